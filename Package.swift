@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+// Portero: physical access control for gyms and multi-branch clubs.
+// No Swift package dependencies: only the toolchain and Debian C libraries (README, "Dependencies").
+import PackageDescription
+
+let package = Package(
+    name: "Portero",
+    products: [
+        .executable(name: "porterod", targets: ["porterod"]),
+        .executable(name: "portero-core", targets: ["portero-core"]),
+        .executable(name: "portero", targets: ["portero"]),
+        .executable(name: "portero-bench", targets: ["portero-bench"]),
+    ],
+    targets: [
+        // C bridges: a module map and a shim header each, nothing else.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
+        .systemLibrary(name: "CUDev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLinux", providers: [.apt(["linux-libc-dev", "libc6-dev"])]),
+
+        // Domain and typed wrappers.
+        .target(name: "PorteroModel"),
+        .target(name: "SQLite", dependencies: ["CSQLite"]),
+        .target(name: "Crypto", dependencies: ["CCrypto"]),
+        .target(name: "Replica", dependencies: ["PorteroModel", "SQLite", "Crypto"]),
+        .target(name: "PorteroCLI"),
+
+        // Executables: argument parsing and wiring only.
+        .executableTarget(name: "porterod", dependencies: ["PorteroCLI", "Replica"]),
+        .executableTarget(name: "portero-core", dependencies: ["PorteroCLI"]),
+        .executableTarget(name: "portero", dependencies: ["PorteroCLI"]),
+        .executableTarget(
+            name: "portero-bench",
+            dependencies: ["PorteroModel", "Replica", "SQLite", "Crypto", "PorteroCLI"],
+            path: "Benchmarks/portero-bench"
+        ),
+
+        // One test target per module.
+        .testTarget(name: "PorteroModelTests", dependencies: ["PorteroModel"]),
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
+        .testTarget(name: "ReplicaTests", dependencies: ["Replica", "PorteroModel", "SQLite", "Crypto"]),
+        .testTarget(name: "CBridgeTests", dependencies: ["CLinux", "CGPIOD", "CUDev", "CSQLite", "CCrypto"]),
+        .testTarget(name: "PorteroCLITests", dependencies: ["PorteroCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

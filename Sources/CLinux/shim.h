@@ -1,0 +1,67 @@
+#ifndef PORTERO_CLINUX_SHIM_H
+#define PORTERO_CLINUX_SHIM_H
+/*
+ * Kernel and libc headers the hardware layer needs. The ioctl request numbers are
+ * function-like macros (_IOR, _IOW, ...) that Swift cannot import, so each one is
+ * re-exported here as a constant or, where it takes a length, as an inline function.
+ * openpty lives in libc since glibc 2.34 (Debian 12 ships 2.36), so nothing is linked.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/timerfd.h>
+#include <termios.h>
+#include <unistd.h>
+#include <linux/gpio.h>
+#include <linux/input.h>
+#include <linux/serial.h>
+
+/* evdev (linux/input.h) */
+static const unsigned long portero_EVIOCGVERSION = EVIOCGVERSION;
+static const unsigned long portero_EVIOCGID = EVIOCGID;
+static const unsigned long portero_EVIOCGRAB = EVIOCGRAB;
+/// EVIOCGNAME(len): the device name into a buffer of `len` bytes.
+static inline unsigned long portero_EVIOCGNAME(unsigned int len) { return EVIOCGNAME(len); }
+/// EVIOCGPHYS(len): the physical path into a buffer of `len` bytes.
+static inline unsigned long portero_EVIOCGPHYS(unsigned int len) { return EVIOCGPHYS(len); }
+/// EVIOCGBIT(ev, len): the event-code bitmap of event type `ev`.
+static inline unsigned long portero_EVIOCGBIT(unsigned int ev, unsigned int len) { return EVIOCGBIT(ev, len); }
+
+/* GPIO character device, uAPI v1 (linux/gpio.h), which libgpiod 1.6 uses. */
+static const unsigned long portero_GPIO_GET_CHIPINFO_IOCTL = GPIO_GET_CHIPINFO_IOCTL;
+static const unsigned long portero_GPIO_GET_LINEINFO_IOCTL = GPIO_GET_LINEINFO_IOCTL;
+static const unsigned long portero_GPIO_GET_LINEHANDLE_IOCTL = GPIO_GET_LINEHANDLE_IOCTL;
+static const unsigned long portero_GPIO_GET_LINEEVENT_IOCTL = GPIO_GET_LINEEVENT_IOCTL;
+static const unsigned long portero_GPIOHANDLE_GET_LINE_VALUES_IOCTL = GPIOHANDLE_GET_LINE_VALUES_IOCTL;
+static const unsigned long portero_GPIOHANDLE_SET_LINE_VALUES_IOCTL = GPIOHANDLE_SET_LINE_VALUES_IOCTL;
+
+/* Serial lines (termios, linux/serial.h) */
+static const unsigned long portero_TIOCGRS485 = TIOCGRS485;
+static const unsigned long portero_TIOCSRS485 = TIOCSRS485;
+static const unsigned long portero_TIOCEXCL = TIOCEXCL;
+static const unsigned long portero_TIOCNXCL = TIOCNXCL;
+static const unsigned long portero_FIONREAD = FIONREAD;
+static const unsigned long portero_TIOCMGET = TIOCMGET;
+static const unsigned long portero_TIOCMSET = TIOCMSET;
+
+/// ioctl(2) is variadic in C; these fixed-signature wrappers are what Swift calls.
+static inline int portero_ioctl_ptr(int fd, unsigned long request, void *arg) {
+    return ioctl(fd, request, arg);
+}
+static inline int portero_ioctl_int(int fd, unsigned long request, int arg) {
+    return ioctl(fd, request, arg);
+}
+/// open(2) with an explicit mode (variadic in C).
+static inline int portero_open(const char *path, int flags, mode_t mode) {
+    return open(path, flags, mode);
+}
+/// fcntl(2) F_GETFL / F_SETFL (variadic in C).
+static inline int portero_fcntl_getfl(int fd) { return fcntl(fd, F_GETFL); }
+static inline int portero_fcntl_setfl(int fd, int flags) { return fcntl(fd, F_SETFL, flags); }
+/// errno is a macro over a thread-local location in glibc.
+static inline int portero_errno(void) { return errno; }
+#endif

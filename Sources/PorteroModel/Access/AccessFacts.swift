@@ -1,0 +1,111 @@
+/// What a reader read: a card, or a PIN keyed on a PIN-only keypad.
+public enum PresentedCredential: Hashable, Sendable {
+    case card(CardNumber)
+    case pin(PINDigest)
+
+    public var kind: Credential.Kind {
+        switch self {
+        case .card: .card
+        case .pin: .pin
+        }
+    }
+}
+
+/// One access request at a door.
+public struct AccessRequest: Hashable, Sendable {
+    public var doorID: DoorID
+    public var direction: Direction
+    public var presented: PresentedCredential
+    /// The PIN keyed after the card at a card-and-PIN door (nil when none was keyed in time).
+    public var pin: PINDigest?
+
+    public init(doorID: DoorID, direction: Direction, presented: PresentedCredential, pin: PINDigest? = nil) {
+        self.doorID = doorID
+        self.direction = direction
+        self.presented = presented
+        self.pin = pin
+    }
+}
+
+/// The user behind a credential, as much of them as the decision needs.
+public struct AccessUser: Hashable, Sendable {
+    public var id: UserID
+    public var active: Bool
+    public var roles: RoleSet
+    public var branches: Set<BranchID>
+
+    public init(id: UserID, active: Bool, roles: RoleSet, branches: Set<BranchID>) {
+        self.id = id
+        self.active = active
+        self.roles = roles
+        self.branches = branches
+    }
+
+    public func isStaff(at branch: BranchID) -> Bool {
+        Self.staffAt(roles: roles, grantedBranches: branches, branch: branch)
+    }
+
+    static func staffAt(roles: RoleSet, grantedBranches: Set<BranchID>, branch: BranchID) -> Bool {
+        if roles.contains(.superAdministrator) { return true }
+        return roles.hasStaffRole && grantedBranches.contains(branch)
+    }
+}
+
+/// A subscription with its plan (nil when the plan is not in the replica).
+public struct SubscriptionFacts: Hashable, Sendable {
+    public var subscription: Subscription
+    public var plan: Plan?
+
+    public init(subscription: Subscription, plan: Plan?) {
+        self.subscription = subscription
+        self.plan = plan
+    }
+}
+
+/// Everything the replica knows about one presented credential, gathered by indexed look-ups.
+public struct AccessFacts: Hashable, Sendable {
+    public var credentialID: CredentialID
+    public var credentialStatus: Credential.Status
+    public var user: AccessUser
+    public var subscriptions: [SubscriptionFacts]
+    /// The user's PIN (keyed hash), for card-and-PIN doors.
+    public var pin: PINDigest?
+    /// A second PIN that opens the door and raises a silent alarm.
+    public var duressPIN: PINDigest?
+
+    public init(credentialID: CredentialID, credentialStatus: Credential.Status, user: AccessUser, subscriptions: [SubscriptionFacts],
+                pin: PINDigest? = nil, duressPIN: PINDigest? = nil) {
+        self.credentialID = credentialID
+        self.credentialStatus = credentialStatus
+        self.user = user
+        self.subscriptions = subscriptions
+        self.pin = pin
+        self.duressPIN = duressPIN
+    }
+}
+
+/// Branch-wide rules of the decision that are not a door's.
+public struct AccessPolicy: Hashable, Sendable, Codable {
+    /// Wrong PINs in a row before the user's PIN is locked.
+    public var pinMaxFailures: Int
+    /// How long a PIN lockout lasts.
+    public var pinLockoutSeconds: Int64
+
+    public init(pinMaxFailures: Int = 5, pinLockoutSeconds: Int64 = 15 * 60) {
+        self.pinMaxFailures = max(1, pinMaxFailures)
+        self.pinLockoutSeconds = max(1, pinLockoutSeconds)
+    }
+}
+
+/// Where the decision happens: the branch, its time zone and its policy.
+public struct AccessContext: Sendable {
+    public var branchID: BranchID
+    public var zone: ZoneRules
+    public var policy: AccessPolicy
+
+    public init(branchID: BranchID, zone: ZoneRules, policy: AccessPolicy = AccessPolicy()) {
+        self.branchID = branchID
+        self.zone = zone
+        self.policy = policy
+    }
+}

@@ -1,0 +1,161 @@
+/// The outcome of one access request.
+public struct AccessDecision: Hashable, Sendable {
+    public var reason: ReasonCode
+    public var userID: UserID?
+    public var credentialID: CredentialID?
+    /// The subscription that admitted the user, or the one that came closest.
+    public var subscriptionID: SubscriptionID?
+    /// The duress PIN was keyed: raise the silent alarm whatever the outcome.
+    public var duress: Bool
+
+    public init(reason: ReasonCode, userID: UserID? = nil, credentialID: CredentialID? = nil, subscriptionID: SubscriptionID? = nil, duress: Bool = false) {
+        self.reason = reason
+        self.userID = userID
+        self.credentialID = credentialID
+        self.subscriptionID = subscriptionID
+        self.duress = duress
+    }
+
+    public var granted: Bool { reason.grants }
+}
+
+/// Decides one access request. Pure: the same arguments always give the same decision.
+///
+/// The checks run in this order and the first that fails is the reason (DESIGN §4):
+/// 1. door mode: lockdown denies, free access grants, outside the door's schedule denies (entries only);
+/// 2. the credential is known, and neither lost nor revoked;
+/// 3. the user is active (entries only);
+/// 4. a staff role with this branch skips the membership checks (5–8);
+/// 5. a plan covering this branch;
+/// 6. a current subscription to it (not started, expired, frozen or cancelled deny; grace admits);
+/// 7. the plan's time window, in the branch's time zone;
+/// 8. the plan's visit limit per day, week and month;
+/// 9. anti-passback: in/out and timed re-entry;
+/// 10. the PIN at a card-and-PIN door: lockout, then the PIN itself; the duress PIN admits.
+///
+/// Exits skip the schedule, the user and membership checks (5–8) and the PIN: nobody is kept
+/// inside because their plan ran out while they trained. A duress PIN sets `duress` on every
+/// outcome, so the alarm goes up even when an earlier check refuses the door.
+public func decide(_ request: AccessRequest, door: Door, context: AccessContext, facts: AccessFacts?, state: AccessState, now: Timestamp) -> AccessDecision {
+    let local = context.zone.localTime(at: now)
+    let entering = request.direction == .entry
+    let duress = entering && door.requiresPIN && request.pin != nil && facts?.duressPIN.map { request.pin!.matches($0) } == true  // safe: request.pin checked just before
+
+    func outcome(_ reason: ReasonCode, subscription: SubscriptionID? = nil) -> AccessDecision {
+        AccessDecision(reason: reason, userID: facts?.user.id, credentialID: facts?.credentialID, subscriptionID: subscription, duress: duress)
+    }
+
+    // 1. Door mode.
+    switch door.mode {
+    case .lockdown: return outcome(.doorLockdown)
+    case .freeAccess: return outcome(.grantedFreeAccess)
+    case .normal: break
+    }
+    if entering, let schedule = door.schedule, !schedule.contains(local) { return outcome(.doorClosed) }
+
+    // 2. Credential.
+    guard let facts else { return outcome(.credentialUnknown) }
+    switch facts.credentialStatus {
+    case .active: break
+    case .lost: return outcome(.credentialLost)
+    case .revoked: return outcome(.credentialRevoked)
+    }
+
+    var granted = ReasonCode.granted
+    var subscriptionID: SubscriptionID?
+    if !entering {
+        granted = .grantedExit
+    } else {
+        // 3. User.
+        guard facts.user.active else { return outcome(.userInactive) }
+        // 4. Staff of this branch.
+        if facts.user.isStaff(at: context.branchID) {
+            granted = .grantedStaff
+        } else {
+            // 5–8. Membership.
+            switch membership(facts.subscriptions, branch: context.branchID, local: local, visits: state.visits) {
+            case let .admitted(id, grace):
+                granted = grace ? .grantedGrace : .granted
+                subscriptionID = id
+            case let .refused(reason, id):
+                return outcome(reason, subscription: id)
+            }
+        }
+    }
+
+    // 9. Anti-passback.
+    let rule = door.antiPassback
+    if let presence = state.presence {
+        let age = now.milliseconds(since: presence.since)
+        // A presence from the future (the clock moved back) is taken as current.
+        let insideNow = presence.inside && age < rule.presenceExpirySeconds * 1000
+        if entering {
+            if rule.inOut && insideNow { return outcome(.antipassbackAlreadyInside, subscription: subscriptionID) }
+            if let delay = rule.reentryDelaySeconds, let last = presence.lastEntry {
+                let elapsed = now.milliseconds(since: last)
+                // Negative elapsed time means the clock moved back: the rule cannot be judged, so it does not deny.
+                if elapsed >= 0 && elapsed < delay * 1000 { return outcome(.antipassbackTooSoon, subscription: subscriptionID) }
+            }
+        } else if rule.inOut && !presence.inside && age < rule.presenceExpirySeconds * 1000 {
+            return outcome(.antipassbackNotInside, subscription: subscriptionID)
+        }
+    }
+
+    // 10. PIN at a card-and-PIN door (a PIN-only credential already is the PIN).
+    if entering && door.requiresPIN, case .card = request.presented {
+        if state.pinAttempts.isLockedOut(at: now) { return outcome(.pinLockedOut, subscription: subscriptionID) }
+        guard let keyed = request.pin else { return outcome(.pinRequired, subscription: subscriptionID) }
+        if let pin = facts.pin, keyed.matches(pin) {
+            // The PIN is right; the grant reason from the earlier checks stands.
+        } else if duress {
+            granted = .grantedDuress
+        } else {
+            return outcome(.pinWrong, subscription: subscriptionID)
+        }
+    }
+
+    return AccessDecision(reason: granted, userID: facts.user.id, credentialID: facts.credentialID, subscriptionID: subscriptionID, duress: duress)
+}
+
+/// The result of the membership checks (5–8) over all of a user's subscriptions.
+enum MembershipResult: Equatable {
+    case admitted(SubscriptionID, grace: Bool)
+    case refused(ReasonCode, SubscriptionID?)
+}
+
+/// Runs checks 5–8 on each subscription and keeps the one that got furthest: a user with an
+/// expired plan and a current one gets in; one with only refusals hears the most relevant.
+func membership(_ subscriptions: [SubscriptionFacts], branch: BranchID, local: LocalTime, visits: VisitCounters) -> MembershipResult {
+    guard !subscriptions.isEmpty else { return .refused(.subscriptionNone, nil) }
+    var best: (progress: Int, rank: Int, reason: ReasonCode, id: SubscriptionID)?
+    for facts in subscriptions {
+        let subscription = facts.subscription
+        var progress = 0
+        var rank = 0
+        var reason = ReasonCode.planBranchNotCovered
+        if let plan = facts.plan, plan.branches.covers(branch) {
+            progress = 1
+            let standing = subscription.standing(on: local.day)
+            switch standing {
+            case .current, .grace:
+                progress = 2
+                reason = .planOutsideWindow
+                if plan.windows.map({ $0.contains(local) }) ?? true {
+                    progress = 3
+                    reason = .planVisitLimit
+                    if visits.allowsVisit(on: local.day, within: plan.visitLimit) {
+                        return .admitted(subscription.id, grace: standing == .grace)
+                    }
+                }
+            case .frozen: (reason, rank) = (.subscriptionFrozen, 4)
+            case .notStarted: (reason, rank) = (.subscriptionNotStarted, 3)
+            case .expired: (reason, rank) = (.subscriptionExpired, 2)
+            case .cancelled: (reason, rank) = (.subscriptionCancelled, 1)
+            }
+        }
+        if best == nil || (progress, rank) > (best!.progress, best!.rank) {  // safe: nil checked first
+            best = (progress, rank, reason, subscription.id)
+        }
+    }
+    return .refused(best!.reason, best!.id)  // safe: subscriptions is not empty
+}

@@ -1,0 +1,42 @@
+/// Why a request was granted or denied: a stable code shared by the UI, the API and the logs.
+///
+/// The raw strings are a public contract: add codes, never rename one.
+public enum ReasonCode: String, Sendable, Codable, CaseIterable {
+    // Grants.
+    case granted
+    case grantedStaff = "granted.staff"
+    case grantedGrace = "granted.grace"
+    case grantedFreeAccess = "granted.free_access"
+    /// The duress PIN: the door opens and a silent alarm goes up.
+    case grantedDuress = "granted.duress"
+    /// Leaving: membership checks do not apply to someone already inside.
+    case grantedExit = "granted.exit"
+    // Door.
+    case doorLockdown = "door.lockdown"
+    case doorClosed = "door.closed"
+    // Credential and user.
+    case credentialUnknown = "credential.unknown"
+    case credentialLost = "credential.lost"
+    case credentialRevoked = "credential.revoked"
+    case userInactive = "user.inactive"
+    // Membership.
+    case planBranchNotCovered = "plan.branch_not_covered"
+    case subscriptionNone = "subscription.none"
+    case subscriptionNotStarted = "subscription.not_started"
+    case subscriptionExpired = "subscription.expired"
+    case subscriptionFrozen = "subscription.frozen"
+    case subscriptionCancelled = "subscription.cancelled"
+    case planOutsideWindow = "plan.outside_window"
+    case planVisitLimit = "plan.visit_limit"
+    // Anti-passback.
+    case antipassbackAlreadyInside = "antipassback.already_inside"
+    case antipassbackNotInside = "antipassback.not_inside"
+    case antipassbackTooSoon = "antipassback.too_soon"
+    // PIN.
+    case pinRequired = "pin.required"
+    case pinWrong = "pin.wrong"
+    case pinLockedOut = "pin.locked_out"
+
+    /// True for the codes that open the door.
+    public var grants: Bool { rawValue.hasPrefix("granted") }
+}

@@ -1,0 +1,48 @@
+import PorteroModel
+
+/// Decides requests at a branch's doors against the replica and journals every decision.
+///
+/// One call is: look up the facts (indexed reads), `decide` (pure), then write the event, the
+/// outbox entry and the user's new state in one durable transaction. The decision is returned
+/// only after the write, so a door never opens for a decision that is not on disk.
+public final class AccessService {
+    public let store: ReplicaStore
+    private var generator = SystemRandomNumberGenerator()
+
+    public init(store: ReplicaStore) {
+        self.store = store
+    }
+
+    /// The decision and the event recorded for it.
+    public struct Outcome: Sendable, Equatable {
+        public var decision: AccessDecision
+        public var event: AttendanceEvent
+        /// The user's state after the decision (what was stored).
+        public var state: AccessState
+    }
+
+    /// Decides `request` at `door` at `now` and journals it. Throws only when the replica cannot
+    /// be read or written; the caller then keeps the door shut.
+    public func handle(_ request: AccessRequest, at door: Door, now: Timestamp) throws -> Outcome {
+        let (facts, state) = try store.facts(for: request.presented)
+        let decision = decide(request, door: door, context: store.context, facts: facts, state: state, now: now)
+        let next = state.recording(decision, for: request, at: door, context: store.context, now: now)
+        let event = AttendanceEvent(
+            id: EventID(time: now, using: &generator), at: now, branchID: store.branchID, doorID: door.id,
+            direction: request.direction, credentialKind: Self.kind(of: request, at: door),
+            cardNumber: { if case let .card(number) = request.presented { number } else { nil } }(),
+            userID: decision.userID, subscriptionID: decision.subscriptionID, granted: decision.granted, reason: decision.reason)
+        try store.record(event, newState: decision.userID == nil ? nil : next)
+        return Outcome(decision: decision, event: event, state: next)
+    }
+
+    static func kind(of request: AccessRequest, at door: Door) -> CredentialKind {
+        switch request.presented {
+        case .pin: .pin
+        case .card: request.pin != nil && door.requiresPIN ? .cardAndPIN : .card
+        }
+    }
+}
+
+@available(*, unavailable, message: "Owned by the thread that owns its store")
+extension AccessService: Sendable {}

@@ -1,0 +1,38 @@
+import PorteroModel
+
+/// A user as the branch replica holds them: what a door needs, no more.
+public struct ReplicaUser: Hashable, Sendable {
+    public var id: UserID
+    public var clave: Int64
+    public var displayName: String
+    public var active: Bool
+    public var roles: RoleSet
+    /// The user's staff roles apply at this replica's branch (the core decides, from the grants).
+    public var grantedHere: Bool
+    public var pin: PINDigest?
+    public var duressPIN: PINDigest?
+
+    public init(id: UserID, clave: Int64, displayName: String, active: Bool, roles: RoleSet = RoleSet([.client]), grantedHere: Bool = false,
+                pin: PINDigest? = nil, duressPIN: PINDigest? = nil) {
+        self.id = id
+        self.clave = clave
+        self.displayName = displayName
+        self.active = active
+        self.roles = roles
+        self.grantedHere = grantedHere
+        self.pin = pin
+        self.duressPIN = duressPIN
+    }
+}
+
+/// One change to the replica, as the sync feed delivers it. Upserts replace the whole row.
+public enum ReplicaChange: Hashable, Sendable {
+    case upsertUser(ReplicaUser)
+    case deleteUser(UserID)
+    case upsertCredential(Credential)
+    case deleteCredential(CredentialID)
+    case upsertPlan(Plan)
+    case deletePlan(PlanID)
+    case upsertSubscription(Subscription)
+    case deleteSubscription(SubscriptionID)
+}

@@ -1,0 +1,100 @@
+import SQLite
+
+/// The branch replica's schema, one migration per step. Never edit a released step: add one.
+enum ReplicaSchema {
+    /// `PRAGMA application_id` of replica files: "PRTR" in ASCII.
+    static let applicationID: Int32 = 0x5052_5452
+
+    static let migrator = Migrator(applicationID: applicationID, migrations: [
+        Migration(version: 1, name: "branch replica", sql: """
+            CREATE TABLE replica_meta (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            ) STRICT;
+
+            -- Plans are few; the store keeps them in memory and stores each as its JSON.
+            CREATE TABLE plans (
+                id INTEGER PRIMARY KEY,
+                body TEXT NOT NULL
+            ) STRICT;
+
+            CREATE TABLE users (
+                id INTEGER PRIMARY KEY,
+                clave INTEGER NOT NULL,
+                display_name TEXT NOT NULL,
+                active INTEGER NOT NULL CHECK (active IN (0, 1)),
+                roles INTEGER NOT NULL DEFAULT 0,
+                -- A staff role of this user applies at this replica's branch.
+                granted_here INTEGER NOT NULL DEFAULT 0 CHECK (granted_here IN (0, 1)),
+                pin_digest BLOB,
+                duress_digest BLOB
+            ) STRICT;
+
+            CREATE TABLE credentials (
+                id INTEGER PRIMARY KEY,
+                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                kind TEXT NOT NULL CHECK (kind IN ('card', 'pin')),
+                card_number INTEGER,
+                pin_digest BLOB,
+                status TEXT NOT NULL CHECK (status IN ('active', 'lost', 'revoked')),
+                CHECK ((kind = 'card' AND card_number IS NOT NULL AND pin_digest IS NULL)
+                    OR (kind = 'pin' AND pin_digest IS NOT NULL AND card_number IS NULL))
+            ) STRICT;
+            CREATE UNIQUE INDEX credentials_by_card ON credentials(card_number) WHERE card_number IS NOT NULL;
+            CREATE UNIQUE INDEX credentials_by_pin ON credentials(pin_digest) WHERE pin_digest IS NOT NULL;
+            CREATE INDEX credentials_by_user ON credentials(user_id);
+
+            CREATE TABLE subscriptions (
+                id INTEGER PRIMARY KEY,
+                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                plan_id INTEGER NOT NULL,
+                start_day INTEGER NOT NULL,
+                end_day INTEGER NOT NULL,
+                grace_days INTEGER NOT NULL DEFAULT 0 CHECK (grace_days >= 0),
+                status TEXT NOT NULL CHECK (status IN ('active', 'cancelled')),
+                -- Freeze periods as 'start-end' day numbers separated by commas; an open one is 'start-'.
+                freezes TEXT NOT NULL DEFAULT '',
+                price_minor INTEGER NOT NULL DEFAULT 0,
+                currency TEXT NOT NULL DEFAULT ''
+            ) STRICT;
+            CREATE INDEX subscriptions_by_user ON subscriptions(user_id);
+
+            -- Per-user decision state: visit counters, anti-passback presence, PIN attempts.
+            CREATE TABLE access_state (
+                user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+                visit_day INTEGER,
+                day_count INTEGER NOT NULL DEFAULT 0,
+                visit_week INTEGER,
+                week_count INTEGER NOT NULL DEFAULT 0,
+                visit_month INTEGER,
+                month_count INTEGER NOT NULL DEFAULT 0,
+                inside INTEGER,
+                presence_since INTEGER,
+                last_entry INTEGER,
+                pin_failures INTEGER NOT NULL DEFAULT 0,
+                pin_locked_until INTEGER
+            ) STRICT;
+
+            -- The attendance journal: every decision, granted or denied. Ids are UUIDv7 (16 bytes).
+            CREATE TABLE attendance (
+                id BLOB PRIMARY KEY CHECK (length(id) = 16),
+                at INTEGER NOT NULL,
+                door_id INTEGER NOT NULL,
+                direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+                credential_kind TEXT NOT NULL,
+                card_number INTEGER,
+                user_id INTEGER,
+                subscription_id INTEGER,
+                granted INTEGER NOT NULL CHECK (granted IN (0, 1)),
+                reason TEXT NOT NULL
+            ) STRICT, WITHOUT ROWID;
+            CREATE INDEX attendance_by_time ON attendance(at);
+
+            -- Events not yet acknowledged by the core.
+            CREATE TABLE outbox (
+                event_id BLOB PRIMARY KEY REFERENCES attendance(id),
+                queued_at INTEGER NOT NULL
+            ) STRICT, WITHOUT ROWID;
+            """),
+    ])
+}

@@ -1,0 +1,265 @@
+import CSQLite
+
+/// How a connection is opened and set up.
+public struct ConnectionOptions: Sendable, Equatable {
+    /// `PRAGMA synchronous`: how hard a commit waits for the disk.
+    public enum Synchronous: String, Sendable {
+        /// No fsync; a power cut may lose or corrupt recent commits.
+        case off = "OFF"
+        /// In WAL mode, commits are atomic but the last ones may roll back after a power cut.
+        case normal = "NORMAL"
+        /// In WAL mode, each commit fsyncs the log: a returned commit survives a power cut.
+        case full = "FULL"
+        /// FULL plus an fsync of the directory after the log is created.
+        case extra = "EXTRA"
+    }
+
+    public var readOnly: Bool = false
+    /// Create the file when it does not exist (ignored when read-only).
+    public var create: Bool = true
+    /// Use write-ahead logging: readers do not block the writer, and commits are appends.
+    public var writeAheadLog: Bool = true
+    public var synchronous: Synchronous = .full
+    public var foreignKeys: Bool = true
+    /// How long a statement waits for another connection's lock before `SQLITE_BUSY`.
+    public var busyTimeoutMilliseconds: Int32 = 5_000
+    /// Page cache bound, in KiB (`PRAGMA cache_size = -N`).
+    public var cacheSizeKiB: Int = 8_192
+    /// Statements kept prepared for reuse, most recently used first.
+    public var statementCacheCapacity: Int = 64
+
+    public init() {}
+}
+
+/// One SQLite connection.
+///
+/// Not thread-safe: it is opened in SQLite's multi-thread mode (`SQLITE_OPEN_NOMUTEX`) and must be
+/// used from one thread at a time. `SerialConnection` gives it a queue of its own.
+public final class Connection {
+    let handle: OpaquePointer
+    /// Path of the database file (`:memory:` for an in-memory database).
+    public let path: String
+    public let options: ConnectionOptions
+    private var cache: [String: Statement] = [:]
+    private var cacheOrder: [String] = []
+    private var savepointDepth = 0
+
+    /// Opens (and, unless read-only, creates) the database at `path` and applies `options`.
+    public init(path: String, options: ConnectionOptions = ConnectionOptions()) throws {
+        var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        if options.readOnly {
+            flags |= SQLITE_OPEN_READONLY
+        } else {
+            flags |= SQLITE_OPEN_READWRITE
+            if options.create { flags |= SQLITE_OPEN_CREATE }
+        }
+        var db: OpaquePointer?
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
+            if let db { sqlite3_close_v2(db) }
+            throw SQLiteError(code: rc, message: "cannot open \(path): \(message)")
+        }
+        sqlite3_extended_result_codes(db, 1)
+        self.handle = db
+        self.path = path
+        self.options = options
+        do {
+            try configure()
+        } catch {
+            // deinit closes the handle; the statement cache is still empty here.
+            throw error
+        }
+    }
+
+    deinit {
+        cache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    private func configure() throws {
+        sqlite3_busy_timeout(handle, options.busyTimeoutMilliseconds)
+        // Reading the schema first turns a foreign or damaged file into SQLITE_NOTADB here, at open.
+        try execute("SELECT count(*) FROM sqlite_schema")
+        if options.writeAheadLog && !options.readOnly && path != ":memory:" {
+            let mode = try scalar("PRAGMA journal_mode = WAL", as: String.self)
+            guard mode.lowercased() == "wal" else {
+                throw SQLiteError(code: SQLITE_ERROR, message: "could not switch \(path) to WAL (journal_mode is \(mode))")
+            }
+        }
+        try execute("PRAGMA synchronous = \(options.synchronous.rawValue)")
+        try execute("PRAGMA foreign_keys = \(options.foreignKeys ? "ON" : "OFF")")
+        try execute("PRAGMA cache_size = -\(max(options.cacheSizeKiB, 64))")
+        // Keep temporary b-trees in memory; the replica's sorts are small.
+        try execute("PRAGMA temp_store = MEMORY")
+    }
+
+    func lastError(sql: String? = nil) -> SQLiteError {
+        SQLiteError(code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+
+    // MARK: Executing
+
+    /// Runs one or more statements with no parameters and no results (a script, a pragma).
+    public func execute(_ sql: String) throws {
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &message)
+        if rc != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(message)
+            throw SQLiteError(code: sqlite3_extended_errcode(handle), message: text, sql: sql)
+        }
+    }
+
+    /// A prepared statement for `sql`, from the cache when it was prepared before.
+    /// The statement is reset and its bindings cleared.
+    public func statement(_ sql: String) throws -> Statement {
+        if let cached = cache[sql] {
+            cached.reset()
+            if let position = cacheOrder.firstIndex(of: sql), position != cacheOrder.count - 1 {
+                cacheOrder.remove(at: position)
+                cacheOrder.append(sql)
+            }
+            return cached
+        }
+        let statement = try Statement(database: handle, sql: sql)
+        if options.statementCacheCapacity > 0 {
+            if cache.count >= options.statementCacheCapacity, let evicted = cacheOrder.first {
+                cacheOrder.removeFirst()
+                cache[evicted] = nil
+            }
+            cache[sql] = statement
+            cacheOrder.append(sql)
+        }
+        return statement
+    }
+
+    /// Number of statements currently held prepared.
+    public var cachedStatementCount: Int { cache.count }
+
+    /// Runs one statement with `arguments` bound in order; returns the number of rows changed.
+    @discardableResult
+    public func run(_ sql: String, _ arguments: any SQLiteBindable...) throws -> Int {
+        let statement = try statement(sql)
+        defer { statement.reset() }
+        try statement.bind(arguments)
+        while try statement.step() {}
+        return Int(sqlite3_changes(handle))
+    }
+
+    /// Runs a query and maps each row.
+    public func query<T>(_ sql: String, _ arguments: any SQLiteBindable..., map: (Row) throws -> T) throws -> [T] {
+        let statement = try statement(sql)
+        defer { statement.reset() }
+        try statement.bind(arguments)
+        var results: [T] = []
+        while try statement.step() {
+            results.append(try map(statement.row))
+        }
+        return results
+    }
+
+    /// Runs a query and maps its first row, or returns nil when there is none.
+    public func queryFirst<T>(_ sql: String, _ arguments: any SQLiteBindable..., map: (Row) throws -> T) throws -> T? {
+        let statement = try statement(sql)
+        defer { statement.reset() }
+        try statement.bind(arguments)
+        guard try statement.step() else { return nil }
+        return try map(statement.row)
+    }
+
+    /// The first column of the first row, which must exist.
+    public func scalar<T: SQLiteDecodable>(_ sql: String, _ arguments: any SQLiteBindable..., as type: T.Type = T.self) throws -> T {
+        let statement = try statement(sql)
+        defer { statement.reset() }
+        try statement.bind(arguments)
+        guard try statement.step() else { throw SQLiteUsageError.noRow(sql: sql) }
+        return try statement.row.get(0, as: T.self)
+    }
+
+    /// Row id of the last successful INSERT on this connection.
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Rows changed by the last statement.
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// True outside any transaction.
+    public var isAutocommit: Bool { sqlite3_get_autocommit(handle) != 0 }
+
+    // MARK: Transactions
+
+    public enum TransactionKind: String, Sendable {
+        case deferred = "DEFERRED"
+        /// Takes the write lock at BEGIN, so the body never fails half-way on a lock upgrade.
+        case immediate = "IMMEDIATE"
+        case exclusive = "EXCLUSIVE"
+    }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    /// A failed COMMIT (a full disk, a busy database) rolls back too and throws.
+    public func transaction<T>(_ kind: TransactionKind = .immediate, _ body: () throws -> T) throws -> T {
+        try execute("BEGIN \(kind.rawValue)")
+        let result: T
+        do {
+            result = try body()
+        } catch {
+            rollbackIfActive()
+            throw error
+        }
+        do {
+            try execute("COMMIT")
+        } catch {
+            rollbackIfActive()
+            throw error
+        }
+        return result
+    }
+
+    /// Runs `body` inside a savepoint, which nests inside transactions and other savepoints:
+    /// released when it returns, rolled back (only its own changes) when it throws.
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        savepointDepth += 1
+        let name = "portero_sp\(savepointDepth)"
+        defer { savepointDepth -= 1 }
+        try execute("SAVEPOINT \(name)")
+        do {
+            let result = try body()
+            try execute("RELEASE \(name)")
+            return result
+        } catch {
+            // ROLLBACK TO keeps the savepoint open; RELEASE then removes it.
+            try? execute("ROLLBACK TO \(name)")
+            try? execute("RELEASE \(name)")
+            throw error
+        }
+    }
+
+    private func rollbackIfActive() {
+        // SQLite may already have rolled back by itself (SQLITE_FULL, SQLITE_IOERR): then there is nothing to do.
+        if !isAutocommit { try? execute("ROLLBACK") }
+    }
+
+    // MARK: Pragmas
+
+    /// `PRAGMA application_id`: a 32-bit number identifying which application owns the file.
+    public func applicationID() throws -> Int32 { try scalar("PRAGMA application_id", as: Int32.self) }
+
+    public func setApplicationID(_ id: Int32) throws { try execute("PRAGMA application_id = \(id)") }
+
+    /// Names of the user tables in the file.
+    public func tableNames() throws -> [String] {
+        try query("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name") { try $0.get(0) }
+    }
+
+    /// `PRAGMA integrity_check` findings; empty when the file is sound.
+    public func integrityProblems() throws -> [String] {
+        let rows: [String] = try query("PRAGMA integrity_check") { try $0.get(0) }
+        return rows == ["ok"] ? [] : rows
+    }
+
+    /// Runs a WAL checkpoint that truncates the log.
+    public func checkpoint() throws { try execute("PRAGMA wal_checkpoint(TRUNCATE)") }
+}
+
+@available(*, unavailable, message: "Use SerialConnection to share a connection across threads")
+extension Connection: Sendable {}
