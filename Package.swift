@@ -38,7 +38,7 @@ let package = Package(
 
         // One test target per module.
         .testTarget(name: "PorteroModelTests", dependencies: ["PorteroModel"]),
-        .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "CSQLite"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "ReplicaTests", dependencies: ["Replica", "PorteroModel", "SQLite", "Crypto"]),
         .testTarget(name: "CBridgeTests", dependencies: ["CLinux", "CGPIOD", "CUDev", "CSQLite", "CCrypto"]),
