@@ -33,6 +33,7 @@ public struct ZoneRules: Sendable, Equatable {
     /// Why a time zone could not be used.
     public struct UnknownZone: Error, Equatable, CustomStringConvertible, Sendable {
         public let identifier: String
+        public init(identifier: String) { self.identifier = identifier }
         public var description: String { "unknown time zone '\(identifier)' (expected an IANA name such as Europe/Madrid)" }
     }
 

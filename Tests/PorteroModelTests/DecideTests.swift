@@ -1,0 +1,363 @@
+import PorteroModel
+import Testing
+
+/// One row of the decision table: what to change from the default fixture, and the reason expected.
+struct DecisionCase: Sendable, CustomTestStringConvertible {
+    let name: String
+    let expected: ReasonCode
+    let change: @Sendable (inout Fixture) -> Void
+
+    init(_ name: String, _ expected: ReasonCode, _ change: @escaping @Sendable (inout Fixture) -> Void) {
+        self.name = name
+        self.expected = expected
+        self.change = change
+    }
+
+    var testDescription: String { "\(name) → \(expected.rawValue)" }
+}
+
+@Suite struct DecideTests {
+    /// Every reason code, each reached from the default fixture by the smallest change.
+    static let everyReason: [DecisionCase] = [
+        DecisionCase("member with a current plan", .granted) { _ in },
+        DecisionCase("staff of this branch without a plan", .grantedStaff) {
+            $0.user.roles = RoleSet([.reception]); $0.user.branches = [Fixture.branch]; $0.subscription.status = .cancelled
+        },
+        DecisionCase("the day after the end, within grace", .grantedGrace) { $0.subscription.endDay = day(2024, 6, 2) },
+        DecisionCase("free-access door, unknown card", .grantedFreeAccess) { $0.door.mode = .freeAccess; $0.known = false },
+        DecisionCase("duress PIN at a card-and-PIN door", .grantedDuress) { $0.door.requiresPIN = true; $0.request.pin = Fixture.duressPIN },
+        DecisionCase("leaving with an expired plan", .grantedExit) { $0.request.direction = .exit; $0.subscription.endDay = day(2023, 1, 1) },
+        DecisionCase("lockdown", .doorLockdown) { $0.door.mode = .lockdown },
+        DecisionCase("outside the door's opening hours", .doorClosed) { $0.door.schedule = try? WeeklySchedule(parsing: "mon-fri 11:00-22:00") },
+        DecisionCase("card not in the replica", .credentialUnknown) { $0.known = false },
+        DecisionCase("card reported lost", .credentialLost) { $0.credentialStatus = .lost },
+        DecisionCase("card revoked", .credentialRevoked) { $0.credentialStatus = .revoked },
+        DecisionCase("inactive user", .userInactive) { $0.user.active = false },
+        DecisionCase("plan for another branch", .planBranchNotCovered) { $0.plan.branches = .only([Fixture.otherBranch]) },
+        DecisionCase("plan missing from the replica", .planBranchNotCovered) { $0.subscription.planID = PlanID(999) },
+        DecisionCase("member who never subscribed", .subscriptionNone) { $0.hasSubscription = false },
+        DecisionCase("subscription starting tomorrow", .subscriptionNotStarted) { $0.subscription.startDay = day(2024, 6, 4) },
+        DecisionCase("subscription past its grace", .subscriptionExpired) { $0.subscription.endDay = day(2024, 5, 30) },
+        DecisionCase("subscription frozen today", .subscriptionFrozen) { $0.subscription.freezes = [FreezePeriod(start: day(2024, 6, 1))] },
+        DecisionCase("subscription cancelled", .subscriptionCancelled) { $0.subscription.status = .cancelled },
+        DecisionCase("off-peak plan at peak time", .planOutsideWindow) { $0.plan.windows = try? WeeklySchedule(parsing: "mon-fri 06:00-09:00") },
+        DecisionCase("daily limit reached", .planVisitLimit) {
+            $0.plan.visitLimit = VisitLimit(perDay: 1); $0.state.visits = VisitCounters().addingVisit(on: day(2024, 6, 3))
+        },
+        DecisionCase("already inside (in/out)", .antipassbackAlreadyInside) {
+            $0.door.antiPassback = AntiPassbackRule(inOut: true); $0.state.presence = Presence(inside: true, since: utc(2024, 6, 3, 15, 0), lastEntry: utc(2024, 6, 3, 15, 0))
+        },
+        DecisionCase("leaving without having entered (in/out)", .antipassbackNotInside) {
+            $0.door.antiPassback = AntiPassbackRule(inOut: true); $0.request.direction = .exit
+            $0.state.presence = Presence(inside: false, since: utc(2024, 6, 3, 15, 0), lastEntry: utc(2024, 6, 3, 14, 0))
+        },
+        DecisionCase("re-entry within the timed delay", .antipassbackTooSoon) {
+            $0.door.antiPassback = AntiPassbackRule(reentryDelaySeconds: 300)
+            $0.state.presence = Presence(inside: false, since: utc(2024, 6, 3, 15, 58), lastEntry: utc(2024, 6, 3, 15, 57))
+        },
+        DecisionCase("card-and-PIN door, no PIN keyed", .pinRequired) { $0.door.requiresPIN = true },
+        DecisionCase("card-and-PIN door, wrong PIN", .pinWrong) { $0.door.requiresPIN = true; $0.request.pin = Fixture.wrongPIN },
+        DecisionCase("PIN locked out", .pinLockedOut) {
+            $0.door.requiresPIN = true; $0.request.pin = Fixture.pin; $0.state.pinAttempts = PINAttempts(failures: 3, lockedUntil: utc(2024, 6, 3, 16, 5))
+        },
+    ]
+
+    @Test(arguments: everyReason)
+    func reasonTable(_ row: DecisionCase) {
+        var fixture = Fixture()
+        row.change(&fixture)
+        let decision = fixture.decision()
+        #expect(decision.reason == row.expected)
+        #expect(decision.granted == row.expected.grants)
+    }
+
+    @Test func tableCoversEveryReasonCode() {
+        #expect(Set(Self.everyReason.map(\.expected)) == Set(ReasonCode.allCases))
+    }
+
+    /// Two failures at once: the check that comes first in DESIGN §4 is the reason.
+    static let precedence: [DecisionCase] = [
+        DecisionCase("lockdown before unknown card", .doorLockdown) { $0.door.mode = .lockdown; $0.known = false },
+        DecisionCase("closed door before revoked card", .doorClosed) {
+            $0.door.schedule = try? WeeklySchedule(parsing: "sun 11:00-12:00"); $0.credentialStatus = .revoked
+        },
+        DecisionCase("revoked card before inactive user", .credentialRevoked) { $0.credentialStatus = .revoked; $0.user.active = false },
+        DecisionCase("inactive user before expired plan", .userInactive) { $0.user.active = false; $0.subscription.endDay = day(2023, 1, 1) },
+        DecisionCase("inactive staff is still refused", .userInactive) {
+            $0.user.active = false; $0.user.roles = RoleSet([.administrator]); $0.user.branches = [Fixture.branch]
+        },
+        DecisionCase("branch coverage before expiry", .planBranchNotCovered) {
+            $0.plan.branches = .only([Fixture.otherBranch]); $0.subscription.endDay = day(2023, 1, 1)
+        },
+        DecisionCase("expiry before the time window", .subscriptionExpired) {
+            $0.subscription.endDay = day(2023, 1, 1); $0.plan.windows = try? WeeklySchedule(parsing: "sun 06:00-07:00")
+        },
+        DecisionCase("time window before the visit limit", .planOutsideWindow) {
+            $0.plan.windows = try? WeeklySchedule(parsing: "sun 06:00-07:00")
+            $0.plan.visitLimit = VisitLimit(perDay: 1); $0.state.visits = VisitCounters().addingVisit(on: day(2024, 6, 3))
+        },
+        DecisionCase("visit limit before anti-passback", .planVisitLimit) {
+            $0.plan.visitLimit = VisitLimit(perDay: 1); $0.state.visits = VisitCounters().addingVisit(on: day(2024, 6, 3))
+            $0.door.antiPassback = AntiPassbackRule(inOut: true); $0.state.presence = Presence(inside: true, since: utc(2024, 6, 3, 15, 0), lastEntry: nil)
+        },
+        DecisionCase("anti-passback before the PIN", .antipassbackAlreadyInside) {
+            $0.door.antiPassback = AntiPassbackRule(inOut: true); $0.state.presence = Presence(inside: true, since: utc(2024, 6, 3, 15, 0), lastEntry: nil)
+            $0.door.requiresPIN = true
+        },
+        DecisionCase("lockout before a right PIN", .pinLockedOut) {
+            $0.door.requiresPIN = true; $0.request.pin = Fixture.pin; $0.state.pinAttempts = PINAttempts(failures: 3, lockedUntil: utc(2024, 6, 3, 16, 1))
+        },
+        DecisionCase("one current plan among expired ones admits", .granted) {
+            var old = $0.subscription; old.id = SubscriptionID(99); old.endDay = day(2023, 1, 1)
+            $0.extraSubscriptions = [SubscriptionFacts(subscription: old, plan: $0.plan)]
+        },
+        DecisionCase("a frozen plan explains more than an expired one", .subscriptionFrozen) {
+            $0.subscription.endDay = day(2023, 1, 1)
+            var frozen = $0.subscription; frozen.id = SubscriptionID(101); frozen.endDay = day(2024, 12, 31)
+            frozen.freezes = [FreezePeriod(start: day(2024, 6, 1))]
+            $0.extraSubscriptions = [SubscriptionFacts(subscription: frozen, plan: $0.plan)]
+        },
+        DecisionCase("no subscription before anti-passback", .subscriptionNone) {
+            $0.hasSubscription = false
+            $0.door.antiPassback = AntiPassbackRule(inOut: true); $0.state.presence = Presence(inside: true, since: utc(2024, 6, 3, 15, 0), lastEntry: nil)
+        },
+    ]
+
+    @Test(arguments: precedence)
+    func precedenceTable(_ row: DecisionCase) {
+        var fixture = Fixture()
+        row.change(&fixture)
+        #expect(fixture.decision().reason == row.expected)
+    }
+
+    @Test func staffOverrideAppliesOnlyToGrantedBranches() {
+        var fixture = Fixture()
+        fixture.user.roles = RoleSet([.branchManager, .client])
+        fixture.subscription.status = .cancelled
+        fixture.user.branches = [Fixture.otherBranch]
+        #expect(fixture.decision().reason == .subscriptionCancelled)
+        fixture.user.branches = [Fixture.branch]
+        #expect(fixture.decision().reason == .grantedStaff)
+        // A SuperAdministrador spans every branch.
+        fixture.user.branches = []
+        fixture.user.roles = RoleSet([.superAdministrator])
+        #expect(fixture.decision().reason == .grantedStaff)
+        // The client role alone is no override even with the branch granted.
+        fixture.user.roles = RoleSet([.client])
+        fixture.user.branches = [Fixture.branch]
+        #expect(fixture.decision().reason == .subscriptionCancelled)
+    }
+
+    @Test func planWindowFollowsMexicoCityBeforeAndAfterItsLastDaylightSaving() throws {
+        var fixture = Fixture()
+        fixture.plan.windows = try WeeklySchedule(parsing: "mon-fri 06:00-10:00")
+        fixture.subscription.startDay = day(2020, 1, 1)
+        fixture.subscription.endDay = day(2030, 1, 1)
+        // 11:30Z on a Monday: 06:30 local in summer 2021 (UTC−5), 05:30 in summer 2023 (UTC−6).
+        fixture.now = utc(2021, 7, 5, 11, 30)
+        #expect(fixture.decision().reason == .granted)
+        fixture.now = utc(2023, 7, 3, 11, 30)
+        #expect(fixture.decision().reason == .planOutsideWindow)
+        fixture.now = utc(2023, 7, 3, 12, 30)
+        #expect(fixture.decision().reason == .granted)
+    }
+
+    @Test func planWindowFollowsMadridAcrossSpringForward() throws {
+        var fixture = Fixture()
+        fixture.context.zone = madrid
+        fixture.plan.windows = try WeeklySchedule(parsing: "sun 08:00-09:00")
+        // 06:30Z: 07:30 CET the Sunday before the change, 08:30 CEST the Sunday of it.
+        fixture.now = utc(2024, 3, 24, 6, 30)
+        #expect(fixture.decision().reason == .planOutsideWindow)
+        fixture.now = utc(2024, 3, 31, 6, 30)
+        #expect(fixture.decision().reason == .granted)
+        // And back in autumn: 07:30Z is 08:30 CET after the change.
+        fixture.now = utc(2024, 10, 27, 7, 30)
+        #expect(fixture.decision().reason == .granted)
+    }
+
+    @Test func dailyLimitResetsAtLocalMidnightNotUTC() {
+        var fixture = Fixture()
+        fixture.plan.visitLimit = VisitLimit(perDay: 1)
+        fixture.now = utc(2024, 6, 4, 5, 59)  // 23:59 Monday local
+        #expect(fixture.decideAndRecord().reason == .granted)
+        fixture.now = utc(2024, 6, 4, 5, 59, 30)
+        #expect(fixture.decideAndRecord().reason == .planVisitLimit)
+        fixture.now = utc(2024, 6, 4, 6, 1)  // 00:01 Tuesday local, still Tuesday 06:01Z
+        #expect(fixture.decideAndRecord().reason == .granted)
+    }
+
+    @Test func weeklyLimitResetsOnMonday() {
+        var fixture = Fixture()
+        fixture.plan.visitLimit = VisitLimit(perWeek: 2)
+        for (d, expected) in [(3, ReasonCode.granted), (5, .granted), (9, .planVisitLimit)] {  // Mon, Wed, Sun 2024-06
+            fixture.now = utc(2024, 6, d, 16, 0)
+            #expect(fixture.decideAndRecord().reason == expected)
+        }
+        fixture.now = utc(2024, 6, 10, 16, 0)  // the next Monday
+        #expect(fixture.decideAndRecord().reason == .granted)
+    }
+
+    @Test func monthlyLimitResetsOnTheFirst() {
+        var fixture = Fixture()
+        fixture.plan.visitLimit = VisitLimit(perMonth: 1)
+        fixture.now = utc(2024, 7, 1, 5, 0)  // 23:00 on 30 June local
+        #expect(fixture.decideAndRecord().reason == .granted)
+        fixture.now = utc(2024, 7, 1, 5, 30)
+        #expect(fixture.decideAndRecord().reason == .planVisitLimit)
+        fixture.now = utc(2024, 7, 1, 6, 30)  // 00:30 on 1 July local
+        #expect(fixture.decideAndRecord().reason == .granted)
+    }
+
+    @Test func inOutAntiPassbackAlternates() {
+        var fixture = Fixture()
+        fixture.door.antiPassback = AntiPassbackRule(inOut: true)
+        #expect(fixture.decideAndRecord().reason == .granted)
+        fixture.now = fixture.now.adding(seconds: 10)
+        #expect(fixture.decideAndRecord().reason == .antipassbackAlreadyInside)
+        fixture.request.direction = .exit
+        #expect(fixture.decideAndRecord().reason == .grantedExit)
+        #expect(fixture.decideAndRecord().reason == .antipassbackNotInside)
+        fixture.request.direction = .entry
+        #expect(fixture.decideAndRecord().reason == .granted)
+    }
+
+    @Test func presenceExpiresSoAForgottenExitDoesNotLockTheMemberOut() {
+        var fixture = Fixture()
+        fixture.door.antiPassback = AntiPassbackRule(inOut: true, presenceExpirySeconds: 3600)
+        #expect(fixture.decideAndRecord().reason == .granted)
+        fixture.now = fixture.now.adding(seconds: 3599)
+        #expect(fixture.decision().reason == .antipassbackAlreadyInside)
+        fixture.now = fixture.now.adding(seconds: 1)
+        #expect(fixture.decision().reason == .granted)
+    }
+
+    @Test func timedReentry() {
+        var fixture = Fixture()
+        fixture.door.antiPassback = AntiPassbackRule(reentryDelaySeconds: 120)
+        #expect(fixture.decideAndRecord().reason == .granted)
+        fixture.now = fixture.now.adding(seconds: 119)
+        #expect(fixture.decideAndRecord().reason == .antipassbackTooSoon)
+        fixture.now = fixture.now.adding(seconds: 1)
+        #expect(fixture.decideAndRecord().reason == .granted)
+    }
+
+    @Test func clockMovedBackDoesNotTurnTimedReentryIntoALockout() {
+        var fixture = Fixture()
+        fixture.door.antiPassback = AntiPassbackRule(reentryDelaySeconds: 120)
+        #expect(fixture.decideAndRecord().reason == .granted)
+        fixture.now = fixture.now.adding(seconds: -3600)
+        #expect(fixture.decision().reason == .granted)
+    }
+
+    @Test func pinLockoutAfterRepeatedFailuresAndItsReset() {
+        var fixture = Fixture()
+        fixture.door.requiresPIN = true
+        fixture.request.pin = Fixture.wrongPIN
+        #expect(fixture.decideAndRecord().reason == .pinWrong)
+        #expect(fixture.decideAndRecord().reason == .pinWrong)
+        #expect(fixture.state.pinAttempts.failures == 2)
+        #expect(fixture.decideAndRecord().reason == .pinWrong)  // the third locks (policy: 3)
+        fixture.request.pin = Fixture.pin
+        #expect(fixture.decideAndRecord().reason == .pinLockedOut)
+        fixture.now = fixture.now.adding(seconds: 599)
+        #expect(fixture.decideAndRecord().reason == .pinLockedOut)
+        fixture.now = fixture.now.adding(seconds: 1)  // the lockout (600 s) is over
+        #expect(fixture.decideAndRecord().reason == .granted)
+        #expect(fixture.state.pinAttempts == PINAttempts())
+    }
+
+    @Test func aRightPINResetsTheFailureCount() {
+        var fixture = Fixture()
+        fixture.door.requiresPIN = true
+        fixture.request.pin = Fixture.wrongPIN
+        _ = fixture.decideAndRecord()
+        _ = fixture.decideAndRecord()
+        fixture.request.pin = Fixture.pin
+        #expect(fixture.decideAndRecord().reason == .granted)
+        fixture.request.pin = Fixture.wrongPIN
+        _ = fixture.decideAndRecord()
+        _ = fixture.decideAndRecord()
+        #expect(fixture.state.pinAttempts.lockedUntil == nil)
+    }
+
+    @Test func failuresAfterAnExpiredLockoutStartFromZero() {
+        var fixture = Fixture()
+        fixture.door.requiresPIN = true
+        fixture.request.pin = Fixture.wrongPIN
+        for _ in 0..<3 { _ = fixture.decideAndRecord() }
+        fixture.now = fixture.now.adding(seconds: 601)
+        #expect(fixture.decideAndRecord().reason == .pinWrong)
+        #expect(fixture.state.pinAttempts.failures == 1)
+        #expect(fixture.state.pinAttempts.lockedUntil == nil)
+    }
+
+    @Test func clockJumpBackCostsAtMostOneLockoutPeriod() {
+        var fixture = Fixture()
+        fixture.door.requiresPIN = true
+        fixture.request.pin = Fixture.wrongPIN
+        for _ in 0..<3 { _ = fixture.decideAndRecord() }
+        fixture.now = fixture.now.adding(seconds: -86_400)  // the clock moved back a day
+        fixture.request.pin = Fixture.pin
+        #expect(fixture.decideAndRecord().reason == .pinLockedOut)
+        fixture.now = fixture.now.adding(seconds: 600)
+        #expect(fixture.decideAndRecord().reason == .granted)
+    }
+
+    @Test func duressPINRaisesTheAlarmEvenWhenTheDoorRefuses() {
+        var fixture = Fixture()
+        fixture.door.requiresPIN = true
+        fixture.request.pin = Fixture.duressPIN
+        let granted = fixture.decision()
+        #expect(granted.reason == .grantedDuress && granted.duress)
+        fixture.subscription.status = .cancelled
+        let refused = fixture.decision()
+        #expect(refused.reason == .subscriptionCancelled && refused.duress && !refused.granted)
+        fixture.request.pin = Fixture.pin
+        #expect(!fixture.decision().duress)
+    }
+
+    @Test func lockdownRefusesExitsTooButFreeAccessAdmitsBothWays() {
+        var fixture = Fixture()
+        fixture.request.direction = .exit
+        fixture.door.mode = .lockdown
+        #expect(fixture.decision().reason == .doorLockdown)
+        fixture.door.mode = .freeAccess
+        #expect(fixture.decision().reason == .grantedFreeAccess)
+    }
+
+    @Test func exitsIgnoreTheDoorScheduleSoNobodyIsLockedInAtClosingTime() throws {
+        var fixture = Fixture()
+        fixture.door.schedule = try WeeklySchedule(parsing: "mon-fri 06:00-09:00")
+        fixture.request.direction = .exit
+        #expect(fixture.decision().reason == .grantedExit)
+        fixture.request.direction = .entry
+        #expect(fixture.decision().reason == .doorClosed)
+    }
+
+    @Test func pinOnlyCredentialNeedsNoSecondPIN() {
+        var fixture = Fixture()
+        fixture.door.requiresPIN = true
+        fixture.request.presented = .pin(Fixture.pin)
+        #expect(fixture.decision().reason == .granted)
+    }
+
+    @Test func passageConfirmationDefersTheVisit() {
+        var fixture = Fixture()
+        fixture.door.confirmsPassage = true
+        fixture.plan.visitLimit = VisitLimit(perDay: 1)
+        #expect(fixture.decideAndRecord().reason == .granted)
+        // Nobody passed: the grant did not use up today's visit.
+        #expect(fixture.state.visits.visits(onDay: day(2024, 6, 3)) == 0)
+        #expect(fixture.decideAndRecord().reason == .granted)
+        fixture.state = fixture.state.recordingPassage(.entry, context: fixture.context, now: fixture.now)
+        #expect(fixture.decision().reason == .planVisitLimit)
+    }
+
+    @Test func decisionCarriesUserCredentialAndSubscription() {
+        let decision = Fixture().decision()
+        #expect(decision.userID == UserID(7))
+        #expect(decision.credentialID == CredentialID(55))
+        #expect(decision.subscriptionID == SubscriptionID(100))
+    }
+}
