@@ -1,0 +1,129 @@
+import Foundation
+import PorteroModel
+@testable import Replica
+import SQLite
+import Testing
+
+@Suite struct AccessServiceTests {
+    let directory: TemporaryDirectory
+    let store: ReplicaStore
+    let service: AccessService
+    /// Monday 2024-06-03 10:00 in Mexico City.
+    let now = utc(2024, 6, 3, 16, 0)
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        store = try openStore(directory)
+        service = AccessService(store: store)
+        try store.apply([.upsertPlan(monthly)] + member(1, card: 111, pin: "2468") + member(2, card: 222, end: day(2024, 1, 31)))
+    }
+
+    func request(_ card: UInt64, pin: String? = nil, direction: Direction = .entry) throws -> AccessRequest {
+        AccessRequest(doorID: door.id, direction: direction, presented: .card(CardNumber(rawValue: card)), pin: try pin.map { try pinHasher.digest($0) })
+    }
+
+    @Test func grantIsJournalledQueuedAndVisibleToAnotherConnection() throws {
+        let outcome = try service.handle(try request(111), at: door, now: now)
+        #expect(outcome.decision.reason == .granted)
+        #expect(outcome.event.userID == UserID(1) && outcome.event.subscriptionID == SubscriptionID(100))
+        // Committed before handle returned: a separate connection sees it.
+        let reader = try Connection(path: store.path)
+        #expect(try reader.scalar("SELECT count(*) FROM attendance WHERE reason = 'granted'", as: Int.self) == 1)
+        #expect(try store.outboxBatch(limit: 10) == [outcome.event])
+        #expect(try store.recentAttendance(limit: 1) == [outcome.event])
+    }
+
+    @Test func unknownCardIsJournalledWithItsNumberForEnrolment() throws {
+        let outcome = try service.handle(try request(999_999), at: door, now: now)
+        #expect(outcome.decision.reason == .credentialUnknown)
+        #expect(outcome.event.cardNumber == CardNumber(rawValue: 999_999))
+        #expect(outcome.event.userID == nil && !outcome.event.granted)
+        #expect(try store.outboxDepth() == 1)
+    }
+
+    @Test func expiredMemberIsDeniedAndStillJournalled() throws {
+        #expect(try service.handle(try request(222), at: door, now: now).decision.reason == .subscriptionExpired)
+        #expect(try store.statistics().attendance == 1)
+    }
+
+    @Test func visitLimitStateIsKeptOnDisk() throws {
+        #expect(try service.handle(try request(111), at: door, now: now).decision.reason == .granted)
+        #expect(try service.handle(try request(111), at: door, now: now.adding(seconds: 60)).decision.reason == .granted)
+        // A new service on a new store: the counters come from the file.
+        let reopened = AccessService(store: try openStore(directory))
+        #expect(try reopened.handle(try request(111), at: door, now: now.adding(seconds: 120)).decision.reason == .planVisitLimit)
+        #expect(try reopened.store.facts(for: .card(CardNumber(rawValue: 111))).state.visits.dayCount == 2)
+    }
+
+    @Test func pinLockoutIsKeptOnDisk() throws {
+        var pinDoor = door
+        pinDoor.requiresPIN = true
+        for _ in 0..<3 { #expect(try service.handle(try request(111, pin: "0000"), at: pinDoor, now: now).decision.reason == .pinWrong) }
+        #expect(try service.handle(try request(111, pin: "2468"), at: pinDoor, now: now).decision.reason == .pinLockedOut)
+        let state = try store.facts(for: .card(CardNumber(rawValue: 111))).state
+        #expect(state.pinAttempts.lockedUntil == now.adding(seconds: 600))
+        #expect(try service.handle(try request(111, pin: "2468"), at: pinDoor, now: now.adding(seconds: 600)).decision.reason == .granted)
+        #expect(try service.handle(try request(111, pin: "2468"), at: pinDoor, now: now.adding(seconds: 600)).event.credentialKind == .cardAndPIN)
+    }
+
+    @Test func antiPassbackPresenceIsKeptOnDisk() throws {
+        var apbDoor = door
+        apbDoor.antiPassback = AntiPassbackRule(inOut: true)
+        #expect(try service.handle(try request(111), at: apbDoor, now: now).decision.reason == .granted)
+        #expect(try service.handle(try request(111), at: apbDoor, now: now.adding(seconds: 5)).decision.reason == .antipassbackAlreadyInside)
+        #expect(try service.handle(try request(111, direction: .exit), at: apbDoor, now: now.adding(seconds: 9)).decision.reason == .grantedExit)
+        #expect(try service.handle(try request(111), at: apbDoor, now: now.adding(seconds: 20)).decision.reason == .granted)
+    }
+
+    @Test func acknowledgementEmptiesTheOutboxOnceAndKeepsTheJournal() throws {
+        let events = try (0..<5).map { try service.handle(try request(111), at: door, now: now.adding(seconds: Int64($0))).event }
+        let batch = try store.outboxBatch(limit: 3)
+        #expect(batch == Array(events.prefix(3)))
+        try store.acknowledge(batch.map(\.id))
+        try store.acknowledge(batch.map(\.id))  // a repeated acknowledgement changes nothing
+        #expect(try store.outboxBatch(limit: 10) == Array(events.suffix(2)))
+        #expect(try store.statistics().attendance == 5)
+    }
+
+    @Test func fullDiskFailsTheRequestAndWritesNothingHalfWay() throws {
+        let pages = try store.db.scalar("PRAGMA page_count", as: Int.self)
+        try store.db.execute("PRAGMA max_page_count = \(pages + 1)")
+        var failure: SQLiteError?
+        for i in 0..<10_000 {
+            do {
+                _ = try service.handle(try request(111), at: door, now: now.adding(seconds: Int64(i)))
+            } catch let error as SQLiteError {
+                failure = error
+                break
+            }
+        }
+        #expect(failure?.isDiskFull == true)
+        // Every journalled event has its outbox row and nothing else was left behind.
+        let stats = try store.statistics()
+        #expect(stats.attendance == stats.outbox)
+        #expect(store.db.isAutocommit)
+        // With room again, the next request goes through.
+        try store.db.execute("PRAGMA max_page_count = 1073741823")
+        #expect(try service.handle(try request(111), at: door, now: now.adding(seconds: 20_000)).decision.granted == false)  // visit limit: 2 a day
+        #expect(try store.integrityProblems().isEmpty)
+    }
+}
+
+@Suite struct PINHasherTests {
+    @Test func sameKeySameDigestOtherKeyOtherDigest() throws {
+        let other = try PINHasher(key: Array(repeating: 8, count: 32))
+        #expect(try pinHasher.digest("1234") == pinHasher.digest("1234"))
+        #expect(try pinHasher.digest("1234") != pinHasher.digest("1235"))
+        #expect(try pinHasher.digest("1234") != other.digest("1234"))
+        #expect(try pinHasher.digest("1234").bytes.count == 32)
+    }
+
+    @Test(arguments: ["", "123", "1234567890123", "12a4", "１２３４", "12 34"])
+    func rejectsWhatIsNotAPIN(pin: String) {
+        #expect(throws: PINHasher.InvalidPIN.self) { try pinHasher.digest(pin) }
+    }
+
+    @Test func rejectsAShortKey() {
+        #expect(throws: PINHasher.InvalidPIN.self) { try PINHasher(key: [1, 2, 3]) }
+    }
+}
