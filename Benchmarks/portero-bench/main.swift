@@ -1,1 +1,48 @@
-print("bench")
+import Foundation
+import PorteroCLI
+import SQLite
+
+let info = ProgramInfo(
+    name: "portero-bench",
+    summary: "Portero benchmarks. Run in release mode: swift run -c release portero-bench decision --members 2000000",
+    options: [
+        ("decision", "Build a replica and measure look-up + decision, the durable write and peak RSS."),
+        ("--members N", "Members in the replica (default 2000000)."),
+        ("--requests N", "Requests to time (default 100000)."),
+        ("--unknown-share F", "Share of requests with unknown cards (default 0.1)."),
+        ("--path FILE", "Replica file (default $TMPDIR/portero-bench-N.sqlite)."),
+        ("--reads-only", "Time only the look-up + decision pass (for profiling); write nothing."),
+        ("--synchronous MODE", "PRAGMA synchronous of the measured connection: FULL (default, durable) or NORMAL, for comparison."),
+        ("--reuse", "Reuse an existing replica file instead of building it again."),
+        ("--seed N", "Seed of the generated data (default 2024)."),
+        ("--cache-mib N", "SQLite page cache of the measured connection, MiB (default: the replica's 8)."),
+    ],
+    status: "Figures go into README.md with the command that produced them."
+)
+
+runProgram(info, flags: ["--reuse", "--reads-only"], valued: ["--synchronous", "--cache-mib", "--members", "--requests", "--unknown-share", "--path", "--seed"]) { arguments in
+    guard arguments.positionals == ["decision"] else {
+        throw CommandLineArguments.UsageError(message: "name a benchmark: decision")
+    }
+    func number(_ key: String, _ fallback: Int) throws -> Int {
+        guard let text = arguments.value(key) else { return fallback }
+        guard let value = Int(text.replacingOccurrences(of: "_", with: "")), value > 0 else {
+            throw CommandLineArguments.UsageError(message: "\(key) needs a positive whole number, got '\(text)'")
+        }
+        return value
+    }
+    let members = try number("--members", 2_000_000)
+    let share = Double(arguments.value("--unknown-share") ?? "0.1") ?? -1
+    guard (0...1).contains(share) else { throw CommandLineArguments.UsageError(message: "--unknown-share is a fraction from 0 to 1") }
+    guard let synchronous = ConnectionOptions.Synchronous(rawValue: (arguments.value("--synchronous") ?? "FULL").uppercased()) else {
+        throw CommandLineArguments.UsageError(message: "--synchronous is FULL, NORMAL, EXTRA or OFF")
+    }
+    let temporary = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+    let benchmark = DecisionBenchmark(
+        members: members, requests: try number("--requests", 100_000), unknownShare: share,
+        path: arguments.value("--path") ?? "\(temporary)/portero-bench-\(members).sqlite",
+        reuse: arguments.has("--reuse"), seed: UInt64(try number("--seed", 2024)),
+        cacheMiB: try number("--cache-mib", 8), readsOnly: arguments.has("--reads-only"), synchronous: synchronous)
+    try benchmark.run()
+    return .success
+}

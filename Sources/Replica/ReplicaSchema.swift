@@ -18,6 +18,8 @@ enum ReplicaSchema {
                 body TEXT NOT NULL
             ) STRICT;
 
+            -- A user and their decision state (visit counters, anti-passback presence, PIN attempts)
+            -- share one row, so a look-up reads one b-tree leaf for both.
             CREATE TABLE users (
                 id INTEGER PRIMARY KEY,
                 clave INTEGER NOT NULL,
@@ -27,41 +29,7 @@ enum ReplicaSchema {
                 -- A staff role of this user applies at this replica's branch.
                 granted_here INTEGER NOT NULL DEFAULT 0 CHECK (granted_here IN (0, 1)),
                 pin_digest BLOB,
-                duress_digest BLOB
-            ) STRICT;
-
-            CREATE TABLE credentials (
-                id INTEGER PRIMARY KEY,
-                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-                kind TEXT NOT NULL CHECK (kind IN ('card', 'pin')),
-                card_number INTEGER,
-                pin_digest BLOB,
-                status TEXT NOT NULL CHECK (status IN ('active', 'lost', 'revoked')),
-                CHECK ((kind = 'card' AND card_number IS NOT NULL AND pin_digest IS NULL)
-                    OR (kind = 'pin' AND pin_digest IS NOT NULL AND card_number IS NULL))
-            ) STRICT;
-            CREATE UNIQUE INDEX credentials_by_card ON credentials(card_number) WHERE card_number IS NOT NULL;
-            CREATE UNIQUE INDEX credentials_by_pin ON credentials(pin_digest) WHERE pin_digest IS NOT NULL;
-            CREATE INDEX credentials_by_user ON credentials(user_id);
-
-            CREATE TABLE subscriptions (
-                id INTEGER PRIMARY KEY,
-                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-                plan_id INTEGER NOT NULL,
-                start_day INTEGER NOT NULL,
-                end_day INTEGER NOT NULL,
-                grace_days INTEGER NOT NULL DEFAULT 0 CHECK (grace_days >= 0),
-                status TEXT NOT NULL CHECK (status IN ('active', 'cancelled')),
-                -- Freeze periods as 'start-end' day numbers separated by commas; an open one is 'start-'.
-                freezes TEXT NOT NULL DEFAULT '',
-                price_minor INTEGER NOT NULL DEFAULT 0,
-                currency TEXT NOT NULL DEFAULT ''
-            ) STRICT;
-            CREATE INDEX subscriptions_by_user ON subscriptions(user_id);
-
-            -- Per-user decision state: visit counters, anti-passback presence, PIN attempts.
-            CREATE TABLE access_state (
-                user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+                duress_digest BLOB,
                 visit_day INTEGER,
                 day_count INTEGER NOT NULL DEFAULT 0,
                 visit_week INTEGER,
@@ -74,6 +42,41 @@ enum ReplicaSchema {
                 pin_failures INTEGER NOT NULL DEFAULT 0,
                 pin_locked_until INTEGER
             ) STRICT;
+
+            -- Cards keyed by their number (the 64 bits stored as a signed integer): a look-up is one
+            -- b-tree descent that lands on the row itself.
+            CREATE TABLE cards (
+                card_number INTEGER PRIMARY KEY,
+                id INTEGER NOT NULL UNIQUE,
+                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                status TEXT NOT NULL CHECK (status IN ('active', 'lost', 'revoked'))
+            ) STRICT;
+            CREATE INDEX cards_by_user ON cards(user_id);
+
+            -- PIN-only credentials (keypads), keyed by the PIN's keyed hash.
+            CREATE TABLE pins (
+                digest BLOB PRIMARY KEY CHECK (length(digest) = 32),
+                id INTEGER NOT NULL UNIQUE,
+                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                status TEXT NOT NULL CHECK (status IN ('active', 'lost', 'revoked'))
+            ) STRICT, WITHOUT ROWID;
+            CREATE INDEX pins_by_user ON pins(user_id);
+
+            -- Clustered by user, so one user's subscriptions sit together in one leaf.
+            CREATE TABLE subscriptions (
+                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                id INTEGER NOT NULL UNIQUE,
+                plan_id INTEGER NOT NULL,
+                start_day INTEGER NOT NULL,
+                end_day INTEGER NOT NULL,
+                grace_days INTEGER NOT NULL DEFAULT 0 CHECK (grace_days >= 0),
+                status TEXT NOT NULL CHECK (status IN ('active', 'cancelled')),
+                -- Freeze periods as 'start-end' day numbers separated by commas; an open one is 'start-'.
+                freezes TEXT NOT NULL DEFAULT '',
+                price_minor INTEGER NOT NULL DEFAULT 0,
+                currency TEXT NOT NULL DEFAULT '',
+                PRIMARY KEY (user_id, id)
+            ) STRICT, WITHOUT ROWID;
 
             -- The attendance journal: every decision, granted or denied. Ids are UUIDv7 (16 bytes).
             CREATE TABLE attendance (

@@ -14,6 +14,10 @@ public final class ReplicaStore {
     public let context: AccessContext
     let db: Connection
     private var plans: [PlanID: Plan] = [:]
+    /// The look-up's statements, prepared once and held, so the hot path skips the cache's hashing.
+    private let cardLookup: Statement
+    private let pinLookup: Statement
+    private let subscriptionsOfUser: Statement
 
     /// Opens (creating and migrating) the replica of `branchID` at `path`.
     /// A file of another branch, another application or a newer schema is refused untouched.
@@ -45,10 +49,15 @@ public final class ReplicaStore {
         self.branchID = branchID
         self.context = AccessContext(branchID: branchID, zone: zone, policy: policy)
         self.db = db
+        self.cardLookup = try db.statement(Self.cardLookupSQL)
+        self.pinLookup = try db.statement(Self.pinLookupSQL)
+        self.subscriptionsOfUser = try db.statement(Self.subscriptionsSQL)
         try reloadPlans()
     }
 
-    /// WAL, synchronous=FULL, foreign keys, a bounded 8 MiB page cache.
+    /// WAL, synchronous=FULL, foreign keys, a bounded 8 MiB page cache, and SQLite's own
+    /// checkpoint every 1,000 log pages. (A `Checkpointer` running beside the requests was
+    /// measured to make the tail worse on two cores: its fsyncs queue behind the commits' own.)
     public static var defaultOptions: ConnectionOptions {
         var options = ConnectionOptions()
         options.synchronous = .full
@@ -99,14 +108,19 @@ public final class ReplicaStore {
                     case let .deleteUser(id):
                         try db.run("DELETE FROM users WHERE id = ?", id.rawValue)
                     case let .upsertCredential(credential):
-                        try db.run("""
-                            INSERT INTO credentials (id, user_id, kind, card_number, pin_digest, status) VALUES (?, ?, ?, ?, ?, ?)
-                            ON CONFLICT(id) DO UPDATE SET user_id = excluded.user_id, kind = excluded.kind,
-                                card_number = excluded.card_number, pin_digest = excluded.pin_digest, status = excluded.status
-                            """, credential.id.rawValue, credential.userID.rawValue, credential.kind.rawValue,
-                            credential.cardNumber.map { Int64(bitPattern: $0.rawValue) }, credential.pinDigest?.bytes, credential.status.rawValue)
+                        // A credential may change kind or number: drop what its id held, then insert.
+                        try deleteCredential(credential.id)
+                        if let number = credential.cardNumber, credential.kind == .card {
+                            try db.run("INSERT INTO cards (card_number, id, user_id, status) VALUES (?, ?, ?, ?)",
+                                       Int64(bitPattern: number.rawValue), credential.id.rawValue, credential.userID.rawValue, credential.status.rawValue)
+                        } else if let digest = credential.pinDigest, credential.kind == .pin {
+                            try db.run("INSERT INTO pins (digest, id, user_id, status) VALUES (?, ?, ?, ?)",
+                                       digest.bytes, credential.id.rawValue, credential.userID.rawValue, credential.status.rawValue)
+                        } else {
+                            throw ReplicaError.invalidChange("credential \(credential.id) of kind \(credential.kind.rawValue) has no \(credential.kind == .card ? "card number" : "PIN digest")")
+                        }
                     case let .deleteCredential(id):
-                        try db.run("DELETE FROM credentials WHERE id = ?", id.rawValue)
+                        try deleteCredential(id)
                     case let .upsertPlan(plan):
                         let body = String(decoding: try encoder.encode(plan), as: UTF8.self)
                         try db.run("INSERT INTO plans (id, body) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET body = excluded.body", plan.id.rawValue, body)
@@ -115,14 +129,12 @@ public final class ReplicaStore {
                         try db.run("DELETE FROM plans WHERE id = ?", id.rawValue)
                         plansChanged = true
                     case let .upsertSubscription(s):
+                        // The row is clustered by user: a subscription moved to another user is re-inserted.
+                        try db.run("DELETE FROM subscriptions WHERE id = ?", s.id.rawValue)
                         try db.run("""
-                            INSERT INTO subscriptions (id, user_id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency)
+                            INSERT INTO subscriptions (user_id, id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency)
                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            ON CONFLICT(id) DO UPDATE SET user_id = excluded.user_id, plan_id = excluded.plan_id,
-                                start_day = excluded.start_day, end_day = excluded.end_day, grace_days = excluded.grace_days,
-                                status = excluded.status, freezes = excluded.freezes, price_minor = excluded.price_minor,
-                                currency = excluded.currency
-                            """, s.id.rawValue, s.userID.rawValue, s.planID.rawValue, Int64(s.startDay.rawValue), Int64(s.endDay.rawValue),
+                            """, s.userID.rawValue, s.id.rawValue, s.planID.rawValue, Int64(s.startDay.rawValue), Int64(s.endDay.rawValue),
                             s.graceDays, s.status.rawValue, FreezeCodec.encode(s.freezes), s.pricePaid.minorUnits, s.pricePaid.currency)
                     case let .deleteSubscription(id):
                         try db.run("DELETE FROM subscriptions WHERE id = ?", id.rawValue)
@@ -139,53 +151,70 @@ public final class ReplicaStore {
         if plansChanged { try reloadPlans() }
     }
 
+    private func deleteCredential(_ id: CredentialID) throws {
+        try db.run("DELETE FROM cards WHERE id = ?", id.rawValue)
+        try db.run("DELETE FROM pins WHERE id = ?", id.rawValue)
+    }
+
     // MARK: Look-up
 
     /// Gathers the facts for one presented credential (nil facts: unknown) and its user's state.
     public func facts(for presented: PresentedCredential) throws -> (facts: AccessFacts?, state: AccessState) {
-        let statement: Statement
-        switch presented {
-        case let .card(number):
-            statement = try db.statement("SELECT id, user_id, status FROM credentials WHERE card_number = ?")
-            try statement.bind(int64: Int64(bitPattern: number.rawValue), at: 1)
-        case let .pin(digest):
-            statement = try db.statement("SELECT id, user_id, status FROM credentials WHERE pin_digest = ?")
-            try statement.bind(bytes: digest.bytes, at: 1)
+        try db.read {
+            // The credential, its user and the user's state: two keyed descents in one statement.
+            let statement: Statement
+            switch presented {
+            case let .card(number):
+                statement = cardLookup
+                try statement.bind(int64: Int64(bitPattern: number.rawValue), at: 1)
+            case let .pin(digest):
+                statement = pinLookup
+                try statement.bind(bytes: digest.bytes, at: 1)
+            }
+            defer { statement.reset() }
+            guard try statement.step() else { return (nil, .initial) }
+            let row = statement.row
+            let credentialID = CredentialID(try row.requiredInt64(0))
+            let userID = UserID(try row.requiredInt64(1))
+            let statusText: String = try row.get(2)
+            guard let status = Credential.Status(rawValue: statusText) else {
+                throw ReplicaError.invalidStoredValue(table: "cards", column: "status", value: statusText)
+            }
+            let grantedHere = try row.requiredInt64(5) != 0
+            let user = AccessUser(id: userID, active: try row.requiredInt64(3) != 0, roles: RoleSet(rawValue: UInt8(truncatingIfNeeded: try row.requiredInt64(4))),
+                                  branches: grantedHere ? [branchID] : [])
+            let pin = row.bytes(6).map(PINDigest.init)
+            let duress = row.bytes(7).map(PINDigest.init)
+            let state = try Self.state(from: row, at: 8)
+            statement.reset()
+            let facts = AccessFacts(
+                credentialID: credentialID, credentialStatus: status, user: user,
+                subscriptions: try loadSubscriptions(userID).map { SubscriptionFacts(subscription: $0, plan: plans[$0.planID]) },
+                pin: pin, duressPIN: duress)
+            return (facts, state)
         }
-        defer { statement.reset() }
-        guard try statement.step() else { return (nil, .initial) }
-        let row = statement.row
-        let credentialID = CredentialID(try row.get(0, as: Int64.self))
-        let userID = UserID(try row.get(1, as: Int64.self))
-        let statusText: String = try row.get(2)
-        guard let status = Credential.Status(rawValue: statusText) else {
-            throw ReplicaError.invalidStoredValue(table: "credentials", column: "status", value: statusText)
-        }
-        guard let user = try loadUser(userID) else {
-            // The foreign key makes this impossible unless the file was edited by hand.
-            throw ReplicaError.invalidStoredValue(table: "credentials", column: "user_id", value: String(userID.rawValue))
-        }
-        let facts = AccessFacts(
-            credentialID: credentialID, credentialStatus: status,
-            user: AccessUser(id: userID, active: user.active, roles: user.roles, branches: user.grantedHere ? [branchID] : []),
-            subscriptions: try loadSubscriptions(userID).map { SubscriptionFacts(subscription: $0, plan: plans[$0.planID]) },
-            pin: user.pin, duressPIN: user.duressPIN)
-        return (facts, try loadState(userID))
     }
 
-    func loadUser(_ id: UserID) throws -> ReplicaUser? {
-        try db.queryFirst("SELECT clave, display_name, active, roles, granted_here, pin_digest, duress_digest FROM users WHERE id = ?", id.rawValue) { row in
-            ReplicaUser(id: id, clave: try row.get(0), displayName: try row.get(1), active: try row.get(2),
-                        roles: RoleSet(rawValue: UInt8(truncatingIfNeeded: try row.get(3, as: Int64.self))),
-                        grantedHere: try row.get(4), pin: row.bytes(5).map(PINDigest.init), duressPIN: row.bytes(6).map(PINDigest.init))
-        }
-    }
+    static let userColumns = """
+        u.active, u.roles, u.granted_here, u.pin_digest, u.duress_digest,
+        u.visit_day, u.day_count, u.visit_week, u.week_count, u.visit_month, u.month_count,
+        u.inside, u.presence_since, u.last_entry, u.pin_failures, u.pin_locked_until
+        """
+    static let cardLookupSQL = "SELECT c.id, c.user_id, c.status, \(userColumns) FROM cards c JOIN users u ON u.id = c.user_id WHERE c.card_number = ?"
+    static let pinLookupSQL = "SELECT p.id, p.user_id, p.status, \(userColumns) FROM pins p JOIN users u ON u.id = p.user_id WHERE p.digest = ?"
+
+    static let subscriptionsSQL = """
+        SELECT id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency
+        FROM subscriptions WHERE user_id = ?
+        """
 
     func loadSubscriptions(_ userID: UserID) throws -> [Subscription] {
-        try db.query("""
-            SELECT id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency
-            FROM subscriptions WHERE user_id = ?
-            """, userID.rawValue) { row in
+        let statement = subscriptionsOfUser
+        defer { statement.reset() }
+        try statement.bind(int64: userID.rawValue, at: 1)
+        var result: [Subscription] = []
+        while try statement.step() {
+            let row = statement.row
             let statusText: String = try row.get(5)
             guard let status = Subscription.Status(rawValue: statusText) else {
                 throw ReplicaError.invalidStoredValue(table: "subscriptions", column: "status", value: statusText)
@@ -194,30 +223,28 @@ public final class ReplicaStore {
             guard let freezes = FreezeCodec.decode(freezeText) else {
                 throw ReplicaError.invalidStoredValue(table: "subscriptions", column: "freezes", value: freezeText)
             }
-            return Subscription(id: SubscriptionID(try row.get(0)), userID: userID, planID: PlanID(try row.get(1)),
-                                startDay: LocalDay(rawValue: try row.get(2)), endDay: LocalDay(rawValue: try row.get(3)),
-                                graceDays: try row.get(4), status: status, freezes: freezes,
-                                pricePaid: Money(minorUnits: try row.get(7), currency: try row.get(8)))
+            result.append(Subscription(
+                id: SubscriptionID(try row.requiredInt64(0)), userID: userID, planID: PlanID(try row.requiredInt64(1)),
+                startDay: LocalDay(rawValue: Int32(truncatingIfNeeded: try row.requiredInt64(2))),
+                endDay: LocalDay(rawValue: Int32(truncatingIfNeeded: try row.requiredInt64(3))),
+                graceDays: Int(try row.requiredInt64(4)), status: status, freezes: freezes,
+                pricePaid: Money(minorUnits: try row.requiredInt64(7), currency: try row.get(8))))
         }
+        return result
     }
 
-    func loadState(_ userID: UserID) throws -> AccessState {
-        try db.queryFirst("""
-            SELECT visit_day, day_count, visit_week, week_count, visit_month, month_count,
-                   inside, presence_since, last_entry, pin_failures, pin_locked_until
-            FROM access_state WHERE user_id = ?
-            """, userID.rawValue) { row in
-            let visits = VisitCounters(
-                day: row.int64(0).map { LocalDay(rawValue: Int32(truncatingIfNeeded: $0)) }, dayCount: try row.get(1),
-                weekStart: row.int64(2).map { LocalDay(rawValue: Int32(truncatingIfNeeded: $0)) }, weekCount: try row.get(3),
-                month: row.int64(4).map { Int32(truncatingIfNeeded: $0) }, monthCount: try row.get(5))
-            var presence: Presence?
-            if let inside = row.int64(6), let since = row.int64(7) {
-                presence = Presence(inside: inside != 0, since: Timestamp(milliseconds: since), lastEntry: row.int64(8).map(Timestamp.init(milliseconds:)))
-            }
-            let attempts = PINAttempts(failures: try row.get(9), lockedUntil: row.int64(10).map(Timestamp.init(milliseconds:)))
-            return AccessState(visits: visits, presence: presence, pinAttempts: attempts)
-        } ?? .initial
+    /// Reads the eleven state columns starting at `first`.
+    static func state(from row: Row, at first: Int32) throws -> AccessState {
+        func day(_ column: Int32) -> LocalDay? { row.int64(first + column).map { LocalDay(rawValue: Int32(truncatingIfNeeded: $0)) } }
+        let visits = VisitCounters(day: day(0), dayCount: Int(try row.requiredInt64(first + 1)), weekStart: day(2),
+                                   weekCount: Int(try row.requiredInt64(first + 3)),
+                                   month: row.int64(first + 4).map { Int32(truncatingIfNeeded: $0) }, monthCount: Int(try row.requiredInt64(first + 5)))
+        var presence: Presence?
+        if let inside = row.int64(first + 6), let since = row.int64(first + 7) {
+            presence = Presence(inside: inside != 0, since: Timestamp(milliseconds: since), lastEntry: row.int64(first + 8).map { Timestamp(milliseconds: $0) })
+        }
+        let attempts = PINAttempts(failures: Int(try row.requiredInt64(first + 9)), lockedUntil: row.int64(first + 10).map { Timestamp(milliseconds: $0) })
+        return AccessState(visits: visits, presence: presence, pinAttempts: attempts)
     }
 
     // MARK: Journal
@@ -245,20 +272,17 @@ public final class ReplicaStore {
     }
 
     func saveState(_ state: AccessState, for userID: UserID) throws {
+        // A user deleted by sync since the look-up simply has no row to update.
         try db.run("""
-            INSERT INTO access_state (user_id, visit_day, day_count, visit_week, week_count, visit_month, month_count,
-                                      inside, presence_since, last_entry, pin_failures, pin_locked_until)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(user_id) DO UPDATE SET visit_day = excluded.visit_day, day_count = excluded.day_count,
-                visit_week = excluded.visit_week, week_count = excluded.week_count, visit_month = excluded.visit_month,
-                month_count = excluded.month_count, inside = excluded.inside, presence_since = excluded.presence_since,
-                last_entry = excluded.last_entry, pin_failures = excluded.pin_failures, pin_locked_until = excluded.pin_locked_until
-            """, userID.rawValue,
+            UPDATE users SET visit_day = ?, day_count = ?, visit_week = ?, week_count = ?, visit_month = ?, month_count = ?,
+                inside = ?, presence_since = ?, last_entry = ?, pin_failures = ?, pin_locked_until = ?
+            WHERE id = ?
+            """,
             state.visits.day.map { Int64($0.rawValue) }, state.visits.dayCount,
             state.visits.weekStart.map { Int64($0.rawValue) }, state.visits.weekCount,
             state.visits.month.map { Int64($0) }, state.visits.monthCount,
             state.presence.map { $0.inside }, state.presence?.since.milliseconds, state.presence?.lastEntry?.milliseconds,
-            state.pinAttempts.failures, state.pinAttempts.lockedUntil?.milliseconds)
+            state.pinAttempts.failures, state.pinAttempts.lockedUntil?.milliseconds, userID.rawValue)
     }
 
     /// The newest events first, at most `limit`.
@@ -324,7 +348,7 @@ public final class ReplicaStore {
     public func statistics() throws -> Statistics {
         func count(_ table: String) throws -> Int { try db.scalar("SELECT count(*) FROM \(table)", as: Int.self) }
         let version = try db.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations", as: Int.self)
-        return Statistics(users: try count("users"), credentials: try count("credentials"), plans: plans.count,
+        return Statistics(users: try count("users"), credentials: try count("cards") + count("pins"), plans: plans.count,
                           subscriptions: try count("subscriptions"), attendance: try count("attendance"), outbox: try count("outbox"),
                           schemaVersion: version, syncCursor: try syncCursor())
     }

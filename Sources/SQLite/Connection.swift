@@ -25,8 +25,11 @@ public struct ConnectionOptions: Sendable, Equatable {
     public var busyTimeoutMilliseconds: Int32 = 5_000
     /// Page cache bound, in KiB (`PRAGMA cache_size = -N`).
     public var cacheSizeKiB: Int = 8_192
-    /// Statements kept prepared for reuse, most recently used first.
+    /// Statements kept prepared for reuse; the least recently used is evicted.
     public var statementCacheCapacity: Int = 64
+    /// WAL pages after which a commit runs a checkpoint itself (`PRAGMA wal_autocheckpoint`).
+    /// Raise it when a `Checkpointer` does the work off the commit path; nil keeps SQLite's 1000.
+    public var walAutoCheckpointPages: Int?
 
     public init() {}
 }
@@ -40,8 +43,9 @@ public final class Connection {
     /// Path of the database file (`:memory:` for an in-memory database).
     public let path: String
     public let options: ConnectionOptions
-    private var cache: [String: Statement] = [:]
-    private var cacheOrder: [String] = []
+    /// Prepared statements by SQL text, each with the tick of its last use (least recently used is evicted).
+    private var cache: [String: (statement: Statement, lastUse: UInt64)] = [:]
+    private var tick: UInt64 = 0
     private var savepointDepth = 0
 
     /// Opens (and, unless read-only, creates) the database at `path` and applies `options`.
@@ -90,6 +94,9 @@ public final class Connection {
         try execute("PRAGMA synchronous = \(options.synchronous.rawValue)")
         try execute("PRAGMA foreign_keys = \(options.foreignKeys ? "ON" : "OFF")")
         try execute("PRAGMA cache_size = -\(max(options.cacheSizeKiB, 64))")
+        if let pages = options.walAutoCheckpointPages {
+            try execute("PRAGMA wal_autocheckpoint = \(max(0, pages))")
+        }
         // Keep temporary b-trees in memory; the replica's sorts are small.
         try execute("PRAGMA temp_store = MEMORY")
     }
@@ -114,24 +121,36 @@ public final class Connection {
     /// A prepared statement for `sql`, from the cache when it was prepared before.
     /// The statement is reset and its bindings cleared.
     public func statement(_ sql: String) throws -> Statement {
+        tick &+= 1
         if let cached = cache[sql] {
-            cached.reset()
-            if let position = cacheOrder.firstIndex(of: sql), position != cacheOrder.count - 1 {
-                cacheOrder.remove(at: position)
-                cacheOrder.append(sql)
-            }
-            return cached
+            cached.statement.reset()
+            cache[sql]?.lastUse = tick
+            return cached.statement
         }
         let statement = try Statement(database: handle, sql: sql)
         if options.statementCacheCapacity > 0 {
-            if cache.count >= options.statementCacheCapacity, let evicted = cacheOrder.first {
-                cacheOrder.removeFirst()
+            if cache.count >= options.statementCacheCapacity,
+               let evicted = cache.min(by: { $0.value.lastUse < $1.value.lastUse })?.key {
                 cache[evicted] = nil
             }
-            cache[sql] = statement
-            cacheOrder.append(sql)
+            cache[sql] = (statement, tick)
         }
         return statement
+    }
+
+    /// Runs `body` inside one read transaction, so its statements see one snapshot and take the
+    /// WAL read lock once instead of once each. Nested inside a transaction it just runs `body`.
+    public func read<T>(_ body: () throws -> T) throws -> T {
+        guard isAutocommit else { return try body() }
+        try statement("BEGIN DEFERRED").step()
+        do {
+            let result = try body()
+            try statement("COMMIT").step()
+            return result
+        } catch {
+            rollbackIfActive()
+            throw error
+        }
     }
 
     /// Number of statements currently held prepared.

@@ -139,6 +139,14 @@ public struct Row {
         sqlite3_column_type(statement.handle, column) == SQLITE_NULL ? nil : sqlite3_column_int64(statement.handle, column)
     }
 
+    /// Reads an INTEGER column that must not be NULL, without boxing or generic dispatch.
+    public func requiredInt64(_ column: Int32) throws -> Int64 {
+        guard sqlite3_column_type(statement.handle, column) == SQLITE_INTEGER else {
+            throw SQLiteUsageError.typeMismatch(column: column, expected: "Int64", found: value(at: column).typeName, sql: statement.sql)
+        }
+        return sqlite3_column_int64(statement.handle, column)
+    }
+
     /// Reads a BLOB column (NULL reads as nil).
     public func bytes(_ column: Int32) -> [UInt8]? {
         guard case let .blob(bytes) = value(at: column) else { return nil }

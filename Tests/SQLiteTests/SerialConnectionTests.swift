@@ -28,3 +28,41 @@ import Testing
         await #expect(throws: SQLiteError.self) { try await serial.perform { try $0.execute("SELECT * FROM missing") } }
     }
 }
+
+@Suite struct CheckpointerTests {
+    @Test func passiveCheckpointCopiesTheWholeLogBack() throws {
+        let directory = try TemporaryDirectory()
+        var options = ConnectionOptions()
+        options.walAutoCheckpointPages = 0
+        let db = try Connection(path: directory.file("c.sqlite"), options: options)
+        try db.execute("CREATE TABLE t (v BLOB)")
+        for _ in 0..<50 { try db.run("INSERT INTO t (v) VALUES (?)", [UInt8](repeating: 7, count: 4000)) }
+        let checkpointer = try Checkpointer(path: db.path)
+        let progress = try checkpointer.checkpointNow()
+        #expect(progress.logFrames >= 50)
+        #expect(progress.checkpointedFrames == progress.logFrames)
+        #expect(!progress.busy)
+        #expect(checkpointer.lastOutcome == .success(progress))
+    }
+
+    @Test func periodicCheckpointsRunUntilStopped() async throws {
+        let directory = try TemporaryDirectory()
+        var options = ConnectionOptions()
+        options.walAutoCheckpointPages = 0
+        let db = try Connection(path: directory.file("c.sqlite"), options: options)
+        try db.execute("CREATE TABLE t (v INTEGER)")
+        try db.run("INSERT INTO t (v) VALUES (1)")
+        let checkpointer = try Checkpointer(path: db.path)
+        checkpointer.start(intervalMilliseconds: 10)
+        defer { checkpointer.stop() }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while checkpointer.lastOutcome == nil, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        guard case let .success(progress)? = checkpointer.lastOutcome else {
+            Issue.record("no checkpoint ran within 10 s")
+            return
+        }
+        #expect(progress.checkpointedFrames == progress.logFrames)
+    }
+}
