@@ -165,3 +165,56 @@ import Testing
         for bad in ["x", "5", "10-5", "1-2,", "-", "a-b"] { #expect(FreezeCodec.decode(bad) == nil, "\(bad)") }
     }
 }
+
+@Suite struct CredentialChangeTests {
+    let directory: TemporaryDirectory
+    let store: ReplicaStore
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        store = try openStore(directory)
+        try store.apply([.upsertPlan(monthly)] + member(1, card: 111) + member(2, card: 222))
+    }
+
+    @Test func aCredentialCanChangeItsNumberAndKind() throws {
+        try store.apply([.upsertCredential(Credential(id: CredentialID(10), userID: UserID(1), card: CardNumber(rawValue: 333)))])
+        #expect(try store.facts(for: .card(CardNumber(rawValue: 111))).facts == nil)
+        #expect(try store.facts(for: .card(CardNumber(rawValue: 333))).facts?.credentialID == CredentialID(10))
+        let digest = try pinHasher.digest("9999")
+        try store.apply([.upsertCredential(Credential(id: CredentialID(10), userID: UserID(1), pin: digest))])
+        #expect(try store.facts(for: .card(CardNumber(rawValue: 333))).facts == nil)
+        #expect(try store.facts(for: .pin(digest)).facts?.credentialID == CredentialID(10))
+        try store.apply([.deleteCredential(CredentialID(10))])
+        #expect(try store.facts(for: .pin(digest)).facts == nil)
+    }
+
+    @Test func aCardHeldByAnotherCredentialIsRefused() throws {
+        let error = #expect(throws: SQLiteError.self) {
+            try store.apply([.upsertCredential(Credential(id: CredentialID(99), userID: UserID(2), card: CardNumber(rawValue: 111)))])
+        }
+        #expect(error?.isConstraintViolation == true)
+        #expect(try store.facts(for: .card(CardNumber(rawValue: 111))).facts?.user.id == UserID(1))
+    }
+
+    @Test func aCredentialWithoutItsValueIsAnInvalidChange() throws {
+        var broken = Credential(id: CredentialID(50), userID: UserID(1), card: CardNumber(rawValue: 5))
+        broken.cardNumber = nil
+        #expect(throws: ReplicaError.invalidChange("credential 50 of kind card has no card number")) { try store.apply([.upsertCredential(broken)]) }
+    }
+
+    @Test func aSubscriptionCanMoveToAnotherUser() throws {
+        var moved = Subscription(id: SubscriptionID(100), userID: UserID(2), planID: PlanID(1), startDay: day(2024, 1, 1), endDay: day(2024, 12, 31),
+                                 pricePaid: Money(minorUnits: 1, currency: "MXN"))
+        try store.apply([.upsertSubscription(moved)])
+        #expect(try store.facts(for: .card(CardNumber(rawValue: 111))).facts?.subscriptions.isEmpty == true)
+        #expect(try store.facts(for: .card(CardNumber(rawValue: 222))).facts?.subscriptions.map(\.subscription.id) == [SubscriptionID(100), SubscriptionID(200)])
+        moved.status = .cancelled
+        try store.apply([.upsertSubscription(moved), .deleteSubscription(SubscriptionID(200))])
+        #expect(try store.facts(for: .card(CardNumber(rawValue: 222))).facts?.subscriptions.map(\.subscription.status) == [.cancelled])
+    }
+
+    @Test func largestCardNumbersRoundTrip() throws {
+        try store.apply([.upsertCredential(Credential(id: CredentialID(70), userID: UserID(1), card: CardNumber(rawValue: UInt64.max)))])
+        #expect(try store.facts(for: .card(CardNumber(rawValue: UInt64.max))).facts?.credentialID == CredentialID(70))
+    }
+}

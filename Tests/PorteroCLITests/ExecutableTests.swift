@@ -1,0 +1,81 @@
+import Foundation
+import PorteroModel
+import Replica
+import Testing
+
+/// The built executables, run as a person would. Found next to the test bundle in the build folder.
+enum Built {
+    static let directory: URL? = {
+        var url = Bundle.main.bundleURL
+        for _ in 0..<4 {
+            if FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("porterod").path) { return url }
+            url.deleteLastPathComponent()
+        }
+        let fallback = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug")
+        return FileManager.default.isExecutableFile(atPath: fallback.appendingPathComponent("porterod").path) ? fallback : nil
+    }()
+
+    /// Runs `program` with `arguments`; returns its status, standard output and standard error.
+    static func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = directory!.appendingPathComponent(program)  // safe: suites run only when directory is set
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+}
+
+@Suite(.enabled(if: Built.directory != nil)) struct ExecutableTests {
+    @Test(arguments: ["porterod", "portero-core", "portero"])
+    func answersVersionAndHelp(program: String) throws {
+        let version = try Built.run(program, ["--version"])
+        #expect(version.status == 0)
+        #expect(version.out == "\(program) 0.1.0 (Portero)\n")
+        let help = try Built.run(program, ["--help"])
+        #expect(help.status == 0)
+        #expect(help.out.contains("Usage: \(program)"))
+        #expect(help.out.contains("Status:"))
+    }
+
+    @Test(arguments: ["porterod", "portero-core", "portero"])
+    func saysWhatIsNotBuiltInsteadOfPretending(program: String) throws {
+        let result = try Built.run(program, [])
+        #expect(result.status == 69)  // EX_UNAVAILABLE
+        #expect(result.err.contains("not"))
+    }
+
+    @Test func unknownOptionIsAUsageError() throws {
+        let result = try Built.run("porterod", ["--frobnicate"])
+        #expect(result.status == 64)
+        #expect(result.err == "porterod: unknown option --frobnicate (see porterod --help)\n")
+    }
+
+    @Test func checkReplicaReportsCountsAndIntegrity() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("portero-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("replica.sqlite").path
+        do {
+            let store = try ReplicaStore(path: path, branchID: BranchID(4), timeZone: "Europe/Madrid")
+            try store.apply([.upsertUser(ReplicaUser(id: UserID(1), clave: 1, displayName: "Ana", active: true))], cursor: 42)
+        }
+        let result = try Built.run("porterod", ["--check-replica", path, "--branch", "4"])
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.out.contains("sync cursor 42"))
+        #expect(result.out.contains("users 1, credentials 0"))
+        #expect(result.out.contains("integrity ok"))
+        let wrongBranch = try Built.run("porterod", ["--check-replica", path, "--branch", "5"])
+        #expect(wrongBranch.status == 1)
+        #expect(wrongBranch.err.contains("is the replica of branch 4, not of branch 5"))
+        let missingBranch = try Built.run("porterod", ["--check-replica", path])
+        #expect(missingBranch.status == 64)
+    }
+}

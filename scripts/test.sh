@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Portero's one test command: installs what the tests need on Debian 12, builds, runs every test
+# on this machine, then runs the same test bundle inside the vmtest VM, where the tests that need
+# real kernel devices (gpio-sim, uinput, serial gadget) run too.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(libsqlite3-dev libgpiod-dev libudev-dev libssl-dev pkg-config gpiod)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "==> installing ${missing[*]}"
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+echo "==> building (debug, with tests)"
+swift build --build-tests
+
+echo "==> tests on this machine"
+swift test --skip-build
+
+vmtest="../shared/tools/vmtest"
+if [ -x "$vmtest" ]; then
+    echo "==> tests in the vmtest VM (real kernel GPIO, input and serial devices)"
+    if [ ! -d "${VMTEST_CACHE:-/var/cache/vmtest}" ] || [ -z "$(ls -A "${VMTEST_CACHE:-/var/cache/vmtest}" 2>/dev/null)" ]; then
+        $sudo "$vmtest" --setup
+    fi
+    "$vmtest" --timeout 900 -- .build/debug/PorteroPackageTests.xctest --testing-library swift-testing
+elif [ "${CI:-}" = "true" ]; then
+    echo "error: $vmtest is missing; CI must run the kernel-device tests" >&2
+    exit 1
+else
+    echo "==> skipped the VM tests: $vmtest not found (it comes with the shared/ folder beside the project)"
+fi
