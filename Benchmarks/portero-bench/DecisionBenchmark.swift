@@ -101,6 +101,9 @@ struct DecisionBenchmark {
             }
         }
         try store.apply(batch, cursor: 1)
+        // Leave nothing for the kernel to write back while the requests are timed.
+        try store.checkpoint()
+        sync()
         let seconds = Double(clockNanoseconds() - start) / 1e9
         print(String(format: "built %@: %d members, %d cards, %d subscriptions in %.1f s", path, members, cards, subscriptions, seconds))
     }
@@ -125,6 +128,7 @@ struct DecisionBenchmark {
         let pin = try Self.pinDigest()
 
         resetPeakRSS()
+        let cpuBefore = CPUTimes.read()
         // Pass 1: look-up + decision alone, nothing written (a read-only replica, or the cost without the fsync's disturbance).
         var readOnlyNanos: [UInt64] = []
         readOnlyNanos.reserveCapacity(requests)
@@ -145,6 +149,7 @@ struct DecisionBenchmark {
         if readsOnly {
             print("\n\(Latency.header)\n\(Latency(name: "look-up + decision, reads only", nanos: readOnlyNanos).row)")
             print("peak RSS during the requests: \(peakRSSKiB() / 1024) MiB")
+            print("CPU time stolen by the hypervisor: \(String(format: "%.1f", CPUTimes.read().since(cpuBefore).stealPercent))%")
             return
         }
 
@@ -190,6 +195,7 @@ struct DecisionBenchmark {
         }
         let serviceMean = Double(clockNanoseconds() - serviceStart) / Double(sample) / 1000
 
+        let cpu = CPUTimes.read().since(cpuBefore)
         let stats = try store.statistics()
         print("""
 
@@ -202,6 +208,7 @@ struct DecisionBenchmark {
             \(Latency(name: "look-up + decision + write", nanos: totalNanos).row)
             AccessService.handle mean over \(sample): \(String(format: "%.1f", serviceMean)) µs
             peak RSS during the requests: \(peakRSSKiB() / 1024) MiB
+            CPU time stolen by the hypervisor during the requests: \(String(format: "%.1f", cpu.stealPercent))% (a p99 is only as steady as this)
             reasons: \(reasons.sorted { $0.value > $1.value }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", "))
             """)
     }

@@ -24,3 +24,29 @@ func peakRSSKiB() -> Int {
 func resetPeakRSS() {
     try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
 }
+
+/// The machine's CPU time counters from the first line of /proc/stat, in clock ticks.
+struct CPUTimes {
+    var busy: UInt64 = 0
+    var idle: UInt64 = 0
+    var steal: UInt64 = 0
+
+    static func read() -> CPUTimes {
+        guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+              let line = stat.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return CPUTimes() }
+        // cpu user nice system idle iowait irq softirq steal ...
+        let fields = line.split(separator: " ").dropFirst().compactMap { UInt64($0) }
+        guard fields.count >= 8 else { return CPUTimes() }
+        return CPUTimes(busy: fields[0] + fields[1] + fields[2] + fields[5] + fields[6], idle: fields[3] + fields[4], steal: fields[7])
+    }
+
+    func since(_ earlier: CPUTimes) -> CPUTimes {
+        CPUTimes(busy: busy &- earlier.busy, idle: idle &- earlier.idle, steal: steal &- earlier.steal)
+    }
+
+    /// Stolen time as a share of all CPU time in the interval.
+    var stealPercent: Double {
+        let total = busy + idle + steal
+        return total == 0 ? 0 : Double(steal) * 100 / Double(total)
+    }
+}

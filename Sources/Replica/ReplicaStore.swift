@@ -353,6 +353,10 @@ public final class ReplicaStore {
                           schemaVersion: version, syncCursor: try syncCursor())
     }
 
+    /// Copies the whole write-ahead log into the database file and truncates it (after a bulk
+    /// load, or when the daemon is idle). Waits for readers on other connections to finish.
+    public func checkpoint() throws { try db.checkpoint() }
+
     /// Runs SQLite's integrity check; empty when the file is sound.
     public func integrityProblems() throws -> [String] { try db.integrityProblems() }
 
