@@ -15,6 +15,10 @@ struct DecisionBenchmark {
     var cacheMiB: Int
     var readsOnly: Bool
     var synchronous: ConnectionOptions.Synchronous
+    /// Idle time before each request, as at a real door where requests come seconds apart.
+    var gapMicroseconds: UInt32
+    /// Untimed look-ups before the timed ones.
+    var warmup: Int
 
     static let branch = BranchID(1)
     static let plans: [Plan] = {
@@ -127,6 +131,12 @@ struct DecisionBenchmark {
         instants.sort()
         let pin = try Self.pinDigest()
 
+        // Warm-up, untimed: SQLite's page cache and the interior b-tree pages reach their steady state.
+        var warmRng = SplitMix64(seed: seed ^ 0x7777)
+        for _ in 0..<warmup {
+            _ = try store.facts(for: .card(Self.card(member: Int(warmRng.next() % UInt64(members)), index: 0)))
+        }
+
         resetPeakRSS()
         let cpuBefore = CPUTimes.read()
         // Pass 1: look-up + decision alone, nothing written (a read-only replica, or the cost without the fsync's disturbance).
@@ -138,6 +148,7 @@ struct DecisionBenchmark {
                 : Self.card(member: Int(readRng.next() % UInt64(members)), index: readRng.unit() < 0.1 ? 1 : 0)
             let door = doors[Int(readRng.next() % 3)]
             let request = AccessRequest(doorID: door.id, direction: door.id == DoorID(2) ? .exit : .entry, presented: .card(card), pin: door.requiresPIN ? pin : nil)
+            if gapMicroseconds > 0 { usleep(gapMicroseconds) }
             let t0 = clockNanoseconds()
             let (facts, state) = try store.facts(for: request.presented)
             let decision = decide(request, door: door, context: store.context, facts: facts, state: state, now: Timestamp(seconds: instant))
@@ -171,6 +182,7 @@ struct DecisionBenchmark {
             let now = Timestamp(seconds: instant)
 
             // Look-up and decision, then the durable write, timed apart; this is what AccessService.handle does.
+            if gapMicroseconds > 0 { usleep(gapMicroseconds) }
             let t0 = clockNanoseconds()
             let (facts, state) = try store.facts(for: request.presented)
             let decision = decide(request, door: door, context: store.context, facts: facts, state: state, now: now)
@@ -200,7 +212,7 @@ struct DecisionBenchmark {
         print("""
 
             replica: \(members) members, \(stats.credentials) cards, \(stats.subscriptions) subscriptions, \(fileBytes / 1_048_576) MiB before the run
-            requests: \(requests) (\(Int(unknownShare * 100))% unknown cards), synchronous=\(synchronous.rawValue), WAL
+            requests: \(requests) (\(Int(unknownShare * 100))% unknown cards), \(gapMicroseconds) µs idle before each, synchronous=\(synchronous.rawValue), WAL
             \(Latency.header)
             \(Latency(name: "look-up + decision, reads only", nanos: readOnlyNanos).row)
             \(Latency(name: "look-up + decision", nanos: decideNanos).row)

@@ -13,6 +13,8 @@ let info = ProgramInfo(
         ("--path FILE", "Replica file (default $TMPDIR/portero-bench-N.sqlite)."),
         ("--reads-only", "Time only the look-up + decision pass (for profiling); write nothing."),
         ("--synchronous MODE", "PRAGMA synchronous of the measured connection: FULL (default, durable) or NORMAL, for comparison."),
+        ("--gap-us N", "Sleep N microseconds before each request, as at a door where requests come apart (default 0)."),
+        ("--warmup N", "Untimed look-ups before the timed ones (default 20000)."),
         ("--reuse", "Reuse an existing replica file instead of building it again."),
         ("--seed N", "Seed of the generated data (default 2024)."),
         ("--cache-mib N", "SQLite page cache of the measured connection, MiB (default: the replica's 8)."),
@@ -20,13 +22,13 @@ let info = ProgramInfo(
     status: "Figures go into README.md with the command that produced them."
 )
 
-runProgram(info, flags: ["--reuse", "--reads-only"], valued: ["--synchronous", "--cache-mib", "--members", "--requests", "--unknown-share", "--path", "--seed"]) { arguments in
+runProgram(info, flags: ["--reuse", "--reads-only"], valued: ["--warmup", "--gap-us", "--synchronous", "--cache-mib", "--members", "--requests", "--unknown-share", "--path", "--seed"]) { arguments in
     guard arguments.positionals == ["decision"] else {
         throw CommandLineArguments.UsageError(message: "name a benchmark: decision")
     }
-    func number(_ key: String, _ fallback: Int) throws -> Int {
+    func number(_ key: String, _ fallback: Int, allowZero: Bool = false) throws -> Int {
         guard let text = arguments.value(key) else { return fallback }
-        guard let value = Int(text.replacingOccurrences(of: "_", with: "")), value > 0 else {
+        guard let value = Int(text.replacingOccurrences(of: "_", with: "")), value > 0 || (allowZero && value == 0) else {
             throw CommandLineArguments.UsageError(message: "\(key) needs a positive whole number, got '\(text)'")
         }
         return value
@@ -42,7 +44,9 @@ runProgram(info, flags: ["--reuse", "--reads-only"], valued: ["--synchronous", "
         members: members, requests: try number("--requests", 100_000), unknownShare: share,
         path: arguments.value("--path") ?? "\(temporary)/portero-bench-\(members).sqlite",
         reuse: arguments.has("--reuse"), seed: UInt64(try number("--seed", 2024)),
-        cacheMiB: try number("--cache-mib", 8), readsOnly: arguments.has("--reads-only"), synchronous: synchronous)
+        cacheMiB: try number("--cache-mib", 8), readsOnly: arguments.has("--reads-only"), synchronous: synchronous,
+        gapMicroseconds: UInt32(clamping: try number("--gap-us", 0, allowZero: true)),
+        warmup: try number("--warmup", 20_000, allowZero: true))
     try benchmark.run()
     return .success
 }
