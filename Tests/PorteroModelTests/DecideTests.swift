@@ -361,3 +361,33 @@ struct DecisionCase: Sendable, CustomTestStringConvertible {
         #expect(decision.subscriptionID == SubscriptionID(100))
     }
 }
+
+@Suite struct AbsurdValuesTests {
+    @Test func hugeConfiguredDurationsNeitherTrapNorOpenTheDoorWrongly() {
+        var fixture = Fixture()
+        fixture.door.antiPassback = AntiPassbackRule(inOut: true, reentryDelaySeconds: .max, presenceExpirySeconds: .max)
+        fixture.context.policy = AccessPolicy(pinMaxFailures: .max, pinLockoutSeconds: .max)
+        #expect(fixture.decideAndRecord().reason == .granted)
+        fixture.now = fixture.now.adding(seconds: 1)
+        #expect(fixture.decideAndRecord().reason == .antipassbackAlreadyInside)
+        fixture.door.requiresPIN = true
+        fixture.door.antiPassback = .off
+        fixture.request.pin = Fixture.wrongPIN
+        #expect(fixture.decideAndRecord().reason == .pinWrong)
+    }
+
+    @Test func extremeDatesSaturateInsteadOfTrapping() {
+        #expect(LocalDay(rawValue: .max).adding(days: 10).rawValue == .max)
+        #expect(LocalDay(rawValue: .min).adding(days: -10).rawValue == .min)
+        #expect(LocalDay(year: 9_999_999, month: 1, day: 1) == nil)
+        #expect(PlanDuration.months(.max).lastDay(startingOn: day(2024, 1, 1)) == day(12024, 1, 1).adding(days: -1))
+        #expect(Timestamp(seconds: .max).rawValue == .max)
+    }
+
+    @Test func extremeInstantsStillHaveALocalTime() {
+        for instant in [Timestamp(milliseconds: .min), Timestamp(milliseconds: .max), Timestamp(milliseconds: 0)] {
+            _ = mexicoCity.localTime(at: instant)
+            _ = instant.description
+        }
+    }
+}

@@ -96,7 +96,7 @@ public struct AccessState: Hashable, Sendable, Codable {
     public func recording(_ decision: AccessDecision, for request: AccessRequest, at door: Door, context: AccessContext, now: Timestamp) -> AccessState {
         var next = self
         if decision.reason == .pinLockedOut, let until = pinAttempts.lockedUntil,
-           until.milliseconds(since: now) > context.policy.pinLockoutSeconds * 1000 {
+           until.milliseconds(since: now) > context.policy.pinLockoutSeconds.secondsAsMilliseconds {
             // More lockout left than a lockout lasts: the clock moved back. Restart the lockout
             // from now, so a clock jump costs at most one lockout period, not the jump's length.
             next.pinAttempts.lockedUntil = now.adding(seconds: context.policy.pinLockoutSeconds)

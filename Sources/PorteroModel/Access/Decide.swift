@@ -88,15 +88,15 @@ public func decide(_ request: AccessRequest, door: Door, context: AccessContext,
     if let presence = state.presence {
         let age = now.milliseconds(since: presence.since)
         // A presence from the future (the clock moved back) is taken as current.
-        let insideNow = presence.inside && age < rule.presenceExpirySeconds * 1000
+        let insideNow = presence.inside && age < rule.presenceExpirySeconds.secondsAsMilliseconds
         if entering {
             if rule.inOut && insideNow { return outcome(.antipassbackAlreadyInside, subscription: subscriptionID) }
             if let delay = rule.reentryDelaySeconds, let last = presence.lastEntry {
                 let elapsed = now.milliseconds(since: last)
                 // Negative elapsed time means the clock moved back: the rule cannot be judged, so it does not deny.
-                if elapsed >= 0 && elapsed < delay * 1000 { return outcome(.antipassbackTooSoon, subscription: subscriptionID) }
+                if elapsed >= 0 && elapsed < delay.secondsAsMilliseconds { return outcome(.antipassbackTooSoon, subscription: subscriptionID) }
             }
-        } else if rule.inOut && !presence.inside && age < rule.presenceExpirySeconds * 1000 {
+        } else if rule.inOut && !presence.inside && age < rule.presenceExpirySeconds.secondsAsMilliseconds {
             return outcome(.antipassbackNotInside, subscription: subscriptionID)
         }
     }

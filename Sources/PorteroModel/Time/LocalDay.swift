@@ -10,7 +10,8 @@ public struct LocalDay: RawRepresentable, Hashable, Comparable, Sendable, Codabl
 
     /// The day `year`-`month`-`day`; nil when the date does not exist (Feb 30, month 13).
     public init?(year: Int, month: Int, day: Int) {
-        guard (1...12).contains(month), day >= 1, day <= LocalDay.daysIn(month: month, year: year) else { return nil }
+        // ±5 million years keeps every day number inside Int32.
+        guard (-5_000_000...5_000_000).contains(year), (1...12).contains(month), day >= 1, day <= LocalDay.daysIn(month: month, year: year) else { return nil }
         // Days from civil: count in 400-year eras starting on March 1 so the leap day is last.
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
@@ -70,7 +71,11 @@ public struct LocalDay: RawRepresentable, Hashable, Comparable, Sendable, Codabl
         return Int32(c.year * 12 + c.month - 1)
     }
 
-    public func adding(days: Int) -> LocalDay { LocalDay(rawValue: rawValue + Int32(days)) }
+    /// This day moved by `days`, saturating at the ends of the representable range.
+    public func adding(days: Int) -> LocalDay {
+        let (sum, overflow) = Int(rawValue).addingReportingOverflow(days)
+        return LocalDay(rawValue: overflow ? (days < 0 ? Int32.min : Int32.max) : Int32(clamping: sum))
+    }
 
     /// Days from `other` to `self`.
     public func days(since other: LocalDay) -> Int { Int(rawValue) - Int(other.rawValue) }
@@ -78,7 +83,8 @@ public struct LocalDay: RawRepresentable, Hashable, Comparable, Sendable, Codabl
     /// This day plus `months` calendar months, the day of month clamped to the target month's length.
     public func adding(months: Int) -> LocalDay {
         let c = components
-        let total = c.year * 12 + (c.month - 1) + months
+        // Clamped to ten thousand years either way, so any input stays a valid date.
+        let total = c.year * 12 + (c.month - 1) + max(-120_000, min(120_000, months))
         let year = total >= 0 ? total / 12 : (total - 11) / 12
         let month = total - year * 12 + 1
         let day = min(c.day, LocalDay.daysIn(month: month, year: year))

@@ -10,7 +10,7 @@ public struct Timestamp: RawRepresentable, Hashable, Comparable, Sendable, Codab
     public init(milliseconds: Int64) { self.rawValue = milliseconds }
 
     /// From whole seconds since the Unix epoch.
-    public init(seconds: Int64) { self.rawValue = seconds &* 1000 }
+    public init(seconds: Int64) { self.rawValue = seconds.secondsAsMilliseconds }
 
     public var milliseconds: Int64 { rawValue }
 
@@ -22,7 +22,7 @@ public struct Timestamp: RawRepresentable, Hashable, Comparable, Sendable, Codab
     /// This instant moved by `milliseconds`.
     public func adding(milliseconds: Int64) -> Timestamp { Timestamp(rawValue: rawValue &+ milliseconds) }
 
-    public func adding(seconds: Int64) -> Timestamp { adding(milliseconds: seconds &* 1000) }
+    public func adding(seconds: Int64) -> Timestamp { adding(milliseconds: seconds.secondsAsMilliseconds) }
 
     /// Milliseconds from `other` to `self` (negative when `other` is later).
     public func milliseconds(since other: Timestamp) -> Int64 { rawValue &- other.rawValue }
@@ -46,6 +46,12 @@ public struct Timestamp: RawRepresentable, Hashable, Comparable, Sendable, Codab
 }
 
 extension Int64 {
+    /// Seconds as milliseconds, saturating instead of trapping for absurd configured values.
+    @inlinable public var secondsAsMilliseconds: Int64 {
+        let (product, overflow) = multipliedReportingOverflow(by: 1000)
+        return overflow ? (self < 0 ? .min : .max) : product
+    }
+
     /// Division rounding toward negative infinity.
     @inlinable func floorDiv(_ d: Int64) -> Int64 {
         let q = self / d
