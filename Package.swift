@@ -36,11 +36,14 @@ let package = Package(
             path: "Benchmarks/portero-bench"
         ),
 
+        // Helpers shared by the test targets (temporary directories).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+
         // One test target per module.
         .testTarget(name: "PorteroModelTests", dependencies: ["PorteroModel"]),
-        .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "CSQLite"]),
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "CSQLite", "TestSupport"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
-        .testTarget(name: "ReplicaTests", dependencies: ["Replica", "PorteroModel", "SQLite", "Crypto"]),
+        .testTarget(name: "ReplicaTests", dependencies: ["Replica", "PorteroModel", "SQLite", "Crypto", "TestSupport"]),
         .testTarget(name: "CBridgeTests", dependencies: ["CLinux", "CGPIOD", "CUDev", "CSQLite", "CCrypto"]),
         .testTarget(name: "PorteroCLITests", dependencies: ["PorteroCLI", "PorteroModel", "Replica"]),
     ],

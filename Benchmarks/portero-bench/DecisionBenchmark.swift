@@ -243,19 +243,3 @@ struct Latency {
             + String(format: "%10.1f%10.1f%10.1f", percentile(0.50), percentile(0.99), Double(sorted.last ?? 0) / 1000)
     }
 }
-
-/// SplitMix64: a small seeded generator, so every run builds the same replica.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-}

@@ -34,7 +34,7 @@ import Testing
 
 @Suite struct EventIDTests {
     @Test func version7LayoutCarriesTheMillisecondTime() {
-        var generator = SeededGenerator(seed: 1)
+        var generator = SplitMix64(seed: 1)
         let time = utc(2024, 6, 3, 16, 0)
         let id = EventID(time: time, using: &generator)
         #expect(id.high >> 16 == UInt64(time.milliseconds))

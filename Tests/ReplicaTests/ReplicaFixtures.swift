@@ -1,3 +1,4 @@
+import TestSupport
 import PorteroModel
 @testable import Replica
 
