@@ -22,7 +22,7 @@ echo "==> building (debug, with tests)"
 swift build --build-tests
 
 echo "==> tests on this machine"
-swift test --skip-build
+swift test --skip-build --disable-xctest  # every test uses Swift Testing
 
 vmtest="../shared/tools/vmtest"
 if [ -x "$vmtest" ]; then
