@@ -24,12 +24,13 @@ let package = Package(
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(name: "Crypto", dependencies: ["CCrypto"]),
         .target(name: "Replica", dependencies: ["PorteroModel", "SQLite", "Crypto"]),
+        .target(name: "Readers", dependencies: ["PorteroModel"]),
         .target(name: "PorteroCLI"),
 
         // Executables: argument parsing and wiring only.
         .executableTarget(name: "porterod", dependencies: ["PorteroCLI", "Replica"]),
         .executableTarget(name: "portero-core", dependencies: ["PorteroCLI"]),
-        .executableTarget(name: "portero", dependencies: ["PorteroCLI"]),
+        .executableTarget(name: "portero", dependencies: ["PorteroCLI", "Readers"]),
         .executableTarget(
             name: "portero-bench",
             dependencies: ["PorteroModel", "Replica", "SQLite", "Crypto", "PorteroCLI"],
@@ -45,6 +46,7 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "ReplicaTests", dependencies: ["Replica", "PorteroModel", "SQLite", "Crypto", "TestSupport"]),
         .testTarget(name: "CBridgeTests", dependencies: ["CLinux", "CGPIOD", "CUDev", "CSQLite", "CCrypto"]),
+        .testTarget(name: "ReadersTests", dependencies: ["Readers", "PorteroModel"]),
         .testTarget(name: "PorteroCLITests", dependencies: ["PorteroCLI", "PorteroModel", "Replica"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,52 @@
+import PorteroModel
+
+/// Turns the keys a keyboard-wedge reader types into card numbers: digits, then Enter.
+///
+/// A pause longer than `interKeyTimeout` between keys discards what was typed (a person at a
+/// keyboard, or a frame cut by an unplug); more than `maximumLength` characters is not a card.
+public struct WedgeAssembler: Sendable {
+    public enum Base: String, Sendable, Codable {
+        case decimal
+        case hexadecimal
+    }
+
+    public var base: Base
+    public var interKeyTimeoutNanoseconds: Int64
+    public var maximumLength: Int
+    private var typed = ""
+    private var lastKey: MonotonicInstant?
+
+    public init(base: Base = .decimal, interKeyTimeoutMilliseconds: Int64 = 100, maximumLength: Int = 20) {
+        self.base = base
+        interKeyTimeoutNanoseconds = interKeyTimeoutMilliseconds * 1_000_000
+        self.maximumLength = maximumLength
+    }
+
+    /// Feeds one key; returns a card on Enter, a rejection for what cannot be a card.
+    public mutating func key(_ key: KeyInput, at now: MonotonicInstant) -> Result<CardRead, ReadRejection>? {
+        var expired: ReadRejection?
+        if let last = lastKey, now.nanoseconds(since: last) > interKeyTimeoutNanoseconds, !typed.isEmpty {
+            expired = .truncatedFrame(received: typed.count)
+            typed = ""
+        }
+        lastKey = now
+        switch key {
+        case let .character(character):
+            if typed.count >= maximumLength {
+                typed = ""
+                return .failure(.badDigits("more than \(maximumLength) characters"))
+            }
+            typed.append(character)
+            return expired.map { .failure($0) }
+        case .enter:
+            defer { typed = "" }
+            if typed.isEmpty { return expired.map { .failure($0) } }
+            let radix = base == .decimal ? 10 : 16
+            guard let value = UInt64(typed, radix: radix) else { return .failure(.badDigits(typed)) }
+            return .success(CardRead(format: .wedge, bits: 0, facility: nil, number: value, credential: CardNumber(rawValue: value)))
+        case .star, .hash, .backspace:
+            typed = ""
+            return .failure(.badDigits(key == .backspace ? "backspace" : "keypad symbol"))
+        }
+    }
+}
