@@ -103,7 +103,8 @@ public struct EM4100FrameParser: Sendable {
     /// The card behind a 5-byte EM4100 tag: the low 32 bits, as printed on the card.
     public static func decode(tag: [UInt8]) -> CardRead? {
         guard let credential = CardNumber(em4100: tag) else { return nil }
-        return CardRead(format: .em4100, bits: 40, facility: UInt64(tag[0]), number: credential.rawValue, credential: credential)
+        // The first byte is the tag's version or customer code, not a facility: it is not part of the number.
+        return CardRead(format: .em4100, bits: 40, facility: nil, number: credential.rawValue, credential: credential)
     }
 
     /// Decodes "0A1B2C3D4E" style text (10 hex digits, optionally with the 2-digit checksum).

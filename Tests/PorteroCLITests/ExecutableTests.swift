@@ -79,3 +79,36 @@ enum Built {
         #expect(missingBranch.status == 64)
     }
 }
+
+@Suite(.enabled(if: Built.directory != nil)) struct CardDecodeTests {
+    @Test func wiegandIssueVector() throws {
+        let result = try Built.run("portero", ["card", "decode", "wiegand", "10111101100010001110101110"])
+        #expect(result.status == 0)
+        #expect(result.out == #"{"format":"h10301","bits":26,"facility":123,"number":4567,"credential":"8065495"}"# + "\n")
+    }
+
+    @Test func em4100WithChecksum() throws {
+        let result = try Built.run("portero", ["card", "decode", "em4100", "1A00BC614681"])
+        #expect(result.status == 0)
+        #expect(result.out == #"{"format":"em4100","bits":40,"number":12345670,"credential":"12345670"}"# + "\n")
+    }
+
+    @Test func failedParityExitsNonZeroNamingTheCheck() throws {
+        let result = try Built.run("portero", ["card", "decode", "wiegand", "10111101100010001110101111"])
+        #expect(result.status == 65)
+        #expect(result.out.isEmpty)
+        #expect(result.err.contains("trailing odd (bits 13-24) parity check failed"))
+    }
+
+    @Test func failedChecksumExitsNonZero() throws {
+        let result = try Built.run("portero", ["card", "decode", "em4100", "1A00BC614682"])
+        #expect(result.status == 65)
+        #expect(result.err.contains("checksum 0x82 does not match the data (0x81)"))
+    }
+
+    @Test func malformedInputIsAUsageError() throws {
+        #expect(try Built.run("portero", ["card", "decode", "wiegand", "10x1"]).status == 64)
+        #expect(try Built.run("portero", ["card", "decode", "mifare", "00"]).status == 64)
+        #expect(try Built.run("portero", ["card", "decode"]).status == 64)
+    }
+}

@@ -12,7 +12,7 @@ func ms(_ value: Int64) -> MonotonicInstant { .milliseconds(value) }
         #expect(frame.count == 14 && frame.first == 0x02 && frame.last == 0x03)
         #expect(String(decoding: frame[1..<13], as: UTF8.self) == "1A00BC614681")  // checksum 1A^00^BC^61^46 = 81
         let events = parser.feed(frame, at: ms(0))
-        #expect(events == [.card(CardRead(format: .em4100, bits: 40, facility: 0x1A, number: 0x00BC6146, credential: CardNumber(rawValue: 12_345_670)))])
+        #expect(events == [.card(CardRead(format: .em4100, bits: 40, facility: nil, number: 0x00BC6146, credential: CardNumber(rawValue: 12_345_670)))])
     }
 
     @Test func acceptsAnySplitOfTheBytes() {
