@@ -24,7 +24,8 @@ let package = Package(
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(name: "Crypto", dependencies: ["CCrypto"]),
         .target(name: "Replica", dependencies: ["PorteroModel", "SQLite", "Crypto"]),
-        .target(name: "Readers", dependencies: ["PorteroModel"]),
+        .target(name: "Hardware", dependencies: ["CLinux", "CGPIOD", "CUDev", "PorteroModel"]),
+        .target(name: "Readers", dependencies: ["PorteroModel", "Hardware"]),
         .target(name: "PorteroCLI"),
 
         // Executables: argument parsing and wiring only.
@@ -46,6 +47,7 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "ReplicaTests", dependencies: ["Replica", "PorteroModel", "SQLite", "Crypto", "TestSupport"]),
         .testTarget(name: "CBridgeTests", dependencies: ["CLinux", "CGPIOD", "CUDev", "CSQLite", "CCrypto"]),
+        .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Readers", "PorteroModel", "CLinux"]),
         .testTarget(name: "ReadersTests", dependencies: ["Readers", "PorteroModel"]),
         .testTarget(name: "PorteroCLITests", dependencies: ["PorteroCLI", "PorteroModel", "Replica"]),
     ],

@@ -19,6 +19,7 @@
 #include <linux/gpio.h>
 #include <linux/input.h>
 #include <linux/serial.h>
+#include <linux/uinput.h>
 
 /* evdev (linux/input.h) */
 static const unsigned long portero_EVIOCGVERSION = EVIOCGVERSION;
@@ -30,6 +31,20 @@ static inline unsigned long portero_EVIOCGNAME(unsigned int len) { return EVIOCG
 static inline unsigned long portero_EVIOCGPHYS(unsigned int len) { return EVIOCGPHYS(len); }
 /// EVIOCGBIT(ev, len): the event-code bitmap of event type `ev`.
 static inline unsigned long portero_EVIOCGBIT(unsigned int ev, unsigned int len) { return EVIOCGBIT(ev, len); }
+
+/* uinput (linux/uinput.h): synthetic input devices for simulated wedge readers and tests */
+static const unsigned long portero_UI_DEV_CREATE = UI_DEV_CREATE;
+static const unsigned long portero_UI_DEV_DESTROY = UI_DEV_DESTROY;
+static const unsigned long portero_UI_DEV_SETUP = UI_DEV_SETUP;
+static const unsigned long portero_UI_SET_EVBIT = UI_SET_EVBIT;
+static const unsigned long portero_UI_SET_KEYBIT = UI_SET_KEYBIT;
+/// UI_GET_SYSNAME(len): the created device's name under /sys/devices/virtual/input.
+static inline unsigned long portero_UI_GET_SYSNAME(unsigned int len) { return UI_GET_SYSNAME(len); }
+
+/* RS-485 (linux/serial.h) flag bits are shifts; re-exported as plain values. */
+static const unsigned int portero_SER_RS485_ENABLED = SER_RS485_ENABLED;
+static const unsigned int portero_SER_RS485_RTS_ON_SEND = SER_RS485_RTS_ON_SEND;
+static const unsigned int portero_SER_RS485_RTS_AFTER_SEND = SER_RS485_RTS_AFTER_SEND;
 
 /* GPIO character device, uAPI v1 (linux/gpio.h), which libgpiod 1.6 uses. */
 static const unsigned long portero_GPIO_GET_CHIPINFO_IOCTL = GPIO_GET_CHIPINFO_IOCTL;
