@@ -59,6 +59,7 @@ static const unsigned long portero_TIOCGRS485 = TIOCGRS485;
 static const unsigned long portero_TIOCSRS485 = TIOCSRS485;
 static const unsigned long portero_TIOCEXCL = TIOCEXCL;
 static const unsigned long portero_TIOCNXCL = TIOCNXCL;
+static const unsigned long portero_TIOCGEXCL = TIOCGEXCL;
 static const unsigned long portero_FIONREAD = FIONREAD;
 static const unsigned long portero_TIOCMGET = TIOCMGET;
 static const unsigned long portero_TIOCMSET = TIOCMSET;

@@ -122,9 +122,10 @@ public final class SerialPort {
         case .odd: attributes.c_cflag |= tcflag_t(PARENB | PARODD)
         }
         if settings.stopBits == 2 { attributes.c_cflag |= tcflag_t(CSTOPB) }
-        // Non-blocking reads return what is there; VMIN/VTIME only matter for blocking reads.
+        // VMIN 1, VTIME 0: with O_NONBLOCK an idle line answers EAGAIN. (VMIN 0 would make it
+        // answer 0 bytes, which is indistinguishable from a hang-up.)
         withUnsafeMutableBytes(of: &attributes.c_cc) { cc in
-            cc[Int(VMIN)] = 0
+            cc[Int(VMIN)] = 1
             cc[Int(VTIME)] = 0
         }
         try system("cfsetispeed", path) { cfsetispeed(&attributes, speed) }
@@ -138,6 +139,13 @@ public final class SerialPort {
         var attributes = termios()
         try system("tcgetattr", path) { tcgetattr(descriptor.rawValue, &attributes) }
         return attributes
+    }
+
+    /// True when the driver holds the line in exclusive mode (TIOCGEXCL).
+    public func isExclusive() throws(SystemCallError) -> Bool {
+        var flag: Int32 = 0
+        try system("ioctl(TIOCGEXCL)", path) { portero_ioctl_ptr(descriptor.rawValue, portero_TIOCGEXCL, &flag) }
+        return flag != 0
     }
 
     /// Bytes waiting, without blocking: nil when none, empty when the device is gone (hang-up).
