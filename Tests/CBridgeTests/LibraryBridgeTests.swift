@@ -42,13 +42,13 @@ struct GPIOSimBridgeTests {
         let chip = try #require(gpiod_chip_open_by_name(chipName))
         defer { gpiod_chip_close(chip) }
         #expect(Int(gpiod_chip_num_lines(chip)) == Int(environment["GPIO_SIM_LINES"] ?? "") ?? -1)
-        let line = try #require(gpiod_chip_get_line(chip, 3))
+        let line = try #require(gpiod_chip_get_line(chip, 10))
         #expect(gpiod_line_request_output(line, "portero-test", 1) == 0)
         defer { gpiod_line_release(line) }
-        let value = try String(contentsOfFile: sysfs + "/sim_gpio3/value", encoding: .utf8)
+        let value = try String(contentsOfFile: sysfs + "/sim_gpio10/value", encoding: .utf8)
         #expect(value.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
         #expect(gpiod_line_set_value(line, 0) == 0)
-        let after = try String(contentsOfFile: sysfs + "/sim_gpio3/value", encoding: .utf8)
+        let after = try String(contentsOfFile: sysfs + "/sim_gpio10/value", encoding: .utf8)
         #expect(after.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
     }
 
@@ -57,12 +57,12 @@ struct GPIOSimBridgeTests {
         let sysfs = try #require(environment["GPIO_SIM_SYSFS"])
         let chip = try #require(gpiod_chip_open_by_name(chipName))
         defer { gpiod_chip_close(chip) }
-        let line = try #require(gpiod_chip_get_line(chip, 5))
+        let line = try #require(gpiod_chip_get_line(chip, 11))
         #expect(gpiod_line_request_input(line, "portero-test") == 0)
         defer { gpiod_line_release(line) }
-        try "pull-up".write(toFile: sysfs + "/sim_gpio5/pull", atomically: false, encoding: .utf8)
+        try "pull-up".write(toFile: sysfs + "/sim_gpio11/pull", atomically: false, encoding: .utf8)
         #expect(gpiod_line_get_value(line) == 1)
-        try "pull-down".write(toFile: sysfs + "/sim_gpio5/pull", atomically: false, encoding: .utf8)
+        try "pull-down".write(toFile: sysfs + "/sim_gpio11/pull", atomically: false, encoding: .utf8)
         #expect(gpiod_line_get_value(line) == 0)
     }
 }

@@ -1,0 +1,152 @@
+import Foundation
+import Hardware
+import PorteroModel
+import Readers
+import Testing
+
+/// Real kernel devices in the vmtest VM: a gpio-sim chip, uinput, and a USB-gadget serial pair.
+/// GPIO lines 2 to 7 belong to these tests (the bridge tests use 10 and 11), so suites never share a line.
+/// Outside the VM these suites are skipped (scripts/test.sh says so and runs them in the VM).
+enum VM {
+    static let environment = ProcessInfo.processInfo.environment
+    static let chip = environment["GPIO_SIM_CHIP"]
+    static let sysfs = environment["GPIO_SIM_SYSFS"]
+    static let serialGadget = environment["VMTEST_SERIAL_GADGET"]
+    static let serialHost = environment["VMTEST_SERIAL_HOST"]
+
+    /// Sets the simulator's pull on a line: what a signal on the pin would do.
+    static func pull(_ offset: UInt32, up: Bool) throws {
+        try (up ? "pull-up" : "pull-down").write(toFile: "\(sysfs!)/sim_gpio\(offset)/pull", atomically: false, encoding: .utf8)
+    }
+
+    /// What the consumer drives on a line, as the simulator sees it.
+    static func value(_ offset: UInt32) throws -> String {
+        try String(contentsOfFile: "\(sysfs!)/sim_gpio\(offset)/value", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Polls `descriptors` and hands each readable turn to `handle` until it says done or 10 s pass.
+    static func pump(_ descriptors: [Int32], until done: () throws -> Bool, handle: () throws -> Void) throws {
+        let deadline = MonotonicInstant.now().adding(milliseconds: 10_000)
+        while MonotonicInstant.now() < deadline {
+            if try done() { return }
+            if try !Poller.ready(among: descriptors, timeoutMilliseconds: 100).isEmpty { try handle() }
+        }
+        _ = try done()
+    }
+}
+
+@Suite(.serialized, .enabled(if: VM.chip != nil)) struct GPIOKernelTests {
+    @Test func outputRequestedThroughLibgpiodReachesTheSimulator() throws {
+        let chip = try LibgpiodChip(lookup: VM.chip!)
+        #expect(chip.lineCount == Int(VM.environment["GPIO_SIM_LINES"] ?? "") ?? -1)
+        let relay = try chip.requestOutput(offset: 2, consumer: "portero-test", initiallyActive: false, activeLow: false)
+        #expect(try VM.value(2) == "0")
+        try relay.set(active: true)
+        #expect(try VM.value(2) == "1")
+        relay.release()
+        // Active low: the inactive (safe) state is a high level.
+        let lock = try chip.requestOutput(offset: 4, consumer: "portero-test", initiallyActive: false, activeLow: true)
+        #expect(try VM.value(4) == "1")
+        try lock.set(active: true)
+        #expect(try VM.value(4) == "0")
+        lock.release()
+    }
+
+    @Test func chipOpensByNamePathAndLabel() throws {
+        let byName = try LibgpiodChip(lookup: VM.chip!)
+        let byPath = try LibgpiodChip(lookup: "/dev/\(VM.chip!)")
+        let byLabel = try LibgpiodChip(lookup: byName.label)
+        #expect(byPath.name == byName.name && byLabel.name == byName.name)
+        #expect(throws: GPIOError.self) { try LibgpiodChip(lookup: "no-such-chip") }
+    }
+
+    @Test func anInputEdgeArrivesAsATimestampedEvent() throws {
+        let chip = try LibgpiodChip(lookup: VM.chip!)
+        try VM.pull(5, up: false)
+        let contact = try chip.requestInput(offset: 5, consumer: "portero-test", edges: .both, bias: .asIs, activeLow: false)
+        defer { contact.release() }
+        #expect(try contact.readEvents().isEmpty)
+        let before = MonotonicInstant.now()
+        try VM.pull(5, up: true)
+        var events: [LineEvent] = []
+        try VM.pump([contact.pollDescriptor], until: { !events.isEmpty }) { events += try contact.readEvents() }
+        let event = try #require(events.first)
+        #expect(event.rising && event.offset == 5)
+        #expect(event.at >= before && event.at <= MonotonicInstant.now())
+        #expect(try contact.isActive())
+    }
+
+    @Test func wiegandBitsOnTwoSimulatedLinesDecodeToTheCard() throws {
+        let chip = try LibgpiodChip(lookup: VM.chip!)
+        try VM.pull(6, up: true)
+        try VM.pull(7, up: true)
+        // Under emulation each sysfs write takes a while, so the frame gap is generous here.
+        let reader = try WiegandReader(chip: chip, d0: 6, d1: 7, bias: .asIs,
+                                       assembler: WiegandAssembler(frameGapMilliseconds: 1_500, minimumBitIntervalMicroseconds: 0))
+        defer { reader.d0.release(); reader.d1.release() }
+        let frame = try #require(WiegandFrame(string: "10111101100010001110101110"))
+        for bit in frame.bits {
+            let line: UInt32 = bit ? 7 : 6
+            try VM.pull(line, up: false)
+            try VM.pull(line, up: true)
+        }
+        var events: [ReaderEvent] = []
+        let deadline = MonotonicInstant.now().adding(milliseconds: 15_000)
+        while events.isEmpty, MonotonicInstant.now() < deadline {
+            if try !Poller.ready(among: reader.pollDescriptors, timeoutMilliseconds: 100).isEmpty { events += reader.handleReadable() }
+            events += reader.poll()
+        }
+        #expect(events == [.card(CardRead(format: .h10301, bits: 26, facility: 123, number: 4567, credential: CardNumber(rawValue: 123 << 16 | 4567)))])
+    }
+
+    @Test func udevListsTheChip() throws {
+        let devices = try Udev().devices(subsystem: "gpio")
+        #expect(devices.contains { $0.devnode == "/dev/\(VM.chip!)" })
+    }
+}
+
+@Suite(.serialized, .enabled(if: VM.chip != nil && FileManager.default.fileExists(atPath: "/dev/uinput")))
+struct WedgeKernelTests {
+    @Test func aUinputKeyboardTypingACardReachesTheWedgeReader() throws {
+        let keyboard = try VirtualKeyboard()
+        let path = try #require(keyboard.eventPath)
+        var device: InputDevice?
+        let deadline = MonotonicInstant.now().adding(milliseconds: 10_000)
+        while device == nil, MonotonicInstant.now() < deadline {
+            device = try? InputDevice(path: path, grab: true)
+        }
+        let input = try #require(device)
+        #expect(input.grabbed)
+        #expect(input.name == "Portero virtual wedge reader")
+        let reader = WedgeReader(device: input, wedge: WedgeAssembler(interKeyTimeoutMilliseconds: 5_000))
+        try keyboard.type("0012345670")
+        var events: [ReaderEvent] = []
+        try VM.pump([reader.pollDescriptor], until: { !events.isEmpty }) { events += reader.handleReadable() }
+        #expect(events == [.card(CardRead(format: .wedge, bits: 0, facility: nil, number: 12_345_670, credential: CardNumber(rawValue: 12_345_670)))])
+    }
+}
+
+@Suite(.serialized, .enabled(if: VM.serialGadget != nil && VM.serialHost != nil))
+struct SerialKernelTests {
+    @Test func em4100FramesOverTheUSBSerialLineReachTheParser() throws {
+        // The receiving end is opened first: bytes reaching the gadget before that are dropped.
+        let reader = SerialCardReader(port: try SerialPort(path: VM.serialGadget!))
+        let cardSide = try SerialPort(path: VM.serialHost!)
+        try cardSide.write(Array("~~".utf8) + EM4100FrameParser.frame(tag: [0x1A, 0x00, 0xBC, 0x61, 0x46]))
+        var events: [ReaderEvent] = []
+        try VM.pump([reader.pollDescriptor], until: { events.contains { if case .card = $0 { true } else { false } } }) {
+            events += reader.handleReadable()
+        }
+        #expect(events.contains(.card(CardRead(format: .em4100, bits: 40, facility: nil, number: 0xBC6146, credential: CardNumber(rawValue: 12_345_670)))))
+        #expect(events.first == .rejected(.noise(byteCount: 2)))
+    }
+
+    @Test func parityAndCharacterSizeAreSetOnARealSerialDriver() throws {
+        let port = try SerialPort(path: VM.serialHost!, settings: SerialSettings(baud: 19200, parity: .even, dataBits: 7, stopBits: 2))
+        let attributes = try port.currentAttributes()
+        #expect(attributes.c_cflag & tcflag_t(PARENB) != 0)
+        #expect(attributes.c_cflag & tcflag_t(PARODD) == 0)
+        #expect(attributes.c_cflag & tcflag_t(CSIZE) == tcflag_t(CS7))
+        #expect(attributes.c_cflag & tcflag_t(CSTOPB) != 0)
+    }
+}
