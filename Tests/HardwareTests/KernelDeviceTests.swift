@@ -126,6 +126,22 @@ struct WedgeKernelTests {
     }
 }
 
+@Suite(.serialized, .enabled(if: VM.chip != nil && FileManager.default.fileExists(atPath: "/dev/uinput")))
+struct HotplugKernelTests {
+    @Test func theMonitorSeesAReaderArriveAndGoAway() throws {
+        // The VM runs no udev daemon, so the monitor listens to the kernel's own events.
+        let monitor = try DeviceMonitor(udev: try Udev(), subsystems: ["input"], source: "kernel")
+        var changes: [DeviceChange] = []
+        var keyboard: VirtualKeyboard? = try VirtualKeyboard(name: "Portero hotplug test")
+        try VM.pump([monitor.pollDescriptor], until: { changes.contains { $0.action == .add } }) { changes += monitor.receive() }
+        #expect(changes.contains { $0.action == .add && $0.device.subsystem == "input" })
+        #expect(keyboard != nil)
+        keyboard = nil  // unplugged
+        try VM.pump([monitor.pollDescriptor], until: { changes.contains { $0.action == .remove } }) { changes += monitor.receive() }
+        #expect(changes.contains { $0.action == .remove && $0.device.subsystem == "input" })
+    }
+}
+
 @Suite(.serialized, .enabled(if: VM.serialGadget != nil && VM.serialHost != nil))
 struct SerialKernelTests {
     @Test func em4100FramesOverTheUSBSerialLineReachTheParser() throws {
