@@ -24,6 +24,9 @@ swift build --build-tests
 echo "==> tests on this machine"
 swift test --skip-build --disable-xctest  # every test uses Swift Testing
 
+echo "==> fuzz targets build and run briefly (the 1,000,000-run campaign is scripts/fuzz.sh)"
+scripts/fuzz.sh 20000
+
 vmtest="../shared/tools/vmtest"
 if [ -x "$vmtest" ]; then
     echo "==> tests in the vmtest VM (real kernel GPIO, input and serial devices)"

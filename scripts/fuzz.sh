@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Builds libFuzzer targets for the reader parsers and runs each for a number of executions.
+#   scripts/fuzz.sh [RUNS] [TARGET...]      RUNS defaults to 1000000; targets: em4100 wiegand keypad
+# Each target is one Swift module made of PorteroModel, the Readers parsers and Fuzz/TARGET.swift,
+# compiled with -sanitize=fuzzer,address. Crashes are written to .build-fuzz/crash-*.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs="${1:-1000000}"
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(em4100 wiegand keypad)
+
+out=.build-fuzz
+mkdir -p "$out/src"
+rm -f "$out"/src/*.swift
+# One module: the import lines between our own modules go away.
+for file in Sources/PorteroModel/*/*.swift $(ls Sources/Readers/*.swift | grep -v Transports.swift); do
+    sed -e '/^import PorteroModel$/d' -e '/^import Hardware$/d' "$file" > "$out/src/$(echo "$file" | tr / _)"
+done
+
+status=0
+for target in "${targets[@]}"; do
+    echo "==> fuzz-$target: building"
+    swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name Fuzz "$out"/src/*.swift "Fuzz/$target.swift" \
+        -o "$out/fuzz-$target" 2> >(grep -v "Cannot export local symbol" >&2)
+    mkdir -p "$out/corpus-$target"
+    echo "==> fuzz-$target: $runs executions"
+    if "$out/fuzz-$target" -runs="$runs" -max_len=512 -artifact_prefix="$out/crash-$target-" "$out/corpus-$target" \
+        > "$out/fuzz-$target.log" 2>&1; then
+        tail -n 2 "$out/fuzz-$target.log"
+    else
+        status=1
+        echo "fuzz-$target FAILED:"; tail -n 30 "$out/fuzz-$target.log"
+    fi
+done
+exit $status
