@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libsqlite3-dev libgpiod-dev libudev-dev libssl-dev pkg-config gpiod)
+packages=(libsqlite3-dev libgpiod-dev libudev-dev libssl-dev pkg-config gpiod python3 python3-venv)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -16,6 +16,14 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "==> installing ${missing[*]}"
     $sudo apt-get update -q
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# The OSDP tests talk to libosdp's peripheral-device emulator (PyPI), an independent implementation.
+if ! .build-venv/bin/python3 -c "import osdp" 2>/dev/null; then
+    echo "==> installing libosdp (PyPI) into .build-venv"
+    rm -rf .build-venv
+    python3 -m venv .build-venv
+    .build-venv/bin/python3 -m pip install --quiet --disable-pip-version-check libosdp==3.2.9
 fi
 
 echo "==> building (debug, with tests)"

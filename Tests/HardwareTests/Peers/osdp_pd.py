@@ -56,8 +56,12 @@ def main():
     ])
     pd = osdp.PeripheralDevice(info, caps, log_level=osdp.LogLevel.Warning)
 
+    names = {osdp.Command.LED: "led", osdp.Command.Buzzer: "buzzer", osdp.Command.Output: "output",
+             osdp.Command.Text: "text", osdp.Command.Comset: "comset"}
+
     def on_command(command):
         printable = {k: (v.hex() if isinstance(v, (bytes, bytearray)) else v) for k, v in command.items()}
+        printable["name"] = names.get(command.get("command"), "other")
         print("CMD", json.dumps(printable, sort_keys=True), flush=True)
         return 0, None
 
