@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds libFuzzer targets for the reader parsers and runs each for a number of executions.
-#   scripts/fuzz.sh [RUNS] [TARGET...]      RUNS defaults to 1000000; targets: em4100 wiegand keypad
+#   scripts/fuzz.sh [RUNS] [TARGET...]      RUNS defaults to 1000000; targets: em4100 wiegand keypad osdp
 # Each target is one Swift module made of PorteroModel, the Readers parsers and Fuzz/TARGET.swift,
 # compiled with -sanitize=fuzzer,address. Crashes are written to .build-fuzz/crash-*.
 set -euo pipefail
@@ -8,13 +8,14 @@ cd "$(dirname "$0")/.."
 runs="${1:-1000000}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(em4100 wiegand keypad)
+[ ${#targets[@]} -gt 0 ] || targets=(em4100 wiegand keypad osdp)
 
 out=.build-fuzz
 mkdir -p "$out/src"
 rm -f "$out"/src/*.swift
 # One module: the import lines between our own modules go away.
-for file in Sources/PorteroModel/*/*.swift $(ls Sources/Readers/*.swift | grep -v Transports.swift); do
+# The parsers only: the transports (Transports.swift, OSDPBus.swift) need the Hardware module.
+for file in Sources/PorteroModel/*/*.swift $(ls Sources/Readers/*.swift Sources/Readers/OSDP/*.swift | grep -v -e Transports.swift -e OSDPBus.swift); do
     sed -e '/^import PorteroModel$/d' -e '/^import Hardware$/d' "$file" > "$out/src/$(echo "$file" | tr / _)"
 done
 
