@@ -216,3 +216,38 @@ struct ScriptedPD {
         #expect(keys == [.keys(address: 101, ["1", "2", "3", "4", "#"])])
     }
 }
+
+@Suite struct OSDPSeveralReadersTests {
+    static func ms(_ value: Int64) -> MonotonicInstant { .milliseconds(value) }
+
+    @Test func twoReadersShareTheBusAndOneFallingSilentLeavesTheOtherOnline() {
+        var configuration = OSDPControlPanel.Configuration()
+        configuration.retries = 1
+        var panel = OSDPControlPanel(addresses: [1, 2], configuration: configuration, now: Self.ms(0))
+        var pds = [UInt8(1): ScriptedPD(address: 1), 2: ScriptedPD(address: 2)]
+        var addressed: [UInt8] = []
+        var events: [OSDPEvent] = []
+        var t: Int64 = 0
+        for round in 0..<40 {
+            if round == 12 { pds[2]?.silent = true }
+            let (timeouts, resend) = panel.poll(now: Self.ms(t))
+            events += timeouts
+            guard let bytes = resend ?? panel.transmission(now: Self.ms(t)) else { t += 100; continue }
+            let address = bytes[1]
+            addressed.append(address)
+            pds[address]?.pendingReply = nil
+            pds[address]?.hear(bytes)
+            if let reply = pds[address]?.pendingReply {
+                events += panel.receive(reply.encoded(), now: Self.ms(t + 5))
+                t += 30
+            } else {
+                t += 250
+            }
+        }
+        #expect(Array(addressed.prefix(4)) == [1, 2, 1, 2])
+        #expect(events.contains(.online(address: 1)) && events.contains(.online(address: 2)))
+        #expect(events.contains(.offline(address: 2)))
+        #expect(!events.contains(.offline(address: 1)))
+        #expect(panel.onlineAddresses == [1])
+    }
+}
