@@ -76,6 +76,25 @@ enum VM {
         #expect(try contact.isActive())
     }
 
+    @Test func biasAndActiveLowReachTheKernel() throws {
+        let chip = try LibgpiodChip(lookup: VM.chip!)
+        // gpio-sim applies a consumer's bias as the line's pull.
+        try VM.pull(3, up: false)
+        let pulledUp = try chip.requestInput(offset: 3, consumer: "portero-test", edges: .both, bias: .pullUp, activeLow: false)
+        #expect(try pulledUp.isActive())
+        pulledUp.release()
+        // An exit button to ground with a pull-up reads active when pressed (low) if active-low.
+        try VM.pull(3, up: true)
+        let button = try chip.requestInput(offset: 3, consumer: "portero-test", edges: .both, bias: .asIs, activeLow: true)
+        defer { button.release() }
+        #expect(try !button.isActive())
+        try VM.pull(3, up: false)
+        var events: [LineEvent] = []
+        try VM.pump([button.pollDescriptor], until: { !events.isEmpty }) { events += try button.readEvents() }
+        #expect(events.first?.rising == true)  // the logical value went active
+        #expect(try button.isActive())
+    }
+
     @Test func wiegandBitsOnTwoSimulatedLinesDecodeToTheCard() throws {
         let chip = try LibgpiodChip(lookup: VM.chip!)
         try VM.pull(6, up: true)
