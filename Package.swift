@@ -26,6 +26,7 @@ let package = Package(
         .target(name: "Replica", dependencies: ["PorteroModel", "SQLite", "Crypto"]),
         .target(name: "Hardware", dependencies: ["CLinux", "CGPIOD", "CUDev", "PorteroModel"]),
         .target(name: "Readers", dependencies: ["PorteroModel", "Hardware"]),
+        .target(name: "Daemon", dependencies: ["PorteroModel", "Replica", "Hardware", "Readers", "SQLite"]),
         .target(name: "PorteroCLI"),
 
         // Executables: argument parsing and wiring only.
@@ -49,6 +50,7 @@ let package = Package(
         .testTarget(name: "CBridgeTests", dependencies: ["CLinux", "CGPIOD", "CUDev", "CSQLite", "CCrypto"]),
         .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Readers", "PorteroModel", "CLinux"]),
         .testTarget(name: "ReadersTests", dependencies: ["Readers", "PorteroModel"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "PorteroModel", "Hardware", "Readers", "Replica", "TestSupport"]),
         .testTarget(name: "PorteroCLITests", dependencies: ["PorteroCLI", "PorteroModel", "Replica"]),
     ],
     swiftLanguageModes: [.v6]
