@@ -5,7 +5,7 @@ import PorteroModel
 /// A pause longer than `interKeyTimeout` between keys discards what was typed (a person at a
 /// keyboard, or a frame cut by an unplug); more than `maximumLength` characters is not a card.
 public struct WedgeAssembler: Sendable {
-    public enum Base: String, Sendable, Codable {
+    public enum Base: String, Sendable, Codable, CaseIterable {
         case decimal
         case hexadecimal
     }

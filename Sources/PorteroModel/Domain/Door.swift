@@ -15,7 +15,7 @@ public enum DoorMode: String, Sendable, Codable, CaseIterable {
 }
 
 /// The hardware behind a door.
-public enum DoorKind: String, Sendable, Codable {
+public enum DoorKind: String, Sendable, Codable, CaseIterable {
     case turnstile
     /// Magnetic lock: released when power is cut (fail-safe).
     case maglock
