@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "PorteroCLI"),
 
         // Executables: argument parsing and wiring only.
-        .executableTarget(name: "porterod", dependencies: ["PorteroCLI", "Replica"]),
+        .executableTarget(name: "porterod", dependencies: ["PorteroCLI", "Replica", "Daemon"]),
         .executableTarget(name: "portero-core", dependencies: ["PorteroCLI"]),
         .executableTarget(name: "portero", dependencies: ["PorteroCLI", "Readers"]),
         .executableTarget(

@@ -1,3 +1,4 @@
+import Daemon
 import PorteroCLI
 import PorteroModel
 import Replica
@@ -6,19 +7,32 @@ let info = ProgramInfo(
     name: "porterod",
     summary: "Portero branch daemon: decides card and PIN requests against the branch replica.",
     options: [
+        ("--check-config [FILE]", "Validate the configuration (default /etc/portero/porterod.json) without touching hardware."),
         ("--check-replica PATH", "Open the replica at PATH read-only, check its schema and integrity, print its counts."),
         ("--branch ID", "With --check-replica: the branch the replica must belong to."),
         ("--time-zone NAME", "With --check-replica: the branch's IANA time zone (default UTC)."),
     ],
     status: """
-    Status: the replica, the access decision and the attendance journal are built; the service loop
-    (readers, relays, systemd notify, sync) is not, so porterod does not run as a daemon yet.
+    Status: the replica, the access decision, the journal, the reader and GPIO layers, the door state
+    machine and the configuration are built; the service loop that wires them together is not, so
+    porterod does not run as a daemon yet.
     """
 )
 
-runProgram(info, valued: ["--check-replica", "--branch", "--time-zone"]) { arguments in
+runProgram(info, flags: ["--check-config"], valued: ["--check-replica", "--branch", "--time-zone"]) { arguments in
+    if arguments.has("--check-config") {
+        let path = arguments.positionals.first ?? DaemonConfiguration.defaultPath
+        do {
+            let configuration = try DaemonConfiguration.load(path: path)
+            print("\(path): ok — branch \(configuration.branchID) (\(configuration.timeZone)), \(configuration.doors.count) door(s), \(configuration.readers.count) reader(s)")
+            return .success
+        } catch let error as ConfigError {
+            printError("porterod: \(error)")
+            return .config
+        }
+    }
     guard let path = arguments.value("--check-replica") else {
-        printError("porterod: the service loop is not built yet in \(ProgramInfo.version); only --check-replica works (see --help)")
+        printError("porterod: the service loop is not built yet in \(ProgramInfo.version); only --check-config and --check-replica work (see --help)")
         return .unavailable
     }
     guard let branchText = arguments.value("--branch"), let branch = Int64(branchText) else {

@@ -112,3 +112,23 @@ enum Built {
         #expect(try Built.run("portero", ["card", "decode"]).status == 64)
     }
 }
+
+@Suite(.enabled(if: Built.directory != nil)) struct CheckConfigTests {
+    static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Config/porterod.json").path
+
+    @Test func theSampleConfigurationChecksOut() throws {
+        let result = try Built.run("porterod", ["--check-config", Self.sample])
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.out.contains("ok — branch 1 (America/Mexico_City), 2 door(s), 4 reader(s)"))
+    }
+
+    @Test func anUnknownKeyExits78NamingFileAndKey() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("porterod-\(UUID().uuidString).json").path
+        try #"{"branch": {"id": 1, "time_zone": "UTC"}, "dorrs": []}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try Built.run("porterod", ["--check-config", path])
+        #expect(result.status == 78)
+        #expect(result.err.contains("\(path): dorrs: unknown key"))
+    }
+}
