@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "Replica", dependencies: ["PorteroModel", "SQLite", "Crypto"]),
         .target(name: "Hardware", dependencies: ["CLinux", "CGPIOD", "CUDev", "PorteroModel"]),
         .target(name: "Readers", dependencies: ["PorteroModel", "Hardware"]),
-        .target(name: "Daemon", dependencies: ["PorteroModel", "Replica", "Hardware", "Readers", "SQLite"]),
+        .target(name: "Daemon", dependencies: ["PorteroModel", "Replica", "Hardware", "Readers", "SQLite", "CLinux"]),
         .target(name: "PorteroCLI"),
 
         // Executables: argument parsing and wiring only.

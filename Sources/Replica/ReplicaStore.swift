@@ -285,6 +285,17 @@ public final class ReplicaStore {
             state.pinAttempts.failures, state.pinAttempts.lockedUntil?.milliseconds, userID.rawValue)
     }
 
+    /// Counts a passage confirmed by a turnstile's sensor for `user` (visits, anti-passback presence).
+    public func recordPassage(of user: UserID, direction: Direction, now: Timestamp) throws {
+        try db.transaction {
+            guard let row = try db.queryFirst("""
+                SELECT visit_day, day_count, visit_week, week_count, visit_month, month_count,
+                       inside, presence_since, last_entry, pin_failures, pin_locked_until FROM users WHERE id = ?
+                """, user.rawValue, map: { try Self.state(from: $0, at: 0) }) else { return }
+            try saveState(row.recordingPassage(direction, context: context, now: now), for: user)
+        }
+    }
+
     /// The newest events first, at most `limit`.
     public func recentAttendance(limit: Int = 50) throws -> [AttendanceEvent] {
         try db.query("""

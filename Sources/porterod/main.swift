@@ -7,19 +7,21 @@ let info = ProgramInfo(
     name: "porterod",
     summary: "Portero branch daemon: decides card and PIN requests against the branch replica.",
     options: [
+        ("--config FILE", "Run the daemon with this configuration (default /etc/portero/porterod.json)."),
+        ("--simulate", "Run with simulated GPIO and readers: relay changes are logged, cards are typed on standard input as 'READER CARD'."),
+        ("--simulate-gpio", "Run with simulated GPIO only: real readers, relay changes logged."),
         ("--check-config [FILE]", "Validate the configuration (default /etc/portero/porterod.json) without touching hardware."),
         ("--check-replica PATH", "Open the replica at PATH read-only, check its schema and integrity, print its counts."),
         ("--branch ID", "With --check-replica: the branch the replica must belong to."),
         ("--time-zone NAME", "With --check-replica: the branch's IANA time zone (default UTC)."),
     ],
     status: """
-    Status: the replica, the access decision, the journal, the reader and GPIO layers, the door state
-    machine and the configuration are built; the service loop that wires them together is not, so
-    porterod does not run as a daemon yet.
+    Status: the daemon runs doors and readers against the replica and journals every decision; the
+    status endpoint, Prometheus metrics and sync with portero-core are not built yet.
     """
 )
 
-runProgram(info, flags: ["--check-config"], valued: ["--check-replica", "--branch", "--time-zone"]) { arguments in
+runProgram(info, flags: ["--check-config", "--simulate", "--simulate-gpio"], valued: ["--config", "--check-replica", "--branch", "--time-zone"]) { arguments in
     if arguments.has("--check-config") {
         let path = arguments.positionals.first ?? DaemonConfiguration.defaultPath
         do {
@@ -32,8 +34,18 @@ runProgram(info, flags: ["--check-config"], valued: ["--check-replica", "--branc
         }
     }
     guard let path = arguments.value("--check-replica") else {
-        printError("porterod: the service loop is not built yet in \(ProgramInfo.version); only --check-config and --check-replica work (see --help)")
-        return .unavailable
+        let simulate = arguments.has("--simulate")
+        let options = BranchDaemon.Options(configurationPath: arguments.value("--config") ?? DaemonConfiguration.defaultPath,
+                                           simulateGPIO: simulate || arguments.has("--simulate-gpio"), simulateReaders: simulate)
+        let daemon: BranchDaemon
+        do {
+            daemon = try BranchDaemon(options: options)
+        } catch let error as ConfigError {
+            printError("porterod: \(error)")
+            return .config
+        }
+        try daemon.run()
+        return .success
     }
     guard let branchText = arguments.value("--branch"), let branch = Int64(branchText) else {
         throw CommandLineArguments.UsageError(message: "--check-replica needs --branch ID (a number)")

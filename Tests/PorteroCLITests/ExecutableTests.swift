@@ -45,7 +45,7 @@ enum Built {
         #expect(help.out.contains("Status:"))
     }
 
-    @Test(arguments: ["porterod", "portero-core", "portero"])
+    @Test(arguments: ["portero-core", "portero"])
     func saysWhatIsNotBuiltInsteadOfPretending(program: String) throws {
         let result = try Built.run(program, [])
         #expect(result.status == 69)  // EX_UNAVAILABLE

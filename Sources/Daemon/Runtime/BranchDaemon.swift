@@ -1,0 +1,377 @@
+import CLinux
+import Dispatch
+import Foundation
+import Hardware
+import PorteroModel
+import Readers
+import Replica
+import SQLite
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// porterod's service: readers → credential → replica look-up → decision → relay and feedback →
+/// journal, for every door of the branch, in one poll loop on one thread.
+public final class BranchDaemon {
+    public struct Options: Sendable {
+        public var configurationPath: String
+        /// Simulated GPIO chips: relay changes are logged instead of driven.
+        public var simulateGPIO: Bool
+        /// Simulated readers: cards come from standard input as `READER CARD` lines.
+        public var simulateReaders: Bool
+        public init(configurationPath: String, simulateGPIO: Bool, simulateReaders: Bool) {
+            self.configurationPath = configurationPath
+            self.simulateGPIO = simulateGPIO
+            self.simulateReaders = simulateReaders
+        }
+    }
+
+    let options: Options
+    let log: Log
+    let notifier: SystemdNotifier
+    private var configuration: DaemonConfiguration
+    private var store: ReplicaStore
+    private var service: AccessService
+    private var pinHasher: PINHasher?
+    private var chips: GPIOChipPool
+    private var doors: [DoorID: DoorComponent] = [:]
+    private var readers: [ReaderComponent] = []
+    private var fireAlarm: (any InputLine)?
+    private let signals: SignalEvents
+    private var stdinBuffer: [UInt8] = []
+    private var nextWatchdog: MonotonicInstant?
+    private var running = true
+    private(set) public var decisions = 0
+
+    public init(options: Options, log: Log = Log(), notifier: SystemdNotifier = SystemdNotifier()) throws {
+        self.options = options
+        self.log = log
+        self.notifier = notifier
+        let configuration = try DaemonConfiguration.load(path: options.configurationPath)
+        self.configuration = configuration
+        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        self.store = try ReplicaStore(path: configuration.dataDirectory + "/replica.sqlite", branchID: configuration.branchID,
+                                      timeZone: configuration.timeZone, policy: configuration.policy)
+        self.service = AccessService(store: store)
+        self.chips = GPIOChipPool(simulated: options.simulateGPIO)
+        self.signals = try SignalEvents()
+        self.pinHasher = Self.loadPINKey(configuration, log: log)
+        build(now: .now())
+    }
+
+    static func loadPINKey(_ configuration: DaemonConfiguration, log: Log) -> PINHasher? {
+        guard let path = configuration.pinKeyFile else { return nil }
+        guard let key = FileManager.default.contents(atPath: path), let hasher = try? PINHasher(key: Array(key)) else {
+            log(.warning, "PIN key \(path) is missing or shorter than 16 bytes: card-and-PIN doors will answer pin.required")
+            return nil
+        }
+        return hasher
+    }
+
+    /// Wires doors, readers and the fire alarm from the configuration. A door whose lines cannot
+    /// be had is reported and left out; the others work.
+    private func build(now: MonotonicInstant) {
+        for door in configuration.doors {
+            let component = DoorComponent(configuration: door, log: log)
+            do {
+                try component.open(chips: chips)
+                doors[door.door.id] = component
+            } catch {
+                component.release()
+                log(.error, "door \(door.door.name): \(error); this door is out of service")
+            }
+        }
+        if let line = configuration.fireAlarm {
+            do {
+                fireAlarm = try chips.chip(line.chip).requestInput(offset: line.line, consumer: "porterod:fire", edges: .both, bias: line.bias, activeLow: line.activeLow)
+                if try fireAlarm?.isActive() == true { setFireAlarm(true, now: now) }
+            } catch {
+                log(.error, "fire alarm input: \(error)")
+            }
+        }
+        readers = configuration.readers.map { ReaderComponent(configuration: $0, chips: chips, simulated: options.simulateReaders, log: log) }
+        for reader in readers { reader.open(now: now) }
+    }
+
+    private func teardown() {
+        for door in doors.values { door.release() }
+        doors.removeAll()
+        for reader in readers { reader.releaseTransport() }
+        readers.removeAll()
+        fireAlarm?.release()
+        fireAlarm = nil
+    }
+
+    /// Runs until SIGTERM or SIGINT (or the end of standard input with simulated readers); every
+    /// relay ends at its safe state.
+    public func run() throws {
+        notifier.ready(status: statusLine)
+        log(.notice, "porterod \(statusLine)")
+        if let interval = notifier.watchdogIntervalMilliseconds { nextWatchdog = MonotonicInstant.now().adding(milliseconds: interval) }
+        while running {
+            try turn()
+        }
+        notifier.stopping()
+        log(.notice, "stopping: every lock to its safe state")
+        teardown()
+    }
+
+    var statusLine: String {
+        "branch \(configuration.branchID): \(doors.count) door(s), \(readers.filter(\.isOpen).count)/\(readers.count) reader(s) open\(options.simulateGPIO ? ", simulated GPIO" : "")\(options.simulateReaders ? ", simulated readers" : "")"
+    }
+
+    /// One pass of the loop: wait for a descriptor or the nearest deadline, then handle both.
+    func turn() throws {
+        var descriptors: [Int32] = [signals.descriptor]
+        if options.simulateReaders { descriptors.append(0) }
+        for door in doors.values { descriptors += door.descriptors }
+        for reader in readers { descriptors += reader.descriptors }
+        if let fireAlarm { descriptors.append(fireAlarm.pollDescriptor) }
+        let deadlines = doors.values.compactMap(\.deadline) + readers.compactMap(\.deadline) + [nextWatchdog].compactMap { $0 }
+        let now = MonotonicInstant.now()
+        let wait = deadlines.min().map { max(0, min(1_000, ($0.nanoseconds(since: now) + 999_999) / 1_000_000)) } ?? 1_000
+        let ready = try Poller.ready(among: descriptors, timeoutMilliseconds: Int32(wait))
+        let after = MonotonicInstant.now()
+        for fd in ready {
+            if fd == signals.descriptor { handleSignals(now: after) }
+            else if fd == 0 { handleStandardInput(now: after) }
+            else if fd == fireAlarm?.pollDescriptor { handleFireAlarm(now: after) }
+            else {
+                for reader in readers where reader.descriptors.contains(fd) {
+                    handle(reader.handleReadable(now: after), from: reader, now: after)
+                }
+                for door in doors.values where door.descriptors.contains(fd) {
+                    apply(door.handleReadable(fd, now: after), to: door)
+                }
+            }
+        }
+        for reader in readers { handle(reader.tick(now: after), from: reader, now: after) }
+        for door in doors.values {
+            apply(door.tick(now: after), to: door)
+            if let timedOut = door.cardThenPIN.poll(after) { decideCardThenPIN(timedOut, at: door, reader: nil, now: after) }
+        }
+        if let due = nextWatchdog, after >= due, let interval = notifier.watchdogIntervalMilliseconds {
+            notifier.watchdog()
+            nextWatchdog = after.adding(milliseconds: interval)
+        }
+    }
+
+    // MARK: Requests
+
+    private func handle(_ events: [ReaderEvent], from reader: ReaderComponent, now: MonotonicInstant) {
+        guard let door = doors[reader.configuration.doorID] else { return }
+        for event in events {
+            switch event {
+            case let .card(read):
+                if door.door.requiresPIN && reader.configuration.direction == .entry {
+                    if let flushed = door.cardThenPIN.card(read, at: now) { decideCardThenPIN(flushed, at: door, reader: reader, now: now) }
+                    log(.info, "door \(door.door.name) reader \(reader.name): card \(read.credential), waiting for the PIN")
+                } else {
+                    decide(.card(read.credential), pin: nil, at: door, reader: reader, now: now)
+                }
+            case let .keys(keys):
+                for key in keys {
+                    let input: KeyInput = key == "#" ? .hash : key == "*" ? .star : .character(key)
+                    guard case let .submitted(digits)? = door.pinEntry.key(input, at: now) else { continue }
+                    if door.cardThenPIN.isWaiting, let outcome = door.cardThenPIN.pin(digits, at: now) {
+                        decideCardThenPIN(outcome, at: door, reader: reader, now: now)
+                    } else if let hasher = pinHasher, let digest = try? hasher.digest(digits) {
+                        decide(.pin(digest), pin: nil, at: door, reader: reader, now: now)
+                    }
+                }
+            case let .rejected(rejection):
+                log(.notice, "reader \(reader.name): rejected input: \(rejection)")
+            case let .disconnected(reason):
+                reader.close(reason: reason, now: now)
+            }
+        }
+    }
+
+    private func decideCardThenPIN(_ outcome: CardThenPIN.Outcome, at door: DoorComponent, reader: ReaderComponent?, now: MonotonicInstant) {
+        switch outcome {
+        case let .cardWithPIN(read, digits):
+            decide(.card(read.credential), pin: try? pinHasher?.digest(digits), at: door, reader: reader, now: now)
+        case let .cardWithoutPIN(read):
+            decide(.card(read.credential), pin: nil, at: door, reader: reader, now: now)
+        }
+    }
+
+    /// The decision, durably journalled, then the door and the feedback. A failure to read or
+    /// write the replica denies: the door stays shut.
+    private func decide(_ presented: PresentedCredential, pin: PINDigest?, at door: DoorComponent, reader: ReaderComponent?, now: MonotonicInstant) {
+        let direction = reader?.configuration.direction ?? .entry
+        let request = AccessRequest(doorID: door.door.id, direction: direction, presented: presented, pin: pin)
+        var liveDoor = door.door
+        liveDoor.mode = door.controller.mode
+        let started = MonotonicInstant.now()
+        do {
+            let outcome = try service.handle(request, at: liveDoor, now: Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)))
+            decisions += 1
+            let decision = outcome.decision
+            if decision.granted {
+                door.noteGrant(user: decision.userID, direction: direction)
+                apply(door.controller.grant(direction, at: now), to: door)
+            }
+            door.feedback(granted: decision.granted, now: now)
+            reader?.feedback(granted: decision.granted)
+            let micros = MonotonicInstant.now().nanoseconds(since: started) / 1000
+            log(decision.duress ? .warning : .info, "door \(door.door.name) reader \(reader?.name ?? "-"): \(describe(presented)) \(decision.reason.rawValue)\(decision.userID.map { " user \($0)" } ?? "")\(decision.duress ? " DURESS" : "") in \(micros) µs")
+        } catch {
+            door.feedback(granted: false, now: now)
+            reader?.feedback(granted: false)
+            log(.error, "door \(door.door.name): request refused, the replica failed: \(error)")
+        }
+    }
+
+    private func describe(_ presented: PresentedCredential) -> String {
+        switch presented {
+        case let .card(number): "card \(number)"
+        case .pin: "PIN"
+        }
+    }
+
+    private func apply(_ actions: [DoorAction], to door: DoorComponent) {
+        for (user, direction) in door.perform(actions) {
+            do {
+                try store.recordPassage(of: user, direction: direction, now: Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)))
+            } catch {
+                log(.error, "door \(door.door.name): cannot count the passage of user \(user): \(error)")
+            }
+        }
+    }
+
+    private func setFireAlarm(_ active: Bool, now: MonotonicInstant) {
+        log(active ? .warning : .notice, "fire alarm \(active ? "active: every door released" : "over")")
+        for door in doors.values { apply(door.controller.fireAlarm(active: active, at: now), to: door) }
+    }
+
+    private func handleFireAlarm(now: MonotonicInstant) {
+        guard let line = fireAlarm, let events = try? line.readEvents(), let last = events.last else { return }
+        setFireAlarm(last.rising, now: now)
+    }
+
+    // MARK: Signals and input
+
+    private func handleSignals(now: MonotonicInstant) {
+        for signal in signals.take() {
+            switch signal {
+            case SIGHUP: reload(now: now)
+            default:
+                log(.notice, "signal \(signal): stopping")
+                running = false
+            }
+        }
+    }
+
+    /// SIGHUP: a valid new configuration replaces the old; a bad one is reported and the old stays.
+    private func reload(now: MonotonicInstant) {
+        notifier.reloading()
+        do {
+            let fresh = try DaemonConfiguration.load(path: options.configurationPath)
+            guard fresh.branchID == configuration.branchID, fresh.dataDirectory == configuration.dataDirectory else {
+                log(.error, "reload refused: the branch or the data directory changed; restart the service for that")
+                notifier.ready(status: statusLine)
+                return
+            }
+            teardown()
+            configuration = fresh
+            pinHasher = Self.loadPINKey(fresh, log: log)
+            build(now: now)
+            log(.notice, "configuration reloaded: \(statusLine)")
+        } catch {
+            log(.error, "reload refused, keeping the running configuration: \(error)")
+        }
+        notifier.ready(status: statusLine)
+    }
+
+    /// `--simulate`: lines `READER CARD` (or `READER keys 1234#`) act as that reader's input.
+    private func handleStandardInput(now: MonotonicInstant) {
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        let count = read(0, &chunk, chunk.count)
+        if count <= 0 {
+            log(.notice, "standard input closed: stopping")
+            running = false
+            return
+        }
+        stdinBuffer += chunk.prefix(count)
+        while let newline = stdinBuffer.firstIndex(of: 10) {
+            let line = String(decoding: stdinBuffer[..<newline], as: UTF8.self)
+            stdinBuffer.removeSubrange(...newline)
+            let words = line.split(separator: " ").map(String.init)
+            guard words.count >= 2, let reader = readers.first(where: { $0.name == words[0] }) else {
+                if !line.isEmpty { log(.warning, "simulator: expected 'READER CARD' or 'READER keys DIGITS', got '\(line)'") }
+                continue
+            }
+            if words[1] == "keys", words.count == 3 {
+                handle([.keys(Array(words[2]))], from: reader, now: now)
+            } else if let number = try? CardNumber(parsing: words[1]) {
+                handle([.card(CardRead(format: .wedge, bits: 0, facility: nil, number: number.rawValue, credential: number))], from: reader, now: now)
+            } else {
+                log(.warning, "simulator: '\(words[1])' is not a card number")
+            }
+        }
+    }
+}
+
+@available(*, unavailable, message: "Runs on the thread that called run()")
+extension BranchDaemon: Sendable {}
+
+/// SIGTERM, SIGINT and SIGHUP as a readable descriptor: Dispatch catches them (after their default
+/// action is turned off) and writes to an eventfd the poll loop watches.
+final class SignalEvents {
+    let descriptor: Int32
+    private let sources: [DispatchSourceSignal]
+    private let pending = PendingSignals()
+
+    init() throws {
+        let fd = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        guard fd >= 0 else { throw Errno.current }
+        descriptor = fd
+        var sources: [DispatchSourceSignal] = []
+        for number in [SIGTERM, SIGINT, SIGHUP] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            let pending = self.pending
+            source.setEventHandler {
+                pending.add(number)
+                var one: UInt64 = 1
+                _ = write(fd, &one, 8)
+            }
+            source.resume()
+            sources.append(source)
+        }
+        self.sources = sources
+    }
+
+    func take() -> [Int32] {
+        var counter: UInt64 = 0
+        _ = read(descriptor, &counter, 8)
+        return pending.drain()
+    }
+
+    deinit {
+        for source in sources { source.cancel() }
+        close(descriptor)
+    }
+}
+
+/// Signals caught and not yet handled, shared between Dispatch's thread and the loop.
+final class PendingSignals: @unchecked Sendable {
+    // @unchecked: every access holds `lock`.
+    private let lock = NSLock()
+    private var signals: [Int32] = []
+
+    func add(_ signal: Int32) {
+        lock.lock()
+        signals.append(signal)
+        lock.unlock()
+    }
+
+    func drain() -> [Int32] {
+        lock.lock()
+        defer { lock.unlock() }
+        let taken = signals
+        signals.removeAll()
+        return taken
+    }
+}
