@@ -115,6 +115,29 @@ import Testing
         #expect(try store.outboxDepth() == 2)
     }
 
+    @Test func sighupReloadsAGoodConfigurationAndKeepsTheOldOnABadOne() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("porterod-hup-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func config(doors: Int) -> String {
+            let list = (1...doors).map { #"{"id": \#($0), "name": "D\#($0)", "relay": {"chip": "sim0", "line": \#($0), "kind": "fail_secure"}}"# }
+            return #"{"branch": {"id": 1, "time_zone": "UTC"}, "data_directory": "\#(directory)/data", "doors": [\#(list.joined(separator: ", "))]}"#
+        }
+        try config(doors: 1).write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
+        let daemon = try Daemon(arguments: ["--config", directory + "/porterod.json", "--simulate-gpio"])
+        #expect(daemon.waitFor("1 door(s)"))
+        try #"{"branch": {"id": 1, "time_zone": "UTC"}, "doorz": []}"#.write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
+        kill(daemon.process.processIdentifier, SIGHUP)
+        #expect(daemon.waitFor("reload refused, keeping the running configuration"))
+        #expect(daemon.waitFor("doorz: unknown key"))
+        try config(doors: 2).write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
+        kill(daemon.process.processIdentifier, SIGHUP)
+        #expect(daemon.waitFor("configuration reloaded: branch 1: 2 door(s)"))
+        kill(daemon.process.processIdentifier, SIGTERM)
+        daemon.process.waitUntilExit()
+        #expect(daemon.process.terminationStatus == 0)
+    }
+
     @Test func aBadConfigurationExits78AndTheDaemonDoesNotStart() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("porterod-bad-\(UUID().uuidString).json").path
         try #"{"branch": {"id": 1, "time_zone": "UTC"}, "doors": [], "extra": 1}"#.write(toFile: path, atomically: true, encoding: .utf8)
