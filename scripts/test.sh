@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libsqlite3-dev libgpiod-dev libudev-dev libssl-dev pkg-config gpiod python3 python3-venv)
+packages=(libsqlite3-dev libgpiod-dev libudev-dev libssl-dev pkg-config gpiod python3 python3-venv systemd)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -28,6 +28,18 @@ fi
 
 echo "==> building (debug, with tests)"
 swift build --build-tests
+
+echo "==> systemd-analyze verify systemd/porterod.service (against the binary just built)"
+unit_dir=$(mktemp -d)
+sed "s|/usr/local/bin/porterod|$PWD/.build/debug/porterod|g" systemd/porterod.service > "$unit_dir/porterod.service"
+# verify exits 0 on warnings such as an unknown key; any output at all fails the run.
+verify_output=$(systemd-analyze verify --man=no "$unit_dir/porterod.service" 2>&1 || true)
+rm -rf "$unit_dir"
+if [ -n "$verify_output" ]; then
+    echo "$verify_output"
+    echo "error: systemd/porterod.service does not verify cleanly" >&2
+    exit 1
+fi
 
 echo "==> tests on this machine"
 swift test --skip-build --disable-xctest  # every test uses Swift Testing
