@@ -5,77 +5,80 @@ import Testing
 
 /// A real porterod process: an EM4100 reader on a pty pair, the simulated GPIO backend, a replica
 /// on disk. The daemon's log (stderr, journald prefixes) shows the relay.
-@Suite(.serialized, .enabled(if: Built.directory != nil)) struct DaemonEndToEndTests {
-    final class Daemon {
-        let process = Process()
-        let errors = Pipe()
-        var log = ""
+final class DaemonProcess {
+    let process = Process()
+    let errors = Pipe()
+    var log = ""
 
-        init(arguments: [String]) throws {
-            process.executableURL = Built.directory!.appendingPathComponent("porterod")
-            process.arguments = arguments
-            process.standardError = errors
-            process.standardOutput = FileHandle.nullDevice
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let fd = errors.fileHandleForReading.fileDescriptor
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-        }
+    init(arguments: [String]) throws {
+        process.executableURL = Built.directory!.appendingPathComponent("porterod")
+        process.arguments = arguments
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let fd = errors.fileHandleForReading.fileDescriptor
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+    }
 
-        /// Waits up to 10 s until the log has `count` lines containing `text`.
-        @discardableResult
-        func waitFor(_ text: String, count: Int = 1) -> Bool {
-            let deadline = Date().addingTimeInterval(10)
-            var chunk = [UInt8](repeating: 0, count: 4096)
-            while Date() < deadline {
-                if log.components(separatedBy: "\n").filter({ $0.contains(text) }).count >= count { return true }
-                var pollSet = pollfd(fd: errors.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0)
-                if poll(&pollSet, 1, 100) > 0 {
-                    let n = read(errors.fileHandleForReading.fileDescriptor, &chunk, chunk.count)
-                    if n > 0 { log += String(decoding: chunk.prefix(n), as: UTF8.self) }
-                    if n == 0 && !process.isRunning { break }
-                }
+    /// Waits up to 10 s until the log has `count` lines containing `text`.
+    @discardableResult
+    func waitFor(_ text: String, count: Int = 1) -> Bool {
+        let deadline = Date().addingTimeInterval(10)
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while Date() < deadline {
+            if log.components(separatedBy: "\n").filter({ $0.contains(text) }).count >= count { return true }
+            var pollSet = pollfd(fd: errors.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0)
+            if poll(&pollSet, 1, 100) > 0 {
+                let n = read(errors.fileHandleForReading.fileDescriptor, &chunk, chunk.count)
+                if n > 0 { log += String(decoding: chunk.prefix(n), as: UTF8.self) }
+                if n == 0 && !process.isRunning { break }
             }
-            return log.components(separatedBy: "\n").filter({ $0.contains(text) }).count >= count
         }
-
-        func occurrences(_ text: String) -> Int { log.components(separatedBy: "\n").filter { $0.contains(text) }.count }
-
-        deinit {
-            if process.isRunning { process.terminate() }
-            process.waitUntilExit()
-        }
+        return log.components(separatedBy: "\n").filter({ $0.contains(text) }).count >= count
     }
 
-    static func frame(card: UInt32) -> [UInt8] {
-        let tag: [UInt8] = [0x01, UInt8(card >> 24), UInt8(card >> 16 & 0xFF), UInt8(card >> 8 & 0xFF), UInt8(card & 0xFF)]
-        let checksum = tag.reduce(0, ^)
-        let hex = (tag + [checksum]).map { String(format: "%02X", $0) }.joined()
-        return [0x02] + Array(hex.utf8) + [0x03]
-    }
+    func occurrences(_ text: String) -> Int { log.components(separatedBy: "\n").filter { $0.contains(text) }.count }
 
+    deinit {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+}
+
+/// Seeds a replica as sync would leave it: member 1 (card 111) current, member 2 (card 222) expired.
+func seedReplica(at path: String, timeZone: String = "America/Mexico_City") throws {
+    let zone = try ZoneRules(identifier: timeZone)
+    let today = zone.localDay(at: Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)))
+    let plan = Plan(id: PlanID(1), name: "Mensual", price: Money(minorUnits: 59_900, currency: "MXN"), duration: .months(1))
+    let store = try ReplicaStore(path: path, branchID: BranchID(1), timeZone: timeZone)
+    var changes: [ReplicaChange] = [.upsertPlan(plan)]
+    for (id, card, end) in [(Int64(1), UInt64(111), today.adding(days: 30)), (2, 222, today.adding(days: -40))] {
+        changes += [
+            .upsertUser(ReplicaUser(id: UserID(id), clave: id, displayName: "Socio \(id)", active: true)),
+            .upsertCredential(Credential(id: CredentialID(id), userID: UserID(id), card: CardNumber(rawValue: card))),
+            .upsertSubscription(Subscription(id: SubscriptionID(id), userID: UserID(id), planID: plan.id, startDay: today.adding(days: -60),
+                                             endDay: end, pricePaid: plan.price)),
+        ]
+    }
+    try store.apply(changes, cursor: 1)
+}
+
+/// An EM4100 frame for a card whose low 32 bits are `card`.
+func em4100Frame(card: UInt32) -> [UInt8] {
+    let tag: [UInt8] = [0x01, UInt8(card >> 24), UInt8(card >> 16 & 0xFF), UInt8(card >> 8 & 0xFF), UInt8(card & 0xFF)]
+    let checksum = tag.reduce(0, ^)
+    let hex = (tag + [checksum]).map { String(format: "%02X", $0) }.joined()
+    return [0x02] + Array(hex.utf8) + [0x03]
+}
+
+@Suite(.serialized, .enabled(if: Built.directory != nil)) struct DaemonEndToEndTests {
     @Test func aKnownCardPulsesTheRelayAnExpiredOneDoesNotAndBothAreJournalled() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("porterod-e2e-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
 
-        // The replica, as sync would have left it: one current member, one expired.
-        let zone = try ZoneRules(identifier: "America/Mexico_City")
-        let today = zone.localDay(at: Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)))
-        let plan = Plan(id: PlanID(1), name: "Mensual", price: Money(minorUnits: 59_900, currency: "MXN"), duration: .months(1))
-        do {
-            let store = try ReplicaStore(path: directory + "/data/replica.sqlite", branchID: BranchID(1), timeZone: "America/Mexico_City")
-            var changes: [ReplicaChange] = [.upsertPlan(plan)]
-            for (id, card, end) in [(Int64(1), UInt64(111), today.adding(days: 30)), (2, 222, today.adding(days: -40))] {
-                changes += [
-                    .upsertUser(ReplicaUser(id: UserID(id), clave: id, displayName: "Socio \(id)", active: true)),
-                    .upsertCredential(Credential(id: CredentialID(id), userID: UserID(id), card: CardNumber(rawValue: card))),
-                    .upsertSubscription(Subscription(id: SubscriptionID(id), userID: UserID(id), planID: plan.id, startDay: today.adding(days: -60),
-                                                     endDay: end, pricePaid: plan.price)),
-                ]
-            }
-            try store.apply(changes, cursor: 1)
-        }
+        try seedReplica(at: directory + "/data/replica.sqlite")
 
         var master: Int32 = -1
         var slave: Int32 = -1
@@ -91,15 +94,15 @@ import Testing
             """
         try config.write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
 
-        let daemon = try Daemon(arguments: ["--config", directory + "/porterod.json", "--simulate-gpio"])
+        let daemon = try DaemonProcess(arguments: ["--config", directory + "/porterod.json", "--simulate-gpio"])
         #expect(daemon.waitFor("1/1 reader(s) open"))
 
-        _ = Self.frame(card: 111).withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
+        _ = em4100Frame(card: 111).withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
         #expect(daemon.waitFor("card 111 granted user 1"))
         #expect(daemon.waitFor("door Entrada: lock released (relay sim0:4 high)"))
         #expect(daemon.waitFor("door Entrada: lock locked (relay sim0:4 low)"))
 
-        _ = Self.frame(card: 222).withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
+        _ = em4100Frame(card: 222).withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
         #expect(daemon.waitFor("card 222 subscription.expired user 2"))
         #expect(daemon.occurrences("lock released") == 1)
 
@@ -124,7 +127,7 @@ import Testing
             return #"{"branch": {"id": 1, "time_zone": "UTC"}, "data_directory": "\#(directory)/data", "doors": [\#(list.joined(separator: ", "))]}"#
         }
         try config(doors: 1).write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
-        let daemon = try Daemon(arguments: ["--config", directory + "/porterod.json", "--simulate-gpio"])
+        let daemon = try DaemonProcess(arguments: ["--config", directory + "/porterod.json", "--simulate-gpio"])
         #expect(daemon.waitFor("1 door(s)"))
         try #"{"branch": {"id": 1, "time_zone": "UTC"}, "doorz": []}"#.write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
         kill(daemon.process.processIdentifier, SIGHUP)
