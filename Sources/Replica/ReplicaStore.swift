@@ -87,6 +87,19 @@ public final class ReplicaStore {
         return text.flatMap { Int64($0) } ?? 0
     }
 
+    /// When a batch with a cursor was last applied (the replica's age is measured from it).
+    public func lastSyncedAt() throws -> Timestamp? {
+        let text: String? = try db.queryFirst("SELECT value FROM replica_meta WHERE key = 'synced_at'") { try $0.get(0) }
+        return text.flatMap { Int64($0) }.map { Timestamp(milliseconds: $0) }
+    }
+
+    /// Size of the database file and its write-ahead log, in bytes.
+    public func sizeInBytes() -> Int {
+        [path, path + "-wal"].reduce(0) { total, file in
+            total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0)
+        }
+    }
+
     /// Applies a batch of changes and the new cursor in one transaction: all of it or none.
     public func apply(_ changes: [ReplicaChange], cursor: Int64? = nil) throws {
         let encoder = JSONEncoder()
@@ -142,6 +155,8 @@ public final class ReplicaStore {
                 }
                 if let cursor {
                     try db.run("INSERT INTO replica_meta (key, value) VALUES ('sync_cursor', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", String(cursor))
+                    let now = String(Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+                    try db.run("INSERT INTO replica_meta (key, value) VALUES ('synced_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", now)
                 }
             }
         } catch {

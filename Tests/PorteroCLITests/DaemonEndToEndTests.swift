@@ -46,6 +46,31 @@ final class DaemonProcess {
     }
 }
 
+/// `GET path` over the daemon's Unix status socket; the body, or nil.
+func statusRequest(socket path: String, _ resource: String) -> String? {
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { buffer in for (index, byte) in path.utf8.enumerated() { buffer[index] = byte } }
+    let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+    guard connected == 0 else { return nil }
+    let request = Array("GET \(resource) HTTP/1.0\r\n\r\n".utf8)
+    _ = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    var response: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    var pollSet = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+    while poll(&pollSet, 1, 5_000) > 0 {
+        let count = read(fd, &chunk, chunk.count)
+        guard count > 0 else { break }
+        response += chunk.prefix(count)
+    }
+    let text = String(decoding: response, as: UTF8.self)
+    guard text.hasPrefix("HTTP/1.0 200"), let split = text.range(of: "\r\n\r\n") else { return nil }
+    return String(text[split.upperBound...])
+}
+
 /// Seeds a replica as sync would leave it: member 1 (card 111) current, member 2 (card 222) expired.
 func seedReplica(at path: String, timeZone: String = "America/Mexico_City") throws {
     let zone = try ZoneRules(identifier: timeZone)
@@ -89,13 +114,17 @@ func em4100Frame(card: UInt32) -> [UInt8] {
 
         let config = """
             {"branch": {"id": 1, "time_zone": "America/Mexico_City"}, "data_directory": "\(directory)/data",
+             "status": {"socket": "\(directory)/status.sock"},
              "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 800, "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
-             "readers": [{"name": "entrada", "kind": "em4100", "device": "\(slavePath)", "door": 1, "direction": "in"}]}
+             "readers": [{"name": "entrada", "kind": "em4100", "device": "\(slavePath)", "door": 1, "direction": "in"},
+                         {"name": "salida", "kind": "em4100", "device": "\(directory)/unplugged", "door": 1, "direction": "out"}]}
             """
         try config.write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
 
         let daemon = try DaemonProcess(arguments: ["--config", directory + "/porterod.json", "--simulate-gpio"])
-        #expect(daemon.waitFor("1/1 reader(s) open"))
+        // The second reader is not plugged in: the daemon starts anyway and keeps trying.
+        #expect(daemon.waitFor("1/2 reader(s) open"))
+        #expect(daemon.waitFor("reader salida: cannot open"))
 
         _ = em4100Frame(card: 111).withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
         #expect(daemon.waitFor("card 111 granted user 1"))
@@ -105,6 +134,19 @@ func em4100Frame(card: UInt32) -> [UInt8] {
         _ = em4100Frame(card: 222).withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
         #expect(daemon.waitFor("card 222 subscription.expired user 2"))
         #expect(daemon.occurrences("lock released") == 1)
+
+        // The status endpoint: health, doors, readers, replica; and Prometheus metrics.
+        let status = try #require(statusRequest(socket: directory + "/status.sock", "/status"))
+        #expect(status.contains(#""health":"degraded""#))
+        #expect(status.contains(#""name":"Entrada""#) && status.contains(#""lock":"locked""#))
+        #expect(status.contains(#""name":"salida""#) && status.contains(#""open":false"#))
+        #expect(status.contains(#""outbox_depth":2"#) && status.contains(#""sync_cursor":1"#))
+        let metrics = try #require(statusRequest(socket: directory + "/status.sock", "/metrics"))
+        #expect(metrics.contains(#"portero_decisions_total{reason="granted"} 1"#))
+        #expect(metrics.contains(#"portero_decisions_total{reason="subscription.expired"} 1"#))
+        #expect(metrics.contains("portero_decision_latency_seconds_count 2"))
+        #expect(metrics.contains("portero_outbox_depth 2.0"))
+        #expect(statusRequest(socket: directory + "/status.sock", "/health") == "degraded\n")
 
         kill(daemon.process.processIdentifier, SIGTERM)
         #expect(daemon.waitFor("every lock to its safe state"))
@@ -124,7 +166,7 @@ func em4100Frame(card: UInt32) -> [UInt8] {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         func config(doors: Int) -> String {
             let list = (1...doors).map { #"{"id": \#($0), "name": "D\#($0)", "relay": {"chip": "sim0", "line": \#($0), "kind": "fail_secure"}}"# }
-            return #"{"branch": {"id": 1, "time_zone": "UTC"}, "data_directory": "\#(directory)/data", "doors": [\#(list.joined(separator: ", "))]}"#
+            return #"{"branch": {"id": 1, "time_zone": "UTC"}, "data_directory": "\#(directory)/data", "status": {"socket": "\#(directory)/s.sock"}, "doors": [\#(list.joined(separator: ", "))]}"#
         }
         try config(doors: 1).write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
         let daemon = try DaemonProcess(arguments: ["--config", directory + "/porterod.json", "--simulate-gpio"])

@@ -37,17 +37,27 @@ struct DaemonKernelTests {
         let chip = environment["GPIO_SIM_CHIP"]!
         // Lines 12 to 15 belong to this test; the hardware tests use 2 to 11.
         for line in [13, 14] { try pull(line, up: false) }
+        // Another program holds line 15: the door that wants it is out of service, the others work.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/gpioset")
+        holder.arguments = ["--mode=signal", chip, "15=1"]
+        try holder.run()
+        defer { holder.terminate(); holder.waitUntilExit() }
+        #expect(try waitForValue(15, "1"))
         let config = """
             {"branch": {"id": 1, "time_zone": "America/Mexico_City"}, "data_directory": "\(directory)/data",
              "doors": [{"id": 1, "name": "Puerta", "kind": "strike", "pulse_ms": 4000, "held_open_ms": 1000,
                         "relay": {"chip": "\(chip)", "line": 12, "kind": "fail_secure"},
                         "contact": {"chip": "\(chip)", "line": 13},
-                        "exit_button": {"chip": "\(chip)", "line": 14}}],
+                        "exit_button": {"chip": "\(chip)", "line": 14}},
+                       {"id": 2, "name": "Ocupada", "relay": {"chip": "\(chip)", "line": 15, "kind": "fail_secure"}}],
+             "status": {"socket": "\(directory)/status.sock"},
              "readers": [{"name": "puerta", "kind": "em4100", "device": "\(environment["VMTEST_SERIAL_GADGET"]!)", "door": 1}]}
             """
         try config.write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
         let daemon = try DaemonProcess(arguments: ["--config", directory + "/porterod.json"])
         #expect(daemon.waitFor("1/1 reader(s) open"))
+        #expect(daemon.occurrences("door Ocupada:") == 1 && daemon.log.contains("this door is out of service"))
         #expect(try value(12) == "0")  // fail-secure strike: locked is de-energised
 
         // A known card on the serial line releases the strike.

@@ -42,6 +42,10 @@ public final class BranchDaemon {
     private var nextWatchdog: MonotonicInstant?
     private var running = true
     private(set) public var decisions = 0
+    private var metrics = Metrics()
+    private var statusServer: StatusServer?
+    private var deviceMonitor: DeviceMonitor?
+    private let started = MonotonicInstant.now()
 
     public init(options: Options, log: Log = Log(), notifier: SystemdNotifier = SystemdNotifier()) throws {
         self.options = options
@@ -56,6 +60,16 @@ public final class BranchDaemon {
         self.chips = GPIOChipPool(simulated: options.simulateGPIO)
         self.signals = try SignalEvents()
         self.pinHasher = Self.loadPINKey(configuration, log: log)
+        do {
+            statusServer = try StatusServer(socketPath: configuration.status.socketPath, httpPort: configuration.status.httpPort, log: log)
+        } catch {
+            log(.warning, "status endpoint unavailable: \(error)")
+        }
+        do {
+            deviceMonitor = try DeviceMonitor(udev: try Udev(), subsystems: ["tty", "input"])
+        } catch {
+            log(.notice, "udev hot-plug events unavailable (\(error)); unplugged readers are retried on a timer only")
+        }
         build(now: .now())
     }
 
@@ -127,7 +141,9 @@ public final class BranchDaemon {
         for door in doors.values { descriptors += door.descriptors }
         for reader in readers { descriptors += reader.descriptors }
         if let fireAlarm { descriptors.append(fireAlarm.pollDescriptor) }
-        let deadlines = doors.values.compactMap(\.deadline) + readers.compactMap(\.deadline) + [nextWatchdog].compactMap { $0 }
+        descriptors += statusServer?.descriptors ?? []
+        if let monitor = deviceMonitor { descriptors.append(monitor.pollDescriptor) }
+        let deadlines = doors.values.compactMap(\.deadline) + readers.compactMap(\.deadline) + [nextWatchdog, statusServer?.deadline].compactMap { $0 }
         let now = MonotonicInstant.now()
         let wait = deadlines.min().map { max(0, min(1_000, ($0.nanoseconds(since: now) + 999_999) / 1_000_000)) } ?? 1_000
         let ready = try Poller.ready(among: descriptors, timeoutMilliseconds: Int32(wait))
@@ -136,6 +152,15 @@ public final class BranchDaemon {
             if fd == signals.descriptor { handleSignals(now: after) }
             else if fd == 0 { handleStandardInput(now: after) }
             else if fd == fireAlarm?.pollDescriptor { handleFireAlarm(now: after) }
+            else if fd == deviceMonitor?.pollDescriptor {
+                // A device came: readers waiting for theirs try again now rather than at their backoff.
+                if deviceMonitor?.receive().contains(where: { $0.action == .add }) == true {
+                    for reader in readers where !reader.isOpen { reader.open(now: after) }
+                }
+            }
+            else if let server = statusServer, server.descriptors.contains(fd) {
+                server.handleReadable(fd, now: after) { self.respond(to: $0) }
+            }
             else {
                 for reader in readers where reader.descriptors.contains(fd) {
                     handle(reader.handleReadable(now: after), from: reader, now: after)
@@ -145,6 +170,7 @@ public final class BranchDaemon {
                 }
             }
         }
+        statusServer?.tick(now: after)
         for reader in readers { handle(reader.tick(now: after), from: reader, now: after) }
         for door in doors.values {
             apply(door.tick(now: after), to: door)
@@ -214,9 +240,30 @@ public final class BranchDaemon {
             }
             door.feedback(granted: decision.granted, now: now)
             reader?.feedback(granted: decision.granted)
+            let elapsed = MonotonicInstant.now().nanoseconds(since: now)
+            metrics.decision(reason: decision.reason.rawValue, seconds: Double(elapsed) / 1e9)
             let micros = MonotonicInstant.now().nanoseconds(since: started) / 1000
             log(decision.duress ? .warning : .info, "door \(door.door.name) reader \(reader?.name ?? "-"): \(describe(presented)) \(decision.reason.rawValue)\(decision.userID.map { " user \($0)" } ?? "")\(decision.duress ? " DURESS" : "") in \(micros) µs")
+        } catch let error as SQLiteError where error.isDiskFull {
+            // The journal cannot grow: keep deciding from the replica (reads still work), raise
+            // the alarm, and put the event in the system log so it is not lost.
+            metrics.journalFailure()
+            let wall = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
+            guard let (facts, state) = try? store.facts(for: presented) else {
+                door.feedback(granted: false, now: now)
+                log(.error, "door \(door.door.name): request refused, the replica cannot be read either: \(error)")
+                return
+            }
+            let decision = PorteroModel.decide(request, door: liveDoor, context: store.context, facts: facts, state: state, now: wall)
+            if decision.granted {
+                door.noteGrant(user: decision.userID, direction: direction)
+                apply(door.controller.grant(direction, at: now), to: door)
+            }
+            door.feedback(granted: decision.granted, now: now)
+            reader?.feedback(granted: decision.granted)
+            log(.error, "JOURNAL FULL, event kept here only: at=\(wall) door=\(door.door.id) direction=\(direction.rawValue) \(describe(presented)) reason=\(decision.reason.rawValue) user=\(decision.userID.map { "\($0)" } ?? "-")")
         } catch {
+            metrics.journalFailure()
             door.feedback(granted: false, now: now)
             reader?.feedback(granted: false)
             log(.error, "door \(door.door.name): request refused, the replica failed: \(error)")
@@ -231,6 +278,7 @@ public final class BranchDaemon {
     }
 
     private func apply(_ actions: [DoorAction], to door: DoorComponent) {
+        for case let .alarm(alarm, true) in actions { metrics.alarm(door: door.door.name, alarm: alarm.rawValue) }
         for (user, direction) in door.perform(actions) {
             do {
                 try store.recordPassage(of: user, direction: direction, now: Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)))
@@ -248,6 +296,67 @@ public final class BranchDaemon {
     private func handleFireAlarm(now: MonotonicInstant) {
         guard let line = fireAlarm, let events = try? line.readEvents(), let last = events.last else { return }
         setFireAlarm(last.rising, now: now)
+    }
+
+    // MARK: Status
+
+    /// The status endpoint's answers.
+    func respond(to path: String) -> (Int, String, String) {
+        switch path {
+        case "/health":
+            return (200, "text/plain", health + "\n")
+        case "/status":
+            return (200, "application/json", statusJSON())
+        case "/metrics":
+            let outbox = (try? store.outboxDepth()) ?? -1
+            let age = (try? store.lastSyncedAt()).flatMap { $0 }.map { Double(Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)).milliseconds(since: $0)) / 1000 } ?? -1
+            let text = metrics.render(
+                readerErrors: Dictionary(readers.map { ($0.name, $0.errors) }, uniquingKeysWith: +),
+                gauges: [("portero_outbox_depth", "Attendance events waiting for the core.", Double(outbox)),
+                         ("portero_replica_size_bytes", "The replica file and its log.", Double(store.sizeInBytes())),
+                         ("portero_replica_age_seconds", "Since the last sync batch (-1: never).", age),
+                         ("portero_readers_open", "Readers whose device is open.", Double(readers.filter(\.isOpen).count)),
+                         ("portero_doors_in_alarm", "Doors with an alarm raised.", Double(doors.values.filter { !$0.controller.alarms.isEmpty }.count))])
+            return (200, "text/plain; version=0.0.4", text)
+        default:
+            return (404, "text/plain", "not found: try /health, /status or /metrics\n")
+        }
+    }
+
+    var health: String {
+        let readersDown = readers.contains { !$0.isOpen }
+        let doorsDown = doors.count < configuration.doors.count
+        return readersDown || doorsDown || metrics.journalFailures > 0 ? "degraded" : "ok"
+    }
+
+    func statusJSON() -> String {
+        let now = MonotonicInstant.now()
+        struct DoorStatus: Encodable { var id: Int64; var name: String; var state: String; var lock: String; var alarms: [String] }
+        struct ReaderStatus: Encodable { var name: String; var door: Int64; var open: Bool; var lastFrameSecondsAgo: Double?; var errors: Int }
+        struct ReplicaStatus: Encodable { var sizeBytes: Int; var syncCursor: Int64; var ageSeconds: Double?; var outboxDepth: Int }
+        struct Status: Encodable {
+            var health: String; var branch: Int64; var uptimeSeconds: Double; var decisions: Int; var journalFailures: Int
+            var doors: [DoorStatus]; var readers: [ReaderStatus]; var replica: ReplicaStatus
+        }
+        let wall = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
+        let status = Status(
+            health: health, branch: configuration.branchID.rawValue, uptimeSeconds: Double(now.nanoseconds(since: started)) / 1e9,
+            decisions: decisions, journalFailures: metrics.journalFailures,
+            doors: doors.values.sorted { $0.door.id < $1.door.id }.map {
+                DoorStatus(id: $0.door.id.rawValue, name: $0.door.name, state: $0.controller.state.rawValue,
+                           lock: $0.controller.lockReleased ? "released" : "locked", alarms: $0.controller.alarms.map(\.rawValue).sorted())
+            },
+            readers: readers.map {
+                ReaderStatus(name: $0.name, door: $0.configuration.doorID.rawValue, open: $0.isOpen,
+                             lastFrameSecondsAgo: $0.lastFrame.map { Double(now.nanoseconds(since: $0)) / 1e9 }, errors: $0.errors)
+            },
+            replica: ReplicaStatus(sizeBytes: store.sizeInBytes(), syncCursor: (try? store.syncCursor()) ?? 0,
+                                   ageSeconds: (try? store.lastSyncedAt()).flatMap { $0 }.map { Double(wall.milliseconds(since: $0)) / 1000 },
+                                   outboxDepth: (try? store.outboxDepth()) ?? -1))
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? String(decoding: encoder.encode(status), as: UTF8.self)).map { $0 + "\n" } ?? "{}\n"
     }
 
     // MARK: Signals and input

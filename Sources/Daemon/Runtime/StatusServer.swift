@@ -1,0 +1,132 @@
+import CLinux
+import Foundation
+import Hardware
+import PorteroModel
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The local status endpoint: HTTP/1.0 `GET /health`, `/status` (JSON) and `/metrics`
+/// (Prometheus) on a Unix socket, and optionally on 127.0.0.1. Non-blocking, served from the
+/// daemon's loop: a slow client is cut off after two seconds and never delays a door.
+final class StatusServer {
+    private var listeners: [Int32] = []
+    private var clients: [(fd: Int32, request: [UInt8], since: MonotonicInstant)] = []
+    private let socketPath: String
+    static let maximumClients = 8
+    static let requestLimit = 4_096
+
+    init(socketPath: String, httpPort: UInt16?, log: Log) throws {
+        self.socketPath = socketPath
+        try FileManager.default.createDirectory(atPath: (socketPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        unlink(socketPath)
+        let unixFD = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard unixFD >= 0 else { throw SystemCallError("socket", socketPath, .current) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(socketPath.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            close(unixFD)
+            throw SystemCallError("bind", socketPath, .invalidArgument)
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in for (index, byte) in bytes.enumerated() { buffer[index] = byte } }
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(unixFD, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        guard bound == 0, listen(unixFD, 16) == 0 else {
+            let error = Errno.current
+            close(unixFD)
+            throw SystemCallError("bind", socketPath, error)
+        }
+        chmod(socketPath, 0o660)
+        listeners.append(unixFD)
+        if let port = httpPort {
+            let tcp = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            var yes: Int32 = 1
+            setsockopt(tcp, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+            var inet = sockaddr_in()
+            inet.sin_family = sa_family_t(AF_INET)
+            inet.sin_port = port.bigEndian
+            inet.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian  // loopback only
+            let ok = withUnsafePointer(to: &inet) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(tcp, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            if ok == 0, listen(tcp, 16) == 0 {
+                listeners.append(tcp)
+            } else {
+                log(.warning, "status: cannot listen on 127.0.0.1:\(port) (\(Errno.current)); the Unix socket still answers")
+                close(tcp)
+            }
+        }
+    }
+
+    deinit {
+        for fd in listeners { close(fd) }
+        for client in clients { close(client.fd) }
+        unlink(socketPath)
+    }
+
+    var descriptors: [Int32] { listeners + clients.map(\.fd) }
+
+    var deadline: MonotonicInstant? { clients.map { $0.since.adding(milliseconds: 2_000) }.min() }
+
+    /// Accepts, reads, answers. `respond` maps a path to (status, content type, body).
+    func handleReadable(_ fd: Int32, now: MonotonicInstant, respond: (String) -> (Int, String, String)) {
+        if listeners.contains(fd) {
+            while clients.count < Self.maximumClients {
+                let client = portero_accept(fd)
+                guard client >= 0 else { break }
+                clients.append((client, [], now))
+            }
+            return
+        }
+        guard let index = clients.firstIndex(where: { $0.fd == fd }) else { return }
+        var chunk = [UInt8](repeating: 0, count: 1024)
+        let count = read(fd, &chunk, chunk.count)
+        if count <= 0 {
+            if count == 0 || (errno != EAGAIN && errno != EINTR) { drop(at: index) }
+            return
+        }
+        clients[index].request += chunk.prefix(count)
+        let request = clients[index].request
+        guard let end = Self.headerEnd(request) else {
+            if request.count > Self.requestLimit { answer(fd, 431, "text/plain", "request header too large\n"); drop(at: index) }
+            return
+        }
+        let line = String(decoding: request[..<end], as: UTF8.self).split(separator: "\r\n").first.map(String.init) ?? ""
+        let words = line.split(separator: " ")
+        if words.count >= 2, words[0] == "GET" {
+            let (status, type, body) = respond(String(words[1]))
+            answer(fd, status, type, body)
+        } else {
+            answer(fd, 405, "text/plain", "only GET is answered here\n")
+        }
+        drop(at: index)
+    }
+
+    /// Cuts off clients that did not finish their request in time.
+    func tick(now: MonotonicInstant) {
+        while let index = clients.firstIndex(where: { now.nanoseconds(since: $0.since) >= 2_000_000_000 }) {
+            answer(clients[index].fd, 408, "text/plain", "request timeout\n")
+            drop(at: index)
+        }
+    }
+
+    private func drop(at index: Int) {
+        close(clients[index].fd)
+        clients.remove(at: index)
+    }
+
+    static func headerEnd(_ bytes: [UInt8]) -> Int? {
+        guard bytes.count >= 4 else { return nil }
+        for index in 0...(bytes.count - 4) where bytes[index] == 13 && bytes[index + 1] == 10 && bytes[index + 2] == 13 && bytes[index + 3] == 10 {
+            return index
+        }
+        return nil
+    }
+
+    private func answer(_ fd: Int32, _ status: Int, _ type: String, _ body: String) {
+        let reason = [200: "OK", 404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout", 431: "Request Header Fields Too Large"][status] ?? "Error"
+        let payload = Array(body.utf8)
+        let head = "HTTP/1.0 \(status) \(reason)\r\nContent-Type: \(type)\r\nContent-Length: \(payload.count)\r\nConnection: close\r\n\r\n"
+        let bytes = Array(head.utf8) + payload
+        // A status answer is small; what the socket buffer does not take is dropped with the client.
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+}
