@@ -43,7 +43,7 @@ struct DecisionBenchmark {
 
     func run() throws {
         if !reuse || !FileManager.default.fileExists(atPath: path) {
-            try build()
+            try build(today: LocalDay(year: 2024, month: 6, day: 3)!)
         } else {
             print("reusing \(path)")
         }
@@ -51,13 +51,13 @@ struct DecisionBenchmark {
     }
 
     /// Writes the replica through the same `apply` the sync client uses, 20,000 changes a transaction.
-    func build() throws {
+    /// `today` anchors the subscriptions: current, expired, frozen and future are relative to it.
+    func build(today: LocalDay) throws {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         var options = ReplicaStore.defaultOptions
         options.synchronous = .normal  // a snapshot load; the measured store below runs FULL
         let store = try ReplicaStore(path: path, branchID: Self.branch, timeZone: "America/Mexico_City", options: options)
         var rng = SplitMix64(seed: seed)
-        let today = LocalDay(year: 2024, month: 6, day: 3)!
         let pin = try Self.pinDigest()
         let start = clockNanoseconds()
         try store.apply(Self.plans.map { .upsertPlan($0) })

@@ -7,6 +7,8 @@ let info = ProgramInfo(
     summary: "Portero benchmarks. Run in release mode: swift run -c release portero-bench decision --members 2000000",
     options: [
         ("decision", "Build a replica and measure look-up + decision, the durable write and peak RSS."),
+        ("daemon", "Run porterod (built next to this binary) on a replica and time EM4100 frames on a pty to the relay."),
+        ("--swipes N", "daemon: frames to time (default 10000)."),
         ("--members N", "Members in the replica (default 2000000)."),
         ("--requests N", "Requests to time (default 100000)."),
         ("--unknown-share F", "Share of requests with unknown cards (default 0.1)."),
@@ -22,9 +24,9 @@ let info = ProgramInfo(
     status: "Figures go into README.md with the command that produced them."
 )
 
-runProgram(info, flags: ["--reuse", "--reads-only"], valued: ["--warmup", "--gap-us", "--synchronous", "--cache-mib", "--members", "--requests", "--unknown-share", "--path", "--seed"]) { arguments in
-    guard arguments.positionals == ["decision"] else {
-        throw CommandLineArguments.UsageError(message: "name a benchmark: decision")
+runProgram(info, flags: ["--reuse", "--reads-only"], valued: ["--swipes", "--warmup", "--gap-us", "--synchronous", "--cache-mib", "--members", "--requests", "--unknown-share", "--path", "--seed"]) { arguments in
+    guard arguments.positionals == ["decision"] || arguments.positionals == ["daemon"] else {
+        throw CommandLineArguments.UsageError(message: "name a benchmark: decision or daemon")
     }
     func number(_ key: String, _ fallback: Int, allowZero: Bool = false) throws -> Int {
         guard let text = arguments.value(key) else { return fallback }
@@ -40,6 +42,13 @@ runProgram(info, flags: ["--reuse", "--reads-only"], valued: ["--warmup", "--gap
         throw CommandLineArguments.UsageError(message: "--synchronous is FULL, NORMAL, EXTRA or OFF")
     }
     let temporary = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+    if arguments.positionals == ["daemon"] {
+        let members = try number("--members", 2_000_000)
+        try DaemonBenchmark(members: members, swipes: try number("--swipes", 10_000),
+                            directory: arguments.value("--path") ?? "\(temporary)/portero-bench-daemon-\(members)",
+                            reuse: arguments.has("--reuse"), seed: UInt64(try number("--seed", 2024))).run()
+        return .success
+    }
     let benchmark = DecisionBenchmark(
         members: members, requests: try number("--requests", 100_000), unknownShare: share,
         path: arguments.value("--path") ?? "\(temporary)/portero-bench-\(members).sqlite",
