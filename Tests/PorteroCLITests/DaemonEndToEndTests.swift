@@ -8,14 +8,16 @@ import Testing
 final class DaemonProcess {
     let process = Process()
     let errors = Pipe()
+    let input = Pipe()
     var log = ""
 
-    init(arguments: [String]) throws {
+    /// `withInput`: the test writes simulated reader lines to `input`.
+    init(arguments: [String], withInput: Bool = false) throws {
         process.executableURL = Built.directory!.appendingPathComponent("porterod")
         process.arguments = arguments
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = withInput ? input : FileHandle.nullDevice
         try process.run()
         let fd = errors.fileHandleForReading.fileDescriptor
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
@@ -125,6 +127,15 @@ func em4100Frame(card: UInt32) -> [UInt8] {
         // The second reader is not plugged in: the daemon starts anyway and keeps trying.
         #expect(daemon.waitFor("1/2 reader(s) open"))
         #expect(daemon.waitFor("reader salida: cannot open"))
+        // Plugged in later: the reader is opened on its next retry.
+        var spareMaster: Int32 = -1
+        var spareSlave: Int32 = -1
+        var spareName = [CChar](repeating: 0, count: 128)
+        #expect(openpty(&spareMaster, &spareSlave, &spareName, nil, nil) == 0)
+        defer { close(spareMaster); close(spareSlave) }
+        try FileManager.default.createSymbolicLink(atPath: directory + "/unplugged",
+                                                   withDestinationPath: String(decoding: spareName.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        #expect(daemon.waitFor("reader salida: open"))
 
         _ = em4100Frame(card: 111).withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
         #expect(daemon.waitFor("card 111 granted user 1"))
@@ -137,16 +148,16 @@ func em4100Frame(card: UInt32) -> [UInt8] {
 
         // The status endpoint: health, doors, readers, replica; and Prometheus metrics.
         let status = try #require(statusRequest(socket: directory + "/status.sock", "/status"))
-        #expect(status.contains(#""health":"degraded""#))
+        #expect(status.contains(#""health":"ok""#))
         #expect(status.contains(#""name":"Entrada""#) && status.contains(#""lock":"locked""#))
-        #expect(status.contains(#""name":"salida""#) && status.contains(#""open":false"#))
+        #expect(status.contains(#""name":"salida""#) && !status.contains(#""open":false"#))
         #expect(status.contains(#""outbox_depth":2"#) && status.contains(#""sync_cursor":1"#))
         let metrics = try #require(statusRequest(socket: directory + "/status.sock", "/metrics"))
         #expect(metrics.contains(#"portero_decisions_total{reason="granted"} 1"#))
         #expect(metrics.contains(#"portero_decisions_total{reason="subscription.expired"} 1"#))
         #expect(metrics.contains("portero_decision_latency_seconds_count 2"))
         #expect(metrics.contains("portero_outbox_depth 2.0"))
-        #expect(statusRequest(socket: directory + "/status.sock", "/health") == "degraded\n")
+        #expect(statusRequest(socket: directory + "/status.sock", "/health") == "ok\n")
 
         kill(daemon.process.processIdentifier, SIGTERM)
         #expect(daemon.waitFor("every lock to its safe state"))
@@ -181,6 +192,55 @@ func em4100Frame(card: UInt32) -> [UInt8] {
         kill(daemon.process.processIdentifier, SIGTERM)
         daemon.process.waitUntilExit()
         #expect(daemon.process.terminationStatus == 0)
+    }
+
+    /// A full disk: the daemon keeps deciding from the replica, logs the event it cannot journal,
+    /// and journals again once there is room. Needs root to mount a small tmpfs.
+    @Test(.enabled(if: getuid() == 0)) func aFullDiskKeepsTheDoorsWorkingAndLosesNothingJournalled() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("porterod-full-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(mount("tmpfs", directory + "/data", "tmpfs", 0, "size=1m") == 0)
+        defer { umount(directory + "/data") }
+        try seedReplica(at: directory + "/data/replica.sqlite")
+        let config = """
+            {"branch": {"id": 1, "time_zone": "America/Mexico_City"}, "data_directory": "\(directory)/data",
+             "status": {"socket": "\(directory)/status.sock"},
+             "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 200, "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
+             "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
+            """
+        try config.write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(arguments: ["--config", directory + "/porterod.json", "--simulate"], withInput: true)
+        #expect(daemon.waitFor("simulated readers"))
+        try daemon.input.fileHandleForWriting.write(contentsOf: Data("entrada 111\n".utf8))
+        #expect(daemon.waitFor("card 111 granted user 1"))
+        #expect(daemon.waitFor("lock locked"))
+
+        // Fill the disk to the last byte.
+        let filler = directory + "/data/filler"
+        FileManager.default.createFile(atPath: filler, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: filler))
+        let block = Data(count: 4096)
+        while (try? handle.write(contentsOf: block)) != nil {}
+        try? handle.close()
+
+        try daemon.input.fileHandleForWriting.write(contentsOf: Data("entrada 111\n".utf8))
+        #expect(daemon.waitFor("JOURNAL FULL, event kept here only"))
+        #expect(daemon.log.contains("reason=granted user=1"))
+        #expect(daemon.waitFor("lock released", count: 2))
+
+        // Room again: the next decision is journalled as usual.
+        try FileManager.default.removeItem(atPath: filler)
+        try daemon.input.fileHandleForWriting.write(contentsOf: Data("entrada 222\n".utf8))
+        #expect(daemon.waitFor("card 222 subscription.expired user 2"))
+        try daemon.input.fileHandleForWriting.close()
+        #expect(daemon.waitFor("standard input closed: stopping"))
+        daemon.process.waitUntilExit()
+        #expect(daemon.process.terminationStatus == 0)
+
+        let store = try ReplicaStore(path: directory + "/data/replica.sqlite", branchID: BranchID(1), timeZone: "America/Mexico_City")
+        #expect(try store.recentAttendance(limit: 10).map(\.reason) == [.subscriptionExpired, .granted])
+        #expect(try store.integrityProblems().isEmpty)
     }
 
     @Test func aBadConfigurationExits78AndTheDaemonDoesNotStart() throws {
