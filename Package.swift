@@ -39,7 +39,7 @@ let package = Package(
             path: "Benchmarks/portero-bench"
         ),
 
-        // Helpers shared by the test targets (temporary directories).
+        // Helpers shared by the test targets (temporary directories, the libosdp peer).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
 
         // One test target per module.
@@ -48,10 +48,10 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "ReplicaTests", dependencies: ["Replica", "PorteroModel", "SQLite", "Crypto", "TestSupport"]),
         .testTarget(name: "CBridgeTests", dependencies: ["CLinux", "CGPIOD", "CUDev", "CSQLite", "CCrypto"]),
-        .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Readers", "PorteroModel", "CLinux"]),
+        .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Readers", "PorteroModel", "CLinux", "TestSupport"]),
         .testTarget(name: "ReadersTests", dependencies: ["Readers", "PorteroModel"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "PorteroModel", "Hardware", "Readers", "Replica", "TestSupport"]),
-        .testTarget(name: "PorteroCLITests", dependencies: ["PorteroCLI", "PorteroModel", "Replica"]),
+        .testTarget(name: "PorteroCLITests", dependencies: ["PorteroCLI", "PorteroModel", "Replica", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
