@@ -6,9 +6,6 @@
  * re-exported here as a constant or, where it takes a length, as an inline function.
  * openpty lives in libc since glibc 2.34 (Debian 12 ships 2.36), so nothing is linked.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1  /* accept4 */
-#endif
 #include <errno.h>
 #include <sys/socket.h>
 #include <fcntl.h>
@@ -83,6 +80,9 @@ static inline int portero_open(const char *path, int flags, mode_t mode) {
 /// fcntl(2) F_GETFL / F_SETFL (variadic in C).
 static inline int portero_fcntl_getfl(int fd) { return fcntl(fd, F_GETFL); }
 static inline int portero_fcntl_setfl(int fd, int flags) { return fcntl(fd, F_SETFL, flags); }
+/* accept4 is declared by <sys/socket.h> only under _GNU_SOURCE, and defining that here would give
+   this module other struct layouts than the other C modules see (fd_set), so it is declared by hand. */
+extern int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 /// accept4(2) with SOCK_NONBLOCK | SOCK_CLOEXEC: the new descriptor never leaks into children.
 static inline int portero_accept(int fd) { return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC); }
 /// errno is a macro over a thread-local location in glibc.
