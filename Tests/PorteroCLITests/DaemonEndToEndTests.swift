@@ -175,9 +175,10 @@ func em4100Frame(card: UInt32) -> [UInt8] {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("porterod-hup-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
+        let port = Int.random(in: 20_000...60_000)
         func config(doors: Int) -> String {
             let list = (1...doors).map { #"{"id": \#($0), "name": "D\#($0)", "relay": {"chip": "sim0", "line": \#($0), "kind": "fail_secure"}}"# }
-            return #"{"branch": {"id": 1, "time_zone": "UTC"}, "data_directory": "\#(directory)/data", "status": {"socket": "\#(directory)/s.sock"}, "doors": [\#(list.joined(separator: ", "))]}"#
+            return #"{"branch": {"id": 1, "time_zone": "UTC"}, "data_directory": "\#(directory)/data", "status": {"socket": "\#(directory)/s.sock", "http_port": \#(port)}, "doors": [\#(list.joined(separator: ", "))]}"#
         }
         try config(doors: 1).write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
         let daemon = try DaemonProcess(arguments: ["--config", directory + "/porterod.json", "--simulate-gpio"])
@@ -189,6 +190,27 @@ func em4100Frame(card: UInt32) -> [UInt8] {
         try config(doors: 2).write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
         kill(daemon.process.processIdentifier, SIGHUP)
         #expect(daemon.waitFor("configuration reloaded: branch 1: 2 door(s)"))
+        // The same status endpoint on loopback HTTP.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        #expect(connected == 0)
+        _ = Array("GET /metrics HTTP/1.0\r\n\r\n".utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        var response: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 8192)
+        var pollSet = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while poll(&pollSet, 1, 5_000) > 0 {
+            let count = read(fd, &chunk, chunk.count)
+            guard count > 0 else { break }
+            response += chunk.prefix(count)
+        }
+        let text = String(decoding: response, as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.0 200 OK"))
+        #expect(text.contains("# TYPE portero_decision_latency_seconds histogram"))
         kill(daemon.process.processIdentifier, SIGTERM)
         daemon.process.waitUntilExit()
         #expect(daemon.process.terminationStatus == 0)
