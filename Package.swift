@@ -45,11 +45,11 @@ let package = Package(
         // One test target per module.
         .testTarget(name: "PorteroModelTests", dependencies: ["PorteroModel"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "CSQLite", "TestSupport"]),
-        .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"]),
         .testTarget(name: "ReplicaTests", dependencies: ["Replica", "PorteroModel", "SQLite", "Crypto", "TestSupport"]),
         .testTarget(name: "CBridgeTests", dependencies: ["CLinux", "CGPIOD", "CUDev", "CSQLite", "CCrypto"]),
         .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Readers", "PorteroModel", "CLinux", "TestSupport"]),
-        .testTarget(name: "ReadersTests", dependencies: ["Readers", "PorteroModel"]),
+        .testTarget(name: "ReadersTests", dependencies: ["Readers", "PorteroModel", "TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "PorteroModel", "Hardware", "Readers", "Replica", "TestSupport"]),
         .testTarget(name: "PorteroCLITests", dependencies: ["PorteroCLI", "PorteroModel", "Replica", "TestSupport"]),
     ],

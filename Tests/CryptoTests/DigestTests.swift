@@ -1,18 +1,8 @@
 import Crypto
+import TestSupport
 import Testing
 
 func hex(_ bytes: [UInt8]) -> String { bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() }
-
-func bytes(hex text: String) -> [UInt8] {
-    var result: [UInt8] = []
-    var index = text.startIndex
-    while index < text.endIndex {
-        let next = text.index(index, offsetBy: 2)
-        result.append(UInt8(text[index..<next], radix: 16)!)
-        index = next
-    }
-    return result
-}
 
 @Suite struct DigestTests {
     @Test func sha256OfEmptyAndAbc() {

@@ -58,19 +58,23 @@ func statusRequest(socket path: String, _ resource: String) -> String? {
     withUnsafeMutableBytes(of: &address.sun_path) { buffer in for (index, byte) in path.utf8.enumerated() { buffer[index] = byte } }
     let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
     guard connected == 0 else { return nil }
-    let request = Array("GET \(resource) HTTP/1.0\r\n\r\n".utf8)
-    _ = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    let text = httpGet(connected: fd, resource)
+    guard text.hasPrefix("HTTP/1.0 200"), let split = text.range(of: "\r\n\r\n") else { return nil }
+    return String(text[split.upperBound...])
+}
+
+/// Sends `GET resource` on a connected socket and reads the whole response (5 s at most per read).
+func httpGet(connected fd: Int32, _ resource: String) -> String {
+    _ = Array("GET \(resource) HTTP/1.0\r\n\r\n".utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     var response: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
+    var chunk = [UInt8](repeating: 0, count: 8192)
     var pollSet = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
     while poll(&pollSet, 1, 5_000) > 0 {
         let count = read(fd, &chunk, chunk.count)
         guard count > 0 else { break }
         response += chunk.prefix(count)
     }
-    let text = String(decoding: response, as: UTF8.self)
-    guard text.hasPrefix("HTTP/1.0 200"), let split = text.range(of: "\r\n\r\n") else { return nil }
-    return String(text[split.upperBound...])
+    return String(decoding: response, as: UTF8.self)
 }
 
 /// Seeds a replica as sync would leave it: member 1 (card 111) current, member 2 (card 222) expired.
@@ -199,16 +203,7 @@ func em4100Frame(card: UInt32) -> [UInt8] {
         address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
         let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         #expect(connected == 0)
-        _ = Array("GET /metrics HTTP/1.0\r\n\r\n".utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        var response: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 8192)
-        var pollSet = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        while poll(&pollSet, 1, 5_000) > 0 {
-            let count = read(fd, &chunk, chunk.count)
-            guard count > 0 else { break }
-            response += chunk.prefix(count)
-        }
-        let text = String(decoding: response, as: UTF8.self)
+        let text = httpGet(connected: fd, "/metrics")
         #expect(text.hasPrefix("HTTP/1.0 200 OK"))
         #expect(text.contains("# TYPE portero_decision_latency_seconds histogram"))
         kill(daemon.process.processIdentifier, SIGTERM)

@@ -1,17 +1,7 @@
 import PorteroModel
 import Readers
+import TestSupport
 import Testing
-
-func bytes(hex: String) -> [UInt8] {
-    var out: [UInt8] = []
-    var index = hex.startIndex
-    while index < hex.endIndex {
-        let next = hex.index(index, offsetBy: 2)
-        out.append(UInt8(hex[index..<next], radix: 16)!)
-        index = next
-    }
-    return out
-}
 
 @Suite struct OSDPFramingTests {
     // Replies captured from libosdp's PD emulator (address 101).
