@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "Hardware", dependencies: ["CLinux", "CGPIOD", "CUDev", "PorteroModel"]),
         .target(name: "Readers", dependencies: ["PorteroModel", "Hardware"]),
         .target(name: "Daemon", dependencies: ["PorteroModel", "Replica", "Hardware", "Readers", "SQLite", "CLinux"]),
+        .target(name: "HTTP"),
         .target(name: "PorteroCLI"),
 
         // Executables: argument parsing and wiring only.
@@ -51,6 +52,7 @@ let package = Package(
         .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Readers", "PorteroModel", "CLinux", "TestSupport"]),
         .testTarget(name: "ReadersTests", dependencies: ["Readers", "PorteroModel", "TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "PorteroModel", "Hardware", "Readers", "Replica", "TestSupport"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "PorteroCLITests", dependencies: ["PorteroCLI", "PorteroModel", "Replica", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

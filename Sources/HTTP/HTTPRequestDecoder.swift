@@ -1,0 +1,270 @@
+/// A strict, incremental HTTP/1.1 request decoder (RFC 9112), one request at a time.
+///
+/// Feed bytes with `append`, take complete requests with `next()`. Anything ambiguous — the kind
+/// of input request smuggling and cache poisoning are made of — is refused with a status and the
+/// name of the rule, and the decoder stays failed: the connection must close.
+public struct HTTPRequestDecoder: Sendable {
+    public let limits: HTTPLimits
+    private var buffer: [UInt8] = []
+    private var failure: HTTPParseError?
+
+    public init(limits: HTTPLimits = HTTPLimits()) {
+        self.limits = limits
+    }
+
+    /// Bytes received and not yet part of a returned request.
+    public var bufferedCount: Int { buffer.count }
+
+    public mutating func append(_ bytes: some Sequence<UInt8>) {
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// The next complete request, nil when more bytes are needed.
+    public mutating func next() throws(HTTPParseError) -> HTTPRequest? {
+        if let failure { throw failure }
+        do {
+            guard let (request, consumed) = try Self.parse(buffer[...], limits: limits) else { return nil }
+            buffer.removeFirst(consumed)
+            return request
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    static let cr: UInt8 = 13
+    static let lf: UInt8 = 10
+    static let space: UInt8 = 32
+    static let tab: UInt8 = 9
+
+    /// tchar (RFC 9110 §5.6.2).
+    static func isTokenCharacter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        default: Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+        }
+    }
+
+    /// Finds the next CRLF at or after `start`; a bare CR or LF is an error.
+    static func line(in bytes: ArraySlice<UInt8>, from start: Int) throws(HTTPParseError) -> Range<Int>? {
+        var index = start
+        while index < bytes.endIndex {
+            switch bytes[index] {
+            case lf: throw .bad("bare-lf")
+            case cr:
+                guard index + 1 < bytes.endIndex else { return nil }
+                guard bytes[index + 1] == lf else { throw .bad("bare-cr") }
+                return start..<index
+            case 0: throw .bad("nul-byte")
+            default: index += 1
+            }
+        }
+        return nil
+    }
+
+    static func parse(_ bytes: ArraySlice<UInt8>, limits: HTTPLimits) throws(HTTPParseError) -> (HTTPRequest, Int)? {
+        var cursor = bytes.startIndex
+        // Robustness (RFC 9112 §2.2): empty lines before the request line are ignored.
+        while cursor + 1 < bytes.endIndex, bytes[cursor] == cr, bytes[cursor + 1] == lf { cursor += 2 }
+        guard let requestLine = try line(in: bytes, from: cursor) else {
+            if bytes.endIndex - cursor > limits.requestLineBytes { throw HTTPParseError(status: 414, rule: "request-line-too-long") }
+            return nil
+        }
+        guard requestLine.count <= limits.requestLineBytes else { throw HTTPParseError(status: 414, rule: "request-line-too-long") }
+        let (method, target, minor) = try parseRequestLine(bytes[requestLine])
+        cursor = requestLine.upperBound + 2
+
+        // Header fields.
+        var headers: [(name: String, value: String)] = []
+        let headerStart = cursor
+        while true {
+            guard let field = try line(in: bytes, from: cursor) else {
+                if bytes.endIndex - headerStart > limits.headerBytes { throw HTTPParseError(status: 431, rule: "header-block-too-large") }
+                return nil
+            }
+            cursor = field.upperBound + 2
+            if cursor - headerStart > limits.headerBytes { throw HTTPParseError(status: 431, rule: "header-block-too-large") }
+            if field.isEmpty { break }
+            headers.append(try parseField(bytes[field]))
+            if headers.count > limits.headerCount { throw HTTPParseError(status: 431, rule: "too-many-header-fields") }
+        }
+
+        // Framing.
+        let hosts = headers.filter { $0.name == "host" }
+        if minor == 1 && hosts.count != 1 { throw .bad(hosts.isEmpty ? "missing-host" : "duplicate-host") }
+        if hosts.count > 1 { throw .bad("duplicate-host") }
+        let lengths = headers.filter { $0.name == "content-length" }
+        let encodings = headers.filter { $0.name == "transfer-encoding" }
+        if !lengths.isEmpty && !encodings.isEmpty { throw .bad("content-length-with-transfer-encoding") }
+        if lengths.count > 1 { throw .bad("duplicate-content-length") }
+        var contentLength = 0
+        if let length = lengths.first?.value {
+            guard !length.isEmpty, length.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+                throw .bad("invalid-content-length")
+            }
+            guard length.utf8.count <= 18, let value = Int(length) else { throw .bad("content-length-overflow") }
+            guard value <= limits.bodyBytes else { throw HTTPParseError(status: 413, rule: "body-too-large") }
+            contentLength = value
+        }
+        var chunked = false
+        if !encodings.isEmpty {
+            guard minor == 1 else { throw .bad("transfer-encoding-in-http-1.0") }
+            guard encodings.count == 1, encodings[0].value.lowercased() == "chunked" else {
+                throw HTTPParseError(status: 501, rule: "unsupported-transfer-coding")
+            }
+            chunked = true
+        }
+
+        // Body.
+        var body: [UInt8] = []
+        if chunked {
+            guard let (decoded, end) = try parseChunked(bytes, from: cursor, limits: limits) else { return nil }
+            body = decoded
+            cursor = end
+        } else if contentLength > 0 {
+            guard bytes.endIndex - cursor >= contentLength else { return nil }
+            body = Array(bytes[cursor..<(cursor + contentLength)])
+            cursor += contentLength
+        }
+
+        let (path, query) = try normalise(target: target, method: method)
+        let connection = headers.filter { $0.name == "connection" }.flatMap { $0.value.lowercased().split(separator: ",").map { $0.trimmingCharacters(in: " \t") } }
+        let keepAlive = minor == 1 ? !connection.contains("close") : connection.contains("keep-alive")
+        let request = HTTPRequest(method: method, target: target, path: path, query: query, minorVersion: minor, headers: headers, body: body, keepAlive: keepAlive)
+        return (request, cursor - bytes.startIndex)
+    }
+
+    static func parseRequestLine(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (String, String, Int) {
+        let parts = line.split(separator: space, omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else { throw .bad("malformed-request-line") }
+        guard parts[0].allSatisfy(isTokenCharacter) else { throw .bad("method-not-a-token") }
+        // The target: visible ASCII only (RFC 3986 characters); no spaces, controls or raw non-ASCII.
+        guard parts[1].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw .bad("invalid-target-character") }
+        let version = Array(parts[2])
+        guard version.count == 8, Array(version[0..<5]) == Array("HTTP/".utf8), version[6] == UInt8(ascii: "."),
+              (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(version[5]), (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(version[7]) else {
+            throw .bad("malformed-version")
+        }
+        guard version[5] == UInt8(ascii: "1"), version[7] <= UInt8(ascii: "1") else { throw HTTPParseError(status: 505, rule: "version-not-supported") }
+        return (String(decoding: parts[0], as: UTF8.self), String(decoding: parts[1], as: UTF8.self), Int(version[7] - UInt8(ascii: "0")))
+    }
+
+    static func parseField(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (name: String, value: String) {
+        guard let first = line.first, first != space, first != tab else { throw .bad("obs-fold") }
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { throw .bad("header-without-colon") }
+        let name = line[line.startIndex..<colon]
+        guard !name.isEmpty else { throw .bad("empty-header-name") }
+        if let last = name.last, last == space || last == tab { throw .bad("whitespace-before-colon") }
+        guard name.allSatisfy(isTokenCharacter) else { throw .bad("header-name-not-a-token") }
+        var value = line[(colon + 1)...]
+        while let head = value.first, head == space || head == tab { value = value.dropFirst() }
+        while let tail = value.last, tail == space || tail == tab { value = value.dropLast() }
+        // field-value: VCHAR, obs-text, SP and HTAB; no other control characters.
+        guard value.allSatisfy({ $0 == tab || ($0 >= 0x20 && $0 != 0x7F) }) else { throw .bad("invalid-header-value") }
+        return (String(decoding: name, as: UTF8.self).lowercased(), String(decoding: value, as: UTF8.self))
+    }
+
+    static func parseChunked(_ bytes: ArraySlice<UInt8>, from start: Int, limits: HTTPLimits) throws(HTTPParseError) -> ([UInt8], Int)? {
+        var cursor = start
+        var body: [UInt8] = []
+        while true {
+            guard let sizeLine = try line(in: bytes, from: cursor) else { return nil }
+            var sizeBytes = bytes[sizeLine]
+            if let semicolon = sizeBytes.firstIndex(of: UInt8(ascii: ";")) { sizeBytes = sizeBytes[..<semicolon] }
+            guard !sizeBytes.isEmpty, sizeBytes.count <= 8, sizeBytes.allSatisfy({ hexValue($0) != nil }) else {
+                throw .bad(sizeBytes.count > 8 ? "chunk-size-overflow" : "invalid-chunk-size")
+            }
+            let size = sizeBytes.reduce(0) { $0 * 16 + Int(hexValue($1)!) }  // safe: every byte checked as hex
+            cursor = sizeLine.upperBound + 2
+            if size == 0 {
+                // Trailer fields, then the empty line.
+                while true {
+                    guard let trailer = try line(in: bytes, from: cursor) else { return nil }
+                    cursor = trailer.upperBound + 2
+                    if trailer.isEmpty { return (body, cursor) }
+                    _ = try parseField(bytes[trailer])
+                }
+            }
+            guard body.count + size <= limits.bodyBytes else { throw HTTPParseError(status: 413, rule: "body-too-large") }
+            guard bytes.endIndex - cursor >= size + 2 else { return nil }
+            body.append(contentsOf: bytes[cursor..<(cursor + size)])
+            cursor += size
+            guard bytes[cursor] == cr, bytes[cursor + 1] == lf else { throw .bad("chunk-without-crlf") }
+            cursor += 2
+        }
+    }
+
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    /// Origin-form targets only (and `*` for OPTIONS): decoded once, dot segments resolved,
+    /// `%2F`, `%00`, backslashes, fragments and climbing above the root refused.
+    static func normalise(target: String, method: String) throws(HTTPParseError) -> (String, String?) {
+        if target == "*" {
+            guard method == "OPTIONS" else { throw .bad("asterisk-target") }
+            return ("*", nil)
+        }
+        let raw = Array(target.utf8)
+        guard raw.first == UInt8(ascii: "/") else { throw .bad("not-origin-form") }
+        guard !raw.contains(UInt8(ascii: "#")) else { throw .bad("fragment-in-target") }
+        let pathPart: ArraySlice<UInt8>
+        var query: String?
+        if let mark = raw.firstIndex(of: UInt8(ascii: "?")) {
+            pathPart = raw[..<mark]
+            query = String(decoding: raw[(mark + 1)...], as: UTF8.self)
+        } else {
+            pathPart = raw[...]
+        }
+        var segments: [[UInt8]] = []
+        for segment in pathPart.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst() {
+            var decoded: [UInt8] = []
+            var index = segment.startIndex
+            while index < segment.endIndex {
+                let byte = segment[index]
+                if byte == UInt8(ascii: "\\") { throw .bad("backslash-in-path") }
+                if byte == UInt8(ascii: "%") {
+                    guard index + 2 < segment.endIndex,
+                          let high = hexValue(segment[index + 1]), let low = hexValue(segment[index + 2]) else { throw .bad("invalid-percent-encoding") }
+                    let value = high << 4 | low
+                    switch value {
+                    case UInt8(ascii: "/"): throw .bad("encoded-slash-in-path")
+                    case 0: throw .bad("encoded-nul-in-path")
+                    case UInt8(ascii: "\\"): throw .bad("backslash-in-path")
+                    case 0x01...0x1F, 0x7F: throw .bad("encoded-control-in-path")
+                    default: decoded.append(value)
+                    }
+                    index += 3
+                } else {
+                    decoded.append(byte)
+                    index += 1
+                }
+            }
+            switch decoded {
+            case Array(".".utf8): continue
+            case Array("..".utf8):
+                guard !segments.isEmpty else { throw .bad("dot-segments-above-root") }
+                segments.removeLast()
+            default: segments.append(decoded)
+            }
+        }
+        let joined = [UInt8(ascii: "/")] + Array(segments.joined(separator: [UInt8(ascii: "/")]))
+        // Decoded bytes must be UTF-8: a path is text to the router.
+        guard let path = String(validating: joined, as: UTF8.self) else { throw .bad("path-not-utf8") }
+        return (path, query)
+    }
+}
+
+extension StringProtocol {
+    func trimmingCharacters(in set: String) -> String {
+        var scalars = Substring(self)
+        while let first = scalars.first, set.contains(first) { scalars.removeFirst() }
+        while let last = scalars.last, set.contains(last) { scalars.removeLast() }
+        return String(scalars)
+    }
+}
