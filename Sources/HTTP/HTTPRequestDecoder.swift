@@ -15,6 +15,15 @@ public struct HTTPRequestDecoder: Sendable {
     /// Bytes received and not yet part of a returned request.
     public var bufferedCount: Int { buffer.count }
 
+    /// True when the buffered bytes hold a whole header block (the header deadline is met).
+    public var hasCompleteHead: Bool {
+        guard buffer.count >= 4 else { return false }
+        for index in 0...(buffer.count - 4) where buffer[index] == Self.cr && buffer[index + 1] == Self.lf && buffer[index + 2] == Self.cr && buffer[index + 3] == Self.lf {
+            return true
+        }
+        return false
+    }
+
     public mutating func append(_ bytes: some Sequence<UInt8>) {
         buffer.append(contentsOf: bytes)
     }
