@@ -1,0 +1,57 @@
+import Foundation
+
+/// A response: status, header fields and body. Content-Length and Connection are added when it
+/// is written.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public func header(_ name: String) -> String? { headers.first { $0.name.lowercased() == name.lowercased() }?.value }
+
+    /// Plain text.
+    public static func text(_ text: String, status: Int = 200) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array(text.utf8))
+    }
+
+    /// A JSON body from an `Encodable` value (keys sorted, so ETags are stable).
+    public static func json(_ value: some Encodable, status: Int = 200) -> HTTPResponse {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        guard let data = try? encoder.encode(value) else { return .error(500, "the response could not be encoded") }
+        return HTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: Array(data))
+    }
+
+    /// `{"error": message}` with the status.
+    public static func error(_ status: Int, _ message: String) -> HTTPResponse {
+        struct Body: Encodable { let error: String }
+        var response = json(Body(error: message), status: status)
+        response.status = status
+        return response
+    }
+
+    public static let reasons: [Int: String] = [
+        200: "OK", 201: "Created", 204: "No Content", 304: "Not Modified", 400: "Bad Request", 401: "Unauthorized",
+        403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout", 409: "Conflict",
+        413: "Content Too Large", 414: "URI Too Long", 415: "Unsupported Media Type", 429: "Too Many Requests",
+        431: "Request Header Fields Too Large", 500: "Internal Server Error", 501: "Not Implemented",
+        503: "Service Unavailable", 505: "HTTP Version Not Supported",
+    ]
+
+    /// The bytes on the wire. `headOnly` keeps Content-Length but drops the body (HEAD).
+    public func serialized(keepAlive: Bool, headOnly: Bool = false) -> [UInt8] {
+        var head = "HTTP/1.1 \(status) \(Self.reasons[status] ?? "Status")\r\n"
+        for field in headers { head += "\(field.name): \(field.value)\r\n" }
+        if status != 204 && status != 304 { head += "Content-Length: \(body.count)\r\n" }
+        head += keepAlive ? "" : "Connection: close\r\n"
+        head += "\r\n"
+        return Array(head.utf8) + (headOnly || status == 204 || status == 304 ? [] : body)
+    }
+}

@@ -1,0 +1,94 @@
+import HTTP
+import Testing
+
+func request(_ method: String, _ target: String, body: String = "", headers: [(String, String)] = []) throws -> HTTPRequest {
+    var text = "\(method) \(target) HTTP/1.1\r\nHost: core\r\n"
+    for (name, value) in headers { text += "\(name): \(value)\r\n" }
+    if !body.isEmpty { text += "Content-Length: \(body.utf8.count)\r\n" }
+    text += "\r\n" + body
+    var decoder = HTTPRequestDecoder()
+    decoder.append(Array(text.utf8))
+    return try #require(try decoder.next())
+}
+
+struct NewBranch: Decodable, Sendable {
+    let name: String
+    let timeZone: String
+    let capacity: Int?
+}
+
+@Suite struct RouterTests {
+    let router: Router = {
+        var router = Router()
+        router.add(.get, "/api/v1/branches/:id") { context in
+            .json(["id": try context.parameter("id")])
+        }
+        router.add(.delete, "/api/v1/branches/:id") { _ in HTTPResponse(status: 204) }
+        router.add(.post, "/api/v1/branches", bodyLimit: 64) { context in
+            let branch = try JSONBody.decode(NewBranch.self, from: context.request, allowedFields: ["name", "timeZone", "capacity"])
+            return .json(["created": branch.name], status: 201)
+        }
+        return router
+    }()
+
+    @Test func pathParametersReachTheHandler() throws {
+        let response = router.respond(to: try request("GET", "/api/v1/branches/7"))
+        #expect(response.status == 200 && response.body == Array(#"{"id":"7"}"#.utf8))
+        #expect(response.header("ETag")?.hasPrefix("W/\"") == true)
+    }
+
+    @Test func unknownPathsAre404() throws {
+        #expect(router.respond(to: try request("GET", "/api/v1/nothing")).status == 404)
+        #expect(router.respond(to: try request("GET", "/api/v1/branches/7/extra")).status == 404)
+    }
+
+    @Test func otherMethodsAre405WithAllow() throws {
+        let response = router.respond(to: try request("PUT", "/api/v1/branches/7"))
+        #expect(response.status == 405)
+        #expect(response.header("Allow") == "GET, HEAD, DELETE, OPTIONS")
+    }
+
+    @Test func optionsListsTheMethods() throws {
+        let response = router.respond(to: try request("OPTIONS", "/api/v1/branches"))
+        #expect(response.status == 204 && response.header("Allow") == "POST, OPTIONS")
+    }
+
+    @Test func headAnswersLikeGetWithoutABody() throws {
+        let response = router.respond(to: try request("HEAD", "/api/v1/branches/7"))
+        #expect(response.status == 200)
+        let wire = String(decoding: response.serialized(keepAlive: true, headOnly: true), as: UTF8.self)
+        #expect(wire.hasSuffix("Content-Length: 10\r\n\r\n"))
+    }
+
+    @Test func aMatchingETagIs304() throws {
+        let first = router.respond(to: try request("GET", "/api/v1/branches/7"))
+        let tag = try #require(first.header("ETag"))
+        let again = router.respond(to: try request("GET", "/api/v1/branches/7", headers: [("If-None-Match", tag)]))
+        #expect(again.status == 304 && again.body.isEmpty)
+    }
+
+    @Test func jsonBodiesAreDecodedStrictlyWithMessagesNamingTheField() throws {
+        func post(_ body: String) throws -> (Int, String) {
+            let response = router.respond(to: try request("POST", "/api/v1/branches", body: body, headers: [("Content-Type", "application/json")]))
+            return (response.status, String(decoding: response.body, as: UTF8.self))
+        }
+        #expect(try post(#"{"name": "Centro", "timeZone": "Europe/Madrid"}"#) == (201, #"{"created":"Centro"}"#))
+        #expect(try post(#"{"name": "Centro", "timeZone": "Europe/Madrid", "admin": true}"#).1.contains(#"unknown field \"admin\""#))
+        #expect(try post(#"{"name": 5, "timeZone": "x"}"#).1.contains(#"field \"name\" must be a string"#))
+        #expect(try post(#"{"timeZone": "x"}"#).1.contains(#"missing field \"name\""#))
+        #expect(try post(#"{"name": "a", "timeZone": "x", "capacity": 1e30}"#).0 == 400)
+        #expect(try post(#"{"name": "#).1.contains("not a JSON object"))
+        #expect(try post(#"["a"]"#).0 == 400)
+    }
+
+    @Test func aRouteBodyLimitIs413() throws {
+        let big = #"{"name": ""# + String(repeating: "x", count: 100) + #"", "timeZone": "UTC"}"#
+        #expect(router.respond(to: try request("POST", "/api/v1/branches", body: big)).status == 413)
+        #expect(router.bodyLimit(method: "POST", path: "/api/v1/branches") == 64)
+    }
+
+    @Test func responsesSerialiseWithLengthAndConnection() {
+        let wire = String(decoding: HTTPResponse.text("ok").serialized(keepAlive: false), as: UTF8.self)
+        #expect(wire == "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+    }
+}
