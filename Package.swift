@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "Hardware", dependencies: ["CLinux", "CGPIOD", "CUDev", "PorteroModel"]),
         .target(name: "Readers", dependencies: ["PorteroModel", "Hardware"]),
         .target(name: "Daemon", dependencies: ["PorteroModel", "Replica", "Hardware", "Readers", "SQLite", "CLinux"]),
-        .target(name: "HTTP"),
+        .target(name: "HTTP", dependencies: ["CLinux"]),
         .target(name: "PorteroCLI"),
 
         // Executables: argument parsing and wiring only.

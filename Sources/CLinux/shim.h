@@ -85,6 +85,10 @@ static inline int portero_fcntl_setfl(int fd, int flags) { return fcntl(fd, F_SE
 extern int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 /// accept4(2) with SOCK_NONBLOCK | SOCK_CLOEXEC: the new descriptor never leaks into children.
 static inline int portero_accept(int fd) { return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC); }
+/// The same, returning the peer's address.
+static inline int portero_accept_peer(int fd, struct sockaddr *address, socklen_t *length) {
+    return accept4(fd, address, length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
 /// errno is a macro over a thread-local location in glibc.
 static inline int portero_errno(void) { return errno; }
 #endif

@@ -1,0 +1,157 @@
+import Foundation
+import HTTP
+import Testing
+
+/// A server on an ephemeral loopback port, on a thread of its own, stopped at the end.
+final class RunningServer {
+    let server: HTTPServer
+    let thread: Thread
+    let done = DispatchSemaphore(value: 0)
+
+    init(configure: (inout HTTPServer.Configuration) -> Void = { _ in }) throws {
+        var configuration = HTTPServer.Configuration()
+        configuration.port = 0
+        configure(&configuration)
+        var router = Router()
+        router.add(.get, "/hello") { _ in .text("hello") }
+        router.add(.get, "/users/:id") { context in .json(["id": try context.parameter("id")]) }
+        server = try HTTPServer(configuration: configuration, router: router)
+        let server = self.server
+        let done = self.done
+        thread = Thread {
+            server.run()
+            done.signal()
+        }
+        thread.start()
+    }
+
+    private var finished = false
+
+    /// Stops and waits (5 s at most) for run() to return.
+    func stop() -> Bool {
+        if finished { return true }
+        server.stop()
+        finished = done.wait(timeout: .now() + 5) == .success
+        return finished
+    }
+
+    deinit { _ = stop() }
+}
+
+/// A blocking loopback client with a receive deadline.
+final class Client {
+    let fd: Int32
+
+    init(port: UInt16) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let ok = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard ok == 0 else { throw POSIXError(.ECONNREFUSED) }
+    }
+
+    deinit { close(fd) }
+
+    func send(_ text: String) {
+        _ = Array(text.utf8).withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// Reads until `done` holds for what arrived, the peer closes, or `milliseconds` pass.
+    func receive(milliseconds: Int32 = 5_000, until done: (String) -> Bool = { _ in false }) -> (text: String, closed: Bool) {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        let deadline = Date().addingTimeInterval(Double(milliseconds) / 1000)
+        while Date() < deadline {
+            var pollSet = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&pollSet, 1, 50) > 0 else { continue }
+            let count = read(fd, &chunk, chunk.count)
+            if count <= 0 { return (String(decoding: bytes, as: UTF8.self), true) }
+            bytes += chunk.prefix(count)
+            if done(String(decoding: bytes, as: UTF8.self)) { break }
+        }
+        return (String(decoding: bytes, as: UTF8.self), false)
+    }
+}
+
+@Suite(.serialized) struct HTTPServerTests {
+    @Test func keepAliveServesSeveralRequestsOnOneConnection() throws {
+        let running = try RunningServer()
+        let client = try Client(port: running.server.port)
+        client.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
+        let first = client.receive { $0.hasSuffix("hello") }
+        #expect(first.text.hasPrefix("HTTP/1.1 200 OK") && !first.closed)
+        client.send("GET /users/42 HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(client.receive { $0.hasSuffix("}") }.text.hasSuffix(#"{"id":"42"}"#))
+        #expect(running.stop())
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrderOneAtATime() throws {
+        let running = try RunningServer()
+        let client = try Client(port: running.server.port)
+        client.send("GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\nGET /users/2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        let reply = client.receive()
+        #expect(reply.closed)
+        let first = try #require(reply.text.range(of: #"{"id":"1"}"#))
+        let second = try #require(reply.text.range(of: #"{"id":"2"}"#))
+        #expect(first.lowerBound < second.lowerBound)
+        #expect(reply.text.contains("Connection: close"))
+    }
+
+    @Test func aBadRequestIsAnswered400WithConnectionCloseThenClosed() throws {
+        let running = try RunningServer()
+        let client = try Client(port: running.server.port)
+        client.send("POST /hello HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n")
+        let reply = client.receive()
+        #expect(reply.text.hasPrefix("HTTP/1.1 400 Bad Request"))
+        #expect(reply.text.contains("Connection: close") && reply.text.contains("content-length-with-transfer-encoding"))
+        #expect(reply.closed)
+    }
+
+    @Test func aSlowlorisClientIsCutOff() throws {
+        let running = try RunningServer { $0.timeouts.headersMilliseconds = 300 }
+        let client = try Client(port: running.server.port)
+        client.send("GET /hello HTTP/1.1\r\nHo")
+        let started = Date()
+        let reply = client.receive(milliseconds: 5_000)
+        #expect(reply.closed && reply.text.isEmpty)
+        #expect(Date().timeIntervalSince(started) < 3)
+    }
+
+    @Test func anIdleKeptAliveConnectionIsClosedAtTheIdleDeadline() throws {
+        let running = try RunningServer { $0.timeouts.idleMilliseconds = 300 }
+        let client = try Client(port: running.server.port)
+        client.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(client.receive { $0.hasSuffix("hello") }.text.contains("200 OK"))
+        #expect(client.receive(milliseconds: 5_000).closed)
+    }
+
+    @Test func connectionsPerAddressAreLimitedWith503() throws {
+        let running = try RunningServer { $0.maximumConnectionsPerAddress = 2 }
+        let a = try Client(port: running.server.port)
+        let b = try Client(port: running.server.port)
+        a.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
+        b.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(a.receive { $0.hasSuffix("hello") }.text.contains("200 OK"))
+        #expect(b.receive { $0.hasSuffix("hello") }.text.contains("200 OK"))
+        let c = try Client(port: running.server.port)
+        let refused = c.receive()
+        #expect(refused.text.hasPrefix("HTTP/1.1 503") && refused.closed)
+    }
+
+    @Test func stopFinishesTheRequestInFlightAndClosesIdleConnections() throws {
+        let running = try RunningServer()
+        let idle = try Client(port: running.server.port)
+        let busy = try Client(port: running.server.port)
+        busy.send("GET /hello HTTP/1.1\r\nHost: a\r\n")  // headers not finished yet
+        _ = busy.receive(milliseconds: 200)
+        running.server.stop()
+        busy.send("\r\n")
+        let reply = busy.receive()
+        #expect(reply.text.hasPrefix("HTTP/1.1 200 OK") && reply.text.contains("Connection: close"))
+        #expect(idle.receive().closed)
+        #expect(running.stop())
+        #expect((try? Client(port: running.server.port)) == nil)
+    }
+}
