@@ -28,11 +28,12 @@ let package = Package(
         .target(name: "Readers", dependencies: ["PorteroModel", "Hardware"]),
         .target(name: "Daemon", dependencies: ["PorteroModel", "Replica", "Hardware", "Readers", "SQLite", "CLinux"]),
         .target(name: "HTTP", dependencies: ["CLinux"]),
+        .target(name: "Core", dependencies: ["PorteroModel", "SQLite", "Crypto", "HTTP"]),
         .target(name: "PorteroCLI"),
 
         // Executables: argument parsing and wiring only.
         .executableTarget(name: "porterod", dependencies: ["PorteroCLI", "Replica", "Daemon"]),
-        .executableTarget(name: "portero-core", dependencies: ["PorteroCLI"]),
+        .executableTarget(name: "portero-core", dependencies: ["PorteroCLI", "Core", "SQLite"]),
         .executableTarget(name: "portero", dependencies: ["PorteroCLI", "Readers"]),
         .executableTarget(
             name: "portero-bench",
@@ -53,7 +54,8 @@ let package = Package(
         .testTarget(name: "ReadersTests", dependencies: ["Readers", "PorteroModel", "TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "PorteroModel", "Hardware", "Readers", "Replica", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
-        .testTarget(name: "PorteroCLITests", dependencies: ["PorteroCLI", "PorteroModel", "Replica", "TestSupport"]),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "SQLite", "PorteroModel", "TestSupport"]),
+        .testTarget(name: "PorteroCLITests", dependencies: ["PorteroCLI", "PorteroModel", "Replica", "TestSupport", "Core", "SQLite"]),
     ],
     swiftLanguageModes: [.v6]
 )

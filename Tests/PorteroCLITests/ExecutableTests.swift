@@ -1,4 +1,6 @@
+import Core
 import Foundation
+import SQLite
 import PorteroModel
 import Replica
 import Testing
@@ -130,5 +132,26 @@ enum Built {
         let result = try Built.run("porterod", ["--check-config", path])
         #expect(result.status == 78)
         #expect(result.err.contains("\(path): dorrs: unknown key"))
+    }
+}
+
+@Suite(.enabled(if: Built.directory != nil)) struct AuditVerifyCommandTests {
+    @Test func verifyReportsAnIntactTrailAndThenTheEditedRow() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("core-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("core.sqlite").path
+        let writer = try SQLite.Connection(path: path)
+        let audit = try SQLiteAuditStore(connection: writer)
+        _ = try audit.append(actor: "system", action: "core.init", target: "user:1", changes: "{}", at: Timestamp(milliseconds: 1))
+        _ = try audit.append(actor: "user:1", action: "branch.create", target: "branch:1", changes: #"{"name":"Centro"}"#, at: Timestamp(milliseconds: 2))
+        let intact = try Built.run("portero-core", ["audit", "verify", "--database", path])
+        #expect(intact.status == 0)
+        #expect(intact.out.hasPrefix("audit trail intact: 2 row(s), head "))
+        try writer.execute("DROP TRIGGER audit_rows_are_never_updated")
+        try writer.run("UPDATE audit SET target = 'branch:2' WHERE id = 2")
+        let broken = try Built.run("portero-core", ["audit", "verify", "--database", path])
+        #expect(broken.status == 65)
+        #expect(broken.err.contains("BROKEN at row 2: its content does not match its hash (edited)"))
     }
 }
