@@ -28,5 +28,52 @@ enum CoreSchema {
             CREATE TRIGGER audit_rows_are_never_deleted BEFORE DELETE ON audit
                 BEGIN SELECT RAISE(ABORT, 'audit rows are never deleted'); END;
             """),
+        Migration(version: 2, name: "users, branches, sessions", sql: """
+            CREATE TABLE branches (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                city TEXT NOT NULL,
+                time_zone TEXT NOT NULL,
+                active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+            ) STRICT;
+
+            CREATE TABLE users (
+                id INTEGER PRIMARY KEY,
+                username TEXT NOT NULL,
+                email TEXT NOT NULL,
+                password_hash TEXT,
+                clave INTEGER NOT NULL UNIQUE,
+                name TEXT NOT NULL,
+                paternal_surname TEXT NOT NULL,
+                maternal_surname TEXT NOT NULL DEFAULT '',
+                active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+                created_at INTEGER NOT NULL
+            ) STRICT;
+            -- Login by either, so both are unique without regard to case.
+            CREATE UNIQUE INDEX users_by_username ON users(username COLLATE NOCASE);
+            CREATE UNIQUE INDEX users_by_email ON users(email COLLATE NOCASE);
+
+            CREATE TABLE user_roles (
+                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                role TEXT NOT NULL CHECK (role IN ('superadministrador', 'administrador', 'gerente_sucursal', 'recepcion', 'cliente')),
+                PRIMARY KEY (user_id, role)
+            ) STRICT, WITHOUT ROWID;
+
+            CREATE TABLE user_branches (
+                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                branch_id INTEGER NOT NULL REFERENCES branches(id) ON DELETE CASCADE,
+                PRIMARY KEY (user_id, branch_id)
+            ) STRICT, WITHOUT ROWID;
+
+            -- Only the SHA-256 of a session token is stored: a copy of the database opens no session.
+            CREATE TABLE sessions (
+                token_hash BLOB PRIMARY KEY CHECK (length(token_hash) = 32),
+                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                csrf_token TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                last_seen INTEGER NOT NULL
+            ) STRICT, WITHOUT ROWID;
+            CREATE INDEX sessions_by_user ON sessions(user_id);
+            """),
     ])
 }

@@ -1,0 +1,155 @@
+import Crypto
+import Foundation
+import PorteroModel
+import SQLite
+
+/// Session and throttling rules.
+public struct AuthPolicy: Hashable, Sendable {
+    public var sessionIdleSeconds: Int64 = 30 * 60
+    public var sessionAbsoluteSeconds: Int64 = 12 * 3600
+    /// Failed logins per account, and per client address, before a lockout.
+    public var maxFailuresPerAccount = 5
+    public var maxFailuresPerAddress = 20
+    public var failureWindowSeconds: Int64 = 15 * 60
+    public var lockoutSeconds: Int64 = 15 * 60
+
+    public init() {}
+}
+
+/// A session as a request sees it.
+public struct Session: Hashable, Sendable {
+    public var account: Account
+    /// The double-submit token every cookie-authenticated write must echo in `X-CSRF-Token`.
+    public var csrfToken: String
+}
+
+/// Why a login or a session was refused. The message never says whether the account exists.
+public enum AuthFailure: Error, Hashable, Sendable, CustomStringConvertible {
+    case invalidCredentials
+    case lockedOut(retryAfterSeconds: Int64)
+    case sessionExpired
+    case csrfMismatch
+
+    public var description: String {
+        switch self {
+        case .invalidCredentials: "wrong login or password"
+        case let .lockedOut(seconds): "too many failed logins; try again in \(seconds) s"
+        case .sessionExpired: "the session has expired; log in again"
+        case .csrfMismatch: "missing or wrong CSRF token"
+        }
+    }
+}
+
+/// Password logins with throttling, and cookie sessions stored by the SHA-256 of their token.
+public final class Authenticator {
+    let db: Connection
+    let accounts: any AccountStore
+    let audit: any AuditStore
+    let hasher: PasswordHasher
+    public let policy: AuthPolicy
+    private var failures: [String: [Int64]] = [:]
+    private var lockedUntil: [String: Int64] = [:]
+    /// A hash of a random password with the current parameters, verified against for unknown
+    /// logins so that timing does not reveal which logins exist.
+    private let dummyHash: String
+
+    public init(connection: Connection, accounts: any AccountStore, audit: any AuditStore, hasher: PasswordHasher = PasswordHasher(), policy: AuthPolicy = AuthPolicy()) {
+        db = connection
+        self.accounts = accounts
+        self.audit = audit
+        self.hasher = hasher
+        self.policy = policy
+        self.dummyHash = Self.makeDummyHash(hasher)
+    }
+
+    /// Logs in by username or email. Returns the new session token (for the cookie) and the session.
+    /// Every attempt, good or bad, is audited.
+    public func login(_ login: String, password: String, address: String, now: Timestamp) throws -> (token: String, session: Session) {
+        let seconds = now.seconds
+        let accountKey = "account:" + login.lowercased()
+        let addressKey = "address:" + address
+        for key in [accountKey, addressKey] {
+            if let until = lockedUntil[key], seconds < until {
+                _ = try audit.append(actor: "anonymous", action: "login.locked", target: login, changes: #"{"address":"\#(address)"}"#, at: now)
+                throw AuthFailure.lockedOut(retryAfterSeconds: until - seconds)
+            }
+        }
+        let found = try accounts.findForLogin(login)
+        // Verify against a real hash even for unknown logins, so timing does not reveal which exist.
+        let stored = found?.passwordHash ?? dummyHash
+        let matches = (try? hasher.verify(password, against: stored)) ?? false
+        guard let (account, hash) = found, matches, account.active, hash != nil else {
+            recordFailure(accountKey, limit: policy.maxFailuresPerAccount, now: seconds)
+            recordFailure(addressKey, limit: policy.maxFailuresPerAddress, now: seconds)
+            _ = try audit.append(actor: "anonymous", action: "login.failure", target: login, changes: #"{"address":"\#(address)"}"#, at: now)
+            throw AuthFailure.invalidCredentials
+        }
+        failures[accountKey] = nil
+        if let hash, hasher.needsRehash(hash) { try accounts.replacePasswordHash(account.id, hash: try hasher.hash(password)) }
+        let token = Self.base64URL(try SecureRandom.bytes(32))
+        let csrf = Self.base64URL(try SecureRandom.bytes(24))
+        try db.run("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen) VALUES (?, ?, ?, ?, ?)",
+                   Digest.sha256(Array(token.utf8)), account.id.rawValue, csrf, now.milliseconds, now.milliseconds)
+        _ = try audit.append(actor: "user:\(account.id)", action: "login.success", target: "user:\(account.id)", changes: #"{"address":"\#(address)"}"#, at: now)
+        return (token, Session(account: account, csrfToken: csrf))
+    }
+
+    /// The session behind a cookie token, refreshed; expired sessions are deleted and refused.
+    public func session(token: String, now: Timestamp) throws -> Session {
+        let key = Digest.sha256(Array(token.utf8))
+        guard let row: (Int64, String, Int64, Int64) = try db.queryFirst("SELECT user_id, csrf_token, created_at, last_seen FROM sessions WHERE token_hash = ?", key,
+                                                                           map: { (try $0.get(0), try $0.get(1), try $0.get(2), try $0.get(3)) }) else {
+            throw AuthFailure.sessionExpired
+        }
+        let idle = now.milliseconds - row.3 > policy.sessionIdleSeconds * 1000
+        let absolute = now.milliseconds - row.2 > policy.sessionAbsoluteSeconds * 1000
+        guard !idle, !absolute, let account = try accounts.account(UserID(row.0)), account.active else {
+            try db.run("DELETE FROM sessions WHERE token_hash = ?", key)
+            throw AuthFailure.sessionExpired
+        }
+        try db.run("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", now.milliseconds, key)
+        return Session(account: account, csrfToken: row.1)
+    }
+
+    /// A cookie-authenticated write must carry the session's CSRF token.
+    public func checkCSRF(_ session: Session, header: String?) throws {
+        guard let header, constantTimeEquals(Array(header.utf8), Array(session.csrfToken.utf8)) else { throw AuthFailure.csrfMismatch }
+    }
+
+    public func logout(token: String) throws {
+        try db.run("DELETE FROM sessions WHERE token_hash = ?", Digest.sha256(Array(token.utf8)))
+    }
+
+    /// Ends every session of the account (a stolen laptop, a password change).
+    public func logoutEverywhere(_ user: UserID, now: Timestamp) throws {
+        try db.run("DELETE FROM sessions WHERE user_id = ?", user.rawValue)
+        _ = try audit.append(actor: "user:\(user)", action: "logout.everywhere", target: "user:\(user)", changes: "{}", at: now)
+    }
+
+    /// The `Set-Cookie` value for a session: HttpOnly, SameSite=Strict, Secure behind TLS.
+    public func cookie(token: String, secure: Bool) -> String {
+        "portero_session=\(token); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(policy.sessionAbsoluteSeconds)" + (secure ? "; Secure" : "")
+    }
+
+    private func recordFailure(_ key: String, limit: Int, now: Int64) {
+        var recent = (failures[key] ?? []).filter { now - $0 < policy.failureWindowSeconds }
+        recent.append(now)
+        failures[key] = recent
+        if recent.count >= limit {
+            lockedUntil[key] = now + policy.lockoutSeconds
+            failures[key] = nil
+        }
+    }
+
+    static func makeDummyHash(_ hasher: PasswordHasher) -> String {
+        // Same parameters as real hashes; the password behind it is random and unknown.
+        (try? hasher.hash(base64URL((try? SecureRandom.bytes(16)) ?? []))) ?? "$scrypt$ln=1,r=1,p=1$AA$AAAAAAAAAAAAAAAAAAAAAA"
+    }
+
+    static func base64URL(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+}
+
+@available(*, unavailable, message: "Owned by the core's database thread")
+extension Authenticator: Sendable {}

@@ -1,0 +1,114 @@
+@testable import Core
+import Crypto
+import PorteroModel
+import SQLite
+import TestSupport
+import Testing
+
+@Suite struct AuthenticationTests {
+    let directory: TemporaryDirectory
+    let db: Connection
+    let accounts: SQLiteAccountStore
+    let audit: SQLiteAuditStore
+    let auth: Authenticator
+    let centro: BranchID
+    let norte: BranchID
+    static let hasher = PasswordHasher(logN: 10, r: 8, p: 1)
+    let t0 = Timestamp(seconds: 1_800_000_000)
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        db = try Connection(path: directory.file("core.sqlite"))
+        accounts = try SQLiteAccountStore(connection: db, hasher: Self.hasher)
+        audit = try SQLiteAuditStore(connection: db)
+        var policy = AuthPolicy()
+        policy.maxFailuresPerAccount = 3
+        auth = Authenticator(connection: db, accounts: accounts, audit: audit, hasher: Self.hasher, policy: policy)
+        centro = try accounts.createBranch(name: "Centro", city: "CDMX", timeZone: "America/Mexico_City")
+        norte = try accounts.createBranch(name: "Norte", city: "Monterrey", timeZone: "America/Monterrey")
+        _ = try accounts.createAccount(username: "ana", email: "ana@club.mx", password: "Secreto123", name: "Ana", paternalSurname: "López",
+                                       roles: RoleSet([.reception]), branches: [centro], now: t0)
+    }
+
+    @Test func loginWithUsernameOrEmailInAnyCase() throws {
+        #expect(try auth.login("ana", password: "Secreto123", address: "10.0.0.1", now: t0).session.account.username == "ana")
+        #expect(try auth.login("ANA@club.mx", password: "Secreto123", address: "10.0.0.1", now: t0).session.account.roles == RoleSet([.reception]))
+    }
+
+    @Test func wrongPasswordAndUnknownLoginGiveTheSameAnswer() {
+        #expect(throws: AuthFailure.invalidCredentials) { try auth.login("ana", password: "secreto123", address: "a", now: t0) }
+        #expect(throws: AuthFailure.invalidCredentials) { try auth.login("nobody", password: "Secreto123", address: "a", now: t0) }
+    }
+
+    @Test func repeatedFailuresLockTheAccountForAWhile() throws {
+        for _ in 0..<3 { _ = try? auth.login("ana", password: "nope", address: "a", now: t0) }
+        #expect(throws: AuthFailure.lockedOut(retryAfterSeconds: 900)) { try auth.login("ana", password: "Secreto123", address: "b", now: t0) }
+        #expect(try auth.login("ana", password: "Secreto123", address: "b", now: t0.adding(seconds: 901)).session.account.username == "ana")
+    }
+
+    @Test func sessionsAreStoredHashedAndExpireWhenIdle() throws {
+        let (token, session) = try auth.login("ana", password: "Secreto123", address: "a", now: t0)
+        let stored: [UInt8]? = try db.queryFirst("SELECT token_hash FROM sessions") { $0.bytes(0) } ?? nil
+        #expect(stored == Digest.sha256(Array(token.utf8)))
+        #expect(try db.scalar("SELECT count(*) FROM sessions WHERE token_hash = ?", Array(token.utf8), as: Int.self) == 0)
+        #expect(try auth.session(token: token, now: t0.adding(seconds: 60)) == session)
+        #expect(throws: AuthFailure.sessionExpired) { try auth.session(token: token, now: t0.adding(seconds: 60 + 31 * 60)) }
+        #expect(throws: AuthFailure.sessionExpired) { try auth.session(token: "forged", now: t0) }
+    }
+
+    @Test func absoluteExpiryEndsEvenAnActiveSession() throws {
+        let (token, _) = try auth.login("ana", password: "Secreto123", address: "a", now: t0)
+        for step in 1...35 { _ = try auth.session(token: token, now: t0.adding(seconds: Int64(step) * 20 * 60)) }  // active every 20 min for 11 h 40
+        #expect(throws: AuthFailure.sessionExpired) { try auth.session(token: token, now: t0.adding(seconds: 12 * 3600 + 1)) }
+    }
+
+    @Test func csrfTokenMustMatch() throws {
+        let (_, session) = try auth.login("ana", password: "Secreto123", address: "a", now: t0)
+        try auth.checkCSRF(session, header: session.csrfToken)
+        #expect(throws: AuthFailure.csrfMismatch) { try auth.checkCSRF(session, header: nil) }
+        #expect(throws: AuthFailure.csrfMismatch) { try auth.checkCSRF(session, header: "x") }
+    }
+
+    @Test func logoutEverywhereEndsEverySession() throws {
+        let first = try auth.login("ana", password: "Secreto123", address: "a", now: t0)
+        let second = try auth.login("ana", password: "Secreto123", address: "b", now: t0)
+        try auth.logoutEverywhere(first.session.account.id, now: t0)
+        #expect(throws: AuthFailure.sessionExpired) { try auth.session(token: first.token, now: t0) }
+        #expect(throws: AuthFailure.sessionExpired) { try auth.session(token: second.token, now: t0) }
+    }
+
+    @Test func cookieIsHttpOnlyStrictAndSecureBehindTLS() {
+        #expect(auth.cookie(token: "t", secure: true) == "portero_session=t; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200; Secure")
+        #expect(!auth.cookie(token: "t", secure: false).contains("Secure"))
+    }
+
+    @Test func everyLoginAttemptIsAudited() throws {
+        _ = try? auth.login("ana", password: "nope", address: "10.1.1.1", now: t0)
+        _ = try auth.login("ana", password: "Secreto123", address: "10.1.1.1", now: t0)
+        #expect(try audit.recent(limit: 2).map(\.action) == ["login.success", "login.failure"])
+        guard case .intact = try audit.verify() else { Issue.record("broken"); return }
+    }
+
+    @Test func accountRulesNameTheField() throws {
+        func refusal(_ body: () throws -> Void) -> String {
+            do { try body(); return "" } catch { return "\(error)" }
+        }
+        #expect(refusal { _ = try accounts.createAccount(username: "ANA", email: "x@y.z", password: "Secreto123", name: "A", paternalSurname: "B", roles: [], branches: [], now: t0) } == "username: already in use")
+        #expect(refusal { _ = try accounts.createAccount(username: "bob", email: "ana@CLUB.mx", password: "Secreto123", name: "B", paternalSurname: "C", roles: [], branches: [], now: t0) } == "email: already in use")
+        #expect(refusal { _ = try accounts.createAccount(username: "bob", email: "bob@x.mx", password: "secreto", name: "B", paternalSurname: "C", roles: [], branches: [], now: t0) }.hasPrefix("password: needs"))
+        #expect(refusal { _ = try accounts.createBranch(name: "Sur", city: "X", timeZone: "Mars/Base") }.hasPrefix("time_zone: unknown time zone"))
+        #expect(refusal { _ = try accounts.createBranch(name: "Centro", city: "X", timeZone: "UTC") } == "name: a branch named \"Centro\" exists")
+        #expect(refusal { _ = try accounts.createAccount(username: "bob", email: "bob@x.mx", password: "Secreto123", name: "B", paternalSurname: "C", roles: [], branches: [BranchID(99)], now: t0) } == "branches: no branch 99")
+        #expect(try accounts.accountCount() == 1)
+    }
+
+    @Test func privilegesAreScopedToGrantedBranches() throws {
+        let ana = try #require(try accounts.findForLogin("ana")?.0)
+        #expect(ana.may(.attendance, at: centro))
+        #expect(!ana.may(.attendance, at: norte))
+        #expect(!ana.may(.configuration, at: centro))
+        let boss = try accounts.createAccount(username: "root", email: "root@club.mx", password: "Secreto123", name: "R", paternalSurname: "S",
+                                              roles: RoleSet([.superAdministrator]), branches: [], now: t0)
+        #expect(boss.may(.configuration, at: norte))
+    }
+}
