@@ -1,11 +1,14 @@
 import Core
+import Foundation
 import PorteroCLI
+import PorteroModel
 import SQLite
 
 let info = ProgramInfo(
     name: "portero-core",
     summary: "Portero BackOffice: the system of record at headquarters.",
     options: [
+        ("init --database FILE --username NAME --email ADDRESS", "Create the database and the first SuperAdministrador; the password is read from standard input (never a default)."),
         ("audit verify --database FILE", "Walk the audit trail's hash chain and report the first edited, removed or inserted row."),
     ],
     status: """
@@ -14,9 +17,37 @@ let info = ProgramInfo(
     """
 )
 
-runProgram(info, valued: ["--database"]) { arguments in
+runProgram(info, valued: ["--database", "--username", "--email"]) { arguments in
+    if arguments.positionals == ["init"] {
+        guard let path = arguments.value("--database"), let username = arguments.value("--username"), let email = arguments.value("--email") else {
+            throw CommandLineArguments.UsageError(message: "init needs --database FILE --username NAME --email ADDRESS")
+        }
+        // The password comes from standard input (its first line), so it never shows in ps or a shell history.
+        guard let password = readLine(strippingNewline: true), !password.isEmpty else {
+            printError("portero-core: init reads the first SuperAdministrador's password from standard input; none was given")
+            return .usage
+        }
+        let db = try Connection(path: path)
+        let accounts = try SQLiteAccountStore(connection: db)
+        let audit = try SQLiteAuditStore(connection: db)
+        guard try accounts.accountCount() == 0 else {
+            printError("portero-core: \(path) already has users; init only creates the first one")
+            return .dataError
+        }
+        let now = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
+        do {
+            let account = try accounts.createAccount(username: username, email: email, password: password, name: username, paternalSurname: "",
+                                                     roles: RoleSet([.superAdministrator]), branches: [], now: now)
+            _ = try audit.append(actor: "system", action: "core.init", target: "user:\(account.id)", changes: #"{"username":"\#(username)","role":"superadministrador"}"#, at: now)
+            print("created SuperAdministrador \(username) (user \(account.id)) in \(path)")
+            return .success
+        } catch let error as AccountError {
+            printError("portero-core: \(error)")
+            return .dataError
+        }
+    }
     guard arguments.positionals == ["audit", "verify"] else {
-        printError("portero-core: the BackOffice server is not built yet in \(ProgramInfo.version); only 'audit verify' works (see --help)")
+        printError("portero-core: the BackOffice server is not built yet in \(ProgramInfo.version); only 'init' and 'audit verify' work (see --help)")
         return .unavailable
     }
     guard let path = arguments.value("--database") else {

@@ -155,3 +155,41 @@ enum Built {
         #expect(broken.err.contains("BROKEN at row 2: its content does not match its hash (edited)"))
     }
 }
+
+@Suite(.enabled(if: Built.directory != nil)) struct CoreInitTests {
+    static func run(_ arguments: [String], input: String) throws -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = Built.directory!.appendingPathComponent("portero-core")
+        process.arguments = arguments
+        let stdin = Pipe()
+        let out = Pipe()
+        let err = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        try stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    @Test func initCreatesTheFirstSuperAdministratorOnceWithAPasswordFromStandardInput() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("core-init-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("core.sqlite").path
+        let arguments = ["init", "--database", path, "--username", "root", "--email", "root@club.mx"]
+        #expect(try Self.run(arguments, input: "").status == 64)
+        #expect(try Self.run(arguments, input: "weak\n").err.contains("password: needs"))
+        let created = try Self.run(arguments, input: "Secreto123\n")
+        #expect(created.status == 0, "\(created.err)")
+        #expect(created.out.contains("created SuperAdministrador root"))
+        let again = try Self.run(arguments, input: "Secreto123\n")
+        #expect(again.status == 65 && again.err.contains("already has users"))
+        let verify = try Built.run("portero-core", ["audit", "verify", "--database", path])
+        #expect(verify.status == 0 && verify.out.contains("1 row(s)"))
+    }
+}
