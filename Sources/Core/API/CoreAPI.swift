@@ -1,0 +1,202 @@
+import Crypto
+import Foundation
+import HTTP
+import PorteroModel
+import SQLite
+
+/// Who may call a route: anyone (logging in), any signed-in user, or the holders of a privilege
+/// at the branch the request is about. Every route must say which; nothing is allowed by default.
+public enum RouteAccess: Hashable, Sendable {
+    case anyone
+    case signedIn
+    /// The privilege at the branch named by the `branch` query parameter (or, for a write, the
+    /// branches in the body); without a branch, at any branch the user holds it at.
+    case privilege(Privilege)
+}
+
+/// One declared API route.
+public struct APIRoute: Sendable {
+    public let method: HTTPMethod
+    public let pattern: String
+    public let access: RouteAccess
+    let handler: @Sendable (APIRequest) throws -> HTTPResponse
+}
+
+/// A request that passed authentication and authorisation.
+public struct APIRequest: Sendable {
+    public var context: RouteContext
+    public var session: Session?
+    /// The branch the request is scoped to (`?branch=`), already checked against the session.
+    public var branch: BranchID?
+    public var now: Timestamp
+}
+
+/// The BackOffice API over the core's services. Requests run one at a time on the HTTP server's
+/// thread; the stores are reached only through `lock`, so the class is safe to share.
+public final class CoreAPI: @unchecked Sendable {
+    // @unchecked: every use of `accounts`, `audit` and `auth` (non-Sendable, one SQLite connection)
+    // happens inside `lock`.
+    let lock = NSLock()
+    let accounts: SQLiteAccountStore
+    let audit: SQLiteAuditStore
+    let auth: Authenticator
+    let secureCookies: Bool
+    public private(set) var routes: [APIRoute] = []
+    let clock: @Sendable () -> Timestamp
+
+    public init(connection: Connection, secureCookies: Bool = false, hasher: PasswordHasher = PasswordHasher(),
+                policy: AuthPolicy = AuthPolicy(), clock: @escaping @Sendable () -> Timestamp = { Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)) }) throws {
+        accounts = try SQLiteAccountStore(connection: connection, hasher: hasher)
+        audit = try SQLiteAuditStore(connection: connection)
+        auth = Authenticator(connection: connection, accounts: accounts, audit: audit, hasher: hasher, policy: policy)
+        self.secureCookies = secureCookies
+        self.clock = clock
+        declareRoutes()
+    }
+
+    func add(_ method: HTTPMethod, _ pattern: String, _ access: RouteAccess, _ handler: @escaping @Sendable (APIRequest) throws -> HTTPResponse) {
+        routes.append(APIRoute(method: method, pattern: pattern, access: access, handler: handler))
+    }
+
+    /// The HTTP router: each route wrapped in authentication, CSRF and the privilege check.
+    public func router() -> Router {
+        var router = Router()
+        for route in routes {
+            router.add(route.method, route.pattern) { [self] context in
+                lock.lock()
+                defer { lock.unlock() }
+                return try serve(route, context)
+            }
+        }
+        return router
+    }
+
+    func serve(_ route: APIRoute, _ context: RouteContext) throws -> HTTPResponse {
+        let now = clock()
+        var request = APIRequest(context: context, session: nil, branch: nil, now: now)
+        if route.access != .anyone {
+            guard let token = Self.cookie("portero_session", in: context.request.header("cookie")) else {
+                return .error(401, "sign in first")
+            }
+            do {
+                let session = try auth.session(token: token, now: now)
+                if route.method != .get && route.method != .head {
+                    try auth.checkCSRF(session, header: context.request.header("x-csrf-token"))
+                }
+                request.session = session
+            } catch let failure as AuthFailure {
+                return .error(failure == .csrfMismatch ? 403 : 401, "\(failure)")
+            }
+        }
+        if case let .privilege(privilege) = route.access, let account = request.session?.account {
+            if let text = Self.queryValue("branch", in: context.request.query) {
+                guard let number = Int64(text), number > 0 else { return .error(400, "query parameter branch must be a branch id") }
+                request.branch = BranchID(number)
+            }
+            let allowed = request.branch.map { account.may(privilege, at: $0) } ?? account.may(privilege, at: nil)
+            guard allowed else { return .error(403, "\(privilege.rawValue) is not among your privileges\(request.branch.map { " at branch \($0)" } ?? "")") }
+        }
+        do {
+            return try route.handler(request)
+        } catch let error as AccountError {
+            return .error(error.problem == "already in use" ? 409 : 400, "\(error)")
+        } catch let error as SQLiteError where error.isBusy || error.isDiskFull {
+            return .error(503, "the database is busy or full; nothing was written, try again")
+        }
+    }
+
+    static func cookie(_ name: String, in header: String?) -> String? {
+        header?.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.count + 1)) }
+    }
+
+    static func queryValue(_ name: String, in query: String?) -> String? {
+        query?.split(separator: "&").first { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.count + 1)) }
+    }
+
+    // MARK: Routes
+
+    struct LoginBody: Decodable { let login: String; let password: String }
+    struct BranchBody: Decodable { let name: String; let city: String; let timeZone: String }
+    struct UserBody: Decodable {
+        let username: String; let email: String; let password: String; let name: String; let paternalSurname: String
+        let roles: [String]; let branches: [Int64]
+    }
+    struct AccountView: Encodable {
+        let id: Int64; let username: String; let email: String; let active: Bool; let roles: [String]; let branches: [Int64]
+        init(_ account: Account) {
+            id = account.id.rawValue; username = account.username; email = account.email; active = account.active
+            roles = account.roles.roles.map(\.rawValue); branches = account.branches.map(\.rawValue).sorted()
+        }
+    }
+
+    func declareRoutes() {
+        add(.post, "/api/v1/session", .anyone) { [self] request in
+            let body = try JSONBody.decode(LoginBody.self, from: request.context.request, allowedFields: ["login", "password"])
+            let address = request.context.request.header("x-forwarded-for") ?? "local"
+            do {
+                let (token, session) = try auth.login(body.login, password: body.password, address: address, now: request.now)
+                struct Answer: Encodable { let user: AccountView; let csrfToken: String }
+                var response = HTTPResponse.json(Answer(user: AccountView(session.account), csrfToken: session.csrfToken), status: 201)
+                response.headers.append(("Set-Cookie", auth.cookie(token: token, secure: secureCookies)))
+                return response
+            } catch let failure as AuthFailure {
+                var response = HTTPResponse.error(failure == .invalidCredentials ? 401 : 429, "\(failure)")
+                if case let .lockedOut(seconds) = failure { response.headers.append(("Retry-After", "\(seconds)")) }
+                return response
+            }
+        }
+        add(.delete, "/api/v1/session", .signedIn) { [self] request in
+            if let token = Self.cookie("portero_session", in: request.context.request.header("cookie")) { try auth.logout(token: token) }
+            return HTTPResponse(status: 204, headers: [("Set-Cookie", "portero_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")])
+        }
+        add(.get, "/api/v1/me", .privilege(.myProfile)) { request in
+            .json(AccountView(request.session!.account))  // safe: privilege routes always have a session
+        }
+        add(.post, "/api/v1/branches", .privilege(.branches)) { [self] request in
+            let body = try JSONBody.decode(BranchBody.self, from: request.context.request, allowedFields: ["name", "city", "timeZone"])
+            let id = try accounts.createBranch(name: body.name, city: body.city, timeZone: body.timeZone)
+            _ = try audit.append(actor: "user:\(request.session!.account.id)", action: "branch.create", target: "branch:\(id)",  // safe: signed in
+                                 changes: #"{"name":\#(Self.quoted(body.name))}"#, at: request.now)
+            return .json(["id": id.rawValue], status: 201)
+        }
+        add(.post, "/api/v1/users", .privilege(.users)) { [self] request in
+            let body = try JSONBody.decode(UserBody.self, from: request.context.request,
+                                           allowedFields: ["username", "email", "password", "name", "paternalSurname", "roles", "branches"])
+            let actor = request.session!.account  // safe: signed in
+            let branches = Set(body.branches.map { BranchID($0) })
+            // Staff can only create users in branches where they hold the privilege.
+            guard branches.allSatisfy({ actor.may(.users, at: $0) }) else {
+                return .error(403, "users is not among your privileges at every branch in the request")
+            }
+            var roles: [Role] = []
+            for name in body.roles {
+                guard let role = Role(rawValue: name) else { throw AccountError(field: "roles", problem: "\"\(name)\" is not a role") }
+                roles.append(role)
+            }
+            // Nobody grants a role above their own.
+            if roles.contains(where: { $0 < (actor.roles.roles.min() ?? .client) }) {
+                return .error(403, "you cannot grant a role above your own")
+            }
+            let account = try accounts.createAccount(username: body.username, email: body.email, password: body.password, name: body.name,
+                                                     paternalSurname: body.paternalSurname, roles: RoleSet(roles), branches: branches, now: request.now)
+            _ = try audit.append(actor: "user:\(actor.id)", action: "user.create", target: "user:\(account.id)",
+                                 changes: #"{"username":\#(Self.quoted(body.username)),"roles":\#(Self.quoted(body.roles.joined(separator: ",")))}"#, at: request.now)
+            return .json(AccountView(account), status: 201)
+        }
+        add(.get, "/api/v1/users/:id", .privilege(.users)) { [self] request in
+            guard let number = Int64(try request.context.parameter("id")), let account = try accounts.account(UserID(number)) else {
+                return .error(404, "no such user")
+            }
+            let viewer = request.session!.account  // safe: signed in
+            // Only users of branches the viewer holds the privilege at (SuperAdministrador: all).
+            guard viewer.roles.contains(.superAdministrator) || !account.branches.filter({ viewer.may(.users, at: $0) }).isEmpty || account.id == viewer.id else {
+                return .error(404, "no such user")
+            }
+            return .json(AccountView(account))
+        }
+    }
+
+    static func quoted(_ text: String) -> String {
+        String(decoding: (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8), as: UTF8.self)
+    }
+}

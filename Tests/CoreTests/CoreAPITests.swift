@@ -1,0 +1,143 @@
+@testable import Core
+import Crypto
+import Foundation
+import HTTP
+import PorteroModel
+import SQLite
+import TestSupport
+import Testing
+
+/// The API through its router, as the HTTP server calls it.
+final class APIFixture {
+    let directory: TemporaryDirectory
+    let api: CoreAPI
+    let router: Router
+    let own: BranchID
+    let other: BranchID
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        let db = try Connection(path: directory.file("core.sqlite"))
+        let hasher = PasswordHasher(logN: 8, r: 8, p: 1)
+        api = try CoreAPI(connection: db, hasher: hasher, clock: { Timestamp(seconds: 1_800_000_000) })
+        own = try api.accounts.createBranch(name: "Centro", city: "CDMX", timeZone: "America/Mexico_City")
+        other = try api.accounts.createBranch(name: "Norte", city: "Monterrey", timeZone: "America/Monterrey")
+        router = api.router()
+    }
+
+    /// Sends a request; `cookie` and `csrf` come from `signIn`.
+    func send(_ method: String, _ target: String, body: String? = nil, cookie: String? = nil, csrf: String? = nil) throws -> HTTPResponse {
+        var text = "\(method) \(target) HTTP/1.1\r\nHost: core\r\n"
+        if let cookie { text += "Cookie: portero_session=\(cookie)\r\n" }
+        if let csrf { text += "X-CSRF-Token: \(csrf)\r\n" }
+        if let body { text += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
+        text += "\r\n" + (body ?? "")
+        var decoder = HTTPRequestDecoder()
+        decoder.append(Array(text.utf8))
+        return router.respond(to: try #require(try decoder.next()))
+    }
+
+    /// Creates a user with `role` at the own branch and signs them in.
+    func signIn(_ role: Role, username: String) throws -> (cookie: String, csrf: String, id: UserID) {
+        let account = try api.accounts.createAccount(username: username, email: "\(username)@club.mx", password: "Secreto123", name: username,
+                                                     paternalSurname: "X", roles: RoleSet([role]), branches: [own], now: Timestamp(seconds: 1_800_000_000))
+        let response = try send("POST", "/api/v1/session", body: #"{"login": "\#(username)", "password": "Secreto123"}"#)
+        let cookie = try #require(response.header("Set-Cookie")?.split(separator: ";").first?.split(separator: "=").last.map(String.init))
+        struct Answer: Decodable { let csrfToken: String }
+        let csrf = try JSONDecoder().decode(Answer.self, from: Data(response.body)).csrfToken
+        return (cookie, csrf, account.id)
+    }
+}
+
+@Suite struct CoreAPITests {
+    /// Every route × every role × own and other branch: allowed exactly where seed 003's matrix and
+    /// the branch grant say so. A route added without a declared access cannot compile, and every
+    /// declared route is walked here.
+    @Test func everyRouteEveryRoleOwnAndOtherBranch() throws {
+        let fixture = try APIFixture()
+        var users: [Role: (cookie: String, csrf: String, id: UserID)] = [:]
+        for role in Role.allCases { users[role] = try fixture.signIn(role, username: "u_\(role.rawValue)") }
+        #expect(fixture.api.routes.count >= 6)
+        // The route that ends the session is walked last, so it does not sign the others out.
+        let routes = fixture.api.routes.sorted { ($0.method == .delete ? 1 : 0) < ($1.method == .delete ? 1 : 0) }
+        for route in routes {
+            for role in Role.allCases {
+                let user = users[role]!
+                for branch in [fixture.own, fixture.other] {
+                    let path = route.pattern.replacingOccurrences(of: ":id", with: "\(user.id)") + "?branch=\(branch)"
+                    let body: String? = route.method == .post ? "{}" : nil
+                    let status = try fixture.send(route.method.rawValue, path, body: body, cookie: user.cookie, csrf: user.csrf).status
+                    let expected: Bool
+                    switch route.access {
+                    case .anyone, .signedIn: expected = true
+                    case let .privilege(privilege):
+                        expected = PrivilegeMatrix.seed003.allows(privilege, for: RoleSet([role])) && (branch == fixture.own || role == .superAdministrator)
+                    }
+                    #expect((status != 403) == expected, "\(route.method.rawValue) \(route.pattern) as \(role.rawValue) at branch \(branch): \(status)")
+                    #expect(status != 500)
+                }
+            }
+        }
+    }
+
+    @Test func withoutASessionPrivilegedRoutesAre401() throws {
+        let fixture = try APIFixture()
+        #expect(try fixture.send("GET", "/api/v1/me").status == 401)
+        #expect(try fixture.send("POST", "/api/v1/branches", body: "{}").status == 401)
+    }
+
+    @Test func cookieWritesWithoutTheCSRFTokenAre403() throws {
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.administrator, username: "admin")
+        let body = #"{"name": "Sur", "city": "Puebla", "timeZone": "America/Mexico_City"}"#
+        #expect(try fixture.send("POST", "/api/v1/branches", body: body, cookie: admin.cookie).status == 403)
+        #expect(try fixture.send("POST", "/api/v1/branches", body: body, cookie: admin.cookie, csrf: admin.csrf).status == 201)
+    }
+
+    @Test func badBodiesAnswer400NamingTheField() throws {
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.administrator, username: "admin")
+        func post(_ body: String) throws -> (Int, String) {
+            let response = try fixture.send("POST", "/api/v1/branches", body: body, cookie: admin.cookie, csrf: admin.csrf)
+            return (response.status, String(decoding: response.body, as: UTF8.self))
+        }
+        #expect(try post(#"{"name": "Sur", "city": "P", "timeZone": "Mars/Base"}"#).1.contains("time_zone: unknown time zone"))
+        #expect(try post(#"{"name": "Sur", "city": "P", "timeZone": "UTC", "owner": 1}"#).1.contains(#"unknown field \"owner\""#))
+        #expect(try post(#"{"name": 1, "city": "P", "timeZone": "UTC"}"#).1.contains(#"field \"name\" must be a string"#))
+        #expect(try post(#"{"name": "x'); DROP TABLE users; --", "city": "P", "timeZone": "UTC"}"#).0 == 201)
+        #expect(try fixture.api.accounts.accountCount() == 1)
+    }
+
+    @Test func staffCreateUsersOnlyInTheirBranchesAndNotAboveTheirRole() throws {
+        let fixture = try APIFixture()
+        let manager = try fixture.signIn(.branchManager, username: "gerente")
+        func create(_ roles: String, _ branch: BranchID, _ username: String) throws -> Int {
+            let response = try fixture.send("POST", "/api/v1/users", body: """
+                {"username": "\(username)", "email": "\(username)@club.mx", "password": "Secreto123", "name": "N", "paternalSurname": "P",
+                 "roles": [\(roles)], "branches": [\(branch)]}
+                """, cookie: manager.cookie, csrf: manager.csrf)
+            return response.status
+        }
+        #expect(try create(#""recepcion""#, fixture.own, "rec1") == 201)
+        #expect(try create(#""recepcion""#, fixture.other, "rec2") == 403)
+        #expect(try create(#""administrador""#, fixture.own, "rec3") == 403)
+        #expect(try create(#""recepcion""#, fixture.own, "rec1") == 409)
+        #expect(try create(#""emperador""#, fixture.own, "rec4") == 400)
+    }
+
+    @Test func loginFailuresAreThrottledWithRetryAfter() throws {
+        let fixture = try APIFixture()
+        _ = try fixture.signIn(.reception, username: "ana")
+        for _ in 0..<5 { _ = try fixture.send("POST", "/api/v1/session", body: #"{"login": "ana", "password": "nope"}"#) }
+        let locked = try fixture.send("POST", "/api/v1/session", body: #"{"login": "ana", "password": "Secreto123"}"#)
+        #expect(locked.status == 429 && locked.header("Retry-After") != nil)
+    }
+
+    @Test func logoutEndsTheSession() throws {
+        let fixture = try APIFixture()
+        let user = try fixture.signIn(.client, username: "cliente")
+        #expect(try fixture.send("GET", "/api/v1/me", cookie: user.cookie).status == 200)
+        #expect(try fixture.send("DELETE", "/api/v1/session", cookie: user.cookie, csrf: user.csrf).status == 204)
+        #expect(try fixture.send("GET", "/api/v1/me", cookie: user.cookie).status == 401)
+    }
+}
