@@ -33,7 +33,7 @@ let package = Package(
 
         // Executables: argument parsing and wiring only.
         .executableTarget(name: "porterod", dependencies: ["PorteroCLI", "Replica", "Daemon"]),
-        .executableTarget(name: "portero-core", dependencies: ["PorteroCLI", "Core", "SQLite"]),
+        .executableTarget(name: "portero-core", dependencies: ["PorteroCLI", "Core", "SQLite", "HTTP"]),
         .executableTarget(name: "portero", dependencies: ["PorteroCLI", "Readers"]),
         .executableTarget(
             name: "portero-bench",

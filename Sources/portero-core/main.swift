@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import HTTP
 import PorteroCLI
 import PorteroModel
 import SQLite
@@ -10,14 +11,37 @@ let info = ProgramInfo(
     options: [
         ("init --database FILE --username NAME --email ADDRESS", "Create the database and the first SuperAdministrador; the password is read from standard input (never a default)."),
         ("audit verify --database FILE", "Walk the audit trail's hash chain and report the first edited, removed or inserted row."),
+        ("serve --database FILE [--host ADDRESS] [--port N] [--secure-cookies]", "Serve the API (session, me, branches, users) until SIGTERM, then finish requests in flight."),
     ],
     status: """
-    Status: the HTTP server, the audit trail and the domain are built; the API, authentication and
-    web UI are not yet, so portero-core does not serve.
+    Status: serves the first API routes (sign in and out, me, branches, users) with sessions, CSRF,
+    branch-scoped privileges and the audit trail; the rest of the BackOffice API and the web UI are not built yet.
     """
 )
 
-runProgram(info, valued: ["--database", "--username", "--email"]) { arguments in
+runProgram(info, flags: ["--secure-cookies"], valued: ["--database", "--username", "--email", "--host", "--port"]) { arguments in
+    if arguments.positionals == ["serve"] {
+        guard let path = arguments.value("--database") else { throw CommandLineArguments.UsageError(message: "serve needs --database FILE") }
+        var configuration = HTTPServer.Configuration()
+        configuration.host = arguments.value("--host") ?? "127.0.0.1"
+        guard let port = UInt16(arguments.value("--port") ?? "8080") else { throw CommandLineArguments.UsageError(message: "--port needs a number from 0 to 65535") }
+        configuration.port = port
+        let api = try CoreAPI(connection: try Connection(path: path), secureCookies: arguments.has("--secure-cookies"))
+        let server = try HTTPServer(configuration: configuration, router: api.router())
+        // SIGTERM and SIGINT stop the server gracefully (requests in flight finish).
+        for number in [SIGTERM, SIGINT] { signal(number, SIG_IGN) }
+        let sources = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { server.stop() }
+            source.resume()
+            return source
+        }
+        print("portero-core serving http://\(configuration.host):\(server.port)/api/v1/")
+        fflush(nil)
+        server.run()
+        sources.forEach { $0.cancel() }
+        return .success
+    }
     if arguments.positionals == ["init"] {
         guard let path = arguments.value("--database"), let username = arguments.value("--username"), let email = arguments.value("--email") else {
             throw CommandLineArguments.UsageError(message: "init needs --database FILE --username NAME --email ADDRESS")
@@ -47,7 +71,7 @@ runProgram(info, valued: ["--database", "--username", "--email"]) { arguments in
         }
     }
     guard arguments.positionals == ["audit", "verify"] else {
-        printError("portero-core: the BackOffice server is not built yet in \(ProgramInfo.version); only 'init' and 'audit verify' work (see --help)")
+        printError("portero-core: name a command: serve, init or audit verify (see --help)")
         return .unavailable
     }
     guard let path = arguments.value("--database") else {

@@ -47,7 +47,7 @@ enum Built {
         #expect(help.out.contains("Status:"))
     }
 
-    @Test(arguments: ["portero-core", "portero"])
+    @Test(arguments: ["portero"])
     func saysWhatIsNotBuiltInsteadOfPretending(program: String) throws {
         let result = try Built.run(program, [])
         #expect(result.status == 69)  // EX_UNAVAILABLE
@@ -191,5 +191,56 @@ enum Built {
         #expect(again.status == 65 && again.err.contains("already has users"))
         let verify = try Built.run("portero-core", ["audit", "verify", "--database", path])
         #expect(verify.status == 0 && verify.out.contains("1 row(s)"))
+    }
+}
+
+@Suite(.serialized, .enabled(if: Built.directory != nil)) struct CoreServeTests {
+    @Test func servesSignInAndMeOverLoopbackAndStopsOnSIGTERM() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("core-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("core.sqlite").path
+        #expect(try CoreInitTests.run(["init", "--database", path, "--username", "root", "--email", "root@club.mx"], input: "Secreto123\n").status == 0)
+        let process = Process()
+        process.executableURL = Built.directory!.appendingPathComponent("portero-core")
+        process.arguments = ["serve", "--database", path, "--port", "0"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() }; process.waitUntilExit() }
+        var line = ""
+        while !line.contains("\n"), let chunk = try out.fileHandleForReading.read(upToCount: 1) { line += String(decoding: chunk, as: UTF8.self) }
+        let port = try #require(line.split(separator: ":").last.flatMap { UInt16($0.prefix { $0.isNumber }) })
+        let body = #"{"login": "root", "password": "Secreto123"}"#
+        #expect(rawRequest(port: port, "GET /api/v1/x HTTP/1.1\r\nHost: core\r\nConnection: close\r\n\r\n").hasPrefix("HTTP/1.1 404"))
+        let signIn = rawRequest(port: port, "POST /api/v1/session HTTP/1.1\r\nHost: core\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+        #expect(signIn.hasPrefix("HTTP/1.1 201"))
+        let cookie = try #require(signIn.components(separatedBy: "\r\n").first { $0.hasPrefix("Set-Cookie: ") }?.dropFirst(12).split(separator: ";").first)
+        let me = rawRequest(port: port, "GET /api/v1/me HTTP/1.1\r\nHost: core\r\nCookie: \(cookie)\r\nConnection: close\r\n\r\n")
+        #expect(me.hasPrefix("HTTP/1.1 200") && me.contains(#""username":"root""#))
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
+    func rawRequest(port: UInt16, _ text: String) -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        var response: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 8192)
+        var pollSet = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while poll(&pollSet, 1, 5_000) > 0 {
+            let count = read(fd, &chunk, chunk.count)
+            guard count > 0 else { break }
+            response += chunk.prefix(count)
+        }
+        return String(decoding: response, as: UTF8.self)
     }
 }
