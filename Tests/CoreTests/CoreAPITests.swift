@@ -141,3 +141,29 @@ final class APIFixture {
         #expect(try fixture.send("GET", "/api/v1/me", cookie: user.cookie).status == 401)
     }
 }
+
+@Suite struct APITokenTests {
+    @Test func aPersonalTokenWorksWithoutCSRFUntilRevokedAndIsStoredHashed() throws {
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.administrator, username: "admin")
+        let created = try fixture.send("POST", "/api/v1/tokens", body: #"{"name": "backup script"}"#, cookie: admin.cookie, csrf: admin.csrf)
+        #expect(created.status == 201)
+        struct Answer: Decodable { let id: Int64; let token: String }
+        let answer = try JSONDecoder().decode(Answer.self, from: Data(created.body))
+        #expect(answer.token.hasPrefix("pt_"))
+        func bearer(_ method: String, _ target: String, _ token: String, body: String? = nil) throws -> Int {
+            var text = "\(method) \(target) HTTP/1.1\r\nHost: core\r\nAuthorization: Bearer \(token)\r\n"
+            if let body { text += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
+            text += "\r\n" + (body ?? "")
+            var decoder = HTTPRequestDecoder()
+            decoder.append(Array(text.utf8))
+            return fixture.router.respond(to: try #require(try decoder.next())).status
+        }
+        #expect(try bearer("GET", "/api/v1/me", answer.token) == 200)
+        #expect(try bearer("POST", "/api/v1/branches", answer.token, body: #"{"name": "Sur", "city": "P", "timeZone": "UTC"}"#) == 201)
+        #expect(try bearer("GET", "/api/v1/me", "pt_forged") == 401)
+        #expect(try fixture.send("DELETE", "/api/v1/tokens/\(answer.id)", cookie: admin.cookie, csrf: admin.csrf).status == 204)
+        #expect(try bearer("GET", "/api/v1/me", answer.token) == 401)
+        #expect(try fixture.send("DELETE", "/api/v1/tokens/\(answer.id)", cookie: admin.cookie, csrf: admin.csrf).status == 404)
+    }
+}

@@ -74,7 +74,13 @@ public final class CoreAPI: @unchecked Sendable {
     func serve(_ route: APIRoute, _ context: RouteContext) throws -> HTTPResponse {
         let now = clock()
         var request = APIRequest(context: context, session: nil, branch: nil, now: now)
-        if route.access != .anyone {
+        if route.access != .anyone, let authorization = context.request.header("authorization") {
+            // Scripts: a personal token; no cookie, so no CSRF to check.
+            guard authorization.hasPrefix("Bearer "), let account = try? auth.account(bearer: String(authorization.dropFirst(7)), now: now) else {
+                return .error(401, "invalid or revoked token")
+            }
+            request.session = Session(account: account, csrfToken: "")
+        } else if route.access != .anyone {
             guard let token = Self.cookie("portero_session", in: context.request.header("cookie")) else {
                 return .error(401, "sign in first")
             }
@@ -148,6 +154,20 @@ public final class CoreAPI: @unchecked Sendable {
         add(.delete, "/api/v1/session", .signedIn) { [self] request in
             if let token = Self.cookie("portero_session", in: request.context.request.header("cookie")) { try auth.logout(token: token) }
             return HTTPResponse(status: 204, headers: [("Set-Cookie", "portero_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")])
+        }
+        add(.post, "/api/v1/tokens", .signedIn) { [self] request in
+            struct TokenBody: Decodable { let name: String }
+            let body = try JSONBody.decode(TokenBody.self, from: request.context.request, allowedFields: ["name"])
+            let created = try auth.createAPIToken(for: request.session!.account.id, name: body.name, now: request.now)  // safe: signed in
+            struct Answer: Encodable { let id: Int64; let token: String }
+            return .json(Answer(id: created.id, token: created.token), status: 201)
+        }
+        add(.delete, "/api/v1/tokens/:id", .signedIn) { [self] request in
+            guard let id = Int64(try request.context.parameter("id")),
+                  try auth.revokeAPIToken(id, of: request.session!.account.id, now: request.now) else {  // safe: signed in
+                return .error(404, "no such token")
+            }
+            return HTTPResponse(status: 204)
         }
         add(.get, "/api/v1/me", .privilege(.myProfile)) { request in
             .json(AccountView(request.session!.account))  // safe: privilege routes always have a session

@@ -111,6 +111,35 @@ public final class Authenticator {
         return Session(account: account, csrfToken: row.1)
     }
 
+    /// Creates a personal API token for scripts; the token is returned once and only its hash kept.
+    public func createAPIToken(for user: UserID, name: String, now: Timestamp) throws -> (id: Int64, token: String) {
+        let token = "pt_" + Self.base64URL(try SecureRandom.bytes(32))
+        try db.run("INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES (?, ?, ?, ?)",
+                   Digest.sha256(Array(token.utf8)), user.rawValue, name, now.milliseconds)
+        let id = db.lastInsertRowID
+        _ = try audit.append(actor: "user:\(user)", action: "token.create", target: "token:\(id)", changes: #"{"name":\#(CoreAPI.quoted(name))}"#, at: now)
+        return (id, token)
+    }
+
+    /// The account behind a bearer token (not revoked, account active).
+    public func account(bearer token: String, now: Timestamp) throws -> Account {
+        let key = Digest.sha256(Array(token.utf8))
+        guard let user: Int64 = try db.queryFirst("SELECT user_id FROM api_tokens WHERE token_hash = ? AND revoked = 0", key, map: { try $0.get(0) }),
+              let account = try accounts.account(UserID(user)), account.active else {
+            throw AuthFailure.sessionExpired
+        }
+        try db.run("UPDATE api_tokens SET last_used = ? WHERE token_hash = ?", now.milliseconds, key)
+        return account
+    }
+
+    /// Revokes one of `user`'s tokens; false when it is not theirs or does not exist.
+    public func revokeAPIToken(_ id: Int64, of user: UserID, now: Timestamp) throws -> Bool {
+        try db.run("UPDATE api_tokens SET revoked = 1 WHERE id = ? AND user_id = ? AND revoked = 0", id, user.rawValue)
+        guard db.changes == 1 else { return false }
+        _ = try audit.append(actor: "user:\(user)", action: "token.revoke", target: "token:\(id)", changes: "{}", at: now)
+        return true
+    }
+
     /// A cookie-authenticated write must carry the session's CSRF token.
     public func checkCSRF(_ session: Session, header: String?) throws {
         guard let header, constantTimeEquals(Array(header.utf8), Array(session.csrfToken.utf8)) else { throw AuthFailure.csrfMismatch }

@@ -75,5 +75,18 @@ enum CoreSchema {
             ) STRICT, WITHOUT ROWID;
             CREATE INDEX sessions_by_user ON sessions(user_id);
             """),
+        Migration(version: 3, name: "api tokens", sql: """
+            -- Personal tokens for scripts (device tokens for branch daemons join with enrolment).
+            -- Only the SHA-256 of the token is kept; the token is shown once, at creation.
+            CREATE TABLE api_tokens (
+                id INTEGER PRIMARY KEY,
+                token_hash BLOB NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                last_used INTEGER,
+                revoked INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1))
+            ) STRICT;
+            """),
     ])
 }
