@@ -112,3 +112,36 @@ import Testing
         #expect(boss.may(.configuration, at: norte))
     }
 }
+
+@Suite struct SecondFactorTests {
+    @Test func totpIsRequiredOnceEnabledUsedOnlyOnceAndRecoveryCodesWorkOnce() throws {
+        let directory = try TemporaryDirectory()
+        let db = try Connection(path: directory.file("core.sqlite"))
+        let hasher = PasswordHasher(logN: 8, r: 8, p: 1)
+        let accounts = try SQLiteAccountStore(connection: db, hasher: hasher)
+        let audit = try SQLiteAuditStore(connection: db)
+        let auth = Authenticator(connection: db, accounts: accounts, audit: audit, hasher: hasher)
+        let t0 = Timestamp(seconds: 1_800_000_000)
+        let account = try accounts.createAccount(username: "root", email: "root@club.mx", password: "Secreto123", name: "R", paternalSurname: "S",
+                                                 roles: RoleSet([.superAdministrator]), branches: [], now: t0)
+        let (secret, uri) = try auth.newTOTPSecret(for: account)
+        #expect(uri.hasPrefix("otpauth://totp/Portero%3Aroot?secret=\(Base32.encode(secret))"))
+        let otp = try OneTimePassword(secret: secret)
+        #expect(throws: AuthFailure.invalidCredentials) { try auth.enableTOTP(for: account.id, secret: secret, code: "000000", now: t0) }
+        let codes = try auth.enableTOTP(for: account.id, secret: secret, code: otp.totp(at: t0.seconds), now: t0)
+        #expect(codes.count == 10 && Set(codes).count == 10)
+
+        let later = t0.adding(seconds: 60)
+        #expect(throws: AuthFailure.secondFactorRequired) { try auth.login("root", password: "Secreto123", address: "a", now: later) }
+        #expect(throws: AuthFailure.invalidCredentials) { try auth.login("root", password: "Secreto123", secondFactor: "123456", address: "a", now: later) }
+        let code = otp.totp(at: later.seconds)
+        #expect(try auth.login("root", password: "Secreto123", secondFactor: code, address: "a", now: later).session.account.id == account.id)
+        // The same code cannot be replayed.
+        #expect(throws: AuthFailure.invalidCredentials) { try auth.login("root", password: "Secreto123", secondFactor: code, address: "a", now: later) }
+        // A recovery code works once, in any case.
+        #expect(try auth.login("root", password: "Secreto123", secondFactor: codes[0].uppercased(), address: "a", now: later).session.account.id == account.id)
+        #expect(throws: AuthFailure.invalidCredentials) { try auth.login("root", password: "Secreto123", secondFactor: codes[0], address: "a", now: later) }
+        // Stored only as hashes.
+        #expect(try db.scalar("SELECT count(*) FROM recovery_codes WHERE code_hash = ?", Array(codes[1].utf8), as: Int.self) == 0)
+    }
+}

@@ -167,3 +167,22 @@ final class APIFixture {
         #expect(try fixture.send("DELETE", "/api/v1/tokens/\(answer.id)", cookie: admin.cookie, csrf: admin.csrf).status == 404)
     }
 }
+
+@Suite struct TOTPRouteTests {
+    @Test func enrolThroughTheAPIThenSignInWithTheCode() throws {
+        let fixture = try APIFixture()
+        let user = try fixture.signIn(.reception, username: "ana")
+        let secretResponse = try fixture.send("POST", "/api/v1/me/totp/secret", body: "{}", cookie: user.cookie, csrf: user.csrf)
+        #expect(secretResponse.status == 201)
+        let secretText = try #require((try JSONSerialization.jsonObject(with: Data(secretResponse.body)) as? [String: String])?["secret"])
+        let otp = try OneTimePassword(secret: try #require(Base32.decode(secretText)))
+        let now = Timestamp(seconds: 1_800_000_000)
+        let wrong = try fixture.send("POST", "/api/v1/me/totp", body: #"{"secret": "\#(secretText)", "code": "000000"}"#, cookie: user.cookie, csrf: user.csrf)
+        #expect(wrong.status == 400)
+        let enabled = try fixture.send("POST", "/api/v1/me/totp", body: #"{"secret": "\#(secretText)", "code": "\#(otp.totp(at: now.seconds - 30))"}"#, cookie: user.cookie, csrf: user.csrf)
+        #expect(enabled.status == 201 && String(decoding: enabled.body, as: UTF8.self).contains("recovery_codes"))
+        #expect(try fixture.send("POST", "/api/v1/session", body: #"{"login": "ana", "password": "Secreto123"}"#).status == 401)
+        let signedIn = try fixture.send("POST", "/api/v1/session", body: #"{"login": "ana", "password": "Secreto123", "totp": "\#(otp.totp(at: now.seconds))"}"#)
+        #expect(signedIn.status == 201)
+    }
+}

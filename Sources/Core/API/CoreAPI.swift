@@ -121,7 +121,7 @@ public final class CoreAPI: @unchecked Sendable {
 
     // MARK: Routes
 
-    struct LoginBody: Decodable { let login: String; let password: String }
+    struct LoginBody: Decodable { let login: String; let password: String; let totp: String? }
     struct BranchBody: Decodable { let name: String; let city: String; let timeZone: String }
     struct UserBody: Decodable {
         let username: String; let email: String; let password: String; let name: String; let paternalSurname: String
@@ -137,16 +137,16 @@ public final class CoreAPI: @unchecked Sendable {
 
     func declareRoutes() {
         add(.post, "/api/v1/session", .anyone) { [self] request in
-            let body = try JSONBody.decode(LoginBody.self, from: request.context.request, allowedFields: ["login", "password"])
+            let body = try JSONBody.decode(LoginBody.self, from: request.context.request, allowedFields: ["login", "password", "totp"])
             let address = request.context.request.header("x-forwarded-for") ?? "local"
             do {
-                let (token, session) = try auth.login(body.login, password: body.password, address: address, now: request.now)
+                let (token, session) = try auth.login(body.login, password: body.password, secondFactor: body.totp, address: address, now: request.now)
                 struct Answer: Encodable { let user: AccountView; let csrfToken: String }
                 var response = HTTPResponse.json(Answer(user: AccountView(session.account), csrfToken: session.csrfToken), status: 201)
                 response.headers.append(("Set-Cookie", auth.cookie(token: token, secure: secureCookies)))
                 return response
             } catch let failure as AuthFailure {
-                var response = HTTPResponse.error(failure == .invalidCredentials ? 401 : 429, "\(failure)")
+                var response = HTTPResponse.error(failure == .invalidCredentials || failure == .secondFactorRequired ? 401 : 429, "\(failure)")
                 if case let .lockedOut(seconds) = failure { response.headers.append(("Retry-After", "\(seconds)")) }
                 return response
             }
@@ -168,6 +168,21 @@ public final class CoreAPI: @unchecked Sendable {
                 return .error(404, "no such token")
             }
             return HTTPResponse(status: 204)
+        }
+        add(.post, "/api/v1/me/totp/secret", .signedIn) { [self] request in
+            let created = try auth.newTOTPSecret(for: request.session!.account)  // safe: signed in
+            return .json(["secret": Base32.encode(created.secret), "uri": created.uri], status: 201)
+        }
+        add(.post, "/api/v1/me/totp", .signedIn) { [self] request in
+            struct Confirm: Decodable { let secret: String; let code: String }
+            let body = try JSONBody.decode(Confirm.self, from: request.context.request, allowedFields: ["secret", "code"])
+            guard let secret = Base32.decode(body.secret), secret.count >= 16 else { return .error(400, "field \"secret\" must be the base32 secret given") }
+            do {
+                let codes = try auth.enableTOTP(for: request.session!.account.id, secret: secret, code: body.code, now: request.now)  // safe: signed in
+                return .json(["recovery_codes": codes], status: 201)
+            } catch AuthFailure.invalidCredentials {
+                return .error(400, "field \"code\" does not match the secret; check the authenticator's clock")
+            }
         }
         add(.get, "/api/v1/me", .privilege(.myProfile)) { request in
             .json(AccountView(request.session!.account))  // safe: privilege routes always have a session

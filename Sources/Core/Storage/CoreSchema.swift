@@ -88,5 +88,15 @@ enum CoreSchema {
                 revoked INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1))
             ) STRICT;
             """),
+        Migration(version: 4, name: "second factor", sql: """
+            ALTER TABLE users ADD COLUMN totp_secret BLOB;
+            ALTER TABLE users ADD COLUMN totp_last_step INTEGER;
+            -- One-time recovery codes, kept as SHA-256 only.
+            CREATE TABLE recovery_codes (
+                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                code_hash BLOB NOT NULL CHECK (length(code_hash) = 32),
+                PRIMARY KEY (user_id, code_hash)
+            ) STRICT, WITHOUT ROWID;
+            """),
     ])
 }
