@@ -54,12 +54,17 @@ public final class Checkpointer: @unchecked Sendable {
 
     /// Checkpoints every `intervalMilliseconds` until `stop()`. Failures are kept for `lastOutcome`
     /// and retried at the next tick: a checkpoint that cannot run only lets the log grow.
-    public func start(intervalMilliseconds: Int = 200) {
+    /// `observer`, when given, hears each outcome (on the checkpointer's queue).
+    public func start(intervalMilliseconds: Int = 200, observer: (@Sendable (Result<Progress, SQLiteError>) -> Void)? = nil) {
         queue.sync {
             guard timer == nil else { return }
             let source = DispatchSource.makeTimerSource(queue: queue)
             source.schedule(deadline: .now() + .milliseconds(intervalMilliseconds), repeating: .milliseconds(intervalMilliseconds), leeway: .milliseconds(intervalMilliseconds / 4))
-            source.setEventHandler { [weak self] in _ = try? self?.runCheckpoint() }
+            source.setEventHandler { [weak self] in
+                guard let self else { return }
+                _ = try? self.runCheckpoint()
+                if let observer, let outcome = self.lastResult { observer(outcome) }
+            }
             source.resume()
             timer = source
         }

@@ -65,7 +65,12 @@ func statusRequest(socket path: String, _ resource: String) -> String? {
 
 /// Sends `GET resource` on a connected socket and reads the whole response (5 s at most per read).
 func httpGet(connected fd: Int32, _ resource: String) -> String {
-    _ = Array("GET \(resource) HTTP/1.0\r\n\r\n".utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    exchange(connected: fd, "GET \(resource) HTTP/1.0\r\n\r\n")
+}
+
+/// Writes `text` on a connected socket and reads until the peer closes (5 s at most per read).
+func exchange(connected fd: Int32, _ text: String) -> String {
+    _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     var response: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 8192)
     var pollSet = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)

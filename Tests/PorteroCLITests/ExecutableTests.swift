@@ -232,15 +232,6 @@ enum Built {
         address.sin_port = port.bigEndian
         address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
         _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        var response: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 8192)
-        var pollSet = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        while poll(&pollSet, 1, 5_000) > 0 {
-            let count = read(fd, &chunk, chunk.count)
-            guard count > 0 else { break }
-            response += chunk.prefix(count)
-        }
-        return String(decoding: response, as: UTF8.self)
+        return exchange(connected: fd, text)
     }
 }

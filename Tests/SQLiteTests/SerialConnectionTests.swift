@@ -1,4 +1,5 @@
 import TestSupport
+import Dispatch
 import SQLite
 import Testing
 
@@ -46,7 +47,7 @@ import Testing
         #expect(checkpointer.lastOutcome == .success(progress))
     }
 
-    @Test func periodicCheckpointsRunUntilStopped() async throws {
+    @Test func periodicCheckpointsRunUntilStopped() throws {
         let directory = try TemporaryDirectory()
         var options = ConnectionOptions()
         options.walAutoCheckpointPages = 0
@@ -54,14 +55,12 @@ import Testing
         try db.execute("CREATE TABLE t (v INTEGER)")
         try db.run("INSERT INTO t (v) VALUES (1)")
         let checkpointer = try Checkpointer(path: db.path)
-        checkpointer.start(intervalMilliseconds: 10)
+        let ran = DispatchSemaphore(value: 0)
+        checkpointer.start(intervalMilliseconds: 10) { _ in ran.signal() }
         defer { checkpointer.stop() }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while checkpointer.lastOutcome == nil, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(5))
-        }
+        #expect(ran.wait(timeout: .now() + 10) == .success, "no checkpoint ran within 10 s")
         guard case let .success(progress)? = checkpointer.lastOutcome else {
-            Issue.record("no checkpoint ran within 10 s")
+            Issue.record("the checkpoint failed")
             return
         }
         #expect(progress.checkpointedFrames == progress.logFrames)
