@@ -16,7 +16,7 @@ struct DaemonBenchmark {
         try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
         let replica = directory + "/data/replica.sqlite"
         let zone = try ZoneRules(identifier: "America/Mexico_City")
-        let today = zone.localDay(at: Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)))
+        let today = zone.localDay(at: Timestamp.now())
         if !reuse || !FileManager.default.fileExists(atPath: replica) {
             // The same generator as the decision benchmark, anchored on today so plans are current now.
             try DecisionBenchmark(members: members, requests: 0, unknownShare: 0, path: replica, reuse: false, seed: seed, cacheMiB: 8,

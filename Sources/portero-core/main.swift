@@ -58,7 +58,7 @@ runProgram(info, flags: ["--secure-cookies"], valued: ["--database", "--username
             printError("portero-core: \(path) already has users; init only creates the first one")
             return .dataError
         }
-        let now = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
+        let now = Timestamp.now()
         do {
             let account = try accounts.createAccount(username: username, email: email, password: password, name: username, paternalSurname: "",
                                                      roles: RoleSet([.superAdministrator]), branches: [], now: now)

@@ -85,7 +85,7 @@ func exchange(connected fd: Int32, _ text: String) -> String {
 /// Seeds a replica as sync would leave it: member 1 (card 111) current, member 2 (card 222) expired.
 func seedReplica(at path: String, timeZone: String = "America/Mexico_City") throws {
     let zone = try ZoneRules(identifier: timeZone)
-    let today = zone.localDay(at: Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)))
+    let today = zone.localDay(at: Timestamp.now())
     let plan = Plan(id: PlanID(1), name: "Mensual", price: Money(minorUnits: 59_900, currency: "MXN"), duration: .months(1))
     let store = try ReplicaStore(path: path, branchID: BranchID(1), timeZone: timeZone)
     var changes: [ReplicaChange] = [.upsertPlan(plan)]

@@ -45,7 +45,7 @@ public final class CoreAPI: @unchecked Sendable {
     let clock: @Sendable () -> Timestamp
 
     public init(connection: Connection, secureCookies: Bool = false, hasher: PasswordHasher = PasswordHasher(),
-                policy: AuthPolicy = AuthPolicy(), clock: @escaping @Sendable () -> Timestamp = { Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)) }) throws {
+                policy: AuthPolicy = AuthPolicy(), clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) throws {
         accounts = try SQLiteAccountStore(connection: connection, hasher: hasher)
         audit = try SQLiteAuditStore(connection: connection)
         auth = Authenticator(connection: connection, accounts: accounts, audit: audit, hasher: hasher, policy: policy)

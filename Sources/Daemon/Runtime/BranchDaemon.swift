@@ -231,7 +231,7 @@ public final class BranchDaemon {
         liveDoor.mode = door.controller.mode
         let started = MonotonicInstant.now()
         do {
-            let outcome = try service.handle(request, at: liveDoor, now: Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)))
+            let outcome = try service.handle(request, at: liveDoor, now: Timestamp.now())
             decisions += 1
             let decision = outcome.decision
             if decision.granted {
@@ -248,7 +248,7 @@ public final class BranchDaemon {
             // The journal cannot grow: keep deciding from the replica (reads still work), raise
             // the alarm, and put the event in the system log so it is not lost.
             metrics.journalFailure()
-            let wall = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
+            let wall = Timestamp.now()
             guard let (facts, state) = try? store.facts(for: presented) else {
                 door.feedback(granted: false, now: now)
                 log(.error, "door \(door.door.name): request refused, the replica cannot be read either: \(error)")
@@ -281,7 +281,7 @@ public final class BranchDaemon {
         for case let .alarm(alarm, true) in actions { metrics.alarm(door: door.door.name, alarm: alarm.rawValue) }
         for (user, direction) in door.perform(actions) {
             do {
-                try store.recordPassage(of: user, direction: direction, now: Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)))
+                try store.recordPassage(of: user, direction: direction, now: Timestamp.now())
             } catch {
                 log(.error, "door \(door.door.name): cannot count the passage of user \(user): \(error)")
             }
@@ -309,7 +309,7 @@ public final class BranchDaemon {
             return (200, "application/json", statusJSON())
         case "/metrics":
             let outbox = (try? store.outboxDepth()) ?? -1
-            let age = (try? store.lastSyncedAt()).flatMap { $0 }.map { Double(Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000)).milliseconds(since: $0)) / 1000 } ?? -1
+            let age = (try? store.lastSyncedAt()).flatMap { $0 }.map { Double(Timestamp.now().milliseconds(since: $0)) / 1000 } ?? -1
             let text = metrics.render(
                 readerErrors: Dictionary(readers.map { ($0.name, $0.errors) }, uniquingKeysWith: +),
                 gauges: [("portero_outbox_depth", "Attendance events waiting for the core.", Double(outbox)),
@@ -338,7 +338,7 @@ public final class BranchDaemon {
             var health: String; var branch: Int64; var uptimeSeconds: Double; var decisions: Int; var journalFailures: Int
             var doors: [DoorStatus]; var readers: [ReaderStatus]; var replica: ReplicaStatus
         }
-        let wall = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
+        let wall = Timestamp.now()
         let status = Status(
             health: health, branch: configuration.branchID.rawValue, uptimeSeconds: Double(now.nanoseconds(since: started)) / 1e9,
             decisions: decisions, journalFailures: metrics.journalFailures,

@@ -93,3 +93,10 @@ public struct ZoneRules: Sendable, Equatable {
     /// Number of offset changes in the table (for diagnostics).
     public var transitionCount: Int { transitions.count }
 }
+
+extension Timestamp {
+    /// The wall clock now (CLOCK_REALTIME through Foundation), for decisions and journal rows.
+    public static func now() -> Timestamp {
+        Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
+    }
+}
