@@ -186,3 +186,26 @@ final class APIFixture {
         #expect(signedIn.status == 201)
     }
 }
+
+@Suite struct OpenAPITests {
+    @Test func theDocumentListsExactlyTheRouterRoutes() throws {
+        let fixture = try APIFixture()
+        let response = try fixture.send("GET", "/api/v1/openapi.json")
+        #expect(response.status == 200)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+        #expect(document["openapi"] as? String == "3.1.0")
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        var documented = Set<String>()
+        for (path, operations) in paths { for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") } }
+        let routed = Set(fixture.router.routes.map { route in
+            "\(route.method.rawValue) /" + route.pattern.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+        })
+        #expect(documented == routed)
+        // Every operation says who may call it.
+        for operations in paths.values {
+            for operation in operations.values.compactMap({ $0 as? [String: Any] }) {
+                #expect(operation["x-portero-access"] != nil || operation["security"] != nil)
+            }
+        }
+    }
+}

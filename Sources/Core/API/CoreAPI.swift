@@ -19,6 +19,10 @@ public struct APIRoute: Sendable {
     public let method: HTTPMethod
     public let pattern: String
     public let access: RouteAccess
+    /// One line for the OpenAPI document.
+    public let summary: String
+    /// Fields of the JSON body, for the OpenAPI document (empty: no body).
+    public let bodyFields: [String]
     let handler: @Sendable (APIRequest) throws -> HTTPResponse
 }
 
@@ -54,8 +58,9 @@ public final class CoreAPI: @unchecked Sendable {
         declareRoutes()
     }
 
-    func add(_ method: HTTPMethod, _ pattern: String, _ access: RouteAccess, _ handler: @escaping @Sendable (APIRequest) throws -> HTTPResponse) {
-        routes.append(APIRoute(method: method, pattern: pattern, access: access, handler: handler))
+    func add(_ method: HTTPMethod, _ pattern: String, _ access: RouteAccess, _ summary: String, body: [String] = [],
+             _ handler: @escaping @Sendable (APIRequest) throws -> HTTPResponse) {
+        routes.append(APIRoute(method: method, pattern: pattern, access: access, summary: summary, bodyFields: body, handler: handler))
     }
 
     /// The HTTP router: each route wrapped in authentication, CSRF and the privilege check.
@@ -136,7 +141,11 @@ public final class CoreAPI: @unchecked Sendable {
     }
 
     func declareRoutes() {
-        add(.post, "/api/v1/session", .anyone) { [self] request in
+        add(.get, "/api/v1/openapi.json", .anyone, "This document") { [self] _ in
+            let data = (try? JSONSerialization.data(withJSONObject: openAPIDocument(), options: [.sortedKeys])) ?? Data("{}".utf8)
+            return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array(data))
+        }
+        add(.post, "/api/v1/session", .anyone, "Sign in with a username or email, a password and, when enabled, a one-time code", body: ["login", "password", "totp"]) { [self] request in
             let body = try JSONBody.decode(LoginBody.self, from: request.context.request, allowedFields: ["login", "password", "totp"])
             let address = request.context.request.header("x-forwarded-for") ?? "local"
             do {
@@ -151,29 +160,29 @@ public final class CoreAPI: @unchecked Sendable {
                 return response
             }
         }
-        add(.delete, "/api/v1/session", .signedIn) { [self] request in
+        add(.delete, "/api/v1/session", .signedIn, "Sign out") { [self] request in
             if let token = Self.cookie("portero_session", in: request.context.request.header("cookie")) { try auth.logout(token: token) }
             return HTTPResponse(status: 204, headers: [("Set-Cookie", "portero_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")])
         }
-        add(.post, "/api/v1/tokens", .signedIn) { [self] request in
+        add(.post, "/api/v1/tokens", .signedIn, "Create a personal API token (shown once)", body: ["name"]) { [self] request in
             struct TokenBody: Decodable { let name: String }
             let body = try JSONBody.decode(TokenBody.self, from: request.context.request, allowedFields: ["name"])
             let created = try auth.createAPIToken(for: request.session!.account.id, name: body.name, now: request.now)  // safe: signed in
             struct Answer: Encodable { let id: Int64; let token: String }
             return .json(Answer(id: created.id, token: created.token), status: 201)
         }
-        add(.delete, "/api/v1/tokens/:id", .signedIn) { [self] request in
+        add(.delete, "/api/v1/tokens/:id", .signedIn, "Revoke one of your tokens") { [self] request in
             guard let id = Int64(try request.context.parameter("id")),
                   try auth.revokeAPIToken(id, of: request.session!.account.id, now: request.now) else {  // safe: signed in
                 return .error(404, "no such token")
             }
             return HTTPResponse(status: 204)
         }
-        add(.post, "/api/v1/me/totp/secret", .signedIn) { [self] request in
+        add(.post, "/api/v1/me/totp/secret", .signedIn, "A new TOTP secret to scan") { [self] request in
             let created = try auth.newTOTPSecret(for: request.session!.account)  // safe: signed in
             return .json(["secret": Base32.encode(created.secret), "uri": created.uri], status: 201)
         }
-        add(.post, "/api/v1/me/totp", .signedIn) { [self] request in
+        add(.post, "/api/v1/me/totp", .signedIn, "Turn the second factor on with a code; returns recovery codes", body: ["secret", "code"]) { [self] request in
             struct Confirm: Decodable { let secret: String; let code: String }
             let body = try JSONBody.decode(Confirm.self, from: request.context.request, allowedFields: ["secret", "code"])
             guard let secret = Base32.decode(body.secret), secret.count >= 16 else { return .error(400, "field \"secret\" must be the base32 secret given") }
@@ -184,17 +193,17 @@ public final class CoreAPI: @unchecked Sendable {
                 return .error(400, "field \"code\" does not match the secret; check the authenticator's clock")
             }
         }
-        add(.get, "/api/v1/me", .privilege(.myProfile)) { request in
+        add(.get, "/api/v1/me", .privilege(.myProfile), "Your account") { request in
             .json(AccountView(request.session!.account))  // safe: privilege routes always have a session
         }
-        add(.post, "/api/v1/branches", .privilege(.branches)) { [self] request in
+        add(.post, "/api/v1/branches", .privilege(.branches), "Create a branch", body: ["name", "city", "timeZone"]) { [self] request in
             let body = try JSONBody.decode(BranchBody.self, from: request.context.request, allowedFields: ["name", "city", "timeZone"])
             let id = try accounts.createBranch(name: body.name, city: body.city, timeZone: body.timeZone)
             _ = try audit.append(actor: "user:\(request.session!.account.id)", action: "branch.create", target: "branch:\(id)",  // safe: signed in
                                  changes: #"{"name":\#(Self.quoted(body.name))}"#, at: request.now)
             return .json(["id": id.rawValue], status: 201)
         }
-        add(.post, "/api/v1/users", .privilege(.users)) { [self] request in
+        add(.post, "/api/v1/users", .privilege(.users), "Create a user with roles and branches", body: ["username", "email", "password", "name", "paternalSurname", "roles", "branches"]) { [self] request in
             let body = try JSONBody.decode(UserBody.self, from: request.context.request,
                                            allowedFields: ["username", "email", "password", "name", "paternalSurname", "roles", "branches"])
             let actor = request.session!.account  // safe: signed in
@@ -218,7 +227,7 @@ public final class CoreAPI: @unchecked Sendable {
                                  changes: #"{"username":\#(Self.quoted(body.username)),"roles":\#(Self.quoted(body.roles.joined(separator: ",")))}"#, at: request.now)
             return .json(AccountView(account), status: 201)
         }
-        add(.get, "/api/v1/users/:id", .privilege(.users)) { [self] request in
+        add(.get, "/api/v1/users/:id", .privilege(.users), "A user of a branch you hold the users privilege at") { [self] request in
             guard let number = Int64(try request.context.parameter("id")), let account = try accounts.account(UserID(number)) else {
                 return .error(404, "no such user")
             }
@@ -229,6 +238,43 @@ public final class CoreAPI: @unchecked Sendable {
             }
             return .json(AccountView(account))
         }
+    }
+
+    /// The OpenAPI 3.1 document, made from the declared routes so it cannot drift from them.
+    public func openAPIDocument() -> [String: Any] {
+        var paths: [String: [String: Any]] = [:]
+        for route in routes {
+            let path = route.pattern.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+            var operation: [String: Any] = ["summary": route.summary, "responses": ["default": ["description": "a JSON body; errors are {\"error\": message}"]]]
+            var parameters: [[String: Any]] = route.pattern.split(separator: "/").filter { $0.hasPrefix(":") }.map {
+                ["name": String($0.dropFirst()), "in": "path", "required": true, "schema": ["type": "string"]]
+            }
+            switch route.access {
+            case .anyone: operation["security"] = [[String: Any]]()
+            case .signedIn: operation["x-portero-access"] = "signed-in"
+            case let .privilege(privilege):
+                operation["x-portero-access"] = "privilege:\(privilege.rawValue)"
+                parameters.append(["name": "branch", "in": "query", "required": false, "schema": ["type": "integer", "minimum": 1]])
+            }
+            if !parameters.isEmpty { operation["parameters"] = parameters }
+            if !route.bodyFields.isEmpty {
+                operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": [
+                    "type": "object", "additionalProperties": false,
+                    "properties": Dictionary(uniqueKeysWithValues: route.bodyFields.map { ($0, [String: Any]()) }),
+                ]]]]
+            }
+            paths["/" + path, default: [:]][route.method.rawValue.lowercased()] = operation
+        }
+        return [
+            "openapi": "3.1.0",
+            "info": ["title": "Portero BackOffice API", "version": "1"],
+            "paths": paths,
+            "components": ["securitySchemes": [
+                "session": ["type": "apiKey", "in": "cookie", "name": "portero_session"],
+                "token": ["type": "http", "scheme": "bearer"],
+            ]],
+            "security": [["session": [String]()], ["token": [String]()]],
+        ]
     }
 
     static func quoted(_ text: String) -> String {
