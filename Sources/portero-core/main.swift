@@ -11,7 +11,7 @@ let info = ProgramInfo(
     options: [
         ("init --database FILE --username NAME --email ADDRESS", "Create the database and the first SuperAdministrador; the password is read from standard input (never a default)."),
         ("audit verify --database FILE", "Walk the audit trail's hash chain and report the first edited, removed or inserted row."),
-        ("serve --database FILE [--host ADDRESS] [--port N] [--secure-cookies]", "Serve the API (session, me, branches, users) until SIGTERM, then finish requests in flight."),
+        ("serve --database FILE [--host ADDRESS] [--port N] [--secure-cookies] [--max-per-address N]", "Serve the API (session, me, branches, users) until SIGTERM, then finish requests in flight."),
     ],
     status: """
     Status: serves the first API routes (sign in and out, me, branches, users) with sessions, CSRF,
@@ -19,13 +19,17 @@ let info = ProgramInfo(
     """
 )
 
-runProgram(info, flags: ["--secure-cookies"], valued: ["--database", "--username", "--email", "--host", "--port"]) { arguments in
+runProgram(info, flags: ["--secure-cookies"], valued: ["--database", "--username", "--email", "--host", "--port", "--max-per-address"]) { arguments in
     if arguments.positionals == ["serve"] {
         guard let path = arguments.value("--database") else { throw CommandLineArguments.UsageError(message: "serve needs --database FILE") }
         var configuration = HTTPServer.Configuration()
         configuration.host = arguments.value("--host") ?? "127.0.0.1"
         guard let port = UInt16(arguments.value("--port") ?? "8080") else { throw CommandLineArguments.UsageError(message: "--port needs a number from 0 to 65535") }
         configuration.port = port
+        if let text = arguments.value("--max-per-address") {
+            guard let limit = Int(text), limit > 0 else { throw CommandLineArguments.UsageError(message: "--max-per-address needs a positive number") }
+            configuration.maximumConnectionsPerAddress = limit
+        }
         let api = try CoreAPI(connection: try Connection(path: path), secureCookies: arguments.has("--secure-cookies"))
         let server = try HTTPServer(configuration: configuration, router: api.router())
         // SIGTERM and SIGINT stop the server gracefully (requests in flight finish).

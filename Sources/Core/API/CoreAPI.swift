@@ -141,6 +141,7 @@ public final class CoreAPI: @unchecked Sendable {
     }
 
     func declareRoutes() {
+        add(.get, "/api/v1/health", .anyone, "Liveness: 200 and ok") { _ in .text("ok\n") }
         add(.get, "/api/v1/openapi.json", .anyone, "This document") { [self] _ in
             let data = (try? JSONSerialization.data(withJSONObject: openAPIDocument(), options: [.sortedKeys])) ?? Data("{}".utf8)
             return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array(data))
