@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "Replica", dependencies: ["PorteroModel", "SQLite", "Crypto"]),
         .target(name: "Hardware", dependencies: ["CLinux", "CGPIOD", "CUDev", "PorteroModel"]),
         .target(name: "Readers", dependencies: ["PorteroModel", "Hardware"]),
-        .target(name: "Daemon", dependencies: ["PorteroModel", "Replica", "Hardware", "Readers", "SQLite", "CLinux"]),
+        .target(name: "Daemon", dependencies: ["PorteroModel", "Replica", "Hardware", "Readers", "SQLite", "CLinux", "HTTP"]),
         .target(name: "HTTP", dependencies: ["CLinux"]),
         .target(name: "Core", dependencies: ["PorteroModel", "SQLite", "Crypto", "HTTP"]),
         .target(name: "PorteroCLI"),
@@ -37,7 +37,7 @@ let package = Package(
         .executableTarget(name: "portero", dependencies: ["PorteroCLI", "Readers"]),
         .executableTarget(
             name: "portero-bench",
-            dependencies: ["PorteroModel", "Replica", "SQLite", "Crypto", "PorteroCLI"],
+            dependencies: ["PorteroModel", "Replica", "SQLite", "Crypto", "PorteroCLI", "Readers"],
             path: "Benchmarks/portero-bench"
         ),
 
@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "PorteroModel", "Hardware", "Readers", "Replica", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "CoreTests", dependencies: ["Core", "SQLite", "PorteroModel", "TestSupport"]),
-        .testTarget(name: "PorteroCLITests", dependencies: ["PorteroCLI", "PorteroModel", "Replica", "TestSupport", "Core", "SQLite"]),
+        .testTarget(name: "PorteroCLITests", dependencies: ["PorteroCLI", "PorteroModel", "Replica", "TestSupport", "Core", "SQLite", "Readers"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import PorteroModel
+import Readers
 
 /// `portero-bench daemon`: a real porterod process (release build, next to this binary) with an
 /// EM4100 reader on a pty and simulated GPIO, over a replica of N members. Each swipe writes one
@@ -64,7 +65,7 @@ struct DaemonBenchmark {
             let known = rng.unit() >= 0.1
             let member = known ? (swipe * stride) % members : members + swipe
             let card = UInt32(truncatingIfNeeded: DecisionBenchmark.card(member: member, index: 0).rawValue)
-            let frame = em4100(card: card)
+            let frame = EM4100FrameParser.frame(card: card)
             let start = clockNanoseconds()
             _ = frame.withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
             guard let line = lines.waitFor({ $0.contains("card \(card) ") }, timeoutMilliseconds: 5_000) else {
@@ -85,13 +86,6 @@ struct DaemonBenchmark {
             \(Latency(name: "frame → relay set (grants)", nanos: granted).row)
             swipes: \(latencies.count) of \(swipes) answered; reasons: \(reasons.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             """)
-    }
-
-    func em4100(card: UInt32) -> [UInt8] {
-        let tag: [UInt8] = [0x01, UInt8(card >> 24), UInt8(card >> 16 & 0xFF), UInt8(card >> 8 & 0xFF), UInt8(card & 0xFF)]
-        let checksum = tag.reduce(0, ^)
-        let digits = Array("0123456789ABCDEF".utf8)
-        return [0x02] + (tag + [checksum]).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] } + [0x03]
     }
 }
 

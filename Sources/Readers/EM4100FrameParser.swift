@@ -126,6 +126,11 @@ public struct EM4100FrameParser: Sendable {
         return .success(read)
     }
 
+    /// The frame of a card whose printed (low 32-bit) number is `card`, version byte `version`.
+    public static func frame(card: UInt32, version: UInt8 = 0x01) -> [UInt8] {
+        frame(tag: [version, UInt8(card >> 24), UInt8(card >> 16 & 0xFF), UInt8(card >> 8 & 0xFF), UInt8(card & 0xFF)])
+    }
+
     /// Encodes a tag as the reader sends it (for simulated readers and tests).
     public static func frame(tag: [UInt8]) -> [UInt8] {
         let checksum = tag.reduce(0, ^)

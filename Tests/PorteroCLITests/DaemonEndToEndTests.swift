@@ -1,5 +1,6 @@
 import Foundation
 import PorteroModel
+import Readers
 import Replica
 import Testing
 
@@ -100,14 +101,6 @@ func seedReplica(at path: String, timeZone: String = "America/Mexico_City") thro
     try store.apply(changes, cursor: 1)
 }
 
-/// An EM4100 frame for a card whose low 32 bits are `card`.
-func em4100Frame(card: UInt32) -> [UInt8] {
-    let tag: [UInt8] = [0x01, UInt8(card >> 24), UInt8(card >> 16 & 0xFF), UInt8(card >> 8 & 0xFF), UInt8(card & 0xFF)]
-    let checksum = tag.reduce(0, ^)
-    let hex = (tag + [checksum]).map { String(format: "%02X", $0) }.joined()
-    return [0x02] + Array(hex.utf8) + [0x03]
-}
-
 @Suite(.serialized, .enabled(if: Built.directory != nil)) struct DaemonEndToEndTests {
     @Test func aKnownCardPulsesTheRelayAnExpiredOneDoesNotAndBothAreJournalled() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("porterod-e2e-\(UUID().uuidString)").path
@@ -146,12 +139,12 @@ func em4100Frame(card: UInt32) -> [UInt8] {
                                                    withDestinationPath: String(decoding: spareName.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         #expect(daemon.waitFor("reader salida: open"))
 
-        _ = em4100Frame(card: 111).withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
+        _ = EM4100FrameParser.frame(card: 111).withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
         #expect(daemon.waitFor("card 111 granted user 1"))
         #expect(daemon.waitFor("door Entrada: lock released (relay sim0:4 high)"))
         #expect(daemon.waitFor("door Entrada: lock locked (relay sim0:4 low)"))
 
-        _ = em4100Frame(card: 222).withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
+        _ = EM4100FrameParser.frame(card: 222).withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
         #expect(daemon.waitFor("card 222 subscription.expired user 2"))
         #expect(daemon.occurrences("lock released") == 1)
 

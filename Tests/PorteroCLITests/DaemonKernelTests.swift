@@ -1,5 +1,6 @@
 import Foundation
 import PorteroModel
+import Readers
 import Testing
 
 /// porterod through the real libgpiod backend on gpio-sim, a reader on the USB-gadget serial line,
@@ -68,7 +69,7 @@ struct DaemonKernelTests {
         tcgetattr(host, &attributes)
         cfmakeraw(&attributes)
         tcsetattr(host, TCSANOW, &attributes)
-        _ = em4100Frame(card: 111).withUnsafeBytes { write(host, $0.baseAddress, $0.count) }
+        _ = EM4100FrameParser.frame(card: 111).withUnsafeBytes { write(host, $0.baseAddress, $0.count) }
         #expect(daemon.waitFor("card 111 granted"))
         #expect(try waitForValue(12, "1"))
 
@@ -91,9 +92,9 @@ struct DaemonKernelTests {
         try pull(14, up: false)
 
         // An expired card does not; and kill -9 leaves the line at its safe, de-energised level.
-        _ = em4100Frame(card: 222).withUnsafeBytes { write(host, $0.baseAddress, $0.count) }
+        _ = EM4100FrameParser.frame(card: 222).withUnsafeBytes { write(host, $0.baseAddress, $0.count) }
         #expect(daemon.waitFor("card 222 subscription.expired"))
-        _ = em4100Frame(card: 111).withUnsafeBytes { write(host, $0.baseAddress, $0.count) }
+        _ = EM4100FrameParser.frame(card: 111).withUnsafeBytes { write(host, $0.baseAddress, $0.count) }
         #expect(daemon.waitFor("card 111 granted", count: 2))
         #expect(try waitForValue(12, "1"))
         kill(daemon.process.processIdentifier, SIGKILL)

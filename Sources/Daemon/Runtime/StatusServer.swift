@@ -1,5 +1,6 @@
 import CLinux
 import Foundation
+import HTTP
 import Hardware
 import PorteroModel
 #if canImport(Glibc)
@@ -11,10 +12,18 @@ import Glibc
 /// daemon's loop: a slow client is cut off after two seconds and never delays a door.
 final class StatusServer {
     private var listeners: [Int32] = []
-    private var clients: [(fd: Int32, request: [UInt8], since: MonotonicInstant)] = []
+    private var clients: [(fd: Int32, decoder: HTTPRequestDecoder, since: MonotonicInstant)] = []
     private let socketPath: String
     static let maximumClients = 8
-    static let requestLimit = 4_096
+    /// A status request is a GET line and a few headers: small limits, no body.
+    static let limits: HTTPLimits = {
+        var limits = HTTPLimits()
+        limits.requestLineBytes = 1_024
+        limits.headerBytes = 4_096
+        limits.headerCount = 32
+        limits.bodyBytes = 0
+        return limits
+    }()
 
     init(socketPath: String, httpPort: UInt16?, log: Log) throws {
         self.socketPath = socketPath
@@ -72,7 +81,7 @@ final class StatusServer {
             while clients.count < Self.maximumClients {
                 let client = portero_accept(fd)
                 guard client >= 0 else { break }
-                clients.append((client, [], now))
+                clients.append((client, HTTPRequestDecoder(limits: Self.limits), now))
             }
             return
         }
@@ -83,19 +92,18 @@ final class StatusServer {
             if count == 0 || (errno != EAGAIN && errno != EINTR) { drop(at: index) }
             return
         }
-        clients[index].request += chunk.prefix(count)
-        let request = clients[index].request
-        guard let end = Self.headerEnd(request) else {
-            if request.count > Self.requestLimit { answer(fd, 431, "text/plain", "request header too large\n"); drop(at: index) }
-            return
-        }
-        let line = String(decoding: request[..<end], as: UTF8.self).split(separator: "\r\n").first.map(String.init) ?? ""
-        let words = line.split(separator: " ")
-        if words.count >= 2, words[0] == "GET" {
-            let (status, type, body) = respond(String(words[1]))
-            answer(fd, status, type, body)
-        } else {
-            answer(fd, 405, "text/plain", "only GET is answered here\n")
+        clients[index].decoder.append(chunk.prefix(count))
+        // The project's strict decoder: a malformed request gets its status and the connection closes.
+        do {
+            guard let request = try clients[index].decoder.next() else { return }
+            if request.method == "GET" {
+                let (status, type, body) = respond(request.path)
+                answer(fd, status, type, body)
+            } else {
+                answer(fd, 405, "text/plain", "only GET is answered here\n")
+            }
+        } catch {
+            answer(fd, error.status, "text/plain", "bad request: \(error.rule)\n")
         }
         drop(at: index)
     }
@@ -113,16 +121,8 @@ final class StatusServer {
         clients.remove(at: index)
     }
 
-    static func headerEnd(_ bytes: [UInt8]) -> Int? {
-        guard bytes.count >= 4 else { return nil }
-        for index in 0...(bytes.count - 4) where bytes[index] == 13 && bytes[index + 1] == 10 && bytes[index + 2] == 13 && bytes[index + 3] == 10 {
-            return index
-        }
-        return nil
-    }
-
     private func answer(_ fd: Int32, _ status: Int, _ type: String, _ body: String) {
-        let reason = [200: "OK", 404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout", 431: "Request Header Fields Too Large"][status] ?? "Error"
+        let reason = HTTPResponse.reasons[status] ?? "Error"
         let payload = Array(body.utf8)
         let head = "HTTP/1.0 \(status) \(reason)\r\nContent-Type: \(type)\r\nContent-Length: \(payload.count)\r\nConnection: close\r\n\r\n"
         let bytes = Array(head.utf8) + payload
