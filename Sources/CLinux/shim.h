@@ -89,6 +89,32 @@ static inline int portero_accept(int fd) { return accept4(fd, NULL, NULL, SOCK_N
 static inline int portero_accept_peer(int fd, struct sockaddr *address, socklen_t *length) {
     return accept4(fd, address, length, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }
+/* epoll: struct epoll_event is packed on x86-64, which Swift cannot lay out, so the calls go
+   through these wrappers that take and return plain values. */
+static const unsigned int portero_EPOLLIN = EPOLLIN;
+static const unsigned int portero_EPOLLOUT = EPOLLOUT;
+static const unsigned int portero_EPOLLERR = EPOLLERR;
+static const unsigned int portero_EPOLLHUP = EPOLLHUP;
+static const unsigned int portero_EPOLLEXCLUSIVE = EPOLLEXCLUSIVE;
+/// epoll_ctl(2) with the descriptor itself as the event's data.
+static inline int portero_epoll_ctl(int epfd, int op, int fd, unsigned int events) {
+    struct epoll_event event;
+    event.events = events;
+    event.data.u64 = 0;
+    event.data.fd = fd;
+    return epoll_ctl(epfd, op, fd, &event);
+}
+/// epoll_wait(2) into two plain arrays (descriptors and event bits) of `capacity` entries (at most 512).
+static inline int portero_epoll_wait(int epfd, int *fds, unsigned int *events, int capacity, int timeout) {
+    struct epoll_event ready[512];
+    if (capacity > 512) capacity = 512;
+    int count = epoll_wait(epfd, ready, capacity, timeout);
+    for (int i = 0; i < count; i++) {
+        fds[i] = ready[i].data.fd;
+        events[i] = ready[i].events;
+    }
+    return count;
+}
 /// errno is a macro over a thread-local location in glibc.
 static inline int portero_errno(void) { return errno; }
 #endif

@@ -1,15 +1,19 @@
 import CLinux
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A small HTTP/1.1 server: non-blocking sockets and poll(2) on one thread it owns, one request at
-/// a time per connection, keep-alive by default, limits and deadlines from `HTTPRequestDecoder`
-/// and `HTTPConnectionState`, and a graceful stop.
-public final class HTTPServer: @unchecked Sendable {
-    // @unchecked: everything but `wake` and `stopping` is touched only by the thread in `run()`;
-    // `stop()` only writes to the eventfd `wake`, and `stopping` is guarded by `lock`.
+/// A small HTTP/1.1 server: one listening socket shared by a few event loops (one thread each,
+/// epoll, non-blocking sockets), one request at a time per connection, keep-alive by default,
+/// limits and deadlines from `HTTPRequestDecoder` and `HTTPConnectionState`, and a graceful stop.
+///
+/// A connection lives on the loop that accepted it for its whole life, so its state is never
+/// shared; the only state the loops share is the admission count (total and per address) and
+/// the stop flag. Handlers run on the loop's thread, so a router's handlers must be safe to call
+/// from several threads at once.
+public final class HTTPServer: Sendable {
     public struct Configuration: Sendable {
         public var host = "127.0.0.1"
         /// 0 picks a free port (tests).
@@ -20,40 +24,31 @@ public final class HTTPServer: @unchecked Sendable {
         public var maximumConnectionsPerAddress = 128
         /// How long a stop waits for requests in flight.
         public var shutdownGraceMilliseconds: Int64 = 5_000
+        /// Event loops (threads); by default one per processor.
+        public var eventLoops = max(1, ProcessInfo.processInfo.activeProcessorCount)
         public init() {}
-    }
-
-    final class Connection {
-        let fd: Int32
-        let address: String
-        var decoder: HTTPRequestDecoder
-        var state: HTTPConnectionState
-        var output: [UInt8] = []
-        var written = 0
-
-        init(fd: Int32, address: String, limits: HTTPLimits, timeouts: HTTPTimeouts, now: Int64) {
-            self.fd = fd
-            self.address = address
-            self.decoder = HTTPRequestDecoder(limits: limits)
-            self.state = HTTPConnectionState(timeouts: timeouts, now: now)
-        }
     }
 
     public let configuration: Configuration
     public let router: Router
     /// The port actually bound.
-    public private(set) var port: UInt16 = 0
-    private var listener: Int32
-    private let wake: Int32
-    private let lock = NSLock()
-    private var stopping = false
-    private var connections: [Int32: Connection] = [:]
+    public let port: UInt16
+    let listener: Int32
+    let admission = Mutex(Admission())
+    let stopping = Atomic<Bool>(false)
+    let loops: [EventLoop]
+
+    /// Connections open, in total and per client address.
+    struct Admission {
+        var total = 0
+        var perAddress: [String: Int] = [:]
+    }
 
     public init(configuration: Configuration, router: Router) throws {
         self.configuration = configuration
         self.router = router
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EMFILE) }
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EMFILE) }
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
@@ -64,7 +59,7 @@ public final class HTTPServer: @unchecked Sendable {
             throw POSIXError(.EINVAL)
         }
         let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard bound == 0, listen(fd, 1_024) == 0 else {
+        guard bound == 0, listen(fd, 4_096) == 0 else {
             let code = errno
             close(fd)
             throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EADDRINUSE)
@@ -74,14 +69,17 @@ public final class HTTPServer: @unchecked Sendable {
         _ = withUnsafeMutablePointer(to: &actual) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
         port = UInt16(bigEndian: actual.sin_port)
         listener = fd
-        wake = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        var loops: [EventLoop] = []
+        do {
+            for _ in 0..<max(1, configuration.eventLoops) { loops.append(try EventLoop(listener: fd)) }
+        } catch {
+            close(fd)
+            throw error
+        }
+        self.loops = loops
     }
 
-    deinit {
-        if listener >= 0 { close(listener) }
-        close(wake)
-        for connection in connections.values { close(connection.fd) }
-    }
+    deinit { close(listener) }
 
     static func now() -> Int64 {
         var spec = timespec()
@@ -91,64 +89,153 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Asks `run()` to stop accepting, finish what is in flight (within the grace) and return.
     public func stop() {
-        lock.lock()
-        stopping = true
-        lock.unlock()
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        // Linux takes a listening socket out of LISTEN on shutdown(2): new connections are
+        // refused at once, while the descriptor stays valid until deinit closes it.
+        shutdown(listener, Int32(SHUT_RDWR))
+        for loop in loops { loop.wakeUp() }
+    }
+
+    /// Serves until `stop()`: the first loop on the calling thread, the others on threads of
+    /// their own; returns when every loop has finished.
+    public func run() {
+        let finished = DispatchGroup()
+        for loop in loops.dropFirst() {
+            finished.enter()
+            let thread = Thread { [self] in
+                loop.run(self)
+                finished.leave()
+            }
+            thread.name = "portero.http"
+            thread.start()
+        }
+        loops[0].run(self)
+        finished.wait()
+    }
+
+    /// Takes a slot for a new connection from `address`, or says no (too many).
+    func admit(_ address: String) -> Bool {
+        admission.withLock { state in
+            guard state.total < configuration.maximumConnections,
+                  state.perAddress[address, default: 0] < configuration.maximumConnectionsPerAddress else { return false }
+            state.total += 1
+            state.perAddress[address, default: 0] += 1
+            return true
+        }
+    }
+
+    func release(_ address: String) {
+        admission.withLock { state in
+            state.total -= 1
+            let left = state.perAddress[address, default: 1] - 1
+            state.perAddress[address] = left > 0 ? left : nil
+        }
+    }
+
+    /// Connections open now, over every loop.
+    public var openConnections: Int { admission.withLock { $0.total } }
+}
+
+/// One epoll loop and the connections it accepted. Touched only by its own thread, except
+/// `wakeUp()`, which writes to an eventfd.
+final class EventLoop: @unchecked Sendable {
+    // @unchecked: `connections`, `buffer` and the loop's locals belong to the thread in `run`;
+    // other threads only call `wakeUp()` (a write(2) on `wake`).
+    final class Connection {
+        let fd: Int32
+        let address: String
+        var decoder: HTTPRequestDecoder
+        var state: HTTPConnectionState
+        var output: [UInt8] = []
+        var written = 0
+        var watchingOutput = false
+
+        init(fd: Int32, address: String, limits: HTTPLimits, timeouts: HTTPTimeouts, now: Int64) {
+            self.fd = fd
+            self.address = address
+            self.decoder = HTTPRequestDecoder(limits: limits)
+            self.state = HTTPConnectionState(timeouts: timeouts, now: now)
+        }
+    }
+
+    let epoll: Int32
+    let wake: Int32
+    let listener: Int32
+    private var connections: [Int32: Connection] = [:]
+    private var buffer = [UInt8](repeating: 0, count: 65_536)
+    /// Deadlines are checked by sweeping every connection at this interval, not per event.
+    static let sweepMilliseconds: Int64 = 50
+
+    init(listener: Int32) throws {
+        self.listener = listener
+        epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        wake = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        guard epoll >= 0, wake >= 0,
+              portero_epoll_ctl(epoll, EPOLL_CTL_ADD, wake, portero_EPOLLIN) == 0,
+              // Exclusive: a new connection wakes one loop, not all of them.
+              portero_epoll_ctl(epoll, EPOLL_CTL_ADD, listener, portero_EPOLLIN | portero_EPOLLEXCLUSIVE) == 0 else {
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EMFILE)
+        }
+    }
+
+    deinit {
+        close(epoll)
+        close(wake)
+        for connection in connections.values { close(connection.fd) }
+    }
+
+    func wakeUp() {
         var one: UInt64 = 1
         _ = write(wake, &one, 8)
     }
 
-    /// Serves until `stop()`.
-    public func run() {
+    func run(_ server: HTTPServer) {
         var shutdownDeadline: Int64?
+        var nextSweep = HTTPServer.now() + Self.sweepMilliseconds
+        var readyFDs = [Int32](repeating: 0, count: 512)
+        var readyEvents = [UInt32](repeating: 0, count: 512)
         /// Stop accepting and close idle connections, once, as soon as a stop was asked for.
         func beginShutdownIfRequested(_ now: Int64) {
-            lock.lock()
-            let stopRequested = stopping
-            lock.unlock()
-            guard stopRequested, shutdownDeadline == nil else { return }
-            shutdownDeadline = now + configuration.shutdownGraceMilliseconds
-            close(listener)
-            listener = -1
-            for connection in Array(connections.values) where connection.state.beginShutdown() { drop(connection) }
+            guard shutdownDeadline == nil, server.stopping.load(ordering: .sequentiallyConsistent) else { return }
+            shutdownDeadline = now + server.configuration.shutdownGraceMilliseconds
+            _ = portero_epoll_ctl(epoll, EPOLL_CTL_DEL, listener, 0)
+            for connection in Array(connections.values) where connection.state.beginShutdown() { drop(connection, server) }
         }
         while true {
-            let now = Self.now()
+            let now = HTTPServer.now()
             beginShutdownIfRequested(now)
             if let deadline = shutdownDeadline, connections.isEmpty || now >= deadline {
-                for connection in Array(connections.values) { drop(connection) }
+                for connection in Array(connections.values) { drop(connection, server) }
                 return
             }
-            var set: [pollfd] = [pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
-            if listener >= 0 { set.append(pollfd(fd: listener, events: Int16(POLLIN), revents: 0)) }
-            for connection in connections.values {
-                let wantsWrite = connection.written < connection.output.count
-                set.append(pollfd(fd: connection.fd, events: Int16(wantsWrite ? POLLOUT : POLLIN), revents: 0))
-            }
-            let deadlines = connections.values.compactMap(\.state.deadline) + [shutdownDeadline].compactMap { $0 }
-            let timeout = deadlines.min().map { Int32(max(0, min(1_000, $0 - now))) } ?? 1_000
-            _ = poll(&set, nfds_t(set.count), timeout)
-            let after = Self.now()
-            if set[0].revents != 0 {
-                var counter: UInt64 = 0
-                _ = read(wake, &counter, 8)
-                // Before serving what arrived with the stop, so those answers already say close.
-                beginShutdownIfRequested(after)
-            }
-            for entry in set.dropFirst() where entry.revents != 0 {
-                if entry.fd == listener {
-                    accept(now: after)
-                } else if let connection = connections[entry.fd] {
-                    if entry.revents & Int16(POLLOUT) != 0 { flush(connection, now: after) }
-                    else { receive(connection, now: after) }
+            let timeout = Int32(max(0, min(nextSweep, shutdownDeadline ?? .max) - now))
+            let count = portero_epoll_wait(epoll, &readyFDs, &readyEvents, 512, timeout)
+            let after = HTTPServer.now()
+            for index in 0..<max(0, Int(count)) {
+                let fd = readyFDs[index]
+                let events = readyEvents[index]
+                if fd == wake {
+                    var counter: UInt64 = 0
+                    _ = read(wake, &counter, 8)
+                    // Before serving what arrived with the stop, so those answers already say close.
+                    beginShutdownIfRequested(after)
+                } else if fd == listener {
+                    if shutdownDeadline == nil { accept(server, now: after) }
+                } else if let connection = connections[fd] {
+                    if events & portero_EPOLLOUT != 0 { flush(connection, server, now: after) }
+                    else { receive(connection, server, now: after) }
                 }
             }
-            for connection in Array(connections.values) where connection.state.tick(after) != nil { drop(connection) }
+            if after >= nextSweep {
+                for connection in Array(connections.values) where connection.state.tick(after) != nil { drop(connection, server) }
+                nextSweep = after + Self.sweepMilliseconds
+            }
         }
     }
 
-    private func accept(now: Int64) {
-        while true {
+    private func accept(_ server: HTTPServer, now: Int64) {
+        // A bounded batch, so one loop does not take every connection of a burst.
+        for _ in 0..<64 {
             var address = sockaddr_in()
             var length = socklen_t(MemoryLayout<sockaddr_in>.size)
             let fd = withUnsafeMutablePointer(to: &address) {
@@ -158,8 +245,7 @@ public final class HTTPServer: @unchecked Sendable {
             var text = [CChar](repeating: 0, count: 64)
             inet_ntop(AF_INET, &address.sin_addr, &text, 64)
             let peer = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let fromPeer = connections.values.filter { $0.address == peer }.count
-            guard connections.count < configuration.maximumConnections, fromPeer < configuration.maximumConnectionsPerAddress else {
+            guard server.admit(peer) else {
                 // Refused politely and at once: the client learns why and the slot is not held.
                 let refusal = HTTPResponse.error(503, "too many connections").serialized(keepAlive: false)
                 _ = refusal.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -168,30 +254,35 @@ public final class HTTPServer: @unchecked Sendable {
             }
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            connections[fd] = Connection(fd: fd, address: peer, limits: configuration.limits, timeouts: configuration.timeouts, now: now)
+            let connection = Connection(fd: fd, address: peer, limits: server.configuration.limits, timeouts: server.configuration.timeouts, now: now)
+            guard portero_epoll_ctl(epoll, EPOLL_CTL_ADD, fd, portero_EPOLLIN) == 0 else {
+                close(fd)
+                server.release(peer)
+                continue
+            }
+            connections[fd] = connection
         }
     }
 
-    private func receive(_ connection: Connection, now: Int64) {
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        let count = read(connection.fd, &chunk, chunk.count)
+    private func receive(_ connection: Connection, _ server: HTTPServer, now: Int64) {
+        let count = read(connection.fd, &buffer, buffer.count)
         if count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR) {
-            drop(connection)
+            drop(connection, server)
             return
         }
         guard count > 0 else { return }
-        connection.decoder.append(chunk.prefix(count))
+        connection.decoder.append(buffer[0..<count])
         connection.state.received(at: now, headComplete: connection.decoder.hasCompleteHead)
-        serveNext(connection, now: now)
+        serveNext(connection, server, now: now)
     }
 
     /// Answers the next complete request, if no response is being written.
-    private func serveNext(_ connection: Connection, now: Int64) {
+    private func serveNext(_ connection: Connection, _ server: HTTPServer, now: Int64) {
         guard connection.written >= connection.output.count else { return }
         do {
             guard let request = try connection.decoder.next() else { return }
             connection.state.requestDecoded()
-            let response = router.respond(to: request)
+            let response = server.router.respond(to: request)
             let keepAlive = request.keepAlive && !connection.state.draining
             connection.state.responseQueued(at: now, keepAlive: keepAlive)
             connection.output = response.serialized(keepAlive: keepAlive, headOnly: request.method == "HEAD")
@@ -201,32 +292,45 @@ public final class HTTPServer: @unchecked Sendable {
             connection.output = HTTPResponse.error(error.status, "bad request: \(error.rule)").serialized(keepAlive: false)
             connection.written = 0
         }
-        flush(connection, now: now)
+        flush(connection, server, now: now)
     }
 
-    private func flush(_ connection: Connection, now: Int64) {
+    private func flush(_ connection: Connection, _ server: HTTPServer, now: Int64) {
         while connection.written < connection.output.count {
             let sent = connection.output[connection.written...].withUnsafeBytes { send(connection.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if sent < 0 {
-                if errno == EAGAIN || errno == EINTR { return }
-                drop(connection)
+                if errno == EAGAIN || errno == EINTR {
+                    watchOutput(connection, true)
+                    return
+                }
+                drop(connection, server)
                 return
             }
             connection.written += sent
         }
+        watchOutput(connection, false)
         connection.output.removeAll(keepingCapacity: true)
         connection.written = 0
         if connection.state.responseWritten(at: now) {
-            drop(connection)
+            drop(connection, server)
         } else if connection.decoder.bufferedCount > 0 {
             // A pipelined request may already be waiting.
             connection.state.received(at: now, headComplete: connection.decoder.hasCompleteHead)
-            serveNext(connection, now: now)
+            serveNext(connection, server, now: now)
         }
     }
 
-    private func drop(_ connection: Connection) {
+    /// Level-triggered: a connection with output pending waits for writability, not for input.
+    private func watchOutput(_ connection: Connection, _ on: Bool) {
+        guard connection.watchingOutput != on else { return }
+        connection.watchingOutput = on
+        _ = portero_epoll_ctl(epoll, EPOLL_CTL_MOD, connection.fd, on ? portero_EPOLLOUT : portero_EPOLLIN)
+    }
+
+    private func drop(_ connection: Connection, _ server: HTTPServer) {
+        guard connections.removeValue(forKey: connection.fd) != nil else { return }
+        // close(2) also removes the descriptor from the epoll set.
         close(connection.fd)
-        connections[connection.fd] = nil
+        server.release(connection.address)
     }
 }

@@ -168,6 +168,11 @@ public final class Connection {
 
     /// Runs a query and maps each row.
     public func query<T>(_ sql: String, _ arguments: any SQLiteBindable..., map: (Row) throws -> T) throws -> [T] {
+        try query(sql, arguments: arguments, map: map)
+    }
+
+    /// The same with the arguments in an array (a query built from optional filters).
+    public func query<T>(_ sql: String, arguments: [any SQLiteBindable], map: (Row) throws -> T) throws -> [T] {
         let statement = try statement(sql)
         defer { statement.reset() }
         try statement.bind(arguments)
@@ -215,8 +220,11 @@ public final class Connection {
     }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
-    /// A failed COMMIT (a full disk, a busy database) rolls back too and throws.
+    /// A failed COMMIT (a full disk, a busy database) rolls back too and throws. Inside another
+    /// transaction it becomes a savepoint, so a store's own transaction composes with a caller's
+    /// (a write and its audit row commit together or not at all).
     public func transaction<T>(_ kind: TransactionKind = .immediate, _ body: () throws -> T) throws -> T {
+        if !isAutocommit { return try savepoint(body) }
         try execute("BEGIN \(kind.rawValue)")
         let result: T
         do {

@@ -11,15 +11,16 @@ let info = ProgramInfo(
     options: [
         ("init --database FILE --username NAME --email ADDRESS", "Create the database and the first SuperAdministrador; the password is read from standard input (never a default)."),
         ("audit verify --database FILE", "Walk the audit trail's hash chain and report the first edited, removed or inserted row."),
-        ("serve --database FILE [--host ADDRESS] [--port N] [--secure-cookies] [--max-per-address N]", "Serve the API (session, me, branches, users) until SIGTERM, then finish requests in flight."),
+        ("serve --database FILE [--host ADDRESS] [--port N] [--secure-cookies] [--max-per-address N] [--event-loops N]", "Serve the API until SIGTERM, then finish requests in flight; one event loop per processor unless told."),
     ],
     status: """
-    Status: serves the first API routes (sign in and out, me, branches, users) with sessions, CSRF,
-    branch-scoped privileges and the audit trail; the rest of the BackOffice API and the web UI are not built yet.
+    Status: serves sign-in and sessions (CSRF, TOTP, personal tokens), users, branches and branch
+    devices (enrolment codes, device tokens) with branch-scoped privileges and the audit trail; members,
+    plans, subscriptions, attendance, sync and the web UI are not built yet.
     """
 )
 
-runProgram(info, flags: ["--secure-cookies"], valued: ["--database", "--username", "--email", "--host", "--port", "--max-per-address"]) { arguments in
+runProgram(info, flags: ["--secure-cookies"], valued: ["--database", "--username", "--email", "--host", "--port", "--max-per-address", "--event-loops"]) { arguments in
     if arguments.positionals == ["serve"] {
         guard let path = arguments.value("--database") else { throw CommandLineArguments.UsageError(message: "serve needs --database FILE") }
         var configuration = HTTPServer.Configuration()
@@ -30,7 +31,11 @@ runProgram(info, flags: ["--secure-cookies"], valued: ["--database", "--username
             guard let limit = Int(text), limit > 0 else { throw CommandLineArguments.UsageError(message: "--max-per-address needs a positive number") }
             configuration.maximumConnectionsPerAddress = limit
         }
-        let api = try CoreAPI(connection: try Connection(path: path), secureCookies: arguments.has("--secure-cookies"))
+        if let text = arguments.value("--event-loops") {
+            guard let loops = Int(text), (1...64).contains(loops) else { throw CommandLineArguments.UsageError(message: "--event-loops needs a number from 1 to 64") }
+            configuration.eventLoops = loops
+        }
+        let api = try CoreAPI(path: path, secureCookies: arguments.has("--secure-cookies"))
         let server = try HTTPServer(configuration: configuration, router: api.router())
         // SIGTERM and SIGINT stop the server gracefully (requests in flight finish).
         for number in [SIGTERM, SIGINT] { signal(number, SIG_IGN) }

@@ -96,7 +96,7 @@ import Testing
         #expect(refusal { _ = try accounts.createAccount(username: "ANA", email: "x@y.z", password: "Secreto123", name: "A", paternalSurname: "B", roles: [], branches: [], now: t0) } == "username: already in use")
         #expect(refusal { _ = try accounts.createAccount(username: "bob", email: "ana@CLUB.mx", password: "Secreto123", name: "B", paternalSurname: "C", roles: [], branches: [], now: t0) } == "email: already in use")
         #expect(refusal { _ = try accounts.createAccount(username: "bob", email: "bob@x.mx", password: "secreto", name: "B", paternalSurname: "C", roles: [], branches: [], now: t0) }.hasPrefix("password: needs"))
-        #expect(refusal { _ = try accounts.createBranch(name: "Sur", city: "X", timeZone: "Mars/Base") }.hasPrefix("time_zone: unknown time zone"))
+        #expect(refusal { _ = try accounts.createBranch(name: "Sur", city: "X", timeZone: "Mars/Base") }.hasPrefix("timeZone: unknown time zone"))
         #expect(refusal { _ = try accounts.createBranch(name: "Centro", city: "X", timeZone: "UTC") } == "name: a branch named \"Centro\" exists")
         #expect(refusal { _ = try accounts.createAccount(username: "bob", email: "bob@x.mx", password: "Secreto123", name: "B", paternalSurname: "C", roles: [], branches: [BranchID(99)], now: t0) } == "branches: no branch 99")
         #expect(try accounts.accountCount() == 1)

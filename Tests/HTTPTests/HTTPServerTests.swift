@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Synchronization
 import Testing
 
 /// A server on an ephemeral loopback port, on a thread of its own, stopped at the end.
@@ -138,6 +139,30 @@ final class Client {
         let c = try Client(port: running.server.port)
         let refused = c.receive()
         #expect(refused.text.hasPrefix("HTTP/1.1 503") && refused.closed)
+    }
+
+    @Test func manyConnectionsOverSeveralEventLoopsAreAllAnsweredAndCounted() throws {
+        let running = try RunningServer {
+            $0.eventLoops = 4
+            $0.maximumConnectionsPerAddress = 1_000
+        }
+        let answered = Atomic<Int>(0)
+        let port = running.server.port
+        // 48 clients at once, 20 requests each on one kept-alive connection.
+        DispatchQueue.concurrentPerform(iterations: 48) { index in
+            guard let client = try? Client(port: port) else { return }
+            for request in 0..<20 {
+                client.send("GET /users/\(index)-\(request) HTTP/1.1\r\nHost: a\r\n\r\n")
+                if client.receive(until: { $0.hasSuffix("}") }).text.contains(#""id":"\#(index)-\#(request)""#) {
+                    answered.add(1, ordering: .relaxed)
+                }
+            }
+        }
+        #expect(answered.load(ordering: .relaxed) == 48 * 20)
+        // Every client closed: the admission count returns to zero.
+        let deadline = Date().addingTimeInterval(5)
+        while running.server.openConnections > 0 && Date() < deadline { usleep(10_000) }
+        #expect(running.server.openConnections == 0)
     }
 
     @Test func stopFinishesTheRequestInFlightAndClosesIdleConnections() throws {

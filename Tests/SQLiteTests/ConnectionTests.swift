@@ -155,3 +155,24 @@ import Testing
         #expect(try db.integrityProblems().isEmpty)
     }
 }
+
+@Suite struct NestedTransactionTests {
+    @Test func aTransactionInsideATransactionIsASavepointAndTheOuterDecides() throws {
+        let directory = try TemporaryDirectory()
+        let db = try Connection(path: directory.file("nested.sqlite"))
+        try db.execute("CREATE TABLE t (x INTEGER)")
+        // The inner one fails alone: its row goes, the outer's stays.
+        try db.transaction {
+            try db.run("INSERT INTO t VALUES (1)")
+            _ = try? db.transaction { try db.run("INSERT INTO t VALUES (2)"); throw SQLiteError(code: 1, message: "inner") }
+        }
+        #expect(try db.query("SELECT x FROM t", map: { row -> Int in try row.get(0) }) == [1])
+        // The outer one fails: the inner one's committed-looking work goes too.
+        _ = try? db.transaction {
+            try db.transaction { try db.run("INSERT INTO t VALUES (3)") }
+            throw SQLiteError(code: 1, message: "outer")
+        }
+        #expect(try db.query("SELECT x FROM t", map: { row -> Int in try row.get(0) }) == [1])
+        #expect(db.isAutocommit)
+    }
+}

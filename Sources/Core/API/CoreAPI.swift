@@ -4,14 +4,33 @@ import HTTP
 import PorteroModel
 import SQLite
 
-/// Who may call a route: anyone (logging in), any signed-in user, or the holders of a privilege
-/// at the branch the request is about. Every route must say which; nothing is allowed by default.
+/// Who may call a route: anyone (logging in), any signed-in user, the holders of a privilege at
+/// the branch the request is about, or an enrolled branch device. Every route must say which;
+/// nothing is allowed by default.
 public enum RouteAccess: Hashable, Sendable {
     case anyone
     case signedIn
     /// The privilege at the branch named by the `branch` query parameter (or, for a write, the
     /// branches in the body); without a branch, at any branch the user holds it at.
     case privilege(Privilege)
+    /// A branch daemon with its device token (`Authorization: Bearer pd_…`).
+    case device
+}
+
+/// The JSON type of a body field, for decoding and for the OpenAPI document.
+public enum FieldType: String, Sendable {
+    case string, integer, boolean, strings, integers
+}
+
+/// One field of a route's JSON body. Decoding accepts exactly the declared fields, so the
+/// OpenAPI document and the handlers cannot disagree.
+public struct BodyField: Sendable {
+    public let name: String
+    public let type: FieldType
+    public let required: Bool
+
+    public static func required(_ name: String, _ type: FieldType) -> BodyField { BodyField(name: name, type: type, required: true) }
+    public static func optional(_ name: String, _ type: FieldType) -> BodyField { BodyField(name: name, type: type, required: false) }
 }
 
 /// One declared API route.
@@ -21,46 +40,110 @@ public struct APIRoute: Sendable {
     public let access: RouteAccess
     /// One line for the OpenAPI document.
     public let summary: String
-    /// Fields of the JSON body, for the OpenAPI document (empty: no body).
-    public let bodyFields: [String]
+    public let body: [BodyField]
+    /// Query parameters the route reads (besides `branch`), for the OpenAPI document.
+    public let query: [String]
     let handler: @Sendable (APIRequest) throws -> HTTPResponse
 }
 
-/// A request that passed authentication and authorisation.
-public struct APIRequest: Sendable {
-    public var context: RouteContext
+/// A request that passed authentication and authorisation, with a database connection lent to it.
+public struct APIRequest {
+    public let context: RouteContext
+    public let route: APIRoute
     public var session: Session?
+    public var device: Device?
     /// The branch the request is scoped to (`?branch=`), already checked against the session.
     public var branch: BranchID?
-    public var now: Timestamp
-}
+    public let now: Timestamp
+    public let database: CoreDatabase
+    /// Cookies get `Secure`: the core was told it is served over TLS, or a proxy in front says
+    /// so with `X-Forwarded-Proto: https`.
+    public let secureCookies: Bool
+    /// How long a new device enrolment code stays valid.
+    public let enrollmentCodeSeconds: Int64
 
-/// The BackOffice API over the core's services. Requests run one at a time on the HTTP server's
-/// thread; the stores are reached only through `lock`, so the class is safe to share.
-public final class CoreAPI: @unchecked Sendable {
-    // @unchecked: every use of `accounts`, `audit` and `auth` (non-Sendable, one SQLite connection)
-    // happens inside `lock`.
-    let lock = NSLock()
-    let accounts: SQLiteAccountStore
-    let audit: SQLiteAuditStore
-    let auth: Authenticator
-    let secureCookies: Bool
-    public private(set) var routes: [APIRoute] = []
-    let clock: @Sendable () -> Timestamp
-
-    public init(connection: Connection, secureCookies: Bool = false, hasher: PasswordHasher = PasswordHasher(),
-                policy: AuthPolicy = AuthPolicy(), clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) throws {
-        accounts = try SQLiteAccountStore(connection: connection, hasher: hasher)
-        audit = try SQLiteAuditStore(connection: connection)
-        auth = Authenticator(connection: connection, accounts: accounts, audit: audit, hasher: hasher, policy: policy)
-        self.secureCookies = secureCookies
-        self.clock = clock
-        declareRoutes()
+    /// The signed-in account (privilege and signed-in routes always have one).
+    public var actor: Account {
+        get throws(HTTPResponseError) {
+            guard let account = session?.account else { throw HTTPResponseError(.error(401, "sign in first")) }
+            return account
+        }
     }
 
-    func add(_ method: HTTPMethod, _ pattern: String, _ access: RouteAccess, _ summary: String, body: [String] = [],
-             _ handler: @escaping @Sendable (APIRequest) throws -> HTTPResponse) {
-        routes.append(APIRoute(method: method, pattern: pattern, access: access, summary: summary, bodyFields: body, handler: handler))
+    /// The JSON body, accepting exactly the route's declared fields.
+    public func body<T: Decodable>(_ type: T.Type) throws(HTTPResponseError) -> T {
+        try JSONBody.decode(type, from: context.request, allowedFields: Set(route.body.map(\.name)))
+    }
+
+    /// A path parameter that must be a positive whole number, or a 404 (no such thing).
+    public func id(_ name: String = "id", what: String) throws(HTTPResponseError) -> Int64 {
+        guard let number = Int64(try context.parameter(name)), number > 0 else { throw HTTPResponseError(.error(404, "no such \(what)")) }
+        return number
+    }
+
+    /// A query parameter's value (percent-decoded), if present.
+    public func query(_ name: String) -> String? {
+        CoreAPI.queryValue(name, in: context.request.query)
+    }
+
+    /// A whole-number query parameter within `range`, else a 400 naming it.
+    public func queryInt(_ name: String, default value: Int, range: ClosedRange<Int>) throws(HTTPResponseError) -> Int {
+        guard let text = query(name) else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw HTTPResponseError(.error(400, "query parameter \(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)"))
+        }
+        return number
+    }
+
+    /// Appends to the audit trail as the caller (inside the caller's write transaction).
+    public func audit(_ action: String, target: String, changes: [String: Any] = [:]) throws {
+        let actor = session.map { "user:\($0.account.id)" } ?? device.map { "device:\($0.id)" } ?? "anonymous"
+        _ = try database.audit.append(actor: actor, action: action, target: target, changes: CoreAPI.json(changes), at: now)
+    }
+}
+
+/// The BackOffice API over the core's services. Requests run on the HTTP server's event loops,
+/// several at once; each borrows a database connection from the pool for its duration, so the
+/// class holds nothing mutable of its own.
+public final class CoreAPI: Sendable {
+    let pool: CoreDatabasePool
+    let secureCookies: Bool
+    public let routes: [APIRoute]
+    let clock: @Sendable () -> Timestamp
+    /// How long a device enrolment code stays valid.
+    public let enrollmentCodeSeconds: Int64
+
+    /// Opens (and migrates) the database at `path`; more connections are opened as requests need them.
+    public init(path: String, options: ConnectionOptions = ConnectionOptions(), secureCookies: Bool = false, hasher: PasswordHasher = PasswordHasher(),
+                policy: AuthPolicy = AuthPolicy(), enrollmentCodeSeconds: Int64 = 24 * 3600,
+                clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) throws {
+        let throttle = LoginThrottle()
+        let dummyHash = Authenticator.makeDummyHash(hasher)
+        pool = try CoreDatabasePool {
+            try CoreDatabase(connection: try Connection(path: path, options: options), hasher: hasher, policy: policy, throttle: throttle, dummyHash: dummyHash)
+        }
+        self.secureCookies = secureCookies
+        self.clock = clock
+        self.enrollmentCodeSeconds = enrollmentCodeSeconds
+        var declared = RouteTable()
+        Self.declareAccountRoutes(&declared)
+        Self.declareUserRoutes(&declared)
+        Self.declareDeviceRoutes(&declared)
+        Self.declareOpenAPIRoute(&declared)
+        routes = declared.routes
+    }
+
+    /// Runs `body` with a database connection (set-up, tests, commands).
+    public func withDatabase<T>(_ body: (CoreDatabase) throws -> T) throws -> T { try pool.with(body) }
+
+    /// The routes as they are declared; each file of routes adds its own.
+    struct RouteTable {
+        var routes: [APIRoute] = []
+
+        mutating func add(_ method: HTTPMethod, _ pattern: String, _ access: RouteAccess, _ summary: String, body: [BodyField] = [], query: [String] = [],
+                          _ handler: @escaping @Sendable (APIRequest) throws -> HTTPResponse) {
+            routes.append(APIRoute(method: method, pattern: pattern, access: access, summary: summary, body: body, query: query, handler: handler))
+        }
     }
 
     /// The HTTP router: each route wrapped in authentication, CSRF and the privilege check.
@@ -68,214 +151,107 @@ public final class CoreAPI: @unchecked Sendable {
         var router = Router()
         for route in routes {
             router.add(route.method, route.pattern) { [self] context in
-                lock.lock()
-                defer { lock.unlock() }
-                return try serve(route, context)
+                try pool.with { database in try serve(route, context, database) }
             }
         }
         return router
     }
 
-    func serve(_ route: APIRoute, _ context: RouteContext) throws -> HTTPResponse {
+    func serve(_ route: APIRoute, _ context: RouteContext, _ database: CoreDatabase) throws -> HTTPResponse {
         let now = clock()
-        var request = APIRequest(context: context, session: nil, branch: nil, now: now)
-        if route.access != .anyone, let authorization = context.request.header("authorization") {
-            // Scripts: a personal token; no cookie, so no CSRF to check.
-            guard authorization.hasPrefix("Bearer "), let account = try? auth.account(bearer: String(authorization.dropFirst(7)), now: now) else {
-                return .error(401, "invalid or revoked token")
+        let secure = secureCookies || context.request.header("x-forwarded-proto")?.lowercased() == "https"
+        var request = APIRequest(context: context, route: route, session: nil, device: nil, branch: nil, now: now, database: database, secureCookies: secure,
+                                 enrollmentCodeSeconds: enrollmentCodeSeconds)
+        let authorization = context.request.header("authorization")
+        switch route.access {
+        case .anyone:
+            break
+        case .device:
+            guard let authorization, authorization.hasPrefix("Bearer ") else { return .error(401, "a device token is required") }
+            do { request.device = try database.devices.device(bearer: String(authorization.dropFirst(7)), now: now) } catch let failure as DeviceAuthFailure {
+                return .error(401, "\(failure)")
             }
-            request.session = Session(account: account, csrfToken: "")
-        } else if route.access != .anyone {
-            guard let token = Self.cookie("portero_session", in: context.request.header("cookie")) else {
-                return .error(401, "sign in first")
-            }
-            do {
-                let session = try auth.session(token: token, now: now)
-                if route.method != .get && route.method != .head {
-                    try auth.checkCSRF(session, header: context.request.header("x-csrf-token"))
+        case .signedIn, .privilege:
+            if let authorization {
+                // Scripts: a personal token; no cookie, so no CSRF to check.
+                guard authorization.hasPrefix("Bearer "), let account = try? database.auth.account(bearer: String(authorization.dropFirst(7)), now: now) else {
+                    return .error(401, "invalid or revoked token")
                 }
-                request.session = session
-            } catch let failure as AuthFailure {
-                return .error(failure == .csrfMismatch ? 403 : 401, "\(failure)")
+                request.session = Session(account: account, csrfToken: "")
+            } else {
+                guard let token = Self.cookie("portero_session", in: context.request.header("cookie")) else { return .error(401, "sign in first") }
+                do {
+                    let session = try database.auth.session(token: token, now: now)
+                    if route.method != .get && route.method != .head {
+                        try database.auth.checkCSRF(session, header: context.request.header("x-csrf-token"))
+                    }
+                    request.session = session
+                } catch let failure as AuthFailure {
+                    return .error(failure == .csrfMismatch ? 403 : 401, "\(failure)")
+                }
             }
         }
         if case let .privilege(privilege) = route.access, let account = request.session?.account {
-            if let text = Self.queryValue("branch", in: context.request.query) {
+            if let text = request.query("branch") {
                 guard let number = Int64(text), number > 0 else { return .error(400, "query parameter branch must be a branch id") }
                 request.branch = BranchID(number)
             }
             let allowed = request.branch.map { account.may(privilege, at: $0) } ?? account.may(privilege, at: nil)
-            guard allowed else { return .error(403, "\(privilege.rawValue) is not among your privileges\(request.branch.map { " at branch \($0)" } ?? "")") }
+            let place = request.branch.map { " at branch \($0)" } ?? ""
+            guard allowed else { return .error(403, "\(privilege.rawValue) is not among your privileges\(place)") }
         }
         do {
+            // A read sees one snapshot and takes the WAL read lock once.
+            if route.method == .get { return try database.db.read { try route.handler(request) } }
             return try route.handler(request)
         } catch let error as AccountError {
-            return .error(error.problem == "already in use" ? 409 : 400, "\(error)")
+            return .error(error.problem == "already in use" || error.problem.hasPrefix("a device") ? 409 : 400, "\(error)")
+        } catch let error as HTTPResponseError {
+            return error.response
         } catch let error as SQLiteError where error.isBusy || error.isDiskFull {
             return .error(503, "the database is busy or full; nothing was written, try again")
+        } catch {
+            // Logged for the operator; the client learns only that nothing was done.
+            FileHandle.standardError.write(Data("portero-core: \(route.method.rawValue) \(route.pattern): \(error)\n".utf8))
+            return .error(500, "internal error; nothing was written")
         }
     }
 
+    /// The branches the caller holds `privilege` at (nil: every branch, for a SuperAdministrador),
+    /// narrowed to `?branch=` when given. Every listing filters by this.
+    static func visibleBranches(_ request: APIRequest, _ privilege: Privilege) throws -> Set<BranchID>? {
+        let actor = try request.actor
+        if let branch = request.branch { return [branch] }
+        if actor.roles.contains(.superAdministrator) { return nil }
+        return actor.branches.filter { actor.may(privilege, at: $0) }
+    }
+
+    /// A cookie's value from a `Cookie` header (`a=1; b=2`), on the UTF-8 bytes: this runs on
+    /// every signed-in request.
     static func cookie(_ name: String, in header: String?) -> String? {
-        header?.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.count + 1)) }
+        guard let header else { return nil }
+        let prefix = Array(name.utf8) + [UInt8(ascii: "=")]
+        for pair in header.utf8.split(separator: UInt8(ascii: ";")) {
+            let trimmed = pair.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+            if trimmed.starts(with: prefix) {
+                var value = trimmed.dropFirst(prefix.count)
+                while let last = value.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { value = value.dropLast() }
+                return String(decoding: value, as: UTF8.self)
+            }
+        }
+        return nil
     }
 
     static func queryValue(_ name: String, in query: String?) -> String? {
-        query?.split(separator: "&").first { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.count + 1)) }
+        guard let pair = query?.split(separator: "&").first(where: { $0.hasPrefix(name + "=") }) else { return nil }
+        let raw = pair.dropFirst(name.count + 1).replacingOccurrences(of: "+", with: " ")
+        return raw.removingPercentEncoding ?? raw
     }
 
-    // MARK: Routes
-
-    struct LoginBody: Decodable { let login: String; let password: String; let totp: String? }
-    struct BranchBody: Decodable { let name: String; let city: String; let timeZone: String }
-    struct UserBody: Decodable {
-        let username: String; let email: String; let password: String; let name: String; let paternalSurname: String
-        let roles: [String]; let branches: [Int64]
-    }
-    struct AccountView: Encodable {
-        let id: Int64; let username: String; let email: String; let active: Bool; let roles: [String]; let branches: [Int64]
-        init(_ account: Account) {
-            id = account.id.rawValue; username = account.username; email = account.email; active = account.active
-            roles = account.roles.roles.map(\.rawValue); branches = account.branches.map(\.rawValue).sorted()
-        }
-    }
-
-    func declareRoutes() {
-        add(.get, "/api/v1/health", .anyone, "Liveness: 200 and ok") { _ in .text("ok\n") }
-        add(.get, "/api/v1/openapi.json", .anyone, "This document") { [self] _ in
-            let data = (try? JSONSerialization.data(withJSONObject: openAPIDocument(), options: [.sortedKeys])) ?? Data("{}".utf8)
-            return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array(data))
-        }
-        add(.post, "/api/v1/session", .anyone, "Sign in with a username or email, a password and, when enabled, a one-time code", body: ["login", "password", "totp"]) { [self] request in
-            let body = try JSONBody.decode(LoginBody.self, from: request.context.request, allowedFields: ["login", "password", "totp"])
-            let address = request.context.request.header("x-forwarded-for") ?? "local"
-            do {
-                let (token, session) = try auth.login(body.login, password: body.password, secondFactor: body.totp, address: address, now: request.now)
-                struct Answer: Encodable { let user: AccountView; let csrfToken: String }
-                var response = HTTPResponse.json(Answer(user: AccountView(session.account), csrfToken: session.csrfToken), status: 201)
-                response.headers.append(("Set-Cookie", auth.cookie(token: token, secure: secureCookies)))
-                return response
-            } catch let failure as AuthFailure {
-                var response = HTTPResponse.error(failure == .invalidCredentials || failure == .secondFactorRequired ? 401 : 429, "\(failure)")
-                if case let .lockedOut(seconds) = failure { response.headers.append(("Retry-After", "\(seconds)")) }
-                return response
-            }
-        }
-        add(.delete, "/api/v1/session", .signedIn, "Sign out") { [self] request in
-            if let token = Self.cookie("portero_session", in: request.context.request.header("cookie")) { try auth.logout(token: token) }
-            return HTTPResponse(status: 204, headers: [("Set-Cookie", "portero_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")])
-        }
-        add(.post, "/api/v1/tokens", .signedIn, "Create a personal API token (shown once)", body: ["name"]) { [self] request in
-            struct TokenBody: Decodable { let name: String }
-            let body = try JSONBody.decode(TokenBody.self, from: request.context.request, allowedFields: ["name"])
-            let created = try auth.createAPIToken(for: request.session!.account.id, name: body.name, now: request.now)  // safe: signed in
-            struct Answer: Encodable { let id: Int64; let token: String }
-            return .json(Answer(id: created.id, token: created.token), status: 201)
-        }
-        add(.delete, "/api/v1/tokens/:id", .signedIn, "Revoke one of your tokens") { [self] request in
-            guard let id = Int64(try request.context.parameter("id")),
-                  try auth.revokeAPIToken(id, of: request.session!.account.id, now: request.now) else {  // safe: signed in
-                return .error(404, "no such token")
-            }
-            return HTTPResponse(status: 204)
-        }
-        add(.post, "/api/v1/me/totp/secret", .signedIn, "A new TOTP secret to scan") { [self] request in
-            let created = try auth.newTOTPSecret(for: request.session!.account)  // safe: signed in
-            return .json(["secret": Base32.encode(created.secret), "uri": created.uri], status: 201)
-        }
-        add(.post, "/api/v1/me/totp", .signedIn, "Turn the second factor on with a code; returns recovery codes", body: ["secret", "code"]) { [self] request in
-            struct Confirm: Decodable { let secret: String; let code: String }
-            let body = try JSONBody.decode(Confirm.self, from: request.context.request, allowedFields: ["secret", "code"])
-            guard let secret = Base32.decode(body.secret), secret.count >= 16 else { return .error(400, "field \"secret\" must be the base32 secret given") }
-            do {
-                let codes = try auth.enableTOTP(for: request.session!.account.id, secret: secret, code: body.code, now: request.now)  // safe: signed in
-                return .json(["recovery_codes": codes], status: 201)
-            } catch AuthFailure.invalidCredentials {
-                return .error(400, "field \"code\" does not match the secret; check the authenticator's clock")
-            }
-        }
-        add(.get, "/api/v1/me", .privilege(.myProfile), "Your account") { request in
-            .json(AccountView(request.session!.account))  // safe: privilege routes always have a session
-        }
-        add(.post, "/api/v1/branches", .privilege(.branches), "Create a branch", body: ["name", "city", "timeZone"]) { [self] request in
-            let body = try JSONBody.decode(BranchBody.self, from: request.context.request, allowedFields: ["name", "city", "timeZone"])
-            let id = try accounts.createBranch(name: body.name, city: body.city, timeZone: body.timeZone)
-            _ = try audit.append(actor: "user:\(request.session!.account.id)", action: "branch.create", target: "branch:\(id)",  // safe: signed in
-                                 changes: #"{"name":\#(Self.quoted(body.name))}"#, at: request.now)
-            return .json(["id": id.rawValue], status: 201)
-        }
-        add(.post, "/api/v1/users", .privilege(.users), "Create a user with roles and branches", body: ["username", "email", "password", "name", "paternalSurname", "roles", "branches"]) { [self] request in
-            let body = try JSONBody.decode(UserBody.self, from: request.context.request,
-                                           allowedFields: ["username", "email", "password", "name", "paternalSurname", "roles", "branches"])
-            let actor = request.session!.account  // safe: signed in
-            let branches = Set(body.branches.map { BranchID($0) })
-            // Staff can only create users in branches where they hold the privilege.
-            guard branches.allSatisfy({ actor.may(.users, at: $0) }) else {
-                return .error(403, "users is not among your privileges at every branch in the request")
-            }
-            var roles: [Role] = []
-            for name in body.roles {
-                guard let role = Role(rawValue: name) else { throw AccountError(field: "roles", problem: "\"\(name)\" is not a role") }
-                roles.append(role)
-            }
-            // Nobody grants a role above their own.
-            if roles.contains(where: { $0 < (actor.roles.roles.min() ?? .client) }) {
-                return .error(403, "you cannot grant a role above your own")
-            }
-            let account = try accounts.createAccount(username: body.username, email: body.email, password: body.password, name: body.name,
-                                                     paternalSurname: body.paternalSurname, roles: RoleSet(roles), branches: branches, now: request.now)
-            _ = try audit.append(actor: "user:\(actor.id)", action: "user.create", target: "user:\(account.id)",
-                                 changes: #"{"username":\#(Self.quoted(body.username)),"roles":\#(Self.quoted(body.roles.joined(separator: ",")))}"#, at: request.now)
-            return .json(AccountView(account), status: 201)
-        }
-        add(.get, "/api/v1/users/:id", .privilege(.users), "A user of a branch you hold the users privilege at") { [self] request in
-            guard let number = Int64(try request.context.parameter("id")), let account = try accounts.account(UserID(number)) else {
-                return .error(404, "no such user")
-            }
-            let viewer = request.session!.account  // safe: signed in
-            // Only users of branches the viewer holds the privilege at (SuperAdministrador: all).
-            guard viewer.roles.contains(.superAdministrator) || !account.branches.filter({ viewer.may(.users, at: $0) }).isEmpty || account.id == viewer.id else {
-                return .error(404, "no such user")
-            }
-            return .json(AccountView(account))
-        }
-    }
-
-    /// The OpenAPI 3.1 document, made from the declared routes so it cannot drift from them.
-    public func openAPIDocument() -> [String: Any] {
-        var paths: [String: [String: Any]] = [:]
-        for route in routes {
-            let path = route.pattern.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
-            var operation: [String: Any] = ["summary": route.summary, "responses": ["default": ["description": "a JSON body; errors are {\"error\": message}"]]]
-            var parameters: [[String: Any]] = route.pattern.split(separator: "/").filter { $0.hasPrefix(":") }.map {
-                ["name": String($0.dropFirst()), "in": "path", "required": true, "schema": ["type": "string"]]
-            }
-            switch route.access {
-            case .anyone: operation["security"] = [[String: Any]]()
-            case .signedIn: operation["x-portero-access"] = "signed-in"
-            case let .privilege(privilege):
-                operation["x-portero-access"] = "privilege:\(privilege.rawValue)"
-                parameters.append(["name": "branch", "in": "query", "required": false, "schema": ["type": "integer", "minimum": 1]])
-            }
-            if !parameters.isEmpty { operation["parameters"] = parameters }
-            if !route.bodyFields.isEmpty {
-                operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": [
-                    "type": "object", "additionalProperties": false,
-                    "properties": Dictionary(uniqueKeysWithValues: route.bodyFields.map { ($0, [String: Any]()) }),
-                ]]]]
-            }
-            paths["/" + path, default: [:]][route.method.rawValue.lowercased()] = operation
-        }
-        return [
-            "openapi": "3.1.0",
-            "info": ["title": "Portero BackOffice API", "version": "1"],
-            "paths": paths,
-            "components": ["securitySchemes": [
-                "session": ["type": "apiKey", "in": "cookie", "name": "portero_session"],
-                "token": ["type": "http", "scheme": "bearer"],
-            ]],
-            "security": [["session": [String]()], ["token": [String]()]],
-        ]
+    /// A JSON object as text, keys sorted (audit changes).
+    static func json(_ object: [String: Any]) -> String {
+        guard JSONSerialization.isValidJSONObject(object), let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
     }
 
     static func quoted(_ text: String) -> String {

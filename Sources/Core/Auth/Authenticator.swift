@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import PorteroModel
 import SQLite
+import Synchronization
 
 /// Session and throttling rules.
 public struct AuthPolicy: Hashable, Sendable {
@@ -43,6 +44,35 @@ public enum AuthFailure: Error, Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+/// Failed logins per key (an account or a client address) and the lockouts they caused, shared
+/// by the threads that serve logins. In memory: a restart forgives, which the per-address limit
+/// and scrypt's cost keep affordable.
+public final class LoginThrottle: Sendable {
+    private struct State {
+        var failures: [String: [Int64]] = [:]
+        var lockedUntil: [String: Int64] = [:]
+    }
+    private let state = Mutex(State())
+
+    public init() {}
+
+    func lockedUntil(_ key: String) -> Int64? { state.withLock { $0.lockedUntil[key] } }
+
+    func forget(_ key: String) { state.withLock { $0.failures[key] = nil } }
+
+    func recordFailure(_ key: String, limit: Int, now: Int64, window: Int64, lockout: Int64) {
+        state.withLock { state in
+            var recent = (state.failures[key] ?? []).filter { now - $0 < window }
+            recent.append(now)
+            state.failures[key] = recent
+            if recent.count >= limit {
+                state.lockedUntil[key] = now + lockout
+                state.failures[key] = nil
+            }
+        }
+    }
+}
+
 /// Password logins with throttling, and cookie sessions stored by the SHA-256 of their token.
 public final class Authenticator {
     let db: Connection
@@ -50,19 +80,22 @@ public final class Authenticator {
     let audit: any AuditStore
     let hasher: PasswordHasher
     public let policy: AuthPolicy
-    private var failures: [String: [Int64]] = [:]
-    private var lockedUntil: [String: Int64] = [:]
+    let throttle: LoginThrottle
     /// A hash of a random password with the current parameters, verified against for unknown
     /// logins so that timing does not reveal which logins exist.
     private let dummyHash: String
 
-    public init(connection: Connection, accounts: any AccountStore, audit: any AuditStore, hasher: PasswordHasher = PasswordHasher(), policy: AuthPolicy = AuthPolicy()) {
+    /// `throttle` is shared by every Authenticator of one core (one per database connection), so
+    /// failures count the same whichever thread served them; so is `dummyHash` when given.
+    public init(connection: Connection, accounts: any AccountStore, audit: any AuditStore, hasher: PasswordHasher = PasswordHasher(),
+                policy: AuthPolicy = AuthPolicy(), throttle: LoginThrottle = LoginThrottle(), dummyHash: String? = nil) {
         db = connection
         self.accounts = accounts
         self.audit = audit
         self.hasher = hasher
         self.policy = policy
-        self.dummyHash = Self.makeDummyHash(hasher)
+        self.throttle = throttle
+        self.dummyHash = dummyHash ?? Self.makeDummyHash(hasher)
     }
 
     /// Logs in by username or email. Returns the new session token (for the cookie) and the session.
@@ -72,7 +105,7 @@ public final class Authenticator {
         let accountKey = "account:" + login.lowercased()
         let addressKey = "address:" + address
         for key in [accountKey, addressKey] {
-            if let until = lockedUntil[key], seconds < until {
+            if let until = throttle.lockedUntil(key), seconds < until {
                 _ = try audit.append(actor: "anonymous", action: "login.locked", target: login, changes: #"{"address":"\#(address)"}"#, at: now)
                 throw AuthFailure.lockedOut(retryAfterSeconds: until - seconds)
             }
@@ -94,7 +127,7 @@ public final class Authenticator {
             _ = try audit.append(actor: "anonymous", action: "login.failure", target: login, changes: #"{"address":"\#(address)","second_factor":true}"#, at: now)
             throw AuthFailure.invalidCredentials
         }
-        failures[accountKey] = nil
+        throttle.forget(accountKey)
         if let hash, hasher.needsRehash(hash) { try accounts.replacePasswordHash(account.id, hash: try hasher.hash(password)) }
         let token = Self.base64URL(try SecureRandom.bytes(32))
         let csrf = Self.base64URL(try SecureRandom.bytes(24))
@@ -107,13 +140,16 @@ public final class Authenticator {
     /// The session behind a cookie token, refreshed; expired sessions are deleted and refused.
     public func session(token: String, now: Timestamp) throws -> Session {
         let key = Digest.sha256(Array(token.utf8))
-        guard let row: (Int64, String, Int64, Int64) = try db.queryFirst("SELECT user_id, csrf_token, created_at, last_seen FROM sessions WHERE token_hash = ?", key,
-                                                                           map: { (try $0.get(0), try $0.get(1), try $0.get(2), try $0.get(3)) }) else {
-            throw AuthFailure.sessionExpired
+        // One read transaction: the WAL read lock is taken once for the session and its account.
+        let found: ((Int64, String, Int64, Int64), Account?)? = try db.read {
+            guard let row: (Int64, String, Int64, Int64) = try db.queryFirst("SELECT user_id, csrf_token, created_at, last_seen FROM sessions WHERE token_hash = ?", key,
+                                                                               map: { (try $0.get(0), try $0.get(1), try $0.get(2), try $0.get(3)) }) else { return nil }
+            return (row, try accounts.account(UserID(row.0)))
         }
+        guard let (row, account) = found else { throw AuthFailure.sessionExpired }
         let idle = now.milliseconds - row.3 > policy.sessionIdleSeconds * 1000
         let absolute = now.milliseconds - row.2 > policy.sessionAbsoluteSeconds * 1000
-        guard !idle, !absolute, let account = try accounts.account(UserID(row.0)), account.active else {
+        guard !idle, !absolute, let account, account.active else {
             try db.run("DELETE FROM sessions WHERE token_hash = ?", key)
             throw AuthFailure.sessionExpired
         }
@@ -212,13 +248,7 @@ public final class Authenticator {
     }
 
     private func recordFailure(_ key: String, limit: Int, now: Int64) {
-        var recent = (failures[key] ?? []).filter { now - $0 < policy.failureWindowSeconds }
-        recent.append(now)
-        failures[key] = recent
-        if recent.count >= limit {
-            lockedUntil[key] = now + policy.lockoutSeconds
-            failures[key] = nil
-        }
+        throttle.recordFailure(key, limit: limit, now: now, window: policy.failureWindowSeconds, lockout: policy.lockoutSeconds)
     }
 
     static func makeDummyHash(_ hasher: PasswordHasher) -> String {

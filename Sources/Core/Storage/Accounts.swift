@@ -11,6 +11,14 @@ public struct Account: Hashable, Sendable {
     public var active: Bool
     public var roles: RoleSet
     public var branches: Set<BranchID>
+    /// Seed 003's clave: unique, the next free number suggested.
+    public var clave: Int64 = 0
+    public var name = ""
+    public var paternalSurname = ""
+    public var maternalSurname = ""
+
+    /// The role with the most privileges (roles are ordered SuperAdministrador first).
+    public var highestRole: Role { roles.roles.min() ?? .client }
 
     /// True when one of the account's roles carries `privilege` at `branch` (SuperAdministrador
     /// everywhere, the other roles only at granted branches). Deny by default.
@@ -40,6 +48,27 @@ public protocol AccountStore {
     func account(_ id: UserID) throws -> Account?
     func replacePasswordHash(_ id: UserID, hash: String) throws
     func accountCount() throws -> Int
+    /// Accounts granted any of `branches` (nil: every account), matching `search` in username,
+    /// email or name, by id.
+    func accounts(in branches: Set<BranchID>?, search: String?, limit: Int, offset: Int) throws -> [Account]
+    func updateAccount(_ id: UserID, _ changes: AccountChanges) throws -> Account?
+    func setRoles(_ id: UserID, _ roles: RoleSet) throws
+    func setBranches(_ id: UserID, _ branches: Set<BranchID>) throws
+    func branches() throws -> [Branch]
+    func branch(_ id: BranchID) throws -> Branch?
+    func updateBranch(_ id: BranchID, name: String?, city: String?, timeZone: String?, active: Bool?) throws -> Branch?
+}
+
+/// The fields an update may change; nil leaves a field as it is.
+public struct AccountChanges: Sendable {
+    public var email: String?
+    public var name: String?
+    public var paternalSurname: String?
+    public var maternalSurname: String?
+    public var active: Bool?
+    /// Already hashed (hash before the transaction: scrypt must not hold the write lock).
+    public var passwordHash: String?
+    public init() {}
 }
 
 public final class SQLiteAccountStore: AccountStore {
@@ -55,8 +84,9 @@ public final class SQLiteAccountStore: AccountStore {
     }
 
     public func createBranch(name: String, city: String, timeZone: String) throws -> BranchID {
-        do { _ = try ZoneRules(identifier: timeZone) } catch { throw AccountError(field: "time_zone", problem: "\(error)") }
-        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw AccountError(field: "name", problem: "must not be empty") }
+        do { _ = try ZoneRules(identifier: timeZone) } catch { throw AccountError(field: "timeZone", problem: "\(error)") }
+        try Self.checkName(name, field: "name", required: true)
+        try Self.checkName(city, field: "city", required: true)
         do {
             try db.run("INSERT INTO branches (name, city, time_zone) VALUES (?, ?, ?)", name, city, timeZone)
         } catch let error as SQLiteError where error.isConstraintViolation {
@@ -65,17 +95,36 @@ public final class SQLiteAccountStore: AccountStore {
         return BranchID(db.lastInsertRowID)
     }
 
-    public func createAccount(username: String, email: String, password: String, name: String, paternalSurname: String,
-                              roles: RoleSet, branches: Set<BranchID>, now: Timestamp) throws -> Account {
-        guard username.count >= 3, username.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) else {
-            throw AccountError(field: "username", problem: "3 or more letters, digits, '.', '_' or '-'")
-        }
-        guard email.contains("@"), !email.hasPrefix("@"), !email.hasSuffix("@"), !email.contains(" ") else {
-            throw AccountError(field: "email", problem: "not an email address")
-        }
+    /// The password checked against the policy and hashed: an `AccountError` naming the field
+    /// when it falls short. Done outside any transaction, since scrypt takes tens of milliseconds.
+    public func preparePassword(_ password: String) throws -> String {
         let problems = policy.problems(with: password)
         guard problems.isEmpty else { throw AccountError(field: "password", problem: "needs " + problems.joined(separator: ", ")) }
-        let hash = try hasher.hash(password)
+        return try hasher.hash(password)
+    }
+
+    static func checkEmail(_ email: String) throws {
+        guard email.count <= 254, email.contains("@"), !email.hasPrefix("@"), !email.hasSuffix("@"), !email.contains(where: { $0.isWhitespace || $0.isNewline }) else {
+            throw AccountError(field: "email", problem: "not an email address")
+        }
+    }
+
+    static func checkName(_ value: String, field: String, required: Bool) throws {
+        if required && value.trimmingCharacters(in: .whitespaces).isEmpty { throw AccountError(field: field, problem: "must not be empty") }
+        guard value.count <= 100, !value.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true }) else {
+            throw AccountError(field: field, problem: "at most 100 characters on one line")
+        }
+    }
+
+    public func createAccount(username: String, email: String, password: String, name: String, paternalSurname: String,
+                              roles: RoleSet, branches: Set<BranchID>, now: Timestamp) throws -> Account {
+        guard (3...64).contains(username.count), username.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
+            throw AccountError(field: "username", problem: "3 to 64 letters, digits, '.', '_' or '-'")
+        }
+        try Self.checkEmail(email)
+        try Self.checkName(name, field: "name", required: true)
+        try Self.checkName(paternalSurname, field: "paternalSurname", required: false)
+        let hash = try preparePassword(password)
         return try db.transaction {
             let clave: Int64 = try db.scalar("SELECT coalesce(max(clave), 0) + 1 FROM users", as: Int64.self)
             do {
@@ -89,15 +138,99 @@ public final class SQLiteAccountStore: AccountStore {
             }
             let id = UserID(db.lastInsertRowID)
             for role in roles.roles { try db.run("INSERT INTO user_roles (user_id, role) VALUES (?, ?)", id.rawValue, role.rawValue) }
-            for branch in branches {
-                do {
-                    try db.run("INSERT INTO user_branches (user_id, branch_id) VALUES (?, ?)", id.rawValue, branch.rawValue)
-                } catch let error as SQLiteError where error.isConstraintViolation {
-                    throw AccountError(field: "branches", problem: "no branch \(branch)")
-                }
-            }
-            return Account(id: id, username: username, email: email, active: true, roles: roles, branches: branches)
+            try insertBranches(id, branches)
+            return Account(id: id, username: username, email: email, active: true, roles: roles, branches: branches,
+                           clave: clave, name: name, paternalSurname: paternalSurname)
         }
+    }
+
+    private func insertBranches(_ id: UserID, _ branches: Set<BranchID>) throws {
+        for branch in branches.sorted(by: { $0.rawValue < $1.rawValue }) {
+            do {
+                try db.run("INSERT INTO user_branches (user_id, branch_id) VALUES (?, ?)", id.rawValue, branch.rawValue)
+            } catch let error as SQLiteError where error.isConstraintViolation {
+                throw AccountError(field: "branches", problem: "no branch \(branch)")
+            }
+        }
+    }
+
+    public func accounts(in branches: Set<BranchID>?, search: String?, limit: Int, offset: Int) throws -> [Account] {
+        var sql = "SELECT id FROM users u WHERE 1"
+        var arguments: [any SQLiteBindable] = []
+        if let branches {
+            sql += " AND EXISTS (SELECT 1 FROM user_branches b WHERE b.user_id = u.id AND b.branch_id IN (SELECT value FROM json_each(?)))"
+            arguments.append("[" + branches.map { String($0.rawValue) }.joined(separator: ",") + "]")
+        }
+        if let search, !search.isEmpty {
+            // LIKE with its wildcards escaped: the text is matched literally.
+            let pattern = "%" + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+            sql += " AND (username LIKE ?1x ESCAPE '\\' OR email LIKE ?1x ESCAPE '\\' OR name || ' ' || paternal_surname || ' ' || maternal_surname LIKE ?1x ESCAPE '\\')"
+            sql = sql.replacingOccurrences(of: "?1x", with: "?\(arguments.count + 1)")
+            arguments.append(pattern)
+        }
+        sql += " ORDER BY id LIMIT \(max(0, min(limit, 500))) OFFSET \(max(0, offset))"
+        let ids: [Int64] = try db.query(sql, arguments: arguments) { try $0.get(0) }
+        return try ids.compactMap { try account(UserID($0)) }
+    }
+
+    public func updateAccount(_ id: UserID, _ changes: AccountChanges) throws -> Account? {
+        if let email = changes.email { try Self.checkEmail(email) }
+        if let name = changes.name { try Self.checkName(name, field: "name", required: true) }
+        if let value = changes.paternalSurname { try Self.checkName(value, field: "paternalSurname", required: false) }
+        if let value = changes.maternalSurname { try Self.checkName(value, field: "maternalSurname", required: false) }
+        return try db.transaction {
+            guard try account(id) != nil else { return nil }
+            do {
+                try db.run("""
+                    UPDATE users SET email = coalesce(?, email), name = coalesce(?, name), paternal_surname = coalesce(?, paternal_surname),
+                    maternal_surname = coalesce(?, maternal_surname), active = coalesce(?, active), password_hash = coalesce(?, password_hash) WHERE id = ?
+                    """, changes.email, changes.name, changes.paternalSurname, changes.maternalSurname, changes.active, changes.passwordHash, id.rawValue)
+            } catch let error as SQLiteError where error.isConstraintViolation {
+                throw AccountError(field: "email", problem: "already in use")
+            }
+            // A deactivated account, or one with a new password, keeps no session open.
+            if changes.active == false || changes.passwordHash != nil { try db.run("DELETE FROM sessions WHERE user_id = ?", id.rawValue) }
+            return try account(id)
+        }
+    }
+
+    public func setRoles(_ id: UserID, _ roles: RoleSet) throws {
+        try db.transaction {
+            try db.run("DELETE FROM user_roles WHERE user_id = ?", id.rawValue)
+            for role in roles.roles { try db.run("INSERT INTO user_roles (user_id, role) VALUES (?, ?)", id.rawValue, role.rawValue) }
+        }
+    }
+
+    public func setBranches(_ id: UserID, _ branches: Set<BranchID>) throws {
+        try db.transaction {
+            try db.run("DELETE FROM user_branches WHERE user_id = ?", id.rawValue)
+            try insertBranches(id, branches)
+        }
+    }
+
+    public func branches() throws -> [Branch] {
+        try db.query("SELECT id, name, city, time_zone, active FROM branches ORDER BY id") {
+            Branch(id: BranchID(try $0.get(0)), name: try $0.get(1), city: try $0.get(2), timeZone: try $0.get(3), active: try $0.get(4))
+        }
+    }
+
+    public func branch(_ id: BranchID) throws -> Branch? {
+        try db.queryFirst("SELECT id, name, city, time_zone, active FROM branches WHERE id = ?", id.rawValue) {
+            Branch(id: BranchID(try $0.get(0)), name: try $0.get(1), city: try $0.get(2), timeZone: try $0.get(3), active: try $0.get(4))
+        }
+    }
+
+    public func updateBranch(_ id: BranchID, name: String?, city: String?, timeZone: String?, active: Bool?) throws -> Branch? {
+        if let timeZone { do { _ = try ZoneRules(identifier: timeZone) } catch { throw AccountError(field: "timeZone", problem: "\(error)") } }
+        if let name { try Self.checkName(name, field: "name", required: true) }
+        if let city { try Self.checkName(city, field: "city", required: true) }
+        do {
+            try db.run("UPDATE branches SET name = coalesce(?, name), city = coalesce(?, city), time_zone = coalesce(?, time_zone), active = coalesce(?, active) WHERE id = ?",
+                       name, city, timeZone, active, id.rawValue)
+        } catch let error as SQLiteError where error.isConstraintViolation {
+            throw AccountError(field: "name", problem: "already in use")
+        }
+        return try branch(id)
     }
 
     public func findForLogin(_ login: String) throws -> (Account, passwordHash: String?)? {
@@ -108,12 +241,20 @@ public final class SQLiteAccountStore: AccountStore {
     }
 
     public func account(_ id: UserID) throws -> Account? {
-        guard let base: (String, String, Bool) = try db.queryFirst("SELECT username, email, active FROM users WHERE id = ?", id.rawValue,
-                                                                     map: { (try $0.get(0), try $0.get(1), try $0.get(2)) }) else { return nil }
-        let roleNames: [String] = try db.query("SELECT role FROM user_roles WHERE user_id = ?", id.rawValue) { try $0.get(0) }
-        let branchIDs: [Int64] = try db.query("SELECT branch_id FROM user_branches WHERE user_id = ?", id.rawValue) { try $0.get(0) }
-        return Account(id: id, username: base.0, email: base.1, active: base.2, roles: RoleSet(roleNames.compactMap(Role.init(rawValue:))),
-                       branches: Set(branchIDs.map { BranchID($0) }))
+        // One statement: the roles and branches come along as lists.
+        try db.queryFirst("""
+            SELECT username, email, active, clave, name, paternal_surname, maternal_surname,
+                   (SELECT group_concat(role) FROM user_roles WHERE user_id = u.id),
+                   (SELECT group_concat(branch_id) FROM user_branches WHERE user_id = u.id)
+            FROM users u WHERE id = ?
+            """, id.rawValue) { row in
+            let roles: String? = try row.get(7)
+            let branches: String? = try row.get(8)
+            return Account(id: id, username: try row.get(0), email: try row.get(1), active: try row.get(2),
+                           roles: RoleSet((roles ?? "").split(separator: ",").compactMap { Role(rawValue: String($0)) }),
+                           branches: Set((branches ?? "").split(separator: ",").compactMap { Int64($0) }.map { BranchID($0) }),
+                           clave: try row.get(3), name: try row.get(4), paternalSurname: try row.get(5), maternalSurname: try row.get(6))
+        }
     }
 
     public func replacePasswordHash(_ id: UserID, hash: String) throws {

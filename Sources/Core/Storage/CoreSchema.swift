@@ -98,5 +98,25 @@ enum CoreSchema {
                 PRIMARY KEY (user_id, code_hash)
             ) STRICT, WITHOUT ROWID;
             """),
+        Migration(version: 5, name: "devices", sql: """
+            -- Branch controllers (porterod). A device is registered with a one-time enrolment code
+            -- and trades it for its token; only SHA-256 hashes of both are kept.
+            CREATE TABLE devices (
+                id INTEGER PRIMARY KEY,
+                branch_id INTEGER NOT NULL REFERENCES branches(id),
+                name TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                enrollment_code_hash BLOB UNIQUE CHECK (enrollment_code_hash IS NULL OR length(enrollment_code_hash) = 32),
+                enrollment_expires_at INTEGER,
+                token_hash BLOB UNIQUE CHECK (token_hash IS NULL OR length(token_hash) = 32),
+                enrolled_at INTEGER,
+                revoked_at INTEGER,
+                last_seen INTEGER,
+                software_version TEXT,
+                replica_age_seconds INTEGER,
+                outbox_depth INTEGER,
+                UNIQUE (branch_id, name)
+            ) STRICT;
+            """),
     ])
 }
