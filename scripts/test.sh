@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libsqlite3-dev libgpiod-dev libudev-dev libssl-dev pkg-config gpiod python3 python3-venv systemd)
+packages=(libsqlite3-dev libgpiod-dev libudev-dev libssl-dev pkg-config gpiod python3 python3-venv systemd curl)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -18,12 +18,13 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# The OSDP tests talk to libosdp's peripheral-device emulator (PyPI), an independent implementation.
-if ! .build-venv/bin/python3 -c "import osdp" 2>/dev/null; then
-    echo "==> installing libosdp (PyPI) into .build-venv"
+# Test peers from PyPI, pinned: libosdp's peripheral-device emulator (the OSDP tests talk to an
+# independent implementation) and schemathesis (generated requests against a live core).
+if ! .build-venv/bin/python3 -c "import osdp, schemathesis" 2>/dev/null; then
+    echo "==> installing libosdp and schemathesis (PyPI) into .build-venv"
     rm -rf .build-venv
     python3 -m venv .build-venv
-    .build-venv/bin/python3 -m pip install --quiet --disable-pip-version-check libosdp==3.2.9
+    .build-venv/bin/python3 -m pip install --quiet --disable-pip-version-check libosdp==3.2.9 schemathesis==4.32.5
 fi
 
 echo "==> building (debug, with tests)"
@@ -43,6 +44,9 @@ fi
 
 echo "==> tests on this machine"
 swift test --skip-build --disable-xctest  # every test uses Swift Testing
+
+echo "==> schemathesis against a live portero-core (no server errors allowed)"
+scripts/schemathesis.sh 100
 
 echo "==> fuzz targets build and run briefly (the 1,000,000-run campaign is scripts/fuzz.sh)"
 scripts/fuzz.sh 20000
