@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "Readers", dependencies: ["PorteroModel", "Hardware"]),
         .target(name: "Daemon", dependencies: ["PorteroModel", "Replica", "Hardware", "Readers", "SQLite", "CLinux", "HTTP"]),
         .target(name: "HTTP", dependencies: ["CLinux"]),
-        .target(name: "Core", dependencies: ["PorteroModel", "SQLite", "Crypto", "HTTP"]),
+        .target(name: "Core", dependencies: ["PorteroModel", "SQLite", "Crypto", "HTTP", "Replica"]),
         .target(name: "PorteroCLI"),
 
         // Executables: argument parsing and wiring only.

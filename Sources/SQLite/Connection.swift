@@ -159,6 +159,12 @@ public final class Connection {
     /// Runs one statement with `arguments` bound in order; returns the number of rows changed.
     @discardableResult
     public func run(_ sql: String, _ arguments: any SQLiteBindable...) throws -> Int {
+        try run(sql, arguments: arguments)
+    }
+
+    /// The same with the arguments in an array.
+    @discardableResult
+    public func run(_ sql: String, arguments: [any SQLiteBindable]) throws -> Int {
         let statement = try statement(sql)
         defer { statement.reset() }
         try statement.bind(arguments)

@@ -61,6 +61,14 @@ public struct APIRequest {
     public let secureCookies: Bool
     /// How long a new device enrolment code stays valid.
     public let enrollmentCodeSeconds: Int64
+    /// The core's own time zone, for "today" when no branch says otherwise.
+    public let timeZone: String
+
+    /// Today in `branch`'s time zone, or in the core's.
+    public func today(_ branch: BranchID?) -> LocalDay {
+        if let branch, let zone = try? database.accounts.branch(branch)?.timeZone { return ZoneCache.rules(zone).localDay(at: now) }
+        return ZoneCache.rules(timeZone).localDay(at: now)
+    }
 
     /// The signed-in account (privilege and signed-in routes always have one).
     public var actor: Account {
@@ -112,10 +120,12 @@ public final class CoreAPI: Sendable {
     let clock: @Sendable () -> Timestamp
     /// How long a device enrolment code stays valid.
     public let enrollmentCodeSeconds: Int64
+    /// The core's time zone (IANA), for "today" when no branch says.
+    public let timeZone: String
 
     /// Opens (and migrates) the database at `path`; more connections are opened as requests need them.
     public init(path: String, options: ConnectionOptions = ConnectionOptions(), secureCookies: Bool = false, hasher: PasswordHasher = PasswordHasher(),
-                policy: AuthPolicy = AuthPolicy(), enrollmentCodeSeconds: Int64 = 24 * 3600,
+                policy: AuthPolicy = AuthPolicy(), enrollmentCodeSeconds: Int64 = 24 * 3600, timeZone: String = "UTC",
                 clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) throws {
         let throttle = LoginThrottle()
         let dummyHash = Authenticator.makeDummyHash(hasher)
@@ -125,10 +135,15 @@ public final class CoreAPI: Sendable {
         self.secureCookies = secureCookies
         self.clock = clock
         self.enrollmentCodeSeconds = enrollmentCodeSeconds
+        _ = try ZoneRules(identifier: timeZone)
+        self.timeZone = timeZone
         var declared = RouteTable()
         Self.declareAccountRoutes(&declared)
         Self.declareUserRoutes(&declared)
         Self.declareDeviceRoutes(&declared)
+        Self.declareMemberRoutes(&declared)
+        Self.declareSalesRoutes(&declared)
+        Self.declareOperationsRoutes(&declared)
         Self.declareOpenAPIRoute(&declared)
         routes = declared.routes
     }
@@ -161,7 +176,7 @@ public final class CoreAPI: Sendable {
         let now = clock()
         let secure = secureCookies || context.request.header("x-forwarded-proto")?.lowercased() == "https"
         var request = APIRequest(context: context, route: route, session: nil, device: nil, branch: nil, now: now, database: database, secureCookies: secure,
-                                 enrollmentCodeSeconds: enrollmentCodeSeconds)
+                                 enrollmentCodeSeconds: enrollmentCodeSeconds, timeZone: timeZone)
         let authorization = context.request.header("authorization")
         switch route.access {
         case .anyone:

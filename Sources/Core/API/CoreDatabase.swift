@@ -11,12 +11,20 @@ public final class CoreDatabase {
     public let audit: SQLiteAuditStore
     public let auth: Authenticator
     public let devices: SQLiteDeviceStore
+    public let members: SQLiteMemberStore
+    public let sales: SQLiteSalesStore
+    public let operations: SQLiteOperationsStore
+    public let dashboard: SQLiteDashboardStore
 
     init(connection: Connection, hasher: PasswordHasher, policy: AuthPolicy, throttle: LoginThrottle, dummyHash: String) throws {
         db = connection
         accounts = try SQLiteAccountStore(connection: connection, hasher: hasher)
         audit = try SQLiteAuditStore(connection: connection)
         devices = try SQLiteDeviceStore(connection: connection)
+        members = try SQLiteMemberStore(connection: connection)
+        sales = try SQLiteSalesStore(connection: connection, members: members)
+        operations = try SQLiteOperationsStore(connection: connection, members: members)
+        dashboard = try SQLiteDashboardStore(connection: connection)
         auth = Authenticator(connection: connection, accounts: accounts, audit: audit, hasher: hasher, policy: policy, throttle: throttle, dummyHash: dummyHash)
     }
 

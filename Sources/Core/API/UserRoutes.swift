@@ -49,43 +49,50 @@ extension CoreAPI {
 
     /// Users (staff and members' logins, seed 003) and branches.
     static func declareUserRoutes(_ table: inout RouteTable) {
-        table.add(.get, "/api/v1/users", .privilege(.users), "Users of the branches you hold the users privilege at, by id; q searches username, email and name",
-                  query: ["q", "limit", "offset"]) { request in
+        table.add(.get, "/api/v1/users", .privilege(.users), "Users of the branches you hold the users privilege at: the follow-up ones first; q searches name, clave, username, email and card number",
+                  query: ["q", "followUp", "limit", "offset"]) { request in
             let limit = try request.queryInt("limit", default: 50, range: 1...500)
             let offset = try request.queryInt("offset", default: 0, range: 0...10_000_000)
-            let found = try request.database.accounts.accounts(in: try visibleBranches(request, .users), search: request.query("q"), limit: limit, offset: offset)
-            return .json(found.map(AccountView.init))
+            let found = try request.database.members.search(request.query("q"), in: try visibleBranches(request, .users),
+                                                            followUpOnly: request.query("followUp") == "true", limit: limit, offset: offset)
+            return .json(try found.map { try UserView($0, request.database, withCards: false) })
         }
-        table.add(.post, "/api/v1/users", .privilege(.users), "Create a user with roles and branches",
-                  body: [.required("username", .string), .required("email", .string), .required("password", .string), .required("name", .string),
-                         .required("paternalSurname", .string), .required("roles", .strings), .required("branches", .integers)]) { request in
+        table.add(.post, "/api/v1/users", .privilege(.users), "Create a user (member or staff) with seed 003's fields, roles and branches; the password may be left for later",
+                  body: [.required("username", .string), .required("email", .string), .optional("password", .string), .required("name", .string),
+                         .required("paternalSurname", .string), .required("roles", .strings), .required("branches", .integers)] + profileFields) { request in
             struct Body: Decodable {
-                let username: String; let email: String; let password: String; let name: String; let paternalSurname: String
+                let username: String; let email: String; let password: String?; let name: String; let paternalSurname: String
                 let roles: [String]; let branches: [Int64]
             }
             let body = try request.body(Body.self)
+            let profile = try profileChanges(request)
             let actor = try request.actor
             let branches = Set(body.branches.map { BranchID($0) })
             let roles = try roles(body.roles)
             try checkGrant(actor, roles: roles, branches: branches)
-            let account = try request.database.write {
+            let user = try request.database.write {
                 let account = try request.database.accounts.createAccount(username: body.username, email: body.email, password: body.password, name: body.name,
                                                                           paternalSurname: body.paternalSurname, roles: roles, branches: branches, now: request.now)
-                try request.audit("user.create", target: "user:\(account.id)", changes: ["username": body.username, "roles": body.roles, "branches": body.branches])
-                return account
+                try request.database.members.setProfile(account.id, profile.fields)
+                try request.database.members.recordChange("user", account.id.rawValue, now: request.now)
+                try request.audit("user.create", target: "user:\(account.id)", changes: profile.audited.merging(["username": body.username, "roles": body.roles, "branches": body.branches]) { a, _ in a })
+                return try request.database.members.user(account.id)
             }
-            return .json(AccountView(account), status: 201)
+            guard let user else { return .error(404, "no such user") }
+            return .json(try UserView(user, request.database), status: 201)
         }
-        table.add(.get, "/api/v1/users/:id", .privilege(.users), "A user of a branch you hold the users privilege at") { request in
-            .json(AccountView(try target(request)))
+        table.add(.get, "/api/v1/users/:id", .privilege(.users), "A user of a branch you hold the users privilege at, with cards and PIN state") { request in
+            guard let user = try request.database.members.user(try target(request).id) else { return .error(404, "no such user") }
+            return .json(try UserView(user, request.database))
         }
-        table.add(.patch, "/api/v1/users/:id", .privilege(.users), "Change a user's email, names, password or active flag (false deactivates and ends their sessions)",
-                  body: [.optional("email", .string), .optional("name", .string), .optional("paternalSurname", .string), .optional("maternalSurname", .string),
-                         .optional("active", .boolean), .optional("password", .string)]) { request in
+        table.add(.patch, "/api/v1/users/:id", .privilege(.users), "Change a user's profile, email, password or active flag (false deactivates and ends their sessions)",
+                  body: [.optional("email", .string), .optional("name", .string), .optional("paternalSurname", .string),
+                         .optional("active", .boolean), .optional("password", .string)] + profileFields) { request in
             struct Body: Decodable {
                 let email: String?; let name: String?; let paternalSurname: String?; let maternalSurname: String?; let active: Bool?; let password: String?
             }
             let body = try request.body(Body.self)
+            let profile = try profileChanges(request)
             let actor = try request.actor
             let target = try target(request)
             try checkManage(actor, target)
@@ -96,7 +103,9 @@ extension CoreAPI {
             if let password = body.password { changes.passwordHash = try request.database.accounts.preparePassword(password) }
             let updated = try request.database.write {
                 let updated = try request.database.accounts.updateAccount(target.id, changes)
-                var audited: [String: Any] = [:]
+                try request.database.members.setProfile(target.id, profile.fields)
+                try request.database.members.recordChange("user", target.id.rawValue, now: request.now)
+                var audited: [String: Any] = profile.audited
                 if let email = body.email { audited["email"] = email }
                 if let name = body.name { audited["name"] = name }
                 if let value = body.paternalSurname { audited["paternalSurname"] = value }
@@ -106,8 +115,8 @@ extension CoreAPI {
                 try request.audit(body.active == false ? "user.deactivate" : "user.update", target: "user:\(target.id)", changes: audited)
                 return updated
             }
-            guard let updated else { return .error(404, "no such user") }
-            return .json(AccountView(updated))
+            guard let updated, let user = try request.database.members.user(updated.id) else { return .error(404, "no such user") }
+            return .json(try UserView(user, request.database))
         }
         table.add(.put, "/api/v1/users/:id/roles", .privilege(.users), "Replace a user's roles", body: [.required("roles", .strings)]) { request in
             struct Body: Decodable { let roles: [String] }
@@ -120,9 +129,10 @@ extension CoreAPI {
             if target.id == actor.id && !roles.contains(actor.highestRole) { return .error(400, "field \"roles\": you cannot lower your own role") }
             try request.database.write {
                 try request.database.accounts.setRoles(target.id, roles)
+                try request.database.members.recordChange("user", target.id.rawValue, now: request.now)
                 try request.audit("user.roles", target: "user:\(target.id)", changes: ["from": target.roles.roles.map(\.rawValue), "to": roles.roles.map(\.rawValue)])
             }
-            return .json(AccountView(try request.database.accounts.account(target.id) ?? target))
+            return .json(try UserView(try request.database.members.user(target.id), request.database))
         }
         table.add(.put, "/api/v1/users/:id/branches", .privilege(.users), "Replace the branches granted to a user", body: [.required("branches", .integers)]) { request in
             struct Body: Decodable { let branches: [Int64] }
@@ -135,10 +145,11 @@ extension CoreAPI {
             try checkGrant(actor, roles: nil, branches: branches.symmetricDifference(target.branches))
             try request.database.write {
                 try request.database.accounts.setBranches(target.id, branches)
+                try request.database.members.recordChange("user", target.id.rawValue, now: request.now)
                 try request.audit("user.branches", target: "user:\(target.id)",
                                   changes: ["from": target.branches.map(\.rawValue).sorted(), "to": branches.map(\.rawValue).sorted()])
             }
-            return .json(AccountView(try request.database.accounts.account(target.id) ?? target))
+            return .json(try UserView(try request.database.members.user(target.id), request.database))
         }
 
         table.add(.get, "/api/v1/branches", .signedIn, "The branches granted to you (every branch for a SuperAdministrador)") { request in

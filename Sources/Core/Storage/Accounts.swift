@@ -41,7 +41,8 @@ public struct AccountError: Error, Hashable, Sendable, CustomStringConvertible {
 /// Accounts and branches storage (the SQLite backend; a PostgreSQL one would implement the same).
 public protocol AccountStore {
     func createBranch(name: String, city: String, timeZone: String) throws -> BranchID
-    func createAccount(username: String, email: String, password: String, name: String, paternalSurname: String,
+    /// `password` nil: an account that cannot sign in until one is set (members enrolled at the desk).
+    func createAccount(username: String, email: String, password: String?, name: String, paternalSurname: String,
                        roles: RoleSet, branches: Set<BranchID>, now: Timestamp) throws -> Account
     /// The account and its password hash for a login name (username or email, any case).
     func findForLogin(_ login: String) throws -> (Account, passwordHash: String?)?
@@ -116,7 +117,7 @@ public final class SQLiteAccountStore: AccountStore {
         }
     }
 
-    public func createAccount(username: String, email: String, password: String, name: String, paternalSurname: String,
+    public func createAccount(username: String, email: String, password: String?, name: String, paternalSurname: String,
                               roles: RoleSet, branches: Set<BranchID>, now: Timestamp) throws -> Account {
         guard (3...64).contains(username.count), username.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
             throw AccountError(field: "username", problem: "3 to 64 letters, digits, '.', '_' or '-'")
@@ -124,14 +125,14 @@ public final class SQLiteAccountStore: AccountStore {
         try Self.checkEmail(email)
         try Self.checkName(name, field: "name", required: true)
         try Self.checkName(paternalSurname, field: "paternalSurname", required: false)
-        let hash = try preparePassword(password)
+        let hash = try password.map { try preparePassword($0) }
         return try db.transaction {
             let clave: Int64 = try db.scalar("SELECT coalesce(max(clave), 0) + 1 FROM users", as: Int64.self)
             do {
                 try db.run("""
-                    INSERT INTO users (username, email, password_hash, clave, name, paternal_surname, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, username, email, hash, clave, name, paternalSurname, now.milliseconds)
+                    INSERT INTO users (username, email, password_hash, clave, name, paternal_surname, created_at, join_day)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, username, email, hash, clave, name, paternalSurname, now.milliseconds, now.milliseconds / 86_400_000)
             } catch let error as SQLiteError where error.isConstraintViolation {
                 let taken = try db.scalar("SELECT count(*) FROM users WHERE username = ? COLLATE NOCASE", username, as: Int.self) > 0
                 throw AccountError(field: taken ? "username" : "email", problem: "already in use")

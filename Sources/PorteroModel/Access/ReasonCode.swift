@@ -11,6 +11,8 @@ public enum ReasonCode: String, Sendable, Codable, CaseIterable {
     case grantedDuress = "granted.duress"
     /// Leaving: membership checks do not apply to someone already inside.
     case grantedExit = "granted.exit"
+    /// Checked in by staff at the desk, with a reason (audited).
+    case grantedManual = "granted.manual"
     // Door.
     case doorLockdown = "door.lockdown"
     case doorClosed = "door.closed"

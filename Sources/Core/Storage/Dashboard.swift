@@ -1,0 +1,141 @@
+import Foundation
+import PorteroModel
+import SQLite
+
+/// Seed 000's dashboard figures over a date range and the caller's branches.
+public struct DashboardFigures: Hashable, Sendable, Codable {
+    public struct Amount: Hashable, Sendable, Codable { public var currency: String; public var minorUnits: Int64 }
+    public struct Count: Hashable, Sendable, Codable { public var label: String; public var count: Int }
+    public struct PlanSales: Hashable, Sendable, Codable { public var plan: String; public var count: Int; public var currency: String; public var minorUnits: Int64 }
+
+    public var from: LocalDay
+    public var to: LocalDay
+    public var totalUsers: Int
+    public var activeCustomers: Int
+    public var inactiveCustomers: Int
+    public var sales: [Amount]
+    public var plansSold: Int
+    public var averageSale: [Amount]
+    public var customersPerCity: [Count]
+    public var salesPerPlan: [PlanSales]
+    /// New customers registered in each month of `to`'s year ("2026-01" … "2026-12").
+    public var newCustomersPerMonth: [Count]
+    /// Granted entries per day of the range.
+    public var attendancePerDay: [Count]
+}
+
+/// The dashboard's queries, one per figure so the benchmark can time each.
+public final class SQLiteDashboardStore {
+    let db: Connection
+
+    public init(connection: Connection) throws {
+        db = connection
+        try CoreSchema.migrator.migrate(db)
+    }
+
+    /// The branch filter as an id list; nil (every branch) becomes every branch's id, so the
+    /// queries always go through the branch-leading indexes.
+    func branchList(_ branches: Set<BranchID>?) throws -> String {
+        if let branches { return SQLiteMemberStore.jsonList(branches) }
+        let all: [Int64] = try db.query("SELECT id FROM branches") { try $0.get(0) }
+        return SQLiteMemberStore.jsonList(Set(all.map { BranchID($0) }))
+    }
+
+    public func totalUsers(_ branches: Set<BranchID>?) throws -> Int {
+        if branches == nil { return try db.scalar("SELECT count(*) FROM users", as: Int.self) }
+        return try db.scalar("SELECT count(DISTINCT user_id) FROM user_branches WHERE branch_id IN (SELECT value FROM json_each(?))", try branchList(branches), as: Int.self)
+    }
+
+    /// Customers with a subscription not cancelled and not past its end and grace (frozen days
+    /// extend it) on `today`.
+    public func activeCustomers(_ branches: Set<BranchID>?, today: LocalDay) throws -> Int {
+        try db.scalar("""
+            SELECT count(DISTINCT s.user_id) FROM subscriptions s
+            WHERE s.end_day >= ?1 - 60 - 366 AND s.status = 'active' AND s.start_day <= ?1
+              AND s.branch_id IN (SELECT value FROM json_each(?2))
+              AND s.end_day + s.grace_days + coalesce((SELECT sum(coalesce(f.end_day, ?1) - f.start_day + 1) FROM freezes f
+                                                       WHERE f.subscription_id = s.id AND f.start_day <= ?1), 0) >= ?1
+            """, Int64(today.rawValue), try branchList(branches), as: Int.self)
+    }
+
+    /// Customers (ever subscribed at these branches) with no current subscription.
+    public func inactiveCustomers(_ branches: Set<BranchID>?, today: LocalDay) throws -> Int {
+        let ever: Int = try db.scalar("SELECT count(DISTINCT user_id) FROM subscriptions WHERE branch_id IN (SELECT value FROM json_each(?))", try branchList(branches), as: Int.self)
+        return max(0, ever - (try activeCustomers(branches, today: today)))
+    }
+
+    public func sales(_ branches: Set<BranchID>?, from: LocalDay, to: LocalDay) throws -> (amounts: [DashboardFigures.Amount], count: Int) {
+        let rows: [(String, Int64, Int)] = try db.query("""
+            SELECT currency, sum(price_minor), count(*) FROM subscriptions
+            WHERE branch_id IN (SELECT value FROM json_each(?1)) AND sold_day BETWEEN ?2 AND ?3 GROUP BY currency ORDER BY currency
+            """, try branchList(branches), Int64(from.rawValue), Int64(to.rawValue)) { (try $0.get(0), try $0.get(1), try $0.get(2)) }
+        return (rows.map { DashboardFigures.Amount(currency: $0.0, minorUnits: $0.1) }, rows.reduce(0) { $0 + $1.2 })
+    }
+
+    public func averageSale(_ branches: Set<BranchID>?, from: LocalDay, to: LocalDay) throws -> [DashboardFigures.Amount] {
+        try db.query("""
+            SELECT currency, sum(price_minor) / count(*) FROM subscriptions
+            WHERE branch_id IN (SELECT value FROM json_each(?1)) AND sold_day BETWEEN ?2 AND ?3 GROUP BY currency ORDER BY currency
+            """, try branchList(branches), Int64(from.rawValue), Int64(to.rawValue)) { DashboardFigures.Amount(currency: try $0.get(0), minorUnits: try $0.get(1)) }
+    }
+
+    /// Current customers by the city of the branch they subscribed at.
+    public func customersPerCity(_ branches: Set<BranchID>?, today: LocalDay) throws -> [DashboardFigures.Count] {
+        try db.query("""
+            SELECT b.city, count(DISTINCT s.user_id) FROM subscriptions s JOIN branches b ON b.id = s.branch_id
+            WHERE s.end_day >= ?1 AND s.status = 'active' AND s.start_day <= ?1 AND s.branch_id IN (SELECT value FROM json_each(?2))
+            GROUP BY b.city ORDER BY 2 DESC, 1
+            """, Int64(today.rawValue), try branchList(branches)) { DashboardFigures.Count(label: try $0.get(0), count: try $0.get(1)) }
+    }
+
+    public func salesPerPlan(_ branches: Set<BranchID>?, from: LocalDay, to: LocalDay) throws -> [DashboardFigures.PlanSales] {
+        try db.query("""
+            SELECT p.name, count(*), s.currency, sum(s.price_minor) FROM subscriptions s JOIN plans p ON p.id = s.plan_id
+            WHERE s.branch_id IN (SELECT value FROM json_each(?1)) AND s.sold_day BETWEEN ?2 AND ?3
+            GROUP BY p.id, s.currency ORDER BY 4 DESC
+            """, try branchList(branches), Int64(from.rawValue), Int64(to.rawValue)) {
+            DashboardFigures.PlanSales(plan: try $0.get(0), count: try $0.get(1), currency: try $0.get(2), minorUnits: try $0.get(3))
+        }
+    }
+
+    /// Members (role cliente) who joined in each month of `year`, at these branches.
+    public func newCustomersPerMonth(_ branches: Set<BranchID>?, year: Int) throws -> [DashboardFigures.Count] {
+        guard let first = LocalDay(year: year, month: 1, day: 1), let last = LocalDay(year: year, month: 12, day: 31) else { return [] }
+        let rows: [(String, Int)] = try db.query("""
+            SELECT strftime('%Y-%m', u.join_day * 86400, 'unixepoch'), count(*) FROM users u
+            WHERE u.join_day BETWEEN ?1 AND ?2
+              AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'cliente')
+              AND EXISTS (SELECT 1 FROM user_branches b WHERE b.user_id = u.id AND b.branch_id IN (SELECT value FROM json_each(?3)))
+            GROUP BY 1 ORDER BY 1
+            """, Int64(first.rawValue), Int64(last.rawValue), try branchList(branches)) { (try $0.get(0), try $0.get(1)) }
+        let counts = Dictionary(rows, uniquingKeysWith: +)
+        return (1...12).map { month in
+            let label = "\(year)-\(month < 10 ? "0" : "")\(month)"
+            return DashboardFigures.Count(label: label, count: counts[label] ?? 0)
+        }
+    }
+
+    public func attendancePerDay(_ branches: Set<BranchID>?, from: LocalDay, to: LocalDay) throws -> [DashboardFigures.Count] {
+        try db.query("""
+            SELECT local_day, sum(count) FROM attendance_daily
+            WHERE branch_id IN (SELECT value FROM json_each(?1)) AND local_day BETWEEN ?2 AND ?3 AND granted = 1
+            GROUP BY local_day ORDER BY local_day
+            """, try branchList(branches), Int64(from.rawValue), Int64(to.rawValue)) {
+            DashboardFigures.Count(label: LocalDay(daysSinceEpoch: Int32(try $0.get(0) as Int64)).description, count: try $0.get(1))
+        }
+    }
+
+    public func figures(_ branches: Set<BranchID>?, from: LocalDay, to: LocalDay, today: LocalDay) throws -> DashboardFigures {
+        try db.read {
+            let sales = try sales(branches, from: from, to: to)
+            return DashboardFigures(from: from, to: to, totalUsers: try totalUsers(branches), activeCustomers: try activeCustomers(branches, today: today),
+                                    inactiveCustomers: try inactiveCustomers(branches, today: today), sales: sales.amounts, plansSold: sales.count,
+                                    averageSale: try averageSale(branches, from: from, to: to), customersPerCity: try customersPerCity(branches, today: today),
+                                    salesPerPlan: try salesPerPlan(branches, from: from, to: to), newCustomersPerMonth: try newCustomersPerMonth(branches, year: to.components.year),
+                                    attendancePerDay: try attendancePerDay(branches, from: from, to: to))
+        }
+    }
+}
+
+@available(*, unavailable, message: "Owned by one database connection")
+extension SQLiteDashboardStore: Sendable {}
