@@ -220,7 +220,8 @@ public final class CoreAPI: Sendable {
             if route.method == .get { return try database.db.read { try route.handler(request) } }
             return try route.handler(request)
         } catch let error as AccountError {
-            return .error(error.problem == "already in use" || error.problem.hasPrefix("a device") ? 409 : 400, "\(error)")
+            // Conflicts with what exists (a taken username, clave, card or name) are 409; the rest 400.
+            return .error(error.problem.hasPrefix("already") || error.problem.hasPrefix("a device") ? 409 : 400, "\(error)")
         } catch let error as HTTPResponseError {
             return error.response
         } catch let error as SQLiteError where error.isBusy || error.isDiskFull {

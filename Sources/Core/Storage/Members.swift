@@ -188,7 +188,7 @@ public final class SQLiteMemberStore {
                 arguments.append(number)
             }
             if let card = try? CardNumber(parsing: search) {
-                clauses.append("u.id IN (SELECT user_id FROM cards WHERE number = ?\(arguments.count + 1))")
+                clauses.append("u.id IN (SELECT user_id FROM cards WHERE number = ?\(arguments.count + 1) AND status = 'active')")
                 arguments.append(Int64(bitPattern: card.rawValue))
             }
             sql += " AND (" + clauses.joined(separator: " OR ") + ")"

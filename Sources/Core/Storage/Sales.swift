@@ -312,7 +312,7 @@ public final class SQLiteSalesStore {
         guard let current = try subscription(id, today: today) else { return nil }
         guard current.status == "active" else { throw AccountError(field: "subscription", problem: "is already cancelled") }
         return try db.transaction { () -> SubscriptionView? in
-            try db.run("UPDATE subscriptions SET status = 'cancelled'', cancelled_at = ? WHERE id = ?", now.milliseconds, id)
+            try db.run("UPDATE subscriptions SET status = 'cancelled', cancelled_at = ? WHERE id = ?", now.milliseconds, id)
             try members.recordChange("user", current.userID, now: now)
             return try subscription(id, today: today)
         }
