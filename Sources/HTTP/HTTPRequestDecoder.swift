@@ -5,11 +5,15 @@
 /// name of the rule, and the decoder stays failed: the connection must close.
 public struct HTTPRequestDecoder: Sendable {
     public let limits: HTTPLimits
+    /// The largest body for a method and path (a route's own limit), replacing `limits.bodyBytes`
+    /// when it answers more than 0. Asked once the header block is in, before any body is kept.
+    public let bodyLimit: (@Sendable (_ method: String, _ path: String) -> Int)?
     private var buffer: [UInt8] = []
     private var failure: HTTPParseError?
 
-    public init(limits: HTTPLimits = HTTPLimits()) {
+    public init(limits: HTTPLimits = HTTPLimits(), bodyLimit: (@Sendable (_ method: String, _ path: String) -> Int)? = nil) {
         self.limits = limits
+        self.bodyLimit = bodyLimit
     }
 
     /// Bytes received and not yet part of a returned request.
@@ -32,7 +36,7 @@ public struct HTTPRequestDecoder: Sendable {
     public mutating func next() throws(HTTPParseError) -> HTTPRequest? {
         if let failure { throw failure }
         do {
-            guard let (request, consumed) = try Self.parse(buffer[...], limits: limits) else { return nil }
+            guard let (request, consumed) = try Self.parse(buffer[...], limits: limits, bodyLimit: bodyLimit) else { return nil }
             buffer.removeFirst(consumed)
             return request
         } catch {
@@ -71,7 +75,9 @@ public struct HTTPRequestDecoder: Sendable {
         return nil
     }
 
-    static func parse(_ bytes: ArraySlice<UInt8>, limits: HTTPLimits) throws(HTTPParseError) -> (HTTPRequest, Int)? {
+    static func parse(_ bytes: ArraySlice<UInt8>, limits base: HTTPLimits,
+                      bodyLimit: (@Sendable (String, String) -> Int)? = nil) throws(HTTPParseError) -> (HTTPRequest, Int)? {
+        var limits = base
         var cursor = bytes.startIndex
         // Robustness (RFC 9112 §2.2): empty lines before the request line are ignored.
         while cursor + 1 < bytes.endIndex, bytes[cursor] == cr, bytes[cursor + 1] == lf { cursor += 2 }
@@ -96,6 +102,12 @@ public struct HTTPRequestDecoder: Sendable {
             if field.isEmpty { break }
             headers.append(try parseField(bytes[field]))
             if headers.count > limits.headerCount { throw HTTPParseError(status: 431, rule: "too-many-header-fields") }
+        }
+        let (path, query) = try normalise(target: target, method: method)
+        // The route's own body limit, asked only when a body is announced (most requests have none).
+        if let bodyLimit, headers.contains(where: { ($0.name == "content-length" && $0.value != "0") || $0.name == "transfer-encoding" }) {
+            let routeLimit = bodyLimit(method == "HEAD" ? "GET" : method, path)
+            if routeLimit > 0 { limits.bodyBytes = routeLimit }
         }
 
         // Framing.
@@ -136,7 +148,6 @@ public struct HTTPRequestDecoder: Sendable {
             cursor += contentLength
         }
 
-        let (path, query) = try normalise(target: target, method: method)
         let connection = headers.filter { $0.name == "connection" }.flatMap { $0.value.lowercased().split(separator: ",").map { $0.trimmingCharacters(in: " \t") } }
         let keepAlive = minor == 1 ? !connection.contains("close") : connection.contains("keep-alive")
         let request = HTTPRequest(method: method, target: target, path: path, query: query, minorVersion: minor, headers: headers, body: body, keepAlive: keepAlive)

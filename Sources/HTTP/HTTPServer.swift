@@ -150,10 +150,10 @@ final class EventLoop: @unchecked Sendable {
         var written = 0
         var watchingOutput = false
 
-        init(fd: Int32, address: String, limits: HTTPLimits, timeouts: HTTPTimeouts, now: Int64) {
+        init(fd: Int32, address: String, limits: HTTPLimits, bodyLimit: @escaping @Sendable (String, String) -> Int, timeouts: HTTPTimeouts, now: Int64) {
             self.fd = fd
             self.address = address
-            self.decoder = HTTPRequestDecoder(limits: limits)
+            self.decoder = HTTPRequestDecoder(limits: limits, bodyLimit: bodyLimit)
             self.state = HTTPConnectionState(timeouts: timeouts, now: now)
         }
     }
@@ -254,7 +254,9 @@ final class EventLoop: @unchecked Sendable {
             }
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            let connection = Connection(fd: fd, address: peer, limits: server.configuration.limits, timeouts: server.configuration.timeouts, now: now)
+            let router = server.router
+            let connection = Connection(fd: fd, address: peer, limits: server.configuration.limits,
+                                        bodyLimit: { router.bodyLimit(method: $0, path: $1) }, timeouts: server.configuration.timeouts, now: now)
             guard portero_epoll_ctl(epoll, EPOLL_CTL_ADD, fd, portero_EPOLLIN) == 0 else {
                 close(fd)
                 server.release(peer)

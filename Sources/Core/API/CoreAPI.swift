@@ -43,6 +43,8 @@ public struct APIRoute: Sendable {
     public let body: [BodyField]
     /// Query parameters the route reads (besides `branch`), for the OpenAPI document.
     public let query: [String]
+    /// The largest body accepted (413 above it).
+    public let bodyLimit: Int
     let handler: @Sendable (APIRequest) throws -> HTTPResponse
 }
 
@@ -144,6 +146,7 @@ public final class CoreAPI: Sendable {
         Self.declareMemberRoutes(&declared)
         Self.declareSalesRoutes(&declared)
         Self.declareOperationsRoutes(&declared)
+        Self.declareImportRoutes(&declared)
         Self.declareOpenAPIRoute(&declared)
         routes = declared.routes
     }
@@ -156,8 +159,8 @@ public final class CoreAPI: Sendable {
         var routes: [APIRoute] = []
 
         mutating func add(_ method: HTTPMethod, _ pattern: String, _ access: RouteAccess, _ summary: String, body: [BodyField] = [], query: [String] = [],
-                          _ handler: @escaping @Sendable (APIRequest) throws -> HTTPResponse) {
-            routes.append(APIRoute(method: method, pattern: pattern, access: access, summary: summary, body: body, query: query, handler: handler))
+                          bodyLimit: Int = 16_384, _ handler: @escaping @Sendable (APIRequest) throws -> HTTPResponse) {
+            routes.append(APIRoute(method: method, pattern: pattern, access: access, summary: summary, body: body, query: query, bodyLimit: bodyLimit, handler: handler))
         }
     }
 
@@ -165,7 +168,7 @@ public final class CoreAPI: Sendable {
     public func router() -> Router {
         var router = Router()
         for route in routes {
-            router.add(route.method, route.pattern) { [self] context in
+            router.add(route.method, route.pattern, bodyLimit: route.bodyLimit) { [self] context in
                 try pool.with { database in try serve(route, context, database) }
             }
         }

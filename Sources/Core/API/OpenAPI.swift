@@ -69,7 +69,7 @@ extension CoreAPI {
     /// The openapi.json route, describing every route including itself.
     static func declareOpenAPIRoute(_ table: inout RouteTable) {
         let summary = "This document"
-        let itself = APIRoute(method: .get, pattern: "/api/v1/openapi.json", access: .anyone, summary: summary, body: [], query: []) { _ in HTTPResponse(status: 200) }
+        let itself = APIRoute(method: .get, pattern: "/api/v1/openapi.json", access: .anyone, summary: summary, body: [], query: [], bodyLimit: 0) { _ in HTTPResponse(status: 200) }
         let data = (try? JSONSerialization.data(withJSONObject: openAPIDocument(table.routes + [itself]), options: [.sortedKeys])) ?? Data("{}".utf8)
         let body = Array(data)
         table.add(.get, "/api/v1/openapi.json", .anyone, summary) { _ in HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: body) }
