@@ -30,11 +30,12 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["CLinux"]),
         .target(name: "Core", dependencies: ["PorteroModel", "SQLite", "Crypto", "HTTP", "Replica"]),
         .target(name: "PorteroCLI"),
+        .target(name: "CoreClient"),
 
         // Executables: argument parsing and wiring only.
         .executableTarget(name: "porterod", dependencies: ["PorteroCLI", "Replica", "Daemon"]),
         .executableTarget(name: "portero-core", dependencies: ["PorteroCLI", "Core", "SQLite", "HTTP"]),
-        .executableTarget(name: "portero", dependencies: ["PorteroCLI", "Readers"]),
+        .executableTarget(name: "portero", dependencies: ["PorteroCLI", "Readers", "CoreClient", "Core", "PorteroModel"]),
         .executableTarget(
             name: "portero-bench",
             dependencies: ["PorteroModel", "Replica", "SQLite", "Crypto", "PorteroCLI", "Readers"],

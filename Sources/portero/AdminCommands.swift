@@ -1,0 +1,381 @@
+import Core
+import CoreClient
+import Foundation
+import PorteroCLI
+
+/// The `portero` commands that talk to the core's API with the token `portero login` stored.
+struct AdminCommands {
+    let arguments: CommandLineArguments
+    let words: [String]
+
+    static let flags: Set<String> = ["--json", "--all", "--unread", "--urgent", "--dry-run", "--follow-up", "--granted", "--denied"]
+    static let valued: Set<String> = ["--core", "--user", "--totp", "--q", "--branch", "--limit", "--offset", "--email", "--name", "--surname", "--role",
+                                      "--plan", "--price", "--currency", "--months", "--days", "--branches", "--windows", "--start", "--from", "--to",
+                                      "--reason", "--door", "--status", "--interval", "--promotion", "--reference", "--city", "--time-zone"]
+
+    var json: Bool { arguments.has("--json") }
+
+    func client() throws -> CoreClient {
+        let credentials = try Credentials.load()
+        guard let url = URL(string: arguments.value("--core") ?? credentials.core) else { throw AdminError("\(credentials.core) is not a URL") }
+        return CoreClient(baseURL: url, token: credentials.token)
+    }
+
+    func value(_ key: String) throws -> String {
+        guard let value = arguments.value(key) else { throw CommandLineArguments.UsageError(message: "\(words.prefix(2).joined(separator: " ")) needs \(key)") }
+        return value
+    }
+
+    func number(_ text: String, _ what: String) throws -> Int64 {
+        guard let number = Int64(text), number > 0 else { throw CommandLineArguments.UsageError(message: "\(what) must be a positive number, not '\(text)'") }
+        return number
+    }
+
+    func positional(_ index: Int, _ what: String) throws -> String {
+        guard words.count > index else { throw CommandLineArguments.UsageError(message: "\(words.prefix(2).joined(separator: " ")) needs \(what)") }
+        return words[index]
+    }
+
+    func query(_ pairs: [(String, String)]) -> [(String, String)] {
+        var query = pairs
+        for (flag, name) in [("--branch", "branch"), ("--limit", "limit"), ("--offset", "offset")] {
+            if let value = arguments.value(flag) { query.append((name, value)) }
+        }
+        return query
+    }
+
+    // MARK: Output
+
+    /// A listing: JSON with --json, else a table of `columns` (key, heading).
+    func list(_ value: Any, _ columns: [(String, String)]) {
+        if json { return printJSON(value) }
+        let rows = (value as? [[String: Any]]) ?? []
+        let cells = rows.map { row in columns.map { Self.text(row[$0.0]) } }
+        var widths = columns.map { $0.1.count }
+        for row in cells { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], min(cell.count, 40)) } }
+        func line(_ values: [String]) -> String {
+            values.enumerated().map { index, cell in
+                let clipped = cell.count > 40 ? String(cell.prefix(39)) + "…" : cell
+                return clipped + String(repeating: " ", count: max(0, widths[index] - clipped.count))
+            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+        print(line(columns.map(\.1)))
+        for row in cells { print(line(row)) }
+        if rows.isEmpty { print("(none)") }
+    }
+
+    func show(_ value: Any) {
+        if json { return printJSON(value) }
+        guard let object = value as? [String: Any] else { return printJSON(value) }
+        let width = object.keys.map(\.count).max() ?? 0
+        for key in object.keys.sorted() {
+            print(key + String(repeating: " ", count: width - key.count) + "  " + Self.text(object[key]))
+        }
+    }
+
+    func printJSON(_ value: Any) {
+        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed]) else { return print(value) }
+        print(String(decoding: data, as: UTF8.self))
+    }
+
+    static func text(_ value: Any?) -> String {
+        switch value {
+        case nil, is NSNull: return ""
+        case let text as String: return text.replacingOccurrences(of: "\n", with: " ")
+        case let flag as Bool: return flag ? "yes" : "no"
+        case let number as NSNumber: return number.stringValue
+        case let list as [Any]: return list.map { text($0) }.joined(separator: ",")
+        case let object as [String: Any]:
+            if let units = object["minorUnits"] as? Int, let currency = object["currency"] as? String { return String(format: "%.2f %@", Double(units) / 100, currency) }
+            if let number = object["number"] { return text(number) }
+            return object.keys.sorted().map { "\($0)=\(text(object[$0]))" }.joined(separator: " ")
+        default: return "\(value!)"  // safe: nil handled above
+        }
+    }
+
+    // MARK: Commands
+
+    func run() throws -> ExitCode {
+        switch (words.first ?? "", words.count > 1 ? words[1] : "") {
+        case ("login", _): return try login()
+        case ("logout", _): return try logout()
+        case ("users", _): return try users()
+        case ("branches", _): return try branches()
+        case ("cards", _): return try cards()
+        case ("plans", _): return try plans()
+        case ("subscriptions", _): return try subscriptions()
+        case ("devices", _): return try devices()
+        case ("attendance", _): return try attendance()
+        case ("notifications", _): return try notifications()
+        default:
+            throw CommandLineArguments.UsageError(message: "unknown command '\(words.joined(separator: " "))'")
+        }
+    }
+
+    func login() throws -> ExitCode {
+        let core = try value("--core")
+        let username = try value("--user")
+        guard let url = URL(string: core), url.scheme == "http" || url.scheme == "https" else { throw AdminError("--core needs an http:// or https:// URL") }
+        guard let password = readSecret(prompt: "Password for \(username): "), !password.isEmpty else { throw AdminError("no password given") }
+        let anonymous = CoreClient(baseURL: url, token: nil)
+        var body: [String: Any] = ["login": username, "password": password]
+        if let code = arguments.value("--totp") { body["totp"] = code }
+        let signedIn = try anonymous.send("POST", "api/v1/session", json: body)
+        guard let cookie = signedIn.header("Set-Cookie")?.split(separator: ";").first.map(String.init),
+              let csrf = (try signedIn.json() as? [String: Any])?["csrfToken"] as? String else { throw AdminError("the core did not open a session") }
+        let host = ProcessInfo.processInfo.hostName
+        let headers = ["Cookie": cookie, "X-CSRF-Token": csrf]
+        let created = try anonymous.send("POST", "api/v1/tokens", json: ["name": "portero CLI on \(host)"], headers: headers)
+        guard let answer = try created.json() as? [String: Any], let token = answer["token"] as? String, let id = answer["id"] as? Int64 else {
+            throw AdminError("the core did not create a token")
+        }
+        _ = try? anonymous.send("DELETE", "api/v1/session", headers: headers)
+        try Credentials(core: core, token: token, tokenID: id, username: username).save()
+        print("signed in to \(core) as \(username); token kept in \(Credentials.path) (mode 0600)")
+        return .success
+    }
+
+    func logout() throws -> ExitCode {
+        let credentials = try Credentials.load()
+        if let url = URL(string: credentials.core) {
+            do { try CoreClient(baseURL: url, token: credentials.token).send("DELETE", "api/v1/tokens/\(credentials.tokenID)") } catch {
+                printError("portero: the token could not be revoked at the core (\(error)); removing it here anyway")
+            }
+        }
+        Credentials.remove()
+        print("signed out")
+        return .success
+    }
+
+    static let userColumns = [("id", "ID"), ("clave", "CLAVE"), ("username", "USERNAME"), ("name", "NAME"), ("paternalSurname", "SURNAME"),
+                              ("email", "EMAIL"), ("roles", "ROLES"), ("active", "ACTIVE"), ("followUp", "FOLLOW-UP")]
+
+    func users() throws -> ExitCode {
+        let client = try client()
+        switch words.count > 1 ? words[1] : "list" {
+        case "list":
+            var pairs: [(String, String)] = []
+            if let text = arguments.value("--q") { pairs.append(("q", text)) }
+            if arguments.has("--follow-up") { pairs.append(("followUp", "true")) }
+            list(try client.send("GET", "api/v1/users", query: query(pairs)).json(), Self.userColumns)
+        case "show":
+            show(try client.send("GET", "api/v1/users/\(try number(try positional(2, "a user id"), "the user id"))").json())
+        case "create":
+            var body: [String: Any] = ["username": try value("--user"), "email": try value("--email"), "name": try value("--name"),
+                                       "paternalSurname": try value("--surname"), "roles": [arguments.value("--role") ?? "cliente"],
+                                       "branches": [try number(try value("--branch"), "--branch")]]
+            if arguments.value("--role") != nil && arguments.value("--role") != "cliente" {
+                guard let password = readSecret(prompt: "Password for the new user: "), !password.isEmpty else { throw AdminError("staff need a password") }
+                body["password"] = password
+            }
+            show(try client.send("POST", "api/v1/users", json: body).json())
+        case "activate", "deactivate":
+            let id = try number(try positional(2, "a user id"), "the user id")
+            show(try client.send("PATCH", "api/v1/users/\(id)", json: ["active": words[1] == "activate"]).json())
+        case "import":
+            return try UserImport(client: client, path: try positional(2, "a CSV file"), dryRun: arguments.has("--dry-run"), json: json).run()
+        default:
+            throw CommandLineArguments.UsageError(message: "users takes list, show ID, create, activate ID, deactivate ID or import FILE.csv")
+        }
+        return .success
+    }
+
+    func branches() throws -> ExitCode {
+        let client = try client()
+        switch words.count > 1 ? words[1] : "list" {
+        case "list":
+            list(try client.send("GET", "api/v1/branches").json(), [("id", "ID"), ("name", "NAME"), ("city", "CITY"), ("timeZone", "TIME ZONE"), ("active", "ACTIVE")])
+        case "create":
+            show(try client.send("POST", "api/v1/branches", json: ["name": try value("--name"), "city": try value("--city"), "timeZone": try value("--time-zone")]).json())
+        default:
+            throw CommandLineArguments.UsageError(message: "branches takes list or create --name NAME --city CITY --time-zone ZONE")
+        }
+        return .success
+    }
+
+    func cards() throws -> ExitCode {
+        let client = try client()
+        let columns = [("id", "ID"), ("userID", "USER"), ("number", "NUMBER"), ("printed", "PRINTED"), ("status", "STATUS")]
+        switch words.count > 1 ? words[1] : "" {
+        case "add":
+            let user = try number(try positional(2, "a user id"), "the user id")
+            show(try client.send("POST", "api/v1/users/\(user)/cards", json: ["number": try positional(3, "a card number")]).json())
+        case "list":
+            list(try client.send("GET", "api/v1/users/\(try number(try positional(2, "a user id"), "the user id"))/cards").json(), columns)
+        case "find":
+            list(try client.send("GET", "api/v1/cards", query: [("number", try positional(2, "a card number"))]).json(), columns)
+        case "status":
+            let id = try number(try positional(2, "a card id"), "the card id")
+            show(try client.send("PATCH", "api/v1/cards/\(id)", json: ["status": try positional(3, "active, lost or revoked")]).json())
+        default:
+            throw CommandLineArguments.UsageError(message: "cards takes add USER NUMBER, list USER, find NUMBER or status CARD active|lost|revoked")
+        }
+        return .success
+    }
+
+    func plans() throws -> ExitCode {
+        let client = try client()
+        switch words.count > 1 ? words[1] : "list" {
+        case "list":
+            list(try client.send("GET", "api/v1/plans").json(), [("id", "ID"), ("name", "NAME"), ("price", "PRICE"), ("duration", "DURATION"),
+                                                                   ("branches", "BRANCHES"), ("windows", "WINDOWS"), ("active", "ACTIVE")])
+        case "create":
+            guard let price = Double(try value("--price")), price >= 0 else { throw CommandLineArguments.UsageError(message: "--price must be an amount such as 599.00") }
+            var body: [String: Any] = ["name": try value("--name"), "priceMinor": Int64((price * 100).rounded()), "currency": arguments.value("--currency") ?? "MXN"]
+            if let months = arguments.value("--months") { body["durationMonths"] = Int(try number(months, "--months")) }
+            if let days = arguments.value("--days") { body["durationDays"] = Int(try number(days, "--days")) }
+            if let branches = arguments.value("--branches") { body["branches"] = try branches.split(separator: ",").map { try number(String($0), "--branches") } }
+            if let windows = arguments.value("--windows") { body["windows"] = windows }
+            show(try client.send("POST", "api/v1/plans", json: body).json())
+        default:
+            throw CommandLineArguments.UsageError(message: "plans takes list or create --name --price [--currency] --months N|--days N [--branches 1,2] [--windows TEXT]")
+        }
+        return .success
+    }
+
+    func subscriptions() throws -> ExitCode {
+        let client = try client()
+        let columns = [("id", "ID"), ("userID", "USER"), ("planName", "PLAN"), ("branch", "BRANCH"), ("startDate", "START"), ("effectiveEndDate", "END"),
+                       ("standing", "STANDING"), ("pricePaid", "PAID")]
+        let verb = words.count > 1 ? words[1] : ""
+        switch verb {
+        case "list":
+            list(try client.send("GET", "api/v1/users/\(try number(try positional(2, "a user id"), "the user id"))/subscriptions").json(), columns)
+        case "enroll":
+            var body: [String: Any] = ["user": try number(try value("--user"), "--user"), "plan": try number(try value("--plan"), "--plan"),
+                                       "branch": try number(try value("--branch"), "--branch")]
+            if let start = arguments.value("--start") { body["startDate"] = start }
+            if let price = arguments.value("--price") {
+                guard let amount = Double(price), amount >= 0 else { throw CommandLineArguments.UsageError(message: "--price must be an amount such as 599.00") }
+                body["pricePaid"] = Int64((amount * 100).rounded())
+            }
+            if let promotion = arguments.value("--promotion") { body["promotion"] = promotion }
+            if let reference = arguments.value("--reference") { body["paymentReference"] = reference }
+            show(try client.send("POST", "api/v1/subscriptions", json: body).json())
+        case "freeze", "unfreeze", "renew", "cancel":
+            let id = try number(try positional(2, "a subscription id"), "the subscription id")
+            var body: [String: Any] = [:]
+            if verb == "freeze" {
+                if let from = arguments.value("--from") { body["startDate"] = from }
+                if let to = arguments.value("--to") { body["endDate"] = to }
+                if let reason = arguments.value("--reason") { body["reason"] = reason }
+            }
+            if verb == "unfreeze", let from = arguments.value("--from") { body["date"] = from }
+            show(try client.send("POST", "api/v1/subscriptions/\(id)/\(verb)", json: body).json())
+        default:
+            throw CommandLineArguments.UsageError(message: "subscriptions takes list USER, enroll, freeze ID, unfreeze ID, renew ID or cancel ID")
+        }
+        return .success
+    }
+
+    func devices() throws -> ExitCode {
+        let client = try client()
+        switch words.count > 1 ? words[1] : "list" {
+        case "list":
+            list(try client.send("GET", "api/v1/devices", query: query([])).json(), [("id", "ID"), ("branch", "BRANCH"), ("name", "NAME"), ("enrolledAt", "ENROLLED"),
+                                                                                   ("lastSeen", "LAST SEEN"), ("softwareVersion", "VERSION"), ("replicaAgeSeconds", "REPLICA AGE"),
+                                                                                   ("outboxDepth", "OUTBOX"), ("revokedAt", "REVOKED")])
+        case "add":
+            let answer = try client.send("POST", "api/v1/devices", json: ["branch": try number(try value("--branch"), "--branch"), "name": try value("--name")]).json()
+            if json { printJSON(answer) } else if let object = answer as? [String: Any] {
+                print("device \(Self.text((object["device"] as? [String: Any])?["id"])) registered; enrolment code (shown once): \(Self.text(object["enrollmentCode"]))")
+            }
+        case "code":
+            show(try client.send("POST", "api/v1/devices/\(try number(try positional(2, "a device id"), "the device id"))/code").json())
+        case "revoke":
+            try client.send("DELETE", "api/v1/devices/\(try number(try positional(2, "a device id"), "the device id"))")
+            print("revoked")
+        default:
+            throw CommandLineArguments.UsageError(message: "devices takes list, add --branch ID --name NAME, code ID or revoke ID")
+        }
+        return .success
+    }
+
+    static let attendanceColumns = [("at", "AT"), ("branch", "BRANCH"), ("door", "DOOR"), ("clave", "CLAVE"), ("userName", "NAME"), ("cardNumber", "CARD"),
+                                    ("granted", "GRANTED"), ("reason", "REASON"), ("note", "NOTE")]
+
+    func attendanceQuery() -> [(String, String)] {
+        var pairs: [(String, String)] = []
+        for (flag, name) in [("--from", "from"), ("--to", "to"), ("--reason", "reason"), ("--door", "door"), ("--user", "user")] {
+            if let value = arguments.value(flag) { pairs.append((name, value)) }
+        }
+        if arguments.has("--granted") { pairs.append(("granted", "true")) }
+        if arguments.has("--denied") { pairs.append(("granted", "false")) }
+        return query(pairs)
+    }
+
+    func attendance() throws -> ExitCode {
+        let client = try client()
+        switch words.count > 1 ? words[1] : "list" {
+        case "list":
+            list(Self.readable(try client.send("GET", "api/v1/attendance", query: attendanceQuery()).json()), Self.attendanceColumns)
+        case "today":
+            list(Self.readable(try client.send("GET", "api/v1/attendance/today", query: query([])).json()), Self.attendanceColumns)
+        case "tail":
+            return try tail(client)
+        default:
+            throw CommandLineArguments.UsageError(message: "attendance takes list, today or tail [--branch ID] [--interval SECONDS]")
+        }
+        return .success
+    }
+
+    /// Timestamps in ISO 8601 for people.
+    static func readable(_ value: Any) -> Any {
+        guard let rows = value as? [[String: Any]] else { return value }
+        let formatter = ISO8601DateFormatter()
+        return rows.map { row -> [String: Any] in
+            var row = row
+            if let at = row["at"] as? Int64 { row["at"] = formatter.string(from: Date(timeIntervalSince1970: Double(at) / 1000)) }
+            return row
+        }
+    }
+
+    /// Follows new attendance rows until interrupted: the newest row's cursor is kept and each
+    /// poll asks only for rows after it, printed oldest first.
+    func tail(_ client: CoreClient) throws -> ExitCode {
+        let interval = Double(arguments.value("--interval") ?? "1") ?? 1
+        var pairs = attendanceQuery().filter { $0.0 != "limit" }
+        pairs.append(("limit", "1"))
+        let first = try client.send("GET", "api/v1/attendance", query: pairs)
+        var cursor: String? = (try first.json() as? [[String: Any]])?.first.flatMap { row in
+            (row["at"] as? Int64).flatMap { at in (row["id"] as? String).map { "\(at)~\($0)" } }
+        }
+        if !json { print(Self.attendanceColumns.map(\.1).joined(separator: "  ")) }
+        while true {
+            var query = attendanceQuery().filter { $0.0 != "limit" } + [("limit", "500")]
+            if let cursor { query.append(("after", cursor)) }
+            do {
+                let rows = (try client.send("GET", "api/v1/attendance", query: query).json() as? [[String: Any]]) ?? []
+                for row in rows.reversed() {
+                    if json { printJSON(row) } else {
+                        print(Self.attendanceColumns.map { Self.text((Self.readable([row]) as? [[String: Any]])?.first?[$0.0]) }.joined(separator: "  "))
+                    }
+                }
+                if let newest = rows.first, let at = newest["at"] as? Int64, let id = newest["id"] as? String { cursor = "\(at)~\(id)" }
+                fflush(nil)
+            } catch let error as CoreClientError where error.status == nil {
+                printError("portero: \(error); retrying")
+            }
+            Thread.sleep(forTimeInterval: max(0.2, interval))
+        }
+    }
+
+    func notifications() throws -> ExitCode {
+        let client = try client()
+        switch words.count > 1 ? words[1] : "list" {
+        case "list":
+            let filter = arguments.has("--unread") ? "unread" : (arguments.has("--urgent") ? "urgent" : "all")
+            list(try client.send("GET", "api/v1/notifications", query: [("filter", filter)]).json(),
+                 [("id", "ID"), ("level", "LEVEL"), ("title", "TITLE"), ("audience", "AUDIENCE"), ("read", "READ")])
+        case "count":
+            show(try client.send("GET", "api/v1/notifications/unread").json())
+        case "read":
+            if arguments.has("--all") { show(try client.send("POST", "api/v1/notifications/read").json()) } else {
+                show(try client.send("POST", "api/v1/notifications/\(try number(try positional(2, "a notification id or --all"), "the notification id"))/read").json())
+            }
+        default:
+            throw CommandLineArguments.UsageError(message: "notifications takes list [--unread|--urgent], count, read ID or read --all")
+        }
+        return .success
+    }
+}

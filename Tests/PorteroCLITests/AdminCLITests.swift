@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+/// `portero`'s BackOffice commands against a real portero-core on loopback.
+@Suite(.serialized, .enabled(if: Built.directory != nil)) struct AdminCLITests {
+    final class Core {
+        let directory: URL
+        let process = Process()
+        let port: UInt16
+
+        init() throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("portero-cli-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let path = directory.appendingPathComponent("core.sqlite").path
+            _ = try CoreInitTests.run(["init", "--database", path, "--username", "root", "--email", "root@club.mx"], input: "Secreto123\n")
+            process.executableURL = Built.directory!.appendingPathComponent("portero-core")  // safe: the suite runs only when it is set
+            process.arguments = ["serve", "--database", path, "--port", "0"]
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var line = ""
+            while !line.contains("\n"), let chunk = try out.fileHandleForReading.read(upToCount: 1) { line += String(decoding: chunk, as: UTF8.self) }
+            port = try #require(line.split(separator: ":").last.flatMap { UInt16($0.prefix { $0.isNumber }) })
+        }
+
+        deinit {
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+            try? FileManager.default.removeItem(at: directory)
+        }
+
+        /// Runs `portero` with the config directory inside this test's folder.
+        func portero(_ arguments: [String], input: String = "") throws -> (status: Int32, out: String, err: String) {
+            let process = Process()
+            process.executableURL = Built.directory!.appendingPathComponent("portero")  // safe: as above
+            process.arguments = arguments
+            process.environment = ["PORTERO_CONFIG_DIR": directory.appendingPathComponent("config").path, "PATH": "/usr/bin:/bin"]
+            let stdin = Pipe(), out = Pipe(), err = Pipe()
+            process.standardInput = stdin
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            try stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+            let o = out.fileHandleForReading.readDataToEndOfFile()
+            let e = err.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        }
+    }
+
+    @Test func loginImportListCardsAndLogout() throws {
+        let core = try Core()
+        let url = "http://127.0.0.1:\(core.port)"
+        let wrong = try core.portero(["login", "--core", url, "--user", "root"], input: "nope\n")
+        #expect(wrong.status != 0 && wrong.err.contains("wrong login or password"))
+        let login = try core.portero(["login", "--core", url, "--user", "root"], input: "Secreto123\n")
+        #expect(login.status == 0, "\(login.err)")
+        let credentials = core.directory.appendingPathComponent("config/credentials.json").path
+        let attributes = try FileManager.default.attributesOfItem(atPath: credentials)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let stored = try String(contentsOfFile: credentials, encoding: .utf8)
+        #expect(stored.contains("pt_") && !stored.contains("Secreto123"))
+        #expect(try core.portero(["branches", "create", "--name", "Centro", "--city", "CDMX", "--time-zone", "America/Mexico_City"]).status == 0)
+
+        let file = core.directory.appendingPathComponent("socios.csv")
+        var csv = "username,email,name,paternalSurname,branch,card\n"
+        for index in 1...1_200 { csv += "socio\(index),socio\(index)@correo.mx,Socio,Número \(index),Centro,\(700_000 + index)\n" }
+        csv += "roto,roto@correo.mx,Roto,X,Centro,no-es-tarjeta\n"
+        try Data(csv.utf8).write(to: file)
+        let refused = try core.portero(["users", "import", file.path])
+        #expect(refused.status == 65)
+        #expect(refused.out.contains("nothing imported: 1 row(s) refused") && refused.out.contains("line 1202: card:"))
+        #expect(refused.err.contains("checked 1201 of 1201 rows"))
+        csv = csv.replacingOccurrences(of: "no-es-tarjeta", with: "800001")
+        try Data(csv.utf8).write(to: file)
+        let imported = try core.portero(["users", "import", file.path])
+        #expect(imported.status == 0 && imported.out.contains("imported 1201 users"), "\(imported.out) \(imported.err)")
+        let listed = try core.portero(["users", "list", "--q", "socio12", "--json"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.out.utf8)) as? [[String: Any]])
+        #expect(rows.count == 12)  // socio12 and socio120 … socio129, plus socio1200
+        let found = try core.portero(["cards", "find", "800001"])
+        #expect(found.status == 0 && found.out.contains("800001") && found.out.contains("active"))
+        let table = try core.portero(["users", "list", "--q", "roto"])
+        #expect(table.out.hasPrefix("ID") && table.out.contains("roto@correo.mx"))
+
+        #expect(try core.portero(["logout"]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: credentials))
+        let after = try core.portero(["users", "list"])
+        #expect(after.status != 0 && after.err.contains("not signed in"))
+    }
+}
