@@ -45,9 +45,19 @@ runProgram(info, flags: ["--secure-cookies"], valued: ["--database", "--username
             source.resume()
             return source
         }
+        // Device alarms (offline, stale replica) every 30 s, on a thread of their own.
+        let maintenance = Thread {
+            while !Thread.current.isCancelled {
+                do { try api.maintain() } catch { FileHandle.standardError.write(Data("portero-core: maintenance: \(error)\n".utf8)) }
+                Thread.sleep(forTimeInterval: 30)
+            }
+        }
+        maintenance.name = "portero.maintenance"
+        maintenance.start()
         print("portero-core serving http://\(configuration.host):\(server.port)/api/v1/")
         fflush(nil)
         server.run()
+        maintenance.cancel()
         sources.forEach { $0.cancel() }
         return .success
     }

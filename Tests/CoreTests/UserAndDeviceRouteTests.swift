@@ -167,3 +167,28 @@ func objects(_ response: HTTPResponse) throws -> [[String: Any]] {
         #expect(statuses.last == 429)
     }
 }
+
+@Suite struct DeviceAlarmTests {
+    @Test func aSilentDeviceAndAStaleReplicaNotifyTheBranchOnce() throws {
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.administrator, username: "admin")
+        let manager = try fixture.signIn(.branchManager, username: "gerente")
+        let reception = try fixture.signIn(.reception, username: "recepcion")
+        let registered = try object(try fixture.send("POST", "/api/v1/devices", body: #"{"branch": \#(fixture.own), "name": "torniquete"}"#, cookie: admin.cookie, csrf: admin.csrf))
+        let code = try #require(registered["enrollmentCode"] as? String)
+        let token = try #require(try object(try fixture.send("POST", "/api/v1/enroll", body: #"{"code": "\#(code)"}"#))["token"] as? String)
+        #expect(try fixture.api.maintain() == 0)
+        fixture.advance(seconds: 11 * 60)
+        #expect(try fixture.api.maintain() == 2)
+        #expect(try fixture.api.maintain() == 0)
+        let seen = try objects(try fixture.send("GET", "/api/v1/notifications?filter=urgent", cookie: manager.cookie))
+        #expect(seen.count == 1 && (seen.first?["title"] as? String)?.contains("torniquete at Centro is offline") == true)
+        #expect(try objects(try fixture.send("GET", "/api/v1/notifications?filter=urgent", cookie: reception.cookie)).isEmpty)
+        // Back in contact, then a replica two hours old.
+        #expect(try fixture.bearer("POST", "/api/v1/device/report", token, body: #"{"replicaAgeSeconds": 7200}"#).status == 204)
+        #expect(try fixture.api.maintain() == 2)
+        #expect(try fixture.api.maintain() == 0)
+        fixture.advance(seconds: 11 * 60)
+        #expect(try fixture.api.maintain() == 2)  // silent again: a new outage
+    }
+}

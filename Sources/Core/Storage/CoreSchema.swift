@@ -295,6 +295,10 @@ enum CoreSchema {
                 PRIMARY KEY (user_id, notification_id)
             ) STRICT, WITHOUT ROWID;
 
+            -- Alarms already raised for a device, so each outage or stale replica notifies once.
+            ALTER TABLE devices ADD COLUMN offline_notified INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE devices ADD COLUMN stale_notified INTEGER NOT NULL DEFAULT 0;
+
             -- Every change that matters to a door, in order: the feed the branches follow (sync).
             CREATE TABLE change_log (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT,

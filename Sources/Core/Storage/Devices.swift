@@ -129,7 +129,7 @@ public final class SQLiteDeviceStore: DeviceStore {
         }
         // Last contact moves at most every ten seconds, so a long-polling fleet does not write per request.
         if now.milliseconds - (found.lastSeen?.milliseconds ?? 0) >= 10_000 {
-            try db.run("UPDATE devices SET last_seen = ? WHERE id = ?", now.milliseconds, found.id)
+            try db.run("UPDATE devices SET last_seen = ?, offline_notified = 0 WHERE id = ?", now.milliseconds, found.id)
         }
         return found
     }
@@ -146,9 +146,29 @@ public final class SQLiteDeviceStore: DeviceStore {
 
     public func report(_ id: Int64, softwareVersion: String?, replicaAgeSeconds: Int64?, outboxDepth: Int64?, now: Timestamp) throws {
         try db.run("""
-            UPDATE devices SET last_seen = ?, software_version = coalesce(?, software_version), replica_age_seconds = coalesce(?, replica_age_seconds),
+            UPDATE devices SET last_seen = ?, offline_notified = 0, software_version = coalesce(?, software_version), replica_age_seconds = coalesce(?, replica_age_seconds),
             outbox_depth = coalesce(?, outbox_depth) WHERE id = ?
             """, now.milliseconds, softwareVersion.map { String($0.prefix(64)) }, replicaAgeSeconds, outboxDepth, id)
+    }
+
+    /// Devices silent since before `cutoff` and not yet reported, marked reported.
+    public func takeNewlyOffline(before cutoff: Timestamp) throws -> [Device] {
+        let found = try db.query("""
+            SELECT \(Self.columns) FROM devices WHERE token_hash IS NOT NULL AND revoked_at IS NULL AND last_seen < ? AND offline_notified = 0
+            """, cutoff.milliseconds, map: Self.device)
+        for device in found { try db.run("UPDATE devices SET offline_notified = 1 WHERE id = ?", device.id) }
+        return found
+    }
+
+    /// Devices whose reported replica age passed `seconds` and not yet reported, marked reported;
+    /// a device back under the bound is re-armed.
+    public func takeNewlyStale(olderThan seconds: Int64) throws -> [Device] {
+        try db.run("UPDATE devices SET stale_notified = 0 WHERE stale_notified = 1 AND coalesce(replica_age_seconds, 0) <= ?", seconds)
+        let found = try db.query("""
+            SELECT \(Self.columns) FROM devices WHERE revoked_at IS NULL AND replica_age_seconds > ? AND stale_notified = 0
+            """, seconds, map: Self.device)
+        for device in found { try db.run("UPDATE devices SET stale_notified = 1 WHERE id = ?", device.id) }
+        return found
     }
 }
 
