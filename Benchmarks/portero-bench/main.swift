@@ -7,6 +7,9 @@ let info = ProgramInfo(
     summary: "Portero benchmarks. Run in release mode: swift run -c release portero-bench decision --members 2000000",
     options: [
         ("decision", "Build a replica and measure look-up + decision, the durable write and peak RSS."),
+        ("dashboard", "Build a core database (--users, --attendance) and time each dashboard figure."),
+        ("--users N", "dashboard: members (default 1000000)."),
+        ("--attendance N", "dashboard: attendance rows (default 10000000)."),
         ("daemon", "Run porterod (built next to this binary) on a replica and time EM4100 frames on a pty to the relay."),
         ("--swipes N", "daemon: frames to time (default 10000)."),
         ("--members N", "Members in the replica (default 2000000)."),
@@ -24,9 +27,9 @@ let info = ProgramInfo(
     status: "Figures go into README.md with the command that produced them."
 )
 
-runProgram(info, flags: ["--reuse", "--reads-only"], valued: ["--swipes", "--warmup", "--gap-us", "--synchronous", "--cache-mib", "--members", "--requests", "--unknown-share", "--path", "--seed"]) { arguments in
-    guard arguments.positionals == ["decision"] || arguments.positionals == ["daemon"] else {
-        throw CommandLineArguments.UsageError(message: "name a benchmark: decision or daemon")
+runProgram(info, flags: ["--reuse", "--reads-only"], valued: ["--users", "--attendance", "--swipes", "--warmup", "--gap-us", "--synchronous", "--cache-mib", "--members", "--requests", "--unknown-share", "--path", "--seed"]) { arguments in
+    guard ["decision", "daemon", "dashboard"].contains(arguments.positionals.first ?? ""), arguments.positionals.count == 1 else {
+        throw CommandLineArguments.UsageError(message: "name a benchmark: decision, daemon or dashboard")
     }
     func number(_ key: String, _ fallback: Int, allowZero: Bool = false) throws -> Int {
         guard let text = arguments.value(key) else { return fallback }
@@ -42,6 +45,12 @@ runProgram(info, flags: ["--reuse", "--reads-only"], valued: ["--swipes", "--war
         throw CommandLineArguments.UsageError(message: "--synchronous is FULL, NORMAL, EXTRA or OFF")
     }
     let temporary = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+    if arguments.positionals == ["dashboard"] {
+        let users = try number("--users", 1_000_000)
+        try DashboardBenchmark(users: users, attendance: try number("--attendance", 10_000_000),
+                               path: arguments.value("--path") ?? "\(temporary)/portero-bench-core-\(users).sqlite", reuse: arguments.has("--reuse")).run()
+        return .success
+    }
     if arguments.positionals == ["daemon"] {
         let members = try number("--members", 2_000_000)
         try DaemonBenchmark(members: members, swipes: try number("--swipes", 10_000),

@@ -207,13 +207,48 @@ enum CoreSchema {
                 sold_by INTEGER REFERENCES users(id),
                 sold_at INTEGER NOT NULL,
                 sold_day INTEGER NOT NULL,
-                cancelled_at INTEGER
+                cancelled_at INTEGER,
+                -- The last day it admits: end, grace and closed freezes; 2147483647 while a freeze is
+                -- open (a frozen customer is still a customer). Kept by the store on every change.
+                paid_through_day INTEGER NOT NULL
             ) STRICT;
             CREATE INDEX subscriptions_by_user ON subscriptions(user_id, end_day);
             CREATE INDEX subscriptions_by_branch_day ON subscriptions(branch_id, sold_day);
             CREATE INDEX subscriptions_by_plan ON subscriptions(plan_id);
             CREATE INDEX subscriptions_by_sold_day ON subscriptions(sold_day);
-            CREATE INDEX subscriptions_by_end_day ON subscriptions(end_day, user_id);
+            CREATE INDEX subscriptions_running ON subscriptions(paid_through_day, branch_id, user_id) WHERE status = 'active';
+            -- Who became a customer of which branch and when (their first sale there), and the
+            -- monthly and daily sums the dashboard reads instead of scanning every sale.
+            CREATE TABLE customers (
+                branch_id INTEGER NOT NULL,
+                user_id INTEGER NOT NULL,
+                first_day INTEGER NOT NULL,
+                PRIMARY KEY (branch_id, user_id)
+            ) STRICT, WITHOUT ROWID;
+            CREATE TABLE customer_months (
+                branch_id INTEGER NOT NULL,
+                month TEXT NOT NULL,
+                count INTEGER NOT NULL,
+                PRIMARY KEY (branch_id, month)
+            ) STRICT, WITHOUT ROWID;
+            CREATE TABLE sales_daily (
+                branch_id INTEGER NOT NULL,
+                day INTEGER NOT NULL,
+                plan_id INTEGER NOT NULL,
+                currency TEXT NOT NULL,
+                count INTEGER NOT NULL,
+                amount INTEGER NOT NULL,
+                PRIMARY KEY (branch_id, day, plan_id, currency)
+            ) STRICT, WITHOUT ROWID;
+            CREATE TRIGGER subscriptions_sum AFTER INSERT ON subscriptions BEGIN
+                INSERT INTO sales_daily (branch_id, day, plan_id, currency, count, amount) VALUES (NEW.branch_id, NEW.sold_day, NEW.plan_id, NEW.currency, 1, NEW.price_minor)
+                ON CONFLICT (branch_id, day, plan_id, currency) DO UPDATE SET count = count + 1, amount = amount + excluded.amount;
+                INSERT OR IGNORE INTO customers (branch_id, user_id, first_day) VALUES (NEW.branch_id, NEW.user_id, NEW.sold_day);
+            END;
+            CREATE TRIGGER customers_by_month AFTER INSERT ON customers BEGIN
+                INSERT INTO customer_months (branch_id, month, count) VALUES (NEW.branch_id, strftime('%Y-%m', NEW.first_day * 86400, 'unixepoch'), 1)
+                ON CONFLICT (branch_id, month) DO UPDATE SET count = count + 1;
+            END;
             CREATE TABLE freezes (
                 subscription_id INTEGER NOT NULL REFERENCES subscriptions(id),
                 start_day INTEGER NOT NULL,

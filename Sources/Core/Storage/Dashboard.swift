@@ -46,68 +46,62 @@ public final class SQLiteDashboardStore {
         return try db.scalar("SELECT count(DISTINCT user_id) FROM user_branches WHERE branch_id IN (SELECT value FROM json_each(?))", try branchList(branches), as: Int.self)
     }
 
-    /// Customers with a subscription not cancelled and not past its end and grace (frozen days
-    /// extend it) on `today`.
+    /// Customers with a subscription that admits today or is frozen (a paused customer is still
+    /// one), counted once per branch.
     public func activeCustomers(_ branches: Set<BranchID>?, today: LocalDay) throws -> Int {
         try db.scalar("""
-            SELECT count(DISTINCT s.user_id) FROM subscriptions s
-            WHERE s.end_day >= ?1 - 60 - 366 AND s.status = 'active' AND s.start_day <= ?1
-              AND s.branch_id IN (SELECT value FROM json_each(?2))
-              AND s.end_day + s.grace_days + coalesce((SELECT sum(coalesce(f.end_day, ?1) - f.start_day + 1) FROM freezes f
-                                                       WHERE f.subscription_id = s.id AND f.start_day <= ?1), 0) >= ?1
+            SELECT count(*) FROM (SELECT DISTINCT branch_id, user_id FROM subscriptions
+                                  WHERE status = 'active' AND paid_through_day >= ?1 AND start_day <= ?1 AND branch_id IN (SELECT value FROM json_each(?2)))
             """, Int64(today.rawValue), try branchList(branches), as: Int.self)
     }
 
-    /// Customers (ever subscribed at these branches) with no current subscription.
+    /// Customers of these branches (ever sold a subscription there) with none running today;
+    /// like the active count, per branch.
     public func inactiveCustomers(_ branches: Set<BranchID>?, today: LocalDay) throws -> Int {
-        let ever: Int = try db.scalar("SELECT count(DISTINCT user_id) FROM subscriptions WHERE branch_id IN (SELECT value FROM json_each(?))", try branchList(branches), as: Int.self)
+        let ever: Int = try db.scalar("SELECT count(*) FROM customers WHERE branch_id IN (SELECT value FROM json_each(?))", try branchList(branches), as: Int.self)
         return max(0, ever - (try activeCustomers(branches, today: today)))
     }
 
     public func sales(_ branches: Set<BranchID>?, from: LocalDay, to: LocalDay) throws -> (amounts: [DashboardFigures.Amount], count: Int) {
         let rows: [(String, Int64, Int)] = try db.query("""
-            SELECT currency, sum(price_minor), count(*) FROM subscriptions
-            WHERE branch_id IN (SELECT value FROM json_each(?1)) AND sold_day BETWEEN ?2 AND ?3 GROUP BY currency ORDER BY currency
+            SELECT currency, sum(amount), sum(count) FROM sales_daily
+            WHERE branch_id IN (SELECT value FROM json_each(?1)) AND day BETWEEN ?2 AND ?3 GROUP BY currency ORDER BY currency
             """, try branchList(branches), Int64(from.rawValue), Int64(to.rawValue)) { (try $0.get(0), try $0.get(1), try $0.get(2)) }
         return (rows.map { DashboardFigures.Amount(currency: $0.0, minorUnits: $0.1) }, rows.reduce(0) { $0 + $1.2 })
     }
 
     public func averageSale(_ branches: Set<BranchID>?, from: LocalDay, to: LocalDay) throws -> [DashboardFigures.Amount] {
         try db.query("""
-            SELECT currency, sum(price_minor) / count(*) FROM subscriptions
-            WHERE branch_id IN (SELECT value FROM json_each(?1)) AND sold_day BETWEEN ?2 AND ?3 GROUP BY currency ORDER BY currency
+            SELECT currency, sum(amount) / sum(count) FROM sales_daily
+            WHERE branch_id IN (SELECT value FROM json_each(?1)) AND day BETWEEN ?2 AND ?3 GROUP BY currency ORDER BY currency
             """, try branchList(branches), Int64(from.rawValue), Int64(to.rawValue)) { DashboardFigures.Amount(currency: try $0.get(0), minorUnits: try $0.get(1)) }
     }
 
-    /// Current customers by the city of the branch they subscribed at.
+    /// Running customers by the city of the branch they subscribed at.
     public func customersPerCity(_ branches: Set<BranchID>?, today: LocalDay) throws -> [DashboardFigures.Count] {
         try db.query("""
-            SELECT b.city, count(DISTINCT s.user_id) FROM subscriptions s JOIN branches b ON b.id = s.branch_id
-            WHERE s.end_day >= ?1 AND s.status = 'active' AND s.start_day <= ?1 AND s.branch_id IN (SELECT value FROM json_each(?2))
-            GROUP BY b.city ORDER BY 2 DESC, 1
+            SELECT b.city, count(*) FROM (SELECT DISTINCT branch_id, user_id FROM subscriptions
+                                          WHERE status = 'active' AND paid_through_day >= ?1 AND start_day <= ?1 AND branch_id IN (SELECT value FROM json_each(?2))) s
+            JOIN branches b ON b.id = s.branch_id GROUP BY b.city ORDER BY 2 DESC, 1
             """, Int64(today.rawValue), try branchList(branches)) { DashboardFigures.Count(label: try $0.get(0), count: try $0.get(1)) }
     }
 
     public func salesPerPlan(_ branches: Set<BranchID>?, from: LocalDay, to: LocalDay) throws -> [DashboardFigures.PlanSales] {
         try db.query("""
-            SELECT p.name, count(*), s.currency, sum(s.price_minor) FROM subscriptions s JOIN plans p ON p.id = s.plan_id
-            WHERE s.branch_id IN (SELECT value FROM json_each(?1)) AND s.sold_day BETWEEN ?2 AND ?3
-            GROUP BY p.id, s.currency ORDER BY 4 DESC
+            SELECT p.name, sum(d.count), d.currency, sum(d.amount) FROM sales_daily d JOIN plans p ON p.id = d.plan_id
+            WHERE d.branch_id IN (SELECT value FROM json_each(?1)) AND d.day BETWEEN ?2 AND ?3
+            GROUP BY p.id, d.currency ORDER BY 4 DESC
             """, try branchList(branches), Int64(from.rawValue), Int64(to.rawValue)) {
             DashboardFigures.PlanSales(plan: try $0.get(0), count: try $0.get(1), currency: try $0.get(2), minorUnits: try $0.get(3))
         }
     }
 
-    /// Members (role cliente) who joined in each month of `year`, at these branches.
+    /// Members who became customers (their first subscription at a branch) in each month of `year`.
     public func newCustomersPerMonth(_ branches: Set<BranchID>?, year: Int) throws -> [DashboardFigures.Count] {
-        guard let first = LocalDay(year: year, month: 1, day: 1), let last = LocalDay(year: year, month: 12, day: 31) else { return [] }
         let rows: [(String, Int)] = try db.query("""
-            SELECT strftime('%Y-%m', u.join_day * 86400, 'unixepoch'), count(*) FROM users u
-            WHERE u.join_day BETWEEN ?1 AND ?2
-              AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'cliente')
-              AND EXISTS (SELECT 1 FROM user_branches b WHERE b.user_id = u.id AND b.branch_id IN (SELECT value FROM json_each(?3)))
-            GROUP BY 1 ORDER BY 1
-            """, Int64(first.rawValue), Int64(last.rawValue), try branchList(branches)) { (try $0.get(0), try $0.get(1)) }
+            SELECT month, sum(count) FROM customer_months
+            WHERE branch_id IN (SELECT value FROM json_each(?1)) AND month BETWEEN ?2 AND ?3 GROUP BY month ORDER BY month
+            """, try branchList(branches), "\(year)-01", "\(year)-12") { (try $0.get(0), try $0.get(1)) }
         let counts = Dictionary(rows, uniquingKeysWith: +)
         return (1...12).map { month in
             let label = "\(year)-\(month < 10 ? "0" : "")\(month)"

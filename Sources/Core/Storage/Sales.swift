@@ -193,8 +193,11 @@ public final class SQLiteSalesStore {
                 let moved: [Int64] = try db.query("""
                     SELECT DISTINCT user_id FROM subscriptions WHERE plan_id = ? AND status = 'active' AND end_day + grace_days + 400 >= ?
                     """, planID, Int64(today.rawValue)) { try $0.get(0) }
-                try db.run("UPDATE subscriptions SET plan_version_id = ?, grace_days = ? WHERE plan_id = ? AND status = 'active' AND end_day + grace_days + 400 >= ?",
-                           version, stored.graceDays, planID, Int64(today.rawValue))
+                try db.run("""
+                    UPDATE subscriptions SET plan_version_id = ?1, grace_days = ?2,
+                        paid_through_day = CASE WHEN paid_through_day = 2147483647 THEN paid_through_day ELSE paid_through_day - grace_days + ?2 END
+                    WHERE plan_id = ?3 AND status = 'active' AND end_day + grace_days + 400 >= ?4
+                    """, version, Int64(stored.graceDays), planID, Int64(today.rawValue))
                 for user in moved { try members.recordChange("user", user, now: now) }
             }
             return try self.plan(planID)
@@ -224,6 +227,16 @@ public final class SQLiteSalesStore {
                                 soldAt: Timestamp(milliseconds: try row.get(15)))
     }
 
+    /// Recomputes `paid_through_day` after a freeze, an unfreeze or a grace change.
+    func refreshPaidThrough(_ id: Int64) throws {
+        try db.run("""
+            UPDATE subscriptions SET paid_through_day = CASE
+                WHEN EXISTS (SELECT 1 FROM freezes f WHERE f.subscription_id = subscriptions.id AND f.end_day IS NULL) THEN 2147483647
+                ELSE end_day + grace_days + coalesce((SELECT sum(f.end_day - f.start_day + 1) FROM freezes f WHERE f.subscription_id = subscriptions.id), 0) END
+            WHERE id = ?
+            """, id)
+    }
+
     public func subscription(_ id: Int64, today: LocalDay) throws -> SubscriptionView? {
         try db.queryFirst("SELECT \(Self.subscriptionColumns) FROM subscriptions s JOIN plans p ON p.id = s.plan_id WHERE s.id = ?", id) { try view($0, today: today) }
     }
@@ -247,10 +260,11 @@ public final class SQLiteSalesStore {
             let end = plan.duration.lastDay(startingOn: start)
             try db.run("""
                 INSERT INTO subscriptions (user_id, plan_id, plan_version_id, branch_id, start_day, end_day, grace_days, status, price_minor, currency,
-                                           promotion, payment_reference, renews, sold_by, sold_at, sold_day)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?)
+                                           promotion, payment_reference, renews, sold_by, sold_at, sold_day, paid_through_day)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, user.rawValue, planID, plan.version, branch.rawValue, Int64(start.rawValue), Int64(end.rawValue), plan.graceDays,
-                       pricePaid ?? plan.price.minorUnits, plan.price.currency, promotion, paymentReference, renews, soldBy?.rawValue, now.milliseconds, Int64(today.rawValue))
+                       pricePaid ?? plan.price.minorUnits, plan.price.currency, promotion, paymentReference, renews, soldBy?.rawValue, now.milliseconds, Int64(today.rawValue),
+                       Int64(end.rawValue) + Int64(plan.graceDays))
             let id = db.lastInsertRowID
             try members.recordChange("user", user.rawValue, now: now)
             guard let created = try subscription(id, today: today) else { throw AccountError(field: "plan", problem: "could not be read back") }
@@ -286,6 +300,7 @@ public final class SQLiteSalesStore {
         }
         return try db.transaction { () -> SubscriptionView? in
             try db.run("INSERT INTO freezes (subscription_id, start_day, end_day, reason) VALUES (?, ?, ?, ?)", id, Int64(start.rawValue), end.map { Int64($0.rawValue) }, reason)
+            try refreshPaidThrough(id)
             try members.recordChange("user", current.userID, now: now)
             return try subscription(id, today: today)
         }
@@ -303,6 +318,7 @@ public final class SQLiteSalesStore {
             } else {
                 try db.run("UPDATE freezes SET end_day = ? WHERE subscription_id = ? AND start_day = ?", Int64(day.adding(days: -1).rawValue), id, Int64(open.start.rawValue))
             }
+            try refreshPaidThrough(id)
             try members.recordChange("user", current.userID, now: now)
             return try subscription(id, today: today)
         }
