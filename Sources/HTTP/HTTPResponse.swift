@@ -1,4 +1,40 @@
 import Foundation
+import Synchronization
+
+/// A response a handler gives later (a long poll): the handler returns `HTTPResponse.later(_:)`
+/// and calls `complete` from any thread, once; later calls are ignored. The connection waits
+/// without a deadline, so whoever holds it must complete it within a bound of their own.
+public final class HTTPDeferred: Sendable {
+    private enum State {
+        case waiting((@Sendable (HTTPResponse) -> Void)?)
+        case done(HTTPResponse)
+    }
+    private let state = Mutex(State.waiting(nil))
+
+    public init() {}
+
+    public func complete(_ response: HTTPResponse) {
+        let deliver: (@Sendable (HTTPResponse) -> Void)? = state.withLock { state in
+            guard case let .waiting(callback) = state else { return nil }
+            state = .done(response)
+            return callback
+        }
+        deliver?(response)
+    }
+
+    public var isComplete: Bool { state.withLock { if case .done = $0 { true } else { false } } }
+
+    /// The server's side: `body` runs once with the response (at once if it is already there).
+    func whenComplete(_ body: @escaping @Sendable (HTTPResponse) -> Void) {
+        let ready: HTTPResponse? = state.withLock { state in
+            switch state {
+            case let .done(response): return response
+            case .waiting: state = .waiting(body); return nil
+            }
+        }
+        if let ready { body(ready) }
+    }
+}
 
 /// A response: status, header fields and body. Content-Length and Connection are added when it
 /// is written.
@@ -6,11 +42,20 @@ public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// Set when the answer comes later (see `HTTPDeferred`).
+    public var deferred: HTTPDeferred?
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// An answer that `deferred.complete` will give.
+    public static func later(_ deferred: HTTPDeferred) -> HTTPResponse {
+        var response = HTTPResponse(status: 0)
+        response.deferred = deferred
+        return response
     }
 
     public func header(_ name: String) -> String? { headers.first { $0.name.lowercased() == name.lowercased() }?.value }

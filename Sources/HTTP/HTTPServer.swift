@@ -143,6 +143,8 @@ final class EventLoop: @unchecked Sendable {
     // other threads only call `wakeUp()` (a write(2) on `wake`).
     final class Connection {
         let fd: Int32
+        /// Unique within the loop: a descriptor number is reused after close, this is not.
+        let id: UInt64
         let address: String
         var decoder: HTTPRequestDecoder
         var state: HTTPConnectionState
@@ -150,8 +152,9 @@ final class EventLoop: @unchecked Sendable {
         var written = 0
         var watchingOutput = false
 
-        init(fd: Int32, address: String, limits: HTTPLimits, bodyLimit: @escaping @Sendable (String, String) -> Int, timeouts: HTTPTimeouts, now: Int64) {
+        init(fd: Int32, id: UInt64, address: String, limits: HTTPLimits, bodyLimit: @escaping @Sendable (String, String) -> Int, timeouts: HTTPTimeouts, now: Int64) {
             self.fd = fd
+            self.id = id
             self.address = address
             self.decoder = HTTPRequestDecoder(limits: limits, bodyLimit: bodyLimit)
             self.state = HTTPConnectionState(timeouts: timeouts, now: now)
@@ -163,6 +166,9 @@ final class EventLoop: @unchecked Sendable {
     let listener: Int32
     private var connections: [Int32: Connection] = [:]
     private var buffer = [UInt8](repeating: 0, count: 65_536)
+    private var nextConnectionID: UInt64 = 0
+    /// Deferred answers completed by other threads, waiting for this loop to write them.
+    private let completed = Mutex<[(fd: Int32, id: UInt64, bytes: [UInt8], keepAlive: Bool)]>([])
     /// Deadlines are checked by sweeping every connection at this interval, not per event.
     static let sweepMilliseconds: Int64 = 50
 
@@ -217,6 +223,7 @@ final class EventLoop: @unchecked Sendable {
                 if fd == wake {
                     var counter: UInt64 = 0
                     _ = read(wake, &counter, 8)
+                    deliverCompleted(server, now: after)
                     // Before serving what arrived with the stop, so those answers already say close.
                     beginShutdownIfRequested(after)
                 } else if fd == listener {
@@ -255,7 +262,8 @@ final class EventLoop: @unchecked Sendable {
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             let router = server.router
-            let connection = Connection(fd: fd, address: peer, limits: server.configuration.limits,
+            nextConnectionID += 1
+            let connection = Connection(fd: fd, id: nextConnectionID, address: peer, limits: server.configuration.limits,
                                         bodyLimit: { router.bodyLimit(method: $0, path: $1) }, timeouts: server.configuration.timeouts, now: now)
             guard portero_epoll_ctl(epoll, EPOLL_CTL_ADD, fd, portero_EPOLLIN) == 0 else {
                 close(fd)
@@ -263,6 +271,22 @@ final class EventLoop: @unchecked Sendable {
                 continue
             }
             connections[fd] = connection
+        }
+    }
+
+    /// Writes the deferred answers that arrived, to connections still open.
+    private func deliverCompleted(_ server: HTTPServer, now: Int64) {
+        let ready = completed.withLock { list -> [(fd: Int32, id: UInt64, bytes: [UInt8], keepAlive: Bool)] in
+            defer { list.removeAll() }
+            return list
+        }
+        for answer in ready {
+            guard let connection = connections[answer.fd], connection.id == answer.id else { continue }  // the client left meanwhile
+            // A stop that began meanwhile closes the connection once this answer is written.
+            connection.state.responseQueued(at: now, keepAlive: answer.keepAlive && !connection.state.draining)
+            connection.output = answer.bytes
+            connection.written = 0
+            flush(connection, server, now: now)
         }
     }
 
@@ -285,9 +309,20 @@ final class EventLoop: @unchecked Sendable {
             guard let request = try connection.decoder.next() else { return }
             connection.state.requestDecoded()
             let response = server.router.respond(to: request)
+            let headOnly = request.method == "HEAD"
+            if let deferred = response.deferred {
+                // Answered later: the loop is told through its eventfd and writes it then.
+                let (fd, id, keepAlive) = (connection.fd, connection.id, request.keepAlive)
+                deferred.whenComplete { [weak self] answer in
+                    guard let self else { return }
+                    self.completed.withLock { $0.append((fd, id, answer.serialized(keepAlive: keepAlive, headOnly: headOnly), keepAlive)) }
+                    self.wakeUp()
+                }
+                return
+            }
             let keepAlive = request.keepAlive && !connection.state.draining
             connection.state.responseQueued(at: now, keepAlive: keepAlive)
-            connection.output = response.serialized(keepAlive: keepAlive, headOnly: request.method == "HEAD")
+            connection.output = response.serialized(keepAlive: keepAlive, headOnly: headOnly)
             connection.written = 0
         } catch {
             connection.state.responseQueued(at: now, keepAlive: false)

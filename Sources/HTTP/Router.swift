@@ -99,7 +99,7 @@ public struct Router: Sendable {
         } catch {
             response = .error(500, "internal error")
         }
-        if method == "GET", response.status == 200 {
+        if method == "GET", response.status == 200, response.deferred == nil {
             let tag = "W/\"\(Self.fnv1a(response.body))\""
             response.headers.append(("ETag", tag))
             if request.header("if-none-match")?.split(separator: ",").contains(where: { $0.trimmingCharacters(in: " ") == tag }) == true {

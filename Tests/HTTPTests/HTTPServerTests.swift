@@ -180,3 +180,50 @@ final class Client {
         #expect((try? Client(port: running.server.port)) == nil)
     }
 }
+
+@Suite(.serialized) struct DeferredResponseTests {
+    @Test func aLongPollIsAnsweredLaterWhileTheLoopServesOthers() throws {
+        let parked = Mutex<[HTTPDeferred]>([])
+        var configuration = HTTPServer.Configuration()
+        configuration.port = 0
+        configuration.eventLoops = 1
+        var router = Router()
+        router.add(.get, "/wait") { _ in
+            let deferred = HTTPDeferred()
+            parked.withLock { $0.append(deferred) }
+            return .later(deferred)
+        }
+        router.add(.get, "/hello") { _ in .text("hello") }
+        let server = try HTTPServer(configuration: configuration, router: router)
+        let done = DispatchSemaphore(value: 0)
+        Thread { server.run(); done.signal() }.start()
+        defer { server.stop(); _ = done.wait(timeout: .now() + 5) }
+        let waiting = try Client(port: server.port)
+        waiting.send("GET /wait HTTP/1.1\r\nHost: a\r\n\r\n")
+        // The one loop still answers another client while the first waits.
+        let other = try Client(port: server.port)
+        other.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(other.receive { $0.hasSuffix("hello") }.text.contains("200 OK"))
+        #expect(waiting.receive(milliseconds: 200).text.isEmpty)
+        let deferred = try #require(parked.withLock { $0.first })
+        DispatchQueue.global().async { deferred.complete(.text("changes")) }
+        let answer = waiting.receive { $0.hasSuffix("changes") }
+        #expect(answer.text.hasPrefix("HTTP/1.1 200 OK") && !answer.closed)
+        // Kept alive: the same connection serves the next request.
+        waiting.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(waiting.receive { $0.hasSuffix("hello") }.text.contains("200 OK"))
+        // A client that leaves while waiting costs nothing when the answer comes.
+        let leaving = try Client(port: server.port)
+        leaving.send("GET /wait HTTP/1.1\r\nHost: a\r\n\r\n")
+        var second: HTTPDeferred?
+        for _ in 0..<100 where second == nil {
+            second = parked.withLock { $0.count > 1 ? $0[1] : nil }
+            usleep(10_000)
+        }
+        shutdown(leaving.fd, Int32(SHUT_RDWR))
+        usleep(50_000)
+        try #require(second).complete(.text("late"))
+        other.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(other.receive { $0.hasSuffix("hello") }.text.contains("200 OK"))
+    }
+}
