@@ -216,7 +216,7 @@ enum CoreSchema {
             CREATE INDEX subscriptions_by_branch_day ON subscriptions(branch_id, sold_day);
             CREATE INDEX subscriptions_by_plan ON subscriptions(plan_id);
             CREATE INDEX subscriptions_by_sold_day ON subscriptions(sold_day);
-            CREATE INDEX subscriptions_running ON subscriptions(paid_through_day, branch_id, user_id) WHERE status = 'active';
+            CREATE INDEX subscriptions_running ON subscriptions(paid_through_day, branch_id, user_id, start_day) WHERE status = 'active';
             -- Who became a customer of which branch and when (their first sale there), and the
             -- monthly and daily sums the dashboard reads instead of scanning every sale.
             CREATE TABLE customers (
@@ -245,7 +245,12 @@ enum CoreSchema {
                 ON CONFLICT (branch_id, day, plan_id, currency) DO UPDATE SET count = count + 1, amount = amount + excluded.amount;
                 INSERT OR IGNORE INTO customers (branch_id, user_id, first_day) VALUES (NEW.branch_id, NEW.user_id, NEW.sold_day);
             END;
+            CREATE TABLE customer_counts (
+                branch_id INTEGER PRIMARY KEY,
+                count INTEGER NOT NULL
+            ) STRICT;
             CREATE TRIGGER customers_by_month AFTER INSERT ON customers BEGIN
+                INSERT INTO customer_counts (branch_id, count) VALUES (NEW.branch_id, 1) ON CONFLICT (branch_id) DO UPDATE SET count = count + 1;
                 INSERT INTO customer_months (branch_id, month, count) VALUES (NEW.branch_id, strftime('%Y-%m', NEW.first_day * 86400, 'unixepoch'), 1)
                 ON CONFLICT (branch_id, month) DO UPDATE SET count = count + 1;
             END;

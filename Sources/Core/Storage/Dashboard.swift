@@ -43,23 +43,34 @@ public final class SQLiteDashboardStore {
 
     public func totalUsers(_ branches: Set<BranchID>?) throws -> Int {
         if branches == nil { return try db.scalar("SELECT count(*) FROM users", as: Int.self) }
+        if let branches, branches.count == 1, let branch = branches.first {
+            // (user, branch) is the key: no DISTINCT needed for one branch.
+            return try db.scalar("SELECT count(*) FROM user_branches WHERE branch_id = ?", branch.rawValue, as: Int.self)
+        }
         return try db.scalar("SELECT count(DISTINCT user_id) FROM user_branches WHERE branch_id IN (SELECT value FROM json_each(?))", try branchList(branches), as: Int.self)
     }
 
     /// Customers with a subscription that admits today or is frozen (a paused customer is still
-    /// one), counted once per branch.
-    public func activeCustomers(_ branches: Set<BranchID>?, today: LocalDay) throws -> Int {
-        try db.scalar("""
-            SELECT count(*) FROM (SELECT DISTINCT branch_id, user_id FROM subscriptions
-                                  WHERE status = 'active' AND paid_through_day >= ?1 AND start_day <= ?1 AND branch_id IN (SELECT value FROM json_each(?2)))
-            """, Int64(today.rawValue), try branchList(branches), as: Int.self)
+    /// one), per branch: one pass over the running subscriptions serves the active, inactive and
+    /// per-city figures.
+    public func activePerBranch(_ branches: Set<BranchID>?, today: LocalDay) throws -> [Int64: Int] {
+        let rows: [(Int64, Int)] = try db.query("""
+            SELECT branch_id, count(*) FROM (SELECT DISTINCT branch_id, user_id FROM subscriptions INDEXED BY subscriptions_running
+                                             WHERE status = 'active' AND paid_through_day >= ?1 AND start_day <= ?1 AND branch_id IN (SELECT value FROM json_each(?2)))
+            GROUP BY branch_id
+            """, Int64(today.rawValue), try branchList(branches)) { (try $0.get(0), try $0.get(1)) }
+        return Dictionary(rows, uniquingKeysWith: +)
     }
 
-    /// Customers of these branches (ever sold a subscription there) with none running today;
-    /// like the active count, per branch.
-    public func inactiveCustomers(_ branches: Set<BranchID>?, today: LocalDay) throws -> Int {
-        let ever: Int = try db.scalar("SELECT count(*) FROM customers WHERE branch_id IN (SELECT value FROM json_each(?))", try branchList(branches), as: Int.self)
-        return max(0, ever - (try activeCustomers(branches, today: today)))
+    /// Running customers, counted once per branch.
+    public func activeCustomers(_ branches: Set<BranchID>?, today: LocalDay) throws -> Int {
+        try activePerBranch(branches, today: today).values.reduce(0, +)
+    }
+
+    /// Customers of these branches (ever sold a subscription there) with none running today.
+    public func inactiveCustomers(_ branches: Set<BranchID>?, today: LocalDay, active: [Int64: Int]? = nil) throws -> Int {
+        let ever: Int = try db.scalar("SELECT coalesce(sum(count), 0) FROM customer_counts WHERE branch_id IN (SELECT value FROM json_each(?))", try branchList(branches), as: Int.self)
+        return max(0, ever - (try active ?? activePerBranch(branches, today: today)).values.reduce(0, +))
     }
 
     public func sales(_ branches: Set<BranchID>?, from: LocalDay, to: LocalDay) throws -> (amounts: [DashboardFigures.Amount], count: Int) {
@@ -78,12 +89,12 @@ public final class SQLiteDashboardStore {
     }
 
     /// Running customers by the city of the branch they subscribed at.
-    public func customersPerCity(_ branches: Set<BranchID>?, today: LocalDay) throws -> [DashboardFigures.Count] {
-        try db.query("""
-            SELECT b.city, count(*) FROM (SELECT DISTINCT branch_id, user_id FROM subscriptions
-                                          WHERE status = 'active' AND paid_through_day >= ?1 AND start_day <= ?1 AND branch_id IN (SELECT value FROM json_each(?2))) s
-            JOIN branches b ON b.id = s.branch_id GROUP BY b.city ORDER BY 2 DESC, 1
-            """, Int64(today.rawValue), try branchList(branches)) { DashboardFigures.Count(label: try $0.get(0), count: try $0.get(1)) }
+    public func customersPerCity(_ branches: Set<BranchID>?, today: LocalDay, active: [Int64: Int]? = nil) throws -> [DashboardFigures.Count] {
+        let perBranch = try active ?? activePerBranch(branches, today: today)
+        let cities = Dictionary(uniqueKeysWithValues: try db.query("SELECT id, city FROM branches") { (try $0.get(0) as Int64, try $0.get(1) as String) })
+        var counts: [String: Int] = [:]
+        for (branch, count) in perBranch { counts[cities[branch] ?? "?", default: 0] += count }
+        return counts.map { DashboardFigures.Count(label: $0.key, count: $0.value) }.sorted { ($0.count, $1.label) > ($1.count, $0.label) }
     }
 
     public func salesPerPlan(_ branches: Set<BranchID>?, from: LocalDay, to: LocalDay) throws -> [DashboardFigures.PlanSales] {
@@ -122,9 +133,10 @@ public final class SQLiteDashboardStore {
     public func figures(_ branches: Set<BranchID>?, from: LocalDay, to: LocalDay, today: LocalDay) throws -> DashboardFigures {
         try db.read {
             let sales = try sales(branches, from: from, to: to)
-            return DashboardFigures(from: from, to: to, totalUsers: try totalUsers(branches), activeCustomers: try activeCustomers(branches, today: today),
-                                    inactiveCustomers: try inactiveCustomers(branches, today: today), sales: sales.amounts, plansSold: sales.count,
-                                    averageSale: try averageSale(branches, from: from, to: to), customersPerCity: try customersPerCity(branches, today: today),
+            let active = try activePerBranch(branches, today: today)
+            return DashboardFigures(from: from, to: to, totalUsers: try totalUsers(branches), activeCustomers: active.values.reduce(0, +),
+                                    inactiveCustomers: try inactiveCustomers(branches, today: today, active: active), sales: sales.amounts, plansSold: sales.count,
+                                    averageSale: try averageSale(branches, from: from, to: to), customersPerCity: try customersPerCity(branches, today: today, active: active),
                                     salesPerPlan: try salesPerPlan(branches, from: from, to: to), newCustomersPerMonth: try newCustomersPerMonth(branches, year: to.components.year),
                                     attendancePerDay: try attendancePerDay(branches, from: from, to: to))
         }

@@ -1,0 +1,172 @@
+/// What the core sends a branch and what a branch sends back (DESIGN §6), as JSON. The core
+/// always sends an entity's whole current state, so applying an item twice, or an older batch
+/// after a newer snapshot page, converges to the same replica.
+
+/// A card as a branch holds it.
+public struct SyncCard: Hashable, Sendable, Codable {
+    public var id: Int64
+    public var number: UInt64
+    public var status: Credential.Status
+
+    public init(id: Int64, number: UInt64, status: Credential.Status) {
+        self.id = id
+        self.number = number
+        self.status = status
+    }
+}
+
+/// Everything a door needs about one person.
+public struct SyncUser: Hashable, Sendable, Codable {
+    public var id: Int64
+    public var clave: Int64
+    public var displayName: String
+    public var active: Bool
+    public var roles: [Role]
+    /// A staff role of this user applies at the receiving branch.
+    public var grantedHere: Bool
+    /// The PIN's keyed digest, hex; never the digits.
+    public var pin: String?
+    public var cards: [SyncCard]
+    public var subscriptions: [Subscription]
+
+    public init(id: Int64, clave: Int64, displayName: String, active: Bool, roles: [Role], grantedHere: Bool, pin: String?, cards: [SyncCard], subscriptions: [Subscription]) {
+        self.id = id
+        self.clave = clave
+        self.displayName = displayName
+        self.active = active
+        self.roles = roles
+        self.grantedHere = grantedHere
+        self.pin = pin
+        self.cards = cards
+        self.subscriptions = subscriptions
+    }
+}
+
+/// One item of a batch or a snapshot page.
+public enum SyncItem: Hashable, Sendable, Codable {
+    case user(SyncUser)
+    /// The person no longer concerns this branch (or no longer exists): drop them.
+    case removeUser(Int64)
+    /// A plan version (its id is the version id subscriptions name).
+    case plan(Plan)
+
+    enum CodingKeys: String, CodingKey { case kind, user, id, plan }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        switch try container.decode(String.self, forKey: .kind) {
+        case "user": self = .user(try container.decode(SyncUser.self, forKey: .user))
+        case "remove_user": self = .removeUser(try container.decode(Int64.self, forKey: .id))
+        case "plan": self = .plan(try container.decode(Plan.self, forKey: .plan))
+        case let other: throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "unknown sync item kind '\(other)'")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case let .user(user):
+            try container.encode("user", forKey: .kind)
+            try container.encode(user, forKey: .user)
+        case let .removeUser(id):
+            try container.encode("remove_user", forKey: .kind)
+            try container.encode(id, forKey: .id)
+        case let .plan(plan):
+            try container.encode("plan", forKey: .kind)
+            try container.encode(plan, forKey: .plan)
+        }
+    }
+}
+
+/// A remote door command for the receiving branch.
+public struct SyncDoorCommand: Hashable, Sendable, Codable {
+    public enum Kind: String, Hashable, Sendable, Codable { case unlockOnce = "unlock_once", lockdown, release }
+    public var id: Int64
+    public var door: Int64?
+    public var command: Kind
+    public var reason: String
+    public var createdAt: Timestamp
+
+    public init(id: Int64, door: Int64?, command: Kind, reason: String, createdAt: Timestamp) {
+        self.id = id
+        self.door = door
+        self.command = command
+        self.reason = reason
+        self.createdAt = createdAt
+    }
+}
+
+/// An answer to `GET /api/v1/sync/changes?after=SEQ`.
+public struct SyncBatch: Hashable, Sendable, Codable {
+    /// The sequence to ask after next time; apply it with the items, in one transaction.
+    public var cursor: Int64
+    public var items: [SyncItem]
+    public var commands: [SyncDoorCommand]
+    /// More changes are waiting: ask again at once.
+    public var more: Bool
+    /// The cursor is older than the core's log keeps: bootstrap from a snapshot.
+    public var snapshotRequired: Bool
+    public var serverTime: Timestamp
+
+    public init(cursor: Int64, items: [SyncItem], commands: [SyncDoorCommand], more: Bool, snapshotRequired: Bool, serverTime: Timestamp) {
+        self.cursor = cursor
+        self.items = items
+        self.commands = commands
+        self.more = more
+        self.snapshotRequired = snapshotRequired
+        self.serverTime = serverTime
+    }
+}
+
+/// One page of `GET /api/v1/sync/snapshot?after=USER`. The first page's `sequence` is where the
+/// feed continues once the last page is in.
+public struct SyncSnapshotPage: Hashable, Sendable, Codable {
+    public var sequence: Int64
+    public var items: [SyncItem]
+    /// Ask for the next page after this user id; nil: that was the last page.
+    public var nextAfter: Int64?
+    public var serverTime: Timestamp
+
+    public init(sequence: Int64, items: [SyncItem], nextAfter: Int64?, serverTime: Timestamp) {
+        self.sequence = sequence
+        self.items = items
+        self.nextAfter = nextAfter
+        self.serverTime = serverTime
+    }
+}
+
+/// `POST /api/v1/sync/attendance`: events from the branch's outbox.
+public struct SyncUpload: Hashable, Sendable, Codable {
+    public var events: [AttendanceEvent]
+    public init(events: [AttendanceEvent]) { self.events = events }
+}
+
+/// The ids the core now holds (new or already there): the outbox may drop exactly these.
+public struct SyncUploadAnswer: Hashable, Sendable, Codable {
+    public var acknowledged: [EventID]
+    public var stored: Int
+    public var duplicates: Int
+    public init(acknowledged: [EventID], stored: Int, duplicates: Int) {
+        self.acknowledged = acknowledged
+        self.stored = stored
+        self.duplicates = duplicates
+    }
+}
+
+/// What a device learns at enrolment, besides its token.
+public struct SyncIdentity: Hashable, Sendable, Codable {
+    public var deviceID: Int64
+    public var branchID: Int64
+    public var branchName: String
+    public var timeZone: String
+    /// The deployment's PIN key, hex: the replica hashes keyed PINs with it.
+    public var pinKey: String
+
+    public init(deviceID: Int64, branchID: Int64, branchName: String, timeZone: String, pinKey: String) {
+        self.deviceID = deviceID
+        self.branchID = branchID
+        self.branchName = branchName
+        self.timeZone = timeZone
+        self.pinKey = pinKey
+    }
+}
