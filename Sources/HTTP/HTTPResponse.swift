@@ -24,8 +24,8 @@ public final class HTTPDeferred: Sendable {
 
     public var isComplete: Bool { state.withLock { if case .done = $0 { true } else { false } } }
 
-    /// The server's side: `body` runs once with the response (at once if it is already there).
-    func whenComplete(_ body: @escaping @Sendable (HTTPResponse) -> Void) {
+    /// `body` runs once with the response (at once if it is already there); the server uses it.
+    public func whenComplete(_ body: @escaping @Sendable (HTTPResponse) -> Void) {
         let ready: HTTPResponse? = state.withLock { state in
             switch state {
             case let .done(response): return response

@@ -41,7 +41,10 @@ runProgram(info, flags: ["--secure-cookies"], valued: ["--database", "--username
         for number in [SIGTERM, SIGINT] { signal(number, SIG_IGN) }
         let sources = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { server.stop() }
+            source.setEventHandler {
+                api.stopWaiting()
+                server.stop()
+            }
             source.resume()
             return source
         }

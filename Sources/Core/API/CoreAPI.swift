@@ -63,6 +63,8 @@ public struct APIRequest {
     public let secureCookies: Bool
     /// How long a new device enrolment code stays valid.
     public let enrollmentCodeSeconds: Int64
+    /// Long polls of the change feed.
+    let feed: FeedNotifier
     /// The core's own time zone, for "today" when no branch says otherwise.
     public let timeZone: String
 
@@ -117,6 +119,7 @@ public struct APIRequest {
 /// class holds nothing mutable of its own.
 public final class CoreAPI: Sendable {
     let pool: CoreDatabasePool
+    let feed = FeedNotifier()
     let secureCookies: Bool
     public let routes: [APIRoute]
     let clock: @Sendable () -> Timestamp
@@ -147,9 +150,24 @@ public final class CoreAPI: Sendable {
         Self.declareSalesRoutes(&declared)
         Self.declareOperationsRoutes(&declared)
         Self.declareImportRoutes(&declared)
+        Self.declareSyncRoutes(&declared)
         Self.declareOpenAPIRoute(&declared)
         routes = declared.routes
+        let (pool, clock) = (self.pool, self.clock)
+        feed.start { branch, after, final in
+            // A waiter is answered when a change concerns it, or empty when its wait is over.
+            let now = clock()
+            guard let batch = try? pool.with({ database -> SyncBatch in
+                let today = (try? database.accounts.branch(branch)).flatMap { $0 }.map { ZoneCache.rules($0.timeZone).localDay(at: now) } ?? LocalDay(daysSinceEpoch: Int32(now.milliseconds / 86_400_000))
+                return try database.sync.batch(branch: branch, after: after, limit: CoreAPI.syncBatchLimit, today: today, now: now)
+            }) else { return final ? .error(503, "the database is busy; ask again") : nil }
+            let quiet = batch.items.isEmpty && batch.commands.isEmpty && !batch.more && !batch.snapshotRequired && batch.cursor == after
+            return quiet && !final ? nil : .json(batch)
+        }
     }
+
+    /// Answers the waiting long polls and stops their thread (before the server stops).
+    public func stopWaiting() { feed.stop() }
 
     /// Runs `body` with a database connection (set-up, tests, commands).
     public func withDatabase<T>(_ body: (CoreDatabase) throws -> T) throws -> T { try pool.with(body) }
@@ -179,7 +197,7 @@ public final class CoreAPI: Sendable {
         let now = clock()
         let secure = secureCookies || context.request.header("x-forwarded-proto")?.lowercased() == "https"
         var request = APIRequest(context: context, route: route, session: nil, device: nil, branch: nil, now: now, database: database, secureCookies: secure,
-                                 enrollmentCodeSeconds: enrollmentCodeSeconds, timeZone: timeZone)
+                                 enrollmentCodeSeconds: enrollmentCodeSeconds, feed: feed, timeZone: timeZone)
         let authorization = context.request.header("authorization")
         switch route.access {
         case .anyone:
@@ -221,6 +239,7 @@ public final class CoreAPI: Sendable {
         do {
             // A read sees one snapshot and takes the WAL read lock once.
             if route.method == .get { return try database.db.read { try route.handler(request) } }
+            defer { feed.changed() }  // a write may have grown the change log
             return try route.handler(request)
         } catch let error as AccountError {
             // Conflicts with what exists (a taken username, clave, card or name) are 409; the rest 400.

@@ -15,6 +15,7 @@ public final class CoreDatabase {
     public let sales: SQLiteSalesStore
     public let operations: SQLiteOperationsStore
     public let dashboard: SQLiteDashboardStore
+    public let sync: SQLiteSyncStore
 
     init(connection: Connection, hasher: PasswordHasher, policy: AuthPolicy, throttle: LoginThrottle, dummyHash: String) throws {
         db = connection
@@ -25,6 +26,7 @@ public final class CoreDatabase {
         sales = try SQLiteSalesStore(connection: connection, members: members)
         operations = try SQLiteOperationsStore(connection: connection, members: members)
         dashboard = try SQLiteDashboardStore(connection: connection)
+        sync = try SQLiteSyncStore(connection: connection)
         auth = Authenticator(connection: connection, accounts: accounts, audit: audit, hasher: hasher, policy: policy, throttle: throttle, dummyHash: dummyHash)
     }
 

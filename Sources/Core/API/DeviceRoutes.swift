@@ -63,8 +63,12 @@ extension CoreAPI {
                                                           changes: CoreAPI.json(["softwareVersion": body.softwareVersion ?? ""]), at: request.now)
                     return (device, token, try request.database.accounts.branch(device.branch))
                 }
-                struct Answer: Encodable { let device: Device; let token: String; let branch: Branch? }
-                return .json(Answer(device: device, token: token, branch: branch), status: 201)
+                guard let branch else { return .error(409, "the device's branch no longer exists") }
+                let key = try request.database.members.pinKey().map { String(format: "%02x", $0) }.joined()
+                struct Answer: Encodable { let device: Device; let token: String; let branch: Branch; let identity: SyncIdentity }
+                return .json(Answer(device: device, token: token, branch: branch,
+                                    identity: SyncIdentity(deviceID: device.id, branchID: branch.id.rawValue, branchName: branch.name, timeZone: branch.timeZone, pinKey: key)),
+                             status: 201)
             } catch let failure as DeviceAuthFailure {
                 throttle.recordFailure(key, limit: policy.maxFailuresPerAddress, now: request.now.seconds, window: policy.failureWindowSeconds, lockout: policy.lockoutSeconds)
                 try request.database.write {

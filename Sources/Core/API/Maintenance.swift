@@ -7,6 +7,8 @@ public struct AlarmPolicy: Sendable {
     public var offlineAfterSeconds: Int64 = 10 * 60
     /// A replica older than this (as the device reports it) is reported stale (once until it recovers).
     public var staleReplicaSeconds: Int64 = 60 * 60
+    /// Change-log entries older than this are dropped; a branch further behind bootstraps again.
+    public var changeLogDays: Int64 = 30
     public init() {}
 }
 
@@ -38,6 +40,7 @@ extension CoreAPI {
                     try tell(device, "\(device.name) at \(place) has a stale replica",
                              "Its member data is \((device.replicaAgeSeconds ?? 0) / 60) min old: changes made here have not reached its doors.")
                 }
+                try database.sync.prune(before: Timestamp(milliseconds: now.milliseconds - policy.changeLogDays * 86_400_000))
                 return raised
             }
         }

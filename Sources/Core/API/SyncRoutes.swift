@@ -1,0 +1,51 @@
+import Foundation
+import HTTP
+import PorteroModel
+
+extension CoreAPI {
+    static let syncBatchLimit = 1_000
+
+    /// The branch sync: the change feed (long poll), snapshot pages and attendance upload.
+    static func declareSyncRoutes(_ table: inout RouteTable) {
+        table.add(.get, "/api/v1/sync/changes", .device,
+                  "Changes after a cursor that concern the device's branch; wait=SECONDS (up to 30) holds the answer until one comes",
+                  query: ["after", "wait"]) { request in
+            guard let device = request.device else { return .error(401, "a device token is required") }
+            guard let after = Int64(request.query("after") ?? ""), after >= 0 else { return .error(400, "query parameter after must be a cursor (0 for none)") }
+            let wait = try request.queryInt("wait", default: 0, range: 0...30)
+            let branch = device.branch
+            let batch = try request.database.sync.batch(branch: branch, after: after, limit: syncBatchLimit, today: request.today(branch), now: request.now)
+            if wait == 0 || batch.snapshotRequired || !batch.items.isEmpty || !batch.commands.isEmpty || batch.more || batch.cursor != after {
+                return .json(batch)
+            }
+            let deferred = HTTPDeferred()
+            request.feed.wait(FeedNotifier.Waiter(deferred: deferred, branch: branch, after: after, deadline: Date().addingTimeInterval(Double(wait))))
+            return .later(deferred)
+        }
+        table.add(.get, "/api/v1/sync/snapshot", .device, "A page of the device branch's whole replica, by user id; the first page carries the plans and the sequence to follow from",
+                  query: ["after", "limit"]) { request in
+            guard let device = request.device else { return .error(401, "a device token is required") }
+            guard let after = Int64(request.query("after") ?? "0"), after >= 0 else { return .error(400, "query parameter after must be a user id (0 to start)") }
+            let limit = try request.queryInt("limit", default: 5_000, range: 1...20_000)
+            return .json(try request.database.sync.snapshotPage(branch: device.branch, after: after, limit: limit, today: request.today(device.branch), now: request.now))
+        }
+        table.add(.post, "/api/v1/sync/attendance", .device, "Attendance events from the branch's outbox; each id is stored once and the answer lists the ids the core holds",
+                  body: [.required("events", .strings)], bodyLimit: 16 << 20) { request in
+            guard let device = request.device else { return .error(401, "a device token is required") }
+            let upload: SyncUpload
+            do {
+                upload = try JSONDecoder().decode(SyncUpload.self, from: Data(request.context.request.body))
+            } catch {
+                return .error(400, "the body is not a list of attendance events: \(error)")
+            }
+            guard upload.events.count <= 20_000 else { return .error(413, "at most 20,000 events per upload") }
+            if let stray = upload.events.first(where: { $0.branchID != device.branch }) {
+                return .error(400, "event \(stray.id) names branch \(stray.branchID); this device belongs to branch \(device.branch)")
+            }
+            guard let branch = try request.database.accounts.branch(device.branch) else { return .error(404, "the device's branch is gone") }
+            let stored = try request.database.sync.store(upload.events, device: device.id, zone: ZoneCache.rules(branch.timeZone),
+                                                         operations: request.database.operations, now: request.now)
+            return .json(SyncUploadAnswer(acknowledged: upload.events.map(\.id), stored: stored, duplicates: upload.events.count - stored))
+        }
+    }
+}

@@ -1,0 +1,115 @@
+@testable import Core
+import Foundation
+import HTTP
+import PorteroModel
+import Synchronization
+import Testing
+
+extension APIFixture {
+    /// Registers and enrols a device at the own branch; returns its token and identity.
+    func enrolDevice(as admin: Caller, name: String = "torniquete") throws -> (token: String, identity: [String: Any]) {
+        let registered = try object(try post("/api/v1/devices", #"{"branch": \#(own), "name": "\#(name)"}"#, as: admin))
+        let code = try #require(registered["enrollmentCode"] as? String)
+        let enrolled = try object(try send("POST", "/api/v1/enroll", body: #"{"code": "\#(code)"}"#))
+        return (try #require(enrolled["token"] as? String), try #require(enrolled["identity"] as? [String: Any]))
+    }
+
+    func batch(_ token: String, after: Int64, wait: Int = 0) throws -> SyncBatch {
+        let response = try bearer("GET", "/api/v1/sync/changes?after=\(after)&wait=\(wait)", token)
+        #expect(response.status == 200, "\(String(decoding: response.body, as: UTF8.self))")
+        return try JSONDecoder().decode(SyncBatch.self, from: Data(response.body))
+    }
+}
+
+@Suite struct SyncRouteTests {
+    @Test func snapshotThenFeedCarryWholeStatesForTheBranchOnly() throws {
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.administrator, username: "admin")
+        let root = try fixture.signIn(.superAdministrator, username: "root")
+        let (token, identity) = try fixture.enrolDevice(as: admin)
+        #expect(identity["branchID"] as? Int64 == fixture.own.rawValue && (identity["pinKey"] as? String)?.count == 64)
+        let local = try fixture.plan("Local", as: root, extra: #", "branches": [\#(fixture.own)]"#)
+        let elsewhere = try fixture.plan("Solo Norte", as: root, extra: #", "branches": [\#(fixture.other)]"#)
+        let ana = try fixture.member("ana", as: admin)
+        _ = try fixture.post("/api/v1/subscriptions", #"{"user": \#(ana), "plan": \#(local), "branch": \#(fixture.own)}"#, as: admin)
+        let card = try object(try fixture.post("/api/v1/users/\(ana)/cards", #"{"number": "5551234"}"#, as: admin))
+        // A member of the other branch only, on a plan that does not cover this one.
+        let beto = try object(try fixture.post("/api/v1/users", #"{"username": "beto", "email": "beto@correo.mx", "name": "Beto", "paternalSurname": "N", "roles": ["cliente"], "branches": [\#(fixture.other)]}"#, as: root))
+        let betoID = try #require(beto["id"] as? Int64)
+        _ = try fixture.post("/api/v1/subscriptions", #"{"user": \#(betoID), "plan": \#(elsewhere), "branch": \#(fixture.other)}"#, as: root)
+
+        let page = try JSONDecoder().decode(SyncSnapshotPage.self, from: Data(try fixture.bearer("GET", "/api/v1/sync/snapshot?after=0&limit=1000", token).body))
+        let users = page.items.compactMap { if case let .user(user) = $0 { user } else { nil } }
+        #expect(users.contains { $0.id == ana } && !users.contains { $0.id == betoID })
+        #expect(users.contains { $0.roles.contains(.superAdministrator) && $0.grantedHere })
+        #expect(page.items.contains { if case .plan = $0 { true } else { false } })
+        let anaState = try #require(users.first { $0.id == ana })
+        #expect(anaState.cards.map(\.number) == [5_551_234] && anaState.subscriptions.count == 1)
+        #expect(page.nextAfter == nil)
+
+        // Revoke the card: the next batch carries Ana's whole state with the card revoked.
+        #expect(try fixture.patch("/api/v1/cards/\(try #require(card["id"] as? Int64))", #"{"status": "revoked"}"#, as: admin).status == 200)
+        let batch = try fixture.batch(token, after: page.sequence)
+        #expect(batch.cursor > page.sequence && !batch.snapshotRequired)
+        let changed = batch.items.compactMap { if case let .user(user) = $0 { user } else { nil } }
+        #expect(changed.first { $0.id == ana }?.cards.first?.status == .revoked)
+        // Changes to Beto concern the other branch only: they come as a removal here.
+        _ = try fixture.patch("/api/v1/users/\(betoID)", #"{"notes": "x"}"#, as: root)
+        let next = try fixture.batch(token, after: batch.cursor)
+        #expect(next.items == [.removeUser(betoID)])
+        // A door command for this branch arrives in the feed.
+        _ = try fixture.post("/api/v1/branches/\(fixture.own)/commands", #"{"command": "lockdown", "reason": "simulacro de sismo"}"#, as: admin)
+        let commands = try fixture.batch(token, after: next.cursor).commands
+        #expect(commands.map(\.command) == [.lockdown])
+        // A cursor from the future, or a revoked device: refused.
+        #expect(try fixture.batch(token, after: 1_000_000).snapshotRequired)
+        #expect(try fixture.bearer("GET", "/api/v1/sync/changes?after=x", token).status == 400)
+    }
+
+    @Test func aLongPollIsAnsweredWhenAChangeConcernsTheBranch() throws {
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.administrator, username: "admin")
+        let (token, _) = try fixture.enrolDevice(as: admin)
+        let ana = try fixture.member("ana", as: admin)
+        let head = try fixture.batch(token, after: 0).cursor
+        let waiting = try fixture.bearer("GET", "/api/v1/sync/changes?after=\(head)&wait=10", token)
+        let deferred = try #require(waiting.deferred)
+        let answer = Mutex<HTTPResponse?>(nil)
+        let arrived = DispatchSemaphore(value: 0)
+        deferred.whenComplete { response in answer.withLock { $0 = response }; arrived.signal() }
+        #expect(!deferred.isComplete)
+        let started = Date()
+        _ = try fixture.post("/api/v1/users/\(ana)/cards", #"{"number": "777"}"#, as: admin)
+        #expect(arrived.wait(timeout: .now() + 5) == .success)
+        #expect(Date().timeIntervalSince(started) < 1)
+        let batch = try JSONDecoder().decode(SyncBatch.self, from: Data(try #require(answer.withLock { $0 }).body))
+        #expect(batch.items.contains { if case let .user(user) = $0 { user.cards.map(\.number) == [777] } else { false } })
+    }
+
+    @Test func uploadsAreStoredOnceAndStrayBranchesRefused() throws {
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.administrator, username: "admin")
+        let (token, _) = try fixture.enrolDevice(as: admin)
+        var generator = SplitMix64(seed: 7)
+        let now = Timestamp(seconds: 1_800_000_000)
+        let events = (0..<50).map { index in
+            AttendanceEvent(id: EventID(time: Timestamp(milliseconds: now.milliseconds + Int64(index)), using: &generator), at: now, branchID: fixture.own,
+                            doorID: DoorID(1), direction: .entry, credentialKind: .card, cardNumber: CardNumber(rawValue: 42), userID: nil, subscriptionID: nil,
+                            granted: false, reason: .credentialUnknown)
+        }
+        func upload(_ events: [AttendanceEvent]) throws -> HTTPResponse {
+            try fixture.bearer("POST", "/api/v1/sync/attendance", token, body: String(decoding: try JSONEncoder().encode(SyncUpload(events: events)), as: UTF8.self))
+        }
+        let first = try JSONDecoder().decode(SyncUploadAnswer.self, from: Data(try upload(Array(events.prefix(30))).body))
+        #expect(first.stored == 30 && first.acknowledged.count == 30)
+        // A replay overlapping the first: only the new ones are stored, all are acknowledged.
+        let second = try JSONDecoder().decode(SyncUploadAnswer.self, from: Data(try upload(Array(events.suffix(30))).body))
+        #expect(second.stored == 20 && second.duplicates == 10 && second.acknowledged.count == 30)
+        #expect(try fixture.api.withDatabase { try $0.db.scalar("SELECT count(*) FROM attendance", as: Int.self) } == 50)
+        var stray = events[0]
+        stray.branchID = fixture.other
+        let refused = try upload([stray])
+        #expect(refused.status == 400 && String(decoding: refused.body, as: UTF8.self).contains("belongs to branch"))
+        #expect(try fixture.bearer("POST", "/api/v1/sync/attendance", token, body: "[1, 2]").status == 400)
+    }
+}
