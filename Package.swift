@@ -26,14 +26,14 @@ let package = Package(
         .target(name: "Replica", dependencies: ["PorteroModel", "SQLite", "Crypto"]),
         .target(name: "Hardware", dependencies: ["CLinux", "CGPIOD", "CUDev", "PorteroModel"]),
         .target(name: "Readers", dependencies: ["PorteroModel", "Hardware"]),
-        .target(name: "Daemon", dependencies: ["PorteroModel", "Replica", "Hardware", "Readers", "SQLite", "CLinux", "HTTP"]),
+        .target(name: "Daemon", dependencies: ["PorteroModel", "Replica", "Hardware", "Readers", "SQLite", "CLinux", "HTTP", "CoreClient"]),
         .target(name: "HTTP", dependencies: ["CLinux"]),
         .target(name: "Core", dependencies: ["PorteroModel", "SQLite", "Crypto", "HTTP", "Replica"]),
         .target(name: "PorteroCLI"),
         .target(name: "CoreClient"),
 
         // Executables: argument parsing and wiring only.
-        .executableTarget(name: "porterod", dependencies: ["PorteroCLI", "Replica", "Daemon"]),
+        .executableTarget(name: "porterod", dependencies: ["PorteroCLI", "Replica", "Daemon", "CoreClient", "PorteroModel"]),
         .executableTarget(name: "portero-core", dependencies: ["PorteroCLI", "Core", "SQLite", "HTTP"]),
         .executableTarget(name: "portero", dependencies: ["PorteroCLI", "Readers", "CoreClient", "Core", "PorteroModel"]),
         .executableTarget(

@@ -35,4 +35,7 @@ public enum ReplicaChange: Hashable, Sendable {
     case deletePlan(PlanID)
     case upsertSubscription(Subscription)
     case deleteSubscription(SubscriptionID)
+    /// A user's whole state from the core: the row (keeping the decision state: visit counters,
+    /// presence, PIN attempts), and exactly these cards and subscriptions.
+    case replaceUser(ReplicaUser, cards: [Credential], subscriptions: [Subscription])
 }

@@ -99,5 +99,13 @@ enum ReplicaSchema {
                 queued_at INTEGER NOT NULL
             ) STRICT, WITHOUT ROWID;
             """),
+        Migration(version: 2, name: "snapshot staging", sql: """
+            -- Snapshot pages wait here until the last one is in; then one transaction swaps them
+            -- in, so the live tables are never half old, half new.
+            CREATE TABLE snapshot_stage (
+                seq INTEGER PRIMARY KEY,
+                item TEXT NOT NULL
+            ) STRICT;
+            """),
     ])
 }

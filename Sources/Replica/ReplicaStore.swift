@@ -65,6 +65,9 @@ public final class ReplicaStore {
         return options
     }
 
+    /// Re-reads the plans another connection (the sync thread's) may have changed.
+    public func refreshPlans() throws { try reloadPlans() }
+
     private func reloadPlans() throws {
         let decoder = JSONDecoder()
         let rows: [(Int64, String)] = try db.query("SELECT id, body FROM plans") { (try $0.get(0), try $0.get(1)) }
@@ -151,6 +154,32 @@ public final class ReplicaStore {
                             s.graceDays, s.status.rawValue, FreezeCodec.encode(s.freezes), s.pricePaid.minorUnits, s.pricePaid.currency)
                     case let .deleteSubscription(id):
                         try db.run("DELETE FROM subscriptions WHERE id = ?", id.rawValue)
+                    case let .replaceUser(user, cards, subscriptions):
+                        try db.run("""
+                            INSERT INTO users (id, clave, display_name, active, roles, granted_here, pin_digest, duress_digest)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                            ON CONFLICT(id) DO UPDATE SET clave = excluded.clave, display_name = excluded.display_name,
+                                active = excluded.active, roles = excluded.roles, granted_here = excluded.granted_here,
+                                pin_digest = excluded.pin_digest, duress_digest = excluded.duress_digest
+                            """, user.id.rawValue, user.clave, user.displayName, user.active, Int64(user.roles.rawValue), user.grantedHere,
+                            user.pin?.bytes, user.duressPIN?.bytes)
+                        try db.run("DELETE FROM cards WHERE user_id = ?", user.id.rawValue)
+                        try db.run("DELETE FROM subscriptions WHERE user_id = ?", user.id.rawValue)
+                        for card in cards {
+                            guard let number = card.cardNumber else { continue }
+                            // A number moving between people: the newest holder's row wins.
+                            try db.run("DELETE FROM cards WHERE card_number = ? OR id = ?", Int64(bitPattern: number.rawValue), card.id.rawValue)
+                            try db.run("INSERT INTO cards (card_number, id, user_id, status) VALUES (?, ?, ?, ?)",
+                                       Int64(bitPattern: number.rawValue), card.id.rawValue, user.id.rawValue, card.status.rawValue)
+                        }
+                        for s in subscriptions {
+                            try db.run("DELETE FROM subscriptions WHERE id = ?", s.id.rawValue)
+                            try db.run("""
+                                INSERT INTO subscriptions (user_id, id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency)
+                                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                """, user.id.rawValue, s.id.rawValue, s.planID.rawValue, Int64(s.startDay.rawValue), Int64(s.endDay.rawValue),
+                                s.graceDays, s.status.rawValue, FreezeCodec.encode(s.freezes), s.pricePaid.minorUnits, s.pricePaid.currency)
+                        }
                     }
                 }
                 if let cursor {

@@ -14,14 +14,20 @@ let info = ProgramInfo(
         ("--check-replica PATH", "Open the replica at PATH read-only, check its schema and integrity, print its counts."),
         ("--branch ID", "With --check-replica: the branch the replica must belong to."),
         ("--time-zone NAME", "With --check-replica: the branch's IANA time zone (default UTC)."),
+        ("enroll --core URL --code CODE [--config FILE]", "Trade a one-time enrolment code from the BackOffice for this device's token (kept 0600 at core.token_file) and the PIN key (pin_key_file)."),
     ],
     status: """
-    Status: the daemon runs doors and readers against the replica and journals every decision; the
-    status endpoint, Prometheus metrics and sync with portero-core are not built yet.
+    Status: the daemon runs doors and readers against the replica, journals every decision, serves
+    its status and metrics, and syncs with portero-core when the configuration names one (change
+    feed down, attendance up); TLS with a custom CA is not built yet.
     """
 )
 
-runProgram(info, flags: ["--check-config", "--simulate", "--simulate-gpio"], valued: ["--config", "--check-replica", "--branch", "--time-zone"]) { arguments in
+runProgram(info, flags: ["--check-config", "--simulate", "--simulate-gpio"], valued: ["--config", "--check-replica", "--branch", "--time-zone", "--core", "--code"]) { arguments in
+    if arguments.positionals == ["enroll"] {
+        return try Enrollment.run(configurationPath: arguments.value("--config") ?? DaemonConfiguration.defaultPath,
+                                  core: arguments.value("--core"), code: arguments.value("--code"))
+    }
     if arguments.has("--check-config") {
         let path = arguments.positionals.first ?? DaemonConfiguration.defaultPath
         do {

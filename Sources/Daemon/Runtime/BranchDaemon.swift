@@ -46,6 +46,11 @@ public final class BranchDaemon {
     private var statusServer: StatusServer?
     private var deviceMonitor: DeviceMonitor?
     private let started = MonotonicInstant.now()
+    /// Sync with the core (nil when the configuration names no core).
+    private var sync: SyncClient?
+    private var syncEvents: SyncEvents?
+    /// Remote unlock commands older than this (by the core's clock) are not carried out.
+    static let unlockCommandMaxAgeMilliseconds: Int64 = 60_000
 
     public init(options: Options, log: Log = Log(), notifier: SystemdNotifier = SystemdNotifier()) throws {
         self.options = options
@@ -69,6 +74,11 @@ public final class BranchDaemon {
             deviceMonitor = try DeviceMonitor(udev: try Udev(), subsystems: ["tty", "input"])
         } catch {
             log(.notice, "udev hot-plug events unavailable (\(error)); unplugged readers are retried on a timer only")
+        }
+        if configuration.core != nil {
+            let events = try SyncEvents()
+            syncEvents = events
+            sync = SyncClient(configuration: configuration, log: log, events: events)
         }
         build(now: .now())
     }
@@ -122,6 +132,8 @@ public final class BranchDaemon {
         notifier.ready(status: statusLine)
         log(.notice, "porterod \(statusLine)")
         if let interval = notifier.watchdogIntervalMilliseconds { nextWatchdog = MonotonicInstant.now().adding(milliseconds: interval) }
+        sync?.start()
+        defer { sync?.stop() }
         while running {
             try turn()
         }
@@ -143,6 +155,7 @@ public final class BranchDaemon {
         if let fireAlarm { descriptors.append(fireAlarm.pollDescriptor) }
         descriptors += statusServer?.descriptors ?? []
         if let monitor = deviceMonitor { descriptors.append(monitor.pollDescriptor) }
+        if let syncEvents { descriptors.append(syncEvents.descriptor) }
         let deadlines = doors.values.compactMap(\.deadline) + readers.compactMap(\.deadline) + [nextWatchdog, statusServer?.deadline].compactMap { $0 }
         let now = MonotonicInstant.now()
         let wait = deadlines.min().map { max(0, min(1_000, ($0.nanoseconds(since: now) + 999_999) / 1_000_000)) } ?? 1_000
@@ -152,6 +165,7 @@ public final class BranchDaemon {
             if fd == signals.descriptor { handleSignals(now: after) }
             else if fd == 0 { handleStandardInput(now: after) }
             else if fd == fireAlarm?.pollDescriptor { handleFireAlarm(now: after) }
+            else if let events = syncEvents, fd == events.descriptor { handleSync(events.drain(), now: after) }
             else if fd == deviceMonitor?.pollDescriptor {
                 // A device came: readers waiting for theirs try again now rather than at their backoff.
                 if deviceMonitor?.receive().contains(where: { $0.action == .add }) == true {
@@ -288,6 +302,49 @@ public final class BranchDaemon {
         }
     }
 
+    // MARK: Sync
+
+    /// What the sync threads did: re-read plans, carry out door commands.
+    private func handleSync(_ events: [SyncEvents.Event], now: MonotonicInstant) {
+        for event in events {
+            switch event {
+            case let .applied(plansChanged):
+                if plansChanged {
+                    do { try store.refreshPlans() } catch { log(.error, "sync: cannot re-read the plans: \(error)") }
+                }
+            case let .commands(commands, serverTime):
+                for command in commands { carryOut(command, serverTime: serverTime, now: now) }
+            }
+        }
+    }
+
+    private func carryOut(_ command: SyncDoorCommand, serverTime: Timestamp, now: MonotonicInstant) {
+        switch command.command {
+        case .lockdown, .release:
+            for door in doors.values where command.door == nil || command.door == door.door.id.rawValue {
+                let mode = command.command == .lockdown ? DoorMode.lockdown : door.configuration.door.mode
+                apply(door.controller.setMode(mode, at: now), to: door)
+            }
+            log(.warning, "remote \(command.command.rawValue) from the core (command \(command.id)): \(command.reason)")
+        case .unlockOnce:
+            let age = serverTime.milliseconds - command.createdAt.milliseconds
+            guard let id = command.door, let door = doors[DoorID(id)] else {
+                log(.warning, "remote unlock \(command.id) names door \(command.door.map(String.init) ?? "none"), which this branch does not have")
+                return
+            }
+            guard age <= Self.unlockCommandMaxAgeMilliseconds else {
+                log(.warning, "remote unlock \(command.id) of door \(door.door.name) is \(age / 1000) s old; not carried out")
+                return
+            }
+            apply(door.controller.grant(.entry, at: now), to: door)
+            let event = AttendanceEvent(id: EventID(time: Timestamp.now()), at: Timestamp.now(), branchID: configuration.branchID, doorID: door.door.id,
+                                        direction: .entry, credentialKind: .manual, cardNumber: nil, userID: nil, subscriptionID: nil,
+                                        granted: true, reason: .grantedManual)
+            do { try store.record(event, newState: nil) } catch { log(.error, "remote unlock: cannot journal it: \(error)") }
+            log(.notice, "door \(door.door.name): unlocked once from the core (command \(command.id)): \(command.reason)")
+        }
+    }
+
     private func setFireAlarm(_ active: Bool, now: MonotonicInstant) {
         log(active ? .warning : .notice, "fire alarm \(active ? "active: every door released" : "over")")
         for door in doors.values { apply(door.controller.fireAlarm(active: active, at: now), to: door) }
@@ -336,7 +393,7 @@ public final class BranchDaemon {
         struct ReplicaStatus: Encodable { var sizeBytes: Int; var syncCursor: Int64; var ageSeconds: Double?; var outboxDepth: Int }
         struct Status: Encodable {
             var health: String; var branch: Int64; var uptimeSeconds: Double; var decisions: Int; var journalFailures: Int
-            var doors: [DoorStatus]; var readers: [ReaderStatus]; var replica: ReplicaStatus
+            var doors: [DoorStatus]; var readers: [ReaderStatus]; var replica: ReplicaStatus; var sync: SyncStatus?
         }
         let wall = Timestamp.now()
         let status = Status(
@@ -352,7 +409,8 @@ public final class BranchDaemon {
             },
             replica: ReplicaStatus(sizeBytes: store.sizeInBytes(), syncCursor: (try? store.syncCursor()) ?? 0,
                                    ageSeconds: (try? store.lastSyncedAt()).flatMap { $0 }.map { Double(wall.milliseconds(since: $0)) / 1000 },
-                                   outboxDepth: (try? store.outboxDepth()) ?? -1))
+                                   outboxDepth: (try? store.outboxDepth()) ?? -1),
+            sync: sync?.status.withLock { $0 })
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys]

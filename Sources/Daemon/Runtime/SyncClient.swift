@@ -1,0 +1,270 @@
+import CLinux
+import CoreClient
+import Foundation
+import PorteroModel
+import Replica
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the sync threads tell the door loop, through an eventfd it polls.
+public final class SyncEvents: Sendable {
+    public enum Event: Sendable {
+        /// A batch or a snapshot changed the replica; plans may have changed too.
+        case applied(plansChanged: Bool)
+        /// Door commands from the core, with how old each is by the core's clock.
+        case commands([SyncDoorCommand], serverTime: Timestamp)
+    }
+
+    let descriptor: Int32
+    private let queue = Mutex<[Event]>([])
+
+    public init() throws {
+        descriptor = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EMFILE) }
+    }
+
+    deinit { close(descriptor) }
+
+    func post(_ event: Event) {
+        queue.withLock { $0.append(event) }
+        var one: UInt64 = 1
+        _ = write(descriptor, &one, 8)
+    }
+
+    func drain() -> [Event] {
+        var counter: UInt64 = 0
+        _ = read(descriptor, &counter, 8)
+        return queue.withLock { events in
+            defer { events.removeAll() }
+            return events
+        }
+    }
+}
+
+/// The sync status the status endpoint shows.
+public struct SyncStatus: Sendable, Encodable {
+    public var cursor: Int64 = 0
+    public var lastContact: Timestamp?
+    public var lastError: String?
+    /// The core's clock minus ours at the last answer, in seconds.
+    public var clockSkewSeconds: Double?
+    public var skewAlarm = false
+    public var snapshotInProgress = false
+    public var uploaded = 0
+}
+
+/// Sync with the core, on two threads of its own so door decisions never wait on the network:
+/// one follows the change feed (long polls, snapshot when needed) and applies each batch with its
+/// cursor in one transaction; the other uploads the outbox and drops only what the core
+/// acknowledged. Each thread has its own connection to the replica. Failures back off
+/// exponentially with jitter, up to a minute.
+public final class SyncClient: Sendable {
+    let configuration: DaemonConfiguration
+    let log: Log
+    let events: SyncEvents
+    let status = Mutex(SyncStatus())
+    private let stopping = Atomic<Bool>(false)
+    /// Tunables (tests shorten them).
+    public struct Timing: Sendable {
+        public var longPollSeconds = 25
+        public var uploadIntervalSeconds = 1.0
+        public var reportIntervalSeconds = 60.0
+        public var maximumBackoffSeconds = 60.0
+        public var skewAlarmSeconds = 120.0
+        public var uploadBatch = 1_000
+        public var snapshotPage = 5_000
+        public init() {}
+    }
+    let timing: Timing
+
+    public init(configuration: DaemonConfiguration, log: Log, events: SyncEvents, timing: Timing = Timing()) {
+        self.configuration = configuration
+        self.log = log
+        self.events = events
+        self.timing = timing
+    }
+
+    public func start() {
+        for (name, body) in [("portero.sync.feed", followFeed), ("portero.sync.upload", uploadOutbox)] as [(String, @Sendable () -> Void)] {
+            let thread = Thread(block: body)
+            thread.name = name
+            thread.start()
+        }
+    }
+
+    public func stop() { stopping.store(true, ordering: .relaxed) }
+
+    var isStopping: Bool { stopping.load(ordering: .relaxed) }
+
+    /// A client with the current token (the same one while the token file does not change, so
+    /// its connections are reused), or nil (logged) while there is none.
+    func client(reusing current: CoreClient?) -> CoreClient? {
+        guard let core = configuration.core else { return nil }
+        guard let data = FileManager.default.contents(atPath: core.tokenFile),
+              let token = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty else {
+            noteError("no device token at \(core.tokenFile): enrol with `porterod enroll --core URL --code CODE`")
+            return nil
+        }
+        if let current, current.token == token { return current }
+        return CoreClient(baseURL: core.url, token: token, timeoutSeconds: Double(timing.longPollSeconds + 15))
+    }
+
+    func openStore() throws -> ReplicaStore {
+        try ReplicaStore(path: configuration.dataDirectory + "/replica.sqlite", branchID: configuration.branchID, timeZone: configuration.timeZone, policy: configuration.policy)
+    }
+
+    func noteError(_ message: String) {
+        let changed = status.withLock { status -> Bool in
+            defer { status.lastError = message }
+            return status.lastError != message
+        }
+        if changed { log(.warning, "sync: \(message)") }
+    }
+
+    func noteContact(serverTime: Timestamp?) {
+        let now = Timestamp.now()
+        status.withLock { status in
+            status.lastContact = now
+            status.lastError = nil
+            if let serverTime {
+                let skew = Double(serverTime.milliseconds - now.milliseconds) / 1000
+                status.clockSkewSeconds = skew
+                let alarm = abs(skew) > timing.skewAlarmSeconds
+                if alarm && !status.skewAlarm { log(.warning, "sync: the core's clock and ours differ by \(Int(skew)) s; check NTP (decisions use our clock)") }
+                status.skewAlarm = alarm
+            }
+        }
+    }
+
+    /// Sleeps `seconds`, waking early when stopping.
+    func pause(_ seconds: Double) {
+        let until = Date().addingTimeInterval(seconds)
+        while !isStopping, Date() < until { Thread.sleep(forTimeInterval: min(0.2, max(0, until.timeIntervalSinceNow))) }
+    }
+
+    /// The next wait after `failures` failures in a row: exponential with full jitter.
+    func backoff(_ failures: Int) -> Double {
+        let ceiling = min(timing.maximumBackoffSeconds, pow(2, Double(min(failures, 10))) * 0.5)
+        return Double.random(in: ceiling / 2...ceiling)
+    }
+
+    // MARK: Down: the feed
+
+    func followFeed() {
+        var failures = 0
+        var store: ReplicaStore?
+        var current: CoreClient?
+        while !isStopping {
+            do {
+                guard let client = client(reusing: current) else { pause(30); continue }
+                current = client
+                let replica = try store ?? openStore()
+                store = replica
+                if try replica.snapshotProgress() != nil || replica.syncCursor() == 0 {
+                    try bootstrap(client, replica)
+                }
+                let cursor = try replica.syncCursor()
+                status.withLock { $0.cursor = cursor }
+                log(.debug, "sync: asking for changes after \(cursor)")
+                let response = try client.send("GET", "api/v1/sync/changes", query: [("after", String(cursor)), ("wait", String(timing.longPollSeconds))])
+                log(.debug, "sync: answer \(response.status), \(response.body.count) bytes")
+                let batch = try JSONDecoder().decode(SyncBatch.self, from: response.body)
+                noteContact(serverTime: batch.serverTime)
+                if batch.snapshotRequired {
+                    log(.notice, "sync: the core no longer holds changes after \(cursor); taking a snapshot")
+                    try bootstrap(client, replica, restart: true)
+                    continue
+                }
+                if batch.cursor != cursor || !batch.items.isEmpty {
+                    let plansChanged = try replica.apply(batch)
+                    status.withLock { $0.cursor = batch.cursor }
+                    log(.info, "sync: \(batch.items.count) change(s) applied, cursor \(batch.cursor)")
+                    events.post(.applied(plansChanged: plansChanged))
+                }
+                if !batch.commands.isEmpty { events.post(.commands(batch.commands, serverTime: batch.serverTime)) }
+                failures = 0
+            } catch let error as CoreClientError where error.status == 401 {
+                noteError("the core refused this device's token (revoked, or enrolled again elsewhere): \(error.message)")
+                pause(timing.maximumBackoffSeconds)
+            } catch {
+                // A batch that fails to apply rolled back: the cursor stays, the same batch comes again.
+                failures += 1
+                noteError("\(error)")
+                pause(backoff(failures))
+            }
+        }
+    }
+
+    /// Pages of the branch's whole replica into the staging table, resuming where an interrupted
+    /// one stopped, then swapped in at once.
+    func bootstrap(_ client: CoreClient, _ replica: ReplicaStore, restart: Bool = false) throws {
+        status.withLock { $0.snapshotInProgress = true }
+        defer { status.withLock { $0.snapshotInProgress = false } }
+        var after = restart ? 0 : (try replica.snapshotProgress()?.after ?? 0)
+        if after == Int64.max { after = 0 }
+        let started = Date()
+        var pages = 0
+        while !isStopping {
+            let response = try client.send("GET", "api/v1/sync/snapshot", query: [("after", String(after)), ("limit", String(timing.snapshotPage))])
+            let page = try JSONDecoder().decode(SyncSnapshotPage.self, from: response.body)
+            noteContact(serverTime: page.serverTime)
+            try replica.stage(page, after: after)
+            pages += 1
+            guard let next = page.nextAfter else {
+                try replica.finishSnapshot()
+                let cursor = try replica.syncCursor()
+                status.withLock { $0.cursor = cursor }
+                events.post(.applied(plansChanged: true))
+                log(.notice, String(format: "sync: snapshot of %d page(s) applied in %.1f s; following changes after %lld", pages, Date().timeIntervalSince(started), cursor))
+                return
+            }
+            after = next
+        }
+    }
+
+    // MARK: Up: the outbox
+
+    func uploadOutbox() {
+        var failures = 0
+        var store: ReplicaStore?
+        var lastReport = Date.distantPast
+        var current: CoreClient?
+        while !isStopping {
+            do {
+                guard let client = client(reusing: current) else { pause(30); continue }
+                current = client
+                let replica = try store ?? openStore()
+                store = replica
+                let batch = try replica.outboxBatch(limit: timing.uploadBatch)
+                if !batch.isEmpty {
+                    let body = try JSONEncoder().encode(SyncUpload(events: batch))
+                    let response = try client.send("POST", "api/v1/sync/attendance", body: body, contentType: "application/json")
+                    let answer = try JSONDecoder().decode(SyncUploadAnswer.self, from: response.body)
+                    // Only what the core says it holds leaves the outbox.
+                    let sent = Set(batch.map(\.id))
+                    try replica.acknowledge(answer.acknowledged.filter { sent.contains($0) })
+                    status.withLock { $0.uploaded += answer.acknowledged.count }
+                    noteContact(serverTime: nil)
+                }
+                if Date().timeIntervalSince(lastReport) >= timing.reportIntervalSeconds {
+                    let age = try replica.lastSyncedAt().map { (Timestamp.now().milliseconds - $0.milliseconds) / 1000 }
+                    var report: [String: Any] = ["softwareVersion": "0.1.0", "outboxDepth": try replica.outboxDepth()]
+                    if let age { report["replicaAgeSeconds"] = max(0, age) }
+                    try client.send("POST", "api/v1/device/report", json: report)
+                    lastReport = Date()
+                }
+                failures = 0
+                if batch.count < timing.uploadBatch { pause(timing.uploadIntervalSeconds) }
+            } catch let error as CoreClientError where error.status == 401 {
+                noteError("the core refused this device's token: \(error.message); the outbox keeps every event")
+                pause(timing.maximumBackoffSeconds)
+            } catch {
+                failures += 1
+                noteError("upload: \(error)")
+                pause(backoff(failures))
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import CoreClient
+import Foundation
+import PorteroModel
+import Testing
+
+/// A real portero-core and a real porterod on loopback: enrolment, snapshot, a revocation
+/// reaching the door through the feed, attendance reaching the core once.
+@Suite(.serialized, .enabled(if: Built.directory != nil)) struct SyncEndToEndTests {
+    /// Signs in as root and returns a client holding a personal token.
+    static func rootClient(_ core: AdminCLITests.Core) throws -> CoreClient {
+        let url = URL(string: "http://127.0.0.1:\(core.port)")!  // safe: a literal URL
+        let anonymous = CoreClient(baseURL: url, token: nil)
+        let signedIn = try anonymous.send("POST", "api/v1/session", json: ["login": "root", "password": "Secreto123"])
+        let cookie = try #require(signedIn.header("Set-Cookie")?.split(separator: ";").first.map(String.init))
+        let csrf = try #require((try signedIn.json() as? [String: Any])?["csrfToken"] as? String)
+        let token = try anonymous.send("POST", "api/v1/tokens", json: ["name": "test"], headers: ["Cookie": cookie, "X-CSRF-Token": csrf])
+        return CoreClient(baseURL: url, token: try #require((try token.json() as? [String: Any])?["token"] as? String))
+    }
+
+    @Test func enrolSnapshotRevocationAndAttendanceOverRealProcesses() throws {
+        let core = try AdminCLITests.Core()
+        let admin = try Self.rootClient(core)
+        let branch = try #require((try admin.send("POST", "api/v1/branches", json: ["name": "Centro", "city": "CDMX", "timeZone": "America/Mexico_City"]).json() as? [String: Any])?["id"] as? Int64)
+        let plan = try #require((try admin.send("POST", "api/v1/plans", json: ["name": "Mensual", "priceMinor": 59900, "currency": "MXN", "durationMonths": 1]).json() as? [String: Any])?["id"] as? Int64)
+        let member = try #require((try admin.send("POST", "api/v1/users", json: ["username": "ana", "email": "ana@correo.mx", "name": "Ana", "paternalSurname": "López",
+                                                                                   "roles": ["cliente"], "branches": [branch]]).json() as? [String: Any])?["id"] as? Int64)
+        try admin.send("POST", "api/v1/subscriptions", json: ["user": member, "plan": plan, "branch": branch])
+        let card = try #require((try admin.send("POST", "api/v1/users/\(member)/cards", json: ["number": "5551234"]).json() as? [String: Any])?["id"] as? Int64)
+        let registered = try #require(try admin.send("POST", "api/v1/devices", json: ["branch": branch, "name": "torniquete"]).json() as? [String: Any])
+        let code = try #require(registered["enrollmentCode"] as? String)
+
+        let directory = core.directory.path
+        let config = """
+            {"branch": {"id": \(branch), "time_zone": "America/Mexico_City"}, "data_directory": "\(directory)/data",
+             "pin_key_file": "\(directory)/pin.key", "core": {"url": "http://127.0.0.1:\(core.port)/", "token_file": "\(directory)/device.token"},
+             "status": {"socket": "\(directory)/status.sock"},
+             "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 200, "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
+             "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
+            """
+        try config.write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
+        let wrong = try Built.run("porterod", ["enroll", "--config", directory + "/porterod.json", "--code", "AAAAA-BBBBB"])
+        #expect(wrong.status != 0 && wrong.err.contains("enrolment refused"))
+        let enrolled = try Built.run("porterod", ["enroll", "--config", directory + "/porterod.json", "--code", code])
+        #expect(enrolled.status == 0, "\(enrolled.err)")
+        let mode = try FileManager.default.attributesOfItem(atPath: directory + "/device.token")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+
+        let daemon = try DaemonProcess(arguments: ["--config", directory + "/porterod.json", "--simulate"], withInput: true)
+        #expect(daemon.waitFor("sync: snapshot of"))
+        try daemon.input.fileHandleForWriting.write(contentsOf: Data("entrada 5551234\n".utf8))
+        #expect(daemon.waitFor("card 5551234 granted user \(member)"))
+
+        // Revoked at headquarters: the change arrives through the long poll, and the next swipe is refused.
+        let revoked = Date()
+        try admin.send("PATCH", "api/v1/cards/\(card)", json: ["status": "revoked"])
+        #expect(daemon.waitFor("change(s) applied"))
+        #expect(Date().timeIntervalSince(revoked) < 2, "a revocation should reach the door within a second or so")
+        try daemon.input.fileHandleForWriting.write(contentsOf: Data("entrada 5551234\n".utf8))
+        #expect(daemon.waitFor("credential.revoked"), "\(daemon.log)")
+
+        // Both decisions reach the core, once each.
+        var rows: [[String: Any]] = []
+        let deadline = Date().addingTimeInterval(10)
+        repeat {
+            rows = (try admin.send("GET", "api/v1/attendance", query: [("user", String(member))]).json() as? [[String: Any]]) ?? []
+            if rows.count < 2 { Thread.sleep(forTimeInterval: 0.2) }
+        } while rows.count < 2 && Date() < deadline
+        #expect(rows.filter { $0["reason"] as? String == "granted" }.count == 1)
+        #expect(rows.contains { $0["reason"] as? String == "credential.revoked" })
+        #expect(Set(rows.compactMap { $0["id"] as? String }).count == rows.count)
+        // A remote lockdown reaches the door.
+        try admin.send("POST", "api/v1/branches/\(branch)/commands", json: ["command": "lockdown", "reason": "simulacro de sismo"])
+        #expect(daemon.waitFor("remote lockdown from the core"))
+        let status = statusRequest(socket: directory + "/status.sock", "/status") ?? ""
+        #expect(status.contains("\"sync\"") && status.contains("\"last_contact\""))
+
+        // Revoking the device stops its sync at once.
+        let devices = try #require(try admin.send("GET", "api/v1/devices").json() as? [[String: Any]])
+        try admin.send("DELETE", "api/v1/devices/\(try #require(devices.first?["id"] as? Int64))")
+        try admin.send("PATCH", "api/v1/users/\(member)", json: ["notes": "after revocation"])
+        #expect(daemon.waitFor("refused this device's token"))
+        kill(daemon.process.processIdentifier, SIGTERM)
+        daemon.process.waitUntilExit()
+        #expect(daemon.process.terminationStatus == 0)
+    }
+}
