@@ -8,7 +8,10 @@ import Testing
 @Suite(.serialized, .enabled(if: Built.directory != nil)) struct SyncEndToEndTests {
     /// Signs in as root and returns a client holding a personal token.
     static func rootClient(_ core: AdminCLITests.Core) throws -> CoreClient {
-        let url = URL(string: "http://127.0.0.1:\(core.port)")!  // safe: a literal URL
+        try rootClient(url: URL(string: "http://127.0.0.1:\(core.port)")!)  // safe: a literal URL
+    }
+
+    static func rootClient(url: URL) throws -> CoreClient {
         let anonymous = CoreClient(baseURL: url, token: nil)
         let signedIn = try anonymous.send("POST", "api/v1/session", json: ["login": "root", "password": "Secreto123"])
         let cookie = try #require(signedIn.header("Set-Cookie")?.split(separator: ";").first.map(String.init))

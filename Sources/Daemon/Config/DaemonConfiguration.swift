@@ -76,6 +76,10 @@ public struct ReaderConfiguration: Hashable, Sendable {
 public struct CoreConfiguration: Hashable, Sendable {
     public var url: URL
     public var tokenFile: String
+    /// The longest wait between retries after failures (exponential with jitter up to it).
+    public var maxBackoffSeconds: Int = 60
+    /// The core's and our clocks may differ by this much before the status shows a skew alarm.
+    public var maxClockSkewSeconds: Int = 120
 }
 
 public struct StatusConfiguration: Hashable, Sendable {
@@ -136,12 +140,15 @@ public struct DaemonConfiguration: Hashable, Sendable {
         let pinKeyFile = try root.optionalString("pin_key_file")
 
         var core: CoreConfiguration?
-        if let object = try root.object("core", allowed: ["url", "token_file"]) {
+        if let object = try root.object("core", allowed: ["url", "token_file", "max_backoff_seconds", "max_clock_skew_seconds"]) {
             let text = try object.string("url")
             guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
                 throw object.error("url", "expected an http:// or https:// URL, got \"\(text)\"")
             }
-            core = CoreConfiguration(url: url, tokenFile: try object.string("token_file"))
+            var configuration = CoreConfiguration(url: url, tokenFile: try object.string("token_file"))
+            configuration.maxBackoffSeconds = try object.optionalInteger("max_backoff_seconds", in: 1...3_600).map { Int($0) } ?? configuration.maxBackoffSeconds
+            configuration.maxClockSkewSeconds = try object.optionalInteger("max_clock_skew_seconds", in: 1...86_400).map { Int($0) } ?? configuration.maxClockSkewSeconds
+            core = configuration
         }
 
         var status = StatusConfiguration(socketPath: "/run/portero/porterod.sock", httpPort: nil)

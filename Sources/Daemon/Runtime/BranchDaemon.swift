@@ -78,7 +78,10 @@ public final class BranchDaemon {
         if configuration.core != nil {
             let events = try SyncEvents()
             syncEvents = events
-            sync = SyncClient(configuration: configuration, log: log, events: events)
+            var timing = SyncClient.Timing()
+            timing.maximumBackoffSeconds = Double(configuration.core?.maxBackoffSeconds ?? 60)
+            timing.skewAlarmSeconds = Double(configuration.core?.maxClockSkewSeconds ?? 120)
+            sync = SyncClient(configuration: configuration, log: log, events: events, timing: timing)
         }
         build(now: .now())
     }
