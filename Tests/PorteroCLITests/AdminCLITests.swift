@@ -5,28 +5,17 @@ import Testing
 @Suite(.serialized, .enabled(if: Built.directory != nil)) struct AdminCLITests {
     final class Core {
         let directory: URL
-        let process = Process()
-        let port: UInt16
+        let server: SyncChaosTests.CoreServer
+        var port: UInt16 { server.port }
 
         init() throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("portero-cli-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let path = directory.appendingPathComponent("core.sqlite").path
-            _ = try CoreInitTests.run(["init", "--database", path, "--username", "root", "--email", "root@club.mx"], input: "Secreto123\n")
-            process.executableURL = Built.directory!.appendingPathComponent("portero-core")  // safe: the suite runs only when it is set
-            process.arguments = ["serve", "--database", path, "--port", "0"]
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            var line = ""
-            while !line.contains("\n"), let chunk = try out.fileHandleForReading.read(upToCount: 1) { line += String(decoding: chunk, as: UTF8.self) }
-            port = try #require(line.split(separator: ":").last.flatMap { UInt16($0.prefix { $0.isNumber }) })
+            server = try SyncChaosTests.CoreServer(directory: directory)
         }
 
         deinit {
-            if process.isRunning { process.terminate() }
-            process.waitUntilExit()
+            server.kill9()
             try? FileManager.default.removeItem(at: directory)
         }
 
