@@ -112,4 +112,16 @@ extension APIFixture {
         #expect(refused.status == 400 && String(decoding: refused.body, as: UTF8.self).contains("belongs to branch"))
         #expect(try fixture.bearer("POST", "/api/v1/sync/attendance", token, body: "[1, 2]").status == 400)
     }
+
+    @Test func aForcedDoorNotifiesTheBranchsManagers() throws {
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.administrator, username: "admin")
+        let manager = try fixture.signIn(.branchManager, username: "gerente")
+        let (token, _) = try fixture.enrolDevice(as: admin)
+        let body = String(decoding: try JSONEncoder().encode(SyncAlarmUpload(alarms: [SyncAlarm(door: 1, doorName: "Entrada", alarm: "forced", at: Timestamp(seconds: 1_800_000_000))])), as: UTF8.self)
+        #expect(try fixture.bearer("POST", "/api/v1/sync/alarms", token, body: body).status == 200)
+        let seen = try objects(try fixture.get("/api/v1/notifications?filter=urgent", as: manager))
+        #expect((seen.first?["title"] as? String) == "Door forced: Entrada at Centro")
+        #expect(try fixture.bearer("POST", "/api/v1/sync/alarms", token, body: #"{"alarms": [{"door": 1, "doorName": "x", "alarm": "party", "at": 0}]}"#).status == 400)
+    }
 }

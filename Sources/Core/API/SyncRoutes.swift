@@ -47,5 +47,30 @@ extension CoreAPI {
                                                          operations: request.database.operations, now: request.now)
             return .json(SyncUploadAnswer(acknowledged: upload.events.map(\.id), stored: stored, duplicates: upload.events.count - stored))
         }
+        table.add(.post, "/api/v1/sync/alarms", .device, "Door alarms raised at the branch (forced, held open): urgent notifications to its administrators and managers",
+                  body: [.required("alarms", .strings)]) { request in
+            guard let device = request.device else { return .error(401, "a device token is required") }
+            let upload: SyncAlarmUpload
+            do { upload = try JSONDecoder().decode(SyncAlarmUpload.self, from: Data(request.context.request.body)) } catch {
+                return .error(400, "the body is not a list of alarms: \(error)")
+            }
+            guard upload.alarms.count <= 100 else { return .error(413, "at most 100 alarms per report") }
+            guard upload.alarms.allSatisfy({ ["forced", "held_open"].contains($0.alarm) && $0.doorName.count <= 100 }) else {
+                return .error(400, "an alarm is forced or held_open, with a door name of at most 100 characters")
+            }
+            let branch = try request.database.accounts.branch(device.branch)
+            try request.database.write {
+                for alarm in upload.alarms {
+                    let title = alarm.alarm == "forced" ? "Door forced: \(alarm.doorName) at \(branch?.name ?? "branch \(device.branch)")"
+                                                        : "Door held open: \(alarm.doorName) at \(branch?.name ?? "branch \(device.branch)")"
+                    for role in [Role.administrator, .branchManager] {
+                        try request.database.operations.notify(.role(role, branch: device.branch), level: "urgent", title: title,
+                                                               body: "Raised at \(alarm.at) by \(device.name).", source: "door", by: nil, now: request.now)
+                    }
+                    try request.audit("alarm.door", target: "door:\(device.branch):\(alarm.door)", changes: ["alarm": alarm.alarm, "at": alarm.at.milliseconds])
+                }
+            }
+            return .json(["received": upload.alarms.count])
+        }
     }
 }

@@ -295,7 +295,10 @@ public final class BranchDaemon {
     }
 
     private func apply(_ actions: [DoorAction], to door: DoorComponent) {
-        for case let .alarm(alarm, true) in actions { metrics.alarm(door: door.door.name, alarm: alarm.rawValue) }
+        for case let .alarm(alarm, true) in actions {
+            metrics.alarm(door: door.door.name, alarm: alarm.rawValue)
+            sync?.report(SyncAlarm(door: door.door.id.rawValue, doorName: door.door.name, alarm: alarm.rawValue, at: Timestamp.now()))
+        }
         for (user, direction) in door.perform(actions) {
             do {
                 try store.recordPassage(of: user, direction: direction, now: Timestamp.now())

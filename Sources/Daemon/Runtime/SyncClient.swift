@@ -65,6 +65,8 @@ public final class SyncClient: Sendable {
     let log: Log
     let events: SyncEvents
     let status = Mutex(SyncStatus())
+    /// Door alarms waiting to be reported (kept until the core has them).
+    let alarms = Mutex<[SyncAlarm]>([])
     private let stopping = Atomic<Bool>(false)
     /// Tunables (tests shorten them).
     public struct Timing: Sendable {
@@ -95,6 +97,14 @@ public final class SyncClient: Sendable {
     }
 
     public func stop() { stopping.store(true, ordering: .relaxed) }
+
+    /// Queues a door alarm for the core (the upload thread sends it within a second).
+    public func report(_ alarm: SyncAlarm) {
+        alarms.withLock { pending in
+            pending.append(alarm)
+            if pending.count > 1_000 { pending.removeFirst(pending.count - 1_000) }
+        }
+    }
 
     var isStopping: Bool { stopping.load(ordering: .relaxed) }
 
@@ -247,6 +257,12 @@ public final class SyncClient: Sendable {
                     try replica.acknowledge(answer.acknowledged.filter { sent.contains($0) })
                     status.withLock { $0.uploaded += answer.acknowledged.count }
                     noteContact(serverTime: nil)
+                }
+                let waiting = alarms.withLock { $0 }
+                if !waiting.isEmpty {
+                    try client.send("POST", "api/v1/sync/alarms", body: try JSONEncoder().encode(SyncAlarmUpload(alarms: Array(waiting.prefix(100)))),
+                                    contentType: "application/json")
+                    alarms.withLock { $0.removeFirst(min($0.count, min(waiting.count, 100))) }
                 }
                 if Date().timeIntervalSince(lastReport) >= timing.reportIntervalSeconds {
                     let age = try replica.lastSyncedAt().map { (Timestamp.now().milliseconds - $0.milliseconds) / 1000 }

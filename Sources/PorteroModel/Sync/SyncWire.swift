@@ -170,3 +170,25 @@ public struct SyncIdentity: Hashable, Sendable, Codable {
         self.pinKey = pinKey
     }
 }
+
+/// A door alarm raised at a branch (a door forced, held open), reported to the core.
+public struct SyncAlarm: Hashable, Sendable, Codable {
+    public var door: Int64
+    public var doorName: String
+    /// `forced` or `held_open`.
+    public var alarm: String
+    public var at: Timestamp
+
+    public init(door: Int64, doorName: String, alarm: String, at: Timestamp) {
+        self.door = door
+        self.doorName = doorName
+        self.alarm = alarm
+        self.at = at
+    }
+}
+
+/// `POST /api/v1/sync/alarms`.
+public struct SyncAlarmUpload: Hashable, Sendable, Codable {
+    public var alarms: [SyncAlarm]
+    public init(alarms: [SyncAlarm]) { self.alarms = alarms }
+}
