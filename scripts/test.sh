@@ -46,7 +46,7 @@ echo "==> tests on this machine"
 swift test --skip-build --disable-xctest  # every test uses Swift Testing
 
 echo "==> schemathesis against a live portero-core (no server errors allowed)"
-scripts/schemathesis.sh 100
+scripts/schemathesis.sh 50
 
 echo "==> fuzz targets build and run briefly (the 1,000,000-run campaign is scripts/fuzz.sh)"
 scripts/fuzz.sh 20000
