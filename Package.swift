@@ -38,7 +38,7 @@ let package = Package(
         .executableTarget(name: "portero", dependencies: ["PorteroCLI", "Readers", "CoreClient", "Core", "PorteroModel"]),
         .executableTarget(
             name: "portero-bench",
-            dependencies: ["PorteroModel", "Replica", "SQLite", "Crypto", "PorteroCLI", "Readers", "Core"],
+            dependencies: ["PorteroModel", "Replica", "SQLite", "Crypto", "PorteroCLI", "Readers", "Core", "Daemon", "CoreClient", "HTTP"],
             path: "Benchmarks/portero-bench"
         ),
 

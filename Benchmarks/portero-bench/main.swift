@@ -7,6 +7,9 @@ let info = ProgramInfo(
     summary: "Portero benchmarks. Run in release mode: swift run -c release portero-bench decision --members 2000000",
     options: [
         ("decision", "Build a replica and measure look-up + decision, the durable write and peak RSS."),
+        ("sync", "A core in this process and the daemon's sync client over loopback: snapshot of --members, change apply rate, upload of --events, revocation propagation to --daemons."),
+        ("--events N", "sync: buffered attendance events to upload (default 1000000)."),
+        ("--daemons N", "sync: long-polling daemons for the propagation figure (default 50)."),
         ("dashboard", "Build a core database (--users, --attendance) and time each dashboard figure."),
         ("--users N", "dashboard: members (default 1000000)."),
         ("--attendance N", "dashboard: attendance rows (default 10000000)."),
@@ -27,9 +30,9 @@ let info = ProgramInfo(
     status: "Figures go into README.md with the command that produced them."
 )
 
-runProgram(info, flags: ["--reuse", "--reads-only"], valued: ["--users", "--attendance", "--swipes", "--warmup", "--gap-us", "--synchronous", "--cache-mib", "--members", "--requests", "--unknown-share", "--path", "--seed"]) { arguments in
-    guard ["decision", "daemon", "dashboard"].contains(arguments.positionals.first ?? ""), arguments.positionals.count == 1 else {
-        throw CommandLineArguments.UsageError(message: "name a benchmark: decision, daemon or dashboard")
+runProgram(info, flags: ["--reuse", "--reads-only"], valued: ["--events", "--daemons", "--users", "--attendance", "--swipes", "--warmup", "--gap-us", "--synchronous", "--cache-mib", "--members", "--requests", "--unknown-share", "--path", "--seed"]) { arguments in
+    guard ["decision", "daemon", "dashboard", "sync"].contains(arguments.positionals.first ?? ""), arguments.positionals.count == 1 else {
+        throw CommandLineArguments.UsageError(message: "name a benchmark: decision, daemon, dashboard or sync")
     }
     func number(_ key: String, _ fallback: Int, allowZero: Bool = false) throws -> Int {
         guard let text = arguments.value(key) else { return fallback }
@@ -45,6 +48,11 @@ runProgram(info, flags: ["--reuse", "--reads-only"], valued: ["--users", "--atte
         throw CommandLineArguments.UsageError(message: "--synchronous is FULL, NORMAL, EXTRA or OFF")
     }
     let temporary = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+    if arguments.positionals == ["sync"] {
+        try SyncBenchmark(members: try number("--members", 1_000_000), events: try number("--events", 1_000_000), daemons: try number("--daemons", 50),
+                          revocations: try number("--requests", 100), directory: arguments.value("--path") ?? "\(temporary)/portero-bench-sync").run()
+        return .success
+    }
     if arguments.positionals == ["dashboard"] {
         let users = try number("--users", 1_000_000)
         try DashboardBenchmark(users: users, attendance: try number("--attendance", 10_000_000),

@@ -38,6 +38,11 @@ extension ReplicaStore {
         return batch.items.contains { if case .plan = $0 { true } else { false } }
     }
 
+    /// True once a whole snapshot has been applied (a new replica needs one, whatever its cursor).
+    public func isBootstrapped() throws -> Bool {
+        try db.queryFirst("SELECT 1 FROM replica_meta WHERE key = 'bootstrapped'", map: { _ in true }) ?? false
+    }
+
     /// Where an unfinished snapshot stands: the sequence it follows from and the last user id
     /// staged. Nil when none is under way.
     public func snapshotProgress() throws -> (sequence: Int64, after: Int64)? {
@@ -92,6 +97,7 @@ extension ReplicaStore {
             try apply(changes, cursor: progress.sequence)
             try db.run("DELETE FROM snapshot_stage")
             try db.run("DELETE FROM replica_meta WHERE key IN ('snapshot_sequence', 'snapshot_after')")
+            try db.run("INSERT INTO replica_meta (key, value) VALUES ('bootstrapped', '1') ON CONFLICT(key) DO NOTHING")
         }
         try refreshPlans()
     }

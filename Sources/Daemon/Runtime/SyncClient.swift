@@ -33,6 +33,10 @@ public final class SyncEvents: Sendable {
         _ = write(descriptor, &one, 8)
     }
 
+    /// For benchmarks that watch the loop's side from outside it.
+    public var descriptorForBenchmark: Int32 { descriptor }
+    public func drainForBenchmark() -> [Event] { drain() }
+
     func drain() -> [Event] {
         var counter: UInt64 = 0
         _ = read(descriptor, &counter, 8)
@@ -41,6 +45,11 @@ public final class SyncEvents: Sendable {
             return events
         }
     }
+}
+
+public enum SyncClientError: Error, CustomStringConvertible {
+    case notEnrolled
+    public var description: String { "no device token: enrol first" }
 }
 
 /// The sync status the status endpoint shows.
@@ -88,8 +97,10 @@ public final class SyncClient: Sendable {
         self.timing = timing
     }
 
-    public func start() {
-        for (name, body) in [("portero.sync.feed", followFeed), ("portero.sync.upload", uploadOutbox)] as [(String, @Sendable () -> Void)] {
+    /// Starts the feed thread and, unless `upload` is false, the upload thread.
+    public func start(upload: Bool = true) {
+        let threads: [(String, @Sendable () -> Void)] = [("portero.sync.feed", followFeed)] + (upload ? [("portero.sync.upload", uploadOutbox)] : [])
+        for (name, body) in threads {
             let thread = Thread(block: body)
             thread.name = name
             thread.start()
@@ -97,6 +108,49 @@ public final class SyncClient: Sendable {
     }
 
     public func stop() { stopping.store(true, ordering: .relaxed) }
+
+    /// The current sync status (cursor, last contact, errors).
+    public var currentStatus: SyncStatus { status.withLock { $0 } }
+
+    /// Takes a whole snapshot now, on the calling thread (benchmarks, tools).
+    public func bootstrapNow() throws {
+        guard let client = client(reusing: nil) else { throw SyncClientError.notEnrolled }
+        try bootstrap(client, try openStore(), restart: true)
+    }
+
+    /// Applies feed batches now, on the calling thread, until the core has no more; returns the
+    /// number of items applied.
+    @discardableResult
+    public func catchUpNow() throws -> Int {
+        guard let client = client(reusing: nil) else { throw SyncClientError.notEnrolled }
+        let replica = try openStore()
+        var items = 0
+        while true {
+            let response = try client.send("GET", "api/v1/sync/changes", query: [("after", String(try replica.syncCursor()))])
+            let batch = try JSONDecoder().decode(SyncBatch.self, from: response.body)
+            guard !batch.snapshotRequired else { throw SyncClientError.notEnrolled }
+            try replica.apply(batch)
+            items += batch.items.count
+            if !batch.more { return items }
+        }
+    }
+
+    /// Uploads the whole outbox now, on the calling thread; returns how many events went up.
+    @discardableResult
+    public func uploadAllNow() throws -> Int {
+        guard let client = client(reusing: nil) else { throw SyncClientError.notEnrolled }
+        let replica = try openStore()
+        var total = 0
+        while true {
+            let batch = try replica.outboxBatch(limit: timing.uploadBatch)
+            if batch.isEmpty { return total }
+            let response = try client.send("POST", "api/v1/sync/attendance", body: try JSONEncoder().encode(SyncUpload(events: batch)), contentType: "application/json")
+            let answer = try JSONDecoder().decode(SyncUploadAnswer.self, from: response.body)
+            let sent = Set(batch.map(\.id))
+            try replica.acknowledge(answer.acknowledged.filter { sent.contains($0) })
+            total += answer.acknowledged.count
+        }
+    }
 
     /// Queues a door alarm for the core (the upload thread sends it within a second).
     public func report(_ alarm: SyncAlarm) {
@@ -172,7 +226,7 @@ public final class SyncClient: Sendable {
                 current = client
                 let replica = try store ?? openStore()
                 store = replica
-                if try replica.snapshotProgress() != nil || replica.syncCursor() == 0 {
+                if try replica.snapshotProgress() != nil || !replica.isBootstrapped() {
                     try bootstrap(client, replica)
                 }
                 let cursor = try replica.syncCursor()

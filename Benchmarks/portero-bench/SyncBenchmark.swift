@@ -1,0 +1,174 @@
+import Core
+import CoreClient
+import Daemon
+import Foundation
+import HTTP
+import PorteroModel
+import Replica
+import SQLite
+
+/// Sync figures with the real code on both ends over loopback HTTP: a core (`CoreAPI` behind
+/// `HTTPServer`) in this process, and the daemon's `SyncClient` with replicas on disk.
+struct SyncBenchmark {
+    let members: Int
+    let events: Int
+    let daemons: Int
+    let revocations: Int
+    let directory: String
+
+    func run() throws {
+        try? FileManager.default.removeItem(atPath: directory)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // 1. A core with `members` at one branch, each with a card and a running subscription.
+        let started = Date()
+        let corePath = directory + "/core.sqlite"
+        let api = try CoreAPI(path: corePath, timeZone: "America/Mexico_City")
+        let (branch, adminToken) = try api.withDatabase { database -> (BranchID, String) in
+            let branch = try database.accounts.createBranch(name: "Centro", city: "CDMX", timeZone: "America/Mexico_City")
+            let admin = try database.accounts.createAccount(username: "admin", email: "admin@club.mx", password: "Secreto123", name: "Admin", paternalSurname: "",
+                                                            roles: RoleSet([.superAdministrator]), branches: [], now: Timestamp.now())
+            let token = try database.auth.createAPIToken(for: admin.id, name: "bench", now: Timestamp.now()).token
+            try Self.fill(database, branch: branch, members: members)
+            return (branch, token)
+        }
+        print(String(format: "core built: %d members, %.0f s", members, Date().timeIntervalSince(started)))
+        var configuration = HTTPServer.Configuration()
+        configuration.port = 0
+        configuration.maximumConnectionsPerAddress = 1_000
+        let server = try HTTPServer(configuration: configuration, router: api.router())
+        Thread { server.run() }.start()
+        defer { api.stopWaiting(); server.stop() }
+        let url = "http://127.0.0.1:\(server.port)/"
+        let admin = CoreClient(baseURL: URL(string: url)!, token: adminToken)  // safe: a literal URL
+
+        // 2. Snapshot bootstrap of the whole branch into an empty replica.
+        let first = try enrol(admin, url: url, branch: branch, index: 0)
+        var t = Date()
+        try first.bootstrapNow()
+        let snapshotSeconds = Date().timeIntervalSince(t)
+        print(String(format: "snapshot bootstrap: %d members in %.1f s (%.0f members/s)", members, snapshotSeconds, Double(members) / snapshotSeconds))
+
+        // 3. Change apply rate: 20,000 people changed at the core, then one catch-up.
+        let changed = min(20_000, members)
+        try api.withDatabase { database in
+            try database.write {
+                try database.db.run("UPDATE users SET notes = 'x' WHERE id IN (SELECT id FROM users ORDER BY id LIMIT ?)", changed)
+                try database.db.run("INSERT INTO change_log (at, entity, entity_id) SELECT ?, 'user', id FROM users ORDER BY id LIMIT ?", Timestamp.now().milliseconds, changed)
+            }
+        }
+        t = Date()
+        let applied = try first.catchUpNow()
+        let applySeconds = Date().timeIntervalSince(t)
+        print(String(format: "change apply: %d changes in %.2f s (%.0f changes/s, fetch and apply)", applied, applySeconds, Double(applied) / applySeconds))
+
+        // 4. Upload of `events` buffered events after an outage.
+        try Self.buffer(events: events, into: directory + "/d0/data/replica.sqlite", branch: branch)
+        t = Date()
+        let uploaded = try first.uploadAllNow()
+        let uploadSeconds = Date().timeIntervalSince(t)
+        print(String(format: "upload: %d events in %.1f s (%.0f events/s)", uploaded, uploadSeconds, Double(uploaded) / uploadSeconds))
+
+        // 5. Revocation propagation to `daemons` long-polling feeds (a small branch of their own).
+        let small = try api.withDatabase { database -> BranchID in
+            let small = try database.accounts.createBranch(name: "Pequeña", city: "CDMX", timeZone: "America/Mexico_City")
+            try Self.fill(database, branch: small, members: 200, firstID: Int64(members) + 1_000)
+            return small
+        }
+        var clients: [(SyncClient, SyncEvents)] = []
+        for index in 1...daemons {
+            let events = try SyncEvents()
+            let client = try enrol(admin, url: url, branch: small, index: index, events: events)
+            try client.bootstrapNow()
+            client.start(upload: false)
+            clients.append((client, events))
+        }
+        Thread.sleep(forTimeInterval: 1)
+        for (_, events) in clients { _ = events.drainForBenchmark() }
+        let cards = try api.withDatabase { database in
+            try database.db.query("SELECT c.id FROM cards c JOIN user_branches b ON b.user_id = c.user_id WHERE b.branch_id = ? ORDER BY c.id LIMIT ?",
+                                  small.rawValue, revocations, map: { row -> Int64 in try row.get(0) })
+        }
+        var latencies: [Double] = []
+        for card in cards {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try admin.send("PATCH", "api/v1/cards/\(card)", json: ["status": "revoked"])
+            var waiting = Set(0..<clients.count)
+            let deadline = DispatchTime.now().uptimeNanoseconds + 10_000_000_000
+            while !waiting.isEmpty && DispatchTime.now().uptimeNanoseconds < deadline {
+                var set = waiting.map { pollfd(fd: clients[$0].1.descriptorForBenchmark, events: Int16(POLLIN), revents: 0) }
+                guard poll(&set, nfds_t(set.count), 100) > 0 else { continue }
+                let now = DispatchTime.now().uptimeNanoseconds
+                for (slot, index) in waiting.sorted().enumerated() where set[slot].revents != 0 {
+                    _ = clients[index].1.drainForBenchmark()
+                    latencies.append(Double(now - start) / 1_000_000)
+                    waiting.remove(index)
+                }
+            }
+            if !waiting.isEmpty { print("revocation of card \(card): \(waiting.count) daemon(s) did not hear within 10 s") }
+        }
+        for (client, _) in clients { client.stop() }
+        latencies.sort()
+        func percentile(_ p: Double) -> Double { latencies.isEmpty ? .nan : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+        print(String(format: "revocation propagation to %d daemons, %d revocations (%d samples): p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                     daemons, cards.count, latencies.count, percentile(0.5), percentile(0.99), latencies.last ?? .nan))
+    }
+
+    /// A daemon's configuration and a device enrolled for it, through the API.
+    func enrol(_ admin: CoreClient, url: String, branch: BranchID, index: Int, events: SyncEvents? = nil) throws -> SyncClient {
+        let base = directory + "/d\(index)"
+        try FileManager.default.createDirectory(atPath: base + "/data", withIntermediateDirectories: true)
+        let registered = try admin.send("POST", "api/v1/devices", json: ["branch": branch.rawValue, "name": "bench-\(index)"]).json() as? [String: Any]
+        guard let code = registered?["enrollmentCode"] as? String else { throw SyncClientError.notEnrolled }
+        let enrolled = try CoreClient(baseURL: URL(string: url)!, token: nil).send("POST", "api/v1/enroll", json: ["code": code]).json() as? [String: Any]  // safe: literal URL
+        guard let token = enrolled?["token"] as? String else { throw SyncClientError.notEnrolled }
+        try token.write(toFile: base + "/device.token", atomically: true, encoding: .utf8)
+        let config = """
+            {"branch": {"id": \(branch.rawValue), "time_zone": "America/Mexico_City"}, "data_directory": "\(base)/data",
+             "core": {"url": "\(url)", "token_file": "\(base)/device.token"}, "status": {"socket": "\(base)/status.sock"},
+             "doors": [{"id": 1, "name": "Entrada", "relay": {"chip": "sim0", "line": 1, "kind": "fail_secure"}}],
+             "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
+            """
+        try config.write(toFile: base + "/porterod.json", atomically: true, encoding: .utf8)
+        var timing = SyncClient.Timing()
+        timing.snapshotPage = 10_000
+        return SyncClient(configuration: try DaemonConfiguration.load(path: base + "/porterod.json"), log: Log(minimum: .warning), events: try events ?? SyncEvents(), timing: timing)
+    }
+
+    /// Members granted `branch`, each with a card and a running monthly subscription (bulk SQL).
+    static func fill(_ database: CoreDatabase, branch: BranchID, members: Int, firstID: Int64 = 1_000) throws {
+        let db = database.db
+        let today = Int64(Timestamp.now().milliseconds / 86_400_000)
+        var terms = PlanTerms()
+        terms.name = "Mensual \(branch)"; terms.priceMinor = 59_900; terms.currency = "MXN"; terms.durationMonths = 1
+        guard let plan = try database.sales.savePlan(id: nil, terms, applyToExisting: false, today: LocalDay(daysSinceEpoch: Int32(today)), now: Timestamp.now()) else { return }
+        try db.transaction {
+            try db.run("""
+                WITH RECURSIVE n(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 + ?2 - 1)
+                INSERT INTO users (id, username, email, clave, name, paternal_surname, created_at, join_day)
+                SELECT i, 'socio' || i, 'socio' || i || '@correo.mx', i, 'Socio', 'Número ' || i, ?3 * 86400000, ?3 FROM n
+                """, firstID, Int64(members), today)
+            try db.run("INSERT INTO user_roles (user_id, role) SELECT id, 'cliente' FROM users WHERE id BETWEEN ?1 AND ?1 + ?2 - 1", firstID, Int64(members))
+            try db.run("INSERT INTO user_branches (user_id, branch_id) SELECT id, ?3 FROM users WHERE id BETWEEN ?1 AND ?1 + ?2 - 1", firstID, Int64(members), branch.rawValue)
+            try db.run("""
+                INSERT INTO cards (number, user_id, status, created_at, changed_at) SELECT 100000000 + id, id, 'active', 0, 0 FROM users WHERE id BETWEEN ?1 AND ?1 + ?2 - 1
+                """, firstID, Int64(members))
+            try db.run("""
+                INSERT INTO subscriptions (user_id, plan_id, plan_version_id, branch_id, start_day, end_day, grace_days, status, price_minor, currency, sold_at, sold_day, paid_through_day)
+                SELECT id, ?3, ?4, ?5, ?6 - 10, ?6 + 20, 0, 'active', 59900, 'MXN', 0, ?6 - 10, ?6 + 20 FROM users WHERE id BETWEEN ?1 AND ?1 + ?2 - 1
+                """, firstID, Int64(members), plan.id, plan.version, branch.rawValue, today)
+        }
+    }
+
+    /// `events` decisions journalled and waiting in the outbox, as after a long outage (bulk SQL).
+    static func buffer(events: Int, into path: String, branch: BranchID) throws {
+        let db = try Connection(path: path)
+        try db.transaction {
+            try db.run("""
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
+                INSERT INTO attendance (id, at, door_id, direction, credential_kind, card_number, user_id, subscription_id, granted, reason)
+                SELECT randomblob(16), ?2 + i, 1, 'in', 'card', 100001000 + i % 1000, 1000 + i % 1000, NULL, 1, 'granted' FROM n
+                """, Int64(events), Timestamp.now().milliseconds - Int64(events))
+            try db.run("INSERT INTO outbox (event_id, queued_at) SELECT id, at FROM attendance")
+        }
+    }
+}
