@@ -100,11 +100,41 @@ enum ReplicaSchema {
             ) STRICT, WITHOUT ROWID;
             """),
         Migration(version: 2, name: "snapshot staging", sql: """
-            -- Snapshot pages wait here until the last one is in; then one transaction swaps them
-            -- in, so the live tables are never half old, half new.
-            CREATE TABLE snapshot_stage (
-                seq INTEGER PRIMARY KEY,
-                item TEXT NOT NULL
+            -- Snapshot pages land in these tables (the live ones' shapes, without the decision state)
+            -- until the last page is in; then one transaction swaps them in, so the live tables are
+            -- never half old, half new.
+            CREATE TABLE snapshot_users (
+                id INTEGER PRIMARY KEY,
+                clave INTEGER NOT NULL,
+                display_name TEXT NOT NULL,
+                active INTEGER NOT NULL,
+                roles INTEGER NOT NULL,
+                granted_here INTEGER NOT NULL,
+                pin_digest BLOB,
+                duress_digest BLOB
+            ) STRICT;
+            CREATE TABLE snapshot_cards (
+                card_number INTEGER PRIMARY KEY,
+                id INTEGER NOT NULL,
+                user_id INTEGER NOT NULL,
+                status TEXT NOT NULL
+            ) STRICT;
+            CREATE TABLE snapshot_subscriptions (
+                user_id INTEGER NOT NULL,
+                id INTEGER NOT NULL,
+                plan_id INTEGER NOT NULL,
+                start_day INTEGER NOT NULL,
+                end_day INTEGER NOT NULL,
+                grace_days INTEGER NOT NULL,
+                status TEXT NOT NULL,
+                freezes TEXT NOT NULL,
+                price_minor INTEGER NOT NULL,
+                currency TEXT NOT NULL,
+                PRIMARY KEY (user_id, id)
+            ) STRICT, WITHOUT ROWID;
+            CREATE TABLE snapshot_plans (
+                id INTEGER PRIMARY KEY,
+                body TEXT NOT NULL
             ) STRICT;
             """),
     ])

@@ -56,46 +56,72 @@ extension ReplicaStore {
     /// untouched until `finishSnapshot`. The first page (after 0) starts a new snapshot.
     public func stage(_ page: SyncSnapshotPage, after: Int64) throws {
         let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
         try db.transaction {
             if after == 0 {
-                try db.run("DELETE FROM snapshot_stage")
+                for table in ["snapshot_users", "snapshot_cards", "snapshot_subscriptions", "snapshot_plans"] { try db.execute("DELETE FROM \(table)") }
                 try db.run("INSERT INTO replica_meta (key, value) VALUES ('snapshot_sequence', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", String(page.sequence))
             }
             for item in page.items {
-                try db.run("INSERT INTO snapshot_stage (item) VALUES (?)", String(decoding: try encoder.encode(item), as: UTF8.self))
+                switch item.replicaChange {
+                case let .replaceUser(user, cards, subscriptions):
+                    try db.run("""
+                        INSERT OR REPLACE INTO snapshot_users (id, clave, display_name, active, roles, granted_here, pin_digest, duress_digest)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """, user.id.rawValue, user.clave, user.displayName, user.active, Int64(user.roles.rawValue), user.grantedHere, user.pin?.bytes, user.duressPIN?.bytes)
+                    for card in cards {
+                        guard let number = card.cardNumber else { continue }
+                        try db.run("""
+                            INSERT INTO snapshot_cards (card_number, id, user_id, status) VALUES (?, ?, ?, ?)
+                            ON CONFLICT(card_number) DO UPDATE SET id = excluded.id, user_id = excluded.user_id, status = excluded.status
+                            WHERE excluded.status = 'active' OR snapshot_cards.status != 'active'
+                            """, Int64(bitPattern: number.rawValue), card.id.rawValue, user.id.rawValue, card.status.rawValue)
+                    }
+                    for s in subscriptions {
+                        try db.run("""
+                            INSERT OR REPLACE INTO snapshot_subscriptions (user_id, id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """, user.id.rawValue, s.id.rawValue, s.planID.rawValue, Int64(s.startDay.rawValue), Int64(s.endDay.rawValue),
+                            s.graceDays, s.status.rawValue, FreezeCodec.encode(s.freezes), s.pricePaid.minorUnits, s.pricePaid.currency)
+                    }
+                case let .upsertPlan(plan):
+                    try db.run("INSERT OR REPLACE INTO snapshot_plans (id, body) VALUES (?, ?)", plan.id.rawValue, String(decoding: try encoder.encode(plan), as: UTF8.self))
+                default:
+                    break  // a snapshot page holds people and plans only
+                }
             }
             try db.run("INSERT INTO replica_meta (key, value) VALUES ('snapshot_after', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                        String(page.nextAfter ?? Int64.max))
         }
     }
 
-    /// Swaps the staged snapshot in, in one transaction: users not in it leave (their cards and
-    /// subscriptions with them), plans are replaced, the decision state of users who stay is kept,
-    /// and the cursor becomes the snapshot's sequence.
+    /// Swaps the staged snapshot in, in one transaction: people not in it leave (their cards and
+    /// subscriptions with them), those who stay keep their decision state (visit counters,
+    /// presence, PIN attempts), cards, subscriptions and plans are replaced, and the cursor
+    /// becomes the snapshot's sequence.
     public func finishSnapshot() throws {
         guard let progress = try snapshotProgress() else { return }
-        let decoder = JSONDecoder()
         try db.transaction {
-            var changes: [ReplicaChange] = []
-            var keep: [Int64] = []
-            var plans: [Int64] = []
-            let rows: [String] = try db.query("SELECT item FROM snapshot_stage ORDER BY seq") { try $0.get(0) }
-            for row in rows {
-                let item = try decoder.decode(SyncItem.self, from: Data(row.utf8))
-                switch item {
-                case let .user(user): keep.append(user.id)
-                case let .plan(plan): plans.append(plan.id.rawValue)
-                case .removeUser: break
-                }
-                changes.append(item.replicaChange)
-            }
-            try db.execute("CREATE TEMP TABLE IF NOT EXISTS snapshot_keep (id INTEGER PRIMARY KEY)")
-            try db.execute("DELETE FROM temp.snapshot_keep")
-            for id in keep { try db.run("INSERT OR IGNORE INTO temp.snapshot_keep (id) VALUES (?)", id) }
-            try db.run("DELETE FROM users WHERE id NOT IN (SELECT id FROM temp.snapshot_keep)")
-            try db.run("DELETE FROM plans WHERE id NOT IN (SELECT value FROM json_each(?))", "[" + plans.map(String.init).joined(separator: ",") + "]")
-            try apply(changes, cursor: progress.sequence)
-            try db.run("DELETE FROM snapshot_stage")
+            try db.execute("DELETE FROM users WHERE id NOT IN (SELECT id FROM snapshot_users)")
+            try db.execute("""
+                INSERT INTO users (id, clave, display_name, active, roles, granted_here, pin_digest, duress_digest)
+                SELECT id, clave, display_name, active, roles, granted_here, pin_digest, duress_digest FROM snapshot_users WHERE true
+                ON CONFLICT(id) DO UPDATE SET clave = excluded.clave, display_name = excluded.display_name, active = excluded.active,
+                    roles = excluded.roles, granted_here = excluded.granted_here, pin_digest = excluded.pin_digest, duress_digest = excluded.duress_digest
+                """)
+            try db.execute("DELETE FROM cards")
+            try db.execute("INSERT INTO cards (card_number, id, user_id, status) SELECT card_number, id, user_id, status FROM snapshot_cards")
+            try db.execute("DELETE FROM subscriptions")
+            try db.execute("""
+                INSERT INTO subscriptions (user_id, id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency)
+                SELECT user_id, id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency FROM snapshot_subscriptions
+                """)
+            try db.execute("DELETE FROM plans")
+            try db.execute("INSERT INTO plans (id, body) SELECT id, body FROM snapshot_plans")
+            for table in ["snapshot_users", "snapshot_cards", "snapshot_subscriptions", "snapshot_plans"] { try db.execute("DELETE FROM \(table)") }
+            try db.run("INSERT INTO replica_meta (key, value) VALUES ('sync_cursor', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", String(progress.sequence))
+            try db.run("INSERT INTO replica_meta (key, value) VALUES ('synced_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                       String(Timestamp.now().milliseconds))
             try db.run("DELETE FROM replica_meta WHERE key IN ('snapshot_sequence', 'snapshot_after')")
             try db.run("INSERT INTO replica_meta (key, value) VALUES ('bootstrapped', '1') ON CONFLICT(key) DO NOTHING")
         }

@@ -167,10 +167,14 @@ public final class ReplicaStore {
                         try db.run("DELETE FROM subscriptions WHERE user_id = ?", user.id.rawValue)
                         for card in cards {
                             guard let number = card.cardNumber else { continue }
-                            // A number moving between people: the newest holder's row wins.
-                            try db.run("DELETE FROM cards WHERE card_number = ? OR id = ?", Int64(bitPattern: number.rawValue), card.id.rawValue)
-                            try db.run("INSERT INTO cards (card_number, id, user_id, status) VALUES (?, ?, ?, ?)",
-                                       Int64(bitPattern: number.rawValue), card.id.rawValue, user.id.rawValue, card.status.rawValue)
+                            // A number held by two people (one lost or revoked it, the other holds it
+                            // now): the active holder keeps the row.
+                            try db.run("DELETE FROM cards WHERE id = ?", card.id.rawValue)
+                            try db.run("""
+                                INSERT INTO cards (card_number, id, user_id, status) VALUES (?, ?, ?, ?)
+                                ON CONFLICT(card_number) DO UPDATE SET id = excluded.id, user_id = excluded.user_id, status = excluded.status
+                                WHERE excluded.status = 'active' OR cards.status != 'active'
+                                """, Int64(bitPattern: number.rawValue), card.id.rawValue, user.id.rawValue, card.status.rawValue)
                         }
                         for s in subscriptions {
                             try db.run("DELETE FROM subscriptions WHERE id = ?", s.id.rawValue)
