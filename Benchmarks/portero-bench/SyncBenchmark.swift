@@ -7,6 +7,11 @@ import PorteroModel
 import Replica
 import SQLite
 
+/// Writes a line at once (stdout to a pipe is block-buffered; each figure shows as it is measured).
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 /// Sync figures with the real code on both ends over loopback HTTP: a core (`CoreAPI` behind
 /// `HTTPServer`) in this process, and the daemon's `SyncClient` with replicas on disk.
 struct SyncBenchmark {
@@ -31,7 +36,7 @@ struct SyncBenchmark {
             try Self.fill(database, branch: branch, members: members)
             return (branch, token)
         }
-        print(String(format: "core built: %d members, %.0f s", members, Date().timeIntervalSince(started)))
+        say(String(format: "core built: %d members, %.0f s", members, Date().timeIntervalSince(started)))
         var configuration = HTTPServer.Configuration()
         configuration.port = 0
         configuration.maximumConnectionsPerAddress = 1_000
@@ -46,7 +51,7 @@ struct SyncBenchmark {
         var t = Date()
         try first.bootstrapNow()
         let snapshotSeconds = Date().timeIntervalSince(t)
-        print(String(format: "snapshot bootstrap: %d members in %.1f s (%.0f members/s)", members, snapshotSeconds, Double(members) / snapshotSeconds))
+        say(String(format: "snapshot bootstrap: %d members in %.1f s (%.0f members/s)", members, snapshotSeconds, Double(members) / snapshotSeconds))
 
         // 3. Change apply rate: 20,000 people changed at the core, then one catch-up.
         let changed = min(20_000, members)
@@ -59,14 +64,14 @@ struct SyncBenchmark {
         t = Date()
         let applied = try first.catchUpNow()
         let applySeconds = Date().timeIntervalSince(t)
-        print(String(format: "change apply: %d changes in %.2f s (%.0f changes/s, fetch and apply)", applied, applySeconds, Double(applied) / applySeconds))
+        say(String(format: "change apply: %d changes in %.2f s (%.0f changes/s, fetch and apply)", applied, applySeconds, Double(applied) / applySeconds))
 
         // 4. Upload of `events` buffered events after an outage.
         try Self.buffer(events: events, into: directory + "/d0/data/replica.sqlite", branch: branch)
         t = Date()
         let uploaded = try first.uploadAllNow()
         let uploadSeconds = Date().timeIntervalSince(t)
-        print(String(format: "upload: %d events in %.1f s (%.0f events/s)", uploaded, uploadSeconds, Double(uploaded) / uploadSeconds))
+        say(String(format: "upload: %d events in %.1f s (%.0f events/s)", uploaded, uploadSeconds, Double(uploaded) / uploadSeconds))
 
         // 5. Revocation propagation to `daemons` long-polling feeds (a small branch of their own).
         let small = try api.withDatabase { database -> BranchID in
@@ -104,12 +109,12 @@ struct SyncBenchmark {
                     waiting.remove(index)
                 }
             }
-            if !waiting.isEmpty { print("revocation of card \(card): \(waiting.count) daemon(s) did not hear within 10 s") }
+            if !waiting.isEmpty { say("revocation of card \(card): \(waiting.count) daemon(s) did not hear within 10 s") }
         }
         for (client, _) in clients { client.stop() }
         latencies.sort()
         func percentile(_ p: Double) -> Double { latencies.isEmpty ? .nan : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
-        print(String(format: "revocation propagation to %d daemons, %d revocations (%d samples): p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+        say(String(format: "revocation propagation to %d daemons, %d revocations (%d samples): p50 %.1f ms, p99 %.1f ms, max %.1f ms",
                      daemons, cards.count, latencies.count, percentile(0.5), percentile(0.99), latencies.last ?? .nan))
     }
 
@@ -159,16 +164,22 @@ struct SyncBenchmark {
         }
     }
 
-    /// `events` decisions journalled and waiting in the outbox, as after a long outage (bulk SQL).
+    /// `events` decisions journalled and waiting in the outbox, as after a long outage: ids are
+    /// the time-ordered UUIDv7 a door makes (inserted directly, as setup).
     static func buffer(events: Int, into path: String, branch: BranchID) throws {
         let db = try Connection(path: path)
+        var generator = SplitMix64(seed: 5)
+        let start = Timestamp.now().milliseconds - Int64(events) * 10
         try db.transaction {
-            try db.run("""
-                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
-                INSERT INTO attendance (id, at, door_id, direction, credential_kind, card_number, user_id, subscription_id, granted, reason)
-                SELECT randomblob(16), ?2 + i, 1, 'in', 'card', 100001000 + i % 1000, 1000 + i % 1000, NULL, 1, 'granted' FROM n
-                """, Int64(events), Timestamp.now().milliseconds - Int64(events))
-            try db.run("INSERT INTO outbox (event_id, queued_at) SELECT id, at FROM attendance")
+            for index in 0..<events {
+                let at = Timestamp(milliseconds: start + Int64(index) * 10)
+                let id = EventID(time: at, using: &generator).bytes
+                try db.run("""
+                    INSERT INTO attendance (id, at, door_id, direction, credential_kind, card_number, user_id, subscription_id, granted, reason)
+                    VALUES (?, ?, 1, 'in', 'card', ?, ?, NULL, 1, 'granted')
+                    """, id, at.milliseconds, Int64(100_001_000 + index % 1_000), Int64(1_000 + index % 1_000))
+                try db.run("INSERT INTO outbox (event_id, queued_at) VALUES (?, ?)", id, at.milliseconds)
+            }
         }
     }
 }

@@ -27,14 +27,23 @@ extension CoreAPI {
             guard let device = request.device else { return .error(401, "a device token is required") }
             guard let after = Int64(request.query("after") ?? "0"), after >= 0 else { return .error(400, "query parameter after must be a user id (0 to start)") }
             let limit = try request.queryInt("limit", default: 5_000, range: 1...20_000)
-            return .json(try request.database.sync.snapshotPage(branch: device.branch, after: after, limit: limit, today: request.today(device.branch), now: request.now))
+            let page = try request.database.sync.snapshotPage(branch: device.branch, after: after, limit: limit, today: request.today(device.branch), now: request.now)
+            // Daemons ask for the compact binary form; anything else gets JSON.
+            if request.context.request.header("accept")?.contains(SyncBinary.mediaType) == true {
+                return HTTPResponse(status: 200, headers: [("Content-Type", SyncBinary.mediaType)], body: try SyncBinary.encode(page))
+            }
+            return .json(page)
         }
         table.add(.post, "/api/v1/sync/attendance", .device, "Attendance events from the branch's outbox; each id is stored once and the answer lists the ids the core holds",
                   body: [.required("events", .strings)], bodyLimit: 16 << 20) { request in
             guard let device = request.device else { return .error(401, "a device token is required") }
             let upload: SyncUpload
             do {
-                upload = try JSONDecoder().decode(SyncUpload.self, from: Data(request.context.request.body))
+                if request.context.request.header("content-type")?.hasPrefix(SyncBinary.mediaType) == true {
+                    upload = try SyncBinary.decodeUpload(request.context.request.body)
+                } else {
+                    upload = try JSONDecoder().decode(SyncUpload.self, from: Data(request.context.request.body))
+                }
             } catch {
                 return .error(400, "the body is not a list of attendance events: \(error)")
             }

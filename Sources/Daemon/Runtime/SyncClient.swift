@@ -144,7 +144,7 @@ public final class SyncClient: Sendable {
         while true {
             let batch = try replica.outboxBatch(limit: timing.uploadBatch)
             if batch.isEmpty { return total }
-            let response = try client.send("POST", "api/v1/sync/attendance", body: try JSONEncoder().encode(SyncUpload(events: batch)), contentType: "application/json")
+            let response = try client.send("POST", "api/v1/sync/attendance", body: Data(SyncBinary.encode(SyncUpload(events: batch))), contentType: SyncBinary.mediaType)
             let answer = try JSONDecoder().decode(SyncUploadAnswer.self, from: response.body)
             let sent = Set(batch.map(\.id))
             try replica.acknowledge(answer.acknowledged.filter { sent.contains($0) })
@@ -271,8 +271,9 @@ public final class SyncClient: Sendable {
         let started = Date()
         var pages = 0
         while !isStopping {
-            let response = try client.send("GET", "api/v1/sync/snapshot", query: [("after", String(after)), ("limit", String(timing.snapshotPage))])
-            let page = try JSONDecoder().decode(SyncSnapshotPage.self, from: response.body)
+            let response = try client.send("GET", "api/v1/sync/snapshot", query: [("after", String(after)), ("limit", String(timing.snapshotPage))],
+                                           headers: ["Accept": SyncBinary.mediaType])
+            let page = try SyncBinary.decodeSnapshotPage(Array(response.body))
             noteContact(serverTime: page.serverTime)
             try replica.stage(page, after: after)
             pages += 1
@@ -303,8 +304,8 @@ public final class SyncClient: Sendable {
                 store = replica
                 let batch = try replica.outboxBatch(limit: timing.uploadBatch)
                 if !batch.isEmpty {
-                    let body = try JSONEncoder().encode(SyncUpload(events: batch))
-                    let response = try client.send("POST", "api/v1/sync/attendance", body: body, contentType: "application/json")
+                    let body = Data(SyncBinary.encode(SyncUpload(events: batch)))
+                    let response = try client.send("POST", "api/v1/sync/attendance", body: body, contentType: SyncBinary.mediaType)
                     let answer = try JSONDecoder().decode(SyncUploadAnswer.self, from: response.body)
                     // Only what the core says it holds leaves the outbox.
                     let sent = Set(batch.map(\.id))

@@ -1,0 +1,236 @@
+import Foundation
+
+/// A compact binary form of the two bulk sync messages, snapshot pages and attendance uploads
+/// (`application/x-portero-sync`): Foundation's JSON coders cost tens of microseconds per person
+/// or event, which a million of them turn into minutes. Small messages (feed batches, answers)
+/// stay JSON. Integers are LEB128 varints (signed ones zigzag), strings and blobs are length-
+/// prefixed, and every message starts with a four-byte tag naming its kind and version.
+public enum SyncBinary {
+    public static let mediaType = "application/x-portero-sync"
+
+    public struct Malformed: Error, Sendable, CustomStringConvertible {
+        public let reason: String
+        public var description: String { "malformed sync message: \(reason)" }
+    }
+
+    struct Writer {
+        var bytes: [UInt8] = []
+        mutating func unsigned(_ value: UInt64) {
+            var value = value
+            while value >= 0x80 {
+                bytes.append(UInt8(value & 0x7F) | 0x80)
+                value >>= 7
+            }
+            bytes.append(UInt8(value))
+        }
+        mutating func signed(_ value: Int64) { unsigned(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
+        mutating func flag(_ value: Bool) { bytes.append(value ? 1 : 0) }
+        mutating func blob(_ value: [UInt8]) { unsigned(UInt64(value.count)); bytes += value }
+        mutating func string(_ value: String) { blob(Array(value.utf8)) }
+        mutating func optional(_ value: Int64?) {
+            flag(value != nil)
+            if let value { signed(value) }
+        }
+    }
+
+    struct Reader {
+        let bytes: [UInt8]
+        var offset = 0
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+        mutating func byte() throws(Malformed) -> UInt8 {
+            guard offset < bytes.count else { throw Malformed(reason: "ends early at byte \(offset)") }
+            defer { offset += 1 }
+            return bytes[offset]
+        }
+        mutating func unsigned() throws(Malformed) -> UInt64 {
+            var value: UInt64 = 0
+            for shift in stride(from: 0, to: 64, by: 7) {
+                let next = try byte()
+                value |= UInt64(next & 0x7F) << UInt64(shift)
+                if next & 0x80 == 0 { return value }
+            }
+            throw Malformed(reason: "a number longer than 64 bits at byte \(offset)")
+        }
+        mutating func signed() throws(Malformed) -> Int64 {
+            let raw = try unsigned()
+            return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+        }
+        mutating func count(_ limit: Int = 10_000_000) throws(Malformed) -> Int {
+            let value = try unsigned()
+            guard value <= UInt64(limit) else { throw Malformed(reason: "a count of \(value) at byte \(offset)") }
+            return Int(value)
+        }
+        mutating func flag() throws(Malformed) -> Bool {
+            switch try byte() {
+            case 0: return false
+            case 1: return true
+            case let other: throw Malformed(reason: "a flag of \(other) at byte \(offset - 1)")
+            }
+        }
+        mutating func blob() throws(Malformed) -> [UInt8] {
+            let length = try count(bytes.count)
+            guard offset + length <= bytes.count else { throw Malformed(reason: "a field runs past the end at byte \(offset)") }
+            defer { offset += length }
+            return Array(bytes[offset..<offset + length])
+        }
+        mutating func string() throws(Malformed) -> String {
+            guard let text = String(validating: try blob(), as: UTF8.self) else { throw Malformed(reason: "text that is not UTF-8 before byte \(offset)") }
+            return text
+        }
+        mutating func optional() throws(Malformed) -> Int64? { try flag() ? try signed() : nil }
+        mutating func tag(_ expected: String) throws(Malformed) {
+            guard bytes.count >= 4, Array(bytes[0..<4]) == Array(expected.utf8) else { throw Malformed(reason: "not a \(expected) message") }
+            offset = 4
+        }
+        func finish() throws(Malformed) {
+            guard offset == bytes.count else { throw Malformed(reason: "\(bytes.count - offset) byte(s) after the end") }
+        }
+    }
+
+    static let statuses: [Credential.Status] = [.active, .lost, .revoked]
+    static let subscriptionStatuses: [Subscription.Status] = [.active, .cancelled]
+
+    // MARK: Snapshot pages
+
+    public static func encode(_ page: SyncSnapshotPage) throws -> [UInt8] {
+        var out = Writer()
+        out.bytes = Array("PSP1".utf8)
+        out.signed(page.sequence)
+        out.signed(page.serverTime.milliseconds)
+        out.optional(page.nextAfter)
+        out.unsigned(UInt64(page.items.count))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        for item in page.items {
+            switch item {
+            case let .user(user):
+                out.bytes.append(1)
+                out.signed(user.id); out.signed(user.clave); out.string(user.displayName); out.flag(user.active)
+                out.unsigned(UInt64(RoleSet(user.roles).rawValue)); out.flag(user.grantedHere)
+                out.string(user.pin ?? "")
+                out.unsigned(UInt64(user.cards.count))
+                for card in user.cards {
+                    out.signed(card.id); out.unsigned(card.number); out.bytes.append(UInt8(statuses.firstIndex(of: card.status) ?? 2))
+                }
+                out.unsigned(UInt64(user.subscriptions.count))
+                for s in user.subscriptions {
+                    out.signed(s.id.rawValue); out.signed(s.planID.rawValue); out.signed(Int64(s.startDay.rawValue)); out.signed(Int64(s.endDay.rawValue))
+                    out.signed(Int64(s.graceDays)); out.bytes.append(s.status == .active ? 0 : 1)
+                    out.unsigned(UInt64(s.freezes.count))
+                    for freeze in s.freezes { out.signed(Int64(freeze.start.rawValue)); out.optional(freeze.end.map { Int64($0.rawValue) }) }
+                    out.signed(s.pricePaid.minorUnits); out.string(s.pricePaid.currency)
+                }
+            case let .removeUser(id):
+                out.bytes.append(2)
+                out.signed(id)
+            case let .plan(plan):
+                out.bytes.append(3)
+                out.blob(Array(try encoder.encode(plan)))
+            }
+        }
+        return out.bytes
+    }
+
+    public static func decodeSnapshotPage(_ bytes: [UInt8]) throws -> SyncSnapshotPage {
+        var input = Reader(bytes)
+        try input.tag("PSP1")
+        let sequence = try input.signed()
+        let serverTime = Timestamp(milliseconds: try input.signed())
+        let nextAfter = try input.optional()
+        let count = try input.count()
+        var items: [SyncItem] = []
+        items.reserveCapacity(count)
+        let decoder = JSONDecoder()
+        for _ in 0..<count {
+            switch try input.byte() {
+            case 1:
+                let id = try input.signed(), clave = try input.signed(), name = try input.string(), active = try input.flag()
+                let roles = RoleSet(rawValue: UInt8(truncatingIfNeeded: try input.unsigned())).roles
+                let grantedHere = try input.flag()
+                let pin = try input.string()
+                var cards: [SyncCard] = []
+                for _ in 0..<(try input.count(10_000)) {
+                    let cardID = try input.signed(), number = try input.unsigned(), status = Int(try input.byte())
+                    guard status < statuses.count else { throw Malformed(reason: "a card status of \(status)") }
+                    cards.append(SyncCard(id: cardID, number: number, status: statuses[status]))
+                }
+                var subscriptions: [Subscription] = []
+                for _ in 0..<(try input.count(10_000)) {
+                    let subscriptionID = try input.signed(), plan = try input.signed(), start = try input.signed(), end = try input.signed(), grace = try input.signed()
+                    let status = try input.byte()
+                    guard status < 2 else { throw Malformed(reason: "a subscription status of \(status)") }
+                    var freezes: [FreezePeriod] = []
+                    for _ in 0..<(try input.count(10_000)) {
+                        let from = try input.signed()
+                        freezes.append(FreezePeriod(start: LocalDay(daysSinceEpoch: Int32(truncatingIfNeeded: from)),
+                                                    end: try input.optional().map { LocalDay(daysSinceEpoch: Int32(truncatingIfNeeded: $0)) }))
+                    }
+                    let price = try input.signed(), currency = try input.string()
+                    subscriptions.append(Subscription(id: SubscriptionID(subscriptionID), userID: UserID(id), planID: PlanID(plan),
+                                                      startDay: LocalDay(daysSinceEpoch: Int32(truncatingIfNeeded: start)), endDay: LocalDay(daysSinceEpoch: Int32(truncatingIfNeeded: end)),
+                                                      graceDays: Int(grace), status: subscriptionStatuses[Int(status)], freezes: freezes,
+                                                      pricePaid: Money(minorUnits: price, currency: currency)))
+                }
+                items.append(.user(SyncUser(id: id, clave: clave, displayName: name, active: active, roles: roles, grantedHere: grantedHere,
+                                            pin: pin.isEmpty ? nil : pin, cards: cards, subscriptions: subscriptions)))
+            case 2:
+                items.append(.removeUser(try input.signed()))
+            case 3:
+                items.append(.plan(try decoder.decode(Plan.self, from: Data(try input.blob()))))
+            case let other:
+                throw Malformed(reason: "an item of kind \(other)")
+            }
+        }
+        try input.finish()
+        return SyncSnapshotPage(sequence: sequence, items: items, nextAfter: nextAfter, serverTime: serverTime)
+    }
+
+    // MARK: Attendance uploads
+
+    static let directions: [Direction] = [.entry, .exit]
+
+    public static func encode(_ upload: SyncUpload) -> [UInt8] {
+        var out = Writer()
+        out.bytes = Array("PEV1".utf8)
+        out.unsigned(UInt64(upload.events.count))
+        for event in upload.events {
+            out.bytes += event.id.bytes
+            out.signed(event.at.milliseconds); out.signed(event.branchID.rawValue); out.signed(event.doorID.rawValue)
+            out.bytes.append(event.direction == .entry ? 0 : 1)
+            out.bytes.append(UInt8(CredentialKind.allCases.firstIndex(of: event.credentialKind) ?? 0))
+            out.flag(event.cardNumber != nil)
+            if let card = event.cardNumber { out.unsigned(card.rawValue) }
+            out.optional(event.userID?.rawValue); out.optional(event.subscriptionID?.rawValue)
+            out.flag(event.granted)
+            out.string(event.reason.rawValue)
+        }
+        return out.bytes
+    }
+
+    public static func decodeUpload(_ bytes: [UInt8]) throws -> SyncUpload {
+        var input = Reader(bytes)
+        try input.tag("PEV1")
+        let count = try input.count(1_000_000)
+        var events: [AttendanceEvent] = []
+        events.reserveCapacity(count)
+        for _ in 0..<count {
+            var idBytes: [UInt8] = []
+            for _ in 0..<16 { idBytes.append(try input.byte()) }
+            guard let id = EventID(bytes: idBytes) else { throw Malformed(reason: "an event id") }
+            let at = try input.signed(), branch = try input.signed(), door = try input.signed()
+            let direction = try input.byte(), kind = Int(try input.byte())
+            guard direction < 2, kind < CredentialKind.allCases.count else { throw Malformed(reason: "a direction or credential kind out of range") }
+            let card = try input.flag() ? CardNumber(rawValue: try input.unsigned()) : nil
+            let user = try input.optional(), subscription = try input.optional()
+            let granted = try input.flag()
+            let reasonText = try input.string()
+            guard let reason = ReasonCode(rawValue: reasonText) else { throw Malformed(reason: "an unknown reason code '\(reasonText)'") }
+            events.append(AttendanceEvent(id: id, at: Timestamp(milliseconds: at), branchID: BranchID(branch), doorID: DoorID(door), direction: directions[Int(direction)],
+                                          credentialKind: CredentialKind.allCases[kind], cardNumber: card, userID: user.map { UserID($0) },
+                                          subscriptionID: subscription.map { SubscriptionID($0) }, granted: granted, reason: reason))
+        }
+        try input.finish()
+        return SyncUpload(events: events)
+    }
+}
