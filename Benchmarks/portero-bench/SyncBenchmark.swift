@@ -41,8 +41,13 @@ struct SyncBenchmark {
         configuration.port = 0
         configuration.maximumConnectionsPerAddress = 1_000
         let server = try HTTPServer(configuration: configuration, router: api.router())
-        Thread { server.run() }.start()
-        defer { api.stopWaiting(); server.stop() }
+        let served = DispatchSemaphore(value: 0)
+        Thread { server.run(); served.signal() }.start()
+        defer {
+            api.stopWaiting()
+            server.stop()
+            _ = served.wait(timeout: .now() + 10)
+        }
         let url = "http://127.0.0.1:\(server.port)/"
         let admin = CoreClient(baseURL: URL(string: url)!, token: adminToken)  // safe: a literal URL
 
@@ -145,6 +150,7 @@ struct SyncBenchmark {
         let today = Int64(Timestamp.now().milliseconds / 86_400_000)
         var terms = PlanTerms()
         terms.name = "Mensual \(branch)"; terms.priceMinor = 59_900; terms.currency = "MXN"; terms.durationMonths = 1
+        terms.branches = [branch.rawValue]  // this branch only: other branches' replicas do not hold these members
         guard let plan = try database.sales.savePlan(id: nil, terms, applyToExisting: false, today: LocalDay(daysSinceEpoch: Int32(today)), now: Timestamp.now()) else { return }
         try db.transaction {
             try db.run("""

@@ -51,6 +51,9 @@ public final class CoreClient: Sendable {
         session = URLSession(configuration: configuration)
     }
 
+    /// Cancels what is in flight (a long poll at shutdown); the client is not used after.
+    public func cancel() { session.invalidateAndCancel() }
+
     /// Sends a request and waits for the answer; non-2xx answers throw with the server's message.
     @discardableResult
     public func send(_ method: String, _ path: String, query: [(String, String)] = [], json: Any? = nil, body: Data? = nil, contentType: String? = nil,

@@ -77,6 +77,9 @@ public final class SyncClient: Sendable {
     /// Door alarms waiting to be reported (kept until the core has them).
     let alarms = Mutex<[SyncAlarm]>([])
     private let stopping = Atomic<Bool>(false)
+    /// The threads' clients (cancelled at stop) and their completion.
+    private let clients = Mutex<[CoreClient]>([])
+    private let running = DispatchGroup()
     /// Tunables (tests shorten them).
     public struct Timing: Sendable {
         public var longPollSeconds = 25
@@ -101,13 +104,23 @@ public final class SyncClient: Sendable {
     public func start(upload: Bool = true) {
         let threads: [(String, @Sendable () -> Void)] = [("portero.sync.feed", followFeed)] + (upload ? [("portero.sync.upload", uploadOutbox)] : [])
         for (name, body) in threads {
-            let thread = Thread(block: body)
+            running.enter()
+            let thread = Thread { [self] in
+                body()
+                running.leave()
+            }
             thread.name = name
             thread.start()
         }
     }
 
-    public func stop() { stopping.store(true, ordering: .relaxed) }
+    /// Stops the threads: in-flight requests are cancelled and the threads are waited for (a
+    /// few seconds at most), so none is left running while the process exits.
+    public func stop() {
+        stopping.store(true, ordering: .relaxed)
+        for client in clients.withLock({ $0 }) { client.cancel() }
+        _ = running.wait(timeout: .now() + 5)
+    }
 
     /// The current sync status (cursor, last contact, errors).
     public var currentStatus: SyncStatus { status.withLock { $0 } }
@@ -172,7 +185,10 @@ public final class SyncClient: Sendable {
             return nil
         }
         if let current, current.token == token { return current }
-        return CoreClient(baseURL: core.url, token: token, timeoutSeconds: Double(timing.longPollSeconds + 15))
+        let client = CoreClient(baseURL: core.url, token: token, timeoutSeconds: Double(timing.longPollSeconds + 15))
+        clients.withLock { $0.append(client) }
+        if isStopping { client.cancel() }
+        return client
     }
 
     func openStore() throws -> ReplicaStore {
