@@ -11,16 +11,17 @@ let info = ProgramInfo(
     options: [
         ("init --database FILE --username NAME --email ADDRESS", "Create the database and the first SuperAdministrador; the password is read from standard input (never a default)."),
         ("audit verify --database FILE", "Walk the audit trail's hash chain and report the first edited, removed or inserted row."),
-        ("serve --database FILE [--host ADDRESS] [--port N] [--secure-cookies] [--max-per-address N] [--event-loops N]", "Serve the API until SIGTERM, then finish requests in flight; one event loop per processor unless told."),
+        ("serve --database FILE [--host ADDRESS] [--port N] [--secure-cookies] [--max-per-address N] [--event-loops N] [--time-zone ZONE]", "Serve the API until SIGTERM, then finish requests in flight; one event loop per processor unless told; ZONE (IANA, default UTC) is the core's \"today\" where no branch says."),
     ],
     status: """
-    Status: serves sign-in and sessions (CSRF, TOTP, personal tokens), users, branches and branch
-    devices (enrolment codes, device tokens) with branch-scoped privileges and the audit trail; members,
-    plans, subscriptions, attendance, sync and the web UI are not built yet.
+    Status: serves the BackOffice JSON API (sessions, users and members, cards, PINs, agreements,
+    plans, subscriptions, attendance, door commands, notifications, dashboard, devices) and branch
+    sync (change feed, snapshots, attendance upload) with branch-scoped privileges and the audit
+    trail; the web UI is not built yet.
     """
 )
 
-runProgram(info, flags: ["--secure-cookies"], valued: ["--database", "--username", "--email", "--host", "--port", "--max-per-address", "--event-loops"]) { arguments in
+runProgram(info, flags: ["--secure-cookies"], valued: ["--database", "--username", "--email", "--host", "--port", "--max-per-address", "--event-loops", "--time-zone"]) { arguments in
     if arguments.positionals == ["serve"] {
         guard let path = arguments.value("--database") else { throw CommandLineArguments.UsageError(message: "serve needs --database FILE") }
         var configuration = HTTPServer.Configuration()
@@ -35,7 +36,9 @@ runProgram(info, flags: ["--secure-cookies"], valued: ["--database", "--username
             guard let loops = Int(text), (1...64).contains(loops) else { throw CommandLineArguments.UsageError(message: "--event-loops needs a number from 1 to 64") }
             configuration.eventLoops = loops
         }
-        let api = try CoreAPI(path: path, secureCookies: arguments.has("--secure-cookies"))
+        let zone = arguments.value("--time-zone") ?? "UTC"
+        guard (try? ZoneRules(identifier: zone)) != nil else { throw CommandLineArguments.UsageError(message: "--time-zone needs an IANA name such as America/Mexico_City") }
+        let api = try CoreAPI(path: path, secureCookies: arguments.has("--secure-cookies"), timeZone: zone)
         let server = try HTTPServer(configuration: configuration, router: api.router())
         // SIGTERM and SIGINT stop the server gracefully (requests in flight finish).
         for number in [SIGTERM, SIGINT] { signal(number, SIG_IGN) }
