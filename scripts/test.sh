@@ -57,7 +57,16 @@ if [ -x "$vmtest" ]; then
     if [ ! -d "${VMTEST_CACHE:-/var/cache/vmtest}" ] || [ -z "$(ls -A "${VMTEST_CACHE:-/var/cache/vmtest}" 2>/dev/null)" ]; then
         $sudo "$vmtest" --setup
     fi
-    "$vmtest" --timeout 900 -- .build/debug/PorteroPackageTests.xctest --testing-library swift-testing
+    # A VM that fails to come up (exit 99 with "vmtest: error:", e.g. its USB serial gadget not
+    # ready) is retried once; a failing test exits with its own status and is never retried.
+    status=0
+    "$vmtest" --timeout 900 -- .build/debug/PorteroPackageTests.xctest --testing-library swift-testing || status=$?
+    if [ "$status" -eq 99 ]; then
+        echo "==> the VM failed to start or finish; trying once more"
+        status=0
+        "$vmtest" --timeout 900 -- .build/debug/PorteroPackageTests.xctest --testing-library swift-testing || status=$?
+    fi
+    [ "$status" -eq 0 ] || exit "$status"
 elif [ "${CI:-}" = "true" ]; then
     echo "error: $vmtest is missing; CI must run the kernel-device tests" >&2
     exit 1
