@@ -104,12 +104,14 @@ enum VM {
                                        assembler: WiegandAssembler(frameGapMilliseconds: 1_500, minimumBitIntervalMicroseconds: 0))
         defer { reader.d0.release(); reader.d1.release() }
         let frame = try #require(WiegandFrame(string: "10111101100010001110101110"))
+        var events: [ReaderEvent] = []
         for bit in frame.bits {
             let line: UInt32 = bit ? 7 : 6
             try VM.pull(line, up: false)
             try VM.pull(line, up: true)
+            // Read as the daemon does, while the bits come: the kernel keeps only 16 events a line.
+            if try !Poller.ready(among: reader.pollDescriptors, timeoutMilliseconds: 0).isEmpty { events += reader.handleReadable() }
         }
-        var events: [ReaderEvent] = []
         let deadline = MonotonicInstant.now().adding(milliseconds: 15_000)
         while events.isEmpty, MonotonicInstant.now() < deadline {
             if try !Poller.ready(among: reader.pollDescriptors, timeoutMilliseconds: 100).isEmpty { events += reader.handleReadable() }
