@@ -14,6 +14,10 @@ public final class ReplicaStore {
     public let context: AccessContext
     let db: Connection
     private var plans: [PlanID: Plan] = [:]
+    /// SQLite's `data_version` when the plans were last read: it moves when another connection
+    /// (the sync thread's) commits, and the plans are re-read before the next look-up then.
+    private var plansReadAt: Int64 = -1
+    private let dataVersion: Statement
     /// The look-up's statements, prepared once and held, so the hot path skips the cache's hashing.
     private let cardLookup: Statement
     private let pinLookup: Statement
@@ -52,6 +56,7 @@ public final class ReplicaStore {
         self.cardLookup = try db.statement(Self.cardLookupSQL)
         self.pinLookup = try db.statement(Self.pinLookupSQL)
         self.subscriptionsOfUser = try db.statement(Self.subscriptionsSQL)
+        self.dataVersion = try db.statement("PRAGMA data_version")
         try reloadPlans()
     }
 
@@ -68,7 +73,18 @@ public final class ReplicaStore {
     /// Re-reads the plans another connection (the sync thread's) may have changed.
     public func refreshPlans() throws { try reloadPlans() }
 
+    /// Re-reads the plans when another connection has committed since they were read, so a
+    /// look-up right after a sync batch never decides with plans older than its subscriptions.
+    func refreshPlansIfChanged() throws {
+        defer { dataVersion.reset() }
+        guard try dataVersion.step() else { return }
+        let version = dataVersion.row.int64(0) ?? 0
+        if version != plansReadAt { try reloadPlans() }
+    }
+
     private func reloadPlans() throws {
+        if try dataVersion.step() { plansReadAt = dataVersion.row.int64(0) ?? 0 }
+        dataVersion.reset()
         let decoder = JSONDecoder()
         let rows: [(Int64, String)] = try db.query("SELECT id, body FROM plans") { (try $0.get(0), try $0.get(1)) }
         var loaded: [PlanID: Plan] = [:]
@@ -208,7 +224,8 @@ public final class ReplicaStore {
 
     /// Gathers the facts for one presented credential (nil facts: unknown) and its user's state.
     public func facts(for presented: PresentedCredential) throws -> (facts: AccessFacts?, state: AccessState) {
-        try db.read {
+        try refreshPlansIfChanged()
+        return try db.read {
             // The credential, its user and the user's state: two keyed descents in one statement.
             let statement: Statement
             switch presented {
