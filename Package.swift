@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Readers", "PorteroModel", "CLinux", "TestSupport"]),
         .testTarget(name: "ReadersTests", dependencies: ["Readers", "PorteroModel", "TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "PorteroModel", "Hardware", "Readers", "Replica", "TestSupport"]),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "CoreTests", dependencies: ["Core", "SQLite", "PorteroModel", "TestSupport"]),
         .testTarget(name: "PorteroCLITests", dependencies: ["PorteroCLI", "PorteroModel", "Replica", "TestSupport", "Core", "SQLite", "Readers"]),
     ],

@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import Synchronization
+import TestSupport
 import Testing
 
 /// A server on an ephemeral loopback port, on a thread of its own, stopped at the end.
@@ -160,9 +161,7 @@ final class Client {
         }
         #expect(answered.load(ordering: .relaxed) == 48 * 20)
         // Every client closed: the admission count returns to zero.
-        let deadline = Date().addingTimeInterval(5)
-        while running.server.openConnections > 0 && Date() < deadline { usleep(10_000) }
-        #expect(running.server.openConnections == 0)
+        #expect(eventually(within: 5) { running.server.openConnections == 0 })
     }
 
     @Test func stopFinishesTheRequestInFlightAndClosesIdleConnections() throws {
@@ -184,6 +183,7 @@ final class Client {
 @Suite(.serialized) struct DeferredResponseTests {
     @Test func aLongPollIsAnsweredLaterWhileTheLoopServesOthers() throws {
         let parked = Mutex<[HTTPDeferred]>([])
+        let arrived = DispatchSemaphore(value: 0)
         var configuration = HTTPServer.Configuration()
         configuration.port = 0
         configuration.eventLoops = 1
@@ -191,6 +191,7 @@ final class Client {
         router.add(.get, "/wait") { _ in
             let deferred = HTTPDeferred()
             parked.withLock { $0.append(deferred) }
+            arrived.signal()
             return .later(deferred)
         }
         router.add(.get, "/hello") { _ in .text("hello") }
@@ -215,14 +216,13 @@ final class Client {
         // A client that leaves while waiting costs nothing when the answer comes.
         let leaving = try Client(port: server.port)
         leaving.send("GET /wait HTTP/1.1\r\nHost: a\r\n\r\n")
-        var second: HTTPDeferred?
-        for _ in 0..<100 where second == nil {
-            second = parked.withLock { $0.count > 1 ? $0[1] : nil }
-            usleep(10_000)
-        }
+        #expect(arrived.wait(timeout: .now() + 5) == .success && arrived.wait(timeout: .now() + 5) == .success)
+        let second = try #require(parked.withLock { $0.count > 1 ? $0[1] : nil })
+        let before = server.openConnections
         shutdown(leaving.fd, Int32(SHUT_RDWR))
-        usleep(50_000)
-        try #require(second).complete(.text("late"))
+        // The server has seen the client go before the answer comes.
+        #expect(eventually(within: 5) { server.openConnections < before })
+        second.complete(.text("late"))
         other.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(other.receive { $0.hasSuffix("hello") }.text.contains("200 OK"))
     }

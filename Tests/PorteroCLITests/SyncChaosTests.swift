@@ -3,6 +3,7 @@ import Foundation
 import PorteroModel
 import SQLite
 import Synchronization
+import TestSupport
 import Testing
 
 /// A TCP proxy between a daemon and the core that drops, delays, resets and partitions on command.
@@ -192,6 +193,7 @@ final class FaultProxy: @unchecked Sendable {
         defer { for proxy in proxies { proxy.stop() } }
         // Rounds: swipes at every branch while faults come and go; daemons and the core die at random.
         var swipes = 0
+        var decidedBy = [0, 0, 0]  // swipes sent to each daemon's current process
         for round in 0..<8 {
             for proxy in proxies { proxy.set(FaultProxy.Mode(rawValue: Int(generator.next() % 4)) ?? .pass) }
             for (index, branch) in branches.enumerated() {
@@ -201,9 +203,13 @@ final class FaultProxy: @unchecked Sendable {
                     let card = pool[Int(generator.next() % UInt64(pool.count))]
                     try? daemon.input.fileHandleForWriting.write(contentsOf: Data("entrada \(card)\n".utf8))
                     swipes += 1
+                    decidedBy[index] += 1
                 }
             }
-            Thread.sleep(forTimeInterval: 0.3)
+            // Each door decides on its own replica whatever the network does: wait for the decisions.
+            for (index, daemon) in daemons.enumerated() {
+                if let daemon { #expect(daemon.waitFor("reader entrada: card", count: decidedBy[index])) }
+            }
             // A revocation at headquarters during the faults.
             if round == 3, let id = try (admin.send("GET", "api/v1/cards", query: [("number", String(cards[branches[0]]![1]))]).json() as? [[String: Any]])?.first?["id"] as? Int64 {
                 try admin.send("PATCH", "api/v1/cards/\(id)", json: ["status": "revoked"])
@@ -213,22 +219,21 @@ final class FaultProxy: @unchecked Sendable {
                 kill(daemon.process.processIdentifier, SIGKILL)
                 daemon.process.waitUntilExit()
                 daemons[victim] = try DaemonProcess(arguments: ["--config", configs[victim], "--simulate"], withInput: true)
+                decidedBy[victim] = 0
             } else if victim == 3 && round % 2 == 1 {
                 core.kill9()
-                Thread.sleep(forTimeInterval: 0.2)
                 try core.start()
             }
         }
         // Calm: every proxy passes; wait for every outbox to empty and every cursor to reach the head.
         for proxy in proxies { proxy.set(.pass) }
         try admin.send("GET", "api/v1/health")
-        let deadline = Date().addingTimeInterval(60)
-        var settled = false
-        while !settled && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.5)
-            settled = (0..<3).allSatisfy { index in
+        let head: Int64 = try Connection(path: directory.appendingPathComponent("core.sqlite").path).scalar("SELECT coalesce(max(seq), 0) FROM change_log")
+        let settled = eventually(within: 60) {
+            (0..<3).allSatisfy { index in
                 let status = statusRequest(socket: directory.appendingPathComponent("branch\(index)/status.sock").path, "/status") ?? ""
                 return status.contains("\"outbox_depth\":0") && !status.contains("\"snapshot_in_progress\":true")
+                    && status.contains("\"sync_cursor\":\(head)")
             }
         }
         #expect(settled, "outboxes did not drain within a minute")

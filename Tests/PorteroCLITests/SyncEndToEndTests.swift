@@ -1,6 +1,7 @@
 import CoreClient
 import Foundation
 import PorteroModel
+import TestSupport
 import Testing
 
 /// A real portero-core and a real porterod on loopback: enrolment, snapshot, a revocation
@@ -63,11 +64,10 @@ import Testing
 
         // Both decisions reach the core, once each.
         var rows: [[String: Any]] = []
-        let deadline = Date().addingTimeInterval(10)
-        repeat {
+        _ = try eventually {
             rows = (try admin.send("GET", "api/v1/attendance", query: [("user", String(member))]).json() as? [[String: Any]]) ?? []
-            if rows.count < 2 { Thread.sleep(forTimeInterval: 0.2) }
-        } while rows.count < 2 && Date() < deadline
+            return rows.count >= 2
+        }
         #expect(rows.filter { $0["reason"] as? String == "granted" }.count == 1)
         #expect(rows.contains { $0["reason"] as? String == "credential.revoked" })
         #expect(Set(rows.compactMap { $0["id"] as? String }).count == rows.count)

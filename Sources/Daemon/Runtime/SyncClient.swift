@@ -155,14 +155,22 @@ public final class SyncClient: Sendable {
         let replica = try openStore()
         var total = 0
         while true {
-            let batch = try replica.outboxBatch(limit: timing.uploadBatch)
-            if batch.isEmpty { return total }
-            let response = try client.send("POST", "api/v1/sync/attendance", body: Data(SyncBinary.encode(SyncUpload(events: batch))), contentType: SyncBinary.mediaType)
-            let answer = try JSONDecoder().decode(SyncUploadAnswer.self, from: response.body)
-            let sent = Set(batch.map(\.id))
-            try replica.acknowledge(answer.acknowledged.filter { sent.contains($0) })
-            total += answer.acknowledged.count
+            let (read, acknowledged) = try uploadBatch(client, replica)
+            if read == 0 { return total }
+            total += acknowledged
         }
+    }
+
+    /// Sends the oldest outbox batch; only what the core says it holds leaves the outbox.
+    /// Returns how many events were read and how many the core acknowledged.
+    func uploadBatch(_ client: CoreClient, _ replica: ReplicaStore) throws -> (read: Int, acknowledged: Int) {
+        let batch = try replica.outboxBatch(limit: timing.uploadBatch)
+        guard !batch.isEmpty else { return (0, 0) }
+        let response = try client.send("POST", "api/v1/sync/attendance", body: Data(SyncBinary.encode(SyncUpload(events: batch))), contentType: SyncBinary.mediaType)
+        let answer = try JSONDecoder().decode(SyncUploadAnswer.self, from: response.body)
+        let sent = Set(batch.map(\.id))
+        try replica.acknowledge(answer.acknowledged.filter { sent.contains($0) })
+        return (batch.count, answer.acknowledged.count)
     }
 
     /// Queues a door alarm for the core (the upload thread sends it within a second).
@@ -318,15 +326,9 @@ public final class SyncClient: Sendable {
                 current = client
                 let replica = try store ?? openStore()
                 store = replica
-                let batch = try replica.outboxBatch(limit: timing.uploadBatch)
-                if !batch.isEmpty {
-                    let body = Data(SyncBinary.encode(SyncUpload(events: batch)))
-                    let response = try client.send("POST", "api/v1/sync/attendance", body: body, contentType: SyncBinary.mediaType)
-                    let answer = try JSONDecoder().decode(SyncUploadAnswer.self, from: response.body)
-                    // Only what the core says it holds leaves the outbox.
-                    let sent = Set(batch.map(\.id))
-                    try replica.acknowledge(answer.acknowledged.filter { sent.contains($0) })
-                    status.withLock { $0.uploaded += answer.acknowledged.count }
+                let (read, acknowledged) = try uploadBatch(client, replica)
+                if read > 0 {
+                    status.withLock { $0.uploaded += acknowledged }
                     noteContact(serverTime: nil)
                 }
                 let waiting = alarms.withLock { $0 }
@@ -343,7 +345,7 @@ public final class SyncClient: Sendable {
                     lastReport = Date()
                 }
                 failures = 0
-                if batch.count < timing.uploadBatch { pause(timing.uploadIntervalSeconds) }
+                if read < timing.uploadBatch { pause(timing.uploadIntervalSeconds) }
             } catch let error as CoreClientError where error.status == 401 {
                 noteError("the core refused this device's token: \(error.message); the outbox keeps every event")
                 pause(timing.maximumBackoffSeconds)
