@@ -35,7 +35,7 @@ let package = Package(
         // Executables: argument parsing and wiring only.
         .executableTarget(name: "porterod", dependencies: ["PorteroCLI", "Replica", "Daemon", "CoreClient", "PorteroModel"]),
         .executableTarget(name: "portero-core", dependencies: ["PorteroCLI", "Core", "SQLite", "HTTP"]),
-        .executableTarget(name: "portero", dependencies: ["PorteroCLI", "Readers", "CoreClient", "Core", "PorteroModel"]),
+        .executableTarget(name: "portero", dependencies: ["PorteroCLI", "Readers", "CoreClient", "Core", "PorteroModel", "HTTP"]),
         .executableTarget(
             name: "portero-bench",
             dependencies: ["PorteroModel", "Replica", "SQLite", "Crypto", "PorteroCLI", "Readers", "Core", "Daemon", "CoreClient", "HTTP"],

@@ -5,18 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libsqlite3-dev libgpiod-dev libudev-dev libssl-dev pkg-config gpiod python3 python3-venv systemd curl)
-missing=()
-for package in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
+. scripts/lib/packages.sh
+install_packages libsqlite3-dev libgpiod-dev libudev-dev libssl-dev pkg-config gpiod python3 python3-venv systemd curl
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "==> installing ${missing[*]}"
-    $sudo apt-get update -q
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
 
 # Test peers from PyPI, pinned: libosdp's peripheral-device emulator (the OSDP tests talk to an
 # independent implementation) and schemathesis (generated requests against a live core).

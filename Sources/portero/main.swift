@@ -19,14 +19,16 @@ let info = ProgramInfo(
         ("attendance list [--branch --from --to --user --reason --granted|--denied] | today | tail [--interval S]", "Attendance; tail follows new rows."),
         ("notifications list [--unread|--urgent] | count | read ID | read --all", "Notifications."),
         ("--json", "JSON output on every listing."),
+        ("demo [--port 8080] [--members 5000] [--swipe-every S] [--swipes N] [--directory DIR]", "A core seeded with a gym chain (web UI and API) and one branch daemon enrolled through sync, reading a pty on which cards are swiped; Ctrl-C stops it."),
     ],
     status: """
-    Status: the card decoder and the BackOffice commands work; `portero demo` needs sync and is not built yet.
+    Status: the card decoder, the BackOffice commands and `portero demo` work.
     """
 )
 
-runProgram(info, flags: AdminCommands.flags, valued: AdminCommands.valued) { arguments in
+runProgram(info, flags: AdminCommands.flags, valued: AdminCommands.valued.union(DemoCommand.valued)) { arguments in
     let words = arguments.positionals
+    if words == ["demo"] { return try DemoCommand(arguments: arguments).run() }
     if words.count >= 2, words[0] == "card", words[1] == "decode" {
         return try CardDecodeCommand.run(Array(words.dropFirst(2)))
     }

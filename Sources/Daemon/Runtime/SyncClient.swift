@@ -204,6 +204,8 @@ public final class SyncClient: Sendable {
     }
 
     func noteError(_ message: String) {
+        // A request cancelled because the daemon is stopping is not a fault to report.
+        if stopping.load(ordering: .relaxed) { return }
         let changed = status.withLock { status -> Bool in
             defer { status.lastError = message }
             return status.lastError != message

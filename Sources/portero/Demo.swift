@@ -1,0 +1,235 @@
+import Core
+import Foundation
+import HTTP
+import PorteroCLI
+import PorteroModel
+import Readers
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `portero demo`: a core seeded with a gym chain, serving the web UI and the API, and one branch
+/// daemon enrolled through the real sync path, reading a real serial line (a pty pair) on which
+/// the demo writes EM4100 frames, with the GPIO simulated. Ctrl-C stops everything.
+struct DemoCommand {
+    let arguments: CommandLineArguments
+
+    static let valued: Set<String> = ["--port", "--directory", "--members", "--swipe-every", "--swipes"]
+
+    func run() throws -> ExitCode {
+        let port = try number("--port", default: 8080, range: 0...65_535)
+        let memberCount = try number("--members", default: 5_000, range: 50...200_000)
+        guard let every = Double(arguments.value("--swipe-every") ?? "3"), (0.1...3_600).contains(every) else {
+            throw CommandLineArguments.UsageError(message: "--swipe-every needs seconds from 0.1 to 3600")
+        }
+        let swipeLimit = try number("--swipes", default: 0, range: 0...1_000_000)
+        let directory = try arguments.value("--directory") ?? Self.freshDirectory()
+        try FileManager.default.createDirectory(atPath: directory + "/branch", withIntermediateDirectories: true)
+        guard !FileManager.default.fileExists(atPath: directory + "/core.sqlite") else {
+            printError("portero: \(directory) already holds a demo; name an empty --directory")
+            return .usage
+        }
+        guard let daemonPath = Self.sibling("porterod") else {
+            printError("portero: porterod is not beside this portero; build every product (swift build) first")
+            return .unavailable
+        }
+
+        print("Portero demo in \(directory)")
+        let started = Date()
+        let api = try CoreAPI(path: directory + "/core.sqlite", timeZone: "America/Mexico_City")
+        let chain = try DemoChain.seed(api, members: memberCount)
+        print("  seeded \(chain.branches) branches, \(chain.members) members, \(chain.plans) plans, \(chain.attendance) past entries in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+
+        var configuration = HTTPServer.Configuration()
+        configuration.host = "127.0.0.1"
+        configuration.port = UInt16(port)
+        let server = try HTTPServer(configuration: configuration, router: api.router())
+        let serving = Thread { server.run() }
+        serving.name = "portero.demo.http"
+        serving.start()
+        let base = "http://127.0.0.1:\(server.port)/"
+
+        // The branch controller: a device registered at Centro and enrolled with its one-time code.
+        let code = try api.withDatabase { database in
+            try database.write { try database.devices.register(branch: chain.branchID, name: "Torniquete Centro", now: .now(), validFor: 3_600).code }
+        }
+        let line = try PseudoTerminal()
+        let config = """
+            {"branch": {"id": \(chain.branchID.rawValue), "time_zone": "\(chain.branchZone)"}, "data_directory": "\(directory)/branch",
+             "pin_key_file": "\(directory)/branch/pin.key",
+             "core": {"url": "\(base)", "token_file": "\(directory)/branch/device.token", "max_backoff_seconds": 5},
+             "status": {"socket": "\(directory)/branch/status.sock"},
+             "doors": [{"id": 1, "name": "Torniquete", "kind": "turnstile", "pulse_ms": 1500, "held_open_ms": 20000,
+                        "relay": {"chip": "demo-chip", "line": 17, "kind": "fail_secure"}}],
+             "readers": [{"name": "entrada", "kind": "em4100", "device": "\(line.slavePath)", "door": 1, "direction": "in"}]}
+            """
+        try config.write(toFile: directory + "/branch/porterod.json", atomically: true, encoding: .utf8)
+        let enroll = Process()
+        enroll.executableURL = URL(fileURLWithPath: daemonPath)
+        enroll.arguments = ["enroll", "--config", directory + "/branch/porterod.json", "--code", code]
+        enroll.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        try enroll.run()
+        enroll.waitUntilExit()
+        guard enroll.terminationStatus == 0 else {
+            printError("portero: the demo daemon could not enrol (status \(enroll.terminationStatus))")
+            server.stop()
+            return .failure
+        }
+
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: daemonPath)
+        daemon.arguments = ["--config", directory + "/branch/porterod.json", "--simulate-gpio"]
+        let errors = Pipe()
+        daemon.standardError = errors
+        daemon.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+        try daemon.run()
+        let echo = DaemonEcho(log: directory + "/branch/porterod.log", swipes: chain.swipes)
+        let ready = DispatchSemaphore(value: 0)
+        let reading = Thread { echo.follow(errors.fileHandleForReading, ready: ready) }
+        reading.start()
+
+        print("""
+              web UI and API: \(base)   (API under \(base)api/v1/)
+              logins, all with the password \(chain.password):
+            \(chain.logins.map { "    \($0.username.padding(toLength: 18, withPad: " ", startingAt: 0)) \($0.role.rawValue)\($0.branch.map { " at \($0)" } ?? "")" }.joined(separator: "\n"))
+              branch daemon: enrolled at \(chain.branchName), reading EM4100 frames on \(line.slavePath); its log: \(directory)/branch/porterod.log
+              a card is swiped at the \(chain.branchName) turnstile every \(every.formatted()) s; Ctrl-C stops everything.
+            """)
+        fflush(nil)
+
+        // Ctrl-C or SIGTERM: stop swiping, stop the daemon (it finishes its upload), then the core.
+        let stop = DispatchSemaphore(value: 0)
+        for number in [SIGINT, SIGTERM] { signal(number, SIG_IGN) }
+        let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { stop.signal() }
+            source.resume()
+            return source
+        }
+        _ = ready.wait(timeout: .now() + 30)  // the daemon's first snapshot
+        var count = 0
+        while swipeLimit == 0 || count < swipeLimit {
+            let swipe = chain.swipes[count % chain.swipes.count]
+            echo.announce(swipe)
+            line.write(EM4100FrameParser.frame(card: UInt32(truncatingIfNeeded: swipe.card)))
+            count += 1
+            if stop.wait(timeout: .now() + every) == .success { break }
+            if !daemon.isRunning { break }
+        }
+        // The last swipes reach the core before the daemon stops (it would send them on its next start anyway).
+        let deadline = Date().addingTimeInterval(10)
+        while daemon.isRunning, Date() < deadline,
+              (try? api.withDatabase { try $0.db.scalar("SELECT count(*) FROM attendance WHERE device_id IS NOT NULL", as: Int.self) }) ?? 0 < count {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        if daemon.isRunning {
+            kill(daemon.processIdentifier, SIGTERM)
+            daemon.waitUntilExit()
+        }
+        reading.cancel()
+        api.stopWaiting()
+        server.stop()
+        sources.forEach { $0.cancel() }
+        print("demo stopped; its data stays in \(directory)")
+        return daemon.terminationStatus == 0 ? .success : .failure
+    }
+
+    private func number(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text = arguments.value(name) else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw CommandLineArguments.UsageError(message: "\(name) needs a number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+
+    static func freshDirectory() throws -> String {
+        var template = Array((FileManager.default.temporaryDirectory.path + "/portero-demo-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
+        return String(cString: made)
+    }
+
+    /// Another of the package's executables, from the folder this one runs from.
+    static func sibling(_ name: String) -> String? {
+        guard let executable = Bundle.main.executableURL else { return nil }
+        let path = executable.resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent(name).path
+        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+    }
+}
+
+/// A pty pair: the daemon opens the slave as its serial reader, the demo writes frames to the master.
+final class PseudoTerminal {
+    let master: Int32
+    let slave: Int32
+    let slavePath: String
+
+    init() throws {
+        var master: Int32 = -1, slave: Int32 = -1
+        var name = [CChar](repeating: 0, count: 128)
+        guard openpty(&master, &slave, &name, nil, nil) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        self.master = master
+        self.slave = slave
+        slavePath = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    func write(_ bytes: [UInt8]) {
+        _ = bytes.withUnsafeBytes { Glibc.write(master, $0.baseAddress, $0.count) }
+    }
+
+    deinit {
+        close(master)
+        close(slave)
+    }
+}
+
+/// Copies the daemon's log to a file and prints one line for each decision at the demo door.
+final class DaemonEcho: @unchecked Sendable {
+    // @unchecked: `pending` is touched under `lock` only.
+    private let lock = NSLock()
+    private var pending: [UInt64: String] = [:]
+    private let file: FileHandle?
+
+    init(log path: String, swipes: [DemoChain.Swipe]) {
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        file = FileHandle(forWritingAtPath: path)
+    }
+
+    func announce(_ swipe: DemoChain.Swipe) {
+        lock.withLock { pending[swipe.card] = "\(swipe.who); expected \(swipe.expected)" }
+    }
+
+    func follow(_ handle: FileHandle, ready: DispatchSemaphore) {
+        var buffer = Data()
+        var signalled = false
+        while true {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            file?.write(chunk)
+            buffer.append(chunk)
+            while let newline = buffer.firstIndex(of: 0x0A) {
+                let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
+                buffer.removeSubrange(buffer.startIndex...newline)
+                if !signalled && (line.contains("sync: snapshot of") || line.contains("change(s) applied")) {
+                    signalled = true
+                    ready.signal()
+                }
+                report(line)
+            }
+        }
+        if !signalled { ready.signal() }
+    }
+
+    /// `<6>door Torniquete reader entrada: card 1000004 granted user 12 in 153 µs` → one line.
+    private func report(_ line: String) {
+        guard let range = line.range(of: ": card ") else {
+            if line.hasPrefix("<3>") || line.hasPrefix("<2>") || line.hasPrefix("<4>") { print("  daemon: \(line.dropFirst(3))") }
+            return
+        }
+        let words = line[range.upperBound...].split(separator: " ")
+        guard words.count >= 2, let card = UInt64(words[0]) else { return }
+        let who = lock.withLock { pending.removeValue(forKey: card) } ?? "card \(card)"
+        let time = Date().formatted(.dateTime.hour(.twoDigits(amPM: .omitted)).minute(.twoDigits).second(.twoDigits))
+        print("  \(time)  card \(card)  \(words[1].padding(toLength: 26, withPad: " ", startingAt: 0))  \(who)")
+        fflush(nil)
+    }
+}
