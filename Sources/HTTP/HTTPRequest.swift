@@ -29,6 +29,18 @@ public struct HTTPRequest: Hashable, Sendable {
     /// Whether the connection stays open after the response.
     public var keepAlive: Bool
 
+    public init(method: String, target: String, path: String, query: String?, minorVersion: Int = 1, headers: [(name: String, value: String)],
+                body: [UInt8] = [], keepAlive: Bool = true) {
+        self.method = method
+        self.target = target
+        self.path = path
+        self.query = query
+        self.minorVersion = minorVersion
+        self.headers = headers
+        self.body = body
+        self.keepAlive = keepAlive
+    }
+
     /// The first value of header `name` (lower-case).
     public func header(_ name: String) -> String? { headers.first { $0.name == name }?.value }
 

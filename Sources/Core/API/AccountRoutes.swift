@@ -83,6 +83,21 @@ extension CoreAPI {
                 return .error(400, "field \"code\" does not match the secret; check the authenticator's clock")
             }
         }
+        table.add(.get, "/api/v1/audit", .privilege(.configuration), "The newest audit rows and the verification of the whole hash chain",
+                  query: ["limit"]) { request in
+            let limit = try request.queryInt("limit", default: 100, range: 1...1_000)
+            struct Row: Encodable { let id: Int64; let at: Timestamp; let actor: String; let action: String; let target: String; let changes: String; let hash: String }
+            struct Verification: Encodable { let intact: Bool; let rows: Int?; let brokenAt: Int64?; let reason: String? }
+            struct Answer: Encodable { let verification: Verification; let entries: [Row] }
+            let verification: Verification = switch try request.database.audit.verify() {
+            case let .intact(rows, _): Verification(intact: true, rows: rows, brokenAt: nil, reason: nil)
+            case let .broken(row, reason): Verification(intact: false, rows: nil, brokenAt: row, reason: reason)
+            }
+            let entries = try request.database.audit.recent(limit: limit).map {
+                Row(id: $0.id, at: $0.at, actor: $0.actor, action: $0.action, target: $0.target, changes: $0.changes, hash: $0.hash.map { String(format: "%02x", $0) }.joined())
+            }
+            return .json(Answer(verification: verification, entries: entries))
+        }
         table.add(.get, "/api/v1/me", .privilege(.myProfile), "Your account") { request in
             .json(AccountView(try request.actor))
         }

@@ -63,8 +63,8 @@ public struct APIRequest {
     public let secureCookies: Bool
     /// How long a new device enrolment code stays valid.
     public let enrollmentCodeSeconds: Int64
-    /// Long polls of the change feed.
-    let feed: FeedNotifier
+    /// The API itself, for long polls (its notifier and the answers they wait for).
+    let api: CoreAPI
     /// The core's own time zone, for "today" when no branch says otherwise.
     public let timeZone: String
 
@@ -153,17 +153,19 @@ public final class CoreAPI: Sendable {
         Self.declareSyncRoutes(&declared)
         Self.declareOpenAPIRoute(&declared)
         routes = declared.routes
-        let (pool, clock) = (self.pool, self.clock)
-        feed.start { branch, after, final in
-            // A waiter is answered when a change concerns it, or empty when its wait is over.
-            let now = clock()
-            guard let batch = try? pool.with({ database -> SyncBatch in
-                let today = (try? database.accounts.branch(branch)).flatMap { $0 }.map { ZoneCache.rules($0.timeZone).localDay(at: now) } ?? LocalDay(daysSinceEpoch: Int32(now.milliseconds / 86_400_000))
-                return try database.sync.batch(branch: branch, after: after, limit: CoreAPI.syncBatchLimit, today: today, now: now)
-            }) else { return final ? .error(503, "the database is busy; ask again") : nil }
-            let quiet = batch.items.isEmpty && batch.commands.isEmpty && !batch.more && !batch.snapshotRequired && batch.cursor == after
-            return quiet && !final ? nil : .json(batch)
-        }
+        feed.start()
+    }
+
+    /// A device's long poll: its batch when a change concerns its branch, or an empty one when
+    /// `final` (nil: nothing for it yet).
+    func feedAnswer(branch: BranchID, after: Int64, final: Bool) -> HTTPResponse? {
+        let now = clock()
+        guard let batch = try? pool.with({ database -> SyncBatch in
+            let today = (try? database.accounts.branch(branch)).flatMap { $0 }.map { ZoneCache.rules($0.timeZone).localDay(at: now) } ?? LocalDay(daysSinceEpoch: Int32(now.milliseconds / 86_400_000))
+            return try database.sync.batch(branch: branch, after: after, limit: CoreAPI.syncBatchLimit, today: today, now: now)
+        }) else { return final ? .error(503, "the database is busy; ask again") : nil }
+        let quiet = batch.items.isEmpty && batch.commands.isEmpty && !batch.more && !batch.snapshotRequired && batch.cursor == after
+        return quiet && !final ? nil : .json(batch)
     }
 
     /// Answers the waiting long polls and stops their thread (before the server stops).
@@ -182,8 +184,16 @@ public final class CoreAPI: Sendable {
         }
     }
 
-    /// The HTTP router: each route wrapped in authentication, CSRF and the privilege check.
+    /// The HTTP router: each API route wrapped in authentication, CSRF and the privilege check,
+    /// and the web UI's pages, which call those routes in-process.
     public func router() -> Router {
+        var router = apiRouter()
+        WebUI(api: self, apiRouter: router).declare(&router)
+        return router
+    }
+
+    /// The API routes alone.
+    public func apiRouter() -> Router {
         var router = Router()
         for route in routes {
             router.add(route.method, route.pattern, bodyLimit: route.bodyLimit) { [self] context in
@@ -197,7 +207,7 @@ public final class CoreAPI: Sendable {
         let now = clock()
         let secure = secureCookies || context.request.header("x-forwarded-proto")?.lowercased() == "https"
         var request = APIRequest(context: context, route: route, session: nil, device: nil, branch: nil, now: now, database: database, secureCookies: secure,
-                                 enrollmentCodeSeconds: enrollmentCodeSeconds, feed: feed, timeZone: timeZone)
+                                 enrollmentCodeSeconds: enrollmentCodeSeconds, api: self, timeZone: timeZone)
         let authorization = context.request.header("authorization")
         switch route.access {
         case .anyone:

@@ -19,7 +19,10 @@ extension CoreAPI {
                 return .json(batch)
             }
             let deferred = HTTPDeferred()
-            request.feed.wait(FeedNotifier.Waiter(deferred: deferred, branch: branch, after: after, deadline: Date().addingTimeInterval(Double(wait))))
+            let api = request.api
+            api.feed.wait(FeedNotifier.Waiter(deferred: deferred, deadline: Date().addingTimeInterval(Double(wait))) { final in
+                api.feedAnswer(branch: branch, after: after, final: final)
+            })
             return .later(deferred)
         }
         table.add(.get, "/api/v1/sync/snapshot", .device, "A page of the device branch's whole replica, by user id; the first page carries the plans and the sequence to follow from",

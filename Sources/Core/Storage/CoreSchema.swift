@@ -347,5 +347,9 @@ enum CoreSchema {
                 entity_id INTEGER NOT NULL
             ) STRICT;
             """),
+        Migration(version: 7, name: "language chosen", sql: """
+            -- Whether the user chose their language: until then the web UI follows the browser's.
+            ALTER TABLE users ADD COLUMN language_chosen INTEGER NOT NULL DEFAULT 0;
+            """),
     ])
 }

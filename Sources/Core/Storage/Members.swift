@@ -127,6 +127,11 @@ public final class SQLiteMemberStore {
         try db.queryFirst("SELECT language FROM users WHERE id = ?", id.rawValue, map: { try $0.get(0) }) ?? "es"
     }
 
+    /// The language the user chose in their settings, nil while they have not chosen one.
+    public func chosenLanguage(_ id: UserID) throws -> String? {
+        try db.queryFirst("SELECT language FROM users WHERE id = ? AND language_chosen = 1", id.rawValue, map: { try $0.get(0) })
+    }
+
     /// Checks and writes profile fields of an existing user (created by the account store).
     public func setProfile(_ id: UserID, _ fields: ProfileFields) throws {
         if let value = fields.maternalSurname { try SQLiteAccountStore.checkName(value, field: "maternalSurname", required: false) }
@@ -160,11 +165,11 @@ public final class SQLiteMemberStore {
                 agreement_id = CASE WHEN ? THEN nullif(?, 0) ELSE agreement_id END,
                 birth_day = CASE WHEN ? THEN ? ELSE birth_day END, join_day = coalesce(?, join_day),
                 phone = coalesce(?, phone), alternate_email = coalesce(?, alternate_email), follow_up = coalesce(?, follow_up),
-                notes = coalesce(?, notes), language = coalesce(?, language)
+                notes = coalesce(?, notes), language = coalesce(?, language), language_chosen = language_chosen OR ? IS NOT NULL
             WHERE id = ?
             """, fields.clave, fields.name, fields.paternalSurname, fields.maternalSurname, fields.gender?.rawValue,
                    fields.agreementID != nil, fields.agreementID, fields.birthDate != nil, (fields.birthDate ?? nil).map { Int64($0.rawValue) },
-                   fields.joinDate.map { Int64($0.rawValue) }, fields.phone, fields.alternateEmail, fields.followUp, fields.notes, fields.language, id.rawValue)
+                   fields.joinDate.map { Int64($0.rawValue) }, fields.phone, fields.alternateEmail, fields.followUp, fields.notes, fields.language, fields.language, id.rawValue)
     }
 
     /// Users of `branches` (nil: all) matching `search` in name, clave, username, email or card

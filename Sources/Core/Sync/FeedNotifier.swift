@@ -2,16 +2,17 @@ import Foundation
 import HTTP
 import PorteroModel
 
-/// Long polls of the change feed: each waiting device is answered as soon as a change concerns
-/// it, or with an empty batch when its wait runs out. One thread re-checks the waiters whenever
-/// the change log may have grown (`changed()`, called after every write) and at least every second.
+/// Long polls: the change feed's devices and the web UI's live attendance. Each waiter is
+/// answered as soon as its `answer` has something, or finally when its wait runs out. One thread
+/// re-checks the waiters whenever the database may have changed (`changed()`, called after every
+/// write) and at least every second.
 final class FeedNotifier: @unchecked Sendable {
     // @unchecked: `waiters`, `stopped` and `pending` are touched only under `condition`.
     struct Waiter {
         let deferred: HTTPDeferred
-        let branch: BranchID
-        let after: Int64
         let deadline: Date
+        /// The answer now, or nil for nothing yet; `final` (the wait is over) must answer.
+        let answer: @Sendable (_ final: Bool) -> HTTPResponse?
     }
 
     private let condition = NSCondition()
@@ -20,8 +21,8 @@ final class FeedNotifier: @unchecked Sendable {
     private var stopped = false
     private var thread: Thread?
 
-    /// `answer` builds a waiter's batch (nil: nothing for it yet).
-    func start(answer: @escaping @Sendable (_ branch: BranchID, _ after: Int64, _ final: Bool) -> HTTPResponse?) {
+    /// Starts the thread that answers the waiters.
+    func start() {
         let thread = Thread { [self] in
             while true {
                 condition.lock()
@@ -33,7 +34,7 @@ final class FeedNotifier: @unchecked Sendable {
                 var answered: [ObjectIdentifier] = []
                 for waiter in current {
                     let expired = stopping || waiter.deadline <= Date()
-                    if let response = answer(waiter.branch, waiter.after, expired) {
+                    if let response = waiter.answer(expired) {
                         waiter.deferred.complete(response)
                         answered.append(ObjectIdentifier(waiter.deferred))
                     }

@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""Browser test of the web UI: headless Chromium (Debian's `chromium`) driven over the DevTools
+protocol against a live `portero demo` (a seeded core and one branch daemon swiping cards).
+
+Signs in as a receptionist, looks up a member, watches a swipe arrive on the live page, changes
+the language, opens the dashboard, and checks the live view comes back after the core restarts.
+Screenshots go to .build/browser-artifacts/. Any console error, uncaught exception or failed
+resource (a CSP violation, a 404) fails the run.
+
+Python's standard library only: the DevTools WebSocket is spoken by the small client below.
+"""
+import base64
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ARTIFACTS = os.path.join(ROOT, ".build", "browser-artifacts")
+PASSWORD = "Portero-demo-2026"
+
+
+class WebSocket:
+    """A minimal RFC 6455 client: text frames, client-side masking, no extensions."""
+
+    def __init__(self, url):
+        match = re.match(r"ws://([^/:]+):(\d+)(/.*)", url)
+        host, port, path = match.group(1), int(match.group(2)), match.group(3)
+        self.sock = socket.create_connection((host, port), timeout=30)
+        key = base64.b64encode(os.urandom(16)).decode()
+        request = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                   f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        self.sock.sendall(request.encode())
+        response = b""
+        while b"\r\n\r\n" not in response:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise RuntimeError("DevTools closed the WebSocket handshake")
+            response += chunk
+        head, self.buffer = response.split(b"\r\n\r\n", 1)
+        if b" 101 " not in head.split(b"\r\n")[0]:
+            raise RuntimeError(f"WebSocket handshake refused: {head[:200]!r}")
+
+    def send(self, text):
+        payload = text.encode()
+        header = bytes([0x81])
+        length = len(payload)
+        if length < 126:
+            header += bytes([0x80 | length])
+        elif length < 65536:
+            header += bytes([0x80 | 126]) + struct.pack(">H", length)
+        else:
+            header += bytes([0x80 | 127]) + struct.pack(">Q", length)
+        mask = os.urandom(4)
+        self.sock.sendall(header + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+
+    def _read(self, count):
+        while len(self.buffer) < count:
+            chunk = self.sock.recv(1 << 16)
+            if not chunk:
+                raise RuntimeError("DevTools closed the WebSocket")
+            self.buffer += chunk
+        data, self.buffer = self.buffer[:count], self.buffer[count:]
+        return data
+
+    def receive(self):
+        message = b""
+        while True:
+            first, second = self._read(2)
+            length = second & 0x7F
+            if length == 126:
+                length = struct.unpack(">H", self._read(2))[0]
+            elif length == 127:
+                length = struct.unpack(">Q", self._read(8))[0]
+            payload = self._read(length)
+            opcode = first & 0x0F
+            if opcode == 0x8:
+                raise RuntimeError("DevTools closed the WebSocket")
+            if opcode in (0x9, 0xA):
+                continue
+            message += payload
+            if first & 0x80:
+                return message.decode()
+
+
+class Browser:
+    def __init__(self, chromium, profile):
+        self.process = subprocess.Popen(
+            [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
+             "--remote-debugging-port=0", f"--user-data-dir={profile}", "--window-size=1280,900", "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        endpoint = None
+        deadline = time.time() + 60
+        while time.time() < deadline and endpoint is None:
+            line = self.process.stderr.readline()
+            found = re.search(r"DevTools listening on (ws://\S+)", line or "")
+            if found:
+                endpoint = found.group(1)
+        if endpoint is None:
+            raise RuntimeError("chromium did not start its DevTools endpoint")
+        port = re.match(r"ws://[^:]+:(\d+)/", endpoint).group(1)
+        targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list"))
+        page = next(t for t in targets if t["type"] == "page")
+        self.ws = WebSocket(page["webSocketDebuggerUrl"])
+        self.next_id = 0
+        self.events = []
+        self.problems = []
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            self.call(f"{domain}.enable")
+
+    def call(self, method, **params):
+        self.next_id += 1
+        ident = self.next_id
+        self.ws.send(json.dumps({"id": ident, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.receive())
+            if message.get("id") == ident:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+            self.note(message)
+
+    def note(self, message):
+        method = message.get("method", "")
+        params = message.get("params", {})
+        if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+            self.problems.append("console: " + " ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", [])))
+        elif method == "Runtime.exceptionThrown":
+            self.problems.append("exception: " + params.get("exceptionDetails", {}).get("text", ""))
+        elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
+            entry = params["entry"]
+            text = entry.get("text", "")
+            # The live view's long poll is cut when the test restarts the core on purpose, and a
+            # form sent with bad input on purpose is answered 400 (with the form and its errors).
+            url = entry.get("url", "")
+            if not (self.expect_disconnect and "live/events" in url) and not any(url.endswith(path) for path in self.expected_refusals):
+                self.problems.append(f"log: {text} {entry.get('url', '')}")
+        self.events.append(message)
+
+    expect_disconnect = False
+    expected_refusals = set()
+
+    def evaluate(self, expression):
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"evaluate failed: {expression}: {result['exceptionDetails']}")
+        return result.get("result", {}).get("value")
+
+    def wait_for(self, expression, timeout=20, what=None):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                if self.evaluate(expression):
+                    return
+            except RuntimeError:
+                pass  # the page is navigating
+            time.sleep(0.2)
+        raise AssertionError(f"timed out waiting for {what or expression}")
+
+    def open(self, url):
+        self.call("Page.navigate", url=url)
+        self.wait_for("document.readyState === 'complete' && location.href !== 'about:blank'", what=f"{url} to load")
+
+    def submit(self, selector):
+        self.evaluate(f"document.querySelector({json.dumps(selector)}).requestSubmit()")
+        time.sleep(0.3)
+        self.wait_for("document.readyState === 'complete'", what="the form's answer")
+
+    def screenshot(self, name):
+        data = self.call("Page.captureScreenshot", format="png")["data"]
+        with open(os.path.join(ARTIFACTS, f"{name}.png"), "wb") as file:
+            file.write(base64.b64decode(data))
+
+    def close(self):
+        try:
+            self.call("Browser.close")
+        except Exception:
+            pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_demo(portero, port, directory, fresh):
+    arguments = [portero, "demo", "--port", str(port), "--members", "300", "--swipe-every", "1.5", "--directory", directory]
+    process = subprocess.Popen(arguments if fresh else arguments, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        if "a card is swiped" in line:
+            return process
+    raise RuntimeError("portero demo did not start")
+
+
+def stop(process):
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def main():
+    build = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build", "debug")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        print("browser test: chromium is not installed", file=sys.stderr)
+        return 1
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="portero-browser-")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    demo = start_demo(os.path.join(build, "portero"), port, os.path.join(work, "demo"), True)
+    browser = Browser(chromium, os.path.join(work, "profile"))
+    try:
+        # A receptionist signs in, sent to the page they asked for.
+        browser.open(f"{base}/live")
+        browser.wait_for("location.pathname === '/login'", what="the sign-in page")
+        browser.evaluate(f"document.getElementById('f-login').value = 'recepcion.centro'; document.getElementById('f-password').value = {json.dumps(PASSWORD)}")
+        browser.screenshot("01-login")
+        browser.submit("form[action='/login']")
+        browser.wait_for("location.pathname === '/live'", what="the live page after signing in")
+
+        # A swipe at the door appears on the live page without a reload.
+        browser.wait_for("document.getElementById('live-state').className === 'live-on'", what="the live view to connect")
+        before = browser.evaluate("document.querySelectorAll('#live li').length")
+        first = browser.evaluate("(document.querySelector('#live li') || {}).textContent || ''")
+        browser.wait_for(f"(document.querySelector('#live li') || {{}}).textContent !== {json.dumps(first)}", timeout=20, what="a new swipe on the live page")
+        after = browser.evaluate("document.querySelectorAll('#live li').length")
+        assert after > before or after == 100, (before, after)
+        browser.screenshot("02-live")
+        denied = browser.evaluate("Array.from(document.querySelectorAll('#live li.denied strong')).map(e => e.textContent)")
+        print(f"  live: {after - before} new entr(ies); refusals in words: {sorted(set(denied))[:4]}")
+
+        # The live view comes back after the core restarts.
+        browser.expect_disconnect = True
+        stop(demo)
+        browser.wait_for("document.getElementById('live-state').className === 'live-off'", timeout=20, what="the live view to notice the core is gone")
+        demo = start_demo(os.path.join(build, "portero"), port, os.path.join(work, "demo-again"), False)
+        # A new demo is a new database: sign in again (the old session is unknown there).
+        browser.open(f"{base}/live")
+        browser.wait_for("location.pathname === '/login'", what="the sign-in page of the restarted core")
+        browser.evaluate(f"document.getElementById('f-login').value = 'recepcion.centro'; document.getElementById('f-password').value = {json.dumps(PASSWORD)}")
+        browser.submit("form[action='/login']")
+        browser.wait_for("document.getElementById('live-state').className === 'live-on'", what="the live view after the restart")
+        browser.expect_disconnect = False
+
+        # Member look-up by name.
+        browser.open(f"{base}/members?q=Ana")
+        rows = browser.evaluate("document.querySelectorAll('main table tbody tr').length")
+        assert rows > 0, "no member named Ana found"
+        browser.evaluate("document.querySelector('main table tbody tr a').click()")
+        browser.wait_for("location.pathname.startsWith('/members/') && document.readyState === 'complete'", what="a member page")
+        assert browser.evaluate("document.querySelectorAll('main section h2').length") >= 4, "member page without its sections"
+        browser.screenshot("03-member")
+
+        # A form with a bad value shows the error beside the field and keeps what was typed.
+        browser.expected_refusals.add(browser.evaluate("location.pathname") + "/cards")
+        browser.evaluate("document.getElementById('f-number').value = 'not-a-card'")
+        browser.submit("form[action$='/cards']")
+        assert browser.evaluate("document.querySelector('.invalid #f-number') !== null"), "no error beside the card field"
+        assert browser.evaluate("document.getElementById('f-number').value") == "not-a-card"
+        browser.screenshot("04-form-error")
+
+        # Language: English from the profile settings.
+        browser.open(f"{base}/settings")
+        browser.evaluate("document.getElementById('f-language').value = 'en'")
+        browser.submit("form[action='/settings/language']")
+        browser.wait_for("document.documentElement.lang === 'en'", what="the page in English")
+        assert browser.evaluate("document.body.textContent.includes('Sign out')")
+        browser.screenshot("05-settings-en")
+
+        # The dashboard with its charts.
+        browser.open(f"{base}/dashboard")
+        charts = browser.evaluate("document.querySelectorAll('figure.chart svg').length")
+        assert charts >= 4, f"{charts} charts"
+        assert browser.evaluate("document.querySelector('figure.chart svg desc').textContent.length > 0")
+        browser.screenshot("06-dashboard")
+
+        if browser.problems:
+            for problem in browser.problems:
+                print("  browser:", problem, file=sys.stderr)
+            return 1
+        print(f"browser test passed; screenshots in {ARTIFACTS}")
+        return 0
+    finally:
+        browser.close()
+        stop(demo)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
