@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 . scripts/lib/packages.sh
-install_packages libsqlite3-dev libgpiod-dev libudev-dev libssl-dev pkg-config gpiod python3 python3-venv systemd curl
+# chromium drives the web UI in the browser test; zbar-tools reads the TOTP QR code back.
+install_packages libsqlite3-dev libgpiod-dev libudev-dev libssl-dev pkg-config gpiod python3 python3-venv systemd curl chromium fonts-dejavu-core zbar-tools
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 
@@ -36,6 +37,9 @@ fi
 
 echo "==> tests on this machine"
 swift test --skip-build --disable-xctest  # every test uses Swift Testing
+
+echo "==> the web UI in headless Chromium against portero demo (screenshots in .build/browser-artifacts)"
+python3 scripts/browser_test.py .build/debug
 
 echo "==> schemathesis against a live portero-core (no server errors allowed)"
 scripts/schemathesis.sh 50

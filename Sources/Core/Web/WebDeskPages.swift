@@ -33,7 +33,7 @@ extension WebUI {
             guard rows.ok else { return request.failure(rows) }
             let branches = request.branches()
             let first = rows.list.first
-            let after = first.map { "\(request.int($0["at"]) ?? 0)~\(request.string($0["id"]))" } ?? "\(Timestamp.now().milliseconds)~00000000-0000-0000-0000-000000000000"
+            let after = first.map { "\(request.int($0["at"]) ?? 0)~\(request.string($0["id"]))" } ?? "\(request.ui.api.clock().milliseconds)~00000000-0000-0000-0000-000000000000"
             let items: [HTML] = rows.list.map { Self.liveItem(request, $0, branches: branches) }
             let body: HTML = """
                 <p>\(t["live.hint"])</p>

@@ -18,7 +18,7 @@ extension WebUI {
             let expected = CoreAPI.cookie(Self.loginCookie, in: request.context.request.header("cookie")) ?? ""
             let login = request.field("login")
             guard Self.constantTimeEqual(request.field("csrf"), expected) else {
-                return try Self.loginForm(request, login: login, error: "\(t["error.forbidden"]) (CSRF)")
+                return try Self.loginForm(request, login: login, error: "\(t["error.forbidden"]) (CSRF)", status: 403)
             }
             var body: [String: Any] = ["login": login, "password": request.field("password")]
             let code = request.field("totp").trimmingCharacters(in: .whitespaces)

@@ -57,7 +57,7 @@ final class WebUI: Sendable {
         var chosen: String?
         if let cookie {
             (session, chosen) = (try? api.withDatabase { database -> (Session?, String?) in
-                let session = try database.auth.session(token: cookie, now: Timestamp.now())
+                let session = try database.auth.session(token: cookie, now: api.clock())
                 return (session, try database.members.chosenLanguage(session.account.id))
             }) ?? (nil, nil)
         }

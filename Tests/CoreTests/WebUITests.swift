@@ -1,0 +1,177 @@
+@testable import Core
+import Foundation
+import HTTP
+import PorteroModel
+import TestSupport
+import Testing
+
+extension APIFixture {
+    /// A browser's request to a web page: cookies, an optional form body, extra headers.
+    func page(_ method: String, _ target: String, form: [(String, String)]? = nil, cookies: [String] = [], headers: [String] = []) throws -> HTTPResponse {
+        var text = "\(method) \(target) HTTP/1.1\r\nHost: core\r\n"
+        if !cookies.isEmpty { text += "Cookie: \(cookies.joined(separator: "; "))\r\n" }
+        for header in headers { text += header + "\r\n" }
+        var body = ""
+        if let form {
+            body = form.map { "\(WebRequest.percentEncode($0.0))=\(WebRequest.percentEncode($0.1))" }.joined(separator: "&")
+            text += "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n"
+        }
+        text += "\r\n" + body
+        var decoder = HTTPRequestDecoder(limits: { var limits = HTTPLimits(); limits.bodyBytes = 1 << 20; return limits }())
+        decoder.append(Array(text.utf8))
+        return router.respond(to: try #require(try decoder.next()))
+    }
+}
+
+func html(_ response: HTTPResponse) -> String { String(decoding: response.body, as: UTF8.self) }
+
+@Suite struct WebUITests {
+    @Test func valuesAreEscapedByConstruction() {
+        let name = "<script>alert('x')</script> & \"co\""
+        let piece: HTML = "<p title=\"\(name)\">\(name)</p>"
+        #expect(piece.text == "<p title=\"&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;\">&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;</p>")
+        let inner: HTML = "<i>ok</i>"
+        let trusted: HTML = "<b>\(inner)</b>"
+        #expect(trusted.text == "<b><i>ok</i></b>")
+    }
+
+    @Test func signInWithTheFormsTokenThenBackToThePageAsked() throws {
+        let fixture = try APIFixture()
+        _ = try fixture.signIn(.reception, username: "laura")
+        // Signed out, a page sends to the login and remembers where it was going.
+        let away = try fixture.page("GET", "/members?q=Ana")
+        #expect(away.status == 303 && away.header("Location") == "/login?next=/members%3Fq%3DAna")
+        let form = try fixture.page("GET", "/login?next=/members%3Fq%3DAna")
+        #expect(form.status == 200)
+        let token = try #require(form.header("Set-Cookie")?.split(separator: ";").first.map(String.init))  // portero_login=…
+        let value = String(token.split(separator: "=")[1])
+        #expect(html(form).contains("value=\"\(value)\""))
+        #expect(form.header("Content-Security-Policy")?.contains("script-src 'self'") == true)
+
+        // Without the form's token nothing happens; with it, the session cookie and the page asked for.
+        let forged = try fixture.page("POST", "/login", form: [("csrf", "guess"), ("login", "laura"), ("password", "Secreto123")], cookies: [token])
+        #expect(forged.status == 403 && forged.header("Set-Cookie")?.hasPrefix("portero_session") != true)
+        let wrong = try fixture.page("POST", "/login", form: [("csrf", value), ("login", "laura"), ("password", "nope"), ("next", "/members")], cookies: [token])
+        #expect(wrong.status == 401 && html(wrong).contains("value=\"laura\""))
+        let signedIn = try fixture.page("POST", "/login", form: [("csrf", value), ("login", "laura"), ("password", "Secreto123"), ("next", "/members?q=Ana")], cookies: [token])
+        #expect(signedIn.status == 303 && signedIn.header("Location") == "/members?q=Ana")
+        #expect(signedIn.headers.contains { $0.name == "Set-Cookie" && $0.value.hasPrefix("portero_session=") && $0.value.contains("HttpOnly") })
+
+        // Never off-site after signing in.
+        for next in ["//evil.example/x", "https://evil.example/", "/\\evil.example"] { #expect(WebUI.safeNext(next) == "/home") }
+    }
+
+    @Test func anExpiredSessionGoesToTheLoginAndSaysSo() throws {
+        let fixture = try APIFixture()
+        let laura = try fixture.signIn(.reception, username: "laura")
+        #expect(try fixture.page("GET", "/home", cookies: ["portero_session=\(laura.cookie)"]).status == 200)
+        fixture.advance(seconds: 13 * 3600)  // past the absolute expiry
+        let expired = try fixture.page("GET", "/home", cookies: ["portero_session=\(laura.cookie)"])
+        #expect(expired.status == 303 && expired.header("Location") == "/login?next=/home&expired=1")
+        #expect(html(try fixture.page("GET", "/login?next=/home&expired=1")).contains("sesión terminó"))
+    }
+
+    @Test func formsNeedTheSessionsTokenAndShowErrorsBesideTheFieldKeepingWhatWasTyped() throws {
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.superAdministrator, username: "root")
+        let member = try fixture.member("ana", as: admin)
+        let cookie = "portero_session=\(admin.cookie)"
+        let noToken = try fixture.page("POST", "/members/\(member)/checkin", form: [("branch", "\(fixture.own)"), ("reason", "forgot card")], cookies: [cookie])
+        #expect(noToken.status == 403)
+        let tooShort = try fixture.page("POST", "/members/\(member)/checkin", form: [("csrf", admin.csrf), ("branch", "\(fixture.own)"), ("reason", "x")], cookies: [cookie])
+        #expect(tooShort.status == 400)
+        #expect(html(tooShort).contains("class=\"field invalid\"><label for=\"f-reason\""))
+        #expect(html(tooShort).contains("id=\"f-reason\" name=\"reason\" type=\"text\" value=\"x\""))
+        let done = try fixture.page("POST", "/members/\(member)/checkin", form: [("csrf", admin.csrf), ("branch", "\(fixture.own)"), ("reason", "forgot card")], cookies: [cookie])
+        #expect(done.status == 303 && done.header("Location") == "/members/\(member)?done=checkin")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(try fixture.get("/api/v1/users/\(member)/attendance", as: admin).body)) as? [[String: Any]])
+        #expect(rows.count == 1 && rows.first?["reason"] as? String == "granted.manual")
+    }
+
+    @Test func aMembersNameIsShownEscapedAndPrivilegesShapeThePages() throws {
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.superAdministrator, username: "root")
+        let member = try fixture.member("evil", as: admin, extra: #", "maternalSurname": "<img src=x onerror=alert(1)>""#)
+        let page = html(try fixture.page("GET", "/members/\(member)", cookies: ["portero_session=\(admin.cookie)"]))
+        #expect(page.contains("&lt;img src=x onerror=alert(1)&gt;") && !page.contains("<img src=x"))
+        let laura = try fixture.signIn(.reception, username: "laura")
+        let audit = try fixture.page("GET", "/audit", cookies: ["portero_session=\(laura.cookie)"])
+        #expect(audit.status == 403)
+        #expect(!html(try fixture.page("GET", "/home", cookies: ["portero_session=\(laura.cookie)"])).contains("href=\"/audit\""))
+        let trail = try fixture.page("GET", "/audit", cookies: ["portero_session=\(admin.cookie)"])
+        #expect(trail.status == 200 && html(trail).contains("class=\"ok\""))
+    }
+
+    @Test func theLanguageIsTheUsersChoiceElseTheBrowsers() throws {
+        let fixture = try APIFixture()
+        let laura = try fixture.signIn(.reception, username: "laura")
+        let cookie = "portero_session=\(laura.cookie)"
+        #expect(html(try fixture.page("GET", "/home", cookies: [cookie], headers: ["Accept-Language: en-US,en;q=0.9,es;q=0.5"])).contains("<html lang=\"en\">"))
+        #expect(html(try fixture.page("GET", "/home", cookies: [cookie], headers: ["Accept-Language: fr-FR, es;q=0.4"])).contains("<html lang=\"es\">"))
+        let chosen = try fixture.page("POST", "/settings/language", form: [("csrf", laura.csrf), ("language", "es")], cookies: [cookie])
+        #expect(chosen.status == 303)
+        #expect(html(try fixture.page("GET", "/home", cookies: [cookie], headers: ["Accept-Language: en-US"])).contains("<html lang=\"es\">"))
+        #expect(WebLanguage.preferred(acceptLanguage: "de;q=1, en;q=0.2, es;q=0.8") == .es)
+        #expect(WebText(.en).money(minor: 59_900, currency: "MXN").contains("599.00"))
+        #expect(WebText(.es).day(LocalDay(year: 2026, month: 11, day: 23)!) == "23 nov 2026")  // safe: a valid date
+    }
+
+    @Test func theLiveViewAnswersNewRowsAsEventsAndWaitsWhenThereAreNone() throws {
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.superAdministrator, username: "root")
+        let member = try fixture.member("ana", as: admin)
+        let cookie = "portero_session=\(admin.cookie)"
+        #expect(try fixture.page("GET", "/live/events?after=nonsense", cookies: [cookie]).status == 400)
+        let start = "\(fixture.clock.now.milliseconds - 1)~00000000-0000-0000-0000-000000000000"
+        // Nothing yet: the answer waits (a long poll), and comes when a check-in is written.
+        let waiting = try fixture.page("GET", "/live/events?after=\(start)", cookies: [cookie])
+        let deferred = try #require(waiting.deferred)
+        let answered = DispatchSemaphore(value: 0)
+        deferred.whenComplete { _ in answered.signal() }
+        let done = try fixture.page("POST", "/members/\(member)/checkin", form: [("csrf", admin.csrf), ("branch", "\(fixture.own)"), ("reason", "forgot card")], cookies: [cookie])
+        #expect(done.status == 303)
+        #expect(answered.wait(timeout: .now() + 5) == .success)
+        // Asked again after that cursor, the row comes at once as an event with its id.
+        let events = try fixture.page("GET", "/live/events", cookies: [cookie], headers: ["Last-Event-ID: \(start)"])
+        #expect(events.status == 200 && events.header("Content-Type")?.hasPrefix("text/event-stream") == true)
+        let stream = html(events)
+        #expect(stream.contains("event: attendance\ndata: <li class=\"granted\">") && stream.contains("id: "))
+        #expect(stream.contains("Nombre ana"))
+    }
+
+    @Test func theDashboardDrawsItsChartsWithLabels() throws {
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.superAdministrator, username: "root")
+        let member = try fixture.member("ana", as: admin)
+        let plan = try fixture.plan("Mensual", as: admin)
+        #expect(try fixture.post("/api/v1/subscriptions", #"{"user": \#(member), "plan": \#(plan), "branch": \#(fixture.own)}"#, as: admin).status == 201)
+        let page = html(try fixture.page("GET", "/dashboard", cookies: ["portero_session=\(admin.cookie)"]))
+        #expect(page.components(separatedBy: "<figure class=\"chart").count - 1 == 4)
+        #expect(page.contains("<desc id=\"plans-desc\">Mensual: $599.00</desc>") || page.contains("<desc id=\"plans-desc\">Mensual: MX$599.00</desc>"))
+        let bad = try fixture.page("GET", "/dashboard?from=2026-13-01", cookies: ["portero_session=\(admin.cookie)"])
+        #expect(bad.status == 400 && html(bad).contains("class=\"error\""))
+    }
+
+    static let zbar = ["/usr/bin/zbarimg", "/usr/local/bin/zbarimg"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// The QR code is read back by an independent decoder (zbar), for lengths across versions.
+    @Test(.enabled(if: zbar != nil), arguments: [
+        "otpauth://totp/Portero:laura?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Portero",
+        "hola", String(repeating: "0123456789", count: 20),
+    ])
+    func theQRCodeReadsBack(text: String) throws {
+        let directory = try TemporaryDirectory()
+        let file = directory.file("code.pgm")
+        try Data(try QRCode(text: text).pgm()).write(to: URL(fileURLWithPath: file))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.zbar!)  // safe: enabled only when found
+        process.arguments = ["--quiet", "--raw", file]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let read = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(String(decoding: read, as: UTF8.self).trimmingCharacters(in: .newlines) == text)
+        #expect(throws: QRCode.TooLong.self) { try QRCode(text: String(repeating: "x", count: 300)) }
+    }
+}
