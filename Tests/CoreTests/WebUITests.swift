@@ -88,6 +88,31 @@ func html(_ response: HTTPResponse) -> String { String(decoding: response.body, 
         #expect(rows.count == 1 && rows.first?["reason"] as? String == "granted.manual")
     }
 
+    @Test func staffEditEverySeed003FieldRolesBranchesAndActivation() throws {
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.superAdministrator, username: "root")
+        let member = try fixture.member("ana", as: admin)
+        let cookie = "portero_session=\(admin.cookie)"
+        var form: [(String, String)] = [("csrf", admin.csrf), ("clave", "77"), ("name", "Ana"), ("paternalSurname", "López"), ("maternalSurname", "Ruiz"),
+                                        ("email", "ana@correo.mx"), ("alternateEmail", ""), ("phone", "letters!"), ("gender", "female"),
+                                        ("birthDate", "1990-05-01"), ("joinDate", ""), ("agreement", "0"), ("notes", "VIP"), ("followUp", "on")]
+        let refused = try fixture.page("POST", "/members/\(member)/profile", form: form, cookies: [cookie])
+        #expect(refused.status == 400)
+        #expect(html(refused).contains("id=\"f-phone\" name=\"phone\" type=\"tel\" value=\"letters!\" aria-invalid=\"true\""))
+        #expect(html(refused).contains("value=\"Ruiz\""))
+        form[7] = ("phone", "55 1234 5678")
+        #expect(try fixture.page("POST", "/members/\(member)/profile", form: form, cookies: [cookie]).status == 303)
+        let saved = try #require(try JSONSerialization.jsonObject(with: Data(try fixture.get("/api/v1/users/\(member)", as: admin).body)) as? [String: Any])
+        #expect(saved["clave"] as? Int == 77 && saved["phone"] as? String == "55 1234 5678" && saved["followUp"] as? Bool == true && saved["birthDate"] as? String == "1990-05-01")
+        let access = try fixture.page("POST", "/members/\(member)/access", form: [("csrf", admin.csrf), ("roles", "cliente"), ("roles", "recepcion"),
+                                                                                 ("branches", "\(fixture.own)"), ("branches", "\(fixture.other)")], cookies: [cookie])
+        #expect(access.status == 303)
+        let off = try fixture.page("POST", "/members/\(member)/active", form: [("csrf", admin.csrf), ("active", "false")], cookies: [cookie])
+        #expect(off.status == 303)
+        let after = try #require(try JSONSerialization.jsonObject(with: Data(try fixture.get("/api/v1/users/\(member)", as: admin).body)) as? [String: Any])
+        #expect(Set(after["roles"] as? [String] ?? []) == ["cliente", "recepcion"] && (after["branches"] as? [Int])?.count == 2 && after["active"] as? Bool == false)
+    }
+
     @Test func aMembersNameIsShownEscapedAndPrivilegesShapeThePages() throws {
         let fixture = try APIFixture()
         let admin = try fixture.signIn(.superAdministrator, username: "root")

@@ -110,6 +110,22 @@ extension WebUI {
         memberForm(&router, "/members/:id/card-status", form: "cardStatus") { request, _ in
             request.call(.patch, "/api/v1/cards/\(Int64(request.field("card")) ?? 0)", body: ["status": request.field("status")])
         }
+        memberForm(&router, "/members/:id/profile", form: "profile") { request, id in
+            var body: [String: Any] = ["followUp": request.field("followUp") == "on"]
+            for name in ["name", "paternalSurname", "maternalSurname", "email", "alternateEmail", "phone", "notes", "gender"] { body[name] = request.field(name) }
+            for name in ["birthDate", "joinDate"] where !request.field(name).isEmpty { body[name] = request.field(name) }
+            if let clave = Int64(request.field("clave")) { body["clave"] = clave } else if !request.field("clave").isEmpty { body["clave"] = request.field("clave") }
+            body["agreement"] = Int64(request.field("agreement")) ?? 0
+            return request.call(.patch, "/api/v1/users/\(id)", body: body)
+        }
+        memberForm(&router, "/members/:id/access", form: "access") { request, id in
+            let roles = request.call(.put, "/api/v1/users/\(id)/roles", body: ["roles": request.fields("roles")])
+            guard roles.ok else { return roles }
+            return request.call(.put, "/api/v1/users/\(id)/branches", body: ["branches": request.fields("branches").compactMap { Int64($0) }])
+        }
+        memberForm(&router, "/members/:id/active", form: "active") { request, id in
+            request.call(.patch, "/api/v1/users/\(id)", body: ["active": request.field("active") == "true"])
+        }
         memberForm(&router, "/members/:id/renew", form: "subscription") { request, _ in
             request.call(.post, "/api/v1/subscriptions/\(Int64(request.field("subscription")) ?? 0)/renew", body: [:])
         }
@@ -283,10 +299,58 @@ extension WebUI {
             <form method="post" action="/members/\(id)/pin" class="row">\(request.csrfField)
             \(request.input("pin", t["member.pinReset"], type: "password", required: true, error: errorText("pin", "pin", ["pin"]), attributes: " inputmode=\"numeric\" autocomplete=\"off\""))
             <p><button type="submit">\(t["action.save"])</button></p></form></section>
+            \(HTML.when(request.may(.users), Self.profileEditor(request, id: id, profile: profile, branches: branchOptions, failed: failed)))
             <section class="card"><h2>\(t["member.history"])</h2>\(historyRows.isEmpty ? "<p>\(t["attendance.none"])</p>" as HTML : request.table(
                 [t["attendance.time"], t["attendance.member"], t["attendance.branch"], t["attendance.card"], t["attendance.result"]], historyRows))</section>
             """
         return request.page(title: request.fullName(profile), active: "/members", body: body, status: failed == nil ? 200 : 400, notice: notice)
+    }
+}
+
+extension WebUI {
+    /// Every seed-003 field of a user, their roles and branches, and activation, for staff with
+    /// the users privilege (the API decides what each may change).
+    static func profileEditor(_ request: WebRequest, id: String, profile: [String: Any], branches: [(String, String)], failed: (form: String, result: APIResult)?) -> HTML {
+        let t = request.text
+        let retry = failed?.form == "profile"
+        let fields = ["clave", "name", "paternalSurname", "maternalSurname", "email", "alternateEmail", "phone", "gender", "birthDate", "joinDate", "agreement", "notes"]
+        let wrong = retry ? failed?.result.erroredField(among: fields) : nil
+        func value(_ name: String) -> String { retry ? request.field(name) : request.string(profile[name]) }
+        func error(_ name: String) -> String? { wrong == name ? failed?.result.error : nil }
+        let agreements = [("0", "—")] + request.call(.get, "/api/v1/agreements").list.map { (request.string($0["id"]), request.string($0["name"])) }
+        let roles = Set((profile["roles"] as? [String]) ?? [])
+        let granted = Set(((profile["branches"] as? [NSNumber]) ?? []).map { $0.stringValue })
+        let roleBoxes: [HTML] = Role.allCases.map { role in
+            "<label><input type=\"checkbox\" name=\"roles\" value=\"\(role.rawValue)\"\(HTML.when(roles.contains(role.rawValue), " checked"))> \(role.rawValue)</label> "
+        }
+        let branchBoxes: [HTML] = branches.map { branch in
+            "<label><input type=\"checkbox\" name=\"branches\" value=\"\(branch.0)\"\(HTML.when(granted.contains(branch.0), " checked"))> \(branch.1)</label> "
+        }
+        let active = (profile["active"] as? Bool) != false
+        let followUp = retry ? request.field("followUp") == "on" : (profile["followUp"] as? Bool) == true
+        return """
+            <section class="card"><h2>\(t["member.profile"])</h2>
+            <details\(HTML.when(retry, " open"))><summary>\(t["action.save"])…</summary><form method="post" action="/members/\(id)/profile">\(request.csrfField)
+            \(request.input("clave", t["field.clave"], value: value("clave"), type: "number", error: error("clave")))
+            \(request.input("name", t["field.name"], value: value("name"), required: true, error: error("name")))
+            \(request.input("paternalSurname", t["field.paternalSurname"], value: value("paternalSurname"), error: error("paternalSurname")))
+            \(request.input("maternalSurname", t["field.maternalSurname"], value: value("maternalSurname"), error: error("maternalSurname")))
+            \(request.input("email", t["field.email"], value: value("email"), type: "email", error: error("email")))
+            \(request.input("alternateEmail", t["field.email"] + " 2", value: value("alternateEmail"), type: "email", error: error("alternateEmail")))
+            \(request.input("phone", t["field.phone"], value: value("phone"), type: "tel", error: error("phone")))
+            \(request.select("gender", t["field.gender"], options: Gender.allCases.map { ($0.rawValue, $0.rawValue) }, selected: value("gender"), error: error("gender")))
+            \(request.input("birthDate", t["field.birthDate"], value: value("birthDate"), type: "date", error: error("birthDate")))
+            \(request.input("joinDate", t["field.joinDate"], value: value("joinDate"), type: "date", error: error("joinDate")))
+            \(request.select("agreement", t["nav.agreements"], options: agreements, selected: retry ? request.field("agreement") : request.string(profile["agreement"]), error: error("agreement")))
+            \(request.input("notes", t["field.notes"], value: value("notes"), error: error("notes")))
+            <p><label><input type="checkbox" name="followUp"\(HTML.when(followUp, " checked"))> \(t["field.followUp"])</label></p>
+            <p><button type="submit">\(t["action.save"])</button></p></form></details>
+            <form method="post" action="/members/\(id)/access">\(request.csrfField)
+            <fieldset><legend>\(t["field.roles"])</legend>\(roleBoxes)</fieldset><fieldset><legend>\(t["field.branches"])</legend>\(branchBoxes)</fieldset>
+            <p><button type="submit">\(t["action.save"])</button></p></form>
+            <p>\(request.button("/members/\(id)/active", active ? t["action.deactivate"] : t["action.activate"], hidden: [("active", active ? "false" : "true")], style: active ? "danger" : ""))</p>
+            </section>
+            """
     }
 }
 

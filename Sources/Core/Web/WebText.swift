@@ -194,6 +194,8 @@ public struct WebText: Sendable {
         "action.lost": ("Extraviada", "Lost"),
         "action.reactivate": ("Reactivar", "Reactivate"),
         "action.cancel": ("Cancelar", "Cancel"),
+        "action.deactivate": ("Dar de baja", "Deactivate"),
+        "action.activate": ("Reactivar", "Activate"),
         "action.markRead": ("Marcar leída", "Mark read"),
         "action.markAll": ("Marcar todas como leídas", "Mark all read"),
         "action.newCode": ("Nuevo código", "New code"),
