@@ -17,7 +17,7 @@ let info = ProgramInfo(
     Status: serves the BackOffice JSON API (sessions, users and members, cards, PINs, agreements,
     plans, subscriptions, attendance, door commands, notifications, dashboard, devices) and branch
     sync (change feed, snapshots, attendance upload) with branch-scoped privileges and the audit
-    trail; the web UI is not built yet.
+    trail, and the web UI for receptionists and administrators at /.
     """
 )
 
@@ -60,7 +60,7 @@ runProgram(info, flags: ["--secure-cookies"], valued: ["--database", "--username
         }
         maintenance.name = "portero.maintenance"
         maintenance.start()
-        print("portero-core serving http://\(configuration.host):\(server.port)/api/v1/")
+        print("portero-core serving http://\(configuration.host):\(server.port)/ (web UI) and /api/v1/")
         fflush(nil)
         server.run()
         maintenance.cancel()
