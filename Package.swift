@@ -18,6 +18,7 @@ let package = Package(
         .systemLibrary(name: "CUDev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLinux", providers: [.apt(["linux-libc-dev", "libc6-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Domain and typed wrappers.
         .target(name: "PorteroModel"),
@@ -30,7 +31,7 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["CLinux"]),
         .target(name: "Core", dependencies: ["PorteroModel", "SQLite", "Crypto", "HTTP", "Replica"]),
         .target(name: "PorteroCLI"),
-        .target(name: "CoreClient"),
+        .target(name: "CoreClient", dependencies: ["CCurl"]),
 
         // Executables: argument parsing and wiring only.
         .executableTarget(name: "porterod", dependencies: ["PorteroCLI", "Replica", "Daemon", "CoreClient", "PorteroModel"]),
@@ -56,7 +57,7 @@ let package = Package(
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "PorteroModel", "Hardware", "Readers", "Replica", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "CoreTests", dependencies: ["Core", "SQLite", "PorteroModel", "TestSupport"]),
-        .testTarget(name: "PorteroCLITests", dependencies: ["PorteroCLI", "PorteroModel", "Replica", "TestSupport", "Core", "SQLite", "Readers"]),
+        .testTarget(name: "PorteroCLITests", dependencies: ["PorteroCLI", "CoreClient", "PorteroModel", "Replica", "TestSupport", "Core", "SQLite", "Readers"]),
     ],
     swiftLanguageModes: [.v6]
 )

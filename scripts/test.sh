@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 . scripts/lib/packages.sh
 # chromium drives the web UI in the browser test; zbar-tools reads the TOTP QR code back.
-install_packages libsqlite3-dev libgpiod-dev libudev-dev libssl-dev pkg-config gpiod python3 python3-venv systemd curl chromium fonts-dejavu-core zbar-tools
+install_packages libsqlite3-dev libgpiod-dev libudev-dev libssl-dev pkg-config libcurl4-openssl-dev gpiod python3 python3-venv systemd curl chromium fonts-dejavu-core zbar-tools nginx-light openssl
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 

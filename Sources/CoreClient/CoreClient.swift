@@ -34,14 +34,17 @@ public struct CoreResponse: Sendable {
     }
 }
 
-/// A small synchronous client for the core's JSON API over URLSession: a bearer token, the
-/// server's error message on failure, and no redirects followed with the token.
+/// A small synchronous client for the core's JSON API: a bearer token, the server's error
+/// message on failure, and no redirects followed with the token. Over URLSession, verifying the
+/// core against the system's CAs; with `caFile`, over libcurl verifying against that file only
+/// (URLSession on Linux cannot be given one).
 public final class CoreClient: Sendable {
     public let baseURL: URL
     public let token: String?
     let session: URLSession
+    let curl: CurlTransport?
 
-    public init(baseURL: URL, token: String?, timeoutSeconds: Double = 30) {
+    public init(baseURL: URL, token: String?, timeoutSeconds: Double = 30, caFile: String? = nil) {
         self.baseURL = baseURL
         self.token = token
         let configuration = URLSessionConfiguration.ephemeral
@@ -49,10 +52,14 @@ public final class CoreClient: Sendable {
         configuration.httpCookieAcceptPolicy = .never
         configuration.httpShouldSetCookies = false
         session = URLSession(configuration: configuration)
+        curl = caFile.map { CurlTransport(caFile: $0, timeoutSeconds: timeoutSeconds) }
     }
 
     /// Cancels what is in flight (a long poll at shutdown); the client is not used after.
-    public func cancel() { session.invalidateAndCancel() }
+    public func cancel() {
+        session.invalidateAndCancel()
+        curl?.cancel()
+    }
 
     /// Sends a request and waits for the answer; non-2xx answers throw with the server's message.
     @discardableResult
@@ -74,6 +81,16 @@ public final class CoreClient: Sendable {
             request.httpBody = body
             request.setValue(contentType ?? "application/octet-stream", forHTTPHeaderField: "Content-Type")
         }
+        let response = try curl.map { curl throws(CoreClientError) in try curl.perform(request) } ?? viaURLSession(request)
+        guard (200..<300).contains(response.status) || allowed.contains(response.status) else {
+            let message = ((try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any])?["error"] as? String
+                ?? String(decoding: response.body.prefix(300), as: UTF8.self)
+            throw CoreClientError(status: response.status, message: message)
+        }
+        return response
+    }
+
+    private func viaURLSession(_ request: URLRequest) throws -> CoreResponse {
         let outcome = Mutex<Result<CoreResponse, CoreClientError>?>(nil)
         let done = DispatchSemaphore(value: 0)
         let task = session.dataTask(with: request) { data, response, error in
@@ -93,12 +110,6 @@ public final class CoreClient: Sendable {
         task.resume()
         done.wait()
         guard let result = outcome.withLock({ $0 }) else { throw CoreClientError(status: nil, message: "no answer") }
-        let response = try result.get()
-        guard (200..<300).contains(response.status) || allowed.contains(response.status) else {
-            let message = ((try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any])?["error"] as? String
-                ?? String(decoding: response.body.prefix(300), as: UTF8.self)
-            throw CoreClientError(status: response.status, message: message)
-        }
-        return response
+        return try result.get()
     }
 }

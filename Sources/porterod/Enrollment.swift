@@ -24,7 +24,7 @@ enum Enrollment {
         let url = core.flatMap(URL.init(string:)) ?? coreConfiguration.url
         let answer: [String: Any]
         do {
-            let response = try CoreClient(baseURL: url, token: nil).send("POST", "api/v1/enroll", json: ["code": code, "softwareVersion": ProgramInfo.version])
+            let response = try CoreClient(baseURL: url, token: nil, caFile: coreConfiguration.caFile).send("POST", "api/v1/enroll", json: ["code": code, "softwareVersion": ProgramInfo.version])
             answer = (try response.json() as? [String: Any]) ?? [:]
         } catch let error as CoreClientError {
             printError("porterod: enrolment refused: \(error)")

@@ -48,6 +48,8 @@ enum Samples {
         (#", "relay": {"chip": "gpiochip0", "line": 1, "kind": "fail_secure"}"#, "", "t.json: doors[0].relay: required"),
         (#"{"id": 1, "name""#, #"{"id": 1, "schedule": "mon 25:00-26:00", "name""#, "t.json: doors[0].schedule: invalid schedule"),
         (#""id": 3"#, #""id": true"#, "t.json: branch.id: expected a whole number"),
+        (#""doors""#, #""core": {"url": "http://core.lan/", "token_file": "/t", "ca_file": "/etc/hostname"}, "doors""#, "t.json: core.ca_file: is for an https:// core"),
+        (#""doors""#, #""core": {"url": "https://core.lan/", "token_file": "/t", "ca_file": "/nonexistent/ca.pem"}, "doors""#, "t.json: core.ca_file: /nonexistent/ca.pem cannot be read"),
     ])
     func errorsNameTheFileTheKeyAndWhatWasExpected(target: String, replacement: String, message: String) {
         do {

@@ -21,9 +21,8 @@ import Testing
         return CoreClient(baseURL: url, token: try #require((try token.json() as? [String: Any])?["token"] as? String))
     }
 
-    @Test func enrolSnapshotRevocationAndAttendanceOverRealProcesses() throws {
-        let core = try AdminCLITests.Core()
-        let admin = try Self.rootClient(core)
+    /// A branch, a monthly plan, member Ana enrolled with card 5551234, and a device's enrolment code.
+    static func seedBranch(_ admin: CoreClient) throws -> (branch: Int64, member: Int64, card: Int64, code: String) {
         let branch = try #require((try admin.send("POST", "api/v1/branches", json: ["name": "Centro", "city": "CDMX", "timeZone": "America/Mexico_City"]).json() as? [String: Any])?["id"] as? Int64)
         let plan = try #require((try admin.send("POST", "api/v1/plans", json: ["name": "Mensual", "priceMinor": 59900, "currency": "MXN", "durationMonths": 1]).json() as? [String: Any])?["id"] as? Int64)
         let member = try #require((try admin.send("POST", "api/v1/users", json: ["username": "ana", "email": "ana@correo.mx", "name": "Ana", "paternalSurname": "López",
@@ -31,7 +30,13 @@ import Testing
         try admin.send("POST", "api/v1/subscriptions", json: ["user": member, "plan": plan, "branch": branch])
         let card = try #require((try admin.send("POST", "api/v1/users/\(member)/cards", json: ["number": "5551234"]).json() as? [String: Any])?["id"] as? Int64)
         let registered = try #require(try admin.send("POST", "api/v1/devices", json: ["branch": branch, "name": "torniquete"]).json() as? [String: Any])
-        let code = try #require(registered["enrollmentCode"] as? String)
+        return (branch, member, card, try #require(registered["enrollmentCode"] as? String))
+    }
+
+    @Test func enrolSnapshotRevocationAndAttendanceOverRealProcesses() throws {
+        let core = try AdminCLITests.Core()
+        let admin = try Self.rootClient(core)
+        let (branch, member, card, code) = try Self.seedBranch(admin)
 
         let directory = core.directory.path
         let config = """

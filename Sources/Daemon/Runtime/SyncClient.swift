@@ -193,7 +193,7 @@ public final class SyncClient: Sendable {
             return nil
         }
         if let current, current.token == token { return current }
-        let client = CoreClient(baseURL: core.url, token: token, timeoutSeconds: Double(timing.longPollSeconds + 15))
+        let client = CoreClient(baseURL: core.url, token: token, timeoutSeconds: Double(timing.longPollSeconds + 15), caFile: core.caFile)
         clients.withLock { $0.append(client) }
         if isStopping { client.cancel() }
         return client
