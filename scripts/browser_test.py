@@ -141,7 +141,8 @@ class Browser:
             # The live view's long poll is cut when the test restarts the core on purpose, and a
             # form sent with bad input on purpose is answered 400 (with the form and its errors).
             url = entry.get("url", "")
-            if not (self.expect_disconnect and "live/events" in url) and not any(url.endswith(path) for path in self.expected_refusals):
+            live = "live/events" in url or "EventSource" in text
+            if not (self.expect_disconnect and live) and not any(url.endswith(path) for path in self.expected_refusals):
                 self.problems.append(f"log: {text} {entry.get('url', '')}")
         self.events.append(message)
 

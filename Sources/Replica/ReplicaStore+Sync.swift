@@ -77,13 +77,7 @@ extension ReplicaStore {
                             WHERE excluded.status = 'active' OR snapshot_cards.status != 'active'
                             """, Int64(bitPattern: number.rawValue), card.id.rawValue, user.id.rawValue, card.status.rawValue)
                     }
-                    for s in subscriptions {
-                        try db.run("""
-                            INSERT OR REPLACE INTO snapshot_subscriptions (user_id, id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            """, user.id.rawValue, s.id.rawValue, s.planID.rawValue, Int64(s.startDay.rawValue), Int64(s.endDay.rawValue),
-                            s.graceDays, s.status.rawValue, FreezeCodec.encode(s.freezes), s.pricePaid.minorUnits, s.pricePaid.currency)
-                    }
+                    for s in subscriptions { try insertSubscription(s, user: user.id, into: "snapshot_subscriptions", orReplace: true) }
                 case let .upsertPlan(plan):
                     try db.run("INSERT OR REPLACE INTO snapshot_plans (id, body) VALUES (?, ?)", plan.id.rawValue, String(decoding: try encoder.encode(plan), as: UTF8.self))
                 default:
@@ -113,8 +107,8 @@ extension ReplicaStore {
             try db.execute("INSERT INTO cards (card_number, id, user_id, status) SELECT card_number, id, user_id, status FROM snapshot_cards")
             try db.execute("DELETE FROM subscriptions")
             try db.execute("""
-                INSERT INTO subscriptions (user_id, id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency)
-                SELECT user_id, id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency FROM snapshot_subscriptions
+                INSERT INTO subscriptions (user_id, id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency, visits_elsewhere)
+                SELECT user_id, id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency, visits_elsewhere FROM snapshot_subscriptions
                 """)
             try db.execute("DELETE FROM plans")
             try db.execute("INSERT INTO plans (id, body) SELECT id, body FROM snapshot_plans")

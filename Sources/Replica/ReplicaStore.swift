@@ -163,11 +163,7 @@ public final class ReplicaStore {
                     case let .upsertSubscription(s):
                         // The row is clustered by user: a subscription moved to another user is re-inserted.
                         try db.run("DELETE FROM subscriptions WHERE id = ?", s.id.rawValue)
-                        try db.run("""
-                            INSERT INTO subscriptions (user_id, id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            """, s.userID.rawValue, s.id.rawValue, s.planID.rawValue, Int64(s.startDay.rawValue), Int64(s.endDay.rawValue),
-                            s.graceDays, s.status.rawValue, FreezeCodec.encode(s.freezes), s.pricePaid.minorUnits, s.pricePaid.currency)
+                        try insertSubscription(s, user: s.userID)
                     case let .deleteSubscription(id):
                         try db.run("DELETE FROM subscriptions WHERE id = ?", id.rawValue)
                     case let .replaceUser(user, cards, subscriptions):
@@ -194,11 +190,7 @@ public final class ReplicaStore {
                         }
                         for s in subscriptions {
                             try db.run("DELETE FROM subscriptions WHERE id = ?", s.id.rawValue)
-                            try db.run("""
-                                INSERT INTO subscriptions (user_id, id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency)
-                                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                                """, user.id.rawValue, s.id.rawValue, s.planID.rawValue, Int64(s.startDay.rawValue), Int64(s.endDay.rawValue),
-                                s.graceDays, s.status.rawValue, FreezeCodec.encode(s.freezes), s.pricePaid.minorUnits, s.pricePaid.currency)
+                            try insertSubscription(s, user: user.id)
                         }
                     }
                 }
@@ -254,7 +246,12 @@ public final class ReplicaStore {
             statement.reset()
             let facts = AccessFacts(
                 credentialID: credentialID, credentialStatus: status, user: user,
-                subscriptions: try loadSubscriptions(userID).map { SubscriptionFacts(subscription: $0, plan: plans[$0.planID]) },
+                subscriptions: try loadSubscriptions(userID).map { subscription in
+                    let plan = plans[subscription.planID]
+                    // A pack counts every entry on the subscription: the core's elsewhere, ours from the journal.
+                    let used = plan?.visitLimit.perSubscription == nil ? 0 : (subscription.visitsElsewhere ?? 0) + (try localEntries(subscription.id))
+                    return SubscriptionFacts(subscription: subscription, plan: plan, visitsUsed: used)
+                },
                 pin: pin, duressPIN: duress)
             return (facts, state)
         }
@@ -269,9 +266,23 @@ public final class ReplicaStore {
     static let pinLookupSQL = "SELECT p.id, p.user_id, p.status, \(userColumns) FROM pins p JOIN users u ON u.id = p.user_id WHERE p.digest = ?"
 
     static let subscriptionsSQL = """
-        SELECT id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency
+        SELECT id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency, visits_elsewhere
         FROM subscriptions WHERE user_id = ?
         """
+
+    /// Entries granted here on a subscription, from the journal.
+    func localEntries(_ id: SubscriptionID) throws -> Int {
+        try db.scalar("SELECT count(*) FROM attendance WHERE subscription_id = ? AND granted = 1 AND direction = 'in'", id.rawValue, as: Int.self)
+    }
+
+    /// Writes one subscription row into `table` (the live one, or the snapshot's staging one).
+    func insertSubscription(_ s: Subscription, user: UserID, into table: String = "subscriptions", orReplace: Bool = false) throws {
+        try db.run("""
+            INSERT\(orReplace ? " OR REPLACE" : "") INTO \(table) (user_id, id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency, visits_elsewhere)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, user.rawValue, s.id.rawValue, s.planID.rawValue, Int64(s.startDay.rawValue), Int64(s.endDay.rawValue),
+            s.graceDays, s.status.rawValue, FreezeCodec.encode(s.freezes), s.pricePaid.minorUnits, s.pricePaid.currency, Int64(s.visitsElsewhere ?? 0))
+    }
 
     func loadSubscriptions(_ userID: UserID) throws -> [Subscription] {
         let statement = subscriptionsOfUser
@@ -293,7 +304,8 @@ public final class ReplicaStore {
                 startDay: LocalDay(rawValue: Int32(truncatingIfNeeded: try row.requiredInt64(2))),
                 endDay: LocalDay(rawValue: Int32(truncatingIfNeeded: try row.requiredInt64(3))),
                 graceDays: Int(try row.requiredInt64(4)), status: status, freezes: freezes,
-                pricePaid: Money(minorUnits: try row.requiredInt64(7), currency: try row.get(8))))
+                pricePaid: Money(minorUnits: try row.requiredInt64(7), currency: try row.get(8)),
+                visitsElsewhere: try row.requiredInt64(9) == 0 ? nil : Int(try row.requiredInt64(9))))
         }
         return result
     }

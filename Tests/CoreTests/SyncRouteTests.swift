@@ -86,6 +86,42 @@ extension APIFixture {
         #expect(batch.items.contains { if case let .user(user) = $0 { user.cards.map(\.number) == [777] } else { false } })
     }
 
+    @Test func aPacksEntriesElsewhereReachTheBranchAndItsOwnAreLeftToIt() throws {
+        let fixture = try APIFixture()
+        let root = try fixture.signIn(.superAdministrator, username: "root")
+        let (token, _) = try fixture.enrolDevice(as: root)
+        let pack = try fixture.plan("Paquete 3", as: root, extra: #", "visitsTotal": 3"#)
+        #expect(try fixture.post("/api/v1/plans", #"{"name": "Mal", "priceMinor": 1, "durationMonths": 1, "visitsTotal": 0}"#, as: root).status == 400)
+        let ana = try fixture.member("ana", as: root)
+        let sold = try object(try fixture.post("/api/v1/subscriptions", #"{"user": \#(ana), "plan": \#(pack), "branch": \#(fixture.own)}"#, as: root))
+        let subscription = try #require(sold["id"] as? Int64)
+        let now = fixture.clock.now
+        var generator = SplitMix64(seed: 11)
+        func entry(_ branch: BranchID, _ offset: Int64) -> AttendanceEvent {
+            AttendanceEvent(id: EventID(time: now.adding(milliseconds: offset), using: &generator), at: now.adding(milliseconds: offset), branchID: branch, doorID: DoorID(1),
+                            direction: .entry, credentialKind: .card, cardNumber: nil, userID: UserID(ana), subscriptionID: SubscriptionID(subscription), granted: true, reason: .granted)
+        }
+        // Two entries at the other branch, recorded at the core.
+        let zone = try ZoneRules(identifier: "America/Mexico_City")
+        try fixture.api.withDatabase { database in
+            for offset in [1, 2] as [Int64] { try database.operations.record(entry(fixture.other, offset), device: nil, recordedBy: nil, note: "", zone: zone, now: now) }
+        }
+        let page = try JSONDecoder().decode(SyncSnapshotPage.self, from: Data(try fixture.bearer("GET", "/api/v1/sync/snapshot?after=0", token).body))
+        let state = try #require(page.items.compactMap { if case let .user(user) = $0, user.id == ana { user } else { nil } }.first)
+        #expect(state.subscriptions.first?.visitsElsewhere == 2)
+        // An entry uploaded by this branch's door: the member comes down again, and the count
+        // elsewhere stays 2 (the branch counts its own from its journal).
+        let upload = try fixture.bearer("POST", "/api/v1/sync/attendance", token, body: String(decoding: try JSONEncoder().encode(SyncUpload(events: [entry(fixture.own, 3)])), as: UTF8.self))
+        #expect(upload.status == 200)
+        let batch = try fixture.batch(token, after: page.sequence)
+        let again = try #require(batch.items.compactMap { if case let .user(user) = $0, user.id == ana { user } else { nil } }.first)
+        #expect(again.subscriptions.first?.visitsElsewhere == 2)
+        // Another entry elsewhere comes down as 3.
+        try fixture.api.withDatabase { database in try database.operations.record(entry(fixture.other, 4), device: nil, recordedBy: nil, note: "", zone: zone, now: now) }
+        let later = try fixture.batch(token, after: batch.cursor)
+        #expect(later.items.compactMap { if case let .user(user) = $0, user.id == ana { user.subscriptions.first?.visitsElsewhere } else { nil } } == [3])
+    }
+
     @Test func uploadsAreStoredOnceAndStrayBranchesRefused() throws {
         let fixture = try APIFixture()
         let admin = try fixture.signIn(.administrator, username: "admin")

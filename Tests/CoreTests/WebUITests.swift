@@ -147,6 +147,8 @@ func html(_ response: HTTPResponse) -> String { String(decoding: response.body, 
         let member = try fixture.member("ana", as: admin)
         let cookie = "portero_session=\(admin.cookie)"
         #expect(try fixture.page("GET", "/live/events?after=nonsense", cookies: [cookie]).status == 400)
+        // Signed out, the stream is refused outright (no login page for an EventSource); the page then reloads itself.
+        #expect(try fixture.page("GET", "/live/events?after=nonsense").status == 401)
         let start = "\(fixture.clock.now.milliseconds - 1)~00000000-0000-0000-0000-000000000000"
         // Nothing yet: the answer waits (a long poll), and comes when a check-in is written.
         let waiting = try fixture.page("GET", "/live/events?after=\(start)", cookies: [cookie])

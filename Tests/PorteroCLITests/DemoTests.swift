@@ -8,7 +8,7 @@ import Testing
     @Test func theDemoSwipesEveryKindOfCardAndTheCoreGetsEachDecisionOnce() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("portero-demo-test-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let swipes = 30
+        let swipes = 36
         let run = try Built.run("portero", ["demo", "--port", "0", "--members", "300", "--swipe-every", "0.2", "--swipes", String(swipes), "--directory", directory])
         #expect(run.status == 0, "\(run.err)")
         #expect(run.out.contains("logins, all with the password"))
@@ -26,7 +26,7 @@ import Testing
             reasons.insert(reason)
         }
         for reason in ["granted", "granted.grace", "granted.staff", "subscription.expired", "subscription.frozen", "subscription.cancelled",
-                       "credential.revoked", "credential.unknown", "subscription.none", "plan.branch_not_covered"] {
+                       "credential.revoked", "credential.unknown", "subscription.none", "plan.branch_not_covered", "plan.visit_limit"] {
             #expect(reasons.contains(reason), "no \(reason) among \(reasons.sorted())")
         }
 

@@ -44,6 +44,8 @@ struct DecisionCase: Sendable, CustomTestStringConvertible {
         DecisionCase("daily limit reached", .planVisitLimit) {
             $0.plan.visitLimit = VisitLimit(perDay: 1); $0.state.visits = VisitCounters().addingVisit(on: day(2024, 6, 3))
         },
+        DecisionCase("a ten-visit pack used up", .planVisitLimit) { $0.plan.visitLimit = VisitLimit(perSubscription: 10); $0.visitsUsed = 10 },
+        DecisionCase("a ten-visit pack with one left", .granted) { $0.plan.visitLimit = VisitLimit(perSubscription: 10); $0.visitsUsed = 9 },
         DecisionCase("already inside (in/out)", .antipassbackAlreadyInside) {
             $0.door.antiPassback = AntiPassbackRule(inOut: true); $0.state.presence = Presence(inside: true, since: utc(2024, 6, 3, 15, 0), lastEntry: utc(2024, 6, 3, 15, 0))
         },

@@ -30,6 +30,8 @@ struct Fixture: Sendable {
     var known = true
     var extraSubscriptions: [SubscriptionFacts] = []
     var hasSubscription = true
+    /// Entries already made on the subscription (a pack's count).
+    var visitsUsed = 0
     var state = AccessState()
     var request = AccessRequest(doorID: DoorID(10), direction: .entry, presented: .card(card))
     /// Monday 2024-06-03 10:00 in Mexico City (UTC−6 all year since 2022).
@@ -38,7 +40,7 @@ struct Fixture: Sendable {
     var facts: AccessFacts? {
         guard known else { return nil }
         return AccessFacts(credentialID: CredentialID(55), credentialStatus: credentialStatus, user: user,
-                           subscriptions: (hasSubscription ? [SubscriptionFacts(subscription: subscription, plan: subscription.planID == plan.id ? plan : nil)] : [])
+                           subscriptions: (hasSubscription ? [SubscriptionFacts(subscription: subscription, plan: subscription.planID == plan.id ? plan : nil, visitsUsed: visitsUsed)] : [])
                                + extraSubscriptions,
                            pin: Self.pin, duressPIN: Self.duressPIN)
     }

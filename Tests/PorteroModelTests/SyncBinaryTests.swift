@@ -10,7 +10,7 @@ import Testing
                                         endDay: LocalDay(daysSinceEpoch: 20_030), graceDays: 3, status: .active,
                                         freezes: [FreezePeriod(start: LocalDay(daysSinceEpoch: 20_010), end: LocalDay(daysSinceEpoch: 20_012)),
                                                   FreezePeriod(start: LocalDay(daysSinceEpoch: 20_020))],
-                                        pricePaid: Money(minorUnits: 39_900, currency: "MXN"))
+                                        pricePaid: Money(minorUnits: 39_900, currency: "MXN"), visitsElsewhere: 4)
         let user = SyncUser(id: 42, clave: 1_042, displayName: "Lucía Núñez", active: true, roles: RoleSet([.client, .reception]).roles, grantedHere: true,
                             pin: String(repeating: "ab", count: 32),
                             cards: [SyncCard(id: 1, number: 5_551_234, status: .active), SyncCard(id: 2, number: UInt64.max, status: .lost)],

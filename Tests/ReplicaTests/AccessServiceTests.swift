@@ -56,6 +56,21 @@ import Testing
         #expect(try reopened.store.facts(for: .card(CardNumber(rawValue: 111))).state.visits.dayCount == 2)
     }
 
+    @Test func aPackCountsTheCoresEntriesElsewhereAndTheJournalsHere() throws {
+        let pack = Plan(id: PlanID(2), name: "Paquete 3", price: Money(minorUnits: 29_900, currency: "MXN"), duration: .months(3),
+                        visitLimit: VisitLimit(perSubscription: 3))
+        try store.apply([.upsertPlan(pack),
+                         .upsertUser(ReplicaUser(id: UserID(5), clave: 5, displayName: "Socia 5", active: true)),
+                         .upsertCredential(Credential(id: CredentialID(50), userID: UserID(5), card: CardNumber(rawValue: 555))),
+                         .upsertSubscription(Subscription(id: SubscriptionID(500), userID: UserID(5), planID: PlanID(2), startDay: day(2024, 1, 1),
+                                                          endDay: day(2024, 12, 31), pricePaid: Money(minorUnits: 29_900, currency: "MXN"), visitsElsewhere: 1))], cursor: 2)
+        // One entry made elsewhere (the core's count), two here: the fourth is refused, today or any day.
+        #expect(try service.handle(try request(555), at: door, now: now).decision.reason == .granted)
+        #expect(try service.handle(try request(555), at: door, now: now.adding(seconds: 86_400)).decision.reason == .granted)
+        #expect(try store.facts(for: .card(CardNumber(rawValue: 555))).facts?.subscriptions.first?.visitsUsed == 3)
+        #expect(try service.handle(try request(555), at: door, now: now.adding(seconds: 3 * 86_400)).decision.reason == .planVisitLimit)
+    }
+
     @Test func pinLockoutIsKeptOnDisk() throws {
         var pinDoor = door
         pinDoor.requiresPIN = true

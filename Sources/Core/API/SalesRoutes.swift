@@ -6,13 +6,13 @@ extension CoreAPI {
     static let planFields: [BodyField] = [
         .optional("priceMinor", .integer), .optional("currency", .string), .optional("durationDays", .integer), .optional("durationMonths", .integer),
         .optional("branches", .integers), .optional("windows", .string), .optional("visitsPerDay", .integer), .optional("visitsPerWeek", .integer),
-        .optional("visitsPerMonth", .integer), .optional("features", .strings), .optional("graceDays", .integer), .optional("active", .boolean),
+        .optional("visitsPerMonth", .integer), .optional("visitsTotal", .integer), .optional("features", .strings), .optional("graceDays", .integer), .optional("active", .boolean),
     ]
 
     static func planTerms(_ request: APIRequest) throws -> (PlanTerms, applyToExisting: Bool) {
         struct Body: Decodable {
             let name: String?; let priceMinor: Int64?; let currency: String?; let durationDays: Int?; let durationMonths: Int?; let branches: [Int64]?
-            let windows: String?; let visitsPerDay: Int?; let visitsPerWeek: Int?; let visitsPerMonth: Int?; let features: [String]?; let graceDays: Int?
+            let windows: String?; let visitsPerDay: Int?; let visitsPerWeek: Int?; let visitsPerMonth: Int?; let visitsTotal: Int?; let features: [String]?; let graceDays: Int?
             let active: Bool?; let applyToExisting: Bool?
         }
         let body = try request.body(Body.self)
@@ -25,6 +25,7 @@ extension CoreAPI {
         terms.graceDays = body.graceDays; terms.active = body.active
         terms.visitsPerDay = limit("visitsPerDay", body.visitsPerDay); terms.visitsPerWeek = limit("visitsPerWeek", body.visitsPerWeek)
         terms.visitsPerMonth = limit("visitsPerMonth", body.visitsPerMonth)
+        terms.visitsTotal = limit("visitsTotal", body.visitsTotal)
         return (terms, body.applyToExisting ?? false)
     }
 

@@ -3,7 +3,7 @@ import PorteroModel
 import SQLite
 
 /// A realistic gym chain for `portero demo`: three branches in two cities and time zones, plans
-/// (monthly, quarterly, yearly, off-peak, a trial week, ten visits a month), staff for every role,
+/// (monthly, quarterly, yearly, off-peak, a trial week, a ten-visit pack), staff for every role,
 /// members with cards and subscriptions in every standing (current, in grace, expired, frozen,
 /// cancelled, leads without one) and two weeks of attendance. Written through the same stores
 /// the API uses, so every row is one the BackOffice could have made; deterministic for a seed.
@@ -58,7 +58,7 @@ public struct DemoChain: Sendable {
         let today = zone.localDay(at: now)
 
         func plan(_ name: String, _ price: Int64, months: Int? = nil, days: Int? = nil, branches: [BranchID] = [], windows: String? = nil,
-                  perMonth: Int? = nil, grace: Int = 3, features: [String]) throws -> Int64 {
+                  total: Int? = nil, grace: Int = 3, features: [String]) throws -> Int64 {
             var terms = PlanTerms()
             terms.name = name
             terms.priceMinor = price
@@ -67,7 +67,7 @@ public struct DemoChain: Sendable {
             terms.durationDays = days
             terms.branches = branches.map(\.rawValue)
             terms.windows = windows
-            terms.visitsPerMonth = perMonth.map { .some($0) }
+            terms.visitsTotal = total.map { .some($0) }
             terms.graceDays = grace
             terms.features = features
             guard let saved = try sales.savePlan(id: nil, terms, applyToExisting: false, today: today, now: now) else {
@@ -80,7 +80,7 @@ public struct DemoChain: Sendable {
         let yearly = try plan("Anual", 549_900, months: 12, features: ["Todas las sucursales", "Regaderas", "Evaluación física", "Toalla"])
         let offPeak = try plan("Horario valle", 39_900, months: 1, windows: "mon-fri 10:00-16:00; sat 14:00-20:00", features: ["Entre semana de 10 a 16"])
         let trial = try plan("Semana de prueba", 0, days: 7, grace: 0, features: ["Una semana gratis"])
-        let pack = try plan("10 visitas al mes", 29_900, months: 1, perMonth: 10, features: ["Diez entradas al mes"])
+        let pack = try plan("Paquete 10 visitas", 79_900, months: 3, total: 10, features: ["Diez entradas en tres meses, en cualquier sucursal"])
         let rioOnly = try plan("Mensual Zona Río", 49_900, months: 1, branches: [rio], features: ["Solo Zona Río"])
 
         // Staff: one login for every role, scoped as a chain would scope them.
@@ -165,6 +165,16 @@ public struct DemoChain: Sendable {
                 let sold = try enroll(offPeak, today.adding(days: -random.next(below: 20)))
                 granted.append((account.id, sold.id, home))
                 kind = "offpeak"
+            case 15 where (index / 20) % 2 == 1:
+                // All ten entries already used, at Polanco's doors and the desk.
+                let sold = try enroll(pack, today.adding(days: -25))
+                for day in 1...10 {
+                    let at = Timestamp(milliseconds: now.milliseconds - Int64(day) * 86_400_000)
+                    let entry = AttendanceEvent(id: EventID(time: at, using: &random), at: at, branchID: polanco, doorID: DoorID(1), direction: .entry, credentialKind: .card,
+                                                cardNumber: nil, userID: account.id, subscriptionID: SubscriptionID(sold.id), granted: true, reason: .granted)
+                    try database.operations.record(entry, device: nil, recordedBy: nil, note: "", zone: zone, now: now)
+                }
+                kind = "pack-used"
             case 15:
                 let sold = try enroll(pack, today.adding(days: -random.next(below: 20)))
                 granted.append((account.id, sold.id, home))
@@ -204,6 +214,7 @@ public struct DemoChain: Sendable {
         var swipes = pick("current", "granted") + pick("grace", "granted.grace") + pick("expired", "subscription.expired")
             + pick("frozen", "subscription.frozen") + pick("cancelled", "subscription.cancelled") + pick("revoked", "credential.revoked")
             + pick("other-branch", "plan.branch_not_covered") + pick("lead", "subscription.none") + pick("offpeak", "granted or plan.outside_window")
+            + pick("pack", "granted") + pick("pack-used", "plan.visit_limit")
         swipes += staffCards.prefix(2).map { Swipe(card: $0.0, who: $0.1, expected: "granted.staff") }
         swipes.append(Swipe(card: 4_242_424, who: "a card nobody holds", expected: "credential.unknown"))
         return DemoChain(branchID: centro, branchName: "Centro", branchZone: "America/Mexico_City", branches: 3, members: count, plans: 7, attendance: stored,

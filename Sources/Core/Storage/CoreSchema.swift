@@ -351,5 +351,17 @@ enum CoreSchema {
             -- Whether the user chose their language: until then the web UI follows the browser's.
             ALTER TABLE users ADD COLUMN language_chosen INTEGER NOT NULL DEFAULT 0;
             """),
+        Migration(version: 8, name: "visit packs", sql: """
+            -- A plan version's total entries over a subscription (a pack); null for none.
+            ALTER TABLE plan_versions ADD COLUMN visits_total INTEGER;
+            UPDATE plan_versions SET visits_total = json_extract(body, '$.plan.visitLimit.perSubscription');
+            -- An entry on a pack changes what every other branch must count: the member goes to the feed again.
+            CREATE TRIGGER attendance_on_a_pack AFTER INSERT ON attendance
+            WHEN NEW.granted = 1 AND NEW.direction = 'in' AND NEW.subscription_id IS NOT NULL AND NEW.user_id IS NOT NULL
+                AND (SELECT v.visits_total FROM subscriptions s JOIN plan_versions v ON v.id = s.plan_version_id WHERE s.id = NEW.subscription_id) IS NOT NULL
+            BEGIN
+                INSERT INTO change_log (at, entity, entity_id) VALUES (NEW.received_at, 'user', NEW.user_id);
+            END;
+            """),
     ])
 }

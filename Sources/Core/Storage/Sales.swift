@@ -31,6 +31,8 @@ public struct PlanTerms: Sendable {
     public var visitsPerDay: Int??
     public var visitsPerWeek: Int??
     public var visitsPerMonth: Int??
+    /// Entries over the whole subscription, at every branch (a pack).
+    public var visitsTotal: Int??
     public var features: [String]?
     public var graceDays: Int?
     public var active: Bool?
@@ -122,7 +124,7 @@ public final class SQLiteSalesStore {
         if let days = terms.durationDays, !(1...3660).contains(days) { throw AccountError(field: "durationDays", problem: "must be from 1 to 3660") }
         if let months = terms.durationMonths, !(1...120).contains(months) { throw AccountError(field: "durationMonths", problem: "must be from 1 to 120") }
         if creating && terms.durationDays == nil && terms.durationMonths == nil { throw AccountError(field: "durationMonths", problem: "durationDays or durationMonths is required") }
-        for (field, value) in [("visitsPerDay", terms.visitsPerDay), ("visitsPerWeek", terms.visitsPerWeek), ("visitsPerMonth", terms.visitsPerMonth)] {
+        for (field, value) in [("visitsPerDay", terms.visitsPerDay), ("visitsPerWeek", terms.visitsPerWeek), ("visitsPerMonth", terms.visitsPerMonth), ("visitsTotal", terms.visitsTotal)] {
             if let limit = value ?? nil, !(1...1_000).contains(limit) { throw AccountError(field: field, problem: "must be from 1 to 1000, or null for no limit") }
         }
         if let grace = terms.graceDays, !(0...60).contains(grace) { throw AccountError(field: "graceDays", problem: "must be from 0 to 60") }
@@ -170,6 +172,7 @@ public final class SQLiteSalesStore {
             if let value = terms.visitsPerDay { limit.perDay = value }
             if let value = terms.visitsPerWeek { limit.perWeek = value }
             if let value = terms.visitsPerMonth { limit.perMonth = value }
+            if let value = terms.visitsTotal { limit.perSubscription = value }
             if let name = terms.name, id != nil {
                 do { try db.run("UPDATE plans SET name = ? WHERE id = ?", name, planID) } catch let error as SQLiteError where error.isConstraintViolation {
                     throw AccountError(field: "name", problem: "already in use")
@@ -186,7 +189,8 @@ public final class SQLiteSalesStore {
             let stored = StoredTerms(plan: plan, graceDays: terms.graceDays ?? current?.graceDays ?? 0)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            try db.run("UPDATE plan_versions SET body = ? WHERE id = ?", String(decoding: try encoder.encode(stored), as: UTF8.self), version)
+            try db.run("UPDATE plan_versions SET body = ?, visits_total = ? WHERE id = ?", String(decoding: try encoder.encode(stored), as: UTF8.self),
+                       limit.perSubscription.map { Int64($0) }, version)
             try db.run("UPDATE plans SET current_version = ? WHERE id = ?", version, planID)
             try members.recordChange("plan_version", version, now: now)
             if applyToExisting {

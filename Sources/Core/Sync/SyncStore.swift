@@ -78,15 +78,20 @@ public final class SQLiteSyncStore {
         }
         var subscriptions: [Int64: [Subscription]] = [:]
         // Subscriptions that can still matter at a door: not ended more than 60 days ago.
+        // A pack's entries made anywhere but at this branch's doors (those the branch counts itself).
         for row in try db.query("""
-            SELECT id, user_id, plan_version_id, start_day, end_day, grace_days, status, price_minor, currency FROM subscriptions
-            WHERE user_id BETWEEN ? AND ? AND paid_through_day >= ? - 60 ORDER BY id
-            """, low, high, Int64(today.rawValue), map: { row -> Subscription in
+            SELECT s.id, s.user_id, s.plan_version_id, s.start_day, s.end_day, s.grace_days, s.status, s.price_minor, s.currency,
+                CASE WHEN v.visits_total IS NULL THEN NULL ELSE (
+                    SELECT count(*) FROM attendance a WHERE a.user_id = s.user_id AND a.subscription_id = s.id AND a.granted = 1 AND a.direction = 'in'
+                        AND NOT (a.branch_id = ?4 AND a.device_id IS NOT NULL)) END
+            FROM subscriptions s JOIN plan_versions v ON v.id = s.plan_version_id
+            WHERE s.user_id BETWEEN ?1 AND ?2 AND s.paid_through_day >= ?3 - 60 ORDER BY s.id
+            """, low, high, Int64(today.rawValue), branch.rawValue, map: { row -> Subscription in
             let id: Int64 = try row.get(0)
             return Subscription(id: SubscriptionID(id), userID: UserID(try row.get(1)), planID: PlanID(try row.get(2)),
                                 startDay: LocalDay(daysSinceEpoch: Int32(try row.get(3) as Int64)), endDay: LocalDay(daysSinceEpoch: Int32(try row.get(4) as Int64)),
                                 graceDays: try row.get(5), status: Subscription.Status(rawValue: try row.get(6)) ?? .cancelled, freezes: [],
-                                pricePaid: Money(minorUnits: try row.get(7), currency: try row.get(8)))
+                                pricePaid: Money(minorUnits: try row.get(7), currency: try row.get(8)), visitsElsewhere: row.int64(9).map { Int($0) })
         }) {
             var subscription = row
             subscription.freezes = freezes[row.id.rawValue] ?? []

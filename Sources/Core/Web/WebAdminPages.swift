@@ -115,11 +115,12 @@ extension WebUI {
             body["durationMonths"] = Int(request.field("months")) ?? 0
             if !request.field("windows").isEmpty { body["windows"] = request.field("windows") }
             if let visits = Int(request.field("visitsPerMonth")) { body["visitsPerMonth"] = visits }
+            if let visits = Int(request.field("visitsTotal")) { body["visitsTotal"] = visits }
             let branches = request.fields("branches").compactMap { Int64($0) }
             if !branches.isEmpty { body["branches"] = branches }
             let result = request.call(.post, "/api/v1/plans", body: body)
             guard result.ok else {
-                let field = result.erroredField(among: ["name", "priceMinor", "currency", "durationMonths", "windows", "visitsPerMonth", "branches"]) ?? "name"
+                let field = result.erroredField(among: ["name", "priceMinor", "currency", "durationMonths", "windows", "visitsPerMonth", "visitsTotal", "branches"]) ?? "name"
                 return try Self.plans(request, errors: [field: result.error ?? ""])
             }
             return Self.redirect("/plans")
@@ -250,6 +251,7 @@ extension WebUI {
             \(request.input("months", t["field.months"], value: request.field("months").isEmpty ? "1" : request.field("months"), type: "number", error: errors["durationMonths"]))
             \(request.input("windows", t["field.windows"], value: request.field("windows"), error: errors["windows"]))
             \(request.input("visitsPerMonth", t["field.visits"], value: request.field("visitsPerMonth"), type: "number", error: errors["visitsPerMonth"]))
+            \(request.input("visitsTotal", t["field.visitsTotal"], value: request.field("visitsTotal"), type: "number", error: errors["visitsTotal"]))
             \(request.select("branches", t["field.branches"], options: branchOptions, error: errors["branches"], multiple: true))
             <p><button type="submit">\(t["action.create"])</button></p></form></section>
             """))

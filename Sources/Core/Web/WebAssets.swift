@@ -77,6 +77,8 @@ enum WebAssets {
           // Each answer ends its response and the browser asks again at once; only a
           // reconnection that takes a while (the core is down) is shown.
           source.addEventListener("error", function () {
+            // Refused for good (the session ended): reload, which signs in and comes back here.
+            if (source.readyState === EventSource.CLOSED) { setTimeout(function () { location.reload(); }, 2500); }
             if (pending) { return; }
             pending = setTimeout(function () {
               pending = null;

@@ -47,7 +47,9 @@ extension WebUI {
         // Server-sent events, one batch per response: the answer comes as soon as there are new
         // rows (or after 25 s with none), then the browser's EventSource asks again with
         // Last-Event-ID. A core restart is just one more reconnection.
-        add(&router, .get, "/live/events", .signedIn) { request in
+        add(&router, .get, "/live/events", .anyone) { request in
+            // A stream is not sent to the login page: it answers 401, and the page reloads itself.
+            guard request.session != nil else { return HTTPResponse(status: 401, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array("sign in again\n".utf8)) }
             let cursor = request.context.request.header("last-event-id") ?? request.query("after") ?? ""
             guard AttendanceCursor.valid(cursor) else { return .error(400, "after must be a cursor such as 1795398763143~<event id>") }
             let branches = request.branches()

@@ -55,10 +55,14 @@ public struct AccessUser: Hashable, Sendable {
 public struct SubscriptionFacts: Hashable, Sendable {
     public var subscription: Subscription
     public var plan: Plan?
+    /// Entries already made on this subscription at every branch (a pack's count): the core's
+    /// count elsewhere plus this replica's own.
+    public var visitsUsed: Int
 
-    public init(subscription: Subscription, plan: Plan?) {
+    public init(subscription: Subscription, plan: Plan?, visitsUsed: Int = 0) {
         self.subscription = subscription
         self.plan = plan
+        self.visitsUsed = visitsUsed
     }
 }
 

@@ -143,7 +143,8 @@ func membership(_ subscriptions: [SubscriptionFacts], branch: BranchID, local: L
                 if plan.windows.map({ $0.contains(local) }) ?? true {
                     progress = 3
                     reason = .planVisitLimit
-                    if visits.allowsVisit(on: local.day, within: plan.visitLimit) {
+                    let packLeft = plan.visitLimit.perSubscription.map { facts.visitsUsed < $0 } ?? true
+                    if packLeft && visits.allowsVisit(on: local.day, within: plan.visitLimit) {
                         return .admitted(subscription.id, grace: standing == .grace)
                     }
                 }

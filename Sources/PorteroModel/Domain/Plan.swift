@@ -49,15 +49,18 @@ public struct VisitLimit: Hashable, Sendable, Codable {
     public var perDay: Int?
     public var perWeek: Int?
     public var perMonth: Int?
+    /// Visits over a whole subscription, at every branch: a pack ("10 visitas").
+    public var perSubscription: Int?
 
-    public init(perDay: Int? = nil, perWeek: Int? = nil, perMonth: Int? = nil) {
+    public init(perDay: Int? = nil, perWeek: Int? = nil, perMonth: Int? = nil, perSubscription: Int? = nil) {
         self.perDay = perDay
         self.perWeek = perWeek
         self.perMonth = perMonth
+        self.perSubscription = perSubscription
     }
 
     public static let unlimited = VisitLimit()
-    public var isUnlimited: Bool { perDay == nil && perWeek == nil && perMonth == nil }
+    public var isUnlimited: Bool { perDay == nil && perWeek == nil && perMonth == nil && perSubscription == nil }
 }
 
 /// A plan members subscribe to (seed 000 plan settings).

@@ -39,9 +39,13 @@ public struct Subscription: Hashable, Sendable, Codable {
     public var pricePaid: Money
     public var promotion: String?
     public var paymentReference: String?
+    /// For a pack: the entries the core has counted at other branches (nil: none). A replica adds
+    /// its own from its journal.
+    public var visitsElsewhere: Int?
 
     public init(id: SubscriptionID, userID: UserID, planID: PlanID, startDay: LocalDay, endDay: LocalDay, graceDays: Int = 0,
-                status: Status = .active, freezes: [FreezePeriod] = [], pricePaid: Money, promotion: String? = nil, paymentReference: String? = nil) {
+                status: Status = .active, freezes: [FreezePeriod] = [], pricePaid: Money, promotion: String? = nil, paymentReference: String? = nil,
+                visitsElsewhere: Int? = nil) {
         self.id = id
         self.userID = userID
         self.planID = planID
@@ -53,6 +57,7 @@ public struct Subscription: Hashable, Sendable, Codable {
         self.pricePaid = pricePaid
         self.promotion = promotion
         self.paymentReference = paymentReference
+        self.visitsElsewhere = visitsElsewhere
     }
 
     /// The last paid day once freezes are counted: every frozen day moves the end by one.

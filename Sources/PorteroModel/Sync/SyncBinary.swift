@@ -95,7 +95,7 @@ public enum SyncBinary {
 
     public static func encode(_ page: SyncSnapshotPage) throws -> [UInt8] {
         var out = Writer()
-        out.bytes = Array("PSP1".utf8)
+        out.bytes = Array("PSP2".utf8)
         out.signed(page.sequence)
         out.signed(page.serverTime.milliseconds)
         out.optional(page.nextAfter)
@@ -119,7 +119,7 @@ public enum SyncBinary {
                     out.signed(Int64(s.graceDays)); out.bytes.append(s.status == .active ? 0 : 1)
                     out.unsigned(UInt64(s.freezes.count))
                     for freeze in s.freezes { out.signed(Int64(freeze.start.rawValue)); out.optional(freeze.end.map { Int64($0.rawValue) }) }
-                    out.signed(s.pricePaid.minorUnits); out.string(s.pricePaid.currency)
+                    out.signed(s.pricePaid.minorUnits); out.string(s.pricePaid.currency); out.optional(s.visitsElsewhere.map { Int64($0) })
                 }
             case let .removeUser(id):
                 out.bytes.append(2)
@@ -134,7 +134,7 @@ public enum SyncBinary {
 
     public static func decodeSnapshotPage(_ bytes: [UInt8]) throws -> SyncSnapshotPage {
         var input = Reader(bytes)
-        try input.tag("PSP1")
+        try input.tag("PSP2")
         let sequence = try input.signed()
         let serverTime = Timestamp(milliseconds: try input.signed())
         let nextAfter = try input.optional()
@@ -166,11 +166,15 @@ public enum SyncBinary {
                         freezes.append(FreezePeriod(start: LocalDay(daysSinceEpoch: Int32(truncatingIfNeeded: from)),
                                                     end: try input.optional().map { LocalDay(daysSinceEpoch: Int32(truncatingIfNeeded: $0)) }))
                     }
-                    let price = try input.signed(), currency = try input.string()
+                    let price = try input.signed(), currency = try input.string(), elsewhere = try input.optional()
                     subscriptions.append(Subscription(id: SubscriptionID(subscriptionID), userID: UserID(id), planID: PlanID(plan),
                                                       startDay: LocalDay(daysSinceEpoch: Int32(truncatingIfNeeded: start)), endDay: LocalDay(daysSinceEpoch: Int32(truncatingIfNeeded: end)),
                                                       graceDays: Int(grace), status: subscriptionStatuses[Int(status)], freezes: freezes,
-                                                      pricePaid: Money(minorUnits: price, currency: currency)))
+                                                      pricePaid: Money(minorUnits: price, currency: currency),
+                                                      visitsElsewhere: try elsewhere.map { value in
+                                                          guard (0...1_000_000).contains(value) else { throw Malformed(reason: "a visit count of \(value)") }
+                                                          return Int(value)
+                                                      }))
                 }
                 items.append(.user(SyncUser(id: id, clave: clave, displayName: name, active: active, roles: roles, grantedHere: grantedHere,
                                             pin: pin.isEmpty ? nil : pin, cards: cards, subscriptions: subscriptions)))
