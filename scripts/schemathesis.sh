@@ -15,8 +15,7 @@ echo 'Secreto123' | "$core" init --database "$workdir/core.sqlite" --username ro
 "$core" serve --database "$workdir/core.sqlite" --port 0 > "$workdir/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do grep -q 'serving' "$workdir/serve.log" && break; sleep 0.1; done
-base=$(grep -o 'http://[^ ]*/api/v1/' "$workdir/serve.log")
-base=${base%/api/v1/}
+base=$(grep -o 'http://[^ /]*' "$workdir/serve.log" | head -1)
 
 python=.build-venv/bin/python3
 # Sign in, make a branch and a token for the generated requests.

@@ -10,7 +10,7 @@ struct AdminCommands {
 
     static let flags: Set<String> = ["--json", "--all", "--unread", "--urgent", "--dry-run", "--follow-up", "--granted", "--denied"]
     static let valued: Set<String> = ["--core", "--user", "--totp", "--q", "--branch", "--limit", "--offset", "--email", "--name", "--surname", "--role",
-                                      "--plan", "--price", "--currency", "--months", "--days", "--branches", "--windows", "--start", "--from", "--to",
+                                      "--plan", "--price", "--currency", "--months", "--days", "--branches", "--windows", "--visits-total", "--start", "--from", "--to",
                                       "--reason", "--door", "--status", "--interval", "--promotion", "--reference", "--city", "--time-zone"]
 
     var json: Bool { arguments.has("--json") }
@@ -226,9 +226,10 @@ struct AdminCommands {
             if let days = arguments.value("--days") { body["durationDays"] = Int(try number(days, "--days")) }
             if let branches = arguments.value("--branches") { body["branches"] = try branches.split(separator: ",").map { try number(String($0), "--branches") } }
             if let windows = arguments.value("--windows") { body["windows"] = windows }
+            if let total = arguments.value("--visits-total") { body["visitsTotal"] = Int(try number(total, "--visits-total")) }
             show(try client.send("POST", "api/v1/plans", json: body).json())
         default:
-            throw CommandLineArguments.UsageError(message: "plans takes list or create --name --price [--currency] --months N|--days N [--branches 1,2] [--windows TEXT]")
+            throw CommandLineArguments.UsageError(message: "plans takes list or create --name --price [--currency] --months N|--days N [--branches 1,2] [--windows TEXT] [--visits-total N]")
         }
         return .success
     }

@@ -13,7 +13,7 @@ let info = ProgramInfo(
         ("users import FILE.csv [--dry-run]", "Import members from CSV with progress; nothing is imported unless every row passes; refused rows are listed with their line numbers."),
         ("branches list | create --name NAME --city CITY --time-zone ZONE", "Branches."),
         ("cards add USER NUMBER | list USER | find NUMBER | status CARD active|lost|revoked", "Cards."),
-        ("plans list | create --name --price 599.00 [--currency MXN] --months N|--days N [--branches 1,2] [--windows 'mon-fri 06:00-16:00']", "Plans."),
+        ("plans list | create --name --price 599.00 [--currency MXN] --months N|--days N [--branches 1,2] [--windows 'mon-fri 06:00-16:00'] [--visits-total N]", "Plans (--visits-total: a pack of N entries at any branch)."),
         ("subscriptions list USER | enroll --user --plan --branch [--start DATE] [--price] | freeze ID [--from --to --reason] | unfreeze ID | renew ID | cancel ID", "Subscriptions."),
         ("devices list | add --branch ID --name NAME | code ID | revoke ID", "Branch devices and their enrolment codes."),
         ("attendance list [--branch --from --to --user --reason --granted|--denied] | today | tail [--interval S]", "Attendance; tail follows new rows."),
