@@ -383,11 +383,11 @@ public final class ReplicaStore {
 
     /// The oldest events waiting for the core: ids are UUIDv7, time first, so the outbox's own key
     /// order is the order they happened in, and a batch reads `limit` rows, not the whole outbox.
-    public func outboxBatch(limit: Int) throws -> [AttendanceEvent] {
+    public func outboxBatch(after: EventID? = nil, limit: Int) throws -> [AttendanceEvent] {
         try db.query("""
             SELECT a.id, a.at, a.door_id, a.direction, a.credential_kind, a.card_number, a.user_id, a.subscription_id, a.granted, a.reason
-            FROM outbox o JOIN attendance a ON a.id = o.event_id ORDER BY o.event_id LIMIT ?
-            """, limit) { try Self.event(from: $0, branch: branchID) }
+            FROM outbox o JOIN attendance a ON a.id = o.event_id WHERE o.event_id > ? ORDER BY o.event_id LIMIT ?
+            """, after?.bytes ?? [], limit) { try Self.event(from: $0, branch: branchID) }
     }
 
     /// Drops acknowledged events from the outbox (the journal keeps them). Unknown ids are ignored,

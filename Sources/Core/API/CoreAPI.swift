@@ -129,7 +129,16 @@ public final class CoreAPI: Sendable {
     public let timeZone: String
 
     /// Opens (and migrates) the database at `path`; more connections are opened as requests need them.
-    public init(path: String, options: ConnectionOptions = ConnectionOptions(), secureCookies: Bool = false, hasher: PasswordHasher = PasswordHasher(),
+    /// The core's connections: WAL and FULL sync as everywhere, and a 64 MiB page cache each (a
+    /// server, unlike a branch controller, has the memory; the attendance table's indexes grow
+    /// with every upload and stay in cache).
+    public static var serverOptions: ConnectionOptions {
+        var options = ConnectionOptions()
+        options.cacheSizeKiB = 65_536
+        return options
+    }
+
+    public init(path: String, options: ConnectionOptions = CoreAPI.serverOptions, secureCookies: Bool = false, hasher: PasswordHasher = PasswordHasher(),
                 policy: AuthPolicy = AuthPolicy(), enrollmentCodeSeconds: Int64 = 24 * 3600, timeZone: String = "UTC",
                 clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) throws {
         let throttle = LoginThrottle()

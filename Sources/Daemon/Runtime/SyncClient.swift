@@ -152,25 +152,49 @@ public final class SyncClient: Sendable {
     @discardableResult
     public func uploadAllNow() throws -> Int {
         guard let client = client(reusing: nil) else { throw SyncClientError.notEnrolled }
-        let replica = try openStore()
-        var total = 0
-        while true {
-            let (read, acknowledged) = try uploadBatch(client, replica)
-            if read == 0 { return total }
-            total += acknowledged
-        }
+        return try drainOutbox(client, try openStore(), maximumBatches: .max).acknowledged
     }
 
-    /// Sends the oldest outbox batch; only what the core says it holds leaves the outbox.
-    /// Returns how many events were read and how many the core acknowledged.
-    func uploadBatch(_ client: CoreClient, _ replica: ReplicaStore) throws -> (read: Int, acknowledged: Int) {
-        let batch = try replica.outboxBatch(limit: timing.uploadBatch)
-        guard !batch.isEmpty else { return (0, 0) }
-        let response = try client.send("POST", "api/v1/sync/attendance", body: Data(SyncBinary.encode(SyncUpload(events: batch))), contentType: SyncBinary.mediaType)
-        let answer = try JSONDecoder().decode(SyncUploadAnswer.self, from: response.body)
-        let sent = Set(batch.map(\.id))
-        try replica.acknowledge(answer.acknowledged.filter { sent.contains($0) })
-        return (batch.count, answer.acknowledged.count)
+    /// Sends the outbox in id order, one batch ahead: while the core stores batch N+1 we delete
+    /// what it acknowledged of batch N, so both sides work at once. Only acknowledged ids leave
+    /// the outbox; after a failure the unacknowledged ones are sent again (the core stores each
+    /// id once). Returns how many events were read and how many the core acknowledged.
+    func drainOutbox(_ client: CoreClient, _ replica: ReplicaStore, maximumBatches: Int) throws -> (read: Int, acknowledged: Int) {
+        var read = 0, acknowledged = 0, batches = 0
+        var last: EventID?
+        var inFlight: (sent: Set<EventID>, answer: Background<SyncUploadAnswer>)?
+        while !isStopping {
+            let batch = batches < maximumBatches ? try replica.outboxBatch(after: last, limit: timing.uploadBatch) : []
+            var next: (sent: Set<EventID>, answer: Background<SyncUploadAnswer>)?
+            if let final = batch.last {
+                last = final.id
+                batches += 1
+                read += batch.count
+                let body = Data(try SyncBinary.encode(SyncUpload(events: batch)))
+                next = (Set(batch.map(\.id)), Background {
+                    let response = try client.send("POST", "api/v1/sync/attendance", body: body, contentType: SyncBinary.mediaType)
+                    return try JSONDecoder().decode(SyncUploadAnswer.self, from: response.body)
+                })
+            }
+            if let previous = inFlight {
+                inFlight = nil
+                let answer: SyncUploadAnswer
+                do { answer = try previous.answer.value() } catch {
+                    _ = try? next?.answer.value()  // let the request under way finish before giving up
+                    throw error
+                }
+                try replica.acknowledge(answer.acknowledged.filter { previous.sent.contains($0) })
+                acknowledged += answer.acknowledged.count
+            }
+            guard let next else { break }
+            inFlight = next
+        }
+        if let remaining = inFlight {
+            let answer = try remaining.answer.value()
+            try replica.acknowledge(answer.acknowledged.filter { remaining.sent.contains($0) })
+            acknowledged += answer.acknowledged.count
+        }
+        return (read, acknowledged)
     }
 
     /// Queues a door alarm for the core (the upload thread sends it within a second).
@@ -296,10 +320,19 @@ public final class SyncClient: Sendable {
         if after == Int64.max { after = 0 }
         let started = Date()
         var pages = 0
+        let pageSize = timing.snapshotPage
+        func fetch(_ after: Int64) -> Background<SyncSnapshotPage> {
+            Background {
+                let response = try client.send("GET", "api/v1/sync/snapshot", query: [("after", String(after)), ("limit", String(pageSize))],
+                                               headers: ["Accept": SyncBinary.mediaType])
+                return try SyncBinary.decodeSnapshotPage(Array(response.body))
+            }
+        }
+        // One page ahead: the next page is fetched and decoded while this one is staged.
+        var pending = fetch(after)
         while !isStopping {
-            let response = try client.send("GET", "api/v1/sync/snapshot", query: [("after", String(after)), ("limit", String(timing.snapshotPage))],
-                                           headers: ["Accept": SyncBinary.mediaType])
-            let page = try SyncBinary.decodeSnapshotPage(Array(response.body))
+            let page = try pending.value()
+            if let next = page.nextAfter { pending = fetch(next) }
             noteContact(serverTime: page.serverTime)
             try replica.stage(page, after: after)
             pages += 1
@@ -328,7 +361,7 @@ public final class SyncClient: Sendable {
                 current = client
                 let replica = try store ?? openStore()
                 store = replica
-                let (read, acknowledged) = try uploadBatch(client, replica)
+                let (read, acknowledged) = try drainOutbox(client, replica, maximumBatches: 20)
                 if read > 0 {
                     status.withLock { $0.uploaded += acknowledged }
                     noteContact(serverTime: nil)
@@ -347,7 +380,7 @@ public final class SyncClient: Sendable {
                     lastReport = Date()
                 }
                 failures = 0
-                if read < timing.uploadBatch { pause(timing.uploadIntervalSeconds) }
+                if read < 20 * timing.uploadBatch { pause(timing.uploadIntervalSeconds) }
             } catch let error as CoreClientError where error.status == 401 {
                 noteError("the core refused this device's token: \(error.message); the outbox keeps every event")
                 pause(timing.maximumBackoffSeconds)
@@ -359,3 +392,27 @@ public final class SyncClient: Sendable {
         }
     }
 }
+
+/// Work on a thread of its own whose result is waited for later (one request ahead).
+final class Background<Value: Sendable>: @unchecked Sendable {
+    // @unchecked: `result` is written once before `done` is signalled and read only after.
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<Value, any Error>?
+
+    init(_ work: @escaping @Sendable () throws -> Value) {
+        let thread = Thread { [self] in
+            result = Result { try work() }
+            done.signal()
+        }
+        thread.name = "portero.sync.ahead"
+        thread.start()
+    }
+
+    /// Waits for the work and returns its value or throws its error.
+    func value() throws -> Value {
+        done.wait()
+        done.signal()  // later calls return at once
+        return try result!.get()  // safe: set before the signal
+    }
+}
+
