@@ -143,5 +143,17 @@ enum ReplicaSchema {
             ALTER TABLE snapshot_subscriptions ADD COLUMN visits_elsewhere INTEGER NOT NULL DEFAULT 0;
             CREATE INDEX attendance_by_subscription ON attendance(subscription_id) WHERE subscription_id IS NOT NULL AND granted = 1;
             """),
+        Migration(version: 4, name: "local commands", sql: """
+            -- Changes made here (a card given at reception), applied at once and sent to the core,
+            -- which applies them for good and sends the result down through the feed.
+            -- AUTOINCREMENT: an id is never used twice, since the core remembers each one per device.
+            CREATE TABLE local_commands (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                kind TEXT NOT NULL,
+                user_id INTEGER NOT NULL,
+                card_number INTEGER NOT NULL,
+                created_at INTEGER NOT NULL
+            ) STRICT;
+            """),
     ])
 }

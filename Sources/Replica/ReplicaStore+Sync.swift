@@ -122,3 +122,51 @@ extension ReplicaStore {
         try refreshPlans()
     }
 }
+
+/// Why a change asked for at the branch was refused there.
+public struct LocalChangeError: Error, CustomStringConvertible, Sendable {
+    public let status: Int
+    public let message: String
+    public var description: String { message }
+}
+
+extension ReplicaStore {
+    /// True when the replica knows the user.
+    public func knows(_ user: UserID) throws -> Bool {
+        try db.queryFirst("SELECT 1 FROM users WHERE id = ?", user.rawValue, map: { _ in true }) ?? false
+    }
+
+    /// Gives `number` to `user` here at once (a provisional card, its id the command's, negative)
+    /// and queues the command for the core, in one transaction. Refused when the number is an
+    /// active card of someone else here.
+    @discardableResult
+    public func enrollLocalCard(user: UserID, number: CardNumber, now: Timestamp) throws -> Int64 {
+        try db.transaction {
+            guard try knows(user) else { throw LocalChangeError(status: 404, message: "user \(user) is not in this branch's replica") }
+            if let holder: Int64 = try db.queryFirst("SELECT user_id FROM cards WHERE card_number = ? AND status = 'active'",
+                                                     Int64(bitPattern: number.rawValue), map: { try $0.get(0) }), holder != user.rawValue {
+                throw LocalChangeError(status: 409, message: "card \(number) is active for user \(holder)")
+            }
+            try db.run("INSERT INTO local_commands (kind, user_id, card_number, created_at) VALUES ('card', ?, ?, ?)",
+                       user.rawValue, Int64(bitPattern: number.rawValue), now.milliseconds)
+            let command = db.lastInsertRowID
+            try db.run("""
+                INSERT INTO cards (card_number, id, user_id, status) VALUES (?, ?, ?, 'active')
+                ON CONFLICT(card_number) DO UPDATE SET id = excluded.id, user_id = excluded.user_id, status = 'active'
+                """, Int64(bitPattern: number.rawValue), -command, user.rawValue)
+            return command
+        }
+    }
+
+    /// Commands not yet answered by the core, oldest first.
+    public func pendingLocalCommands(limit: Int = 100) throws -> [SyncLocalCommand] {
+        try db.query("SELECT id, user_id, card_number, created_at FROM local_commands ORDER BY id LIMIT ?", limit) {
+            SyncLocalCommand(id: try $0.get(0), kind: .card, user: try $0.get(1), number: UInt64(bitPattern: try $0.get(2)), at: Timestamp(milliseconds: try $0.get(3)))
+        }
+    }
+
+    /// Drops commands the core has answered.
+    public func acknowledgeLocalCommands(_ ids: [Int64]) throws {
+        try db.transaction { for id in ids { try db.run("DELETE FROM local_commands WHERE id = ?", id) } }
+    }
+}

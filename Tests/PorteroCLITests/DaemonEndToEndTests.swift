@@ -24,10 +24,10 @@ final class DaemonProcess {
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
     }
 
-    /// Waits up to 10 s until the log has `count` lines containing `text`.
+    /// Waits up to `timeout` seconds until the log has `count` lines containing `text`.
     @discardableResult
-    func waitFor(_ text: String, count: Int = 1) -> Bool {
-        let deadline = Date().addingTimeInterval(10)
+    func waitFor(_ text: String, count: Int = 1, timeout: TimeInterval = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
         var chunk = [UInt8](repeating: 0, count: 4096)
         while Date() < deadline {
             if log.components(separatedBy: "\n").filter({ $0.contains(text) }).count >= count { return true }

@@ -91,4 +91,76 @@ import Testing
         daemon.process.waitUntilExit()
         #expect(daemon.process.terminationStatus == 0)
     }
+
+    @Test func cardsGivenAndCheckInsMadeAtTheBranchReachTheCoreAndComeBackDown() throws {
+        let core = try AdminCLITests.Core()
+        let admin = try Self.rootClient(core)
+        let (branch, ana, _, code) = try Self.seedBranch(admin)
+        let plans = try #require(try admin.send("GET", "api/v1/plans").json() as? [[String: Any]])
+        let plan = try #require(plans.first?["id"] as? Int64)
+        let beto = try #require((try admin.send("POST", "api/v1/users", json: ["username": "beto", "email": "beto@correo.mx", "name": "Beto", "paternalSurname": "Ruiz",
+                                                                                 "roles": ["cliente"], "branches": [branch]]).json() as? [String: Any])?["id"] as? Int64)
+        try admin.send("POST", "api/v1/subscriptions", json: ["user": beto, "plan": plan, "branch": branch])
+        // Carla belongs to another branch and holds card 7777777 there.
+        let norte = try #require((try admin.send("POST", "api/v1/branches", json: ["name": "Norte", "city": "Monterrey", "timeZone": "America/Monterrey"]).json() as? [String: Any])?["id"] as? Int64)
+        let carla = try #require((try admin.send("POST", "api/v1/users", json: ["username": "carla", "email": "carla@correo.mx", "name": "Carla", "paternalSurname": "Soto",
+                                                                                  "roles": ["cliente"], "branches": [norte]]).json() as? [String: Any])?["id"] as? Int64)
+        try admin.send("POST", "api/v1/users/\(carla)/cards", json: ["number": "7777777"])
+
+        let directory = core.directory.path
+        try """
+            {"branch": {"id": \(branch), "time_zone": "America/Mexico_City"}, "data_directory": "\(directory)/data",
+             "pin_key_file": "\(directory)/pin.key", "core": {"url": "http://127.0.0.1:\(core.port)/", "token_file": "\(directory)/device.token"},
+             "status": {"socket": "\(directory)/status.sock"},
+             "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 200, "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
+             "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
+            """.write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
+        #expect(try Built.run("porterod", ["enroll", "--config", directory + "/porterod.json", "--code", code]).status == 0)
+        let daemon = try DaemonProcess(arguments: ["--config", directory + "/porterod.json", "--simulate"], withInput: true)
+        #expect(daemon.waitFor("sync: snapshot of"))
+        let socket = directory + "/status.sock"
+
+        // A card given at reception opens the door at once, and the core gets it.
+        let given = statusPost(socket: socket, "/cards", #"{"user": \#(beto), "number": "6666666"}"#)
+        #expect(given.status == 202, "\(given.body)")
+        try daemon.input.fileHandleForWriting.write(contentsOf: Data("entrada 6666666\n".utf8))
+        #expect(daemon.waitFor("card 6666666 granted user \(beto)"))
+        _ = try eventually(within: 10) {
+            ((try? admin.send("GET", "api/v1/users/\(beto)/cards").json()) as? [[String: Any]])?.contains { $0["number"] as? String == "6666666" } == true
+        }
+        // Refused here: Ana's active card; refused by the core: Carla's card, unknown here, taken back by the feed.
+        #expect(statusPost(socket: socket, "/cards", #"{"user": \#(beto), "number": "5551234"}"#).status == 409)
+        #expect(statusPost(socket: socket, "/cards", #"{"user": \#(beto), "number": "not a card"}"#).status == 400)
+        #expect(statusPost(socket: socket, "/cards", #"{"user": \#(beto), "number": "7777777"}"#).status == 202)
+        #expect(daemon.waitFor("the core refused command"), "\(daemon.log)")
+        _ = try eventually(within: 10) {
+            try daemon.input.fileHandleForWriting.write(contentsOf: Data("entrada 7777777\n".utf8))
+            return daemon.waitFor("card 7777777 credential.unknown", timeout: 1)
+        }
+        // A manual check-in at the desk: journalled, the door released, uploaded once.
+        let checkIn = statusPost(socket: socket, "/checkin", #"{"user": \#(ana), "reason": "olvidó su tarjeta"}"#)
+        #expect(checkIn.status == 201, "\(checkIn.body)")
+        #expect(statusPost(socket: socket, "/checkin", #"{"user": \#(ana), "reason": "x"}"#).status == 400)
+        _ = try eventually(within: 10) {
+            ((try? admin.send("GET", "api/v1/attendance", query: [("user", String(ana))]).json()) as? [[String: Any]])?.contains { $0["reason"] as? String == "granted.manual" } == true
+        }
+        kill(daemon.process.processIdentifier, SIGTERM)
+        daemon.process.waitUntilExit()
+    }
 }
+
+/// Sends `POST path` with a JSON body on the daemon's status socket; returns the status and body.
+func statusPost(socket path: String, _ resource: String, _ json: String) -> (status: Int, body: String) {
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return (0, "") }
+    defer { close(fd) }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { buffer in for (index, byte) in path.utf8.enumerated() { buffer[index] = byte } }
+    let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+    guard connected == 0 else { return (0, "") }
+    let text = exchange(connected: fd, "POST \(resource) HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: \(json.utf8.count)\r\n\r\n\(json)")
+    let status = Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
+    return (status, text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? "")
+}
+

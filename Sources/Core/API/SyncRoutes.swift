@@ -59,6 +59,51 @@ extension CoreAPI {
                                                          operations: request.database.operations, now: request.now)
             return .json(SyncUploadAnswer(acknowledged: upload.events.map(\.id), stored: stored, duplicates: upload.events.count - stored))
         }
+        table.add(.post, "/api/v1/sync/commands", .device,
+                  "Changes made at the branch (a card given at reception): each applied once per device and id, as the device, and the result answered; the feed brings the outcome",
+                  body: [.required("commands", .strings)]) { request in
+            guard let device = request.device else { return .error(401, "a device token is required") }
+            let upload: SyncCommandUpload
+            do { upload = try JSONDecoder().decode(SyncCommandUpload.self, from: Data(request.context.request.body)) } catch {
+                return .error(400, "the body is not a list of branch commands: \(error)")
+            }
+            guard upload.commands.count <= 100 else { return .error(413, "at most 100 commands per request") }
+            let database = request.database
+            let results = try database.write { () throws -> [SyncCommandAnswer.Result] in
+                try upload.commands.map { command in
+                    if let done: (Bool, String) = try database.db.queryFirst("SELECT applied, message FROM device_commands WHERE device_id = ? AND local_id = ?",
+                                                                           device.id, command.id, map: { (try $0.get(0), try $0.get(1)) }) {
+                        return SyncCommandAnswer.Result(id: command.id, applied: done.0, message: done.1)
+                    }
+                    var applied = false
+                    var message = ""
+                    let number = CardNumber(rawValue: command.number)
+                    if let member = try database.accounts.account(UserID(command.user)), member.branches.contains(device.branch) || member.roles.contains(.superAdministrator) {
+                        do {
+                            try database.db.transaction {
+                                let card = try database.members.addCard(member.id, number: number, now: request.now)
+                                try request.audit("card.create", target: "user:\(member.id)", changes: ["card": card.id, "number": card.number, "at": "branch \(device.branch)"])
+                            }
+                            applied = true
+                        } catch let error as AccountError {
+                            message = "\(error)"
+                        }
+                    } else {
+                        message = "user \(command.user) is not a member of branch \(device.branch)"
+                    }
+                    if !applied {
+                        // The branch gave the card already: the feed takes it back, and its staff hear why.
+                        try database.members.recordChange("user", command.user, now: request.now)
+                        try database.operations.notify(.role(.branchManager, branch: device.branch), level: "urgent", title: "Card \(number) given at the branch was refused",
+                                                       body: message, source: "sync", by: nil, now: request.now)
+                    }
+                    try database.db.run("INSERT INTO device_commands (device_id, local_id, kind, body, applied, message, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                        device.id, command.id, command.kind.rawValue, "{\"user\":\(command.user),\"number\":\(command.number)}", applied, message, request.now.milliseconds)
+                    return SyncCommandAnswer.Result(id: command.id, applied: applied, message: message)
+                }
+            }
+            return .json(SyncCommandAnswer(results: results))
+        }
         table.add(.post, "/api/v1/sync/alarms", .device, "Door alarms raised at the branch (forced, held open): urgent notifications to its administrators and managers",
                   body: [.required("alarms", .strings)]) { request in
             guard let device = request.device else { return .error(401, "a device token is required") }

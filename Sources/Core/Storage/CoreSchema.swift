@@ -363,5 +363,18 @@ enum CoreSchema {
                 INSERT INTO change_log (at, entity, entity_id) VALUES (NEW.received_at, 'user', NEW.user_id);
             END;
             """),
+        Migration(version: 9, name: "branch commands", sql: """
+            -- Changes made at a branch (a card given at reception), applied once per device and id.
+            CREATE TABLE device_commands (
+                device_id INTEGER NOT NULL REFERENCES devices(id),
+                local_id INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                body TEXT NOT NULL,
+                applied INTEGER NOT NULL,
+                message TEXT NOT NULL,
+                received_at INTEGER NOT NULL,
+                PRIMARY KEY (device_id, local_id)
+            ) STRICT, WITHOUT ROWID;
+            """),
     ])
 }

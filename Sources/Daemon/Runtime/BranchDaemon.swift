@@ -1,6 +1,7 @@
 import CLinux
 import Dispatch
 import Foundation
+import HTTP
 import Hardware
 import PorteroModel
 import Readers
@@ -176,7 +177,7 @@ public final class BranchDaemon {
                 }
             }
             else if let server = statusServer, server.descriptors.contains(fd) {
-                server.handleReadable(fd, now: after) { self.respond(to: $0) }
+                server.handleReadable(fd, now: after) { request, _ in self.respond(to: request, now: after) }
             }
             else {
                 for reader in readers where reader.descriptors.contains(fd) {
@@ -362,6 +363,62 @@ public final class BranchDaemon {
     }
 
     // MARK: Status
+
+    /// The status endpoint's answers, and the local changes (POST, Unix socket only).
+    func respond(to request: HTTPRequest, now: MonotonicInstant) -> (Int, String, String) {
+        if request.method == "POST" { return localChange(request, now: now) }
+        return respond(to: request.path)
+    }
+
+    /// Changes made at the branch, offline or not: a manual check-in (journalled and uploaded like
+    /// any decision, and the door released once) and a card given at reception (usable here at
+    /// once, sent to the core as a command; the feed then brings what the core made of it).
+    func localChange(_ request: HTTPRequest, now: MonotonicInstant) -> (Int, String, String) {
+        func refuse(_ status: Int, _ message: String) -> (Int, String, String) { (status, "application/json", #"{"error":"# + quoted(message) + "}\n") }
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any],
+              let user = (object["user"] as? NSNumber)?.int64Value, user > 0 else { return refuse(400, "a JSON body with a user id is required") }
+        let wall = Timestamp.now()
+        switch request.path {
+        case "/checkin":
+            let reason = ((object["reason"] as? String) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            guard (3...200).contains(reason.count) else { return refuse(400, "reason: say why, in 3 to 200 characters") }
+            let doorID = (object["door"] as? NSNumber)?.int64Value ?? configuration.doors.first?.door.id.rawValue ?? 0
+            guard let door = doors[DoorID(doorID)] else { return refuse(404, "no door \(doorID)") }
+            do {
+                guard try store.knows(UserID(user)) else { return refuse(404, "user \(user) is not in this branch's replica") }
+                var generator = SystemRandomNumberGenerator()
+                let event = AttendanceEvent(id: EventID(time: wall, using: &generator), at: wall, branchID: configuration.branchID, doorID: door.door.id,
+                                            direction: .entry, credentialKind: .manual, cardNumber: nil, userID: UserID(user), subscriptionID: nil,
+                                            granted: true, reason: .grantedManual)
+                try store.record(event, newState: nil)
+                door.noteGrant(user: UserID(user), direction: .entry)
+                apply(door.controller.grant(.entry, at: now), to: door)
+                log(.notice, "door \(door.door.name): manual check-in of user \(user) at the desk: \(reason)")
+                return (201, "application/json", #"{"event":"\#(event.id)"}"# + "\n")
+            } catch {
+                return refuse(503, "the replica refused the check-in: \(error)")
+            }
+        case "/cards":
+            guard let text = object["number"] as? String, let number = try? CardNumber(parsing: text) else {
+                return refuse(400, "number: a card number such as 12345678, 0x00BC6146 or 188,24910")
+            }
+            do {
+                let command = try store.enrollLocalCard(user: UserID(user), number: number, now: wall)
+                log(.notice, "card \(number) given to user \(user) at the desk; sent to the core as command \(command)")
+                return (202, "application/json", #"{"command":\#(command)}"# + "\n")
+            } catch let error as LocalChangeError {
+                return refuse(error.status, error.message)
+            } catch {
+                return refuse(503, "the replica refused the card: \(error)")
+            }
+        default:
+            return refuse(404, "changes are POST /checkin or POST /cards")
+        }
+    }
+
+    private func quoted(_ text: String) -> String {
+        String(decoding: (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8), as: UTF8.self)
+    }
 
     /// The status endpoint's answers.
     func respond(to path: String) -> (Int, String, String) {

@@ -9,19 +9,21 @@ import Glibc
 
 /// The local status endpoint: HTTP/1.0 `GET /health`, `/status` (JSON) and `/metrics`
 /// (Prometheus) on a Unix socket, and optionally on 127.0.0.1. Non-blocking, served from the
-/// daemon's loop: a slow client is cut off after two seconds and never delays a door.
+/// daemon's loop: a slow client is cut off after two seconds and never delays a door. Changes
+/// made at the branch (`POST /checkin`, `POST /cards`) are taken on the Unix socket only, whose
+/// file permissions say who may make them; the TCP port only reads.
 final class StatusServer {
     private var listeners: [Int32] = []
-    private var clients: [(fd: Int32, decoder: HTTPRequestDecoder, since: MonotonicInstant)] = []
+    private var clients: [(fd: Int32, decoder: HTTPRequestDecoder, since: MonotonicInstant, local: Bool)] = []
     private let socketPath: String
     static let maximumClients = 8
-    /// A status request is a GET line and a few headers: small limits, no body.
+    /// A status request is a GET line and a few headers; a local change a small JSON body.
     static let limits: HTTPLimits = {
         var limits = HTTPLimits()
         limits.requestLineBytes = 1_024
         limits.headerBytes = 4_096
         limits.headerCount = 32
-        limits.bodyBytes = 0
+        limits.bodyBytes = 4_096
         return limits
     }()
 
@@ -75,13 +77,14 @@ final class StatusServer {
 
     var deadline: MonotonicInstant? { clients.map { $0.since.adding(milliseconds: 2_000) }.min() }
 
-    /// Accepts, reads, answers. `respond` maps a path to (status, content type, body).
-    func handleReadable(_ fd: Int32, now: MonotonicInstant, respond: (String) -> (Int, String, String)) {
+    /// Accepts, reads, answers. `respond` maps a request (and whether it came on the Unix
+    /// socket) to (status, content type, body).
+    func handleReadable(_ fd: Int32, now: MonotonicInstant, respond: (HTTPRequest, Bool) -> (Int, String, String)) {
         if listeners.contains(fd) {
             while clients.count < Self.maximumClients {
                 let client = portero_accept(fd)
                 guard client >= 0 else { break }
-                clients.append((client, HTTPRequestDecoder(limits: Self.limits), now))
+                clients.append((client, HTTPRequestDecoder(limits: Self.limits), now, fd == listeners.first))
             }
             return
         }
@@ -96,11 +99,11 @@ final class StatusServer {
         // The project's strict decoder: a malformed request gets its status and the connection closes.
         do {
             guard let request = try clients[index].decoder.next() else { return }
-            if request.method == "GET" {
-                let (status, type, body) = respond(request.path)
+            if request.method == "GET" || (request.method == "POST" && clients[index].local) {
+                let (status, type, body) = respond(request, clients[index].local)
                 answer(fd, status, type, body)
             } else {
-                answer(fd, 405, "text/plain", "only GET is answered here\n")
+                answer(fd, 405, "text/plain", "only GET is answered here (changes go through the Unix socket)\n")
             }
         } catch {
             answer(fd, error.status, "text/plain", "bad request: \(error.rule)\n")

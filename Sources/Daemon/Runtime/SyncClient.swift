@@ -197,6 +197,22 @@ public final class SyncClient: Sendable {
         return (read, acknowledged)
     }
 
+    /// Sends the changes made here (cards given at reception) for the core to apply; each
+    /// answered command leaves the queue, and a refused one is reported (the feed takes the
+    /// provisional card away again).
+    func sendLocalCommands(_ client: CoreClient, _ replica: ReplicaStore) throws {
+        let commands = try replica.pendingLocalCommands()
+        guard !commands.isEmpty else { return }
+        let response = try client.send("POST", "api/v1/sync/commands", body: try JSONEncoder().encode(SyncCommandUpload(commands: commands)),
+                                       contentType: "application/json")
+        let answer = try JSONDecoder().decode(SyncCommandAnswer.self, from: response.body)
+        let asked = Set(commands.map(\.id))
+        for result in answer.results where asked.contains(result.id) && !result.applied {
+            log(.warning, "sync: the core refused command \(result.id) made here: \(result.message)")
+        }
+        try replica.acknowledgeLocalCommands(answer.results.map(\.id).filter { asked.contains($0) })
+    }
+
     /// Queues a door alarm for the core (the upload thread sends it within a second).
     public func report(_ alarm: SyncAlarm) {
         alarms.withLock { pending in
@@ -362,6 +378,7 @@ public final class SyncClient: Sendable {
                 let replica = try store ?? openStore()
                 store = replica
                 let (read, acknowledged) = try drainOutbox(client, replica, maximumBatches: 20)
+                try sendLocalCommands(client, replica)
                 if read > 0 {
                     status.withLock { $0.uploaded += acknowledged }
                     noteContact(serverTime: nil)

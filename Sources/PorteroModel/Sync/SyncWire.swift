@@ -192,3 +192,48 @@ public struct SyncAlarmUpload: Hashable, Sendable, Codable {
     public var alarms: [SyncAlarm]
     public init(alarms: [SyncAlarm]) { self.alarms = alarms }
 }
+
+/// A change made at the branch while it may be offline, sent up for the core to apply; what the
+/// core makes of it comes back down through the feed. The id is the branch's own, so a command
+/// sent twice is applied once.
+public struct SyncLocalCommand: Hashable, Sendable, Codable {
+    public enum Kind: String, Sendable, Codable {
+        /// A card given to a member at reception.
+        case card
+    }
+    public var id: Int64
+    public var kind: Kind
+    public var user: Int64
+    public var number: UInt64
+    public var at: Timestamp
+
+    public init(id: Int64, kind: Kind, user: Int64, number: UInt64, at: Timestamp) {
+        self.id = id
+        self.kind = kind
+        self.user = user
+        self.number = number
+        self.at = at
+    }
+}
+
+public struct SyncCommandUpload: Hashable, Sendable, Codable {
+    public var commands: [SyncLocalCommand]
+    public init(commands: [SyncLocalCommand]) { self.commands = commands }
+}
+
+/// What the core made of each command: applied, or refused with the reason (a card another
+/// member holds); either way the branch stops sending it.
+public struct SyncCommandAnswer: Hashable, Sendable, Codable {
+    public struct Result: Hashable, Sendable, Codable {
+        public var id: Int64
+        public var applied: Bool
+        public var message: String
+        public init(id: Int64, applied: Bool, message: String) {
+            self.id = id
+            self.applied = applied
+            self.message = message
+        }
+    }
+    public var results: [Result]
+    public init(results: [Result]) { self.results = results }
+}
