@@ -9,9 +9,11 @@ import Glibc
 /// epoll, non-blocking sockets), one request at a time per connection, keep-alive by default,
 /// limits and deadlines from `HTTPRequestDecoder` and `HTTPConnectionState`, and a graceful stop.
 ///
-/// A connection lives on the loop that accepted it for its whole life, so its state is never
-/// shared; the only state the loops share is the admission count (total and per address) and
-/// the stop flag. Handlers run on the loop's thread, so a router's handlers must be safe to call
+/// A connection lives on one loop for its whole life, so its state is never shared: the loop
+/// that accepts it keeps it, or hands it at once to the loop with the fewest connections, so a
+/// burst of connections (1,000 clients arriving together) is spread evenly and no loop's clients
+/// wait twice as long as the other's. Besides that hand-off the loops share only the admission
+/// count (total and per address), their connection counts and the stop flag. Handlers run on the loop's thread, so a router's handlers must be safe to call
 /// from several threads at once.
 public final class HTTPServer: Sendable {
     public struct Configuration: Sendable {
@@ -134,6 +136,9 @@ public final class HTTPServer: Sendable {
 
     /// Connections open now, over every loop.
     public var openConnections: Int { admission.withLock { $0.total } }
+
+    /// Connections each loop serves now (they are spread evenly).
+    public var connectionsPerLoop: [Int] { loops.map { $0.load.load(ordering: .relaxed) } }
 }
 
 /// One epoll loop and the connections it accepted. Touched only by its own thread, except
@@ -164,6 +169,10 @@ final class EventLoop: @unchecked Sendable {
     let epoll: Int32
     let wake: Int32
     let listener: Int32
+    /// Connections this loop serves or has been handed (read by the other loops to balance).
+    let load = Atomic<Int>(0)
+    /// Connections another loop accepted and handed to this one, waiting to be registered.
+    private let arrivals = Mutex<[(fd: Int32, peer: String)]>([])
     private var connections: [Int32: Connection] = [:]
     private var buffer = [UInt8](repeating: 0, count: 65_536)
     private var nextConnectionID: UInt64 = 0
@@ -210,8 +219,9 @@ final class EventLoop: @unchecked Sendable {
         while true {
             let now = HTTPServer.now()
             beginShutdownIfRequested(now)
-            if let deadline = shutdownDeadline, connections.isEmpty || now >= deadline {
+            if let deadline = shutdownDeadline, (connections.isEmpty && load.load(ordering: .relaxed) == 0) || now >= deadline {
                 for connection in Array(connections.values) { drop(connection, server) }
+                registerArrivals(server, now: now, closing: true)
                 return
             }
             let timeout = Int32(max(0, min(nextSweep, shutdownDeadline ?? .max) - now))
@@ -223,6 +233,7 @@ final class EventLoop: @unchecked Sendable {
                 if fd == wake {
                     var counter: UInt64 = 0
                     _ = read(wake, &counter, 8)
+                    registerArrivals(server, now: after, closing: shutdownDeadline != nil)
                     deliverCompleted(server, now: after)
                     // Before serving what arrived with the stop, so those answers already say close.
                     beginShutdownIfRequested(after)
@@ -261,16 +272,49 @@ final class EventLoop: @unchecked Sendable {
             }
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            let router = server.router
-            nextConnectionID += 1
-            let connection = Connection(fd: fd, id: nextConnectionID, address: peer, limits: server.configuration.limits,
-                                        bodyLimit: { router.bodyLimit(method: $0, path: $1) }, timeouts: server.configuration.timeouts, now: now)
-            guard portero_epoll_ctl(epoll, EPOLL_CTL_ADD, fd, portero_EPOLLIN) == 0 else {
-                close(fd)
-                server.release(peer)
+            // To the loop with the fewest connections (this one when it is among them).
+            let mine = load.load(ordering: .relaxed)
+            if let target = server.loops.min(by: { $0.load.load(ordering: .relaxed) < $1.load.load(ordering: .relaxed) }),
+               target !== self, target.load.load(ordering: .relaxed) < mine {
+                target.load.add(1, ordering: .relaxed)
+                target.arrivals.withLock { $0.append((fd, peer)) }
+                target.wakeUp()
                 continue
             }
-            connections[fd] = connection
+            load.add(1, ordering: .relaxed)
+            register(fd, peer: peer, server, now: now)
+        }
+    }
+
+    /// Starts serving a connection on this loop (its `load` already counts it).
+    private func register(_ fd: Int32, peer: String, _ server: HTTPServer, now: Int64) {
+        let router = server.router
+        nextConnectionID += 1
+        let connection = Connection(fd: fd, id: nextConnectionID, address: peer, limits: server.configuration.limits,
+                                    bodyLimit: { router.bodyLimit(method: $0, path: $1) }, timeouts: server.configuration.timeouts, now: now)
+        guard portero_epoll_ctl(epoll, EPOLL_CTL_ADD, fd, portero_EPOLLIN) == 0 else {
+            close(fd)
+            server.release(peer)
+            load.subtract(1, ordering: .relaxed)
+            return
+        }
+        connections[fd] = connection
+    }
+
+    /// Registers the connections other loops handed over (or, while stopping, closes them).
+    private func registerArrivals(_ server: HTTPServer, now: Int64, closing: Bool) {
+        let handed = arrivals.withLock { list -> [(fd: Int32, peer: String)] in
+            defer { list.removeAll() }
+            return list
+        }
+        for (fd, peer) in handed {
+            if closing {
+                close(fd)
+                server.release(peer)
+                load.subtract(1, ordering: .relaxed)
+            } else {
+                register(fd, peer: peer, server, now: now)
+            }
         }
     }
 
@@ -369,5 +413,6 @@ final class EventLoop: @unchecked Sendable {
         // close(2) also removes the descriptor from the epoll set.
         close(connection.fd)
         server.release(connection.address)
+        load.subtract(1, ordering: .relaxed)
     }
 }

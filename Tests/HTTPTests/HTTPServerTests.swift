@@ -164,6 +164,24 @@ final class Client {
         #expect(eventually(within: 5) { running.server.openConnections == 0 })
     }
 
+    @Test func aBurstOfConnectionsIsSpreadEvenlyOverTheLoops() throws {
+        let running = try RunningServer {
+            $0.eventLoops = 2
+            $0.maximumConnectionsPerAddress = 1_000
+        }
+        let port = running.server.port
+        let clients = (0..<200).compactMap { _ in try? Client(port: port) }
+        #expect(clients.count == 200)
+        #expect(eventually(within: 5) { running.server.openConnections == 200 && running.server.connectionsPerLoop.reduce(0, +) == 200 })
+        let loads = running.server.connectionsPerLoop
+        #expect(abs(loads[0] - loads[1]) <= 2, "\(loads)")
+        // Each still answers, whichever loop holds it.
+        for (index, client) in clients.enumerated() where index % 25 == 0 {
+            client.send("GET /users/\(index) HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(client.receive(until: { $0.hasSuffix("}") }).text.contains(#""id":"\#(index)""#))
+        }
+    }
+
     @Test func stopFinishesTheRequestInFlightAndClosesIdleConnections() throws {
         let running = try RunningServer()
         let idle = try Client(port: running.server.port)
