@@ -280,13 +280,14 @@ def main():
         assert browser.evaluate("document.getElementById('f-number').value") == "not-a-card"
         browser.screenshot("04-form-error")
 
-        # Language: English from the profile settings.
+        # Language: the browser asks for English (Accept-Language); the user chooses Spanish.
         browser.open(f"{base}/settings")
-        browser.evaluate("document.getElementById('f-language').value = 'en'")
+        assert browser.evaluate("document.documentElement.lang") == "en"
+        browser.evaluate("document.getElementById('f-language').value = 'es'")
         browser.submit("form[action='/settings/language']")
-        browser.wait_for("document.documentElement.lang === 'en'", what="the page in English")
-        assert browser.evaluate("document.body.textContent.includes('Sign out')")
-        browser.screenshot("05-settings-en")
+        browser.wait_for("document.documentElement.lang === 'es'", what="the page in Spanish")
+        assert browser.evaluate("document.body.textContent.includes('Cerrar sesión')")
+        browser.screenshot("05-settings-es")
 
         # The dashboard with its charts.
         browser.open(f"{base}/dashboard")
