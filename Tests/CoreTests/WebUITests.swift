@@ -113,6 +113,26 @@ func html(_ response: HTTPResponse) -> String { String(decoding: response.body, 
         #expect(Set(after["roles"] as? [String] ?? []) == ["cliente", "recepcion"] && (after["branches"] as? [Int])?.count == 2 && after["active"] as? Bool == false)
     }
 
+    @Test func administratorsEditPlansAndBranches() throws {
+        let fixture = try APIFixture()
+        let root = try fixture.signIn(.superAdministrator, username: "root")
+        let plan = try fixture.plan("Mensual", as: root)
+        let cookie = "portero_session=\(root.cookie)"
+        let bad = try fixture.page("POST", "/plans/\(plan)", form: [("csrf", root.csrf), ("plan", "\(plan)"), ("price-\(plan)", "cheap"), ("windows-\(plan)", ""), ("active", "on")], cookies: [cookie])
+        #expect(bad.status == 400 && html(bad).contains("value=\"cheap\" aria-invalid=\"true\""))
+        let changed = try fixture.page("POST", "/plans/\(plan)", form: [("csrf", root.csrf), ("plan", "\(plan)"), ("price-\(plan)", "649.50"), ("windows-\(plan)", "mon-fri 06:00-12:00"), ("active", "on")], cookies: [cookie])
+        #expect(changed.status == 303)
+        let saved = try object(try fixture.get("/api/v1/plans/\(plan)", as: root))
+        #expect((saved["price"] as? [String: Any])?["minorUnits"] as? Int == 64_950 && (saved["version"] as? Int ?? 0) > 1 && saved["windows"] as? String != nil)
+        let zone = try fixture.page("POST", "/branches/\(fixture.own)", form: [("csrf", root.csrf), ("name-\(fixture.own)", "Centro Histórico"), ("city-\(fixture.own)", "CDMX"),
+                                                                              ("timeZone-\(fixture.own)", "Mars/Olympus"), ("active", "on")], cookies: [cookie])
+        #expect(zone.status == 400 && html(zone).contains("value=\"Mars/Olympus\" required aria-invalid=\"true\""), "\(html(zone))")
+        let renamed = try fixture.page("POST", "/branches/\(fixture.own)", form: [("csrf", root.csrf), ("name-\(fixture.own)", "Centro Histórico"), ("city-\(fixture.own)", "CDMX"),
+                                                                                 ("timeZone-\(fixture.own)", "America/Mexico_City"), ("active", "on")], cookies: [cookie])
+        #expect(renamed.status == 303)
+        #expect(try object(try fixture.get("/api/v1/branches/\(fixture.own)", as: root))["name"] as? String == "Centro Histórico")
+    }
+
     @Test func aMembersNameIsShownEscapedAndPrivilegesShapeThePages() throws {
         let fixture = try APIFixture()
         let admin = try fixture.signIn(.superAdministrator, username: "root")

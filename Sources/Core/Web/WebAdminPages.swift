@@ -126,6 +126,23 @@ extension WebUI {
             return Self.redirect("/plans")
         }
 
+        add(&router, .post, "/plans/:id", .signedIn) { request in
+            let id = request.parameter("id")
+            var body: [String: Any] = ["active": request.field("active") == "on", "applyToExisting": request.field("applyToExisting") == "on",
+                                       "windows": request.field("windows-\(id)")]
+            if let price = Decimal(string: request.field("price-\(id)")) { body["priceMinor"] = NSDecimalNumber(decimal: price * 100).int64Value } else { body["priceMinor"] = -1 }
+            let result = request.call(.patch, "/api/v1/plans/\(Int64(id) ?? 0)", body: body)
+            guard result.ok else { return try Self.plans(request, errors: [result.erroredField(among: ["priceMinor", "windows", "active"]) ?? "priceMinor": result.error ?? ""]) }
+            return Self.redirect("/plans")
+        }
+        add(&router, .post, "/branches/:id", .signedIn) { request in
+            let id = request.parameter("id")
+            let body: [String: Any] = ["name": request.field("name-\(id)"), "city": request.field("city-\(id)"), "timeZone": request.field("timeZone-\(id)"),
+                                       "active": request.field("active") == "on"]
+            let result = request.call(.patch, "/api/v1/branches/\(Int64(id) ?? 0)", body: body)
+            guard result.ok else { return try Self.branchList(request, errors: ["\(result.erroredField(among: ["name", "city", "timeZone"]) ?? "name")-\(id)": result.error ?? ""]) }
+            return Self.redirect("/branches")
+        }
         add(&router, .get, "/branches", .signedIn) { request in try Self.branchList(request) }
         add(&router, .post, "/branches", .signedIn) { request in
             let result = request.call(.post, "/api/v1/branches", body: ["name": request.field("name"), "city": request.field("city"), "timeZone": request.field("timeZone")])
@@ -237,12 +254,25 @@ extension WebUI {
         let rows: [[HTML]] = result.list.map { plan in
             let covered = ((plan["branches"] as? [NSNumber]) ?? []).compactMap { branches[$0.int64Value]?.name }
             let limit = ((plan["visitLimit"] as? [String: Any]) ?? [:]).map { "\($0.value) / \($0.key)" }.joined(separator: ", ")
+            let id = request.string(plan["id"])
+            let retry = request.field("plan") == id
+            let price = (plan["price"] as? [String: Any]).flatMap { request.int($0["minorUnits"]) }.map { String(format: "%.2f", Double($0) / 100) } ?? ""
+            let active = retry ? request.field("active") == "on" : (plan["active"] as? Bool) == true
+            let edit: HTML = HTML.when(request.may(.configuration), """
+                <details\(HTML.when(retry && !errors.isEmpty, " open"))><summary>\(t["action.edit"])</summary><form method="post" action="/plans/\(id)">\(request.csrfField)
+                <input type="hidden" name="plan" value="\(id)">
+                \(request.input("price-\(id)", t["field.price"], value: retry ? request.field("price-\(id)") : price, error: retry ? errors["priceMinor"] : nil, attributes: " inputmode=\"decimal\""))
+                \(request.input("windows-\(id)", t["field.windows"], value: retry ? request.field("windows-\(id)") : request.string(plan["windows"]), error: retry ? errors["windows"] : nil))
+                <p><label><input type="checkbox" name="active"\(HTML.when(active, " checked"))> \(t["field.active"])</label></p>
+                <p><label><input type="checkbox" name="applyToExisting"> \(t["plans.applyToExisting"])</label></p>
+                <p><button type="submit">\(t["action.save"])</button></p></form></details>
+                """)
             return ["\(request.string(plan["name"]))", "\(request.money(plan["price"]))", "\(covered.isEmpty ? t["plans.allBranches"] : covered.joined(separator: ", "))",
-                    "\(request.string(plan["windows"]))", "\(limit)", "\((plan["active"] as? Bool) == true ? t["yes"] : t["no"])"]
+                    "\(request.string(plan["windows"]))", "\(limit)", "\((plan["active"] as? Bool) == true ? t["yes"] : t["no"])", edit]
         }
         let branchOptions = branches.sorted { $0.key < $1.key }.map { (String($0.key), $0.value.name) }
         let body: HTML = """
-            \(request.table([t["field.name"], t["field.price"], t["field.branches"], t["field.windows"], t["field.visits"], t["field.active"]], rows))
+            \(request.table([t["field.name"], t["field.price"], t["field.branches"], t["field.windows"], t["field.visits"], t["field.active"], ""], rows))
             \(HTML.when(request.may(.configuration), """
             <section class="card"><h2>\(t["plans.new"])</h2><form method="post" action="/plans">\(request.csrfField)
             \(request.input("name", t["field.name"], value: request.field("name"), required: true, error: errors["name"]))
@@ -263,9 +293,24 @@ extension WebUI {
         let t = request.text
         let result = request.call(.get, "/api/v1/branches")
         guard result.ok else { return request.failure(result) }
-        let rows: [[HTML]] = result.list.map { ["\(request.string($0["name"]))", "\(request.string($0["city"]))", "\(request.string($0["timeZone"]))"] }
+        let rows: [[HTML]] = result.list.map { branch in
+            let id = request.string(branch["id"])
+            let retry = errors.keys.contains { $0.hasSuffix("-\(id)") }
+            func value(_ name: String) -> String { retry ? request.field("\(name)-\(id)") : request.string(branch[name]) }
+            let active = retry ? request.field("active") == "on" : (branch["active"] as? Bool) != false
+            let edit: HTML = HTML.when(request.may(.branches), """
+                <details\(HTML.when(retry, " open"))><summary>\(t["action.edit"])</summary><form method="post" action="/branches/\(id)">\(request.csrfField)
+                \(request.input("name-\(id)", t["field.name"], value: value("name"), required: true, error: errors["name-\(id)"]))
+                \(request.input("city-\(id)", t["field.city"], value: value("city"), required: true, error: errors["city-\(id)"]))
+                \(request.input("timeZone-\(id)", t["field.timeZone"], value: value("timeZone"), required: true, error: errors["timeZone-\(id)"]))
+                <p><label><input type="checkbox" name="active"\(HTML.when(active, " checked"))> \(t["field.active"])</label></p>
+                <p><button type="submit">\(t["action.save"])</button></p></form></details>
+                """)
+            return ["\(request.string(branch["name"]))", "\(request.string(branch["city"]))", "\(request.string(branch["timeZone"]))",
+                    "\((branch["active"] as? Bool) != false ? t["yes"] : t["no"])", edit]
+        }
         let body: HTML = """
-            \(request.table([t["field.name"], t["field.city"], t["field.timeZone"]], rows))
+            \(request.table([t["field.name"], t["field.city"], t["field.timeZone"], t["field.active"], ""], rows))
             \(HTML.when(request.may(.branches), """
             <section class="card"><h2>\(t["branches.new"])</h2><form method="post" action="/branches">\(request.csrfField)
             \(request.input("name", t["field.name"], value: request.field("name"), required: true, error: errors["name"]))
