@@ -59,7 +59,15 @@ public final class Statement {
         case let .real(v):
             rc = sqlite3_bind_double(handle, index, v)
         case let .text(v):
-            rc = sqlite3_bind_text(handle, index, v, -1, portero_sqlite_transient())
+            // With its byte length, not up to the first NUL: a text holding U+0000 is stored whole
+            // (and an audit row's hash still matches what was written).
+            var text = v
+            rc = text.withUTF8 { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { chars in
+                    // An empty text must still bind as text, not NULL: a non-nil pointer.
+                    sqlite3_bind_text(handle, index, chars.baseAddress ?? UnsafePointer(bitPattern: 1), Int32(chars.count), portero_sqlite_transient())
+                }
+            }
         case let .blob(v):
             rc = v.withUnsafeBytes { buffer in
                 // A zero-length blob must still bind as a blob, not NULL: pass a non-nil pointer.

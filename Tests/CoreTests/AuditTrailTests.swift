@@ -25,6 +25,15 @@ import Testing
         #expect(head == (try audit.recent(limit: 1)).first?.hash)
     }
 
+    @Test func aRowWhoseTextHoldsNULStillVerifies() throws {
+        // Found by schemathesis: text was bound up to its first NUL, so the stored row no longer matched its hash.
+        _ = try audit.append(actor: "anonymous", action: "login.failure", target: "login:a\u{0}b", changes: #"{"login":"a\u0000b"}"#,
+                             at: Timestamp(milliseconds: 1_700_000_000_100))
+        guard case let .intact(rows, _) = try audit.verify() else { Issue.record("not intact"); return }
+        #expect(rows == 4)
+        #expect(try audit.recent(limit: 1).first?.target == "login:a\u{0}b")
+    }
+
     @Test func eachRowChainsToThePrevious() throws {
         let rows = try audit.recent(limit: 10).reversed().map { $0 }
         #expect(rows.first?.previousHash == SQLiteAuditStore.zeroHash)

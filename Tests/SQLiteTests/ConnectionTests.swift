@@ -37,6 +37,14 @@ import Testing
         #expect(try db.queryFirst("SELECT data FROM t") { $0.bytes(0) } == .some(nil))
     }
 
+    @Test func textWithNULIsStoredWholeAndEmptyTextStaysText() throws {
+        try db.run("INSERT INTO t (id, name) VALUES (1, ?)", "antes\u{0}después")
+        #expect(try db.scalar("SELECT name FROM t WHERE id = 1", as: String.self) == "antes\u{0}después")
+        #expect(try db.scalar("SELECT length(CAST(name AS BLOB)) FROM t WHERE id = 1", as: Int.self) == "antes\u{0}después".utf8.count)
+        try db.run("INSERT INTO t (id, name) VALUES (2, ?)", "")
+        #expect(try db.scalar("SELECT typeof(name) FROM t WHERE id = 2", as: String.self) == "text")
+    }
+
     @Test func emptyBlobStaysABlob() throws {
         try db.run("INSERT INTO t (id, data) VALUES (1, ?)", [UInt8]())
         #expect(try db.scalar("SELECT typeof(data) FROM t", as: String.self) == "blob")
