@@ -131,6 +131,8 @@ class Browser:
     def note(self, message):
         method = message.get("method", "")
         params = message.get("params", {})
+        if method == "Page.loadEventFired":
+            self.loads += 1
         if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
             self.problems.append("console: " + " ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", [])))
         elif method == "Runtime.exceptionThrown":
@@ -148,6 +150,7 @@ class Browser:
 
     expect_disconnect = False
     expected_refusals = set()
+    loads = 0
 
     def evaluate(self, expression):
         result = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
@@ -155,7 +158,18 @@ class Browser:
             raise RuntimeError(f"evaluate failed: {expression}: {result['exceptionDetails']}")
         return result.get("result", {}).get("value")
 
+    def pump(self, seconds):
+        """Handles the browser's events for up to `seconds`, returning at the first one."""
+        self.ws.sock.settimeout(max(0.01, seconds))
+        try:
+            self.note(json.loads(self.ws.receive()))
+        except socket.timeout:
+            pass
+        finally:
+            self.ws.sock.settimeout(30)
+
     def wait_for(self, expression, timeout=20, what=None):
+        """Re-checks `expression` in the page as the browser's events arrive, until the deadline."""
         deadline = time.time() + timeout
         while time.time() < deadline:
             try:
@@ -163,17 +177,26 @@ class Browser:
                     return
             except RuntimeError:
                 pass  # the page is navigating
-            time.sleep(0.2)
+            self.pump(min(0.2, max(0.0, deadline - time.time())))
         raise AssertionError(f"timed out waiting for {what or expression}")
 
+    def wait_for_load(self, loads_before, what):
+        """Waits for a page load after `loads_before` (the browser's Page.loadEventFired)."""
+        deadline = time.time() + 20
+        while self.loads <= loads_before:
+            if time.time() >= deadline:
+                raise AssertionError(f"timed out waiting for {what}")
+            self.pump(deadline - time.time())
+
     def open(self, url):
+        before = self.loads
         self.call("Page.navigate", url=url)
-        self.wait_for("document.readyState === 'complete' && location.href !== 'about:blank'", what=f"{url} to load")
+        self.wait_for_load(before, f"{url} to load")
 
     def submit(self, selector):
+        before = self.loads
         self.evaluate(f"document.querySelector({json.dumps(selector)}).requestSubmit()")
-        time.sleep(0.3)
-        self.wait_for("document.readyState === 'complete'", what="the form's answer")
+        self.wait_for_load(before, "the form's answer")
 
     def screenshot(self, name):
         data = self.call("Page.captureScreenshot", format="png")["data"]

@@ -129,14 +129,7 @@ public final class ReplicaStore {
                 for change in changes {
                     switch change {
                     case let .upsertUser(user):
-                        try db.run("""
-                            INSERT INTO users (id, clave, display_name, active, roles, granted_here, pin_digest, duress_digest)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                            ON CONFLICT(id) DO UPDATE SET clave = excluded.clave, display_name = excluded.display_name,
-                                active = excluded.active, roles = excluded.roles, granted_here = excluded.granted_here,
-                                pin_digest = excluded.pin_digest, duress_digest = excluded.duress_digest
-                            """, user.id.rawValue, user.clave, user.displayName, user.active, Int64(user.roles.rawValue), user.grantedHere,
-                            user.pin?.bytes, user.duressPIN?.bytes)
+                        try upsertUser(user)
                     case let .deleteUser(id):
                         try db.run("DELETE FROM users WHERE id = ?", id.rawValue)
                     case let .upsertCredential(credential):
@@ -167,14 +160,7 @@ public final class ReplicaStore {
                     case let .deleteSubscription(id):
                         try db.run("DELETE FROM subscriptions WHERE id = ?", id.rawValue)
                     case let .replaceUser(user, cards, subscriptions):
-                        try db.run("""
-                            INSERT INTO users (id, clave, display_name, active, roles, granted_here, pin_digest, duress_digest)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                            ON CONFLICT(id) DO UPDATE SET clave = excluded.clave, display_name = excluded.display_name,
-                                active = excluded.active, roles = excluded.roles, granted_here = excluded.granted_here,
-                                pin_digest = excluded.pin_digest, duress_digest = excluded.duress_digest
-                            """, user.id.rawValue, user.clave, user.displayName, user.active, Int64(user.roles.rawValue), user.grantedHere,
-                            user.pin?.bytes, user.duressPIN?.bytes)
+                        try upsertUser(user)
                         try db.run("DELETE FROM cards WHERE user_id = ?", user.id.rawValue)
                         try db.run("DELETE FROM subscriptions WHERE user_id = ?", user.id.rawValue)
                         for card in cards {
@@ -269,6 +255,18 @@ public final class ReplicaStore {
         SELECT id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency, visits_elsewhere
         FROM subscriptions WHERE user_id = ?
         """
+
+    /// Writes a user's row, keeping their decision state (visit counters, presence, PIN attempts).
+    func upsertUser(_ user: ReplicaUser) throws {
+        try db.run("""
+            INSERT INTO users (id, clave, display_name, active, roles, granted_here, pin_digest, duress_digest)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET clave = excluded.clave, display_name = excluded.display_name,
+                active = excluded.active, roles = excluded.roles, granted_here = excluded.granted_here,
+                pin_digest = excluded.pin_digest, duress_digest = excluded.duress_digest
+            """, user.id.rawValue, user.clave, user.displayName, user.active, Int64(user.roles.rawValue), user.grantedHere,
+            user.pin?.bytes, user.duressPIN?.bytes)
+    }
 
     /// Entries granted here on a subscription, from the journal.
     func localEntries(_ id: SubscriptionID) throws -> Int {

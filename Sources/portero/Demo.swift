@@ -84,7 +84,7 @@ struct DemoCommand {
         daemon.standardError = errors
         daemon.standardInput = FileHandle(forReadingAtPath: "/dev/null")
         try daemon.run()
-        let echo = DaemonEcho(log: directory + "/branch/porterod.log", swipes: chain.swipes)
+        let echo = DaemonEcho(log: directory + "/branch/porterod.log")
         let ready = DispatchSemaphore(value: 0)
         let reading = Thread { echo.follow(errors.fileHandleForReading, ready: ready) }
         reading.start()
@@ -189,7 +189,7 @@ final class DaemonEcho: @unchecked Sendable {
     private var pending: [UInt64: String] = [:]
     private let file: FileHandle?
 
-    init(log path: String, swipes: [DemoChain.Swipe]) {
+    init(log path: String) {
         _ = FileManager.default.createFile(atPath: path, contents: nil)
         file = FileHandle(forWritingAtPath: path)
     }

@@ -21,21 +21,8 @@ import Testing
 
         /// Runs `portero` with the config directory inside this test's folder.
         func portero(_ arguments: [String], input: String = "") throws -> (status: Int32, out: String, err: String) {
-            let process = Process()
-            process.executableURL = Built.directory!.appendingPathComponent("portero")  // safe: as above
-            process.arguments = arguments
-            process.environment = ["PORTERO_CONFIG_DIR": directory.appendingPathComponent("config").path, "PATH": "/usr/bin:/bin"]
-            let stdin = Pipe(), out = Pipe(), err = Pipe()
-            process.standardInput = stdin
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
-            try stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8))
-            try stdin.fileHandleForWriting.close()
-            let o = out.fileHandleForReading.readDataToEndOfFile()
-            let e = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+            try Built.run("portero", arguments, input: input,
+                          environment: ["PORTERO_CONFIG_DIR": directory.appendingPathComponent("config").path, "PATH": "/usr/bin:/bin"])
         }
     }
 

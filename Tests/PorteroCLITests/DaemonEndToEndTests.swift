@@ -49,16 +49,25 @@ final class DaemonProcess {
     }
 }
 
-/// `GET path` over the daemon's Unix status socket; the body, or nil.
-func statusRequest(socket path: String, _ resource: String) -> String? {
+/// A stream connected to the Unix socket at `path`, or nil; the caller closes it.
+func connectUnix(_ path: String) -> Int32? {
     let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return nil }
-    defer { close(fd) }
     var address = sockaddr_un()
     address.sun_family = sa_family_t(AF_UNIX)
     withUnsafeMutableBytes(of: &address.sun_path) { buffer in for (index, byte) in path.utf8.enumerated() { buffer[index] = byte } }
     let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
-    guard connected == 0 else { return nil }
+    guard connected == 0 else {
+        close(fd)
+        return nil
+    }
+    return fd
+}
+
+/// `GET path` over the daemon's Unix status socket; the body, or nil.
+func statusRequest(socket path: String, _ resource: String) -> String? {
+    guard let fd = connectUnix(path) else { return nil }
+    defer { close(fd) }
     let text = httpGet(connected: fd, resource)
     guard text.hasPrefix("HTTP/1.0 200"), let split = text.range(of: "\r\n\r\n") else { return nil }
     return String(text[split.upperBound...])

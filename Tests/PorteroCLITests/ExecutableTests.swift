@@ -18,16 +18,23 @@ enum Built {
         return FileManager.default.isExecutableFile(atPath: fallback.appendingPathComponent("porterod").path) ? fallback : nil
     }()
 
-    /// Runs `program` with `arguments`; returns its status, standard output and standard error.
-    static func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+    /// Runs `program` with `arguments`, `input` on its standard input (then closed) and, when
+    /// given, only `environment`; returns its status, standard output and standard error.
+    static func run(_ program: String, _ arguments: [String], input: String = "",
+                    environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String) {
         let process = Process()
         process.executableURL = directory!.appendingPathComponent(program)  // safe: suites run only when directory is set
         process.arguments = arguments
+        if let environment { process.environment = environment }
+        let stdin = Pipe()
         let out = Pipe()
         let err = Pipe()
+        process.standardInput = stdin
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        try stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -158,22 +165,7 @@ enum Built {
 
 @Suite(.enabled(if: Built.directory != nil)) struct CoreInitTests {
     static func run(_ arguments: [String], input: String) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = Built.directory!.appendingPathComponent("portero-core")
-        process.arguments = arguments
-        let stdin = Pipe()
-        let out = Pipe()
-        let err = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        try stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try Built.run("portero-core", arguments, input: input)
     }
 
     @Test func initCreatesTheFirstSuperAdministratorOnceWithAPasswordFromStandardInput() throws {

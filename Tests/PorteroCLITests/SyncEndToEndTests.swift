@@ -151,14 +151,8 @@ import Testing
 
 /// Sends `POST path` with a JSON body on the daemon's status socket; returns the status and body.
 func statusPost(socket path: String, _ resource: String, _ json: String) -> (status: Int, body: String) {
-    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return (0, "") }
+    guard let fd = connectUnix(path) else { return (0, "") }
     defer { close(fd) }
-    var address = sockaddr_un()
-    address.sun_family = sa_family_t(AF_UNIX)
-    withUnsafeMutableBytes(of: &address.sun_path) { buffer in for (index, byte) in path.utf8.enumerated() { buffer[index] = byte } }
-    let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
-    guard connected == 0 else { return (0, "") }
     let text = exchange(connected: fd, "POST \(resource) HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: \(json.utf8.count)\r\n\r\n\(json)")
     let status = Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
     return (status, text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? "")

@@ -51,7 +51,7 @@ extension WebUI {
             // A stream is not sent to the login page: it answers 401, and the page reloads itself.
             guard request.session != nil else { return HTTPResponse(status: 401, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array("sign in again\n".utf8)) }
             let cursor = request.context.request.header("last-event-id") ?? request.query("after") ?? ""
-            guard AttendanceCursor.valid(cursor) else { return .error(400, "after must be a cursor such as 1795398763143~<event id>") }
+            guard CoreAPI.cursor(cursor) != nil else { return .error(400, "after must be a cursor such as 1795398763143~<event id>") }
             let branches = request.branches()
             if let response = Self.liveEvents(request, after: cursor, branches: branches, final: false) { return response }
             let deferred = HTTPDeferred()
@@ -356,10 +356,3 @@ extension WebUI {
     }
 }
 
-/// Attendance cursors as the API gives them: milliseconds, a tilde, an event id.
-enum AttendanceCursor {
-    static func valid(_ text: String) -> Bool {
-        let parts = text.split(separator: "~")
-        return parts.count == 2 && Int64(parts[0]) != nil && EventID(string: String(parts[1])) != nil
-    }
-}

@@ -177,7 +177,7 @@ public final class BranchDaemon {
                 }
             }
             else if let server = statusServer, server.descriptors.contains(fd) {
-                server.handleReadable(fd, now: after) { request, _ in self.respond(to: request, now: after) }
+                server.handleReadable(fd, now: after) { self.respond(to: $0, now: after) }
             }
             else {
                 for reader in readers where reader.descriptors.contains(fd) {

@@ -77,9 +77,9 @@ final class StatusServer {
 
     var deadline: MonotonicInstant? { clients.map { $0.since.adding(milliseconds: 2_000) }.min() }
 
-    /// Accepts, reads, answers. `respond` maps a request (and whether it came on the Unix
-    /// socket) to (status, content type, body).
-    func handleReadable(_ fd: Int32, now: MonotonicInstant, respond: (HTTPRequest, Bool) -> (Int, String, String)) {
+    /// Accepts, reads, answers. `respond` maps a request to (status, content type, body); a POST
+    /// reaches it only from the Unix socket.
+    func handleReadable(_ fd: Int32, now: MonotonicInstant, respond: (HTTPRequest) -> (Int, String, String)) {
         if listeners.contains(fd) {
             while clients.count < Self.maximumClients {
                 let client = portero_accept(fd)
@@ -100,7 +100,7 @@ final class StatusServer {
         do {
             guard let request = try clients[index].decoder.next() else { return }
             if request.method == "GET" || (request.method == "POST" && clients[index].local) {
-                let (status, type, body) = respond(request, clients[index].local)
+                let (status, type, body) = respond(request)
                 answer(fd, status, type, body)
             } else {
                 answer(fd, 405, "text/plain", "only GET is answered here (changes go through the Unix socket)\n")

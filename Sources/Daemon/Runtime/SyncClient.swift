@@ -160,12 +160,19 @@ public final class SyncClient: Sendable {
     /// the outbox; after a failure the unacknowledged ones are sent again (the core stores each
     /// id once). Returns how many events were read and how many the core acknowledged.
     func drainOutbox(_ client: CoreClient, _ replica: ReplicaStore, maximumBatches: Int) throws -> (read: Int, acknowledged: Int) {
+        typealias Flight = (sent: Set<EventID>, answer: Background<SyncUploadAnswer>)
         var read = 0, acknowledged = 0, batches = 0
         var last: EventID?
-        var inFlight: (sent: Set<EventID>, answer: Background<SyncUploadAnswer>)?
+        var inFlight: Flight?
+        /// Waits for a batch's answer and lets what the core holds of it leave the outbox.
+        func settle(_ flight: Flight) throws {
+            let answer = try flight.answer.value()
+            try replica.acknowledge(answer.acknowledged.filter { flight.sent.contains($0) })
+            acknowledged += answer.acknowledged.count
+        }
         while !isStopping {
             let batch = batches < maximumBatches ? try replica.outboxBatch(after: last, limit: timing.uploadBatch) : []
-            var next: (sent: Set<EventID>, answer: Background<SyncUploadAnswer>)?
+            var next: Flight?
             if let final = batch.last {
                 last = final.id
                 batches += 1
@@ -177,23 +184,15 @@ public final class SyncClient: Sendable {
                 })
             }
             if let previous = inFlight {
-                inFlight = nil
-                let answer: SyncUploadAnswer
-                do { answer = try previous.answer.value() } catch {
+                do { try settle(previous) } catch {
                     _ = try? next?.answer.value()  // let the request under way finish before giving up
                     throw error
                 }
-                try replica.acknowledge(answer.acknowledged.filter { previous.sent.contains($0) })
-                acknowledged += answer.acknowledged.count
             }
-            guard let next else { break }
             inFlight = next
+            if next == nil { break }
         }
-        if let remaining = inFlight {
-            let answer = try remaining.answer.value()
-            try replica.acknowledge(answer.acknowledged.filter { remaining.sent.contains($0) })
-            acknowledged += answer.acknowledged.count
-        }
+        if let remaining = inFlight { try settle(remaining) }  // stopping with a batch still out
         return (read, acknowledged)
     }
 
