@@ -178,6 +178,9 @@ final class EventLoop: @unchecked Sendable {
     private var nextConnectionID: UInt64 = 0
     /// Deferred answers completed by other threads, waiting for this loop to write them.
     private let completed = Mutex<[(fd: Int32, id: UInt64, bytes: [UInt8], keepAlive: Bool)]>([])
+    /// Connections with an answer ready, written together once the whole batch of events is
+    /// served (see `run`).
+    private var answered: [Connection] = []
     /// Deadlines are checked by sweeping every connection at this interval, not per event.
     static let sweepMilliseconds: Int64 = 50
 
@@ -244,6 +247,7 @@ final class EventLoop: @unchecked Sendable {
                     else { receive(connection, server, now: after) }
                 }
             }
+            flushAnswered(server, now: after)
             if after >= nextSweep {
                 for connection in Array(connections.values) where connection.state.tick(after) != nil { drop(connection, server) }
                 nextSweep = after + Self.sweepMilliseconds
@@ -368,12 +372,24 @@ final class EventLoop: @unchecked Sendable {
             connection.state.responseQueued(at: now, keepAlive: keepAlive)
             connection.output = response.serialized(keepAlive: keepAlive, headOnly: headOnly)
             connection.written = 0
+            answered.append(connection)
+            return
         } catch {
             connection.state.responseQueued(at: now, keepAlive: false)
             connection.output = HTTPResponse.error(error.status, "bad request: \(error.rule)").serialized(keepAlive: false)
             connection.written = 0
         }
         flush(connection, server, now: now)
+    }
+
+    /// Writes the answers of one batch of events together: the peer's thread is woken once for
+    /// the lot instead of once per answer with handler work between them.
+    private func flushAnswered(_ server: HTTPServer, now: Int64) {
+        while !answered.isEmpty {
+            let batch = answered
+            answered.removeAll(keepingCapacity: true)
+            for connection in batch where connections[connection.fd] === connection { flush(connection, server, now: now) }
+        }
     }
 
     private func flush(_ connection: Connection, _ server: HTTPServer, now: Int64) {
