@@ -65,13 +65,10 @@ public struct HTTPResponse: Sendable {
         HTTPResponse(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array(text.utf8))
     }
 
-    /// A JSON body from an `Encodable` value (keys sorted, so ETags are stable).
+    /// A JSON body from an `Encodable` value (keys sorted, so ETags are stable; see `JSONBytesEncoder`).
     public static func json(_ value: some Encodable, status: Int = 200) -> HTTPResponse {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        guard let data = try? encoder.encode(value) else { return .error(500, "the response could not be encoded") }
-        return HTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: Array(data))
+        guard let body = try? JSONBytesEncoder.encode(value) else { return .error(500, "the response could not be encoded") }
+        return HTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: body)
     }
 
     /// `{"error": message}` with the status.

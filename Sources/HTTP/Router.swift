@@ -43,6 +43,11 @@ public struct Router: Sendable {
     }
 
     public private(set) var routes: [Route] = []
+    /// Routes without parameters by their path, and routes with parameters by their number of
+    /// segments (indexes into `routes`, in the order declared): a request looks at the few that
+    /// could match, not at every route.
+    private var literal: [String: [Int]] = [:]
+    private var parameterised: [Int: [Int]] = [:]
 
     public init() {}
 
@@ -50,23 +55,36 @@ public struct Router: Sendable {
         let segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map { part -> Segment in
             part.hasPrefix(":") ? .parameter(String(part.dropFirst())) : .literal(String(part))
         }
+        let index = routes.count
         routes.append(Route(method: method, pattern: pattern, segments: segments, bodyLimit: bodyLimit, handler: handler))
+        let texts = segments.compactMap { if case let .literal(text) = $0 { text } else { nil } }
+        if texts.count == segments.count {
+            literal["/" + texts.joined(separator: "/"), default: []].append(index)
+        } else {
+            parameterised[segments.count, default: []].append(index)
+        }
     }
 
-    /// The routes whose pattern matches `path`, with their parameters.
+    /// The routes whose pattern matches `path`, with their parameters, in the order declared.
     func matches(_ path: String) -> [(Route, [String: String])] {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        return routes.compactMap { route in
-            guard route.segments.count == parts.count else { return nil }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        // Empty segments do not count (`/a//b/` is `/a/b`), as in the patterns.
+        let key = parts.count == path.utf8.count(where: { $0 == UInt8(ascii: "/") }) ? path : "/" + parts.joined(separator: "/")
+        var found: [(Int, [String: String])] = (literal[key] ?? []).map { ($0, [:]) }
+        for index in parameterised[parts.count] ?? [] {
             var parameters: [String: String] = [:]
-            for (segment, part) in zip(route.segments, parts) {
+            var matched = true
+            for (segment, part) in zip(routes[index].segments, parts) {
                 switch segment {
-                case let .literal(text): if text != part { return nil }
-                case let .parameter(name): parameters[name] = part
+                case let .literal(text): if text != part { matched = false }
+                case let .parameter(name): parameters[name] = String(part)
                 }
+                if !matched { break }
             }
-            return (route, parameters)
+            if matched { found.append((index, parameters)) }
         }
+        if found.count > 1 { found.sort { $0.0 < $1.0 } }
+        return found.map { (routes[$0.0], $0.1) }
     }
 
     /// The largest body any route for this path takes (the decoder's limit for the request).
@@ -77,10 +95,12 @@ public struct Router: Sendable {
     public func respond(to request: HTTPRequest) -> HTTPResponse {
         let found = matches(request.path)
         guard !found.isEmpty else { return .error(404, "no such resource: \(request.path)") }
-        var allowed = Set(found.map(\.0.method))
-        if allowed.contains(.get) { allowed.insert(.head) }
-        allowed.insert(.options)
-        let allow = HTTPMethod.allCases.filter { allowed.contains($0) }.map(\.rawValue).joined(separator: ", ")
+        var allow: String {
+            var allowed = Set(found.map(\.0.method))
+            if allowed.contains(.get) { allowed.insert(.head) }
+            allowed.insert(.options)
+            return HTTPMethod.allCases.filter { allowed.contains($0) }.map(\.rawValue).joined(separator: ", ")
+        }
         if request.method == "OPTIONS" {
             return HTTPResponse(status: 204, headers: [("Allow", allow)])
         }

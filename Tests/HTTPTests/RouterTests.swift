@@ -37,6 +37,28 @@ struct NewBranch: Decodable, Sendable {
         #expect(response.header("ETag")?.hasPrefix("W/\"") == true)
     }
 
+    /// Routes are looked up by path (literal) or by segment count (with parameters); the first
+    /// declared for the method still wins, and empty segments count as before.
+    @Test func theIndexKeepsTheDeclaredOrderAndTheSegmentRules() throws {
+        var router = Router()
+        router.add(.get, "/users/:id") { context in .text("user \(try context.parameter("id"))") }
+        router.add(.get, "/users/search") { _ in .text("search") }
+        router.add(.post, "/users/search") { _ in .text("posted") }
+        router.add(.get, "/") { _ in .text("root") }
+        router.add(.get, "/users/:id/cards/:card") { context in .text("card \(try context.parameter("card"))") }
+        func text(_ method: String, _ path: String) throws -> String {
+            String(decoding: router.respond(to: try request(method, path)).body, as: UTF8.self)
+        }
+        #expect(try text("GET", "/users/search") == "user search")  // declared first
+        #expect(try text("POST", "/users/search") == "posted")
+        #expect(try text("GET", "/users/7/") == "user 7")
+        #expect(try text("GET", "/users//7") == "user 7")
+        #expect(try text("GET", "/") == "root")
+        #expect(try text("GET", "/users/7/cards/12") == "card 12")
+        #expect(router.respond(to: try request("GET", "/users/7/cards")).status == 404)
+        #expect(router.respond(to: try request("DELETE", "/users/search")).header("Allow") == "GET, HEAD, POST, OPTIONS")
+    }
+
     @Test func unknownPathsAre404() throws {
         #expect(router.respond(to: try request("GET", "/api/v1/nothing")).status == 404)
         #expect(router.respond(to: try request("GET", "/api/v1/branches/7/extra")).status == 404)

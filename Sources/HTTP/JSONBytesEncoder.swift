@@ -1,0 +1,430 @@
+import Foundation
+
+/// `Encodable` values straight to JSON bytes, for response bodies: object keys sorted by their
+/// UTF-8 bytes (so equal values give equal bytes and stable ETags), strings escaped as RFC 8259
+/// requires (quote, backslash, control characters; `/` is left alone), integers exact, doubles
+/// in their shortest form, `Date` as ISO 8601 in UTC, `Data` as Base64. Non-finite numbers are
+/// refused, as JSON has no spelling for them.
+///
+/// Foundation's `JSONEncoder` builds a tree of boxed values and sorts it afterwards; this writes
+/// each value into one byte buffer as it comes and reorders an object's members only when its
+/// type declared them out of order, which makes a signed-in read several times cheaper.
+public enum JSONBytesEncoder {
+    public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let sink = JSONSink()
+        try sink.encodeValue(value)
+        if let failure = sink.failure { throw failure }
+        return sink.bytes
+    }
+}
+
+/// The writer behind `JSONBytesEncoder`. Containers are written in the order Swift's coding
+/// calls them, which nests strictly: a value's container is complete when its `encode(to:)`
+/// returns, and its members are then put in key order. A container opened beside another one
+/// (`nestedContainer`, `superEncoder`) writes into a sink of its own, spliced in at the end.
+final class JSONSink: Encoder {
+    /// The writer's state lives behind a pointer: every member written touches it several times,
+    /// and a class's stored properties would pay a dynamic exclusivity check on each access. The
+    /// sink is used by one thread, for one encoding, and frees the state when it goes.
+    struct State {
+        var bytes: [UInt8] = []
+        var frames: [Frame] = []
+        var members: [Member] = []
+        /// Reused when a container's members are put in order.
+        var scratch: [UInt8] = []
+    }
+
+    let state: UnsafeMutablePointer<State>
+    var codingPath: [any CodingKey] = []
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    /// One member of an open container: where its bytes are (after the comma), its key for
+    /// sorting, or a sink of its own to splice in.
+    struct Member {
+        var key: String?
+        var start: Int
+        var end: Int
+        var child: JSONSink?
+    }
+
+    enum Kind { case none, keyed, unkeyed, single }
+
+    /// The container of the value being encoded now.
+    struct Frame {
+        var kind: Kind = .none
+        /// Where the container's bytes begin (its `{` or `[`).
+        var start: Int
+        /// Index of its first member in `members`.
+        var firstMember: Int
+        var needsRebuild = false
+    }
+
+    var bytes: [UInt8] {
+        get { state.pointee.bytes }
+        _modify { yield &state.pointee.bytes }
+    }
+
+    var frames: [Frame] {
+        get { state.pointee.frames }
+        _modify { yield &state.pointee.frames }
+    }
+
+    var members: [Member] {
+        get { state.pointee.members }
+        _modify { yield &state.pointee.members }
+    }
+
+    /// A container asked for out of turn, where the protocol gives no way to throw: reported
+    /// when the encoding ends instead of losing the value silently.
+    var failure: (any Error)?
+
+    init() {
+        state = .allocate(capacity: 1)
+        state.initialize(to: State())
+        state.pointee.bytes.reserveCapacity(512)
+    }
+
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
+
+    // MARK: Values
+
+    func encodeValue<T: Encodable>(_ value: T) throws {
+        if T.self == String.self { return writeString(value as! String) }
+        if T.self == Int.self { return writeInteger(value as! Int) }
+        if T.self == Int64.self { return writeInteger(value as! Int64) }
+        if T.self == Bool.self { return writeBool(value as! Bool) }
+        if T.self == Double.self { return try writeDouble(value as! Double) }
+        if T.self == Date.self { return writeString(Self.iso8601(value as! Date)) }
+        if T.self == Data.self { return writeString((value as! Data).base64EncodedString()) }
+        if T.self == URL.self { return writeString((value as! URL).absoluteString) }
+        if T.self == Decimal.self { return writeRaw((value as! Decimal).description) }
+        frames.append(Frame(start: bytes.count, firstMember: members.count))
+        try value.encode(to: self)
+        try closeFrame()
+    }
+
+    /// Ends the innermost container: its closing bracket, members in key order, children spliced.
+    func closeFrame() throws {
+        let frame = frames.removeLast()
+        defer { members.removeSubrange(frame.firstMember...) }
+        switch frame.kind {
+        case .none:
+            // A value that encoded nothing is an empty object, as Foundation writes it.
+            writeRaw("{}")
+        case .single:
+            if frame.start == bytes.count { throw EncodingError.invalidValue((), .init(codingPath: codingPath, debugDescription: "a single-value container encoded nothing")) }
+        case .keyed, .unkeyed:
+            let close = frame.kind == .keyed ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            guard frame.needsRebuild else {
+                bytes.append(close)
+                return
+            }
+            if frame.kind == .keyed { sortMembers(from: frame.firstMember) }
+            // The container's bytes as written, then rewritten in member order.
+            state.pointee.scratch.removeAll(keepingCapacity: true)
+            state.pointee.scratch.append(contentsOf: state.pointee.bytes[frame.start...])
+            bytes.removeSubrange((frame.start + 1)...)
+            for index in frame.firstMember..<members.count {
+                if index > frame.firstMember { bytes.append(UInt8(ascii: ",")) }
+                let member = members[index]
+                state.pointee.bytes.append(contentsOf: state.pointee.scratch[(member.start - frame.start)..<(member.end - frame.start)])
+                if let child = member.child { bytes.append(contentsOf: try child.closedBytes()) }
+            }
+            bytes.append(close)
+        }
+    }
+
+    /// Insertion sort by key bytes, in place: objects have a handful of members, and this
+    /// allocates nothing (stable, so equal keys keep their order).
+    func sortMembers(from first: Int) {
+        var index = first + 1
+        while index < members.count {
+            let member = members[index]
+            let key = (member.key ?? "").utf8
+            var slot = index
+            while slot > first, key.lexicographicallyPrecedes((members[slot - 1].key ?? "").utf8) {
+                members[slot] = members[slot - 1]
+                slot -= 1
+            }
+            members[slot] = member
+            index += 1
+        }
+    }
+
+    /// A child sink's bytes once its own container is closed.
+    func closedBytes() throws -> [UInt8] {
+        while !frames.isEmpty { try closeFrame() }
+        return bytes
+    }
+
+    // MARK: Encoder
+
+    /// Opens (or, when asked twice, reopens) the container of the value being encoded.
+    func open(_ kind: Kind) -> Int {
+        let depth = frames.count - 1
+        if frames[depth].kind == .none {
+            frames[depth].kind = kind
+            switch kind {
+            case .keyed: bytes.append(UInt8(ascii: "{"))
+            case .unkeyed: bytes.append(UInt8(ascii: "["))
+            case .single, .none: break
+            }
+        }
+        return depth
+    }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        KeyedEncodingContainer(KeyedContainer<Key>(sink: self, depth: open(.keyed)))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer { UnkeyedContainer(sink: self, depth: open(.unkeyed)) }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer { SingleContainer(sink: self, depth: open(.single)) }
+
+    /// Starts a member of the container at `depth`: the comma, the key, and its bookkeeping.
+    func beginMember(at depth: Int, key: String?) throws {
+        guard depth == frames.count - 1 else {
+            throw EncodingError.invalidValue((), .init(codingPath: codingPath, debugDescription: "a container was used after another one was opened inside it"))
+        }
+        let frame = frames[depth]
+        if members.count > frame.firstMember {
+            bytes.append(UInt8(ascii: ","))
+            if let key, let previous = members[members.count - 1].key, !previous.utf8.lexicographicallyPrecedes(key.utf8) {
+                frames[depth].needsRebuild = true
+            }
+        }
+        members.append(Member(key: key, start: bytes.count, end: bytes.count, child: nil))
+        if let key {
+            writeString(key)
+            bytes.append(UInt8(ascii: ":"))
+        }
+    }
+
+    func endMember() { members[members.count - 1].end = bytes.count }
+
+    /// A member whose value is written by a sink of its own (a nested container, a super encoder).
+    func childMember(at depth: Int, key: String?) throws -> JSONSink {
+        try beginMember(at: depth, key: key)
+        endMember()
+        let child = JSONSink()
+        child.codingPath = codingPath
+        child.frames.append(Frame(start: 0, firstMember: 0))
+        members[members.count - 1].child = child
+        frames[depth].needsRebuild = true
+        return child
+    }
+
+    // MARK: Scalars
+
+    func writeRaw(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+    func writeNull() { writeRaw("null") }
+
+    func writeBool(_ value: Bool) { writeRaw(value ? "true" : "false") }
+
+    func writeInteger<I: BinaryInteger>(_ value: I) {
+        if value == 0 {
+            bytes.append(UInt8(ascii: "0"))
+            return
+        }
+        // Digits of the magnitude, least significant first, then reversed into place.
+        var magnitude = value.magnitude
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        let start = bytes.count
+        while magnitude > 0 {
+            let (quotient, digit) = magnitude.quotientAndRemainder(dividingBy: 10)
+            bytes.append(UInt8(ascii: "0") + UInt8(digit))
+            magnitude = quotient
+        }
+        bytes[start...].reverse()
+    }
+
+    func writeDouble(_ value: Double) throws {
+        guard value.isFinite else {
+            throw EncodingError.invalidValue(value, .init(codingPath: codingPath, debugDescription: "\(value) has no JSON spelling"))
+        }
+        // Whole numbers without a fraction, as Foundation writes them ("3", not "3.0").
+        if value == value.rounded(), abs(value) < 9_007_199_254_740_992 {  // 2^53: beyond it Swift writes an exponent
+            writeInteger(Int64(value))
+            return
+        }
+        let text = value.description
+        writeRaw(text.hasSuffix(".0") ? String(text.dropLast(2)) : text)
+    }
+
+    static let hex = Array("0123456789abcdef".utf8)
+
+    func writeString(_ text: String) {
+        var text = text
+        let out = state
+        out.pointee.bytes.append(UInt8(ascii: "\""))
+        text.withUTF8 { utf8 in
+            // Runs of bytes that need no escape are copied whole.
+            var run = 0
+            for index in 0..<utf8.count {
+                let byte = utf8[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                out.pointee.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<index]))
+                run = index + 1
+                out.pointee.bytes.append(UInt8(ascii: "\\"))
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.pointee.bytes.append(byte)
+                case 0x0A: out.pointee.bytes.append(UInt8(ascii: "n"))
+                case 0x0D: out.pointee.bytes.append(UInt8(ascii: "r"))
+                case 0x09: out.pointee.bytes.append(UInt8(ascii: "t"))
+                case 0x08: out.pointee.bytes.append(UInt8(ascii: "b"))
+                case 0x0C: out.pointee.bytes.append(UInt8(ascii: "f"))
+                default:
+                    out.pointee.bytes.append(UInt8(ascii: "u"))
+                    out.pointee.bytes.append(UInt8(ascii: "0"))
+                    out.pointee.bytes.append(UInt8(ascii: "0"))
+                    out.pointee.bytes.append(Self.hex[Int(byte >> 4)])
+                    out.pointee.bytes.append(Self.hex[Int(byte & 0xF)])
+                }
+            }
+            out.pointee.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run...]))
+        }
+        out.pointee.bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// `2026-11-23T04:05:06Z`, as Foundation's `.iso8601` date strategy writes it.
+    static func iso8601(_ date: Date) -> String { date.ISO8601Format() }
+}
+
+private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let sink: JSONSink
+    let depth: Int
+    var codingPath: [any CodingKey] { sink.codingPath }
+
+    /// One member: its key, then what `write` puts.
+    private func member(_ key: Key, _ write: () throws -> Void) throws {
+        try sink.beginMember(at: depth, key: key.stringValue)
+        try write()
+        sink.endMember()
+    }
+
+    mutating func encodeNil(forKey key: Key) throws { try member(key) { sink.writeNull() } }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { try member(key) { sink.writeBool(value) } }
+    mutating func encode(_ value: String, forKey key: Key) throws { try member(key) { sink.writeString(value) } }
+    mutating func encode(_ value: Double, forKey key: Key) throws { try member(key) { try sink.writeDouble(value) } }
+    mutating func encode(_ value: Float, forKey key: Key) throws { try encode(Double(value), forKey: key) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { try member(key) { sink.writeInteger(value) } }
+    mutating func encode(_ value: Int8, forKey key: Key) throws { try encode(Int(value), forKey: key) }
+    mutating func encode(_ value: Int16, forKey key: Key) throws { try encode(Int(value), forKey: key) }
+    mutating func encode(_ value: Int32, forKey key: Key) throws { try encode(Int(value), forKey: key) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { try encode(Int(value), forKey: key) }
+    mutating func encode(_ value: UInt, forKey key: Key) throws { try member(key) { sink.writeInteger(value) } }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws { try encode(UInt(value), forKey: key) }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws { try encode(UInt(value), forKey: key) }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { try encode(UInt(value), forKey: key) }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { try encode(UInt(value), forKey: key) }
+
+    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        try member(key) {
+            sink.codingPath.append(key)
+            defer { sink.codingPath.removeLast() }
+            try sink.encodeValue(value)
+        }
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+        childSink(key).container(keyedBy: keyType)
+    }
+
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer { childSink(key).unkeyedContainer() }
+
+    mutating func superEncoder() -> any Encoder { childSink(nil, name: "super") }
+
+    mutating func superEncoder(forKey key: Key) -> any Encoder { childSink(key) }
+
+    private func childSink(_ key: Key?, name: String? = nil) -> JSONSink {
+        let child = sink.childOrOrphan(at: depth, key: key?.stringValue ?? name)
+        if let key { child.codingPath.append(key) }
+        return child
+    }
+}
+
+private struct UnkeyedContainer: UnkeyedEncodingContainer {
+    let sink: JSONSink
+    let depth: Int
+    private(set) var count = 0
+    var codingPath: [any CodingKey] { sink.codingPath }
+
+    /// One element: what `write` puts.
+    private mutating func element(_ write: (JSONSink) throws -> Void) throws {
+        try sink.beginMember(at: depth, key: nil)
+        try write(sink)
+        sink.endMember()
+        count += 1
+    }
+
+    mutating func encodeNil() throws { try element { $0.writeNull() } }
+    mutating func encode(_ value: String) throws { try element { $0.writeString(value) } }
+    mutating func encode(_ value: Int) throws { try element { $0.writeInteger(value) } }
+    mutating func encode(_ value: Int64) throws { try encode(Int(value)) }
+    mutating func encode<T: Encodable>(_ value: T) throws { try element { try $0.encodeValue(value) } }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+        childSink().container(keyedBy: keyType)
+    }
+
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer { childSink().unkeyedContainer() }
+
+    mutating func superEncoder() -> any Encoder { childSink() }
+
+    private mutating func childSink() -> JSONSink {
+        count += 1
+        return sink.childOrOrphan(at: depth, key: nil)
+    }
+}
+
+private struct SingleContainer: SingleValueEncodingContainer {
+    let sink: JSONSink
+    let depth: Int
+    var codingPath: [any CodingKey] { sink.codingPath }
+
+    func check() throws {
+        guard depth == sink.frames.count - 1, sink.bytes.count == sink.frames[depth].start else {
+            throw EncodingError.invalidValue((), .init(codingPath: codingPath, debugDescription: "a single-value container takes one value"))
+        }
+    }
+
+    mutating func encodeNil() throws { try check(); sink.writeNull() }
+    mutating func encode(_ value: Bool) throws { try check(); sink.writeBool(value) }
+    mutating func encode(_ value: String) throws { try check(); sink.writeString(value) }
+    mutating func encode(_ value: Double) throws { try check(); try sink.writeDouble(value) }
+    mutating func encode(_ value: Float) throws { try encode(Double(value)) }
+    mutating func encode(_ value: Int) throws { try check(); sink.writeInteger(value) }
+    mutating func encode(_ value: Int8) throws { try encode(Int(value)) }
+    mutating func encode(_ value: Int16) throws { try encode(Int(value)) }
+    mutating func encode(_ value: Int32) throws { try encode(Int(value)) }
+    mutating func encode(_ value: Int64) throws { try encode(Int(value)) }
+    mutating func encode(_ value: UInt) throws { try check(); sink.writeInteger(value) }
+    mutating func encode(_ value: UInt8) throws { try encode(UInt(value)) }
+    mutating func encode(_ value: UInt16) throws { try encode(UInt(value)) }
+    mutating func encode(_ value: UInt32) throws { try encode(UInt(value)) }
+    mutating func encode(_ value: UInt64) throws { try encode(UInt(value)) }
+
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        try check()
+        try sink.encodeValue(value)
+    }
+}
+
+extension JSONSink {
+    /// A nested container's sink; asked for out of turn (the protocol gives that no way to
+    /// throw), a sink that goes nowhere, and the encoding fails when it ends.
+    func childOrOrphan(at depth: Int, key: String?) -> JSONSink {
+        do {
+            return try childMember(at: depth, key: key)
+        } catch {
+            failure = failure ?? error
+            let orphan = JSONSink()
+            orphan.frames.append(Frame(start: 0, firstMember: 0))
+            return orphan
+        }
+    }
+}
