@@ -50,13 +50,15 @@ public struct HTTPRequestDecoder: Sendable {
     static let space: UInt8 = 32
     static let tab: UInt8 = 9
 
-    /// tchar (RFC 9110 §5.6.2).
-    static func isTokenCharacter(_ byte: UInt8) -> Bool {
-        switch byte {
+    /// tchar (RFC 9110 §5.6.2), as a table indexed by byte.
+    static let tokenCharacters: [Bool] = (0...255).map { byte in
+        switch UInt8(byte) {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
-        default: Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+        default: "!#$%&'*+-.^_`|~".utf8.contains(UInt8(byte))
         }
     }
+
+    static func isTokenCharacter(_ byte: UInt8) -> Bool { tokenCharacters[Int(byte)] }
 
     /// Finds the next CRLF at or after `start`; a bare CR or LF is an error.
     static func line(in bytes: ArraySlice<UInt8>, from start: Int) throws(HTTPParseError) -> Range<Int>? {
@@ -104,22 +106,44 @@ public struct HTTPRequestDecoder: Sendable {
             if headers.count > limits.headerCount { throw HTTPParseError(status: 431, rule: "too-many-header-fields") }
         }
         let (path, query) = try normalise(target: target, method: method)
+        // The fields framing depends on, in one pass.
+        var hosts = 0
+        var length: String?
+        var lengths = 0
+        var encoding: String?
+        var encodings = 0
+        var connectionClose = false
+        var connectionKeepAlive = false
+        for field in headers {
+            switch field.name {
+            case "host": hosts += 1
+            case "content-length":
+                lengths += 1
+                length = field.value
+            case "transfer-encoding":
+                encodings += 1
+                encoding = field.value
+            case "connection":
+                for option in field.value.utf8.split(separator: UInt8(ascii: ",")) {
+                    if isOption(option, "close") { connectionClose = true }
+                    if isOption(option, "keep-alive") { connectionKeepAlive = true }
+                }
+            default: break
+            }
+        }
         // The route's own body limit, asked only when a body is announced (most requests have none).
-        if let bodyLimit, headers.contains(where: { ($0.name == "content-length" && $0.value != "0") || $0.name == "transfer-encoding" }) {
+        if let bodyLimit, (length != nil && length != "0") || encodings > 0 {
             let routeLimit = bodyLimit(method == "HEAD" ? "GET" : method, path)
             if routeLimit > 0 { limits.bodyBytes = routeLimit }
         }
 
         // Framing.
-        let hosts = headers.filter { $0.name == "host" }
-        if minor == 1 && hosts.count != 1 { throw .bad(hosts.isEmpty ? "missing-host" : "duplicate-host") }
-        if hosts.count > 1 { throw .bad("duplicate-host") }
-        let lengths = headers.filter { $0.name == "content-length" }
-        let encodings = headers.filter { $0.name == "transfer-encoding" }
-        if !lengths.isEmpty && !encodings.isEmpty { throw .bad("content-length-with-transfer-encoding") }
-        if lengths.count > 1 { throw .bad("duplicate-content-length") }
+        if minor == 1 && hosts != 1 { throw .bad(hosts == 0 ? "missing-host" : "duplicate-host") }
+        if hosts > 1 { throw .bad("duplicate-host") }
+        if lengths > 0 && encodings > 0 { throw .bad("content-length-with-transfer-encoding") }
+        if lengths > 1 { throw .bad("duplicate-content-length") }
         var contentLength = 0
-        if let length = lengths.first?.value {
+        if let length {
             guard !length.isEmpty, length.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
                 throw .bad("invalid-content-length")
             }
@@ -128,9 +152,9 @@ public struct HTTPRequestDecoder: Sendable {
             contentLength = value
         }
         var chunked = false
-        if !encodings.isEmpty {
+        if let encoding {
             guard minor == 1 else { throw .bad("transfer-encoding-in-http-1.0") }
-            guard encodings.count == 1, encodings[0].value.lowercased() == "chunked" else {
+            guard encodings == 1, encoding.lowercased() == "chunked" else {
                 throw HTTPParseError(status: 501, rule: "unsupported-transfer-coding")
             }
             chunked = true
@@ -148,25 +172,40 @@ public struct HTTPRequestDecoder: Sendable {
             cursor += contentLength
         }
 
-        let connection = headers.filter { $0.name == "connection" }.flatMap { $0.value.lowercased().split(separator: ",").map { $0.trimmingCharacters(in: " \t") } }
-        let keepAlive = minor == 1 ? !connection.contains("close") : connection.contains("keep-alive")
+        let keepAlive = minor == 1 ? !connectionClose : connectionKeepAlive
         let request = HTTPRequest(method: method, target: target, path: path, query: query, minorVersion: minor, headers: headers, body: body, keepAlive: keepAlive)
         return (request, cursor - bytes.startIndex)
     }
 
+    /// One element of a comma-separated field value, whitespace around it ignored, against a
+    /// lower-case name of letters and hyphens, in any case. (`| 0x20` folds only letters here:
+    /// the one other byte it maps onto a hyphen is CR, which a field value never holds.)
+    static func isOption(_ element: Substring.UTF8View, _ name: String) -> Bool {
+        var trimmed = element
+        while let first = trimmed.first, first == space || first == tab { trimmed = trimmed.dropFirst() }
+        while let last = trimmed.last, last == space || last == tab { trimmed = trimmed.dropLast() }
+        return trimmed.elementsEqual(name.utf8) { ($0 | 0x20) == $1 }
+    }
+
     static func parseRequestLine(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (String, String, Int) {
-        let parts = line.split(separator: space, omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else { throw .bad("malformed-request-line") }
-        guard parts[0].allSatisfy(isTokenCharacter) else { throw .bad("method-not-a-token") }
+        // Exactly three parts separated by single spaces.
+        guard let firstSpace = line.firstIndex(of: space),
+              let secondSpace = line[(firstSpace + 1)...].firstIndex(of: space),
+              line[(secondSpace + 1)...].firstIndex(of: space) == nil else { throw .bad("malformed-request-line") }
+        let method = line[line.startIndex..<firstSpace]
+        let target = line[(firstSpace + 1)..<secondSpace]
+        let version = line[(secondSpace + 1)...]
+        guard !method.isEmpty, !target.isEmpty else { throw .bad("malformed-request-line") }
+        guard method.allSatisfy(isTokenCharacter) else { throw .bad("method-not-a-token") }
         // The target: visible ASCII only (RFC 3986 characters); no spaces, controls or raw non-ASCII.
-        guard parts[1].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw .bad("invalid-target-character") }
-        let version = Array(parts[2])
-        guard version.count == 8, Array(version[0..<5]) == Array("HTTP/".utf8), version[6] == UInt8(ascii: "."),
-              (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(version[5]), (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(version[7]) else {
+        guard target.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw .bad("invalid-target-character") }
+        let v = version.startIndex
+        guard version.count == 8, version.prefix(5).elementsEqual("HTTP/".utf8), version[v + 6] == UInt8(ascii: "."),
+              (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(version[v + 5]), (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(version[v + 7]) else {
             throw .bad("malformed-version")
         }
-        guard version[5] == UInt8(ascii: "1"), version[7] <= UInt8(ascii: "1") else { throw HTTPParseError(status: 505, rule: "version-not-supported") }
-        return (String(decoding: parts[0], as: UTF8.self), String(decoding: parts[1], as: UTF8.self), Int(version[7] - UInt8(ascii: "0")))
+        guard version[v + 5] == UInt8(ascii: "1"), version[v + 7] <= UInt8(ascii: "1") else { throw HTTPParseError(status: 505, rule: "version-not-supported") }
+        return (String(decoding: method, as: UTF8.self), String(decoding: target, as: UTF8.self), Int(version[v + 7] - UInt8(ascii: "0")))
     }
 
     static func parseField(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (name: String, value: String) {
@@ -233,6 +272,13 @@ public struct HTTPRequestDecoder: Sendable {
         let raw = Array(target.utf8)
         guard raw.first == UInt8(ascii: "/") else { throw .bad("not-origin-form") }
         guard !raw.contains(UInt8(ascii: "#")) else { throw .bad("fragment-in-target") }
+        // Most paths need no decoding at all: no percent sign, backslash or dot segment. The
+        // target is visible ASCII (checked with the request line), so the path is valid UTF-8.
+        let mark = raw.firstIndex(of: UInt8(ascii: "?")) ?? raw.endIndex
+        if !raw[..<mark].contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "\\") }),
+           !raw[..<mark].split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).contains(where: { $0.elementsEqual([UInt8(ascii: ".")]) || $0.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")]) }) {
+            return (String(decoding: raw[..<mark], as: UTF8.self), mark < raw.endIndex ? String(decoding: raw[(mark + 1)...], as: UTF8.self) : nil)
+        }
         let pathPart: ArraySlice<UInt8>
         var query: String?
         if let mark = raw.firstIndex(of: UInt8(ascii: "?")) {

@@ -87,13 +87,39 @@ public struct HTTPResponse: Sendable {
         503: "Service Unavailable", 505: "HTTP Version Not Supported",
     ]
 
+    /// Each status line as bytes, made once.
+    static let statusLines: [Int: [UInt8]] = Dictionary(uniqueKeysWithValues: reasons.map { status, reason in
+        (status, Array("HTTP/1.1 \(status) \(reason)\r\n".utf8))
+    })
+
     /// The bytes on the wire. `headOnly` keeps Content-Length but drops the body (HEAD).
     public func serialized(keepAlive: Bool, headOnly: Bool = false) -> [UInt8] {
-        var head = "HTTP/1.1 \(status) \(Self.reasons[status] ?? "Status")\r\n"
-        for field in headers { head += "\(field.name): \(field.value)\r\n" }
-        if status != 204 && status != 304 { head += "Content-Length: \(body.count)\r\n" }
-        head += keepAlive ? "" : "Connection: close\r\n"
-        head += "\r\n"
-        return Array(head.utf8) + (headOnly || status == 204 || status == 304 ? [] : body)
+        let withBody = !(headOnly || status == 204 || status == 304)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(160 + headers.count * 48 + (withBody ? body.count : 0))
+        if let line = Self.statusLines[status] {
+            bytes.append(contentsOf: line)
+        } else {
+            bytes.append(contentsOf: "HTTP/1.1 \(status) Status\r\n".utf8)
+        }
+        for field in headers {
+            bytes.append(contentsOf: field.name.utf8)
+            bytes.append(UInt8(ascii: ":"))
+            bytes.append(UInt8(ascii: " "))
+            bytes.append(contentsOf: field.value.utf8)
+            bytes.append(13)
+            bytes.append(10)
+        }
+        if status != 204 && status != 304 {
+            bytes.append(contentsOf: "Content-Length: ".utf8)
+            bytes.append(contentsOf: String(body.count).utf8)
+            bytes.append(13)
+            bytes.append(10)
+        }
+        if !keepAlive { bytes.append(contentsOf: "Connection: close\r\n".utf8) }
+        bytes.append(13)
+        bytes.append(10)
+        if withBody { bytes.append(contentsOf: body) }
+        return bytes
     }
 }

@@ -44,12 +44,25 @@ public final class Connection {
     public let path: String
     public let options: ConnectionOptions
     /// Prepared statements by SQL text, each with the tick of its last use (least recently used is evicted).
-    private var cache: [String: (statement: Statement, lastUse: UInt64)] = [:]
+    private var cache: [String: CachedStatement] = [:]
+    final class CachedStatement {
+        let statement: Statement
+        var lastUse: UInt64
+        init(_ statement: Statement, lastUse: UInt64) {
+            self.statement = statement
+            self.lastUse = lastUse
+        }
+    }
+
+    /// Memory statistics off before the first connection opens (see the shim): nothing here
+    /// reads them, and they serialise every allocation across threads.
+    private static let processSetUp: Void = { _ = portero_sqlite_disable_memory_statistics() }()
     private var tick: UInt64 = 0
     private var savepointDepth = 0
 
     /// Opens (and, unless read-only, creates) the database at `path` and applies `options`.
     public init(path: String, options: ConnectionOptions = ConnectionOptions()) throws {
+        Self.processSetUp
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         if options.readOnly {
             flags |= SQLITE_OPEN_READONLY
@@ -124,7 +137,7 @@ public final class Connection {
         tick &+= 1
         if let cached = cache[sql] {
             cached.statement.reset()
-            cache[sql]?.lastUse = tick
+            cached.lastUse = tick
             return cached.statement
         }
         let statement = try Statement(database: handle, sql: sql)
@@ -133,7 +146,7 @@ public final class Connection {
                let evicted = cache.min(by: { $0.value.lastUse < $1.value.lastUse })?.key {
                 cache[evicted] = nil
             }
-            cache[sql] = (statement, tick)
+            cache[sql] = CachedStatement(statement, lastUse: tick)
         }
         return statement
     }

@@ -214,52 +214,23 @@ public final class CoreAPI: Sendable {
 
     func serve(_ route: APIRoute, _ context: RouteContext, _ database: CoreDatabase) throws -> HTTPResponse {
         let now = clock()
-        let secure = secureCookies || context.request.header("x-forwarded-proto")?.lowercased() == "https"
-        var request = APIRequest(context: context, route: route, session: nil, device: nil, branch: nil, now: now, database: database, secureCookies: secure,
-                                 enrollmentCodeSeconds: enrollmentCodeSeconds, api: self, timeZone: timeZone)
-        let authorization = context.request.header("authorization")
-        switch route.access {
-        case .anyone:
-            break
-        case .device:
-            guard let authorization, authorization.hasPrefix("Bearer ") else { return .error(401, "a device token is required") }
-            do { request.device = try database.devices.device(bearer: String(authorization.dropFirst(7)), now: now) } catch let failure as DeviceAuthFailure {
-                return .error(401, "\(failure)")
-            }
-        case .signedIn, .privilege:
-            if let authorization {
-                // Scripts: a personal token; no cookie, so no CSRF to check.
-                guard authorization.hasPrefix("Bearer "), let account = try? database.auth.account(bearer: String(authorization.dropFirst(7)), now: now) else {
-                    return .error(401, "invalid or revoked token")
-                }
-                request.session = Session(account: account, csrfToken: "")
-            } else {
-                guard let token = Self.cookie("portero_session", in: context.request.header("cookie")) else { return .error(401, "sign in first") }
-                do {
-                    let session = try database.auth.session(token: token, now: now)
-                    if route.method != .get && route.method != .head {
-                        try database.auth.checkCSRF(session, header: context.request.header("x-csrf-token"))
-                    }
-                    request.session = session
-                } catch let failure as AuthFailure {
-                    return .error(failure == .csrfMismatch ? 403 : 401, "\(failure)")
-                }
-            }
-        }
-        if case let .privilege(privilege) = route.access, let account = request.session?.account {
-            if let text = request.query("branch") {
-                guard let number = Int64(text), number > 0 else { return .error(400, "query parameter branch must be a branch id") }
-                request.branch = BranchID(number)
-            }
-            let allowed = request.branch.map { account.may(privilege, at: $0) } ?? account.may(privilege, at: nil)
-            let place = request.branch.map { " at branch \($0)" } ?? ""
-            guard allowed else { return .error(403, "\(privilege.rawValue) is not among your privileges\(place)") }
-        }
+        // The session's upkeep (its idle clock, or deleting it) is written after the request's
+        // read transaction, never inside it.
+        var check: Authenticator.SessionCheck?
+        defer { if let check { try? database.auth.settle(check, now: now) } }
         do {
-            // A read sees one snapshot and takes the WAL read lock once.
-            if route.method == .get { return try database.db.read { try route.handler(request) } }
+            if route.method == .get {
+                // A read sees one snapshot and takes the WAL read lock once. A cookie session is
+                // only read, so it joins the handler's read; a bearer token records its last use
+                // (a write), so it is checked before the read begins.
+                if context.request.header("authorization") == nil {
+                    return try database.db.read { try route.handler(try authorize(route, context, database, now, &check)) }
+                }
+                let request = try authorize(route, context, database, now, &check)
+                return try database.db.read { try route.handler(request) }
+            }
             defer { feed.changed() }  // a write may have grown the change log
-            return try route.handler(request)
+            return try route.handler(try authorize(route, context, database, now, &check))
         } catch let error as AccountError {
             // Conflicts with what exists (a taken username, clave, card or name) are 409; the rest 400.
             return .error(error.problem.hasPrefix("already") || error.problem.hasPrefix("a device") ? 409 : 400, "\(error)")
@@ -272,6 +243,54 @@ public final class CoreAPI: Sendable {
             FileHandle.standardError.write(Data("portero-core: \(route.method.rawValue) \(route.pattern): \(error)\n".utf8))
             return .error(500, "internal error; nothing was written")
         }
+    }
+
+    /// Authentication, CSRF and the privilege check: the request for the handler, or a refusal
+    /// thrown as its response.
+    private func authorize(_ route: APIRoute, _ context: RouteContext, _ database: CoreDatabase, _ now: Timestamp,
+                           _ check: inout Authenticator.SessionCheck?) throws -> APIRequest {
+        let secure = secureCookies || context.request.header("x-forwarded-proto")?.lowercased() == "https"
+        var request = APIRequest(context: context, route: route, session: nil, device: nil, branch: nil, now: now, database: database, secureCookies: secure,
+                                 enrollmentCodeSeconds: enrollmentCodeSeconds, api: self, timeZone: timeZone)
+        let authorization = context.request.header("authorization")
+        switch route.access {
+        case .anyone:
+            break
+        case .device:
+            guard let authorization, authorization.hasPrefix("Bearer ") else { throw HTTPResponseError(.error(401, "a device token is required")) }
+            do { request.device = try database.devices.device(bearer: String(authorization.dropFirst(7)), now: now) } catch let failure as DeviceAuthFailure {
+                throw HTTPResponseError(.error(401, "\(failure)"))
+            }
+        case .signedIn, .privilege:
+            if let authorization {
+                // Scripts: a personal token; no cookie, so no CSRF to check.
+                guard authorization.hasPrefix("Bearer "), let account = try? database.auth.account(bearer: String(authorization.dropFirst(7)), now: now) else {
+                    throw HTTPResponseError(.error(401, "invalid or revoked token"))
+                }
+                request.session = Session(account: account, csrfToken: "")
+            } else {
+                guard let token = Self.cookie("portero_session", in: context.request.header("cookie")) else { throw HTTPResponseError(.error(401, "sign in first")) }
+                let found = try database.auth.checkSession(token: token, now: now)
+                check = found
+                guard let session = found.session else { throw HTTPResponseError(.error(401, "\(AuthFailure.sessionExpired)")) }
+                if route.method != .get && route.method != .head {
+                    do { try database.auth.checkCSRF(session, header: context.request.header("x-csrf-token")) } catch let failure as AuthFailure {
+                        throw HTTPResponseError(.error(failure == .csrfMismatch ? 403 : 401, "\(failure)"))
+                    }
+                }
+                request.session = session
+            }
+        }
+        if case let .privilege(privilege) = route.access, let account = request.session?.account {
+            if let text = request.query("branch") {
+                guard let number = Int64(text), number > 0 else { throw HTTPResponseError(.error(400, "query parameter branch must be a branch id")) }
+                request.branch = BranchID(number)
+            }
+            let allowed = request.branch.map { account.may(privilege, at: $0) } ?? account.may(privilege, at: nil)
+            let place = request.branch.map { " at branch \($0)" } ?? ""
+            guard allowed else { throw HTTPResponseError(.error(403, "\(privilege.rawValue) is not among your privileges\(place)")) }
+        }
+        return request
     }
 
     /// The branches the caller holds `privilege` at (nil: every branch, for a SuperAdministrador),

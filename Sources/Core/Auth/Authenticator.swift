@@ -139,25 +139,50 @@ public final class Authenticator {
 
     /// The session behind a cookie token, refreshed; expired sessions are deleted and refused.
     public func session(token: String, now: Timestamp) throws -> Session {
+        let check = try checkSession(token: token, now: now)
+        try settle(check, now: now)
+        guard let session = check.session else { throw AuthFailure.sessionExpired }
+        return session
+    }
+
+    /// What a session check found, and the write it leaves for after the read.
+    public struct SessionCheck: Sendable {
+        public enum Upkeep: Sendable {
+            case none
+            /// Move the idle clock (at most once a minute, so reads do not each cost a durable write).
+            case touch
+            /// Expired or its account deactivated: delete it.
+            case remove
+        }
+        /// Nil: unknown, expired, or the account is no longer active.
+        public let session: Session?
+        public let upkeep: Upkeep
+        let key: [UInt8]
+    }
+
+    /// Reads the session behind a cookie token and writes nothing, so a signed-in read runs in
+    /// one read transaction (the caller's, when it has begun one); `settle` does the upkeep.
+    public func checkSession(token: String, now: Timestamp) throws -> SessionCheck {
         let key = Digest.sha256(Array(token.utf8))
-        // One read transaction: the WAL read lock is taken once for the session and its account.
         let found: ((Int64, String, Int64, Int64), Account?)? = try db.read {
             guard let row: (Int64, String, Int64, Int64) = try db.queryFirst("SELECT user_id, csrf_token, created_at, last_seen FROM sessions WHERE token_hash = ?", key,
                                                                                map: { (try $0.get(0), try $0.get(1), try $0.get(2), try $0.get(3)) }) else { return nil }
             return (row, try accounts.account(UserID(row.0)))
         }
-        guard let (row, account) = found else { throw AuthFailure.sessionExpired }
+        guard let (row, account) = found else { return SessionCheck(session: nil, upkeep: .none, key: key) }
         let idle = now.milliseconds - row.3 > policy.sessionIdleSeconds * 1000
         let absolute = now.milliseconds - row.2 > policy.sessionAbsoluteSeconds * 1000
-        guard !idle, !absolute, let account, account.active else {
-            try db.run("DELETE FROM sessions WHERE token_hash = ?", key)
-            throw AuthFailure.sessionExpired
+        guard !idle, !absolute, let account, account.active else { return SessionCheck(session: nil, upkeep: .remove, key: key) }
+        return SessionCheck(session: Session(account: account, csrfToken: row.1), upkeep: now.milliseconds - row.3 >= 60_000 ? .touch : .none, key: key)
+    }
+
+    /// The write a session check left: outside any read transaction.
+    public func settle(_ check: SessionCheck, now: Timestamp) throws {
+        switch check.upkeep {
+        case .none: break
+        case .touch: try db.run("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", now.milliseconds, check.key)
+        case .remove: try db.run("DELETE FROM sessions WHERE token_hash = ?", check.key)
         }
-        // The idle clock moves at most once a minute, so reads do not each cost a durable write.
-        if now.milliseconds - row.3 >= 60_000 {
-            try db.run("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", now.milliseconds, key)
-        }
-        return Session(account: account, csrfToken: row.1)
     }
 
     // MARK: Second factor (TOTP, RFC 6238)
