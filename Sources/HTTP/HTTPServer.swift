@@ -137,6 +137,16 @@ public final class HTTPServer: Sendable {
     /// Connections open now, over every loop.
     public var openConnections: Int { admission.withLock { $0.total } }
 
+    /// True on an event loop's thread: handlers called there run within a batch that the
+    /// router's `batchEnded` closes (a router called from anywhere else has no batches).
+    public static var onEventLoop: Bool { pthread_getspecific(eventLoopKey) != nil }
+
+    static let eventLoopKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
     /// Connections each loop serves now (they are spread evenly).
     public var connectionsPerLoop: [Int] { loops.map { $0.load.load(ordering: .relaxed) } }
 }
@@ -178,9 +188,14 @@ final class EventLoop: @unchecked Sendable {
     private var nextConnectionID: UInt64 = 0
     /// Deferred answers completed by other threads, waiting for this loop to write them.
     private let completed = Mutex<[(fd: Int32, id: UInt64, bytes: [UInt8], keepAlive: Bool)]>([])
+    /// Connections that received bytes in this batch, served once all of it is read.
+    private var received: [Connection] = []
     /// Connections with an answer ready, written together once the whole batch of events is
     /// served (see `run`).
     private var answered: [Connection] = []
+    /// Answers written together at most: enough that a client's thread is woken once for many,
+    /// few enough that the first of a long batch does not wait for the whole batch.
+    static let answersPerWrite = 64
     /// Deadlines are checked by sweeping every connection at this interval, not per event.
     static let sweepMilliseconds: Int64 = 50
 
@@ -208,6 +223,8 @@ final class EventLoop: @unchecked Sendable {
     }
 
     func run(_ server: HTTPServer) {
+        pthread_setspecific(HTTPServer.eventLoopKey, UnsafeRawPointer(bitPattern: 1))
+        defer { pthread_setspecific(HTTPServer.eventLoopKey, nil) }
         var shutdownDeadline: Int64?
         var nextSweep = HTTPServer.now() + Self.sweepMilliseconds
         var readyFDs = [Int32](repeating: 0, count: 512)
@@ -244,10 +261,19 @@ final class EventLoop: @unchecked Sendable {
                     if shutdownDeadline == nil { accept(server, now: after) }
                 } else if let connection = connections[fd] {
                     if events & portero_EPOLLOUT != 0 { flush(connection, server, now: after) }
-                    else { receive(connection, server, now: after) }
+                    else if receive(connection, server, now: after) { received.append(connection) }
                 }
             }
+            // Every socket of the batch is read before any of its requests is served, so what a
+            // handler keeps for the batch (the core's read transaction) begins after the last
+            // byte of the batch arrived: a request never reads a snapshot older than a write
+            // its client saw finish before sending it.
+            for connection in received where connections[connection.fd] === connection { serveNext(connection, server, now: after) }
+            received.removeAll(keepingCapacity: true)
             flushAnswered(server, now: after)
+            // After the answers (and any pipelined request they let through): nothing a handler
+            // kept for the batch outlives it into the next wait.
+            if count > 0 { server.router.batchEnded?() }
             if after >= nextSweep {
                 for connection in Array(connections.values) where connection.state.tick(after) != nil { drop(connection, server) }
                 nextSweep = after + Self.sweepMilliseconds
@@ -338,16 +364,17 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
-    private func receive(_ connection: Connection, _ server: HTTPServer, now: Int64) {
+    /// Reads what arrived; true when there is something new to serve.
+    private func receive(_ connection: Connection, _ server: HTTPServer, now: Int64) -> Bool {
         let count = read(connection.fd, &buffer, buffer.count)
         if count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR) {
             drop(connection, server)
-            return
+            return false
         }
-        guard count > 0 else { return }
+        guard count > 0 else { return false }
         connection.decoder.append(buffer[0..<count])
         connection.state.received(at: now, headComplete: connection.decoder.hasCompleteHead)
-        serveNext(connection, server, now: now)
+        return true
     }
 
     /// Answers the next complete request, if no response is being written.
@@ -373,6 +400,7 @@ final class EventLoop: @unchecked Sendable {
             connection.output = response.serialized(keepAlive: keepAlive, headOnly: headOnly)
             connection.written = 0
             answered.append(connection)
+            if answered.count >= Self.answersPerWrite { flushAnswered(server, now: now) }
             return
         } catch {
             connection.state.responseQueued(at: now, keepAlive: false)

@@ -43,6 +43,10 @@ public struct Router: Sendable {
     }
 
     public private(set) var routes: [Route] = []
+    /// Called by the server on each event loop's thread once it has answered one batch of ready
+    /// connections (one `epoll_wait`), so handlers may keep per-thread state for the length of a
+    /// batch: the core keeps one read transaction open across the reads of a batch.
+    public var batchEnded: (@Sendable () -> Void)?
     /// Routes without parameters by their path, and routes with parameters by their number of
     /// segments (indexes into `routes`, in the order declared): a request looks at the few that
     /// could match, not at every route.

@@ -166,6 +166,19 @@ public final class Connection {
         }
     }
 
+    /// Begins a read transaction that stays open after this call, for reads spread over several
+    /// calls that may share one snapshot; `endRead()` ends it. Inside a transaction, nothing.
+    public func beginRead() throws {
+        if isAutocommit { try statement("BEGIN DEFERRED").step() }
+    }
+
+    /// Ends the transaction `beginRead()` began (a read: committing it writes nothing; should
+    /// the commit fail, it is rolled back).
+    public func endRead() {
+        guard !isAutocommit else { return }
+        if (try? statement("COMMIT").step()) == nil { rollbackIfActive() }
+    }
+
     /// Number of statements currently held prepared.
     public var cachedStatementCount: Int { cache.count }
 

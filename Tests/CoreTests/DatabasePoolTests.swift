@@ -64,3 +64,73 @@ import Testing
         return try #require(try decoder.next())
     }
 }
+
+/// The read an event loop keeps for its batch: one snapshot until the batch ends, let go
+/// before anything else uses the connection.
+@Suite struct KeptReadTests {
+    static func count(_ api: CoreAPI, keepingRead: Bool) throws -> Int {
+        try api.pool.with(keepingRead: keepingRead) { database in
+            try database.db.beginRead()
+            return try database.db.scalar("SELECT count(*) FROM branches", as: Int.self)
+        }
+    }
+
+    /// A branch added on another thread (another event loop).
+    static func addBranchElsewhere(_ api: CoreAPI, _ name: String) {
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            _ = try? api.withDatabase { try $0.accounts.createBranch(name: name, city: "CDMX", timeZone: "America/Mexico_City") }
+            done.signal()
+        }.start()
+        done.wait()
+    }
+
+    @Test func aBatchReadsOneSnapshotAndTheNextBatchSeesNewWrites() throws {
+        let fixture = try APIFixture()
+        let api = fixture.api
+        let before = try Self.count(api, keepingRead: true)
+        Self.addBranchElsewhere(api, "Sur")
+        #expect(try Self.count(api, keepingRead: true) == before)  // same batch, same snapshot
+        api.pool.endBatch()
+        #expect(try Self.count(api, keepingRead: true) == before + 1)
+        Self.addBranchElsewhere(api, "Oriente")
+        // Any other use of the connection ends the kept read first.
+        #expect(try Self.count(api, keepingRead: false) == before + 2)
+        api.pool.endBatch()
+    }
+
+    @Test func aWriteAfterAKeptReadIsNotRefusedForAStaleSnapshot() throws {
+        let fixture = try APIFixture()
+        let api = fixture.api
+        _ = try Self.count(api, keepingRead: true)
+        Self.addBranchElsewhere(api, "Sur")  // the database moves on past the kept snapshot
+        // A write on the same thread ends the kept read first, so SQLite does not refuse it.
+        let added = try api.withDatabase { database in try database.write { try database.accounts.createBranch(name: "Norte 2", city: "Tijuana", timeZone: "America/Tijuana") } }
+        #expect(added.rawValue > 0)
+        api.pool.endBatch()
+    }
+
+    /// Through the server: a read, a write and a read pipelined on one connection are served in
+    /// one batch of the one loop; the write is not refused and the last read sees it.
+    @Test func aReadAWriteAndAReadInOneBatchOfTheServer() throws {
+        let fixture = try APIFixture()
+        let user = try fixture.signIn(.administrator, username: "ana")
+        var configuration = HTTPServer.Configuration()
+        configuration.port = 0
+        configuration.eventLoops = 1
+        let server = try HTTPServer(configuration: configuration, router: fixture.router)
+        let done = DispatchSemaphore(value: 0)
+        Thread { server.run(); done.signal() }.start()
+        defer { server.stop(); _ = done.wait(timeout: .now() + 5) }
+        let client = try LoopbackClient(port: server.port)
+        // All three in one write: the loop reads them together and serves them one after another.
+        client.send("GET /api/v1/me HTTP/1.1\r\nHost: core\r\nCookie: portero_session=\(user.cookie)\r\n\r\n"
+            + "PATCH /api/v1/me HTTP/1.1\r\nHost: core\r\nCookie: portero_session=\(user.cookie)\r\nX-CSRF-Token: \(user.csrf)\r\n"
+            + "Content-Type: application/json\r\nContent-Length: 21\r\n\r\n{\"name\": \"Ana Maria\"}"
+            + "GET /api/v1/me HTTP/1.1\r\nHost: core\r\nCookie: portero_session=\(user.cookie)\r\n\r\n")
+        let text = client.receive { $0.components(separatedBy: "HTTP/1.1 ").count > 3 && $0.hasSuffix("}") }.text
+        let session = text.components(separatedBy: "HTTP/1.1 ").dropFirst().map { "HTTP/1.1 " + $0 }
+        #expect(session.filter { $0.hasPrefix("HTTP/1.1 200") }.count == 3)
+        #expect(session.last?.contains("Ana Maria") == true)
+    }
+}

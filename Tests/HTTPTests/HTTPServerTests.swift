@@ -40,47 +40,10 @@ final class RunningServer {
     deinit { _ = stop() }
 }
 
-/// A blocking loopback client with a receive deadline.
-final class Client {
-    let fd: Int32
-
-    init(port: UInt16) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let ok = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard ok == 0 else { throw POSIXError(.ECONNREFUSED) }
-    }
-
-    deinit { close(fd) }
-
-    func send(_ text: String) {
-        _ = Array(text.utf8).withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-    }
-
-    /// Reads until `done` holds for what arrived, the peer closes, or `milliseconds` pass.
-    func receive(milliseconds: Int32 = 5_000, until done: (String) -> Bool = { _ in false }) -> (text: String, closed: Bool) {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        let deadline = Date().addingTimeInterval(Double(milliseconds) / 1000)
-        while Date() < deadline {
-            var pollSet = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&pollSet, 1, 50) > 0 else { continue }
-            let count = read(fd, &chunk, chunk.count)
-            if count <= 0 { return (String(decoding: bytes, as: UTF8.self), true) }
-            bytes += chunk.prefix(count)
-            if done(String(decoding: bytes, as: UTF8.self)) { break }
-        }
-        return (String(decoding: bytes, as: UTF8.self), false)
-    }
-}
-
 @Suite(.serialized) struct HTTPServerTests {
     @Test func keepAliveServesSeveralRequestsOnOneConnection() throws {
         let running = try RunningServer()
-        let client = try Client(port: running.server.port)
+        let client = try LoopbackClient(port: running.server.port)
         client.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
         let first = client.receive { $0.hasSuffix("hello") }
         #expect(first.text.hasPrefix("HTTP/1.1 200 OK") && !first.closed)
@@ -91,7 +54,7 @@ final class Client {
 
     @Test func pipelinedRequestsAreAnsweredInOrderOneAtATime() throws {
         let running = try RunningServer()
-        let client = try Client(port: running.server.port)
+        let client = try LoopbackClient(port: running.server.port)
         client.send("GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\nGET /users/2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
         let reply = client.receive()
         #expect(reply.closed)
@@ -103,7 +66,7 @@ final class Client {
 
     @Test func aBadRequestIsAnswered400WithConnectionCloseThenClosed() throws {
         let running = try RunningServer()
-        let client = try Client(port: running.server.port)
+        let client = try LoopbackClient(port: running.server.port)
         client.send("POST /hello HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n")
         let reply = client.receive()
         #expect(reply.text.hasPrefix("HTTP/1.1 400 Bad Request"))
@@ -113,7 +76,7 @@ final class Client {
 
     @Test func aSlowlorisClientIsCutOff() throws {
         let running = try RunningServer { $0.timeouts.headersMilliseconds = 300 }
-        let client = try Client(port: running.server.port)
+        let client = try LoopbackClient(port: running.server.port)
         client.send("GET /hello HTTP/1.1\r\nHo")
         let started = Date()
         let reply = client.receive(milliseconds: 5_000)
@@ -123,7 +86,7 @@ final class Client {
 
     @Test func anIdleKeptAliveConnectionIsClosedAtTheIdleDeadline() throws {
         let running = try RunningServer { $0.timeouts.idleMilliseconds = 300 }
-        let client = try Client(port: running.server.port)
+        let client = try LoopbackClient(port: running.server.port)
         client.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(client.receive { $0.hasSuffix("hello") }.text.contains("200 OK"))
         #expect(client.receive(milliseconds: 5_000).closed)
@@ -131,13 +94,13 @@ final class Client {
 
     @Test func connectionsPerAddressAreLimitedWith503() throws {
         let running = try RunningServer { $0.maximumConnectionsPerAddress = 2 }
-        let a = try Client(port: running.server.port)
-        let b = try Client(port: running.server.port)
+        let a = try LoopbackClient(port: running.server.port)
+        let b = try LoopbackClient(port: running.server.port)
         a.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
         b.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(a.receive { $0.hasSuffix("hello") }.text.contains("200 OK"))
         #expect(b.receive { $0.hasSuffix("hello") }.text.contains("200 OK"))
-        let c = try Client(port: running.server.port)
+        let c = try LoopbackClient(port: running.server.port)
         let refused = c.receive()
         #expect(refused.text.hasPrefix("HTTP/1.1 503") && refused.closed)
     }
@@ -151,7 +114,7 @@ final class Client {
         let port = running.server.port
         // 48 clients at once, 20 requests each on one kept-alive connection.
         DispatchQueue.concurrentPerform(iterations: 48) { index in
-            guard let client = try? Client(port: port) else { return }
+            guard let client = try? LoopbackClient(port: port) else { return }
             for request in 0..<20 {
                 client.send("GET /users/\(index)-\(request) HTTP/1.1\r\nHost: a\r\n\r\n")
                 if client.receive(until: { $0.hasSuffix("}") }).text.contains(#""id":"\#(index)-\#(request)""#) {
@@ -170,7 +133,7 @@ final class Client {
             $0.maximumConnectionsPerAddress = 1_000
         }
         let port = running.server.port
-        let clients = (0..<200).compactMap { _ in try? Client(port: port) }
+        let clients = (0..<200).compactMap { _ in try? LoopbackClient(port: port) }
         #expect(clients.count == 200)
         #expect(eventually(within: 5) { running.server.openConnections == 200 && running.server.connectionsPerLoop.reduce(0, +) == 200 })
         let loads = running.server.connectionsPerLoop
@@ -184,8 +147,8 @@ final class Client {
 
     @Test func stopFinishesTheRequestInFlightAndClosesIdleConnections() throws {
         let running = try RunningServer()
-        let idle = try Client(port: running.server.port)
-        let busy = try Client(port: running.server.port)
+        let idle = try LoopbackClient(port: running.server.port)
+        let busy = try LoopbackClient(port: running.server.port)
         busy.send("GET /hello HTTP/1.1\r\nHost: a\r\n")  // headers not finished yet
         _ = busy.receive(milliseconds: 200)
         running.server.stop()
@@ -194,7 +157,7 @@ final class Client {
         #expect(reply.text.hasPrefix("HTTP/1.1 200 OK") && reply.text.contains("Connection: close"))
         #expect(idle.receive().closed)
         #expect(running.stop())
-        #expect((try? Client(port: running.server.port)) == nil)
+        #expect((try? LoopbackClient(port: running.server.port)) == nil)
     }
 }
 
@@ -217,10 +180,10 @@ final class Client {
         let done = DispatchSemaphore(value: 0)
         Thread { server.run(); done.signal() }.start()
         defer { server.stop(); _ = done.wait(timeout: .now() + 5) }
-        let waiting = try Client(port: server.port)
+        let waiting = try LoopbackClient(port: server.port)
         waiting.send("GET /wait HTTP/1.1\r\nHost: a\r\n\r\n")
         // The one loop still answers another client while the first waits.
-        let other = try Client(port: server.port)
+        let other = try LoopbackClient(port: server.port)
         other.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(other.receive { $0.hasSuffix("hello") }.text.contains("200 OK"))
         #expect(waiting.receive(milliseconds: 200).text.isEmpty)
@@ -232,7 +195,7 @@ final class Client {
         waiting.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(waiting.receive { $0.hasSuffix("hello") }.text.contains("200 OK"))
         // A client that leaves while waiting costs nothing when the answer comes.
-        let leaving = try Client(port: server.port)
+        let leaving = try LoopbackClient(port: server.port)
         leaving.send("GET /wait HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(arrived.wait(timeout: .now() + 5) == .success && arrived.wait(timeout: .now() + 5) == .success)
         let second = try #require(parked.withLock { $0.count > 1 ? $0[1] : nil })
@@ -243,5 +206,42 @@ final class Client {
         second.complete(.text("late"))
         other.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(other.receive { $0.hasSuffix("hello") }.text.contains("200 OK"))
+    }
+}
+
+@Suite(.serialized) struct BatchTests {
+    /// The router's `batchEnded` runs on the thread that ran the batch's handlers, after them,
+    /// so per-thread state a handler keeps for its batch is always let go before the next wait.
+    @Test func batchEndedRunsOnTheLoopThreadAfterItsHandlers() throws {
+        let open = Mutex<[UInt: Int]>([:])  // handlers run since the thread's last batch end
+        let ends = Atomic<Int>(0)
+        var configuration = HTTPServer.Configuration()
+        configuration.port = 0
+        configuration.eventLoops = 2
+        var router = Router()
+        router.add(.get, "/hello") { _ in
+            open.withLock { $0[UInt(pthread_self()), default: 0] += 1 }
+            return .text("hello")
+        }
+        router.batchEnded = {
+            ends.add(1, ordering: .relaxed)
+            open.withLock { _ = $0.removeValue(forKey: UInt(pthread_self())) }
+        }
+        let server = try HTTPServer(configuration: configuration, router: router)
+        let done = DispatchSemaphore(value: 0)
+        Thread { server.run(); done.signal() }.start()
+        defer { server.stop(); _ = done.wait(timeout: .now() + 5) }
+        let port = server.port
+        let answered = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: 16) { _ in
+            guard let client = try? LoopbackClient(port: port) else { return }
+            for _ in 0..<10 {
+                client.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
+                if client.receive(until: { $0.hasSuffix("hello") }).text.contains("200 OK") { answered.add(1, ordering: .relaxed) }
+            }
+        }
+        #expect(answered.load(ordering: .relaxed) == 160)
+        #expect(eventually(within: 5) { open.withLock { $0.isEmpty } })  // every handler's batch ended, on its own thread
+        #expect(ends.load(ordering: .relaxed) >= 1)
     }
 }

@@ -206,26 +206,41 @@ public final class CoreAPI: Sendable {
         var router = Router()
         for route in routes {
             router.add(route.method, route.pattern, bodyLimit: route.bodyLimit) { [self] context in
-                try pool.with { database in try serve(route, context, database) }
+                // On an event loop, a request that only reads joins the read its loop keeps
+                // for the batch (see CoreDatabasePool); anywhere else it has one of its own.
+                let keepRead = Self.onlyReads(route, context) && HTTPServer.onEventLoop
+                return try pool.with(keepingRead: keepRead) { database in try serve(route, context, database, keepRead: keepRead) }
             }
         }
+        router.batchEnded = { [pool] in pool.endBatch() }
         return router
     }
 
-    func serve(_ route: APIRoute, _ context: RouteContext, _ database: CoreDatabase) throws -> HTTPResponse {
+    func serve(_ route: APIRoute, _ context: RouteContext, _ database: CoreDatabase, keepRead: Bool = false) throws -> HTTPResponse {
         let now = clock()
         // The session's upkeep (its idle clock, or deleting it) is written after the request's
         // read transaction, never inside it.
         var check: Authenticator.SessionCheck?
-        defer { if let check { try? database.auth.settle(check, now: now) } }
+        defer {
+            if let check, check.upkeep != .none {
+                if keepRead { database.db.endRead() }
+                try? database.auth.settle(check, now: now)
+            }
+        }
         do {
+            if keepRead {
+                // Inside the read the event loop keeps for its batch, begun here if this is the
+                // batch's first: one snapshot, one WAL read lock.
+                try database.db.beginRead()
+                return try route.handler(try authorize(route, context, database, now, &check))
+            }
+            if Self.onlyReads(route, context) {
+                // A read sees one snapshot and takes the WAL read lock once: a cookie session is
+                // only read, so it joins the handler's read.
+                return try database.db.read { try route.handler(try authorize(route, context, database, now, &check)) }
+            }
             if route.method == .get {
-                // A read sees one snapshot and takes the WAL read lock once. A cookie session is
-                // only read, so it joins the handler's read; a bearer token records its last use
-                // (a write), so it is checked before the read begins.
-                if context.request.header("authorization") == nil {
-                    return try database.db.read { try route.handler(try authorize(route, context, database, now, &check)) }
-                }
+                // A bearer token records its last use (a write): checked before the read.
                 let request = try authorize(route, context, database, now, &check)
                 return try database.db.read { try route.handler(request) }
             }
@@ -237,12 +252,20 @@ public final class CoreAPI: Sendable {
         } catch let error as HTTPResponseError {
             return error.response
         } catch let error as SQLiteError where error.isBusy || error.isDiskFull {
+            if keepRead { database.db.endRead() }
             return .error(503, "the database is busy or full; nothing was written, try again")
         } catch {
+            if keepRead { database.db.endRead() }
             // Logged for the operator; the client learns only that nothing was done.
             FileHandle.standardError.write(Data("portero-core: \(route.method.rawValue) \(route.pattern): \(error)\n".utf8))
             return .error(500, "internal error; nothing was written")
         }
+    }
+
+    /// A GET with no bearer token (a cookie session, or no one): it reads and writes nothing
+    /// while it runs (a session's upkeep is written after), so it may share a read transaction.
+    static func onlyReads(_ route: APIRoute, _ context: RouteContext) -> Bool {
+        route.method == .get && context.request.header("authorization") == nil
     }
 
     /// Authentication, CSRF and the privilege check: the request for the handler, or a refusal

@@ -49,6 +49,9 @@ final class CoreDatabasePool: @unchecked Sendable {
     private final class Shelf {
         let lock = NSLock()
         var free: [CoreDatabase] = []
+        /// A connection its thread (by ordinal) keeps in a read transaction until its event
+        /// loop's batch ends (see `with(keepingRead:)`); no other thread takes it.
+        var held: (database: CoreDatabase, ordinal: Int)?
 
         func take() -> CoreDatabase? {
             lock.lock()
@@ -61,6 +64,23 @@ final class CoreDatabasePool: @unchecked Sendable {
             free.append(database)
             lock.unlock()
         }
+
+        func takeHeld(by ordinal: Int) -> CoreDatabase? {
+            lock.lock()
+            defer { lock.unlock() }
+            guard let held, held.ordinal == ordinal else { return nil }
+            self.held = nil
+            return held.database
+        }
+
+        /// Keeps `database` for its thread; false when another thread sharing the shelf has one.
+        func hold(_ database: CoreDatabase, by ordinal: Int) -> Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            guard held == nil else { return false }
+            held = (database, ordinal)
+            return true
+        }
     }
 
     private let shelves: [Shelf] = (0..<32).map { _ in Shelf() }
@@ -71,17 +91,47 @@ final class CoreDatabasePool: @unchecked Sendable {
         shelves[0].put(try open())  // the first one migrates the schema, before any request
     }
 
-    func with<T>(_ body: (CoreDatabase) throws -> T) throws -> T {
-        let home = shelves[ThreadOrdinal.current % shelves.count]
-        // Its own shelf first; else one another thread left (a nested call, a thread that
-        // ended); else a new connection.
-        let database = try home.take() ?? borrowElsewhere(than: home) ?? open()
+    /// Lends a connection to `body`. With `keepingRead`, a read transaction `body` leaves open
+    /// is kept, and the thread's next `keepingRead` call gets it back inside the same snapshot,
+    /// until `endBatch()`: the reads of one event loop batch then take the WAL read lock once
+    /// instead of once each. The server reads every socket of a batch before it serves any of
+    /// its requests, and the snapshot is taken after that, so a read still sees every write
+    /// its client saw finish before sending it.
+    /// Any other call on the thread ends the kept read before it uses the connection.
+    func with<T>(keepingRead: Bool = false, _ body: (CoreDatabase) throws -> T) throws -> T {
+        let ordinal = ThreadOrdinal.current
+        let home = shelves[ordinal % shelves.count]
+        let database: CoreDatabase
+        if let held = home.takeHeld(by: ordinal) {
+            if !keepingRead { held.db.endRead() }
+            database = held
+        } else {
+            // Its own shelf first; else one another thread left (a nested call, a thread that
+            // ended); else a new connection.
+            database = try home.take() ?? borrowElsewhere(than: home) ?? open()
+        }
         defer {
-            // A connection left inside a transaction (it cannot happen through `write`, which
-            // always ends one) would hold the write lock for ever: close it instead of reusing it.
-            if database.db.isAutocommit { home.put(database) }
+            if database.db.isAutocommit {
+                home.put(database)
+            } else if keepingRead {
+                if !home.hold(database, by: ordinal) {
+                    database.db.endRead()
+                    home.put(database)
+                }
+            }
+            // Otherwise left inside a write transaction (it cannot happen through `write`, which
+            // always ends one), it would hold the write lock for ever: closed instead of reused.
         }
         return try body(database)
+    }
+
+    /// Ends the calling thread's kept read (its event loop finished a batch).
+    func endBatch() {
+        let ordinal = ThreadOrdinal.current
+        let home = shelves[ordinal % shelves.count]
+        guard let held = home.takeHeld(by: ordinal) else { return }
+        held.db.endRead()
+        home.put(held)
     }
 
     private func borrowElsewhere(than home: Shelf) -> CoreDatabase? {
