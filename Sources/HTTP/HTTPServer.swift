@@ -5,16 +5,19 @@ import Synchronization
 import Glibc
 #endif
 
-/// A small HTTP/1.1 server: one listening socket shared by a few event loops (one thread each,
-/// epoll, non-blocking sockets), one request at a time per connection, keep-alive by default,
-/// limits and deadlines from `HTTPRequestDecoder` and `HTTPConnectionState`, and a graceful stop.
+/// A small HTTP/1.1 server: one listening socket and one epoll set shared by a few event loops
+/// (one thread each, non-blocking sockets), one request at a time per connection, keep-alive
+/// by default, limits and deadlines from `HTTPRequestDecoder` and `HTTPConnectionState`, and a
+/// graceful stop.
 ///
-/// A connection lives on one loop for its whole life, so its state is never shared: the loop
-/// that accepts it keeps it, or hands it at once to the loop with the fewest connections, so a
-/// burst of connections (1,000 clients arriving together) is spread evenly and no loop's clients
-/// wait twice as long as the other's. Besides that hand-off the loops share only the admission
-/// count (total and per address), their connection counts and the stop flag. Handlers run on the loop's thread, so a router's handlers must be safe to call
-/// from several threads at once.
+/// No connection belongs to a loop: each is registered one-shot, so whichever loop is free
+/// takes its next request and holds it until it is answered and armed again. A loop the
+/// scheduler gives less of the processor, or one busy with a slow handler (a dashboard figure
+/// over a million rows), then serves fewer requests instead of making its share of the clients
+/// wait: every client sees about the same latency. Who holds a connection is one atomic word
+/// on it (the deadline sweep takes it the same way); connections are found by descriptor in a
+/// table split into locked shards. Handlers run on the loops' threads, so a router's handlers
+/// must be safe to call from several threads at once.
 public final class HTTPServer: Sendable {
     public struct Configuration: Sendable {
         public var host = "127.0.0.1"
@@ -36,9 +39,20 @@ public final class HTTPServer: Sendable {
     /// The port actually bound.
     public let port: UInt16
     let listener: Int32
+    /// The epoll set every loop waits on: the listener, the wake-up eventfd and each connection.
+    let epoll: Int32
+    /// Written to wake a loop: an answer given later is ready, or a stop was asked for.
+    let wake: Int32
     let admission = Mutex(Admission())
     let stopping = Atomic<Bool>(false)
+    let table = ConnectionTable()
     let loops: [EventLoop]
+    /// Deferred answers completed by other threads, waiting for a loop to write them.
+    let completed = Mutex<[(fd: Int32, id: UInt64, bytes: [UInt8], keepAlive: Bool)]>([])
+    /// When the deadline sweep runs next (one loop runs it), and when a stop's grace ends.
+    let nextSweep = Atomic<Int64>(0)
+    let shutdownDeadline = Atomic<Int64>(.max)
+    let nextConnectionID = Atomic<UInt64>(0)
 
     /// Connections open, in total and per client address.
     struct Admission {
@@ -71,17 +85,27 @@ public final class HTTPServer: Sendable {
         _ = withUnsafeMutablePointer(to: &actual) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
         port = UInt16(bigEndian: actual.sin_port)
         listener = fd
-        var loops: [EventLoop] = []
-        do {
-            for _ in 0..<max(1, configuration.eventLoops) { loops.append(try EventLoop(listener: fd)) }
-        } catch {
+        epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        wake = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        guard epoll >= 0, wake >= 0,
+              portero_epoll_ctl(epoll, EPOLL_CTL_ADD, wake, portero_EPOLLIN) == 0,
+              // One-shot: the loop that takes new connections accepts a batch, then arms it again.
+              portero_epoll_ctl(epoll, EPOLL_CTL_ADD, listener, portero_EPOLLIN | portero_EPOLLONESHOT) == 0 else {
+            let code = errno
             close(fd)
-            throw error
+            if epoll >= 0 { close(epoll) }
+            if wake >= 0 { close(wake) }
+            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EMFILE)
         }
-        self.loops = loops
+        loops = (0..<max(1, configuration.eventLoops)).map { _ in EventLoop() }
     }
 
-    deinit { close(listener) }
+    deinit {
+        for connection in table.all() { close(connection.fd) }
+        close(listener)
+        close(epoll)
+        close(wake)
+    }
 
     static func now() -> Int64 {
         var spec = timespec()
@@ -95,7 +119,12 @@ public final class HTTPServer: Sendable {
         // Linux takes a listening socket out of LISTEN on shutdown(2): new connections are
         // refused at once, while the descriptor stays valid until deinit closes it.
         shutdown(listener, Int32(SHUT_RDWR))
-        for loop in loops { loop.wakeUp() }
+        wakeUp()
+    }
+
+    func wakeUp() {
+        var one: UInt64 = 1
+        _ = write(wake, &one, 8)
     }
 
     /// Serves until `stop()`: the first loop on the calling thread, the others on threads of
@@ -113,6 +142,12 @@ public final class HTTPServer: Sendable {
         }
         loops[0].run(self)
         finished.wait()
+        // Whatever the grace left open: no loop runs any more, so nobody holds these.
+        for connection in table.all() {
+            table.remove(connection)
+            close(connection.fd)
+            release(connection.address)
+        }
     }
 
     /// Takes a slot for a new connection from `address`, or says no (too many).
@@ -137,6 +172,10 @@ public final class HTTPServer: Sendable {
     /// Connections open now, over every loop.
     public var openConnections: Int { admission.withLock { $0.total } }
 
+    /// Requests each loop has answered so far (they share the work, so a loop that gets less
+    /// of the processor answers fewer).
+    public var requestsPerLoop: [Int] { loops.map { $0.served.load(ordering: .relaxed) } }
+
     /// True on an event loop's thread: handlers called there run within a batch that the
     /// router's `batchEnded` closes (a router called from anywhere else has no batches).
     public static var onEventLoop: Bool { pthread_getspecific(eventLoopKey) != nil }
@@ -146,121 +185,128 @@ public final class HTTPServer: Sendable {
         pthread_key_create(&key, nil)
         return key
     }()
-
-    /// Connections each loop serves now (they are spread evenly).
-    public var connectionsPerLoop: [Int] { loops.map { $0.load.load(ordering: .relaxed) } }
 }
 
-/// One epoll loop and the connections it accepted. Touched only by its own thread, except
-/// `wakeUp()`, which writes to an eventfd.
-final class EventLoop: @unchecked Sendable {
-    // @unchecked: `connections`, `buffer` and the loop's locals belong to the thread in `run`;
-    // other threads only call `wakeUp()` (a write(2) on `wake`).
-    final class Connection {
-        let fd: Int32
-        /// Unique within the loop: a descriptor number is reused after close, this is not.
-        let id: UInt64
-        let address: String
-        var decoder: HTTPRequestDecoder
-        var state: HTTPConnectionState
-        var output: [UInt8] = []
-        var written = 0
-        var watchingOutput = false
+/// One open connection. Its mutable state is touched only by whoever holds it: a loop that took
+/// an event for it, or the deadline sweep; `owner` says who may.
+final class Connection: @unchecked Sendable {
+    // @unchecked: every var below is touched only while `owner` is held (see `acquire`).
+    let fd: Int32
+    /// Unique for the server's life: a descriptor number is reused after close, this is not.
+    let id: UInt64
+    let address: String
+    var decoder: HTTPRequestDecoder
+    var state: HTTPConnectionState
+    var output: [UInt8] = []
+    var written = 0
+    /// An answer is coming later (a long poll): bytes that arrive meanwhile wait for it.
+    var awaitingDeferred = false
+    var closed = false
+    /// 0: nobody holds it (it is armed in the epoll set);
+    /// 1: held; 2: held, and an event came meanwhile that the holder must arm for again.
+    let owner = Atomic<Int>(0)
 
-        init(fd: Int32, id: UInt64, address: String, limits: HTTPLimits, bodyLimit: @escaping @Sendable (String, String) -> Int, timeouts: HTTPTimeouts, now: Int64) {
-            self.fd = fd
-            self.id = id
-            self.address = address
-            self.decoder = HTTPRequestDecoder(limits: limits, bodyLimit: bodyLimit)
-            self.state = HTTPConnectionState(timeouts: timeouts, now: now)
+    init(fd: Int32, id: UInt64, address: String, decoder: HTTPRequestDecoder, state: HTTPConnectionState) {
+        self.fd = fd
+        self.id = id
+        self.address = address
+        self.decoder = decoder
+        self.state = state
+    }
+
+    /// Takes the connection for an event. False when someone else holds it: the holder is
+    /// told an event came (it arms the connection again when it lets go).
+    func acquire() -> Bool {
+        while true {
+            if owner.compareExchange(expected: 0, desired: 1, ordering: .acquiring).exchanged { return true }
+            if owner.compareExchange(expected: 1, desired: 2, ordering: .relaxed).exchanged { return false }
+            if owner.load(ordering: .relaxed) == 2 { return false }
         }
     }
 
-    let epoll: Int32
-    let wake: Int32
-    let listener: Int32
-    /// Connections this loop serves or has been handed (read by the other loops to balance).
-    let load = Atomic<Int>(0)
-    /// Connections another loop accepted and handed to this one, waiting to be registered.
-    private let arrivals = Mutex<[(fd: Int32, peer: String)]>([])
-    private var connections: [Int32: Connection] = [:]
+    /// Takes the connection only if nobody holds it (the sweep passes over busy ones).
+    func tryAcquire() -> Bool { owner.compareExchange(expected: 0, desired: 1, ordering: .acquiring).exchanged }
+
+    /// Lets go; true when an event came meanwhile, so the caller must arm it again.
+    func release() -> Bool {
+        if owner.compareExchange(expected: 1, desired: 0, ordering: .releasing).exchanged { return false }
+        owner.store(0, ordering: .releasing)
+        return true
+    }
+}
+
+/// The open connections by descriptor, in shards with a lock each: the loops look one up per
+/// event, and two loops rarely want the same shard at once.
+final class ConnectionTable: Sendable {
+    private final class Shard: Sendable {
+        let entries = Mutex<[Int32: Connection]>([:])
+    }
+
+    private let shards: [Shard] = (0..<64).map { _ in Shard() }
+
+    private func shard(_ fd: Int32) -> Shard { shards[Int(fd) & 63] }
+
+    func insert(_ connection: Connection) { shard(connection.fd).entries.withLock { $0[connection.fd] = connection } }
+
+    func remove(_ connection: Connection) {
+        shard(connection.fd).entries.withLock { if $0[connection.fd] === connection { $0[connection.fd] = nil } }
+    }
+
+    func find(_ fd: Int32) -> Connection? { shard(fd).entries.withLock { $0[fd] } }
+
+    func all() -> [Connection] { shards.flatMap { $0.entries.withLock { Array($0.values) } } }
+
+    var isEmpty: Bool { shards.allSatisfy { $0.entries.withLock { $0.isEmpty } } }
+}
+
+/// One loop's thread and its scratch: the connections it holds in the current batch, what it
+/// read and what it answered. The connections themselves are the server's.
+final class EventLoop: @unchecked Sendable {
+    // @unchecked: everything but `served` belongs to the thread in `run`.
+    /// Requests this loop has answered.
+    let served = Atomic<Int>(0)
     private var buffer = [UInt8](repeating: 0, count: 65_536)
-    private var nextConnectionID: UInt64 = 0
-    /// Deferred answers completed by other threads, waiting for this loop to write them.
-    private let completed = Mutex<[(fd: Int32, id: UInt64, bytes: [UInt8], keepAlive: Bool)]>([])
+    /// Connections this loop took in the current batch: let go, and armed again, at its end.
+    private var held: [Connection] = []
     /// Connections that received bytes in this batch, served once all of it is read.
     private var received: [Connection] = []
-    /// Connections with an answer ready, written together once the whole batch of events is
-    /// served (see `run`).
+    /// Connections with an answer ready, written together (see `flushAnswered`).
     private var answered: [Connection] = []
     /// Answers written together at most: enough that a client's thread is woken once for many,
-    /// few enough that the first of a long batch does not wait for the whole batch.
+    /// few enough that the first of a batch does not wait for the whole batch.
     static let answersPerWrite = 64
+    /// Events taken per wait: few, so that while one loop serves its batch the next ready
+    /// connections go to another loop instead of queueing behind it.
+    static let batchSize: Int32 = 64
     /// Deadlines are checked by sweeping every connection at this interval, not per event.
     static let sweepMilliseconds: Int64 = 50
-
-    init(listener: Int32) throws {
-        self.listener = listener
-        epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
-        wake = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
-        guard epoll >= 0, wake >= 0,
-              portero_epoll_ctl(epoll, EPOLL_CTL_ADD, wake, portero_EPOLLIN) == 0,
-              // Exclusive: a new connection wakes one loop, not all of them.
-              portero_epoll_ctl(epoll, EPOLL_CTL_ADD, listener, portero_EPOLLIN | portero_EPOLLEXCLUSIVE) == 0 else {
-            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EMFILE)
-        }
-    }
-
-    deinit {
-        close(epoll)
-        close(wake)
-        for connection in connections.values { close(connection.fd) }
-    }
-
-    func wakeUp() {
-        var one: UInt64 = 1
-        _ = write(wake, &one, 8)
-    }
 
     func run(_ server: HTTPServer) {
         pthread_setspecific(HTTPServer.eventLoopKey, UnsafeRawPointer(bitPattern: 1))
         defer { pthread_setspecific(HTTPServer.eventLoopKey, nil) }
-        var shutdownDeadline: Int64?
-        var nextSweep = HTTPServer.now() + Self.sweepMilliseconds
-        var readyFDs = [Int32](repeating: 0, count: 512)
-        var readyEvents = [UInt32](repeating: 0, count: 512)
-        /// Stop accepting and close idle connections, once, as soon as a stop was asked for.
-        func beginShutdownIfRequested(_ now: Int64) {
-            guard shutdownDeadline == nil, server.stopping.load(ordering: .sequentiallyConsistent) else { return }
-            shutdownDeadline = now + server.configuration.shutdownGraceMilliseconds
-            _ = portero_epoll_ctl(epoll, EPOLL_CTL_DEL, listener, 0)
-            for connection in Array(connections.values) where connection.state.beginShutdown() { drop(connection, server) }
-        }
+        var readyFDs = [Int32](repeating: 0, count: Int(Self.batchSize))
+        var readyEvents = [UInt32](repeating: 0, count: Int(Self.batchSize))
         while true {
             let now = HTTPServer.now()
-            beginShutdownIfRequested(now)
-            if let deadline = shutdownDeadline, (connections.isEmpty && load.load(ordering: .relaxed) == 0) || now >= deadline {
-                for connection in Array(connections.values) { drop(connection, server) }
-                registerArrivals(server, now: now, closing: true)
-                return
+            if server.stopping.load(ordering: .sequentiallyConsistent) {
+                beginShutdown(server, now: now)
+                // What is left at the deadline, `HTTPServer.run` closes once every loop is out.
+                if server.table.isEmpty || now >= server.shutdownDeadline.load(ordering: .relaxed) { return }
             }
-            let timeout = Int32(max(0, min(nextSweep, shutdownDeadline ?? .max) - now))
-            let count = portero_epoll_wait(epoll, &readyFDs, &readyEvents, 512, timeout)
+            let timeout = Int32(clamping: max(0, min(server.nextSweep.load(ordering: .relaxed) - now, Self.sweepMilliseconds)))
+            let count = portero_epoll_wait(server.epoll, &readyFDs, &readyEvents, Self.batchSize, timeout)
             let after = HTTPServer.now()
             for index in 0..<max(0, Int(count)) {
                 let fd = readyFDs[index]
-                let events = readyEvents[index]
-                if fd == wake {
+                if fd == server.wake {
                     var counter: UInt64 = 0
-                    _ = read(wake, &counter, 8)
-                    registerArrivals(server, now: after, closing: shutdownDeadline != nil)
+                    _ = read(server.wake, &counter, 8)
                     deliverCompleted(server, now: after)
-                    // Before serving what arrived with the stop, so those answers already say close.
-                    beginShutdownIfRequested(after)
-                } else if fd == listener {
-                    if shutdownDeadline == nil { accept(server, now: after) }
-                } else if let connection = connections[fd] {
-                    if events & portero_EPOLLOUT != 0 { flush(connection, server, now: after) }
+                } else if fd == server.listener {
+                    accept(server, now: after)
+                } else if let connection = server.table.find(fd), connection.acquire() {
+                    held.append(connection)
+                    if readyEvents[index] & portero_EPOLLOUT != 0 { flush(connection, server, now: after) }
                     else if receive(connection, server, now: after) { received.append(connection) }
                 }
             }
@@ -268,26 +314,41 @@ final class EventLoop: @unchecked Sendable {
             // handler keeps for the batch (the core's read transaction) begins after the last
             // byte of the batch arrived: a request never reads a snapshot older than a write
             // its client saw finish before sending it.
-            for connection in received where connections[connection.fd] === connection { serveNext(connection, server, now: after) }
+            for connection in received where !connection.closed { serveNext(connection, server, now: after) }
             received.removeAll(keepingCapacity: true)
             flushAnswered(server, now: after)
             // After the answers (and any pipelined request they let through): nothing a handler
             // kept for the batch outlives it into the next wait.
             if count > 0 { server.router.batchEnded?() }
-            if after >= nextSweep {
-                for connection in Array(connections.values) where connection.state.tick(after) != nil { drop(connection, server) }
-                nextSweep = after + Self.sweepMilliseconds
-            }
+            letGo(server)
+            sweepIfDue(server, now: after)
         }
     }
 
+    /// Stop accepting and close idle connections, once (whichever loop sees the stop first).
+    private func beginShutdown(_ server: HTTPServer, now: Int64) {
+        guard server.shutdownDeadline.compareExchange(expected: .max, desired: now + server.configuration.shutdownGraceMilliseconds,
+                                                      ordering: .sequentiallyConsistent).exchanged else { return }
+        _ = portero_epoll_ctl(server.epoll, EPOLL_CTL_DEL, server.listener, 0)
+        // Connections held by a loop now are closed by it when it lets go (see `letGo`).
+        for connection in server.table.all() where connection.tryAcquire() {
+            if connection.state.beginShutdown() { drop(connection, server) } else { releaseUntouched(connection, server) }
+        }
+        server.wakeUp()  // the other loops look at the stop at once, not at their next timeout
+    }
+
     private func accept(_ server: HTTPServer, now: Int64) {
-        // A bounded batch, so one loop does not take every connection of a burst.
+        defer {
+            if server.shutdownDeadline.load(ordering: .relaxed) == .max {
+                _ = portero_epoll_ctl(server.epoll, EPOLL_CTL_MOD, server.listener, portero_EPOLLIN | portero_EPOLLONESHOT)
+            }
+        }
+        // A bounded batch, then the listener is armed again for whichever loop is free.
         for _ in 0..<64 {
             var address = sockaddr_in()
             var length = socklen_t(MemoryLayout<sockaddr_in>.size)
             let fd = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { portero_accept_peer(listener, $0, &length) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { portero_accept_peer(server.listener, $0, &length) }
             }
             guard fd >= 0 else { return }
             var text = [CChar](repeating: 0, count: 64)
@@ -302,62 +363,44 @@ final class EventLoop: @unchecked Sendable {
             }
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            // To the loop with the fewest connections (this one when it is among them).
-            let mine = load.load(ordering: .relaxed)
-            if let target = server.loops.min(by: { $0.load.load(ordering: .relaxed) < $1.load.load(ordering: .relaxed) }),
-               target !== self, target.load.load(ordering: .relaxed) < mine {
-                target.load.add(1, ordering: .relaxed)
-                target.arrivals.withLock { $0.append((fd, peer)) }
-                target.wakeUp()
-                continue
-            }
-            load.add(1, ordering: .relaxed)
-            register(fd, peer: peer, server, now: now)
-        }
-    }
-
-    /// Starts serving a connection on this loop (its `load` already counts it).
-    private func register(_ fd: Int32, peer: String, _ server: HTTPServer, now: Int64) {
-        let router = server.router
-        nextConnectionID += 1
-        let connection = Connection(fd: fd, id: nextConnectionID, address: peer, limits: server.configuration.limits,
-                                    bodyLimit: { router.bodyLimit(method: $0, path: $1) }, timeouts: server.configuration.timeouts, now: now)
-        guard portero_epoll_ctl(epoll, EPOLL_CTL_ADD, fd, portero_EPOLLIN) == 0 else {
-            close(fd)
-            server.release(peer)
-            load.subtract(1, ordering: .relaxed)
-            return
-        }
-        connections[fd] = connection
-    }
-
-    /// Registers the connections other loops handed over (or, while stopping, closes them).
-    private func registerArrivals(_ server: HTTPServer, now: Int64, closing: Bool) {
-        let handed = arrivals.withLock { list -> [(fd: Int32, peer: String)] in
-            defer { list.removeAll() }
-            return list
-        }
-        for (fd, peer) in handed {
-            if closing {
+            let router = server.router
+            let connection = Connection(fd: fd, id: server.nextConnectionID.add(1, ordering: .relaxed).newValue, address: peer,
+                                        decoder: HTTPRequestDecoder(limits: server.configuration.limits, bodyLimit: { router.bodyLimit(method: $0, path: $1) }),
+                                        state: HTTPConnectionState(timeouts: server.configuration.timeouts, now: now))
+            server.table.insert(connection)
+            guard portero_epoll_ctl(server.epoll, EPOLL_CTL_ADD, fd, portero_EPOLLIN | portero_EPOLLONESHOT) == 0 else {
+                server.table.remove(connection)
                 close(fd)
                 server.release(peer)
-                load.subtract(1, ordering: .relaxed)
-            } else {
-                register(fd, peer: peer, server, now: now)
+                continue
             }
         }
     }
 
     /// Writes the deferred answers that arrived, to connections still open.
     private func deliverCompleted(_ server: HTTPServer, now: Int64) {
-        let ready = completed.withLock { list -> [(fd: Int32, id: UInt64, bytes: [UInt8], keepAlive: Bool)] in
+        let ready = server.completed.withLock { list -> [(fd: Int32, id: UInt64, bytes: [UInt8], keepAlive: Bool)] in
             defer { list.removeAll() }
             return list
         }
         for answer in ready {
-            guard let connection = connections[answer.fd], connection.id == answer.id else { continue }  // the client left meanwhile
+            guard let connection = server.table.find(answer.fd), connection.id == answer.id else { continue }  // the client left meanwhile
+            // Waiting for its answer, it is armed for input only: this loop may hold it already
+            // (bytes came in this batch); if another loop or the sweep holds it (a moment at
+            // most), the answer goes back in the queue for the next wake-up, never waited for
+            // here, where two loops could wait on each other.
+            if !held.contains(where: { $0 === connection }) {
+                guard connection.tryAcquire() else {
+                    server.completed.withLock { $0.append(answer) }
+                    server.wakeUp()
+                    continue
+                }
+                held.append(connection)
+            }
+            guard !connection.closed else { continue }
+            connection.awaitingDeferred = false
             // A stop that began meanwhile closes the connection once this answer is written.
-            connection.state.responseQueued(at: now, keepAlive: answer.keepAlive && !connection.state.draining)
+            connection.state.responseQueued(at: now, keepAlive: answer.keepAlive && !connection.state.draining && !server.stopping.load(ordering: .sequentiallyConsistent))
             connection.output = answer.bytes
             connection.written = 0
             flush(connection, server, now: now)
@@ -379,23 +422,26 @@ final class EventLoop: @unchecked Sendable {
 
     /// Answers the next complete request, if no response is being written.
     private func serveNext(_ connection: Connection, _ server: HTTPServer, now: Int64) {
-        guard connection.written >= connection.output.count else { return }
+        guard connection.written >= connection.output.count, !connection.awaitingDeferred else { return }
         do {
             guard let request = try connection.decoder.next() else { return }
             connection.state.requestDecoded()
             let response = server.router.respond(to: request)
+            served.add(1, ordering: .relaxed)
             let headOnly = request.method == "HEAD"
             if let deferred = response.deferred {
-                // Answered later: the loop is told through its eventfd and writes it then.
+                // Answered later: a loop is told through the eventfd and writes it then.
+                connection.awaitingDeferred = true
                 let (fd, id, keepAlive) = (connection.fd, connection.id, request.keepAlive)
-                deferred.whenComplete { [weak self] answer in
-                    guard let self else { return }
-                    self.completed.withLock { $0.append((fd, id, answer.serialized(keepAlive: keepAlive, headOnly: headOnly), keepAlive)) }
-                    self.wakeUp()
+                deferred.whenComplete { [weak server] answer in
+                    guard let server else { return }
+                    server.completed.withLock { $0.append((fd, id, answer.serialized(keepAlive: keepAlive, headOnly: headOnly), keepAlive)) }
+                    server.wakeUp()
                 }
                 return
             }
-            let keepAlive = request.keepAlive && !connection.state.draining
+            // Once a stop was asked for, every answer says close (whichever loop sees it first).
+            let keepAlive = request.keepAlive && !connection.state.draining && !server.stopping.load(ordering: .sequentiallyConsistent)
             connection.state.responseQueued(at: now, keepAlive: keepAlive)
             connection.output = response.serialized(keepAlive: keepAlive, headOnly: headOnly)
             connection.written = 0
@@ -410,13 +456,13 @@ final class EventLoop: @unchecked Sendable {
         flush(connection, server, now: now)
     }
 
-    /// Writes the answers of one batch of events together: the peer's thread is woken once for
-    /// the lot instead of once per answer with handler work between them.
+    /// Writes the answers made so far together: the client's thread is woken once for the
+    /// lot instead of once per answer with handler work in between.
     private func flushAnswered(_ server: HTTPServer, now: Int64) {
         while !answered.isEmpty {
             let batch = answered
             answered.removeAll(keepingCapacity: true)
-            for connection in batch where connections[connection.fd] === connection { flush(connection, server, now: now) }
+            for connection in batch where !connection.closed { flush(connection, server, now: now) }
         }
     }
 
@@ -424,39 +470,71 @@ final class EventLoop: @unchecked Sendable {
         while connection.written < connection.output.count {
             let sent = connection.output[connection.written...].withUnsafeBytes { send(connection.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if sent < 0 {
-                if errno == EAGAIN || errno == EINTR {
-                    watchOutput(connection, true)
-                    return
-                }
+                if errno == EAGAIN || errno == EINTR { return }  // armed for output when let go
                 drop(connection, server)
                 return
             }
             connection.written += sent
         }
-        watchOutput(connection, false)
         connection.output.removeAll(keepingCapacity: true)
         connection.written = 0
         if connection.state.responseWritten(at: now) {
             drop(connection, server)
         } else if connection.decoder.bufferedCount > 0 {
-            // A pipelined request may already be waiting.
+            // A pipelined request may already be waiting (read in this batch or before).
             connection.state.received(at: now, headComplete: connection.decoder.hasCompleteHead)
             serveNext(connection, server, now: now)
         }
     }
 
-    /// Level-triggered: a connection with output pending waits for writability, not for input.
-    private func watchOutput(_ connection: Connection, _ on: Bool) {
-        guard connection.watchingOutput != on else { return }
-        connection.watchingOutput = on
-        _ = portero_epoll_ctl(epoll, EPOLL_CTL_MOD, connection.fd, on ? portero_EPOLLOUT : portero_EPOLLIN)
+    /// Lets go of the batch's connections, each armed again for what it waits for.
+    private func letGo(_ server: HTTPServer) {
+        for connection in held where !connection.closed { letGo(connection, server) }
+        held.removeAll(keepingCapacity: true)
     }
 
+    private func letGo(_ connection: Connection, _ server: HTTPServer) {
+        if server.stopping.load(ordering: .relaxed), connection.state.beginShutdown() {
+            drop(connection, server)
+            return
+        }
+        let interest = Self.interest(connection) | portero_EPOLLONESHOT
+        _ = portero_epoll_ctl(server.epoll, EPOLL_CTL_MOD, connection.fd, interest)
+        // An event that came while it was held went to a loop that could not take it: arm again.
+        if connection.release() { _ = portero_epoll_ctl(server.epoll, EPOLL_CTL_MOD, connection.fd, interest) }
+    }
+
+    /// Writability while output is pending, else input (also while an answer is awaited, so a
+    /// client that leaves meanwhile is noticed and its slot freed at once).
+    static func interest(_ connection: Connection) -> UInt32 {
+        connection.written < connection.output.count ? portero_EPOLLOUT : portero_EPOLLIN
+    }
+
+    /// Lets go of a connection taken without an event (the sweep, a stop): it is still armed
+    /// as it was, unless an event came meanwhile and found it held.
+    private func releaseUntouched(_ connection: Connection, _ server: HTTPServer) {
+        if connection.release() {
+            _ = portero_epoll_ctl(server.epoll, EPOLL_CTL_MOD, connection.fd, Self.interest(connection) | portero_EPOLLONESHOT)
+        }
+    }
+
+    /// Every `sweepMilliseconds`, one loop closes the connections past a deadline (those no
+    /// loop holds; a held one is looked at next time).
+    private func sweepIfDue(_ server: HTTPServer, now: Int64) {
+        let due = server.nextSweep.load(ordering: .relaxed)
+        guard now >= due, server.nextSweep.compareExchange(expected: due, desired: now + Self.sweepMilliseconds, ordering: .relaxed).exchanged else { return }
+        for connection in server.table.all() where connection.tryAcquire() {
+            if connection.state.tick(now) != nil { drop(connection, server) } else { releaseUntouched(connection, server) }
+        }
+    }
+
+    /// Closes a connection its holder is done with.
     private func drop(_ connection: Connection, _ server: HTTPServer) {
-        guard connections.removeValue(forKey: connection.fd) != nil else { return }
-        // close(2) also removes the descriptor from the epoll set.
-        close(connection.fd)
+        guard !connection.closed else { return }
+        connection.closed = true
+        // Out of the table before the descriptor is closed: its number may be reused at once.
+        server.table.remove(connection)
+        close(connection.fd)  // also takes it out of the epoll set
         server.release(connection.address)
-        load.subtract(1, ordering: .relaxed)
     }
 }
