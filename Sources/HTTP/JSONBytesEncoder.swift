@@ -101,6 +101,10 @@ final class JSONSink: Encoder {
         if T.self == Data.self { return writeString((value as! Data).base64EncodedString()) }
         if T.self == URL.self { return writeString((value as! URL).absoluteString) }
         if T.self == Decimal.self { return writeRaw((value as! Decimal).description) }
+        // Lists of strings and whole numbers, common in answers, without a container per element.
+        if T.self == [String].self { return writeList(value as! [String], writeString) }
+        if T.self == [Int].self { return writeList(value as! [Int], writeInteger) }
+        if T.self == [Int64].self { return writeList(value as! [Int64], writeInteger) }
         frames.append(Frame(start: bytes.count, firstMember: members.count))
         try value.encode(to: self)
         try closeFrame()
@@ -218,6 +222,15 @@ final class JSONSink: Encoder {
     }
 
     // MARK: Scalars
+
+    func writeList<Element>(_ list: [Element], _ write: (Element) -> Void) {
+        bytes.append(UInt8(ascii: "["))
+        for (index, element) in list.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            write(element)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
 
     func writeRaw(_ text: String) { bytes.append(contentsOf: text.utf8) }
 

@@ -67,6 +67,12 @@ import Testing
         #expect(try Self.ours([Int8.min, 7]) == "[-128,7]")
     }
 
+    @Test func listsOfStringsAndNumbersTakeTheShortPathWithTheSameBytes() throws {
+        struct Lists: Encodable { let names = ["b\"q", "", "ñ"]; let ids: [Int64] = [3, -1]; let counts: [Int] = []; let nested = [["x"], []] }
+        #expect(try Self.ours(Lists()) == Self.foundation(Lists()))
+        #expect(try Self.ours(["a", "b"]) == #"["a","b"]"#)
+    }
+
     @Test func nonFiniteNumbersAreRefused() {
         #expect(throws: EncodingError.self) { try JSONBytesEncoder.encode([Double.nan]) }
         #expect(throws: EncodingError.self) { try JSONBytesEncoder.encode(["x": Double.infinity]) }
