@@ -95,7 +95,6 @@ static const unsigned int portero_EPOLLIN = EPOLLIN;
 static const unsigned int portero_EPOLLOUT = EPOLLOUT;
 static const unsigned int portero_EPOLLERR = EPOLLERR;
 static const unsigned int portero_EPOLLHUP = EPOLLHUP;
-static const unsigned int portero_EPOLLEXCLUSIVE = EPOLLEXCLUSIVE;
 static const unsigned int portero_EPOLLONESHOT = EPOLLONESHOT;
 /// epoll_ctl(2) with the descriptor itself as the event's data.
 static inline int portero_epoll_ctl(int epfd, int op, int fd, unsigned int events) {
