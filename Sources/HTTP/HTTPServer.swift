@@ -270,6 +270,8 @@ final class EventLoop: @unchecked Sendable {
     private var held: [Connection] = []
     /// Connections that received bytes in this batch, served once all of it is read.
     private var received: [Connection] = []
+    /// Connections that can take more of a pending answer, written once all of the batch is read.
+    private var writable: [Connection] = []
     /// Connections with an answer ready, written together (see `flushAnswered`).
     private var answered: [Connection] = []
     /// Answers written together at most: enough that a client's thread is woken once for many,
@@ -296,24 +298,29 @@ final class EventLoop: @unchecked Sendable {
             let timeout = Int32(clamping: max(0, min(server.nextSweep.load(ordering: .relaxed) - now, Self.sweepMilliseconds)))
             let count = portero_epoll_wait(server.epoll, &readyFDs, &readyEvents, Self.batchSize, timeout)
             let after = HTTPServer.now()
+            var completions = false
             for index in 0..<max(0, Int(count)) {
                 let fd = readyFDs[index]
                 if fd == server.wake {
                     var counter: UInt64 = 0
                     _ = read(server.wake, &counter, 8)
-                    deliverCompleted(server, now: after)
+                    completions = true
                 } else if fd == server.listener {
                     accept(server, now: after)
                 } else if let connection = server.table.find(fd), connection.acquire() {
                     held.append(connection)
-                    if readyEvents[index] & portero_EPOLLOUT != 0 { flush(connection, server, now: after) }
+                    if readyEvents[index] & portero_EPOLLOUT != 0 { writable.append(connection) }
                     else if receive(connection, server, now: after) { received.append(connection) }
                 }
             }
-            // Every socket of the batch is read before any of its requests is served, so what a
-            // handler keeps for the batch (the core's read transaction) begins after the last
-            // byte of the batch arrived: a request never reads a snapshot older than a write
-            // its client saw finish before sending it.
+            // Every socket of the batch is read before any handler runs (writing an answer may
+            // let a pipelined request through, so writes wait too), so what a handler keeps for
+            // the batch (the core's read transaction) begins after the last byte of the batch
+            // arrived: a request never reads a snapshot older than a write its client saw
+            // finish before sending it.
+            if completions { deliverCompleted(server, now: after) }
+            for connection in writable where !connection.closed { flush(connection, server, now: after) }
+            writable.removeAll(keepingCapacity: true)
             for connection in received where !connection.closed { serveNext(connection, server, now: after) }
             received.removeAll(keepingCapacity: true)
             flushAnswered(server, now: after)

@@ -266,3 +266,33 @@ final class RunningServer {
         #expect(ends.load(ordering: .relaxed) >= 1)
     }
 }
+
+@Suite(.serialized) struct LargeAnswerTests {
+    /// An answer larger than the socket's buffers is written as the client takes it (the loop
+    /// arms the connection for output and lets go meanwhile), and a request pipelined behind it
+    /// is served once it is all out.
+    @Test func aLargeAnswerIsWrittenAsTheClientReadsAndThePipelinedRequestFollows() throws {
+        let body = String(repeating: "0123456789abcdef", count: 512 * 1024)  // 8 MiB
+        var configuration = HTTPServer.Configuration()
+        configuration.port = 0
+        configuration.eventLoops = 2
+        var router = Router()
+        router.add(.get, "/large") { _ in .text(body) }
+        router.add(.get, "/hello") { _ in .text("hello") }
+        let server = try HTTPServer(configuration: configuration, router: router)
+        let done = DispatchSemaphore(value: 0)
+        Thread { server.run(); done.signal() }.start()
+        defer { server.stop(); _ = done.wait(timeout: .now() + 5) }
+        let client = try LoopbackClient(port: server.port)
+        client.send("GET /large HTTP/1.1\r\nHost: a\r\n\r\nGET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
+        // Meanwhile other clients are served.
+        let other = try LoopbackClient(port: server.port)
+        other.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(other.receive { $0.hasSuffix("hello") }.text.contains("200 OK"))
+        let text = client.receive(milliseconds: 20_000) { $0.hasSuffix("\r\n\r\nhello") }.text
+        #expect(text.hasPrefix("HTTP/1.1 200 OK") && text.contains("Content-Length: \(body.utf8.count)\r\n"))
+        #expect(text.contains(body))
+        #expect(text.hasSuffix("\r\n\r\nhello"))
+        #expect(server.requestsPerLoop.reduce(0, +) == 3)
+    }
+}
