@@ -10,14 +10,15 @@ final class RunningServer {
     let thread: Thread
     let done = DispatchSemaphore(value: 0)
 
-    init(configure: (inout HTTPServer.Configuration) -> Void = { _ in }) throws {
+    /// `router` by default answers `/hello` and `/users/:id`.
+    init(router given: Router? = nil, configure: (inout HTTPServer.Configuration) -> Void = { _ in }) throws {
         var configuration = HTTPServer.Configuration()
         configuration.port = 0
         configure(&configuration)
         var router = Router()
         router.add(.get, "/hello") { _ in .text("hello") }
         router.add(.get, "/users/:id") { context in .json(["id": try context.parameter("id")]) }
-        server = try HTTPServer(configuration: configuration, router: router)
+        server = try HTTPServer(configuration: configuration, router: given ?? router)
         let server = self.server
         let done = self.done
         thread = Thread {
@@ -132,10 +133,6 @@ final class RunningServer {
     @Test func aSlowHandlerHoldsUpOnlyItsOwnClient() throws {
         let entered = DispatchSemaphore(value: 0)
         let proceed = DispatchSemaphore(value: 0)
-        var configuration = HTTPServer.Configuration()
-        configuration.port = 0
-        configuration.eventLoops = 2
-        configuration.maximumConnectionsPerAddress = 1_000
         var router = Router()
         router.add(.get, "/slow") { _ in
             entered.signal()
@@ -143,10 +140,9 @@ final class RunningServer {
             return .text("slow")
         }
         router.add(.get, "/hello") { _ in .text("hello") }
-        let server = try HTTPServer(configuration: configuration, router: router)
-        let done = DispatchSemaphore(value: 0)
-        Thread { server.run(); done.signal() }.start()
-        defer { server.stop(); _ = done.wait(timeout: .now() + 5) }
+        let running = try RunningServer(router: router) { $0.eventLoops = 2; $0.maximumConnectionsPerAddress = 1_000 }
+        let server = running.server
+        defer { _ = running.stop() }  // and keeps it alive to the end
         let clients = try (0..<40).map { _ in try LoopbackClient(port: server.port) }
         // Every client is served once, by either loop.
         for client in clients {
@@ -186,9 +182,6 @@ final class RunningServer {
     @Test func aLongPollIsAnsweredLaterWhileTheLoopServesOthers() throws {
         let parked = Mutex<[HTTPDeferred]>([])
         let arrived = DispatchSemaphore(value: 0)
-        var configuration = HTTPServer.Configuration()
-        configuration.port = 0
-        configuration.eventLoops = 1
         var router = Router()
         router.add(.get, "/wait") { _ in
             let deferred = HTTPDeferred()
@@ -197,10 +190,9 @@ final class RunningServer {
             return .later(deferred)
         }
         router.add(.get, "/hello") { _ in .text("hello") }
-        let server = try HTTPServer(configuration: configuration, router: router)
-        let done = DispatchSemaphore(value: 0)
-        Thread { server.run(); done.signal() }.start()
-        defer { server.stop(); _ = done.wait(timeout: .now() + 5) }
+        let running = try RunningServer(router: router) { $0.eventLoops = 1 }
+        let server = running.server
+        defer { _ = running.stop() }  // and keeps it alive to the end
         let waiting = try LoopbackClient(port: server.port)
         waiting.send("GET /wait HTTP/1.1\r\nHost: a\r\n\r\n")
         // The one loop still answers another client while the first waits.
@@ -236,9 +228,6 @@ final class RunningServer {
     @Test func batchEndedRunsOnTheLoopThreadAfterItsHandlers() throws {
         let open = Mutex<[UInt: Int]>([:])  // handlers run since the thread's last batch end
         let ends = Atomic<Int>(0)
-        var configuration = HTTPServer.Configuration()
-        configuration.port = 0
-        configuration.eventLoops = 2
         var router = Router()
         router.add(.get, "/hello") { _ in
             open.withLock { $0[UInt(pthread_self()), default: 0] += 1 }
@@ -248,10 +237,9 @@ final class RunningServer {
             ends.add(1, ordering: .relaxed)
             open.withLock { _ = $0.removeValue(forKey: UInt(pthread_self())) }
         }
-        let server = try HTTPServer(configuration: configuration, router: router)
-        let done = DispatchSemaphore(value: 0)
-        Thread { server.run(); done.signal() }.start()
-        defer { server.stop(); _ = done.wait(timeout: .now() + 5) }
+        let running = try RunningServer(router: router) { $0.eventLoops = 2 }
+        let server = running.server
+        defer { _ = running.stop() }  // and keeps it alive to the end
         let port = server.port
         let answered = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: 16) { _ in
@@ -273,16 +261,12 @@ final class RunningServer {
     /// is served once it is all out.
     @Test func aLargeAnswerIsWrittenAsTheClientReadsAndThePipelinedRequestFollows() throws {
         let body = String(repeating: "0123456789abcdef", count: 512 * 1024)  // 8 MiB
-        var configuration = HTTPServer.Configuration()
-        configuration.port = 0
-        configuration.eventLoops = 2
         var router = Router()
         router.add(.get, "/large") { _ in .text(body) }
         router.add(.get, "/hello") { _ in .text("hello") }
-        let server = try HTTPServer(configuration: configuration, router: router)
-        let done = DispatchSemaphore(value: 0)
-        Thread { server.run(); done.signal() }.start()
-        defer { server.stop(); _ = done.wait(timeout: .now() + 5) }
+        let running = try RunningServer(router: router) { $0.eventLoops = 2 }
+        let server = running.server
+        defer { _ = running.stop() }  // and keeps it alive to the end
         let client = try LoopbackClient(port: server.port)
         client.send("GET /large HTTP/1.1\r\nHost: a\r\n\r\nGET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
         // Meanwhile other clients are served.
