@@ -275,17 +275,11 @@ public struct HTTPRequestDecoder: Sendable {
         // Most paths need no decoding at all: no percent sign, backslash or dot segment. The
         // target is visible ASCII (checked with the request line), so the path is valid UTF-8.
         let mark = raw.firstIndex(of: UInt8(ascii: "?")) ?? raw.endIndex
-        if !raw[..<mark].contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "\\") }),
-           !raw[..<mark].split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).contains(where: { $0.elementsEqual([UInt8(ascii: ".")]) || $0.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")]) }) {
-            return (String(decoding: raw[..<mark], as: UTF8.self), mark < raw.endIndex ? String(decoding: raw[(mark + 1)...], as: UTF8.self) : nil)
-        }
-        let pathPart: ArraySlice<UInt8>
-        var query: String?
-        if let mark = raw.firstIndex(of: UInt8(ascii: "?")) {
-            pathPart = raw[..<mark]
-            query = String(decoding: raw[(mark + 1)...], as: UTF8.self)
-        } else {
-            pathPart = raw[...]
+        let pathPart = raw[..<mark]
+        let query = mark < raw.endIndex ? String(decoding: raw[(mark + 1)...], as: UTF8.self) : nil
+        if !pathPart.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "\\") }),
+           !pathPart.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).contains(where: { $0.elementsEqual([UInt8(ascii: ".")]) || $0.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")]) }) {
+            return (String(decoding: pathPart, as: UTF8.self), query)
         }
         var segments: [[UInt8]] = []
         for segment in pathPart.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst() {

@@ -216,7 +216,7 @@ public final class CoreAPI: Sendable {
         return router
     }
 
-    func serve(_ route: APIRoute, _ context: RouteContext, _ database: CoreDatabase, keepRead: Bool = false) throws -> HTTPResponse {
+    func serve(_ route: APIRoute, _ context: RouteContext, _ database: CoreDatabase, keepRead: Bool) throws -> HTTPResponse {
         let now = clock()
         // The session's upkeep (its idle clock, or deleting it) is written after the request's
         // read transaction, never inside it.
