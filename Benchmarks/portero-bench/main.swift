@@ -10,6 +10,8 @@ let info = ProgramInfo(
         ("sync", "A core in this process and the daemon's sync client over loopback: snapshot of --members, change apply rate, upload of --events, revocation propagation to --daemons."),
         ("--events N", "sync: buffered attendance events to upload (default 1000000)."),
         ("--daemons N", "sync: long-polling daemons for the propagation figure (default 50)."),
+        ("handler", "The core's cost of one request without sockets: decoder, router, SQLite, JSON, serialization (--requests, default 100000)."),
+        ("--target PATH", "handler: time this path only (for profiling)."),
         ("dashboard", "Build a core database (--users, --attendance) and time each dashboard figure."),
         ("--users N", "dashboard: members (default 1000000)."),
         ("--attendance N", "dashboard: attendance rows (default 10000000)."),
@@ -30,9 +32,9 @@ let info = ProgramInfo(
     status: "Figures go into README.md with the command that produced them."
 )
 
-runProgram(info, flags: ["--reuse", "--reads-only"], valued: ["--events", "--daemons", "--users", "--attendance", "--swipes", "--warmup", "--gap-us", "--synchronous", "--cache-mib", "--members", "--requests", "--unknown-share", "--path", "--seed"]) { arguments in
-    guard ["decision", "daemon", "dashboard", "sync"].contains(arguments.positionals.first ?? ""), arguments.positionals.count == 1 else {
-        throw CommandLineArguments.UsageError(message: "name a benchmark: decision, daemon, dashboard or sync")
+runProgram(info, flags: ["--reuse", "--reads-only"], valued: ["--target", "--events", "--daemons", "--users", "--attendance", "--swipes", "--warmup", "--gap-us", "--synchronous", "--cache-mib", "--members", "--requests", "--unknown-share", "--path", "--seed"]) { arguments in
+    guard ["decision", "daemon", "dashboard", "handler", "sync"].contains(arguments.positionals.first ?? ""), arguments.positionals.count == 1 else {
+        throw CommandLineArguments.UsageError(message: "name a benchmark: decision, daemon, dashboard, handler or sync")
     }
     func number(_ key: String, _ fallback: Int, allowZero: Bool = false) throws -> Int {
         guard let text = arguments.value(key) else { return fallback }
@@ -51,6 +53,12 @@ runProgram(info, flags: ["--reuse", "--reads-only"], valued: ["--events", "--dae
     if arguments.positionals == ["sync"] {
         try SyncBenchmark(members: try number("--members", 1_000_000), events: try number("--events", 1_000_000), daemons: try number("--daemons", 50),
                           revocations: try number("--requests", 100), directory: arguments.value("--path") ?? "\(temporary)/portero-bench-sync").run()
+        return .success
+    }
+    if arguments.positionals == ["handler"] {
+        var benchmark = HandlerBenchmark(requests: try number("--requests", 100_000), directory: arguments.value("--path") ?? "\(temporary)/portero-bench-handler")
+        if let target = arguments.value("--target") { benchmark.targets = [target] }
+        try benchmark.run()
         return .success
     }
     if arguments.positionals == ["dashboard"] {

@@ -180,6 +180,14 @@ public final class HTTPServer: Sendable {
     /// router's `batchEnded` closes (a router called from anywhere else has no batches).
     public static var onEventLoop: Bool { pthread_getspecific(eventLoopKey) != nil }
 
+    /// Runs `body` on this thread as an event loop runs its handlers (for benchmarks that call a
+    /// router without sockets): the caller ends each batch with the router's `batchEnded`.
+    public static func actingAsEventLoop<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_setspecific(eventLoopKey, UnsafeRawPointer(bitPattern: 1))
+        defer { pthread_setspecific(eventLoopKey, nil) }
+        return try body()
+    }
+
     static let eventLoopKey: pthread_key_t = {
         var key = pthread_key_t()
         pthread_key_create(&key, nil)

@@ -147,14 +147,27 @@ final class JSONSink: Encoder {
         var index = first + 1
         while index < members.count {
             let member = members[index]
-            let key = (member.key ?? "").utf8
+            let key = member.key ?? ""
             var slot = index
-            while slot > first, key.lexicographicallyPrecedes((members[slot - 1].key ?? "").utf8) {
+            while slot > first, Self.precedes(key, members[slot - 1].key ?? "") {
                 members[slot] = members[slot - 1]
                 slot -= 1
             }
             members[slot] = member
             index += 1
+        }
+    }
+
+    /// Whether `a` sorts before `b` by their UTF-8 bytes (keys are compared on every member).
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        var a = a
+        var b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let common = min(x.count, y.count)
+                let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+                return order < 0 || (order == 0 && x.count < y.count)
+            }
         }
     }
 
@@ -196,7 +209,7 @@ final class JSONSink: Encoder {
         let frame = frames[depth]
         if members.count > frame.firstMember {
             bytes.append(UInt8(ascii: ","))
-            if let key, let previous = members[members.count - 1].key, !previous.utf8.lexicographicallyPrecedes(key.utf8) {
+            if let key, let previous = members[members.count - 1].key, !Self.precedes(previous, key) {
                 frames[depth].needsRebuild = true
             }
         }

@@ -71,17 +71,33 @@ public struct Router: Sendable {
 
     /// The routes whose pattern matches `path`, with their parameters, in the order declared.
     func matches(_ path: String) -> [(Route, [String: String])] {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        // Segments counted on the bytes first: most requests hit a literal path, and need no split.
+        let slash = UInt8(ascii: "/")
+        var segmentCount = 0
+        var slashes = 0
+        var afterSlash = true
+        for byte in path.utf8 {
+            if byte == slash {
+                slashes += 1
+                afterSlash = true
+            } else {
+                if afterSlash { segmentCount += 1 }
+                afterSlash = false
+            }
+        }
+        let candidates = parameterised[segmentCount] ?? []
         // Empty segments do not count (`/a//b/` is `/a/b`), as in the patterns.
-        let key = parts.count == path.utf8.count(where: { $0 == UInt8(ascii: "/") }) ? path : "/" + parts.joined(separator: "/")
+        let clean = segmentCount == slashes
+        let parts = clean && candidates.isEmpty ? [] : path.utf8.split(separator: slash)
+        let key = clean ? path : "/" + parts.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "/")
         var found: [(Int, [String: String])] = (literal[key] ?? []).map { ($0, [:]) }
-        for index in parameterised[parts.count] ?? [] {
+        for index in candidates {
             var parameters: [String: String] = [:]
             var matched = true
             for (segment, part) in zip(routes[index].segments, parts) {
                 switch segment {
-                case let .literal(text): if text != part { matched = false }
-                case let .parameter(name): parameters[name] = String(part)
+                case let .literal(text): if !text.utf8.elementsEqual(part) { matched = false }
+                case let .parameter(name): parameters[name] = String(decoding: part, as: UTF8.self)
                 }
                 if !matched { break }
             }

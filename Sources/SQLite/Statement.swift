@@ -142,6 +142,9 @@ public struct Row {
         return decoded
     }
 
+    /// True when the column holds NULL.
+    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement.handle, column) == SQLITE_NULL }
+
     /// Reads an INTEGER column without boxing (NULL reads as nil).
     public func int64(_ column: Int32) -> Int64? {
         sqlite3_column_type(statement.handle, column) == SQLITE_NULL ? nil : sqlite3_column_int64(statement.handle, column)

@@ -56,6 +56,36 @@ import Testing
         #expect(throws: AuthFailure.sessionExpired) { try auth.session(token: "forged", now: t0) }
     }
 
+    @Test func aSessionCarriesTheAccountsRolesAndBranchesAsStoredNow() throws {
+        let (token, _) = try auth.login("ana", password: "Secreto123", address: "a", now: t0)
+        let ana = try #require(try accounts.findForLogin("ana")).0
+        try db.run("INSERT INTO user_roles (user_id, role) VALUES (?, ?)", ana.id.rawValue, Role.branchManager.rawValue)
+        try db.run("INSERT INTO user_branches (user_id, branch_id) VALUES (?, ?)", ana.id.rawValue, norte.rawValue)
+        let account = try auth.session(token: token, now: t0).account
+        #expect(account.roles == RoleSet([.reception, .branchManager]))
+        #expect(account.branches == [centro, norte])
+        #expect(account == (try accounts.account(ana.id)))
+    }
+
+    @Test func aSessionWhoseAccountIsGoneIsRefusedAndRemoved() throws {
+        let (token, session) = try auth.login("ana", password: "Secreto123", address: "a", now: t0)
+        try db.run("PRAGMA foreign_keys = OFF")
+        try db.run("DELETE FROM users WHERE id = ?", session.account.id.rawValue)
+        #expect(throws: AuthFailure.sessionExpired) { try auth.session(token: token, now: t0) }
+        #expect(try db.scalar("SELECT count(*) FROM sessions", as: Int.self) == 0)
+    }
+
+    @Test func theSessionCookieIsFoundAmongOthers() {
+        #expect(CoreAPI.cookie("portero_session", in: "portero_session=abc") == "abc")
+        #expect(CoreAPI.cookie("portero_session", in: "a=1; portero_session=abc ;b=2") == "abc")
+        #expect(CoreAPI.cookie("portero_session", in: "\tportero_session=") == "")
+        #expect(CoreAPI.cookie("portero_session", in: "xportero_session=abc; portero_sessionx=1") == nil)
+        #expect(CoreAPI.cookie("portero_session", in: "portero_session") == nil)
+        #expect(CoreAPI.cookie("portero_session", in: "") == nil)
+        #expect(CoreAPI.cookie("portero_session", in: nil) == nil)
+        #expect(CoreAPI.cookie("portero_session", in: "a=1;;portero_session=x=y") == "x=y")
+    }
+
     @Test func absoluteExpiryEndsEvenAnActiveSession() throws {
         let (token, _) = try auth.login("ana", password: "Secreto123", address: "a", now: t0)
         for step in 1...35 { _ = try auth.session(token: token, now: t0.adding(seconds: Int64(step) * 20 * 60)) }  // active every 20 min for 11 h 40

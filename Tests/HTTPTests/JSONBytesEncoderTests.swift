@@ -56,6 +56,15 @@ import Testing
         // Already in order: written as it comes, no reordering pass.
         struct Ordered: Encodable { let a = 1; let b = [true, false]; let c: String? = nil }
         #expect(try Self.ours(Ordered()) == #"{"a":1,"b":[true,false]}"#)
+        // Byte order, as Swift's own comparison of UTF-8 views: prefixes first, empty first, non-ASCII last.
+        let keys = ["", "a", "ab", "b", "B", "é", "e", "ea", "z\u{0}", "z"]
+        for first in keys {
+            for second in keys {
+                #expect(JSONSink.precedes(first, second) == first.utf8.lexicographicallyPrecedes(second.utf8), "\(first) \(second)")
+            }
+        }
+        let dictionary = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($0.element, $0.offset) })
+        #expect(try Self.ours(dictionary) == (try Self.foundation(dictionary)))
     }
 
     @Test func numbersAreExactOrShortest() throws {

@@ -4,17 +4,18 @@ import HTTP
 import PorteroModel
 
 /// How accounts appear in answers: never a hash, a secret or a token.
+/// Declared in key order, so the JSON encoder writes its members as they come.
 struct AccountView: Encodable {
-    let id: Int64
-    let username: String
-    let email: String
     let active: Bool
-    let roles: [String]
     let branches: [Int64]
     let clave: Int64
+    let email: String
+    let id: Int64
+    let maternalSurname: String
     let name: String
     let paternalSurname: String
-    let maternalSurname: String
+    let roles: [String]
+    let username: String
 
     init(_ account: Account) {
         id = account.id.rawValue; username = account.username; email = account.email; active = account.active

@@ -328,17 +328,28 @@ public final class CoreAPI: Sendable {
     /// A cookie's value from a `Cookie` header (`a=1; b=2`), on the UTF-8 bytes: this runs on
     /// every signed-in request.
     static func cookie(_ name: String, in header: String?) -> String? {
-        guard let header else { return nil }
-        let prefix = Array(name.utf8) + [UInt8(ascii: "=")]
-        for pair in header.utf8.split(separator: UInt8(ascii: ";")) {
-            let trimmed = pair.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
-            if trimmed.starts(with: prefix) {
-                var value = trimmed.dropFirst(prefix.count)
-                while let last = value.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { value = value.dropLast() }
-                return String(decoding: value, as: UTF8.self)
+        guard var header else { return nil }
+        var name = name
+        return header.withUTF8 { bytes in
+            name.withUTF8 { name in
+                var start = 0
+                while start < bytes.count {
+                    var end = start
+                    while end < bytes.count, bytes[end] != UInt8(ascii: ";") { end += 1 }
+                    // One `name=value` pair in start..<end, blanks around it dropped.
+                    var first = start
+                    while first < end, bytes[first] == UInt8(ascii: " ") || bytes[first] == UInt8(ascii: "\t") { first += 1 }
+                    var last = end
+                    while last > first, bytes[last - 1] == UInt8(ascii: " ") || bytes[last - 1] == UInt8(ascii: "\t") { last -= 1 }
+                    if last - first > name.count, bytes[first + name.count] == UInt8(ascii: "="),
+                       UnsafeBufferPointer(rebasing: bytes[first..<(first + name.count)]).elementsEqual(name) {
+                        return String(decoding: UnsafeBufferPointer(rebasing: bytes[(first + name.count + 1)..<last]), as: UTF8.self)
+                    }
+                    start = end + 1
+                }
+                return nil
             }
         }
-        return nil
     }
 
     static func queryValue(_ name: String, in query: String?) -> String? {

@@ -164,17 +164,25 @@ public final class Authenticator {
     /// one read transaction (the caller's, when it has begun one); `settle` does the upkeep.
     public func checkSession(token: String, now: Timestamp) throws -> SessionCheck {
         let key = Digest.sha256(Array(token.utf8))
-        let found: ((Int64, String, Int64, Int64), Account?)? = try db.read {
-            guard let row: (Int64, String, Int64, Int64) = try db.queryFirst("SELECT user_id, csrf_token, created_at, last_seen FROM sessions WHERE token_hash = ?", key,
-                                                                               map: { (try $0.get(0), try $0.get(1), try $0.get(2), try $0.get(3)) }) else { return nil }
-            return (row, try accounts.account(UserID(row.0)))
+        let found: ((String, Int64, Int64), Account?)? = try db.read {
+            try db.queryFirst(Self.sessionSQL, key) { row in
+                let id = UserID(try row.requiredInt64(0))
+                let account = row.isNull(4) ? nil : try SQLiteAccountStore.account(id, from: row, at: 4)
+                return ((try row.get(1), try row.requiredInt64(2), try row.requiredInt64(3)), account)
+            }
         }
         guard let (row, account) = found else { return SessionCheck(session: nil, upkeep: .none, key: key) }
-        let idle = now.milliseconds - row.3 > policy.sessionIdleSeconds * 1000
-        let absolute = now.milliseconds - row.2 > policy.sessionAbsoluteSeconds * 1000
+        let idle = now.milliseconds - row.2 > policy.sessionIdleSeconds * 1000
+        let absolute = now.milliseconds - row.1 > policy.sessionAbsoluteSeconds * 1000
         guard !idle, !absolute, let account, account.active else { return SessionCheck(session: nil, upkeep: .remove, key: key) }
-        return SessionCheck(session: Session(account: account, csrfToken: row.1), upkeep: now.milliseconds - row.3 >= 60_000 ? .touch : .none, key: key)
+        return SessionCheck(session: Session(account: account, csrfToken: row.0), upkeep: now.milliseconds - row.2 >= 60_000 ? .touch : .none, key: key)
     }
+
+    /// The session and its account in one statement (an account gone leaves its columns NULL).
+    static let sessionSQL = """
+        SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen, \(SQLiteAccountStore.accountColumns)
+        FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?
+        """
 
     /// The write a session check left: outside any read transaction.
     public func settle(_ check: SessionCheck, now: Timestamp) throws {

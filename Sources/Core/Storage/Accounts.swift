@@ -242,20 +242,35 @@ public final class SQLiteAccountStore: AccountStore {
     }
 
     public func account(_ id: UserID) throws -> Account? {
-        // One statement: the roles and branches come along as lists.
-        try db.queryFirst("""
-            SELECT username, email, active, clave, name, paternal_surname, maternal_surname,
-                   (SELECT group_concat(role) FROM user_roles WHERE user_id = u.id),
-                   (SELECT group_concat(branch_id) FROM user_branches WHERE user_id = u.id)
-            FROM users u WHERE id = ?
-            """, id.rawValue) { row in
-            let roles: String? = try row.get(7)
-            let branches: String? = try row.get(8)
-            return Account(id: id, username: try row.get(0), email: try row.get(1), active: try row.get(2),
-                           roles: RoleSet((roles ?? "").split(separator: ",").compactMap { Role(rawValue: String($0)) }),
-                           branches: Set((branches ?? "").split(separator: ",").compactMap { Int64($0) }.map { BranchID($0) }),
-                           clave: try row.get(3), name: try row.get(4), paternalSurname: try row.get(5), maternalSurname: try row.get(6))
+        try db.queryFirst(Self.accountSQL, id.rawValue) { row in try Self.account(id, from: row, at: 0) }
+    }
+
+    static let accountSQL = "SELECT \(accountColumns) FROM users u WHERE id = ?"
+
+    /// The columns `account(_:from:at:)` reads, for a statement over `users u`: one statement,
+    /// the roles and branches come along as lists.
+    static let accountColumns = """
+        u.username, u.email, u.active, u.clave, u.name, u.paternal_surname, u.maternal_surname,
+        (SELECT group_concat(role) FROM user_roles WHERE user_id = u.id),
+        (SELECT group_concat(branch_id) FROM user_branches WHERE user_id = u.id)
+        """
+
+    /// The account in `accountColumns`, starting at column `first` of `row`.
+    static func account(_ id: UserID, from row: Row, at first: Int32) throws -> Account {
+        var roles = RoleSet()
+        if let text: String = try row.get(first + 7) {
+            for name in text.utf8.split(separator: UInt8(ascii: ",")) {
+                if let role = Role(rawValue: String(decoding: name, as: UTF8.self)) { roles.insert(RoleSet([role])) }
+            }
         }
+        var branches = Set<BranchID>()
+        if let text: String = try row.get(first + 8) {
+            for number in text.utf8.split(separator: UInt8(ascii: ",")) {
+                if let value = Int64(String(decoding: number, as: UTF8.self)) { branches.insert(BranchID(value)) }
+            }
+        }
+        return Account(id: id, username: try row.get(first), email: try row.get(first + 1), active: try row.get(first + 2), roles: roles, branches: branches,
+                       clave: try row.get(first + 3), name: try row.get(first + 4), paternalSurname: try row.get(first + 5), maternalSurname: try row.get(first + 6))
     }
 
     public func replacePasswordHash(_ id: UserID, hash: String) throws {
