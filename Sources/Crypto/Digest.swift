@@ -10,11 +10,19 @@ public enum Digest {
 
         var evp: OpaquePointer? {
             switch self {
-            case .sha1: EVP_sha1()
-            case .sha256: EVP_sha256()
-            case .sha512: EVP_sha512()
+            case .sha1: Self.fetched.sha1
+            case .sha256: Self.fetched.sha256
+            case .sha512: Self.fetched.sha512
             }
         }
+
+        /// The implementations, looked up in libcrypto's providers once: `EVP_sha256()` and the
+        /// like make every digest look its algorithm up again (a lock and a table search each
+        /// time, on every signed-in request). Fetched objects may be shared between threads.
+        nonisolated(unsafe) private static let fetched = (
+            sha1: EVP_MD_fetch(nil, "SHA1", nil) ?? EVP_sha1(),
+            sha256: EVP_MD_fetch(nil, "SHA256", nil) ?? EVP_sha256(),
+            sha512: EVP_MD_fetch(nil, "SHA512", nil) ?? EVP_sha512())
 
         /// Output length in bytes.
         public var byteCount: Int {

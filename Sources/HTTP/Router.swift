@@ -85,7 +85,17 @@ public struct Router: Sendable {
                 afterSlash = false
             }
         }
-        let candidates = parameterised[segmentCount] ?? []
+        var candidates = parameterised[segmentCount] ?? []
+        if !candidates.isEmpty {
+            // Those whose first segment is another word cannot match: looked at before any split.
+            let bytes = path.utf8
+            let firstStart = bytes.firstIndex { $0 != slash } ?? bytes.endIndex
+            let first = bytes[firstStart..<(bytes[firstStart...].firstIndex(of: slash) ?? bytes.endIndex)]
+            candidates.removeAll { index in
+                guard case let .literal(text) = routes[index].segments[0] else { return false }
+                return !text.utf8.elementsEqual(first)
+            }
+        }
         // Empty segments do not count (`/a//b/` is `/a/b`), as in the patterns.
         let clean = segmentCount == slashes
         let parts = clean && candidates.isEmpty ? [] : path.utf8.split(separator: slash)

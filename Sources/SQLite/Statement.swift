@@ -108,7 +108,7 @@ extension Statement: Sendable {}
 
 /// A view of the statement's current row. Do not keep it past the next step.
 public struct Row {
-    let statement: Statement
+    @usableFromInline let statement: Statement
 
     public var columnCount: Int32 { statement.columnCount }
 
@@ -134,7 +134,8 @@ public struct Row {
     }
 
     /// Reads the column as `T`, throwing a type mismatch that names the column and the SQL.
-    public func get<T: SQLiteDecodable>(_ column: Int32, as type: T.Type = T.self) throws -> T {
+    /// Inlinable, so callers in other modules get it specialised for their types.
+    @inlinable public func get<T: SQLiteDecodable>(_ column: Int32, as type: T.Type = T.self) throws -> T {
         let value = value(at: column)
         guard let decoded = T(sqliteValue: value) else {
             throw SQLiteUsageError.typeMismatch(column: column, expected: String(describing: T.self), found: value.typeName, sql: statement.sql)

@@ -4,8 +4,9 @@ import HTTP
 import PorteroModel
 
 /// How accounts appear in answers: never a hash, a secret or a token.
-/// Declared in key order, so the JSON encoder writes its members as they come.
-struct AccountView: Encodable {
+/// The answer of `/api/v1/me`, which every page asks for: it writes its JSON itself (tested
+/// against its `Encodable` conformance). Declared in key order.
+struct AccountView: Encodable, JSONObjectWritable {
     let active: Bool
     let branches: [Int64]
     let clave: Int64
@@ -21,6 +22,19 @@ struct AccountView: Encodable {
         id = account.id.rawValue; username = account.username; email = account.email; active = account.active
         roles = account.roles.roles.map(\.rawValue); branches = account.branches.map(\.rawValue).sorted()
         clave = account.clave; name = account.name; paternalSurname = account.paternalSurname; maternalSurname = account.maternalSurname
+    }
+
+    func writeMembers(to object: inout JSONObjectWriter) {
+        object.write("active", active)
+        object.write("branches", branches)
+        object.write("clave", clave)
+        object.write("email", email)
+        object.write("id", id)
+        object.write("maternalSurname", maternalSurname)
+        object.write("name", name)
+        object.write("paternalSurname", paternalSurname)
+        object.write("roles", roles)
+        object.write("username", username)
     }
 }
 

@@ -260,7 +260,7 @@ public final class SQLiteAccountStore: AccountStore {
         var roles = RoleSet()
         if let text: String = try row.get(first + 7) {
             for name in text.utf8.split(separator: UInt8(ascii: ",")) {
-                if let role = Role(rawValue: String(decoding: name, as: UTF8.self)) { roles.insert(RoleSet([role])) }
+                if let role = Role(rawValue: String(decoding: name, as: UTF8.self)) { roles.insert(RoleSet(role)) }
             }
         }
         var branches = Set<BranchID>()

@@ -45,6 +45,8 @@ public struct RoleSet: OptionSet, Hashable, Sendable, Codable {
         self.init(rawValue: roles.reduce(0) { $0 | $1.bit })
     }
 
+    public init(_ role: Role) { self.init(rawValue: role.bit) }
+
     public func contains(_ role: Role) -> Bool { rawValue & role.bit != 0 }
     public var roles: [Role] { Role.allCases.filter { contains($0) } }
     public var hasStaffRole: Bool { roles.contains { $0.isStaff } }
