@@ -115,6 +115,37 @@ static inline int portero_epoll_wait(int epfd, int *fds, unsigned int *events, i
     }
     return count;
 }
+/* io_uring (linux/io_uring.h), for writing many answers in one system call. No liburing: the
+   two system calls, the submission entry and the ring's shared counters are wrapped here. */
+#include <linux/io_uring.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+static inline int portero_io_uring_setup(unsigned int entries, struct io_uring_params *params) {
+    return (int)syscall(__NR_io_uring_setup, entries, params);
+}
+static inline int portero_io_uring_enter(int fd, unsigned int submit, unsigned int complete, unsigned int flags) {
+    return (int)syscall(__NR_io_uring_enter, fd, submit, complete, flags, NULL, 0);
+}
+static const unsigned int portero_IORING_ENTER_GETEVENTS = IORING_ENTER_GETEVENTS;
+static const unsigned int portero_IORING_FEAT_SINGLE_MMAP = IORING_FEAT_SINGLE_MMAP;
+static const unsigned long long portero_IORING_OFF_SQ_RING = IORING_OFF_SQ_RING;
+static const unsigned long long portero_IORING_OFF_CQ_RING = IORING_OFF_CQ_RING;
+static const unsigned long long portero_IORING_OFF_SQES = IORING_OFF_SQES;
+/// A send(2) of `length` bytes at `bytes` on `fd`, as submission entry `sqe`.
+static inline void portero_io_uring_prep_send(struct io_uring_sqe *sqe, int fd, const void *bytes, unsigned int length,
+                                              int flags, unsigned long long user_data) {
+    __builtin_memset(sqe, 0, sizeof(*sqe));
+    sqe->opcode = IORING_OP_SEND;
+    sqe->fd = fd;
+    sqe->addr = (unsigned long long)(unsigned long)bytes;
+    sqe->len = length;
+    sqe->msg_flags = (unsigned int)flags;
+    sqe->user_data = user_data;
+}
+/// The ring's head and tail counters are shared with the kernel: read with acquire, written with release.
+static inline unsigned int portero_load_acquire(const unsigned int *counter) { return __atomic_load_n(counter, __ATOMIC_ACQUIRE); }
+static inline void portero_store_release(unsigned int *counter, unsigned int value) { __atomic_store_n(counter, value, __ATOMIC_RELEASE); }
+
 /// errno is a macro over a thread-local location in glibc.
 static inline int portero_errno(void) { return errno; }
 #endif

@@ -31,6 +31,9 @@ public final class HTTPServer: Sendable {
         public var shutdownGraceMilliseconds: Int64 = 5_000
         /// Event loops (threads); by default one per processor.
         public var eventLoops = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        /// Write the answers of a batch with one io_uring submission where the kernel allows it
+        /// (see `SendRing`); else, or when false, one `send` each.
+        public var batchedWrites = true
         public init() {}
     }
 
@@ -38,6 +41,8 @@ public final class HTTPServer: Sendable {
     public let router: Router
     /// The port actually bound.
     public let port: UInt16
+    /// How the loops write answers (for the log): through io_uring, or one `send` each.
+    public let answerWriting: String
     let listener: Int32
     /// The epoll set every loop waits on: the listener, the wake-up eventfd and each connection.
     let epoll: Int32
@@ -97,7 +102,16 @@ public final class HTTPServer: Sendable {
             if wake >= 0 { close(wake) }
             throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EMFILE)
         }
-        loops = (0..<max(1, configuration.eventLoops)).map { _ in EventLoop() }
+        var unavailable: SendRing.Unavailable?
+        loops = (0..<max(1, configuration.eventLoops)).map { _ in
+            guard configuration.batchedWrites else { return EventLoop(ring: nil) }
+            do throws(SendRing.Unavailable) { return EventLoop(ring: try SendRing(capacity: EventLoop.answersPerWrite)) } catch {
+                unavailable = error
+                return EventLoop(ring: nil)
+            }
+        }
+        answerWriting = !configuration.batchedWrites ? "one send(2) per answer (batched writes turned off)"
+            : unavailable.map { "one send(2) per answer (\($0))" } ?? "io_uring, one system call per batch of answers"
     }
 
     deinit {
@@ -274,6 +288,8 @@ final class EventLoop: @unchecked Sendable {
     /// Requests this loop has answered.
     let served = Atomic<Int>(0)
     private var buffer = [UInt8](repeating: 0, count: 65_536)
+    /// Writes a batch's answers in one system call; nil where io_uring cannot be had.
+    private(set) var ring: SendRing?
     /// Connections this loop took in the current batch: let go, and armed again, at its end.
     private var held: [Connection] = []
     /// Connections that received bytes in this batch, served once all of it is read.
@@ -284,12 +300,14 @@ final class EventLoop: @unchecked Sendable {
     private var answered: [Connection] = []
     /// Answers written together at most: enough that a client's thread is woken once for many,
     /// few enough that the first of a batch does not wait for the whole batch.
-    static let answersPerWrite = 64
+    static let answersPerWrite = 32
     /// Events taken per wait: few, so that while one loop serves its batch the next ready
     /// connections go to another loop instead of queueing behind it.
-    static let batchSize: Int32 = 64
+    static let batchSize: Int32 = 32
     /// Deadlines are checked by sweeping every connection at this interval, not per event.
     static let sweepMilliseconds: Int64 = 50
+
+    init(ring: SendRing?) { self.ring = ring }
 
     func run(_ server: HTTPServer) {
         pthread_setspecific(HTTPServer.eventLoopKey, UnsafeRawPointer(bitPattern: 1))
@@ -475,8 +493,26 @@ final class EventLoop: @unchecked Sendable {
     /// lot instead of once per answer with handler work in between.
     private func flushAnswered(_ server: HTTPServer, now: Int64) {
         while !answered.isEmpty {
-            let batch = answered
+            let batch = answered.filter { !$0.closed }
             answered.removeAll(keepingCapacity: true)
+            if let ring, !ring.broken, batch.count > 1 {
+                // One system call for the small answers; the rest of a partly taken one, and the
+                // large ones, through `send` as usual.
+                let small = batch.filter { $0.output.count - $0.written <= SendRing.largestCopied }
+                let outcomes = ring.send(small.map { ($0.fd, $0.output[$0.written...]) })
+                for (connection, outcome) in zip(small, outcomes) {
+                    switch outcome {
+                    case let .sent(count): connection.written += count
+                    case .failed(EAGAIN), .failed(EINTR): continue  // full: armed for output when let go
+                    case .failed, .unknown:
+                        drop(connection, server)
+                        continue
+                    }
+                }
+                if ring.broken {
+                    FileHandle.standardError.write(Data("portero: io_uring failed (\(String(cString: strerror(errno)))); answers are written one send(2) each from now on\n".utf8))
+                }
+            }
             for connection in batch where !connection.closed { flush(connection, server, now: now) }
         }
     }

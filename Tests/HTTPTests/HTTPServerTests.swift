@@ -53,8 +53,8 @@ final class RunningServer {
         #expect(running.stop())
     }
 
-    @Test func pipelinedRequestsAreAnsweredInOrderOneAtATime() throws {
-        let running = try RunningServer()
+    @Test(arguments: [true, false]) func pipelinedRequestsAreAnsweredInOrderOneAtATime(batchedWrites: Bool) throws {
+        let running = try RunningServer { $0.batchedWrites = batchedWrites }
         let client = try LoopbackClient(port: running.server.port)
         client.send("GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\nGET /users/2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
         let reply = client.receive()
@@ -106,11 +106,14 @@ final class RunningServer {
         #expect(refused.text.hasPrefix("HTTP/1.1 503") && refused.closed)
     }
 
-    @Test func manyConnectionsOverSeveralEventLoopsAreAllAnsweredAndCounted() throws {
+    /// With answers written through io_uring (where the kernel has it) and with one send each.
+    @Test(arguments: [true, false]) func manyConnectionsOverSeveralEventLoopsAreAllAnsweredAndCounted(batchedWrites: Bool) throws {
         let running = try RunningServer {
             $0.eventLoops = 4
             $0.maximumConnectionsPerAddress = 1_000
+            $0.batchedWrites = batchedWrites
         }
+        #expect(running.server.answerWriting.hasPrefix(batchedWrites ? "io_uring" : "one send(2) per answer (batched writes turned off)"))
         let answered = Atomic<Int>(0)
         let port = running.server.port
         // 48 clients at once, 20 requests each on one kept-alive connection.

@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLinux
+import Foundation
+@testable import HTTP
+import Testing
+
+/// The io_uring the event loops write answers with, against real sockets: each answer's bytes
+/// reach its own peer, and each failure is reported for its own socket as `send` reports it.
+@Suite struct SendRingTests {
+    /// A connected pair of non-blocking stream sockets.
+    final class Pair {
+        let ours: Int32
+        let theirs: Int32
+        init() throws {
+            var fds: [Int32] = [0, 0]
+            guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
+                throw POSIXError(.init(rawValue: errno) ?? .EIO)
+            }
+            (ours, theirs) = (fds[0], fds[1])
+        }
+        func received() -> [UInt8] {
+            var bytes = [UInt8](repeating: 0, count: 1 << 20)
+            let count = read(theirs, &bytes, bytes.count)
+            return count > 0 ? Array(bytes[0..<count]) : []
+        }
+        func closeTheirs() { close(theirs) }
+        deinit {
+            close(ours)
+            close(theirs)
+        }
+    }
+
+    @Test func theKernelStructuresHaveTheSizesTheRingAssumes() {
+        #expect(MemoryLayout<io_uring_sqe>.size == 64)
+        #expect(MemoryLayout<io_uring_cqe>.size == 16)
+    }
+
+    @Test func everyAnswerOfABatchReachesItsOwnPeer() throws {
+        let ring = try SendRing(capacity: 32)
+        #expect(ring.capacity >= 32)
+        let pairs = try (0..<20).map { _ in try Pair() }
+        for round in 0..<3 {  // the ring's counters wrap past its size
+            let answers = pairs.enumerated().map { index, pair in (fd: pair.ours, bytes: ArraySlice(Array("answer \(round)-\(index)".utf8))) }
+            let outcomes = ring.send(answers)
+            #expect(outcomes == answers.map { .sent($0.bytes.count) })
+            for (index, pair) in pairs.enumerated() { #expect(pair.received() == Array("answer \(round)-\(index)".utf8)) }
+        }
+    }
+
+    @Test func aFullSocketAClosedPeerAndABadDescriptorFailAloneAsSendWouldSay() throws {
+        let ring = try SendRing(capacity: 8)
+        let full = try Pair()
+        let chunk = [UInt8](repeating: 7, count: 65_536)
+        while chunk.withUnsafeBytes({ send(full.ours, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }) > 0 {}
+        #expect(errno == EAGAIN)
+        let gone = try Pair()
+        gone.closeTheirs()
+        let fine = try Pair()
+        let partly = try Pair()
+        let outcomes = ring.send([(full.ours, ArraySlice([1, 2, 3])), (gone.ours, ArraySlice([4])), (-1, ArraySlice([5])),
+                                  (fine.ours, ArraySlice(Array("still sent".utf8))), (partly.ours, ArraySlice(chunk))])
+        #expect(outcomes[0] == .failed(EAGAIN))
+        #expect(outcomes[1] == .failed(EPIPE))  // and no SIGPIPE: the process is still here
+        #expect(outcomes[2] == .failed(EBADF))
+        #expect(outcomes[3] == .sent(10))
+        #expect(fine.received() == Array("still sent".utf8))
+        // A socket that takes only part of an answer says how much; the rest is the caller's.
+        guard case let .sent(count) = outcomes[4] else {
+            Issue.record("the partly full socket took nothing: \(outcomes[4])")
+            return
+        }
+        #expect(count > 0 && count <= chunk.count)
+        #expect(!ring.broken)
+    }
+}
