@@ -93,7 +93,7 @@ public struct Router: Sendable {
             let first = bytes[firstStart..<(bytes[firstStart...].firstIndex(of: slash) ?? bytes.endIndex)]
             candidates.removeAll { index in
                 guard case let .literal(text) = routes[index].segments[0] else { return false }
-                return !text.utf8.elementsEqual(first)
+                return !Self.same(text, first)
             }
         }
         // Empty segments do not count (`/a//b/` is `/a/b`), as in the patterns.
@@ -106,7 +106,7 @@ public struct Router: Sendable {
             var matched = true
             for (segment, part) in zip(routes[index].segments, parts) {
                 switch segment {
-                case let .literal(text): if !text.utf8.elementsEqual(part) { matched = false }
+                case let .literal(text): if !Self.same(text, part) { matched = false }
                 case let .parameter(name): parameters[name] = String(decoding: part, as: UTF8.self)
                 }
                 if !matched { break }
@@ -115,6 +115,16 @@ public struct Router: Sendable {
         }
         if found.count > 1 { found.sort { $0.0 < $1.0 } }
         return found.map { (routes[$0.0], $0.1) }
+    }
+
+    /// Whether a pattern's word is a path's segment: lengths first, then the bytes.
+    static func same(_ text: String, _ part: Substring.UTF8View) -> Bool {
+        guard text.utf8.count == part.count else { return false }
+        guard !part.isEmpty else { return true }
+        var text = text
+        return text.withUTF8 { word in
+            part.withContiguousStorageIfAvailable { segment in memcmp(word.baseAddress!, segment.baseAddress!, word.count) == 0 } ?? word.elementsEqual(part)
+        }
     }
 
     /// The largest body any route for this path takes (the decoder's limit for the request).

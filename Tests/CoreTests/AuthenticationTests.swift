@@ -75,6 +75,66 @@ import Testing
         #expect(try db.scalar("SELECT count(*) FROM sessions", as: Int.self) == 0)
     }
 
+    /// A connection keeps the sessions it has read, and uses one only while nothing a session
+    /// check reads has changed since, by this connection or by any other (another process).
+    @Test func aKeptSessionIsUsedUntilAnythingItReadChangesWhoeverChangesIt() throws {
+        let (token, first) = try auth.login("ana", password: "Secreto123", address: "a", now: t0)
+        let other = try Connection(path: directory.file("core.sqlite"))  // as another process would
+        let ana = first.account.id
+        #expect(try db.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'sign_in_%'", as: Int.self) == 10)
+        #expect(try auth.session(token: token, now: t0) == first)
+        let used = auth.keptSessionsUsed
+        #expect(try auth.session(token: token, now: t0.adding(seconds: 1)) == first)
+        #expect(auth.keptSessionsUsed == used + 1)
+        // Each change below is seen by the next check, which reads the session again.
+        try other.run("INSERT INTO user_roles (user_id, role) VALUES (?, 'gerente_sucursal')", ana.rawValue)
+        #expect(try auth.session(token: token, now: t0.adding(seconds: 2)).account.roles == RoleSet([.reception, .branchManager]))
+        try other.run("DELETE FROM user_roles WHERE user_id = ? AND role = 'recepcion'", ana.rawValue)
+        #expect(try auth.session(token: token, now: t0.adding(seconds: 3)).account.roles == RoleSet([.branchManager]))
+        try other.run("INSERT INTO user_branches (user_id, branch_id) VALUES (?, ?)", ana.rawValue, norte.rawValue)
+        #expect(try auth.session(token: token, now: t0.adding(seconds: 4)).account.branches == [centro, norte])
+        try other.run("DELETE FROM user_branches WHERE user_id = ? AND branch_id = ?", ana.rawValue, centro.rawValue)
+        #expect(try auth.session(token: token, now: t0.adding(seconds: 5)).account.branches == [norte])
+        try other.run("UPDATE users SET name = 'Ana María' WHERE id = ?", ana.rawValue)
+        #expect(try auth.session(token: token, now: t0.adding(seconds: 6)).account.name == "Ana María")
+        try other.run("UPDATE users SET active = 0 WHERE id = ?", ana.rawValue)
+        #expect(throws: AuthFailure.sessionExpired) { try auth.session(token: token, now: t0.adding(seconds: 7)) }
+        #expect(auth.keptSessionsUsed == used + 1)
+    }
+
+    @Test func aKeptSessionEndsWithLogoutLogoutEverywhereAndAPasswordChange() throws {
+        let other = try Connection(path: directory.file("core.sqlite"))
+        let (first, session) = try auth.login("ana", password: "Secreto123", address: "a", now: t0)
+        _ = try auth.session(token: first, now: t0)
+        try Authenticator(connection: other, accounts: try SQLiteAccountStore(connection: other, hasher: Self.hasher), audit: try SQLiteAuditStore(connection: other),
+                          hasher: Self.hasher).logout(token: first)
+        #expect(throws: AuthFailure.sessionExpired) { try auth.session(token: first, now: t0) }
+        let (second, _) = try auth.login("ana", password: "Secreto123", address: "a", now: t0)
+        _ = try auth.session(token: second, now: t0)
+        try other.run("DELETE FROM sessions WHERE user_id = ?", session.account.id.rawValue)  // logout everywhere, elsewhere
+        #expect(throws: AuthFailure.sessionExpired) { try auth.session(token: second, now: t0) }
+        let (third, _) = try auth.login("ana", password: "Secreto123", address: "a", now: t0)
+        _ = try auth.session(token: third, now: t0)
+        var changes = AccountChanges()
+        changes.passwordHash = try accounts.preparePassword("OtroSecreto456")
+        _ = try SQLiteAccountStore(connection: other, hasher: Self.hasher).updateAccount(session.account.id, changes)
+        #expect(throws: AuthFailure.sessionExpired) { try auth.session(token: third, now: t0) }
+    }
+
+    /// The kept idle clock only runs behind the stored one: another connection's use of the
+    /// session keeps it alive here too, and the kept clock moves when this one touches it.
+    @Test func aKeptSessionIsNotEndedByItsOwnStaleIdleClock() throws {
+        let (token, session) = try auth.login("ana", password: "Secreto123", address: "a", now: t0)
+        let otherAuth = Authenticator(connection: try Connection(path: directory.file("core.sqlite")), accounts: accounts, audit: audit, hasher: Self.hasher)
+        _ = try auth.session(token: token, now: t0)
+        #expect(try otherAuth.session(token: token, now: t0.adding(seconds: 20 * 60)) == session)  // touched elsewhere
+        // 35 minutes after this connection last saw it, 15 after the other did: still open.
+        #expect(try auth.session(token: token, now: t0.adding(seconds: 35 * 60)) == session)
+        // And past both: closed, here and there.
+        #expect(throws: AuthFailure.sessionExpired) { try auth.session(token: token, now: t0.adding(seconds: 35 * 60 + 31 * 60)) }
+        #expect(throws: AuthFailure.sessionExpired) { try otherAuth.session(token: token, now: t0.adding(seconds: 35 * 60)) }
+    }
+
     @Test func theSessionCookieIsFoundAmongOthers() {
         #expect(CoreAPI.cookie("portero_session", in: "portero_session=abc") == "abc")
         #expect(CoreAPI.cookie("portero_session", in: "a=1; portero_session=abc ;b=2") == "abc")

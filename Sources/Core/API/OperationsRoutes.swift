@@ -159,7 +159,8 @@ extension CoreAPI {
             return .json(try request.database.operations.notifications(for: try request.actor, filter: filter, limit: try request.queryInt("limit", default: 100, range: 1...500)))
         }
         table.add(.get, "/api/v1/notifications/unread", .signedIn, "How many of your notifications are unread") { request in
-            .json(["unread": try request.database.operations.unreadCount(for: try request.actor)])
+            struct Unread: Encodable { let unread: Int }
+            return .json(Unread(unread: try request.database.operations.unreadCount(for: try request.actor)))
         }
         table.add(.post, "/api/v1/notifications/:id/read", .signedIn, "Mark one notification read") { request in
             let changed = try request.database.operations.markRead(try request.id(what: "notification"), for: try request.actor, now: request.now)

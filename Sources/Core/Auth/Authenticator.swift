@@ -164,19 +164,53 @@ public final class Authenticator {
     /// one read transaction (the caller's, when it has begun one); `settle` does the upkeep.
     public func checkSession(token: String, now: Timestamp) throws -> SessionCheck {
         let key = Digest.sha256(Array(token.utf8))
-        let found: ((String, Int64, Int64), Account?)? = try db.read {
-            try db.queryFirst(Self.sessionSQL, key) { row in
+        return try db.read {
+            let generation = try db.scalar(Self.generationSQL, as: Int64.self)
+            if let kept = keptSessions[key], kept.generation == generation, let check = check(kept, key: key, now: now) {
+                keptSessionsUsed += 1
+                return check
+            }
+            // Not kept, kept from before a change, or past its idle time by the kept clock
+            // (another connection may have moved it on): read it.
+            guard let found = try db.queryFirst(Self.sessionSQL, key, map: { row -> KeptSession in
                 let id = UserID(try row.requiredInt64(0))
                 let account = row.isNull(4) ? nil : try SQLiteAccountStore.account(id, from: row, at: 4)
-                return ((try row.get(1), try row.requiredInt64(2), try row.requiredInt64(3)), account)
+                return KeptSession(account: account, csrfToken: try row.get(1), createdAt: try row.requiredInt64(2), lastSeen: try row.requiredInt64(3), generation: generation)
+            }) else {
+                keptSessions[key] = nil
+                return SessionCheck(session: nil, upkeep: .none, key: key)
             }
+            if keptSessions.count >= Self.keptSessionsLimit { keptSessions.removeAll(keepingCapacity: true) }
+            keptSessions[key] = found
+            return check(found, key: key, now: now) ?? SessionCheck(session: nil, upkeep: .remove, key: key)
         }
-        guard let (row, account) = found else { return SessionCheck(session: nil, upkeep: .none, key: key) }
-        let idle = now.milliseconds - row.2 > policy.sessionIdleSeconds * 1000
-        let absolute = now.milliseconds - row.1 > policy.sessionAbsoluteSeconds * 1000
-        guard !idle, !absolute, let account, account.active else { return SessionCheck(session: nil, upkeep: .remove, key: key) }
-        return SessionCheck(session: Session(account: account, csrfToken: row.0), upkeep: now.milliseconds - row.2 >= 60_000 ? .touch : .none, key: key)
     }
+
+    /// The check of a session as read (nil when it has expired or its account is inactive).
+    private func check(_ kept: KeptSession, key: [UInt8], now: Timestamp) -> SessionCheck? {
+        let idle = now.milliseconds - kept.lastSeen > policy.sessionIdleSeconds * 1000
+        let absolute = now.milliseconds - kept.createdAt > policy.sessionAbsoluteSeconds * 1000
+        guard !idle, !absolute, let account = kept.account, account.active else { return nil }
+        return SessionCheck(session: Session(account: account, csrfToken: kept.csrfToken), upkeep: now.milliseconds - kept.lastSeen >= 60_000 ? .touch : .none, key: key)
+    }
+
+    /// A session as this connection last read it, and the sign-in generation it was read at.
+    struct KeptSession {
+        let account: Account?
+        let csrfToken: String
+        let createdAt: Int64
+        var lastSeen: Int64
+        let generation: Int64
+    }
+
+    /// Sessions this connection has read, by token hash; used while the generation stands.
+    private var keptSessions: [[UInt8]: KeptSession] = [:]
+    /// At most this many kept (a connection's share of the signed-in users); then all forgotten.
+    static let keptSessionsLimit = 1_024
+    /// Checks answered from a kept session (for tests).
+    private(set) var keptSessionsUsed = 0
+
+    static let generationSQL = "SELECT value FROM sign_in_generation WHERE id = 1"
 
     /// The session and its account in one statement (an account gone leaves its columns NULL).
     static let sessionSQL = """
@@ -188,7 +222,9 @@ public final class Authenticator {
     public func settle(_ check: SessionCheck, now: Timestamp) throws {
         switch check.upkeep {
         case .none: break
-        case .touch: try db.run("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", now.milliseconds, check.key)
+        case .touch:
+            try db.run("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", now.milliseconds, check.key)
+            keptSessions[check.key]?.lastSeen = now.milliseconds
         case .remove: try db.run("DELETE FROM sessions WHERE token_hash = ?", check.key)
         }
     }

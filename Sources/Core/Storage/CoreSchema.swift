@@ -376,5 +376,25 @@ enum CoreSchema {
                 PRIMARY KEY (device_id, local_id)
             ) STRICT, WITHOUT ROWID;
             """),
+        Migration(version: 10, name: "sign-in generation", sql: """
+            -- Moves on with every change to what a session check reads (a session ended, an
+            -- account's fields, roles or branches), in the same transaction as the change, by
+            -- whichever process makes it. Each connection keeps the sessions it has checked with
+            -- the generation it read them at, and uses one only while the generation is the same.
+            -- A session's idle clock (last_seen) is not counted: a kept copy only runs behind it.
+            CREATE TABLE sign_in_generation (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                value INTEGER NOT NULL
+            ) STRICT;
+            INSERT INTO sign_in_generation (id, value) VALUES (1, 0);
+            """ + [
+                ("session_ended", "DELETE ON sessions"),
+                ("session_changed", "UPDATE OF token_hash, user_id, csrf_token, created_at ON sessions"),
+                ("user_changed", "UPDATE ON users"), ("user_removed", "DELETE ON users"),
+                ("role_added", "INSERT ON user_roles"), ("role_removed", "DELETE ON user_roles"), ("role_changed", "UPDATE ON user_roles"),
+                ("branch_added", "INSERT ON user_branches"), ("branch_removed", "DELETE ON user_branches"), ("branch_changed", "UPDATE ON user_branches"),
+            ].map { name, event in
+                "CREATE TRIGGER sign_in_\(name) AFTER \(event) BEGIN UPDATE sign_in_generation SET value = value + 1 WHERE id = 1; END;"
+            }.joined(separator: "\n")),
     ])
 }

@@ -207,21 +207,28 @@ public final class SQLiteOperationsStore {
     /// The clause selecting what `account` may see: everything for all, their roles (at their
     /// branches, or everywhere for a SuperAdministrador), and their own.
     func visible(_ account: Account, _ arguments: inout [any SQLiteBindable]) -> String {
-        arguments.append(account.roles.roles.map { "\"\($0.rawValue)\"" }.joined(separator: ",").isEmpty ? "[]" : "[" + account.roles.roles.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]")
-        let roles = arguments.count
+        let first = arguments.count + 1
+        arguments.append("[" + account.roles.roles.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]")
         arguments.append(SQLiteMemberStore.jsonList(account.branches))
-        let branches = arguments.count
         arguments.append(account.id.rawValue)
-        let me = arguments.count
         arguments.append(account.roles.contains(.superAdministrator))
-        let everywhere = arguments.count
-        return """
-            (n.audience = 'system'
-             OR (n.audience = 'role' AND n.role IN (SELECT value FROM json_each(?\(roles)))
-                 AND (n.branch_id IS NULL OR ?\(everywhere) OR n.branch_id IN (SELECT value FROM json_each(?\(branches)))))
-             OR (n.audience = 'user' AND n.user_id = ?\(me)))
-            """
+        return first == 2 ? Self.visibleAfterOne : Self.visibleSQL(first: first)
     }
+
+    /// The condition `visible` adds, its four arguments numbered from `first`.
+    static func visibleSQL(first: Int) -> String {
+        """
+        (n.audience = 'system'
+         OR (n.audience = 'role' AND n.role IN (SELECT value FROM json_each(?\(first)))
+             AND (n.branch_id IS NULL OR ?\(first + 3) OR n.branch_id IN (SELECT value FROM json_each(?\(first + 1)))))
+         OR (n.audience = 'user' AND n.user_id = ?\(first + 2)))
+        """
+    }
+
+    /// After one argument of the caller's, as the unread count (on every page) has it: made once.
+    static let visibleAfterOne = visibleSQL(first: 2)
+    static let unreadSQL = "SELECT count(*) FROM notifications n WHERE " + visibleAfterOne
+        + " AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.notification_id = n.id AND r.user_id = ?1)"
 
     public func notifications(for account: Account, filter: String, limit: Int) throws -> [NotificationView] {
         var arguments: [any SQLiteBindable] = []
@@ -246,9 +253,8 @@ public final class SQLiteOperationsStore {
 
     public func unreadCount(for account: Account) throws -> Int {
         var arguments: [any SQLiteBindable] = [account.id.rawValue]
-        let sql = "SELECT count(*) FROM notifications n WHERE " + visible(account, &arguments)
-            + " AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.notification_id = n.id AND r.user_id = ?1)"
-        return try db.query(sql, arguments: arguments) { try $0.get(0) as Int }.first ?? 0
+        _ = visible(account, &arguments)
+        return try db.query(Self.unreadSQL, arguments: arguments) { try $0.get(0) as Int }.first ?? 0
     }
 
     /// Marks one (or, with nil, every visible) notification read; returns how many changed.
