@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The core's HTTP server under wrk: 1,000 keep-alive connections on /api/v1/health (static) and
-# /api/v1/me (the session and the account read from SQLite, a JSON answer), three runs each, next
-# to nginx answering a static 200 on the same machine in the same minutes (the machine's speed
-# drifts, so the reference is measured each time). Usage: scripts/bench_http.sh [RUNS] [SECONDS]
+# The core's HTTP server under wrk: 1,000 keep-alive connections on /api/v1/health (static),
+# /api/v1/me (the caller's account: a read transaction, the sign-in generation from SQLite and
+# the session the connection keeps, a JSON answer) and /api/v1/notifications/unread (a count
+# SQLite computes on every request), three runs each, next to nginx answering a static 200 on the
+# same machine in the same minutes (the machine's speed drifts, so the reference is measured each
+# time). Usage: scripts/bench_http.sh [RUNS] [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/packages.sh
@@ -45,5 +47,6 @@ cookie=$(curl -si -X POST -H 'Content-Type: application/json' -d '{"login":"root
 for _ in $(seq "$runs"); do
     echo "GET /api/v1/health: $(wrk -t2 -c1000 -d"${seconds}s" --latency "http://127.0.0.1:$core_port/api/v1/health" | summary)"
     echo "GET /api/v1/me:     $(wrk -t2 -c1000 -d"${seconds}s" --latency -H "Cookie: $cookie" "http://127.0.0.1:$core_port/api/v1/me" | summary)"
+    echo "GET /api/v1/notifications/unread: $(wrk -t2 -c1000 -d"${seconds}s" --latency -H "Cookie: $cookie" "http://127.0.0.1:$core_port/api/v1/notifications/unread" | summary)"
 done
 echo "GET /api/v1/me, 100 connections: $(wrk -t2 -c100 -d"${seconds}s" --latency -H "Cookie: $cookie" "http://127.0.0.1:$core_port/api/v1/me" | summary)"

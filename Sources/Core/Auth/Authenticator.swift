@@ -166,7 +166,7 @@ public final class Authenticator {
         let key = Digest.sha256(Array(token.utf8))
         return try db.read {
             let generation = try db.scalar(Self.generationSQL, as: Int64.self)
-            if let kept = keptSessions[key], kept.generation == generation, let check = check(kept, key: key, now: now) {
+            if let kept = keptSessions[TokenHash(key)], kept.generation == generation, let check = check(kept, key: key, now: now) {
                 keptSessionsUsed += 1
                 return check
             }
@@ -177,11 +177,11 @@ public final class Authenticator {
                 let account = row.isNull(4) ? nil : try SQLiteAccountStore.account(id, from: row, at: 4)
                 return KeptSession(account: account, csrfToken: try row.get(1), createdAt: try row.requiredInt64(2), lastSeen: try row.requiredInt64(3), generation: generation)
             }) else {
-                keptSessions[key] = nil
+                keptSessions[TokenHash(key)] = nil
                 return SessionCheck(session: nil, upkeep: .none, key: key)
             }
             if keptSessions.count >= Self.keptSessionsLimit { keptSessions.removeAll(keepingCapacity: true) }
-            keptSessions[key] = found
+            keptSessions[TokenHash(key)] = found
             return check(found, key: key, now: now) ?? SessionCheck(session: nil, upkeep: .remove, key: key)
         }
     }
@@ -204,7 +204,29 @@ public final class Authenticator {
     }
 
     /// Sessions this connection has read, by token hash; used while the generation stands.
-    private var keptSessions: [[UInt8]: KeptSession] = [:]
+    private var keptSessions: [TokenHash: KeptSession] = [:]
+
+    /// A token's SHA-256 as four words: hashed as four words, not thirty-two bytes one by one.
+    struct TokenHash: Hashable {
+        let words: (UInt64, UInt64, UInt64, UInt64)
+
+        init(_ bytes: [UInt8]) {
+            precondition(bytes.count == 32)
+            words = bytes.withUnsafeBytes { raw in
+                (raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                 raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+            }
+        }
+
+        static func == (a: TokenHash, b: TokenHash) -> Bool { a.words == b.words }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(words.0)
+            hasher.combine(words.1)
+            hasher.combine(words.2)
+            hasher.combine(words.3)
+        }
+    }
     /// At most this many kept (a connection's share of the signed-in users); then all forgotten.
     static let keptSessionsLimit = 1_024
     /// Checks answered from a kept session (for tests).
@@ -224,7 +246,7 @@ public final class Authenticator {
         case .none: break
         case .touch:
             try db.run("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", now.milliseconds, check.key)
-            keptSessions[check.key]?.lastSeen = now.milliseconds
+            keptSessions[TokenHash(check.key)]?.lastSeen = now.milliseconds
         case .remove: try db.run("DELETE FROM sessions WHERE token_hash = ?", check.key)
         }
     }
