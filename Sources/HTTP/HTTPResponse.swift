@@ -94,9 +94,15 @@ public struct HTTPResponse: Sendable {
 
     /// The bytes on the wire. `headOnly` keeps Content-Length but drops the body (HEAD).
     public func serialized(keepAlive: Bool, headOnly: Bool = false) -> [UInt8] {
-        let withBody = !(headOnly || status == 204 || status == 304)
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(160 + headers.count * 48 + (withBody ? body.count : 0))
+        serialize(into: &bytes, keepAlive: keepAlive, headOnly: headOnly)
+        return bytes
+    }
+
+    /// The bytes on the wire, appended to `bytes` (a connection reuses its output buffer).
+    public func serialize(into bytes: inout [UInt8], keepAlive: Bool, headOnly: Bool = false) {
+        let withBody = !(headOnly || status == 204 || status == 304)
+        bytes.reserveCapacity(bytes.count + 160 + headers.count * 48 + (withBody ? body.count : 0))
         if let line = Self.statusLines[status] {
             bytes.append(contentsOf: line)
         } else {
@@ -120,6 +126,5 @@ public struct HTTPResponse: Sendable {
         bytes.append(13)
         bytes.append(10)
         if withBody { bytes.append(contentsOf: body) }
-        return bytes
     }
 }

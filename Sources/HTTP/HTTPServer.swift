@@ -309,6 +309,9 @@ final class EventLoop: @unchecked Sendable {
 
     init(ring: SendRing?) { self.ring = ring }
 
+    /// The most output buffer a connection keeps between answers.
+    static let keptOutputCapacity = 16_384
+
     func run(_ server: HTTPServer) {
         pthread_setspecific(HTTPServer.eventLoopKey, UnsafeRawPointer(bitPattern: 1))
         defer { pthread_setspecific(HTTPServer.eventLoopKey, nil) }
@@ -407,6 +410,11 @@ final class EventLoop: @unchecked Sendable {
                 server.release(peer)
                 continue
             }
+            // A stop that began while this connection was being accepted may have looked at the
+            // table before it was in it: closed here, then (whoever takes it first closes it).
+            if server.shutdownDeadline.load(ordering: .sequentiallyConsistent) != .max, connection.tryAcquire() {
+                if connection.state.beginShutdown() { drop(connection, server) } else { releaseUntouched(connection, server) }
+            }
         }
     }
 
@@ -476,7 +484,9 @@ final class EventLoop: @unchecked Sendable {
             // Once a stop was asked for, every answer says close (whichever loop sees it first).
             let keepAlive = request.keepAlive && !connection.state.draining && !server.stopping.load(ordering: .sequentiallyConsistent)
             connection.state.responseQueued(at: now, keepAlive: keepAlive)
-            connection.output = response.serialized(keepAlive: keepAlive, headOnly: headOnly)
+            // Into the connection's own buffer (its last answer is all written, see the guard).
+            connection.output.removeAll(keepingCapacity: true)
+            response.serialize(into: &connection.output, keepAlive: keepAlive, headOnly: headOnly)
             connection.written = 0
             answered.append(connection)
             if answered.count >= Self.answersPerWrite { flushAnswered(server, now: now) }
@@ -527,7 +537,9 @@ final class EventLoop: @unchecked Sendable {
             }
             connection.written += sent
         }
-        connection.output.removeAll(keepingCapacity: true)
+        // The buffer is kept for the next answer, unless a large answer grew it: a thousand
+        // idle connections must not each hold on to a megabyte.
+        if connection.output.capacity > Self.keptOutputCapacity { connection.output = [] } else { connection.output.removeAll(keepingCapacity: true) }
         connection.written = 0
         if connection.state.responseWritten(at: now) {
             drop(connection, server)

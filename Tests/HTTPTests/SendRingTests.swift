@@ -4,6 +4,7 @@ import Glibc
 import CLinux
 import Foundation
 @testable import HTTP
+import TestSupport
 import Testing
 
 /// The io_uring the event loops write answers with, against real sockets: each answer's bytes
@@ -13,6 +14,7 @@ import Testing
     final class Pair {
         let ours: Int32
         let theirs: Int32
+        private var theirsOpen = true
         init() throws {
             var fds: [Int32] = [0, 0]
             guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
@@ -25,10 +27,14 @@ import Testing
             let count = read(theirs, &bytes, bytes.count)
             return count > 0 ? Array(bytes[0..<count]) : []
         }
-        func closeTheirs() { close(theirs) }
+        func closeTheirs() {
+            close(theirs)
+            theirsOpen = false
+        }
         deinit {
             close(ours)
-            close(theirs)
+            // Never twice: the number may already be another test's descriptor.
+            if theirsOpen { close(theirs) }
         }
     }
 
@@ -73,5 +79,28 @@ import Testing
         }
         #expect(count > 0 && count <= chunk.count)
         #expect(!ring.broken)
+    }
+
+    /// A connection reuses its output buffer from answer to answer, unless a large answer grew
+    /// it: then it is let go, so idle connections do not each keep a large answer's memory.
+    @Test func aLargeAnswersBufferIsNotKeptByTheConnection() throws {
+        var router = Router()
+        router.add(.get, "/large") { _ in .text(String(repeating: "x", count: 1 << 20)) }
+        router.add(.get, "/small") { _ in .text("small") }
+        var configuration = HTTPServer.Configuration()
+        configuration.port = 0
+        configuration.eventLoops = 1
+        let server = try HTTPServer(configuration: configuration, router: router)
+        let done = DispatchSemaphore(value: 0)
+        Thread { server.run(); done.signal() }.start()
+        defer { server.stop(); _ = done.wait(timeout: .now() + 5) }
+        let client = try LoopbackClient(port: server.port)
+        client.send("GET /large HTTP/1.1\r\nHost: a\r\n\r\n")
+        // The body and at least its status line, type and length.
+        #expect(client.receiveBytes(milliseconds: 20_000) { $0.count >= (1 << 20) + 64 }.bytes.count >= (1 << 20) + 64)
+        #expect(eventually(within: 5) { server.table.all().allSatisfy { $0.output.capacity <= EventLoop.keptOutputCapacity } })
+        client.send("GET /small HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(client.receive { $0.hasSuffix("small") }.text.hasSuffix("small"))
+        #expect(eventually(within: 5) { server.table.all().allSatisfy { $0.output.capacity > 0 && $0.output.capacity <= EventLoop.keptOutputCapacity } })
     }
 }
