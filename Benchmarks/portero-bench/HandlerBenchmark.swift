@@ -6,7 +6,7 @@ import SQLite
 
 /// The core's user-space cost of one request, without sockets: request bytes as wrk sends them
 /// through the decoder, the router (authentication, the handler, SQLite, JSON) and the answer's
-/// serialization, on one thread acting as an event loop, batches of 64 as the server makes them.
+/// serialization, on one thread acting as an event loop, batches of 32 as the server makes them.
 /// The kernel's share (loopback TCP, epoll) is what wrk adds on top (scripts/bench_http.sh).
 struct HandlerBenchmark {
     let requests: Int
@@ -47,7 +47,7 @@ struct HandlerBenchmark {
                         let response = router.respond(to: request)
                         let bytes = response.serialized(keepAlive: true)
                         last = (response.status, bytes.count)
-                        if index % 64 == 63 { router.batchEnded?() }
+                        if index % 32 == 31 { router.batchEnded?() }
                     }
                     router.batchEnded?()
                     // The first run warms caches and is not counted.

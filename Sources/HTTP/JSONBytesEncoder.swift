@@ -21,9 +21,7 @@ public enum JSONBytesEncoder {
     /// test that the two agree).
     public static func encodeGenerically<T: Encodable>(_ value: T) throws -> [UInt8] {
         let sink = JSONSink()
-        sink.frames.append(JSONSink.Frame(start: 0, firstMember: 0))
-        try value.encode(to: sink)
-        try sink.closeFrame()
+        try sink.encodeThroughConformance(value)
         if let failure = sink.failure { throw failure }
         return sink.bytes
     }
@@ -161,6 +159,11 @@ final class JSONSink: Encoder {
         if type == Self.intList { return writeList(value as! [Int], writeInteger) }
         if type == Self.int64List { return writeList(value as! [Int64], writeInteger) }
         if let writable = value as? any JSONObjectWritable { return writeObject(writable) }
+        try encodeThroughConformance(value)
+    }
+
+    /// A value's own `encode(to:)`, in a container frame of its own.
+    func encodeThroughConformance<T: Encodable>(_ value: T) throws {
         frames.append(Frame(start: bytes.count, firstMember: members.count))
         try value.encode(to: self)
         try closeFrame()

@@ -60,18 +60,34 @@ final class FaultProxy: @unchecked Sendable {
         close(fd)
     }
 
+    /// Bytes held back by the delay fault, each sent at its time (in order per destination).
+    struct Held {
+        let due: UInt64
+        let to: Int32
+        let bytes: [UInt8]
+    }
+
+    static func nowMilliseconds() -> UInt64 { DispatchTime.now().uptimeNanoseconds / 1_000_000 }
+
     func run() {
         var pairs: [(client: Int32, server: Int32)] = []
+        var held: [Held] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while !stopping.load(ordering: .relaxed) {
             let current = Mode(rawValue: mode.load(ordering: .relaxed)) ?? .pass
             if current == .reset {
                 for pair in pairs { Self.reset(pair.client); Self.reset(pair.server) }
                 pairs.removeAll()
+                held.removeAll()
             }
+            // What the delay held back goes out when due; the wait below ends at the next one.
+            let now = Self.nowMilliseconds()
+            for entry in held where entry.due <= now { _ = entry.bytes.withUnsafeBytes { send(entry.to, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
+            held.removeAll { $0.due <= now }
+            let wait = held.map { Int32(clamping: $0.due - now) }.min().map { min($0, 50) } ?? 50
             var set = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
             if current != .partition { for pair in pairs { set += [pollfd(fd: pair.client, events: Int16(POLLIN), revents: 0), pollfd(fd: pair.server, events: Int16(POLLIN), revents: 0)] } }
-            guard poll(&set, nfds_t(set.count), 50) > 0 else { continue }
+            guard poll(&set, nfds_t(set.count), wait) > 0 else { continue }
             if set[0].revents != 0 {
                 let client = accept(listener, nil, nil)
                 if client >= 0 {
@@ -86,10 +102,19 @@ final class FaultProxy: @unchecked Sendable {
                 let other = pair.client == entry.fd ? pair.server : pair.client
                 let count = read(entry.fd, &buffer, buffer.count)
                 if count <= 0 { closed.insert(pair.client); continue }
-                if current == .delay { usleep(UInt32.random(in: 50_000...400_000)) }
-                _ = buffer.withUnsafeBytes { send(other, $0.baseAddress, count, Int32(MSG_NOSIGNAL)) }
+                if current == .delay || held.contains(where: { $0.to == other }) {
+                    // Held 50-400 ms, and never overtaking what is already held for that side.
+                    let due = max(Self.nowMilliseconds() + UInt64.random(in: 50...400), held.last(where: { $0.to == other })?.due ?? 0)
+                    held.append(Held(due: due, to: other, bytes: Array(buffer[0..<count])))
+                } else {
+                    _ = buffer.withUnsafeBytes { send(other, $0.baseAddress, count, Int32(MSG_NOSIGNAL)) }
+                }
             }
-            for pair in pairs where closed.contains(pair.client) { close(pair.client); close(pair.server) }
+            for pair in pairs where closed.contains(pair.client) {
+                held.removeAll { $0.to == pair.client || $0.to == pair.server }
+                close(pair.client)
+                close(pair.server)
+            }
             pairs.removeAll { closed.contains($0.client) }
         }
         for pair in pairs { close(pair.client); close(pair.server) }

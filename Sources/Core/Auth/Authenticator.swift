@@ -164,9 +164,10 @@ public final class Authenticator {
     /// one read transaction (the caller's, when it has begun one); `settle` does the upkeep.
     public func checkSession(token: String, now: Timestamp) throws -> SessionCheck {
         let key = Digest.sha256(Array(token.utf8))
+        let slot = TokenHash(key)
         return try db.read {
             let generation = try db.scalar(Self.generationSQL, as: Int64.self)
-            if let kept = keptSessions[TokenHash(key)], kept.generation == generation, let check = check(kept, key: key, now: now) {
+            if let kept = keptSessions[slot], kept.generation == generation, let check = check(kept, key: key, now: now) {
                 keptSessionsUsed += 1
                 return check
             }
@@ -177,11 +178,11 @@ public final class Authenticator {
                 let account = row.isNull(4) ? nil : try SQLiteAccountStore.account(id, from: row, at: 4)
                 return KeptSession(account: account, csrfToken: try row.get(1), createdAt: try row.requiredInt64(2), lastSeen: try row.requiredInt64(3), generation: generation)
             }) else {
-                keptSessions[TokenHash(key)] = nil
+                keptSessions[slot] = nil
                 return SessionCheck(session: nil, upkeep: .none, key: key)
             }
             if keptSessions.count >= Self.keptSessionsLimit { keptSessions.removeAll(keepingCapacity: true) }
-            keptSessions[TokenHash(key)] = found
+            keptSessions[slot] = found
             return check(found, key: key, now: now) ?? SessionCheck(session: nil, upkeep: .remove, key: key)
         }
     }

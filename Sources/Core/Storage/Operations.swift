@@ -207,12 +207,17 @@ public final class SQLiteOperationsStore {
     /// The clause selecting what `account` may see: everything for all, their roles (at their
     /// branches, or everywhere for a SuperAdministrador), and their own.
     func visible(_ account: Account, _ arguments: inout [any SQLiteBindable]) -> String {
+        Self.visibleSQL(first: appendVisibleArguments(account, &arguments))
+    }
+
+    /// The four arguments of `visibleSQL`; returns the number of the first.
+    func appendVisibleArguments(_ account: Account, _ arguments: inout [any SQLiteBindable]) -> Int {
         let first = arguments.count + 1
         arguments.append("[" + account.roles.roles.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]")
         arguments.append(SQLiteMemberStore.jsonList(account.branches))
         arguments.append(account.id.rawValue)
         arguments.append(account.roles.contains(.superAdministrator))
-        return first == 2 ? Self.visibleAfterOne : Self.visibleSQL(first: first)
+        return first
     }
 
     /// The condition `visible` adds, its four arguments numbered from `first`.
@@ -225,9 +230,8 @@ public final class SQLiteOperationsStore {
         """
     }
 
-    /// After one argument of the caller's, as the unread count (on every page) has it: made once.
-    static let visibleAfterOne = visibleSQL(first: 2)
-    static let unreadSQL = "SELECT count(*) FROM notifications n WHERE " + visibleAfterOne
+    /// The unread count (on every page): its text made once, the visibility arguments after the user's.
+    static let unreadSQL = "SELECT count(*) FROM notifications n WHERE " + visibleSQL(first: 2)
         + " AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.notification_id = n.id AND r.user_id = ?1)"
 
     public func notifications(for account: Account, filter: String, limit: Int) throws -> [NotificationView] {
@@ -253,7 +257,7 @@ public final class SQLiteOperationsStore {
 
     public func unreadCount(for account: Account) throws -> Int {
         var arguments: [any SQLiteBindable] = [account.id.rawValue]
-        _ = visible(account, &arguments)
+        precondition(appendVisibleArguments(account, &arguments) == 2)
         return try db.query(Self.unreadSQL, arguments: arguments) { try $0.get(0) as Int }.first ?? 0
     }
 
