@@ -19,7 +19,7 @@ for file in Sources/PorteroModel/*/*.swift $(ls Sources/Readers/*.swift Sources/
     sed -e '/^import PorteroModel$/d' -e '/^import Hardware$/d' "$file" > "$out/src-readers/$(echo "$file" | tr / _)"
 done
 # The decoder and its types; the server and its send ring need CLinux.
-ls Sources/HTTP/*.swift | grep -v -e HTTPServer.swift -e SendRing.swift | xargs -I{} cp {} "$out/src-http/"
+ls Sources/HTTP/*.swift | grep -v -e HTTPServer.swift -e SocketRing.swift | xargs -I{} cp {} "$out/src-http/"
 
 status=0
 for target in "${targets[@]}"; do

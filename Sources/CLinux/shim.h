@@ -96,6 +96,7 @@ static const unsigned int portero_EPOLLOUT = EPOLLOUT;
 static const unsigned int portero_EPOLLERR = EPOLLERR;
 static const unsigned int portero_EPOLLHUP = EPOLLHUP;
 static const unsigned int portero_EPOLLONESHOT = EPOLLONESHOT;
+static const unsigned int portero_EPOLLET = EPOLLET;
 /// epoll_ctl(2) with the descriptor itself as the event's data.
 static inline int portero_epoll_ctl(int epfd, int op, int fd, unsigned int events) {
     struct epoll_event event;
@@ -115,7 +116,7 @@ static inline int portero_epoll_wait(int epfd, int *fds, unsigned int *events, i
     }
     return count;
 }
-/* io_uring (linux/io_uring.h), for writing many answers in one system call. No liburing: the
+/* io_uring (linux/io_uring.h), for reading many requests, or writing many answers, in one system call. No liburing: the
    two system calls, the submission entry and the ring's shared counters are wrapped here. */
 #include <linux/io_uring.h>
 #include <sys/mman.h>
@@ -131,11 +132,13 @@ static const unsigned int portero_IORING_FEAT_SINGLE_MMAP = IORING_FEAT_SINGLE_M
 static const unsigned long long portero_IORING_OFF_SQ_RING = IORING_OFF_SQ_RING;
 static const unsigned long long portero_IORING_OFF_CQ_RING = IORING_OFF_CQ_RING;
 static const unsigned long long portero_IORING_OFF_SQES = IORING_OFF_SQES;
-/// A send(2) of `length` bytes at `bytes` on `fd`, as submission entry `sqe`.
-static inline void portero_io_uring_prep_send(struct io_uring_sqe *sqe, int fd, const void *bytes, unsigned int length,
-                                              int flags, unsigned long long user_data) {
+static const unsigned char portero_IORING_OP_SEND = IORING_OP_SEND;
+static const unsigned char portero_IORING_OP_RECV = IORING_OP_RECV;
+/// A send(2) or recv(2) (`opcode`) of `length` bytes at `bytes` on `fd`, as submission entry `sqe`.
+static inline void portero_io_uring_prep_transfer(struct io_uring_sqe *sqe, unsigned char opcode, int fd, const void *bytes,
+                                                  unsigned int length, int flags, unsigned long long user_data) {
     __builtin_memset(sqe, 0, sizeof(*sqe));
-    sqe->opcode = IORING_OP_SEND;
+    sqe->opcode = opcode;
     sqe->fd = fd;
     sqe->addr = (unsigned long long)(unsigned long)bytes;
     sqe->len = length;

@@ -10,8 +10,8 @@ import Glibc
 /// by default, limits and deadlines from `HTTPRequestDecoder` and `HTTPConnectionState`, and a
 /// graceful stop.
 ///
-/// No connection belongs to a loop: each is registered one-shot, so whichever loop is free
-/// takes its next request and holds it until it is answered and armed again. A loop the
+/// No connection belongs to a loop: each is registered edge-triggered, once, so whichever loop
+/// is free takes its next request and holds it until it is answered (see `EventLoop.registration`). A loop the
 /// scheduler gives less of the processor, or one busy with a slow handler (a dashboard figure
 /// over a million rows), then serves fewer requests instead of making its share of the clients
 /// wait: every client sees about the same latency. Who holds a connection is one atomic word
@@ -31,9 +31,10 @@ public final class HTTPServer: Sendable {
         public var shutdownGraceMilliseconds: Int64 = 5_000
         /// Event loops (threads); by default one per processor.
         public var eventLoops = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        /// Write the answers of a batch with one io_uring submission where the kernel allows it
-        /// (see `SendRing`); else, or when false, one `send` each.
-        public var batchedWrites = true
+        /// Read the sockets of a batch, and write their answers, with one io_uring submission each
+        /// where the kernel allows it (see `SocketRing`); else, or when false, one `read` and one
+        /// `send` each.
+        public var ioUring = true
         public init() {}
     }
 
@@ -41,8 +42,9 @@ public final class HTTPServer: Sendable {
     public let router: Router
     /// The port actually bound.
     public let port: UInt16
-    /// How the loops write answers (for the log): through io_uring, or one `send` each.
-    public let answerWriting: String
+    /// How the loops read requests and write answers (for the log): through io_uring, or one
+    /// `read` and one `send` each.
+    public let socketIO: String
     let listener: Int32
     /// The epoll set every loop waits on: the listener, the wake-up eventfd and each connection.
     let epoll: Int32
@@ -102,16 +104,17 @@ public final class HTTPServer: Sendable {
             if wake >= 0 { close(wake) }
             throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EMFILE)
         }
-        var unavailable: SendRing.Unavailable?
+        var unavailable: SocketRing.Unavailable?
         loops = (0..<max(1, configuration.eventLoops)).map { _ in
-            guard configuration.batchedWrites else { return EventLoop(ring: nil) }
-            do throws(SendRing.Unavailable) { return EventLoop(ring: try SendRing(capacity: EventLoop.answersPerWrite)) } catch {
+            guard configuration.ioUring else { return EventLoop(ring: nil) }
+            do throws(SocketRing.Unavailable) { return EventLoop(ring: try SocketRing(capacity: EventLoop.answersPerWrite)) } catch {
                 unavailable = error
                 return EventLoop(ring: nil)
             }
         }
-        answerWriting = !configuration.batchedWrites ? "one send(2) per answer (batched writes turned off)"
-            : unavailable.map { "one send(2) per answer (\($0))" } ?? "io_uring, one system call per batch of answers"
+        socketIO = !configuration.ioUring ? "one read(2) per request and one send(2) per answer (io_uring turned off)"
+            : unavailable.map { "one read(2) per request and one send(2) per answer (\($0))" }
+            ?? "io_uring, one system call per batch of requests and one per batch of answers"
     }
 
     deinit {
@@ -224,8 +227,12 @@ final class Connection: @unchecked Sendable {
     /// An answer is coming later (a long poll): bytes that arrive meanwhile wait for it.
     var awaitingDeferred = false
     var closed = false
-    /// 0: nobody holds it (it is armed in the epoll set);
-    /// 1: held; 2: held, and an event came meanwhile that the holder must arm for again.
+    /// Input may be waiting that no edge will announce again: a read filled the loop's buffer,
+    /// or input came while an answer was still being written (it waits for the answer). The
+    /// holder registers the connection again once no answer is pending (see `letGo`).
+    var unreadInput = false
+    /// 0: nobody holds it (its next edge is taken by whichever loop gets it);
+    /// 1: held; 2: held, and an event came meanwhile that the holder must register it again for.
     let owner = Atomic<Int>(0)
 
     init(fd: Int32, id: UInt64, address: String, decoder: HTTPRequestDecoder, state: HTTPConnectionState) {
@@ -288,10 +295,13 @@ final class EventLoop: @unchecked Sendable {
     /// Requests this loop has answered.
     let served = Atomic<Int>(0)
     private var buffer = [UInt8](repeating: 0, count: 65_536)
-    /// Writes a batch's answers in one system call; nil where io_uring cannot be had.
-    private(set) var ring: SendRing?
-    /// Connections this loop took in the current batch: let go, and armed again, at its end.
+    /// Reads a batch's requests in one system call, and writes their answers in another; nil
+    /// where io_uring cannot be had.
+    private(set) var ring: SocketRing?
+    /// Connections this loop took in the current batch: let go at its end.
     private var held: [Connection] = []
+    /// Connections with input announced in this batch, read together once the batch is taken.
+    private var readable: [Connection] = []
     /// Connections that received bytes in this batch, served once all of it is read.
     private var received: [Connection] = []
     /// Connections that can take more of a pending answer, written once all of the batch is read.
@@ -307,7 +317,7 @@ final class EventLoop: @unchecked Sendable {
     /// Deadlines are checked by sweeping every connection at this interval, not per event.
     static let sweepMilliseconds: Int64 = 50
 
-    init(ring: SendRing?) { self.ring = ring }
+    init(ring: SocketRing?) { self.ring = ring }
 
     /// The most output buffer a connection keeps between answers.
     static let keptOutputCapacity = 16_384
@@ -338,10 +348,18 @@ final class EventLoop: @unchecked Sendable {
                     accept(server, now: after)
                 } else if let connection = server.table.find(fd), connection.acquire() {
                     held.append(connection)
-                    if readyEvents[index] & portero_EPOLLOUT != 0 { writable.append(connection) }
-                    else if receive(connection, server, now: after) { received.append(connection) }
+                    let events = readyEvents[index]
+                    if connection.written < connection.output.count {
+                        // An answer is being written: go on if the socket can take more (an error
+                        // shows there); input waits until the answer is out.
+                        if events & (portero_EPOLLOUT | portero_EPOLLERR | portero_EPOLLHUP) != 0 { writable.append(connection) }
+                        if events & portero_EPOLLIN != 0 { connection.unreadInput = true }
+                    } else if events & (portero_EPOLLIN | portero_EPOLLERR | portero_EPOLLHUP) != 0 {
+                        readable.append(connection)
+                    }
                 }
             }
+            receiveAll(server, now: after)
             // Every socket of the batch is read before any handler runs (writing an answer may
             // let a pipelined request through, so writes wait too), so what a handler keeps for
             // the batch (the core's read transaction) begins after the last byte of the batch
@@ -404,7 +422,7 @@ final class EventLoop: @unchecked Sendable {
                                         decoder: HTTPRequestDecoder(limits: server.configuration.limits, bodyLimit: { router.bodyLimit(method: $0, path: $1) }),
                                         state: HTTPConnectionState(timeouts: server.configuration.timeouts, now: now))
             server.table.insert(connection)
-            guard portero_epoll_ctl(server.epoll, EPOLL_CTL_ADD, fd, portero_EPOLLIN | portero_EPOLLONESHOT) == 0 else {
+            guard portero_epoll_ctl(server.epoll, EPOLL_CTL_ADD, fd, Self.registration) == 0 else {
                 server.table.remove(connection)
                 close(fd)
                 server.release(peer)
@@ -426,7 +444,7 @@ final class EventLoop: @unchecked Sendable {
         }
         for answer in ready {
             guard let connection = server.table.find(answer.fd), connection.id == answer.id else { continue }  // the client left meanwhile
-            // Waiting for its answer, it is armed for input only: this loop may hold it already
+            // Waiting for its answer, its input is read as it comes: this loop may hold it already
             // (bytes came in this batch); if another loop or the sweep holds it (a moment at
             // most), the answer goes back in the queue for the next wake-up, never waited for
             // here, where two loops could wait on each other.
@@ -448,17 +466,47 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
-    /// Reads what arrived; true when there is something new to serve.
-    private func receive(_ connection: Connection, _ server: HTTPServer, now: Int64) -> Bool {
-        let count = read(connection.fd, &buffer, buffer.count)
-        if count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR) {
-            drop(connection, server)
-            return false
+    /// Reads what arrived on the batch's readable connections: through the ring in one call
+    /// when there are several, else one `read` each. Those that brought bytes go to `received`.
+    private func receiveAll(_ server: HTTPServer, now: Int64) {
+        defer { readable.removeAll(keepingCapacity: true) }
+        if let ring, !ring.broken, readable.count > 1 {
+            ring.receive(readable.map(\.fd)) { index, outcome, bytes in
+                switch outcome {
+                case .done: take(readable[index], bytes, filled: bytes.count == SocketRing.receiveSlot, server, now: now)
+                case .failed(EAGAIN), .failed(EINTR): break  // nothing after all (the next bytes bring a new edge)
+                case .failed, .unknown: drop(readable[index], server)
+                }
+            }
+            if ring.broken { reportBrokenRing() }
+            return
         }
-        guard count > 0 else { return false }
-        connection.decoder.append(buffer[0..<count])
+        for connection in readable {
+            let count = buffer.withUnsafeMutableBytes { read(connection.fd, $0.baseAddress, $0.count) }
+            if count >= 0 {
+                buffer.withUnsafeBytes { take(connection, UnsafeRawBufferPointer(rebasing: $0[0..<count]), filled: count == $0.count, server, now: now) }
+            } else if errno != EAGAIN && errno != EINTR {
+                drop(connection, server)
+            }
+        }
+    }
+
+    /// Hands bytes read to the connection's decoder (none: the client closed). A read that
+    /// filled its buffer may have left some (an edge announces only bytes that come after it);
+    /// a shorter one took everything there was.
+    private func take(_ connection: Connection, _ bytes: UnsafeRawBufferPointer, filled: Bool, _ server: HTTPServer, now: Int64) {
+        guard !bytes.isEmpty else {
+            drop(connection, server)
+            return
+        }
+        if filled { connection.unreadInput = true }
+        connection.decoder.append(bytes)
         connection.state.received(at: now, headComplete: connection.decoder.hasCompleteHead)
-        return true
+        received.append(connection)
+    }
+
+    private func reportBrokenRing() {
+        FileHandle.standardError.write(Data("portero: io_uring failed (\(String(cString: strerror(errno)))); requests and answers go one read(2) and send(2) each from now on\n".utf8))
     }
 
     /// Answers the next complete request, if no response is being written.
@@ -508,20 +556,18 @@ final class EventLoop: @unchecked Sendable {
             if let ring, !ring.broken, batch.count > 1 {
                 // One system call for the small answers; the rest of a partly taken one, and the
                 // large ones, through `send` as usual.
-                let small = batch.filter { $0.output.count - $0.written <= SendRing.largestCopied }
+                let small = batch.filter { $0.output.count - $0.written <= SocketRing.largestCopied }
                 let outcomes = ring.send(small.map { ($0.fd, $0.output[$0.written...]) })
                 for (connection, outcome) in zip(small, outcomes) {
                     switch outcome {
-                    case let .sent(count): connection.written += count
-                    case .failed(EAGAIN), .failed(EINTR): continue  // full: armed for output when let go
+                    case let .done(count): connection.written += count
+                    case .failed(EAGAIN), .failed(EINTR): continue  // `flush` below tries again or waits for the space
                     case .failed, .unknown:
                         drop(connection, server)
                         continue
                     }
                 }
-                if ring.broken {
-                    FileHandle.standardError.write(Data("portero: io_uring failed (\(String(cString: strerror(errno)))); answers are written one send(2) each from now on\n".utf8))
-                }
+                if ring.broken { reportBrokenRing() }
             }
             for connection in batch where !connection.closed { flush(connection, server, now: now) }
         }
@@ -531,7 +577,8 @@ final class EventLoop: @unchecked Sendable {
         while connection.written < connection.output.count {
             let sent = connection.output[connection.written...].withUnsafeBytes { send(connection.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if sent < 0 {
-                if errno == EAGAIN || errno == EINTR { return }  // armed for output when let go
+                if errno == EINTR { continue }
+                if errno == EAGAIN { return }  // the kernel announces the space freed (an edge)
                 drop(connection, server)
                 return
             }
@@ -550,7 +597,17 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
-    /// Lets go of the batch's connections, each armed again for what it waits for.
+    /// How every connection is registered, once, when accepted: input and output,
+    /// edge-triggered. A loop is told when bytes arrive or the socket can take more after it
+    /// could not; nothing is armed again per request (one `epoll_ctl` fewer each). Whoever
+    /// holds a connection therefore consumes what an edge announced: a read shorter than the
+    /// buffer took all input, an answer is written until done or `EAGAIN` (which makes the
+    /// kernel announce the space freed). What it could not consume (`unreadInput`), or an
+    /// edge that came to another loop while it held the connection, it hands back to the
+    /// epoll set by registering the connection again, which reports it at once if still there.
+    static let registration = portero_EPOLLIN | portero_EPOLLOUT | portero_EPOLLET
+
+    /// Lets go of the batch's connections.
     private func letGo(_ server: HTTPServer) {
         for connection in held where !connection.closed { letGo(connection, server) }
         held.removeAll(keepingCapacity: true)
@@ -561,24 +618,19 @@ final class EventLoop: @unchecked Sendable {
             drop(connection, server)
             return
         }
-        let interest = Self.interest(connection) | portero_EPOLLONESHOT
-        _ = portero_epoll_ctl(server.epoll, EPOLL_CTL_MOD, connection.fd, interest)
-        // An event that came while it was held went to a loop that could not take it: arm again.
-        if connection.release() { _ = portero_epoll_ctl(server.epoll, EPOLL_CTL_MOD, connection.fd, interest) }
-    }
-
-    /// Writability while output is pending, else input (also while an answer is awaited, so a
-    /// client that leaves meanwhile is noticed and its slot freed at once).
-    static func interest(_ connection: Connection) -> UInt32 {
-        connection.written < connection.output.count ? portero_EPOLLOUT : portero_EPOLLIN
-    }
-
-    /// Lets go of a connection taken without an event (the sweep, a stop): it is still armed
-    /// as it was, unless an event came meanwhile and found it held.
-    private func releaseUntouched(_ connection: Connection, _ server: HTTPServer) {
-        if connection.release() {
-            _ = portero_epoll_ctl(server.epoll, EPOLL_CTL_MOD, connection.fd, Self.interest(connection) | portero_EPOLLONESHOT)
+        // Input left unread, once no answer is pending (until then the answer's edge comes).
+        if connection.unreadInput, connection.written >= connection.output.count {
+            connection.unreadInput = false
+            _ = portero_epoll_ctl(server.epoll, EPOLL_CTL_MOD, connection.fd, Self.registration)
         }
+        // An edge that came while it was held went to a loop that could not take it.
+        if connection.release() { _ = portero_epoll_ctl(server.epoll, EPOLL_CTL_MOD, connection.fd, Self.registration) }
+    }
+
+    /// Lets go of a connection taken without an event (the sweep, a stop): nothing of it was
+    /// consumed, unless an edge came meanwhile and found it held.
+    private func releaseUntouched(_ connection: Connection, _ server: HTTPServer) {
+        if connection.release() { _ = portero_epoll_ctl(server.epoll, EPOLL_CTL_MOD, connection.fd, Self.registration) }
     }
 
     /// Every `sweepMilliseconds`, one loop closes the connections past a deadline (those no

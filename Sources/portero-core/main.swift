@@ -11,7 +11,7 @@ let info = ProgramInfo(
     options: [
         ("init --database FILE --username NAME --email ADDRESS", "Create the database and the first SuperAdministrador; the password is read from standard input (never a default)."),
         ("audit verify --database FILE", "Walk the audit trail's hash chain and report the first edited, removed or inserted row."),
-        ("serve --database FILE [--host ADDRESS] [--port N] [--secure-cookies] [--max-per-address N] [--event-loops N] [--time-zone ZONE] [--no-io-uring]", "Serve the API until SIGTERM, then finish requests in flight; one event loop per processor unless told; ZONE (IANA, default UTC) is the core's \"today\" where no branch says; --no-io-uring writes each answer with its own send(2) instead of a batch's answers in one io_uring submission."),
+        ("serve --database FILE [--host ADDRESS] [--port N] [--secure-cookies] [--max-per-address N] [--event-loops N] [--time-zone ZONE] [--no-io-uring]", "Serve the API until SIGTERM, then finish requests in flight; one event loop per processor unless told; ZONE (IANA, default UTC) is the core's \"today\" where no branch says; --no-io-uring reads each request with its own read(2) and writes each answer with its own send(2) instead of a batch's reads, and its answers, in one io_uring submission each."),
     ],
     status: """
     Status: serves the BackOffice JSON API (sessions, users and members, cards, PINs, agreements,
@@ -36,7 +36,7 @@ runProgram(info, flags: ["--secure-cookies", "--no-io-uring"], valued: ["--datab
             guard let loops = Int(text), (1...64).contains(loops) else { throw CommandLineArguments.UsageError(message: "--event-loops needs a number from 1 to 64") }
             configuration.eventLoops = loops
         }
-        configuration.batchedWrites = !arguments.has("--no-io-uring")
+        configuration.ioUring = !arguments.has("--no-io-uring")
         let zone = arguments.value("--time-zone") ?? "UTC"
         guard (try? ZoneRules(identifier: zone)) != nil else { throw CommandLineArguments.UsageError(message: "--time-zone needs an IANA name such as America/Mexico_City") }
         let api = try CoreAPI(path: path, secureCookies: arguments.has("--secure-cookies"), timeZone: zone)
@@ -62,7 +62,7 @@ runProgram(info, flags: ["--secure-cookies", "--no-io-uring"], valued: ["--datab
         maintenance.name = "portero.maintenance"
         maintenance.start()
         print("portero-core serving http://\(configuration.host):\(server.port)/ (web UI) and /api/v1/")
-        print("portero-core writes answers: \(server.answerWriting)")
+        print("portero-core reads and writes sockets: \(server.socketIO)")
         fflush(nil)
         server.run()
         maintenance.cancel()

@@ -53,8 +53,8 @@ final class RunningServer {
         #expect(running.stop())
     }
 
-    @Test(arguments: [true, false]) func pipelinedRequestsAreAnsweredInOrderOneAtATime(batchedWrites: Bool) throws {
-        let running = try RunningServer { $0.batchedWrites = batchedWrites }
+    @Test(arguments: [true, false]) func pipelinedRequestsAreAnsweredInOrderOneAtATime(ioUring: Bool) throws {
+        let running = try RunningServer { $0.ioUring = ioUring }
         let client = try LoopbackClient(port: running.server.port)
         client.send("GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\nGET /users/2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
         let reply = client.receive()
@@ -106,14 +106,15 @@ final class RunningServer {
         #expect(refused.text.hasPrefix("HTTP/1.1 503") && refused.closed)
     }
 
-    /// With answers written through io_uring (where the kernel has it) and with one send each.
-    @Test(arguments: [true, false]) func manyConnectionsOverSeveralEventLoopsAreAllAnsweredAndCounted(batchedWrites: Bool) throws {
+    /// With requests read and answers written through io_uring (where the kernel has it), and
+    /// with one read and one send each.
+    @Test(arguments: [true, false]) func manyConnectionsOverSeveralEventLoopsAreAllAnsweredAndCounted(ioUring: Bool) throws {
         let running = try RunningServer {
             $0.eventLoops = 4
             $0.maximumConnectionsPerAddress = 1_000
-            $0.batchedWrites = batchedWrites
+            $0.ioUring = ioUring
         }
-        #expect(running.server.answerWriting.hasPrefix(batchedWrites ? "io_uring" : "one send(2) per answer (batched writes turned off)"))
+        #expect(running.server.socketIO.hasPrefix(ioUring ? "io_uring" : "one read(2) per request and one send(2) per answer (io_uring turned off)"))
         let answered = Atomic<Int>(0)
         let port = running.server.port
         // 48 clients at once, 20 requests each on one kept-alive connection.
@@ -260,15 +261,22 @@ final class RunningServer {
 
 @Suite(.serialized) struct LargeAnswerTests {
     /// An answer larger than the socket's buffers is written as the client takes it (the loop
-    /// arms the connection for output and lets go meanwhile), and a request pipelined behind it
+    /// lets go of the connection meanwhile, until the kernel announces space), and a request pipelined behind it
     /// is served once it is all out.
-    @Test func aLargeAnswerIsWrittenAsTheClientReadsAndThePipelinedRequestFollows() throws {
-        let body = String(repeating: "0123456789abcdef", count: 256 * 1024)  // 4 MiB
+    static let body = String(repeating: "0123456789abcdef", count: 256 * 1024)  // 4 MiB
+
+    /// Two loops, `/large` answering `body` and `/hello` answering "hello".
+    static func largeAnswerServer() throws -> RunningServer {
         let large = HTTPResponse.text(body)
         var router = Router()
         router.add(.get, "/large") { _ in large }
         router.add(.get, "/hello") { _ in .text("hello") }
-        let running = try RunningServer(router: router) { $0.eventLoops = 2 }
+        return try RunningServer(router: router) { $0.eventLoops = 2 }
+    }
+
+    @Test func aLargeAnswerIsWrittenAsTheClientReadsAndThePipelinedRequestFollows() throws {
+        let body = Self.body
+        let running = try Self.largeAnswerServer()
         let server = running.server
         defer { _ = running.stop() }  // and keeps it alive to the end
         // A small receive buffer, and no reading yet: the server's writes must stop and wait.
@@ -286,5 +294,52 @@ final class RunningServer {
         #expect(text.contains(body))
         #expect(text.hasSuffix("\r\n\r\nhello"))
         #expect(server.requestsPerLoop.reduce(0, +) == 3)
+    }
+
+    /// A request that arrives while the answer before it is still being written is announced
+    /// once (the socket is registered edge-triggered) and left unread until the answer is out:
+    /// it is still served then.
+    @Test func aRequestSentWhileTheAnswerBeforeItIsBeingWrittenIsServedAfterIt() throws {
+        let body = Self.body
+        let running = try Self.largeAnswerServer()
+        defer { _ = running.stop() }
+        let client = try LoopbackClient(port: running.server.port, receiveBuffer: 4_096)
+        client.send("GET /large HTTP/1.1\r\nHost: a\r\n\r\n")
+        // Part of the answer is here, and the rest cannot be (the client reads nothing more yet).
+        var bytes = client.receiveBytes(milliseconds: 20_000) { !$0.isEmpty }.bytes
+        #expect(!bytes.isEmpty && bytes.count < body.utf8.count)
+        client.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
+        let ending = Array("\r\n\r\nhello".utf8)
+        bytes += client.receiveBytes(milliseconds: 60_000) { $0.count + bytes.count > body.utf8.count && $0.suffix(ending.count).elementsEqual(ending) }.bytes
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 200 OK") && text.contains(body))
+        #expect(text.hasSuffix("\r\n\r\nhello"))
+        #expect(running.server.requestsPerLoop.reduce(0, +) == 2)
+    }
+
+    /// Bodies larger than one read (the ring's slot, the loop's buffer) from many clients at
+    /// once: a read that fills its buffer leaves the rest to be announced again, and every body
+    /// arrives whole.
+    @Test(arguments: [true, false]) func bodiesLargerThanOneReadArriveWhole(ioUring: Bool) throws {
+        var router = Router()
+        router.add(.post, "/sum", bodyLimit: 200_000) { context in .text("\(context.request.body.count) \(context.request.body.reduce(0) { $0 &+ Int($1) })") }
+        let running = try RunningServer(router: router) {
+            $0.eventLoops = 2
+            $0.ioUring = ioUring
+        }
+        defer { _ = running.stop() }
+        let port = running.server.port
+        let answered = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: 16) { index in
+            guard let client = try? LoopbackClient(port: port) else { return }
+            let body = String(repeating: String(UnicodeScalar(UInt8(ascii: "a") + UInt8(index))), count: 150_000 + index)
+            let expected = "\(body.utf8.count) \(body.utf8.reduce(0) { $0 &+ Int($1) })"
+            for _ in 0..<3 {
+                client.send("POST /sum HTTP/1.1\r\nHost: a\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body)
+                guard client.receive(milliseconds: 10_000, until: { $0.hasSuffix(expected) }).text.hasSuffix(expected) else { break }
+                answered.add(1, ordering: .relaxed)
+            }
+        }
+        #expect(answered.load(ordering: .relaxed) == 16 * 3)
     }
 }

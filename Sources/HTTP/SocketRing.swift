@@ -3,18 +3,19 @@ import Glibc
 #endif
 import CLinux
 
-/// Many `send`s in one system call, through an io_uring (Linux 5.6 and later).
+/// Many `send`s, or many `recv`s, in one system call, through an io_uring (Linux 5.6 and later).
 ///
-/// An event loop writes the answers of a batch together. With one `send` each, the first
+/// An event loop reads the sockets of a batch together, and writes their answers together. With one `send` each, the first
 /// answer wakes its client's thread, which on a busy machine takes the processor from the loop
 /// as the call returns: the loop is switched out once every few answers, before it has written
 /// the others. Submitted together, the sends all happen inside one `io_uring_enter`, and the loop
 /// can be switched out only once it has written them all.
 ///
-/// Every send says `MSG_DONTWAIT`, so it completes during the call (the bytes the socket took,
-/// or `EAGAIN` when it is full, as `send` would say); the bytes are copied into the ring's own
-/// buffer first, and nothing refers to them once `send` returns.
-final class SendRing {
+/// Every operation says `MSG_DONTWAIT`, so it completes during the call (the bytes the socket
+/// took or gave, or `EAGAIN` when it is full or empty, as `send` and `recv` would say). Sent bytes
+/// are copied into the ring's own buffer first, and nothing refers to them once `send` returns;
+/// received bytes land in the ring's own slots and are handed over before `receive` returns.
+final class SocketRing {
     /// Why a ring could not be had (the kernel is too old, io_uring is turned off by
     /// `kernel.io_uring_disabled` or by a seccomp filter): the loops then call `send` as before.
     struct Unavailable: Error, CustomStringConvertible {
@@ -22,19 +23,21 @@ final class SendRing {
         var description: String { "io_uring unavailable: \(String(cString: strerror(errno)))" }
     }
 
-    /// What became of one answer.
+    /// What became of one operation.
     enum Outcome: Equatable {
-        /// Bytes the socket took (perhaps fewer than offered).
-        case sent(Int)
-        /// The socket took nothing; `errno` as `send` would have set it.
+        /// Bytes the socket took (perhaps fewer than offered) or gave (0: the peer closed).
+        case done(Int)
+        /// Nothing moved; `errno` as `send` or `recv` would have set it.
         case failed(Int32)
-        /// The ring failed underneath: the send may or may not have happened, so the
+        /// The ring failed underneath: the operation may or may not have happened, so the
         /// connection's stream can no longer be trusted and it must be closed.
         case unknown
     }
 
     /// Answers larger than this are left to `send`, which writes them without a copy.
     static let largestCopied = 64 * 1024
+    /// The most one `receive` takes from one socket. A socket that fills it may hold more.
+    static let receiveSlot = 16 * 1024
 
     let capacity: Int
     private let fd: Int32
@@ -53,6 +56,8 @@ final class SendRing {
     private let completionEntries: UnsafeMutablePointer<io_uring_cqe>
     private var buffer: [UInt8] = []
     private var offsets: [Int] = []
+    /// `capacity` slots of `receiveSlot` bytes.
+    private let slots: UnsafeMutableRawPointer
     /// Set when a call failed in a way that leaves sends unaccounted for: not used again.
     private(set) var broken = false
 
@@ -104,11 +109,13 @@ final class SendRing {
         completionMask = (complete + Int(parameters.cq_off.ring_mask)).load(as: UInt32.self)
         completionEntries = (complete + Int(parameters.cq_off.cqes)).bindMemory(to: io_uring_cqe.self, capacity: Int(parameters.cq_entries))
         // Submission slot i always names entry i: entries are used in ring order.
-        let slots = (rings + Int(parameters.sq_off.array)).assumingMemoryBound(to: UInt32.self)
-        for index in 0..<Int(parameters.sq_entries) { slots[index] = UInt32(index) }
+        let array = (rings + Int(parameters.sq_off.array)).assumingMemoryBound(to: UInt32.self)
+        for index in 0..<Int(parameters.sq_entries) { array[index] = UInt32(index) }
+        slots = .allocate(byteCount: Int(parameters.sq_entries) * Self.receiveSlot, alignment: 64)
     }
 
     deinit {
+        slots.deallocate()
         close(fd)
         munmap(entries, entriesSize)
         if let completions { munmap(completions, completionsSize) }
@@ -126,38 +133,59 @@ final class SendRing {
             offsets.append(buffer.count)
             buffer.append(contentsOf: answer.bytes)
         }
-        var outcomes = [Outcome](repeating: .unknown, count: answers.count)
-        buffer.withUnsafeBytes { bytes in
-            let start = portero_load_acquire(submitTail)
-            for (index, answer) in answers.enumerated() {
-                let entry = entries + Int((start &+ UInt32(index)) & submitMask)
-                portero_io_uring_prep_send(entry, answer.fd, bytes.baseAddress! + offsets[index], UInt32(answer.bytes.count),
+        return buffer.withUnsafeBytes { bytes in
+            submit(answers.count) { entry, index in
+                portero_io_uring_prep_transfer(entry, portero_IORING_OP_SEND, answers[index].fd, bytes.baseAddress! + offsets[index], UInt32(answers[index].bytes.count),
                                            Int32(MSG_NOSIGNAL | MSG_DONTWAIT), UInt64(index))
             }
-            portero_store_release(submitTail, start &+ UInt32(answers.count))
-            var reaped = 0
-            var attempts = 0
-            while reaped < answers.count {
-                let unsubmitted = UInt32(answers.count) &- (portero_load_acquire(submitHead) &- start)
-                if portero_io_uring_enter(fd, unsubmitted, UInt32(answers.count - reaped), portero_IORING_ENTER_GETEVENTS) < 0 {
-                    attempts += 1
-                    // Interrupted, or short of memory for a moment: again, a bounded number of times.
-                    guard [EINTR, EAGAIN, EBUSY].contains(errno), attempts < 1_000 else {
-                        broken = true
-                        return
-                    }
+        }
+    }
+
+    /// Reads from each socket (at most `capacity`) what it holds now, up to `receiveSlot` bytes,
+    /// in one system call; `take` is given each socket's outcome and, for `.done`, its bytes
+    /// (valid only during the call), in the order of `sockets`.
+    func receive(_ sockets: [Int32], _ take: (_ index: Int, _ outcome: Outcome, _ bytes: UnsafeRawBufferPointer) -> Void) {
+        precondition(sockets.count <= capacity && !broken)
+        let outcomes = submit(sockets.count) { entry, index in
+            portero_io_uring_prep_transfer(entry, portero_IORING_OP_RECV, sockets[index], slots + index * Self.receiveSlot, UInt32(Self.receiveSlot),
+                                       Int32(MSG_DONTWAIT), UInt64(index))
+        }
+        for (index, outcome) in outcomes.enumerated() {
+            let count = if case let .done(count) = outcome { count } else { 0 }
+            take(index, outcome, UnsafeRawBufferPointer(start: slots + index * Self.receiveSlot, count: count))
+        }
+    }
+
+    /// Fills `count` submission entries with `prepare` (entry, index; the index is the entry's
+    /// user data), submits them and waits for all their completions, in one call unless
+    /// interrupted.
+    private func submit(_ count: Int, _ prepare: (UnsafeMutablePointer<io_uring_sqe>, Int) -> Void) -> [Outcome] {
+        var outcomes = [Outcome](repeating: .unknown, count: count)
+        let start = portero_load_acquire(submitTail)
+        for index in 0..<count { prepare(entries + Int((start &+ UInt32(index)) & submitMask), index) }
+        portero_store_release(submitTail, start &+ UInt32(count))
+        var reaped = 0
+        var attempts = 0
+        while reaped < count {
+            let unsubmitted = UInt32(count) &- (portero_load_acquire(submitHead) &- start)
+            if portero_io_uring_enter(fd, unsubmitted, UInt32(count - reaped), portero_IORING_ENTER_GETEVENTS) < 0 {
+                attempts += 1
+                // Interrupted, or short of memory for a moment: again, a bounded number of times.
+                guard [EINTR, EAGAIN, EBUSY].contains(errno), attempts < 1_000 else {
+                    broken = true
+                    return outcomes
                 }
-                var head = completionHead.pointee
-                let tail = portero_load_acquire(completionTail)
-                while head != tail {
-                    let completion = completionEntries[Int(head & completionMask)]
-                    let result = Int(completion.res)
-                    outcomes[Int(completion.user_data)] = result >= 0 ? .sent(result) : .failed(Int32(-result))
-                    head &+= 1
-                    reaped += 1
-                }
-                portero_store_release(completionHead, head)
             }
+            var head = completionHead.pointee
+            let tail = portero_load_acquire(completionTail)
+            while head != tail {
+                let completion = completionEntries[Int(head & completionMask)]
+                let result = Int(completion.res)
+                outcomes[Int(completion.user_data)] = result >= 0 ? .done(result) : .failed(Int32(-result))
+                head &+= 1
+                reaped += 1
+            }
+            portero_store_release(completionHead, head)
         }
         return outcomes
     }
