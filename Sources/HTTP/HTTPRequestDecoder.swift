@@ -264,6 +264,23 @@ public struct HTTPRequestDecoder: Sendable {
 
     /// Origin-form targets only (and `*` for OPTIONS): decoded once, dot segments resolved,
     /// `%2F`, `%00`, backslashes, fragments and climbing above the root refused.
+    /// Whether a path has a segment that is `.` or `..`, in one pass over its bytes.
+    static func hasDotSegment(_ path: ArraySlice<UInt8>) -> Bool {
+        var length = 0
+        var dotsOnly = true
+        for byte in path {
+            if byte == UInt8(ascii: "/") {
+                if dotsOnly && (length == 1 || length == 2) { return true }
+                length = 0
+                dotsOnly = true
+            } else {
+                length += 1
+                if byte != UInt8(ascii: ".") { dotsOnly = false }
+            }
+        }
+        return dotsOnly && (length == 1 || length == 2)
+    }
+
     static func normalise(target: String, method: String) throws(HTTPParseError) -> (String, String?) {
         if target == "*" {
             guard method == "OPTIONS" else { throw .bad("asterisk-target") }
@@ -278,7 +295,7 @@ public struct HTTPRequestDecoder: Sendable {
         let pathPart = raw[..<mark]
         let query = mark < raw.endIndex ? String(decoding: raw[(mark + 1)...], as: UTF8.self) : nil
         if !pathPart.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "\\") }),
-           !pathPart.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).contains(where: { $0.elementsEqual([UInt8(ascii: ".")]) || $0.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")]) }) {
+           !hasDotSegment(pathPart) {
             return (String(decoding: pathPart, as: UTF8.self), query)
         }
         var segments: [[UInt8]] = []

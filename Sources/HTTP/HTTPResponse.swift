@@ -71,6 +71,12 @@ public struct HTTPResponse: Sendable {
         return HTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: body)
     }
 
+    /// The same for a value that writes itself (no run-time check that it does).
+    public static func json(_ value: some JSONObjectWritable, status: Int = 200) -> HTTPResponse {
+        guard let body = try? JSONBytesEncoder.encode(value) else { return .error(500, "the response could not be encoded") }
+        return HTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: body)
+    }
+
     /// `{"error": message}` with the status.
     public static func error(_ status: Int, _ message: String) -> HTTPResponse {
         struct Body: Encodable { let error: String }

@@ -17,6 +17,15 @@ public enum JSONBytesEncoder {
         return sink.bytes
     }
 
+    /// A value that writes itself, without asking at run time whether it does (a cast to an
+    /// existential costs a conformance look-up on every answer).
+    public static func encode<T: JSONObjectWritable>(_ value: T) throws -> [UInt8] {
+        let sink = JSONSink()
+        sink.writeObject(value)
+        if let failure = sink.failure { throw failure }
+        return sink.bytes
+    }
+
     /// As `encode`, through the value's `Encodable` conformance even when it writes itself (to
     /// test that the two agree).
     public static func encodeGenerically<T: Encodable>(_ value: T) throws -> [UInt8] {

@@ -69,8 +69,9 @@ public struct Router: Sendable {
         }
     }
 
-    /// The routes whose pattern matches `path`, with their parameters, in the order declared.
-    func matches(_ path: String) -> [(Route, [String: String])] {
+    /// The routes whose pattern matches `path` (indexes into `routes`), with their parameters,
+    /// in the order declared.
+    func matches(_ path: String) -> [(route: Int, parameters: [String: String])] {
         // Segments counted on the bytes first: most requests hit a literal path, and need no split.
         let slash = UInt8(ascii: "/")
         var segmentCount = 0
@@ -86,6 +87,9 @@ public struct Router: Sendable {
             }
         }
         var candidates = parameterised[segmentCount] ?? []
+        // Empty segments do not count (`/a//b/` is `/a/b`), as in the patterns.
+        let clean = segmentCount == slashes
+        if clean, candidates.isEmpty { return literal[path]?.map { ($0, [:]) } ?? [] }
         if !candidates.isEmpty {
             // Those whose first segment is another word cannot match: looked at before any split.
             let bytes = path.utf8
@@ -96,8 +100,6 @@ public struct Router: Sendable {
                 return !Self.same(text, first)
             }
         }
-        // Empty segments do not count (`/a//b/` is `/a/b`), as in the patterns.
-        let clean = segmentCount == slashes
         let parts = clean && candidates.isEmpty ? [] : path.utf8.split(separator: slash)
         let key = clean ? path : "/" + parts.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "/")
         var found: [(Int, [String: String])] = (literal[key] ?? []).map { ($0, [:]) }
@@ -114,7 +116,7 @@ public struct Router: Sendable {
             if matched { found.append((index, parameters)) }
         }
         if found.count > 1 { found.sort { $0.0 < $1.0 } }
-        return found.map { (routes[$0.0], $0.1) }
+        return found
     }
 
     /// Whether a pattern's word is a path's segment: lengths first, then the bytes.
@@ -129,14 +131,14 @@ public struct Router: Sendable {
 
     /// The largest body any route for this path takes (the decoder's limit for the request).
     public func bodyLimit(method: String, path: String) -> Int {
-        matches(path).filter { $0.0.method.rawValue == method }.map(\.0.bodyLimit).max() ?? 0
+        matches(path).lazy.map { routes[$0.route] }.filter { $0.method.rawValue == method }.map(\.bodyLimit).max() ?? 0
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
         let found = matches(request.path)
         guard !found.isEmpty else { return .error(404, "no such resource: \(request.path)") }
         var allow: String {
-            var allowed = Set(found.map(\.0.method))
+            var allowed = Set(found.map { routes[$0.route].method })
             if allowed.contains(.get) { allowed.insert(.head) }
             allowed.insert(.options)
             return HTTPMethod.allCases.filter { allowed.contains($0) }.map(\.rawValue).joined(separator: ", ")
@@ -145,15 +147,15 @@ public struct Router: Sendable {
             return HTTPResponse(status: 204, headers: [("Allow", allow)])
         }
         let method = request.method == "HEAD" ? "GET" : request.method
-        guard let (route, parameters) = found.first(where: { $0.0.method.rawValue == method }) else {
+        guard let (index, parameters) = found.first(where: { routes[$0.route].method.rawValue == method }) else {
             var response = HTTPResponse.error(405, "\(request.method) is not allowed here")
             response.headers.append(("Allow", allow))
             return response
         }
-        guard request.body.count <= route.bodyLimit else { return .error(413, "the body is larger than \(route.bodyLimit) bytes") }
+        guard request.body.count <= routes[index].bodyLimit else { return .error(413, "the body is larger than \(routes[index].bodyLimit) bytes") }
         var response: HTTPResponse
         do {
-            response = try route.handler(RouteContext(request: request, parameters: parameters))
+            response = try routes[index].handler(RouteContext(request: request, parameters: parameters))
         } catch let error as HTTPResponseError {
             response = error.response
         } catch {

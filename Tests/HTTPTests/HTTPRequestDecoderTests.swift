@@ -182,7 +182,9 @@ func refusal(_ text: String, limits: HTTPLimits = HTTPLimits()) -> HTTPParseErro
 @Suite struct HTTPPathTests {
     @Test(arguments: [
         ("/a/b", "/a/b"), ("/a/./b", "/a/b"), ("/a/../b", "/b"), ("/a/b/..", "/a"), ("/%61%62", "/ab"), ("/caf%C3%A9", "/café"),
-        ("/a%20b", "/a b"), ("/", "/"), ("/a/", "/a/"),
+        ("/a%20b", "/a b"), ("/", "/"), ("/a/", "/a/"), ("/a/.", "/a"), ("/a/b/../", "/a/"),
+        // Dots that are not a whole segment are ordinary characters.
+        ("/a/.../b", "/a/.../b"), ("/a/.b/c.", "/a/.b/c."), ("/a/..b", "/a/..b"), ("/.well-known/x", "/.well-known/x"),
     ])
     func pathsAreDecodedOnceAndNormalised(target: String, path: String) throws {
         #expect(try decode("GET \(target) HTTP/1.1\r\nHost: a\r\n\r\n")?.path == path)

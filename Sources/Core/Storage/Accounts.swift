@@ -24,10 +24,8 @@ public struct Account: Hashable, Sendable {
     /// everywhere, the other roles only at granted branches). Deny by default.
     public func may(_ privilege: Privilege, at branch: BranchID?, matrix: PrivilegeMatrix = .seed003) -> Bool {
         guard active else { return false }
-        let rolesHere = roles.roles.filter { role in
-            role == .superAdministrator || branch.map { branches.contains($0) } ?? !branches.isEmpty
-        }
-        return matrix.allows(privilege, for: RoleSet(rolesHere))
+        let granted = branch.map { branches.contains($0) } ?? !branches.isEmpty
+        return matrix.allows(privilege, for: granted ? roles : roles.intersection(RoleSet(.superAdministrator)))
     }
 }
 

@@ -11,7 +11,7 @@ public enum Role: String, CaseIterable, Sendable, Codable, Comparable {
     public var isStaff: Bool { self != .client }
 
     /// Bit used in `RoleSet`; stable, stored in the replica.
-    var bit: UInt8 {
+    @usableFromInline var bit: UInt8 {
         switch self {
         case .superAdministrator: 1 << 0
         case .administrator: 1 << 1
@@ -41,8 +41,12 @@ public struct RoleSet: OptionSet, Hashable, Sendable, Codable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue & 0x1F }
 
-    public init(_ roles: some Sequence<Role>) {
-        self.init(rawValue: roles.reduce(0) { $0 | $1.bit })
+    /// Inlinable, so that it is specialised where it is called (a generic call across modules
+    /// looks the sequence's type up at run time, on every request that checks a session).
+    @inlinable public init(_ roles: some Sequence<Role>) {
+        var bits: UInt8 = 0
+        for role in roles { bits |= role.bit }
+        self.init(rawValue: bits)
     }
 
     public init(_ role: Role) { self.init(rawValue: role.bit) }
@@ -94,6 +98,6 @@ public struct PrivilegeMatrix: Sendable, Equatable {
     /// True when any of `roles` carries `privilege`.
     public func allows(_ privilege: Privilege, for roles: RoleSet) -> Bool {
         guard let allowed = grants[privilege] else { return false }
-        return roles.roles.contains { allowed.contains($0) }
+        return allowed.contains { roles.contains($0) }
     }
 }
