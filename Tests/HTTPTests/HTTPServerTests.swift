@@ -330,16 +330,17 @@ final class RunningServer {
         defer { _ = running.stop() }
         let port = running.server.port
         let answered = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: 16) { index in
+        // Few enough clients and bytes for the emulated machine, where the hardware tests run beside.
+        DispatchQueue.concurrentPerform(iterations: 8) { index in
             guard let client = try? LoopbackClient(port: port) else { return }
-            let body = String(repeating: String(UnicodeScalar(UInt8(ascii: "a") + UInt8(index))), count: 150_000 + index)
+            let body = String(repeating: String(UnicodeScalar(UInt8(ascii: "a") + UInt8(index))), count: 100_000 + index)
             let expected = "\(body.utf8.count) \(body.utf8.reduce(0) { $0 &+ Int($1) })"
-            for _ in 0..<3 {
+            for _ in 0..<2 {
                 client.send("POST /sum HTTP/1.1\r\nHost: a\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body)
                 guard client.receive(milliseconds: 10_000, until: { $0.hasSuffix(expected) }).text.hasSuffix(expected) else { break }
                 answered.add(1, ordering: .relaxed)
             }
         }
-        #expect(answered.load(ordering: .relaxed) == 16 * 3)
+        #expect(answered.load(ordering: .relaxed) == 8 * 2)
     }
 }
