@@ -1,4 +1,4 @@
-import HTTP
+@testable import HTTP
 import Testing
 
 func request(_ method: String, _ target: String, body: String = "", headers: [(String, String)] = []) throws -> HTTPRequest {
@@ -57,6 +57,33 @@ struct NewBranch: Decodable, Sendable {
         #expect(try text("GET", "/users/7/cards/12") == "card 12")
         #expect(router.respond(to: try request("GET", "/users/7/cards")).status == 404)
         #expect(router.respond(to: try request("DELETE", "/users/search")).header("Allow") == "GET, HEAD, POST, OPTIONS")
+    }
+
+    /// The segment tree is shared by copies of a router until one adds a route.
+    @Test func aCopyOfARouterThatAddsARouteLeavesTheOriginalAsItWas() throws {
+        var original = Router()
+        original.add(.get, "/a/:id") { _ in .text("a") }
+        var copy = original
+        copy.add(.get, "/a/:id/b") { _ in .text("b") }
+        copy.add(.get, "/c") { _ in .text("c") }
+        #expect(original.respond(to: try request("GET", "/a/1/b")).status == 404)
+        #expect(original.respond(to: try request("GET", "/c")).status == 404)
+        #expect(copy.respond(to: try request("GET", "/a/1/b")).body == Array("b".utf8))
+        #expect(copy.respond(to: try request("GET", "/c")).body == Array("c".utf8))
+        #expect(original.respond(to: try request("GET", "/a/1")).body == Array("a".utf8))
+    }
+
+    /// ETags change with any byte of the body, in a whole word or in the tail, and with its length.
+    @Test func theContentHashSeesEveryByteAndTheLength() {
+        let body = Array("{\"id\":1,\"name\":\"Ana\",\"active\":true}".utf8)
+        var hashes: Set<UInt64> = [Router.contentHash(body), Router.contentHash([]), Router.contentHash(body + [0]), Router.contentHash(body + [0, 0])]
+        for index in body.indices {
+            var changed = body
+            changed[index] ^= 1
+            hashes.insert(Router.contentHash(changed))
+        }
+        #expect(hashes.count == body.count + 4)
+        #expect(Router.contentHash(body) == Router.contentHash(Array(body)))
     }
 
     @Test func unknownPathsAre404() throws {
