@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A strict, incremental HTTP/1.1 request decoder (RFC 9112), one request at a time.
 ///
 /// Feed bytes with `append`, take complete requests with `next()`. Anything ambiguous — the kind
@@ -21,15 +25,25 @@ public struct HTTPRequestDecoder: Sendable {
 
     /// True when the buffered bytes hold a whole header block (the header deadline is met).
     public var hasCompleteHead: Bool {
-        guard buffer.count >= 4 else { return false }
-        for index in 0...(buffer.count - 4) where buffer[index] == Self.cr && buffer[index + 1] == Self.lf && buffer[index + 2] == Self.cr && buffer[index + 3] == Self.lf {
-            return true
+        buffer.withUnsafeBufferPointer { bytes in
+            // Each LF (found by memchr) that has CR before it and CR LF after it.
+            var from = 1
+            while from + 2 < bytes.count, let found = memchr(bytes.baseAddress! + from, Int32(Self.lf), bytes.count - from) {
+                let at = bytes.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                if at + 2 < bytes.count, bytes[at - 1] == Self.cr, bytes[at + 1] == Self.cr, bytes[at + 2] == Self.lf { return true }
+                from = at + 1
+            }
+            return false
         }
-        return false
     }
 
     public mutating func append(_ bytes: some Sequence<UInt8>) {
         buffer.append(contentsOf: bytes)
+    }
+
+    /// The same for bytes in memory (a socket's read): copied in one go, not byte by byte.
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        buffer.append(contentsOf: bytes.bindMemory(to: UInt8.self))
     }
 
     /// The next complete request, nil when more bytes are needed.

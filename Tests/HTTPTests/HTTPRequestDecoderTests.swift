@@ -179,6 +179,24 @@ func refusal(_ text: String, limits: HTTPLimits = HTTPLimits()) -> HTTPParseErro
     }
 }
 
+@Suite struct HTTPDecoderBufferTests {
+    /// The head is complete once an empty line ends it, however the bytes were split.
+    @Test func theHeadIsCompleteAtTheEmptyLineWhereverTheBytesSplit() throws {
+        let text = Array("GET /a HTTP/1.1\r\nHost: a\r\n\r\n".utf8)
+        for split in 0...text.count {
+            var decoder = HTTPRequestDecoder()
+            text[..<split].withUnsafeBytes { decoder.append($0) }
+            #expect(decoder.hasCompleteHead == (split == text.count))
+            text[split...].withUnsafeBytes { decoder.append($0) }
+            #expect(decoder.hasCompleteHead)
+            #expect(try decoder.next()?.path == "/a")
+        }
+        var decoder = HTTPRequestDecoder()
+        decoder.append(Array("GET / HTTP/1.1\r\nHost: a\r\n\r".utf8))
+        #expect(!decoder.hasCompleteHead)  // CR LF CR is not the end yet
+    }
+}
+
 @Suite struct HTTPPathTests {
     @Test(arguments: [
         ("/a/b", "/a/b"), ("/a/./b", "/a/b"), ("/a/../b", "/b"), ("/a/b/..", "/a"), ("/%61%62", "/ab"), ("/caf%C3%A9", "/café"),
