@@ -276,8 +276,6 @@ public struct HTTPRequestDecoder: Sendable {
         }
     }
 
-    /// Origin-form targets only (and `*` for OPTIONS): decoded once, dot segments resolved,
-    /// `%2F`, `%00`, backslashes, fragments and climbing above the root refused.
     /// Whether a path has a segment that is `.` or `..`, in one pass over its bytes.
     static func hasDotSegment(_ path: ArraySlice<UInt8>) -> Bool {
         var length = 0
@@ -295,6 +293,8 @@ public struct HTTPRequestDecoder: Sendable {
         return dotsOnly && (length == 1 || length == 2)
     }
 
+    /// Origin-form targets only (and `*` for OPTIONS): decoded once, dot segments resolved,
+    /// `%2F`, `%00`, backslashes, fragments and climbing above the root refused.
     static func normalise(target: String, method: String) throws(HTTPParseError) -> (String, String?) {
         if target == "*" {
             guard method == "OPTIONS" else { throw .bad("asterisk-target") }

@@ -67,13 +67,17 @@ public struct HTTPResponse: Sendable {
 
     /// A JSON body from an `Encodable` value (keys sorted, so ETags are stable; see `JSONBytesEncoder`).
     public static func json(_ value: some Encodable, status: Int = 200) -> HTTPResponse {
-        guard let body = try? JSONBytesEncoder.encode(value) else { return .error(500, "the response could not be encoded") }
-        return HTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: body)
+        json(encoded: try? JSONBytesEncoder.encode(value), status: status)
     }
 
     /// The same for a value that writes itself (no run-time check that it does).
     public static func json(_ value: some JSONObjectWritable, status: Int = 200) -> HTTPResponse {
-        guard let body = try? JSONBytesEncoder.encode(value) else { return .error(500, "the response could not be encoded") }
+        json(encoded: try? JSONBytesEncoder.encode(value), status: status)
+    }
+
+    /// A JSON answer from encoded bytes; nil (the value could not be encoded) is a 500.
+    private static func json(encoded body: [UInt8]?, status: Int) -> HTTPResponse {
+        guard let body else { return .error(500, "the response could not be encoded") }
         return HTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: body)
     }
 

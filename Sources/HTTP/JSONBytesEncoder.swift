@@ -11,26 +11,25 @@ import Foundation
 /// type declared them out of order, which makes a signed-in read several times cheaper.
 public enum JSONBytesEncoder {
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        let sink = JSONSink()
-        try sink.encodeValue(value)
-        if let failure = sink.failure { throw failure }
-        return sink.bytes
+        try written { try $0.encodeValue(value) }
     }
 
     /// A value that writes itself, without asking at run time whether it does (a cast to an
     /// existential costs a conformance look-up on every answer).
     public static func encode<T: JSONObjectWritable>(_ value: T) throws -> [UInt8] {
-        let sink = JSONSink()
-        sink.writeObject(value)
-        if let failure = sink.failure { throw failure }
-        return sink.bytes
+        try written { $0.writeObject(value) }
     }
 
     /// As `encode`, through the value's `Encodable` conformance even when it writes itself (to
     /// test that the two agree).
     public static func encodeGenerically<T: Encodable>(_ value: T) throws -> [UInt8] {
+        try written { try $0.encodeThroughConformance(value) }
+    }
+
+    /// The bytes `write` puts into a new sink, or the failure it recorded.
+    private static func written(_ write: (JSONSink) throws -> Void) throws -> [UInt8] {
         let sink = JSONSink()
-        try sink.encodeThroughConformance(value)
+        try write(sink)
         if let failure = sink.failure { throw failure }
         return sink.bytes
     }
