@@ -59,6 +59,9 @@ public final class Connection {
     private static let processSetUp: Void = { _ = portero_sqlite_disable_memory_statistics() }()
     private var tick: UInt64 = 0
     private var savepointDepth = 0
+    /// Moved whenever what this connection sees may move other than by its own writes: a
+    /// transaction or savepoint begun or ended through this API (see `view`).
+    private var viewEpoch: UInt64 = 0
 
     /// Opens (and, unless read-only, creates) the database at `path` and applies `options`.
     public init(path: String, options: ConnectionOptions = ConnectionOptions()) throws {
@@ -155,6 +158,7 @@ public final class Connection {
     /// WAL read lock once instead of once each. Nested inside a transaction it just runs `body`.
     public func read<T>(_ body: () throws -> T) throws -> T {
         guard isAutocommit else { return try body() }
+        viewEpoch &+= 1
         try statement("BEGIN DEFERRED").step()
         do {
             let result = try body()
@@ -169,7 +173,9 @@ public final class Connection {
     /// Begins a read transaction that stays open after this call, for reads spread over several
     /// calls that may share one snapshot; `endRead()` ends it. Inside a transaction, nothing.
     public func beginRead() throws {
-        if isAutocommit { try statement("BEGIN DEFERRED").step() }
+        guard isAutocommit else { return }
+        viewEpoch &+= 1
+        try statement("BEGIN DEFERRED").step()
     }
 
     /// Ends the transaction `beginRead()` began (a read: committing it writes nothing; should
@@ -242,6 +248,23 @@ public final class Connection {
     /// True outside any transaction.
     public var isAutocommit: Bool { sqlite3_get_autocommit(handle) != 0 }
 
+    /// What the connection sees, as a value: two equal views mean nothing in the database can
+    /// look different between them, because both were taken inside one transaction (one
+    /// snapshot, in WAL mode) with nothing written through this connection in between. Nil
+    /// outside a transaction (each statement sees its own snapshot). Lets a caller keep a value
+    /// it read for as long as the view stands (the sign-in generation, read once per batch).
+    /// Counts what goes through this API: a transaction begun with a raw `BEGIN` statement is
+    /// not seen, so `read`, `beginRead`, `transaction` and `savepoint` are the ways in.
+    public var view: View? {
+        isAutocommit ? nil : View(epoch: viewEpoch, changes: sqlite3_total_changes64(handle))
+    }
+
+    public struct View: Equatable, Sendable {
+        let epoch: UInt64
+        /// Rows this connection has inserted, changed or deleted (by triggers too), ever.
+        let changes: Int64
+    }
+
     // MARK: Transactions
 
     public enum TransactionKind: String, Sendable {
@@ -257,6 +280,7 @@ public final class Connection {
     /// (a write and its audit row commit together or not at all).
     public func transaction<T>(_ kind: TransactionKind = .immediate, _ body: () throws -> T) throws -> T {
         if !isAutocommit { return try savepoint(body) }
+        viewEpoch &+= 1
         try execute("BEGIN \(kind.rawValue)")
         let result: T
         do {
@@ -279,7 +303,13 @@ public final class Connection {
     public func savepoint<T>(_ body: () throws -> T) throws -> T {
         savepointDepth += 1
         let name = "portero_sp\(savepointDepth)"
-        defer { savepointDepth -= 1 }
+        // Begun outside a transaction it begins one; rolled back it takes back writes: either
+        // way what the connection sees moves.
+        viewEpoch &+= 1
+        defer {
+            savepointDepth -= 1
+            viewEpoch &+= 1
+        }
         try execute("SAVEPOINT \(name)")
         do {
             let result = try body()

@@ -102,6 +102,26 @@ import Testing
         #expect(auth.keptSessionsUsed == used + 1)
     }
 
+    /// Inside one read transaction (an event loop's batch) the sign-in generation is read
+    /// once; a new transaction, or a write through the connection, reads it again.
+    @Test func theSignInGenerationIsReadOncePerView() throws {
+        let (token, session) = try auth.login("ana", password: "Secreto123", address: "a", now: t0)
+        try db.beginRead()
+        let before = auth.generationsRead
+        for second in 1...3 { #expect(try auth.session(token: token, now: t0.adding(seconds: Int64(second))) == session) }
+        #expect(auth.generationsRead == before + 1)
+        db.endRead()
+        #expect(try auth.session(token: token, now: t0.adding(seconds: 4)) == session)
+        #expect(auth.generationsRead == before + 2)
+        // A change written through this very connection inside the transaction is seen.
+        try db.transaction {
+            #expect(try auth.checkSession(token: token, now: t0.adding(seconds: 5)).session == session)
+            try db.run("UPDATE users SET active = 0 WHERE id = ?", session.account.id.rawValue)
+            #expect(try auth.checkSession(token: token, now: t0.adding(seconds: 5)).session == nil)
+        }
+        #expect(auth.generationsRead == before + 4)
+    }
+
     @Test func aKeptSessionEndsWithLogoutLogoutEverywhereAndAPasswordChange() throws {
         let other = try Connection(path: directory.file("core.sqlite"))
         let (first, session) = try auth.login("ana", password: "Secreto123", address: "a", now: t0)

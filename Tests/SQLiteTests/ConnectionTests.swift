@@ -14,6 +14,44 @@ import Testing
         try db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, amount REAL, data BLOB, flag INTEGER) STRICT")
     }
 
+    /// A view stands while one transaction lasts with nothing written through the connection:
+    /// then nothing the connection reads can differ, whatever other connections commit.
+    @Test func aViewStandsForOneTransactionUntilTheConnectionWritesOrRollsBack() throws {
+        #expect(db.view == nil)  // outside a transaction each statement has its own snapshot
+        try db.beginRead()
+        let first = try #require(db.view)
+        #expect(try db.scalar("SELECT count(*) FROM t", as: Int.self) == 0)
+        let other = try Connection(path: directory.file("test.sqlite"))
+        try other.run("INSERT INTO t (name) VALUES ('elsewhere')")
+        #expect(db.view == first)
+        #expect(try db.scalar("SELECT count(*) FROM t", as: Int.self) == 0)  // the same snapshot
+        db.endRead()
+        #expect(db.view == nil)
+        try db.beginRead()
+        let second = try #require(db.view)
+        #expect(second != first)  // a new transaction, which may see other commits
+        #expect(try db.scalar("SELECT count(*) FROM t", as: Int.self) == 1)
+        db.endRead()
+        // Inside a write transaction: each write moves the view, and so does a savepoint, which
+        // may take writes back.
+        try db.transaction {
+            let before = try #require(db.view)
+            try db.run("INSERT INTO t (name) VALUES ('here')")
+            let written = try #require(db.view)
+            #expect(written != before)
+            var inside: Connection.View?
+            _ = try? db.savepoint { () throws -> Void in
+                try db.run("INSERT INTO t (name) VALUES ('taken back')")
+                inside = db.view
+                throw SQLiteError(code: SQLITE_CONSTRAINT, message: "test")
+            }
+            // The row counter stays where the write left it; the view still moves.
+            #expect(db.view != inside)
+            #expect(db.view != written)
+        }
+        #expect(try db.scalar("SELECT count(*) FROM t", as: Int.self) == 2)
+    }
+
     @Test func opensInWALWithForeignKeysAndFullSync() throws {
         #expect(try db.scalar("PRAGMA journal_mode", as: String.self) == "wal")
         #expect(try db.scalar("PRAGMA foreign_keys", as: Int.self) == 1)

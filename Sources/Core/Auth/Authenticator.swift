@@ -158,41 +158,60 @@ public final class Authenticator {
         public let session: Session?
         public let upkeep: Upkeep
         let key: [UInt8]
+        let token: String
     }
 
     /// Reads the session behind a cookie token and writes nothing, so a signed-in read runs in
     /// one read transaction (the caller's, when it has begun one); `settle` does the upkeep.
     public func checkSession(token: String, now: Timestamp) throws -> SessionCheck {
-        let key = Digest.sha256(Array(token.utf8))
-        let slot = TokenHash(key)
-        return try db.read {
-            let generation = try db.scalar(Self.generationSQL, as: Int64.self)
-            if let kept = keptSessions[slot], kept.generation == generation, let check = check(kept, key: key, now: now) {
+        try db.read {
+            let generation = try signInGeneration()
+            if let kept = keptSessions[token], kept.generation == generation, let check = check(kept, token: token, now: now) {
                 keptSessionsUsed += 1
                 return check
             }
             // Not kept, kept from before a change, or past its idle time by the kept clock
             // (another connection may have moved it on): read it.
+            let key = Digest.sha256(Array(token.utf8))
             guard let found = try db.queryFirst(Self.sessionSQL, key, map: { row -> KeptSession in
                 let id = UserID(try row.requiredInt64(0))
                 let account = row.isNull(4) ? nil : try SQLiteAccountStore.account(id, from: row, at: 4)
-                return KeptSession(account: account, csrfToken: try row.get(1), createdAt: try row.requiredInt64(2), lastSeen: try row.requiredInt64(3), generation: generation)
+                return KeptSession(account: account, csrfToken: try row.get(1), createdAt: try row.requiredInt64(2), lastSeen: try row.requiredInt64(3),
+                                   generation: generation, key: key)
             }) else {
-                keptSessions[slot] = nil
-                return SessionCheck(session: nil, upkeep: .none, key: key)
+                keptSessions[token] = nil
+                return SessionCheck(session: nil, upkeep: .none, key: key, token: token)
             }
             if keptSessions.count >= Self.keptSessionsLimit { keptSessions.removeAll(keepingCapacity: true) }
-            keptSessions[slot] = found
-            return check(found, key: key, now: now) ?? SessionCheck(session: nil, upkeep: .remove, key: key)
+            keptSessions[token] = found
+            return check(found, token: token, now: now) ?? SessionCheck(session: nil, upkeep: .remove, key: key, token: token)
         }
     }
 
+    /// The sign-in generation as the connection sees it now, read from the database once per
+    /// view of it (see `Connection.view`): a batch's kept read transaction reads it once, not
+    /// once per request.
+    private func signInGeneration() throws -> Int64 {
+        let view = db.view
+        if let view, let seen = generationSeen, seen.view == view { return seen.value }
+        let value = try db.scalar(Self.generationSQL, as: Int64.self)
+        generationsRead += 1
+        generationSeen = view.map { ($0, value) }
+        return value
+    }
+
+    /// The generation last read, and the view it was read in.
+    private var generationSeen: (view: Connection.View, value: Int64)?
+    /// Times the generation was read from the database (for tests).
+    private(set) var generationsRead = 0
+
     /// The check of a session as read (nil when it has expired or its account is inactive).
-    private func check(_ kept: KeptSession, key: [UInt8], now: Timestamp) -> SessionCheck? {
+    private func check(_ kept: KeptSession, token: String, now: Timestamp) -> SessionCheck? {
         let idle = now.milliseconds - kept.lastSeen > policy.sessionIdleSeconds * 1000
         let absolute = now.milliseconds - kept.createdAt > policy.sessionAbsoluteSeconds * 1000
         guard !idle, !absolute, let account = kept.account, account.active else { return nil }
-        return SessionCheck(session: Session(account: account, csrfToken: kept.csrfToken), upkeep: now.milliseconds - kept.lastSeen >= 60_000 ? .touch : .none, key: key)
+        return SessionCheck(session: Session(account: account, csrfToken: kept.csrfToken), upkeep: now.milliseconds - kept.lastSeen >= 60_000 ? .touch : .none,
+                            key: kept.key, token: token)
     }
 
     /// A session as this connection last read it, and the sign-in generation it was read at.
@@ -202,32 +221,16 @@ public final class Authenticator {
         let createdAt: Int64
         var lastSeen: Int64
         let generation: Int64
+        /// The token's SHA-256, as stored (the upkeep's key).
+        let key: [UInt8]
     }
 
-    /// Sessions this connection has read, by token hash; used while the generation stands.
-    private var keptSessions: [TokenHash: KeptSession] = [:]
-
-    /// A token's SHA-256 as four words: hashed as four words, not thirty-two bytes one by one.
-    struct TokenHash: Hashable {
-        let words: (UInt64, UInt64, UInt64, UInt64)
-
-        init(_ bytes: [UInt8]) {
-            precondition(bytes.count == 32)
-            words = bytes.withUnsafeBytes { raw in
-                (raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-                 raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
-            }
-        }
-
-        static func == (a: TokenHash, b: TokenHash) -> Bool { a.words == b.words }
-
-        func hash(into hasher: inout Hasher) {
-            hasher.combine(words.0)
-            hasher.combine(words.1)
-            hasher.combine(words.2)
-            hasher.combine(words.3)
-        }
-    }
+    /// Sessions this connection has read, by token; used while the generation stands. Looked
+    /// up by the token itself, so a kept session costs no SHA-256 (the database keeps only the
+    /// hash; the token is in this process's memory while its request is, anyway). Swift's
+    /// dictionaries hash with a random seed per process, so how long a lookup takes tells a
+    /// client nothing about other tokens.
+    private var keptSessions: [String: KeptSession] = [:]
     /// At most this many kept (a connection's share of the signed-in users); then all forgotten.
     static let keptSessionsLimit = 1_024
     /// Checks answered from a kept session (for tests).
@@ -247,7 +250,7 @@ public final class Authenticator {
         case .none: break
         case .touch:
             try db.run("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", now.milliseconds, check.key)
-            keptSessions[TokenHash(check.key)]?.lastSeen = now.milliseconds
+            keptSessions[check.token]?.lastSeen = now.milliseconds
         case .remove: try db.run("DELETE FROM sessions WHERE token_hash = ?", check.key)
         }
     }
