@@ -50,7 +50,8 @@ public struct HTTPRequestDecoder: Sendable {
     public mutating func next() throws(HTTPParseError) -> HTTPRequest? {
         if let failure { throw failure }
         do {
-            guard let (request, consumed) = try Self.parse(buffer[...], limits: limits, bodyLimit: bodyLimit) else { return nil }
+            let parsed = try buffer.withUnsafeBufferPointer { bytes throws(HTTPParseError) in try Self.parse(bytes, limits: limits, bodyLimit: bodyLimit) }
+            guard let (request, consumed) = parsed else { return nil }
             buffer.removeFirst(consumed)
             return request
         } catch {
@@ -74,14 +75,24 @@ public struct HTTPRequestDecoder: Sendable {
 
     static func isTokenCharacter(_ byte: UInt8) -> Bool { tokenCharacters[Int(byte)] }
 
+    /// The bytes being decoded: the buffer, read through a pointer (no bounds check or
+    /// reference count per byte; every index is checked against `count` by the code).
+    typealias Bytes = UnsafeBufferPointer<UInt8>
+
     /// Finds the next CRLF at or after `start`; a bare CR or LF is an error.
-    static func line(in bytes: ArraySlice<UInt8>, from start: Int) throws(HTTPParseError) -> Range<Int>? {
+    static func line(in bytes: Bytes, from start: Int) throws(HTTPParseError) -> Range<Int>? {
         var index = start
-        while index < bytes.endIndex {
-            switch bytes[index] {
+        while index < bytes.count {
+            let byte = bytes[index]
+            // Most bytes are above CR: one comparison each.
+            if byte > cr {
+                index += 1
+                continue
+            }
+            switch byte {
             case lf: throw .bad("bare-lf")
             case cr:
-                guard index + 1 < bytes.endIndex else { return nil }
+                guard index + 1 < bytes.count else { return nil }
                 guard bytes[index + 1] == lf else { throw .bad("bare-cr") }
                 return start..<index
             case 0: throw .bad("nul-byte")
@@ -91,36 +102,73 @@ public struct HTTPRequestDecoder: Sendable {
         return nil
     }
 
-    static func parse(_ bytes: ArraySlice<UInt8>, limits base: HTTPLimits,
+    /// The fields framing and routing look at, known by the decoder: their names are these
+    /// constant strings, found without lower-casing or allocating.
+    enum KnownField: Int, CaseIterable {
+        case host, contentLength, transferEncoding, connection, cookie, authorization, contentType, accept, userAgent, acceptEncoding,
+             acceptLanguage, ifNoneMatch, xForwardedProto, xCSRFToken, origin, referer, cacheControl
+
+        var name: String {
+            switch self {
+            case .host: "host"
+            case .contentLength: "content-length"
+            case .transferEncoding: "transfer-encoding"
+            case .connection: "connection"
+            case .cookie: "cookie"
+            case .authorization: "authorization"
+            case .contentType: "content-type"
+            case .accept: "accept"
+            case .userAgent: "user-agent"
+            case .acceptEncoding: "accept-encoding"
+            case .acceptLanguage: "accept-language"
+            case .ifNoneMatch: "if-none-match"
+            case .xForwardedProto: "x-forwarded-proto"
+            case .xCSRFToken: "x-csrf-token"
+            case .origin: "origin"
+            case .referer: "referer"
+            case .cacheControl: "cache-control"
+            }
+        }
+
+        static let names: [(field: KnownField, name: String, bytes: [UInt8])] = allCases.map { ($0, $0.name, Array($0.name.utf8)) }
+
+        /// The known field a name (a token) spells in any case. Known names are lower-case
+        /// letters and hyphens, which `| 0x20` leaves alone; it folds upper-case letters onto
+        /// them, and the only other byte it maps onto a letter or hyphen is CR, never in a token.
+        static func find(_ name: Bytes) -> (field: KnownField, name: String)? {
+            for known in names where known.bytes.count == name.count {
+                var same = true
+                for index in 0..<name.count where name[index] | 0x20 != known.bytes[index] {
+                    same = false
+                    break
+                }
+                if same { return (known.field, known.name) }
+            }
+            return nil
+        }
+    }
+
+    static let methods: [(name: String, bytes: [UInt8])] = HTTPMethod.allCases.map { ($0.rawValue, Array($0.rawValue.utf8)) }
+
+    static func text(_ bytes: Bytes, _ range: Range<Int>) -> String { String(decoding: Bytes(rebasing: bytes[range]), as: UTF8.self) }
+
+    static func parse(_ bytes: Bytes, limits base: HTTPLimits,
                       bodyLimit: (@Sendable (String, String) -> Int)? = nil) throws(HTTPParseError) -> (HTTPRequest, Int)? {
         var limits = base
-        var cursor = bytes.startIndex
+        var cursor = 0
         // Robustness (RFC 9112 §2.2): empty lines before the request line are ignored.
-        while cursor + 1 < bytes.endIndex, bytes[cursor] == cr, bytes[cursor + 1] == lf { cursor += 2 }
+        while cursor + 1 < bytes.count, bytes[cursor] == cr, bytes[cursor + 1] == lf { cursor += 2 }
         guard let requestLine = try line(in: bytes, from: cursor) else {
-            if bytes.endIndex - cursor > limits.requestLineBytes { throw HTTPParseError(status: 414, rule: "request-line-too-long") }
+            if bytes.count - cursor > limits.requestLineBytes { throw HTTPParseError(status: 414, rule: "request-line-too-long") }
             return nil
         }
         guard requestLine.count <= limits.requestLineBytes else { throw HTTPParseError(status: 414, rule: "request-line-too-long") }
-        let (method, target, minor) = try parseRequestLine(bytes[requestLine])
+        let (method, targetRange, minor) = try parseRequestLine(bytes, requestLine)
         cursor = requestLine.upperBound + 2
 
-        // Header fields.
+        // Header fields, and the ones framing depends on as they come.
         var headers: [(name: String, value: String)] = []
-        let headerStart = cursor
-        while true {
-            guard let field = try line(in: bytes, from: cursor) else {
-                if bytes.endIndex - headerStart > limits.headerBytes { throw HTTPParseError(status: 431, rule: "header-block-too-large") }
-                return nil
-            }
-            cursor = field.upperBound + 2
-            if cursor - headerStart > limits.headerBytes { throw HTTPParseError(status: 431, rule: "header-block-too-large") }
-            if field.isEmpty { break }
-            headers.append(try parseField(bytes[field]))
-            if headers.count > limits.headerCount { throw HTTPParseError(status: 431, rule: "too-many-header-fields") }
-        }
-        let (path, query) = try normalise(target: target, method: method)
-        // The fields framing depends on, in one pass.
+        headers.reserveCapacity(8)
         var hosts = 0
         var length: String?
         var lengths = 0
@@ -128,23 +176,36 @@ public struct HTTPRequestDecoder: Sendable {
         var encodings = 0
         var connectionClose = false
         var connectionKeepAlive = false
-        for field in headers {
-            switch field.name {
-            case "host": hosts += 1
-            case "content-length":
+        let headerStart = cursor
+        while true {
+            guard let field = try line(in: bytes, from: cursor) else {
+                if bytes.count - headerStart > limits.headerBytes { throw HTTPParseError(status: 431, rule: "header-block-too-large") }
+                return nil
+            }
+            cursor = field.upperBound + 2
+            if cursor - headerStart > limits.headerBytes { throw HTTPParseError(status: 431, rule: "header-block-too-large") }
+            if field.isEmpty { break }
+            let (name, value, known) = try parseField(bytes, field)
+            headers.append((name, value))
+            if headers.count > limits.headerCount { throw HTTPParseError(status: 431, rule: "too-many-header-fields") }
+            switch known {
+            case .host: hosts += 1
+            case .contentLength:
                 lengths += 1
-                length = field.value
-            case "transfer-encoding":
+                length = value
+            case .transferEncoding:
                 encodings += 1
-                encoding = field.value
-            case "connection":
-                for option in field.value.utf8.split(separator: UInt8(ascii: ",")) {
+                encoding = value
+            case .connection:
+                for option in value.utf8.split(separator: UInt8(ascii: ",")) {
                     if isOption(option, "close") { connectionClose = true }
                     if isOption(option, "keep-alive") { connectionKeepAlive = true }
                 }
             default: break
             }
         }
+        let target = text(bytes, targetRange)
+        let (path, query) = try normalise(target: target, bytes: Bytes(rebasing: bytes[targetRange]), method: method)
         // The route's own body limit, asked only when a body is announced (most requests have none).
         if let bodyLimit, (length != nil && length != "0") || encodings > 0 {
             let routeLimit = bodyLimit(method == "HEAD" ? "GET" : method, path)
@@ -181,14 +242,14 @@ public struct HTTPRequestDecoder: Sendable {
             body = decoded
             cursor = end
         } else if contentLength > 0 {
-            guard bytes.endIndex - cursor >= contentLength else { return nil }
+            guard bytes.count - cursor >= contentLength else { return nil }
             body = Array(bytes[cursor..<(cursor + contentLength)])
             cursor += contentLength
         }
 
         let keepAlive = minor == 1 ? !connectionClose : connectionKeepAlive
         let request = HTTPRequest(method: method, target: target, path: path, query: query, minorVersion: minor, headers: headers, body: body, keepAlive: keepAlive)
-        return (request, cursor - bytes.startIndex)
+        return (request, cursor)
     }
 
     /// One element of a comma-separated field value, whitespace around it ignored, against a
@@ -201,43 +262,57 @@ public struct HTTPRequestDecoder: Sendable {
         return trimmed.elementsEqual(name.utf8) { ($0 | 0x20) == $1 }
     }
 
-    static func parseRequestLine(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (String, String, Int) {
+    /// The method (a constant string when it is one routes may declare), the target's range
+    /// and the minor version.
+    static func parseRequestLine(_ bytes: Bytes, _ line: Range<Int>) throws(HTTPParseError) -> (String, Range<Int>, Int) {
         // Exactly three parts separated by single spaces.
-        guard let firstSpace = line.firstIndex(of: space),
-              let secondSpace = line[(firstSpace + 1)...].firstIndex(of: space),
-              line[(secondSpace + 1)...].firstIndex(of: space) == nil else { throw .bad("malformed-request-line") }
-        let method = line[line.startIndex..<firstSpace]
-        let target = line[(firstSpace + 1)..<secondSpace]
-        let version = line[(secondSpace + 1)...]
+        guard let firstSpace = bytes[line].firstIndex(of: space),
+              let secondSpace = bytes[(firstSpace + 1)..<line.upperBound].firstIndex(of: space),
+              bytes[(secondSpace + 1)..<line.upperBound].firstIndex(of: space) == nil else { throw .bad("malformed-request-line") }
+        let method = Bytes(rebasing: bytes[line.lowerBound..<firstSpace])
+        let target = (firstSpace + 1)..<secondSpace
+        let version = Bytes(rebasing: bytes[(secondSpace + 1)..<line.upperBound])
         guard !method.isEmpty, !target.isEmpty else { throw .bad("malformed-request-line") }
         guard method.allSatisfy(isTokenCharacter) else { throw .bad("method-not-a-token") }
         // The target: visible ASCII only (RFC 3986 characters); no spaces, controls or raw non-ASCII.
-        guard target.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw .bad("invalid-target-character") }
-        let v = version.startIndex
-        guard version.count == 8, version.prefix(5).elementsEqual("HTTP/".utf8), version[v + 6] == UInt8(ascii: "."),
-              (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(version[v + 5]), (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(version[v + 7]) else {
+        guard bytes[target].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw .bad("invalid-target-character") }
+        guard version.count == 8, version.prefix(5).elementsEqual("HTTP/".utf8), version[6] == UInt8(ascii: "."),
+              (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(version[5]), (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(version[7]) else {
             throw .bad("malformed-version")
         }
-        guard version[v + 5] == UInt8(ascii: "1"), version[v + 7] <= UInt8(ascii: "1") else { throw HTTPParseError(status: 505, rule: "version-not-supported") }
-        return (String(decoding: method, as: UTF8.self), String(decoding: target, as: UTF8.self), Int(version[v + 7] - UInt8(ascii: "0")))
+        guard version[5] == UInt8(ascii: "1"), version[7] <= UInt8(ascii: "1") else { throw HTTPParseError(status: 505, rule: "version-not-supported") }
+        let name = methods.first { $0.bytes.elementsEqual(method) }?.name ?? String(decoding: method, as: UTF8.self)
+        return (name, target, Int(version[7] - UInt8(ascii: "0")))
     }
 
-    static func parseField(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (name: String, value: String) {
-        guard let first = line.first, first != space, first != tab else { throw .bad("obs-fold") }
-        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { throw .bad("header-without-colon") }
-        let name = line[line.startIndex..<colon]
+    /// A field line: its name lower-cased, its value trimmed, and the known field it is.
+    static func parseField(_ bytes: Bytes, _ line: Range<Int>) throws(HTTPParseError) -> (name: String, value: String, known: KnownField?) {
+        guard !line.isEmpty, bytes[line.lowerBound] != space, bytes[line.lowerBound] != tab else { throw .bad("obs-fold") }
+        guard let colon = bytes[line].firstIndex(of: UInt8(ascii: ":")) else { throw .bad("header-without-colon") }
+        let name = Bytes(rebasing: bytes[line.lowerBound..<colon])
         guard !name.isEmpty else { throw .bad("empty-header-name") }
         if let last = name.last, last == space || last == tab { throw .bad("whitespace-before-colon") }
         guard name.allSatisfy(isTokenCharacter) else { throw .bad("header-name-not-a-token") }
-        var value = line[(colon + 1)...]
-        while let head = value.first, head == space || head == tab { value = value.dropFirst() }
-        while let tail = value.last, tail == space || tail == tab { value = value.dropLast() }
+        var start = colon + 1
+        var end = line.upperBound
+        while start < end, bytes[start] == space || bytes[start] == tab { start += 1 }
+        while end > start, bytes[end - 1] == space || bytes[end - 1] == tab { end -= 1 }
         // field-value: VCHAR, obs-text, SP and HTAB; no other control characters.
-        guard value.allSatisfy({ $0 == tab || ($0 >= 0x20 && $0 != 0x7F) }) else { throw .bad("invalid-header-value") }
-        return (String(decoding: name, as: UTF8.self).lowercased(), String(decoding: value, as: UTF8.self))
+        guard bytes[start..<end].allSatisfy({ $0 == tab || ($0 >= 0x20 && $0 != 0x7F) }) else { throw .bad("invalid-header-value") }
+        let value = text(bytes, start..<end)
+        if let known = KnownField.find(name) { return (known.name, value, known.field) }
+        // A token is ASCII: lower-cased byte by byte.
+        let lowered = String(unsafeUninitializedCapacity: name.count) { out in
+            for index in 0..<name.count {
+                let byte = name[index]
+                out[index] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            }
+            return name.count
+        }
+        return (lowered, value, nil)
     }
 
-    static func parseChunked(_ bytes: ArraySlice<UInt8>, from start: Int, limits: HTTPLimits) throws(HTTPParseError) -> ([UInt8], Int)? {
+    static func parseChunked(_ bytes: Bytes, from start: Int, limits: HTTPLimits) throws(HTTPParseError) -> ([UInt8], Int)? {
         var cursor = start
         var body: [UInt8] = []
         while true {
@@ -255,11 +330,11 @@ public struct HTTPRequestDecoder: Sendable {
                     guard let trailer = try line(in: bytes, from: cursor) else { return nil }
                     cursor = trailer.upperBound + 2
                     if trailer.isEmpty { return (body, cursor) }
-                    _ = try parseField(bytes[trailer])
+                    _ = try parseField(bytes, trailer)
                 }
             }
             guard body.count + size <= limits.bodyBytes else { throw HTTPParseError(status: 413, rule: "body-too-large") }
-            guard bytes.endIndex - cursor >= size + 2 else { return nil }
+            guard bytes.count - cursor >= size + 2 else { return nil }
             body.append(contentsOf: bytes[cursor..<(cursor + size)])
             cursor += size
             guard bytes[cursor] == cr, bytes[cursor + 1] == lf else { throw .bad("chunk-without-crlf") }
@@ -277,7 +352,7 @@ public struct HTTPRequestDecoder: Sendable {
     }
 
     /// Whether a path has a segment that is `.` or `..`, in one pass over its bytes.
-    static func hasDotSegment(_ path: ArraySlice<UInt8>) -> Bool {
+    static func hasDotSegment(_ path: Slice<Bytes>) -> Bool {
         var length = 0
         var dotsOnly = true
         for byte in path {
@@ -295,12 +370,12 @@ public struct HTTPRequestDecoder: Sendable {
 
     /// Origin-form targets only (and `*` for OPTIONS): decoded once, dot segments resolved,
     /// `%2F`, `%00`, backslashes, fragments and climbing above the root refused.
-    static func normalise(target: String, method: String) throws(HTTPParseError) -> (String, String?) {
+    /// `target` is the text of `raw`, the target's bytes.
+    static func normalise(target: String, bytes raw: Bytes, method: String) throws(HTTPParseError) -> (String, String?) {
         if target == "*" {
             guard method == "OPTIONS" else { throw .bad("asterisk-target") }
             return ("*", nil)
         }
-        let raw = Array(target.utf8)
         guard raw.first == UInt8(ascii: "/") else { throw .bad("not-origin-form") }
         guard !raw.contains(UInt8(ascii: "#")) else { throw .bad("fragment-in-target") }
         // Most paths need no decoding at all: no percent sign, backslash or dot segment. The
@@ -310,7 +385,8 @@ public struct HTTPRequestDecoder: Sendable {
         let query = mark < raw.endIndex ? String(decoding: raw[(mark + 1)...], as: UTF8.self) : nil
         if !pathPart.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "\\") }),
            !hasDotSegment(pathPart) {
-            return (String(decoding: pathPart, as: UTF8.self), query)
+            // Without a query the path is the target itself: the same string.
+            return (query == nil ? target : String(decoding: pathPart, as: UTF8.self), query)
         }
         var segments: [[UInt8]] = []
         for segment in pathPart.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst() {

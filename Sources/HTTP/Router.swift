@@ -60,16 +60,34 @@ public struct Router: Sendable {
     /// one of them adds a route (copied first then).
     final class Node: @unchecked Sendable {
         // @unchecked: changed only by `add` on a node no other router refers to.
-        var words: [String: Node] = [:]
+        /// The words that may follow, as bytes, compared with a request's segment where it lies
+        /// in the path: by length first, then byte by byte (no string is made per segment).
+        var words: [(word: [UInt8], node: Node)] = []
         var parameter: Node?
         var routes: [Int] = []
 
         func copy() -> Node {
             let node = Node()
-            node.words = words.mapValues { $0.copy() }
+            node.words = words.map { ($0.word, $0.node.copy()) }
             node.parameter = parameter?.copy()
             node.routes = routes
             return node
+        }
+
+        /// The node that follows for `word`, made when `add` needs it.
+        func child(_ word: [UInt8]) -> Node {
+            if let found = words.first(where: { $0.word == word }) { return found.node }
+            let node = Node()
+            words.append((word, node))
+            return node
+        }
+
+        /// The node that follows for the bytes of a request's segment.
+        func child(_ segment: UnsafeBufferPointer<UInt8>) -> Node? {
+            for entry in words where entry.word.count == segment.count {
+                if entry.word.withUnsafeBufferPointer({ memcmp($0.baseAddress!, segment.baseAddress!, segment.count) == 0 }) { return entry.node }
+            }
+            return nil
         }
     }
 
@@ -87,8 +105,7 @@ public struct Router: Sendable {
         for segment in segments {
             switch segment {
             case let .literal(word):
-                if node.words[word] == nil { node.words[word] = Node() }
-                node = node.words[word]!  // safe: set just before
+                node = node.child(Array(word.utf8))
             case .parameter:
                 if node.parameter == nil { node.parameter = Node() }
                 node = node.parameter!  // safe: set just before
@@ -101,7 +118,8 @@ public struct Router: Sendable {
     /// in the order declared. Empty segments do not count (`/a//b/` is `/a/b`), as in the patterns.
     func matches(_ path: String) -> [(route: Int, parameters: [String: String])] {
         var found: [Int] = []
-        Self.walk(tree, path.utf8[...], &found)
+        var path = path
+        path.withUTF8 { Self.walk(tree, $0, from: 0, &found) }
         if found.count > 1 { found.sort() }
         guard found.contains(where: { routes[$0].hasParameters }) else {
             return found.map { ($0, [:]) }
@@ -114,17 +132,19 @@ public struct Router: Sendable {
         }
     }
 
-    /// Follows `rest` of a path from `node`: a segment by its word, and as a parameter.
-    private static func walk(_ node: Node, _ rest: Substring.UTF8View, _ found: inout [Int]) {
+    /// Follows a path from `node`, from byte `start` on: a segment by its word, and as a parameter.
+    private static func walk(_ node: Node, _ path: UnsafeBufferPointer<UInt8>, from start: Int, _ found: inout [Int]) {
         let slash = UInt8(ascii: "/")
-        guard let start = rest.firstIndex(where: { $0 != slash }) else {
+        var begin = start
+        while begin < path.count, path[begin] == slash { begin += 1 }
+        guard begin < path.count else {
             found.append(contentsOf: node.routes)
             return
         }
-        let end = rest[start...].firstIndex(of: slash) ?? rest.endIndex
-        // A segment of up to 15 bytes is a small string: looked up without an allocation.
-        if let next = node.words[String(Substring(rest[start..<end]))] { walk(next, rest[end...], &found) }
-        if let next = node.parameter { walk(next, rest[end...], &found) }
+        var end = begin
+        while end < path.count, path[end] != slash { end += 1 }
+        if !node.words.isEmpty, let next = node.child(UnsafeBufferPointer(rebasing: path[begin..<end])) { walk(next, path, from: end, &found) }
+        if let next = node.parameter { walk(next, path, from: end, &found) }
     }
 
     /// The largest body any route for this path takes (the decoder's limit for the request).
