@@ -102,6 +102,21 @@ public struct HTTPResponse: Sendable {
         (status, Array("HTTP/1.1 \(status) \(reason)\r\n".utf8))
     })
 
+    /// A count's decimal digits, written straight into the answer (no string made).
+    static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for 24 digits; an Int has at most 19
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var rest = UInt64(max(0, value))
+            var index = buffer.count
+            repeat {
+                index -= 1
+                buffer[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[index...]))
+        }
+    }
+
     /// The bytes on the wire. `headOnly` keeps Content-Length but drops the body (HEAD).
     public func serialized(keepAlive: Bool, headOnly: Bool = false) -> [UInt8] {
         var bytes: [UInt8] = []
@@ -128,7 +143,7 @@ public struct HTTPResponse: Sendable {
         }
         if status != 204 && status != 304 {
             bytes.append(contentsOf: "Content-Length: ".utf8)
-            bytes.append(contentsOf: String(body.count).utf8)
+            Self.appendDecimal(body.count, to: &bytes)
             bytes.append(13)
             bytes.append(10)
         }

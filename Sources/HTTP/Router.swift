@@ -60,15 +60,20 @@ public struct Router: Sendable {
     /// one of them adds a route (copied first then).
     final class Node: @unchecked Sendable {
         // @unchecked: changed only by `add` on a node no other router refers to.
-        /// The words that may follow, as bytes, compared with a request's segment where it lies
-        /// in the path: by length first, then byte by byte (no string is made per segment).
-        var words: [(word: [UInt8], node: Node)] = []
+        /// The words that may follow: their lengths, their bytes one after another, and their
+        /// nodes, in the same order. A request's segment is compared where it lies in the path,
+        /// by length first, then with `memcmp` (no string made, nothing counted per word).
+        var wordLengths: [Int] = []
+        var wordBytes: [UInt8] = []
+        var wordNodes: [Node] = []
         var parameter: Node?
         var routes: [Int] = []
 
         func copy() -> Node {
             let node = Node()
-            node.words = words.map { ($0.word, $0.node.copy()) }
+            node.wordLengths = wordLengths
+            node.wordBytes = wordBytes
+            node.wordNodes = wordNodes.map { $0.copy() }
             node.parameter = parameter?.copy()
             node.routes = routes
             return node
@@ -76,18 +81,25 @@ public struct Router: Sendable {
 
         /// The node that follows for `word`, made when `add` needs it.
         func child(_ word: [UInt8]) -> Node {
-            if let found = words.first(where: { $0.word == word }) { return found.node }
+            if let found = word.withUnsafeBufferPointer({ child($0) }) { return found }
             let node = Node()
-            words.append((word, node))
+            wordLengths.append(word.count)
+            wordBytes.append(contentsOf: word)
+            wordNodes.append(node)
             return node
         }
 
         /// The node that follows for the bytes of a request's segment.
         func child(_ segment: UnsafeBufferPointer<UInt8>) -> Node? {
-            for entry in words where entry.word.count == segment.count {
-                if entry.word.withUnsafeBufferPointer({ memcmp($0.baseAddress!, segment.baseAddress!, segment.count) == 0 }) { return entry.node }
+            wordBytes.withUnsafeBufferPointer { bytes in
+                var offset = 0
+                for index in 0..<wordLengths.count {
+                    let length = wordLengths[index]
+                    if length == segment.count, memcmp(bytes.baseAddress! + offset, segment.baseAddress!, length) == 0 { return wordNodes[index] }
+                    offset += length
+                }
+                return nil
             }
-            return nil
         }
     }
 
@@ -143,7 +155,7 @@ public struct Router: Sendable {
         }
         var end = begin
         while end < path.count, path[end] != slash { end += 1 }
-        if !node.words.isEmpty, let next = node.child(UnsafeBufferPointer(rebasing: path[begin..<end])) { walk(next, path, from: end, &found) }
+        if !node.wordNodes.isEmpty, let next = node.child(UnsafeBufferPointer(rebasing: path[begin..<end])) { walk(next, path, from: end, &found) }
         if let next = node.parameter { walk(next, path, from: end, &found) }
     }
 
@@ -180,13 +192,29 @@ public struct Router: Sendable {
             response = .error(500, "internal error")
         }
         if method == "GET", response.status == 200, response.deferred == nil {
-            let tag = "W/\"\(String(Self.contentHash(response.body), radix: 16))\""
+            let tag = Self.weakTag(Self.contentHash(response.body))
             response.headers.append(("ETag", tag))
             if request.header("if-none-match")?.split(separator: ",").contains(where: { $0.trimmingCharacters(in: " ") == tag }) == true {
                 return HTTPResponse(status: 304, headers: [("ETag", tag)])
             }
         }
         return response
+    }
+
+    /// `W/"…"` with the hash in hexadecimal, as `String(hash, radix: 16)` writes it.
+    static func weakTag(_ hash: UInt64) -> String {
+        let digits = max(1, (64 - hash.leadingZeroBitCount + 3) / 4)
+        return String(unsafeUninitializedCapacity: digits + 4) { out in
+            out[0] = UInt8(ascii: "W")
+            out[1] = UInt8(ascii: "/")
+            out[2] = UInt8(ascii: "\"")
+            for index in 0..<digits {
+                let digit = UInt8(truncatingIfNeeded: hash >> (4 * UInt64(index)) & 0xF)
+                out[2 + digits - index] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") - 10 + digit
+            }
+            out[digits + 3] = UInt8(ascii: "\"")
+            return digits + 4
+        }
     }
 
     /// A cheap 64-bit content hash for weak ETags (not a security boundary): eight bytes a step

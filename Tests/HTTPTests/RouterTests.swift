@@ -86,6 +86,20 @@ struct NewBranch: Decodable, Sendable {
         #expect(Router.contentHash(body) == Router.contentHash(Array(body)))
     }
 
+    /// The ETag and the Content-Length are written digit by digit: the same text the standard
+    /// library writes, at every length.
+    @Test func tagsAndLengthsAreWrittenAsTheStandardLibraryWritesThem() {
+        var values: [UInt64] = [0, 1, 9, 10, 15, 16, 255, 256, UInt64(Int.max), .max]
+        for shift in 0..<64 { values += [1 << UInt64(shift), (1 << UInt64(shift)) &- 1] }
+        for value in values {
+            #expect(Router.weakTag(value) == "W/\"\(String(value, radix: 16))\"")
+            guard value <= UInt64(Int.max) else { continue }
+            var bytes = Array("x".utf8)
+            HTTPResponse.appendDecimal(Int(value), to: &bytes)
+            #expect(bytes == Array("x\(value)".utf8))
+        }
+    }
+
     @Test func unknownPathsAre404() throws {
         #expect(router.respond(to: try request("GET", "/api/v1/nothing")).status == 404)
         #expect(router.respond(to: try request("GET", "/api/v1/branches/7/extra")).status == 404)
