@@ -384,10 +384,7 @@ final class EventLoop: @unchecked Sendable {
         guard server.shutdownDeadline.compareExchange(expected: .max, desired: now + server.configuration.shutdownGraceMilliseconds,
                                                       ordering: .sequentiallyConsistent).exchanged else { return }
         _ = portero_epoll_ctl(server.epoll, EPOLL_CTL_DEL, server.listener, 0)
-        // Connections held by a loop now are closed by it when it lets go (see `letGo`).
-        for connection in server.table.all() where connection.tryAcquire() {
-            if connection.state.beginShutdown() { drop(connection, server) } else { releaseUntouched(connection, server) }
-        }
+        for connection in server.table.all() { shutDownOrLeave(connection, server) }
         server.wakeUp()  // the other loops look at the stop at once, not at their next timeout
     }
 
@@ -430,9 +427,7 @@ final class EventLoop: @unchecked Sendable {
             }
             // A stop that began while this connection was being accepted may have looked at the
             // table before it was in it: closed here, then (whoever takes it first closes it).
-            if server.shutdownDeadline.load(ordering: .sequentiallyConsistent) != .max, connection.tryAcquire() {
-                if connection.state.beginShutdown() { drop(connection, server) } else { releaseUntouched(connection, server) }
-            }
+            if server.shutdownDeadline.load(ordering: .sequentiallyConsistent) != .max { shutDownOrLeave(connection, server) }
         }
     }
 
@@ -631,6 +626,15 @@ final class EventLoop: @unchecked Sendable {
     /// consumed, unless an edge came meanwhile and found it held.
     private func releaseUntouched(_ connection: Connection, _ server: HTTPServer) {
         if connection.release() { _ = portero_epoll_ctl(server.epoll, EPOLL_CTL_MOD, connection.fd, Self.registration) }
+    }
+
+    /// Once a stop began: closes the connection if nothing is in flight on it. One another loop
+    /// holds is taken as an event that came while it was held (`acquire`), so its holder hands
+    /// it back to the epoll set when it lets go and whoever takes it next sees the stop. (Passing
+    /// over it instead could lose it: its holder may have looked for a stop just before it began.)
+    private func shutDownOrLeave(_ connection: Connection, _ server: HTTPServer) {
+        guard connection.acquire() else { return }
+        if connection.state.beginShutdown() { drop(connection, server) } else { releaseUntouched(connection, server) }
     }
 
     /// Every `sweepMilliseconds`, one loop closes the connections past a deadline (those no
