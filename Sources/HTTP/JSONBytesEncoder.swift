@@ -31,7 +31,7 @@ public enum JSONBytesEncoder {
         let sink = JSONSink()
         try write(sink)
         if let failure = sink.failure { throw failure }
-        return sink.bytes
+        return sink.bytes.array
     }
 }
 
@@ -60,12 +60,8 @@ public struct JSONObjectWriter {
         precondition(previous.map { JSONSink.precedes($0, name) } ?? true, "\(name) is out of key order")
         previous = name
         #endif
-        if count > 0 { sink.bytes.append(UInt8(ascii: ",")) }
+        sink.state.pointee.bytes.appendKey(key, afterAnother: count > 0)
         count += 1
-        sink.bytes.append(UInt8(ascii: "\""))
-        key.withUTF8Buffer { sink.bytes.append(contentsOf: $0) }
-        sink.bytes.append(UInt8(ascii: "\""))
-        sink.bytes.append(UInt8(ascii: ":"))
     }
 
     public mutating func write(_ key: StaticString, _ value: String) { self.key(key); sink.writeString(value) }
@@ -86,11 +82,11 @@ final class JSONSink: Encoder {
     /// and a class's stored properties would pay a dynamic exclusivity check on each access. The
     /// sink is used by one thread, for one encoding, and frees the state when it goes.
     struct State {
-        var bytes: [UInt8] = []
+        var bytes = ByteBuffer(capacity: 512)
         var frames: [Frame] = []
         var members: [Member] = []
         /// Reused when a container's members are put in order.
-        var scratch: [UInt8] = []
+        var scratch = ByteBuffer(capacity: 0)
     }
 
     let state: UnsafeMutablePointer<State>
@@ -118,7 +114,7 @@ final class JSONSink: Encoder {
         var needsRebuild = false
     }
 
-    var bytes: [UInt8] {
+    var bytes: ByteBuffer {
         get { state.pointee.bytes }
         _modify { yield &state.pointee.bytes }
     }
@@ -140,10 +136,11 @@ final class JSONSink: Encoder {
     init() {
         state = .allocate(capacity: 1)
         state.initialize(to: State())
-        state.pointee.bytes.reserveCapacity(512)
     }
 
     deinit {
+        state.pointee.bytes.release()
+        state.pointee.scratch.release()
         state.deinitialize(count: 1)
         state.deallocate()
     }
@@ -206,14 +203,14 @@ final class JSONSink: Encoder {
             }
             if frame.kind == .keyed { sortMembers(from: frame.firstMember) }
             // The container's bytes as written, then rewritten in member order.
-            state.pointee.scratch.removeAll(keepingCapacity: true)
-            state.pointee.scratch.append(contentsOf: state.pointee.bytes[frame.start...])
-            bytes.removeSubrange((frame.start + 1)...)
+            state.pointee.scratch.removeAll()
+            state.pointee.scratch.append(state.pointee.bytes[frame.start..<state.pointee.bytes.count])
+            bytes.removeLast(from: frame.start + 1)
             for index in frame.firstMember..<members.count {
                 if index > frame.firstMember { bytes.append(UInt8(ascii: ",")) }
                 let member = members[index]
-                state.pointee.bytes.append(contentsOf: state.pointee.scratch[(member.start - frame.start)..<(member.end - frame.start)])
-                if let child = member.child { bytes.append(contentsOf: try child.closedBytes()) }
+                state.pointee.bytes.append(state.pointee.scratch[(member.start - frame.start)..<(member.end - frame.start)])
+                if let child = member.child { bytes.append(try child.closedBytes()) }
             }
             bytes.append(close)
         }
@@ -252,7 +249,7 @@ final class JSONSink: Encoder {
     /// A child sink's bytes once its own container is closed.
     func closedBytes() throws -> [UInt8] {
         while !frames.isEmpty { try closeFrame() }
-        return bytes
+        return bytes.array
     }
 
     // MARK: Encoder
@@ -323,7 +320,7 @@ final class JSONSink: Encoder {
         bytes.append(UInt8(ascii: "]"))
     }
 
-    func writeRaw(_ text: String) { bytes.append(contentsOf: text.utf8) }
+    func writeRaw(_ text: String) { bytes.append(text) }
 
     func writeNull() { writeRaw("null") }
 
@@ -343,7 +340,7 @@ final class JSONSink: Encoder {
             bytes.append(UInt8(ascii: "0") + UInt8(digit))
             magnitude = quotient
         }
-        bytes[start...].reverse()
+        bytes.reverse(from: start)
     }
 
     func writeDouble(_ value: Double) throws {
@@ -371,7 +368,7 @@ final class JSONSink: Encoder {
             for index in 0..<utf8.count {
                 let byte = utf8[index]
                 guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                out.pointee.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<index]))
+                out.pointee.bytes.append(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[run..<index]))
                 run = index + 1
                 out.pointee.bytes.append(UInt8(ascii: "\\"))
                 switch byte {
@@ -389,7 +386,7 @@ final class JSONSink: Encoder {
                     out.pointee.bytes.append(Self.hex[Int(byte & 0xF)])
                 }
             }
-            out.pointee.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run...]))
+            out.pointee.bytes.append(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[run...]))
         }
         out.pointee.bytes.append(UInt8(ascii: "\""))
     }
@@ -531,4 +528,97 @@ extension JSONSink {
             return orphan
         }
     }
+}
+
+/// A growable byte buffer written through a pointer, for the encoder's output: an append is a
+/// capacity check and a copy, without `Array.append`'s uniqueness check and generic paths (an
+/// answer is dozens of appends). Its owner frees it (`release`), once.
+struct ByteBuffer {
+    private(set) var start: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 16)
+        start = .allocate(capacity: self.capacity)
+    }
+
+    func release() { start.deallocate() }
+
+    /// Room for `extra` more bytes: at least twice the size when it grows.
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(extra) }
+    }
+
+    private mutating func grow(_ extra: Int) {
+        let grown = max(capacity * 2, count + extra)
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        moved.update(from: start, count: count)
+        start.deallocate()
+        start = moved
+        capacity = grown
+    }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        reserve(1)
+        start[count] = byte
+        count += 1
+    }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        reserve(bytes.count)
+        (start + count).update(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        count += bytes.count
+    }
+
+    /// An object member's start: the comma after another one, then `"key":`.
+    mutating func appendKey(_ key: StaticString, afterAnother: Bool) {
+        let length = key.utf8CodeUnitCount
+        reserve(length + 4)
+        var at = start + count
+        if afterAnother {
+            at.pointee = UInt8(ascii: ",")
+            at += 1
+        }
+        at.pointee = UInt8(ascii: "\"")
+        (at + 1).update(from: key.utf8Start, count: length)
+        at += 1 + length
+        at.pointee = UInt8(ascii: "\"")
+        (at + 1).pointee = UInt8(ascii: ":")
+        count = (at + 2) - start
+    }
+
+    mutating func append(_ bytes: [UInt8]) { bytes.withUnsafeBytes { append($0) } }
+
+    mutating func append(_ text: StaticString) { append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)) }
+
+    mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The bytes in `range` (valid until the buffer next changes).
+    subscript(range: Range<Int>) -> UnsafeRawBufferPointer {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count)
+        return UnsafeRawBufferPointer(start: start + range.lowerBound, count: range.count)
+    }
+
+    mutating func removeAll() { count = 0 }
+
+    /// Drops the bytes from `index` on.
+    mutating func removeLast(from index: Int) {
+        precondition(index >= 0 && index <= count)
+        count = index
+    }
+
+    /// Reverses the bytes from `index` to the end in place.
+    func reverse(from index: Int) {
+        var region = UnsafeMutableBufferPointer(start: start + index, count: count - index)
+        region.reverse()
+    }
+
+    var array: [UInt8] { Array(UnsafeBufferPointer(start: start, count: count)) }
 }

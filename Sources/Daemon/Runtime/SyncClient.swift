@@ -177,7 +177,7 @@ public final class SyncClient: Sendable {
                 last = final.id
                 batches += 1
                 read += batch.count
-                let body = Data(try SyncBinary.encode(SyncUpload(events: batch)))
+                let body = Data(SyncBinary.encode(SyncUpload(events: batch)))
                 next = (Set(batch.map(\.id)), Background {
                     let response = try client.send("POST", "api/v1/sync/attendance", body: body, contentType: SyncBinary.mediaType)
                     return try JSONDecoder().decode(SyncUploadAnswer.self, from: response.body)
