@@ -276,12 +276,14 @@ public struct HTTPRequestDecoder: Sendable {
         guard method.allSatisfy(isTokenCharacter) else { throw .bad("method-not-a-token") }
         // The target: visible ASCII only (RFC 3986 characters); no spaces, controls or raw non-ASCII.
         guard bytes[target].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw .bad("invalid-target-character") }
-        guard version.count == 8, version.prefix(5).elementsEqual("HTTP/".utf8), version[6] == UInt8(ascii: "."),
+        guard version.count == 8, memcmp(version.baseAddress!, "HTTP/", 5) == 0, version[6] == UInt8(ascii: "."),
               (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(version[5]), (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(version[7]) else {
             throw .bad("malformed-version")
         }
         guard version[5] == UInt8(ascii: "1"), version[7] <= UInt8(ascii: "1") else { throw HTTPParseError(status: 505, rule: "version-not-supported") }
-        let name = methods.first { $0.bytes.elementsEqual(method) }?.name ?? String(decoding: method, as: UTF8.self)
+        let name = methods.first { known in
+            known.bytes.count == method.count && known.bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, method.baseAddress!, method.count) == 0 }
+        }?.name ?? String(decoding: method, as: UTF8.self)
         return (name, target, Int(version[7] - UInt8(ascii: "0")))
     }
 

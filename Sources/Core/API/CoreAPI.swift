@@ -342,7 +342,7 @@ public final class CoreAPI: Sendable {
                     var last = end
                     while last > first, bytes[last - 1] == UInt8(ascii: " ") || bytes[last - 1] == UInt8(ascii: "\t") { last -= 1 }
                     if last - first > name.count, bytes[first + name.count] == UInt8(ascii: "="),
-                       UnsafeBufferPointer(rebasing: bytes[first..<(first + name.count)]).elementsEqual(name) {
+                       memcmp(bytes.baseAddress! + first, name.baseAddress!, name.count) == 0 {
                         return String(decoding: UnsafeBufferPointer(rebasing: bytes[(first + name.count + 1)..<last]), as: UTF8.self)
                     }
                     start = end + 1
