@@ -82,6 +82,10 @@ public struct HTTPRequestDecoder: Sendable {
     /// Finds the next CRLF at or after `start`; a bare CR or LF is an error.
     static func line(in bytes: Bytes, from start: Int) throws(HTTPParseError) -> Range<Int>? {
         var index = start
+        // Eight bytes at a time while none of them is below 14 (CR is 13, LF 10, NUL 0).
+        if let base = bytes.baseAddress {
+            while index + 8 <= bytes.count, !hasByte(below: 14, UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) { index += 8 }
+        }
         while index < bytes.count {
             let byte = bytes[index]
             // Most bytes are above CR: one comparison each.
@@ -100,6 +104,38 @@ public struct HTTPRequestDecoder: Sendable {
             }
         }
         return nil
+    }
+
+    /// Whether any of the eight bytes of `word` is below `limit` (at most 128): subtracting
+    /// `limit` from every byte borrows into a byte's top bit only where it was smaller (a byte
+    /// that had its top bit set already is masked out by `~word`). Exact: no byte is missed,
+    /// and none is reported that is not there.
+    @inline(__always)
+    static func hasByte(below limit: UInt8, _ word: UInt64) -> Bool {
+        (word &- 0x0101_0101_0101_0101 &* UInt64(limit)) & ~word & 0x8080_8080_8080_8080 != 0
+    }
+
+    /// Whether `word` holds the byte `value` anywhere.
+    @inline(__always)
+    static func hasByte(_ value: UInt8, _ word: UInt64) -> Bool { hasByte(below: 1, word ^ 0x0101_0101_0101_0101 &* UInt64(value)) }
+
+    /// Whether every byte of a field value is allowed: VCHAR, obs-text, SP and HTAB; no other
+    /// control character. Eight bytes at a time while none is below SP or DEL.
+    static func isFieldValue(_ bytes: Bytes, _ range: Range<Int>) -> Bool {
+        var index = range.lowerBound
+        if let base = bytes.baseAddress {
+            while index + 8 <= range.upperBound {
+                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                if hasByte(below: 0x20, word) || hasByte(0x7F, word) { break }
+                index += 8
+            }
+        }
+        while index < range.upperBound {
+            let byte = bytes[index]
+            guard byte == tab || (byte >= 0x20 && byte != 0x7F) else { return false }
+            index += 1
+        }
+        return true
     }
 
     /// The fields framing and routing look at, known by the decoder: their names are these
@@ -300,7 +336,7 @@ public struct HTTPRequestDecoder: Sendable {
         while start < end, bytes[start] == space || bytes[start] == tab { start += 1 }
         while end > start, bytes[end - 1] == space || bytes[end - 1] == tab { end -= 1 }
         // field-value: VCHAR, obs-text, SP and HTAB; no other control characters.
-        guard bytes[start..<end].allSatisfy({ $0 == tab || ($0 >= 0x20 && $0 != 0x7F) }) else { throw .bad("invalid-header-value") }
+        guard isFieldValue(bytes, start..<end) else { throw .bad("invalid-header-value") }
         let value = text(bytes, start..<end)
         if let known = KnownField.find(name) { return (known.name, value, known.field) }
         // A token is ASCII: lower-cased byte by byte.

@@ -52,45 +52,25 @@ public struct Router: Sendable {
     public var batchEnded: (@Sendable () -> Void)?
     /// The patterns as a tree of segments (indexes into `routes` where a pattern ends): a request
     /// walks its path's segments once, looking each up among the words that follow, instead of
-    /// trying every route.
-    private var tree = Node()
+    /// trying every route. The nodes are values in one array (the root first), so copies of a
+    /// router share them until one adds a route, and reading them costs no reference counting
+    /// or exclusivity check.
+    private var nodes = [Node()]
 
     /// One segment of the tree: the words that may follow, the parameter that may follow (any
-    /// word), and the routes whose pattern ends here. Shared between copies of a router until
-    /// one of them adds a route (copied first then).
-    final class Node: @unchecked Sendable {
-        // @unchecked: changed only by `add` on a node no other router refers to.
+    /// word), and the routes whose pattern ends here.
+    struct Node: Sendable {
         /// The words that may follow: their lengths, their bytes one after another, and their
-        /// nodes, in the same order. A request's segment is compared where it lies in the path,
-        /// by length first, then with `memcmp` (no string made, nothing counted per word).
+        /// nodes (indexes into `nodes`), in the same order. A request's segment is compared
+        /// where it lies in the path, by length first, then with `memcmp` (no string is made).
         var wordLengths: [Int] = []
         var wordBytes: [UInt8] = []
-        var wordNodes: [Node] = []
-        var parameter: Node?
+        var wordNodes: [Int] = []
+        var parameter: Int?
         var routes: [Int] = []
 
-        func copy() -> Node {
-            let node = Node()
-            node.wordLengths = wordLengths
-            node.wordBytes = wordBytes
-            node.wordNodes = wordNodes.map { $0.copy() }
-            node.parameter = parameter?.copy()
-            node.routes = routes
-            return node
-        }
-
-        /// The node that follows for `word`, made when `add` needs it.
-        func child(_ word: [UInt8]) -> Node {
-            if let found = word.withUnsafeBufferPointer({ child($0) }) { return found }
-            let node = Node()
-            wordLengths.append(word.count)
-            wordBytes.append(contentsOf: word)
-            wordNodes.append(node)
-            return node
-        }
-
-        /// The node that follows for the bytes of a request's segment.
-        func child(_ segment: UnsafeBufferPointer<UInt8>) -> Node? {
+        /// The node that follows for the bytes of a segment.
+        func child(_ segment: UnsafeBufferPointer<UInt8>) -> Int? {
             wordBytes.withUnsafeBufferPointer { bytes in
                 var offset = 0
                 for index in 0..<wordLengths.count {
@@ -103,6 +83,16 @@ public struct Router: Sendable {
         }
     }
 
+    /// The node that follows `node` for `word`, made when missing.
+    private mutating func child(of node: Int, _ word: [UInt8]) -> Int {
+        if let found = word.withUnsafeBufferPointer({ nodes[node].child($0) }) { return found }
+        nodes.append(Node())
+        nodes[node].wordLengths.append(word.count)
+        nodes[node].wordBytes.append(contentsOf: word)
+        nodes[node].wordNodes.append(nodes.count - 1)
+        return nodes.count - 1
+    }
+
     public init() {}
 
     public mutating func add(_ method: HTTPMethod, _ pattern: String, bodyLimit: Int = 16_384, _ handler: @escaping Handler) {
@@ -112,18 +102,20 @@ public struct Router: Sendable {
         let index = routes.count
         routes.append(Route(method: method, pattern: pattern, segments: segments, hasParameters: segments.contains(where: \.isParameter),
                             bodyLimit: bodyLimit, handler: handler))
-        if !isKnownUniquelyReferenced(&tree) { tree = tree.copy() }
-        var node = tree
+        var node = 0
         for segment in segments {
             switch segment {
             case let .literal(word):
-                node = node.child(Array(word.utf8))
+                node = child(of: node, Array(word.utf8))
             case .parameter:
-                if node.parameter == nil { node.parameter = Node() }
-                node = node.parameter!  // safe: set just before
+                if nodes[node].parameter == nil {
+                    nodes.append(Node())
+                    nodes[node].parameter = nodes.count - 1
+                }
+                node = nodes[node].parameter!  // safe: set just before
             }
         }
-        node.routes.append(index)
+        nodes[node].routes.append(index)
     }
 
     /// The routes whose pattern matches `path` (indexes into `routes`), with their parameters,
@@ -131,7 +123,7 @@ public struct Router: Sendable {
     func matches(_ path: String) -> [(route: Int, parameters: [String: String])] {
         var found: [Int] = []
         var path = path
-        path.withUTF8 { Self.walk(tree, $0, from: 0, &found) }
+        nodes.withUnsafeBufferPointer { nodes in path.withUTF8 { Self.walk(nodes, 0, $0, from: 0, &found) } }
         if found.count > 1 { found.sort() }
         guard found.contains(where: { routes[$0].hasParameters }) else {
             return found.map { ($0, [:]) }
@@ -145,18 +137,18 @@ public struct Router: Sendable {
     }
 
     /// Follows a path from `node`, from byte `start` on: a segment by its word, and as a parameter.
-    private static func walk(_ node: Node, _ path: UnsafeBufferPointer<UInt8>, from start: Int, _ found: inout [Int]) {
+    private static func walk(_ nodes: UnsafeBufferPointer<Node>, _ node: Int, _ path: UnsafeBufferPointer<UInt8>, from start: Int, _ found: inout [Int]) {
         let slash = UInt8(ascii: "/")
         var begin = start
         while begin < path.count, path[begin] == slash { begin += 1 }
         guard begin < path.count else {
-            found.append(contentsOf: node.routes)
+            found.append(contentsOf: nodes[node].routes)
             return
         }
         var end = begin
         while end < path.count, path[end] != slash { end += 1 }
-        if !node.wordNodes.isEmpty, let next = node.child(UnsafeBufferPointer(rebasing: path[begin..<end])) { walk(next, path, from: end, &found) }
-        if let next = node.parameter { walk(next, path, from: end, &found) }
+        if let next = nodes[node].child(UnsafeBufferPointer(rebasing: path[begin..<end])) { walk(nodes, next, path, from: end, &found) }
+        if let next = nodes[node].parameter { walk(nodes, next, path, from: end, &found) }
     }
 
     /// The largest body any route for this path takes (the decoder's limit for the request).
