@@ -389,21 +389,40 @@ public struct HTTPRequestDecoder: Sendable {
         }
     }
 
-    /// Whether a path has a segment that is `.` or `..`, in one pass over its bytes.
-    static func hasDotSegment(_ path: Slice<Bytes>) -> Bool {
+    /// One pass over a target's bytes: where its query begins (its first `?`, else its end),
+    /// whether it has a fragment (`#`, anywhere), and whether its path (before the query) is
+    /// plain: no percent sign, no backslash and no segment that is `.` or `..`.
+    static func survey(_ target: Bytes) -> (mark: Int, fragment: Bool, plain: Bool) {
+        var mark = target.count
+        var plain = true
         var length = 0
         var dotsOnly = true
-        for byte in path {
-            if byte == UInt8(ascii: "/") {
-                if dotsOnly && (length == 1 || length == 2) { return true }
-                length = 0
-                dotsOnly = true
-            } else {
-                length += 1
-                if byte != UInt8(ascii: ".") { dotsOnly = false }
+        var index = 0
+        while index < target.count {
+            let byte = target[index]
+            if byte == UInt8(ascii: "#") { return (mark, true, plain) }
+            if mark == target.count {
+                switch byte {
+                case UInt8(ascii: "?"):
+                    mark = index
+                    if dotsOnly && (length == 1 || length == 2) { plain = false }
+                case UInt8(ascii: "/"):
+                    if dotsOnly && (length == 1 || length == 2) { plain = false }
+                    length = 0
+                    dotsOnly = true
+                case UInt8(ascii: "%"), UInt8(ascii: "\\"):
+                    plain = false
+                    length += 1
+                    dotsOnly = false
+                default:
+                    length += 1
+                    if byte != UInt8(ascii: ".") { dotsOnly = false }
+                }
             }
+            index += 1
         }
-        return dotsOnly && (length == 1 || length == 2)
+        if mark == target.count, dotsOnly && (length == 1 || length == 2) { plain = false }
+        return (mark, false, plain)
     }
 
     /// Origin-form targets only (and `*` for OPTIONS): decoded once, dot segments resolved,
@@ -415,14 +434,13 @@ public struct HTTPRequestDecoder: Sendable {
             return ("*", nil)
         }
         guard raw.first == UInt8(ascii: "/") else { throw .bad("not-origin-form") }
-        guard !raw.contains(UInt8(ascii: "#")) else { throw .bad("fragment-in-target") }
-        // Most paths need no decoding at all: no percent sign, backslash or dot segment. The
-        // target is visible ASCII (checked with the request line), so the path is valid UTF-8.
-        let mark = raw.firstIndex(of: UInt8(ascii: "?")) ?? raw.endIndex
+        let (mark, fragment, plain) = survey(raw)
+        guard !fragment else { throw .bad("fragment-in-target") }
         let pathPart = raw[..<mark]
         let query = mark < raw.endIndex ? String(decoding: raw[(mark + 1)...], as: UTF8.self) : nil
-        if !pathPart.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "\\") }),
-           !hasDotSegment(pathPart) {
+        // Most paths need no decoding at all: no percent sign, backslash or dot segment. The
+        // target is visible ASCII (checked with the request line), so the path is valid UTF-8.
+        if plain {
             // Without a query the path is the target itself: the same string.
             return (query == nil ? target : String(decoding: pathPart, as: UTF8.self), query)
         }

@@ -193,21 +193,22 @@ public struct Router: Sendable {
         return response
     }
 
-    /// `W/"…"` with the hash in hexadecimal, as `String(hash, radix: 16)` writes it.
+    /// `W/"…"` with the hash as eleven base64url digits, most significant first: fifteen bytes,
+    /// which Swift keeps inside the string value (no allocation, unlike sixteen hex digits).
     static func weakTag(_ hash: UInt64) -> String {
-        let digits = max(1, (64 - hash.leadingZeroBitCount + 3) / 4)
-        return String(unsafeUninitializedCapacity: digits + 4) { out in
+        String(unsafeUninitializedCapacity: 15) { out in
             out[0] = UInt8(ascii: "W")
             out[1] = UInt8(ascii: "/")
             out[2] = UInt8(ascii: "\"")
-            for index in 0..<digits {
-                let digit = UInt8(truncatingIfNeeded: hash >> (4 * UInt64(index)) & 0xF)
-                out[2 + digits - index] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") - 10 + digit
+            for index in 0..<11 {
+                out[13 - index] = tagDigits[Int(truncatingIfNeeded: hash >> (6 * UInt64(index)) & 0x3F)]
             }
-            out[digits + 3] = UInt8(ascii: "\"")
-            return digits + 4
+            out[14] = UInt8(ascii: "\"")
+            return 15
         }
     }
+
+    static let tagDigits = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     /// A cheap 64-bit content hash for weak ETags (not a security boundary): eight bytes a step
     /// (a byte at a time was a chain of multiplications as long as the body, about 5 % of a

@@ -52,6 +52,29 @@ import Testing
         }
     }
 
+    /// The one-pass survey of a target against its definition: the first `?`, any `#`, and a
+    /// path with no `%`, no backslash and no `.` or `..` segment.
+    @Test func aTargetsSurveyMatchesItsDefinition() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("/./a%\\?#.".utf8)
+        for _ in 0..<20_000 {
+            let target = [UInt8(ascii: "/")] + (0..<Int(generator.next() % 12)).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
+            let mark = target.firstIndex(of: UInt8(ascii: "?")) ?? target.count
+            let path = target[..<mark]
+            let segments = path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+            let dotSegment = segments.contains { Array($0) == Array(".".utf8) || Array($0) == Array("..".utf8) }
+            let plain = !path.contains(UInt8(ascii: "%")) && !path.contains(UInt8(ascii: "\\")) && !dotSegment
+            let fragment = target.contains(UInt8(ascii: "#"))
+            target.withUnsafeBufferPointer { bytes in
+                let survey = HTTPRequestDecoder.survey(bytes)
+                #expect(survey.fragment == fragment, "\(String(decoding: target, as: UTF8.self))")
+                if !fragment {
+                    #expect(survey.mark == mark && survey.plain == plain, "\(String(decoding: target, as: UTF8.self))")
+                }
+            }
+        }
+    }
+
     static func outcome(_ body: () throws -> Range<Int>?) -> String {
         do { return "\(String(describing: try body()))" } catch { return (error as? HTTPParseError)?.rule ?? "\(error)" }
     }
