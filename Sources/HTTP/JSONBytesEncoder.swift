@@ -532,7 +532,8 @@ extension JSONSink {
 
 /// A growable byte buffer written through a pointer, for the encoder's output: an append is a
 /// capacity check and a copy, without `Array.append`'s uniqueness check and generic paths (an
-/// answer is dozens of appends). Its owner frees it (`release`), once.
+/// answer is dozens of appends). Its owner frees it (`release`), once. A copy of the value shares
+/// the storage, so only the owner (a sink's state) changes it; copies only read.
 struct ByteBuffer {
     private(set) var start: UnsafeMutablePointer<UInt8>
     private(set) var count = 0
