@@ -158,8 +158,7 @@ public final class Connection {
     /// WAL read lock once instead of once each. Nested inside a transaction it just runs `body`.
     public func read<T>(_ body: () throws -> T) throws -> T {
         guard isAutocommit else { return try body() }
-        viewEpoch &+= 1
-        try statement("BEGIN DEFERRED").step()
+        try beginRead()
         do {
             let result = try body()
             try statement("COMMIT").step()
