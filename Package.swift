@@ -27,19 +27,26 @@ let package = Package(
         .target(name: "Replica", dependencies: ["PorteroModel", "SQLite", "Crypto"]),
         .target(name: "Hardware", dependencies: ["CLinux", "CGPIOD", "CUDev", "PorteroModel"]),
         .target(name: "Readers", dependencies: ["PorteroModel", "Hardware"]),
-        .target(name: "Daemon", dependencies: ["PorteroModel", "Replica", "Hardware", "Readers", "SQLite", "CLinux", "HTTP", "CoreClient"]),
+        .target(
+            name: "Daemon",
+            dependencies: ["PorteroModel", "Replica", "Hardware", "Readers", "SQLite", "CLinux", "HTTP", "CoreClient"]),
         .target(name: "HTTP", dependencies: ["CLinux"]),
         .target(name: "Core", dependencies: ["PorteroModel", "SQLite", "Crypto", "HTTP", "Replica"]),
         .target(name: "PorteroCLI"),
         .target(name: "CoreClient", dependencies: ["CCurl"]),
 
         // Executables: argument parsing and wiring only.
-        .executableTarget(name: "porterod", dependencies: ["PorteroCLI", "Replica", "Daemon", "CoreClient", "PorteroModel"]),
+        .executableTarget(
+            name: "porterod", dependencies: ["PorteroCLI", "Replica", "Daemon", "CoreClient", "PorteroModel"]),
         .executableTarget(name: "portero-core", dependencies: ["PorteroCLI", "Core", "SQLite", "HTTP"]),
-        .executableTarget(name: "portero", dependencies: ["PorteroCLI", "Readers", "CoreClient", "Core", "PorteroModel", "HTTP"]),
+        .executableTarget(
+            name: "portero", dependencies: ["PorteroCLI", "Readers", "CoreClient", "Core", "PorteroModel", "HTTP"]),
         .executableTarget(
             name: "portero-bench",
-            dependencies: ["PorteroModel", "Replica", "SQLite", "Crypto", "PorteroCLI", "Readers", "Core", "Daemon", "CoreClient", "HTTP"],
+            dependencies: [
+                "PorteroModel", "Replica", "SQLite", "Crypto", "PorteroCLI", "Readers", "Core", "Daemon", "CoreClient",
+                "HTTP",
+            ],
             path: "Benchmarks/portero-bench"
         ),
 
@@ -50,14 +57,22 @@ let package = Package(
         .testTarget(name: "PorteroModelTests", dependencies: ["PorteroModel"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "CSQLite", "TestSupport"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"]),
-        .testTarget(name: "ReplicaTests", dependencies: ["Replica", "PorteroModel", "SQLite", "Crypto", "TestSupport"]),
+        .testTarget(
+            name: "ReplicaTests", dependencies: ["Replica", "PorteroModel", "SQLite", "Crypto", "TestSupport"]),
         .testTarget(name: "CBridgeTests", dependencies: ["CLinux", "CGPIOD", "CUDev", "CSQLite", "CCrypto"]),
-        .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Readers", "PorteroModel", "CLinux", "TestSupport"]),
+        .testTarget(
+            name: "HardwareTests", dependencies: ["Hardware", "Readers", "PorteroModel", "CLinux", "TestSupport"]),
         .testTarget(name: "ReadersTests", dependencies: ["Readers", "PorteroModel", "TestSupport"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "PorteroModel", "Hardware", "Readers", "Replica", "TestSupport"]),
+        .testTarget(
+            name: "DaemonTests",
+            dependencies: ["Daemon", "PorteroModel", "Hardware", "Readers", "Replica", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "CoreTests", dependencies: ["Core", "SQLite", "PorteroModel", "TestSupport"]),
-        .testTarget(name: "PorteroCLITests", dependencies: ["PorteroCLI", "CoreClient", "PorteroModel", "Replica", "TestSupport", "Core", "SQLite", "Readers"]),
+        .testTarget(
+            name: "PorteroCLITests",
+            dependencies: [
+                "PorteroCLI", "CoreClient", "PorteroModel", "Replica", "TestSupport", "Core", "SQLite", "Readers",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -22,8 +22,12 @@ public func fuzzHTTP(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
                 // What is accepted is within the limits and has a clean path.
                 precondition(request.body.count <= limits.bodyBytes)
                 precondition(request.path == "*" || request.path.hasPrefix("/"))
-                precondition(!request.path.contains("/../") && !request.path.hasSuffix("/..") && !request.path.contains("\u{0}"))
-                precondition(!request.headers.contains { $0.name.isEmpty || $0.value.utf8.contains(13) || $0.value.utf8.contains(10) })
+                precondition(
+                    !request.path.contains("/../") && !request.path.hasSuffix("/..") && !request.path.contains("\u{0}"))
+                precondition(
+                    !request.headers.contains {
+                        $0.name.isEmpty || $0.value.utf8.contains(13) || $0.value.utf8.contains(10)
+                    })
             } catch {
                 precondition([400, 413, 414, 431, 501, 505].contains(error.status))
                 break outer

@@ -20,15 +20,20 @@ struct DaemonBenchmark {
         let today = zone.localDay(at: Timestamp.now())
         if !reuse || !FileManager.default.fileExists(atPath: replica) {
             // The same generator as the decision benchmark, anchored on today so plans are current now.
-            try DecisionBenchmark(members: members, requests: 0, unknownShare: 0, path: replica, reuse: false, seed: seed, cacheMiB: 8,
-                                  readsOnly: true, synchronous: .full, gapMicroseconds: 0, warmup: 0).build(today: today)
+            try DecisionBenchmark(
+                members: members, requests: 0, unknownShare: 0, path: replica, reuse: false, seed: seed, cacheMiB: 8,
+                readsOnly: true, synchronous: .full, gapMicroseconds: 0, warmup: 0
+            ).build(today: today)
         }
 
         var master: Int32 = -1
         var slave: Int32 = -1
         var name = [CChar](repeating: 0, count: 128)
         guard openpty(&master, &slave, &name, nil, nil) == 0 else { throw POSIXError(.ENODEV) }
-        defer { close(master); close(slave) }
+        defer {
+            close(master)
+            close(slave)
+        }
         let slavePath = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let config = """
             {"branch": {"id": 1, "time_zone": "America/Mexico_City"}, "data_directory": "\(directory)/data",
@@ -38,7 +43,8 @@ struct DaemonBenchmark {
             """
         try config.write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
 
-        let porterod = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("porterod")
+        let porterod = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("porterod")
         let process = Process()
         process.executableURL = porterod
         process.arguments = ["--config", directory + "/porterod.json", "--simulate-gpio"]
@@ -78,7 +84,8 @@ struct DaemonBenchmark {
             reasons[reason, default: 0] += 1
             if reason.hasPrefix("granted") { granted.append(elapsed) }
         }
-        print("""
+        print(
+            """
 
             porterod over a \(members)-member replica, EM4100 frames on a pty, simulated GPIO, synchronous=FULL
             \(Latency.header)

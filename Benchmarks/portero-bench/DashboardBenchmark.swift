@@ -18,13 +18,17 @@ struct DashboardBenchmark {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
             let started = Date()
             try build()
-            print(String(format: "built %@ (%d users, %d attendance rows) in %.0f s", path, users, attendance, Date().timeIntervalSince(started)))
+            print(
+                String(
+                    format: "built %@ (%d users, %d attendance rows) in %.0f s", path, users, attendance,
+                    Date().timeIntervalSince(started)))
         }
         let api = try CoreAPI(path: path)
         let today = LocalDay(daysSinceEpoch: Int32(Timestamp.now().milliseconds / 86_400_000))
         let month = (today.adding(days: -29), today)
         let year = (today.adding(days: -364), today)
-        print("figure (ms, median of \(runs); max)            all branches, 30 d   all branches, 1 y   one branch, 30 d")
+        print(
+            "figure (ms, median of \(runs); max)            all branches, 30 d   all branches, 1 y   one branch, 30 d")
         try api.withDatabase { database in
             let store = database.dashboard
             let figures: [(String, (Set<BranchID>?, (LocalDay, LocalDay)) throws -> Void)] = [
@@ -32,16 +36,33 @@ struct DashboardBenchmark {
                 ("active customers", { branches, _ in _ = try store.activeCustomers(branches, today: today) }),
                 ("inactive customers", { branches, _ in _ = try store.inactiveCustomers(branches, today: today) }),
                 ("sales, plans sold", { branches, range in _ = try store.sales(branches, from: range.0, to: range.1) }),
-                ("average sale", { branches, range in _ = try store.averageSale(branches, from: range.0, to: range.1) }),
+                (
+                    "average sale",
+                    { branches, range in _ = try store.averageSale(branches, from: range.0, to: range.1) }
+                ),
                 ("customers per city", { branches, _ in _ = try store.customersPerCity(branches, today: today) }),
-                ("sales per plan", { branches, range in _ = try store.salesPerPlan(branches, from: range.0, to: range.1) }),
-                ("new customers per month", { branches, range in _ = try store.newCustomersPerMonth(branches, year: range.1.components.year) }),
-                ("attendance per day", { branches, range in _ = try store.attendancePerDay(branches, from: range.0, to: range.1) }),
-                ("all figures (one request)", { branches, range in _ = try store.figures(branches, from: range.0, to: range.1, today: today) }),
+                (
+                    "sales per plan",
+                    { branches, range in _ = try store.salesPerPlan(branches, from: range.0, to: range.1) }
+                ),
+                (
+                    "new customers per month",
+                    { branches, range in _ = try store.newCustomersPerMonth(branches, year: range.1.components.year) }
+                ),
+                (
+                    "attendance per day",
+                    { branches, range in _ = try store.attendancePerDay(branches, from: range.0, to: range.1) }
+                ),
+                (
+                    "all figures (one request)",
+                    { branches, range in _ = try store.figures(branches, from: range.0, to: range.1, today: today) }
+                ),
             ]
             for (name, figure) in figures {
                 var cells: [String] = []
-                for (branches, range) in [(nil, month), (nil, year), (Set([BranchID(1)]), month)] as [(Set<BranchID>?, (LocalDay, LocalDay))] {
+                for (branches, range) in [(nil, month), (nil, year), (Set([BranchID(1)]), month)]
+                    as [(Set<BranchID>?, (LocalDay, LocalDay))]
+                {
                     var times: [Double] = []
                     for _ in 0..<runs {
                         let start = DispatchTime.now().uptimeNanoseconds
@@ -62,19 +83,29 @@ struct DashboardBenchmark {
         let today = Int64(now.milliseconds / 86_400_000)
         try api.withDatabase { database in
             let db = database.db
-            for (name, city, zone) in [("Centro", "Ciudad de México", "America/Mexico_City"), ("Valle", "Monterrey", "America/Monterrey"), ("Providencia", "Guadalajara", "America/Mexico_City")] {
+            for (name, city, zone) in [
+                ("Centro", "Ciudad de México", "America/Mexico_City"), ("Valle", "Monterrey", "America/Monterrey"),
+                ("Providencia", "Guadalajara", "America/Mexico_City"),
+            ] {
                 _ = try database.accounts.createBranch(name: name, city: city, timeZone: zone)
             }
-            for (name, price, months) in [("Mensual", 59_900, 1), ("Trimestral", 159_900, 3), ("Anual", 549_900, 12), ("Matutino", 39_900, 1)] {
+            for (name, price, months) in [
+                ("Mensual", 59_900, 1), ("Trimestral", 159_900, 3), ("Anual", 549_900, 12), ("Matutino", 39_900, 1),
+            ] {
                 var terms = PlanTerms()
-                terms.name = name; terms.priceMinor = Int64(price); terms.currency = "MXN"; terms.durationMonths = months
-                _ = try database.sales.savePlan(id: nil, terms, applyToExisting: false, today: LocalDay(daysSinceEpoch: Int32(today)), now: now)
+                terms.name = name
+                terms.priceMinor = Int64(price)
+                terms.currency = "MXN"
+                terms.durationMonths = months
+                _ = try database.sales.savePlan(
+                    id: nil, terms, applyToExisting: false, today: LocalDay(daysSinceEpoch: Int32(today)), now: now)
             }
             let trigger: String = try db.scalar("SELECT sql FROM sqlite_master WHERE name = 'attendance_daily_count'")
             try db.execute("PRAGMA synchronous = OFF")
             try db.transaction {
                 try db.execute("DROP TRIGGER attendance_daily_count")
-                try db.run("""
+                try db.run(
+                    """
                     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
                     INSERT INTO users (id, username, email, clave, name, paternal_surname, created_at, join_day, follow_up)
                     SELECT i, 'socio' || i, 'socio' || i || '@correo.mx', i, 'Socio', 'Número ' || i, (?2 - (i % 730)) * 86400000, ?2 - (i % 730), i % 1000 = 0 FROM n
@@ -82,7 +113,8 @@ struct DashboardBenchmark {
                 try db.execute("INSERT INTO user_roles (user_id, role) SELECT id, 'cliente' FROM users")
                 try db.execute("INSERT INTO user_branches (user_id, branch_id) SELECT id, 1 + id % 3 FROM users")
                 // One subscription each, a renewal for three in ten.
-                try db.run("""
+                try db.run(
+                    """
                     INSERT INTO subscriptions (user_id, plan_id, plan_version_id, branch_id, start_day, end_day, grace_days, status, price_minor, currency, sold_at, sold_day,
                                                paid_through_day)
                     SELECT u.id, p.id, p.current_version, 1 + u.id % 3, u.join_day, u.join_day + 30 * CASE p.id WHEN 2 THEN 3 WHEN 3 THEN 12 ELSE 1 END,
@@ -90,20 +122,24 @@ struct DashboardBenchmark {
                            u.join_day + 3 + 30 * CASE p.id WHEN 2 THEN 3 WHEN 3 THEN 12 ELSE 1 END
                     FROM users u JOIN plans p ON p.id = 1 + u.id % 4 JOIN plan_versions v ON v.id = p.current_version
                     """)
-                try db.run("""
+                try db.run(
+                    """
                     INSERT INTO subscriptions (user_id, plan_id, plan_version_id, branch_id, start_day, end_day, grace_days, status, price_minor, currency, sold_at, sold_day,
                                                renews, paid_through_day)
                     SELECT s.user_id, s.plan_id, s.plan_version_id, s.branch_id, s.end_day + 1, s.end_day + 31, 3, 'active', s.price_minor, 'MXN', (s.end_day + 1) * 86400000,
                            min(s.end_day + 1, ?1), s.id, s.end_day + 34
                     FROM subscriptions s WHERE s.user_id % 10 < 3 AND s.end_day < ?1
                     """, today)
-                try db.run("""
+                try db.run(
+                    """
                     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
                     INSERT INTO attendance (id, branch_id, door_id, at, local_day, direction, credential_kind, card_number, user_id, granted, reason, received_at)
                     SELECT randomblob(16), 1 + i % 3, 1, (?2 - (i % 365)) * 86400000 + (i * 7919) % 86400000, ?2 - (i % 365), 'in', 'card', NULL,
                            1 + (i * 104729) % ?3, i % 10 != 0, CASE WHEN i % 10 = 0 THEN 'subscription.expired' ELSE 'granted' END, 0 FROM n
                     """, Int64(attendance), today, Int64(users))
-                try db.execute("INSERT INTO attendance_daily (branch_id, local_day, granted, count) SELECT branch_id, local_day, granted, count(*) FROM attendance GROUP BY 1, 2, 3")
+                try db.execute(
+                    "INSERT INTO attendance_daily (branch_id, local_day, granted, count) SELECT branch_id, local_day, granted, count(*) FROM attendance GROUP BY 1, 2, 3"
+                )
                 try db.execute(trigger)
             }
             try db.execute("PRAGMA synchronous = FULL")

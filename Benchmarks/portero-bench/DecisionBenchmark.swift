@@ -25,11 +25,21 @@ struct DecisionBenchmark {
         let money = Money(minorUnits: 59_900, currency: "MXN")
         return [
             Plan(id: PlanID(1), name: "Mensual", price: money, duration: .months(1)),
-            Plan(id: PlanID(2), name: "Matutino", price: money, duration: .months(1), windows: try? WeeklySchedule(parsing: "mon-fri 06:00-12:00; sat 08:00-14:00")),
-            Plan(id: PlanID(3), name: "Tres por semana", price: money, duration: .months(1), visitLimit: VisitLimit(perDay: 1, perWeek: 3)),
-            Plan(id: PlanID(4), name: "Otra sucursal", price: money, duration: .months(1), branches: .only([BranchID(2)])),
-            Plan(id: PlanID(5), name: "Anual", price: money, duration: .months(12), branches: .only([BranchID(1), BranchID(2)])),
-            Plan(id: PlanID(6), name: "Diez visitas", price: money, duration: .months(2), visitLimit: VisitLimit(perMonth: 10)),
+            Plan(
+                id: PlanID(2), name: "Matutino", price: money, duration: .months(1),
+                windows: try? WeeklySchedule(parsing: "mon-fri 06:00-12:00; sat 08:00-14:00")),
+            Plan(
+                id: PlanID(3), name: "Tres por semana", price: money, duration: .months(1),
+                visitLimit: VisitLimit(perDay: 1, perWeek: 3)),
+            Plan(
+                id: PlanID(4), name: "Otra sucursal", price: money, duration: .months(1), branches: .only([BranchID(2)])
+            ),
+            Plan(
+                id: PlanID(5), name: "Anual", price: money, duration: .months(12),
+                branches: .only([BranchID(1), BranchID(2)])),
+            Plan(
+                id: PlanID(6), name: "Diez visitas", price: money, duration: .months(2),
+                visitLimit: VisitLimit(perMonth: 10)),
         ]
     }()
 
@@ -56,7 +66,8 @@ struct DecisionBenchmark {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         var options = ReplicaStore.defaultOptions
         options.synchronous = .normal  // a snapshot load; the measured store below runs FULL
-        let store = try ReplicaStore(path: path, branchID: Self.branch, timeZone: "America/Mexico_City", options: options)
+        let store = try ReplicaStore(
+            path: path, branchID: Self.branch, timeZone: "America/Mexico_City", options: options)
         var rng = SplitMix64(seed: seed)
         let pin = try Self.pinDigest()
         let start = clockNanoseconds()
@@ -69,15 +80,22 @@ struct DecisionBenchmark {
             let id = Int64(member + 1)
             let roll = rng.unit()
             let staff = roll < 0.005
-            batch.append(.upsertUser(ReplicaUser(id: UserID(id), clave: id, displayName: "Socio \(id)", active: rng.unit() >= 0.03,
-                                                 roles: staff ? RoleSet([.reception]) : RoleSet([.client]), grantedHere: staff,
-                                                 pin: rng.unit() < 0.5 ? pin : nil)))
+            batch.append(
+                .upsertUser(
+                    ReplicaUser(
+                        id: UserID(id), clave: id, displayName: "Socio \(id)", active: rng.unit() >= 0.03,
+                        roles: staff ? RoleSet([.reception]) : RoleSet([.client]), grantedHere: staff,
+                        pin: rng.unit() < 0.5 ? pin : nil)))
             // About 1.2 cards a member: one each, a second for one in five (half of those reported lost).
             let cardCount = rng.unit() < 0.2 ? 2 : 1
             for index in 0..<cardCount {
-                let status: Credential.Status = index == 1 && rng.unit() < 0.5 ? .lost : (rng.unit() < 0.01 ? .revoked : .active)
-                batch.append(.upsertCredential(Credential(id: CredentialID(id * 2 + Int64(index)), userID: UserID(id),
-                                                          card: Self.card(member: member, index: index), status: status)))
+                let status: Credential.Status =
+                    index == 1 && rng.unit() < 0.5 ? .lost : (rng.unit() < 0.01 ? .revoked : .active)
+                batch.append(
+                    .upsertCredential(
+                        Credential(
+                            id: CredentialID(id * 2 + Int64(index)), userID: UserID(id),
+                            card: Self.card(member: member, index: index), status: status)))
                 cards += 1
             }
             // Subscriptions: most current, some expired, frozen, cancelled or future; one in five also has an old one.
@@ -87,16 +105,30 @@ struct DecisionBenchmark {
             var endDay = plan.duration.lastDay(startingOn: startDay)
             var freezes: [FreezePeriod] = []
             var status = Subscription.Status.active
-            if kind < 0.15 { startDay = today.adding(days: -90); endDay = today.adding(days: -60) }
-            else if kind < 0.20 { freezes = [FreezePeriod(start: today.adding(days: -3))] }
-            else if kind < 0.24 { status = .cancelled }
-            else if kind < 0.27 { startDay = today.adding(days: 5); endDay = plan.duration.lastDay(startingOn: startDay) }
-            batch.append(.upsertSubscription(Subscription(id: SubscriptionID(id * 2), userID: UserID(id), planID: plan.id, startDay: startDay,
-                                                          endDay: endDay, graceDays: 3, status: status, freezes: freezes, pricePaid: plan.price)))
+            if kind < 0.15 {
+                startDay = today.adding(days: -90)
+                endDay = today.adding(days: -60)
+            } else if kind < 0.20 {
+                freezes = [FreezePeriod(start: today.adding(days: -3))]
+            } else if kind < 0.24 {
+                status = .cancelled
+            } else if kind < 0.27 {
+                startDay = today.adding(days: 5)
+                endDay = plan.duration.lastDay(startingOn: startDay)
+            }
+            batch.append(
+                .upsertSubscription(
+                    Subscription(
+                        id: SubscriptionID(id * 2), userID: UserID(id), planID: plan.id, startDay: startDay,
+                        endDay: endDay, graceDays: 3, status: status, freezes: freezes, pricePaid: plan.price)))
             subscriptions += 1
             if rng.unit() < 0.2 {
-                batch.append(.upsertSubscription(Subscription(id: SubscriptionID(id * 2 + 1), userID: UserID(id), planID: plan.id,
-                                                              startDay: startDay.adding(days: -60), endDay: startDay.adding(days: -31), pricePaid: plan.price)))
+                batch.append(
+                    .upsertSubscription(
+                        Subscription(
+                            id: SubscriptionID(id * 2 + 1), userID: UserID(id), planID: plan.id,
+                            startDay: startDay.adding(days: -60), endDay: startDay.adding(days: -31),
+                            pricePaid: plan.price)))
                 subscriptions += 1
             }
             if batch.count >= 20_000 {
@@ -109,25 +141,33 @@ struct DecisionBenchmark {
         try store.checkpoint()
         sync()
         let seconds = Double(clockNanoseconds() - start) / 1e9
-        print(String(format: "built %@: %d members, %d cards, %d subscriptions in %.1f s", path, members, cards, subscriptions, seconds))
+        print(
+            String(
+                format: "built %@: %d members, %d cards, %d subscriptions in %.1f s", path, members, cards,
+                subscriptions, seconds))
     }
 
     func measure() throws {
         var options = ReplicaStore.defaultOptions
         options.cacheSizeKiB = cacheMiB * 1024
         options.synchronous = synchronous
-        let store = try ReplicaStore(path: path, branchID: Self.branch, timeZone: "America/Mexico_City", options: options)
+        let store = try ReplicaStore(
+            path: path, branchID: Self.branch, timeZone: "America/Mexico_City", options: options)
         let service = AccessService(store: store)
         let fileBytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         let doors = [
             Door(id: DoorID(1), branchID: Self.branch, name: "Torniquete entrada"),
-            Door(id: DoorID(2), branchID: Self.branch, name: "Torniquete salida", antiPassback: AntiPassbackRule(inOut: true)),
+            Door(
+                id: DoorID(2), branchID: Self.branch, name: "Torniquete salida",
+                antiPassback: AntiPassbackRule(inOut: true)),
             Door(id: DoorID(3), branchID: Self.branch, name: "Alberca", requiresPIN: true),
         ]
         var rng = SplitMix64(seed: seed ^ 0xA5A5)
         // Requests during a week, between 06:00 and 22:00 Mexico City time (UTC−6).
         let monday = Int64(LocalDay(year: 2024, month: 6, day: 3)!.rawValue) * 86_400 + 12 * 3600
-        var instants = (0..<requests).map { _ in monday + Int64(rng.next() % 7) * 86_400 + Int64(rng.next() % (16 * 3600)) }
+        var instants = (0..<requests).map { _ in
+            monday + Int64(rng.next() % 7) * 86_400 + Int64(rng.next() % (16 * 3600))
+        }
         instants.sort()
         let pin = try Self.pinDigest()
 
@@ -144,14 +184,20 @@ struct DecisionBenchmark {
         readOnlyNanos.reserveCapacity(requests)
         var readRng = SplitMix64(seed: seed ^ 0x5A5A)
         for instant in instants {
-            let card = readRng.unit() < unknownShare ? CardNumber(rawValue: (1 << 33) | (readRng.next() & 0xFFFF_FFFF))
+            let card =
+                readRng.unit() < unknownShare
+                ? CardNumber(rawValue: (1 << 33) | (readRng.next() & 0xFFFF_FFFF))
                 : Self.card(member: Int(readRng.next() % UInt64(members)), index: readRng.unit() < 0.1 ? 1 : 0)
             let door = doors[Int(readRng.next() % 3)]
-            let request = AccessRequest(doorID: door.id, direction: door.id == DoorID(2) ? .exit : .entry, presented: .card(card), pin: door.requiresPIN ? pin : nil)
+            let request = AccessRequest(
+                doorID: door.id, direction: door.id == DoorID(2) ? .exit : .entry, presented: .card(card),
+                pin: door.requiresPIN ? pin : nil)
             if gapMicroseconds > 0 { usleep(gapMicroseconds) }
             let t0 = clockNanoseconds()
             let (facts, state) = try store.facts(for: request.presented)
-            let decision = decide(request, door: door, context: store.context, facts: facts, state: state, now: Timestamp(seconds: instant))
+            let decision = decide(
+                request, door: door, context: store.context, facts: facts, state: state,
+                now: Timestamp(seconds: instant))
             let t1 = clockNanoseconds()
             precondition(decision.reason.rawValue.isEmpty == false)
             readOnlyNanos.append(t1 - t0)
@@ -160,7 +206,9 @@ struct DecisionBenchmark {
         if readsOnly {
             print("\n\(Latency.header)\n\(Latency(name: "look-up + decision, reads only", nanos: readOnlyNanos).row)")
             print("peak RSS during the requests: \(peakRSSKiB() / 1024) MiB")
-            print("CPU time stolen by the hypervisor: \(String(format: "%.1f", CPUTimes.read().since(cpuBefore).stealPercent))%")
+            print(
+                "CPU time stolen by the hypervisor: \(String(format: "%.1f", CPUTimes.read().since(cpuBefore).stealPercent))%"
+            )
             return
         }
 
@@ -174,11 +222,14 @@ struct DecisionBenchmark {
         var reasons: [ReasonCode: Int] = [:]
         for instant in instants {
             let unknown = rng.unit() < unknownShare
-            let card = unknown ? CardNumber(rawValue: (1 << 33) | (rng.next() & 0xFFFF_FFFF))
+            let card =
+                unknown
+                ? CardNumber(rawValue: (1 << 33) | (rng.next() & 0xFFFF_FFFF))
                 : Self.card(member: Int(rng.next() % UInt64(members)), index: rng.unit() < 0.1 ? 1 : 0)
             let door = doors[Int(rng.next() % 3)]
             let direction: Direction = door.id == DoorID(2) ? .exit : .entry
-            let request = AccessRequest(doorID: door.id, direction: direction, presented: .card(card), pin: door.requiresPIN ? pin : nil)
+            let request = AccessRequest(
+                doorID: door.id, direction: direction, presented: .card(card), pin: door.requiresPIN ? pin : nil)
             let now = Timestamp(seconds: instant)
 
             // Look-up and decision, then the durable write, timed apart; this is what AccessService.handle does.
@@ -188,9 +239,11 @@ struct DecisionBenchmark {
             let decision = decide(request, door: door, context: store.context, facts: facts, state: state, now: now)
             let t1 = clockNanoseconds()
             let next = state.recording(decision, for: request, at: door, context: store.context, now: now)
-            let event = AttendanceEvent(id: EventID(time: now), at: now, branchID: Self.branch, doorID: door.id, direction: direction,
-                                        credentialKind: .card, cardNumber: card, userID: decision.userID, subscriptionID: decision.subscriptionID,
-                                        granted: decision.granted, reason: decision.reason)
+            let event = AttendanceEvent(
+                id: EventID(time: now), at: now, branchID: Self.branch, doorID: door.id, direction: direction,
+                credentialKind: .card, cardNumber: card, userID: decision.userID,
+                subscriptionID: decision.subscriptionID,
+                granted: decision.granted, reason: decision.reason)
             try store.record(event, newState: decision.userID == nil ? nil : next)
             let t2 = clockNanoseconds()
             decideNanos.append(t1 - t0)
@@ -202,14 +255,17 @@ struct DecisionBenchmark {
         let serviceStart = clockNanoseconds()
         let sample = min(1_000, requests)
         for index in 0..<sample {
-            _ = try service.handle(AccessRequest(doorID: DoorID(1), direction: .entry, presented: .card(Self.card(member: index, index: 0))),
-                                   at: doors[0], now: Timestamp(seconds: instants[index]))
+            _ = try service.handle(
+                AccessRequest(
+                    doorID: DoorID(1), direction: .entry, presented: .card(Self.card(member: index, index: 0))),
+                at: doors[0], now: Timestamp(seconds: instants[index]))
         }
         let serviceMean = Double(clockNanoseconds() - serviceStart) / Double(sample) / 1000
 
         let cpu = CPUTimes.read().since(cpuBefore)
         let stats = try store.statistics()
-        print("""
+        print(
+            """
 
             replica: \(members) members, \(stats.credentials) cards, \(stats.subscriptions) subscriptions, \(fileBytes / 1_048_576) MiB before the run
             requests: \(requests) (\(Int(unknownShare * 100))% unknown cards), \(gapMicroseconds) µs idle before each, synchronous=\(synchronous.rawValue), WAL

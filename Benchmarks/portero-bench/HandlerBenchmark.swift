@@ -21,17 +21,21 @@ struct HandlerBenchmark {
         let now = Timestamp.now()
         do {
             let accounts = try SQLiteAccountStore(connection: try Connection(path: path))
-            _ = try accounts.createAccount(username: "root", email: "root@club.mx", password: "Secreto123", name: "Root", paternalSurname: "",
-                                           roles: RoleSet([.superAdministrator]), branches: [], now: now)
+            _ = try accounts.createAccount(
+                username: "root", email: "root@club.mx", password: "Secreto123", name: "Root", paternalSurname: "",
+                roles: RoleSet([.superAdministrator]), branches: [], now: now)
         }
         let api = try CoreAPI(path: path)
         defer { api.stopWaiting() }
         let router = api.router()
-        let login = router.respond(to: HTTPRequest(method: "POST", target: "/api/v1/session", path: "/api/v1/session", query: nil,
-                                                   headers: [("host", "127.0.0.1"), ("content-type", "application/json")],
-                                                   body: Array(#"{"login":"root","password":"Secreto123"}"#.utf8)))
+        let login = router.respond(
+            to: HTTPRequest(
+                method: "POST", target: "/api/v1/session", path: "/api/v1/session", query: nil,
+                headers: [("host", "127.0.0.1"), ("content-type", "application/json")],
+                body: Array(#"{"login":"root","password":"Secreto123"}"#.utf8)))
         guard let setCookie = login.headers.first(where: { $0.name == "Set-Cookie" })?.value,
-              let cookie = setCookie.split(separator: ";").first else { throw BenchmarkFailure(message: "login failed: \(login.status)") }
+            let cookie = setCookie.split(separator: ";").first
+        else { throw BenchmarkFailure(message: "login failed: \(login.status)") }
         print("path               ns/request (median of 5 runs of \(requests))   status  answer bytes")
         for path in targets {
             let raw = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:18080\r\nCookie: \(cookie)\r\n\r\n".utf8)
@@ -39,11 +43,15 @@ struct HandlerBenchmark {
             var last = (status: 0, bytes: 0)
             try HTTPServer.actingAsEventLoop {
                 for run in 0...5 {
-                    var decoder = HTTPRequestDecoder(bodyLimit: { method, path in router.bodyLimit(method: method, path: path) })
+                    var decoder = HTTPRequestDecoder(bodyLimit: { method, path in
+                        router.bodyLimit(method: method, path: path)
+                    })
                     let started = clockNanoseconds()
                     for index in 0..<requests {
                         decoder.append(raw)
-                        guard let request = try decoder.next() else { throw BenchmarkFailure(message: "the decoder wanted more bytes") }
+                        guard let request = try decoder.next() else {
+                            throw BenchmarkFailure(message: "the decoder wanted more bytes")
+                        }
                         let response = router.respond(to: request)
                         let bytes = response.serialized(keepAlive: true)
                         last = (response.status, bytes.count)
@@ -55,7 +63,11 @@ struct HandlerBenchmark {
                 }
             }
             runs.sort()
-            print(path.padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: " %8.0f  (min %.0f, max %.0f)                %d     %d", runs[2], runs[0], runs[4], last.status, last.bytes))
+            print(
+                path.padding(toLength: 18, withPad: " ", startingAt: 0)
+                    + String(
+                        format: " %8.0f  (min %.0f, max %.0f)                %d     %d", runs[2], runs[0], runs[4],
+                        last.status, last.bytes))
         }
     }
 }

@@ -33,11 +33,14 @@ struct CPUTimes {
 
     static func read() -> CPUTimes {
         guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
-              let line = stat.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return CPUTimes() }
+            let line = stat.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") })
+        else { return CPUTimes() }
         // cpu user nice system idle iowait irq softirq steal ...
         let fields = line.split(separator: " ").dropFirst().compactMap { UInt64($0) }
         guard fields.count >= 8 else { return CPUTimes() }
-        return CPUTimes(busy: fields[0] + fields[1] + fields[2] + fields[5] + fields[6], idle: fields[3] + fields[4], steal: fields[7])
+        return CPUTimes(
+            busy: fields[0] + fields[1] + fields[2] + fields[5] + fields[6], idle: fields[3] + fields[4],
+            steal: fields[7])
     }
 
     func since(_ earlier: CPUTimes) -> CPUTimes {

@@ -29,9 +29,11 @@ struct SyncBenchmark {
         let corePath = directory + "/core.sqlite"
         let api = try CoreAPI(path: corePath, timeZone: "America/Mexico_City")
         let (branch, adminToken) = try api.withDatabase { database -> (BranchID, String) in
-            let branch = try database.accounts.createBranch(name: "Centro", city: "CDMX", timeZone: "America/Mexico_City")
-            let admin = try database.accounts.createAccount(username: "admin", email: "admin@club.mx", password: "Secreto123", name: "Admin", paternalSurname: "",
-                                                            roles: RoleSet([.superAdministrator]), branches: [], now: Timestamp.now())
+            let branch = try database.accounts.createBranch(
+                name: "Centro", city: "CDMX", timeZone: "America/Mexico_City")
+            let admin = try database.accounts.createAccount(
+                username: "admin", email: "admin@club.mx", password: "Secreto123", name: "Admin", paternalSurname: "",
+                roles: RoleSet([.superAdministrator]), branches: [], now: Timestamp.now())
             let token = try database.auth.createAPIToken(for: admin.id, name: "bench", now: Timestamp.now()).token
             try Self.fill(database, branch: branch, members: members)
             return (branch, token)
@@ -42,7 +44,10 @@ struct SyncBenchmark {
         configuration.maximumConnectionsPerAddress = 1_000
         let server = try HTTPServer(configuration: configuration, router: api.router())
         let served = DispatchSemaphore(value: 0)
-        Thread { server.run(); served.signal() }.start()
+        Thread {
+            server.run()
+            served.signal()
+        }.start()
         defer {
             api.stopWaiting()
             server.stop()
@@ -56,31 +61,44 @@ struct SyncBenchmark {
         var t = Date()
         try first.bootstrapNow()
         let snapshotSeconds = Date().timeIntervalSince(t)
-        say(String(format: "snapshot bootstrap: %d members in %.1f s (%.0f members/s)", members, snapshotSeconds, Double(members) / snapshotSeconds))
+        say(
+            String(
+                format: "snapshot bootstrap: %d members in %.1f s (%.0f members/s)", members, snapshotSeconds,
+                Double(members) / snapshotSeconds))
 
         // 3. Change apply rate: 20,000 people changed at the core, then one catch-up.
         let changed = min(20_000, members)
         try api.withDatabase { database in
             try database.write {
-                try database.db.run("UPDATE users SET notes = 'x' WHERE id IN (SELECT id FROM users ORDER BY id LIMIT ?)", changed)
-                try database.db.run("INSERT INTO change_log (at, entity, entity_id) SELECT ?, 'user', id FROM users ORDER BY id LIMIT ?", Timestamp.now().milliseconds, changed)
+                try database.db.run(
+                    "UPDATE users SET notes = 'x' WHERE id IN (SELECT id FROM users ORDER BY id LIMIT ?)", changed)
+                try database.db.run(
+                    "INSERT INTO change_log (at, entity, entity_id) SELECT ?, 'user', id FROM users ORDER BY id LIMIT ?",
+                    Timestamp.now().milliseconds, changed)
             }
         }
         t = Date()
         let applied = try first.catchUpNow()
         let applySeconds = Date().timeIntervalSince(t)
-        say(String(format: "change apply: %d changes in %.2f s (%.0f changes/s, fetch and apply)", applied, applySeconds, Double(applied) / applySeconds))
+        say(
+            String(
+                format: "change apply: %d changes in %.2f s (%.0f changes/s, fetch and apply)", applied, applySeconds,
+                Double(applied) / applySeconds))
 
         // 4. Upload of `events` buffered events after an outage.
         try Self.buffer(events: events, into: directory + "/d0/data/replica.sqlite", branch: branch)
         t = Date()
         let uploaded = try first.uploadAllNow()
         let uploadSeconds = Date().timeIntervalSince(t)
-        say(String(format: "upload: %d events in %.1f s (%.0f events/s)", uploaded, uploadSeconds, Double(uploaded) / uploadSeconds))
+        say(
+            String(
+                format: "upload: %d events in %.1f s (%.0f events/s)", uploaded, uploadSeconds,
+                Double(uploaded) / uploadSeconds))
 
         // 5. Revocation propagation to `daemons` long-polling feeds (a small branch of their own).
         let small = try api.withDatabase { database -> BranchID in
-            let small = try database.accounts.createBranch(name: "Pequeña", city: "CDMX", timeZone: "America/Mexico_City")
+            let small = try database.accounts.createBranch(
+                name: "Pequeña", city: "CDMX", timeZone: "America/Mexico_City")
             try Self.fill(database, branch: small, members: 200, firstID: Int64(members) + 1_000)
             return small
         }
@@ -95,8 +113,9 @@ struct SyncBenchmark {
         Thread.sleep(forTimeInterval: 1)
         for (_, events) in clients { _ = events.drainForBenchmark() }
         let cards = try api.withDatabase { database in
-            try database.db.query("SELECT c.id FROM cards c JOIN user_branches b ON b.user_id = c.user_id WHERE b.branch_id = ? ORDER BY c.id LIMIT ?",
-                                  small.rawValue, revocations, map: { row -> Int64 in try row.get(0) })
+            try database.db.query(
+                "SELECT c.id FROM cards c JOIN user_branches b ON b.user_id = c.user_id WHERE b.branch_id = ? ORDER BY c.id LIMIT ?",
+                small.rawValue, revocations, map: { row -> Int64 in try row.get(0) })
         }
         var latencies: [Double] = []
         for card in cards {
@@ -105,7 +124,9 @@ struct SyncBenchmark {
             var waiting = Set(0..<clients.count)
             let deadline = DispatchTime.now().uptimeNanoseconds + 10_000_000_000
             while !waiting.isEmpty && DispatchTime.now().uptimeNanoseconds < deadline {
-                var set = waiting.map { pollfd(fd: clients[$0].1.descriptorForBenchmark, events: Int16(POLLIN), revents: 0) }
+                var set = waiting.map {
+                    pollfd(fd: clients[$0].1.descriptorForBenchmark, events: Int16(POLLIN), revents: 0)
+                }
                 guard poll(&set, nfds_t(set.count), 100) > 0 else { continue }
                 let now = DispatchTime.now().uptimeNanoseconds
                 for (slot, index) in waiting.sorted().enumerated() where set[slot].revents != 0 {
@@ -114,22 +135,35 @@ struct SyncBenchmark {
                     waiting.remove(index)
                 }
             }
-            if !waiting.isEmpty { say("revocation of card \(card): \(waiting.count) daemon(s) did not hear within 10 s") }
+            if !waiting.isEmpty {
+                say("revocation of card \(card): \(waiting.count) daemon(s) did not hear within 10 s")
+            }
         }
         for (client, _) in clients { client.stop() }
         latencies.sort()
-        func percentile(_ p: Double) -> Double { latencies.isEmpty ? .nan : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
-        say(String(format: "revocation propagation to %d daemons, %d revocations (%d samples): p50 %.1f ms, p99 %.1f ms, max %.1f ms",
-                     daemons, cards.count, latencies.count, percentile(0.5), percentile(0.99), latencies.last ?? .nan))
+        func percentile(_ p: Double) -> Double {
+            latencies.isEmpty ? .nan : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]
+        }
+        say(
+            String(
+                format:
+                    "revocation propagation to %d daemons, %d revocations (%d samples): p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                daemons, cards.count, latencies.count, percentile(0.5), percentile(0.99), latencies.last ?? .nan))
     }
 
     /// A daemon's configuration and a device enrolled for it, through the API.
-    func enrol(_ admin: CoreClient, url: String, branch: BranchID, index: Int, events: SyncEvents? = nil) throws -> SyncClient {
+    func enrol(_ admin: CoreClient, url: String, branch: BranchID, index: Int, events: SyncEvents? = nil) throws
+        -> SyncClient
+    {
         let base = directory + "/d\(index)"
         try FileManager.default.createDirectory(atPath: base + "/data", withIntermediateDirectories: true)
-        let registered = try admin.send("POST", "api/v1/devices", json: ["branch": branch.rawValue, "name": "bench-\(index)"]).json() as? [String: Any]
+        let registered =
+            try admin.send("POST", "api/v1/devices", json: ["branch": branch.rawValue, "name": "bench-\(index)"]).json()
+            as? [String: Any]
         guard let code = registered?["enrollmentCode"] as? String else { throw SyncClientError.notEnrolled }
-        let enrolled = try CoreClient(baseURL: URL(string: url)!, token: nil).send("POST", "api/v1/enroll", json: ["code": code]).json() as? [String: Any]  // safe: literal URL
+        let enrolled =
+            try CoreClient(baseURL: URL(string: url)!, token: nil).send("POST", "api/v1/enroll", json: ["code": code])
+            .json() as? [String: Any]  // safe: literal URL
         guard let token = enrolled?["token"] as? String else { throw SyncClientError.notEnrolled }
         try token.write(toFile: base + "/device.token", atomically: true, encoding: .utf8)
         let config = """
@@ -141,7 +175,9 @@ struct SyncBenchmark {
         try config.write(toFile: base + "/porterod.json", atomically: true, encoding: .utf8)
         var timing = SyncClient.Timing()
         timing.snapshotPage = 10_000
-        return SyncClient(configuration: try DaemonConfiguration.load(path: base + "/porterod.json"), log: Log(minimum: .warning), events: try events ?? SyncEvents(), timing: timing)
+        return SyncClient(
+            configuration: try DaemonConfiguration.load(path: base + "/porterod.json"), log: Log(minimum: .warning),
+            events: try events ?? SyncEvents(), timing: timing)
     }
 
     /// Members granted `branch`, each with a card and a running monthly subscription (bulk SQL).
@@ -149,21 +185,35 @@ struct SyncBenchmark {
         let db = database.db
         let today = Int64(Timestamp.now().milliseconds / 86_400_000)
         var terms = PlanTerms()
-        terms.name = "Mensual \(branch)"; terms.priceMinor = 59_900; terms.currency = "MXN"; terms.durationMonths = 1
+        terms.name = "Mensual \(branch)"
+        terms.priceMinor = 59_900
+        terms.currency = "MXN"
+        terms.durationMonths = 1
         terms.branches = [branch.rawValue]  // this branch only: other branches' replicas do not hold these members
-        guard let plan = try database.sales.savePlan(id: nil, terms, applyToExisting: false, today: LocalDay(daysSinceEpoch: Int32(today)), now: Timestamp.now()) else { return }
+        guard
+            let plan = try database.sales.savePlan(
+                id: nil, terms, applyToExisting: false, today: LocalDay(daysSinceEpoch: Int32(today)),
+                now: Timestamp.now())
+        else { return }
         try db.transaction {
-            try db.run("""
+            try db.run(
+                """
                 WITH RECURSIVE n(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 + ?2 - 1)
                 INSERT INTO users (id, username, email, clave, name, paternal_surname, created_at, join_day)
                 SELECT i, 'socio' || i, 'socio' || i || '@correo.mx', i, 'Socio', 'Número ' || i, ?3 * 86400000, ?3 FROM n
                 """, firstID, Int64(members), today)
-            try db.run("INSERT INTO user_roles (user_id, role) SELECT id, 'cliente' FROM users WHERE id BETWEEN ?1 AND ?1 + ?2 - 1", firstID, Int64(members))
-            try db.run("INSERT INTO user_branches (user_id, branch_id) SELECT id, ?3 FROM users WHERE id BETWEEN ?1 AND ?1 + ?2 - 1", firstID, Int64(members), branch.rawValue)
-            try db.run("""
+            try db.run(
+                "INSERT INTO user_roles (user_id, role) SELECT id, 'cliente' FROM users WHERE id BETWEEN ?1 AND ?1 + ?2 - 1",
+                firstID, Int64(members))
+            try db.run(
+                "INSERT INTO user_branches (user_id, branch_id) SELECT id, ?3 FROM users WHERE id BETWEEN ?1 AND ?1 + ?2 - 1",
+                firstID, Int64(members), branch.rawValue)
+            try db.run(
+                """
                 INSERT INTO cards (number, user_id, status, created_at, changed_at) SELECT 100000000 + id, id, 'active', 0, 0 FROM users WHERE id BETWEEN ?1 AND ?1 + ?2 - 1
                 """, firstID, Int64(members))
-            try db.run("""
+            try db.run(
+                """
                 INSERT INTO subscriptions (user_id, plan_id, plan_version_id, branch_id, start_day, end_day, grace_days, status, price_minor, currency, sold_at, sold_day, paid_through_day)
                 SELECT id, ?3, ?4, ?5, ?6 - 10, ?6 + 20, 0, 'active', 59900, 'MXN', 0, ?6 - 10, ?6 + 20 FROM users WHERE id BETWEEN ?1 AND ?1 + ?2 - 1
                 """, firstID, Int64(members), plan.id, plan.version, branch.rawValue, today)
@@ -180,7 +230,8 @@ struct SyncBenchmark {
             for index in 0..<events {
                 let at = Timestamp(milliseconds: start + Int64(index) * 10)
                 let id = EventID(time: at, using: &generator).bytes
-                try db.run("""
+                try db.run(
+                    """
                     INSERT INTO attendance (id, at, door_id, direction, credential_kind, card_number, user_id, subscription_id, granted, reason)
                     VALUES (?, ?, 1, 'in', 'card', ?, ?, NULL, 1, 'granted')
                     """, id, at.milliseconds, Int64(100_001_000 + index % 1_000), Int64(1_000 + index % 1_000))

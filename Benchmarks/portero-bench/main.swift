@@ -7,22 +7,34 @@ let info = ProgramInfo(
     summary: "Portero benchmarks. Run in release mode: swift run -c release portero-bench decision --members 2000000",
     options: [
         ("decision", "Build a replica and measure look-up + decision, the durable write and peak RSS."),
-        ("sync", "A core in this process and the daemon's sync client over loopback: snapshot of --members, change apply rate, upload of --events, revocation propagation to --daemons."),
+        (
+            "sync",
+            "A core in this process and the daemon's sync client over loopback: snapshot of --members, change apply rate, upload of --events, revocation propagation to --daemons."
+        ),
         ("--events N", "sync: buffered attendance events to upload (default 1000000)."),
         ("--daemons N", "sync: long-polling daemons for the propagation figure (default 50)."),
-        ("handler", "The core's cost of one request without sockets: decoder, router, SQLite, JSON, serialization (--requests, default 100000)."),
+        (
+            "handler",
+            "The core's cost of one request without sockets: decoder, router, SQLite, JSON, serialization (--requests, default 100000)."
+        ),
         ("--target PATH", "handler: time this path only (for profiling)."),
         ("dashboard", "Build a core database (--users, --attendance) and time each dashboard figure."),
         ("--users N", "dashboard: members (default 1000000)."),
         ("--attendance N", "dashboard: attendance rows (default 10000000)."),
-        ("daemon", "Run porterod (built next to this binary) on a replica and time EM4100 frames on a pty to the relay."),
+        (
+            "daemon",
+            "Run porterod (built next to this binary) on a replica and time EM4100 frames on a pty to the relay."
+        ),
         ("--swipes N", "daemon: frames to time (default 10000)."),
         ("--members N", "Members in the replica (default 2000000)."),
         ("--requests N", "Requests to time (default 100000)."),
         ("--unknown-share F", "Share of requests with unknown cards (default 0.1)."),
         ("--path FILE", "Replica file (default $TMPDIR/portero-bench-N.sqlite)."),
         ("--reads-only", "Time only the look-up + decision pass (for profiling); write nothing."),
-        ("--synchronous MODE", "PRAGMA synchronous of the measured connection: FULL (default, durable) or NORMAL, for comparison."),
+        (
+            "--synchronous MODE",
+            "PRAGMA synchronous of the measured connection: FULL (default, durable) or NORMAL, for comparison."
+        ),
         ("--gap-us N", "Sleep N microseconds before each request, as at a door where requests come apart (default 0)."),
         ("--warmup N", "Untimed look-ups before the timed ones (default 20000)."),
         ("--reuse", "Reuse an existing replica file instead of building it again."),
@@ -32,46 +44,71 @@ let info = ProgramInfo(
     status: "Figures go into README.md with the command that produced them."
 )
 
-runProgram(info, flags: ["--reuse", "--reads-only"], valued: ["--target", "--events", "--daemons", "--users", "--attendance", "--swipes", "--warmup", "--gap-us", "--synchronous", "--cache-mib", "--members", "--requests", "--unknown-share", "--path", "--seed"]) { arguments in
-    guard ["decision", "daemon", "dashboard", "handler", "sync"].contains(arguments.positionals.first ?? ""), arguments.positionals.count == 1 else {
+runProgram(
+    info, flags: ["--reuse", "--reads-only"],
+    valued: [
+        "--target", "--events", "--daemons", "--users", "--attendance", "--swipes", "--warmup", "--gap-us",
+        "--synchronous", "--cache-mib", "--members", "--requests", "--unknown-share", "--path", "--seed",
+    ]
+) { arguments in
+    guard ["decision", "daemon", "dashboard", "handler", "sync"].contains(arguments.positionals.first ?? ""),
+        arguments.positionals.count == 1
+    else {
         throw CommandLineArguments.UsageError(message: "name a benchmark: decision, daemon, dashboard, handler or sync")
     }
     func number(_ key: String, _ fallback: Int, allowZero: Bool = false) throws -> Int {
         guard let text = arguments.value(key) else { return fallback }
-        guard let value = Int(text.replacingOccurrences(of: "_", with: "")), value > 0 || (allowZero && value == 0) else {
+        guard let value = Int(text.replacingOccurrences(of: "_", with: "")), value > 0 || (allowZero && value == 0)
+        else {
             throw CommandLineArguments.UsageError(message: "\(key) needs a positive whole number, got '\(text)'")
         }
         return value
     }
     let members = try number("--members", 2_000_000)
     let share = Double(arguments.value("--unknown-share") ?? "0.1") ?? -1
-    guard (0...1).contains(share) else { throw CommandLineArguments.UsageError(message: "--unknown-share is a fraction from 0 to 1") }
-    guard let synchronous = ConnectionOptions.Synchronous(rawValue: (arguments.value("--synchronous") ?? "FULL").uppercased()) else {
+    guard (0...1).contains(share) else {
+        throw CommandLineArguments.UsageError(message: "--unknown-share is a fraction from 0 to 1")
+    }
+    guard
+        let synchronous = ConnectionOptions.Synchronous(
+            rawValue: (arguments.value("--synchronous") ?? "FULL").uppercased())
+    else {
         throw CommandLineArguments.UsageError(message: "--synchronous is FULL, NORMAL, EXTRA or OFF")
     }
     let temporary = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
     if arguments.positionals == ["sync"] {
-        try SyncBenchmark(members: try number("--members", 1_000_000), events: try number("--events", 1_000_000), daemons: try number("--daemons", 50),
-                          revocations: try number("--requests", 100), directory: arguments.value("--path") ?? "\(temporary)/portero-bench-sync").run()
+        try SyncBenchmark(
+            members: try number("--members", 1_000_000), events: try number("--events", 1_000_000),
+            daemons: try number("--daemons", 50),
+            revocations: try number("--requests", 100),
+            directory: arguments.value("--path") ?? "\(temporary)/portero-bench-sync"
+        ).run()
         return .success
     }
     if arguments.positionals == ["handler"] {
-        var benchmark = HandlerBenchmark(requests: try number("--requests", 100_000), directory: arguments.value("--path") ?? "\(temporary)/portero-bench-handler")
+        var benchmark = HandlerBenchmark(
+            requests: try number("--requests", 100_000),
+            directory: arguments.value("--path") ?? "\(temporary)/portero-bench-handler")
         if let target = arguments.value("--target") { benchmark.targets = [target] }
         try benchmark.run()
         return .success
     }
     if arguments.positionals == ["dashboard"] {
         let users = try number("--users", 1_000_000)
-        try DashboardBenchmark(users: users, attendance: try number("--attendance", 10_000_000),
-                               path: arguments.value("--path") ?? "\(temporary)/portero-bench-core-\(users).sqlite", reuse: arguments.has("--reuse")).run()
+        try DashboardBenchmark(
+            users: users, attendance: try number("--attendance", 10_000_000),
+            path: arguments.value("--path") ?? "\(temporary)/portero-bench-core-\(users).sqlite",
+            reuse: arguments.has("--reuse")
+        ).run()
         return .success
     }
     if arguments.positionals == ["daemon"] {
         let members = try number("--members", 2_000_000)
-        try DaemonBenchmark(members: members, swipes: try number("--swipes", 10_000),
-                            directory: arguments.value("--path") ?? "\(temporary)/portero-bench-daemon-\(members)",
-                            reuse: arguments.has("--reuse"), seed: UInt64(try number("--seed", 2024))).run()
+        try DaemonBenchmark(
+            members: members, swipes: try number("--swipes", 10_000),
+            directory: arguments.value("--path") ?? "\(temporary)/portero-bench-daemon-\(members)",
+            reuse: arguments.has("--reuse"), seed: UInt64(try number("--seed", 2024))
+        ).run()
         return .success
     }
     let benchmark = DecisionBenchmark(

@@ -15,7 +15,9 @@ public struct CoreClientError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    public var description: String { status.map { "the core answered \($0): \(message)" } ?? "could not reach the core: \(message)" }
+    public var description: String {
+        status.map { "the core answered \($0): \(message)" } ?? "could not reach the core: \(message)"
+    }
 }
 
 /// One answer from the core.
@@ -29,7 +31,8 @@ public struct CoreResponse: Sendable {
     /// The body as JSON (an object, an array or a value).
     public func json() throws -> Any {
         do { return try JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]) } catch {
-            throw CoreClientError(status: status, message: "the answer is not JSON: \(String(decoding: body.prefix(200), as: UTF8.self))")
+            throw CoreClientError(
+                status: status, message: "the answer is not JSON: \(String(decoding: body.prefix(200), as: UTF8.self))")
         }
     }
 }
@@ -63,9 +66,13 @@ public final class CoreClient: Sendable {
 
     /// Sends a request and waits for the answer; non-2xx answers throw with the server's message.
     @discardableResult
-    public func send(_ method: String, _ path: String, query: [(String, String)] = [], json: Any? = nil, body: Data? = nil, contentType: String? = nil,
-                     headers: [String: String] = [:], allowing allowed: Set<Int> = []) throws -> CoreResponse {
-        guard var components = URLComponents(url: baseURL.appendingPathComponent(path), resolvingAgainstBaseURL: false) else {
+    public func send(
+        _ method: String, _ path: String, query: [(String, String)] = [], json: Any? = nil, body: Data? = nil,
+        contentType: String? = nil,
+        headers: [String: String] = [:], allowing allowed: Set<Int> = []
+    ) throws -> CoreResponse {
+        guard var components = URLComponents(url: baseURL.appendingPathComponent(path), resolvingAgainstBaseURL: false)
+        else {
             throw CoreClientError(status: nil, message: "\(baseURL) is not a URL")
         }
         if !query.isEmpty { components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) } }
@@ -81,9 +88,11 @@ public final class CoreClient: Sendable {
             request.httpBody = body
             request.setValue(contentType ?? "application/octet-stream", forHTTPHeaderField: "Content-Type")
         }
-        let response = try curl.map { curl throws(CoreClientError) in try curl.perform(request) } ?? viaURLSession(request)
+        let response =
+            try curl.map { curl throws(CoreClientError) in try curl.perform(request) } ?? viaURLSession(request)
         guard (200..<300).contains(response.status) || allowed.contains(response.status) else {
-            let message = ((try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any])?["error"] as? String
+            let message =
+                ((try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any])?["error"] as? String
                 ?? String(decoding: response.body.prefix(300), as: UTF8.self)
             throw CoreClientError(status: response.status, message: message)
         }

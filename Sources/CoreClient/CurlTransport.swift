@@ -47,7 +47,10 @@ final class CurlTransport: Sendable {
     func perform(_ request: URLRequest) throws(CoreClientError) -> CoreResponse {
         guard !flag.isSet else { throw CoreClientError(status: nil, message: "cancelled") }
         guard let url = request.url?.absoluteString else { throw CoreClientError(status: nil, message: "no URL") }
-        guard let raw = idle.withLock({ $0.popLast() }).flatMap({ UnsafeMutableRawPointer(bitPattern: $0) }) ?? curl_easy_init() else {
+        guard
+            let raw = idle.withLock({ $0.popLast() }).flatMap({ UnsafeMutableRawPointer(bitPattern: $0) })
+                ?? curl_easy_init()
+        else {
             throw CoreClientError(status: nil, message: "libcurl could not make a handle")
         }
         var keep = true
@@ -61,7 +64,9 @@ final class CurlTransport: Sendable {
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(headerList) }
-        for (name, value) in request.allHTTPHeaderFields ?? [:] { headerList = curl_slist_append(headerList, "\(name): \(value)") }
+        for (name, value) in request.allHTTPHeaderFields ?? [:] {
+            headerList = curl_slist_append(headerList, "\(name): \(value)")
+        }
         headerList = curl_slist_append(headerList, "Expect:")  // no 100-continue round trip for uploads
 
         let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errors in
@@ -79,7 +84,8 @@ final class CurlTransport: Sendable {
                 portero_curl_set_list(raw, CURLOPT_HTTPHEADER, headerList),
                 portero_curl_set_data_callback(raw, CURLOPT_WRITEFUNCTION) { data, size, count, context in
                     guard let data, let context else { return 0 }
-                    Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue().body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: size * count)
+                    Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue().body.append(
+                        UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: size * count)
                     return size * count
                 },
                 portero_curl_set_pointer(raw, CURLOPT_WRITEDATA, context),
@@ -104,7 +110,12 @@ final class CurlTransport: Sendable {
             let method = request.httpMethod ?? "GET"
             if let body = request.httpBody {
                 setup.append(portero_curl_set_size(raw, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
-                setup.append(body.withUnsafeBytes { portero_curl_set_pointer(raw, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!)) })  // safe: a non-null address for an empty body
+                setup.append(
+                    body.withUnsafeBytes {
+                        portero_curl_set_pointer(
+                            raw, CURLOPT_COPYPOSTFIELDS,
+                            UnsafeMutableRawPointer(mutating: $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
+                    })  // safe: a non-null address for an empty body
             }
             if method == "GET" {
                 setup.append(portero_curl_set_long(raw, CURLOPT_HTTPGET, 1))
@@ -117,7 +128,8 @@ final class CurlTransport: Sendable {
         guard code == CURLE_OK else {
             keep = false
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw CoreClientError(status: nil, message: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
+            throw CoreClientError(
+                status: nil, message: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
         }
         var status = 0
         _ = portero_curl_response_code(raw, &status)

@@ -22,7 +22,8 @@ public enum Digest {
         nonisolated(unsafe) private static let fetched = (
             sha1: EVP_MD_fetch(nil, "SHA1", nil) ?? EVP_sha1(),
             sha256: EVP_MD_fetch(nil, "SHA256", nil) ?? EVP_sha256(),
-            sha512: EVP_MD_fetch(nil, "SHA512", nil) ?? EVP_sha512())
+            sha512: EVP_MD_fetch(nil, "SHA512", nil) ?? EVP_sha512()
+        )
 
         /// Output length in bytes.
         public var byteCount: Int {
@@ -54,7 +55,9 @@ public enum Digest {
     }
 
     /// HMAC (RFC 2104) of `message` under `key`.
-    public static func hmac(_ algorithm: Algorithm, key: some Collection<UInt8>, message: some Collection<UInt8>) -> [UInt8] {
+    public static func hmac(_ algorithm: Algorithm, key: some Collection<UInt8>, message: some Collection<UInt8>)
+        -> [UInt8]
+    {
         var output = [UInt8](repeating: 0, count: algorithm.byteCount)
         var length: UInt32 = 0
         let keyBytes = Array(key)
@@ -62,9 +65,10 @@ public enum Digest {
         let result = keyBytes.withUnsafeBytes { k in
             messageBytes.withUnsafeBytes { m in
                 // A zero-length key or message still needs a valid pointer.
-                HMAC(algorithm.evp, k.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(k.count),
-                     m.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1), m.count,
-                     &output, &length)
+                HMAC(
+                    algorithm.evp, k.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(k.count),
+                    m.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1), m.count,
+                    &output, &length)
             }
         }
         precondition(result != nil && Int(length) == algorithm.byteCount, "libcrypto HMAC failed")

@@ -9,8 +9,12 @@ public struct OneTimePassword: Sendable, Equatable {
     /// TOTP epoch (T0 in RFC 6238).
     public let epoch: Int64
 
-    public init(secret: [UInt8], digits: Int = 6, algorithm: Digest.Algorithm = .sha1, period: Int64 = 30, epoch: Int64 = 0) throws {
-        guard (6...10).contains(digits) else { throw CryptoError(operation: "OTP", detail: "digits must be 6 to 10, got \(digits)") }
+    public init(
+        secret: [UInt8], digits: Int = 6, algorithm: Digest.Algorithm = .sha1, period: Int64 = 30, epoch: Int64 = 0
+    ) throws {
+        guard (6...10).contains(digits) else {
+            throw CryptoError(operation: "OTP", detail: "digits must be 6 to 10, got \(digits)")
+        }
         guard period > 0 else { throw CryptoError(operation: "OTP", detail: "period must be positive") }
         guard !secret.isEmpty else { throw CryptoError(operation: "OTP", detail: "empty secret") }
         self.secret = secret
@@ -25,7 +29,8 @@ public struct OneTimePassword: Sendable, Equatable {
         let message = (0..<8).map { UInt8(truncatingIfNeeded: counter >> (56 - 8 * UInt64($0))) }
         let mac = Digest.hmac(algorithm, key: secret, message: message)
         let offset = Int(mac[mac.count - 1] & 0x0F)
-        let binary = (UInt32(mac[offset] & 0x7F) << 24) | (UInt32(mac[offset + 1]) << 16)
+        let binary =
+            (UInt32(mac[offset] & 0x7F) << 24) | (UInt32(mac[offset + 1]) << 16)
             | (UInt32(mac[offset + 2]) << 8) | UInt32(mac[offset + 3])
         var modulus: UInt64 = 1
         for _ in 0..<digits { modulus *= 10 }
@@ -48,7 +53,9 @@ public struct OneTimePassword: Sendable, Equatable {
     /// Checks `code` against the steps within `window` steps of `unixSeconds` (clock drift),
     /// skipping steps at or before `lastUsedCounter` so a code works only once.
     /// Returns the matching step, to be stored as the new `lastUsedCounter`.
-    public func verify(_ code: String, at unixSeconds: Int64, window: Int = 1, lastUsedCounter: UInt64? = nil) -> UInt64? {
+    public func verify(_ code: String, at unixSeconds: Int64, window: Int = 1, lastUsedCounter: UInt64? = nil)
+        -> UInt64?
+    {
         guard code.count == digits, code.allSatisfy(\.isASCII), code.allSatisfy(\.isNumber) else { return nil }
         let current = Int64(counter(at: unixSeconds))
         var match: UInt64?

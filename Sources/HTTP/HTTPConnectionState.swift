@@ -52,7 +52,8 @@ public struct HTTPConnectionState: Hashable, Sendable {
     public var deadline: Int64? {
         switch phase {
         case let .idle(since): since + timeouts.idleMilliseconds
-        case let .reading(first, headComplete): first + (headComplete ? timeouts.bodyMilliseconds : timeouts.headersMilliseconds)
+        case let .reading(first, headComplete):
+            first + (headComplete ? timeouts.bodyMilliseconds : timeouts.headersMilliseconds)
         case .handling: nil
         case let .writing(since, _): since + timeouts.writeMilliseconds
         case .closed: nil

@@ -29,8 +29,11 @@ public struct HTTPRequest: Hashable, Sendable {
     /// Whether the connection stays open after the response.
     public var keepAlive: Bool
 
-    public init(method: String, target: String, path: String, query: String?, minorVersion: Int = 1, headers: [(name: String, value: String)],
-                body: [UInt8] = [], keepAlive: Bool = true) {
+    public init(
+        method: String, target: String, path: String, query: String?, minorVersion: Int = 1,
+        headers: [(name: String, value: String)],
+        body: [UInt8] = [], keepAlive: Bool = true
+    ) {
         self.method = method
         self.target = target
         self.path = path
@@ -45,8 +48,10 @@ public struct HTTPRequest: Hashable, Sendable {
     public func header(_ name: String) -> String? { headers.first { $0.name == name }?.value }
 
     public static func == (a: HTTPRequest, b: HTTPRequest) -> Bool {
-        a.method == b.method && a.target == b.target && a.path == b.path && a.query == b.query && a.minorVersion == b.minorVersion
-            && a.headers.map(\.name) == b.headers.map(\.name) && a.headers.map(\.value) == b.headers.map(\.value) && a.body == b.body && a.keepAlive == b.keepAlive
+        a.method == b.method && a.target == b.target && a.path == b.path && a.query == b.query
+            && a.minorVersion == b.minorVersion
+            && a.headers.map(\.name) == b.headers.map(\.name) && a.headers.map(\.value) == b.headers.map(\.value)
+            && a.body == b.body && a.keepAlive == b.keepAlive
     }
 
     public func hash(into hasher: inout Hasher) {

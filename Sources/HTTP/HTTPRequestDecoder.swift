@@ -15,7 +15,9 @@ public struct HTTPRequestDecoder: Sendable {
     private var buffer: [UInt8] = []
     private var failure: HTTPParseError?
 
-    public init(limits: HTTPLimits = HTTPLimits(), bodyLimit: (@Sendable (_ method: String, _ path: String) -> Int)? = nil) {
+    public init(
+        limits: HTTPLimits = HTTPLimits(), bodyLimit: (@Sendable (_ method: String, _ path: String) -> Int)? = nil
+    ) {
         self.limits = limits
         self.bodyLimit = bodyLimit
     }
@@ -28,9 +30,13 @@ public struct HTTPRequestDecoder: Sendable {
         buffer.withUnsafeBufferPointer { bytes in
             // Each LF (found by memchr) that has CR before it and CR LF after it.
             var from = 1
-            while from + 2 < bytes.count, let found = memchr(bytes.baseAddress! + from, Int32(Self.lf), bytes.count - from) {
+            while from + 2 < bytes.count,
+                let found = memchr(bytes.baseAddress! + from, Int32(Self.lf), bytes.count - from)
+            {
                 let at = bytes.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                if at + 2 < bytes.count, bytes[at - 1] == Self.cr, bytes[at + 1] == Self.cr, bytes[at + 2] == Self.lf { return true }
+                if at + 2 < bytes.count, bytes[at - 1] == Self.cr, bytes[at + 1] == Self.cr, bytes[at + 2] == Self.lf {
+                    return true
+                }
                 from = at + 1
             }
             return false
@@ -50,7 +56,9 @@ public struct HTTPRequestDecoder: Sendable {
     public mutating func next() throws(HTTPParseError) -> HTTPRequest? {
         if let failure { throw failure }
         do {
-            let parsed = try buffer.withUnsafeBufferPointer { bytes throws(HTTPParseError) in try Self.parse(bytes, limits: limits, bodyLimit: bodyLimit) }
+            let parsed = try buffer.withUnsafeBufferPointer { bytes throws(HTTPParseError) in
+                try Self.parse(bytes, limits: limits, bodyLimit: bodyLimit)
+            }
             guard let (request, consumed) = parsed else { return nil }
             buffer.removeFirst(consumed)
             return request
@@ -68,7 +76,9 @@ public struct HTTPRequestDecoder: Sendable {
     /// tchar (RFC 9110 §5.6.2), as a table indexed by byte.
     static let tokenCharacters: [Bool] = (0...255).map { byte in
         switch UInt8(byte) {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
         default: "!#$%&'*+-.^_`|~".utf8.contains(UInt8(byte))
         }
     }
@@ -84,7 +94,9 @@ public struct HTTPRequestDecoder: Sendable {
         var index = start
         // Eight bytes at a time while none of them is below 14 (CR is 13, LF 10, NUL 0).
         if let base = bytes.baseAddress {
-            while index + 8 <= bytes.count, !hasByte(below: 14, UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) { index += 8 }
+            while index + 8 <= bytes.count,
+                !hasByte(below: 14, UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            { index += 8 }
         }
         while index < bytes.count {
             let byte = bytes[index]
@@ -117,7 +129,9 @@ public struct HTTPRequestDecoder: Sendable {
 
     /// Whether `word` holds the byte `value` anywhere.
     @inline(__always)
-    static func hasByte(_ value: UInt8, _ word: UInt64) -> Bool { hasByte(below: 1, word ^ 0x0101_0101_0101_0101 &* UInt64(value)) }
+    static func hasByte(_ value: UInt8, _ word: UInt64) -> Bool {
+        hasByte(below: 1, word ^ 0x0101_0101_0101_0101 &* UInt64(value))
+    }
 
     /// Whether every byte of a field value is allowed: VCHAR, obs-text, SP and HTAB; no other
     /// control character. Eight bytes at a time while none is below SP or DEL.
@@ -141,8 +155,9 @@ public struct HTTPRequestDecoder: Sendable {
     /// The fields framing and routing look at, known by the decoder: their names are these
     /// constant strings, found without lower-casing or allocating.
     enum KnownField: Int, CaseIterable {
-        case host, contentLength, transferEncoding, connection, cookie, authorization, contentType, accept, userAgent, acceptEncoding,
-             acceptLanguage, ifNoneMatch, xForwardedProto, xCSRFToken, origin, referer, cacheControl
+        case host, contentLength, transferEncoding, connection, cookie, authorization, contentType, accept, userAgent,
+            acceptEncoding,
+            acceptLanguage, ifNoneMatch, xForwardedProto, xCSRFToken, origin, referer, cacheControl
 
         var name: String {
             switch self {
@@ -166,7 +181,9 @@ public struct HTTPRequestDecoder: Sendable {
             }
         }
 
-        static let names: [(field: KnownField, name: String, bytes: [UInt8])] = allCases.map { ($0, $0.name, Array($0.name.utf8)) }
+        static let names: [(field: KnownField, name: String, bytes: [UInt8])] = allCases.map {
+            ($0, $0.name, Array($0.name.utf8))
+        }
 
         /// The known field a name (a token) spells in any case. Known names are lower-case
         /// letters and hyphens, which `| 0x20` leaves alone; it folds upper-case letters onto
@@ -184,21 +201,31 @@ public struct HTTPRequestDecoder: Sendable {
         }
     }
 
-    static let methods: [(name: String, bytes: [UInt8])] = HTTPMethod.allCases.map { ($0.rawValue, Array($0.rawValue.utf8)) }
+    static let methods: [(name: String, bytes: [UInt8])] = HTTPMethod.allCases.map {
+        ($0.rawValue, Array($0.rawValue.utf8))
+    }
 
-    static func text(_ bytes: Bytes, _ range: Range<Int>) -> String { String(decoding: Bytes(rebasing: bytes[range]), as: UTF8.self) }
+    static func text(_ bytes: Bytes, _ range: Range<Int>) -> String {
+        String(decoding: Bytes(rebasing: bytes[range]), as: UTF8.self)
+    }
 
-    static func parse(_ bytes: Bytes, limits base: HTTPLimits,
-                      bodyLimit: (@Sendable (String, String) -> Int)? = nil) throws(HTTPParseError) -> (HTTPRequest, Int)? {
+    static func parse(
+        _ bytes: Bytes, limits base: HTTPLimits,
+        bodyLimit: (@Sendable (String, String) -> Int)? = nil
+    ) throws(HTTPParseError) -> (HTTPRequest, Int)? {
         var limits = base
         var cursor = 0
         // Robustness (RFC 9112 §2.2): empty lines before the request line are ignored.
         while cursor + 1 < bytes.count, bytes[cursor] == cr, bytes[cursor + 1] == lf { cursor += 2 }
         guard let requestLine = try line(in: bytes, from: cursor) else {
-            if bytes.count - cursor > limits.requestLineBytes { throw HTTPParseError(status: 414, rule: "request-line-too-long") }
+            if bytes.count - cursor > limits.requestLineBytes {
+                throw HTTPParseError(status: 414, rule: "request-line-too-long")
+            }
             return nil
         }
-        guard requestLine.count <= limits.requestLineBytes else { throw HTTPParseError(status: 414, rule: "request-line-too-long") }
+        guard requestLine.count <= limits.requestLineBytes else {
+            throw HTTPParseError(status: 414, rule: "request-line-too-long")
+        }
         let (method, targetRange, minor) = try parseRequestLine(bytes, requestLine)
         cursor = requestLine.upperBound + 2
 
@@ -215,11 +242,15 @@ public struct HTTPRequestDecoder: Sendable {
         let headerStart = cursor
         while true {
             guard let field = try line(in: bytes, from: cursor) else {
-                if bytes.count - headerStart > limits.headerBytes { throw HTTPParseError(status: 431, rule: "header-block-too-large") }
+                if bytes.count - headerStart > limits.headerBytes {
+                    throw HTTPParseError(status: 431, rule: "header-block-too-large")
+                }
                 return nil
             }
             cursor = field.upperBound + 2
-            if cursor - headerStart > limits.headerBytes { throw HTTPParseError(status: 431, rule: "header-block-too-large") }
+            if cursor - headerStart > limits.headerBytes {
+                throw HTTPParseError(status: 431, rule: "header-block-too-large")
+            }
             if field.isEmpty { break }
             let (name, value, known) = try parseField(bytes, field)
             headers.append((name, value))
@@ -284,7 +315,9 @@ public struct HTTPRequestDecoder: Sendable {
         }
 
         let keepAlive = minor == 1 ? !connectionClose : connectionKeepAlive
-        let request = HTTPRequest(method: method, target: target, path: path, query: query, minorVersion: minor, headers: headers, body: body, keepAlive: keepAlive)
+        let request = HTTPRequest(
+            method: method, target: target, path: path, query: query, minorVersion: minor, headers: headers, body: body,
+            keepAlive: keepAlive)
         return (request, cursor)
     }
 
@@ -300,11 +333,13 @@ public struct HTTPRequestDecoder: Sendable {
 
     /// The method (a constant string when it is one routes may declare), the target's range
     /// and the minor version.
-    static func parseRequestLine(_ bytes: Bytes, _ line: Range<Int>) throws(HTTPParseError) -> (String, Range<Int>, Int) {
+    static func parseRequestLine(_ bytes: Bytes, _ line: Range<Int>) throws(HTTPParseError) -> (String, Range<Int>, Int)
+    {
         // Exactly three parts separated by single spaces.
         guard let firstSpace = bytes[line].firstIndex(of: space),
-              let secondSpace = bytes[(firstSpace + 1)..<line.upperBound].firstIndex(of: space),
-              bytes[(secondSpace + 1)..<line.upperBound].firstIndex(of: space) == nil else { throw .bad("malformed-request-line") }
+            let secondSpace = bytes[(firstSpace + 1)..<line.upperBound].firstIndex(of: space),
+            bytes[(secondSpace + 1)..<line.upperBound].firstIndex(of: space) == nil
+        else { throw .bad("malformed-request-line") }
         let method = Bytes(rebasing: bytes[line.lowerBound..<firstSpace])
         let target = (firstSpace + 1)..<secondSpace
         let version = Bytes(rebasing: bytes[(secondSpace + 1)..<line.upperBound])
@@ -313,19 +348,31 @@ public struct HTTPRequestDecoder: Sendable {
         // The target: visible ASCII only (RFC 3986 characters); no spaces, controls or raw non-ASCII.
         guard bytes[target].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw .bad("invalid-target-character") }
         guard version.count == 8, memcmp(version.baseAddress!, "HTTP/", 5) == 0, version[6] == UInt8(ascii: "."),
-              (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(version[5]), (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(version[7]) else {
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(version[5]),
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(version[7])
+        else {
             throw .bad("malformed-version")
         }
-        guard version[5] == UInt8(ascii: "1"), version[7] <= UInt8(ascii: "1") else { throw HTTPParseError(status: 505, rule: "version-not-supported") }
-        let name = methods.first { known in
-            known.bytes.count == method.count && known.bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, method.baseAddress!, method.count) == 0 }
-        }?.name ?? String(decoding: method, as: UTF8.self)
+        guard version[5] == UInt8(ascii: "1"), version[7] <= UInt8(ascii: "1") else {
+            throw HTTPParseError(status: 505, rule: "version-not-supported")
+        }
+        let name =
+            methods.first { known in
+                known.bytes.count == method.count
+                    && known.bytes.withUnsafeBufferPointer {
+                        memcmp($0.baseAddress!, method.baseAddress!, method.count) == 0
+                    }
+            }?.name ?? String(decoding: method, as: UTF8.self)
         return (name, target, Int(version[7] - UInt8(ascii: "0")))
     }
 
     /// A field line: its name lower-cased, its value trimmed, and the known field it is.
-    static func parseField(_ bytes: Bytes, _ line: Range<Int>) throws(HTTPParseError) -> (name: String, value: String, known: KnownField?) {
-        guard !line.isEmpty, bytes[line.lowerBound] != space, bytes[line.lowerBound] != tab else { throw .bad("obs-fold") }
+    static func parseField(_ bytes: Bytes, _ line: Range<Int>) throws(HTTPParseError) -> (
+        name: String, value: String, known: KnownField?
+    ) {
+        guard !line.isEmpty, bytes[line.lowerBound] != space, bytes[line.lowerBound] != tab else {
+            throw .bad("obs-fold")
+        }
         guard let colon = bytes[line].firstIndex(of: UInt8(ascii: ":")) else { throw .bad("header-without-colon") }
         let name = Bytes(rebasing: bytes[line.lowerBound..<colon])
         guard !name.isEmpty else { throw .bad("empty-header-name") }
@@ -350,7 +397,9 @@ public struct HTTPRequestDecoder: Sendable {
         return (lowered, value, nil)
     }
 
-    static func parseChunked(_ bytes: Bytes, from start: Int, limits: HTTPLimits) throws(HTTPParseError) -> ([UInt8], Int)? {
+    static func parseChunked(_ bytes: Bytes, from start: Int, limits: HTTPLimits) throws(HTTPParseError) -> (
+        [UInt8], Int
+    )? {
         var cursor = start
         var body: [UInt8] = []
         while true {
@@ -371,7 +420,9 @@ public struct HTTPRequestDecoder: Sendable {
                     _ = try parseField(bytes, trailer)
                 }
             }
-            guard body.count + size <= limits.bodyBytes else { throw HTTPParseError(status: 413, rule: "body-too-large") }
+            guard body.count + size <= limits.bodyBytes else {
+                throw HTTPParseError(status: 413, rule: "body-too-large")
+            }
             guard bytes.count - cursor >= size + 2 else { return nil }
             body.append(contentsOf: bytes[cursor..<(cursor + size)])
             cursor += size
@@ -428,7 +479,8 @@ public struct HTTPRequestDecoder: Sendable {
     /// Origin-form targets only (and `*` for OPTIONS): decoded once, dot segments resolved,
     /// `%2F`, `%00`, backslashes, fragments and climbing above the root refused.
     /// `target` is the text of `raw`, the target's bytes.
-    static func normalise(target: String, bytes raw: Bytes, method: String) throws(HTTPParseError) -> (String, String?) {
+    static func normalise(target: String, bytes raw: Bytes, method: String) throws(HTTPParseError) -> (String, String?)
+    {
         if target == "*" {
             guard method == "OPTIONS" else { throw .bad("asterisk-target") }
             return ("*", nil)
@@ -453,7 +505,8 @@ public struct HTTPRequestDecoder: Sendable {
                 if byte == UInt8(ascii: "\\") { throw .bad("backslash-in-path") }
                 if byte == UInt8(ascii: "%") {
                     guard index + 2 < segment.endIndex,
-                          let high = hexValue(segment[index + 1]), let low = hexValue(segment[index + 2]) else { throw .bad("invalid-percent-encoding") }
+                        let high = hexValue(segment[index + 1]), let low = hexValue(segment[index + 2])
+                    else { throw .bad("invalid-percent-encoding") }
                     let value = high << 4 | low
                     switch value {
                     case UInt8(ascii: "/"): throw .bad("encoded-slash-in-path")

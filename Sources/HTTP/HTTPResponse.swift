@@ -29,7 +29,9 @@ public final class HTTPDeferred: Sendable {
         let ready: HTTPResponse? = state.withLock { state in
             switch state {
             case let .done(response): return response
-            case .waiting: state = .waiting(body); return nil
+            case .waiting:
+                state = .waiting(body)
+                return nil
             }
         }
         if let ready { body(ready) }
@@ -90,7 +92,8 @@ public struct HTTPResponse: Sendable {
     }
 
     public static let reasons: [Int: String] = [
-        200: "OK", 201: "Created", 204: "No Content", 303: "See Other", 304: "Not Modified", 400: "Bad Request", 401: "Unauthorized",
+        200: "OK", 201: "Created", 204: "No Content", 303: "See Other", 304: "Not Modified", 400: "Bad Request",
+        401: "Unauthorized",
         403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout", 409: "Conflict",
         413: "Content Too Large", 414: "URI Too Long", 415: "Unsupported Media Type", 429: "Too Many Requests",
         431: "Request Header Fields Too Large", 500: "Internal Server Error", 501: "Not Implemented",
@@ -98,9 +101,10 @@ public struct HTTPResponse: Sendable {
     ]
 
     /// Each status line as bytes, made once.
-    static let statusLines: [Int: [UInt8]] = Dictionary(uniqueKeysWithValues: reasons.map { status, reason in
-        (status, Array("HTTP/1.1 \(status) \(reason)\r\n".utf8))
-    })
+    static let statusLines: [Int: [UInt8]] = Dictionary(
+        uniqueKeysWithValues: reasons.map { status, reason in
+            (status, Array("HTTP/1.1 \(status) \(reason)\r\n".utf8))
+        })
 
     /// A count's decimal digits, written straight into the answer (no string made).
     static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {

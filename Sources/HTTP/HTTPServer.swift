@@ -70,7 +70,8 @@ public final class HTTPServer: Sendable {
     public init(configuration: Configuration, router: Router) throws {
         self.configuration = configuration
         self.router = router
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(
+            AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EMFILE) }
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
@@ -81,7 +82,11 @@ public final class HTTPServer: Sendable {
             close(fd)
             throw POSIXError(.EINVAL)
         }
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
         guard bound == 0, listen(fd, 4_096) == 0 else {
             let code = errno
             close(fd)
@@ -89,15 +94,18 @@ public final class HTTPServer: Sendable {
         }
         var actual = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        _ = withUnsafeMutablePointer(to: &actual) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
         port = UInt16(bigEndian: actual.sin_port)
         listener = fd
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         wake = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         guard epoll >= 0, wake >= 0,
-              portero_epoll_ctl(epoll, EPOLL_CTL_ADD, wake, portero_EPOLLIN) == 0,
-              // One-shot: the loop that takes new connections accepts a batch, then arms it again.
-              portero_epoll_ctl(epoll, EPOLL_CTL_ADD, listener, portero_EPOLLIN | portero_EPOLLONESHOT) == 0 else {
+            portero_epoll_ctl(epoll, EPOLL_CTL_ADD, wake, portero_EPOLLIN) == 0,
+            // One-shot: the loop that takes new connections accepts a batch, then arms it again.
+            portero_epoll_ctl(epoll, EPOLL_CTL_ADD, listener, portero_EPOLLIN | portero_EPOLLONESHOT) == 0
+        else {
             let code = errno
             close(fd)
             if epoll >= 0 { close(epoll) }
@@ -107,14 +115,18 @@ public final class HTTPServer: Sendable {
         var unavailable: SocketRing.Unavailable?
         loops = (0..<max(1, configuration.eventLoops)).map { _ in
             guard configuration.ioUring else { return EventLoop(ring: nil) }
-            do throws(SocketRing.Unavailable) { return EventLoop(ring: try SocketRing(capacity: EventLoop.answersPerWrite)) } catch {
+            do throws(SocketRing.Unavailable) {
+                return EventLoop(ring: try SocketRing(capacity: EventLoop.answersPerWrite))
+            } catch {
                 unavailable = error
                 return EventLoop(ring: nil)
             }
         }
-        socketIO = !configuration.ioUring ? "one read(2) per request and one send(2) per answer (io_uring turned off)"
+        socketIO =
+            !configuration.ioUring
+            ? "one read(2) per request and one send(2) per answer (io_uring turned off)"
             : unavailable.map { "one read(2) per request and one send(2) per answer (\($0))" }
-            ?? "io_uring, one system call per batch of requests and one per batch of answers"
+                ?? "io_uring, one system call per batch of requests and one per batch of answers"
     }
 
     deinit {
@@ -171,7 +183,8 @@ public final class HTTPServer: Sendable {
     func admit(_ address: String) -> Bool {
         admission.withLock { state in
             guard state.total < configuration.maximumConnections,
-                  state.perAddress[address, default: 0] < configuration.maximumConnectionsPerAddress else { return false }
+                state.perAddress[address, default: 0] < configuration.maximumConnectionsPerAddress
+            else { return false }
             state.total += 1
             state.perAddress[address, default: 0] += 1
             return true
@@ -334,7 +347,8 @@ final class EventLoop: @unchecked Sendable {
                 // What is left at the deadline, `HTTPServer.run` closes once every loop is out.
                 if server.table.isEmpty || now >= server.shutdownDeadline.load(ordering: .relaxed) { return }
             }
-            let timeout = Int32(clamping: max(0, min(server.nextSweep.load(ordering: .relaxed) - now, Self.sweepMilliseconds)))
+            let timeout = Int32(
+                clamping: max(0, min(server.nextSweep.load(ordering: .relaxed) - now, Self.sweepMilliseconds)))
             let count = portero_epoll_wait(server.epoll, &readyFDs, &readyEvents, Self.batchSize, timeout)
             let after = HTTPServer.now()
             var completions = false
@@ -352,7 +366,9 @@ final class EventLoop: @unchecked Sendable {
                     if connection.written < connection.output.count {
                         // An answer is being written: go on if the socket can take more (an error
                         // shows there); input waits until the answer is out.
-                        if events & (portero_EPOLLOUT | portero_EPOLLERR | portero_EPOLLHUP) != 0 { writable.append(connection) }
+                        if events & (portero_EPOLLOUT | portero_EPOLLERR | portero_EPOLLHUP) != 0 {
+                            writable.append(connection)
+                        }
                         if events & portero_EPOLLIN != 0 { connection.unreadInput = true }
                     } else if events & (portero_EPOLLIN | portero_EPOLLERR | portero_EPOLLHUP) != 0 {
                         readable.append(connection)
@@ -381,8 +397,12 @@ final class EventLoop: @unchecked Sendable {
 
     /// Stop accepting and close idle connections, once (whichever loop sees the stop first).
     private func beginShutdown(_ server: HTTPServer, now: Int64) {
-        guard server.shutdownDeadline.compareExchange(expected: .max, desired: now + server.configuration.shutdownGraceMilliseconds,
-                                                      ordering: .sequentiallyConsistent).exchanged else { return }
+        guard
+            server.shutdownDeadline.compareExchange(
+                expected: .max, desired: now + server.configuration.shutdownGraceMilliseconds,
+                ordering: .sequentiallyConsistent
+            ).exchanged
+        else { return }
         _ = portero_epoll_ctl(server.epoll, EPOLL_CTL_DEL, server.listener, 0)
         for connection in server.table.all() { shutDownOrLeave(connection, server) }
         server.wakeUp()  // the other loops look at the stop at once, not at their next timeout
@@ -391,7 +411,8 @@ final class EventLoop: @unchecked Sendable {
     private func accept(_ server: HTTPServer, now: Int64) {
         defer {
             if server.shutdownDeadline.load(ordering: .relaxed) == .max {
-                _ = portero_epoll_ctl(server.epoll, EPOLL_CTL_MOD, server.listener, portero_EPOLLIN | portero_EPOLLONESHOT)
+                _ = portero_epoll_ctl(
+                    server.epoll, EPOLL_CTL_MOD, server.listener, portero_EPOLLIN | portero_EPOLLONESHOT)
             }
         }
         // A bounded batch, then the listener is armed again for whichever loop is free.
@@ -399,7 +420,9 @@ final class EventLoop: @unchecked Sendable {
             var address = sockaddr_in()
             var length = socklen_t(MemoryLayout<sockaddr_in>.size)
             let fd = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { portero_accept_peer(server.listener, $0, &length) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    portero_accept_peer(server.listener, $0, &length)
+                }
             }
             guard fd >= 0 else { return }
             var text = [CChar](repeating: 0, count: 64)
@@ -415,9 +438,11 @@ final class EventLoop: @unchecked Sendable {
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             let router = server.router
-            let connection = Connection(fd: fd, id: server.nextConnectionID.add(1, ordering: .relaxed).newValue, address: peer,
-                                        decoder: HTTPRequestDecoder(limits: server.configuration.limits, bodyLimit: { router.bodyLimit(method: $0, path: $1) }),
-                                        state: HTTPConnectionState(timeouts: server.configuration.timeouts, now: now))
+            let connection = Connection(
+                fd: fd, id: server.nextConnectionID.add(1, ordering: .relaxed).newValue, address: peer,
+                decoder: HTTPRequestDecoder(
+                    limits: server.configuration.limits, bodyLimit: { router.bodyLimit(method: $0, path: $1) }),
+                state: HTTPConnectionState(timeouts: server.configuration.timeouts, now: now))
             server.table.insert(connection)
             guard portero_epoll_ctl(server.epoll, EPOLL_CTL_ADD, fd, Self.registration) == 0 else {
                 server.table.remove(connection)
@@ -427,7 +452,9 @@ final class EventLoop: @unchecked Sendable {
             }
             // A stop that began while this connection was being accepted may have looked at the
             // table before it was in it: closed here, then (whoever takes it first closes it).
-            if server.shutdownDeadline.load(ordering: .sequentiallyConsistent) != .max { shutDownOrLeave(connection, server) }
+            if server.shutdownDeadline.load(ordering: .sequentiallyConsistent) != .max {
+                shutDownOrLeave(connection, server)
+            }
         }
     }
 
@@ -454,7 +481,10 @@ final class EventLoop: @unchecked Sendable {
             guard !connection.closed else { continue }
             connection.awaitingDeferred = false
             // A stop that began meanwhile closes the connection once this answer is written.
-            connection.state.responseQueued(at: now, keepAlive: answer.keepAlive && !connection.state.draining && !server.stopping.load(ordering: .sequentiallyConsistent))
+            connection.state.responseQueued(
+                at: now,
+                keepAlive: answer.keepAlive && !connection.state.draining
+                    && !server.stopping.load(ordering: .sequentiallyConsistent))
             connection.output = answer.bytes
             connection.written = 0
             flush(connection, server, now: now)
@@ -468,7 +498,8 @@ final class EventLoop: @unchecked Sendable {
         if let ring, !ring.broken, readable.count > 1 {
             ring.receive(readable.map(\.fd)) { index, outcome, bytes in
                 switch outcome {
-                case .done: take(readable[index], bytes, filled: bytes.count == SocketRing.receiveSlot, server, now: now)
+                case .done:
+                    take(readable[index], bytes, filled: bytes.count == SocketRing.receiveSlot, server, now: now)
                 case .failed(EAGAIN), .failed(EINTR): break  // nothing after all (the next bytes bring a new edge)
                 case .failed, .unknown: drop(readable[index], server)
                 }
@@ -479,7 +510,11 @@ final class EventLoop: @unchecked Sendable {
         for connection in readable {
             let count = buffer.withUnsafeMutableBytes { read(connection.fd, $0.baseAddress, $0.count) }
             if count >= 0 {
-                buffer.withUnsafeBytes { take(connection, UnsafeRawBufferPointer(rebasing: $0[0..<count]), filled: count == $0.count, server, now: now) }
+                buffer.withUnsafeBytes {
+                    take(
+                        connection, UnsafeRawBufferPointer(rebasing: $0[0..<count]), filled: count == $0.count, server,
+                        now: now)
+                }
             } else if errno != EAGAIN && errno != EINTR {
                 drop(connection, server)
             }
@@ -489,7 +524,9 @@ final class EventLoop: @unchecked Sendable {
     /// Hands bytes read to the connection's decoder (none: the client closed). A read that
     /// filled its buffer may have left some (an edge announces only bytes that come after it);
     /// a shorter one took everything there was.
-    private func take(_ connection: Connection, _ bytes: UnsafeRawBufferPointer, filled: Bool, _ server: HTTPServer, now: Int64) {
+    private func take(
+        _ connection: Connection, _ bytes: UnsafeRawBufferPointer, filled: Bool, _ server: HTTPServer, now: Int64
+    ) {
         guard !bytes.isEmpty else {
             drop(connection, server)
             return
@@ -501,7 +538,10 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func reportBrokenRing() {
-        FileHandle.standardError.write(Data("portero: io_uring failed (\(String(cString: strerror(errno)))); requests and answers go one read(2) and send(2) each from now on\n".utf8))
+        FileHandle.standardError.write(
+            Data(
+                "portero: io_uring failed (\(String(cString: strerror(errno)))); requests and answers go one read(2) and send(2) each from now on\n"
+                    .utf8))
     }
 
     /// Answers the next complete request, if no response is being written.
@@ -519,13 +559,17 @@ final class EventLoop: @unchecked Sendable {
                 let (fd, id, keepAlive) = (connection.fd, connection.id, request.keepAlive)
                 deferred.whenComplete { [weak server] answer in
                     guard let server else { return }
-                    server.completed.withLock { $0.append((fd, id, answer.serialized(keepAlive: keepAlive, headOnly: headOnly), keepAlive)) }
+                    server.completed.withLock {
+                        $0.append((fd, id, answer.serialized(keepAlive: keepAlive, headOnly: headOnly), keepAlive))
+                    }
                     server.wakeUp()
                 }
                 return
             }
             // Once a stop was asked for, every answer says close (whichever loop sees it first).
-            let keepAlive = request.keepAlive && !connection.state.draining && !server.stopping.load(ordering: .sequentiallyConsistent)
+            let keepAlive =
+                request.keepAlive && !connection.state.draining
+                && !server.stopping.load(ordering: .sequentiallyConsistent)
             connection.state.responseQueued(at: now, keepAlive: keepAlive)
             // Into the connection's own buffer (its last answer is all written, see the guard).
             connection.output.removeAll(keepingCapacity: true)
@@ -536,7 +580,8 @@ final class EventLoop: @unchecked Sendable {
             return
         } catch {
             connection.state.responseQueued(at: now, keepAlive: false)
-            connection.output = HTTPResponse.error(error.status, "bad request: \(error.rule)").serialized(keepAlive: false)
+            connection.output = HTTPResponse.error(error.status, "bad request: \(error.rule)").serialized(
+                keepAlive: false)
             connection.written = 0
         }
         flush(connection, server, now: now)
@@ -570,7 +615,9 @@ final class EventLoop: @unchecked Sendable {
 
     private func flush(_ connection: Connection, _ server: HTTPServer, now: Int64) {
         while connection.written < connection.output.count {
-            let sent = connection.output[connection.written...].withUnsafeBytes { send(connection.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = connection.output[connection.written...].withUnsafeBytes {
+                send(connection.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             if sent < 0 {
                 if errno == EINTR { continue }
                 if errno == EAGAIN { return }  // the kernel announces the space freed (an edge)
@@ -581,7 +628,11 @@ final class EventLoop: @unchecked Sendable {
         }
         // The buffer is kept for the next answer, unless a large answer grew it: a thousand
         // idle connections must not each hold on to a megabyte.
-        if connection.output.capacity > Self.keptOutputCapacity { connection.output = [] } else { connection.output.removeAll(keepingCapacity: true) }
+        if connection.output.capacity > Self.keptOutputCapacity {
+            connection.output = []
+        } else {
+            connection.output.removeAll(keepingCapacity: true)
+        }
         connection.written = 0
         if connection.state.responseWritten(at: now) {
             drop(connection, server)
@@ -641,9 +692,16 @@ final class EventLoop: @unchecked Sendable {
     /// loop holds; a held one is looked at next time).
     private func sweepIfDue(_ server: HTTPServer, now: Int64) {
         let due = server.nextSweep.load(ordering: .relaxed)
-        guard now >= due, server.nextSweep.compareExchange(expected: due, desired: now + Self.sweepMilliseconds, ordering: .relaxed).exchanged else { return }
+        guard now >= due,
+            server.nextSweep.compareExchange(expected: due, desired: now + Self.sweepMilliseconds, ordering: .relaxed)
+                .exchanged
+        else { return }
         for connection in server.table.all() where connection.tryAcquire() {
-            if connection.state.tick(now) != nil { drop(connection, server) } else { releaseUntouched(connection, server) }
+            if connection.state.tick(now) != nil {
+                drop(connection, server)
+            } else {
+                releaseUntouched(connection, server)
+            }
         }
     }
 

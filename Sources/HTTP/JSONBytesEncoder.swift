@@ -56,7 +56,9 @@ public struct JSONObjectWriter {
     mutating func key(_ key: StaticString) {
         #if DEBUG
         let name = key.description
-        precondition(name.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }, "\(name) needs escaping")
+        precondition(
+            name.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") },
+            "\(name) needs escaping")
         precondition(previous.map { JSONSink.precedes($0, name) } ?? true, "\(name) is out of key order")
         previous = name
         #endif
@@ -64,13 +66,31 @@ public struct JSONObjectWriter {
         count += 1
     }
 
-    public mutating func write(_ key: StaticString, _ value: String) { self.key(key); sink.writeString(value) }
+    public mutating func write(_ key: StaticString, _ value: String) {
+        self.key(key)
+        sink.writeString(value)
+    }
     public mutating func write(_ key: StaticString, _ value: String?) { if let value { write(key, value) } }
-    public mutating func write(_ key: StaticString, _ value: Int64) { self.key(key); sink.writeInteger(value) }
-    public mutating func write(_ key: StaticString, _ value: Int) { self.key(key); sink.writeInteger(value) }
-    public mutating func write(_ key: StaticString, _ value: Bool) { self.key(key); sink.writeBool(value) }
-    public mutating func write(_ key: StaticString, _ value: [String]) { self.key(key); sink.writeList(value, sink.writeString) }
-    public mutating func write(_ key: StaticString, _ value: [Int64]) { self.key(key); sink.writeList(value, sink.writeInteger) }
+    public mutating func write(_ key: StaticString, _ value: Int64) {
+        self.key(key)
+        sink.writeInteger(value)
+    }
+    public mutating func write(_ key: StaticString, _ value: Int) {
+        self.key(key)
+        sink.writeInteger(value)
+    }
+    public mutating func write(_ key: StaticString, _ value: Bool) {
+        self.key(key)
+        sink.writeBool(value)
+    }
+    public mutating func write(_ key: StaticString, _ value: [String]) {
+        self.key(key)
+        sink.writeList(value, sink.writeString)
+    }
+    public mutating func write(_ key: StaticString, _ value: [Int64]) {
+        self.key(key)
+        sink.writeList(value, sink.writeInteger)
+    }
 }
 
 /// The writer behind `JSONBytesEncoder`. Containers are written in the order Swift's coding
@@ -194,7 +214,10 @@ final class JSONSink: Encoder {
             // A value that encoded nothing is an empty object, as Foundation writes it.
             writeRaw("{}")
         case .single:
-            if frame.start == bytes.count { throw EncodingError.invalidValue((), .init(codingPath: codingPath, debugDescription: "a single-value container encoded nothing")) }
+            if frame.start == bytes.count {
+                throw EncodingError.invalidValue(
+                    (), .init(codingPath: codingPath, debugDescription: "a single-value container encoded nothing"))
+            }
         case .keyed, .unkeyed:
             let close = frame.kind == .keyed ? UInt8(ascii: "}") : UInt8(ascii: "]")
             guard frame.needsRebuild else {
@@ -209,7 +232,8 @@ final class JSONSink: Encoder {
             for index in frame.firstMember..<members.count {
                 if index > frame.firstMember { bytes.append(UInt8(ascii: ",")) }
                 let member = members[index]
-                state.pointee.bytes.append(state.pointee.scratch[(member.start - frame.start)..<(member.end - frame.start)])
+                state.pointee.bytes.append(
+                    state.pointee.scratch[(member.start - frame.start)..<(member.end - frame.start)])
                 if let child = member.child { bytes.append(try child.closedBytes()) }
             }
             bytes.append(close)
@@ -274,12 +298,18 @@ final class JSONSink: Encoder {
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer { UnkeyedContainer(sink: self, depth: open(.unkeyed)) }
 
-    func singleValueContainer() -> any SingleValueEncodingContainer { SingleContainer(sink: self, depth: open(.single)) }
+    func singleValueContainer() -> any SingleValueEncodingContainer {
+        SingleContainer(sink: self, depth: open(.single))
+    }
 
     /// Starts a member of the container at `depth`: the comma, the key, and its bookkeeping.
     func beginMember(at depth: Int, key: String?) throws {
         guard depth == frames.count - 1 else {
-            throw EncodingError.invalidValue((), .init(codingPath: codingPath, debugDescription: "a container was used after another one was opened inside it"))
+            throw EncodingError.invalidValue(
+                (),
+                .init(
+                    codingPath: codingPath,
+                    debugDescription: "a container was used after another one was opened inside it"))
         }
         let frame = frames[depth]
         if members.count > frame.firstMember {
@@ -345,7 +375,8 @@ final class JSONSink: Encoder {
 
     func writeDouble(_ value: Double) throws {
         guard value.isFinite else {
-            throw EncodingError.invalidValue(value, .init(codingPath: codingPath, debugDescription: "\(value) has no JSON spelling"))
+            throw EncodingError.invalidValue(
+                value, .init(codingPath: codingPath, debugDescription: "\(value) has no JSON spelling"))
         }
         // Whole numbers without a fraction, as Foundation writes them ("3", not "3.0").
         if value == value.rounded(), abs(value) < 9_007_199_254_740_992 {  // 2^53: beyond it Swift writes an exponent
@@ -431,11 +462,15 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
         }
     }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
+        -> KeyedEncodingContainer<NestedKey>
+    {
         childSink(key).container(keyedBy: keyType)
     }
 
-    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer { childSink(key).unkeyedContainer() }
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+        childSink(key).unkeyedContainer()
+    }
 
     mutating func superEncoder() -> any Encoder { childSink(nil, name: "super") }
 
@@ -468,7 +503,9 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
     mutating func encode(_ value: Int64) throws { try encode(Int(value)) }
     mutating func encode<T: Encodable>(_ value: T) throws { try element { try $0.encodeValue(value) } }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<
+        NestedKey
+    > {
         childSink().container(keyedBy: keyType)
     }
 
@@ -489,21 +526,40 @@ private struct SingleContainer: SingleValueEncodingContainer {
 
     func check() throws {
         guard depth == sink.frames.count - 1, sink.bytes.count == sink.frames[depth].start else {
-            throw EncodingError.invalidValue((), .init(codingPath: codingPath, debugDescription: "a single-value container takes one value"))
+            throw EncodingError.invalidValue(
+                (), .init(codingPath: codingPath, debugDescription: "a single-value container takes one value"))
         }
     }
 
-    mutating func encodeNil() throws { try check(); sink.writeNull() }
-    mutating func encode(_ value: Bool) throws { try check(); sink.writeBool(value) }
-    mutating func encode(_ value: String) throws { try check(); sink.writeString(value) }
-    mutating func encode(_ value: Double) throws { try check(); try sink.writeDouble(value) }
+    mutating func encodeNil() throws {
+        try check()
+        sink.writeNull()
+    }
+    mutating func encode(_ value: Bool) throws {
+        try check()
+        sink.writeBool(value)
+    }
+    mutating func encode(_ value: String) throws {
+        try check()
+        sink.writeString(value)
+    }
+    mutating func encode(_ value: Double) throws {
+        try check()
+        try sink.writeDouble(value)
+    }
     mutating func encode(_ value: Float) throws { try encode(Double(value)) }
-    mutating func encode(_ value: Int) throws { try check(); sink.writeInteger(value) }
+    mutating func encode(_ value: Int) throws {
+        try check()
+        sink.writeInteger(value)
+    }
     mutating func encode(_ value: Int8) throws { try encode(Int(value)) }
     mutating func encode(_ value: Int16) throws { try encode(Int(value)) }
     mutating func encode(_ value: Int32) throws { try encode(Int(value)) }
     mutating func encode(_ value: Int64) throws { try encode(Int(value)) }
-    mutating func encode(_ value: UInt) throws { try check(); sink.writeInteger(value) }
+    mutating func encode(_ value: UInt) throws {
+        try check()
+        sink.writeInteger(value)
+    }
     mutating func encode(_ value: UInt8) throws { try encode(UInt(value)) }
     mutating func encode(_ value: UInt16) throws { try encode(UInt(value)) }
     mutating func encode(_ value: UInt32) throws { try encode(UInt(value)) }
@@ -594,7 +650,9 @@ struct ByteBuffer {
 
     mutating func append(_ bytes: [UInt8]) { bytes.withUnsafeBytes { append($0) } }
 
-    mutating func append(_ text: StaticString) { append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)) }
+    mutating func append(_ text: StaticString) {
+        append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
 
     mutating func append(_ text: String) {
         var text = text

@@ -12,7 +12,9 @@ public struct RouteContext: Sendable {
 
     /// A path parameter, or a 400 naming it.
     public func parameter(_ name: String) throws(HTTPResponseError) -> String {
-        guard let value = parameters[name] else { throw HTTPResponseError(.error(400, "missing path parameter \(name)")) }
+        guard let value = parameters[name] else {
+            throw HTTPResponseError(.error(400, "missing path parameter \(name)"))
+        }
         return value
     }
 }
@@ -75,7 +77,9 @@ public struct Router: Sendable {
                 var offset = 0
                 for index in 0..<wordLengths.count {
                     let length = wordLengths[index]
-                    if length == segment.count, memcmp(bytes.baseAddress! + offset, segment.baseAddress!, length) == 0 { return wordNodes[index] }
+                    if length == segment.count, memcmp(bytes.baseAddress! + offset, segment.baseAddress!, length) == 0 {
+                        return wordNodes[index]
+                    }
                     offset += length
                 }
                 return nil
@@ -95,13 +99,18 @@ public struct Router: Sendable {
 
     public init() {}
 
-    public mutating func add(_ method: HTTPMethod, _ pattern: String, bodyLimit: Int = 16_384, _ handler: @escaping Handler) {
+    public mutating func add(
+        _ method: HTTPMethod, _ pattern: String, bodyLimit: Int = 16_384, _ handler: @escaping Handler
+    ) {
         let segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map { part -> Segment in
             part.hasPrefix(":") ? .parameter(String(part.dropFirst())) : .literal(String(part))
         }
         let index = routes.count
-        routes.append(Route(method: method, pattern: pattern, segments: segments, hasParameters: segments.contains(where: \.isParameter),
-                            bodyLimit: bodyLimit, handler: handler))
+        routes.append(
+            Route(
+                method: method, pattern: pattern, segments: segments,
+                hasParameters: segments.contains(where: \.isParameter),
+                bodyLimit: bodyLimit, handler: handler))
         var node = 0
         for segment in segments {
             switch segment {
@@ -131,13 +140,18 @@ public struct Router: Sendable {
         let parts = path.utf8.split(separator: UInt8(ascii: "/"))
         return found.map { index in
             var parameters: [String: String] = [:]
-            for case let (.parameter(name), part) in zip(routes[index].segments, parts) { parameters[name] = String(decoding: part, as: UTF8.self) }
+            for case let (.parameter(name), part) in zip(routes[index].segments, parts) {
+                parameters[name] = String(decoding: part, as: UTF8.self)
+            }
             return (index, parameters)
         }
     }
 
     /// Follows a path from `node`, from byte `start` on: a segment by its word, and as a parameter.
-    private static func walk(_ nodes: UnsafeBufferPointer<Node>, _ node: Int, _ path: UnsafeBufferPointer<UInt8>, from start: Int, _ found: inout [Int]) {
+    private static func walk(
+        _ nodes: UnsafeBufferPointer<Node>, _ node: Int, _ path: UnsafeBufferPointer<UInt8>, from start: Int,
+        _ found: inout [Int]
+    ) {
         let slash = UInt8(ascii: "/")
         var begin = start
         while begin < path.count, path[begin] == slash { begin += 1 }
@@ -147,7 +161,9 @@ public struct Router: Sendable {
         }
         var end = begin
         while end < path.count, path[end] != slash { end += 1 }
-        if let next = nodes[node].child(UnsafeBufferPointer(rebasing: path[begin..<end])) { walk(nodes, next, path, from: end, &found) }
+        if let next = nodes[node].child(UnsafeBufferPointer(rebasing: path[begin..<end])) {
+            walk(nodes, next, path, from: end, &found)
+        }
         if let next = nodes[node].parameter { walk(nodes, next, path, from: end, &found) }
     }
 
@@ -174,7 +190,9 @@ public struct Router: Sendable {
             response.headers.append(("Allow", allow))
             return response
         }
-        guard request.body.count <= routes[index].bodyLimit else { return .error(413, "the body is larger than \(routes[index].bodyLimit) bytes") }
+        guard request.body.count <= routes[index].bodyLimit else {
+            return .error(413, "the body is larger than \(routes[index].bodyLimit) bytes")
+        }
         var response: HTTPResponse
         do {
             response = try routes[index].handler(RouteContext(request: request, parameters: parameters))
@@ -186,7 +204,9 @@ public struct Router: Sendable {
         if method == "GET", response.status == 200, response.deferred == nil {
             let tag = Self.weakTag(Self.contentHash(response.body))
             response.headers.append(("ETag", tag))
-            if request.header("if-none-match")?.split(separator: ",").contains(where: { $0.trimmingCharacters(in: " ") == tag }) == true {
+            if request.header("if-none-match")?.split(separator: ",").contains(where: {
+                $0.trimmingCharacters(in: " ") == tag
+            }) == true {
                 return HTTPResponse(status: 304, headers: [("ETag", tag)])
             }
         }
@@ -243,7 +263,9 @@ public struct Router: Sendable {
 /// JSON request bodies, strictly: malformed JSON, a wrong type, a missing field and an unknown
 /// field each answer 400 with a message naming the field.
 public enum JSONBody {
-    public static func decode<T: Decodable>(_ type: T.Type, from request: HTTPRequest, allowedFields: Set<String>) throws(HTTPResponseError) -> T {
+    public static func decode<T: Decodable>(_ type: T.Type, from request: HTTPRequest, allowedFields: Set<String>)
+        throws(HTTPResponseError) -> T
+    {
         if let contentType = request.header("content-type"), !contentType.lowercased().hasPrefix("application/json") {
             throw HTTPResponseError(.error(415, "expected Content-Type: application/json"))
         }
@@ -252,7 +274,9 @@ public enum JSONBody {
             throw HTTPResponseError(.error(400, "the body is not a JSON object"))
         }
         if let unknown = object.keys.sorted().first(where: { !allowedFields.contains($0) }) {
-            throw HTTPResponseError(.error(400, "unknown field \"\(unknown)\" (allowed: \(allowedFields.sorted().joined(separator: ", ")))"))
+            throw HTTPResponseError(
+                .error(400, "unknown field \"\(unknown)\" (allowed: \(allowedFields.sorted().joined(separator: ", ")))")
+            )
         }
         do {
             return try JSONDecoder().decode(T.self, from: data)
@@ -261,16 +285,23 @@ public enum JSONBody {
         } catch let DecodingError.typeMismatch(expected, context) {
             throw HTTPResponseError(.error(400, "field \"\(path(context.codingPath))\" must be \(describe(expected))"))
         } catch let DecodingError.valueNotFound(expected, context) {
-            throw HTTPResponseError(.error(400, "field \"\(path(context.codingPath))\" must be \(describe(expected)), not null"))
+            throw HTTPResponseError(
+                .error(400, "field \"\(path(context.codingPath))\" must be \(describe(expected)), not null"))
         } catch let DecodingError.dataCorrupted(context) {
-            throw HTTPResponseError(.error(400, context.codingPath.isEmpty ? "the body is not valid JSON" : "field \"\(path(context.codingPath))\": \(context.debugDescription)"))
+            throw HTTPResponseError(
+                .error(
+                    400,
+                    context.codingPath.isEmpty
+                        ? "the body is not valid JSON"
+                        : "field \"\(path(context.codingPath))\": \(context.debugDescription)"))
         } catch {
             throw HTTPResponseError(.error(400, "the body could not be read"))
         }
     }
 
     static func path(_ keys: [any CodingKey]) -> String {
-        keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+        keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(
+            of: ".[", with: "[")
     }
 
     static func describe(_ type: Any.Type) -> String {

@@ -107,7 +107,8 @@ final class SocketRing {
         completionHead = (complete + Int(parameters.cq_off.head)).assumingMemoryBound(to: UInt32.self)
         completionTail = (complete + Int(parameters.cq_off.tail)).assumingMemoryBound(to: UInt32.self)
         completionMask = (complete + Int(parameters.cq_off.ring_mask)).load(as: UInt32.self)
-        completionEntries = (complete + Int(parameters.cq_off.cqes)).bindMemory(to: io_uring_cqe.self, capacity: Int(parameters.cq_entries))
+        completionEntries = (complete + Int(parameters.cq_off.cqes)).bindMemory(
+            to: io_uring_cqe.self, capacity: Int(parameters.cq_entries))
         // Submission slot i always names entry i: entries are used in ring order.
         let array = (rings + Int(parameters.sq_off.array)).assumingMemoryBound(to: UInt32.self)
         for index in 0..<Int(parameters.sq_entries) { array[index] = UInt32(index) }
@@ -135,8 +136,10 @@ final class SocketRing {
         }
         return buffer.withUnsafeBytes { bytes in
             submit(answers.count) { entry, index in
-                portero_io_uring_prep_transfer(entry, portero_IORING_OP_SEND, answers[index].fd, bytes.baseAddress! + offsets[index], UInt32(answers[index].bytes.count),
-                                           Int32(MSG_NOSIGNAL | MSG_DONTWAIT), UInt64(index))
+                portero_io_uring_prep_transfer(
+                    entry, portero_IORING_OP_SEND, answers[index].fd, bytes.baseAddress! + offsets[index],
+                    UInt32(answers[index].bytes.count),
+                    Int32(MSG_NOSIGNAL | MSG_DONTWAIT), UInt64(index))
             }
         }
     }
@@ -144,11 +147,15 @@ final class SocketRing {
     /// Reads from each socket (at most `capacity`) what it holds now, up to `receiveSlot` bytes,
     /// in one system call; `take` is given each socket's outcome and, for `.done`, its bytes
     /// (valid only during the call), in the order of `sockets`.
-    func receive(_ sockets: [Int32], _ take: (_ index: Int, _ outcome: Outcome, _ bytes: UnsafeRawBufferPointer) -> Void) {
+    func receive(
+        _ sockets: [Int32], _ take: (_ index: Int, _ outcome: Outcome, _ bytes: UnsafeRawBufferPointer) -> Void
+    ) {
         precondition(sockets.count <= capacity && !broken)
         let outcomes = submit(sockets.count) { entry, index in
-            portero_io_uring_prep_transfer(entry, portero_IORING_OP_RECV, sockets[index], slots + index * Self.receiveSlot, UInt32(Self.receiveSlot),
-                                       Int32(MSG_DONTWAIT), UInt64(index))
+            portero_io_uring_prep_transfer(
+                entry, portero_IORING_OP_RECV, sockets[index], slots + index * Self.receiveSlot,
+                UInt32(Self.receiveSlot),
+                Int32(MSG_DONTWAIT), UInt64(index))
         }
         for (index, outcome) in outcomes.enumerated() {
             let count = if case let .done(count) = outcome { count } else { 0 }

@@ -35,11 +35,15 @@ public func printError(_ text: String) {
 }
 
 /// Runs a thin program: answers --help and --version, hands the rest to `body`, exits with its code.
-public func runProgram(_ info: ProgramInfo, flags: Set<String> = [], valued: Set<String> = [], body: (CommandLineArguments) throws -> ExitCode) -> Never {
+public func runProgram(
+    _ info: ProgramInfo, flags: Set<String> = [], valued: Set<String> = [],
+    body: (CommandLineArguments) throws -> ExitCode
+) -> Never {
     let raw = Array(CommandLine.arguments.dropFirst())
     let code: ExitCode
     do {
-        let arguments = try CommandLineArguments(raw, flags: flags.union(["--help", "-h", "--version"]), valued: valued)
+        let arguments = try CommandLineArguments(
+            raw, flags: flags.union(["--help", "-h", "--version"]), valued: valued)
         if arguments.has("--help") || arguments.has("-h") {
             print(info.helpText)
             code = .success

@@ -24,7 +24,8 @@ public struct ProgramInfo: Sendable {
         let width = all.map(\.flag.count).max() ?? 0
         var lines = ["\(name) — \(summary)", "", "Usage: \(name) [options]", "", "Options:"]
         for option in all {
-            lines.append("  " + option.flag + String(repeating: " ", count: width - option.flag.count) + "  " + option.help)
+            lines.append(
+                "  " + option.flag + String(repeating: " ", count: width - option.flag.count) + "  " + option.help)
         }
         lines += ["", status]
         return lines.joined(separator: "\n")

@@ -66,7 +66,8 @@ public enum ReadRejection: Error, Hashable, Sendable, CustomStringConvertible {
         case let .noise(count): "skipped \(count) byte(s) of line noise"
         case let .truncatedFrame(received): "frame cut short after \(received) byte(s)"
         case let .invalidCharacter(byte): "invalid character 0x\(String(byte, radix: 16)) in frame"
-        case let .badChecksum(expected, received): "checksum 0x\(String(received, radix: 16)) does not match the data (0x\(String(expected, radix: 16)))"
+        case let .badChecksum(expected, received):
+            "checksum 0x\(String(received, radix: 16)) does not match the data (0x\(String(expected, radix: 16)))"
         case let .missingEnd(found): "expected ETX, found 0x\(String(found, radix: 16))"
         case let .badParity(format, check): "\(format.rawValue): \(check) parity check failed"
         case .glitch: "Wiegand bits closer together than a reader sends them"

@@ -92,7 +92,9 @@ public struct EM4100FrameParser: Sendable {
         let checksum = bytes[0..<5].reduce(0, ^)
         guard checksum == bytes[5] else { return .rejected(.badChecksum(expected: checksum, received: bytes[5])) }
         guard let read = Self.decode(tag: Array(bytes[0..<5])) else { return nil }
-        if let last = lastCard, last.number == read.credential, now.nanoseconds(since: last.seen) < holdWindowNanoseconds {
+        if let last = lastCard, last.number == read.credential,
+            now.nanoseconds(since: last.seen) < holdWindowNanoseconds
+        {
             lastCard = (read.credential, now)
             return nil
         }
@@ -122,7 +124,9 @@ public struct EM4100FrameParser: Sendable {
             let checksum = bytes[0..<5].reduce(0, ^)
             guard checksum == bytes[5] else { return .failure(.badChecksum(expected: checksum, received: bytes[5])) }
         }
-        guard let read = decode(tag: Array(bytes.prefix(5))) else { return .failure(.truncatedFrame(received: bytes.count)) }
+        guard let read = decode(tag: Array(bytes.prefix(5))) else {
+            return .failure(.truncatedFrame(received: bytes.count))
+        }
         return .success(read)
     }
 

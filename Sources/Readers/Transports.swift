@@ -57,11 +57,14 @@ public final class WiegandReader {
     private var assembler: WiegandAssembler
 
     /// Requests D0 and D1 on `chip` with falling-edge events and pull-ups (the lines idle high).
-    public init(chip: any GPIOChip, d0 offset0: UInt32, d1 offset1: UInt32, consumer: String = "portero-wiegand",
-                bias: Bias = .pullUp, assembler: WiegandAssembler = WiegandAssembler()) throws {
+    public init(
+        chip: any GPIOChip, d0 offset0: UInt32, d1 offset1: UInt32, consumer: String = "portero-wiegand",
+        bias: Bias = .pullUp, assembler: WiegandAssembler = WiegandAssembler()
+    ) throws {
         d0 = try chip.requestInput(offset: offset0, consumer: consumer, edges: .falling, bias: bias, activeLow: false)
         do {
-            d1 = try chip.requestInput(offset: offset1, consumer: consumer, edges: .falling, bias: bias, activeLow: false)
+            d1 = try chip.requestInput(
+                offset: offset1, consumer: consumer, edges: .falling, bias: bias, activeLow: false)
         } catch {
             d0.release()
             throw error

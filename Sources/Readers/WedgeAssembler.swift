@@ -43,7 +43,9 @@ public struct WedgeAssembler: Sendable {
             if typed.isEmpty { return expired.map { .failure($0) } }
             let radix = base == .decimal ? 10 : 16
             guard let value = UInt64(typed, radix: radix) else { return .failure(.badDigits(typed)) }
-            return .success(CardRead(format: .wedge, bits: 0, facility: nil, number: value, credential: CardNumber(rawValue: value)))
+            return .success(
+                CardRead(format: .wedge, bits: 0, facility: nil, number: value, credential: CardNumber(rawValue: value))
+            )
         case .star, .hash, .backspace:
             typed = ""
             return .failure(.badDigits(key == .backspace ? "backspace" : "keypad symbol"))

@@ -47,20 +47,31 @@ public enum WiegandDecoder {
         let b = frame.bits
         switch b.count {
         case 4:
-            return key(UInt8(frame.field(0..<4))).map { .success(.keys([$0])) } ?? .failure(.badKeypadBurst(UInt8(frame.field(0..<4))))
+            return key(UInt8(frame.field(0..<4))).map { .success(.keys([$0])) }
+                ?? .failure(.badKeypadBurst(UInt8(frame.field(0..<4))))
         case 8:
             let byte = UInt8(frame.field(0..<8))
             guard byte >> 4 == (~byte & 0x0F), let k = key(byte & 0x0F) else { return .failure(.badKeypadBurst(byte)) }
             return .success(.keys([k]))
         case 26:
             // P FFFFFFFF CCCCCCCCCCCCCCCC P: leading even over bits 1-12, trailing odd over bits 13-24.
-            guard (frame.ones(0...12)) % 2 == 0 else { return .failure(.badParity(format: .h10301, check: "leading even (bits 1-12)")) }
-            guard (frame.ones(13...25)) % 2 == 1 else { return .failure(.badParity(format: .h10301, check: "trailing odd (bits 13-24)")) }
-            return .success(.card(read(.h10301, bits: 26, facility: frame.field(1..<9), card: frame.field(9..<25), cardBits: 16)))
+            guard (frame.ones(0...12)) % 2 == 0 else {
+                return .failure(.badParity(format: .h10301, check: "leading even (bits 1-12)"))
+            }
+            guard (frame.ones(13...25)) % 2 == 1 else {
+                return .failure(.badParity(format: .h10301, check: "trailing odd (bits 13-24)"))
+            }
+            return .success(
+                .card(read(.h10301, bits: 26, facility: frame.field(1..<9), card: frame.field(9..<25), cardBits: 16)))
         case 34:
-            guard frame.ones(0...16) % 2 == 0 else { return .failure(.badParity(format: .h10306, check: "leading even (bits 1-16)")) }
-            guard frame.ones(17...33) % 2 == 1 else { return .failure(.badParity(format: .h10306, check: "trailing odd (bits 17-32)")) }
-            return .success(.card(read(.h10306, bits: 34, facility: frame.field(1..<17), card: frame.field(17..<33), cardBits: 16)))
+            guard frame.ones(0...16) % 2 == 0 else {
+                return .failure(.badParity(format: .h10306, check: "leading even (bits 1-16)"))
+            }
+            guard frame.ones(17...33) % 2 == 1 else {
+                return .failure(.badParity(format: .h10306, check: "trailing odd (bits 17-32)"))
+            }
+            return .success(
+                .card(read(.h10306, bits: 34, facility: frame.field(1..<17), card: frame.field(17..<33), cardBits: 16)))
         case 35:
             // P0 odd over all the others; P1 even over positions 2,3, 5,6, ... 32,33;
             // P34 odd over positions 1,2, 4,5, ... 31,32. Company code 2-13, card 14-33.
@@ -70,24 +81,41 @@ public enum WiegandDecoder {
             guard (frame.ones(Corporate1000.oddGroup) + (b[34] ? 1 : 0)) % 2 == 1 else {
                 return .failure(.badParity(format: .corporate1000, check: "last-bit odd"))
             }
-            guard frame.ones(0...34) % 2 == 1 else { return .failure(.badParity(format: .corporate1000, check: "first-bit odd (whole frame)")) }
-            return .success(.card(read(.corporate1000, bits: 35, facility: frame.field(2..<14), card: frame.field(14..<34), cardBits: 20)))
+            guard frame.ones(0...34) % 2 == 1 else {
+                return .failure(.badParity(format: .corporate1000, check: "first-bit odd (whole frame)"))
+            }
+            return .success(
+                .card(
+                    read(
+                        .corporate1000, bits: 35, facility: frame.field(2..<14), card: frame.field(14..<34),
+                        cardBits: 20)))
         case 37:
-            guard frame.ones(0...18) % 2 == 0 else { return .failure(.badParity(format: .h10304, check: "leading even (bits 1-18)")) }
-            guard frame.ones(18...36) % 2 == 1 else { return .failure(.badParity(format: .h10304, check: "trailing odd (bits 18-35)")) }
-            return .success(.card(read(.h10304, bits: 37, facility: frame.field(1..<17), card: frame.field(17..<36), cardBits: 19)))
+            guard frame.ones(0...18) % 2 == 0 else {
+                return .failure(.badParity(format: .h10304, check: "leading even (bits 1-18)"))
+            }
+            guard frame.ones(18...36) % 2 == 1 else {
+                return .failure(.badParity(format: .h10304, check: "trailing odd (bits 18-35)"))
+            }
+            return .success(
+                .card(read(.h10304, bits: 37, facility: frame.field(1..<17), card: frame.field(17..<36), cardBits: 19)))
         case 0:
             return .failure(.truncatedFrame(received: 0))
         case 65...:
             return .failure(.tooLong(bits: b.count))
         default:
             let value = frame.field(0..<b.count)
-            return .success(.card(CardRead(format: .wiegandRaw, bits: b.count, facility: nil, number: value, credential: CardNumber(rawValue: value))))
+            return .success(
+                .card(
+                    CardRead(
+                        format: .wiegandRaw, bits: b.count, facility: nil, number: value,
+                        credential: CardNumber(rawValue: value))))
         }
     }
 
     static func read(_ format: CardFormat, bits: Int, facility: UInt64, card: UInt64, cardBits: Int) -> CardRead {
-        CardRead(format: format, bits: bits, facility: facility, number: card, credential: CardNumber(facility: facility, card: card, cardBits: cardBits))
+        CardRead(
+            format: format, bits: bits, facility: facility, number: card,
+            credential: CardNumber(facility: facility, card: card, cardBits: cardBits))
     }
 
     /// The key of a 4-bit keypad code: 0–9, 10 is `*`, 11 is `#`.
@@ -103,7 +131,9 @@ public enum WiegandDecoder {
     /// Builds the frame a reader sends for `facility` and `card` in `format`, parity included
     /// (for simulated readers, the installer's tool and tests). Nil when a field does not fit.
     public static func encode(_ format: CardFormat, facility: UInt64, card: UInt64) -> WiegandFrame? {
-        func bits(_ value: UInt64, _ width: Int) -> [Bool] { (0..<width).reversed().map { value >> UInt64($0) & 1 == 1 } }
+        func bits(_ value: UInt64, _ width: Int) -> [Bool] {
+            (0..<width).reversed().map { value >> UInt64($0) & 1 == 1 }
+        }
         var frame: WiegandFrame
         switch format {
         case .h10301:

@@ -31,7 +31,8 @@ public final class AccessService {
             id: EventID(time: now, using: &generator), at: now, branchID: store.branchID, doorID: door.id,
             direction: request.direction, credentialKind: Self.kind(of: request, at: door),
             cardNumber: { if case let .card(number) = request.presented { number } else { nil } }(),
-            userID: decision.userID, subscriptionID: decision.subscriptionID, granted: decision.granted, reason: decision.reason)
+            userID: decision.userID, subscriptionID: decision.subscriptionID, granted: decision.granted,
+            reason: decision.reason)
         try store.record(event, newState: decision.userID == nil ? nil : next)
         return Outcome(decision: decision, event: event, state: next)
     }

@@ -17,7 +17,9 @@ public struct PINHasher: Sendable {
 
     /// `key` must hold at least 16 bytes.
     public init(key: [UInt8]) throws {
-        guard key.count >= 16 else { throw InvalidPIN(reason: "the PIN key must hold at least 16 bytes, got \(key.count)") }
+        guard key.count >= 16 else {
+            throw InvalidPIN(reason: "the PIN key must hold at least 16 bytes, got \(key.count)")
+        }
         self.key = key
     }
 

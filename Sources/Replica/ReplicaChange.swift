@@ -12,8 +12,11 @@ public struct ReplicaUser: Hashable, Sendable {
     public var pin: PINDigest?
     public var duressPIN: PINDigest?
 
-    public init(id: UserID, clave: Int64, displayName: String, active: Bool, roles: RoleSet = RoleSet([.client]), grantedHere: Bool = false,
-                pin: PINDigest? = nil, duressPIN: PINDigest? = nil) {
+    public init(
+        id: UserID, clave: Int64, displayName: String, active: Bool, roles: RoleSet = RoleSet([.client]),
+        grantedHere: Bool = false,
+        pin: PINDigest? = nil, duressPIN: PINDigest? = nil
+    ) {
         self.id = id
         self.clave = clave
         self.displayName = displayName

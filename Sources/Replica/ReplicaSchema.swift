@@ -5,155 +5,165 @@ enum ReplicaSchema {
     /// `PRAGMA application_id` of replica files: "PRTR" in ASCII.
     static let applicationID: Int32 = 0x5052_5452
 
-    static let migrator = Migrator(applicationID: applicationID, migrations: [
-        Migration(version: 1, name: "branch replica", sql: """
-            CREATE TABLE replica_meta (
-                key TEXT PRIMARY KEY,
-                value TEXT NOT NULL
-            ) STRICT;
+    static let migrator = Migrator(
+        applicationID: applicationID,
+        migrations: [
+            Migration(
+                version: 1, name: "branch replica",
+                sql: """
+                    CREATE TABLE replica_meta (
+                        key TEXT PRIMARY KEY,
+                        value TEXT NOT NULL
+                    ) STRICT;
 
-            -- Plans are few; the store keeps them in memory and stores each as its JSON.
-            CREATE TABLE plans (
-                id INTEGER PRIMARY KEY,
-                body TEXT NOT NULL
-            ) STRICT;
+                    -- Plans are few; the store keeps them in memory and stores each as its JSON.
+                    CREATE TABLE plans (
+                        id INTEGER PRIMARY KEY,
+                        body TEXT NOT NULL
+                    ) STRICT;
 
-            -- A user and their decision state (visit counters, anti-passback presence, PIN attempts)
-            -- share one row, so a look-up reads one b-tree leaf for both.
-            CREATE TABLE users (
-                id INTEGER PRIMARY KEY,
-                clave INTEGER NOT NULL,
-                display_name TEXT NOT NULL,
-                active INTEGER NOT NULL CHECK (active IN (0, 1)),
-                roles INTEGER NOT NULL DEFAULT 0,
-                -- A staff role of this user applies at this replica's branch.
-                granted_here INTEGER NOT NULL DEFAULT 0 CHECK (granted_here IN (0, 1)),
-                pin_digest BLOB,
-                duress_digest BLOB,
-                visit_day INTEGER,
-                day_count INTEGER NOT NULL DEFAULT 0,
-                visit_week INTEGER,
-                week_count INTEGER NOT NULL DEFAULT 0,
-                visit_month INTEGER,
-                month_count INTEGER NOT NULL DEFAULT 0,
-                inside INTEGER,
-                presence_since INTEGER,
-                last_entry INTEGER,
-                pin_failures INTEGER NOT NULL DEFAULT 0,
-                pin_locked_until INTEGER
-            ) STRICT;
+                    -- A user and their decision state (visit counters, anti-passback presence, PIN attempts)
+                    -- share one row, so a look-up reads one b-tree leaf for both.
+                    CREATE TABLE users (
+                        id INTEGER PRIMARY KEY,
+                        clave INTEGER NOT NULL,
+                        display_name TEXT NOT NULL,
+                        active INTEGER NOT NULL CHECK (active IN (0, 1)),
+                        roles INTEGER NOT NULL DEFAULT 0,
+                        -- A staff role of this user applies at this replica's branch.
+                        granted_here INTEGER NOT NULL DEFAULT 0 CHECK (granted_here IN (0, 1)),
+                        pin_digest BLOB,
+                        duress_digest BLOB,
+                        visit_day INTEGER,
+                        day_count INTEGER NOT NULL DEFAULT 0,
+                        visit_week INTEGER,
+                        week_count INTEGER NOT NULL DEFAULT 0,
+                        visit_month INTEGER,
+                        month_count INTEGER NOT NULL DEFAULT 0,
+                        inside INTEGER,
+                        presence_since INTEGER,
+                        last_entry INTEGER,
+                        pin_failures INTEGER NOT NULL DEFAULT 0,
+                        pin_locked_until INTEGER
+                    ) STRICT;
 
-            -- Cards keyed by their number (the 64 bits stored as a signed integer): a look-up is one
-            -- b-tree descent that lands on the row itself.
-            CREATE TABLE cards (
-                card_number INTEGER PRIMARY KEY,
-                id INTEGER NOT NULL UNIQUE,
-                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-                status TEXT NOT NULL CHECK (status IN ('active', 'lost', 'revoked'))
-            ) STRICT;
-            CREATE INDEX cards_by_user ON cards(user_id);
+                    -- Cards keyed by their number (the 64 bits stored as a signed integer): a look-up is one
+                    -- b-tree descent that lands on the row itself.
+                    CREATE TABLE cards (
+                        card_number INTEGER PRIMARY KEY,
+                        id INTEGER NOT NULL UNIQUE,
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        status TEXT NOT NULL CHECK (status IN ('active', 'lost', 'revoked'))
+                    ) STRICT;
+                    CREATE INDEX cards_by_user ON cards(user_id);
 
-            -- PIN-only credentials (keypads), keyed by the PIN's keyed hash.
-            CREATE TABLE pins (
-                digest BLOB PRIMARY KEY CHECK (length(digest) = 32),
-                id INTEGER NOT NULL UNIQUE,
-                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-                status TEXT NOT NULL CHECK (status IN ('active', 'lost', 'revoked'))
-            ) STRICT, WITHOUT ROWID;
-            CREATE INDEX pins_by_user ON pins(user_id);
+                    -- PIN-only credentials (keypads), keyed by the PIN's keyed hash.
+                    CREATE TABLE pins (
+                        digest BLOB PRIMARY KEY CHECK (length(digest) = 32),
+                        id INTEGER NOT NULL UNIQUE,
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        status TEXT NOT NULL CHECK (status IN ('active', 'lost', 'revoked'))
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX pins_by_user ON pins(user_id);
 
-            -- Clustered by user, so one user's subscriptions sit together in one leaf.
-            CREATE TABLE subscriptions (
-                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-                id INTEGER NOT NULL UNIQUE,
-                plan_id INTEGER NOT NULL,
-                start_day INTEGER NOT NULL,
-                end_day INTEGER NOT NULL,
-                grace_days INTEGER NOT NULL DEFAULT 0 CHECK (grace_days >= 0),
-                status TEXT NOT NULL CHECK (status IN ('active', 'cancelled')),
-                -- Freeze periods as 'start-end' day numbers separated by commas; an open one is 'start-'.
-                freezes TEXT NOT NULL DEFAULT '',
-                price_minor INTEGER NOT NULL DEFAULT 0,
-                currency TEXT NOT NULL DEFAULT '',
-                PRIMARY KEY (user_id, id)
-            ) STRICT, WITHOUT ROWID;
+                    -- Clustered by user, so one user's subscriptions sit together in one leaf.
+                    CREATE TABLE subscriptions (
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        id INTEGER NOT NULL UNIQUE,
+                        plan_id INTEGER NOT NULL,
+                        start_day INTEGER NOT NULL,
+                        end_day INTEGER NOT NULL,
+                        grace_days INTEGER NOT NULL DEFAULT 0 CHECK (grace_days >= 0),
+                        status TEXT NOT NULL CHECK (status IN ('active', 'cancelled')),
+                        -- Freeze periods as 'start-end' day numbers separated by commas; an open one is 'start-'.
+                        freezes TEXT NOT NULL DEFAULT '',
+                        price_minor INTEGER NOT NULL DEFAULT 0,
+                        currency TEXT NOT NULL DEFAULT '',
+                        PRIMARY KEY (user_id, id)
+                    ) STRICT, WITHOUT ROWID;
 
-            -- The attendance journal: every decision, granted or denied. Ids are UUIDv7 (16 bytes).
-            CREATE TABLE attendance (
-                id BLOB PRIMARY KEY CHECK (length(id) = 16),
-                at INTEGER NOT NULL,
-                door_id INTEGER NOT NULL,
-                direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
-                credential_kind TEXT NOT NULL,
-                card_number INTEGER,
-                user_id INTEGER,
-                subscription_id INTEGER,
-                granted INTEGER NOT NULL CHECK (granted IN (0, 1)),
-                reason TEXT NOT NULL
-            ) STRICT, WITHOUT ROWID;
-            CREATE INDEX attendance_by_time ON attendance(at);
+                    -- The attendance journal: every decision, granted or denied. Ids are UUIDv7 (16 bytes).
+                    CREATE TABLE attendance (
+                        id BLOB PRIMARY KEY CHECK (length(id) = 16),
+                        at INTEGER NOT NULL,
+                        door_id INTEGER NOT NULL,
+                        direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+                        credential_kind TEXT NOT NULL,
+                        card_number INTEGER,
+                        user_id INTEGER,
+                        subscription_id INTEGER,
+                        granted INTEGER NOT NULL CHECK (granted IN (0, 1)),
+                        reason TEXT NOT NULL
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX attendance_by_time ON attendance(at);
 
-            -- Events not yet acknowledged by the core.
-            CREATE TABLE outbox (
-                event_id BLOB PRIMARY KEY REFERENCES attendance(id),
-                queued_at INTEGER NOT NULL
-            ) STRICT, WITHOUT ROWID;
-            """),
-        Migration(version: 2, name: "snapshot staging", sql: """
-            -- Snapshot pages land in these tables (the live ones' shapes, without the decision state)
-            -- until the last page is in; then one transaction swaps them in, so the live tables are
-            -- never half old, half new.
-            CREATE TABLE snapshot_users (
-                id INTEGER PRIMARY KEY,
-                clave INTEGER NOT NULL,
-                display_name TEXT NOT NULL,
-                active INTEGER NOT NULL,
-                roles INTEGER NOT NULL,
-                granted_here INTEGER NOT NULL,
-                pin_digest BLOB,
-                duress_digest BLOB
-            ) STRICT;
-            CREATE TABLE snapshot_cards (
-                card_number INTEGER PRIMARY KEY,
-                id INTEGER NOT NULL,
-                user_id INTEGER NOT NULL,
-                status TEXT NOT NULL
-            ) STRICT;
-            CREATE TABLE snapshot_subscriptions (
-                user_id INTEGER NOT NULL,
-                id INTEGER NOT NULL,
-                plan_id INTEGER NOT NULL,
-                start_day INTEGER NOT NULL,
-                end_day INTEGER NOT NULL,
-                grace_days INTEGER NOT NULL,
-                status TEXT NOT NULL,
-                freezes TEXT NOT NULL,
-                price_minor INTEGER NOT NULL,
-                currency TEXT NOT NULL,
-                PRIMARY KEY (user_id, id)
-            ) STRICT, WITHOUT ROWID;
-            CREATE TABLE snapshot_plans (
-                id INTEGER PRIMARY KEY,
-                body TEXT NOT NULL
-            ) STRICT;
-            """),
-        Migration(version: 3, name: "pack visits", sql: """
-            -- A pack's entries counted by the core at other branches; this branch's own come from the journal.
-            ALTER TABLE subscriptions ADD COLUMN visits_elsewhere INTEGER NOT NULL DEFAULT 0;
-            ALTER TABLE snapshot_subscriptions ADD COLUMN visits_elsewhere INTEGER NOT NULL DEFAULT 0;
-            CREATE INDEX attendance_by_subscription ON attendance(subscription_id) WHERE subscription_id IS NOT NULL AND granted = 1;
-            """),
-        Migration(version: 4, name: "local commands", sql: """
-            -- Changes made here (a card given at reception), applied at once and sent to the core,
-            -- which applies them for good and sends the result down through the feed.
-            -- AUTOINCREMENT: an id is never used twice, since the core remembers each one per device.
-            CREATE TABLE local_commands (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                kind TEXT NOT NULL,
-                user_id INTEGER NOT NULL,
-                card_number INTEGER NOT NULL,
-                created_at INTEGER NOT NULL
-            ) STRICT;
-            """),
-    ])
+                    -- Events not yet acknowledged by the core.
+                    CREATE TABLE outbox (
+                        event_id BLOB PRIMARY KEY REFERENCES attendance(id),
+                        queued_at INTEGER NOT NULL
+                    ) STRICT, WITHOUT ROWID;
+                    """),
+            Migration(
+                version: 2, name: "snapshot staging",
+                sql: """
+                    -- Snapshot pages land in these tables (the live ones' shapes, without the decision state)
+                    -- until the last page is in; then one transaction swaps them in, so the live tables are
+                    -- never half old, half new.
+                    CREATE TABLE snapshot_users (
+                        id INTEGER PRIMARY KEY,
+                        clave INTEGER NOT NULL,
+                        display_name TEXT NOT NULL,
+                        active INTEGER NOT NULL,
+                        roles INTEGER NOT NULL,
+                        granted_here INTEGER NOT NULL,
+                        pin_digest BLOB,
+                        duress_digest BLOB
+                    ) STRICT;
+                    CREATE TABLE snapshot_cards (
+                        card_number INTEGER PRIMARY KEY,
+                        id INTEGER NOT NULL,
+                        user_id INTEGER NOT NULL,
+                        status TEXT NOT NULL
+                    ) STRICT;
+                    CREATE TABLE snapshot_subscriptions (
+                        user_id INTEGER NOT NULL,
+                        id INTEGER NOT NULL,
+                        plan_id INTEGER NOT NULL,
+                        start_day INTEGER NOT NULL,
+                        end_day INTEGER NOT NULL,
+                        grace_days INTEGER NOT NULL,
+                        status TEXT NOT NULL,
+                        freezes TEXT NOT NULL,
+                        price_minor INTEGER NOT NULL,
+                        currency TEXT NOT NULL,
+                        PRIMARY KEY (user_id, id)
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE TABLE snapshot_plans (
+                        id INTEGER PRIMARY KEY,
+                        body TEXT NOT NULL
+                    ) STRICT;
+                    """),
+            Migration(
+                version: 3, name: "pack visits",
+                sql: """
+                    -- A pack's entries counted by the core at other branches; this branch's own come from the journal.
+                    ALTER TABLE subscriptions ADD COLUMN visits_elsewhere INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE snapshot_subscriptions ADD COLUMN visits_elsewhere INTEGER NOT NULL DEFAULT 0;
+                    CREATE INDEX attendance_by_subscription ON attendance(subscription_id) WHERE subscription_id IS NOT NULL AND granted = 1;
+                    """),
+            Migration(
+                version: 4, name: "local commands",
+                sql: """
+                    -- Changes made here (a card given at reception), applied at once and sent to the core,
+                    -- which applies them for good and sends the result down through the feed.
+                    -- AUTOINCREMENT: an id is never used twice, since the core remembers each one per device.
+                    CREATE TABLE local_commands (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        kind TEXT NOT NULL,
+                        user_id INTEGER NOT NULL,
+                        card_number INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL
+                    ) STRICT;
+                    """),
+        ])
 }

@@ -16,14 +16,20 @@ extension SyncItem {
                 guard characters.count == 64 else { return nil }
                 var bytes: [UInt8] = []
                 for index in stride(from: 0, to: 64, by: 2) {
-                    guard let byte = UInt8(String(decoding: characters[index...index + 1], as: UTF8.self), radix: 16) else { return nil }
+                    guard let byte = UInt8(String(decoding: characters[index...index + 1], as: UTF8.self), radix: 16)
+                    else { return nil }
                     bytes.append(byte)
                 }
                 return PINDigest(bytes: bytes)
             }
-            let replicaUser = ReplicaUser(id: UserID(user.id), clave: user.clave, displayName: user.displayName, active: user.active,
-                                          roles: RoleSet(user.roles), grantedHere: user.grantedHere, pin: pin)
-            let cards = user.cards.map { Credential(id: CredentialID($0.id), userID: UserID(user.id), card: CardNumber(rawValue: $0.number), status: $0.status) }
+            let replicaUser = ReplicaUser(
+                id: UserID(user.id), clave: user.clave, displayName: user.displayName, active: user.active,
+                roles: RoleSet(user.roles), grantedHere: user.grantedHere, pin: pin)
+            let cards = user.cards.map {
+                Credential(
+                    id: CredentialID($0.id), userID: UserID(user.id), card: CardNumber(rawValue: $0.number),
+                    status: $0.status)
+            }
             return .replaceUser(replicaUser, cards: cards, subscriptions: user.subscriptions)
         }
     }
@@ -46,8 +52,12 @@ extension ReplicaStore {
     /// Where an unfinished snapshot stands: the sequence it follows from and the last user id
     /// staged. Nil when none is under way.
     public func snapshotProgress() throws -> (sequence: Int64, after: Int64)? {
-        let sequence: String? = try db.queryFirst("SELECT value FROM replica_meta WHERE key = 'snapshot_sequence'") { try $0.get(0) }
-        let after: String? = try db.queryFirst("SELECT value FROM replica_meta WHERE key = 'snapshot_after'") { try $0.get(0) }
+        let sequence: String? = try db.queryFirst("SELECT value FROM replica_meta WHERE key = 'snapshot_sequence'") {
+            try $0.get(0)
+        }
+        let after: String? = try db.queryFirst("SELECT value FROM replica_meta WHERE key = 'snapshot_after'") {
+            try $0.get(0)
+        }
         guard let sequence = sequence.flatMap({ Int64($0) }) else { return nil }
         return (sequence, after.flatMap { Int64($0) } ?? 0)
     }
@@ -59,33 +69,46 @@ extension ReplicaStore {
         encoder.outputFormatting = .sortedKeys
         try db.transaction {
             if after == 0 {
-                for table in ["snapshot_users", "snapshot_cards", "snapshot_subscriptions", "snapshot_plans"] { try db.execute("DELETE FROM \(table)") }
-                try db.run("INSERT INTO replica_meta (key, value) VALUES ('snapshot_sequence', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", String(page.sequence))
+                for table in ["snapshot_users", "snapshot_cards", "snapshot_subscriptions", "snapshot_plans"] {
+                    try db.execute("DELETE FROM \(table)")
+                }
+                try db.run(
+                    "INSERT INTO replica_meta (key, value) VALUES ('snapshot_sequence', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    String(page.sequence))
             }
             for item in page.items {
                 switch item.replicaChange {
                 case let .replaceUser(user, cards, subscriptions):
-                    try db.run("""
+                    try db.run(
+                        """
                         INSERT OR REPLACE INTO snapshot_users (id, clave, display_name, active, roles, granted_here, pin_digest, duress_digest)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """, user.id.rawValue, user.clave, user.displayName, user.active, Int64(user.roles.rawValue), user.grantedHere, user.pin?.bytes, user.duressPIN?.bytes)
+                        """, user.id.rawValue, user.clave, user.displayName, user.active, Int64(user.roles.rawValue),
+                        user.grantedHere, user.pin?.bytes, user.duressPIN?.bytes)
                     for card in cards {
                         guard let number = card.cardNumber else { continue }
-                        try db.run("""
+                        try db.run(
+                            """
                             INSERT INTO snapshot_cards (card_number, id, user_id, status) VALUES (?, ?, ?, ?)
                             ON CONFLICT(card_number) DO UPDATE SET id = excluded.id, user_id = excluded.user_id, status = excluded.status
                             WHERE excluded.status = 'active' OR snapshot_cards.status != 'active'
-                            """, Int64(bitPattern: number.rawValue), card.id.rawValue, user.id.rawValue, card.status.rawValue)
+                            """, Int64(bitPattern: number.rawValue), card.id.rawValue, user.id.rawValue,
+                            card.status.rawValue)
                     }
-                    for s in subscriptions { try insertSubscription(s, user: user.id, into: "snapshot_subscriptions", orReplace: true) }
+                    for s in subscriptions {
+                        try insertSubscription(s, user: user.id, into: "snapshot_subscriptions", orReplace: true)
+                    }
                 case let .upsertPlan(plan):
-                    try db.run("INSERT OR REPLACE INTO snapshot_plans (id, body) VALUES (?, ?)", plan.id.rawValue, String(decoding: try encoder.encode(plan), as: UTF8.self))
+                    try db.run(
+                        "INSERT OR REPLACE INTO snapshot_plans (id, body) VALUES (?, ?)", plan.id.rawValue,
+                        String(decoding: try encoder.encode(plan), as: UTF8.self))
                 default:
                     break  // a snapshot page holds people and plans only
                 }
             }
-            try db.run("INSERT INTO replica_meta (key, value) VALUES ('snapshot_after', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                       String(page.nextAfter ?? Int64.max))
+            try db.run(
+                "INSERT INTO replica_meta (key, value) VALUES ('snapshot_after', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                String(page.nextAfter ?? Int64.max))
         }
     }
 
@@ -97,25 +120,34 @@ extension ReplicaStore {
         guard let progress = try snapshotProgress() else { return }
         try db.transaction {
             try db.execute("DELETE FROM users WHERE id NOT IN (SELECT id FROM snapshot_users)")
-            try db.execute("""
+            try db.execute(
+                """
                 INSERT INTO users (id, clave, display_name, active, roles, granted_here, pin_digest, duress_digest)
                 SELECT id, clave, display_name, active, roles, granted_here, pin_digest, duress_digest FROM snapshot_users WHERE true
                 ON CONFLICT(id) DO UPDATE SET clave = excluded.clave, display_name = excluded.display_name, active = excluded.active,
                     roles = excluded.roles, granted_here = excluded.granted_here, pin_digest = excluded.pin_digest, duress_digest = excluded.duress_digest
                 """)
             try db.execute("DELETE FROM cards")
-            try db.execute("INSERT INTO cards (card_number, id, user_id, status) SELECT card_number, id, user_id, status FROM snapshot_cards")
+            try db.execute(
+                "INSERT INTO cards (card_number, id, user_id, status) SELECT card_number, id, user_id, status FROM snapshot_cards"
+            )
             try db.execute("DELETE FROM subscriptions")
-            try db.execute("""
+            try db.execute(
+                """
                 INSERT INTO subscriptions (user_id, id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency, visits_elsewhere)
                 SELECT user_id, id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency, visits_elsewhere FROM snapshot_subscriptions
                 """)
             try db.execute("DELETE FROM plans")
             try db.execute("INSERT INTO plans (id, body) SELECT id, body FROM snapshot_plans")
-            for table in ["snapshot_users", "snapshot_cards", "snapshot_subscriptions", "snapshot_plans"] { try db.execute("DELETE FROM \(table)") }
-            try db.run("INSERT INTO replica_meta (key, value) VALUES ('sync_cursor', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", String(progress.sequence))
-            try db.run("INSERT INTO replica_meta (key, value) VALUES ('synced_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                       String(Timestamp.now().milliseconds))
+            for table in ["snapshot_users", "snapshot_cards", "snapshot_subscriptions", "snapshot_plans"] {
+                try db.execute("DELETE FROM \(table)")
+            }
+            try db.run(
+                "INSERT INTO replica_meta (key, value) VALUES ('sync_cursor', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                String(progress.sequence))
+            try db.run(
+                "INSERT INTO replica_meta (key, value) VALUES ('synced_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                String(Timestamp.now().milliseconds))
             try db.run("DELETE FROM replica_meta WHERE key IN ('snapshot_sequence', 'snapshot_after')")
             try db.run("INSERT INTO replica_meta (key, value) VALUES ('bootstrapped', '1') ON CONFLICT(key) DO NOTHING")
         }
@@ -142,15 +174,21 @@ extension ReplicaStore {
     @discardableResult
     public func enrollLocalCard(user: UserID, number: CardNumber, now: Timestamp) throws -> Int64 {
         try db.transaction {
-            guard try knows(user) else { throw LocalChangeError(status: 404, message: "user \(user) is not in this branch's replica") }
-            if let holder: Int64 = try db.queryFirst("SELECT user_id FROM cards WHERE card_number = ? AND status = 'active'",
-                                                     Int64(bitPattern: number.rawValue), map: { try $0.get(0) }), holder != user.rawValue {
+            guard try knows(user) else {
+                throw LocalChangeError(status: 404, message: "user \(user) is not in this branch's replica")
+            }
+            if let holder: Int64 = try db.queryFirst(
+                "SELECT user_id FROM cards WHERE card_number = ? AND status = 'active'",
+                Int64(bitPattern: number.rawValue), map: { try $0.get(0) }), holder != user.rawValue
+            {
                 throw LocalChangeError(status: 409, message: "card \(number) is active for user \(holder)")
             }
-            try db.run("INSERT INTO local_commands (kind, user_id, card_number, created_at) VALUES ('card', ?, ?, ?)",
-                       user.rawValue, Int64(bitPattern: number.rawValue), now.milliseconds)
+            try db.run(
+                "INSERT INTO local_commands (kind, user_id, card_number, created_at) VALUES ('card', ?, ?, ?)",
+                user.rawValue, Int64(bitPattern: number.rawValue), now.milliseconds)
             let command = db.lastInsertRowID
-            try db.run("""
+            try db.run(
+                """
                 INSERT INTO cards (card_number, id, user_id, status) VALUES (?, ?, ?, 'active')
                 ON CONFLICT(card_number) DO UPDATE SET id = excluded.id, user_id = excluded.user_id, status = 'active'
                 """, Int64(bitPattern: number.rawValue), -command, user.rawValue)
@@ -161,7 +199,9 @@ extension ReplicaStore {
     /// Commands not yet answered by the core, oldest first.
     public func pendingLocalCommands(limit: Int = 100) throws -> [SyncLocalCommand] {
         try db.query("SELECT id, user_id, card_number, created_at FROM local_commands ORDER BY id LIMIT ?", limit) {
-            SyncLocalCommand(id: try $0.get(0), kind: .card, user: try $0.get(1), number: UInt64(bitPattern: try $0.get(2)), at: Timestamp(milliseconds: try $0.get(3)))
+            SyncLocalCommand(
+                id: try $0.get(0), kind: .card, user: try $0.get(1), number: UInt64(bitPattern: try $0.get(2)),
+                at: Timestamp(milliseconds: try $0.get(3)))
         }
     }
 

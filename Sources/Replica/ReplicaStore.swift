@@ -25,28 +25,38 @@ public final class ReplicaStore {
 
     /// Opens (creating and migrating) the replica of `branchID` at `path`.
     /// A file of another branch, another application or a newer schema is refused untouched.
-    public init(path: String, branchID: BranchID, timeZone: String, policy: AccessPolicy = AccessPolicy(), options: ConnectionOptions = ReplicaStore.defaultOptions) throws {
+    public init(
+        path: String, branchID: BranchID, timeZone: String, policy: AccessPolicy = AccessPolicy(),
+        options: ConnectionOptions = ReplicaStore.defaultOptions
+    ) throws {
         let zone = try ZoneRules(identifier: timeZone)
         let db = try Connection(path: path, options: options)
         if options.readOnly {
             let pending = try ReplicaSchema.migrator.pendingVersions(db)
             guard pending.isEmpty else { throw ReplicaError.needsMigration(path: path, pending: pending) }
-            let stored: String? = try db.queryFirst("SELECT value FROM replica_meta WHERE key = 'branch_id'") { try $0.get(0) }
+            let stored: String? = try db.queryFirst("SELECT value FROM replica_meta WHERE key = 'branch_id'") {
+                try $0.get(0)
+            }
             guard stored == String(branchID.rawValue) else {
                 throw ReplicaError.branchMismatch(path: path, expected: branchID, found: stored ?? "none")
             }
         } else {
             try ReplicaSchema.migrator.migrate(db)
             try db.transaction {
-                let stored: String? = try db.queryFirst("SELECT value FROM replica_meta WHERE key = 'branch_id'") { try $0.get(0) }
+                let stored: String? = try db.queryFirst("SELECT value FROM replica_meta WHERE key = 'branch_id'") {
+                    try $0.get(0)
+                }
                 if let stored {
                     guard stored == String(branchID.rawValue) else {
                         throw ReplicaError.branchMismatch(path: path, expected: branchID, found: stored)
                     }
                 } else {
-                    try db.run("INSERT INTO replica_meta (key, value) VALUES ('branch_id', ?)", String(branchID.rawValue))
+                    try db.run(
+                        "INSERT INTO replica_meta (key, value) VALUES ('branch_id', ?)", String(branchID.rawValue))
                 }
-                try db.run("INSERT INTO replica_meta (key, value) VALUES ('time_zone', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", timeZone)
+                try db.run(
+                    "INSERT INTO replica_meta (key, value) VALUES ('time_zone', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    timeZone)
             }
         }
         self.path = path
@@ -102,13 +112,17 @@ public final class ReplicaStore {
 
     /// The last change-feed sequence applied (0 for a new replica).
     public func syncCursor() throws -> Int64 {
-        let text: String? = try db.queryFirst("SELECT value FROM replica_meta WHERE key = 'sync_cursor'") { try $0.get(0) }
+        let text: String? = try db.queryFirst("SELECT value FROM replica_meta WHERE key = 'sync_cursor'") {
+            try $0.get(0)
+        }
         return text.flatMap { Int64($0) } ?? 0
     }
 
     /// When a batch with a cursor was last applied (the replica's age is measured from it).
     public func lastSyncedAt() throws -> Timestamp? {
-        let text: String? = try db.queryFirst("SELECT value FROM replica_meta WHERE key = 'synced_at'") { try $0.get(0) }
+        let text: String? = try db.queryFirst("SELECT value FROM replica_meta WHERE key = 'synced_at'") {
+            try $0.get(0)
+        }
         return text.flatMap { Int64($0) }.map { Timestamp(milliseconds: $0) }
     }
 
@@ -136,19 +150,27 @@ public final class ReplicaStore {
                         // A credential may change kind or number: drop what its id held, then insert.
                         try deleteCredential(credential.id)
                         if let number = credential.cardNumber, credential.kind == .card {
-                            try db.run("INSERT INTO cards (card_number, id, user_id, status) VALUES (?, ?, ?, ?)",
-                                       Int64(bitPattern: number.rawValue), credential.id.rawValue, credential.userID.rawValue, credential.status.rawValue)
+                            try db.run(
+                                "INSERT INTO cards (card_number, id, user_id, status) VALUES (?, ?, ?, ?)",
+                                Int64(bitPattern: number.rawValue), credential.id.rawValue, credential.userID.rawValue,
+                                credential.status.rawValue)
                         } else if let digest = credential.pinDigest, credential.kind == .pin {
-                            try db.run("INSERT INTO pins (digest, id, user_id, status) VALUES (?, ?, ?, ?)",
-                                       digest.bytes, credential.id.rawValue, credential.userID.rawValue, credential.status.rawValue)
+                            try db.run(
+                                "INSERT INTO pins (digest, id, user_id, status) VALUES (?, ?, ?, ?)",
+                                digest.bytes, credential.id.rawValue, credential.userID.rawValue,
+                                credential.status.rawValue)
                         } else {
-                            throw ReplicaError.invalidChange("credential \(credential.id) of kind \(credential.kind.rawValue) has no \(credential.kind == .card ? "card number" : "PIN digest")")
+                            throw ReplicaError.invalidChange(
+                                "credential \(credential.id) of kind \(credential.kind.rawValue) has no \(credential.kind == .card ? "card number" : "PIN digest")"
+                            )
                         }
                     case let .deleteCredential(id):
                         try deleteCredential(id)
                     case let .upsertPlan(plan):
                         let body = String(decoding: try encoder.encode(plan), as: UTF8.self)
-                        try db.run("INSERT INTO plans (id, body) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET body = excluded.body", plan.id.rawValue, body)
+                        try db.run(
+                            "INSERT INTO plans (id, body) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET body = excluded.body",
+                            plan.id.rawValue, body)
                         plansChanged = true
                     case let .deletePlan(id):
                         try db.run("DELETE FROM plans WHERE id = ?", id.rawValue)
@@ -168,11 +190,13 @@ public final class ReplicaStore {
                             // A number held by two people (one lost or revoked it, the other holds it
                             // now): the active holder keeps the row.
                             try db.run("DELETE FROM cards WHERE id = ?", card.id.rawValue)
-                            try db.run("""
+                            try db.run(
+                                """
                                 INSERT INTO cards (card_number, id, user_id, status) VALUES (?, ?, ?, ?)
                                 ON CONFLICT(card_number) DO UPDATE SET id = excluded.id, user_id = excluded.user_id, status = excluded.status
                                 WHERE excluded.status = 'active' OR cards.status != 'active'
-                                """, Int64(bitPattern: number.rawValue), card.id.rawValue, user.id.rawValue, card.status.rawValue)
+                                """, Int64(bitPattern: number.rawValue), card.id.rawValue, user.id.rawValue,
+                                card.status.rawValue)
                         }
                         for s in subscriptions {
                             try db.run("DELETE FROM subscriptions WHERE id = ?", s.id.rawValue)
@@ -181,9 +205,13 @@ public final class ReplicaStore {
                     }
                 }
                 if let cursor {
-                    try db.run("INSERT INTO replica_meta (key, value) VALUES ('sync_cursor', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", String(cursor))
+                    try db.run(
+                        "INSERT INTO replica_meta (key, value) VALUES ('sync_cursor', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        String(cursor))
                     let now = String(Int64((Date().timeIntervalSince1970 * 1000).rounded()))
-                    try db.run("INSERT INTO replica_meta (key, value) VALUES ('synced_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", now)
+                    try db.run(
+                        "INSERT INTO replica_meta (key, value) VALUES ('synced_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        now)
                 }
             }
         } catch {
@@ -224,8 +252,10 @@ public final class ReplicaStore {
                 throw ReplicaError.invalidStoredValue(table: "cards", column: "status", value: statusText)
             }
             let grantedHere = try row.requiredInt64(5) != 0
-            let user = AccessUser(id: userID, active: try row.requiredInt64(3) != 0, roles: RoleSet(rawValue: UInt8(truncatingIfNeeded: try row.requiredInt64(4))),
-                                  branches: grantedHere ? [branchID] : [])
+            let user = AccessUser(
+                id: userID, active: try row.requiredInt64(3) != 0,
+                roles: RoleSet(rawValue: UInt8(truncatingIfNeeded: try row.requiredInt64(4))),
+                branches: grantedHere ? [branchID] : [])
             let pin = row.bytes(6).map(PINDigest.init)
             let duress = row.bytes(7).map(PINDigest.init)
             let state = try Self.state(from: row, at: 8)
@@ -235,7 +265,9 @@ public final class ReplicaStore {
                 subscriptions: try loadSubscriptions(userID).map { subscription in
                     let plan = plans[subscription.planID]
                     // A pack counts every entry on the subscription: the core's elsewhere, ours from the journal.
-                    let used = plan?.visitLimit.perSubscription == nil ? 0 : (subscription.visitsElsewhere ?? 0) + (try localEntries(subscription.id))
+                    let used =
+                        plan?.visitLimit.perSubscription == nil
+                        ? 0 : (subscription.visitsElsewhere ?? 0) + (try localEntries(subscription.id))
                     return SubscriptionFacts(subscription: subscription, plan: plan, visitsUsed: used)
                 },
                 pin: pin, duressPIN: duress)
@@ -248,8 +280,10 @@ public final class ReplicaStore {
         u.visit_day, u.day_count, u.visit_week, u.week_count, u.visit_month, u.month_count,
         u.inside, u.presence_since, u.last_entry, u.pin_failures, u.pin_locked_until
         """
-    static let cardLookupSQL = "SELECT c.id, c.user_id, c.status, \(userColumns) FROM cards c JOIN users u ON u.id = c.user_id WHERE c.card_number = ?"
-    static let pinLookupSQL = "SELECT p.id, p.user_id, p.status, \(userColumns) FROM pins p JOIN users u ON u.id = p.user_id WHERE p.digest = ?"
+    static let cardLookupSQL =
+        "SELECT c.id, c.user_id, c.status, \(userColumns) FROM cards c JOIN users u ON u.id = c.user_id WHERE c.card_number = ?"
+    static let pinLookupSQL =
+        "SELECT p.id, p.user_id, p.status, \(userColumns) FROM pins p JOIN users u ON u.id = p.user_id WHERE p.digest = ?"
 
     static let subscriptionsSQL = """
         SELECT id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency, visits_elsewhere
@@ -258,28 +292,36 @@ public final class ReplicaStore {
 
     /// Writes a user's row, keeping their decision state (visit counters, presence, PIN attempts).
     func upsertUser(_ user: ReplicaUser) throws {
-        try db.run("""
+        try db.run(
+            """
             INSERT INTO users (id, clave, display_name, active, roles, granted_here, pin_digest, duress_digest)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET clave = excluded.clave, display_name = excluded.display_name,
                 active = excluded.active, roles = excluded.roles, granted_here = excluded.granted_here,
                 pin_digest = excluded.pin_digest, duress_digest = excluded.duress_digest
-            """, user.id.rawValue, user.clave, user.displayName, user.active, Int64(user.roles.rawValue), user.grantedHere,
+            """, user.id.rawValue, user.clave, user.displayName, user.active, Int64(user.roles.rawValue),
+            user.grantedHere,
             user.pin?.bytes, user.duressPIN?.bytes)
     }
 
     /// Entries granted here on a subscription, from the journal.
     func localEntries(_ id: SubscriptionID) throws -> Int {
-        try db.scalar("SELECT count(*) FROM attendance WHERE subscription_id = ? AND granted = 1 AND direction = 'in'", id.rawValue, as: Int.self)
+        try db.scalar(
+            "SELECT count(*) FROM attendance WHERE subscription_id = ? AND granted = 1 AND direction = 'in'",
+            id.rawValue, as: Int.self)
     }
 
     /// Writes one subscription row into `table` (the live one, or the snapshot's staging one).
-    func insertSubscription(_ s: Subscription, user: UserID, into table: String = "subscriptions", orReplace: Bool = false) throws {
-        try db.run("""
+    func insertSubscription(
+        _ s: Subscription, user: UserID, into table: String = "subscriptions", orReplace: Bool = false
+    ) throws {
+        try db.run(
+            """
             INSERT\(orReplace ? " OR REPLACE" : "") INTO \(table) (user_id, id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency, visits_elsewhere)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, user.rawValue, s.id.rawValue, s.planID.rawValue, Int64(s.startDay.rawValue), Int64(s.endDay.rawValue),
-            s.graceDays, s.status.rawValue, FreezeCodec.encode(s.freezes), s.pricePaid.minorUnits, s.pricePaid.currency, Int64(s.visitsElsewhere ?? 0))
+            s.graceDays, s.status.rawValue, FreezeCodec.encode(s.freezes), s.pricePaid.minorUnits, s.pricePaid.currency,
+            Int64(s.visitsElsewhere ?? 0))
     }
 
     func loadSubscriptions(_ userID: UserID) throws -> [Subscription] {
@@ -297,28 +339,38 @@ public final class ReplicaStore {
             guard let freezes = FreezeCodec.decode(freezeText) else {
                 throw ReplicaError.invalidStoredValue(table: "subscriptions", column: "freezes", value: freezeText)
             }
-            result.append(Subscription(
-                id: SubscriptionID(try row.requiredInt64(0)), userID: userID, planID: PlanID(try row.requiredInt64(1)),
-                startDay: LocalDay(rawValue: Int32(truncatingIfNeeded: try row.requiredInt64(2))),
-                endDay: LocalDay(rawValue: Int32(truncatingIfNeeded: try row.requiredInt64(3))),
-                graceDays: Int(try row.requiredInt64(4)), status: status, freezes: freezes,
-                pricePaid: Money(minorUnits: try row.requiredInt64(7), currency: try row.get(8)),
-                visitsElsewhere: try row.requiredInt64(9) == 0 ? nil : Int(try row.requiredInt64(9))))
+            result.append(
+                Subscription(
+                    id: SubscriptionID(try row.requiredInt64(0)), userID: userID,
+                    planID: PlanID(try row.requiredInt64(1)),
+                    startDay: LocalDay(rawValue: Int32(truncatingIfNeeded: try row.requiredInt64(2))),
+                    endDay: LocalDay(rawValue: Int32(truncatingIfNeeded: try row.requiredInt64(3))),
+                    graceDays: Int(try row.requiredInt64(4)), status: status, freezes: freezes,
+                    pricePaid: Money(minorUnits: try row.requiredInt64(7), currency: try row.get(8)),
+                    visitsElsewhere: try row.requiredInt64(9) == 0 ? nil : Int(try row.requiredInt64(9))))
         }
         return result
     }
 
     /// Reads the eleven state columns starting at `first`.
     static func state(from row: Row, at first: Int32) throws -> AccessState {
-        func day(_ column: Int32) -> LocalDay? { row.int64(first + column).map { LocalDay(rawValue: Int32(truncatingIfNeeded: $0)) } }
-        let visits = VisitCounters(day: day(0), dayCount: Int(try row.requiredInt64(first + 1)), weekStart: day(2),
-                                   weekCount: Int(try row.requiredInt64(first + 3)),
-                                   month: row.int64(first + 4).map { Int32(truncatingIfNeeded: $0) }, monthCount: Int(try row.requiredInt64(first + 5)))
+        func day(_ column: Int32) -> LocalDay? {
+            row.int64(first + column).map { LocalDay(rawValue: Int32(truncatingIfNeeded: $0)) }
+        }
+        let visits = VisitCounters(
+            day: day(0), dayCount: Int(try row.requiredInt64(first + 1)), weekStart: day(2),
+            weekCount: Int(try row.requiredInt64(first + 3)),
+            month: row.int64(first + 4).map { Int32(truncatingIfNeeded: $0) },
+            monthCount: Int(try row.requiredInt64(first + 5)))
         var presence: Presence?
         if let inside = row.int64(first + 6), let since = row.int64(first + 7) {
-            presence = Presence(inside: inside != 0, since: Timestamp(milliseconds: since), lastEntry: row.int64(first + 8).map { Timestamp(milliseconds: $0) })
+            presence = Presence(
+                inside: inside != 0, since: Timestamp(milliseconds: since),
+                lastEntry: row.int64(first + 8).map { Timestamp(milliseconds: $0) })
         }
-        let attempts = PINAttempts(failures: Int(try row.requiredInt64(first + 9)), lockedUntil: row.int64(first + 10).map { Timestamp(milliseconds: $0) })
+        let attempts = PINAttempts(
+            failures: Int(try row.requiredInt64(first + 9)),
+            lockedUntil: row.int64(first + 10).map { Timestamp(milliseconds: $0) })
         return AccessState(visits: visits, presence: presence, pinAttempts: attempts)
     }
 
@@ -337,18 +389,22 @@ public final class ReplicaStore {
     }
 
     func insertEvent(_ event: AttendanceEvent) throws {
-        try db.run("""
+        try db.run(
+            """
             INSERT INTO attendance (id, at, door_id, direction, credential_kind, card_number, user_id, subscription_id, granted, reason)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, event.id.bytes, event.at.milliseconds, event.doorID.rawValue, event.direction.rawValue, event.credentialKind.rawValue,
-            event.cardNumber.map { Int64(bitPattern: $0.rawValue) }, event.userID?.rawValue, event.subscriptionID?.rawValue,
+            """, event.id.bytes, event.at.milliseconds, event.doorID.rawValue, event.direction.rawValue,
+            event.credentialKind.rawValue,
+            event.cardNumber.map { Int64(bitPattern: $0.rawValue) }, event.userID?.rawValue,
+            event.subscriptionID?.rawValue,
             event.granted, event.reason.rawValue)
         try db.run("INSERT INTO outbox (event_id, queued_at) VALUES (?, ?)", event.id.bytes, event.at.milliseconds)
     }
 
     func saveState(_ state: AccessState, for userID: UserID) throws {
         // A user deleted by sync since the look-up simply has no row to update.
-        try db.run("""
+        try db.run(
+            """
             UPDATE users SET visit_day = ?, day_count = ?, visit_week = ?, week_count = ?, visit_month = ?, month_count = ?,
                 inside = ?, presence_since = ?, last_entry = ?, pin_failures = ?, pin_locked_until = ?
             WHERE id = ?
@@ -356,36 +412,44 @@ public final class ReplicaStore {
             state.visits.day.map { Int64($0.rawValue) }, state.visits.dayCount,
             state.visits.weekStart.map { Int64($0.rawValue) }, state.visits.weekCount,
             state.visits.month.map { Int64($0) }, state.visits.monthCount,
-            state.presence.map { $0.inside }, state.presence?.since.milliseconds, state.presence?.lastEntry?.milliseconds,
+            state.presence.map { $0.inside }, state.presence?.since.milliseconds,
+            state.presence?.lastEntry?.milliseconds,
             state.pinAttempts.failures, state.pinAttempts.lockedUntil?.milliseconds, userID.rawValue)
     }
 
     /// Counts a passage confirmed by a turnstile's sensor for `user` (visits, anti-passback presence).
     public func recordPassage(of user: UserID, direction: Direction, now: Timestamp) throws {
         try db.transaction {
-            guard let row = try db.queryFirst("""
-                SELECT visit_day, day_count, visit_week, week_count, visit_month, month_count,
-                       inside, presence_since, last_entry, pin_failures, pin_locked_until FROM users WHERE id = ?
-                """, user.rawValue, map: { try Self.state(from: $0, at: 0) }) else { return }
+            guard
+                let row = try db.queryFirst(
+                    """
+                    SELECT visit_day, day_count, visit_week, week_count, visit_month, month_count,
+                           inside, presence_since, last_entry, pin_failures, pin_locked_until FROM users WHERE id = ?
+                    """, user.rawValue, map: { try Self.state(from: $0, at: 0) })
+            else { return }
             try saveState(row.recordingPassage(direction, context: context, now: now), for: user)
         }
     }
 
     /// The newest events first, at most `limit`.
     public func recentAttendance(limit: Int = 50) throws -> [AttendanceEvent] {
-        try db.query("""
+        try db.query(
+            """
             SELECT id, at, door_id, direction, credential_kind, card_number, user_id, subscription_id, granted, reason
             FROM attendance ORDER BY at DESC, id DESC LIMIT ?
-            """, limit) { try Self.event(from: $0, branch: branchID) }
+            """, limit
+        ) { try Self.event(from: $0, branch: branchID) }
     }
 
     /// The oldest events waiting for the core: ids are UUIDv7, time first, so the outbox's own key
     /// order is the order they happened in, and a batch reads `limit` rows, not the whole outbox.
     public func outboxBatch(after: EventID? = nil, limit: Int) throws -> [AttendanceEvent] {
-        try db.query("""
+        try db.query(
+            """
             SELECT a.id, a.at, a.door_id, a.direction, a.credential_kind, a.card_number, a.user_id, a.subscription_id, a.granted, a.reason
             FROM outbox o JOIN attendance a ON a.id = o.event_id WHERE o.event_id > ? ORDER BY o.event_id LIMIT ?
-            """, after?.bytes ?? [], limit) { try Self.event(from: $0, branch: branchID) }
+            """, after?.bytes ?? [], limit
+        ) { try Self.event(from: $0, branch: branchID) }
     }
 
     /// Drops acknowledged events from the outbox (the journal keeps them). Unknown ids are ignored,
@@ -401,21 +465,31 @@ public final class ReplicaStore {
 
     static func event(from row: Row, branch: BranchID) throws -> AttendanceEvent {
         let idBytes = row.bytes(0) ?? []
-        guard let id = EventID(bytes: idBytes) else { throw ReplicaError.invalidStoredValue(table: "attendance", column: "id", value: "\(idBytes.count) bytes") }
+        guard let id = EventID(bytes: idBytes) else {
+            throw ReplicaError.invalidStoredValue(table: "attendance", column: "id", value: "\(idBytes.count) bytes")
+        }
         let directionText: String = try row.get(3)
         let kindText: String = try row.get(4)
         let reasonText: String = try row.get(9)
-        guard let direction = Direction(rawValue: directionText) else { throw ReplicaError.invalidStoredValue(table: "attendance", column: "direction", value: directionText) }
-        guard let kind = CredentialKind(rawValue: kindText) else { throw ReplicaError.invalidStoredValue(table: "attendance", column: "credential_kind", value: kindText) }
-        guard let reason = ReasonCode(rawValue: reasonText) else { throw ReplicaError.invalidStoredValue(table: "attendance", column: "reason", value: reasonText) }
+        guard let direction = Direction(rawValue: directionText) else {
+            throw ReplicaError.invalidStoredValue(table: "attendance", column: "direction", value: directionText)
+        }
+        guard let kind = CredentialKind(rawValue: kindText) else {
+            throw ReplicaError.invalidStoredValue(table: "attendance", column: "credential_kind", value: kindText)
+        }
+        guard let reason = ReasonCode(rawValue: reasonText) else {
+            throw ReplicaError.invalidStoredValue(table: "attendance", column: "reason", value: reasonText)
+        }
         let at: Int64 = try row.get(1)
         let door: Int64 = try row.get(2)
         let granted: Bool = try row.get(8)
         let card: CardNumber? = row.int64(5).map { CardNumber(rawValue: UInt64(bitPattern: $0)) }
         let user: UserID? = row.int64(6).map { UserID($0) }
         let subscription: SubscriptionID? = row.int64(7).map { SubscriptionID($0) }
-        return AttendanceEvent(id: id, at: Timestamp(milliseconds: at), branchID: branch, doorID: DoorID(door), direction: direction,
-                               credentialKind: kind, cardNumber: card, userID: user, subscriptionID: subscription, granted: granted, reason: reason)
+        return AttendanceEvent(
+            id: id, at: Timestamp(milliseconds: at), branchID: branch, doorID: DoorID(door), direction: direction,
+            credentialKind: kind, cardNumber: card, userID: user, subscriptionID: subscription, granted: granted,
+            reason: reason)
     }
 
     // MARK: Inspection
@@ -435,9 +509,10 @@ public final class ReplicaStore {
     public func statistics() throws -> Statistics {
         func count(_ table: String) throws -> Int { try db.scalar("SELECT count(*) FROM \(table)", as: Int.self) }
         let version = try db.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations", as: Int.self)
-        return Statistics(users: try count("users"), credentials: try count("cards") + count("pins"), plans: plans.count,
-                          subscriptions: try count("subscriptions"), attendance: try count("attendance"), outbox: try count("outbox"),
-                          schemaVersion: version, syncCursor: try syncCursor())
+        return Statistics(
+            users: try count("users"), credentials: try count("cards") + count("pins"), plans: plans.count,
+            subscriptions: try count("subscriptions"), attendance: try count("attendance"), outbox: try count("outbox"),
+            schemaVersion: version, syncCursor: try syncCursor())
     }
 
     /// Copies the whole write-ahead log into the database file and truncates it (after a bulk

@@ -41,9 +41,12 @@ public final class Checkpointer: @unchecked Sendable {
 
     private func runCheckpoint() throws -> Progress {
         do {
-            let progress = try connection.queryFirst("PRAGMA wal_checkpoint(PASSIVE)") { row in
-                Progress(logFrames: Int(try row.requiredInt64(1)), checkpointedFrames: Int(try row.requiredInt64(2)), busy: try row.requiredInt64(0) != 0)
-            } ?? Progress(logFrames: 0, checkpointedFrames: 0, busy: false)
+            let progress =
+                try connection.queryFirst("PRAGMA wal_checkpoint(PASSIVE)") { row in
+                    Progress(
+                        logFrames: Int(try row.requiredInt64(1)), checkpointedFrames: Int(try row.requiredInt64(2)),
+                        busy: try row.requiredInt64(0) != 0)
+                } ?? Progress(logFrames: 0, checkpointedFrames: 0, busy: false)
             lastResult = .success(progress)
             return progress
         } catch let error as SQLiteError {
@@ -55,11 +58,15 @@ public final class Checkpointer: @unchecked Sendable {
     /// Checkpoints every `intervalMilliseconds` until `stop()`. Failures are kept for `lastOutcome`
     /// and retried at the next tick: a checkpoint that cannot run only lets the log grow.
     /// `observer`, when given, hears each outcome (on the checkpointer's queue).
-    public func start(intervalMilliseconds: Int = 200, observer: (@Sendable (Result<Progress, SQLiteError>) -> Void)? = nil) {
+    public func start(
+        intervalMilliseconds: Int = 200, observer: (@Sendable (Result<Progress, SQLiteError>) -> Void)? = nil
+    ) {
         queue.sync {
             guard timer == nil else { return }
             let source = DispatchSource.makeTimerSource(queue: queue)
-            source.schedule(deadline: .now() + .milliseconds(intervalMilliseconds), repeating: .milliseconds(intervalMilliseconds), leeway: .milliseconds(intervalMilliseconds / 4))
+            source.schedule(
+                deadline: .now() + .milliseconds(intervalMilliseconds), repeating: .milliseconds(intervalMilliseconds),
+                leeway: .milliseconds(intervalMilliseconds / 4))
             source.setEventHandler { [weak self] in
                 guard let self else { return }
                 _ = try? self.runCheckpoint()

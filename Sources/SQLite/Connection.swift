@@ -104,7 +104,8 @@ public final class Connection {
         if options.writeAheadLog && !options.readOnly && path != ":memory:" {
             let mode = try scalar("PRAGMA journal_mode = WAL", as: String.self)
             guard mode.lowercased() == "wal" else {
-                throw SQLiteError(code: SQLITE_ERROR, message: "could not switch \(path) to WAL (journal_mode is \(mode))")
+                throw SQLiteError(
+                    code: SQLITE_ERROR, message: "could not switch \(path) to WAL (journal_mode is \(mode))")
             }
         }
         try execute("PRAGMA synchronous = \(options.synchronous.rawValue)")
@@ -146,7 +147,8 @@ public final class Connection {
         let statement = try Statement(database: handle, sql: sql)
         if options.statementCacheCapacity > 0 {
             if cache.count >= options.statementCacheCapacity,
-               let evicted = cache.min(by: { $0.value.lastUse < $1.value.lastUse })?.key {
+                let evicted = cache.min(by: { $0.value.lastUse < $1.value.lastUse })?.key
+            {
                 cache[evicted] = nil
             }
             cache[sql] = CachedStatement(statement, lastUse: tick)
@@ -230,7 +232,9 @@ public final class Connection {
     }
 
     /// The first column of the first row, which must exist.
-    public func scalar<T: SQLiteDecodable>(_ sql: String, _ arguments: any SQLiteBindable..., as type: T.Type = T.self) throws -> T {
+    public func scalar<T: SQLiteDecodable>(_ sql: String, _ arguments: any SQLiteBindable..., as type: T.Type = T.self)
+        throws -> T
+    {
         let statement = try statement(sql)
         defer { statement.reset() }
         try statement.bind(arguments)
@@ -336,7 +340,9 @@ public final class Connection {
 
     /// Names of the user tables in the file.
     public func tableNames() throws -> [String] {
-        try query("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name") { try $0.get(0) }
+        try query("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name") {
+            try $0.get(0)
+        }
     }
 
     /// `PRAGMA integrity_check` findings; empty when the file is sound.

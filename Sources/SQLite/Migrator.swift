@@ -27,7 +27,8 @@ public enum MigrationError: Error, Equatable, CustomStringConvertible, Sendable 
         case let .foreignDatabase(path, id):
             return "\(path) is not a Portero database (application_id \(id)); refusing to change it"
         case let .newerSchema(path, found, supported):
-            return "\(path) has schema version \(found), newer than the \(supported) this program supports; upgrade the program"
+            return
+                "\(path) has schema version \(found), newer than the \(supported) this program supports; upgrade the program"
         case let .divergentHistory(path, version, recorded, expected):
             return "\(path) recorded migration \(version) as '\(recorded)' but this program's is '\(expected)'"
         case let .invalidMigrationList(reason):
@@ -53,7 +54,9 @@ public struct Migrator: Sendable {
     /// Versions already recorded in the database.
     public func appliedVersions(_ db: Connection) throws -> [Int: String] {
         guard try db.tableNames().contains("schema_migrations") else { return [:] }
-        let rows: [(Int, String)] = try db.query("SELECT version, name FROM schema_migrations") { (try $0.get(0), try $0.get(1)) }
+        let rows: [(Int, String)] = try db.query("SELECT version, name FROM schema_migrations") {
+            (try $0.get(0), try $0.get(1))
+        }
         return Dictionary(rows, uniquingKeysWith: { first, _ in first })
     }
 
@@ -71,7 +74,8 @@ public struct Migrator: Sendable {
         }
         for migration in migrations {
             if let recorded = applied[migration.version], recorded != migration.name {
-                throw MigrationError.divergentHistory(path: db.path, version: migration.version, recorded: recorded, expected: migration.name)
+                throw MigrationError.divergentHistory(
+                    path: db.path, version: migration.version, recorded: recorded, expected: migration.name)
             }
         }
         return migrations.map(\.version).filter { applied[$0] == nil }
@@ -81,7 +85,8 @@ public struct Migrator: Sendable {
     @discardableResult
     public func migrate(_ db: Connection) throws -> [Int] {
         let versions = migrations.map(\.version)
-        guard versions == versions.sorted(), Set(versions).count == versions.count, versions.allSatisfy({ $0 > 0 }) else {
+        guard versions == versions.sorted(), Set(versions).count == versions.count, versions.allSatisfy({ $0 > 0 })
+        else {
             throw MigrationError.invalidMigrationList("versions must be positive, unique and ascending: \(versions)")
         }
         return try db.transaction(.immediate) {
@@ -94,7 +99,8 @@ public struct Migrator: Sendable {
                 }
                 try db.setApplicationID(applicationID)
             }
-            try db.execute("""
+            try db.execute(
+                """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version INTEGER PRIMARY KEY,
                     name TEXT NOT NULL,
@@ -109,13 +115,16 @@ public struct Migrator: Sendable {
             for migration in migrations {
                 if let recorded = applied[migration.version] {
                     guard recorded == migration.name else {
-                        throw MigrationError.divergentHistory(path: db.path, version: migration.version, recorded: recorded, expected: migration.name)
+                        throw MigrationError.divergentHistory(
+                            path: db.path, version: migration.version, recorded: recorded, expected: migration.name)
                     }
                     continue
                 }
                 try db.savepoint {
                     try db.execute(migration.sql)
-                    try db.run("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", migration.version, migration.name)
+                    try db.run(
+                        "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", migration.version, migration.name
+                    )
                 }
                 done.append(migration.version)
             }

@@ -8,7 +8,8 @@ public final class SerialConnection: @unchecked Sendable {
     private let queue: DispatchQueue
 
     /// Opens the database on its own queue, labelled for debuggers and thread dumps.
-    public init(path: String, options: ConnectionOptions = ConnectionOptions(), label: String = "portero.sqlite") throws {
+    public init(path: String, options: ConnectionOptions = ConnectionOptions(), label: String = "portero.sqlite") throws
+    {
         let queue = DispatchQueue(label: label)
         self.queue = queue
         self.connection = try queue.sync { try Connection(path: path, options: options) }

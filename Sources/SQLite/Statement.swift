@@ -14,7 +14,8 @@ public final class Statement {
             sqlite3_prepare_v3(database, text, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, &tail)
         }
         guard rc == SQLITE_OK, let statement else {
-            throw SQLiteError(code: sqlite3_extended_errcode(database), message: String(cString: sqlite3_errmsg(database)), sql: sql)
+            throw SQLiteError(
+                code: sqlite3_extended_errcode(database), message: String(cString: sqlite3_errmsg(database)), sql: sql)
         }
         // One statement per call: text after the first statement would be silently ignored.
         if let tail, tail.pointee != 0, !String(cString: tail).allSatisfy({ $0.isWhitespace || $0 == ";" }) {
@@ -38,7 +39,8 @@ public final class Statement {
     }
 
     func error(_ rc: Int32) -> SQLiteError {
-        SQLiteError(code: sqlite3_extended_errcode(database), message: String(cString: sqlite3_errmsg(database)), sql: sql)
+        SQLiteError(
+            code: sqlite3_extended_errcode(database), message: String(cString: sqlite3_errmsg(database)), sql: sql)
     }
 
     /// Binds values to the parameters in order (`?1`, `?2`, ...).
@@ -65,13 +67,17 @@ public final class Statement {
             rc = text.withUTF8 { bytes in
                 bytes.withMemoryRebound(to: CChar.self) { chars in
                     // An empty text must still bind as text, not NULL: a non-nil pointer.
-                    sqlite3_bind_text(handle, index, chars.baseAddress ?? UnsafePointer(bitPattern: 1), Int32(chars.count), portero_sqlite_transient())
+                    sqlite3_bind_text(
+                        handle, index, chars.baseAddress ?? UnsafePointer(bitPattern: 1), Int32(chars.count),
+                        portero_sqlite_transient())
                 }
             }
         case let .blob(v):
             rc = v.withUnsafeBytes { buffer in
                 // A zero-length blob must still bind as a blob, not NULL: pass a non-nil pointer.
-                sqlite3_bind_blob(handle, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(buffer.count), portero_sqlite_transient())
+                sqlite3_bind_blob(
+                    handle, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(buffer.count),
+                    portero_sqlite_transient())
             }
         }
         guard rc == SQLITE_OK else { throw error(rc) }
@@ -138,7 +144,8 @@ public struct Row {
     @inlinable public func get<T: SQLiteDecodable>(_ column: Int32, as type: T.Type = T.self) throws -> T {
         let value = value(at: column)
         guard let decoded = T(sqliteValue: value) else {
-            throw SQLiteUsageError.typeMismatch(column: column, expected: String(describing: T.self), found: value.typeName, sql: statement.sql)
+            throw SQLiteUsageError.typeMismatch(
+                column: column, expected: String(describing: T.self), found: value.typeName, sql: statement.sql)
         }
         return decoded
     }
@@ -148,13 +155,15 @@ public struct Row {
 
     /// Reads an INTEGER column without boxing (NULL reads as nil).
     public func int64(_ column: Int32) -> Int64? {
-        sqlite3_column_type(statement.handle, column) == SQLITE_NULL ? nil : sqlite3_column_int64(statement.handle, column)
+        sqlite3_column_type(statement.handle, column) == SQLITE_NULL
+            ? nil : sqlite3_column_int64(statement.handle, column)
     }
 
     /// Reads an INTEGER column that must not be NULL, without boxing or generic dispatch.
     public func requiredInt64(_ column: Int32) throws -> Int64 {
         guard sqlite3_column_type(statement.handle, column) == SQLITE_INTEGER else {
-            throw SQLiteUsageError.typeMismatch(column: column, expected: "Int64", found: value(at: column).typeName, sql: statement.sql)
+            throw SQLiteUsageError.typeMismatch(
+                column: column, expected: "Int64", found: value(at: column).typeName, sql: statement.sql)
         }
         return sqlite3_column_int64(statement.handle, column)
     }

@@ -8,31 +8,45 @@ struct AdminCommands {
     let arguments: CommandLineArguments
     let words: [String]
 
-    static let flags: Set<String> = ["--json", "--all", "--unread", "--urgent", "--dry-run", "--follow-up", "--granted", "--denied"]
-    static let valued: Set<String> = ["--core", "--user", "--totp", "--q", "--branch", "--limit", "--offset", "--email", "--name", "--surname", "--role",
-                                      "--plan", "--price", "--currency", "--months", "--days", "--branches", "--windows", "--visits-total", "--start", "--from", "--to",
-                                      "--reason", "--door", "--status", "--interval", "--promotion", "--reference", "--city", "--time-zone"]
+    static let flags: Set<String> = [
+        "--json", "--all", "--unread", "--urgent", "--dry-run", "--follow-up", "--granted", "--denied",
+    ]
+    static let valued: Set<String> = [
+        "--core", "--user", "--totp", "--q", "--branch", "--limit", "--offset", "--email", "--name", "--surname",
+        "--role",
+        "--plan", "--price", "--currency", "--months", "--days", "--branches", "--windows", "--visits-total", "--start",
+        "--from", "--to",
+        "--reason", "--door", "--status", "--interval", "--promotion", "--reference", "--city", "--time-zone",
+    ]
 
     var json: Bool { arguments.has("--json") }
 
     func client() throws -> CoreClient {
         let credentials = try Credentials.load()
-        guard let url = URL(string: arguments.value("--core") ?? credentials.core) else { throw AdminError("\(credentials.core) is not a URL") }
+        guard let url = URL(string: arguments.value("--core") ?? credentials.core) else {
+            throw AdminError("\(credentials.core) is not a URL")
+        }
         return CoreClient(baseURL: url, token: credentials.token)
     }
 
     func value(_ key: String) throws -> String {
-        guard let value = arguments.value(key) else { throw CommandLineArguments.UsageError(message: "\(words.prefix(2).joined(separator: " ")) needs \(key)") }
+        guard let value = arguments.value(key) else {
+            throw CommandLineArguments.UsageError(message: "\(words.prefix(2).joined(separator: " ")) needs \(key)")
+        }
         return value
     }
 
     func number(_ text: String, _ what: String) throws -> Int64 {
-        guard let number = Int64(text), number > 0 else { throw CommandLineArguments.UsageError(message: "\(what) must be a positive number, not '\(text)'") }
+        guard let number = Int64(text), number > 0 else {
+            throw CommandLineArguments.UsageError(message: "\(what) must be a positive number, not '\(text)'")
+        }
         return number
     }
 
     func positional(_ index: Int, _ what: String) throws -> String {
-        guard words.count > index else { throw CommandLineArguments.UsageError(message: "\(words.prefix(2).joined(separator: " ")) needs \(what)") }
+        guard words.count > index else {
+            throw CommandLineArguments.UsageError(message: "\(words.prefix(2).joined(separator: " ")) needs \(what)")
+        }
         return words[index]
     }
 
@@ -52,7 +66,9 @@ struct AdminCommands {
         let rows = (value as? [[String: Any]]) ?? []
         let cells = rows.map { row in columns.map { Self.text(row[$0.0]) } }
         var widths = columns.map { $0.1.count }
-        for row in cells { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], min(cell.count, 40)) } }
+        for row in cells {
+            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], min(cell.count, 40)) }
+        }
         func line(_ values: [String]) -> String {
             values.enumerated().map { index, cell in
                 let clipped = cell.count > 40 ? String(cell.prefix(39)) + "…" : cell
@@ -74,7 +90,10 @@ struct AdminCommands {
     }
 
     func printJSON(_ value: Any) {
-        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed]) else { return print(value) }
+        guard
+            let data = try? JSONSerialization.data(
+                withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed])
+        else { return print(value) }
         print(String(decoding: data, as: UTF8.self))
     }
 
@@ -86,7 +105,9 @@ struct AdminCommands {
         case let number as NSNumber: return number.stringValue
         case let list as [Any]: return list.map { text($0) }.joined(separator: ",")
         case let object as [String: Any]:
-            if let units = object["minorUnits"] as? Int, let currency = object["currency"] as? String { return String(format: "%.2f %@", Double(units) / 100, currency) }
+            if let units = object["minorUnits"] as? Int, let currency = object["currency"] as? String {
+                return String(format: "%.2f %@", Double(units) / 100, currency)
+            }
             if let number = object["number"] { return text(number) }
             return object.keys.sorted().map { "\($0)=\(text(object[$0]))" }.joined(separator: " ")
         default: return "\(value!)"  // safe: nil handled above
@@ -115,18 +136,26 @@ struct AdminCommands {
     func login() throws -> ExitCode {
         let core = try value("--core")
         let username = try value("--user")
-        guard let url = URL(string: core), url.scheme == "http" || url.scheme == "https" else { throw AdminError("--core needs an http:// or https:// URL") }
-        guard let password = readSecret(prompt: "Password for \(username): "), !password.isEmpty else { throw AdminError("no password given") }
+        guard let url = URL(string: core), url.scheme == "http" || url.scheme == "https" else {
+            throw AdminError("--core needs an http:// or https:// URL")
+        }
+        guard let password = readSecret(prompt: "Password for \(username): "), !password.isEmpty else {
+            throw AdminError("no password given")
+        }
         let anonymous = CoreClient(baseURL: url, token: nil)
         var body: [String: Any] = ["login": username, "password": password]
         if let code = arguments.value("--totp") { body["totp"] = code }
         let signedIn = try anonymous.send("POST", "api/v1/session", json: body)
         guard let cookie = signedIn.header("Set-Cookie")?.split(separator: ";").first.map(String.init),
-              let csrf = (try signedIn.json() as? [String: Any])?["csrfToken"] as? String else { throw AdminError("the core did not open a session") }
+            let csrf = (try signedIn.json() as? [String: Any])?["csrfToken"] as? String
+        else { throw AdminError("the core did not open a session") }
         let host = ProcessInfo.processInfo.hostName
         let headers = ["Cookie": cookie, "X-CSRF-Token": csrf]
-        let created = try anonymous.send("POST", "api/v1/tokens", json: ["name": "portero CLI on \(host)"], headers: headers)
-        guard let answer = try created.json() as? [String: Any], let token = answer["token"] as? String, let id = answer["id"] as? Int64 else {
+        let created = try anonymous.send(
+            "POST", "api/v1/tokens", json: ["name": "portero CLI on \(host)"], headers: headers)
+        guard let answer = try created.json() as? [String: Any], let token = answer["token"] as? String,
+            let id = answer["id"] as? Int64
+        else {
             throw AdminError("the core did not create a token")
         }
         _ = try? anonymous.send("DELETE", "api/v1/session", headers: headers)
@@ -138,7 +167,10 @@ struct AdminCommands {
     func logout() throws -> ExitCode {
         let credentials = try Credentials.load()
         if let url = URL(string: credentials.core) {
-            do { try CoreClient(baseURL: url, token: credentials.token).send("DELETE", "api/v1/tokens/\(credentials.tokenID)") } catch {
+            do {
+                try CoreClient(baseURL: url, token: credentials.token).send(
+                    "DELETE", "api/v1/tokens/\(credentials.tokenID)")
+            } catch {
                 printError("portero: the token could not be revoked at the core (\(error)); removing it here anyway")
             }
         }
@@ -147,8 +179,10 @@ struct AdminCommands {
         return .success
     }
 
-    static let userColumns = [("id", "ID"), ("clave", "CLAVE"), ("username", "USERNAME"), ("name", "NAME"), ("paternalSurname", "SURNAME"),
-                              ("email", "EMAIL"), ("roles", "ROLES"), ("active", "ACTIVE"), ("followUp", "FOLLOW-UP")]
+    static let userColumns = [
+        ("id", "ID"), ("clave", "CLAVE"), ("username", "USERNAME"), ("name", "NAME"), ("paternalSurname", "SURNAME"),
+        ("email", "EMAIL"), ("roles", "ROLES"), ("active", "ACTIVE"), ("followUp", "FOLLOW-UP"),
+    ]
 
     func users() throws -> ExitCode {
         let client = try client()
@@ -159,13 +193,19 @@ struct AdminCommands {
             if arguments.has("--follow-up") { pairs.append(("followUp", "true")) }
             list(try client.send("GET", "api/v1/users", query: query(pairs)).json(), Self.userColumns)
         case "show":
-            show(try client.send("GET", "api/v1/users/\(try number(try positional(2, "a user id"), "the user id"))").json())
+            show(
+                try client.send("GET", "api/v1/users/\(try number(try positional(2, "a user id"), "the user id"))")
+                    .json())
         case "create":
-            var body: [String: Any] = ["username": try value("--user"), "email": try value("--email"), "name": try value("--name"),
-                                       "paternalSurname": try value("--surname"), "roles": [arguments.value("--role") ?? "cliente"],
-                                       "branches": [try number(try value("--branch"), "--branch")]]
+            var body: [String: Any] = [
+                "username": try value("--user"), "email": try value("--email"), "name": try value("--name"),
+                "paternalSurname": try value("--surname"), "roles": [arguments.value("--role") ?? "cliente"],
+                "branches": [try number(try value("--branch"), "--branch")],
+            ]
             if arguments.value("--role") != nil && arguments.value("--role") != "cliente" {
-                guard let password = readSecret(prompt: "Password for the new user: "), !password.isEmpty else { throw AdminError("staff need a password") }
+                guard let password = readSecret(prompt: "Password for the new user: "), !password.isEmpty else {
+                    throw AdminError("staff need a password")
+                }
                 body["password"] = password
             }
             show(try client.send("POST", "api/v1/users", json: body).json())
@@ -173,9 +213,12 @@ struct AdminCommands {
             let id = try number(try positional(2, "a user id"), "the user id")
             show(try client.send("PATCH", "api/v1/users/\(id)", json: ["active": words[1] == "activate"]).json())
         case "import":
-            return try UserImport(client: client, path: try positional(2, "a CSV file"), dryRun: arguments.has("--dry-run"), json: json).run()
+            return try UserImport(
+                client: client, path: try positional(2, "a CSV file"), dryRun: arguments.has("--dry-run"), json: json
+            ).run()
         default:
-            throw CommandLineArguments.UsageError(message: "users takes list, show ID, create, activate ID, deactivate ID or import FILE.csv")
+            throw CommandLineArguments.UsageError(
+                message: "users takes list, show ID, create, activate ID, deactivate ID or import FILE.csv")
         }
         return .success
     }
@@ -184,31 +227,54 @@ struct AdminCommands {
         let client = try client()
         switch words.count > 1 ? words[1] : "list" {
         case "list":
-            list(try client.send("GET", "api/v1/branches").json(), [("id", "ID"), ("name", "NAME"), ("city", "CITY"), ("timeZone", "TIME ZONE"), ("active", "ACTIVE")])
+            list(
+                try client.send("GET", "api/v1/branches").json(),
+                [("id", "ID"), ("name", "NAME"), ("city", "CITY"), ("timeZone", "TIME ZONE"), ("active", "ACTIVE")])
         case "create":
-            show(try client.send("POST", "api/v1/branches", json: ["name": try value("--name"), "city": try value("--city"), "timeZone": try value("--time-zone")]).json())
+            show(
+                try client.send(
+                    "POST", "api/v1/branches",
+                    json: [
+                        "name": try value("--name"), "city": try value("--city"), "timeZone": try value("--time-zone"),
+                    ]
+                ).json())
         default:
-            throw CommandLineArguments.UsageError(message: "branches takes list or create --name NAME --city CITY --time-zone ZONE")
+            throw CommandLineArguments.UsageError(
+                message: "branches takes list or create --name NAME --city CITY --time-zone ZONE")
         }
         return .success
     }
 
     func cards() throws -> ExitCode {
         let client = try client()
-        let columns = [("id", "ID"), ("userID", "USER"), ("number", "NUMBER"), ("printed", "PRINTED"), ("status", "STATUS")]
+        let columns = [
+            ("id", "ID"), ("userID", "USER"), ("number", "NUMBER"), ("printed", "PRINTED"), ("status", "STATUS"),
+        ]
         switch words.count > 1 ? words[1] : "" {
         case "add":
             let user = try number(try positional(2, "a user id"), "the user id")
-            show(try client.send("POST", "api/v1/users/\(user)/cards", json: ["number": try positional(3, "a card number")]).json())
+            show(
+                try client.send(
+                    "POST", "api/v1/users/\(user)/cards", json: ["number": try positional(3, "a card number")]
+                ).json())
         case "list":
-            list(try client.send("GET", "api/v1/users/\(try number(try positional(2, "a user id"), "the user id"))/cards").json(), columns)
+            list(
+                try client.send(
+                    "GET", "api/v1/users/\(try number(try positional(2, "a user id"), "the user id"))/cards"
+                ).json(), columns)
         case "find":
-            list(try client.send("GET", "api/v1/cards", query: [("number", try positional(2, "a card number"))]).json(), columns)
+            list(
+                try client.send("GET", "api/v1/cards", query: [("number", try positional(2, "a card number"))]).json(),
+                columns)
         case "status":
             let id = try number(try positional(2, "a card id"), "the card id")
-            show(try client.send("PATCH", "api/v1/cards/\(id)", json: ["status": try positional(3, "active, lost or revoked")]).json())
+            show(
+                try client.send(
+                    "PATCH", "api/v1/cards/\(id)", json: ["status": try positional(3, "active, lost or revoked")]
+                ).json())
         default:
-            throw CommandLineArguments.UsageError(message: "cards takes add USER NUMBER, list USER, find NUMBER or status CARD active|lost|revoked")
+            throw CommandLineArguments.UsageError(
+                message: "cards takes add USER NUMBER, list USER, find NUMBER or status CARD active|lost|revoked")
         }
         return .success
     }
@@ -217,37 +283,63 @@ struct AdminCommands {
         let client = try client()
         switch words.count > 1 ? words[1] : "list" {
         case "list":
-            list(try client.send("GET", "api/v1/plans").json(), [("id", "ID"), ("name", "NAME"), ("price", "PRICE"), ("duration", "DURATION"),
-                                                                   ("branches", "BRANCHES"), ("windows", "WINDOWS"), ("active", "ACTIVE")])
+            list(
+                try client.send("GET", "api/v1/plans").json(),
+                [
+                    ("id", "ID"), ("name", "NAME"), ("price", "PRICE"), ("duration", "DURATION"),
+                    ("branches", "BRANCHES"), ("windows", "WINDOWS"), ("active", "ACTIVE"),
+                ])
         case "create":
-            guard let price = Double(try value("--price")), price >= 0 else { throw CommandLineArguments.UsageError(message: "--price must be an amount such as 599.00") }
-            var body: [String: Any] = ["name": try value("--name"), "priceMinor": Int64((price * 100).rounded()), "currency": arguments.value("--currency") ?? "MXN"]
+            guard let price = Double(try value("--price")), price >= 0 else {
+                throw CommandLineArguments.UsageError(message: "--price must be an amount such as 599.00")
+            }
+            var body: [String: Any] = [
+                "name": try value("--name"), "priceMinor": Int64((price * 100).rounded()),
+                "currency": arguments.value("--currency") ?? "MXN",
+            ]
             if let months = arguments.value("--months") { body["durationMonths"] = Int(try number(months, "--months")) }
             if let days = arguments.value("--days") { body["durationDays"] = Int(try number(days, "--days")) }
-            if let branches = arguments.value("--branches") { body["branches"] = try branches.split(separator: ",").map { try number(String($0), "--branches") } }
+            if let branches = arguments.value("--branches") {
+                body["branches"] = try branches.split(separator: ",").map { try number(String($0), "--branches") }
+            }
             if let windows = arguments.value("--windows") { body["windows"] = windows }
-            if let total = arguments.value("--visits-total") { body["visitsTotal"] = Int(try number(total, "--visits-total")) }
+            if let total = arguments.value("--visits-total") {
+                body["visitsTotal"] = Int(try number(total, "--visits-total"))
+            }
             show(try client.send("POST", "api/v1/plans", json: body).json())
         default:
-            throw CommandLineArguments.UsageError(message: "plans takes list or create --name --price [--currency] --months N|--days N [--branches 1,2] [--windows TEXT] [--visits-total N]")
+            throw CommandLineArguments.UsageError(
+                message:
+                    "plans takes list or create --name --price [--currency] --months N|--days N [--branches 1,2] [--windows TEXT] [--visits-total N]"
+            )
         }
         return .success
     }
 
     func subscriptions() throws -> ExitCode {
         let client = try client()
-        let columns = [("id", "ID"), ("userID", "USER"), ("planName", "PLAN"), ("branch", "BRANCH"), ("startDate", "START"), ("effectiveEndDate", "END"),
-                       ("standing", "STANDING"), ("pricePaid", "PAID")]
+        let columns = [
+            ("id", "ID"), ("userID", "USER"), ("planName", "PLAN"), ("branch", "BRANCH"), ("startDate", "START"),
+            ("effectiveEndDate", "END"),
+            ("standing", "STANDING"), ("pricePaid", "PAID"),
+        ]
         let verb = words.count > 1 ? words[1] : ""
         switch verb {
         case "list":
-            list(try client.send("GET", "api/v1/users/\(try number(try positional(2, "a user id"), "the user id"))/subscriptions").json(), columns)
+            list(
+                try client.send(
+                    "GET", "api/v1/users/\(try number(try positional(2, "a user id"), "the user id"))/subscriptions"
+                ).json(), columns)
         case "enroll":
-            var body: [String: Any] = ["user": try number(try value("--user"), "--user"), "plan": try number(try value("--plan"), "--plan"),
-                                       "branch": try number(try value("--branch"), "--branch")]
+            var body: [String: Any] = [
+                "user": try number(try value("--user"), "--user"), "plan": try number(try value("--plan"), "--plan"),
+                "branch": try number(try value("--branch"), "--branch"),
+            ]
             if let start = arguments.value("--start") { body["startDate"] = start }
             if let price = arguments.value("--price") {
-                guard let amount = Double(price), amount >= 0 else { throw CommandLineArguments.UsageError(message: "--price must be an amount such as 599.00") }
+                guard let amount = Double(price), amount >= 0 else {
+                    throw CommandLineArguments.UsageError(message: "--price must be an amount such as 599.00")
+                }
                 body["pricePaid"] = Int64((amount * 100).rounded())
             }
             if let promotion = arguments.value("--promotion") { body["promotion"] = promotion }
@@ -264,7 +356,8 @@ struct AdminCommands {
             if verb == "unfreeze", let from = arguments.value("--from") { body["date"] = from }
             show(try client.send("POST", "api/v1/subscriptions/\(id)/\(verb)", json: body).json())
         default:
-            throw CommandLineArguments.UsageError(message: "subscriptions takes list USER, enroll, freeze ID, unfreeze ID, renew ID or cancel ID")
+            throw CommandLineArguments.UsageError(
+                message: "subscriptions takes list USER, enroll, freeze ID, unfreeze ID, renew ID or cancel ID")
         }
         return .success
     }
@@ -273,31 +366,51 @@ struct AdminCommands {
         let client = try client()
         switch words.count > 1 ? words[1] : "list" {
         case "list":
-            list(try client.send("GET", "api/v1/devices", query: query([])).json(), [("id", "ID"), ("branch", "BRANCH"), ("name", "NAME"), ("enrolledAt", "ENROLLED"),
-                                                                                   ("lastSeen", "LAST SEEN"), ("softwareVersion", "VERSION"), ("replicaAgeSeconds", "REPLICA AGE"),
-                                                                                   ("outboxDepth", "OUTBOX"), ("revokedAt", "REVOKED")])
+            list(
+                try client.send("GET", "api/v1/devices", query: query([])).json(),
+                [
+                    ("id", "ID"), ("branch", "BRANCH"), ("name", "NAME"), ("enrolledAt", "ENROLLED"),
+                    ("lastSeen", "LAST SEEN"), ("softwareVersion", "VERSION"), ("replicaAgeSeconds", "REPLICA AGE"),
+                    ("outboxDepth", "OUTBOX"), ("revokedAt", "REVOKED"),
+                ])
         case "add":
-            let answer = try client.send("POST", "api/v1/devices", json: ["branch": try number(try value("--branch"), "--branch"), "name": try value("--name")]).json()
-            if json { printJSON(answer) } else if let object = answer as? [String: Any] {
-                print("device \(Self.text((object["device"] as? [String: Any])?["id"])) registered; enrolment code (shown once): \(Self.text(object["enrollmentCode"]))")
+            let answer = try client.send(
+                "POST", "api/v1/devices",
+                json: ["branch": try number(try value("--branch"), "--branch"), "name": try value("--name")]
+            ).json()
+            if json {
+                printJSON(answer)
+            } else if let object = answer as? [String: Any] {
+                print(
+                    "device \(Self.text((object["device"] as? [String: Any])?["id"])) registered; enrolment code (shown once): \(Self.text(object["enrollmentCode"]))"
+                )
             }
         case "code":
-            show(try client.send("POST", "api/v1/devices/\(try number(try positional(2, "a device id"), "the device id"))/code").json())
+            show(
+                try client.send(
+                    "POST", "api/v1/devices/\(try number(try positional(2, "a device id"), "the device id"))/code"
+                ).json())
         case "revoke":
             try client.send("DELETE", "api/v1/devices/\(try number(try positional(2, "a device id"), "the device id"))")
             print("revoked")
         default:
-            throw CommandLineArguments.UsageError(message: "devices takes list, add --branch ID --name NAME, code ID or revoke ID")
+            throw CommandLineArguments.UsageError(
+                message: "devices takes list, add --branch ID --name NAME, code ID or revoke ID")
         }
         return .success
     }
 
-    static let attendanceColumns = [("at", "AT"), ("branch", "BRANCH"), ("door", "DOOR"), ("clave", "CLAVE"), ("userName", "NAME"), ("cardNumber", "CARD"),
-                                    ("granted", "GRANTED"), ("reason", "REASON"), ("note", "NOTE")]
+    static let attendanceColumns = [
+        ("at", "AT"), ("branch", "BRANCH"), ("door", "DOOR"), ("clave", "CLAVE"), ("userName", "NAME"),
+        ("cardNumber", "CARD"),
+        ("granted", "GRANTED"), ("reason", "REASON"), ("note", "NOTE"),
+    ]
 
     func attendanceQuery() -> [(String, String)] {
         var pairs: [(String, String)] = []
-        for (flag, name) in [("--from", "from"), ("--to", "to"), ("--reason", "reason"), ("--door", "door"), ("--user", "user")] {
+        for (flag, name) in [
+            ("--from", "from"), ("--to", "to"), ("--reason", "reason"), ("--door", "door"), ("--user", "user"),
+        ] {
             if let value = arguments.value(flag) { pairs.append((name, value)) }
         }
         if arguments.has("--granted") { pairs.append(("granted", "true")) }
@@ -309,13 +422,18 @@ struct AdminCommands {
         let client = try client()
         switch words.count > 1 ? words[1] : "list" {
         case "list":
-            list(Self.readable(try client.send("GET", "api/v1/attendance", query: attendanceQuery()).json()), Self.attendanceColumns)
+            list(
+                Self.readable(try client.send("GET", "api/v1/attendance", query: attendanceQuery()).json()),
+                Self.attendanceColumns)
         case "today":
-            list(Self.readable(try client.send("GET", "api/v1/attendance/today", query: query([])).json()), Self.attendanceColumns)
+            list(
+                Self.readable(try client.send("GET", "api/v1/attendance/today", query: query([])).json()),
+                Self.attendanceColumns)
         case "tail":
             return try tail(client)
         default:
-            throw CommandLineArguments.UsageError(message: "attendance takes list, today or tail [--branch ID] [--interval SECONDS]")
+            throw CommandLineArguments.UsageError(
+                message: "attendance takes list, today or tail [--branch ID] [--interval SECONDS]")
         }
         return .success
     }
@@ -326,7 +444,9 @@ struct AdminCommands {
         let formatter = ISO8601DateFormatter()
         return rows.map { row -> [String: Any] in
             var row = row
-            if let at = row["at"] as? Int64 { row["at"] = formatter.string(from: Date(timeIntervalSince1970: Double(at) / 1000)) }
+            if let at = row["at"] as? Int64 {
+                row["at"] = formatter.string(from: Date(timeIntervalSince1970: Double(at) / 1000))
+            }
             return row
         }
     }
@@ -348,11 +468,18 @@ struct AdminCommands {
             do {
                 let rows = (try client.send("GET", "api/v1/attendance", query: query).json() as? [[String: Any]]) ?? []
                 for row in rows.reversed() {
-                    if json { printJSON(row) } else {
-                        print(Self.attendanceColumns.map { Self.text((Self.readable([row]) as? [[String: Any]])?.first?[$0.0]) }.joined(separator: "  "))
+                    if json {
+                        printJSON(row)
+                    } else {
+                        print(
+                            Self.attendanceColumns.map {
+                                Self.text((Self.readable([row]) as? [[String: Any]])?.first?[$0.0])
+                            }.joined(separator: "  "))
                     }
                 }
-                if let newest = rows.first, let at = newest["at"] as? Int64, let id = newest["id"] as? String { cursor = "\(at)~\(id)" }
+                if let newest = rows.first, let at = newest["at"] as? Int64, let id = newest["id"] as? String {
+                    cursor = "\(at)~\(id)"
+                }
                 fflush(nil)
             } catch let error as CoreClientError where error.status == nil {
                 printError("portero: \(error); retrying")
@@ -366,16 +493,24 @@ struct AdminCommands {
         switch words.count > 1 ? words[1] : "list" {
         case "list":
             let filter = arguments.has("--unread") ? "unread" : (arguments.has("--urgent") ? "urgent" : "all")
-            list(try client.send("GET", "api/v1/notifications", query: [("filter", filter)]).json(),
-                 [("id", "ID"), ("level", "LEVEL"), ("title", "TITLE"), ("audience", "AUDIENCE"), ("read", "READ")])
+            list(
+                try client.send("GET", "api/v1/notifications", query: [("filter", filter)]).json(),
+                [("id", "ID"), ("level", "LEVEL"), ("title", "TITLE"), ("audience", "AUDIENCE"), ("read", "READ")])
         case "count":
             show(try client.send("GET", "api/v1/notifications/unread").json())
         case "read":
-            if arguments.has("--all") { show(try client.send("POST", "api/v1/notifications/read").json()) } else {
-                show(try client.send("POST", "api/v1/notifications/\(try number(try positional(2, "a notification id or --all"), "the notification id"))/read").json())
+            if arguments.has("--all") {
+                show(try client.send("POST", "api/v1/notifications/read").json())
+            } else {
+                show(
+                    try client.send(
+                        "POST",
+                        "api/v1/notifications/\(try number(try positional(2, "a notification id or --all"), "the notification id"))/read"
+                    ).json())
             }
         default:
-            throw CommandLineArguments.UsageError(message: "notifications takes list [--unread|--urgent], count, read ID or read --all")
+            throw CommandLineArguments.UsageError(
+                message: "notifications takes list [--unread|--urgent], count, read ID or read --all")
         }
         return .success
     }

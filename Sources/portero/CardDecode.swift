@@ -13,7 +13,8 @@ enum CardDecodeCommand {
         switch arguments[0] {
         case "wiegand":
             guard let frame = WiegandFrame(string: arguments[1]) else {
-                throw CommandLineArguments.UsageError(message: "BITS must be a string of 0 and 1, got '\(arguments[1])'")
+                throw CommandLineArguments.UsageError(
+                    message: "BITS must be a string of 0 and 1, got '\(arguments[1])'")
             }
             switch WiegandDecoder.decode(frame) {
             case let .success(.card(read)): result = .success(read)

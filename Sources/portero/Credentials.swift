@@ -33,7 +33,8 @@ struct Credentials: Codable, Equatable {
     /// Written to a temporary file created 0600, then renamed over the old one.
     func save() throws {
         let directory = Self.directory()
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let temporary = directory + "/.credentials.\(getpid()).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw AdminError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
@@ -42,8 +43,12 @@ struct Credentials: Codable, Equatable {
         let data = Array(try encoder.encode(self))
         let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         fchmod(fd, 0o600)
-        guard written == data.count, fsync(fd) == 0, close(fd) == 0 else { throw AdminError("cannot write \(temporary)") }
-        guard rename(temporary, Self.path) == 0 else { throw AdminError("cannot replace \(Self.path): \(String(cString: strerror(errno)))") }
+        guard written == data.count, fsync(fd) == 0, close(fd) == 0 else {
+            throw AdminError("cannot write \(temporary)")
+        }
+        guard rename(temporary, Self.path) == 0 else {
+            throw AdminError("cannot replace \(Self.path): \(String(cString: strerror(errno)))")
+        }
     }
 
     static func remove() { unlink(path) }

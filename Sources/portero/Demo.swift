@@ -39,7 +39,9 @@ struct DemoCommand {
         let started = Date()
         let api = try CoreAPI(path: directory + "/core.sqlite", timeZone: "America/Mexico_City")
         let chain = try DemoChain.seed(api, members: memberCount)
-        print("  seeded \(chain.branches) branches, \(chain.members) members, \(chain.plans) plans, \(chain.attendance) past entries in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        print(
+            "  seeded \(chain.branches) branches, \(chain.members) members, \(chain.plans) plans, \(chain.attendance) past entries in \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
+        )
 
         var configuration = HTTPServer.Configuration()
         configuration.host = "127.0.0.1"
@@ -52,7 +54,11 @@ struct DemoCommand {
 
         // The branch controller: a device registered at Centro and enrolled with its one-time code.
         let code = try api.withDatabase { database in
-            try database.write { try database.devices.register(branch: chain.branchID, name: "Torniquete Centro", now: .now(), validFor: 3_600).code }
+            try database.write {
+                try database.devices.register(
+                    branch: chain.branchID, name: "Torniquete Centro", now: .now(), validFor: 3_600
+                ).code
+            }
         }
         let line = try PseudoTerminal()
         let config = """
@@ -89,7 +95,8 @@ struct DemoCommand {
         let reading = Thread { echo.follow(errors.fileHandleForReading, ready: ready) }
         reading.start()
 
-        print("""
+        print(
+            """
               web UI and API: \(base)   (API under \(base)api/v1/)
               logins, all with the password \(chain.password):
             \(chain.logins.map { "    \($0.username.padding(toLength: 18, withPad: " ", startingAt: 0)) \($0.role.rawValue)\($0.branch.map { " at \($0)" } ?? "")" }.joined(separator: "\n"))
@@ -120,7 +127,10 @@ struct DemoCommand {
         // The last swipes reach the core before the daemon stops (it would send them on its next start anyway).
         let deadline = Date().addingTimeInterval(10)
         while daemon.isRunning, Date() < deadline,
-              (try? api.withDatabase { try $0.db.scalar("SELECT count(*) FROM attendance WHERE device_id IS NOT NULL", as: Int.self) }) ?? 0 < count {
+            (try? api.withDatabase {
+                try $0.db.scalar("SELECT count(*) FROM attendance WHERE device_id IS NOT NULL", as: Int.self)
+            }) ?? 0 < count
+        {
             Thread.sleep(forTimeInterval: 0.1)
         }
         if daemon.isRunning {
@@ -138,7 +148,8 @@ struct DemoCommand {
     private func number(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
         guard let text = arguments.value(name) else { return value }
         guard let number = Int(text), range.contains(number) else {
-            throw CommandLineArguments.UsageError(message: "\(name) needs a number from \(range.lowerBound) to \(range.upperBound)")
+            throw CommandLineArguments.UsageError(
+                message: "\(name) needs a number from \(range.lowerBound) to \(range.upperBound)")
         }
         return number
     }
@@ -166,7 +177,9 @@ final class PseudoTerminal {
     init() throws {
         var master: Int32 = -1, slave: Int32 = -1
         var name = [CChar](repeating: 0, count: 128)
-        guard openpty(&master, &slave, &name, nil, nil) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        guard openpty(&master, &slave, &name, nil, nil) == 0 else {
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
         self.master = master
         self.slave = slave
         slavePath = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -222,7 +235,9 @@ final class DaemonEcho: @unchecked Sendable {
     /// `<6>door Torniquete reader entrada: card 1000004 granted user 12 in 153 µs` → one line.
     private func report(_ line: String) {
         guard let range = line.range(of: ": card ") else {
-            if line.hasPrefix("<3>") || line.hasPrefix("<2>") || line.hasPrefix("<4>") { print("  daemon: \(line.dropFirst(3))") }
+            if line.hasPrefix("<3>") || line.hasPrefix("<2>") || line.hasPrefix("<4>") {
+                print("  daemon: \(line.dropFirst(3))")
+            }
             return
         }
         let words = line[range.upperBound...].split(separator: " ")

@@ -5,25 +5,55 @@ let info = ProgramInfo(
     name: "portero",
     summary: "Portero administration command line.",
     options: [
-        ("card decode wiegand BITS", "Decode a Wiegand frame (26, 34, 35, 37 bits, keypad bursts, raw) and print it as JSON."),
-        ("card decode em4100 HEXBYTES", "Decode an EM4100 tag (10 hex digits, or 12 with the checksum) and print it as JSON."),
-        ("login --core URL --user NAME [--totp CODE]", "Sign in (password from the terminal or standard input) and keep a personal API token in ~/.config/portero (0600)."),
+        (
+            "card decode wiegand BITS",
+            "Decode a Wiegand frame (26, 34, 35, 37 bits, keypad bursts, raw) and print it as JSON."
+        ),
+        (
+            "card decode em4100 HEXBYTES",
+            "Decode an EM4100 tag (10 hex digits, or 12 with the checksum) and print it as JSON."
+        ),
+        (
+            "login --core URL --user NAME [--totp CODE]",
+            "Sign in (password from the terminal or standard input) and keep a personal API token in ~/.config/portero (0600)."
+        ),
         ("logout", "Revoke the stored token and forget it."),
-        ("users list [--q TEXT] [--follow-up] [--branch ID] | show ID | create --user --email --name --surname --branch ID [--role R] | activate ID | deactivate ID", "Users (members and staff)."),
-        ("users import FILE.csv [--dry-run]", "Import members from CSV with progress; nothing is imported unless every row passes; refused rows are listed with their line numbers."),
+        (
+            "users list [--q TEXT] [--follow-up] [--branch ID] | show ID | create --user --email --name --surname --branch ID [--role R] | activate ID | deactivate ID",
+            "Users (members and staff)."
+        ),
+        (
+            "users import FILE.csv [--dry-run]",
+            "Import members from CSV with progress; nothing is imported unless every row passes; refused rows are listed with their line numbers."
+        ),
         ("branches list | create --name NAME --city CITY --time-zone ZONE", "Branches."),
         ("cards add USER NUMBER | list USER | find NUMBER | status CARD active|lost|revoked", "Cards."),
-        ("plans list | create --name --price 599.00 [--currency MXN] --months N|--days N [--branches 1,2] [--windows 'mon-fri 06:00-16:00'] [--visits-total N]", "Plans (--visits-total: a pack of N entries at any branch)."),
-        ("subscriptions list USER | enroll --user --plan --branch [--start DATE] [--price] | freeze ID [--from --to --reason] | unfreeze ID | renew ID | cancel ID", "Subscriptions."),
-        ("devices list | add --branch ID --name NAME | code ID | revoke ID", "Branch devices and their enrolment codes."),
-        ("attendance list [--branch --from --to --user --reason --granted|--denied] | today | tail [--interval S]", "Attendance; tail follows new rows."),
+        (
+            "plans list | create --name --price 599.00 [--currency MXN] --months N|--days N [--branches 1,2] [--windows 'mon-fri 06:00-16:00'] [--visits-total N]",
+            "Plans (--visits-total: a pack of N entries at any branch)."
+        ),
+        (
+            "subscriptions list USER | enroll --user --plan --branch [--start DATE] [--price] | freeze ID [--from --to --reason] | unfreeze ID | renew ID | cancel ID",
+            "Subscriptions."
+        ),
+        (
+            "devices list | add --branch ID --name NAME | code ID | revoke ID",
+            "Branch devices and their enrolment codes."
+        ),
+        (
+            "attendance list [--branch --from --to --user --reason --granted|--denied] | today | tail [--interval S]",
+            "Attendance; tail follows new rows."
+        ),
         ("notifications list [--unread|--urgent] | count | read ID | read --all", "Notifications."),
         ("--json", "JSON output on every listing."),
-        ("demo [--port 8080] [--members 5000] [--swipe-every S] [--swipes N] [--directory DIR]", "A core seeded with a gym chain (web UI and API) and one branch daemon enrolled through sync, reading a pty on which cards are swiped; Ctrl-C stops it."),
+        (
+            "demo [--port 8080] [--members 5000] [--swipe-every S] [--swipes N] [--directory DIR]",
+            "A core seeded with a gym chain (web UI and API) and one branch daemon enrolled through sync, reading a pty on which cards are swiped; Ctrl-C stops it."
+        ),
     ],
     status: """
-    Status: the card decoder, the BackOffice commands and `portero demo` work.
-    """
+        Status: the card decoder, the BackOffice commands and `portero demo` work.
+        """
 )
 
 runProgram(info, flags: AdminCommands.flags, valued: AdminCommands.valued.union(DemoCommand.valued)) { arguments in
@@ -32,7 +62,12 @@ runProgram(info, flags: AdminCommands.flags, valued: AdminCommands.valued.union(
     if words.count >= 2, words[0] == "card", words[1] == "decode" {
         return try CardDecodeCommand.run(Array(words.dropFirst(2)))
     }
-    if let first = words.first, ["login", "logout", "users", "branches", "cards", "plans", "subscriptions", "devices", "attendance", "notifications"].contains(first) {
+    if let first = words.first,
+        [
+            "login", "logout", "users", "branches", "cards", "plans", "subscriptions", "devices", "attendance",
+            "notifications",
+        ].contains(first)
+    {
         do {
             return try AdminCommands(arguments: arguments, words: words).run()
         } catch let error as CoreClientError {

@@ -11,32 +11,41 @@ import Glibc
 /// that the core's branch is the one this configuration serves before writing anything.
 enum Enrollment {
     static func run(configurationPath: String, core: String?, code: String?) throws -> ExitCode {
-        guard let code, !code.isEmpty else { throw CommandLineArguments.UsageError(message: "enroll needs --code CODE (from the BackOffice's device page)") }
+        guard let code, !code.isEmpty else {
+            throw CommandLineArguments.UsageError(
+                message: "enroll needs --code CODE (from the BackOffice's device page)")
+        }
         let configuration: DaemonConfiguration
         do { configuration = try DaemonConfiguration.load(path: configurationPath) } catch let error as ConfigError {
             printError("porterod: \(error)")
             return .config
         }
         guard let coreConfiguration = configuration.core else {
-            printError("porterod: \(configurationPath) has no \"core\" section; add {\"url\": ..., \"token_file\": ...} first")
+            printError(
+                "porterod: \(configurationPath) has no \"core\" section; add {\"url\": ..., \"token_file\": ...} first")
             return .config
         }
         let url = core.flatMap(URL.init(string:)) ?? coreConfiguration.url
         let answer: [String: Any]
         do {
-            let response = try CoreClient(baseURL: url, token: nil, caFile: coreConfiguration.caFile).send("POST", "api/v1/enroll", json: ["code": code, "softwareVersion": ProgramInfo.version])
+            let response = try CoreClient(baseURL: url, token: nil, caFile: coreConfiguration.caFile).send(
+                "POST", "api/v1/enroll", json: ["code": code, "softwareVersion": ProgramInfo.version])
             answer = (try response.json() as? [String: Any]) ?? [:]
         } catch let error as CoreClientError {
             printError("porterod: enrolment refused: \(error)")
             return .failure
         }
         guard let token = answer["token"] as? String, let identityObject = answer["identity"],
-              let identity = try? JSONDecoder().decode(SyncIdentity.self, from: JSONSerialization.data(withJSONObject: identityObject)) else {
+            let identity = try? JSONDecoder().decode(
+                SyncIdentity.self, from: JSONSerialization.data(withJSONObject: identityObject))
+        else {
             printError("porterod: the core's answer has no token and identity")
             return .failure
         }
         guard identity.branchID == configuration.branchID.rawValue else {
-            printError("porterod: the code belongs to branch \(identity.branchID) (\(identity.branchName)) but \(configurationPath) serves branch \(configuration.branchID); nothing written")
+            printError(
+                "porterod: the code belongs to branch \(identity.branchID) (\(identity.branchName)) but \(configurationPath) serves branch \(configuration.branchID); nothing written"
+            )
             return .config
         }
         guard let pinKey = bytes(hex: identity.pinKey) else {
@@ -46,8 +55,11 @@ enum Enrollment {
         try writePrivately(Array(token.utf8), to: coreConfiguration.tokenFile)
         if let keyFile = configuration.pinKeyFile { try writePrivately(pinKey, to: keyFile) }
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-        try writePrivately(Array(try JSONEncoder().encode(identity)), to: configuration.dataDirectory + "/identity.json")
-        print("enrolled as device \(identity.deviceID) of branch \(identity.branchID) (\(identity.branchName), \(identity.timeZone)); token in \(coreConfiguration.tokenFile)")
+        try writePrivately(
+            Array(try JSONEncoder().encode(identity)), to: configuration.dataDirectory + "/identity.json")
+        print(
+            "enrolled as device \(identity.deviceID) of branch \(identity.branchID) (\(identity.branchName), \(identity.timeZone)); token in \(coreConfiguration.tokenFile)"
+        )
         return .success
     }
 
@@ -56,7 +68,9 @@ enum Enrollment {
         guard characters.count % 2 == 0, !characters.isEmpty else { return nil }
         var bytes: [UInt8] = []
         for index in stride(from: 0, to: characters.count, by: 2) {
-            guard let byte = UInt8(String(decoding: characters[index...index + 1], as: UTF8.self), radix: 16) else { return nil }
+            guard let byte = UInt8(String(decoding: characters[index...index + 1], as: UTF8.self), radix: 16) else {
+                return nil
+            }
             bytes.append(byte)
         }
         return bytes
@@ -65,7 +79,9 @@ enum Enrollment {
     /// Written to a temporary file created 0600 beside it, synced, then renamed over.
     static func writePrivately(_ bytes: [UInt8], to path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
         let temporary = path + ".tmp.\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EACCES) }

@@ -8,31 +8,49 @@ let info = ProgramInfo(
     summary: "Portero branch daemon: decides card and PIN requests against the branch replica.",
     options: [
         ("--config FILE", "Run the daemon with this configuration (default /etc/portero/porterod.json)."),
-        ("--simulate", "Run with simulated GPIO and readers: relay changes are logged, cards are typed on standard input as 'READER CARD'."),
+        (
+            "--simulate",
+            "Run with simulated GPIO and readers: relay changes are logged, cards are typed on standard input as 'READER CARD'."
+        ),
         ("--simulate-gpio", "Run with simulated GPIO only: real readers, relay changes logged."),
-        ("--check-config [FILE]", "Validate the configuration (default /etc/portero/porterod.json) without touching hardware."),
-        ("--check-replica PATH", "Open the replica at PATH read-only, check its schema and integrity, print its counts."),
+        (
+            "--check-config [FILE]",
+            "Validate the configuration (default /etc/portero/porterod.json) without touching hardware."
+        ),
+        (
+            "--check-replica PATH",
+            "Open the replica at PATH read-only, check its schema and integrity, print its counts."
+        ),
         ("--branch ID", "With --check-replica: the branch the replica must belong to."),
         ("--time-zone NAME", "With --check-replica: the branch's IANA time zone (default UTC)."),
-        ("enroll --core URL --code CODE [--config FILE]", "Trade a one-time enrolment code from the BackOffice for this device's token (kept 0600 at core.token_file) and the PIN key (pin_key_file)."),
+        (
+            "enroll --core URL --code CODE [--config FILE]",
+            "Trade a one-time enrolment code from the BackOffice for this device's token (kept 0600 at core.token_file) and the PIN key (pin_key_file)."
+        ),
     ],
     status: """
-    Status: the daemon runs doors and readers against the replica, journals every decision, serves
-    its status and metrics, and syncs with portero-core when the configuration names one (change
-    feed down, attendance up); TLS with a custom CA is not built yet.
-    """
+        Status: the daemon runs doors and readers against the replica, journals every decision, serves
+        its status and metrics, and syncs with portero-core when the configuration names one (change
+        feed down, attendance up); TLS with a custom CA is not built yet.
+        """
 )
 
-runProgram(info, flags: ["--check-config", "--simulate", "--simulate-gpio"], valued: ["--config", "--check-replica", "--branch", "--time-zone", "--core", "--code"]) { arguments in
+runProgram(
+    info, flags: ["--check-config", "--simulate", "--simulate-gpio"],
+    valued: ["--config", "--check-replica", "--branch", "--time-zone", "--core", "--code"]
+) { arguments in
     if arguments.positionals == ["enroll"] {
-        return try Enrollment.run(configurationPath: arguments.value("--config") ?? DaemonConfiguration.defaultPath,
-                                  core: arguments.value("--core"), code: arguments.value("--code"))
+        return try Enrollment.run(
+            configurationPath: arguments.value("--config") ?? DaemonConfiguration.defaultPath,
+            core: arguments.value("--core"), code: arguments.value("--code"))
     }
     if arguments.has("--check-config") {
         let path = arguments.positionals.first ?? DaemonConfiguration.defaultPath
         do {
             let configuration = try DaemonConfiguration.load(path: path)
-            print("\(path): ok — branch \(configuration.branchID) (\(configuration.timeZone)), \(configuration.doors.count) door(s), \(configuration.readers.count) reader(s)")
+            print(
+                "\(path): ok — branch \(configuration.branchID) (\(configuration.timeZone)), \(configuration.doors.count) door(s), \(configuration.readers.count) reader(s)"
+            )
             return .success
         } catch let error as ConfigError {
             printError("porterod: \(error)")
@@ -41,8 +59,9 @@ runProgram(info, flags: ["--check-config", "--simulate", "--simulate-gpio"], val
     }
     guard let path = arguments.value("--check-replica") else {
         let simulate = arguments.has("--simulate")
-        let options = BranchDaemon.Options(configurationPath: arguments.value("--config") ?? DaemonConfiguration.defaultPath,
-                                           simulateGPIO: simulate || arguments.has("--simulate-gpio"), simulateReaders: simulate)
+        let options = BranchDaemon.Options(
+            configurationPath: arguments.value("--config") ?? DaemonConfiguration.defaultPath,
+            simulateGPIO: simulate || arguments.has("--simulate-gpio"), simulateReaders: simulate)
         let daemon: BranchDaemon
         do {
             daemon = try BranchDaemon(options: options)
@@ -58,10 +77,12 @@ runProgram(info, flags: ["--check-config", "--simulate", "--simulate-gpio"], val
     }
     var options = ReplicaStore.defaultOptions
     options.readOnly = true
-    let store = try ReplicaStore(path: path, branchID: BranchID(branch), timeZone: arguments.value("--time-zone") ?? "UTC", options: options)
+    let store = try ReplicaStore(
+        path: path, branchID: BranchID(branch), timeZone: arguments.value("--time-zone") ?? "UTC", options: options)
     let problems = try store.integrityProblems()
     let stats = try store.statistics()
-    print("""
+    print(
+        """
         replica \(path)
           branch \(branch), schema version \(stats.schemaVersion), sync cursor \(stats.syncCursor)
           users \(stats.users), credentials \(stats.credentials), plans \(stats.plans), subscriptions \(stats.subscriptions)

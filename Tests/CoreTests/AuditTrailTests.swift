@@ -14,22 +14,30 @@ import Testing
         db = try Connection(path: directory.file("core.sqlite"))
         audit = try SQLiteAuditStore(connection: db)
         for (index, action) in ["login.success", "user.create", "user.update"].enumerated() {
-            _ = try audit.append(actor: "user:1", action: action, target: "user:\(index + 2)", changes: #"{"name":"Ana"}"#,
-                                 at: Timestamp(milliseconds: 1_700_000_000_000 + Int64(index)))
+            _ = try audit.append(
+                actor: "user:1", action: action, target: "user:\(index + 2)", changes: #"{"name":"Ana"}"#,
+                at: Timestamp(milliseconds: 1_700_000_000_000 + Int64(index)))
         }
     }
 
     @Test func anUntouchedTrailVerifies() throws {
-        guard case let .intact(rows, head) = try audit.verify() else { Issue.record("not intact"); return }
+        guard case let .intact(rows, head) = try audit.verify() else {
+            Issue.record("not intact")
+            return
+        }
         #expect(rows == 3)
         #expect(head == (try audit.recent(limit: 1)).first?.hash)
     }
 
     @Test func aRowWhoseTextHoldsNULStillVerifies() throws {
         // Found by schemathesis: text was bound up to its first NUL, so the stored row no longer matched its hash.
-        _ = try audit.append(actor: "anonymous", action: "login.failure", target: "login:a\u{0}b", changes: #"{"login":"a\u0000b"}"#,
-                             at: Timestamp(milliseconds: 1_700_000_000_100))
-        guard case let .intact(rows, _) = try audit.verify() else { Issue.record("not intact"); return }
+        _ = try audit.append(
+            actor: "anonymous", action: "login.failure", target: "login:a\u{0}b", changes: #"{"login":"a\u0000b"}"#,
+            at: Timestamp(milliseconds: 1_700_000_000_100))
+        guard case let .intact(rows, _) = try audit.verify() else {
+            Issue.record("not intact")
+            return
+        }
         #expect(rows == 4)
         #expect(try audit.recent(limit: 1).first?.target == "login:a\u{0}b")
     }
@@ -61,7 +69,10 @@ import Testing
     @Test func removingTheNewestRowsIsDetected() throws {
         try db.execute("DROP TRIGGER audit_rows_are_never_deleted")
         try db.run("DELETE FROM audit WHERE id = 3")
-        guard case let .broken(_, reason) = try audit.verify() else { Issue.record("not detected"); return }
+        guard case let .broken(_, reason) = try audit.verify() else {
+            Issue.record("not detected")
+            return
+        }
         #expect(reason.contains("rows after 2 were removed"))
     }
 
@@ -69,15 +80,18 @@ import Testing
         // An editor who recomputes the edited row's own hash still breaks row 3's link.
         try db.execute("DROP TRIGGER audit_rows_are_never_updated")
         let previous = try #require(try audit.recent(limit: 3).last?.hash)
-        let forged = AuditEntry.hash(id: 2, at: Timestamp(milliseconds: 1_700_000_000_001), actor: "user:1", action: "user.create",
-                                     target: "user:3", changes: "{}", previous: previous)
+        let forged = AuditEntry.hash(
+            id: 2, at: Timestamp(milliseconds: 1_700_000_000_001), actor: "user:1", action: "user.create",
+            target: "user:3", changes: "{}", previous: previous)
         try db.run("UPDATE audit SET changes = '{}', hash = ? WHERE id = 2", forged)
         #expect(try audit.verify() == .broken(rowID: 3, reason: "its previous hash does not match row 2"))
     }
 
     @Test func fieldsCannotBleedIntoEachOther() {
-        let a = AuditEntry.hash(id: 1, at: Timestamp(milliseconds: 0), actor: "ab", action: "c", target: "", changes: "", previous: [])
-        let b = AuditEntry.hash(id: 1, at: Timestamp(milliseconds: 0), actor: "a", action: "bc", target: "", changes: "", previous: [])
+        let a = AuditEntry.hash(
+            id: 1, at: Timestamp(milliseconds: 0), actor: "ab", action: "c", target: "", changes: "", previous: [])
+        let b = AuditEntry.hash(
+            id: 1, at: Timestamp(milliseconds: 0), actor: "a", action: "bc", target: "", changes: "", previous: [])
         #expect(a != b)
     }
 }

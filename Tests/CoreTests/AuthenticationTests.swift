@@ -26,33 +26,49 @@ import Testing
         auth = Authenticator(connection: db, accounts: accounts, audit: audit, hasher: Self.hasher, policy: policy)
         centro = try accounts.createBranch(name: "Centro", city: "CDMX", timeZone: "America/Mexico_City")
         norte = try accounts.createBranch(name: "Norte", city: "Monterrey", timeZone: "America/Monterrey")
-        _ = try accounts.createAccount(username: "ana", email: "ana@club.mx", password: "Secreto123", name: "Ana", paternalSurname: "López",
-                                       roles: RoleSet([.reception]), branches: [centro], now: t0)
+        _ = try accounts.createAccount(
+            username: "ana", email: "ana@club.mx", password: "Secreto123", name: "Ana", paternalSurname: "López",
+            roles: RoleSet([.reception]), branches: [centro], now: t0)
     }
 
     @Test func loginWithUsernameOrEmailInAnyCase() throws {
-        #expect(try auth.login("ana", password: "Secreto123", address: "10.0.0.1", now: t0).session.account.username == "ana")
-        #expect(try auth.login("ANA@club.mx", password: "Secreto123", address: "10.0.0.1", now: t0).session.account.roles == RoleSet([.reception]))
+        #expect(
+            try auth.login("ana", password: "Secreto123", address: "10.0.0.1", now: t0).session.account.username
+                == "ana")
+        #expect(
+            try auth.login("ANA@club.mx", password: "Secreto123", address: "10.0.0.1", now: t0).session.account.roles
+                == RoleSet([.reception]))
     }
 
     @Test func wrongPasswordAndUnknownLoginGiveTheSameAnswer() {
-        #expect(throws: AuthFailure.invalidCredentials) { try auth.login("ana", password: "secreto123", address: "a", now: t0) }
-        #expect(throws: AuthFailure.invalidCredentials) { try auth.login("nobody", password: "Secreto123", address: "a", now: t0) }
+        #expect(throws: AuthFailure.invalidCredentials) {
+            try auth.login("ana", password: "secreto123", address: "a", now: t0)
+        }
+        #expect(throws: AuthFailure.invalidCredentials) {
+            try auth.login("nobody", password: "Secreto123", address: "a", now: t0)
+        }
     }
 
     @Test func repeatedFailuresLockTheAccountForAWhile() throws {
         for _ in 0..<3 { _ = try? auth.login("ana", password: "nope", address: "a", now: t0) }
-        #expect(throws: AuthFailure.lockedOut(retryAfterSeconds: 900)) { try auth.login("ana", password: "Secreto123", address: "b", now: t0) }
-        #expect(try auth.login("ana", password: "Secreto123", address: "b", now: t0.adding(seconds: 901)).session.account.username == "ana")
+        #expect(throws: AuthFailure.lockedOut(retryAfterSeconds: 900)) {
+            try auth.login("ana", password: "Secreto123", address: "b", now: t0)
+        }
+        #expect(
+            try auth.login("ana", password: "Secreto123", address: "b", now: t0.adding(seconds: 901)).session.account
+                .username == "ana")
     }
 
     @Test func sessionsAreStoredHashedAndExpireWhenIdle() throws {
         let (token, session) = try auth.login("ana", password: "Secreto123", address: "a", now: t0)
         let stored: [UInt8]? = try db.queryFirst("SELECT token_hash FROM sessions") { $0.bytes(0) } ?? nil
         #expect(stored == Digest.sha256(Array(token.utf8)))
-        #expect(try db.scalar("SELECT count(*) FROM sessions WHERE token_hash = ?", Array(token.utf8), as: Int.self) == 0)
+        #expect(
+            try db.scalar("SELECT count(*) FROM sessions WHERE token_hash = ?", Array(token.utf8), as: Int.self) == 0)
         #expect(try auth.session(token: token, now: t0.adding(seconds: 60)) == session)
-        #expect(throws: AuthFailure.sessionExpired) { try auth.session(token: token, now: t0.adding(seconds: 60 + 31 * 60)) }
+        #expect(throws: AuthFailure.sessionExpired) {
+            try auth.session(token: token, now: t0.adding(seconds: 60 + 31 * 60))
+        }
         #expect(throws: AuthFailure.sessionExpired) { try auth.session(token: "forged", now: t0) }
     }
 
@@ -81,14 +97,19 @@ import Testing
         let (token, first) = try auth.login("ana", password: "Secreto123", address: "a", now: t0)
         let other = try Connection(path: directory.file("core.sqlite"))  // as another process would
         let ana = first.account.id
-        #expect(try db.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'sign_in_%'", as: Int.self) == 10)
+        #expect(
+            try db.scalar(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'sign_in_%'", as: Int.self)
+                == 10)
         #expect(try auth.session(token: token, now: t0) == first)
         let used = auth.keptSessionsUsed
         #expect(try auth.session(token: token, now: t0.adding(seconds: 1)) == first)
         #expect(auth.keptSessionsUsed == used + 1)
         // Each change below is seen by the next check, which reads the session again.
         try other.run("INSERT INTO user_roles (user_id, role) VALUES (?, 'gerente_sucursal')", ana.rawValue)
-        #expect(try auth.session(token: token, now: t0.adding(seconds: 2)).account.roles == RoleSet([.reception, .branchManager]))
+        #expect(
+            try auth.session(token: token, now: t0.adding(seconds: 2)).account.roles
+                == RoleSet([.reception, .branchManager]))
         try other.run("DELETE FROM user_roles WHERE user_id = ? AND role = 'recepcion'", ana.rawValue)
         #expect(try auth.session(token: token, now: t0.adding(seconds: 3)).account.roles == RoleSet([.branchManager]))
         try other.run("INSERT INTO user_branches (user_id, branch_id) VALUES (?, ?)", ana.rawValue, norte.rawValue)
@@ -108,7 +129,9 @@ import Testing
         let (token, session) = try auth.login("ana", password: "Secreto123", address: "a", now: t0)
         try db.beginRead()
         let before = auth.generationsRead
-        for second in 1...3 { #expect(try auth.session(token: token, now: t0.adding(seconds: Int64(second))) == session) }
+        for second in 1...3 {
+            #expect(try auth.session(token: token, now: t0.adding(seconds: Int64(second))) == session)
+        }
         #expect(auth.generationsRead == before + 1)
         db.endRead()
         #expect(try auth.session(token: token, now: t0.adding(seconds: 4)) == session)
@@ -126,8 +149,11 @@ import Testing
         let other = try Connection(path: directory.file("core.sqlite"))
         let (first, session) = try auth.login("ana", password: "Secreto123", address: "a", now: t0)
         _ = try auth.session(token: first, now: t0)
-        try Authenticator(connection: other, accounts: try SQLiteAccountStore(connection: other, hasher: Self.hasher), audit: try SQLiteAuditStore(connection: other),
-                          hasher: Self.hasher).logout(token: first)
+        try Authenticator(
+            connection: other, accounts: try SQLiteAccountStore(connection: other, hasher: Self.hasher),
+            audit: try SQLiteAuditStore(connection: other),
+            hasher: Self.hasher
+        ).logout(token: first)
         #expect(throws: AuthFailure.sessionExpired) { try auth.session(token: first, now: t0) }
         let (second, _) = try auth.login("ana", password: "Secreto123", address: "a", now: t0)
         _ = try auth.session(token: second, now: t0)
@@ -145,14 +171,20 @@ import Testing
     /// session keeps it alive here too, and the kept clock moves when this one touches it.
     @Test func aKeptSessionIsNotEndedByItsOwnStaleIdleClock() throws {
         let (token, session) = try auth.login("ana", password: "Secreto123", address: "a", now: t0)
-        let otherAuth = Authenticator(connection: try Connection(path: directory.file("core.sqlite")), accounts: accounts, audit: audit, hasher: Self.hasher)
+        let otherAuth = Authenticator(
+            connection: try Connection(path: directory.file("core.sqlite")), accounts: accounts, audit: audit,
+            hasher: Self.hasher)
         _ = try auth.session(token: token, now: t0)
         #expect(try otherAuth.session(token: token, now: t0.adding(seconds: 20 * 60)) == session)  // touched elsewhere
         // 35 minutes after this connection last saw it, 15 after the other did: still open.
         #expect(try auth.session(token: token, now: t0.adding(seconds: 35 * 60)) == session)
         // And past both: closed, here and there.
-        #expect(throws: AuthFailure.sessionExpired) { try auth.session(token: token, now: t0.adding(seconds: 35 * 60 + 31 * 60)) }
-        #expect(throws: AuthFailure.sessionExpired) { try otherAuth.session(token: token, now: t0.adding(seconds: 35 * 60)) }
+        #expect(throws: AuthFailure.sessionExpired) {
+            try auth.session(token: token, now: t0.adding(seconds: 35 * 60 + 31 * 60))
+        }
+        #expect(throws: AuthFailure.sessionExpired) {
+            try otherAuth.session(token: token, now: t0.adding(seconds: 35 * 60))
+        }
     }
 
     @Test func theSessionCookieIsFoundAmongOthers() {
@@ -169,7 +201,9 @@ import Testing
     @Test func absoluteExpiryEndsEvenAnActiveSession() throws {
         let (token, _) = try auth.login("ana", password: "Secreto123", address: "a", now: t0)
         for step in 1...35 { _ = try auth.session(token: token, now: t0.adding(seconds: Int64(step) * 20 * 60)) }  // active every 20 min for 11 h 40
-        #expect(throws: AuthFailure.sessionExpired) { try auth.session(token: token, now: t0.adding(seconds: 12 * 3600 + 1)) }
+        #expect(throws: AuthFailure.sessionExpired) {
+            try auth.session(token: token, now: t0.adding(seconds: 12 * 3600 + 1))
+        }
     }
 
     @Test func csrfTokenMustMatch() throws {
@@ -188,7 +222,9 @@ import Testing
     }
 
     @Test func cookieIsHttpOnlyStrictAndSecureBehindTLS() {
-        #expect(auth.cookie(token: "t", secure: true) == "portero_session=t; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200; Secure")
+        #expect(
+            auth.cookie(token: "t", secure: true)
+                == "portero_session=t; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200; Secure")
         #expect(!auth.cookie(token: "t", secure: false).contains("Secure"))
     }
 
@@ -196,19 +232,49 @@ import Testing
         _ = try? auth.login("ana", password: "nope", address: "10.1.1.1", now: t0)
         _ = try auth.login("ana", password: "Secreto123", address: "10.1.1.1", now: t0)
         #expect(try audit.recent(limit: 2).map(\.action) == ["login.success", "login.failure"])
-        guard case .intact = try audit.verify() else { Issue.record("broken"); return }
+        guard case .intact = try audit.verify() else {
+            Issue.record("broken")
+            return
+        }
     }
 
     @Test func accountRulesNameTheField() throws {
         func refusal(_ body: () throws -> Void) -> String {
-            do { try body(); return "" } catch { return "\(error)" }
+            do {
+                try body()
+                return ""
+            } catch { return "\(error)" }
         }
-        #expect(refusal { _ = try accounts.createAccount(username: "ANA", email: "x@y.z", password: "Secreto123", name: "A", paternalSurname: "B", roles: [], branches: [], now: t0) } == "username: already in use")
-        #expect(refusal { _ = try accounts.createAccount(username: "bob", email: "ana@CLUB.mx", password: "Secreto123", name: "B", paternalSurname: "C", roles: [], branches: [], now: t0) } == "email: already in use")
-        #expect(refusal { _ = try accounts.createAccount(username: "bob", email: "bob@x.mx", password: "secreto", name: "B", paternalSurname: "C", roles: [], branches: [], now: t0) }.hasPrefix("password: needs"))
-        #expect(refusal { _ = try accounts.createBranch(name: "Sur", city: "X", timeZone: "Mars/Base") }.hasPrefix("timeZone: unknown time zone"))
-        #expect(refusal { _ = try accounts.createBranch(name: "Centro", city: "X", timeZone: "UTC") } == "name: a branch named \"Centro\" exists")
-        #expect(refusal { _ = try accounts.createAccount(username: "bob", email: "bob@x.mx", password: "Secreto123", name: "B", paternalSurname: "C", roles: [], branches: [BranchID(99)], now: t0) } == "branches: no branch 99")
+        #expect(
+            refusal {
+                _ = try accounts.createAccount(
+                    username: "ANA", email: "x@y.z", password: "Secreto123", name: "A", paternalSurname: "B", roles: [],
+                    branches: [], now: t0)
+            } == "username: already in use")
+        #expect(
+            refusal {
+                _ = try accounts.createAccount(
+                    username: "bob", email: "ana@CLUB.mx", password: "Secreto123", name: "B", paternalSurname: "C",
+                    roles: [], branches: [], now: t0)
+            } == "email: already in use")
+        #expect(
+            refusal {
+                _ = try accounts.createAccount(
+                    username: "bob", email: "bob@x.mx", password: "secreto", name: "B", paternalSurname: "C", roles: [],
+                    branches: [], now: t0)
+            }.hasPrefix("password: needs"))
+        #expect(
+            refusal { _ = try accounts.createBranch(name: "Sur", city: "X", timeZone: "Mars/Base") }.hasPrefix(
+                "timeZone: unknown time zone"))
+        #expect(
+            refusal { _ = try accounts.createBranch(name: "Centro", city: "X", timeZone: "UTC") }
+                == "name: a branch named \"Centro\" exists")
+        #expect(
+            refusal {
+                _ = try accounts.createAccount(
+                    username: "bob", email: "bob@x.mx", password: "Secreto123", name: "B", paternalSurname: "C",
+                    roles: [], branches: [BranchID(99)], now: t0)
+            } == "branches: no branch 99")
         #expect(try accounts.accountCount() == 1)
     }
 
@@ -217,8 +283,9 @@ import Testing
         #expect(ana.may(.attendance, at: centro))
         #expect(!ana.may(.attendance, at: norte))
         #expect(!ana.may(.configuration, at: centro))
-        let boss = try accounts.createAccount(username: "root", email: "root@club.mx", password: "Secreto123", name: "R", paternalSurname: "S",
-                                              roles: RoleSet([.superAdministrator]), branches: [], now: t0)
+        let boss = try accounts.createAccount(
+            username: "root", email: "root@club.mx", password: "Secreto123", name: "R", paternalSurname: "S",
+            roles: RoleSet([.superAdministrator]), branches: [], now: t0)
         #expect(boss.may(.configuration, at: norte))
     }
 }
@@ -232,26 +299,44 @@ import Testing
         let audit = try SQLiteAuditStore(connection: db)
         let auth = Authenticator(connection: db, accounts: accounts, audit: audit, hasher: hasher)
         let t0 = Timestamp(seconds: 1_800_000_000)
-        let account = try accounts.createAccount(username: "root", email: "root@club.mx", password: "Secreto123", name: "R", paternalSurname: "S",
-                                                 roles: RoleSet([.superAdministrator]), branches: [], now: t0)
+        let account = try accounts.createAccount(
+            username: "root", email: "root@club.mx", password: "Secreto123", name: "R", paternalSurname: "S",
+            roles: RoleSet([.superAdministrator]), branches: [], now: t0)
         let (secret, uri) = try auth.newTOTPSecret(for: account)
         #expect(uri.hasPrefix("otpauth://totp/Portero%3Aroot?secret=\(Base32.encode(secret))"))
         let otp = try OneTimePassword(secret: secret)
-        #expect(throws: AuthFailure.invalidCredentials) { try auth.enableTOTP(for: account.id, secret: secret, code: "000000", now: t0) }
+        #expect(throws: AuthFailure.invalidCredentials) {
+            try auth.enableTOTP(for: account.id, secret: secret, code: "000000", now: t0)
+        }
         let codes = try auth.enableTOTP(for: account.id, secret: secret, code: otp.totp(at: t0.seconds), now: t0)
         #expect(codes.count == 10 && Set(codes).count == 10)
 
         let later = t0.adding(seconds: 60)
-        #expect(throws: AuthFailure.secondFactorRequired) { try auth.login("root", password: "Secreto123", address: "a", now: later) }
-        #expect(throws: AuthFailure.invalidCredentials) { try auth.login("root", password: "Secreto123", secondFactor: "123456", address: "a", now: later) }
+        #expect(throws: AuthFailure.secondFactorRequired) {
+            try auth.login("root", password: "Secreto123", address: "a", now: later)
+        }
+        #expect(throws: AuthFailure.invalidCredentials) {
+            try auth.login("root", password: "Secreto123", secondFactor: "123456", address: "a", now: later)
+        }
         let code = otp.totp(at: later.seconds)
-        #expect(try auth.login("root", password: "Secreto123", secondFactor: code, address: "a", now: later).session.account.id == account.id)
+        #expect(
+            try auth.login("root", password: "Secreto123", secondFactor: code, address: "a", now: later).session.account
+                .id == account.id)
         // The same code cannot be replayed.
-        #expect(throws: AuthFailure.invalidCredentials) { try auth.login("root", password: "Secreto123", secondFactor: code, address: "a", now: later) }
+        #expect(throws: AuthFailure.invalidCredentials) {
+            try auth.login("root", password: "Secreto123", secondFactor: code, address: "a", now: later)
+        }
         // A recovery code works once, in any case.
-        #expect(try auth.login("root", password: "Secreto123", secondFactor: codes[0].uppercased(), address: "a", now: later).session.account.id == account.id)
-        #expect(throws: AuthFailure.invalidCredentials) { try auth.login("root", password: "Secreto123", secondFactor: codes[0], address: "a", now: later) }
+        #expect(
+            try auth.login(
+                "root", password: "Secreto123", secondFactor: codes[0].uppercased(), address: "a", now: later
+            ).session.account.id == account.id)
+        #expect(throws: AuthFailure.invalidCredentials) {
+            try auth.login("root", password: "Secreto123", secondFactor: codes[0], address: "a", now: later)
+        }
         // Stored only as hashes.
-        #expect(try db.scalar("SELECT count(*) FROM recovery_codes WHERE code_hash = ?", Array(codes[1].utf8), as: Int.self) == 0)
+        #expect(
+            try db.scalar("SELECT count(*) FROM recovery_codes WHERE code_hash = ?", Array(codes[1].utf8), as: Int.self)
+                == 0)
     }
 }

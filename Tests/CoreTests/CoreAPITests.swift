@@ -30,10 +30,13 @@ final class APIFixture {
         directory = try TemporaryDirectory()
         let hasher = PasswordHasher(logN: 8, r: 8, p: 1)
         let clock = self.clock
-        api = try CoreAPI(path: directory.file("core.sqlite"), hasher: hasher, enrollmentCodeSeconds: 600, clock: { clock.now })
+        api = try CoreAPI(
+            path: directory.file("core.sqlite"), hasher: hasher, enrollmentCodeSeconds: 600, clock: { clock.now })
         (own, other) = try api.withDatabase { database in
-            (try database.accounts.createBranch(name: "Centro", city: "CDMX", timeZone: "America/Mexico_City"),
-             try database.accounts.createBranch(name: "Norte", city: "Monterrey", timeZone: "America/Monterrey"))
+            (
+                try database.accounts.createBranch(name: "Centro", city: "CDMX", timeZone: "America/Mexico_City"),
+                try database.accounts.createBranch(name: "Norte", city: "Monterrey", timeZone: "America/Monterrey")
+            )
         }
         router = api.router()
     }
@@ -51,7 +54,9 @@ final class APIFixture {
     }
 
     /// Sends a request; `cookie` and `csrf` come from `signIn`.
-    func send(_ method: String, _ target: String, body: String? = nil, cookie: String? = nil, csrf: String? = nil) throws -> HTTPResponse {
+    func send(_ method: String, _ target: String, body: String? = nil, cookie: String? = nil, csrf: String? = nil)
+        throws -> HTTPResponse
+    {
         var text = "\(method) \(target) HTTP/1.1\r\nHost: core\r\n"
         if let cookie { text += "Cookie: portero_session=\(cookie)\r\n" }
         if let csrf { text += "X-CSRF-Token: \(csrf)\r\n" }
@@ -65,11 +70,14 @@ final class APIFixture {
     /// Creates a user with `role` at the own branch and signs them in.
     func signIn(_ role: Role, username: String) throws -> (cookie: String, csrf: String, id: UserID) {
         let account = try api.withDatabase {
-            try $0.accounts.createAccount(username: username, email: "\(username)@club.mx", password: "Secreto123", name: username,
-                                          paternalSurname: "X", roles: RoleSet([role]), branches: [own], now: Timestamp(seconds: 1_800_000_000))
+            try $0.accounts.createAccount(
+                username: username, email: "\(username)@club.mx", password: "Secreto123", name: username,
+                paternalSurname: "X", roles: RoleSet([role]), branches: [own], now: Timestamp(seconds: 1_800_000_000))
         }
-        let response = try send("POST", "/api/v1/session", body: #"{"login": "\#(username)", "password": "Secreto123"}"#)
-        let cookie = try #require(response.header("Set-Cookie")?.split(separator: ";").first?.split(separator: "=").last.map(String.init))
+        let response = try send(
+            "POST", "/api/v1/session", body: #"{"login": "\#(username)", "password": "Secreto123"}"#)
+        let cookie = try #require(
+            response.header("Set-Cookie")?.split(separator: ";").first?.split(separator: "=").last.map(String.init))
         struct Answer: Decodable { let csrfToken: String }
         let csrf = try JSONDecoder().decode(Answer.self, from: Data(response.body)).csrfToken
         return (cookie, csrf, account.id)
@@ -94,18 +102,25 @@ final class APIFixture {
                 for branch in [fixture.own, fixture.other] {
                     let path = route.pattern.replacingOccurrences(of: ":id", with: "\(user.id)") + "?branch=\(branch)"
                     let body: String? = [.post, .put, .patch].contains(route.method) ? "{}" : nil
-                    let status = try fixture.send(route.method.rawValue, path, body: body, cookie: user.cookie, csrf: user.csrf).status
+                    let status = try fixture.send(
+                        route.method.rawValue, path, body: body, cookie: user.cookie, csrf: user.csrf
+                    ).status
                     let expected: Bool
                     switch route.access {
                     case .anyone, .signedIn: expected = true
                     case .device:
                         // No user session opens a device route.
-                        #expect(status == 401, "\(route.method.rawValue) \(route.pattern) as \(role.rawValue): \(status)")
+                        #expect(
+                            status == 401, "\(route.method.rawValue) \(route.pattern) as \(role.rawValue): \(status)")
                         continue
                     case let .privilege(privilege):
-                        expected = PrivilegeMatrix.seed003.allows(privilege, for: RoleSet([role])) && (branch == fixture.own || role == .superAdministrator)
+                        expected =
+                            PrivilegeMatrix.seed003.allows(privilege, for: RoleSet([role]))
+                            && (branch == fixture.own || role == .superAdministrator)
                     }
-                    #expect((status != 403) == expected, "\(route.method.rawValue) \(route.pattern) as \(role.rawValue) at branch \(branch): \(status)")
+                    #expect(
+                        (status != 403) == expected,
+                        "\(route.method.rawValue) \(route.pattern) as \(role.rawValue) at branch \(branch): \(status)")
                     #expect(status != 500)
                 }
             }
@@ -123,19 +138,27 @@ final class APIFixture {
         let admin = try fixture.signIn(.administrator, username: "admin")
         let body = #"{"name": "Sur", "city": "Puebla", "timeZone": "America/Mexico_City"}"#
         #expect(try fixture.send("POST", "/api/v1/branches", body: body, cookie: admin.cookie).status == 403)
-        #expect(try fixture.send("POST", "/api/v1/branches", body: body, cookie: admin.cookie, csrf: admin.csrf).status == 201)
+        #expect(
+            try fixture.send("POST", "/api/v1/branches", body: body, cookie: admin.cookie, csrf: admin.csrf).status
+                == 201)
     }
 
     @Test func badBodiesAnswer400NamingTheField() throws {
         let fixture = try APIFixture()
         let admin = try fixture.signIn(.administrator, username: "admin")
         func post(_ body: String) throws -> (Int, String) {
-            let response = try fixture.send("POST", "/api/v1/branches", body: body, cookie: admin.cookie, csrf: admin.csrf)
+            let response = try fixture.send(
+                "POST", "/api/v1/branches", body: body, cookie: admin.cookie, csrf: admin.csrf)
             return (response.status, String(decoding: response.body, as: UTF8.self))
         }
-        #expect(try post(#"{"name": "Sur", "city": "P", "timeZone": "Mars/Base"}"#).1.contains("timeZone: unknown time zone"))
-        #expect(try post(#"{"name": "Sur", "city": "P", "timeZone": "UTC", "owner": 1}"#).1.contains(#"unknown field \"owner\""#))
-        #expect(try post(#"{"name": 1, "city": "P", "timeZone": "UTC"}"#).1.contains(#"field \"name\" must be a string"#))
+        #expect(
+            try post(#"{"name": "Sur", "city": "P", "timeZone": "Mars/Base"}"#).1.contains(
+                "timeZone: unknown time zone"))
+        #expect(
+            try post(#"{"name": "Sur", "city": "P", "timeZone": "UTC", "owner": 1}"#).1.contains(
+                #"unknown field \"owner\""#))
+        #expect(
+            try post(#"{"name": 1, "city": "P", "timeZone": "UTC"}"#).1.contains(#"field \"name\" must be a string"#))
         #expect(try post(#"{"name": "x'); DROP TABLE users; --", "city": "P", "timeZone": "UTC"}"#).0 == 201)
         #expect(try fixture.api.withDatabase { try $0.accounts.accountCount() } == 1)
     }
@@ -144,10 +167,12 @@ final class APIFixture {
         let fixture = try APIFixture()
         let manager = try fixture.signIn(.branchManager, username: "gerente")
         func create(_ roles: String, _ branch: BranchID, _ username: String) throws -> Int {
-            let response = try fixture.send("POST", "/api/v1/users", body: """
-                {"username": "\(username)", "email": "\(username)@club.mx", "password": "Secreto123", "name": "N", "paternalSurname": "P",
-                 "roles": [\(roles)], "branches": [\(branch)]}
-                """, cookie: manager.cookie, csrf: manager.csrf)
+            let response = try fixture.send(
+                "POST", "/api/v1/users",
+                body: """
+                    {"username": "\(username)", "email": "\(username)@club.mx", "password": "Secreto123", "name": "N", "paternalSurname": "P",
+                     "roles": [\(roles)], "branches": [\(branch)]}
+                    """, cookie: manager.cookie, csrf: manager.csrf)
             return response.status
         }
         #expect(try create(#""recepcion""#, fixture.own, "rec1") == 201)
@@ -160,7 +185,9 @@ final class APIFixture {
     @Test func loginFailuresAreThrottledWithRetryAfter() throws {
         let fixture = try APIFixture()
         _ = try fixture.signIn(.reception, username: "ana")
-        for _ in 0..<5 { _ = try fixture.send("POST", "/api/v1/session", body: #"{"login": "ana", "password": "nope"}"#) }
+        for _ in 0..<5 {
+            _ = try fixture.send("POST", "/api/v1/session", body: #"{"login": "ana", "password": "nope"}"#)
+        }
         let locked = try fixture.send("POST", "/api/v1/session", body: #"{"login": "ana", "password": "Secreto123"}"#)
         #expect(locked.status == 429 && locked.header("Retry-After") != nil)
     }
@@ -178,20 +205,31 @@ final class APIFixture {
     @Test func aPersonalTokenWorksWithoutCSRFUntilRevokedAndIsStoredHashed() throws {
         let fixture = try APIFixture()
         let admin = try fixture.signIn(.administrator, username: "admin")
-        let created = try fixture.send("POST", "/api/v1/tokens", body: #"{"name": "backup script"}"#, cookie: admin.cookie, csrf: admin.csrf)
+        let created = try fixture.send(
+            "POST", "/api/v1/tokens", body: #"{"name": "backup script"}"#, cookie: admin.cookie, csrf: admin.csrf)
         #expect(created.status == 201)
-        struct Answer: Decodable { let id: Int64; let token: String }
+        struct Answer: Decodable {
+            let id: Int64
+            let token: String
+        }
         let answer = try JSONDecoder().decode(Answer.self, from: Data(created.body))
         #expect(answer.token.hasPrefix("pt_"))
         func bearer(_ method: String, _ target: String, _ token: String, body: String? = nil) throws -> Int {
             try fixture.bearer(method, target, token, body: body).status
         }
         #expect(try bearer("GET", "/api/v1/me", answer.token) == 200)
-        #expect(try bearer("POST", "/api/v1/branches", answer.token, body: #"{"name": "Sur", "city": "P", "timeZone": "UTC"}"#) == 201)
+        #expect(
+            try bearer(
+                "POST", "/api/v1/branches", answer.token, body: #"{"name": "Sur", "city": "P", "timeZone": "UTC"}"#)
+                == 201)
         #expect(try bearer("GET", "/api/v1/me", "pt_forged") == 401)
-        #expect(try fixture.send("DELETE", "/api/v1/tokens/\(answer.id)", cookie: admin.cookie, csrf: admin.csrf).status == 204)
+        #expect(
+            try fixture.send("DELETE", "/api/v1/tokens/\(answer.id)", cookie: admin.cookie, csrf: admin.csrf).status
+                == 204)
         #expect(try bearer("GET", "/api/v1/me", answer.token) == 401)
-        #expect(try fixture.send("DELETE", "/api/v1/tokens/\(answer.id)", cookie: admin.cookie, csrf: admin.csrf).status == 404)
+        #expect(
+            try fixture.send("DELETE", "/api/v1/tokens/\(answer.id)", cookie: admin.cookie, csrf: admin.csrf).status
+                == 404)
     }
 }
 
@@ -199,17 +237,28 @@ final class APIFixture {
     @Test func enrolThroughTheAPIThenSignInWithTheCode() throws {
         let fixture = try APIFixture()
         let user = try fixture.signIn(.reception, username: "ana")
-        let secretResponse = try fixture.send("POST", "/api/v1/me/totp/secret", body: "{}", cookie: user.cookie, csrf: user.csrf)
+        let secretResponse = try fixture.send(
+            "POST", "/api/v1/me/totp/secret", body: "{}", cookie: user.cookie, csrf: user.csrf)
         #expect(secretResponse.status == 201)
-        let secretText = try #require((try JSONSerialization.jsonObject(with: Data(secretResponse.body)) as? [String: String])?["secret"])
+        let secretText = try #require(
+            (try JSONSerialization.jsonObject(with: Data(secretResponse.body)) as? [String: String])?["secret"])
         let otp = try OneTimePassword(secret: try #require(Base32.decode(secretText)))
         let now = Timestamp(seconds: 1_800_000_000)
-        let wrong = try fixture.send("POST", "/api/v1/me/totp", body: #"{"secret": "\#(secretText)", "code": "000000"}"#, cookie: user.cookie, csrf: user.csrf)
+        let wrong = try fixture.send(
+            "POST", "/api/v1/me/totp", body: #"{"secret": "\#(secretText)", "code": "000000"}"#, cookie: user.cookie,
+            csrf: user.csrf)
         #expect(wrong.status == 400)
-        let enabled = try fixture.send("POST", "/api/v1/me/totp", body: #"{"secret": "\#(secretText)", "code": "\#(otp.totp(at: now.seconds - 30))"}"#, cookie: user.cookie, csrf: user.csrf)
+        let enabled = try fixture.send(
+            "POST", "/api/v1/me/totp",
+            body: #"{"secret": "\#(secretText)", "code": "\#(otp.totp(at: now.seconds - 30))"}"#, cookie: user.cookie,
+            csrf: user.csrf)
         #expect(enabled.status == 201 && String(decoding: enabled.body, as: UTF8.self).contains("recovery_codes"))
-        #expect(try fixture.send("POST", "/api/v1/session", body: #"{"login": "ana", "password": "Secreto123"}"#).status == 401)
-        let signedIn = try fixture.send("POST", "/api/v1/session", body: #"{"login": "ana", "password": "Secreto123", "totp": "\#(otp.totp(at: now.seconds))"}"#)
+        #expect(
+            try fixture.send("POST", "/api/v1/session", body: #"{"login": "ana", "password": "Secreto123"}"#).status
+                == 401)
+        let signedIn = try fixture.send(
+            "POST", "/api/v1/session",
+            body: #"{"login": "ana", "password": "Secreto123", "totp": "\#(otp.totp(at: now.seconds))"}"#)
         #expect(signedIn.status == 201)
     }
 }
@@ -223,11 +272,16 @@ final class APIFixture {
         #expect(document["openapi"] as? String == "3.1.0")
         let paths = try #require(document["paths"] as? [String: [String: Any]])
         var documented = Set<String>()
-        for (path, operations) in paths { for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") } }
+        for (path, operations) in paths {
+            for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") }
+        }
         // The API is everything under /api/; the web UI's pages are outside it and call it.
-        let routed = Set(fixture.router.routes.filter { $0.pattern.hasPrefix("/api/") }.map { route in
-            "\(route.method.rawValue) /" + route.pattern.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
-        })
+        let routed = Set(
+            fixture.router.routes.filter { $0.pattern.hasPrefix("/api/") }.map { route in
+                "\(route.method.rawValue) /"
+                    + route.pattern.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
+                    .joined(separator: "/")
+            })
         #expect(documented == routed)
         // Every operation says who may call it.
         for operations in paths.values {

@@ -45,7 +45,11 @@ import Testing
         let fixture = try APIFixture()
         let user = try fixture.signIn(.administrator, username: "ana")
         func lastSeen() throws -> Int64? {
-            try fixture.api.withDatabase { try $0.db.queryFirst("SELECT last_seen FROM sessions WHERE user_id = ?", user.id.rawValue) { try $0.get(0) } }
+            try fixture.api.withDatabase {
+                try $0.db.queryFirst("SELECT last_seen FROM sessions WHERE user_id = ?", user.id.rawValue) {
+                    try $0.get(0)
+                }
+            }
         }
         let signedInAt = try #require(try lastSeen())
         #expect(fixture.router.respond(to: try request("GET", "/api/v1/me", cookie: user.cookie)).status == 200)
@@ -60,7 +64,8 @@ import Testing
 
     func request(_ method: String, _ target: String, cookie: String) throws -> HTTPRequest {
         var decoder = HTTPRequestDecoder()
-        decoder.append(Array("\(method) \(target) HTTP/1.1\r\nHost: core\r\nCookie: portero_session=\(cookie)\r\n\r\n".utf8))
+        decoder.append(
+            Array("\(method) \(target) HTTP/1.1\r\nHost: core\r\nCookie: portero_session=\(cookie)\r\n\r\n".utf8))
         return try #require(try decoder.next())
     }
 }
@@ -79,7 +84,9 @@ import Testing
     static func addBranchElsewhere(_ api: CoreAPI, _ name: String) {
         let done = DispatchSemaphore(value: 0)
         Thread {
-            _ = try? api.withDatabase { try $0.accounts.createBranch(name: name, city: "CDMX", timeZone: "America/Mexico_City") }
+            _ = try? api.withDatabase {
+                try $0.accounts.createBranch(name: name, city: "CDMX", timeZone: "America/Mexico_City")
+            }
             done.signal()
         }.start()
         done.wait()
@@ -105,7 +112,11 @@ import Testing
         _ = try Self.count(api, keepingRead: true)
         Self.addBranchElsewhere(api, "Sur")  // the database moves on past the kept snapshot
         // A write on the same thread ends the kept read first, so SQLite does not refuse it.
-        let added = try api.withDatabase { database in try database.write { try database.accounts.createBranch(name: "Norte 2", city: "Tijuana", timeZone: "America/Tijuana") } }
+        let added = try api.withDatabase { database in
+            try database.write {
+                try database.accounts.createBranch(name: "Norte 2", city: "Tijuana", timeZone: "America/Tijuana")
+            }
+        }
         #expect(added.rawValue > 0)
         api.pool.endBatch()
     }
@@ -120,14 +131,21 @@ import Testing
         configuration.eventLoops = 1
         let server = try HTTPServer(configuration: configuration, router: fixture.router)
         let done = DispatchSemaphore(value: 0)
-        Thread { server.run(); done.signal() }.start()
-        defer { server.stop(); _ = done.wait(timeout: .now() + 5) }
+        Thread {
+            server.run()
+            done.signal()
+        }.start()
+        defer {
+            server.stop()
+            _ = done.wait(timeout: .now() + 5)
+        }
         let client = try LoopbackClient(port: server.port)
         // All three in one write: the loop reads them together and serves them one after another.
-        client.send("GET /api/v1/me HTTP/1.1\r\nHost: core\r\nCookie: portero_session=\(user.cookie)\r\n\r\n"
-            + "PATCH /api/v1/me HTTP/1.1\r\nHost: core\r\nCookie: portero_session=\(user.cookie)\r\nX-CSRF-Token: \(user.csrf)\r\n"
-            + "Content-Type: application/json\r\nContent-Length: 21\r\n\r\n{\"name\": \"Ana Maria\"}"
-            + "GET /api/v1/me HTTP/1.1\r\nHost: core\r\nCookie: portero_session=\(user.cookie)\r\n\r\n")
+        client.send(
+            "GET /api/v1/me HTTP/1.1\r\nHost: core\r\nCookie: portero_session=\(user.cookie)\r\n\r\n"
+                + "PATCH /api/v1/me HTTP/1.1\r\nHost: core\r\nCookie: portero_session=\(user.cookie)\r\nX-CSRF-Token: \(user.csrf)\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 21\r\n\r\n{\"name\": \"Ana Maria\"}"
+                + "GET /api/v1/me HTTP/1.1\r\nHost: core\r\nCookie: portero_session=\(user.cookie)\r\n\r\n")
         let text = client.receive { $0.components(separatedBy: "HTTP/1.1 ").count > 3 && $0.hasSuffix("}") }.text
         let session = text.components(separatedBy: "HTTP/1.1 ").dropFirst().map { "HTTP/1.1 " + $0 }
         #expect(session.filter { $0.hasPrefix("HTTP/1.1 200") }.count == 3)

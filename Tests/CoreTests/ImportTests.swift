@@ -8,7 +8,8 @@ import Testing
     @Test func quotedFieldsDoubledQuotesNewlinesAndLineNumbers() throws {
         let text = "a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",\"two\nlines\"\nplain,,last\n"
         let records = try CSVReader.records([0xEF, 0xBB, 0xBF] + Array(text.utf8))
-        #expect(records.map(\.fields) == [["a", "b", "c"], ["x, y", "say \"hi\"", "two\nlines"], ["plain", "", "last"]])
+        #expect(
+            records.map(\.fields) == [["a", "b", "c"], ["x, y", "say \"hi\"", "two\nlines"], ["plain", "", "last"]])
         #expect(records.map(\.line) == [1, 2, 4])
     }
 
@@ -21,9 +22,13 @@ import Testing
     }
 
     @Test func exportsRoundTripThroughTheReaderAndNeutraliseFormulas() throws {
-        let table = TableExport(header: ["name", "note"], rows: [["Muñoz, José", "=HYPERLINK(\"x\")"], ["Ana", "línea\nnueva"]])
+        let table = TableExport(
+            header: ["name", "note"], rows: [["Muñoz, José", "=HYPERLINK(\"x\")"], ["Ana", "línea\nnueva"]])
         let records = try CSVReader.records(table.csv())
-        #expect(records.map(\.fields) == [["name", "note"], ["Muñoz, José", "'=HYPERLINK(\"x\")"], ["Ana", "línea\nnueva"]])
+        #expect(
+            records.map(\.fields) == [
+                ["name", "note"], ["Muñoz, José", "'=HYPERLINK(\"x\")"], ["Ana", "línea\nnueva"],
+            ])
         let xlsx = table.xlsx(sheetName: "customers")
         // A ZIP: local header first, end-of-central-directory record last, CRCs right.
         #expect(Array(xlsx.prefix(4)) == [0x50, 0x4B, 0x03, 0x04])
@@ -33,8 +38,11 @@ import Testing
 }
 
 @Suite struct UserImportTests {
-    func importCSV(_ fixture: APIFixture, _ csv: String, as user: Caller, dryRun: Bool = false) throws -> (Int, [String: Any]) {
-        var text = "POST /api/v1/users/import\(dryRun ? "?dryRun=true" : "") HTTP/1.1\r\nHost: core\r\nCookie: portero_session=\(user.cookie)\r\nX-CSRF-Token: \(user.csrf)\r\n"
+    func importCSV(_ fixture: APIFixture, _ csv: String, as user: Caller, dryRun: Bool = false) throws -> (
+        Int, [String: Any]
+    ) {
+        var text =
+            "POST /api/v1/users/import\(dryRun ? "?dryRun=true" : "") HTTP/1.1\r\nHost: core\r\nCookie: portero_session=\(user.cookie)\r\nX-CSRF-Token: \(user.csrf)\r\n"
         text += "Content-Type: text/csv\r\nContent-Length: \(csv.utf8.count)\r\n\r\n" + csv
         let router = fixture.router
         var decoder = HTTPRequestDecoder(limits: HTTPLimits(), bodyLimit: { router.bodyLimit(method: $0, path: $1) })
@@ -47,7 +55,10 @@ import Testing
         let fixture = try APIFixture()
         let reception = try fixture.signIn(.reception, username: "recepcion")
         var csv = "username,email,name,paternalSurname,branch,birthDate,card\n"
-        for index in 1...2_000 { csv += "socio\(index),socio\(index)@correo.mx,Socio,Número \(index),Centro,1990-01-0\(index % 9 + 1),\(100_000 + index)\n" }
+        for index in 1...2_000 {
+            csv +=
+                "socio\(index),socio\(index)@correo.mx,Socio,Número \(index),Centro,1990-01-0\(index % 9 + 1),\(100_000 + index)\n"
+        }
         // Line 2002: a date that does not exist; line 2003: a duplicate username; 2004: another branch.
         csv += "malo1,malo1@correo.mx,Malo,Uno,Centro,1990-02-30,\n"
         csv += "socio5,otro@correo.mx,Repetido,Dos,Centro,,\n"
@@ -58,19 +69,26 @@ import Testing
         #expect(rejected.compactMap { $0["line"] as? Int } == [2002, 2003, 2004])
         #expect(rejected.compactMap { $0["field"] as? String } == ["birthDate", "username", "branch"])
         #expect(answer["imported"] as? Int == 0)
-        #expect(try fixture.api.withDatabase { try $0.db.scalar("SELECT count(*) FROM users WHERE username LIKE 'socio%'", as: Int.self) } == 0)
+        #expect(
+            try fixture.api.withDatabase {
+                try $0.db.scalar("SELECT count(*) FROM users WHERE username LIKE 'socio%'", as: Int.self)
+            } == 0)
         #expect(try fixture.api.withDatabase { try $0.db.scalar("SELECT count(*) FROM cards", as: Int.self) } == 0)
     }
 
     @Test func aGoodFileImportsEveryRowInOneGoAndADryRunNone() throws {
         let fixture = try APIFixture()
         let reception = try fixture.signIn(.reception, username: "recepcion")
-        let csv = "username,email,name,paternalSurname,maternalSurname,branch,gender,followUp,card\n"
+        let csv =
+            "username,email,name,paternalSurname,maternalSurname,branch,gender,followUp,card\n"
             + "lucia,lucia@correo.mx,Lucía,Núñez,Peña,Centro,female,sí,5551234\n"
             + "\"pedro\",pedro@correo.mx,\"Pedro, Jr.\",Gómez,,\(fixture.own),male,no,\n"
         let (dryStatus, dry) = try importCSV(fixture, csv, as: reception, dryRun: true)
         #expect(dryStatus == 200 && dry["checked"] as? Int == 2 && dry["imported"] as? Int == 0)
-        #expect(try fixture.api.withDatabase { try $0.db.scalar("SELECT count(*) FROM users WHERE username IN ('lucia', 'pedro')", as: Int.self) } == 0)
+        #expect(
+            try fixture.api.withDatabase {
+                try $0.db.scalar("SELECT count(*) FROM users WHERE username IN ('lucia', 'pedro')", as: Int.self)
+            } == 0)
         let (status, answer) = try importCSV(fixture, csv, as: reception)
         #expect(status == 201 && answer["imported"] as? Int == 2)
         let found = try objects(try fixture.get("/api/v1/users?q=5551234", as: reception))

@@ -31,14 +31,23 @@ extension APIFixture {
         let local = try fixture.plan("Local", as: root, extra: #", "branches": [\#(fixture.own)]"#)
         let elsewhere = try fixture.plan("Solo Norte", as: root, extra: #", "branches": [\#(fixture.other)]"#)
         let ana = try fixture.member("ana", as: admin)
-        _ = try fixture.post("/api/v1/subscriptions", #"{"user": \#(ana), "plan": \#(local), "branch": \#(fixture.own)}"#, as: admin)
+        _ = try fixture.post(
+            "/api/v1/subscriptions", #"{"user": \#(ana), "plan": \#(local), "branch": \#(fixture.own)}"#, as: admin)
         let card = try object(try fixture.post("/api/v1/users/\(ana)/cards", #"{"number": "5551234"}"#, as: admin))
         // A member of the other branch only, on a plan that does not cover this one.
-        let beto = try object(try fixture.post("/api/v1/users", #"{"username": "beto", "email": "beto@correo.mx", "name": "Beto", "paternalSurname": "N", "roles": ["cliente"], "branches": [\#(fixture.other)]}"#, as: root))
+        let beto = try object(
+            try fixture.post(
+                "/api/v1/users",
+                #"{"username": "beto", "email": "beto@correo.mx", "name": "Beto", "paternalSurname": "N", "roles": ["cliente"], "branches": [\#(fixture.other)]}"#,
+                as: root))
         let betoID = try #require(beto["id"] as? Int64)
-        _ = try fixture.post("/api/v1/subscriptions", #"{"user": \#(betoID), "plan": \#(elsewhere), "branch": \#(fixture.other)}"#, as: root)
+        _ = try fixture.post(
+            "/api/v1/subscriptions", #"{"user": \#(betoID), "plan": \#(elsewhere), "branch": \#(fixture.other)}"#,
+            as: root)
 
-        let page = try JSONDecoder().decode(SyncSnapshotPage.self, from: Data(try fixture.bearer("GET", "/api/v1/sync/snapshot?after=0&limit=1000", token).body))
+        let page = try JSONDecoder().decode(
+            SyncSnapshotPage.self,
+            from: Data(try fixture.bearer("GET", "/api/v1/sync/snapshot?after=0&limit=1000", token).body))
         let users = page.items.compactMap { if case let .user(user) = $0 { user } else { nil } }
         #expect(users.contains { $0.id == ana } && !users.contains { $0.id == betoID })
         #expect(users.contains { $0.roles.contains(.superAdministrator) && $0.grantedHere })
@@ -48,7 +57,10 @@ extension APIFixture {
         #expect(page.nextAfter == nil)
 
         // Revoke the card: the next batch carries Ana's whole state with the card revoked.
-        #expect(try fixture.patch("/api/v1/cards/\(try #require(card["id"] as? Int64))", #"{"status": "revoked"}"#, as: admin).status == 200)
+        #expect(
+            try fixture.patch(
+                "/api/v1/cards/\(try #require(card["id"] as? Int64))", #"{"status": "revoked"}"#, as: admin
+            ).status == 200)
         let batch = try fixture.batch(token, after: page.sequence)
         #expect(batch.cursor > page.sequence && !batch.snapshotRequired)
         let changed = batch.items.compactMap { if case let .user(user) = $0 { user } else { nil } }
@@ -58,7 +70,9 @@ extension APIFixture {
         let next = try fixture.batch(token, after: batch.cursor)
         #expect(next.items == [.removeUser(betoID)])
         // A door command for this branch arrives in the feed.
-        _ = try fixture.post("/api/v1/branches/\(fixture.own)/commands", #"{"command": "lockdown", "reason": "simulacro de sismo"}"#, as: admin)
+        _ = try fixture.post(
+            "/api/v1/branches/\(fixture.own)/commands", #"{"command": "lockdown", "reason": "simulacro de sismo"}"#,
+            as: admin)
         let commands = try fixture.batch(token, after: next.cursor).commands
         #expect(commands.map(\.command) == [.lockdown])
         // A cursor from the future, or a revoked device: refused.
@@ -76,14 +90,18 @@ extension APIFixture {
         let deferred = try #require(waiting.deferred)
         let answer = Mutex<HTTPResponse?>(nil)
         let arrived = DispatchSemaphore(value: 0)
-        deferred.whenComplete { response in answer.withLock { $0 = response }; arrived.signal() }
+        deferred.whenComplete { response in
+            answer.withLock { $0 = response }
+            arrived.signal()
+        }
         #expect(!deferred.isComplete)
         let started = Date()
         _ = try fixture.post("/api/v1/users/\(ana)/cards", #"{"number": "777"}"#, as: admin)
         #expect(arrived.wait(timeout: .now() + 5) == .success)
         #expect(Date().timeIntervalSince(started) < 1)
         let batch = try JSONDecoder().decode(SyncBatch.self, from: Data(try #require(answer.withLock { $0 }).body))
-        #expect(batch.items.contains { if case let .user(user) = $0 { user.cards.map(\.number) == [777] } else { false } })
+        #expect(
+            batch.items.contains { if case let .user(user) = $0 { user.cards.map(\.number) == [777] } else { false } })
     }
 
     @Test func aPacksEntriesElsewhereReachTheBranchAndItsOwnAreLeftToIt() throws {
@@ -91,35 +109,58 @@ extension APIFixture {
         let root = try fixture.signIn(.superAdministrator, username: "root")
         let (token, _) = try fixture.enrolDevice(as: root)
         let pack = try fixture.plan("Paquete 3", as: root, extra: #", "visitsTotal": 3"#)
-        #expect(try fixture.post("/api/v1/plans", #"{"name": "Mal", "priceMinor": 1, "durationMonths": 1, "visitsTotal": 0}"#, as: root).status == 400)
+        #expect(
+            try fixture.post(
+                "/api/v1/plans", #"{"name": "Mal", "priceMinor": 1, "durationMonths": 1, "visitsTotal": 0}"#, as: root
+            ).status == 400)
         let ana = try fixture.member("ana", as: root)
-        let sold = try object(try fixture.post("/api/v1/subscriptions", #"{"user": \#(ana), "plan": \#(pack), "branch": \#(fixture.own)}"#, as: root))
+        let sold = try object(
+            try fixture.post(
+                "/api/v1/subscriptions", #"{"user": \#(ana), "plan": \#(pack), "branch": \#(fixture.own)}"#, as: root))
         let subscription = try #require(sold["id"] as? Int64)
         let now = fixture.clock.now
         var generator = SplitMix64(seed: 11)
         func entry(_ branch: BranchID, _ offset: Int64) -> AttendanceEvent {
-            AttendanceEvent(id: EventID(time: now.adding(milliseconds: offset), using: &generator), at: now.adding(milliseconds: offset), branchID: branch, doorID: DoorID(1),
-                            direction: .entry, credentialKind: .card, cardNumber: nil, userID: UserID(ana), subscriptionID: SubscriptionID(subscription), granted: true, reason: .granted)
+            AttendanceEvent(
+                id: EventID(time: now.adding(milliseconds: offset), using: &generator),
+                at: now.adding(milliseconds: offset), branchID: branch, doorID: DoorID(1),
+                direction: .entry, credentialKind: .card, cardNumber: nil, userID: UserID(ana),
+                subscriptionID: SubscriptionID(subscription), granted: true, reason: .granted)
         }
         // Two entries at the other branch, recorded at the core.
         let zone = try ZoneRules(identifier: "America/Mexico_City")
         try fixture.api.withDatabase { database in
-            for offset in [1, 2] as [Int64] { try database.operations.record(entry(fixture.other, offset), device: nil, recordedBy: nil, note: "", zone: zone, now: now) }
+            for offset in [1, 2] as [Int64] {
+                try database.operations.record(
+                    entry(fixture.other, offset), device: nil, recordedBy: nil, note: "", zone: zone, now: now)
+            }
         }
-        let page = try JSONDecoder().decode(SyncSnapshotPage.self, from: Data(try fixture.bearer("GET", "/api/v1/sync/snapshot?after=0", token).body))
-        let state = try #require(page.items.compactMap { if case let .user(user) = $0, user.id == ana { user } else { nil } }.first)
+        let page = try JSONDecoder().decode(
+            SyncSnapshotPage.self, from: Data(try fixture.bearer("GET", "/api/v1/sync/snapshot?after=0", token).body))
+        let state = try #require(
+            page.items.compactMap { if case let .user(user) = $0, user.id == ana { user } else { nil } }.first)
         #expect(state.subscriptions.first?.visitsElsewhere == 2)
         // An entry uploaded by this branch's door: the member comes down again, and the count
         // elsewhere stays 2 (the branch counts its own from its journal).
-        let upload = try fixture.bearer("POST", "/api/v1/sync/attendance", token, body: String(decoding: try JSONEncoder().encode(SyncUpload(events: [entry(fixture.own, 3)])), as: UTF8.self))
+        let upload = try fixture.bearer(
+            "POST", "/api/v1/sync/attendance", token,
+            body: String(decoding: try JSONEncoder().encode(SyncUpload(events: [entry(fixture.own, 3)])), as: UTF8.self)
+        )
         #expect(upload.status == 200)
         let batch = try fixture.batch(token, after: page.sequence)
-        let again = try #require(batch.items.compactMap { if case let .user(user) = $0, user.id == ana { user } else { nil } }.first)
+        let again = try #require(
+            batch.items.compactMap { if case let .user(user) = $0, user.id == ana { user } else { nil } }.first)
         #expect(again.subscriptions.first?.visitsElsewhere == 2)
         // Another entry elsewhere comes down as 3.
-        try fixture.api.withDatabase { database in try database.operations.record(entry(fixture.other, 4), device: nil, recordedBy: nil, note: "", zone: zone, now: now) }
+        try fixture.api.withDatabase { database in
+            try database.operations.record(
+                entry(fixture.other, 4), device: nil, recordedBy: nil, note: "", zone: zone, now: now)
+        }
         let later = try fixture.batch(token, after: batch.cursor)
-        #expect(later.items.compactMap { if case let .user(user) = $0, user.id == ana { user.subscriptions.first?.visitsElsewhere } else { nil } } == [3])
+        #expect(
+            later.items.compactMap {
+                if case let .user(user) = $0, user.id == ana { user.subscriptions.first?.visitsElsewhere } else { nil }
+            } == [3])
     }
 
     @Test func uploadsAreStoredOnceAndStrayBranchesRefused() throws {
@@ -129,19 +170,27 @@ extension APIFixture {
         var generator = SplitMix64(seed: 7)
         let now = Timestamp(seconds: 1_800_000_000)
         let events = (0..<50).map { index in
-            AttendanceEvent(id: EventID(time: Timestamp(milliseconds: now.milliseconds + Int64(index)), using: &generator), at: now, branchID: fixture.own,
-                            doorID: DoorID(1), direction: .entry, credentialKind: .card, cardNumber: CardNumber(rawValue: 42), userID: nil, subscriptionID: nil,
-                            granted: false, reason: .credentialUnknown)
+            AttendanceEvent(
+                id: EventID(time: Timestamp(milliseconds: now.milliseconds + Int64(index)), using: &generator), at: now,
+                branchID: fixture.own,
+                doorID: DoorID(1), direction: .entry, credentialKind: .card, cardNumber: CardNumber(rawValue: 42),
+                userID: nil, subscriptionID: nil,
+                granted: false, reason: .credentialUnknown)
         }
         func upload(_ events: [AttendanceEvent]) throws -> HTTPResponse {
-            try fixture.bearer("POST", "/api/v1/sync/attendance", token, body: String(decoding: try JSONEncoder().encode(SyncUpload(events: events)), as: UTF8.self))
+            try fixture.bearer(
+                "POST", "/api/v1/sync/attendance", token,
+                body: String(decoding: try JSONEncoder().encode(SyncUpload(events: events)), as: UTF8.self))
         }
-        let first = try JSONDecoder().decode(SyncUploadAnswer.self, from: Data(try upload(Array(events.prefix(30))).body))
+        let first = try JSONDecoder().decode(
+            SyncUploadAnswer.self, from: Data(try upload(Array(events.prefix(30))).body))
         #expect(first.stored == 30 && first.acknowledged.count == 30)
         // A replay overlapping the first: only the new ones are stored, all are acknowledged.
-        let second = try JSONDecoder().decode(SyncUploadAnswer.self, from: Data(try upload(Array(events.suffix(30))).body))
+        let second = try JSONDecoder().decode(
+            SyncUploadAnswer.self, from: Data(try upload(Array(events.suffix(30))).body))
         #expect(second.stored == 20 && second.duplicates == 10 && second.acknowledged.count == 30)
-        #expect(try fixture.api.withDatabase { try $0.db.scalar("SELECT count(*) FROM attendance", as: Int.self) } == 50)
+        #expect(
+            try fixture.api.withDatabase { try $0.db.scalar("SELECT count(*) FROM attendance", as: Int.self) } == 50)
         var stray = events[0]
         stray.branchID = fixture.other
         let refused = try upload([stray])
@@ -154,10 +203,18 @@ extension APIFixture {
         let admin = try fixture.signIn(.administrator, username: "admin")
         let manager = try fixture.signIn(.branchManager, username: "gerente")
         let (token, _) = try fixture.enrolDevice(as: admin)
-        let body = String(decoding: try JSONEncoder().encode(SyncAlarmUpload(alarms: [SyncAlarm(door: 1, doorName: "Entrada", alarm: "forced", at: Timestamp(seconds: 1_800_000_000))])), as: UTF8.self)
+        let body = String(
+            decoding: try JSONEncoder().encode(
+                SyncAlarmUpload(alarms: [
+                    SyncAlarm(door: 1, doorName: "Entrada", alarm: "forced", at: Timestamp(seconds: 1_800_000_000))
+                ])), as: UTF8.self)
         #expect(try fixture.bearer("POST", "/api/v1/sync/alarms", token, body: body).status == 200)
         let seen = try objects(try fixture.get("/api/v1/notifications?filter=urgent", as: manager))
         #expect((seen.first?["title"] as? String) == "Door forced: Entrada at Centro")
-        #expect(try fixture.bearer("POST", "/api/v1/sync/alarms", token, body: #"{"alarms": [{"door": 1, "doorName": "x", "alarm": "party", "at": 0}]}"#).status == 400)
+        #expect(
+            try fixture.bearer(
+                "POST", "/api/v1/sync/alarms", token,
+                body: #"{"alarms": [{"door": 1, "doorName": "x", "alarm": "party", "at": 0}]}"#
+            ).status == 400)
     }
 }

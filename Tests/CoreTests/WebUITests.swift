@@ -7,17 +7,26 @@ import Testing
 
 extension APIFixture {
     /// A browser's request to a web page: cookies, an optional form body, extra headers.
-    func page(_ method: String, _ target: String, form: [(String, String)]? = nil, cookies: [String] = [], headers: [String] = []) throws -> HTTPResponse {
+    func page(
+        _ method: String, _ target: String, form: [(String, String)]? = nil, cookies: [String] = [],
+        headers: [String] = []
+    ) throws -> HTTPResponse {
         var text = "\(method) \(target) HTTP/1.1\r\nHost: core\r\n"
         if !cookies.isEmpty { text += "Cookie: \(cookies.joined(separator: "; "))\r\n" }
         for header in headers { text += header + "\r\n" }
         var body = ""
         if let form {
-            body = form.map { "\(WebRequest.percentEncode($0.0))=\(WebRequest.percentEncode($0.1))" }.joined(separator: "&")
+            body = form.map { "\(WebRequest.percentEncode($0.0))=\(WebRequest.percentEncode($0.1))" }.joined(
+                separator: "&")
             text += "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n"
         }
         text += "\r\n" + body
-        var decoder = HTTPRequestDecoder(limits: { var limits = HTTPLimits(); limits.bodyBytes = 1 << 20; return limits }())
+        var decoder = HTTPRequestDecoder(
+            limits: {
+                var limits = HTTPLimits()
+                limits.bodyBytes = 1 << 20
+                return limits
+            }())
         decoder.append(Array(text.utf8))
         return router.respond(to: try #require(try decoder.next()))
     }
@@ -29,7 +38,10 @@ func html(_ response: HTTPResponse) -> String { String(decoding: response.body, 
     @Test func valuesAreEscapedByConstruction() {
         let name = "<script>alert('x')</script> & \"co\""
         let piece: HTML = "<p title=\"\(name)\">\(name)</p>"
-        #expect(piece.text == "<p title=\"&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;\">&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;</p>")
+        #expect(
+            piece.text
+                == "<p title=\"&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;\">&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;</p>"
+        )
         let inner: HTML = "<i>ok</i>"
         let trusted: HTML = "<b>\(inner)</b>"
         #expect(trusted.text == "<b><i>ok</i></b>")
@@ -49,16 +61,28 @@ func html(_ response: HTTPResponse) -> String { String(decoding: response.body, 
         #expect(form.header("Content-Security-Policy")?.contains("script-src 'self'") == true)
 
         // Without the form's token nothing happens; with it, the session cookie and the page asked for.
-        let forged = try fixture.page("POST", "/login", form: [("csrf", "guess"), ("login", "laura"), ("password", "Secreto123")], cookies: [token])
+        let forged = try fixture.page(
+            "POST", "/login", form: [("csrf", "guess"), ("login", "laura"), ("password", "Secreto123")],
+            cookies: [token])
         #expect(forged.status == 403 && forged.header("Set-Cookie")?.hasPrefix("portero_session") != true)
-        let wrong = try fixture.page("POST", "/login", form: [("csrf", value), ("login", "laura"), ("password", "nope"), ("next", "/members")], cookies: [token])
+        let wrong = try fixture.page(
+            "POST", "/login", form: [("csrf", value), ("login", "laura"), ("password", "nope"), ("next", "/members")],
+            cookies: [token])
         #expect(wrong.status == 401 && html(wrong).contains("value=\"laura\""))
-        let signedIn = try fixture.page("POST", "/login", form: [("csrf", value), ("login", "laura"), ("password", "Secreto123"), ("next", "/members?q=Ana")], cookies: [token])
+        let signedIn = try fixture.page(
+            "POST", "/login",
+            form: [("csrf", value), ("login", "laura"), ("password", "Secreto123"), ("next", "/members?q=Ana")],
+            cookies: [token])
         #expect(signedIn.status == 303 && signedIn.header("Location") == "/members?q=Ana")
-        #expect(signedIn.headers.contains { $0.name == "Set-Cookie" && $0.value.hasPrefix("portero_session=") && $0.value.contains("HttpOnly") })
+        #expect(
+            signedIn.headers.contains {
+                $0.name == "Set-Cookie" && $0.value.hasPrefix("portero_session=") && $0.value.contains("HttpOnly")
+            })
 
         // Never off-site after signing in.
-        for next in ["//evil.example/x", "https://evil.example/", "/\\evil.example"] { #expect(WebUI.safeNext(next) == "/home") }
+        for next in ["//evil.example/x", "https://evil.example/", "/\\evil.example"] {
+            #expect(WebUI.safeNext(next) == "/home")
+        }
     }
 
     @Test func anExpiredSessionGoesToTheLoginAndSaysSo() throws {
@@ -76,15 +100,23 @@ func html(_ response: HTTPResponse) -> String { String(decoding: response.body, 
         let admin = try fixture.signIn(.superAdministrator, username: "root")
         let member = try fixture.member("ana", as: admin)
         let cookie = "portero_session=\(admin.cookie)"
-        let noToken = try fixture.page("POST", "/members/\(member)/checkin", form: [("branch", "\(fixture.own)"), ("reason", "forgot card")], cookies: [cookie])
+        let noToken = try fixture.page(
+            "POST", "/members/\(member)/checkin", form: [("branch", "\(fixture.own)"), ("reason", "forgot card")],
+            cookies: [cookie])
         #expect(noToken.status == 403)
-        let tooShort = try fixture.page("POST", "/members/\(member)/checkin", form: [("csrf", admin.csrf), ("branch", "\(fixture.own)"), ("reason", "x")], cookies: [cookie])
+        let tooShort = try fixture.page(
+            "POST", "/members/\(member)/checkin",
+            form: [("csrf", admin.csrf), ("branch", "\(fixture.own)"), ("reason", "x")], cookies: [cookie])
         #expect(tooShort.status == 400)
         #expect(html(tooShort).contains("class=\"field invalid\"><label for=\"f-reason\""))
         #expect(html(tooShort).contains("id=\"f-reason\" name=\"reason\" type=\"text\" value=\"x\""))
-        let done = try fixture.page("POST", "/members/\(member)/checkin", form: [("csrf", admin.csrf), ("branch", "\(fixture.own)"), ("reason", "forgot card")], cookies: [cookie])
+        let done = try fixture.page(
+            "POST", "/members/\(member)/checkin",
+            form: [("csrf", admin.csrf), ("branch", "\(fixture.own)"), ("reason", "forgot card")], cookies: [cookie])
         #expect(done.status == 303 && done.header("Location") == "/members/\(member)?done=checkin")
-        let rows = try #require(try JSONSerialization.jsonObject(with: Data(try fixture.get("/api/v1/users/\(member)/attendance", as: admin).body)) as? [[String: Any]])
+        let rows = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(try fixture.get("/api/v1/users/\(member)/attendance", as: admin).body)) as? [[String: Any]])
         #expect(rows.count == 1 && rows.first?["reason"] as? String == "granted.manual")
     }
 
@@ -93,24 +125,42 @@ func html(_ response: HTTPResponse) -> String { String(decoding: response.body, 
         let admin = try fixture.signIn(.superAdministrator, username: "root")
         let member = try fixture.member("ana", as: admin)
         let cookie = "portero_session=\(admin.cookie)"
-        var form: [(String, String)] = [("csrf", admin.csrf), ("clave", "77"), ("name", "Ana"), ("paternalSurname", "López"), ("maternalSurname", "Ruiz"),
-                                        ("email", "ana@correo.mx"), ("alternateEmail", ""), ("phone", "letters!"), ("gender", "female"),
-                                        ("birthDate", "1990-05-01"), ("joinDate", ""), ("agreement", "0"), ("notes", "VIP"), ("followUp", "on")]
+        var form: [(String, String)] = [
+            ("csrf", admin.csrf), ("clave", "77"), ("name", "Ana"), ("paternalSurname", "López"),
+            ("maternalSurname", "Ruiz"),
+            ("email", "ana@correo.mx"), ("alternateEmail", ""), ("phone", "letters!"), ("gender", "female"),
+            ("birthDate", "1990-05-01"), ("joinDate", ""), ("agreement", "0"), ("notes", "VIP"), ("followUp", "on"),
+        ]
         let refused = try fixture.page("POST", "/members/\(member)/profile", form: form, cookies: [cookie])
         #expect(refused.status == 400)
-        #expect(html(refused).contains("id=\"f-phone\" name=\"phone\" type=\"tel\" value=\"letters!\" aria-invalid=\"true\""))
+        #expect(
+            html(refused).contains(
+                "id=\"f-phone\" name=\"phone\" type=\"tel\" value=\"letters!\" aria-invalid=\"true\""))
         #expect(html(refused).contains("value=\"Ruiz\""))
         form[7] = ("phone", "55 1234 5678")
         #expect(try fixture.page("POST", "/members/\(member)/profile", form: form, cookies: [cookie]).status == 303)
-        let saved = try #require(try JSONSerialization.jsonObject(with: Data(try fixture.get("/api/v1/users/\(member)", as: admin).body)) as? [String: Any])
-        #expect(saved["clave"] as? Int == 77 && saved["phone"] as? String == "55 1234 5678" && saved["followUp"] as? Bool == true && saved["birthDate"] as? String == "1990-05-01")
-        let access = try fixture.page("POST", "/members/\(member)/access", form: [("csrf", admin.csrf), ("roles", "cliente"), ("roles", "recepcion"),
-                                                                                 ("branches", "\(fixture.own)"), ("branches", "\(fixture.other)")], cookies: [cookie])
+        let saved = try #require(
+            try JSONSerialization.jsonObject(with: Data(try fixture.get("/api/v1/users/\(member)", as: admin).body))
+                as? [String: Any])
+        #expect(
+            saved["clave"] as? Int == 77 && saved["phone"] as? String == "55 1234 5678"
+                && saved["followUp"] as? Bool == true && saved["birthDate"] as? String == "1990-05-01")
+        let access = try fixture.page(
+            "POST", "/members/\(member)/access",
+            form: [
+                ("csrf", admin.csrf), ("roles", "cliente"), ("roles", "recepcion"),
+                ("branches", "\(fixture.own)"), ("branches", "\(fixture.other)"),
+            ], cookies: [cookie])
         #expect(access.status == 303)
-        let off = try fixture.page("POST", "/members/\(member)/active", form: [("csrf", admin.csrf), ("active", "false")], cookies: [cookie])
+        let off = try fixture.page(
+            "POST", "/members/\(member)/active", form: [("csrf", admin.csrf), ("active", "false")], cookies: [cookie])
         #expect(off.status == 303)
-        let after = try #require(try JSONSerialization.jsonObject(with: Data(try fixture.get("/api/v1/users/\(member)", as: admin).body)) as? [String: Any])
-        #expect(Set(after["roles"] as? [String] ?? []) == ["cliente", "recepcion"] && (after["branches"] as? [Int])?.count == 2 && after["active"] as? Bool == false)
+        let after = try #require(
+            try JSONSerialization.jsonObject(with: Data(try fixture.get("/api/v1/users/\(member)", as: admin).body))
+                as? [String: Any])
+        #expect(
+            Set(after["roles"] as? [String] ?? []) == ["cliente", "recepcion"]
+                && (after["branches"] as? [Int])?.count == 2 && after["active"] as? Bool == false)
     }
 
     @Test func administratorsEditPlansAndBranches() throws {
@@ -118,31 +168,58 @@ func html(_ response: HTTPResponse) -> String { String(decoding: response.body, 
         let root = try fixture.signIn(.superAdministrator, username: "root")
         let plan = try fixture.plan("Mensual", as: root)
         let cookie = "portero_session=\(root.cookie)"
-        let bad = try fixture.page("POST", "/plans/\(plan)", form: [("csrf", root.csrf), ("plan", "\(plan)"), ("price-\(plan)", "cheap"), ("windows-\(plan)", ""), ("active", "on")], cookies: [cookie])
+        let bad = try fixture.page(
+            "POST", "/plans/\(plan)",
+            form: [
+                ("csrf", root.csrf), ("plan", "\(plan)"), ("price-\(plan)", "cheap"), ("windows-\(plan)", ""),
+                ("active", "on"),
+            ], cookies: [cookie])
         #expect(bad.status == 400 && html(bad).contains("value=\"cheap\" aria-invalid=\"true\""))
-        let changed = try fixture.page("POST", "/plans/\(plan)", form: [("csrf", root.csrf), ("plan", "\(plan)"), ("price-\(plan)", "649.50"), ("windows-\(plan)", "mon-fri 06:00-12:00"), ("active", "on")], cookies: [cookie])
+        let changed = try fixture.page(
+            "POST", "/plans/\(plan)",
+            form: [
+                ("csrf", root.csrf), ("plan", "\(plan)"), ("price-\(plan)", "649.50"),
+                ("windows-\(plan)", "mon-fri 06:00-12:00"), ("active", "on"),
+            ], cookies: [cookie])
         #expect(changed.status == 303)
         let saved = try object(try fixture.get("/api/v1/plans/\(plan)", as: root))
-        #expect((saved["price"] as? [String: Any])?["minorUnits"] as? Int == 64_950 && (saved["version"] as? Int ?? 0) > 1 && saved["windows"] as? String != nil)
-        let zone = try fixture.page("POST", "/branches/\(fixture.own)", form: [("csrf", root.csrf), ("name-\(fixture.own)", "Centro Histórico"), ("city-\(fixture.own)", "CDMX"),
-                                                                              ("timeZone-\(fixture.own)", "Mars/Olympus"), ("active", "on")], cookies: [cookie])
-        #expect(zone.status == 400 && html(zone).contains("value=\"Mars/Olympus\" required aria-invalid=\"true\""), "\(html(zone))")
-        let renamed = try fixture.page("POST", "/branches/\(fixture.own)", form: [("csrf", root.csrf), ("name-\(fixture.own)", "Centro Histórico"), ("city-\(fixture.own)", "CDMX"),
-                                                                                 ("timeZone-\(fixture.own)", "America/Mexico_City"), ("active", "on")], cookies: [cookie])
+        #expect(
+            (saved["price"] as? [String: Any])?["minorUnits"] as? Int == 64_950 && (saved["version"] as? Int ?? 0) > 1
+                && saved["windows"] as? String != nil)
+        let zone = try fixture.page(
+            "POST", "/branches/\(fixture.own)",
+            form: [
+                ("csrf", root.csrf), ("name-\(fixture.own)", "Centro Histórico"), ("city-\(fixture.own)", "CDMX"),
+                ("timeZone-\(fixture.own)", "Mars/Olympus"), ("active", "on"),
+            ], cookies: [cookie])
+        #expect(
+            zone.status == 400 && html(zone).contains("value=\"Mars/Olympus\" required aria-invalid=\"true\""),
+            "\(html(zone))")
+        let renamed = try fixture.page(
+            "POST", "/branches/\(fixture.own)",
+            form: [
+                ("csrf", root.csrf), ("name-\(fixture.own)", "Centro Histórico"), ("city-\(fixture.own)", "CDMX"),
+                ("timeZone-\(fixture.own)", "America/Mexico_City"), ("active", "on"),
+            ], cookies: [cookie])
         #expect(renamed.status == 303)
-        #expect(try object(try fixture.get("/api/v1/branches/\(fixture.own)", as: root))["name"] as? String == "Centro Histórico")
+        #expect(
+            try object(try fixture.get("/api/v1/branches/\(fixture.own)", as: root))["name"] as? String
+                == "Centro Histórico")
     }
 
     @Test func aMembersNameIsShownEscapedAndPrivilegesShapeThePages() throws {
         let fixture = try APIFixture()
         let admin = try fixture.signIn(.superAdministrator, username: "root")
-        let member = try fixture.member("evil", as: admin, extra: #", "maternalSurname": "<img src=x onerror=alert(1)>""#)
+        let member = try fixture.member(
+            "evil", as: admin, extra: #", "maternalSurname": "<img src=x onerror=alert(1)>""#)
         let page = html(try fixture.page("GET", "/members/\(member)", cookies: ["portero_session=\(admin.cookie)"]))
         #expect(page.contains("&lt;img src=x onerror=alert(1)&gt;") && !page.contains("<img src=x"))
         let laura = try fixture.signIn(.reception, username: "laura")
         let audit = try fixture.page("GET", "/audit", cookies: ["portero_session=\(laura.cookie)"])
         #expect(audit.status == 403)
-        #expect(!html(try fixture.page("GET", "/home", cookies: ["portero_session=\(laura.cookie)"])).contains("href=\"/audit\""))
+        #expect(
+            !html(try fixture.page("GET", "/home", cookies: ["portero_session=\(laura.cookie)"])).contains(
+                "href=\"/audit\""))
         let trail = try fixture.page("GET", "/audit", cookies: ["portero_session=\(admin.cookie)"])
         #expect(trail.status == 200 && html(trail).contains("class=\"ok\""))
     }
@@ -151,11 +228,20 @@ func html(_ response: HTTPResponse) -> String { String(decoding: response.body, 
         let fixture = try APIFixture()
         let laura = try fixture.signIn(.reception, username: "laura")
         let cookie = "portero_session=\(laura.cookie)"
-        #expect(html(try fixture.page("GET", "/home", cookies: [cookie], headers: ["Accept-Language: en-US,en;q=0.9,es;q=0.5"])).contains("<html lang=\"en\">"))
-        #expect(html(try fixture.page("GET", "/home", cookies: [cookie], headers: ["Accept-Language: fr-FR, es;q=0.4"])).contains("<html lang=\"es\">"))
-        let chosen = try fixture.page("POST", "/settings/language", form: [("csrf", laura.csrf), ("language", "es")], cookies: [cookie])
+        #expect(
+            html(
+                try fixture.page(
+                    "GET", "/home", cookies: [cookie], headers: ["Accept-Language: en-US,en;q=0.9,es;q=0.5"])
+            ).contains("<html lang=\"en\">"))
+        #expect(
+            html(try fixture.page("GET", "/home", cookies: [cookie], headers: ["Accept-Language: fr-FR, es;q=0.4"]))
+                .contains("<html lang=\"es\">"))
+        let chosen = try fixture.page(
+            "POST", "/settings/language", form: [("csrf", laura.csrf), ("language", "es")], cookies: [cookie])
         #expect(chosen.status == 303)
-        #expect(html(try fixture.page("GET", "/home", cookies: [cookie], headers: ["Accept-Language: en-US"])).contains("<html lang=\"es\">"))
+        #expect(
+            html(try fixture.page("GET", "/home", cookies: [cookie], headers: ["Accept-Language: en-US"])).contains(
+                "<html lang=\"es\">"))
         #expect(WebLanguage.preferred(acceptLanguage: "de;q=1, en;q=0.2, es;q=0.8") == .es)
         #expect(WebText(.en).money(minor: 59_900, currency: "MXN").contains("599.00"))
         #expect(WebText(.es).day(LocalDay(year: 2026, month: 11, day: 23)!) == "23 nov 2026")  // safe: a valid date
@@ -175,7 +261,9 @@ func html(_ response: HTTPResponse) -> String { String(decoding: response.body, 
         let deferred = try #require(waiting.deferred)
         let answered = DispatchSemaphore(value: 0)
         deferred.whenComplete { _ in answered.signal() }
-        let done = try fixture.page("POST", "/members/\(member)/checkin", form: [("csrf", admin.csrf), ("branch", "\(fixture.own)"), ("reason", "forgot card")], cookies: [cookie])
+        let done = try fixture.page(
+            "POST", "/members/\(member)/checkin",
+            form: [("csrf", admin.csrf), ("branch", "\(fixture.own)"), ("reason", "forgot card")], cookies: [cookie])
         #expect(done.status == 303)
         #expect(answered.wait(timeout: .now() + 5) == .success)
         // Asked again after that cursor, the row comes at once as an event with its id.
@@ -191,21 +279,31 @@ func html(_ response: HTTPResponse) -> String { String(decoding: response.body, 
         let admin = try fixture.signIn(.superAdministrator, username: "root")
         let member = try fixture.member("ana", as: admin)
         let plan = try fixture.plan("Mensual", as: admin)
-        #expect(try fixture.post("/api/v1/subscriptions", #"{"user": \#(member), "plan": \#(plan), "branch": \#(fixture.own)}"#, as: admin).status == 201)
+        #expect(
+            try fixture.post(
+                "/api/v1/subscriptions", #"{"user": \#(member), "plan": \#(plan), "branch": \#(fixture.own)}"#,
+                as: admin
+            ).status == 201)
         let page = html(try fixture.page("GET", "/dashboard", cookies: ["portero_session=\(admin.cookie)"]))
         #expect(page.components(separatedBy: "<figure class=\"chart").count - 1 == 4)
-        #expect(page.contains("<desc id=\"plans-desc\">Mensual: $599.00</desc>") || page.contains("<desc id=\"plans-desc\">Mensual: MX$599.00</desc>"))
+        #expect(
+            page.contains("<desc id=\"plans-desc\">Mensual: $599.00</desc>")
+                || page.contains("<desc id=\"plans-desc\">Mensual: MX$599.00</desc>"))
         let bad = try fixture.page("GET", "/dashboard?from=2026-13-01", cookies: ["portero_session=\(admin.cookie)"])
         #expect(bad.status == 400 && html(bad).contains("class=\"error\""))
     }
 
-    static let zbar = ["/usr/bin/zbarimg", "/usr/local/bin/zbarimg"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let zbar = ["/usr/bin/zbarimg", "/usr/local/bin/zbarimg"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
 
     /// The QR code is read back by an independent decoder (zbar), for lengths across versions.
-    @Test(.enabled(if: zbar != nil), arguments: [
-        "otpauth://totp/Portero:laura?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Portero",
-        "hola", String(repeating: "0123456789", count: 20),
-    ])
+    @Test(
+        .enabled(if: zbar != nil),
+        arguments: [
+            "otpauth://totp/Portero:laura?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Portero",
+            "hola", String(repeating: "0123456789", count: 20),
+        ])
     func theQRCodeReadsBack(text: String) throws {
         let directory = try TemporaryDirectory()
         let file = directory.file("code.pgm")

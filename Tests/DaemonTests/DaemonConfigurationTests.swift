@@ -4,7 +4,8 @@ import PorteroModel
 import Testing
 
 enum Samples {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static let sample = root.appendingPathComponent("Config/porterod.json").path
 
     static let minimal = """
@@ -13,7 +14,9 @@ enum Samples {
         """
 
     /// The minimal document with `replacement` substituted for `target`.
-    static func variant(_ target: String, _ replacement: String) -> Data { Data(minimal.replacingOccurrences(of: target, with: replacement).utf8) }
+    static func variant(_ target: String, _ replacement: String) -> Data {
+        Data(minimal.replacingOccurrences(of: target, with: replacement).utf8)
+    }
 }
 
 @Suite struct DaemonConfigurationTests {
@@ -24,8 +27,11 @@ enum Samples {
         #expect(configuration.doors[0].door.confirmsPassage)
         #expect(configuration.doors[1].door.requiresPIN)
         #expect(configuration.doors[1].relay.kind == .failSafe)
-        #expect(configuration.readers[1].transport == .wedge(device: .match(vendor: "ffff", model: "0035", serial: nil), base: .decimal))
-        #expect(configuration.readers[2].transport == .osdp(device: .path("/dev/portero/rs485-0"), address: 1, baud: 9600))
+        #expect(
+            configuration.readers[1].transport
+                == .wedge(device: .match(vendor: "ffff", model: "0035", serial: nil), base: .decimal))
+        #expect(
+            configuration.readers[2].transport == .osdp(device: .path("/dev/portero/rs485-0"), address: 1, baud: 9600))
         #expect(configuration.status.httpPort == 9180)
     }
 
@@ -43,13 +49,30 @@ enum Samples {
         (#""line": 1"#, #""line": "1""#, "t.json: doors[0].relay.line: expected a whole number from 0 to 1023"),
         (#""line": 1"#, #""line": 1.5"#, "t.json: doors[0].relay.line: expected a whole number"),
         (#""line": 1"#, #""line": 5000"#, "t.json: doors[0].relay.line: 5000 is out of range: expected 0 to 1023"),
-        (#""kind": "fail_secure""#, #""kind": "fail-secure""#, #"t.json: doors[0].relay.kind: "fail-secure" is not one of "fail_safe", "fail_secure""#),
+        (
+            #""kind": "fail_secure""#, #""kind": "fail-secure""#,
+            #"t.json: doors[0].relay.kind: "fail-secure" is not one of "fail_safe", "fail_secure""#
+        ),
         (#""Europe/Madrid""#, #""Europe/Atlantis""#, "t.json: branch.time_zone: unknown time zone 'Europe/Atlantis'"),
-        (#", "relay": {"chip": "gpiochip0", "line": 1, "kind": "fail_secure"}"#, "", "t.json: doors[0].relay: required"),
-        (#"{"id": 1, "name""#, #"{"id": 1, "schedule": "mon 25:00-26:00", "name""#, "t.json: doors[0].schedule: invalid schedule"),
+        (
+            #", "relay": {"chip": "gpiochip0", "line": 1, "kind": "fail_secure"}"#, "",
+            "t.json: doors[0].relay: required"
+        ),
+        (
+            #"{"id": 1, "name""#, #"{"id": 1, "schedule": "mon 25:00-26:00", "name""#,
+            "t.json: doors[0].schedule: invalid schedule"
+        ),
         (#""id": 3"#, #""id": true"#, "t.json: branch.id: expected a whole number"),
-        (#""doors""#, #""core": {"url": "http://core.lan/", "token_file": "/t", "ca_file": "/etc/hostname"}, "doors""#, "t.json: core.ca_file: is for an https:// core"),
-        (#""doors""#, #""core": {"url": "https://core.lan/", "token_file": "/t", "ca_file": "/nonexistent/ca.pem"}, "doors""#, "t.json: core.ca_file: /nonexistent/ca.pem cannot be read"),
+        (
+            #""doors""#,
+            #""core": {"url": "http://core.lan/", "token_file": "/t", "ca_file": "/etc/hostname"}, "doors""#,
+            "t.json: core.ca_file: is for an https:// core"
+        ),
+        (
+            #""doors""#,
+            #""core": {"url": "https://core.lan/", "token_file": "/t", "ca_file": "/nonexistent/ca.pem"}, "doors""#,
+            "t.json: core.ca_file: /nonexistent/ca.pem cannot be read"
+        ),
     ])
     func errorsNameTheFileTheKeyAndWhatWasExpected(target: String, replacement: String, message: String) {
         do {
@@ -79,15 +102,24 @@ enum Samples {
     }
 
     @Test func readersMustNameAnExistingDoorAndADevice() {
-        let noDoor = Samples.minimal.replacingOccurrences(of: "]}\n", with: "], \"readers\": [{\"name\": \"r\", \"kind\": \"em4100\", \"device\": \"/dev/ttyS0\", \"door\": 9}]}")
+        let noDoor = Samples.minimal.replacingOccurrences(
+            of: "]}\n",
+            with: "], \"readers\": [{\"name\": \"r\", \"kind\": \"em4100\", \"device\": \"/dev/ttyS0\", \"door\": 9}]}")
         do {
-            _ = try DaemonConfiguration.parse(Data((Samples.minimal.dropLast(1) + #", "readers": [{"name": "r", "kind": "em4100", "device": "/dev/ttyS0", "door": 9}]}"#).utf8), file: "t.json")
+            _ = try DaemonConfiguration.parse(
+                Data(
+                    (Samples.minimal.dropLast(1)
+                        + #", "readers": [{"name": "r", "kind": "em4100", "device": "/dev/ttyS0", "door": 9}]}"#).utf8),
+                file: "t.json")
             Issue.record("accepted a reader for a missing door \(noDoor.count)")
         } catch {
             #expect("\(error)" == "t.json: readers[0].door: no door has id 9")
         }
         do {
-            _ = try DaemonConfiguration.parse(Data((Samples.minimal.dropLast(1) + #", "readers": [{"name": "r", "kind": "em4100", "door": 1}]}"#).utf8), file: "t.json")
+            _ = try DaemonConfiguration.parse(
+                Data(
+                    (Samples.minimal.dropLast(1) + #", "readers": [{"name": "r", "kind": "em4100", "door": 1}]}"#).utf8),
+                file: "t.json")
             Issue.record("accepted a reader without a device")
         } catch {
             #expect("\(error)".hasPrefix("t.json: readers[0].device: required"))
@@ -105,7 +137,7 @@ enum Samples {
     }
 
     @Test func relayKindsMapUnlockToTheRightLevel() {
-        #expect(RelayKind.failSafe.lineActive(unlocked: false) == true)   // a maglock holds while powered
+        #expect(RelayKind.failSafe.lineActive(unlocked: false) == true)  // a maglock holds while powered
         #expect(RelayKind.failSafe.lineActive(unlocked: true) == false)
         #expect(RelayKind.failSecure.lineActive(unlocked: true) == true)  // a strike releases while powered
         #expect(RelayKind.failSecure.lineActive(unlocked: false) == false)

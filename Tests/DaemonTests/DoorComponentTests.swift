@@ -9,9 +9,13 @@ import Testing
     }
 
     func makeDoor(kind: RelayKind) -> DoorConfiguration {
-        DoorConfiguration(door: Door(id: DoorID(1), branchID: BranchID(1), name: "Puerta"), pulseMilliseconds: 500, heldOpenMilliseconds: 5_000,
-                          relay: RelayConfiguration(line: Self.line(1, false), kind: kind), contact: nil, exitButton: nil, passageSensor: nil,
-                          feedback: FeedbackConfiguration(green: Self.line(2, false), red: Self.line(3, false), buzzer: Self.line(4, true)))
+        DoorConfiguration(
+            door: Door(id: DoorID(1), branchID: BranchID(1), name: "Puerta"), pulseMilliseconds: 500,
+            heldOpenMilliseconds: 5_000,
+            relay: RelayConfiguration(line: Self.line(1, false), kind: kind), contact: nil, exitButton: nil,
+            passageSensor: nil,
+            feedback: FeedbackConfiguration(
+                green: Self.line(2, false), red: Self.line(3, false), buzzer: Self.line(4, true)))
     }
 
     @Test func relayStartsAtTheLockedLevelForItsKind() throws {

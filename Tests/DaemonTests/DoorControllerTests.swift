@@ -111,7 +111,8 @@ func ms(_ value: Int64) -> MonotonicInstant { .milliseconds(value) }
 }
 
 @Suite struct TurnstileTests {
-    let configuration = DoorController.Configuration(pulseMilliseconds: 5_000, heldOpenMilliseconds: 10_000, confirmsPassage: true)
+    let configuration = DoorController.Configuration(
+        pulseMilliseconds: 5_000, heldOpenMilliseconds: 10_000, confirmsPassage: true)
 
     @Test func grantFollowedByPassageIsConfirmedAndRelocks() {
         var turnstile = DoorController(configuration: configuration)

@@ -4,14 +4,17 @@ import Testing
 /// The udev rules file, read the way udev reads it: each rule is comma-separated `KEY op "value"`
 /// pairs. (udevadm verify arrives with systemd 253; Debian 12 ships 252.)
 @Suite struct UdevRulesTests {
-    static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
         .appendingPathComponent("udev/60-portero.rules").path
 
     static let keys: Set<String> = ["SUBSYSTEM", "KERNEL", "ENV", "GROUP", "MODE", "SYMLINK", "ATTRS", "TAG", "OWNER"]
 
     @Test func everyRuleIsWellFormed() throws {
         let text = try String(contentsOfFile: Self.path, encoding: .utf8)
-        let rules = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        let rules = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty && !$0.hasPrefix("#")
+        }
         #expect(rules.count >= 4)
         let pair = try Regex(#"^([A-Z_]+)(\{[A-Za-z_]+\})?(==|!=|\+=|:=|=)"([^"]*)"$"#)
         for rule in rules {

@@ -40,11 +40,15 @@ import Testing
         for _ in 0..<5_000 {
             let length = Int(generator.next() % 40)
             // Mostly plain text, now and then one of the bytes the rules are about.
-            var bytes = (0..<length).map { _ in generator.next() % 4 == 0 ? alphabet[Int(generator.next() % UInt64(alphabet.count))] : UInt8(ascii: "a") }
+            var bytes = (0..<length).map { _ in
+                generator.next() % 4 == 0 ? alphabet[Int(generator.next() % UInt64(alphabet.count))] : UInt8(ascii: "a")
+            }
             if generator.next() % 2 == 0 { bytes += [13, 10] }
             bytes.withUnsafeBufferPointer { buffer in
                 let start = Int(generator.next() % UInt64(buffer.count + 1))
-                #expect(Self.outcome { try HTTPRequestDecoder.line(in: buffer, from: start) } == Self.outcome { try Self.lineByteByByte(buffer, start) })
+                #expect(
+                    Self.outcome { try HTTPRequestDecoder.line(in: buffer, from: start) }
+                        == Self.outcome { try Self.lineByteByByte(buffer, start) })
                 let end = start + Int(generator.next() % UInt64(buffer.count - start + 1))
                 let allowed = buffer[start..<end].allSatisfy { $0 == 9 || ($0 >= 0x20 && $0 != 0x7F) }
                 #expect(HTTPRequestDecoder.isFieldValue(buffer, start..<end) == allowed)
@@ -58,7 +62,9 @@ import Testing
         var generator = SystemRandomNumberGenerator()
         let alphabet = Array("/./a%\\?#.".utf8)
         for _ in 0..<20_000 {
-            let target = [UInt8(ascii: "/")] + (0..<Int(generator.next() % 12)).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
+            let target =
+                [UInt8(ascii: "/")]
+                + (0..<Int(generator.next() % 12)).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
             let mark = target.firstIndex(of: UInt8(ascii: "?")) ?? target.count
             let path = target[..<mark]
             let segments = path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
@@ -76,11 +82,14 @@ import Testing
     }
 
     static func outcome(_ body: () throws -> Range<Int>?) -> String {
-        do { return "\(String(describing: try body()))" } catch { return (error as? HTTPParseError)?.rule ?? "\(error)" }
+        do { return "\(String(describing: try body()))" } catch {
+            return (error as? HTTPParseError)?.rule ?? "\(error)"
+        }
     }
 
     /// RFC 9112's line rules, one byte at a time.
-    static func lineByteByByte(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int) throws(HTTPParseError) -> Range<Int>? {
+    static func lineByteByByte(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int) throws(HTTPParseError) -> Range<Int>?
+    {
         var index = start
         while index < bytes.count {
             switch bytes[index] {

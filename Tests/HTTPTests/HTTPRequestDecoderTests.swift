@@ -20,7 +20,8 @@ func refusal(_ text: String, limits: HTTPLimits = HTTPLimits()) -> HTTPParseErro
 
 @Suite struct HTTPRequestDecoderTests {
     @Test func decodesAGetWithHeadersAndKeepsAlive() throws {
-        let request = try #require(try decode("GET /api/v1/users?page=2 HTTP/1.1\r\nHost: core\r\nAccept: application/json\r\n\r\n"))
+        let request = try #require(
+            try decode("GET /api/v1/users?page=2 HTTP/1.1\r\nHost: core\r\nAccept: application/json\r\n\r\n"))
         #expect(request.method == "GET" && request.path == "/api/v1/users" && request.query == "page=2")
         #expect(request.header("host") == "core" && request.header("accept") == "application/json")
         #expect(request.keepAlive && request.minorVersion == 1 && request.body.isEmpty)
@@ -32,12 +33,16 @@ func refusal(_ text: String, limits: HTTPLimits = HTTPLimits()) -> HTTPParseErro
     }
 
     @Test func decodesAChunkedBodyWithExtensionsAndTrailers() throws {
-        let request = try #require(try decode("POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n"))
+        let request = try #require(
+            try decode(
+                "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n"
+            ))
         #expect(request.body == Array("hello world".utf8))
     }
 
     @Test func waitsForMoreBytesAndTakesPipelinedRequestsOneAtATime() throws {
-        let two = Array("GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".utf8)
+        let two = Array(
+            "GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".utf8)
         var decoder = HTTPRequestDecoder()
         decoder.append(two.prefix(10))
         #expect(try decoder.next() == nil)
@@ -69,34 +74,47 @@ func refusal(_ text: String, limits: HTTPLimits = HTTPLimits()) -> HTTPParseErro
 /// One test per framing rule, named after it.
 @Suite struct HTTPFramingRuleTests {
     @Test func rejectsContentLengthWithTransferEncoding() {
-        #expect(refusal("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+        #expect(
+            refusal("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
                 == HTTPParseError(status: 400, rule: "content-length-with-transfer-encoding"))
     }
 
     @Test func rejectsDuplicateContentLength() {
-        #expect(refusal("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc")?.rule == "duplicate-content-length")
+        #expect(
+            refusal("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc")?.rule
+                == "duplicate-content-length")
     }
 
     @Test func rejectsSignedContentLength() {
-        #expect(refusal("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +3\r\n\r\nabc")?.rule == "invalid-content-length")
+        #expect(
+            refusal("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +3\r\n\r\nabc")?.rule == "invalid-content-length")
         #expect(refusal("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n")?.rule == "invalid-content-length")
     }
 
     @Test func rejectsContentLengthLists() {
-        #expect(refusal("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 3\r\n\r\nabc")?.rule == "invalid-content-length")
+        #expect(
+            refusal("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 3\r\n\r\nabc")?.rule == "invalid-content-length")
     }
 
     @Test func rejectsOverflowingContentLength() {
-        #expect(refusal("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999999\r\n\r\n")?.rule == "content-length-overflow")
+        #expect(
+            refusal("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999999\r\n\r\n")?.rule
+                == "content-length-overflow")
     }
 
     @Test func rejectsTransferCodingsOtherThanChunked() {
-        #expect(refusal("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n") == HTTPParseError(status: 501, rule: "unsupported-transfer-coding"))
-        #expect(refusal("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n")?.status == 501)
+        #expect(
+            refusal("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n")
+                == HTTPParseError(status: 501, rule: "unsupported-transfer-coding"))
+        #expect(
+            refusal("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n")?
+                .status == 501)
     }
 
     @Test func rejectsTransferEncodingInHTTP10() {
-        #expect(refusal("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")?.rule == "transfer-encoding-in-http-1.0")
+        #expect(
+            refusal("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")?.rule
+                == "transfer-encoding-in-http-1.0")
     }
 
     @Test func rejectsObsFold() {
@@ -145,9 +163,15 @@ func refusal(_ text: String, limits: HTTPLimits = HTTPLimits()) -> HTTPParseErro
     }
 
     @Test func rejectsBadChunks() {
-        #expect(refusal("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")?.rule == "invalid-chunk-size")
-        #expect(refusal("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n123456789\r\n")?.rule == "chunk-size-overflow")
-        #expect(refusal("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n")?.rule == "chunk-without-crlf")
+        #expect(
+            refusal("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")?.rule
+                == "invalid-chunk-size")
+        #expect(
+            refusal("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n123456789\r\n")?.rule
+                == "chunk-size-overflow")
+        #expect(
+            refusal("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n")?.rule
+                == "chunk-without-crlf")
     }
 }
 
@@ -156,26 +180,35 @@ func refusal(_ text: String, limits: HTTPLimits = HTTPLimits()) -> HTTPParseErro
         var limits = HTTPLimits()
         limits.requestLineBytes = 64
         #expect(refusal("GET /" + String(repeating: "a", count: 100), limits: limits)?.status == 414)
-        #expect(refusal("GET /" + String(repeating: "a", count: 100) + " HTTP/1.1\r\nHost: a\r\n\r\n", limits: limits)?.status == 414)
+        #expect(
+            refusal("GET /" + String(repeating: "a", count: 100) + " HTTP/1.1\r\nHost: a\r\n\r\n", limits: limits)?
+                .status == 414)
     }
 
     @Test func headerBlockTooLargeIs431() {
         var limits = HTTPLimits()
         limits.headerBytes = 100
-        #expect(refusal("GET / HTTP/1.1\r\nHost: a\r\nX: " + String(repeating: "b", count: 200), limits: limits)?.status == 431)
+        #expect(
+            refusal("GET / HTTP/1.1\r\nHost: a\r\nX: " + String(repeating: "b", count: 200), limits: limits)?.status
+                == 431)
     }
 
     @Test func tooManyHeaderFieldsIs431() {
         var limits = HTTPLimits()
         limits.headerCount = 3
-        #expect(refusal("GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", limits: limits) == HTTPParseError(status: 431, rule: "too-many-header-fields"))
+        #expect(
+            refusal("GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", limits: limits)
+                == HTTPParseError(status: 431, rule: "too-many-header-fields"))
     }
 
     @Test func bodyTooLargeIs413ForBothFramings() {
         var limits = HTTPLimits()
         limits.bodyBytes = 4
         #expect(refusal("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n", limits: limits)?.status == 413)
-        #expect(refusal("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n", limits: limits)?.status == 413)
+        #expect(
+            refusal(
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n",
+                limits: limits)?.status == 413)
     }
 }
 
@@ -199,7 +232,8 @@ func refusal(_ text: String, limits: HTTPLimits = HTTPLimits()) -> HTTPParseErro
 
 @Suite struct HTTPPathTests {
     @Test(arguments: [
-        ("/a/b", "/a/b"), ("/a/./b", "/a/b"), ("/a/../b", "/b"), ("/a/b/..", "/a"), ("/%61%62", "/ab"), ("/caf%C3%A9", "/café"),
+        ("/a/b", "/a/b"), ("/a/./b", "/a/b"), ("/a/../b", "/b"), ("/a/b/..", "/a"), ("/%61%62", "/ab"),
+        ("/caf%C3%A9", "/café"),
         ("/a%20b", "/a b"), ("/", "/"), ("/a/", "/a/"), ("/a/.", "/a"), ("/a/b/../", "/a/"),
         // Dots that are not a whole segment are ordinary characters.
         ("/a/.../b", "/a/.../b"), ("/a/.b/c.", "/a/.b/c."), ("/a/..b", "/a/..b"), ("/.well-known/x", "/.well-known/x"),
@@ -215,7 +249,8 @@ func refusal(_ text: String, limits: HTTPLimits = HTTPLimits()) -> HTTPParseErro
     @Test(arguments: [
         ("/a%2Fb", "encoded-slash-in-path"), ("/a%2fb", "encoded-slash-in-path"), ("/a%00b", "encoded-nul-in-path"),
         ("/a\\b", "backslash-in-path"), ("/a%5Cb", "backslash-in-path"), ("/..", "dot-segments-above-root"),
-        ("/a/../../etc", "dot-segments-above-root"), ("/%2e%2e", "dot-segments-above-root"), ("/%zz", "invalid-percent-encoding"),
+        ("/a/../../etc", "dot-segments-above-root"), ("/%2e%2e", "dot-segments-above-root"),
+        ("/%zz", "invalid-percent-encoding"),
         ("/%4", "invalid-percent-encoding"), ("/a#frag", "fragment-in-target"), ("http://evil/a", "not-origin-form"),
         ("/%FF", "path-not-utf8"), ("/%0a", "encoded-control-in-path"), ("*", "asterisk-target"),
     ])

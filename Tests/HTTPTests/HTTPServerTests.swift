@@ -56,7 +56,8 @@ final class RunningServer {
     @Test(arguments: [true, false]) func pipelinedRequestsAreAnsweredInOrderOneAtATime(ioUring: Bool) throws {
         let running = try RunningServer { $0.ioUring = ioUring }
         let client = try LoopbackClient(port: running.server.port)
-        client.send("GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\nGET /users/2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        client.send(
+            "GET /users/1 HTTP/1.1\r\nHost: a\r\n\r\nGET /users/2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
         let reply = client.receive()
         #expect(reply.closed)
         let first = try #require(reply.text.range(of: #"{"id":"1"}"#))
@@ -71,7 +72,8 @@ final class RunningServer {
         client.send("POST /hello HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n")
         let reply = client.receive()
         #expect(reply.text.hasPrefix("HTTP/1.1 400 Bad Request"))
-        #expect(reply.text.contains("Connection: close") && reply.text.contains("content-length-with-transfer-encoding"))
+        #expect(
+            reply.text.contains("Connection: close") && reply.text.contains("content-length-with-transfer-encoding"))
         #expect(reply.closed)
     }
 
@@ -108,13 +110,17 @@ final class RunningServer {
 
     /// With requests read and answers written through io_uring (where the kernel has it), and
     /// with one read and one send each.
-    @Test(arguments: [true, false]) func manyConnectionsOverSeveralEventLoopsAreAllAnsweredAndCounted(ioUring: Bool) throws {
+    @Test(arguments: [true, false]) func manyConnectionsOverSeveralEventLoopsAreAllAnsweredAndCounted(ioUring: Bool)
+        throws
+    {
         let running = try RunningServer {
             $0.eventLoops = 4
             $0.maximumConnectionsPerAddress = 1_000
             $0.ioUring = ioUring
         }
-        #expect(running.server.socketIO.hasPrefix(ioUring ? "io_uring" : "one read(2) per request and one send(2) per answer (io_uring turned off)"))
+        #expect(
+            running.server.socketIO.hasPrefix(
+                ioUring ? "io_uring" : "one read(2) per request and one send(2) per answer (io_uring turned off)"))
         let answered = Atomic<Int>(0)
         let port = running.server.port
         // 48 clients at once, 20 requests each on one kept-alive connection.
@@ -144,7 +150,10 @@ final class RunningServer {
             return .text("slow")
         }
         router.add(.get, "/hello") { _ in .text("hello") }
-        let running = try RunningServer(router: router) { $0.eventLoops = 2; $0.maximumConnectionsPerAddress = 1_000 }
+        let running = try RunningServer(router: router) {
+            $0.eventLoops = 2
+            $0.maximumConnectionsPerAddress = 1_000
+        }
         let server = running.server
         defer { _ = running.stop() }  // and keeps it alive to the end
         let clients = try (0..<40).map { _ in try LoopbackClient(port: server.port) }
@@ -250,7 +259,9 @@ final class RunningServer {
             guard let client = try? LoopbackClient(port: port) else { return }
             for _ in 0..<10 {
                 client.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
-                if client.receive(until: { $0.hasSuffix("hello") }).text.contains("200 OK") { answered.add(1, ordering: .relaxed) }
+                if client.receive(until: { $0.hasSuffix("hello") }).text.contains("200 OK") {
+                    answered.add(1, ordering: .relaxed)
+                }
             }
         }
         #expect(answered.load(ordering: .relaxed) == 160)
@@ -287,7 +298,9 @@ final class RunningServer {
         other.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(other.receive(milliseconds: 20_000) { $0.hasSuffix("hello") }.text.contains("200 OK"))
         let ending = Array("\r\n\r\nhello".utf8)
-        let bytes = client.receiveBytes(milliseconds: 60_000) { $0.count > body.utf8.count && $0.suffix(ending.count).elementsEqual(ending) }.bytes
+        let bytes = client.receiveBytes(milliseconds: 60_000) {
+            $0.count > body.utf8.count && $0.suffix(ending.count).elementsEqual(ending)
+        }.bytes
         let head = String(decoding: bytes.prefix(200), as: UTF8.self)
         #expect(head.hasPrefix("HTTP/1.1 200 OK") && head.contains("Content-Length: \(body.utf8.count)\r\n"))
         let text = String(decoding: bytes, as: UTF8.self)
@@ -310,7 +323,10 @@ final class RunningServer {
         #expect(!bytes.isEmpty && bytes.count < body.utf8.count)
         client.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
         let ending = Array("\r\n\r\nhello".utf8)
-        bytes += client.receiveBytes(milliseconds: 60_000) { $0.count + bytes.count > body.utf8.count && $0.suffix(ending.count).elementsEqual(ending) }.bytes
+        bytes +=
+            client.receiveBytes(milliseconds: 60_000) {
+                $0.count + bytes.count > body.utf8.count && $0.suffix(ending.count).elementsEqual(ending)
+            }.bytes
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(text.hasPrefix("HTTP/1.1 200 OK") && text.contains(body))
         #expect(text.hasSuffix("\r\n\r\nhello"))
@@ -322,7 +338,9 @@ final class RunningServer {
     /// arrives whole.
     @Test(arguments: [true, false]) func bodiesLargerThanOneReadArriveWhole(ioUring: Bool) throws {
         var router = Router()
-        router.add(.post, "/sum", bodyLimit: 200_000) { context in .text("\(context.request.body.count) \(context.request.body.reduce(0) { $0 &+ Int($1) })") }
+        router.add(.post, "/sum", bodyLimit: 200_000) { context in
+            .text("\(context.request.body.count) \(context.request.body.reduce(0) { $0 &+ Int($1) })")
+        }
         let running = try RunningServer(router: router) {
             $0.eventLoops = 2
             $0.ioUring = ioUring
@@ -333,11 +351,13 @@ final class RunningServer {
         // Few enough clients and bytes for the emulated machine, where the hardware tests run beside.
         DispatchQueue.concurrentPerform(iterations: 8) { index in
             guard let client = try? LoopbackClient(port: port) else { return }
-            let body = String(repeating: String(UnicodeScalar(UInt8(ascii: "a") + UInt8(index))), count: 100_000 + index)
+            let body = String(
+                repeating: String(UnicodeScalar(UInt8(ascii: "a") + UInt8(index))), count: 100_000 + index)
             let expected = "\(body.utf8.count) \(body.utf8.reduce(0) { $0 &+ Int($1) })"
             for _ in 0..<2 {
                 client.send("POST /sum HTTP/1.1\r\nHost: a\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body)
-                guard client.receive(milliseconds: 10_000, until: { $0.hasSuffix(expected) }).text.hasSuffix(expected) else { break }
+                guard client.receive(milliseconds: 10_000, until: { $0.hasSuffix(expected) }).text.hasSuffix(expected)
+                else { break }
                 answered.add(1, ordering: .relaxed)
             }
         }

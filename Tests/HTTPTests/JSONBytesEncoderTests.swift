@@ -54,13 +54,19 @@ import Testing
         let text = try Self.ours(Inner(zeta: 1, alpha: "a", middle: [2]))
         #expect(text == #"{"alpha":"a","middle":[2],"zeta":1}"#)
         // Already in order: written as it comes, no reordering pass.
-        struct Ordered: Encodable { let a = 1; let b = [true, false]; let c: String? = nil }
+        struct Ordered: Encodable {
+            let a = 1
+            let b = [true, false]
+            let c: String? = nil
+        }
         #expect(try Self.ours(Ordered()) == #"{"a":1,"b":[true,false]}"#)
         // Byte order, as Swift's own comparison of UTF-8 views: prefixes first, empty first, non-ASCII last.
         let keys = ["", "a", "ab", "b", "B", "é", "e", "ea", "z\u{0}", "z"]
         for first in keys {
             for second in keys {
-                #expect(JSONSink.precedes(first, second) == first.utf8.lexicographicallyPrecedes(second.utf8), "\(first) \(second)")
+                #expect(
+                    JSONSink.precedes(first, second) == first.utf8.lexicographicallyPrecedes(second.utf8),
+                    "\(first) \(second)")
             }
         }
         let dictionary = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($0.element, $0.offset) })
@@ -68,7 +74,10 @@ import Testing
     }
 
     @Test func numbersAreExactOrShortest() throws {
-        let doubles: [Double] = [0, 3, -2.25, 0.1, 1e20, 123_456.789, 1e-7, -0.5, 4_503_599_627_370_496.5, 1e15, 1e16, -9.5e15, 123_456_789_012.5]
+        let doubles: [Double] = [
+            0, 3, -2.25, 0.1, 1e20, 123_456.789, 1e-7, -0.5, 4_503_599_627_370_496.5, 1e15, 1e16, -9.5e15,
+            123_456_789_012.5,
+        ]
         #expect(try Self.ours(doubles) == Self.foundation(doubles))
         let integers: [Int64] = [0, -1, 10, Int64.max, Int64.min]
         #expect(try Self.ours(integers) == "[0,-1,10,9223372036854775807,-9223372036854775808]")
@@ -77,7 +86,12 @@ import Testing
     }
 
     @Test func listsOfStringsAndNumbersTakeTheShortPathWithTheSameBytes() throws {
-        struct Lists: Encodable { let names = ["b\"q", "", "ñ"]; let ids: [Int64] = [3, -1]; let counts: [Int] = []; let nested = [["x"], []] }
+        struct Lists: Encodable {
+            let names = ["b\"q", "", "ñ"]
+            let ids: [Int64] = [3, -1]
+            let counts: [Int] = []
+            let nested = [["x"], []]
+        }
         #expect(try Self.ours(Lists()) == Self.foundation(Lists()))
         #expect(try Self.ours(["a", "b"]) == #"["a","b"]"#)
     }
@@ -95,9 +109,15 @@ import Testing
     }
 
     @Test func datesDataAndURLsAsFoundationWritesThem() throws {
-        struct Things: Codable, Equatable { let when: Date; let before: Date; let blob: Data; let link: URL }
-        let things = Things(when: Date(timeIntervalSince1970: 1_795_413_906.75), before: Date(timeIntervalSince1970: -86_401),
-                            blob: Data([0, 1, 2, 250, 255]), link: URL(string: "https://club.mx/a?b=c")!)
+        struct Things: Codable, Equatable {
+            let when: Date
+            let before: Date
+            let blob: Data
+            let link: URL
+        }
+        let things = Things(
+            when: Date(timeIntervalSince1970: 1_795_413_906.75), before: Date(timeIntervalSince1970: -86_401),
+            blob: Data([0, 1, 2, 250, 255]), link: URL(string: "https://club.mx/a?b=c")!)
         #expect(try Self.ours(things) == Self.foundation(things))
         #expect(try Self.ours(things).contains(#""when":"2026-11-23T"#))
         for seconds in [0.0, 951_782_400, 4_107_542_399, -12_219_292_800] {  // 2000-02-29, 2100-02-28 23:59:59, 1582-10-15

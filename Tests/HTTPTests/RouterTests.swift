@@ -1,7 +1,9 @@
 @testable import HTTP
 import Testing
 
-func request(_ method: String, _ target: String, body: String = "", headers: [(String, String)] = []) throws -> HTTPRequest {
+func request(_ method: String, _ target: String, body: String = "", headers: [(String, String)] = []) throws
+    -> HTTPRequest
+{
     var text = "\(method) \(target) HTTP/1.1\r\nHost: core\r\n"
     for (name, value) in headers { text += "\(name): \(value)\r\n" }
     if !body.isEmpty { text += "Content-Length: \(body.utf8.count)\r\n" }
@@ -25,7 +27,8 @@ struct NewBranch: Decodable, Sendable {
         }
         router.add(.delete, "/api/v1/branches/:id") { _ in HTTPResponse(status: 204) }
         router.add(.post, "/api/v1/branches", bodyLimit: 64) { context in
-            let branch = try JSONBody.decode(NewBranch.self, from: context.request, allowedFields: ["name", "timeZone", "capacity"])
+            let branch = try JSONBody.decode(
+                NewBranch.self, from: context.request, allowedFields: ["name", "timeZone", "capacity"])
             return .json(["created": branch.name], status: 201)
         }
         return router
@@ -56,7 +59,8 @@ struct NewBranch: Decodable, Sendable {
         #expect(try text("GET", "/") == "root")
         #expect(try text("GET", "/users/7/cards/12") == "card 12")
         #expect(router.respond(to: try request("GET", "/users/7/cards")).status == 404)
-        #expect(router.respond(to: try request("DELETE", "/users/search")).header("Allow") == "GET, HEAD, POST, OPTIONS")
+        #expect(
+            router.respond(to: try request("DELETE", "/users/search")).header("Allow") == "GET, HEAD, POST, OPTIONS")
     }
 
     /// The segment tree is shared by copies of a router until one adds a route.
@@ -76,7 +80,10 @@ struct NewBranch: Decodable, Sendable {
     /// ETags change with any byte of the body, in a whole word or in the tail, and with its length.
     @Test func theContentHashSeesEveryByteAndTheLength() {
         let body = Array("{\"id\":1,\"name\":\"Ana\",\"active\":true}".utf8)
-        var hashes: Set<UInt64> = [Router.contentHash(body), Router.contentHash([]), Router.contentHash(body + [0]), Router.contentHash(body + [0, 0])]
+        var hashes: Set<UInt64> = [
+            Router.contentHash(body), Router.contentHash([]), Router.contentHash(body + [0]),
+            Router.contentHash(body + [0, 0]),
+        ]
         for index in body.indices {
             var changed = body
             changed[index] ^= 1
@@ -139,11 +146,15 @@ struct NewBranch: Decodable, Sendable {
 
     @Test func jsonBodiesAreDecodedStrictlyWithMessagesNamingTheField() throws {
         func post(_ body: String) throws -> (Int, String) {
-            let response = router.respond(to: try request("POST", "/api/v1/branches", body: body, headers: [("Content-Type", "application/json")]))
+            let response = router.respond(
+                to: try request("POST", "/api/v1/branches", body: body, headers: [("Content-Type", "application/json")])
+            )
             return (response.status, String(decoding: response.body, as: UTF8.self))
         }
         #expect(try post(#"{"name": "Centro", "timeZone": "Europe/Madrid"}"#) == (201, #"{"created":"Centro"}"#))
-        #expect(try post(#"{"name": "Centro", "timeZone": "Europe/Madrid", "admin": true}"#).1.contains(#"unknown field \"admin\""#))
+        #expect(
+            try post(#"{"name": "Centro", "timeZone": "Europe/Madrid", "admin": true}"#).1.contains(
+                #"unknown field \"admin\""#))
         #expect(try post(#"{"name": 5, "timeZone": "x"}"#).1.contains(#"field \"name\" must be a string"#))
         #expect(try post(#"{"timeZone": "x"}"#).1.contains(#"missing field \"name\""#))
         #expect(try post(#"{"name": "a", "timeZone": "x", "capacity": 1e30}"#).0 == 400)
@@ -159,6 +170,9 @@ struct NewBranch: Decodable, Sendable {
 
     @Test func responsesSerialiseWithLengthAndConnection() {
         let wire = String(decoding: HTTPResponse.text("ok").serialized(keepAlive: false), as: UTF8.self)
-        #expect(wire == "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+        #expect(
+            wire
+                == "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+        )
     }
 }

@@ -18,7 +18,11 @@ import Testing
         private var theirsOpen = true
         init() throws {
             var fds: [Int32] = [0, 0]
-            guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
+            guard
+                socketpair(
+                    AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
+                    0, &fds) == 0
+            else {
                 throw POSIXError(.init(rawValue: errno) ?? .EIO)
             }
             (ours, theirs) = (fds[0], fds[1])
@@ -49,10 +53,14 @@ import Testing
         #expect(ring.capacity >= 32)
         let pairs = try (0..<20).map { _ in try Pair() }
         for round in 0..<3 {  // the ring's counters wrap past its size
-            let answers = pairs.enumerated().map { index, pair in (fd: pair.ours, bytes: ArraySlice(Array("answer \(round)-\(index)".utf8))) }
+            let answers = pairs.enumerated().map { index, pair in
+                (fd: pair.ours, bytes: ArraySlice(Array("answer \(round)-\(index)".utf8)))
+            }
             let outcomes = ring.send(answers)
             #expect(outcomes == answers.map { .done($0.bytes.count) })
-            for (index, pair) in pairs.enumerated() { #expect(pair.received() == Array("answer \(round)-\(index)".utf8)) }
+            for (index, pair) in pairs.enumerated() {
+                #expect(pair.received() == Array("answer \(round)-\(index)".utf8))
+            }
         }
     }
 
@@ -66,8 +74,10 @@ import Testing
         gone.closeTheirs()
         let fine = try Pair()
         let partly = try Pair()
-        let outcomes = ring.send([(full.ours, ArraySlice([1, 2, 3])), (gone.ours, ArraySlice([4])), (-1, ArraySlice([5])),
-                                  (fine.ours, ArraySlice(Array("still sent".utf8))), (partly.ours, ArraySlice(chunk))])
+        let outcomes = ring.send([
+            (full.ours, ArraySlice([1, 2, 3])), (gone.ours, ArraySlice([4])), (-1, ArraySlice([5])),
+            (fine.ours, ArraySlice(Array("still sent".utf8))), (partly.ours, ArraySlice(chunk)),
+        ])
         #expect(outcomes[0] == .failed(EAGAIN))
         #expect(outcomes[1] == .failed(EPIPE))  // and no SIGPIPE: the process is still here
         #expect(outcomes[2] == .failed(EBADF))
@@ -91,7 +101,9 @@ import Testing
         let large = try Pair()
         let bytes = (0..<40_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         for (pair, text) in [(hello, Array("hello".utf8)), (large, bytes)] {
-            #expect(text.withUnsafeBytes { Glibc.send(pair.theirs, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) } == text.count)
+            #expect(
+                text.withUnsafeBytes { Glibc.send(pair.theirs, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+                    == text.count)
         }
         for round in 0..<3 {  // the ring's counters wrap past its size
             var seen: [(SocketRing.Outcome, [UInt8])] = []
@@ -103,7 +115,9 @@ import Testing
             if round == 0 {
                 #expect(seen[0].0 == .done(5) && seen[0].1 == Array("hello".utf8))
                 // A socket holding more than a slot fills it; the rest waits for the next read.
-                #expect(seen[4].0 == .done(SocketRing.receiveSlot) && seen[4].1 == Array(bytes.prefix(SocketRing.receiveSlot)))
+                #expect(
+                    seen[4].0 == .done(SocketRing.receiveSlot)
+                        && seen[4].1 == Array(bytes.prefix(SocketRing.receiveSlot)))
             } else {
                 #expect(seen[0].0 == .failed(EAGAIN) && seen[0].1.isEmpty)
                 let offset = min(bytes.count, round * SocketRing.receiveSlot)
@@ -128,15 +142,29 @@ import Testing
         configuration.eventLoops = 1
         let server = try HTTPServer(configuration: configuration, router: router)
         let done = DispatchSemaphore(value: 0)
-        Thread { server.run(); done.signal() }.start()
-        defer { server.stop(); _ = done.wait(timeout: .now() + 5) }
+        Thread {
+            server.run()
+            done.signal()
+        }.start()
+        defer {
+            server.stop()
+            _ = done.wait(timeout: .now() + 5)
+        }
         let client = try LoopbackClient(port: server.port)
         client.send("GET /large HTTP/1.1\r\nHost: a\r\n\r\n")
         // The body and at least its status line, type and length.
         #expect(client.receiveBytes(milliseconds: 20_000) { $0.count >= (1 << 20) + 64 }.bytes.count >= (1 << 20) + 64)
-        #expect(eventually(within: 5) { server.table.all().allSatisfy { $0.output.capacity <= EventLoop.keptOutputCapacity } })
+        #expect(
+            eventually(within: 5) {
+                server.table.all().allSatisfy { $0.output.capacity <= EventLoop.keptOutputCapacity }
+            })
         client.send("GET /small HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(client.receive { $0.hasSuffix("small") }.text.hasSuffix("small"))
-        #expect(eventually(within: 5) { server.table.all().allSatisfy { $0.output.capacity > 0 && $0.output.capacity <= EventLoop.keptOutputCapacity } })
+        #expect(
+            eventually(within: 5) {
+                server.table.all().allSatisfy {
+                    $0.output.capacity > 0 && $0.output.capacity <= EventLoop.keptOutputCapacity
+                }
+            })
     }
 }

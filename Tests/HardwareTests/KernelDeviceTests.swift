@@ -16,12 +16,14 @@ enum VM {
 
     /// Sets the simulator's pull on a line: what a signal on the pin would do.
     static func pull(_ offset: UInt32, up: Bool) throws {
-        try (up ? "pull-up" : "pull-down").write(toFile: "\(sysfs!)/sim_gpio\(offset)/pull", atomically: false, encoding: .utf8)
+        try (up ? "pull-up" : "pull-down").write(
+            toFile: "\(sysfs!)/sim_gpio\(offset)/pull", atomically: false, encoding: .utf8)
     }
 
     /// What the consumer drives on a line, as the simulator sees it.
     static func value(_ offset: UInt32) throws -> String {
-        try String(contentsOfFile: "\(sysfs!)/sim_gpio\(offset)/value", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        try String(contentsOfFile: "\(sysfs!)/sim_gpio\(offset)/value", encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines)
     }
 
     /// Polls `descriptors` and hands each readable turn to `handle` until it says done or 10 s pass.
@@ -39,7 +41,8 @@ enum VM {
     @Test func outputRequestedThroughLibgpiodReachesTheSimulator() throws {
         let chip = try LibgpiodChip(lookup: VM.chip!)
         #expect(chip.lineCount == Int(VM.environment["GPIO_SIM_LINES"] ?? "") ?? -1)
-        let relay = try chip.requestOutput(offset: 2, consumer: "portero-test", initiallyActive: false, activeLow: false)
+        let relay = try chip.requestOutput(
+            offset: 2, consumer: "portero-test", initiallyActive: false, activeLow: false)
         #expect(try VM.value(2) == "0")
         try relay.set(active: true)
         #expect(try VM.value(2) == "1")
@@ -63,7 +66,8 @@ enum VM {
     @Test func anInputEdgeArrivesAsATimestampedEvent() throws {
         let chip = try LibgpiodChip(lookup: VM.chip!)
         try VM.pull(5, up: false)
-        let contact = try chip.requestInput(offset: 5, consumer: "portero-test", edges: .both, bias: .asIs, activeLow: false)
+        let contact = try chip.requestInput(
+            offset: 5, consumer: "portero-test", edges: .both, bias: .asIs, activeLow: false)
         defer { contact.release() }
         #expect(try contact.readEvents().isEmpty)
         let before = MonotonicInstant.now()
@@ -80,12 +84,14 @@ enum VM {
         let chip = try LibgpiodChip(lookup: VM.chip!)
         // gpio-sim applies a consumer's bias as the line's pull.
         try VM.pull(3, up: false)
-        let pulledUp = try chip.requestInput(offset: 3, consumer: "portero-test", edges: .both, bias: .pullUp, activeLow: false)
+        let pulledUp = try chip.requestInput(
+            offset: 3, consumer: "portero-test", edges: .both, bias: .pullUp, activeLow: false)
         #expect(try pulledUp.isActive())
         pulledUp.release()
         // An exit button to ground with a pull-up reads active when pressed (low) if active-low.
         try VM.pull(3, up: true)
-        let button = try chip.requestInput(offset: 3, consumer: "portero-test", edges: .both, bias: .asIs, activeLow: true)
+        let button = try chip.requestInput(
+            offset: 3, consumer: "portero-test", edges: .both, bias: .asIs, activeLow: true)
         defer { button.release() }
         #expect(try !button.isActive())
         try VM.pull(3, up: false)
@@ -102,9 +108,13 @@ enum VM {
         // Under emulation each sysfs write takes a while, longer while other tests load the
         // machine (a CI run once saw a pause over 1.5 s between two bits), so the frame gap is
         // generous here.
-        let reader = try WiegandReader(chip: chip, d0: 6, d1: 7, bias: .asIs,
-                                       assembler: WiegandAssembler(frameGapMilliseconds: 5_000, minimumBitIntervalMicroseconds: 0))
-        defer { reader.d0.release(); reader.d1.release() }
+        let reader = try WiegandReader(
+            chip: chip, d0: 6, d1: 7, bias: .asIs,
+            assembler: WiegandAssembler(frameGapMilliseconds: 5_000, minimumBitIntervalMicroseconds: 0))
+        defer {
+            reader.d0.release()
+            reader.d1.release()
+        }
         let frame = try #require(WiegandFrame(string: "10111101100010001110101110"))
         var events: [ReaderEvent] = []
         for bit in frame.bits {
@@ -112,14 +122,24 @@ enum VM {
             try VM.pull(line, up: false)
             try VM.pull(line, up: true)
             // Read as the daemon does, while the bits come: the kernel keeps only 16 events a line.
-            if try !Poller.ready(among: reader.pollDescriptors, timeoutMilliseconds: 0).isEmpty { events += reader.handleReadable() }
+            if try !Poller.ready(among: reader.pollDescriptors, timeoutMilliseconds: 0).isEmpty {
+                events += reader.handleReadable()
+            }
         }
         let deadline = MonotonicInstant.now().adding(milliseconds: 15_000)
         while events.isEmpty, MonotonicInstant.now() < deadline {
-            if try !Poller.ready(among: reader.pollDescriptors, timeoutMilliseconds: 100).isEmpty { events += reader.handleReadable() }
+            if try !Poller.ready(among: reader.pollDescriptors, timeoutMilliseconds: 100).isEmpty {
+                events += reader.handleReadable()
+            }
             events += reader.poll()
         }
-        #expect(events == [.card(CardRead(format: .h10301, bits: 26, facility: 123, number: 4567, credential: CardNumber(rawValue: 123 << 16 | 4567)))])
+        #expect(
+            events == [
+                .card(
+                    CardRead(
+                        format: .h10301, bits: 26, facility: 123, number: 4567,
+                        credential: CardNumber(rawValue: 123 << 16 | 4567)))
+            ])
     }
 
     @Test func udevListsTheChip() throws {
@@ -145,7 +165,13 @@ struct WedgeKernelTests {
         try keyboard.type("0012345670")
         var events: [ReaderEvent] = []
         try VM.pump([reader.pollDescriptor], until: { !events.isEmpty }) { events += reader.handleReadable() }
-        #expect(events == [.card(CardRead(format: .wedge, bits: 0, facility: nil, number: 12_345_670, credential: CardNumber(rawValue: 12_345_670)))])
+        #expect(
+            events == [
+                .card(
+                    CardRead(
+                        format: .wedge, bits: 0, facility: nil, number: 12_345_670,
+                        credential: CardNumber(rawValue: 12_345_670)))
+            ])
     }
 }
 
@@ -156,11 +182,15 @@ struct HotplugKernelTests {
         let monitor = try DeviceMonitor(udev: try Udev(), subsystems: ["input"], source: "kernel")
         var changes: [DeviceChange] = []
         var keyboard: VirtualKeyboard? = try VirtualKeyboard(name: "Portero hotplug test")
-        try VM.pump([monitor.pollDescriptor], until: { changes.contains { $0.action == .add } }) { changes += monitor.receive() }
+        try VM.pump([monitor.pollDescriptor], until: { changes.contains { $0.action == .add } }) {
+            changes += monitor.receive()
+        }
         #expect(changes.contains { $0.action == .add && $0.device.subsystem == "input" })
         #expect(keyboard != nil)
         keyboard = nil  // unplugged
-        try VM.pump([monitor.pollDescriptor], until: { changes.contains { $0.action == .remove } }) { changes += monitor.receive() }
+        try VM.pump([monitor.pollDescriptor], until: { changes.contains { $0.action == .remove } }) {
+            changes += monitor.receive()
+        }
         #expect(changes.contains { $0.action == .remove && $0.device.subsystem == "input" })
     }
 }
@@ -173,15 +203,22 @@ struct SerialKernelTests {
         let cardSide = try SerialPort(path: VM.serialHost!)
         try cardSide.write(Array("~~".utf8) + EM4100FrameParser.frame(tag: [0x1A, 0x00, 0xBC, 0x61, 0x46]))
         var events: [ReaderEvent] = []
-        try VM.pump([reader.pollDescriptor], until: { events.contains { if case .card = $0 { true } else { false } } }) {
+        try VM.pump([reader.pollDescriptor], until: { events.contains { if case .card = $0 { true } else { false } } })
+        {
             events += reader.handleReadable()
         }
-        #expect(events.contains(.card(CardRead(format: .em4100, bits: 40, facility: nil, number: 0xBC6146, credential: CardNumber(rawValue: 12_345_670)))))
+        #expect(
+            events.contains(
+                .card(
+                    CardRead(
+                        format: .em4100, bits: 40, facility: nil, number: 0xBC6146,
+                        credential: CardNumber(rawValue: 12_345_670)))))
         #expect(events.first == .rejected(.noise(byteCount: 2)))
     }
 
     @Test func parityAndCharacterSizeAreSetOnARealSerialDriver() throws {
-        let port = try SerialPort(path: VM.serialHost!, settings: SerialSettings(baud: 19200, parity: .even, dataBits: 7, stopBits: 2))
+        let port = try SerialPort(
+            path: VM.serialHost!, settings: SerialSettings(baud: 19200, parity: .even, dataBits: 7, stopBits: 2))
         let attributes = try port.currentAttributes()
         #expect(attributes.c_cflag & tcflag_t(PARENB) != 0)
         #expect(attributes.c_cflag & tcflag_t(PARODD) == 0)

@@ -5,16 +5,20 @@ import Readers
 import TestSupport
 import Testing
 
-@Suite(.serialized, .enabled(if: OSDPPeer.available, "needs Python with libosdp (scripts/test.sh installs it in .build-venv)"))
+@Suite(
+    .serialized,
+    .enabled(if: OSDPPeer.available, "needs Python with libosdp (scripts/test.sh installs it in .build-venv)"))
 struct OSDPPeerTests {
     /// Runs the bus until `done` holds or 10 s pass; returns every event seen.
-    static func run(_ bus: OSDPBus, _ peer: PeripheralProcess, until done: ([OSDPEvent]) -> Bool) throws -> [OSDPEvent] {
+    static func run(_ bus: OSDPBus, _ peer: PeripheralProcess, until done: ([OSDPEvent]) -> Bool) throws -> [OSDPEvent]
+    {
         var events: [OSDPEvent] = []
         let deadline = MonotonicInstant.now().adding(milliseconds: 10_000)
         while !done(events), MonotonicInstant.now() < deadline {
             let now = MonotonicInstant.now()
             let wait = bus.deadline.map { max(0, min(100, $0.nanoseconds(since: now) / 1_000_000)) } ?? 100
-            let ready = try Poller.ready(among: [bus.pollDescriptor, peer.outputDescriptor], timeoutMilliseconds: Int32(wait))
+            let ready = try Poller.ready(
+                among: [bus.pollDescriptor, peer.outputDescriptor], timeoutMilliseconds: Int32(wait))
             if ready.contains(bus.pollDescriptor) { events += bus.handleReadable() } else { events += bus.service() }
             peer.drain()
         }
@@ -29,11 +33,20 @@ struct OSDPPeerTests {
 
         var events = try Self.run(bus, peer) { $0.contains { if case .capabilities = $0 { true } else { false } } }
         #expect(events.first == .online(address: 101))
-        #expect(events.contains(.identified(address: 101, OSDPIdentity(vendorCode: 0xA1B2C3, model: 1, version: 2, serialNumber: 0x1234_5678, firmware: "1.2.3"))))
+        #expect(
+            events.contains(
+                .identified(
+                    address: 101,
+                    OSDPIdentity(
+                        vendorCode: 0xA1B2C3, model: 1, version: 2, serialNumber: 0x1234_5678, firmware: "1.2.3"))))
 
         // A card read at the PD arrives as a decoded card.
         try peer.tell("CARD 26 bd88eb80")
-        let expectedCard = OSDPEvent.card(address: 101, CardRead(format: .h10301, bits: 26, facility: 123, number: 4567, credential: CardNumber(rawValue: 123 << 16 | 4567)))
+        let expectedCard = OSDPEvent.card(
+            address: 101,
+            CardRead(
+                format: .h10301, bits: 26, facility: 123, number: 4567,
+                credential: CardNumber(rawValue: 123 << 16 | 4567)))
         events = try Self.run(bus, peer) { $0.contains(expectedCard) }
         #expect(events.contains(expectedCard))
 

@@ -54,7 +54,12 @@ func collect(_ reader: SerialCardReader, count: Int) throws -> [ReaderEvent] {
         pty.send(Array("noise".utf8) + EM4100FrameParser.frame(tag: [0x1A, 0x00, 0xBC, 0x61, 0x46]))
         let events = try collect(reader, count: 2)
         #expect(events.first == .rejected(.noise(byteCount: 5)))
-        #expect(events.contains(.card(CardRead(format: .em4100, bits: 40, facility: nil, number: 0xBC6146, credential: CardNumber(rawValue: 12_345_670)))))
+        #expect(
+            events.contains(
+                .card(
+                    CardRead(
+                        format: .em4100, bits: 40, facility: nil, number: 0xBC6146,
+                        credential: CardNumber(rawValue: 12_345_670)))))
     }
 
     // A pty keeps its own character size and parity (the kernel copies the hardware bits back),
@@ -81,7 +86,9 @@ func collect(_ reader: SerialCardReader, count: Int) throws -> [ReaderEvent] {
         let optional = try SerialPort(path: pty.slavePath, settings: SerialSettings(rs485: .ifSupported))
         #expect(!optional.rs485Enabled)
         optional.close()
-        #expect(throws: SerialPortError.self) { try SerialPort(path: pty.slavePath, settings: SerialSettings(rs485: .required)) }
+        #expect(throws: SerialPortError.self) {
+            try SerialPort(path: pty.slavePath, settings: SerialSettings(rs485: .required))
+        }
     }
 
     // TIOCEXCL keeps other programs out, except root's; so the test reads the flag back.
@@ -92,7 +99,11 @@ func collect(_ reader: SerialCardReader, count: Int) throws -> [ReaderEvent] {
     }
 
     @Test func badSettingsAndMissingDevicesAreClearErrors() {
-        #expect(throws: SerialPortError.unsupportedSetting(path: "/dev/null", setting: "baud 12345 (use one of [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400])")) {
+        #expect(
+            throws: SerialPortError.unsupportedSetting(
+                path: "/dev/null",
+                setting: "baud 12345 (use one of [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400])")
+        ) {
             try SerialPort(path: "/dev/null", settings: SerialSettings(baud: 12345))
         }
         do {

@@ -18,8 +18,12 @@ import Testing
     @Test func aLineCannotBeRequestedTwiceOrOutOfRange() throws {
         let chip = SimulatedGPIOChip(lineCount: 8)
         let held = try chip.requestOutput(offset: 1, consumer: "a", initiallyActive: false, activeLow: false)
-        #expect(throws: GPIOError.self) { try chip.requestInput(offset: 1, consumer: "b", edges: .both, bias: .asIs, activeLow: false) }
-        #expect(throws: GPIOError.self) { try chip.requestOutput(offset: 8, consumer: "c", initiallyActive: false, activeLow: false) }
+        #expect(throws: GPIOError.self) {
+            try chip.requestInput(offset: 1, consumer: "b", edges: .both, bias: .asIs, activeLow: false)
+        }
+        #expect(throws: GPIOError.self) {
+            try chip.requestOutput(offset: 8, consumer: "c", initiallyActive: false, activeLow: false)
+        }
         held.release()
     }
 
@@ -42,12 +46,18 @@ import Testing
         var t: Int64 = 1_000_000
         for bit in frame.bits {
             let line: UInt32 = bit ? 7 : 6
-            chip.drive(line, level: false, at: .microseconds(t))        // 50 µs low pulse
+            chip.drive(line, level: false, at: .microseconds(t))  // 50 µs low pulse
             chip.drive(line, level: true, at: .microseconds(t + 50))
             t += 2_000
         }
         #expect(reader.handleReadable().isEmpty)
-        #expect(reader.poll(.microseconds(t + 30_000)) == [.card(CardRead(format: .h10301, bits: 26, facility: 123, number: 4567, credential: CardNumber(rawValue: 123 << 16 | 4567)))])
+        #expect(
+            reader.poll(.microseconds(t + 30_000)) == [
+                .card(
+                    CardRead(
+                        format: .h10301, bits: 26, facility: 123, number: 4567,
+                        credential: CardNumber(rawValue: 123 << 16 | 4567)))
+            ])
     }
 }
 

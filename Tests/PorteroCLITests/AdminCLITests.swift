@@ -9,7 +9,8 @@ import Testing
         var port: UInt16 { server.port }
 
         init() throws {
-            directory = FileManager.default.temporaryDirectory.appendingPathComponent("portero-cli-\(UUID().uuidString)")
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "portero-cli-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             server = try SyncChaosTests.CoreServer(directory: directory)
         }
@@ -21,8 +22,11 @@ import Testing
 
         /// Runs `portero` with the config directory inside this test's folder.
         func portero(_ arguments: [String], input: String = "") throws -> (status: Int32, out: String, err: String) {
-            try Built.run("portero", arguments, input: input,
-                          environment: ["PORTERO_CONFIG_DIR": directory.appendingPathComponent("config").path, "PATH": "/usr/bin:/bin"])
+            try Built.run(
+                "portero", arguments, input: input,
+                environment: [
+                    "PORTERO_CONFIG_DIR": directory.appendingPathComponent("config").path, "PATH": "/usr/bin:/bin",
+                ])
         }
     }
 
@@ -38,11 +42,16 @@ import Testing
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         let stored = try String(contentsOfFile: credentials, encoding: .utf8)
         #expect(stored.contains("pt_") && !stored.contains("Secreto123"))
-        #expect(try core.portero(["branches", "create", "--name", "Centro", "--city", "CDMX", "--time-zone", "America/Mexico_City"]).status == 0)
+        #expect(
+            try core.portero([
+                "branches", "create", "--name", "Centro", "--city", "CDMX", "--time-zone", "America/Mexico_City",
+            ]).status == 0)
 
         let file = core.directory.appendingPathComponent("socios.csv")
         var csv = "username,email,name,paternalSurname,branch,card\n"
-        for index in 1...1_200 { csv += "socio\(index),socio\(index)@correo.mx,Socio,Número \(index),Centro,\(700_000 + index)\n" }
+        for index in 1...1_200 {
+            csv += "socio\(index),socio\(index)@correo.mx,Socio,Número \(index),Centro,\(700_000 + index)\n"
+        }
         csv += "roto,roto@correo.mx,Roto,X,Centro,no-es-tarjeta\n"
         try Data(csv.utf8).write(to: file)
         let refused = try core.portero(["users", "import", file.path])

@@ -3,8 +3,9 @@ import Testing
 
 @Suite struct CommandLineArgumentsTests {
     @Test func parsesFlagsOptionsAndPositionals() throws {
-        let arguments = try CommandLineArguments(["--check-replica", "/x.sqlite", "--branch=3", "-v", "rest", "--", "--not-a-flag"],
-                                                 flags: ["-v"], valued: ["--check-replica", "--branch"])
+        let arguments = try CommandLineArguments(
+            ["--check-replica", "/x.sqlite", "--branch=3", "-v", "rest", "--", "--not-a-flag"],
+            flags: ["-v"], valued: ["--check-replica", "--branch"])
         #expect(arguments.value("--check-replica") == "/x.sqlite")
         #expect(arguments.value("--branch") == "3")
         #expect(arguments.has("-v"))
@@ -27,7 +28,8 @@ import Testing
     }
 
     @Test func helpListsEveryOptionAndTheStatus() {
-        let info = ProgramInfo(name: "porterod", summary: "s", options: [("--check-replica PATH", "Check.")], status: "Status: partial.")
+        let info = ProgramInfo(
+            name: "porterod", summary: "s", options: [("--check-replica PATH", "Check.")], status: "Status: partial.")
         #expect(info.helpText.contains("--check-replica PATH  Check."))
         #expect(info.helpText.contains("--version"))
         #expect(info.helpText.hasSuffix("Status: partial."))

@@ -55,8 +55,14 @@ func connectUnix(_ path: String) -> Int32? {
     guard fd >= 0 else { return nil }
     var address = sockaddr_un()
     address.sun_family = sa_family_t(AF_UNIX)
-    withUnsafeMutableBytes(of: &address.sun_path) { buffer in for (index, byte) in path.utf8.enumerated() { buffer[index] = byte } }
-    let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+    withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+        for (index, byte) in path.utf8.enumerated() { buffer[index] = byte }
+    }
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+        }
+    }
     guard connected == 0 else {
         close(fd)
         return nil
@@ -96,15 +102,18 @@ func exchange(connected fd: Int32, _ text: String) -> String {
 func seedReplica(at path: String, timeZone: String = "America/Mexico_City") throws {
     let zone = try ZoneRules(identifier: timeZone)
     let today = zone.localDay(at: Timestamp.now())
-    let plan = Plan(id: PlanID(1), name: "Mensual", price: Money(minorUnits: 59_900, currency: "MXN"), duration: .months(1))
+    let plan = Plan(
+        id: PlanID(1), name: "Mensual", price: Money(minorUnits: 59_900, currency: "MXN"), duration: .months(1))
     let store = try ReplicaStore(path: path, branchID: BranchID(1), timeZone: timeZone)
     var changes: [ReplicaChange] = [.upsertPlan(plan)]
     for (id, card, end) in [(Int64(1), UInt64(111), today.adding(days: 30)), (2, 222, today.adding(days: -40))] {
         changes += [
             .upsertUser(ReplicaUser(id: UserID(id), clave: id, displayName: "Socio \(id)", active: true)),
             .upsertCredential(Credential(id: CredentialID(id), userID: UserID(id), card: CardNumber(rawValue: card))),
-            .upsertSubscription(Subscription(id: SubscriptionID(id), userID: UserID(id), planID: plan.id, startDay: today.adding(days: -60),
-                                             endDay: end, pricePaid: plan.price)),
+            .upsertSubscription(
+                Subscription(
+                    id: SubscriptionID(id), userID: UserID(id), planID: plan.id, startDay: today.adding(days: -60),
+                    endDay: end, pricePaid: plan.price)),
         ]
     }
     try store.apply(changes, cursor: 1)
@@ -112,7 +121,9 @@ func seedReplica(at path: String, timeZone: String = "America/Mexico_City") thro
 
 @Suite(.serialized, .enabled(if: Built.directory != nil)) struct DaemonEndToEndTests {
     @Test func aKnownCardPulsesTheRelayAnExpiredOneDoesNotAndBothAreJournalled() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("porterod-e2e-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "porterod-e2e-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
 
@@ -122,7 +133,10 @@ func seedReplica(at path: String, timeZone: String = "America/Mexico_City") thro
         var slave: Int32 = -1
         var name = [CChar](repeating: 0, count: 128)
         #expect(openpty(&master, &slave, &name, nil, nil) == 0)
-        defer { close(master); close(slave) }
+        defer {
+            close(master)
+            close(slave)
+        }
         let slavePath = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 
         let config = """
@@ -143,9 +157,14 @@ func seedReplica(at path: String, timeZone: String = "America/Mexico_City") thro
         var spareSlave: Int32 = -1
         var spareName = [CChar](repeating: 0, count: 128)
         #expect(openpty(&spareMaster, &spareSlave, &spareName, nil, nil) == 0)
-        defer { close(spareMaster); close(spareSlave) }
-        try FileManager.default.createSymbolicLink(atPath: directory + "/unplugged",
-                                                   withDestinationPath: String(decoding: spareName.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        defer {
+            close(spareMaster)
+            close(spareSlave)
+        }
+        try FileManager.default.createSymbolicLink(
+            atPath: directory + "/unplugged",
+            withDestinationPath: String(
+                decoding: spareName.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         #expect(daemon.waitFor("reader salida: open"))
 
         _ = EM4100FrameParser.frame(card: 111).withUnsafeBytes { write(master, $0.baseAddress, $0.count) }
@@ -175,7 +194,8 @@ func seedReplica(at path: String, timeZone: String = "America/Mexico_City") thro
         daemon.process.waitUntilExit()
         #expect(daemon.process.terminationStatus == 0)
 
-        let store = try ReplicaStore(path: directory + "/data/replica.sqlite", branchID: BranchID(1), timeZone: "America/Mexico_City")
+        let store = try ReplicaStore(
+            path: directory + "/data/replica.sqlite", branchID: BranchID(1), timeZone: "America/Mexico_City")
         let journal = try store.recentAttendance(limit: 10)
         #expect(journal.map(\.reason) == [.subscriptionExpired, .granted])
         #expect(journal.map(\.cardNumber) == [CardNumber(rawValue: 222), CardNumber(rawValue: 111)])
@@ -183,18 +203,24 @@ func seedReplica(at path: String, timeZone: String = "America/Mexico_City") thro
     }
 
     @Test func sighupReloadsAGoodConfigurationAndKeepsTheOldOnABadOne() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("porterod-hup-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "porterod-hup-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let port = Int.random(in: 20_000...60_000)
         func config(doors: Int) -> String {
-            let list = (1...doors).map { #"{"id": \#($0), "name": "D\#($0)", "relay": {"chip": "sim0", "line": \#($0), "kind": "fail_secure"}}"# }
-            return #"{"branch": {"id": 1, "time_zone": "UTC"}, "data_directory": "\#(directory)/data", "status": {"socket": "\#(directory)/s.sock", "http_port": \#(port)}, "doors": [\#(list.joined(separator: ", "))]}"#
+            let list = (1...doors).map {
+                #"{"id": \#($0), "name": "D\#($0)", "relay": {"chip": "sim0", "line": \#($0), "kind": "fail_secure"}}"#
+            }
+            return
+                #"{"branch": {"id": 1, "time_zone": "UTC"}, "data_directory": "\#(directory)/data", "status": {"socket": "\#(directory)/s.sock", "http_port": \#(port)}, "doors": [\#(list.joined(separator: ", "))]}"#
         }
         try config(doors: 1).write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
         let daemon = try DaemonProcess(arguments: ["--config", directory + "/porterod.json", "--simulate-gpio"])
         #expect(daemon.waitFor("1 door(s)"))
-        try #"{"branch": {"id": 1, "time_zone": "UTC"}, "doorz": []}"#.write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
+        try #"{"branch": {"id": 1, "time_zone": "UTC"}, "doorz": []}"#.write(
+            toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
         kill(daemon.process.processIdentifier, SIGHUP)
         #expect(daemon.waitFor("reload refused, keeping the running configuration"))
         #expect(daemon.waitFor("doorz: unknown key"))
@@ -208,7 +234,11 @@ func seedReplica(at path: String, timeZone: String = "America/Mexico_City") thro
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = UInt16(port).bigEndian
         address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
         #expect(connected == 0)
         let text = httpGet(connected: fd, "/metrics")
         #expect(text.hasPrefix("HTTP/1.0 200 OK"))
@@ -221,7 +251,9 @@ func seedReplica(at path: String, timeZone: String = "America/Mexico_City") thro
     /// A full disk: the daemon keeps deciding from the replica, logs the event it cannot journal,
     /// and journals again once there is room. Needs root to mount a small tmpfs.
     @Test(.enabled(if: getuid() == 0)) func aFullDiskKeepsTheDoorsWorkingAndLosesNothingJournalled() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("porterod-full-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "porterod-full-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         #expect(mount("tmpfs", directory + "/data", "tmpfs", 0, "size=1m") == 0)
@@ -234,7 +266,8 @@ func seedReplica(at path: String, timeZone: String = "America/Mexico_City") thro
              "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
             """
         try config.write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
-        let daemon = try DaemonProcess(arguments: ["--config", directory + "/porterod.json", "--simulate"], withInput: true)
+        let daemon = try DaemonProcess(
+            arguments: ["--config", directory + "/porterod.json", "--simulate"], withInput: true)
         #expect(daemon.waitFor("simulated readers"))
         try daemon.input.fileHandleForWriting.write(contentsOf: Data("entrada 111\n".utf8))
         #expect(daemon.waitFor("card 111 granted user 1"))
@@ -262,14 +295,18 @@ func seedReplica(at path: String, timeZone: String = "America/Mexico_City") thro
         daemon.process.waitUntilExit()
         #expect(daemon.process.terminationStatus == 0)
 
-        let store = try ReplicaStore(path: directory + "/data/replica.sqlite", branchID: BranchID(1), timeZone: "America/Mexico_City")
+        let store = try ReplicaStore(
+            path: directory + "/data/replica.sqlite", branchID: BranchID(1), timeZone: "America/Mexico_City")
         #expect(try store.recentAttendance(limit: 10).map(\.reason) == [.subscriptionExpired, .granted])
         #expect(try store.integrityProblems().isEmpty)
     }
 
     @Test func aBadConfigurationExits78AndTheDaemonDoesNotStart() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("porterod-bad-\(UUID().uuidString).json").path
-        try #"{"branch": {"id": 1, "time_zone": "UTC"}, "doors": [], "extra": 1}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "porterod-bad-\(UUID().uuidString).json"
+        ).path
+        try #"{"branch": {"id": 1, "time_zone": "UTC"}, "doors": [], "extra": 1}"#.write(
+            toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let result = try Built.run("porterod", ["--config", path, "--simulate"])
         #expect(result.status == 78)

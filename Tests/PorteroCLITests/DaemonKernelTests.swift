@@ -5,18 +5,23 @@ import Testing
 
 /// porterod through the real libgpiod backend on gpio-sim, a reader on the USB-gadget serial line,
 /// and the door inputs driven through the simulator's pull files. In the vmtest VM only.
-@Suite(.serialized, .enabled(if: Built.directory != nil && ProcessInfo.processInfo.environment["GPIO_SIM_CHIP"] != nil
-                               && ProcessInfo.processInfo.environment["VMTEST_SERIAL_GADGET"] != nil))
+@Suite(
+    .serialized,
+    .enabled(
+        if: Built.directory != nil && ProcessInfo.processInfo.environment["GPIO_SIM_CHIP"] != nil
+            && ProcessInfo.processInfo.environment["VMTEST_SERIAL_GADGET"] != nil))
 struct DaemonKernelTests {
     let environment = ProcessInfo.processInfo.environment
     var sysfs: String { environment["GPIO_SIM_SYSFS"]! }
 
     func value(_ line: Int) throws -> String {
-        try String(contentsOfFile: "\(sysfs)/sim_gpio\(line)/value", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        try String(contentsOfFile: "\(sysfs)/sim_gpio\(line)/value", encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines)
     }
 
     func pull(_ line: Int, up: Bool) throws {
-        try (up ? "pull-up" : "pull-down").write(toFile: "\(sysfs)/sim_gpio\(line)/pull", atomically: false, encoding: .utf8)
+        try (up ? "pull-up" : "pull-down").write(
+            toFile: "\(sysfs)/sim_gpio\(line)/pull", atomically: false, encoding: .utf8)
     }
 
     /// Polls the simulator until `line` reads `expected` (10 s at most).
@@ -43,7 +48,10 @@ struct DaemonKernelTests {
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/gpioset")
         holder.arguments = ["--mode=signal", chip, "15=1"]
         try holder.run()
-        defer { holder.terminate(); holder.waitUntilExit() }
+        defer {
+            holder.terminate()
+            holder.waitUntilExit()
+        }
         #expect(try waitForValue(15, "1"))
         let config = """
             {"branch": {"id": 1, "time_zone": "America/Mexico_City"}, "data_directory": "\(directory)/data",

@@ -6,17 +6,25 @@ import Testing
 
 /// porterod with an OSDP reader: libosdp's peripheral device on a pty reads a card; the daemon
 /// decides and answers with the reader's LED (green, or red with the buzzer).
-@Suite(.serialized, .enabled(if: Built.directory != nil && OSDPPeer.available, "needs the built daemon and Python with libosdp"))
+@Suite(
+    .serialized,
+    .enabled(if: Built.directory != nil && OSDPPeer.available, "needs the built daemon and Python with libosdp"))
 struct DaemonOSDPTests {
     @Test func aGrantLightsTheReaderGreenAndADenialRedWithABeep() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("porterod-osdp-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "porterod-osdp-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         // Member 1 carries the H10301 card facility 123, number 4567 (credential 123 × 65536 + 4567).
         try seedReplica(at: directory + "/data/replica.sqlite")
         do {
-            let store = try ReplicaStore(path: directory + "/data/replica.sqlite", branchID: BranchID(1), timeZone: "America/Mexico_City")
-            try store.apply([.upsertCredential(Credential(id: CredentialID(50), userID: UserID(1), card: CardNumber(rawValue: 123 << 16 | 4567)))])
+            let store = try ReplicaStore(
+                path: directory + "/data/replica.sqlite", branchID: BranchID(1), timeZone: "America/Mexico_City")
+            try store.apply([
+                .upsertCredential(
+                    Credential(id: CredentialID(50), userID: UserID(1), card: CardNumber(rawValue: 123 << 16 | 4567)))
+            ])
         }
         let peer = try PeripheralProcess(address: 101)
         let pty = try #require(peer.waitForLine(prefix: "PTY ")).dropFirst(4)
@@ -34,7 +42,9 @@ struct DaemonOSDPTests {
         #expect(daemon.waitFor("card 8065495 granted user 1"))
         #expect(peer.waitForLine(prefix: "CMD") != nil)
         let green = Date().addingTimeInterval(10)
-        while Date() < green, !peer.lines.contains(where: { $0.contains(#""name": "led""#) && $0.contains(#""on_color": 2"#) }) { peer.drain() }
+        while Date() < green,
+            !peer.lines.contains(where: { $0.contains(#""name": "led""#) && $0.contains(#""on_color": 2"#) })
+        { peer.drain() }
         #expect(peer.lines.contains { $0.contains(#""name": "led""#) && $0.contains(#""on_color": 2"#) })
         // Facility 1, card 2: unknown.
         try peer.tell("CARD 26 80800100")

@@ -13,15 +13,19 @@ enum Built {
             if FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("porterod").path) { return url }
             url.deleteLastPathComponent()
         }
-        let fallback = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let fallback = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
             .appendingPathComponent(".build/debug")
-        return FileManager.default.isExecutableFile(atPath: fallback.appendingPathComponent("porterod").path) ? fallback : nil
+        return FileManager.default.isExecutableFile(atPath: fallback.appendingPathComponent("porterod").path)
+            ? fallback : nil
     }()
 
     /// Runs `program` with `arguments`, `input` on its standard input (then closed) and, when
     /// given, only `environment`; returns its status, standard output and standard error.
-    static func run(_ program: String, _ arguments: [String], input: String = "",
-                    environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String) {
+    static func run(
+        _ program: String, _ arguments: [String], input: String = "",
+        environment: [String: String]? = nil
+    ) throws -> (status: Int32, out: String, err: String) {
         let process = Process()
         process.executableURL = directory!.appendingPathComponent(program)  // safe: suites run only when directory is set
         process.arguments = arguments
@@ -38,7 +42,10 @@ enum Built {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: outData, as: UTF8.self),
+            String(decoding: errData, as: UTF8.self)
+        )
     }
 }
 
@@ -68,13 +75,15 @@ enum Built {
     }
 
     @Test func checkReplicaReportsCountsAndIntegrity() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("portero-cli-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "portero-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("replica.sqlite").path
         do {
             let store = try ReplicaStore(path: path, branchID: BranchID(4), timeZone: "Europe/Madrid")
-            try store.apply([.upsertUser(ReplicaUser(id: UserID(1), clave: 1, displayName: "Ana", active: true))], cursor: 42)
+            try store.apply(
+                [.upsertUser(ReplicaUser(id: UserID(1), clave: 1, displayName: "Ana", active: true))], cursor: 42)
         }
         let result = try Built.run("porterod", ["--check-replica", path, "--branch", "4"])
         #expect(result.status == 0, "\(result.err)")
@@ -93,7 +102,8 @@ enum Built {
     @Test func wiegandIssueVector() throws {
         let result = try Built.run("portero", ["card", "decode", "wiegand", "10111101100010001110101110"])
         #expect(result.status == 0)
-        #expect(result.out == #"{"format":"h10301","bits":26,"facility":123,"number":4567,"credential":"8065495"}"# + "\n")
+        #expect(
+            result.out == #"{"format":"h10301","bits":26,"facility":123,"number":4567,"credential":"8065495"}"# + "\n")
     }
 
     @Test func em4100WithChecksum() throws {
@@ -123,7 +133,8 @@ enum Built {
 }
 
 @Suite(.enabled(if: Built.directory != nil)) struct CheckConfigTests {
-    static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
         .appendingPathComponent("Config/porterod.json").path
 
     @Test func theSampleConfigurationChecksOut() throws {
@@ -133,8 +144,10 @@ enum Built {
     }
 
     @Test func anUnknownKeyExits78NamingFileAndKey() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("porterod-\(UUID().uuidString).json").path
-        try #"{"branch": {"id": 1, "time_zone": "UTC"}, "dorrs": []}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("porterod-\(UUID().uuidString).json")
+            .path
+        try #"{"branch": {"id": 1, "time_zone": "UTC"}, "dorrs": []}"#.write(
+            toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let result = try Built.run("porterod", ["--check-config", path])
         #expect(result.status == 78)
@@ -150,8 +163,11 @@ enum Built {
         let path = directory.appendingPathComponent("core.sqlite").path
         let writer = try SQLite.Connection(path: path)
         let audit = try SQLiteAuditStore(connection: writer)
-        _ = try audit.append(actor: "system", action: "core.init", target: "user:1", changes: "{}", at: Timestamp(milliseconds: 1))
-        _ = try audit.append(actor: "user:1", action: "branch.create", target: "branch:1", changes: #"{"name":"Centro"}"#, at: Timestamp(milliseconds: 2))
+        _ = try audit.append(
+            actor: "system", action: "core.init", target: "user:1", changes: "{}", at: Timestamp(milliseconds: 1))
+        _ = try audit.append(
+            actor: "user:1", action: "branch.create", target: "branch:1", changes: #"{"name":"Centro"}"#,
+            at: Timestamp(milliseconds: 2))
         let intact = try Built.run("portero-core", ["audit", "verify", "--database", path])
         #expect(intact.status == 0)
         #expect(intact.out.hasPrefix("audit trail intact: 2 row(s), head "))
@@ -192,7 +208,10 @@ enum Built {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("core.sqlite").path
-        #expect(try CoreInitTests.run(["init", "--database", path, "--username", "root", "--email", "root@club.mx"], input: "Secreto123\n").status == 0)
+        #expect(
+            try CoreInitTests.run(
+                ["init", "--database", path, "--username", "root", "--email", "root@club.mx"], input: "Secreto123\n"
+            ).status == 0)
         let process = Process()
         process.executableURL = Built.directory!.appendingPathComponent("portero-core")
         process.arguments = ["serve", "--database", path, "--port", "0"]
@@ -200,16 +219,30 @@ enum Built {
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        defer { if process.isRunning { process.terminate() }; process.waitUntilExit() }
+        defer {
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+        }
         var line = ""
-        while !line.contains("\n"), let chunk = try out.fileHandleForReading.read(upToCount: 1) { line += String(decoding: chunk, as: UTF8.self) }
+        while !line.contains("\n"), let chunk = try out.fileHandleForReading.read(upToCount: 1) {
+            line += String(decoding: chunk, as: UTF8.self)
+        }
         let port = try #require(line.split(separator: ":").last.flatMap { UInt16($0.prefix { $0.isNumber }) })
         let body = #"{"login": "root", "password": "Secreto123"}"#
-        #expect(rawRequest(port: port, "GET /api/v1/x HTTP/1.1\r\nHost: core\r\nConnection: close\r\n\r\n").hasPrefix("HTTP/1.1 404"))
-        let signIn = rawRequest(port: port, "POST /api/v1/session HTTP/1.1\r\nHost: core\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+        #expect(
+            rawRequest(port: port, "GET /api/v1/x HTTP/1.1\r\nHost: core\r\nConnection: close\r\n\r\n").hasPrefix(
+                "HTTP/1.1 404"))
+        let signIn = rawRequest(
+            port: port,
+            "POST /api/v1/session HTTP/1.1\r\nHost: core\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        )
         #expect(signIn.hasPrefix("HTTP/1.1 201"))
-        let cookie = try #require(signIn.components(separatedBy: "\r\n").first { $0.hasPrefix("Set-Cookie: ") }?.dropFirst(12).split(separator: ";").first)
-        let me = rawRequest(port: port, "GET /api/v1/me HTTP/1.1\r\nHost: core\r\nCookie: \(cookie)\r\nConnection: close\r\n\r\n")
+        let cookie = try #require(
+            signIn.components(separatedBy: "\r\n").first { $0.hasPrefix("Set-Cookie: ") }?.dropFirst(12).split(
+                separator: ";"
+            ).first)
+        let me = rawRequest(
+            port: port, "GET /api/v1/me HTTP/1.1\r\nHost: core\r\nCookie: \(cookie)\r\nConnection: close\r\n\r\n")
         #expect(me.hasPrefix("HTTP/1.1 200") && me.contains(#""username":"root""#))
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
@@ -223,7 +256,11 @@ enum Built {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
         address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
         return exchange(connected: fd, text)
     }
 }

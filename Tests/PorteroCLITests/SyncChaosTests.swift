@@ -24,14 +24,23 @@ final class FaultProxy: @unchecked Sendable {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
         listen(fd, 64)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
         listener = fd
         port = UInt16(bigEndian: address.sin_port)
         targetPort.store(target, ordering: .relaxed)
-        Thread { [self] in run(); done.signal() }.start()
+        Thread { [self] in
+            run()
+            done.signal()
+        }.start()
     }
 
     func set(_ newMode: Mode) { mode.store(newMode.rawValue, ordering: .relaxed) }
@@ -48,8 +57,15 @@ final class FaultProxy: @unchecked Sendable {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
         address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let ok = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        if ok != 0 { close(fd); return nil }
+        let ok = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        if ok != 0 {
+            close(fd)
+            return nil
+        }
         return fd
     }
 
@@ -76,35 +92,58 @@ final class FaultProxy: @unchecked Sendable {
         while !stopping.load(ordering: .relaxed) {
             let current = Mode(rawValue: mode.load(ordering: .relaxed)) ?? .pass
             if current == .reset {
-                for pair in pairs { Self.reset(pair.client); Self.reset(pair.server) }
+                for pair in pairs {
+                    Self.reset(pair.client)
+                    Self.reset(pair.server)
+                }
                 pairs.removeAll()
                 held.removeAll()
             }
             // What the delay held back goes out when due; the wait below ends at the next one.
             let now = Self.nowMilliseconds()
-            for entry in held where entry.due <= now { _ = entry.bytes.withUnsafeBytes { send(entry.to, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
+            for entry in held where entry.due <= now {
+                _ = entry.bytes.withUnsafeBytes { send(entry.to, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            }
             held.removeAll { $0.due <= now }
             let wait = held.map { Int32(clamping: $0.due - now) }.min().map { min($0, 50) } ?? 50
             var set = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
-            if current != .partition { for pair in pairs { set += [pollfd(fd: pair.client, events: Int16(POLLIN), revents: 0), pollfd(fd: pair.server, events: Int16(POLLIN), revents: 0)] } }
+            if current != .partition {
+                for pair in pairs {
+                    set += [
+                        pollfd(fd: pair.client, events: Int16(POLLIN), revents: 0),
+                        pollfd(fd: pair.server, events: Int16(POLLIN), revents: 0),
+                    ]
+                }
+            }
             guard poll(&set, nfds_t(set.count), wait) > 0 else { continue }
             if set[0].revents != 0 {
                 let client = accept(listener, nil, nil)
                 if client >= 0 {
-                    if current == .reset { Self.reset(client) }
-                    else if let server = Self.connect(to: targetPort.load(ordering: .relaxed)) { pairs.append((client, server)) }
-                    else { Self.reset(client) }
+                    if current == .reset {
+                        Self.reset(client)
+                    } else if let server = Self.connect(to: targetPort.load(ordering: .relaxed)) {
+                        pairs.append((client, server))
+                    } else {
+                        Self.reset(client)
+                    }
                 }
             }
             var closed: Set<Int32> = []
             for entry in set.dropFirst() where entry.revents != 0 {
-                guard let pair = pairs.first(where: { $0.client == entry.fd || $0.server == entry.fd }) else { continue }
+                guard let pair = pairs.first(where: { $0.client == entry.fd || $0.server == entry.fd }) else {
+                    continue
+                }
                 let other = pair.client == entry.fd ? pair.server : pair.client
                 let count = read(entry.fd, &buffer, buffer.count)
-                if count <= 0 { closed.insert(pair.client); continue }
+                if count <= 0 {
+                    closed.insert(pair.client)
+                    continue
+                }
                 if current == .delay || held.contains(where: { $0.to == other }) {
                     // Held 50-400 ms, and never overtaking what is already held for that side.
-                    let due = max(Self.nowMilliseconds() + UInt64.random(in: 50...400), held.last(where: { $0.to == other })?.due ?? 0)
+                    let due = max(
+                        Self.nowMilliseconds() + UInt64.random(in: 50...400),
+                        held.last(where: { $0.to == other })?.due ?? 0)
                     held.append(Held(due: due, to: other, bytes: Array(buffer[0..<count])))
                 } else {
                     _ = buffer.withUnsafeBytes { send(other, $0.baseAddress, count, Int32(MSG_NOSIGNAL)) }
@@ -117,7 +156,10 @@ final class FaultProxy: @unchecked Sendable {
             }
             pairs.removeAll { closed.contains($0.client) }
         }
-        for pair in pairs { close(pair.client); close(pair.server) }
+        for pair in pairs {
+            close(pair.client)
+            close(pair.server)
+        }
     }
 }
 
@@ -125,7 +167,8 @@ final class FaultProxy: @unchecked Sendable {
 /// then every attendance id made at a door is at the core exactly once, and every replica holds
 /// what the core says its branch should.
 /// Runs on the host only: it needs no kernel device, and the VM pass would double its minutes.
-@Suite(.serialized, .enabled(if: Built.directory != nil && ProcessInfo.processInfo.environment["GPIO_SIM_CHIP"] == nil)) struct SyncChaosTests {
+@Suite(.serialized, .enabled(if: Built.directory != nil && ProcessInfo.processInfo.environment["GPIO_SIM_CHIP"] == nil))
+struct SyncChaosTests {
     final class CoreServer {
         let directory: URL
         let port: UInt16
@@ -137,25 +180,39 @@ final class FaultProxy: @unchecked Sendable {
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
             var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(probe, $0, &length) } }
+            _ = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(probe, $0, &length) }
+            }
             port = UInt16(bigEndian: address.sin_port)
             close(probe)
-            _ = try CoreInitTests.run(["init", "--database", directory.appendingPathComponent("core.sqlite").path, "--username", "root", "--email", "root@club.mx"], input: "Secreto123\n")
+            _ = try CoreInitTests.run(
+                [
+                    "init", "--database", directory.appendingPathComponent("core.sqlite").path, "--username", "root",
+                    "--email", "root@club.mx",
+                ], input: "Secreto123\n")
             try start()
         }
 
         func start() throws {
             let process = Process()
             process.executableURL = Built.directory!.appendingPathComponent("portero-core")  // safe: the suite runs only when set
-            process.arguments = ["serve", "--database", directory.appendingPathComponent("core.sqlite").path, "--port", String(port)]
+            process.arguments = [
+                "serve", "--database", directory.appendingPathComponent("core.sqlite").path, "--port", String(port),
+            ]
             let out = Pipe()
             process.standardOutput = out
             process.standardError = FileHandle.nullDevice
             try process.run()
             var line = ""
-            while !line.contains("\n"), let chunk = try out.fileHandleForReading.read(upToCount: 1) { line += String(decoding: chunk, as: UTF8.self) }
+            while !line.contains("\n"), let chunk = try out.fileHandleForReading.read(upToCount: 1) {
+                line += String(decoding: chunk, as: UTF8.self)
+            }
             self.process = process
         }
 
@@ -171,25 +228,43 @@ final class FaultProxy: @unchecked Sendable {
 
     @Test(arguments: [UInt64(11), 23, 37, 101])
     func nothingLostNothingDoubledAcrossFaultsAndKills(seed: UInt64) throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("portero-chaos-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "portero-chaos-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let core = try CoreServer(directory: directory)
         let url = URL(string: "http://127.0.0.1:\(core.port)")!  // safe: literal
         let admin = try SyncEndToEndTests.rootClient(url: url)
-        let plan = try #require((try admin.send("POST", "api/v1/plans", json: ["name": "Cadena", "priceMinor": 59900, "currency": "MXN", "durationMonths": 1]).json() as? [String: Any])?["id"] as? Int64)
+        let plan = try #require(
+            (try admin.send(
+                "POST", "api/v1/plans",
+                json: ["name": "Cadena", "priceMinor": 59900, "currency": "MXN", "durationMonths": 1]
+            ).json() as? [String: Any])?["id"] as? Int64)
         var branches: [Int64] = []
         var cards: [Int64: [UInt64]] = [:]
         var generator = SplitMix64(seed: seed)
         for index in 0..<3 {
-            let branch = try #require((try admin.send("POST", "api/v1/branches", json: ["name": "Sucursal \(index)", "city": "CDMX", "timeZone": "America/Mexico_City"]).json() as? [String: Any])?["id"] as? Int64)
+            let branch = try #require(
+                (try admin.send(
+                    "POST", "api/v1/branches",
+                    json: ["name": "Sucursal \(index)", "city": "CDMX", "timeZone": "America/Mexico_City"]
+                ).json() as? [String: Any])?["id"] as? Int64)
             branches.append(branch)
             for member in 0..<20 {
-                let id = try #require((try admin.send("POST", "api/v1/users", json: ["username": "m\(index)_\(member)", "email": "m\(index)_\(member)@correo.mx", "name": "M", "paternalSurname": "\(member)",
-                                                                                   "roles": ["cliente"], "branches": [branch]]).json() as? [String: Any])?["id"] as? Int64)
+                let id = try #require(
+                    (try admin.send(
+                        "POST", "api/v1/users",
+                        json: [
+                            "username": "m\(index)_\(member)", "email": "m\(index)_\(member)@correo.mx", "name": "M",
+                            "paternalSurname": "\(member)",
+                            "roles": ["cliente"], "branches": [branch],
+                        ]
+                    ).json() as? [String: Any])?["id"] as? Int64)
                 let number = UInt64(10_000 * (index + 1) + member)
                 try admin.send("POST", "api/v1/users/\(id)/cards", json: ["number": String(number)])
-                if member % 4 != 0 { try admin.send("POST", "api/v1/subscriptions", json: ["user": id, "plan": plan, "branch": branch]) }
+                if member % 4 != 0 {
+                    try admin.send("POST", "api/v1/subscriptions", json: ["user": id, "plan": plan, "branch": branch])
+                }
                 cards[branch, default: []].append(number)
             }
         }
@@ -211,9 +286,13 @@ final class FaultProxy: @unchecked Sendable {
                 """
             try config.write(toFile: base + "/porterod.json", atomically: true, encoding: .utf8)
             configs.append(base + "/porterod.json")
-            let code = try #require((try admin.send("POST", "api/v1/devices", json: ["branch": branch, "name": "d\(index)"]).json() as? [String: Any])?["enrollmentCode"] as? String)
-            #expect(try Built.run("porterod", ["enroll", "--config", base + "/porterod.json", "--code", code]).status == 0)
-            daemons.append(try DaemonProcess(arguments: ["--config", base + "/porterod.json", "--simulate"], withInput: true))
+            let code = try #require(
+                (try admin.send("POST", "api/v1/devices", json: ["branch": branch, "name": "d\(index)"]).json()
+                    as? [String: Any])?["enrollmentCode"] as? String)
+            #expect(
+                try Built.run("porterod", ["enroll", "--config", base + "/porterod.json", "--code", code]).status == 0)
+            daemons.append(
+                try DaemonProcess(arguments: ["--config", base + "/porterod.json", "--simulate"], withInput: true))
         }
         defer { for proxy in proxies { proxy.stop() } }
         // Rounds: swipes at every branch while faults come and go; daemons and the core die at random.
@@ -236,14 +315,19 @@ final class FaultProxy: @unchecked Sendable {
                 if let daemon { #expect(daemon.waitFor("reader entrada: card", count: decidedBy[index])) }
             }
             // A revocation at headquarters during the faults.
-            if round == 3, let id = try (admin.send("GET", "api/v1/cards", query: [("number", String(cards[branches[0]]![1]))]).json() as? [[String: Any]])?.first?["id"] as? Int64 {
+            if round == 3,
+                let id = try
+                    (admin.send("GET", "api/v1/cards", query: [("number", String(cards[branches[0]]![1]))]).json()
+                    as? [[String: Any]])?.first?["id"] as? Int64
+            {
                 try admin.send("PATCH", "api/v1/cards/\(id)", json: ["status": "revoked"])
             }
             let victim = Int(generator.next() % 4)
             if victim < 3, let daemon = daemons[victim] {
                 kill(daemon.process.processIdentifier, SIGKILL)
                 daemon.process.waitUntilExit()
-                daemons[victim] = try DaemonProcess(arguments: ["--config", configs[victim], "--simulate"], withInput: true)
+                daemons[victim] = try DaemonProcess(
+                    arguments: ["--config", configs[victim], "--simulate"], withInput: true)
                 decidedBy[victim] = 0
             } else if victim == 3 && round % 2 == 1 {
                 core.kill9()
@@ -253,42 +337,61 @@ final class FaultProxy: @unchecked Sendable {
         // Calm: every proxy passes; wait for every outbox to empty and every cursor to reach the head.
         for proxy in proxies { proxy.set(.pass) }
         try admin.send("GET", "api/v1/health")
-        let head: Int64 = try Connection(path: directory.appendingPathComponent("core.sqlite").path).scalar("SELECT coalesce(max(seq), 0) FROM change_log")
+        let head: Int64 = try Connection(path: directory.appendingPathComponent("core.sqlite").path).scalar(
+            "SELECT coalesce(max(seq), 0) FROM change_log")
         let settled = eventually(within: 60) {
             (0..<3).allSatisfy { index in
-                let status = statusRequest(socket: directory.appendingPathComponent("branch\(index)/status.sock").path, "/status") ?? ""
+                let status =
+                    statusRequest(
+                        socket: directory.appendingPathComponent("branch\(index)/status.sock").path, "/status") ?? ""
                 return status.contains("\"outbox_depth\":0") && !status.contains("\"snapshot_in_progress\":true")
                     && status.contains("\"sync_cursor\":\(head)")
             }
         }
         #expect(settled, "outboxes did not drain within a minute")
-        for daemon in daemons { if let daemon { kill(daemon.process.processIdentifier, SIGTERM); daemon.process.waitUntilExit() } }
+        for daemon in daemons {
+            if let daemon {
+                kill(daemon.process.processIdentifier, SIGTERM)
+                daemon.process.waitUntilExit()
+            }
+        }
 
         // Every id made at a door is at the core exactly once.
         var madeAtDoors: Set<String> = []
         for index in 0..<3 {
-            let replica = try Connection(path: directory.appendingPathComponent("branch\(index)/data/replica.sqlite").path)
+            let replica = try Connection(
+                path: directory.appendingPathComponent("branch\(index)/data/replica.sqlite").path)
             for id in try replica.query("SELECT id FROM attendance", map: { row -> [UInt8] in row.bytes(0) ?? [] }) {
                 madeAtDoors.insert(EventID(bytes: id)?.description ?? "")
             }
         }
         let coreDatabase = try Connection(path: directory.appendingPathComponent("core.sqlite").path)
-        let atCore: [String] = try coreDatabase.query("SELECT id FROM attendance WHERE device_id IS NOT NULL", map: { row in EventID(bytes: row.bytes(0) ?? [])?.description ?? "" })
+        let atCore: [String] = try coreDatabase.query(
+            "SELECT id FROM attendance WHERE device_id IS NOT NULL",
+            map: { row in EventID(bytes: row.bytes(0) ?? [])?.description ?? "" })
         #expect(madeAtDoors.count > 0)
         #expect(Set(atCore) == madeAtDoors, "core \(atCore.count), doors \(madeAtDoors.count)")
         #expect(atCore.count == Set(atCore).count)
         // Each replica holds exactly the core's view of its branch: the same people and cards.
         for (index, branch) in branches.enumerated() {
-            let replica = try Connection(path: directory.appendingPathComponent("branch\(index)/data/replica.sqlite").path)
-            let replicaCards = Set(try replica.query("SELECT card_number || ':' || status FROM cards", map: { row -> String in try row.get(0) }))
+            let replica = try Connection(
+                path: directory.appendingPathComponent("branch\(index)/data/replica.sqlite").path)
+            let replicaCards = Set(
+                try replica.query(
+                    "SELECT card_number || ':' || status FROM cards", map: { row -> String in try row.get(0) }))
             // The core's own view of the branch: its snapshot, read with the branch device's token.
-            let token = try String(contentsOfFile: directory.appendingPathComponent("branch\(index)/device.token").path, encoding: .utf8)
+            let token = try String(
+                contentsOfFile: directory.appendingPathComponent("branch\(index)/device.token").path, encoding: .utf8)
             let device = CoreClient(baseURL: url, token: token)
             var expected: Set<String> = []
             var after: Int64? = 0
             while let next = after {
-                let page = try JSONDecoder().decode(SyncSnapshotPage.self, from: try device.send("GET", "api/v1/sync/snapshot", query: [("after", String(next))]).body)
-                for case let .user(user) in page.items { for card in user.cards { expected.insert("\(card.number):\(card.status.rawValue)") } }
+                let page = try JSONDecoder().decode(
+                    SyncSnapshotPage.self,
+                    from: try device.send("GET", "api/v1/sync/snapshot", query: [("after", String(next))]).body)
+                for case let .user(user) in page.items {
+                    for card in user.cards { expected.insert("\(card.number):\(card.status.rawValue)") }
+                }
                 after = page.nextAfter
             }
             #expect(replicaCards == expected, "branch \(branch)")

@@ -17,19 +17,37 @@ import Testing
         let signedIn = try anonymous.send("POST", "api/v1/session", json: ["login": "root", "password": "Secreto123"])
         let cookie = try #require(signedIn.header("Set-Cookie")?.split(separator: ";").first.map(String.init))
         let csrf = try #require((try signedIn.json() as? [String: Any])?["csrfToken"] as? String)
-        let token = try anonymous.send("POST", "api/v1/tokens", json: ["name": "test"], headers: ["Cookie": cookie, "X-CSRF-Token": csrf])
+        let token = try anonymous.send(
+            "POST", "api/v1/tokens", json: ["name": "test"], headers: ["Cookie": cookie, "X-CSRF-Token": csrf])
         return CoreClient(baseURL: url, token: try #require((try token.json() as? [String: Any])?["token"] as? String))
     }
 
     /// A branch, a monthly plan, member Ana enrolled with card 5551234, and a device's enrolment code.
     static func seedBranch(_ admin: CoreClient) throws -> (branch: Int64, member: Int64, card: Int64, code: String) {
-        let branch = try #require((try admin.send("POST", "api/v1/branches", json: ["name": "Centro", "city": "CDMX", "timeZone": "America/Mexico_City"]).json() as? [String: Any])?["id"] as? Int64)
-        let plan = try #require((try admin.send("POST", "api/v1/plans", json: ["name": "Mensual", "priceMinor": 59900, "currency": "MXN", "durationMonths": 1]).json() as? [String: Any])?["id"] as? Int64)
-        let member = try #require((try admin.send("POST", "api/v1/users", json: ["username": "ana", "email": "ana@correo.mx", "name": "Ana", "paternalSurname": "López",
-                                                                                   "roles": ["cliente"], "branches": [branch]]).json() as? [String: Any])?["id"] as? Int64)
+        let branch = try #require(
+            (try admin.send(
+                "POST", "api/v1/branches", json: ["name": "Centro", "city": "CDMX", "timeZone": "America/Mexico_City"]
+            ).json() as? [String: Any])?["id"] as? Int64)
+        let plan = try #require(
+            (try admin.send(
+                "POST", "api/v1/plans",
+                json: ["name": "Mensual", "priceMinor": 59900, "currency": "MXN", "durationMonths": 1]
+            ).json() as? [String: Any])?["id"] as? Int64)
+        let member = try #require(
+            (try admin.send(
+                "POST", "api/v1/users",
+                json: [
+                    "username": "ana", "email": "ana@correo.mx", "name": "Ana", "paternalSurname": "López",
+                    "roles": ["cliente"], "branches": [branch],
+                ]
+            ).json() as? [String: Any])?["id"] as? Int64)
         try admin.send("POST", "api/v1/subscriptions", json: ["user": member, "plan": plan, "branch": branch])
-        let card = try #require((try admin.send("POST", "api/v1/users/\(member)/cards", json: ["number": "5551234"]).json() as? [String: Any])?["id"] as? Int64)
-        let registered = try #require(try admin.send("POST", "api/v1/devices", json: ["branch": branch, "name": "torniquete"]).json() as? [String: Any])
+        let card = try #require(
+            (try admin.send("POST", "api/v1/users/\(member)/cards", json: ["number": "5551234"]).json()
+                as? [String: Any])?["id"] as? Int64)
+        let registered = try #require(
+            try admin.send("POST", "api/v1/devices", json: ["branch": branch, "name": "torniquete"]).json()
+                as? [String: Any])
         return (branch, member, card, try #require(registered["enrollmentCode"] as? String))
     }
 
@@ -47,14 +65,17 @@ import Testing
              "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
             """
         try config.write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
-        let wrong = try Built.run("porterod", ["enroll", "--config", directory + "/porterod.json", "--code", "AAAAA-BBBBB"])
+        let wrong = try Built.run(
+            "porterod", ["enroll", "--config", directory + "/porterod.json", "--code", "AAAAA-BBBBB"])
         #expect(wrong.status != 0 && wrong.err.contains("enrolment refused"))
         let enrolled = try Built.run("porterod", ["enroll", "--config", directory + "/porterod.json", "--code", code])
         #expect(enrolled.status == 0, "\(enrolled.err)")
-        let mode = try FileManager.default.attributesOfItem(atPath: directory + "/device.token")[.posixPermissions] as? Int
+        let mode =
+            try FileManager.default.attributesOfItem(atPath: directory + "/device.token")[.posixPermissions] as? Int
         #expect(mode == 0o600)
 
-        let daemon = try DaemonProcess(arguments: ["--config", directory + "/porterod.json", "--simulate"], withInput: true)
+        let daemon = try DaemonProcess(
+            arguments: ["--config", directory + "/porterod.json", "--simulate"], withInput: true)
         #expect(daemon.waitFor("sync: snapshot of"))
         try daemon.input.fileHandleForWriting.write(contentsOf: Data("entrada 5551234\n".utf8))
         #expect(daemon.waitFor("card 5551234 granted user \(member)"))
@@ -70,14 +91,17 @@ import Testing
         // Both decisions reach the core, once each.
         var rows: [[String: Any]] = []
         _ = try eventually {
-            rows = (try admin.send("GET", "api/v1/attendance", query: [("user", String(member))]).json() as? [[String: Any]]) ?? []
+            rows =
+                (try admin.send("GET", "api/v1/attendance", query: [("user", String(member))]).json()
+                    as? [[String: Any]]) ?? []
             return rows.count >= 2
         }
         #expect(rows.filter { $0["reason"] as? String == "granted" }.count == 1)
         #expect(rows.contains { $0["reason"] as? String == "credential.revoked" })
         #expect(Set(rows.compactMap { $0["id"] as? String }).count == rows.count)
         // A remote lockdown reaches the door.
-        try admin.send("POST", "api/v1/branches/\(branch)/commands", json: ["command": "lockdown", "reason": "simulacro de sismo"])
+        try admin.send(
+            "POST", "api/v1/branches/\(branch)/commands", json: ["command": "lockdown", "reason": "simulacro de sismo"])
         #expect(daemon.waitFor("remote lockdown from the core"))
         let status = statusRequest(socket: directory + "/status.sock", "/status") ?? ""
         #expect(status.contains("\"sync\"") && status.contains("\"last_contact\""))
@@ -98,25 +122,43 @@ import Testing
         let (branch, ana, _, code) = try Self.seedBranch(admin)
         let plans = try #require(try admin.send("GET", "api/v1/plans").json() as? [[String: Any]])
         let plan = try #require(plans.first?["id"] as? Int64)
-        let beto = try #require((try admin.send("POST", "api/v1/users", json: ["username": "beto", "email": "beto@correo.mx", "name": "Beto", "paternalSurname": "Ruiz",
-                                                                                 "roles": ["cliente"], "branches": [branch]]).json() as? [String: Any])?["id"] as? Int64)
+        let beto = try #require(
+            (try admin.send(
+                "POST", "api/v1/users",
+                json: [
+                    "username": "beto", "email": "beto@correo.mx", "name": "Beto", "paternalSurname": "Ruiz",
+                    "roles": ["cliente"], "branches": [branch],
+                ]
+            ).json() as? [String: Any])?["id"] as? Int64)
         try admin.send("POST", "api/v1/subscriptions", json: ["user": beto, "plan": plan, "branch": branch])
         // Carla belongs to another branch and holds card 7777777 there.
-        let norte = try #require((try admin.send("POST", "api/v1/branches", json: ["name": "Norte", "city": "Monterrey", "timeZone": "America/Monterrey"]).json() as? [String: Any])?["id"] as? Int64)
-        let carla = try #require((try admin.send("POST", "api/v1/users", json: ["username": "carla", "email": "carla@correo.mx", "name": "Carla", "paternalSurname": "Soto",
-                                                                                  "roles": ["cliente"], "branches": [norte]]).json() as? [String: Any])?["id"] as? Int64)
+        let norte = try #require(
+            (try admin.send(
+                "POST", "api/v1/branches",
+                json: ["name": "Norte", "city": "Monterrey", "timeZone": "America/Monterrey"]
+            ).json() as? [String: Any])?["id"] as? Int64)
+        let carla = try #require(
+            (try admin.send(
+                "POST", "api/v1/users",
+                json: [
+                    "username": "carla", "email": "carla@correo.mx", "name": "Carla", "paternalSurname": "Soto",
+                    "roles": ["cliente"], "branches": [norte],
+                ]
+            ).json() as? [String: Any])?["id"] as? Int64)
         try admin.send("POST", "api/v1/users/\(carla)/cards", json: ["number": "7777777"])
 
         let directory = core.directory.path
         try """
-            {"branch": {"id": \(branch), "time_zone": "America/Mexico_City"}, "data_directory": "\(directory)/data",
-             "pin_key_file": "\(directory)/pin.key", "core": {"url": "http://127.0.0.1:\(core.port)/", "token_file": "\(directory)/device.token"},
-             "status": {"socket": "\(directory)/status.sock"},
-             "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 200, "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
-             "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
-            """.write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
-        #expect(try Built.run("porterod", ["enroll", "--config", directory + "/porterod.json", "--code", code]).status == 0)
-        let daemon = try DaemonProcess(arguments: ["--config", directory + "/porterod.json", "--simulate"], withInput: true)
+        {"branch": {"id": \(branch), "time_zone": "America/Mexico_City"}, "data_directory": "\(directory)/data",
+         "pin_key_file": "\(directory)/pin.key", "core": {"url": "http://127.0.0.1:\(core.port)/", "token_file": "\(directory)/device.token"},
+         "status": {"socket": "\(directory)/status.sock"},
+         "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 200, "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
+         "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
+        """.write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
+        #expect(
+            try Built.run("porterod", ["enroll", "--config", directory + "/porterod.json", "--code", code]).status == 0)
+        let daemon = try DaemonProcess(
+            arguments: ["--config", directory + "/porterod.json", "--simulate"], withInput: true)
         #expect(daemon.waitFor("sync: snapshot of"))
         let socket = directory + "/status.sock"
 
@@ -126,7 +168,9 @@ import Testing
         try daemon.input.fileHandleForWriting.write(contentsOf: Data("entrada 6666666\n".utf8))
         #expect(daemon.waitFor("card 6666666 granted user \(beto)"))
         _ = try eventually(within: 10) {
-            ((try? admin.send("GET", "api/v1/users/\(beto)/cards").json()) as? [[String: Any]])?.contains { $0["number"] as? String == "6666666" } == true
+            ((try? admin.send("GET", "api/v1/users/\(beto)/cards").json()) as? [[String: Any]])?.contains {
+                $0["number"] as? String == "6666666"
+            } == true
         }
         // Refused here: Ana's active card; refused by the core: Carla's card, unknown here, taken back by the feed.
         #expect(statusPost(socket: socket, "/cards", #"{"user": \#(beto), "number": "5551234"}"#).status == 409)
@@ -142,7 +186,8 @@ import Testing
         #expect(checkIn.status == 201, "\(checkIn.body)")
         #expect(statusPost(socket: socket, "/checkin", #"{"user": \#(ana), "reason": "x"}"#).status == 400)
         _ = try eventually(within: 10) {
-            ((try? admin.send("GET", "api/v1/attendance", query: [("user", String(ana))]).json()) as? [[String: Any]])?.contains { $0["reason"] as? String == "granted.manual" } == true
+            ((try? admin.send("GET", "api/v1/attendance", query: [("user", String(ana))]).json()) as? [[String: Any]])?
+                .contains { $0["reason"] as? String == "granted.manual" } == true
         }
         kill(daemon.process.processIdentifier, SIGTERM)
         daemon.process.waitUntilExit()
@@ -153,8 +198,10 @@ import Testing
 func statusPost(socket path: String, _ resource: String, _ json: String) -> (status: Int, body: String) {
     guard let fd = connectUnix(path) else { return (0, "") }
     defer { close(fd) }
-    let text = exchange(connected: fd, "POST \(resource) HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: \(json.utf8.count)\r\n\r\n\(json)")
+    let text = exchange(
+        connected: fd,
+        "POST \(resource) HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: \(json.utf8.count)\r\n\r\n\(json)"
+    )
     let status = Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
     return (status, text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? "")
 }
-

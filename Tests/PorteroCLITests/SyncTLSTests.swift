@@ -9,7 +9,8 @@ import Testing
 enum TLSTools {
     static let nginx = "/usr/sbin/nginx"
     static let openssl = "/usr/bin/openssl"
-    static let present = FileManager.default.isExecutableFile(atPath: nginx) && FileManager.default.isExecutableFile(atPath: openssl)
+    static let present =
+        FileManager.default.isExecutableFile(atPath: nginx) && FileManager.default.isExecutableFile(atPath: openssl)
 }
 
 @Suite(.serialized, .enabled(if: Built.directory != nil && TLSTools.present)) struct SyncTLSTests {
@@ -32,13 +33,33 @@ enum TLSTools {
     static func makeCertificates(in directory: String) throws {
         let subject = { (name: String) in ["-subj", "/CN=\(name)"] }
         for ca in ["ca", "other-ca"] {
-            try #require(try run(openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(directory)/\(ca).key", "-out", "\(directory)/\(ca).pem",
-                                           "-days", "2"] + subject("Portero test \(ca)")) == 0)
+            try #require(
+                try run(
+                    openssl,
+                    [
+                        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(directory)/\(ca).key", "-out",
+                        "\(directory)/\(ca).pem",
+                        "-days", "2",
+                    ] + subject("Portero test \(ca)")) == 0)
         }
-        try #require(try run(openssl, ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(directory)/server.key", "-out", "\(directory)/server.csr"] + subject("localhost")) == 0)
-        try "subjectAltName=IP:127.0.0.1,DNS:localhost\n".write(toFile: "\(directory)/san.ext", atomically: true, encoding: .utf8)
-        try #require(try run(openssl, ["x509", "-req", "-in", "\(directory)/server.csr", "-CA", "\(directory)/ca.pem", "-CAkey", "\(directory)/ca.key",
-                                       "-CAcreateserial", "-out", "\(directory)/server.pem", "-days", "2", "-extfile", "\(directory)/san.ext"]) == 0)
+        try #require(
+            try run(
+                openssl,
+                [
+                    "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(directory)/server.key", "-out",
+                    "\(directory)/server.csr",
+                ] + subject("localhost")) == 0)
+        try "subjectAltName=IP:127.0.0.1,DNS:localhost\n".write(
+            toFile: "\(directory)/san.ext", atomically: true, encoding: .utf8)
+        try #require(
+            try run(
+                openssl,
+                [
+                    "x509", "-req", "-in", "\(directory)/server.csr", "-CA", "\(directory)/ca.pem", "-CAkey",
+                    "\(directory)/ca.key",
+                    "-CAcreateserial", "-out", "\(directory)/server.pem", "-days", "2", "-extfile",
+                    "\(directory)/san.ext",
+                ]) == 0)
     }
 
     static func freePort() throws -> UInt16 {
@@ -48,8 +69,12 @@ enum TLSTools {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(probe, $0, &length) } }
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(probe, $0, &length) }
+        }
         return UInt16(bigEndian: address.sin_port)
     }
 
@@ -99,21 +124,24 @@ enum TLSTools {
         func daemonConfig(_ name: String, caFile: String?) throws -> String {
             let path = "\(directory)/\(name).json"
             try """
-                {"branch": {"id": \(branch), "time_zone": "America/Mexico_City"}, "data_directory": "\(directory)/\(name)-data",
-                 "pin_key_file": "\(directory)/\(name)-pin.key",
-                 "core": {"url": "\(https)", "token_file": "\(directory)/\(name).token"\(caFile.map { #", "ca_file": "\#($0)""# } ?? "")},
-                 "status": {"socket": "\(directory)/\(name).sock"},
-                 "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 200, "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
-                 "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
-                """.write(toFile: path, atomically: true, encoding: .utf8)
+            {"branch": {"id": \(branch), "time_zone": "America/Mexico_City"}, "data_directory": "\(directory)/\(name)-data",
+             "pin_key_file": "\(directory)/\(name)-pin.key",
+             "core": {"url": "\(https)", "token_file": "\(directory)/\(name).token"\(caFile.map { #", "ca_file": "\#($0)""# } ?? "")},
+             "status": {"socket": "\(directory)/\(name).sock"},
+             "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 200, "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
+             "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
+            """.write(toFile: path, atomically: true, encoding: .utf8)
             return path
         }
 
         // Another CA, or the system's: refused at the handshake, nothing written, the code still unused.
-        let wrong = try Built.run("porterod", ["enroll", "--config", try daemonConfig("wrong", caFile: "\(directory)/other-ca.pem"), "--code", code])
+        let wrong = try Built.run(
+            "porterod",
+            ["enroll", "--config", try daemonConfig("wrong", caFile: "\(directory)/other-ca.pem"), "--code", code])
         #expect(wrong.status != 0 && wrong.err.contains("certificate"), "\(wrong.err)")
         #expect(!FileManager.default.fileExists(atPath: "\(directory)/wrong.token"))
-        let system = try Built.run("porterod", ["enroll", "--config", try daemonConfig("system", caFile: nil), "--code", code])
+        let system = try Built.run(
+            "porterod", ["enroll", "--config", try daemonConfig("system", caFile: nil), "--code", code])
         #expect(system.status != 0 && system.err.contains("enrolment refused"), "\(system.err)")
 
         // The right CA: enrolment, snapshot, a decision, its upload, all through TLS.
@@ -125,7 +153,8 @@ enum TLSTools {
         try daemon.input.fileHandleForWriting.write(contentsOf: Data("entrada 5551234\n".utf8))
         #expect(daemon.waitFor("card 5551234 granted user \(member)"))
         _ = try eventually(within: 10) {
-            ((try? admin.send("GET", "api/v1/attendance", query: [("user", String(member))]).json()) as? [[String: Any]])?.count == 1
+            ((try? admin.send("GET", "api/v1/attendance", query: [("user", String(member))]).json()) as? [[String: Any]])?
+                .count == 1
         }
         // A card revoked at headquarters reaches the door through the TLS long poll.
         try admin.send("PATCH", "api/v1/cards/\(card)", json: ["status": "revoked"])

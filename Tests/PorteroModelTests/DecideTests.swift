@@ -21,46 +21,83 @@ struct DecisionCase: Sendable, CustomTestStringConvertible {
     static let everyReason: [DecisionCase] = [
         DecisionCase("member with a current plan", .granted) { _ in },
         DecisionCase("staff of this branch without a plan", .grantedStaff) {
-            $0.user.roles = RoleSet([.reception]); $0.user.branches = [Fixture.branch]; $0.subscription.status = .cancelled
+            $0.user.roles = RoleSet([.reception])
+            $0.user.branches = [Fixture.branch]
+            $0.subscription.status = .cancelled
         },
         DecisionCase("the day after the end, within grace", .grantedGrace) { $0.subscription.endDay = day(2024, 6, 2) },
-        DecisionCase("free-access door, unknown card", .grantedFreeAccess) { $0.door.mode = .freeAccess; $0.known = false },
-        DecisionCase("duress PIN at a card-and-PIN door", .grantedDuress) { $0.door.requiresPIN = true; $0.request.pin = Fixture.duressPIN },
-        DecisionCase("leaving with an expired plan", .grantedExit) { $0.request.direction = .exit; $0.subscription.endDay = day(2023, 1, 1) },
+        DecisionCase("free-access door, unknown card", .grantedFreeAccess) {
+            $0.door.mode = .freeAccess
+            $0.known = false
+        },
+        DecisionCase("duress PIN at a card-and-PIN door", .grantedDuress) {
+            $0.door.requiresPIN = true
+            $0.request.pin = Fixture.duressPIN
+        },
+        DecisionCase("leaving with an expired plan", .grantedExit) {
+            $0.request.direction = .exit
+            $0.subscription.endDay = day(2023, 1, 1)
+        },
         DecisionCase("lockdown", .doorLockdown) { $0.door.mode = .lockdown },
-        DecisionCase("outside the door's opening hours", .doorClosed) { $0.door.schedule = try? WeeklySchedule(parsing: "mon-fri 11:00-22:00") },
+        DecisionCase("outside the door's opening hours", .doorClosed) {
+            $0.door.schedule = try? WeeklySchedule(parsing: "mon-fri 11:00-22:00")
+        },
         DecisionCase("card not in the replica", .credentialUnknown) { $0.known = false },
         DecisionCase("card reported lost", .credentialLost) { $0.credentialStatus = .lost },
         DecisionCase("card revoked", .credentialRevoked) { $0.credentialStatus = .revoked },
         DecisionCase("inactive user", .userInactive) { $0.user.active = false },
-        DecisionCase("plan for another branch", .planBranchNotCovered) { $0.plan.branches = .only([Fixture.otherBranch]) },
+        DecisionCase("plan for another branch", .planBranchNotCovered) {
+            $0.plan.branches = .only([Fixture.otherBranch])
+        },
         DecisionCase("plan missing from the replica", .planBranchNotCovered) { $0.subscription.planID = PlanID(999) },
         DecisionCase("member who never subscribed", .subscriptionNone) { $0.hasSubscription = false },
-        DecisionCase("subscription starting tomorrow", .subscriptionNotStarted) { $0.subscription.startDay = day(2024, 6, 4) },
-        DecisionCase("subscription past its grace", .subscriptionExpired) { $0.subscription.endDay = day(2024, 5, 30) },
-        DecisionCase("subscription frozen today", .subscriptionFrozen) { $0.subscription.freezes = [FreezePeriod(start: day(2024, 6, 1))] },
-        DecisionCase("subscription cancelled", .subscriptionCancelled) { $0.subscription.status = .cancelled },
-        DecisionCase("off-peak plan at peak time", .planOutsideWindow) { $0.plan.windows = try? WeeklySchedule(parsing: "mon-fri 06:00-09:00") },
-        DecisionCase("daily limit reached", .planVisitLimit) {
-            $0.plan.visitLimit = VisitLimit(perDay: 1); $0.state.visits = VisitCounters().addingVisit(on: day(2024, 6, 3))
+        DecisionCase("subscription starting tomorrow", .subscriptionNotStarted) {
+            $0.subscription.startDay = day(2024, 6, 4)
         },
-        DecisionCase("a ten-visit pack used up", .planVisitLimit) { $0.plan.visitLimit = VisitLimit(perSubscription: 10); $0.visitsUsed = 10 },
-        DecisionCase("a ten-visit pack with one left", .granted) { $0.plan.visitLimit = VisitLimit(perSubscription: 10); $0.visitsUsed = 9 },
+        DecisionCase("subscription past its grace", .subscriptionExpired) { $0.subscription.endDay = day(2024, 5, 30) },
+        DecisionCase("subscription frozen today", .subscriptionFrozen) {
+            $0.subscription.freezes = [FreezePeriod(start: day(2024, 6, 1))]
+        },
+        DecisionCase("subscription cancelled", .subscriptionCancelled) { $0.subscription.status = .cancelled },
+        DecisionCase("off-peak plan at peak time", .planOutsideWindow) {
+            $0.plan.windows = try? WeeklySchedule(parsing: "mon-fri 06:00-09:00")
+        },
+        DecisionCase("daily limit reached", .planVisitLimit) {
+            $0.plan.visitLimit = VisitLimit(perDay: 1)
+            $0.state.visits = VisitCounters().addingVisit(on: day(2024, 6, 3))
+        },
+        DecisionCase("a ten-visit pack used up", .planVisitLimit) {
+            $0.plan.visitLimit = VisitLimit(perSubscription: 10)
+            $0.visitsUsed = 10
+        },
+        DecisionCase("a ten-visit pack with one left", .granted) {
+            $0.plan.visitLimit = VisitLimit(perSubscription: 10)
+            $0.visitsUsed = 9
+        },
         DecisionCase("already inside (in/out)", .antipassbackAlreadyInside) {
-            $0.door.antiPassback = AntiPassbackRule(inOut: true); $0.state.presence = Presence(inside: true, since: utc(2024, 6, 3, 15, 0), lastEntry: utc(2024, 6, 3, 15, 0))
+            $0.door.antiPassback = AntiPassbackRule(inOut: true)
+            $0.state.presence = Presence(inside: true, since: utc(2024, 6, 3, 15, 0), lastEntry: utc(2024, 6, 3, 15, 0))
         },
         DecisionCase("leaving without having entered (in/out)", .antipassbackNotInside) {
-            $0.door.antiPassback = AntiPassbackRule(inOut: true); $0.request.direction = .exit
-            $0.state.presence = Presence(inside: false, since: utc(2024, 6, 3, 15, 0), lastEntry: utc(2024, 6, 3, 14, 0))
+            $0.door.antiPassback = AntiPassbackRule(inOut: true)
+            $0.request.direction = .exit
+            $0.state.presence = Presence(
+                inside: false, since: utc(2024, 6, 3, 15, 0), lastEntry: utc(2024, 6, 3, 14, 0))
         },
         DecisionCase("re-entry within the timed delay", .antipassbackTooSoon) {
             $0.door.antiPassback = AntiPassbackRule(reentryDelaySeconds: 300)
-            $0.state.presence = Presence(inside: false, since: utc(2024, 6, 3, 15, 58), lastEntry: utc(2024, 6, 3, 15, 57))
+            $0.state.presence = Presence(
+                inside: false, since: utc(2024, 6, 3, 15, 58), lastEntry: utc(2024, 6, 3, 15, 57))
         },
         DecisionCase("card-and-PIN door, no PIN keyed", .pinRequired) { $0.door.requiresPIN = true },
-        DecisionCase("card-and-PIN door, wrong PIN", .pinWrong) { $0.door.requiresPIN = true; $0.request.pin = Fixture.wrongPIN },
+        DecisionCase("card-and-PIN door, wrong PIN", .pinWrong) {
+            $0.door.requiresPIN = true
+            $0.request.pin = Fixture.wrongPIN
+        },
         DecisionCase("PIN locked out", .pinLockedOut) {
-            $0.door.requiresPIN = true; $0.request.pin = Fixture.pin; $0.state.pinAttempts = PINAttempts(failures: 3, lockedUntil: utc(2024, 6, 3, 16, 5))
+            $0.door.requiresPIN = true
+            $0.request.pin = Fixture.pin
+            $0.state.pinAttempts = PINAttempts(failures: 3, lockedUntil: utc(2024, 6, 3, 16, 5))
         },
     ]
 
@@ -81,49 +118,74 @@ struct DecisionCase: Sendable, CustomTestStringConvertible {
 
     /// Two failures at once: the check that comes first in DESIGN §4 is the reason.
     static let precedence: [DecisionCase] = [
-        DecisionCase("lockdown before unknown card", .doorLockdown) { $0.door.mode = .lockdown; $0.known = false },
-        DecisionCase("closed door before revoked card", .doorClosed) {
-            $0.door.schedule = try? WeeklySchedule(parsing: "sun 11:00-12:00"); $0.credentialStatus = .revoked
+        DecisionCase("lockdown before unknown card", .doorLockdown) {
+            $0.door.mode = .lockdown
+            $0.known = false
         },
-        DecisionCase("revoked card before inactive user", .credentialRevoked) { $0.credentialStatus = .revoked; $0.user.active = false },
-        DecisionCase("inactive user before expired plan", .userInactive) { $0.user.active = false; $0.subscription.endDay = day(2023, 1, 1) },
+        DecisionCase("closed door before revoked card", .doorClosed) {
+            $0.door.schedule = try? WeeklySchedule(parsing: "sun 11:00-12:00")
+            $0.credentialStatus = .revoked
+        },
+        DecisionCase("revoked card before inactive user", .credentialRevoked) {
+            $0.credentialStatus = .revoked
+            $0.user.active = false
+        },
+        DecisionCase("inactive user before expired plan", .userInactive) {
+            $0.user.active = false
+            $0.subscription.endDay = day(2023, 1, 1)
+        },
         DecisionCase("inactive staff is still refused", .userInactive) {
-            $0.user.active = false; $0.user.roles = RoleSet([.administrator]); $0.user.branches = [Fixture.branch]
+            $0.user.active = false
+            $0.user.roles = RoleSet([.administrator])
+            $0.user.branches = [Fixture.branch]
         },
         DecisionCase("branch coverage before expiry", .planBranchNotCovered) {
-            $0.plan.branches = .only([Fixture.otherBranch]); $0.subscription.endDay = day(2023, 1, 1)
+            $0.plan.branches = .only([Fixture.otherBranch])
+            $0.subscription.endDay = day(2023, 1, 1)
         },
         DecisionCase("expiry before the time window", .subscriptionExpired) {
-            $0.subscription.endDay = day(2023, 1, 1); $0.plan.windows = try? WeeklySchedule(parsing: "sun 06:00-07:00")
+            $0.subscription.endDay = day(2023, 1, 1)
+            $0.plan.windows = try? WeeklySchedule(parsing: "sun 06:00-07:00")
         },
         DecisionCase("time window before the visit limit", .planOutsideWindow) {
             $0.plan.windows = try? WeeklySchedule(parsing: "sun 06:00-07:00")
-            $0.plan.visitLimit = VisitLimit(perDay: 1); $0.state.visits = VisitCounters().addingVisit(on: day(2024, 6, 3))
+            $0.plan.visitLimit = VisitLimit(perDay: 1)
+            $0.state.visits = VisitCounters().addingVisit(on: day(2024, 6, 3))
         },
         DecisionCase("visit limit before anti-passback", .planVisitLimit) {
-            $0.plan.visitLimit = VisitLimit(perDay: 1); $0.state.visits = VisitCounters().addingVisit(on: day(2024, 6, 3))
-            $0.door.antiPassback = AntiPassbackRule(inOut: true); $0.state.presence = Presence(inside: true, since: utc(2024, 6, 3, 15, 0), lastEntry: nil)
+            $0.plan.visitLimit = VisitLimit(perDay: 1)
+            $0.state.visits = VisitCounters().addingVisit(on: day(2024, 6, 3))
+            $0.door.antiPassback = AntiPassbackRule(inOut: true)
+            $0.state.presence = Presence(inside: true, since: utc(2024, 6, 3, 15, 0), lastEntry: nil)
         },
         DecisionCase("anti-passback before the PIN", .antipassbackAlreadyInside) {
-            $0.door.antiPassback = AntiPassbackRule(inOut: true); $0.state.presence = Presence(inside: true, since: utc(2024, 6, 3, 15, 0), lastEntry: nil)
+            $0.door.antiPassback = AntiPassbackRule(inOut: true)
+            $0.state.presence = Presence(inside: true, since: utc(2024, 6, 3, 15, 0), lastEntry: nil)
             $0.door.requiresPIN = true
         },
         DecisionCase("lockout before a right PIN", .pinLockedOut) {
-            $0.door.requiresPIN = true; $0.request.pin = Fixture.pin; $0.state.pinAttempts = PINAttempts(failures: 3, lockedUntil: utc(2024, 6, 3, 16, 1))
+            $0.door.requiresPIN = true
+            $0.request.pin = Fixture.pin
+            $0.state.pinAttempts = PINAttempts(failures: 3, lockedUntil: utc(2024, 6, 3, 16, 1))
         },
         DecisionCase("one current plan among expired ones admits", .granted) {
-            var old = $0.subscription; old.id = SubscriptionID(99); old.endDay = day(2023, 1, 1)
+            var old = $0.subscription
+            old.id = SubscriptionID(99)
+            old.endDay = day(2023, 1, 1)
             $0.extraSubscriptions = [SubscriptionFacts(subscription: old, plan: $0.plan)]
         },
         DecisionCase("a frozen plan explains more than an expired one", .subscriptionFrozen) {
             $0.subscription.endDay = day(2023, 1, 1)
-            var frozen = $0.subscription; frozen.id = SubscriptionID(101); frozen.endDay = day(2024, 12, 31)
+            var frozen = $0.subscription
+            frozen.id = SubscriptionID(101)
+            frozen.endDay = day(2024, 12, 31)
             frozen.freezes = [FreezePeriod(start: day(2024, 6, 1))]
             $0.extraSubscriptions = [SubscriptionFacts(subscription: frozen, plan: $0.plan)]
         },
         DecisionCase("no subscription before anti-passback", .subscriptionNone) {
             $0.hasSubscription = false
-            $0.door.antiPassback = AntiPassbackRule(inOut: true); $0.state.presence = Presence(inside: true, since: utc(2024, 6, 3, 15, 0), lastEntry: nil)
+            $0.door.antiPassback = AntiPassbackRule(inOut: true)
+            $0.state.presence = Presence(inside: true, since: utc(2024, 6, 3, 15, 0), lastEntry: nil)
         },
     ]
 
@@ -369,7 +431,8 @@ struct DecisionCase: Sendable, CustomTestStringConvertible {
 @Suite struct AbsurdValuesTests {
     @Test func hugeConfiguredDurationsNeitherTrapNorOpenTheDoorWrongly() {
         var fixture = Fixture()
-        fixture.door.antiPassback = AntiPassbackRule(inOut: true, reentryDelaySeconds: .max, presenceExpirySeconds: .max)
+        fixture.door.antiPassback = AntiPassbackRule(
+            inOut: true, reentryDelaySeconds: .max, presenceExpirySeconds: .max)
         fixture.context.policy = AccessPolicy(pinMaxFailures: .max, pinLockoutSeconds: .max)
         #expect(fixture.decideAndRecord().reason == .granted)
         fixture.now = fixture.now.adding(seconds: 1)

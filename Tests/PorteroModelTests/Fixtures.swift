@@ -21,10 +21,13 @@ struct Fixture: Sendable {
     static let card = CardNumber(rawValue: 12_345_678)
 
     var door = Door(id: DoorID(10), branchID: branch, name: "Torniquete 1")
-    var context = AccessContext(branchID: branch, zone: mexicoCity, policy: AccessPolicy(pinMaxFailures: 3, pinLockoutSeconds: 600))
-    var plan = Plan(id: PlanID(1), name: "Mensual", price: Money(minorUnits: 59_900, currency: "MXN"), duration: .months(1))
-    var subscription = Subscription(id: SubscriptionID(100), userID: UserID(7), planID: PlanID(1), startDay: day(2024, 1, 1),
-                                    endDay: day(2024, 12, 31), graceDays: 3, pricePaid: Money(minorUnits: 59_900, currency: "MXN"))
+    var context = AccessContext(
+        branchID: branch, zone: mexicoCity, policy: AccessPolicy(pinMaxFailures: 3, pinLockoutSeconds: 600))
+    var plan = Plan(
+        id: PlanID(1), name: "Mensual", price: Money(minorUnits: 59_900, currency: "MXN"), duration: .months(1))
+    var subscription = Subscription(
+        id: SubscriptionID(100), userID: UserID(7), planID: PlanID(1), startDay: day(2024, 1, 1),
+        endDay: day(2024, 12, 31), graceDays: 3, pricePaid: Money(minorUnits: 59_900, currency: "MXN"))
     var user = AccessUser(id: UserID(7), active: true, roles: RoleSet([.client]), branches: [])
     var credentialStatus = Credential.Status.active
     var known = true
@@ -39,10 +42,16 @@ struct Fixture: Sendable {
 
     var facts: AccessFacts? {
         guard known else { return nil }
-        return AccessFacts(credentialID: CredentialID(55), credentialStatus: credentialStatus, user: user,
-                           subscriptions: (hasSubscription ? [SubscriptionFacts(subscription: subscription, plan: subscription.planID == plan.id ? plan : nil, visitsUsed: visitsUsed)] : [])
-                               + extraSubscriptions,
-                           pin: Self.pin, duressPIN: Self.duressPIN)
+        return AccessFacts(
+            credentialID: CredentialID(55), credentialStatus: credentialStatus, user: user,
+            subscriptions: (hasSubscription
+                ? [
+                    SubscriptionFacts(
+                        subscription: subscription, plan: subscription.planID == plan.id ? plan : nil,
+                        visitsUsed: visitsUsed)
+                ] : [])
+                + extraSubscriptions,
+            pin: Self.pin, duressPIN: Self.duressPIN)
     }
 
     func decision() -> AccessDecision {

@@ -2,8 +2,10 @@ import PorteroModel
 import Testing
 
 @Suite struct SubscriptionTests {
-    let base = Subscription(id: SubscriptionID(1), userID: UserID(1), planID: PlanID(1), startDay: day(2024, 1, 1), endDay: day(2024, 1, 31),
-                            graceDays: 2, pricePaid: Money(minorUnits: 100, currency: "MXN"))
+    let base = Subscription(
+        id: SubscriptionID(1), userID: UserID(1), planID: PlanID(1), startDay: day(2024, 1, 1),
+        endDay: day(2024, 1, 31),
+        graceDays: 2, pricePaid: Money(minorUnits: 100, currency: "MXN"))
 
     @Test func standingAtEachBoundary() {
         #expect(base.standing(on: day(2023, 12, 31)) == .notStarted)

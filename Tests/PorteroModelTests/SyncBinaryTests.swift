@@ -4,18 +4,29 @@ import Testing
 
 @Suite struct SyncBinaryTests {
     static let page: SyncSnapshotPage = {
-        let plan = Plan(id: PlanID(3), name: "Matutino", price: Money(minorUnits: 39_900, currency: "MXN"), duration: .months(1),
-                        branches: .only([BranchID(1)]), windows: try? WeeklySchedule(parsing: "mon-fri 06:00-12:00"), visitLimit: VisitLimit(perWeek: 3))
-        let subscription = Subscription(id: SubscriptionID(9), userID: UserID(42), planID: plan.id, startDay: LocalDay(daysSinceEpoch: 20_000),
-                                        endDay: LocalDay(daysSinceEpoch: 20_030), graceDays: 3, status: .active,
-                                        freezes: [FreezePeriod(start: LocalDay(daysSinceEpoch: 20_010), end: LocalDay(daysSinceEpoch: 20_012)),
-                                                  FreezePeriod(start: LocalDay(daysSinceEpoch: 20_020))],
-                                        pricePaid: Money(minorUnits: 39_900, currency: "MXN"), visitsElsewhere: 4)
-        let user = SyncUser(id: 42, clave: 1_042, displayName: "Lucía Núñez", active: true, roles: RoleSet([.client, .reception]).roles, grantedHere: true,
-                            pin: String(repeating: "ab", count: 32),
-                            cards: [SyncCard(id: 1, number: 5_551_234, status: .active), SyncCard(id: 2, number: UInt64.max, status: .lost)],
-                            subscriptions: [subscription])
-        return SyncSnapshotPage(sequence: 1_234, items: [.plan(plan), .user(user), .removeUser(-7)], nextAfter: 42, serverTime: Timestamp(milliseconds: 1_795_000_000_000))
+        let plan = Plan(
+            id: PlanID(3), name: "Matutino", price: Money(minorUnits: 39_900, currency: "MXN"), duration: .months(1),
+            branches: .only([BranchID(1)]), windows: try? WeeklySchedule(parsing: "mon-fri 06:00-12:00"),
+            visitLimit: VisitLimit(perWeek: 3))
+        let subscription = Subscription(
+            id: SubscriptionID(9), userID: UserID(42), planID: plan.id, startDay: LocalDay(daysSinceEpoch: 20_000),
+            endDay: LocalDay(daysSinceEpoch: 20_030), graceDays: 3, status: .active,
+            freezes: [
+                FreezePeriod(start: LocalDay(daysSinceEpoch: 20_010), end: LocalDay(daysSinceEpoch: 20_012)),
+                FreezePeriod(start: LocalDay(daysSinceEpoch: 20_020)),
+            ],
+            pricePaid: Money(minorUnits: 39_900, currency: "MXN"), visitsElsewhere: 4)
+        let user = SyncUser(
+            id: 42, clave: 1_042, displayName: "Lucía Núñez", active: true,
+            roles: RoleSet([.client, .reception]).roles, grantedHere: true,
+            pin: String(repeating: "ab", count: 32),
+            cards: [
+                SyncCard(id: 1, number: 5_551_234, status: .active), SyncCard(id: 2, number: UInt64.max, status: .lost),
+            ],
+            subscriptions: [subscription])
+        return SyncSnapshotPage(
+            sequence: 1_234, items: [.plan(plan), .user(user), .removeUser(-7)], nextAfter: 42,
+            serverTime: Timestamp(milliseconds: 1_795_000_000_000))
     }()
 
     @Test func snapshotPagesRoundTrip() throws {
@@ -29,11 +40,14 @@ import Testing
     @Test func uploadsRoundTrip() throws {
         var generator = SplitMix64(seed: 3)
         let events = (0..<20).map { index in
-            AttendanceEvent(id: EventID(time: Timestamp(milliseconds: 1_795_000_000_000 + Int64(index)), using: &generator), at: Timestamp(milliseconds: 1_795_000_000_000),
-                            branchID: BranchID(1), doorID: DoorID(Int64(index % 3)), direction: index % 2 == 0 ? .entry : .exit,
-                            credentialKind: CredentialKind.allCases[index % CredentialKind.allCases.count], cardNumber: index % 4 == 0 ? nil : CardNumber(rawValue: UInt64(index)),
-                            userID: index % 5 == 0 ? nil : UserID(Int64(index)), subscriptionID: nil, granted: index % 2 == 0,
-                            reason: ReasonCode.allCases[index % ReasonCode.allCases.count])
+            AttendanceEvent(
+                id: EventID(time: Timestamp(milliseconds: 1_795_000_000_000 + Int64(index)), using: &generator),
+                at: Timestamp(milliseconds: 1_795_000_000_000),
+                branchID: BranchID(1), doorID: DoorID(Int64(index % 3)), direction: index % 2 == 0 ? .entry : .exit,
+                credentialKind: CredentialKind.allCases[index % CredentialKind.allCases.count],
+                cardNumber: index % 4 == 0 ? nil : CardNumber(rawValue: UInt64(index)),
+                userID: index % 5 == 0 ? nil : UserID(Int64(index)), subscriptionID: nil, granted: index % 2 == 0,
+                reason: ReasonCode.allCases[index % ReasonCode.allCases.count])
         }
         #expect(try SyncBinary.decodeUpload(SyncBinary.encode(SyncUpload(events: events))).events == events)
     }
@@ -46,6 +60,8 @@ import Testing
         #expect(throws: SyncBinary.Malformed.self) { try SyncBinary.decodeSnapshotPage(bytes + [0]) }
         #expect(throws: SyncBinary.Malformed.self) { try SyncBinary.decodeUpload(bytes) }
         // A huge count is refused before anything is allocated for it.
-        #expect(throws: SyncBinary.Malformed.self) { try SyncBinary.decodeUpload(Array("PEV1".utf8) + [0xFF, 0xFF, 0xFF, 0xFF, 0x0F]) }
+        #expect(throws: SyncBinary.Malformed.self) {
+            try SyncBinary.decodeUpload(Array("PEV1".utf8) + [0xFF, 0xFF, 0xFF, 0xFF, 0x0F])
+        }
     }
 }

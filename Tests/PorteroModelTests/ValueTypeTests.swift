@@ -4,7 +4,8 @@ import Testing
 
 @Suite struct CardNumberTests {
     @Test(arguments: [
-        ("12345678", UInt64(12_345_678)), ("0012345678", UInt64(12_345_678)), (" 42 ", UInt64(42)), ("0xBC6146", UInt64(0xBC6146)),
+        ("12345678", UInt64(12_345_678)), ("0012345678", UInt64(12_345_678)), (" 42 ", UInt64(42)),
+        ("0xBC6146", UInt64(0xBC6146)),
         ("0Xff", UInt64(255)), ("188,24910", UInt64(188 << 16 | 24910)), ("188:24910", UInt64(188 << 16 | 24910)),
         ("18446744073709551615", UInt64.max),
     ])
@@ -60,8 +61,10 @@ import Testing
 @Suite struct PrivilegeMatrixTests {
     @Test(arguments: [
         (Privilege.myProfile, Role.client, true), (.home, .client, false), (.home, .reception, true),
-        (.configuration, .administrator, true), (.configuration, .branchManager, false), (.posProducts, .branchManager, true),
-        (.posProducts, .reception, false), (.attendance, .reception, true), (.cashCut, .reception, false), (.reports, .branchManager, true),
+        (.configuration, .administrator, true), (.configuration, .branchManager, false),
+        (.posProducts, .branchManager, true),
+        (.posProducts, .reception, false), (.attendance, .reception, true), (.cashCut, .reception, false),
+        (.reports, .branchManager, true),
     ])
     func seed003Matrix(privilege: Privilege, role: Role, allowed: Bool) {
         #expect(PrivilegeMatrix.seed003.allows(privilege, for: RoleSet([role])) == allowed)
@@ -92,9 +95,10 @@ import Testing
 
 @Suite struct CodableTests {
     @Test func planRoundTripsThroughJSON() throws {
-        let plan = Plan(id: PlanID(3), name: "Matutino", price: Money(minorUnits: 39_900, currency: "MXN"), duration: .months(1),
-                        branches: .only([BranchID(1), BranchID(2)]), windows: try WeeklySchedule(parsing: "mon-fri 06:00-12:00"),
-                        visitLimit: VisitLimit(perWeek: 3), features: ["alberca"])
+        let plan = Plan(
+            id: PlanID(3), name: "Matutino", price: Money(minorUnits: 39_900, currency: "MXN"), duration: .months(1),
+            branches: .only([BranchID(1), BranchID(2)]), windows: try WeeklySchedule(parsing: "mon-fri 06:00-12:00"),
+            visitLimit: VisitLimit(perWeek: 3), features: ["alberca"])
         let decoded = try JSONDecoder().decode(Plan.self, from: JSONEncoder().encode(plan))
         #expect(decoded == plan)
     }

@@ -5,8 +5,12 @@ import Testing
 @Suite struct ZoneRulesTests {
     @Test func mexicoCityKeptSummerTimeUntil2022Only() {
         // July 2021: CDT, UTC−5. July 2023: no more daylight saving, UTC−6.
-        #expect(mexicoCity.localTime(at: utc(2021, 7, 5, 11, 30)) == LocalTime(day: day(2021, 7, 5), minuteOfDay: 6 * 60 + 30))
-        #expect(mexicoCity.localTime(at: utc(2023, 7, 3, 11, 30)) == LocalTime(day: day(2023, 7, 3), minuteOfDay: 5 * 60 + 30))
+        #expect(
+            mexicoCity.localTime(at: utc(2021, 7, 5, 11, 30))
+                == LocalTime(day: day(2021, 7, 5), minuteOfDay: 6 * 60 + 30))
+        #expect(
+            mexicoCity.localTime(at: utc(2023, 7, 3, 11, 30))
+                == LocalTime(day: day(2023, 7, 3), minuteOfDay: 5 * 60 + 30))
         // The last change: 2022-10-30 02:00 CDT back to 01:00 CST (07:00Z).
         #expect(mexicoCity.offsetSeconds(at: utc(2022, 10, 30, 6, 59, 59)) == -5 * 3600)
         #expect(mexicoCity.offsetSeconds(at: utc(2022, 10, 30, 7, 0, 0)) == -6 * 3600)
@@ -27,7 +31,10 @@ import Testing
         #expect(mexicoCity.localDay(at: utc(2024, 6, 4, 6, 0)) == day(2024, 6, 4))
     }
 
-    @Test(arguments: ["America/Mexico_City", "Europe/Madrid", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "America/Santiago"])
+    @Test(arguments: [
+        "America/Mexico_City", "Europe/Madrid", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata",
+        "America/Santiago",
+    ])
     func tableAgreesWithTheSystemTimeZoneEverywhere(identifier: String) throws {
         let rules = try ZoneRules(identifier: identifier)
         let zone = TimeZone(identifier: identifier)!
@@ -40,6 +47,8 @@ import Testing
     }
 
     @Test func unknownZoneIsAnError() {
-        #expect(throws: ZoneRules.UnknownZone(identifier: "Mars/Olympus_Mons")) { try ZoneRules(identifier: "Mars/Olympus_Mons") }
+        #expect(throws: ZoneRules.UnknownZone(identifier: "Mars/Olympus_Mons")) {
+            try ZoneRules(identifier: "Mars/Olympus_Mons")
+        }
     }
 }

@@ -12,7 +12,13 @@ func ms(_ value: Int64) -> MonotonicInstant { .milliseconds(value) }
         #expect(frame.count == 14 && frame.first == 0x02 && frame.last == 0x03)
         #expect(String(decoding: frame[1..<13], as: UTF8.self) == "1A00BC614681")  // checksum 1A^00^BC^61^46 = 81
         let events = parser.feed(frame, at: ms(0))
-        #expect(events == [.card(CardRead(format: .em4100, bits: 40, facility: nil, number: 0x00BC6146, credential: CardNumber(rawValue: 12_345_670)))])
+        #expect(
+            events == [
+                .card(
+                    CardRead(
+                        format: .em4100, bits: 40, facility: nil, number: 0x00BC6146,
+                        credential: CardNumber(rawValue: 12_345_670)))
+            ])
     }
 
     @Test func acceptsAnySplitOfTheBytes() {
@@ -51,7 +57,9 @@ func ms(_ value: Int64) -> MonotonicInstant { .milliseconds(value) }
 
     @Test func invalidCharacterAndMissingEndAreRejected() {
         var parser = EM4100FrameParser()
-        #expect(parser.feed([0x02] + Array("1A00ZC614681".utf8) + [0x03], at: ms(0)).first == .rejected(.invalidCharacter(UInt8(ascii: "Z"))))
+        #expect(
+            parser.feed([0x02] + Array("1A00ZC614681".utf8) + [0x03], at: ms(0)).first
+                == .rejected(.invalidCharacter(UInt8(ascii: "Z"))))
         var frame = EM4100FrameParser.frame(tag: tag)
         frame[13] = 0x04
         var other = EM4100FrameParser()
@@ -82,7 +90,9 @@ func ms(_ value: Int64) -> MonotonicInstant { .milliseconds(value) }
     @Test func hexTextDecodesWithOrWithoutChecksum() throws {
         #expect(try EM4100FrameParser.decode(hex: "1A00BC6146").get().number == 0xBC6146)
         #expect(try EM4100FrameParser.decode(hex: "1A00BC614681").get().credential == CardNumber(rawValue: 12_345_670))
-        #expect(throws: ReadRejection.badChecksum(expected: 0x81, received: 0x82)) { try EM4100FrameParser.decode(hex: "1A00BC614682").get() }
+        #expect(throws: ReadRejection.badChecksum(expected: 0x81, received: 0x82)) {
+            try EM4100FrameParser.decode(hex: "1A00BC614682").get()
+        }
         #expect(throws: ReadRejection.self) { try EM4100FrameParser.decode(hex: "1A00BC61").get() }
         #expect(throws: ReadRejection.self) { try EM4100FrameParser.decode(hex: "1A00BC61XY").get() }
     }
@@ -94,7 +104,9 @@ func ms(_ value: Int64) -> MonotonicInstant { .milliseconds(value) }
         for round in 0..<2_000 {
             let noise = (0..<Int(generator.next() % 40)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
             _ = parser.feed(noise, at: ms(Int64(round) * 10))
-            for event in parser.feed(EM4100FrameParser.frame(tag: tag), at: ms(Int64(round) * 10 + 5)) { if case .card = event { cards += 1 } }
+            for event in parser.feed(EM4100FrameParser.frame(tag: tag), at: ms(Int64(round) * 10 + 5)) {
+                if case .card = event { cards += 1 }
+            }
         }
         // Noise ending in a half frame can swallow the next frame's start; most frames still arrive.
         #expect(cards > 1_500)

@@ -34,7 +34,9 @@ import Testing
 }
 
 @Suite struct WedgeAssemblerTests {
-    func type(_ text: String, into wedge: inout WedgeAssembler, start: Int64 = 0, spacing: Int64 = 10) -> [Result<CardRead, ReadRejection>] {
+    func type(_ text: String, into wedge: inout WedgeAssembler, start: Int64 = 0, spacing: Int64 = 10) -> [Result<
+        CardRead, ReadRejection
+    >] {
         var out: [Result<CardRead, ReadRejection>] = []
         for (index, character) in text.enumerated() {
             let key: KeyInput = character == "\n" ? .enter : .character(character)
@@ -78,7 +80,11 @@ import Testing
         let keys: [KeyInput] = [.enter, .star, .hash, .backspace] + Array("0123456789ABCDEF").map { .character($0) }
         var cards = 0
         for index in 0..<10_000 {
-            if case .success = wedge.key(keys[Int(generator.next() % UInt64(keys.count))], at: .milliseconds(Int64(index))) { cards += 1 }
+            if case .success = wedge.key(
+                keys[Int(generator.next() % UInt64(keys.count))], at: .milliseconds(Int64(index)))
+            {
+                cards += 1
+            }
         }
         #expect(cards > 0)
     }

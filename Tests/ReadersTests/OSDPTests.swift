@@ -23,16 +23,27 @@ import Testing
             #expect(events.count == 3, "split at \(split)")
         }
         var decoder = OSDPFrameDecoder()
-        guard case let .packet(packet) = decoder.feed(Self.rawCard).first else { Issue.record("no packet"); return }
+        guard case let .packet(packet) = decoder.feed(Self.rawCard).first else {
+            Issue.record("no packet")
+            return
+        }
         #expect(packet.address == 101 && packet.isReply && packet.sequence == 1 && packet.code == 0x50)
-        #expect(OSDPReply.parse(code: packet.code, data: packet.data) == .rawCard(reader: 0, format: 1, bitCount: 26, data: [0xBD, 0x88, 0xEB, 0x80]))
+        #expect(
+            OSDPReply.parse(code: packet.code, data: packet.data)
+                == .rawCard(reader: 0, format: 1, bitCount: 26, data: [0xBD, 0x88, 0xEB, 0x80]))
     }
 
     @Test func identityReplyParses() {
         var decoder = OSDPFrameDecoder()
-        guard case let .packet(packet) = decoder.feed(Self.identity).first else { Issue.record("no packet"); return }
-        #expect(OSDPReply.parse(code: packet.code, data: packet.data)
-                == .identity(OSDPIdentity(vendorCode: 0xA1B2C3, model: 1, version: 2, serialNumber: 0x1234_5678, firmware: "1.2.3")))
+        guard case let .packet(packet) = decoder.feed(Self.identity).first else {
+            Issue.record("no packet")
+            return
+        }
+        #expect(
+            OSDPReply.parse(code: packet.code, data: packet.data)
+                == .identity(
+                    OSDPIdentity(
+                        vendorCode: 0xA1B2C3, model: 1, version: 2, serialNumber: 0x1234_5678, firmware: "1.2.3")))
     }
 
     @Test func checksumPacketsRoundTrip() {
@@ -65,7 +76,10 @@ import Testing
         var generator = SplitMix64(seed: 11)
         var decoder = OSDPFrameDecoder()
         for _ in 0..<5_000 {
-            _ = decoder.feed((0..<Int(generator.next() % 64)).map { _ in UInt8(truncatingIfNeeded: generator.next() | (generator.next() % 3 == 0 ? 0x53 : 0)) })
+            _ = decoder.feed(
+                (0..<Int(generator.next() % 64)).map { _ in
+                    UInt8(truncatingIfNeeded: generator.next() | (generator.next() % 3 == 0 ? 0x53 : 0))
+                })
         }
         #expect(decoder.pendingCount <= OSDPPacket.maximumLengthForTests)
     }
@@ -90,7 +104,8 @@ struct ScriptedPD {
         case 0x62: reply = (0x46, [4, 1, 1])
         default: reply = (0x40, [])
         }
-        pendingReply = OSDPPacket(address: address, isReply: true, sequence: command.sequence, code: reply.0, data: reply.1)
+        pendingReply = OSDPPacket(
+            address: address, isReply: true, sequence: command.sequence, code: reply.0, data: reply.1)
     }
 }
 
@@ -105,9 +120,15 @@ struct ScriptedPD {
         var events: [OSDPEvent] = []
         var t: Int64 = 0
         for _ in 0..<7 {
-            guard let bytes = panel.transmission(now: Self.ms(t)) else { t += 10; continue }
+            guard let bytes = panel.transmission(now: Self.ms(t)) else {
+                t += 10
+                continue
+            }
             var decoder = OSDPFrameDecoder()
-            if case let .packet(packet) = decoder.feed(bytes).first { sequences.append(packet.sequence); codes.append(packet.code) }
+            if case let .packet(packet) = decoder.feed(bytes).first {
+                sequences.append(packet.sequence)
+                codes.append(packet.code)
+            }
             pd.hear(bytes)
             events += panel.receive(pd.pendingReply!.encoded(), now: Self.ms(t + 5))
             t += 60
@@ -148,7 +169,10 @@ struct ScriptedPD {
         #expect(panel.transmission(now: Self.ms(t + 700)) == nil)
         let retry = panel.transmission(now: Self.ms(t + 1_700))!
         var decoder = OSDPFrameDecoder()
-        guard case let .packet(packet) = decoder.feed(retry).first else { Issue.record("no packet"); return }
+        guard case let .packet(packet) = decoder.feed(retry).first else {
+            Issue.record("no packet")
+            return
+        }
         #expect(packet.sequence == 0 && packet.code == 0x61)
         pd.hear(retry)
         #expect(panel.receive(pd.pendingReply!.encoded(), now: Self.ms(t + 1_705)).first == .online(address: 101))
@@ -183,14 +207,17 @@ struct ScriptedPD {
         let command = panel.transmission(now: Self.ms(0))!
         // Our own command echoed back (two-wire RS-485), and a reply from another address.
         #expect(panel.receive(command, now: Self.ms(1)).isEmpty)
-        #expect(panel.receive(OSDPPacket(address: 5, isReply: true, sequence: 0, code: 0x40).encoded(), now: Self.ms(2)).isEmpty)
+        #expect(
+            panel.receive(OSDPPacket(address: 5, isReply: true, sequence: 0, code: 0x40).encoded(), now: Self.ms(2))
+                .isEmpty)
         #expect(panel.onlineAddresses.isEmpty)
     }
 
     @Test func aSequenceNAKRestartsTheConversation() {
         var panel = OSDPControlPanel(addresses: [101], now: Self.ms(0))
         _ = panel.transmission(now: Self.ms(0))
-        let events = panel.receive(OSDPPacket(address: 101, isReply: true, sequence: 0, code: 0x41, data: [0x04]).encoded(), now: Self.ms(1))
+        let events = panel.receive(
+            OSDPPacket(address: 101, isReply: true, sequence: 0, code: 0x41, data: [0x04]).encoded(), now: Self.ms(1))
         #expect(events == [.online(address: 101), .nak(address: 101, reason: 4)])
         let again = panel.transmission(now: Self.ms(100))!
         #expect(again[4] & 0x03 == 0 && again[5] == 0x61)
@@ -199,10 +226,21 @@ struct ScriptedPD {
     @Test func rawCardAndKeypadRepliesBecomeEvents() {
         var panel = OSDPControlPanel(addresses: [101], now: Self.ms(0))
         _ = panel.transmission(now: Self.ms(0))
-        let card = panel.receive(OSDPPacket(address: 101, isReply: true, sequence: 0, code: 0x50, data: [0, 1, 26, 0, 0xBD, 0x88, 0xEB, 0x80]).encoded(), now: Self.ms(1))
-        #expect(card.last == .card(address: 101, CardRead(format: .h10301, bits: 26, facility: 123, number: 4567, credential: CardNumber(rawValue: 123 << 16 | 4567))))
+        let card = panel.receive(
+            OSDPPacket(
+                address: 101, isReply: true, sequence: 0, code: 0x50, data: [0, 1, 26, 0, 0xBD, 0x88, 0xEB, 0x80]
+            ).encoded(), now: Self.ms(1))
+        #expect(
+            card.last
+                == .card(
+                    address: 101,
+                    CardRead(
+                        format: .h10301, bits: 26, facility: 123, number: 4567,
+                        credential: CardNumber(rawValue: 123 << 16 | 4567))))
         _ = panel.transmission(now: Self.ms(100))
-        let keys = panel.receive(OSDPPacket(address: 101, isReply: true, sequence: 1, code: 0x53, data: [0, 5] + Array("1234#".utf8)).encoded(), now: Self.ms(101))
+        let keys = panel.receive(
+            OSDPPacket(address: 101, isReply: true, sequence: 1, code: 0x53, data: [0, 5] + Array("1234#".utf8))
+                .encoded(), now: Self.ms(101))
         #expect(keys == [.keys(address: 101, ["1", "2", "3", "4", "#"])])
     }
 }
@@ -222,7 +260,10 @@ struct ScriptedPD {
             if round == 12 { pds[2]?.silent = true }
             let (timeouts, resend) = panel.poll(now: Self.ms(t))
             events += timeouts
-            guard let bytes = resend ?? panel.transmission(now: Self.ms(t)) else { t += 100; continue }
+            guard let bytes = resend ?? panel.transmission(now: Self.ms(t)) else {
+                t += 100
+                continue
+            }
             let address = bytes[1]
             addressed.append(address)
             pds[address]?.pendingReply = nil

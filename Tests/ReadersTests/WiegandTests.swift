@@ -6,14 +6,20 @@ import Testing
     @Test func h10301IssueVector() throws {
         let frame = try #require(WiegandFrame(string: "10111101100010001110101110"))
         let payload = try WiegandDecoder.decode(frame).get()
-        #expect(payload == .card(CardRead(format: .h10301, bits: 26, facility: 123, number: 4567, credential: CardNumber(rawValue: 123 << 16 | 4567))))
+        #expect(
+            payload
+                == .card(
+                    CardRead(
+                        format: .h10301, bits: 26, facility: 123, number: 4567,
+                        credential: CardNumber(rawValue: 123 << 16 | 4567))))
         #expect(WiegandDecoder.encode(.h10301, facility: 123, card: 4567) == frame)
     }
 
     @Test(arguments: [
         (CardFormat.h10301, UInt64(255), UInt64(65_535)), (.h10301, 0, 0), (.h10301, 1, 1),
         (.h10306, 65_535, 65_535), (.h10306, 1234, 54_321), (.h10306, 0, 0),
-        (.corporate1000, 4095, 1_048_575), (.corporate1000, 1234, 567_890), (.corporate1000, 0, 0), (.corporate1000, 1, 2),
+        (.corporate1000, 4095, 1_048_575), (.corporate1000, 1234, 567_890), (.corporate1000, 0, 0),
+        (.corporate1000, 1, 2),
         (.h10304, 65_535, 524_287), (.h10304, 12_345, 123_456), (.h10304, 0, 0),
     ])
     func everyFormatRoundTrips(format: CardFormat, facility: UInt64, card: UInt64) throws {
@@ -22,7 +28,8 @@ import Testing
             Issue.record("not a card")
             return
         }
-        #expect(read.format == format && read.facility == facility && read.number == card && read.bits == frame.bits.count)
+        #expect(
+            read.format == format && read.facility == facility && read.number == card && read.bits == frame.bits.count)
     }
 
     @Test(arguments: [CardFormat.h10301, .h10306, .corporate1000, .h10304])
@@ -41,10 +48,14 @@ import Testing
     @Test func parityFailureNamesTheCheck() throws {
         var frame = try #require(WiegandFrame(string: "10111101100010001110101110"))
         frame.bits[25].toggle()
-        #expect(throws: ReadRejection.badParity(format: .h10301, check: "trailing odd (bits 13-24)")) { try WiegandDecoder.decode(frame).get() }
+        #expect(throws: ReadRejection.badParity(format: .h10301, check: "trailing odd (bits 13-24)")) {
+            try WiegandDecoder.decode(frame).get()
+        }
         frame.bits[25].toggle()
         frame.bits[0].toggle()
-        #expect(throws: ReadRejection.badParity(format: .h10301, check: "leading even (bits 1-12)")) { try WiegandDecoder.decode(frame).get() }
+        #expect(throws: ReadRejection.badParity(format: .h10301, check: "leading even (bits 1-12)")) {
+            try WiegandDecoder.decode(frame).get()
+        }
     }
 
     @Test func keypadBurstsOfFourAndEightBits() throws {
@@ -54,15 +65,24 @@ import Testing
             let eight = WiegandFrame(bits: four.bits.map { !$0 } + four.bits)
             #expect(try WiegandDecoder.decode(eight).get() == .keys([key]))
         }
-        #expect(throws: ReadRejection.badKeypadBurst(0x55)) { try WiegandDecoder.decode(WiegandFrame(string: "01010101")!).get() }
-        #expect(throws: ReadRejection.badKeypadBurst(0x0F)) { try WiegandDecoder.decode(WiegandFrame(string: "1111")!).get() }
+        #expect(throws: ReadRejection.badKeypadBurst(0x55)) {
+            try WiegandDecoder.decode(WiegandFrame(string: "01010101")!).get()
+        }
+        #expect(throws: ReadRejection.badKeypadBurst(0x0F)) {
+            try WiegandDecoder.decode(WiegandFrame(string: "1111")!).get()
+        }
     }
 
     @Test func unknownLengthsPassThroughRaw() throws {
         let frame = try #require(WiegandFrame(string: "1010101010101010101010101010101"))  // 31 bits
-        guard case let .card(read) = try WiegandDecoder.decode(frame).get() else { Issue.record("not a card"); return }
+        guard case let .card(read) = try WiegandDecoder.decode(frame).get() else {
+            Issue.record("not a card")
+            return
+        }
         #expect(read.format == .wiegandRaw && read.bits == 31 && read.number == 0x5555_5555 && read.facility == nil)
-        #expect(throws: ReadRejection.tooLong(bits: 65)) { try WiegandDecoder.decode(WiegandFrame(bits: Array(repeating: true, count: 65))).get() }
+        #expect(throws: ReadRejection.tooLong(bits: 65)) {
+            try WiegandDecoder.decode(WiegandFrame(bits: Array(repeating: true, count: 65))).get()
+        }
         #expect(throws: ReadRejection.self) { try WiegandDecoder.decode(WiegandFrame(bits: [])).get() }
     }
 
@@ -77,7 +97,9 @@ import Testing
     static func us(_ value: Int64) -> MonotonicInstant { .microseconds(value) }
 
     /// Feeds a frame's bits 2 ms apart starting at `start` µs; returns what came out.
-    static func send(_ frame: WiegandFrame, to assembler: inout WiegandAssembler, start: Int64, spacing: Int64 = 2_000) -> [Result<WiegandFrame, ReadRejection>] {
+    static func send(_ frame: WiegandFrame, to assembler: inout WiegandAssembler, start: Int64, spacing: Int64 = 2_000)
+        -> [Result<WiegandFrame, ReadRejection>]
+    {
         var out: [Result<WiegandFrame, ReadRejection>] = []
         for (index, bit) in frame.bits.enumerated() {
             if let done = assembler.bit(bit, at: us(start + Int64(index) * spacing)) { out.append(done) }

@@ -16,11 +16,14 @@ import Testing
         directory = try TemporaryDirectory()
         store = try openStore(directory)
         service = AccessService(store: store)
-        try store.apply([.upsertPlan(monthly)] + member(1, card: 111, pin: "2468") + member(2, card: 222, end: day(2024, 1, 31)))
+        try store.apply(
+            [.upsertPlan(monthly)] + member(1, card: 111, pin: "2468") + member(2, card: 222, end: day(2024, 1, 31)))
     }
 
     func request(_ card: UInt64, pin: String? = nil, direction: Direction = .entry) throws -> AccessRequest {
-        AccessRequest(doorID: door.id, direction: direction, presented: .card(CardNumber(rawValue: card)), pin: try pin.map { try pinHasher.digest($0) })
+        AccessRequest(
+            doorID: door.id, direction: direction, presented: .card(CardNumber(rawValue: card)),
+            pin: try pin.map { try pinHasher.digest($0) })
     }
 
     @Test func grantIsJournalledQueuedAndVisibleToAnotherConnection() throws {
@@ -49,50 +52,79 @@ import Testing
 
     @Test func visitLimitStateIsKeptOnDisk() throws {
         #expect(try service.handle(try request(111), at: door, now: now).decision.reason == .granted)
-        #expect(try service.handle(try request(111), at: door, now: now.adding(seconds: 60)).decision.reason == .granted)
+        #expect(
+            try service.handle(try request(111), at: door, now: now.adding(seconds: 60)).decision.reason == .granted)
         // A new service on a new store: the counters come from the file.
         let reopened = AccessService(store: try openStore(directory))
-        #expect(try reopened.handle(try request(111), at: door, now: now.adding(seconds: 120)).decision.reason == .planVisitLimit)
+        #expect(
+            try reopened.handle(try request(111), at: door, now: now.adding(seconds: 120)).decision.reason
+                == .planVisitLimit)
         #expect(try reopened.store.facts(for: .card(CardNumber(rawValue: 111))).state.visits.dayCount == 2)
     }
 
     @Test func aPackCountsTheCoresEntriesElsewhereAndTheJournalsHere() throws {
-        let pack = Plan(id: PlanID(2), name: "Paquete 3", price: Money(minorUnits: 29_900, currency: "MXN"), duration: .months(3),
-                        visitLimit: VisitLimit(perSubscription: 3))
-        try store.apply([.upsertPlan(pack),
-                         .upsertUser(ReplicaUser(id: UserID(5), clave: 5, displayName: "Socia 5", active: true)),
-                         .upsertCredential(Credential(id: CredentialID(50), userID: UserID(5), card: CardNumber(rawValue: 555))),
-                         .upsertSubscription(Subscription(id: SubscriptionID(500), userID: UserID(5), planID: PlanID(2), startDay: day(2024, 1, 1),
-                                                          endDay: day(2024, 12, 31), pricePaid: Money(minorUnits: 29_900, currency: "MXN"), visitsElsewhere: 1))], cursor: 2)
+        let pack = Plan(
+            id: PlanID(2), name: "Paquete 3", price: Money(minorUnits: 29_900, currency: "MXN"), duration: .months(3),
+            visitLimit: VisitLimit(perSubscription: 3))
+        try store.apply(
+            [
+                .upsertPlan(pack),
+                .upsertUser(ReplicaUser(id: UserID(5), clave: 5, displayName: "Socia 5", active: true)),
+                .upsertCredential(Credential(id: CredentialID(50), userID: UserID(5), card: CardNumber(rawValue: 555))),
+                .upsertSubscription(
+                    Subscription(
+                        id: SubscriptionID(500), userID: UserID(5), planID: PlanID(2), startDay: day(2024, 1, 1),
+                        endDay: day(2024, 12, 31), pricePaid: Money(minorUnits: 29_900, currency: "MXN"),
+                        visitsElsewhere: 1)),
+            ], cursor: 2)
         // One entry made elsewhere (the core's count), two here: the fourth is refused, today or any day.
         #expect(try service.handle(try request(555), at: door, now: now).decision.reason == .granted)
-        #expect(try service.handle(try request(555), at: door, now: now.adding(seconds: 86_400)).decision.reason == .granted)
+        #expect(
+            try service.handle(try request(555), at: door, now: now.adding(seconds: 86_400)).decision.reason == .granted
+        )
         #expect(try store.facts(for: .card(CardNumber(rawValue: 555))).facts?.subscriptions.first?.visitsUsed == 3)
-        #expect(try service.handle(try request(555), at: door, now: now.adding(seconds: 3 * 86_400)).decision.reason == .planVisitLimit)
+        #expect(
+            try service.handle(try request(555), at: door, now: now.adding(seconds: 3 * 86_400)).decision.reason
+                == .planVisitLimit)
     }
 
     @Test func pinLockoutIsKeptOnDisk() throws {
         var pinDoor = door
         pinDoor.requiresPIN = true
-        for _ in 0..<3 { #expect(try service.handle(try request(111, pin: "0000"), at: pinDoor, now: now).decision.reason == .pinWrong) }
-        #expect(try service.handle(try request(111, pin: "2468"), at: pinDoor, now: now).decision.reason == .pinLockedOut)
+        for _ in 0..<3 {
+            #expect(
+                try service.handle(try request(111, pin: "0000"), at: pinDoor, now: now).decision.reason == .pinWrong)
+        }
+        #expect(
+            try service.handle(try request(111, pin: "2468"), at: pinDoor, now: now).decision.reason == .pinLockedOut)
         let state = try store.facts(for: .card(CardNumber(rawValue: 111))).state
         #expect(state.pinAttempts.lockedUntil == now.adding(seconds: 600))
-        #expect(try service.handle(try request(111, pin: "2468"), at: pinDoor, now: now.adding(seconds: 600)).decision.reason == .granted)
-        #expect(try service.handle(try request(111, pin: "2468"), at: pinDoor, now: now.adding(seconds: 600)).event.credentialKind == .cardAndPIN)
+        #expect(
+            try service.handle(try request(111, pin: "2468"), at: pinDoor, now: now.adding(seconds: 600)).decision
+                .reason == .granted)
+        #expect(
+            try service.handle(try request(111, pin: "2468"), at: pinDoor, now: now.adding(seconds: 600)).event
+                .credentialKind == .cardAndPIN)
     }
 
     @Test func antiPassbackPresenceIsKeptOnDisk() throws {
         var apbDoor = door
         apbDoor.antiPassback = AntiPassbackRule(inOut: true)
         #expect(try service.handle(try request(111), at: apbDoor, now: now).decision.reason == .granted)
-        #expect(try service.handle(try request(111), at: apbDoor, now: now.adding(seconds: 5)).decision.reason == .antipassbackAlreadyInside)
-        #expect(try service.handle(try request(111, direction: .exit), at: apbDoor, now: now.adding(seconds: 9)).decision.reason == .grantedExit)
-        #expect(try service.handle(try request(111), at: apbDoor, now: now.adding(seconds: 20)).decision.reason == .granted)
+        #expect(
+            try service.handle(try request(111), at: apbDoor, now: now.adding(seconds: 5)).decision.reason
+                == .antipassbackAlreadyInside)
+        #expect(
+            try service.handle(try request(111, direction: .exit), at: apbDoor, now: now.adding(seconds: 9)).decision
+                .reason == .grantedExit)
+        #expect(
+            try service.handle(try request(111), at: apbDoor, now: now.adding(seconds: 20)).decision.reason == .granted)
     }
 
     @Test func acknowledgementEmptiesTheOutboxOnceAndKeepsTheJournal() throws {
-        let events = try (0..<5).map { try service.handle(try request(111), at: door, now: now.adding(seconds: Int64($0))).event }
+        let events = try (0..<5).map {
+            try service.handle(try request(111), at: door, now: now.adding(seconds: Int64($0))).event
+        }
         let batch = try store.outboxBatch(limit: 3)
         #expect(batch == Array(events.prefix(3)))
         try store.acknowledge(batch.map(\.id))
@@ -120,7 +152,8 @@ import Testing
         #expect(store.db.isAutocommit)
         // With room again, the next request goes through.
         try store.db.execute("PRAGMA max_page_count = 1073741823")
-        #expect(try service.handle(try request(111), at: door, now: now.adding(seconds: 20_000)).decision.granted == false)  // visit limit: 2 a day
+        #expect(
+            try service.handle(try request(111), at: door, now: now.adding(seconds: 20_000)).decision.granted == false)  // visit limit: 2 a day
         #expect(try store.integrityProblems().isEmpty)
     }
 }

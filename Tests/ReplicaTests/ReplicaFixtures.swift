@@ -12,20 +12,31 @@ let branch = BranchID(1)
 let door = Door(id: DoorID(10), branchID: branch, name: "Torniquete 1")
 let pinHasher = try! PINHasher(key: Array(repeating: 7, count: 32))
 
-let monthly = Plan(id: PlanID(1), name: "Mensual", price: Money(minorUnits: 59_900, currency: "MXN"), duration: .months(1),
-                   visitLimit: VisitLimit(perDay: 2))
+let monthly = Plan(
+    id: PlanID(1), name: "Mensual", price: Money(minorUnits: 59_900, currency: "MXN"), duration: .months(1),
+    visitLimit: VisitLimit(perDay: 2))
 
 /// A member with one card and a subscription for 2024.
-func member(_ id: Int64, card: UInt64, active: Bool = true, end: LocalDay = day(2024, 12, 31), pin: String? = nil) throws -> [ReplicaChange] {
+func member(_ id: Int64, card: UInt64, active: Bool = true, end: LocalDay = day(2024, 12, 31), pin: String? = nil)
+    throws -> [ReplicaChange]
+{
     [
-        .upsertUser(ReplicaUser(id: UserID(id), clave: id, displayName: "Socio \(id)", active: active, pin: try pin.map { try pinHasher.digest($0) })),
+        .upsertUser(
+            ReplicaUser(
+                id: UserID(id), clave: id, displayName: "Socio \(id)", active: active,
+                pin: try pin.map { try pinHasher.digest($0) })),
         .upsertCredential(Credential(id: CredentialID(id * 10), userID: UserID(id), card: CardNumber(rawValue: card))),
-        .upsertSubscription(Subscription(id: SubscriptionID(id * 100), userID: UserID(id), planID: PlanID(1), startDay: day(2024, 1, 1),
-                                         endDay: end, pricePaid: Money(minorUnits: 59_900, currency: "MXN"))),
+        .upsertSubscription(
+            Subscription(
+                id: SubscriptionID(id * 100), userID: UserID(id), planID: PlanID(1), startDay: day(2024, 1, 1),
+                endDay: end, pricePaid: Money(minorUnits: 59_900, currency: "MXN"))),
     ]
 }
 
-func openStore(_ directory: TemporaryDirectory, name: String = "replica.sqlite", branchID: BranchID = branch) throws -> ReplicaStore {
-    try ReplicaStore(path: directory.file(name), branchID: branchID, timeZone: "America/Mexico_City",
-                     policy: AccessPolicy(pinMaxFailures: 3, pinLockoutSeconds: 600))
+func openStore(_ directory: TemporaryDirectory, name: String = "replica.sqlite", branchID: BranchID = branch) throws
+    -> ReplicaStore
+{
+    try ReplicaStore(
+        path: directory.file(name), branchID: branchID, timeZone: "America/Mexico_City",
+        policy: AccessPolicy(pinMaxFailures: 3, pinLockoutSeconds: 600))
 }

@@ -20,7 +20,10 @@ import Testing
 
     @Test func reopeningForAnotherBranchIsRefused() throws {
         _ = try openStore(directory)
-        #expect(throws: ReplicaError.branchMismatch(path: directory.file("replica.sqlite"), expected: BranchID(2), found: "1")) {
+        #expect(
+            throws: ReplicaError.branchMismatch(
+                path: directory.file("replica.sqlite"), expected: BranchID(2), found: "1")
+        ) {
             try openStore(directory, branchID: BranchID(2))
         }
         _ = try openStore(directory)
@@ -39,7 +42,9 @@ import Testing
     @Test func garbageFileIsNotADatabase() throws {
         let path = directory.file("garbage.sqlite")
         try Data((0..<10_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }).write(to: URL(fileURLWithPath: path))
-        let error = #expect(throws: SQLiteError.self) { try ReplicaStore(path: path, branchID: branch, timeZone: "UTC") }
+        let error = #expect(throws: SQLiteError.self) {
+            try ReplicaStore(path: path, branchID: branch, timeZone: "UTC")
+        }
         #expect(error?.isNotADatabase == true)
     }
 
@@ -48,13 +53,18 @@ import Testing
             let store = try openStore(directory)
             try store.db.run("INSERT INTO schema_migrations (version, name) VALUES (99, 'from the future')")
         }
-        #expect(throws: MigrationError.newerSchema(path: directory.file("replica.sqlite"), found: 99, supported: ReplicaSchema.migrator.latestVersion)) {
+        #expect(
+            throws: MigrationError.newerSchema(
+                path: directory.file("replica.sqlite"), found: 99, supported: ReplicaSchema.migrator.latestVersion)
+        ) {
             try openStore(directory)
         }
     }
 
     @Test func unknownTimeZoneIsRefusedBeforeTheFileIsCreated() {
-        #expect(throws: ZoneRules.UnknownZone.self) { try ReplicaStore(path: directory.file("tz.sqlite"), branchID: branch, timeZone: "Nowhere/Land") }
+        #expect(throws: ZoneRules.UnknownZone.self) {
+            try ReplicaStore(path: directory.file("tz.sqlite"), branchID: branch, timeZone: "Nowhere/Land")
+        }
         #expect(!FileManager.default.fileExists(atPath: directory.file("tz.sqlite")))
     }
 
@@ -65,11 +75,13 @@ import Testing
         }
         var options = ReplicaStore.defaultOptions
         options.readOnly = true
-        let reader = try ReplicaStore(path: directory.file("replica.sqlite"), branchID: branch, timeZone: "UTC", options: options)
+        let reader = try ReplicaStore(
+            path: directory.file("replica.sqlite"), branchID: branch, timeZone: "UTC", options: options)
         #expect(try reader.statistics().users == 1)
         #expect(try reader.integrityProblems().isEmpty)
         #expect(throws: ReplicaError.self) {
-            try ReplicaStore(path: directory.file("replica.sqlite"), branchID: BranchID(5), timeZone: "UTC", options: options)
+            try ReplicaStore(
+                path: directory.file("replica.sqlite"), branchID: BranchID(5), timeZone: "UTC", options: options)
         }
     }
 
@@ -91,19 +103,29 @@ import Testing
     @Test func pinOnlyCredentialIsFoundByItsDigest() throws {
         let store = try openStore(directory)
         let digest = try pinHasher.digest("86420")
-        try store.apply([.upsertPlan(monthly)] + member(1, card: 1) + [.upsertCredential(Credential(id: CredentialID(99), userID: UserID(1), pin: digest))])
+        try store.apply(
+            [.upsertPlan(monthly)] + member(1, card: 1) + [
+                .upsertCredential(Credential(id: CredentialID(99), userID: UserID(1), pin: digest))
+            ])
         #expect(try store.facts(for: .pin(digest)).facts?.credentialID == CredentialID(99))
         #expect(try store.facts(for: .pin(pinHasher.digest("86421"))).facts == nil)
     }
 
     @Test func freezesAndStaffGrantsSurviveTheRoundTrip() throws {
         let store = try openStore(directory)
-        var subscription = Subscription(id: SubscriptionID(5), userID: UserID(2), planID: PlanID(1), startDay: day(2024, 1, 1), endDay: day(2024, 3, 1),
-                                        graceDays: 4, status: .active, pricePaid: Money(minorUnits: 1, currency: "EUR"))
-        subscription.freezes = [FreezePeriod(start: day(2024, 1, 5), end: day(2024, 1, 9)), FreezePeriod(start: day(2024, 2, 1))]
+        var subscription = Subscription(
+            id: SubscriptionID(5), userID: UserID(2), planID: PlanID(1), startDay: day(2024, 1, 1),
+            endDay: day(2024, 3, 1),
+            graceDays: 4, status: .active, pricePaid: Money(minorUnits: 1, currency: "EUR"))
+        subscription.freezes = [
+            FreezePeriod(start: day(2024, 1, 5), end: day(2024, 1, 9)), FreezePeriod(start: day(2024, 2, 1)),
+        ]
         try store.apply([
             .upsertPlan(monthly),
-            .upsertUser(ReplicaUser(id: UserID(2), clave: 2, displayName: "Recepción", active: true, roles: RoleSet([.reception]), grantedHere: true)),
+            .upsertUser(
+                ReplicaUser(
+                    id: UserID(2), clave: 2, displayName: "Recepción", active: true, roles: RoleSet([.reception]),
+                    grantedHere: true)),
             .upsertCredential(Credential(id: CredentialID(20), userID: UserID(2), card: CardNumber(rawValue: 2))),
             .upsertSubscription(subscription),
         ])
@@ -116,7 +138,11 @@ import Testing
         let store = try openStore(directory)
         try store.apply([.upsertPlan(monthly)] + member(1, card: 111), cursor: 5)
         // A credential for a user the replica does not have violates the foreign key.
-        let bad: [ReplicaChange] = try member(2, card: 222) + [.upsertCredential(Credential(id: CredentialID(77), userID: UserID(404), card: CardNumber(rawValue: 777)))]
+        let bad: [ReplicaChange] =
+            try member(2, card: 222) + [
+                .upsertCredential(
+                    Credential(id: CredentialID(77), userID: UserID(404), card: CardNumber(rawValue: 777)))
+            ]
         let error = #expect(throws: SQLiteError.self) { try store.apply(bad, cursor: 6) }
         #expect(error?.isConstraintViolation == true)
         #expect(try store.syncCursor() == 5)
@@ -135,7 +161,10 @@ import Testing
     @Test func revocationTakesEffectOnTheNextLookUp() throws {
         let store = try openStore(directory)
         try store.apply([.upsertPlan(monthly)] + member(1, card: 111))
-        try store.apply([.upsertCredential(Credential(id: CredentialID(10), userID: UserID(1), card: CardNumber(rawValue: 111), status: .revoked))])
+        try store.apply([
+            .upsertCredential(
+                Credential(id: CredentialID(10), userID: UserID(1), card: CardNumber(rawValue: 111), status: .revoked))
+        ])
         #expect(try store.facts(for: .card(CardNumber(rawValue: 111))).facts?.credentialStatus == .revoked)
     }
 
@@ -160,7 +189,10 @@ import Testing
     }
 
     @Test func freezeCodecRoundTripsAndRejectsGarbage() {
-        let freezes = [FreezePeriod(start: LocalDay(rawValue: 19_000), end: LocalDay(rawValue: 19_010)), FreezePeriod(start: LocalDay(rawValue: 19_050))]
+        let freezes = [
+            FreezePeriod(start: LocalDay(rawValue: 19_000), end: LocalDay(rawValue: 19_010)),
+            FreezePeriod(start: LocalDay(rawValue: 19_050)),
+        ]
         #expect(FreezeCodec.decode(FreezeCodec.encode(freezes)) == freezes)
         #expect(FreezeCodec.decode("") == [])
         for bad in ["x", "5", "10-5", "1-2,", "-", "a-b"] { #expect(FreezeCodec.decode(bad) == nil, "\(bad)") }
@@ -178,7 +210,9 @@ import Testing
     }
 
     @Test func aCredentialCanChangeItsNumberAndKind() throws {
-        try store.apply([.upsertCredential(Credential(id: CredentialID(10), userID: UserID(1), card: CardNumber(rawValue: 333)))])
+        try store.apply([
+            .upsertCredential(Credential(id: CredentialID(10), userID: UserID(1), card: CardNumber(rawValue: 333)))
+        ])
         #expect(try store.facts(for: .card(CardNumber(rawValue: 111))).facts == nil)
         #expect(try store.facts(for: .card(CardNumber(rawValue: 333))).facts?.credentialID == CredentialID(10))
         let digest = try pinHasher.digest("9999")
@@ -191,7 +225,9 @@ import Testing
 
     @Test func aCardHeldByAnotherCredentialIsRefused() throws {
         let error = #expect(throws: SQLiteError.self) {
-            try store.apply([.upsertCredential(Credential(id: CredentialID(99), userID: UserID(2), card: CardNumber(rawValue: 111)))])
+            try store.apply([
+                .upsertCredential(Credential(id: CredentialID(99), userID: UserID(2), card: CardNumber(rawValue: 111)))
+            ])
         }
         #expect(error?.isConstraintViolation == true)
         #expect(try store.facts(for: .card(CardNumber(rawValue: 111))).facts?.user.id == UserID(1))
@@ -200,22 +236,35 @@ import Testing
     @Test func aCredentialWithoutItsValueIsAnInvalidChange() throws {
         var broken = Credential(id: CredentialID(50), userID: UserID(1), card: CardNumber(rawValue: 5))
         broken.cardNumber = nil
-        #expect(throws: ReplicaError.invalidChange("credential 50 of kind card has no card number")) { try store.apply([.upsertCredential(broken)]) }
+        #expect(throws: ReplicaError.invalidChange("credential 50 of kind card has no card number")) {
+            try store.apply([.upsertCredential(broken)])
+        }
     }
 
     @Test func aSubscriptionCanMoveToAnotherUser() throws {
-        var moved = Subscription(id: SubscriptionID(100), userID: UserID(2), planID: PlanID(1), startDay: day(2024, 1, 1), endDay: day(2024, 12, 31),
-                                 pricePaid: Money(minorUnits: 1, currency: "MXN"))
+        var moved = Subscription(
+            id: SubscriptionID(100), userID: UserID(2), planID: PlanID(1), startDay: day(2024, 1, 1),
+            endDay: day(2024, 12, 31),
+            pricePaid: Money(minorUnits: 1, currency: "MXN"))
         try store.apply([.upsertSubscription(moved)])
         #expect(try store.facts(for: .card(CardNumber(rawValue: 111))).facts?.subscriptions.isEmpty == true)
-        #expect(try store.facts(for: .card(CardNumber(rawValue: 222))).facts?.subscriptions.map(\.subscription.id) == [SubscriptionID(100), SubscriptionID(200)])
+        #expect(
+            try store.facts(for: .card(CardNumber(rawValue: 222))).facts?.subscriptions.map(\.subscription.id) == [
+                SubscriptionID(100), SubscriptionID(200),
+            ])
         moved.status = .cancelled
         try store.apply([.upsertSubscription(moved), .deleteSubscription(SubscriptionID(200))])
-        #expect(try store.facts(for: .card(CardNumber(rawValue: 222))).facts?.subscriptions.map(\.subscription.status) == [.cancelled])
+        #expect(
+            try store.facts(for: .card(CardNumber(rawValue: 222))).facts?.subscriptions.map(\.subscription.status) == [
+                .cancelled
+            ])
     }
 
     @Test func largestCardNumbersRoundTrip() throws {
-        try store.apply([.upsertCredential(Credential(id: CredentialID(70), userID: UserID(1), card: CardNumber(rawValue: UInt64.max)))])
+        try store.apply([
+            .upsertCredential(
+                Credential(id: CredentialID(70), userID: UserID(1), card: CardNumber(rawValue: UInt64.max)))
+        ])
         #expect(try store.facts(for: .card(CardNumber(rawValue: UInt64.max))).facts?.credentialID == CredentialID(70))
     }
 }

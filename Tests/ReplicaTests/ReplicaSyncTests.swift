@@ -6,14 +6,20 @@ import TestSupport
 import Testing
 
 @Suite struct ReplicaSyncTests {
-    static let plan = Plan(id: PlanID(7), name: "Mensual", price: Money(minorUnits: 59_900, currency: "MXN"), duration: .months(1))
+    static let plan = Plan(
+        id: PlanID(7), name: "Mensual", price: Money(minorUnits: 59_900, currency: "MXN"), duration: .months(1))
 
     static func user(_ id: Int64, name: String, card: UInt64, status: Credential.Status = .active) -> SyncItem {
         let today = LocalDay(daysSinceEpoch: Int32(Timestamp.now().milliseconds / 86_400_000))
-        return .user(SyncUser(id: id, clave: id, displayName: name, active: true, roles: [.client], grantedHere: true, pin: nil,
-                              cards: [SyncCard(id: id * 10, number: card, status: status)],
-                              subscriptions: [Subscription(id: SubscriptionID(id), userID: UserID(id), planID: plan.id, startDay: today.adding(days: -1),
-                                                           endDay: today.adding(days: 30), pricePaid: plan.price)]))
+        return .user(
+            SyncUser(
+                id: id, clave: id, displayName: name, active: true, roles: [.client], grantedHere: true, pin: nil,
+                cards: [SyncCard(id: id * 10, number: card, status: status)],
+                subscriptions: [
+                    Subscription(
+                        id: SubscriptionID(id), userID: UserID(id), planID: plan.id, startDay: today.adding(days: -1),
+                        endDay: today.adding(days: 30), pricePaid: plan.price)
+                ]))
     }
 
     func count(_ db: Connection, _ sql: String) throws -> Int { try db.scalar(sql, as: Int.self) }
@@ -22,20 +28,32 @@ import Testing
         let directory = try TemporaryDirectory()
         let path = directory.file("replica.sqlite")
         let store = try ReplicaStore(path: path, branchID: BranchID(1), timeZone: "America/Mexico_City")
-        try store.apply(SyncBatch(cursor: 5, items: [.plan(Self.plan), Self.user(1, name: "Ana", card: 111), Self.user(2, name: "Beto", card: 222)],
-                                  commands: [], more: false, snapshotRequired: false, serverTime: Timestamp.now()))
+        try store.apply(
+            SyncBatch(
+                cursor: 5,
+                items: [.plan(Self.plan), Self.user(1, name: "Ana", card: 111), Self.user(2, name: "Beto", card: 222)],
+                commands: [], more: false, snapshotRequired: false, serverTime: Timestamp.now()))
         let db = try Connection(path: path)
         try db.run("UPDATE users SET day_count = 3 WHERE id = 1")
         // Page one of a new snapshot: the live tables do not change yet.
-        try store.stage(SyncSnapshotPage(sequence: 40, items: [.plan(Self.plan), Self.user(1, name: "Ana María", card: 111)], nextAfter: 1, serverTime: Timestamp.now()), after: 0)
+        try store.stage(
+            SyncSnapshotPage(
+                sequence: 40, items: [.plan(Self.plan), Self.user(1, name: "Ana María", card: 111)], nextAfter: 1,
+                serverTime: Timestamp.now()), after: 0)
         #expect(try count(db, "SELECT count(*) FROM users") == 2)
         #expect(try store.snapshotProgress()?.after == 1)
         // A restart in between: a new connection sees where to resume.
         let reopened = try ReplicaStore(path: path, branchID: BranchID(1), timeZone: "America/Mexico_City")
         #expect(try reopened.snapshotProgress()?.sequence == 40)
-        try reopened.stage(SyncSnapshotPage(sequence: 41, items: [Self.user(3, name: "Carla", card: 333)], nextAfter: nil, serverTime: Timestamp.now()), after: 1)
+        try reopened.stage(
+            SyncSnapshotPage(
+                sequence: 41, items: [Self.user(3, name: "Carla", card: 333)], nextAfter: nil,
+                serverTime: Timestamp.now()), after: 1)
         try reopened.finishSnapshot()
-        #expect(try db.query("SELECT display_name FROM users ORDER BY id", map: { row -> String in try row.get(0) }) == ["Ana María", "Carla"])
+        #expect(
+            try db.query("SELECT display_name FROM users ORDER BY id", map: { row -> String in try row.get(0) }) == [
+                "Ana María", "Carla",
+            ])
         #expect(try count(db, "SELECT day_count FROM users WHERE id = 1") == 3)
         #expect(try count(db, "SELECT count(*) FROM cards WHERE card_number = 222") == 0)
         #expect(try reopened.syncCursor() == 40 && reopened.isBootstrapped() && reopened.snapshotProgress() == nil)
@@ -44,13 +62,21 @@ import Testing
 
     @Test func aRevokedCardOfOnePersonNeverDisplacesTheActiveHolder() throws {
         let directory = try TemporaryDirectory()
-        let store = try ReplicaStore(path: directory.file("replica.sqlite"), branchID: BranchID(1), timeZone: "America/Mexico_City")
-        try store.apply(SyncBatch(cursor: 1, items: [.plan(Self.plan), Self.user(2, name: "Beto", card: 555)], commands: [], more: false,
-                                  snapshotRequired: false, serverTime: Timestamp.now()))
+        let store = try ReplicaStore(
+            path: directory.file("replica.sqlite"), branchID: BranchID(1), timeZone: "America/Mexico_City")
+        try store.apply(
+            SyncBatch(
+                cursor: 1, items: [.plan(Self.plan), Self.user(2, name: "Beto", card: 555)], commands: [], more: false,
+                snapshotRequired: false, serverTime: Timestamp.now()))
         // Ana once had 555 and lost it; her state comes after Beto's.
-        try store.apply(SyncBatch(cursor: 2, items: [Self.user(1, name: "Ana", card: 555, status: .lost)], commands: [], more: false,
-                                  snapshotRequired: false, serverTime: Timestamp.now()))
+        try store.apply(
+            SyncBatch(
+                cursor: 2, items: [Self.user(1, name: "Ana", card: 555, status: .lost)], commands: [], more: false,
+                snapshotRequired: false, serverTime: Timestamp.now()))
         let db = try Connection(path: directory.file("replica.sqlite"))
-        #expect(try db.queryFirst("SELECT user_id || ':' || status FROM cards WHERE card_number = 555", map: { row -> String in try row.get(0) }) == "2:active")
+        #expect(
+            try db.queryFirst(
+                "SELECT user_id || ':' || status FROM cards WHERE card_number = 555",
+                map: { row -> String in try row.get(0) }) == "2:active")
     }
 }

@@ -11,7 +11,8 @@ import Testing
     init() throws {
         directory = try TemporaryDirectory()
         db = try Connection(path: directory.file("test.sqlite"))
-        try db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, amount REAL, data BLOB, flag INTEGER) STRICT")
+        try db.execute(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, amount REAL, data BLOB, flag INTEGER) STRICT")
     }
 
     /// A view stands while one transaction lasts with nothing written through the connection:
@@ -61,10 +62,16 @@ import Testing
 
     @Test func bindsAndReadsEveryStorageClass() throws {
         let blob: [UInt8] = [0, 1, 2, 255]
-        try db.run("INSERT INTO t (id, name, amount, data, flag) VALUES (?, ?, ?, ?, ?)", Int64.max, "Peña ñandú", 12.5, blob, true)
-        let row = try #require(try db.queryFirst("SELECT id, name, amount, data, flag FROM t") { row in
-            (try row.get(0, as: Int64.self), try row.get(1, as: String.self), try row.get(2, as: Double.self), try row.get(3, as: [UInt8].self), try row.get(4, as: Bool.self))
-        })
+        try db.run(
+            "INSERT INTO t (id, name, amount, data, flag) VALUES (?, ?, ?, ?, ?)", Int64.max, "Peña ñandú", 12.5, blob,
+            true)
+        let row = try #require(
+            try db.queryFirst("SELECT id, name, amount, data, flag FROM t") { row in
+                (
+                    try row.get(0, as: Int64.self), try row.get(1, as: String.self), try row.get(2, as: Double.self),
+                    try row.get(3, as: [UInt8].self), try row.get(4, as: Bool.self)
+                )
+            })
         #expect(row.0 == Int64.max && row.1 == "Peña ñandú" && row.2 == 12.5 && row.3 == blob && row.4)
     }
 
@@ -78,7 +85,9 @@ import Testing
     @Test func textWithNULIsStoredWholeAndEmptyTextStaysText() throws {
         try db.run("INSERT INTO t (id, name) VALUES (1, ?)", "antes\u{0}después")
         #expect(try db.scalar("SELECT name FROM t WHERE id = 1", as: String.self) == "antes\u{0}después")
-        #expect(try db.scalar("SELECT length(CAST(name AS BLOB)) FROM t WHERE id = 1", as: Int.self) == "antes\u{0}después".utf8.count)
+        #expect(
+            try db.scalar("SELECT length(CAST(name AS BLOB)) FROM t WHERE id = 1", as: Int.self)
+                == "antes\u{0}después".utf8.count)
         try db.run("INSERT INTO t (id, name) VALUES (2, ?)", "")
         #expect(try db.scalar("SELECT typeof(name) FROM t WHERE id = 2", as: String.self) == "text")
     }
@@ -96,7 +105,10 @@ import Testing
 
     @Test func typeMismatchNamesColumnAndSQL() throws {
         try db.run("INSERT INTO t (id, name) VALUES (1, 'x')")
-        #expect(throws: SQLiteUsageError.typeMismatch(column: 0, expected: "Int64", found: "text", sql: "SELECT name FROM t")) {
+        #expect(
+            throws: SQLiteUsageError.typeMismatch(
+                column: 0, expected: "Int64", found: "text", sql: "SELECT name FROM t")
+        ) {
             _ = try db.scalar("SELECT name FROM t", as: Int64.self)
         }
     }
@@ -116,7 +128,9 @@ import Testing
     }
 
     @Test func rejectsTwoStatementsInOneCall() {
-        #expect(throws: SQLiteUsageError.trailingStatement(sql: "SELECT 1; SELECT 2")) { try db.run("SELECT 1; SELECT 2") }
+        #expect(throws: SQLiteUsageError.trailingStatement(sql: "SELECT 1; SELECT 2")) {
+            try db.run("SELECT 1; SELECT 2")
+        }
     }
 
     @Test func statementCacheReusesAndEvicts() throws {
@@ -171,7 +185,9 @@ import Testing
         let other = try Connection(path: directory.file("test.sqlite"), options: options)
         try db.execute("BEGIN IMMEDIATE")
         defer { try? db.execute("ROLLBACK") }
-        let error = #expect(throws: SQLiteError.self) { try other.transaction { try other.run("INSERT INTO t (id) VALUES (9)") } }
+        let error = #expect(throws: SQLiteError.self) {
+            try other.transaction { try other.run("INSERT INTO t (id) VALUES (9)") }
+        }
         #expect(error?.isBusy == true)
     }
 
@@ -210,7 +226,10 @@ import Testing
         // The inner one fails alone: its row goes, the outer's stays.
         try db.transaction {
             try db.run("INSERT INTO t VALUES (1)")
-            _ = try? db.transaction { try db.run("INSERT INTO t VALUES (2)"); throw SQLiteError(code: 1, message: "inner") }
+            _ = try? db.transaction {
+                try db.run("INSERT INTO t VALUES (2)")
+                throw SQLiteError(code: 1, message: "inner")
+            }
         }
         #expect(try db.query("SELECT x FROM t", map: { row -> Int in try row.get(0) }) == [1])
         // The outer one fails: the inner one's committed-looking work goes too.

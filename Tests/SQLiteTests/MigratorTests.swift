@@ -58,14 +58,19 @@ import Testing
         let db = try Connection(path: directory.file("m.sqlite"))
         try Migrator(applicationID: Self.appID, migrations: migrations(1)).migrate(db)
         let renamed = [Migration(version: 1, name: "something else", sql: "SELECT 1")]
-        #expect(throws: MigrationError.divergentHistory(path: db.path, version: 1, recorded: "step 1", expected: "something else")) {
+        #expect(
+            throws: MigrationError.divergentHistory(
+                path: db.path, version: 1, recorded: "step 1", expected: "something else")
+        ) {
             try Migrator(applicationID: Self.appID, migrations: renamed).migrate(db)
         }
     }
 
     @Test func refusesUnorderedMigrationList() throws {
         let db = try Connection(path: directory.file("m.sqlite"))
-        let steps = [Migration(version: 2, name: "b", sql: "SELECT 1"), Migration(version: 1, name: "a", sql: "SELECT 1")]
+        let steps = [
+            Migration(version: 2, name: "b", sql: "SELECT 1"), Migration(version: 1, name: "a", sql: "SELECT 1"),
+        ]
         #expect(throws: MigrationError.self) { try Migrator(applicationID: Self.appID, migrations: steps).migrate(db) }
     }
 

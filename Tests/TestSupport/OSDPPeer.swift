@@ -4,7 +4,8 @@ import Foundation
 public enum OSDPPeer {
     public static let python: String = {
         if let chosen = ProcessInfo.processInfo.environment["PORTERO_PYTHON"] { return chosen }
-        let venv = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let venv = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
             .appendingPathComponent(".build-venv/bin/python3").path
         return FileManager.default.isExecutableFile(atPath: venv) ? venv : "/usr/bin/env"
     }()
@@ -86,4 +87,3 @@ public final class PeripheralProcess {
         process.waitUntilExit()
     }
 }
-

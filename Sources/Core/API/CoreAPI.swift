@@ -29,8 +29,12 @@ public struct BodyField: Sendable {
     public let type: FieldType
     public let required: Bool
 
-    public static func required(_ name: String, _ type: FieldType) -> BodyField { BodyField(name: name, type: type, required: true) }
-    public static func optional(_ name: String, _ type: FieldType) -> BodyField { BodyField(name: name, type: type, required: false) }
+    public static func required(_ name: String, _ type: FieldType) -> BodyField {
+        BodyField(name: name, type: type, required: true)
+    }
+    public static func optional(_ name: String, _ type: FieldType) -> BodyField {
+        BodyField(name: name, type: type, required: false)
+    }
 }
 
 /// One declared API route.
@@ -70,7 +74,9 @@ public struct APIRequest {
 
     /// Today in `branch`'s time zone, or in the core's.
     public func today(_ branch: BranchID?) -> LocalDay {
-        if let branch, let zone = try? database.accounts.branch(branch)?.timeZone { return ZoneCache.rules(zone).localDay(at: now) }
+        if let branch, let zone = try? database.accounts.branch(branch)?.timeZone {
+            return ZoneCache.rules(zone).localDay(at: now)
+        }
         return ZoneCache.rules(timeZone).localDay(at: now)
     }
 
@@ -89,7 +95,9 @@ public struct APIRequest {
 
     /// A path parameter that must be a positive whole number, or a 404 (no such thing).
     public func id(_ name: String = "id", what: String) throws(HTTPResponseError) -> Int64 {
-        guard let number = Int64(try context.parameter(name)), number > 0 else { throw HTTPResponseError(.error(404, "no such \(what)")) }
+        guard let number = Int64(try context.parameter(name)), number > 0 else {
+            throw HTTPResponseError(.error(404, "no such \(what)"))
+        }
         return number
     }
 
@@ -102,7 +110,10 @@ public struct APIRequest {
     public func queryInt(_ name: String, default value: Int, range: ClosedRange<Int>) throws(HTTPResponseError) -> Int {
         guard let text = query(name) else { return value }
         guard let number = Int(text), range.contains(number) else {
-            throw HTTPResponseError(.error(400, "query parameter \(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)"))
+            throw HTTPResponseError(
+                .error(
+                    400,
+                    "query parameter \(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)"))
         }
         return number
     }
@@ -110,7 +121,8 @@ public struct APIRequest {
     /// Appends to the audit trail as the caller (inside the caller's write transaction).
     public func audit(_ action: String, target: String, changes: [String: Any] = [:]) throws {
         let actor = session.map { "user:\($0.account.id)" } ?? device.map { "device:\($0.id)" } ?? "anonymous"
-        _ = try database.audit.append(actor: actor, action: action, target: target, changes: CoreAPI.json(changes), at: now)
+        _ = try database.audit.append(
+            actor: actor, action: action, target: target, changes: CoreAPI.json(changes), at: now)
     }
 }
 
@@ -138,13 +150,18 @@ public final class CoreAPI: Sendable {
         return options
     }
 
-    public init(path: String, options: ConnectionOptions = CoreAPI.serverOptions, secureCookies: Bool = false, hasher: PasswordHasher = PasswordHasher(),
-                policy: AuthPolicy = AuthPolicy(), enrollmentCodeSeconds: Int64 = 24 * 3600, timeZone: String = "UTC",
-                clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) throws {
+    public init(
+        path: String, options: ConnectionOptions = CoreAPI.serverOptions, secureCookies: Bool = false,
+        hasher: PasswordHasher = PasswordHasher(),
+        policy: AuthPolicy = AuthPolicy(), enrollmentCodeSeconds: Int64 = 24 * 3600, timeZone: String = "UTC",
+        clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }
+    ) throws {
         let throttle = LoginThrottle()
         let dummyHash = Authenticator.makeDummyHash(hasher)
         pool = try CoreDatabasePool {
-            try CoreDatabase(connection: try Connection(path: path, options: options), hasher: hasher, policy: policy, throttle: throttle, dummyHash: dummyHash)
+            try CoreDatabase(
+                connection: try Connection(path: path, options: options), hasher: hasher, policy: policy,
+                throttle: throttle, dummyHash: dummyHash)
         }
         self.secureCookies = secureCookies
         self.clock = clock
@@ -169,11 +186,19 @@ public final class CoreAPI: Sendable {
     /// `final` (nil: nothing for it yet).
     func feedAnswer(branch: BranchID, after: Int64, final: Bool) -> HTTPResponse? {
         let now = clock()
-        guard let batch = try? pool.with({ database -> SyncBatch in
-            let today = (try? database.accounts.branch(branch)).flatMap { $0 }.map { ZoneCache.rules($0.timeZone).localDay(at: now) } ?? LocalDay(daysSinceEpoch: Int32(now.milliseconds / 86_400_000))
-            return try database.sync.batch(branch: branch, after: after, limit: CoreAPI.syncBatchLimit, today: today, now: now)
-        }) else { return final ? .error(503, "the database is busy; ask again") : nil }
-        let quiet = batch.items.isEmpty && batch.commands.isEmpty && !batch.more && !batch.snapshotRequired && batch.cursor == after
+        guard
+            let batch = try? pool.with({ database -> SyncBatch in
+                let today =
+                    (try? database.accounts.branch(branch)).flatMap { $0 }.map {
+                        ZoneCache.rules($0.timeZone).localDay(at: now)
+                    } ?? LocalDay(daysSinceEpoch: Int32(now.milliseconds / 86_400_000))
+                return try database.sync.batch(
+                    branch: branch, after: after, limit: CoreAPI.syncBatchLimit, today: today, now: now)
+            })
+        else { return final ? .error(503, "the database is busy; ask again") : nil }
+        let quiet =
+            batch.items.isEmpty && batch.commands.isEmpty && !batch.more && !batch.snapshotRequired
+            && batch.cursor == after
         return quiet && !final ? nil : .json(batch)
     }
 
@@ -187,9 +212,15 @@ public final class CoreAPI: Sendable {
     struct RouteTable {
         var routes: [APIRoute] = []
 
-        mutating func add(_ method: HTTPMethod, _ pattern: String, _ access: RouteAccess, _ summary: String, body: [BodyField] = [], query: [String] = [],
-                          bodyLimit: Int = 16_384, _ handler: @escaping @Sendable (APIRequest) throws -> HTTPResponse) {
-            routes.append(APIRoute(method: method, pattern: pattern, access: access, summary: summary, body: body, query: query, bodyLimit: bodyLimit, handler: handler))
+        mutating func add(
+            _ method: HTTPMethod, _ pattern: String, _ access: RouteAccess, _ summary: String, body: [BodyField] = [],
+            query: [String] = [],
+            bodyLimit: Int = 16_384, _ handler: @escaping @Sendable (APIRequest) throws -> HTTPResponse
+        ) {
+            routes.append(
+                APIRoute(
+                    method: method, pattern: pattern, access: access, summary: summary, body: body, query: query,
+                    bodyLimit: bodyLimit, handler: handler))
         }
     }
 
@@ -209,14 +240,18 @@ public final class CoreAPI: Sendable {
                 // On an event loop, a request that only reads joins the read its loop keeps
                 // for the batch (see CoreDatabasePool); anywhere else it has one of its own.
                 let keepRead = Self.onlyReads(route, context) && HTTPServer.onEventLoop
-                return try pool.with(keepingRead: keepRead) { database in try serve(route, context, database, keepRead: keepRead) }
+                return try pool.with(keepingRead: keepRead) { database in
+                    try serve(route, context, database, keepRead: keepRead)
+                }
             }
         }
         router.batchEnded = { [pool] in pool.endBatch() }
         return router
     }
 
-    func serve(_ route: APIRoute, _ context: RouteContext, _ database: CoreDatabase, keepRead: Bool) throws -> HTTPResponse {
+    func serve(_ route: APIRoute, _ context: RouteContext, _ database: CoreDatabase, keepRead: Bool) throws
+        -> HTTPResponse
+    {
         let now = clock()
         // The session's upkeep (its idle clock, or deleting it) is written after the request's
         // read transaction, never inside it.
@@ -248,7 +283,8 @@ public final class CoreAPI: Sendable {
             return try route.handler(try authorize(route, context, database, now, &check))
         } catch let error as AccountError {
             // Conflicts with what exists (a taken username, clave, card or name) are 409; the rest 400.
-            return .error(error.problem.hasPrefix("already") || error.problem.hasPrefix("a device") ? 409 : 400, "\(error)")
+            return .error(
+                error.problem.hasPrefix("already") || error.problem.hasPrefix("a device") ? 409 : 400, "\(error)")
         } catch let error as HTTPResponseError {
             return error.response
         } catch let error as SQLiteError where error.isBusy || error.isDiskFull {
@@ -257,7 +293,8 @@ public final class CoreAPI: Sendable {
         } catch {
             if keepRead { database.db.endRead() }
             // Logged for the operator; the client learns only that nothing was done.
-            FileHandle.standardError.write(Data("portero-core: \(route.method.rawValue) \(route.pattern): \(error)\n".utf8))
+            FileHandle.standardError.write(
+                Data("portero-core: \(route.method.rawValue) \(route.pattern): \(error)\n".utf8))
             return .error(500, "internal error; nothing was written")
         }
     }
@@ -270,34 +307,50 @@ public final class CoreAPI: Sendable {
 
     /// Authentication, CSRF and the privilege check: the request for the handler, or a refusal
     /// thrown as its response.
-    private func authorize(_ route: APIRoute, _ context: RouteContext, _ database: CoreDatabase, _ now: Timestamp,
-                           _ check: inout Authenticator.SessionCheck?) throws -> APIRequest {
+    private func authorize(
+        _ route: APIRoute, _ context: RouteContext, _ database: CoreDatabase, _ now: Timestamp,
+        _ check: inout Authenticator.SessionCheck?
+    ) throws -> APIRequest {
         let secure = secureCookies || context.request.header("x-forwarded-proto")?.lowercased() == "https"
-        var request = APIRequest(context: context, route: route, session: nil, device: nil, branch: nil, now: now, database: database, secureCookies: secure,
-                                 enrollmentCodeSeconds: enrollmentCodeSeconds, api: self, timeZone: timeZone)
+        var request = APIRequest(
+            context: context, route: route, session: nil, device: nil, branch: nil, now: now, database: database,
+            secureCookies: secure,
+            enrollmentCodeSeconds: enrollmentCodeSeconds, api: self, timeZone: timeZone)
         let authorization = context.request.header("authorization")
         switch route.access {
         case .anyone:
             break
         case .device:
-            guard let authorization, authorization.hasPrefix("Bearer ") else { throw HTTPResponseError(.error(401, "a device token is required")) }
-            do { request.device = try database.devices.device(bearer: String(authorization.dropFirst(7)), now: now) } catch let failure as DeviceAuthFailure {
+            guard let authorization, authorization.hasPrefix("Bearer ") else {
+                throw HTTPResponseError(.error(401, "a device token is required"))
+            }
+            do {
+                request.device = try database.devices.device(bearer: String(authorization.dropFirst(7)), now: now)
+            } catch let failure as DeviceAuthFailure {
                 throw HTTPResponseError(.error(401, "\(failure)"))
             }
         case .signedIn, .privilege:
             if let authorization {
                 // Scripts: a personal token; no cookie, so no CSRF to check.
-                guard authorization.hasPrefix("Bearer "), let account = try? database.auth.account(bearer: String(authorization.dropFirst(7)), now: now) else {
+                guard authorization.hasPrefix("Bearer "),
+                    let account = try? database.auth.account(bearer: String(authorization.dropFirst(7)), now: now)
+                else {
                     throw HTTPResponseError(.error(401, "invalid or revoked token"))
                 }
                 request.session = Session(account: account, csrfToken: "")
             } else {
-                guard let token = Self.cookie("portero_session", in: context.request.header("cookie")) else { throw HTTPResponseError(.error(401, "sign in first")) }
+                guard let token = Self.cookie("portero_session", in: context.request.header("cookie")) else {
+                    throw HTTPResponseError(.error(401, "sign in first"))
+                }
                 let found = try database.auth.checkSession(token: token, now: now)
                 check = found
-                guard let session = found.session else { throw HTTPResponseError(.error(401, "\(AuthFailure.sessionExpired)")) }
+                guard let session = found.session else {
+                    throw HTTPResponseError(.error(401, "\(AuthFailure.sessionExpired)"))
+                }
                 if route.method != .get && route.method != .head {
-                    do { try database.auth.checkCSRF(session, header: context.request.header("x-csrf-token")) } catch let failure as AuthFailure {
+                    do {
+                        try database.auth.checkCSRF(session, header: context.request.header("x-csrf-token"))
+                    } catch let failure as AuthFailure {
                         throw HTTPResponseError(.error(failure == .csrfMismatch ? 403 : 401, "\(failure)"))
                     }
                 }
@@ -306,12 +359,16 @@ public final class CoreAPI: Sendable {
         }
         if case let .privilege(privilege) = route.access, let account = request.session?.account {
             if let text = request.query("branch") {
-                guard let number = Int64(text), number > 0 else { throw HTTPResponseError(.error(400, "query parameter branch must be a branch id")) }
+                guard let number = Int64(text), number > 0 else {
+                    throw HTTPResponseError(.error(400, "query parameter branch must be a branch id"))
+                }
                 request.branch = BranchID(number)
             }
             let allowed = request.branch.map { account.may(privilege, at: $0) } ?? account.may(privilege, at: nil)
             let place = request.branch.map { " at branch \($0)" } ?? ""
-            guard allowed else { throw HTTPResponseError(.error(403, "\(privilege.rawValue) is not among your privileges\(place)")) }
+            guard allowed else {
+                throw HTTPResponseError(.error(403, "\(privilege.rawValue) is not among your privileges\(place)"))
+            }
         }
         return request
     }
@@ -338,12 +395,19 @@ public final class CoreAPI: Sendable {
                     while end < bytes.count, bytes[end] != UInt8(ascii: ";") { end += 1 }
                     // One `name=value` pair in start..<end, blanks around it dropped.
                     var first = start
-                    while first < end, bytes[first] == UInt8(ascii: " ") || bytes[first] == UInt8(ascii: "\t") { first += 1 }
+                    while first < end, bytes[first] == UInt8(ascii: " ") || bytes[first] == UInt8(ascii: "\t") {
+                        first += 1
+                    }
                     var last = end
-                    while last > first, bytes[last - 1] == UInt8(ascii: " ") || bytes[last - 1] == UInt8(ascii: "\t") { last -= 1 }
+                    while last > first, bytes[last - 1] == UInt8(ascii: " ") || bytes[last - 1] == UInt8(ascii: "\t") {
+                        last -= 1
+                    }
                     if last - first > name.count, bytes[first + name.count] == UInt8(ascii: "="),
-                       memcmp(bytes.baseAddress! + first, name.baseAddress!, name.count) == 0 {
-                        return String(decoding: UnsafeBufferPointer(rebasing: bytes[(first + name.count + 1)..<last]), as: UTF8.self)
+                        memcmp(bytes.baseAddress! + first, name.baseAddress!, name.count) == 0
+                    {
+                        return String(
+                            decoding: UnsafeBufferPointer(rebasing: bytes[(first + name.count + 1)..<last]),
+                            as: UTF8.self)
                     }
                     start = end + 1
                 }
@@ -360,7 +424,9 @@ public final class CoreAPI: Sendable {
 
     /// A JSON object as text, keys sorted (audit changes).
     static func json(_ object: [String: Any]) -> String {
-        guard JSONSerialization.isValidJSONObject(object), let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
+        guard JSONSerialization.isValidJSONObject(object),
+            let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        else { return "{}" }
         return String(decoding: data, as: UTF8.self)
     }
 

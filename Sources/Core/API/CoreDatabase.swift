@@ -18,7 +18,9 @@ public final class CoreDatabase {
     public let dashboard: SQLiteDashboardStore
     public let sync: SQLiteSyncStore
 
-    init(connection: Connection, hasher: PasswordHasher, policy: AuthPolicy, throttle: LoginThrottle, dummyHash: String) throws {
+    init(connection: Connection, hasher: PasswordHasher, policy: AuthPolicy, throttle: LoginThrottle, dummyHash: String)
+        throws
+    {
         db = connection
         accounts = try SQLiteAccountStore(connection: connection, hasher: hasher)
         audit = try SQLiteAuditStore(connection: connection)
@@ -28,7 +30,9 @@ public final class CoreDatabase {
         operations = try SQLiteOperationsStore(connection: connection, members: members)
         dashboard = try SQLiteDashboardStore(connection: connection)
         sync = try SQLiteSyncStore(connection: connection)
-        auth = Authenticator(connection: connection, accounts: accounts, audit: audit, hasher: hasher, policy: policy, throttle: throttle, dummyHash: dummyHash)
+        auth = Authenticator(
+            connection: connection, accounts: accounts, audit: audit, hasher: hasher, policy: policy,
+            throttle: throttle, dummyHash: dummyHash)
     }
 
     /// A write and its audit row in one transaction: both land or neither does.

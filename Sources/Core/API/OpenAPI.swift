@@ -6,16 +6,29 @@ extension CoreAPI {
     static func openAPIDocument(_ routes: [APIRoute]) -> [String: Any] {
         var paths: [String: [String: Any]] = [:]
         for route in routes {
-            let path = route.pattern.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+            let path = route.pattern.split(separator: "/").map {
+                $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0)
+            }.joined(separator: "/")
             var responses: [String: Any] = [
-                "default": ["description": "an error: {\"error\": message}", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]],
+                "default": [
+                    "description": "an error: {\"error\": message}",
+                    "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]],
+                ]
             ]
-            responses[route.method == .post ? "201" : (route.method == .delete ? "204" : "200")] = ["description": "done"]
+            responses[route.method == .post ? "201" : (route.method == .delete ? "204" : "200")] = [
+                "description": "done"
+            ]
             let words: [String] = path.split(separator: "/").dropFirst(2).map { String($0).capitalized }
-            let operationID = route.method.rawValue.lowercased() + String(words.joined().filter { $0.isLetter || $0.isNumber })
-            var operation: [String: Any] = ["summary": route.summary, "responses": responses, "operationId": operationID]
+            let operationID =
+                route.method.rawValue.lowercased() + String(words.joined().filter { $0.isLetter || $0.isNumber })
+            var operation: [String: Any] = [
+                "summary": route.summary, "responses": responses, "operationId": operationID,
+            ]
             var parameters: [[String: Any]] = route.pattern.split(separator: "/").filter { $0.hasPrefix(":") }.map {
-                ["name": String($0.dropFirst()), "in": "path", "required": true, "schema": ["type": "integer", "minimum": 1]]
+                [
+                    "name": String($0.dropFirst()), "in": "path", "required": true,
+                    "schema": ["type": "integer", "minimum": 1],
+                ]
             }
             for name in route.query {
                 let schema: [String: Any] = name == "q" ? ["type": "string"] : ["type": "integer", "minimum": 0]
@@ -29,7 +42,9 @@ extension CoreAPI {
                 operation["security"] = [["device": [String]()]]
             case let .privilege(privilege):
                 operation["x-portero-access"] = "privilege:\(privilege.rawValue)"
-                parameters.append(["name": "branch", "in": "query", "required": false, "schema": ["type": "integer", "minimum": 1]])
+                parameters.append([
+                    "name": "branch", "in": "query", "required": false, "schema": ["type": "integer", "minimum": 1],
+                ])
             }
             if !parameters.isEmpty { operation["parameters"] = parameters }
             if !route.body.isEmpty {
@@ -58,9 +73,13 @@ extension CoreAPI {
                 "securitySchemes": [
                     "session": ["type": "apiKey", "in": "cookie", "name": "portero_session"],
                     "token": ["type": "http", "scheme": "bearer"],
-                    "device": ["type": "http", "scheme": "bearer", "description": "a device token (pd_…) from enrolment"],
+                    "device": [
+                        "type": "http", "scheme": "bearer", "description": "a device token (pd_…) from enrolment",
+                    ],
                 ],
-                "schemas": ["Error": ["type": "object", "properties": ["error": ["type": "string"]], "required": ["error"]]],
+                "schemas": [
+                    "Error": ["type": "object", "properties": ["error": ["type": "string"]], "required": ["error"]]
+                ],
             ],
             "security": [["session": [String]()], ["token": [String]()]],
         ]
@@ -69,10 +88,17 @@ extension CoreAPI {
     /// The openapi.json route, describing every route including itself.
     static func declareOpenAPIRoute(_ table: inout RouteTable) {
         let summary = "This document"
-        let itself = APIRoute(method: .get, pattern: "/api/v1/openapi.json", access: .anyone, summary: summary, body: [], query: [], bodyLimit: 0) { _ in HTTPResponse(status: 200) }
-        let data = (try? JSONSerialization.data(withJSONObject: openAPIDocument(table.routes + [itself]), options: [.sortedKeys])) ?? Data("{}".utf8)
+        let itself = APIRoute(
+            method: .get, pattern: "/api/v1/openapi.json", access: .anyone, summary: summary, body: [], query: [],
+            bodyLimit: 0
+        ) { _ in HTTPResponse(status: 200) }
+        let data =
+            (try? JSONSerialization.data(
+                withJSONObject: openAPIDocument(table.routes + [itself]), options: [.sortedKeys])) ?? Data("{}".utf8)
         let body = Array(data)
-        table.add(.get, "/api/v1/openapi.json", .anyone, summary) { _ in HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: body) }
+        table.add(.get, "/api/v1/openapi.json", .anyone, summary) { _ in
+            HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: body)
+        }
     }
 
     /// The document as the route serves it.

@@ -87,8 +87,11 @@ public final class Authenticator {
 
     /// `throttle` is shared by every Authenticator of one core (one per database connection), so
     /// failures count the same whichever thread served them; so is `dummyHash` when given.
-    public init(connection: Connection, accounts: any AccountStore, audit: any AuditStore, hasher: PasswordHasher = PasswordHasher(),
-                policy: AuthPolicy = AuthPolicy(), throttle: LoginThrottle = LoginThrottle(), dummyHash: String? = nil) {
+    public init(
+        connection: Connection, accounts: any AccountStore, audit: any AuditStore,
+        hasher: PasswordHasher = PasswordHasher(),
+        policy: AuthPolicy = AuthPolicy(), throttle: LoginThrottle = LoginThrottle(), dummyHash: String? = nil
+    ) {
         db = connection
         self.accounts = accounts
         self.audit = audit
@@ -100,13 +103,17 @@ public final class Authenticator {
 
     /// Logs in by username or email. Returns the new session token (for the cookie) and the session.
     /// Every attempt, good or bad, is audited.
-    public func login(_ login: String, password: String, secondFactor: String? = nil, address: String, now: Timestamp) throws -> (token: String, session: Session) {
+    public func login(_ login: String, password: String, secondFactor: String? = nil, address: String, now: Timestamp)
+        throws -> (token: String, session: Session)
+    {
         let seconds = now.seconds
         let accountKey = "account:" + login.lowercased()
         let addressKey = "address:" + address
         for key in [accountKey, addressKey] {
             if let until = throttle.lockedUntil(key), seconds < until {
-                _ = try audit.append(actor: "anonymous", action: "login.locked", target: login, changes: #"{"address":"\#(address)"}"#, at: now)
+                _ = try audit.append(
+                    actor: "anonymous", action: "login.locked", target: login, changes: #"{"address":"\#(address)"}"#,
+                    at: now)
                 throw AuthFailure.lockedOut(retryAfterSeconds: until - seconds)
             }
         }
@@ -117,23 +124,32 @@ public final class Authenticator {
         guard let (account, hash) = found, matches, account.active, hash != nil else {
             recordFailure(accountKey, limit: policy.maxFailuresPerAccount, now: seconds)
             recordFailure(addressKey, limit: policy.maxFailuresPerAddress, now: seconds)
-            _ = try audit.append(actor: "anonymous", action: "login.failure", target: login, changes: #"{"address":"\#(address)"}"#, at: now)
+            _ = try audit.append(
+                actor: "anonymous", action: "login.failure", target: login, changes: #"{"address":"\#(address)"}"#,
+                at: now)
             throw AuthFailure.invalidCredentials
         }
         if try !checkSecondFactor(account.id, code: secondFactor, now: now) {
             if secondFactor == nil { throw AuthFailure.secondFactorRequired }
             recordFailure(accountKey, limit: policy.maxFailuresPerAccount, now: seconds)
             recordFailure(addressKey, limit: policy.maxFailuresPerAddress, now: seconds)
-            _ = try audit.append(actor: "anonymous", action: "login.failure", target: login, changes: #"{"address":"\#(address)","second_factor":true}"#, at: now)
+            _ = try audit.append(
+                actor: "anonymous", action: "login.failure", target: login,
+                changes: #"{"address":"\#(address)","second_factor":true}"#, at: now)
             throw AuthFailure.invalidCredentials
         }
         throttle.forget(accountKey)
-        if let hash, hasher.needsRehash(hash) { try accounts.replacePasswordHash(account.id, hash: try hasher.hash(password)) }
+        if let hash, hasher.needsRehash(hash) {
+            try accounts.replacePasswordHash(account.id, hash: try hasher.hash(password))
+        }
         let token = Self.base64URL(try SecureRandom.bytes(32))
         let csrf = Self.base64URL(try SecureRandom.bytes(24))
-        try db.run("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen) VALUES (?, ?, ?, ?, ?)",
-                   Digest.sha256(Array(token.utf8)), account.id.rawValue, csrf, now.milliseconds, now.milliseconds)
-        _ = try audit.append(actor: "user:\(account.id)", action: "login.success", target: "user:\(account.id)", changes: #"{"address":"\#(address)"}"#, at: now)
+        try db.run(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen) VALUES (?, ?, ?, ?, ?)",
+            Digest.sha256(Array(token.utf8)), account.id.rawValue, csrf, now.milliseconds, now.milliseconds)
+        _ = try audit.append(
+            actor: "user:\(account.id)", action: "login.success", target: "user:\(account.id)",
+            changes: #"{"address":"\#(address)"}"#, at: now)
         return (token, Session(account: account, csrfToken: csrf))
     }
 
@@ -166,25 +182,34 @@ public final class Authenticator {
     public func checkSession(token: String, now: Timestamp) throws -> SessionCheck {
         try db.read {
             let generation = try signInGeneration()
-            if let kept = keptSessions[token], kept.generation == generation, let check = check(kept, token: token, now: now) {
+            if let kept = keptSessions[token], kept.generation == generation,
+                let check = check(kept, token: token, now: now)
+            {
                 keptSessionsUsed += 1
                 return check
             }
             // Not kept, kept from before a change, or past its idle time by the kept clock
             // (another connection may have moved it on): read it.
             let key = Digest.sha256(Array(token.utf8))
-            guard let found = try db.queryFirst(Self.sessionSQL, key, map: { row -> KeptSession in
-                let id = UserID(try row.requiredInt64(0))
-                let account = row.isNull(4) ? nil : try SQLiteAccountStore.account(id, from: row, at: 4)
-                return KeptSession(account: account, csrfToken: try row.get(1), createdAt: try row.requiredInt64(2), lastSeen: try row.requiredInt64(3),
-                                   generation: generation, key: key)
-            }) else {
+            guard
+                let found = try db.queryFirst(
+                    Self.sessionSQL, key,
+                    map: { row -> KeptSession in
+                        let id = UserID(try row.requiredInt64(0))
+                        let account = row.isNull(4) ? nil : try SQLiteAccountStore.account(id, from: row, at: 4)
+                        return KeptSession(
+                            account: account, csrfToken: try row.get(1), createdAt: try row.requiredInt64(2),
+                            lastSeen: try row.requiredInt64(3),
+                            generation: generation, key: key)
+                    })
+            else {
                 keptSessions[token] = nil
                 return SessionCheck(session: nil, upkeep: .none, key: key, token: token)
             }
             if keptSessions.count >= Self.keptSessionsLimit { keptSessions.removeAll(keepingCapacity: true) }
             keptSessions[token] = found
-            return check(found, token: token, now: now) ?? SessionCheck(session: nil, upkeep: .remove, key: key, token: token)
+            return check(found, token: token, now: now)
+                ?? SessionCheck(session: nil, upkeep: .remove, key: key, token: token)
         }
     }
 
@@ -210,8 +235,10 @@ public final class Authenticator {
         let idle = now.milliseconds - kept.lastSeen > policy.sessionIdleSeconds * 1000
         let absolute = now.milliseconds - kept.createdAt > policy.sessionAbsoluteSeconds * 1000
         guard !idle, !absolute, let account = kept.account, account.active else { return nil }
-        return SessionCheck(session: Session(account: account, csrfToken: kept.csrfToken), upkeep: now.milliseconds - kept.lastSeen >= 60_000 ? .touch : .none,
-                            key: kept.key, token: token)
+        return SessionCheck(
+            session: Session(account: account, csrfToken: kept.csrfToken),
+            upkeep: now.milliseconds - kept.lastSeen >= 60_000 ? .touch : .none,
+            key: kept.key, token: token)
     }
 
     /// A session as this connection last read it, and the sign-in generation it was read at.
@@ -260,7 +287,8 @@ public final class Authenticator {
     /// A new TOTP secret for `user` to scan (`otpauth://` URI); it takes effect only once confirmed.
     public func newTOTPSecret(for account: Account) throws -> (secret: [UInt8], uri: String) {
         let secret = try SecureRandom.bytes(20)
-        let label = "Portero:\(account.username)".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "Portero"
+        let label =
+            "Portero:\(account.username)".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "Portero"
         return (secret, "otpauth://totp/\(label)?secret=\(Base32.encode(secret))&issuer=Portero&digits=6&period=30")
     }
 
@@ -271,43 +299,62 @@ public final class Authenticator {
         guard let step = otp.verify(code, at: now.seconds) else { throw AuthFailure.invalidCredentials }
         let codes = try (0..<10).map { _ in Base32.encode(try SecureRandom.bytes(5)).lowercased() }
         try db.transaction {
-            try db.run("UPDATE users SET totp_secret = ?, totp_last_step = ? WHERE id = ?", secret, Int64(step), user.rawValue)
+            try db.run(
+                "UPDATE users SET totp_secret = ?, totp_last_step = ? WHERE id = ?", secret, Int64(step), user.rawValue)
             try db.run("DELETE FROM recovery_codes WHERE user_id = ?", user.rawValue)
-            for code in codes { try db.run("INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)", user.rawValue, Digest.sha256(Array(code.utf8))) }
+            for code in codes {
+                try db.run(
+                    "INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)", user.rawValue,
+                    Digest.sha256(Array(code.utf8)))
+            }
         }
-        _ = try audit.append(actor: "user:\(user)", action: "totp.enable", target: "user:\(user)", changes: "{}", at: now)
+        _ = try audit.append(
+            actor: "user:\(user)", action: "totp.enable", target: "user:\(user)", changes: "{}", at: now)
         return codes
     }
 
     /// True when the account has no second factor, or `code` is a current TOTP not used before, or
     /// an unused recovery code (which is then spent).
     func checkSecondFactor(_ user: UserID, code: String?, now: Timestamp) throws -> Bool {
-        guard let row: ([UInt8]?, Int64?) = try db.queryFirst("SELECT totp_secret, totp_last_step FROM users WHERE id = ?", user.rawValue,
-                                                               map: { ($0.bytes(0), $0.int64(1)) }), let secret = row.0 else { return true }
+        guard
+            let row: ([UInt8]?, Int64?) = try db.queryFirst(
+                "SELECT totp_secret, totp_last_step FROM users WHERE id = ?", user.rawValue,
+                map: { ($0.bytes(0), $0.int64(1)) }), let secret = row.0
+        else { return true }
         guard let code else { return false }
-        if let step = try OneTimePassword(secret: secret).verify(code, at: now.seconds, lastUsedCounter: row.1.map { UInt64($0) }) {
+        if let step = try OneTimePassword(secret: secret).verify(
+            code, at: now.seconds, lastUsedCounter: row.1.map { UInt64($0) })
+        {
             try db.run("UPDATE users SET totp_last_step = ? WHERE id = ?", Int64(step), user.rawValue)
             return true
         }
-        try db.run("DELETE FROM recovery_codes WHERE user_id = ? AND code_hash = ?", user.rawValue, Digest.sha256(Array(code.lowercased().utf8)))
+        try db.run(
+            "DELETE FROM recovery_codes WHERE user_id = ? AND code_hash = ?", user.rawValue,
+            Digest.sha256(Array(code.lowercased().utf8)))
         return db.changes == 1
     }
 
     /// Creates a personal API token for scripts; the token is returned once and only its hash kept.
     public func createAPIToken(for user: UserID, name: String, now: Timestamp) throws -> (id: Int64, token: String) {
         let token = "pt_" + Self.base64URL(try SecureRandom.bytes(32))
-        try db.run("INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES (?, ?, ?, ?)",
-                   Digest.sha256(Array(token.utf8)), user.rawValue, name, now.milliseconds)
+        try db.run(
+            "INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES (?, ?, ?, ?)",
+            Digest.sha256(Array(token.utf8)), user.rawValue, name, now.milliseconds)
         let id = db.lastInsertRowID
-        _ = try audit.append(actor: "user:\(user)", action: "token.create", target: "token:\(id)", changes: #"{"name":\#(CoreAPI.quoted(name))}"#, at: now)
+        _ = try audit.append(
+            actor: "user:\(user)", action: "token.create", target: "token:\(id)",
+            changes: #"{"name":\#(CoreAPI.quoted(name))}"#, at: now)
         return (id, token)
     }
 
     /// The account behind a bearer token (not revoked, account active).
     public func account(bearer token: String, now: Timestamp) throws -> Account {
         let key = Digest.sha256(Array(token.utf8))
-        guard let user: Int64 = try db.queryFirst("SELECT user_id FROM api_tokens WHERE token_hash = ? AND revoked = 0", key, map: { try $0.get(0) }),
-              let account = try accounts.account(UserID(user)), account.active else {
+        guard
+            let user: Int64 = try db.queryFirst(
+                "SELECT user_id FROM api_tokens WHERE token_hash = ? AND revoked = 0", key, map: { try $0.get(0) }),
+            let account = try accounts.account(UserID(user)), account.active
+        else {
             throw AuthFailure.sessionExpired
         }
         try db.run("UPDATE api_tokens SET last_used = ? WHERE token_hash = ?", now.milliseconds, key)
@@ -318,13 +365,16 @@ public final class Authenticator {
     public func revokeAPIToken(_ id: Int64, of user: UserID, now: Timestamp) throws -> Bool {
         try db.run("UPDATE api_tokens SET revoked = 1 WHERE id = ? AND user_id = ? AND revoked = 0", id, user.rawValue)
         guard db.changes == 1 else { return false }
-        _ = try audit.append(actor: "user:\(user)", action: "token.revoke", target: "token:\(id)", changes: "{}", at: now)
+        _ = try audit.append(
+            actor: "user:\(user)", action: "token.revoke", target: "token:\(id)", changes: "{}", at: now)
         return true
     }
 
     /// A cookie-authenticated write must carry the session's CSRF token.
     public func checkCSRF(_ session: Session, header: String?) throws {
-        guard let header, constantTimeEquals(Array(header.utf8), Array(session.csrfToken.utf8)) else { throw AuthFailure.csrfMismatch }
+        guard let header, constantTimeEquals(Array(header.utf8), Array(session.csrfToken.utf8)) else {
+            throw AuthFailure.csrfMismatch
+        }
     }
 
     public func logout(token: String) throws {
@@ -334,25 +384,31 @@ public final class Authenticator {
     /// Ends every session of the account (a stolen laptop, a password change).
     public func logoutEverywhere(_ user: UserID, now: Timestamp) throws {
         try db.run("DELETE FROM sessions WHERE user_id = ?", user.rawValue)
-        _ = try audit.append(actor: "user:\(user)", action: "logout.everywhere", target: "user:\(user)", changes: "{}", at: now)
+        _ = try audit.append(
+            actor: "user:\(user)", action: "logout.everywhere", target: "user:\(user)", changes: "{}", at: now)
     }
 
     /// The `Set-Cookie` value for a session: HttpOnly, SameSite=Strict, Secure behind TLS.
     public func cookie(token: String, secure: Bool) -> String {
-        "portero_session=\(token); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(policy.sessionAbsoluteSeconds)" + (secure ? "; Secure" : "")
+        "portero_session=\(token); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(policy.sessionAbsoluteSeconds)"
+            + (secure ? "; Secure" : "")
     }
 
     private func recordFailure(_ key: String, limit: Int, now: Int64) {
-        throttle.recordFailure(key, limit: limit, now: now, window: policy.failureWindowSeconds, lockout: policy.lockoutSeconds)
+        throttle.recordFailure(
+            key, limit: limit, now: now, window: policy.failureWindowSeconds, lockout: policy.lockoutSeconds)
     }
 
     static func makeDummyHash(_ hasher: PasswordHasher) -> String {
         // Same parameters as real hashes; the password behind it is random and unknown.
-        (try? hasher.hash(base64URL((try? SecureRandom.bytes(16)) ?? []))) ?? "$scrypt$ln=1,r=1,p=1$AA$AAAAAAAAAAAAAAAAAAAAAA"
+        (try? hasher.hash(base64URL((try? SecureRandom.bytes(16)) ?? [])))
+            ?? "$scrypt$ln=1,r=1,p=1$AA$AAAAAAAAAAAAAAAAAAAAAA"
     }
 
     static func base64URL(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(
+            of: "/", with: "_"
+        ).replacingOccurrences(of: "=", with: "")
     }
 }
 

@@ -35,30 +35,49 @@ public struct DemoChain: Sendable {
     /// One password for every demo login; it meets the default policy.
     public static let password = "Portero-demo-2026"
 
-    static let firstNames = ["Ana", "Luis", "María", "José", "Sofía", "Carlos", "Valeria", "Jorge", "Fernanda", "Miguel", "Daniela", "Alejandro",
-                             "Camila", "Ricardo", "Regina", "Eduardo", "Ximena", "Fernando", "Paola", "Andrés", "Lucía", "Diego", "Renata", "Héctor"]
-    static let surnames = ["García", "Hernández", "López", "Martínez", "González", "Pérez", "Rodríguez", "Sánchez", "Ramírez", "Cruz", "Flores",
-                           "Gómez", "Morales", "Vázquez", "Reyes", "Jiménez", "Torres", "Díaz", "Gutiérrez", "Ruiz", "Mendoza", "Aguilar", "Ortiz", "Núñez"]
+    static let firstNames = [
+        "Ana", "Luis", "María", "José", "Sofía", "Carlos", "Valeria", "Jorge", "Fernanda", "Miguel", "Daniela",
+        "Alejandro",
+        "Camila", "Ricardo", "Regina", "Eduardo", "Ximena", "Fernando", "Paola", "Andrés", "Lucía", "Diego", "Renata",
+        "Héctor",
+    ]
+    static let surnames = [
+        "García", "Hernández", "López", "Martínez", "González", "Pérez", "Rodríguez", "Sánchez", "Ramírez", "Cruz",
+        "Flores",
+        "Gómez", "Morales", "Vázquez", "Reyes", "Jiménez", "Torres", "Díaz", "Gutiérrez", "Ruiz", "Mendoza", "Aguilar",
+        "Ortiz", "Núñez",
+    ]
 
     /// Seeds an empty core database; refuses one that already has users.
-    public static func seed(_ api: CoreAPI, members count: Int, seed: UInt64 = 2026, now: Timestamp = .now()) throws -> DemoChain {
+    public static func seed(_ api: CoreAPI, members count: Int, seed: UInt64 = 2026, now: Timestamp = .now()) throws
+        -> DemoChain
+    {
         try api.withDatabase { database in
-            guard try database.accounts.accountCount() == 0 else { throw AccountError(field: "database", problem: "already has users; the demo seeds a fresh one") }
+            guard try database.accounts.accountCount() == 0 else {
+                throw AccountError(field: "database", problem: "already has users; the demo seeds a fresh one")
+            }
             return try database.write { try populate(database, members: max(50, count), seed: seed, now: now) }
         }
     }
 
-    private static func populate(_ database: CoreDatabase, members count: Int, seed: UInt64, now: Timestamp) throws -> DemoChain {
+    private static func populate(_ database: CoreDatabase, members count: Int, seed: UInt64, now: Timestamp) throws
+        -> DemoChain
+    {
         var random = SplitMix(seed: seed)
         let accounts = database.accounts, members = database.members, sales = database.sales
-        let centro = try accounts.createBranch(name: "Centro", city: "Ciudad de México", timeZone: "America/Mexico_City")
-        let polanco = try accounts.createBranch(name: "Polanco", city: "Ciudad de México", timeZone: "America/Mexico_City")
+        let centro = try accounts.createBranch(
+            name: "Centro", city: "Ciudad de México", timeZone: "America/Mexico_City")
+        let polanco = try accounts.createBranch(
+            name: "Polanco", city: "Ciudad de México", timeZone: "America/Mexico_City")
         let rio = try accounts.createBranch(name: "Zona Río", city: "Tijuana", timeZone: "America/Tijuana")
         let zone = ZoneCache.rules("America/Mexico_City")
         let today = zone.localDay(at: now)
 
-        func plan(_ name: String, _ price: Int64, months: Int? = nil, days: Int? = nil, branches: [BranchID] = [], windows: String? = nil,
-                  total: Int? = nil, grace: Int = 3, features: [String]) throws -> Int64 {
+        func plan(
+            _ name: String, _ price: Int64, months: Int? = nil, days: Int? = nil, branches: [BranchID] = [],
+            windows: String? = nil,
+            total: Int? = nil, grace: Int = 3, features: [String]
+        ) throws -> Int64 {
             var terms = PlanTerms()
             terms.name = name
             terms.priceMinor = price
@@ -76,11 +95,18 @@ public struct DemoChain: Sendable {
             return saved.id
         }
         let monthly = try plan("Mensual", 59_900, months: 1, features: ["Todas las sucursales", "Regaderas"])
-        let quarterly = try plan("Trimestral", 159_900, months: 3, features: ["Todas las sucursales", "Regaderas", "Evaluación física"])
-        let yearly = try plan("Anual", 549_900, months: 12, features: ["Todas las sucursales", "Regaderas", "Evaluación física", "Toalla"])
-        let offPeak = try plan("Horario valle", 39_900, months: 1, windows: "mon-fri 10:00-16:00; sat 14:00-20:00", features: ["Entre semana de 10 a 16"])
+        let quarterly = try plan(
+            "Trimestral", 159_900, months: 3, features: ["Todas las sucursales", "Regaderas", "Evaluación física"])
+        let yearly = try plan(
+            "Anual", 549_900, months: 12,
+            features: ["Todas las sucursales", "Regaderas", "Evaluación física", "Toalla"])
+        let offPeak = try plan(
+            "Horario valle", 39_900, months: 1, windows: "mon-fri 10:00-16:00; sat 14:00-20:00",
+            features: ["Entre semana de 10 a 16"])
         let trial = try plan("Semana de prueba", 0, days: 7, grace: 0, features: ["Una semana gratis"])
-        let pack = try plan("Paquete 10 visitas", 79_900, months: 3, total: 10, features: ["Diez entradas en tres meses, en cualquier sucursal"])
+        let pack = try plan(
+            "Paquete 10 visitas", 79_900, months: 3, total: 10,
+            features: ["Diez entradas en tres meses, en cualquier sucursal"])
         let rioOnly = try plan("Mensual Zona Río", 49_900, months: 1, branches: [rio], features: ["Solo Zona Río"])
 
         // Staff: one login for every role, scoped as a chain would scope them.
@@ -95,16 +121,23 @@ public struct DemoChain: Sendable {
         var logins: [Login] = []
         var staffCards: [(UInt64, String)] = []
         for (index, entry) in staff.enumerated() {
-            let account = try accounts.createAccount(username: entry.0, email: "\(entry.0)@portero.demo", password: password, name: entry.1, paternalSurname: entry.2,
-                                                     roles: RoleSet([entry.3]), branches: entry.4, now: now)
-            logins.append(Login(username: entry.0, role: entry.3, branch: entry.4.count == 1 ? (entry.4.first == centro ? "Centro" : "Zona Río") : nil))
+            let account = try accounts.createAccount(
+                username: entry.0, email: "\(entry.0)@portero.demo", password: password, name: entry.1,
+                paternalSurname: entry.2,
+                roles: RoleSet([entry.3]), branches: entry.4, now: now)
+            logins.append(
+                Login(
+                    username: entry.0, role: entry.3,
+                    branch: entry.4.count == 1 ? (entry.4.first == centro ? "Centro" : "Zona Río") : nil))
             if entry.3.isStaff && entry.3 != .superAdministrator {
                 let card = UInt64(900_000 + index)
                 _ = try members.addCard(account.id, number: CardNumber(rawValue: card), now: now)
                 staffCards.append((card, "\(entry.1) \(entry.2) (\(entry.3.rawValue))"))
             } else if entry.3 == .client {
-                _ = try sales.enroll(user: account.id, plan: monthly, branch: centro, start: today.adding(days: -10), pricePaid: nil, promotion: "",
-                                     paymentReference: "DEMO", soldBy: nil, today: today, now: now)
+                _ = try sales.enroll(
+                    user: account.id, plan: monthly, branch: centro, start: today.adding(days: -10), pricePaid: nil,
+                    promotion: "",
+                    paymentReference: "DEMO", soldBy: nil, today: today, now: now)
                 _ = try members.addCard(account.id, number: CardNumber(rawValue: 800_001), now: now)
             }
         }
@@ -119,11 +152,17 @@ public struct DemoChain: Sendable {
             let maternal = surnames[random.next(below: surnames.count)]
             let username = "socio\(index + 1)"
             let home = branches[(index / 20) % branches.count]  // every standing at every branch
-            let account = try accounts.createAccount(username: username, email: "\(username)@correo.demo", password: nil, name: first, paternalSurname: paternal,
-                                                     roles: RoleSet([.client]), branches: [home], now: now)
+            let account = try accounts.createAccount(
+                username: username, email: "\(username)@correo.demo", password: nil, name: first,
+                paternalSurname: paternal,
+                roles: RoleSet([.client]), branches: [home], now: now)
             var profile = ProfileFields()
             profile.maternalSurname = maternal
-            profile.gender = ["Ana", "María", "Sofía", "Valeria", "Fernanda", "Daniela", "Camila", "Regina", "Ximena", "Paola", "Lucía", "Renata"].contains(first) ? .female : .male
+            profile.gender =
+                [
+                    "Ana", "María", "Sofía", "Valeria", "Fernanda", "Daniela", "Camila", "Regina", "Ximena", "Paola",
+                    "Lucía", "Renata",
+                ].contains(first) ? .female : .male
             profile.birthDate = .some(today.adding(days: -(6_570 + random.next(below: 14_600))))
             profile.joinDate = today.adding(days: -random.next(below: 720))
             profile.phone = "55 \(1000 + random.next(below: 9000)) \(1000 + random.next(below: 9000))"
@@ -137,8 +176,10 @@ public struct DemoChain: Sendable {
             // The standing: most current, then grace, expired, frozen, cancelled, off-peak, packs, other-branch plans and leads.
             let roll = index % 20
             func enroll(_ planID: Int64, _ start: LocalDay, at branch: BranchID = home) throws -> SubscriptionView {
-                try sales.enroll(user: account.id, plan: planID, branch: branch, start: start, pricePaid: nil, promotion: index % 11 == 0 ? "2x1 enero" : "",
-                                 paymentReference: "CAJA-\(index)", soldBy: nil, today: today, now: now)
+                try sales.enroll(
+                    user: account.id, plan: planID, branch: branch, start: start, pricePaid: nil,
+                    promotion: index % 11 == 0 ? "2x1 enero" : "",
+                    paymentReference: "CAJA-\(index)", soldBy: nil, today: today, now: now)
             }
             let kind: String
             switch roll {
@@ -155,7 +196,9 @@ public struct DemoChain: Sendable {
                 kind = "expired"
             case 12:
                 let sold = try enroll(quarterly, today.adding(days: -20))
-                _ = try sales.freeze(sold.id, start: today.adding(days: -3), end: today.adding(days: 11), reason: "Lesión de rodilla", today: today, now: now)
+                _ = try sales.freeze(
+                    sold.id, start: today.adding(days: -3), end: today.adding(days: 11), reason: "Lesión de rodilla",
+                    today: today, now: now)
                 kind = "frozen"
             case 13:
                 let sold = try enroll(monthly, today.adding(days: -5))
@@ -170,8 +213,11 @@ public struct DemoChain: Sendable {
                 let sold = try enroll(pack, today.adding(days: -25))
                 for day in 1...10 {
                     let at = Timestamp(milliseconds: now.milliseconds - Int64(day) * 86_400_000)
-                    let entry = AttendanceEvent(id: EventID(time: at, using: &random), at: at, branchID: polanco, doorID: DoorID(1), direction: .entry, credentialKind: .card,
-                                                cardNumber: nil, userID: account.id, subscriptionID: SubscriptionID(sold.id), granted: true, reason: .granted)
+                    let entry = AttendanceEvent(
+                        id: EventID(time: at, using: &random), at: at, branchID: polanco, doorID: DoorID(1),
+                        direction: .entry, credentialKind: .card,
+                        cardNumber: nil, userID: account.id, subscriptionID: SubscriptionID(sold.id), granted: true,
+                        reason: .granted)
                     try database.operations.record(entry, device: nil, recordedBy: nil, note: "", zone: zone, now: now)
                 }
                 kind = "pack-used"
@@ -197,28 +243,43 @@ public struct DemoChain: Sendable {
         var stored = 0
         for daysAgo in 1...14 {
             for (user, subscription, branch) in granted where random.next(below: 100) < 35 {
-                let at = Timestamp(milliseconds: now.milliseconds - Int64(daysAgo) * 86_400_000 - Int64(random.next(below: 12 * 3600)) * 1000)
-                let event = AttendanceEvent(id: EventID(time: at, using: &random), at: at, branchID: branch, doorID: DoorID(1), direction: .entry,
-                                            credentialKind: .card, cardNumber: nil, userID: user, subscriptionID: SubscriptionID(subscription), granted: true, reason: .granted)
-                if try database.operations.record(event, device: nil, recordedBy: nil, note: "", zone: zone, now: now) { stored += 1 }
+                let at = Timestamp(
+                    milliseconds: now.milliseconds - Int64(daysAgo) * 86_400_000 - Int64(random.next(below: 12 * 3600))
+                        * 1000)
+                let event = AttendanceEvent(
+                    id: EventID(time: at, using: &random), at: at, branchID: branch, doorID: DoorID(1),
+                    direction: .entry,
+                    credentialKind: .card, cardNumber: nil, userID: user, subscriptionID: SubscriptionID(subscription),
+                    granted: true, reason: .granted)
+                if try database.operations.record(event, device: nil, recordedBy: nil, note: "", zone: zone, now: now) {
+                    stored += 1
+                }
             }
         }
-        _ = try database.operations.notify(.system, level: "info", title: "Bienvenido a la demo de Portero",
-                                           body: "Los datos son ficticios; las tarjetas se pasan solas en la entrada de Centro.", source: "demo", by: nil, now: now)
-        _ = try database.audit.append(actor: "system", action: "demo.seed", target: "core", changes: #"{"members":\#(count)}"#, at: now)
+        _ = try database.operations.notify(
+            .system, level: "info", title: "Bienvenido a la demo de Portero",
+            body: "Los datos son ficticios; las tarjetas se pasan solas en la entrada de Centro.", source: "demo",
+            by: nil, now: now)
+        _ = try database.audit.append(
+            actor: "system", action: "demo.seed", target: "core", changes: #"{"members":\#(count)}"#, at: now)
 
         // What the demo swipes at Centro: grants and each kind of refusal.
         func pick(_ kind: String, _ expected: String) -> [Swipe] {
             (byKind[kind] ?? []).prefix(3).map { Swipe(card: $0.0, who: "\($0.1), \(kind)", expected: expected) }
         }
-        var swipes = pick("current", "granted") + pick("grace", "granted.grace") + pick("expired", "subscription.expired")
-            + pick("frozen", "subscription.frozen") + pick("cancelled", "subscription.cancelled") + pick("revoked", "credential.revoked")
-            + pick("other-branch", "plan.branch_not_covered") + pick("lead", "subscription.none") + pick("offpeak", "granted or plan.outside_window")
+        var swipes =
+            pick("current", "granted") + pick("grace", "granted.grace") + pick("expired", "subscription.expired")
+            + pick("frozen", "subscription.frozen") + pick("cancelled", "subscription.cancelled")
+            + pick("revoked", "credential.revoked")
+            + pick("other-branch", "plan.branch_not_covered") + pick("lead", "subscription.none")
+            + pick("offpeak", "granted or plan.outside_window")
             + pick("pack", "granted") + pick("pack-used", "plan.visit_limit")
         swipes += staffCards.prefix(2).map { Swipe(card: $0.0, who: $0.1, expected: "granted.staff") }
         swipes.append(Swipe(card: 4_242_424, who: "a card nobody holds", expected: "credential.unknown"))
-        return DemoChain(branchID: centro, branchName: "Centro", branchZone: "America/Mexico_City", branches: 3, members: count, plans: 7, attendance: stored,
-                         password: password, logins: logins, swipes: swipes)
+        return DemoChain(
+            branchID: centro, branchName: "Centro", branchZone: "America/Mexico_City", branches: 3, members: count,
+            plans: 7, attendance: stored,
+            password: password, logins: logins, swipes: swipes)
     }
 }
 

@@ -36,15 +36,27 @@ public enum CSVReader {
         var characters = text.unicodeScalars.makeIterator()
         var pending: Unicode.Scalar?
         func next() -> Unicode.Scalar? {
-            if let scalar = pending { pending = nil; return scalar }
+            if let scalar = pending {
+                pending = nil
+                return scalar
+            }
             return characters.next()
         }
         while let scalar = next() {
             if quoted {
                 if scalar == "\"" {
                     if let following = next() {
-                        if following == "\"" { field.unicodeScalars.append("\"") } else { quoted = false; afterQuote = true; pending = following }
-                    } else { quoted = false; afterQuote = true }
+                        if following == "\"" {
+                            field.unicodeScalars.append("\"")
+                        } else {
+                            quoted = false
+                            afterQuote = true
+                            pending = following
+                        }
+                    } else {
+                        quoted = false
+                        afterQuote = true
+                    }
                 } else {
                     if scalar == "\n" { line += 1 }
                     field.unicodeScalars.append(scalar)
@@ -53,17 +65,25 @@ public enum CSVReader {
             }
             switch scalar {
             case ",":
-                fields.append(field); field = ""; afterQuote = false
+                fields.append(field)
+                field = ""
+                afterQuote = false
             case "\r":
                 continue
             case "\n":
                 fields.append(field)
-                if !(fields.count == 1 && fields[0].isEmpty) { records.append(Record(line: recordLine, fields: fields)) }
-                fields = []; field = ""; afterQuote = false
+                if !(fields.count == 1 && fields[0].isEmpty) {
+                    records.append(Record(line: recordLine, fields: fields))
+                }
+                fields = []
+                field = ""
+                afterQuote = false
                 line += 1
                 recordLine = line
             case "\"":
-                guard field.isEmpty, !afterQuote else { throw Failure(line: line, problem: "a quote inside an unquoted field; quote the whole field") }
+                guard field.isEmpty, !afterQuote else {
+                    throw Failure(line: line, problem: "a quote inside an unquoted field; quote the whole field")
+                }
                 quoted = true
             default:
                 guard !afterQuote else { throw Failure(line: line, problem: "text after a closing quote") }

@@ -40,8 +40,10 @@ public struct AccountError: Error, Hashable, Sendable, CustomStringConvertible {
 public protocol AccountStore {
     func createBranch(name: String, city: String, timeZone: String) throws -> BranchID
     /// `password` nil: an account that cannot sign in until one is set (members enrolled at the desk).
-    func createAccount(username: String, email: String, password: String?, name: String, paternalSurname: String,
-                       roles: RoleSet, branches: Set<BranchID>, now: Timestamp) throws -> Account
+    func createAccount(
+        username: String, email: String, password: String?, name: String, paternalSurname: String,
+        roles: RoleSet, branches: Set<BranchID>, now: Timestamp
+    ) throws -> Account
     /// The account and its password hash for a login name (username or email, any case).
     func findForLogin(_ login: String) throws -> (Account, passwordHash: String?)?
     func account(_ id: UserID) throws -> Account?
@@ -75,7 +77,9 @@ public final class SQLiteAccountStore: AccountStore {
     let hasher: PasswordHasher
     let policy: PasswordPolicy
 
-    public init(connection: Connection, hasher: PasswordHasher = PasswordHasher(), policy: PasswordPolicy = PasswordPolicy()) throws {
+    public init(
+        connection: Connection, hasher: PasswordHasher = PasswordHasher(), policy: PasswordPolicy = PasswordPolicy()
+    ) throws {
         db = connection
         self.hasher = hasher
         self.policy = policy
@@ -83,7 +87,9 @@ public final class SQLiteAccountStore: AccountStore {
     }
 
     public func createBranch(name: String, city: String, timeZone: String) throws -> BranchID {
-        do { _ = try ZoneRules(identifier: timeZone) } catch { throw AccountError(field: "timeZone", problem: "\(error)") }
+        do { _ = try ZoneRules(identifier: timeZone) } catch {
+            throw AccountError(field: "timeZone", problem: "\(error)")
+        }
         try Self.checkName(name, field: "name", required: true)
         try Self.checkName(city, field: "city", required: true)
         do {
@@ -98,26 +104,37 @@ public final class SQLiteAccountStore: AccountStore {
     /// when it falls short. Done outside any transaction, since scrypt takes tens of milliseconds.
     public func preparePassword(_ password: String) throws -> String {
         let problems = policy.problems(with: password)
-        guard problems.isEmpty else { throw AccountError(field: "password", problem: "needs " + problems.joined(separator: ", ")) }
+        guard problems.isEmpty else {
+            throw AccountError(field: "password", problem: "needs " + problems.joined(separator: ", "))
+        }
         return try hasher.hash(password)
     }
 
     static func checkEmail(_ email: String) throws {
-        guard email.count <= 254, email.contains("@"), !email.hasPrefix("@"), !email.hasSuffix("@"), !email.contains(where: { $0.isWhitespace || $0.isNewline }) else {
+        guard email.count <= 254, email.contains("@"), !email.hasPrefix("@"), !email.hasSuffix("@"),
+            !email.contains(where: { $0.isWhitespace || $0.isNewline })
+        else {
             throw AccountError(field: "email", problem: "not an email address")
         }
     }
 
     static func checkName(_ value: String, field: String, required: Bool) throws {
-        if required && value.trimmingCharacters(in: .whitespaces).isEmpty { throw AccountError(field: field, problem: "must not be empty") }
-        guard value.count <= 100, !value.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true }) else {
+        if required && value.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw AccountError(field: field, problem: "must not be empty")
+        }
+        guard value.count <= 100, !value.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true })
+        else {
             throw AccountError(field: field, problem: "at most 100 characters on one line")
         }
     }
 
-    public func createAccount(username: String, email: String, password: String?, name: String, paternalSurname: String,
-                              roles: RoleSet, branches: Set<BranchID>, now: Timestamp) throws -> Account {
-        guard (3...64).contains(username.count), username.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
+    public func createAccount(
+        username: String, email: String, password: String?, name: String, paternalSurname: String,
+        roles: RoleSet, branches: Set<BranchID>, now: Timestamp
+    ) throws -> Account {
+        guard (3...64).contains(username.count),
+            username.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
+        else {
             throw AccountError(field: "username", problem: "3 to 64 letters, digits, '.', '_' or '-'")
         }
         try Self.checkEmail(email)
@@ -127,19 +144,26 @@ public final class SQLiteAccountStore: AccountStore {
         return try db.transaction {
             let clave: Int64 = try db.scalar("SELECT coalesce(max(clave), 0) + 1 FROM users", as: Int64.self)
             do {
-                try db.run("""
+                try db.run(
+                    """
                     INSERT INTO users (username, email, password_hash, clave, name, paternal_surname, created_at, join_day)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """, username, email, hash, clave, name, paternalSurname, now.milliseconds, now.milliseconds / 86_400_000)
+                    """, username, email, hash, clave, name, paternalSurname, now.milliseconds,
+                    now.milliseconds / 86_400_000)
             } catch let error as SQLiteError where error.isConstraintViolation {
-                let taken = try db.scalar("SELECT count(*) FROM users WHERE username = ? COLLATE NOCASE", username, as: Int.self) > 0
+                let taken =
+                    try db.scalar(
+                        "SELECT count(*) FROM users WHERE username = ? COLLATE NOCASE", username, as: Int.self) > 0
                 throw AccountError(field: taken ? "username" : "email", problem: "already in use")
             }
             let id = UserID(db.lastInsertRowID)
-            for role in roles.roles { try db.run("INSERT INTO user_roles (user_id, role) VALUES (?, ?)", id.rawValue, role.rawValue) }
+            for role in roles.roles {
+                try db.run("INSERT INTO user_roles (user_id, role) VALUES (?, ?)", id.rawValue, role.rawValue)
+            }
             try insertBranches(id, branches)
-            return Account(id: id, username: username, email: email, active: true, roles: roles, branches: branches,
-                           clave: clave, name: name, paternalSurname: paternalSurname)
+            return Account(
+                id: id, username: username, email: email, active: true, roles: roles, branches: branches,
+                clave: clave, name: name, paternalSurname: paternalSurname)
         }
     }
 
@@ -157,13 +181,18 @@ public final class SQLiteAccountStore: AccountStore {
         var sql = "SELECT id FROM users u WHERE 1"
         var arguments: [any SQLiteBindable] = []
         if let branches {
-            sql += " AND EXISTS (SELECT 1 FROM user_branches b WHERE b.user_id = u.id AND b.branch_id IN (SELECT value FROM json_each(?)))"
+            sql +=
+                " AND EXISTS (SELECT 1 FROM user_branches b WHERE b.user_id = u.id AND b.branch_id IN (SELECT value FROM json_each(?)))"
             arguments.append("[" + branches.map { String($0.rawValue) }.joined(separator: ",") + "]")
         }
         if let search, !search.isEmpty {
             // LIKE with its wildcards escaped: the text is matched literally.
-            let pattern = "%" + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
-            sql += " AND (username LIKE ?1x ESCAPE '\\' OR email LIKE ?1x ESCAPE '\\' OR name || ' ' || paternal_surname || ' ' || maternal_surname LIKE ?1x ESCAPE '\\')"
+            let pattern =
+                "%"
+                + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_") + "%"
+            sql +=
+                " AND (username LIKE ?1x ESCAPE '\\' OR email LIKE ?1x ESCAPE '\\' OR name || ' ' || paternal_surname || ' ' || maternal_surname LIKE ?1x ESCAPE '\\')"
             sql = sql.replacingOccurrences(of: "?1x", with: "?\(arguments.count + 1)")
             arguments.append(pattern)
         }
@@ -180,15 +209,19 @@ public final class SQLiteAccountStore: AccountStore {
         return try db.transaction {
             guard try account(id) != nil else { return nil }
             do {
-                try db.run("""
+                try db.run(
+                    """
                     UPDATE users SET email = coalesce(?, email), name = coalesce(?, name), paternal_surname = coalesce(?, paternal_surname),
                     maternal_surname = coalesce(?, maternal_surname), active = coalesce(?, active), password_hash = coalesce(?, password_hash) WHERE id = ?
-                    """, changes.email, changes.name, changes.paternalSurname, changes.maternalSurname, changes.active, changes.passwordHash, id.rawValue)
+                    """, changes.email, changes.name, changes.paternalSurname, changes.maternalSurname, changes.active,
+                    changes.passwordHash, id.rawValue)
             } catch let error as SQLiteError where error.isConstraintViolation {
                 throw AccountError(field: "email", problem: "already in use")
             }
             // A deactivated account, or one with a new password, keeps no session open.
-            if changes.active == false || changes.passwordHash != nil { try db.run("DELETE FROM sessions WHERE user_id = ?", id.rawValue) }
+            if changes.active == false || changes.passwordHash != nil {
+                try db.run("DELETE FROM sessions WHERE user_id = ?", id.rawValue)
+            }
             return try account(id)
         }
     }
@@ -196,7 +229,9 @@ public final class SQLiteAccountStore: AccountStore {
     public func setRoles(_ id: UserID, _ roles: RoleSet) throws {
         try db.transaction {
             try db.run("DELETE FROM user_roles WHERE user_id = ?", id.rawValue)
-            for role in roles.roles { try db.run("INSERT INTO user_roles (user_id, role) VALUES (?, ?)", id.rawValue, role.rawValue) }
+            for role in roles.roles {
+                try db.run("INSERT INTO user_roles (user_id, role) VALUES (?, ?)", id.rawValue, role.rawValue)
+            }
         }
     }
 
@@ -209,23 +244,34 @@ public final class SQLiteAccountStore: AccountStore {
 
     public func branches() throws -> [Branch] {
         try db.query("SELECT id, name, city, time_zone, active FROM branches ORDER BY id") {
-            Branch(id: BranchID(try $0.get(0)), name: try $0.get(1), city: try $0.get(2), timeZone: try $0.get(3), active: try $0.get(4))
+            Branch(
+                id: BranchID(try $0.get(0)), name: try $0.get(1), city: try $0.get(2), timeZone: try $0.get(3),
+                active: try $0.get(4))
         }
     }
 
     public func branch(_ id: BranchID) throws -> Branch? {
         try db.queryFirst("SELECT id, name, city, time_zone, active FROM branches WHERE id = ?", id.rawValue) {
-            Branch(id: BranchID(try $0.get(0)), name: try $0.get(1), city: try $0.get(2), timeZone: try $0.get(3), active: try $0.get(4))
+            Branch(
+                id: BranchID(try $0.get(0)), name: try $0.get(1), city: try $0.get(2), timeZone: try $0.get(3),
+                active: try $0.get(4))
         }
     }
 
-    public func updateBranch(_ id: BranchID, name: String?, city: String?, timeZone: String?, active: Bool?) throws -> Branch? {
-        if let timeZone { do { _ = try ZoneRules(identifier: timeZone) } catch { throw AccountError(field: "timeZone", problem: "\(error)") } }
+    public func updateBranch(_ id: BranchID, name: String?, city: String?, timeZone: String?, active: Bool?) throws
+        -> Branch?
+    {
+        if let timeZone {
+            do { _ = try ZoneRules(identifier: timeZone) } catch {
+                throw AccountError(field: "timeZone", problem: "\(error)")
+            }
+        }
         if let name { try Self.checkName(name, field: "name", required: true) }
         if let city { try Self.checkName(city, field: "city", required: true) }
         do {
-            try db.run("UPDATE branches SET name = coalesce(?, name), city = coalesce(?, city), time_zone = coalesce(?, time_zone), active = coalesce(?, active) WHERE id = ?",
-                       name, city, timeZone, active, id.rawValue)
+            try db.run(
+                "UPDATE branches SET name = coalesce(?, name), city = coalesce(?, city), time_zone = coalesce(?, time_zone), active = coalesce(?, active) WHERE id = ?",
+                name, city, timeZone, active, id.rawValue)
         } catch let error as SQLiteError where error.isConstraintViolation {
             throw AccountError(field: "name", problem: "already in use")
         }
@@ -233,9 +279,12 @@ public final class SQLiteAccountStore: AccountStore {
     }
 
     public func findForLogin(_ login: String) throws -> (Account, passwordHash: String?)? {
-        guard let row: (Int64, String?) = try db.queryFirst("""
-            SELECT id, password_hash FROM users WHERE username = ?1 COLLATE NOCASE OR email = ?1 COLLATE NOCASE
-            """, login, map: { (try $0.get(0), try $0.get(1)) }), let account = try account(UserID(row.0)) else { return nil }
+        guard
+            let row: (Int64, String?) = try db.queryFirst(
+                """
+                SELECT id, password_hash FROM users WHERE username = ?1 COLLATE NOCASE OR email = ?1 COLLATE NOCASE
+                """, login, map: { (try $0.get(0), try $0.get(1)) }), let account = try account(UserID(row.0))
+        else { return nil }
         return (account, row.1)
     }
 
@@ -267,8 +316,11 @@ public final class SQLiteAccountStore: AccountStore {
                 if let value = Int64(String(decoding: number, as: UTF8.self)) { branches.insert(BranchID(value)) }
             }
         }
-        return Account(id: id, username: try row.get(first), email: try row.get(first + 1), active: try row.get(first + 2), roles: roles, branches: branches,
-                       clave: try row.get(first + 3), name: try row.get(first + 4), paternalSurname: try row.get(first + 5), maternalSurname: try row.get(first + 6))
+        return Account(
+            id: id, username: try row.get(first), email: try row.get(first + 1), active: try row.get(first + 2),
+            roles: roles, branches: branches,
+            clave: try row.get(first + 3), name: try row.get(first + 4), paternalSurname: try row.get(first + 5),
+            maternalSurname: try row.get(first + 6))
     }
 
     public func replacePasswordHash(_ id: UserID, hash: String) throws {

@@ -36,7 +36,9 @@ public enum DeviceAuthFailure: Error, Hashable, Sendable, CustomStringConvertibl
 /// Devices storage (SQLite backend).
 public protocol DeviceStore {
     /// Registers a device at `branch` and returns it with a one-time enrolment code.
-    func register(branch: BranchID, name: String, now: Timestamp, validFor seconds: Int64) throws -> (Device, code: String)
+    func register(branch: BranchID, name: String, now: Timestamp, validFor seconds: Int64) throws -> (
+        Device, code: String
+    )
     /// A new enrolment code for an existing, not revoked device (the old token stops working).
     func reissueCode(_ id: Int64, now: Timestamp, validFor seconds: Int64) throws -> String?
     /// Trades a code for the device token (shown once).
@@ -46,7 +48,8 @@ public protocol DeviceStore {
     func device(bearer token: String, now: Timestamp) throws -> Device
     func device(_ id: Int64) throws -> Device?
     func devices(in branches: Set<BranchID>?) throws -> [Device]
-    func report(_ id: Int64, softwareVersion: String?, replicaAgeSeconds: Int64?, outboxDepth: Int64?, now: Timestamp) throws
+    func report(_ id: Int64, softwareVersion: String?, replicaAgeSeconds: Int64?, outboxDepth: Int64?, now: Timestamp)
+        throws
 }
 
 public final class SQLiteDeviceStore: DeviceStore {
@@ -57,13 +60,18 @@ public final class SQLiteDeviceStore: DeviceStore {
         try CoreSchema.migrator.migrate(db)
     }
 
-    static let columns = "id, branch_id, name, created_at, enrolled_at, revoked_at, enrollment_expires_at, last_seen, software_version, replica_age_seconds, outbox_depth"
+    static let columns =
+        "id, branch_id, name, created_at, enrolled_at, revoked_at, enrollment_expires_at, last_seen, software_version, replica_age_seconds, outbox_depth"
 
     static func device(_ row: Row) throws -> Device {
-        Device(id: try row.get(0), branch: BranchID(try row.get(1)), name: try row.get(2), createdAt: Timestamp(milliseconds: try row.get(3)),
-               enrolledAt: row.int64(4).map(Timestamp.init(milliseconds:)), revokedAt: row.int64(5).map(Timestamp.init(milliseconds:)),
-               enrollmentExpiresAt: row.int64(6).map(Timestamp.init(milliseconds:)), lastSeen: row.int64(7).map(Timestamp.init(milliseconds:)),
-               softwareVersion: try row.get(8), replicaAgeSeconds: row.int64(9), outboxDepth: row.int64(10))
+        Device(
+            id: try row.get(0), branch: BranchID(try row.get(1)), name: try row.get(2),
+            createdAt: Timestamp(milliseconds: try row.get(3)),
+            enrolledAt: row.int64(4).map(Timestamp.init(milliseconds:)),
+            revokedAt: row.int64(5).map(Timestamp.init(milliseconds:)),
+            enrollmentExpiresAt: row.int64(6).map(Timestamp.init(milliseconds:)),
+            lastSeen: row.int64(7).map(Timestamp.init(milliseconds:)),
+            softwareVersion: try row.get(8), replicaAgeSeconds: row.int64(9), outboxDepth: row.int64(10))
     }
 
     /// Codes are 10 Base32 characters (50 bits) in two groups, easy to read aloud and type;
@@ -77,15 +85,20 @@ public final class SQLiteDeviceStore: DeviceStore {
         Digest.sha256(Array(code.uppercased().filter { $0 != "-" && $0 != " " }.utf8))
     }
 
-    public func register(branch: BranchID, name: String, now: Timestamp, validFor seconds: Int64) throws -> (Device, code: String) {
+    public func register(branch: BranchID, name: String, now: Timestamp, validFor seconds: Int64) throws -> (
+        Device, code: String
+    ) {
         try SQLiteAccountStore.checkName(name, field: "name", required: true)
         let code = try Self.newCode()
         do {
-            try db.run("INSERT INTO devices (branch_id, name, created_at, enrollment_code_hash, enrollment_expires_at) VALUES (?, ?, ?, ?, ?)",
-                       branch.rawValue, name, now.milliseconds, Self.codeHash(code), now.milliseconds + seconds * 1000)
+            try db.run(
+                "INSERT INTO devices (branch_id, name, created_at, enrollment_code_hash, enrollment_expires_at) VALUES (?, ?, ?, ?, ?)",
+                branch.rawValue, name, now.milliseconds, Self.codeHash(code), now.milliseconds + seconds * 1000)
         } catch let error as SQLiteError where error.isConstraintViolation {
             let exists = try db.scalar("SELECT count(*) FROM branches WHERE id = ?", branch.rawValue, as: Int.self) > 0
-            throw AccountError(field: exists ? "name" : "branch", problem: exists ? "a device of this branch has that name" : "no branch \(branch)")
+            throw AccountError(
+                field: exists ? "name" : "branch",
+                problem: exists ? "a device of this branch has that name" : "no branch \(branch)")
         }
         guard let device = try device(db.lastInsertRowID) else { throw DeviceAuthFailure.invalidOrExpiredCode }
         return (device, code)
@@ -93,7 +106,8 @@ public final class SQLiteDeviceStore: DeviceStore {
 
     public func reissueCode(_ id: Int64, now: Timestamp, validFor seconds: Int64) throws -> String? {
         let code = try Self.newCode()
-        try db.run("""
+        try db.run(
+            """
             UPDATE devices SET enrollment_code_hash = ?, enrollment_expires_at = ?, token_hash = NULL, enrolled_at = NULL
             WHERE id = ? AND revoked_at IS NULL
             """, Self.codeHash(code), now.milliseconds + seconds * 1000, id)
@@ -103,13 +117,17 @@ public final class SQLiteDeviceStore: DeviceStore {
     public func enroll(code: String, now: Timestamp) throws -> (Device, token: String) {
         let token = "pd_" + Authenticator.base64URL(try SecureRandom.bytes(32))
         return try db.transaction {
-            guard let id: Int64 = try db.queryFirst("""
-                SELECT id FROM devices WHERE enrollment_code_hash = ? AND enrollment_expires_at > ? AND revoked_at IS NULL
-                """, Self.codeHash(code), now.milliseconds, map: { try $0.get(0) }) else {
+            guard
+                let id: Int64 = try db.queryFirst(
+                    """
+                    SELECT id FROM devices WHERE enrollment_code_hash = ? AND enrollment_expires_at > ? AND revoked_at IS NULL
+                    """, Self.codeHash(code), now.milliseconds, map: { try $0.get(0) })
+            else {
                 throw DeviceAuthFailure.invalidOrExpiredCode
             }
             // The code is spent: one code, one token.
-            try db.run("""
+            try db.run(
+                """
                 UPDATE devices SET token_hash = ?, enrolled_at = ?, last_seen = ?, enrollment_code_hash = NULL, enrollment_expires_at = NULL WHERE id = ?
                 """, Digest.sha256(Array(token.utf8)), now.milliseconds, now.milliseconds, id)
             guard let device = try device(id) else { throw DeviceAuthFailure.invalidOrExpiredCode }
@@ -118,18 +136,24 @@ public final class SQLiteDeviceStore: DeviceStore {
     }
 
     public func revoke(_ id: Int64, now: Timestamp) throws -> Bool {
-        try db.run("UPDATE devices SET revoked_at = ?, token_hash = NULL, enrollment_code_hash = NULL WHERE id = ? AND revoked_at IS NULL", now.milliseconds, id)
+        try db.run(
+            "UPDATE devices SET revoked_at = ?, token_hash = NULL, enrollment_code_hash = NULL WHERE id = ? AND revoked_at IS NULL",
+            now.milliseconds, id)
         return db.changes == 1
     }
 
     public func device(bearer token: String, now: Timestamp) throws -> Device {
-        guard token.hasPrefix("pd_"), let found = try db.queryFirst("SELECT \(Self.columns) FROM devices WHERE token_hash = ? AND revoked_at IS NULL",
-                                                                    Digest.sha256(Array(token.utf8)), map: Self.device) else {
+        guard token.hasPrefix("pd_"),
+            let found = try db.queryFirst(
+                "SELECT \(Self.columns) FROM devices WHERE token_hash = ? AND revoked_at IS NULL",
+                Digest.sha256(Array(token.utf8)), map: Self.device)
+        else {
             throw DeviceAuthFailure.invalidOrRevokedToken
         }
         // Last contact moves at most every ten seconds, so a long-polling fleet does not write per request.
         if now.milliseconds - (found.lastSeen?.milliseconds ?? 0) >= 10_000 {
-            try db.run("UPDATE devices SET last_seen = ?, offline_notified = 0 WHERE id = ?", now.milliseconds, found.id)
+            try db.run(
+                "UPDATE devices SET last_seen = ?, offline_notified = 0 WHERE id = ?", now.milliseconds, found.id)
         }
         return found
     }
@@ -139,13 +163,19 @@ public final class SQLiteDeviceStore: DeviceStore {
     }
 
     public func devices(in branches: Set<BranchID>?) throws -> [Device] {
-        guard let branches else { return try db.query("SELECT \(Self.columns) FROM devices ORDER BY id", map: Self.device) }
-        return try db.query("SELECT \(Self.columns) FROM devices WHERE branch_id IN (SELECT value FROM json_each(?)) ORDER BY id",
-                            "[" + branches.map { String($0.rawValue) }.joined(separator: ",") + "]", map: Self.device)
+        guard let branches else {
+            return try db.query("SELECT \(Self.columns) FROM devices ORDER BY id", map: Self.device)
+        }
+        return try db.query(
+            "SELECT \(Self.columns) FROM devices WHERE branch_id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            "[" + branches.map { String($0.rawValue) }.joined(separator: ",") + "]", map: Self.device)
     }
 
-    public func report(_ id: Int64, softwareVersion: String?, replicaAgeSeconds: Int64?, outboxDepth: Int64?, now: Timestamp) throws {
-        try db.run("""
+    public func report(
+        _ id: Int64, softwareVersion: String?, replicaAgeSeconds: Int64?, outboxDepth: Int64?, now: Timestamp
+    ) throws {
+        try db.run(
+            """
             UPDATE devices SET last_seen = ?, offline_notified = 0, software_version = coalesce(?, software_version), replica_age_seconds = coalesce(?, replica_age_seconds),
             outbox_depth = coalesce(?, outbox_depth) WHERE id = ?
             """, now.milliseconds, softwareVersion.map { String($0.prefix(64)) }, replicaAgeSeconds, outboxDepth, id)
@@ -153,7 +183,8 @@ public final class SQLiteDeviceStore: DeviceStore {
 
     /// Devices silent since before `cutoff` and not yet reported, marked reported.
     public func takeNewlyOffline(before cutoff: Timestamp) throws -> [Device] {
-        let found = try db.query("""
+        let found = try db.query(
+            """
             SELECT \(Self.columns) FROM devices WHERE token_hash IS NOT NULL AND revoked_at IS NULL AND last_seen < ? AND offline_notified = 0
             """, cutoff.milliseconds, map: Self.device)
         for device in found { try db.run("UPDATE devices SET offline_notified = 1 WHERE id = ?", device.id) }
@@ -163,8 +194,11 @@ public final class SQLiteDeviceStore: DeviceStore {
     /// Devices whose reported replica age passed `seconds` and not yet reported, marked reported;
     /// a device back under the bound is re-armed.
     public func takeNewlyStale(olderThan seconds: Int64) throws -> [Device] {
-        try db.run("UPDATE devices SET stale_notified = 0 WHERE stale_notified = 1 AND coalesce(replica_age_seconds, 0) <= ?", seconds)
-        let found = try db.query("""
+        try db.run(
+            "UPDATE devices SET stale_notified = 0 WHERE stale_notified = 1 AND coalesce(replica_age_seconds, 0) <= ?",
+            seconds)
+        let found = try db.query(
+            """
             SELECT \(Self.columns) FROM devices WHERE revoked_at IS NULL AND replica_age_seconds > ? AND stale_notified = 0
             """, seconds, map: Self.device)
         for device in found { try db.run("UPDATE devices SET stale_notified = 1 WHERE id = ?", device.id) }

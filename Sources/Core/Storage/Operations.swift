@@ -100,11 +100,15 @@ public final class SQLiteOperationsStore {
 
     static func attendance(_ row: Row) throws -> AttendanceView {
         let id = row.bytes(0) ?? []
-        return AttendanceView(id: EventID(bytes: id)?.description ?? "", branch: try row.get(1), door: try row.get(2), at: Timestamp(milliseconds: try row.get(3)),
-                              localDate: LocalDay(daysSinceEpoch: Int32(try row.get(4) as Int64)), direction: try row.get(5), credentialKind: try row.get(6),
-                              cardNumber: row.int64(7).map { CardNumber(rawValue: UInt64(bitPattern: $0)).description }, userID: row.int64(8), clave: row.int64(9),
-                              userName: try row.get(10), subscriptionID: row.int64(11), granted: try row.get(12), reason: try row.get(13),
-                              recordedBy: row.int64(14), note: try row.get(15))
+        return AttendanceView(
+            id: EventID(bytes: id)?.description ?? "", branch: try row.get(1), door: try row.get(2),
+            at: Timestamp(milliseconds: try row.get(3)),
+            localDate: LocalDay(daysSinceEpoch: Int32(try row.get(4) as Int64)), direction: try row.get(5),
+            credentialKind: try row.get(6),
+            cardNumber: row.int64(7).map { CardNumber(rawValue: UInt64(bitPattern: $0)).description },
+            userID: row.int64(8), clave: row.int64(9),
+            userName: try row.get(10), subscriptionID: row.int64(11), granted: try row.get(12), reason: try row.get(13),
+            recordedBy: row.int64(14), note: try row.get(15))
     }
 
     /// Newest first, at most `limit`, keyset-paged.
@@ -115,7 +119,9 @@ public final class SQLiteOperationsStore {
             arguments.append(value)
             sql += " AND " + clause.replacingOccurrences(of: "?", with: "?\(arguments.count)")
         }
-        if let branches = filter.branches { add("a.branch_id IN (SELECT value FROM json_each(?))", SQLiteMemberStore.jsonList(branches)) }
+        if let branches = filter.branches {
+            add("a.branch_id IN (SELECT value FROM json_each(?))", SQLiteMemberStore.jsonList(branches))
+        }
         if let door = filter.door { add("a.door_id = ?", door) }
         if let from = filter.from { add("a.local_day >= ?", Int64(from.rawValue)) }
         if let to = filter.to { add("a.local_day <= ?", Int64(to.rawValue)) }
@@ -138,29 +144,41 @@ public final class SQLiteOperationsStore {
 
     /// Stores one event once: false when its id was already stored (a replayed upload).
     @discardableResult
-    public func record(_ event: AttendanceEvent, device: Int64?, recordedBy: Int64?, note: String, zone: ZoneRules, now: Timestamp) throws -> Bool {
-        try db.run("""
+    public func record(
+        _ event: AttendanceEvent, device: Int64?, recordedBy: Int64?, note: String, zone: ZoneRules, now: Timestamp
+    ) throws -> Bool {
+        try db.run(
+            """
             INSERT INTO attendance (id, branch_id, door_id, at, local_day, direction, credential_kind, card_number, user_id, subscription_id, granted, reason,
                                     device_id, recorded_by, note, received_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
-            """, event.id.bytes, event.branchID.rawValue, event.doorID.rawValue, event.at.milliseconds, Int64(zone.localDay(at: event.at).rawValue),
-                   event.direction.rawValue, event.credentialKind.rawValue, event.cardNumber.map { Int64(bitPattern: $0.rawValue) }, event.userID?.rawValue,
-                   event.subscriptionID?.rawValue, event.granted, event.reason.rawValue, device, recordedBy, note, now.milliseconds)
+            """, event.id.bytes, event.branchID.rawValue, event.doorID.rawValue, event.at.milliseconds,
+            Int64(zone.localDay(at: event.at).rawValue),
+            event.direction.rawValue, event.credentialKind.rawValue,
+            event.cardNumber.map { Int64(bitPattern: $0.rawValue) }, event.userID?.rawValue,
+            event.subscriptionID?.rawValue, event.granted, event.reason.rawValue, device, recordedBy, note,
+            now.milliseconds)
         return db.changes == 1
     }
 
     // MARK: Door commands
 
-    public func addDoorCommand(branch: BranchID, door: Int64?, command: DoorCommand.Kind, reason: String, by user: UserID, now: Timestamp) throws -> DoorCommand {
-        try db.run("INSERT INTO door_commands (branch_id, door_id, command, reason, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                   branch.rawValue, door, command.rawValue, reason, user.rawValue, now.milliseconds)
+    public func addDoorCommand(
+        branch: BranchID, door: Int64?, command: DoorCommand.Kind, reason: String, by user: UserID, now: Timestamp
+    ) throws -> DoorCommand {
+        try db.run(
+            "INSERT INTO door_commands (branch_id, door_id, command, reason, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            branch.rawValue, door, command.rawValue, reason, user.rawValue, now.milliseconds)
         let id = db.lastInsertRowID
         try members.recordChange("door_command", id, now: now)
-        return DoorCommand(id: id, branch: branch.rawValue, door: door, command: command, reason: reason, createdBy: user.rawValue, createdAt: now, deliveredAt: nil)
+        return DoorCommand(
+            id: id, branch: branch.rawValue, door: door, command: command, reason: reason, createdBy: user.rawValue,
+            createdAt: now, deliveredAt: nil)
     }
 
     public func doorCommands(branches: Set<BranchID>?, limit: Int) throws -> [DoorCommand] {
-        var sql = "SELECT id, branch_id, door_id, command, reason, created_by, created_at, delivered_at FROM door_commands"
+        var sql =
+            "SELECT id, branch_id, door_id, command, reason, created_by, created_at, delivered_at FROM door_commands"
         var arguments: [any SQLiteBindable] = []
         if let branches {
             sql += " WHERE branch_id IN (SELECT value FROM json_each(?))"
@@ -168,9 +186,11 @@ public final class SQLiteOperationsStore {
         }
         sql += " ORDER BY id DESC LIMIT \(max(1, min(limit, 500)))"
         return try db.query(sql, arguments: arguments) {
-            DoorCommand(id: try $0.get(0), branch: try $0.get(1), door: $0.int64(2), command: DoorCommand.Kind(rawValue: try $0.get(3)) ?? .release,
-                        reason: try $0.get(4), createdBy: try $0.get(5), createdAt: Timestamp(milliseconds: try $0.get(6)),
-                        deliveredAt: $0.int64(7).map(Timestamp.init(milliseconds:)))
+            DoorCommand(
+                id: try $0.get(0), branch: try $0.get(1), door: $0.int64(2),
+                command: DoorCommand.Kind(rawValue: try $0.get(3)) ?? .release,
+                reason: try $0.get(4), createdBy: try $0.get(5), createdAt: Timestamp(milliseconds: try $0.get(6)),
+                deliveredAt: $0.int64(7).map(Timestamp.init(milliseconds:)))
         }
     }
 
@@ -183,7 +203,10 @@ public final class SQLiteOperationsStore {
     }
 
     @discardableResult
-    public func notify(_ audience: Audience, level: String, title: String, body: String, source: String, by user: UserID?, now: Timestamp) throws -> Int64 {
+    public func notify(
+        _ audience: Audience, level: String, title: String, body: String, source: String, by user: UserID?,
+        now: Timestamp
+    ) throws -> Int64 {
         guard ["info", "urgent"].contains(level) else { throw AccountError(field: "level", problem: "info or urgent") }
         try SQLiteAccountStore.checkName(title, field: "title", required: true)
         guard body.count <= 4_000 else { throw AccountError(field: "body", problem: "at most 4,000 characters") }
@@ -194,7 +217,8 @@ public final class SQLiteOperationsStore {
         case let .user(id): (kind, target) = ("user", id.rawValue)
         }
         do {
-            try db.run("""
+            try db.run(
+                """
                 INSERT INTO notifications (audience, role, user_id, branch_id, level, title, body, source, created_by, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, kind, role, target, branch, level, title, body, source, user?.rawValue, now.milliseconds)
@@ -231,7 +255,8 @@ public final class SQLiteOperationsStore {
     }
 
     /// The unread count (on every page): its text made once, the visibility arguments after the user's.
-    static let unreadSQL = "SELECT count(*) FROM notifications n WHERE " + visibleSQL(first: 2)
+    static let unreadSQL =
+        "SELECT count(*) FROM notifications n WHERE " + visibleSQL(first: 2)
         + " AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.notification_id = n.id AND r.user_id = ?1)"
 
     public func notifications(for account: Account, filter: String, limit: Int) throws -> [NotificationView] {
@@ -244,14 +269,19 @@ public final class SQLiteOperationsStore {
         arguments.append(account.id.rawValue)
         sql += visible(account, &arguments)
         switch filter {
-        case "unread": sql += " AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.notification_id = n.id AND r.user_id = ?1)"
+        case "unread":
+            sql +=
+                " AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.notification_id = n.id AND r.user_id = ?1)"
         case "urgent": sql += " AND n.level = 'urgent'"
         default: break
         }
         sql += " ORDER BY n.id DESC LIMIT \(max(1, min(limit, 500)))"
         return try db.query(sql, arguments: arguments) {
-            NotificationView(id: try $0.get(0), audience: try $0.get(1), role: try $0.get(2), branch: $0.int64(3), level: try $0.get(4), title: try $0.get(5),
-                             body: try $0.get(6), source: try $0.get(7), createdAt: Timestamp(milliseconds: try $0.get(8)), read: try $0.get(9))
+            NotificationView(
+                id: try $0.get(0), audience: try $0.get(1), role: try $0.get(2), branch: $0.int64(3),
+                level: try $0.get(4), title: try $0.get(5),
+                body: try $0.get(6), source: try $0.get(7), createdAt: Timestamp(milliseconds: try $0.get(8)),
+                read: try $0.get(9))
         }
     }
 
@@ -264,7 +294,8 @@ public final class SQLiteOperationsStore {
     /// Marks one (or, with nil, every visible) notification read; returns how many changed.
     public func markRead(_ id: Int64?, for account: Account, now: Timestamp) throws -> Int {
         var arguments: [any SQLiteBindable] = [account.id.rawValue]
-        var sql = "INSERT OR IGNORE INTO notification_reads (notification_id, user_id, read_at) SELECT n.id, ?1, \(now.milliseconds) FROM notifications n WHERE "
+        var sql =
+            "INSERT OR IGNORE INTO notification_reads (notification_id, user_id, read_at) SELECT n.id, ?1, \(now.milliseconds) FROM notifications n WHERE "
             + visible(account, &arguments)
         if let id {
             arguments.append(id)

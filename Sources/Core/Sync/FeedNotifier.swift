@@ -26,7 +26,10 @@ final class FeedNotifier: @unchecked Sendable {
         let thread = Thread { [self] in
             while true {
                 condition.lock()
-                while !pending && !stopped { _ = condition.wait(until: Date().addingTimeInterval(1)); if waiters.contains(where: { $0.deadline <= Date() }) { break } }
+                while !pending && !stopped {
+                    _ = condition.wait(until: Date().addingTimeInterval(1))
+                    if waiters.contains(where: { $0.deadline <= Date() }) { break }
+                }
                 pending = false
                 let current = waiters
                 let stopping = stopped

@@ -16,15 +16,19 @@ public struct QRCode: Sendable {
         (10, [16]), (16, [28]), (26, [44]), (18, [32, 32]), (24, [43, 43]), (16, [27, 27, 27, 27]),
         (18, [31, 31, 31, 31]), (22, [38, 38, 39, 39]), (22, [36, 36, 36, 37, 37]), (26, [43, 43, 43, 43, 44]),
     ]
-    static let alignment: [[Int]] = [[], [6, 18], [6, 22], [6, 26], [6, 30], [6, 34], [6, 22, 38], [6, 24, 42], [6, 26, 46], [6, 28, 50]]
+    static let alignment: [[Int]] = [
+        [], [6, 18], [6, 22], [6, 26], [6, 30], [6, 34], [6, 22, 38], [6, 24, 42], [6, 26, 46], [6, 28, 50],
+    ]
 
     public init(text: String) throws {
         let bytes = Array(text.utf8)
         // The smallest version whose data codewords hold mode, count, the bytes and the terminator.
-        guard let version = (1...10).first(where: { v in
-            let capacity = Self.blocks[v - 1].data.reduce(0, +) * 8
-            return 4 + (v < 10 ? 8 : 16) + bytes.count * 8 <= capacity
-        }) else { throw TooLong() }
+        guard
+            let version = (1...10).first(where: { v in
+                let capacity = Self.blocks[v - 1].data.reduce(0, +) * 8
+                return 4 + (v < 10 ? 8 : 16) + bytes.count * 8 <= capacity
+            })
+        else { throw TooLong() }
         size = 17 + 4 * version
         modules = Array(repeating: Array(repeating: false, count: size), count: size)
         isFunction = modules
@@ -49,13 +53,17 @@ public struct QRCode: Sendable {
         let layout = blocks[version - 1]
         let capacity = layout.data.reduce(0, +)
         var bits: [Bool] = []
-        func append(_ value: Int, _ count: Int) { for i in (0..<count).reversed() { bits.append((value >> i) & 1 == 1) } }
+        func append(_ value: Int, _ count: Int) {
+            for i in (0..<count).reversed() { bits.append((value >> i) & 1 == 1) }
+        }
         append(0b0100, 4)
         append(bytes.count, version < 10 ? 8 : 16)
         for byte in bytes { append(Int(byte), 8) }
         append(0, min(4, capacity * 8 - bits.count))
         append(0, (8 - bits.count % 8) % 8)
-        var data: [UInt8] = stride(from: 0, to: bits.count, by: 8).map { start in bits[start..<start + 8].reduce(UInt8(0)) { $0 << 1 | ($1 ? 1 : 0) } }
+        var data: [UInt8] = stride(from: 0, to: bits.count, by: 8).map { start in
+            bits[start..<start + 8].reduce(UInt8(0)) { $0 << 1 | ($1 ? 1 : 0) }
+        }
         var pad: UInt8 = 0xEC
         while data.count < capacity {
             data.append(pad)
@@ -73,7 +81,9 @@ public struct QRCode: Sendable {
             ecBlocks.append(reedSolomonRemainder(block, divisor))
         }
         var result: [UInt8] = []
-        for i in 0..<(layout.data.max() ?? 0) { for block in dataBlocks where i < block.count { result.append(block[i]) } }
+        for i in 0..<(layout.data.max() ?? 0) {
+            for block in dataBlocks where i < block.count { result.append(block[i]) }
+        }
         for i in 0..<layout.ec { for block in ecBlocks { result.append(block[i]) } }
         return result
     }
@@ -191,16 +201,17 @@ public struct QRCode: Sendable {
     private mutating func applyMask(_ mask: Int) {
         for y in 0..<size {
             for x in 0..<size where !isFunction[y][x] {
-                let flip = switch mask {
-                case 0: (x + y) % 2 == 0
-                case 1: y % 2 == 0
-                case 2: x % 3 == 0
-                case 3: (x + y) % 3 == 0
-                case 4: (x / 3 + y / 2) % 2 == 0
-                case 5: x * y % 2 + x * y % 3 == 0
-                case 6: (x * y % 2 + x * y % 3) % 2 == 0
-                default: ((x + y) % 2 + x * y % 3) % 2 == 0
-                }
+                let flip =
+                    switch mask {
+                    case 0: (x + y) % 2 == 0
+                    case 1: y % 2 == 0
+                    case 2: x % 3 == 0
+                    case 3: (x + y) % 3 == 0
+                    case 4: (x / 3 + y / 2) % 2 == 0
+                    case 5: x * y % 2 + x * y % 3 == 0
+                    case 6: (x * y % 2 + x * y % 3) % 2 == 0
+                    default: ((x + y) % 2 + x * y % 3) % 2 == 0
+                    }
                 if flip { modules[y][x].toggle() }
             }
         }
@@ -231,7 +242,10 @@ public struct QRCode: Sendable {
             }
         }
         for y in 0..<(size - 1) {
-            for x in 0..<(size - 1) where modules[y][x] == modules[y][x + 1] && modules[y][x] == modules[y + 1][x] && modules[y][x] == modules[y + 1][x + 1] {
+            for x in 0..<(size - 1)
+            where modules[y][x] == modules[y][x + 1] && modules[y][x] == modules[y + 1][x]
+                && modules[y][x] == modules[y + 1][x + 1]
+            {
                 total += 3
             }
         }

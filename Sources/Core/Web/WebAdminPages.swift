@@ -9,7 +9,9 @@ extension WebUI {
         add(&router, .get, "/dashboard", .signedIn) { request in
             let t = request.text
             var query: [(String, String)] = []
-            for name in ["from", "to"] { if let value = request.query(name), !value.isEmpty { query.append((name, value)) } }
+            for name in ["from", "to"] {
+                if let value = request.query(name), !value.isEmpty { query.append((name, value)) }
+            }
             let result = request.call(.get, "/api/v1/dashboard", query: query)
             let figures = result.object
             let error: HTML = result.ok ? "" : "<p class=\"error\" role=\"alert\">\(result.error ?? "")</p>"
@@ -24,15 +26,27 @@ extension WebUI {
                 (t["dashboard.plansSold"], t.number(Int(request.int(figures["plansSold"]) ?? 0))),
                 (t["dashboard.sales"], sum("sales")), (t["dashboard.averageSale"], sum("averageSale")),
             ]
-            let figureList: [HTML] = cards.map { "<div class=\"figure\"><span class=\"label\">\($0.0)</span><span class=\"value\">\($0.1)</span></div>" }
+            let figureList: [HTML] = cards.map {
+                "<div class=\"figure\"><span class=\"label\">\($0.0)</span><span class=\"value\">\($0.1)</span></div>"
+            }
             let cities = ((figures["customersPerCity"] as? [[String: Any]]) ?? []).map {
-                (label: request.string($0["label"]), value: Double(request.int($0["count"]) ?? 0), shown: t.number(Int(request.int($0["count"]) ?? 0)))
+                (
+                    label: request.string($0["label"]), value: Double(request.int($0["count"]) ?? 0),
+                    shown: t.number(Int(request.int($0["count"]) ?? 0))
+                )
             }
             let plans = ((figures["salesPerPlan"] as? [[String: Any]]) ?? []).map {
-                (label: request.string($0["plan"]), value: Double(request.int($0["minorUnits"]) ?? 0), shown: request.money($0))
+                (
+                    label: request.string($0["plan"]), value: Double(request.int($0["minorUnits"]) ?? 0),
+                    shown: request.money($0)
+                )
             }
-            let months = ((figures["newCustomersPerMonth"] as? [[String: Any]]) ?? []).map { (label: t.month(request.string($0["label"])), value: Int(request.int($0["count"]) ?? 0)) }
-            let days = ((figures["attendancePerDay"] as? [[String: Any]]) ?? []).map { (label: String(request.string($0["label"]).suffix(5)), value: Int(request.int($0["count"]) ?? 0)) }
+            let months = ((figures["newCustomersPerMonth"] as? [[String: Any]]) ?? []).map {
+                (label: t.month(request.string($0["label"])), value: Int(request.int($0["count"]) ?? 0))
+            }
+            let days = ((figures["attendancePerDay"] as? [[String: Any]]) ?? []).map {
+                (label: String(request.string($0["label"]).suffix(5)), value: Int(request.int($0["count"]) ?? 0))
+            }
             let body: HTML = """
                 <form method="get" action="/dashboard" class="row">
                 \(request.input("from", t["member.from"], value: request.query("from") ?? request.string(figures["from"]), type: "date"))
@@ -43,7 +57,8 @@ extension WebUI {
                 \(WebCharts.bars(title: t["dashboard.newPerMonth"], bars: months, id: "months"))
                 \(WebCharts.bars(title: t["dashboard.perDay"], bars: days, id: "days"))
                 """
-            return request.page(title: t["dashboard.title"], active: "/dashboard", body: body, status: result.ok ? 200 : 400)
+            return request.page(
+                title: t["dashboard.title"], active: "/dashboard", body: body, status: result.ok ? 200 : 400)
         }
 
         add(&router, .get, "/customers", .signedIn) { request in
@@ -53,8 +68,12 @@ extension WebUI {
             let result = request.call(.get, "/api/v1/\(list)", query: [("q", q), ("limit", "200")])
             guard result.ok else { return request.failure(result) }
             let rows: [[HTML]] = result.list.map { person in
-                ["\(request.string(person["clave"]))", "<a href=\"/members/\(request.int(person["id"]) ?? 0)\">\(request.string(person["name"]))</a>",
-                 "\(request.string(person["email"]))", "\(request.string(person["phone"]))", "\(request.string(person["branches"]))", "\(request.day(person["lastEnd"]))"]
+                [
+                    "\(request.string(person["clave"]))",
+                    "<a href=\"/members/\(request.int(person["id"]) ?? 0)\">\(request.string(person["name"]))</a>",
+                    "\(request.string(person["email"]))", "\(request.string(person["phone"]))",
+                    "\(request.string(person["branches"]))", "\(request.day(person["lastEnd"]))",
+                ]
             }
             let exportQuery = "q=\(WebRequest.percentEncode(q))"
             let body: HTML = """
@@ -78,17 +97,28 @@ extension WebUI {
             return result.ok ? Self.redirect("/notifications") : request.failure(result)
         }
         add(&router, .post, "/notifications", .signedIn) { request in
-            var body: [String: Any] = ["audience": "system", "level": request.field("level"), "title": request.field("title")]
+            var body: [String: Any] = [
+                "audience": "system", "level": request.field("level"), "title": request.field("title"),
+            ]
             if !request.field("body").isEmpty { body["body"] = request.field("body") }
             let result = request.call(.post, "/api/v1/notifications", body: body)
-            guard result.ok else { return try Self.notifications(request, errors: [result.erroredField(among: ["title", "level", "body"]) ?? "title": result.error ?? ""]) }
+            guard result.ok else {
+                return try Self.notifications(
+                    request,
+                    errors: [result.erroredField(among: ["title", "level", "body"]) ?? "title": result.error ?? ""])
+            }
             return Self.redirect("/notifications")
         }
 
         add(&router, .get, "/devices", .signedIn) { request in try Self.devices(request) }
         add(&router, .post, "/devices", .signedIn) { request in
-            let result = request.call(.post, "/api/v1/devices", body: ["branch": Int64(request.field("branch")) ?? 0, "name": request.field("name")])
-            guard result.ok else { return try Self.devices(request, errors: [result.erroredField(among: ["name", "branch"]) ?? "name": result.error ?? ""]) }
+            let result = request.call(
+                .post, "/api/v1/devices",
+                body: ["branch": Int64(request.field("branch")) ?? 0, "name": request.field("name")])
+            guard result.ok else {
+                return try Self.devices(
+                    request, errors: [result.erroredField(among: ["name", "branch"]) ?? "name": result.error ?? ""])
+            }
             return try Self.devices(request, code: request.string(result.object["enrollmentCode"]))
         }
         add(&router, .post, "/devices/:id/code", .signedIn) { request in
@@ -103,15 +133,25 @@ extension WebUI {
         add(&router, .post, "/branches/:id/commands", .signedIn) { request in
             var body: [String: Any] = ["command": request.field("command"), "reason": request.field("reason")]
             if let door = Int64(request.field("door")) { body["door"] = door }
-            let result = request.call(.post, "/api/v1/branches/\(Int64(request.parameter("id")) ?? 0)/commands", body: body)
-            guard result.ok else { return try Self.devices(request, errors: ["reason-\(request.parameter("id"))": result.error ?? ""]) }
+            let result = request.call(
+                .post, "/api/v1/branches/\(Int64(request.parameter("id")) ?? 0)/commands", body: body)
+            guard result.ok else {
+                return try Self.devices(request, errors: ["reason-\(request.parameter("id"))": result.error ?? ""])
+            }
             return Self.redirect("/devices?sent=1")
         }
 
         add(&router, .get, "/plans", .signedIn) { request in try Self.plans(request) }
         add(&router, .post, "/plans", .signedIn) { request in
-            var body: [String: Any] = ["name": request.field("name"), "currency": request.field("currency").isEmpty ? "MXN" : request.field("currency")]
-            if let price = Decimal(string: request.field("price")) { body["priceMinor"] = NSDecimalNumber(decimal: price * 100).int64Value } else { body["priceMinor"] = -1 }
+            var body: [String: Any] = [
+                "name": request.field("name"),
+                "currency": request.field("currency").isEmpty ? "MXN" : request.field("currency"),
+            ]
+            if let price = Decimal(string: request.field("price")) {
+                body["priceMinor"] = NSDecimalNumber(decimal: price * 100).int64Value
+            } else {
+                body["priceMinor"] = -1
+            }
             body["durationMonths"] = Int(request.field("months")) ?? 0
             if !request.field("windows").isEmpty { body["windows"] = request.field("windows") }
             if let visits = Int(request.field("visitsPerMonth")) { body["visitsPerMonth"] = visits }
@@ -120,7 +160,11 @@ extension WebUI {
             if !branches.isEmpty { body["branches"] = branches }
             let result = request.call(.post, "/api/v1/plans", body: body)
             guard result.ok else {
-                let field = result.erroredField(among: ["name", "priceMinor", "currency", "durationMonths", "windows", "visitsPerMonth", "visitsTotal", "branches"]) ?? "name"
+                let field =
+                    result.erroredField(among: [
+                        "name", "priceMinor", "currency", "durationMonths", "windows", "visitsPerMonth", "visitsTotal",
+                        "branches",
+                    ]) ?? "name"
                 return try Self.plans(request, errors: [field: result.error ?? ""])
             }
             return Self.redirect("/plans")
@@ -128,32 +172,67 @@ extension WebUI {
 
         add(&router, .post, "/plans/:id", .signedIn) { request in
             let id = request.parameter("id")
-            var body: [String: Any] = ["active": request.field("active") == "on", "applyToExisting": request.field("applyToExisting") == "on",
-                                       "windows": request.field("windows-\(id)")]
-            if let price = Decimal(string: request.field("price-\(id)")) { body["priceMinor"] = NSDecimalNumber(decimal: price * 100).int64Value } else { body["priceMinor"] = -1 }
+            var body: [String: Any] = [
+                "active": request.field("active") == "on", "applyToExisting": request.field("applyToExisting") == "on",
+                "windows": request.field("windows-\(id)"),
+            ]
+            if let price = Decimal(string: request.field("price-\(id)")) {
+                body["priceMinor"] = NSDecimalNumber(decimal: price * 100).int64Value
+            } else {
+                body["priceMinor"] = -1
+            }
             let result = request.call(.patch, "/api/v1/plans/\(Int64(id) ?? 0)", body: body)
-            guard result.ok else { return try Self.plans(request, errors: [result.erroredField(among: ["priceMinor", "windows", "active"]) ?? "priceMinor": result.error ?? ""]) }
+            guard result.ok else {
+                return try Self.plans(
+                    request,
+                    errors: [
+                        result.erroredField(among: ["priceMinor", "windows", "active"]) ?? "priceMinor": result.error
+                            ?? ""
+                    ])
+            }
             return Self.redirect("/plans")
         }
         add(&router, .post, "/branches/:id", .signedIn) { request in
             let id = request.parameter("id")
-            let body: [String: Any] = ["name": request.field("name-\(id)"), "city": request.field("city-\(id)"), "timeZone": request.field("timeZone-\(id)"),
-                                       "active": request.field("active") == "on"]
+            let body: [String: Any] = [
+                "name": request.field("name-\(id)"), "city": request.field("city-\(id)"),
+                "timeZone": request.field("timeZone-\(id)"),
+                "active": request.field("active") == "on",
+            ]
             let result = request.call(.patch, "/api/v1/branches/\(Int64(id) ?? 0)", body: body)
-            guard result.ok else { return try Self.branchList(request, errors: ["\(result.erroredField(among: ["name", "city", "timeZone"]) ?? "name")-\(id)": result.error ?? ""]) }
+            guard result.ok else {
+                return try Self.branchList(
+                    request,
+                    errors: [
+                        "\(result.erroredField(among: ["name", "city", "timeZone"]) ?? "name")-\(id)": result.error
+                            ?? ""
+                    ])
+            }
             return Self.redirect("/branches")
         }
         add(&router, .get, "/branches", .signedIn) { request in try Self.branchList(request) }
         add(&router, .post, "/branches", .signedIn) { request in
-            let result = request.call(.post, "/api/v1/branches", body: ["name": request.field("name"), "city": request.field("city"), "timeZone": request.field("timeZone")])
-            guard result.ok else { return try Self.branchList(request, errors: [result.erroredField(among: ["name", "city", "timeZone"]) ?? "name": result.error ?? ""]) }
+            let result = request.call(
+                .post, "/api/v1/branches",
+                body: [
+                    "name": request.field("name"), "city": request.field("city"), "timeZone": request.field("timeZone"),
+                ])
+            guard result.ok else {
+                return try Self.branchList(
+                    request,
+                    errors: [result.erroredField(among: ["name", "city", "timeZone"]) ?? "name": result.error ?? ""])
+            }
             return Self.redirect("/branches")
         }
 
         add(&router, .get, "/agreements", .signedIn) { request in try Self.agreements(request) }
         add(&router, .post, "/agreements", .signedIn) { request in
-            let result = request.call(.post, "/api/v1/agreements", body: ["name": request.field("name"), "notes": request.field("notes")])
-            guard result.ok else { return try Self.agreements(request, errors: [result.erroredField(among: ["name", "notes"]) ?? "name": result.error ?? ""]) }
+            let result = request.call(
+                .post, "/api/v1/agreements", body: ["name": request.field("name"), "notes": request.field("notes")])
+            guard result.ok else {
+                return try Self.agreements(
+                    request, errors: [result.erroredField(among: ["name", "notes"]) ?? "name": result.error ?? ""])
+            }
             return Self.redirect("/agreements")
         }
 
@@ -163,36 +242,55 @@ extension WebUI {
             guard result.ok else { return request.failure(result) }
             let verification = (result.object["verification"] as? [String: Any]) ?? [:]
             let intact = (verification["intact"] as? Bool) == true
-            let state: HTML = intact
+            let state: HTML =
+                intact
                 ? "<p class=\"ok\" role=\"status\">✔ \(t["audit.intact"]) (\(t.number(Int(request.int(verification["rows"]) ?? 0))))</p>"
                 : "<p class=\"error\" role=\"alert\">✖ \(t["audit.broken"]) #\(request.string(verification["brokenAt"])): \(request.string(verification["reason"]))</p>"
             let rows: [[HTML]] = ((result.object["entries"] as? [[String: Any]]) ?? []).map { entry in
-                let at = request.int(entry["at"]).map { t.dateTime(Timestamp(milliseconds: $0), zone: request.ui.api.timeZone) } ?? ""
-                return ["\(request.string(entry["id"]))", "<time>\(at)</time>", "\(request.string(entry["actor"]))", "\(request.string(entry["action"]))",
-                        "\(request.string(entry["target"]))", "<code class=\"changes\">\(request.string(entry["changes"]))</code>"]
+                let at =
+                    request.int(entry["at"]).map {
+                        t.dateTime(Timestamp(milliseconds: $0), zone: request.ui.api.timeZone)
+                    } ?? ""
+                return [
+                    "\(request.string(entry["id"]))", "<time>\(at)</time>", "\(request.string(entry["actor"]))",
+                    "\(request.string(entry["action"]))",
+                    "\(request.string(entry["target"]))",
+                    "<code class=\"changes\">\(request.string(entry["changes"]))</code>",
+                ]
             }
-            return request.page(title: t["audit.title"], active: "/audit",
-                                body: "\(state)\(request.table(["#", t["attendance.time"], t["audit.actor"], t["audit.action"], t["audit.target"], ""], rows))")
+            return request.page(
+                title: t["audit.title"], active: "/audit",
+                body:
+                    "\(state)\(request.table(["#", t["attendance.time"], t["audit.actor"], t["audit.action"], t["audit.target"], ""], rows))"
+            )
         }
     }
 
     static func notifications(_ request: WebRequest, errors: [String: String] = [:]) throws -> HTTPResponse {
         let t = request.text
-        let filter = ["unread", "urgent"].contains(request.query("filter") ?? "") ? request.query("filter") ?? "all" : "all"
+        let filter =
+            ["unread", "urgent"].contains(request.query("filter") ?? "") ? request.query("filter") ?? "all" : "all"
         let result = request.call(.get, "/api/v1/notifications", query: [("filter", filter)])
         guard result.ok else { return request.failure(result) }
         let items: [HTML] = result.list.map { note in
             let read = (note["read"] as? Bool) == true
-            let at = request.int(note["createdAt"]).map { t.dateTime(Timestamp(milliseconds: $0), zone: request.ui.api.timeZone) } ?? ""
+            let at =
+                request.int(note["createdAt"]).map {
+                    t.dateTime(Timestamp(milliseconds: $0), zone: request.ui.api.timeZone)
+                } ?? ""
             return """
                 <li class="\(read ? "read" : "unread") \(request.string(note["level"]))"><strong>\(request.string(note["title"]))</strong> <time>\(at)</time>\
                 <p>\(request.string(note["body"]))</p>\(HTML.when(!read, request.button("/notifications/\(request.string(note["id"]))/read", t["action.markRead"], style: "small")))</li>
                 """
         }
-        let tabs: [HTML] = [("all", "notifications.all"), ("unread", "notifications.unread"), ("urgent", "notifications.urgent")].map { tab in
+        let tabs: [HTML] = [
+            ("all", "notifications.all"), ("unread", "notifications.unread"), ("urgent", "notifications.urgent"),
+        ].map { tab in
             "<a href=\"/notifications?filter=\(tab.0)\"\(HTML.when(filter == tab.0, " aria-current=\"page\""))>\(t[tab.1])</a>"
         }
-        let send: HTML = HTML.when(request.may(.configuration), """
+        let send: HTML = HTML.when(
+            request.may(.configuration),
+            """
             <details\(HTML.when(!errors.isEmpty, " open"))><summary>\(t["notifications.new"])</summary><form method="post" action="/notifications">\(request.csrfField)
             \(request.input("title", t["notifications.titleField"], value: request.field("title"), required: true, error: errors["title"]))
             \(request.input("body", t["notifications.body"], value: request.field("body"), error: errors["body"]))
@@ -208,7 +306,9 @@ extension WebUI {
         return request.page(title: t["notifications.title"], body: body, status: errors.isEmpty ? 200 : 400)
     }
 
-    static func devices(_ request: WebRequest, errors: [String: String] = [:], code: String? = nil) throws -> HTTPResponse {
+    static func devices(_ request: WebRequest, errors: [String: String] = [:], code: String? = nil) throws
+        -> HTTPResponse
+    {
         let t = request.text
         let result = request.call(.get, "/api/v1/devices")
         guard result.ok else { return request.failure(result) }
@@ -216,13 +316,23 @@ extension WebUI {
         let rows: [[HTML]] = result.list.map { device in
             let id = request.string(device["id"])
             let zone = request.int(device["branch"]).flatMap { branches[$0]?.zone } ?? "UTC"
-            let seen = request.int(device["lastSeen"]).map { t.dateTime(Timestamp(milliseconds: $0), zone: zone) } ?? t["devices.never"]
+            let seen =
+                request.int(device["lastSeen"]).map { t.dateTime(Timestamp(milliseconds: $0), zone: zone) }
+                ?? t["devices.never"]
             let age = request.int(device["replicaAgeSeconds"]).map { "\($0) s" } ?? "—"
             let revoked = device["revokedAt"] != nil
-            return ["\(request.string(device["name"]))", "\(request.int(device["branch"]).flatMap { branches[$0]?.name } ?? "")", "\(seen)", "\(age)",
-                    "\(request.string(device["outboxDepth"]))", "\(request.string(device["softwareVersion"]))",
-                    revoked ? "\(t["status.revoked"])" : HTML.join([request.button("/devices/\(id)/code", t["action.newCode"], style: "small"),
-                                                                  request.button("/devices/\(id)/revoke", t["action.revoke"], style: "small danger")], separator: " ")]
+            return [
+                "\(request.string(device["name"]))",
+                "\(request.int(device["branch"]).flatMap { branches[$0]?.name } ?? "")", "\(seen)", "\(age)",
+                "\(request.string(device["outboxDepth"]))", "\(request.string(device["softwareVersion"]))",
+                revoked
+                    ? "\(t["status.revoked"])"
+                    : HTML.join(
+                        [
+                            request.button("/devices/\(id)/code", t["action.newCode"], style: "small"),
+                            request.button("/devices/\(id)/revoke", t["action.revoke"], style: "small danger"),
+                        ], separator: " "),
+            ]
         }
         let branchOptions = branches.sorted { $0.key < $1.key }.map { (String($0.key), $0.value.name) }
         let commands: [HTML] = branches.sorted { $0.key < $1.key }.map { branch in
@@ -242,8 +352,9 @@ extension WebUI {
             <p><button type="submit">\(t["action.create"])</button></p></form></section>
             <section class="card"><h2>\(t["devices.commands"])</h2>\(commands)</section>
             """
-        return request.page(title: t["devices.title"], active: "/devices", body: body, status: errors.isEmpty ? 200 : 400,
-                            notice: request.query("sent") == "1" ? t["settings.saved"] : nil)
+        return request.page(
+            title: t["devices.title"], active: "/devices", body: body, status: errors.isEmpty ? 200 : 400,
+            notice: request.query("sent") == "1" ? t["settings.saved"] : nil)
     }
 
     static func plans(_ request: WebRequest, errors: [String: String] = [:]) throws -> HTTPResponse {
@@ -253,12 +364,18 @@ extension WebUI {
         let branches = request.branches()
         let rows: [[HTML]] = result.list.map { plan in
             let covered = ((plan["branches"] as? [NSNumber]) ?? []).compactMap { branches[$0.int64Value]?.name }
-            let limit = ((plan["visitLimit"] as? [String: Any]) ?? [:]).map { "\($0.value) / \($0.key)" }.joined(separator: ", ")
+            let limit = ((plan["visitLimit"] as? [String: Any]) ?? [:]).map { "\($0.value) / \($0.key)" }.joined(
+                separator: ", ")
             let id = request.string(plan["id"])
             let retry = request.field("plan") == id
-            let price = (plan["price"] as? [String: Any]).flatMap { request.int($0["minorUnits"]) }.map { String(format: "%.2f", Double($0) / 100) } ?? ""
+            let price =
+                (plan["price"] as? [String: Any]).flatMap { request.int($0["minorUnits"]) }.map {
+                    String(format: "%.2f", Double($0) / 100)
+                } ?? ""
             let active = retry ? request.field("active") == "on" : (plan["active"] as? Bool) == true
-            let edit: HTML = HTML.when(request.may(.configuration), """
+            let edit: HTML = HTML.when(
+                request.may(.configuration),
+                """
                 <details\(HTML.when(retry && !errors.isEmpty, " open"))><summary>\(t["action.edit"])</summary><form method="post" action="/plans/\(id)">\(request.csrfField)
                 <input type="hidden" name="plan" value="\(id)">
                 \(request.input("price-\(id)", t["field.price"], value: retry ? request.field("price-\(id)") : price, error: retry ? errors["priceMinor"] : nil, attributes: " inputmode=\"decimal\""))
@@ -267,8 +384,12 @@ extension WebUI {
                 <p><label><input type="checkbox" name="applyToExisting"> \(t["plans.applyToExisting"])</label></p>
                 <p><button type="submit">\(t["action.save"])</button></p></form></details>
                 """)
-            return ["\(request.string(plan["name"]))", "\(request.money(plan["price"]))", "\(covered.isEmpty ? t["plans.allBranches"] : covered.joined(separator: ", "))",
-                    "\(request.string(plan["windows"]))", "\(limit)", "\((plan["active"] as? Bool) == true ? t["yes"] : t["no"])", edit]
+            return [
+                "\(request.string(plan["name"]))", "\(request.money(plan["price"]))",
+                "\(covered.isEmpty ? t["plans.allBranches"] : covered.joined(separator: ", "))",
+                "\(request.string(plan["windows"]))", "\(limit)",
+                "\((plan["active"] as? Bool) == true ? t["yes"] : t["no"])", edit,
+            ]
         }
         let branchOptions = branches.sorted { $0.key < $1.key }.map { (String($0.key), $0.value.name) }
         let body: HTML = """
@@ -296,9 +417,13 @@ extension WebUI {
         let rows: [[HTML]] = result.list.map { branch in
             let id = request.string(branch["id"])
             let retry = errors.keys.contains { $0.hasSuffix("-\(id)") }
-            func value(_ name: String) -> String { retry ? request.field("\(name)-\(id)") : request.string(branch[name]) }
+            func value(_ name: String) -> String {
+                retry ? request.field("\(name)-\(id)") : request.string(branch[name])
+            }
             let active = retry ? request.field("active") == "on" : (branch["active"] as? Bool) != false
-            let edit: HTML = HTML.when(request.may(.branches), """
+            let edit: HTML = HTML.when(
+                request.may(.branches),
+                """
                 <details\(HTML.when(retry, " open"))><summary>\(t["action.edit"])</summary><form method="post" action="/branches/\(id)">\(request.csrfField)
                 \(request.input("name-\(id)", t["field.name"], value: value("name"), required: true, error: errors["name-\(id)"]))
                 \(request.input("city-\(id)", t["field.city"], value: value("city"), required: true, error: errors["city-\(id)"]))
@@ -306,8 +431,11 @@ extension WebUI {
                 <p><label><input type="checkbox" name="active"\(HTML.when(active, " checked"))> \(t["field.active"])</label></p>
                 <p><button type="submit">\(t["action.save"])</button></p></form></details>
                 """)
-            return ["\(request.string(branch["name"]))", "\(request.string(branch["city"]))", "\(request.string(branch["timeZone"]))",
-                    "\((branch["active"] as? Bool) != false ? t["yes"] : t["no"])", edit]
+            return [
+                "\(request.string(branch["name"]))", "\(request.string(branch["city"]))",
+                "\(request.string(branch["timeZone"]))",
+                "\((branch["active"] as? Bool) != false ? t["yes"] : t["no"])", edit,
+            ]
         }
         let body: HTML = """
             \(request.table([t["field.name"], t["field.city"], t["field.timeZone"], t["field.active"], ""], rows))
@@ -319,7 +447,8 @@ extension WebUI {
             <p><button type="submit">\(t["action.create"])</button></p></form></section>
             """))
             """
-        return request.page(title: t["branches.title"], active: "/branches", body: body, status: errors.isEmpty ? 200 : 400)
+        return request.page(
+            title: t["branches.title"], active: "/branches", body: body, status: errors.isEmpty ? 200 : 400)
     }
 
     static func agreements(_ request: WebRequest, errors: [String: String] = [:]) throws -> HTTPResponse {
@@ -336,6 +465,7 @@ extension WebUI {
             <p><button type="submit">\(t["action.create"])</button></p></form></section>
             """))
             """
-        return request.page(title: t["agreements.title"], active: "/agreements", body: body, status: errors.isEmpty ? 200 : 400)
+        return request.page(
+            title: t["agreements.title"], active: "/agreements", body: body, status: errors.isEmpty ? 200 : 400)
     }
 }

@@ -3,7 +3,9 @@ import Foundation
 /// Charts drawn on the server as SVG: each has a title and description for screen readers and a
 /// table-like legend with the numbers, so nothing is conveyed by colour alone.
 enum WebCharts {
-    static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+    static let palette = [
+        "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+    ]
 
     static func format(_ value: Double) -> String { String(format: "%.2f", value) }
 
@@ -18,18 +20,23 @@ enum WebCharts {
             let colour = palette[index % palette.count]
             let label = "\(slice.label): \(slice.shown)"
             if sweep >= 2 * Double.pi - 0.0001 {
-                paths.append("<circle cx=\"100\" cy=\"100\" r=\"90\" fill=\"\(colour)\"><title>\(label)</title></circle>")
+                paths.append(
+                    "<circle cx=\"100\" cy=\"100\" r=\"90\" fill=\"\(colour)\"><title>\(label)</title></circle>")
             } else {
                 let (x1, y1) = (100 + 90 * cos(angle), 100 + 90 * sin(angle))
                 let (x2, y2) = (100 + 90 * cos(angle + sweep), 100 + 90 * sin(angle + sweep))
-                let d = "M100,100 L\(format(x1)),\(format(y1)) A90,90 0 \(sweep > Double.pi ? 1 : 0),1 \(format(x2)),\(format(y2)) Z"
-                paths.append("<path d=\"\(d)\" fill=\"\(colour)\" stroke=\"#fff\" stroke-width=\"1\"><title>\(label)</title></path>")
+                let d =
+                    "M100,100 L\(format(x1)),\(format(y1)) A90,90 0 \(sweep > Double.pi ? 1 : 0),1 \(format(x2)),\(format(y2)) Z"
+                paths.append(
+                    "<path d=\"\(d)\" fill=\"\(colour)\" stroke=\"#fff\" stroke-width=\"1\"><title>\(label)</title></path>"
+                )
             }
             angle += sweep
         }
         let legend: [HTML] = slices.enumerated().map { index, slice in
             let share = Int((slice.value / total * 100).rounded())
-            return "<li><svg class=\"swatch\" width=\"12\" height=\"12\" aria-hidden=\"true\"><rect width=\"12\" height=\"12\" fill=\"\(palette[index % palette.count])\"/></svg>\(slice.label): \(slice.shown) (\(share) %)</li>"
+            return
+                "<li><svg class=\"swatch\" width=\"12\" height=\"12\" aria-hidden=\"true\"><rect width=\"12\" height=\"12\" fill=\"\(palette[index % palette.count])\"/></svg>\(slice.label): \(slice.shown) (\(share) %)</li>"
         }
         return """
             <figure class="chart" aria-labelledby="\(id)-title"><figcaption id="\(id)-title">\(title)</figcaption>\

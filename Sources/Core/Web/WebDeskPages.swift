@@ -33,7 +33,9 @@ extension WebUI {
             guard rows.ok else { return request.failure(rows) }
             let branches = request.branches()
             let first = rows.list.first
-            let after = first.map { "\(request.int($0["at"]) ?? 0)~\(request.string($0["id"]))" } ?? "\(request.ui.api.clock().milliseconds)~00000000-0000-0000-0000-000000000000"
+            let after =
+                first.map { "\(request.int($0["at"]) ?? 0)~\(request.string($0["id"]))" }
+                ?? "\(request.ui.api.clock().milliseconds)~00000000-0000-0000-0000-000000000000"
             let items: [HTML] = rows.list.map { Self.liveItem(request, $0, branches: branches) }
             let body: HTML = """
                 <p>\(t["live.hint"])</p>
@@ -49,15 +51,24 @@ extension WebUI {
         // Last-Event-ID. A core restart is just one more reconnection.
         add(&router, .get, "/live/events", .anyone) { request in
             // A stream is not sent to the login page: it answers 401, and the page reloads itself.
-            guard request.session != nil else { return HTTPResponse(status: 401, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array("sign in again\n".utf8)) }
+            guard request.session != nil else {
+                return HTTPResponse(
+                    status: 401, headers: [("Content-Type", "text/plain; charset=utf-8")],
+                    body: Array("sign in again\n".utf8))
+            }
             let cursor = request.context.request.header("last-event-id") ?? request.query("after") ?? ""
-            guard CoreAPI.cursor(cursor) != nil else { return .error(400, "after must be a cursor such as 1795398763143~<event id>") }
+            guard CoreAPI.cursor(cursor) != nil else {
+                return .error(400, "after must be a cursor such as 1795398763143~<event id>")
+            }
             let branches = request.branches()
-            if let response = Self.liveEvents(request, after: cursor, branches: branches, final: false) { return response }
+            if let response = Self.liveEvents(request, after: cursor, branches: branches, final: false) {
+                return response
+            }
             let deferred = HTTPDeferred()
-            request.ui.api.feed.wait(FeedNotifier.Waiter(deferred: deferred, deadline: Date().addingTimeInterval(25)) { final in
-                Self.liveEvents(request, after: cursor, branches: branches, final: final)
-            })
+            request.ui.api.feed.wait(
+                FeedNotifier.Waiter(deferred: deferred, deadline: Date().addingTimeInterval(25)) { final in
+                    Self.liveEvents(request, after: cursor, branches: branches, final: final)
+                })
             return .later(deferred)
         }
 
@@ -68,8 +79,11 @@ extension WebUI {
             guard found.ok else { return request.failure(found) }
             let rows: [[HTML]] = found.list.map { user in
                 let id = request.int(user["id"]) ?? 0
-                return ["\(request.string(user["clave"]))", "<a href=\"/members/\(id)\">\(request.fullName(user))</a>", "\(request.string(user["email"]))",
-                        "\(request.string(user["phone"]))", "\((user["active"] as? Bool) == false ? t["no"] : t["yes"])"]
+                return [
+                    "\(request.string(user["clave"]))", "<a href=\"/members/\(id)\">\(request.fullName(user))</a>",
+                    "\(request.string(user["email"]))",
+                    "\(request.string(user["phone"]))", "\((user["active"] as? Bool) == false ? t["no"] : t["yes"])",
+                ]
             }
             let body: HTML = """
                 <form method="get" action="/members" role="search" class="row">
@@ -81,26 +95,46 @@ extension WebUI {
         }
         add(&router, .get, "/members/new", .signedIn) { request in try Self.newMember(request) }
         add(&router, .post, "/members/new", .signedIn) { request in
-            var body: [String: Any] = ["username": request.field("username"), "email": request.field("email"), "name": request.field("name"),
-                                       "paternalSurname": request.field("paternalSurname"), "roles": [request.field("role").isEmpty ? "cliente" : request.field("role")],
-                                       "branches": request.fields("branches").compactMap { Int64($0) }]
-            for name in ["maternalSurname", "phone"] where !request.field(name).isEmpty { body[name] = request.field(name) }
+            var body: [String: Any] = [
+                "username": request.field("username"), "email": request.field("email"), "name": request.field("name"),
+                "paternalSurname": request.field("paternalSurname"),
+                "roles": [request.field("role").isEmpty ? "cliente" : request.field("role")],
+                "branches": request.fields("branches").compactMap { Int64($0) },
+            ]
+            for name in ["maternalSurname", "phone"] where !request.field(name).isEmpty {
+                body[name] = request.field(name)
+            }
             if !request.field("birthDate").isEmpty { body["birthDate"] = request.field("birthDate") }
             let result = request.call(.post, "/api/v1/users", body: body)
             guard result.ok, let id = request.int(result.object["id"]) else {
-                let field = result.erroredField(among: ["username", "email", "name", "paternalSurname", "maternalSurname", "phone", "birthDate", "roles", "branches"]) ?? "username"
+                let field =
+                    result.erroredField(among: [
+                        "username", "email", "name", "paternalSurname", "maternalSurname", "phone", "birthDate",
+                        "roles", "branches",
+                    ]) ?? "username"
                 return try Self.newMember(request, errors: [field: result.error ?? ""])
             }
             return Self.redirect("/members/\(id)")
         }
 
-        add(&router, .get, "/members/:id", .signedIn) { request in Self.memberPage(request, id: request.parameter("id")) }
+        add(&router, .get, "/members/:id", .signedIn) { request in Self.memberPage(request, id: request.parameter("id"))
+        }
         memberForm(&router, "/members/:id/checkin", form: "checkin") { request, id in
-            request.call(.post, "/api/v1/attendance", body: ["user": Int64(id) ?? 0, "branch": Int64(request.field("branch")) ?? 0, "reason": request.field("reason")])
+            request.call(
+                .post, "/api/v1/attendance",
+                body: [
+                    "user": Int64(id) ?? 0, "branch": Int64(request.field("branch")) ?? 0,
+                    "reason": request.field("reason"),
+                ])
         }
         memberForm(&router, "/members/:id/enroll", form: "enroll") { request, id in
-            var body: [String: Any] = ["user": Int64(id) ?? 0, "plan": Int64(request.field("plan")) ?? 0, "branch": Int64(request.field("branch")) ?? 0]
-            for name in ["startDate", "promotion", "paymentReference"] where !request.field(name).isEmpty { body[name] = request.field(name) }
+            var body: [String: Any] = [
+                "user": Int64(id) ?? 0, "plan": Int64(request.field("plan")) ?? 0,
+                "branch": Int64(request.field("branch")) ?? 0,
+            ]
+            for name in ["startDate", "promotion", "paymentReference"] where !request.field(name).isEmpty {
+                body[name] = request.field(name)
+            }
             return request.call(.post, "/api/v1/subscriptions", body: body)
         }
         memberForm(&router, "/members/:id/cards", form: "card") { request, id in
@@ -110,20 +144,31 @@ extension WebUI {
             request.call(.put, "/api/v1/users/\(id)/pin", body: ["pin": request.field("pin")])
         }
         memberForm(&router, "/members/:id/card-status", form: "cardStatus") { request, _ in
-            request.call(.patch, "/api/v1/cards/\(Int64(request.field("card")) ?? 0)", body: ["status": request.field("status")])
+            request.call(
+                .patch, "/api/v1/cards/\(Int64(request.field("card")) ?? 0)", body: ["status": request.field("status")])
         }
         memberForm(&router, "/members/:id/profile", form: "profile") { request, id in
             var body: [String: Any] = ["followUp": request.field("followUp") == "on"]
-            for name in ["name", "paternalSurname", "maternalSurname", "email", "alternateEmail", "phone", "notes", "gender"] { body[name] = request.field(name) }
-            for name in ["birthDate", "joinDate"] where !request.field(name).isEmpty { body[name] = request.field(name) }
-            if let clave = Int64(request.field("clave")) { body["clave"] = clave } else if !request.field("clave").isEmpty { body["clave"] = request.field("clave") }
+            for name in [
+                "name", "paternalSurname", "maternalSurname", "email", "alternateEmail", "phone", "notes", "gender",
+            ] { body[name] = request.field(name) }
+            for name in ["birthDate", "joinDate"] where !request.field(name).isEmpty {
+                body[name] = request.field(name)
+            }
+            if let clave = Int64(request.field("clave")) {
+                body["clave"] = clave
+            } else if !request.field("clave").isEmpty {
+                body["clave"] = request.field("clave")
+            }
             body["agreement"] = Int64(request.field("agreement")) ?? 0
             return request.call(.patch, "/api/v1/users/\(id)", body: body)
         }
         memberForm(&router, "/members/:id/access", form: "access") { request, id in
             let roles = request.call(.put, "/api/v1/users/\(id)/roles", body: ["roles": request.fields("roles")])
             guard roles.ok else { return roles }
-            return request.call(.put, "/api/v1/users/\(id)/branches", body: ["branches": request.fields("branches").compactMap { Int64($0) }])
+            return request.call(
+                .put, "/api/v1/users/\(id)/branches",
+                body: ["branches": request.fields("branches").compactMap { Int64($0) }])
         }
         memberForm(&router, "/members/:id/active", form: "active") { request, id in
             request.call(.patch, "/api/v1/users/\(id)", body: ["active": request.field("active") == "true"])
@@ -133,17 +178,24 @@ extension WebUI {
         }
         memberForm(&router, "/members/:id/freeze", form: "freeze") { request, _ in
             var body: [String: Any] = [:]
-            for name in ["startDate", "endDate", "reason"] where !request.field(name).isEmpty { body[name] = request.field(name) }
-            return request.call(.post, "/api/v1/subscriptions/\(Int64(request.field("subscription")) ?? 0)/freeze", body: body)
+            for name in ["startDate", "endDate", "reason"] where !request.field(name).isEmpty {
+                body[name] = request.field(name)
+            }
+            return request.call(
+                .post, "/api/v1/subscriptions/\(Int64(request.field("subscription")) ?? 0)/freeze", body: body)
         }
         memberForm(&router, "/members/:id/unfreeze", form: "subscription") { request, _ in
-            request.call(.post, "/api/v1/subscriptions/\(Int64(request.field("subscription")) ?? 0)/unfreeze", body: [:])
+            request.call(
+                .post, "/api/v1/subscriptions/\(Int64(request.field("subscription")) ?? 0)/unfreeze", body: [:])
         }
     }
 
     /// A form on the member page: on success back to the page with a notice; on failure the page
     /// again with the message beside the field and what was typed kept.
-    func memberForm(_ router: inout Router, _ path: String, form: String, _ call: @escaping @Sendable (WebRequest, String) -> APIResult) {
+    func memberForm(
+        _ router: inout Router, _ path: String, form: String,
+        _ call: @escaping @Sendable (WebRequest, String) -> APIResult
+    ) {
         add(&router, .post, path, .signedIn) { request in
             let id = request.parameter("id")
             let result = call(request, id)
@@ -152,22 +204,34 @@ extension WebUI {
         }
     }
 
-    static func liveEvents(_ request: WebRequest, after cursor: String, branches: [Int64: (name: String, zone: String)], final: Bool) -> HTTPResponse? {
+    static func liveEvents(
+        _ request: WebRequest, after cursor: String, branches: [Int64: (name: String, zone: String)], final: Bool
+    ) -> HTTPResponse? {
         let rows = request.call(.get, "/api/v1/attendance", query: [("after", cursor), ("limit", "50")])
-        guard rows.ok else { return HTTPResponse(status: rows.status == 401 ? 401 : 503, headers: [("Content-Type", "text/plain")], body: Array("\(rows.error ?? "")\n".utf8)) }
+        guard rows.ok else {
+            return HTTPResponse(
+                status: rows.status == 401 ? 401 : 503, headers: [("Content-Type", "text/plain")],
+                body: Array("\(rows.error ?? "")\n".utf8))
+        }
         if rows.list.isEmpty && !final { return nil }
         var stream = "retry: 1000\n"
         if rows.list.isEmpty { stream += ": nothing new\n\n" }
         for row in rows.list.reversed() {
             let id = "\(request.int(row["at"]) ?? 0)~\(request.string(row["id"]))"
-            stream += "id: \(id)\nevent: attendance\ndata: \(liveItem(request, row, branches: branches).text.replacingOccurrences(of: "\n", with: " "))\n\n"
+            stream +=
+                "id: \(id)\nevent: attendance\ndata: \(liveItem(request, row, branches: branches).text.replacingOccurrences(of: "\n", with: " "))\n\n"
         }
-        return HTTPResponse(status: 200, headers: [("Content-Type", "text/event-stream; charset=utf-8"), ("Cache-Control", "no-store")], body: Array(stream.utf8))
+        return HTTPResponse(
+            status: 200,
+            headers: [("Content-Type", "text/event-stream; charset=utf-8"), ("Cache-Control", "no-store")],
+            body: Array(stream.utf8))
     }
 
     /// One live entry: time, a photo placeholder with initials, the member, the result in words,
     /// and for a member their plan and its end.
-    static func liveItem(_ request: WebRequest, _ row: [String: Any], branches: [Int64: (name: String, zone: String)]) -> HTML {
+    static func liveItem(_ request: WebRequest, _ row: [String: Any], branches: [Int64: (name: String, zone: String)])
+        -> HTML
+    {
         let t = request.text
         let branch = request.int(row["branch"]).flatMap { branches[$0] }
         let granted = (row["granted"] as? Bool) == true
@@ -177,12 +241,17 @@ extension WebUI {
         var plan: HTML = ""
         if let user = request.int(row["userID"]) {
             let subscriptions = request.call(.get, "/api/v1/users/\(user)/subscriptions").list
-            let subscription = subscriptions.first { request.int($0["id"]) == request.int(row["subscriptionID"]) } ?? subscriptions.first
+            let subscription =
+                subscriptions.first { request.int($0["id"]) == request.int(row["subscriptionID"]) }
+                ?? subscriptions.first
             if let subscription {
-                plan = "<span class=\"plan\">\(t["live.plan"]): \(request.string(subscription["planName"])) · \(t["standing." + request.string(subscription["standing"])]) · \(t["live.until"]) \(request.day(subscription["effectiveEndDate"]))</span>"
+                plan =
+                    "<span class=\"plan\">\(t["live.plan"]): \(request.string(subscription["planName"])) · \(t["standing." + request.string(subscription["standing"])]) · \(t["live.until"]) \(request.day(subscription["effectiveEndDate"]))</span>"
             }
         }
-        let who: HTML = request.int(row["userID"]).map { "<a href=\"/members/\($0)\">\(name)</a>" } ?? "\(t["attendance.card"]) \(request.string(row["cardNumber"]))"
+        let who: HTML =
+            request.int(row["userID"]).map { "<a href=\"/members/\($0)\">\(name)</a>" }
+            ?? "\(t["attendance.card"]) \(request.string(row["cardNumber"]))"
         return """
             <li class="\(granted ? "granted" : "denied")"><span class="avatar" aria-hidden="true">\(initials.isEmpty ? "?" : initials)</span>\
             <span class="what"><strong>\(granted ? "✔" : "✖") \(t.reason(request.string(row["reason"])))</strong> \(who) \(plan)</span>\
@@ -213,7 +282,9 @@ extension WebUI {
     }
 
     /// The member page: profile, cards, PIN, subscriptions, history, and the desk's forms.
-    static func memberPage(_ request: WebRequest, id: String, failed: (form: String, result: APIResult)? = nil) -> HTTPResponse {
+    static func memberPage(_ request: WebRequest, id: String, failed: (form: String, result: APIResult)? = nil)
+        -> HTTPResponse
+    {
         let t = request.text
         let user = request.call(.get, "/api/v1/users/\(Int64(id) ?? 0)")
         guard user.ok else { return request.failure(user) }
@@ -234,11 +305,17 @@ extension WebUI {
         let value = { (name: String) in request.field(name) }
 
         let facts: [(String, String)] = [
-            (t["field.clave"], request.string(profile["clave"])), (t["field.username"], request.string(profile["username"])),
+            (t["field.clave"], request.string(profile["clave"])),
+            (t["field.username"], request.string(profile["username"])),
             (t["field.email"], request.string(profile["email"])), (t["field.phone"], request.string(profile["phone"])),
-            (t["field.birthDate"], request.day(profile["birthDate"])), (t["field.joinDate"], request.day(profile["joinDate"])),
+            (t["field.birthDate"], request.day(profile["birthDate"])),
+            (t["field.joinDate"], request.day(profile["joinDate"])),
             (t["field.roles"], ((profile["roles"] as? [String]) ?? []).joined(separator: ", ")),
-            (t["field.branches"], ((profile["branches"] as? [NSNumber]) ?? []).compactMap { branches[$0.int64Value]?.name }.joined(separator: ", ")),
+            (
+                t["field.branches"],
+                ((profile["branches"] as? [NSNumber]) ?? []).compactMap { branches[$0.int64Value]?.name }.joined(
+                    separator: ", ")
+            ),
             (t["field.notes"], request.string(profile["notes"])),
         ]
         let factList: [HTML] = facts.map { "<dt>\($0.0)</dt><dd>\($0.1)</dd>" }
@@ -246,33 +323,50 @@ extension WebUI {
         let cards: [[HTML]] = ((profile["cards"] as? [[String: Any]]) ?? []).map { card in
             let status = request.string(card["status"])
             let actions: [HTML] = ["active", "lost", "revoked"].filter { $0 != status }.map { next in
-                request.button("/members/\(id)/card-status", t[next == "active" ? "action.reactivate" : next == "lost" ? "action.lost" : "action.revoke"],
-                               hidden: [("card", request.string(card["id"])), ("status", next)], style: "small")
+                request.button(
+                    "/members/\(id)/card-status",
+                    t[next == "active" ? "action.reactivate" : next == "lost" ? "action.lost" : "action.revoke"],
+                    hidden: [("card", request.string(card["id"])), ("status", next)], style: "small")
             }
-            return ["<code>\(request.string(card["printed"]))</code>", "\(t["status." + status])", HTML.join(actions, separator: " ")]
+            return [
+                "<code>\(request.string(card["printed"]))</code>", "\(t["status." + status])",
+                HTML.join(actions, separator: " "),
+            ]
         }
         let subscriptionRows: [[HTML]] = subscriptions.list.map { subscription in
             let sid = request.string(subscription["id"])
             let standing = request.string(subscription["standing"])
             var actions: [HTML] = []
             if request.string(subscription["status"]) == "active" {
-                actions.append(request.button("/members/\(id)/renew", t["member.renew"], hidden: [("subscription", sid)], style: "small"))
-                actions.append(standing == "frozen"
-                    ? request.button("/members/\(id)/unfreeze", t["member.unfreeze"], hidden: [("subscription", sid)], style: "small")
-                    : """
-                    <details><summary>\(t["member.freeze"])</summary><form method="post" action="/members/\(id)/freeze">\(request.csrfField)<input type="hidden" name="subscription" value="\(sid)">\
-                    \(request.input("startDate", t["member.from"], value: value("subscription") == sid ? value("startDate") : "", type: "date", error: value("subscription") == sid ? errorText("freeze", "startDate", ["startDate", "endDate", "reason"]) : nil))\
-                    \(request.input("endDate", t["member.to"], value: value("subscription") == sid ? value("endDate") : "", type: "date", error: value("subscription") == sid ? errorText("freeze", "endDate", ["startDate", "endDate", "reason"]) : nil))\
-                    \(request.input("reason", t["field.reason"], value: value("subscription") == sid ? value("reason") : ""))\
-                    <p><button type="submit">\(t["member.freeze"])</button></p></form></details>
-                    """)
+                actions.append(
+                    request.button(
+                        "/members/\(id)/renew", t["member.renew"], hidden: [("subscription", sid)], style: "small"))
+                actions.append(
+                    standing == "frozen"
+                        ? request.button(
+                            "/members/\(id)/unfreeze", t["member.unfreeze"], hidden: [("subscription", sid)],
+                            style: "small")
+                        : """
+                        <details><summary>\(t["member.freeze"])</summary><form method="post" action="/members/\(id)/freeze">\(request.csrfField)<input type="hidden" name="subscription" value="\(sid)">\
+                        \(request.input("startDate", t["member.from"], value: value("subscription") == sid ? value("startDate") : "", type: "date", error: value("subscription") == sid ? errorText("freeze", "startDate", ["startDate", "endDate", "reason"]) : nil))\
+                        \(request.input("endDate", t["member.to"], value: value("subscription") == sid ? value("endDate") : "", type: "date", error: value("subscription") == sid ? errorText("freeze", "endDate", ["startDate", "endDate", "reason"]) : nil))\
+                        \(request.input("reason", t["field.reason"], value: value("subscription") == sid ? value("reason") : ""))\
+                        <p><button type="submit">\(t["member.freeze"])</button></p></form></details>
+                        """)
             }
-            return ["\(request.string(subscription["planName"]))", "\(request.day(subscription["startDate"])) – \(request.day(subscription["effectiveEndDate"]))",
-                    "<span class=\"standing \(standing)\">\(t["standing." + standing])</span>", "\(request.money(subscription["pricePaid"]))", HTML.join(actions, separator: " ")]
+            return [
+                "\(request.string(subscription["planName"]))",
+                "\(request.day(subscription["startDate"])) – \(request.day(subscription["effectiveEndDate"]))",
+                "<span class=\"standing \(standing)\">\(t["standing." + standing])</span>",
+                "\(request.money(subscription["pricePaid"]))", HTML.join(actions, separator: " "),
+            ]
         }
         let historyRows = history.list.map { request.attendanceCells($0, branches: branches) }
-        let planOptions = plans.map { (request.string($0["id"]), "\(request.string($0["name"])) · \(request.money($0["price"]))") }
-        let failure: HTML = failed.map { "<p class=\"error\" role=\"alert\">\(t["error.fix"]) \($0.result.error ?? "")</p>" } ?? ""
+        let planOptions = plans.map {
+            (request.string($0["id"]), "\(request.string($0["name"])) · \(request.money($0["price"]))")
+        }
+        let failure: HTML =
+            failed.map { "<p class=\"error\" role=\"alert\">\(t["error.fix"]) \($0.result.error ?? "")</p>" } ?? ""
         let notice = request.query("done").map { $0 == "checkin" ? t["member.checkinDone"] : t["settings.saved"] }
 
         let body: HTML = """
@@ -305,21 +399,33 @@ extension WebUI {
             <section class="card"><h2>\(t["member.history"])</h2>\(historyRows.isEmpty ? "<p>\(t["attendance.none"])</p>" as HTML : request.table(
                 [t["attendance.time"], t["attendance.member"], t["attendance.branch"], t["attendance.card"], t["attendance.result"]], historyRows))</section>
             """
-        return request.page(title: request.fullName(profile), active: "/members", body: body, status: failed == nil ? 200 : 400, notice: notice)
+        return request.page(
+            title: request.fullName(profile), active: "/members", body: body, status: failed == nil ? 200 : 400,
+            notice: notice)
     }
 }
 
 extension WebUI {
     /// Every seed-003 field of a user, their roles and branches, and activation, for staff with
     /// the users privilege (the API decides what each may change).
-    static func profileEditor(_ request: WebRequest, id: String, profile: [String: Any], branches: [(String, String)], failed: (form: String, result: APIResult)?) -> HTML {
+    static func profileEditor(
+        _ request: WebRequest, id: String, profile: [String: Any], branches: [(String, String)],
+        failed: (form: String, result: APIResult)?
+    ) -> HTML {
         let t = request.text
         let retry = failed?.form == "profile"
-        let fields = ["clave", "name", "paternalSurname", "maternalSurname", "email", "alternateEmail", "phone", "gender", "birthDate", "joinDate", "agreement", "notes"]
+        let fields = [
+            "clave", "name", "paternalSurname", "maternalSurname", "email", "alternateEmail", "phone", "gender",
+            "birthDate", "joinDate", "agreement", "notes",
+        ]
         let wrong = retry ? failed?.result.erroredField(among: fields) : nil
         func value(_ name: String) -> String { retry ? request.field(name) : request.string(profile[name]) }
         func error(_ name: String) -> String? { wrong == name ? failed?.result.error : nil }
-        let agreements = [("0", "—")] + request.call(.get, "/api/v1/agreements").list.map { (request.string($0["id"]), request.string($0["name"])) }
+        let agreements =
+            [("0", "—")]
+            + request.call(.get, "/api/v1/agreements").list.map {
+                (request.string($0["id"]), request.string($0["name"]))
+            }
         let roles = Set((profile["roles"] as? [String]) ?? [])
         let granted = Set(((profile["branches"] as? [NSNumber]) ?? []).map { $0.stringValue })
         let roleBoxes: [HTML] = Role.allCases.map { role in
@@ -355,4 +461,3 @@ extension WebUI {
             """
     }
 }
-

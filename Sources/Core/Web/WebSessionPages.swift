@@ -11,7 +11,8 @@ extension WebUI {
     func declareSessionPages(_ router: inout Router) {
         add(&router, .get, "/login", .anyone) { request in
             if request.session != nil { return Self.redirect(Self.safeNext(request.query("next"))) }
-            return try Self.loginForm(request, login: "", notice: request.query("expired") == "1" ? request.text["login.expired"] : nil)
+            return try Self.loginForm(
+                request, login: "", notice: request.query("expired") == "1" ? request.text["login.expired"] : nil)
         }
         add(&router, .post, "/login", .anyone) { request in
             let t = request.text
@@ -27,10 +28,15 @@ extension WebUI {
             guard result.ok, let cookie = result.headers.first(where: { $0.name == "Set-Cookie" })?.value else {
                 let message = result.error ?? ""
                 let needsCode = message.contains("one-time code")
-                let error = needsCode ? t["login.totpNeeded"] : result.status == 429 ? t["login.locked"] : t["login.failed"]
-                return try Self.loginForm(request, login: login, error: error, askCode: needsCode || !code.isEmpty, status: result.status == 429 ? 429 : 401)
+                let error =
+                    needsCode ? t["login.totpNeeded"] : result.status == 429 ? t["login.locked"] : t["login.failed"]
+                return try Self.loginForm(
+                    request, login: login, error: error, askCode: needsCode || !code.isEmpty,
+                    status: result.status == 429 ? 429 : 401)
             }
-            return Self.redirect(Self.safeNext(request.field("next")), cookies: [cookie, "\(Self.loginCookie)=; Path=/login; HttpOnly; SameSite=Strict; Max-Age=0"])
+            return Self.redirect(
+                Self.safeNext(request.field("next")),
+                cookies: [cookie, "\(Self.loginCookie)=; Path=/login; HttpOnly; SameSite=Strict; Max-Age=0"])
         }
         add(&router, .post, "/logout", .signedIn) { request in
             _ = request.call(.delete, "/api/v1/session")
@@ -43,9 +49,13 @@ extension WebUI {
             return Self.redirect("/settings?saved=1")
         }
         add(&router, .post, "/settings/password", .signedIn) { request in
-            let result = request.call(.post, "/api/v1/me/password", body: ["current": request.field("current"), "password": request.field("password")])
+            let result = request.call(
+                .post, "/api/v1/me/password",
+                body: ["current": request.field("current"), "password": request.field("password")])
             guard result.ok else {
-                let field = result.erroredField(among: ["current", "password"]) ?? (result.error?.contains("current") == true ? "current" : "password")
+                let field =
+                    result.erroredField(among: ["current", "password"])
+                    ?? (result.error?.contains("current") == true ? "current" : "password")
                 return try Self.settings(request, errors: [field: result.error ?? ""])
             }
             return Self.redirect("/settings?password=1")
@@ -53,28 +63,39 @@ extension WebUI {
         add(&router, .post, "/settings/totp/start", .signedIn) { request in
             let result = request.call(.post, "/api/v1/me/totp/secret")
             guard result.ok else { return request.failure(result) }
-            return try Self.settings(request, totp: (request.string(result.object["secret"]), request.string(result.object["uri"])))
+            return try Self.settings(
+                request, totp: (request.string(result.object["secret"]), request.string(result.object["uri"])))
         }
         add(&router, .post, "/settings/totp", .signedIn) { request in
             let secret = request.field("secret")
-            let result = request.call(.post, "/api/v1/me/totp", body: ["secret": secret, "code": request.field("code")])
+            let result = request.call(
+                .post, "/api/v1/me/totp", body: ["secret": secret, "code": request.field("code")])
             guard result.ok else {
                 let uri = request.field("uri")
                 return try Self.settings(request, errors: ["code": result.error ?? ""], totp: (secret, uri))
             }
             let codes = (result.object["recovery_codes"] as? [String]) ?? []
             let list: [HTML] = codes.map { "<li><code>\($0)</code></li>" }
-            return request.page(title: request.text["settings.totp"], active: "/settings", body: "<p>\(request.text["settings.totpOn"])</p><ul class=\"codes\">\(list)</ul><p><a href=\"/settings\">\(request.text["settings.title"])</a></p>")
+            return request.page(
+                title: request.text["settings.totp"], active: "/settings",
+                body:
+                    "<p>\(request.text["settings.totpOn"])</p><ul class=\"codes\">\(list)</ul><p><a href=\"/settings\">\(request.text["settings.title"])</a></p>"
+            )
         }
     }
 
     /// Only a path on this site: never `//host` or a scheme, which would send the user elsewhere.
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"), !next.contains("\r"), !next.contains("\n") else { return "/home" }
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"), !next.contains("\r"),
+            !next.contains("\n")
+        else { return "/home" }
         return next
     }
 
-    static func loginForm(_ request: WebRequest, login: String, error: String? = nil, askCode: Bool = false, notice: String? = nil, status: Int = 200) throws -> HTTPResponse {
+    static func loginForm(
+        _ request: WebRequest, login: String, error: String? = nil, askCode: Bool = false, notice: String? = nil,
+        status: Int = 200
+    ) throws -> HTTPResponse {
         let t = request.text
         let token = Base32.encode(try SecureRandom.bytes(20))
         let next = Self.safeNext(request.query("next") ?? (request.field("next").isEmpty ? nil : request.field("next")))
@@ -89,15 +110,20 @@ extension WebUI {
             </form>
             """
         var response = request.page(title: t["login.title"], body: form, status: status, notice: notice)
-        response.headers.append(("Set-Cookie", "\(loginCookie)=\(token); Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600"))
+        response.headers.append(
+            ("Set-Cookie", "\(loginCookie)=\(token); Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600"))
         return response
     }
 
-    static func settings(_ request: WebRequest, errors: [String: String] = [:], totp: (secret: String, uri: String)? = nil) throws -> HTTPResponse {
+    static func settings(
+        _ request: WebRequest, errors: [String: String] = [:], totp: (secret: String, uri: String)? = nil
+    ) throws -> HTTPResponse {
         let t = request.text
         let me = request.call(.get, "/api/v1/me")
         guard me.ok else { return request.failure(me) }
-        let notice = request.query("saved") == "1" ? t["settings.saved"] : request.query("password") == "1" ? t["settings.passwordChanged"] : nil
+        let notice =
+            request.query("saved") == "1"
+            ? t["settings.saved"] : request.query("password") == "1" ? t["settings.passwordChanged"] : nil
         let totpPart: HTML
         if let totp {
             let qr = (try? QRCode(text: totp.uri).svg(label: t["settings.totpScan"])) ?? ""
@@ -108,7 +134,8 @@ extension WebUI {
                 <p><button type="submit">\(t["settings.totpConfirm"])</button></p></form>
                 """
         } else {
-            totpPart = "<form method=\"post\" action=\"/settings/totp/start\">\(request.csrfField)<button type=\"submit\">\(t["settings.totpStart"])</button></form>"
+            totpPart =
+                "<form method=\"post\" action=\"/settings/totp/start\">\(request.csrfField)<button type=\"submit\">\(t["settings.totpStart"])</button></form>"
         }
         let language = request.text.language.rawValue
         let body: HTML = """
@@ -123,6 +150,8 @@ extension WebUI {
             <p><button type="submit">\(t["action.save"])</button></p></form></section>
             <section class="card"><h2>\(t["settings.totp"])</h2>\(totpPart)</section>
             """
-        return request.page(title: "\(t["settings.title"]): \(request.fullName(me.object))", active: "/settings", body: body, status: errors.isEmpty ? 200 : 400, notice: notice)
+        return request.page(
+            title: "\(t["settings.title"]): \(request.fullName(me.object))", active: "/settings", body: body,
+            status: errors.isEmpty ? 200 : 400, notice: notice)
     }
 }

@@ -44,13 +44,16 @@ public struct WebText: Sendable {
     /// 23 nov 2026 / Nov 23, 2026.
     public func day(_ day: LocalDay) -> String {
         let (year, month, date) = day.components
-        return language == .es ? "\(date) \(Self.monthsES[month - 1]) \(year)" : "\(Self.monthsEN[month - 1]) \(date), \(year)"
+        return language == .es
+            ? "\(date) \(Self.monthsES[month - 1]) \(year)" : "\(Self.monthsEN[month - 1]) \(date), \(year)"
     }
 
     /// "nov 2026" / "Nov 2026" for a `YYYY-MM` label.
     public func month(_ label: String) -> String {
         let parts = label.split(separator: "-")
-        guard parts.count == 2, let year = Int(parts[0]), let month = Int(parts[1]), (1...12).contains(month) else { return label }
+        guard parts.count == 2, let year = Int(parts[0]), let month = Int(parts[1]), (1...12).contains(month) else {
+            return label
+        }
         return "\((language == .es ? Self.monthsES : Self.monthsEN)[month - 1]) \(year)"
     }
 
@@ -99,10 +102,15 @@ public struct WebText: Sendable {
         "login.title": ("Iniciar sesión", "Sign in"),
         "login.login": ("Usuario o correo", "Username or email"),
         "login.password": ("Contraseña", "Password"),
-        "login.totp": ("Código de verificación (6 dígitos) o código de recuperación", "Verification code (6 digits) or recovery code"),
+        "login.totp": (
+            "Código de verificación (6 dígitos) o código de recuperación",
+            "Verification code (6 digits) or recovery code"
+        ),
         "login.submit": ("Entrar", "Sign in"),
         "login.failed": ("Usuario o contraseña incorrectos.", "Wrong username or password."),
-        "login.totpNeeded": ("Escribe el código de tu aplicación de autenticación.", "Enter the code from your authenticator app."),
+        "login.totpNeeded": (
+            "Escribe el código de tu aplicación de autenticación.", "Enter the code from your authenticator app."
+        ),
         "login.locked": ("Demasiados intentos; espera unos minutos.", "Too many attempts; wait a few minutes."),
         "login.expired": ("Tu sesión terminó; vuelve a entrar.", "Your session ended; sign in again."),
         "home.title": ("Inicio", "Home"),
@@ -117,7 +125,10 @@ public struct WebText: Sendable {
         "attendance.card": ("Tarjeta", "Card"),
         "attendance.door": ("Puerta", "Door"),
         "live.title": ("Asistencia en vivo", "Live attendance"),
-        "live.hint": ("Las entradas aparecen aquí al momento; los rechazos dicen por qué.", "Entries appear here as they happen; refusals say why."),
+        "live.hint": (
+            "Las entradas aparecen aquí al momento; los rechazos dicen por qué.",
+            "Entries appear here as they happen; refusals say why."
+        ),
         "live.reconnecting": ("Reconectando…", "Reconnecting…"),
         "live.connected": ("En vivo", "Live"),
         "live.plan": ("Plan", "Plan"),
@@ -230,7 +241,10 @@ public struct WebText: Sendable {
         "devices.never": ("nunca", "never"),
         "devices.commands": ("Órdenes a las puertas", "Door commands"),
         "audit.title": ("Bitácora", "Audit trail"),
-        "audit.intact": ("Cadena íntegra: ninguna fila editada, borrada ni insertada.", "Chain intact: no row edited, removed or inserted."),
+        "audit.intact": (
+            "Cadena íntegra: ninguna fila editada, borrada ni insertada.",
+            "Chain intact: no row edited, removed or inserted."
+        ),
         "audit.broken": ("¡Cadena rota!", "Chain broken!"),
         "audit.actor": ("Quién", "Who"),
         "audit.action": ("Acción", "Action"),
@@ -249,11 +263,16 @@ public struct WebText: Sendable {
         "agreements.new": ("Nuevo convenio", "New agreement"),
         "settings.title": ("Mi perfil", "My profile"),
         "settings.password": ("Cambiar contraseña", "Change password"),
-        "settings.passwordChanged": ("Contraseña cambiada; tus otras sesiones terminaron.", "Password changed; your other sessions ended."),
+        "settings.passwordChanged": (
+            "Contraseña cambiada; tus otras sesiones terminaron.", "Password changed; your other sessions ended."
+        ),
         "settings.saved": ("Guardado.", "Saved."),
         "settings.totp": ("Verificación en dos pasos", "Two-step verification"),
         "settings.totpStart": ("Activar", "Turn on"),
-        "settings.totpScan": ("Escanea el código con tu aplicación y escribe el código de 6 dígitos.", "Scan the code with your app and enter the 6-digit code."),
+        "settings.totpScan": (
+            "Escanea el código con tu aplicación y escribe el código de 6 dígitos.",
+            "Scan the code with your app and enter the 6-digit code."
+        ),
         "settings.totpOn": ("Activada. Guarda estos códigos de recuperación:", "Turned on. Keep these recovery codes:"),
         "settings.totpConfirm": ("Confirmar", "Confirm"),
         "error.title": ("Algo salió mal", "Something went wrong"),
@@ -273,7 +292,9 @@ public struct WebText: Sendable {
         "standing.cancelled": ("cancelada", "cancelled"),
         "reason.granted": ("Acceso permitido", "Access granted"),
         "reason.granted.staff": ("Acceso de personal", "Staff access"),
-        "reason.granted.grace": ("Permitido en días de gracia: pedir renovación", "Granted in grace days: ask to renew"),
+        "reason.granted.grace": (
+            "Permitido en días de gracia: pedir renovación", "Granted in grace days: ask to renew"
+        ),
         "reason.granted.free_access": ("Acceso libre", "Free access"),
         "reason.granted.duress": ("Acceso con código de coacción", "Granted under duress code"),
         "reason.granted.exit": ("Salida", "Exit"),

@@ -26,7 +26,9 @@ final class WebUI: Sendable {
         router.add(.get, "/static/portero.css") { _ in Self.asset(WebAssets.css, type: "text/css; charset=utf-8") }
         router.add(.get, "/static/icon.svg") { _ in Self.asset(WebAssets.icon, type: "image/svg+xml") }
         router.add(.get, "/favicon.ico") { _ in Self.asset(WebAssets.icon, type: "image/svg+xml") }
-        router.add(.get, "/static/live.js") { _ in Self.asset(WebAssets.liveScript, type: "text/javascript; charset=utf-8") }
+        router.add(.get, "/static/live.js") { _ in
+            Self.asset(WebAssets.liveScript, type: "text/javascript; charset=utf-8")
+        }
         declareSessionPages(&router)
         declareDeskPages(&router)
         declareAdminPages(&router)
@@ -44,7 +46,10 @@ final class WebUI: Sendable {
                     return Self.redirect("/login?next=\(WebRequest.percentEncode(back))\(expired)")
                 }
                 if method == .post, !Self.constantTimeEqual(request.field("csrf"), session.csrfToken) {
-                    return Self.secured(request.page(title: request.text["error.title"], body: "<p class=\"error\">\(request.text["error.forbidden"]) (CSRF)</p>", status: 403))
+                    return Self.secured(
+                        request.page(
+                            title: request.text["error.title"],
+                            body: "<p class=\"error\">\(request.text["error.forbidden"]) (CSRF)</p>", status: 403))
                 }
             }
             return Self.secured(try handler(request))
@@ -52,27 +57,40 @@ final class WebUI: Sendable {
     }
 
     func resolve(_ context: RouteContext) -> WebRequest {
-        let cookie = CoreAPI.cookie("portero_session", in: context.request.header("cookie")).flatMap { $0.isEmpty ? nil : $0 }
+        let cookie = CoreAPI.cookie("portero_session", in: context.request.header("cookie")).flatMap {
+            $0.isEmpty ? nil : $0
+        }
         var session: Session?
         var chosen: String?
         if let cookie {
-            (session, chosen) = (try? api.withDatabase { database -> (Session?, String?) in
-                let session = try database.auth.session(token: cookie, now: api.clock())
-                return (session, try database.members.chosenLanguage(session.account.id))
-            }) ?? (nil, nil)
+            (session, chosen) =
+                (try? api.withDatabase { database -> (Session?, String?) in
+                    let session = try database.auth.session(token: cookie, now: api.clock())
+                    return (session, try database.members.chosenLanguage(session.account.id))
+                }) ?? (nil, nil)
         }
-        let language = chosen.flatMap(WebLanguage.init(rawValue:)) ?? WebLanguage.preferred(acceptLanguage: context.request.header("accept-language")) ?? .es
-        return WebRequest(ui: self, context: context, session: session, cookie: cookie, text: WebText(language), form: Self.form(context.request))
+        let language =
+            chosen.flatMap(WebLanguage.init(rawValue:)) ?? WebLanguage.preferred(
+                acceptLanguage: context.request.header("accept-language")) ?? .es
+        return WebRequest(
+            ui: self, context: context, session: session, cookie: cookie, text: WebText(language),
+            form: Self.form(context.request))
     }
 
     // MARK: Responses
 
     static func redirect(_ location: String, cookies: [String] = []) -> HTTPResponse {
-        HTTPResponse(status: 303, headers: [("Location", location), ("Cache-Control", "no-store")] + cookies.map { ("Set-Cookie", $0) })
+        HTTPResponse(
+            status: 303,
+            headers: [("Location", location), ("Cache-Control", "no-store")] + cookies.map { ("Set-Cookie", $0) })
     }
 
     static func asset(_ text: String, type: String) -> HTTPResponse {
-        HTTPResponse(status: 200, headers: [("Content-Type", type), ("Cache-Control", "public, max-age=300"), ("X-Content-Type-Options", "nosniff")], body: Array(text.utf8))
+        HTTPResponse(
+            status: 200,
+            headers: [
+                ("Content-Type", type), ("Cache-Control", "public, max-age=300"), ("X-Content-Type-Options", "nosniff"),
+            ], body: Array(text.utf8))
     }
 
     /// Pages never run inline scripts or load from elsewhere, are never framed, and are not cached.
@@ -80,8 +98,12 @@ final class WebUI: Sendable {
         var response = response
         guard response.header("Content-Type")?.hasPrefix("text/html") == true else { return response }
         response.headers += [
-            ("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
-            ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"), ("Cache-Control", "no-store"),
+            (
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+            ),
+            ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"),
+            ("Cache-Control", "no-store"),
         ]
         return response
     }
@@ -93,7 +115,9 @@ final class WebUI: Sendable {
 
     /// An `application/x-www-form-urlencoded` body (or nothing).
     static func form(_ request: HTTPRequest) -> [String: [String]] {
-        guard request.method == "POST", request.header("content-type")?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else { return [:] }
+        guard request.method == "POST",
+            request.header("content-type")?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true
+        else { return [:] }
         var fields: [String: [String]] = [:]
         for pair in String(decoding: request.body, as: UTF8.self).split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -149,7 +173,9 @@ struct WebRequest: Sendable {
     func may(_ privilege: Privilege) -> Bool { account?.may(privilege, at: nil) ?? false }
 
     /// Calls an API route as this user, through the API's own checks.
-    func call(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: [String: Any]? = nil) -> APIResult {
+    func call(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: [String: Any]? = nil)
+        -> APIResult
+    {
         var headers: [(name: String, value: String)] = [("host", "portero.internal")]
         if let cookie { headers.append(("cookie", "portero_session=\(cookie)")) }
         if let session { headers.append(("x-csrf-token", session.csrfToken)) }
@@ -159,10 +185,16 @@ struct WebRequest: Sendable {
             headers.append(("content-type", "application/json"))
             bytes = (try? JSONSerialization.data(withJSONObject: body)).map { Array($0) } ?? []
         }
-        let queryText = query.isEmpty ? nil : query.map { "\(Self.percentEncode($0.0))=\(Self.percentEncode($0.1))" }.joined(separator: "&")
-        let request = HTTPRequest(method: method.rawValue, target: path + (queryText.map { "?" + $0 } ?? ""), path: path, query: queryText, headers: headers, body: bytes)
+        let queryText =
+            query.isEmpty
+            ? nil : query.map { "\(Self.percentEncode($0.0))=\(Self.percentEncode($0.1))" }.joined(separator: "&")
+        let request = HTTPRequest(
+            method: method.rawValue, target: path + (queryText.map { "?" + $0 } ?? ""), path: path, query: queryText,
+            headers: headers, body: bytes)
         let response = ui.apiRouter.respond(to: request)
-        let value = response.body.isEmpty ? nil : try? JSONSerialization.jsonObject(with: Data(response.body), options: [.fragmentsAllowed])
+        let value =
+            response.body.isEmpty
+            ? nil : try? JSONSerialization.jsonObject(with: Data(response.body), options: [.fragmentsAllowed])
         return APIResult(status: response.status, value: value, headers: response.headers)
     }
 

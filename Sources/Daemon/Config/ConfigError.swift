@@ -32,13 +32,17 @@ struct ConfigObject {
         self.path = path
         self.values = object
         if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw ConfigError(file: file, key: key(unknown), problem: "unknown key (allowed here: \(allowed.joined(separator: ", ")))")
+            throw ConfigError(
+                file: file, key: key(unknown), problem: "unknown key (allowed here: \(allowed.joined(separator: ", ")))"
+            )
         }
     }
 
     func key(_ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
 
-    func error(_ name: String, _ problem: String) -> ConfigError { ConfigError(file: file, key: key(name), problem: problem) }
+    func error(_ name: String, _ problem: String) -> ConfigError {
+        ConfigError(file: file, key: key(name), problem: problem)
+    }
 
     private func value(_ name: String) -> JSONValue? {
         guard let value = values[name], value != .null else { return nil }
@@ -68,7 +72,9 @@ struct ConfigObject {
         guard case let .integer(number) = raw else {
             throw error(name, "expected a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
-        guard range.contains(number) else { throw error(name, "\(number) is out of range: expected \(range.lowerBound) to \(range.upperBound)") }
+        guard range.contains(number) else {
+            throw error(name, "\(number) is out of range: expected \(range.lowerBound) to \(range.upperBound)")
+        }
         return number
     }
 
@@ -78,7 +84,8 @@ struct ConfigObject {
         return flag
     }
 
-    func choice<T: RawRepresentable>(_ name: String, default fallback: T? = nil) throws -> T where T.RawValue == String, T: CaseIterable {
+    func choice<T: RawRepresentable>(_ name: String, default fallback: T? = nil) throws -> T
+    where T.RawValue == String, T: CaseIterable {
         let options = T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
         guard let text = try optionalString(name) else {
             if let fallback { return fallback }
@@ -96,6 +103,8 @@ struct ConfigObject {
     func array(_ name: String, allowed: [String]) throws -> [ConfigObject] {
         guard let raw = value(name) else { return [] }
         guard case let .array(items) = raw else { throw error(name, "expected a list") }
-        return try items.enumerated().map { try ConfigObject(file: file, path: "\(key(name))[\($0.offset)]", value: $0.element, allowed: allowed) }
+        return try items.enumerated().map {
+            try ConfigObject(file: file, path: "\(key(name))[\($0.offset)]", value: $0.element, allowed: allowed)
+        }
     }
 }

@@ -22,7 +22,7 @@ public enum RelayKind: String, Sendable, Codable, CaseIterable {
     /// The line level that releases the lock.
     public func lineActive(unlocked: Bool) -> Bool {
         switch self {
-        case .failSafe: !unlocked   // energised holds the maglock
+        case .failSafe: !unlocked  // energised holds the maglock
         case .failSecure: unlocked  // energised releases the strike
         }
     }
@@ -111,7 +111,8 @@ public struct DaemonConfiguration: Hashable, Sendable {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw ConfigError(file: path, key: "", problem: "cannot read the file (\((error as NSError).localizedDescription))")
+            throw ConfigError(
+                file: path, key: "", problem: "cannot read the file (\((error as NSError).localizedDescription))")
         }
         return try parse(data, file: path)
     }
@@ -122,14 +123,19 @@ public struct DaemonConfiguration: Hashable, Sendable {
         do {
             json = try JSONDecoder().decode(JSONValue.self, from: data)
         } catch let DecodingError.dataCorrupted(context) {
-            let detail = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String ?? context.debugDescription
+            let detail =
+                (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+                ?? context.debugDescription
             throw ConfigError(file: file, key: "", problem: "not valid JSON: \(detail)")
         } catch {
             throw ConfigError(file: file, key: "", problem: "not valid JSON: \(error)")
         }
-        let root = try ConfigObject(file: file, path: "", value: json, allowed: [
-            "branch", "data_directory", "pin_key_file", "core", "status", "policy", "doors", "readers", "fire_alarm",
-        ])
+        let root = try ConfigObject(
+            file: file, path: "", value: json,
+            allowed: [
+                "branch", "data_directory", "pin_key_file", "core", "status", "policy", "doors", "readers",
+                "fire_alarm",
+            ])
 
         guard let branch = try root.object("branch", allowed: ["id", "time_zone"]) else {
             throw root.error("branch", "required: expected an object with id and time_zone")
@@ -142,17 +148,29 @@ public struct DaemonConfiguration: Hashable, Sendable {
         let pinKeyFile = try root.optionalString("pin_key_file")
 
         var core: CoreConfiguration?
-        if let object = try root.object("core", allowed: ["url", "token_file", "max_backoff_seconds", "max_clock_skew_seconds", "ca_file"]) {
+        if let object = try root.object(
+            "core", allowed: ["url", "token_file", "max_backoff_seconds", "max_clock_skew_seconds", "ca_file"])
+        {
             let text = try object.string("url")
-            guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme),
+                url.host != nil
+            else {
                 throw object.error("url", "expected an http:// or https:// URL, got \"\(text)\"")
             }
             var configuration = CoreConfiguration(url: url, tokenFile: try object.string("token_file"))
-            configuration.maxBackoffSeconds = try object.optionalInteger("max_backoff_seconds", in: 1...3_600).map { Int($0) } ?? configuration.maxBackoffSeconds
-            configuration.maxClockSkewSeconds = try object.optionalInteger("max_clock_skew_seconds", in: 1...86_400).map { Int($0) } ?? configuration.maxClockSkewSeconds
+            configuration.maxBackoffSeconds =
+                try object.optionalInteger("max_backoff_seconds", in: 1...3_600).map { Int($0) }
+                ?? configuration.maxBackoffSeconds
+            configuration.maxClockSkewSeconds =
+                try object.optionalInteger("max_clock_skew_seconds", in: 1...86_400).map { Int($0) }
+                ?? configuration.maxClockSkewSeconds
             if let caFile = try object.optionalString("ca_file") {
-                guard url.scheme == "https" else { throw object.error("ca_file", "is for an https:// core; the url is \(text)") }
-                guard FileManager.default.isReadableFile(atPath: caFile) else { throw object.error("ca_file", "\(caFile) cannot be read") }
+                guard url.scheme == "https" else {
+                    throw object.error("ca_file", "is for an https:// core; the url is \(text)")
+                }
+                guard FileManager.default.isReadableFile(atPath: caFile) else {
+                    throw object.error("ca_file", "\(caFile) cannot be read")
+                }
                 configuration.caFile = caFile
             }
             core = configuration
@@ -166,8 +184,9 @@ public struct DaemonConfiguration: Hashable, Sendable {
 
         var policy = AccessPolicy()
         if let object = try root.object("policy", allowed: ["pin_max_failures", "pin_lockout_s"]) {
-            policy = AccessPolicy(pinMaxFailures: Int(try object.optionalInteger("pin_max_failures", in: 1...100) ?? 5),
-                                  pinLockoutSeconds: try object.optionalInteger("pin_lockout_s", in: 1...86_400) ?? 900)
+            policy = AccessPolicy(
+                pinMaxFailures: Int(try object.optionalInteger("pin_max_failures", in: 1...100) ?? 5),
+                pinLockoutSeconds: try object.optionalInteger("pin_lockout_s", in: 1...86_400) ?? 900)
         }
 
         var doors: [DoorConfiguration] = []
@@ -183,27 +202,35 @@ public struct DaemonConfiguration: Hashable, Sendable {
         var readers: [ReaderConfiguration] = []
         for object in try root.array("readers", allowed: readerKeys) {
             let reader = try parseReader(object)
-            guard seenDoors.contains(reader.doorID) else { throw object.error("door", "no door has id \(reader.doorID)") }
+            guard seenDoors.contains(reader.doorID) else {
+                throw object.error("door", "no door has id \(reader.doorID)")
+            }
             readers.append(reader)
         }
 
         var fireAlarm: LineConfiguration?
         fireAlarm = try parseOptionalLine(root, "fire_alarm")
 
-        let configuration = DaemonConfiguration(branchID: branchID, timeZone: timeZone, dataDirectory: dataDirectory, pinKeyFile: pinKeyFile,
-                                                core: core, status: status, policy: policy, doors: doors, readers: readers, fireAlarm: fireAlarm)
+        let configuration = DaemonConfiguration(
+            branchID: branchID, timeZone: timeZone, dataDirectory: dataDirectory, pinKeyFile: pinKeyFile,
+            core: core, status: status, policy: policy, doors: doors, readers: readers, fireAlarm: fireAlarm)
         try configuration.checkLinesAreUsedOnce(file: file)
         return configuration
     }
 
     static let lineKeys = ["chip", "line", "active_low", "bias"]
-    static let doorKeys = ["id", "name", "kind", "mode", "schedule", "card_and_pin", "pulse_ms", "held_open_ms", "anti_passback",
-                           "relay", "contact", "exit_button", "passage_sensor", "feedback"]
-    static let readerKeys = ["name", "kind", "device", "match", "base", "d0", "d1", "address", "baud", "door", "direction"]
+    static let doorKeys = [
+        "id", "name", "kind", "mode", "schedule", "card_and_pin", "pulse_ms", "held_open_ms", "anti_passback",
+        "relay", "contact", "exit_button", "passage_sensor", "feedback",
+    ]
+    static let readerKeys = [
+        "name", "kind", "device", "match", "base", "d0", "d1", "address", "baud", "door", "direction",
+    ]
 
     static func parseLine(_ object: ConfigObject) throws -> LineConfiguration {
-        LineConfiguration(chip: try object.string("chip"), line: UInt32(try object.integer("line", in: 0...1023)),
-                          activeLow: try object.bool("active_low", default: false), bias: try object.choice("bias", default: .asIs))
+        LineConfiguration(
+            chip: try object.string("chip"), line: UInt32(try object.integer("line", in: 0...1023)),
+            activeLow: try object.bool("active_low", default: false), bias: try object.choice("bias", default: .asIs))
     }
 
     static func parseOptionalLine(_ parent: ConfigObject, _ name: String) throws -> LineConfiguration? {
@@ -222,26 +249,33 @@ public struct DaemonConfiguration: Hashable, Sendable {
         }
         var antiPassback = AntiPassbackRule.off
         if let rule = try object.object("anti_passback", allowed: ["in_out", "reentry_delay_s", "presence_expiry_s"]) {
-            antiPassback = AntiPassbackRule(inOut: try rule.bool("in_out", default: false),
-                                            reentryDelaySeconds: try rule.optionalInteger("reentry_delay_s", in: 1...86_400),
-                                            presenceExpirySeconds: try rule.optionalInteger("presence_expiry_s", in: 60...604_800) ?? 12 * 3600)
+            antiPassback = AntiPassbackRule(
+                inOut: try rule.bool("in_out", default: false),
+                reentryDelaySeconds: try rule.optionalInteger("reentry_delay_s", in: 1...86_400),
+                presenceExpirySeconds: try rule.optionalInteger("presence_expiry_s", in: 60...604_800) ?? 12 * 3600)
         }
         let passage = try parseOptionalLine(object, "passage_sensor")
-        let door = Door(id: id, branchID: branch, name: name, kind: kind, mode: mode, schedule: schedule,
-                        requiresPIN: try object.bool("card_and_pin", default: false), antiPassback: antiPassback, confirmsPassage: passage != nil)
-        guard let relayObject = try object.object("relay", allowed: lineKeys + ["kind"]) else { throw object.error("relay", "required: expected the lock relay's chip, line and kind") }
+        let door = Door(
+            id: id, branchID: branch, name: name, kind: kind, mode: mode, schedule: schedule,
+            requiresPIN: try object.bool("card_and_pin", default: false), antiPassback: antiPassback,
+            confirmsPassage: passage != nil)
+        guard let relayObject = try object.object("relay", allowed: lineKeys + ["kind"]) else {
+            throw object.error("relay", "required: expected the lock relay's chip, line and kind")
+        }
         let relayLine = try parseLine(relayObject)
         let relayKind: RelayKind = try relayObject.choice("kind")
         var feedback = FeedbackConfiguration()
         if let lines = try object.object("feedback", allowed: ["green", "red", "buzzer"]) {
-            feedback = FeedbackConfiguration(green: try parseOptionalLine(lines, "green"), red: try parseOptionalLine(lines, "red"),
-                                             buzzer: try parseOptionalLine(lines, "buzzer"))
+            feedback = FeedbackConfiguration(
+                green: try parseOptionalLine(lines, "green"), red: try parseOptionalLine(lines, "red"),
+                buzzer: try parseOptionalLine(lines, "buzzer"))
         }
-        return DoorConfiguration(door: door, pulseMilliseconds: try object.optionalInteger("pulse_ms", in: 100...60_000) ?? 3_000,
-                                 heldOpenMilliseconds: try object.optionalInteger("held_open_ms", in: 1_000...3_600_000) ?? 30_000,
-                                 relay: RelayConfiguration(line: relayLine, kind: relayKind),
-                                 contact: try parseOptionalLine(object, "contact"), exitButton: try parseOptionalLine(object, "exit_button"),
-                                 passageSensor: passage, feedback: feedback)
+        return DoorConfiguration(
+            door: door, pulseMilliseconds: try object.optionalInteger("pulse_ms", in: 100...60_000) ?? 3_000,
+            heldOpenMilliseconds: try object.optionalInteger("held_open_ms", in: 1_000...3_600_000) ?? 30_000,
+            relay: RelayConfiguration(line: relayLine, kind: relayKind),
+            contact: try parseOptionalLine(object, "contact"), exitButton: try parseOptionalLine(object, "exit_button"),
+            passageSensor: passage, feedback: feedback)
     }
 
     enum ReaderKind: String, CaseIterable {
@@ -255,9 +289,12 @@ public struct DaemonConfiguration: Hashable, Sendable {
         case let (path?, nil):
             return .path(path)
         case (nil, let match?):
-            let selector = DeviceSelector.match(vendor: try match.optionalString("vendor"), model: try match.optionalString("model"),
-                                                serial: try match.optionalString("serial"))
-            guard selector != .match(vendor: nil, model: nil, serial: nil) else { throw object.error("match", "expected at least one of vendor, model, serial") }
+            let selector = DeviceSelector.match(
+                vendor: try match.optionalString("vendor"), model: try match.optionalString("model"),
+                serial: try match.optionalString("serial"))
+            guard selector != .match(vendor: nil, model: nil, serial: nil) else {
+                throw object.error("match", "expected at least one of vendor, model, serial")
+            }
             return selector
         case (.some, .some):
             throw object.error("device", "give either device or match, not both")
@@ -278,15 +315,21 @@ public struct DaemonConfiguration: Hashable, Sendable {
         case .pinPad:
             transport = .pinPad(device: try parseDevice(object))
         case .wiegand:
-            guard let d0 = try parseOptionalLine(object, "d0") else { throw object.error("d0", "required: the D0 data line") }
-            guard let d1 = try parseOptionalLine(object, "d1") else { throw object.error("d1", "required: the D1 data line") }
+            guard let d0 = try parseOptionalLine(object, "d0") else {
+                throw object.error("d0", "required: the D0 data line")
+            }
+            guard let d1 = try parseOptionalLine(object, "d1") else {
+                throw object.error("d1", "required: the D1 data line")
+            }
             transport = .wiegand(d0: d0, d1: d1)
         case .osdp:
-            transport = .osdp(device: try parseDevice(object), address: UInt8(try object.integer("address", in: 0...126)),
-                              baud: Int(try object.optionalInteger("baud", in: 1_200...230_400) ?? 9_600))
+            transport = .osdp(
+                device: try parseDevice(object), address: UInt8(try object.integer("address", in: 0...126)),
+                baud: Int(try object.optionalInteger("baud", in: 1_200...230_400) ?? 9_600))
         }
-        return ReaderConfiguration(name: name, transport: transport, doorID: DoorID(try object.integer("door", in: 1...Int64(Int32.max))),
-                                   direction: try object.choice("direction", default: .entry))
+        return ReaderConfiguration(
+            name: name, transport: transport, doorID: DoorID(try object.integer("door", in: 1...Int64(Int32.max))),
+            direction: try object.choice("direction", default: .entry))
     }
 
     /// Two functions on one GPIO line would fight over it; the kernel would refuse the second anyway.
@@ -296,7 +339,8 @@ public struct DaemonConfiguration: Hashable, Sendable {
             guard let line else { return }
             let key = "\(line.chip):\(line.line)"
             if let previous = owners[key] {
-                throw ConfigError(file: file, key: owner, problem: "line \(line.line) of \(line.chip) is already used by \(previous)")
+                throw ConfigError(
+                    file: file, key: owner, problem: "line \(line.line) of \(line.chip) is already used by \(previous)")
             }
             owners[key] = owner
         }
@@ -318,4 +362,3 @@ public struct DaemonConfiguration: Hashable, Sendable {
         try claim(fireAlarm, "fire_alarm")
     }
 }
-

@@ -49,7 +49,10 @@ public struct DoorController: Sendable {
         /// Lock again as soon as the door closes after opening, without waiting for the pulse to end.
         public var relockOnClose: Bool
 
-        public init(pulseMilliseconds: Int64 = 3_000, heldOpenMilliseconds: Int64 = 30_000, confirmsPassage: Bool = false, relockOnClose: Bool = true) {
+        public init(
+            pulseMilliseconds: Int64 = 3_000, heldOpenMilliseconds: Int64 = 30_000, confirmsPassage: Bool = false,
+            relockOnClose: Bool = true
+        ) {
             self.pulseMilliseconds = pulseMilliseconds
             self.heldOpenMilliseconds = heldOpenMilliseconds
             self.confirmsPassage = confirmsPassage

@@ -60,14 +60,16 @@ public final class BranchDaemon {
         let configuration = try DaemonConfiguration.load(path: options.configurationPath)
         self.configuration = configuration
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-        self.store = try ReplicaStore(path: configuration.dataDirectory + "/replica.sqlite", branchID: configuration.branchID,
-                                      timeZone: configuration.timeZone, policy: configuration.policy)
+        self.store = try ReplicaStore(
+            path: configuration.dataDirectory + "/replica.sqlite", branchID: configuration.branchID,
+            timeZone: configuration.timeZone, policy: configuration.policy)
         self.service = AccessService(store: store)
         self.chips = GPIOChipPool(simulated: options.simulateGPIO)
         self.signals = try SignalEvents()
         self.pinHasher = Self.loadPINKey(configuration, log: log)
         do {
-            statusServer = try StatusServer(socketPath: configuration.status.socketPath, httpPort: configuration.status.httpPort, log: log)
+            statusServer = try StatusServer(
+                socketPath: configuration.status.socketPath, httpPort: configuration.status.httpPort, log: log)
         } catch {
             log(.warning, "status endpoint unavailable: \(error)")
         }
@@ -90,7 +92,9 @@ public final class BranchDaemon {
     static func loadPINKey(_ configuration: DaemonConfiguration, log: Log) -> PINHasher? {
         guard let path = configuration.pinKeyFile else { return nil }
         guard let key = FileManager.default.contents(atPath: path), let hasher = try? PINHasher(key: Array(key)) else {
-            log(.warning, "PIN key \(path) is missing or shorter than 16 bytes: card-and-PIN doors will answer pin.required")
+            log(
+                .warning,
+                "PIN key \(path) is missing or shorter than 16 bytes: card-and-PIN doors will answer pin.required")
             return nil
         }
         return hasher
@@ -111,13 +115,17 @@ public final class BranchDaemon {
         }
         if let line = configuration.fireAlarm {
             do {
-                fireAlarm = try chips.chip(line.chip).requestInput(offset: line.line, consumer: "porterod:fire", edges: .both, bias: line.bias, activeLow: line.activeLow)
+                fireAlarm = try chips.chip(line.chip).requestInput(
+                    offset: line.line, consumer: "porterod:fire", edges: .both, bias: line.bias,
+                    activeLow: line.activeLow)
                 if try fireAlarm?.isActive() == true { setFireAlarm(true, now: now) }
             } catch {
                 log(.error, "fire alarm input: \(error)")
             }
         }
-        readers = configuration.readers.map { ReaderComponent(configuration: $0, chips: chips, simulated: options.simulateReaders, log: log) }
+        readers = configuration.readers.map {
+            ReaderComponent(configuration: $0, chips: chips, simulated: options.simulateReaders, log: log)
+        }
         for reader in readers { reader.open(now: now) }
     }
 
@@ -135,7 +143,9 @@ public final class BranchDaemon {
     public func run() throws {
         notifier.ready(status: statusLine)
         log(.notice, "porterod \(statusLine)")
-        if let interval = notifier.watchdogIntervalMilliseconds { nextWatchdog = MonotonicInstant.now().adding(milliseconds: interval) }
+        if let interval = notifier.watchdogIntervalMilliseconds {
+            nextWatchdog = MonotonicInstant.now().adding(milliseconds: interval)
+        }
         sync?.start()
         defer { sync?.stop() }
         while running {
@@ -160,26 +170,31 @@ public final class BranchDaemon {
         descriptors += statusServer?.descriptors ?? []
         if let monitor = deviceMonitor { descriptors.append(monitor.pollDescriptor) }
         if let syncEvents { descriptors.append(syncEvents.descriptor) }
-        let deadlines = doors.values.compactMap(\.deadline) + readers.compactMap(\.deadline) + [nextWatchdog, statusServer?.deadline].compactMap { $0 }
+        let deadlines =
+            doors.values.compactMap(\.deadline) + readers.compactMap(\.deadline)
+            + [nextWatchdog, statusServer?.deadline].compactMap { $0 }
         let now = MonotonicInstant.now()
-        let wait = deadlines.min().map { max(0, min(1_000, ($0.nanoseconds(since: now) + 999_999) / 1_000_000)) } ?? 1_000
+        let wait =
+            deadlines.min().map { max(0, min(1_000, ($0.nanoseconds(since: now) + 999_999) / 1_000_000)) } ?? 1_000
         let ready = try Poller.ready(among: descriptors, timeoutMilliseconds: Int32(wait))
         let after = MonotonicInstant.now()
         for fd in ready {
-            if fd == signals.descriptor { handleSignals(now: after) }
-            else if fd == 0 { handleStandardInput(now: after) }
-            else if fd == fireAlarm?.pollDescriptor { handleFireAlarm(now: after) }
-            else if let events = syncEvents, fd == events.descriptor { handleSync(events.drain(), now: after) }
-            else if fd == deviceMonitor?.pollDescriptor {
+            if fd == signals.descriptor {
+                handleSignals(now: after)
+            } else if fd == 0 {
+                handleStandardInput(now: after)
+            } else if fd == fireAlarm?.pollDescriptor {
+                handleFireAlarm(now: after)
+            } else if let events = syncEvents, fd == events.descriptor {
+                handleSync(events.drain(), now: after)
+            } else if fd == deviceMonitor?.pollDescriptor {
                 // A device came: readers waiting for theirs try again now rather than at their backoff.
                 if deviceMonitor?.receive().contains(where: { $0.action == .add }) == true {
                     for reader in readers where !reader.isOpen { reader.open(now: after) }
                 }
-            }
-            else if let server = statusServer, server.descriptors.contains(fd) {
+            } else if let server = statusServer, server.descriptors.contains(fd) {
                 server.handleReadable(fd, now: after) { self.respond(to: $0, now: after) }
-            }
-            else {
+            } else {
                 for reader in readers where reader.descriptors.contains(fd) {
                     handle(reader.handleReadable(now: after), from: reader, now: after)
                 }
@@ -192,7 +207,9 @@ public final class BranchDaemon {
         for reader in readers { handle(reader.tick(now: after), from: reader, now: after) }
         for door in doors.values {
             apply(door.tick(now: after), to: door)
-            if let timedOut = door.cardThenPIN.poll(after) { decideCardThenPIN(timedOut, at: door, reader: nil, now: after) }
+            if let timedOut = door.cardThenPIN.poll(after) {
+                decideCardThenPIN(timedOut, at: door, reader: nil, now: after)
+            }
         }
         if let due = nextWatchdog, after >= due, let interval = notifier.watchdogIntervalMilliseconds {
             notifier.watchdog()
@@ -208,8 +225,12 @@ public final class BranchDaemon {
             switch event {
             case let .card(read):
                 if door.door.requiresPIN && reader.configuration.direction == .entry {
-                    if let flushed = door.cardThenPIN.card(read, at: now) { decideCardThenPIN(flushed, at: door, reader: reader, now: now) }
-                    log(.info, "door \(door.door.name) reader \(reader.name): card \(read.credential), waiting for the PIN")
+                    if let flushed = door.cardThenPIN.card(read, at: now) {
+                        decideCardThenPIN(flushed, at: door, reader: reader, now: now)
+                    }
+                    log(
+                        .info,
+                        "door \(door.door.name) reader \(reader.name): card \(read.credential), waiting for the PIN")
                 } else {
                     decide(.card(read.credential), pin: nil, at: door, reader: reader, now: now)
                 }
@@ -231,7 +252,9 @@ public final class BranchDaemon {
         }
     }
 
-    private func decideCardThenPIN(_ outcome: CardThenPIN.Outcome, at door: DoorComponent, reader: ReaderComponent?, now: MonotonicInstant) {
+    private func decideCardThenPIN(
+        _ outcome: CardThenPIN.Outcome, at door: DoorComponent, reader: ReaderComponent?, now: MonotonicInstant
+    ) {
         switch outcome {
         case let .cardWithPIN(read, digits):
             decide(.card(read.credential), pin: try? pinHasher?.digest(digits), at: door, reader: reader, now: now)
@@ -242,7 +265,10 @@ public final class BranchDaemon {
 
     /// The decision, durably journalled, then the door and the feedback. A failure to read or
     /// write the replica denies: the door stays shut.
-    private func decide(_ presented: PresentedCredential, pin: PINDigest?, at door: DoorComponent, reader: ReaderComponent?, now: MonotonicInstant) {
+    private func decide(
+        _ presented: PresentedCredential, pin: PINDigest?, at door: DoorComponent, reader: ReaderComponent?,
+        now: MonotonicInstant
+    ) {
         let direction = reader?.configuration.direction ?? .entry
         let request = AccessRequest(doorID: door.door.id, direction: direction, presented: presented, pin: pin)
         var liveDoor = door.door
@@ -261,7 +287,10 @@ public final class BranchDaemon {
             let elapsed = MonotonicInstant.now().nanoseconds(since: now)
             metrics.decision(reason: decision.reason.rawValue, seconds: Double(elapsed) / 1e9)
             let micros = MonotonicInstant.now().nanoseconds(since: started) / 1000
-            log(decision.duress ? .warning : .info, "door \(door.door.name) reader \(reader?.name ?? "-"): \(describe(presented)) \(decision.reason.rawValue)\(decision.userID.map { " user \($0)" } ?? "")\(decision.duress ? " DURESS" : "") in \(micros) µs")
+            log(
+                decision.duress ? .warning : .info,
+                "door \(door.door.name) reader \(reader?.name ?? "-"): \(describe(presented)) \(decision.reason.rawValue)\(decision.userID.map { " user \($0)" } ?? "")\(decision.duress ? " DURESS" : "") in \(micros) µs"
+            )
         } catch let error as SQLiteError where error.isDiskFull {
             // The journal cannot grow: keep deciding from the replica (reads still work), raise
             // the alarm, and put the event in the system log so it is not lost.
@@ -272,14 +301,18 @@ public final class BranchDaemon {
                 log(.error, "door \(door.door.name): request refused, the replica cannot be read either: \(error)")
                 return
             }
-            let decision = PorteroModel.decide(request, door: liveDoor, context: store.context, facts: facts, state: state, now: wall)
+            let decision = PorteroModel.decide(
+                request, door: liveDoor, context: store.context, facts: facts, state: state, now: wall)
             if decision.granted {
                 door.noteGrant(user: decision.userID, direction: direction)
                 apply(door.controller.grant(direction, at: now), to: door)
             }
             door.feedback(granted: decision.granted, now: now)
             reader?.feedback(granted: decision.granted)
-            log(.error, "JOURNAL FULL, event kept here only: at=\(wall) door=\(door.door.id) direction=\(direction.rawValue) \(describe(presented)) reason=\(decision.reason.rawValue) user=\(decision.userID.map { "\($0)" } ?? "-")")
+            log(
+                .error,
+                "JOURNAL FULL, event kept here only: at=\(wall) door=\(door.door.id) direction=\(direction.rawValue) \(describe(presented)) reason=\(decision.reason.rawValue) user=\(decision.userID.map { "\($0)" } ?? "-")"
+            )
         } catch {
             metrics.journalFailure()
             door.feedback(granted: false, now: now)
@@ -298,7 +331,9 @@ public final class BranchDaemon {
     private func apply(_ actions: [DoorAction], to door: DoorComponent) {
         for case let .alarm(alarm, true) in actions {
             metrics.alarm(door: door.door.name, alarm: alarm.rawValue)
-            sync?.report(SyncAlarm(door: door.door.id.rawValue, doorName: door.door.name, alarm: alarm.rawValue, at: Timestamp.now()))
+            sync?.report(
+                SyncAlarm(
+                    door: door.door.id.rawValue, doorName: door.door.name, alarm: alarm.rawValue, at: Timestamp.now()))
         }
         for (user, direction) in door.perform(actions) {
             do {
@@ -336,19 +371,30 @@ public final class BranchDaemon {
         case .unlockOnce:
             let age = serverTime.milliseconds - command.createdAt.milliseconds
             guard let id = command.door, let door = doors[DoorID(id)] else {
-                log(.warning, "remote unlock \(command.id) names door \(command.door.map(String.init) ?? "none"), which this branch does not have")
+                log(
+                    .warning,
+                    "remote unlock \(command.id) names door \(command.door.map(String.init) ?? "none"), which this branch does not have"
+                )
                 return
             }
             guard age <= Self.unlockCommandMaxAgeMilliseconds else {
-                log(.warning, "remote unlock \(command.id) of door \(door.door.name) is \(age / 1000) s old; not carried out")
+                log(
+                    .warning,
+                    "remote unlock \(command.id) of door \(door.door.name) is \(age / 1000) s old; not carried out")
                 return
             }
             apply(door.controller.grant(.entry, at: now), to: door)
-            let event = AttendanceEvent(id: EventID(time: Timestamp.now()), at: Timestamp.now(), branchID: configuration.branchID, doorID: door.door.id,
-                                        direction: .entry, credentialKind: .manual, cardNumber: nil, userID: nil, subscriptionID: nil,
-                                        granted: true, reason: .grantedManual)
-            do { try store.record(event, newState: nil) } catch { log(.error, "remote unlock: cannot journal it: \(error)") }
-            log(.notice, "door \(door.door.name): unlocked once from the core (command \(command.id)): \(command.reason)")
+            let event = AttendanceEvent(
+                id: EventID(time: Timestamp.now()), at: Timestamp.now(), branchID: configuration.branchID,
+                doorID: door.door.id,
+                direction: .entry, credentialKind: .manual, cardNumber: nil, userID: nil, subscriptionID: nil,
+                granted: true, reason: .grantedManual)
+            do { try store.record(event, newState: nil) } catch {
+                log(.error, "remote unlock: cannot journal it: \(error)")
+            }
+            log(
+                .notice,
+                "door \(door.door.name): unlocked once from the core (command \(command.id)): \(command.reason)")
         }
     }
 
@@ -374,22 +420,32 @@ public final class BranchDaemon {
     /// any decision, and the door released once) and a card given at reception (usable here at
     /// once, sent to the core as a command; the feed then brings what the core made of it).
     func localChange(_ request: HTTPRequest, now: MonotonicInstant) -> (Int, String, String) {
-        func refuse(_ status: Int, _ message: String) -> (Int, String, String) { (status, "application/json", #"{"error":"# + quoted(message) + "}\n") }
+        func refuse(_ status: Int, _ message: String) -> (Int, String, String) {
+            (status, "application/json", #"{"error":"# + quoted(message) + "}\n")
+        }
         guard let object = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any],
-              let user = (object["user"] as? NSNumber)?.int64Value, user > 0 else { return refuse(400, "a JSON body with a user id is required") }
+            let user = (object["user"] as? NSNumber)?.int64Value, user > 0
+        else { return refuse(400, "a JSON body with a user id is required") }
         let wall = Timestamp.now()
         switch request.path {
         case "/checkin":
             let reason = ((object["reason"] as? String) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (3...200).contains(reason.count) else { return refuse(400, "reason: say why, in 3 to 200 characters") }
+            guard (3...200).contains(reason.count) else {
+                return refuse(400, "reason: say why, in 3 to 200 characters")
+            }
             let doorID = (object["door"] as? NSNumber)?.int64Value ?? configuration.doors.first?.door.id.rawValue ?? 0
             guard let door = doors[DoorID(doorID)] else { return refuse(404, "no door \(doorID)") }
             do {
-                guard try store.knows(UserID(user)) else { return refuse(404, "user \(user) is not in this branch's replica") }
+                guard try store.knows(UserID(user)) else {
+                    return refuse(404, "user \(user) is not in this branch's replica")
+                }
                 var generator = SystemRandomNumberGenerator()
-                let event = AttendanceEvent(id: EventID(time: wall, using: &generator), at: wall, branchID: configuration.branchID, doorID: door.door.id,
-                                            direction: .entry, credentialKind: .manual, cardNumber: nil, userID: UserID(user), subscriptionID: nil,
-                                            granted: true, reason: .grantedManual)
+                let event = AttendanceEvent(
+                    id: EventID(time: wall, using: &generator), at: wall, branchID: configuration.branchID,
+                    doorID: door.door.id,
+                    direction: .entry, credentialKind: .manual, cardNumber: nil, userID: UserID(user),
+                    subscriptionID: nil,
+                    granted: true, reason: .grantedManual)
                 try store.record(event, newState: nil)
                 door.noteGrant(user: UserID(user), direction: .entry)
                 apply(door.controller.grant(.entry, at: now), to: door)
@@ -429,14 +485,22 @@ public final class BranchDaemon {
             return (200, "application/json", statusJSON())
         case "/metrics":
             let outbox = (try? store.outboxDepth()) ?? -1
-            let age = (try? store.lastSyncedAt()).flatMap { $0 }.map { Double(Timestamp.now().milliseconds(since: $0)) / 1000 } ?? -1
+            let age =
+                (try? store.lastSyncedAt()).flatMap { $0 }.map {
+                    Double(Timestamp.now().milliseconds(since: $0)) / 1000
+                } ?? -1
             let text = metrics.render(
                 readerErrors: Dictionary(readers.map { ($0.name, $0.errors) }, uniquingKeysWith: +),
-                gauges: [("portero_outbox_depth", "Attendance events waiting for the core.", Double(outbox)),
-                         ("portero_replica_size_bytes", "The replica file and its log.", Double(store.sizeInBytes())),
-                         ("portero_replica_age_seconds", "Since the last sync batch (-1: never).", age),
-                         ("portero_readers_open", "Readers whose device is open.", Double(readers.filter(\.isOpen).count)),
-                         ("portero_doors_in_alarm", "Doors with an alarm raised.", Double(doors.values.filter { !$0.controller.alarms.isEmpty }.count))])
+                gauges: [
+                    ("portero_outbox_depth", "Attendance events waiting for the core.", Double(outbox)),
+                    ("portero_replica_size_bytes", "The replica file and its log.", Double(store.sizeInBytes())),
+                    ("portero_replica_age_seconds", "Since the last sync batch (-1: never).", age),
+                    ("portero_readers_open", "Readers whose device is open.", Double(readers.filter(\.isOpen).count)),
+                    (
+                        "portero_doors_in_alarm", "Doors with an alarm raised.",
+                        Double(doors.values.filter { !$0.controller.alarms.isEmpty }.count)
+                    ),
+                ])
             return (200, "text/plain; version=0.0.4", text)
         default:
             return (404, "text/plain", "not found: try /health, /status or /metrics\n")
@@ -451,28 +515,60 @@ public final class BranchDaemon {
 
     func statusJSON() -> String {
         let now = MonotonicInstant.now()
-        struct DoorStatus: Encodable { var id: Int64; var name: String; var state: String; var lock: String; var alarms: [String] }
-        struct ReaderStatus: Encodable { var name: String; var door: Int64; var open: Bool; var lastFrameSecondsAgo: Double?; var errors: Int }
-        struct ReplicaStatus: Encodable { var sizeBytes: Int; var syncCursor: Int64; var ageSeconds: Double?; var outboxDepth: Int }
+        struct DoorStatus: Encodable {
+            var id: Int64
+            var name: String
+            var state: String
+            var lock: String
+            var alarms: [String]
+        }
+        struct ReaderStatus: Encodable {
+            var name: String
+            var door: Int64
+            var open: Bool
+            var lastFrameSecondsAgo: Double?
+            var errors: Int
+        }
+        struct ReplicaStatus: Encodable {
+            var sizeBytes: Int
+            var syncCursor: Int64
+            var ageSeconds: Double?
+            var outboxDepth: Int
+        }
         struct Status: Encodable {
-            var health: String; var branch: Int64; var uptimeSeconds: Double; var decisions: Int; var journalFailures: Int
-            var doors: [DoorStatus]; var readers: [ReaderStatus]; var replica: ReplicaStatus; var sync: SyncStatus?
+            var health: String
+            var branch: Int64
+            var uptimeSeconds: Double
+            var decisions: Int
+            var journalFailures: Int
+            var doors: [DoorStatus]
+            var readers: [ReaderStatus]
+            var replica: ReplicaStatus
+            var sync: SyncStatus?
         }
         let wall = Timestamp.now()
         let status = Status(
-            health: health, branch: configuration.branchID.rawValue, uptimeSeconds: Double(now.nanoseconds(since: started)) / 1e9,
+            health: health, branch: configuration.branchID.rawValue,
+            uptimeSeconds: Double(now.nanoseconds(since: started)) / 1e9,
             decisions: decisions, journalFailures: metrics.journalFailures,
             doors: doors.values.sorted { $0.door.id < $1.door.id }.map {
-                DoorStatus(id: $0.door.id.rawValue, name: $0.door.name, state: $0.controller.state.rawValue,
-                           lock: $0.controller.lockReleased ? "released" : "locked", alarms: $0.controller.alarms.map(\.rawValue).sorted())
+                DoorStatus(
+                    id: $0.door.id.rawValue, name: $0.door.name, state: $0.controller.state.rawValue,
+                    lock: $0.controller.lockReleased ? "released" : "locked",
+                    alarms: $0.controller.alarms.map(\.rawValue).sorted())
             },
             readers: readers.map {
-                ReaderStatus(name: $0.name, door: $0.configuration.doorID.rawValue, open: $0.isOpen,
-                             lastFrameSecondsAgo: $0.lastFrame.map { Double(now.nanoseconds(since: $0)) / 1e9 }, errors: $0.errors)
+                ReaderStatus(
+                    name: $0.name, door: $0.configuration.doorID.rawValue, open: $0.isOpen,
+                    lastFrameSecondsAgo: $0.lastFrame.map { Double(now.nanoseconds(since: $0)) / 1e9 },
+                    errors: $0.errors)
             },
-            replica: ReplicaStatus(sizeBytes: store.sizeInBytes(), syncCursor: (try? store.syncCursor()) ?? 0,
-                                   ageSeconds: (try? store.lastSyncedAt()).flatMap { $0 }.map { Double(wall.milliseconds(since: $0)) / 1000 },
-                                   outboxDepth: (try? store.outboxDepth()) ?? -1),
+            replica: ReplicaStatus(
+                sizeBytes: store.sizeInBytes(), syncCursor: (try? store.syncCursor()) ?? 0,
+                ageSeconds: (try? store.lastSyncedAt()).flatMap { $0 }.map {
+                    Double(wall.milliseconds(since: $0)) / 1000
+                },
+                outboxDepth: (try? store.outboxDepth()) ?? -1),
             sync: sync?.status.withLock { $0 })
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -529,13 +625,20 @@ public final class BranchDaemon {
             stdinBuffer.removeSubrange(...newline)
             let words = line.split(separator: " ").map(String.init)
             guard words.count >= 2, let reader = readers.first(where: { $0.name == words[0] }) else {
-                if !line.isEmpty { log(.warning, "simulator: expected 'READER CARD' or 'READER keys DIGITS', got '\(line)'") }
+                if !line.isEmpty {
+                    log(.warning, "simulator: expected 'READER CARD' or 'READER keys DIGITS', got '\(line)'")
+                }
                 continue
             }
             if words[1] == "keys", words.count == 3 {
                 handle([.keys(Array(words[2]))], from: reader, now: now)
             } else if let number = try? CardNumber(parsing: words[1]) {
-                handle([.card(CardRead(format: .wedge, bits: 0, facility: nil, number: number.rawValue, credential: number))], from: reader, now: now)
+                handle(
+                    [
+                        .card(
+                            CardRead(
+                                format: .wedge, bits: 0, facility: nil, number: number.rawValue, credential: number))
+                    ], from: reader, now: now)
             } else {
                 log(.warning, "simulator: '\(words[1])' is not a card number")
             }

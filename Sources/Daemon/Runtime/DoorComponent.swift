@@ -26,9 +26,11 @@ final class DoorComponent {
 
     init(configuration: DoorConfiguration, log: Log) {
         self.configuration = configuration
-        self.controller = DoorController(configuration: DoorController.Configuration(
-            pulseMilliseconds: configuration.pulseMilliseconds, heldOpenMilliseconds: configuration.heldOpenMilliseconds,
-            confirmsPassage: configuration.passageSensor != nil))
+        self.controller = DoorController(
+            configuration: DoorController.Configuration(
+                pulseMilliseconds: configuration.pulseMilliseconds,
+                heldOpenMilliseconds: configuration.heldOpenMilliseconds,
+                confirmsPassage: configuration.passageSensor != nil))
         self.log = log
         _ = controller.setMode(configuration.door.mode, at: .now())
     }
@@ -39,17 +41,26 @@ final class DoorComponent {
         let relayLine = configuration.relay.line
         // Requested at the physical level of the current lock state straight away, so the line
         // never passes through the wrong level.
-        relay = try chips.chip(relayLine.chip).requestOutput(offset: relayLine.line, consumer: "porterod:\(door.name)",
-                                                             initiallyActive: physicalLevel(unlocked: controller.lockReleased), activeLow: false)
-        for (role, line) in [(InputRole.contact, configuration.contact), (.exitButton, configuration.exitButton), (.passage, configuration.passageSensor)] {
+        relay = try chips.chip(relayLine.chip).requestOutput(
+            offset: relayLine.line, consumer: "porterod:\(door.name)",
+            initiallyActive: physicalLevel(unlocked: controller.lockReleased), activeLow: false)
+        for (role, line) in [
+            (InputRole.contact, configuration.contact), (.exitButton, configuration.exitButton),
+            (.passage, configuration.passageSensor),
+        ] {
             guard let line else { continue }
-            let input = try chips.chip(line.chip).requestInput(offset: line.line, consumer: "porterod:\(door.name)", edges: .both, bias: line.bias, activeLow: line.activeLow)
+            let input = try chips.chip(line.chip).requestInput(
+                offset: line.line, consumer: "porterod:\(door.name)", edges: .both, bias: line.bias,
+                activeLow: line.activeLow)
             inputs.append((role, input))
             if role == .contact, try input.isActive() { _ = controller.contact(open: true, at: .now()) }
         }
-        for (index, line) in [configuration.feedback.green, configuration.feedback.red, configuration.feedback.buzzer].enumerated() {
+        for (index, line) in [configuration.feedback.green, configuration.feedback.red, configuration.feedback.buzzer]
+            .enumerated()
+        {
             guard let line else { continue }
-            let output = try chips.chip(line.chip).requestOutput(offset: line.line, consumer: "porterod:\(door.name)", initiallyActive: false, activeLow: line.activeLow)
+            let output = try chips.chip(line.chip).requestOutput(
+                offset: line.line, consumer: "porterod:\(door.name)", initiallyActive: false, activeLow: line.activeLow)
             feedbackLines.append((output, nil))
             switch index {
             case 0: green = feedbackLines.count - 1
@@ -127,14 +138,21 @@ final class DoorComponent {
             case let .setLock(unlocked):
                 do {
                     try relay?.set(active: physicalLevel(unlocked: unlocked))
-                    log(.info, "door \(door.name): lock \(unlocked ? "released" : "locked") (relay \(configuration.relay.line.chip):\(configuration.relay.line.line) \(physicalLevel(unlocked: unlocked) ? "high" : "low"))")
+                    log(
+                        .info,
+                        "door \(door.name): lock \(unlocked ? "released" : "locked") (relay \(configuration.relay.line.chip):\(configuration.relay.line.line) \(physicalLevel(unlocked: unlocked) ? "high" : "low"))"
+                    )
                 } catch {
                     log(.error, "door \(door.name): cannot drive the relay: \(error)")
                 }
             case let .alarm(alarm, raised):
-                log(raised ? .warning : .notice, "door \(door.name): alarm \(alarm.rawValue) \(raised ? "raised" : "cleared")")
+                log(
+                    raised ? .warning : .notice,
+                    "door \(door.name): alarm \(alarm.rawValue) \(raised ? "raised" : "cleared")")
             case let .passageConfirmed(direction):
-                if let pending = pendingUser, pending.direction == direction { passages.append((pending.user, direction)) }
+                if let pending = pendingUser, pending.direction == direction {
+                    passages.append((pending.user, direction))
+                }
                 pendingUser = nil
             case .passageMissed:
                 pendingUser = nil

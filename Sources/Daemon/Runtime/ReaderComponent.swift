@@ -76,14 +76,20 @@ final class ReaderComponent {
         case let .em4100(device):
             return .serial(SerialCardReader(port: try SerialPort(path: try resolve(device, subsystem: "tty"))))
         case let .wedge(device, base):
-            return .wedge(WedgeReader(device: try InputDevice(path: try resolve(device, subsystem: "input")), wedge: WedgeAssembler(base: base)))
+            return .wedge(
+                WedgeReader(
+                    device: try InputDevice(path: try resolve(device, subsystem: "input")),
+                    wedge: WedgeAssembler(base: base)))
         case let .pinPad(device):
-            return .wedge(WedgeReader(device: try InputDevice(path: try resolve(device, subsystem: "input")), pinPad: PINEntry()))
+            return .wedge(
+                WedgeReader(device: try InputDevice(path: try resolve(device, subsystem: "input")), pinPad: PINEntry()))
         case let .wiegand(d0, d1):
             let chip = try chips.chip(d0.chip)
-            return .wiegand(try WiegandReader(chip: chip, d0: d0.line, d1: d1.line, consumer: "porterod:\(name)", bias: d0.bias))
+            return .wiegand(
+                try WiegandReader(chip: chip, d0: d0.line, d1: d1.line, consumer: "porterod:\(name)", bias: d0.bias))
         case let .osdp(device, address, baud):
-            let port = try SerialPort(path: try resolve(device, subsystem: "tty"), settings: SerialSettings(baud: baud, rs485: .ifSupported))
+            let port = try SerialPort(
+                path: try resolve(device, subsystem: "tty"), settings: SerialSettings(baud: baud, rs485: .ifSupported))
             return .osdp(OSDPBus(port: port, addresses: [address], now: now))
         }
     }
@@ -95,7 +101,8 @@ final class ReaderComponent {
             return path
         case let .match(vendor, model, serial):
             let found = try Udev().devices(subsystem: subsystem).first { device in
-                (vendor == nil || device.vendor == vendor) && (model == nil || device.model == model) && (serial == nil || device.serial == serial)
+                (vendor == nil || device.vendor == vendor) && (model == nil || device.model == model)
+                    && (serial == nil || device.serial == serial)
             }
             guard let node = found?.devnode else { throw SystemCallError("udev match", name, .noSuchDevice) }
             return node
@@ -188,7 +195,9 @@ final class GPIOChipPool {
 
     func chip(_ name: String) throws -> any GPIOChip {
         if let chip = chips[name] { return chip }
-        let chip: any GPIOChip = simulated ? SimulatedGPIOChip(name: name, label: "simulated", lineCount: 1024) : try LibgpiodChip(lookup: name)
+        let chip: any GPIOChip =
+            simulated
+            ? SimulatedGPIOChip(name: name, label: "simulated", lineCount: 1024) : try LibgpiodChip(lookup: name)
         chips[name] = chip
         return chip
     }

@@ -29,9 +29,11 @@ final class StatusServer {
 
     init(socketPath: String, httpPort: UInt16?, log: Log) throws {
         self.socketPath = socketPath
-        try FileManager.default.createDirectory(atPath: (socketPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (socketPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         unlink(socketPath)
-        let unixFD = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let unixFD = socket(
+            AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard unixFD >= 0 else { throw SystemCallError("socket", socketPath, .current) }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -40,8 +42,14 @@ final class StatusServer {
             close(unixFD)
             throw SystemCallError("bind", socketPath, .invalidArgument)
         }
-        withUnsafeMutableBytes(of: &address.sun_path) { buffer in for (index, byte) in bytes.enumerated() { buffer[index] = byte } }
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(unixFD, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            for (index, byte) in bytes.enumerated() { buffer[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(unixFD, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
         guard bound == 0, listen(unixFD, 16) == 0 else {
             let error = Errno.current
             close(unixFD)
@@ -50,18 +58,25 @@ final class StatusServer {
         chmod(socketPath, 0o660)
         listeners.append(unixFD)
         if let port = httpPort {
-            let tcp = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            let tcp = socket(
+                AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             var yes: Int32 = 1
             setsockopt(tcp, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
             var inet = sockaddr_in()
             inet.sin_family = sa_family_t(AF_INET)
             inet.sin_port = port.bigEndian
             inet.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian  // loopback only
-            let ok = withUnsafePointer(to: &inet) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(tcp, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            let ok = withUnsafePointer(to: &inet) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(tcp, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
             if ok == 0, listen(tcp, 16) == 0 {
                 listeners.append(tcp)
             } else {
-                log(.warning, "status: cannot listen on 127.0.0.1:\(port) (\(Errno.current)); the Unix socket still answers")
+                log(
+                    .warning,
+                    "status: cannot listen on 127.0.0.1:\(port) (\(Errno.current)); the Unix socket still answers")
                 close(tcp)
             }
         }
@@ -127,7 +142,8 @@ final class StatusServer {
     private func answer(_ fd: Int32, _ status: Int, _ type: String, _ body: String) {
         let reason = HTTPResponse.reasons[status] ?? "Error"
         let payload = Array(body.utf8)
-        let head = "HTTP/1.0 \(status) \(reason)\r\nContent-Type: \(type)\r\nContent-Length: \(payload.count)\r\nConnection: close\r\n\r\n"
+        let head =
+            "HTTP/1.0 \(status) \(reason)\r\nContent-Type: \(type)\r\nContent-Length: \(payload.count)\r\nConnection: close\r\n\r\n"
         let bytes = Array(head.utf8) + payload
         // A status answer is small; what the socket buffer does not take is dropped with the client.
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }

@@ -102,7 +102,8 @@ public final class SyncClient: Sendable {
 
     /// Starts the feed thread and, unless `upload` is false, the upload thread.
     public func start(upload: Bool = true) {
-        let threads: [(String, @Sendable () -> Void)] = [("portero.sync.feed", followFeed)] + (upload ? [("portero.sync.upload", uploadOutbox)] : [])
+        let threads: [(String, @Sendable () -> Void)] =
+            [("portero.sync.feed", followFeed)] + (upload ? [("portero.sync.upload", uploadOutbox)] : [])
         for (name, body) in threads {
             running.enter()
             let thread = Thread { [self] in
@@ -139,7 +140,8 @@ public final class SyncClient: Sendable {
         let replica = try openStore()
         var items = 0
         while true {
-            let response = try client.send("GET", "api/v1/sync/changes", query: [("after", String(try replica.syncCursor()))])
+            let response = try client.send(
+                "GET", "api/v1/sync/changes", query: [("after", String(try replica.syncCursor()))])
             let batch = try JSONDecoder().decode(SyncBatch.self, from: response.body)
             guard !batch.snapshotRequired else { throw SyncClientError.notEnrolled }
             try replica.apply(batch)
@@ -159,7 +161,9 @@ public final class SyncClient: Sendable {
     /// what it acknowledged of batch N, so both sides work at once. Only acknowledged ids leave
     /// the outbox; after a failure the unacknowledged ones are sent again (the core stores each
     /// id once). Returns how many events were read and how many the core acknowledged.
-    func drainOutbox(_ client: CoreClient, _ replica: ReplicaStore, maximumBatches: Int) throws -> (read: Int, acknowledged: Int) {
+    func drainOutbox(_ client: CoreClient, _ replica: ReplicaStore, maximumBatches: Int) throws -> (
+        read: Int, acknowledged: Int
+    ) {
         typealias Flight = (sent: Set<EventID>, answer: Background<SyncUploadAnswer>)
         var read = 0, acknowledged = 0, batches = 0
         var last: EventID?
@@ -178,10 +182,14 @@ public final class SyncClient: Sendable {
                 batches += 1
                 read += batch.count
                 let body = Data(SyncBinary.encode(SyncUpload(events: batch)))
-                next = (Set(batch.map(\.id)), Background {
-                    let response = try client.send("POST", "api/v1/sync/attendance", body: body, contentType: SyncBinary.mediaType)
-                    return try JSONDecoder().decode(SyncUploadAnswer.self, from: response.body)
-                })
+                next = (
+                    Set(batch.map(\.id)),
+                    Background {
+                        let response = try client.send(
+                            "POST", "api/v1/sync/attendance", body: body, contentType: SyncBinary.mediaType)
+                        return try JSONDecoder().decode(SyncUploadAnswer.self, from: response.body)
+                    }
+                )
             }
             if let previous = inFlight {
                 do { try settle(previous) } catch {
@@ -202,8 +210,9 @@ public final class SyncClient: Sendable {
     func sendLocalCommands(_ client: CoreClient, _ replica: ReplicaStore) throws {
         let commands = try replica.pendingLocalCommands()
         guard !commands.isEmpty else { return }
-        let response = try client.send("POST", "api/v1/sync/commands", body: try JSONEncoder().encode(SyncCommandUpload(commands: commands)),
-                                       contentType: "application/json")
+        let response = try client.send(
+            "POST", "api/v1/sync/commands", body: try JSONEncoder().encode(SyncCommandUpload(commands: commands)),
+            contentType: "application/json")
         let answer = try JSONDecoder().decode(SyncCommandAnswer.self, from: response.body)
         let asked = Set(commands.map(\.id))
         for result in answer.results where asked.contains(result.id) && !result.applied {
@@ -227,19 +236,24 @@ public final class SyncClient: Sendable {
     func client(reusing current: CoreClient?) -> CoreClient? {
         guard let core = configuration.core else { return nil }
         guard let data = FileManager.default.contents(atPath: core.tokenFile),
-              let token = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty else {
+            let token = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
+            !token.isEmpty
+        else {
             noteError("no device token at \(core.tokenFile): enrol with `porterod enroll --core URL --code CODE`")
             return nil
         }
         if let current, current.token == token { return current }
-        let client = CoreClient(baseURL: core.url, token: token, timeoutSeconds: Double(timing.longPollSeconds + 15), caFile: core.caFile)
+        let client = CoreClient(
+            baseURL: core.url, token: token, timeoutSeconds: Double(timing.longPollSeconds + 15), caFile: core.caFile)
         clients.withLock { $0.append(client) }
         if isStopping { client.cancel() }
         return client
     }
 
     func openStore() throws -> ReplicaStore {
-        try ReplicaStore(path: configuration.dataDirectory + "/replica.sqlite", branchID: configuration.branchID, timeZone: configuration.timeZone, policy: configuration.policy)
+        try ReplicaStore(
+            path: configuration.dataDirectory + "/replica.sqlite", branchID: configuration.branchID,
+            timeZone: configuration.timeZone, policy: configuration.policy)
     }
 
     func noteError(_ message: String) {
@@ -261,7 +275,11 @@ public final class SyncClient: Sendable {
                 let skew = Double(serverTime.milliseconds - now.milliseconds) / 1000
                 status.clockSkewSeconds = skew
                 let alarm = abs(skew) > timing.skewAlarmSeconds
-                if alarm && !status.skewAlarm { log(.warning, "sync: the core's clock and ours differ by \(Int(skew)) s; check NTP (decisions use our clock)") }
+                if alarm && !status.skewAlarm {
+                    log(
+                        .warning,
+                        "sync: the core's clock and ours differ by \(Int(skew)) s; check NTP (decisions use our clock)")
+                }
                 status.skewAlarm = alarm
             }
         }
@@ -270,7 +288,9 @@ public final class SyncClient: Sendable {
     /// Sleeps `seconds`, waking early when stopping.
     func pause(_ seconds: Double) {
         let until = Date().addingTimeInterval(seconds)
-        while !isStopping, Date() < until { Thread.sleep(forTimeInterval: min(0.2, max(0, until.timeIntervalSinceNow))) }
+        while !isStopping, Date() < until {
+            Thread.sleep(forTimeInterval: min(0.2, max(0, until.timeIntervalSinceNow)))
+        }
     }
 
     /// The next wait after `failures` failures in a row: exponential with full jitter.
@@ -287,7 +307,10 @@ public final class SyncClient: Sendable {
         var current: CoreClient?
         while !isStopping {
             do {
-                guard let client = client(reusing: current) else { pause(30); continue }
+                guard let client = client(reusing: current) else {
+                    pause(30)
+                    continue
+                }
                 current = client
                 let replica = try store ?? openStore()
                 store = replica
@@ -297,7 +320,9 @@ public final class SyncClient: Sendable {
                 let cursor = try replica.syncCursor()
                 status.withLock { $0.cursor = cursor }
                 log(.debug, "sync: asking for changes after \(cursor)")
-                let response = try client.send("GET", "api/v1/sync/changes", query: [("after", String(cursor)), ("wait", String(timing.longPollSeconds))])
+                let response = try client.send(
+                    "GET", "api/v1/sync/changes",
+                    query: [("after", String(cursor)), ("wait", String(timing.longPollSeconds))])
                 log(.debug, "sync: answer \(response.status), \(response.body.count) bytes")
                 let batch = try JSONDecoder().decode(SyncBatch.self, from: response.body)
                 noteContact(serverTime: batch.serverTime)
@@ -315,7 +340,8 @@ public final class SyncClient: Sendable {
                 if !batch.commands.isEmpty { events.post(.commands(batch.commands, serverTime: batch.serverTime)) }
                 failures = 0
             } catch let error as CoreClientError where error.status == 401 {
-                noteError("the core refused this device's token (revoked, or enrolled again elsewhere): \(error.message)")
+                noteError(
+                    "the core refused this device's token (revoked, or enrolled again elsewhere): \(error.message)")
                 pause(timing.maximumBackoffSeconds)
             } catch {
                 // A batch that fails to apply rolled back: the cursor stays, the same batch comes again.
@@ -338,8 +364,9 @@ public final class SyncClient: Sendable {
         let pageSize = timing.snapshotPage
         func fetch(_ after: Int64) -> Background<SyncSnapshotPage> {
             Background {
-                let response = try client.send("GET", "api/v1/sync/snapshot", query: [("after", String(after)), ("limit", String(pageSize))],
-                                               headers: ["Accept": SyncBinary.mediaType])
+                let response = try client.send(
+                    "GET", "api/v1/sync/snapshot", query: [("after", String(after)), ("limit", String(pageSize))],
+                    headers: ["Accept": SyncBinary.mediaType])
                 return try SyncBinary.decodeSnapshotPage(Array(response.body))
             }
         }
@@ -356,7 +383,11 @@ public final class SyncClient: Sendable {
                 let cursor = try replica.syncCursor()
                 status.withLock { $0.cursor = cursor }
                 events.post(.applied(plansChanged: true))
-                log(.notice, String(format: "sync: snapshot of %d page(s) applied in %.1f s; following changes after %lld", pages, Date().timeIntervalSince(started), cursor))
+                log(
+                    .notice,
+                    String(
+                        format: "sync: snapshot of %d page(s) applied in %.1f s; following changes after %lld", pages,
+                        Date().timeIntervalSince(started), cursor))
                 return
             }
             after = next
@@ -372,7 +403,10 @@ public final class SyncClient: Sendable {
         var current: CoreClient?
         while !isStopping {
             do {
-                guard let client = client(reusing: current) else { pause(30); continue }
+                guard let client = client(reusing: current) else {
+                    pause(30)
+                    continue
+                }
                 current = client
                 let replica = try store ?? openStore()
                 store = replica
@@ -384,8 +418,10 @@ public final class SyncClient: Sendable {
                 }
                 let waiting = alarms.withLock { $0 }
                 if !waiting.isEmpty {
-                    try client.send("POST", "api/v1/sync/alarms", body: try JSONEncoder().encode(SyncAlarmUpload(alarms: Array(waiting.prefix(100)))),
-                                    contentType: "application/json")
+                    try client.send(
+                        "POST", "api/v1/sync/alarms",
+                        body: try JSONEncoder().encode(SyncAlarmUpload(alarms: Array(waiting.prefix(100)))),
+                        contentType: "application/json")
                     alarms.withLock { $0.removeFirst(min($0.count, min(waiting.count, 100))) }
                 }
                 if Date().timeIntervalSince(lastReport) >= timing.reportIntervalSeconds {
@@ -431,4 +467,3 @@ final class Background<Value: Sendable>: @unchecked Sendable {
         return try result!.get()  // safe: set before the signal
     }
 }
-

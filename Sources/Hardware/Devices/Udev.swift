@@ -33,10 +33,11 @@ public struct DeviceInfo: Hashable, Sendable {
             }
             entry = udev_list_entry_get_next(current)
         }
-        return DeviceInfo(syspath: String(cString: udev_device_get_syspath(device)),
-                          devnode: udev_device_get_devnode(device).map { String(cString: $0) },
-                          subsystem: udev_device_get_subsystem(device).map { String(cString: $0) } ?? "",
-                          properties: properties)
+        return DeviceInfo(
+            syspath: String(cString: udev_device_get_syspath(device)),
+            devnode: udev_device_get_devnode(device).map { String(cString: $0) },
+            subsystem: udev_device_get_subsystem(device).map { String(cString: $0) } ?? "",
+            properties: properties)
     }
 }
 
@@ -61,7 +62,8 @@ public final class Udev {
     public func devices(subsystem: String, withNodesOnly: Bool = true) throws -> [DeviceInfo] {
         guard let enumerate = udev_enumerate_new(handle) else { throw UdevError(reason: "udev_enumerate_new failed") }
         defer { udev_enumerate_unref(enumerate) }
-        guard udev_enumerate_add_match_subsystem(enumerate, subsystem) >= 0, udev_enumerate_scan_devices(enumerate) >= 0 else {
+        guard udev_enumerate_add_match_subsystem(enumerate, subsystem) >= 0, udev_enumerate_scan_devices(enumerate) >= 0
+        else {
             throw UdevError(reason: "cannot scan subsystem \(subsystem): \(Errno.current)")
         }
         var devices: [DeviceInfo] = []
@@ -123,7 +125,9 @@ public final class DeviceMonitor {
         var changes: [DeviceChange] = []
         while let device = udev_monitor_receive_device(handle) {
             let actionText = udev_device_get_action(device).map { String(cString: $0) } ?? "other"
-            changes.append(DeviceChange(action: DeviceChange.Action(rawValue: actionText) ?? .other, device: DeviceInfo.read(device)))
+            changes.append(
+                DeviceChange(
+                    action: DeviceChange.Action(rawValue: actionText) ?? .other, device: DeviceInfo.read(device)))
             udev_device_unref(device)
         }
         return changes

@@ -55,9 +55,11 @@ public protocol GPIOChip: AnyObject {
     var label: String { get }
     var lineCount: Int { get }
     /// Requests `offset` as an output that starts at `initiallyActive`: pass the door's safe state.
-    func requestOutput(offset: UInt32, consumer: String, initiallyActive: Bool, activeLow: Bool) throws -> any OutputLine
+    func requestOutput(offset: UInt32, consumer: String, initiallyActive: Bool, activeLow: Bool) throws
+        -> any OutputLine
     /// Requests `offset` as an input with edge events.
-    func requestInput(offset: UInt32, consumer: String, edges: Edges, bias: Bias, activeLow: Bool) throws -> any InputLine
+    func requestInput(offset: UInt32, consumer: String, edges: Edges, bias: Bias, activeLow: Bool) throws
+        -> any InputLine
 }
 
 /// Why a GPIO request failed, naming the chip and the line.

@@ -29,25 +29,34 @@ public final class LibgpiodChip: GPIOChip {
     deinit { gpiod_chip_close(handle) }
 
     func line(_ offset: UInt32) throws -> OpaquePointer {
-        guard offset < lineCount else { throw GPIOError(chip: name, offset: offset, reason: "the chip has \(lineCount) lines") }
+        guard offset < lineCount else {
+            throw GPIOError(chip: name, offset: offset, reason: "the chip has \(lineCount) lines")
+        }
         guard let line = gpiod_chip_get_line(handle, offset) else {
             throw GPIOError(chip: name, offset: offset, reason: "cannot get the line: \(Errno.current)")
         }
         return line
     }
 
-    public func requestOutput(offset: UInt32, consumer: String, initiallyActive: Bool, activeLow: Bool) throws -> any OutputLine {
+    public func requestOutput(offset: UInt32, consumer: String, initiallyActive: Bool, activeLow: Bool) throws
+        -> any OutputLine
+    {
         let line = try line(offset)
         let flags = activeLow ? portero_gpiod_flag_active_low() : 0
         let rc = consumer.withCString { name in
-            var config = gpiod_line_request_config(consumer: name, request_type: Int32(GPIOD_LINE_REQUEST_DIRECTION_OUTPUT), flags: flags)
+            var config = gpiod_line_request_config(
+                consumer: name, request_type: Int32(GPIOD_LINE_REQUEST_DIRECTION_OUTPUT), flags: flags)
             return gpiod_line_request(line, &config, initiallyActive ? 1 : 0)
         }
-        guard rc == 0 else { throw GPIOError(chip: name, offset: offset, reason: "cannot request it as an output: \(Errno.current)") }
+        guard rc == 0 else {
+            throw GPIOError(chip: name, offset: offset, reason: "cannot request it as an output: \(Errno.current)")
+        }
         return LibgpiodOutput(chip: self, line: line, offset: offset)
     }
 
-    public func requestInput(offset: UInt32, consumer: String, edges: Edges, bias: Bias, activeLow: Bool) throws -> any InputLine {
+    public func requestInput(offset: UInt32, consumer: String, edges: Edges, bias: Bias, activeLow: Bool) throws
+        -> any InputLine
+    {
         let line = try line(offset)
         var flags: Int32 = activeLow ? portero_gpiod_flag_active_low() : 0
         switch bias {
@@ -63,7 +72,9 @@ public final class LibgpiodChip: GPIOChip {
             case .both: gpiod_line_request_both_edges_events_flags(line, name, flags)
             }
         }
-        guard rc == 0 else { throw GPIOError(chip: name, offset: offset, reason: "cannot request it for edge events: \(Errno.current)") }
+        guard rc == 0 else {
+            throw GPIOError(chip: name, offset: offset, reason: "cannot request it for edge events: \(Errno.current)")
+        }
         let fd = gpiod_line_event_get_fd(line)
         guard fd >= 0 else {
             gpiod_line_release(line)
@@ -72,7 +83,8 @@ public final class LibgpiodChip: GPIOChip {
         let flagsNow = portero_fcntl_getfl(fd)
         guard flagsNow >= 0, portero_fcntl_setfl(fd, flagsNow | O_NONBLOCK) == 0 else {
             gpiod_line_release(line)
-            throw GPIOError(chip: name, offset: offset, reason: "cannot make the event descriptor non-blocking: \(Errno.current)")
+            throw GPIOError(
+                chip: name, offset: offset, reason: "cannot make the event descriptor non-blocking: \(Errno.current)")
         }
         return LibgpiodInput(chip: self, line: line, offset: offset, descriptor: fd)
     }
@@ -123,7 +135,9 @@ final class LibgpiodInput: InputLine {
     func isActive() throws -> Bool {
         guard let line else { throw GPIOError(chip: chip.name, offset: offset, reason: "the line was released") }
         let value = gpiod_line_get_value(line)
-        guard value >= 0 else { throw GPIOError(chip: chip.name, offset: offset, reason: "cannot read the value: \(Errno.current)") }
+        guard value >= 0 else {
+            throw GPIOError(chip: chip.name, offset: offset, reason: "cannot read the value: \(Errno.current)")
+        }
         return value == 1
     }
 
@@ -140,8 +154,11 @@ final class LibgpiodInput: InputLine {
                 throw GPIOError(chip: chip.name, offset: offset, reason: "cannot read events: \(error)")
             }
             for event in buffer.prefix(Int(count)) {
-                events.append(LineEvent(offset: offset, rising: event.event_type == Int32(GPIOD_LINE_EVENT_RISING_EDGE),
-                                        at: MonotonicInstant(nanoseconds: Int64(event.ts.tv_sec) * 1_000_000_000 + Int64(event.ts.tv_nsec))))
+                events.append(
+                    LineEvent(
+                        offset: offset, rising: event.event_type == Int32(GPIOD_LINE_EVENT_RISING_EDGE),
+                        at: MonotonicInstant(
+                            nanoseconds: Int64(event.ts.tv_sec) * 1_000_000_000 + Int64(event.ts.tv_nsec))))
             }
             if Int(count) < buffer.count { break }
         }

@@ -49,18 +49,26 @@ public final class SimulatedGPIOChip: GPIOChip {
     // MARK: GPIOChip
 
     func checkFree(_ offset: UInt32) throws {
-        guard Int(offset) < lineCount else { throw GPIOError(chip: name, offset: offset, reason: "the chip has \(lineCount) lines") }
-        guard requested[offset] == nil else { throw GPIOError(chip: name, offset: offset, reason: "cannot request it: \(Errno.busy)") }
+        guard Int(offset) < lineCount else {
+            throw GPIOError(chip: name, offset: offset, reason: "the chip has \(lineCount) lines")
+        }
+        guard requested[offset] == nil else {
+            throw GPIOError(chip: name, offset: offset, reason: "cannot request it: \(Errno.busy)")
+        }
     }
 
-    public func requestOutput(offset: UInt32, consumer: String, initiallyActive: Bool, activeLow: Bool) throws -> any OutputLine {
+    public func requestOutput(offset: UInt32, consumer: String, initiallyActive: Bool, activeLow: Bool) throws
+        -> any OutputLine
+    {
         try checkFree(offset)
         requested[offset] = .output(activeLow: activeLow)
         levels[Int(offset)] = initiallyActive != activeLow
         return SimulatedOutput(chip: self, offset: offset, activeLow: activeLow)
     }
 
-    public func requestInput(offset: UInt32, consumer: String, edges: Edges, bias: Bias, activeLow: Bool) throws -> any InputLine {
+    public func requestInput(offset: UInt32, consumer: String, edges: Edges, bias: Bias, activeLow: Bool) throws
+        -> any InputLine
+    {
         try checkFree(offset)
         switch bias {
         case .pullUp: levels[Int(offset)] = true
@@ -93,7 +101,9 @@ final class SimulatedOutput: OutputLine {
     }
 
     func set(active: Bool) throws {
-        guard !released, let chip else { throw GPIOError(chip: "gpiochip-sim", offset: offset, reason: "the line was released") }
+        guard !released, let chip else {
+            throw GPIOError(chip: "gpiochip-sim", offset: offset, reason: "the line was released")
+        }
         chip.set(offset, level: active != activeLow)
     }
 
@@ -137,7 +147,9 @@ final class SimulatedInput: InputLine {
     }
 
     func isActive() throws -> Bool {
-        guard !released, let chip else { throw GPIOError(chip: "gpiochip-sim", offset: offset, reason: "the line was released") }
+        guard !released, let chip else {
+            throw GPIOError(chip: "gpiochip-sim", offset: offset, reason: "the line was released")
+        }
         return chip.level(of: offset) != activeLow
     }
 

@@ -41,7 +41,9 @@ public final class InputDevice {
         self.path = path
         var buffer = [CChar](repeating: 0, count: 256)
         let fd = descriptor.rawValue
-        _ = try? system("ioctl(EVIOCGNAME)", path) { buffer.withUnsafeMutableBytes { portero_ioctl_ptr(fd, portero_EVIOCGNAME(256), $0.baseAddress) } }
+        _ = try? system("ioctl(EVIOCGNAME)", path) {
+            buffer.withUnsafeMutableBytes { portero_ioctl_ptr(fd, portero_EVIOCGNAME(256), $0.baseAddress) }
+        }
         name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         if grab {
             try system("ioctl(EVIOCGRAB)", path) { portero_ioctl_int(fd, portero_EVIOCGRAB, 1) }
@@ -59,8 +61,10 @@ public final class InputDevice {
             var offset = 0
             while offset + size <= raw.count {
                 let event = raw.loadUnaligned(fromByteOffset: offset, as: input_event.self)
-                events.append(InputEvent(type: event.type, code: event.code, value: event.value,
-                                         seconds: Int64(event.time.tv_sec), microseconds: Int64(event.time.tv_usec)))
+                events.append(
+                    InputEvent(
+                        type: event.type, code: event.code, value: event.value,
+                        seconds: Int64(event.time.tv_sec), microseconds: Int64(event.time.tv_usec)))
                 offset += size
             }
         }

@@ -17,7 +17,9 @@ public final class VirtualKeyboard {
     public init(name: String = "Portero virtual wedge reader", uinputPath: String = "/dev/uinput") throws {
         descriptor = try FileDescriptor.open(uinputPath, flags: O_WRONLY | O_NONBLOCK)
         let fd = descriptor.rawValue
-        try system("ioctl(UI_SET_EVBIT)", uinputPath) { portero_ioctl_int(fd, portero_UI_SET_EVBIT, Int32(InputEvent.typeKey)) }
+        try system("ioctl(UI_SET_EVBIT)", uinputPath) {
+            portero_ioctl_int(fd, portero_UI_SET_EVBIT, Int32(InputEvent.typeKey))
+        }
         for key in Self.keys {
             try system("ioctl(UI_SET_KEYBIT)", uinputPath) { portero_ioctl_int(fd, portero_UI_SET_KEYBIT, Int32(key)) }
         }
@@ -31,12 +33,17 @@ public final class VirtualKeyboard {
         try system("ioctl(UI_DEV_SETUP)", uinputPath) { portero_ioctl_ptr(fd, portero_UI_DEV_SETUP, &setup) }
         try system("ioctl(UI_DEV_CREATE)", uinputPath) { portero_ioctl_int(fd, portero_UI_DEV_CREATE, 0) }
         var sysname = [CChar](repeating: 0, count: 64)
-        if (try? system("ioctl(UI_GET_SYSNAME)", uinputPath, { sysname.withUnsafeMutableBytes { portero_ioctl_ptr(fd, portero_UI_GET_SYSNAME(64), $0.baseAddress) } })) != nil {
+        if (try? system(
+            "ioctl(UI_GET_SYSNAME)", uinputPath,
+            { sysname.withUnsafeMutableBytes { portero_ioctl_ptr(fd, portero_UI_GET_SYSNAME(64), $0.baseAddress) } }))
+            != nil
+        {
             let input = String(decoding: sysname.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let directory = "/sys/devices/virtual/input/\(input)"
             // The eventN node appears once udev (or devtmpfs) has made it; the test waits for it.
             if let entries = try? FileManager.default.contentsOfDirectory(atPath: directory),
-               let event = entries.first(where: { $0.hasPrefix("event") }) {
+                let event = entries.first(where: { $0.hasPrefix("event") })
+            {
                 eventPath = "/dev/input/\(event)"
             }
         }
@@ -56,8 +63,10 @@ public final class VirtualKeyboard {
 
     /// Types digits and letters A–F as a wedge reader does, then Enter.
     public func type(_ text: String, enter: Bool = true) throws {
-        let codes: [Character: UInt16] = ["1": 2, "2": 3, "3": 4, "4": 5, "5": 6, "6": 7, "7": 8, "8": 9, "9": 10, "0": 11,
-                                          "A": 30, "B": 48, "C": 46, "D": 32, "E": 18, "F": 33]
+        let codes: [Character: UInt16] = [
+            "1": 2, "2": 3, "3": 4, "4": 5, "5": 6, "6": 7, "7": 8, "8": 9, "9": 10, "0": 11,
+            "A": 30, "B": 48, "C": 46, "D": 32, "E": 18, "F": 33,
+        ]
         for character in text.uppercased() {
             guard let code = codes[character] else { continue }
             try tap(code)

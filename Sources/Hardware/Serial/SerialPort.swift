@@ -66,10 +66,12 @@ public final class SerialPort {
 
     public init(path: String, settings: SerialSettings = SerialSettings()) throws(SerialPortError) {
         guard let speed = SerialSettings.speeds[settings.baud] else {
-            throw .unsupportedSetting(path: path, setting: "baud \(settings.baud) (use one of \(SerialSettings.speeds.keys.sorted()))")
+            throw .unsupportedSetting(
+                path: path, setting: "baud \(settings.baud) (use one of \(SerialSettings.speeds.keys.sorted()))")
         }
         guard (5...8).contains(settings.dataBits), (1...2).contains(settings.stopBits) else {
-            throw .unsupportedSetting(path: path, setting: "\(settings.dataBits) data bits and \(settings.stopBits) stop bits")
+            throw .unsupportedSetting(
+                path: path, setting: "\(settings.dataBits) data bits and \(settings.stopBits) stop bits")
         }
         do {
             descriptor = try FileDescriptor.open(path, flags: O_RDWR | O_NOCTTY | O_NONBLOCK)
@@ -96,7 +98,8 @@ public final class SerialPort {
                 rs485Enabled = true
             } catch {
                 if settings.rs485 == .required {
-                    throw .unsupportedSetting(path: path, setting: "the driver cannot switch RS-485 direction (\(error.errno))")
+                    throw .unsupportedSetting(
+                        path: path, setting: "the driver cannot switch RS-485 direction (\(error.errno))")
                 }
             }
         }

@@ -38,7 +38,9 @@ public final class FileDescriptor {
         var buffer = [UInt8](repeating: 0, count: maximum)
         let count: Int
         do {
-            count = try system("read", name) { buffer.withUnsafeMutableBytes { Glibc.read(rawValue, $0.baseAddress, $0.count) } }
+            count = try system("read", name) {
+                buffer.withUnsafeMutableBytes { Glibc.read(rawValue, $0.baseAddress, $0.count) }
+            }
         } catch {
             if error.errno == .wouldBlock { return nil }
             throw error
@@ -59,7 +61,8 @@ public final class FileDescriptor {
                 }
             } catch {
                 guard error.errno == .wouldBlock else { throw error }
-                guard try Poller.wait(for: self, events: Int16(POLLOUT), timeoutMilliseconds: timeoutMilliseconds) else {
+                guard try Poller.wait(for: self, events: Int16(POLLOUT), timeoutMilliseconds: timeoutMilliseconds)
+                else {
                     throw SystemCallError("write", name, Errno(rawValue: ETIMEDOUT))
                 }
                 continue
@@ -71,7 +74,9 @@ public final class FileDescriptor {
     /// Sets or clears O_NONBLOCK.
     public func setNonBlocking(_ on: Bool) throws(SystemCallError) {
         let flags = try system("fcntl(F_GETFL)", name) { portero_fcntl_getfl(rawValue) }
-        try system("fcntl(F_SETFL)", name) { portero_fcntl_setfl(rawValue, on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK) }
+        try system("fcntl(F_SETFL)", name) {
+            portero_fcntl_setfl(rawValue, on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK)
+        }
     }
 }
 
@@ -81,12 +86,20 @@ extension FileDescriptor: Sendable {}
 /// poll(2) over descriptors, with a deadline. The daemon's event loop and the tests both wait here.
 public enum Poller {
     /// Waits until `descriptor` is ready for `events` or the timeout passes; true when ready.
-    public static func wait(for descriptor: FileDescriptor, events: Int16 = Int16(POLLIN), timeoutMilliseconds: Int32) throws(SystemCallError) -> Bool {
-        try ready(among: [descriptor.rawValue], events: events, timeoutMilliseconds: timeoutMilliseconds, name: descriptor.name).first != nil
+    public static func wait(for descriptor: FileDescriptor, events: Int16 = Int16(POLLIN), timeoutMilliseconds: Int32)
+        throws(SystemCallError) -> Bool
+    {
+        try ready(
+            among: [descriptor.rawValue], events: events, timeoutMilliseconds: timeoutMilliseconds,
+            name: descriptor.name
+        ).first != nil
     }
 
     /// The descriptors among `descriptors` that are ready (or in error) within the timeout.
-    public static func ready(among descriptors: [Int32], events: Int16 = Int16(POLLIN), timeoutMilliseconds: Int32, name: String = "descriptors") throws(SystemCallError) -> [Int32] {
+    public static func ready(
+        among descriptors: [Int32], events: Int16 = Int16(POLLIN), timeoutMilliseconds: Int32,
+        name: String = "descriptors"
+    ) throws(SystemCallError) -> [Int32] {
         var set = descriptors.map { pollfd(fd: $0, events: events, revents: 0) }
         let count = try system("poll", name) { poll(&set, nfds_t(set.count), timeoutMilliseconds) }
         guard count > 0 else { return [] }

@@ -77,8 +77,11 @@ public struct AccessFacts: Hashable, Sendable {
     /// A second PIN that opens the door and raises a silent alarm.
     public var duressPIN: PINDigest?
 
-    public init(credentialID: CredentialID, credentialStatus: Credential.Status, user: AccessUser, subscriptions: [SubscriptionFacts],
-                pin: PINDigest? = nil, duressPIN: PINDigest? = nil) {
+    public init(
+        credentialID: CredentialID, credentialStatus: Credential.Status, user: AccessUser,
+        subscriptions: [SubscriptionFacts],
+        pin: PINDigest? = nil, duressPIN: PINDigest? = nil
+    ) {
         self.credentialID = credentialID
         self.credentialStatus = credentialStatus
         self.user = user

@@ -8,7 +8,10 @@ public struct VisitCounters: Hashable, Sendable, Codable {
     public var month: Int32?
     public var monthCount: Int
 
-    public init(day: LocalDay? = nil, dayCount: Int = 0, weekStart: LocalDay? = nil, weekCount: Int = 0, month: Int32? = nil, monthCount: Int = 0) {
+    public init(
+        day: LocalDay? = nil, dayCount: Int = 0, weekStart: LocalDay? = nil, weekCount: Int = 0, month: Int32? = nil,
+        monthCount: Int = 0
+    ) {
         self.day = day
         self.dayCount = dayCount
         self.weekStart = weekStart
@@ -23,9 +26,10 @@ public struct VisitCounters: Hashable, Sendable, Codable {
 
     /// The counters after one more visit on `today`.
     public func addingVisit(on today: LocalDay) -> VisitCounters {
-        VisitCounters(day: today, dayCount: visits(onDay: today) + 1,
-                      weekStart: today.weekStart, weekCount: visits(inWeekOf: today) + 1,
-                      month: today.monthKey, monthCount: visits(inMonthOf: today) + 1)
+        VisitCounters(
+            day: today, dayCount: visits(onDay: today) + 1,
+            weekStart: today.weekStart, weekCount: visits(inWeekOf: today) + 1,
+            month: today.monthKey, monthCount: visits(inMonthOf: today) + 1)
     }
 
     /// True when one more visit on `today` stays within `limit`.
@@ -81,7 +85,9 @@ public struct AccessState: Hashable, Sendable, Codable {
     public var presence: Presence?
     public var pinAttempts: PINAttempts
 
-    public init(visits: VisitCounters = VisitCounters(), presence: Presence? = nil, pinAttempts: PINAttempts = PINAttempts()) {
+    public init(
+        visits: VisitCounters = VisitCounters(), presence: Presence? = nil, pinAttempts: PINAttempts = PINAttempts()
+    ) {
         self.visits = visits
         self.presence = presence
         self.pinAttempts = pinAttempts
@@ -93,10 +99,13 @@ public struct AccessState: Hashable, Sendable, Codable {
     ///
     /// A grant at a door that confirms passage changes nothing here: the entry counts when the
     /// passage sensor reports it (`recordingPassage`). A wrong PIN counts toward the lockout.
-    public func recording(_ decision: AccessDecision, for request: AccessRequest, at door: Door, context: AccessContext, now: Timestamp) -> AccessState {
+    public func recording(
+        _ decision: AccessDecision, for request: AccessRequest, at door: Door, context: AccessContext, now: Timestamp
+    ) -> AccessState {
         var next = self
         if decision.reason == .pinLockedOut, let until = pinAttempts.lockedUntil,
-           until.milliseconds(since: now) > context.policy.pinLockoutSeconds.secondsAsMilliseconds {
+            until.milliseconds(since: now) > context.policy.pinLockoutSeconds.secondsAsMilliseconds
+        {
             // More lockout left than a lockout lasts: the clock moved back. Restart the lockout
             // from now, so a clock jump costs at most one lockout period, not the jump's length.
             next.pinAttempts.lockedUntil = now.adding(seconds: context.policy.pinLockoutSeconds)

@@ -39,7 +39,9 @@ public struct EventID: Hashable, Comparable, Sendable, Codable, CustomStringConv
     /// Parses the canonical 8-4-4-4-12 hex form.
     public init?(string: String) {
         let hex = string.filter { $0 != "-" }
-        guard string.count == 36, hex.count == 32, let h = UInt64(hex.prefix(16), radix: 16), let l = UInt64(hex.suffix(16), radix: 16) else { return nil }
+        guard string.count == 36, hex.count == 32, let h = UInt64(hex.prefix(16), radix: 16),
+            let l = UInt64(hex.suffix(16), radix: 16)
+        else { return nil }
         high = h
         low = l
     }
@@ -91,8 +93,11 @@ public struct AttendanceEvent: Hashable, Sendable, Codable {
     public var granted: Bool
     public var reason: ReasonCode
 
-    public init(id: EventID, at: Timestamp, branchID: BranchID, doorID: DoorID, direction: Direction, credentialKind: CredentialKind,
-                cardNumber: CardNumber?, userID: UserID?, subscriptionID: SubscriptionID?, granted: Bool, reason: ReasonCode) {
+    public init(
+        id: EventID, at: Timestamp, branchID: BranchID, doorID: DoorID, direction: Direction,
+        credentialKind: CredentialKind,
+        cardNumber: CardNumber?, userID: UserID?, subscriptionID: SubscriptionID?, granted: Bool, reason: ReasonCode
+    ) {
         self.id = id
         self.at = at
         self.branchID = branchID

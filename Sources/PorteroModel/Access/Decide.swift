@@ -8,7 +8,10 @@ public struct AccessDecision: Hashable, Sendable {
     /// The duress PIN was keyed: raise the silent alarm whatever the outcome.
     public var duress: Bool
 
-    public init(reason: ReasonCode, userID: UserID? = nil, credentialID: CredentialID? = nil, subscriptionID: SubscriptionID? = nil, duress: Bool = false) {
+    public init(
+        reason: ReasonCode, userID: UserID? = nil, credentialID: CredentialID? = nil,
+        subscriptionID: SubscriptionID? = nil, duress: Bool = false
+    ) {
         self.reason = reason
         self.userID = userID
         self.credentialID = credentialID
@@ -36,13 +39,20 @@ public struct AccessDecision: Hashable, Sendable {
 /// Exits skip the schedule, the user and membership checks (5–8) and the PIN: nobody is kept
 /// inside because their plan ran out while they trained. A duress PIN sets `duress` on every
 /// outcome, so the alarm goes up even when an earlier check refuses the door.
-public func decide(_ request: AccessRequest, door: Door, context: AccessContext, facts: AccessFacts?, state: AccessState, now: Timestamp) -> AccessDecision {
+public func decide(
+    _ request: AccessRequest, door: Door, context: AccessContext, facts: AccessFacts?, state: AccessState,
+    now: Timestamp
+) -> AccessDecision {
     let local = context.zone.localTime(at: now)
     let entering = request.direction == .entry
-    let duress = entering && door.requiresPIN && request.pin != nil && facts?.duressPIN.map { request.pin!.matches($0) } == true  // safe: request.pin checked just before
+    let duress =
+        entering && door.requiresPIN && request.pin != nil
+        && facts?.duressPIN.map { request.pin!.matches($0) } == true  // safe: request.pin checked just before
 
     func outcome(_ reason: ReasonCode, subscription: SubscriptionID? = nil) -> AccessDecision {
-        AccessDecision(reason: reason, userID: facts?.user.id, credentialID: facts?.credentialID, subscriptionID: subscription, duress: duress)
+        AccessDecision(
+            reason: reason, userID: facts?.user.id, credentialID: facts?.credentialID, subscriptionID: subscription,
+            duress: duress)
     }
 
     // 1. Door mode.
@@ -94,7 +104,9 @@ public func decide(_ request: AccessRequest, door: Door, context: AccessContext,
             if let delay = rule.reentryDelaySeconds, let last = presence.lastEntry {
                 let elapsed = now.milliseconds(since: last)
                 // Negative elapsed time means the clock moved back: the rule cannot be judged, so it does not deny.
-                if elapsed >= 0 && elapsed < delay.secondsAsMilliseconds { return outcome(.antipassbackTooSoon, subscription: subscriptionID) }
+                if elapsed >= 0 && elapsed < delay.secondsAsMilliseconds {
+                    return outcome(.antipassbackTooSoon, subscription: subscriptionID)
+                }
             }
         } else if rule.inOut && !presence.inside && age < rule.presenceExpirySeconds.secondsAsMilliseconds {
             return outcome(.antipassbackNotInside, subscription: subscriptionID)
@@ -114,7 +126,9 @@ public func decide(_ request: AccessRequest, door: Door, context: AccessContext,
         }
     }
 
-    return AccessDecision(reason: granted, userID: facts.user.id, credentialID: facts.credentialID, subscriptionID: subscriptionID, duress: duress)
+    return AccessDecision(
+        reason: granted, userID: facts.user.id, credentialID: facts.credentialID, subscriptionID: subscriptionID,
+        duress: duress)
 }
 
 /// The result of the membership checks (5–8) over all of a user's subscriptions.
@@ -125,7 +139,9 @@ enum MembershipResult: Equatable {
 
 /// Runs checks 5–8 on each subscription and keeps the one that got furthest: a user with an
 /// expired plan and a current one gets in; one with only refusals hears the most relevant.
-func membership(_ subscriptions: [SubscriptionFacts], branch: BranchID, local: LocalTime, visits: VisitCounters) -> MembershipResult {
+func membership(_ subscriptions: [SubscriptionFacts], branch: BranchID, local: LocalTime, visits: VisitCounters)
+    -> MembershipResult
+{
     guard !subscriptions.isEmpty else { return .refused(.subscriptionNone, nil) }
     var best: (progress: Int, rank: Int, reason: ReasonCode, id: SubscriptionID)?
     for facts in subscriptions {

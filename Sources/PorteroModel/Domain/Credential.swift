@@ -37,7 +37,8 @@ public struct CardNumber: RawRepresentable, Hashable, Comparable, Sendable, Coda
             return
         }
         let pair = trimmed.split(separator: trimmed.contains(",") ? "," : ":", omittingEmptySubsequences: false)
-        if pair.count == 2, let facility = UInt64(pair[0]), let card = UInt64(pair[1]), facility <= 0xFF, card <= 0xFFFF {
+        if pair.count == 2, let facility = UInt64(pair[0]), let card = UInt64(pair[1]), facility <= 0xFF, card <= 0xFFFF
+        {
             self.init(facility: facility, card: card, cardBits: 16)
             return
         }

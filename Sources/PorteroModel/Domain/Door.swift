@@ -56,8 +56,11 @@ public struct Door: Hashable, Sendable, Codable {
     /// A turnstile with a passage sensor: a grant counts as a visit only once someone passes.
     public var confirmsPassage: Bool
 
-    public init(id: DoorID, branchID: BranchID, name: String, kind: DoorKind = .turnstile, mode: DoorMode = .normal,
-                schedule: WeeklySchedule? = nil, requiresPIN: Bool = false, antiPassback: AntiPassbackRule = .off, confirmsPassage: Bool = false) {
+    public init(
+        id: DoorID, branchID: BranchID, name: String, kind: DoorKind = .turnstile, mode: DoorMode = .normal,
+        schedule: WeeklySchedule? = nil, requiresPIN: Bool = false, antiPassback: AntiPassbackRule = .off,
+        confirmsPassage: Bool = false
+    ) {
         self.id = id
         self.branchID = branchID
         self.name = name

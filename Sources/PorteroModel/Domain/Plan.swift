@@ -77,8 +77,11 @@ public struct Plan: Hashable, Sendable, Codable {
     /// An inactive plan takes no new subscriptions; existing ones run to their end.
     public var active: Bool
 
-    public init(id: PlanID, name: String, price: Money, duration: PlanDuration, branches: BranchCoverage = .allBranches,
-                windows: WeeklySchedule? = nil, visitLimit: VisitLimit = .unlimited, features: [String] = [], active: Bool = true) {
+    public init(
+        id: PlanID, name: String, price: Money, duration: PlanDuration, branches: BranchCoverage = .allBranches,
+        windows: WeeklySchedule? = nil, visitLimit: VisitLimit = .unlimited, features: [String] = [],
+        active: Bool = true
+    ) {
         self.id = id
         self.name = name
         self.price = price

@@ -43,9 +43,12 @@ public struct Subscription: Hashable, Sendable, Codable {
     /// its own from its journal.
     public var visitsElsewhere: Int?
 
-    public init(id: SubscriptionID, userID: UserID, planID: PlanID, startDay: LocalDay, endDay: LocalDay, graceDays: Int = 0,
-                status: Status = .active, freezes: [FreezePeriod] = [], pricePaid: Money, promotion: String? = nil, paymentReference: String? = nil,
-                visitsElsewhere: Int? = nil) {
+    public init(
+        id: SubscriptionID, userID: UserID, planID: PlanID, startDay: LocalDay, endDay: LocalDay, graceDays: Int = 0,
+        status: Status = .active, freezes: [FreezePeriod] = [], pricePaid: Money, promotion: String? = nil,
+        paymentReference: String? = nil,
+        visitsElsewhere: Int? = nil
+    ) {
         self.id = id
         self.userID = userID
         self.planID = planID

@@ -38,10 +38,13 @@ public struct User: Hashable, Sendable, Codable {
     /// Branches whose data the user may see, and where a staff role lets them through the door.
     public var branches: Set<BranchID>
 
-    public init(id: UserID, username: String, email: String, clave: Int64, name: String, paternalSurname: String,
-                maternalSurname: String = "", gender: Gender = .unspecified, agreementID: AgreementID? = nil,
-                birthDate: LocalDay? = nil, joinDate: LocalDay, phone: String = "", alternateEmail: String = "",
-                active: Bool = true, followUp: Bool = false, notes: String = "", roles: RoleSet = [], branches: Set<BranchID> = []) {
+    public init(
+        id: UserID, username: String, email: String, clave: Int64, name: String, paternalSurname: String,
+        maternalSurname: String = "", gender: Gender = .unspecified, agreementID: AgreementID? = nil,
+        birthDate: LocalDay? = nil, joinDate: LocalDay, phone: String = "", alternateEmail: String = "",
+        active: Bool = true, followUp: Bool = false, notes: String = "", roles: RoleSet = [],
+        branches: Set<BranchID> = []
+    ) {
         self.id = id
         self.username = username
         self.email = email

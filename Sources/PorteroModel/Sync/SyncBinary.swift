@@ -25,7 +25,10 @@ public enum SyncBinary {
         }
         mutating func signed(_ value: Int64) { unsigned(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
         mutating func flag(_ value: Bool) { bytes.append(value ? 1 : 0) }
-        mutating func blob(_ value: [UInt8]) { unsigned(UInt64(value.count)); bytes += value }
+        mutating func blob(_ value: [UInt8]) {
+            unsigned(UInt64(value.count))
+            bytes += value
+        }
         mutating func string(_ value: String) { blob(Array(value.utf8)) }
         mutating func optional(_ value: Int64?) {
             flag(value != nil)
@@ -70,21 +73,29 @@ public enum SyncBinary {
         }
         mutating func blob() throws(Malformed) -> [UInt8] {
             let length = try count(bytes.count)
-            guard offset + length <= bytes.count else { throw Malformed(reason: "a field runs past the end at byte \(offset)") }
+            guard offset + length <= bytes.count else {
+                throw Malformed(reason: "a field runs past the end at byte \(offset)")
+            }
             defer { offset += length }
             return Array(bytes[offset..<offset + length])
         }
         mutating func string() throws(Malformed) -> String {
-            guard let text = String(validating: try blob(), as: UTF8.self) else { throw Malformed(reason: "text that is not UTF-8 before byte \(offset)") }
+            guard let text = String(validating: try blob(), as: UTF8.self) else {
+                throw Malformed(reason: "text that is not UTF-8 before byte \(offset)")
+            }
             return text
         }
         mutating func optional() throws(Malformed) -> Int64? { try flag() ? try signed() : nil }
         mutating func tag(_ expected: String) throws(Malformed) {
-            guard bytes.count >= 4, Array(bytes[0..<4]) == Array(expected.utf8) else { throw Malformed(reason: "not a \(expected) message") }
+            guard bytes.count >= 4, Array(bytes[0..<4]) == Array(expected.utf8) else {
+                throw Malformed(reason: "not a \(expected) message")
+            }
             offset = 4
         }
         func finish() throws(Malformed) {
-            guard offset == bytes.count else { throw Malformed(reason: "\(bytes.count - offset) byte(s) after the end") }
+            guard offset == bytes.count else {
+                throw Malformed(reason: "\(bytes.count - offset) byte(s) after the end")
+            }
         }
     }
 
@@ -106,20 +117,35 @@ public enum SyncBinary {
             switch item {
             case let .user(user):
                 out.bytes.append(1)
-                out.signed(user.id); out.signed(user.clave); out.string(user.displayName); out.flag(user.active)
-                out.unsigned(UInt64(RoleSet(user.roles).rawValue)); out.flag(user.grantedHere)
+                out.signed(user.id)
+                out.signed(user.clave)
+                out.string(user.displayName)
+                out.flag(user.active)
+                out.unsigned(UInt64(RoleSet(user.roles).rawValue))
+                out.flag(user.grantedHere)
                 out.string(user.pin ?? "")
                 out.unsigned(UInt64(user.cards.count))
                 for card in user.cards {
-                    out.signed(card.id); out.unsigned(card.number); out.bytes.append(UInt8(statuses.firstIndex(of: card.status) ?? 2))
+                    out.signed(card.id)
+                    out.unsigned(card.number)
+                    out.bytes.append(UInt8(statuses.firstIndex(of: card.status) ?? 2))
                 }
                 out.unsigned(UInt64(user.subscriptions.count))
                 for s in user.subscriptions {
-                    out.signed(s.id.rawValue); out.signed(s.planID.rawValue); out.signed(Int64(s.startDay.rawValue)); out.signed(Int64(s.endDay.rawValue))
-                    out.signed(Int64(s.graceDays)); out.bytes.append(s.status == .active ? 0 : 1)
+                    out.signed(s.id.rawValue)
+                    out.signed(s.planID.rawValue)
+                    out.signed(Int64(s.startDay.rawValue))
+                    out.signed(Int64(s.endDay.rawValue))
+                    out.signed(Int64(s.graceDays))
+                    out.bytes.append(s.status == .active ? 0 : 1)
                     out.unsigned(UInt64(s.freezes.count))
-                    for freeze in s.freezes { out.signed(Int64(freeze.start.rawValue)); out.optional(freeze.end.map { Int64($0.rawValue) }) }
-                    out.signed(s.pricePaid.minorUnits); out.string(s.pricePaid.currency); out.optional(s.visitsElsewhere.map { Int64($0) })
+                    for freeze in s.freezes {
+                        out.signed(Int64(freeze.start.rawValue))
+                        out.optional(freeze.end.map { Int64($0.rawValue) })
+                    }
+                    out.signed(s.pricePaid.minorUnits)
+                    out.string(s.pricePaid.currency)
+                    out.optional(s.visitsElsewhere.map { Int64($0) })
                 }
             case let .removeUser(id):
                 out.bytes.append(2)
@@ -145,7 +171,8 @@ public enum SyncBinary {
         for _ in 0..<count {
             switch try input.byte() {
             case 1:
-                let id = try input.signed(), clave = try input.signed(), name = try input.string(), active = try input.flag()
+                let id = try input.signed(), clave = try input.signed(), name = try input.string(),
+                    active = try input.flag()
                 let roles = RoleSet(rawValue: UInt8(truncatingIfNeeded: try input.unsigned())).roles
                 let grantedHere = try input.flag()
                 let pin = try input.string()
@@ -157,27 +184,41 @@ public enum SyncBinary {
                 }
                 var subscriptions: [Subscription] = []
                 for _ in 0..<(try input.count(10_000)) {
-                    let subscriptionID = try input.signed(), plan = try input.signed(), start = try input.signed(), end = try input.signed(), grace = try input.signed()
+                    let subscriptionID = try input.signed(), plan = try input.signed(), start = try input.signed(),
+                        end = try input.signed(), grace = try input.signed()
                     let status = try input.byte()
                     guard status < 2 else { throw Malformed(reason: "a subscription status of \(status)") }
                     var freezes: [FreezePeriod] = []
                     for _ in 0..<(try input.count(10_000)) {
                         let from = try input.signed()
-                        freezes.append(FreezePeriod(start: LocalDay(daysSinceEpoch: Int32(truncatingIfNeeded: from)),
-                                                    end: try input.optional().map { LocalDay(daysSinceEpoch: Int32(truncatingIfNeeded: $0)) }))
+                        freezes.append(
+                            FreezePeriod(
+                                start: LocalDay(daysSinceEpoch: Int32(truncatingIfNeeded: from)),
+                                end: try input.optional().map {
+                                    LocalDay(daysSinceEpoch: Int32(truncatingIfNeeded: $0))
+                                }))
                     }
                     let price = try input.signed(), currency = try input.string(), elsewhere = try input.optional()
-                    subscriptions.append(Subscription(id: SubscriptionID(subscriptionID), userID: UserID(id), planID: PlanID(plan),
-                                                      startDay: LocalDay(daysSinceEpoch: Int32(truncatingIfNeeded: start)), endDay: LocalDay(daysSinceEpoch: Int32(truncatingIfNeeded: end)),
-                                                      graceDays: Int(grace), status: subscriptionStatuses[Int(status)], freezes: freezes,
-                                                      pricePaid: Money(minorUnits: price, currency: currency),
-                                                      visitsElsewhere: try elsewhere.map { value in
-                                                          guard (0...1_000_000).contains(value) else { throw Malformed(reason: "a visit count of \(value)") }
-                                                          return Int(value)
-                                                      }))
+                    subscriptions.append(
+                        Subscription(
+                            id: SubscriptionID(subscriptionID), userID: UserID(id), planID: PlanID(plan),
+                            startDay: LocalDay(daysSinceEpoch: Int32(truncatingIfNeeded: start)),
+                            endDay: LocalDay(daysSinceEpoch: Int32(truncatingIfNeeded: end)),
+                            graceDays: Int(grace), status: subscriptionStatuses[Int(status)], freezes: freezes,
+                            pricePaid: Money(minorUnits: price, currency: currency),
+                            visitsElsewhere: try elsewhere.map { value in
+                                guard (0...1_000_000).contains(value) else {
+                                    throw Malformed(reason: "a visit count of \(value)")
+                                }
+                                return Int(value)
+                            }))
                 }
-                items.append(.user(SyncUser(id: id, clave: clave, displayName: name, active: active, roles: roles, grantedHere: grantedHere,
-                                            pin: pin.isEmpty ? nil : pin, cards: cards, subscriptions: subscriptions)))
+                items.append(
+                    .user(
+                        SyncUser(
+                            id: id, clave: clave, displayName: name, active: active, roles: roles,
+                            grantedHere: grantedHere,
+                            pin: pin.isEmpty ? nil : pin, cards: cards, subscriptions: subscriptions)))
             case 2:
                 items.append(.removeUser(try input.signed()))
             case 3:
@@ -200,12 +241,15 @@ public enum SyncBinary {
         out.unsigned(UInt64(upload.events.count))
         for event in upload.events {
             out.bytes += event.id.bytes
-            out.signed(event.at.milliseconds); out.signed(event.branchID.rawValue); out.signed(event.doorID.rawValue)
+            out.signed(event.at.milliseconds)
+            out.signed(event.branchID.rawValue)
+            out.signed(event.doorID.rawValue)
             out.bytes.append(event.direction == .entry ? 0 : 1)
             out.bytes.append(UInt8(CredentialKind.allCases.firstIndex(of: event.credentialKind) ?? 0))
             out.flag(event.cardNumber != nil)
             if let card = event.cardNumber { out.unsigned(card.rawValue) }
-            out.optional(event.userID?.rawValue); out.optional(event.subscriptionID?.rawValue)
+            out.optional(event.userID?.rawValue)
+            out.optional(event.subscriptionID?.rawValue)
             out.flag(event.granted)
             out.string(event.reason.rawValue)
         }
@@ -224,15 +268,22 @@ public enum SyncBinary {
             guard let id = EventID(bytes: idBytes) else { throw Malformed(reason: "an event id") }
             let at = try input.signed(), branch = try input.signed(), door = try input.signed()
             let direction = try input.byte(), kind = Int(try input.byte())
-            guard direction < 2, kind < CredentialKind.allCases.count else { throw Malformed(reason: "a direction or credential kind out of range") }
+            guard direction < 2, kind < CredentialKind.allCases.count else {
+                throw Malformed(reason: "a direction or credential kind out of range")
+            }
             let card = try input.flag() ? CardNumber(rawValue: try input.unsigned()) : nil
             let user = try input.optional(), subscription = try input.optional()
             let granted = try input.flag()
             let reasonText = try input.string()
-            guard let reason = ReasonCode(rawValue: reasonText) else { throw Malformed(reason: "an unknown reason code '\(reasonText)'") }
-            events.append(AttendanceEvent(id: id, at: Timestamp(milliseconds: at), branchID: BranchID(branch), doorID: DoorID(door), direction: directions[Int(direction)],
-                                          credentialKind: CredentialKind.allCases[kind], cardNumber: card, userID: user.map { UserID($0) },
-                                          subscriptionID: subscription.map { SubscriptionID($0) }, granted: granted, reason: reason))
+            guard let reason = ReasonCode(rawValue: reasonText) else {
+                throw Malformed(reason: "an unknown reason code '\(reasonText)'")
+            }
+            events.append(
+                AttendanceEvent(
+                    id: id, at: Timestamp(milliseconds: at), branchID: BranchID(branch), doorID: DoorID(door),
+                    direction: directions[Int(direction)],
+                    credentialKind: CredentialKind.allCases[kind], cardNumber: card, userID: user.map { UserID($0) },
+                    subscriptionID: subscription.map { SubscriptionID($0) }, granted: granted, reason: reason))
         }
         try input.finish()
         return SyncUpload(events: events)

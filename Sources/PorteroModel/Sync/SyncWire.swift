@@ -29,7 +29,10 @@ public struct SyncUser: Hashable, Sendable, Codable {
     public var cards: [SyncCard]
     public var subscriptions: [Subscription]
 
-    public init(id: Int64, clave: Int64, displayName: String, active: Bool, roles: [Role], grantedHere: Bool, pin: String?, cards: [SyncCard], subscriptions: [Subscription]) {
+    public init(
+        id: Int64, clave: Int64, displayName: String, active: Bool, roles: [Role], grantedHere: Bool, pin: String?,
+        cards: [SyncCard], subscriptions: [Subscription]
+    ) {
         self.id = id
         self.clave = clave
         self.displayName = displayName
@@ -58,7 +61,9 @@ public enum SyncItem: Hashable, Sendable, Codable {
         case "user": self = .user(try container.decode(SyncUser.self, forKey: .user))
         case "remove_user": self = .removeUser(try container.decode(Int64.self, forKey: .id))
         case "plan": self = .plan(try container.decode(Plan.self, forKey: .plan))
-        case let other: throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "unknown sync item kind '\(other)'")
+        case let other:
+            throw DecodingError.dataCorruptedError(
+                forKey: .kind, in: container, debugDescription: "unknown sync item kind '\(other)'")
         }
     }
 
@@ -108,7 +113,10 @@ public struct SyncBatch: Hashable, Sendable, Codable {
     public var snapshotRequired: Bool
     public var serverTime: Timestamp
 
-    public init(cursor: Int64, items: [SyncItem], commands: [SyncDoorCommand], more: Bool, snapshotRequired: Bool, serverTime: Timestamp) {
+    public init(
+        cursor: Int64, items: [SyncItem], commands: [SyncDoorCommand], more: Bool, snapshotRequired: Bool,
+        serverTime: Timestamp
+    ) {
         self.cursor = cursor
         self.items = items
         self.commands = commands

@@ -11,7 +11,9 @@ public struct LocalDay: RawRepresentable, Hashable, Comparable, Sendable, Codabl
     /// The day `year`-`month`-`day`; nil when the date does not exist (Feb 30, month 13).
     public init?(year: Int, month: Int, day: Int) {
         // ±5 million years keeps every day number inside Int32.
-        guard (-5_000_000...5_000_000).contains(year), (1...12).contains(month), day >= 1, day <= LocalDay.daysIn(month: month, year: year) else { return nil }
+        guard (-5_000_000...5_000_000).contains(year), (1...12).contains(month), day >= 1,
+            day <= LocalDay.daysIn(month: month, year: year)
+        else { return nil }
         // Days from civil: count in 400-year eras starting on March 1 so the leap day is last.
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
@@ -26,7 +28,8 @@ public struct LocalDay: RawRepresentable, Hashable, Comparable, Sendable, Codabl
     public init?(iso text: some StringProtocol) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
+        else { return nil }
         self.init(year: y, month: m, day: d)
     }
 
@@ -94,14 +97,16 @@ public struct LocalDay: RawRepresentable, Hashable, Comparable, Sendable, Codabl
     public var description: String {
         let c = components
         let y = String(c.year)
-        return String(repeating: "0", count: max(0, 4 - y.count)) + y + "-" + (c.month < 10 ? "0" : "") + "\(c.month)-" + (c.day < 10 ? "0" : "") + "\(c.day)"
+        return String(repeating: "0", count: max(0, 4 - y.count)) + y + "-" + (c.month < 10 ? "0" : "") + "\(c.month)-"
+            + (c.day < 10 ? "0" : "") + "\(c.day)"
     }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
         guard let day = LocalDay(iso: text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected a date as YYYY-MM-DD, got '\(text)'")
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "expected a date as YYYY-MM-DD, got '\(text)'")
         }
         self = day
     }

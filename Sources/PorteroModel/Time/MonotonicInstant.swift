@@ -23,5 +23,7 @@ public struct MonotonicInstant: RawRepresentable, Hashable, Comparable, Sendable
 }
 
 extension String {
-    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
 }

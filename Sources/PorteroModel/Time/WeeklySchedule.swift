@@ -42,7 +42,8 @@ public struct TimeWindow: Hashable, Sendable, Codable {
         if !crossesMidnight {
             return days.contains(weekday) && minute >= startMinute && minute < endMinute
         }
-        return (days.contains(weekday) && minute >= startMinute) || (days.contains(weekday.previous) && minute < endMinute)
+        return (days.contains(weekday) && minute >= startMinute)
+            || (days.contains(weekday.previous) && minute < endMinute)
     }
 }
 
@@ -76,10 +77,13 @@ public struct WeeklySchedule: Hashable, Sendable, CustomStringConvertible {
             let days = try Self.parseDays(fields[0])
             let times = fields[1].split(separator: "-", omittingEmptySubsequences: false)
             guard times.count == 2, let start = Self.parseMinute(times[0]), let end = Self.parseMinute(times[1]),
-                  start < 1440, end > 0 else {
+                start < 1440, end > 0
+            else {
                 throw ParseError(text: String(item), reason: "times must be HH:MM-HH:MM between 00:00 and 24:00")
             }
-            guard start != end else { throw ParseError(text: String(item), reason: "a window cannot start and end at the same minute") }
+            guard start != end else {
+                throw ParseError(text: String(item), reason: "a window cannot start and end at the same minute")
+            }
             windows.append(TimeWindow(days: days, startMinute: start, endMinute: end))
         }
         guard !windows.isEmpty else { throw ParseError(text: text, reason: "no windows") }
@@ -93,7 +97,9 @@ public struct WeeklySchedule: Hashable, Sendable, CustomStringConvertible {
             let range = part.split(separator: "-")
             let found = range.compactMap { name in Weekday.allCases.first { $0.abbreviation == name.lowercased() } }
             guard found.count == range.count, (1...2).contains(found.count) else {
-                throw ParseError(text: String(text), reason: "days are mon, tue, wed, thu, fri, sat, sun, ranges such as mon-fri, or daily")
+                throw ParseError(
+                    text: String(text),
+                    reason: "days are mon, tue, wed, thu, fri, sat, sun, ranges such as mon-fri, or daily")
             }
             var day = found[0]
             let last = found.last!  // safe: count checked above
@@ -109,7 +115,8 @@ public struct WeeklySchedule: Hashable, Sendable, CustomStringConvertible {
     static func parseMinute(_ text: Substring) -> Int? {
         let parts = text.split(separator: ":")
         guard parts.count == 2, parts[0].count == 2, parts[1].count == 2,
-              let h = Int(parts[0]), let m = Int(parts[1]), (0...24).contains(h), (0..<60).contains(m) else { return nil }
+            let h = Int(parts[0]), let m = Int(parts[1]), (0...24).contains(h), (0..<60).contains(m)
+        else { return nil }
         let minute = h * 60 + m
         return minute <= 1440 ? minute : nil
     }

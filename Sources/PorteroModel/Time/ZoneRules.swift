@@ -34,12 +34,16 @@ public struct ZoneRules: Sendable, Equatable {
     public struct UnknownZone: Error, Equatable, CustomStringConvertible, Sendable {
         public let identifier: String
         public init(identifier: String) { self.identifier = identifier }
-        public var description: String { "unknown time zone '\(identifier)' (expected an IANA name such as Europe/Madrid)" }
+        public var description: String {
+            "unknown time zone '\(identifier)' (expected an IANA name such as Europe/Madrid)"
+        }
     }
 
     /// Reads the zone from the tz database, covering 1970 to `untilYear`.
     public init(identifier: String, untilYear: Int = 2100) throws {
-        guard let zone = TimeZone(identifier: identifier), zone.identifier == identifier || TimeZone(identifier: zone.identifier) != nil else {
+        guard let zone = TimeZone(identifier: identifier),
+            zone.identifier == identifier || TimeZone(identifier: zone.identifier) != nil
+        else {
             throw UnknownZone(identifier: identifier)
         }
         let end = Date(timeIntervalSince1970: Double(LocalDay(year: untilYear, month: 12, day: 31)!.rawValue) * 86_400)  // safe: a valid date

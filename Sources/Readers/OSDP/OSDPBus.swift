@@ -6,7 +6,10 @@ public final class OSDPBus {
     public let port: SerialPort
     public private(set) var panel: OSDPControlPanel
 
-    public init(port: SerialPort, addresses: [UInt8], configuration: OSDPControlPanel.Configuration = .init(), now: MonotonicInstant = .now()) {
+    public init(
+        port: SerialPort, addresses: [UInt8], configuration: OSDPControlPanel.Configuration = .init(),
+        now: MonotonicInstant = .now()
+    ) {
         self.port = port
         self.panel = OSDPControlPanel(addresses: addresses, configuration: configuration, now: now)
     }

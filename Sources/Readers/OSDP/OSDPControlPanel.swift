@@ -94,13 +94,21 @@ public struct OSDPControlPanel: Sendable {
             next = (index + 1) % devices.count
             let device = devices[index]
             let command: OSDPCommand
-            if !device.identified { command = .id }
-            else if !device.capabilitiesKnown { command = .capabilities }
-            else if let queued = device.queue.first { command = queued }
-            else { command = .poll }
-            let packet = OSDPPacket(address: device.address, sequence: device.sequence, useCRC: configuration.useCRC, code: command.code, data: command.data)
+            if !device.identified {
+                command = .id
+            } else if !device.capabilitiesKnown {
+                command = .capabilities
+            } else if let queued = device.queue.first {
+                command = queued
+            } else {
+                command = .poll
+            }
+            let packet = OSDPPacket(
+                address: device.address, sequence: device.sequence, useCRC: configuration.useCRC, code: command.code,
+                data: command.data)
             let bytes = packet.encoded(mark: configuration.mark)
-            outstanding = Outstanding(device: index, command: command, bytes: bytes, sequence: device.sequence, sentAt: now, resends: 0)
+            outstanding = Outstanding(
+                device: index, command: command, bytes: bytes, sequence: device.sequence, sentAt: now, resends: 0)
             return bytes
         }
         return nil
@@ -108,7 +116,9 @@ public struct OSDPControlPanel: Sendable {
 
     /// Handles a reply timeout: resend, or declare the PD offline.
     public mutating func poll(now: MonotonicInstant) -> (events: [OSDPEvent], resend: [UInt8]?) {
-        guard var pending = outstanding, now.nanoseconds(since: pending.sentAt) >= configuration.replyTimeoutMilliseconds * 1_000_000 else {
+        guard var pending = outstanding,
+            now.nanoseconds(since: pending.sentAt) >= configuration.replyTimeoutMilliseconds * 1_000_000
+        else {
             return ([], nil)
         }
         let index = pending.device
@@ -148,7 +158,9 @@ public struct OSDPControlPanel: Sendable {
     }
 
     private mutating func handle(_ packet: OSDPPacket, now: MonotonicInstant) -> [OSDPEvent] {
-        guard let pending = outstanding, devices[pending.device].address == packet.address, packet.sequence == pending.sequence else {
+        guard let pending = outstanding, devices[pending.device].address == packet.address,
+            packet.sequence == pending.sequence
+        else {
             // A late reply to a command given up on, or a PD answering out of turn.
             return []
         }

@@ -44,7 +44,9 @@ public struct OSDPLED: Hashable, Sendable {
     /// Units of 100 ms.
     public var duration: UInt16
 
-    public init(onColor: OSDPColor, onTime: UInt8 = 10, offColor: OSDPColor = .black, offTime: UInt8 = 0, duration: UInt16 = 20) {
+    public init(
+        onColor: OSDPColor, onTime: UInt8 = 10, offColor: OSDPColor = .black, offTime: UInt8 = 0, duration: UInt16 = 20
+    ) {
         self.onColor = onColor
         self.onTime = onTime
         self.offColor = offColor
@@ -53,8 +55,11 @@ public struct OSDPLED: Hashable, Sendable {
     }
 
     var encoded: [UInt8] {
-        [reader, led, 0x02, onTime, offTime, onColor.rawValue, offColor.rawValue, UInt8(duration & 0xFF), UInt8(duration >> 8),
-         0x00, 0, 0, 0, 0]
+        [
+            reader, led, 0x02, onTime, offTime, onColor.rawValue, offColor.rawValue, UInt8(duration & 0xFF),
+            UInt8(duration >> 8),
+            0x00, 0, 0, 0, 0,
+        ]
     }
 }
 
@@ -113,8 +118,10 @@ public enum OSDPReply: Hashable, Sendable {
         case 0x45 where data.count >= 12:
             let vendor = UInt32(data[0]) | UInt32(data[1]) << 8 | UInt32(data[2]) << 16
             let serial = UInt32(data[5]) | UInt32(data[6]) << 8 | UInt32(data[7]) << 16 | UInt32(data[8]) << 24
-            return .identity(OSDPIdentity(vendorCode: vendor, model: data[3], version: data[4], serialNumber: serial,
-                                          firmware: "\(data[9]).\(data[10]).\(data[11])"))
+            return .identity(
+                OSDPIdentity(
+                    vendorCode: vendor, model: data[3], version: data[4], serialNumber: serial,
+                    firmware: "\(data[9]).\(data[10]).\(data[11])"))
         case 0x46 where data.count % 3 == 0:
             return .capabilities(stride(from: 0, to: data.count, by: 3).map { Array(data[$0..<($0 + 3)]) })
         case 0x50 where data.count >= 4:

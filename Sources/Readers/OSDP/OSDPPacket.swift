@@ -10,7 +10,9 @@ public struct OSDPPacket: Hashable, Sendable {
     public var code: UInt8
     public var data: [UInt8]
 
-    public init(address: UInt8, isReply: Bool = false, sequence: UInt8, useCRC: Bool = true, code: UInt8, data: [UInt8] = []) {
+    public init(
+        address: UInt8, isReply: Bool = false, sequence: UInt8, useCRC: Bool = true, code: UInt8, data: [UInt8] = []
+    ) {
         self.address = address & 0x7F
         self.isReply = isReply
         self.sequence = sequence & 0x03
@@ -27,8 +29,11 @@ public struct OSDPPacket: Hashable, Sendable {
     /// The bytes on the wire, with the 0xFF mark byte first when `mark` is set (OSDP 2.2).
     public func encoded(mark: Bool = false) -> [UInt8] {
         let length = 6 + data.count + (useCRC ? 2 : 1)
-        var bytes: [UInt8] = [Self.startOfMessage, address | (isReply ? 0x80 : 0), UInt8(length & 0xFF), UInt8(length >> 8),
-                              sequence | (useCRC ? 0x04 : 0), code] + data
+        var bytes: [UInt8] =
+            [
+                Self.startOfMessage, address | (isReply ? 0x80 : 0), UInt8(length & 0xFF), UInt8(length >> 8),
+                sequence | (useCRC ? 0x04 : 0), code,
+            ] + data
         if useCRC {
             let crc = OSDPChecks.crc16(bytes)
             bytes += [UInt8(crc & 0xFF), UInt8(crc >> 8)]
@@ -106,7 +111,8 @@ public struct OSDPFrameDecoder: Sendable {
                 let expected = OSDPChecks.crc16(packet[0..<(length - 2)])
                 let received = UInt16(packet[length - 2]) | UInt16(packet[length - 1]) << 8
                 guard expected == received else {
-                    events.append(.rejected(.badChecksum(expected: UInt8(expected & 0xFF), received: UInt8(received & 0xFF))))
+                    events.append(
+                        .rejected(.badChecksum(expected: UInt8(expected & 0xFF), received: UInt8(received & 0xFF))))
                     buffer.removeFirst()
                     continue
                 }
@@ -125,8 +131,11 @@ public struct OSDPFrameDecoder: Sendable {
                 continue
             }
             let trailer = control & 0x04 != 0 ? 2 : 1
-            events.append(.packet(OSDPPacket(address: packet[1] & 0x7F, isReply: packet[1] & 0x80 != 0, sequence: control & 0x03,
-                                             useCRC: control & 0x04 != 0, code: packet[5], data: Array(packet[6..<(length - trailer)]))))
+            events.append(
+                .packet(
+                    OSDPPacket(
+                        address: packet[1] & 0x7F, isReply: packet[1] & 0x80 != 0, sequence: control & 0x03,
+                        useCRC: control & 0x04 != 0, code: packet[5], data: Array(packet[6..<(length - trailer)]))))
         }
         return events
     }
