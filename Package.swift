@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(
             name: "PorteroCLITests",
             dependencies: [
-                "PorteroCLI", "CoreClient", "PorteroModel", "Replica", "TestSupport", "Core", "SQLite", "Readers",
+                "PorteroCLI", "CoreClient", "PorteroModel", "Replica", "TestSupport", "Core", "SQLite", "Readers", "Daemon",
             ]),
     ],
     swiftLanguageModes: [.v6]

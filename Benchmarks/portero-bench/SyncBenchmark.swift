@@ -85,6 +85,10 @@ struct SyncBenchmark {
                 format: "change apply: %d changes in %.2f s (%.0f changes/s, fetch and apply)", applied, applySeconds,
                 Double(applied) / applySeconds))
 
+        // The replica as it stands now, the starting point of every long-polling daemon below.
+        let seed = directory + "/seed.sqlite"
+        try Self.copyReplica(directory + "/d0/data/replica.sqlite", to: seed)
+
         // 4. Upload of `events` buffered events after an outage.
         try Self.buffer(events: events, into: directory + "/d0/data/replica.sqlite", branch: branch)
         t = Date()
@@ -95,45 +99,49 @@ struct SyncBenchmark {
                 format: "upload: %d events in %.1f s (%.0f events/s)", uploaded, uploadSeconds,
                 Double(uploaded) / uploadSeconds))
 
-        // 5. Revocation propagation to `daemons` long-polling feeds (a small branch of their own).
-        let small = try api.withDatabase { database -> BranchID in
-            let small = try database.accounts.createBranch(
-                name: "Pequeña", city: "CDMX", timeZone: "America/Mexico_City")
-            try Self.fill(database, branch: small, members: 200, firstID: Int64(members) + 1_000)
-            return small
-        }
+        // 5. Revocation propagation to `daemons` long-polling feeds of the same branch of `members`:
+        // each daemon starts from a copy of the replica taken above and catches up through its feed.
         var clients: [(SyncClient, SyncEvents)] = []
         for index in 1...daemons {
             let events = try SyncEvents()
-            let client = try enrol(admin, url: url, branch: small, index: index, events: events)
-            try client.bootstrapNow()
+            let client = try enrol(admin, url: url, branch: branch, index: index, events: events)
+            try FileManager.default.copyItem(atPath: seed, toPath: directory + "/d\(index)/data/replica.sqlite")
+            try client.catchUpNow()
             client.start(upload: false)
             clients.append((client, events))
         }
-        Thread.sleep(forTimeInterval: 1)
+        Thread.sleep(forTimeInterval: 1)  // every feed is in its long poll
         for (_, events) in clients { _ = events.drainForBenchmark() }
         let cards = try api.withDatabase { database in
             try database.db.query(
-                "SELECT c.id FROM cards c JOIN user_branches b ON b.user_id = c.user_id WHERE b.branch_id = ? ORDER BY c.id LIMIT ?",
-                small.rawValue, revocations, map: { row -> Int64 in try row.get(0) })
+                """
+                SELECT c.id FROM cards c JOIN user_branches b ON b.user_id = c.user_id
+                WHERE b.branch_id = ? AND c.status = 'active' ORDER BY c.id DESC LIMIT ?
+                """,
+                branch.rawValue, revocations, map: { row -> Int64 in try row.get(0) })
         }
+        let descriptors = clients.map(\.1.descriptorForBenchmark)
         var latencies: [Double] = []
         for card in cards {
             let start = DispatchTime.now().uptimeNanoseconds
             try admin.send("PATCH", "api/v1/cards/\(card)", json: ["status": "revoked"])
-            var waiting = Set(0..<clients.count)
+            var waiting = Array(0..<clients.count)
             let deadline = DispatchTime.now().uptimeNanoseconds + 10_000_000_000
             while !waiting.isEmpty && DispatchTime.now().uptimeNanoseconds < deadline {
-                var set = waiting.map {
-                    pollfd(fd: clients[$0].1.descriptorForBenchmark, events: Int16(POLLIN), revents: 0)
-                }
+                // One pollfd per waiting daemon, in `waiting`'s order, so slot k is daemon waiting[k].
+                var set = waiting.map { pollfd(fd: descriptors[$0], events: Int16(POLLIN), revents: 0) }
                 guard poll(&set, nfds_t(set.count), 100) > 0 else { continue }
                 let now = DispatchTime.now().uptimeNanoseconds
-                for (slot, index) in waiting.sorted().enumerated() where set[slot].revents != 0 {
-                    _ = clients[index].1.drainForBenchmark()
-                    latencies.append(Double(now - start) / 1_000_000)
-                    waiting.remove(index)
+                var still: [Int] = []
+                for (slot, index) in waiting.enumerated() {
+                    if set[slot].revents != 0 {
+                        _ = clients[index].1.drainForBenchmark()
+                        latencies.append(Double(now - start) / 1_000_000)
+                    } else {
+                        still.append(index)
+                    }
                 }
+                waiting = still
             }
             if !waiting.isEmpty {
                 say("revocation of card \(card): \(waiting.count) daemon(s) did not hear within 10 s")
@@ -141,14 +149,28 @@ struct SyncBenchmark {
         }
         for (client, _) in clients { client.stop() }
         latencies.sort()
-        func percentile(_ p: Double) -> Double {
-            latencies.isEmpty ? .nan : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]
-        }
         say(
             String(
-                format:
-                    "revocation propagation to %d daemons, %d revocations (%d samples): p50 %.1f ms, p99 %.1f ms, max %.1f ms",
-                daemons, cards.count, latencies.count, percentile(0.5), percentile(0.99), latencies.last ?? .nan))
+                format: "revocation propagation to %d daemons in the branch of %d members, %d revocations"
+                    + " (%d samples): p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                daemons, members, cards.count, latencies.count, Self.percentile(latencies, 0.50),
+                Self.percentile(latencies, 0.99), latencies.last ?? .nan))
+    }
+
+    /// The nearest-rank percentile of sorted samples: the smallest sample that at least `p` of
+    /// all samples do not exceed.
+    static func percentile(_ sorted: [Double], _ p: Double) -> Double {
+        guard !sorted.isEmpty else { return .nan }
+        let rank = Int((p * Double(sorted.count)).rounded(.up))
+        return sorted[min(sorted.count, max(1, rank)) - 1]
+    }
+
+    /// A consistent copy of a replica (its log checkpointed into the file first).
+    static func copyReplica(_ path: String, to copy: String) throws {
+        let db = try Connection(path: path)
+        try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        try? FileManager.default.removeItem(atPath: copy)
+        try FileManager.default.copyItem(atPath: path, toPath: copy)
     }
 
     /// A daemon's configuration and a device enrolled for it, through the API.

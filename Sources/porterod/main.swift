@@ -10,7 +10,8 @@ let info = ProgramInfo(
         ("--config FILE", "Run the daemon with this configuration (default /etc/portero/porterod.json)."),
         (
             "--simulate",
-            "Run with simulated GPIO and readers: relay changes are logged, cards are typed on standard input as 'READER CARD'."
+            "Run with simulated GPIO and readers: relay changes are logged, cards are typed on standard input"
+                + " as 'READER CARD'."
         ),
         ("--simulate-gpio", "Run with simulated GPIO only: real readers, relay changes logged."),
         (
@@ -24,14 +25,16 @@ let info = ProgramInfo(
         ("--branch ID", "With --check-replica: the branch the replica must belong to."),
         ("--time-zone NAME", "With --check-replica: the branch's IANA time zone (default UTC)."),
         (
-            "enroll --core URL --code CODE [--config FILE]",
-            "Trade a one-time enrolment code from the BackOffice for this device's token (kept 0600 at core.token_file) and the PIN key (pin_key_file)."
+            "enroll --code CODE [--core URL] [--config FILE]",
+            "Trade a one-time enrolment code from the BackOffice for this device's token (kept 0600 at"
+                + " core.token_file) and the PIN key (pin_key_file); the core is core.url unless --core names it."
         ),
     ],
     status: """
         Status: the daemon runs doors and readers against the replica, journals every decision, serves
         its status and metrics, and syncs with portero-core when the configuration names one (change
-        feed down, attendance up); TLS with a custom CA is not built yet.
+        feed down, attendance up) over HTTP or HTTPS, verifying the core against the system's CAs or
+        against core.ca_file.
         """
 )
 

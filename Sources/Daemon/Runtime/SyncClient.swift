@@ -76,10 +76,14 @@ public final class SyncClient: Sendable {
     let status = Mutex(SyncStatus())
     /// Door alarms waiting to be reported (kept until the core has them).
     let alarms = Mutex<[SyncAlarm]>([])
-    private let stopping = Atomic<Bool>(false)
-    /// The threads' clients (cancelled at stop) and their completion.
-    private let clients = Mutex<[CoreClient]>([])
+    /// Set once by `stop()`; pauses wait on it.
+    private let stopping = StopSignal()
+    /// The clients the threads use, cancelled by `stop()`; a client made after the stop began
+    /// is cancelled before its first request (both under this lock).
+    private let clients = Mutex<(stopped: Bool, list: [CoreClient])>((false, []))
+    /// Every thread this client started (feed, upload, and their one-request-ahead helpers).
     private let running = DispatchGroup()
+    private let threads = Atomic<Int>(0)
     /// Tunables (tests shorten them).
     public struct Timing: Sendable {
         public var longPollSeconds = 25
@@ -105,22 +109,40 @@ public final class SyncClient: Sendable {
         let threads: [(String, @Sendable () -> Void)] =
             [("portero.sync.feed", followFeed)] + (upload ? [("portero.sync.upload", uploadOutbox)] : [])
         for (name, body) in threads {
-            running.enter()
-            let thread = Thread { [self] in
-                body()
-                running.leave()
-            }
-            thread.name = name
-            thread.start()
+            spawn(name, body)
         }
     }
 
-    /// Stops the threads: in-flight requests are cancelled and the threads are waited for (a
-    /// few seconds at most), so none is left running while the process exits.
+    /// Runs `body` on a thread of its own that `stop()` waits for.
+    func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
+        running.enter()
+        threads.add(1, ordering: .relaxed)
+        let thread = Thread { [self] in
+            body()
+            threads.subtract(1, ordering: .relaxed)
+            running.leave()
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    /// Threads of this client still running (none once `stop()` has returned).
+    public var threadsRunning: Int { threads.load(ordering: .relaxed) }
+
+    /// Stops the threads: no request starts after this begins, the requests in flight are
+    /// cancelled at once (a long poll too), pauses end, and every thread is waited for, so none
+    /// is left running while the process exits. A thread inside a replica transaction (a
+    /// snapshot being swapped in) is let finish it.
     public func stop() {
-        stopping.store(true, ordering: .relaxed)
-        for client in clients.withLock({ $0 }) { client.cancel() }
-        _ = running.wait(timeout: .now() + 5)
+        stopping.fire()
+        let active = clients.withLock { clients in
+            clients.stopped = true
+            return clients.list
+        }
+        for client in active { client.cancel() }
+        while running.wait(timeout: .now() + 5) == .timedOut {
+            log(.warning, "sync: still waiting for \(threadsRunning) thread(s) to stop")
+        }
     }
 
     /// The current sync status (cursor, last contact, errors).
@@ -184,7 +206,7 @@ public final class SyncClient: Sendable {
                 let body = Data(SyncBinary.encode(SyncUpload(events: batch)))
                 next = (
                     Set(batch.map(\.id)),
-                    Background {
+                    Background(self) {
                         let response = try client.send(
                             "POST", "api/v1/sync/attendance", body: body, contentType: SyncBinary.mediaType)
                         return try JSONDecoder().decode(SyncUploadAnswer.self, from: response.body)
@@ -229,7 +251,7 @@ public final class SyncClient: Sendable {
         }
     }
 
-    var isStopping: Bool { stopping.load(ordering: .relaxed) }
+    var isStopping: Bool { stopping.isFired }
 
     /// A client with the current token (the same one while the token file does not change, so
     /// its connections are reused), or nil (logged) while there is none.
@@ -245,8 +267,12 @@ public final class SyncClient: Sendable {
         if let current, current.token == token { return current }
         let client = CoreClient(
             baseURL: core.url, token: token, timeoutSeconds: Double(timing.longPollSeconds + 15), caFile: core.caFile)
-        clients.withLock { $0.append(client) }
-        if isStopping { client.cancel() }
+        let stopped = clients.withLock { clients in
+            clients.list.removeAll { $0.isCancelled }
+            clients.list.append(client)
+            return clients.stopped
+        }
+        if stopped { client.cancel() }
         return client
     }
 
@@ -258,7 +284,7 @@ public final class SyncClient: Sendable {
 
     func noteError(_ message: String) {
         // A request cancelled because the daemon is stopping is not a fault to report.
-        if stopping.load(ordering: .relaxed) { return }
+        if isStopping { return }
         let changed = status.withLock { status -> Bool in
             defer { status.lastError = message }
             return status.lastError != message
@@ -285,13 +311,8 @@ public final class SyncClient: Sendable {
         }
     }
 
-    /// Sleeps `seconds`, waking early when stopping.
-    func pause(_ seconds: Double) {
-        let until = Date().addingTimeInterval(seconds)
-        while !isStopping, Date() < until {
-            Thread.sleep(forTimeInterval: min(0.2, max(0, until.timeIntervalSinceNow)))
-        }
-    }
+    /// Sleeps `seconds`, waking at once when stopping.
+    func pause(_ seconds: Double) { stopping.wait(seconds: seconds) }
 
     /// The next wait after `failures` failures in a row: exponential with full jitter.
     func backoff(_ failures: Int) -> Double {
@@ -363,7 +384,7 @@ public final class SyncClient: Sendable {
         var pages = 0
         let pageSize = timing.snapshotPage
         func fetch(_ after: Int64) -> Background<SyncSnapshotPage> {
-            Background {
+            Background(self) {
                 let response = try client.send(
                     "GET", "api/v1/sync/snapshot", query: [("after", String(after)), ("limit", String(pageSize))],
                     headers: ["Accept": SyncBinary.mediaType])
@@ -445,19 +466,18 @@ public final class SyncClient: Sendable {
     }
 }
 
-/// Work on a thread of its own whose result is waited for later (one request ahead).
+/// Work on a thread of its own whose result is waited for later (one request ahead); the
+/// thread is one of the sync client's, so `stop()` waits for it too.
 final class Background<Value: Sendable>: @unchecked Sendable {
     // @unchecked: `result` is written once before `done` is signalled and read only after.
     private let done = DispatchSemaphore(value: 0)
     private var result: Result<Value, any Error>?
 
-    init(_ work: @escaping @Sendable () throws -> Value) {
-        let thread = Thread { [self] in
+    init(_ owner: SyncClient, _ work: @escaping @Sendable () throws -> Value) {
+        owner.spawn("portero.sync.ahead") { [self] in
             result = Result { try work() }
             done.signal()
         }
-        thread.name = "portero.sync.ahead"
-        thread.start()
     }
 
     /// Waits for the work and returns its value or throws its error.
@@ -465,5 +485,30 @@ final class Background<Value: Sendable>: @unchecked Sendable {
         done.wait()
         done.signal()  // later calls return at once
         return try result!.get()  // safe: set before the signal
+    }
+}
+
+/// A stop that threads can wait on: set once, it ends every wait under way and every later one.
+final class StopSignal: Sendable {
+    private let fired = Mutex(false)
+    private let condition = NSCondition()
+
+    var isFired: Bool { fired.withLock { $0 } }
+
+    func fire() {
+        condition.lock()
+        fired.withLock { $0 = true }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits `seconds`, or less when the signal fires.
+    func wait(seconds: Double) {
+        let until = Date().addingTimeInterval(seconds)
+        condition.lock()
+        defer { condition.unlock() }
+        while !isFired {
+            if !condition.wait(until: until) { return }
+        }
     }
 }
