@@ -25,27 +25,36 @@ let package = Package(
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(name: "Crypto", dependencies: ["CCrypto"]),
         .target(name: "Replica", dependencies: ["PorteroModel", "SQLite", "Crypto"]),
-        .target(name: "Hardware", dependencies: ["CLinux", "CGPIOD", "CUDev", "PorteroModel"]),
-        .target(name: "Readers", dependencies: ["PorteroModel", "Hardware"]),
+        .target(name: "LinuxSystem", dependencies: ["CLinux"]),
+        .target(name: "Service", dependencies: ["LinuxSystem"]),
+        .target(name: "Hardware", dependencies: ["CLinux", "CGPIOD", "CUDev", "PorteroModel", "LinuxSystem"]),
+        .target(name: "Readers", dependencies: ["PorteroModel", "Hardware", "LinuxSystem"]),
         .target(
             name: "Daemon",
-            dependencies: ["PorteroModel", "Replica", "Hardware", "Readers", "SQLite", "CLinux", "HTTP", "CoreClient"]),
+            dependencies: [
+                "PorteroModel", "Replica", "Hardware", "Readers", "SQLite", "CLinux", "HTTP", "CoreClient", "LinuxSystem",
+                "Service",
+            ]),
         .target(name: "HTTP", dependencies: ["CLinux"]),
-        .target(name: "Core", dependencies: ["PorteroModel", "SQLite", "Crypto", "HTTP", "Replica"]),
+        .target(name: "Server", dependencies: ["HTTP", "CLinux", "LinuxSystem"]),
+        .target(name: "Core", dependencies: ["PorteroModel", "SQLite", "Crypto", "HTTP", "Replica", "Service"]),
         .target(name: "PorteroCLI"),
         .target(name: "CoreClient", dependencies: ["CCurl"]),
 
         // Executables: argument parsing and wiring only.
         .executableTarget(
-            name: "porterod", dependencies: ["PorteroCLI", "Replica", "Daemon", "CoreClient", "PorteroModel"]),
-        .executableTarget(name: "portero-core", dependencies: ["PorteroCLI", "Core", "SQLite", "HTTP"]),
+            name: "porterod",
+            dependencies: ["PorteroCLI", "Replica", "Daemon", "CoreClient", "PorteroModel", "LinuxSystem", "Service"]),
         .executableTarget(
-            name: "portero", dependencies: ["PorteroCLI", "Readers", "CoreClient", "Core", "PorteroModel", "HTTP"]),
+            name: "portero-core", dependencies: ["PorteroCLI", "Core", "SQLite", "HTTP", "Server", "Service"]),
+        .executableTarget(
+            name: "portero",
+            dependencies: ["PorteroCLI", "Readers", "CoreClient", "Core", "PorteroModel", "HTTP", "Server", "Service"]),
         .executableTarget(
             name: "portero-bench",
             dependencies: [
                 "PorteroModel", "Replica", "SQLite", "Crypto", "PorteroCLI", "Readers", "Core", "Daemon", "CoreClient",
-                "HTTP",
+                "HTTP", "Server", "Service",
             ],
             path: "Benchmarks/portero-bench"
         ),
@@ -61,17 +70,24 @@ let package = Package(
             name: "ReplicaTests", dependencies: ["Replica", "PorteroModel", "SQLite", "Crypto", "TestSupport"]),
         .testTarget(name: "CBridgeTests", dependencies: ["CLinux", "CGPIOD", "CUDev", "CSQLite", "CCrypto"]),
         .testTarget(
-            name: "HardwareTests", dependencies: ["Hardware", "Readers", "PorteroModel", "CLinux", "TestSupport"]),
+            name: "HardwareTests",
+            dependencies: ["Hardware", "Readers", "PorteroModel", "CLinux", "TestSupport", "LinuxSystem"]),
         .testTarget(name: "ReadersTests", dependencies: ["Readers", "PorteroModel", "TestSupport"]),
         .testTarget(
             name: "DaemonTests",
-            dependencies: ["Daemon", "PorteroModel", "Hardware", "Readers", "Replica", "TestSupport"]),
+            dependencies: [
+                "Daemon", "PorteroModel", "Hardware", "Readers", "Replica", "TestSupport", "LinuxSystem", "Service",
+            ]),
+        .testTarget(name: "LinuxSystemTests", dependencies: ["LinuxSystem", "CLinux"]),
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "LinuxSystem", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
-        .testTarget(name: "CoreTests", dependencies: ["Core", "SQLite", "PorteroModel", "TestSupport"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "CLinux", "TestSupport"]),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "SQLite", "PorteroModel", "TestSupport", "Server", "HTTP"]),
         .testTarget(
             name: "PorteroCLITests",
             dependencies: [
                 "PorteroCLI", "CoreClient", "PorteroModel", "Replica", "TestSupport", "Core", "SQLite", "Readers", "Daemon",
+                "Service",
             ]),
     ],
     swiftLanguageModes: [.v6]

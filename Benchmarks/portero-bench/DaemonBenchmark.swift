@@ -38,7 +38,8 @@ struct DaemonBenchmark {
         let config = """
             {"branch": {"id": 1, "time_zone": "America/Mexico_City"}, "data_directory": "\(directory)/data",
              "status": {"socket": "\(directory)/status.sock"},
-             "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 100, "relay": {"chip": "sim0", "line": 1, "kind": "fail_secure"}}],
+             "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 100,
+                        "relay": {"chip": "sim0", "line": 1, "kind": "fail_secure"}}],
              "readers": [{"name": "entrada", "kind": "em4100", "device": "\(slavePath)", "door": 1, "direction": "in"}]}
             """
         try config.write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
@@ -91,7 +92,8 @@ struct DaemonBenchmark {
             \(Latency.header)
             \(Latency(name: "frame → decision (all)", nanos: latencies).row)
             \(Latency(name: "frame → relay set (grants)", nanos: granted).row)
-            swipes: \(latencies.count) of \(swipes) answered; reasons: \(reasons.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            swipes: \(latencies.count) of \(swipes) answered; reasons: \(reasons.sorted { $0.value > $1.value }
+                .map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             """)
     }
 }

@@ -107,38 +107,48 @@ struct DashboardBenchmark {
                 try db.run(
                     """
                     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
-                    INSERT INTO users (id, username, email, clave, name, paternal_surname, created_at, join_day, follow_up)
-                    SELECT i, 'socio' || i, 'socio' || i || '@correo.mx', i, 'Socio', 'Número ' || i, (?2 - (i % 730)) * 86400000, ?2 - (i % 730), i % 1000 = 0 FROM n
+                    INSERT INTO users (id, username, email, clave, name, paternal_surname, created_at, join_day,
+                                       follow_up)
+                    SELECT i, 'socio' || i, 'socio' || i || '@correo.mx', i, 'Socio', 'Número ' || i,
+                           (?2 - (i % 730)) * 86400000, ?2 - (i % 730), i % 1000 = 0 FROM n
                     """, Int64(users), today)
                 try db.execute("INSERT INTO user_roles (user_id, role) SELECT id, 'cliente' FROM users")
                 try db.execute("INSERT INTO user_branches (user_id, branch_id) SELECT id, 1 + id % 3 FROM users")
                 // One subscription each, a renewal for three in ten.
                 try db.run(
                     """
-                    INSERT INTO subscriptions (user_id, plan_id, plan_version_id, branch_id, start_day, end_day, grace_days, status, price_minor, currency, sold_at, sold_day,
+                    INSERT INTO subscriptions (user_id, plan_id, plan_version_id, branch_id, start_day, end_day,
+                                               grace_days, status, price_minor, currency, sold_at, sold_day,
                                                paid_through_day)
-                    SELECT u.id, p.id, p.current_version, 1 + u.id % 3, u.join_day, u.join_day + 30 * CASE p.id WHEN 2 THEN 3 WHEN 3 THEN 12 ELSE 1 END,
-                           3, CASE WHEN u.id % 50 = 0 THEN 'cancelled' ELSE 'active' END, v.price_minor, 'MXN', u.join_day * 86400000, u.join_day,
+                    SELECT u.id, p.id, p.current_version, 1 + u.id % 3, u.join_day,
+                           u.join_day + 30 * CASE p.id WHEN 2 THEN 3 WHEN 3 THEN 12 ELSE 1 END,
+                           3, CASE WHEN u.id % 50 = 0 THEN 'cancelled' ELSE 'active' END, v.price_minor, 'MXN',
+                           u.join_day * 86400000, u.join_day,
                            u.join_day + 3 + 30 * CASE p.id WHEN 2 THEN 3 WHEN 3 THEN 12 ELSE 1 END
                     FROM users u JOIN plans p ON p.id = 1 + u.id % 4 JOIN plan_versions v ON v.id = p.current_version
                     """)
                 try db.run(
                     """
-                    INSERT INTO subscriptions (user_id, plan_id, plan_version_id, branch_id, start_day, end_day, grace_days, status, price_minor, currency, sold_at, sold_day,
+                    INSERT INTO subscriptions (user_id, plan_id, plan_version_id, branch_id, start_day, end_day,
+                                               grace_days, status, price_minor, currency, sold_at, sold_day,
                                                renews, paid_through_day)
-                    SELECT s.user_id, s.plan_id, s.plan_version_id, s.branch_id, s.end_day + 1, s.end_day + 31, 3, 'active', s.price_minor, 'MXN', (s.end_day + 1) * 86400000,
+                    SELECT s.user_id, s.plan_id, s.plan_version_id, s.branch_id, s.end_day + 1, s.end_day + 31, 3,
+                           'active', s.price_minor, 'MXN', (s.end_day + 1) * 86400000,
                            min(s.end_day + 1, ?1), s.id, s.end_day + 34
                     FROM subscriptions s WHERE s.user_id % 10 < 3 AND s.end_day < ?1
                     """, today)
                 try db.run(
                     """
                     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
-                    INSERT INTO attendance (id, branch_id, door_id, at, local_day, direction, credential_kind, card_number, user_id, granted, reason, received_at)
-                    SELECT randomblob(16), 1 + i % 3, 1, (?2 - (i % 365)) * 86400000 + (i * 7919) % 86400000, ?2 - (i % 365), 'in', 'card', NULL,
-                           1 + (i * 104729) % ?3, i % 10 != 0, CASE WHEN i % 10 = 0 THEN 'subscription.expired' ELSE 'granted' END, 0 FROM n
+                    INSERT INTO attendance (id, branch_id, door_id, at, local_day, direction, credential_kind,
+                                            card_number, user_id, granted, reason, received_at)
+                    SELECT randomblob(16), 1 + i % 3, 1, (?2 - (i % 365)) * 86400000 + (i * 7919) % 86400000,
+                           ?2 - (i % 365), 'in', 'card', NULL, 1 + (i * 104729) % ?3, i % 10 != 0,
+                           CASE WHEN i % 10 = 0 THEN 'subscription.expired' ELSE 'granted' END, 0 FROM n
                     """, Int64(attendance), today, Int64(users))
                 try db.execute(
-                    "INSERT INTO attendance_daily (branch_id, local_day, granted, count) SELECT branch_id, local_day, granted, count(*) FROM attendance GROUP BY 1, 2, 3"
+                    "INSERT INTO attendance_daily (branch_id, local_day, granted, count) "
+                        + "SELECT branch_id, local_day, granted, count(*) FROM attendance GROUP BY 1, 2, 3"
                 )
                 try db.execute(trigger)
             }

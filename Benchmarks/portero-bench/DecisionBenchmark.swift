@@ -179,7 +179,8 @@ struct DecisionBenchmark {
 
         resetPeakRSS()
         let cpuBefore = CPUTimes.read()
-        // Pass 1: look-up + decision alone, nothing written (a read-only replica, or the cost without the fsync's disturbance).
+        // Pass 1: look-up + decision alone, nothing written
+        // (a read-only replica, or the cost without the fsync's disturbance).
         var readOnlyNanos: [UInt64] = []
         readOnlyNanos.reserveCapacity(requests)
         var readRng = SplitMix64(seed: seed ^ 0x5A5A)
@@ -207,7 +208,8 @@ struct DecisionBenchmark {
             print("\n\(Latency.header)\n\(Latency(name: "look-up + decision, reads only", nanos: readOnlyNanos).row)")
             print("peak RSS during the requests: \(peakRSSKiB() / 1024) MiB")
             print(
-                "CPU time stolen by the hypervisor: \(String(format: "%.1f", CPUTimes.read().since(cpuBefore).stealPercent))%"
+                "CPU time stolen by the hypervisor: "
+                    + "\(String(format: "%.1f", CPUTimes.read().since(cpuBefore).stealPercent))%"
             )
             return
         }
@@ -267,8 +269,10 @@ struct DecisionBenchmark {
         print(
             """
 
-            replica: \(members) members, \(stats.credentials) cards, \(stats.subscriptions) subscriptions, \(fileBytes / 1_048_576) MiB before the run
-            requests: \(requests) (\(Int(unknownShare * 100))% unknown cards), \(gapMicroseconds) µs idle before each, synchronous=\(synchronous.rawValue), WAL
+            replica: \(members) members, \(stats.credentials) cards, \
+            \(stats.subscriptions) subscriptions, \(fileBytes / 1_048_576) MiB before the run
+            requests: \(requests) (\(Int(unknownShare * 100))% unknown cards), \(gapMicroseconds) µs idle before each, \
+            synchronous=\(synchronous.rawValue), WAL
             \(Latency.header)
             \(Latency(name: "look-up + decision, reads only", nanos: readOnlyNanos).row)
             \(Latency(name: "look-up + decision", nanos: decideNanos).row)
@@ -276,8 +280,10 @@ struct DecisionBenchmark {
             \(Latency(name: "look-up + decision + write", nanos: totalNanos).row)
             AccessService.handle mean over \(sample): \(String(format: "%.1f", serviceMean)) µs
             peak RSS during the requests: \(peakRSSKiB() / 1024) MiB
-            CPU time stolen by the hypervisor during the requests: \(String(format: "%.1f", cpu.stealPercent))% (a p99 is only as steady as this)
-            reasons: \(reasons.sorted { $0.value > $1.value }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", "))
+            CPU time stolen by the hypervisor during the requests: \(String(format: "%.1f", cpu.stealPercent))% \
+            (a p99 is only as steady as this)
+            reasons: \(reasons.sorted { $0.value > $1.value }.map { "\($0.key.rawValue) \($0.value)" }
+                .joined(separator: ", "))
             """)
     }
 }

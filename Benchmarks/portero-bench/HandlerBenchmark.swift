@@ -41,7 +41,7 @@ struct HandlerBenchmark {
             let raw = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:18080\r\nCookie: \(cookie)\r\n\r\n".utf8)
             var runs: [Double] = []
             var last = (status: 0, bytes: 0)
-            try HTTPServer.actingAsEventLoop {
+            try EventLoopThread.acting {
                 for run in 0...5 {
                     var decoder = HTTPRequestDecoder(bodyLimit: { method, path in
                         router.bodyLimit(method: method, path: path)

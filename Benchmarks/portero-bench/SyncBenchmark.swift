@@ -6,6 +6,8 @@ import HTTP
 import PorteroModel
 import Replica
 import SQLite
+import Server
+import Service
 
 /// Writes a line at once (stdout to a pipe is block-buffered; each figure shows as it is measured).
 func say(_ line: String) {

@@ -9,13 +9,19 @@ let info = ProgramInfo(
         ("decision", "Build a replica and measure look-up + decision, the durable write and peak RSS."),
         (
             "sync",
-            "A core in this process and the daemon's sync client over loopback: snapshot of --members, change apply rate, upload of --events, revocation propagation to --daemons."
+            """
+            A core in this process and the daemon's sync client over loopback: snapshot of --members, change apply \
+            rate, upload of --events, revocation propagation to --daemons.
+            """
         ),
         ("--events N", "sync: buffered attendance events to upload (default 1000000)."),
         ("--daemons N", "sync: long-polling daemons for the propagation figure (default 50)."),
         (
             "handler",
-            "The core's cost of one request without sockets: decoder, router, SQLite, JSON, serialization (--requests, default 100000)."
+            """
+            The core's cost of one request without sockets: decoder, router, SQLite, JSON, serialization \
+            (--requests, default 100000).
+            """
         ),
         ("--target PATH", "handler: time this path only (for profiling)."),
         ("dashboard", "Build a core database (--users, --attendance) and time each dashboard figure."),

@@ -55,7 +55,7 @@ final class CurlTransport: Sendable {
     /// takes, so a request either starts before the cancel (and is woken by it) or not at all.
     private func admit() throws(CoreClientError) -> CurlHandles {
         let reused = state.withLock { state in state.idle.popLast() }
-        guard let handles = try reused ?? CurlHandles() else {
+        guard let handles = reused ?? CurlHandles() else {
             throw CoreClientError(status: nil, message: "libcurl could not make a handle")
         }
         let admitted = state.withLock { state in
@@ -152,7 +152,8 @@ final class CurlTransport: Sendable {
             var bytes = [UInt8](body)
             bytes.append(0)
             setup.append(portero_curl_set_size(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
-            setup.append(bytes.withUnsafeMutableBytes { portero_curl_set_pointer(easy, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) })
+            setup.append(
+                bytes.withUnsafeMutableBytes { portero_curl_set_pointer(easy, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) })
         }
         if request.method == "GET" {
             setup.append(portero_curl_set_long(easy, CURLOPT_HTTPGET, 1))

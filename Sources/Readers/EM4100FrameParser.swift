@@ -87,7 +87,8 @@ public struct EM4100FrameParser: Sendable {
         var bytes: [UInt8] = []
         for index in stride(from: 0, to: 12, by: 2) {
             // Both digits were checked as hex when they arrived.
-            bytes.append(Self.hexValue(frame[index])! << 4 | Self.hexValue(frame[index + 1])!)  // safe: validated on arrival
+            bytes.append(
+                Self.hexValue(frame[index])! << 4 | Self.hexValue(frame[index + 1])!)  // safe: validated on arrival
         }
         let checksum = bytes[0..<5].reduce(0, ^)
         guard checksum == bytes[5] else { return .rejected(.badChecksum(expected: checksum, received: bytes[5])) }

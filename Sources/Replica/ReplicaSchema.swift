@@ -149,7 +149,8 @@ enum ReplicaSchema {
                     -- A pack's entries counted by the core at other branches; this branch's own come from the journal.
                     ALTER TABLE subscriptions ADD COLUMN visits_elsewhere INTEGER NOT NULL DEFAULT 0;
                     ALTER TABLE snapshot_subscriptions ADD COLUMN visits_elsewhere INTEGER NOT NULL DEFAULT 0;
-                    CREATE INDEX attendance_by_subscription ON attendance(subscription_id) WHERE subscription_id IS NOT NULL AND granted = 1;
+                    CREATE INDEX attendance_by_subscription ON attendance(subscription_id)
+                        WHERE subscription_id IS NOT NULL AND granted = 1;
                     """),
             Migration(
                 version: 4, name: "local commands",

@@ -73,7 +73,8 @@ extension ReplicaStore {
                     try db.execute("DELETE FROM \(table)")
                 }
                 try db.run(
-                    "INSERT INTO replica_meta (key, value) VALUES ('snapshot_sequence', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    "INSERT INTO replica_meta (key, value) VALUES ('snapshot_sequence', ?) ON CONFLICT(key) DO UPDATE "
+                        + "SET value = excluded.value",
                     String(page.sequence))
             }
             for item in page.items {
@@ -81,7 +82,8 @@ extension ReplicaStore {
                 case let .replaceUser(user, cards, subscriptions):
                     try db.run(
                         """
-                        INSERT OR REPLACE INTO snapshot_users (id, clave, display_name, active, roles, granted_here, pin_digest, duress_digest)
+                        INSERT OR REPLACE INTO snapshot_users (id, clave, display_name, active, roles, granted_here,
+                            pin_digest, duress_digest)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         """, user.id.rawValue, user.clave, user.displayName, user.active, Int64(user.roles.rawValue),
                         user.grantedHere, user.pin?.bytes, user.duressPIN?.bytes)
@@ -90,7 +92,8 @@ extension ReplicaStore {
                         try db.run(
                             """
                             INSERT INTO snapshot_cards (card_number, id, user_id, status) VALUES (?, ?, ?, ?)
-                            ON CONFLICT(card_number) DO UPDATE SET id = excluded.id, user_id = excluded.user_id, status = excluded.status
+                            ON CONFLICT(card_number) DO UPDATE SET id = excluded.id, user_id = excluded.user_id,
+                                status = excluded.status
                             WHERE excluded.status = 'active' OR snapshot_cards.status != 'active'
                             """, Int64(bitPattern: number.rawValue), card.id.rawValue, user.id.rawValue,
                             card.status.rawValue)
@@ -107,7 +110,8 @@ extension ReplicaStore {
                 }
             }
             try db.run(
-                "INSERT INTO replica_meta (key, value) VALUES ('snapshot_after', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                "INSERT INTO replica_meta (key, value) VALUES ('snapshot_after', ?) ON CONFLICT(key) DO UPDATE "
+                    + "SET value = excluded.value",
                 String(page.nextAfter ?? Int64.max))
         }
     }
@@ -123,19 +127,24 @@ extension ReplicaStore {
             try db.execute(
                 """
                 INSERT INTO users (id, clave, display_name, active, roles, granted_here, pin_digest, duress_digest)
-                SELECT id, clave, display_name, active, roles, granted_here, pin_digest, duress_digest FROM snapshot_users WHERE true
-                ON CONFLICT(id) DO UPDATE SET clave = excluded.clave, display_name = excluded.display_name, active = excluded.active,
-                    roles = excluded.roles, granted_here = excluded.granted_here, pin_digest = excluded.pin_digest, duress_digest = excluded.duress_digest
+                SELECT id, clave, display_name, active, roles, granted_here, pin_digest, duress_digest
+                    FROM snapshot_users WHERE true
+                ON CONFLICT(id) DO UPDATE SET clave = excluded.clave, display_name = excluded.display_name,
+                    active = excluded.active, roles = excluded.roles, granted_here = excluded.granted_here,
+                    pin_digest = excluded.pin_digest, duress_digest = excluded.duress_digest
                 """)
             try db.execute("DELETE FROM cards")
             try db.execute(
-                "INSERT INTO cards (card_number, id, user_id, status) SELECT card_number, id, user_id, status FROM snapshot_cards"
+                "INSERT INTO cards (card_number, id, user_id, status) SELECT card_number, id, user_id, status "
+                    + "FROM snapshot_cards"
             )
             try db.execute("DELETE FROM subscriptions")
             try db.execute(
                 """
-                INSERT INTO subscriptions (user_id, id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency, visits_elsewhere)
-                SELECT user_id, id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency, visits_elsewhere FROM snapshot_subscriptions
+                INSERT INTO subscriptions (user_id, id, plan_id, start_day, end_day, grace_days, status, freezes,
+                    price_minor, currency, visits_elsewhere)
+                SELECT user_id, id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency,
+                    visits_elsewhere FROM snapshot_subscriptions
                 """)
             try db.execute("DELETE FROM plans")
             try db.execute("INSERT INTO plans (id, body) SELECT id, body FROM snapshot_plans")
@@ -143,10 +152,12 @@ extension ReplicaStore {
                 try db.execute("DELETE FROM \(table)")
             }
             try db.run(
-                "INSERT INTO replica_meta (key, value) VALUES ('sync_cursor', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                "INSERT INTO replica_meta (key, value) VALUES ('sync_cursor', ?) ON CONFLICT(key) DO UPDATE "
+                    + "SET value = excluded.value",
                 String(progress.sequence))
             try db.run(
-                "INSERT INTO replica_meta (key, value) VALUES ('synced_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                "INSERT INTO replica_meta (key, value) VALUES ('synced_at', ?) ON CONFLICT(key) DO UPDATE "
+                    + "SET value = excluded.value",
                 String(Timestamp.now().milliseconds))
             try db.run("DELETE FROM replica_meta WHERE key IN ('snapshot_sequence', 'snapshot_after')")
             try db.run("INSERT INTO replica_meta (key, value) VALUES ('bootstrapped', '1') ON CONFLICT(key) DO NOTHING")

@@ -55,7 +55,8 @@ public final class ReplicaStore {
                         "INSERT INTO replica_meta (key, value) VALUES ('branch_id', ?)", String(branchID.rawValue))
                 }
                 try db.run(
-                    "INSERT INTO replica_meta (key, value) VALUES ('time_zone', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    "INSERT INTO replica_meta (key, value) VALUES ('time_zone', ?) ON CONFLICT(key) DO UPDATE "
+                        + "SET value = excluded.value",
                     timeZone)
             }
         }
@@ -161,7 +162,8 @@ public final class ReplicaStore {
                                 credential.status.rawValue)
                         } else {
                             throw ReplicaError.invalidChange(
-                                "credential \(credential.id) of kind \(credential.kind.rawValue) has no \(credential.kind == .card ? "card number" : "PIN digest")"
+                                "credential \(credential.id) of kind \(credential.kind.rawValue) has "
+                                    + "no \(credential.kind == .card ? "card number" : "PIN digest")"
                             )
                         }
                     case let .deleteCredential(id):
@@ -169,7 +171,8 @@ public final class ReplicaStore {
                     case let .upsertPlan(plan):
                         let body = String(decoding: try encoder.encode(plan), as: UTF8.self)
                         try db.run(
-                            "INSERT INTO plans (id, body) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET body = excluded.body",
+                            "INSERT INTO plans (id, body) VALUES (?, ?) ON CONFLICT(id) DO UPDATE "
+                                + "SET body = excluded.body",
                             plan.id.rawValue, body)
                         plansChanged = true
                     case let .deletePlan(id):
@@ -193,7 +196,8 @@ public final class ReplicaStore {
                             try db.run(
                                 """
                                 INSERT INTO cards (card_number, id, user_id, status) VALUES (?, ?, ?, ?)
-                                ON CONFLICT(card_number) DO UPDATE SET id = excluded.id, user_id = excluded.user_id, status = excluded.status
+                                ON CONFLICT(card_number) DO UPDATE SET id = excluded.id, user_id = excluded.user_id,
+                                    status = excluded.status
                                 WHERE excluded.status = 'active' OR cards.status != 'active'
                                 """, Int64(bitPattern: number.rawValue), card.id.rawValue, user.id.rawValue,
                                 card.status.rawValue)
@@ -206,11 +210,13 @@ public final class ReplicaStore {
                 }
                 if let cursor {
                     try db.run(
-                        "INSERT INTO replica_meta (key, value) VALUES ('sync_cursor', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        "INSERT INTO replica_meta (key, value) VALUES ('sync_cursor', ?) ON CONFLICT(key) DO UPDATE "
+                            + "SET value = excluded.value",
                         String(cursor))
                     let now = String(Int64((Date().timeIntervalSince1970 * 1000).rounded()))
                     try db.run(
-                        "INSERT INTO replica_meta (key, value) VALUES ('synced_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        "INSERT INTO replica_meta (key, value) VALUES ('synced_at', ?) ON CONFLICT(key) DO UPDATE "
+                            + "SET value = excluded.value",
                         now)
                 }
             }
@@ -281,9 +287,11 @@ public final class ReplicaStore {
         u.inside, u.presence_since, u.last_entry, u.pin_failures, u.pin_locked_until
         """
     static let cardLookupSQL =
-        "SELECT c.id, c.user_id, c.status, \(userColumns) FROM cards c JOIN users u ON u.id = c.user_id WHERE c.card_number = ?"
+        "SELECT c.id, c.user_id, c.status, \(userColumns) FROM cards c JOIN users u ON u.id = c.user_id "
+        + "WHERE c.card_number = ?"
     static let pinLookupSQL =
-        "SELECT p.id, p.user_id, p.status, \(userColumns) FROM pins p JOIN users u ON u.id = p.user_id WHERE p.digest = ?"
+        "SELECT p.id, p.user_id, p.status, \(userColumns) FROM pins p JOIN users u ON u.id = p.user_id "
+        + "WHERE p.digest = ?"
 
     static let subscriptionsSQL = """
         SELECT id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency, visits_elsewhere
@@ -317,7 +325,8 @@ public final class ReplicaStore {
     ) throws {
         try db.run(
             """
-            INSERT\(orReplace ? " OR REPLACE" : "") INTO \(table) (user_id, id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency, visits_elsewhere)
+            INSERT\(orReplace ? " OR REPLACE" : "") INTO \(table) (user_id, id, plan_id, start_day, end_day, grace_days,
+                status, freezes, price_minor, currency, visits_elsewhere)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, user.rawValue, s.id.rawValue, s.planID.rawValue, Int64(s.startDay.rawValue), Int64(s.endDay.rawValue),
             s.graceDays, s.status.rawValue, FreezeCodec.encode(s.freezes), s.pricePaid.minorUnits, s.pricePaid.currency,
@@ -391,7 +400,8 @@ public final class ReplicaStore {
     func insertEvent(_ event: AttendanceEvent) throws {
         try db.run(
             """
-            INSERT INTO attendance (id, at, door_id, direction, credential_kind, card_number, user_id, subscription_id, granted, reason)
+            INSERT INTO attendance (id, at, door_id, direction, credential_kind, card_number, user_id, subscription_id,
+                granted, reason)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, event.id.bytes, event.at.milliseconds, event.doorID.rawValue, event.direction.rawValue,
             event.credentialKind.rawValue,
@@ -405,8 +415,8 @@ public final class ReplicaStore {
         // A user deleted by sync since the look-up simply has no row to update.
         try db.run(
             """
-            UPDATE users SET visit_day = ?, day_count = ?, visit_week = ?, week_count = ?, visit_month = ?, month_count = ?,
-                inside = ?, presence_since = ?, last_entry = ?, pin_failures = ?, pin_locked_until = ?
+            UPDATE users SET visit_day = ?, day_count = ?, visit_week = ?, week_count = ?, visit_month = ?,
+                month_count = ?, inside = ?, presence_since = ?, last_entry = ?, pin_failures = ?, pin_locked_until = ?
             WHERE id = ?
             """,
             state.visits.day.map { Int64($0.rawValue) }, state.visits.dayCount,
@@ -446,7 +456,8 @@ public final class ReplicaStore {
     public func outboxBatch(after: EventID? = nil, limit: Int) throws -> [AttendanceEvent] {
         try db.query(
             """
-            SELECT a.id, a.at, a.door_id, a.direction, a.credential_kind, a.card_number, a.user_id, a.subscription_id, a.granted, a.reason
+            SELECT a.id, a.at, a.door_id, a.direction, a.credential_kind, a.card_number, a.user_id, a.subscription_id,
+                a.granted, a.reason
             FROM outbox o JOIN attendance a ON a.id = o.event_id WHERE o.event_id > ? ORDER BY o.event_id LIMIT ?
             """, after?.bytes ?? [], limit
         ) { try Self.event(from: $0, branch: branchID) }

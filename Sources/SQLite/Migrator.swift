@@ -28,7 +28,8 @@ public enum MigrationError: Error, Equatable, CustomStringConvertible, Sendable 
             return "\(path) is not a Portero database (application_id \(id)); refusing to change it"
         case let .newerSchema(path, found, supported):
             return
-                "\(path) has schema version \(found), newer than the \(supported) this program supports; upgrade the program"
+                "\(path) has schema version \(found), newer than the \(supported) this program supports; "
+                + "upgrade the program"
         case let .divergentHistory(path, version, recorded, expected):
             return "\(path) recorded migration \(version) as '\(recorded)' but this program's is '\(expected)'"
         case let .invalidMigrationList(reason):

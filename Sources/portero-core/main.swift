@@ -4,6 +4,7 @@ import HTTP
 import PorteroCLI
 import PorteroModel
 import SQLite
+import Server
 
 let info = ProgramInfo(
     name: "portero-core",
@@ -11,15 +12,26 @@ let info = ProgramInfo(
     options: [
         (
             "init --database FILE --username NAME --email ADDRESS",
-            "Create the database and the first SuperAdministrador; the password is read from standard input (never a default)."
+            """
+            Create the database and the first SuperAdministrador; the password is read from standard input \
+            (never a default).
+            """
         ),
         (
             "audit verify --database FILE",
             "Walk the audit trail's hash chain and report the first edited, removed or inserted row."
         ),
         (
-            "serve --database FILE [--host ADDRESS] [--port N] [--secure-cookies] [--max-per-address N] [--event-loops N] [--time-zone ZONE] [--no-io-uring]",
-            "Serve the API until SIGTERM, then finish requests in flight; one event loop per processor unless told; ZONE (IANA, default UTC) is the core's \"today\" where no branch says; --no-io-uring reads each request with its own read(2) and writes each answer with its own send(2) instead of a batch's reads, and its answers, in one io_uring submission each."
+            """
+            serve --database FILE [--host ADDRESS] [--port N] [--secure-cookies] [--max-per-address N] \
+            [--event-loops N] [--time-zone ZONE] [--no-io-uring]
+            """,
+            """
+            Serve the API until SIGTERM, then finish requests in flight; one event loop per processor unless told; \
+            ZONE (IANA, default UTC) is the core's \"today\" where no branch says; --no-io-uring reads each request \
+            with its own read(2) and writes each answer with its own send(2) instead of a batch's reads, and its \
+            answers, in one io_uring submission each.
+            """
         ),
     ],
     status: """

@@ -310,7 +310,8 @@ struct AdminCommands {
         default:
             throw CommandLineArguments.UsageError(
                 message:
-                    "plans takes list or create --name --price [--currency] --months N|--days N [--branches 1,2] [--windows TEXT] [--visits-total N]"
+                    "plans takes list or create --name --price [--currency] --months N|--days N [--branches 1,2] "
+                    + "[--windows TEXT] [--visits-total N]"
             )
         }
         return .success
@@ -382,7 +383,8 @@ struct AdminCommands {
                 printJSON(answer)
             } else if let object = answer as? [String: Any] {
                 print(
-                    "device \(Self.text((object["device"] as? [String: Any])?["id"])) registered; enrolment code (shown once): \(Self.text(object["enrollmentCode"]))"
+                    "device \(Self.text((object["device"] as? [String: Any])?["id"])) registered; enrolment code "
+                        + "(shown once): \(Self.text(object["enrollmentCode"]))"
                 )
             }
         case "code":
@@ -502,11 +504,8 @@ struct AdminCommands {
             if arguments.has("--all") {
                 show(try client.send("POST", "api/v1/notifications/read").json())
             } else {
-                show(
-                    try client.send(
-                        "POST",
-                        "api/v1/notifications/\(try number(try positional(2, "a notification id or --all"), "the notification id"))/read"
-                    ).json())
+                let notification = try number(try positional(2, "a notification id or --all"), "the notification id")
+                show(try client.send("POST", "api/v1/notifications/\(notification)/read").json())
             }
         default:
             throw CommandLineArguments.UsageError(

@@ -7,6 +7,7 @@ import Readers
 
 #if canImport(Glibc)
 import Glibc
+import Server
 #endif
 
 /// `portero demo`: a core seeded with a gym chain, serving the web UI and the API, and one branch
@@ -40,7 +41,8 @@ struct DemoCommand {
         let api = try CoreAPI(path: directory + "/core.sqlite", timeZone: "America/Mexico_City")
         let chain = try DemoChain.seed(api, members: memberCount)
         print(
-            "  seeded \(chain.branches) branches, \(chain.members) members, \(chain.plans) plans, \(chain.attendance) past entries in \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
+            "  seeded \(chain.branches) branches, \(chain.members) members, \(chain.plans) plans, "
+                + "\(chain.attendance) past entries in \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
         )
 
         var configuration = HTTPServer.Configuration()
@@ -62,13 +64,15 @@ struct DemoCommand {
         }
         let line = try PseudoTerminal()
         let config = """
-            {"branch": {"id": \(chain.branchID.rawValue), "time_zone": "\(chain.branchZone)"}, "data_directory": "\(directory)/branch",
+            {"branch": {"id": \(chain.branchID.rawValue), "time_zone": "\(chain.branchZone)"},
+             "data_directory": "\(directory)/branch",
              "pin_key_file": "\(directory)/branch/pin.key",
              "core": {"url": "\(base)", "token_file": "\(directory)/branch/device.token", "max_backoff_seconds": 5},
              "status": {"socket": "\(directory)/branch/status.sock"},
              "doors": [{"id": 1, "name": "Torniquete", "kind": "turnstile", "pulse_ms": 1500, "held_open_ms": 20000,
                         "relay": {"chip": "demo-chip", "line": 17, "kind": "fail_secure"}}],
-             "readers": [{"name": "entrada", "kind": "em4100", "device": "\(line.slavePath)", "door": 1, "direction": "in"}]}
+             "readers": [{"name": "entrada", "kind": "em4100", "device": "\(line.slavePath)", "door": 1,
+                          "direction": "in"}]}
             """
         try config.write(toFile: directory + "/branch/porterod.json", atomically: true, encoding: .utf8)
         let enroll = Process()
@@ -99,9 +103,14 @@ struct DemoCommand {
             """
               web UI and API: \(base)   (API under \(base)api/v1/)
               logins, all with the password \(chain.password):
-            \(chain.logins.map { "    \($0.username.padding(toLength: 18, withPad: " ", startingAt: 0)) \($0.role.rawValue)\($0.branch.map { " at \($0)" } ?? "")" }.joined(separator: "\n"))
-              branch daemon: enrolled at \(chain.branchName), reading EM4100 frames on \(line.slavePath); its log: \(directory)/branch/porterod.log
-              a card is swiped at the \(chain.branchName) turnstile every \(every.formatted()) s; Ctrl-C stops everything.
+            \(chain.logins.map {
+                "    \($0.username.padding(toLength: 18, withPad: " ", startingAt: 0)) \($0.role.rawValue)"
+                    + "\($0.branch.map { " at \($0)" } ?? "")"
+            }.joined(separator: "\n"))
+              branch daemon: enrolled at \(chain.branchName), reading EM4100 frames on \(line.slavePath); \
+            its log: \(directory)/branch/porterod.log
+              a card is swiped at the \(chain.branchName) turnstile every \(every.formatted()) s; \
+            Ctrl-C stops everything.
             """)
         fflush(nil)
 
@@ -232,11 +241,13 @@ final class DaemonEcho: @unchecked Sendable {
         if !signalled { ready.signal() }
     }
 
-    /// `<6>door Torniquete reader entrada: card 1000004 granted user 12 in 153 µs` → one line.
+    /// `… info: door Torniquete reader entrada: card 1000004 granted user 12 in 153 µs` → one line.
     private func report(_ line: String) {
         guard let range = line.range(of: ": card ") else {
-            if line.hasPrefix("<3>") || line.hasPrefix("<2>") || line.hasPrefix("<4>") {
-                print("  daemon: \(line.dropFirst(3))")
+            // A plain log line: time, priority, text.
+            let words = line.split(separator: " ", maxSplits: 2)
+            if words.count == 3, words[1] == "error:" || words[1] == "warning:" {
+                print("  daemon: \(words[2])")
             }
             return
         }

@@ -46,7 +46,8 @@ struct UserImport {
                             rejection["field"] as? String ?? "", rejection["problem"] as? String ?? ""
                         ))
                 }
-                if response.status == 422 && (answer["checked"] as? Int ?? 0) == 0 { break }  // a file-level problem: every chunk would say the same
+                // a file-level problem: every chunk would say the same
+                if response.status == 422 && (answer["checked"] as? Int ?? 0) == 0 { break }
             }
             checked += chunk.count
             if !json {

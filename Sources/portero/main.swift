@@ -15,25 +15,40 @@ let info = ProgramInfo(
         ),
         (
             "login --core URL --user NAME [--totp CODE]",
-            "Sign in (password from the terminal or standard input) and keep a personal API token in ~/.config/portero (0600)."
+            """
+            Sign in (password from the terminal or standard input) and keep a personal API token in ~/.config/portero \
+            (0600).
+            """
         ),
         ("logout", "Revoke the stored token and forget it."),
         (
-            "users list [--q TEXT] [--follow-up] [--branch ID] | show ID | create --user --email --name --surname --branch ID [--role R] | activate ID | deactivate ID",
+            """
+            users list [--q TEXT] [--follow-up] [--branch ID] | show ID | create --user --email --name --surname \
+            --branch ID [--role R] | activate ID | deactivate ID
+            """,
             "Users (members and staff)."
         ),
         (
             "users import FILE.csv [--dry-run]",
-            "Import members from CSV with progress; nothing is imported unless every row passes; refused rows are listed with their line numbers."
+            """
+            Import members from CSV with progress; nothing is imported unless every row passes; refused rows are \
+            listed with their line numbers.
+            """
         ),
         ("branches list | create --name NAME --city CITY --time-zone ZONE", "Branches."),
         ("cards add USER NUMBER | list USER | find NUMBER | status CARD active|lost|revoked", "Cards."),
         (
-            "plans list | create --name --price 599.00 [--currency MXN] --months N|--days N [--branches 1,2] [--windows 'mon-fri 06:00-16:00'] [--visits-total N]",
+            """
+            plans list | create --name --price 599.00 [--currency MXN] --months N|--days N [--branches 1,2] \
+            [--windows 'mon-fri 06:00-16:00'] [--visits-total N]
+            """,
             "Plans (--visits-total: a pack of N entries at any branch)."
         ),
         (
-            "subscriptions list USER | enroll --user --plan --branch [--start DATE] [--price] | freeze ID [--from --to --reason] | unfreeze ID | renew ID | cancel ID",
+            """
+            subscriptions list USER | enroll --user --plan --branch [--start DATE] [--price] | freeze ID \
+            [--from --to --reason] | unfreeze ID | renew ID | cancel ID
+            """,
             "Subscriptions."
         ),
         (
@@ -48,7 +63,10 @@ let info = ProgramInfo(
         ("--json", "JSON output on every listing."),
         (
             "demo [--port 8080] [--members 5000] [--swipe-every S] [--swipes N] [--directory DIR]",
-            "A core seeded with a gym chain (web UI and API) and one branch daemon enrolled through sync, reading a pty on which cards are swiped; Ctrl-C stops it."
+            """
+            A core seeded with a gym chain (web UI and API) and one branch daemon enrolled through sync, reading a pty \
+            on which cards are swiped; Ctrl-C stops it.
+            """
         ),
     ],
     status: """

@@ -5,6 +5,7 @@ import PorteroCLI
 import PorteroModel
 #if canImport(Glibc)
 import Glibc
+import Service
 #endif
 
 /// `porterod enroll`: trades the one-time code for the device token and the PIN key, and checks
@@ -44,7 +45,8 @@ enum Enrollment {
         }
         guard identity.branchID == configuration.branchID.rawValue else {
             printError(
-                "porterod: the code belongs to branch \(identity.branchID) (\(identity.branchName)) but \(configurationPath) serves branch \(configuration.branchID); nothing written"
+                "porterod: the code belongs to branch \(identity.branchID) (\(identity.branchName)) "
+                    + "but \(configurationPath) serves branch \(configuration.branchID); nothing written"
             )
             return .config
         }
@@ -58,7 +60,8 @@ enum Enrollment {
         try writePrivately(
             Array(try JSONEncoder().encode(identity)), to: configuration.dataDirectory + "/identity.json")
         print(
-            "enrolled as device \(identity.deviceID) of branch \(identity.branchID) (\(identity.branchName), \(identity.timeZone)); token in \(coreConfiguration.tokenFile)"
+            "enrolled as device \(identity.deviceID) of branch \(identity.branchID) "
+                + "(\(identity.branchName), \(identity.timeZone)); token in \(coreConfiguration.tokenFile)"
         )
         return .success
     }

@@ -2,6 +2,7 @@ import Daemon
 import PorteroCLI
 import PorteroModel
 import Replica
+import Service
 
 let info = ProgramInfo(
     name: "porterod",

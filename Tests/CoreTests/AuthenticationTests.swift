@@ -157,7 +157,8 @@ import Testing
         #expect(throws: AuthFailure.sessionExpired) { try auth.session(token: first, now: t0) }
         let (second, _) = try auth.login("ana", password: "Secreto123", address: "a", now: t0)
         _ = try auth.session(token: second, now: t0)
-        try other.run("DELETE FROM sessions WHERE user_id = ?", session.account.id.rawValue)  // logout everywhere, elsewhere
+        // logout everywhere, elsewhere
+        try other.run("DELETE FROM sessions WHERE user_id = ?", session.account.id.rawValue)
         #expect(throws: AuthFailure.sessionExpired) { try auth.session(token: second, now: t0) }
         let (third, _) = try auth.login("ana", password: "Secreto123", address: "a", now: t0)
         _ = try auth.session(token: third, now: t0)
@@ -200,7 +201,8 @@ import Testing
 
     @Test func absoluteExpiryEndsEvenAnActiveSession() throws {
         let (token, _) = try auth.login("ana", password: "Secreto123", address: "a", now: t0)
-        for step in 1...35 { _ = try auth.session(token: token, now: t0.adding(seconds: Int64(step) * 20 * 60)) }  // active every 20 min for 11 h 40
+        // active every 20 min for 11 h 40
+        for step in 1...35 { _ = try auth.session(token: token, now: t0.adding(seconds: Int64(step) * 20 * 60)) }
         #expect(throws: AuthFailure.sessionExpired) {
             try auth.session(token: token, now: t0.adding(seconds: 12 * 3600 + 1))
         }

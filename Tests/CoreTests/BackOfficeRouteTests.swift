@@ -23,7 +23,8 @@ extension APIFixture {
         let response = try post(
             "/api/v1/users",
             """
-            {"username": "\(username)", "email": "\(username)@correo.mx", "name": "Nombre \(username)", "paternalSurname": "Pérez",
+            {"username": "\(username)", "email": "\(username)@correo.mx", "name": "Nombre \(username)", \
+            "paternalSurname": "Pérez",
              "roles": ["cliente"], "branches": [\(own)]\(extra)}
             """, as: user)
         #expect(response.status == 201, "\(String(decoding: response.body, as: UTF8.self))")
@@ -52,8 +53,10 @@ extension APIFixture {
         let id = try fixture.member(
             "lucia", as: reception,
             extra: """
-                , "clave": \(next), "maternalSurname": "Núñez", "gender": "female", "agreement": \(agreementID), "birthDate": "1990-05-17",
-                "phone": "+52 55 1234 5678", "alternateEmail": "lucia@trabajo.mx", "followUp": true, "notes": "Prefiere clases de la mañana"
+                , "clave": \(next), "maternalSurname": "Núñez", "gender": "female", "agreement": \(agreementID), \
+                "birthDate": "1990-05-17",
+                "phone": "+52 55 1234 5678", "alternateEmail": "lucia@trabajo.mx", "followUp": true, \
+                "notes": "Prefiere clases de la mañana"
                 """)
         let user = try object(try fixture.get("/api/v1/users/\(id)", as: reception))
         #expect(
@@ -66,7 +69,11 @@ extension APIFixture {
         func refusal(_ extra: String) throws -> String {
             let response = try fixture.post(
                 "/api/v1/users",
-                #"{"username": "x\#(Int.random(in: 0..<1_000_000))", "email": "x\#(Int.random(in: 0..<1_000_000))@y.mx", "name": "X", "paternalSurname": "Y", "roles": ["cliente"], "branches": [\#(fixture.own)]\#(extra)}"#,
+                #"""
+                {"username": "x\#(Int.random(in: 0..<1_000_000))", \#
+                "email": "x\#(Int.random(in: 0..<1_000_000))@y.mx", "name": "X", "paternalSurname": "Y", \#
+                "roles": ["cliente"], "branches": [\#(fixture.own)]\#(extra)}
+                """#,
                 as: reception)
             #expect(response.status == 400 || response.status == 409)
             return String(decoding: response.body, as: UTF8.self)
@@ -177,7 +184,10 @@ extension APIFixture {
         // The fixture's clock: 2027-01-15 08:00 UTC.
         let enrolled = try fixture.post(
             "/api/v1/subscriptions",
-            #"{"user": \#(member), "plan": \#(plan), "branch": \#(fixture.own), "startDate": "2027-01-15", "paymentReference": "TPV-1"}"#,
+            #"""
+            {"user": \#(member), "plan": \#(plan), "branch": \#(fixture.own), "startDate": "2027-01-15", \#
+            "paymentReference": "TPV-1"}
+            """#,
             as: reception)
         #expect(enrolled.status == 201, "\(String(decoding: enrolled.body, as: UTF8.self))")
         let subscription = try object(enrolled)

@@ -170,7 +170,8 @@ final class APIFixture {
             let response = try fixture.send(
                 "POST", "/api/v1/users",
                 body: """
-                    {"username": "\(username)", "email": "\(username)@club.mx", "password": "Secreto123", "name": "N", "paternalSurname": "P",
+                    {"username": "\(username)", "email": "\(username)@club.mx", "password": "Secreto123", "name": "N", \
+                    "paternalSurname": "P",
                      "roles": [\(roles)], "branches": [\(branch)]}
                     """, cookie: manager.cookie, csrf: manager.csrf)
             return response.status

@@ -1,6 +1,7 @@
 @testable import Core
 import Foundation
 import HTTP
+import Server
 import Synchronization
 import TestSupport
 import Testing
@@ -143,7 +144,8 @@ import Testing
         // All three in one write: the loop reads them together and serves them one after another.
         client.send(
             "GET /api/v1/me HTTP/1.1\r\nHost: core\r\nCookie: portero_session=\(user.cookie)\r\n\r\n"
-                + "PATCH /api/v1/me HTTP/1.1\r\nHost: core\r\nCookie: portero_session=\(user.cookie)\r\nX-CSRF-Token: \(user.csrf)\r\n"
+                + "PATCH /api/v1/me HTTP/1.1\r\nHost: core\r\nCookie: portero_session=\(user.cookie)\r\n"
+                + "X-CSRF-Token: \(user.csrf)\r\n"
                 + "Content-Type: application/json\r\nContent-Length: 21\r\n\r\n{\"name\": \"Ana Maria\"}"
                 + "GET /api/v1/me HTTP/1.1\r\nHost: core\r\nCookie: portero_session=\(user.cookie)\r\n\r\n")
         let text = client.receive { $0.components(separatedBy: "HTTP/1.1 ").count > 3 && $0.hasSuffix("}") }.text

@@ -42,7 +42,8 @@ import Testing
         Int, [String: Any]
     ) {
         var text =
-            "POST /api/v1/users/import\(dryRun ? "?dryRun=true" : "") HTTP/1.1\r\nHost: core\r\nCookie: portero_session=\(user.cookie)\r\nX-CSRF-Token: \(user.csrf)\r\n"
+            "POST /api/v1/users/import\(dryRun ? "?dryRun=true" : "") HTTP/1.1\r\nHost: core\r\n"
+            + "Cookie: portero_session=\(user.cookie)\r\nX-CSRF-Token: \(user.csrf)\r\n"
         text += "Content-Type: text/csv\r\nContent-Length: \(csv.utf8.count)\r\n\r\n" + csv
         let router = fixture.router
         var decoder = HTTPRequestDecoder(limits: HTTPLimits(), bodyLimit: { router.bodyLimit(method: $0, path: $1) })
@@ -57,7 +58,8 @@ import Testing
         var csv = "username,email,name,paternalSurname,branch,birthDate,card\n"
         for index in 1...2_000 {
             csv +=
-                "socio\(index),socio\(index)@correo.mx,Socio,Número \(index),Centro,1990-01-0\(index % 9 + 1),\(100_000 + index)\n"
+                "socio\(index),socio\(index)@correo.mx,Socio,Número \(index),Centro,"
+                + "1990-01-0\(index % 9 + 1),\(100_000 + index)\n"
         }
         // Line 2002: a date that does not exist; line 2003: a duplicate username; 2004: another branch.
         csv += "malo1,malo1@correo.mx,Malo,Uno,Centro,1990-02-30,\n"

@@ -38,7 +38,10 @@ extension APIFixture {
         let beto = try object(
             try fixture.post(
                 "/api/v1/users",
-                #"{"username": "beto", "email": "beto@correo.mx", "name": "Beto", "paternalSurname": "N", "roles": ["cliente"], "branches": [\#(fixture.other)]}"#,
+                #"""
+                {"username": "beto", "email": "beto@correo.mx", "name": "Beto", "paternalSurname": "N", \#
+                "roles": ["cliente"], "branches": [\#(fixture.other)]}
+                """#,
                 as: root))
         let betoID = try #require(beto["id"] as? Int64)
         _ = try fixture.post(

@@ -40,7 +40,8 @@ func html(_ response: HTTPResponse) -> String { String(decoding: response.body, 
         let piece: HTML = "<p title=\"\(name)\">\(name)</p>"
         #expect(
             piece.text
-                == "<p title=\"&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;\">&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;</p>"
+                == "<p title=\"&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;\">"
+                + "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;</p>"
         )
         let inner: HTML = "<i>ok</i>"
         let trusted: HTML = "<b>\(inner)</b>"
@@ -55,7 +56,8 @@ func html(_ response: HTTPResponse) -> String { String(decoding: response.body, 
         #expect(away.status == 303 && away.header("Location") == "/login?next=/members%3Fq%3DAna")
         let form = try fixture.page("GET", "/login?next=/members%3Fq%3DAna")
         #expect(form.status == 200)
-        let token = try #require(form.header("Set-Cookie")?.split(separator: ";").first.map(String.init))  // portero_login=…
+        // portero_login=…
+        let token = try #require(form.header("Set-Cookie")?.split(separator: ";").first.map(String.init))
         let value = String(token.split(separator: "=")[1])
         #expect(html(form).contains("value=\"\(value)\""))
         #expect(form.header("Content-Security-Policy")?.contains("script-src 'self'") == true)

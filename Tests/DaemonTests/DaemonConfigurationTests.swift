@@ -1,6 +1,7 @@
 import Daemon
 import Foundation
 import PorteroModel
+import Service
 import Testing
 
 enum Samples {
@@ -118,7 +119,8 @@ enum Samples {
         do {
             _ = try DaemonConfiguration.parse(
                 Data(
-                    (Samples.minimal.dropLast(1) + #", "readers": [{"name": "r", "kind": "em4100", "door": 1}]}"#).utf8),
+                    (Samples.minimal.dropLast(1) + #", "readers": [{"name": "r", "kind": "em4100", "door": 1}]}"#)
+                        .utf8),
                 file: "t.json")
             Issue.record("accepted a reader without a device")
         } catch {

@@ -1,6 +1,7 @@
 @testable import Daemon
 import Hardware
 import PorteroModel
+import Service
 import Testing
 
 @Suite struct DoorComponentTests {

@@ -35,7 +35,8 @@ func refusal(_ text: String, limits: HTTPLimits = HTTPLimits()) -> HTTPParseErro
     @Test func decodesAChunkedBodyWithExtensionsAndTrailers() throws {
         let request = try #require(
             try decode(
-                "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n"
+                "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n"
             ))
         #expect(request.body == Array("hello world".utf8))
     }

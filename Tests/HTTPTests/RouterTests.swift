@@ -172,7 +172,8 @@ struct NewBranch: Decodable, Sendable {
         let wire = String(decoding: HTTPResponse.text("ok").serialized(keepAlive: false), as: UTF8.self)
         #expect(
             wire
-                == "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                == "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                + "Content-Length: 2\r\nConnection: close\r\n\r\nok"
         )
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hardware
+import LinuxSystem
 import PorteroModel
 import Readers
 import Testing

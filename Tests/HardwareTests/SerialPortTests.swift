@@ -1,5 +1,6 @@
 import CLinux
 import Hardware
+import LinuxSystem
 import PorteroModel
 import Readers
 import Testing

@@ -1,4 +1,5 @@
 import Hardware
+import LinuxSystem
 import PorteroModel
 import Readers
 import Testing

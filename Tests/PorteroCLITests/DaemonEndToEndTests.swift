@@ -142,9 +142,11 @@ func seedReplica(at path: String, timeZone: String = "America/Mexico_City") thro
         let config = """
             {"branch": {"id": 1, "time_zone": "America/Mexico_City"}, "data_directory": "\(directory)/data",
              "status": {"socket": "\(directory)/status.sock"},
-             "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 800, "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
+             "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 800,
+                        "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
              "readers": [{"name": "entrada", "kind": "em4100", "device": "\(slavePath)", "door": 1, "direction": "in"},
-                         {"name": "salida", "kind": "em4100", "device": "\(directory)/unplugged", "door": 1, "direction": "out"}]}
+                         {"name": "salida", "kind": "em4100", "device": "\(directory)/unplugged", "door": 1,
+                          "direction": "out"}]}
             """
         try config.write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
 
@@ -214,7 +216,11 @@ func seedReplica(at path: String, timeZone: String = "America/Mexico_City") thro
                 #"{"id": \#($0), "name": "D\#($0)", "relay": {"chip": "sim0", "line": \#($0), "kind": "fail_secure"}}"#
             }
             return
-                #"{"branch": {"id": 1, "time_zone": "UTC"}, "data_directory": "\#(directory)/data", "status": {"socket": "\#(directory)/s.sock", "http_port": \#(port)}, "doors": [\#(list.joined(separator: ", "))]}"#
+                #"""
+                {"branch": {"id": 1, "time_zone": "UTC"}, "data_directory": "\#(directory)/data", \#
+                "status": {"socket": "\#(directory)/s.sock", "http_port": \#(port)}, \#
+                "doors": [\#(list.joined(separator: ", "))]}
+                """#
         }
         try config(doors: 1).write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
         let daemon = try DaemonProcess(arguments: ["--config", directory + "/porterod.json", "--simulate-gpio"])
@@ -262,7 +268,8 @@ func seedReplica(at path: String, timeZone: String = "America/Mexico_City") thro
         let config = """
             {"branch": {"id": 1, "time_zone": "America/Mexico_City"}, "data_directory": "\(directory)/data",
              "status": {"socket": "\(directory)/status.sock"},
-             "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 200, "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
+             "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 200,
+                        "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
              "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
             """
         try config.write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)

@@ -61,7 +61,8 @@ struct DaemonKernelTests {
                         "exit_button": {"chip": "\(chip)", "line": 14}},
                        {"id": 2, "name": "Ocupada", "relay": {"chip": "\(chip)", "line": 15, "kind": "fail_secure"}}],
              "status": {"socket": "\(directory)/status.sock"},
-             "readers": [{"name": "puerta", "kind": "em4100", "device": "\(environment["VMTEST_SERIAL_GADGET"]!)", "door": 1}]}
+             "readers": [{"name": "puerta", "kind": "em4100", "device": "\(environment["VMTEST_SERIAL_GADGET"]!)",
+                          "door": 1}]}
             """
         try config.write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
         let daemon = try DaemonProcess(arguments: ["--config", directory + "/porterod.json"])

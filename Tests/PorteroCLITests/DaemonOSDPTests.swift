@@ -31,7 +31,8 @@ struct DaemonOSDPTests {
         let config = """
             {"branch": {"id": 1, "time_zone": "America/Mexico_City"}, "data_directory": "\(directory)/data",
              "status": {"socket": "\(directory)/status.sock"},
-             "doors": [{"id": 1, "name": "Alberca", "pulse_ms": 300, "relay": {"chip": "sim0", "line": 1, "kind": "fail_safe"}}],
+             "doors": [{"id": 1, "name": "Alberca", "pulse_ms": 300,
+                        "relay": {"chip": "sim0", "line": 1, "kind": "fail_safe"}}],
              "readers": [{"name": "alberca", "kind": "osdp", "device": "\(pty)", "address": 101, "door": 1}]}
             """
         try config.write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)

@@ -27,7 +27,8 @@ enum Built {
         environment: [String: String]? = nil
     ) throws -> (status: Int32, out: String, err: String) {
         let process = Process()
-        process.executableURL = directory!.appendingPathComponent(program)  // safe: suites run only when directory is set
+        process.executableURL =
+            directory!.appendingPathComponent(program)  // safe: suites run only when directory is set
         process.arguments = arguments
         if let environment { process.environment = environment }
         let stdin = Pipe()
@@ -234,7 +235,8 @@ enum Built {
                 "HTTP/1.1 404"))
         let signIn = rawRequest(
             port: port,
-            "POST /api/v1/session HTTP/1.1\r\nHost: core\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+            "POST /api/v1/session HTTP/1.1\r\nHost: core\r\nContent-Type: application/json\r\n"
+                + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
         )
         #expect(signIn.hasPrefix("HTTP/1.1 201"))
         let cookie = try #require(

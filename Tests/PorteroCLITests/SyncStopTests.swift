@@ -1,6 +1,7 @@
 import CoreClient
 import Daemon
 import Foundation
+import Service
 import Synchronization
 import Testing
 
@@ -59,7 +60,8 @@ import Testing
     /// Waits a random moment of up to `maximum` milliseconds (the moment of a stop, not a wait
     /// for an event).
     static func randomMoment(upTo maximum: Int, using generator: inout SystemRandomNumberGenerator) {
-        _ = DispatchSemaphore(value: 0).wait(timeout: .now() + .milliseconds(Int.random(in: 0...maximum, using: &generator)))
+        _ = DispatchSemaphore(value: 0).wait(
+            timeout: .now() + .milliseconds(Int.random(in: 0...maximum, using: &generator)))
     }
 
     @Test func aCancelEndsALongPollAtOnceAndRefusesLaterRequests() throws {
@@ -91,7 +93,9 @@ import Testing
         #expect(finished.wait(timeout: .now() + 5) == .success)
         #expect(Date().timeIntervalSince(cancelled) < 1, "a cancel ends the long poll at once")
         let result = try #require(outcome.withLock { $0 })
-        #expect(result.error?.status == nil && result.error?.message.contains("cancelled") == true, "\(String(describing: result.error))")
+        #expect(
+            result.error?.status == nil && result.error?.message.contains("cancelled") == true,
+            "\(String(describing: result.error))")
         #expect(result.seconds >= 0.25 && result.seconds < 2, "the poll was under way and did not run to its end")
         #expect(throws: CoreClientError.self) { try client.send("GET", "api/v1/sync/changes", query: [("after", "0")]) }
     }
@@ -120,7 +124,8 @@ import Testing
         var furthest: Int64 = 0
         for round in 0..<300 {
             let events = try SyncEvents()
-            let client = SyncClient(configuration: configuration, log: Log(minimum: .error), events: events, timing: timing)
+            let client = SyncClient(
+                configuration: configuration, log: Log(minimum: .error), events: events, timing: timing)
             client.start()
             Self.randomMoment(upTo: round % 3 == 0 ? 200 : 20, using: &generator)
             let stopping = Date()
@@ -153,7 +158,8 @@ import Testing
         }
         var generator = SystemRandomNumberGenerator()
         for round in 0..<12 {
-            let daemon = try DaemonProcess(arguments: ["--config", branch.configurationPath, "--simulate"], withInput: true)
+            let daemon = try DaemonProcess(
+                arguments: ["--config", branch.configurationPath, "--simulate"], withInput: true)
             #expect(daemon.waitFor(round == 0 ? "sync: snapshot of" : "porterod branch"), "\(daemon.log)")
             if round > 0 { _ = daemon.waitFor("sync: asking for changes", timeout: 0.5) }
             Self.randomMoment(upTo: 400, using: &generator)

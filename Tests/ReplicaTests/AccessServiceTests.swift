@@ -152,8 +152,9 @@ import Testing
         #expect(store.db.isAutocommit)
         // With room again, the next request goes through.
         try store.db.execute("PRAGMA max_page_count = 1073741823")
+        // visit limit: 2 a day
         #expect(
-            try service.handle(try request(111), at: door, now: now.adding(seconds: 20_000)).decision.granted == false)  // visit limit: 2 a day
+            try service.handle(try request(111), at: door, now: now.adding(seconds: 20_000)).decision.granted == false)
         #expect(try store.integrityProblems().isEmpty)
     }
 }

@@ -239,7 +239,7 @@ public final class CoreAPI: Sendable {
             router.add(route.method, route.pattern, bodyLimit: route.bodyLimit) { [self] context in
                 // On an event loop, a request that only reads joins the read its loop keeps
                 // for the batch (see CoreDatabasePool); anywhere else it has one of its own.
-                let keepRead = Self.onlyReads(route, context) && HTTPServer.onEventLoop
+                let keepRead = Self.onlyReads(route, context) && EventLoopThread.isCurrent
                 return try pool.with(keepingRead: keepRead) { database in
                     try serve(route, context, database, keepRead: keepRead)
                 }

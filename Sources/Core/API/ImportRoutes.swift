@@ -21,7 +21,9 @@ extension CoreAPI {
     static func declareImportRoutes(_ table: inout RouteTable) {
         table.add(
             .post, "/api/v1/users/import", .privilege(.users),
-            "Import members (role cliente) from CSV (UTF-8; header row with username, email, name, paternalSurname, branch and optional profile columns); every row is checked and nothing is imported unless all pass; dryRun=true only checks",
+            "Import members (role cliente) from CSV (UTF-8; header row with username, email, name, paternalSurname, "
+                + "branch and optional profile columns); "
+                + "every row is checked and nothing is imported unless all pass; dryRun=true only checks",
             query: ["dryRun"], bodyLimit: 16 << 20
         ) { request in
             let actor = try request.actor
@@ -44,7 +46,8 @@ extension CoreAPI {
                             ImportRejection(
                                 line: header.line, field: unknown,
                                 problem:
-                                    "unknown column (known: \((importRequired + importOptional).joined(separator: ", ")))"
+                                    "unknown column "
+                                    + "(known: \((importRequired + importOptional).joined(separator: ", ")))"
                             )
                         ]), status: 422)
             }

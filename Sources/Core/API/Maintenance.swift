@@ -50,7 +50,8 @@ extension CoreAPI {
                     let place = branches[device.branch] ?? "branch \(device.branch)"
                     try tell(
                         device, "\(device.name) at \(place) has a stale replica",
-                        "Its member data is \((device.replicaAgeSeconds ?? 0) / 60) min old: changes made here have not reached its doors."
+                        "Its member data is \((device.replicaAgeSeconds ?? 0) / 60) min old: "
+                            + "changes made here have not reached its doors."
                     )
                 }
                 try database.sync.prune(

@@ -9,7 +9,8 @@ extension CoreAPI {
     static func declareSyncRoutes(_ table: inout RouteTable) {
         table.add(
             .get, "/api/v1/sync/changes", .device,
-            "Changes after a cursor that concern the device's branch; wait=SECONDS (up to 30) holds the answer until one comes",
+            "Changes after a cursor that concern the device's branch; "
+                + "wait=SECONDS (up to 30) holds the answer until one comes",
             query: ["after", "wait"]
         ) { request in
             guard let device = request.device else { return .error(401, "a device token is required") }
@@ -35,7 +36,8 @@ extension CoreAPI {
         }
         table.add(
             .get, "/api/v1/sync/snapshot", .device,
-            "A page of the device branch's whole replica, by user id; the first page carries the plans and the sequence to follow from",
+            "A page of the device branch's whole replica, by user id; "
+                + "the first page carries the plans and the sequence to follow from",
             query: ["after", "limit"]
         ) { request in
             guard let device = request.device else { return .error(401, "a device token is required") }
@@ -55,7 +57,8 @@ extension CoreAPI {
         }
         table.add(
             .post, "/api/v1/sync/attendance", .device,
-            "Attendance events from the branch's outbox; each id is stored once and the answer lists the ids the core holds",
+            "Attendance events from the branch's outbox; "
+                + "each id is stored once and the answer lists the ids the core holds",
             body: [.required("events", .strings)], bodyLimit: 16 << 20
         ) { request in
             guard let device = request.device else { return .error(401, "a device token is required") }
@@ -87,7 +90,8 @@ extension CoreAPI {
         }
         table.add(
             .post, "/api/v1/sync/commands", .device,
-            "Changes made at the branch (a card given at reception): each applied once per device and id, as the device, and the result answered; the feed brings the outcome",
+            "Changes made at the branch (a card given at reception): each applied once per device and id, "
+                + "as the device, and the result answered; the feed brings the outcome",
             body: [.required("commands", .strings)]
         ) { request in
             guard let device = request.device else { return .error(401, "a device token is required") }
@@ -136,7 +140,8 @@ extension CoreAPI {
                             body: message, source: "sync", by: nil, now: request.now)
                     }
                     try database.db.run(
-                        "INSERT INTO device_commands (device_id, local_id, kind, body, applied, message, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        "INSERT INTO device_commands (device_id, local_id, kind, body, applied, message, received_at) "
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?)",
                         device.id, command.id, command.kind.rawValue,
                         "{\"user\":\(command.user),\"number\":\(command.number)}", applied, message,
                         request.now.milliseconds)
@@ -147,7 +152,8 @@ extension CoreAPI {
         }
         table.add(
             .post, "/api/v1/sync/alarms", .device,
-            "Door alarms raised at the branch (forced, held open): urgent notifications to its administrators and managers",
+            "Door alarms raised at the branch (forced, held open): "
+                + "urgent notifications to its administrators and managers",
             body: [.required("alarms", .strings)]
         ) { request in
             guard let device = request.device else { return .error(401, "a device token is required") }

@@ -60,7 +60,8 @@ extension CoreAPI {
     static func declareUserRoutes(_ table: inout RouteTable) {
         table.add(
             .get, "/api/v1/users", .privilege(.users),
-            "Users of the branches you hold the users privilege at: the follow-up ones first; q searches name, clave, username, email and card number",
+            "Users of the branches you hold the users privilege at: the follow-up ones first; "
+                + "q searches name, clave, username, email and card number",
             query: ["q", "followUp", "limit", "offset"]
         ) { request in
             let limit = try request.queryInt("limit", default: 50, range: 1...500)
@@ -72,7 +73,8 @@ extension CoreAPI {
         }
         table.add(
             .post, "/api/v1/users", .privilege(.users),
-            "Create a user (member or staff) with seed 003's fields, roles and branches; the password may be left for later",
+            "Create a user (member or staff) with seed 003's fields, roles and branches; "
+                + "the password may be left for later",
             body: [
                 .required("username", .string), .required("email", .string), .optional("password", .string),
                 .required("name", .string),

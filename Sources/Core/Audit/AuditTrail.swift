@@ -89,10 +89,12 @@ public final class SQLiteAuditStore: AuditStore {
             let hash = AuditEntry.hash(
                 id: id, at: at, actor: actor, action: action, target: target, changes: changes, previous: previous)
             try db.run(
-                "INSERT INTO audit (id, at, actor, action, target, changes, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO audit (id, at, actor, action, target, changes, previous_hash, hash) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 id, at.milliseconds, actor, action, target, changes, previous, hash)
             try db.run(
-                "INSERT INTO core_meta (key, value) VALUES ('audit_head', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                "INSERT INTO core_meta (key, value) VALUES ('audit_head', ?) ON CONFLICT(key) DO UPDATE "
+                    + "SET value = excluded.value",
                 "\(id):" + hash.map { String(format: "%02x", $0) }.joined())
             return AuditEntry(
                 id: id, at: at, actor: actor, action: action, target: target, changes: changes, previousHash: previous,
@@ -135,7 +137,8 @@ public final class SQLiteAuditStore: AuditStore {
                 return .broken(
                     rowID: expectedID,
                     reason:
-                        "the recorded head (\(head ?? "none")) is not the last row: rows after \(expectedID - 1) were removed"
+                        "the recorded head (\(head ?? "none")) is not the last row: rows after \(expectedID - 1) were "
+                        + "removed"
                 )
             }
             return .intact(rows: rows, head: previous)

@@ -173,7 +173,8 @@ public struct DemoChain: Sendable {
             let who = "\(first) \(paternal)"
             let cardRow = try members.addCard(account.id, number: CardNumber(rawValue: card), now: now)
 
-            // The standing: most current, then grace, expired, frozen, cancelled, off-peak, packs, other-branch plans and leads.
+            // The standing: most current, then grace, expired, frozen, cancelled, off-peak, packs,
+            // other-branch plans and leads.
             let roll = index % 20
             func enroll(_ planID: Int64, _ start: LocalDay, at branch: BranchID = home) throws -> SubscriptionView {
                 try sales.enroll(

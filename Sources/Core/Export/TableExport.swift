@@ -57,12 +57,18 @@ public struct TableExport: Sendable {
             return name
         }
         var sheet =
-            #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#
+            #"""
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>\#
+            <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
+            """#
         for (r, row) in ([header] + rows).enumerated() {
             sheet += #"<row r="\#(r + 1)">"#
             for (c, value) in row.enumerated() {
                 sheet +=
-                    #"<c r="\#(column(c))\#(r + 1)" t="inlineStr"><is><t xml:space="preserve">\#(escape(value))</t></is></c>"#
+                    #"""
+                    <c r="\#(column(c))\#(r + 1)" t="inlineStr">\#
+                    <is><t xml:space="preserve">\#(escape(value))</t></is></c>
+                    """#
             }
             sheet += "</row>"
         }
@@ -70,19 +76,44 @@ public struct TableExport: Sendable {
         let files: [(String, String)] = [
             (
                 "[Content_Types].xml",
-                #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#
+                #"""
+                <?xml version="1.0" encoding="UTF-8" standalone="yes"?>\#
+                <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" \#
+                ContentType="application/vnd.openxmlformats-package.relationships+xml"/>\#
+                <Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" \#
+                ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>\#
+                <Override PartName="/xl/worksheets/sheet1.xml" \#
+                ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>
+                """#
             ),
             (
                 "_rels/.rels",
-                #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
+                #"""
+                <?xml version="1.0" encoding="UTF-8" standalone="yes"?>\#
+                <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\#
+                <Relationship Id="rId1" \#
+                Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" \#
+                Target="xl/workbook.xml"/></Relationships>
+                """#
             ),
             (
                 "xl/workbook.xml",
-                #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="\#(escape(String(sheetName.prefix(31))))" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+                #"""
+                <?xml version="1.0" encoding="UTF-8" standalone="yes"?>\#
+                <workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" \#
+                xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>\#
+                <sheet name="\#(escape(String(sheetName.prefix(31))))" sheetId="1" r:id="rId1"/></sheets></workbook>
+                """#
             ),
             (
                 "xl/_rels/workbook.xml.rels",
-                #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#
+                #"""
+                <?xml version="1.0" encoding="UTF-8" standalone="yes"?>\#
+                <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\#
+                <Relationship Id="rId1" \#
+                Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" \#
+                Target="worksheets/sheet1.xml"/></Relationships>
+                """#
             ),
             ("xl/worksheets/sheet1.xml", sheet),
         ]

@@ -146,7 +146,8 @@ public final class SQLiteAccountStore: AccountStore {
             do {
                 try db.run(
                     """
-                    INSERT INTO users (username, email, password_hash, clave, name, paternal_surname, created_at, join_day)
+                    INSERT INTO users (username, email, password_hash, clave, name, paternal_surname, created_at,
+                        join_day)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """, username, email, hash, clave, name, paternalSurname, now.milliseconds,
                     now.milliseconds / 86_400_000)
@@ -182,7 +183,8 @@ public final class SQLiteAccountStore: AccountStore {
         var arguments: [any SQLiteBindable] = []
         if let branches {
             sql +=
-                " AND EXISTS (SELECT 1 FROM user_branches b WHERE b.user_id = u.id AND b.branch_id IN (SELECT value FROM json_each(?)))"
+                " AND EXISTS (SELECT 1 FROM user_branches b WHERE b.user_id = u.id "
+                + "AND b.branch_id IN (SELECT value FROM json_each(?)))"
             arguments.append("[" + branches.map { String($0.rawValue) }.joined(separator: ",") + "]")
         }
         if let search, !search.isEmpty {
@@ -192,7 +194,8 @@ public final class SQLiteAccountStore: AccountStore {
                 + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                 .replacingOccurrences(of: "_", with: "\\_") + "%"
             sql +=
-                " AND (username LIKE ?1x ESCAPE '\\' OR email LIKE ?1x ESCAPE '\\' OR name || ' ' || paternal_surname || ' ' || maternal_surname LIKE ?1x ESCAPE '\\')"
+                " AND (username LIKE ?1x ESCAPE '\\' OR email LIKE ?1x ESCAPE '\\' "
+                + "OR name || ' ' || paternal_surname || ' ' || maternal_surname LIKE ?1x ESCAPE '\\')"
             sql = sql.replacingOccurrences(of: "?1x", with: "?\(arguments.count + 1)")
             arguments.append(pattern)
         }
@@ -211,8 +214,9 @@ public final class SQLiteAccountStore: AccountStore {
             do {
                 try db.run(
                     """
-                    UPDATE users SET email = coalesce(?, email), name = coalesce(?, name), paternal_surname = coalesce(?, paternal_surname),
-                    maternal_surname = coalesce(?, maternal_surname), active = coalesce(?, active), password_hash = coalesce(?, password_hash) WHERE id = ?
+                    UPDATE users SET email = coalesce(?, email), name = coalesce(?, name),
+                    paternal_surname = coalesce(?, paternal_surname), maternal_surname = coalesce(?, maternal_surname),
+                    active = coalesce(?, active), password_hash = coalesce(?, password_hash) WHERE id = ?
                     """, changes.email, changes.name, changes.paternalSurname, changes.maternalSurname, changes.active,
                     changes.passwordHash, id.rawValue)
             } catch let error as SQLiteError where error.isConstraintViolation {
@@ -270,7 +274,8 @@ public final class SQLiteAccountStore: AccountStore {
         if let city { try Self.checkName(city, field: "city", required: true) }
         do {
             try db.run(
-                "UPDATE branches SET name = coalesce(?, name), city = coalesce(?, city), time_zone = coalesce(?, time_zone), active = coalesce(?, active) WHERE id = ?",
+                "UPDATE branches SET name = coalesce(?, name), city = coalesce(?, city), "
+                    + "time_zone = coalesce(?, time_zone), active = coalesce(?, active) WHERE id = ?",
                 name, city, timeZone, active, id.rawValue)
         } catch let error as SQLiteError where error.isConstraintViolation {
             throw AccountError(field: "name", problem: "already in use")

@@ -61,7 +61,8 @@ enum CoreSchema {
 
                     CREATE TABLE user_roles (
                         user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-                        role TEXT NOT NULL CHECK (role IN ('superadministrador', 'administrador', 'gerente_sucursal', 'recepcion', 'cliente')),
+                        role TEXT NOT NULL CHECK (role IN ('superadministrador', 'administrador', 'gerente_sucursal',
+                            'recepcion', 'cliente')),
                         PRIMARY KEY (user_id, role)
                     ) STRICT, WITHOUT ROWID;
 
@@ -118,7 +119,8 @@ enum CoreSchema {
                         branch_id INTEGER NOT NULL REFERENCES branches(id),
                         name TEXT NOT NULL,
                         created_at INTEGER NOT NULL,
-                        enrollment_code_hash BLOB UNIQUE CHECK (enrollment_code_hash IS NULL OR length(enrollment_code_hash) = 32),
+                        enrollment_code_hash BLOB UNIQUE CHECK (enrollment_code_hash IS NULL
+                            OR length(enrollment_code_hash) = 32),
                         enrollment_expires_at INTEGER,
                         token_hash BLOB UNIQUE CHECK (token_hash IS NULL OR length(token_hash) = 32),
                         enrolled_at INTEGER,
@@ -133,7 +135,8 @@ enum CoreSchema {
             Migration(
                 version: 6,
                 name:
-                    "members, agreements, cards, PINs, plans, subscriptions, attendance, door commands, notifications, change log",
+                    "members, agreements, cards, PINs, plans, subscriptions, attendance, door commands, notifications, "
+                    + "change log",
                 sql: """
                     -- Agreements (convenios): groups of users such as a company or a school.
                     CREATE TABLE agreements (
@@ -145,7 +148,8 @@ enum CoreSchema {
                     CREATE UNIQUE INDEX agreements_by_name ON agreements(name COLLATE NOCASE);
 
                     -- The rest of seed 003's profile. Dates are day numbers since 1970-01-01.
-                    ALTER TABLE users ADD COLUMN gender TEXT NOT NULL DEFAULT 'unspecified' CHECK (gender IN ('female', 'male', 'other', 'unspecified'));
+                    ALTER TABLE users ADD COLUMN gender TEXT NOT NULL DEFAULT 'unspecified' CHECK (gender IN ('female',
+                        'male', 'other', 'unspecified'));
                     ALTER TABLE users ADD COLUMN agreement_id INTEGER REFERENCES agreements(id);
                     ALTER TABLE users ADD COLUMN birth_day INTEGER;
                     ALTER TABLE users ADD COLUMN join_day INTEGER;
@@ -232,7 +236,8 @@ enum CoreSchema {
                     CREATE INDEX subscriptions_by_branch_day ON subscriptions(branch_id, sold_day);
                     CREATE INDEX subscriptions_by_plan ON subscriptions(plan_id);
                     CREATE INDEX subscriptions_by_sold_day ON subscriptions(sold_day);
-                    CREATE INDEX subscriptions_running ON subscriptions(paid_through_day, branch_id, user_id, start_day) WHERE status = 'active';
+                    CREATE INDEX subscriptions_running ON subscriptions(paid_through_day, branch_id, user_id, start_day)
+                        WHERE status = 'active';
                     -- Who became a customer of which branch and when (their first sale there), and the
                     -- monthly and daily sums the dashboard reads instead of scanning every sale.
                     CREATE TABLE customers (
@@ -257,17 +262,22 @@ enum CoreSchema {
                         PRIMARY KEY (branch_id, day, plan_id, currency)
                     ) STRICT, WITHOUT ROWID;
                     CREATE TRIGGER subscriptions_sum AFTER INSERT ON subscriptions BEGIN
-                        INSERT INTO sales_daily (branch_id, day, plan_id, currency, count, amount) VALUES (NEW.branch_id, NEW.sold_day, NEW.plan_id, NEW.currency, 1, NEW.price_minor)
-                        ON CONFLICT (branch_id, day, plan_id, currency) DO UPDATE SET count = count + 1, amount = amount + excluded.amount;
-                        INSERT OR IGNORE INTO customers (branch_id, user_id, first_day) VALUES (NEW.branch_id, NEW.user_id, NEW.sold_day);
+                        INSERT INTO sales_daily (branch_id, day, plan_id, currency, count, amount)
+                            VALUES (NEW.branch_id, NEW.sold_day, NEW.plan_id, NEW.currency, 1, NEW.price_minor)
+                        ON CONFLICT (branch_id, day, plan_id, currency) DO UPDATE
+                            SET count = count + 1, amount = amount + excluded.amount;
+                        INSERT OR IGNORE INTO customers (branch_id, user_id, first_day)
+                            VALUES (NEW.branch_id, NEW.user_id, NEW.sold_day);
                     END;
                     CREATE TABLE customer_counts (
                         branch_id INTEGER PRIMARY KEY,
                         count INTEGER NOT NULL
                     ) STRICT;
                     CREATE TRIGGER customers_by_month AFTER INSERT ON customers BEGIN
-                        INSERT INTO customer_counts (branch_id, count) VALUES (NEW.branch_id, 1) ON CONFLICT (branch_id) DO UPDATE SET count = count + 1;
-                        INSERT INTO customer_months (branch_id, month, count) VALUES (NEW.branch_id, strftime('%Y-%m', NEW.first_day * 86400, 'unixepoch'), 1)
+                        INSERT INTO customer_counts (branch_id, count) VALUES (NEW.branch_id, 1) ON CONFLICT (branch_id)
+                            DO UPDATE SET count = count + 1;
+                        INSERT INTO customer_months (branch_id, month, count)
+                            VALUES (NEW.branch_id, strftime('%Y-%m', NEW.first_day * 86400, 'unixepoch'), 1)
                         ON CONFLICT (branch_id, month) DO UPDATE SET count = count + 1;
                     END;
                     CREATE TABLE freezes (
@@ -310,7 +320,8 @@ enum CoreSchema {
                         PRIMARY KEY (branch_id, local_day, granted)
                     ) STRICT, WITHOUT ROWID;
                     CREATE TRIGGER attendance_daily_count AFTER INSERT ON attendance BEGIN
-                        INSERT INTO attendance_daily (branch_id, local_day, granted, count) VALUES (NEW.branch_id, NEW.local_day, NEW.granted, 1)
+                        INSERT INTO attendance_daily (branch_id, local_day, granted, count)
+                            VALUES (NEW.branch_id, NEW.local_day, NEW.granted, 1)
                         ON CONFLICT (branch_id, local_day, granted) DO UPDATE SET count = count + 1;
                     END;
 
@@ -377,8 +388,10 @@ enum CoreSchema {
                     UPDATE plan_versions SET visits_total = json_extract(body, '$.plan.visitLimit.perSubscription');
                     -- An entry on a pack changes what every other branch must count: the member goes to the feed again.
                     CREATE TRIGGER attendance_on_a_pack AFTER INSERT ON attendance
-                    WHEN NEW.granted = 1 AND NEW.direction = 'in' AND NEW.subscription_id IS NOT NULL AND NEW.user_id IS NOT NULL
-                        AND (SELECT v.visits_total FROM subscriptions s JOIN plan_versions v ON v.id = s.plan_version_id WHERE s.id = NEW.subscription_id) IS NOT NULL
+                    WHEN NEW.granted = 1 AND NEW.direction = 'in' AND NEW.subscription_id IS NOT NULL
+                        AND NEW.user_id IS NOT NULL
+                        AND (SELECT v.visits_total FROM subscriptions s JOIN plan_versions v ON v.id = s.plan_version_id
+                            WHERE s.id = NEW.subscription_id) IS NOT NULL
                     BEGIN
                         INSERT INTO change_log (at, entity, entity_id) VALUES (NEW.received_at, 'user', NEW.user_id);
                     END;
@@ -421,7 +434,8 @@ enum CoreSchema {
                             ("branch_added", "INSERT ON user_branches"), ("branch_removed", "DELETE ON user_branches"),
                             ("branch_changed", "UPDATE ON user_branches"),
                         ].map { name, event in
-                            "CREATE TRIGGER sign_in_\(name) AFTER \(event) BEGIN UPDATE sign_in_generation SET value = value + 1 WHERE id = 1; END;"
+                            "CREATE TRIGGER sign_in_\(name) AFTER \(event) BEGIN UPDATE sign_in_generation "
+                                + "SET value = value + 1 WHERE id = 1; END;"
                         }.joined(separator: "\n")),
         ])
 }

@@ -70,8 +70,10 @@ public final class SQLiteDashboardStore {
     public func activePerBranch(_ branches: Set<BranchID>?, today: LocalDay) throws -> [Int64: Int] {
         let rows: [(Int64, Int)] = try db.query(
             """
-            SELECT branch_id, count(*) FROM (SELECT DISTINCT branch_id, user_id FROM subscriptions INDEXED BY subscriptions_running
-                                             WHERE status = 'active' AND paid_through_day >= ?1 AND start_day <= ?1 AND branch_id IN (SELECT value FROM json_each(?2)))
+            SELECT branch_id, count(*) FROM (SELECT DISTINCT branch_id, user_id FROM subscriptions
+                                             INDEXED BY subscriptions_running
+                                             WHERE status = 'active' AND paid_through_day >= ?1 AND start_day <= ?1
+                                             AND branch_id IN (SELECT value FROM json_each(?2)))
             GROUP BY branch_id
             """, Int64(today.rawValue), try branchList(branches)
         ) { (try $0.get(0), try $0.get(1)) }
@@ -99,7 +101,8 @@ public final class SQLiteDashboardStore {
         let rows: [(String, Int64, Int)] = try db.query(
             """
             SELECT currency, sum(amount), sum(count) FROM sales_daily
-            WHERE branch_id IN (SELECT value FROM json_each(?1)) AND day BETWEEN ?2 AND ?3 GROUP BY currency ORDER BY currency
+            WHERE branch_id IN (SELECT value FROM json_each(?1)) AND day BETWEEN ?2 AND ?3 GROUP BY currency
+                ORDER BY currency
             """, try branchList(branches), Int64(from.rawValue), Int64(to.rawValue)
         ) { (try $0.get(0), try $0.get(1), try $0.get(2)) }
         return (rows.map { DashboardFigures.Amount(currency: $0.0, minorUnits: $0.1) }, rows.reduce(0) { $0 + $1.2 })
@@ -111,7 +114,8 @@ public final class SQLiteDashboardStore {
         try db.query(
             """
             SELECT currency, sum(amount) / sum(count) FROM sales_daily
-            WHERE branch_id IN (SELECT value FROM json_each(?1)) AND day BETWEEN ?2 AND ?3 GROUP BY currency ORDER BY currency
+            WHERE branch_id IN (SELECT value FROM json_each(?1)) AND day BETWEEN ?2 AND ?3 GROUP BY currency
+                ORDER BY currency
             """, try branchList(branches), Int64(from.rawValue), Int64(to.rawValue)
         ) { DashboardFigures.Amount(currency: try $0.get(0), minorUnits: try $0.get(1)) }
     }
@@ -152,7 +156,8 @@ public final class SQLiteDashboardStore {
         let rows: [(String, Int)] = try db.query(
             """
             SELECT month, sum(count) FROM customer_months
-            WHERE branch_id IN (SELECT value FROM json_each(?1)) AND month BETWEEN ?2 AND ?3 GROUP BY month ORDER BY month
+            WHERE branch_id IN (SELECT value FROM json_each(?1)) AND month BETWEEN ?2 AND ?3 GROUP BY month
+                ORDER BY month
             """, try branchList(branches), "\(year)-01", "\(year)-12"
         ) { (try $0.get(0), try $0.get(1)) }
         let counts = Dictionary(rows, uniquingKeysWith: +)

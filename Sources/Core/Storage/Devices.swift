@@ -61,7 +61,8 @@ public final class SQLiteDeviceStore: DeviceStore {
     }
 
     static let columns =
-        "id, branch_id, name, created_at, enrolled_at, revoked_at, enrollment_expires_at, last_seen, software_version, replica_age_seconds, outbox_depth"
+        "id, branch_id, name, created_at, enrolled_at, revoked_at, enrollment_expires_at, last_seen, software_version, "
+        + "replica_age_seconds, outbox_depth"
 
     static func device(_ row: Row) throws -> Device {
         Device(
@@ -92,7 +93,8 @@ public final class SQLiteDeviceStore: DeviceStore {
         let code = try Self.newCode()
         do {
             try db.run(
-                "INSERT INTO devices (branch_id, name, created_at, enrollment_code_hash, enrollment_expires_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO devices (branch_id, name, created_at, enrollment_code_hash, enrollment_expires_at) "
+                    + "VALUES (?, ?, ?, ?, ?)",
                 branch.rawValue, name, now.milliseconds, Self.codeHash(code), now.milliseconds + seconds * 1000)
         } catch let error as SQLiteError where error.isConstraintViolation {
             let exists = try db.scalar("SELECT count(*) FROM branches WHERE id = ?", branch.rawValue, as: Int.self) > 0
@@ -108,7 +110,8 @@ public final class SQLiteDeviceStore: DeviceStore {
         let code = try Self.newCode()
         try db.run(
             """
-            UPDATE devices SET enrollment_code_hash = ?, enrollment_expires_at = ?, token_hash = NULL, enrolled_at = NULL
+            UPDATE devices SET enrollment_code_hash = ?, enrollment_expires_at = ?, token_hash = NULL,
+                enrolled_at = NULL
             WHERE id = ? AND revoked_at IS NULL
             """, Self.codeHash(code), now.milliseconds + seconds * 1000, id)
         return db.changes == 1 ? code : nil
@@ -120,7 +123,8 @@ public final class SQLiteDeviceStore: DeviceStore {
             guard
                 let id: Int64 = try db.queryFirst(
                     """
-                    SELECT id FROM devices WHERE enrollment_code_hash = ? AND enrollment_expires_at > ? AND revoked_at IS NULL
+                    SELECT id FROM devices WHERE enrollment_code_hash = ? AND enrollment_expires_at > ?
+                        AND revoked_at IS NULL
                     """, Self.codeHash(code), now.milliseconds, map: { try $0.get(0) })
             else {
                 throw DeviceAuthFailure.invalidOrExpiredCode
@@ -128,7 +132,8 @@ public final class SQLiteDeviceStore: DeviceStore {
             // The code is spent: one code, one token.
             try db.run(
                 """
-                UPDATE devices SET token_hash = ?, enrolled_at = ?, last_seen = ?, enrollment_code_hash = NULL, enrollment_expires_at = NULL WHERE id = ?
+                UPDATE devices SET token_hash = ?, enrolled_at = ?, last_seen = ?, enrollment_code_hash = NULL,
+                    enrollment_expires_at = NULL WHERE id = ?
                 """, Digest.sha256(Array(token.utf8)), now.milliseconds, now.milliseconds, id)
             guard let device = try device(id) else { throw DeviceAuthFailure.invalidOrExpiredCode }
             return (device, token)
@@ -137,7 +142,8 @@ public final class SQLiteDeviceStore: DeviceStore {
 
     public func revoke(_ id: Int64, now: Timestamp) throws -> Bool {
         try db.run(
-            "UPDATE devices SET revoked_at = ?, token_hash = NULL, enrollment_code_hash = NULL WHERE id = ? AND revoked_at IS NULL",
+            "UPDATE devices SET revoked_at = ?, token_hash = NULL, enrollment_code_hash = NULL WHERE id = ? "
+                + "AND revoked_at IS NULL",
             now.milliseconds, id)
         return db.changes == 1
     }
@@ -176,7 +182,8 @@ public final class SQLiteDeviceStore: DeviceStore {
     ) throws {
         try db.run(
             """
-            UPDATE devices SET last_seen = ?, offline_notified = 0, software_version = coalesce(?, software_version), replica_age_seconds = coalesce(?, replica_age_seconds),
+            UPDATE devices SET last_seen = ?, offline_notified = 0, software_version = coalesce(?, software_version),
+                replica_age_seconds = coalesce(?, replica_age_seconds),
             outbox_depth = coalesce(?, outbox_depth) WHERE id = ?
             """, now.milliseconds, softwareVersion.map { String($0.prefix(64)) }, replicaAgeSeconds, outboxDepth, id)
     }
@@ -185,7 +192,8 @@ public final class SQLiteDeviceStore: DeviceStore {
     public func takeNewlyOffline(before cutoff: Timestamp) throws -> [Device] {
         let found = try db.query(
             """
-            SELECT \(Self.columns) FROM devices WHERE token_hash IS NOT NULL AND revoked_at IS NULL AND last_seen < ? AND offline_notified = 0
+            SELECT \(Self.columns) FROM devices WHERE token_hash IS NOT NULL AND revoked_at IS NULL AND last_seen < ?
+                AND offline_notified = 0
             """, cutoff.milliseconds, map: Self.device)
         for device in found { try db.run("UPDATE devices SET offline_notified = 1 WHERE id = ?", device.id) }
         return found
@@ -199,7 +207,8 @@ public final class SQLiteDeviceStore: DeviceStore {
             seconds)
         let found = try db.query(
             """
-            SELECT \(Self.columns) FROM devices WHERE revoked_at IS NULL AND replica_age_seconds > ? AND stale_notified = 0
+            SELECT \(Self.columns) FROM devices WHERE revoked_at IS NULL AND replica_age_seconds > ?
+                AND stale_notified = 0
             """, seconds, map: Self.device)
         for device in found { try db.run("UPDATE devices SET stale_notified = 1 WHERE id = ?", device.id) }
         return found

@@ -107,9 +107,10 @@ public final class SQLiteMemberStore {
     }
 
     static let userColumns = """
-        u.id, u.username, u.email, u.clave, u.name, u.paternal_surname, u.maternal_surname, u.gender, u.agreement_id, u.birth_day, u.join_day,
-        u.phone, u.alternate_email, u.active, u.follow_up, u.notes,
-        (SELECT group_concat(role) FROM user_roles WHERE user_id = u.id), (SELECT group_concat(branch_id) FROM user_branches WHERE user_id = u.id)
+        u.id, u.username, u.email, u.clave, u.name, u.paternal_surname, u.maternal_surname, u.gender, u.agreement_id,
+        u.birth_day, u.join_day, u.phone, u.alternate_email, u.active, u.follow_up, u.notes,
+        (SELECT group_concat(role) FROM user_roles WHERE user_id = u.id),
+        (SELECT group_concat(branch_id) FROM user_branches WHERE user_id = u.id)
         """
 
     static func user(_ row: Row) throws -> User {
@@ -188,12 +189,14 @@ public final class SQLiteMemberStore {
         }
         try db.run(
             """
-            UPDATE users SET clave = coalesce(?, clave), name = coalesce(?, name), paternal_surname = coalesce(?, paternal_surname),
+            UPDATE users SET clave = coalesce(?, clave), name = coalesce(?, name),
+                paternal_surname = coalesce(?, paternal_surname),
                 maternal_surname = coalesce(?, maternal_surname), gender = coalesce(?, gender),
                 agreement_id = CASE WHEN ? THEN nullif(?, 0) ELSE agreement_id END,
                 birth_day = CASE WHEN ? THEN ? ELSE birth_day END, join_day = coalesce(?, join_day),
-                phone = coalesce(?, phone), alternate_email = coalesce(?, alternate_email), follow_up = coalesce(?, follow_up),
-                notes = coalesce(?, notes), language = coalesce(?, language), language_chosen = language_chosen OR ? IS NOT NULL
+                phone = coalesce(?, phone), alternate_email = coalesce(?, alternate_email),
+                follow_up = coalesce(?, follow_up), notes = coalesce(?, notes), language = coalesce(?, language),
+                language_chosen = language_chosen OR ? IS NOT NULL
             WHERE id = ?
             """, fields.clave, fields.name, fields.paternalSurname, fields.maternalSurname, fields.gender?.rawValue,
             fields.agreementID != nil, fields.agreementID, fields.birthDate != nil,
@@ -211,7 +214,8 @@ public final class SQLiteMemberStore {
         var arguments: [any SQLiteBindable] = []
         if let branches {
             sql +=
-                " AND EXISTS (SELECT 1 FROM user_branches b WHERE b.user_id = u.id AND b.branch_id IN (SELECT value FROM json_each(?)))"
+                " AND EXISTS (SELECT 1 FROM user_branches b WHERE b.user_id = u.id "
+                + "AND b.branch_id IN (SELECT value FROM json_each(?)))"
             arguments.append(Self.jsonList(branches))
         }
         if followUpOnly { sql += " AND u.follow_up = 1" }
@@ -279,7 +283,8 @@ public final class SQLiteMemberStore {
         try db.transaction {
             if let holder: (Int64, Int64) = try db.queryFirst(
                 """
-                SELECT u.id, u.clave FROM cards c JOIN users u ON u.id = c.user_id WHERE c.number = ? AND c.status = 'active'
+                SELECT u.id, u.clave FROM cards c JOIN users u ON u.id = c.user_id WHERE c.number = ?
+                    AND c.status = 'active'
                 """, Int64(bitPattern: number.rawValue), map: { (try $0.get(0), try $0.get(1)) })
             {
                 throw AccountError(
@@ -376,10 +381,13 @@ public final class SQLiteMemberStore {
 
     public func people(_ list: PersonList, filter: PersonFilter, limit: Int, offset: Int) throws -> [PersonRow] {
         var sql = """
-            SELECT u.id, u.clave, u.name || ' ' || u.paternal_surname || CASE WHEN u.maternal_surname = '' THEN '' ELSE ' ' || u.maternal_surname END,
+            SELECT u.id, u.clave, u.name || ' ' || u.paternal_surname
+                   || CASE WHEN u.maternal_surname = '' THEN '' ELSE ' ' || u.maternal_surname END,
                    u.email, u.phone, u.active, a.name,
-                   (SELECT group_concat(DISTINCT br.city) FROM user_branches ub JOIN branches br ON br.id = ub.branch_id WHERE ub.user_id = u.id),
-                   (SELECT group_concat(br.name, ', ') FROM user_branches ub JOIN branches br ON br.id = ub.branch_id WHERE ub.user_id = u.id),
+                   (SELECT group_concat(DISTINCT br.city) FROM user_branches ub JOIN branches br ON br.id = ub.branch_id
+                    WHERE ub.user_id = u.id),
+                   (SELECT group_concat(br.name, ', ') FROM user_branches ub JOIN branches br ON br.id = ub.branch_id
+                    WHERE ub.user_id = u.id),
                    u.join_day,
                    (SELECT count(*) FROM subscriptions s WHERE s.user_id = u.id),
                    (SELECT max(s.end_day) FROM subscriptions s WHERE s.user_id = u.id AND s.status = 'active')
@@ -394,7 +402,8 @@ public final class SQLiteMemberStore {
         if let branches = filter.branches {
             arguments.append(Self.jsonList(branches))
             sql +=
-                " AND EXISTS (SELECT 1 FROM user_branches b WHERE b.user_id = u.id AND b.branch_id IN (SELECT value FROM json_each(?\(arguments.count))))"
+                " AND EXISTS (SELECT 1 FROM user_branches b WHERE b.user_id = u.id "
+                + "AND b.branch_id IN (SELECT value FROM json_each(?\(arguments.count))))"
         }
         if let active = filter.active {
             arguments.append(active)
@@ -403,7 +412,8 @@ public final class SQLiteMemberStore {
         if let city = filter.city {
             arguments.append(city)
             sql +=
-                " AND EXISTS (SELECT 1 FROM user_branches ub JOIN branches br ON br.id = ub.branch_id WHERE ub.user_id = u.id AND br.city = ?\(arguments.count) COLLATE NOCASE)"
+                " AND EXISTS (SELECT 1 FROM user_branches ub JOIN branches br ON br.id = ub.branch_id "
+                + "WHERE ub.user_id = u.id AND br.city = ?\(arguments.count) COLLATE NOCASE)"
         }
         if let agreement = filter.agreementID {
             arguments.append(agreement)
@@ -415,7 +425,8 @@ public final class SQLiteMemberStore {
                     + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                     .replacingOccurrences(of: "_", with: "\\_") + "%")
             sql +=
-                " AND (u.name || ' ' || u.paternal_surname || ' ' || u.maternal_surname LIKE ?\(arguments.count) ESCAPE '\\' OR u.email LIKE ?\(arguments.count) ESCAPE '\\')"
+                " AND (u.name || ' ' || u.paternal_surname || ' ' || u.maternal_surname LIKE ?\(arguments.count) "
+                + "ESCAPE '\\' OR u.email LIKE ?\(arguments.count) ESCAPE '\\')"
         }
         sql += " ORDER BY u.id LIMIT \(max(0, min(limit, 1_000_000))) OFFSET \(max(0, offset))"
         return try db.query(sql, arguments: arguments) { row in

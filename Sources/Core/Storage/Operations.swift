@@ -94,8 +94,8 @@ public final class SQLiteOperationsStore {
     // MARK: Attendance
 
     static let attendanceColumns = """
-        a.id, a.branch_id, a.door_id, a.at, a.local_day, a.direction, a.credential_kind, a.card_number, a.user_id, u.clave,
-        u.name || ' ' || u.paternal_surname, a.subscription_id, a.granted, a.reason, a.recorded_by, a.note
+        a.id, a.branch_id, a.door_id, a.at, a.local_day, a.direction, a.credential_kind, a.card_number, a.user_id,
+        u.clave, u.name || ' ' || u.paternal_surname, a.subscription_id, a.granted, a.reason, a.recorded_by, a.note
         """
 
     static func attendance(_ row: Row) throws -> AttendanceView {
@@ -149,7 +149,8 @@ public final class SQLiteOperationsStore {
     ) throws -> Bool {
         try db.run(
             """
-            INSERT INTO attendance (id, branch_id, door_id, at, local_day, direction, credential_kind, card_number, user_id, subscription_id, granted, reason,
+            INSERT INTO attendance (id, branch_id, door_id, at, local_day, direction, credential_kind, card_number,
+                                    user_id, subscription_id, granted, reason,
                                     device_id, recorded_by, note, received_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
             """, event.id.bytes, event.branchID.rawValue, event.doorID.rawValue, event.at.milliseconds,
@@ -167,7 +168,8 @@ public final class SQLiteOperationsStore {
         branch: BranchID, door: Int64?, command: DoorCommand.Kind, reason: String, by user: UserID, now: Timestamp
     ) throws -> DoorCommand {
         try db.run(
-            "INSERT INTO door_commands (branch_id, door_id, command, reason, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO door_commands (branch_id, door_id, command, reason, created_by, created_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?)",
             branch.rawValue, door, command.rawValue, reason, user.rawValue, now.milliseconds)
         let id = db.lastInsertRowID
         try members.recordChange("door_command", id, now: now)
@@ -219,7 +221,8 @@ public final class SQLiteOperationsStore {
         do {
             try db.run(
                 """
-                INSERT INTO notifications (audience, role, user_id, branch_id, level, title, body, source, created_by, created_at)
+                INSERT INTO notifications (audience, role, user_id, branch_id, level, title, body, source, created_by,
+                    created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, kind, role, target, branch, level, title, body, source, user?.rawValue, now.milliseconds)
         } catch let error as SQLiteError where error.isConstraintViolation {
@@ -295,7 +298,8 @@ public final class SQLiteOperationsStore {
     public func markRead(_ id: Int64?, for account: Account, now: Timestamp) throws -> Int {
         var arguments: [any SQLiteBindable] = [account.id.rawValue]
         var sql =
-            "INSERT OR IGNORE INTO notification_reads (notification_id, user_id, read_at) SELECT n.id, ?1, \(now.milliseconds) FROM notifications n WHERE "
+            "INSERT OR IGNORE INTO notification_reads (notification_id, user_id, read_at) "
+            + "SELECT n.id, ?1, \(now.milliseconds) FROM notifications n WHERE "
             + visible(account, &arguments)
         if let id {
             arguments.append(id)

@@ -93,7 +93,8 @@ public final class SQLiteSalesStore {
         guard
             let row: (String, Int64, Bool, String) = try db.queryFirst(
                 """
-                SELECT p.name, v.id, p.active, v.body FROM plans p JOIN plan_versions v ON v.id = p.current_version WHERE p.id = ?
+                SELECT p.name, v.id, p.active, v.body FROM plans p JOIN plan_versions v ON v.id = p.current_version
+                    WHERE p.id = ?
                 """, id, map: { (try $0.get(0), try $0.get(1), try $0.get(2), try $0.get(3)) })
         else { return nil }
         let terms = try Self.decode(row.3)
@@ -237,7 +238,8 @@ public final class SQLiteSalesStore {
             let name: String = try db.scalar("SELECT name FROM plans WHERE id = ?", planID)
             let active: Bool = try db.scalar("SELECT active FROM plans WHERE id = ?", planID)
             try db.run(
-                "INSERT INTO plan_versions (plan_id, body, price_minor, currency, created_at) VALUES (?, '{}', ?, ?, ?)",
+                "INSERT INTO plan_versions (plan_id, body, price_minor, currency, created_at) "
+                    + "VALUES (?, '{}', ?, ?, ?)",
                 planID, price.minorUnits, price.currency, now.milliseconds)
             let version = db.lastInsertRowID
             let plan = Plan(
@@ -257,13 +259,15 @@ public final class SQLiteSalesStore {
             if applyToExisting {
                 let moved: [Int64] = try db.query(
                     """
-                    SELECT DISTINCT user_id FROM subscriptions WHERE plan_id = ? AND status = 'active' AND end_day + grace_days + 400 >= ?
+                    SELECT DISTINCT user_id FROM subscriptions WHERE plan_id = ? AND status = 'active'
+                        AND end_day + grace_days + 400 >= ?
                     """, planID, Int64(today.rawValue)
                 ) { try $0.get(0) }
                 try db.run(
                     """
                     UPDATE subscriptions SET plan_version_id = ?1, grace_days = ?2,
-                        paid_through_day = CASE WHEN paid_through_day = 2147483647 THEN paid_through_day ELSE paid_through_day - grace_days + ?2 END
+                        paid_through_day = CASE WHEN paid_through_day = 2147483647 THEN paid_through_day
+                            ELSE paid_through_day - grace_days + ?2 END
                     WHERE plan_id = ?3 AND status = 'active' AND end_day + grace_days + 400 >= ?4
                     """, version, Int64(stored.graceDays), planID, Int64(today.rawValue))
                 for user in moved { try members.recordChange("user", user, now: now) }
@@ -275,8 +279,8 @@ public final class SQLiteSalesStore {
     // MARK: Subscriptions
 
     static let subscriptionColumns = """
-        s.id, s.user_id, s.plan_id, p.name, s.plan_version_id, s.branch_id, s.start_day, s.end_day, s.grace_days, s.status,
-        s.price_minor, s.currency, s.promotion, s.payment_reference, s.renews, s.sold_at
+        s.id, s.user_id, s.plan_id, p.name, s.plan_version_id, s.branch_id, s.start_day, s.end_day, s.grace_days,
+        s.status, s.price_minor, s.currency, s.promotion, s.payment_reference, s.renews, s.sold_at
         """
 
     func view(_ row: Row, today: LocalDay) throws -> SubscriptionView {
@@ -312,8 +316,10 @@ public final class SQLiteSalesStore {
         try db.run(
             """
             UPDATE subscriptions SET paid_through_day = CASE
-                WHEN EXISTS (SELECT 1 FROM freezes f WHERE f.subscription_id = subscriptions.id AND f.end_day IS NULL) THEN 2147483647
-                ELSE end_day + grace_days + coalesce((SELECT sum(f.end_day - f.start_day + 1) FROM freezes f WHERE f.subscription_id = subscriptions.id), 0) END
+                WHEN EXISTS (SELECT 1 FROM freezes f WHERE f.subscription_id = subscriptions.id AND f.end_day IS NULL)
+                    THEN 2147483647
+                ELSE end_day + grace_days + coalesce((SELECT sum(f.end_day - f.start_day + 1) FROM freezes f
+                    WHERE f.subscription_id = subscriptions.id), 0) END
             WHERE id = ?
             """, id)
     }
@@ -327,7 +333,8 @@ public final class SQLiteSalesStore {
 
     public func subscriptions(of user: UserID, today: LocalDay) throws -> [SubscriptionView] {
         try db.query(
-            "SELECT \(Self.subscriptionColumns) FROM subscriptions s JOIN plans p ON p.id = s.plan_id WHERE s.user_id = ? ORDER BY s.start_day DESC, s.id DESC",
+            "SELECT \(Self.subscriptionColumns) FROM subscriptions s JOIN plans p ON p.id = s.plan_id "
+                + "WHERE s.user_id = ? ORDER BY s.start_day DESC, s.id DESC",
             user.rawValue
         ) { try view($0, today: today) }
     }
@@ -359,8 +366,9 @@ public final class SQLiteSalesStore {
             let end = plan.duration.lastDay(startingOn: start)
             try db.run(
                 """
-                INSERT INTO subscriptions (user_id, plan_id, plan_version_id, branch_id, start_day, end_day, grace_days, status, price_minor, currency,
-                                           promotion, payment_reference, renews, sold_by, sold_at, sold_day, paid_through_day)
+                INSERT INTO subscriptions (user_id, plan_id, plan_version_id, branch_id, start_day, end_day, grace_days,
+                                           status, price_minor, currency, promotion, payment_reference, renews, sold_by,
+                                           sold_at, sold_day, paid_through_day)
                 VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, user.rawValue, planID, plan.version, branch.rawValue, Int64(start.rawValue), Int64(end.rawValue),
                 plan.graceDays,
@@ -376,7 +384,8 @@ public final class SQLiteSalesStore {
         }
     }
 
-    /// A new subscription on the same plan, starting the day after this one's effective end (or today when it has ended).
+    /// A new subscription on the same plan, starting the day after this one's effective end
+    /// (or today when it has ended).
     public func renew(
         _ id: Int64, pricePaid: Int64?, promotion: String, paymentReference: String, soldBy: UserID?, today: LocalDay,
         now: Timestamp
@@ -435,7 +444,9 @@ public final class SQLiteSalesStore {
     /// Ends the open freeze: the member is back from `day` (frozen through the day before).
     public func unfreeze(_ id: Int64, on day: LocalDay, today: LocalDay, now: Timestamp) throws -> SubscriptionView? {
         guard let current = try subscription(id, today: today) else { return nil }
-        guard let open = current.freezes.first(where: { $0.end == nil || $0.end! >= day }) else {  // safe: checked non-nil first
+        guard
+            let open = current.freezes.first(where: { $0.end == nil || $0.end! >= day })  // safe: checked non-nil first
+        else {
             throw AccountError(field: "subscription", problem: "is not frozen on \(day)")
         }
         return try db.transaction { () -> SubscriptionView? in

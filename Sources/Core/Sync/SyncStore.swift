@@ -34,7 +34,8 @@ public final class SQLiteSyncStore {
             else { return }
             try db.run("DELETE FROM change_log WHERE seq <= ?", last)
             try db.run(
-                "INSERT INTO core_meta (key, value) VALUES ('change_log_pruned_through', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                "INSERT INTO core_meta (key, value) VALUES ('change_log_pruned_through', ?) ON CONFLICT(key) DO UPDATE "
+                    + "SET value = excluded.value",
                 String(last))
         }
     }
@@ -49,9 +50,11 @@ public final class SQLiteSyncStore {
             SELECT u.id FROM users u WHERE u.id BETWEEN ?1 AND ?2 AND (
                 EXISTS (SELECT 1 FROM user_branches b WHERE b.user_id = u.id AND b.branch_id = ?3)
                 OR EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'superadministrador')
-                OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = u.id AND s.status = 'active' AND s.paid_through_day >= ?4 - 60
+                OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = u.id AND s.status = 'active'
+                           AND s.paid_through_day >= ?4 - 60
                            AND (NOT EXISTS (SELECT 1 FROM plan_branches p WHERE p.plan_id = s.plan_id)
-                                OR EXISTS (SELECT 1 FROM plan_branches p WHERE p.plan_id = s.plan_id AND p.branch_id = ?3))))
+                                OR EXISTS (SELECT 1 FROM plan_branches p
+                                           WHERE p.plan_id = s.plan_id AND p.branch_id = ?3))))
             """, low, high, branch.rawValue, Int64(today.rawValue)
         ) { try $0.get(0) }
         return Set(rows).intersection(ids)
@@ -110,7 +113,8 @@ public final class SQLiteSyncStore {
         var freezes: [Int64: [FreezePeriod]] = [:]
         for (subscription, period) in try db.query(
             """
-            SELECT f.subscription_id, f.start_day, f.end_day FROM freezes f JOIN subscriptions s ON s.id = f.subscription_id
+            SELECT f.subscription_id, f.start_day, f.end_day FROM freezes f JOIN subscriptions s
+                ON s.id = f.subscription_id
             WHERE s.user_id BETWEEN ? AND ? ORDER BY f.start_day
             """, low, high,
             map: {
@@ -129,9 +133,10 @@ public final class SQLiteSyncStore {
         // A pack's entries made anywhere but at this branch's doors (those the branch counts itself).
         for row in try db.query(
             """
-            SELECT s.id, s.user_id, s.plan_version_id, s.start_day, s.end_day, s.grace_days, s.status, s.price_minor, s.currency,
-                CASE WHEN v.visits_total IS NULL THEN NULL ELSE (
-                    SELECT count(*) FROM attendance a WHERE a.user_id = s.user_id AND a.subscription_id = s.id AND a.granted = 1 AND a.direction = 'in'
+            SELECT s.id, s.user_id, s.plan_version_id, s.start_day, s.end_day, s.grace_days, s.status, s.price_minor,
+                s.currency, CASE WHEN v.visits_total IS NULL THEN NULL ELSE (
+                    SELECT count(*) FROM attendance a WHERE a.user_id = s.user_id AND a.subscription_id = s.id
+                        AND a.granted = 1 AND a.direction = 'in'
                         AND NOT (a.branch_id = ?4 AND a.device_id IS NOT NULL)) END
             FROM subscriptions s JOIN plan_versions v ON v.id = s.plan_version_id
             WHERE s.user_id BETWEEN ?1 AND ?2 AND s.paid_through_day >= ?3 - 60 ORDER BY s.id
@@ -215,7 +220,8 @@ public final class SQLiteSyncStore {
                 ? []
                 : db.query(
                     """
-                    SELECT id, door_id, command, reason, created_at FROM door_commands WHERE branch_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id
+                    SELECT id, door_id, command, reason, created_at FROM door_commands WHERE branch_id = ?
+                        AND id IN (SELECT value FROM json_each(?)) ORDER BY id
                     """, branch.rawValue, "[" + commands.map(String.init).joined(separator: ",") + "]"
                 ) {
                     SyncDoorCommand(

@@ -265,7 +265,8 @@ public struct QRCode: Sendable {
             for x in 0..<size where modules[y][x] { path += "M\(x + 4),\(y + 4)h1v1h-1z" }
         }
         return """
-            <svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="\(label)" viewBox="0 0 \(full) \(full)" width="\(full * moduleSize)" height="\(full * moduleSize)" shape-rendering="crispEdges">\
+            <svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="\(label)" viewBox="0 0 \(full) \(full)" \
+            width="\(full * moduleSize)" height="\(full * moduleSize)" shape-rendering="crispEdges">\
             <rect width="\(full)" height="\(full)" fill="#fff"/><path fill="#000" d="\(path)"/></svg>
             """
     }

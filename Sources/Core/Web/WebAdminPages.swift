@@ -49,11 +49,16 @@ extension WebUI {
             }
             let body: HTML = """
                 <form method="get" action="/dashboard" class="row">
-                \(request.input("from", t["member.from"], value: request.query("from") ?? request.string(figures["from"]), type: "date"))
-                \(request.input("to", t["member.to"], value: request.query("to") ?? request.string(figures["to"]), type: "date"))
+                \(request.input(
+                    "from", t["member.from"], value: request.query("from") ?? request.string(figures["from"]),
+                    type: "date"))
+                \(request.input(
+                    "to", t["member.to"], value: request.query("to") ?? request.string(figures["to"]), type: "date"))
                 <p><button type="submit">\(t["action.filter"])</button></p></form>\(error)
                 <div class="figures">\(figureList)</div>
-                <div class="charts">\(WebCharts.pie(title: t["dashboard.perCity"], slices: cities, id: "cities"))\(WebCharts.pie(title: t["dashboard.perPlan"], slices: plans, id: "plans"))</div>
+                <div class="charts">\
+                \(WebCharts.pie(title: t["dashboard.perCity"], slices: cities, id: "cities"))\
+                \(WebCharts.pie(title: t["dashboard.perPlan"], slices: plans, id: "plans"))</div>
                 \(WebCharts.bars(title: t["dashboard.newPerMonth"], bars: months, id: "months"))
                 \(WebCharts.bars(title: t["dashboard.perDay"], bars: days, id: "days"))
                 """
@@ -77,12 +82,22 @@ extension WebUI {
             }
             let exportQuery = "q=\(WebRequest.percentEncode(q))"
             let body: HTML = """
-                <nav class="tabs" aria-label="\(t["customers.title"])"><a href="/customers?list=customers"\(HTML.when(list == "customers", " aria-current=\"page\""))>\(t["customers.customers"])</a>\
-                <a href="/customers?list=leads"\(HTML.when(list == "leads", " aria-current=\"page\""))>\(t["customers.leads"])</a></nav>
+                <nav class="tabs" aria-label="\(t["customers.title"])">\
+                <a href="/customers?list=customers"\(HTML.when(list == "customers", " aria-current=\"page\""))>\
+                \(t["customers.customers"])</a>\
+                <a href="/customers?list=leads"\(HTML.when(list == "leads", " aria-current=\"page\""))>\
+                \(t["customers.leads"])</a></nav>
                 <form method="get" action="/customers" class="row"><input type="hidden" name="list" value="\(list)">
-                \(request.input("q", t["members.search"], value: q, type: "search"))<p><button type="submit">\(t["action.filter"])</button></p></form>
-                <p><a class="button" href="/api/v1/\(list)?format=csv&\(exportQuery)" download>\(t["action.export"])</a> <a class="button" href="/api/v1/\(list)?format=xlsx&\(exportQuery)" download>\(t["action.exportXLSX"])</a></p>
-                \(request.table([t["field.clave"], t["field.name"], t["field.email"], t["field.phone"], t["field.branches"], t["customers.paidUntil"]], rows))
+                \(request.input(
+                    "q", t["members.search"], value: q, type: "search"))\
+                <p><button type="submit">\(t["action.filter"])</button></p></form>
+                <p><a class="button" href="/api/v1/\(list)?format=csv&\(exportQuery)" download>\(t["action.export"])\
+                </a> <a class="button" href="/api/v1/\(list)?format=xlsx&\(exportQuery)" download>\
+                \(t["action.exportXLSX"])</a></p>
+                \(request.table(
+                    [t["field.clave"], t["field.name"], t["field.email"], t["field.phone"], t["field.branches"],
+                     t["customers.paidUntil"]],
+                    rows))
                 """
             return request.page(title: t["customers.title"], active: "/customers", body: body)
         }
@@ -244,8 +259,14 @@ extension WebUI {
             let intact = (verification["intact"] as? Bool) == true
             let state: HTML =
                 intact
-                ? "<p class=\"ok\" role=\"status\">✔ \(t["audit.intact"]) (\(t.number(Int(request.int(verification["rows"]) ?? 0))))</p>"
-                : "<p class=\"error\" role=\"alert\">✖ \(t["audit.broken"]) #\(request.string(verification["brokenAt"])): \(request.string(verification["reason"]))</p>"
+                ? """
+                <p class="ok" role="status">✔ \(t["audit.intact"]) \
+                (\(t.number(Int(request.int(verification["rows"]) ?? 0))))</p>
+                """
+                : """
+                <p class="error" role="alert">✖ \(t["audit.broken"]) #\(request.string(verification["brokenAt"])): \
+                \(request.string(verification["reason"]))</p>
+                """
             let rows: [[HTML]] = ((result.object["entries"] as? [[String: Any]]) ?? []).map { entry in
                 let at =
                     request.int(entry["at"]).map {
@@ -260,8 +281,10 @@ extension WebUI {
             }
             return request.page(
                 title: t["audit.title"], active: "/audit",
-                body:
-                    "\(state)\(request.table(["#", t["attendance.time"], t["audit.actor"], t["audit.action"], t["audit.target"], ""], rows))"
+                body: """
+                    \(state)\(request.table(
+                        ["#", t["attendance.time"], t["audit.actor"], t["audit.action"], t["audit.target"], ""], rows))
+                    """
             )
         }
     }
@@ -279,22 +302,36 @@ extension WebUI {
                     t.dateTime(Timestamp(milliseconds: $0), zone: request.ui.api.timeZone)
                 } ?? ""
             return """
-                <li class="\(read ? "read" : "unread") \(request.string(note["level"]))"><strong>\(request.string(note["title"]))</strong> <time>\(at)</time>\
-                <p>\(request.string(note["body"]))</p>\(HTML.when(!read, request.button("/notifications/\(request.string(note["id"]))/read", t["action.markRead"], style: "small")))</li>
+                <li class="\(read ? "read" : "unread") \(request.string(note["level"]))"><strong>\
+                \(request.string(note["title"]))</strong> <time>\(at)</time>\
+                <p>\(request.string(note["body"]))</p>\
+                \(HTML.when(
+                    !read,
+                    request.button(
+                        "/notifications/\(request.string(note["id"]))/read", t["action.markRead"],
+                        style: "small")))</li>
                 """
         }
         let tabs: [HTML] = [
             ("all", "notifications.all"), ("unread", "notifications.unread"), ("urgent", "notifications.urgent"),
         ].map { tab in
-            "<a href=\"/notifications?filter=\(tab.0)\"\(HTML.when(filter == tab.0, " aria-current=\"page\""))>\(t[tab.1])</a>"
+            """
+            <a href="/notifications?filter=\(tab.0)"\(HTML.when(filter == tab.0, " aria-current=\"page\""))>\(t[tab.1])\
+            </a>
+            """
         }
         let send: HTML = HTML.when(
             request.may(.configuration),
             """
-            <details\(HTML.when(!errors.isEmpty, " open"))><summary>\(t["notifications.new"])</summary><form method="post" action="/notifications">\(request.csrfField)
-            \(request.input("title", t["notifications.titleField"], value: request.field("title"), required: true, error: errors["title"]))
+            <details\(HTML.when(!errors.isEmpty, " open"))><summary>\(t["notifications.new"])</summary>\
+            <form method="post" action="/notifications">\(request.csrfField)
+            \(request.input(
+                "title", t["notifications.titleField"], value: request.field("title"), required: true,
+                error: errors["title"]))
             \(request.input("body", t["notifications.body"], value: request.field("body"), error: errors["body"]))
-            \(request.select("level", t["notifications.level"], options: [("info", "info"), ("urgent", "urgent")], selected: request.field("level"), error: errors["level"]))
+            \(request.select(
+                "level", t["notifications.level"], options: [("info", "info"), ("urgent", "urgent")],
+                selected: request.field("level"), error: errors["level"]))
             <p><button type="submit">\(t["action.create"])</button></p></form></details>
             """)
         let body: HTML = """
@@ -337,18 +374,35 @@ extension WebUI {
         let branchOptions = branches.sorted { $0.key < $1.key }.map { (String($0.key), $0.value.name) }
         let commands: [HTML] = branches.sorted { $0.key < $1.key }.map { branch in
             """
-            <form method="post" action="/branches/\(branch.key)/commands" class="row">\(request.csrfField)<strong>\(branch.value.name)</strong>
-            \(request.input("reason", t["field.reason"], value: "", required: true, error: errors["reason-\(branch.key)"]))
-            \(request.select("command", t["devices.commands"], options: [("unlock_once", t["action.unlockOnce"]), ("lockdown", t["action.lockdown"]), ("release", t["action.release"])]))
+            <form method="post" action="/branches/\(branch.key)/commands" class="row">\(request.csrfField)<strong>\
+            \(branch.value.name)</strong>
+            \(request.input(
+                "reason", t["field.reason"], value: "", required: true, error: errors["reason-\(branch.key)"]))
+            \(request.select(
+                "command", t["devices.commands"],
+                options: [("unlock_once", t["action.unlockOnce"]), ("lockdown", t["action.lockdown"]),
+                          ("release", t["action.release"])]))
             <input type="hidden" name="door" value="1"><p><button type="submit">\(t["action.save"])</button></p></form>
             """
         }
         let body: HTML = """
-            \(code.map { "<p class=\"notice\" role=\"status\">\(t["devices.codeShown"])<code class=\"code\">\($0)</code></p>" as HTML } ?? "")
-            \(request.table([t["field.device"], t["field.branch"], t["field.lastSeen"], t["field.replicaAge"], t["field.outbox"], "", ""], rows))
-            <section class="card"><h2>\(t["devices.add"])</h2><form method="post" action="/devices" class="row">\(request.csrfField)
-            \(request.input("name", t["field.name"], value: code == nil ? request.field("name") : "", required: true, error: errors["name"]))
-            \(request.select("branch", t["field.branch"], options: branchOptions, selected: request.field("branch"), error: errors["branch"]))
+            \(code.map {
+                """
+                <p class="notice" role="status">\(t["devices.codeShown"])<code class="code">\($0)</code></p>
+                """ as HTML
+            } ?? "")
+            \(request.table(
+                [t["field.device"], t["field.branch"], t["field.lastSeen"], t["field.replicaAge"], t["field.outbox"],
+                 "", ""],
+                rows))
+            <section class="card"><h2>\(t["devices.add"])</h2><form method="post" action="/devices" class="row">\
+            \(request.csrfField)
+            \(request.input(
+                "name", t["field.name"], value: code == nil ? request.field("name") : "", required: true,
+                error: errors["name"]))
+            \(request.select(
+                "branch", t["field.branch"], options: branchOptions, selected: request.field("branch"),
+                error: errors["branch"]))
             <p><button type="submit">\(t["action.create"])</button></p></form></section>
             <section class="card"><h2>\(t["devices.commands"])</h2>\(commands)</section>
             """
@@ -376,11 +430,18 @@ extension WebUI {
             let edit: HTML = HTML.when(
                 request.may(.configuration),
                 """
-                <details\(HTML.when(retry && !errors.isEmpty, " open"))><summary>\(t["action.edit"])</summary><form method="post" action="/plans/\(id)">\(request.csrfField)
+                <details\(HTML.when(retry && !errors.isEmpty, " open"))><summary>\(t["action.edit"])</summary>\
+                <form method="post" action="/plans/\(id)">\(request.csrfField)
                 <input type="hidden" name="plan" value="\(id)">
-                \(request.input("price-\(id)", t["field.price"], value: retry ? request.field("price-\(id)") : price, error: retry ? errors["priceMinor"] : nil, attributes: " inputmode=\"decimal\""))
-                \(request.input("windows-\(id)", t["field.windows"], value: retry ? request.field("windows-\(id)") : request.string(plan["windows"]), error: retry ? errors["windows"] : nil))
-                <p><label><input type="checkbox" name="active"\(HTML.when(active, " checked"))> \(t["field.active"])</label></p>
+                \(request.input(
+                    "price-\(id)", t["field.price"], value: retry ? request.field("price-\(id)") : price,
+                    error: retry ? errors["priceMinor"] : nil, attributes: " inputmode=\"decimal\""))
+                \(request.input(
+                    "windows-\(id)", t["field.windows"],
+                    value: retry ? request.field("windows-\(id)") : request.string(plan["windows"]),
+                    error: retry ? errors["windows"] : nil))
+                <p><label><input type="checkbox" name="active"\(HTML.when(active, " checked"))> \(t["field.active"])\
+                </label></p>
                 <p><label><input type="checkbox" name="applyToExisting"> \(t["plans.applyToExisting"])</label></p>
                 <p><button type="submit">\(t["action.save"])</button></p></form></details>
                 """)
@@ -393,17 +454,32 @@ extension WebUI {
         }
         let branchOptions = branches.sorted { $0.key < $1.key }.map { (String($0.key), $0.value.name) }
         let body: HTML = """
-            \(request.table([t["field.name"], t["field.price"], t["field.branches"], t["field.windows"], t["field.visits"], t["field.active"], ""], rows))
+            \(request.table(
+                [t["field.name"], t["field.price"], t["field.branches"], t["field.windows"], t["field.visits"],
+                 t["field.active"], ""],
+                rows))
             \(HTML.when(request.may(.configuration), """
             <section class="card"><h2>\(t["plans.new"])</h2><form method="post" action="/plans">\(request.csrfField)
-            \(request.input("name", t["field.name"], value: request.field("name"), required: true, error: errors["name"]))
-            \(request.input("price", t["field.price"], value: request.field("price"), required: true, error: errors["priceMinor"], attributes: " inputmode=\"decimal\""))
-            \(request.input("currency", "ISO 4217", value: request.field("currency").isEmpty ? "MXN" : request.field("currency"), error: errors["currency"]))
-            \(request.input("months", t["field.months"], value: request.field("months").isEmpty ? "1" : request.field("months"), type: "number", error: errors["durationMonths"]))
+            \(request.input(
+                "name", t["field.name"], value: request.field("name"), required: true, error: errors["name"]))
+            \(request.input(
+                "price", t["field.price"], value: request.field("price"), required: true, error: errors["priceMinor"],
+                attributes: " inputmode=\"decimal\""))
+            \(request.input(
+                "currency", "ISO 4217", value: request.field("currency").isEmpty ? "MXN" : request.field("currency"),
+                error: errors["currency"]))
+            \(request.input(
+                "months", t["field.months"], value: request.field("months").isEmpty ? "1" : request.field("months"),
+                type: "number", error: errors["durationMonths"]))
             \(request.input("windows", t["field.windows"], value: request.field("windows"), error: errors["windows"]))
-            \(request.input("visitsPerMonth", t["field.visits"], value: request.field("visitsPerMonth"), type: "number", error: errors["visitsPerMonth"]))
-            \(request.input("visitsTotal", t["field.visitsTotal"], value: request.field("visitsTotal"), type: "number", error: errors["visitsTotal"]))
-            \(request.select("branches", t["field.branches"], options: branchOptions, error: errors["branches"], multiple: true))
+            \(request.input(
+                "visitsPerMonth", t["field.visits"], value: request.field("visitsPerMonth"), type: "number",
+                error: errors["visitsPerMonth"]))
+            \(request.input(
+                "visitsTotal", t["field.visitsTotal"], value: request.field("visitsTotal"), type: "number",
+                error: errors["visitsTotal"]))
+            \(request.select(
+                "branches", t["field.branches"], options: branchOptions, error: errors["branches"], multiple: true))
             <p><button type="submit">\(t["action.create"])</button></p></form></section>
             """))
             """
@@ -424,11 +500,17 @@ extension WebUI {
             let edit: HTML = HTML.when(
                 request.may(.branches),
                 """
-                <details\(HTML.when(retry, " open"))><summary>\(t["action.edit"])</summary><form method="post" action="/branches/\(id)">\(request.csrfField)
-                \(request.input("name-\(id)", t["field.name"], value: value("name"), required: true, error: errors["name-\(id)"]))
-                \(request.input("city-\(id)", t["field.city"], value: value("city"), required: true, error: errors["city-\(id)"]))
-                \(request.input("timeZone-\(id)", t["field.timeZone"], value: value("timeZone"), required: true, error: errors["timeZone-\(id)"]))
-                <p><label><input type="checkbox" name="active"\(HTML.when(active, " checked"))> \(t["field.active"])</label></p>
+                <details\(HTML.when(retry, " open"))><summary>\(t["action.edit"])</summary>\
+                <form method="post" action="/branches/\(id)">\(request.csrfField)
+                \(request.input(
+                    "name-\(id)", t["field.name"], value: value("name"), required: true, error: errors["name-\(id)"]))
+                \(request.input(
+                    "city-\(id)", t["field.city"], value: value("city"), required: true, error: errors["city-\(id)"]))
+                \(request.input(
+                    "timeZone-\(id)", t["field.timeZone"], value: value("timeZone"), required: true,
+                    error: errors["timeZone-\(id)"]))
+                <p><label><input type="checkbox" name="active"\(HTML.when(active, " checked"))> \(t["field.active"])\
+                </label></p>
                 <p><button type="submit">\(t["action.save"])</button></p></form></details>
                 """)
             return [
@@ -440,10 +522,16 @@ extension WebUI {
         let body: HTML = """
             \(request.table([t["field.name"], t["field.city"], t["field.timeZone"], t["field.active"], ""], rows))
             \(HTML.when(request.may(.branches), """
-            <section class="card"><h2>\(t["branches.new"])</h2><form method="post" action="/branches">\(request.csrfField)
-            \(request.input("name", t["field.name"], value: request.field("name"), required: true, error: errors["name"]))
-            \(request.input("city", t["field.city"], value: request.field("city"), required: true, error: errors["city"]))
-            \(request.input("timeZone", t["field.timeZone"], value: request.field("timeZone").isEmpty ? "America/Mexico_City" : request.field("timeZone"), required: true, error: errors["timeZone"]))
+            <section class="card"><h2>\(t["branches.new"])</h2><form method="post" action="/branches">\
+            \(request.csrfField)
+            \(request.input(
+                "name", t["field.name"], value: request.field("name"), required: true, error: errors["name"]))
+            \(request.input(
+                "city", t["field.city"], value: request.field("city"), required: true, error: errors["city"]))
+            \(request.input(
+                "timeZone", t["field.timeZone"],
+                value: request.field("timeZone").isEmpty ? "America/Mexico_City" : request.field("timeZone"),
+                required: true, error: errors["timeZone"]))
             <p><button type="submit">\(t["action.create"])</button></p></form></section>
             """))
             """
@@ -459,8 +547,10 @@ extension WebUI {
         let body: HTML = """
             \(request.table([t["field.name"], t["field.notes"]], rows))
             \(HTML.when(request.may(.configuration), """
-            <section class="card"><h2>\(t["agreements.new"])</h2><form method="post" action="/agreements">\(request.csrfField)
-            \(request.input("name", t["field.name"], value: request.field("name"), required: true, error: errors["name"]))
+            <section class="card"><h2>\(t["agreements.new"])</h2><form method="post" action="/agreements">\
+            \(request.csrfField)
+            \(request.input(
+                "name", t["field.name"], value: request.field("name"), required: true, error: errors["name"]))
             \(request.input("notes", t["field.notes"], value: request.field("notes"), error: errors["notes"]))
             <p><button type="submit">\(t["action.create"])</button></p></form></section>
             """))

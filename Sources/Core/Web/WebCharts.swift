@@ -26,9 +26,14 @@ enum WebCharts {
                 let (x1, y1) = (100 + 90 * cos(angle), 100 + 90 * sin(angle))
                 let (x2, y2) = (100 + 90 * cos(angle + sweep), 100 + 90 * sin(angle + sweep))
                 let d =
-                    "M100,100 L\(format(x1)),\(format(y1)) A90,90 0 \(sweep > Double.pi ? 1 : 0),1 \(format(x2)),\(format(y2)) Z"
+                    """
+                    M100,100 L\(format(x1)),\(format(y1)) A90,90 0 \(sweep > Double.pi ? 1 : 0),1 \
+                    \(format(x2)),\(format(y2)) Z
+                    """
                 paths.append(
-                    "<path d=\"\(d)\" fill=\"\(colour)\" stroke=\"#fff\" stroke-width=\"1\"><title>\(label)</title></path>"
+                    """
+                    <path d="\(d)" fill="\(colour)" stroke="#fff" stroke-width="1"><title>\(label)</title></path>
+                    """
                 )
             }
             angle += sweep
@@ -36,11 +41,17 @@ enum WebCharts {
         let legend: [HTML] = slices.enumerated().map { index, slice in
             let share = Int((slice.value / total * 100).rounded())
             return
-                "<li><svg class=\"swatch\" width=\"12\" height=\"12\" aria-hidden=\"true\"><rect width=\"12\" height=\"12\" fill=\"\(palette[index % palette.count])\"/></svg>\(slice.label): \(slice.shown) (\(share) %)</li>"
+                """
+                <li><svg class="swatch" width="12" height="12" aria-hidden="true">\
+                <rect width="12" height="12" fill="\(palette[index % palette.count])"/></svg>\
+                \(slice.label): \(slice.shown) (\(share) %)</li>
+                """
         }
         return """
             <figure class="chart" aria-labelledby="\(id)-title"><figcaption id="\(id)-title">\(title)</figcaption>\
-            <svg viewBox="0 0 200 200" width="200" height="200" role="img" aria-labelledby="\(id)-title \(id)-desc"><desc id="\(id)-desc">\(slices.map { "\($0.label): \($0.shown)" }.joined(separator: "; "))</desc>\(paths)</svg>\
+            <svg viewBox="0 0 200 200" width="200" height="200" role="img" aria-labelledby="\(id)-title \(id)-desc">\
+            <desc id="\(id)-desc">\(slices.map { "\($0.label): \($0.shown)" }.joined(separator: "; "))</desc>\(paths)\
+            </svg>\
             <ul class="legend">\(legend)</ul></figure>
             """
     }
@@ -53,14 +64,17 @@ enum WebCharts {
             let height = Double(bar.value) / Double(top) * 150
             let x = 30 + index * 40
             return """
-                <g><title>\(bar.label): \(bar.value)</title><rect x="\(x)" y="\(format(170 - height))" width="28" height="\(format(height))" fill="\(palette[0])"/>\
+                <g><title>\(bar.label): \(bar.value)</title>\
+                <rect x="\(x)" y="\(format(170 - height))" width="28" height="\(format(height))" fill="\(palette[0])"/>\
                 <text x="\(x + 14)" y="\(format(165 - height))" text-anchor="middle" font-size="10">\(bar.value)</text>\
                 <text x="\(x + 14)" y="185" text-anchor="middle" font-size="9">\(bar.label)</text></g>
                 """
         }
         return """
             <figure class="chart wide" aria-labelledby="\(id)-title"><figcaption id="\(id)-title">\(title)</figcaption>\
-            <svg viewBox="0 0 \(width) 195" width="\(width)" height="195" role="img" aria-labelledby="\(id)-title \(id)-desc"><desc id="\(id)-desc">\(bars.map { "\($0.label): \($0.value)" }.joined(separator: "; "))</desc>\
+            <svg viewBox="0 0 \(width) 195" width="\(width)" height="195" role="img" \
+            aria-labelledby="\(id)-title \(id)-desc">\
+            <desc id="\(id)-desc">\(bars.map { "\($0.label): \($0.value)" }.joined(separator: "; "))</desc>\
             <line x1="25" y1="170" x2="\(width - 5)" y2="170" stroke="#888"/>\(items)</svg></figure>
             """
     }

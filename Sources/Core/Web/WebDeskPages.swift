@@ -16,12 +16,19 @@ extension WebUI {
             let followUp = (home.object["followUp"] as? [[String: Any]]) ?? []
             let today = (home.object["attendanceToday"] as? [[String: Any]]) ?? []
             let people: [HTML] = followUp.map { user in
-                "<li><a href=\"/members/\(request.int(user["id"]) ?? 0)\">\(request.fullName(user))</a> <span class=\"muted\">\(t["field.clave"]) \(request.string(user["clave"]))</span> \(request.string(user["notes"]))</li>"
+                """
+                <li><a href="/members/\(request.int(user["id"]) ?? 0)">\(request.fullName(user))\
+                </a> <span class="muted">\(t["field.clave"]) \(request.string(user["clave"]))\
+                </span> \(request.string(user["notes"]))</li>
+                """
             }
             let body: HTML = """
-                <section class="card"><h2>\(t["home.followUp"])</h2>\(people.isEmpty ? "<p>\(t["home.noFollowUp"])</p>" as HTML : "<ul>\(people)</ul>")</section>
-                <section class="card"><h2>\(t["home.today"])</h2>\(today.isEmpty ? "<p>\(t["attendance.none"])</p>" as HTML : request.table(
-                    [t["attendance.time"], t["attendance.member"], t["attendance.branch"], t["attendance.card"], t["attendance.result"]],
+                <section class="card"><h2>\(t["home.followUp"])</h2>\
+                \(people.isEmpty ? "<p>\(t["home.noFollowUp"])</p>" as HTML : "<ul>\(people)</ul>")</section>
+                <section class="card"><h2>\(t["home.today"])</h2>\
+                \(today.isEmpty ? "<p>\(t["attendance.none"])</p>" as HTML : request.table(
+                    [t["attendance.time"], t["attendance.member"], t["attendance.branch"], t["attendance.card"],
+                     t["attendance.result"]],
                     today.map { request.attendanceCells($0, branches: branches) }))</section>
                 """
             return request.page(title: t["home.title"], active: "/home", body: body)
@@ -39,8 +46,10 @@ extension WebUI {
             let items: [HTML] = rows.list.map { Self.liveItem(request, $0, branches: branches) }
             let body: HTML = """
                 <p>\(t["live.hint"])</p>
-                <p id="live-state" class="live-off" role="status" data-connected="\(t["live.connected"])" data-reconnecting="\(t["live.reconnecting"])">\(t["live.reconnecting"])</p>
-                <ol id="live" class="live" aria-live="polite" data-events="/live/events" data-after="\(after)">\(items)</ol>
+                <p id="live-state" class="live-off" role="status" data-connected="\(t["live.connected"])" \
+                data-reconnecting="\(t["live.reconnecting"])">\(t["live.reconnecting"])</p>
+                <ol id="live" class="live" aria-live="polite" data-events="/live/events" data-after="\(after)">\(items)\
+                </ol>
                 <script src="/static/live.js"></script>
                 """
             return request.page(title: t["live.title"], active: "/live", body: body)
@@ -87,9 +96,13 @@ extension WebUI {
             }
             let body: HTML = """
                 <form method="get" action="/members" role="search" class="row">
-                \(request.input("q", t["members.search"], value: q, type: "search", attributes: " autofocus"))<p><button type="submit">\(t["members.go"])</button></p></form>
-                \(rows.isEmpty ? "<p>\(t["members.none"])</p>" as HTML : request.table([t["field.clave"], t["field.name"], t["field.email"], t["field.phone"], t["field.active"]], rows))
-                \(HTML.when(request.may(.users), "<p><a class=\"button\" href=\"/members/new\">\(t["members.new"])</a></p>"))
+                \(request.input(
+                    "q", t["members.search"], value: q, type: "search", attributes: " autofocus"))\
+                <p><button type="submit">\(t["members.go"])</button></p></form>
+                \(rows.isEmpty ? "<p>\(t["members.none"])</p>" as HTML : request.table(
+                    [t["field.clave"], t["field.name"], t["field.email"], t["field.phone"], t["field.active"]], rows))
+                \(HTML.when(
+                    request.may(.users), "<p><a class=\"button\" href=\"/members/new\">\(t["members.new"])</a></p>"))
                 """
             return request.page(title: t["members.title"], active: "/members", body: body)
         }
@@ -219,7 +232,10 @@ extension WebUI {
         for row in rows.list.reversed() {
             let id = "\(request.int(row["at"]) ?? 0)~\(request.string(row["id"]))"
             stream +=
-                "id: \(id)\nevent: attendance\ndata: \(liveItem(request, row, branches: branches).text.replacingOccurrences(of: "\n", with: " "))\n\n"
+                """
+                id: \(id)\nevent: attendance\ndata: \
+                \(liveItem(request, row, branches: branches).text.replacingOccurrences(of: "\n", with: " "))\n\n
+                """
         }
         return HTTPResponse(
             status: 200,
@@ -246,15 +262,22 @@ extension WebUI {
                 ?? subscriptions.first
             if let subscription {
                 plan =
-                    "<span class=\"plan\">\(t["live.plan"]): \(request.string(subscription["planName"])) · \(t["standing." + request.string(subscription["standing"])]) · \(t["live.until"]) \(request.day(subscription["effectiveEndDate"]))</span>"
+                    """
+                    <span class="plan">\
+                    \(t["live.plan"]): \(request.string(subscription["planName"])) · \
+                    \(t["standing." + request.string(subscription["standing"])]) · \(t["live.until"]) \
+                    \(request.day(subscription["effectiveEndDate"]))</span>
+                    """
             }
         }
         let who: HTML =
             request.int(row["userID"]).map { "<a href=\"/members/\($0)\">\(name)</a>" }
             ?? "\(t["attendance.card"]) \(request.string(row["cardNumber"]))"
         return """
-            <li class="\(granted ? "granted" : "denied")"><span class="avatar" aria-hidden="true">\(initials.isEmpty ? "?" : initials)</span>\
-            <span class="what"><strong>\(granted ? "✔" : "✖") \(t.reason(request.string(row["reason"])))</strong> \(who) \(plan)</span>\
+            <li class="\(granted ? "granted" : "denied")"><span class="avatar" aria-hidden="true">\
+            \(initials.isEmpty ? "?" : initials)</span>\
+            <span class="what"><strong>\(granted ? "✔" : "✖") \(t.reason(request.string(row["reason"])))\
+            </strong> \(who) \(plan)</span>\
             <span class="where"><time>\(at)</time> \(branch?.name ?? "")</span></li>
             """
     }
@@ -267,15 +290,31 @@ extension WebUI {
         let body: HTML = """
             <form method="post" action="/members/new" class="card">\(request.csrfField)
             \(HTML.when(error != nil, "<p class=\"error\" role=\"alert\">\(t["error.fix"])</p>"))
-            \(request.input("name", t["field.name"], value: request.field("name"), required: true, error: errors["name"]))
-            \(request.input("paternalSurname", t["field.paternalSurname"], value: request.field("paternalSurname"), required: true, error: errors["paternalSurname"]))
-            \(request.input("maternalSurname", t["field.maternalSurname"], value: request.field("maternalSurname"), error: errors["maternalSurname"]))
-            \(request.input("username", t["field.username"], value: request.field("username"), required: true, error: errors["username"]))
-            \(request.input("email", t["field.email"], value: request.field("email"), type: "email", required: true, error: errors["email"]))
-            \(request.input("phone", t["field.phone"], value: request.field("phone"), type: "tel", error: errors["phone"]))
-            \(request.input("birthDate", t["field.birthDate"], value: request.field("birthDate"), type: "date", error: errors["birthDate"]))
-            \(request.select("role", t["field.roles"], options: roles.map { ($0.rawValue, $0.rawValue) }, selected: request.field("role").isEmpty ? "cliente" : request.field("role"), error: errors["roles"]))
-            \(request.select("branches", t["field.branches"], options: branches, selected: request.field("branches"), error: errors["branches"], multiple: true))
+            \(request.input(
+                "name", t["field.name"], value: request.field("name"), required: true, error: errors["name"]))
+            \(request.input(
+                "paternalSurname", t["field.paternalSurname"], value: request.field("paternalSurname"), required: true,
+                error: errors["paternalSurname"]))
+            \(request.input(
+                "maternalSurname", t["field.maternalSurname"], value: request.field("maternalSurname"),
+                error: errors["maternalSurname"]))
+            \(request.input(
+                "username", t["field.username"], value: request.field("username"), required: true,
+                error: errors["username"]))
+            \(request.input(
+                "email", t["field.email"], value: request.field("email"), type: "email", required: true,
+                error: errors["email"]))
+            \(request.input(
+                "phone", t["field.phone"], value: request.field("phone"), type: "tel", error: errors["phone"]))
+            \(request.input(
+                "birthDate", t["field.birthDate"], value: request.field("birthDate"), type: "date",
+                error: errors["birthDate"]))
+            \(request.select(
+                "role", t["field.roles"], options: roles.map { ($0.rawValue, $0.rawValue) },
+                selected: request.field("role").isEmpty ? "cliente" : request.field("role"), error: errors["roles"]))
+            \(request.select(
+                "branches", t["field.branches"], options: branches, selected: request.field("branches"),
+                error: errors["branches"], multiple: true))
             <p><button type="submit">\(t["action.create"])</button></p></form>
             """
         return request.page(title: t["members.new"], active: "/members", body: body, status: errors.isEmpty ? 200 : 400)
@@ -347,10 +386,21 @@ extension WebUI {
                             "/members/\(id)/unfreeze", t["member.unfreeze"], hidden: [("subscription", sid)],
                             style: "small")
                         : """
-                        <details><summary>\(t["member.freeze"])</summary><form method="post" action="/members/\(id)/freeze">\(request.csrfField)<input type="hidden" name="subscription" value="\(sid)">\
-                        \(request.input("startDate", t["member.from"], value: value("subscription") == sid ? value("startDate") : "", type: "date", error: value("subscription") == sid ? errorText("freeze", "startDate", ["startDate", "endDate", "reason"]) : nil))\
-                        \(request.input("endDate", t["member.to"], value: value("subscription") == sid ? value("endDate") : "", type: "date", error: value("subscription") == sid ? errorText("freeze", "endDate", ["startDate", "endDate", "reason"]) : nil))\
-                        \(request.input("reason", t["field.reason"], value: value("subscription") == sid ? value("reason") : ""))\
+                        <details><summary>\(t["member.freeze"])</summary>\
+                        <form method="post" action="/members/\(id)/freeze">\(request.csrfField)\
+                        <input type="hidden" name="subscription" value="\(sid)">\
+                        \(request.input(
+                            "startDate", t["member.from"],
+                            value: value("subscription") == sid ? value("startDate") : "", type: "date",
+                            error: value("subscription") == sid
+                                ? errorText("freeze", "startDate", ["startDate", "endDate", "reason"]) : nil))\
+                        \(request.input(
+                            "endDate", t["member.to"], value: value("subscription") == sid ? value("endDate") : "",
+                            type: "date",
+                            error: value("subscription") == sid
+                                ? errorText("freeze", "endDate", ["startDate", "endDate", "reason"]) : nil))\
+                        \(request.input(
+                            "reason", t["field.reason"], value: value("subscription") == sid ? value("reason") : ""))\
                         <p><button type="submit">\(t["member.freeze"])</button></p></form></details>
                         """)
             }
@@ -372,32 +422,58 @@ extension WebUI {
         let body: HTML = """
             \(failure)
             <div class="grid">
-            <section class="card"><h2>\(t["member.profile"])</h2><span class="avatar big" aria-hidden="true">\(String(request.fullName(profile).split(separator: " ").prefix(2).compactMap(\.first)))</span><dl>\(factList)</dl></section>
-            <section class="card"><h2>\(t["member.checkin"])</h2><form method="post" action="/members/\(id)/checkin">\(request.csrfField)
-            \(request.select("branch", t["field.branch"], options: branchOptions, selected: value("branch"), error: errorText("checkin", "branch", ["branch", "reason", "user"])))
-            \(request.input("reason", t["member.checkinReason"], value: error("checkin", ["reason"]) != nil ? value("reason") : "", required: true, error: errorText("checkin", "reason", ["branch", "reason", "user"])))
+            <section class="card"><h2>\(t["member.profile"])</h2><span class="avatar big" aria-hidden="true">\
+            \(String(request.fullName(profile).split(separator: " ").prefix(2).compactMap(\.first)))</span><dl>\
+            \(factList)</dl></section>
+            <section class="card"><h2>\(t["member.checkin"])</h2><form method="post" action="/members/\(id)/checkin">\
+            \(request.csrfField)
+            \(request.select(
+                "branch", t["field.branch"], options: branchOptions, selected: value("branch"),
+                error: errorText("checkin", "branch", ["branch", "reason", "user"])))
+            \(request.input(
+                "reason", t["member.checkinReason"], value: error("checkin", ["reason"]) != nil ? value("reason") : "",
+                required: true, error: errorText("checkin", "reason", ["branch", "reason", "user"])))
             <p><button type="submit">\(t["member.checkin"])</button></p></form></section>
             </div>
-            <section class="card"><h2>\(t["member.subscriptions"])</h2>\(subscriptionRows.isEmpty ? "<p>\(t["member.noSubscriptions"])</p>" as HTML : request.table(
+            <section class="card"><h2>\(t["member.subscriptions"])</h2>\
+            \(subscriptionRows.isEmpty ? "<p>\(t["member.noSubscriptions"])</p>" as HTML : request.table(
                 [t["field.plan"], t["member.from"], t["field.status"], t["field.price"], ""], subscriptionRows))
-            <details\(HTML.when(failed?.form == "enroll", " open"))><summary>\(t["member.enroll"])</summary><form method="post" action="/members/\(id)/enroll">\(request.csrfField)
-            \(request.select("plan", t["field.plan"], options: planOptions, selected: value("plan"), error: errorText("enroll", "plan", ["plan", "branch", "startDate", "promotion", "paymentReference"])))
-            \(request.select("branch", t["field.branch"], options: branchOptions, selected: value("branch"), error: errorText("enroll", "branch", ["plan", "branch", "startDate", "promotion", "paymentReference"])))
-            \(request.input("startDate", t["field.start"], value: value("startDate"), type: "date", error: errorText("enroll", "startDate", ["plan", "branch", "startDate", "promotion", "paymentReference"])))
+            <details\(HTML.when(failed?.form == "enroll", " open"))><summary>\(t["member.enroll"])</summary>\
+            <form method="post" action="/members/\(id)/enroll">\(request.csrfField)
+            \(request.select(
+                "plan", t["field.plan"], options: planOptions, selected: value("plan"),
+                error: errorText("enroll", "plan", ["plan", "branch", "startDate", "promotion", "paymentReference"])))
+            \(request.select(
+                "branch", t["field.branch"], options: branchOptions, selected: value("branch"),
+                error: errorText("enroll", "branch", ["plan", "branch", "startDate", "promotion", "paymentReference"])))
+            \(request.input(
+                "startDate", t["field.start"], value: value("startDate"), type: "date",
+                error: errorText(
+                    "enroll", "startDate", ["plan", "branch", "startDate", "promotion", "paymentReference"])))
             \(request.input("promotion", t["field.promotion"], value: value("promotion")))
             \(request.input("paymentReference", t["field.reference"], value: value("paymentReference")))
             <p><button type="submit">\(t["member.enroll"])</button></p></form></details></section>
-            <section class="card"><h2>\(t["member.cards"])</h2>\(cards.isEmpty ? "" : request.table([t["attendance.card"], t["field.status"], ""], cards))
+            <section class="card"><h2>\(t["member.cards"])</h2>\
+            \(cards.isEmpty ? "" : request.table([t["attendance.card"], t["field.status"], ""], cards))
             <form method="post" action="/members/\(id)/cards" class="row">\(request.csrfField)
-            \(request.input("number", t["member.cardNumber"], value: error("card", ["number"]) != nil ? value("number") : "", required: true, error: errorText("card", "number", ["number"])))
+            \(request.input(
+                "number", t["member.cardNumber"], value: error("card", ["number"]) != nil ? value("number") : "",
+                required: true, error: errorText("card", "number", ["number"])))
             <p><button type="submit">\(t["member.addCard"])</button></p></form>
-            <p>\(t["member.pin"]): \((profile["pinSet"] as? Bool) == true ? t["member.pinSet"] : t["member.pinNone"])</p>
+            <p>\(t["member.pin"]): \((profile["pinSet"] as? Bool) == true ? t["member.pinSet"] : t["member.pinNone"])\
+            </p>
             <form method="post" action="/members/\(id)/pin" class="row">\(request.csrfField)
-            \(request.input("pin", t["member.pinReset"], type: "password", required: true, error: errorText("pin", "pin", ["pin"]), attributes: " inputmode=\"numeric\" autocomplete=\"off\""))
+            \(request.input(
+                "pin", t["member.pinReset"], type: "password", required: true, error: errorText("pin", "pin", ["pin"]),
+                attributes: " inputmode=\"numeric\" autocomplete=\"off\""))
             <p><button type="submit">\(t["action.save"])</button></p></form></section>
-            \(HTML.when(request.may(.users), Self.profileEditor(request, id: id, profile: profile, branches: branchOptions, failed: failed)))
-            <section class="card"><h2>\(t["member.history"])</h2>\(historyRows.isEmpty ? "<p>\(t["attendance.none"])</p>" as HTML : request.table(
-                [t["attendance.time"], t["attendance.member"], t["attendance.branch"], t["attendance.card"], t["attendance.result"]], historyRows))</section>
+            \(HTML.when(
+                request.may(.users),
+                Self.profileEditor(request, id: id, profile: profile, branches: branchOptions, failed: failed)))
+            <section class="card"><h2>\(t["member.history"])</h2>\
+            \(historyRows.isEmpty ? "<p>\(t["attendance.none"])</p>" as HTML : request.table(
+                [t["attendance.time"], t["attendance.member"], t["attendance.branch"], t["attendance.card"],
+                 t["attendance.result"]], historyRows))</section>
             """
         return request.page(
             title: request.fullName(profile), active: "/members", body: body, status: failed == nil ? 200 : 400,
@@ -429,34 +505,56 @@ extension WebUI {
         let roles = Set((profile["roles"] as? [String]) ?? [])
         let granted = Set(((profile["branches"] as? [NSNumber]) ?? []).map { $0.stringValue })
         let roleBoxes: [HTML] = Role.allCases.map { role in
-            "<label><input type=\"checkbox\" name=\"roles\" value=\"\(role.rawValue)\"\(HTML.when(roles.contains(role.rawValue), " checked"))> \(role.rawValue)</label> "
+            let checked = HTML.when(roles.contains(role.rawValue), " checked")
+            let box: HTML = "<label><input type=\"checkbox\" name=\"roles\" value=\"\(role.rawValue)\"\(checked)>"
+            return "\(box) \(role.rawValue)</label> "
         }
         let branchBoxes: [HTML] = branches.map { branch in
-            "<label><input type=\"checkbox\" name=\"branches\" value=\"\(branch.0)\"\(HTML.when(granted.contains(branch.0), " checked"))> \(branch.1)</label> "
+            let checked = HTML.when(granted.contains(branch.0), " checked")
+            let box: HTML = "<label><input type=\"checkbox\" name=\"branches\" value=\"\(branch.0)\"\(checked)>"
+            return "\(box) \(branch.1)</label> "
         }
         let active = (profile["active"] as? Bool) != false
         let followUp = retry ? request.field("followUp") == "on" : (profile["followUp"] as? Bool) == true
         return """
             <section class="card"><h2>\(t["member.profile"])</h2>
-            <details\(HTML.when(retry, " open"))><summary>\(t["action.save"])…</summary><form method="post" action="/members/\(id)/profile">\(request.csrfField)
+            <details\(HTML.when(retry, " open"))><summary>\(t["action.save"])…</summary>\
+            <form method="post" action="/members/\(id)/profile">\(request.csrfField)
             \(request.input("clave", t["field.clave"], value: value("clave"), type: "number", error: error("clave")))
             \(request.input("name", t["field.name"], value: value("name"), required: true, error: error("name")))
-            \(request.input("paternalSurname", t["field.paternalSurname"], value: value("paternalSurname"), error: error("paternalSurname")))
-            \(request.input("maternalSurname", t["field.maternalSurname"], value: value("maternalSurname"), error: error("maternalSurname")))
+            \(request.input(
+                "paternalSurname", t["field.paternalSurname"], value: value("paternalSurname"),
+                error: error("paternalSurname")))
+            \(request.input(
+                "maternalSurname", t["field.maternalSurname"], value: value("maternalSurname"),
+                error: error("maternalSurname")))
             \(request.input("email", t["field.email"], value: value("email"), type: "email", error: error("email")))
-            \(request.input("alternateEmail", t["field.email"] + " 2", value: value("alternateEmail"), type: "email", error: error("alternateEmail")))
+            \(request.input(
+                "alternateEmail", t["field.email"] + " 2", value: value("alternateEmail"), type: "email",
+                error: error("alternateEmail")))
             \(request.input("phone", t["field.phone"], value: value("phone"), type: "tel", error: error("phone")))
-            \(request.select("gender", t["field.gender"], options: Gender.allCases.map { ($0.rawValue, $0.rawValue) }, selected: value("gender"), error: error("gender")))
-            \(request.input("birthDate", t["field.birthDate"], value: value("birthDate"), type: "date", error: error("birthDate")))
-            \(request.input("joinDate", t["field.joinDate"], value: value("joinDate"), type: "date", error: error("joinDate")))
-            \(request.select("agreement", t["nav.agreements"], options: agreements, selected: retry ? request.field("agreement") : request.string(profile["agreement"]), error: error("agreement")))
+            \(request.select(
+                "gender", t["field.gender"], options: Gender.allCases.map { ($0.rawValue, $0.rawValue) },
+                selected: value("gender"), error: error("gender")))
+            \(request.input(
+                "birthDate", t["field.birthDate"], value: value("birthDate"), type: "date", error: error("birthDate")))
+            \(request.input(
+                "joinDate", t["field.joinDate"], value: value("joinDate"), type: "date", error: error("joinDate")))
+            \(request.select(
+                "agreement", t["nav.agreements"], options: agreements,
+                selected: retry ? request.field("agreement") : request.string(profile["agreement"]),
+                error: error("agreement")))
             \(request.input("notes", t["field.notes"], value: value("notes"), error: error("notes")))
-            <p><label><input type="checkbox" name="followUp"\(HTML.when(followUp, " checked"))> \(t["field.followUp"])</label></p>
+            <p><label><input type="checkbox" name="followUp"\(HTML.when(followUp, " checked"))> \(t["field.followUp"])\
+            </label></p>
             <p><button type="submit">\(t["action.save"])</button></p></form></details>
             <form method="post" action="/members/\(id)/access">\(request.csrfField)
-            <fieldset><legend>\(t["field.roles"])</legend>\(roleBoxes)</fieldset><fieldset><legend>\(t["field.branches"])</legend>\(branchBoxes)</fieldset>
+            <fieldset><legend>\(t["field.roles"])</legend>\(roleBoxes)</fieldset>\
+            <fieldset><legend>\(t["field.branches"])</legend>\(branchBoxes)</fieldset>
             <p><button type="submit">\(t["action.save"])</button></p></form>
-            <p>\(request.button("/members/\(id)/active", active ? t["action.deactivate"] : t["action.activate"], hidden: [("active", active ? "false" : "true")], style: active ? "danger" : ""))</p>
+            <p>\(request.button(
+                "/members/\(id)/active", active ? t["action.deactivate"] : t["action.activate"],
+                hidden: [("active", active ? "false" : "true")], style: active ? "danger" : ""))</p>
             </section>
             """
     }

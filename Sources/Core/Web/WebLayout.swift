@@ -23,27 +23,43 @@ extension WebRequest {
                 ("/audit", "nav.audit", account.may(.configuration, at: nil)),
             ]
             nav = links.filter(\.2).map { link in
-                "<li><a href=\"\(link.0)\"\(HTML.when(active == link.0, " aria-current=\"page\""))>\(t[link.1])</a></li>"
+                """
+                <li><a href="\(link.0)"\(HTML.when(active == link.0, " aria-current=\"page\""))>\(t[link.1])</a></li>
+                """
             }
             let unread = call(.get, "/api/v1/notifications/unread").object["unread"] as? Int ?? 0
             let bellLabel = "\(t["nav.notifications"]): \(unread) \(t["notifications.unread"].lowercased())"
             nav.append(
-                "<li><a class=\"bell\" href=\"/notifications\" aria-label=\"\(bellLabel)\" title=\"\(bellLabel)\"><svg width=\"16\" height=\"16\" viewBox=\"0 0 16 16\" aria-hidden=\"true\"><path fill=\"#fff\" d=\"M8 1a4 4 0 0 0-4 4v3L2.5 11h11L12 8V5a4 4 0 0 0-4-4zM6.5 12.5a1.5 1.5 0 0 0 3 0z\"/></svg><span class=\"count\" id=\"unread\">\(unread)</span></a></li>"
+                """
+                <li><a class="bell" href="/notifications" aria-label="\(bellLabel)" title="\(bellLabel)">\
+                <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true"><path fill="#fff" \
+                d="M8 1a4 4 0 0 0-4 4v3L2.5 11h11L12 8V5a4 4 0 0 0-4-4zM6.5 12.5a1.5 1.5 0 0 0 3 0z"/></svg>\
+                <span class="count" id="unread">\(unread)</span></a></li>
+                """
             )
             nav.append(
-                "<li><a href=\"/settings\"\(HTML.when(active == "/settings", " aria-current=\"page\""))>\(account.name)</a></li>"
+                """
+                <li><a href="/settings"\(HTML.when(active == "/settings", " aria-current=\"page\""))>\(account.name)\
+                </a></li>
+                """
             )
             nav.append(
-                "<li><form method=\"post\" action=\"/logout\" class=\"inline\">\(csrfField)<button type=\"submit\" class=\"link\">\(t["nav.logout"])</button></form></li>"
+                """
+                <li><form method="post" action="/logout" class="inline">\(csrfField)<button type="submit" class="link">\
+                \(t["nav.logout"])</button></form></li>
+                """
             )
         }
         let html: HTML = """
             <!doctype html>
-            <html lang="\(t.language.rawValue)"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(title) · Portero</title><link rel="stylesheet" href="/static/portero.css"><link rel="icon" href="/static/icon.svg" type="image/svg+xml"></head>
+            <html lang="\(t.language.rawValue)"><head><meta charset="utf-8">\
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(title) · Portero</title><link rel="stylesheet" href="/static/portero.css">\
+            <link rel="icon" href="/static/icon.svg" type="image/svg+xml"></head>
             <body><a class="skip" href="#main">\(t["nav.skip"])</a>
             <header><nav aria-label="Portero"><a class="brand" href="/home">Portero</a><ul>\(nav)</ul></nav></header>
-            <main id="main"><h1>\(title)</h1>\(notice.map { "<p class=\"notice\" role=\"status\">\($0)</p>" as HTML } ?? "")\(body)</main>
+            <main id="main"><h1>\(title)</h1>\
+            \(notice.map { "<p class=\"notice\" role=\"status\">\($0)</p>" as HTML } ?? "")\(body)</main>
             </body></html>
             """
         return HTTPResponse(
@@ -72,7 +88,8 @@ extension WebRequest {
         let id = "f-\(name)"
         return """
             <p class="field\(HTML.when(error != nil, " invalid"))"><label for="\(id)">\(label)</label>\
-            <input id="\(id)" name="\(name)" type="\(type)" value="\(value)"\(HTML.when(required, " required"))\(HTML.when(error != nil, " aria-invalid=\"true\" aria-describedby=\"\(id)-error\""))\(attributes)>\
+            <input id="\(id)" name="\(name)" type="\(type)" value="\(value)"\(HTML.when(required, " required"))\
+            \(HTML.when(error != nil, " aria-invalid=\"true\" aria-describedby=\"\(id)-error\""))\(attributes)>\
             \(error.map { "<span class=\"error\" id=\"\(id)-error\">\($0)</span>" as HTML } ?? "")</p>
             """
     }
@@ -88,7 +105,8 @@ extension WebRequest {
         }
         return """
             <p class="field\(HTML.when(error != nil, " invalid"))"><label for="\(id)">\(label)</label>\
-            <select id="\(id)" name="\(name)"\(HTML.when(multiple, " multiple"))\(HTML.when(error != nil, " aria-invalid=\"true\""))>\(items)</select>\
+            <select id="\(id)" name="\(name)"\(HTML.when(multiple, " multiple"))\
+            \(HTML.when(error != nil, " aria-invalid=\"true\""))>\(items)</select>\
             \(error.map { "<span class=\"error\">\($0)</span>" as HTML } ?? "")</p>
             """
     }
@@ -98,14 +116,20 @@ extension WebRequest {
         let head: [HTML] = headers.map { "<th scope=\"col\">\($0)</th>" }
         let body: [HTML] = rows.map { row in "<tr>\(row.map { "<td>\($0)</td>" as HTML })</tr>" }
         return
-            "<div class=\"scroll\"><table>\(caption.map { "<caption>\($0)</caption>" as HTML } ?? "")<thead><tr>\(head)</tr></thead><tbody>\(body)</tbody></table></div>"
+            """
+            <div class="scroll"><table>\(caption.map { "<caption>\($0)</caption>" as HTML } ?? "")\
+            <thead><tr>\(head)</tr></thead><tbody>\(body)</tbody></table></div>
+            """
     }
 
     /// A one-button form posting to `action` (with the CSRF token and hidden fields).
     func button(_ action: String, _ label: String, hidden: [(String, String)] = [], style: String = "") -> HTML {
         let fields: [HTML] = hidden.map { "<input type=\"hidden\" name=\"\($0.0)\" value=\"\($0.1)\">" }
         return
-            "<form method=\"post\" action=\"\(action)\" class=\"inline\">\(csrfField)\(fields)<button type=\"submit\"\(HTML.when(!style.isEmpty, " class=\"\(style)\""))>\(label)</button></form>"
+            """
+            <form method="post" action="\(action)" class="inline">\(csrfField)\(fields)\
+            <button type="submit"\(HTML.when(!style.isEmpty, " class=\"\(style)\""))>\(label)</button></form>
+            """
     }
 
     // MARK: Values from API JSON

@@ -79,7 +79,10 @@ extension WebUI {
             return request.page(
                 title: request.text["settings.totp"], active: "/settings",
                 body:
-                    "<p>\(request.text["settings.totpOn"])</p><ul class=\"codes\">\(list)</ul><p><a href=\"/settings\">\(request.text["settings.title"])</a></p>"
+                    """
+                    <p>\(request.text["settings.totpOn"])</p><ul class="codes">\(list)</ul><p><a href="/settings">\
+                    \(request.text["settings.title"])</a></p>
+                    """
             )
         }
     }
@@ -103,9 +106,16 @@ extension WebUI {
             <form method="post" action="/login" class="card narrow">
             <input type="hidden" name="csrf" value="\(token)"><input type="hidden" name="next" value="\(next)">
             \(error.map { "<p class=\"error\" role=\"alert\">\($0)</p>" as HTML } ?? "")
-            \(request.input("login", t["login.login"], value: login, required: true, attributes: " autocomplete=\"username\" autofocus"))
-            \(request.input("password", t["login.password"], type: "password", required: true, attributes: " autocomplete=\"current-password\""))
-            \(HTML.when(askCode, request.input("totp", t["login.totp"], attributes: " autocomplete=\"one-time-code\" inputmode=\"numeric\"")))
+            \(request.input(
+                "login", t["login.login"], value: login, required: true,
+                attributes: " autocomplete=\"username\" autofocus"))
+            \(request.input(
+                "password", t["login.password"], type: "password", required: true,
+                attributes: " autocomplete=\"current-password\""))
+            \(HTML.when(
+                askCode,
+                request.input(
+                    "totp", t["login.totp"], attributes: " autocomplete=\"one-time-code\" inputmode=\"numeric\"")))
             <p><button type="submit">\(t["login.submit"])</button></p>
             </form>
             """
@@ -129,24 +139,37 @@ extension WebUI {
             let qr = (try? QRCode(text: totp.uri).svg(label: t["settings.totpScan"])) ?? ""
             totpPart = """
                 <p>\(t["settings.totpScan"])</p><div class="qr">\(qr)</div><p><code>\(totp.secret)</code></p>
-                <form method="post" action="/settings/totp">\(request.csrfField)<input type="hidden" name="secret" value="\(totp.secret)"><input type="hidden" name="uri" value="\(totp.uri)">
-                \(request.input("code", t["login.totp"], required: true, error: errors["code"], attributes: " inputmode=\"numeric\" autocomplete=\"one-time-code\""))
+                <form method="post" action="/settings/totp">\(request.csrfField)\
+                <input type="hidden" name="secret" value="\(totp.secret)">\
+                <input type="hidden" name="uri" value="\(totp.uri)">
+                \(request.input(
+                    "code", t["login.totp"], required: true, error: errors["code"],
+                    attributes: " inputmode=\"numeric\" autocomplete=\"one-time-code\""))
                 <p><button type="submit">\(t["settings.totpConfirm"])</button></p></form>
                 """
         } else {
             totpPart =
-                "<form method=\"post\" action=\"/settings/totp/start\">\(request.csrfField)<button type=\"submit\">\(t["settings.totpStart"])</button></form>"
+                """
+                <form method="post" action="/settings/totp/start">\(request.csrfField)<button type="submit">\
+                \(t["settings.totpStart"])</button></form>
+                """
         }
         let language = request.text.language.rawValue
         let body: HTML = """
             <section class="card"><h2>\(t["field.language"])</h2>
             <form method="post" action="/settings/language">\(request.csrfField)
-            \(request.select("language", t["field.language"], options: [("es", "Español"), ("en", "English")], selected: language, error: errors["language"]))
+            \(request.select(
+                "language", t["field.language"], options: [("es", "Español"), ("en", "English")], selected: language,
+                error: errors["language"]))
             <p><button type="submit">\(t["action.save"])</button></p></form></section>
             <section class="card"><h2>\(t["settings.password"])</h2>
             <form method="post" action="/settings/password">\(request.csrfField)
-            \(request.input("current", t["field.currentPassword"], type: "password", required: true, error: errors["current"], attributes: " autocomplete=\"current-password\""))
-            \(request.input("password", t["field.newPassword"], type: "password", required: true, error: errors["password"], attributes: " autocomplete=\"new-password\""))
+            \(request.input(
+                "current", t["field.currentPassword"], type: "password", required: true, error: errors["current"],
+                attributes: " autocomplete=\"current-password\""))
+            \(request.input(
+                "password", t["field.newPassword"], type: "password", required: true, error: errors["password"],
+                attributes: " autocomplete=\"new-password\""))
             <p><button type="submit">\(t["action.save"])</button></p></form></section>
             <section class="card"><h2>\(t["settings.totp"])</h2>\(totpPart)</section>
             """

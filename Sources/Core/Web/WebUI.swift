@@ -100,7 +100,10 @@ final class WebUI: Sendable {
         response.headers += [
             (
                 "Content-Security-Policy",
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+                """
+                default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; \
+                frame-ancestors 'none'; base-uri 'none'
+                """
             ),
             ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"),
             ("Cache-Control", "no-store"),

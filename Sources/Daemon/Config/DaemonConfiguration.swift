@@ -2,6 +2,7 @@ import Foundation
 import Hardware
 import PorteroModel
 import Readers
+import Service
 
 /// A GPIO line as configured: a relay, an LED, an input.
 public struct LineConfiguration: Hashable, Sendable {
@@ -105,38 +106,21 @@ public struct DaemonConfiguration: Hashable, Sendable {
 
     public static let defaultPath = "/etc/portero/porterod.json"
 
+    static let topLevelKeys = [
+        "branch", "data_directory", "pin_key_file", "core", "status", "policy", "doors", "readers", "fire_alarm",
+    ]
+
     /// Reads and validates the file at `path`.
     public static func load(path: String) throws -> DaemonConfiguration {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw ConfigError(
-                file: path, key: "", problem: "cannot read the file (\((error as NSError).localizedDescription))")
-        }
-        return try parse(data, file: path)
+        try read(ConfigObject.load(path: path, allowed: topLevelKeys))
     }
 
     /// Validates a configuration document; `file` names it in errors.
     public static func parse(_ data: Data, file: String) throws -> DaemonConfiguration {
-        let json: JSONValue
-        do {
-            json = try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch let DecodingError.dataCorrupted(context) {
-            let detail =
-                (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-                ?? context.debugDescription
-            throw ConfigError(file: file, key: "", problem: "not valid JSON: \(detail)")
-        } catch {
-            throw ConfigError(file: file, key: "", problem: "not valid JSON: \(error)")
-        }
-        let root = try ConfigObject(
-            file: file, path: "", value: json,
-            allowed: [
-                "branch", "data_directory", "pin_key_file", "core", "status", "policy", "doors", "readers",
-                "fire_alarm",
-            ])
+        try read(ConfigObject.parse(data, file: file, allowed: topLevelKeys))
+    }
 
+    static func read(_ root: ConfigObject) throws -> DaemonConfiguration {
         guard let branch = try root.object("branch", allowed: ["id", "time_zone"]) else {
             throw root.error("branch", "required: expected an object with id and time_zone")
         }
@@ -196,7 +180,8 @@ public struct DaemonConfiguration: Hashable, Sendable {
         guard !doors.isEmpty else { throw root.error("doors", "required: expected at least one door") }
         var seenDoors = Set<DoorID>()
         for (index, door) in doors.enumerated() where !seenDoors.insert(door.door.id).inserted {
-            throw ConfigError(file: file, key: "doors[\(index)].id", problem: "door id \(door.door.id) is used twice")
+            throw ConfigError(
+                file: root.file, key: "doors[\(index)].id", problem: "door id \(door.door.id) is used twice")
         }
 
         var readers: [ReaderConfiguration] = []
@@ -214,7 +199,7 @@ public struct DaemonConfiguration: Hashable, Sendable {
         let configuration = DaemonConfiguration(
             branchID: branchID, timeZone: timeZone, dataDirectory: dataDirectory, pinKeyFile: pinKeyFile,
             core: core, status: status, policy: policy, doors: doors, readers: readers, fireAlarm: fireAlarm)
-        try configuration.checkLinesAreUsedOnce(file: file)
+        try configuration.checkLinesAreUsedOnce(file: root.file)
         return configuration
     }
 

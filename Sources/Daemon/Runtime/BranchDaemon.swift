@@ -3,12 +3,14 @@ import Dispatch
 import Foundation
 import HTTP
 import Hardware
+import LinuxSystem
 import PorteroModel
 import Readers
 import Replica
 import SQLite
 #if canImport(Glibc)
 import Glibc
+import Service
 #endif
 
 /// porterod's service: readers → credential → replica look-up → decision → relay and feedback →
@@ -157,7 +159,9 @@ public final class BranchDaemon {
     }
 
     var statusLine: String {
-        "branch \(configuration.branchID): \(doors.count) door(s), \(readers.filter(\.isOpen).count)/\(readers.count) reader(s) open\(options.simulateGPIO ? ", simulated GPIO" : "")\(options.simulateReaders ? ", simulated readers" : "")"
+        "branch \(configuration.branchID): \(doors.count) door(s), "
+            + "\(readers.filter(\.isOpen).count)/\(readers.count) reader(s) open"
+            + "\(options.simulateGPIO ? ", simulated GPIO" : "")\(options.simulateReaders ? ", simulated readers" : "")"
     }
 
     /// One pass of the loop: wait for a descriptor or the nearest deadline, then handle both.
@@ -289,7 +293,9 @@ public final class BranchDaemon {
             let micros = MonotonicInstant.now().nanoseconds(since: started) / 1000
             log(
                 decision.duress ? .warning : .info,
-                "door \(door.door.name) reader \(reader?.name ?? "-"): \(describe(presented)) \(decision.reason.rawValue)\(decision.userID.map { " user \($0)" } ?? "")\(decision.duress ? " DURESS" : "") in \(micros) µs"
+                "door \(door.door.name) reader \(reader?.name ?? "-"): \(describe(presented)) "
+                    + "\(decision.reason.rawValue)\(decision.userID.map { " user \($0)" } ?? "")"
+                    + "\(decision.duress ? " DURESS" : "") in \(micros) µs"
             )
         } catch let error as SQLiteError where error.isDiskFull {
             // The journal cannot grow: keep deciding from the replica (reads still work), raise
@@ -311,7 +317,9 @@ public final class BranchDaemon {
             reader?.feedback(granted: decision.granted)
             log(
                 .error,
-                "JOURNAL FULL, event kept here only: at=\(wall) door=\(door.door.id) direction=\(direction.rawValue) \(describe(presented)) reason=\(decision.reason.rawValue) user=\(decision.userID.map { "\($0)" } ?? "-")"
+                "JOURNAL FULL, event kept here only: at=\(wall) door=\(door.door.id) "
+                    + "direction=\(direction.rawValue) \(describe(presented)) reason=\(decision.reason.rawValue) "
+                    + "user=\(decision.userID.map { "\($0)" } ?? "-")"
             )
         } catch {
             metrics.journalFailure()
@@ -373,7 +381,8 @@ public final class BranchDaemon {
             guard let id = command.door, let door = doors[DoorID(id)] else {
                 log(
                     .warning,
-                    "remote unlock \(command.id) names door \(command.door.map(String.init) ?? "none"), which this branch does not have"
+                    "remote unlock \(command.id) names door \(command.door.map(String.init) ?? "none"), which this "
+                        + "branch does not have"
                 )
                 return
             }

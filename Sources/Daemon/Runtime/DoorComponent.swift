@@ -1,6 +1,7 @@
 import Hardware
 import PorteroModel
 import Readers
+import Service
 
 /// One door: its state machine, its lock relay, its inputs and its GPIO feedback lines.
 final class DoorComponent {
@@ -140,7 +141,9 @@ final class DoorComponent {
                     try relay?.set(active: physicalLevel(unlocked: unlocked))
                     log(
                         .info,
-                        "door \(door.name): lock \(unlocked ? "released" : "locked") (relay \(configuration.relay.line.chip):\(configuration.relay.line.line) \(physicalLevel(unlocked: unlocked) ? "high" : "low"))"
+                        "door \(door.name): lock \(unlocked ? "released" : "locked") "
+                            + "(relay \(configuration.relay.line.chip):\(configuration.relay.line.line) "
+                            + "\(physicalLevel(unlocked: unlocked) ? "high" : "low"))"
                     )
                 } catch {
                     log(.error, "door \(door.name): cannot drive the relay: \(error)")

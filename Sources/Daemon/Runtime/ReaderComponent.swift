@@ -1,6 +1,8 @@
 import Hardware
+import LinuxSystem
 import PorteroModel
 import Readers
+import Service
 
 /// One configured reader: opens its transport, reopens it with backoff when it fails or goes away.
 final class ReaderComponent {

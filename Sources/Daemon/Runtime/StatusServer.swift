@@ -2,9 +2,11 @@ import CLinux
 import Foundation
 import HTTP
 import Hardware
+import LinuxSystem
 import PorteroModel
 #if canImport(Glibc)
 import Glibc
+import Service
 #endif
 
 /// The local status endpoint: HTTP/1.0 `GET /health`, `/status` (JSON) and `/metrics`
@@ -143,7 +145,8 @@ final class StatusServer {
         let reason = HTTPResponse.reasons[status] ?? "Error"
         let payload = Array(body.utf8)
         let head =
-            "HTTP/1.0 \(status) \(reason)\r\nContent-Type: \(type)\r\nContent-Length: \(payload.count)\r\nConnection: close\r\n\r\n"
+            "HTTP/1.0 \(status) \(reason)\r\nContent-Type: \(type)\r\nContent-Length: \(payload.count)\r\n"
+            + "Connection: close\r\n\r\n"
         let bytes = Array(head.utf8) + payload
         // A status answer is small; what the socket buffer does not take is dropped with the client.
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }

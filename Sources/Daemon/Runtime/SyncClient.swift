@@ -1,12 +1,10 @@
-import CLinux
 import CoreClient
 import Foundation
+import LinuxSystem
 import PorteroModel
 import Replica
+import Service
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// What the sync threads tell the door loop, through an eventfd it polls.
 public final class SyncEvents: Sendable {
@@ -17,29 +15,26 @@ public final class SyncEvents: Sendable {
         case commands([SyncDoorCommand], serverTime: Timestamp)
     }
 
-    let descriptor: Int32
+    private let counter: EventCounter
     private let queue = Mutex<[Event]>([])
 
     public init() throws {
-        descriptor = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
-        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EMFILE) }
+        counter = try EventCounter()
     }
 
-    deinit { close(descriptor) }
+    var descriptor: Int32 { counter.descriptor }
 
     func post(_ event: Event) {
         queue.withLock { $0.append(event) }
-        var one: UInt64 = 1
-        _ = write(descriptor, &one, 8)
+        counter.signal()
     }
 
     /// For benchmarks that watch the loop's side from outside it.
-    public var descriptorForBenchmark: Int32 { descriptor }
+    public var descriptorForBenchmark: Int32 { counter.descriptor }
     public func drainForBenchmark() -> [Event] { drain() }
 
     func drain() -> [Event] {
-        var counter: UInt64 = 0
-        _ = read(descriptor, &counter, 8)
+        counter.reset()
         return queue.withLock { events in
             defer { events.removeAll() }
             return events

@@ -1,4 +1,5 @@
 import CUDev
+import LinuxSystem
 
 /// A device as udev describes it.
 public struct DeviceInfo: Hashable, Sendable {

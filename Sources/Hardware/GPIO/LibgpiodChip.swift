@@ -1,5 +1,6 @@
 import CGPIOD
 import CLinux
+import LinuxSystem
 import PorteroModel
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import CLinux
+import LinuxSystem
 import PorteroModel
 #if canImport(Glibc)
 import Glibc

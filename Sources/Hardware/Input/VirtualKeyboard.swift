@@ -2,6 +2,7 @@ import CLinux
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import LinuxSystem
 #endif
 
 /// A keyboard made through uinput: types what a keyboard-wedge reader would. The demo's simulated

@@ -1,6 +1,7 @@
 import CLinux
 #if canImport(Glibc)
 import Glibc
+import LinuxSystem
 #endif
 
 /// How a serial line is set up.

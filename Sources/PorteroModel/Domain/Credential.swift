@@ -25,7 +25,8 @@ public struct CardNumber: RawRepresentable, Hashable, Comparable, Sendable, Coda
     public struct ParseError: Error, Equatable, CustomStringConvertible, Sendable {
         public let text: String
         public var description: String {
-            "'\(text)' is not a card number (expected decimal digits, 0x followed by hex digits, or FACILITY,CARD as on the card)"
+            "'\(text)' is not a card number (expected decimal digits, 0x followed by hex digits, "
+                + "or FACILITY,CARD as on the card)"
         }
     }
 

@@ -46,7 +46,9 @@ public struct ZoneRules: Sendable, Equatable {
         else {
             throw UnknownZone(identifier: identifier)
         }
-        let end = Date(timeIntervalSince1970: Double(LocalDay(year: untilYear, month: 12, day: 31)!.rawValue) * 86_400)  // safe: a valid date
+        let end = Date(
+            timeIntervalSince1970:
+                Double(LocalDay(year: untilYear, month: 12, day: 31)!.rawValue) * 86_400)  // safe: a valid date
         var cursor = Date(timeIntervalSince1970: 0)
         var transitions: [Int64] = []
         var offsets: [Int32] = [Int32(zone.secondsFromGMT(for: cursor))]

@@ -3,7 +3,8 @@ import Glibc
 #endif
 import CLinux
 import Foundation
-@testable import HTTP
+import HTTP
+@testable import Server
 import TestSupport
 import Testing
 

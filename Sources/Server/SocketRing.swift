@@ -5,8 +5,8 @@ import CLinux
 
 /// Many `send`s, or many `recv`s, in one system call, through an io_uring (Linux 5.6 and later).
 ///
-/// An event loop reads the sockets of a batch together, and writes their answers together. With one `send` each, the first
-/// answer wakes its client's thread, which on a busy machine takes the processor from the loop
+/// An event loop reads the sockets of a batch together, and writes their answers together. With one `send` each,
+/// the first answer wakes its client's thread, which on a busy machine takes the processor from the loop
 /// as the call returns: the loop is switched out once every few answers, before it has written
 /// the others. Submitted together, the sends all happen inside one `io_uring_enter`, and the loop
 /// can be switched out only once it has written them all.

@@ -1,305 +1,11 @@
 import CLinux
 import Foundation
+import HTTP
+import LinuxSystem
 import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// A small HTTP/1.1 server: one listening socket and one epoll set shared by a few event loops
-/// (one thread each, non-blocking sockets), one request at a time per connection, keep-alive
-/// by default, limits and deadlines from `HTTPRequestDecoder` and `HTTPConnectionState`, and a
-/// graceful stop.
-///
-/// No connection belongs to a loop: each is registered edge-triggered, once, so whichever loop
-/// is free takes its next request and holds it until it is answered (see `EventLoop.registration`). A loop the
-/// scheduler gives less of the processor, or one busy with a slow handler (a dashboard figure
-/// over a million rows), then serves fewer requests instead of making its share of the clients
-/// wait: every client sees about the same latency. Who holds a connection is one atomic word
-/// on it (the deadline sweep takes it the same way); connections are found by descriptor in a
-/// table split into locked shards. Handlers run on the loops' threads, so a router's handlers
-/// must be safe to call from several threads at once.
-public final class HTTPServer: Sendable {
-    public struct Configuration: Sendable {
-        public var host = "127.0.0.1"
-        /// 0 picks a free port (tests).
-        public var port: UInt16 = 8080
-        public var limits = HTTPLimits()
-        public var timeouts = HTTPTimeouts()
-        public var maximumConnections = 1_024
-        public var maximumConnectionsPerAddress = 128
-        /// How long a stop waits for requests in flight.
-        public var shutdownGraceMilliseconds: Int64 = 5_000
-        /// Event loops (threads); by default one per processor.
-        public var eventLoops = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        /// Read the sockets of a batch, and write their answers, with one io_uring submission each
-        /// where the kernel allows it (see `SocketRing`); else, or when false, one `read` and one
-        /// `send` each.
-        public var ioUring = true
-        public init() {}
-    }
-
-    public let configuration: Configuration
-    public let router: Router
-    /// The port actually bound.
-    public let port: UInt16
-    /// How the loops read requests and write answers (for the log): through io_uring, or one
-    /// `read` and one `send` each.
-    public let socketIO: String
-    let listener: Int32
-    /// The epoll set every loop waits on: the listener, the wake-up eventfd and each connection.
-    let epoll: Int32
-    /// Written to wake a loop: an answer given later is ready, or a stop was asked for.
-    let wake: Int32
-    let admission = Mutex(Admission())
-    let stopping = Atomic<Bool>(false)
-    let table = ConnectionTable()
-    let loops: [EventLoop]
-    /// Deferred answers completed by other threads, waiting for a loop to write them.
-    let completed = Mutex<[(fd: Int32, id: UInt64, bytes: [UInt8], keepAlive: Bool)]>([])
-    /// When the deadline sweep runs next (one loop runs it), and when a stop's grace ends.
-    let nextSweep = Atomic<Int64>(0)
-    let shutdownDeadline = Atomic<Int64>(.max)
-    let nextConnectionID = Atomic<UInt64>(0)
-
-    /// Connections open, in total and per client address.
-    struct Admission {
-        var total = 0
-        var perAddress: [String: Int] = [:]
-    }
-
-    public init(configuration: Configuration, router: Router) throws {
-        self.configuration = configuration
-        self.router = router
-        let fd = socket(
-            AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EMFILE) }
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = configuration.port.bigEndian
-        guard inet_pton(AF_INET, configuration.host, &address.sin_addr) == 1 else {
-            close(fd)
-            throw POSIXError(.EINVAL)
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0, listen(fd, 4_096) == 0 else {
-            let code = errno
-            close(fd)
-            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EADDRINUSE)
-        }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        port = UInt16(bigEndian: actual.sin_port)
-        listener = fd
-        epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
-        wake = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
-        guard epoll >= 0, wake >= 0,
-            portero_epoll_ctl(epoll, EPOLL_CTL_ADD, wake, portero_EPOLLIN) == 0,
-            // One-shot: the loop that takes new connections accepts a batch, then arms it again.
-            portero_epoll_ctl(epoll, EPOLL_CTL_ADD, listener, portero_EPOLLIN | portero_EPOLLONESHOT) == 0
-        else {
-            let code = errno
-            close(fd)
-            if epoll >= 0 { close(epoll) }
-            if wake >= 0 { close(wake) }
-            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EMFILE)
-        }
-        var unavailable: SocketRing.Unavailable?
-        loops = (0..<max(1, configuration.eventLoops)).map { _ in
-            guard configuration.ioUring else { return EventLoop(ring: nil) }
-            do throws(SocketRing.Unavailable) {
-                return EventLoop(ring: try SocketRing(capacity: EventLoop.answersPerWrite))
-            } catch {
-                unavailable = error
-                return EventLoop(ring: nil)
-            }
-        }
-        socketIO =
-            !configuration.ioUring
-            ? "one read(2) per request and one send(2) per answer (io_uring turned off)"
-            : unavailable.map { "one read(2) per request and one send(2) per answer (\($0))" }
-                ?? "io_uring, one system call per batch of requests and one per batch of answers"
-    }
-
-    deinit {
-        for connection in table.all() { close(connection.fd) }
-        close(listener)
-        close(epoll)
-        close(wake)
-    }
-
-    static func now() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
-    }
-
-    /// Asks `run()` to stop accepting, finish what is in flight (within the grace) and return.
-    public func stop() {
-        stopping.store(true, ordering: .sequentiallyConsistent)
-        // Linux takes a listening socket out of LISTEN on shutdown(2): new connections are
-        // refused at once, while the descriptor stays valid until deinit closes it.
-        shutdown(listener, Int32(SHUT_RDWR))
-        wakeUp()
-    }
-
-    func wakeUp() {
-        var one: UInt64 = 1
-        _ = write(wake, &one, 8)
-    }
-
-    /// Serves until `stop()`: the first loop on the calling thread, the others on threads of
-    /// their own; returns when every loop has finished.
-    public func run() {
-        let finished = DispatchGroup()
-        for loop in loops.dropFirst() {
-            finished.enter()
-            let thread = Thread { [self] in
-                loop.run(self)
-                finished.leave()
-            }
-            thread.name = "portero.http"
-            thread.start()
-        }
-        loops[0].run(self)
-        finished.wait()
-        // Whatever the grace left open: no loop runs any more, so nobody holds these.
-        for connection in table.all() {
-            table.remove(connection)
-            close(connection.fd)
-            release(connection.address)
-        }
-    }
-
-    /// Takes a slot for a new connection from `address`, or says no (too many).
-    func admit(_ address: String) -> Bool {
-        admission.withLock { state in
-            guard state.total < configuration.maximumConnections,
-                state.perAddress[address, default: 0] < configuration.maximumConnectionsPerAddress
-            else { return false }
-            state.total += 1
-            state.perAddress[address, default: 0] += 1
-            return true
-        }
-    }
-
-    func release(_ address: String) {
-        admission.withLock { state in
-            state.total -= 1
-            let left = state.perAddress[address, default: 1] - 1
-            state.perAddress[address] = left > 0 ? left : nil
-        }
-    }
-
-    /// Connections open now, over every loop.
-    public var openConnections: Int { admission.withLock { $0.total } }
-
-    /// Requests each loop has answered so far (they share the work, so a loop that gets less
-    /// of the processor answers fewer).
-    public var requestsPerLoop: [Int] { loops.map { $0.served.load(ordering: .relaxed) } }
-
-    /// True on an event loop's thread: handlers called there run within a batch that the
-    /// router's `batchEnded` closes (a router called from anywhere else has no batches).
-    public static var onEventLoop: Bool { pthread_getspecific(eventLoopKey) != nil }
-
-    /// Runs `body` on this thread as an event loop runs its handlers (for benchmarks that call a
-    /// router without sockets): the caller ends each batch with the router's `batchEnded`.
-    public static func actingAsEventLoop<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_setspecific(eventLoopKey, UnsafeRawPointer(bitPattern: 1))
-        defer { pthread_setspecific(eventLoopKey, nil) }
-        return try body()
-    }
-
-    static let eventLoopKey: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key, nil)
-        return key
-    }()
-}
-
-/// One open connection. Its mutable state is touched only by whoever holds it: a loop that took
-/// an event for it, or the deadline sweep; `owner` says who may.
-final class Connection: @unchecked Sendable {
-    // @unchecked: every var below is touched only while `owner` is held (see `acquire`).
-    let fd: Int32
-    /// Unique for the server's life: a descriptor number is reused after close, this is not.
-    let id: UInt64
-    let address: String
-    var decoder: HTTPRequestDecoder
-    var state: HTTPConnectionState
-    var output: [UInt8] = []
-    var written = 0
-    /// An answer is coming later (a long poll): bytes that arrive meanwhile wait for it.
-    var awaitingDeferred = false
-    var closed = false
-    /// Input may be waiting that no edge will announce again: a read filled the loop's buffer,
-    /// or input came while an answer was still being written (it waits for the answer). The
-    /// holder registers the connection again once no answer is pending (see `letGo`).
-    var unreadInput = false
-    /// 0: nobody holds it (its next edge is taken by whichever loop gets it);
-    /// 1: held; 2: held, and an event came meanwhile that the holder must register it again for.
-    let owner = Atomic<Int>(0)
-
-    init(fd: Int32, id: UInt64, address: String, decoder: HTTPRequestDecoder, state: HTTPConnectionState) {
-        self.fd = fd
-        self.id = id
-        self.address = address
-        self.decoder = decoder
-        self.state = state
-    }
-
-    /// Takes the connection for an event. False when someone else holds it: the holder is
-    /// told an event came (it arms the connection again when it lets go).
-    func acquire() -> Bool {
-        while true {
-            if owner.compareExchange(expected: 0, desired: 1, ordering: .acquiring).exchanged { return true }
-            if owner.compareExchange(expected: 1, desired: 2, ordering: .relaxed).exchanged { return false }
-            if owner.load(ordering: .relaxed) == 2 { return false }
-        }
-    }
-
-    /// Takes the connection only if nobody holds it (the sweep passes over busy ones).
-    func tryAcquire() -> Bool { owner.compareExchange(expected: 0, desired: 1, ordering: .acquiring).exchanged }
-
-    /// Lets go; true when an event came meanwhile, so the caller must arm it again.
-    func release() -> Bool {
-        if owner.compareExchange(expected: 1, desired: 0, ordering: .releasing).exchanged { return false }
-        owner.store(0, ordering: .releasing)
-        return true
-    }
-}
-
-/// The open connections by descriptor, in shards with a lock each: the loops look one up per
-/// event, and two loops rarely want the same shard at once.
-final class ConnectionTable: Sendable {
-    private final class Shard: Sendable {
-        let entries = Mutex<[Int32: Connection]>([:])
-    }
-
-    private let shards: [Shard] = (0..<64).map { _ in Shard() }
-
-    private func shard(_ fd: Int32) -> Shard { shards[Int(fd) & 63] }
-
-    func insert(_ connection: Connection) { shard(connection.fd).entries.withLock { $0[connection.fd] = connection } }
-
-    func remove(_ connection: Connection) {
-        shard(connection.fd).entries.withLock { if $0[connection.fd] === connection { $0[connection.fd] = nil } }
-    }
-
-    func find(_ fd: Int32) -> Connection? { shard(fd).entries.withLock { $0[fd] } }
-
-    func all() -> [Connection] { shards.flatMap { $0.entries.withLock { Array($0.values) } } }
-
-    var isEmpty: Bool { shards.allSatisfy { $0.entries.withLock { $0.isEmpty } } }
-}
 
 /// One loop's thread and its scratch: the connections it holds in the current batch, what it
 /// read and what it answered. The connections themselves are the server's.
@@ -336,8 +42,8 @@ final class EventLoop: @unchecked Sendable {
     static let keptOutputCapacity = 16_384
 
     func run(_ server: HTTPServer) {
-        pthread_setspecific(HTTPServer.eventLoopKey, UnsafeRawPointer(bitPattern: 1))
-        defer { pthread_setspecific(HTTPServer.eventLoopKey, nil) }
+        EventLoopThread.mark(true)
+        defer { EventLoopThread.mark(false) }
         var readyFDs = [Int32](repeating: 0, count: Int(Self.batchSize))
         var readyEvents = [UInt32](repeating: 0, count: Int(Self.batchSize))
         while true {
@@ -465,7 +171,9 @@ final class EventLoop: @unchecked Sendable {
             return list
         }
         for answer in ready {
-            guard let connection = server.table.find(answer.fd), connection.id == answer.id else { continue }  // the client left meanwhile
+            guard let connection = server.table.find(answer.fd), connection.id == answer.id else {
+                continue  // the client left meanwhile
+            }
             // Waiting for its answer, its input is read as it comes: this loop may hold it already
             // (bytes came in this batch); if another loop or the sweep holds it (a moment at
             // most), the answer goes back in the queue for the next wake-up, never waited for
@@ -540,8 +248,8 @@ final class EventLoop: @unchecked Sendable {
     private func reportBrokenRing() {
         FileHandle.standardError.write(
             Data(
-                "portero: io_uring failed (\(String(cString: strerror(errno)))); requests and answers go one read(2) and send(2) each from now on\n"
-                    .utf8))
+                ("portero: io_uring failed (\(String(cString: strerror(errno)))); requests and answers go one read(2) "
+                    + "and send(2) each from now on\n").utf8))
     }
 
     /// Answers the next complete request, if no response is being written.

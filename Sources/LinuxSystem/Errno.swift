@@ -45,7 +45,7 @@ public struct SystemCallError: Error, Hashable, Sendable, CustomStringConvertibl
 /// The one funnel for system calls: retries EINTR, captures errno at once, and turns a −1 into a
 /// typed error naming the call and its subject (a device path, a line).
 @discardableResult
-func system<T: BinaryInteger>(_ call: String, _ subject: String, _ body: () -> T) throws(SystemCallError) -> T {
+public func system<T: BinaryInteger>(_ call: String, _ subject: String, _ body: () -> T) throws(SystemCallError) -> T {
     while true {
         let result = body()
         if result != -1 { return result }

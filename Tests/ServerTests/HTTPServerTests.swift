@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Server
 import Synchronization
 import TestSupport
 import Testing
@@ -265,7 +266,8 @@ final class RunningServer {
             }
         }
         #expect(answered.load(ordering: .relaxed) == 160)
-        #expect(eventually(within: 5) { open.withLock { $0.isEmpty } })  // every handler's batch ended, on its own thread
+        // every handler's batch ended, on its own thread
+        #expect(eventually(within: 5) { open.withLock { $0.isEmpty } })
         #expect(ends.load(ordering: .relaxed) >= 1)
     }
 }

@@ -1,5 +1,4 @@
 import CLinux
-import PorteroModel
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -104,14 +103,5 @@ public enum Poller {
         let count = try system("poll", name) { poll(&set, nfds_t(set.count), timeoutMilliseconds) }
         guard count > 0 else { return [] }
         return set.filter { $0.revents != 0 }.map(\.fd)
-    }
-}
-
-extension MonotonicInstant {
-    /// Now, on CLOCK_MONOTONIC: the clock of reader timeouts and GPIO event timestamps.
-    public static func now() -> MonotonicInstant {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return MonotonicInstant(nanoseconds: Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec))
     }
 }
