@@ -36,7 +36,7 @@ let package = Package(
                 "Service",
             ]),
         .target(name: "HTTP", dependencies: ["CLinux"]),
-        .target(name: "Server", dependencies: ["HTTP", "CLinux", "LinuxSystem"]),
+        .target(name: "Server", dependencies: ["HTTP", "CLinux", "LinuxSystem", "Service"]),
         .target(name: "Core", dependencies: ["PorteroModel", "SQLite", "Crypto", "HTTP", "Replica", "Service"]),
         .target(name: "PorteroCLI"),
         .target(name: "CoreClient", dependencies: ["CCurl"]),
@@ -87,7 +87,7 @@ let package = Package(
             name: "PorteroCLITests",
             dependencies: [
                 "PorteroCLI", "CoreClient", "PorteroModel", "Replica", "TestSupport", "Core", "SQLite", "Readers", "Daemon",
-                "Service",
+                "Service", "LinuxSystem",
             ]),
     ],
     swiftLanguageModes: [.v6]

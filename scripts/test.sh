@@ -23,15 +23,17 @@ fi
 echo "==> building (debug, with tests)"
 swift build --build-tests
 
-echo "==> systemd-analyze verify systemd/porterod.service (against the binary just built)"
+echo "==> systemd-analyze verify systemd/*.service (against the binaries just built)"
 unit_dir=$(mktemp -d)
-sed "s|/usr/local/bin/porterod|$PWD/.build/debug/porterod|g" systemd/porterod.service > "$unit_dir/porterod.service"
+for unit in porterod portero-core; do
+    sed "s|/usr/local/bin/$unit|$PWD/.build/debug/$unit|g" "systemd/$unit.service" > "$unit_dir/$unit.service"
+done
 # verify exits 0 on warnings such as an unknown key; any output at all fails the run.
-verify_output=$(systemd-analyze verify --man=no "$unit_dir/porterod.service" 2>&1 || true)
+verify_output=$(systemd-analyze verify --man=no "$unit_dir"/*.service 2>&1 || true)
 rm -rf "$unit_dir"
 if [ -n "$verify_output" ]; then
     echo "$verify_output"
-    echo "error: systemd/porterod.service does not verify cleanly" >&2
+    echo "error: a unit in systemd/ does not verify cleanly" >&2
     exit 1
 fi
 

@@ -28,6 +28,9 @@ public struct HTTPRequest: Hashable, Sendable {
     public var body: [UInt8]
     /// Whether the connection stays open after the response.
     public var keepAlive: Bool
+    /// The address of the socket's peer as the server saw it (a proxy, when there is one), set
+    /// by the server; empty for a request made inside the process.
+    public var peer = ""
 
     public init(
         method: String, target: String, path: String, query: String?, minorVersion: Int = 1,

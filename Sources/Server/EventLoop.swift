@@ -2,6 +2,7 @@ import CLinux
 import Foundation
 import HTTP
 import LinuxSystem
+import Service
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -57,6 +58,7 @@ final class EventLoop: @unchecked Sendable {
                 clamping: max(0, min(server.nextSweep.load(ordering: .relaxed) - now, Self.sweepMilliseconds)))
             let count = portero_epoll_wait(server.epoll, &readyFDs, &readyEvents, Self.batchSize, timeout)
             let after = HTTPServer.now()
+            server.lastTurn.store(after, ordering: .relaxed)
             var completions = false
             for index in 0..<max(0, Int(count)) {
                 let fd = readyFDs[index]
@@ -212,7 +214,7 @@ final class EventLoop: @unchecked Sendable {
                 case .failed, .unknown: drop(readable[index], server)
                 }
             }
-            if ring.broken { reportBrokenRing() }
+            if ring.broken { reportBrokenRing(server) }
             return
         }
         for connection in readable {
@@ -245,18 +247,18 @@ final class EventLoop: @unchecked Sendable {
         received.append(connection)
     }
 
-    private func reportBrokenRing() {
-        FileHandle.standardError.write(
-            Data(
-                ("portero: io_uring failed (\(String(cString: strerror(errno)))); requests and answers go one read(2) "
-                    + "and send(2) each from now on\n").utf8))
+    private func reportBrokenRing(_ server: HTTPServer) {
+        server.log(
+            .error,
+            "io_uring failed (\(Errno.current)); requests and answers go one read(2) and send(2) each from now on")
     }
 
     /// Answers the next complete request, if no response is being written.
     private func serveNext(_ connection: Connection, _ server: HTTPServer, now: Int64) {
         guard connection.written >= connection.output.count, !connection.awaitingDeferred else { return }
         do {
-            guard let request = try connection.decoder.next() else { return }
+            guard var request = try connection.decoder.next() else { return }
+            request.peer = connection.address
             connection.state.requestDecoded()
             let response = server.router.respond(to: request)
             served.add(1, ordering: .relaxed)
@@ -315,7 +317,7 @@ final class EventLoop: @unchecked Sendable {
                         continue
                     }
                 }
-                if ring.broken { reportBrokenRing() }
+                if ring.broken { reportBrokenRing(server) }
             }
             for connection in batch where !connection.closed { flush(connection, server, now: now) }
         }

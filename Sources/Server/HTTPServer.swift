@@ -2,6 +2,7 @@ import CLinux
 import Foundation
 import HTTP
 import LinuxSystem
+import Service
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -62,6 +63,9 @@ public final class HTTPServer: Sendable {
     let nextSweep = Atomic<Int64>(0)
     let shutdownDeadline = Atomic<Int64>(.max)
     let nextConnectionID = Atomic<UInt64>(0)
+    /// When a loop last woke (monotonic milliseconds).
+    let lastTurn = Atomic<Int64>(HTTPServer.now())
+    let log: Log
 
     /// Connections open, in total and per client address.
     struct Admission {
@@ -69,51 +73,52 @@ public final class HTTPServer: Sendable {
         var perAddress: [String: Int] = [:]
     }
 
-    public init(configuration: Configuration, router: Router) throws {
+    public init(configuration: Configuration, router: Router, log: Log = Log()) throws {
         self.configuration = configuration
         self.router = router
-        let fd = socket(
-            AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EMFILE) }
+        self.log = log
+        let where_ = "\(configuration.host):\(configuration.port)"
+        let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+        let fd = try system("socket", where_) { socket(AF_INET, type, 0) }
+        var descriptors = [fd]
+        // Every descriptor opened so far is closed when a later step fails.
+        var complete = false
+        defer { if !complete { descriptors.forEach { _ = close($0) } } }
         var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        try system("setsockopt SO_REUSEADDR", where_) {
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = configuration.port.bigEndian
         guard inet_pton(AF_INET, configuration.host, &address.sin_addr) == 1 else {
-            close(fd)
-            throw POSIXError(.EINVAL)
+            throw SystemCallError("inet_pton", "\(configuration.host) (not an IPv4 address)", .invalidArgument)
         }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+        try withUnsafePointer(to: &address) { pointer throws(SystemCallError) in
+            let generic = UnsafeRawPointer(pointer).assumingMemoryBound(to: sockaddr.self)
+            try system("bind", where_) { bind(fd, generic, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0, listen(fd, 4_096) == 0 else {
-            let code = errno
-            close(fd)
-            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EADDRINUSE)
-        }
+        try system("listen", where_) { listen(fd, 4_096) }
         var actual = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        try withUnsafeMutablePointer(to: &actual) { pointer throws(SystemCallError) in
+            let generic = UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: sockaddr.self)
+            try system("getsockname", where_) { getsockname(fd, generic, &length) }
         }
         port = UInt16(bigEndian: actual.sin_port)
         listener = fd
-        epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
-        wake = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
-        guard epoll >= 0, wake >= 0,
-            portero_epoll_ctl(epoll, EPOLL_CTL_ADD, wake, portero_EPOLLIN) == 0,
-            // One-shot: the loop that takes new connections accepts a batch, then arms it again.
-            portero_epoll_ctl(epoll, EPOLL_CTL_ADD, listener, portero_EPOLLIN | portero_EPOLLONESHOT) == 0
-        else {
-            let code = errno
-            close(fd)
-            if epoll >= 0 { close(epoll) }
-            if wake >= 0 { close(wake) }
-            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EMFILE)
+        epoll = try system("epoll_create1", "server") { epoll_create1(Int32(EPOLL_CLOEXEC)) }
+        descriptors.append(epoll)
+        wake = try system("eventfd", "server wake-up") { eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC)) }
+        descriptors.append(wake)
+        try system("epoll_ctl", "wake-up") { [epoll, wake] in
+            portero_epoll_ctl(epoll, EPOLL_CTL_ADD, wake, portero_EPOLLIN)
         }
+        // One-shot: the loop that takes new connections accepts a batch, then arms it again.
+        try system("epoll_ctl", "listener") { [epoll] in
+            portero_epoll_ctl(epoll, EPOLL_CTL_ADD, fd, portero_EPOLLIN | portero_EPOLLONESHOT)
+        }
+        complete = true
         var unavailable: SocketRing.Unavailable?
         loops = (0..<max(1, configuration.eventLoops)).map { _ in
             guard configuration.ioUring else { return EventLoop(ring: nil) }
@@ -155,8 +160,12 @@ public final class HTTPServer: Sendable {
 
     func wakeUp() {
         var one: UInt64 = 1
-        _ = write(wake, &one, 8)
+        _ = try? system("write", "server wake-up") { write(wake, &one, 8) }
     }
+
+    /// True while the event loops turn (each does at least every 50 ms); the service's watchdog
+    /// keep-alive is sent only then, so systemd restarts a server whose loops are stuck.
+    public var isResponsive: Bool { HTTPServer.now() - lastTurn.load(ordering: .relaxed) < 5_000 }
 
     /// Serves until `stop()`: the first loop on the calling thread, the others on threads of
     /// their own; returns when every loop has finished.

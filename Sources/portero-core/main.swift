@@ -4,7 +4,7 @@ import HTTP
 import PorteroCLI
 import PorteroModel
 import SQLite
-import Server
+import Service
 
 let info = ProgramInfo(
     name: "portero-core",
@@ -23,15 +23,20 @@ let info = ProgramInfo(
         ),
         (
             """
-            serve --database FILE [--host ADDRESS] [--port N] [--secure-cookies] [--max-per-address N] \
-            [--event-loops N] [--time-zone ZONE] [--no-io-uring]
+            serve [--config FILE] [--database FILE] [--host ADDRESS] [--port N] [--secure-cookies] \
+            [--max-per-address N] [--event-loops N] [--time-zone ZONE] [--no-io-uring]
             """,
             """
-            Serve the API until SIGTERM, then finish requests in flight; one event loop per processor unless told; \
-            ZONE (IANA, default UTC) is the core's \"today\" where no branch says; --no-io-uring reads each request \
-            with its own read(2) and writes each answer with its own send(2) instead of a batch's reads, and its \
-            answers, in one io_uring submission each.
+            Serve the API and the web UI until SIGTERM, then finish requests in flight. Settings come from \
+            FILE (default /etc/portero/portero-core.json when it exists and no --database is given), and the \
+            options override them: one event loop per processor unless told; ZONE (IANA, default UTC) is the \
+            core's "today" where no branch says; --no-io-uring reads each request with its own read(2) and \
+            writes each answer with its own send(2) instead of one io_uring submission per batch.
             """
+        ),
+        (
+            "--check-config [FILE]",
+            "Validate the configuration (default /etc/portero/portero-core.json) without serving."
         ),
     ],
     status: """
@@ -43,69 +48,34 @@ let info = ProgramInfo(
 )
 
 runProgram(
-    info, flags: ["--secure-cookies", "--no-io-uring"],
+    info, flags: ["--secure-cookies", "--no-io-uring", "--check-config"],
     valued: [
-        "--database", "--username", "--email", "--host", "--port", "--max-per-address", "--event-loops", "--time-zone",
+        "--config", "--database", "--username", "--email", "--host", "--port", "--max-per-address", "--event-loops",
+        "--time-zone",
     ]
 ) { arguments in
+    if arguments.has("--check-config") {
+        let path = arguments.positionals.first ?? CoreConfiguration.defaultPath
+        do {
+            let configuration = try CoreConfiguration.load(path: path)
+            print(
+                "\(path): ok — database \(configuration.database), "
+                    + "listening on \(configuration.host):\(configuration.port)")
+            return .success
+        } catch let error as ConfigError {
+            printError("portero-core: \(error)")
+            return .config
+        }
+    }
     if arguments.positionals == ["serve"] {
-        guard let path = arguments.value("--database") else {
-            throw CommandLineArguments.UsageError(message: "serve needs --database FILE")
+        let configuration: CoreConfiguration
+        do {
+            configuration = try Serve.configuration(arguments)
+        } catch let error as ConfigError {
+            printError("portero-core: \(error)")
+            return .config
         }
-        var configuration = HTTPServer.Configuration()
-        configuration.host = arguments.value("--host") ?? "127.0.0.1"
-        guard let port = UInt16(arguments.value("--port") ?? "8080") else {
-            throw CommandLineArguments.UsageError(message: "--port needs a number from 0 to 65535")
-        }
-        configuration.port = port
-        if let text = arguments.value("--max-per-address") {
-            guard let limit = Int(text), limit > 0 else {
-                throw CommandLineArguments.UsageError(message: "--max-per-address needs a positive number")
-            }
-            configuration.maximumConnectionsPerAddress = limit
-        }
-        if let text = arguments.value("--event-loops") {
-            guard let loops = Int(text), (1...64).contains(loops) else {
-                throw CommandLineArguments.UsageError(message: "--event-loops needs a number from 1 to 64")
-            }
-            configuration.eventLoops = loops
-        }
-        configuration.ioUring = !arguments.has("--no-io-uring")
-        let zone = arguments.value("--time-zone") ?? "UTC"
-        guard (try? ZoneRules(identifier: zone)) != nil else {
-            throw CommandLineArguments.UsageError(message: "--time-zone needs an IANA name such as America/Mexico_City")
-        }
-        let api = try CoreAPI(path: path, secureCookies: arguments.has("--secure-cookies"), timeZone: zone)
-        let server = try HTTPServer(configuration: configuration, router: api.router())
-        // SIGTERM and SIGINT stop the server gracefully (requests in flight finish).
-        for number in [SIGTERM, SIGINT] { signal(number, SIG_IGN) }
-        let sources = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                api.stopWaiting()
-                server.stop()
-            }
-            source.resume()
-            return source
-        }
-        // Device alarms (offline, stale replica) every 30 s, on a thread of their own.
-        let maintenance = Thread {
-            while !Thread.current.isCancelled {
-                do { try api.maintain() } catch {
-                    FileHandle.standardError.write(Data("portero-core: maintenance: \(error)\n".utf8))
-                }
-                Thread.sleep(forTimeInterval: 30)
-            }
-        }
-        maintenance.name = "portero.maintenance"
-        maintenance.start()
-        print("portero-core serving http://\(configuration.host):\(server.port)/ (web UI) and /api/v1/")
-        print("portero-core reads and writes sockets: \(server.socketIO)")
-        fflush(nil)
-        server.run()
-        maintenance.cancel()
-        sources.forEach { $0.cancel() }
-        return .success
+        return try Serve.run(configuration)
     }
     if arguments.positionals == ["init"] {
         guard let path = arguments.value("--database"), let username = arguments.value("--username"),

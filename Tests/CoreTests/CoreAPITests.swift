@@ -26,12 +26,13 @@ final class APIFixture {
     /// The API's clock, moved by tests (code expiry, sessions).
     let clock = TestClock()
 
-    init() throws {
+    init(trustedProxies: [String] = []) throws {
         directory = try TemporaryDirectory()
         let hasher = PasswordHasher(logN: 8, r: 8, p: 1)
         let clock = self.clock
         api = try CoreAPI(
-            path: directory.file("core.sqlite"), hasher: hasher, enrollmentCodeSeconds: 600, clock: { clock.now })
+            path: directory.file("core.sqlite"), trustedProxies: trustedProxies, hasher: hasher,
+            enrollmentCodeSeconds: 600, clock: { clock.now })
         (own, other) = try api.withDatabase { database in
             (
                 try database.accounts.createBranch(name: "Centro", city: "CDMX", timeZone: "America/Mexico_City"),
@@ -53,18 +54,23 @@ final class APIFixture {
         return router.respond(to: try #require(try decoder.next()))
     }
 
-    /// Sends a request; `cookie` and `csrf` come from `signIn`.
-    func send(_ method: String, _ target: String, body: String? = nil, cookie: String? = nil, csrf: String? = nil)
-        throws -> HTTPResponse
-    {
+    /// Sends a request; `cookie` and `csrf` come from `signIn`; `peer` is the socket's address as
+    /// the server would set it.
+    func send(
+        _ method: String, _ target: String, body: String? = nil, cookie: String? = nil, csrf: String? = nil,
+        peer: String = "", headers: [(String, String)] = []
+    ) throws -> HTTPResponse {
         var text = "\(method) \(target) HTTP/1.1\r\nHost: core\r\n"
+        for (name, value) in headers { text += "\(name): \(value)\r\n" }
         if let cookie { text += "Cookie: portero_session=\(cookie)\r\n" }
         if let csrf { text += "X-CSRF-Token: \(csrf)\r\n" }
         if let body { text += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
         text += "\r\n" + (body ?? "")
         var decoder = HTTPRequestDecoder()
         decoder.append(Array(text.utf8))
-        return router.respond(to: try #require(try decoder.next()))
+        var request = try #require(try decoder.next())
+        request.peer = peer
+        return router.respond(to: request)
     }
 
     /// Creates a user with `role` at the own branch and signs them in.

@@ -224,11 +224,7 @@ enum Built {
             if process.isRunning { process.terminate() }
             process.waitUntilExit()
         }
-        var line = ""
-        while !line.contains("\n"), let chunk = try out.fileHandleForReading.read(upToCount: 1) {
-            line += String(decoding: chunk, as: UTF8.self)
-        }
-        let port = try #require(line.split(separator: ":").last.flatMap { UInt16($0.prefix { $0.isNumber }) })
+        let port = try servingPort(out)
         let body = #"{"login": "root", "password": "Secreto123"}"#
         #expect(
             rawRequest(port: port, "GET /api/v1/x HTTP/1.1\r\nHost: core\r\nConnection: close\r\n\r\n").hasPrefix(
@@ -250,19 +246,30 @@ enum Built {
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
     }
+}
 
-    func rawRequest(port: UInt16, _ text: String) -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+/// One request over a new loopback connection to `port`; the whole answer.
+func rawRequest(port: UInt16, _ text: String) -> String {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+    _ = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
         }
-        return exchange(connected: fd, text)
     }
+    return exchange(connected: fd, text)
+}
+
+/// The port in portero-core's first line ("portero-core serving http://127.0.0.1:PORT/ …").
+func servingPort(_ out: Pipe) throws -> UInt16 {
+    var line = ""
+    while !line.contains("\n"), let chunk = try out.fileHandleForReading.read(upToCount: 1) {
+        line += String(decoding: chunk, as: UTF8.self)
+    }
+    let address = line.split(separator: " ").first { $0.hasPrefix("http://") } ?? ""
+    return try #require(address.split(separator: ":").last.flatMap { UInt16($0.prefix { $0.isNumber }) })
 }

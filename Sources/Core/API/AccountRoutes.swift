@@ -60,7 +60,7 @@ extension CoreAPI {
                 let totp: String?
             }
             let body = try request.body(Body.self)
-            let address = request.context.request.header("x-forwarded-for") ?? "local"
+            let address = request.api.clientAddress(of: request.context.request)
             do {
                 let (token, session) = try request.database.auth.login(
                     body.login, password: body.password, secondFactor: body.totp, address: address, now: request.now)

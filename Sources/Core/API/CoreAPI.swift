@@ -62,8 +62,8 @@ public struct APIRequest {
     public var branch: BranchID?
     public let now: Timestamp
     public let database: CoreDatabase
-    /// Cookies get `Secure`: the core was told it is served over TLS, or a proxy in front says
-    /// so with `X-Forwarded-Proto: https`.
+    /// Cookies get `Secure`: the core was told it is served over TLS, or a trusted proxy in front
+    /// says so with `X-Forwarded-Proto: https`.
     public let secureCookies: Bool
     /// How long a new device enrolment code stays valid.
     public let enrollmentCodeSeconds: Int64
@@ -133,6 +133,8 @@ public final class CoreAPI: Sendable {
     let pool: CoreDatabasePool
     let feed = FeedNotifier()
     let secureCookies: Bool
+    /// Peers whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
+    let trustedProxies: Set<String>
     public let routes: [APIRoute]
     let clock: @Sendable () -> Timestamp
     /// How long a device enrolment code stays valid.
@@ -152,6 +154,7 @@ public final class CoreAPI: Sendable {
 
     public init(
         path: String, options: ConnectionOptions = CoreAPI.serverOptions, secureCookies: Bool = false,
+        trustedProxies: [String] = [],
         hasher: PasswordHasher = PasswordHasher(),
         policy: AuthPolicy = AuthPolicy(), enrollmentCodeSeconds: Int64 = 24 * 3600, timeZone: String = "UTC",
         clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }
@@ -164,6 +167,7 @@ public final class CoreAPI: Sendable {
                 throttle: throttle, dummyHash: dummyHash)
         }
         self.secureCookies = secureCookies
+        self.trustedProxies = Set(trustedProxies)
         self.clock = clock
         self.enrollmentCodeSeconds = enrollmentCodeSeconds
         _ = try ZoneRules(identifier: timeZone)
@@ -180,6 +184,22 @@ public final class CoreAPI: Sendable {
         Self.declareOpenAPIRoute(&declared)
         routes = declared.routes
         feed.start()
+    }
+
+    /// The client's address, which sign-in and enrolment attempts are throttled by: the socket's
+    /// peer, or, when the peer is a trusted proxy, the right-most `X-Forwarded-For` hop that is not
+    /// itself a trusted proxy (hops further left were written by the client and prove nothing).
+    /// From any other peer the header is ignored, so a client cannot pick its own address.
+    func clientAddress(of request: HTTPRequest) -> String {
+        let peer = request.peer.isEmpty ? "local" : request.peer
+        guard trustedProxies.contains(peer), let forwarded = request.header("x-forwarded-for") else { return peer }
+        let hops = forwarded.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        return hops.last { !trustedProxies.contains($0) && !$0.isEmpty } ?? peer
+    }
+
+    /// True when a trusted proxy says the client came over HTTPS (cookies are then Secure).
+    func forwardedOverHTTPS(_ request: HTTPRequest) -> Bool {
+        trustedProxies.contains(request.peer) && request.header("x-forwarded-proto")?.lowercased() == "https"
     }
 
     /// A device's long poll: its batch when a change concerns its branch, or an empty one when
@@ -311,7 +331,7 @@ public final class CoreAPI: Sendable {
         _ route: APIRoute, _ context: RouteContext, _ database: CoreDatabase, _ now: Timestamp,
         _ check: inout Authenticator.SessionCheck?
     ) throws -> APIRequest {
-        let secure = secureCookies || context.request.header("x-forwarded-proto")?.lowercased() == "https"
+        let secure = secureCookies || forwardedOverHTTPS(context.request)
         var request = APIRequest(
             context: context, route: route, session: nil, device: nil, branch: nil, now: now, database: database,
             secureCookies: secure,

@@ -81,7 +81,7 @@ extension CoreAPI {
                 let softwareVersion: String?
             }
             let body = try request.body(Body.self)
-            let key = "enroll:" + (request.context.request.header("x-forwarded-for") ?? "local")
+            let key = "enroll:" + request.api.clientAddress(of: request.context.request)
             let throttle = request.database.auth.throttle
             let policy = request.database.auth.policy
             if let until = throttle.lockedUntil(key), request.now.seconds < until {

@@ -137,8 +137,8 @@ public final class SQLiteAuditStore: AuditStore {
                 return .broken(
                     rowID: expectedID,
                     reason:
-                        "the recorded head (\(head ?? "none")) is not the last row: rows after \(expectedID - 1) were "
-                        + "removed"
+                        "the recorded head (\(head ?? "none")) is not the last row: "
+                        + "rows after \(expectedID - 1) were removed"
                 )
             }
             return .intact(rows: rows, head: previous)

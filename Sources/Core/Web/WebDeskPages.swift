@@ -504,12 +504,12 @@ extension WebUI {
             }
         let roles = Set((profile["roles"] as? [String]) ?? [])
         let granted = Set(((profile["branches"] as? [NSNumber]) ?? []).map { $0.stringValue })
-        let roleBoxes: [HTML] = Role.allCases.map { role in
+        let roleBoxes: [HTML] = Role.allCases.map { role -> HTML in
             let checked = HTML.when(roles.contains(role.rawValue), " checked")
             let box: HTML = "<label><input type=\"checkbox\" name=\"roles\" value=\"\(role.rawValue)\"\(checked)>"
             return "\(box) \(role.rawValue)</label> "
         }
-        let branchBoxes: [HTML] = branches.map { branch in
+        let branchBoxes: [HTML] = branches.map { branch -> HTML in
             let checked = HTML.when(granted.contains(branch.0), " checked")
             let box: HTML = "<label><input type=\"checkbox\" name=\"branches\" value=\"\(branch.0)\"\(checked)>"
             return "\(box) \(branch.1)</label> "

@@ -182,7 +182,9 @@ struct WebRequest: Sendable {
         var headers: [(name: String, value: String)] = [("host", "portero.internal")]
         if let cookie { headers.append(("cookie", "portero_session=\(cookie)")) }
         if let session { headers.append(("x-csrf-token", session.csrfToken)) }
-        if let forwarded = context.request.header("x-forwarded-for") { headers.append(("x-forwarded-for", forwarded)) }
+        for name in ["x-forwarded-for", "x-forwarded-proto"] {
+            if let value = context.request.header(name) { headers.append((name, value)) }
+        }
         var bytes: [UInt8] = []
         if let body {
             headers.append(("content-type", "application/json"))
@@ -191,9 +193,10 @@ struct WebRequest: Sendable {
         let queryText =
             query.isEmpty
             ? nil : query.map { "\(Self.percentEncode($0.0))=\(Self.percentEncode($0.1))" }.joined(separator: "&")
-        let request = HTTPRequest(
+        var request = HTTPRequest(
             method: method.rawValue, target: path + (queryText.map { "?" + $0 } ?? ""), path: path, query: queryText,
             headers: headers, body: bytes)
+        request.peer = context.request.peer  // the API judges the forwarded headers by the real peer
         let response = ui.apiRouter.respond(to: request)
         let value =
             response.body.isEmpty

@@ -381,8 +381,8 @@ public final class BranchDaemon {
             guard let id = command.door, let door = doors[DoorID(id)] else {
                 log(
                     .warning,
-                    "remote unlock \(command.id) names door \(command.door.map(String.init) ?? "none"), which this "
-                        + "branch does not have"
+                    "remote unlock \(command.id) names door \(command.door.map(String.init) ?? "none"), "
+                        + "which this branch does not have"
                 )
                 return
             }
@@ -657,63 +657,3 @@ public final class BranchDaemon {
 
 @available(*, unavailable, message: "Runs on the thread that called run()")
 extension BranchDaemon: Sendable {}
-
-/// SIGTERM, SIGINT and SIGHUP as a readable descriptor: Dispatch catches them (after their default
-/// action is turned off) and writes to an eventfd the poll loop watches.
-final class SignalEvents {
-    let descriptor: Int32
-    private let sources: [DispatchSourceSignal]
-    private let pending = PendingSignals()
-
-    init() throws {
-        let fd = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
-        guard fd >= 0 else { throw Errno.current }
-        descriptor = fd
-        var sources: [DispatchSourceSignal] = []
-        for number in [SIGTERM, SIGINT, SIGHUP] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            let pending = self.pending
-            source.setEventHandler {
-                pending.add(number)
-                var one: UInt64 = 1
-                _ = write(fd, &one, 8)
-            }
-            source.resume()
-            sources.append(source)
-        }
-        self.sources = sources
-    }
-
-    func take() -> [Int32] {
-        var counter: UInt64 = 0
-        _ = read(descriptor, &counter, 8)
-        return pending.drain()
-    }
-
-    deinit {
-        for source in sources { source.cancel() }
-        close(descriptor)
-    }
-}
-
-/// Signals caught and not yet handled, shared between Dispatch's thread and the loop.
-final class PendingSignals: @unchecked Sendable {
-    // @unchecked: every access holds `lock`.
-    private let lock = NSLock()
-    private var signals: [Int32] = []
-
-    func add(_ signal: Int32) {
-        lock.lock()
-        signals.append(signal)
-        lock.unlock()
-    }
-
-    func drain() -> [Int32] {
-        lock.lock()
-        defer { lock.unlock() }
-        let taken = signals
-        signals.removeAll()
-        return taken
-    }
-}

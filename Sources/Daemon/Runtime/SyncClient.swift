@@ -482,28 +482,3 @@ final class Background<Value: Sendable>: @unchecked Sendable {
         return try result!.get()  // safe: set before the signal
     }
 }
-
-/// A stop that threads can wait on: set once, it ends every wait under way and every later one.
-final class StopSignal: Sendable {
-    private let fired = Mutex(false)
-    private let condition = NSCondition()
-
-    var isFired: Bool { fired.withLock { $0 } }
-
-    func fire() {
-        condition.lock()
-        fired.withLock { $0 = true }
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// Waits `seconds`, or less when the signal fires.
-    func wait(seconds: Double) {
-        let until = Date().addingTimeInterval(seconds)
-        condition.lock()
-        defer { condition.unlock() }
-        while !isFired {
-            if !condition.wait(until: until) { return }
-        }
-    }
-}

@@ -1,0 +1,49 @@
+@testable import Core
+import Foundation
+import Service
+import Testing
+
+@Suite struct CoreConfigurationTests {
+    static let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Config/portero-core.json").path
+
+    static func parse(_ text: String) throws -> CoreConfiguration {
+        try CoreConfiguration.parse(Data(text.utf8), file: "core.json")
+    }
+
+    @Test func theSampleIsValid() throws {
+        let configuration = try CoreConfiguration.load(path: Self.sample)
+        #expect(configuration.database == "/var/lib/portero-core/core.sqlite")
+        #expect(configuration.host == "127.0.0.1" && configuration.port == 8080)
+        #expect(configuration.timeZone == "America/Mexico_City")
+        #expect(configuration.secureCookies && configuration.trustedProxies == ["127.0.0.1"])
+        #expect(configuration.logLevel == .info)
+    }
+
+    @Test func anEmptyObjectTakesTheDefaults() throws {
+        #expect(try Self.parse("{}") == CoreConfiguration())
+    }
+
+    @Test(arguments: [
+        (#"{"databse": "/x"}"#, "databse", "unknown key"),
+        (#"{"database": "core.sqlite"}"#, "database", "expected an absolute path"),
+        (#"{"listen": {"host": "localhost"}}"#, "listen.host", "is not an IPv4 address"),
+        (#"{"listen": {"port": 0}}"#, "listen.port", "out of range"),
+        (#"{"listen": {"port": "80"}}"#, "listen.port", "expected a whole number"),
+        (#"{"time_zone": "Mars/Olympus"}"#, "time_zone", "unknown time zone"),
+        (#"{"secure_cookies": 1}"#, "secure_cookies", "expected true or false"),
+        (#"{"trusted_proxies": ["10.0.0.300"]}"#, "trusted_proxies[0]", "is not an IPv4 address"),
+        (#"{"trusted_proxies": "127.0.0.1"}"#, "trusted_proxies", "expected a list"),
+        (#"{"http": {"event_loops": 0}}"#, "http.event_loops", "out of range"),
+        (#"{"http": {"threads": 2}}"#, "http.threads", "unknown key"),
+        (#"{"log": {"level": "verbose"}}"#, "log.level", "is not one of"),
+    ])
+    func badValuesAreNamedByKeyPath(text: String, key: String, problem: String) {
+        #expect {
+            try Self.parse(text)
+        } throws: { error in
+            guard let error = error as? ConfigError else { return false }
+            return error.key == key && error.problem.contains(problem)
+        }
+    }
+}
