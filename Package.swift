@@ -32,7 +32,8 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "PorteroModel", "Replica", "Hardware", "Readers", "SQLite", "CLinux", "HTTP", "CoreClient", "LinuxSystem",
+                "PorteroModel", "Replica", "Hardware", "Readers", "SQLite", "CLinux", "HTTP", "CoreClient",
+                "LinuxSystem",
                 "Service",
             ]),
         .target(name: "HTTP", dependencies: ["CLinux"]),
@@ -82,11 +83,13 @@ let package = Package(
         .testTarget(name: "ServiceTests", dependencies: ["Service", "LinuxSystem", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "CLinux", "TestSupport"]),
-        .testTarget(name: "CoreTests", dependencies: ["Core", "SQLite", "PorteroModel", "TestSupport", "Server", "HTTP"]),
+        .testTarget(
+            name: "CoreTests", dependencies: ["Core", "SQLite", "PorteroModel", "TestSupport", "Server", "HTTP"]),
         .testTarget(
             name: "PorteroCLITests",
             dependencies: [
-                "PorteroCLI", "CoreClient", "PorteroModel", "Replica", "TestSupport", "Core", "SQLite", "Readers", "Daemon",
+                "PorteroCLI", "CoreClient", "PorteroModel", "Replica", "TestSupport", "Core", "SQLite", "Readers",
+                "Daemon",
                 "Service", "LinuxSystem",
             ]),
     ],

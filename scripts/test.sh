@@ -20,6 +20,9 @@ if ! .build-venv/bin/python3 -c "import osdp, schemathesis" 2>/dev/null; then
     .build-venv/bin/python3 -m pip install --quiet --disable-pip-version-check libosdp==3.2.9 schemathesis==4.32.5
 fi
 
+echo "==> swift format lint (.swift-format: 120 columns, one statement a line)"
+swift format lint --strict --recursive --parallel Sources Tests Benchmarks Fuzz Package.swift
+
 echo "==> building (debug, with tests)"
 swift build --build-tests
 

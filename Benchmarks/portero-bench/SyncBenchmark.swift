@@ -75,7 +75,10 @@ struct SyncBenchmark {
                 try database.db.run(
                     "UPDATE users SET notes = 'x' WHERE id IN (SELECT id FROM users ORDER BY id LIMIT ?)", changed)
                 try database.db.run(
-                    "INSERT INTO change_log (at, entity, entity_id) SELECT ?, 'user', id FROM users ORDER BY id LIMIT ?",
+                    """
+                    INSERT INTO change_log (at, entity, entity_id)
+                    SELECT ?, 'user', id FROM users ORDER BY id LIMIT ?
+                    """,
                     Timestamp.now().milliseconds, changed)
             }
         }
@@ -192,7 +195,8 @@ struct SyncBenchmark {
         try token.write(toFile: base + "/device.token", atomically: true, encoding: .utf8)
         let config = """
             {"branch": {"id": \(branch.rawValue), "time_zone": "America/Mexico_City"}, "data_directory": "\(base)/data",
-             "core": {"url": "\(url)", "token_file": "\(base)/device.token"}, "status": {"socket": "\(base)/status.sock"},
+             "core": {"url": "\(url)", "token_file": "\(base)/device.token"},
+             "status": {"socket": "\(base)/status.sock"},
              "doors": [{"id": 1, "name": "Entrada", "relay": {"chip": "sim0", "line": 1, "kind": "fail_secure"}}],
              "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
             """
@@ -224,22 +228,32 @@ struct SyncBenchmark {
                 """
                 WITH RECURSIVE n(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 + ?2 - 1)
                 INSERT INTO users (id, username, email, clave, name, paternal_surname, created_at, join_day)
-                SELECT i, 'socio' || i, 'socio' || i || '@correo.mx', i, 'Socio', 'Número ' || i, ?3 * 86400000, ?3 FROM n
+                SELECT i, 'socio' || i, 'socio' || i || '@correo.mx', i, 'Socio', 'Número ' || i, ?3 * 86400000, ?3
+                FROM n
                 """, firstID, Int64(members), today)
             try db.run(
-                "INSERT INTO user_roles (user_id, role) SELECT id, 'cliente' FROM users WHERE id BETWEEN ?1 AND ?1 + ?2 - 1",
+                """
+                INSERT INTO user_roles (user_id, role)
+                SELECT id, 'cliente' FROM users WHERE id BETWEEN ?1 AND ?1 + ?2 - 1
+                """,
                 firstID, Int64(members))
             try db.run(
-                "INSERT INTO user_branches (user_id, branch_id) SELECT id, ?3 FROM users WHERE id BETWEEN ?1 AND ?1 + ?2 - 1",
+                """
+                INSERT INTO user_branches (user_id, branch_id)
+                SELECT id, ?3 FROM users WHERE id BETWEEN ?1 AND ?1 + ?2 - 1
+                """,
                 firstID, Int64(members), branch.rawValue)
             try db.run(
                 """
-                INSERT INTO cards (number, user_id, status, created_at, changed_at) SELECT 100000000 + id, id, 'active', 0, 0 FROM users WHERE id BETWEEN ?1 AND ?1 + ?2 - 1
+                INSERT INTO cards (number, user_id, status, created_at, changed_at)
+                SELECT 100000000 + id, id, 'active', 0, 0 FROM users WHERE id BETWEEN ?1 AND ?1 + ?2 - 1
                 """, firstID, Int64(members))
             try db.run(
                 """
-                INSERT INTO subscriptions (user_id, plan_id, plan_version_id, branch_id, start_day, end_day, grace_days, status, price_minor, currency, sold_at, sold_day, paid_through_day)
-                SELECT id, ?3, ?4, ?5, ?6 - 10, ?6 + 20, 0, 'active', 59900, 'MXN', 0, ?6 - 10, ?6 + 20 FROM users WHERE id BETWEEN ?1 AND ?1 + ?2 - 1
+                INSERT INTO subscriptions (user_id, plan_id, plan_version_id, branch_id, start_day, end_day, grace_days,
+                    status, price_minor, currency, sold_at, sold_day, paid_through_day)
+                SELECT id, ?3, ?4, ?5, ?6 - 10, ?6 + 20, 0, 'active', 59900, 'MXN', 0, ?6 - 10, ?6 + 20
+                FROM users WHERE id BETWEEN ?1 AND ?1 + ?2 - 1
                 """, firstID, Int64(members), plan.id, plan.version, branch.rawValue, today)
         }
     }
@@ -256,7 +270,8 @@ struct SyncBenchmark {
                 let id = EventID(time: at, using: &generator).bytes
                 try db.run(
                     """
-                    INSERT INTO attendance (id, at, door_id, direction, credential_kind, card_number, user_id, subscription_id, granted, reason)
+                    INSERT INTO attendance (id, at, door_id, direction, credential_kind, card_number, user_id,
+                        subscription_id, granted, reason)
                     VALUES (?, ?, 1, 'in', 'card', ?, ?, NULL, 1, 'granted')
                     """, id, at.milliseconds, Int64(100_001_000 + index % 1_000), Int64(1_000 + index % 1_000))
                 try db.run("INSERT INTO outbox (event_id, queued_at) VALUES (?, ?)", id, at.milliseconds)

@@ -53,7 +53,8 @@ runProgram(
         do {
             let configuration = try DaemonConfiguration.load(path: path)
             print(
-                "\(path): ok — branch \(configuration.branchID) (\(configuration.timeZone)), \(configuration.doors.count) door(s), \(configuration.readers.count) reader(s)"
+                "\(path): ok — branch \(configuration.branchID) (\(configuration.timeZone)), "
+                    + "\(configuration.doors.count) door(s), \(configuration.readers.count) reader(s)"
             )
             return .success
         } catch let error as ConfigError {
@@ -89,7 +90,8 @@ runProgram(
         """
         replica \(path)
           branch \(branch), schema version \(stats.schemaVersion), sync cursor \(stats.syncCursor)
-          users \(stats.users), credentials \(stats.credentials), plans \(stats.plans), subscriptions \(stats.subscriptions)
+          users \(stats.users), credentials \(stats.credentials), plans \(stats.plans), \
+        subscriptions \(stats.subscriptions)
           attendance \(stats.attendance), outbox \(stats.outbox)
           integrity \(problems.isEmpty ? "ok" : problems.joined(separator: "; "))
         """)

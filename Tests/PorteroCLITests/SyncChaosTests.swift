@@ -201,7 +201,8 @@ struct SyncChaosTests {
 
         func start() throws {
             let process = Process()
-            process.executableURL = Built.directory!.appendingPathComponent("portero-core")  // safe: the suite runs only when set
+            process.executableURL =
+                Built.directory!.appendingPathComponent("portero-core")  // safe: the suite runs only when set
             process.arguments = [
                 "serve", "--database", directory.appendingPathComponent("core.sqlite").path, "--port", String(port),
             ]
@@ -279,9 +280,12 @@ struct SyncChaosTests {
             try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
             let config = """
                 {"branch": {"id": \(branch), "time_zone": "America/Mexico_City"}, "data_directory": "\(base)/data",
-                 "pin_key_file": "\(base)/pin.key", "core": {"url": "http://127.0.0.1:\(proxy.port)/", "token_file": "\(base)/device.token", "max_backoff_seconds": 2},
+                 "pin_key_file": "\(base)/pin.key",
+                 "core": {"url": "http://127.0.0.1:\(proxy.port)/", "token_file": "\(base)/device.token",
+                          "max_backoff_seconds": 2},
                  "status": {"socket": "\(base)/status.sock"},
-                 "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 100, "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
+                 "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 100,
+                            "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
                  "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
                 """
             try config.write(toFile: base + "/porterod.json", atomically: true, encoding: .utf8)
@@ -303,7 +307,8 @@ struct SyncChaosTests {
             for (index, branch) in branches.enumerated() {
                 guard let daemon = daemons[index] else { continue }
                 for _ in 0..<5 {
-                    let pool = cards[branch]! + cards[branches[(index + 1) % 3]]!.prefix(3)  // safe: every branch has cards
+                    let pool =
+                        cards[branch]! + cards[branches[(index + 1) % 3]]!.prefix(3)  // safe: every branch has cards
                     let card = pool[Int(generator.next() % UInt64(pool.count))]
                     try? daemon.input.fileHandleForWriting.write(contentsOf: Data("entrada \(card)\n".utf8))
                     swipes += 1

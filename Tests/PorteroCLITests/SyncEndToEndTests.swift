@@ -59,9 +59,11 @@ import Testing
         let directory = core.directory.path
         let config = """
             {"branch": {"id": \(branch), "time_zone": "America/Mexico_City"}, "data_directory": "\(directory)/data",
-             "pin_key_file": "\(directory)/pin.key", "core": {"url": "http://127.0.0.1:\(core.port)/", "token_file": "\(directory)/device.token"},
+             "pin_key_file": "\(directory)/pin.key",
+             "core": {"url": "http://127.0.0.1:\(core.port)/", "token_file": "\(directory)/device.token"},
              "status": {"socket": "\(directory)/status.sock"},
-             "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 200, "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
+             "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 200,
+                        "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
              "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
             """
         try config.write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
@@ -150,9 +152,11 @@ import Testing
         let directory = core.directory.path
         try """
         {"branch": {"id": \(branch), "time_zone": "America/Mexico_City"}, "data_directory": "\(directory)/data",
-         "pin_key_file": "\(directory)/pin.key", "core": {"url": "http://127.0.0.1:\(core.port)/", "token_file": "\(directory)/device.token"},
+         "pin_key_file": "\(directory)/pin.key",
+         "core": {"url": "http://127.0.0.1:\(core.port)/", "token_file": "\(directory)/device.token"},
          "status": {"socket": "\(directory)/status.sock"},
-         "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 200, "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
+         "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 200,
+                    "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
          "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
         """.write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
         #expect(
@@ -200,7 +204,8 @@ func statusPost(socket path: String, _ resource: String, _ json: String) -> (sta
     defer { close(fd) }
     let text = exchange(
         connected: fd,
-        "POST \(resource) HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: \(json.utf8.count)\r\n\r\n\(json)"
+        "POST \(resource) HTTP/1.0\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(json.utf8.count)\r\n\r\n\(json)"
     )
     let status = Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
     return (status, text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? "")

@@ -22,7 +22,8 @@ import Testing
             let (branch, member, _, code) = try SyncEndToEndTests.seedBranch(admin)
             self.member = member
             let directory = core.directory.path
-            let anonymous = CoreClient(baseURL: URL(string: "http://127.0.0.1:\(core.port)")!, token: nil)  // safe: literal
+            let anonymous = CoreClient(
+                baseURL: URL(string: "http://127.0.0.1:\(core.port)")!, token: nil)  // safe: literal
             let enrolled = try anonymous.send("POST", "api/v1/enroll", json: ["code": code]).json() as? [String: Any]
             let token = try #require(enrolled?["token"] as? String)
             try token.write(toFile: directory + "/device.token", atomically: true, encoding: .utf8)
@@ -67,7 +68,8 @@ import Testing
     @Test func aCancelEndsALongPollAtOnceAndRefusesLaterRequests() throws {
         let branch = try Branch()
         let token = try String(contentsOfFile: branch.core.directory.path + "/device.token", encoding: .utf8)
-        let client = CoreClient(baseURL: URL(string: "http://127.0.0.1:\(branch.core.port)")!, token: token)  // safe: literal
+        let client = CoreClient(
+            baseURL: URL(string: "http://127.0.0.1:\(branch.core.port)")!, token: token)  // safe: literal
         let first = try client.send("GET", "api/v1/sync/changes", query: [("after", "0")]).json() as? [String: Any]
         let cursor = try #require(first?["cursor"] as? Int64)
         let outcome = Mutex<(error: CoreClientError?, seconds: Double)?>(nil)

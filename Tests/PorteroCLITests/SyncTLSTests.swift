@@ -92,14 +92,16 @@ enum TLSTools {
             events { worker_connections 64; }
             http {
               access_log off;
-              client_body_temp_path \(directory)/nginx-tmp; proxy_temp_path \(directory)/nginx-tmp; fastcgi_temp_path \(directory)/nginx-tmp;
+              client_body_temp_path \(directory)/nginx-tmp; proxy_temp_path \(directory)/nginx-tmp;
+              fastcgi_temp_path \(directory)/nginx-tmp;
               uwsgi_temp_path \(directory)/nginx-tmp; scgi_temp_path \(directory)/nginx-tmp;
               server {
                 listen 127.0.0.1:\(tlsPort) ssl;
                 ssl_certificate \(directory)/server.pem; ssl_certificate_key \(directory)/server.key;
                 location / {
                   proxy_pass http://127.0.0.1:\(core.port); proxy_http_version 1.1; proxy_set_header Connection "";
-                  proxy_buffering off; proxy_read_timeout 60s; client_max_body_size 32m; proxy_set_header X-Forwarded-Proto https;
+                  proxy_buffering off; proxy_read_timeout 60s; client_max_body_size 32m;
+                  proxy_set_header X-Forwarded-Proto https;
                 }
               }
             }
@@ -115,7 +117,8 @@ enum TLSTools {
             nginx.waitUntilExit()
         }
         let https = "https://127.0.0.1:\(tlsPort)/"
-        let trusted = CoreClient(baseURL: URL(string: https)!, token: nil, caFile: "\(directory)/ca.pem")  // safe: a literal URL
+        let trusted = CoreClient(
+            baseURL: URL(string: https)!, token: nil, caFile: "\(directory)/ca.pem")  // safe: a literal URL
         _ = try eventually(within: 10) { (try? trusted.send("GET", "api/v1/health")) != nil }
 
         let admin = try SyncEndToEndTests.rootClient(core)
@@ -124,11 +127,14 @@ enum TLSTools {
         func daemonConfig(_ name: String, caFile: String?) throws -> String {
             let path = "\(directory)/\(name).json"
             try """
-            {"branch": {"id": \(branch), "time_zone": "America/Mexico_City"}, "data_directory": "\(directory)/\(name)-data",
+            {"branch": {"id": \(branch), "time_zone": "America/Mexico_City"},
+             "data_directory": "\(directory)/\(name)-data",
              "pin_key_file": "\(directory)/\(name)-pin.key",
-             "core": {"url": "\(https)", "token_file": "\(directory)/\(name).token"\(caFile.map { #", "ca_file": "\#($0)""# } ?? "")},
+             "core": {"url": "\(https)",
+                      "token_file": "\(directory)/\(name).token"\(caFile.map { #", "ca_file": "\#($0)""# } ?? "")},
              "status": {"socket": "\(directory)/\(name).sock"},
-             "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 200, "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
+             "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 200,
+                        "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
              "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
             """.write(toFile: path, atomically: true, encoding: .utf8)
             return path
@@ -153,8 +159,8 @@ enum TLSTools {
         try daemon.input.fileHandleForWriting.write(contentsOf: Data("entrada 5551234\n".utf8))
         #expect(daemon.waitFor("card 5551234 granted user \(member)"))
         _ = try eventually(within: 10) {
-            ((try? admin.send("GET", "api/v1/attendance", query: [("user", String(member))]).json()) as? [[String: Any]])?
-                .count == 1
+            ((try? admin.send("GET", "api/v1/attendance", query: [("user", String(member))]).json())
+                as? [[String: Any]])?.count == 1
         }
         // A card revoked at headquarters reaches the door through the TLS long poll.
         try admin.send("PATCH", "api/v1/cards/\(card)", json: ["status": "revoked"])
