@@ -1,4 +1,5 @@
 import PorteroModel
+import SQLite
 
 /// Decides requests at a branch's doors against the replica and journals every decision.
 ///
@@ -24,6 +25,33 @@ public final class AccessService {
     /// Decides `request` at `door` at `now` and journals it. Throws only when the replica cannot
     /// be read or written; the caller then keeps the door shut.
     public func handle(_ request: AccessRequest, at door: Door, now: Timestamp) throws -> Outcome {
+        let outcome = try evaluate(request, at: door, now: now)
+        try store.record(outcome.event, newState: outcome.decision.userID == nil ? nil : outcome.state)
+        return outcome
+    }
+
+    /// What a door acts on: the decision, journalled; or, when the journal cannot grow (a full
+    /// disk, `SQLITE_FULL`), the same decision taken from the replica without the write, with the
+    /// event the journal could not take, so the branch keeps working and the caller puts the
+    /// event where it can (the system log) and raises the alarm. Nothing is half-written: the
+    /// failed transaction rolled back whole. Any other failure throws, and the door stays shut.
+    public func admit(_ request: AccessRequest, at door: Door, now: Timestamp) throws -> Admission {
+        do {
+            return Admission(outcome: try handle(request, at: door, now: now), journalFailure: nil)
+        } catch let error as SQLiteError where error.isDiskFull {
+            return Admission(outcome: try evaluate(request, at: door, now: now), journalFailure: error)
+        }
+    }
+
+    /// A decision for the door, and whether the journal holds it.
+    public struct Admission: Sendable {
+        public var outcome: Outcome
+        /// Why the event is not in the journal (nil: it is, durably).
+        public var journalFailure: SQLiteError?
+    }
+
+    /// The look-up and the decision, with the event and the user's next state, written nowhere.
+    func evaluate(_ request: AccessRequest, at door: Door, now: Timestamp) throws -> Outcome {
         let (facts, state) = try store.facts(for: request.presented)
         let decision = decide(request, door: door, context: store.context, facts: facts, state: state, now: now)
         let next = state.recording(decision, for: request, at: door, context: store.context, now: now)
@@ -33,7 +61,6 @@ public final class AccessService {
             cardNumber: { if case let .card(number) = request.presented { number } else { nil } }(),
             userID: decision.userID, subscriptionID: decision.subscriptionID, granted: decision.granted,
             reason: decision.reason)
-        try store.record(event, newState: decision.userID == nil ? nil : next)
         return Outcome(decision: decision, event: event, state: next)
     }
 

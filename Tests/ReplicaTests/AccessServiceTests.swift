@@ -157,6 +157,28 @@ import Testing
             try service.handle(try request(111), at: door, now: now.adding(seconds: 20_000)).decision.granted == false)
         #expect(try store.integrityProblems().isEmpty)
     }
+
+    @Test func aFullDiskStillDecidesButSaysTheJournalDoesNotHoldIt() throws {
+        let pages = try store.db.scalar("PRAGMA page_count", as: Int.self)
+        try store.db.execute("PRAGMA max_page_count = \(pages + 1)")
+        var admission: AccessService.Admission?
+        for i in 0..<10_000 {
+            let next = try service.admit(try request(111), at: door, now: now.adding(seconds: Int64(i * 100_000)))
+            if next.journalFailure != nil {
+                admission = next
+                break
+            }
+        }
+        let full = try #require(admission)
+        #expect(full.journalFailure?.isDiskFull == true)
+        #expect(full.outcome.decision.granted, "the member is admitted from the replica")
+        #expect(full.outcome.event.reason == .granted && full.outcome.event.userID != nil)
+        let stats = try store.statistics()
+        #expect(stats.attendance == stats.outbox, "nothing half-written")
+        #expect(
+            try store.db.scalar(
+                "SELECT count(*) FROM attendance WHERE id = ?", full.outcome.event.id.bytes, as: Int.self) == 0)
+    }
 }
 
 @Suite struct PINHasherTests {

@@ -1,0 +1,132 @@
+import Foundation
+import HTTP
+import Hardware
+import PorteroModel
+import Readers
+import Replica
+import SQLite
+import Service
+
+/// The one access path: a reader's input becomes a request, the replica decides it (journalled),
+/// and the door and the reader's feedback act on the decision.
+extension BranchDaemon {
+
+    func handle(_ events: [ReaderEvent], from reader: ReaderComponent, now: MonotonicInstant) {
+        guard let door = doors[reader.configuration.doorID] else { return }
+        for event in events {
+            switch event {
+            case let .card(read):
+                if door.door.requiresPIN && reader.configuration.direction == .entry {
+                    if let flushed = door.cardThenPIN.card(read, at: now) {
+                        decideCardThenPIN(flushed, at: door, reader: reader, now: now)
+                    }
+                    log(
+                        .info,
+                        "door \(door.door.name) reader \(reader.name): card \(read.credential), waiting for the PIN")
+                } else {
+                    decide(.card(read.credential), pin: nil, at: door, reader: reader, now: now)
+                }
+            case let .keys(keys):
+                for key in keys {
+                    let input: KeyInput = key == "#" ? .hash : key == "*" ? .star : .character(key)
+                    guard case let .submitted(digits)? = door.pinEntry.key(input, at: now) else { continue }
+                    if door.cardThenPIN.isWaiting, let outcome = door.cardThenPIN.pin(digits, at: now) {
+                        decideCardThenPIN(outcome, at: door, reader: reader, now: now)
+                    } else if let hasher = pinHasher, let digest = try? hasher.digest(digits) {
+                        decide(.pin(digest), pin: nil, at: door, reader: reader, now: now)
+                    }
+                }
+            case let .rejected(rejection):
+                log(.notice, "reader \(reader.name): rejected input: \(rejection)")
+            case let .disconnected(reason):
+                reader.close(reason: reason, now: now)
+            }
+        }
+    }
+
+    func decideCardThenPIN(
+        _ outcome: CardThenPIN.Outcome, at door: DoorComponent, reader: ReaderComponent?, now: MonotonicInstant
+    ) {
+        switch outcome {
+        case let .cardWithPIN(read, digits):
+            decide(.card(read.credential), pin: try? pinHasher?.digest(digits), at: door, reader: reader, now: now)
+        case let .cardWithoutPIN(read):
+            decide(.card(read.credential), pin: nil, at: door, reader: reader, now: now)
+        }
+    }
+
+    /// The decision, durably journalled, then the door and the feedback. A failure to read or
+    /// write the replica denies: the door stays shut. A full disk is the one exception, decided by
+    /// the same service: the branch keeps working from the replica, the event goes to the system
+    /// log with everything needed to replay it, and the alarm is raised (`health: degraded`).
+    func decide(
+        _ presented: PresentedCredential, pin: PINDigest?, at door: DoorComponent, reader: ReaderComponent?,
+        now: MonotonicInstant
+    ) {
+        let direction = reader?.configuration.direction ?? .entry
+        let request = AccessRequest(doorID: door.door.id, direction: direction, presented: presented, pin: pin)
+        var liveDoor = door.door
+        liveDoor.mode = door.controller.mode
+        let started = clock.monotonic()
+        let admission: AccessService.Admission
+        do {
+            admission = try service.admit(request, at: liveDoor, now: clock.wall())
+        } catch {
+            metrics.journalFailure()
+            door.feedback(granted: false, now: now)
+            reader?.feedback(granted: false)
+            log(.error, "door \(door.door.name): request refused, the replica failed: \(error)")
+            return
+        }
+        decisions += 1
+        let decision = admission.outcome.decision
+        if decision.granted {
+            door.noteGrant(user: decision.userID, direction: direction)
+            apply(door.controller.grant(direction, at: now), to: door)
+        }
+        door.feedback(granted: decision.granted, now: now)
+        reader?.feedback(granted: decision.granted)
+        if let failure = admission.journalFailure {
+            metrics.journalFailure()
+            let event = admission.outcome.event
+            log(
+                .error,
+                "JOURNAL FULL, event kept here only: id=\(event.id) at=\(event.at) door=\(door.door.id) "
+                    + "direction=\(direction.rawValue) \(describe(presented)) reason=\(decision.reason.rawValue) "
+                    + "user=\(decision.userID.map { "\($0)" } ?? "-") (\(failure))"
+            )
+            return
+        }
+        let finished = clock.monotonic()
+        metrics.decision(reason: decision.reason.rawValue, seconds: Double(finished.nanoseconds(since: now)) / 1e9)
+        log(
+            decision.duress ? .warning : .info,
+            "door \(door.door.name) reader \(reader?.name ?? "-"): \(describe(presented)) "
+                + "\(decision.reason.rawValue)\(decision.userID.map { " user \($0)" } ?? "")"
+                + "\(decision.duress ? " DURESS" : "") in \(finished.nanoseconds(since: started) / 1000) µs"
+        )
+    }
+
+    func describe(_ presented: PresentedCredential) -> String {
+        switch presented {
+        case let .card(number): "card \(number)"
+        case .pin: "PIN"
+        }
+    }
+
+    func apply(_ actions: [DoorAction], to door: DoorComponent) {
+        for case let .alarm(alarm, true) in actions {
+            metrics.alarm(door: door.door.name, alarm: alarm.rawValue)
+            sync?.report(
+                SyncAlarm(
+                    door: door.door.id.rawValue, doorName: door.door.name, alarm: alarm.rawValue, at: clock.wall()))
+        }
+        for (user, direction) in door.perform(actions) {
+            do {
+                try store.recordPassage(of: user, direction: direction, now: clock.wall())
+            } catch {
+                log(.error, "door \(door.door.name): cannot count the passage of user \(user): \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+@testable import Daemon
+import Foundation
+import Hardware
+import PorteroModel
+import Readers
+import Service
+import Synchronization
+import TestSupport
+import Testing
+
+/// The daemon's loop in this process, on simulated GPIO and a clock the test moves by hand:
+/// `turn(maximumWait: 0)` handles what is ready and what is due at the clock's time, without
+/// waiting, so every timing below is exact and no test sleeps.
+@Suite struct BranchLoopTests {
+    final class ManualClock: DaemonClock {
+        private let now = Mutex((MonotonicInstant.milliseconds(1_000_000), Timestamp(seconds: 1_800_000_000)))
+        func monotonic() -> MonotonicInstant { now.withLock { $0.0 } }
+        func wall() -> Timestamp { now.withLock { $0.1 } }
+        func advance(milliseconds: Int64) {
+            now.withLock { $0 = ($0.0.adding(milliseconds: milliseconds), $0.1.adding(milliseconds: milliseconds)) }
+        }
+    }
+
+    /// A branch of one door: relay on line 4 (a strike), contact on 5, exit button on 6.
+    final class Branch {
+        let directory: TemporaryDirectory
+        let clock = ManualClock()
+        let daemon: BranchDaemon
+        let chip: SimulatedGPIOChip
+        let path: String
+
+        init(pulse: Int = 500, heldOpen: Int = 2_000) throws {
+            directory = try TemporaryDirectory()
+            path = directory.file("porterod.json")
+            try Self.configuration(directory, pulse: pulse, heldOpen: heldOpen).write(
+                toFile: path, atomically: true, encoding: .utf8)
+            var options = BranchDaemon.Options(configurationPath: path, simulateGPIO: true, simulateReaders: true)
+            options.readsStandardInput = false
+            daemon = try BranchDaemon(options: options, log: Log(minimum: .error), clock: clock)
+            chip = try #require(try daemon.chips.chip("sim0") as? SimulatedGPIOChip)
+        }
+
+        static func configuration(_ directory: TemporaryDirectory, pulse: Int, heldOpen: Int) -> String {
+            """
+            {"branch": {"id": 1, "time_zone": "America/Mexico_City"}, "data_directory": "\(directory.path)/data",
+             "status": {"socket": "\(directory.path)/status.sock"},
+             "doors": [{"id": 1, "name": "Entrada", "pulse_ms": \(pulse), "held_open_ms": \(heldOpen),
+                        "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"},
+                        "contact": {"chip": "sim0", "line": 5}, "exit_button": {"chip": "sim0", "line": 6}}],
+             "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
+            """
+        }
+
+        var released: Bool { chip.level(of: 4) }  // a fail-secure strike is energised to release
+        var door: DoorController? { daemon.doors[DoorID(1)]?.controller }
+
+        func advance(_ milliseconds: Int64) throws {
+            clock.advance(milliseconds: milliseconds)
+            try daemon.turn(maximumWait: 0)
+        }
+
+        func drive(_ line: UInt32, _ level: Bool) throws {
+            chip.drive(line, level: level, at: clock.monotonic())
+            try daemon.turn(maximumWait: 0)
+        }
+    }
+
+    @Test func aPulseEndsOnTime() throws {
+        let branch = try Branch(pulse: 500)
+        #expect(!branch.released)
+        try branch.drive(6, true)  // exit button pressed
+        #expect(branch.released)
+        try branch.drive(6, false)
+        try branch.advance(499)
+        #expect(branch.released, "still within the pulse")
+        try branch.advance(1)
+        #expect(!branch.released, "locked again at 500 ms exactly")
+    }
+
+    @Test func aDoorHeldOpenRaisesItsAlarmAtTheLimitAndClearsWhenClosed() throws {
+        let branch = try Branch(pulse: 500, heldOpen: 2_000)
+        try branch.drive(6, true)
+        try branch.drive(6, false)
+        try branch.drive(5, true)  // the door opens during the pulse: no alarm
+        #expect(branch.door?.alarms.isEmpty == true)
+        try branch.advance(1_999)
+        #expect(branch.door?.alarms.isEmpty == true)
+        try branch.advance(1)
+        #expect(branch.door?.alarms == [.heldOpen])
+        #expect(branch.daemon.statusJSON().contains(#""alarms":["held_open"]"#))
+        #expect(branch.daemon.health == "ok")
+        try branch.drive(5, false)
+        #expect(branch.door?.alarms.isEmpty == true)
+    }
+
+    @Test func aReloadKeepsALockdownFromTheCoreAndTheCounts() throws {
+        let branch = try Branch()
+        let lockdown = SyncDoorCommand(
+            id: 7, door: nil, command: .lockdown, reason: "simulacro", createdAt: branch.clock.wall())
+        branch.daemon.handleSync(
+            [.commands([lockdown], serverTime: branch.clock.wall())], now: branch.clock.monotonic())
+        #expect(branch.door?.mode == .lockdown)
+        branch.daemon.present(
+            .card(CardRead(format: .wedge, bits: 0, facility: nil, number: 99, credential: CardNumber(rawValue: 99))),
+            at: "entrada", now: branch.clock.monotonic())
+        #expect(branch.daemon.decisions == 1 && !branch.released)
+
+        branch.daemon.reload(now: branch.clock.monotonic())
+        #expect(branch.door?.mode == .lockdown, "a reload does not lift a lockdown")
+        #expect(branch.daemon.decisions == 1)
+        #expect(try branch.daemon.store.statistics().attendance == 1, "the journal is the same replica")
+        try branch.drive(6, true)
+        #expect(branch.released, "egress still works in lockdown")
+
+        // A configuration that does not load leaves everything as it was.
+        try "{".write(toFile: branch.path, atomically: true, encoding: .utf8)
+        branch.daemon.reload(now: branch.clock.monotonic())
+        #expect(branch.door?.mode == .lockdown && branch.daemon.doors.count == 1)
+
+        let release = SyncDoorCommand(
+            id: 8, door: nil, command: .release, reason: "fin", createdAt: branch.clock.wall())
+        branch.daemon.handleSync([.commands([release], serverTime: branch.clock.wall())], now: branch.clock.monotonic())
+        #expect(branch.door?.mode == .normal)
+    }
+}
