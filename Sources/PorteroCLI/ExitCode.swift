@@ -45,7 +45,9 @@ public func runProgram(
         let arguments = try CommandLineArguments(
             raw, flags: flags.union(["--help", "-h", "--version"]), valued: valued)
         if arguments.has("--help") || arguments.has("-h") {
-            print(info.helpText)
+            // `portero plans --help`: that command's help; otherwise the whole help.
+            let command = arguments.positionals.first.flatMap { info.helpText(forCommand: $0) }
+            print(command ?? info.helpText)
             code = .success
         } else if arguments.has("--version") {
             print(info.versionLine)

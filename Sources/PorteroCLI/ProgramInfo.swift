@@ -19,16 +19,53 @@ public struct ProgramInfo: Sendable {
 
     public var versionLine: String { "\(name) \(Self.version) (Portero)" }
 
-    public var helpText: String {
+    /// The whole help: every option, then the status, wrapped at `width` columns.
+    public var helpText: String { helpText(width: 80) }
+
+    public func helpText(width: Int) -> String {
         let all = options + [("--help, -h", "Show this help and exit."), ("--version", "Print the version and exit.")]
-        let width = all.map(\.flag.count).max() ?? 0
         var lines = ["\(name) — \(summary)", "", "Usage: \(name) [options]", "", "Options:"]
-        for option in all {
-            lines.append(
-                "  " + option.flag + String(repeating: " ", count: width - option.flag.count) + "  " + option.help)
-        }
-        lines += ["", status]
+        for option in all { lines += Self.describe(option, width: width) }
+        lines += [""] + Self.wrap(status.split(separator: "\n").joined(separator: " "), width: width, indent: "")
         return lines.joined(separator: "\n")
+    }
+
+    /// The help of one command (`portero plans --help`): the options whose first word is
+    /// `command`, or nil when none is.
+    public func helpText(forCommand command: String, width: Int = 80) -> String? {
+        let matching = options.filter { $0.flag.split(separator: " ").first.map(String.init) == command }
+        guard !matching.isEmpty else { return nil }
+        var lines = ["Usage: \(name) \(command) …", ""]
+        for option in matching { lines += Self.describe(option, width: width) }
+        return lines.joined(separator: "\n")
+    }
+
+    /// An option as help shows it: its usage on lines of its own, its description indented below
+    /// (or beside it, when both fit on one line).
+    static func describe(_ option: (flag: String, help: String), width: Int) -> [String] {
+        let oneLine = "  " + option.flag + "  " + option.help
+        if oneLine.count <= width { return [oneLine] }
+        return wrap(option.flag, width: width, indent: "  ", continuation: "      ")
+            + wrap(option.help, width: width, indent: "      ")
+    }
+
+    /// `text` in lines of at most `width` columns, broken between words (a word longer than a
+    /// line has a line of its own).
+    static func wrap(_ text: String, width: Int, indent: String, continuation: String? = nil) -> [String] {
+        var lines: [String] = []
+        var line = indent
+        var fresh = true
+        for word in text.split(separator: " ") {
+            if !fresh && line.count + 1 + word.count > width {
+                lines.append(line)
+                line = continuation ?? indent
+                fresh = true
+            }
+            line += (fresh ? "" : " ") + word
+            fresh = false
+        }
+        if !fresh { lines.append(line) }
+        return lines
     }
 }
 

@@ -63,7 +63,7 @@ struct AdminCommands {
     /// A listing: JSON with --json, else a table of `columns` (key, heading).
     func list(_ value: Any, _ columns: [(String, String)]) {
         if json { return printJSON(value) }
-        let rows = (value as? [[String: Any]]) ?? []
+        let rows = (Self.readable(value) as? [[String: Any]]) ?? []
         let cells = rows.map { row in columns.map { Self.text(row[$0.0]) } }
         var widths = columns.map { $0.1.count }
         for row in cells {
@@ -82,7 +82,7 @@ struct AdminCommands {
 
     func show(_ value: Any) {
         if json { return printJSON(value) }
-        guard let object = value as? [String: Any] else { return printJSON(value) }
+        guard let object = Self.readable(value) as? [String: Any] else { return printJSON(value) }
         let width = object.keys.map(\.count).max() ?? 0
         for key in object.keys.sorted() {
             print(key + String(repeating: " ", count: width - key.count) + "  " + Self.text(object[key]))
@@ -101,12 +101,21 @@ struct AdminCommands {
         switch value {
         case nil, is NSNull: return ""
         case let text as String: return text.replacingOccurrences(of: "\n", with: " ")
-        case let flag as Bool: return flag ? "yes" : "no"
-        case let number as NSNumber: return number.stringValue
+        case let number as NSNumber:
+            // JSON's true and false decode as NSNumber too, of type "c"; numbers never do.
+            if String(cString: number.objCType) == "c" { return number.boolValue ? "yes" : "no" }
+            return number.stringValue
         case let list as [Any]: return list.map { text($0) }.joined(separator: ",")
         case let object as [String: Any]:
             if let units = object["minorUnits"] as? Int, let currency = object["currency"] as? String {
                 return String(format: "%.2f %@", Double(units) / 100, currency)
+            }
+            if let unit = object["unit"] as? String, let count = object["count"] as? Int {
+                // A plan's duration: "1 month", "30 days".
+                return "\(count) " + (count == 1 ? String(unit.dropLast()) : unit)
+            }
+            if let scope = object["scope"] as? String {
+                return scope == "all" ? "all" : text(object["branches"])
             }
             if let number = object["number"] { return text(number) }
             return object.keys.sorted().map { "\($0)=\(text(object[$0]))" }.joined(separator: " ")
@@ -283,8 +292,14 @@ struct AdminCommands {
         let client = try client()
         switch words.count > 1 ? words[1] : "list" {
         case "list":
+            // A plan that names no branch covers every branch.
+            let plans = ((try client.send("GET", "api/v1/plans").json()) as? [[String: Any]] ?? []).map { plan in
+                var plan = plan
+                if (plan["branches"] as? [Any])?.isEmpty == true { plan["branches"] = "all" }
+                return plan
+            }
             list(
-                try client.send("GET", "api/v1/plans").json(),
+                plans,
                 [
                     ("id", "ID"), ("name", "NAME"), ("price", "PRICE"), ("duration", "DURATION"),
                     ("branches", "BRANCHES"), ("windows", "WINDOWS"), ("active", "ACTIVE"),
@@ -382,9 +397,11 @@ struct AdminCommands {
             if json {
                 printJSON(answer)
             } else if let object = answer as? [String: Any] {
+                let device = Self.readable(object["device"] ?? [:]) as? [String: Any]
                 print(
-                    "device \(Self.text((object["device"] as? [String: Any])?["id"])) registered; enrolment code "
-                        + "(shown once): \(Self.text(object["enrollmentCode"]))"
+                    "device \(Self.text(device?["id"])) registered; enrolment code "
+                        + "(shown once): \(Self.text(object["enrollmentCode"])), "
+                        + "valid until \(Self.text(device?["enrollmentExpiresAt"]))"
                 )
             }
         case "code":
@@ -425,11 +442,15 @@ struct AdminCommands {
         switch words.count > 1 ? words[1] : "list" {
         case "list":
             list(
-                Self.readable(try client.send("GET", "api/v1/attendance", query: attendanceQuery()).json()),
+                Self.readable(
+                    try client.send("GET", "api/v1/attendance", query: attendanceQuery()).json(),
+                    zones: branchZones(client)),
                 Self.attendanceColumns)
         case "today":
             list(
-                Self.readable(try client.send("GET", "api/v1/attendance/today", query: query([])).json()),
+                Self.readable(
+                    try client.send("GET", "api/v1/attendance/today", query: query([])).json(),
+                    zones: branchZones(client)),
                 Self.attendanceColumns)
         case "tail":
             return try tail(client)
@@ -440,17 +461,42 @@ struct AdminCommands {
         return .success
     }
 
-    /// Timestamps in ISO 8601 for people.
-    static func readable(_ value: Any) -> Any {
-        guard let rows = value as? [[String: Any]] else { return value }
-        let formatter = ISO8601DateFormatter()
-        return rows.map { row -> [String: Any] in
+    /// Times for people: every `at` or `…At` field (milliseconds since the epoch) as a local
+    /// date and time with its zone: the row's branch's zone when the row names a branch whose zone
+    /// is known, else the zone of the machine the command runs on.
+    static func readable(_ value: Any, zones: [Int64: String] = [:]) -> Any {
+        func convert(_ row: [String: Any]) -> [String: Any] {
             var row = row
-            if let at = row["at"] as? Int64 {
-                row["at"] = formatter.string(from: Date(timeIntervalSince1970: Double(at) / 1000))
+            let branch = (row["branch"] as? NSNumber)?.int64Value ?? (row["branchId"] as? NSNumber)?.int64Value
+            let zone = branch.flatMap { zones[$0] }.flatMap(TimeZone.init(identifier:)) ?? .current
+            for (key, field) in row where key == "at" || key.hasSuffix("At") {
+                guard let number = field as? NSNumber, String(cString: number.objCType) != "c" else { continue }
+                row[key] = localTime(milliseconds: number.int64Value, in: zone)
             }
             return row
         }
+        if let rows = value as? [[String: Any]] { return rows.map(convert) }
+        if let row = value as? [String: Any] { return convert(row) }
+        return value
+    }
+
+    /// `2026-12-03 08:15:02 CST`.
+    static func localTime(milliseconds: Int64, in zone: TimeZone) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
+        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+    }
+
+    /// The branches' time zones by id (one request), for times shown in the branch's zone.
+    func branchZones(_ client: CoreClient) -> [Int64: String] {
+        guard let rows = (try? client.send("GET", "api/v1/branches").json()) as? [[String: Any]] else { return [:] }
+        var zones: [Int64: String] = [:]
+        for row in rows {
+            if let id = (row["id"] as? NSNumber)?.int64Value, let zone = row["timeZone"] as? String { zones[id] = zone }
+        }
+        return zones
     }
 
     /// Follows new attendance rows until interrupted: the newest row's cursor is kept and each

@@ -93,7 +93,8 @@ runProgram(info, flags: AdminCommands.flags, valued: AdminCommands.valued.union(
             return error.status == 401 ? .config : .failure
         }
     }
-    let command = words.first.map { "'\($0)'" } ?? "a command"
-    printError("portero: \(command) is not available in \(ProgramInfo.version); see --help for what this build does")
-    return .unavailable
+    guard let command = words.first else {
+        throw CommandLineArguments.UsageError(message: "name a command")
+    }
+    throw CommandLineArguments.UsageError(message: "unknown command '\(command)'")
 }

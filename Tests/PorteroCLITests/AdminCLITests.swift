@@ -75,4 +75,51 @@ import Testing
         let after = try core.portero(["users", "list"])
         #expect(after.status != 0 && after.err.contains("not signed in"))
     }
+
+    @Test func outputSaysWhatItMeansNumbersYesNoDurationsAndLocalTimes() throws {
+        let core = try Core()
+        let url = "http://127.0.0.1:\(core.port)"
+        #expect(try core.portero(["login", "--core", url, "--user", "root"], input: "Secreto123\n").status == 0)
+        #expect(
+            try core.portero(["branches", "create", "--name", "Centro", "--city", "CDMX", "--time-zone", "Asia/Tokyo"])
+                .status == 0)
+        let branches = try core.portero(["branches", "list"])
+        let centro = try #require(branches.out.split(separator: "\n").first { $0.contains("Centro") })
+        #expect(centro.hasPrefix("1 "), "an id is a number: \(centro)")
+        #expect(centro.hasSuffix("yes"), "a JSON true is yes")
+        for (flag, count, words) in [
+            ("--months", "1", "1 month"), ("--months", "3", "3 months"), ("--days", "10", "10 days"),
+        ] {
+            let made = try core.portero([
+                "plans", "create", "--name", "P\(count)\(flag)", "--price", "100", flag, count,
+            ])
+            #expect(made.status == 0, "\(made.err)")
+            #expect(made.out.contains(words), "\(made.out)")
+        }
+        let plans = try core.portero(["plans", "list"])
+        #expect(plans.out.contains("1 month") && plans.out.contains("10 days") && !plans.out.contains("_0"))
+        #expect(plans.out.contains(" all "), "a plan for every branch says all: \(plans.out)")
+        // Whole numbers stay numbers: a count of 0 is 0, not "no".
+        let count = try core.portero(["notifications", "count"])
+        #expect(count.status == 0 && !count.out.contains("no") && count.out.contains("0"), "\(count.out)")
+        // The device's creation time in the machine's zone, with the zone's name.
+        let device = try core.portero(["devices", "add", "--branch", "1", "--name", "torno"])
+        #expect(device.status == 0)
+        #expect(
+            device.out.range(
+                of: #"valid until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d [A-Z+\-0-9]+$"#, options: .regularExpression) != nil,
+            "\(device.out)")
+    }
+
+    @Test func helpOfACommandAndUnknownCommands() throws {
+        let help = try Built.run("portero", ["plans", "--help"])
+        #expect(help.status == 0 && help.out.hasPrefix("Usage: portero plans"))
+        #expect(!help.out.contains("subscriptions"))
+        let whole = try Built.run("portero", ["--help"])
+        for line in whole.out.split(separator: "\n") { #expect(line.count <= 80, "\(line)") }
+        let unknown = try Built.run("portero", ["frobnicate"])
+        #expect(unknown.status == 64 && unknown.err.contains("unknown command 'frobnicate'"))
+        let none = try Built.run("portero", [])
+        #expect(none.status == 64 && none.err.contains("name a command"))
+    }
 }

@@ -36,3 +36,32 @@ import Testing
         #expect(info.versionLine == "porterod \(ProgramInfo.version) (Portero)")
     }
 }
+
+@Suite struct HelpTextTests {
+    static let info = ProgramInfo(
+        name: "portero", summary: "s",
+        options: [
+            (
+                "plans list | create --name --price 599.00 [--currency MXN] --months N|--days N [--branches 1,2]",
+                "Plans."
+            ),
+            (
+                "cards add USER NUMBER",
+                "Cards of a member, lost or revoked, found by number, given at the desk, "
+                    + String(repeating: "word ", count: 30)
+            ),
+        ],
+        status: "Status: " + String(repeating: "long ", count: 40))
+
+    @Test func everyLineFitsEightyColumns() {
+        for line in Self.info.helpText.split(separator: "\n") { #expect(line.count <= 80, "\(line)") }
+        #expect(Self.info.helpText.contains("--branches 1,2]"))
+    }
+
+    @Test func aCommandsHelpShowsThatCommandOnly() throws {
+        let plans = try #require(Self.info.helpText(forCommand: "plans"))
+        #expect(plans.hasPrefix("Usage: portero plans"))
+        #expect(plans.contains("Plans.") && !plans.contains("Cards"))
+        #expect(Self.info.helpText(forCommand: "frobnicate") == nil)
+    }
+}

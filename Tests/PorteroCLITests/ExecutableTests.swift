@@ -62,11 +62,11 @@ enum Built {
         #expect(help.out.contains("Status:"))
     }
 
-    @Test(arguments: ["portero"])
+    @Test(arguments: ["portero-core"])
     func saysWhatIsNotBuiltInsteadOfPretending(program: String) throws {
         let result = try Built.run(program, [])
         #expect(result.status == 69)  // EX_UNAVAILABLE
-        #expect(result.err.contains("not"))
+        #expect(result.err.contains("name a command"))
     }
 
     @Test func unknownOptionIsAUsageError() throws {

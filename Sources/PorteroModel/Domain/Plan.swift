@@ -17,8 +17,8 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 }
 
-/// How long a subscription to a plan lasts.
-public enum PlanDuration: Hashable, Sendable, Codable {
+/// How long a subscription to a plan lasts. In JSON `{"unit": "months", "count": 1}`.
+public enum PlanDuration: Hashable, Sendable {
     case days(Int)
     case months(Int)
 
@@ -29,10 +29,60 @@ public enum PlanDuration: Hashable, Sendable, Codable {
         case let .months(n): start.adding(months: max(1, n)).adding(days: -1)
         }
     }
+
+    /// "1 month", "30 days".
+    public var description: String {
+        switch self {
+        case let .days(n): n == 1 ? "1 day" : "\(n) days"
+        case let .months(n): n == 1 ? "1 month" : "\(n) months"
+        }
+    }
 }
 
-/// Which branches a plan lets its members into.
-public enum BranchCoverage: Hashable, Sendable, Codable {
+extension PlanDuration: Codable {
+    enum Unit: String, Codable { case days, months }
+    enum Keys: String, CodingKey { case unit, count }
+    /// The shape Swift's synthesised conformance wrote (`{"months": {"_0": 1}}`), still read from
+    /// plan versions and replicas stored before.
+    enum LegacyKeys: String, CodingKey { case days, months }
+    enum LegacyValue: String, CodingKey { case value = "_0" }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Keys.self)
+        if container.contains(.unit) {
+            let count = try container.decode(Int.self, forKey: .count)
+            switch try container.decode(Unit.self, forKey: .unit) {
+            case .days: self = .days(count)
+            case .months: self = .months(count)
+            }
+            return
+        }
+        let legacy = try decoder.container(keyedBy: LegacyKeys.self)
+        if legacy.contains(.months) {
+            self = .months(
+                try legacy.nestedContainer(keyedBy: LegacyValue.self, forKey: .months).decode(Int.self, forKey: .value))
+        } else {
+            self = .days(
+                try legacy.nestedContainer(keyedBy: LegacyValue.self, forKey: .days).decode(Int.self, forKey: .value))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
+        switch self {
+        case let .days(n):
+            try container.encode(Unit.days, forKey: .unit)
+            try container.encode(n, forKey: .count)
+        case let .months(n):
+            try container.encode(Unit.months, forKey: .unit)
+            try container.encode(n, forKey: .count)
+        }
+    }
+}
+
+/// Which branches a plan lets its members into. In JSON `{"scope": "all"}` or
+/// `{"scope": "only", "branches": [1, 2]}`.
+public enum BranchCoverage: Hashable, Sendable {
     case allBranches
     case only(Set<BranchID>)
 
@@ -40,6 +90,44 @@ public enum BranchCoverage: Hashable, Sendable, Codable {
         switch self {
         case .allBranches: true
         case let .only(set): set.contains(branch)
+        }
+    }
+}
+
+extension BranchCoverage: Codable {
+    enum Scope: String, Codable { case all, only }
+    enum Keys: String, CodingKey { case scope, branches }
+    /// The synthesised shape stored before (`{"allBranches": {}}`, `{"only": {"_0": [1]}}`).
+    enum LegacyKeys: String, CodingKey { case allBranches, only }
+    enum LegacyValue: String, CodingKey { case value = "_0" }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Keys.self)
+        if container.contains(.scope) {
+            switch try container.decode(Scope.self, forKey: .scope) {
+            case .all: self = .allBranches
+            case .only: self = .only(Set(try container.decode([BranchID].self, forKey: .branches)))
+            }
+            return
+        }
+        let legacy = try decoder.container(keyedBy: LegacyKeys.self)
+        if legacy.contains(.only) {
+            let value = try legacy.nestedContainer(keyedBy: LegacyValue.self, forKey: .only)
+            self = .only(try value.decode(Set<BranchID>.self, forKey: .value))
+        } else {
+            _ = try legacy.nestedContainer(keyedBy: LegacyValue.self, forKey: .allBranches)
+            self = .allBranches
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
+        switch self {
+        case .allBranches:
+            try container.encode(Scope.all, forKey: .scope)
+        case let .only(set):
+            try container.encode(Scope.only, forKey: .scope)
+            try container.encode(set.sorted { $0.rawValue < $1.rawValue }, forKey: .branches)
         }
     }
 }
