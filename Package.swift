@@ -24,7 +24,8 @@ let package = Package(
         .target(name: "PorteroModel"),
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         .target(name: "Crypto", dependencies: ["CCrypto"]),
-        .target(name: "Replica", dependencies: ["PorteroModel", "SQLite", "Crypto"]),
+        .target(name: "SyncWire", dependencies: ["PorteroModel"]),
+        .target(name: "Replica", dependencies: ["PorteroModel", "SQLite", "Crypto", "SyncWire"]),
         .target(name: "LinuxSystem", dependencies: ["CLinux"]),
         .target(name: "Service", dependencies: ["LinuxSystem"]),
         .target(name: "Hardware", dependencies: ["CLinux", "CGPIOD", "CUDev", "PorteroModel", "LinuxSystem"]),
@@ -34,18 +35,21 @@ let package = Package(
             dependencies: [
                 "PorteroModel", "Replica", "Hardware", "Readers", "SQLite", "CLinux", "HTTP", "CoreClient",
                 "LinuxSystem",
-                "Service",
+                "Service", "SyncWire", "Crypto",
             ]),
         .target(name: "HTTP", dependencies: ["CLinux"]),
         .target(name: "Server", dependencies: ["HTTP", "CLinux", "LinuxSystem", "Service"]),
-        .target(name: "Core", dependencies: ["PorteroModel", "SQLite", "Crypto", "HTTP", "Replica", "Service"]),
+        .target(
+            name: "Core", dependencies: ["PorteroModel", "SQLite", "Crypto", "HTTP", "Service", "SyncWire"]),
         .target(name: "PorteroCLI"),
         .target(name: "CoreClient", dependencies: ["CCurl"]),
 
         // Executables: argument parsing and wiring only.
         .executableTarget(
             name: "porterod",
-            dependencies: ["PorteroCLI", "Replica", "Daemon", "CoreClient", "PorteroModel", "LinuxSystem", "Service"]),
+            dependencies: [
+                "PorteroCLI", "Replica", "Daemon", "CoreClient", "PorteroModel", "LinuxSystem", "Service", "SyncWire",
+            ]),
         .executableTarget(
             name: "portero-core", dependencies: ["PorteroCLI", "Core", "SQLite", "HTTP", "Server", "Service"]),
         .executableTarget(
@@ -55,7 +59,7 @@ let package = Package(
             name: "portero-bench",
             dependencies: [
                 "PorteroModel", "Replica", "SQLite", "Crypto", "PorteroCLI", "Readers", "Core", "Daemon", "CoreClient",
-                "HTTP", "Server", "Service",
+                "HTTP", "Server", "Service", "SyncWire",
             ],
             path: "Benchmarks/portero-bench"
         ),
@@ -68,7 +72,8 @@ let package = Package(
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "CSQLite", "TestSupport"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"]),
         .testTarget(
-            name: "ReplicaTests", dependencies: ["Replica", "PorteroModel", "SQLite", "Crypto", "TestSupport"]),
+            name: "ReplicaTests",
+            dependencies: ["Replica", "PorteroModel", "SQLite", "Crypto", "TestSupport", "SyncWire"]),
         .testTarget(name: "CBridgeTests", dependencies: ["CLinux", "CGPIOD", "CUDev", "CSQLite", "CCrypto"]),
         .testTarget(
             name: "HardwareTests",
@@ -78,19 +83,22 @@ let package = Package(
             name: "DaemonTests",
             dependencies: [
                 "Daemon", "PorteroModel", "Hardware", "Readers", "Replica", "TestSupport", "LinuxSystem", "Service",
+                "SyncWire",
             ]),
         .testTarget(name: "LinuxSystemTests", dependencies: ["LinuxSystem", "CLinux"]),
         .testTarget(name: "ServiceTests", dependencies: ["Service", "LinuxSystem", "TestSupport"]),
+        .testTarget(name: "SyncWireTests", dependencies: ["SyncWire", "PorteroModel"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "CLinux", "TestSupport"]),
         .testTarget(
-            name: "CoreTests", dependencies: ["Core", "SQLite", "PorteroModel", "TestSupport", "Server", "HTTP"]),
+            name: "CoreTests",
+            dependencies: ["Core", "SQLite", "PorteroModel", "TestSupport", "Server", "HTTP", "SyncWire"]),
         .testTarget(
             name: "PorteroCLITests",
             dependencies: [
                 "PorteroCLI", "CoreClient", "PorteroModel", "Replica", "TestSupport", "Core", "SQLite", "Readers",
                 "Daemon",
-                "Service", "LinuxSystem",
+                "Service", "LinuxSystem", "SyncWire",
             ]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import PorteroModel
 import Replica
@@ -44,7 +45,9 @@ struct DecisionBenchmark {
     }()
 
     /// Members' PINs and the keyed PINs use the same key, as a branch and its core do.
-    static func pinDigest() throws -> PINDigest { try PINHasher(key: Array(repeating: 1, count: 32)).digest("1234") }
+    static func pinDigest() throws -> PINDigest {
+        PINDigest(bytes: try PINHasher(key: Array(repeating: 1, count: 32)).digest("1234"))
+    }
 
     /// A card number unique to (member, index): multiplying by an odd constant is a bijection mod 2^32.
     static func card(member: Int, index: Int) -> CardNumber {

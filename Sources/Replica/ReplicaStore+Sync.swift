@@ -1,6 +1,7 @@
 import Foundation
 import PorteroModel
 import SQLite
+import SyncWire
 
 extension SyncItem {
     /// The replica change this item makes.

@@ -5,9 +5,9 @@ import PorteroCLI
 import PorteroModel
 import Readers
 
+import Server
 #if canImport(Glibc)
 import Glibc
-import Server
 #endif
 
 /// `portero demo`: a core seeded with a gym chain, serving the web UI and the API, and one branch

@@ -3,9 +3,10 @@ import Daemon
 import Foundation
 import PorteroCLI
 import PorteroModel
+import Service
+import SyncWire
 #if canImport(Glibc)
 import Glibc
-import Service
 #endif
 
 /// `porterod enroll`: trades the one-time code for the device token and the PIN key, and checks

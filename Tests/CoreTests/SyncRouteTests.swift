@@ -2,6 +2,7 @@
 import Foundation
 import HTTP
 import PorteroModel
+import SyncWire
 import Synchronization
 import Testing
 

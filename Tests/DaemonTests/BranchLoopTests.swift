@@ -4,6 +4,7 @@ import Hardware
 import PorteroModel
 import Readers
 import Service
+import SyncWire
 import Synchronization
 import TestSupport
 import Testing

@@ -2,6 +2,7 @@ import CoreClient
 import Foundation
 import PorteroModel
 import SQLite
+import SyncWire
 import Synchronization
 import TestSupport
 import Testing

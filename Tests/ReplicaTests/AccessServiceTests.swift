@@ -23,7 +23,7 @@ import Testing
     func request(_ card: UInt64, pin: String? = nil, direction: Direction = .entry) throws -> AccessRequest {
         AccessRequest(
             doorID: door.id, direction: direction, presented: .card(CardNumber(rawValue: card)),
-            pin: try pin.map { try pinHasher.digest($0) })
+            pin: try pin.map { try pinDigest($0) })
     }
 
     @Test func grantIsJournalledQueuedAndVisibleToAnotherConnection() throws {
@@ -178,24 +178,5 @@ import Testing
         #expect(
             try store.db.scalar(
                 "SELECT count(*) FROM attendance WHERE id = ?", full.outcome.event.id.bytes, as: Int.self) == 0)
-    }
-}
-
-@Suite struct PINHasherTests {
-    @Test func sameKeySameDigestOtherKeyOtherDigest() throws {
-        let other = try PINHasher(key: Array(repeating: 8, count: 32))
-        #expect(try pinHasher.digest("1234") == pinHasher.digest("1234"))
-        #expect(try pinHasher.digest("1234") != pinHasher.digest("1235"))
-        #expect(try pinHasher.digest("1234") != other.digest("1234"))
-        #expect(try pinHasher.digest("1234").bytes.count == 32)
-    }
-
-    @Test(arguments: ["", "123", "1234567890123", "12a4", "１２３４", "12 34"])
-    func rejectsWhatIsNotAPIN(pin: String) {
-        #expect(throws: PINHasher.InvalidPIN.self) { try pinHasher.digest(pin) }
-    }
-
-    @Test func rejectsAShortKey() {
-        #expect(throws: PINHasher.InvalidPIN.self) { try PINHasher(key: [1, 2, 3]) }
     }
 }

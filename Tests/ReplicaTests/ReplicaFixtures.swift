@@ -1,3 +1,4 @@
+import Crypto
 import TestSupport
 import PorteroModel
 @testable import Replica
@@ -12,6 +13,9 @@ let branch = BranchID(1)
 let door = Door(id: DoorID(10), branchID: branch, name: "Torniquete 1")
 let pinHasher = try! PINHasher(key: Array(repeating: 7, count: 32))
 
+/// The PIN digest a replica stores for `digits` under the fixtures' key.
+func pinDigest(_ digits: String) throws -> PINDigest { PINDigest(bytes: try pinHasher.digest(digits)) }
+
 let monthly = Plan(
     id: PlanID(1), name: "Mensual", price: Money(minorUnits: 59_900, currency: "MXN"), duration: .months(1),
     visitLimit: VisitLimit(perDay: 2))
@@ -24,7 +28,7 @@ func member(_ id: Int64, card: UInt64, active: Bool = true, end: LocalDay = day(
         .upsertUser(
             ReplicaUser(
                 id: UserID(id), clave: id, displayName: "Socio \(id)", active: active,
-                pin: try pin.map { try pinHasher.digest($0) })),
+                pin: try pin.map { try pinDigest($0) })),
         .upsertCredential(Credential(id: CredentialID(id * 10), userID: UserID(id), card: CardNumber(rawValue: card))),
         .upsertSubscription(
             Subscription(

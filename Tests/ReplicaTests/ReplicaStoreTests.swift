@@ -95,20 +95,20 @@ import Testing
         #expect(found.subscriptions.count == 1)
         #expect(found.subscriptions[0].plan == monthly)
         #expect(found.subscriptions[0].subscription.endDay == day(2024, 12, 31))
-        #expect(found.pin == (try pinHasher.digest("4321")))
+        #expect(found.pin == (try pinDigest("4321")))
         #expect(state == .initial)
         #expect(try store.facts(for: .card(CardNumber(rawValue: 999))).facts == nil)
     }
 
     @Test func pinOnlyCredentialIsFoundByItsDigest() throws {
         let store = try openStore(directory)
-        let digest = try pinHasher.digest("86420")
+        let digest = try pinDigest("86420")
         try store.apply(
             [.upsertPlan(monthly)] + member(1, card: 1) + [
                 .upsertCredential(Credential(id: CredentialID(99), userID: UserID(1), pin: digest))
             ])
         #expect(try store.facts(for: .pin(digest)).facts?.credentialID == CredentialID(99))
-        #expect(try store.facts(for: .pin(pinHasher.digest("86421"))).facts == nil)
+        #expect(try store.facts(for: .pin(pinDigest("86421"))).facts == nil)
     }
 
     @Test func freezesAndStaffGrantsSurviveTheRoundTrip() throws {
@@ -215,7 +215,7 @@ import Testing
         ])
         #expect(try store.facts(for: .card(CardNumber(rawValue: 111))).facts == nil)
         #expect(try store.facts(for: .card(CardNumber(rawValue: 333))).facts?.credentialID == CredentialID(10))
-        let digest = try pinHasher.digest("9999")
+        let digest = try pinDigest("9999")
         try store.apply([.upsertCredential(Credential(id: CredentialID(10), userID: UserID(1), pin: digest))])
         #expect(try store.facts(for: .card(CardNumber(rawValue: 333))).facts == nil)
         #expect(try store.facts(for: .pin(digest)).facts?.credentialID == CredentialID(10))

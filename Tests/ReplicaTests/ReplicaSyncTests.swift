@@ -2,6 +2,7 @@ import Foundation
 import PorteroModel
 import Replica
 import SQLite
+import SyncWire
 import TestSupport
 import Testing
 

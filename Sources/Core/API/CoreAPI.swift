@@ -3,6 +3,7 @@ import Foundation
 import HTTP
 import PorteroModel
 import SQLite
+import SyncWire
 
 /// Who may call a route: anyone (logging in), any signed-in user, the holders of a privilege at
 /// the branch the request is about, or an enrolled branch device. Every route must say which;

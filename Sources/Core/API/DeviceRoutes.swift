@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import PorteroModel
+import SyncWire
 
 extension CoreAPI {
     /// Branch devices: registration with a one-time enrolment code, the trade of that code for a

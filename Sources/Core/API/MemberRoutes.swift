@@ -1,7 +1,7 @@
+import Crypto
 import Foundation
 import HTTP
 import PorteroModel
-import Replica
 
 /// A user as the users routes answer: seed 003's whole profile, roles, branches, cards and
 /// whether a PIN is set (never the PIN).
@@ -214,7 +214,9 @@ extension CoreAPI {
             let body = try request.body(Body.self)
             let target = try managedTarget(request)
             let digest: PINDigest
-            do { digest = try PINHasher(key: try request.database.members.pinKey()).digest(body.pin) } catch let error
+            do {
+                digest = PINDigest(bytes: try PINHasher(key: try request.database.members.pinKey()).digest(body.pin))
+            } catch let error
                 as PINHasher.InvalidPIN
             {
                 throw AccountError(field: "pin", problem: error.reason)

@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import PorteroModel
+import SyncWire
 
 extension CoreAPI {
     static let syncBatchLimit = 1_000

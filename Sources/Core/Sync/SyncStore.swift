@@ -1,6 +1,7 @@
 import Foundation
 import PorteroModel
 import SQLite
+import SyncWire
 
 /// Builds what each branch receives from the change log and stores what branches upload.
 public final class SQLiteSyncStore {

@@ -6,6 +6,7 @@ import Readers
 import Replica
 import SQLite
 import Service
+import SyncWire
 
 /// The one access path: a reader's input becomes a request, the replica decides it (journalled),
 /// and the door and the reader's feedback act on the decision.
@@ -33,7 +34,7 @@ extension BranchDaemon {
                     if door.cardThenPIN.isWaiting, let outcome = door.cardThenPIN.pin(digits, at: now) {
                         decideCardThenPIN(outcome, at: door, reader: reader, now: now)
                     } else if let hasher = pinHasher, let digest = try? hasher.digest(digits) {
-                        decide(.pin(digest), pin: nil, at: door, reader: reader, now: now)
+                        decide(.pin(PINDigest(bytes: digest)), pin: nil, at: door, reader: reader, now: now)
                     }
                 }
             case let .rejected(rejection):
@@ -49,7 +50,8 @@ extension BranchDaemon {
     ) {
         switch outcome {
         case let .cardWithPIN(read, digits):
-            decide(.card(read.credential), pin: try? pinHasher?.digest(digits), at: door, reader: reader, now: now)
+            let digest = (try? pinHasher?.digest(digits)).flatMap { $0 }.map(PINDigest.init(bytes:))
+            decide(.card(read.credential), pin: digest, at: door, reader: reader, now: now)
         case let .cardWithoutPIN(read):
             decide(.card(read.credential), pin: nil, at: door, reader: reader, now: now)
         }

@@ -6,6 +6,7 @@ import Readers
 import Replica
 import SQLite
 import Service
+import SyncWire
 
 /// What the sync threads bring to the loop, and the fire alarm.
 extension BranchDaemon {

@@ -1,4 +1,5 @@
 import CLinux
+import Crypto
 import Dispatch
 import Foundation
 import HTTP

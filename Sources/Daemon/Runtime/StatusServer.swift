@@ -4,9 +4,9 @@ import HTTP
 import Hardware
 import LinuxSystem
 import PorteroModel
+import Service
 #if canImport(Glibc)
 import Glibc
-import Service
 #endif
 
 /// The local status endpoint: HTTP/1.0 `GET /health`, `/status` (JSON) and `/metrics`

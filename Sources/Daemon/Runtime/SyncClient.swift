@@ -4,6 +4,7 @@ import LinuxSystem
 import PorteroModel
 import Replica
 import Service
+import SyncWire
 import Synchronization
 
 /// What the sync threads tell the door loop, through an eventfd it polls.

@@ -1,8 +1,8 @@
 import CLinux
 import Foundation
+import LinuxSystem
 #if canImport(Glibc)
 import Glibc
-import LinuxSystem
 #endif
 
 /// A keyboard made through uinput: types what a keyboard-wedge reader would. The demo's simulated

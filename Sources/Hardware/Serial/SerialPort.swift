@@ -1,7 +1,7 @@
 import CLinux
+import LinuxSystem
 #if canImport(Glibc)
 import Glibc
-import LinuxSystem
 #endif
 
 /// How a serial line is set up.

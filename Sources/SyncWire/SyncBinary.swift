@@ -1,3 +1,4 @@
+import PorteroModel
 import Foundation
 
 /// A compact binary form of the two bulk sync messages, snapshot pages and attendance uploads

@@ -1,5 +1,6 @@
 import Foundation
 import PorteroModel
+import SyncWire
 import Testing
 
 @Suite struct SyncBinaryTests {

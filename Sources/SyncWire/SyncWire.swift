@@ -1,3 +1,5 @@
+import PorteroModel
+
 /// What the core sends a branch and what a branch sends back (DESIGN §6), as JSON. The core
 /// always sends an entity's whole current state, so applying an item twice, or an older batch
 /// after a newer snapshot page, converges to the same replica.

@@ -1,6 +1,3 @@
-import Crypto
-import PorteroModel
-
 /// Turns keyed digits into the PIN's keyed hash (HMAC-SHA-256 under the deployment's PIN key).
 ///
 /// A keyed hash rather than scrypt: doors compare and look up PINs in microseconds, and a
@@ -23,12 +20,13 @@ public struct PINHasher: Sendable {
         self.key = key
     }
 
-    /// The digest of `digits` (4 to 12 ASCII digits).
-    public func digest(_ digits: String) throws -> PINDigest {
+    /// The 32-byte digest of `digits` (4 to 12 ASCII digits), what replicas store and doors
+    /// compare (`PINDigest` in the domain model).
+    public func digest(_ digits: String) throws -> [UInt8] {
         guard (4...12).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
             throw InvalidPIN(reason: "a PIN is 4 to 12 digits")
         }
         // Domain-separated so the same key could never confuse a PIN digest with another MAC.
-        return PINDigest(bytes: Digest.hmacSHA256(key: key, message: Array("portero-pin-v1:\(digits)".utf8)))
+        return Digest.hmacSHA256(key: key, message: Array("portero-pin-v1:\(digits)".utf8))
     }
 }
