@@ -101,12 +101,12 @@ final class JSONSink: Encoder {
     /// The writer's state lives behind a pointer: every member written touches it several times,
     /// and a class's stored properties would pay a dynamic exclusivity check on each access. The
     /// sink is used by one thread, for one encoding, and frees the state when it goes.
-    struct State {
-        var bytes = ByteBuffer(capacity: 512)
+    struct State: ~Copyable {
+        var bytes = EncodedBytes(capacity: 512)
         var frames: [Frame] = []
         var members: [Member] = []
         /// Reused when a container's members are put in order.
-        var scratch = ByteBuffer(capacity: 0)
+        var scratch = EncodedBytes(capacity: 0)
     }
 
     let state: UnsafeMutablePointer<State>
@@ -134,8 +134,8 @@ final class JSONSink: Encoder {
         var needsRebuild = false
     }
 
-    var bytes: ByteBuffer {
-        get { state.pointee.bytes }
+    var bytes: EncodedBytes {
+        _read { yield state.pointee.bytes }
         _modify { yield &state.pointee.bytes }
     }
 
@@ -159,8 +159,6 @@ final class JSONSink: Encoder {
     }
 
     deinit {
-        state.pointee.bytes.release()
-        state.pointee.scratch.release()
         state.deinitialize(count: 1)
         state.deallocate()
     }
@@ -584,100 +582,4 @@ extension JSONSink {
             return orphan
         }
     }
-}
-
-/// A growable byte buffer written through a pointer, for the encoder's output: an append is a
-/// capacity check and a copy, without `Array.append`'s uniqueness check and generic paths (an
-/// answer is dozens of appends). Its owner frees it (`release`), once. A copy of the value shares
-/// the storage, so only the owner (a sink's state) changes it; copies only read.
-struct ByteBuffer {
-    private(set) var start: UnsafeMutablePointer<UInt8>
-    private(set) var count = 0
-    private var capacity: Int
-
-    init(capacity: Int) {
-        self.capacity = max(capacity, 16)
-        start = .allocate(capacity: self.capacity)
-    }
-
-    func release() { start.deallocate() }
-
-    /// Room for `extra` more bytes: at least twice the size when it grows.
-    @inline(__always)
-    private mutating func reserve(_ extra: Int) {
-        if count + extra > capacity { grow(extra) }
-    }
-
-    private mutating func grow(_ extra: Int) {
-        let grown = max(capacity * 2, count + extra)
-        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
-        moved.update(from: start, count: count)
-        start.deallocate()
-        start = moved
-        capacity = grown
-    }
-
-    @inline(__always)
-    mutating func append(_ byte: UInt8) {
-        reserve(1)
-        start[count] = byte
-        count += 1
-    }
-
-    mutating func append(_ bytes: UnsafeRawBufferPointer) {
-        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
-        reserve(bytes.count)
-        (start + count).update(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
-        count += bytes.count
-    }
-
-    /// An object member's start: the comma after another one, then `"key":`.
-    mutating func appendKey(_ key: StaticString, afterAnother: Bool) {
-        let length = key.utf8CodeUnitCount
-        reserve(length + 4)
-        var at = start + count
-        if afterAnother {
-            at.pointee = UInt8(ascii: ",")
-            at += 1
-        }
-        at.pointee = UInt8(ascii: "\"")
-        (at + 1).update(from: key.utf8Start, count: length)
-        at += 1 + length
-        at.pointee = UInt8(ascii: "\"")
-        (at + 1).pointee = UInt8(ascii: ":")
-        count = (at + 2) - start
-    }
-
-    mutating func append(_ bytes: [UInt8]) { bytes.withUnsafeBytes { append($0) } }
-
-    mutating func append(_ text: StaticString) {
-        append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-    }
-
-    mutating func append(_ text: String) {
-        var text = text
-        text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
-    }
-
-    /// The bytes in `range` (valid until the buffer next changes).
-    subscript(range: Range<Int>) -> UnsafeRawBufferPointer {
-        precondition(range.lowerBound >= 0 && range.upperBound <= count)
-        return UnsafeRawBufferPointer(start: start + range.lowerBound, count: range.count)
-    }
-
-    mutating func removeAll() { count = 0 }
-
-    /// Drops the bytes from `index` on.
-    mutating func removeLast(from index: Int) {
-        precondition(index >= 0 && index <= count)
-        count = index
-    }
-
-    /// Reverses the bytes from `index` to the end in place.
-    func reverse(from index: Int) {
-        var region = UnsafeMutableBufferPointer(start: start + index, count: count - index)
-        region.reverse()
-    }
-
-    var array: [UInt8] { Array(UnsafeBufferPointer(start: start, count: count)) }
 }
