@@ -54,7 +54,10 @@ let package = Package(
             name: "portero-core", dependencies: ["PorteroCLI", "Core", "SQLite", "HTTP", "Server", "Service"]),
         .executableTarget(
             name: "portero",
-            dependencies: ["PorteroCLI", "Readers", "CoreClient", "Core", "PorteroModel", "HTTP", "Server", "Service"]),
+            dependencies: [
+                "PorteroCLI", "Readers", "CoreClient", "Core", "PorteroModel", "HTTP", "Server", "Service",
+                "LinuxSystem",
+            ]),
         .executableTarget(
             name: "portero-bench",
             dependencies: [

@@ -44,7 +44,7 @@ public struct SystemCallError: Error, Hashable, Sendable, CustomStringConvertibl
 
 /// The one funnel for system calls: retries EINTR, captures errno at once, and turns a −1 into a
 /// typed error naming the call and its subject (a device path, a line).
-@discardableResult
+@inlinable @discardableResult
 public func system<T: BinaryInteger>(_ call: String, _ subject: String, _ body: () -> T) throws(SystemCallError) -> T {
     while true {
         let result = body()
@@ -53,4 +53,12 @@ public func system<T: BinaryInteger>(_ call: String, _ subject: String, _ body: 
         if error == .interrupted { continue }
         throw SystemCallError(call, subject, error)
     }
+}
+
+/// Closes a descriptor this code owns. On Linux the descriptor is released whatever close(2)
+/// answers, even EINTR (retrying could close a number another thread was just given), and a
+/// socket's or an eventfd's close reports nothing to act on; so its result is not an error.
+@inlinable
+public func closeDescriptor(_ descriptor: Int32) {
+    _ = close(descriptor)
 }

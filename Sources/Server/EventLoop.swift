@@ -62,9 +62,8 @@ final class EventLoop: @unchecked Sendable {
             var completions = false
             for index in 0..<max(0, Int(count)) {
                 let fd = readyFDs[index]
-                if fd == server.wake {
-                    var counter: UInt64 = 0
-                    _ = read(server.wake, &counter, 8)
+                if fd == server.wake.descriptor {
+                    server.wake.reset()
                     completions = true
                 } else if fd == server.listener {
                     accept(server, now: after)
@@ -111,40 +110,56 @@ final class EventLoop: @unchecked Sendable {
                 ordering: .sequentiallyConsistent
             ).exchanged
         else { return }
-        _ = portero_epoll_ctl(server.epoll, EPOLL_CTL_DEL, server.listener, 0)
+        // Stop accepting; a failure means the listener is out of the set already.
+        _ = try? system("epoll_ctl", "listener") { portero_epoll_ctl(server.epoll, EPOLL_CTL_DEL, server.listener, 0) }
         for connection in server.table.all() { shutDownOrLeave(connection, server) }
         server.wakeUp()  // the other loops look at the stop at once, not at their next timeout
     }
 
     private func accept(_ server: HTTPServer, now: Int64) {
         defer {
-            if server.shutdownDeadline.load(ordering: .relaxed) == .max {
-                _ = portero_epoll_ctl(
-                    server.epoll, EPOLL_CTL_MOD, server.listener, portero_EPOLLIN | portero_EPOLLONESHOT)
+            if server.shutdownDeadline.load(ordering: .relaxed) == .max,
+                !server.rearm(server.listener, portero_EPOLLIN | portero_EPOLLONESHOT)
+            {
+                server.log(.error, "the listening socket cannot be registered again (\(Errno.current)): no new clients")
             }
         }
         // A bounded batch, then the listener is armed again for whichever loop is free.
         for _ in 0..<64 {
             var address = sockaddr_in()
             var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let fd = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    portero_accept_peer(server.listener, $0, &length)
+            let fd: Int32
+            do {
+                fd = try withUnsafeMutablePointer(to: &address) { pointer throws(SystemCallError) in
+                    let generic = UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: sockaddr.self)
+                    return try system("accept4", "listener") { portero_accept_peer(server.listener, generic, &length) }
                 }
+            } catch {
+                // EAGAIN: the backlog is empty. Anything else (EMFILE, ENOBUFS) is said, and the
+                // listener is armed again: the client waits in the backlog until a slot frees.
+                if error.errno != .wouldBlock { server.log(.warning, "\(error)") }
+                return
             }
-            guard fd >= 0 else { return }
             var text = [CChar](repeating: 0, count: 64)
             inet_ntop(AF_INET, &address.sin_addr, &text, 64)
             let peer = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             guard server.admit(peer) else {
                 // Refused politely and at once: the client learns why and the slot is not held.
                 let refusal = HTTPResponse.error(503, "too many connections").serialized(keepAlive: false)
-                _ = refusal.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                close(fd)
+                // Best effort: a client that cannot take 120 bytes is closed all the same.
+                _ = try? refusal.withUnsafeBytes { bytes throws(SystemCallError) in
+                    try system("send", "refusal to \(peer)") {
+                        send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+                    }
+                }
+                closeDescriptor(fd)
                 continue
             }
             var one: Int32 = 1
-            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            // Without it only the latency of small answers suffers, so a refusal is not fatal.
+            _ = try? system("setsockopt TCP_NODELAY", peer) {
+                setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            }
             let router = server.router
             let connection = Connection(
                 fd: fd, id: server.nextConnectionID.add(1, ordering: .relaxed).newValue, address: peer,
@@ -152,9 +167,14 @@ final class EventLoop: @unchecked Sendable {
                     limits: server.configuration.limits, bodyLimit: { router.bodyLimit(method: $0, path: $1) }),
                 state: HTTPConnectionState(timeouts: server.configuration.timeouts, now: now))
             server.table.insert(connection)
-            guard portero_epoll_ctl(server.epoll, EPOLL_CTL_ADD, fd, Self.registration) == 0 else {
+            do {
+                try system("epoll_ctl", "connection from \(peer)") {
+                    portero_epoll_ctl(server.epoll, EPOLL_CTL_ADD, fd, Self.registration)
+                }
+            } catch {
+                server.log(.warning, "\(error); the connection is closed")
                 server.table.remove(connection)
-                close(fd)
+                closeDescriptor(fd)
                 server.release(peer)
                 continue
             }
@@ -218,15 +238,20 @@ final class EventLoop: @unchecked Sendable {
             return
         }
         for connection in readable {
-            let count = buffer.withUnsafeMutableBytes { read(connection.fd, $0.baseAddress, $0.count) }
-            if count >= 0 {
-                buffer.withUnsafeBytes {
-                    take(
-                        connection, UnsafeRawBufferPointer(rebasing: $0[0..<count]), filled: count == $0.count, server,
-                        now: now)
+            let count: Int
+            do {
+                count = try buffer.withUnsafeMutableBytes { bytes throws(SystemCallError) in
+                    try system("read", "connection") { read(connection.fd, bytes.baseAddress, bytes.count) }
                 }
-            } else if errno != EAGAIN && errno != EINTR {
-                drop(connection, server)
+            } catch {
+                // EAGAIN: nothing after all (an edge for output). Anything else: the peer is gone.
+                if (error as? SystemCallError)?.errno != .wouldBlock { drop(connection, server) }
+                continue
+            }
+            buffer.withUnsafeBytes {
+                take(
+                    connection, UnsafeRawBufferPointer(rebasing: $0[0..<count]), filled: count == $0.count, server,
+                    now: now)
             }
         }
     }
@@ -325,13 +350,16 @@ final class EventLoop: @unchecked Sendable {
 
     private func flush(_ connection: Connection, _ server: HTTPServer, now: Int64) {
         while connection.written < connection.output.count {
-            let sent = connection.output[connection.written...].withUnsafeBytes {
-                send(connection.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
-            }
-            if sent < 0 {
-                if errno == EINTR { continue }
-                if errno == EAGAIN { return }  // the kernel announces the space freed (an edge)
-                drop(connection, server)
+            let sent: Int
+            do {
+                sent = try connection.output[connection.written...].withUnsafeBytes { bytes throws(SystemCallError) in
+                    try system("send", "connection") {
+                        send(connection.fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
+                    }
+                }
+            } catch {
+                // EAGAIN: the kernel announces the space freed (an edge). Else the peer is gone.
+                if (error as? SystemCallError)?.errno != .wouldBlock { drop(connection, server) }
                 return
             }
             connection.written += sent
@@ -377,16 +405,16 @@ final class EventLoop: @unchecked Sendable {
         // Input left unread, once no answer is pending (until then the answer's edge comes).
         if connection.unreadInput, connection.written >= connection.output.count {
             connection.unreadInput = false
-            _ = portero_epoll_ctl(server.epoll, EPOLL_CTL_MOD, connection.fd, Self.registration)
+            guard server.rearm(connection.fd, Self.registration) else { return drop(connection, server) }
         }
         // An edge that came while it was held went to a loop that could not take it.
-        if connection.release() { _ = portero_epoll_ctl(server.epoll, EPOLL_CTL_MOD, connection.fd, Self.registration) }
+        if connection.release(), !server.rearm(connection.fd, Self.registration) { dropUnheld(connection, server) }
     }
 
     /// Lets go of a connection taken without an event (the sweep, a stop): nothing of it was
     /// consumed, unless an edge came meanwhile and found it held.
     private func releaseUntouched(_ connection: Connection, _ server: HTTPServer) {
-        if connection.release() { _ = portero_epoll_ctl(server.epoll, EPOLL_CTL_MOD, connection.fd, Self.registration) }
+        if connection.release(), !server.rearm(connection.fd, Self.registration) { dropUnheld(connection, server) }
     }
 
     /// Once a stop began: closes the connection if nothing is in flight on it. One another loop
@@ -421,7 +449,13 @@ final class EventLoop: @unchecked Sendable {
         connection.closed = true
         // Out of the table before the descriptor is closed: its number may be reused at once.
         server.table.remove(connection)
-        close(connection.fd)  // also takes it out of the epoll set
+        closeDescriptor(connection.fd)  // also takes it out of the epoll set
         server.release(connection.address)
+    }
+
+    /// Closes a connection this loop has let go of, if nobody took it meanwhile (whoever did
+    /// meets the same failure and closes it).
+    private func dropUnheld(_ connection: Connection, _ server: HTTPServer) {
+        if connection.tryAcquire() { drop(connection, server) }
     }
 }

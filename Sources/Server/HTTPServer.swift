@@ -51,8 +51,8 @@ public final class HTTPServer: Sendable {
     let listener: Int32
     /// The epoll set every loop waits on: the listener, the wake-up eventfd and each connection.
     let epoll: Int32
-    /// Written to wake a loop: an answer given later is ready, or a stop was asked for.
-    let wake: Int32
+    /// Signalled to wake a loop: an answer given later is ready, or a stop was asked for.
+    let wake: EventCounter
     let admission = Mutex(Admission())
     let stopping = Atomic<Bool>(false)
     let table = ConnectionTable()
@@ -83,7 +83,7 @@ public final class HTTPServer: Sendable {
         var descriptors = [fd]
         // Every descriptor opened so far is closed when a later step fails.
         var complete = false
-        defer { if !complete { descriptors.forEach { _ = close($0) } } }
+        defer { if !complete { descriptors.forEach(closeDescriptor) } }
         var yes: Int32 = 1
         try system("setsockopt SO_REUSEADDR", where_) {
             setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
@@ -109,10 +109,9 @@ public final class HTTPServer: Sendable {
         listener = fd
         epoll = try system("epoll_create1", "server") { epoll_create1(Int32(EPOLL_CLOEXEC)) }
         descriptors.append(epoll)
-        wake = try system("eventfd", "server wake-up") { eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC)) }
-        descriptors.append(wake)
+        wake = try EventCounter()
         try system("epoll_ctl", "wake-up") { [epoll, wake] in
-            portero_epoll_ctl(epoll, EPOLL_CTL_ADD, wake, portero_EPOLLIN)
+            portero_epoll_ctl(epoll, EPOLL_CTL_ADD, wake.descriptor, portero_EPOLLIN)
         }
         // One-shot: the loop that takes new connections accepts a batch, then arms it again.
         try system("epoll_ctl", "listener") { [epoll] in
@@ -137,10 +136,9 @@ public final class HTTPServer: Sendable {
     }
 
     deinit {
-        for connection in table.all() { close(connection.fd) }
-        close(listener)
-        close(epoll)
-        close(wake)
+        for connection in table.all() { closeDescriptor(connection.fd) }
+        closeDescriptor(listener)
+        closeDescriptor(epoll)
     }
 
     static func now() -> Int64 {
@@ -154,13 +152,18 @@ public final class HTTPServer: Sendable {
         stopping.store(true, ordering: .sequentiallyConsistent)
         // Linux takes a listening socket out of LISTEN on shutdown(2): new connections are
         // refused at once, while the descriptor stays valid until deinit closes it.
-        shutdown(listener, Int32(SHUT_RDWR))
+        // It can fail only if the socket is not listening any more, which is what is wanted.
+        _ = try? system("shutdown", "listener") { shutdown(listener, Int32(SHUT_RDWR)) }
         wakeUp()
     }
 
-    func wakeUp() {
-        var one: UInt64 = 1
-        _ = try? system("write", "server wake-up") { write(wake, &one, 8) }
+    func wakeUp() { wake.signal() }
+
+    /// Registers `fd` in the epoll set again (`EPOLL_CTL_MOD`), so the kernel reports what is
+    /// already there; false when the set refuses it, and the caller then closes the connection
+    /// (it would otherwise wait for an event that never comes).
+    func rearm(_ fd: Int32, _ events: UInt32) -> Bool {
+        (try? system("epoll_ctl", "connection \(fd)") { portero_epoll_ctl(epoll, EPOLL_CTL_MOD, fd, events) }) != nil
     }
 
     /// True while the event loops turn (each does at least every 50 ms); the service's watchdog
@@ -185,7 +188,7 @@ public final class HTTPServer: Sendable {
         // Whatever the grace left open: no loop runs any more, so nobody holds these.
         for connection in table.all() {
             table.remove(connection)
-            close(connection.fd)
+            closeDescriptor(connection.fd)
             release(connection.address)
         }
     }

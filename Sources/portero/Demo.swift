@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import HTTP
+import LinuxSystem
 import PorteroCLI
 import PorteroModel
 import Readers
@@ -186,9 +187,7 @@ final class PseudoTerminal {
     init() throws {
         var master: Int32 = -1, slave: Int32 = -1
         var name = [CChar](repeating: 0, count: 128)
-        guard openpty(&master, &slave, &name, nil, nil) == 0 else {
-            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
-        }
+        try system("openpty", "the demo's card reader") { openpty(&master, &slave, &name, nil, nil) }
         self.master = master
         self.slave = slave
         slavePath = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

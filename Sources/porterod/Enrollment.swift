@@ -1,6 +1,7 @@
 import CoreClient
 import Daemon
 import Foundation
+import LinuxSystem
 import PorteroCLI
 import PorteroModel
 import Service
@@ -87,15 +88,25 @@ enum Enrollment {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         let temporary = path + ".tmp.\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EACCES) }
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        fchmod(fd, 0o600)
-        let synced = fsync(fd)
-        close(fd)
-        guard written == bytes.count, synced == 0, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        let fd = try system("open", temporary) { open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600) }
+        var isOpen = true
+        defer { if isOpen { closeDescriptor(fd) } }
+        do {
+            var offset = 0
+            while offset < bytes.count {
+                offset += try bytes[offset...].withUnsafeBytes { buffer throws(SystemCallError) in
+                    try system("write", temporary) { write(fd, buffer.baseAddress, buffer.count) }
+                }
+            }
+            // The umask may have narrowed the mode further; never wider than 0600.
+            try system("fchmod", temporary) { fchmod(fd, 0o600) }
+            try system("fsync", temporary) { fsync(fd) }
+            closeDescriptor(fd)
+            isOpen = false
+            try system("rename", "\(temporary) to \(path)") { rename(temporary, path) }
+        } catch {
+            _ = try? system("unlink", temporary) { unlink(temporary) }
+            throw error
         }
     }
 }

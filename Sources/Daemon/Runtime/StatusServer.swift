@@ -33,61 +33,63 @@ final class StatusServer {
         self.socketPath = socketPath
         try FileManager.default.createDirectory(
             atPath: (socketPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        unlink(socketPath)
-        let unixFD = socket(
-            AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard unixFD >= 0 else { throw SystemCallError("socket", socketPath, .current) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(socketPath.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            close(unixFD)
-            throw SystemCallError("bind", socketPath, .invalidArgument)
+        guard let address = UnixSocketAddress(path: socketPath) else {
+            throw SystemCallError("bind", "\(socketPath) (longer than a socket path may be)", .invalidArgument)
         }
-        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-            for (index, byte) in bytes.enumerated() { buffer[index] = byte }
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(unixFD, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+        // A socket file left by an earlier run; none is the usual case.
+        _ = try? system("unlink", socketPath) { unlink(socketPath) }
+        let type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+        let unixFD = try system("socket", socketPath) { socket(AF_UNIX, type, 0) }
+        do {
+            try address.withSocketAddress { pointer, length throws(SystemCallError) in
+                try system("bind", socketPath) { bind(unixFD, pointer, length) }
             }
+            try system("listen", socketPath) { listen(unixFD, 16) }
+            // Group-writable: the desk's changes come through this socket, for its group only.
+            try system("chmod", socketPath) { chmod(socketPath, 0o660) }
+        } catch {
+            closeDescriptor(unixFD)
+            throw error
         }
-        guard bound == 0, listen(unixFD, 16) == 0 else {
-            let error = Errno.current
-            close(unixFD)
-            throw SystemCallError("bind", socketPath, error)
-        }
-        chmod(socketPath, 0o660)
         listeners.append(unixFD)
         if let port = httpPort {
-            let tcp = socket(
-                AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            var yes: Int32 = 1
-            setsockopt(tcp, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-            var inet = sockaddr_in()
-            inet.sin_family = sa_family_t(AF_INET)
-            inet.sin_port = port.bigEndian
-            inet.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian  // loopback only
-            let ok = withUnsafePointer(to: &inet) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(tcp, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-            if ok == 0, listen(tcp, 16) == 0 {
-                listeners.append(tcp)
-            } else {
-                log(
-                    .warning,
-                    "status: cannot listen on 127.0.0.1:\(port) (\(Errno.current)); the Unix socket still answers")
-                close(tcp)
+            do {
+                listeners.append(try Self.listenOnLoopback(port: port, type: type))
+            } catch {
+                log(.warning, "status: cannot listen on 127.0.0.1:\(port) (\(error)); the Unix socket still answers")
             }
         }
     }
 
+    /// A listening TCP socket on 127.0.0.1:`port`, closed again if a step fails.
+    static func listenOnLoopback(port: UInt16, type: Int32) throws(SystemCallError) -> Int32 {
+        let subject = "127.0.0.1:\(port)"
+        let tcp = try system("socket", subject) { socket(AF_INET, type, 0) }
+        do {
+            var yes: Int32 = 1
+            try system("setsockopt SO_REUSEADDR", subject) {
+                setsockopt(tcp, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+            }
+            var inet = sockaddr_in()
+            inet.sin_family = sa_family_t(AF_INET)
+            inet.sin_port = port.bigEndian
+            inet.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian  // loopback only
+            try withUnsafePointer(to: &inet) { pointer throws(SystemCallError) in
+                let generic = UnsafeRawPointer(pointer).assumingMemoryBound(to: sockaddr.self)
+                try system("bind", subject) { bind(tcp, generic, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            try system("listen", subject) { listen(tcp, 16) }
+            return tcp
+        } catch {
+            closeDescriptor(tcp)
+            throw error
+        }
+    }
+
     deinit {
-        for fd in listeners { close(fd) }
-        for client in clients { close(client.fd) }
-        unlink(socketPath)
+        for fd in listeners { closeDescriptor(fd) }
+        for client in clients { closeDescriptor(client.fd) }
+        _ = try? system("unlink", socketPath) { unlink(socketPath) }
     }
 
     var descriptors: [Int32] { listeners + clients.map(\.fd) }
@@ -99,19 +101,22 @@ final class StatusServer {
     func handleReadable(_ fd: Int32, now: MonotonicInstant, respond: (HTTPRequest) -> (Int, String, String)) {
         if listeners.contains(fd) {
             while clients.count < Self.maximumClients {
-                let client = portero_accept(fd)
-                guard client >= 0 else { break }
+                // EAGAIN ends the batch; any other failure leaves the client in the backlog.
+                guard let client = try? system("accept4", "status socket", { portero_accept(fd) }) else { break }
                 clients.append((client, HTTPRequestDecoder(limits: Self.limits), now, fd == listeners.first))
             }
             return
         }
         guard let index = clients.firstIndex(where: { $0.fd == fd }) else { return }
         var chunk = [UInt8](repeating: 0, count: 1024)
-        let count = read(fd, &chunk, chunk.count)
-        if count <= 0 {
-            if count == 0 || (errno != EAGAIN && errno != EINTR) { drop(at: index) }
+        let count: Int
+        do {
+            count = try system("read", "status client") { read(fd, &chunk, chunk.count) }
+        } catch {
+            if error.errno != .wouldBlock { drop(at: index) }
             return
         }
+        guard count > 0 else { return drop(at: index) }
         clients[index].decoder.append(chunk.prefix(count))
         // The project's strict decoder: a malformed request gets its status and the connection closes.
         do {
@@ -137,7 +142,7 @@ final class StatusServer {
     }
 
     private func drop(at index: Int) {
-        close(clients[index].fd)
+        closeDescriptor(clients[index].fd)
         clients.remove(at: index)
     }
 
@@ -149,6 +154,10 @@ final class StatusServer {
             + "Connection: close\r\n\r\n"
         let bytes = Array(head.utf8) + payload
         // A status answer is small; what the socket buffer does not take is dropped with the client.
-        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        _ = try? bytes.withUnsafeBytes { buffer throws(SystemCallError) in
+            try system("send", "status client") {
+                send(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+            }
+        }
     }
 }

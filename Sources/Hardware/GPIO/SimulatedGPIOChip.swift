@@ -127,8 +127,12 @@ final class SimulatedInput: InputLine {
     private var released = false
 
     init(chip: SimulatedGPIOChip, offset: UInt32, edges: Edges, activeLow: Bool) throws {
-        let fd = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
-        guard fd >= 0 else { throw GPIOError(chip: chip.name, offset: offset, reason: "eventfd: \(Errno.current)") }
+        let fd: Int32
+        do {
+            fd = try system("eventfd", "\(chip.name) line \(offset)") { eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC)) }
+        } catch {
+            throw GPIOError(chip: chip.name, offset: offset, reason: "\(error)")
+        }
         self.chip = chip
         self.offset = offset
         self.edges = edges
