@@ -61,7 +61,7 @@ enum Serve {
 
         let api = try CoreAPI(
             path: configuration.database, secureCookies: configuration.secureCookies,
-            trustedProxies: configuration.trustedProxies, timeZone: configuration.timeZone)
+            trustedProxies: configuration.trustedProxies, log: log, timeZone: configuration.timeZone)
         var http = HTTPServer.Configuration()
         http.host = configuration.host
         http.port = configuration.port

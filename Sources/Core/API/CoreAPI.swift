@@ -3,6 +3,7 @@ import Foundation
 import HTTP
 import PorteroModel
 import SQLite
+import Service
 import SyncWire
 
 /// Who may call a route: anyone (logging in), any signed-in user, the holders of a privilege at
@@ -136,6 +137,8 @@ public final class CoreAPI: Sendable {
     let secureCookies: Bool
     /// Peers whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
     let trustedProxies: Set<String>
+    /// Where failures the client is not told about go (the operator's log).
+    let log: Log
     public let routes: [APIRoute]
     let clock: @Sendable () -> Timestamp
     /// How long a device enrolment code stays valid.
@@ -155,7 +158,7 @@ public final class CoreAPI: Sendable {
 
     public init(
         path: String, options: ConnectionOptions = CoreAPI.serverOptions, secureCookies: Bool = false,
-        trustedProxies: [String] = [],
+        trustedProxies: [String] = [], log: Log = Log(),
         hasher: PasswordHasher = PasswordHasher(),
         policy: AuthPolicy = AuthPolicy(), enrollmentCodeSeconds: Int64 = 24 * 3600, timeZone: String = "UTC",
         clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }
@@ -169,6 +172,7 @@ public final class CoreAPI: Sendable {
         }
         self.secureCookies = secureCookies
         self.trustedProxies = Set(trustedProxies)
+        self.log = log
         self.clock = clock
         self.enrollmentCodeSeconds = enrollmentCodeSeconds
         _ = try ZoneRules(identifier: timeZone)
@@ -314,8 +318,7 @@ public final class CoreAPI: Sendable {
         } catch {
             if keepRead { database.db.endRead() }
             // Logged for the operator; the client learns only that nothing was done.
-            FileHandle.standardError.write(
-                Data("portero-core: \(route.method.rawValue) \(route.pattern): \(error)\n".utf8))
+            log(.error, "\(route.method.rawValue) \(route.pattern): \(error)")
             return .error(500, "internal error; nothing was written")
         }
     }
