@@ -40,7 +40,12 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["CLinux"]),
         .target(name: "Server", dependencies: ["HTTP", "CLinux", "LinuxSystem", "Service"]),
         .target(
-            name: "Core", dependencies: ["PorteroModel", "SQLite", "Crypto", "HTTP", "Service", "SyncWire"]),
+            name: "CoreStorage", dependencies: ["PorteroModel", "SQLite", "Crypto", "SyncWire", "Service"]),
+        .target(
+            name: "BackOffice",
+            dependencies: ["CoreStorage", "PorteroModel", "SQLite", "Crypto", "HTTP", "Service", "SyncWire"]),
+        .target(name: "WebUI", dependencies: ["BackOffice", "CoreStorage", "PorteroModel", "HTTP"]),
+        .target(name: "DemoSeed", dependencies: ["CoreStorage", "PorteroModel", "SQLite"]),
         .target(name: "PorteroCLI"),
         .target(name: "CoreClient", dependencies: ["CCurl"]),
 
@@ -51,17 +56,21 @@ let package = Package(
                 "PorteroCLI", "Replica", "Daemon", "CoreClient", "PorteroModel", "LinuxSystem", "Service", "SyncWire",
             ]),
         .executableTarget(
-            name: "portero-core", dependencies: ["PorteroCLI", "Core", "SQLite", "HTTP", "Server", "Service"]),
+            name: "portero-core",
+            dependencies: [
+                "PorteroCLI", "CoreStorage", "BackOffice", "WebUI", "DemoSeed", "SQLite", "HTTP", "Server", "Service",
+            ]),
         .executableTarget(
             name: "portero",
             dependencies: [
-                "PorteroCLI", "Readers", "CoreClient", "Core", "PorteroModel", "HTTP", "Server", "Service",
-                "LinuxSystem",
+                "PorteroCLI", "Readers", "CoreClient", "CoreStorage", "DemoSeed", "PorteroModel", "Service",
+                "LinuxSystem", "SQLite", "Crypto",
             ]),
         .executableTarget(
             name: "portero-bench",
             dependencies: [
-                "PorteroModel", "Replica", "SQLite", "Crypto", "PorteroCLI", "Readers", "Core", "Daemon", "CoreClient",
+                "PorteroModel", "Replica", "SQLite", "Crypto", "PorteroCLI", "Readers", "CoreStorage", "BackOffice",
+                "WebUI", "DemoSeed", "Daemon", "CoreClient",
                 "HTTP", "Server", "Service", "SyncWire",
             ],
             path: "Benchmarks/portero-bench"
@@ -95,11 +104,15 @@ let package = Package(
         .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "CLinux", "TestSupport"]),
         .testTarget(
             name: "CoreTests",
-            dependencies: ["Core", "SQLite", "PorteroModel", "TestSupport", "Server", "HTTP", "SyncWire"]),
+            dependencies: [
+                "CoreStorage", "BackOffice", "WebUI", "DemoSeed", "SQLite", "PorteroModel", "TestSupport", "Server",
+                "HTTP", "SyncWire",
+            ]),
         .testTarget(
             name: "PorteroCLITests",
             dependencies: [
-                "PorteroCLI", "CoreClient", "PorteroModel", "Replica", "TestSupport", "Core", "SQLite", "Readers",
+                "PorteroCLI", "CoreClient", "PorteroModel", "Replica", "TestSupport", "CoreStorage", "BackOffice",
+                "WebUI", "DemoSeed", "SQLite", "Readers",
                 "Daemon",
                 "Service", "LinuxSystem", "SyncWire",
             ]),

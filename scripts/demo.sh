@@ -11,4 +11,5 @@ install_packages libsqlite3-dev libgpiod-dev libudev-dev libssl-dev libcurl4-ope
 echo "==> building"
 swift build --product portero
 swift build --product porterod
+swift build --product portero-core
 exec .build/debug/portero demo "$@"

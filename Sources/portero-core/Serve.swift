@@ -1,4 +1,7 @@
-import Core
+import BackOffice
+import CoreStorage
+import DemoSeed
+import WebUI
 import Foundation
 import HTTP
 import LinuxSystem

@@ -1,4 +1,3 @@
-import Core
 import CoreClient
 import Foundation
 import PorteroCLI

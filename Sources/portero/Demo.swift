@@ -1,12 +1,12 @@
-import Core
+import CoreStorage
+import Crypto
+import DemoSeed
 import Foundation
-import HTTP
 import LinuxSystem
 import PorteroCLI
 import PorteroModel
 import Readers
-
-import Server
+import SQLite
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -37,32 +37,23 @@ struct DemoCommand {
             return .unavailable
         }
 
+        guard let corePath = Self.sibling("portero-core") else {
+            printError("portero: portero-core is not beside this portero; build every product (swift build) first")
+            return .unavailable
+        }
+
         print("Portero demo in \(directory)")
         let started = Date()
-        let api = try CoreAPI(path: directory + "/core.sqlite", timeZone: "America/Mexico_City")
-        let chain = try DemoChain.seed(api, members: memberCount)
+        // Seeded through the stores the API uses, before the core serves the file.
+        let (chain, code) = try Self.seed(directory + "/core.sqlite", members: memberCount)
         print(
             "  seeded \(chain.branches) branches, \(chain.members) members, \(chain.plans) plans, "
                 + "\(chain.attendance) past entries in \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
         )
+        let core = try CoreChild(
+            path: corePath, database: directory + "/core.sqlite", port: port, log: directory + "/core.log")
+        let base = "http://127.0.0.1:\(core.port)/"
 
-        var configuration = HTTPServer.Configuration()
-        configuration.host = "127.0.0.1"
-        configuration.port = UInt16(port)
-        let server = try HTTPServer(configuration: configuration, router: api.router())
-        let serving = Thread { server.run() }
-        serving.name = "portero.demo.http"
-        serving.start()
-        let base = "http://127.0.0.1:\(server.port)/"
-
-        // The branch controller: a device registered at Centro and enrolled with its one-time code.
-        let code = try api.withDatabase { database in
-            try database.write {
-                try database.devices.register(
-                    branch: chain.branchID, name: "Torniquete Centro", now: .now(), validFor: 3_600
-                ).code
-            }
-        }
         let line = try PseudoTerminal()
         let config = """
             {"branch": {"id": \(chain.branchID.rawValue), "time_zone": "\(chain.branchZone)"},
@@ -84,7 +75,7 @@ struct DemoCommand {
         enroll.waitUntilExit()
         guard enroll.terminationStatus == 0 else {
             printError("portero: the demo daemon could not enrol (status \(enroll.terminationStatus))")
-            server.stop()
+            core.stop()
             return .failure
         }
 
@@ -135,24 +126,38 @@ struct DemoCommand {
             if !daemon.isRunning { break }
         }
         // The last swipes reach the core before the daemon stops (it would send them on its next start anyway).
+        let uploaded = try Connection(path: directory + "/core.sqlite")
         let deadline = Date().addingTimeInterval(10)
         while daemon.isRunning, Date() < deadline,
-            (try? api.withDatabase {
-                try $0.db.scalar("SELECT count(*) FROM attendance WHERE device_id IS NOT NULL", as: Int.self)
-            }) ?? 0 < count
+            (try? uploaded.scalar("SELECT count(*) FROM attendance WHERE device_id IS NOT NULL", as: Int.self)) ?? 0
+                < count
         {
-            Thread.sleep(forTimeInterval: 0.1)
+            _ = stop.wait(timeout: .now() + 0.1)
         }
         if daemon.isRunning {
             kill(daemon.processIdentifier, SIGTERM)
             daemon.waitUntilExit()
         }
         reading.cancel()
-        api.stopWaiting()
-        server.stop()
+        core.stop()
         sources.forEach { $0.cancel() }
         print("demo stopped; its data stays in \(directory)")
         return daemon.terminationStatus == 0 ? .success : .failure
+    }
+
+    /// The demo chain in a new core database, and a one-time code for its branch controller.
+    static func seed(_ path: String, members: Int) throws -> (DemoChain, String) {
+        let hasher = PasswordHasher()
+        let database = try CoreDatabase(
+            connection: try Connection(path: path), hasher: hasher, policy: AuthPolicy(), throttle: LoginThrottle(),
+            dummyHash: Authenticator.makeDummyHash(hasher))
+        let chain = try DemoChain.seed(database, members: members)
+        let code = try database.write {
+            try database.devices.register(
+                branch: chain.branchID, name: "Torniquete Centro", now: .now(), validFor: 3_600
+            ).code
+        }
+        return (chain, code)
     }
 
     private func number(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
@@ -256,5 +261,41 @@ final class DaemonEcho: @unchecked Sendable {
         let time = Date().formatted(.dateTime.hour(.twoDigits(amPM: .omitted)).minute(.twoDigits).second(.twoDigits))
         print("  \(time)  card \(card)  \(words[1].padding(toLength: 26, withPad: " ", startingAt: 0))  \(who)")
         fflush(nil)
+    }
+}
+
+/// `portero-core serve` as the demo's child: the port it bound, read from its first line; its
+/// log in a file; stopped with SIGTERM (it finishes the requests in flight).
+final class CoreChild {
+    let process = Process()
+    let port: UInt16
+
+    init(path: String, database: String, port: Int, log: String) throws {
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = [
+            "serve", "--database", database, "--port", String(port), "--time-zone", "America/Mexico_City",
+        ]
+        let out = Pipe()
+        process.standardOutput = out
+        FileManager.default.createFile(atPath: log, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: log)
+        process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+        try process.run()
+        var line = ""
+        while !line.contains("\n"), let chunk = try out.fileHandleForReading.read(upToCount: 1), !chunk.isEmpty {
+            line += String(decoding: chunk, as: UTF8.self)
+        }
+        let address = line.split(separator: " ").first { $0.hasPrefix("http://") } ?? ""
+        guard let bound = address.split(separator: ":").last.flatMap({ UInt16($0.prefix { $0.isNumber }) }) else {
+            process.terminate()
+            throw CommandLineArguments.UsageError(message: "portero-core did not start (its log: \(log))")
+        }
+        self.port = bound
+    }
+
+    func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
     }
 }

@@ -1,5 +1,5 @@
-import Core
 import CoreClient
+import CoreStorage
 import Foundation
 import PorteroCLI
 

@@ -1,4 +1,7 @@
-@testable import Core
+@testable import BackOffice
+@testable import CoreStorage
+@testable import DemoSeed
+@testable import WebUI
 import Crypto
 import Foundation
 import HTTP

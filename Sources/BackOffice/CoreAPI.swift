@@ -1,0 +1,451 @@
+import CoreStorage
+import Crypto
+import Foundation
+import HTTP
+import PorteroModel
+import SQLite
+import Service
+import SyncWire
+
+/// Who may call a route: anyone (logging in), any signed-in user, the holders of a privilege at
+/// the branch the request is about, or an enrolled branch device. Every route must say which;
+/// nothing is allowed by default.
+public enum RouteAccess: Hashable, Sendable {
+    case anyone
+    case signedIn
+    /// The privilege at the branch named by the `branch` query parameter (or, for a write, the
+    /// branches in the body); without a branch, at any branch the user holds it at.
+    case privilege(Privilege)
+    /// A branch daemon with its device token (`Authorization: Bearer pd_…`).
+    case device
+}
+
+/// The JSON type of a body field, for decoding and for the OpenAPI document.
+public enum FieldType: String, Sendable {
+    case string, integer, boolean, strings, integers
+}
+
+/// One field of a route's JSON body. Decoding accepts exactly the declared fields, so the
+/// OpenAPI document and the handlers cannot disagree.
+public struct BodyField: Sendable {
+    public let name: String
+    public let type: FieldType
+    public let required: Bool
+
+    public static func required(_ name: String, _ type: FieldType) -> BodyField {
+        BodyField(name: name, type: type, required: true)
+    }
+    public static func optional(_ name: String, _ type: FieldType) -> BodyField {
+        BodyField(name: name, type: type, required: false)
+    }
+}
+
+/// One declared API route.
+public struct APIRoute: Sendable {
+    public let method: HTTPMethod
+    public let pattern: String
+    public let access: RouteAccess
+    /// One line for the OpenAPI document.
+    public let summary: String
+    public let body: [BodyField]
+    /// Query parameters the route reads (besides `branch`), for the OpenAPI document.
+    public let query: [String]
+    /// The largest body accepted (413 above it).
+    public let bodyLimit: Int
+    package let handler: @Sendable (APIRequest) throws -> HTTPResponse
+}
+
+/// A request that passed authentication and authorisation, with a database connection lent to it.
+public struct APIRequest {
+    public let context: RouteContext
+    public let route: APIRoute
+    public var session: Session?
+    public var device: Device?
+    /// The branch the request is scoped to (`?branch=`), already checked against the session.
+    public var branch: BranchID?
+    public let now: Timestamp
+    public let database: CoreDatabase
+    /// Cookies get `Secure`: the core was told it is served over TLS, or a trusted proxy in front
+    /// says so with `X-Forwarded-Proto: https`.
+    public let secureCookies: Bool
+    /// How long a new device enrolment code stays valid.
+    public let enrollmentCodeSeconds: Int64
+    /// The API itself, for long polls (its notifier and the answers they wait for).
+    package let api: CoreAPI
+    /// The core's own time zone, for "today" when no branch says otherwise.
+    public let timeZone: String
+
+    /// Today in `branch`'s time zone, or in the core's.
+    public func today(_ branch: BranchID?) -> LocalDay {
+        if let branch, let zone = try? database.accounts.branch(branch)?.timeZone {
+            return ZoneCache.rules(zone).localDay(at: now)
+        }
+        return ZoneCache.rules(timeZone).localDay(at: now)
+    }
+
+    /// The signed-in account (privilege and signed-in routes always have one).
+    public var actor: Account {
+        get throws(HTTPResponseError) {
+            guard let account = session?.account else { throw HTTPResponseError(.error(401, "sign in first")) }
+            return account
+        }
+    }
+
+    /// The JSON body, accepting exactly the route's declared fields.
+    public func body<T: Decodable>(_ type: T.Type) throws(HTTPResponseError) -> T {
+        try JSONBody.decode(type, from: context.request, allowedFields: Set(route.body.map(\.name)))
+    }
+
+    /// A path parameter that must be a positive whole number, or a 404 (no such thing).
+    public func id(_ name: String = "id", what: String) throws(HTTPResponseError) -> Int64 {
+        guard let number = Int64(try context.parameter(name)), number > 0 else {
+            throw HTTPResponseError(.error(404, "no such \(what)"))
+        }
+        return number
+    }
+
+    /// A query parameter's value (percent-decoded), if present.
+    public func query(_ name: String) -> String? {
+        CoreAPI.queryValue(name, in: context.request.query)
+    }
+
+    /// A whole-number query parameter within `range`, else a 400 naming it.
+    public func queryInt(_ name: String, default value: Int, range: ClosedRange<Int>) throws(HTTPResponseError) -> Int {
+        guard let text = query(name) else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw HTTPResponseError(
+                .error(
+                    400,
+                    "query parameter \(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)"))
+        }
+        return number
+    }
+
+    /// Appends to the audit trail as the caller (inside the caller's write transaction).
+    public func audit(_ action: String, target: String, changes: [String: Any] = [:]) throws {
+        let actor = session.map { "user:\($0.account.id)" } ?? device.map { "device:\($0.id)" } ?? "anonymous"
+        _ = try database.audit.append(
+            actor: actor, action: action, target: target, changes: CoreAPI.json(changes), at: now)
+    }
+}
+
+/// The BackOffice API over the core's services. Requests run on the HTTP server's event loops,
+/// several at once; each borrows a database connection from the pool for its duration, so the
+/// class holds nothing mutable of its own.
+public final class CoreAPI: Sendable {
+    package let pool: CoreDatabasePool
+    package let feed = FeedNotifier()
+    package let secureCookies: Bool
+    /// Peers whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
+    package let trustedProxies: Set<String>
+    /// Where failures the client is not told about go (the operator's log).
+    package let log: Log
+    public let routes: [APIRoute]
+    package let clock: @Sendable () -> Timestamp
+    /// How long a device enrolment code stays valid.
+    public let enrollmentCodeSeconds: Int64
+    /// The core's time zone (IANA), for "today" when no branch says.
+    public let timeZone: String
+
+    /// Opens (and migrates) the database at `path`; more connections are opened as requests need them.
+    /// The core's connections: WAL and FULL sync as everywhere, and a 64 MiB page cache each (a
+    /// server, unlike a branch controller, has the memory; the attendance table's indexes grow
+    /// with every upload and stay in cache).
+    public static var serverOptions: ConnectionOptions {
+        var options = ConnectionOptions()
+        options.cacheSizeKiB = 65_536
+        return options
+    }
+
+    public init(
+        path: String, options: ConnectionOptions = CoreAPI.serverOptions, secureCookies: Bool = false,
+        trustedProxies: [String] = [], log: Log = Log(),
+        hasher: PasswordHasher = PasswordHasher(),
+        policy: AuthPolicy = AuthPolicy(), enrollmentCodeSeconds: Int64 = 24 * 3600, timeZone: String = "UTC",
+        clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }
+    ) throws {
+        let throttle = LoginThrottle()
+        let dummyHash = Authenticator.makeDummyHash(hasher)
+        pool = try CoreDatabasePool {
+            try CoreDatabase(
+                connection: try Connection(path: path, options: options), hasher: hasher, policy: policy,
+                throttle: throttle, dummyHash: dummyHash)
+        }
+        self.secureCookies = secureCookies
+        self.trustedProxies = Set(trustedProxies)
+        self.log = log
+        self.clock = clock
+        self.enrollmentCodeSeconds = enrollmentCodeSeconds
+        _ = try ZoneRules(identifier: timeZone)
+        self.timeZone = timeZone
+        var declared = RouteTable()
+        Self.declareAccountRoutes(&declared)
+        Self.declareUserRoutes(&declared)
+        Self.declareDeviceRoutes(&declared)
+        Self.declareMemberRoutes(&declared)
+        Self.declareSalesRoutes(&declared)
+        Self.declareOperationsRoutes(&declared)
+        Self.declareImportRoutes(&declared)
+        Self.declareSyncRoutes(&declared)
+        Self.declareOpenAPIRoute(&declared)
+        routes = declared.routes
+        feed.start()
+    }
+
+    /// The client's address, which sign-in and enrolment attempts are throttled by: the socket's
+    /// peer, or, when the peer is a trusted proxy, the right-most `X-Forwarded-For` hop that is not
+    /// itself a trusted proxy (hops further left were written by the client and prove nothing).
+    /// From any other peer the header is ignored, so a client cannot pick its own address.
+    package func clientAddress(of request: HTTPRequest) -> String {
+        let peer = request.peer.isEmpty ? "local" : request.peer
+        guard trustedProxies.contains(peer), let forwarded = request.header("x-forwarded-for") else { return peer }
+        let hops = forwarded.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        return hops.last { !trustedProxies.contains($0) && !$0.isEmpty } ?? peer
+    }
+
+    /// True when a trusted proxy says the client came over HTTPS (cookies are then Secure).
+    package func forwardedOverHTTPS(_ request: HTTPRequest) -> Bool {
+        trustedProxies.contains(request.peer) && request.header("x-forwarded-proto")?.lowercased() == "https"
+    }
+
+    /// A device's long poll: its batch when a change concerns its branch, or an empty one when
+    /// `final` (nil: nothing for it yet).
+    package func feedAnswer(branch: BranchID, after: Int64, final: Bool) -> HTTPResponse? {
+        let now = clock()
+        guard
+            let batch = try? pool.with({ database -> SyncBatch in
+                let today =
+                    (try? database.accounts.branch(branch)).flatMap { $0 }.map {
+                        ZoneCache.rules($0.timeZone).localDay(at: now)
+                    } ?? LocalDay(daysSinceEpoch: Int32(now.milliseconds / 86_400_000))
+                return try database.sync.batch(
+                    branch: branch, after: after, limit: CoreAPI.syncBatchLimit, today: today, now: now)
+            })
+        else { return final ? .error(503, "the database is busy; ask again") : nil }
+        let quiet =
+            batch.items.isEmpty && batch.commands.isEmpty && !batch.more && !batch.snapshotRequired
+            && batch.cursor == after
+        return quiet && !final ? nil : .json(batch)
+    }
+
+    /// Answers the waiting long polls and stops their thread (before the server stops).
+    public func stopWaiting() { feed.stop() }
+
+    /// Runs `body` with a database connection (set-up, tests, commands).
+    public func withDatabase<T>(_ body: (CoreDatabase) throws -> T) throws -> T { try pool.with(body) }
+
+    /// The routes as they are declared; each file of routes adds its own.
+    package struct RouteTable {
+        var routes: [APIRoute] = []
+
+        mutating func add(
+            _ method: HTTPMethod, _ pattern: String, _ access: RouteAccess, _ summary: String, body: [BodyField] = [],
+            query: [String] = [],
+            bodyLimit: Int = 16_384, _ handler: @escaping @Sendable (APIRequest) throws -> HTTPResponse
+        ) {
+            routes.append(
+                APIRoute(
+                    method: method, pattern: pattern, access: access, summary: summary, body: body, query: query,
+                    bodyLimit: bodyLimit, handler: handler))
+        }
+    }
+
+    /// The API routes alone.
+    public func apiRouter() -> Router {
+        var router = Router()
+        for route in routes {
+            router.add(route.method, route.pattern, bodyLimit: route.bodyLimit) { [self] context in
+                // On an event loop, a request that only reads joins the read its loop keeps
+                // for the batch (see CoreDatabasePool); anywhere else it has one of its own.
+                let keepRead = Self.onlyReads(route, context) && EventLoopThread.isCurrent
+                return try pool.with(keepingRead: keepRead) { database in
+                    try serve(route, context, database, keepRead: keepRead)
+                }
+            }
+        }
+        router.batchEnded = { [pool] in pool.endBatch() }
+        return router
+    }
+
+    package func serve(_ route: APIRoute, _ context: RouteContext, _ database: CoreDatabase, keepRead: Bool) throws
+        -> HTTPResponse
+    {
+        let now = clock()
+        // The session's upkeep (its idle clock, or deleting it) is written after the request's
+        // read transaction, never inside it.
+        var check: Authenticator.SessionCheck?
+        defer {
+            if let check, check.upkeep != .none {
+                if keepRead { database.db.endRead() }
+                try? database.auth.settle(check, now: now)
+            }
+        }
+        do {
+            if keepRead {
+                // Inside the read the event loop keeps for its batch, begun here if this is the
+                // batch's first: one snapshot, one WAL read lock.
+                try database.db.beginRead()
+                return try route.handler(try authorize(route, context, database, now, &check))
+            }
+            if Self.onlyReads(route, context) {
+                // A read sees one snapshot and takes the WAL read lock once: a cookie session is
+                // only read, so it joins the handler's read.
+                return try database.db.read { try route.handler(try authorize(route, context, database, now, &check)) }
+            }
+            if route.method == .get {
+                // A bearer token records its last use (a write): checked before the read.
+                let request = try authorize(route, context, database, now, &check)
+                return try database.db.read { try route.handler(request) }
+            }
+            defer { feed.changed() }  // a write may have grown the change log
+            return try route.handler(try authorize(route, context, database, now, &check))
+        } catch let error as AccountError {
+            // Conflicts with what exists (a taken username, clave, card or name) are 409; the rest 400.
+            return .error(
+                error.problem.hasPrefix("already") || error.problem.hasPrefix("a device") ? 409 : 400, "\(error)")
+        } catch let error as HTTPResponseError {
+            return error.response
+        } catch let error as SQLiteError where error.isBusy || error.isDiskFull {
+            if keepRead { database.db.endRead() }
+            return .error(503, "the database is busy or full; nothing was written, try again")
+        } catch {
+            if keepRead { database.db.endRead() }
+            // Logged for the operator; the client learns only that nothing was done.
+            log(.error, "\(route.method.rawValue) \(route.pattern): \(error)")
+            return .error(500, "internal error; nothing was written")
+        }
+    }
+
+    /// A GET with no bearer token (a cookie session, or no one): it reads and writes nothing
+    /// while it runs (a session's upkeep is written after), so it may share a read transaction.
+    package static func onlyReads(_ route: APIRoute, _ context: RouteContext) -> Bool {
+        route.method == .get && context.request.header("authorization") == nil
+    }
+
+    /// Authentication, CSRF and the privilege check: the request for the handler, or a refusal
+    /// thrown as its response.
+    private func authorize(
+        _ route: APIRoute, _ context: RouteContext, _ database: CoreDatabase, _ now: Timestamp,
+        _ check: inout Authenticator.SessionCheck?
+    ) throws -> APIRequest {
+        let secure = secureCookies || forwardedOverHTTPS(context.request)
+        var request = APIRequest(
+            context: context, route: route, session: nil, device: nil, branch: nil, now: now, database: database,
+            secureCookies: secure,
+            enrollmentCodeSeconds: enrollmentCodeSeconds, api: self, timeZone: timeZone)
+        let authorization = context.request.header("authorization")
+        switch route.access {
+        case .anyone:
+            break
+        case .device:
+            guard let authorization, authorization.hasPrefix("Bearer ") else {
+                throw HTTPResponseError(.error(401, "a device token is required"))
+            }
+            do {
+                request.device = try database.devices.device(bearer: String(authorization.dropFirst(7)), now: now)
+            } catch let failure as DeviceAuthFailure {
+                throw HTTPResponseError(.error(401, "\(failure)"))
+            }
+        case .signedIn, .privilege:
+            if let authorization {
+                // Scripts: a personal token; no cookie, so no CSRF to check.
+                guard authorization.hasPrefix("Bearer "),
+                    let account = try? database.auth.account(bearer: String(authorization.dropFirst(7)), now: now)
+                else {
+                    throw HTTPResponseError(.error(401, "invalid or revoked token"))
+                }
+                request.session = Session(account: account, csrfToken: "")
+            } else {
+                guard let token = Self.cookie("portero_session", in: context.request.header("cookie")) else {
+                    throw HTTPResponseError(.error(401, "sign in first"))
+                }
+                let found = try database.auth.checkSession(token: token, now: now)
+                check = found
+                guard let session = found.session else {
+                    throw HTTPResponseError(.error(401, "\(AuthFailure.sessionExpired)"))
+                }
+                if route.method != .get && route.method != .head {
+                    do {
+                        try database.auth.checkCSRF(session, header: context.request.header("x-csrf-token"))
+                    } catch let failure as AuthFailure {
+                        throw HTTPResponseError(.error(failure == .csrfMismatch ? 403 : 401, "\(failure)"))
+                    }
+                }
+                request.session = session
+            }
+        }
+        if case let .privilege(privilege) = route.access, let account = request.session?.account {
+            if let text = request.query("branch") {
+                guard let number = Int64(text), number > 0 else {
+                    throw HTTPResponseError(.error(400, "query parameter branch must be a branch id"))
+                }
+                request.branch = BranchID(number)
+            }
+            let allowed = request.branch.map { account.may(privilege, at: $0) } ?? account.may(privilege, at: nil)
+            let place = request.branch.map { " at branch \($0)" } ?? ""
+            guard allowed else {
+                throw HTTPResponseError(.error(403, "\(privilege.rawValue) is not among your privileges\(place)"))
+            }
+        }
+        return request
+    }
+
+    /// The branches the caller holds `privilege` at (nil: every branch, for a SuperAdministrador),
+    /// narrowed to `?branch=` when given. Every listing filters by this.
+    package static func visibleBranches(_ request: APIRequest, _ privilege: Privilege) throws -> Set<BranchID>? {
+        let actor = try request.actor
+        if let branch = request.branch { return [branch] }
+        if actor.roles.contains(.superAdministrator) { return nil }
+        return actor.branches.filter { actor.may(privilege, at: $0) }
+    }
+
+    /// A cookie's value from a `Cookie` header (`a=1; b=2`), on the UTF-8 bytes: this runs on
+    /// every signed-in request.
+    package static func cookie(_ name: String, in header: String?) -> String? {
+        guard var header else { return nil }
+        var name = name
+        return header.withUTF8 { bytes in
+            name.withUTF8 { name in
+                var start = 0
+                while start < bytes.count {
+                    var end = start
+                    while end < bytes.count, bytes[end] != UInt8(ascii: ";") { end += 1 }
+                    // One `name=value` pair in start..<end, blanks around it dropped.
+                    var first = start
+                    while first < end, bytes[first] == UInt8(ascii: " ") || bytes[first] == UInt8(ascii: "\t") {
+                        first += 1
+                    }
+                    var last = end
+                    while last > first, bytes[last - 1] == UInt8(ascii: " ") || bytes[last - 1] == UInt8(ascii: "\t") {
+                        last -= 1
+                    }
+                    if last - first > name.count, bytes[first + name.count] == UInt8(ascii: "="),
+                        memcmp(bytes.baseAddress! + first, name.baseAddress!, name.count) == 0
+                    {
+                        return String(
+                            decoding: UnsafeBufferPointer(rebasing: bytes[(first + name.count + 1)..<last]),
+                            as: UTF8.self)
+                    }
+                    start = end + 1
+                }
+                return nil
+            }
+        }
+    }
+
+    package static func queryValue(_ name: String, in query: String?) -> String? {
+        guard let pair = query?.split(separator: "&").first(where: { $0.hasPrefix(name + "=") }) else { return nil }
+        let raw = pair.dropFirst(name.count + 1).replacingOccurrences(of: "+", with: " ")
+        return raw.removingPercentEncoding ?? raw
+    }
+
+    /// A JSON object as text, keys sorted (audit changes).
+    package static func json(_ object: [String: Any]) -> String {
+        guard JSONSerialization.isValidJSONObject(object),
+            let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    package static func quoted(_ text: String) -> String { AuditChanges.quoted(text) }
+}

@@ -1,0 +1,417 @@
+import CoreStorage
+import Foundation
+import HTTP
+import PorteroModel
+
+extension CoreAPI {
+    /// The attendance filter from the query, limited to the caller's branches.
+    package static func attendanceFilter(_ request: APIRequest) throws -> AttendanceFilter {
+        var filter = AttendanceFilter()
+        filter.branches = try visibleBranches(request, .attendance)
+        if let text = request.query("door") {
+            guard let door = Int64(text) else {
+                throw HTTPResponseError(.error(400, "query parameter door must be a door id"))
+            }
+            filter.door = door
+        }
+        if let text = request.query("from") {
+            guard let day = LocalDay(iso: text) else {
+                throw HTTPResponseError(.error(400, "query parameter from must be a date as YYYY-MM-DD"))
+            }
+            filter.from = day
+        }
+        if let text = request.query("to") {
+            guard let day = LocalDay(iso: text) else {
+                throw HTTPResponseError(.error(400, "query parameter to must be a date as YYYY-MM-DD"))
+            }
+            filter.to = day
+        }
+        if let from = filter.from, let to = filter.to, to < from {
+            throw HTTPResponseError(.error(400, "query parameter to is before from"))
+        }
+        if let text = request.query("user") {
+            guard let user = Int64(text) else {
+                throw HTTPResponseError(.error(400, "query parameter user must be a user id"))
+            }
+            filter.user = user
+        }
+        if let reason = request.query("reason") {
+            guard ReasonCode(rawValue: reason) != nil else {
+                throw HTTPResponseError(
+                    .error(400, "query parameter reason must be a reason code such as subscription.expired"))
+            }
+            filter.reason = reason
+        }
+        if let text = request.query("granted") { filter.granted = text == "true" }
+        for (name, keyPath) in [("before", \AttendanceFilter.before), ("after", \AttendanceFilter.after)] {
+            guard let text = request.query(name) else { continue }
+            guard let cursor = Self.cursor(text) else {
+                throw HTTPResponseError(.error(400, "query parameter \(name) must be a cursor from a previous page"))
+            }
+            filter[keyPath: keyPath] = cursor
+        }
+        return filter
+    }
+
+    /// Cursors are "milliseconds~event-id", taken from the last row of a page.
+    package static func cursor(_ text: String) -> (at: Int64, id: [UInt8])? {
+        let parts = text.split(separator: "~")
+        guard parts.count == 2, let at = Int64(parts[0]), let id = EventID(string: String(parts[1])) else { return nil }
+        return (at, id.bytes)
+    }
+
+    package static func exportPeople(_ request: APIRequest, _ list: PersonList) throws -> HTTPResponse {
+        var filter = PersonFilter()
+        filter.branches = try visibleBranches(request, .users)
+        if let text = request.query("active") { filter.active = text == "true" }
+        filter.city = request.query("city")
+        if let text = request.query("agreement") {
+            guard let id = Int64(text) else { return .error(400, "query parameter agreement must be an agreement id") }
+            filter.agreementID = id
+        }
+        filter.search = request.query("q")
+        let format = request.query("format") ?? "json"
+        let export = format != "json"
+        let limit = export ? 1_000_000 : try request.queryInt("limit", default: 100, range: 1...1_000)
+        let offset = export ? 0 : try request.queryInt("offset", default: 0, range: 0...10_000_000)
+        let people = try request.database.members.people(list, filter: filter, limit: limit, offset: offset)
+        guard export else { return .json(people) }
+        let table = TableExport(
+            header: [
+                "clave", "name", "email", "phone", "active", "agreement", "city", "branches", "join date",
+                "subscriptions", "paid until",
+            ],
+            rows: people.map {
+                [
+                    String($0.clave), $0.name, $0.email, $0.phone, $0.active ? "yes" : "no", $0.agreement ?? "",
+                    $0.cities, $0.branches,
+                    $0.joinDate.description, String($0.subscriptions), $0.lastEnd?.description ?? "",
+                ]
+            })
+        switch format {
+        case "csv":
+            return HTTPResponse(
+                status: 200,
+                headers: [
+                    ("Content-Type", "text/csv; charset=utf-8"),
+                    ("Content-Disposition", "attachment; filename=\"\(list.rawValue).csv\""),
+                ], body: table.csv())
+        case "xlsx":
+            return HTTPResponse(
+                status: 200,
+                headers: [
+                    ("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                    ("Content-Disposition", "attachment; filename=\"\(list.rawValue).xlsx\""),
+                ], body: table.xlsx(sheetName: list.rawValue))
+        default:
+            return .error(400, "query parameter format must be json, csv or xlsx")
+        }
+    }
+
+    /// Attendance, door commands, notifications, the dashboard, home, customers and leads, and profile settings.
+    package static func declareOperationsRoutes(_ table: inout RouteTable) {
+        let attendanceQuery = ["door", "from", "to", "user", "reason", "granted", "before", "after", "limit"]
+        table.add(
+            .get, "/api/v1/attendance", .privilege(.attendance),
+            "Attendance of your branches, newest first, by door, dates, user, reason; page with before=<cursor>",
+            query: attendanceQuery
+        ) { request in
+            let rows = try request.database.operations.attendance(
+                try attendanceFilter(request), limit: try request.queryInt("limit", default: 100, range: 1...1_000))
+            var response = HTTPResponse.json(rows)
+            if let last = rows.last { response.headers.append(("X-Next-Cursor", "\(last.at.milliseconds)~\(last.id)")) }
+            return response
+        }
+        table.add(
+            .get, "/api/v1/attendance/today", .privilege(.attendance),
+            "Today's attendance at your branches (each branch's own today), newest first",
+            query: ["limit"]
+        ) { request in
+            let limit = try request.queryInt("limit", default: 200, range: 1...1_000)
+            let actor = try request.actor
+            let branches =
+                try visibleBranches(request, .attendance) ?? Set(try request.database.accounts.branches().map(\.id))
+            var rows: [AttendanceView] = []
+            for branch in branches where actor.may(.attendance, at: branch) {
+                var filter = AttendanceFilter()
+                filter.branches = [branch]
+                let today = request.today(branch)
+                filter.from = today
+                filter.to = today
+                rows += try request.database.operations.attendance(filter, limit: limit)
+            }
+            return .json(Array(rows.sorted { $0.at > $1.at }.prefix(limit)))
+        }
+        table.add(
+            .get, "/api/v1/users/:id/attendance", .privilege(.attendance),
+            "A user's attendance history at your branches", query: ["before", "limit"]
+        ) { request in
+            let target = try target(request)
+            var filter = try attendanceFilter(request)
+            filter.user = target.id.rawValue
+            return .json(
+                try request.database.operations.attendance(
+                    filter, limit: try request.queryInt("limit", default: 100, range: 1...1_000)))
+        }
+        table.add(
+            .post, "/api/v1/attendance", .privilege(.attendance),
+            "Check a user in by hand at a branch, with the reason (audited)",
+            body: [
+                .required("user", .integer), .required("branch", .integer), .optional("door", .integer),
+                .required("reason", .string),
+            ]
+        ) { request in
+            struct Body: Decodable {
+                let user: Int64
+                let branch: Int64
+                let door: Int64?
+                let reason: String
+            }
+            let body = try request.body(Body.self)
+            let actor = try request.actor
+            guard actor.may(.attendance, at: BranchID(body.branch)) else {
+                return .error(403, "attendance is not among your privileges at branch \(body.branch)")
+            }
+            guard let member = try request.database.accounts.account(UserID(body.user)), mayView(actor, member) else {
+                throw AccountError(field: "user", problem: "no user \(body.user)")
+            }
+            let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard (3...200).contains(reason.count) else {
+                throw AccountError(field: "reason", problem: "say why, in 3 to 200 characters")
+            }
+            guard let branch = try request.database.accounts.branch(BranchID(body.branch)) else {
+                throw AccountError(field: "branch", problem: "no branch \(body.branch)")
+            }
+            let event = AttendanceEvent(
+                id: EventID(time: request.now), at: request.now, branchID: branch.id, doorID: DoorID(body.door ?? 0),
+                direction: .entry,
+                credentialKind: .manual, cardNumber: nil, userID: member.id, subscriptionID: nil, granted: true,
+                reason: .grantedManual)
+            try request.database.write {
+                try request.database.operations.record(
+                    event, device: nil, recordedBy: actor.id.rawValue, note: reason,
+                    zone: ZoneCache.rules(branch.timeZone), now: request.now)
+                try request.audit(
+                    "attendance.manual", target: "user:\(member.id)",
+                    changes: ["branch": body.branch, "reason": reason, "event": event.id.description])
+            }
+            var filter = AttendanceFilter()
+            filter.user = member.id.rawValue
+            return .json(try request.database.operations.attendance(filter, limit: 1).first, status: 201)
+        }
+
+        table.add(
+            .post, "/api/v1/branches/:id/commands", .privilege(.attendance),
+            "A remote door command for a branch: unlock_once (a door), lockdown or release",
+            body: [.required("command", .string), .optional("door", .integer), .required("reason", .string)]
+        ) { request in
+            struct Body: Decodable {
+                let command: String
+                let door: Int64?
+                let reason: String
+            }
+            let body = try request.body(Body.self)
+            let branch = BranchID(try request.id(what: "branch"))
+            let actor = try request.actor
+            guard actor.may(.attendance, at: branch), try request.database.accounts.branch(branch) != nil else {
+                return .error(404, "no such branch")
+            }
+            guard let command = DoorCommand.Kind(rawValue: body.command) else {
+                throw AccountError(field: "command", problem: "unlock_once, lockdown or release")
+            }
+            if command == .unlockOnce && body.door == nil {
+                throw AccountError(field: "door", problem: "unlock_once needs the door")
+            }
+            let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard (3...200).contains(reason.count) else {
+                throw AccountError(field: "reason", problem: "say why, in 3 to 200 characters")
+            }
+            let created = try request.database.write {
+                let created = try request.database.operations.addDoorCommand(
+                    branch: branch, door: body.door, command: command, reason: reason, by: actor.id, now: request.now)
+                try request.audit(
+                    "door.\(command.rawValue)", target: "branch:\(branch)",
+                    changes: ["door": body.door ?? 0, "reason": reason, "command": created.id])
+                if command == .lockdown {
+                    try request.database.operations.notify(
+                        .role(.branchManager, branch: branch), level: "urgent", title: "Lockdown at branch \(branch)",
+                        body: reason,
+                        source: "door", by: actor.id, now: request.now)
+                }
+                return created
+            }
+            return .json(created, status: 201)
+        }
+        table.add(
+            .get, "/api/v1/door-commands", .privilege(.attendance), "Door commands of your branches, newest first",
+            query: ["limit"]
+        ) { request in
+            .json(
+                try request.database.operations.doorCommands(
+                    branches: try visibleBranches(request, .attendance),
+                    limit: try request.queryInt("limit", default: 100, range: 1...500)))
+        }
+
+        table.add(
+            .get, "/api/v1/notifications", .signedIn, "Your notifications: filter all, unread or urgent",
+            query: ["filter", "limit"]
+        ) { request in
+            let filter = request.query("filter") ?? "all"
+            guard ["all", "unread", "urgent"].contains(filter) else {
+                return .error(400, "query parameter filter must be all, unread or urgent")
+            }
+            return .json(
+                try request.database.operations.notifications(
+                    for: try request.actor, filter: filter,
+                    limit: try request.queryInt("limit", default: 100, range: 1...500)))
+        }
+        table.add(.get, "/api/v1/notifications/unread", .signedIn, "How many of your notifications are unread") {
+            request in
+            struct Unread: Encodable { let unread: Int }
+            return .json(Unread(unread: try request.database.operations.unreadCount(for: try request.actor)))
+        }
+        table.add(.post, "/api/v1/notifications/:id/read", .signedIn, "Mark one notification read") { request in
+            let changed = try request.database.operations.markRead(
+                try request.id(what: "notification"), for: try request.actor, now: request.now)
+            return .json(["marked": changed])
+        }
+        table.add(.post, "/api/v1/notifications/read", .signedIn, "Mark all your notifications read") { request in
+            .json(["marked": try request.database.operations.markRead(nil, for: try request.actor, now: request.now)])
+        }
+        table.add(
+            .post, "/api/v1/notifications", .privilege(.configuration),
+            "Send a notification to everyone (system), a role (optionally at a branch) or one user",
+            body: [
+                .required("audience", .string), .optional("role", .string), .optional("user", .integer),
+                .optional("branch", .integer),
+                .required("level", .string), .required("title", .string), .optional("body", .string),
+            ]
+        ) { request in
+            struct Body: Decodable {
+                let audience: String
+                let role: String?
+                let user: Int64?
+                let branch: Int64?
+                let level: String
+                let title: String
+                let body: String?
+            }
+            let body = try request.body(Body.self)
+            let audience: SQLiteOperationsStore.Audience
+            switch body.audience {
+            case "system": audience = .system
+            case "role":
+                guard let name = body.role, let role = Role(rawValue: name) else {
+                    throw AccountError(field: "role", problem: "a role name is required for a role audience")
+                }
+                audience = .role(role, branch: body.branch.map { BranchID($0) })
+            case "user":
+                guard let user = body.user else {
+                    throw AccountError(field: "user", problem: "a user id is required for a user audience")
+                }
+                audience = .user(UserID(user))
+            default: throw AccountError(field: "audience", problem: "system, role or user")
+            }
+            let id = try request.database.write {
+                let id = try request.database.operations.notify(
+                    audience, level: body.level, title: body.title, body: body.body ?? "", source: "admin",
+                    by: try request.actor.id, now: request.now)
+                try request.audit(
+                    "notification.create", target: "notification:\(id)",
+                    changes: ["audience": body.audience, "level": body.level, "title": body.title])
+                return id
+            }
+            return .json(["id": id], status: 201)
+        }
+
+        table.add(
+            .get, "/api/v1/dashboard", .privilege(.dashboard),
+            "Seed 000's figures over from..to (default: this month) and your branches", query: ["from", "to"]
+        ) { request in
+            let today = request.today(request.branch)
+            let (year, month, _) = today.components
+            let from =
+                try day(request.query("from"), field: "from") ?? LocalDay(year: year, month: month, day: 1) ?? today
+            let to = try day(request.query("to"), field: "to") ?? today
+            guard from <= to, to.days(since: from) <= 3_660 else {
+                return .error(400, "query parameters from and to: from must not be after to, within ten years")
+            }
+            return .json(
+                try request.database.dashboard.figures(
+                    try visibleBranches(request, .dashboard), from: from, to: to, today: today))
+        }
+        table.add(
+            .get, "/api/v1/home", .privilege(.home),
+            "Home: the users under follow-up first (seed 003), then today's attendance at your branches"
+        ) { request in
+            let branches = try visibleBranches(request, .home)
+            let followUp = try request.database.members.search(
+                nil, in: branches, followUpOnly: true, limit: 50, offset: 0)
+            var attendance: [AttendanceView] = []
+            let actor = try request.actor
+            for branch in try branches ?? Set(request.database.accounts.branches().map(\.id))
+            where actor.may(.attendance, at: branch) {
+                var filter = AttendanceFilter()
+                filter.branches = [branch]
+                filter.from = request.today(branch)
+                filter.to = filter.from
+                attendance += try request.database.operations.attendance(filter, limit: 50)
+            }
+            struct Answer: Encodable {
+                let followUp: [UserView]
+                let attendanceToday: [AttendanceView]
+                let unreadNotifications: Int
+            }
+            return .json(
+                Answer(
+                    followUp: try followUp.map { try UserView($0, request.database, withCards: false) },
+                    attendanceToday: Array(attendance.sorted { $0.at > $1.at }.prefix(50)),
+                    unreadNotifications: try request.database.operations.unreadCount(for: actor)))
+        }
+
+        let peopleQuery = ["active", "city", "agreement", "q", "format", "limit", "offset"]
+        table.add(
+            .get, "/api/v1/customers", .privilege(.users),
+            "Customers (members who bought a subscription): filters; format=csv or xlsx exports all", query: peopleQuery
+        ) { request in
+            try exportPeople(request, .customers)
+        }
+        table.add(
+            .get, "/api/v1/leads", .privilege(.users),
+            "Leads (members with no subscription yet): filters; format=csv or xlsx exports all", query: peopleQuery
+        ) { request in
+            try exportPeople(request, .leads)
+        }
+
+        table.add(
+            .patch, "/api/v1/me", .privilege(.myProfile), "Your own name and language (es, en)",
+            body: [
+                .optional("name", .string), .optional("paternalSurname", .string),
+                .optional("maternalSurname", .string), .optional("language", .string),
+            ]
+        ) { request in
+            struct Body: Decodable {
+                let name: String?
+                let paternalSurname: String?
+                let maternalSurname: String?
+                let language: String?
+            }
+            let body = try request.body(Body.self)
+            let actor = try request.actor
+            var changes = AccountChanges()
+            changes.name = body.name
+            changes.paternalSurname = body.paternalSurname
+            changes.maternalSurname = body.maternalSurname
+            var profile = ProfileFields()
+            profile.language = body.language
+            try request.database.write {
+                _ = try request.database.accounts.updateAccount(actor.id, changes)
+                try request.database.members.setProfile(actor.id, profile)
+                try request.audit(
+                    "user.profile", target: "user:\(actor.id)",
+                    changes: ["name": body.name ?? "", "language": body.language ?? ""])
+            }
+            return .json(try UserView(try request.database.members.user(actor.id), request.database))
+        }
+    }
+}

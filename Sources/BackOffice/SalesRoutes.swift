@@ -1,0 +1,267 @@
+import CoreStorage
+import Foundation
+import HTTP
+import PorteroModel
+
+extension CoreAPI {
+    package static let planFields: [BodyField] = [
+        .optional("priceMinor", .integer), .optional("currency", .string), .optional("durationDays", .integer),
+        .optional("durationMonths", .integer),
+        .optional("branches", .integers), .optional("windows", .string), .optional("visitsPerDay", .integer),
+        .optional("visitsPerWeek", .integer),
+        .optional("visitsPerMonth", .integer), .optional("visitsTotal", .integer), .optional("features", .strings),
+        .optional("graceDays", .integer), .optional("active", .boolean),
+    ]
+
+    package static func planTerms(_ request: APIRequest) throws -> (PlanTerms, applyToExisting: Bool) {
+        struct Body: Decodable {
+            let name: String?
+            let priceMinor: Int64?
+            let currency: String?
+            let durationDays: Int?
+            let durationMonths: Int?
+            let branches: [Int64]?
+            let windows: String?
+            let visitsPerDay: Int?
+            let visitsPerWeek: Int?
+            let visitsPerMonth: Int?
+            let visitsTotal: Int?
+            let features: [String]?
+            let graceDays: Int?
+            let active: Bool?
+            let applyToExisting: Bool?
+        }
+        let body = try request.body(Body.self)
+        // For the visit limits, an explicit null clears the limit; absent keeps it.
+        let object =
+            (try? JSONSerialization.jsonObject(with: Data(request.context.request.body)) as? [String: Any]) ?? [:]
+        func limit(_ key: String, _ value: Int?) -> Int?? { object[key] == nil ? nil : .some(value) }
+        var terms = PlanTerms()
+        terms.name = body.name
+        terms.priceMinor = body.priceMinor
+        terms.currency = body.currency
+        terms.durationDays = body.durationDays
+        terms.durationMonths = body.durationMonths
+        terms.branches = body.branches
+        terms.windows = body.windows
+        terms.features = body.features
+        terms.graceDays = body.graceDays
+        terms.active = body.active
+        terms.visitsPerDay = limit("visitsPerDay", body.visitsPerDay)
+        terms.visitsPerWeek = limit("visitsPerWeek", body.visitsPerWeek)
+        terms.visitsPerMonth = limit("visitsPerMonth", body.visitsPerMonth)
+        terms.visitsTotal = limit("visitsTotal", body.visitsTotal)
+        return (terms, body.applyToExisting ?? false)
+    }
+
+    /// A subscription the caller may act on: its member must be visible and the sale at one of their branches.
+    package static func subscriptionTarget(_ request: APIRequest) throws -> SubscriptionView {
+        let id = try request.id(what: "subscription")
+        let actor = try request.actor
+        guard let found = try request.database.sales.subscription(id, today: request.today(nil)),
+            actor.may(.subscriptions, at: BranchID(found.branch))
+        else { throw HTTPResponseError(.error(404, "no such subscription")) }
+        return found
+    }
+
+    package static func day(_ text: String?, field: String) throws -> LocalDay? {
+        guard let text else { return nil }
+        guard let day = LocalDay(iso: text) else { throw AccountError(field: field, problem: "a date as YYYY-MM-DD") }
+        return day
+    }
+
+    /// Plans (seed 000 plan settings) and subscriptions (inscripciones).
+    package static func declareSalesRoutes(_ table: inout RouteTable) {
+        table.add(
+            .get, "/api/v1/plans", .signedIn, "Plans with their current terms; active=true for those on sale",
+            query: ["active"]
+        ) { request in
+            .json(try request.database.sales.plans(activeOnly: request.query("active") == "true"))
+        }
+        table.add(.get, "/api/v1/plans/:id", .signedIn, "One plan's current terms") { request in
+            guard let plan = try request.database.sales.plan(try request.id(what: "plan")) else {
+                return .error(404, "no such plan")
+            }
+            return .json(plan)
+        }
+        table.add(
+            .post, "/api/v1/plans", .privilege(.configuration),
+            "Create a plan: price in minor units, duration, branches (none: all), windows, visit limits, features",
+            body: [.required("name", .string)] + planFields
+        ) { request in
+            let (terms, _) = try planTerms(request)
+            let plan = try request.database.write {
+                let plan = try request.database.sales.savePlan(
+                    id: nil, terms, applyToExisting: false, today: request.today(nil), now: request.now)
+                try request.audit(
+                    "plan.create", target: "plan:\(plan?.id ?? 0)",
+                    changes: ["name": terms.name ?? "", "priceMinor": terms.priceMinor ?? 0])
+                return plan
+            }
+            return .json(plan, status: 201)
+        }
+        table.add(
+            .patch, "/api/v1/plans/:id", .privilege(.configuration),
+            "Change a plan: new terms apply to new subscriptions, and to running ones too with applyToExisting",
+            body: [.optional("name", .string)] + planFields + [.optional("applyToExisting", .boolean)]
+        ) { request in
+            let (terms, applyToExisting) = try planTerms(request)
+            let id = try request.id(what: "plan")
+            let object =
+                (try? JSONSerialization.jsonObject(with: Data(request.context.request.body)) as? [String: Any]) ?? [:]
+            let plan = try request.database.write {
+                let plan = try request.database.sales.savePlan(
+                    id: id, terms, applyToExisting: applyToExisting, today: request.today(nil), now: request.now)
+                if plan != nil {
+                    try request.audit(
+                        "plan.update", target: "plan:\(id)",
+                        changes: object.filter { JSONSerialization.isValidJSONObject([$0.key: $0.value]) })
+                }
+                return plan
+            }
+            guard let plan else { return .error(404, "no such plan") }
+            return .json(plan)
+        }
+
+        table.add(
+            .get, "/api/v1/users/:id/subscriptions", .privilege(.subscriptions),
+            "A user's subscriptions with where each stands today"
+        ) { request in
+            let target = try target(request)
+            return .json(try request.database.sales.subscriptions(of: target.id, today: request.today(nil)))
+        }
+        table.add(
+            .post, "/api/v1/subscriptions", .privilege(.subscriptions),
+            "Enrol a user on a plan at a branch (price paid defaults to the plan's)",
+            body: [
+                .required("user", .integer), .required("plan", .integer), .required("branch", .integer),
+                .optional("startDate", .string),
+                .optional("pricePaid", .integer), .optional("promotion", .string),
+                .optional("paymentReference", .string),
+            ]
+        ) { request in
+            struct Body: Decodable {
+                let user: Int64
+                let plan: Int64
+                let branch: Int64
+                let startDate: String?
+                let pricePaid: Int64?
+                let promotion: String?
+                let paymentReference: String?
+            }
+            let body = try request.body(Body.self)
+            let actor = try request.actor
+            guard actor.may(.subscriptions, at: BranchID(body.branch)) else {
+                return .error(403, "subscriptions is not among your privileges at branch \(body.branch)")
+            }
+            guard let member = try request.database.accounts.account(UserID(body.user)), mayView(actor, member) else {
+                throw AccountError(field: "user", problem: "no user \(body.user)")
+            }
+            let today = request.today(BranchID(body.branch))
+            let start = try day(body.startDate, field: "startDate") ?? today
+            let created = try request.database.write {
+                let created = try request.database.sales.enroll(
+                    user: member.id, plan: body.plan, branch: BranchID(body.branch), start: start,
+                    pricePaid: body.pricePaid,
+                    promotion: body.promotion ?? "", paymentReference: body.paymentReference ?? "", soldBy: actor.id,
+                    today: today, now: request.now)
+                try request.audit(
+                    "subscription.create", target: "subscription:\(created.id)",
+                    changes: [
+                        "user": body.user, "plan": body.plan, "branch": body.branch,
+                        "pricePaid": created.pricePaid.minorUnits, "start": created.startDate.description,
+                    ])
+                return created
+            }
+            return .json(created, status: 201)
+        }
+        table.add(
+            .get, "/api/v1/subscriptions/:id", .privilege(.subscriptions), "A subscription and where it stands today"
+        ) { request in
+            .json(try subscriptionTarget(request))
+        }
+        table.add(
+            .post, "/api/v1/subscriptions/:id/renew", .privilege(.subscriptions),
+            "Renew: a new subscription on the same plan from the day after this one ends",
+            body: [
+                .optional("pricePaid", .integer), .optional("promotion", .string),
+                .optional("paymentReference", .string),
+            ]
+        ) { request in
+            struct Body: Decodable {
+                let pricePaid: Int64?
+                let promotion: String?
+                let paymentReference: String?
+            }
+            let body = try request.body(Body.self)
+            let current = try subscriptionTarget(request)
+            let today = request.today(BranchID(current.branch))
+            let renewed = try request.database.write {
+                let renewed = try request.database.sales.renew(
+                    current.id, pricePaid: body.pricePaid, promotion: body.promotion ?? "",
+                    paymentReference: body.paymentReference ?? "", soldBy: try request.actor.id, today: today,
+                    now: request.now)
+                try request.audit(
+                    "subscription.renew", target: "subscription:\(current.id)", changes: ["new": renewed?.id ?? 0])
+                return renewed
+            }
+            return .json(renewed, status: 201)
+        }
+        table.add(
+            .post, "/api/v1/subscriptions/:id/freeze", .privilege(.subscriptions),
+            "Freeze from startDate (default today) to endDate (open when absent); the end moves by the frozen days",
+            body: [.optional("startDate", .string), .optional("endDate", .string), .optional("reason", .string)]
+        ) { request in
+            struct Body: Decodable {
+                let startDate: String?
+                let endDate: String?
+                let reason: String?
+            }
+            let body = try request.body(Body.self)
+            let current = try subscriptionTarget(request)
+            let today = request.today(BranchID(current.branch))
+            let start = try day(body.startDate, field: "startDate") ?? today
+            let end = try day(body.endDate, field: "endDate")
+            let frozen = try request.database.write {
+                let frozen = try request.database.sales.freeze(
+                    current.id, start: start, end: end, reason: body.reason ?? "", today: today, now: request.now)
+                try request.audit(
+                    "subscription.freeze", target: "subscription:\(current.id)",
+                    changes: ["start": start.description, "end": end?.description ?? "", "reason": body.reason ?? ""])
+                return frozen
+            }
+            return .json(frozen)
+        }
+        table.add(
+            .post, "/api/v1/subscriptions/:id/unfreeze", .privilege(.subscriptions),
+            "End the freeze: back from date (default today)",
+            body: [.optional("date", .string)]
+        ) { request in
+            struct Body: Decodable { let date: String? }
+            let body = try request.body(Body.self)
+            let current = try subscriptionTarget(request)
+            let today = request.today(BranchID(current.branch))
+            let day = try day(body.date, field: "date") ?? today
+            let thawed = try request.database.write {
+                let thawed = try request.database.sales.unfreeze(current.id, on: day, today: today, now: request.now)
+                try request.audit(
+                    "subscription.unfreeze", target: "subscription:\(current.id)", changes: ["date": day.description])
+                return thawed
+            }
+            return .json(thawed)
+        }
+        table.add(
+            .post, "/api/v1/subscriptions/:id/cancel", .privilege(.subscriptions),
+            "Cancel a subscription: the member stops getting in at once"
+        ) { request in
+            let current = try subscriptionTarget(request)
+            let cancelled = try request.database.write {
+                let cancelled = try request.database.sales.cancel(
+                    current.id, today: request.today(BranchID(current.branch)), now: request.now)
+                try request.audit("subscription.cancel", target: "subscription:\(current.id)")
+                return cancelled
+            }
+            return .json(cancelled)
+        }
+    }
+}

@@ -1,0 +1,193 @@
+import CoreStorage
+import Foundation
+import HTTP
+import PorteroModel
+import SyncWire
+
+extension CoreAPI {
+    package static let syncBatchLimit = 1_000
+
+    /// The branch sync: the change feed (long poll), snapshot pages and attendance upload.
+    package static func declareSyncRoutes(_ table: inout RouteTable) {
+        table.add(
+            .get, "/api/v1/sync/changes", .device,
+            "Changes after a cursor that concern the device's branch; "
+                + "wait=SECONDS (up to 30) holds the answer until one comes",
+            query: ["after", "wait"]
+        ) { request in
+            guard let device = request.device else { return .error(401, "a device token is required") }
+            guard let after = Int64(request.query("after") ?? ""), after >= 0 else {
+                return .error(400, "query parameter after must be a cursor (0 for none)")
+            }
+            let wait = try request.queryInt("wait", default: 0, range: 0...30)
+            let branch = device.branch
+            let batch = try request.database.sync.batch(
+                branch: branch, after: after, limit: syncBatchLimit, today: request.today(branch), now: request.now)
+            if wait == 0 || batch.snapshotRequired || !batch.items.isEmpty || !batch.commands.isEmpty || batch.more
+                || batch.cursor != after
+            {
+                return .json(batch)
+            }
+            let deferred = HTTPDeferred()
+            let api = request.api
+            api.feed.wait(
+                FeedNotifier.Waiter(deferred: deferred, deadline: Date().addingTimeInterval(Double(wait))) { final in
+                    api.feedAnswer(branch: branch, after: after, final: final)
+                })
+            return .later(deferred)
+        }
+        table.add(
+            .get, "/api/v1/sync/snapshot", .device,
+            "A page of the device branch's whole replica, by user id; "
+                + "the first page carries the plans and the sequence to follow from",
+            query: ["after", "limit"]
+        ) { request in
+            guard let device = request.device else { return .error(401, "a device token is required") }
+            guard let after = Int64(request.query("after") ?? "0"), after >= 0 else {
+                return .error(400, "query parameter after must be a user id (0 to start)")
+            }
+            let limit = try request.queryInt("limit", default: 5_000, range: 1...20_000)
+            let page = try request.database.sync.snapshotPage(
+                branch: device.branch, after: after, limit: limit, today: request.today(device.branch), now: request.now
+            )
+            // Daemons ask for the compact binary form; anything else gets JSON.
+            if request.context.request.header("accept")?.contains(SyncBinary.mediaType) == true {
+                return HTTPResponse(
+                    status: 200, headers: [("Content-Type", SyncBinary.mediaType)], body: try SyncBinary.encode(page))
+            }
+            return .json(page)
+        }
+        table.add(
+            .post, "/api/v1/sync/attendance", .device,
+            "Attendance events from the branch's outbox; "
+                + "each id is stored once and the answer lists the ids the core holds",
+            body: [.required("events", .strings)], bodyLimit: 16 << 20
+        ) { request in
+            guard let device = request.device else { return .error(401, "a device token is required") }
+            let upload: SyncUpload
+            do {
+                if request.context.request.header("content-type")?.hasPrefix(SyncBinary.mediaType) == true {
+                    upload = try SyncBinary.decodeUpload(request.context.request.body)
+                } else {
+                    upload = try JSONDecoder().decode(SyncUpload.self, from: Data(request.context.request.body))
+                }
+            } catch {
+                return .error(400, "the body is not a list of attendance events: \(error)")
+            }
+            guard upload.events.count <= 20_000 else { return .error(413, "at most 20,000 events per upload") }
+            if let stray = upload.events.first(where: { $0.branchID != device.branch }) {
+                return .error(
+                    400,
+                    "event \(stray.id) names branch \(stray.branchID); this device belongs to branch \(device.branch)")
+            }
+            guard let branch = try request.database.accounts.branch(device.branch) else {
+                return .error(404, "the device's branch is gone")
+            }
+            let stored = try request.database.sync.store(
+                upload.events, device: device.id, zone: ZoneCache.rules(branch.timeZone),
+                operations: request.database.operations, now: request.now)
+            return .json(
+                SyncUploadAnswer(
+                    acknowledged: upload.events.map(\.id), stored: stored, duplicates: upload.events.count - stored))
+        }
+        table.add(
+            .post, "/api/v1/sync/commands", .device,
+            "Changes made at the branch (a card given at reception): each applied once per device and id, "
+                + "as the device, and the result answered; the feed brings the outcome",
+            body: [.required("commands", .strings)]
+        ) { request in
+            guard let device = request.device else { return .error(401, "a device token is required") }
+            let upload: SyncCommandUpload
+            do {
+                upload = try JSONDecoder().decode(SyncCommandUpload.self, from: Data(request.context.request.body))
+            } catch {
+                return .error(400, "the body is not a list of branch commands: \(error)")
+            }
+            guard upload.commands.count <= 100 else { return .error(413, "at most 100 commands per request") }
+            let database = request.database
+            let results = try database.write { () throws -> [SyncCommandAnswer.Result] in
+                try upload.commands.map { command in
+                    if let done: (Bool, String) = try database.db.queryFirst(
+                        "SELECT applied, message FROM device_commands WHERE device_id = ? AND local_id = ?",
+                        device.id, command.id, map: { (try $0.get(0), try $0.get(1)) })
+                    {
+                        return SyncCommandAnswer.Result(id: command.id, applied: done.0, message: done.1)
+                    }
+                    var applied = false
+                    var message = ""
+                    let number = CardNumber(rawValue: command.number)
+                    if let member = try database.accounts.account(UserID(command.user)),
+                        member.branches.contains(device.branch) || member.roles.contains(.superAdministrator)
+                    {
+                        do {
+                            try database.db.transaction {
+                                let card = try database.members.addCard(member.id, number: number, now: request.now)
+                                try request.audit(
+                                    "card.create", target: "user:\(member.id)",
+                                    changes: ["card": card.id, "number": card.number, "at": "branch \(device.branch)"])
+                            }
+                            applied = true
+                        } catch let error as AccountError {
+                            message = "\(error)"
+                        }
+                    } else {
+                        message = "user \(command.user) is not a member of branch \(device.branch)"
+                    }
+                    if !applied {
+                        // The branch gave the card already: the feed takes it back, and its staff hear why.
+                        try database.members.recordChange("user", command.user, now: request.now)
+                        try database.operations.notify(
+                            .role(.branchManager, branch: device.branch), level: "urgent",
+                            title: "Card \(number) given at the branch was refused",
+                            body: message, source: "sync", by: nil, now: request.now)
+                    }
+                    try database.db.run(
+                        "INSERT INTO device_commands (device_id, local_id, kind, body, applied, message, received_at) "
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        device.id, command.id, command.kind.rawValue,
+                        "{\"user\":\(command.user),\"number\":\(command.number)}", applied, message,
+                        request.now.milliseconds)
+                    return SyncCommandAnswer.Result(id: command.id, applied: applied, message: message)
+                }
+            }
+            return .json(SyncCommandAnswer(results: results))
+        }
+        table.add(
+            .post, "/api/v1/sync/alarms", .device,
+            "Door alarms raised at the branch (forced, held open): "
+                + "urgent notifications to its administrators and managers",
+            body: [.required("alarms", .strings)]
+        ) { request in
+            guard let device = request.device else { return .error(401, "a device token is required") }
+            let upload: SyncAlarmUpload
+            do {
+                upload = try JSONDecoder().decode(SyncAlarmUpload.self, from: Data(request.context.request.body))
+            } catch {
+                return .error(400, "the body is not a list of alarms: \(error)")
+            }
+            guard upload.alarms.count <= 100 else { return .error(413, "at most 100 alarms per report") }
+            guard upload.alarms.allSatisfy({ ["forced", "held_open"].contains($0.alarm) && $0.doorName.count <= 100 })
+            else {
+                return .error(400, "an alarm is forced or held_open, with a door name of at most 100 characters")
+            }
+            let branch = try request.database.accounts.branch(device.branch)
+            try request.database.write {
+                for alarm in upload.alarms {
+                    let title =
+                        alarm.alarm == "forced"
+                        ? "Door forced: \(alarm.doorName) at \(branch?.name ?? "branch \(device.branch)")"
+                        : "Door held open: \(alarm.doorName) at \(branch?.name ?? "branch \(device.branch)")"
+                    for role in [Role.administrator, .branchManager] {
+                        try request.database.operations.notify(
+                            .role(role, branch: device.branch), level: "urgent", title: title,
+                            body: "Raised at \(alarm.at) by \(device.name).", source: "door", by: nil, now: request.now)
+                    }
+                    try request.audit(
+                        "alarm.door", target: "door:\(device.branch):\(alarm.door)",
+                        changes: ["alarm": alarm.alarm, "at": alarm.at.milliseconds])
+                }
+            }
+            return .json(["received": upload.alarms.count])
+        }
+    }
+}

@@ -1,0 +1,172 @@
+import Crypto
+import Foundation
+import PorteroModel
+import SQLite
+
+/// One audit row: who did what to what, when, with what changes; chained by SHA-256.
+public struct AuditEntry: Hashable, Sendable {
+    public var id: Int64
+    public var at: Timestamp
+    /// `user:42`, `device:7`, `system`, or `anonymous` for a failed login.
+    public var actor: String
+    /// A stable action name: `user.create`, `login.success`, `login.failure`, ...
+    public var action: String
+    public var target: String
+    /// The changes as JSON text (before and after for updates).
+    public var changes: String
+    public var previousHash: [UInt8]
+    public var hash: [UInt8]
+
+    /// SHA-256 over the row's fields and the previous hash, with lengths so no field can bleed into another.
+    package static func hash(
+        id: Int64, at: Timestamp, actor: String, action: String, target: String, changes: String, previous: [UInt8]
+    ) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for field in ["\(id)", "\(at.milliseconds)", actor, action, target, changes] {
+            let utf8 = Array(field.utf8)
+            bytes += Array("\(utf8.count):".utf8) + utf8
+        }
+        return Digest.sha256(bytes + previous)
+    }
+}
+
+/// What `verify` found.
+public enum AuditVerification: Hashable, Sendable, CustomStringConvertible {
+    case intact(rows: Int, head: [UInt8])
+    /// The first row that does not fit the chain, and why.
+    case broken(rowID: Int64, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .intact(rows, head):
+            return "audit trail intact: \(rows) row(s), head \(head.map { String(format: "%02x", $0) }.joined())"
+        case let .broken(row, reason):
+            return "audit trail BROKEN at row \(row): \(reason)"
+        }
+    }
+}
+
+/// The audit trail's storage, so another database could keep it (DESIGN §7: PostgreSQL at scale).
+public protocol AuditStore {
+    /// Appends one row, chained to the last, in one transaction.
+    func append(actor: String, action: String, target: String, changes: String, at: Timestamp) throws -> AuditEntry
+    /// Walks the whole chain.
+    func verify() throws -> AuditVerification
+    func recent(limit: Int) throws -> [AuditEntry]
+}
+
+/// The audit trail in the core's SQLite database. Rows are never updated or deleted (triggers
+/// refuse it), and `verify` finds any row edited, removed or inserted behind the program's back:
+/// each hash covers the row and its predecessor's hash, ids leave no gaps, and the head hash is
+/// also kept in `core_meta`, so removing the newest rows shows too.
+public final class SQLiteAuditStore: AuditStore {
+    package let db: Connection
+    package static let zeroHash = [UInt8](repeating: 0, count: 32)
+
+    /// Opens the trail, migrating the schema; on a read-only connection it only checks that the
+    /// file is a core database of a schema this program knows.
+    public init(connection: Connection) throws {
+        db = connection
+        if connection.options.readOnly {
+            let pending = try CoreSchema.migrator.pendingVersions(db)
+            guard pending.isEmpty else {
+                throw MigrationError.invalidMigrationList("\(connection.path) needs schema steps \(pending)")
+            }
+        } else {
+            try CoreSchema.migrator.migrate(db)
+        }
+    }
+
+    public func append(actor: String, action: String, target: String, changes: String, at: Timestamp) throws
+        -> AuditEntry
+    {
+        try db.transaction(.immediate) {
+            let last: (Int64, [UInt8])? = try db.queryFirst("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1") {
+                (try $0.get(0), try $0.get(1))
+            }
+            let id = (last?.0 ?? 0) + 1
+            let previous = last?.1 ?? Self.zeroHash
+            let hash = AuditEntry.hash(
+                id: id, at: at, actor: actor, action: action, target: target, changes: changes, previous: previous)
+            try db.run(
+                "INSERT INTO audit (id, at, actor, action, target, changes, previous_hash, hash) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                id, at.milliseconds, actor, action, target, changes, previous, hash)
+            try db.run(
+                "INSERT INTO core_meta (key, value) VALUES ('audit_head', ?) ON CONFLICT(key) DO UPDATE "
+                    + "SET value = excluded.value",
+                "\(id):" + hash.map { String(format: "%02x", $0) }.joined())
+            return AuditEntry(
+                id: id, at: at, actor: actor, action: action, target: target, changes: changes, previousHash: previous,
+                hash: hash)
+        }
+    }
+
+    public func verify() throws -> AuditVerification {
+        try db.read {
+            let statement = try db.statement(
+                "SELECT id, at, actor, action, target, changes, previous_hash, hash FROM audit ORDER BY id")
+            defer { statement.reset() }
+            var expectedID: Int64 = 1
+            var previous = Self.zeroHash
+            var rows = 0
+            while try statement.step() {
+                let entry = try Self.entry(statement.row)
+                guard entry.id == expectedID else {
+                    return .broken(rowID: entry.id, reason: "row \(expectedID) is missing")
+                }
+                guard entry.previousHash == previous else {
+                    return .broken(rowID: entry.id, reason: "its previous hash does not match row \(entry.id - 1)")
+                }
+                let recomputed = AuditEntry.hash(
+                    id: entry.id, at: entry.at, actor: entry.actor, action: entry.action, target: entry.target,
+                    changes: entry.changes, previous: entry.previousHash)
+                guard recomputed == entry.hash else {
+                    return .broken(rowID: entry.id, reason: "its content does not match its hash (edited)")
+                }
+                previous = entry.hash
+                expectedID += 1
+                rows += 1
+            }
+            let head: String? = try db.queryFirst("SELECT value FROM core_meta WHERE key = 'audit_head'") {
+                try $0.get(0)
+            }
+            let expectedHead =
+                rows == 0 ? nil : "\(expectedID - 1):" + previous.map { String(format: "%02x", $0) }.joined()
+            guard head == expectedHead else {
+                return .broken(
+                    rowID: expectedID,
+                    reason:
+                        "the recorded head (\(head ?? "none")) is not the last row: "
+                        + "rows after \(expectedID - 1) were removed"
+                )
+            }
+            return .intact(rows: rows, head: previous)
+        }
+    }
+
+    public func recent(limit: Int) throws -> [AuditEntry] {
+        try db.query(
+            "SELECT id, at, actor, action, target, changes, previous_hash, hash FROM audit ORDER BY id DESC LIMIT ?",
+            limit
+        ) { try Self.entry($0) }
+    }
+
+    package static func entry(_ row: Row) throws -> AuditEntry {
+        AuditEntry(
+            id: try row.get(0), at: Timestamp(milliseconds: try row.get(1)), actor: try row.get(2),
+            action: try row.get(3),
+            target: try row.get(4), changes: try row.get(5), previousHash: row.bytes(6) ?? [], hash: row.bytes(7) ?? [])
+    }
+}
+
+@available(*, unavailable, message: "Owned by the core's database thread")
+extension SQLiteAuditStore: Sendable {}
+
+/// The JSON an audit row's `changes` holds, written by the stores and the API alike.
+package enum AuditChanges {
+    /// `text` as a JSON string literal, quotes and escapes included.
+    package static func quoted(_ text: String) -> String {
+        String(decoding: (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8), as: UTF8.self)
+    }
+}

@@ -1,0 +1,445 @@
+import Crypto
+import Foundation
+import PorteroModel
+import SQLite
+
+/// A card as the BackOffice shows it.
+public struct MemberCard: Hashable, Sendable, Codable {
+    public var id: Int64
+    public var userID: Int64
+    /// The normalised number (decimal) and the 10-digit form printed on EM4100 cards.
+    public var number: String
+    public var printed: String
+    public var status: Credential.Status
+    public var createdAt: Timestamp
+    public var changedAt: Timestamp
+}
+
+/// The profile fields a create or an update may set; nil leaves a field as it is (on create:
+/// its default). `agreementID` 0 clears the agreement.
+public struct ProfileFields: Sendable {
+    public var clave: Int64?
+    public var name: String?
+    public var paternalSurname: String?
+    public var maternalSurname: String?
+    public var gender: Gender?
+    public var agreementID: Int64?
+    public var birthDate: LocalDay??
+    public var joinDate: LocalDay?
+    public var phone: String?
+    public var alternateEmail: String?
+    public var followUp: Bool?
+    public var notes: String?
+    public var language: String?
+    public init() {}
+}
+
+/// Which people a customers-and-leads list holds (seed 000): customers have bought at least one
+/// subscription, leads none yet.
+public enum PersonList: String, Sendable, CaseIterable {
+    case customers, leads
+}
+
+/// Filters of the customers and leads lists.
+public struct PersonFilter: Sendable {
+    public var branches: Set<BranchID>?
+    public var active: Bool?
+    public var city: String?
+    public var agreementID: Int64?
+    public var search: String?
+    public init() {}
+}
+
+/// Members and staff beyond the login fields: seed 003's profile, cards, PINs, agreements, the
+/// follow-up list, search and the customers/leads lists. Every change that matters at a door is
+/// appended to the change log in the same transaction.
+public final class SQLiteMemberStore {
+    package let db: Connection
+
+    public init(connection: Connection) throws {
+        db = connection
+        try CoreSchema.migrator.migrate(db)
+    }
+
+    // MARK: Change log
+
+    /// Appends to the feed the branches follow; call inside the write's transaction.
+    public func recordChange(_ entity: String, _ id: Int64, now: Timestamp) throws {
+        try db.run("INSERT INTO change_log (at, entity, entity_id) VALUES (?, ?, ?)", now.milliseconds, entity, id)
+    }
+
+    // MARK: PIN key
+
+    /// The deployment's PIN key (32 random bytes made on first use, kept in core_meta): the core
+    /// and every replica hash PINs with it, so a PIN set here matches at the door.
+    public func pinKey() throws -> [UInt8] {
+        if let hex: String = try db.queryFirst(
+            "SELECT value FROM core_meta WHERE key = 'pin_key'", map: { try $0.get(0) }),
+            let bytes = Self.bytes(hex: hex)
+        {
+            return bytes
+        }
+        let key = try SecureRandom.bytes(32)
+        try db.run(
+            "INSERT INTO core_meta (key, value) VALUES ('pin_key', ?) ON CONFLICT(key) DO NOTHING",
+            key.map { String(format: "%02x", $0) }.joined())
+        return try pinKey()
+    }
+
+    package static func bytes(hex: String) -> [UInt8]? {
+        let characters = Array(hex.utf8)
+        guard characters.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        for index in stride(from: 0, to: characters.count, by: 2) {
+            guard let byte = UInt8(String(decoding: characters[index...index + 1], as: UTF8.self), radix: 16) else {
+                return nil
+            }
+            bytes.append(byte)
+        }
+        return bytes
+    }
+
+    // MARK: Profiles
+
+    /// The clave the BackOffice suggests: the highest plus one.
+    public func nextClave() throws -> Int64 {
+        try db.scalar("SELECT coalesce(max(clave), 0) + 1 FROM users", as: Int64.self)
+    }
+
+    package static let userColumns = """
+        u.id, u.username, u.email, u.clave, u.name, u.paternal_surname, u.maternal_surname, u.gender, u.agreement_id,
+        u.birth_day, u.join_day, u.phone, u.alternate_email, u.active, u.follow_up, u.notes,
+        (SELECT group_concat(role) FROM user_roles WHERE user_id = u.id),
+        (SELECT group_concat(branch_id) FROM user_branches WHERE user_id = u.id)
+        """
+
+    package static func user(_ row: Row) throws -> User {
+        let roles: String? = try row.get(16)
+        let branches: String? = try row.get(17)
+        return User(
+            id: UserID(try row.get(0)), username: try row.get(1), email: try row.get(2), clave: try row.get(3),
+            name: try row.get(4),
+            paternalSurname: try row.get(5), maternalSurname: try row.get(6),
+            gender: Gender(rawValue: try row.get(7)) ?? .unspecified,
+            agreementID: row.int64(8).map { AgreementID($0) },
+            birthDate: row.int64(9).map { LocalDay(daysSinceEpoch: Int32($0)) },
+            joinDate: LocalDay(daysSinceEpoch: Int32(row.int64(10) ?? 0)), phone: try row.get(11),
+            alternateEmail: try row.get(12),
+            active: try row.get(13), followUp: try row.get(14), notes: try row.get(15),
+            roles: RoleSet((roles ?? "").split(separator: ",").compactMap { Role(rawValue: String($0)) }),
+            branches: Set((branches ?? "").split(separator: ",").compactMap { Int64($0) }.map { BranchID($0) }))
+    }
+
+    public func user(_ id: UserID) throws -> User? {
+        try db.queryFirst("SELECT \(Self.userColumns) FROM users u WHERE u.id = ?", id.rawValue, map: Self.user)
+    }
+
+    public func hasPIN(_ id: UserID) throws -> Bool {
+        try db.scalar("SELECT pin_digest IS NOT NULL FROM users WHERE id = ?", id.rawValue, as: Bool.self)
+    }
+
+    public func language(_ id: UserID) throws -> String {
+        try db.queryFirst("SELECT language FROM users WHERE id = ?", id.rawValue, map: { try $0.get(0) }) ?? "es"
+    }
+
+    /// The language the user chose in their settings, nil while they have not chosen one.
+    public func chosenLanguage(_ id: UserID) throws -> String? {
+        try db.queryFirst(
+            "SELECT language FROM users WHERE id = ? AND language_chosen = 1", id.rawValue, map: { try $0.get(0) })
+    }
+
+    /// Checks and writes profile fields of an existing user (created by the account store).
+    public func setProfile(_ id: UserID, _ fields: ProfileFields) throws {
+        if let value = fields.maternalSurname {
+            try SQLiteAccountStore.checkName(value, field: "maternalSurname", required: false)
+        }
+        if let value = fields.phone {
+            guard value.count <= 32, value.allSatisfy({ $0.isNumber || " +-().".contains($0) }) else {
+                throw AccountError(field: "phone", problem: "digits, spaces and + - ( ) . only, at most 32")
+            }
+        }
+        if let value = fields.alternateEmail, !value.isEmpty { try SQLiteAccountStore.checkEmail(value) }
+        if let value = fields.notes, value.count > 4_000 {
+            throw AccountError(field: "notes", problem: "at most 4,000 characters")
+        }
+        if let value = fields.language, !["es", "en"].contains(value) {
+            throw AccountError(field: "language", problem: "es or en")
+        }
+        if let clave = fields.clave {
+            guard clave > 0 else { throw AccountError(field: "clave", problem: "must be a positive number") }
+            if try db.scalar("SELECT count(*) FROM users WHERE clave = ? AND id != ?", clave, id.rawValue, as: Int.self)
+                > 0
+            {
+                throw AccountError(field: "clave", problem: "already in use (suggested: \(try nextClave()))")
+            }
+        }
+        if let agreement = fields.agreementID, agreement != 0,
+            try db.scalar("SELECT count(*) FROM agreements WHERE id = ?", agreement, as: Int.self) == 0
+        {
+            throw AccountError(field: "agreement", problem: "no agreement \(agreement)")
+        }
+        if let birth = fields.birthDate, let day = birth {
+            let stored: Int64?? = try db.queryFirst(
+                "SELECT join_day FROM users WHERE id = ?", id.rawValue, map: { $0.int64(0) })
+            let join = fields.joinDate ?? (stored ?? nil).map { LocalDay(daysSinceEpoch: Int32($0)) }
+            if let join, day > join { throw AccountError(field: "birthDate", problem: "is after the join date") }
+            if day < LocalDay(year: 1900, month: 1, day: 1)! {
+                throw AccountError(field: "birthDate", problem: "is before 1900")
+            }  // safe: a valid date
+        }
+        try db.run(
+            """
+            UPDATE users SET clave = coalesce(?, clave), name = coalesce(?, name),
+                paternal_surname = coalesce(?, paternal_surname),
+                maternal_surname = coalesce(?, maternal_surname), gender = coalesce(?, gender),
+                agreement_id = CASE WHEN ? THEN nullif(?, 0) ELSE agreement_id END,
+                birth_day = CASE WHEN ? THEN ? ELSE birth_day END, join_day = coalesce(?, join_day),
+                phone = coalesce(?, phone), alternate_email = coalesce(?, alternate_email),
+                follow_up = coalesce(?, follow_up), notes = coalesce(?, notes), language = coalesce(?, language),
+                language_chosen = language_chosen OR ? IS NOT NULL
+            WHERE id = ?
+            """, fields.clave, fields.name, fields.paternalSurname, fields.maternalSurname, fields.gender?.rawValue,
+            fields.agreementID != nil, fields.agreementID, fields.birthDate != nil,
+            (fields.birthDate ?? nil).map { Int64($0.rawValue) },
+            fields.joinDate.map { Int64($0.rawValue) }, fields.phone, fields.alternateEmail, fields.followUp,
+            fields.notes, fields.language, fields.language, id.rawValue)
+    }
+
+    /// Users of `branches` (nil: all) matching `search` in name, clave, username, email or card
+    /// number; the follow-up users first, then by id.
+    public func search(
+        _ search: String?, in branches: Set<BranchID>?, followUpOnly: Bool = false, limit: Int, offset: Int
+    ) throws -> [User] {
+        var sql = "SELECT \(Self.userColumns) FROM users u WHERE 1"
+        var arguments: [any SQLiteBindable] = []
+        if let branches {
+            sql +=
+                " AND EXISTS (SELECT 1 FROM user_branches b WHERE b.user_id = u.id "
+                + "AND b.branch_id IN (SELECT value FROM json_each(?)))"
+            arguments.append(Self.jsonList(branches))
+        }
+        if followUpOnly { sql += " AND u.follow_up = 1" }
+        if let search = search?.trimmingCharacters(in: .whitespaces), !search.isEmpty {
+            let pattern =
+                "%"
+                + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_") + "%"
+            let n = arguments.count + 1
+            var clauses = [
+                "u.username LIKE ?\(n) ESCAPE '\\'", "u.email LIKE ?\(n) ESCAPE '\\'",
+                "(u.name || ' ' || u.paternal_surname || ' ' || u.maternal_surname) LIKE ?\(n) ESCAPE '\\'",
+            ]
+            arguments.append(pattern)
+            if let number = Int64(search) {
+                clauses.append("u.clave = ?\(n + 1)")
+                arguments.append(number)
+            }
+            if let card = try? CardNumber(parsing: search) {
+                clauses.append(
+                    "u.id IN (SELECT user_id FROM cards WHERE number = ?\(arguments.count + 1) AND status = 'active')")
+                arguments.append(Int64(bitPattern: card.rawValue))
+            }
+            sql += " AND (" + clauses.joined(separator: " OR ") + ")"
+        }
+        sql += " ORDER BY u.follow_up DESC, u.id LIMIT \(max(0, min(limit, 500))) OFFSET \(max(0, offset))"
+        return try db.query(sql, arguments: arguments, map: Self.user)
+    }
+
+    package static func jsonList(_ branches: Set<BranchID>) -> String {
+        "[" + branches.map { String($0.rawValue) }.sorted().joined(separator: ",") + "]"
+    }
+
+    // MARK: Cards
+
+    package static func card(_ row: Row) throws -> MemberCard {
+        let number = CardNumber(rawValue: UInt64(bitPattern: try row.get(1)))
+        return MemberCard(
+            id: try row.get(0), userID: try row.get(2), number: number.description, printed: number.printed,
+            status: Credential.Status(rawValue: try row.get(3)) ?? .revoked,
+            createdAt: Timestamp(milliseconds: try row.get(4)),
+            changedAt: Timestamp(milliseconds: try row.get(5)))
+    }
+
+    public func cards(of user: UserID) throws -> [MemberCard] {
+        try db.query(
+            "SELECT id, number, user_id, status, created_at, changed_at FROM cards WHERE user_id = ? ORDER BY id",
+            user.rawValue, map: Self.card)
+    }
+
+    public func card(_ id: Int64) throws -> MemberCard? {
+        try db.queryFirst(
+            "SELECT id, number, user_id, status, created_at, changed_at FROM cards WHERE id = ?", id, map: Self.card)
+    }
+
+    /// The cards with this number (any status), newest first.
+    public func cards(number: CardNumber) throws -> [MemberCard] {
+        try db.query(
+            "SELECT id, number, user_id, status, created_at, changed_at FROM cards WHERE number = ? ORDER BY id DESC",
+            Int64(bitPattern: number.rawValue), map: Self.card)
+    }
+
+    /// Assigns a card to a user; refused (409 naming the holder's clave) when the number is active for someone.
+    public func addCard(_ user: UserID, number: CardNumber, now: Timestamp) throws -> MemberCard {
+        try db.transaction {
+            if let holder: (Int64, Int64) = try db.queryFirst(
+                """
+                SELECT u.id, u.clave FROM cards c JOIN users u ON u.id = c.user_id WHERE c.number = ?
+                    AND c.status = 'active'
+                """, Int64(bitPattern: number.rawValue), map: { (try $0.get(0), try $0.get(1)) })
+            {
+                throw AccountError(
+                    field: "number",
+                    problem: holder.0 == user.rawValue
+                        ? "already an active card of this user" : "already in use: assigned to clave \(holder.1)")
+            }
+            try db.run(
+                "INSERT INTO cards (number, user_id, status, created_at, changed_at) VALUES (?, ?, 'active', ?, ?)",
+                Int64(bitPattern: number.rawValue), user.rawValue, now.milliseconds, now.milliseconds)
+            let id = db.lastInsertRowID
+            try recordChange("user", user.rawValue, now: now)
+            guard let card = try card(id) else {
+                throw AccountError(field: "number", problem: "could not be read back")
+            }
+            return card
+        }
+    }
+
+    /// Marks a card lost or revoked (or active again, when no one else holds the number).
+    public func setCardStatus(_ id: Int64, _ status: Credential.Status, now: Timestamp) throws -> MemberCard? {
+        try db.transaction {
+            guard let current = try card(id) else { return nil }
+            do {
+                try db.run(
+                    "UPDATE cards SET status = ?, changed_at = ? WHERE id = ?", status.rawValue, now.milliseconds, id)
+            } catch let error as SQLiteError where error.isConstraintViolation {
+                throw AccountError(field: "status", problem: "already in use: the number is active for someone else")
+            }
+            try recordChange("user", current.userID, now: now)
+            return try card(id)
+        }
+    }
+
+    // MARK: PIN
+
+    /// Sets (or, with nil, clears) the user's PIN digest.
+    public func setPIN(_ user: UserID, digest: PINDigest?, now: Timestamp) throws {
+        try db.run(
+            "UPDATE users SET pin_digest = ?, pin_set_at = ? WHERE id = ?", digest?.bytes,
+            digest == nil ? nil : now.milliseconds, user.rawValue)
+        try recordChange("user", user.rawValue, now: now)
+    }
+
+    // MARK: Agreements
+
+    public func agreements() throws -> [Agreement] {
+        try db.query("SELECT id, name, notes FROM agreements ORDER BY name COLLATE NOCASE") {
+            Agreement(id: AgreementID(try $0.get(0)), name: try $0.get(1), notes: try $0.get(2))
+        }
+    }
+
+    public func agreement(_ id: Int64) throws -> Agreement? {
+        try db.queryFirst("SELECT id, name, notes FROM agreements WHERE id = ?", id) {
+            Agreement(id: AgreementID(try $0.get(0)), name: try $0.get(1), notes: try $0.get(2))
+        }
+    }
+
+    public func saveAgreement(id: Int64?, name: String?, notes: String?) throws -> Agreement? {
+        if let name { try SQLiteAccountStore.checkName(name, field: "name", required: true) }
+        if let notes, notes.count > 2_000 { throw AccountError(field: "notes", problem: "at most 2,000 characters") }
+        do {
+            if let id {
+                try db.run(
+                    "UPDATE agreements SET name = coalesce(?, name), notes = coalesce(?, notes) WHERE id = ?", name,
+                    notes, id)
+                return try agreement(id)
+            }
+            guard let name else { throw AccountError(field: "name", problem: "is required") }
+            try db.run("INSERT INTO agreements (name, notes) VALUES (?, ?)", name, notes ?? "")
+            return try agreement(db.lastInsertRowID)
+        } catch let error as SQLiteError where error.isConstraintViolation {
+            throw AccountError(field: "name", problem: "already in use")
+        }
+    }
+
+    // MARK: Customers and leads
+
+    /// One row of the customers or leads list.
+    public struct PersonRow: Sendable, Codable, Hashable {
+        public var id: Int64
+        public var clave: Int64
+        public var name: String
+        public var email: String
+        public var phone: String
+        public var active: Bool
+        public var agreement: String?
+        public var cities: String
+        public var branches: String
+        public var joinDate: LocalDay
+        public var subscriptions: Int
+        public var lastEnd: LocalDay?
+    }
+
+    public func people(_ list: PersonList, filter: PersonFilter, limit: Int, offset: Int) throws -> [PersonRow] {
+        var sql = """
+            SELECT u.id, u.clave, u.name || ' ' || u.paternal_surname
+                   || CASE WHEN u.maternal_surname = '' THEN '' ELSE ' ' || u.maternal_surname END,
+                   u.email, u.phone, u.active, a.name,
+                   (SELECT group_concat(DISTINCT br.city) FROM user_branches ub JOIN branches br ON br.id = ub.branch_id
+                    WHERE ub.user_id = u.id),
+                   (SELECT group_concat(br.name, ', ') FROM user_branches ub JOIN branches br ON br.id = ub.branch_id
+                    WHERE ub.user_id = u.id),
+                   u.join_day,
+                   (SELECT count(*) FROM subscriptions s WHERE s.user_id = u.id),
+                   (SELECT max(s.end_day) FROM subscriptions s WHERE s.user_id = u.id AND s.status = 'active')
+            FROM users u LEFT JOIN agreements a ON a.id = u.agreement_id
+            WHERE EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'cliente')
+            """
+        sql +=
+            list == .customers
+            ? " AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = u.id)"
+            : " AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = u.id)"
+        var arguments: [any SQLiteBindable] = []
+        if let branches = filter.branches {
+            arguments.append(Self.jsonList(branches))
+            sql +=
+                " AND EXISTS (SELECT 1 FROM user_branches b WHERE b.user_id = u.id "
+                + "AND b.branch_id IN (SELECT value FROM json_each(?\(arguments.count))))"
+        }
+        if let active = filter.active {
+            arguments.append(active)
+            sql += " AND u.active = ?\(arguments.count)"
+        }
+        if let city = filter.city {
+            arguments.append(city)
+            sql +=
+                " AND EXISTS (SELECT 1 FROM user_branches ub JOIN branches br ON br.id = ub.branch_id "
+                + "WHERE ub.user_id = u.id AND br.city = ?\(arguments.count) COLLATE NOCASE)"
+        }
+        if let agreement = filter.agreementID {
+            arguments.append(agreement)
+            sql += " AND u.agreement_id = ?\(arguments.count)"
+        }
+        if let search = filter.search, !search.isEmpty {
+            arguments.append(
+                "%"
+                    + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                    .replacingOccurrences(of: "_", with: "\\_") + "%")
+            sql +=
+                " AND (u.name || ' ' || u.paternal_surname || ' ' || u.maternal_surname LIKE ?\(arguments.count) "
+                + "ESCAPE '\\' OR u.email LIKE ?\(arguments.count) ESCAPE '\\')"
+        }
+        sql += " ORDER BY u.id LIMIT \(max(0, min(limit, 1_000_000))) OFFSET \(max(0, offset))"
+        return try db.query(sql, arguments: arguments) { row in
+            PersonRow(
+                id: try row.get(0), clave: try row.get(1), name: try row.get(2), email: try row.get(3),
+                phone: try row.get(4), active: try row.get(5),
+                agreement: try row.get(6), cities: (try row.get(7) as String?) ?? "",
+                branches: (try row.get(8) as String?) ?? "",
+                joinDate: LocalDay(daysSinceEpoch: Int32(row.int64(9) ?? 0)), subscriptions: try row.get(10),
+                lastEnd: row.int64(11).map { LocalDay(daysSinceEpoch: Int32($0)) })
+        }
+    }
+}
+
+@available(*, unavailable, message: "Owned by one database connection")
+extension SQLiteMemberStore: Sendable {}

@@ -1,0 +1,563 @@
+import CoreStorage
+import BackOffice
+import Foundation
+import HTTP
+import PorteroModel
+
+/// Headquarters: dashboard, customers and leads, notifications, devices and door commands,
+/// plans, branches, agreements, the audit trail.
+extension WebUI {
+    package func declareAdminPages(_ router: inout Router) {
+        add(&router, .get, "/dashboard", .signedIn) { request in
+            let t = request.text
+            var query: [(String, String)] = []
+            for name in ["from", "to"] {
+                if let value = request.query(name), !value.isEmpty { query.append((name, value)) }
+            }
+            let result = request.call(.get, "/api/v1/dashboard", query: query)
+            let figures = result.object
+            let error: HTML = result.ok ? "" : "<p class=\"error\" role=\"alert\">\(result.error ?? "")</p>"
+            guard result.ok || result.status == 400 else { return request.failure(result) }
+            func sum(_ key: String) -> String {
+                ((figures[key] as? [[String: Any]]) ?? []).map { request.money($0) }.joined(separator: " · ")
+            }
+            let cards: [(String, String)] = [
+                (t["dashboard.totalUsers"], t.number(Int(request.int(figures["totalUsers"]) ?? 0))),
+                (t["dashboard.active"], t.number(Int(request.int(figures["activeCustomers"]) ?? 0))),
+                (t["dashboard.inactive"], t.number(Int(request.int(figures["inactiveCustomers"]) ?? 0))),
+                (t["dashboard.plansSold"], t.number(Int(request.int(figures["plansSold"]) ?? 0))),
+                (t["dashboard.sales"], sum("sales")), (t["dashboard.averageSale"], sum("averageSale")),
+            ]
+            let figureList: [HTML] = cards.map {
+                "<div class=\"figure\"><span class=\"label\">\($0.0)</span><span class=\"value\">\($0.1)</span></div>"
+            }
+            let cities = ((figures["customersPerCity"] as? [[String: Any]]) ?? []).map {
+                (
+                    label: request.string($0["label"]), value: Double(request.int($0["count"]) ?? 0),
+                    shown: t.number(Int(request.int($0["count"]) ?? 0))
+                )
+            }
+            let plans = ((figures["salesPerPlan"] as? [[String: Any]]) ?? []).map {
+                (
+                    label: request.string($0["plan"]), value: Double(request.int($0["minorUnits"]) ?? 0),
+                    shown: request.money($0)
+                )
+            }
+            let months = ((figures["newCustomersPerMonth"] as? [[String: Any]]) ?? []).map {
+                (label: t.month(request.string($0["label"])), value: Int(request.int($0["count"]) ?? 0))
+            }
+            let days = ((figures["attendancePerDay"] as? [[String: Any]]) ?? []).map {
+                (label: String(request.string($0["label"]).suffix(5)), value: Int(request.int($0["count"]) ?? 0))
+            }
+            let body: HTML = """
+                <form method="get" action="/dashboard" class="row">
+                \(request.input(
+                    "from", t["member.from"], value: request.query("from") ?? request.string(figures["from"]),
+                    type: "date"))
+                \(request.input(
+                    "to", t["member.to"], value: request.query("to") ?? request.string(figures["to"]), type: "date"))
+                <p><button type="submit">\(t["action.filter"])</button></p></form>\(error)
+                <div class="figures">\(figureList)</div>
+                <div class="charts">\
+                \(WebCharts.pie(title: t["dashboard.perCity"], slices: cities, id: "cities"))\
+                \(WebCharts.pie(title: t["dashboard.perPlan"], slices: plans, id: "plans"))</div>
+                \(WebCharts.bars(title: t["dashboard.newPerMonth"], bars: months, id: "months"))
+                \(WebCharts.bars(title: t["dashboard.perDay"], bars: days, id: "days"))
+                """
+            return request.page(
+                title: t["dashboard.title"], active: "/dashboard", body: body, status: result.ok ? 200 : 400)
+        }
+
+        add(&router, .get, "/customers", .signedIn) { request in
+            let t = request.text
+            let list = request.query("list") == "leads" ? "leads" : "customers"
+            let q = request.query("q") ?? ""
+            let result = request.call(.get, "/api/v1/\(list)", query: [("q", q), ("limit", "200")])
+            guard result.ok else { return request.failure(result) }
+            let rows: [[HTML]] = result.list.map { person in
+                [
+                    "\(request.string(person["clave"]))",
+                    "<a href=\"/members/\(request.int(person["id"]) ?? 0)\">\(request.string(person["name"]))</a>",
+                    "\(request.string(person["email"]))", "\(request.string(person["phone"]))",
+                    "\(request.string(person["branches"]))", "\(request.day(person["lastEnd"]))",
+                ]
+            }
+            let exportQuery = "q=\(WebRequest.percentEncode(q))"
+            let body: HTML = """
+                <nav class="tabs" aria-label="\(t["customers.title"])">\
+                <a href="/customers?list=customers"\(HTML.when(list == "customers", " aria-current=\"page\""))>\
+                \(t["customers.customers"])</a>\
+                <a href="/customers?list=leads"\(HTML.when(list == "leads", " aria-current=\"page\""))>\
+                \(t["customers.leads"])</a></nav>
+                <form method="get" action="/customers" class="row"><input type="hidden" name="list" value="\(list)">
+                \(request.input(
+                    "q", t["members.search"], value: q, type: "search"))\
+                <p><button type="submit">\(t["action.filter"])</button></p></form>
+                <p><a class="button" href="/api/v1/\(list)?format=csv&\(exportQuery)" download>\(t["action.export"])\
+                </a> <a class="button" href="/api/v1/\(list)?format=xlsx&\(exportQuery)" download>\
+                \(t["action.exportXLSX"])</a></p>
+                \(request.table(
+                    [t["field.clave"], t["field.name"], t["field.email"], t["field.phone"], t["field.branches"],
+                     t["customers.paidUntil"]],
+                    rows))
+                """
+            return request.page(title: t["customers.title"], active: "/customers", body: body)
+        }
+
+        add(&router, .get, "/notifications", .signedIn) { request in try Self.notifications(request) }
+        add(&router, .post, "/notifications/:id/read", .signedIn) { request in
+            let result = request.call(.post, "/api/v1/notifications/\(Int64(request.parameter("id")) ?? 0)/read")
+            return result.ok ? Self.redirect("/notifications") : request.failure(result)
+        }
+        add(&router, .post, "/notifications/read", .signedIn) { request in
+            let result = request.call(.post, "/api/v1/notifications/read")
+            return result.ok ? Self.redirect("/notifications") : request.failure(result)
+        }
+        add(&router, .post, "/notifications", .signedIn) { request in
+            var body: [String: Any] = [
+                "audience": "system", "level": request.field("level"), "title": request.field("title"),
+            ]
+            if !request.field("body").isEmpty { body["body"] = request.field("body") }
+            let result = request.call(.post, "/api/v1/notifications", body: body)
+            guard result.ok else {
+                return try Self.notifications(
+                    request,
+                    errors: [result.erroredField(among: ["title", "level", "body"]) ?? "title": result.error ?? ""])
+            }
+            return Self.redirect("/notifications")
+        }
+
+        add(&router, .get, "/devices", .signedIn) { request in try Self.devices(request) }
+        add(&router, .post, "/devices", .signedIn) { request in
+            let result = request.call(
+                .post, "/api/v1/devices",
+                body: ["branch": Int64(request.field("branch")) ?? 0, "name": request.field("name")])
+            guard result.ok else {
+                return try Self.devices(
+                    request, errors: [result.erroredField(among: ["name", "branch"]) ?? "name": result.error ?? ""])
+            }
+            return try Self.devices(request, code: request.string(result.object["enrollmentCode"]))
+        }
+        add(&router, .post, "/devices/:id/code", .signedIn) { request in
+            let result = request.call(.post, "/api/v1/devices/\(Int64(request.parameter("id")) ?? 0)/code")
+            guard result.ok else { return request.failure(result) }
+            return try Self.devices(request, code: request.string(result.object["enrollmentCode"]))
+        }
+        add(&router, .post, "/devices/:id/revoke", .signedIn) { request in
+            let result = request.call(.delete, "/api/v1/devices/\(Int64(request.parameter("id")) ?? 0)")
+            return result.ok ? Self.redirect("/devices") : request.failure(result)
+        }
+        add(&router, .post, "/branches/:id/commands", .signedIn) { request in
+            var body: [String: Any] = ["command": request.field("command"), "reason": request.field("reason")]
+            if let door = Int64(request.field("door")) { body["door"] = door }
+            let result = request.call(
+                .post, "/api/v1/branches/\(Int64(request.parameter("id")) ?? 0)/commands", body: body)
+            guard result.ok else {
+                return try Self.devices(request, errors: ["reason-\(request.parameter("id"))": result.error ?? ""])
+            }
+            return Self.redirect("/devices?sent=1")
+        }
+
+        add(&router, .get, "/plans", .signedIn) { request in try Self.plans(request) }
+        add(&router, .post, "/plans", .signedIn) { request in
+            var body: [String: Any] = [
+                "name": request.field("name"),
+                "currency": request.field("currency").isEmpty ? "MXN" : request.field("currency"),
+            ]
+            if let price = Decimal(string: request.field("price")) {
+                body["priceMinor"] = NSDecimalNumber(decimal: price * 100).int64Value
+            } else {
+                body["priceMinor"] = -1
+            }
+            body["durationMonths"] = Int(request.field("months")) ?? 0
+            if !request.field("windows").isEmpty { body["windows"] = request.field("windows") }
+            if let visits = Int(request.field("visitsPerMonth")) { body["visitsPerMonth"] = visits }
+            if let visits = Int(request.field("visitsTotal")) { body["visitsTotal"] = visits }
+            let branches = request.fields("branches").compactMap { Int64($0) }
+            if !branches.isEmpty { body["branches"] = branches }
+            let result = request.call(.post, "/api/v1/plans", body: body)
+            guard result.ok else {
+                let field =
+                    result.erroredField(among: [
+                        "name", "priceMinor", "currency", "durationMonths", "windows", "visitsPerMonth", "visitsTotal",
+                        "branches",
+                    ]) ?? "name"
+                return try Self.plans(request, errors: [field: result.error ?? ""])
+            }
+            return Self.redirect("/plans")
+        }
+
+        add(&router, .post, "/plans/:id", .signedIn) { request in
+            let id = request.parameter("id")
+            var body: [String: Any] = [
+                "active": request.field("active") == "on", "applyToExisting": request.field("applyToExisting") == "on",
+                "windows": request.field("windows-\(id)"),
+            ]
+            if let price = Decimal(string: request.field("price-\(id)")) {
+                body["priceMinor"] = NSDecimalNumber(decimal: price * 100).int64Value
+            } else {
+                body["priceMinor"] = -1
+            }
+            let result = request.call(.patch, "/api/v1/plans/\(Int64(id) ?? 0)", body: body)
+            guard result.ok else {
+                return try Self.plans(
+                    request,
+                    errors: [
+                        result.erroredField(among: ["priceMinor", "windows", "active"]) ?? "priceMinor": result.error
+                            ?? ""
+                    ])
+            }
+            return Self.redirect("/plans")
+        }
+        add(&router, .post, "/branches/:id", .signedIn) { request in
+            let id = request.parameter("id")
+            let body: [String: Any] = [
+                "name": request.field("name-\(id)"), "city": request.field("city-\(id)"),
+                "timeZone": request.field("timeZone-\(id)"),
+                "active": request.field("active") == "on",
+            ]
+            let result = request.call(.patch, "/api/v1/branches/\(Int64(id) ?? 0)", body: body)
+            guard result.ok else {
+                return try Self.branchList(
+                    request,
+                    errors: [
+                        "\(result.erroredField(among: ["name", "city", "timeZone"]) ?? "name")-\(id)": result.error
+                            ?? ""
+                    ])
+            }
+            return Self.redirect("/branches")
+        }
+        add(&router, .get, "/branches", .signedIn) { request in try Self.branchList(request) }
+        add(&router, .post, "/branches", .signedIn) { request in
+            let result = request.call(
+                .post, "/api/v1/branches",
+                body: [
+                    "name": request.field("name"), "city": request.field("city"), "timeZone": request.field("timeZone"),
+                ])
+            guard result.ok else {
+                return try Self.branchList(
+                    request,
+                    errors: [result.erroredField(among: ["name", "city", "timeZone"]) ?? "name": result.error ?? ""])
+            }
+            return Self.redirect("/branches")
+        }
+
+        add(&router, .get, "/agreements", .signedIn) { request in try Self.agreements(request) }
+        add(&router, .post, "/agreements", .signedIn) { request in
+            let result = request.call(
+                .post, "/api/v1/agreements", body: ["name": request.field("name"), "notes": request.field("notes")])
+            guard result.ok else {
+                return try Self.agreements(
+                    request, errors: [result.erroredField(among: ["name", "notes"]) ?? "name": result.error ?? ""])
+            }
+            return Self.redirect("/agreements")
+        }
+
+        add(&router, .get, "/audit", .signedIn) { request in
+            let t = request.text
+            let result = request.call(.get, "/api/v1/audit", query: [("limit", "200")])
+            guard result.ok else { return request.failure(result) }
+            let verification = (result.object["verification"] as? [String: Any]) ?? [:]
+            let intact = (verification["intact"] as? Bool) == true
+            let state: HTML =
+                intact
+                ? """
+                <p class="ok" role="status">✔ \(t["audit.intact"]) \
+                (\(t.number(Int(request.int(verification["rows"]) ?? 0))))</p>
+                """
+                : """
+                <p class="error" role="alert">✖ \(t["audit.broken"]) #\(request.string(verification["brokenAt"])): \
+                \(request.string(verification["reason"]))</p>
+                """
+            let rows: [[HTML]] = ((result.object["entries"] as? [[String: Any]]) ?? []).map { entry in
+                let at =
+                    request.int(entry["at"]).map {
+                        t.dateTime(Timestamp(milliseconds: $0), zone: request.ui.api.timeZone)
+                    } ?? ""
+                return [
+                    "\(request.string(entry["id"]))", "<time>\(at)</time>", "\(request.string(entry["actor"]))",
+                    "\(request.string(entry["action"]))",
+                    "\(request.string(entry["target"]))",
+                    "<code class=\"changes\">\(request.string(entry["changes"]))</code>",
+                ]
+            }
+            return request.page(
+                title: t["audit.title"], active: "/audit",
+                body: """
+                    \(state)\(request.table(
+                        ["#", t["attendance.time"], t["audit.actor"], t["audit.action"], t["audit.target"], ""], rows))
+                    """
+            )
+        }
+    }
+
+    package static func notifications(_ request: WebRequest, errors: [String: String] = [:]) throws -> HTTPResponse {
+        let t = request.text
+        let filter =
+            ["unread", "urgent"].contains(request.query("filter") ?? "") ? request.query("filter") ?? "all" : "all"
+        let result = request.call(.get, "/api/v1/notifications", query: [("filter", filter)])
+        guard result.ok else { return request.failure(result) }
+        let items: [HTML] = result.list.map { note in
+            let read = (note["read"] as? Bool) == true
+            let at =
+                request.int(note["createdAt"]).map {
+                    t.dateTime(Timestamp(milliseconds: $0), zone: request.ui.api.timeZone)
+                } ?? ""
+            return """
+                <li class="\(read ? "read" : "unread") \(request.string(note["level"]))"><strong>\
+                \(request.string(note["title"]))</strong> <time>\(at)</time>\
+                <p>\(request.string(note["body"]))</p>\
+                \(HTML.when(
+                    !read,
+                    request.button(
+                        "/notifications/\(request.string(note["id"]))/read", t["action.markRead"],
+                        style: "small")))</li>
+                """
+        }
+        let tabs: [HTML] = [
+            ("all", "notifications.all"), ("unread", "notifications.unread"), ("urgent", "notifications.urgent"),
+        ].map { tab in
+            """
+            <a href="/notifications?filter=\(tab.0)"\(HTML.when(filter == tab.0, " aria-current=\"page\""))>\(t[tab.1])\
+            </a>
+            """
+        }
+        let send: HTML = HTML.when(
+            request.may(.configuration),
+            """
+            <details\(HTML.when(!errors.isEmpty, " open"))><summary>\(t["notifications.new"])</summary>\
+            <form method="post" action="/notifications">\(request.csrfField)
+            \(request.input(
+                "title", t["notifications.titleField"], value: request.field("title"), required: true,
+                error: errors["title"]))
+            \(request.input("body", t["notifications.body"], value: request.field("body"), error: errors["body"]))
+            \(request.select(
+                "level", t["notifications.level"], options: [("info", "info"), ("urgent", "urgent")],
+                selected: request.field("level"), error: errors["level"]))
+            <p><button type="submit">\(t["action.create"])</button></p></form></details>
+            """)
+        let body: HTML = """
+            <nav class="tabs" aria-label="\(t["notifications.title"])">\(tabs)</nav>
+            <p>\(request.button("/notifications/read", t["action.markAll"]))</p>
+            \(items.isEmpty ? "<p>\(t["notifications.none"])</p>" as HTML : "<ul class=\"notifications\">\(items)</ul>")
+            \(send)
+            """
+        return request.page(title: t["notifications.title"], body: body, status: errors.isEmpty ? 200 : 400)
+    }
+
+    package static func devices(_ request: WebRequest, errors: [String: String] = [:], code: String? = nil) throws
+        -> HTTPResponse
+    {
+        let t = request.text
+        let result = request.call(.get, "/api/v1/devices")
+        guard result.ok else { return request.failure(result) }
+        let branches = request.branches()
+        let rows: [[HTML]] = result.list.map { device in
+            let id = request.string(device["id"])
+            let zone = request.int(device["branch"]).flatMap { branches[$0]?.zone } ?? "UTC"
+            let seen =
+                request.int(device["lastSeen"]).map { t.dateTime(Timestamp(milliseconds: $0), zone: zone) }
+                ?? t["devices.never"]
+            let age = request.int(device["replicaAgeSeconds"]).map { "\($0) s" } ?? "—"
+            let revoked = device["revokedAt"] != nil
+            return [
+                "\(request.string(device["name"]))",
+                "\(request.int(device["branch"]).flatMap { branches[$0]?.name } ?? "")", "\(seen)", "\(age)",
+                "\(request.string(device["outboxDepth"]))", "\(request.string(device["softwareVersion"]))",
+                revoked
+                    ? "\(t["status.revoked"])"
+                    : HTML.join(
+                        [
+                            request.button("/devices/\(id)/code", t["action.newCode"], style: "small"),
+                            request.button("/devices/\(id)/revoke", t["action.revoke"], style: "small danger"),
+                        ], separator: " "),
+            ]
+        }
+        let branchOptions = branches.sorted { $0.key < $1.key }.map { (String($0.key), $0.value.name) }
+        let commands: [HTML] = branches.sorted { $0.key < $1.key }.map { branch in
+            """
+            <form method="post" action="/branches/\(branch.key)/commands" class="row">\(request.csrfField)<strong>\
+            \(branch.value.name)</strong>
+            \(request.input(
+                "reason", t["field.reason"], value: "", required: true, error: errors["reason-\(branch.key)"]))
+            \(request.select(
+                "command", t["devices.commands"],
+                options: [("unlock_once", t["action.unlockOnce"]), ("lockdown", t["action.lockdown"]),
+                          ("release", t["action.release"])]))
+            <input type="hidden" name="door" value="1"><p><button type="submit">\(t["action.save"])</button></p></form>
+            """
+        }
+        let body: HTML = """
+            \(code.map {
+                """
+                <p class="notice" role="status">\(t["devices.codeShown"])<code class="code">\($0)</code></p>
+                """ as HTML
+            } ?? "")
+            \(request.table(
+                [t["field.device"], t["field.branch"], t["field.lastSeen"], t["field.replicaAge"], t["field.outbox"],
+                 "", ""],
+                rows))
+            <section class="card"><h2>\(t["devices.add"])</h2><form method="post" action="/devices" class="row">\
+            \(request.csrfField)
+            \(request.input(
+                "name", t["field.name"], value: code == nil ? request.field("name") : "", required: true,
+                error: errors["name"]))
+            \(request.select(
+                "branch", t["field.branch"], options: branchOptions, selected: request.field("branch"),
+                error: errors["branch"]))
+            <p><button type="submit">\(t["action.create"])</button></p></form></section>
+            <section class="card"><h2>\(t["devices.commands"])</h2>\(commands)</section>
+            """
+        return request.page(
+            title: t["devices.title"], active: "/devices", body: body, status: errors.isEmpty ? 200 : 400,
+            notice: request.query("sent") == "1" ? t["settings.saved"] : nil)
+    }
+
+    package static func plans(_ request: WebRequest, errors: [String: String] = [:]) throws -> HTTPResponse {
+        let t = request.text
+        let result = request.call(.get, "/api/v1/plans")
+        guard result.ok else { return request.failure(result) }
+        let branches = request.branches()
+        let rows: [[HTML]] = result.list.map { plan in
+            let covered = ((plan["branches"] as? [NSNumber]) ?? []).compactMap { branches[$0.int64Value]?.name }
+            let limit = ((plan["visitLimit"] as? [String: Any]) ?? [:]).map { "\($0.value) / \($0.key)" }.joined(
+                separator: ", ")
+            let id = request.string(plan["id"])
+            let retry = request.field("plan") == id
+            let price =
+                (plan["price"] as? [String: Any]).flatMap { request.int($0["minorUnits"]) }.map {
+                    String(format: "%.2f", Double($0) / 100)
+                } ?? ""
+            let active = retry ? request.field("active") == "on" : (plan["active"] as? Bool) == true
+            let edit: HTML = HTML.when(
+                request.may(.configuration),
+                """
+                <details\(HTML.when(retry && !errors.isEmpty, " open"))><summary>\(t["action.edit"])</summary>\
+                <form method="post" action="/plans/\(id)">\(request.csrfField)
+                <input type="hidden" name="plan" value="\(id)">
+                \(request.input(
+                    "price-\(id)", t["field.price"], value: retry ? request.field("price-\(id)") : price,
+                    error: retry ? errors["priceMinor"] : nil, attributes: " inputmode=\"decimal\""))
+                \(request.input(
+                    "windows-\(id)", t["field.windows"],
+                    value: retry ? request.field("windows-\(id)") : request.string(plan["windows"]),
+                    error: retry ? errors["windows"] : nil))
+                <p><label><input type="checkbox" name="active"\(HTML.when(active, " checked"))> \(t["field.active"])\
+                </label></p>
+                <p><label><input type="checkbox" name="applyToExisting"> \(t["plans.applyToExisting"])</label></p>
+                <p><button type="submit">\(t["action.save"])</button></p></form></details>
+                """)
+            return [
+                "\(request.string(plan["name"]))", "\(request.money(plan["price"]))",
+                "\(covered.isEmpty ? t["plans.allBranches"] : covered.joined(separator: ", "))",
+                "\(request.string(plan["windows"]))", "\(limit)",
+                "\((plan["active"] as? Bool) == true ? t["yes"] : t["no"])", edit,
+            ]
+        }
+        let branchOptions = branches.sorted { $0.key < $1.key }.map { (String($0.key), $0.value.name) }
+        let body: HTML = """
+            \(request.table(
+                [t["field.name"], t["field.price"], t["field.branches"], t["field.windows"], t["field.visits"],
+                 t["field.active"], ""],
+                rows))
+            \(HTML.when(request.may(.configuration), """
+            <section class="card"><h2>\(t["plans.new"])</h2><form method="post" action="/plans">\(request.csrfField)
+            \(request.input(
+                "name", t["field.name"], value: request.field("name"), required: true, error: errors["name"]))
+            \(request.input(
+                "price", t["field.price"], value: request.field("price"), required: true, error: errors["priceMinor"],
+                attributes: " inputmode=\"decimal\""))
+            \(request.input(
+                "currency", "ISO 4217", value: request.field("currency").isEmpty ? "MXN" : request.field("currency"),
+                error: errors["currency"]))
+            \(request.input(
+                "months", t["field.months"], value: request.field("months").isEmpty ? "1" : request.field("months"),
+                type: "number", error: errors["durationMonths"]))
+            \(request.input("windows", t["field.windows"], value: request.field("windows"), error: errors["windows"]))
+            \(request.input(
+                "visitsPerMonth", t["field.visits"], value: request.field("visitsPerMonth"), type: "number",
+                error: errors["visitsPerMonth"]))
+            \(request.input(
+                "visitsTotal", t["field.visitsTotal"], value: request.field("visitsTotal"), type: "number",
+                error: errors["visitsTotal"]))
+            \(request.select(
+                "branches", t["field.branches"], options: branchOptions, error: errors["branches"], multiple: true))
+            <p><button type="submit">\(t["action.create"])</button></p></form></section>
+            """))
+            """
+        return request.page(title: t["plans.title"], active: "/plans", body: body, status: errors.isEmpty ? 200 : 400)
+    }
+
+    package static func branchList(_ request: WebRequest, errors: [String: String] = [:]) throws -> HTTPResponse {
+        let t = request.text
+        let result = request.call(.get, "/api/v1/branches")
+        guard result.ok else { return request.failure(result) }
+        let rows: [[HTML]] = result.list.map { branch in
+            let id = request.string(branch["id"])
+            let retry = errors.keys.contains { $0.hasSuffix("-\(id)") }
+            func value(_ name: String) -> String {
+                retry ? request.field("\(name)-\(id)") : request.string(branch[name])
+            }
+            let active = retry ? request.field("active") == "on" : (branch["active"] as? Bool) != false
+            let edit: HTML = HTML.when(
+                request.may(.branches),
+                """
+                <details\(HTML.when(retry, " open"))><summary>\(t["action.edit"])</summary>\
+                <form method="post" action="/branches/\(id)">\(request.csrfField)
+                \(request.input(
+                    "name-\(id)", t["field.name"], value: value("name"), required: true, error: errors["name-\(id)"]))
+                \(request.input(
+                    "city-\(id)", t["field.city"], value: value("city"), required: true, error: errors["city-\(id)"]))
+                \(request.input(
+                    "timeZone-\(id)", t["field.timeZone"], value: value("timeZone"), required: true,
+                    error: errors["timeZone-\(id)"]))
+                <p><label><input type="checkbox" name="active"\(HTML.when(active, " checked"))> \(t["field.active"])\
+                </label></p>
+                <p><button type="submit">\(t["action.save"])</button></p></form></details>
+                """)
+            return [
+                "\(request.string(branch["name"]))", "\(request.string(branch["city"]))",
+                "\(request.string(branch["timeZone"]))",
+                "\((branch["active"] as? Bool) != false ? t["yes"] : t["no"])", edit,
+            ]
+        }
+        let body: HTML = """
+            \(request.table([t["field.name"], t["field.city"], t["field.timeZone"], t["field.active"], ""], rows))
+            \(HTML.when(request.may(.branches), """
+            <section class="card"><h2>\(t["branches.new"])</h2><form method="post" action="/branches">\
+            \(request.csrfField)
+            \(request.input(
+                "name", t["field.name"], value: request.field("name"), required: true, error: errors["name"]))
+            \(request.input(
+                "city", t["field.city"], value: request.field("city"), required: true, error: errors["city"]))
+            \(request.input(
+                "timeZone", t["field.timeZone"],
+                value: request.field("timeZone").isEmpty ? "America/Mexico_City" : request.field("timeZone"),
+                required: true, error: errors["timeZone"]))
+            <p><button type="submit">\(t["action.create"])</button></p></form></section>
+            """))
+            """
+        return request.page(
+            title: t["branches.title"], active: "/branches", body: body, status: errors.isEmpty ? 200 : 400)
+    }
+
+    package static func agreements(_ request: WebRequest, errors: [String: String] = [:]) throws -> HTTPResponse {
+        let t = request.text
+        let result = request.call(.get, "/api/v1/agreements")
+        guard result.ok else { return request.failure(result) }
+        let rows: [[HTML]] = result.list.map { ["\(request.string($0["name"]))", "\(request.string($0["notes"]))"] }
+        let body: HTML = """
+            \(request.table([t["field.name"], t["field.notes"]], rows))
+            \(HTML.when(request.may(.configuration), """
+            <section class="card"><h2>\(t["agreements.new"])</h2><form method="post" action="/agreements">\
+            \(request.csrfField)
+            \(request.input(
+                "name", t["field.name"], value: request.field("name"), required: true, error: errors["name"]))
+            \(request.input("notes", t["field.notes"], value: request.field("notes"), error: errors["notes"]))
+            <p><button type="submit">\(t["action.create"])</button></p></form></section>
+            """))
+            """
+        return request.page(
+            title: t["agreements.title"], active: "/agreements", body: body, status: errors.isEmpty ? 200 : 400)
+    }
+}
