@@ -23,7 +23,9 @@ struct HandlerBenchmark {
         let path = directory + "/core.sqlite"
         let now = Timestamp.now()
         do {
-            let accounts = try SQLiteAccountStore(connection: try Connection(path: path))
+            let connection = try Connection(path: path)
+            try CoreSchema.migrate(connection)
+            let accounts = try SQLiteAccountStore(connection: connection)
             _ = try accounts.createAccount(
                 username: "root", email: "root@club.mx", password: "Secreto123", name: "Root", paternalSurname: "",
                 roles: RoleSet([.superAdministrator]), branches: [], now: now)

@@ -166,6 +166,8 @@ public final class CoreAPI: Sendable {
     ) throws {
         let throttle = LoginThrottle()
         let dummyHash = Authenticator.makeDummyHash(hasher)
+        // Once for the database, before any connection of the pool serves a request.
+        try CoreSchema.migrate(try Connection(path: path, options: options))
         pool = try CoreDatabasePool {
             try CoreDatabase(
                 connection: try Connection(path: path, options: options), hasher: hasher, policy: policy,

@@ -88,7 +88,6 @@ public final class SQLiteAccountStore: AccountStore {
         db = connection
         self.hasher = hasher
         self.policy = policy
-        try CoreSchema.migrator.migrate(db)
     }
 
     public func createBranch(name: String, city: String, timeZone: String) throws -> BranchID {

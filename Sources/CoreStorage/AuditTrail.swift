@@ -72,8 +72,6 @@ public final class SQLiteAuditStore: AuditStore {
             guard pending.isEmpty else {
                 throw MigrationError.invalidMigrationList("\(connection.path) needs schema steps \(pending)")
             }
-        } else {
-            try CoreSchema.migrator.migrate(db)
         }
     }
 

@@ -5,6 +5,11 @@ package enum CoreSchema {
     /// `PRAGMA application_id` of core databases: "PRTC".
     package static let applicationID: Int32 = 0x5052_5443
 
+    /// Brings a database to the current schema (or refuses a file that is not the core's).
+    /// Run once when a program opens the database (`CoreAPI` at start, `portero-core init`, the
+    /// demo's seed), not by each store or connection: the stores expect the schema in place.
+    public static func migrate(_ db: Connection) throws { try migrator.migrate(db) }
+
     package static let migrator = Migrator(
         applicationID: applicationID,
         migrations: [

@@ -41,7 +41,6 @@ public final class SQLiteDashboardStore {
 
     public init(connection: Connection) throws {
         db = connection
-        try CoreSchema.migrator.migrate(db)
     }
 
     /// The branch filter as an id list; nil (every branch) becomes every branch's id, so the

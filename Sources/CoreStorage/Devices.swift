@@ -57,7 +57,6 @@ public final class SQLiteDeviceStore: DeviceStore {
 
     public init(connection: Connection) throws {
         db = connection
-        try CoreSchema.migrator.migrate(db)
     }
 
     package static let columns =

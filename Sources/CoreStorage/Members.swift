@@ -58,7 +58,6 @@ public final class SQLiteMemberStore {
 
     public init(connection: Connection) throws {
         db = connection
-        try CoreSchema.migrator.migrate(db)
     }
 
     // MARK: Change log

@@ -88,7 +88,6 @@ public final class SQLiteOperationsStore {
     public init(connection: Connection, members: SQLiteMemberStore) throws {
         db = connection
         self.members = members
-        try CoreSchema.migrator.migrate(db)
     }
 
     // MARK: Attendance

@@ -77,7 +77,6 @@ public final class SQLiteSalesStore {
     public init(connection: Connection, members: SQLiteMemberStore) throws {
         db = connection
         self.members = members
-        try CoreSchema.migrator.migrate(db)
     }
 
     // MARK: Plans

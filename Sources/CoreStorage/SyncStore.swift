@@ -9,7 +9,6 @@ public final class SQLiteSyncStore {
 
     public init(connection: Connection) throws {
         db = connection
-        try CoreSchema.migrator.migrate(db)
     }
 
     /// The newest sequence in the change log (0 when empty).

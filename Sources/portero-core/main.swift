@@ -93,6 +93,7 @@ runProgram(
             return .usage
         }
         let db = try Connection(path: path)
+        try CoreSchema.migrate(db)
         let accounts = try SQLiteAccountStore(connection: db)
         let audit = try SQLiteAuditStore(connection: db)
         guard try accounts.accountCount() == 0 else {

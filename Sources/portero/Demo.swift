@@ -148,8 +148,10 @@ struct DemoCommand {
     /// The demo chain in a new core database, and a one-time code for its branch controller.
     static func seed(_ path: String, members: Int) throws -> (DemoChain, String) {
         let hasher = PasswordHasher()
+        let connection = try Connection(path: path)
+        try CoreSchema.migrate(connection)
         let database = try CoreDatabase(
-            connection: try Connection(path: path), hasher: hasher, policy: AuthPolicy(), throttle: LoginThrottle(),
+            connection: connection, hasher: hasher, policy: AuthPolicy(), throttle: LoginThrottle(),
             dummyHash: Authenticator.makeDummyHash(hasher))
         let chain = try DemoChain.seed(database, members: members)
         let code = try database.write {

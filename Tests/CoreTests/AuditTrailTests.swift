@@ -15,6 +15,7 @@ import Testing
     init() throws {
         directory = try TemporaryDirectory()
         db = try Connection(path: directory.file("core.sqlite"))
+        try CoreSchema.migrate(db)
         audit = try SQLiteAuditStore(connection: db)
         for (index, action) in ["login.success", "user.create", "user.update"].enumerated() {
             _ = try audit.append(

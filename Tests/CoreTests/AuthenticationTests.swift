@@ -22,6 +22,7 @@ import Testing
     init() throws {
         directory = try TemporaryDirectory()
         db = try Connection(path: directory.file("core.sqlite"))
+        try CoreSchema.migrate(db)
         accounts = try SQLiteAccountStore(connection: db, hasher: Self.hasher)
         audit = try SQLiteAuditStore(connection: db)
         var policy = AuthPolicy()
@@ -300,6 +301,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let db = try Connection(path: directory.file("core.sqlite"))
         let hasher = PasswordHasher(logN: 8, r: 8, p: 1)
+        try CoreSchema.migrate(db)
         let accounts = try SQLiteAccountStore(connection: db, hasher: hasher)
         let audit = try SQLiteAuditStore(connection: db)
         let auth = Authenticator(connection: db, accounts: accounts, audit: audit, hasher: hasher)

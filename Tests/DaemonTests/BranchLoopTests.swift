@@ -37,7 +37,9 @@ import Testing
                 toFile: path, atomically: true, encoding: .utf8)
             var options = BranchDaemon.Options(configurationPath: path, simulateGPIO: true, simulateReaders: true)
             options.readsStandardInput = false
-            daemon = try BranchDaemon(options: options, log: Log(minimum: .error), clock: clock)
+            // The log goes nowhere: one test reloads a bad file on purpose.
+            let log = Log(minimum: .error, style: .plain, descriptor: FileHandle.nullDevice.fileDescriptor)
+            daemon = try BranchDaemon(options: options, log: log, clock: clock)
             chip = try #require(try daemon.chips.chip("sim0") as? SimulatedGPIOChip)
         }
 

@@ -166,6 +166,7 @@ enum Built {
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("core.sqlite").path
         let writer = try SQLite.Connection(path: path)
+        try CoreSchema.migrate(writer)
         let audit = try SQLiteAuditStore(connection: writer)
         _ = try audit.append(
             actor: "system", action: "core.init", target: "user:1", changes: "{}", at: Timestamp(milliseconds: 1))
