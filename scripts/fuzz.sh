@@ -18,8 +18,8 @@ rm -f "$out"/src-readers/*.swift "$out"/src-http/*.swift
 for file in Sources/PorteroModel/*/*.swift $(ls Sources/Readers/*.swift Sources/Readers/OSDP/*.swift | grep -v -e Transports.swift -e OSDPBus.swift); do
     sed -e '/^import PorteroModel$/d' -e '/^import Hardware$/d' "$file" > "$out/src-readers/$(echo "$file" | tr / _)"
 done
-# The decoder and its types; the server and its send ring need CLinux.
-ls Sources/HTTP/*.swift | grep -v -e HTTPServer.swift -e SocketRing.swift | xargs -I{} cp {} "$out/src-http/"
+# The HTTP codec: the decoder and its types (the server and io_uring are a module of their own).
+cp Sources/HTTP/*.swift "$out/src-http/"
 
 status=0
 for target in "${targets[@]}"; do

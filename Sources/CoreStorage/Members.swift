@@ -34,22 +34,6 @@ public struct ProfileFields: Sendable {
     public init() {}
 }
 
-/// Which people a customers-and-leads list holds (seed 000): customers have bought at least one
-/// subscription, leads none yet.
-public enum PersonList: String, Sendable, CaseIterable {
-    case customers, leads
-}
-
-/// Filters of the customers and leads lists.
-public struct PersonFilter: Sendable {
-    public var branches: Set<BranchID>?
-    public var active: Bool?
-    public var city: String?
-    public var agreementID: Int64?
-    public var search: String?
-    public init() {}
-}
-
 /// Members and staff beyond the login fields: seed 003's profile, cards, PINs, agreements, the
 /// follow-up list, search and the customers/leads lists. Every change that matters at a door is
 /// appended to the change log in the same transaction.
@@ -357,85 +341,6 @@ public final class SQLiteMemberStore {
             return try agreement(db.lastInsertRowID)
         } catch let error as SQLiteError where error.isConstraintViolation {
             throw AccountError(field: "name", problem: "already in use")
-        }
-    }
-
-    // MARK: Customers and leads
-
-    /// One row of the customers or leads list.
-    public struct PersonRow: Sendable, Codable, Hashable {
-        public var id: Int64
-        public var clave: Int64
-        public var name: String
-        public var email: String
-        public var phone: String
-        public var active: Bool
-        public var agreement: String?
-        public var cities: String
-        public var branches: String
-        public var joinDate: LocalDay
-        public var subscriptions: Int
-        public var lastEnd: LocalDay?
-    }
-
-    public func people(_ list: PersonList, filter: PersonFilter, limit: Int, offset: Int) throws -> [PersonRow] {
-        var sql = """
-            SELECT u.id, u.clave, u.name || ' ' || u.paternal_surname
-                   || CASE WHEN u.maternal_surname = '' THEN '' ELSE ' ' || u.maternal_surname END,
-                   u.email, u.phone, u.active, a.name,
-                   (SELECT group_concat(DISTINCT br.city) FROM user_branches ub JOIN branches br ON br.id = ub.branch_id
-                    WHERE ub.user_id = u.id),
-                   (SELECT group_concat(br.name, ', ') FROM user_branches ub JOIN branches br ON br.id = ub.branch_id
-                    WHERE ub.user_id = u.id),
-                   u.join_day,
-                   (SELECT count(*) FROM subscriptions s WHERE s.user_id = u.id),
-                   (SELECT max(s.end_day) FROM subscriptions s WHERE s.user_id = u.id AND s.status = 'active')
-            FROM users u LEFT JOIN agreements a ON a.id = u.agreement_id
-            WHERE EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'cliente')
-            """
-        sql +=
-            list == .customers
-            ? " AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = u.id)"
-            : " AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = u.id)"
-        var arguments: [any SQLiteBindable] = []
-        if let branches = filter.branches {
-            arguments.append(Self.jsonList(branches))
-            sql +=
-                " AND EXISTS (SELECT 1 FROM user_branches b WHERE b.user_id = u.id "
-                + "AND b.branch_id IN (SELECT value FROM json_each(?\(arguments.count))))"
-        }
-        if let active = filter.active {
-            arguments.append(active)
-            sql += " AND u.active = ?\(arguments.count)"
-        }
-        if let city = filter.city {
-            arguments.append(city)
-            sql +=
-                " AND EXISTS (SELECT 1 FROM user_branches ub JOIN branches br ON br.id = ub.branch_id "
-                + "WHERE ub.user_id = u.id AND br.city = ?\(arguments.count) COLLATE NOCASE)"
-        }
-        if let agreement = filter.agreementID {
-            arguments.append(agreement)
-            sql += " AND u.agreement_id = ?\(arguments.count)"
-        }
-        if let search = filter.search, !search.isEmpty {
-            arguments.append(
-                "%"
-                    + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                    .replacingOccurrences(of: "_", with: "\\_") + "%")
-            sql +=
-                " AND (u.name || ' ' || u.paternal_surname || ' ' || u.maternal_surname LIKE ?\(arguments.count) "
-                + "ESCAPE '\\' OR u.email LIKE ?\(arguments.count) ESCAPE '\\')"
-        }
-        sql += " ORDER BY u.id LIMIT \(max(0, min(limit, 1_000_000))) OFFSET \(max(0, offset))"
-        return try db.query(sql, arguments: arguments) { row in
-            PersonRow(
-                id: try row.get(0), clave: try row.get(1), name: try row.get(2), email: try row.get(3),
-                phone: try row.get(4), active: try row.get(5),
-                agreement: try row.get(6), cities: (try row.get(7) as String?) ?? "",
-                branches: (try row.get(8) as String?) ?? "",
-                joinDate: LocalDay(daysSinceEpoch: Int32(row.int64(9) ?? 0)), subscriptions: try row.get(10),
-                lastEnd: row.int64(11).map { LocalDay(daysSinceEpoch: Int32($0)) })
         }
     }
 }

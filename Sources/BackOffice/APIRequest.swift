@@ -1,0 +1,78 @@
+import CoreStorage
+import Foundation
+import HTTP
+import PorteroModel
+
+/// A request that passed authentication and authorisation, with a database connection lent to it.
+public struct APIRequest {
+    public let context: RouteContext
+    public let route: APIRoute
+    public var session: Session?
+    public var device: Device?
+    /// The branch the request is scoped to (`?branch=`), already checked against the session.
+    public var branch: BranchID?
+    public let now: Timestamp
+    public let database: CoreDatabase
+    /// Cookies get `Secure`: the core was told it is served over TLS, or a trusted proxy in front
+    /// says so with `X-Forwarded-Proto: https`.
+    public let secureCookies: Bool
+    /// How long a new device enrolment code stays valid.
+    public let enrollmentCodeSeconds: Int64
+    /// The API itself, for long polls (its notifier and the answers they wait for).
+    package let api: CoreAPI
+    /// The core's own time zone, for "today" when no branch says otherwise.
+    public let timeZone: String
+
+    /// Today in `branch`'s time zone, or in the core's.
+    public func today(_ branch: BranchID?) -> LocalDay {
+        if let branch, let zone = try? database.accounts.branch(branch)?.timeZone {
+            return ZoneCache.rules(zone).localDay(at: now)
+        }
+        return ZoneCache.rules(timeZone).localDay(at: now)
+    }
+
+    /// The signed-in account (privilege and signed-in routes always have one).
+    public var actor: Account {
+        get throws(HTTPResponseError) {
+            guard let account = session?.account else { throw HTTPResponseError(.error(401, "sign in first")) }
+            return account
+        }
+    }
+
+    /// The JSON body, accepting exactly the route's declared fields.
+    public func body<T: Decodable>(_ type: T.Type) throws(HTTPResponseError) -> T {
+        try JSONBody.decode(type, from: context.request, allowedFields: Set(route.body.map(\.name)))
+    }
+
+    /// A path parameter that must be a positive whole number, or a 404 (no such thing).
+    public func id(_ name: String = "id", what: String) throws(HTTPResponseError) -> Int64 {
+        guard let number = Int64(try context.parameter(name)), number > 0 else {
+            throw HTTPResponseError(.error(404, "no such \(what)"))
+        }
+        return number
+    }
+
+    /// A query parameter's value (percent-decoded), if present.
+    public func query(_ name: String) -> String? {
+        CoreAPI.queryValue(name, in: context.request.query)
+    }
+
+    /// A whole-number query parameter within `range`, else a 400 naming it.
+    public func queryInt(_ name: String, default value: Int, range: ClosedRange<Int>) throws(HTTPResponseError) -> Int {
+        guard let text = query(name) else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw HTTPResponseError(
+                .error(
+                    400,
+                    "query parameter \(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)"))
+        }
+        return number
+    }
+
+    /// Appends to the audit trail as the caller (inside the caller's write transaction).
+    public func audit(_ action: String, target: String, changes: [String: Any] = [:]) throws {
+        let actor = session.map { "user:\($0.account.id)" } ?? device.map { "device:\($0.id)" } ?? "anonymous"
+        _ = try database.audit.append(
+            actor: actor, action: action, target: target, changes: CoreAPI.json(changes), at: now)
+    }
+}

@@ -1,0 +1,53 @@
+import CoreStorage
+import HTTP
+
+/// The customers and leads lists, as JSON pages or whole as CSV or XLSX.
+extension CoreAPI {
+    package static func exportPeople(_ request: APIRequest, _ list: PersonList) throws -> HTTPResponse {
+        var filter = PersonFilter()
+        filter.branches = try visibleBranches(request, .users)
+        if let text = request.query("active") { filter.active = text == "true" }
+        filter.city = request.query("city")
+        if let text = request.query("agreement") {
+            guard let id = Int64(text) else { return .error(400, "query parameter agreement must be an agreement id") }
+            filter.agreementID = id
+        }
+        filter.search = request.query("q")
+        let format = request.query("format") ?? "json"
+        let export = format != "json"
+        let limit = export ? 1_000_000 : try request.queryInt("limit", default: 100, range: 1...1_000)
+        let offset = export ? 0 : try request.queryInt("offset", default: 0, range: 0...10_000_000)
+        let people = try request.database.members.people(list, filter: filter, limit: limit, offset: offset)
+        guard export else { return .json(people) }
+        let table = TableExport(
+            header: [
+                "clave", "name", "email", "phone", "active", "agreement", "city", "branches", "join date",
+                "subscriptions", "paid until",
+            ],
+            rows: people.map {
+                [
+                    String($0.clave), $0.name, $0.email, $0.phone, $0.active ? "yes" : "no", $0.agreement ?? "",
+                    $0.cities, $0.branches,
+                    $0.joinDate.description, String($0.subscriptions), $0.lastEnd?.description ?? "",
+                ]
+            })
+        switch format {
+        case "csv":
+            return HTTPResponse(
+                status: 200,
+                headers: [
+                    ("Content-Type", "text/csv; charset=utf-8"),
+                    ("Content-Disposition", "attachment; filename=\"\(list.rawValue).csv\""),
+                ], body: table.csv())
+        case "xlsx":
+            return HTTPResponse(
+                status: 200,
+                headers: [
+                    ("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                    ("Content-Disposition", "attachment; filename=\"\(list.rawValue).xlsx\""),
+                ], body: table.xlsx(sheetName: list.rawValue))
+        default:
+            return .error(400, "query parameter format must be json, csv or xlsx")
+        }
+    }
+}

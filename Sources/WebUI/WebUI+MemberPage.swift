@@ -1,0 +1,245 @@
+import CoreStorage
+import BackOffice
+import Foundation
+import HTTP
+import PorteroModel
+
+/// The member page and its profile editor.
+extension WebUI {
+    /// The member page: profile, cards, PIN, subscriptions, history, and the desk's forms.
+    package static func memberPage(_ request: WebRequest, id: String, failed: (form: String, result: APIResult)? = nil)
+        -> HTTPResponse
+    {
+        let t = request.text
+        let user = request.call(.get, "/api/v1/users/\(Int64(id) ?? 0)")
+        guard user.ok else { return request.failure(user) }
+        let profile = user.object
+        let branches = request.branches()
+        let branchOptions = branches.sorted { $0.key < $1.key }.map { (String($0.key), $0.value.name) }
+        let subscriptions = request.call(.get, "/api/v1/users/\(id)/subscriptions")
+        let history = request.call(.get, "/api/v1/users/\(id)/attendance", query: [("limit", "20")])
+        let plans = request.call(.get, "/api/v1/plans", query: [("active", "true")]).list
+        func error(_ form: String, _ fields: [String]) -> (field: String, message: String)? {
+            guard let failed, failed.form == form else { return nil }
+            return (failed.result.erroredField(among: fields) ?? fields[0], failed.result.error ?? "")
+        }
+        func errorText(_ form: String, _ field: String, _ fields: [String]) -> String? {
+            guard let found = error(form, fields), found.field == field else { return nil }
+            return found.message
+        }
+        let value = { (name: String) in request.field(name) }
+
+        let facts: [(String, String)] = [
+            (t["field.clave"], request.string(profile["clave"])),
+            (t["field.username"], request.string(profile["username"])),
+            (t["field.email"], request.string(profile["email"])), (t["field.phone"], request.string(profile["phone"])),
+            (t["field.birthDate"], request.day(profile["birthDate"])),
+            (t["field.joinDate"], request.day(profile["joinDate"])),
+            (t["field.roles"], ((profile["roles"] as? [String]) ?? []).joined(separator: ", ")),
+            (
+                t["field.branches"],
+                ((profile["branches"] as? [NSNumber]) ?? []).compactMap { branches[$0.int64Value]?.name }.joined(
+                    separator: ", ")
+            ),
+            (t["field.notes"], request.string(profile["notes"])),
+        ]
+        let factList: [HTML] = facts.map { "<dt>\($0.0)</dt><dd>\($0.1)</dd>" }
+
+        let cards: [[HTML]] = ((profile["cards"] as? [[String: Any]]) ?? []).map { card in
+            let status = request.string(card["status"])
+            let actions: [HTML] = ["active", "lost", "revoked"].filter { $0 != status }.map { next in
+                request.button(
+                    "/members/\(id)/card-status",
+                    t[next == "active" ? "action.reactivate" : next == "lost" ? "action.lost" : "action.revoke"],
+                    hidden: [("card", request.string(card["id"])), ("status", next)], style: "small")
+            }
+            return [
+                "<code>\(request.string(card["printed"]))</code>", "\(t["status." + status])",
+                HTML.join(actions, separator: " "),
+            ]
+        }
+        let subscriptionRows: [[HTML]] = subscriptions.list.map { subscription in
+            let sid = request.string(subscription["id"])
+            let standing = request.string(subscription["standing"])
+            var actions: [HTML] = []
+            if request.string(subscription["status"]) == "active" {
+                actions.append(
+                    request.button(
+                        "/members/\(id)/renew", t["member.renew"], hidden: [("subscription", sid)], style: "small"))
+                actions.append(
+                    standing == "frozen"
+                        ? request.button(
+                            "/members/\(id)/unfreeze", t["member.unfreeze"], hidden: [("subscription", sid)],
+                            style: "small")
+                        : """
+                        <details><summary>\(t["member.freeze"])</summary>\
+                        <form method="post" action="/members/\(id)/freeze">\(request.csrfField)\
+                        <input type="hidden" name="subscription" value="\(sid)">\
+                        \(request.input(
+                            "startDate", t["member.from"],
+                            value: value("subscription") == sid ? value("startDate") : "", type: "date",
+                            error: value("subscription") == sid
+                                ? errorText("freeze", "startDate", ["startDate", "endDate", "reason"]) : nil))\
+                        \(request.input(
+                            "endDate", t["member.to"], value: value("subscription") == sid ? value("endDate") : "",
+                            type: "date",
+                            error: value("subscription") == sid
+                                ? errorText("freeze", "endDate", ["startDate", "endDate", "reason"]) : nil))\
+                        \(request.input(
+                            "reason", t["field.reason"], value: value("subscription") == sid ? value("reason") : ""))\
+                        <p><button type="submit">\(t["member.freeze"])</button></p></form></details>
+                        """)
+            }
+            return [
+                "\(request.string(subscription["planName"]))",
+                "\(request.day(subscription["startDate"])) – \(request.day(subscription["effectiveEndDate"]))",
+                "<span class=\"standing \(standing)\">\(t["standing." + standing])</span>",
+                "\(request.money(subscription["pricePaid"]))", HTML.join(actions, separator: " "),
+            ]
+        }
+        let historyRows = history.list.map { request.attendanceCells($0, branches: branches) }
+        let planOptions = plans.map {
+            (request.string($0["id"]), "\(request.string($0["name"])) · \(request.money($0["price"]))")
+        }
+        let failure: HTML =
+            failed.map { "<p class=\"error\" role=\"alert\">\(t["error.fix"]) \($0.result.error ?? "")</p>" } ?? ""
+        let notice = request.query("done").map { $0 == "checkin" ? t["member.checkinDone"] : t["settings.saved"] }
+
+        let body: HTML = """
+            \(failure)
+            <div class="grid">
+            <section class="card"><h2>\(t["member.profile"])</h2><span class="avatar big" aria-hidden="true">\
+            \(String(request.fullName(profile).split(separator: " ").prefix(2).compactMap(\.first)))</span><dl>\
+            \(factList)</dl></section>
+            <section class="card"><h2>\(t["member.checkin"])</h2><form method="post" action="/members/\(id)/checkin">\
+            \(request.csrfField)
+            \(request.select(
+                "branch", t["field.branch"], options: branchOptions, selected: value("branch"),
+                error: errorText("checkin", "branch", ["branch", "reason", "user"])))
+            \(request.input(
+                "reason", t["member.checkinReason"], value: error("checkin", ["reason"]) != nil ? value("reason") : "",
+                required: true, error: errorText("checkin", "reason", ["branch", "reason", "user"])))
+            <p><button type="submit">\(t["member.checkin"])</button></p></form></section>
+            </div>
+            <section class="card"><h2>\(t["member.subscriptions"])</h2>\
+            \(subscriptionRows.isEmpty ? "<p>\(t["member.noSubscriptions"])</p>" as HTML : request.table(
+                [t["field.plan"], t["member.from"], t["field.status"], t["field.price"], ""], subscriptionRows))
+            <details\(HTML.when(failed?.form == "enroll", " open"))><summary>\(t["member.enroll"])</summary>\
+            <form method="post" action="/members/\(id)/enroll">\(request.csrfField)
+            \(request.select(
+                "plan", t["field.plan"], options: planOptions, selected: value("plan"),
+                error: errorText("enroll", "plan", ["plan", "branch", "startDate", "promotion", "paymentReference"])))
+            \(request.select(
+                "branch", t["field.branch"], options: branchOptions, selected: value("branch"),
+                error: errorText("enroll", "branch", ["plan", "branch", "startDate", "promotion", "paymentReference"])))
+            \(request.input(
+                "startDate", t["field.start"], value: value("startDate"), type: "date",
+                error: errorText(
+                    "enroll", "startDate", ["plan", "branch", "startDate", "promotion", "paymentReference"])))
+            \(request.input("promotion", t["field.promotion"], value: value("promotion")))
+            \(request.input("paymentReference", t["field.reference"], value: value("paymentReference")))
+            <p><button type="submit">\(t["member.enroll"])</button></p></form></details></section>
+            <section class="card"><h2>\(t["member.cards"])</h2>\
+            \(cards.isEmpty ? "" : request.table([t["attendance.card"], t["field.status"], ""], cards))
+            <form method="post" action="/members/\(id)/cards" class="row">\(request.csrfField)
+            \(request.input(
+                "number", t["member.cardNumber"], value: error("card", ["number"]) != nil ? value("number") : "",
+                required: true, error: errorText("card", "number", ["number"])))
+            <p><button type="submit">\(t["member.addCard"])</button></p></form>
+            <p>\(t["member.pin"]): \((profile["pinSet"] as? Bool) == true ? t["member.pinSet"] : t["member.pinNone"])\
+            </p>
+            <form method="post" action="/members/\(id)/pin" class="row">\(request.csrfField)
+            \(request.input(
+                "pin", t["member.pinReset"], type: "password", required: true, error: errorText("pin", "pin", ["pin"]),
+                attributes: " inputmode=\"numeric\" autocomplete=\"off\""))
+            <p><button type="submit">\(t["action.save"])</button></p></form></section>
+            \(HTML.when(
+                request.may(.users),
+                Self.profileEditor(request, id: id, profile: profile, branches: branchOptions, failed: failed)))
+            <section class="card"><h2>\(t["member.history"])</h2>\
+            \(historyRows.isEmpty ? "<p>\(t["attendance.none"])</p>" as HTML : request.table(
+                [t["attendance.time"], t["attendance.member"], t["attendance.branch"], t["attendance.card"],
+                 t["attendance.result"]], historyRows))</section>
+            """
+        return request.page(
+            title: request.fullName(profile), active: "/members", body: body, status: failed == nil ? 200 : 400,
+            notice: notice)
+    }
+
+    /// Every seed-003 field of a user, their roles and branches, and activation, for staff with
+    /// the users privilege (the API decides what each may change).
+    package static func profileEditor(
+        _ request: WebRequest, id: String, profile: [String: Any], branches: [(String, String)],
+        failed: (form: String, result: APIResult)?
+    ) -> HTML {
+        let t = request.text
+        let retry = failed?.form == "profile"
+        let fields = [
+            "clave", "name", "paternalSurname", "maternalSurname", "email", "alternateEmail", "phone", "gender",
+            "birthDate", "joinDate", "agreement", "notes",
+        ]
+        let wrong = retry ? failed?.result.erroredField(among: fields) : nil
+        func value(_ name: String) -> String { retry ? request.field(name) : request.string(profile[name]) }
+        func error(_ name: String) -> String? { wrong == name ? failed?.result.error : nil }
+        let agreements =
+            [("0", "—")]
+            + request.call(.get, "/api/v1/agreements").list.map {
+                (request.string($0["id"]), request.string($0["name"]))
+            }
+        let roles = Set((profile["roles"] as? [String]) ?? [])
+        let granted = Set(((profile["branches"] as? [NSNumber]) ?? []).map { $0.stringValue })
+        let roleBoxes: [HTML] = Role.allCases.map { role -> HTML in
+            let checked = HTML.when(roles.contains(role.rawValue), " checked")
+            let box: HTML = "<label><input type=\"checkbox\" name=\"roles\" value=\"\(role.rawValue)\"\(checked)>"
+            return "\(box) \(role.rawValue)</label> "
+        }
+        let branchBoxes: [HTML] = branches.map { branch -> HTML in
+            let checked = HTML.when(granted.contains(branch.0), " checked")
+            let box: HTML = "<label><input type=\"checkbox\" name=\"branches\" value=\"\(branch.0)\"\(checked)>"
+            return "\(box) \(branch.1)</label> "
+        }
+        let active = (profile["active"] as? Bool) != false
+        let followUp = retry ? request.field("followUp") == "on" : (profile["followUp"] as? Bool) == true
+        return """
+            <section class="card"><h2>\(t["member.profile"])</h2>
+            <details\(HTML.when(retry, " open"))><summary>\(t["action.save"])…</summary>\
+            <form method="post" action="/members/\(id)/profile">\(request.csrfField)
+            \(request.input("clave", t["field.clave"], value: value("clave"), type: "number", error: error("clave")))
+            \(request.input("name", t["field.name"], value: value("name"), required: true, error: error("name")))
+            \(request.input(
+                "paternalSurname", t["field.paternalSurname"], value: value("paternalSurname"),
+                error: error("paternalSurname")))
+            \(request.input(
+                "maternalSurname", t["field.maternalSurname"], value: value("maternalSurname"),
+                error: error("maternalSurname")))
+            \(request.input("email", t["field.email"], value: value("email"), type: "email", error: error("email")))
+            \(request.input(
+                "alternateEmail", t["field.email"] + " 2", value: value("alternateEmail"), type: "email",
+                error: error("alternateEmail")))
+            \(request.input("phone", t["field.phone"], value: value("phone"), type: "tel", error: error("phone")))
+            \(request.select(
+                "gender", t["field.gender"], options: Gender.allCases.map { ($0.rawValue, $0.rawValue) },
+                selected: value("gender"), error: error("gender")))
+            \(request.input(
+                "birthDate", t["field.birthDate"], value: value("birthDate"), type: "date", error: error("birthDate")))
+            \(request.input(
+                "joinDate", t["field.joinDate"], value: value("joinDate"), type: "date", error: error("joinDate")))
+            \(request.select(
+                "agreement", t["nav.agreements"], options: agreements,
+                selected: retry ? request.field("agreement") : request.string(profile["agreement"]),
+                error: error("agreement")))
+            \(request.input("notes", t["field.notes"], value: value("notes"), error: error("notes")))
+            <p><label><input type="checkbox" name="followUp"\(HTML.when(followUp, " checked"))> \(t["field.followUp"])\
+            </label></p>
+            <p><button type="submit">\(t["action.save"])</button></p></form></details>
+            <form method="post" action="/members/\(id)/access">\(request.csrfField)
+            <fieldset><legend>\(t["field.roles"])</legend>\(roleBoxes)</fieldset>\
+            <fieldset><legend>\(t["field.branches"])</legend>\(branchBoxes)</fieldset>
+            <p><button type="submit">\(t["action.save"])</button></p></form>
+            <p>\(request.button(
+                "/members/\(id)/active", active ? t["action.deactivate"] : t["action.activate"],
+                hidden: [("active", active ? "false" : "true")], style: active ? "danger" : ""))</p>
+            </section>
+            """
+    }
+}
