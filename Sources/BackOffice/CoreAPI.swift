@@ -76,16 +76,34 @@ public final class CoreAPI: Sendable {
     /// peer, or, when the peer is a trusted proxy, the right-most `X-Forwarded-For` hop that is not
     /// itself a trusted proxy (hops further left were written by the client and prove nothing).
     /// From any other peer the header is ignored, so a client cannot pick its own address.
+    /// Every `X-Forwarded-For` line counts, in order (a proxy may add a line of its own rather
+    /// than append to the client's), and a hop's port is dropped, so a client cannot make a new
+    /// key per source port or by sending a line of its own first.
     package func clientAddress(of request: HTTPRequest) -> String {
         let peer = request.peer.isEmpty ? "local" : request.peer
-        guard trustedProxies.contains(peer), let forwarded = request.header("x-forwarded-for") else { return peer }
-        let hops = forwarded.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard trustedProxies.contains(peer) else { return peer }
+        let hops = request.headers.filter { $0.name == "x-forwarded-for" }
+            .flatMap { $0.value.split(separator: ",") }
+            .map { Self.address(ofHop: $0.trimmingCharacters(in: .whitespaces)) }
         return hops.last { !trustedProxies.contains($0) && !$0.isEmpty } ?? peer
     }
 
-    /// True when a trusted proxy says the client came over HTTPS (cookies are then Secure).
+    /// A forwarded hop's address without its port: `203.0.113.5:4711` and `[2001:db8::1]:443`
+    /// are `203.0.113.5` and `2001:db8::1`; a bare IPv6 address stays whole.
+    static func address(ofHop hop: String) -> String {
+        if hop.hasPrefix("["), let close = hop.firstIndex(of: "]") {
+            return String(hop[hop.index(after: hop.startIndex)..<close])
+        }
+        if hop.filter({ $0 == ":" }).count == 1, let colon = hop.firstIndex(of: ":") { return String(hop[..<colon]) }
+        return hop
+    }
+
+    /// True when a trusted proxy says the client came over HTTPS (cookies are then Secure); the
+    /// last `X-Forwarded-Proto` line is the proxy's.
     package func forwardedOverHTTPS(_ request: HTTPRequest) -> Bool {
-        trustedProxies.contains(request.peer) && request.header("x-forwarded-proto")?.lowercased() == "https"
+        guard trustedProxies.contains(request.peer) else { return false }
+        let proto = request.headers.last { $0.name == "x-forwarded-proto" }?.value
+        return proto?.trimmingCharacters(in: .whitespaces).lowercased() == "https"
     }
 
     /// A device's long poll: its batch when a change concerns its branch, or an empty one when

@@ -63,10 +63,16 @@ package final class FeedNotifier: @unchecked Sendable {
         thread.start()
     }
 
+    /// Keeps `waiter` until a change concerns it or its wait ends. Once stopping, nothing waits
+    /// any more: the final answer goes out at once (the notifier's thread may be gone).
     package func wait(_ waiter: Waiter) {
         condition.lock()
-        waiters.append(waiter)
+        let stopping = stopped
+        if !stopping { waiters.append(waiter) }
         condition.unlock()
+        if stopping {
+            waiter.deferred.complete(waiter.answer(true) ?? .error(503, "the core is stopping; ask again"))
+        }
     }
 
     /// The change log may have grown: re-check the waiters now.

@@ -8,7 +8,7 @@ public struct PlanView: Hashable, Sendable, Codable {
     public var version: Int64
     public var name: String
     public var price: Money
-    public var duration: PlanDuration
+    public var duration: PlanDurationView
     public var branches: [Int64]
     public var windows: String?
     public var visitLimit: VisitLimit
@@ -101,7 +101,8 @@ public final class SQLiteSalesStore {
             "SELECT branch_id FROM plan_branches WHERE plan_id = ? ORDER BY branch_id", id
         ) { try $0.get(0) }
         return PlanView(
-            id: id, version: row.1, name: row.0, price: terms.plan.price, duration: terms.plan.duration,
+            id: id, version: row.1, name: row.0, price: terms.plan.price,
+            duration: PlanDurationView(terms.plan.duration),
             branches: branches,
             windows: terms.plan.windows?.description, visitLimit: terms.plan.visitLimit, features: terms.plan.features,
             graceDays: terms.graceDays, active: row.2)

@@ -29,9 +29,13 @@ extension EventLoop {
                     return try system("accept4", "listener") { portero_accept_peer(server.listener, generic, &length) }
                 }
             } catch {
-                // EAGAIN: the backlog is empty. Anything else (EMFILE, ENOBUFS) is said, and the
-                // listener is armed again: the client waits in the backlog until a slot frees.
-                if error.errno != .wouldBlock { server.log(.warning, "\(error)") }
+                // EAGAIN: the backlog is empty; EINVAL once a stop shut the listener down. Anything
+                // else (EMFILE, ENOBUFS) is said at most once a second, and the listener is armed
+                // again: the client waits in the backlog until a descriptor frees.
+                let stopping = server.stopping.load(ordering: .relaxed)
+                if error.errno != .wouldBlock, !stopping, server.mayReportAcceptFailure(now: now) {
+                    server.log(.warning, "\(error); clients wait in the backlog")
+                }
                 return
             }
             var text = [CChar](repeating: 0, count: 64)

@@ -159,6 +159,16 @@ public final class HTTPServer: Sendable {
 
     func wakeUp() { wake.signal() }
 
+    /// When an accept failure was last reported (monotonic milliseconds).
+    let lastAcceptReport = Atomic<Int64>(.min)
+
+    /// True at most once a second: a full descriptor table fails every accept until one frees.
+    func mayReportAcceptFailure(now: Int64) -> Bool {
+        let last = lastAcceptReport.load(ordering: .relaxed)
+        guard last == .min || now - last >= 1_000 else { return false }
+        return lastAcceptReport.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged
+    }
+
     /// Registers `fd` in the epoll set again (`EPOLL_CTL_MOD`), so the kernel reports what is
     /// already there; false when the set refuses it, and the caller then closes the connection
     /// (it would otherwise wait for an event that never comes).

@@ -186,8 +186,10 @@ package struct WebRequest: Sendable {
         var headers: [(name: String, value: String)] = [("host", "portero.internal")]
         if let cookie { headers.append(("cookie", "portero_session=\(cookie)")) }
         if let session { headers.append(("x-csrf-token", session.csrfToken)) }
-        for name in ["x-forwarded-for", "x-forwarded-proto"] {
-            if let value = context.request.header(name) { headers.append((name, value)) }
+        // Every forwarded line, so the API judges them as it would the browser's own request.
+        for field in context.request.headers where field.name == "x-forwarded-for" || field.name == "x-forwarded-proto"
+        {
+            headers.append((field.name, field.value))
         }
         var bytes: [UInt8] = []
         if let body {

@@ -50,8 +50,22 @@ struct DemoCommand {
             "  seeded \(chain.branches) branches, \(chain.members) members, \(chain.plans) plans, "
                 + "\(chain.attendance) past entries in \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
         )
+        // Ctrl-C or SIGTERM, taken from here on (the children run in process groups of their
+        // own, so only this process hears a terminal's Ctrl-C): stop swiping, stop the daemon (it
+        // finishes its upload), then the core. A signal during the set-up stops the demo as soon
+        // as it is set up.
+        let stop = DispatchSemaphore(value: 0)
+        for number in [SIGINT, SIGTERM] { signal(number, SIG_IGN) }
+        let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { stop.signal() }
+            source.resume()
+            return source
+        }
+        defer { sources.forEach { $0.cancel() } }
         let core = try CoreChild(
             path: corePath, database: directory + "/core.sqlite", port: port, log: directory + "/core.log")
+        defer { core.stop() }  // whatever fails below, the core does not outlive the demo
         let base = "http://127.0.0.1:\(core.port)/"
 
         let line = try PseudoTerminal()
@@ -86,6 +100,12 @@ struct DemoCommand {
         daemon.standardError = errors
         daemon.standardInput = FileHandle(forReadingAtPath: "/dev/null")
         try daemon.run()
+        defer {
+            if daemon.isRunning {
+                kill(daemon.processIdentifier, SIGTERM)
+                daemon.waitUntilExit()
+            }
+        }
         let echo = DaemonEcho(log: directory + "/branch/porterod.log")
         let ready = DispatchSemaphore(value: 0)
         let reading = Thread { echo.follow(errors.fileHandleForReading, ready: ready) }
@@ -106,15 +126,6 @@ struct DemoCommand {
             """)
         fflush(nil)
 
-        // Ctrl-C or SIGTERM: stop swiping, stop the daemon (it finishes its upload), then the core.
-        let stop = DispatchSemaphore(value: 0)
-        for number in [SIGINT, SIGTERM] { signal(number, SIG_IGN) }
-        let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { stop.signal() }
-            source.resume()
-            return source
-        }
         _ = ready.wait(timeout: .now() + 30)  // the daemon's first snapshot
         var count = 0
         while swipeLimit == 0 || count < swipeLimit {
@@ -140,7 +151,6 @@ struct DemoCommand {
         }
         reading.cancel()
         core.stop()
-        sources.forEach { $0.cancel() }
         print("demo stopped; its data stays in \(directory)")
         return daemon.terminationStatus == 0 ? .success : .failure
     }
@@ -284,8 +294,13 @@ final class CoreChild {
         process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
         try process.run()
         var line = ""
-        while !line.contains("\n"), let chunk = try out.fileHandleForReading.read(upToCount: 1), !chunk.isEmpty {
-            line += String(decoding: chunk, as: UTF8.self)
+        do {
+            while !line.contains("\n"), let chunk = try out.fileHandleForReading.read(upToCount: 1), !chunk.isEmpty {
+                line += String(decoding: chunk, as: UTF8.self)
+            }
+        } catch {
+            process.terminate()
+            throw error
         }
         let address = line.split(separator: " ").first { $0.hasPrefix("http://") } ?? ""
         guard let bound = address.split(separator: ":").last.flatMap({ UInt16($0.prefix { $0.isNumber }) }) else {

@@ -54,4 +54,19 @@ import Testing
         #expect(fixture.api.clientAddress(of: request) == "192.0.2.9")
         #expect(!fixture.api.forwardedOverHTTPS(request))
     }
+
+    @Test func everyForwardedLineCountsAndPortsAreDropped() throws {
+        let fixture = try APIFixture(trustedProxies: ["192.0.2.1"])
+        var request = HTTPRequest(
+            method: "GET", target: "/", path: "/", query: nil,
+            headers: [("x-forwarded-for", "6.6.6.6"), ("x-forwarded-for", "203.0.113.5:4711")])
+        request.peer = "192.0.2.1"
+        #expect(fixture.api.clientAddress(of: request) == "203.0.113.5", "the proxy's own line, its port dropped")
+        request.headers = [("x-forwarded-for", "[2001:db8::7]:443")]
+        #expect(fixture.api.clientAddress(of: request) == "2001:db8::7")
+        request.headers = [("x-forwarded-for", "2001:db8::8")]
+        #expect(fixture.api.clientAddress(of: request) == "2001:db8::8")
+        request.headers = [("x-forwarded-proto", "http"), ("x-forwarded-proto", "https")]
+        #expect(fixture.api.forwardedOverHTTPS(request))
+    }
 }

@@ -109,8 +109,8 @@ import Testing
     }
 }
 
-/// The API's plan shapes are designed, not Swift's synthesised enum encoding; what was stored in
-/// the old shape still reads.
+/// The API shows a plan's duration in a designed shape; plan versions, replicas and the sync feed
+/// keep the stored shape, which branch controllers not yet upgraded read, and both shapes decode.
 @Suite struct PlanJSONTests {
     static func json(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
@@ -118,24 +118,28 @@ import Testing
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    @Test func durationsAndCoverageHavePlainShapes() throws {
-        #expect(try Self.json(PlanDuration.months(1)) == #"{"count":1,"unit":"months"}"#)
-        #expect(try Self.json(PlanDuration.days(30)) == #"{"count":30,"unit":"days"}"#)
-        #expect(try Self.json(BranchCoverage.allBranches) == #"{"scope":"all"}"#)
-        #expect(
-            try Self.json(BranchCoverage.only([BranchID(2), BranchID(1)])) == #"{"branches":[1,2],"scope":"only"}"#)
+    @Test func theAPIShowsDurationsAsUnitAndCount() throws {
+        #expect(try Self.json(PlanDurationView(.months(1))) == #"{"count":1,"unit":"months"}"#)
+        #expect(try Self.json(PlanDurationView(.days(30))) == #"{"count":30,"unit":"days"}"#)
+    }
+
+    @Test func theStoredAndSyncedShapeIsWhatEarlierControllersRead() throws {
+        #expect(try Self.json(PlanDuration.months(1)) == #"{"months":{"_0":1}}"#)
+        #expect(try Self.json(BranchCoverage.allBranches) == #"{"allBranches":{}}"#)
+        #expect(try Self.json(BranchCoverage.only([BranchID(2), BranchID(1)])) == #"{"only":{"_0":[1,2]}}"#)
         for duration in [PlanDuration.months(3), .days(10)] {
             #expect(try JSONDecoder().decode(PlanDuration.self, from: Data(try Self.json(duration).utf8)) == duration)
         }
     }
 
-    @Test func theSynthesisedShapesStoredBeforeStillRead() throws {
+    @Test func bothShapesDecode() throws {
         let decoder = JSONDecoder()
         #expect(try decoder.decode(PlanDuration.self, from: Data(#"{"months":{"_0":1}}"#.utf8)) == .months(1))
-        #expect(try decoder.decode(PlanDuration.self, from: Data(#"{"days":{"_0":7}}"#.utf8)) == .days(7))
-        #expect(try decoder.decode(BranchCoverage.self, from: Data(#"{"allBranches":{}}"#.utf8)) == .allBranches)
+        #expect(try decoder.decode(PlanDuration.self, from: Data(#"{"unit":"days","count":7}"#.utf8)) == .days(7))
+        #expect(try decoder.decode(BranchCoverage.self, from: Data(#"{"scope":"all"}"#.utf8)) == .allBranches)
         #expect(
-            try decoder.decode(BranchCoverage.self, from: Data(#"{"only":{"_0":[3]}}"#.utf8)) == .only([BranchID(3)]))
+            try decoder.decode(BranchCoverage.self, from: Data(#"{"scope":"only","branches":[3]}"#.utf8))
+                == .only([BranchID(3)]))
         #expect(throws: DecodingError.self) { try decoder.decode(PlanDuration.self, from: Data(#"{"weeks":2}"#.utf8)) }
     }
 }

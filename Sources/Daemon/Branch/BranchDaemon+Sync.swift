@@ -28,9 +28,14 @@ extension BranchDaemon {
     func carryOut(_ command: SyncDoorCommand, serverTime: Timestamp, now: MonotonicInstant) {
         switch command.command {
         case .lockdown, .release:
+            // Kept for every configured door, in service or not: a door whose lines come back
+            // at a reload takes the mode the core last set for it.
+            for configured in configuration.doors
+            where command.door == nil || command.door == configured.door.id.rawValue {
+                remoteModes[configured.door.id] = command.command == .lockdown ? .lockdown : nil
+            }
             for door in doors.values where command.door == nil || command.door == door.door.id.rawValue {
                 let mode = command.command == .lockdown ? DoorMode.lockdown : door.configuration.door.mode
-                remoteModes[door.door.id] = command.command == .lockdown ? .lockdown : nil
                 apply(door.controller.setMode(mode, at: now), to: door)
             }
             log(.warning, "remote \(command.command.rawValue) from the core (command \(command.id)): \(command.reason)")

@@ -119,11 +119,11 @@ public final class BranchDaemon {
     /// be had is reported and left out; the others work.
     func build(now: MonotonicInstant) {
         for door in configuration.doors {
-            let component = DoorComponent(configuration: door, log: log)
+            let component = DoorComponent(configuration: door, log: log, now: now)
             do {
-                try component.open(chips: chips)
+                try component.open(chips: chips, now: now)
                 doors[door.door.id] = component
-                // A lockdown from the core outlives a reload: only a release from the core ends it.
+                // A lockdown from the core outlives a reload (not a restart: it is kept in memory).
                 if let mode = remoteModes[door.door.id] {
                     apply(component.controller.setMode(mode, at: now), to: component)
                 }

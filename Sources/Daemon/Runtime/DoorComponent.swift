@@ -25,7 +25,7 @@ final class DoorComponent {
 
     var door: Door { configuration.door }
 
-    init(configuration: DoorConfiguration, log: Log) {
+    init(configuration: DoorConfiguration, log: Log, now: MonotonicInstant = .now()) {
         self.configuration = configuration
         self.controller = DoorController(
             configuration: DoorController.Configuration(
@@ -33,12 +33,12 @@ final class DoorComponent {
                 heldOpenMilliseconds: configuration.heldOpenMilliseconds,
                 confirmsPassage: configuration.passageSensor != nil))
         self.log = log
-        _ = controller.setMode(configuration.door.mode, at: .now())
+        _ = controller.setMode(configuration.door.mode, at: now)
     }
 
     /// Requests the lines. The relay starts at the locked level; a relay that cannot be had is an
     /// error for this door only.
-    func open(chips: GPIOChipPool) throws {
+    func open(chips: GPIOChipPool, now: MonotonicInstant = .now()) throws {
         let relayLine = configuration.relay.line
         // Requested at the physical level of the current lock state straight away, so the line
         // never passes through the wrong level.
@@ -54,7 +54,7 @@ final class DoorComponent {
                 offset: line.line, consumer: "porterod:\(door.name)", edges: .both, bias: line.bias,
                 activeLow: line.activeLow)
             inputs.append((role, input))
-            if role == .contact, try input.isActive() { _ = controller.contact(open: true, at: .now()) }
+            if role == .contact, try input.isActive() { _ = controller.contact(open: true, at: now) }
         }
         for (index, line) in [configuration.feedback.green, configuration.feedback.red, configuration.feedback.buzzer]
             .enumerated()

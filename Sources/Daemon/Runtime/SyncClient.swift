@@ -199,6 +199,9 @@ public final class SyncClient: Sendable {
         if let current, current.token == token { return current }
         let client = CoreClient(
             baseURL: core.url, token: token, timeoutSeconds: Double(timing.longPollSeconds + 15), caFile: core.caFile)
+        // The token changed (enrolled again): the calling thread's old client goes, with its
+        // kept connections.
+        current?.cancel()
         let stopped = clients.withLock { clients in
             clients.list.removeAll { $0.isCancelled }
             clients.list.append(client)

@@ -17,7 +17,7 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 }
 
-/// How long a subscription to a plan lasts. In JSON `{"unit": "months", "count": 1}`.
+/// How long a subscription to a plan lasts.
 public enum PlanDuration: Hashable, Sendable {
     case days(Int)
     case months(Int)
@@ -42,11 +42,13 @@ public enum PlanDuration: Hashable, Sendable {
 extension PlanDuration: Codable {
     enum Unit: String, Codable { case days, months }
     enum Keys: String, CodingKey { case unit, count }
-    /// The shape Swift's synthesised conformance wrote (`{"months": {"_0": 1}}`), still read from
-    /// plan versions and replicas stored before.
+    /// The shape plan versions, replicas and the sync feed carry (`{"months": {"_0": 1}}`, Swift's
+    /// synthesised one), kept so that a branch controller not yet upgraded still reads every plan.
+    /// The API shows a plan's duration as `PlanDurationView` instead.
     enum LegacyKeys: String, CodingKey { case days, months }
     enum LegacyValue: String, CodingKey { case value = "_0" }
 
+    /// Reads the stored shape, and `{"unit": "months", "count": 1}` as well.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Keys.self)
         if container.contains(.unit) {
@@ -59,29 +61,47 @@ extension PlanDuration: Codable {
         }
         let legacy = try decoder.container(keyedBy: LegacyKeys.self)
         if legacy.contains(.months) {
-            self = .months(
-                try legacy.nestedContainer(keyedBy: LegacyValue.self, forKey: .months).decode(Int.self, forKey: .value))
+            let value = try legacy.nestedContainer(keyedBy: LegacyValue.self, forKey: .months)
+            self = .months(try value.decode(Int.self, forKey: .value))
         } else {
-            self = .days(
-                try legacy.nestedContainer(keyedBy: LegacyValue.self, forKey: .days).decode(Int.self, forKey: .value))
+            let value = try legacy.nestedContainer(keyedBy: LegacyValue.self, forKey: .days)
+            self = .days(try value.decode(Int.self, forKey: .value))
         }
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: Keys.self)
+        var container = encoder.container(keyedBy: LegacyKeys.self)
         switch self {
         case let .days(n):
-            try container.encode(Unit.days, forKey: .unit)
-            try container.encode(n, forKey: .count)
+            var value = container.nestedContainer(keyedBy: LegacyValue.self, forKey: .days)
+            try value.encode(n, forKey: .value)
         case let .months(n):
-            try container.encode(Unit.months, forKey: .unit)
-            try container.encode(n, forKey: .count)
+            var value = container.nestedContainer(keyedBy: LegacyValue.self, forKey: .months)
+            try value.encode(n, forKey: .value)
         }
     }
 }
 
-/// Which branches a plan lets its members into. In JSON `{"scope": "all"}` or
-/// `{"scope": "only", "branches": [1, 2]}`.
+/// A plan's duration as the API shows it: `{"unit": "months", "count": 1}`.
+public struct PlanDurationView: Hashable, Sendable, Codable {
+    public var unit: String
+    public var count: Int
+
+    public init(_ duration: PlanDuration) {
+        switch duration {
+        case let .days(n): (unit, count) = ("days", n)
+        case let .months(n): (unit, count) = ("months", n)
+        }
+    }
+
+    /// The duration it shows.
+    public var duration: PlanDuration { unit == "days" ? .days(count) : .months(count) }
+
+    /// The last day (inclusive) of a subscription starting on `start`.
+    public func lastDay(startingOn start: LocalDay) -> LocalDay { duration.lastDay(startingOn: start) }
+}
+
+/// Which branches a plan lets its members into.
 public enum BranchCoverage: Hashable, Sendable {
     case allBranches
     case only(Set<BranchID>)
@@ -97,10 +117,12 @@ public enum BranchCoverage: Hashable, Sendable {
 extension BranchCoverage: Codable {
     enum Scope: String, Codable { case all, only }
     enum Keys: String, CodingKey { case scope, branches }
-    /// The synthesised shape stored before (`{"allBranches": {}}`, `{"only": {"_0": [1]}}`).
+    /// The stored and synced shape (`{"allBranches": {}}`, `{"only": {"_0": [1]}}`), kept for
+    /// branch controllers not yet upgraded; see `PlanDuration`.
     enum LegacyKeys: String, CodingKey { case allBranches, only }
     enum LegacyValue: String, CodingKey { case value = "_0" }
 
+    /// Reads the stored shape, and `{"scope": "all"}` / `{"scope": "only", "branches": [1]}`.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Keys.self)
         if container.contains(.scope) {
@@ -121,13 +143,13 @@ extension BranchCoverage: Codable {
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: Keys.self)
+        var container = encoder.container(keyedBy: LegacyKeys.self)
         switch self {
         case .allBranches:
-            try container.encode(Scope.all, forKey: .scope)
+            _ = container.nestedContainer(keyedBy: LegacyValue.self, forKey: .allBranches)
         case let .only(set):
-            try container.encode(Scope.only, forKey: .scope)
-            try container.encode(set.sorted { $0.rawValue < $1.rawValue }, forKey: .branches)
+            var value = container.nestedContainer(keyedBy: LegacyValue.self, forKey: .only)
+            try value.encode(set.sorted { $0.rawValue < $1.rawValue }, forKey: .value)
         }
     }
 }
