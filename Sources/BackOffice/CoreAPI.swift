@@ -345,5 +345,4 @@ public final class CoreAPI: Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    package static func quoted(_ text: String) -> String { AuditChanges.quoted(text) }
 }

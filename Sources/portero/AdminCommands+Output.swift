@@ -56,9 +56,6 @@ extension AdminCommands {
                 // A plan's duration: "1 month", "30 days".
                 return "\(count) " + (count == 1 ? String(unit.dropLast()) : unit)
             }
-            if let scope = object["scope"] as? String {
-                return scope == "all" ? "all" : text(object["branches"])
-            }
             if let number = object["number"] { return text(number) }
             return object.keys.sorted().map { "\($0)=\(text(object[$0]))" }.joined(separator: " ")
         default: return "\(value!)"  // safe: nil handled above

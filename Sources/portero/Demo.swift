@@ -7,6 +7,7 @@ import PorteroCLI
 import PorteroModel
 import Readers
 import SQLite
+import Service
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -54,15 +55,7 @@ struct DemoCommand {
         // own, so only this process hears a terminal's Ctrl-C): stop swiping, stop the daemon (it
         // finishes its upload), then the core. A signal during the set-up stops the demo as soon
         // as it is set up.
-        let stop = DispatchSemaphore(value: 0)
-        for number in [SIGINT, SIGTERM] { signal(number, SIG_IGN) }
-        let sources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { stop.signal() }
-            source.resume()
-            return source
-        }
-        defer { sources.forEach { $0.cancel() } }
+        let signals = try SignalEvents([SIGINT, SIGTERM])
         let core = try CoreChild(
             path: corePath, database: directory + "/core.sqlite", port: port, log: directory + "/core.log")
         defer { core.stop() }  // whatever fails below, the core does not outlive the demo
@@ -133,7 +126,7 @@ struct DemoCommand {
             echo.announce(swipe)
             line.write(EM4100FrameParser.frame(card: UInt32(truncatingIfNeeded: swipe.card)))
             count += 1
-            if stop.wait(timeout: .now() + every) == .success { break }
+            if !signals.wait(milliseconds: Int32(every * 1_000)).isEmpty { break }
             if !daemon.isRunning { break }
         }
         // The last swipes reach the core before the daemon stops (it would send them on its next start anyway).
@@ -143,7 +136,7 @@ struct DemoCommand {
             (try? uploaded.scalar("SELECT count(*) FROM attendance WHERE device_id IS NOT NULL", as: Int.self)) ?? 0
                 < count
         {
-            _ = stop.wait(timeout: .now() + 0.1)
+            _ = signals.wait(milliseconds: 100)
         }
         if daemon.isRunning {
             kill(daemon.processIdentifier, SIGTERM)
