@@ -69,6 +69,16 @@ public struct APIRequest {
         return number
     }
 
+    /// A `true`/`false` query parameter; nil when absent.
+    public func queryFlag(_ name: String) throws(HTTPResponseError) -> Bool? {
+        switch query(name) {
+        case nil: return nil
+        case "true": return true
+        case "false": return false
+        default: throw HTTPResponseError(.error(400, "query parameter \(name) must be true or false"))
+        }
+    }
+
     /// Appends to the audit trail as the caller (inside the caller's write transaction).
     public func audit(_ action: String, target: String, changes: [String: Any] = [:]) throws {
         let actor = session.map { "user:\($0.account.id)" } ?? device.map { "device:\($0.id)" } ?? "anonymous"

@@ -49,11 +49,14 @@ package struct AccountView: Encodable, JSONObjectWritable {
 extension CoreAPI {
     /// Signing in and out, personal tokens, the second factor and the caller's own account.
     package static func declareAccountRoutes(_ table: inout RouteTable) {
-        table.add(.get, "/api/v1/health", .anyone, "Liveness: 200 and ok") { _ in .text("ok\n") }
+        table.add(.get, "/api/v1/health", .anyone, "Liveness: 200 and ok", answers: [.file("text/plain", "ok")]) { _ in
+            .text("ok\n")
+        }
         table.add(
             .post, "/api/v1/session", .anyone,
             "Sign in with a username or email, a password and, when enabled, a one-time code",
-            body: [.required("login", .string), .required("password", .string), .optional("totp", .string)]
+            body: [.required("login", .string), .required("password", .string), .optional("totp", .string)],
+            answers: [.json(201, .object(["user": .account, "csrfToken": .text]), "signed in; the cookie is set")]
         ) { request in
             struct Body: Decodable {
                 let login: String
@@ -81,7 +84,7 @@ extension CoreAPI {
                 return response
             }
         }
-        table.add(.delete, "/api/v1/session", .signedIn, "Sign out") { request in
+        table.add(.delete, "/api/v1/session", .signedIn, "Sign out", answers: [.noContent]) { request in
             if let token = CoreAPI.cookie("portero_session", in: request.context.request.header("cookie")) {
                 try request.database.auth.logout(token: token)
             }
@@ -89,7 +92,10 @@ extension CoreAPI {
                 status: 204, headers: [("Set-Cookie", "portero_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")]
             )
         }
-        table.add(.delete, "/api/v1/sessions", .signedIn, "Sign out everywhere: every session of your account ends") {
+        table.add(
+            .delete, "/api/v1/sessions", .signedIn, "Sign out everywhere: every session of your account ends",
+            answers: [.noContent]
+        ) {
             request in
             try request.database.write {
                 try request.database.auth.logoutEverywhere(try request.actor.id, now: request.now)
@@ -100,7 +106,8 @@ extension CoreAPI {
         }
         table.add(
             .post, "/api/v1/tokens", .signedIn, "Create a personal API token (shown once)",
-            body: [.required("name", .string)]
+            body: [.required("name", .name)],
+            answers: [.json(201, .object(["id": .id, "token": .text]), "the token, shown this once")]
         ) { request in
             struct Body: Decodable { let name: String }
             let body = try request.body(Body.self)
@@ -114,7 +121,8 @@ extension CoreAPI {
             }
             return .json(Answer(id: created.id, token: created.token), status: 201)
         }
-        table.add(.delete, "/api/v1/tokens/:id", .signedIn, "Revoke one of your tokens") { request in
+        table.add(.delete, "/api/v1/tokens/:id", .signedIn, "Revoke one of your tokens", answers: [.noContent]) {
+            request in
             let id = try request.id(what: "token")
             guard
                 try request.database.write({
@@ -125,13 +133,17 @@ extension CoreAPI {
             }
             return HTTPResponse(status: 204)
         }
-        table.add(.post, "/api/v1/me/totp/secret", .signedIn, "A new TOTP secret to scan") { request in
+        table.add(
+            .post, "/api/v1/me/totp/secret", .signedIn, "A new TOTP secret to scan",
+            answers: [.json(201, .object(["secret": .text, "uri": .text]))]
+        ) { request in
             let created = try request.database.auth.newTOTPSecret(for: try request.actor)
             return .json(["secret": Base32.encode(created.secret), "uri": created.uri], status: 201)
         }
         table.add(
             .post, "/api/v1/me/totp", .signedIn, "Turn the second factor on with a code; returns recovery codes",
-            body: [.required("secret", .string), .required("code", .string)]
+            body: [.required("secret", .string), .required("code", .string)],
+            answers: [.json(201, .object(["recovery_codes": .array(.text)]))]
         ) { request in
             struct Body: Decodable {
                 let secret: String
@@ -154,7 +166,7 @@ extension CoreAPI {
         table.add(
             .get, "/api/v1/audit", .privilege(.configuration),
             "The newest audit rows and the verification of the whole hash chain",
-            query: ["limit"]
+            query: [.integer("limit", 1...1_000)], answers: [.json(200, .audit)]
         ) { request in
             let limit = try request.queryInt("limit", default: 100, range: 1...1_000)
             struct Row: Encodable {
@@ -188,13 +200,14 @@ extension CoreAPI {
             }
             return .json(Answer(verification: verification, entries: entries))
         }
-        table.add(.get, "/api/v1/me", .privilege(.myProfile), "Your account") { request in
+        table.add(.get, "/api/v1/me", .privilege(.myProfile), "Your account", answers: [.json(200, .account)]) {
+            request in
             .json(AccountView(try request.actor))
         }
         table.add(
             .post, "/api/v1/me/password", .privilege(.myProfile),
             "Change your password (the current one is required); your other sessions end",
-            body: [.required("current", .string), .required("password", .string)]
+            body: [.required("current", .string), .required("password", .string)], answers: [.noContent]
         ) { request in
             struct Body: Decodable {
                 let current: String

@@ -42,7 +42,7 @@ extension CoreAPI {
             }
             filter.reason = reason
         }
-        if let text = request.query("granted") { filter.granted = text == "true" }
+        filter.granted = try request.queryFlag("granted")
         for (name, keyPath) in [("before", \AttendanceFilter.before), ("after", \AttendanceFilter.after)] {
             guard let text = request.query(name) else { continue }
             guard let cursor = Self.cursor(text) else {
@@ -56,7 +56,9 @@ extension CoreAPI {
     /// Cursors are "milliseconds~event-id", taken from the last row of a page.
     package static func cursor(_ text: String) -> (at: Int64, id: [UInt8])? {
         let parts = text.split(separator: "~")
-        guard parts.count == 2, let at = Int64(parts[0]), let id = EventID(string: String(parts[1])) else { return nil }
+        guard parts.count == 2, (1...18).contains(parts[0].count), parts[0].allSatisfy({ ("0"..."9").contains($0) }),
+            let at = Int64(parts[0]), let id = EventID(string: String(parts[1]))
+        else { return nil }
         return (at, id.bytes)
     }
 }

@@ -3,13 +3,21 @@ import HTTP
 
 /// The customers and leads lists, as JSON pages or whole as CSV or XLSX.
 extension CoreAPI {
+    /// The customers' and leads' answers: a JSON page, or the whole list as a file.
+    package static let peopleAnswers: [RouteAnswer] = [
+        .json(200, .array(.person), "a page (format=json)"), .file("text/csv", "every row (format=csv)"),
+        .file("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "every row (format=xlsx)"),
+    ]
+
     package static func exportPeople(_ request: APIRequest, _ list: PersonList) throws -> HTTPResponse {
         var filter = PersonFilter()
         filter.branches = try visibleBranches(request, .users)
-        if let text = request.query("active") { filter.active = text == "true" }
+        filter.active = try request.queryFlag("active")
         filter.city = request.query("city")
         if let text = request.query("agreement") {
-            guard let id = Int64(text) else { return .error(400, "query parameter agreement must be an agreement id") }
+            guard let id = Int64(text), id > 0 else {
+                return .error(400, "query parameter agreement must be an agreement id")
+            }
             filter.agreementID = id
         }
         filter.search = request.query("q")

@@ -138,13 +138,13 @@ public final class CoreAPI: Sendable {
 
         mutating func add(
             _ method: HTTPMethod, _ pattern: String, _ access: RouteAccess, _ summary: String, body: [BodyField] = [],
-            query: [String] = [],
+            query: [QueryParameter] = [], answers: [RouteAnswer],
             bodyLimit: Int = 16_384, _ handler: @escaping @Sendable (APIRequest) throws -> HTTPResponse
         ) {
             routes.append(
                 APIRoute(
                     method: method, pattern: pattern, access: access, summary: summary, body: body, query: query,
-                    bodyLimit: bodyLimit, handler: handler))
+                    answers: answers, bodyLimit: bodyLimit, handler: handler))
         }
     }
 
@@ -245,6 +245,11 @@ public final class CoreAPI: Sendable {
                 throw HTTPResponseError(.error(401, "\(failure)"))
             }
         case .signedIn, .privilege:
+            let cookie = Self.cookie("portero_session", in: context.request.header("cookie"))
+            if authorization != nil && cookie != nil {
+                // Two credentials are one too many: neither is allowed to hide the other's failure.
+                throw HTTPResponseError(.error(401, "send a token or a session cookie, not both"))
+            }
             if let authorization {
                 // Scripts: a personal token; no cookie, so no CSRF to check.
                 guard authorization.hasPrefix("Bearer "),
@@ -254,7 +259,7 @@ public final class CoreAPI: Sendable {
                 }
                 request.session = Session(account: account, csrfToken: "")
             } else {
-                guard let token = Self.cookie("portero_session", in: context.request.header("cookie")) else {
+                guard let token = cookie else {
                     throw HTTPResponseError(.error(401, "sign in first"))
                 }
                 let found = try database.auth.checkSession(token: token, now: now)

@@ -10,14 +10,16 @@ extension CoreAPI {
     package static func declareDeviceRoutes(_ table: inout RouteTable) {
         table.add(
             .get, "/api/v1/devices", .privilege(.branches),
-            "Devices of your branches: enrolment, last contact, software, replica age, outbox depth"
+            "Devices of your branches: enrolment, last contact, software, replica age, outbox depth",
+            answers: [.json(200, .array(.device))]
         ) { request in
             .json(try request.database.devices.devices(in: try visibleBranches(request, .branches)))
         }
         table.add(
             .post, "/api/v1/devices", .privilege(.branches),
             "Register a branch device; the answer carries its one-time enrolment code",
-            body: [.required("branch", .integer), .required("name", .string)]
+            body: [.required("branch", .id), .required("name", .name)],
+            answers: [.json(201, .object(["device": .device, "enrollmentCode": .text]))]
         ) { request in
             struct Body: Decodable {
                 let branch: Int64
@@ -44,7 +46,8 @@ extension CoreAPI {
         }
         table.add(
             .post, "/api/v1/devices/:id/code", .privilege(.branches),
-            "A new enrolment code for a device (its current token stops working)"
+            "A new enrolment code for a device (its current token stops working)",
+            answers: [.json(201, .object(["enrollmentCode": .text]))]
         ) { request in
             let id = try request.id(what: "device")
             guard let device = try request.database.devices.device(id),
@@ -60,7 +63,8 @@ extension CoreAPI {
             return .json(["enrollmentCode": code], status: 201)
         }
         table.add(
-            .delete, "/api/v1/devices/:id", .privilege(.branches), "Revoke a device: its token stops working at once"
+            .delete, "/api/v1/devices/:id", .privilege(.branches), "Revoke a device: its token stops working at once",
+            answers: [.noContent]
         ) { request in
             let id = try request.id(what: "device")
             guard let device = try request.database.devices.device(id),
@@ -76,7 +80,7 @@ extension CoreAPI {
         table.add(
             .post, "/api/v1/enroll", .anyone,
             "A branch device trades its one-time code for its token (shown once) and learns its branch",
-            body: [.required("code", .string), .optional("softwareVersion", .string)]
+            body: [.required("code", .string), .optional("softwareVersion", .string)], answers: [.json(201, .enrolment)]
         ) { request in
             struct Body: Decodable {
                 let code: String
@@ -87,9 +91,9 @@ extension CoreAPI {
             let throttle = request.database.auth.throttle
             let policy = request.database.auth.policy
             if let until = throttle.lockedUntil(key), request.now.seconds < until {
-                return HTTPResponse(
-                    status: 429, headers: [("Retry-After", "\(until - request.now.seconds)")],
-                    body: HTTPResponse.error(429, "too many wrong codes; wait").body)
+                var response = HTTPResponse.error(429, "too many wrong codes; wait")
+                response.headers.append(("Retry-After", "\(until - request.now.seconds)"))
+                return response
             }
             do {
                 let (device, token, branch) = try request.database.write {
@@ -129,7 +133,10 @@ extension CoreAPI {
                 return .error(401, "\(failure)")
             }
         }
-        table.add(.get, "/api/v1/device", .device, "The calling device and its branch") { request in
+        table.add(
+            .get, "/api/v1/device", .device, "The calling device and its branch",
+            answers: [.json(200, .object(["device": .device], optional: ["branch": .branch]))]
+        ) { request in
             guard let device = request.device else { return .error(401, "a device token is required") }
             struct Answer: Encodable {
                 let device: Device
@@ -143,7 +150,7 @@ extension CoreAPI {
             body: [
                 .optional("softwareVersion", .string), .optional("replicaAgeSeconds", .integer),
                 .optional("outboxDepth", .integer),
-            ]
+            ], answers: [.noContent]
         ) { request in
             struct Body: Decodable {
                 let softwareVersion: String?

@@ -25,10 +25,14 @@ extension CoreAPI {
             "Import members (role cliente) from CSV (UTF-8; header row with username, email, name, paternalSurname, "
                 + "branch and optional profile columns); "
                 + "every row is checked and nothing is imported unless all pass; dryRun=true only checks",
-            query: ["dryRun"], bodyLimit: 16 << 20
+            query: [.boolean("dryRun")],
+            answers: [
+                .json(200, .importAnswer, "checked (dryRun)"), .json(201, .importAnswer, "imported"),
+                .json(422, .importAnswer, "rejected: nothing imported"),
+            ], bodyLimit: 16 << 20
         ) { request in
             let actor = try request.actor
-            let dryRun = request.query("dryRun") == "true"
+            let dryRun = try request.queryFlag("dryRun") ?? false
             let records: [CSVReader.Record]
             do { records = try CSVReader.records(request.context.request.body) } catch let error as CSVReader.Failure {
                 return .json(

@@ -56,11 +56,13 @@ package struct UserView: Encodable {
 extension CoreAPI {
     /// Seed 003's profile fields beyond the login ones, accepted by create and update.
     package static let profileFields: [BodyField] = [
-        .optional("clave", .integer), .optional("maternalSurname", .string), .optional("gender", .string),
+        .optional("clave", .integer), .optional("maternalSurname", .optionalName),
+        .optional("gender", .string(values: Gender.allCases.map(\.rawValue))),
         .optional("agreement", .integer),
-        .optional("birthDate", .string), .optional("joinDate", .string), .optional("phone", .string),
+        .optional("birthDate", .string(format: "date")), .optional("joinDate", .date), .optional("phone", .string),
         .optional("alternateEmail", .string),
-        .optional("followUp", .boolean), .optional("notes", .string), .optional("language", .string),
+        .optional("followUp", .boolean), .optional("notes", .string),
+        .optional("language", .string(values: ["es", "en"])),
     ]
 
     /// The profile fields present in the body, checked, and the same as audit changes.
@@ -140,17 +142,21 @@ extension CoreAPI {
     /// Cards, PINs, the clave suggestion and agreements.
     package static func declareMemberRoutes(_ table: inout RouteTable) {
         table.add(
-            .get, "/api/v1/claves/next", .privilege(.users), "The clave suggested for a new user (the highest plus one)"
+            .get, "/api/v1/claves/next", .privilege(.users),
+            "The clave suggested for a new user (the highest plus one)", answers: [.json(200, .object(["clave": .id]))]
         ) { request in
             .json(["clave": try request.database.members.nextClave()])
         }
-        table.add(.get, "/api/v1/users/:id/cards", .privilege(.users), "A user's cards, with their status") { request in
+        table.add(
+            .get, "/api/v1/users/:id/cards", .privilege(.users), "A user's cards, with their status",
+            answers: [.json(200, .array(.card))]
+        ) { request in
             .json(try request.database.members.cards(of: try target(request).id))
         }
         table.add(
             .post, "/api/v1/users/:id/cards", .privilege(.users),
             "Assign a card number (decimal, 0x hex, or FACILITY,CARD) to a user",
-            body: [.required("number", .string)]
+            body: [.required("number", .string)], answers: [.json(201, .card)]
         ) { request in
             struct Body: Decodable { let number: String }
             let body = try request.body(Body.self)
@@ -168,7 +174,8 @@ extension CoreAPI {
         }
         table.add(
             .get, "/api/v1/cards", .privilege(.users), "Who holds a card number (any status, newest first)",
-            query: ["number"]
+            query: [QueryParameter(name: "number", schema: .string(minLength: 1), required: true)],
+            answers: [.json(200, .array(.card))]
         ) { request in
             guard let text = request.query("number") else { return .error(400, "query parameter number is required") }
             let number: CardNumber
@@ -184,7 +191,8 @@ extension CoreAPI {
         }
         table.add(
             .patch, "/api/v1/cards/:id", .privilege(.users), "Mark a card lost or revoked (or active again)",
-            body: [.required("status", .string)]
+            body: [.required("status", .string(values: Credential.Status.allCases.map(\.rawValue)))],
+            answers: [.json(200, .card)]
         ) { request in
             struct Body: Decodable { let status: String }
             let body = try request.body(Body.self)
@@ -210,7 +218,7 @@ extension CoreAPI {
         table.add(
             .put, "/api/v1/users/:id/pin", .privilege(.users),
             "Set or reset a user's PIN (4 to 12 digits); it is never readable again",
-            body: [.required("pin", .string)]
+            body: [.required("pin", .string)], answers: [.noContent]
         ) { request in
             struct Body: Decodable { let pin: String }
             let body = try request.body(Body.self)
@@ -229,7 +237,8 @@ extension CoreAPI {
             }
             return HTTPResponse(status: 204)
         }
-        table.add(.delete, "/api/v1/users/:id/pin", .privilege(.users), "Remove a user's PIN") { request in
+        table.add(.delete, "/api/v1/users/:id/pin", .privilege(.users), "Remove a user's PIN", answers: [.noContent]) {
+            request in
             let target = try managedTarget(request)
             try request.database.write {
                 try request.database.members.setPIN(target.id, digest: nil, now: request.now)
@@ -240,13 +249,13 @@ extension CoreAPI {
 
         table.add(
             .get, "/api/v1/agreements", .privilege(.users),
-            "Agreements (convenios): companies, schools and other groups"
+            "Agreements (convenios): companies, schools and other groups", answers: [.json(200, .array(.agreement))]
         ) { request in
             .json(try request.database.members.agreements())
         }
         table.add(
             .post, "/api/v1/agreements", .privilege(.configuration), "Create an agreement",
-            body: [.required("name", .string), .optional("notes", .string)]
+            body: [.required("name", .name), .optional("notes", .string)], answers: [.json(201, .agreement)]
         ) { request in
             struct Body: Decodable {
                 let name: String
@@ -263,7 +272,7 @@ extension CoreAPI {
         }
         table.add(
             .patch, "/api/v1/agreements/:id", .privilege(.configuration), "Rename an agreement or change its notes",
-            body: [.optional("name", .string), .optional("notes", .string)]
+            body: [.optional("name", .name), .optional("notes", .string)], answers: [.json(200, .agreement)]
         ) { request in
             struct Body: Decodable {
                 let name: String?
@@ -285,7 +294,8 @@ extension CoreAPI {
         }
         table.add(
             .get, "/api/v1/agreements/:id/users", .privilege(.users), "The users of an agreement, within your branches",
-            query: ["limit", "offset"]
+            query: [.integer("limit", 1...1_000), .integer("offset", 0...10_000_000)],
+            answers: [.json(200, .array(.person))]
         ) { request in
             let id = try request.id(what: "agreement")
             guard try request.database.members.agreement(id) != nil else { return .error(404, "no such agreement") }

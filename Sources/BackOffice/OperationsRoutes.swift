@@ -6,11 +6,15 @@ import PorteroModel
 extension CoreAPI {
     /// Attendance, door commands, notifications, the dashboard, home, customers and leads, and profile settings.
     package static func declareOperationsRoutes(_ table: inout RouteTable) {
-        let attendanceQuery = ["door", "from", "to", "user", "reason", "granted", "before", "after", "limit"]
+        let attendanceQuery: [QueryParameter] = [
+            .integer("door", 0...Int64.max), .date("from"), .date("to"), .integer("user", 1...Int64.max),
+            .choice("reason", ReasonCode.allCases.map(\.rawValue)), .boolean("granted"), .cursor("before"),
+            .cursor("after"), .integer("limit", 1...1_000),
+        ]
         table.add(
             .get, "/api/v1/attendance", .privilege(.attendance),
             "Attendance of your branches, newest first, by door, dates, user, reason; page with before=<cursor>",
-            query: attendanceQuery
+            query: attendanceQuery, answers: [.json(200, .array(.attendance), "rows; X-Next-Cursor pages on")]
         ) { request in
             let rows = try request.database.operations.attendance(
                 try attendanceFilter(request), limit: try request.queryInt("limit", default: 100, range: 1...1_000))
@@ -21,7 +25,7 @@ extension CoreAPI {
         table.add(
             .get, "/api/v1/attendance/today", .privilege(.attendance),
             "Today's attendance at your branches (each branch's own today), newest first",
-            query: ["limit"]
+            query: [.integer("limit", 1...1_000)], answers: [.json(200, .array(.attendance))]
         ) { request in
             let limit = try request.queryInt("limit", default: 200, range: 1...1_000)
             let actor = try request.actor
@@ -40,7 +44,8 @@ extension CoreAPI {
         }
         table.add(
             .get, "/api/v1/users/:id/attendance", .privilege(.attendance),
-            "A user's attendance history at your branches", query: ["before", "limit"]
+            "A user's attendance history at your branches", query: [.cursor("before"), .integer("limit", 1...1_000)],
+            answers: [.json(200, .array(.attendance))]
         ) { request in
             let target = try target(request)
             var filter = try attendanceFilter(request)
@@ -53,9 +58,9 @@ extension CoreAPI {
             .post, "/api/v1/attendance", .privilege(.attendance),
             "Check a user in by hand at a branch, with the reason (audited)",
             body: [
-                .required("user", .integer), .required("branch", .integer), .optional("door", .integer),
-                .required("reason", .string),
-            ]
+                .required("user", .id), .required("branch", .id), .optional("door", .count),
+                .required("reason", .reason),
+            ], answers: [.json(201, .attendance)]
         ) { request in
             struct Body: Decodable {
                 let user: Int64
@@ -99,7 +104,10 @@ extension CoreAPI {
         table.add(
             .post, "/api/v1/branches/:id/commands", .privilege(.attendance),
             "A remote door command for a branch: unlock_once (a door), lockdown or release",
-            body: [.required("command", .string), .optional("door", .integer), .required("reason", .string)]
+            body: [
+                .required("command", .string(values: DoorCommand.Kind.allCases.map(\.rawValue))),
+                .optional("door", .id), .required("reason", .reason),
+            ], answers: [.json(201, .doorCommand)]
         ) { request in
             struct Body: Decodable {
                 let command: String
@@ -140,7 +148,7 @@ extension CoreAPI {
         }
         table.add(
             .get, "/api/v1/door-commands", .privilege(.attendance), "Door commands of your branches, newest first",
-            query: ["limit"]
+            query: [.integer("limit", 1...500)], answers: [.json(200, .array(.doorCommand))]
         ) { request in
             .json(
                 try request.database.operations.doorCommands(
@@ -150,7 +158,8 @@ extension CoreAPI {
 
         table.add(
             .get, "/api/v1/notifications", .signedIn, "Your notifications: filter all, unread or urgent",
-            query: ["filter", "limit"]
+            query: [.choice("filter", ["all", "unread", "urgent"]), .integer("limit", 1...500)],
+            answers: [.json(200, .array(.notification))]
         ) { request in
             let filter = request.query("filter") ?? "all"
             guard ["all", "unread", "urgent"].contains(filter) else {
@@ -161,27 +170,37 @@ extension CoreAPI {
                     for: try request.actor, filter: filter,
                     limit: try request.queryInt("limit", default: 100, range: 1...500)))
         }
-        table.add(.get, "/api/v1/notifications/unread", .signedIn, "How many of your notifications are unread") {
+        table.add(
+            .get, "/api/v1/notifications/unread", .signedIn, "How many of your notifications are unread",
+            answers: [.json(200, .object(["unread": .count]))]
+        ) {
             request in
             struct Unread: Encodable { let unread: Int }
             return .json(Unread(unread: try request.database.operations.unreadCount(for: try request.actor)))
         }
-        table.add(.post, "/api/v1/notifications/:id/read", .signedIn, "Mark one notification read") { request in
+        table.add(
+            .post, "/api/v1/notifications/:id/read", .signedIn, "Mark one notification read",
+            answers: [.json(200, .object(["marked": .integer(minimum: 0, maximum: 1)]), "1 if it was unread")]
+        ) { request in
             let changed = try request.database.operations.markRead(
                 try request.id(what: "notification"), for: try request.actor, now: request.now)
             return .json(["marked": changed])
         }
-        table.add(.post, "/api/v1/notifications/read", .signedIn, "Mark all your notifications read") { request in
+        table.add(
+            .post, "/api/v1/notifications/read", .signedIn, "Mark all your notifications read",
+            answers: [.json(200, .object(["marked": .count]))]
+        ) { request in
             .json(["marked": try request.database.operations.markRead(nil, for: try request.actor, now: request.now)])
         }
         table.add(
             .post, "/api/v1/notifications", .privilege(.configuration),
             "Send a notification to everyone (system), a role (optionally at a branch) or one user",
             body: [
-                .required("audience", .string), .optional("role", .string), .optional("user", .integer),
-                .optional("branch", .integer),
-                .required("level", .string), .required("title", .string), .optional("body", .string),
-            ]
+                .required("audience", .string(values: ["system", "role", "user"])), .optional("role", .roleName),
+                .optional("user", .id), .optional("branch", .id),
+                .required("level", .string(values: ["info", "urgent"])), .required("title", .name),
+                .optional("body", .string),
+            ], answers: [.json(201, .object(["id": .id]))]
         ) { request in
             struct Body: Decodable {
                 let audience: String
@@ -222,7 +241,8 @@ extension CoreAPI {
 
         table.add(
             .get, "/api/v1/dashboard", .privilege(.dashboard),
-            "Seed 000's figures over from..to (default: this month) and your branches", query: ["from", "to"]
+            "Seed 000's figures over from..to (default: this month) and your branches",
+            query: [.date("from"), .date("to")], answers: [.json(200, .dashboard)]
         ) { request in
             let today = request.today(request.branch)
             let (year, month, _) = today.components
@@ -238,7 +258,8 @@ extension CoreAPI {
         }
         table.add(
             .get, "/api/v1/home", .privilege(.home),
-            "Home: the users under follow-up first (seed 003), then today's attendance at your branches"
+            "Home: the users under follow-up first (seed 003), then today's attendance at your branches",
+            answers: [.json(200, .home)]
         ) { request in
             let branches = try visibleBranches(request, .home)
             let followUp = try request.database.members.search(
@@ -265,16 +286,22 @@ extension CoreAPI {
                     unreadNotifications: try request.database.operations.unreadCount(for: actor)))
         }
 
-        let peopleQuery = ["active", "city", "agreement", "q", "format", "limit", "offset"]
+        let peopleQuery: [QueryParameter] = [
+            .boolean("active"), .text("city"), .integer("agreement", 1...Int64.max), .text("q"),
+            .choice("format", ["json", "csv", "xlsx"]), .integer("limit", 1...1_000),
+            .integer("offset", 0...10_000_000),
+        ]
         table.add(
             .get, "/api/v1/customers", .privilege(.users),
-            "Customers (members who bought a subscription): filters; format=csv or xlsx exports all", query: peopleQuery
+            "Customers (members who bought a subscription): filters; format=csv or xlsx exports all",
+            query: peopleQuery, answers: peopleAnswers
         ) { request in
             try exportPeople(request, .customers)
         }
         table.add(
             .get, "/api/v1/leads", .privilege(.users),
-            "Leads (members with no subscription yet): filters; format=csv or xlsx exports all", query: peopleQuery
+            "Leads (members with no subscription yet): filters; format=csv or xlsx exports all", query: peopleQuery,
+            answers: peopleAnswers
         ) { request in
             try exportPeople(request, .leads)
         }
@@ -282,9 +309,9 @@ extension CoreAPI {
         table.add(
             .patch, "/api/v1/me", .privilege(.myProfile), "Your own name and language (es, en)",
             body: [
-                .optional("name", .string), .optional("paternalSurname", .string),
-                .optional("maternalSurname", .string), .optional("language", .string),
-            ]
+                .optional("name", .name), .optional("paternalSurname", .optionalName),
+                .optional("maternalSurname", .optionalName), .optional("language", .string(values: ["es", "en"])),
+            ], answers: [.json(200, .user)]
         ) { request in
             struct Body: Decodable {
                 let name: String?

@@ -74,11 +74,12 @@ extension CoreAPI {
     package static func declareSalesRoutes(_ table: inout RouteTable) {
         table.add(
             .get, "/api/v1/plans", .signedIn, "Plans with their current terms; active=true for those on sale",
-            query: ["active"]
+            query: [.boolean("active")], answers: [.json(200, .array(.plan))]
         ) { request in
-            .json(try request.database.sales.plans(activeOnly: request.query("active") == "true"))
+            .json(try request.database.sales.plans(activeOnly: try request.queryFlag("active") ?? false))
         }
-        table.add(.get, "/api/v1/plans/:id", .signedIn, "One plan's current terms") { request in
+        table.add(.get, "/api/v1/plans/:id", .signedIn, "One plan's current terms", answers: [.json(200, .plan)]) {
+            request in
             guard let plan = try request.database.sales.plan(try request.id(what: "plan")) else {
                 return .error(404, "no such plan")
             }
@@ -87,7 +88,7 @@ extension CoreAPI {
         table.add(
             .post, "/api/v1/plans", .privilege(.configuration),
             "Create a plan: price in minor units, duration, branches (none: all), windows, visit limits, features",
-            body: [.required("name", .string)] + planFields
+            body: [.required("name", .name)] + planFields, answers: [.json(201, .plan)]
         ) { request in
             let (terms, _) = try planTerms(request)
             let plan = try request.database.write {
@@ -103,7 +104,8 @@ extension CoreAPI {
         table.add(
             .patch, "/api/v1/plans/:id", .privilege(.configuration),
             "Change a plan: new terms apply to new subscriptions, and to running ones too with applyToExisting",
-            body: [.optional("name", .string)] + planFields + [.optional("applyToExisting", .boolean)]
+            body: [.optional("name", .name)] + planFields + [.optional("applyToExisting", .boolean)],
+            answers: [.json(200, .plan)]
         ) { request in
             let (terms, applyToExisting) = try planTerms(request)
             let id = try request.id(what: "plan")
@@ -125,7 +127,7 @@ extension CoreAPI {
 
         table.add(
             .get, "/api/v1/users/:id/subscriptions", .privilege(.subscriptions),
-            "A user's subscriptions with where each stands today"
+            "A user's subscriptions with where each stands today", answers: [.json(200, .array(.subscription))]
         ) { request in
             let target = try target(request)
             return .json(try request.database.sales.subscriptions(of: target.id, today: request.today(nil)))
@@ -138,7 +140,7 @@ extension CoreAPI {
                 .optional("startDate", .string),
                 .optional("pricePaid", .integer), .optional("promotion", .string),
                 .optional("paymentReference", .string),
-            ]
+            ], answers: [.json(201, .subscription)]
         ) { request in
             struct Body: Decodable {
                 let user: Int64
@@ -176,7 +178,8 @@ extension CoreAPI {
             return .json(created, status: 201)
         }
         table.add(
-            .get, "/api/v1/subscriptions/:id", .privilege(.subscriptions), "A subscription and where it stands today"
+            .get, "/api/v1/subscriptions/:id", .privilege(.subscriptions), "A subscription and where it stands today",
+            answers: [.json(200, .subscription)]
         ) { request in
             .json(try subscriptionTarget(request))
         }
@@ -186,7 +189,7 @@ extension CoreAPI {
             body: [
                 .optional("pricePaid", .integer), .optional("promotion", .string),
                 .optional("paymentReference", .string),
-            ]
+            ], answers: [.json(201, .subscription)]
         ) { request in
             struct Body: Decodable {
                 let pricePaid: Int64?
@@ -210,7 +213,8 @@ extension CoreAPI {
         table.add(
             .post, "/api/v1/subscriptions/:id/freeze", .privilege(.subscriptions),
             "Freeze from startDate (default today) to endDate (open when absent); the end moves by the frozen days",
-            body: [.optional("startDate", .string), .optional("endDate", .string), .optional("reason", .string)]
+            body: [.optional("startDate", .string), .optional("endDate", .string), .optional("reason", .string)],
+            answers: [.json(200, .subscription)]
         ) { request in
             struct Body: Decodable {
                 let startDate: String?
@@ -235,7 +239,7 @@ extension CoreAPI {
         table.add(
             .post, "/api/v1/subscriptions/:id/unfreeze", .privilege(.subscriptions),
             "End the freeze: back from date (default today)",
-            body: [.optional("date", .string)]
+            body: [.optional("date", .string)], answers: [.json(200, .subscription)]
         ) { request in
             struct Body: Decodable { let date: String? }
             let body = try request.body(Body.self)
@@ -252,7 +256,7 @@ extension CoreAPI {
         }
         table.add(
             .post, "/api/v1/subscriptions/:id/cancel", .privilege(.subscriptions),
-            "Cancel a subscription: the member stops getting in at once"
+            "Cancel a subscription: the member stops getting in at once", answers: [.json(200, .subscription)]
         ) { request in
             let current = try subscriptionTarget(request)
             let cancelled = try request.database.write {

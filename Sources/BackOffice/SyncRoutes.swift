@@ -13,7 +13,7 @@ extension CoreAPI {
             .get, "/api/v1/sync/changes", .device,
             "Changes after a cursor that concern the device's branch; "
                 + "wait=SECONDS (up to 30) holds the answer until one comes",
-            query: ["after", "wait"]
+            query: [.integer("after", 0...Int64.max), .integer("wait", 0...30)], answers: [.json(200, .syncBatch)]
         ) { request in
             guard let device = request.device else { return .error(401, "a device token is required") }
             guard let after = Int64(request.query("after") ?? ""), after >= 0 else {
@@ -40,7 +40,8 @@ extension CoreAPI {
             .get, "/api/v1/sync/snapshot", .device,
             "A page of the device branch's whole replica, by user id; "
                 + "the first page carries the plans and the sequence to follow from",
-            query: ["after", "limit"]
+            query: [.integer("after", 0...Int64.max), .integer("limit", 1...20_000)],
+            answers: [.json(200, .syncSnapshotPage, "a page (application/x-portero-sync when asked)")]
         ) { request in
             guard let device = request.device else { return .error(401, "a device token is required") }
             guard let after = Int64(request.query("after") ?? "0"), after >= 0 else {
@@ -61,7 +62,7 @@ extension CoreAPI {
             .post, "/api/v1/sync/attendance", .device,
             "Attendance events from the branch's outbox; "
                 + "each id is stored once and the answer lists the ids the core holds",
-            body: [.required("events", .strings)], bodyLimit: 16 << 20
+            body: [.required("events", .strings)], answers: [.json(200, .syncUploadAnswer)], bodyLimit: 16 << 20
         ) { request in
             guard let device = request.device else { return .error(401, "a device token is required") }
             let upload: SyncUpload
@@ -94,7 +95,7 @@ extension CoreAPI {
             .post, "/api/v1/sync/commands", .device,
             "Changes made at the branch (a card given at reception): each applied once per device and id, "
                 + "as the device, and the result answered; the feed brings the outcome",
-            body: [.required("commands", .strings)]
+            body: [.required("commands", .strings)], answers: [.json(200, .syncCommandAnswer)]
         ) { request in
             guard let device = request.device else { return .error(401, "a device token is required") }
             let upload: SyncCommandUpload
@@ -156,7 +157,7 @@ extension CoreAPI {
             .post, "/api/v1/sync/alarms", .device,
             "Door alarms raised at the branch (forced, held open): "
                 + "urgent notifications to its administrators and managers",
-            body: [.required("alarms", .strings)]
+            body: [.required("alarms", .strings)], answers: [.json(200, .object(["received": .count]))]
         ) { request in
             guard let device = request.device else { return .error(401, "a device token is required") }
             let upload: SyncAlarmUpload

@@ -65,13 +65,14 @@ extension CoreAPI {
             .get, "/api/v1/users", .privilege(.users),
             "Users of the branches you hold the users privilege at: the follow-up ones first; "
                 + "q searches name, clave, username, email and card number",
-            query: ["q", "followUp", "limit", "offset"]
+            query: [.text("q"), .boolean("followUp"), .integer("limit", 1...500), .integer("offset", 0...10_000_000)],
+            answers: [.json(200, .array(.user))]
         ) { request in
             let limit = try request.queryInt("limit", default: 50, range: 1...500)
             let offset = try request.queryInt("offset", default: 0, range: 0...10_000_000)
             let found = try request.database.members.search(
                 request.query("q"), in: try visibleBranches(request, .users),
-                followUpOnly: request.query("followUp") == "true", limit: limit, offset: offset)
+                followUpOnly: try request.queryFlag("followUp") ?? false, limit: limit, offset: offset)
             return .json(try found.map { try UserView($0, request.database, withCards: false) })
         }
         table.add(
@@ -79,10 +80,10 @@ extension CoreAPI {
             "Create a user (member or staff) with seed 003's fields, roles and branches; "
                 + "the password may be left for later",
             body: [
-                .required("username", .string), .required("email", .string), .optional("password", .string),
-                .required("name", .string),
-                .required("paternalSurname", .string), .required("roles", .strings), .required("branches", .integers),
-            ] + profileFields
+                .required("username", .username), .required("email", .email), .optional("password", .string),
+                .required("name", .name), .required("paternalSurname", .optionalName),
+                .required("roles", .array(.roleName)), .required("branches", .array(.id)),
+            ] + profileFields, answers: [.json(201, .user)]
         ) { request in
             struct Body: Decodable {
                 let username: String
@@ -117,7 +118,7 @@ extension CoreAPI {
         }
         table.add(
             .get, "/api/v1/users/:id", .privilege(.users),
-            "A user of a branch you hold the users privilege at, with cards and PIN state"
+            "A user of a branch you hold the users privilege at, with cards and PIN state", answers: [.json(200, .user)]
         ) { request in
             guard let user = try request.database.members.user(try target(request).id) else {
                 return .error(404, "no such user")
@@ -128,9 +129,9 @@ extension CoreAPI {
             .patch, "/api/v1/users/:id", .privilege(.users),
             "Change a user's profile, email, password or active flag (false deactivates and ends their sessions)",
             body: [
-                .optional("email", .string), .optional("name", .string), .optional("paternalSurname", .string),
+                .optional("email", .email), .optional("name", .name), .optional("paternalSurname", .optionalName),
                 .optional("active", .boolean), .optional("password", .string),
-            ] + profileFields
+            ] + profileFields, answers: [.json(200, .user)]
         ) { request in
             struct Body: Decodable {
                 let email: String?
@@ -180,7 +181,7 @@ extension CoreAPI {
         }
         table.add(
             .put, "/api/v1/users/:id/roles", .privilege(.users), "Replace a user's roles",
-            body: [.required("roles", .strings)]
+            body: [.required("roles", .array(.roleName))], answers: [.json(200, .user)]
         ) { request in
             struct Body: Decodable { let roles: [String] }
             let body = try request.body(Body.self)
@@ -203,7 +204,7 @@ extension CoreAPI {
         }
         table.add(
             .put, "/api/v1/users/:id/branches", .privilege(.users), "Replace the branches granted to a user",
-            body: [.required("branches", .integers)]
+            body: [.required("branches", .array(.id))], answers: [.json(200, .user)]
         ) { request in
             struct Body: Decodable { let branches: [Int64] }
             let body = try request.body(Body.self)
@@ -226,14 +227,16 @@ extension CoreAPI {
         }
 
         table.add(
-            .get, "/api/v1/branches", .signedIn, "The branches granted to you (every branch for a SuperAdministrador)"
+            .get, "/api/v1/branches", .signedIn, "The branches granted to you (every branch for a SuperAdministrador)",
+            answers: [.json(200, .array(.branch))]
         ) { request in
             let actor = try request.actor
             let all = try request.database.accounts.branches()
             return .json(
                 actor.roles.contains(.superAdministrator) ? all : all.filter { actor.branches.contains($0.id) })
         }
-        table.add(.get, "/api/v1/branches/:id", .signedIn, "One of your branches") { request in
+        table.add(.get, "/api/v1/branches/:id", .signedIn, "One of your branches", answers: [.json(200, .branch)]) {
+            request in
             let actor = try request.actor
             let id = BranchID(try request.id(what: "branch"))
             guard actor.roles.contains(.superAdministrator) || actor.branches.contains(id),
@@ -245,7 +248,8 @@ extension CoreAPI {
         }
         table.add(
             .post, "/api/v1/branches", .privilege(.branches), "Create a branch (name, city, IANA time zone)",
-            body: [.required("name", .string), .required("city", .string), .required("timeZone", .string)]
+            body: [.required("name", .name), .required("city", .name), .required("timeZone", .timeZone)],
+            answers: [.json(201, .object(["id": .id]))]
         ) { request in
             struct Body: Decodable {
                 let name: String
@@ -267,9 +271,9 @@ extension CoreAPI {
             .patch, "/api/v1/branches/:id", .privilege(.branches),
             "Change a branch's name, city, time zone or active flag",
             body: [
-                .optional("name", .string), .optional("city", .string), .optional("timeZone", .string),
+                .optional("name", .name), .optional("city", .name), .optional("timeZone", .timeZone),
                 .optional("active", .boolean),
-            ]
+            ], answers: [.json(200, .branch)]
         ) { request in
             struct Body: Decodable {
                 let name: String?

@@ -126,7 +126,9 @@ public final class SQLiteAccountStore: AccountStore {
         if required && value.trimmingCharacters(in: .whitespaces).isEmpty {
             throw AccountError(field: field, problem: "must not be empty")
         }
-        guard value.count <= 100, !value.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true })
+        // Counted in code points, as JSON Schema's maxLength counts them.
+        guard value.unicodeScalars.count <= 100,
+            !value.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true })
         else {
             throw AccountError(field: field, problem: "at most 100 characters on one line")
         }

@@ -25,8 +25,9 @@ public struct HTTPResponseError: Error, Sendable {
     public init(_ response: HTTPResponse) { self.response = response }
 }
 
-/// Routes with path parameters (`/api/v1/users/:id`), 404 for unknown paths, 405 with `Allow` for
-/// known paths and other methods, HEAD from GET, OPTIONS with `Allow`, weak ETags on GET.
+/// Routes with path parameters (`/api/v1/users/:id`; a literal segment wins over a parameter), 404
+/// for unknown paths, 405 with `Allow` for known paths and other methods, HEAD from GET, OPTIONS
+/// with `Allow`, weak ETags on GET.
 public struct Router: Sendable {
     public typealias Handler = @Sendable (RouteContext) throws -> HTTPResponse
 
@@ -161,10 +162,12 @@ public struct Router: Sendable {
         }
         var end = begin
         while end < path.count, path[end] != slash { end += 1 }
+        // A word beats a parameter: `/users/import` is that route, never `/users/:id` with id "import".
+        let before = found.count
         if let next = nodes[node].child(UnsafeBufferPointer(rebasing: path[begin..<end])) {
             walk(nodes, next, path, from: end, &found)
         }
-        if let next = nodes[node].parameter { walk(nodes, next, path, from: end, &found) }
+        if found.count == before, let next = nodes[node].parameter { walk(nodes, next, path, from: end, &found) }
     }
 
     /// The largest body any route for this path takes (the decoder's limit for the request).

@@ -54,7 +54,16 @@ final class APIFixture {
         text += "\r\n" + (body ?? "")
         var decoder = HTTPRequestDecoder()
         decoder.append(Array(text.utf8))
-        return router.respond(to: try #require(try decoder.next()))
+        return conforming(router.respond(to: try #require(try decoder.next())), method, target)
+    }
+
+    /// The answer, after checking it against what the OpenAPI document declares for its route.
+    func conforming(_ response: HTTPResponse, _ method: String, _ target: String) -> HTTPResponse {
+        let path = String(target.prefix { $0 != "?" })
+        for problem in api.conformance(of: response, method: HTTPMethod(rawValue: method) ?? .get, path: path) {
+            Issue.record("the answer departs from the OpenAPI document: \(problem)")
+        }
+        return response
     }
 
     /// Sends a request; `cookie` and `csrf` come from `signIn`; `peer` is the socket's address as
@@ -73,7 +82,7 @@ final class APIFixture {
         decoder.append(Array(text.utf8))
         var request = try #require(try decoder.next())
         request.peer = peer
-        return router.respond(to: request)
+        return conforming(router.respond(to: request), method, target)
     }
 
     /// Creates a user with `role` at the own branch and signs them in.
