@@ -111,7 +111,7 @@ extension CoreAPI {
         ) { request in
             struct Body: Decodable { let name: String }
             let body = try request.body(Body.self)
-            try SQLiteAccountStore.checkName(body.name, field: "name", required: true)
+            try FieldRules.checkName(body.name, field: "name", required: true)
             let created = try request.database.write {
                 try request.database.auth.createAPIToken(for: try request.actor.id, name: body.name, now: request.now)
             }

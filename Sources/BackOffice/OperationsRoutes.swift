@@ -212,7 +212,7 @@ extension CoreAPI {
                 let body: String?
             }
             let body = try request.body(Body.self)
-            let audience: SQLiteOperationsStore.Audience
+            let audience: NotificationAudience
             switch body.audience {
             case "system": audience = .system
             case "role":

@@ -108,11 +108,8 @@ extension CoreAPI {
             let database = request.database
             let results = try database.write { () throws -> [SyncCommandAnswer.Result] in
                 try upload.commands.map { command in
-                    if let done: (Bool, String) = try database.db.queryFirst(
-                        "SELECT applied, message FROM device_commands WHERE device_id = ? AND local_id = ?",
-                        device.id, command.id, map: { (try $0.get(0), try $0.get(1)) })
-                    {
-                        return SyncCommandAnswer.Result(id: command.id, applied: done.0, message: done.1)
+                    if let done = try database.sync.commandResult(device: device.id, localID: command.id) {
+                        return done
                     }
                     var applied = false
                     var message = ""
@@ -142,12 +139,8 @@ extension CoreAPI {
                             title: "Card \(number) given at the branch was refused",
                             body: message, source: "sync", by: nil, now: request.now)
                     }
-                    try database.db.run(
-                        "INSERT INTO device_commands (device_id, local_id, kind, body, applied, message, received_at) "
-                            + "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        device.id, command.id, command.kind.rawValue,
-                        "{\"user\":\(command.user),\"number\":\(command.number)}", applied, message,
-                        request.now.milliseconds)
+                    try database.sync.recordCommand(
+                        command, device: device.id, applied: applied, message: message, now: request.now)
                     return SyncCommandAnswer.Result(id: command.id, applied: applied, message: message)
                 }
             }

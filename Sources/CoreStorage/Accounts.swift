@@ -41,9 +41,35 @@ public struct AccountError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Accounts and branches storage (the SQLite backend; a PostgreSQL one would implement the same).
+/// The checks every store makes on names and email addresses before it writes them.
+package enum FieldRules {
+    package static func checkEmail(_ email: String) throws {
+        guard email.count <= 254, email.contains("@"), !email.hasPrefix("@"), !email.hasSuffix("@"),
+            !email.contains(where: { $0.isWhitespace || $0.isNewline })
+        else {
+            throw AccountError(field: "email", problem: "not an email address")
+        }
+    }
+
+    package static func checkName(_ value: String, field: String, required: Bool) throws {
+        if required && value.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw AccountError(field: field, problem: "must not be empty")
+        }
+        // Counted in code points, as JSON Schema's maxLength counts them.
+        guard value.unicodeScalars.count <= 100,
+            !value.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true })
+        else {
+            throw AccountError(field: field, problem: "at most 100 characters on one line")
+        }
+    }
+}
+
+/// Accounts and branches storage.
 public protocol AccountStore {
     func createBranch(name: String, city: String, timeZone: String) throws -> BranchID
+    /// The password checked against the policy and hashed: an `AccountError` naming the field
+    /// when it falls short. Done outside any transaction, since scrypt takes tens of milliseconds.
+    func preparePassword(_ password: String) throws -> String
     /// `password` nil: an account that cannot sign in until one is set (members enrolled at the desk).
     func createAccount(
         username: String, email: String, password: String?, name: String, paternalSurname: String,
@@ -77,6 +103,7 @@ public struct AccountChanges: Sendable {
     public init() {}
 }
 
+/// The account store in the core's SQLite database.
 public final class SQLiteAccountStore: AccountStore {
     package let db: Connection
     package let hasher: PasswordHasher
@@ -94,8 +121,8 @@ public final class SQLiteAccountStore: AccountStore {
         do { _ = try ZoneRules(identifier: timeZone) } catch {
             throw AccountError(field: "timeZone", problem: "\(error)")
         }
-        try Self.checkName(name, field: "name", required: true)
-        try Self.checkName(city, field: "city", required: true)
+        try FieldRules.checkName(name, field: "name", required: true)
+        try FieldRules.checkName(city, field: "city", required: true)
         do {
             try db.run("INSERT INTO branches (name, city, time_zone) VALUES (?, ?, ?)", name, city, timeZone)
         } catch let error as SQLiteError where error.isConstraintViolation {
@@ -104,34 +131,12 @@ public final class SQLiteAccountStore: AccountStore {
         return BranchID(db.lastInsertRowID)
     }
 
-    /// The password checked against the policy and hashed: an `AccountError` naming the field
-    /// when it falls short. Done outside any transaction, since scrypt takes tens of milliseconds.
     public func preparePassword(_ password: String) throws -> String {
         let problems = policy.problems(with: password)
         guard problems.isEmpty else {
             throw AccountError(field: "password", problem: "needs " + problems.joined(separator: ", "))
         }
         return try hasher.hash(password)
-    }
-
-    package static func checkEmail(_ email: String) throws {
-        guard email.count <= 254, email.contains("@"), !email.hasPrefix("@"), !email.hasSuffix("@"),
-            !email.contains(where: { $0.isWhitespace || $0.isNewline })
-        else {
-            throw AccountError(field: "email", problem: "not an email address")
-        }
-    }
-
-    package static func checkName(_ value: String, field: String, required: Bool) throws {
-        if required && value.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw AccountError(field: field, problem: "must not be empty")
-        }
-        // Counted in code points, as JSON Schema's maxLength counts them.
-        guard value.unicodeScalars.count <= 100,
-            !value.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true })
-        else {
-            throw AccountError(field: field, problem: "at most 100 characters on one line")
-        }
     }
 
     public func createAccount(
@@ -143,9 +148,9 @@ public final class SQLiteAccountStore: AccountStore {
         else {
             throw AccountError(field: "username", problem: "3 to 64 letters, digits, '.', '_' or '-'")
         }
-        try Self.checkEmail(email)
-        try Self.checkName(name, field: "name", required: true)
-        try Self.checkName(paternalSurname, field: "paternalSurname", required: false)
+        try FieldRules.checkEmail(email)
+        try FieldRules.checkName(name, field: "name", required: true)
+        try FieldRules.checkName(paternalSurname, field: "paternalSurname", required: false)
         let hash = try password.map { try preparePassword($0) }
         return try db.transaction {
             let clave: Int64 = try db.scalar("SELECT coalesce(max(clave), 0) + 1 FROM users", as: Int64.self)
@@ -211,10 +216,14 @@ public final class SQLiteAccountStore: AccountStore {
     }
 
     public func updateAccount(_ id: UserID, _ changes: AccountChanges) throws -> Account? {
-        if let email = changes.email { try Self.checkEmail(email) }
-        if let name = changes.name { try Self.checkName(name, field: "name", required: true) }
-        if let value = changes.paternalSurname { try Self.checkName(value, field: "paternalSurname", required: false) }
-        if let value = changes.maternalSurname { try Self.checkName(value, field: "maternalSurname", required: false) }
+        if let email = changes.email { try FieldRules.checkEmail(email) }
+        if let name = changes.name { try FieldRules.checkName(name, field: "name", required: true) }
+        if let value = changes.paternalSurname {
+            try FieldRules.checkName(value, field: "paternalSurname", required: false)
+        }
+        if let value = changes.maternalSurname {
+            try FieldRules.checkName(value, field: "maternalSurname", required: false)
+        }
         return try db.transaction {
             guard try account(id) != nil else { return nil }
             do {
@@ -276,8 +285,8 @@ public final class SQLiteAccountStore: AccountStore {
                 throw AccountError(field: "timeZone", problem: "\(error)")
             }
         }
-        if let name { try Self.checkName(name, field: "name", required: true) }
-        if let city { try Self.checkName(city, field: "city", required: true) }
+        if let name { try FieldRules.checkName(name, field: "name", required: true) }
+        if let city { try FieldRules.checkName(city, field: "city", required: true) }
         do {
             try db.run(
                 "UPDATE branches SET name = coalesce(?, name), city = coalesce(?, city), "

@@ -4,19 +4,19 @@ import PorteroModel
 import SQLite
 import Synchronization
 
-/// One SQLite connection to the core's database and the stores over it. Not shareable between
-/// threads: the pool lends each to one request at a time.
+/// One SQLite connection to the core's database and the stores over it, each seen through its
+/// protocol. Not shareable between threads: the pool lends each to one request at a time.
 public final class CoreDatabase {
     public let db: Connection
-    public let accounts: SQLiteAccountStore
-    public let audit: SQLiteAuditStore
+    public let accounts: any AccountStore
+    public let audit: any AuditStore
     public let auth: Authenticator
-    public let devices: SQLiteDeviceStore
-    public let members: SQLiteMemberStore
-    public let sales: SQLiteSalesStore
-    public let operations: SQLiteOperationsStore
-    public let dashboard: SQLiteDashboardStore
-    public let sync: SQLiteSyncStore
+    public let devices: any DeviceStore
+    public let members: any MemberStore
+    public let sales: any SalesStore
+    public let operations: any OperationsStore
+    public let dashboard: any DashboardStore
+    public let sync: any SyncStore
 
     package init(
         connection: Connection, hasher: PasswordHasher, policy: AuthPolicy, throttle: LoginThrottle, dummyHash: String
@@ -24,10 +24,13 @@ public final class CoreDatabase {
         throws
     {
         db = connection
-        accounts = try SQLiteAccountStore(connection: connection, hasher: hasher)
-        audit = try SQLiteAuditStore(connection: connection)
+        let accounts = try SQLiteAccountStore(connection: connection, hasher: hasher)
+        let audit = try SQLiteAuditStore(connection: connection)
+        self.accounts = accounts
+        self.audit = audit
         devices = try SQLiteDeviceStore(connection: connection)
-        members = try SQLiteMemberStore(connection: connection)
+        let members = try SQLiteMemberStore(connection: connection)
+        self.members = members
         sales = try SQLiteSalesStore(connection: connection, members: members)
         operations = try SQLiteOperationsStore(connection: connection, members: members)
         dashboard = try SQLiteDashboardStore(connection: connection)

@@ -33,7 +33,7 @@ public enum DeviceAuthFailure: Error, Hashable, Sendable, CustomStringConvertibl
     }
 }
 
-/// Devices storage (SQLite backend).
+/// Devices storage.
 public protocol DeviceStore {
     /// Registers a device at `branch` and returns it with a one-time enrolment code.
     func register(branch: BranchID, name: String, now: Timestamp, validFor seconds: Int64) throws -> (
@@ -50,8 +50,14 @@ public protocol DeviceStore {
     func devices(in branches: Set<BranchID>?) throws -> [Device]
     func report(_ id: Int64, softwareVersion: String?, replicaAgeSeconds: Int64?, outboxDepth: Int64?, now: Timestamp)
         throws
+    /// Devices silent since before `cutoff` and not yet reported, marked reported.
+    func takeNewlyOffline(before cutoff: Timestamp) throws -> [Device]
+    /// Devices whose reported replica age passed `seconds` and not yet reported, marked reported;
+    /// a device back under the bound is re-armed.
+    func takeNewlyStale(olderThan seconds: Int64) throws -> [Device]
 }
 
+/// The device store in the core's SQLite database.
 public final class SQLiteDeviceStore: DeviceStore {
     package let db: Connection
 
@@ -88,7 +94,7 @@ public final class SQLiteDeviceStore: DeviceStore {
     public func register(branch: BranchID, name: String, now: Timestamp, validFor seconds: Int64) throws -> (
         Device, code: String
     ) {
-        try SQLiteAccountStore.checkName(name, field: "name", required: true)
+        try FieldRules.checkName(name, field: "name", required: true)
         let code = try Self.newCode()
         do {
             try db.run(
@@ -187,7 +193,6 @@ public final class SQLiteDeviceStore: DeviceStore {
             """, now.milliseconds, softwareVersion.map { String($0.prefix(64)) }, replicaAgeSeconds, outboxDepth, id)
     }
 
-    /// Devices silent since before `cutoff` and not yet reported, marked reported.
     public func takeNewlyOffline(before cutoff: Timestamp) throws -> [Device] {
         let found = try db.query(
             """
@@ -198,8 +203,6 @@ public final class SQLiteDeviceStore: DeviceStore {
         return found
     }
 
-    /// Devices whose reported replica age passed `seconds` and not yet reported, marked reported;
-    /// a device back under the bound is re-armed.
     public func takeNewlyStale(olderThan seconds: Int64) throws -> [Device] {
         try db.run(
             "UPDATE devices SET stale_notified = 0 WHERE stale_notified = 1 AND coalesce(replica_age_seconds, 0) <= ?",

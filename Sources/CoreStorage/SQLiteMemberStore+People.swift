@@ -2,40 +2,8 @@ import Foundation
 import PorteroModel
 import SQLite
 
-/// Which people a customers-and-leads list holds (seed 000): customers have bought at least one
-/// subscription, leads none yet.
-public enum PersonList: String, Sendable, CaseIterable {
-    case customers, leads
-}
-
-/// Filters of the customers and leads lists.
-public struct PersonFilter: Sendable {
-    public var branches: Set<BranchID>?
-    public var active: Bool?
-    public var city: String?
-    public var agreementID: Int64?
-    public var search: String?
-    public init() {}
-}
-
 /// The customers and leads lists.
 extension SQLiteMemberStore {
-    /// One row of the customers or leads list.
-    public struct PersonRow: Sendable, Codable, Hashable {
-        public var id: Int64
-        public var clave: Int64
-        public var name: String
-        public var email: String
-        public var phone: String
-        public var active: Bool
-        public var agreement: String?
-        public var cities: String
-        public var branches: String
-        public var joinDate: LocalDay
-        public var subscriptions: Int
-        public var lastEnd: LocalDay?
-    }
-
     public func people(_ list: PersonList, filter: PersonFilter, limit: Int, offset: Int) throws -> [PersonRow] {
         var sql = """
             SELECT u.id, u.clave, u.name || ' ' || u.paternal_surname

@@ -65,11 +65,10 @@ extension SQLiteSalesStore {
         ) { try view($0, today: today) }
     }
 
-    /// Enrols `user` on the plan's current terms at `branch`, from `start`; the price defaults to the plan's.
     public func enroll(
         user: UserID, plan planID: Int64, branch: BranchID, start: LocalDay, pricePaid: Int64?, promotion: String,
         paymentReference: String,
-        renews: Int64? = nil, soldBy: UserID?, today: LocalDay, now: Timestamp
+        renews: Int64?, soldBy: UserID?, today: LocalDay, now: Timestamp
     ) throws -> SubscriptionView {
         guard let plan = try plan(planID) else { throw AccountError(field: "plan", problem: "no plan \(planID)") }
         guard plan.active else { throw AccountError(field: "plan", problem: "\(plan.name) is not sold any more") }
@@ -110,8 +109,6 @@ extension SQLiteSalesStore {
         }
     }
 
-    /// A new subscription on the same plan, starting the day after this one's effective end
-    /// (or today when it has ended).
     public func renew(
         _ id: Int64, pricePaid: Int64?, promotion: String, paymentReference: String, soldBy: UserID?, today: LocalDay,
         now: Timestamp
@@ -128,8 +125,6 @@ extension SQLiteSalesStore {
         )
     }
 
-    /// Freezes from `start` to `end` (open-ended when nil): refused when it overlaps another freeze,
-    /// starts before the subscription or after its effective end.
     public func freeze(_ id: Int64, start: LocalDay, end: LocalDay?, reason: String, today: LocalDay, now: Timestamp)
         throws -> SubscriptionView?
     {
@@ -167,7 +162,6 @@ extension SQLiteSalesStore {
         }
     }
 
-    /// Ends the open freeze: the member is back from `day` (frozen through the day before).
     public func unfreeze(_ id: Int64, on day: LocalDay, today: LocalDay, now: Timestamp) throws -> SubscriptionView? {
         guard let current = try subscription(id, today: today) else { return nil }
         guard

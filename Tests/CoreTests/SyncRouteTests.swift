@@ -205,6 +205,29 @@ extension APIFixture {
         #expect(try fixture.bearer("POST", "/api/v1/sync/attendance", token, body: "[1, 2]").status == 400)
     }
 
+    @Test func aBranchCommandIsAppliedOncePerDeviceAndIDAndAnsweredTheSameWhenSentAgain() throws {
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.administrator, username: "admin")
+        let (token, _) = try fixture.enrolDevice(as: admin)
+        let ana = try fixture.member("ana", as: admin)
+        let beto = try fixture.member("beto", as: admin)
+        let at = Timestamp(seconds: 1_800_000_000)
+        func send(_ commands: [SyncLocalCommand]) throws -> [SyncCommandAnswer.Result] {
+            let body = String(decoding: try JSONEncoder().encode(SyncCommandUpload(commands: commands)), as: UTF8.self)
+            let response = try fixture.bearer("POST", "/api/v1/sync/commands", token, body: body)
+            #expect(response.status == 200, "\(String(decoding: response.body, as: UTF8.self))")
+            return try JSONDecoder().decode(SyncCommandAnswer.self, from: Data(response.body)).results
+        }
+        let given = SyncLocalCommand(id: 1, kind: .card, user: ana, number: 7_770_001, at: at)
+        let taken = SyncLocalCommand(id: 2, kind: .card, user: beto, number: 7_770_001, at: at)
+        let first = try send([given, taken])
+        #expect(first.map(\.applied) == [true, false] && first[1].message.contains("already in use"))
+        // Sent again (the branch did not hear the answer): the same answers, nothing applied twice.
+        #expect(try send([given, taken]) == first)
+        let cards = try fixture.api.withDatabase { try $0.members.cards(number: CardNumber(rawValue: 7_770_001)) }
+        #expect(cards.map(\.userID) == [ana])
+    }
+
     @Test func aForcedDoorNotifiesTheBranchsManagers() throws {
         let fixture = try APIFixture()
         let admin = try fixture.signIn(.administrator, username: "admin")

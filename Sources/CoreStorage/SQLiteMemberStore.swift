@@ -3,41 +3,8 @@ import Foundation
 import PorteroModel
 import SQLite
 
-/// A card as the BackOffice shows it.
-public struct MemberCard: Hashable, Sendable, Codable {
-    public var id: Int64
-    public var userID: Int64
-    /// The normalised number (decimal) and the 10-digit form printed on EM4100 cards.
-    public var number: String
-    public var printed: String
-    public var status: Credential.Status
-    public var createdAt: Timestamp
-    public var changedAt: Timestamp
-}
-
-/// The profile fields a create or an update may set; nil leaves a field as it is (on create:
-/// its default). `agreementID` 0 clears the agreement.
-public struct ProfileFields: Sendable {
-    public var clave: Int64?
-    public var name: String?
-    public var paternalSurname: String?
-    public var maternalSurname: String?
-    public var gender: Gender?
-    public var agreementID: Int64?
-    public var birthDate: LocalDay??
-    public var joinDate: LocalDay?
-    public var phone: String?
-    public var alternateEmail: String?
-    public var followUp: Bool?
-    public var notes: String?
-    public var language: String?
-    public init() {}
-}
-
-/// Members and staff beyond the login fields: seed 003's profile, cards, PINs, agreements, the
-/// follow-up list, search and the customers/leads lists. Every change that matters at a door is
-/// appended to the change log in the same transaction.
-public final class SQLiteMemberStore {
+/// The member store in the core's SQLite database.
+public final class SQLiteMemberStore: MemberStore {
     package let db: Connection
 
     public init(connection: Connection) throws {
@@ -46,15 +13,13 @@ public final class SQLiteMemberStore {
 
     // MARK: Change log
 
-    /// Appends to the feed the branches follow; call inside the write's transaction.
     public func recordChange(_ entity: String, _ id: Int64, now: Timestamp) throws {
         try db.run("INSERT INTO change_log (at, entity, entity_id) VALUES (?, ?, ?)", now.milliseconds, entity, id)
     }
 
     // MARK: PIN key
 
-    /// The deployment's PIN key (32 random bytes made on first use, kept in core_meta): the core
-    /// and every replica hash PINs with it, so a PIN set here matches at the door.
+    /// Kept in core_meta.
     public func pinKey() throws -> [UInt8] {
         if let hex: String = try db.queryFirst(
             "SELECT value FROM core_meta WHERE key = 'pin_key'", map: { try $0.get(0) }),
@@ -84,7 +49,6 @@ public final class SQLiteMemberStore {
 
     // MARK: Profiles
 
-    /// The clave the BackOffice suggests: the highest plus one.
     public func nextClave() throws -> Int64 {
         try db.scalar("SELECT coalesce(max(clave), 0) + 1 FROM users", as: Int64.self)
     }
@@ -125,23 +89,21 @@ public final class SQLiteMemberStore {
         try db.queryFirst("SELECT language FROM users WHERE id = ?", id.rawValue, map: { try $0.get(0) }) ?? "es"
     }
 
-    /// The language the user chose in their settings, nil while they have not chosen one.
     public func chosenLanguage(_ id: UserID) throws -> String? {
         try db.queryFirst(
             "SELECT language FROM users WHERE id = ? AND language_chosen = 1", id.rawValue, map: { try $0.get(0) })
     }
 
-    /// Checks and writes profile fields of an existing user (created by the account store).
     public func setProfile(_ id: UserID, _ fields: ProfileFields) throws {
         if let value = fields.maternalSurname {
-            try SQLiteAccountStore.checkName(value, field: "maternalSurname", required: false)
+            try FieldRules.checkName(value, field: "maternalSurname", required: false)
         }
         if let value = fields.phone {
             guard value.count <= 32, value.allSatisfy({ $0.isNumber || " +-().".contains($0) }) else {
                 throw AccountError(field: "phone", problem: "digits, spaces and + - ( ) . only, at most 32")
             }
         }
-        if let value = fields.alternateEmail, !value.isEmpty { try SQLiteAccountStore.checkEmail(value) }
+        if let value = fields.alternateEmail, !value.isEmpty { try FieldRules.checkEmail(value) }
         if let value = fields.notes, value.count > 4_000 {
             throw AccountError(field: "notes", problem: "at most 4,000 characters")
         }
@@ -188,10 +150,8 @@ public final class SQLiteMemberStore {
             fields.notes, fields.language, fields.language, id.rawValue)
     }
 
-    /// Users of `branches` (nil: all) matching `search` in name, clave, username, email or card
-    /// number; the follow-up users first, then by id.
     public func search(
-        _ search: String?, in branches: Set<BranchID>?, followUpOnly: Bool = false, limit: Int, offset: Int
+        _ search: String?, in branches: Set<BranchID>?, followUpOnly: Bool, limit: Int, offset: Int
     ) throws -> [User] {
         var sql = "SELECT \(Self.userColumns) FROM users u WHERE 1"
         var arguments: [any SQLiteBindable] = []
@@ -254,14 +214,12 @@ public final class SQLiteMemberStore {
             "SELECT id, number, user_id, status, created_at, changed_at FROM cards WHERE id = ?", id, map: Self.card)
     }
 
-    /// The cards with this number (any status), newest first.
     public func cards(number: CardNumber) throws -> [MemberCard] {
         try db.query(
             "SELECT id, number, user_id, status, created_at, changed_at FROM cards WHERE number = ? ORDER BY id DESC",
             Int64(bitPattern: number.rawValue), map: Self.card)
     }
 
-    /// Assigns a card to a user; refused (409 naming the holder's clave) when the number is active for someone.
     public func addCard(_ user: UserID, number: CardNumber, now: Timestamp) throws -> MemberCard {
         try db.transaction {
             if let holder: (Int64, Int64) = try db.queryFirst(
@@ -287,7 +245,6 @@ public final class SQLiteMemberStore {
         }
     }
 
-    /// Marks a card lost or revoked (or active again, when no one else holds the number).
     public func setCardStatus(_ id: Int64, _ status: Credential.Status, now: Timestamp) throws -> MemberCard? {
         try db.transaction {
             guard let current = try card(id) else { return nil }
@@ -304,7 +261,6 @@ public final class SQLiteMemberStore {
 
     // MARK: PIN
 
-    /// Sets (or, with nil, clears) the user's PIN digest.
     public func setPIN(_ user: UserID, digest: PINDigest?, now: Timestamp) throws {
         try db.run(
             "UPDATE users SET pin_digest = ?, pin_set_at = ? WHERE id = ?", digest?.bytes,
@@ -327,7 +283,7 @@ public final class SQLiteMemberStore {
     }
 
     public func saveAgreement(id: Int64?, name: String?, notes: String?) throws -> Agreement? {
-        if let name { try SQLiteAccountStore.checkName(name, field: "name", required: true) }
+        if let name { try FieldRules.checkName(name, field: "name", required: true) }
         if let notes, notes.count > 2_000 { throw AccountError(field: "notes", problem: "at most 2,000 characters") }
         do {
             if let id {

@@ -2,75 +2,8 @@ import Foundation
 import PorteroModel
 import SQLite
 
-/// A plan as the BackOffice shows it: its current terms, and the version they are.
-public struct PlanView: Hashable, Sendable, Codable {
-    public var id: Int64
-    public var version: Int64
-    public var name: String
-    public var price: Money
-    public var duration: PlanDurationView
-    public var branches: [Int64]
-    public var windows: String?
-    public var visitLimit: VisitLimit
-    public var features: [String]
-    public var graceDays: Int
-    public var active: Bool
-}
-
-/// The terms a plan create or change sets; nil keeps the current value.
-public struct PlanTerms: Sendable {
-    public var name: String?
-    public var priceMinor: Int64?
-    public var currency: String?
-    public var durationDays: Int?
-    public var durationMonths: Int?
-    /// Empty: every branch.
-    public var branches: [Int64]?
-    /// `DAYS HH:MM-HH:MM; …`, or "" for any time.
-    public var windows: String?
-    public var visitsPerDay: Int??
-    public var visitsPerWeek: Int??
-    public var visitsPerMonth: Int??
-    /// Entries over the whole subscription, at every branch (a pack).
-    public var visitsTotal: Int??
-    public var features: [String]?
-    public var graceDays: Int?
-    public var active: Bool?
-    public init() {}
-}
-
-/// A subscription as the BackOffice shows it, with where it stands on the day asked.
-public struct SubscriptionView: Hashable, Sendable, Codable {
-    public var id: Int64
-    public var userID: Int64
-    public var planID: Int64
-    public var planName: String
-    public var planVersion: Int64
-    public var branch: Int64
-    public var startDate: LocalDay
-    public var endDate: LocalDay
-    /// The end once freezes are counted.
-    public var effectiveEndDate: LocalDay
-    public var graceDays: Int
-    public var status: String
-    public var standing: SubscriptionStanding
-    public var freezes: [FreezeView]
-    public var pricePaid: Money
-    public var promotion: String
-    public var paymentReference: String
-    public var renews: Int64?
-    public var soldAt: Timestamp
-
-    public struct FreezeView: Hashable, Sendable, Codable {
-        public var start: LocalDay
-        public var end: LocalDay?
-        public var reason: String
-    }
-}
-
-/// Plans (versioned terms) and subscriptions (the sales). Changes that matter at a door go to the
-/// change log in the same transaction.
-public final class SQLiteSalesStore {
+/// The sales store in the core's SQLite database.
+public final class SQLiteSalesStore: SalesStore {
     package let db: Connection
     package let members: SQLiteMemberStore
 
@@ -81,7 +14,7 @@ public final class SQLiteSalesStore {
 
     // MARK: Plans
 
-    public func plans(activeOnly: Bool = false) throws -> [PlanView] {
+    public func plans(activeOnly: Bool) throws -> [PlanView] {
         let ids: [Int64] = try db.query(
             "SELECT id FROM plans\(activeOnly ? " WHERE active = 1" : "") ORDER BY name COLLATE NOCASE"
         ) { try $0.get(0) }
@@ -127,7 +60,7 @@ public final class SQLiteSalesStore {
 
     package func check(_ terms: PlanTerms, creating: Bool) throws {
         if let name = terms.name {
-            try SQLiteAccountStore.checkName(name, field: "name", required: true)
+            try FieldRules.checkName(name, field: "name", required: true)
         } else if creating {
             throw AccountError(field: "name", problem: "is required")
         }
@@ -169,8 +102,6 @@ public final class SQLiteSalesStore {
         }
     }
 
-    /// Creates a plan, or changes one (a new version). `applyToExisting` moves the subscriptions
-    /// running today onto the new terms; otherwise they keep the terms they were sold on.
     public func savePlan(id: Int64?, _ terms: PlanTerms, applyToExisting: Bool, today: LocalDay, now: Timestamp) throws
         -> PlanView?
     {

@@ -1,87 +1,9 @@
 import Foundation
 import PorteroModel
 import SQLite
-import Synchronization
 
-/// Time-zone rules by IANA name, read once per process (the tz files do not change under us).
-package enum ZoneCache {
-    private static let cache = Mutex<[String: ZoneRules]>([:])
-
-    package static func rules(_ identifier: String) -> ZoneRules {
-        if let found = cache.withLock({ $0[identifier] }) { return found }
-        let rules = (try? ZoneRules(identifier: identifier)) ?? ZoneRules(fixedOffsetSeconds: 0)
-        cache.withLock { $0[identifier] = rules }
-        return rules
-    }
-}
-
-/// One attendance row as the BackOffice shows it.
-public struct AttendanceView: Hashable, Sendable, Codable {
-    public var id: String
-    public var branch: Int64
-    public var door: Int64
-    public var at: Timestamp
-    public var localDate: LocalDay
-    public var direction: String
-    public var credentialKind: String
-    public var cardNumber: String?
-    public var userID: Int64?
-    public var clave: Int64?
-    public var userName: String?
-    public var subscriptionID: Int64?
-    public var granted: Bool
-    public var reason: String
-    public var recordedBy: Int64?
-    public var note: String
-}
-
-/// Attendance filters; every query is limited to `branches` (nil: all, SuperAdministrador).
-public struct AttendanceFilter: Sendable {
-    public var branches: Set<BranchID>?
-    public var door: Int64?
-    public var from: LocalDay?
-    public var to: LocalDay?
-    public var user: Int64?
-    public var reason: String?
-    public var granted: Bool?
-    /// Keyset paging: rows strictly older than this (at, id).
-    public var before: (at: Int64, id: [UInt8])?
-    /// Rows strictly newer than this (following new rows, `portero attendance tail`).
-    public var after: (at: Int64, id: [UInt8])?
-    public init() {}
-}
-
-/// A door command as stored.
-public struct DoorCommand: Hashable, Sendable, Codable {
-    public enum Kind: String, Sendable, Codable, CaseIterable {
-        case unlockOnce = "unlock_once", lockdown, release
-    }
-    public var id: Int64
-    public var branch: Int64
-    public var door: Int64?
-    public var command: Kind
-    public var reason: String
-    public var createdBy: Int64
-    public var createdAt: Timestamp
-    public var deliveredAt: Timestamp?
-}
-
-/// A notification as one user sees it.
-public struct NotificationView: Hashable, Sendable, Codable {
-    public var id: Int64
-    public var audience: String
-    public var role: String?
-    public var branch: Int64?
-    public var level: String
-    public var title: String
-    public var body: String
-    public var source: String
-    public var createdAt: Timestamp
-    public var read: Bool
-}
-
-/// Attendance, manual check-ins, door commands and notifications.
-public final class SQLiteOperationsStore {
+/// The operations store in the core's SQLite database.
+public final class SQLiteOperationsStore: OperationsStore {
     package let db: Connection
     package let members: SQLiteMemberStore
 
@@ -110,7 +32,6 @@ public final class SQLiteOperationsStore {
             recordedBy: row.int64(14), note: try row.get(15))
     }
 
-    /// Newest first, at most `limit`, keyset-paged.
     public func attendance(_ filter: AttendanceFilter, limit: Int) throws -> [AttendanceView] {
         var sql = "SELECT \(Self.attendanceColumns) FROM attendance a LEFT JOIN users u ON u.id = a.user_id WHERE 1"
         var arguments: [any SQLiteBindable] = []
@@ -141,7 +62,6 @@ public final class SQLiteOperationsStore {
         return try db.query(sql, arguments: arguments, map: Self.attendance)
     }
 
-    /// Stores one event once: false when its id was already stored (a replayed upload).
     @discardableResult
     public func record(
         _ event: AttendanceEvent, device: Int64?, recordedBy: Int64?, note: String, zone: ZoneRules, now: Timestamp
@@ -197,19 +117,13 @@ public final class SQLiteOperationsStore {
 
     // MARK: Notifications
 
-    public enum Audience: Sendable {
-        case system
-        case role(Role, branch: BranchID?)
-        case user(UserID)
-    }
-
     @discardableResult
     public func notify(
-        _ audience: Audience, level: String, title: String, body: String, source: String, by user: UserID?,
+        _ audience: NotificationAudience, level: String, title: String, body: String, source: String, by user: UserID?,
         now: Timestamp
     ) throws -> Int64 {
         guard ["info", "urgent"].contains(level) else { throw AccountError(field: "level", problem: "info or urgent") }
-        try SQLiteAccountStore.checkName(title, field: "title", required: true)
+        try FieldRules.checkName(title, field: "title", required: true)
         guard body.count <= 4_000 else { throw AccountError(field: "body", problem: "at most 4,000 characters") }
         var kind = "system", role: String?, target: Int64?, branch: Int64?
         switch audience {
@@ -293,7 +207,6 @@ public final class SQLiteOperationsStore {
         return try db.query(Self.unreadSQL, arguments: arguments) { try $0.get(0) as Int }.first ?? 0
     }
 
-    /// Marks one (or, with nil, every visible) notification read; returns how many changed.
     public func markRead(_ id: Int64?, for account: Account, now: Timestamp) throws -> Int {
         var arguments: [any SQLiteBindable] = [account.id.rawValue]
         var sql =

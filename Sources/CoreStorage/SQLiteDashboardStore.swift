@@ -2,41 +2,8 @@ import Foundation
 import PorteroModel
 import SQLite
 
-/// Seed 000's dashboard figures over a date range and the caller's branches.
-public struct DashboardFigures: Hashable, Sendable, Codable {
-    public struct Amount: Hashable, Sendable, Codable {
-        public var currency: String
-        public var minorUnits: Int64
-    }
-    public struct Count: Hashable, Sendable, Codable {
-        public var label: String
-        public var count: Int
-    }
-    public struct PlanSales: Hashable, Sendable, Codable {
-        public var plan: String
-        public var count: Int
-        public var currency: String
-        public var minorUnits: Int64
-    }
-
-    public var from: LocalDay
-    public var to: LocalDay
-    public var totalUsers: Int
-    public var activeCustomers: Int
-    public var inactiveCustomers: Int
-    public var sales: [Amount]
-    public var plansSold: Int
-    public var averageSale: [Amount]
-    public var customersPerCity: [Count]
-    public var salesPerPlan: [PlanSales]
-    /// New customers registered in each month of `to`'s year ("2026-01" … "2026-12").
-    public var newCustomersPerMonth: [Count]
-    /// Granted entries per day of the range.
-    public var attendancePerDay: [Count]
-}
-
-/// The dashboard's queries, one per figure so the benchmark can time each.
-public final class SQLiteDashboardStore {
+/// The dashboard store in the core's SQLite database.
+public final class SQLiteDashboardStore: DashboardStore {
     package let db: Connection
 
     public init(connection: Connection) throws {
@@ -63,9 +30,6 @@ public final class SQLiteDashboardStore {
             try branchList(branches), as: Int.self)
     }
 
-    /// Customers with a subscription that admits today or is frozen (a paused customer is still
-    /// one), per branch: one pass over the running subscriptions serves the active, inactive and
-    /// per-city figures.
     public func activePerBranch(_ branches: Set<BranchID>?, today: LocalDay) throws -> [Int64: Int] {
         let rows: [(Int64, Int)] = try db.query(
             """
@@ -79,13 +43,11 @@ public final class SQLiteDashboardStore {
         return Dictionary(rows, uniquingKeysWith: +)
     }
 
-    /// Running customers, counted once per branch.
     public func activeCustomers(_ branches: Set<BranchID>?, today: LocalDay) throws -> Int {
         try activePerBranch(branches, today: today).values.reduce(0, +)
     }
 
-    /// Customers of these branches (ever sold a subscription there) with none running today.
-    public func inactiveCustomers(_ branches: Set<BranchID>?, today: LocalDay, active: [Int64: Int]? = nil) throws
+    public func inactiveCustomers(_ branches: Set<BranchID>?, today: LocalDay, active: [Int64: Int]?) throws
         -> Int
     {
         let ever: Int = try db.scalar(
@@ -119,8 +81,7 @@ public final class SQLiteDashboardStore {
         ) { DashboardFigures.Amount(currency: try $0.get(0), minorUnits: try $0.get(1)) }
     }
 
-    /// Running customers by the city of the branch they subscribed at.
-    public func customersPerCity(_ branches: Set<BranchID>?, today: LocalDay, active: [Int64: Int]? = nil) throws
+    public func customersPerCity(_ branches: Set<BranchID>?, today: LocalDay, active: [Int64: Int]?) throws
         -> [DashboardFigures.Count]
     {
         let perBranch = try active ?? activePerBranch(branches, today: today)
@@ -150,7 +111,6 @@ public final class SQLiteDashboardStore {
         }
     }
 
-    /// Members who became customers (their first subscription at a branch) in each month of `year`.
     public func newCustomersPerMonth(_ branches: Set<BranchID>?, year: Int) throws -> [DashboardFigures.Count] {
         let rows: [(String, Int)] = try db.query(
             """

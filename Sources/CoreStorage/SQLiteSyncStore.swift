@@ -1,0 +1,284 @@
+import Foundation
+import PorteroModel
+import SQLite
+import SyncWire
+
+/// The sync store in the core's SQLite database.
+public final class SQLiteSyncStore: SyncStore {
+    package let db: Connection
+
+    public init(connection: Connection) throws {
+        db = connection
+    }
+
+    /// The newest sequence in the change log (0 when empty).
+    public func head() throws -> Int64 { try db.scalar("SELECT coalesce(max(seq), 0) FROM change_log", as: Int64.self) }
+
+    /// The oldest sequence a cursor may be behind of; older cursors need a snapshot.
+    public func horizon() throws -> Int64 {
+        let oldest: Int64? = try db.queryFirst("SELECT min(seq) FROM change_log") { $0.int64(0) } ?? nil
+        let pruned: Int64 =
+            Int64(
+                try db.queryFirst("SELECT value FROM core_meta WHERE key = 'change_log_pruned_through'") {
+                    try $0.get(0) as String
+                } ?? "0") ?? 0
+        return max(pruned, (oldest ?? 1) - 1)
+    }
+
+    public func prune(before cutoff: Timestamp) throws {
+        try db.transaction {
+            guard
+                let last: Int64 = try db.queryFirst(
+                    "SELECT max(seq) FROM change_log WHERE at < ?", cutoff.milliseconds, map: { $0.int64(0) }) ?? nil
+            else { return }
+            try db.run("DELETE FROM change_log WHERE seq <= ?", last)
+            try db.run(
+                "INSERT INTO core_meta (key, value) VALUES ('change_log_pruned_through', ?) ON CONFLICT(key) DO UPDATE "
+                    + "SET value = excluded.value",
+                String(last))
+        }
+    }
+
+    /// Users among `ids` that concern `branch` today: anyone granted the branch, every
+    /// SuperAdministrador, and members with a subscription (running or ended less than 60 days
+    /// ago) whose plan covers it.
+    package func concerned(_ ids: [Int64], branch: BranchID, today: LocalDay) throws -> Set<Int64> {
+        guard let low = ids.min(), let high = ids.max() else { return [] }
+        let rows: [Int64] = try db.query(
+            """
+            SELECT u.id FROM users u WHERE u.id BETWEEN ?1 AND ?2 AND (
+                EXISTS (SELECT 1 FROM user_branches b WHERE b.user_id = u.id AND b.branch_id = ?3)
+                OR EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'superadministrador')
+                OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = u.id AND s.status = 'active'
+                           AND s.paid_through_day >= ?4 - 60
+                           AND (NOT EXISTS (SELECT 1 FROM plan_branches p WHERE p.plan_id = s.plan_id)
+                                OR EXISTS (SELECT 1 FROM plan_branches p
+                                           WHERE p.plan_id = s.plan_id AND p.branch_id = ?3))))
+            """, low, high, branch.rawValue, Int64(today.rawValue)
+        ) { try $0.get(0) }
+        return Set(rows).intersection(ids)
+    }
+
+    /// The items for these users at `branch`: their whole state, or a removal.
+    public func items(users ids: [Int64], branch: BranchID, today: LocalDay) throws -> [SyncItem] {
+        let wanted = try concerned(ids, branch: branch, today: today)
+        guard let low = wanted.min(), let high = wanted.max() else { return ids.map { .removeUser($0) } }
+        // A few range queries for the whole set rather than a few queries per person.
+        struct Base {
+            var clave: Int64
+            var name: String
+            var active: Bool
+            var pin: [UInt8]?
+        }
+        var bases: [Int64: Base] = [:]
+        for row in try db.query(
+            "SELECT id, clave, name || ' ' || paternal_surname, active, pin_digest FROM users WHERE id BETWEEN ? AND ?",
+            low, high,
+            map: {
+                (
+                    try $0.get(0) as Int64,
+                    Base(clave: try $0.get(1), name: try $0.get(2), active: try $0.get(3), pin: $0.bytes(4))
+                )
+            }) where wanted.contains(row.0)
+        {
+            bases[row.0] = row.1
+        }
+        var roles: [Int64: [Role]] = [:]
+        for (user, role) in try db.query(
+            "SELECT user_id, role FROM user_roles WHERE user_id BETWEEN ? AND ?", low, high,
+            map: { (try $0.get(0) as Int64, try $0.get(1) as String) })
+        {
+            if let role = Role(rawValue: role) { roles[user, default: []].append(role) }
+        }
+        var granted: Set<Int64> = []
+        for user in try db.query(
+            "SELECT user_id FROM user_branches WHERE branch_id = ? AND user_id BETWEEN ? AND ?", branch.rawValue, low,
+            high, map: { try $0.get(0) as Int64 })
+        {
+            granted.insert(user)
+        }
+        var cards: [Int64: [SyncCard]] = [:]
+        for (user, card) in try db.query(
+            "SELECT user_id, id, number, status FROM cards WHERE user_id BETWEEN ? AND ? ORDER BY id", low, high,
+            map: {
+                (
+                    try $0.get(0) as Int64,
+                    SyncCard(
+                        id: try $0.get(1), number: UInt64(bitPattern: try $0.get(2)),
+                        status: Credential.Status(rawValue: try $0.get(3)) ?? .revoked)
+                )
+            })
+        { cards[user, default: []].append(card) }
+        var freezes: [Int64: [FreezePeriod]] = [:]
+        for (subscription, period) in try db.query(
+            """
+            SELECT f.subscription_id, f.start_day, f.end_day FROM freezes f JOIN subscriptions s
+                ON s.id = f.subscription_id
+            WHERE s.user_id BETWEEN ? AND ? ORDER BY f.start_day
+            """, low, high,
+            map: {
+                (
+                    try $0.get(0) as Int64,
+                    FreezePeriod(
+                        start: LocalDay(daysSinceEpoch: Int32(try $0.get(1) as Int64)),
+                        end: $0.int64(2).map { LocalDay(daysSinceEpoch: Int32($0)) })
+                )
+            })
+        {
+            freezes[subscription, default: []].append(period)
+        }
+        var subscriptions: [Int64: [Subscription]] = [:]
+        // Subscriptions that can still matter at a door: not ended more than 60 days ago.
+        // A pack's entries made anywhere but at this branch's doors (those the branch counts itself).
+        for row in try db.query(
+            """
+            SELECT s.id, s.user_id, s.plan_version_id, s.start_day, s.end_day, s.grace_days, s.status, s.price_minor,
+                s.currency, CASE WHEN v.visits_total IS NULL THEN NULL ELSE (
+                    SELECT count(*) FROM attendance a WHERE a.user_id = s.user_id AND a.subscription_id = s.id
+                        AND a.granted = 1 AND a.direction = 'in'
+                        AND NOT (a.branch_id = ?4 AND a.device_id IS NOT NULL)) END
+            FROM subscriptions s JOIN plan_versions v ON v.id = s.plan_version_id
+            WHERE s.user_id BETWEEN ?1 AND ?2 AND s.paid_through_day >= ?3 - 60 ORDER BY s.id
+            """, low, high, Int64(today.rawValue), branch.rawValue,
+            map: { row -> Subscription in
+                let id: Int64 = try row.get(0)
+                return Subscription(
+                    id: SubscriptionID(id), userID: UserID(try row.get(1)), planID: PlanID(try row.get(2)),
+                    startDay: LocalDay(daysSinceEpoch: Int32(try row.get(3) as Int64)),
+                    endDay: LocalDay(daysSinceEpoch: Int32(try row.get(4) as Int64)),
+                    graceDays: try row.get(5), status: Subscription.Status(rawValue: try row.get(6)) ?? .cancelled,
+                    freezes: [],
+                    pricePaid: Money(minorUnits: try row.get(7), currency: try row.get(8)),
+                    visitsElsewhere: row.int64(9).map { Int($0) })
+            })
+        {
+            var subscription = row
+            subscription.freezes = freezes[row.id.rawValue] ?? []
+            subscriptions[row.userID.rawValue, default: []].append(subscription)
+        }
+        return ids.map { id in
+            guard let base = bases[id] else { return .removeUser(id) }
+            let userRoles = roles[id] ?? []
+            return .user(
+                SyncUser(
+                    id: id, clave: base.clave, displayName: base.name, active: base.active, roles: userRoles,
+                    grantedHere: granted.contains(id) || userRoles.contains(.superAdministrator),
+                    pin: base.pin.map { $0.map { String(format: "%02x", $0) }.joined() }, cards: cards[id] ?? [],
+                    subscriptions: subscriptions[id] ?? []))
+        }
+    }
+
+    /// Every plan version (plans are few; every branch gets all of them).
+    public func planItems(ids: [Int64]? = nil) throws -> [SyncItem] {
+        let rows: [String]
+        if let ids {
+            rows = try db.query(
+                "SELECT body FROM plan_versions WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+                "[" + ids.map(String.init).joined(separator: ",") + "]"
+            ) { try $0.get(0) }
+        } else {
+            rows = try db.query("SELECT body FROM plan_versions ORDER BY id") { try $0.get(0) }
+        }
+        let decoder = JSONDecoder()
+        return try rows.map { .plan(try decoder.decode(SQLiteSalesStore.StoredTerms.self, from: Data($0.utf8)).plan) }
+    }
+
+    public func batch(branch: BranchID, after cursor: Int64, limit: Int, today: LocalDay, now: Timestamp) throws
+        -> SyncBatch
+    {
+        try db.read {
+            let horizon = try horizon(), head = try head()
+            if cursor < horizon || cursor > head {
+                return SyncBatch(
+                    cursor: cursor, items: [], commands: [], more: false, snapshotRequired: true, serverTime: now)
+            }
+            let entries: [(Int64, String, Int64)] = try db.query(
+                "SELECT seq, entity, entity_id FROM change_log WHERE seq > ? ORDER BY seq LIMIT ?", cursor, limit + 1
+            ) {
+                (try $0.get(0), try $0.get(1), try $0.get(2))
+            }
+            let more = entries.count > limit
+            let taken = entries.prefix(limit)
+            var users: [Int64] = []
+            var seenUsers: Set<Int64> = []
+            var plans: [Int64] = []
+            var commands: [Int64] = []
+            for (_, entity, id) in taken {
+                switch entity {
+                case "user" where seenUsers.insert(id).inserted: users.append(id)
+                case "plan_version": plans.append(id)
+                case "door_command": commands.append(id)
+                default: break
+                }
+            }
+            var items = try planItems(ids: plans)
+            items += try self.items(users: users.sorted(), branch: branch, today: today)
+            let doorCommands: [SyncDoorCommand] =
+                try commands.isEmpty
+                ? []
+                : db.query(
+                    """
+                    SELECT id, door_id, command, reason, created_at FROM door_commands WHERE branch_id = ?
+                        AND id IN (SELECT value FROM json_each(?)) ORDER BY id
+                    """, branch.rawValue, "[" + commands.map(String.init).joined(separator: ",") + "]"
+                ) {
+                    SyncDoorCommand(
+                        id: try $0.get(0), door: $0.int64(1),
+                        command: SyncDoorCommand.Kind(rawValue: try $0.get(2)) ?? .release,
+                        reason: try $0.get(3), createdAt: Timestamp(milliseconds: try $0.get(4)))
+                }
+            return SyncBatch(
+                cursor: taken.last?.0 ?? cursor, items: items, commands: doorCommands, more: more,
+                snapshotRequired: false, serverTime: now)
+        }
+    }
+
+    public func snapshotPage(branch: BranchID, after: Int64, limit: Int, today: LocalDay, now: Timestamp) throws
+        -> SyncSnapshotPage
+    {
+        try db.read {
+            let sequence = try head()
+            let candidates: [Int64] = try db.query(
+                "SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?", after, limit
+            ) { try $0.get(0) }
+            var items = after == 0 ? try planItems() : []
+            let wanted = try concerned(candidates, branch: branch, today: today)
+            items += try self.items(users: candidates.filter { wanted.contains($0) }, branch: branch, today: today)
+            return SyncSnapshotPage(
+                sequence: sequence, items: items, nextAfter: candidates.count < limit ? nil : candidates.last,
+                serverTime: now)
+        }
+    }
+
+    public func store(
+        _ events: [AttendanceEvent], device: Int64, zone: ZoneRules, operations: any OperationsStore, now: Timestamp
+    ) throws -> Int {
+        try db.transaction {
+            var stored = 0
+            for event in events
+            where try operations.record(event, device: device, recordedBy: nil, note: "", zone: zone, now: now) {
+                stored += 1
+            }
+            return stored
+        }
+    }
+
+    public func commandResult(device: Int64, localID: Int64) throws -> SyncCommandAnswer.Result? {
+        try db.queryFirst(
+            "SELECT applied, message FROM device_commands WHERE device_id = ? AND local_id = ?", device, localID
+        ) { SyncCommandAnswer.Result(id: localID, applied: try $0.get(0), message: try $0.get(1)) }
+    }
+
+    public func recordCommand(
+        _ command: SyncLocalCommand, device: Int64, applied: Bool, message: String, now: Timestamp
+    ) throws {
+        try db.run(
+            "INSERT INTO device_commands (device_id, local_id, kind, body, applied, message, received_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            device, command.id, command.kind.rawValue, "{\"user\":\(command.user),\"number\":\(command.number)}",
+            applied, message, now.milliseconds)
+    }
+}
+
+@available(*, unavailable, message: "Owned by one database connection")
+extension SQLiteSyncStore: Sendable {}
