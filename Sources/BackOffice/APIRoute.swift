@@ -30,6 +30,28 @@ public struct BodyField: Sendable {
     }
 }
 
+/// A rule across a body's fields, stated in the document as the handler enforces it.
+public enum BodyRule: Sendable {
+    /// Exactly one of these fields is present.
+    case exactlyOne([String])
+    /// Not both of these fields.
+    case notBoth(String, String)
+    /// When `field` is `value`, these fields are required.
+    case requiredWhen(field: String, value: String, required: [String])
+
+    var document: [String: Any] {
+        switch self {
+        case let .exactlyOne(fields): ["oneOf": fields.map { ["required": [$0]] }]
+        case let .notBoth(first, second): ["not": ["required": [first, second]]]
+        case let .requiredWhen(field, value, required):
+            [
+                "if": ["properties": [field: ["const": value]], "required": [field]],
+                "then": ["required": required],
+            ]
+        }
+    }
+}
+
 /// A query parameter a route reads, with the values it accepts.
 public struct QueryParameter: Sendable {
     public let name: String
@@ -84,6 +106,8 @@ public struct APIRoute: Sendable {
     /// One line for the OpenAPI document.
     public let summary: String
     public let body: [BodyField]
+    /// Rules across the body's fields.
+    public let bodyRules: [BodyRule]
     /// Query parameters the route reads (besides `branch`), for the OpenAPI document.
     public let query: [QueryParameter]
     /// Its answers on success.

@@ -142,7 +142,10 @@ extension CoreAPI {
         }
         table.add(
             .post, "/api/v1/me/totp", .signedIn, "Turn the second factor on with a code; returns recovery codes",
-            body: [.required("secret", .string), .required("code", .string)],
+            body: [
+                .required("secret", .string(pattern: "^([ =-]*[A-Za-z2-7]){26,}[ =-]*$")),
+                .required("code", .string),
+            ],
             answers: [.json(201, .object(["recovery_codes": .array(.text)]))]
         ) { request in
             struct Body: Decodable {
@@ -160,7 +163,7 @@ extension CoreAPI {
                 }
                 return .json(["recovery_codes": codes], status: 201)
             } catch AuthFailure.invalidCredentials {
-                return .error(400, "field \"code\" does not match the secret; check the authenticator's clock")
+                return .error(403, "field \"code\" does not match the secret; check the authenticator's clock")
             }
         }
         table.add(
@@ -219,7 +222,7 @@ extension CoreAPI {
                 let stored = found.passwordHash,
                 (try? request.database.auth.hasher.verify(body.current, against: stored)) == true
             else {
-                return .error(400, "field \"current\" is not your current password")
+                return .error(403, "field \"current\" is not your current password")
             }
             let hash = try request.database.accounts.preparePassword(body.password)
             try request.database.write {

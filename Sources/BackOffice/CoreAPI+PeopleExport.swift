@@ -23,8 +23,11 @@ extension CoreAPI {
         filter.search = request.query("q")
         let format = request.query("format") ?? "json"
         let export = format != "json"
-        let limit = export ? 1_000_000 : try request.queryInt("limit", default: 100, range: 1...1_000)
-        let offset = export ? 0 : try request.queryInt("offset", default: 0, range: 0...10_000_000)
+        // A file holds every row; a page's limit and offset are checked either way.
+        let pageLimit = try request.queryInt("limit", default: 100, range: 1...1_000)
+        let pageOffset = try request.queryInt("offset", default: 0, range: 0...10_000_000)
+        let limit = export ? 1_000_000 : pageLimit
+        let offset = export ? 0 : pageOffset
         let people = try request.database.members.people(list, filter: filter, limit: limit, offset: offset)
         guard export else { return .json(people) }
         let table = TableExport(

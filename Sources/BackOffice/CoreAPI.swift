@@ -138,12 +138,15 @@ public final class CoreAPI: Sendable {
 
         mutating func add(
             _ method: HTTPMethod, _ pattern: String, _ access: RouteAccess, _ summary: String, body: [BodyField] = [],
+            bodyRules: [BodyRule] = [],
             query: [QueryParameter] = [], answers: [RouteAnswer],
             bodyLimit: Int = 16_384, _ handler: @escaping @Sendable (APIRequest) throws -> HTTPResponse
         ) {
             routes.append(
                 APIRoute(
-                    method: method, pattern: pattern, access: access, summary: summary, body: body, query: query,
+                    method: method, pattern: pattern, access: access, summary: summary, body: body,
+                    bodyRules: bodyRules,
+                    query: query,
                     answers: answers, bodyLimit: bodyLimit, handler: handler))
         }
     }
@@ -198,9 +201,13 @@ public final class CoreAPI: Sendable {
             defer { feed.changed() }  // a write may have grown the change log
             return try route.handler(try authorize(route, context, database, now, &check))
         } catch let error as AccountError {
-            // Conflicts with what exists (a taken username, clave, card or name) are 409; the rest 400.
-            return .error(
-                error.problem.hasPrefix("already") || error.problem.hasPrefix("a device") ? 409 : 400, "\(error)")
+            let status =
+                switch error.kind {
+                case .invalid: 400
+                case .conflict: 409
+                case .notFound: 404
+                }
+            return .error(status, "\(error)")
         } catch let error as HTTPResponseError {
             return error.response
         } catch let error as SQLiteError where error.isBusy || error.isDiskFull {

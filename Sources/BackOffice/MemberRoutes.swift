@@ -56,12 +56,13 @@ package struct UserView: Encodable {
 extension CoreAPI {
     /// Seed 003's profile fields beyond the login ones, accepted by create and update.
     package static let profileFields: [BodyField] = [
-        .optional("clave", .integer), .optional("maternalSurname", .optionalName),
+        .optional("clave", .id), .optional("maternalSurname", .optionalName),
         .optional("gender", .string(values: Gender.allCases.map(\.rawValue))),
-        .optional("agreement", .integer),
-        .optional("birthDate", .string(format: "date")), .optional("joinDate", .date), .optional("phone", .string),
-        .optional("alternateEmail", .string),
-        .optional("followUp", .boolean), .optional("notes", .string),
+        .optional("agreement", .count),
+        .optional("birthDate", .string(format: "date")), .optional("joinDate", .date),
+        .optional("phone", .string(pattern: "^[0-9 +().-]{0,32}$")),
+        .optional("alternateEmail", .string(pattern: "^$|\(Schema.emailPattern)", maxLength: 254)),
+        .optional("followUp", .boolean), .optional("notes", .string(maxLength: 4_000)),
         .optional("language", .string(values: ["es", "en"])),
     ]
 
@@ -156,7 +157,7 @@ extension CoreAPI {
         table.add(
             .post, "/api/v1/users/:id/cards", .privilege(.users),
             "Assign a card number (decimal, 0x hex, or FACILITY,CARD) to a user",
-            body: [.required("number", .string)], answers: [.json(201, .card)]
+            body: [.required("number", .cardNumber)], answers: [.json(201, .card)]
         ) { request in
             struct Body: Decodable { let number: String }
             let body = try request.body(Body.self)
@@ -174,7 +175,7 @@ extension CoreAPI {
         }
         table.add(
             .get, "/api/v1/cards", .privilege(.users), "Who holds a card number (any status, newest first)",
-            query: [QueryParameter(name: "number", schema: .string(minLength: 1), required: true)],
+            query: [QueryParameter(name: "number", schema: .cardNumber, required: true)],
             answers: [.json(200, .array(.card))]
         ) { request in
             guard let text = request.query("number") else { return .error(400, "query parameter number is required") }
@@ -218,7 +219,7 @@ extension CoreAPI {
         table.add(
             .put, "/api/v1/users/:id/pin", .privilege(.users),
             "Set or reset a user's PIN (4 to 12 digits); it is never readable again",
-            body: [.required("pin", .string)], answers: [.noContent]
+            body: [.required("pin", .string(pattern: "^[0-9]{4,12}$"))], answers: [.noContent]
         ) { request in
             struct Body: Decodable { let pin: String }
             let body = try request.body(Body.self)
@@ -255,7 +256,8 @@ extension CoreAPI {
         }
         table.add(
             .post, "/api/v1/agreements", .privilege(.configuration), "Create an agreement",
-            body: [.required("name", .name), .optional("notes", .string)], answers: [.json(201, .agreement)]
+            body: [.required("name", .name), .optional("notes", .string(maxLength: 2_000))],
+            answers: [.json(201, .agreement)]
         ) { request in
             struct Body: Decodable {
                 let name: String
@@ -272,7 +274,8 @@ extension CoreAPI {
         }
         table.add(
             .patch, "/api/v1/agreements/:id", .privilege(.configuration), "Rename an agreement or change its notes",
-            body: [.optional("name", .name), .optional("notes", .string)], answers: [.json(200, .agreement)]
+            body: [.optional("name", .name), .optional("notes", .string(maxLength: 2_000))],
+            answers: [.json(200, .agreement)]
         ) { request in
             struct Body: Decodable {
                 let name: String?

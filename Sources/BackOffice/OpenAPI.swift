@@ -71,6 +71,7 @@ extension CoreAPI {
                 var schema: [String: Any] = ["type": "object", "additionalProperties": false, "properties": properties]
                 let required = route.body.filter(\.required).map(\.name)
                 if !required.isEmpty { schema["required"] = required }
+                if !route.bodyRules.isEmpty { schema["allOf"] = route.bodyRules.map(\.document) }
                 operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": schema]]]
             }
             paths["/" + path, default: [:]][route.method.rawValue.lowercased()] = operation
@@ -98,7 +99,8 @@ extension CoreAPI {
         let summary = "This document"
         let answers = [RouteAnswer.json(200, .anyObject(description: "an OpenAPI 3.1 document"), "this document")]
         let itself = APIRoute(
-            method: .get, pattern: "/api/v1/openapi.json", access: .anyone, summary: summary, body: [], query: [],
+            method: .get, pattern: "/api/v1/openapi.json", access: .anyone, summary: summary, body: [], bodyRules: [],
+            query: [],
             answers: answers, bodyLimit: 0
         ) { _ in HTTPResponse(status: 200) }
         let data =

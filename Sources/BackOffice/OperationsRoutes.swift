@@ -74,14 +74,14 @@ extension CoreAPI {
                 return .error(403, "attendance is not among your privileges at branch \(body.branch)")
             }
             guard let member = try request.database.accounts.account(UserID(body.user)), mayView(actor, member) else {
-                throw AccountError(field: "user", problem: "no user \(body.user)")
+                throw AccountError.notFound("user", "no user \(body.user)")
             }
             let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
             guard (3...200).contains(reason.count) else {
                 throw AccountError(field: "reason", problem: "say why, in 3 to 200 characters")
             }
             guard let branch = try request.database.accounts.branch(BranchID(body.branch)) else {
-                throw AccountError(field: "branch", problem: "no branch \(body.branch)")
+                throw AccountError.notFound("branch", "no branch \(body.branch)")
             }
             let event = AttendanceEvent(
                 id: EventID(time: request.now), at: request.now, branchID: branch.id, doorID: DoorID(body.door ?? 0),
@@ -107,7 +107,9 @@ extension CoreAPI {
             body: [
                 .required("command", .string(values: DoorCommand.Kind.allCases.map(\.rawValue))),
                 .optional("door", .id), .required("reason", .reason),
-            ], answers: [.json(201, .doorCommand)]
+            ],
+            bodyRules: [.requiredWhen(field: "command", value: "unlock_once", required: ["door"])],
+            answers: [.json(201, .doorCommand)]
         ) { request in
             struct Body: Decodable {
                 let command: String
@@ -199,7 +201,11 @@ extension CoreAPI {
                 .required("audience", .string(values: ["system", "role", "user"])), .optional("role", .roleName),
                 .optional("user", .id), .optional("branch", .id),
                 .required("level", .string(values: ["info", "urgent"])), .required("title", .name),
-                .optional("body", .string),
+                .optional("body", .string(maxLength: 4_000)),
+            ],
+            bodyRules: [
+                .requiredWhen(field: "audience", value: "role", required: ["role"]),
+                .requiredWhen(field: "audience", value: "user", required: ["user"]),
             ], answers: [.json(201, .object(["id": .id]))]
         ) { request in
             struct Body: Decodable {

@@ -5,12 +5,13 @@ import PorteroModel
 
 extension CoreAPI {
     package static let planFields: [BodyField] = [
-        .optional("priceMinor", .integer), .optional("currency", .string), .optional("durationDays", .integer),
-        .optional("durationMonths", .integer),
-        .optional("branches", .integers), .optional("windows", .string), .optional("visitsPerDay", .integer),
-        .optional("visitsPerWeek", .integer),
-        .optional("visitsPerMonth", .integer), .optional("visitsTotal", .integer), .optional("features", .strings),
-        .optional("graceDays", .integer), .optional("active", .boolean),
+        .optional("priceMinor", .minorUnits), .optional("currency", .string(pattern: "^[A-Z]{3}$")),
+        .optional("durationDays", .integer(minimum: 1, maximum: 3_660)),
+        .optional("durationMonths", .integer(minimum: 1, maximum: 120)), .optional("branches", .array(.id)),
+        .optional("windows", .string), .optional("visitsPerDay", .visits), .optional("visitsPerWeek", .visits),
+        .optional("visitsPerMonth", .visits), .optional("visitsTotal", .visits),
+        .optional("features", .array(.string(minLength: 1, maxLength: 200))),
+        .optional("graceDays", .integer(minimum: 0, maximum: 60)), .optional("active", .boolean),
     ]
 
     package static func planTerms(_ request: APIRequest) throws -> (PlanTerms, applyToExisting: Bool) {
@@ -88,7 +89,9 @@ extension CoreAPI {
         table.add(
             .post, "/api/v1/plans", .privilege(.configuration),
             "Create a plan: price in minor units, duration, branches (none: all), windows, visit limits, features",
-            body: [.required("name", .name)] + planFields, answers: [.json(201, .plan)]
+            body: [.required("name", .name), .required("priceMinor", .minorUnits)]
+                + planFields.filter { $0.name != "priceMinor" },
+            bodyRules: [.exactlyOne(["durationDays", "durationMonths"])], answers: [.json(201, .plan)]
         ) { request in
             let (terms, _) = try planTerms(request)
             let plan = try request.database.write {
@@ -105,6 +108,7 @@ extension CoreAPI {
             .patch, "/api/v1/plans/:id", .privilege(.configuration),
             "Change a plan: new terms apply to new subscriptions, and to running ones too with applyToExisting",
             body: [.optional("name", .name)] + planFields + [.optional("applyToExisting", .boolean)],
+            bodyRules: [.notBoth("durationDays", "durationMonths")],
             answers: [.json(200, .plan)]
         ) { request in
             let (terms, applyToExisting) = try planTerms(request)
@@ -136,10 +140,9 @@ extension CoreAPI {
             .post, "/api/v1/subscriptions", .privilege(.subscriptions),
             "Enrol a user on a plan at a branch (price paid defaults to the plan's)",
             body: [
-                .required("user", .integer), .required("plan", .integer), .required("branch", .integer),
-                .optional("startDate", .string),
-                .optional("pricePaid", .integer), .optional("promotion", .string),
-                .optional("paymentReference", .string),
+                .required("user", .id), .required("plan", .id), .required("branch", .id),
+                .optional("startDate", .date), .optional("pricePaid", .minorUnits),
+                .optional("promotion", .string(maxLength: 100)), .optional("paymentReference", .string(maxLength: 100)),
             ], answers: [.json(201, .subscription)]
         ) { request in
             struct Body: Decodable {
@@ -157,7 +160,7 @@ extension CoreAPI {
                 return .error(403, "subscriptions is not among your privileges at branch \(body.branch)")
             }
             guard let member = try request.database.accounts.account(UserID(body.user)), mayView(actor, member) else {
-                throw AccountError(field: "user", problem: "no user \(body.user)")
+                throw AccountError.notFound("user", "no user \(body.user)")
             }
             let today = request.today(BranchID(body.branch))
             let start = try day(body.startDate, field: "startDate") ?? today
@@ -187,8 +190,8 @@ extension CoreAPI {
             .post, "/api/v1/subscriptions/:id/renew", .privilege(.subscriptions),
             "Renew: a new subscription on the same plan from the day after this one ends",
             body: [
-                .optional("pricePaid", .integer), .optional("promotion", .string),
-                .optional("paymentReference", .string),
+                .optional("pricePaid", .minorUnits), .optional("promotion", .string(maxLength: 100)),
+                .optional("paymentReference", .string(maxLength: 100)),
             ], answers: [.json(201, .subscription)]
         ) { request in
             struct Body: Decodable {
@@ -213,7 +216,10 @@ extension CoreAPI {
         table.add(
             .post, "/api/v1/subscriptions/:id/freeze", .privilege(.subscriptions),
             "Freeze from startDate (default today) to endDate (open when absent); the end moves by the frozen days",
-            body: [.optional("startDate", .string), .optional("endDate", .string), .optional("reason", .string)],
+            body: [
+                .optional("startDate", .date), .optional("endDate", .date),
+                .optional("reason", .string(maxLength: 200)),
+            ],
             answers: [.json(200, .subscription)]
         ) { request in
             struct Body: Decodable {
@@ -239,7 +245,7 @@ extension CoreAPI {
         table.add(
             .post, "/api/v1/subscriptions/:id/unfreeze", .privilege(.subscriptions),
             "End the freeze: back from date (default today)",
-            body: [.optional("date", .string)], answers: [.json(200, .subscription)]
+            body: [.optional("date", .date)], answers: [.json(200, .subscription)]
         ) { request in
             struct Body: Decodable { let date: String? }
             let body = try request.body(Body.self)

@@ -41,7 +41,7 @@ public indirect enum Schema: Sendable {
 
     /// Shorthands.
     public static let string = Schema.string()
-    public static let integer = Schema.integer()
+    public static let integer = Schema.integer(minimum: Int64.min, maximum: Int64.max)
     public static let strings = Schema.array(.string)
     public static let integers = Schema.array(.integer)
     /// Records a route decodes itself (the sync uploads).
@@ -55,14 +55,46 @@ public indirect enum Schema: Sendable {
     /// A login name.
     public static let username = Schema.string(pattern: "^[A-Za-z0-9._-]{3,64}$", minLength: 3, maxLength: 64)
     /// An email address as the accounts check it.
-    public static let email = Schema.string(pattern: "^[^@\\s][^\\s]*@[^\\s]*[^@\\s]$", maxLength: 254)
+    public static let email = Schema.string(pattern: "^\(emailPattern)$", maxLength: 254)
+    public static let emailPattern = #"[^@\s][^\s]*@[^\s]*[^@\s]"#
+    /// An amount in minor units, as plans and sales take it.
+    public static let minorUnits = Schema.integer(minimum: 0, maximum: 10_000_000_000)
+    /// A visit limit: 1 to 1000, or null for none.
+    public static let visits = Schema.nullable(.integer(minimum: 1, maximum: 1_000))
+    /// The 20-digit decimals up to 2^64 - 1.
+    private static let largest64 = [
+        "0[0-9]{19}",
+        "1[0-7][0-9]{18}",
+        "18[0-3][0-9]{17}",
+        "184[0-3][0-9]{16}",
+        "1844[0-5][0-9]{15}",
+        "18446[0-6][0-9]{14}",
+        "184467[0-3][0-9]{13}",
+        "1844674[0-3][0-9]{12}",
+        "184467440[0-6][0-9]{10}",
+        "1844674407[0-2][0-9]{9}",
+        "18446744073[0-6][0-9]{8}",
+        "1844674407370[0-8][0-9]{6}",
+        "18446744073709[0-4][0-9]{5}",
+        "184467440737095[0-4][0-9]{4}",
+        "18446744073709550[0-9]{3}",
+        "18446744073709551[0-5][0-9]{2}",
+        "1844674407370955160[0-9]{1}",
+        "1844674407370955161[0-4]",
+        "18446744073709551615",
+    ].joined(separator: "|")
+    /// A card number as printed or read: decimal, 0x hex, or FACILITY,CARD (26-bit Wiegand).
+    public static let cardNumber = Schema.string(
+        pattern: #"^\s*(0[xX][0-9A-Fa-f]{1,16}|[0-9]{1,19}|"# + largest64 + "|"
+            + #"(25[0-5]|2[0-4][0-9]|[01][0-9][0-9]|[0-9]?[0-9])[,:]"#
+            + #"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9][0-9]|6[0-4][0-9]{3}|[0-5][0-9]{4}|[0-9]{1,4}))\s*$"#)
     /// A name that may be empty (a second surname).
     public static let optionalName = Schema.string(pattern: "^\(oneLine)*$", maxLength: 100)
     private static let controls = #"\u0000-\u001F\u0085\u2028\u2029"#
     private static let oneLine = "[^\(controls)]"
     public static let date = Schema.string(format: "date", pattern: #"^\d{4}-\d{2}-\d{2}$"#)
-    public static let id = Schema.integer(minimum: 1)
-    public static let count = Schema.integer(minimum: 0)
+    public static let id = Schema.integer(minimum: 1, maximum: Int64.max)
+    public static let count = Schema.integer(minimum: 0, maximum: Int64.max)
     /// Milliseconds since 1970-01-01 UTC.
     public static let timestamp = Schema.integer()
 

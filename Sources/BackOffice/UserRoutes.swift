@@ -147,7 +147,7 @@ extension CoreAPI {
             let target = try target(request)
             try checkManage(actor, target)
             if body.active == false && target.id == actor.id {
-                return .error(400, "field \"active\": you cannot deactivate yourself")
+                return .error(409, "field \"active\": you cannot deactivate yourself")
             }
             var changes = AccountChanges()
             changes.email = body.email
@@ -191,7 +191,7 @@ extension CoreAPI {
             let roles = try roles(body.roles)
             try checkGrant(actor, roles: roles, branches: nil)
             if target.id == actor.id && !roles.contains(actor.highestRole) {
-                return .error(400, "field \"roles\": you cannot lower your own role")
+                return .error(409, "field \"roles\": you cannot lower your own role")
             }
             try request.database.write {
                 try request.database.accounts.setRoles(target.id, roles)

@@ -31,13 +31,31 @@ public struct Account: Hashable, Sendable {
 
 /// Why an account operation was refused, phrased for the API's 400/409 answers.
 public struct AccountError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What kind of refusal: a value that can never be right (400), one that clashes with what
+    /// exists (409: a taken name, your own account), or a reference to something that is not
+    /// there (404: no such user, branch or plan).
+    public enum Kind: Hashable, Sendable {
+        case invalid, conflict, notFound
+    }
     public let field: String
     public let problem: String
+    public let kind: Kind
     public var description: String { "\(field): \(problem)" }
 
-    public init(field: String, problem: String) {
+    public init(field: String, problem: String, kind: Kind = .invalid) {
         self.field = field
         self.problem = problem
+        self.kind = kind
+    }
+
+    /// The value clashes with what exists.
+    public static func conflict(_ field: String, _ problem: String) -> AccountError {
+        AccountError(field: field, problem: problem, kind: .conflict)
+    }
+
+    /// The value names something that is not there.
+    public static func notFound(_ field: String, _ problem: String) -> AccountError {
+        AccountError(field: field, problem: problem, kind: .notFound)
     }
 }
 
@@ -126,7 +144,7 @@ public final class SQLiteAccountStore: AccountStore {
         do {
             try db.run("INSERT INTO branches (name, city, time_zone) VALUES (?, ?, ?)", name, city, timeZone)
         } catch let error as SQLiteError where error.isConstraintViolation {
-            throw AccountError(field: "name", problem: "a branch named \"\(name)\" exists")
+            throw AccountError.conflict("name", "a branch named \"\(name)\" exists")
         }
         return BranchID(db.lastInsertRowID)
     }
@@ -166,7 +184,7 @@ public final class SQLiteAccountStore: AccountStore {
                 let taken =
                     try db.scalar(
                         "SELECT count(*) FROM users WHERE username = ? COLLATE NOCASE", username, as: Int.self) > 0
-                throw AccountError(field: taken ? "username" : "email", problem: "already in use")
+                throw AccountError.conflict(taken ? "username" : "email", "already in use")
             }
             let id = UserID(db.lastInsertRowID)
             for role in roles.roles {
@@ -184,7 +202,7 @@ public final class SQLiteAccountStore: AccountStore {
             do {
                 try db.run("INSERT INTO user_branches (user_id, branch_id) VALUES (?, ?)", id.rawValue, branch.rawValue)
             } catch let error as SQLiteError where error.isConstraintViolation {
-                throw AccountError(field: "branches", problem: "no branch \(branch)")
+                throw AccountError.notFound("branches", "no branch \(branch)")
             }
         }
     }
@@ -235,7 +253,7 @@ public final class SQLiteAccountStore: AccountStore {
                     """, changes.email, changes.name, changes.paternalSurname, changes.maternalSurname, changes.active,
                     changes.passwordHash, id.rawValue)
             } catch let error as SQLiteError where error.isConstraintViolation {
-                throw AccountError(field: "email", problem: "already in use")
+                throw AccountError.conflict("email", "already in use")
             }
             // A deactivated account, or one with a new password, keeps no session open.
             if changes.active == false || changes.passwordHash != nil {
@@ -293,7 +311,7 @@ public final class SQLiteAccountStore: AccountStore {
                     + "time_zone = coalesce(?, time_zone), active = coalesce(?, active) WHERE id = ?",
                 name, city, timeZone, active, id.rawValue)
         } catch let error as SQLiteError where error.isConstraintViolation {
-            throw AccountError(field: "name", problem: "already in use")
+            throw AccountError.conflict("name", "already in use")
         }
         return try branch(id)
     }

@@ -105,7 +105,8 @@ public final class SQLiteDeviceStore: DeviceStore {
             let exists = try db.scalar("SELECT count(*) FROM branches WHERE id = ?", branch.rawValue, as: Int.self) > 0
             throw AccountError(
                 field: exists ? "name" : "branch",
-                problem: exists ? "a device of this branch has that name" : "no branch \(branch)")
+                problem: exists ? "a device of this branch has that name" : "no branch \(branch)",
+                kind: exists ? .conflict : .notFound)
         }
         guard let device = try device(db.lastInsertRowID) else { throw DeviceAuthFailure.invalidOrExpiredCode }
         return (device, code)

@@ -99,7 +99,7 @@ public final class SQLiteMemberStore: MemberStore {
             try FieldRules.checkName(value, field: "maternalSurname", required: false)
         }
         if let value = fields.phone {
-            guard value.count <= 32, value.allSatisfy({ $0.isNumber || " +-().".contains($0) }) else {
+            guard value.count <= 32, value.allSatisfy({ $0.isASCII && ($0.isNumber || " +-().".contains($0)) }) else {
                 throw AccountError(field: "phone", problem: "digits, spaces and + - ( ) . only, at most 32")
             }
         }
@@ -115,7 +115,7 @@ public final class SQLiteMemberStore: MemberStore {
             if try db.scalar("SELECT count(*) FROM users WHERE clave = ? AND id != ?", clave, id.rawValue, as: Int.self)
                 > 0
             {
-                throw AccountError(field: "clave", problem: "already in use (suggested: \(try nextClave()))")
+                throw AccountError.conflict("clave", "already in use (suggested: \(try nextClave()))")
             }
         }
         if let agreement = fields.agreementID, agreement != 0,
@@ -231,7 +231,8 @@ public final class SQLiteMemberStore: MemberStore {
                 throw AccountError(
                     field: "number",
                     problem: holder.0 == user.rawValue
-                        ? "already an active card of this user" : "already in use: assigned to clave \(holder.1)")
+                        ? "already an active card of this user" : "already in use: assigned to clave \(holder.1)",
+                    kind: .conflict)
             }
             try db.run(
                 "INSERT INTO cards (number, user_id, status, created_at, changed_at) VALUES (?, ?, 'active', ?, ?)",
@@ -252,7 +253,7 @@ public final class SQLiteMemberStore: MemberStore {
                 try db.run(
                     "UPDATE cards SET status = ?, changed_at = ? WHERE id = ?", status.rawValue, now.milliseconds, id)
             } catch let error as SQLiteError where error.isConstraintViolation {
-                throw AccountError(field: "status", problem: "already in use: the number is active for someone else")
+                throw AccountError.conflict("status", "already in use: the number is active for someone else")
             }
             try recordChange("user", current.userID, now: now)
             return try card(id)
@@ -296,7 +297,7 @@ public final class SQLiteMemberStore: MemberStore {
             try db.run("INSERT INTO agreements (name, notes) VALUES (?, ?)", name, notes ?? "")
             return try agreement(db.lastInsertRowID)
         } catch let error as SQLiteError where error.isConstraintViolation {
-            throw AccountError(field: "name", problem: "already in use")
+            throw AccountError.conflict("name", "already in use")
         }
     }
 }

@@ -139,7 +139,7 @@ public final class SQLiteOperationsStore: OperationsStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, kind, role, target, branch, level, title, body, source, user?.rawValue, now.milliseconds)
         } catch let error as SQLiteError where error.isConstraintViolation {
-            throw AccountError(field: target != nil ? "user" : "branch", problem: "does not exist")
+            throw AccountError(field: target != nil ? "user" : "branch", problem: "does not exist", kind: .notFound)
         }
         return db.lastInsertRowID
     }

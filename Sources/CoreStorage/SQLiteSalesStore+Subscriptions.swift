@@ -70,7 +70,7 @@ extension SQLiteSalesStore {
         paymentReference: String,
         renews: Int64?, soldBy: UserID?, today: LocalDay, now: Timestamp
     ) throws -> SubscriptionView {
-        guard let plan = try plan(planID) else { throw AccountError(field: "plan", problem: "no plan \(planID)") }
+        guard let plan = try plan(planID) else { throw AccountError.notFound("plan", "no plan \(planID)") }
         guard plan.active else { throw AccountError(field: "plan", problem: "\(plan.name) is not sold any more") }
         guard plan.branches.isEmpty || plan.branches.contains(branch.rawValue) else {
             throw AccountError(field: "branch", problem: "\(plan.name) does not cover branch \(branch)")
@@ -86,7 +86,7 @@ extension SQLiteSalesStore {
         }
         return try db.transaction {
             guard try db.scalar("SELECT count(*) FROM users WHERE id = ?", user.rawValue, as: Int.self) == 1 else {
-                throw AccountError(field: "user", problem: "no user \(user)")
+                throw AccountError.notFound("user", "no user \(user)")
             }
             let end = plan.duration.lastDay(startingOn: start)
             try db.run(
@@ -187,7 +187,7 @@ extension SQLiteSalesStore {
     public func cancel(_ id: Int64, today: LocalDay, now: Timestamp) throws -> SubscriptionView? {
         guard let current = try subscription(id, today: today) else { return nil }
         guard current.status == "active" else {
-            throw AccountError(field: "subscription", problem: "is already cancelled")
+            throw AccountError.conflict("subscription", "is already cancelled")
         }
         return try db.transaction { () -> SubscriptionView? in
             try db.run(

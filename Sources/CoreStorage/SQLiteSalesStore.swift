@@ -129,7 +129,7 @@ public final class SQLiteSalesStore: SalesStore {
                         "INSERT INTO plans (name, active, created_at) VALUES (?, 1, ?)", terms.name ?? "",
                         now.milliseconds)
                 } catch let error as SQLiteError where error.isConstraintViolation {
-                    throw AccountError(field: "name", problem: "already in use")
+                    throw AccountError.conflict("name", "already in use")
                 }
                 planID = db.lastInsertRowID
             }
@@ -139,7 +139,7 @@ public final class SQLiteSalesStore: SalesStore {
                     do {
                         try db.run("INSERT INTO plan_branches (plan_id, branch_id) VALUES (?, ?)", planID, branch)
                     } catch let error as SQLiteError where error.isConstraintViolation {
-                        throw AccountError(field: "branches", problem: "no branch \(branch)")
+                        throw AccountError.notFound("branches", "no branch \(branch)")
                     }
                 }
             }
@@ -162,7 +162,7 @@ public final class SQLiteSalesStore: SalesStore {
                 do { try db.run("UPDATE plans SET name = ? WHERE id = ?", name, planID) } catch let error as SQLiteError
                     where error.isConstraintViolation
                 {
-                    throw AccountError(field: "name", problem: "already in use")
+                    throw AccountError.conflict("name", "already in use")
                 }
             }
             if let active = terms.active { try db.run("UPDATE plans SET active = ? WHERE id = ?", active, planID) }

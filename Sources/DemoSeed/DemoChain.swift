@@ -54,7 +54,7 @@ public struct DemoChain: Sendable {
         _ database: CoreDatabase, members count: Int, seed: UInt64 = 2026, now: Timestamp = .now()
     ) throws -> DemoChain {
         guard try database.accounts.accountCount() == 0 else {
-            throw AccountError(field: "database", problem: "already has users; the demo seeds a fresh one")
+            throw AccountError.conflict("database", "already has users; the demo seeds a fresh one")
         }
         return try database.write { try populate(database, members: max(50, count), seed: seed, now: now) }
     }

@@ -244,7 +244,7 @@ extension APIFixture {
         #expect(cancelResponse.status == 200, "\(String(decoding: cancelResponse.body, as: UTF8.self))")
         let cancelled = try object(cancelResponse)
         #expect(cancelled["standing"] as? String == "cancelled")
-        #expect(try fixture.post("/api/v1/subscriptions/\(id)/cancel", "{}", as: reception).status == 400)
+        #expect(try fixture.post("/api/v1/subscriptions/\(id)/cancel", "{}", as: reception).status == 409)
         let actions = try fixture.api.withDatabase { try $0.audit.recent(limit: 30).map(\.action) }
         for action in [
             "subscription.create", "subscription.freeze", "subscription.unfreeze", "subscription.renew",

@@ -266,7 +266,7 @@ final class APIFixture {
         let wrong = try fixture.send(
             "POST", "/api/v1/me/totp", body: #"{"secret": "\#(secretText)", "code": "000000"}"#, cookie: user.cookie,
             csrf: user.csrf)
-        #expect(wrong.status == 400)
+        #expect(wrong.status == 403)
         let enabled = try fixture.send(
             "POST", "/api/v1/me/totp",
             body: #"{"secret": "\#(secretText)", "code": "\#(otp.totp(at: now.seconds - 30))"}"#, cookie: user.cookie,
@@ -308,5 +308,22 @@ final class APIFixture {
                 #expect(operation["x-portero-access"] != nil || operation["security"] != nil)
             }
         }
+    }
+
+    /// A request with a token and a session cookie is refused whichever of them is good: one
+    /// credential may not hide the other's failure.
+    @Test func aTokenAndACookieTogetherAreRefused() throws {
+        let fixture = try APIFixture()
+        let user = try fixture.signIn(.administrator, username: "ana")
+        let created = try fixture.send(
+            "POST", "/api/v1/tokens", body: #"{"name": "script"}"#, cookie: user.cookie, csrf: user.csrf)
+        struct Answer: Decodable { let token: String }
+        let token = try JSONDecoder().decode(Answer.self, from: Data(created.body)).token
+        #expect(try fixture.bearer("GET", "/api/v1/me", token).status == 200)
+        #expect(try fixture.send("GET", "/api/v1/me", cookie: user.cookie).status == 200)
+        let both = try fixture.send(
+            "GET", "/api/v1/me", cookie: "not-a-session", headers: [("Authorization", "Bearer \(token)")])
+        #expect(both.status == 401)
+        #expect(String(decoding: both.body, as: UTF8.self).contains("not both"))
     }
 }

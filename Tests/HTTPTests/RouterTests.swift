@@ -52,7 +52,11 @@ struct NewBranch: Decodable, Sendable {
         func text(_ method: String, _ path: String) throws -> String {
             String(decoding: router.respond(to: try request(method, path)).body, as: UTF8.self)
         }
-        #expect(try text("GET", "/users/search") == "user search")  // declared first
+        #expect(try text("GET", "/users/search") == "search")  // a word beats a parameter
+        router.add(.post, "/users/import") { _ in .text("imported") }
+        let other = router.respond(to: try request("GET", "/users/import"))
+        #expect(other.status == 405)  // not /users/:id with id "import"
+        #expect(other.header("Allow") == "POST, OPTIONS")
         #expect(try text("POST", "/users/search") == "posted")
         #expect(try text("GET", "/users/7/") == "user 7")
         #expect(try text("GET", "/users//7") == "user 7")

@@ -33,17 +33,23 @@ public struct CardNumber: RawRepresentable, Hashable, Comparable, Sendable, Coda
     /// Reads `12345678`, `0012345678`, `0xBC6146` or `188,24910` (facility and 16-bit card, Wiegand 26).
     public init(parsing text: String) throws {
         let trimmed = text.trimmingWhitespace
-        if trimmed.lowercased().hasPrefix("0x"), let v = UInt64(trimmed.dropFirst(2), radix: 16), trimmed.count > 2 {
+        func digits(_ text: Substring, _ count: ClosedRange<Int>, hex: Bool = false) -> Bool {
+            count.contains(text.count) && text.allSatisfy { $0.isASCII && (hex ? $0.isHexDigit : $0.isNumber) }
+        }
+        if trimmed.lowercased().hasPrefix("0x"), digits(trimmed.dropFirst(2), 1...16, hex: true),
+            let v = UInt64(trimmed.dropFirst(2), radix: 16)
+        {
             self.init(rawValue: v)
             return
         }
         let pair = trimmed.split(separator: trimmed.contains(",") ? "," : ":", omittingEmptySubsequences: false)
-        if pair.count == 2, let facility = UInt64(pair[0]), let card = UInt64(pair[1]), facility <= 0xFF, card <= 0xFFFF
+        if pair.count == 2, digits(pair[0], 1...3), digits(pair[1], 1...5), let facility = UInt64(pair[0]),
+            let card = UInt64(pair[1]), facility <= 0xFF, card <= 0xFFFF
         {
             self.init(facility: facility, card: card, cardBits: 16)
             return
         }
-        guard !trimmed.isEmpty, trimmed.allSatisfy({ $0.isASCII && $0.isNumber }), let v = UInt64(trimmed) else {
+        guard digits(trimmed[...], 1...20), let v = UInt64(trimmed) else {
             throw ParseError(text: text)
         }
         self.init(rawValue: v)
