@@ -41,7 +41,9 @@ public struct APIRequest {
 
     /// The JSON body, accepting exactly the route's declared fields.
     public func body<T: Decodable>(_ type: T.Type) throws(HTTPResponseError) -> T {
-        try JSONBody.decode(type, from: context.request, allowedFields: Set(route.body.map(\.name)))
+        try JSONBody.decode(
+            type, from: context.request, allowedFields: Set(route.body.map(\.name)),
+            nullableFields: Set(route.body.filter(\.schema.isNullable).map(\.name)))
     }
 
     /// A path parameter that must be a positive whole number, or a 404 (no such thing).

@@ -98,6 +98,16 @@ public indirect enum Schema: Sendable {
     /// Milliseconds since 1970-01-01 UTC.
     public static let timestamp = Schema.integer()
 
+    /// Whether JSON null is one of its values.
+    public var isNullable: Bool {
+        switch self {
+        case .nullable: true
+        case let .named(_, schema): schema.isNullable
+        case let .oneOf(choices): choices.contains(where: \.isNullable)
+        default: false
+        }
+    }
+
     // MARK: The document's form
 
     /// The schema as the document writes it; named schemas go to `components` and become `$ref`s.

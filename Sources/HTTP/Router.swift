@@ -263,12 +263,12 @@ public struct Router: Sendable {
     }
 }
 
-/// JSON request bodies, strictly: malformed JSON, a wrong type, a missing field and an unknown
-/// field each answer 400 with a message naming the field.
+/// JSON request bodies, strictly: malformed JSON, a wrong type, a missing field, an unknown
+/// field and a null where none is allowed each answer 400 with a message naming the field.
 public enum JSONBody {
-    public static func decode<T: Decodable>(_ type: T.Type, from request: HTTPRequest, allowedFields: Set<String>)
-        throws(HTTPResponseError) -> T
-    {
+    public static func decode<T: Decodable>(
+        _ type: T.Type, from request: HTTPRequest, allowedFields: Set<String>, nullableFields: Set<String> = []
+    ) throws(HTTPResponseError) -> T {
         if let contentType = request.header("content-type"), !contentType.lowercased().hasPrefix("application/json") {
             throw HTTPResponseError(.error(415, "expected Content-Type: application/json"))
         }
@@ -280,6 +280,10 @@ public enum JSONBody {
             throw HTTPResponseError(
                 .error(400, "unknown field \"\(unknown)\" (allowed: \(allowedFields.sorted().joined(separator: ", ")))")
             )
+        }
+        // An optional field is given or left out; null is not a third way to leave it out.
+        if let null = object.keys.sorted().first(where: { object[$0] is NSNull && !nullableFields.contains($0) }) {
+            throw HTTPResponseError(.error(400, "field \"\(null)\" must not be null (leave it out instead)"))
         }
         do {
             return try JSONDecoder().decode(T.self, from: data)
