@@ -1,6 +1,7 @@
 import CoreStorage
 import Foundation
 import PorteroModel
+import SyncWire
 
 /// The shapes of the API's answers, as the OpenAPI document publishes them. Each mirrors one
 /// encoded type; the route tests check every answer they get against its route's schema.
@@ -92,7 +93,37 @@ extension Schema {
             optional: [
                 "enrolledAt": .timestamp, "revokedAt": .timestamp, "enrollmentExpiresAt": .timestamp,
                 "lastSeen": .timestamp, "softwareVersion": .text, "replicaAgeSeconds": .count, "outboxDepth": .count,
+                "doorModes": .array(doorState),
             ]))
+
+    static let doorState = named(
+        "DoorState",
+        .object(
+            ["door": .id, "name": .text, "mode": .string(values: DoorMode.allCases.map(\.rawValue))],
+            optional: ["command": .id, "until": .timestamp, "by": .text]))
+
+    static let door = named(
+        "Door",
+        .object(
+            [
+                "branch": .id, "device": .id, "door": .id, "name": .text,
+                "mode": .string(values: DoorMode.allCases.map(\.rawValue)),
+            ],
+            optional: ["reportedAt": .timestamp, "command": .id, "until": .timestamp, "by": .text]))
+
+    /// A door state in a device's report (the same shape, not a component: bodies stay inline).
+    static let doorStateReport = Schema.object(
+        ["door": .id, "name": .string(maxLength: 100), "mode": .string(values: DoorMode.allCases.map(\.rawValue))],
+        optional: ["command": .id, "until": .timestamp, "by": .string(maxLength: 200)])
+
+    static let syncDoorCommand = named(
+        "SyncDoorCommand",
+        .object(
+            [
+                "id": .id, "command": .string(values: SyncDoorCommand.Kind.allCases.map(\.rawValue)),
+                "reason": .text, "createdAt": .timestamp,
+            ],
+            optional: ["door": .id, "until": .timestamp, "by": .text]))
 
     static let attendance = named(
         "Attendance",
@@ -113,7 +144,7 @@ extension Schema {
                 "id": .id, "branch": .id, "command": .string(values: DoorCommand.Kind.allCases.map(\.rawValue)),
                 "reason": .text, "createdBy": .id, "createdAt": .timestamp,
             ],
-            optional: ["door": .id, "deliveredAt": .timestamp]))
+            optional: ["door": .id, "deliveredAt": .timestamp, "until": .timestamp]))
 
     static let notification = named(
         "Notification",
@@ -193,13 +224,7 @@ extension Schema {
         "SyncBatch",
         .object([
             "cursor": .count, "items": .array(syncItem),
-            "commands": .array(
-                .object(
-                    [
-                        "id": .id, "command": .string(values: DoorCommand.Kind.allCases.map(\.rawValue)),
-                        "reason": .text, "createdAt": .timestamp,
-                    ],
-                    optional: ["door": .id])),
+            "commands": .array(syncDoorCommand),
             "more": .boolean, "snapshotRequired": .boolean, "serverTime": .timestamp,
         ]))
 

@@ -65,6 +65,7 @@ public final class CoreAPI: Sendable {
         Self.declareMemberRoutes(&declared)
         Self.declareSalesRoutes(&declared)
         Self.declareOperationsRoutes(&declared)
+        Self.declareDoorRoutes(&declared)
         Self.declareImportRoutes(&declared)
         Self.declareSyncRoutes(&declared)
         Self.declareOpenAPIRoute(&declared)

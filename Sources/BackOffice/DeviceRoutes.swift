@@ -100,6 +100,7 @@ extension CoreAPI {
                     let (device, token) = try request.database.devices.enroll(code: body.code, now: request.now)
                     try request.database.devices.report(
                         device.id, softwareVersion: body.softwareVersion, replicaAgeSeconds: nil, outboxDepth: nil,
+                        doorModes: nil,
                         now: request.now)
                     _ = try request.database.audit.append(
                         actor: "device:\(device.id)", action: "device.enroll", target: "device:\(device.id)",
@@ -148,14 +149,15 @@ extension CoreAPI {
             .post, "/api/v1/device/report", .device,
             "The device reports its software version, replica age and outbox depth",
             body: [
-                .optional("softwareVersion", .string), .optional("replicaAgeSeconds", .integer),
-                .optional("outboxDepth", .integer),
+                .optional("softwareVersion", .string), .optional("replicaAgeSeconds", .count),
+                .optional("outboxDepth", .count), .optional("doorModes", .array(.doorStateReport)),
             ], answers: [.noContent]
         ) { request in
             struct Body: Decodable {
                 let softwareVersion: String?
                 let replicaAgeSeconds: Int64?
                 let outboxDepth: Int64?
+                let doorModes: [SyncDoorState]?
             }
             let body = try request.body(Body.self)
             guard let device = request.device else { return .error(401, "a device token is required") }
@@ -167,7 +169,8 @@ extension CoreAPI {
             }
             try request.database.devices.report(
                 device.id, softwareVersion: body.softwareVersion, replicaAgeSeconds: body.replicaAgeSeconds,
-                outboxDepth: body.outboxDepth, now: request.now)
+                outboxDepth: body.outboxDepth, doorModes: body.doorModes.map { Array($0.prefix(256)) },
+                now: request.now)
             return HTTPResponse(status: 204)
         }
     }

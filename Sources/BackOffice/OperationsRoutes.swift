@@ -102,63 +102,6 @@ extension CoreAPI {
         }
 
         table.add(
-            .post, "/api/v1/branches/:id/commands", .privilege(.attendance),
-            "A remote door command for a branch: unlock_once (a door), lockdown or release",
-            body: [
-                .required("command", .string(values: DoorCommand.Kind.allCases.map(\.rawValue))),
-                .optional("door", .id), .required("reason", .reason),
-            ],
-            bodyRules: [.requiredWhen(field: "command", value: "unlock_once", required: ["door"])],
-            answers: [.json(201, .doorCommand)]
-        ) { request in
-            struct Body: Decodable {
-                let command: String
-                let door: Int64?
-                let reason: String
-            }
-            let body = try request.body(Body.self)
-            let branch = BranchID(try request.id(what: "branch"))
-            let actor = try request.actor
-            guard actor.may(.attendance, at: branch), try request.database.accounts.branch(branch) != nil else {
-                return .error(404, "no such branch")
-            }
-            guard let command = DoorCommand.Kind(rawValue: body.command) else {
-                throw AccountError(field: "command", problem: "unlock_once, lockdown or release")
-            }
-            if command == .unlockOnce && body.door == nil {
-                throw AccountError(field: "door", problem: "unlock_once needs the door")
-            }
-            let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (3...200).contains(reason.count) else {
-                throw AccountError(field: "reason", problem: "say why, in 3 to 200 characters")
-            }
-            let created = try request.database.write {
-                let created = try request.database.operations.addDoorCommand(
-                    branch: branch, door: body.door, command: command, reason: reason, by: actor.id, now: request.now)
-                try request.audit(
-                    "door.\(command.rawValue)", target: "branch:\(branch)",
-                    changes: ["door": body.door ?? 0, "reason": reason, "command": created.id])
-                if command == .lockdown {
-                    try request.database.operations.notify(
-                        .role(.branchManager, branch: branch), level: "urgent", title: "Lockdown at branch \(branch)",
-                        body: reason,
-                        source: "door", by: actor.id, now: request.now)
-                }
-                return created
-            }
-            return .json(created, status: 201)
-        }
-        table.add(
-            .get, "/api/v1/door-commands", .privilege(.attendance), "Door commands of your branches, newest first",
-            query: [.integer("limit", 1...500)], answers: [.json(200, .array(.doorCommand))]
-        ) { request in
-            .json(
-                try request.database.operations.doorCommands(
-                    branches: try visibleBranches(request, .attendance),
-                    limit: try request.queryInt("limit", default: 100, range: 1...500)))
-        }
-
-        table.add(
             .get, "/api/v1/notifications", .signedIn, "Your notifications: filter all, unread or urgent",
             query: [.choice("filter", ["all", "unread", "urgent"]), .integer("limit", 1...500)],
             answers: [.json(200, .array(.notification))]

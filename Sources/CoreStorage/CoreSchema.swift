@@ -201,5 +201,31 @@ package enum CoreSchema {
                             "CREATE TRIGGER sign_in_\(name) AFTER \(event) BEGIN UPDATE sign_in_generation "
                                 + "SET value = value + 1 WHERE id = 1; END;"
                         }.joined(separator: "\n")),
+            Migration(
+                version: 11, name: "lasting door modes",
+                sql: """
+                    -- Free access joins the commands; a lockdown or free access may end by itself (until_at).
+                    CREATE TABLE door_commands_new (
+                        id INTEGER PRIMARY KEY,
+                        branch_id INTEGER NOT NULL REFERENCES branches(id),
+                        door_id INTEGER,
+                        command TEXT NOT NULL
+                            CHECK (command IN ('unlock_once', 'lockdown', 'free_access', 'release')),
+                        reason TEXT NOT NULL,
+                        created_by INTEGER NOT NULL REFERENCES users(id),
+                        created_at INTEGER NOT NULL,
+                        delivered_at INTEGER,
+                        until_at INTEGER
+                    ) STRICT;
+                    INSERT INTO door_commands_new (id, branch_id, door_id, command, reason, created_by, created_at,
+                        delivered_at)
+                        SELECT id, branch_id, door_id, command, reason, created_by, created_at, delivered_at
+                        FROM door_commands;
+                    DROP TABLE door_commands;
+                    ALTER TABLE door_commands_new RENAME TO door_commands;
+                    CREATE INDEX door_commands_by_branch ON door_commands(branch_id, id);
+                    -- Each door's mode as the device last reported it (JSON list of {door, name, mode, ...}).
+                    ALTER TABLE devices ADD COLUMN door_modes TEXT;
+                    """),
         ])
 }

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import PorteroModel
 import SQLite
+import SyncWire
 
 /// A branch controller as the core knows it.
 public struct Device: Hashable, Sendable, Codable {
@@ -18,6 +19,8 @@ public struct Device: Hashable, Sendable, Codable {
     public var softwareVersion: String?
     public var replicaAgeSeconds: Int64?
     public var outboxDepth: Int64?
+    /// Each door's mode as the device last reported it.
+    public var doorModes: [SyncDoorState]?
 }
 
 /// Why an enrolment or a device token was refused. Never says which part was wrong.
@@ -48,8 +51,10 @@ public protocol DeviceStore {
     func device(bearer token: String, now: Timestamp) throws -> Device
     func device(_ id: Int64) throws -> Device?
     func devices(in branches: Set<BranchID>?) throws -> [Device]
-    func report(_ id: Int64, softwareVersion: String?, replicaAgeSeconds: Int64?, outboxDepth: Int64?, now: Timestamp)
-        throws
+    func report(
+        _ id: Int64, softwareVersion: String?, replicaAgeSeconds: Int64?, outboxDepth: Int64?,
+        doorModes: [SyncDoorState]?, now: Timestamp
+    ) throws
     /// Devices silent since before `cutoff` and not yet reported, marked reported.
     func takeNewlyOffline(before cutoff: Timestamp) throws -> [Device]
     /// Devices whose reported replica age passed `seconds` and not yet reported, marked reported;
@@ -67,7 +72,7 @@ public final class SQLiteDeviceStore: DeviceStore {
 
     package static let columns =
         "id, branch_id, name, created_at, enrolled_at, revoked_at, enrollment_expires_at, last_seen, software_version, "
-        + "replica_age_seconds, outbox_depth"
+        + "replica_age_seconds, outbox_depth, door_modes"
 
     package static func device(_ row: Row) throws -> Device {
         Device(
@@ -77,7 +82,10 @@ public final class SQLiteDeviceStore: DeviceStore {
             revokedAt: row.int64(5).map(Timestamp.init(milliseconds:)),
             enrollmentExpiresAt: row.int64(6).map(Timestamp.init(milliseconds:)),
             lastSeen: row.int64(7).map(Timestamp.init(milliseconds:)),
-            softwareVersion: try row.get(8), replicaAgeSeconds: row.int64(9), outboxDepth: row.int64(10))
+            softwareVersion: try row.get(8), replicaAgeSeconds: row.int64(9), outboxDepth: row.int64(10),
+            doorModes: (try row.get(11) as String?).flatMap {
+                try? JSONDecoder().decode([SyncDoorState].self, from: Data($0.utf8))
+            })
     }
 
     /// Codes are 10 Base32 characters (50 bits) in two groups, easy to read aloud and type;
@@ -184,14 +192,17 @@ public final class SQLiteDeviceStore: DeviceStore {
     }
 
     public func report(
-        _ id: Int64, softwareVersion: String?, replicaAgeSeconds: Int64?, outboxDepth: Int64?, now: Timestamp
+        _ id: Int64, softwareVersion: String?, replicaAgeSeconds: Int64?, outboxDepth: Int64?,
+        doorModes: [SyncDoorState]?, now: Timestamp
     ) throws {
+        let modes = try doorModes.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         try db.run(
             """
             UPDATE devices SET last_seen = ?, offline_notified = 0, software_version = coalesce(?, software_version),
                 replica_age_seconds = coalesce(?, replica_age_seconds),
-            outbox_depth = coalesce(?, outbox_depth) WHERE id = ?
-            """, now.milliseconds, softwareVersion.map { String($0.prefix(64)) }, replicaAgeSeconds, outboxDepth, id)
+            outbox_depth = coalesce(?, outbox_depth), door_modes = coalesce(?, door_modes) WHERE id = ?
+            """, now.milliseconds, softwareVersion.map { String($0.prefix(64)) }, replicaAgeSeconds, outboxDepth, modes,
+            id)
     }
 
     public func takeNewlyOffline(before cutoff: Timestamp) throws -> [Device] {

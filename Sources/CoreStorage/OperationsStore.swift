@@ -50,10 +50,11 @@ public struct AttendanceFilter: Sendable {
     public init() {}
 }
 
-/// A door command as stored.
+/// A door command as stored. A lockdown or free access lasts until a release, a later mode for
+/// the same doors, or `until`.
 public struct DoorCommand: Hashable, Sendable, Codable {
     public enum Kind: String, Sendable, Codable, CaseIterable {
-        case unlockOnce = "unlock_once", lockdown, release
+        case unlockOnce = "unlock_once", lockdown, freeAccess = "free_access", release
     }
     public var id: Int64
     public var branch: Int64
@@ -63,6 +64,7 @@ public struct DoorCommand: Hashable, Sendable, Codable {
     public var createdBy: Int64
     public var createdAt: Timestamp
     public var deliveredAt: Timestamp?
+    public var until: Timestamp?
 }
 
 /// A notification as one user sees it.
@@ -97,7 +99,8 @@ public protocol OperationsStore {
     ) throws -> Bool
     /// Queues a command for a branch's doors (all of them when `door` is nil); the feed carries it.
     func addDoorCommand(
-        branch: BranchID, door: Int64?, command: DoorCommand.Kind, reason: String, by user: UserID, now: Timestamp
+        branch: BranchID, door: Int64?, command: DoorCommand.Kind, reason: String, until: Timestamp?,
+        by user: UserID, now: Timestamp
     ) throws -> DoorCommand
     /// The latest door commands of `branches` (nil: all), newest first.
     func doorCommands(branches: Set<BranchID>?, limit: Int) throws -> [DoorCommand]

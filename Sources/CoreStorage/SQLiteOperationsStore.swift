@@ -84,22 +84,24 @@ public final class SQLiteOperationsStore: OperationsStore {
     // MARK: Door commands
 
     public func addDoorCommand(
-        branch: BranchID, door: Int64?, command: DoorCommand.Kind, reason: String, by user: UserID, now: Timestamp
+        branch: BranchID, door: Int64?, command: DoorCommand.Kind, reason: String, until: Timestamp?,
+        by user: UserID, now: Timestamp
     ) throws -> DoorCommand {
         try db.run(
-            "INSERT INTO door_commands (branch_id, door_id, command, reason, created_by, created_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?)",
-            branch.rawValue, door, command.rawValue, reason, user.rawValue, now.milliseconds)
+            "INSERT INTO door_commands (branch_id, door_id, command, reason, created_by, created_at, until_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            branch.rawValue, door, command.rawValue, reason, user.rawValue, now.milliseconds, until?.milliseconds)
         let id = db.lastInsertRowID
         try members.recordChange("door_command", id, now: now)
         return DoorCommand(
             id: id, branch: branch.rawValue, door: door, command: command, reason: reason, createdBy: user.rawValue,
-            createdAt: now, deliveredAt: nil)
+            createdAt: now, deliveredAt: nil, until: until)
     }
 
     public func doorCommands(branches: Set<BranchID>?, limit: Int) throws -> [DoorCommand] {
         var sql =
-            "SELECT id, branch_id, door_id, command, reason, created_by, created_at, delivered_at FROM door_commands"
+            "SELECT id, branch_id, door_id, command, reason, created_by, created_at, delivered_at, until_at "
+            + "FROM door_commands"
         var arguments: [any SQLiteBindable] = []
         if let branches {
             sql += " WHERE branch_id IN (SELECT value FROM json_each(?))"
@@ -111,7 +113,8 @@ public final class SQLiteOperationsStore: OperationsStore {
                 id: try $0.get(0), branch: try $0.get(1), door: $0.int64(2),
                 command: DoorCommand.Kind(rawValue: try $0.get(3)) ?? .release,
                 reason: try $0.get(4), createdBy: try $0.get(5), createdAt: Timestamp(milliseconds: try $0.get(6)),
-                deliveredAt: $0.int64(7).map(Timestamp.init(milliseconds:)))
+                deliveredAt: $0.int64(7).map(Timestamp.init(milliseconds:)),
+                until: $0.int64(8).map(Timestamp.init(milliseconds:)))
         }
     }
 

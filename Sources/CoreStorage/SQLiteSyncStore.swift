@@ -213,20 +213,12 @@ public final class SQLiteSyncStore: SyncStore {
             }
             var items = try planItems(ids: plans)
             items += try self.items(users: users.sorted(), branch: branch, today: today)
-            let doorCommands: [SyncDoorCommand] =
+            let doorCommands =
                 try commands.isEmpty
                 ? []
-                : db.query(
-                    """
-                    SELECT id, door_id, command, reason, created_at FROM door_commands WHERE branch_id = ?
-                        AND id IN (SELECT value FROM json_each(?)) ORDER BY id
-                    """, branch.rawValue, "[" + commands.map(String.init).joined(separator: ",") + "]"
-                ) {
-                    SyncDoorCommand(
-                        id: try $0.get(0), door: $0.int64(1),
-                        command: SyncDoorCommand.Kind(rawValue: try $0.get(2)) ?? .release,
-                        reason: try $0.get(3), createdAt: Timestamp(milliseconds: try $0.get(4)))
-                }
+                : self.doorCommands(
+                    "WHERE c.branch_id = ? AND c.id IN (SELECT value FROM json_each(?))", branch.rawValue,
+                    "[" + commands.map(String.init).joined(separator: ",") + "]")
             return SyncBatch(
                 cursor: taken.last?.0 ?? cursor, items: items, commands: doorCommands, more: more,
                 snapshotRequired: false, serverTime: now)

@@ -9,6 +9,10 @@ public protocol SyncStore {
     func batch(branch: BranchID, after cursor: Int64, limit: Int, today: LocalDay, now: Timestamp) throws -> SyncBatch
     /// One snapshot page: the users after `after` (by id) that concern `branch`, among the next
     /// `limit` ids; the first page (after 0) also carries every plan version.
+    /// The lockdowns and free-access modes in force at a branch, as the commands that set them
+    /// (with the releases that still matter), oldest first: applied in order, they give each
+    /// door's mode. A new replica takes them after its snapshot.
+    func doorModes(branch: BranchID, now: Timestamp) throws -> [SyncDoorCommand]
     func snapshotPage(branch: BranchID, after: Int64, limit: Int, today: LocalDay, now: Timestamp) throws
         -> SyncSnapshotPage
     /// Stores uploaded events once each, through `operations`; returns how many were new.

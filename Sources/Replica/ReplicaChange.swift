@@ -1,4 +1,5 @@
 import PorteroModel
+import SyncWire
 
 /// A user as the branch replica holds them: what a door needs, no more.
 public struct ReplicaUser: Hashable, Sendable {
@@ -41,4 +42,7 @@ public enum ReplicaChange: Hashable, Sendable {
     /// A user's whole state from the core: the row (keeping the decision state: visit counters,
     /// presence, PIN attempts), and exactly these cards and subscriptions.
     case replaceUser(ReplicaUser, cards: [Credential], subscriptions: [Subscription])
+    /// A lockdown, free access or release from the core: kept with the cursor, so it outlives a
+    /// restart (an unlock, which is of the moment, is not kept).
+    case doorCommand(SyncDoorCommand)
 }

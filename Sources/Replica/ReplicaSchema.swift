@@ -166,5 +166,16 @@ enum ReplicaSchema {
                         created_at INTEGER NOT NULL
                     ) STRICT;
                     """),
+            Migration(
+                version: 5, name: "door modes",
+                sql: """
+                    -- The lockdowns and free-access modes from the core in force here (SyncWire's
+                    -- DoorModeTable): door 0 is the command for every door, the others one door's own.
+                    -- Written with the cursor of the batch that brought them.
+                    CREATE TABLE door_modes (
+                        door INTEGER PRIMARY KEY,
+                        command TEXT NOT NULL
+                    ) STRICT;
+                    """),
         ])
 }

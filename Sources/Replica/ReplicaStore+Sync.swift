@@ -41,7 +41,7 @@ extension ReplicaStore {
     /// moves only with it. Returns whether plans changed (the door's store re-reads them).
     @discardableResult
     public func apply(_ batch: SyncBatch) throws -> Bool {
-        try apply(batch.items.map(\.replicaChange), cursor: batch.cursor)
+        try apply(batch.items.map(\.replicaChange) + batch.commands.map { .doorCommand($0) }, cursor: batch.cursor)
         return batch.items.contains { if case .plan = $0 { true } else { false } }
     }
 
@@ -73,6 +73,8 @@ extension ReplicaStore {
                 for table in ["snapshot_users", "snapshot_cards", "snapshot_subscriptions", "snapshot_plans"] {
                     try db.execute("DELETE FROM \(table)")
                 }
+                // A snapshot carries no door commands: the modes in force are asked for after it.
+                try markDoorModesPending()
                 try db.run(
                     "INSERT INTO replica_meta (key, value) VALUES ('snapshot_sequence', ?) ON CONFLICT(key) DO UPDATE "
                         + "SET value = excluded.value",

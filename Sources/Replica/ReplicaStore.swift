@@ -1,5 +1,6 @@
 import Foundation
 import PorteroModel
+import SyncWire
 import SQLite
 
 /// The branch's local copy of members, credentials, plans and subscriptions, with the per-user
@@ -13,7 +14,7 @@ public final class ReplicaStore {
     public let branchID: BranchID
     public let context: AccessContext
     let db: Connection
-    private var plans: [PlanID: Plan] = [:]
+    private(set) var plans: [PlanID: Plan] = [:]
     /// SQLite's `data_version` when the plans were last read: it moves when another connection
     /// (the sync thread's) commits, and the plans are re-read before the next look-up then.
     private var plansReadAt: Int64 = -1
@@ -184,6 +185,7 @@ public final class ReplicaStore {
                         try insertSubscription(s, user: s.userID)
                     case let .deleteSubscription(id):
                         try db.run("DELETE FROM subscriptions WHERE id = ?", id.rawValue)
+                    case let .doorCommand(command): try record(command)
                     case let .replaceUser(user, cards, subscriptions):
                         try upsertUser(user)
                         try db.run("DELETE FROM cards WHERE user_id = ?", user.id.rawValue)
@@ -359,29 +361,6 @@ public final class ReplicaStore {
                     visitsElsewhere: try row.requiredInt64(9) == 0 ? nil : Int(try row.requiredInt64(9))))
         }
         return result
-    }
-
-    // MARK: Inspection
-
-    /// Row counts and file size, for status endpoints and `porterod --check-replica`.
-    public struct Statistics: Sendable, Equatable {
-        public var users: Int
-        public var credentials: Int
-        public var plans: Int
-        public var subscriptions: Int
-        public var attendance: Int
-        public var outbox: Int
-        public var schemaVersion: Int
-        public var syncCursor: Int64
-    }
-
-    public func statistics() throws -> Statistics {
-        func count(_ table: String) throws -> Int { try db.scalar("SELECT count(*) FROM \(table)", as: Int.self) }
-        let version = try db.scalar("SELECT coalesce(max(version), 0) FROM schema_migrations", as: Int.self)
-        return Statistics(
-            users: try count("users"), credentials: try count("cards") + count("pins"), plans: plans.count,
-            subscriptions: try count("subscriptions"), attendance: try count("attendance"), outbox: try count("outbox"),
-            schemaVersion: version, syncCursor: try syncCursor())
     }
 
     /// Copies the whole write-ahead log into the database file and truncates it (after a bulk

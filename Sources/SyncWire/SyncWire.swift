@@ -85,21 +85,43 @@ public enum SyncItem: Hashable, Sendable, Codable {
     }
 }
 
-/// A remote door command for the receiving branch.
+/// A remote door command for the receiving branch. A lockdown or free access lasts until a
+/// release, a later mode for the same doors, or `until`; an unlock opens once, now.
 public struct SyncDoorCommand: Hashable, Sendable, Codable {
-    public enum Kind: String, Hashable, Sendable, Codable { case unlockOnce = "unlock_once", lockdown, release }
+    public enum Kind: String, Hashable, Sendable, Codable, CaseIterable {
+        case unlockOnce = "unlock_once", lockdown, freeAccess = "free_access", release
+    }
     public var id: Int64
+    /// Nil: every door of the branch.
     public var door: Int64?
     public var command: Kind
     public var reason: String
     public var createdAt: Timestamp
+    /// When a lockdown or free access ends by itself; nil: only by command.
+    public var until: Timestamp?
+    /// Who gave it (the user's name), for the journal and the status page.
+    public var by: String?
 
-    public init(id: Int64, door: Int64?, command: Kind, reason: String, createdAt: Timestamp) {
+    public init(
+        id: Int64, door: Int64?, command: Kind, reason: String, createdAt: Timestamp, until: Timestamp? = nil,
+        by: String? = nil
+    ) {
         self.id = id
         self.door = door
         self.command = command
         self.reason = reason
         self.createdAt = createdAt
+        self.until = until
+        self.by = by
+    }
+
+    /// The mode it sets; nil for an unlock (which sets none) and a release (which clears).
+    public var mode: DoorMode? {
+        switch command {
+        case .lockdown: .lockdown
+        case .freeAccess: .freeAccess
+        case .unlockOnce, .release: nil
+        }
     }
 }
 
@@ -126,6 +148,26 @@ public struct SyncBatch: Hashable, Sendable, Codable {
         self.snapshotRequired = snapshotRequired
         self.serverTime = serverTime
     }
+
+    enum CodingKeys: String, CodingKey { case cursor, items, commands, more, snapshotRequired, serverTime }
+
+    /// A command of a kind this build does not know (a newer core) is left out, not the batch:
+    /// the rest of the feed still applies.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        cursor = try container.decode(Int64.self, forKey: .cursor)
+        items = try container.decode([SyncItem].self, forKey: .items)
+        commands = try container.decode([Lenient<SyncDoorCommand>].self, forKey: .commands).compactMap(\.value)
+        more = try container.decode(Bool.self, forKey: .more)
+        snapshotRequired = try container.decode(Bool.self, forKey: .snapshotRequired)
+        serverTime = try container.decode(Timestamp.self, forKey: .serverTime)
+    }
+}
+
+/// A value that decodes to nil instead of failing (an element of a list a newer peer may extend).
+public struct Lenient<Value: Decodable>: Decodable {
+    public let value: Value?
+    public init(from decoder: any Decoder) throws { value = try? Value(from: decoder) }
 }
 
 /// One page of `GET /api/v1/sync/snapshot?after=USER`. The first page's `sequence` is where the

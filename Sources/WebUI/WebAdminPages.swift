@@ -128,6 +128,7 @@ extension WebUI {
         }
 
         add(&router, .get, "/devices", .signedIn) { request in try Self.devices(request) }
+        add(&router, .get, "/doors", .signedIn) { request in try Self.doors(request) }
         add(&router, .post, "/devices", .signedIn) { request in
             let result = request.call(
                 .post, "/api/v1/devices",
@@ -150,12 +151,13 @@ extension WebUI {
         add(&router, .post, "/branches/:id/commands", .signedIn) { request in
             var body: [String: Any] = ["command": request.field("command"), "reason": request.field("reason")]
             if let door = Int64(request.field("door")) { body["door"] = door }
+            if let minutes = Int64(request.field("minutes")) { body["minutes"] = minutes }
             let result = request.call(
                 .post, "/api/v1/branches/\(Int64(request.parameter("id")) ?? 0)/commands", body: body)
             guard result.ok else {
-                return try Self.devices(request, errors: ["reason-\(request.parameter("id"))": result.error ?? ""])
+                return try Self.doors(request, errors: ["reason-\(request.parameter("id"))": result.error ?? ""])
             }
-            return Self.redirect("/devices?sent=1")
+            return Self.redirect("/doors?sent=1")
         }
 
         add(&router, .get, "/plans", .signedIn) { request in try Self.plans(request) }

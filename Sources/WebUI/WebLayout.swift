@@ -22,6 +22,7 @@ extension WebRequest {
                 ("/plans", "nav.plans", account.may(.configuration, at: nil)),
                 ("/branches", "nav.branches", account.may(.branches, at: nil)),
                 ("/devices", "nav.devices", account.may(.branches, at: nil)),
+                ("/doors", "nav.doors", account.may(.attendance, at: nil)),
                 ("/agreements", "nav.agreements", account.may(.configuration, at: nil)),
                 ("/audit", "nav.audit", account.may(.configuration, at: nil)),
             ]

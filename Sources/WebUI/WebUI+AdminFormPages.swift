@@ -90,19 +90,6 @@ extension WebUI {
             ]
         }
         let branchOptions = branches.sorted { $0.key < $1.key }.map { (String($0.key), $0.value.name) }
-        let commands: [HTML] = branches.sorted { $0.key < $1.key }.map { branch in
-            """
-            <form method="post" action="/branches/\(branch.key)/commands" class="row">\(request.csrfField)<strong>\
-            \(branch.value.name)</strong>
-            \(request.input(
-                "reason", t["field.reason"], value: "", required: true, error: errors["reason-\(branch.key)"]))
-            \(request.select(
-                "command", t["devices.commands"],
-                options: [("unlock_once", t["action.unlockOnce"]), ("lockdown", t["action.lockdown"]),
-                          ("release", t["action.release"])]))
-            <input type="hidden" name="door" value="1"><p><button type="submit">\(t["action.save"])</button></p></form>
-            """
-        }
         let body: HTML = """
             \(code.map {
                 """
@@ -122,11 +109,11 @@ extension WebUI {
                 "branch", t["field.branch"], options: branchOptions, selected: request.field("branch"),
                 error: errors["branch"]))
             <p><button type="submit">\(t["action.create"])</button></p></form></section>
-            <section class="card"><h2>\(t["devices.commands"])</h2>\(commands)</section>
+
             """
         return request.page(
             title: t["devices.title"], active: "/devices", body: body, status: errors.isEmpty ? 200 : 400,
-            notice: request.query("sent") == "1" ? t["settings.saved"] : nil)
+            notice: nil)
     }
 
     package static func plans(_ request: WebRequest, errors: [String: String] = [:]) throws -> HTTPResponse {

@@ -16,6 +16,7 @@ struct AdminCommands {
         "--plan", "--price", "--currency", "--months", "--days", "--branches", "--windows", "--visits-total", "--start",
         "--from", "--to",
         "--reason", "--door", "--status", "--interval", "--promotion", "--reference", "--city", "--time-zone",
+        "--minutes",
     ]
 
     var json: Bool { arguments.has("--json") }
@@ -71,6 +72,7 @@ struct AdminCommands {
         case ("devices", _): return try devices()
         case ("attendance", _): return try attendance()
         case ("notifications", _): return try notifications()
+        case ("doors", _): return try doors()
         default:
             throw CommandLineArguments.UsageError(message: "unknown command '\(words.joined(separator: " "))'")
         }

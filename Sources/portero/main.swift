@@ -60,6 +60,12 @@ let info = ProgramInfo(
             "Attendance; tail follows new rows."
         ),
         ("notifications list [--unread|--urgent] | count | read ID | read --all", "Notifications."),
+        (
+            "doors list | history | unlock --branch ID --door ID --reason TEXT | "
+                + "lockdown|free-access|release --branch ID [--door ID] [--minutes N] --reason TEXT",
+            "Doors as their branches report them; remote commands (a lockdown or free access lasts until "
+                + "released, or N minutes)."
+        ),
         ("--json", "JSON output on every listing."),
         (
             "demo [--port 8080] [--members 5000] [--swipe-every S] [--swipes N] [--directory DIR]",
@@ -83,7 +89,7 @@ runProgram(info, flags: AdminCommands.flags, valued: AdminCommands.valued.union(
     if let first = words.first,
         [
             "login", "logout", "users", "branches", "cards", "plans", "subscriptions", "devices", "attendance",
-            "notifications",
+            "notifications", "doors",
         ].contains(first)
     {
         do {

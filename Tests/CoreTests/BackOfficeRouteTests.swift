@@ -320,20 +320,26 @@ extension APIFixture {
         let admin = try fixture.signIn(.administrator, username: "admin")
         let manager = try fixture.signIn(.branchManager, username: "gerente")
         let reception = try fixture.signIn(.reception, username: "recepcion")
-        #expect(
-            try fixture.post(
-                "/api/v1/branches/\(fixture.own)/commands",
-                #"{"command": "unlock_once", "reason": "visita de mantenimiento"}"#, as: reception
-            ).status == 400)
+        // Door commands are a privilege of their own: Gerente de sucursal and above, not Recepción.
         #expect(
             try fixture.post(
                 "/api/v1/branches/\(fixture.own)/commands",
                 #"{"command": "unlock_once", "door": 1, "reason": "visita de mantenimiento"}"#, as: reception
+            ).status == 403)
+        #expect(
+            try fixture.post(
+                "/api/v1/branches/\(fixture.own)/commands",
+                #"{"command": "unlock_once", "reason": "visita de mantenimiento"}"#, as: manager
+            ).status == 400)
+        #expect(
+            try fixture.post(
+                "/api/v1/branches/\(fixture.own)/commands",
+                #"{"command": "unlock_once", "door": 1, "reason": "visita de mantenimiento"}"#, as: manager
             ).status == 201)
         #expect(
             try fixture.post(
                 "/api/v1/branches/\(fixture.other)/commands", #"{"command": "lockdown", "reason": "simulacro"}"#,
-                as: reception
+                as: manager
             ).status == 404)
         #expect(
             try fixture.post(

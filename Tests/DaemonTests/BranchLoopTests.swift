@@ -30,8 +30,8 @@ import Testing
         let chip: SimulatedGPIOChip
         let path: String
 
-        init(pulse: Int = 500, heldOpen: Int = 2_000) throws {
-            directory = try TemporaryDirectory()
+        init(pulse: Int = 500, heldOpen: Int = 2_000, reusing: TemporaryDirectory? = nil) throws {
+            directory = try reusing ?? TemporaryDirectory()
             path = directory.file("porterod.json")
             try Self.configuration(directory, pulse: pulse, heldOpen: heldOpen).write(
                 toFile: path, atomically: true, encoding: .utf8)
@@ -96,12 +96,23 @@ import Testing
         #expect(branch.door?.alarms.isEmpty == true)
     }
 
+    /// A batch from the core as the sync thread applies it: kept in the replica with its cursor,
+    /// then the loop told.
+    static func deliver(_ commands: [SyncDoorCommand], to branch: Branch, cursor: Int64) throws {
+        let batch = SyncBatch(
+            cursor: cursor, items: [], commands: commands, more: false, snapshotRequired: false,
+            serverTime: branch.clock.wall())
+        _ = try branch.daemon.store.apply(batch)
+        branch.daemon.handleSync(
+            [.applied(plansChanged: false, modesChanged: true), .commands(commands, serverTime: branch.clock.wall())],
+            now: branch.clock.monotonic())
+    }
+
     @Test func aReloadKeepsALockdownFromTheCoreAndTheCounts() throws {
         let branch = try Branch()
         let lockdown = SyncDoorCommand(
             id: 7, door: nil, command: .lockdown, reason: "simulacro", createdAt: branch.clock.wall())
-        branch.daemon.handleSync(
-            [.commands([lockdown], serverTime: branch.clock.wall())], now: branch.clock.monotonic())
+        try Self.deliver([lockdown], to: branch, cursor: 1)
         #expect(branch.door?.mode == .lockdown)
         branch.daemon.present(
             .card(CardRead(format: .wedge, bits: 0, facility: nil, number: 99, credential: CardNumber(rawValue: 99))),
@@ -122,7 +133,46 @@ import Testing
 
         let release = SyncDoorCommand(
             id: 8, door: nil, command: .release, reason: "fin", createdAt: branch.clock.wall())
-        branch.daemon.handleSync([.commands([release], serverTime: branch.clock.wall())], now: branch.clock.monotonic())
+        try Self.deliver([release], to: branch, cursor: 2)
         #expect(branch.door?.mode == .normal)
+    }
+
+    /// A lockdown outlives the daemon: a new one on the same replica (a restart, a watchdog
+    /// restart, a power cut) starts with the door locked down, before any contact with the core.
+    @Test func aLockdownOutlivesARestart() throws {
+        var branch: Branch? = try Branch()
+        let directory = try #require(branch?.directory)
+        let lockdown = SyncDoorCommand(
+            id: 3, door: 1, command: .lockdown, reason: "intruso", createdAt: Timestamp(seconds: 1_800_000_000),
+            by: "Ana López")
+        try Self.deliver([lockdown], to: try #require(branch), cursor: 5)
+        #expect(branch?.door?.mode == .lockdown)
+        branch?.daemon.teardown()
+        branch = nil
+        let again = try Branch(reusing: directory)
+        #expect(again.door?.mode == .lockdown, "kept in the replica")
+        #expect(try again.daemon.store.syncCursor() == 5)
+        #expect(again.daemon.statusJSON().contains("lockdown"))
+    }
+
+    /// Free access for ten minutes ends by itself at its `until`, by the wall clock, and the
+    /// door goes back to its configured mode; a door's own command wins over one for every door.
+    @Test func aTimedModeEndsByItself() throws {
+        let branch = try Branch()
+        let now = branch.clock.wall()
+        let free = SyncDoorCommand(
+            id: 4, door: nil, command: .freeAccess, reason: "clase abierta", createdAt: now,
+            until: now.adding(milliseconds: 600_000))
+        try Self.deliver([free], to: branch, cursor: 1)
+        #expect(branch.door?.mode == .freeAccess && branch.released, "free access holds the strike released")
+        try branch.advance(599_000)
+        #expect(branch.door?.mode == .freeAccess)
+        try branch.advance(1_000)
+        #expect(branch.door?.mode == .normal && !branch.released, "over at ten minutes")
+
+        let everyDoor = SyncDoorCommand(id: 5, door: nil, command: .lockdown, reason: "simulacro", createdAt: now)
+        let thisDoor = SyncDoorCommand(id: 6, door: 1, command: .release, reason: "la entrada sí", createdAt: now)
+        try Self.deliver([everyDoor, thisDoor], to: branch, cursor: 2)
+        #expect(branch.door?.mode == .normal, "the door's own release is its exception")
     }
 }

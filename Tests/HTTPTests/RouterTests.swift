@@ -162,6 +162,9 @@ struct NewBranch: Decodable, Sendable {
         #expect(try post(#"{"name": 5, "timeZone": "x"}"#).1.contains(#"field \"name\" must be a string"#))
         #expect(try post(#"{"timeZone": "x"}"#).1.contains(#"missing field \"name\""#))
         #expect(try post(#"{"name": "a", "timeZone": "x", "capacity": 1e30}"#).0 == 400)
+        #expect(
+            try post(#"{"name": "a", "timeZone": "x", "capacity": null}"#)
+                == (400, #"{"error":"field \"capacity\" must not be null (leave it out instead)"}"#))
         #expect(try post(#"{"name": "#).1.contains("not a JSON object"))
         #expect(try post(#"["a"]"#).0 == 400)
     }

@@ -76,7 +76,7 @@ import Testing
             try FileManager.default.attributesOfItem(atPath: directory + "/device.token")[.posixPermissions] as? Int
         #expect(mode == 0o600)
 
-        let daemon = try DaemonProcess(
+        var daemon = try DaemonProcess(
             arguments: ["--config", directory + "/porterod.json", "--simulate"], withInput: true)
         #expect(daemon.waitFor("sync: snapshot of"))
         try daemon.input.fileHandleForWriting.write(contentsOf: Data("entrada 5551234\n".utf8))
@@ -101,12 +101,43 @@ import Testing
         #expect(rows.filter { $0["reason"] as? String == "granted" }.count == 1)
         #expect(rows.contains { $0["reason"] as? String == "credential.revoked" })
         #expect(Set(rows.compactMap { $0["id"] as? String }).count == rows.count)
-        // A remote lockdown reaches the door.
+        // A remote lockdown reaches the door, the core sees the door's mode, and it outlives a restart.
         try admin.send(
             "POST", "api/v1/branches/\(branch)/commands", json: ["command": "lockdown", "reason": "simulacro de sismo"])
-        #expect(daemon.waitFor("remote lockdown from the core"))
+        #expect(daemon.waitFor("door Entrada: lockdown from the core"))
         let status = statusRequest(socket: directory + "/status.sock", "/status") ?? ""
         #expect(status.contains("\"sync\"") && status.contains("\"last_contact\""))
+        #expect(status.contains("\"mode\":\"lockdown\""))
+        #expect(
+            try eventually {
+                let doors = try admin.send("GET", "api/v1/doors").json() as? [[String: Any]]
+                return doors?.first?["mode"] as? String == "lockdown"
+            }, "the core shows the mode the branch reported")
+        kill(daemon.process.processIdentifier, SIGTERM)
+        daemon.process.waitUntilExit()
+        let restarted = try DaemonProcess(
+            arguments: ["--config", directory + "/porterod.json", "--simulate"], withInput: true)
+        #expect(restarted.waitFor("door Entrada: lockdown from the core"), "kept in the replica: \(restarted.log)")
+        try admin.send(
+            "POST", "api/v1/branches/\(branch)/commands", json: ["command": "release", "reason": "fin del simulacro"])
+        #expect(restarted.waitFor("door Entrada: back to its configured mode"))
+
+        // A remote unlock opens the door once and is journalled as a manual entry.
+        try admin.send(
+            "POST", "api/v1/branches/\(branch)/commands",
+            json: ["command": "unlock_once", "door": 1, "reason": "proveedor con carga"])
+        #expect(restarted.waitFor("door Entrada: unlocked once from the core"))
+        #expect(
+            try eventually {
+                let rows = try admin.send("GET", "api/v1/attendance").json() as? [[String: Any]] ?? []
+                return rows.contains { $0["credentialKind"] as? String == "manual" && $0["door"] as? Int64 == 1 }
+            }, "the unlock reaches the core's attendance")
+        kill(restarted.process.processIdentifier, SIGTERM)
+        restarted.process.waitUntilExit()
+        #expect(restarted.process.terminationStatus == 0)
+        daemon = try DaemonProcess(
+            arguments: ["--config", directory + "/porterod.json", "--simulate"], withInput: true)
+        #expect(daemon.waitFor("porterod "))
 
         // Revoking the device stops its sync at once.
         let devices = try #require(try admin.send("GET", "api/v1/devices").json() as? [[String: Any]])

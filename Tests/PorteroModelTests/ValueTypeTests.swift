@@ -64,7 +64,7 @@ import Testing
         (.configuration, .administrator, true), (.configuration, .branchManager, false),
         (.posProducts, .branchManager, true),
         (.posProducts, .reception, false), (.attendance, .reception, true), (.cashCut, .reception, false),
-        (.reports, .branchManager, true),
+        (.reports, .branchManager, true), (.doorCommands, .branchManager, true), (.doorCommands, .reception, false),
     ])
     func seed003Matrix(privilege: Privilege, role: Role, allowed: Bool) {
         #expect(PrivilegeMatrix.seed003.allows(privilege, for: RoleSet([role])) == allowed)

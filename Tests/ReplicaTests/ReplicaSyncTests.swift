@@ -81,3 +81,39 @@ import Testing
                 map: { row -> String in try row.get(0) }) == "2:active")
     }
 }
+
+@Suite struct ReplicaDoorModeTests {
+    let now = Timestamp(seconds: 1_800_000_000)
+
+    /// Modes arrive with their batch and its cursor, and a reopened replica has them.
+    @Test func modesAreKeptWithTheirBatch() throws {
+        let directory = try TemporaryDirectory()
+        let lockdown = SyncDoorCommand(id: 4, door: nil, command: .lockdown, reason: "simulacro", createdAt: now)
+        let unlock = SyncDoorCommand(id: 5, door: 1, command: .unlockOnce, reason: "proveedor", createdAt: now)
+        do {
+            let store = try openStore(directory)
+            _ = try store.apply(
+                SyncBatch(
+                    cursor: 12, items: [], commands: [lockdown, unlock], more: false, snapshotRequired: false,
+                    serverTime: now))
+        }
+        let reopened = try openStore(directory)
+        #expect(try reopened.syncCursor() == 12)
+        #expect(try reopened.doorModes().inForce(at: now) == [lockdown], "an unlock is of the moment: not kept")
+    }
+
+    /// A snapshot carries no commands: from its first page until the modes in force are taken,
+    /// the replica says they must be asked for.
+    @Test func aSnapshotAsksForTheModesInForce() throws {
+        let directory = try TemporaryDirectory()
+        let store = try openStore(directory)
+        #expect(try !store.doorModesPending())
+        try store.stage(SyncSnapshotPage(sequence: 3, items: [], nextAfter: nil, serverTime: now), after: 0)
+        try store.finishSnapshot()
+        #expect(try store.doorModesPending())
+        let free = SyncDoorCommand(id: 2, door: 1, command: .freeAccess, reason: "clase", createdAt: now)
+        try store.replaceDoorModes([free])
+        #expect(try !store.doorModesPending())
+        #expect(try store.doorModes().command(for: 1, at: now) == free)
+    }
+}

@@ -121,6 +121,11 @@ extension BranchDaemon {
             var state: String
             var lock: String
             var alarms: [String]
+            var mode: String
+            /// The core's command that set the mode, who gave it and until when.
+            var modeCommand: Int64?
+            var modeBy: String?
+            var modeUntil: Timestamp?
         }
         struct ReaderStatus: Encodable {
             var name: String
@@ -152,10 +157,12 @@ extension BranchDaemon {
             uptimeSeconds: Double(now.nanoseconds(since: started)) / 1e9,
             decisions: decisions, journalFailures: metrics.journalFailures,
             doors: doors.values.sorted { $0.door.id < $1.door.id }.map {
-                DoorStatus(
+                let command = remoteModes.command(for: $0.door.id.rawValue, at: wall)
+                return DoorStatus(
                     id: $0.door.id.rawValue, name: $0.door.name, state: $0.controller.state.rawValue,
                     lock: $0.controller.lockReleased ? "released" : "locked",
-                    alarms: $0.controller.alarms.map(\.rawValue).sorted())
+                    alarms: $0.controller.alarms.map(\.rawValue).sorted(), mode: $0.controller.mode.rawValue,
+                    modeCommand: command?.id, modeBy: command?.by, modeUntil: command?.until)
             },
             readers: readers.map {
                 ReaderStatus(

@@ -15,10 +15,11 @@ extension BranchDaemon {
     func handleSync(_ events: [SyncEvents.Event], now: MonotonicInstant) {
         for event in events {
             switch event {
-            case let .applied(plansChanged):
+            case let .applied(plansChanged, modesChanged):
                 if plansChanged {
                     do { try store.refreshPlans() } catch { log(.error, "sync: cannot re-read the plans: \(error)") }
                 }
+                if modesChanged { refreshDoorModes(now: now) }
             case let .commands(commands, serverTime):
                 for command in commands { carryOut(command, serverTime: serverTime, now: now) }
             }
@@ -27,18 +28,14 @@ extension BranchDaemon {
 
     func carryOut(_ command: SyncDoorCommand, serverTime: Timestamp, now: MonotonicInstant) {
         switch command.command {
-        case .lockdown, .release:
-            // Kept for every configured door, in service or not: a door whose lines come back
-            // at a reload takes the mode the core last set for it.
-            for configured in configuration.doors
-            where command.door == nil || command.door == configured.door.id.rawValue {
-                remoteModes[configured.door.id] = command.command == .lockdown ? .lockdown : nil
-            }
-            for door in doors.values where command.door == nil || command.door == door.door.id.rawValue {
-                let mode = command.command == .lockdown ? DoorMode.lockdown : door.configuration.door.mode
-                apply(door.controller.setMode(mode, at: now), to: door)
-            }
-            log(.warning, "remote \(command.command.rawValue) from the core (command \(command.id)): \(command.reason)")
+        case .lockdown, .freeAccess, .release:
+            // The sync thread kept it in the replica with its batch; `.applied` set the doors.
+            let doors = command.door.map { "door \($0)" } ?? "every door"
+            let until = command.until.map { ", until \($0)" } ?? ""
+            log(
+                .warning,
+                "remote \(command.command.rawValue) of \(doors) from the core (command \(command.id), "
+                    + "by \(command.by ?? "unknown")\(until)): \(command.reason)")
         case .unlockOnce:
             let age = serverTime.milliseconds - command.createdAt.milliseconds
             guard let id = command.door, let door = doors[DoorID(id)] else {

@@ -10,6 +10,7 @@ import Readers
 import Replica
 import SQLite
 import Service
+import SyncWire
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -58,8 +59,12 @@ public final class BranchDaemon {
     /// Sync with the core (nil when the configuration names no core).
     var sync: SyncClient?
     var syncEvents: SyncEvents?
-    /// Door modes set from the core (a lockdown), kept across reloads.
-    var remoteModes: [DoorID: DoorMode] = [:]
+    /// Lockdowns and free access from the core, as kept in the replica.
+    var remoteModes = DoorModeTable()
+    /// When the next of them ends by itself (wall clock).
+    var modeExpiry: Timestamp?
+    /// Whether the doors' states went to the sync client since the start.
+    var reportedDoors = false
     /// Remote unlock commands older than this (by the core's clock) are not carried out.
     static let unlockCommandMaxAgeMilliseconds: Int64 = 60_000
 
@@ -123,10 +128,6 @@ public final class BranchDaemon {
             do {
                 try component.open(chips: chips, now: now)
                 doors[door.door.id] = component
-                // A lockdown from the core outlives a reload (not a restart: it is kept in memory).
-                if let mode = remoteModes[door.door.id] {
-                    apply(component.controller.setMode(mode, at: now), to: component)
-                }
             } catch {
                 component.release()
                 log(.error, "door \(door.door.name): \(error); this door is out of service")
@@ -146,6 +147,8 @@ public final class BranchDaemon {
             ReaderComponent(configuration: $0, chips: chips, simulated: options.simulateReaders, log: log)
         }
         for reader in readers { reader.open(now: now) }
+        // The modes the core set outlive a reload, a restart and a power cut: they are in the replica.
+        refreshDoorModes(now: now)
     }
 
     func teardown() {
@@ -234,6 +237,7 @@ public final class BranchDaemon {
                 decideCardThenPIN(timedOut, at: door, reader: nil, now: after)
             }
         }
+        expireDoorModes(now: after)
         if let due = nextWatchdog, after >= due, let interval = notifier.watchdogIntervalMilliseconds {
             notifier.watchdog()
             nextWatchdog = after.adding(milliseconds: interval)

@@ -25,6 +25,7 @@ extension SyncClient {
                 if try replica.snapshotProgress() != nil || !replica.isBootstrapped() {
                     try bootstrap(client, replica)
                 }
+                if try replica.doorModesPending() { try takeDoorModes(client, replica) }
                 let cursor = try replica.syncCursor()
                 status.withLock { $0.cursor = cursor }
                 log(.debug, "sync: asking for changes after \(cursor)")
@@ -43,7 +44,8 @@ extension SyncClient {
                     let plansChanged = try replica.apply(batch)
                     status.withLock { $0.cursor = batch.cursor }
                     log(.info, "sync: \(batch.items.count) change(s) applied, cursor \(batch.cursor)")
-                    events.post(.applied(plansChanged: plansChanged))
+                    let modesChanged = batch.commands.contains { $0.command != .unlockOnce }
+                    events.post(.applied(plansChanged: plansChanged, modesChanged: modesChanged))
                 }
                 if !batch.commands.isEmpty { events.post(.commands(batch.commands, serverTime: batch.serverTime)) }
                 failures = 0
@@ -90,7 +92,7 @@ extension SyncClient {
                 try replica.finishSnapshot()
                 let cursor = try replica.syncCursor()
                 status.withLock { $0.cursor = cursor }
-                events.post(.applied(plansChanged: true))
+                events.post(.applied(plansChanged: true, modesChanged: false))
                 log(
                     .notice,
                     String(

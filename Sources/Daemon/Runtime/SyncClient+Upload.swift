@@ -37,11 +37,21 @@ extension SyncClient {
                         contentType: "application/json")
                     alarms.withLock { $0.removeFirst(min($0.count, min(waiting.count, 100))) }
                 }
-                if Date().timeIntervalSince(lastReport) >= timing.reportIntervalSeconds {
+                // A door's new mode goes up at once; the rest every report interval.
+                let doorsChanged = doorStates.withLock { $0.unreported }
+                if doorsChanged || Date().timeIntervalSince(lastReport) >= timing.reportIntervalSeconds {
                     let age = try replica.lastSyncedAt().map { (Timestamp.now().milliseconds - $0.milliseconds) / 1000 }
                     var report: [String: Any] = ["softwareVersion": "0.1.0", "outboxDepth": try replica.outboxDepth()]
                     if let age { report["replicaAgeSeconds"] = max(0, age) }
-                    try client.send("POST", "api/v1/device/report", json: report)
+                    let doors = doorStates.withLock { state in
+                        defer { state.unreported = false }
+                        return state.states
+                    }
+                    report["doorModes"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(doors))
+                    do { try client.send("POST", "api/v1/device/report", json: report) } catch {
+                        if !doors.isEmpty { doorStates.withLock { $0.unreported = true } }  // tried again next time
+                        throw error
+                    }
                     lastReport = Date()
                 }
                 failures = 0

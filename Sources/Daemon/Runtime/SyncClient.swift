@@ -10,8 +10,9 @@ import Synchronization
 /// What the sync threads tell the door loop, through an eventfd it polls.
 public final class SyncEvents: Sendable {
     public enum Event: Sendable {
-        /// A batch or a snapshot changed the replica; plans may have changed too.
-        case applied(plansChanged: Bool)
+        /// A batch or a snapshot changed the replica; plans, and the door modes kept from the
+        /// core's lockdowns and free access, may have changed too.
+        case applied(plansChanged: Bool, modesChanged: Bool)
         /// Door commands from the core, with how old each is by the core's clock.
         case commands([SyncDoorCommand], serverTime: Timestamp)
     }
@@ -72,6 +73,8 @@ public final class SyncClient: Sendable {
     let status = Mutex(SyncStatus())
     /// Door alarms waiting to be reported (kept until the core has them).
     let alarms = Mutex<[SyncAlarm]>([])
+    /// Each door's mode as the loop last set it, and whether the core has yet to hear of it.
+    let doorStates = Mutex<(states: [SyncDoorState], unreported: Bool)>(([], false))
     /// Set once by `stop()`; pauses wait on it.
     private let stopping = StopSignal()
     /// The clients the threads use, cancelled by `stop()`; a client made after the stop began

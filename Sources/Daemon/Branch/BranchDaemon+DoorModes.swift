@@ -1,0 +1,62 @@
+import Hardware
+import PorteroModel
+import Replica
+import Service
+import SyncWire
+
+/// Lockdowns and free access from the core: kept in the replica by the sync thread with the
+/// batch that brought them, read here at start, at a reload and when a batch changes them, and
+/// ended by a later command or at their `until` (checked at every turn of the loop).
+extension BranchDaemon {
+    /// Re-reads the modes kept in the replica and sets every door to its mode now.
+    func refreshDoorModes(now: MonotonicInstant) {
+        do {
+            remoteModes = try store.doorModes()
+        } catch {
+            log(.error, "door modes: cannot read them from the replica: \(error); the doors keep their modes")
+            return
+        }
+        applyDoorModes(now: now)
+    }
+
+    /// Sets each door in service to the mode the kept commands give it at this moment, or its
+    /// configured mode, and tells the core.
+    func applyDoorModes(now: MonotonicInstant) {
+        let wall = clock.wall()
+        var changed = false
+        for door in doors.values {
+            let command = remoteModes.command(for: door.door.id.rawValue, at: wall)
+            let mode = command?.mode ?? door.configuration.door.mode
+            guard door.controller.mode != mode else { continue }
+            apply(door.controller.setMode(mode, at: now), to: door)
+            changed = true
+            if let command {
+                log(
+                    .warning,
+                    "door \(door.door.name): \(mode.rawValue) from the core (command \(command.id), "
+                        + "by \(command.by ?? "unknown")\(command.until.map { ", until \($0)" } ?? ""))")
+            } else {
+                log(.notice, "door \(door.door.name): back to its configured mode (\(mode.rawValue))")
+            }
+        }
+        modeExpiry = remoteModes.nextExpiry(after: wall)
+        if changed || !reportedDoors { sync?.reportDoors(doorStates(at: wall)) }
+        reportedDoors = true
+    }
+
+    /// Ends modes whose `until` has come.
+    func expireDoorModes(now: MonotonicInstant) {
+        guard let expiry = modeExpiry, clock.wall() >= expiry else { return }
+        applyDoorModes(now: now)
+    }
+
+    /// Each door in service as it stands: its mode and the command that set it.
+    func doorStates(at wall: Timestamp) -> [SyncDoorState] {
+        doors.values.sorted { $0.door.id < $1.door.id }.map { door in
+            let command = remoteModes.command(for: door.door.id.rawValue, at: wall)
+            return SyncDoorState(
+                door: door.door.id.rawValue, name: door.door.name, mode: door.controller.mode, command: command?.id,
+                until: command?.until, by: command?.by)
+        }
+    }
+}
