@@ -94,7 +94,8 @@ let package = Package(
         .testTarget(
             name: "DaemonTests",
             dependencies: [
-                "Daemon", "PorteroModel", "Hardware", "Readers", "Replica", "TestSupport", "LinuxSystem", "Service",
+                "Daemon", "Crypto", "PorteroModel", "Hardware", "Readers", "Replica", "TestSupport", "LinuxSystem",
+                "Service",
                 "SyncWire",
             ]),
         .testTarget(name: "LinuxSystemTests", dependencies: ["LinuxSystem", "CLinux"]),

@@ -41,7 +41,10 @@ extension Schema {
                 "alternateEmail": .text, "active": .boolean, "followUp": .boolean, "notes": .text,
                 "roles": .array(roleName), "branches": .array(.id),
             ],
-            optional: ["agreement": .id, "birthDate": .date, "cards": .array(card), "pinSet": .boolean]))
+            optional: [
+                "agreement": .id, "birthDate": .date, "cards": .array(card), "pinSet": .boolean,
+                "duressPinSet": .boolean,
+            ]))
 
     static let branch = named(
         "Branch", .object(["id": .id, "name": .text, "city": .text, "timeZone": .text, "active": .boolean]))
@@ -216,7 +219,9 @@ extension Schema {
                             ])),
                         "subscriptions": .array(.anyObject(description: "a subscription as the replica keeps it")),
                     ],
-                    optional: ["pin": .string(pattern: "^[0-9a-f]+$")]),
+                    optional: [
+                        "pin": .string(pattern: "^[0-9a-f]+$"), "duressPin": .string(pattern: "^[0-9a-f]+$"),
+                    ]),
                 "plan": .anyObject(description: "a plan version as the replica keeps it"),
             ]))
 

@@ -63,6 +63,7 @@ public final class CoreAPI: Sendable {
         Self.declareUserRoutes(&declared)
         Self.declareDeviceRoutes(&declared)
         Self.declareMemberRoutes(&declared)
+        Self.declarePINRoutes(&declared)
         Self.declareSalesRoutes(&declared)
         Self.declareOperationsRoutes(&declared)
         Self.declareDoorRoutes(&declared)

@@ -27,6 +27,7 @@ package struct UserView: Encodable {
     package let branches: [Int64]
     package let cards: [MemberCard]?
     package let pinSet: Bool?
+    package let duressPinSet: Bool?
 
     package init(_ user: User?, _ database: CoreDatabase, withCards: Bool = true) throws {
         guard let user else { throw HTTPResponseError(.error(404, "no such user")) }
@@ -50,6 +51,7 @@ package struct UserView: Encodable {
         branches = user.branches.map(\.rawValue).sorted()
         cards = withCards ? try database.members.cards(of: user.id) : nil
         pinSet = withCards ? try database.members.hasPIN(user.id) : nil
+        duressPinSet = withCards ? try database.members.hasDuressPIN(user.id) : nil
     }
 }
 
@@ -216,38 +218,6 @@ extension CoreAPI {
             guard let updated else { return .error(404, "no such card") }
             return .json(updated)
         }
-        table.add(
-            .put, "/api/v1/users/:id/pin", .privilege(.users),
-            "Set or reset a user's PIN (4 to 12 digits); it is never readable again",
-            body: [.required("pin", .string(pattern: "^[0-9]{4,12}$"))], answers: [.noContent]
-        ) { request in
-            struct Body: Decodable { let pin: String }
-            let body = try request.body(Body.self)
-            let target = try managedTarget(request)
-            let digest: PINDigest
-            do {
-                digest = PINDigest(bytes: try PINHasher(key: try request.database.members.pinKey()).digest(body.pin))
-            } catch let error
-                as PINHasher.InvalidPIN
-            {
-                throw AccountError(field: "pin", problem: error.reason)
-            }
-            try request.database.write {
-                try request.database.members.setPIN(target.id, digest: digest, now: request.now)
-                try request.audit("pin.set", target: "user:\(target.id)")
-            }
-            return HTTPResponse(status: 204)
-        }
-        table.add(.delete, "/api/v1/users/:id/pin", .privilege(.users), "Remove a user's PIN", answers: [.noContent]) {
-            request in
-            let target = try managedTarget(request)
-            try request.database.write {
-                try request.database.members.setPIN(target.id, digest: nil, now: request.now)
-                try request.audit("pin.clear", target: "user:\(target.id)")
-            }
-            return HTTPResponse(status: 204)
-        }
-
         table.add(
             .get, "/api/v1/agreements", .privilege(.users),
             "Agreements (convenios): companies, schools and other groups", answers: [.json(200, .array(.agreement))]

@@ -41,7 +41,11 @@ extension CoreAPI {
             "A page of the device branch's whole replica, by user id; "
                 + "the first page carries the plans and the sequence to follow from",
             query: [.integer("after", 0...Int64.max), .integer("limit", 1...20_000)],
-            answers: [.json(200, .syncSnapshotPage, "a page (application/x-portero-sync when asked)")]
+            answers: [
+                .json(200, .syncSnapshotPage, "a page"),
+                .file(SyncBinary.mediaTypeV3, "a page, binary (asked for in Accept)"),
+                .file(SyncBinary.mediaType, "a page, binary, without duress PINs (asked for in Accept)"),
+            ]
         ) { request in
             guard let device = request.device else { return .error(401, "a device token is required") }
             guard let after = Int64(request.query("after") ?? "0"), after >= 0 else {
@@ -52,9 +56,11 @@ extension CoreAPI {
                 branch: device.branch, after: after, limit: limit, today: request.today(device.branch), now: request.now
             )
             // Daemons ask for the compact binary form; anything else gets JSON.
-            if request.context.request.header("accept")?.contains(SyncBinary.mediaType) == true {
+            let accept = request.context.request.header("accept") ?? ""
+            for (type, version) in [(SyncBinary.mediaTypeV3, 3), (SyncBinary.mediaType, 2)]
+            where accept.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == type }) {
                 return HTTPResponse(
-                    status: 200, headers: [("Content-Type", SyncBinary.mediaType)], body: try SyncBinary.encode(page))
+                    status: 200, headers: [("Content-Type", type)], body: try SyncBinary.encode(page, version: version))
             }
             return .json(page)
         }
@@ -160,25 +166,36 @@ extension CoreAPI {
                 return .error(400, "the body is not a list of alarms: \(error)")
             }
             guard upload.alarms.count <= 100 else { return .error(413, "at most 100 alarms per report") }
-            guard upload.alarms.allSatisfy({ ["forced", "held_open"].contains($0.alarm) && $0.doorName.count <= 100 })
+            guard upload.alarms.allSatisfy({ SyncAlarm.kinds.contains($0.alarm) && $0.doorName.count <= 100 })
             else {
-                return .error(400, "an alarm is forced or held_open, with a door name of at most 100 characters")
+                return .error(
+                    400,
+                    "an alarm is \(SyncAlarm.kinds.joined(separator: ", ")), with a door name of at most 100 characters"
+                )
             }
             let branch = try request.database.accounts.branch(device.branch)
+            let place = branch?.name ?? "branch \(device.branch)"
             try request.database.write {
                 for alarm in upload.alarms {
+                    // Whose duress PIN it was, by clave and name, for those who answer the alarm.
+                    let person = try alarm.user.flatMap { try request.database.members.user(UserID($0)) }
+                        .map { "clave \($0.clave), \($0.name) \($0.paternalSurname)" }
                     let title =
-                        alarm.alarm == "forced"
-                        ? "Door forced: \(alarm.doorName) at \(branch?.name ?? "branch \(device.branch)")"
-                        : "Door held open: \(alarm.doorName) at \(branch?.name ?? "branch \(device.branch)")"
+                        switch alarm.alarm {
+                        case "forced": "Door forced: \(alarm.doorName) at \(place)"
+                        case "held_open": "Door held open: \(alarm.doorName) at \(place)"
+                        case "duress": "DURESS PIN at \(alarm.doorName), \(place)\(person.map { ": \($0)" } ?? "")"
+                        default: "Keypad locked after wrong PINs: \(alarm.doorName) at \(place)"
+                        }
                     for role in [Role.administrator, .branchManager] {
                         try request.database.operations.notify(
                             .role(role, branch: device.branch), level: "urgent", title: title,
                             body: "Raised at \(alarm.at) by \(device.name).", source: "door", by: nil, now: request.now)
                     }
+                    var changes: [String: Any] = ["alarm": alarm.alarm, "at": alarm.at.milliseconds]
+                    if let user = alarm.user { changes["user"] = user }
                     try request.audit(
-                        "alarm.door", target: "door:\(device.branch):\(alarm.door)",
-                        changes: ["alarm": alarm.alarm, "at": alarm.at.milliseconds])
+                        "alarm.door", target: "door:\(device.branch):\(alarm.door)", changes: changes)
                 }
             }
             return .json(["received": upload.alarms.count])

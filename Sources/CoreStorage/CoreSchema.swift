@@ -227,5 +227,17 @@ package enum CoreSchema {
                     -- Each door's mode as the device last reported it (JSON list of {door, name, mode, ...}).
                     ALTER TABLE devices ADD COLUMN door_modes TEXT;
                     """),
+            Migration(
+                version: 12, name: "duress PINs",
+                sql: """
+                    -- A second PIN that admits like the PIN and raises the silent alarm. Every PIN and
+                    -- duress PIN is one person's alone (a PIN-only keypad identifies the person by it):
+                    -- the store checks both columns before it writes one.
+                    ALTER TABLE users ADD COLUMN duress_digest BLOB
+                        CHECK (duress_digest IS NULL OR length(duress_digest) = 32);
+                    ALTER TABLE users ADD COLUMN duress_set_at INTEGER;
+                    CREATE INDEX users_by_pin ON users(pin_digest) WHERE pin_digest IS NOT NULL;
+                    CREATE INDEX users_by_duress ON users(duress_digest) WHERE duress_digest IS NOT NULL;
+                    """),
         ])
 }

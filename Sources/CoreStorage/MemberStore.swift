@@ -77,6 +77,7 @@ public protocol MemberStore {
     func nextClave() throws -> Int64
     func user(_ id: UserID) throws -> User?
     func hasPIN(_ id: UserID) throws -> Bool
+    func hasDuressPIN(_ id: UserID) throws -> Bool
     /// The language the user chose in their settings, nil while they have not chosen one.
     func chosenLanguage(_ id: UserID) throws -> String?
     /// Checks and writes profile fields of an existing user (created by the account store).
@@ -93,8 +94,10 @@ public protocol MemberStore {
     func addCard(_ user: UserID, number: CardNumber, now: Timestamp) throws -> MemberCard
     /// Marks a card lost or revoked (or active again, when no one else holds the number).
     func setCardStatus(_ id: Int64, _ status: Credential.Status, now: Timestamp) throws -> MemberCard?
-    /// Sets (or, with nil, clears) the user's PIN digest.
-    func setPIN(_ user: UserID, digest: PINDigest?, now: Timestamp) throws
+    /// Sets (or, with nil, clears) the user's PIN digest (`duress`: the duress PIN's). Refused
+    /// (409) when anyone's PIN or duress PIN has that digest, this user's other one included:
+    /// a PIN-only keypad tells people apart by it.
+    func setPIN(_ user: UserID, digest: PINDigest?, duress: Bool, now: Timestamp) throws
     func agreements() throws -> [Agreement]
     func agreement(_ id: Int64) throws -> Agreement?
     func saveAgreement(id: Int64?, name: String?, notes: String?) throws -> Agreement?

@@ -85,6 +85,10 @@ public final class SQLiteMemberStore: MemberStore {
         try db.scalar("SELECT pin_digest IS NOT NULL FROM users WHERE id = ?", id.rawValue, as: Bool.self)
     }
 
+    public func hasDuressPIN(_ id: UserID) throws -> Bool {
+        try db.scalar("SELECT duress_digest IS NOT NULL FROM users WHERE id = ?", id.rawValue, as: Bool.self)
+    }
+
     public func language(_ id: UserID) throws -> String {
         try db.queryFirst("SELECT language FROM users WHERE id = ?", id.rawValue, map: { try $0.get(0) }) ?? "es"
     }
@@ -262,9 +266,21 @@ public final class SQLiteMemberStore: MemberStore {
 
     // MARK: PIN
 
-    public func setPIN(_ user: UserID, digest: PINDigest?, now: Timestamp) throws {
+    public func setPIN(_ user: UserID, digest: PINDigest?, duress: Bool, now: Timestamp) throws {
+        let (column, setAt) = duress ? ("duress_digest", "duress_set_at") : ("pin_digest", "pin_set_at")
+        if let digest {
+            // Whose it is stays unsaid: the answer must not tell one person another's PIN.
+            let taken = try db.scalar(
+                """
+                SELECT count(*) FROM users WHERE (pin_digest = ?1 OR duress_digest = ?1)
+                    AND NOT (id = ?2 AND \(column) = ?1)
+                """, digest.bytes, user.rawValue, as: Int.self)
+            guard taken == 0 else {
+                throw AccountError.conflict("pin", "not available; choose another")
+            }
+        }
         try db.run(
-            "UPDATE users SET pin_digest = ?, pin_set_at = ? WHERE id = ?", digest?.bytes,
+            "UPDATE users SET \(column) = ?, \(setAt) = ? WHERE id = ?", digest?.bytes,
             digest == nil ? nil : now.milliseconds, user.rawValue)
         try recordChange("user", user.rawValue, now: now)
     }

@@ -69,15 +69,21 @@ public final class SQLiteSyncStore: SyncStore {
             var name: String
             var active: Bool
             var pin: [UInt8]?
+            var duress: [UInt8]?
         }
         var bases: [Int64: Base] = [:]
         for row in try db.query(
-            "SELECT id, clave, name || ' ' || paternal_surname, active, pin_digest FROM users WHERE id BETWEEN ? AND ?",
+            """
+            SELECT id, clave, name || ' ' || paternal_surname, active, pin_digest, duress_digest FROM users
+                WHERE id BETWEEN ? AND ?
+            """,
             low, high,
             map: {
                 (
                     try $0.get(0) as Int64,
-                    Base(clave: try $0.get(1), name: try $0.get(2), active: try $0.get(3), pin: $0.bytes(4))
+                    Base(
+                        clave: try $0.get(1), name: try $0.get(2), active: try $0.get(3), pin: $0.bytes(4),
+                        duress: $0.bytes(5))
                 )
             }) where wanted.contains(row.0)
         {
@@ -163,7 +169,9 @@ public final class SQLiteSyncStore: SyncStore {
                 SyncUser(
                     id: id, clave: base.clave, displayName: base.name, active: base.active, roles: userRoles,
                     grantedHere: granted.contains(id) || userRoles.contains(.superAdministrator),
-                    pin: base.pin.map { $0.map { String(format: "%02x", $0) }.joined() }, cards: cards[id] ?? [],
+                    pin: base.pin.map { $0.map { String(format: "%02x", $0) }.joined() },
+                    duressPin: base.duress.map { $0.map { String(format: "%02x", $0) }.joined() },
+                    cards: cards[id] ?? [],
                     subscriptions: subscriptions[id] ?? []))
         }
     }

@@ -177,5 +177,32 @@ enum ReplicaSchema {
                         command TEXT NOT NULL
                     ) STRICT;
                     """),
+            Migration(
+                version: 6, name: "PIN-only keypads",
+                sql: """
+                    -- A person's PIN and duress PIN, as the core sends them on the person, are also the
+                    -- person's PIN-only credentials: a keypad finds the person by the digest. The core
+                    -- keeps every PIN one person's alone; should two arrive equal, the later holds it.
+                    -- Ids are the person's, negated (PIN 2n, duress 2n + 1), so they never meet a card's.
+                    CREATE TRIGGER pins_of_new_user AFTER INSERT ON users BEGIN
+                        INSERT OR REPLACE INTO pins (digest, id, user_id, status)
+                            SELECT NEW.pin_digest, -2 * NEW.id, NEW.id, 'active' WHERE NEW.pin_digest IS NOT NULL;
+                        INSERT OR REPLACE INTO pins (digest, id, user_id, status)
+                            SELECT NEW.duress_digest, -2 * NEW.id - 1, NEW.id, 'active'
+                            WHERE NEW.duress_digest IS NOT NULL;
+                    END;
+                    CREATE TRIGGER pins_of_changed_user AFTER UPDATE OF pin_digest, duress_digest ON users BEGIN
+                        DELETE FROM pins WHERE user_id = NEW.id;
+                        INSERT OR REPLACE INTO pins (digest, id, user_id, status)
+                            SELECT NEW.pin_digest, -2 * NEW.id, NEW.id, 'active' WHERE NEW.pin_digest IS NOT NULL;
+                        INSERT OR REPLACE INTO pins (digest, id, user_id, status)
+                            SELECT NEW.duress_digest, -2 * NEW.id - 1, NEW.id, 'active'
+                            WHERE NEW.duress_digest IS NOT NULL;
+                    END;
+                    INSERT OR REPLACE INTO pins (digest, id, user_id, status)
+                        SELECT pin_digest, -2 * id, id, 'active' FROM users WHERE pin_digest IS NOT NULL;
+                    INSERT OR REPLACE INTO pins (digest, id, user_id, status)
+                        SELECT duress_digest, -2 * id - 1, id, 'active' FROM users WHERE duress_digest IS NOT NULL;
+                    """),
         ])
 }

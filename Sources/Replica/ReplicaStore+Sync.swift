@@ -12,9 +12,8 @@ extension SyncItem {
         case let .removeUser(id):
             return .deleteUser(UserID(id))
         case let .user(user):
-            let pin = user.pin.flatMap { hex -> PINDigest? in
-                let characters = Array(hex.utf8)
-                guard characters.count == 64 else { return nil }
+            func digest(_ hex: String?) -> PINDigest? {
+                guard let characters = hex.map({ Array($0.utf8) }), characters.count == 64 else { return nil }
                 var bytes: [UInt8] = []
                 for index in stride(from: 0, to: 64, by: 2) {
                     guard let byte = UInt8(String(decoding: characters[index...index + 1], as: UTF8.self), radix: 16)
@@ -25,7 +24,8 @@ extension SyncItem {
             }
             let replicaUser = ReplicaUser(
                 id: UserID(user.id), clave: user.clave, displayName: user.displayName, active: user.active,
-                roles: RoleSet(user.roles), grantedHere: user.grantedHere, pin: pin)
+                roles: RoleSet(user.roles), grantedHere: user.grantedHere, pin: digest(user.pin),
+                duressPIN: digest(user.duressPin))
             let cards = user.cards.map {
                 Credential(
                     id: CredentialID($0.id), userID: UserID(user.id), card: CardNumber(rawValue: $0.number),

@@ -7,7 +7,11 @@ import Foundation
 /// stay JSON. Integers are LEB128 varints (signed ones zigzag), strings and blobs are length-
 /// prefixed, and every message starts with a four-byte tag naming its kind and version.
 public enum SyncBinary {
+    /// Snapshot pages of version 2 (no duress PINs); what an earlier daemon asks for.
     public static let mediaType = "application/x-portero-sync"
+    /// Snapshot pages of version 3 (with duress PINs). A daemon asks for both, this one first;
+    /// it reads either.
+    public static let mediaTypeV3 = "application/x-portero-sync-3"
 
     public struct Malformed: Error, Sendable, CustomStringConvertible {
         public let reason: String
@@ -105,9 +109,9 @@ public enum SyncBinary {
 
     // MARK: Snapshot pages
 
-    public static func encode(_ page: SyncSnapshotPage) throws -> [UInt8] {
+    public static func encode(_ page: SyncSnapshotPage, version: Int = 3) throws -> [UInt8] {
         var out = Writer()
-        out.bytes = Array("PSP2".utf8)
+        out.bytes = Array((version >= 3 ? "PSP3" : "PSP2").utf8)
         out.signed(page.sequence)
         out.signed(page.serverTime.milliseconds)
         out.optional(page.nextAfter)
@@ -125,6 +129,7 @@ public enum SyncBinary {
                 out.unsigned(UInt64(RoleSet(user.roles).rawValue))
                 out.flag(user.grantedHere)
                 out.string(user.pin ?? "")
+                if version >= 3 { out.string(user.duressPin ?? "") }
                 out.unsigned(UInt64(user.cards.count))
                 for card in user.cards {
                     out.signed(card.id)
@@ -161,7 +166,8 @@ public enum SyncBinary {
 
     public static func decodeSnapshotPage(_ bytes: [UInt8]) throws -> SyncSnapshotPage {
         var input = Reader(bytes)
-        try input.tag("PSP2")
+        let version = bytes.starts(with: Array("PSP3".utf8)) ? 3 : 2
+        try input.tag(version == 3 ? "PSP3" : "PSP2")
         let sequence = try input.signed()
         let serverTime = Timestamp(milliseconds: try input.signed())
         let nextAfter = try input.optional()
@@ -177,6 +183,7 @@ public enum SyncBinary {
                 let roles = RoleSet(rawValue: UInt8(truncatingIfNeeded: try input.unsigned())).roles
                 let grantedHere = try input.flag()
                 let pin = try input.string()
+                let duress = version >= 3 ? try input.string() : ""
                 var cards: [SyncCard] = []
                 for _ in 0..<(try input.count(10_000)) {
                     let cardID = try input.signed(), number = try input.unsigned(), status = Int(try input.byte())
@@ -219,7 +226,8 @@ public enum SyncBinary {
                         SyncUser(
                             id: id, clave: clave, displayName: name, active: active, roles: roles,
                             grantedHere: grantedHere,
-                            pin: pin.isEmpty ? nil : pin, cards: cards, subscriptions: subscriptions)))
+                            pin: pin.isEmpty ? nil : pin, duressPin: duress.isEmpty ? nil : duress, cards: cards,
+                            subscriptions: subscriptions)))
             case 2:
                 items.append(.removeUser(try input.signed()))
             case 3:

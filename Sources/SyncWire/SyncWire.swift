@@ -28,13 +28,16 @@ public struct SyncUser: Hashable, Sendable, Codable {
     public var grantedHere: Bool
     /// The PIN's keyed digest, hex; never the digits.
     public var pin: String?
+    /// The duress PIN's keyed digest, hex: it admits like the PIN and raises the silent alarm.
+    public var duressPin: String?
     public var cards: [SyncCard]
     public var subscriptions: [Subscription]
 
     public init(
         id: Int64, clave: Int64, displayName: String, active: Bool, roles: [Role], grantedHere: Bool, pin: String?,
-        cards: [SyncCard], subscriptions: [Subscription]
+        duressPin: String? = nil, cards: [SyncCard], subscriptions: [Subscription]
     ) {
+        self.duressPin = duressPin
         self.id = id
         self.clave = clave
         self.displayName = displayName
@@ -227,16 +230,23 @@ public struct SyncIdentity: Hashable, Sendable, Codable {
 public struct SyncAlarm: Hashable, Sendable, Codable {
     public var door: Int64
     public var doorName: String
-    /// `forced` or `held_open`.
+    /// `forced`, `held_open`, `duress` (a duress PIN was keyed) or `keypad_locked` (too many
+    /// unknown PINs at the door's keypad).
     public var alarm: String
     public var at: Timestamp
+    /// Whose duress PIN it was.
+    public var user: Int64?
 
-    public init(door: Int64, doorName: String, alarm: String, at: Timestamp) {
+    public init(door: Int64, doorName: String, alarm: String, at: Timestamp, user: Int64? = nil) {
         self.door = door
         self.doorName = doorName
         self.alarm = alarm
         self.at = at
+        self.user = user
     }
+
+    /// The kinds a core accepts.
+    public static let kinds = ["forced", "held_open", "duress", "keypad_locked"]
 }
 
 /// `POST /api/v1/sync/alarms`.

@@ -155,6 +155,9 @@ extension WebUI {
         memberForm(&router, "/members/:id/cards", form: "card") { request, id in
             request.call(.post, "/api/v1/users/\(id)/cards", body: ["number": request.field("number")])
         }
+        memberForm(&router, "/members/:id/duress-pin", form: "duress-pin") { request, id in
+            request.call(.put, "/api/v1/users/\(id)/duress-pin", body: ["pin": request.field("pin")])
+        }
         memberForm(&router, "/members/:id/pin", form: "pin") { request, id in
             request.call(.put, "/api/v1/users/\(id)/pin", body: ["pin": request.field("pin")])
         }

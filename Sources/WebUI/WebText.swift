@@ -158,6 +158,12 @@ public struct WebText: Sendable {
         "member.cardNumber": ("Número de tarjeta", "Card number"),
         "member.pin": ("PIN", "PIN"),
         "member.pinSet": ("PIN asignado", "PIN set"),
+        "member.duressPin": ("PIN de coacción", "Duress PIN"),
+        "member.duressPinReset": ("Nuevo PIN de coacción", "New duress PIN"),
+        "member.duressHint": (
+            "Abre como el PIN y avisa en silencio a los gerentes de la sucursal (y a la salida de alarma silenciosa).",
+            "Opens like the PIN and silently alerts the branch's managers (and the silent-alarm output)."
+        ),
         "member.pinNone": ("Sin PIN", "No PIN"),
         "member.pinReset": ("Asignar PIN", "Set PIN"),
         "member.noSubscriptions": ("Sin suscripciones.", "No subscriptions."),
@@ -339,5 +345,6 @@ public struct WebText: Sendable {
         "reason.pin.required": ("Falta el PIN", "PIN required"),
         "reason.pin.wrong": ("PIN incorrecto", "Wrong PIN"),
         "reason.pin.locked_out": ("PIN bloqueado por intentos", "PIN locked out"),
+        "reason.keypad.locked": ("Teclado bloqueado por intentos", "Keypad locked after wrong PINs"),
     ]
 }

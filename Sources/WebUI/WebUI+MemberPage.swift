@@ -152,7 +152,16 @@ extension WebUI {
             \(request.input(
                 "pin", t["member.pinReset"], type: "password", required: true, error: errorText("pin", "pin", ["pin"]),
                 attributes: " inputmode=\"numeric\" autocomplete=\"off\""))
-            <p><button type="submit">\(t["action.save"])</button></p></form></section>
+            <p><button type="submit">\(t["action.save"])</button></p></form>
+            <p>\(t["member.duressPin"]): \((profile["duressPinSet"] as? Bool) == true
+                ? t["member.pinSet"] : t["member.pinNone"])</p>
+            <form method="post" action="/members/\(id)/duress-pin" class="row">\(request.csrfField)
+            \(request.input(
+                "pin", t["member.duressPinReset"], type: "password", required: true,
+                error: errorText("duress-pin", "pin", ["pin"]),
+                attributes: " inputmode=\"numeric\" autocomplete=\"off\""))
+            <p><button type="submit">\(t["action.save"])</button></p></form>
+            <p class="hint">\(t["member.duressHint"])</p></section>
             \(HTML.when(
                 request.may(.users),
                 Self.profileEditor(request, id: id, profile: profile, branches: branchOptions, failed: failed)))

@@ -8,7 +8,7 @@ struct AdminCommands {
     let words: [String]
 
     static let flags: Set<String> = [
-        "--json", "--all", "--unread", "--urgent", "--dry-run", "--follow-up", "--granted", "--denied",
+        "--json", "--all", "--unread", "--urgent", "--dry-run", "--follow-up", "--granted", "--denied", "--clear",
     ]
     static let valued: Set<String> = [
         "--core", "--user", "--totp", "--q", "--branch", "--limit", "--offset", "--email", "--name", "--surname",
@@ -157,13 +157,28 @@ struct AdminCommands {
         case "activate", "deactivate":
             let id = try number(try positional(2, "a user id"), "the user id")
             show(try client.send("PATCH", "api/v1/users/\(id)", json: ["active": words[1] == "activate"]).json())
+        case "pin", "duress-pin":
+            // The digits are read from the terminal (or standard input), never from the command line.
+            let id = try number(try positional(2, "a user id"), "the user id")
+            if arguments.has("--clear") {
+                try client.send("DELETE", "api/v1/users/\(id)/\(words[1])")
+                print("cleared")
+            } else {
+                let what = words[1] == "pin" ? "PIN" : "duress PIN"
+                guard let digits = readSecret(prompt: "\(what) for user \(id) (4 to 12 digits): "), !digits.isEmpty
+                else { throw AdminError("no \(what) given") }
+                try client.send("PUT", "api/v1/users/\(id)/\(words[1])", json: ["pin": digits])
+                print("set")
+            }
         case "import":
             return try UserImport(
                 client: client, path: try positional(2, "a CSV file"), dryRun: arguments.has("--dry-run"), json: json
             ).run()
         default:
             throw CommandLineArguments.UsageError(
-                message: "users takes list, show ID, create, activate ID, deactivate ID or import FILE.csv")
+                message:
+                    "users takes list, show ID, create, activate ID, deactivate ID, pin ID [--clear], "
+                    + "duress-pin ID [--clear] or import FILE.csv")
         }
         return .success
     }

@@ -29,6 +29,13 @@ let info = ProgramInfo(
             "Users (members and staff)."
         ),
         (
+            "users pin ID [--clear] | duress-pin ID [--clear]",
+            """
+            Set a user's PIN or duress PIN (read from the terminal or standard input, never from the command \
+            line), or clear it. A duress PIN admits like the PIN and raises the silent alarm.
+            """
+        ),
+        (
             "users import FILE.csv [--dry-run]",
             """
             Import members from CSV with progress; nothing is imported unless every row passes; refused rows are \

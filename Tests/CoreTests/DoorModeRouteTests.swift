@@ -82,3 +82,53 @@ import Testing
         #expect(try fixture.bearer("POST", "/api/v1/device/report", token, body: bad).status == 400)
     }
 }
+
+/// PINs and duress PINs at headquarters: one person's alone, never readable, carried to the branch.
+@Suite struct DuressPINRouteTests {
+    @Test func everyPINIsOnePersonsAloneAndBothReachTheBranch() throws {
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.administrator, username: "admin")
+        let (token, _) = try fixture.enrolDevice(as: admin)
+        let ana = try fixture.member("ana", as: admin)
+        let beto = try fixture.member("beto", as: admin)
+        func put(_ user: Int64, _ path: String, _ pin: String) throws -> Int {
+            try fixture.send(
+                "PUT", "/api/v1/users/\(user)/\(path)", body: #"{"pin": "\#(pin)"}"#, cookie: admin.cookie,
+                csrf: admin.csrf
+            ).status
+        }
+        #expect(try put(ana, "pin", "4321") == 204)
+        #expect(try put(ana, "duress-pin", "9876") == 204)
+        #expect(try put(ana, "pin", "4321") == 204, "setting the same PIN again is fine")
+        #expect(try put(ana, "duress-pin", "4321") == 409, "not the person's own PIN")
+        let taken = try fixture.send(
+            "PUT", "/api/v1/users/\(beto)/pin", body: #"{"pin": "9876"}"#, cookie: admin.cookie, csrf: admin.csrf)
+        #expect(taken.status == 409)
+        #expect(!String(decoding: taken.body, as: UTF8.self).contains("ana"), "whose PIN it is stays unsaid")
+        #expect(try put(beto, "pin", "12") == 400)
+        let view = try object(try fixture.get("/api/v1/users/\(ana)", as: admin))
+        #expect(view["pinSet"] as? Bool == true && view["duressPinSet"] as? Bool == true)
+
+        let page = try JSONDecoder().decode(
+            SyncSnapshotPage.self, from: Data(try fixture.bearer("GET", "/api/v1/sync/snapshot?after=0", token).body))
+        let user = try #require(
+            page.items.compactMap { if case let .user(user) = $0, user.id == ana { user } else { nil } }.first)
+        #expect(user.pin?.count == 64 && user.duressPin?.count == 64 && user.pin != user.duressPin)
+        // The binary page carries the duress PIN too, and an earlier daemon's asks get it without.
+        var accept = HTTPRequestDecoder()
+        accept.append(
+            Array(
+                "GET /api/v1/sync/snapshot?after=0 HTTP/1.1\r\nHost: core\r\nAuthorization: Bearer \(token)\r\nAccept: \(SyncBinary.mediaTypeV3), \(SyncBinary.mediaType)\r\n\r\n"
+                    .utf8))
+        let binary = fixture.router.respond(to: try #require(try accept.next()))
+        let decoded = try SyncBinary.decodeSnapshotPage(binary.body)
+        #expect(binary.header("Content-Type") == SyncBinary.mediaTypeV3)
+        #expect(decoded.items.contains { if case let .user(user) = $0 { user.duressPin != nil } else { false } })
+
+        #expect(
+            try fixture.send("DELETE", "/api/v1/users/\(ana)/duress-pin", cookie: admin.cookie, csrf: admin.csrf)
+                .status == 204)
+        #expect(try object(try fixture.get("/api/v1/users/\(ana)", as: admin))["duressPinSet"] as? Bool == false)
+        #expect(try put(beto, "pin", "9876") == 204, "a cleared PIN is free again")
+    }
+}

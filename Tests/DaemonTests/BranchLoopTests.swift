@@ -1,8 +1,10 @@
 @testable import Daemon
+import Crypto
 import Foundation
 import Hardware
 import PorteroModel
 import Readers
+import Replica
 import Service
 import SyncWire
 import Synchronization
@@ -33,6 +35,7 @@ import Testing
         init(pulse: Int = 500, heldOpen: Int = 2_000, reusing: TemporaryDirectory? = nil) throws {
             directory = try reusing ?? TemporaryDirectory()
             path = directory.file("porterod.json")
+            try Data(Self.pinKey).write(to: URL(fileURLWithPath: directory.file("pin.key")))
             try Self.configuration(directory, pulse: pulse, heldOpen: heldOpen).write(
                 toFile: path, atomically: true, encoding: .utf8)
             var options = BranchDaemon.Options(configurationPath: path, simulateGPIO: true, simulateReaders: true)
@@ -46,6 +49,8 @@ import Testing
         static func configuration(_ directory: TemporaryDirectory, pulse: Int, heldOpen: Int) -> String {
             """
             {"branch": {"id": 1, "time_zone": "America/Mexico_City"}, "data_directory": "\(directory.path)/data",
+             "pin_key_file": "\(directory.path)/pin.key", "silent_alarm": {"chip": "sim0", "line": 7, "hold_s": 30},
+             "policy": {"keypad_max_wrong": 3, "keypad_window_s": 60, "keypad_lockout_s": 120},
              "status": {"socket": "\(directory.path)/status.sock"},
              "doors": [{"id": 1, "name": "Entrada", "pulse_ms": \(pulse), "held_open_ms": \(heldOpen),
                         "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"},
@@ -54,7 +59,15 @@ import Testing
             """
         }
 
-        var released: Bool { chip.level(of: 4) }  // a fail-secure strike is energised to release
+        static let pinKey = [UInt8](repeating: 7, count: 32)
+        var released: Bool { chip.level(of: 4) }
+        var silentAlarm: Bool { chip.level(of: 7) }
+
+        /// Keys digits and # at the door's reader (a PIN-only keypad).
+        func key(_ digits: String) {
+            guard let reader = daemon.readers.first else { return }
+            daemon.handle([.keys(Array(digits + "#"))], from: reader, now: clock.monotonic())
+        }  // a fail-secure strike is energised to release
         var door: DoorController? { daemon.doors[DoorID(1)]?.controller }
 
         func advance(_ milliseconds: Int64) throws {
@@ -174,5 +187,33 @@ import Testing
         let thisDoor = SyncDoorCommand(id: 6, door: 1, command: .release, reason: "la entrada sí", createdAt: now)
         try Self.deliver([everyDoor, thisDoor], to: branch, cursor: 2)
         #expect(branch.door?.mode == .normal, "the door's own release is its exception")
+    }
+
+    /// A duress PIN keyed alone admits, drives the silent-alarm line for its hold time (never at
+    /// start), and unknown PINs lock the keypad until its lockout ends.
+    @Test func aDuressPINDrivesTheSilentAlarmAndUnknownPINsLockTheKeypad() throws {
+        let branch = try Branch()
+        #expect(!branch.silentAlarm, "inactive from the start")
+        let hasher = try PINHasher(key: Branch.pinKey)
+        let staff = ReplicaUser(
+            id: UserID(1), clave: 1, displayName: "Vigilante", active: true, roles: RoleSet([.administrator]),
+            grantedHere: true, pin: PINDigest(bytes: try hasher.digest("4321")),
+            duressPIN: PINDigest(bytes: try hasher.digest("9876")))
+        try branch.daemon.store.apply([.replaceUser(staff, cards: [], subscriptions: [])])
+        branch.key("9876")
+        #expect(branch.released && branch.silentAlarm, "the door opens and the alarm goes up, silently")
+        try branch.advance(29_999)
+        #expect(branch.silentAlarm)
+        try branch.advance(1)
+        #expect(!branch.silentAlarm, "held for its 30 s")
+
+        for _ in 0..<3 { branch.key("0000") }
+        try branch.advance(1_000)
+        let before = branch.daemon.decisions
+        branch.key("4321")
+        #expect(branch.daemon.decisions == before && !branch.released, "a locked keypad tries no PIN")
+        try branch.advance(120_000)
+        branch.key("4321")
+        #expect(branch.daemon.decisions == before + 1 && branch.released, "open again after its lockout")
     }
 }

@@ -110,10 +110,13 @@ struct DecisionCase: Sendable, CustomTestStringConvertible {
         #expect(decision.granted == row.expected.grants)
     }
 
-    /// Every code `decide` can give is in the table; `granted.manual` is the one code recorded
-    /// outside it (a check-in by staff, a remote unlock).
+    /// Every code `decide` can give is in the table; `granted.manual` (a check-in by staff, a
+    /// remote unlock) and `keypad.locked` (a keypad resting after wrong PINs) are recorded
+    /// outside it.
     @Test func tableCoversEveryReasonCode() {
-        #expect(Set(Self.everyReason.map(\.expected)) == Set(ReasonCode.allCases).subtracting([.grantedManual]))
+        #expect(
+            Set(Self.everyReason.map(\.expected))
+                == Set(ReasonCode.allCases).subtracting([.grantedManual, .keypadLocked]))
     }
 
     /// Two failures at once: the check that comes first in DESIGN §4 is the reason.
@@ -406,6 +409,19 @@ struct DecisionCase: Sendable, CustomTestStringConvertible {
         fixture.door.requiresPIN = true
         fixture.request.presented = .pin(Fixture.pin)
         #expect(fixture.decision().reason == .granted)
+    }
+
+    /// The duress PIN keyed alone at a PIN-only keypad admits as the person, under duress.
+    @Test func aDuressPINKeyedAloneAdmitsAndRaisesTheAlarm() {
+        var fixture = Fixture()
+        fixture.request.presented = .pin(Fixture.duressPIN)
+        let decision = fixture.decision()
+        #expect(decision.reason == .grantedDuress && decision.duress && decision.userID != nil)
+        fixture.subscription.status = .cancelled
+        let refused = fixture.decision()
+        #expect(refused.reason == .subscriptionCancelled && refused.duress, "the alarm goes up even when refused")
+        fixture.request.direction = .exit
+        #expect(!fixture.decision().duress, "only an entry raises it")
     }
 
     @Test func passageConfirmationDefersTheVisit() {

@@ -34,7 +34,7 @@ extension BranchDaemon {
                     if door.cardThenPIN.isWaiting, let outcome = door.cardThenPIN.pin(digits, at: now) {
                         decideCardThenPIN(outcome, at: door, reader: reader, now: now)
                     } else if let hasher = pinHasher, let digest = try? hasher.digest(digits) {
-                        decide(.pin(PINDigest(bytes: digest)), pin: nil, at: door, reader: reader, now: now)
+                        keyedPIN(PINDigest(bytes: digest), at: door, reader: reader, now: now)
                     }
                 }
             case let .rejected(rejection):
@@ -61,10 +61,11 @@ extension BranchDaemon {
     /// write the replica denies: the door stays shut. A full disk is the one exception, decided by
     /// the same service: the branch keeps working from the replica, the event goes to the system
     /// log with everything needed to replay it, and the alarm is raised (`health: degraded`).
+    @discardableResult
     func decide(
         _ presented: PresentedCredential, pin: PINDigest?, at door: DoorComponent, reader: ReaderComponent?,
         now: MonotonicInstant
-    ) {
+    ) -> AccessDecision? {
         let direction = reader?.configuration.direction ?? .entry
         let request = AccessRequest(doorID: door.door.id, direction: direction, presented: presented, pin: pin)
         var liveDoor = door.door
@@ -78,7 +79,7 @@ extension BranchDaemon {
             door.feedback(granted: false, now: now)
             reader?.feedback(granted: false)
             log(.error, "door \(door.door.name): request refused, the replica failed: \(error)")
-            return
+            return nil
         }
         decisions += 1
         let decision = admission.outcome.decision
@@ -88,6 +89,7 @@ extension BranchDaemon {
         }
         door.feedback(granted: decision.granted, now: now)
         reader?.feedback(granted: decision.granted)
+        if decision.duress { raiseDuress(at: door, user: decision.userID, now: now) }
         if let failure = admission.journalFailure {
             metrics.journalFailure()
             let event = admission.outcome.event
@@ -97,7 +99,7 @@ extension BranchDaemon {
                     + "direction=\(direction.rawValue) \(describe(presented)) reason=\(decision.reason.rawValue) "
                     + "user=\(decision.userID.map { "\($0)" } ?? "-") (\(failure))"
             )
-            return
+            return decision
         }
         let finished = clock.monotonic()
         metrics.decision(reason: decision.reason.rawValue, seconds: Double(finished.nanoseconds(since: now)) / 1e9)
@@ -107,6 +109,7 @@ extension BranchDaemon {
                 + "\(decision.reason.rawValue)\(decision.userID.map { " user \($0)" } ?? "")"
                 + "\(decision.duress ? " DURESS" : "") in \(finished.nanoseconds(since: started) / 1000) µs"
         )
+        return decision
     }
 
     func describe(_ presented: PresentedCredential) -> String {

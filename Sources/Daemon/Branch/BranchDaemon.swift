@@ -59,6 +59,10 @@ public final class BranchDaemon {
     /// Sync with the core (nil when the configuration names no core).
     var sync: SyncClient?
     var syncEvents: SyncEvents?
+    /// The duress output, when the configuration names one.
+    var silentAlarm: SilentAlarm?
+    /// Each keypad's count of unknown PINs, by reader name.
+    var keypads: [String: KeypadGuard] = [:]
     /// Lockdowns and free access from the core, as kept in the replica.
     var remoteModes = DoorModeTable()
     /// When the next of them ends by itself (wall clock).
@@ -143,6 +147,14 @@ public final class BranchDaemon {
                 log(.error, "fire alarm input: \(error)")
             }
         }
+        if let line = configuration.silentAlarm {
+            do {
+                silentAlarm = try SilentAlarm(
+                    configuration: line, holdSeconds: configuration.silentAlarmSeconds, chips: chips)
+            } catch {
+                log(.error, "silent alarm output: \(error); a duress PIN still reaches the core")
+            }
+        }
         readers = configuration.readers.map {
             ReaderComponent(configuration: $0, chips: chips, simulated: options.simulateReaders, log: log)
         }
@@ -158,6 +170,8 @@ public final class BranchDaemon {
         readers.removeAll()
         fireAlarm?.release()
         fireAlarm = nil
+        silentAlarm?.release()
+        silentAlarm = nil
     }
 
     /// Runs until SIGTERM or SIGINT (or the end of standard input with simulated readers); every
@@ -197,7 +211,7 @@ public final class BranchDaemon {
         if let syncEvents { descriptors.append(syncEvents.descriptor) }
         let deadlines =
             doors.values.compactMap(\.deadline) + readers.compactMap(\.deadline)
-            + [nextWatchdog, statusServer?.deadline].compactMap { $0 }
+            + [nextWatchdog, statusServer?.deadline, silentAlarm?.deadline].compactMap { $0 }
         let now = clock.monotonic()
         let wait =
             deadlines.min().map { max(0, min(maximumWait, ($0.nanoseconds(since: now) + 999_999) / 1_000_000)) }
@@ -238,6 +252,7 @@ public final class BranchDaemon {
             }
         }
         expireDoorModes(now: after)
+        do { try silentAlarm?.tick(now: after) } catch { log(.error, "silent alarm output: \(error)") }
         if let due = nextWatchdog, after >= due, let interval = notifier.watchdogIntervalMilliseconds {
             notifier.watchdog()
             nextWatchdog = after.adding(milliseconds: interval)

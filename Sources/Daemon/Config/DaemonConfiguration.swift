@@ -103,11 +103,17 @@ public struct DaemonConfiguration: Hashable, Sendable {
     public var doors: [DoorConfiguration]
     public var readers: [ReaderConfiguration]
     public var fireAlarm: LineConfiguration?
+    /// An output driven for `silentAlarmSeconds` when a duress PIN is keyed (to a monitoring panel).
+    public var silentAlarm: LineConfiguration?
+    public var silentAlarmSeconds = 60
+    /// Unknown PINs at one keypad: this many within the window lock it for the lockout.
+    public var keypad = KeypadPolicy()
 
     public static let defaultPath = "/etc/portero/porterod.json"
 
     static let topLevelKeys = [
         "branch", "data_directory", "pin_key_file", "core", "status", "policy", "doors", "readers", "fire_alarm",
+        "silent_alarm",
     ]
 
     /// Reads and validates the file at `path`.
@@ -167,7 +173,15 @@ public struct DaemonConfiguration: Hashable, Sendable {
         }
 
         var policy = AccessPolicy()
-        if let object = try root.object("policy", allowed: ["pin_max_failures", "pin_lockout_s"]) {
+        var keypad = KeypadPolicy()
+        if let object = try root.object(
+            "policy",
+            allowed: ["pin_max_failures", "pin_lockout_s", "keypad_max_wrong", "keypad_window_s", "keypad_lockout_s"])
+        {
+            keypad = KeypadPolicy(
+                maximumWrong: Int(try object.optionalInteger("keypad_max_wrong", in: 1...100) ?? 5),
+                windowSeconds: Int(try object.optionalInteger("keypad_window_s", in: 1...86_400) ?? 300),
+                lockoutSeconds: Int(try object.optionalInteger("keypad_lockout_s", in: 1...86_400) ?? 300))
             policy = AccessPolicy(
                 pinMaxFailures: Int(try object.optionalInteger("pin_max_failures", in: 1...100) ?? 5),
                 pinLockoutSeconds: try object.optionalInteger("pin_lockout_s", in: 1...86_400) ?? 900)
@@ -195,10 +209,19 @@ public struct DaemonConfiguration: Hashable, Sendable {
 
         var fireAlarm: LineConfiguration?
         fireAlarm = try parseOptionalLine(root, "fire_alarm")
+        var silentAlarm: LineConfiguration?
+        var silentAlarmSeconds = 60
+        if let object = try root.object("silent_alarm", allowed: lineKeys + ["hold_s"]) {
+            silentAlarm = try parseLine(object)
+            silentAlarmSeconds = Int(try object.optionalInteger("hold_s", in: 1...3_600) ?? 60)
+        }
 
-        let configuration = DaemonConfiguration(
+        var configuration = DaemonConfiguration(
             branchID: branchID, timeZone: timeZone, dataDirectory: dataDirectory, pinKeyFile: pinKeyFile,
             core: core, status: status, policy: policy, doors: doors, readers: readers, fireAlarm: fireAlarm)
+        configuration.silentAlarm = silentAlarm
+        configuration.silentAlarmSeconds = silentAlarmSeconds
+        configuration.keypad = keypad
         try configuration.checkLinesAreUsedOnce(file: root.file)
         return configuration
     }
@@ -345,5 +368,20 @@ public struct DaemonConfiguration: Hashable, Sendable {
             }
         }
         try claim(fireAlarm, "fire_alarm")
+        try claim(silentAlarm, "silent_alarm")
+    }
+}
+
+/// How a keypad resists someone trying PINs: `maximumWrong` unknown PINs within `windowSeconds`
+/// lock it for `lockoutSeconds`.
+public struct KeypadPolicy: Hashable, Sendable {
+    public var maximumWrong = 5
+    public var windowSeconds = 300
+    public var lockoutSeconds = 300
+    public init() {}
+    public init(maximumWrong: Int, windowSeconds: Int, lockoutSeconds: Int) {
+        self.maximumWrong = maximumWrong
+        self.windowSeconds = windowSeconds
+        self.lockoutSeconds = lockoutSeconds
     }
 }

@@ -76,7 +76,7 @@ extension SyncClient {
             Background(self) {
                 let response = try client.send(
                     "GET", "api/v1/sync/snapshot", query: [("after", String(after)), ("limit", String(pageSize))],
-                    headers: ["Accept": SyncBinary.mediaType])
+                    headers: ["Accept": "\(SyncBinary.mediaTypeV3), \(SyncBinary.mediaType)"])
                 return try SyncBinary.decodeSnapshotPage(Array(response.body))
             }
         }

@@ -45,9 +45,18 @@ public func decide(
 ) -> AccessDecision {
     let local = context.zone.localTime(at: now)
     let entering = request.direction == .entry
+    // The duress PIN keyed alone at a PIN-only keypad, or after the card at a card-and-PIN door.
+    let keyedDuress: Bool =
+        if case let .pin(keyed) = request.presented, let duressPIN = facts?.duressPIN {
+            keyed.matches(duressPIN)
+        } else {
+            false
+        }
     let duress =
-        entering && door.requiresPIN && request.pin != nil
-        && facts?.duressPIN.map { request.pin!.matches($0) } == true  // safe: request.pin checked just before
+        entering
+        && (keyedDuress
+            || (door.requiresPIN && request.pin != nil
+                && facts?.duressPIN.map { request.pin!.matches($0) } == true))  // safe: request.pin checked first
 
     func outcome(_ reason: ReasonCode, subscription: SubscriptionID? = nil) -> AccessDecision {
         AccessDecision(
@@ -126,6 +135,7 @@ public func decide(
         }
     }
 
+    if keyedDuress { granted = .grantedDuress }
     return AccessDecision(
         reason: granted, userID: facts.user.id, credentialID: facts.credentialID, subscriptionID: subscriptionID,
         duress: duress)

@@ -38,6 +38,8 @@ public enum ReasonCode: String, Sendable, Codable, CaseIterable {
     case pinRequired = "pin.required"
     case pinWrong = "pin.wrong"
     case pinLockedOut = "pin.locked_out"
+    /// Too many unknown PINs at this keypad lately: it takes none for a while.
+    case keypadLocked = "keypad.locked"
 
     /// True for the codes that open the door.
     public var grants: Bool { rawValue.hasPrefix("granted") }
