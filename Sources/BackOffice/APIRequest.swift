@@ -81,10 +81,15 @@ public struct APIRequest {
         }
     }
 
-    /// Appends to the audit trail as the caller (inside the caller's write transaction).
-    public func audit(_ action: String, target: String, changes: [String: Any] = [:]) throws {
+    /// Appends to the audit trail as the caller (inside the caller's write transaction). The row
+    /// is about `branches`, or when not given the branches of what `target` names
+    /// (`CoreAPI.branches(concerning:)`): they decide who sees it in the listing.
+    public func audit(
+        _ action: String, target: String, changes: [String: Any] = [:], concerning branches: Set<BranchID>? = nil
+    ) throws {
         let actor = session.map { "user:\($0.account.id)" } ?? device.map { "device:\($0.id)" } ?? "anonymous"
         _ = try database.audit.append(
-            actor: actor, action: action, target: target, changes: CoreAPI.json(changes), at: now)
+            actor: actor, action: action, target: target, changes: AuditChanges.json(changes),
+            concerning: try branches ?? CoreAPI.branches(concerning: target, self), at: now)
     }
 }

@@ -168,7 +168,8 @@ extension CoreAPI {
         }
         table.add(
             .get, "/api/v1/audit", .privilege(.configuration),
-            "The newest audit rows and the verification of the whole hash chain",
+            "The newest audit rows about your branches (all for a SuperAdministrador) and the verification of "
+                + "the whole hash chain",
             query: [.integer("limit", 1...1_000)], answers: [.json(200, .audit)]
         ) { request in
             let limit = try request.queryInt("limit", default: 100, range: 1...1_000)
@@ -196,7 +197,10 @@ extension CoreAPI {
                 case let .intact(rows, _): Verification(intact: true, rows: rows, brokenAt: nil, reason: nil)
                 case let .broken(row, reason): Verification(intact: false, rows: nil, brokenAt: row, reason: reason)
                 }
-            let entries = try request.database.audit.recent(limit: limit).map {
+            // The rows about the caller's branches (all for a SuperAdministrador); the
+            // verification above walks the whole chain whoever asks.
+            let branches = try visibleBranches(request, .configuration)
+            let entries = try request.database.audit.recent(limit: limit, concerning: branches).map {
                 Row(
                     id: $0.id, at: $0.at, actor: $0.actor, action: $0.action, target: $0.target, changes: $0.changes,
                     hash: $0.hash.map { String(format: "%02x", $0) }.joined())

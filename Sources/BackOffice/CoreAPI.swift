@@ -351,12 +351,4 @@ public final class CoreAPI: Sendable {
         return raw.removingPercentEncoding ?? raw
     }
 
-    /// A JSON object as text, keys sorted (audit changes).
-    package static func json(_ object: [String: Any]) -> String {
-        guard JSONSerialization.isValidJSONObject(object),
-            let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
-    }
-
 }

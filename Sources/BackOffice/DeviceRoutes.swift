@@ -104,7 +104,8 @@ extension CoreAPI {
                         now: request.now)
                     _ = try request.database.audit.append(
                         actor: "device:\(device.id)", action: "device.enroll", target: "device:\(device.id)",
-                        changes: CoreAPI.json(["softwareVersion": body.softwareVersion ?? ""]), at: request.now)
+                        changes: AuditChanges.json(["softwareVersion": body.softwareVersion ?? ""]),
+                        concerning: [device.branch], at: request.now)
                     return (device, token, try request.database.accounts.branch(device.branch))
                 }
                 guard let branch else { return .error(409, "the device's branch no longer exists") }
@@ -129,7 +130,7 @@ extension CoreAPI {
                 try request.database.write {
                     _ = try request.database.audit.append(
                         actor: "anonymous", action: "device.enroll.failure", target: "enrollment",
-                        changes: CoreAPI.json(["address": key.dropFirst(7).description]), at: request.now)
+                        changes: AuditChanges.json(["address": key.dropFirst(7).description]), at: request.now)
                 }
                 return .error(401, "\(failure)")
             }

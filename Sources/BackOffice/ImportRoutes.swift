@@ -71,6 +71,7 @@ extension CoreAPI {
             let agreements = try request.database.members.agreements()
             var rejected: [ImportRejection] = []
             var imported: [Int64] = []
+            var importedAt = Set<BranchID>()
             let database = request.database
             let rows = records.dropFirst()
             guard rows.count <= 100_000 else { return .error(413, "at most 100,000 rows per import") }
@@ -92,10 +93,11 @@ extension CoreAPI {
                         }
                         do {
                             try database.db.savepoint {
-                                imported.append(
-                                    try importRow(
-                                        values, actor: actor, branches: branches, agreements: agreements,
-                                        request: request))
+                                let row = try importRow(
+                                    values, actor: actor, branches: branches, agreements: agreements,
+                                    request: request)
+                                imported.append(row.id.rawValue)
+                                importedAt.formUnion(row.branches)
                             }
                         } catch let error as AccountError {
                             rejected.append(
@@ -105,7 +107,8 @@ extension CoreAPI {
                     if !rejected.isEmpty || dryRun { throw ImportRollback() }
                     try request.audit(
                         "user.import", target: "users",
-                        changes: ["count": imported.count, "first": imported.first ?? 0, "last": imported.last ?? 0])
+                        changes: ["count": imported.count, "first": imported.first ?? 0, "last": imported.last ?? 0],
+                        concerning: importedAt)
                 }
             } catch is ImportRollback {}
             let answer = ImportAnswer(
@@ -124,9 +127,10 @@ extension CoreAPI {
 
     package struct ImportRollback: Error {}
 
+    /// Creates one row's member (in the caller's savepoint) and returns their account.
     package static func importRow(
         _ values: [String: String], actor: Account, branches: [Branch], agreements: [Agreement], request: APIRequest
-    ) throws -> Int64 {
+    ) throws -> Account {
         let database = request.database
         let branchText = values["branch"] ?? ""
         guard
@@ -200,6 +204,6 @@ extension CoreAPI {
             }
         }
         try database.members.recordChange("user", account.id.rawValue, now: request.now)
-        return account.id.rawValue
+        return account
     }
 }

@@ -34,7 +34,7 @@ extension CoreAPI {
                     }
                     _ = try database.audit.append(
                         actor: "system", action: "alarm.device", target: "device:\(device.id)",
-                        changes: CoreAPI.json(["title": title]), at: now)
+                        changes: AuditChanges.json(["title": title]), concerning: [device.branch], at: now)
                 }
                 for device in try database.devices.takeNewlyOffline(
                     before: Timestamp(milliseconds: now.milliseconds - policy.offlineAfterSeconds * 1000))

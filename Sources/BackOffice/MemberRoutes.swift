@@ -225,7 +225,8 @@ extension CoreAPI {
             .json(try request.database.members.agreements())
         }
         table.add(
-            .post, "/api/v1/agreements", .privilege(.configuration), "Create an agreement",
+            .post, "/api/v1/agreements", .privilege(.configuration),
+            "Create an agreement; agreements are chain-wide, so configuration is needed at every branch",
             body: [.required("name", .name), .optional("notes", .string(maxLength: 2_000))],
             answers: [.json(201, .agreement)]
         ) { request in
@@ -234,6 +235,7 @@ extension CoreAPI {
                 let notes: String?
             }
             let body = try request.body(Body.self)
+            try requireEveryBranch(request, .configuration, nil, reaching: "an agreement (agreements are chain-wide)")
             let created = try request.database.write {
                 let created = try request.database.members.saveAgreement(id: nil, name: body.name, notes: body.notes)
                 try request.audit(
@@ -243,7 +245,8 @@ extension CoreAPI {
             return .json(created, status: 201)
         }
         table.add(
-            .patch, "/api/v1/agreements/:id", .privilege(.configuration), "Rename an agreement or change its notes",
+            .patch, "/api/v1/agreements/:id", .privilege(.configuration),
+            "Rename an agreement or change its notes; configuration is needed at every branch",
             body: [.optional("name", .name), .optional("notes", .string(maxLength: 2_000))],
             answers: [.json(200, .agreement)]
         ) { request in
@@ -253,6 +256,8 @@ extension CoreAPI {
             }
             let body = try request.body(Body.self)
             let id = try request.id(what: "agreement")
+            guard try request.database.members.agreement(id) != nil else { return .error(404, "no such agreement") }
+            try requireEveryBranch(request, .configuration, nil, reaching: "an agreement (agreements are chain-wide)")
             let updated = try request.database.write {
                 let updated = try request.database.members.saveAgreement(id: id, name: body.name, notes: body.notes)
                 if updated != nil {

@@ -94,7 +94,8 @@ extension CoreAPI {
                     zone: ZoneCache.rules(branch.timeZone), now: request.now)
                 try request.audit(
                     "attendance.manual", target: "user:\(member.id)",
-                    changes: ["branch": body.branch, "reason": reason, "event": event.id.description])
+                    changes: ["branch": body.branch, "reason": reason, "event": event.id.description],
+                    concerning: member.branches.union([branch.id]))
             }
             var filter = AttendanceFilter()
             filter.user = member.id.rawValue
@@ -139,7 +140,8 @@ extension CoreAPI {
         }
         table.add(
             .post, "/api/v1/notifications", .privilege(.configuration),
-            "Send a notification to everyone (system), a role (optionally at a branch) or one user",
+            "Send a notification to everyone (system), a role (optionally at a branch) or one user; configuration "
+                + "is needed at every branch it reaches (everyone and a role at no branch reach every branch)",
             body: [
                 .required("audience", .string(values: ["system", "role", "user"])), .optional("role", .roleName),
                 .optional("user", .id), .optional("branch", .id),
@@ -162,27 +164,38 @@ extension CoreAPI {
             }
             let body = try request.body(Body.self)
             let audience: NotificationAudience
+            // The branches it reaches (nil: every branch).
+            let reach: Set<BranchID>?
             switch body.audience {
-            case "system": audience = .system
+            case "system":
+                audience = .system
+                reach = nil
             case "role":
                 guard let name = body.role, let role = Role(rawValue: name) else {
                     throw AccountError(field: "role", problem: "a role name is required for a role audience")
                 }
                 audience = .role(role, branch: body.branch.map { BranchID($0) })
+                reach = body.branch.map { [BranchID($0)] }
             case "user":
                 guard let user = body.user else {
                     throw AccountError(field: "user", problem: "a user id is required for a user audience")
                 }
-                audience = .user(UserID(user))
+                guard let account = try request.database.accounts.account(UserID(user)),
+                    mayView(try request.actor, account)
+                else { throw AccountError.notFound("user", "no user \(user)") }
+                audience = .user(account.id)
+                reach = account.branches
             default: throw AccountError(field: "audience", problem: "system, role or user")
             }
+            try requireEveryBranch(request, .configuration, reach, reaching: "the notification")
             let id = try request.database.write {
                 let id = try request.database.operations.notify(
                     audience, level: body.level, title: body.title, body: body.body ?? "", source: "admin",
                     by: try request.actor.id, now: request.now)
                 try request.audit(
                     "notification.create", target: "notification:\(id)",
-                    changes: ["audience": body.audience, "level": body.level, "title": body.title])
+                    changes: ["audience": body.audience, "level": body.level, "title": body.title],
+                    concerning: try reach ?? everyBranch(request.database))
                 return id
             }
             return .json(["id": id], status: 201)

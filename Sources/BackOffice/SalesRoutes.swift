@@ -88,7 +88,8 @@ extension CoreAPI {
         }
         table.add(
             .post, "/api/v1/plans", .privilege(.configuration),
-            "Create a plan: price in minor units, duration, branches (none: all), windows, visit limits, features",
+            "Create a plan: price in minor units, duration, branches (none: all), windows, visit limits, features; "
+                + "configuration is needed at every branch it covers",
             body: [.required("name", .name), .required("priceMinor", .minorUnits)]
                 + planFields.filter { $0.name != "priceMinor" },
             bodyRules: [.exactlyOne(["durationDays", "durationMonths"])], answers: [.json(201, .plan)]
@@ -97,6 +98,9 @@ extension CoreAPI {
             let plan = try request.database.write {
                 let plan = try request.database.sales.savePlan(
                     id: nil, terms, applyToExisting: false, today: request.today(nil), now: request.now)
+                // Checked on the plan as stored (the terms are valid by now); a refusal rolls it back.
+                try requireEveryBranch(
+                    request, .configuration, planReach(plan?.branches ?? []), reaching: "the plan")
                 try request.audit(
                     "plan.create", target: "plan:\(plan?.id ?? 0)",
                     changes: ["name": terms.name ?? "", "priceMinor": terms.priceMinor ?? 0])
@@ -106,7 +110,8 @@ extension CoreAPI {
         }
         table.add(
             .patch, "/api/v1/plans/:id", .privilege(.configuration),
-            "Change a plan: new terms apply to new subscriptions, and to running ones too with applyToExisting",
+            "Change a plan: new terms apply to new subscriptions, and to running ones too with applyToExisting; "
+                + "configuration is needed at every branch it covers before and after",
             body: [.optional("name", .name)] + planFields + [.optional("applyToExisting", .boolean)],
             bodyRules: [.notBoth("durationDays", "durationMonths")],
             answers: [.json(200, .plan)]
@@ -115,14 +120,20 @@ extension CoreAPI {
             let id = try request.id(what: "plan")
             let object =
                 (try? JSONSerialization.jsonObject(with: Data(request.context.request.body)) as? [String: Any]) ?? [:]
-            let plan = try request.database.write {
-                let plan = try request.database.sales.savePlan(
-                    id: id, terms, applyToExisting: applyToExisting, today: request.today(nil), now: request.now)
-                if plan != nil {
-                    try request.audit(
-                        "plan.update", target: "plan:\(id)",
-                        changes: object.filter { JSONSerialization.isValidJSONObject([$0.key: $0.value]) })
-                }
+            let plan = try request.database.write { () -> PlanView? in
+                guard let current = try request.database.sales.plan(id),
+                    let plan = try request.database.sales.savePlan(
+                        id: id, terms, applyToExisting: applyToExisting, today: request.today(nil), now: request.now)
+                else { return nil }
+                // Whoever changes a plan holds every branch it covered and every branch it covers
+                // now (checked on the change as stored; a refusal rolls it back).
+                let reached = try (planReach(current.branches) ?? everyBranch(request.database))
+                    .union(planReach(plan.branches) ?? everyBranch(request.database))
+                try requireEveryBranch(request, .configuration, reached, reaching: "the plan")
+                try request.audit(
+                    "plan.update", target: "plan:\(id)",
+                    changes: object.filter { JSONSerialization.isValidJSONObject([$0.key: $0.value]) },
+                    concerning: reached)
                 return plan
             }
             guard let plan else { return .error(404, "no such plan") }
@@ -131,10 +142,17 @@ extension CoreAPI {
 
         table.add(
             .get, "/api/v1/users/:id/subscriptions", .privilege(.subscriptions),
-            "A user's subscriptions with where each stands today", answers: [.json(200, .array(.subscription))]
+            "A user's subscriptions sold at your branches, with where each stands today",
+            answers: [.json(200, .array(.subscription))]
         ) { request in
             let target = try target(request)
-            return .json(try request.database.sales.subscriptions(of: target.id, today: request.today(nil)))
+            // A sale at a branch the caller does not hold (its price, its payment reference) is
+            // that branch's business.
+            let branches = try visibleBranches(request, .subscriptions)
+            return .json(
+                try request.database.sales.subscriptions(of: target.id, today: request.today(nil)).filter {
+                    branches?.contains(BranchID($0.branch)) ?? true
+                })
         }
         table.add(
             .post, "/api/v1/subscriptions", .privilege(.subscriptions),

@@ -221,7 +221,7 @@ extension CoreAPI {
                     "user.branches", target: "user:\(target.id)",
                     changes: [
                         "from": target.branches.map(\.rawValue).sorted(), "to": branches.map(\.rawValue).sorted(),
-                    ])
+                    ], concerning: target.branches.union(branches))
             }
             return .json(try UserView(try request.database.members.user(target.id), request.database))
         }
@@ -247,7 +247,8 @@ extension CoreAPI {
             return .json(branch)
         }
         table.add(
-            .post, "/api/v1/branches", .privilege(.branches), "Create a branch (name, city, IANA time zone)",
+            .post, "/api/v1/branches", .privilege(.branches),
+            "Create a branch (name, city, IANA time zone); a SuperAdministrador only",
             body: [.required("name", .name), .required("city", .name), .required("timeZone", .timeZone)],
             answers: [.json(201, .object(["id": .id]))]
         ) { request in
@@ -257,6 +258,10 @@ extension CoreAPI {
                 let timeZone: String
             }
             let body = try request.body(Body.self)
+            // A new branch is granted to no one yet: only who holds every branch may add one.
+            guard try request.actor.roles.contains(.superAdministrator) else {
+                return .error(403, "only a SuperAdministrador creates a branch")
+            }
             let id = try request.database.write {
                 let id = try request.database.accounts.createBranch(
                     name: body.name, city: body.city, timeZone: body.timeZone)

@@ -48,11 +48,29 @@ public enum AuditVerification: Hashable, Sendable, CustomStringConvertible {
 
 /// The audit trail's storage, so another database could keep it (DESIGN §7: PostgreSQL at scale).
 public protocol AuditStore {
-    /// Appends one row, chained to the last, in one transaction.
-    func append(actor: String, action: String, target: String, changes: String, at: Timestamp) throws -> AuditEntry
+    /// Appends one row, chained to the last, in one transaction. `branches` are the branches the
+    /// row is about: they decide who sees it in a listing (a row about none is listed to
+    /// SuperAdministradores only) and are not part of the chain.
+    func append(
+        actor: String, action: String, target: String, changes: String, concerning branches: Set<BranchID>,
+        at: Timestamp
+    ) throws -> AuditEntry
     /// Walks the whole chain.
     func verify() throws -> AuditVerification
-    func recent(limit: Int) throws -> [AuditEntry]
+    /// The newest rows, newest first; with `branches`, only those about one of them.
+    func recent(limit: Int, concerning branches: Set<BranchID>?) throws -> [AuditEntry]
+}
+
+extension AuditStore {
+    /// Appends a row about no branch (sign-ins by unknown names, the core's own events).
+    public func append(actor: String, action: String, target: String, changes: String, at: Timestamp) throws
+        -> AuditEntry
+    {
+        try append(actor: actor, action: action, target: target, changes: changes, concerning: [], at: at)
+    }
+
+    /// The newest rows, whatever they are about.
+    public func recent(limit: Int) throws -> [AuditEntry] { try recent(limit: limit, concerning: nil) }
 }
 
 /// The audit trail in the core's SQLite database. Rows are never updated or deleted (triggers
@@ -75,9 +93,10 @@ public final class SQLiteAuditStore: AuditStore {
         }
     }
 
-    public func append(actor: String, action: String, target: String, changes: String, at: Timestamp) throws
-        -> AuditEntry
-    {
+    public func append(
+        actor: String, action: String, target: String, changes: String, concerning branches: Set<BranchID>,
+        at: Timestamp
+    ) throws -> AuditEntry {
         try db.transaction(.immediate) {
             let last: (Int64, [UInt8])? = try db.queryFirst("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1") {
                 (try $0.get(0), try $0.get(1))
@@ -90,6 +109,9 @@ public final class SQLiteAuditStore: AuditStore {
                 "INSERT INTO audit (id, at, actor, action, target, changes, previous_hash, hash) "
                     + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 id, at.milliseconds, actor, action, target, changes, previous, hash)
+            for branch in branches {
+                try db.run("INSERT INTO audit_branches (branch_id, audit_id) VALUES (?, ?)", branch.rawValue, id)
+            }
             try db.run(
                 "INSERT INTO core_meta (key, value) VALUES ('audit_head', ?) ON CONFLICT(key) DO UPDATE "
                     + "SET value = excluded.value",
@@ -102,8 +124,7 @@ public final class SQLiteAuditStore: AuditStore {
 
     public func verify() throws -> AuditVerification {
         try db.read {
-            let statement = try db.statement(
-                "SELECT id, at, actor, action, target, changes, previous_hash, hash FROM audit ORDER BY id")
+            let statement = try db.statement("\(Self.entrySQL) ORDER BY id")
             defer { statement.reset() }
             var expectedID: Int64 = 1
             var previous = Self.zeroHash
@@ -143,12 +164,28 @@ public final class SQLiteAuditStore: AuditStore {
         }
     }
 
-    public func recent(limit: Int) throws -> [AuditEntry] {
-        try db.query(
-            "SELECT id, at, actor, action, target, changes, previous_hash, hash FROM audit ORDER BY id DESC LIMIT ?",
-            limit
-        ) { try Self.entry($0) }
+    public func recent(limit: Int, concerning branches: Set<BranchID>?) throws -> [AuditEntry] {
+        guard let branches else {
+            return try db.query("\(Self.entrySQL) ORDER BY id DESC LIMIT ?", limit) { try Self.entry($0) }
+        }
+        // The newest `limit` rows of each branch (one descent of the index each), merged: a
+        // caller's branches are few, and a join over them would sort every row they ever had.
+        return try db.read {
+            var ids = Set<Int64>()
+            for branch in branches {
+                ids.formUnion(
+                    try db.query(
+                        "SELECT audit_id FROM audit_branches WHERE branch_id = ? ORDER BY audit_id DESC LIMIT ?",
+                        branch.rawValue, limit
+                    ) { try $0.get(0) as Int64 })
+            }
+            return try ids.sorted(by: >).prefix(limit).compactMap { id in
+                try db.queryFirst("\(Self.entrySQL) WHERE id = ?", id) { try Self.entry($0) }
+            }
+        }
     }
+
+    private static let entrySQL = "SELECT id, at, actor, action, target, changes, previous_hash, hash FROM audit"
 
     package static func entry(_ row: Row) throws -> AuditEntry {
         AuditEntry(
@@ -161,10 +198,15 @@ public final class SQLiteAuditStore: AuditStore {
 @available(*, unavailable, message: "Owned by the core's database thread")
 extension SQLiteAuditStore: Sendable {}
 
-/// The JSON an audit row's `changes` holds, written by the stores and the API alike.
+/// The JSON an audit row's `changes` holds, written by the stores, the API and the programs
+/// alike: always an object encoded whole, never text joined around a value, so no login name or
+/// forwarded address can close a string early and add a key.
 package enum AuditChanges {
-    /// `text` as a JSON string literal, quotes and escapes included.
-    package static func quoted(_ text: String) -> String {
-        String(decoding: (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8), as: UTF8.self)
+    /// `object` as JSON text, keys sorted.
+    package static func json(_ object: [String: Any]) -> String {
+        guard JSONSerialization.isValidJSONObject(object),
+            let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -30,7 +30,8 @@ extension Authenticator {
             }
         }
         _ = try audit.append(
-            actor: "user:\(user)", action: "totp.enable", target: "user:\(user)", changes: "{}", at: now)
+            actor: "user:\(user)", action: "totp.enable", target: "user:\(user)", changes: "{}",
+            concerning: try branches(of: user), at: now)
         return codes
     }
 

@@ -116,8 +116,8 @@ public final class Authenticator {
         let addressKey = "address:" + address
         for key in [accountKey, addressKey] {
             if let until = throttle.lockedUntil(key), seconds < until {
-                _ = try audit.append(
-                    actor: "anonymous", action: "login.locked", target: login, changes: #"{"address":"\#(address)"}"#,
+                try auditAttempt(
+                    "login.locked", login: login, account: try accounts.findForLogin(login)?.0, address: address,
                     at: now)
                 throw AuthFailure.lockedOut(retryAfterSeconds: until - seconds)
             }
@@ -129,18 +129,15 @@ public final class Authenticator {
         guard let (account, hash) = found, matches, account.active, hash != nil else {
             recordFailure(accountKey, limit: policy.maxFailuresPerAccount, now: seconds)
             recordFailure(addressKey, limit: policy.maxFailuresPerAddress, now: seconds)
-            _ = try audit.append(
-                actor: "anonymous", action: "login.failure", target: login, changes: #"{"address":"\#(address)"}"#,
-                at: now)
+            try auditAttempt("login.failure", login: login, account: found?.0, address: address, at: now)
             throw AuthFailure.invalidCredentials
         }
         if try !checkSecondFactor(account.id, code: secondFactor, now: now) {
             if secondFactor == nil { throw AuthFailure.secondFactorRequired }
             recordFailure(accountKey, limit: policy.maxFailuresPerAccount, now: seconds)
             recordFailure(addressKey, limit: policy.maxFailuresPerAddress, now: seconds)
-            _ = try audit.append(
-                actor: "anonymous", action: "login.failure", target: login,
-                changes: #"{"address":"\#(address)","second_factor":true}"#, at: now)
+            try auditAttempt(
+                "login.failure", login: login, account: account, address: address, secondFactor: true, at: now)
             throw AuthFailure.invalidCredentials
         }
         throttle.forget(accountKey)
@@ -154,9 +151,26 @@ public final class Authenticator {
             Digest.sha256(Array(token.utf8)), account.id.rawValue, csrf, now.milliseconds, now.milliseconds)
         _ = try audit.append(
             actor: "user:\(account.id)", action: "login.success", target: "user:\(account.id)",
-            changes: #"{"address":"\#(address)"}"#, at: now)
+            changes: AuditChanges.json(["address": address]), concerning: account.branches, at: now)
         return (token, Session(account: account, csrfToken: csrf))
     }
+
+    /// The trail's row for an attempt that opened no session: about the account when the name
+    /// is one (so the administrators of its branches see it), else about no one. The name typed
+    /// and the address are values in the row's JSON, never its target or its keys.
+    private func auditAttempt(
+        _ action: String, login: String, account: Account?, address: String, secondFactor: Bool = false,
+        at now: Timestamp
+    ) throws {
+        var changes: [String: Any] = ["address": address, "login": login]
+        if secondFactor { changes["second_factor"] = true }
+        _ = try audit.append(
+            actor: "anonymous", action: action, target: account.map { "user:\($0.id)" } ?? "login",
+            changes: AuditChanges.json(changes), concerning: account?.branches ?? [], at: now)
+    }
+
+    /// The branches granted to `user`: those the rows about them concern.
+    package func branches(of user: UserID) throws -> Set<BranchID> { try accounts.account(user)?.branches ?? [] }
 
     /// The session behind a cookie token, refreshed; expired sessions are deleted and refused.
     public func session(token: String, now: Timestamp) throws -> Session {
@@ -296,7 +310,7 @@ public final class Authenticator {
         let id = db.lastInsertRowID
         _ = try audit.append(
             actor: "user:\(user)", action: "token.create", target: "token:\(id)",
-            changes: #"{"name":\#(AuditChanges.quoted(name))}"#, at: now)
+            changes: AuditChanges.json(["name": name]), concerning: try branches(of: user), at: now)
         return (id, token)
     }
 
@@ -319,7 +333,8 @@ public final class Authenticator {
         try db.run("UPDATE api_tokens SET revoked = 1 WHERE id = ? AND user_id = ? AND revoked = 0", id, user.rawValue)
         guard db.changes == 1 else { return false }
         _ = try audit.append(
-            actor: "user:\(user)", action: "token.revoke", target: "token:\(id)", changes: "{}", at: now)
+            actor: "user:\(user)", action: "token.revoke", target: "token:\(id)", changes: "{}",
+            concerning: try branches(of: user), at: now)
         return true
     }
 
@@ -338,7 +353,8 @@ public final class Authenticator {
     public func logoutEverywhere(_ user: UserID, now: Timestamp) throws {
         try db.run("DELETE FROM sessions WHERE user_id = ?", user.rawValue)
         _ = try audit.append(
-            actor: "user:\(user)", action: "logout.everywhere", target: "user:\(user)", changes: "{}", at: now)
+            actor: "user:\(user)", action: "logout.everywhere", target: "user:\(user)", changes: "{}",
+            concerning: try branches(of: user), at: now)
     }
 
     /// The `Set-Cookie` value for a session: HttpOnly, SameSite=Strict, Secure behind TLS.

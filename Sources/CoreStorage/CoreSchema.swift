@@ -239,5 +239,22 @@ package enum CoreSchema {
                     CREATE INDEX users_by_pin ON users(pin_digest) WHERE pin_digest IS NOT NULL;
                     CREATE INDEX users_by_duress ON users(duress_digest) WHERE duress_digest IS NOT NULL;
                     """),
+            Migration(
+                version: 13, name: "audit branches",
+                sql: """
+                    -- The branches each audit row is about, written with the row: a listing shows a
+                    -- caller the rows about their branches. Rows written before this step name none,
+                    -- so only a SuperAdministrador lists them. Not part of the hash chain, which
+                    -- covers what happened; this says only who may read it.
+                    CREATE TABLE audit_branches (
+                        branch_id INTEGER NOT NULL,
+                        audit_id INTEGER NOT NULL REFERENCES audit(id),
+                        PRIMARY KEY (branch_id, audit_id)
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE TRIGGER audit_branches_are_never_updated BEFORE UPDATE ON audit_branches
+                        BEGIN SELECT RAISE(ABORT, 'audit rows are never updated'); END;
+                    CREATE TRIGGER audit_branches_are_never_deleted BEFORE DELETE ON audit_branches
+                        BEGIN SELECT RAISE(ABORT, 'audit rows are never deleted'); END;
+                    """),
         ])
 }

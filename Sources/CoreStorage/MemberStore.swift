@@ -40,6 +40,8 @@ public enum PersonList: String, Sendable, CaseIterable {
 
 /// Filters of the customers and leads lists.
 public struct PersonFilter: Sendable {
+    /// Users granted one of these branches (nil: every user), with only the subscriptions sold
+    /// at these branches counted: who is a customer, how many subscriptions, paid until when.
     public var branches: Set<BranchID>?
     public var active: Bool?
     public var city: String?

@@ -5,6 +5,14 @@ import SQLite
 /// The customers and leads lists.
 extension SQLiteMemberStore {
     public func people(_ list: PersonList, filter: PersonFilter, limit: Int, offset: Int) throws -> [PersonRow] {
+        var arguments: [any SQLiteBindable] = []
+        // With branches, only the subscriptions sold at them count (who is a customer, how many,
+        // paid until when): a sale at another branch is that branch's business.
+        var sold = ""
+        if let branches = filter.branches {
+            arguments.append(Self.jsonList(branches))
+            sold = " AND s.branch_id IN (SELECT value FROM json_each(?1))"
+        }
         var sql = """
             SELECT u.id, u.clave, u.name || ' ' || u.paternal_surname
                    || CASE WHEN u.maternal_surname = '' THEN '' ELSE ' ' || u.maternal_surname END,
@@ -14,21 +22,19 @@ extension SQLiteMemberStore {
                    (SELECT group_concat(br.name, ', ') FROM user_branches ub JOIN branches br ON br.id = ub.branch_id
                     WHERE ub.user_id = u.id),
                    u.join_day,
-                   (SELECT count(*) FROM subscriptions s WHERE s.user_id = u.id),
-                   (SELECT max(s.end_day) FROM subscriptions s WHERE s.user_id = u.id AND s.status = 'active')
+                   (SELECT count(*) FROM subscriptions s WHERE s.user_id = u.id\(sold)),
+                   (SELECT max(s.end_day) FROM subscriptions s WHERE s.user_id = u.id AND s.status = 'active'\(sold))
             FROM users u LEFT JOIN agreements a ON a.id = u.agreement_id
             WHERE EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'cliente')
             """
         sql +=
             list == .customers
-            ? " AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = u.id)"
-            : " AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = u.id)"
-        var arguments: [any SQLiteBindable] = []
-        if let branches = filter.branches {
-            arguments.append(Self.jsonList(branches))
+            ? " AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = u.id\(sold))"
+            : " AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = u.id\(sold))"
+        if filter.branches != nil {
             sql +=
                 " AND EXISTS (SELECT 1 FROM user_branches b WHERE b.user_id = u.id "
-                + "AND b.branch_id IN (SELECT value FROM json_each(?\(arguments.count))))"
+                + "AND b.branch_id IN (SELECT value FROM json_each(?1)))"
         }
         if let active = filter.active {
             arguments.append(active)

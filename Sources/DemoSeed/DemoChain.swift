@@ -261,7 +261,8 @@ public struct DemoChain: Sendable {
             body: "Los datos son ficticios; las tarjetas se pasan solas en la entrada de Centro.", source: "demo",
             by: nil, now: now)
         _ = try database.audit.append(
-            actor: "system", action: "demo.seed", target: "core", changes: #"{"members":\#(count)}"#, at: now)
+            actor: "system", action: "demo.seed", target: "core", changes: AuditChanges.json(["members": count]),
+            at: now)
 
         // What the demo swipes at Centro: grants and each kind of refusal.
         func pick(_ kind: String, _ expected: String) -> [Swipe] {

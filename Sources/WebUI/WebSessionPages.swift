@@ -89,12 +89,29 @@ extension WebUI {
         }
     }
 
-    /// Only a path on this site: never `//host` or a scheme, which would send the user elsewhere.
+    /// Where to go after signing in: `next` when it is a path on this site, else home (`/`).
+    /// Checked as written and after each round of percent-decoding (a proxy or a browser may
+    /// decode once more): it must begin with one slash, and hold no backslash (browsers read
+    /// `/\host` as `//host`) and no control character (they drop tabs and line breaks from a URL,
+    /// so `/<TAB>/host` would be `//host`; CR and LF would split the header). Text that does not
+    /// decode is refused.
     package static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"), !next.contains("\r"),
-            !next.contains("\n")
-        else { return "/home" }
-        return next
+        guard let next else { return "/" }
+        var text = next
+        // Five rounds are more than any link needs; text still encoded after them is refused.
+        for _ in 0..<5 {
+            guard isSameSitePath(text) else { return "/" }
+            guard text.contains("%") else { return next }
+            guard let decoded = text.removingPercentEncoding, decoded != text else { return "/" }
+            text = decoded
+        }
+        return "/"
+    }
+
+    /// One slash, then no backslash and no control character (C0, DEL or C1).
+    private static func isSameSitePath(_ path: String) -> Bool {
+        path.hasPrefix("/") && !path.hasPrefix("//")
+            && !path.unicodeScalars.contains { $0 == "\\" || $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
     }
 
     package static func loginForm(

@@ -226,7 +226,7 @@ extension WebUI {
         }
         let body: HTML = """
             \(request.table([t["field.name"], t["field.city"], t["field.timeZone"], t["field.active"], ""], rows))
-            \(HTML.when(request.may(.branches), """
+            \(HTML.when(request.account?.roles.contains(.superAdministrator) == true, """
             <section class="card"><h2>\(t["branches.new"])</h2><form method="post" action="/branches">\
             \(request.csrfField)
             \(request.input(

@@ -107,7 +107,7 @@ runProgram(
                 roles: RoleSet([.superAdministrator]), branches: [], now: now)
             _ = try audit.append(
                 actor: "system", action: "core.init", target: "user:\(account.id)",
-                changes: #"{"username":"\#(username)","role":"superadministrador"}"#, at: now)
+                changes: AuditChanges.json(["username": username, "role": "superadministrador"]), at: now)
             print("created SuperAdministrador \(username) (user \(account.id)) in \(path)")
             return .success
         } catch let error as AccountError {

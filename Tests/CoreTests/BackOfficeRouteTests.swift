@@ -47,7 +47,7 @@ extension APIFixture {
     @Test func theWholeSeed003ProfileRoundTripsAndBadFieldsAreNamed() throws {
         let fixture = try APIFixture()
         let reception = try fixture.signIn(.reception, username: "recepcion")
-        let admin = try fixture.signIn(.administrator, username: "admin")
+        let admin = try fixture.signIn(.administrator, username: "admin", branches: [fixture.own, fixture.other])
         let agreement = try object(
             try fixture.post(
                 "/api/v1/agreements", #"{"name": "Universidad Norte", "notes": "10 % de descuento"}"#, as: admin))
@@ -169,7 +169,7 @@ extension APIFixture {
 @Suite struct SalesRouteTests {
     @Test func enrolFreezeUnfreezeRenewAndCancel() throws {
         let fixture = try APIFixture()
-        let admin = try fixture.signIn(.administrator, username: "admin")
+        let admin = try fixture.signIn(.administrator, username: "admin", branches: [fixture.own, fixture.other])
         let reception = try fixture.signIn(.reception, username: "recepcion")
         let plan = try fixture.plan(
             "Mensual", as: admin, extra: #", "graceDays": 3, "windows": "mon-fri 06:00-16:00", "visitsPerWeek": 3"#)
@@ -256,7 +256,7 @@ extension APIFixture {
 
     @Test func customersAndLeadsAreSeparateAndExportToCSVAndXLSX() throws {
         let fixture = try APIFixture()
-        let admin = try fixture.signIn(.administrator, username: "admin")
+        let admin = try fixture.signIn(.administrator, username: "admin", branches: [fixture.own, fixture.other])
         let plan = try fixture.plan("Mensual", as: admin)
         let customer = try fixture.member("cliente_con_plan", as: admin, extra: #", "maternalSurname": "Muñoz""#)
         _ = try fixture.member("prospecto", as: admin)
@@ -317,7 +317,7 @@ extension APIFixture {
 
     @Test func doorCommandsNotifyAndNotificationsHaveReadState() throws {
         let fixture = try APIFixture()
-        let admin = try fixture.signIn(.administrator, username: "admin")
+        let admin = try fixture.signIn(.administrator, username: "admin", branches: [fixture.own, fixture.other])
         let manager = try fixture.signIn(.branchManager, username: "gerente")
         let reception = try fixture.signIn(.reception, username: "recepcion")
         // Door commands are a privilege of their own: Gerente de sucursal and above, not Recepción.

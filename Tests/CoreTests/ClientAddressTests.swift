@@ -2,7 +2,9 @@
 @testable import CoreStorage
 @testable import DemoSeed
 @testable import WebUI
+import Foundation
 import HTTP
+import PorteroModel
 import Testing
 
 /// Sign-in throttling keys on the real peer: `X-Forwarded-For` counts only from a trusted proxy.
@@ -68,5 +70,85 @@ import Testing
         #expect(fixture.api.clientAddress(of: request) == "2001:db8::8")
         request.headers = [("x-forwarded-proto", "http"), ("x-forwarded-proto", "https")]
         #expect(fixture.api.forwardedOverHTTPS(request))
+    }
+
+    /// A sign-in from `peer`, with `X-Forwarded-For` when given; the login is JSON-escaped.
+    static func signIn(
+        _ fixture: APIFixture, _ login: String, _ password: String, peer: String, forwardedFor: String? = nil
+    ) throws -> Int {
+        let body = try JSONSerialization.data(withJSONObject: ["login": login, "password": password])
+        return try fixture.send(
+            "POST", "/api/v1/session", body: String(decoding: body, as: UTF8.self), peer: peer,
+            headers: forwardedFor.map { [("X-Forwarded-For", $0)] } ?? []
+        ).status
+    }
+
+    /// The address each sign-in row of the trail recorded, oldest first, with its action and target.
+    static func signInRows(_ fixture: APIFixture) throws -> [(action: String, target: String, changes: [String: Any])] {
+        try fixture.api.withDatabase { try $0.audit.recent(limit: 1_000) }.reversed()
+            .filter { $0.action.hasPrefix("login.") }
+            .map { entry in
+                let object = try JSONSerialization.jsonObject(with: Data(entry.changes.utf8)) as? [String: Any]
+                return (entry.action, entry.target, try #require(object, "changes are a JSON object: \(entry.changes)"))
+            }
+    }
+
+    /// Wrong passwords for many accounts from one address lock that address out, and only it:
+    /// the lockout is per address (and per account), never global.
+    @Test func aLockedOutAddressLocksOutOnlyItself() throws {
+        let fixture = try APIFixture()
+        let limit = AuthPolicy().maxFailuresPerAddress
+        try fixture.api.withDatabase { database in
+            for index in 0..<limit {
+                _ = try database.accounts.createAccount(
+                    username: "socio\(index)", email: "socio\(index)@club.mx", password: "Secreto123",
+                    name: "Socio", paternalSurname: "X", roles: RoleSet([.client]), branches: [fixture.own],
+                    now: fixture.clock.now)
+            }
+        }
+        for index in 0..<limit {
+            #expect(try Self.signIn(fixture, "socio\(index)", "nope", peer: "192.0.2.7") == 401)
+        }
+        #expect(try Self.signIn(fixture, "socio0", "Secreto123", peer: "192.0.2.7") == 429)
+        for index in [0, limit / 2, limit - 1] {
+            #expect(try Self.signIn(fixture, "socio\(index)", "Secreto123", peer: "192.0.2.8") == 201)
+        }
+    }
+
+    /// The trail records the address the throttle keys on: the peer, or the client a trusted
+    /// proxy names; never what an untrusted peer claims.
+    @Test func aSignInsAuditRowRecordsTheRealClientAddress() throws {
+        let fixture = try APIFixture(trustedProxies: ["192.0.2.1"])
+        _ = try fixture.signIn(.reception, username: "ana")
+        #expect(try Self.signIn(fixture, "ana", "Secreto123", peer: "198.51.100.7", forwardedFor: "203.0.113.9") == 201)
+        #expect(try Self.signIn(fixture, "ana", "nope", peer: "198.51.100.7", forwardedFor: "203.0.113.9") == 401)
+        #expect(
+            try Self.signIn(fixture, "ana", "Secreto123", peer: "192.0.2.1", forwardedFor: "6.6.6.6, 203.0.113.5")
+                == 201)
+        let addresses = try Self.signInRows(fixture).suffix(3).map { "\($0.action) \($0.changes["address"] ?? "")" }
+        #expect(
+            addresses == [
+                "login.success 198.51.100.7", "login.failure 198.51.100.7", "login.success 203.0.113.5",
+            ])
+    }
+
+    /// A login name or a forwarded address with quotes, braces, backslashes or line breaks is
+    /// kept as it was typed, inside the row's JSON: it never adds a key or breaks the object.
+    @Test func quotesBracesAndNewlinesCannotReshapeAnAuditRow() throws {
+        let fixture = try APIFixture(trustedProxies: ["192.0.2.1"])
+        let logins = [#"a"b"#, #"x", "admin": true, "y": "#, "}{", "line\nbreak", #"back\slash"#, "user:1"]
+        let hops = [#"203.0.113.5""#, #"203.0.113.6"}"#, #"{"admin"}"#, #"\"#, "203.0.113.7", "[::1]"]
+        for (login, hop) in zip(logins, hops) {
+            #expect(try Self.signIn(fixture, login, "nope", peer: "192.0.2.1", forwardedFor: hop) == 401)
+        }
+        let rows = try Self.signInRows(fixture)
+        #expect(rows.count == logins.count)
+        for (row, (login, hop)) in zip(rows, zip(logins, hops)) {
+            #expect(row.action == "login.failure")
+            #expect(Set(row.changes.keys) == ["address", "login"], "\(row.changes)")
+            #expect(row.changes["login"] as? String == login)
+            #expect(row.changes["address"] as? String == (hop == "[::1]" ? "::1" : hop))
+            #expect(row.target == "login", "the name typed is data, not the row's target")
+        }
     }
 }

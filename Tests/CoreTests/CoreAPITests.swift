@@ -85,12 +85,15 @@ final class APIFixture {
         return conforming(router.respond(to: request), method, target)
     }
 
-    /// Creates a user with `role` at the own branch and signs them in.
-    func signIn(_ role: Role, username: String) throws -> (cookie: String, csrf: String, id: UserID) {
+    /// Creates a user with `role` at `branches` (the own branch unless told) and signs them in.
+    func signIn(_ role: Role, username: String, branches: Set<BranchID>? = nil) throws -> (
+        cookie: String, csrf: String, id: UserID
+    ) {
         let account = try api.withDatabase {
             try $0.accounts.createAccount(
                 username: username, email: "\(username)@club.mx", password: "Secreto123", name: username,
-                paternalSurname: "X", roles: RoleSet([role]), branches: [own], now: Timestamp(seconds: 1_800_000_000))
+                paternalSurname: "X", roles: RoleSet([role]), branches: branches ?? [own],
+                now: Timestamp(seconds: 1_800_000_000))
         }
         let response = try send(
             "POST", "/api/v1/session", body: #"{"login": "\#(username)", "password": "Secreto123"}"#)
@@ -153,7 +156,7 @@ final class APIFixture {
 
     @Test func cookieWritesWithoutTheCSRFTokenAre403() throws {
         let fixture = try APIFixture()
-        let admin = try fixture.signIn(.administrator, username: "admin")
+        let admin = try fixture.signIn(.superAdministrator, username: "admin")
         let body = #"{"name": "Sur", "city": "Puebla", "timeZone": "America/Mexico_City"}"#
         #expect(try fixture.send("POST", "/api/v1/branches", body: body, cookie: admin.cookie).status == 403)
         #expect(
@@ -163,7 +166,7 @@ final class APIFixture {
 
     @Test func badBodiesAnswer400NamingTheField() throws {
         let fixture = try APIFixture()
-        let admin = try fixture.signIn(.administrator, username: "admin")
+        let admin = try fixture.signIn(.superAdministrator, username: "admin")
         func post(_ body: String) throws -> (Int, String) {
             let response = try fixture.send(
                 "POST", "/api/v1/branches", body: body, cookie: admin.cookie, csrf: admin.csrf)
@@ -223,7 +226,7 @@ final class APIFixture {
 @Suite struct APITokenTests {
     @Test func aPersonalTokenWorksWithoutCSRFUntilRevokedAndIsStoredHashed() throws {
         let fixture = try APIFixture()
-        let admin = try fixture.signIn(.administrator, username: "admin")
+        let admin = try fixture.signIn(.superAdministrator, username: "admin")
         let created = try fixture.send(
             "POST", "/api/v1/tokens", body: #"{"name": "backup script"}"#, cookie: admin.cookie, csrf: admin.csrf)
         #expect(created.status == 201)

@@ -84,10 +84,39 @@ func html(_ response: HTTPResponse) -> String { String(decoding: response.body, 
                 $0.name == "Set-Cookie" && $0.value.hasPrefix("portero_session=") && $0.value.contains("HttpOnly")
             })
 
-        // Never off-site after signing in.
-        for next in ["//evil.example/x", "https://evil.example/", "/\\evil.example"] {
-            #expect(WebUI.safeNext(next) == "/home")
+    }
+
+    /// After signing in, `next` leads only to a path on this site: percent-decoded, it has no
+    /// control character, no backslash and does not begin with two slashes; anything else goes home.
+    @Test func nextLeadsOnlyToAPathOnThisSite() throws {
+        let fixture = try APIFixture()
+        let laura = try fixture.signIn(.reception, username: "laura")
+        let table: [(next: String, goes: String)] = [
+            ("//evil.example", "/"), ("//evil.example/x", "/"), ("/\\evil", "/"), ("/\\evil.example", "/"),
+            ("%2F%2Fevil", "/"), ("/%2F/evil", "/"), ("/%5Cevil", "/"), ("/%255Cevil", "/"), ("/ok%0d%0aX:1", "/"),
+            ("/ok\r\nX:1", "/"), ("/\t/evil.example", "/"), ("/ok%09", "/"), ("/ok%7F", "/"), ("https://evil", "/"),
+            ("https://evil.example/", "/"), ("evil.example", "/"), ("", "/"), ("/%E0%A4%A", "/"),
+            ("/members/3?tab=x", "/members/3?tab=x"), ("/home", "/home"),
+            ("/members?q=Ana%20Mar%C3%ADa", "/members?q=Ana%20Mar%C3%ADa"),
+        ]
+        for (next, goes) in table {
+            #expect(WebUI.safeNext(next) == goes, "\(next)")
+            // Signed in, the login page sends on at once (the browser percent-encodes the query).
+            let signedIn = try fixture.page(
+                "GET", "/login?next=\(WebRequest.percentEncode(next))", cookies: ["portero_session=\(laura.cookie)"])
+            #expect(signedIn.status == 303 && signedIn.header("Location") == goes, "\(next)")
         }
+        // The form's hidden field carries only a safe value, and the sign-in follows it.
+        let form = try fixture.page("GET", "/login?next=%2F%2Fevil")
+        #expect(html(form).contains("name=\"next\" value=\"/\""))
+        let token = try #require(form.header("Set-Cookie")?.split(separator: ";").first.map(String.init))
+        let posted = try fixture.page(
+            "POST", "/login",
+            form: [
+                ("csrf", String(token.split(separator: "=")[1])), ("login", "laura"), ("password", "Secreto123"),
+                ("next", "/%5Cevil"),
+            ], cookies: [token])
+        #expect(posted.status == 303 && posted.header("Location") == "/")
     }
 
     @Test func anExpiredSessionGoesToTheLoginAndSaysSo() throws {
