@@ -35,6 +35,7 @@ extension CoreAPI {
             guard let command = DoorCommand.Kind(rawValue: body.command) else {
                 throw AccountError(field: "command", problem: "unlock_once, lockdown, free_access or release")
             }
+            if let door = body.door, door < 1 { throw AccountError(field: "door", problem: "a door id (1 or more)") }
             if command == .unlockOnce && body.door == nil {
                 throw AccountError(field: "door", problem: "unlock_once needs the door")
             }
