@@ -38,6 +38,8 @@ public enum BodyRule: Sendable {
     case notBoth(String, String)
     /// When `field` is `value`, these fields are required.
     case requiredWhen(field: String, value: String, required: [String])
+    /// `allowed` may be given only when `field` is one of `values`.
+    case onlyWhen(allowed: String, field: String, values: [String])
 
     var document: [String: Any] {
         switch self {
@@ -47,6 +49,11 @@ public enum BodyRule: Sendable {
             [
                 "if": ["properties": [field: ["const": value]], "required": [field]],
                 "then": ["required": required],
+            ]
+        case let .onlyWhen(allowed, field, values):
+            [
+                "if": ["properties": [field: ["not": ["enum": values]]], "required": [field]],
+                "then": ["not": ["required": [allowed]]],
             ]
         }
     }

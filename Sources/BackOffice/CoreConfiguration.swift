@@ -28,11 +28,13 @@ public struct CoreConfiguration: Equatable, Sendable {
     public var maximumConnectionsPerAddress = 128
     /// The lowest priority written to the log.
     public var logLevel = Log.Priority.info
+    /// When the core raises device alarms by itself.
+    public var alarms = AlarmPolicy()
 
     public init() {}
 
     package static let topLevelKeys = [
-        "database", "listen", "time_zone", "secure_cookies", "trusted_proxies", "http", "log",
+        "database", "listen", "time_zone", "secure_cookies", "trusted_proxies", "http", "log", "alarms",
     ]
 
     /// Reads and validates the file at `path`.
@@ -80,6 +82,14 @@ public struct CoreConfiguration: Equatable, Sendable {
             }
             if let limit = try http.optionalInteger("max_connections_per_address", in: 1...1_000_000) {
                 configuration.maximumConnectionsPerAddress = Int(limit)
+            }
+        }
+        if let alarms = try root.object("alarms", allowed: ["device_offline_minutes", "stale_replica_minutes"]) {
+            if let minutes = try alarms.optionalInteger("device_offline_minutes", in: 1...1_440) {
+                configuration.alarms.offlineAfterSeconds = minutes * 60
+            }
+            if let minutes = try alarms.optionalInteger("stale_replica_minutes", in: 1...10_080) {
+                configuration.alarms.staleReplicaSeconds = minutes * 60
             }
         }
         if let log = try root.object("log", allowed: ["level"]) {

@@ -17,7 +17,10 @@ extension CoreAPI {
                 .optional("door", .id), .required("reason", .reason),
                 .optional("minutes", .integer(minimum: 1, maximum: maximumModeMinutes)),
             ],
-            bodyRules: [.requiredWhen(field: "command", value: "unlock_once", required: ["door"])],
+            bodyRules: [
+                .requiredWhen(field: "command", value: "unlock_once", required: ["door"]),
+                .onlyWhen(allowed: "minutes", field: "command", values: ["lockdown", "free_access"]),
+            ],
             answers: [.json(201, .doorCommand)]
         ) { request in
             struct Body: Decodable {

@@ -3,7 +3,7 @@ import Foundation
 import PorteroModel
 
 /// When the core raises alarms about its devices by itself.
-public struct AlarmPolicy: Sendable {
+public struct AlarmPolicy: Equatable, Sendable {
     /// A device silent this long is reported offline (once per outage).
     public var offlineAfterSeconds: Int64 = 10 * 60
     /// A replica older than this (as the device reports it) is reported stale (once until it recovers).
@@ -25,11 +25,14 @@ extension CoreAPI {
                 var raised = 0
                 let branches = Dictionary(
                     uniqueKeysWithValues: try database.accounts.branches().map { ($0.id, $0.name) })
-                func tell(_ device: Device, _ title: String, _ body: String) throws {
+                func tell(
+                    _ device: Device, _ title: String, _ body: String, level: String = "urgent",
+                    source: String = "device"
+                ) throws {
                     for role in [Role.administrator, .branchManager] {
                         try database.operations.notify(
-                            .role(role, branch: device.branch), level: "urgent", title: title, body: body,
-                            source: "device", by: nil, now: now)
+                            .role(role, branch: device.branch), level: level, title: title, body: body,
+                            source: source, by: nil, now: now)
                         raised += 1
                     }
                     _ = try database.audit.append(
@@ -45,7 +48,19 @@ extension CoreAPI {
                         ?? "enrolment"
                     try tell(
                         device, "\(device.name) at \(place) is offline",
-                        "No contact for \(since). Doors keep deciding from the local replica; check power and network.")
+                        "No contact for \(since). Doors keep deciding from the local replica; check power and network.",
+                        source: "device:\(device.id)")
+                }
+                // A device heard from again clears its offline alarm, and says so.
+                for device in try database.devices.takeBackOnline(
+                    since: Timestamp(milliseconds: now.milliseconds - policy.offlineAfterSeconds * 1000))
+                {
+                    let place = branches[device.branch] ?? "branch \(device.branch)"
+                    _ = try database.operations.resolveNotifications(
+                        source: "device:\(device.id)", note: "back online")
+                    try tell(
+                        device, "\(device.name) at \(place) is back online",
+                        "Its events and changes catch up by themselves.", level: "info", source: "device:\(device.id)")
                 }
                 for device in try database.devices.takeNewlyStale(olderThan: policy.staleReplicaSeconds) {
                     let place = branches[device.branch] ?? "branch \(device.branch)"

@@ -57,6 +57,8 @@ public protocol DeviceStore {
     ) throws
     /// Devices silent since before `cutoff` and not yet reported, marked reported.
     func takeNewlyOffline(before cutoff: Timestamp) throws -> [Device]
+    /// Devices reported offline that have been heard from since `cutoff`, marked back.
+    func takeBackOnline(since cutoff: Timestamp) throws -> [Device]
     /// Devices whose reported replica age passed `seconds` and not yet reported, marked reported;
     /// a device back under the bound is re-armed.
     func takeNewlyStale(olderThan seconds: Int64) throws -> [Device]
@@ -173,7 +175,7 @@ public final class SQLiteDeviceStore: DeviceStore {
         // Last contact moves at most every ten seconds, so a long-polling fleet does not write per request.
         if now.milliseconds - (found.lastSeen?.milliseconds ?? 0) >= 10_000 {
             try db.run(
-                "UPDATE devices SET last_seen = ?, offline_notified = 0 WHERE id = ?", now.milliseconds, found.id)
+                "UPDATE devices SET last_seen = ? WHERE id = ?", now.milliseconds, found.id)
         }
         return found
     }
@@ -198,7 +200,7 @@ public final class SQLiteDeviceStore: DeviceStore {
         let modes = try doorModes.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         try db.run(
             """
-            UPDATE devices SET last_seen = ?, offline_notified = 0, software_version = coalesce(?, software_version),
+            UPDATE devices SET last_seen = ?, software_version = coalesce(?, software_version),
                 replica_age_seconds = coalesce(?, replica_age_seconds),
             outbox_depth = coalesce(?, outbox_depth), door_modes = coalesce(?, door_modes) WHERE id = ?
             """, now.milliseconds, softwareVersion.map { String($0.prefix(64)) }, replicaAgeSeconds, outboxDepth, modes,
@@ -212,6 +214,14 @@ public final class SQLiteDeviceStore: DeviceStore {
                 AND offline_notified = 0
             """, cutoff.milliseconds, map: Self.device)
         for device in found { try db.run("UPDATE devices SET offline_notified = 1 WHERE id = ?", device.id) }
+        return found
+    }
+
+    public func takeBackOnline(since cutoff: Timestamp) throws -> [Device] {
+        let found = try db.query(
+            "SELECT \(Self.columns) FROM devices WHERE offline_notified = 1 AND last_seen >= ?", cutoff.milliseconds,
+            map: Self.device)
+        for device in found { try db.run("UPDATE devices SET offline_notified = 0 WHERE id = ?", device.id) }
         return found
     }
 

@@ -116,4 +116,7 @@ public protocol OperationsStore {
     func unreadCount(for account: Account) throws -> Int
     /// Marks one (or, with nil, every visible) notification read; returns how many changed.
     func markRead(_ id: Int64?, for account: Account, now: Timestamp) throws -> Int
+    /// Turns the urgent notifications from `source` into information, their title ending with
+    /// `note` (an alarm that is over); returns how many.
+    func resolveNotifications(source: String, note: String) throws -> Int
 }

@@ -210,6 +210,13 @@ public final class SQLiteOperationsStore: OperationsStore {
         return try db.query(Self.unreadSQL, arguments: arguments) { try $0.get(0) as Int }.first ?? 0
     }
 
+    public func resolveNotifications(source: String, note: String) throws -> Int {
+        try db.run(
+            "UPDATE notifications SET level = 'info', title = title || ' — ' || ? WHERE source = ? AND level = 'urgent'",
+            note, source)
+        return db.changes
+    }
+
     public func markRead(_ id: Int64?, for account: Account, now: Timestamp) throws -> Int {
         var arguments: [any SQLiteBindable] = [account.id.rawValue]
         var sql =

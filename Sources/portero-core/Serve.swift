@@ -79,7 +79,7 @@ enum Serve {
         let stop = StopSignal()
         let maintenance = ServiceThread(name: "portero.maintenance") {
             while !stop.isFired {
-                do { try api.maintain() } catch { log(.error, "maintenance: \(error)") }
+                do { try api.maintain(policy: configuration.alarms) } catch { log(.error, "maintenance: \(error)") }
                 stop.wait(seconds: 30)
             }
         }

@@ -282,13 +282,27 @@ func objects(_ response: HTTPResponse) throws -> [[String: Any]] {
         #expect(
             try objects(try fixture.send("GET", "/api/v1/notifications?filter=urgent", cookie: reception.cookie))
                 .isEmpty)
-        // Back in contact, then a replica two hours old.
+        // Back in contact, with a replica two hours old: the offline alarm is cleared and says
+        // so, and the stale replica is a new alarm.
         #expect(
             try fixture.bearer("POST", "/api/v1/device/report", token, body: #"{"replicaAgeSeconds": 7200}"#).status
                 == 204)
-        #expect(try fixture.api.maintain() == 2)
+        #expect(try fixture.api.maintain() == 4)
         #expect(try fixture.api.maintain() == 0)
+        let urgent = try objects(
+            try fixture.send("GET", "/api/v1/notifications?filter=urgent", cookie: manager.cookie))
+        #expect(urgent.map { $0["title"] as? String } == ["torniquete at Centro has a stale replica"])
+        let all = try objects(try fixture.send("GET", "/api/v1/notifications", cookie: manager.cookie))
+        #expect(all.contains { $0["title"] as? String == "torniquete at Centro is back online" })
+        #expect(all.contains { $0["title"] as? String == "torniquete at Centro is offline — back online" })
         fixture.advance(seconds: 11 * 60)
         #expect(try fixture.api.maintain() == 2)  // silent again: a new outage
+        // How long counts as offline is the chain's to choose.
+        var quick = AlarmPolicy()
+        quick.offlineAfterSeconds = 60
+        _ = try fixture.bearer("GET", "/api/v1/device", token)
+        #expect(try fixture.api.maintain(policy: quick) == 2, "back online")
+        fixture.advance(seconds: 61)
+        #expect(try fixture.api.maintain(policy: quick) == 2, "offline after a minute")
     }
 }

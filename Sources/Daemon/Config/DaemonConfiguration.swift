@@ -108,12 +108,15 @@ public struct DaemonConfiguration: Hashable, Sendable {
     public var silentAlarmSeconds = 60
     /// Unknown PINs at one keypad: this many within the window lock it for the lockout.
     public var keypad = KeypadPolicy()
+    /// How long the journal keeps events the core has acknowledged (days; 35 at least, so a
+    /// month's visit counts and presence always have their history).
+    public var journalRetentionDays = 90
 
     public static let defaultPath = "/etc/portero/porterod.json"
 
     static let topLevelKeys = [
         "branch", "data_directory", "pin_key_file", "core", "status", "policy", "doors", "readers", "fire_alarm",
-        "silent_alarm",
+        "silent_alarm", "journal",
     ]
 
     /// Reads and validates the file at `path`.
@@ -222,6 +225,9 @@ public struct DaemonConfiguration: Hashable, Sendable {
         configuration.silentAlarm = silentAlarm
         configuration.silentAlarmSeconds = silentAlarmSeconds
         configuration.keypad = keypad
+        if let object = try root.object("journal", allowed: ["retention_days"]) {
+            configuration.journalRetentionDays = Int(try object.integer("retention_days", in: 35...3_650))
+        }
         try configuration.checkLinesAreUsedOnce(file: root.file)
         return configuration
     }

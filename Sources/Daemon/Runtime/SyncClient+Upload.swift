@@ -23,6 +23,7 @@ extension SyncClient {
                 current = client
                 let replica = try store ?? openStore()
                 store = replica
+                pruneJournalIfDue(replica)
                 let (read, acknowledged) = try drainOutbox(client, replica, maximumBatches: 20)
                 try sendLocalCommands(client, replica)
                 if read > 0 {

@@ -75,6 +75,8 @@ public final class SyncClient: Sendable {
     let alarms = Mutex<[SyncAlarm]>([])
     /// Each door's mode as the loop last set it, and whether the core has yet to hear of it.
     let doorStates = Mutex<(states: [SyncDoorState], unreported: Bool)>(([], false))
+    /// When the journal is next pruned (monotonic nanoseconds; 0: at once).
+    let nextPrune = Mutex<UInt64>(0)
     /// Set once by `stop()`; pauses wait on it.
     private let stopping = StopSignal()
     /// The clients the threads use, cancelled by `stop()`; a client made after the stop began

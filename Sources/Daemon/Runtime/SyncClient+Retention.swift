@@ -1,0 +1,27 @@
+import Dispatch
+import PorteroModel
+import Replica
+import Service
+
+extension SyncClient {
+    /// At start and then once an hour, the journal's acknowledged events older than the
+    /// retention go (on the upload thread's connection, in small transactions), so a branch's
+    /// disk never fills with history.
+    func pruneJournalIfDue(_ replica: ReplicaStore) {
+        let now = DispatchTime.now().uptimeNanoseconds  // monotonic: a clock step moves nothing
+        let due = nextPrune.withLock { next in
+            guard now >= next else { return false }
+            next = now + 3_600 * 1_000_000_000
+            return true
+        }
+        guard due else { return }
+        let days = configuration.journalRetentionDays
+        let cutoff = Timestamp.now().adding(milliseconds: -Int64(days) * 86_400_000)
+        do {
+            let pruned = try replica.pruneJournalFully(before: cutoff)
+            if pruned > 0 { log(.info, "journal: \(pruned) acknowledged event(s) older than \(days) days pruned") }
+        } catch {
+            log(.error, "journal: pruning failed: \(error); tried again in an hour")
+        }
+    }
+}
