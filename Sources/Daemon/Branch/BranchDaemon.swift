@@ -108,7 +108,8 @@ public final class BranchDaemon {
             var timing = SyncClient.Timing()
             timing.maximumBackoffSeconds = Double(configuration.core?.maxBackoffSeconds ?? 60)
             timing.skewAlarmSeconds = Double(configuration.core?.maxClockSkewSeconds ?? 120)
-            sync = SyncClient(configuration: configuration, log: log, events: events, timing: timing)
+            sync = SyncClient(
+                configuration: configuration, log: log, events: events, timing: timing, clock: clock)
         }
         build(now: clock.monotonic())
     }
