@@ -126,9 +126,16 @@ extension CoreAPI {
                         do {
                             try database.db.transaction {
                                 let card = try database.members.addCard(member.id, number: number, now: request.now)
-                                try request.audit(
-                                    "card.create", target: "user:\(member.id)",
-                                    changes: ["card": card.id, "number": card.number, "at": "branch \(device.branch)"])
+                                var changes: [String: Any] = [
+                                    "card": card.id, "number": card.number, "at": "branch \(device.branch)",
+                                ]
+                                // Who made it at the branch: a value in the changes, whatever its characters.
+                                if let local = command.localUser {
+                                    var named: [String: Any] = ["uid": Int(local.uid)]
+                                    named["name"] = local.name
+                                    changes["localUser"] = named
+                                }
+                                try request.audit("card.create", target: "user:\(member.id)", changes: changes)
                             }
                             applied = true
                         } catch let error as AccountError {

@@ -89,6 +89,18 @@ static inline int portero_accept(int fd) { return accept4(fd, NULL, NULL, SOCK_N
 static inline int portero_accept_peer(int fd, struct sockaddr *address, socklen_t *length) {
     return accept4(fd, address, length, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }
+/* struct ucred is declared by <sys/socket.h> only under _GNU_SOURCE too (see accept4 above); this is
+   its layout (unix(7)), for getsockopt(SO_PEERCRED). */
+struct portero_ucred {
+    pid_t pid;
+    uid_t uid;
+    gid_t gid;
+};
+/// getsockopt(2) SO_PEERCRED: the credentials the kernel recorded for a Unix socket's peer at connect.
+static inline int portero_peer_credentials(int fd, struct portero_ucred *credentials) {
+    socklen_t length = sizeof *credentials;
+    return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, credentials, &length);
+}
 /* epoll: struct epoll_event is packed on x86-64, which Swift cannot lay out, so the calls go
    through these wrappers that take and return plain values. */
 static const unsigned int portero_EPOLLIN = EPOLLIN;

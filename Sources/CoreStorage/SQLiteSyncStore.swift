@@ -256,7 +256,9 @@ public final class SQLiteSyncStore: SyncStore {
         try db.transaction {
             var stored = 0
             for event in events
-            where try operations.record(event, device: device, recordedBy: nil, note: "", zone: zone, now: now) {
+            where try operations.record(
+                event, device: device, recordedBy: nil, note: event.note ?? "", zone: zone, now: now)
+            {
                 stored += 1
             }
             return stored
@@ -272,11 +274,19 @@ public final class SQLiteSyncStore: SyncStore {
     public func recordCommand(
         _ command: SyncLocalCommand, device: Int64, applied: Bool, message: String, now: Timestamp
     ) throws {
+        // The body as JSON the encoder writes: the local user's name is a string value, whatever it holds.
+        struct Body: Encodable {
+            let user: Int64
+            let number: UInt64
+            let localUser: SyncLocalUser?
+        }
+        let body = try JSONEncoder().encode(
+            Body(user: command.user, number: command.number, localUser: command.localUser))
         try db.run(
             "INSERT INTO device_commands (device_id, local_id, kind, body, applied, message, received_at) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            device, command.id, command.kind.rawValue, "{\"user\":\(command.user),\"number\":\(command.number)}",
-            applied, message, now.milliseconds)
+            device, command.id, command.kind.rawValue, String(decoding: body, as: UTF8.self), applied, message,
+            now.milliseconds)
     }
 }
 

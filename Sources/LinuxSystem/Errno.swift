@@ -55,6 +55,21 @@ public func system<T: BinaryInteger>(_ call: String, _ subject: String, _ body: 
     }
 }
 
+/// The funnel for library calls that return an error number instead of setting errno
+/// (`getpwuid_r`, the pthread functions): 0 is success, EINTR is retried, anything else is a
+/// typed error naming the call and its subject.
+@inlinable
+public func systemReturningErrorNumber(
+    _ call: String, _ subject: String, _ body: () -> Int32
+) throws(SystemCallError) {
+    while true {
+        let result = body()
+        if result == 0 { return }
+        if result == EINTR { continue }
+        throw SystemCallError(call, subject, Errno(rawValue: result))
+    }
+}
+
 /// Closes a descriptor this code owns. On Linux the descriptor is released whatever close(2)
 /// answers, even EINTR (retrying could close a number another thread was just given), and a
 /// socket's or an eventfd's close reports nothing to act on; so its result is not an error.

@@ -204,5 +204,15 @@ enum ReplicaSchema {
                     INSERT OR REPLACE INTO pins (digest, id, user_id, status)
                         SELECT duress_digest, -2 * id - 1, id, 'active' FROM users WHERE duress_digest IS NOT NULL;
                     """),
+            Migration(
+                version: 7, name: "local users",
+                sql: """
+                    -- The local account that made a change here, as the kernel named the status socket's peer
+                    -- (SO_PEERCRED): its uid, and its login name when the password database had one.
+                    ALTER TABLE local_commands ADD COLUMN local_uid INTEGER;
+                    ALTER TABLE local_commands ADD COLUMN local_name TEXT;
+                    -- Free text kept with an event: a manual check-in's reason and who made it; empty otherwise.
+                    ALTER TABLE attendance ADD COLUMN note TEXT NOT NULL DEFAULT '';
+                    """),
         ])
 }

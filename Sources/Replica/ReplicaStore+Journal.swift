@@ -43,13 +43,13 @@ extension ReplicaStore {
         try db.run(
             """
             INSERT INTO attendance (id, at, door_id, direction, credential_kind, card_number, user_id, subscription_id,
-                granted, reason)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                granted, reason, note)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, event.id.bytes, event.at.milliseconds, event.doorID.rawValue, event.direction.rawValue,
             event.credentialKind.rawValue,
             event.cardNumber.map { Int64(bitPattern: $0.rawValue) }, event.userID?.rawValue,
             event.subscriptionID?.rawValue,
-            event.granted, event.reason.rawValue)
+            event.granted, event.reason.rawValue, event.note ?? "")
         try db.run("INSERT INTO outbox (event_id, queued_at) VALUES (?, ?)", event.id.bytes, event.at.milliseconds)
     }
 
@@ -87,7 +87,8 @@ extension ReplicaStore {
     public func recentAttendance(limit: Int = 50) throws -> [AttendanceEvent] {
         try db.query(
             """
-            SELECT id, at, door_id, direction, credential_kind, card_number, user_id, subscription_id, granted, reason
+            SELECT id, at, door_id, direction, credential_kind, card_number, user_id, subscription_id, granted, reason,
+                note
             FROM attendance ORDER BY at DESC, id DESC LIMIT ?
             """, limit
         ) { try Self.event(from: $0, branch: branchID) }
@@ -99,7 +100,7 @@ extension ReplicaStore {
         try db.query(
             """
             SELECT a.id, a.at, a.door_id, a.direction, a.credential_kind, a.card_number, a.user_id, a.subscription_id,
-                a.granted, a.reason
+                a.granted, a.reason, a.note
             FROM outbox o JOIN attendance a ON a.id = o.event_id WHERE o.event_id > ? ORDER BY o.event_id LIMIT ?
             """, after?.bytes ?? [], limit
         ) { try Self.event(from: $0, branch: branchID) }
@@ -139,9 +140,10 @@ extension ReplicaStore {
         let card: CardNumber? = row.int64(5).map { CardNumber(rawValue: UInt64(bitPattern: $0)) }
         let user: UserID? = row.int64(6).map { UserID($0) }
         let subscription: SubscriptionID? = row.int64(7).map { SubscriptionID($0) }
+        let note: String = try row.get(10)
         return AttendanceEvent(
             id: id, at: Timestamp(milliseconds: at), branchID: branch, doorID: DoorID(door), direction: direction,
             credentialKind: kind, cardNumber: card, userID: user, subscriptionID: subscription, granted: granted,
-            reason: reason)
+            reason: reason, note: note.isEmpty ? nil : note)
     }
 }

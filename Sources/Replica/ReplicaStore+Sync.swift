@@ -183,10 +183,12 @@ extension ReplicaStore {
     }
 
     /// Gives `number` to `user` here at once (a provisional card, its id the command's, negative)
-    /// and queues the command for the core, in one transaction. Refused when the number is an
-    /// active card of someone else here.
+    /// and queues the command for the core, with the local account that asked (`by`), in one
+    /// transaction. Refused when the number is an active card of someone else here.
     @discardableResult
-    public func enrollLocalCard(user: UserID, number: CardNumber, now: Timestamp) throws -> Int64 {
+    public func enrollLocalCard(user: UserID, number: CardNumber, now: Timestamp, by local: SyncLocalUser? = nil)
+        throws -> Int64
+    {
         try db.transaction {
             guard try knows(user) else {
                 throw LocalChangeError(status: 404, message: "user \(user) is not in this branch's replica")
@@ -198,8 +200,11 @@ extension ReplicaStore {
                 throw LocalChangeError(status: 409, message: "card \(number) is active for user \(holder)")
             }
             try db.run(
-                "INSERT INTO local_commands (kind, user_id, card_number, created_at) VALUES ('card', ?, ?, ?)",
-                user.rawValue, Int64(bitPattern: number.rawValue), now.milliseconds)
+                """
+                INSERT INTO local_commands (kind, user_id, card_number, created_at, local_uid, local_name)
+                VALUES ('card', ?, ?, ?, ?, ?)
+                """, user.rawValue, Int64(bitPattern: number.rawValue), now.milliseconds, local.map { Int64($0.uid) },
+                local?.name)
             let command = db.lastInsertRowID
             try db.run(
                 """
@@ -212,10 +217,18 @@ extension ReplicaStore {
 
     /// Commands not yet answered by the core, oldest first.
     public func pendingLocalCommands(limit: Int = 100) throws -> [SyncLocalCommand] {
-        try db.query("SELECT id, user_id, card_number, created_at FROM local_commands ORDER BY id LIMIT ?", limit) {
-            SyncLocalCommand(
-                id: try $0.get(0), kind: .card, user: try $0.get(1), number: UInt64(bitPattern: try $0.get(2)),
-                at: Timestamp(milliseconds: try $0.get(3)))
+        try db.query(
+            """
+            SELECT id, user_id, card_number, created_at, local_uid, local_name
+            FROM local_commands ORDER BY id LIMIT ?
+            """, limit
+        ) { row in
+            let uid: Int64? = try row.get(4)
+            let name: String? = try row.get(5)
+            return SyncLocalCommand(
+                id: try row.get(0), kind: .card, user: try row.get(1), number: UInt64(bitPattern: try row.get(2)),
+                at: Timestamp(milliseconds: try row.get(3)),
+                localUser: uid.map { SyncLocalUser(uid: UInt32(truncatingIfNeeded: $0), name: name) })
         }
     }
 

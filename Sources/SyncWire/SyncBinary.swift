@@ -244,9 +244,12 @@ public enum SyncBinary {
 
     static let directions: [Direction] = [.entry, .exit]
 
+    /// `PEV1`, or `PEV2` (each event followed by its note, empty for none) when an event has a
+    /// note: an upload without notes stays in the form every core reads.
     public static func encode(_ upload: SyncUpload) -> [UInt8] {
         var out = Writer()
-        out.bytes = Array("PEV1".utf8)
+        let notes = upload.events.contains { !($0.note ?? "").isEmpty }
+        out.bytes = Array((notes ? "PEV2" : "PEV1").utf8)
         out.unsigned(UInt64(upload.events.count))
         for event in upload.events {
             out.bytes += event.id.bytes
@@ -261,13 +264,15 @@ public enum SyncBinary {
             out.optional(event.subscriptionID?.rawValue)
             out.flag(event.granted)
             out.string(event.reason.rawValue)
+            if notes { out.string(event.note ?? "") }
         }
         return out.bytes
     }
 
     public static func decodeUpload(_ bytes: [UInt8]) throws -> SyncUpload {
+        let notes = bytes.starts(with: Array("PEV2".utf8))
         var input = Reader(bytes)
-        try input.tag("PEV1")
+        try input.tag(notes ? "PEV2" : "PEV1")
         let count = try input.count(1_000_000)
         var events: [AttendanceEvent] = []
         events.reserveCapacity(count)
@@ -287,12 +292,14 @@ public enum SyncBinary {
             guard let reason = ReasonCode(rawValue: reasonText) else {
                 throw Malformed(reason: "an unknown reason code '\(reasonText)'")
             }
+            let note = notes ? try input.string() : ""
             events.append(
                 AttendanceEvent(
                     id: id, at: Timestamp(milliseconds: at), branchID: BranchID(branch), doorID: DoorID(door),
                     direction: directions[Int(direction)],
                     credentialKind: CredentialKind.allCases[kind], cardNumber: card, userID: user.map { UserID($0) },
-                    subscriptionID: subscription.map { SubscriptionID($0) }, granted: granted, reason: reason))
+                    subscriptionID: subscription.map { SubscriptionID($0) }, granted: granted, reason: reason,
+                    note: note.isEmpty ? nil : note))
         }
         try input.finish()
         return SyncUpload(events: events)

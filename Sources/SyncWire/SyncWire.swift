@@ -268,14 +268,33 @@ public struct SyncLocalCommand: Hashable, Sendable, Codable {
     public var user: Int64
     public var number: UInt64
     public var at: Timestamp
+    /// Who made the change at the branch; absent from daemons that do not record it.
+    public var localUser: SyncLocalUser?
 
-    public init(id: Int64, kind: Kind, user: Int64, number: UInt64, at: Timestamp) {
+    public init(id: Int64, kind: Kind, user: Int64, number: UInt64, at: Timestamp, localUser: SyncLocalUser? = nil) {
         self.id = id
         self.kind = kind
         self.user = user
         self.number = number
         self.at = at
+        self.localUser = localUser
     }
+}
+
+/// The account on the branch controller that made a change there, as the kernel named the status
+/// socket's peer to the daemon (SO_PEERCRED), not as the request said: its uid, and its login
+/// name when the controller's password database has one.
+public struct SyncLocalUser: Hashable, Sendable, Codable, CustomStringConvertible {
+    public var uid: UInt32
+    public var name: String?
+
+    public init(uid: UInt32, name: String?) {
+        self.uid = uid
+        self.name = name
+    }
+
+    /// `recepcion (uid 1001)`, or `uid 1001` for a uid without a name.
+    public var description: String { name.map { "\($0) (uid \(uid))" } ?? "uid \(uid)" }
 }
 
 public struct SyncCommandUpload: Hashable, Sendable, Codable {

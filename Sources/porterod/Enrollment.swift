@@ -11,7 +11,8 @@ import Glibc
 #endif
 
 /// `porterod enroll`: trades the one-time code for the device token and the PIN key, and checks
-/// that the core's branch is the one this configuration serves before writing anything.
+/// that the core's branch is the one this configuration serves before writing anything. Over
+/// https://, or plain http:// to this machine only.
 enum Enrollment {
     static func run(configurationPath: String, core: String?, code: String?) throws -> ExitCode {
         guard let code, !code.isEmpty else {
@@ -28,7 +29,25 @@ enum Enrollment {
                 "porterod: \(configurationPath) has no \"core\" section; add {\"url\": ..., \"token_file\": ...} first")
             return .config
         }
-        let url = core.flatMap(URL.init(string:)) ?? coreConfiguration.url
+        var url = coreConfiguration.url
+        if let core {
+            guard let given = URL(string: core), ["http", "https"].contains(given.scheme?.lowercased()),
+                given.host != nil
+            else {
+                throw CommandLineArguments.UsageError(
+                    message: "--core: expected an http:// or https:// URL, got \"\(core)\"")
+            }
+            url = given
+        }
+        // core.allow_plain_http lets sync use a token already issued; the token itself, the PIN key
+        // and the code that buys them never cross a network unencrypted.
+        guard CoreTransport(url) != .plainOverNetwork else {
+            printError(
+                "porterod: enrolment is never over plain http:// to another machine (\(url.absoluteString)): "
+                    + "the code, the device token and the PIN key would cross the network unencrypted; "
+                    + "enrol over https:// (core.allow_plain_http is for sync, not enrolment)")
+            return core == nil ? .config : .usage
+        }
         let answer: [String: Any]
         do {
             let response = try CoreClient(baseURL: url, token: nil, caFile: coreConfiguration.caFile).send(

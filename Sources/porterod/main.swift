@@ -29,13 +29,14 @@ let info = ProgramInfo(
             "enroll --code CODE [--core URL] [--config FILE]",
             "Trade a one-time enrolment code from the BackOffice for this device's token (kept 0600 at"
                 + " core.token_file) and the PIN key (pin_key_file); the core is core.url unless --core names it."
+                + " Over https://, or http:// to this machine: never plain http:// across a network."
         ),
     ],
     status: """
         Status: the daemon runs doors and readers against the replica, journals every decision, serves
         its status and metrics, and syncs with portero-core when the configuration names one (change
-        feed down, attendance up) over HTTP or HTTPS, verifying the core against the system's CAs or
-        against core.ca_file.
+        feed down, attendance up) over HTTPS, verifying the core against the system's CAs or against
+        core.ca_file, or over plain HTTP to this machine (to another only with core.allow_plain_http).
         """
 )
 

@@ -228,6 +228,59 @@ extension APIFixture {
         #expect(cards.map(\.userID) == [ana])
     }
 
+    /// The local account that made a change at the branch reaches the core as data: a JSON value
+    /// in the audit row's changes, never part of its action or target, whatever its characters.
+    @Test func theLocalUserOfABranchCommandIsAJSONValueInItsAuditRow() throws {
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.administrator, username: "admin")
+        let (token, identity) = try fixture.enrolDevice(as: admin)
+        let ana = try fixture.member("ana", as: admin)
+        let at = Timestamp(seconds: 1_800_000_000)
+        let who = SyncLocalUser(uid: 1_001, name: #"recepcion", "action": "user.delete"}"# + "\n")
+        func send(_ body: String) throws {
+            let response = try fixture.bearer("POST", "/api/v1/sync/commands", token, body: body)
+            #expect(response.status == 200, "\(String(decoding: response.body, as: UTF8.self))")
+        }
+        let command = SyncLocalCommand(id: 1, kind: .card, user: ana, number: 7_770_002, at: at, localUser: who)
+        try send(String(decoding: try JSONEncoder().encode(SyncCommandUpload(commands: [command])), as: UTF8.self))
+        // A daemon that does not know the field sends none.
+        try send(
+            #"{"commands": [{"id": 2, "kind": "card", "user": \#(ana), "number": 7770003, "at": \#(at.milliseconds)}]}"#
+        )
+        let rows = try fixture.api.withDatabase { try $0.audit.recent(limit: 10) }.filter { $0.action == "card.create" }
+        #expect(rows.count == 2)
+        let device = try #require(identity["deviceID"] as? Int64)
+        #expect(rows.allSatisfy { $0.actor == "device:\(device)" && $0.target == "user:\(ana)" })
+        func changes(_ row: AuditEntry) throws -> [String: Any] {
+            try #require(try JSONSerialization.jsonObject(with: Data(row.changes.utf8)) as? [String: Any])
+        }
+        let given = try changes(try #require(rows.last))
+        let local = try #require(given["localUser"] as? [String: Any])
+        #expect(local["name"] as? String == who.name && local["uid"] as? Int == 1_001)
+        #expect(Set(given.keys) == ["card", "number", "at", "localUser"])
+        #expect(try changes(try #require(rows.first))["localUser"] == nil)
+    }
+
+    /// A manual check-in made at the branch goes up with its note (the reason and who made it),
+    /// which the core keeps with the attendance row.
+    @Test func aCheckInsNoteIsStoredWithTheAttendanceRow() throws {
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.administrator, username: "admin")
+        let (token, _) = try fixture.enrolDevice(as: admin)
+        let ana = try fixture.member("ana", as: admin)
+        let now = Timestamp(seconds: 1_800_000_000)
+        var checkIn = AttendanceEvent(
+            id: EventID(time: now), at: now, branchID: fixture.own, doorID: DoorID(1), direction: .entry,
+            credentialKind: .manual, cardNumber: nil, userID: UserID(ana), subscriptionID: nil, granted: true,
+            reason: .grantedManual)
+        checkIn.note = "olvidó su tarjeta; at the desk by recepcion (uid 1001)"
+        let body = String(decoding: try JSONEncoder().encode(SyncUpload(events: [checkIn])), as: UTF8.self)
+        let response = try fixture.bearer("POST", "/api/v1/sync/attendance", token, body: body)
+        #expect(response.status == 200, "\(String(decoding: response.body, as: UTF8.self))")
+        let rows = try objects(try fixture.get("/api/v1/attendance?user=\(ana)", as: admin))
+        #expect(rows.first?["note"] as? String == checkIn.note)
+    }
+
     @Test func aForcedDoorNotifiesTheBranchsManagers() throws {
         let fixture = try APIFixture()
         let admin = try fixture.signIn(.administrator, username: "admin")

@@ -74,6 +74,19 @@ enum Samples {
             #""core": {"url": "https://core.lan/", "token_file": "/t", "ca_file": "/nonexistent/ca.pem"}, "doors""#,
             "t.json: core.ca_file: /nonexistent/ca.pem cannot be read"
         ),
+        (
+            #""doors""#, #""core": {"url": "http://192.0.2.1:8080/", "token_file": "/t"}, "doors""#,
+            "t.json: core.url: plain http:// to 192.0.2.1 would carry the device token unencrypted"
+        ),
+        (
+            #""doors""#, #""core": {"url": "http://core.lan/", "token_file": "/t", "allow_plain_http": 1}, "doors""#,
+            "t.json: core.allow_plain_http: expected true or false"
+        ),
+        (
+            #""doors""#,
+            #""core": {"url": "https://core.lan/", "token_file": "/t", "allow_plain_http": true}, "doors""#,
+            "t.json: core.allow_plain_http: is for an http:// core"
+        ),
     ])
     func errorsNameTheFileTheKeyAndWhatWasExpected(target: String, replacement: String, message: String) {
         do {
@@ -81,6 +94,40 @@ enum Samples {
             Issue.record("accepted: \(replacement)")
         } catch {
             #expect("\(error)".hasPrefix(message), "got: \(error)")
+        }
+    }
+
+    /// Plain HTTP carries the device token readable by anyone on the path, so it is refused
+    /// unless the core is on this machine or the file opts in by name.
+    @Test(arguments: [
+        ("http://127.0.0.1:8080/", false, true),
+        ("http://127.3.4.5/", false, true),
+        ("http://localhost:8080/", false, true),
+        ("http://LocalHost/", false, true),
+        ("http://[::1]:8080/", false, true),
+        ("http://[::ffff:127.0.0.1]/", false, true),
+        ("https://192.0.2.1/", false, true),
+        ("https://core.example.com/", false, true),
+        ("http://192.0.2.1/", false, false),
+        ("http://core.lan:8080/", false, false),
+        ("http://[2001:db8::1]/", false, false),
+        ("http://127.0.0.1.nip.io/", false, false),
+        ("http://localhost.example/", false, false),
+        ("http://0x7f000001/", false, false),
+        ("http://192.0.2.1/", true, true),
+        ("http://core.lan:8080/", true, true),
+        ("http://127.0.0.1/", true, true),
+    ])
+    func plainHTTPOffLoopbackNeedsTheOptIn(url: String, optIn: Bool, accepted: Bool) {
+        let core = #""core": {"url": "\#(url)", "token_file": "/t""# + (optIn ? #", "allow_plain_http": true}"# : "}")
+        do {
+            let configuration = try DaemonConfiguration.parse(
+                Samples.variant(#""doors""#, core + #", "doors""#), file: "t.json")
+            #expect(accepted, "accepted \(url)")
+            #expect(configuration.core?.allowPlainHTTP == optIn)
+        } catch {
+            #expect(!accepted, "\(url): \(error)")
+            #expect("\(error)".hasPrefix("t.json: core.url: plain http://"), "\(error)")
         }
     }
 

@@ -220,10 +220,27 @@ import Testing
         let checkIn = statusPost(socket: socket, "/checkin", #"{"user": \#(ana), "reason": "olvidó su tarjeta"}"#)
         #expect(checkIn.status == 201, "\(checkIn.body)")
         #expect(statusPost(socket: socket, "/checkin", #"{"user": \#(ana), "reason": "x"}"#).status == 400)
-        _ = try eventually(within: 10) {
-            ((try? admin.send("GET", "api/v1/attendance", query: [("user", String(ana))]).json()) as? [[String: Any]])?
-                .contains { $0["reason"] as? String == "granted.manual" } == true
+        // Both name the local account that made them, as the kernel named the socket's peer.
+        let name = getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) }
+        let who = name.map { "\($0) (uid \(getuid()))" } ?? "uid \(getuid())"
+        func checkedIn() -> Bool {
+            let rows = (try? admin.send("GET", "api/v1/attendance", query: [("user", String(ana))]).json())
+            return (rows as? [[String: Any]] ?? []).contains { row in
+                row["reason"] as? String == "granted.manual"
+                    && row["note"] as? String == "olvidó su tarjeta; at the desk by \(who)"
+            }
         }
+        #expect(eventually(within: 10, checkedIn), "the core keeps the check-in's note")
+        let audit = try #require(try admin.send("GET", "api/v1/audit").json() as? [String: Any])
+        let cardGiven = (audit["entries"] as? [[String: Any]] ?? []).first {
+            $0["action"] as? String == "card.create" && $0["target"] as? String == "user:\(beto)"
+                && ($0["changes"] as? String)?.contains("localUser") == true
+        }
+        let changes = try #require(
+            try JSONSerialization.jsonObject(with: Data((cardGiven?["changes"] as? String ?? "{}").utf8))
+                as? [String: Any])
+        let local = changes["localUser"] as? [String: Any]
+        #expect(local?["uid"] as? Int == Int(getuid()) && local?["name"] as? String == name, "\(changes)")
         kill(daemon.process.processIdentifier, SIGTERM)
         daemon.process.waitUntilExit()
     }

@@ -53,6 +53,41 @@ import Testing
         #expect(try SyncBinary.decodeUpload(SyncBinary.encode(SyncUpload(events: events))).events == events)
     }
 
+    /// Events with a note (a manual check-in made at the branch) go up in the second form, which
+    /// carries it; an upload without notes keeps the first form, which every core reads.
+    @Test func notesTravelInTheSecondFormAndUploadsWithoutThemKeepTheFirst() throws {
+        var generator = SplitMix64(seed: 5)
+        let at = Timestamp(milliseconds: 1_795_000_000_000)
+        let plain = AttendanceEvent(
+            id: EventID(time: at, using: &generator), at: at, branchID: BranchID(1), doorID: DoorID(1),
+            direction: .entry, credentialKind: .card, cardNumber: CardNumber(rawValue: 5), userID: UserID(3),
+            subscriptionID: nil, granted: true, reason: .granted)
+        var checkIn = plain
+        checkIn.id = EventID(time: at, using: &generator)
+        checkIn.credentialKind = .manual
+        checkIn.reason = .grantedManual
+        checkIn.note = "olvidó su tarjeta; at the desk by recepcion (uid 1001)"
+        let first = SyncBinary.encode(SyncUpload(events: [plain]))
+        #expect(Array(first.prefix(4)) == Array("PEV1".utf8))
+        #expect(try SyncBinary.decodeUpload(first).events == [plain])
+        let second = SyncBinary.encode(SyncUpload(events: [plain, checkIn]))
+        #expect(Array(second.prefix(4)) == Array("PEV2".utf8))
+        #expect(try SyncBinary.decodeUpload(second).events == [plain, checkIn])
+    }
+
+    /// A command from a daemon that does not know the local user decodes without one, and one that
+    /// carries it round-trips.
+    @Test func aLocalCommandsLocalUserIsOptional() throws {
+        let old = #"{"id": 4, "kind": "card", "user": 12, "number": 7770001, "at": 1795000000000}"#
+        let decoded = try JSONDecoder().decode(SyncLocalCommand.self, from: Data(old.utf8))
+        #expect(decoded.localUser == nil)
+        var command = decoded
+        command.localUser = SyncLocalUser(uid: 1_001, name: "recepcion")
+        #expect(try JSONDecoder().decode(SyncLocalCommand.self, from: JSONEncoder().encode(command)) == command)
+        #expect("\(SyncLocalUser(uid: 1_001, name: "recepcion"))" == "recepcion (uid 1001)")
+        #expect("\(SyncLocalUser(uid: 4_000, name: nil))" == "uid 4000")
+    }
+
     @Test func truncatedTrailingAndForeignBytesAreRefused() throws {
         let bytes = try SyncBinary.encode(Self.page)
         for cut in [0, 3, 4, 10, bytes.count / 2, bytes.count - 1] {

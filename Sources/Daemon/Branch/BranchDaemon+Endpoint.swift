@@ -1,28 +1,43 @@
 import Foundation
 import HTTP
 import Hardware
+import LinuxSystem
 import PorteroModel
 import Readers
 import Replica
 import SQLite
 import Service
+import SyncWire
 
 /// The branch's local endpoint: status, metrics and health, and the desk's changes.
 extension BranchDaemon {
 
-    /// The status endpoint's answers, and the local changes (POST, Unix socket only).
-    func respond(to request: HTTPRequest, now: MonotonicInstant) -> (Int, String, String) {
-        if request.method == "POST" { return localChange(request, now: now) }
+    /// The status endpoint's answers, and the local changes (POST, Unix socket only, with the
+    /// peer the kernel names).
+    func respond(to request: HTTPRequest, from peer: StatusServer.Peer?, now: MonotonicInstant) -> (Int, String, String)
+    {
+        if request.method == "POST" { return localChange(request, from: peer, now: now) }
         return respond(to: request.path)
     }
 
     /// Changes made at the branch, offline or not: a manual check-in (journalled and uploaded like
     /// any decision, and the door released once) and a card given at reception (usable here at
-    /// once, sent to the core as a command; the feed then brings what the core made of it).
-    func localChange(_ request: HTTPRequest, now: MonotonicInstant) -> (Int, String, String) {
+    /// once, sent to the core as a command; the feed then brings what the core made of it). Each
+    /// records the local account that made it, as the kernel names the socket's peer; a change
+    /// whose maker cannot be told is not made.
+    func localChange(_ request: HTTPRequest, from peer: StatusServer.Peer?, now: MonotonicInstant) -> (
+        Int, String, String
+    ) {
         func refuse(_ status: Int, _ message: String) -> (Int, String, String) {
             (status, "application/json", #"{"error":"# + quoted(message) + "}\n")
         }
+        let credentials: PeerCredentials
+        switch peer {
+        case let .success(found)?: credentials = found
+        case let .failure(error)?: return refuse(500, "cannot tell which local user is asking: \(error)")
+        case nil: return refuse(405, "changes are taken on the Unix socket only")
+        }
+        let who = localUser(credentials)
         guard let object = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any],
             let user = (object["user"] as? NSNumber)?.int64Value, user > 0
         else { return refuse(400, "a JSON body with a user id is required") }
@@ -45,11 +60,14 @@ extension BranchDaemon {
                     doorID: door.door.id,
                     direction: .entry, credentialKind: .manual, cardNumber: nil, userID: UserID(user),
                     subscriptionID: nil,
-                    granted: true, reason: .grantedManual)
+                    granted: true, reason: .grantedManual, note: "\(reason); at the desk by \(who)")
                 try store.record(event, newState: nil)
                 door.noteGrant(user: UserID(user), direction: .entry)
                 apply(door.controller.grant(.entry, at: now), to: door)
-                log(.notice, "door \(door.door.name): manual check-in of user \(user) at the desk: \(reason)")
+                log(
+                    .notice,
+                    "door \(door.door.name): manual check-in of user \(user) at the desk by \(who), "
+                        + "pid \(credentials.processID): \(reason)")
                 return (201, "application/json", #"{"event":"\#(event.id)"}"# + "\n")
             } catch {
                 return refuse(503, "the replica refused the check-in: \(error)")
@@ -59,8 +77,11 @@ extension BranchDaemon {
                 return refuse(400, "number: a card number such as 12345678, 0x00BC6146 or 188,24910")
             }
             do {
-                let command = try store.enrollLocalCard(user: UserID(user), number: number, now: wall)
-                log(.notice, "card \(number) given to user \(user) at the desk; sent to the core as command \(command)")
+                let command = try store.enrollLocalCard(user: UserID(user), number: number, now: wall, by: who)
+                log(
+                    .notice,
+                    "card \(number) given to user \(user) at the desk by \(who), pid \(credentials.processID); "
+                        + "sent to the core as command \(command)")
                 return (202, "application/json", #"{"command":\#(command)}"# + "\n")
             } catch let error as LocalChangeError {
                 return refuse(error.status, error.message)
@@ -69,6 +90,17 @@ extension BranchDaemon {
             }
         default:
             return refuse(404, "changes are POST /checkin or POST /cards")
+        }
+    }
+
+    /// The local account behind a change: the uid the kernel gave, and its name from the password
+    /// database (when that cannot be read, the uid alone names it, and the failure is logged).
+    func localUser(_ peer: PeerCredentials) -> SyncLocalUser {
+        do {
+            return SyncLocalUser(uid: peer.userID, name: try PeerCredentials.userName(of: peer.userID))
+        } catch {
+            log(.warning, "local changes: the name of uid \(peer.userID) cannot be read (\(error)); the uid stands")
+            return SyncLocalUser(uid: peer.userID, name: nil)
         }
     }
 

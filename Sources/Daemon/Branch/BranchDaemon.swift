@@ -108,7 +108,8 @@ public final class BranchDaemon {
             var timing = SyncClient.Timing()
             timing.maximumBackoffSeconds = Double(configuration.core?.maxBackoffSeconds ?? 60)
             timing.skewAlarmSeconds = Double(configuration.core?.maxClockSkewSeconds ?? 120)
-            sync = SyncClient(configuration: configuration, log: log, events: events, timing: timing)
+            sync = SyncClient(
+                configuration: configuration, log: log, events: events, timing: timing, clock: clock)
         }
         build(now: clock.monotonic())
     }
@@ -233,7 +234,7 @@ public final class BranchDaemon {
                     for reader in readers where !reader.isOpen { reader.open(now: after) }
                 }
             } else if let server = statusServer, server.descriptors.contains(fd) {
-                server.handleReadable(fd, now: after) { self.respond(to: $0, now: after) }
+                server.handleReadable(fd, now: after) { self.respond(to: $0, from: $1, now: after) }
             } else {
                 for reader in readers where reader.descriptors.contains(fd) {
                     handle(reader.handleReadable(now: after), from: reader, now: after)

@@ -1,10 +1,11 @@
 import Hardware
 import PorteroModel
 
-/// The daemon's two clocks: monotonic for pulses, timeouts and deadlines (a wall-clock jump
-/// cannot cut a pulse short or hold a door open), and the wall clock for what is journalled and
-/// for the decision (schedules, subscriptions). Passed in, so the loop runs in tests with a clock
-/// they move by hand.
+/// The daemon's two clocks: monotonic for pulses, timeouts, deadlines and the sync client's pauses
+/// and intervals (a wall-clock jump cannot cut a pulse short, hold a door open or hold back an
+/// upload), and the wall clock for what is journalled, for the decision (schedules,
+/// subscriptions) and for times compared with the core's. Passed in, so the loop and the sync
+/// client run in tests with a clock they move by hand.
 public protocol DaemonClock: Sendable {
     func monotonic() -> MonotonicInstant
     func wall() -> Timestamp

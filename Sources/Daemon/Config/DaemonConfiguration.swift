@@ -74,17 +74,6 @@ public struct ReaderConfiguration: Hashable, Sendable {
     public var direction: Direction
 }
 
-public struct CoreConfiguration: Hashable, Sendable {
-    public var url: URL
-    public var tokenFile: String
-    /// The longest wait between retries after failures (exponential with jitter up to it).
-    public var maxBackoffSeconds: Int = 60
-    /// The core's and our clocks may differ by this much before the status shows a skew alarm.
-    public var maxClockSkewSeconds: Int = 120
-    /// PEM file of the CA(s) that signed the core's certificate; nil trusts the system's CAs.
-    public var caFile: String?
-}
-
 public struct StatusConfiguration: Hashable, Sendable {
     public var socketPath: String
     /// `127.0.0.1:PORT`, optional loopback HTTP for Prometheus.
@@ -140,34 +129,7 @@ public struct DaemonConfiguration: Hashable, Sendable {
         let dataDirectory = try root.optionalString("data_directory") ?? "/var/lib/portero"
         let pinKeyFile = try root.optionalString("pin_key_file")
 
-        var core: CoreConfiguration?
-        if let object = try root.object(
-            "core", allowed: ["url", "token_file", "max_backoff_seconds", "max_clock_skew_seconds", "ca_file"])
-        {
-            let text = try object.string("url")
-            guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme),
-                url.host != nil
-            else {
-                throw object.error("url", "expected an http:// or https:// URL, got \"\(text)\"")
-            }
-            var configuration = CoreConfiguration(url: url, tokenFile: try object.string("token_file"))
-            configuration.maxBackoffSeconds =
-                try object.optionalInteger("max_backoff_seconds", in: 1...3_600).map { Int($0) }
-                ?? configuration.maxBackoffSeconds
-            configuration.maxClockSkewSeconds =
-                try object.optionalInteger("max_clock_skew_seconds", in: 1...86_400).map { Int($0) }
-                ?? configuration.maxClockSkewSeconds
-            if let caFile = try object.optionalString("ca_file") {
-                guard url.scheme == "https" else {
-                    throw object.error("ca_file", "is for an https:// core; the url is \(text)")
-                }
-                guard FileManager.default.isReadableFile(atPath: caFile) else {
-                    throw object.error("ca_file", "\(caFile) cannot be read")
-                }
-                configuration.caFile = caFile
-            }
-            core = configuration
-        }
+        let core = try parseCore(root)
 
         var status = StatusConfiguration(socketPath: "/run/portero/porterod.sock", httpPort: nil)
         if let object = try root.object("status", allowed: ["socket", "http_port"]) {

@@ -13,10 +13,14 @@ import Glibc
 /// (Prometheus) on a Unix socket, and optionally on 127.0.0.1. Non-blocking, served from the
 /// daemon's loop: a slow client is cut off after two seconds and never delays a door. Changes
 /// made at the branch (`POST /checkin`, `POST /cards`) are taken on the Unix socket only, whose
-/// file permissions say who may make them; the TCP port only reads.
+/// file permissions say who may make them, and whose peer the kernel names (`SO_PEERCRED`) so the
+/// change records who made it; the TCP port only reads.
 final class StatusServer {
+    /// Who connected to the Unix socket, as the kernel says, or why it could not be read.
+    typealias Peer = Result<PeerCredentials, SystemCallError>
     private var listeners: [Int32] = []
-    private var clients: [(fd: Int32, decoder: HTTPRequestDecoder, since: MonotonicInstant, local: Bool)] = []
+    /// `peer` is nil for the loopback TCP port, which only reads.
+    private var clients: [(fd: Int32, decoder: HTTPRequestDecoder, since: MonotonicInstant, peer: Peer?)] = []
     private let socketPath: String
     static let maximumClients = 8
     /// A status request is a GET line and a few headers; a local change a small JSON body.
@@ -96,14 +100,19 @@ final class StatusServer {
 
     var deadline: MonotonicInstant? { clients.map { $0.since.adding(milliseconds: 2_000) }.min() }
 
-    /// Accepts, reads, answers. `respond` maps a request to (status, content type, body); a POST
-    /// reaches it only from the Unix socket.
-    func handleReadable(_ fd: Int32, now: MonotonicInstant, respond: (HTTPRequest) -> (Int, String, String)) {
+    /// Accepts, reads, answers. `respond` maps a request and its peer to (status, content type,
+    /// body); a POST reaches it only from the Unix socket, with the peer's credentials.
+    func handleReadable(
+        _ fd: Int32, now: MonotonicInstant, respond: (HTTPRequest, Peer?) -> (Int, String, String)
+    ) {
         if listeners.contains(fd) {
             while clients.count < Self.maximumClients {
                 // EAGAIN ends the batch; any other failure leaves the client in the backlog.
                 guard let client = try? system("accept4", "status socket", { portero_accept(fd) }) else { break }
-                clients.append((client, HTTPRequestDecoder(limits: Self.limits), now, fd == listeners.first))
+                let peer =
+                    fd == listeners.first
+                    ? Peer { () throws(SystemCallError) in try PeerCredentials(socket: client) } : nil
+                clients.append((client, HTTPRequestDecoder(limits: Self.limits), now, peer))
             }
             return
         }
@@ -121,8 +130,8 @@ final class StatusServer {
         // The project's strict decoder: a malformed request gets its status and the connection closes.
         do {
             guard let request = try clients[index].decoder.next() else { return }
-            if request.method == "GET" || (request.method == "POST" && clients[index].local) {
-                let (status, type, body) = respond(request)
+            if request.method == "GET" || (request.method == "POST" && clients[index].peer != nil) {
+                let (status, type, body) = respond(request, clients[index].peer)
                 answer(fd, status, type, body)
             } else {
                 answer(fd, 405, "text/plain", "only GET is answered here (changes go through the Unix socket)\n")

@@ -69,7 +69,7 @@ extension SyncClient {
         defer { status.withLock { $0.snapshotInProgress = false } }
         var after = restart ? 0 : (try replica.snapshotProgress()?.after ?? 0)
         if after == Int64.max { after = 0 }
-        let started = Date()
+        let started = clock.monotonic()
         var pages = 0
         let pageSize = timing.snapshotPage
         func fetch(_ after: Int64) -> Background<SyncSnapshotPage> {
@@ -97,7 +97,7 @@ extension SyncClient {
                     .notice,
                     String(
                         format: "sync: snapshot of %d page(s) applied in %.1f s; following changes after %lld", pages,
-                        Date().timeIntervalSince(started), cursor))
+                        Double(clock.monotonic().nanoseconds(since: started)) / 1e9, cursor))
                 return
             }
             after = next

@@ -12,7 +12,7 @@ extension SyncClient {
     func uploadOutbox() {
         var failures = 0
         var store: ReplicaStore?
-        var lastReport = Date.distantPast
+        var nextReport: MonotonicInstant?
         var current: CoreClient?
         while !isStopping {
             do {
@@ -38,10 +38,13 @@ extension SyncClient {
                         contentType: "application/json")
                     alarms.withLock { $0.removeFirst(min($0.count, min(waiting.count, 100))) }
                 }
-                // A door's new mode goes up at once; the rest every report interval.
+                // A door's new mode goes up at once; the rest every report interval, due by the
+                // monotonic clock. The replica's age is a difference of wall-clock times.
+                let now = clock.monotonic()
                 let doorsChanged = doorStates.withLock { $0.unreported }
-                if doorsChanged || Date().timeIntervalSince(lastReport) >= timing.reportIntervalSeconds {
-                    let age = try replica.lastSyncedAt().map { (Timestamp.now().milliseconds - $0.milliseconds) / 1000 }
+                if doorsChanged || nextReport.map({ now >= $0 }) ?? true {
+                    let wall = clock.wall()
+                    let age = try replica.lastSyncedAt().map { wall.milliseconds(since: $0) / 1000 }
                     var report: [String: Any] = ["softwareVersion": "0.1.0", "outboxDepth": try replica.outboxDepth()]
                     if let age { report["replicaAgeSeconds"] = max(0, age) }
                     let doors = doorStates.withLock { state in
@@ -53,7 +56,8 @@ extension SyncClient {
                         if !doors.isEmpty { doorStates.withLock { $0.unreported = true } }  // tried again next time
                         throw error
                     }
-                    lastReport = Date()
+                    nextReport = now.adding(nanoseconds: Int64(timing.reportIntervalSeconds * 1e9))
+                    status.withLock { $0.lastReport = wall }
                 }
                 failures = 0
                 if read < 20 * timing.uploadBatch { pause(timing.uploadIntervalSeconds) }

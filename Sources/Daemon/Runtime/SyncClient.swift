@@ -59,6 +59,8 @@ public struct SyncStatus: Sendable, Encodable {
     public var skewAlarm = false
     public var snapshotInProgress = false
     public var uploaded = 0
+    /// When the device last sent the core its report (version, outbox depth, replica age).
+    public var lastReport: Timestamp?
 }
 
 /// Sync with the core, on two threads of its own so door decisions never wait on the network:
@@ -97,12 +99,19 @@ public final class SyncClient: Sendable {
         public init() {}
     }
     let timing: Timing
+    /// Pauses, intervals and durations are measured on its monotonic clock; times recorded or
+    /// compared with the core's are its wall clock.
+    let clock: any DaemonClock
 
-    public init(configuration: DaemonConfiguration, log: Log, events: SyncEvents, timing: Timing = Timing()) {
+    public init(
+        configuration: DaemonConfiguration, log: Log, events: SyncEvents, timing: Timing = Timing(),
+        clock: any DaemonClock = SystemClock()
+    ) {
         self.configuration = configuration
         self.log = log
         self.events = events
         self.timing = timing
+        self.clock = clock
     }
 
     /// Starts the feed thread and, unless `upload` is false, the upload thread.
@@ -233,7 +242,7 @@ public final class SyncClient: Sendable {
     }
 
     func noteContact(serverTime: Timestamp?) {
-        let now = Timestamp.now()
+        let now = clock.wall()
         status.withLock { status in
             status.lastContact = now
             status.lastError = nil
@@ -251,8 +260,16 @@ public final class SyncClient: Sendable {
         }
     }
 
-    /// Sleeps `seconds`, waking at once when stopping.
-    func pause(_ seconds: Double) { stopping.wait(seconds: seconds) }
+    /// Sleeps `seconds` on the monotonic clock (a wall clock stepped back does not stretch it),
+    /// waking at once when stopping.
+    func pause(_ seconds: Double) {
+        let until = clock.monotonic().adding(nanoseconds: Int64(seconds * 1e9))
+        while !isStopping {
+            let left = until.nanoseconds(since: clock.monotonic())
+            if left <= 0 { return }
+            stopping.wait(seconds: Double(left) / 1e9)
+        }
+    }
 
     /// The next wait after `failures` failures in a row: exponential with full jitter.
     func backoff(_ failures: Int) -> Double {

@@ -92,11 +92,14 @@ public struct AttendanceEvent: Hashable, Sendable, Codable {
     public var subscriptionID: SubscriptionID?
     public var granted: Bool
     public var reason: ReasonCode
+    /// Free text kept with the event: a manual check-in's reason and who made it. Nil for decisions.
+    public var note: String?
 
     public init(
         id: EventID, at: Timestamp, branchID: BranchID, doorID: DoorID, direction: Direction,
         credentialKind: CredentialKind,
-        cardNumber: CardNumber?, userID: UserID?, subscriptionID: SubscriptionID?, granted: Bool, reason: ReasonCode
+        cardNumber: CardNumber?, userID: UserID?, subscriptionID: SubscriptionID?, granted: Bool, reason: ReasonCode,
+        note: String? = nil
     ) {
         self.id = id
         self.at = at
@@ -109,5 +112,6 @@ public struct AttendanceEvent: Hashable, Sendable, Codable {
         self.subscriptionID = subscriptionID
         self.granted = granted
         self.reason = reason
+        self.note = note
     }
 }
