@@ -22,6 +22,8 @@ import Testing
         func advance(milliseconds: Int64) {
             now.withLock { $0 = ($0.0.adding(milliseconds: milliseconds), $0.1.adding(milliseconds: milliseconds)) }
         }
+        /// NTP steps the wall clock; the monotonic one does not move.
+        func stepWall(milliseconds: Int64) { now.withLock { $0.1 = $0.1.adding(milliseconds: milliseconds) } }
     }
 
     /// A branch of one door: relay on line 4 (a strike), contact on 5, exit button on 6.
@@ -183,9 +185,19 @@ import Testing
         try branch.advance(1_000)
         #expect(branch.door?.mode == .normal && !branch.released, "over at ten minutes")
 
+        // A wall clock stepped back a day does not stretch a timed mode.
+        let timed = SyncDoorCommand(
+            id: 7, door: nil, command: .lockdown, reason: "simulacro", createdAt: branch.clock.wall(),
+            until: branch.clock.wall().adding(milliseconds: 60_000))
+        try Self.deliver([timed], to: branch, cursor: 3)
+        #expect(branch.door?.mode == .lockdown)
+        branch.clock.stepWall(milliseconds: -86_400_000)
+        try branch.advance(60_000)
+        #expect(branch.door?.mode == .normal, "over after its minute, by the monotonic clock")
+
         let everyDoor = SyncDoorCommand(id: 5, door: nil, command: .lockdown, reason: "simulacro", createdAt: now)
         let thisDoor = SyncDoorCommand(id: 6, door: 1, command: .release, reason: "la entrada sí", createdAt: now)
-        try Self.deliver([everyDoor, thisDoor], to: branch, cursor: 2)
+        try Self.deliver([everyDoor, thisDoor], to: branch, cursor: 4)
         #expect(branch.door?.mode == .normal, "the door's own release is its exception")
     }
 

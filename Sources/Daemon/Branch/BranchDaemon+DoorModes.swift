@@ -6,7 +6,9 @@ import SyncWire
 
 /// Lockdowns and free access from the core: kept in the replica by the sync thread with the
 /// batch that brought them, read here at start, at a reload and when a batch changes them, and
-/// ended by a later command or at their `until` (checked at every turn of the loop).
+/// ended by a later command or at their `until` (checked at every turn of the loop). Between
+/// two reads of the table, time runs on the monotonic clock from the wall time of the read, so a
+/// wall clock stepped back does not stretch a timed lockdown.
 extension BranchDaemon {
     /// Re-reads the modes kept in the replica and sets every door to its mode now.
     func refreshDoorModes(now: MonotonicInstant) {
@@ -16,13 +18,20 @@ extension BranchDaemon {
             log(.error, "door modes: cannot read them from the replica: \(error); the doors keep their modes")
             return
         }
+        modeClockBase = (clock.wall(), now)
         applyDoorModes(now: now)
+    }
+
+    /// The time the modes are judged at: the wall time of the last read plus the monotonic time since.
+    func modeTime(_ now: MonotonicInstant) -> Timestamp {
+        guard let base = modeClockBase else { return clock.wall() }
+        return base.wall.adding(milliseconds: now.nanoseconds(since: base.monotonic) / 1_000_000)
     }
 
     /// Sets each door in service to the mode the kept commands give it at this moment, or its
     /// configured mode, and tells the core.
     func applyDoorModes(now: MonotonicInstant) {
-        let wall = clock.wall()
+        let wall = modeTime(now)
         var changed = false
         for door in doors.values {
             let command = remoteModes.command(for: door.door.id.rawValue, at: wall)
@@ -46,7 +55,7 @@ extension BranchDaemon {
 
     /// Ends modes whose `until` has come.
     func expireDoorModes(now: MonotonicInstant) {
-        guard let expiry = modeExpiry, clock.wall() >= expiry else { return }
+        guard let expiry = modeExpiry, modeTime(now) >= expiry else { return }
         applyDoorModes(now: now)
     }
 

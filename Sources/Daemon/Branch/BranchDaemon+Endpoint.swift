@@ -189,7 +189,7 @@ extension BranchDaemon {
             uptimeSeconds: Double(now.nanoseconds(since: started)) / 1e9,
             decisions: decisions, journalFailures: metrics.journalFailures,
             doors: doors.values.sorted { $0.door.id < $1.door.id }.map {
-                let command = remoteModes.command(for: $0.door.id.rawValue, at: wall)
+                let command = remoteModes.command(for: $0.door.id.rawValue, at: modeTime(now))
                 return DoorStatus(
                     id: $0.door.id.rawValue, name: $0.door.name, state: $0.controller.state.rawValue,
                     lock: $0.controller.lockReleased ? "released" : "locked",

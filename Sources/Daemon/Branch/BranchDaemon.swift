@@ -67,6 +67,8 @@ public final class BranchDaemon {
     var remoteModes = DoorModeTable()
     /// When the next of them ends by itself (wall clock).
     var modeExpiry: Timestamp?
+    /// The wall and monotonic times of the last read of the modes (see `modeTime`).
+    var modeClockBase: (wall: Timestamp, monotonic: MonotonicInstant)?
     /// Whether the doors' states went to the sync client since the start.
     var reportedDoors = false
     /// Remote unlock commands older than this (by the core's clock) are not carried out.
