@@ -24,11 +24,14 @@ public struct APIRequest {
     public let timeZone: String
 
     /// Today in `branch`'s time zone, or in the core's.
-    public func today(_ branch: BranchID?) -> LocalDay {
+    public func today(_ branch: BranchID?) -> LocalDay { zone(branch).localDay(at: now) }
+
+    /// The branch's time zone (the core's own when there is no branch or it is gone).
+    public func zone(_ branch: BranchID?) -> ZoneRules {
         if let branch, let zone = try? database.accounts.branch(branch)?.timeZone {
-            return ZoneCache.rules(zone).localDay(at: now)
+            return ZoneCache.rules(zone)
         }
-        return ZoneCache.rules(timeZone).localDay(at: now)
+        return ZoneCache.rules(timeZone)
     }
 
     /// The signed-in account (privilege and signed-in routes always have one).

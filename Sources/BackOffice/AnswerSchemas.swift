@@ -205,7 +205,7 @@ extension Schema {
     static let syncItem = named(
         "SyncItem",
         .object(
-            ["kind": .string(values: ["user", "remove_user", "plan"])],
+            ["kind": .string(values: ["user", "remove_user", "plan", "chain_member"])],
             optional: [
                 "id": .id,
                 "user": .object(
@@ -221,9 +221,19 @@ extension Schema {
                     ],
                     optional: [
                         "pin": .string(pattern: "^[0-9a-f]+$"), "duressPin": .string(pattern: "^[0-9a-f]+$"),
+                        "visitsElsewhere": visitCounters,
                     ]),
                 "plan": .anyObject(description: "a plan version as the replica keeps it"),
+                "member": .object(
+                    ["id": .id, "active": .boolean, "cards": .array(.count)], optional: ["subscribedThrough": .date]),
             ]))
+
+    /// Entries counted per day, ISO week (keyed by its Monday) and month (year × 12 + month − 1).
+    static let visitCounters = named(
+        "VisitCounters",
+        .object(
+            ["dayCount": .count, "weekCount": .count, "monthCount": .count],
+            optional: ["day": .date, "weekStart": .date, "month": .count]))
 
     static let syncBatch = named(
         "SyncBatch",

@@ -110,16 +110,16 @@ public final class CoreAPI: Sendable {
 
     /// A device's long poll: its batch when a change concerns its branch, or an empty one when
     /// `final` (nil: nothing for it yet).
-    package func feedAnswer(branch: BranchID, after: Int64, final: Bool) -> HTTPResponse? {
+    package func feedAnswer(branch: BranchID, after: Int64, chainIndex: Bool, final: Bool) -> HTTPResponse? {
         let now = clock()
         guard
             let batch = try? pool.with({ database -> SyncBatch in
-                let today =
-                    (try? database.accounts.branch(branch)).flatMap { $0 }.map {
-                        ZoneCache.rules($0.timeZone).localDay(at: now)
-                    } ?? LocalDay(daysSinceEpoch: Int32(now.milliseconds / 86_400_000))
+                let zone =
+                    (try? database.accounts.branch(branch)).flatMap { $0 }.map { ZoneCache.rules($0.timeZone) }
+                    ?? ZoneRules(fixedOffsetSeconds: 0)
                 return try database.sync.batch(
-                    branch: branch, after: after, limit: CoreAPI.syncBatchLimit, today: today, now: now)
+                    branch: branch, after: after, limit: CoreAPI.syncBatchLimit, zone: zone, now: now,
+                    chainIndex: chainIndex)
             })
         else { return final ? .error(503, "the database is busy; ask again") : nil }
         let quiet =

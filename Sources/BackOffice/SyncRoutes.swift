@@ -12,17 +12,23 @@ extension CoreAPI {
         table.add(
             .get, "/api/v1/sync/changes", .device,
             "Changes after a cursor that concern the device's branch; "
-                + "wait=SECONDS (up to 30) holds the answer until one comes",
-            query: [.integer("after", 0...Int64.max), .integer("wait", 0...30)], answers: [.json(200, .syncBatch)]
+                + "wait=SECONDS (up to 30) holds the answer until one comes; "
+                + "version=2 adds each changed person's entries in the chain's card index (chain_member items)",
+            query: [.integer("after", 0...Int64.max), .integer("wait", 0...30), .integer("version", 1...2)],
+            answers: [.json(200, .syncBatch)]
         ) { request in
             guard let device = request.device else { return .error(401, "a device token is required") }
             guard let after = Int64(request.query("after") ?? ""), after >= 0 else {
                 return .error(400, "query parameter after must be a cursor (0 for none)")
             }
             let wait = try request.queryInt("wait", default: 0, range: 0...30)
+            // A daemon that does not say it keeps the chain's card index gets none of it: it would
+            // refuse an item of a kind it does not know, and with it the whole batch.
+            let chainIndex = try request.queryInt("version", default: 1, range: 1...2) >= 2
             let branch = device.branch
             let batch = try request.database.sync.batch(
-                branch: branch, after: after, limit: syncBatchLimit, today: request.today(branch), now: request.now)
+                branch: branch, after: after, limit: syncBatchLimit, zone: request.zone(branch), now: request.now,
+                chainIndex: chainIndex)
             if wait == 0 || batch.snapshotRequired || !batch.items.isEmpty || !batch.commands.isEmpty || batch.more
                 || batch.cursor != after
             {
@@ -32,19 +38,24 @@ extension CoreAPI {
             let api = request.api
             api.feed.wait(
                 FeedNotifier.Waiter(deferred: deferred, deadline: Date().addingTimeInterval(Double(wait))) { final in
-                    api.feedAnswer(branch: branch, after: after, final: final)
+                    api.feedAnswer(branch: branch, after: after, chainIndex: chainIndex, final: final)
                 })
             return .later(deferred)
         }
         table.add(
             .get, "/api/v1/sync/snapshot", .device,
-            "A page of the device branch's whole replica, by user id; "
-                + "the first page carries the plans and the sequence to follow from",
+            "A page of the device branch's whole replica, by user id, with the chain's card index entries "
+                + "of those ids; the first page carries the plans and the sequence to follow from",
             query: [.integer("after", 0...Int64.max), .integer("limit", 1...20_000)],
             answers: [
                 .json(200, .syncSnapshotPage, "a page"),
-                .file(SyncBinary.mediaTypeV3, "a page, binary (asked for in Accept)"),
-                .file(SyncBinary.mediaType, "a page, binary, without duress PINs (asked for in Accept)"),
+                .file(SyncBinary.mediaTypeV4, "a page, binary (asked for in Accept)"),
+                .file(
+                    SyncBinary.mediaTypeV3,
+                    "a page, binary, without the chain's card index and visits elsewhere (asked for in Accept)"),
+                .file(
+                    SyncBinary.mediaType,
+                    "a page, binary, without those and duress PINs (asked for in Accept)"),
             ]
         ) { request in
             guard let device = request.device else { return .error(401, "a device token is required") }
@@ -53,11 +64,12 @@ extension CoreAPI {
             }
             let limit = try request.queryInt("limit", default: 5_000, range: 1...20_000)
             let page = try request.database.sync.snapshotPage(
-                branch: device.branch, after: after, limit: limit, today: request.today(device.branch), now: request.now
+                branch: device.branch, after: after, limit: limit, zone: request.zone(device.branch), now: request.now
             )
-            // Daemons ask for the compact binary form; anything else gets JSON.
+            // Daemons ask for the compact binary form, the newest version they read first; anything
+            // else gets JSON.
             let accept = request.context.request.header("accept") ?? ""
-            for (type, version) in [(SyncBinary.mediaTypeV3, 3), (SyncBinary.mediaType, 2)]
+            for (type, version) in SyncBinary.snapshotVersions
             where accept.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == type }) {
                 return HTTPResponse(
                     status: 200, headers: [("Content-Type", type)], body: try SyncBinary.encode(page, version: version))

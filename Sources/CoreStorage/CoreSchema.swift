@@ -256,5 +256,32 @@ package enum CoreSchema {
                     CREATE TRIGGER audit_branches_are_never_deleted BEFORE DELETE ON audit_branches
                         BEGIN SELECT RAISE(ABORT, 'audit rows are never deleted'); END;
                     """),
+            Migration(
+                version: 14, name: "visits elsewhere",
+                sql: """
+                    -- A plan version limits visits per day, week or month (1) or not (0).
+                    ALTER TABLE plan_versions ADD COLUMN visits_per_period INTEGER NOT NULL DEFAULT 0
+                        CHECK (visits_per_period IN (0, 1));
+                    UPDATE plan_versions SET visits_per_period = (
+                        json_extract(body, '$.plan.visitLimit.perDay') IS NOT NULL
+                        OR json_extract(body, '$.plan.visitLimit.perWeek') IS NOT NULL
+                        OR json_extract(body, '$.plan.visitLimit.perMonth') IS NOT NULL);
+                    -- An entry that other branches count (on a pack, or by a member whose plan limits visits
+                    -- per period) puts the member in the feed again as 'visits': only the branches that hold
+                    -- the member take it, the rest move their cursor past it.
+                    DROP TRIGGER attendance_on_a_pack;
+                    CREATE TRIGGER attendance_counted_elsewhere AFTER INSERT ON attendance
+                    WHEN NEW.granted = 1 AND NEW.direction = 'in' AND NEW.user_id IS NOT NULL AND (
+                        (NEW.subscription_id IS NOT NULL AND (
+                            SELECT v.visits_total FROM subscriptions s JOIN plan_versions v ON v.id = s.plan_version_id
+                            WHERE s.id = NEW.subscription_id) IS NOT NULL)
+                        OR EXISTS (
+                            SELECT 1 FROM subscriptions s JOIN plan_versions v ON v.id = s.plan_version_id
+                            WHERE s.user_id = NEW.user_id AND s.status = 'active'
+                                AND s.paid_through_day >= NEW.local_day AND v.visits_per_period = 1))
+                    BEGIN
+                        INSERT INTO change_log (at, entity, entity_id) VALUES (NEW.received_at, 'visits', NEW.user_id);
+                    END;
+                    """),
         ])
 }

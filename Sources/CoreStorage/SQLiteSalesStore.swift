@@ -182,9 +182,10 @@ public final class SQLiteSalesStore: SalesStore {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             try db.run(
-                "UPDATE plan_versions SET body = ?, visits_total = ? WHERE id = ?",
+                "UPDATE plan_versions SET body = ?, visits_total = ?, visits_per_period = ? WHERE id = ?",
                 String(decoding: try encoder.encode(stored), as: UTF8.self),
-                limit.perSubscription.map { Int64($0) }, version)
+                limit.perSubscription.map { Int64($0) },
+                limit.perDay != nil || limit.perWeek != nil || limit.perMonth != nil, version)
             try db.run("UPDATE plans SET current_version = ? WHERE id = ?", version, planID)
             try members.recordChange("plan_version", version, now: now)
             if applyToExisting {

@@ -59,8 +59,11 @@ public final class SQLiteSyncStore: SyncStore {
         return Set(rows).intersection(ids)
     }
 
-    /// The items for these users at `branch`: their whole state, or a removal.
-    public func items(users ids: [Int64], branch: BranchID, today: LocalDay) throws -> [SyncItem] {
+    /// The items for these users at `branch`: their whole state, or a removal. Members whose plan
+    /// limits visits per period get their entries elsewhere in the branch's current day, week and
+    /// month.
+    public func items(users ids: [Int64], branch: BranchID, zone: ZoneRules, now: Timestamp) throws -> [SyncItem] {
+        let today = zone.localDay(at: now)
         let wanted = try concerned(ids, branch: branch, today: today)
         guard let low = wanted.min(), let high = wanted.max() else { return ids.map { .removeUser($0) } }
         // A few range queries for the whole set rather than a few queries per person.
@@ -134,21 +137,22 @@ public final class SQLiteSyncStore: SyncStore {
             freezes[subscription, default: []].append(period)
         }
         var subscriptions: [Int64: [Subscription]] = [:]
+        var limited: Set<Int64> = []
         // Subscriptions that can still matter at a door: not ended more than 60 days ago.
         // A pack's entries made anywhere but at this branch's doors (those the branch counts itself).
-        for row in try db.query(
+        for (row, perPeriod) in try db.query(
             """
             SELECT s.id, s.user_id, s.plan_version_id, s.start_day, s.end_day, s.grace_days, s.status, s.price_minor,
                 s.currency, CASE WHEN v.visits_total IS NULL THEN NULL ELSE (
                     SELECT count(*) FROM attendance a WHERE a.user_id = s.user_id AND a.subscription_id = s.id
                         AND a.granted = 1 AND a.direction = 'in'
-                        AND NOT (a.branch_id = ?4 AND a.device_id IS NOT NULL)) END
+                        AND NOT (a.branch_id = ?4 AND a.device_id IS NOT NULL)) END, v.visits_per_period
             FROM subscriptions s JOIN plan_versions v ON v.id = s.plan_version_id
             WHERE s.user_id BETWEEN ?1 AND ?2 AND s.paid_through_day >= ?3 - 60 ORDER BY s.id
             """, low, high, Int64(today.rawValue), branch.rawValue,
-            map: { row -> Subscription in
+            map: { row -> (Subscription, Bool) in
                 let id: Int64 = try row.get(0)
-                return Subscription(
+                let subscription = Subscription(
                     id: SubscriptionID(id), userID: UserID(try row.get(1)), planID: PlanID(try row.get(2)),
                     startDay: LocalDay(daysSinceEpoch: Int32(try row.get(3) as Int64)),
                     endDay: LocalDay(daysSinceEpoch: Int32(try row.get(4) as Int64)),
@@ -156,12 +160,15 @@ public final class SQLiteSyncStore: SyncStore {
                     freezes: [],
                     pricePaid: Money(minorUnits: try row.get(7), currency: try row.get(8)),
                     visitsElsewhere: row.int64(9).map { Int($0) })
+                return (subscription, try row.get(10) as Bool)
             })
         {
             var subscription = row
             subscription.freezes = freezes[row.id.rawValue] ?? []
             subscriptions[row.userID.rawValue, default: []].append(subscription)
+            if perPeriod && wanted.contains(row.userID.rawValue) { limited.insert(row.userID.rawValue) }
         }
+        let elsewhere = try visitsElsewhere(users: limited, branch: branch, zone: zone, now: now)
         return ids.map { id in
             guard let base = bases[id] else { return .removeUser(id) }
             let userRoles = roles[id] ?? []
@@ -172,7 +179,7 @@ public final class SQLiteSyncStore: SyncStore {
                     pin: base.pin.map { $0.map { String(format: "%02x", $0) }.joined() },
                     duressPin: base.duress.map { $0.map { String(format: "%02x", $0) }.joined() },
                     cards: cards[id] ?? [],
-                    subscriptions: subscriptions[id] ?? []))
+                    subscriptions: subscriptions[id] ?? [], visitsElsewhere: elsewhere[id]))
         }
     }
 
@@ -191,9 +198,9 @@ public final class SQLiteSyncStore: SyncStore {
         return try rows.map { .plan(try decoder.decode(SQLiteSalesStore.StoredTerms.self, from: Data($0.utf8)).plan) }
     }
 
-    public func batch(branch: BranchID, after cursor: Int64, limit: Int, today: LocalDay, now: Timestamp) throws
-        -> SyncBatch
-    {
+    public func batch(
+        branch: BranchID, after cursor: Int64, limit: Int, zone: ZoneRules, now: Timestamp, chainIndex: Bool
+    ) throws -> SyncBatch {
         try db.read {
             let horizon = try horizon(), head = try head()
             if cursor < horizon || cursor > head {
@@ -207,20 +214,26 @@ public final class SQLiteSyncStore: SyncStore {
             }
             let more = entries.count > limit
             let taken = entries.prefix(limit)
-            var users: [Int64] = []
-            var seenUsers: Set<Int64> = []
+            var users: Set<Int64> = []
+            var counted: Set<Int64> = []
             var plans: [Int64] = []
             var commands: [Int64] = []
             for (_, entity, id) in taken {
                 switch entity {
-                case "user" where seenUsers.insert(id).inserted: users.append(id)
+                case "user": users.insert(id)
+                // Entries other branches count: only a branch that holds the member takes them.
+                case "visits": counted.insert(id)
                 case "plan_version": plans.append(id)
                 case "door_command": commands.append(id)
                 default: break
                 }
             }
             var items = try planItems(ids: plans)
-            items += try self.items(users: users.sorted(), branch: branch, today: today)
+            items += try self.items(users: users.sorted(), branch: branch, zone: zone, now: now)
+            if chainIndex { items += try chainItems(users: users.sorted()) }
+            let holders = try concerned(
+                Array(counted.subtracting(users)), branch: branch, today: zone.localDay(at: now))
+            items += try self.items(users: holders.sorted(), branch: branch, zone: zone, now: now)
             let doorCommands =
                 try commands.isEmpty
                 ? []
@@ -233,7 +246,7 @@ public final class SQLiteSyncStore: SyncStore {
         }
     }
 
-    public func snapshotPage(branch: BranchID, after: Int64, limit: Int, today: LocalDay, now: Timestamp) throws
+    public func snapshotPage(branch: BranchID, after: Int64, limit: Int, zone: ZoneRules, now: Timestamp) throws
         -> SyncSnapshotPage
     {
         try db.read {
@@ -242,8 +255,12 @@ public final class SQLiteSyncStore: SyncStore {
                 "SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?", after, limit
             ) { try $0.get(0) }
             var items = after == 0 ? try planItems() : []
-            let wanted = try concerned(candidates, branch: branch, today: today)
-            items += try self.items(users: candidates.filter { wanted.contains($0) }, branch: branch, today: today)
+            let wanted = try concerned(candidates, branch: branch, today: zone.localDay(at: now))
+            items += try self.items(
+                users: candidates.filter { wanted.contains($0) }, branch: branch, zone: zone, now: now)
+            if let low = candidates.first, let high = candidates.last {
+                items += try chainItems(from: low, through: high)
+            }
             return SyncSnapshotPage(
                 sequence: sequence, items: items, nextAfter: candidates.count < limit ? nil : candidates.last,
                 serverTime: now)

@@ -5,15 +5,19 @@ import SyncWire
 public protocol SyncStore {
     /// Drops log entries older than `cutoff` (compaction); branches behind it bootstrap again.
     func prune(before cutoff: Timestamp) throws
-    /// The changes after `cursor` that concern `branch`, at most `limit` log entries.
-    func batch(branch: BranchID, after cursor: Int64, limit: Int, today: LocalDay, now: Timestamp) throws -> SyncBatch
-    /// One snapshot page: the users after `after` (by id) that concern `branch`, among the next
-    /// `limit` ids; the first page (after 0) also carries every plan version.
+    /// The changes after `cursor` that concern `branch` (whose time zone is `zone`), at most
+    /// `limit` log entries; with `chainIndex`, every changed person's entries in the chain's card
+    /// index too (a daemon that keeps the index asks for them).
+    func batch(branch: BranchID, after cursor: Int64, limit: Int, zone: ZoneRules, now: Timestamp, chainIndex: Bool)
+        throws -> SyncBatch
     /// The lockdowns and free-access modes in force at a branch, as the commands that set them
     /// (with the releases that still matter), oldest first: applied in order, they give each
     /// door's mode. A new replica takes them after its snapshot.
     func doorModes(branch: BranchID, now: Timestamp) throws -> [SyncDoorCommand]
-    func snapshotPage(branch: BranchID, after: Int64, limit: Int, today: LocalDay, now: Timestamp) throws
+    /// One snapshot page: the users after `after` (by id) that concern `branch`, among the next
+    /// `limit` ids, and the chain's card index entries of all of those ids; the first page (after
+    /// 0) also carries every plan version.
+    func snapshotPage(branch: BranchID, after: Int64, limit: Int, zone: ZoneRules, now: Timestamp) throws
         -> SyncSnapshotPage
     /// Stores uploaded events once each, through `operations`; returns how many were new.
     func store(

@@ -144,6 +144,8 @@ public struct DemoChain: Sendable {
         // Members: a deterministic mix of standings over the three branches.
         let branches = [centro, centro, polanco, rio]  // Centro is the busiest
         var byKind: [String: [(UInt64, String)]] = [:]
+        // Members of the other branches, whom Centro knows only from the chain's card index.
+        var elsewhere: [String: [(UInt64, String)]] = [:]
         var granted: [(UserID, Int64, BranchID)] = []
         for index in 0..<count {
             let first = firstNames[random.next(below: firstNames.count)]
@@ -236,7 +238,11 @@ public struct DemoChain: Sendable {
             default:
                 kind = "lead"  // registered, never bought
             }
-            if home == centro { byKind[kind, default: []].append((card, who)) }
+            if home == centro {
+                byKind[kind, default: []].append((card, who))
+            } else {
+                elsewhere[kind, default: []].append((card, who))
+            }
         }
 
         // Two weeks of entries at the doors of each branch, for the dashboard and the history pages.
@@ -277,6 +283,11 @@ public struct DemoChain: Sendable {
             + pick("pack", "granted") + pick("pack-used", "plan.visit_limit")
         swipes += staffCards.prefix(2).map { Swipe(card: $0.0, who: $0.1, expected: "granted.staff") }
         swipes.append(Swipe(card: 4_242_424, who: "a card nobody holds", expected: "credential.unknown"))
+        for (kind, expected) in [("other-branch", "plan.branch_not_covered"), ("lead", "subscription.none")] {
+            swipes += (elsewhere[kind] ?? []).prefix(2).map {
+                Swipe(card: $0.0, who: "\($0.1), another branch's \(kind)", expected: expected)
+            }
+        }
         return DemoChain(
             branchID: centro, branchName: "Centro", branchZone: "America/Mexico_City", branches: 3, members: count,
             plans: 7, attendance: stored,

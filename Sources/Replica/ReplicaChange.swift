@@ -12,12 +12,16 @@ public struct ReplicaUser: Hashable, Sendable {
     public var grantedHere: Bool
     public var pin: PINDigest?
     public var duressPIN: PINDigest?
+    /// Entries the core counted at other branches in the current day, week and month (for a plan
+    /// with per-period limits; nil: none).
+    public var visitsElsewhere: VisitCounters?
 
     public init(
         id: UserID, clave: Int64, displayName: String, active: Bool, roles: RoleSet = RoleSet([.client]),
         grantedHere: Bool = false,
-        pin: PINDigest? = nil, duressPIN: PINDigest? = nil
+        pin: PINDigest? = nil, duressPIN: PINDigest? = nil, visitsElsewhere: VisitCounters? = nil
     ) {
+        self.visitsElsewhere = visitsElsewhere
         self.id = id
         self.clave = clave
         self.displayName = displayName
@@ -45,4 +49,6 @@ public enum ReplicaChange: Hashable, Sendable {
     /// A lockdown, free access or release from the core: kept with the cursor, so it outlives a
     /// restart (an unlock, which is of the moment, is not kept).
     case doorCommand(SyncDoorCommand)
+    /// A person's entries in the chain's card index: exactly these cards, with this standing.
+    case chainMember(SyncChainMember)
 }

@@ -214,5 +214,40 @@ enum ReplicaSchema {
                     -- Free text kept with an event: a manual check-in's reason and who made it; empty otherwise.
                     ALTER TABLE attendance ADD COLUMN note TEXT NOT NULL DEFAULT '';
                     """),
+            Migration(
+                version: 8, name: "chain card index and visits elsewhere",
+                sql: """
+                    -- Every active card of the chain, whoever holds it, with the person's id and standing
+                    -- only (no name, no PIN, no subscriptions): a card this branch does not hold is looked up
+                    -- here, so a member of another branch is told apart from a stranger.
+                    -- subscribed_through: the last day of their latest subscription anywhere (NULL: none).
+                    CREATE TABLE chain_cards (
+                        card_number INTEGER PRIMARY KEY,
+                        user_id INTEGER NOT NULL,
+                        active INTEGER NOT NULL CHECK (active IN (0, 1)),
+                        subscribed_through INTEGER
+                    ) STRICT;
+                    CREATE INDEX chain_cards_by_user ON chain_cards(user_id);
+                    CREATE TABLE snapshot_chain_cards (
+                        card_number INTEGER PRIMARY KEY,
+                        user_id INTEGER NOT NULL,
+                        active INTEGER NOT NULL,
+                        subscribed_through INTEGER
+                    ) STRICT;
+                    -- The index and the visits elsewhere come whole only with a snapshot: a replica made
+                    -- before this step takes one.
+                    DELETE FROM replica_meta WHERE key = 'bootstrapped';
+                    -- For a member whose plan limits visits per day, week or month: the entries the core
+                    -- counted at other branches in the periods named (as the user's own counters are keyed).
+                    """ + "\n"
+                        + ["users", "snapshot_users"].flatMap { table in
+                            ["day", "week", "month"].flatMap { period in
+                                [
+                                    "ALTER TABLE \(table) ADD COLUMN elsewhere_\(period) INTEGER;",
+                                    "ALTER TABLE \(table) ADD COLUMN elsewhere_\(period)_count INTEGER NOT NULL "
+                                        + "DEFAULT 0;",
+                                ]
+                            }
+                        }.joined(separator: "\n")),
         ])
 }

@@ -11,6 +11,8 @@ extension ReplicaStore {
         public var subscriptions: Int
         public var attendance: Int
         public var outbox: Int
+        /// Cards in the chain's card index (every branch's active cards).
+        public var chainCards: Int
         public var schemaVersion: Int
         public var syncCursor: Int64
     }
@@ -21,6 +23,6 @@ extension ReplicaStore {
         return Statistics(
             users: try count("users"), credentials: try count("cards") + count("pins"), plans: plans.count,
             subscriptions: try count("subscriptions"), attendance: try count("attendance"), outbox: try count("outbox"),
-            schemaVersion: version, syncCursor: try syncCursor())
+            chainCards: try count("chain_cards"), schemaVersion: version, syncCursor: try syncCursor())
     }
 }

@@ -11,6 +11,8 @@ extension SyncItem {
             return .upsertPlan(plan)
         case let .removeUser(id):
             return .deleteUser(UserID(id))
+        case let .chainMember(member):
+            return .chainMember(member)
         case let .user(user):
             func digest(_ hex: String?) -> PINDigest? {
                 guard let characters = hex.map({ Array($0.utf8) }), characters.count == 64 else { return nil }
@@ -25,7 +27,7 @@ extension SyncItem {
             let replicaUser = ReplicaUser(
                 id: UserID(user.id), clave: user.clave, displayName: user.displayName, active: user.active,
                 roles: RoleSet(user.roles), grantedHere: user.grantedHere, pin: digest(user.pin),
-                duressPIN: digest(user.duressPin))
+                duressPIN: digest(user.duressPin), visitsElsewhere: user.visitsElsewhere)
             let cards = user.cards.map {
                 Credential(
                     id: CredentialID($0.id), userID: UserID(user.id), card: CardNumber(rawValue: $0.number),
@@ -70,9 +72,7 @@ extension ReplicaStore {
         encoder.outputFormatting = .sortedKeys
         try db.transaction {
             if after == 0 {
-                for table in ["snapshot_users", "snapshot_cards", "snapshot_subscriptions", "snapshot_plans"] {
-                    try db.execute("DELETE FROM \(table)")
-                }
+                for table in Self.snapshotTables { try db.execute("DELETE FROM \(table)") }
                 // A snapshot carries no door commands: the modes in force are asked for after it.
                 try markDoorModesPending()
                 try db.run(
@@ -83,13 +83,7 @@ extension ReplicaStore {
             for item in page.items {
                 switch item.replicaChange {
                 case let .replaceUser(user, cards, subscriptions):
-                    try db.run(
-                        """
-                        INSERT OR REPLACE INTO snapshot_users (id, clave, display_name, active, roles, granted_here,
-                            pin_digest, duress_digest)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """, user.id.rawValue, user.clave, user.displayName, user.active, Int64(user.roles.rawValue),
-                        user.grantedHere, user.pin?.bytes, user.duressPIN?.bytes)
+                    try writeUser(user, into: "snapshot_users")
                     for card in cards {
                         guard let number = card.cardNumber else { continue }
                         try db.run(
@@ -108,8 +102,10 @@ extension ReplicaStore {
                     try db.run(
                         "INSERT OR REPLACE INTO snapshot_plans (id, body) VALUES (?, ?)", plan.id.rawValue,
                         String(decoding: try encoder.encode(plan), as: UTF8.self))
+                case let .chainMember(member):
+                    try replaceChainMember(member, in: "snapshot_chain_cards")
                 default:
-                    break  // a snapshot page holds people and plans only
+                    break  // a snapshot page holds people, plans and the chain's card index only
                 }
             }
             try db.run(
@@ -121,20 +117,17 @@ extension ReplicaStore {
 
     /// Swaps the staged snapshot in, in one transaction: people not in it leave (their cards and
     /// subscriptions with them), those who stay keep their decision state (visit counters,
-    /// presence, PIN attempts), cards, subscriptions and plans are replaced, and the cursor
-    /// becomes the snapshot's sequence.
+    /// presence, PIN attempts), cards, subscriptions, plans and the chain's card index are
+    /// replaced, and the cursor becomes the snapshot's sequence.
     public func finishSnapshot() throws {
         guard let progress = try snapshotProgress() else { return }
         try db.transaction {
             try db.execute("DELETE FROM users WHERE id NOT IN (SELECT id FROM snapshot_users)")
             try db.execute(
                 """
-                INSERT INTO users (id, clave, display_name, active, roles, granted_here, pin_digest, duress_digest)
-                SELECT id, clave, display_name, active, roles, granted_here, pin_digest, duress_digest
-                    FROM snapshot_users WHERE true
-                ON CONFLICT(id) DO UPDATE SET clave = excluded.clave, display_name = excluded.display_name,
-                    active = excluded.active, roles = excluded.roles, granted_here = excluded.granted_here,
-                    pin_digest = excluded.pin_digest, duress_digest = excluded.duress_digest
+                INSERT INTO users (id, \(Self.userSyncColumns))
+                SELECT id, \(Self.userSyncColumns) FROM snapshot_users WHERE true
+                ON CONFLICT(id) DO UPDATE SET \(Self.userSyncUpdates)
                 """)
             try db.execute("DELETE FROM cards")
             try db.execute(
@@ -151,9 +144,11 @@ extension ReplicaStore {
                 """)
             try db.execute("DELETE FROM plans")
             try db.execute("INSERT INTO plans (id, body) SELECT id, body FROM snapshot_plans")
-            for table in ["snapshot_users", "snapshot_cards", "snapshot_subscriptions", "snapshot_plans"] {
-                try db.execute("DELETE FROM \(table)")
-            }
+            try db.execute("DELETE FROM chain_cards")
+            try db.execute(
+                "INSERT INTO chain_cards (card_number, user_id, active, subscribed_through) "
+                    + "SELECT card_number, user_id, active, subscribed_through FROM snapshot_chain_cards")
+            for table in Self.snapshotTables { try db.execute("DELETE FROM \(table)") }
             try db.run(
                 "INSERT INTO replica_meta (key, value) VALUES ('sync_cursor', ?) ON CONFLICT(key) DO UPDATE "
                     + "SET value = excluded.value",

@@ -145,7 +145,7 @@ public final class ReplicaStore {
                 for change in changes {
                     switch change {
                     case let .upsertUser(user):
-                        try upsertUser(user)
+                        try writeUser(user)
                     case let .deleteUser(id):
                         try db.run("DELETE FROM users WHERE id = ?", id.rawValue)
                     case let .upsertCredential(credential):
@@ -186,8 +186,9 @@ public final class ReplicaStore {
                     case let .deleteSubscription(id):
                         try db.run("DELETE FROM subscriptions WHERE id = ?", id.rawValue)
                     case let .doorCommand(command): try record(command)
+                    case let .chainMember(member): try replaceChainMember(member, in: "chain_cards")
                     case let .replaceUser(user, cards, subscriptions):
-                        try upsertUser(user)
+                        try writeUser(user)
                         try db.run("DELETE FROM cards WHERE user_id = ?", user.id.rawValue)
                         try db.run("DELETE FROM subscriptions WHERE user_id = ?", user.id.rawValue)
                         for card in cards {
@@ -251,13 +252,21 @@ public final class ReplicaStore {
                 try statement.bind(bytes: digest.bytes, at: 1)
             }
             defer { statement.reset() }
-            guard try statement.step() else { return (nil, .initial) }
+            guard try statement.step() else {
+                // Not this branch's: the chain's card index may know whose it is.
+                guard case let .card(number) = presented else { return (nil, .initial) }
+                return (try chainFacts(number), .initial)
+            }
             let row = statement.row
             let credentialID = CredentialID(try row.requiredInt64(0))
             let userID = UserID(try row.requiredInt64(1))
             let statusText: String = try row.get(2)
             guard let status = Credential.Status(rawValue: statusText) else {
                 throw ReplicaError.invalidStoredValue(table: "cards", column: "status", value: statusText)
+            }
+            // A number lost or revoked here may be someone else's now, a person this branch does not hold.
+            if status != .active, case let .card(number) = presented, let chain = try chainFacts(number) {
+                return (chain, .initial)
             }
             let grantedHere = try row.requiredInt64(5) != 0
             let user = AccessUser(
@@ -267,6 +276,7 @@ public final class ReplicaStore {
             let pin = row.bytes(6).map(PINDigest.init)
             let duress = row.bytes(7).map(PINDigest.init)
             let state = try Self.state(from: row, at: 8)
+            let elsewhere = try Self.visitsElsewhere(from: row, at: 19)
             statement.reset()
             let facts = AccessFacts(
                 credentialID: credentialID, credentialStatus: status, user: user,
@@ -278,7 +288,7 @@ public final class ReplicaStore {
                         ? 0 : (subscription.visitsElsewhere ?? 0) + (try localEntries(subscription.id))
                     return SubscriptionFacts(subscription: subscription, plan: plan, visitsUsed: used)
                 },
-                pin: pin, duressPIN: duress)
+                pin: pin, duressPIN: duress, visitsElsewhere: elsewhere)
             return (facts, state)
         }
     }
@@ -286,7 +296,9 @@ public final class ReplicaStore {
     static let userColumns = """
         u.active, u.roles, u.granted_here, u.pin_digest, u.duress_digest,
         u.visit_day, u.day_count, u.visit_week, u.week_count, u.visit_month, u.month_count,
-        u.inside, u.presence_since, u.last_entry, u.pin_failures, u.pin_locked_until
+        u.inside, u.presence_since, u.last_entry, u.pin_failures, u.pin_locked_until,
+        u.elsewhere_day, u.elsewhere_day_count, u.elsewhere_week, u.elsewhere_week_count, u.elsewhere_month,
+        u.elsewhere_month_count
         """
     static let cardLookupSQL =
         "SELECT c.id, c.user_id, c.status, \(userColumns) FROM cards c JOIN users u ON u.id = c.user_id "
@@ -299,20 +311,6 @@ public final class ReplicaStore {
         SELECT id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency, visits_elsewhere
         FROM subscriptions WHERE user_id = ?
         """
-
-    /// Writes a user's row, keeping their decision state (visit counters, presence, PIN attempts).
-    func upsertUser(_ user: ReplicaUser) throws {
-        try db.run(
-            """
-            INSERT INTO users (id, clave, display_name, active, roles, granted_here, pin_digest, duress_digest)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET clave = excluded.clave, display_name = excluded.display_name,
-                active = excluded.active, roles = excluded.roles, granted_here = excluded.granted_here,
-                pin_digest = excluded.pin_digest, duress_digest = excluded.duress_digest
-            """, user.id.rawValue, user.clave, user.displayName, user.active, Int64(user.roles.rawValue),
-            user.grantedHere,
-            user.pin?.bytes, user.duressPIN?.bytes)
-    }
 
     /// Entries granted here on a subscription, from the journal.
     func localEntries(_ id: SubscriptionID) throws -> Int {

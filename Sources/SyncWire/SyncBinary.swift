@@ -9,9 +9,16 @@ import Foundation
 public enum SyncBinary {
     /// Snapshot pages of version 2 (no duress PINs); what an earlier daemon asks for.
     public static let mediaType = "application/x-portero-sync"
-    /// Snapshot pages of version 3 (with duress PINs). A daemon asks for both, this one first;
-    /// it reads either.
+    /// Snapshot pages of version 3 (with duress PINs).
     public static let mediaTypeV3 = "application/x-portero-sync-3"
+    /// Snapshot pages of version 4: the chain's card index and each person's visits elsewhere in
+    /// the current day, week and month. A daemon asks for 4, 3 and 2, in that order, and reads any;
+    /// a core answers the first it can.
+    public static let mediaTypeV4 = "application/x-portero-sync-4"
+    /// What a daemon puts in `Accept` for a snapshot page.
+    public static let snapshotAccept = "\(mediaTypeV4), \(mediaTypeV3), \(mediaType)"
+    /// The media type of each version a core writes, newest first.
+    public static let snapshotVersions = [(mediaTypeV4, 4), (mediaTypeV3, 3), (mediaType, 2)]
 
     public struct Malformed: Error, Sendable, CustomStringConvertible {
         public let reason: String
@@ -38,6 +45,17 @@ public enum SyncBinary {
         mutating func optional(_ value: Int64?) {
             flag(value != nil)
             if let value { signed(value) }
+        }
+        /// Visit counters keyed by their periods, or nil.
+        mutating func counters(_ value: VisitCounters?) {
+            flag(value != nil)
+            guard let value else { return }
+            optional(value.day.map { Int64($0.rawValue) })
+            unsigned(UInt64(max(0, value.dayCount)))
+            optional(value.weekStart.map { Int64($0.rawValue) })
+            unsigned(UInt64(max(0, value.weekCount)))
+            optional(value.month.map { Int64($0) })
+            unsigned(UInt64(max(0, value.monthCount)))
         }
     }
 
@@ -91,6 +109,18 @@ public enum SyncBinary {
             return text
         }
         mutating func optional() throws(Malformed) -> Int64? { try flag() ? try signed() : nil }
+        mutating func counters() throws(Malformed) -> VisitCounters? {
+            guard try flag() else { return nil }
+            func localDay(_ value: Int64?) -> LocalDay? {
+                value.map { LocalDay(daysSinceEpoch: Int32(truncatingIfNeeded: $0)) }
+            }
+            let day = localDay(try optional()), dayCount = try count(1_000_000)
+            let week = localDay(try optional()), weekCount = try count(1_000_000)
+            let month = try optional().map { Int32(truncatingIfNeeded: $0) }, monthCount = try count(1_000_000)
+            return VisitCounters(
+                day: day, dayCount: dayCount, weekStart: week, weekCount: weekCount, month: month,
+                monthCount: monthCount)
+        }
         mutating func tag(_ expected: String) throws(Malformed) {
             guard bytes.count >= 4, Array(bytes[0..<4]) == Array(expected.utf8) else {
                 throw Malformed(reason: "not a \(expected) message")
@@ -109,16 +139,20 @@ public enum SyncBinary {
 
     // MARK: Snapshot pages
 
-    public static func encode(_ page: SyncSnapshotPage, version: Int = 3) throws -> [UInt8] {
+    /// A page in `version` 2, 3 or 4; what an earlier version cannot carry (duress PINs before 3,
+    /// the chain's card index and visits elsewhere before 4) is left out.
+    public static func encode(_ page: SyncSnapshotPage, version: Int = 4) throws -> [UInt8] {
         var out = Writer()
-        out.bytes = Array((version >= 3 ? "PSP3" : "PSP2").utf8)
+        out.bytes = Array("PSP\(min(4, max(2, version)))".utf8)
         out.signed(page.sequence)
         out.signed(page.serverTime.milliseconds)
         out.optional(page.nextAfter)
-        out.unsigned(UInt64(page.items.count))
+        let items =
+            version >= 4 ? page.items : page.items.filter { if case .chainMember = $0 { false } else { true } }
+        out.unsigned(UInt64(items.count))
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        for item in page.items {
+        for item in items {
             switch item {
             case let .user(user):
                 out.bytes.append(1)
@@ -153,12 +187,20 @@ public enum SyncBinary {
                     out.string(s.pricePaid.currency)
                     out.optional(s.visitsElsewhere.map { Int64($0) })
                 }
+                if version >= 4 { out.counters(user.visitsElsewhere) }
             case let .removeUser(id):
                 out.bytes.append(2)
                 out.signed(id)
             case let .plan(plan):
                 out.bytes.append(3)
                 out.blob(Array(try encoder.encode(plan)))
+            case let .chainMember(member):
+                out.bytes.append(4)
+                out.signed(member.id)
+                out.flag(member.active)
+                out.optional(member.subscribedThrough.map { Int64($0.rawValue) })
+                out.unsigned(UInt64(member.cards.count))
+                for number in member.cards { out.unsigned(number) }
             }
         }
         return out.bytes
@@ -166,8 +208,8 @@ public enum SyncBinary {
 
     public static func decodeSnapshotPage(_ bytes: [UInt8]) throws -> SyncSnapshotPage {
         var input = Reader(bytes)
-        let version = bytes.starts(with: Array("PSP3".utf8)) ? 3 : 2
-        try input.tag(version == 3 ? "PSP3" : "PSP2")
+        let version = (3...4).first { bytes.starts(with: Array("PSP\($0)".utf8)) } ?? 2
+        try input.tag("PSP\(version)")
         let sequence = try input.signed()
         let serverTime = Timestamp(milliseconds: try input.signed())
         let nextAfter = try input.optional()
@@ -221,17 +263,28 @@ public enum SyncBinary {
                                 return Int(value)
                             }))
                 }
+                let elsewhere = version >= 4 ? try input.counters() : nil
                 items.append(
                     .user(
                         SyncUser(
                             id: id, clave: clave, displayName: name, active: active, roles: roles,
                             grantedHere: grantedHere,
                             pin: pin.isEmpty ? nil : pin, duressPin: duress.isEmpty ? nil : duress, cards: cards,
-                            subscriptions: subscriptions)))
+                            subscriptions: subscriptions, visitsElsewhere: elsewhere)))
             case 2:
                 items.append(.removeUser(try input.signed()))
             case 3:
                 items.append(.plan(try decoder.decode(Plan.self, from: Data(try input.blob()))))
+            case 4 where version >= 4:
+                let id = try input.signed(), active = try input.flag(), through = try input.optional()
+                var cards: [UInt64] = []
+                for _ in 0..<(try input.count(10_000)) { cards.append(try input.unsigned()) }
+                items.append(
+                    .chainMember(
+                        SyncChainMember(
+                            id: id, active: active,
+                            subscribedThrough: through.map { LocalDay(daysSinceEpoch: Int32(truncatingIfNeeded: $0)) },
+                            cards: cards)))
             case let other:
                 throw Malformed(reason: "an item of kind \(other)")
             }

@@ -32,11 +32,17 @@ public struct SyncUser: Hashable, Sendable, Codable {
     public var duressPin: String?
     public var cards: [SyncCard]
     public var subscriptions: [Subscription]
+    /// For a member whose plan limits visits per day, week or month: the entries the core holds
+    /// that were not made at the receiving branch's doors, in its current day, week and month
+    /// (nil: no such plan). The branch adds its own.
+    public var visitsElsewhere: VisitCounters?
 
     public init(
         id: Int64, clave: Int64, displayName: String, active: Bool, roles: [Role], grantedHere: Bool, pin: String?,
-        duressPin: String? = nil, cards: [SyncCard], subscriptions: [Subscription]
+        duressPin: String? = nil, cards: [SyncCard], subscriptions: [Subscription],
+        visitsElsewhere: VisitCounters? = nil
     ) {
+        self.visitsElsewhere = visitsElsewhere
         self.duressPin = duressPin
         self.id = id
         self.clave = clave
@@ -50,6 +56,27 @@ public struct SyncUser: Hashable, Sendable, Codable {
     }
 }
 
+/// One person's entries in the chain's card index, which every branch holds whole: their active
+/// cards, whether they are active, and until when they hold a subscription anywhere. A branch
+/// that does not hold the person tells a member of another branch from a stranger with it, and
+/// learns nothing else about them.
+public struct SyncChainMember: Hashable, Sendable, Codable {
+    public var id: Int64
+    public var active: Bool
+    /// The last day of their latest subscription anywhere, grace and freezes included (an open
+    /// freeze: far ahead; cancelled ones do not count); nil: they never held one.
+    public var subscribedThrough: LocalDay?
+    /// Active card numbers (none: the person leaves the index).
+    public var cards: [UInt64]
+
+    public init(id: Int64, active: Bool, subscribedThrough: LocalDay?, cards: [UInt64]) {
+        self.id = id
+        self.active = active
+        self.subscribedThrough = subscribedThrough
+        self.cards = cards
+    }
+}
+
 /// One item of a batch or a snapshot page.
 public enum SyncItem: Hashable, Sendable, Codable {
     case user(SyncUser)
@@ -57,8 +84,13 @@ public enum SyncItem: Hashable, Sendable, Codable {
     case removeUser(Int64)
     /// A plan version (its id is the version id subscriptions name).
     case plan(Plan)
+    /// A person's entries in the chain's card index: replace what the index holds for them.
+    case chainMember(SyncChainMember)
 
-    enum CodingKeys: String, CodingKey { case kind, user, id, plan }
+    /// The kinds this build reads; a batch or page leaves out items of any other (a newer core's).
+    static let kinds: Set<String> = ["user", "remove_user", "plan", "chain_member"]
+
+    enum CodingKeys: String, CodingKey { case kind, user, id, plan, member }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -66,6 +98,7 @@ public enum SyncItem: Hashable, Sendable, Codable {
         case "user": self = .user(try container.decode(SyncUser.self, forKey: .user))
         case "remove_user": self = .removeUser(try container.decode(Int64.self, forKey: .id))
         case "plan": self = .plan(try container.decode(Plan.self, forKey: .plan))
+        case "chain_member": self = .chainMember(try container.decode(SyncChainMember.self, forKey: .member))
         case let other:
             throw DecodingError.dataCorruptedError(
                 forKey: .kind, in: container, debugDescription: "unknown sync item kind '\(other)'")
@@ -84,7 +117,27 @@ public enum SyncItem: Hashable, Sendable, Codable {
         case let .plan(plan):
             try container.encode("plan", forKey: .kind)
             try container.encode(plan, forKey: .plan)
+        case let .chainMember(member):
+            try container.encode("chain_member", forKey: .kind)
+            try container.encode(member, forKey: .member)
         }
+    }
+
+    /// Items of a list a newer core may extend: one of a kind this build does not know is left
+    /// out; a known kind that does not decode is still an error.
+    static func decodeList<Key: CodingKey>(_ container: KeyedDecodingContainer<Key>, forKey key: Key) throws
+        -> [SyncItem]
+    {
+        try container.decode([KnownItem].self, forKey: key).compactMap(\.item)
+    }
+}
+
+/// A list element that is a `SyncItem` of a known kind, or nil for one of another kind.
+private struct KnownItem: Decodable {
+    struct Kind: Decodable { let kind: String }
+    let item: SyncItem?
+    init(from decoder: any Decoder) throws {
+        item = SyncItem.kinds.contains(try Kind(from: decoder).kind) ? try SyncItem(from: decoder) : nil
     }
 }
 
@@ -154,12 +207,12 @@ public struct SyncBatch: Hashable, Sendable, Codable {
 
     enum CodingKeys: String, CodingKey { case cursor, items, commands, more, snapshotRequired, serverTime }
 
-    /// A command of a kind this build does not know (a newer core) is left out, not the batch:
-    /// the rest of the feed still applies.
+    /// A command or an item of a kind this build does not know (a newer core) is left out, not
+    /// the batch: the rest of the feed still applies.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         cursor = try container.decode(Int64.self, forKey: .cursor)
-        items = try container.decode([SyncItem].self, forKey: .items)
+        items = try SyncItem.decodeList(container, forKey: .items)
         commands = try container.decode([Lenient<SyncDoorCommand>].self, forKey: .commands).compactMap(\.value)
         more = try container.decode(Bool.self, forKey: .more)
         snapshotRequired = try container.decode(Bool.self, forKey: .snapshotRequired)
@@ -187,6 +240,17 @@ public struct SyncSnapshotPage: Hashable, Sendable, Codable {
         self.items = items
         self.nextAfter = nextAfter
         self.serverTime = serverTime
+    }
+
+    enum CodingKeys: String, CodingKey { case sequence, items, nextAfter, serverTime }
+
+    /// Items of a kind this build does not know (a newer core) are left out, not the page.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        sequence = try container.decode(Int64.self, forKey: .sequence)
+        items = try SyncItem.decodeList(container, forKey: .items)
+        nextAfter = try container.decodeIfPresent(Int64.self, forKey: .nextAfter)
+        serverTime = try container.decode(Timestamp.self, forKey: .serverTime)
     }
 }
 

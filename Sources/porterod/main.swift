@@ -93,7 +93,7 @@ runProgram(
           branch \(branch), schema version \(stats.schemaVersion), sync cursor \(stats.syncCursor)
           users \(stats.users), credentials \(stats.credentials), plans \(stats.plans), \
         subscriptions \(stats.subscriptions)
-          attendance \(stats.attendance), outbox \(stats.outbox)
+          attendance \(stats.attendance), outbox \(stats.outbox), chain card index \(stats.chainCards)
           integrity \(problems.isEmpty ? "ok" : problems.joined(separator: "; "))
         """)
     return problems.isEmpty ? .success : .dataError

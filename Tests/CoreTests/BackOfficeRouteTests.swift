@@ -22,13 +22,14 @@ extension APIFixture {
     func get(_ path: String, as user: Caller) throws -> HTTPResponse { try send("GET", path, cookie: user.cookie) }
 
     /// A member (role cliente) at the own branch, made through the API.
-    func member(_ username: String, as user: Caller, extra: String = "") throws -> Int64 {
+    /// A member of the own branch (or `branch`).
+    func member(_ username: String, as user: Caller, extra: String = "", branch: BranchID? = nil) throws -> Int64 {
         let response = try post(
             "/api/v1/users",
             """
             {"username": "\(username)", "email": "\(username)@correo.mx", "name": "Nombre \(username)", \
             "paternalSurname": "Pérez",
-             "roles": ["cliente"], "branches": [\(own)]\(extra)}
+             "roles": ["cliente"], "branches": [\(branch ?? own)]\(extra)}
             """, as: user)
         #expect(response.status == 201, "\(String(decoding: response.body, as: UTF8.self))")
         return try #require(try object(response)["id"] as? Int64)

@@ -48,8 +48,11 @@ final class APIFixture {
     func advance(seconds: Int64) { clock.advance(seconds: seconds) }
 
     /// Sends a request with a bearer token (personal or device).
-    func bearer(_ method: String, _ target: String, _ token: String, body: String? = nil) throws -> HTTPResponse {
+    func bearer(
+        _ method: String, _ target: String, _ token: String, body: String? = nil, headers: [(String, String)] = []
+    ) throws -> HTTPResponse {
         var text = "\(method) \(target) HTTP/1.1\r\nHost: core\r\nAuthorization: Bearer \(token)\r\n"
+        for (name, value) in headers { text += "\(name): \(value)\r\n" }
         if let body { text += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
         text += "\r\n" + (body ?? "")
         var decoder = HTTPRequestDecoder()

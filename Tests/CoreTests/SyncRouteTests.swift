@@ -10,16 +10,21 @@ import Synchronization
 import Testing
 
 extension APIFixture {
-    /// Registers and enrols a device at the own branch; returns its token and identity.
-    func enrolDevice(as admin: Caller, name: String = "torniquete") throws -> (token: String, identity: [String: Any]) {
-        let registered = try object(try post("/api/v1/devices", #"{"branch": \#(own), "name": "\#(name)"}"#, as: admin))
+    /// Registers and enrols a device at the own branch (or `branch`); returns its token and identity.
+    func enrolDevice(as admin: Caller, name: String = "torniquete", at branch: BranchID? = nil) throws -> (
+        token: String, identity: [String: Any]
+    ) {
+        let registered = try object(
+            try post("/api/v1/devices", #"{"branch": \#(branch ?? own), "name": "\#(name)"}"#, as: admin))
         let code = try #require(registered["enrollmentCode"] as? String)
         let enrolled = try object(try send("POST", "/api/v1/enroll", body: #"{"code": "\#(code)"}"#))
         return (try #require(enrolled["token"] as? String), try #require(enrolled["identity"] as? [String: Any]))
     }
 
-    func batch(_ token: String, after: Int64, wait: Int = 0) throws -> SyncBatch {
-        let response = try bearer("GET", "/api/v1/sync/changes?after=\(after)&wait=\(wait)", token)
+    /// A feed batch; `version` 2 is what a daemon that holds the chain's card index asks for.
+    func batch(_ token: String, after: Int64, wait: Int = 0, version: Int? = nil) throws -> SyncBatch {
+        let response = try bearer(
+            "GET", "/api/v1/sync/changes?after=\(after)&wait=\(wait)" + (version.map { "&version=\($0)" } ?? ""), token)
         #expect(response.status == 200, "\(String(decoding: response.body, as: UTF8.self))")
         return try JSONDecoder().decode(SyncBatch.self, from: Data(response.body))
     }

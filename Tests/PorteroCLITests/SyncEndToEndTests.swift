@@ -22,6 +22,24 @@ import Testing
         return CoreClient(baseURL: url, token: try #require((try token.json() as? [String: Any])?["token"] as? String))
     }
 
+    /// Writes `porterod.json` for a daemon of `branch` in the core's test folder, with one simulated
+    /// door and an EM4100 reader fed from standard input; returns its path.
+    static func writeDaemonConfig(_ core: AdminCLITests.Core, branch: Int64, timeZone: String = "America/Mexico_City")
+        throws -> String
+    {
+        let directory = core.directory.path
+        try """
+        {"branch": {"id": \(branch), "time_zone": "\(timeZone)"}, "data_directory": "\(directory)/data",
+         "pin_key_file": "\(directory)/pin.key",
+         "core": {"url": "http://127.0.0.1:\(core.port)/", "token_file": "\(directory)/device.token"},
+         "status": {"socket": "\(directory)/status.sock"},
+         "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 200,
+                    "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
+         "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
+        """.write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
+        return directory + "/porterod.json"
+    }
+
     /// A branch, a monthly plan, member Ana enrolled with card 5551234, and a device's enrolment code.
     static func seedBranch(_ admin: CoreClient) throws -> (branch: Int64, member: Int64, card: Int64, code: String) {
         let branch = try #require(
@@ -57,16 +75,7 @@ import Testing
         let (branch, member, card, code) = try Self.seedBranch(admin)
 
         let directory = core.directory.path
-        let config = """
-            {"branch": {"id": \(branch), "time_zone": "America/Mexico_City"}, "data_directory": "\(directory)/data",
-             "pin_key_file": "\(directory)/pin.key",
-             "core": {"url": "http://127.0.0.1:\(core.port)/", "token_file": "\(directory)/device.token"},
-             "status": {"socket": "\(directory)/status.sock"},
-             "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 200,
-                        "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
-             "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
-            """
-        try config.write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
+        _ = try Self.writeDaemonConfig(core, branch: branch)
         let wrong = try Built.run(
             "porterod", ["enroll", "--config", directory + "/porterod.json", "--code", "AAAAA-BBBBB"])
         #expect(wrong.status != 0 && wrong.err.contains("enrolment refused"))
@@ -181,15 +190,7 @@ import Testing
         try admin.send("POST", "api/v1/users/\(carla)/cards", json: ["number": "7777777"])
 
         let directory = core.directory.path
-        try """
-        {"branch": {"id": \(branch), "time_zone": "America/Mexico_City"}, "data_directory": "\(directory)/data",
-         "pin_key_file": "\(directory)/pin.key",
-         "core": {"url": "http://127.0.0.1:\(core.port)/", "token_file": "\(directory)/device.token"},
-         "status": {"socket": "\(directory)/status.sock"},
-         "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 200,
-                    "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
-         "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
-        """.write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
+        _ = try Self.writeDaemonConfig(core, branch: branch)
         #expect(
             try Built.run("porterod", ["enroll", "--config", directory + "/porterod.json", "--code", code]).status == 0)
         let daemon = try DaemonProcess(
@@ -207,14 +208,15 @@ import Testing
                 $0["number"] as? String == "6666666"
             } == true
         }
-        // Refused here: Ana's active card; refused by the core: Carla's card, unknown here, taken back by the feed.
+        // Refused here: Ana's active card; refused by the core: Carla's card, taken back by the feed.
+        // Carla is a member of Norte without a plan: her card is in the chain's index.
         #expect(statusPost(socket: socket, "/cards", #"{"user": \#(beto), "number": "5551234"}"#).status == 409)
         #expect(statusPost(socket: socket, "/cards", #"{"user": \#(beto), "number": "not a card"}"#).status == 400)
         #expect(statusPost(socket: socket, "/cards", #"{"user": \#(beto), "number": "7777777"}"#).status == 202)
         #expect(daemon.waitFor("the core refused command"), "\(daemon.log)")
         _ = try eventually(within: 10) {
             try daemon.input.fileHandleForWriting.write(contentsOf: Data("entrada 7777777\n".utf8))
-            return daemon.waitFor("card 7777777 credential.unknown", timeout: 1)
+            return daemon.waitFor("card 7777777 subscription.none user \(carla)", timeout: 1)
         }
         // A manual check-in at the desk: journalled, the door released, uploaded once.
         let checkIn = statusPost(socket: socket, "/checkin", #"{"user": \#(ana), "reason": "olvidó su tarjeta"}"#)

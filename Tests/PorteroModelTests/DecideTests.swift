@@ -51,6 +51,22 @@ struct DecisionCase: Sendable, CustomTestStringConvertible {
         },
         DecisionCase("plan missing from the replica", .planBranchNotCovered) { $0.subscription.planID = PlanID(999) },
         DecisionCase("member who never subscribed", .subscriptionNone) { $0.hasSubscription = false },
+        DecisionCase("another branch's member, subscribed there", .planBranchNotCovered) {
+            $0.chain = ChainStanding(subscribedThrough: day(2024, 6, 30))
+        },
+        DecisionCase("another branch's member, subscribed until today", .planBranchNotCovered) {
+            $0.chain = ChainStanding(subscribedThrough: day(2024, 6, 3))
+        },
+        DecisionCase("another branch's member whose subscription ended", .subscriptionNone) {
+            $0.chain = ChainStanding(subscribedThrough: day(2024, 6, 2))
+        },
+        DecisionCase("another branch's member who never subscribed", .subscriptionNone) {
+            $0.chain = ChainStanding(subscribedThrough: nil)
+        },
+        DecisionCase("another branch's member, inactive", .userInactive) {
+            $0.user.active = false
+            $0.chain = ChainStanding(subscribedThrough: day(2024, 6, 30))
+        },
         DecisionCase("subscription starting tomorrow", .subscriptionNotStarted) {
             $0.subscription.startDay = day(2024, 6, 4)
         },
@@ -65,6 +81,11 @@ struct DecisionCase: Sendable, CustomTestStringConvertible {
         DecisionCase("daily limit reached", .planVisitLimit) {
             $0.plan.visitLimit = VisitLimit(perDay: 1)
             $0.state.visits = VisitCounters().addingVisit(on: day(2024, 6, 3))
+        },
+        DecisionCase("weekly limit reached with entries at another branch", .planVisitLimit) {
+            $0.plan.visitLimit = VisitLimit(perWeek: 2)
+            $0.state.visits = VisitCounters().addingVisit(on: day(2024, 6, 3))
+            $0.visitsElsewhere = VisitCounters().addingVisit(on: day(2024, 6, 3))
         },
         DecisionCase("a ten-visit pack used up", .planVisitLimit) {
             $0.plan.visitLimit = VisitLimit(perSubscription: 10)
@@ -276,6 +297,55 @@ struct DecisionCase: Sendable, CustomTestStringConvertible {
         #expect(fixture.decideAndRecord().reason == .planVisitLimit)
         fixture.now = utc(2024, 7, 1, 6, 30)  // 00:30 on 1 July local
         #expect(fixture.decideAndRecord().reason == .granted)
+    }
+
+    /// A card of the chain's index is refused with the person's id (the desk sees who it was) and
+    /// the reason their standing gives; the door stays shut, whatever the person's plan.
+    @Test func aChainMembersCardIsRefusedWithTheirIDAndStanding() {
+        var fixture = Fixture()
+        fixture.chain = ChainStanding(subscribedThrough: day(2024, 12, 31))
+        let covered = fixture.decision()
+        #expect(covered.reason == .planBranchNotCovered && !covered.granted)
+        #expect(covered.userID == UserID(7) && covered.credentialID == nil && covered.subscriptionID == nil)
+        // The grace of a subscription elsewhere is part of its standing: the day after it, none.
+        fixture.chain = ChainStanding(subscribedThrough: day(2024, 6, 2))
+        #expect(fixture.decision().reason == .subscriptionNone)
+        // The door's own rules come first, and leaving is never refused for a plan.
+        fixture.door.mode = .lockdown
+        #expect(fixture.decision().reason == .doorLockdown)
+        fixture.door.mode = .normal
+        fixture.request.direction = .exit
+        #expect(fixture.decision().reason == .grantedExit)
+    }
+
+    /// Per-period limits count the entries made at other branches (the core's count as of the last
+    /// sync) with this branch's own; counts elsewhere from a past period read as zero.
+    @Test func periodLimitsCountEntriesAtOtherBranches() {
+        var fixture = Fixture()
+        fixture.plan.visitLimit = VisitLimit(perDay: 1, perWeek: 3, perMonth: 5)
+        // Monday: one entry elsewhere today already.
+        fixture.visitsElsewhere = VisitCounters().addingVisit(on: day(2024, 6, 3))
+        #expect(fixture.decision().reason == .planVisitLimit)
+        // Tuesday: the day's count elsewhere is Monday's; the week holds it (1 + 0 < 3).
+        fixture.now = utc(2024, 6, 4, 16, 0)
+        #expect(fixture.decideAndRecord().reason == .granted)
+        // Two more elsewhere this week (Monday and Wednesday), as of the last sync: the week is full.
+        fixture.visitsElsewhere = VisitCounters(
+            day: day(2024, 6, 5), dayCount: 1, weekStart: day(2024, 6, 3), weekCount: 2,
+            month: day(2024, 6, 5).monthKey,
+            monthCount: 2)
+        fixture.now = utc(2024, 6, 6, 16, 0)
+        #expect(fixture.decision().reason == .planVisitLimit)
+        // The next week only the month counts: 2 elsewhere + 1 here < 5.
+        fixture.now = utc(2024, 6, 10, 16, 0)
+        #expect(fixture.decideAndRecord().reason == .granted)
+        fixture.now = utc(2024, 6, 11, 16, 0)
+        #expect(fixture.decideAndRecord().reason == .granted)
+        fixture.now = utc(2024, 6, 12, 16, 0)
+        #expect(fixture.decision().reason == .planVisitLimit)
+        // A plan without per-period limits ignores them.
+        fixture.plan.visitLimit = .unlimited
+        #expect(fixture.decision().reason == .granted)
     }
 
     @Test func inOutAntiPassbackAlternates() {

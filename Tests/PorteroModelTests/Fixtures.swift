@@ -36,12 +36,17 @@ struct Fixture: Sendable {
     /// Entries already made on the subscription (a pack's count).
     var visitsUsed = 0
     var state = AccessState()
+    /// Entries the core counted at other branches (per-period limits count them too).
+    var visitsElsewhere = VisitCounters()
+    /// Set: the card is known only from the chain's card index, with this standing.
+    var chain: ChainStanding?
     var request = AccessRequest(doorID: DoorID(10), direction: .entry, presented: .card(card))
     /// Monday 2024-06-03 10:00 in Mexico City (UTC−6 all year since 2022).
     var now = utc(2024, 6, 3, 16, 0)
 
     var facts: AccessFacts? {
         guard known else { return nil }
+        if let chain { return .chainMember(user.id, active: user.active, standing: chain) }
         return AccessFacts(
             credentialID: CredentialID(55), credentialStatus: credentialStatus, user: user,
             subscriptions: (hasSubscription
@@ -51,7 +56,7 @@ struct Fixture: Sendable {
                         visitsUsed: visitsUsed)
                 ] : [])
                 + extraSubscriptions,
-            pin: Self.pin, duressPIN: Self.duressPIN)
+            pin: Self.pin, duressPIN: Self.duressPIN, visitsElsewhere: visitsElsewhere)
     }
 
     func decision() -> AccessDecision {

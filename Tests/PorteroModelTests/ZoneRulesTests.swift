@@ -46,6 +46,24 @@ import Testing
         }
     }
 
+    /// A day starts at local midnight, whatever the offset; where a clock change skips midnight
+    /// (Santiago in September), at the first instant that exists.
+    @Test func aDayStartsAtItsFirstLocalInstant() {
+        #expect(mexicoCity.start(of: day(2024, 6, 4)) == utc(2024, 6, 4, 6, 0))
+        #expect(madrid.start(of: day(2024, 7, 1)) == utc(2024, 6, 30, 22, 0))
+        let santiago = try! ZoneRules(identifier: "America/Santiago")  // safe: a known zone
+        // 2024-09-08 00:00 CLT (UTC−4) became 01:00 CLST (UTC−3), at 04:00Z.
+        #expect(santiago.start(of: day(2024, 9, 8)) == utc(2024, 9, 8, 4, 0))
+        #expect(santiago.localDay(at: utc(2024, 9, 8, 3, 59, 59)) == day(2024, 9, 7))
+        var generator = SplitMix64(seed: 7)
+        for _ in 0..<500 {
+            let target = LocalDay(daysSinceEpoch: Int32.random(in: 0..<47_000, using: &generator))
+            let start = santiago.start(of: target)
+            #expect(santiago.localDay(at: start) == target)
+            #expect(santiago.localDay(at: start.adding(milliseconds: -1)) < target)
+        }
+    }
+
     @Test func unknownZoneIsAnError() {
         #expect(throws: ZoneRules.UnknownZone(identifier: "Mars/Olympus_Mons")) {
             try ZoneRules(identifier: "Mars/Olympus_Mons")

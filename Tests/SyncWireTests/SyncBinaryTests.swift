@@ -24,9 +24,20 @@ import Testing
             cards: [
                 SyncCard(id: 1, number: 5_551_234, status: .active), SyncCard(id: 2, number: UInt64.max, status: .lost),
             ],
-            subscriptions: [subscription])
+            subscriptions: [subscription],
+            visitsElsewhere: VisitCounters(
+                day: LocalDay(daysSinceEpoch: 20_015), dayCount: 1, weekStart: LocalDay(daysSinceEpoch: 20_013),
+                weekCount: 2, month: LocalDay(daysSinceEpoch: 20_015).monthKey, monthCount: 5))
         return SyncSnapshotPage(
-            sequence: 1_234, items: [.plan(plan), .user(user), .removeUser(-7)], nextAfter: 42,
+            sequence: 1_234,
+            items: [
+                .plan(plan), .user(user), .removeUser(-7),
+                .chainMember(
+                    SyncChainMember(
+                        id: 43, active: true, subscribedThrough: LocalDay(daysSinceEpoch: 20_100),
+                        cards: [7_777_777, UInt64.max])),
+                .chainMember(SyncChainMember(id: 44, active: false, subscribedThrough: nil, cards: [])),
+            ], nextAfter: 42,
             serverTime: Timestamp(milliseconds: 1_795_000_000_000))
     }()
 
@@ -36,6 +47,59 @@ import Testing
         var last = Self.page
         last.nextAfter = nil
         #expect(try SyncBinary.decodeSnapshotPage(try SyncBinary.encode(last)) == last)
+    }
+
+    /// A daemon that reads version 3 or 2 gets a page without what those versions cannot carry:
+    /// no chain index items (an unknown item kind would fail its whole page), no visits elsewhere.
+    @Test func earlierVersionsLeaveOutTheChainIndexAndVisitsElsewhere() throws {
+        var expected = Self.page
+        expected.items = expected.items.compactMap { item in
+            switch item {
+            case .chainMember: return nil
+            case var .user(user):
+                user.visitsElsewhere = nil
+                return .user(user)
+            default: return item
+            }
+        }
+        let three = try SyncBinary.encode(Self.page, version: 3)
+        #expect(Array(three.prefix(4)) == Array("PSP3".utf8))
+        #expect(try SyncBinary.decodeSnapshotPage(three) == expected)
+        // Version 4 is a byte longer per person than 3 without visits elsewhere, plus its index.
+        #expect(Array(try SyncBinary.encode(Self.page).prefix(4)) == Array("PSP4".utf8))
+        #expect(
+            SyncBinary.snapshotVersions.map(\.0) == [
+                SyncBinary.mediaTypeV4, SyncBinary.mediaTypeV3, SyncBinary.mediaType,
+            ])
+    }
+
+    /// JSON batches and pages leave out items of a kind this build does not know (a newer core's),
+    /// and still refuse a known kind that does not decode.
+    @Test func itemsOfUnknownKindsAreLeftOutOfJSONBatchesAndPages() throws {
+        let batch = #"""
+            {"cursor": 9, "more": false, "snapshotRequired": false, "serverTime": 1795000000000, "commands": [],
+             "items": [{"kind": "hologram", "hologram": {"x": 1}}, {"kind": "remove_user", "id": 5},
+                       {"kind": "chain_member", "member": {"id": 6, "active": true, "subscribedThrough": "2024-06-30",
+                        "cards": [123]}}]}
+            """#
+        let decoded = try JSONDecoder().decode(SyncBatch.self, from: Data(batch.utf8))
+        #expect(
+            decoded.items == [
+                .removeUser(5),
+                .chainMember(
+                    SyncChainMember(
+                        id: 6, active: true, subscribedThrough: LocalDay(year: 2024, month: 6, day: 30), cards: [123])),
+            ])
+        let page =
+            #"{"sequence": 3, "serverTime": 0, "items": [{"kind": "hologram"}, {"kind": "remove_user", "id": 2}]}"#
+        #expect(try JSONDecoder().decode(SyncSnapshotPage.self, from: Data(page.utf8)).items == [.removeUser(2)])
+        #expect(throws: (any Error).self) {
+            try JSONDecoder().decode(
+                SyncSnapshotPage.self,
+                from: Data(#"{"sequence": 3, "serverTime": 0, "items": [{"kind": "remove_user"}]}"#.utf8))
+        }
+        // And round trips.
+        #expect(try JSONDecoder().decode(SyncSnapshotPage.self, from: JSONEncoder().encode(Self.page)) == Self.page)
     }
 
     @Test func uploadsRoundTrip() throws {

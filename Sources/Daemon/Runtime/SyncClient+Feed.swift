@@ -31,7 +31,7 @@ extension SyncClient {
                 log(.debug, "sync: asking for changes after \(cursor)")
                 let response = try client.send(
                     "GET", "api/v1/sync/changes",
-                    query: [("after", String(cursor)), ("wait", String(timing.longPollSeconds))])
+                    query: [("after", String(cursor)), ("wait", String(timing.longPollSeconds)), ("version", "2")])
                 log(.debug, "sync: answer \(response.status), \(response.body.count) bytes")
                 let batch = try JSONDecoder().decode(SyncBatch.self, from: response.body)
                 noteContact(serverTime: batch.serverTime)
@@ -76,7 +76,7 @@ extension SyncClient {
             Background(self) {
                 let response = try client.send(
                     "GET", "api/v1/sync/snapshot", query: [("after", String(after)), ("limit", String(pageSize))],
-                    headers: ["Accept": "\(SyncBinary.mediaTypeV3), \(SyncBinary.mediaType)"])
+                    headers: ["Accept": SyncBinary.snapshotAccept])
                 return try SyncBinary.decodeSnapshotPage(Array(response.body))
             }
         }

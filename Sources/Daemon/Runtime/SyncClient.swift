@@ -173,7 +173,7 @@ public final class SyncClient: Sendable {
         var items = 0
         while true {
             let response = try client.send(
-                "GET", "api/v1/sync/changes", query: [("after", String(try replica.syncCursor()))])
+                "GET", "api/v1/sync/changes", query: [("after", String(try replica.syncCursor())), ("version", "2")])
             let batch = try JSONDecoder().decode(SyncBatch.self, from: response.body)
             guard !batch.snapshotRequired else { throw SyncClientError.notEnrolled }
             try replica.apply(batch)

@@ -66,9 +66,27 @@ public struct SubscriptionFacts: Hashable, Sendable {
     }
 }
 
+/// What the chain's card index says about a card this branch does not hold: whose it is (a
+/// member of another branch) and until when they hold a subscription somewhere in the chain.
+/// Nothing personal: no name, no PIN, no subscriptions.
+public struct ChainStanding: Hashable, Sendable {
+    /// The last day the person holds a subscription anywhere in the chain, grace and freezes
+    /// included (nil: none ever).
+    public var subscribedThrough: LocalDay?
+
+    public init(subscribedThrough: LocalDay?) { self.subscribedThrough = subscribedThrough }
+
+    /// Why the door refuses them here on `day`: their plan is for other branches, or they hold none.
+    public func reason(on day: LocalDay) -> ReasonCode {
+        if let through = subscribedThrough, day <= through { return .planBranchNotCovered }
+        return .subscriptionNone
+    }
+}
+
 /// Everything the replica knows about one presented credential, gathered by indexed look-ups.
 public struct AccessFacts: Hashable, Sendable {
-    public var credentialID: CredentialID
+    /// Nil for a card known only from the chain's card index.
+    public var credentialID: CredentialID?
     public var credentialStatus: Credential.Status
     public var user: AccessUser
     public var subscriptions: [SubscriptionFacts]
@@ -76,11 +94,19 @@ public struct AccessFacts: Hashable, Sendable {
     public var pin: PINDigest?
     /// A second PIN that opens the door and raises a silent alarm.
     public var duressPIN: PINDigest?
+    /// Entries the core counted at other branches in the current day, week and month (as of the
+    /// last sync), for a member whose plan limits visits per period: the limit counts them with
+    /// this branch's own.
+    public var visitsElsewhere: VisitCounters
+    /// Set when the card is not this branch's but the chain's card index knows it: the person is
+    /// a member of another branch, and the door tells which refusal applies.
+    public var chain: ChainStanding?
 
     public init(
-        credentialID: CredentialID, credentialStatus: Credential.Status, user: AccessUser,
+        credentialID: CredentialID?, credentialStatus: Credential.Status, user: AccessUser,
         subscriptions: [SubscriptionFacts],
-        pin: PINDigest? = nil, duressPIN: PINDigest? = nil
+        pin: PINDigest? = nil, duressPIN: PINDigest? = nil, visitsElsewhere: VisitCounters = VisitCounters(),
+        chain: ChainStanding? = nil
     ) {
         self.credentialID = credentialID
         self.credentialStatus = credentialStatus
@@ -88,6 +114,16 @@ public struct AccessFacts: Hashable, Sendable {
         self.subscriptions = subscriptions
         self.pin = pin
         self.duressPIN = duressPIN
+        self.visitsElsewhere = visitsElsewhere
+        self.chain = chain
+    }
+
+    /// A card of the chain's index: an active card of a person this branch holds nothing else about.
+    public static func chainMember(_ user: UserID, active: Bool, standing: ChainStanding) -> AccessFacts {
+        AccessFacts(
+            credentialID: nil, credentialStatus: .active,
+            user: AccessUser(id: user, active: active, roles: RoleSet(rawValue: 0), branches: []), subscriptions: [],
+            chain: standing)
     }
 }
 

@@ -32,6 +32,15 @@ public struct VisitCounters: Hashable, Sendable, Codable {
             month: today.monthKey, monthCount: visits(inMonthOf: today) + 1)
     }
 
+    /// This day's, week's and month's counts of both, for the periods of `today` (either's counter
+    /// from a past period reads as zero): this branch's visits with those made elsewhere.
+    public func adding(_ other: VisitCounters, on today: LocalDay) -> VisitCounters {
+        VisitCounters(
+            day: today, dayCount: visits(onDay: today) + other.visits(onDay: today),
+            weekStart: today.weekStart, weekCount: visits(inWeekOf: today) + other.visits(inWeekOf: today),
+            month: today.monthKey, monthCount: visits(inMonthOf: today) + other.visits(inMonthOf: today))
+    }
+
     /// True when one more visit on `today` stays within `limit`.
     public func allowsVisit(on today: LocalDay, within limit: VisitLimit) -> Bool {
         if let perDay = limit.perDay, visits(onDay: today) >= perDay { return false }

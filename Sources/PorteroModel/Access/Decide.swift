@@ -29,10 +29,13 @@ public struct AccessDecision: Hashable, Sendable {
 /// 2. the credential is known, and neither lost nor revoked;
 /// 3. the user is active (entries only);
 /// 4. a staff role with this branch skips the membership checks (5–8);
-/// 5. a plan covering this branch;
+/// 5. a plan covering this branch (a card of another branch's member, from the chain's card
+///    index, stops here: `plan.branch_not_covered` while they hold a subscription, else
+///    `subscription.none`);
 /// 6. a current subscription to it (not started, expired, frozen or cancelled deny; grace admits);
 /// 7. the plan's time window, in the branch's time zone;
-/// 8. the plan's visit limit per day, week and month;
+/// 8. the plan's visit limit per day, week and month, counting entries at every branch as of the
+///    last sync, and a pack's over the whole subscription;
 /// 9. anti-passback: in/out and timed re-entry;
 /// 10. the PIN at a card-and-PIN door: lockout, then the PIN itself; the duress PIN admits.
 ///
@@ -90,9 +93,13 @@ public func decide(
         // 4. Staff of this branch.
         if facts.user.isStaff(at: context.branchID) {
             granted = .grantedStaff
+        } else if let chain = facts.chain {
+            // 5–6. A member of another branch, known here only from the chain's card index.
+            return outcome(chain.reason(on: local.day))
         } else {
-            // 5–8. Membership.
-            switch membership(facts.subscriptions, branch: context.branchID, local: local, visits: state.visits) {
+            // 5–8. Membership; visit limits count the entries made at other branches too.
+            let visits = state.visits.adding(facts.visitsElsewhere, on: local.day)
+            switch membership(facts.subscriptions, branch: context.branchID, local: local, visits: visits) {
             case let .admitted(id, grace):
                 granted = grace ? .grantedGrace : .granted
                 subscriptionID = id

@@ -96,6 +96,21 @@ public struct ZoneRules: Sendable, Equatable {
     /// The local day at `instant`.
     public func localDay(at instant: Timestamp) -> LocalDay { localTime(at: instant).day }
 
+    /// The first instant of `day` here: local midnight, or the first instant after it when a
+    /// clock change skips midnight. The start of a day, week or month whose visits are counted.
+    public func start(of day: LocalDay) -> Timestamp {
+        // Offsets lie within ±26 hours of UTC: the day starts inside this span. Search for the
+        // first millisecond whose local day is `day` or later.
+        let midnightUTC = Int64(day.rawValue) * 86_400_000
+        var low = midnightUTC - 26 * 3_600_000
+        var high = midnightUTC + 26 * 3_600_000
+        while low < high {
+            let mid = low + (high - low) / 2
+            if localDay(at: Timestamp(milliseconds: mid)) >= day { high = mid } else { low = mid + 1 }
+        }
+        return Timestamp(milliseconds: low)
+    }
+
     /// Number of offset changes in the table (for diagnostics).
     public var transitionCount: Int { transitions.count }
 }
