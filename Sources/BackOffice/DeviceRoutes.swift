@@ -168,6 +168,11 @@ extension CoreAPI {
             if let depth = body.outboxDepth, depth < 0 {
                 return .error(400, "field \"outboxDepth\" must not be negative")
             }
+            if let states = body.doorModes,
+                !states.allSatisfy({ $0.door >= 1 && $0.name.count <= 100 && ($0.by?.count ?? 0) <= 200 })
+            {
+                return .error(400, "field \"doorModes\": a door id of 1 or more, a name of at most 100 characters")
+            }
             try request.database.devices.report(
                 device.id, softwareVersion: body.softwareVersion, replicaAgeSeconds: body.replicaAgeSeconds,
                 outboxDepth: body.outboxDepth, doorModes: body.doorModes.map { Array($0.prefix(256)) },

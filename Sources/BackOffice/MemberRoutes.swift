@@ -29,7 +29,9 @@ package struct UserView: Encodable {
     package let pinSet: Bool?
     package let duressPinSet: Bool?
 
-    package init(_ user: User?, _ database: CoreDatabase, withCards: Bool = true) throws {
+    /// `viewer`: who asks; whether a duress PIN is set is shown only to those who may manage the
+    /// person (someone who would force them to key it must not learn it from a lower role).
+    package init(_ user: User?, _ database: CoreDatabase, withCards: Bool = true, viewer: Account? = nil) throws {
         guard let user else { throw HTTPResponseError(.error(404, "no such user")) }
         id = user.id.rawValue
         username = user.username
@@ -51,7 +53,13 @@ package struct UserView: Encodable {
         branches = user.branches.map(\.rawValue).sorted()
         cards = withCards ? try database.members.cards(of: user.id) : nil
         pinSet = withCards ? try database.members.hasPIN(user.id) : nil
-        duressPinSet = withCards ? try database.members.hasDuressPIN(user.id) : nil
+        let manages =
+            try viewer.map { viewer in
+                try database.accounts.account(user.id).map { target in
+                    (try? CoreAPI.checkManage(viewer, target)) != nil
+                } ?? false
+            } ?? false
+        duressPinSet = withCards && manages ? try database.members.hasDuressPIN(user.id) : nil
     }
 }
 

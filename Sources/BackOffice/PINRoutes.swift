@@ -25,9 +25,20 @@ extension CoreAPI {
                 } catch let error as PINHasher.InvalidPIN {
                     throw AccountError(field: "pin", problem: error.reason)
                 }
-                try request.database.write {
-                    try request.database.members.setPIN(target.id, digest: digest, duress: duress, now: request.now)
-                    try request.audit(duress ? "pin.duress.set" : "pin.set", target: "user:\(target.id)")
+                do {
+                    try request.database.write {
+                        try request.database.members.setPIN(
+                            target.id, digest: digest, duress: duress, now: request.now)
+                        try request.audit(duress ? "pin.duress.set" : "pin.set", target: "user:\(target.id)")
+                    }
+                } catch let refusal as AccountError where refusal.kind == .conflict {
+                    // A PIN someone else holds: refused, and the try is kept, so a search for
+                    // taken PINs shows in the audit trail.
+                    try request.database.write {
+                        try request.audit(
+                            duress ? "pin.duress.taken" : "pin.taken", target: "user:\(target.id)")
+                    }
+                    throw refusal
                 }
                 return HTTPResponse(status: 204)
             }

@@ -50,8 +50,8 @@ public indirect enum Schema: Sendable {
     /// A name or a title: one line of at most 100 characters, not blank (as `checkName` has it).
     public static let name = Schema.string(
         pattern: "^\(oneLine)*[^\\s\(controls)]\(oneLine)*$", minLength: 1, maxLength: 100)
-    /// Why something was done by hand: 3 to 200 characters.
-    public static let reason = Schema.string(minLength: 3, maxLength: 200)
+    /// Why something was done by hand: 3 to 200 characters, not counting blanks around it.
+    public static let reason = Schema.string(pattern: #"^\s*\S[\s\S]+\S\s*$"#, minLength: 3, maxLength: 200)
     /// A login name.
     public static let username = Schema.string(pattern: "^[A-Za-z0-9._-]{3,64}$", minLength: 3, maxLength: 64)
     /// An email address as the accounts check it.

@@ -123,7 +123,7 @@ extension CoreAPI {
             guard let user = try request.database.members.user(try target(request).id) else {
                 return .error(404, "no such user")
             }
-            return .json(try UserView(user, request.database))
+            return .json(try UserView(user, request.database, viewer: try request.actor))
         }
         table.add(
             .patch, "/api/v1/users/:id", .privilege(.users),

@@ -249,5 +249,32 @@ enum ReplicaSchema {
                                 ]
                             }
                         }.joined(separator: "\n")),
+            Migration(
+                version: 9, name: "PIN moves",
+                sql: """
+                    -- A PIN that moves from one person to another may arrive for the new holder before
+                    -- the old one's change: the holder's rows and any row with the same digest go
+                    -- first, then the person's own go in (an upsert's update cannot replace).
+                    DROP TRIGGER pins_of_new_user;
+                    DROP TRIGGER pins_of_changed_user;
+                    """
+                        + ["INSERT", "UPDATE OF pin_digest, duress_digest"].enumerated().map { index, event in
+                            """
+                            CREATE TRIGGER pins_of_user_\(index) AFTER \(event) ON users BEGIN
+                                DELETE FROM pins
+                                    WHERE user_id = NEW.id OR digest IN (NEW.pin_digest, NEW.duress_digest);
+                                INSERT INTO pins (digest, id, user_id, status)
+                                    SELECT NEW.pin_digest, -2 * NEW.id, NEW.id, 'active'
+                                    WHERE NEW.pin_digest IS NOT NULL;
+                                INSERT INTO pins (digest, id, user_id, status)
+                                    SELECT NEW.duress_digest, -2 * NEW.id - 1, NEW.id, 'active'
+                                    WHERE NEW.duress_digest IS NOT NULL AND NEW.duress_digest IS NOT NEW.pin_digest;
+                            END;
+                            """
+                        }.joined(separator: "\n")
+                            + """
+                            -- A replica from before door modes were kept asks the core for those in force.
+                            INSERT OR REPLACE INTO replica_meta (key, value) VALUES ('door_modes_pending', '1');
+                            """),
         ])
 }

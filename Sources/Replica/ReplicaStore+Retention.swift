@@ -1,40 +1,44 @@
 import PorteroModel
 import SQLite
 
-/// The journal's retention: acknowledged events older than the retention are deleted, in small
-/// transactions so a door's decision never waits long behind one. Kept whatever their age: events
-/// the core has not acknowledged (still in the outbox), and granted entries of a subscription
-/// still in the replica (a pack counts them).
+/// The journal's retention: acknowledged events older than the retention are deleted a day of
+/// events per transaction, so a door's decision never waits long behind one. Kept whatever their
+/// age: events the core has not acknowledged (still in the outbox), and granted entries of a
+/// visit pack still in the replica (the pack counts them). Visit counts by day, week and month,
+/// and anti-passback presence, live on the user's row, not in the journal.
 extension ReplicaStore {
-    /// Deletes up to `limit` prunable events older than `cutoff`; returns how many. Call again
-    /// while it returns `limit`.
-    public func pruneJournal(before cutoff: Timestamp, limit: Int = 2_000) throws -> Int {
+    /// Deletes the prunable events of `[from, to)`; returns how many.
+    public func pruneJournal(from: Timestamp, to: Timestamp) throws -> Int {
         try db.transaction {
             try db.run(
                 """
                 DELETE FROM attendance WHERE id IN (
                     SELECT a.id FROM attendance a
-                    WHERE a.at < ?1
+                    WHERE a.at >= ?1 AND a.at < ?2
                         AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = a.id)
-                        AND (a.subscription_id IS NULL OR a.granted = 0
-                            OR NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.id = a.subscription_id))
-                    ORDER BY a.at LIMIT ?2)
-                """, cutoff.milliseconds, limit)
+                        AND NOT (a.granted = 1 AND a.subscription_id IS NOT NULL AND EXISTS (
+                            SELECT 1 FROM subscriptions s JOIN plans p ON p.id = s.plan_id
+                            WHERE s.id = a.subscription_id
+                                AND json_extract(p.body, '$.visitLimit.perSubscription') IS NOT NULL)))
+                """, from.milliseconds, to.milliseconds)
             return db.changes
         }
     }
 
-    /// Prunes everything prunable before `cutoff`, batch by batch, then hands the freed pages of
-    /// the write-ahead log back; returns how many events went.
+    /// Prunes before `cutoff`, a day per transaction from the oldest event, for at most `days`
+    /// days of events; returns how many went and whether older ones remain.
     @discardableResult
-    public func pruneJournalFully(before cutoff: Timestamp) throws -> Int {
+    public func pruneJournalFully(before cutoff: Timestamp, days: Int = 400) throws -> (pruned: Int, more: Bool) {
+        let oldest: Int64? = try db.queryFirst("SELECT min(at) FROM attendance", map: { $0.int64(0) }) ?? nil
+        guard var from = oldest.map(Timestamp.init(milliseconds:)), from < cutoff else { return (0, false) }
         var total = 0
-        while true {
-            let pruned = try pruneJournal(before: cutoff)
-            total += pruned
-            if pruned < 2_000 { break }
+        for _ in 0..<days {
+            let to = min(cutoff, from.adding(milliseconds: 86_400_000))
+            total += try pruneJournal(from: from, to: to)
+            from = to
+            if from >= cutoff { break }
         }
         if total > 0 { try db.checkpoint() }
-        return total
+        return (total, from < cutoff)
     }
 }

@@ -474,11 +474,17 @@ struct DecisionCase: Sendable, CustomTestStringConvertible {
         #expect(fixture.decision().reason == .doorClosed)
     }
 
-    @Test func pinOnlyCredentialNeedsNoSecondPIN() {
+    /// A PIN keyed alone opens a PIN-only door, never a card-and-PIN one (two factors there), and
+    /// says nothing of whose it was; a duress PIN keyed there still raises the alarm.
+    @Test func aPINAloneOpensOnlyADoorWithoutCardAndPIN() {
         var fixture = Fixture()
-        fixture.door.requiresPIN = true
         fixture.request.presented = .pin(Fixture.pin)
         #expect(fixture.decision().reason == .granted)
+        fixture.door.requiresPIN = true
+        let refused = fixture.decision()
+        #expect(refused.reason == .credentialUnknown && refused.userID == nil && !refused.duress)
+        fixture.request.presented = .pin(Fixture.duressPIN)
+        #expect(fixture.decision().duress && !fixture.decision().granted)
     }
 
     /// The duress PIN keyed alone at a PIN-only keypad admits as the person, under duress.

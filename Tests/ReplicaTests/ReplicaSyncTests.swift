@@ -107,6 +107,8 @@ import Testing
     @Test func aSnapshotAsksForTheModesInForce() throws {
         let directory = try TemporaryDirectory()
         let store = try openStore(directory)
+        #expect(try store.doorModesPending(), "a new or upgraded replica asks too")
+        try store.replaceDoorModes([])
         #expect(try !store.doorModesPending())
         try store.stage(SyncSnapshotPage(sequence: 3, items: [], nextAfter: nil, serverTime: now), after: 0)
         try store.finishSnapshot()
@@ -130,26 +132,38 @@ import Testing
             reason: granted ? .granted : .credentialUnknown)
     }
 
-    /// Only what the core acknowledged goes, and never a granted entry of a subscription the
-    /// replica still has (a pack counts those).
+    /// Only what the core acknowledged goes, and never a granted entry of a visit pack the
+    /// replica still has (the pack counts those); a monthly plan's entries go like the rest.
     @Test func onlyAcknowledgedHistoryGoes() throws {
         let directory = try TemporaryDirectory()
         let store = try openStore(directory)
-        try store.apply([.upsertPlan(monthly)] + member(1, card: 5))
+        let pack = Plan(
+            id: PlanID(2), name: "10 visitas", price: Money(minorUnits: 50_000, currency: "MXN"), duration: .months(3),
+            visitLimit: VisitLimit(perSubscription: 10))
+        try store.apply(
+            [.upsertPlan(monthly), .upsertPlan(pack)] + member(1, card: 5)
+                + [
+                    .upsertSubscription(
+                        Subscription(
+                            id: SubscriptionID(101), userID: UserID(1), planID: PlanID(2),
+                            startDay: ReplicaTests.day(2024, 1, 1), endDay: ReplicaTests.day(2024, 3, 31),
+                            pricePaid: Money(minorUnits: 50_000, currency: "MXN")))
+                ])
         let old = start
         let acknowledged = event(old)
         let waiting = event(old.adding(milliseconds: 1))
-        let pack = event(old.adding(milliseconds: 2), subscription: 100)
-        let refusedOnPack = event(old.adding(milliseconds: 3), subscription: 100, granted: false)
-        for next in [acknowledged, waiting, pack, refusedOnPack] { try store.record(next, newState: nil) }
-        try store.acknowledge([acknowledged.id, pack.id, refusedOnPack.id])
+        let onPack = event(old.adding(milliseconds: 2), subscription: 101)
+        let refusedOnPack = event(old.adding(milliseconds: 3), subscription: 101, granted: false)
+        let onMonthly = event(old.adding(milliseconds: 4), subscription: 100)
+        for next in [acknowledged, waiting, onPack, refusedOnPack, onMonthly] { try store.record(next, newState: nil) }
+        try store.acknowledge([acknowledged.id, onPack.id, refusedOnPack.id, onMonthly.id])
         let recent = event(old.adding(milliseconds: 100 * day))
         try store.record(recent, newState: nil)
         try store.acknowledge([recent.id])
 
-        #expect(try store.pruneJournalFully(before: old.adding(milliseconds: 90 * day)) == 2)
+        #expect(try store.pruneJournalFully(before: old.adding(milliseconds: 90 * day)).pruned == 3)
         let kept = Set(try store.recentAttendance(limit: 10).map(\.id))
-        #expect(kept == [waiting.id, pack.id, recent.id])
+        #expect(kept == [waiting.id, onPack.id, recent.id])
         #expect(try store.outboxDepth() == 1)
     }
 
@@ -168,7 +182,8 @@ import Testing
                     WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < 4999)
                     INSERT INTO attendance (id, at, door_id, direction, credential_kind, card_number, user_id,
                         subscription_id, granted, reason)
-                    SELECT CAST(printf('%013d%03d', ?1 + n * 17000, n % 1000) AS BLOB), ?1 + n * 17000, 1 + n % 3, 'in', 'card', 1000000 + n, 1 + n % 20000,
+                    SELECT CAST(printf('%013d%03d', ?1 + n * 17000, n % 1000) AS BLOB), ?1 + n * 17000, 1 + n % 3,
+                        'in', 'card', 1000000 + n, 1 + n % 20000,
                         NULL, n % 10 != 0, CASE WHEN n % 10 = 0 THEN 'subscription.expired' ELSE 'granted' END
                     FROM seq
                     """, morning.milliseconds)
@@ -181,5 +196,27 @@ import Testing
         let rows = try store.statistics().attendance
         #expect(rows <= 97 * 5_000 && rows >= 90 * 5_000, "about 90 days kept: \(rows)")
         #expect(largest < 64 << 20, "largest file \(largest >> 20) MiB")
+    }
+}
+
+@Suite struct ReplicaPINMoveTests {
+    /// A PIN that moves from one person to another, arriving for the new holder first (the feed
+    /// sends people by id), or two people swapping theirs, never stops a batch.
+    @Test func aPINMayMoveBetweenPeopleInAnyOrder() throws {
+        let directory = try TemporaryDirectory()
+        let store = try openStore(directory)
+        func person(_ id: Int64, pin: String?) throws -> ReplicaChange {
+            .replaceUser(
+                ReplicaUser(
+                    id: UserID(id), clave: id, displayName: "P\(id)", active: true, pin: try pin.map(pinDigest)),
+                cards: [], subscriptions: [])
+        }
+        try store.apply([try person(5, pin: "1111"), try person(3, pin: "2222")])
+        try store.apply([try person(3, pin: "1111"), try person(5, pin: "3333")])
+        #expect(try store.facts(for: .pin(try pinDigest("1111"))).facts?.user.id == UserID(3))
+        #expect(try store.facts(for: .pin(try pinDigest("3333"))).facts?.user.id == UserID(5))
+        #expect(try store.facts(for: .pin(try pinDigest("2222"))).facts == nil)
+        try store.apply([try person(3, pin: "3333"), try person(5, pin: "1111")])
+        #expect(try store.facts(for: .pin(try pinDigest("1111"))).facts?.user.id == UserID(5))
     }
 }

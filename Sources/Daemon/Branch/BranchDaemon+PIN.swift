@@ -9,9 +9,16 @@ extension BranchDaemon {
     /// A PIN keyed without a card: the person is found by it. Unknown PINs count against the
     /// keypad; a locked keypad takes none and journals each attempt.
     func keyedPIN(_ digest: PINDigest, at door: DoorComponent, reader: ReaderComponent, now: MonotonicInstant) {
-        var keypad = keypads[reader.name] ?? KeypadGuard(policy: configuration.keypad)
-        defer { keypads[reader.name] = keypad }
+        // Counted per door, whichever of its keypads the PINs are keyed on.
+        var keypad = keypads[door.door.name] ?? KeypadGuard(policy: configuration.keypad)
+        defer { keypads[door.door.name] = keypad }
         if keypad.isLocked(at: now) {
+            // A person forced to key their duress PIN at a resting keypad still raises the alarm.
+            if let found = try? store.facts(for: .pin(digest)).facts, let duress = found.duressPIN,
+                digest.matches(duress)
+            {
+                raiseDuress(at: door, user: found.user.id, now: now)
+            }
             door.feedback(granted: false, now: now)
             reader.feedback(granted: false)
             let wall = clock.wall()

@@ -61,7 +61,7 @@ public final class BranchDaemon {
     var syncEvents: SyncEvents?
     /// The duress output, when the configuration names one.
     var silentAlarm: SilentAlarm?
-    /// Each keypad's count of unknown PINs, by reader name.
+    /// Each door's count of unknown PINs keyed alone, by door name.
     var keypads: [String: KeypadGuard] = [:]
     /// Lockdowns and free access from the core, as kept in the replica.
     var remoteModes = DoorModeTable()

@@ -18,7 +18,10 @@ extension SyncClient {
         let days = configuration.journalRetentionDays
         let cutoff = Timestamp.now().adding(milliseconds: -Int64(days) * 86_400_000)
         do {
-            let pruned = try replica.pruneJournalFully(before: cutoff)
+            // Thirty days of history a pass: a first pass over a long journal comes back in a minute
+            // rather than holding the upload thread.
+            let (pruned, more) = try replica.pruneJournalFully(before: cutoff, days: 30)
+            if more { nextPrune.withLock { $0 = now + 60 * 1_000_000_000 } }
             if pruned > 0 { log(.info, "journal: \(pruned) acknowledged event(s) older than \(days) days pruned") }
         } catch {
             log(.error, "journal: pruning failed: \(error); tried again in an hour")

@@ -23,7 +23,6 @@ extension SyncClient {
                 current = client
                 let replica = try store ?? openStore()
                 store = replica
-                pruneJournalIfDue(replica)
                 let (read, acknowledged) = try drainOutbox(client, replica, maximumBatches: 20)
                 try sendLocalCommands(client, replica)
                 if read > 0 {
@@ -60,6 +59,8 @@ extension SyncClient {
                     status.withLock { $0.lastReport = wall }
                 }
                 failures = 0
+                // After the alarms and the report: history never holds up what is urgent.
+                pruneJournalIfDue(replica)
                 if read < 20 * timing.uploadBatch { pause(timing.uploadIntervalSeconds) }
             } catch let error as CoreClientError where error.status == 401 {
                 noteError("the core refused this device's token: \(error.message); the outbox keeps every event")

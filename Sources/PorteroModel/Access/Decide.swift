@@ -67,6 +67,12 @@ public func decide(
             duress: duress)
     }
 
+    // A card-and-PIN door wants the card first: a PIN keyed alone is no credential there, whoever
+    // it belongs to (a duress PIN still raises the alarm).
+    if entering && door.requiresPIN, case .pin = request.presented, door.mode == .normal {
+        return AccessDecision(reason: .credentialUnknown, userID: nil, credentialID: nil, duress: duress)
+    }
+
     // 1. Door mode.
     switch door.mode {
     case .lockdown: return outcome(.doorLockdown)
@@ -142,7 +148,7 @@ public func decide(
         }
     }
 
-    if keyedDuress { granted = .grantedDuress }
+    if duress { granted = .grantedDuress }
     return AccessDecision(
         reason: granted, userID: facts.user.id, credentialID: facts.credentialID, subscriptionID: subscriptionID,
         duress: duress)
