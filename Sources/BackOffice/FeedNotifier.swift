@@ -6,17 +6,19 @@ import PorteroModel
 /// Long polls: the change feed's devices and the web UI's live attendance. Each waiter is
 /// answered as soon as its `answer` has something, or finally when its wait runs out. One thread
 /// re-checks the waiters whenever the database may have changed (`changed()`, called after every
-/// write) and at least every second.
+/// write) and at least every second. Deadlines and waits run on the monotonic clock, so a wall
+/// clock stepped back holds no poll longer.
 package final class FeedNotifier: @unchecked Sendable {
-    // @unchecked: `waiters`, `stopped` and `pending` are touched only under `condition`.
+    // @unchecked: `waiters`, `stopped` and `pending` are touched only under `lock`.
     package struct Waiter {
         let deferred: HTTPDeferred
-        let deadline: Date
+        let deadline: DispatchTime
         /// The answer now, or nil for nothing yet; `final` (the wait is over) must answer.
         let answer: @Sendable (_ final: Bool) -> HTTPResponse?
 
         package init(
-            deferred: HTTPDeferred, deadline: Date, answer: @escaping @Sendable (_ final: Bool) -> HTTPResponse?
+            deferred: HTTPDeferred, deadline: DispatchTime,
+            answer: @escaping @Sendable (_ final: Bool) -> HTTPResponse?
         ) {
             self.deferred = deferred
             self.deadline = deadline
@@ -24,7 +26,9 @@ package final class FeedNotifier: @unchecked Sendable {
         }
     }
 
-    private let condition = NSCondition()
+    private let lock = NSLock()
+    /// Signalled by `changed` and `stop`; the thread waits on it a second at most.
+    private let wakeups = DispatchSemaphore(value: 0)
     private var waiters: [Waiter] = []
     private var pending = false
     private var stopped = false
@@ -34,27 +38,29 @@ package final class FeedNotifier: @unchecked Sendable {
     package func start() {
         let thread = Thread { [self] in
             while true {
-                condition.lock()
+                lock.lock()
                 while !pending && !stopped {
-                    _ = condition.wait(until: Date().addingTimeInterval(1))
-                    if waiters.contains(where: { $0.deadline <= Date() }) { break }
+                    lock.unlock()
+                    _ = wakeups.wait(timeout: .now() + .seconds(1))
+                    lock.lock()
+                    if waiters.contains(where: { $0.deadline <= .now() }) { break }
                 }
                 pending = false
                 let current = waiters
                 let stopping = stopped
-                condition.unlock()
+                lock.unlock()
                 var answered: [ObjectIdentifier] = []
                 for waiter in current {
-                    let expired = stopping || waiter.deadline <= Date()
+                    let expired = stopping || waiter.deadline <= .now()
                     if let response = waiter.answer(expired) {
                         waiter.deferred.complete(response)
                         answered.append(ObjectIdentifier(waiter.deferred))
                     }
                 }
-                condition.lock()
+                lock.lock()
                 waiters.removeAll { answered.contains(ObjectIdentifier($0.deferred)) }
                 let done = stopped && waiters.isEmpty
-                condition.unlock()
+                lock.unlock()
                 if done { return }
             }
         }
@@ -66,10 +72,10 @@ package final class FeedNotifier: @unchecked Sendable {
     /// Keeps `waiter` until a change concerns it or its wait ends. Once stopping, nothing waits
     /// any more: the final answer goes out at once (the notifier's thread may be gone).
     package func wait(_ waiter: Waiter) {
-        condition.lock()
+        lock.lock()
         let stopping = stopped
         if !stopping { waiters.append(waiter) }
-        condition.unlock()
+        lock.unlock()
         if stopping {
             waiter.deferred.complete(waiter.answer(true) ?? .error(503, "the core is stopping; ask again"))
         }
@@ -77,23 +83,23 @@ package final class FeedNotifier: @unchecked Sendable {
 
     /// The change log may have grown: re-check the waiters now.
     package func changed() {
-        condition.lock()
+        lock.lock()
         pending = true
-        condition.signal()
-        condition.unlock()
+        lock.unlock()
+        wakeups.signal()
     }
 
     /// Answers every waiter (empty batches) and ends the thread.
     package func stop() {
-        condition.lock()
+        lock.lock()
         stopped = true
-        condition.signal()
-        condition.unlock()
+        lock.unlock()
+        wakeups.signal()
     }
 
     package var waiting: Int {
-        condition.lock()
-        defer { condition.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return waiters.count
     }
 }

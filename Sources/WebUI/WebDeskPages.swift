@@ -77,7 +77,7 @@ extension WebUI {
             }
             let deferred = HTTPDeferred()
             request.ui.api.feed.wait(
-                FeedNotifier.Waiter(deferred: deferred, deadline: Date().addingTimeInterval(25)) { final in
+                FeedNotifier.Waiter(deferred: deferred, deadline: .now() + .seconds(25)) { final in
                     Self.liveEvents(request, after: cursor, branches: branches, final: final)
                 })
             return .later(deferred)

@@ -32,10 +32,15 @@ extension BranchDaemon {
                 notifier.ready(status: statusLine)
                 return
             }
+            // A duress alarm under way goes on through the reload, to its own end.
+            let alarmUntil = silentAlarm?.deadline
             teardown()
             configuration = fresh
             pinHasher = Self.loadPINKey(fresh, log: log)
             build(now: now)
+            if let alarmUntil {
+                do { try silentAlarm?.resume(until: alarmUntil) } catch { log(.error, "silent alarm output: \(error)") }
+            }
             log(.notice, "configuration reloaded: \(statusLine)")
         } catch {
             log(.error, "reload refused, keeping the running configuration: \(error)")

@@ -22,6 +22,12 @@ final class SilentAlarm {
         deadline = now.adding(milliseconds: holdMilliseconds)
     }
 
+    /// Drives the line active until `deadline` (an alarm carried through a reload).
+    func resume(until deadline: MonotonicInstant) throws {
+        try line.set(active: true)
+        self.deadline = deadline
+    }
+
     /// Ends the alarm when its time has come.
     func tick(now: MonotonicInstant) throws {
         guard let due = deadline, now >= due else { return }
