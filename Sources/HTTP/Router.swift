@@ -285,6 +285,18 @@ public enum JSONBody {
         if let null = object.keys.sorted().first(where: { object[$0] is NSNull && !nullableFields.contains($0) }) {
             throw HTTPResponseError(.error(400, "field \"\(null)\" must not be null (leave it out instead)"))
         }
+        // Inside a list or an object no null is a value either.
+        func holdsNull(_ value: Any) -> Bool {
+            switch value {
+            case is NSNull: true
+            case let list as [Any]: list.contains(where: holdsNull)
+            case let object as [String: Any]: object.values.contains(where: holdsNull)
+            default: false
+            }
+        }
+        if let nested = object.keys.sorted().first(where: { !(object[$0] is NSNull) && holdsNull(object[$0] as Any) }) {
+            throw HTTPResponseError(.error(400, "field \"\(nested)\" must not hold null (leave such a value out)"))
+        }
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {

@@ -80,6 +80,8 @@ import Testing
         #expect(try objects(try fixture.get("/api/v1/doors", as: reception)).count == 2)
         let bad = #"{"doorModes": [{"door": 1, "name": "Entrada", "mode": "open"}]}"#
         #expect(try fixture.bearer("POST", "/api/v1/device/report", token, body: bad).status == 400)
+        let nested = #"{"doorModes": [{"door": 1, "name": "Entrada", "mode": "normal", "by": null}]}"#
+        #expect(try fixture.bearer("POST", "/api/v1/device/report", token, body: nested).status == 400)
     }
 }
 
