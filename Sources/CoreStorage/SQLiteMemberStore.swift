@@ -273,7 +273,7 @@ public final class SQLiteMemberStore: MemberStore {
             let taken = try db.scalar(
                 """
                 SELECT count(*) FROM users WHERE (pin_digest = ?1 OR duress_digest = ?1)
-                    AND NOT (id = ?2 AND \(column) = ?1)
+                    AND NOT (id = ?2 AND \(column) IS ?1)
                 """, digest.bytes, user.rawValue, as: Int.self)
             guard taken == 0 else {
                 throw AccountError.conflict("pin", "not available; choose another")

@@ -151,7 +151,12 @@ extension WebUI {
         add(&router, .post, "/branches/:id/commands", .signedIn) { request in
             var body: [String: Any] = ["command": request.field("command"), "reason": request.field("reason")]
             if let door = Int64(request.field("door")) { body["door"] = door }
-            if let minutes = Int64(request.field("minutes")) { body["minutes"] = minutes }
+            let minutes = request.field("minutes").trimmingCharacters(in: .whitespaces)
+            if !minutes.isEmpty {
+                // Anything but whole minutes is sent as it is, so the core refuses it: never a lockdown
+                // for ever by mistake.
+                body["minutes"] = Int64(minutes).map { $0 as Any } ?? minutes
+            }
             let result = request.call(
                 .post, "/api/v1/branches/\(Int64(request.parameter("id")) ?? 0)/commands", body: body)
             guard result.ok else {

@@ -156,7 +156,7 @@ extension WebUI {
             request.call(.post, "/api/v1/users/\(id)/cards", body: ["number": request.field("number")])
         }
         memberForm(&router, "/members/:id/duress-pin", form: "duress-pin") { request, id in
-            request.call(.put, "/api/v1/users/\(id)/duress-pin", body: ["pin": request.field("pin")])
+            request.call(.put, "/api/v1/users/\(id)/duress-pin", body: ["pin": request.field("duressPin")])
         }
         memberForm(&router, "/members/:id/pin", form: "pin") { request, id in
             request.call(.put, "/api/v1/users/\(id)/pin", body: ["pin": request.field("pin")])

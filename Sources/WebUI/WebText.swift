@@ -161,8 +161,9 @@ public struct WebText: Sendable {
         "member.duressPin": ("PIN de coacción", "Duress PIN"),
         "member.duressPinReset": ("Nuevo PIN de coacción", "New duress PIN"),
         "member.duressHint": (
-            "Abre como el PIN y avisa en silencio a los gerentes de la sucursal (y a la salida de alarma silenciosa).",
-            "Opens like the PIN and silently alerts the branch's managers (and the silent-alarm output)."
+            "Para usar bajo amenaza: abre como el PIN y avisa en silencio a los gerentes; "
+                + "4 a 12 dígitos, distinto del PIN.",
+            "For use under threat: opens like the PIN and silently alerts the managers; 4 to 12 digits, not the PIN."
         ),
         "member.pinNone": ("Sin PIN", "No PIN"),
         "member.pinReset": ("Asignar PIN", "Set PIN"),

@@ -1,3 +1,4 @@
+import BackOffice
 import HTTP
 import PorteroModel
 
@@ -39,7 +40,9 @@ extension WebUI {
                     options: [("unlock_once", t["action.unlockOnce"]), ("lockdown", t["action.lockdown"]),
                               ("free_access", t["action.freeAccess"]), ("release", t["action.release"])]))
                 \(request.select("door", t["doors.door"], options: [("", t["doors.all"])] + doors))
-                \(request.input("minutes", t["doors.minutes"], value: "", type: "number"))
+                \(request.input(
+                    "minutes", t["doors.minutes"], value: "", type: "number",
+                    attributes: " min=\"1\" max=\"\(CoreAPI.maximumModeMinutes)\" step=\"1\""))
                 \(request.input(
                     "reason", t["field.reason"], value: "", required: true, error: errors["reason-\(branch.key)"]))
                 <p><button type="submit">\(t["action.save"])</button></p></form>

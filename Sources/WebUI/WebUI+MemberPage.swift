@@ -151,15 +151,15 @@ extension WebUI {
             <form method="post" action="/members/\(id)/pin" class="row">\(request.csrfField)
             \(request.input(
                 "pin", t["member.pinReset"], type: "password", required: true, error: errorText("pin", "pin", ["pin"]),
-                attributes: " inputmode=\"numeric\" autocomplete=\"off\""))
+                attributes: " inputmode=\"numeric\" autocomplete=\"off\" pattern=\"[0-9]{4,12}\""))
             <p><button type="submit">\(t["action.save"])</button></p></form>
             <p>\(t["member.duressPin"]): \((profile["duressPinSet"] as? Bool) == true
                 ? t["member.pinSet"] : t["member.pinNone"])</p>
             <form method="post" action="/members/\(id)/duress-pin" class="row">\(request.csrfField)
             \(request.input(
-                "pin", t["member.duressPinReset"], type: "password", required: true,
+                "duressPin", t["member.duressPinReset"], type: "password", required: true,
                 error: errorText("duress-pin", "pin", ["pin"]),
-                attributes: " inputmode=\"numeric\" autocomplete=\"off\""))
+                attributes: " inputmode=\"numeric\" autocomplete=\"off\" pattern=\"[0-9]{4,12}\""))
             <p><button type="submit">\(t["action.save"])</button></p></form>
             <p class="hint">\(t["member.duressHint"])</p></section>
             \(HTML.when(

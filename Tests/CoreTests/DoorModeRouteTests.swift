@@ -100,6 +100,7 @@ import Testing
             ).status
         }
         #expect(try put(ana, "pin", "4321") == 204)
+        #expect(try put(ana, "duress-pin", "4321") == 409, "not the person's own PIN, even as a first duress PIN")
         #expect(try put(ana, "duress-pin", "9876") == 204)
         #expect(try put(ana, "pin", "4321") == 204, "setting the same PIN again is fine")
         #expect(try put(ana, "duress-pin", "4321") == 409, "not the person's own PIN")
