@@ -67,6 +67,7 @@ public final class CoreAPI: Sendable {
         Self.declareSalesRoutes(&declared)
         Self.declareOperationsRoutes(&declared)
         Self.declareDoorRoutes(&declared)
+        Self.declareDoorSetupRoutes(&declared)
         Self.declareImportRoutes(&declared)
         Self.declareSyncRoutes(&declared)
         Self.declareOpenAPIRoute(&declared)

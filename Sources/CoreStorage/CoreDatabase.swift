@@ -17,6 +17,7 @@ public final class CoreDatabase {
     public let operations: any OperationsStore
     public let dashboard: any DashboardStore
     public let sync: any SyncStore
+    public let doors: any DoorStore
 
     package init(
         connection: Connection, hasher: PasswordHasher, policy: AuthPolicy, throttle: LoginThrottle, dummyHash: String
@@ -35,6 +36,7 @@ public final class CoreDatabase {
         operations = try SQLiteOperationsStore(connection: connection, members: members)
         dashboard = try SQLiteDashboardStore(connection: connection)
         sync = try SQLiteSyncStore(connection: connection)
+        doors = try SQLiteDoorStore(connection: connection)
         auth = Authenticator(
             connection: connection, accounts: accounts, audit: audit, hasher: hasher, policy: policy,
             throttle: throttle, dummyHash: dummyHash)

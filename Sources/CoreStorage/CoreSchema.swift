@@ -283,5 +283,36 @@ package enum CoreSchema {
                         INSERT INTO change_log (at, entity, entity_id) VALUES (NEW.received_at, 'visits', NEW.user_id);
                     END;
                     """),
+            Migration(
+                version: 15, name: "doors and calendars",
+                sql: """
+                    -- Each branch's doors as headquarters defines them (the controllers keep only the
+                    -- wiring), and its calendar of closures and special hours. A change to either puts
+                    -- 'branch_setup' for the branch in the change log (written by the store).
+                    CREATE TABLE doors (
+                        branch_id INTEGER NOT NULL REFERENCES branches(id),
+                        id INTEGER NOT NULL CHECK (id BETWEEN 1 AND 2147483647),
+                        name TEXT NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('turnstile', 'maglock', 'strike')),
+                        direction TEXT NOT NULL CHECK (direction IN ('both', 'in', 'out')),
+                        mode TEXT NOT NULL CHECK (mode IN ('normal', 'free_access', 'lockdown')),
+                        schedule TEXT,
+                        card_and_pin INTEGER NOT NULL CHECK (card_and_pin IN (0, 1)),
+                        anti_passback INTEGER NOT NULL CHECK (anti_passback IN (0, 1)),
+                        reentry_delay_s INTEGER CHECK (reentry_delay_s BETWEEN 1 AND 86400),
+                        presence_expiry_s INTEGER NOT NULL CHECK (presence_expiry_s BETWEEN 60 AND 604800),
+                        updated_at INTEGER NOT NULL,
+                        PRIMARY KEY (branch_id, id)
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE UNIQUE INDEX doors_by_name ON doors (branch_id, name);
+                    CREATE TABLE calendar_days (
+                        branch_id INTEGER NOT NULL REFERENCES branches(id),
+                        day INTEGER NOT NULL,
+                        hours TEXT,
+                        note TEXT NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        PRIMARY KEY (branch_id, day)
+                    ) STRICT, WITHOUT ROWID;
+                    """),
         ])
 }

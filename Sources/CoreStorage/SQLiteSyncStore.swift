@@ -218,6 +218,7 @@ public final class SQLiteSyncStore: SyncStore {
             var counted: Set<Int64> = []
             var plans: [Int64] = []
             var commands: [Int64] = []
+            var setupChanged = false
             for (_, entity, id) in taken {
                 switch entity {
                 case "user": users.insert(id)
@@ -225,10 +226,15 @@ public final class SQLiteSyncStore: SyncStore {
                 case "visits": counted.insert(id)
                 case "plan_version": plans.append(id)
                 case "door_command": commands.append(id)
+                case "branch_setup" where id == branch.rawValue: setupChanged = true
                 default: break
                 }
             }
             var items = try planItems(ids: plans)
+            if setupChanged {
+                let yesterday = zone.localDay(at: now).adding(days: -1)
+                items.append(.branchSetup(try SQLiteDoorStore(connection: db).setup(branch: branch, from: yesterday)))
+            }
             items += try self.items(users: users.sorted(), branch: branch, zone: zone, now: now)
             if chainIndex { items += try chainItems(users: users.sorted()) }
             let holders = try concerned(

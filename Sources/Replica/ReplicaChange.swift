@@ -51,4 +51,6 @@ public enum ReplicaChange: Hashable, Sendable {
     case doorCommand(SyncDoorCommand)
     /// A person's entries in the chain's card index: exactly these cards, with this standing.
     case chainMember(SyncChainMember)
+    /// The branch's doors and calendar from headquarters, replacing what the replica held.
+    case branchSetup(SyncBranchSetup)
 }

@@ -276,5 +276,17 @@ enum ReplicaSchema {
                             -- A replica from before door modes were kept asks the core for those in force.
                             INSERT OR REPLACE INTO replica_meta (key, value) VALUES ('door_modes_pending', '1');
                             """),
+            Migration(
+                version: 10, name: "branch setup",
+                sql: """
+                    -- The doors and calendar headquarters defines for this branch, as the feed last
+                    -- brought them (one JSON document, replaced whole). A replica that has none yet asks
+                    -- the core for them.
+                    CREATE TABLE branch_setup (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        body TEXT NOT NULL
+                    ) STRICT;
+                    INSERT OR REPLACE INTO replica_meta (key, value) VALUES ('branch_setup_pending', '1');
+                    """),
         ])
 }

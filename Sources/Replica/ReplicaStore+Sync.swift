@@ -13,6 +13,8 @@ extension SyncItem {
             return .deleteUser(UserID(id))
         case let .chainMember(member):
             return .chainMember(member)
+        case let .branchSetup(setup):
+            return .branchSetup(setup)
         case let .user(user):
             func digest(_ hex: String?) -> PINDigest? {
                 guard let characters = hex.map({ Array($0.utf8) }), characters.count == 64 else { return nil }
@@ -42,9 +44,17 @@ extension ReplicaStore {
     /// Applies a feed batch and its cursor in one transaction: all of it or none, and the cursor
     /// moves only with it. Returns whether plans changed (the door's store re-reads them).
     @discardableResult
-    public func apply(_ batch: SyncBatch) throws -> Bool {
+    public func apply(_ batch: SyncBatch) throws -> AppliedBatch {
         try apply(batch.items.map(\.replicaChange) + batch.commands.map { .doorCommand($0) }, cursor: batch.cursor)
-        return batch.items.contains { if case .plan = $0 { true } else { false } }
+        return AppliedBatch(
+            plansChanged: batch.items.contains { if case .plan = $0 { true } else { false } },
+            setupChanged: batch.items.contains { if case .branchSetup = $0 { true } else { false } })
+    }
+
+    /// What an applied batch changed that the door loop keeps in memory.
+    public struct AppliedBatch: Sendable, Equatable {
+        public var plansChanged: Bool
+        public var setupChanged: Bool
     }
 
     /// True once a whole snapshot has been applied (a new replica needs one, whatever its cursor).
@@ -75,6 +85,7 @@ extension ReplicaStore {
                 for table in Self.snapshotTables { try db.execute("DELETE FROM \(table)") }
                 // A snapshot carries no door commands: the modes in force are asked for after it.
                 try markDoorModesPending()
+                try markBranchSetupPending()
                 try db.run(
                     "INSERT INTO replica_meta (key, value) VALUES ('snapshot_sequence', ?) ON CONFLICT(key) DO UPDATE "
                         + "SET value = excluded.value",

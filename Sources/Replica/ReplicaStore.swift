@@ -12,7 +12,7 @@ import SQLite
 public final class ReplicaStore {
     public let path: String
     public let branchID: BranchID
-    public let context: AccessContext
+    public var context: AccessContext
     let db: Connection
     private(set) var plans: [PlanID: Plan] = [:]
     /// SQLite's `data_version` when the plans were last read: it moves when another connection
@@ -187,6 +187,7 @@ public final class ReplicaStore {
                         try db.run("DELETE FROM subscriptions WHERE id = ?", id.rawValue)
                     case let .doorCommand(command): try record(command)
                     case let .chainMember(member): try replaceChainMember(member, in: "chain_cards")
+                    case let .branchSetup(setup): try save(setup)
                     case let .replaceUser(user, cards, subscriptions):
                         try writeUser(user)
                         try db.run("DELETE FROM cards WHERE user_id = ?", user.id.rawValue)

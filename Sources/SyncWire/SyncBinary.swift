@@ -140,15 +140,21 @@ public enum SyncBinary {
     // MARK: Snapshot pages
 
     /// A page in `version` 2, 3 or 4; what an earlier version cannot carry (duress PINs before 3,
-    /// the chain's card index and visits elsewhere before 4) is left out.
+    /// the chain's card index and visits elsewhere before 4) is left out. A branch's setup never
+    /// travels in a page: a replica asks `GET /api/v1/sync/setup` after its snapshot.
     public static func encode(_ page: SyncSnapshotPage, version: Int = 4) throws -> [UInt8] {
         var out = Writer()
         out.bytes = Array("PSP\(min(4, max(2, version)))".utf8)
         out.signed(page.sequence)
         out.signed(page.serverTime.milliseconds)
         out.optional(page.nextAfter)
-        let items =
-            version >= 4 ? page.items : page.items.filter { if case .chainMember = $0 { false } else { true } }
+        let items = page.items.filter { item in
+            switch item {
+            case .branchSetup: false
+            case .chainMember: version >= 4
+            case .user, .removeUser, .plan: true
+            }
+        }
         out.unsigned(UInt64(items.count))
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -201,6 +207,8 @@ public enum SyncBinary {
                 out.optional(member.subscribedThrough.map { Int64($0.rawValue) })
                 out.unsigned(UInt64(member.cards.count))
                 for number in member.cards { out.unsigned(number) }
+            case .branchSetup:
+                continue  // filtered out above
             }
         }
         return out.bytes

@@ -86,11 +86,13 @@ public enum SyncItem: Hashable, Sendable, Codable {
     case plan(Plan)
     /// A person's entries in the chain's card index: replace what the index holds for them.
     case chainMember(SyncChainMember)
+    /// The branch's doors and calendar, whole: replace what the replica holds.
+    case branchSetup(SyncBranchSetup)
 
     /// The kinds this build reads; a batch or page leaves out items of any other (a newer core's).
-    static let kinds: Set<String> = ["user", "remove_user", "plan", "chain_member"]
+    static let kinds: Set<String> = ["user", "remove_user", "plan", "chain_member", "branch_setup"]
 
-    enum CodingKeys: String, CodingKey { case kind, user, id, plan, member }
+    enum CodingKeys: String, CodingKey { case kind, user, id, plan, member, setup }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -99,6 +101,7 @@ public enum SyncItem: Hashable, Sendable, Codable {
         case "remove_user": self = .removeUser(try container.decode(Int64.self, forKey: .id))
         case "plan": self = .plan(try container.decode(Plan.self, forKey: .plan))
         case "chain_member": self = .chainMember(try container.decode(SyncChainMember.self, forKey: .member))
+        case "branch_setup": self = .branchSetup(try container.decode(SyncBranchSetup.self, forKey: .setup))
         case let other:
             throw DecodingError.dataCorruptedError(
                 forKey: .kind, in: container, debugDescription: "unknown sync item kind '\(other)'")
@@ -120,6 +123,9 @@ public enum SyncItem: Hashable, Sendable, Codable {
         case let .chainMember(member):
             try container.encode("chain_member", forKey: .kind)
             try container.encode(member, forKey: .member)
+        case let .branchSetup(setup):
+            try container.encode("branch_setup", forKey: .kind)
+            try container.encode(setup, forKey: .setup)
         }
     }
 

@@ -35,7 +35,7 @@ extension BranchDaemon {
         var changed = false
         for door in doors.values {
             let command = remoteModes.command(for: door.door.id.rawValue, at: wall)
-            let mode = command?.mode ?? door.configuration.door.mode
+            let mode = command?.mode ?? door.door.mode
             guard door.controller.mode != mode else { continue }
             apply(door.controller.setMode(mode, at: now), to: door)
             changed = true
@@ -45,7 +45,7 @@ extension BranchDaemon {
                     "door \(door.door.name): \(mode.rawValue) from the core (command \(command.id), "
                         + "by \(command.by ?? "unknown")\(command.until.map { ", until \($0)" } ?? ""))")
             } else {
-                log(.notice, "door \(door.door.name): back to its configured mode (\(mode.rawValue))")
+                log(.notice, "door \(door.door.name): back to its standing mode (\(mode.rawValue))")
             }
         }
         modeExpiry = remoteModes.nextExpiry(after: wall)

@@ -15,7 +15,8 @@ extension BranchDaemon {
     func handleSync(_ events: [SyncEvents.Event], now: MonotonicInstant) {
         for event in events {
             switch event {
-            case let .applied(plansChanged, modesChanged):
+            case let .applied(plansChanged, modesChanged, setupChanged):
+                if setupChanged { refreshBranchSetup(now: now) }
                 if plansChanged {
                     do { try store.refreshPlans() } catch { log(.error, "sync: cannot re-read the plans: \(error)") }
                 }

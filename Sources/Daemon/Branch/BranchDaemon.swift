@@ -130,8 +130,10 @@ public final class BranchDaemon {
     /// Wires doors, readers and the fire alarm from the configuration. A door whose lines cannot
     /// be had is reported and left out; the others work.
     func build(now: MonotonicInstant) {
+        let setup = readBranchSetup()
         for door in configuration.doors {
             let component = DoorComponent(configuration: door, log: log, now: now)
+            if configuration.core != nil { component.door = Self.settings(of: door, from: setup) }
             do {
                 try component.open(chips: chips, now: now)
                 doors[door.door.id] = component
@@ -162,6 +164,8 @@ public final class BranchDaemon {
             ReaderComponent(configuration: $0, chips: chips, simulated: options.simulateReaders, log: log)
         }
         for reader in readers { reader.open(now: now) }
+        store.context.calendar = BranchCalendar(setup?.calendar ?? [])
+        reportUnregistered()
         // The modes the core set outlive a reload, a restart and a power cut: they are in the replica.
         refreshDoorModes(now: now)
     }

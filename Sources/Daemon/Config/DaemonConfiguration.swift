@@ -154,7 +154,7 @@ public struct DaemonConfiguration: Hashable, Sendable {
 
         var doors: [DoorConfiguration] = []
         for object in try root.array("doors", allowed: doorKeys) {
-            doors.append(try parseDoor(object, branch: branchID))
+            doors.append(try parseDoor(object, branch: branchID, managed: core != nil))
         }
         guard !doors.isEmpty else { throw root.error("doors", "required: expected at least one door") }
         var seenDoors = Set<DoorID>()
@@ -214,9 +214,21 @@ public struct DaemonConfiguration: Hashable, Sendable {
         return try parseLine(object)
     }
 
-    static func parseDoor(_ object: ConfigObject, branch: BranchID) throws -> DoorConfiguration {
+    /// What headquarters sets for an enrolled controller's doors; only a stand-alone controller
+    /// (no `core`) reads them here.
+    static let managedDoorKeys = ["name", "kind", "mode", "schedule", "card_and_pin", "anti_passback"]
+
+    /// A door's wiring and, for a stand-alone controller, its settings. An enrolled controller's
+    /// door starts unregistered: its settings come from the core through the feed.
+    static func parseDoor(_ object: ConfigObject, branch: BranchID, managed: Bool) throws -> DoorConfiguration {
         let id = DoorID(try object.integer("id", in: 1...Int64(Int32.max)))
-        let name = try object.string("name")
+        if managed, let key = managedDoorKeys.first(where: { object.values[$0] != nil }) {
+            throw object.error(
+                key,
+                "set at headquarters for a controller with a core (the Doors page, or portero doors); "
+                    + "this file keeps only the door's id and wiring")
+        }
+        let name = managed ? "door \(id)" : try object.string("name")
         let kind: DoorKind = try object.choice("kind", default: .turnstile)
         let mode: DoorMode = try object.choice("mode", default: .normal)
         var schedule: WeeklySchedule?
@@ -234,7 +246,7 @@ public struct DaemonConfiguration: Hashable, Sendable {
         let door = Door(
             id: id, branchID: branch, name: name, kind: kind, mode: mode, schedule: schedule,
             requiresPIN: try object.bool("card_and_pin", default: false), antiPassback: antiPassback,
-            confirmsPassage: passage != nil)
+            confirmsPassage: passage != nil, registered: !managed)
         guard let relayObject = try object.object("relay", allowed: lineKeys + ["kind"]) else {
             throw object.error("relay", "required: expected the lock relay's chip, line and kind")
         }

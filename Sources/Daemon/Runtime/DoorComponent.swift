@@ -23,10 +23,13 @@ final class DoorComponent {
         case contact, exitButton = "exit button", passage = "passage sensor"
     }
 
-    var door: Door { configuration.door }
+    /// The door's settings: the configuration's for a stand-alone controller, headquarters' for
+    /// an enrolled one (replaced when the feed brings new ones).
+    var door: Door
 
     init(configuration: DoorConfiguration, log: Log, now: MonotonicInstant = .now()) {
         self.configuration = configuration
+        self.door = configuration.door
         self.controller = DoorController(
             configuration: DoorController.Configuration(
                 pulseMilliseconds: configuration.pulseMilliseconds,

@@ -26,6 +26,7 @@ extension SyncClient {
                     try bootstrap(client, replica)
                 }
                 if try replica.doorModesPending() { try takeDoorModes(client, replica) }
+                if try replica.branchSetupPending() { try takeBranchSetup(client, replica) }
                 let cursor = try replica.syncCursor()
                 status.withLock { $0.cursor = cursor }
                 log(.debug, "sync: asking for changes after \(cursor)")
@@ -41,11 +42,14 @@ extension SyncClient {
                     continue
                 }
                 if batch.cursor != cursor || !batch.items.isEmpty {
-                    let plansChanged = try replica.apply(batch)
+                    let applied = try replica.apply(batch)
                     status.withLock { $0.cursor = batch.cursor }
                     log(.info, "sync: \(batch.items.count) change(s) applied, cursor \(batch.cursor)")
                     let modesChanged = batch.commands.contains { $0.command != .unlockOnce }
-                    events.post(.applied(plansChanged: plansChanged, modesChanged: modesChanged))
+                    events.post(
+                        .applied(
+                            plansChanged: applied.plansChanged, modesChanged: modesChanged,
+                            setupChanged: applied.setupChanged))
                 }
                 if !batch.commands.isEmpty { events.post(.commands(batch.commands, serverTime: batch.serverTime)) }
                 failures = 0
@@ -92,7 +96,7 @@ extension SyncClient {
                 try replica.finishSnapshot()
                 let cursor = try replica.syncCursor()
                 status.withLock { $0.cursor = cursor }
-                events.post(.applied(plansChanged: true, modesChanged: false))
+                events.post(.applied(plansChanged: true, modesChanged: false, setupChanged: false))
                 log(
                     .notice,
                     String(

@@ -12,7 +12,7 @@ public final class SyncEvents: Sendable {
     public enum Event: Sendable {
         /// A batch or a snapshot changed the replica; plans, and the door modes kept from the
         /// core's lockdowns and free access, may have changed too.
-        case applied(plansChanged: Bool, modesChanged: Bool)
+        case applied(plansChanged: Bool, modesChanged: Bool, setupChanged: Bool)
         /// Door commands from the core, with how old each is by the core's clock.
         case commands([SyncDoorCommand], serverTime: Timestamp)
     }

@@ -145,10 +145,15 @@ public struct AccessContext: Sendable {
     public var branchID: BranchID
     public var zone: ZoneRules
     public var policy: AccessPolicy
+    /// Closures and special hours, from headquarters.
+    public var calendar: BranchCalendar
 
-    public init(branchID: BranchID, zone: ZoneRules, policy: AccessPolicy = AccessPolicy()) {
+    public init(
+        branchID: BranchID, zone: ZoneRules, policy: AccessPolicy = AccessPolicy(), calendar: BranchCalendar = .init()
+    ) {
         self.branchID = branchID
         self.zone = zone
         self.policy = policy
+        self.calendar = calendar
     }
 }

@@ -25,7 +25,10 @@ public struct AccessDecision: Hashable, Sendable {
 /// Decides one access request. Pure: the same arguments always give the same decision.
 ///
 /// The checks run in this order and the first that fails is the reason (DESIGN §4):
-/// 1. door mode: lockdown denies, free access grants, outside the door's schedule denies (entries only);
+/// 1. the door: one headquarters has not defined refuses entries, a direction it is not passed
+///    in refuses; lockdown denies, free access grants; then, for entries, the branch's calendar
+///    (a closed day denies, special hours replace the weekly schedule that day) or else the
+///    door's weekly schedule;
 /// 2. the credential is known, and neither lost nor revoked;
 /// 3. the user is active (entries only);
 /// 4. a staff role with this branch skips the membership checks (5–8);
@@ -73,13 +76,22 @@ public func decide(
         return AccessDecision(reason: .credentialUnknown, userID: nil, credentialID: nil, duress: duress)
     }
 
-    // 1. Door mode.
+    // 1. Door: registered, direction, mode, then the day's hours.
+    if entering && !door.registered { return outcome(.doorUnregistered) }
+    if !door.direction.allows(request.direction) { return outcome(.doorWrongDirection) }
     switch door.mode {
     case .lockdown: return outcome(.doorLockdown)
     case .freeAccess: return outcome(.grantedFreeAccess)
     case .normal: break
     }
-    if entering, let schedule = door.schedule, !schedule.contains(local) { return outcome(.doorClosed) }
+    if entering {
+        if let special = context.calendar[local.day] {
+            guard let hours = special.hours else { return outcome(.branchClosed) }
+            if !hours.contains(minuteOfDay: local.minuteOfDay) { return outcome(.doorClosed) }
+        } else if let schedule = door.schedule, !schedule.contains(local) {
+            return outcome(.doorClosed)
+        }
+    }
 
     // 2. Credential.
     guard let facts else { return outcome(.credentialUnknown) }

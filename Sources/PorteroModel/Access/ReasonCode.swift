@@ -16,6 +16,12 @@ public enum ReasonCode: String, Sendable, Codable, CaseIterable {
     // Door.
     case doorLockdown = "door.lockdown"
     case doorClosed = "door.closed"
+    /// The door is not passed this way (an entrance's exit reader, an exit's entry reader).
+    case doorWrongDirection = "door.wrong_direction"
+    /// A wired door headquarters has not defined: entries wait for it.
+    case doorUnregistered = "door.unregistered"
+    /// The branch's calendar closes it all day (a holiday).
+    case branchClosed = "branch.closed"
     // Credential and user.
     case credentialUnknown = "credential.unknown"
     case credentialLost = "credential.lost"

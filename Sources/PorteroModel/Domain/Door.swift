@@ -4,6 +4,24 @@ public enum Direction: String, Sendable, Codable, CaseIterable {
     case exit = "out"
 }
 
+/// Which ways a door may be passed on a credential.
+public enum DoorDirection: String, Sendable, Codable, CaseIterable {
+    /// Readers for entry and for exit.
+    case both
+    /// An entrance: exit readers at it refuse (`door.wrong_direction`).
+    case entryOnly = "in"
+    /// An exit (a side door that counts who leaves): entry readers at it refuse.
+    case exitOnly = "out"
+
+    public func allows(_ direction: Direction) -> Bool {
+        switch self {
+        case .both: true
+        case .entryOnly: direction == .entry
+        case .exitOnly: direction == .exit
+        }
+    }
+}
+
 /// What a door does with credentials right now.
 public enum DoorMode: String, Sendable, Codable, CaseIterable {
     /// Credentials are checked.
@@ -47,6 +65,7 @@ public struct Door: Hashable, Sendable, Codable {
     public var branchID: BranchID
     public var name: String
     public var kind: DoorKind
+    public var direction: DoorDirection
     public var mode: DoorMode
     /// Opening hours; nil is always open. Outside them credentials are refused.
     public var schedule: WeeklySchedule?
@@ -55,20 +74,25 @@ public struct Door: Hashable, Sendable, Codable {
     public var antiPassback: AntiPassbackRule
     /// A turnstile with a passage sensor: a grant counts as a visit only once someone passes.
     public var confirmsPassage: Bool
+    /// False for a door wired at an enrolled controller that the core does not know (yet): it
+    /// refuses entries (`door.unregistered`) until headquarters defines it; exits still pass.
+    public var registered: Bool
 
     public init(
-        id: DoorID, branchID: BranchID, name: String, kind: DoorKind = .turnstile, mode: DoorMode = .normal,
-        schedule: WeeklySchedule? = nil, requiresPIN: Bool = false, antiPassback: AntiPassbackRule = .off,
-        confirmsPassage: Bool = false
+        id: DoorID, branchID: BranchID, name: String, kind: DoorKind = .turnstile, direction: DoorDirection = .both,
+        mode: DoorMode = .normal, schedule: WeeklySchedule? = nil, requiresPIN: Bool = false,
+        antiPassback: AntiPassbackRule = .off, confirmsPassage: Bool = false, registered: Bool = true
     ) {
         self.id = id
         self.branchID = branchID
         self.name = name
         self.kind = kind
+        self.direction = direction
         self.mode = mode
         self.schedule = schedule
         self.requiresPIN = requiresPIN
         self.antiPassback = antiPassback
         self.confirmsPassage = confirmsPassage
+        self.registered = registered
     }
 }

@@ -1,0 +1,52 @@
+import PorteroModel
+
+/// A door as headquarters defines it: everything but the wiring, which stays in the controller's
+/// file (lines, readers, and this id).
+public struct SyncDoor: Hashable, Sendable, Codable {
+    /// The door's number at its branch; the controller's `doors[].id`.
+    public var id: Int64
+    public var name: String
+    public var kind: DoorKind
+    public var direction: DoorDirection
+    /// The standing mode; a remote lockdown or free access overrides it while in force.
+    public var mode: DoorMode
+    /// Weekly opening hours for entries; nil: always open.
+    public var schedule: WeeklySchedule?
+    public var cardAndPin: Bool
+    public var antiPassback: AntiPassbackRule
+
+    public init(
+        id: Int64, name: String, kind: DoorKind = .turnstile, direction: DoorDirection = .both,
+        mode: DoorMode = .normal, schedule: WeeklySchedule? = nil, cardAndPin: Bool = false,
+        antiPassback: AntiPassbackRule = .off
+    ) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.direction = direction
+        self.mode = mode
+        self.schedule = schedule
+        self.cardAndPin = cardAndPin
+        self.antiPassback = antiPassback
+    }
+
+    /// The door the decision uses, with what only the wiring knows.
+    public func door(branch: BranchID, confirmsPassage: Bool) -> Door {
+        Door(
+            id: DoorID(id), branchID: branch, name: name, kind: kind, direction: direction, mode: mode,
+            schedule: schedule, requiresPIN: cardAndPin, antiPassback: antiPassback, confirmsPassage: confirmsPassage)
+    }
+}
+
+/// Everything headquarters says about a branch's doors and days: the whole of it, each time it
+/// changes (doors and calendar days are few), so a replica replaces what it held.
+public struct SyncBranchSetup: Hashable, Sendable, Codable {
+    public var doors: [SyncDoor]
+    /// Closures and special hours from yesterday on (the branch's local days).
+    public var calendar: [CalendarDay]
+
+    public init(doors: [SyncDoor], calendar: [CalendarDay]) {
+        self.doors = doors
+        self.calendar = calendar
+    }
+}
