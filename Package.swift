@@ -45,7 +45,7 @@ let package = Package(
             name: "BackOffice",
             dependencies: ["CoreStorage", "PorteroModel", "SQLite", "Crypto", "HTTP", "Service", "SyncWire"]),
         .target(name: "WebUI", dependencies: ["BackOffice", "CoreStorage", "PorteroModel", "HTTP"]),
-        .target(name: "DemoSeed", dependencies: ["CoreStorage", "PorteroModel", "SQLite"]),
+        .target(name: "DemoSeed", dependencies: ["CoreStorage", "PorteroModel", "SQLite", "SyncWire"]),
         .target(name: "PorteroCLI"),
         .target(name: "CoreClient", dependencies: ["CCurl"]),
 

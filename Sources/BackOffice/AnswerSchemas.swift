@@ -205,7 +205,7 @@ extension Schema {
     static let syncItem = named(
         "SyncItem",
         .object(
-            ["kind": .string(values: ["user", "remove_user", "plan", "chain_member"])],
+            ["kind": .string(values: ["user", "remove_user", "plan", "chain_member", "branch_setup"])],
             optional: [
                 "id": .id,
                 "user": .object(
@@ -226,6 +226,7 @@ extension Schema {
                 "plan": .anyObject(description: "a plan version as the replica keeps it"),
                 "member": .object(
                     ["id": .id, "active": .boolean, "cards": .array(.count)], optional: ["subscribedThrough": .date]),
+                "setup": branchSetup,
             ]))
 
     /// Entries counted per day, ISO week (keyed by its Monday) and month (year × 12 + month − 1).

@@ -39,6 +39,10 @@ extension CoreAPI {
                 throw AccountError(field: "command", problem: "unlock_once, lockdown, free_access or release")
             }
             if let door = body.door, door < 1 { throw AccountError(field: "door", problem: "a door id (1 or more)") }
+            if let door = body.door, try request.database.doors.door(branch: branch, id: door) == nil {
+                throw AccountError.notFound(
+                    "door", "branch \(branch) has no door \(door) (Doors page, portero doors add)")
+            }
             if command == .unlockOnce && body.door == nil {
                 throw AccountError(field: "door", problem: "unlock_once needs the door")
             }

@@ -183,7 +183,8 @@ extension CoreAPI {
         declareCalendarRoutes(&table)
         table.add(
             .get, "/api/v1/sync/setup", .device,
-            "The device's branch's doors and calendar (from yesterday on), which a new replica takes after its snapshot",
+            "The device's branch's doors and calendar (from yesterday on), which a new replica takes after "
+                + "its snapshot",
             answers: [.json(200, .branchSetup)]
         ) { request in
             guard let device = request.device else { return .error(401, "a device token is required") }

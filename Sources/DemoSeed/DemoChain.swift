@@ -2,6 +2,7 @@ import CoreStorage
 import Foundation
 import PorteroModel
 import SQLite
+import SyncWire
 
 /// A realistic gym chain for `portero demo`: three branches in two cities and time zones, plans
 /// (monthly, quarterly, yearly, off-peak, a trial week, a ten-visit pack), staff for every role,
@@ -262,6 +263,19 @@ public struct DemoChain: Sendable {
                 }
             }
         }
+        // Each branch's entrance as headquarters defines it (the controllers hold only the wiring),
+        // and days ahead that Centro closes or keeps short hours.
+        for (branch, schedule) in [(centro, nil), (polanco, "mon-fri 05:30-23:00; sat,sun 07:00-20:00"), (rio, nil)] {
+            _ = try database.doors.addDoor(
+                SyncDoor(
+                    id: 1, name: "Torniquete entrada", schedule: try schedule.map { try WeeklySchedule(parsing: $0) }),
+                id: 1, branch: branch, now: now)
+        }
+        _ = try database.doors.setCalendarDay(
+            CalendarDay(day: today.adding(days: 14), hours: try DailyHours(parsing: "08:00-14:00"), note: "Inventario"),
+            branch: centro, now: now)
+        _ = try database.doors.setCalendarDay(
+            CalendarDay(day: today.adding(days: 30), hours: nil, note: "Mantenimiento mayor"), branch: centro, now: now)
         _ = try database.operations.notify(
             .system, level: "info", title: "Bienvenido a la demo de Portero",
             body: "Los datos son ficticios; las tarjetas se pasan solas en la entrada de Centro.", source: "demo",

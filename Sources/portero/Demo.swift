@@ -68,7 +68,7 @@ struct DemoCommand {
              "pin_key_file": "\(directory)/branch/pin.key",
              "core": {"url": "\(base)", "token_file": "\(directory)/branch/device.token", "max_backoff_seconds": 5},
              "status": {"socket": "\(directory)/branch/status.sock"},
-             "doors": [{"id": 1, "name": "Torniquete", "kind": "turnstile", "pulse_ms": 1500, "held_open_ms": 20000,
+             "doors": [{"id": 1, "pulse_ms": 1500, "held_open_ms": 20000,
                         "relay": {"chip": "demo-chip", "line": 17, "kind": "fail_secure"}}],
              "readers": [{"name": "entrada", "kind": "em4100", "device": "\(line.slavePath)", "door": 1,
                           "direction": "in"}]}
@@ -119,7 +119,7 @@ struct DemoCommand {
             """)
         fflush(nil)
 
-        _ = ready.wait(timeout: .now() + 30)  // the daemon's first snapshot
+        _ = ready.wait(timeout: .now() + 30)  // the daemon's first snapshot and its door's settings
         var count = 0
         while swipeLimit == 0 || count < swipeLimit {
             let swipe = chain.swipes[count % chain.swipes.count]
@@ -240,7 +240,8 @@ final class DaemonEcho: @unchecked Sendable {
             while let newline = buffer.firstIndex(of: 0x0A) {
                 let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
                 buffer.removeSubrange(buffer.startIndex...newline)
-                if !signalled && (line.contains("sync: snapshot of") || line.contains("change(s) applied")) {
+                // Ready once the door has its settings from headquarters (they follow the snapshot).
+                if !signalled && line.contains("settings from headquarters") {
                     signalled = true
                     ready.signal()
                 }

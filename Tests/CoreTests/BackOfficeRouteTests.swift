@@ -321,6 +321,7 @@ extension APIFixture {
         let admin = try fixture.signIn(.administrator, username: "admin", branches: [fixture.own, fixture.other])
         let manager = try fixture.signIn(.branchManager, username: "gerente")
         let reception = try fixture.signIn(.reception, username: "recepcion")
+        try fixture.defineDoors([1], as: admin)
         // Door commands are a privilege of their own: Gerente de sucursal and above, not Recepción.
         #expect(
             try fixture.post(

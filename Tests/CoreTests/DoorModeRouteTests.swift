@@ -19,6 +19,7 @@ import Testing
         let fixture = try APIFixture()
         let admin = try fixture.signIn(.administrator, username: "admin")
         let manager = try fixture.signIn(.branchManager, username: "gerente")
+        try fixture.defineDoors([1, 2], as: admin)
         let (token, _) = try fixture.enrolDevice(as: admin)
         let start = try fixture.batch(token, after: 0).cursor
         let given = try object(

@@ -119,7 +119,10 @@ import Testing
             serverTime: branch.clock.wall())
         _ = try branch.daemon.store.apply(batch)
         branch.daemon.handleSync(
-            [.applied(plansChanged: false, modesChanged: true), .commands(commands, serverTime: branch.clock.wall())],
+            [
+                .applied(plansChanged: false, modesChanged: true, setupChanged: false),
+                .commands(commands, serverTime: branch.clock.wall()),
+            ],
             now: branch.clock.monotonic())
     }
 
@@ -171,7 +174,7 @@ import Testing
     }
 
     /// Free access for ten minutes ends by itself at its `until`, by the wall clock, and the
-    /// door goes back to its configured mode; a door's own command wins over one for every door.
+    /// door goes back to its standing mode; a door's own command wins over one for every door.
     @Test func aTimedModeEndsByItself() throws {
         let branch = try Branch()
         let now = branch.clock.wall()

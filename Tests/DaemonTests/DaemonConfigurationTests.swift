@@ -26,7 +26,9 @@ enum Samples {
         #expect(configuration.branchID == BranchID(1))
         #expect(configuration.doors.count == 2 && configuration.readers.count == 4)
         #expect(configuration.doors[0].door.confirmsPassage)
-        #expect(configuration.doors[1].door.requiresPIN)
+        #expect(
+            configuration.doors.allSatisfy { !$0.door.registered },
+            "an enrolled controller's doors take their settings from headquarters")
         #expect(configuration.doors[1].relay.kind == .failSafe)
         #expect(
             configuration.readers[1].transport
@@ -121,8 +123,10 @@ enum Samples {
     func plainHTTPOffLoopbackNeedsTheOptIn(url: String, optIn: Bool, accepted: Bool) {
         let core = #""core": {"url": "\#(url)", "token_file": "/t""# + (optIn ? #", "allow_plain_http": true}"# : "}")
         do {
-            let configuration = try DaemonConfiguration.parse(
-                Samples.variant(#""doors""#, core + #", "doors""#), file: "t.json")
+            // An enrolled controller's doors hold only their wiring.
+            let text = Samples.minimal.replacingOccurrences(of: #""doors""#, with: core + #", "doors""#)
+                .replacingOccurrences(of: #""name": "Puerta", "#, with: "")
+            let configuration = try DaemonConfiguration.parse(Data(text.utf8), file: "t.json")
             #expect(accepted, "accepted \(url)")
             #expect(configuration.core?.allowPlainHTTP == optIn)
         } catch {

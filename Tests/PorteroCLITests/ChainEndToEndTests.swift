@@ -16,8 +16,10 @@ import Testing
         let core = try AdminCLITests.Core()
         let admin = try SyncEndToEndTests.rootClient(core)
         func branch(_ name: String, _ zone: String) throws -> Int64 {
-            try Self.id(
+            let id = try Self.id(
                 try admin.send("POST", "api/v1/branches", json: ["name": name, "city": name, "timeZone": zone]))
+            try SyncEndToEndTests.defineEntrance(admin, branch: id)
+            return id
         }
         let centro = try branch("Centro", "America/Mexico_City")
         let norte = try branch("Norte", "America/Monterrey")
@@ -65,6 +67,7 @@ import Testing
         #expect(enrolled.status == 0, "\(enrolled.err)")
         let daemon = try DaemonProcess(arguments: ["--config", config, "--simulate"], withInput: true)
         #expect(daemon.waitFor("sync: snapshot of"))
+        #expect(daemon.waitFor("door 1 (Entrada): settings from headquarters"))
         func swipe(_ card: String) throws {
             try daemon.input.fileHandleForWriting.write(contentsOf: Data("entrada \(card)\n".utf8))
         }

@@ -13,7 +13,7 @@ import TestSupport
             {"branch": {"id": 1, "time_zone": "UTC"}, "data_directory": "\(directory.path)/data",
              "pin_key_file": "\(directory.path)/pin.key",
              "core": {\(core), "token_file": "\(directory.path)/device.token"},
-             "doors": [{"id": 1, "name": "Entrada", "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}]}
+             "doors": [{"id": 1, "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}]}
             """
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path

@@ -26,7 +26,7 @@ import Testing
              "status": {"socket": "\(directory)/status.sock"},
              "policy": {"keypad_max_wrong": 3, "keypad_window_s": 60, "keypad_lockout_s": 600},
              "silent_alarm": {"chip": "sim0", "line": 7, "hold_s": 30},
-             "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 200,
+             "doors": [{"id": 1, "pulse_ms": 200,
                         "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
              "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
             """
@@ -40,6 +40,7 @@ import Testing
             daemon.process.waitUntilExit()
         }
         #expect(daemon.waitFor("sync: snapshot of"))
+        #expect(daemon.waitFor("door 1 (Entrada): settings from headquarters"))
 
         func type(_ digits: String) throws {
             try daemon.input.fileHandleForWriting.write(contentsOf: Data("entrada keys \(digits)#\n".utf8))

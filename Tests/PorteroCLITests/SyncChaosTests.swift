@@ -251,6 +251,7 @@ struct SyncChaosTests {
                     "POST", "api/v1/branches",
                     json: ["name": "Sucursal \(index)", "city": "CDMX", "timeZone": "America/Mexico_City"]
                 ).json() as? [String: Any])?["id"] as? Int64)
+            try SyncEndToEndTests.defineEntrance(admin, branch: branch)
             branches.append(branch)
             for member in 0..<20 {
                 let id = try #require(
@@ -285,7 +286,7 @@ struct SyncChaosTests {
                  "core": {"url": "http://127.0.0.1:\(proxy.port)/", "token_file": "\(base)/device.token",
                           "max_backoff_seconds": 2},
                  "status": {"socket": "\(base)/status.sock"},
-                 "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 100,
+                 "doors": [{"id": 1, "pulse_ms": 100,
                             "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
                  "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
                 """

@@ -33,19 +33,28 @@ import Testing
          "pin_key_file": "\(directory)/pin.key",
          "core": {"url": "http://127.0.0.1:\(core.port)/", "token_file": "\(directory)/device.token"},
          "status": {"socket": "\(directory)/status.sock"},
-         "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 200,
+         "doors": [{"id": 1, "pulse_ms": 200,
                     "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
          "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
         """.write(toFile: directory + "/porterod.json", atomically: true, encoding: .utf8)
         return directory + "/porterod.json"
     }
 
-    /// A branch, a monthly plan, member Ana enrolled with card 5551234, and a device's enrolment code.
+    /// Defines door 1, "Entrada", at `branch`: an enrolled controller takes its settings from the core.
+    static func defineEntrance(_ admin: CoreClient, branch: Int64, extra: [String: Any] = [:]) throws {
+        try admin.send(
+            "POST", "api/v1/branches/\(branch)/doors",
+            json: ["id": 1, "name": "Entrada"].merging(extra, uniquingKeysWith: { $1 }))
+    }
+
+    /// A branch with its entrance, a monthly plan, member Ana enrolled with card 5551234, and a
+    /// device's enrolment code.
     static func seedBranch(_ admin: CoreClient) throws -> (branch: Int64, member: Int64, card: Int64, code: String) {
         let branch = try #require(
             (try admin.send(
                 "POST", "api/v1/branches", json: ["name": "Centro", "city": "CDMX", "timeZone": "America/Mexico_City"]
             ).json() as? [String: Any])?["id"] as? Int64)
+        try defineEntrance(admin, branch: branch)
         let plan = try #require(
             (try admin.send(
                 "POST", "api/v1/plans",
@@ -88,6 +97,7 @@ import Testing
         var daemon = try DaemonProcess(
             arguments: ["--config", directory + "/porterod.json", "--simulate"], withInput: true)
         #expect(daemon.waitFor("sync: snapshot of"))
+        #expect(daemon.waitFor("door 1 (Entrada): settings from headquarters"))
         try daemon.input.fileHandleForWriting.write(contentsOf: Data("entrada 5551234\n".utf8))
         #expect(daemon.waitFor("card 5551234 granted user \(member)"))
 
@@ -129,7 +139,7 @@ import Testing
         #expect(restarted.waitFor("door Entrada: lockdown from the core"), "kept in the replica: \(restarted.log)")
         try admin.send(
             "POST", "api/v1/branches/\(branch)/commands", json: ["command": "release", "reason": "fin del simulacro"])
-        #expect(restarted.waitFor("door Entrada: back to its configured mode"))
+        #expect(restarted.waitFor("door Entrada: back to its standing mode"))
 
         // A remote unlock opens the door once and is journalled as a manual entry.
         try admin.send(
@@ -179,6 +189,7 @@ import Testing
                 "POST", "api/v1/branches",
                 json: ["name": "Norte", "city": "Monterrey", "timeZone": "America/Monterrey"]
             ).json() as? [String: Any])?["id"] as? Int64)
+        try Self.defineEntrance(admin, branch: norte)
         let carla = try #require(
             (try admin.send(
                 "POST", "api/v1/users",
@@ -196,6 +207,7 @@ import Testing
         let daemon = try DaemonProcess(
             arguments: ["--config", directory + "/porterod.json", "--simulate"], withInput: true)
         #expect(daemon.waitFor("sync: snapshot of"))
+        #expect(daemon.waitFor("door 1 (Entrada): settings from headquarters"))
         let socket = directory + "/status.sock"
 
         // A card given at reception opens the door at once, and the core gets it.

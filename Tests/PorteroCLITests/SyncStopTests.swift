@@ -33,7 +33,7 @@ import Testing
                 {"branch": {"id": \(branch), "time_zone": "America/Mexico_City"}, "data_directory": "\(directory)/data",
                  "core": {"url": "http://127.0.0.1:\(core.port)/", "token_file": "\(directory)/device.token"},
                  "status": {"socket": "\(directory)/status.sock"},
-                 "doors": [{"id": 1, "name": "Entrada", "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
+                 "doors": [{"id": 1, "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
                  "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
                 """
             try config.write(toFile: configurationPath, atomically: true, encoding: .utf8)

@@ -133,7 +133,7 @@ enum TLSTools {
              "core": {"url": "\(https)",
                       "token_file": "\(directory)/\(name).token"\(caFile.map { #", "ca_file": "\#($0)""# } ?? "")},
              "status": {"socket": "\(directory)/\(name).sock"},
-             "doors": [{"id": 1, "name": "Entrada", "pulse_ms": 200,
+             "doors": [{"id": 1, "pulse_ms": 200,
                         "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
              "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
             """.write(toFile: path, atomically: true, encoding: .utf8)
@@ -156,6 +156,7 @@ enum TLSTools {
         #expect(enrolled.status == 0, "\(enrolled.err)")
         let daemon = try DaemonProcess(arguments: ["--config", right, "--simulate"], withInput: true)
         #expect(daemon.waitFor("sync: snapshot of"))
+        #expect(daemon.waitFor("door 1 (Entrada): settings from headquarters"))
         try daemon.input.fileHandleForWriting.write(contentsOf: Data("entrada 5551234\n".utf8))
         #expect(daemon.waitFor("card 5551234 granted user \(member)"))
         _ = try eventually(within: 10) {

@@ -34,6 +34,16 @@ struct DecisionCase: Sendable, CustomTestStringConvertible {
             $0.door.requiresPIN = true
             $0.request.pin = Fixture.duressPIN
         },
+        DecisionCase("inside a day's special hours though the weekly schedule is shut", .granted) {
+            $0.door.schedule = try? WeeklySchedule(parsing: "sat 06:00-22:00")
+            $0.context.calendar = BranchCalendar([
+                CalendarDay(day: day(2024, 6, 3), hours: try? DailyHours(parsing: "09:00-11:00"), note: "Apertura")
+            ])
+        },
+        DecisionCase("leaving on a day the calendar closes", .grantedExit) {
+            $0.request.direction = .exit
+            $0.context.calendar = BranchCalendar([CalendarDay(day: day(2024, 6, 3), hours: nil, note: "Festivo")])
+        },
         DecisionCase("leaving with an expired plan", .grantedExit) {
             $0.request.direction = .exit
             $0.subscription.endDay = day(2023, 1, 1)
@@ -41,6 +51,17 @@ struct DecisionCase: Sendable, CustomTestStringConvertible {
         DecisionCase("lockdown", .doorLockdown) { $0.door.mode = .lockdown },
         DecisionCase("outside the door's opening hours", .doorClosed) {
             $0.door.schedule = try? WeeklySchedule(parsing: "mon-fri 11:00-22:00")
+        },
+        DecisionCase("a door headquarters has not defined", .doorUnregistered) { $0.door.registered = false },
+        DecisionCase("an entry at an exit-only door", .doorWrongDirection) { $0.door.direction = .exitOnly },
+        DecisionCase("a day the branch's calendar closes, even for an always-open door", .branchClosed) {
+            $0.context.calendar = BranchCalendar([CalendarDay(day: day(2024, 6, 3), hours: nil, note: "Festivo")])
+        },
+        DecisionCase("outside a day's special hours, which replace the weekly schedule", .doorClosed) {
+            $0.door.schedule = try? WeeklySchedule(parsing: "daily 06:00-22:00")
+            $0.context.calendar = BranchCalendar([
+                CalendarDay(day: day(2024, 6, 3), hours: try? DailyHours(parsing: "06:00-09:30"), note: "Medio día")
+            ])
         },
         DecisionCase("card not in the replica", .credentialUnknown) { $0.known = false },
         DecisionCase("card reported lost", .credentialLost) { $0.credentialStatus = .lost },

@@ -43,4 +43,19 @@ import Testing
         #expect(!schedule.contains(LocalTime(day: day(2024, 6, 8), minuteOfDay: 23 * 60)))  // Saturday night
         #expect(!schedule.contains(LocalTime(day: day(2024, 6, 7), minuteOfDay: 90)))  // Friday 01:30
     }
+
+    @Test func dailyHoursAreSortedWindowsInsideTheDay() throws {
+        let hours = try DailyHours(parsing: "16:00-20:00; 08:00-14:00")
+        #expect(hours.description == "08:00-14:00; 16:00-20:00")
+        #expect(hours.contains(minuteOfDay: 8 * 60) && hours.contains(minuteOfDay: 14 * 60 - 1))
+        #expect(!hours.contains(minuteOfDay: 14 * 60) && !hours.contains(minuteOfDay: 15 * 60))
+        #expect(try DailyHours(parsing: "20:00-24:00").contains(minuteOfDay: 1439))
+    }
+
+    @Test(arguments: [
+        "", "08:00", "14:00-08:00", "22:00-02:00", "08:00-12:00; 11:00-13:00", "mon 08:00-12:00", "8:00-12:00",
+    ])
+    func dailyHoursRefuseWhatIsNotOneDaysWindows(text: String) {
+        #expect(throws: DailyHours.ParseError.self) { try DailyHours(parsing: text) }
+    }
 }

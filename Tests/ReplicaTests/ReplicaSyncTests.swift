@@ -118,6 +118,29 @@ import Testing
         #expect(try !store.doorModesPending())
         #expect(try store.doorModes().command(for: 1, at: now) == free)
     }
+
+    /// The branch's doors and calendar: asked for after a snapshot (or an upgrade), replaced
+    /// whole by a batch that brings them, and kept through a snapshot until new ones come.
+    @Test func theBranchSetupIsAskedForAfterASnapshotAndReplacedWhole() throws {
+        let directory = try TemporaryDirectory()
+        let store = try openStore(directory)
+        #expect(try store.branchSetupPending() && store.branchSetup() == nil)
+        let first = SyncBranchSetup(
+            doors: [SyncDoor(id: 1, name: "Entrada"), SyncDoor(id: 2, name: "Alberca", cardAndPin: true)],
+            calendar: [CalendarDay(day: day(2027, 1, 1), hours: nil, note: "Año nuevo")])
+        try store.replaceBranchSetup(first)
+        #expect(try !store.branchSetupPending() && store.branchSetup() == first)
+        let second = SyncBranchSetup(doors: [SyncDoor(id: 1, name: "Entrada", direction: .entryOnly)], calendar: [])
+        let applied = try store.apply(
+            SyncBatch(
+                cursor: 4, items: [.branchSetup(second)], commands: [], more: false, snapshotRequired: false,
+                serverTime: now))
+        #expect(applied.setupChanged && !applied.plansChanged)
+        #expect(try store.branchSetup() == second && store.syncCursor() == 4)
+        try store.stage(SyncSnapshotPage(sequence: 9, items: [], nextAfter: nil, serverTime: now), after: 0)
+        try store.finishSnapshot()
+        #expect(try store.branchSetupPending() && store.branchSetup() == second, "kept until the core's comes")
+    }
 }
 
 @Suite struct JournalRetentionTests {

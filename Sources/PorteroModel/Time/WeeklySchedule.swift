@@ -121,9 +121,28 @@ public struct WeeklySchedule: Hashable, Sendable, CustomStringConvertible {
         return minute <= 1440 ? minute : nil
     }
 
+    /// Days as written: three or more in a row as a range (`mon-fri`), others one by one.
+    static func describe(_ days: WeekdaySet) -> String {
+        var parts: [String] = []
+        var run: [Weekday] = []
+        func flush() {
+            if run.count >= 3 {
+                parts.append("\(run[0].abbreviation)-\(run[run.count - 1].abbreviation)")
+            } else {
+                parts += run.map(\.abbreviation)
+            }
+            run = []
+        }
+        for day in Weekday.allCases {
+            if days.contains(day) { run.append(day) } else { flush() }
+        }
+        flush()
+        return parts.joined(separator: ",")
+    }
+
     public var description: String {
         windows.map { window in
-            let days = window.days == .everyDay ? "daily" : window.days.days.map(\.abbreviation).joined(separator: ",")
+            let days = window.days == .everyDay ? "daily" : Self.describe(window.days)
             func hm(_ m: Int) -> String { "\(Int64(m / 60).pad2):\(Int64(m % 60).pad2)" }
             return "\(days) \(hm(window.startMinute))-\(hm(window.endMinute))"
         }.joined(separator: "; ")
