@@ -9,7 +9,7 @@ import Testing
                 TimeWindow(days: .weekdays, startMinute: 360, endMinute: 600),
                 TimeWindow(days: .weekend, startMinute: 480, endMinute: 840),
             ])
-        #expect(schedule.description == "mon,tue,wed,thu,fri 06:00-10:00; sat,sun 08:00-14:00")
+        #expect(schedule.description == "mon-fri 06:00-10:00; sat,sun 08:00-14:00")
         #expect(try WeeklySchedule(parsing: schedule.description) == schedule)
         #expect(
             try WeeklySchedule(parsing: "daily 00:00-24:00").windows == [

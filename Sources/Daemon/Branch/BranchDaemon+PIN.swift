@@ -10,8 +10,8 @@ extension BranchDaemon {
     /// keypad; a locked keypad takes none and journals each attempt.
     func keyedPIN(_ digest: PINDigest, at door: DoorComponent, reader: ReaderComponent, now: MonotonicInstant) {
         // Counted per door, whichever of its keypads the PINs are keyed on.
-        var keypad = keypads[door.door.name] ?? KeypadGuard(policy: configuration.keypad)
-        defer { keypads[door.door.name] = keypad }
+        var keypad = keypads[door.door.id] ?? KeypadGuard(policy: configuration.keypad)
+        defer { keypads[door.door.id] = keypad }
         if keypad.isLocked(at: now) {
             // A person forced to key their duress PIN at a resting keypad still raises the alarm.
             if let found = try? store.facts(for: .pin(digest)).facts, let duress = found.duressPIN,

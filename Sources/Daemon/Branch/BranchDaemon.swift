@@ -61,8 +61,8 @@ public final class BranchDaemon {
     var syncEvents: SyncEvents?
     /// The duress output, when the configuration names one.
     var silentAlarm: SilentAlarm?
-    /// Each door's count of unknown PINs keyed alone, by door name.
-    var keypads: [String: KeypadGuard] = [:]
+    /// Each door's count of unknown PINs keyed alone, by door.
+    var keypads: [DoorID: KeypadGuard] = [:]
     /// Lockdowns and free access from the core, as kept in the replica.
     var remoteModes = DoorModeTable()
     /// When the next of them ends by itself (wall clock).
