@@ -3,13 +3,15 @@
 protocol against a live `portero demo` (a seeded core and one branch daemon swiping cards).
 
 Signs in as a receptionist, looks up a member, watches a swipe arrive on the live page, changes
-the language, opens the dashboard, and checks the live view comes back after the core restarts.
+the language, opens the dashboard and the doors, and checks the live view comes back after the
+core restarts; then an administrator closes branch 1 for a day on its calendar.
 Screenshots go to .build/browser-artifacts/. Any console error, uncaught exception or failed
 resource (a CSP violation, a 404) fails the run.
 
 Python's standard library only: the DevTools WebSocket is spoken by the small client below.
 """
 import base64
+import datetime
 import json
 import os
 import re
@@ -318,6 +320,27 @@ def main():
         assert charts >= 4, f"{charts} charts"
         assert browser.evaluate("document.querySelector('figure.chart svg desc').textContent.length > 0")
         browser.screenshot("06-dashboard")
+
+        # The doors of branch 1 as a receptionist sees them: the table, no form to change them.
+        browser.open(f"{base}/doors")
+        assert browser.evaluate("document.getElementById('branch-1') !== null"), "no section for branch 1"
+        assert browser.evaluate("document.querySelector('form[action=\"/branches/1/doors\"]') === null")
+        ids = browser.evaluate("Array.from(document.querySelectorAll('[id]')).map(e => e.id)")
+        assert len(ids) == len(set(ids)), f"repeated ids: {sorted(i for i in set(ids) if ids.count(i) > 1)}"
+        browser.screenshot("07-doors")
+
+        # An administrator closes branch 1 for a day a month ahead on its calendar.
+        browser.submit("form[action='/logout']")
+        browser.open(f"{base}/branches/1/calendar")
+        browser.wait_for("location.pathname === '/login'", what="the sign-in page")
+        browser.evaluate(f"document.getElementById('f-login').value = 'administrador'; document.getElementById('f-password').value = {json.dumps(PASSWORD)}")
+        browser.submit("form[action='/login']")
+        browser.wait_for("location.pathname === '/branches/1/calendar'", what="the calendar after signing in")
+        day = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+        browser.evaluate(f"document.getElementById('f-day').value = {json.dumps(day)}; document.getElementById('f-kind').value = 'closed'; document.getElementById('f-note').value = 'Cierre de prueba'")
+        browser.submit("form[action='/branches/1/calendar']")
+        browser.wait_for(f"document.querySelector('time[datetime=\"{day}\"]') !== null", what="the closed day in the calendar")
+        browser.screenshot("08-calendar")
 
         if browser.problems:
             for problem in browser.problems:

@@ -83,13 +83,13 @@ extension WebRequest {
 
     package var csrfField: HTML { "<input type=\"hidden\" name=\"csrf\" value=\"\(csrf)\">" }
 
-    /// A labelled input; with `error`, the message beside it and the field marked invalid.
+    /// A labelled input; with `error`, the message beside it and the field marked invalid. Its id is
+    /// `f-NAME` unless given (a page with one form per branch gives each its own).
     package func input(
         _ name: String, _ label: String, value: String = "", type: String = "text", required: Bool = false,
-        error: String? = nil,
-        attributes: HTML = ""
+        error: String? = nil, attributes: HTML = "", id: String? = nil
     ) -> HTML {
-        let id = "f-\(name)"
+        let id = id ?? "f-\(name)"
         return """
             <p class="field\(HTML.when(error != nil, " invalid"))"><label for="\(id)">\(label)</label>\
             <input id="\(id)" name="\(name)" type="\(type)" value="\(value)"\(HTML.when(required, " required"))\
@@ -101,9 +101,9 @@ extension WebRequest {
     /// A labelled select of (value, label) options.
     package func select(
         _ name: String, _ label: String, options: [(String, String)], selected: String = "", error: String? = nil,
-        multiple: Bool = false
+        multiple: Bool = false, id: String? = nil
     ) -> HTML {
-        let id = "f-\(name)"
+        let id = id ?? "f-\(name)"
         let items: [HTML] = options.map {
             "<option value=\"\($0.0)\"\(HTML.when($0.0 == selected, " selected"))>\($0.1)</option>"
         }

@@ -34,7 +34,7 @@ public struct WebText: Sendable {
 
     /// The text for `key` (the key itself when missing, so a gap shows instead of breaking a page).
     public subscript(_ key: String) -> String {
-        guard let pair = Self.table[key] else { return key }
+        guard let pair = Self.table[key] ?? Self.doorTable[key] else { return key }
         return language == .es ? pair.0 : pair.1
     }
 
@@ -234,7 +234,6 @@ public struct WebText: Sendable {
         "doors.until": ("Hasta", "Until"),
         "doors.by": ("Ordenado por", "Set by"),
         "doors.minutes": ("Minutos (vacío: hasta liberar)", "Minutes (empty: until released)"),
-        "doors.none": ("Ninguna sucursal ha informado sus puertas todavía.", "No branch has reported its doors yet."),
         "doors.sent": (
             "Orden enviada; la sucursal la recibe en segundos si está conectada.",
             "Command sent; a connected branch has it within seconds."
@@ -328,6 +327,9 @@ public struct WebText: Sendable {
         "reason.granted.manual": ("Entrada manual en recepción", "Manual check-in at the desk"),
         "reason.door.lockdown": ("Puerta bloqueada (emergencia)", "Door locked down"),
         "reason.door.closed": ("Fuera del horario de la puerta", "Outside the door's hours"),
+        "reason.door.wrong_direction": ("La puerta no se cruza en ese sentido", "The door is not passed this way"),
+        "reason.door.unregistered": ("Puerta sin definir en la central", "Door not defined at headquarters"),
+        "reason.branch.closed": ("Sucursal cerrada hoy (calendario)", "Branch closed today (calendar)"),
         "reason.credential.unknown": ("Tarjeta no registrada", "Card not registered"),
         "reason.credential.lost": ("Tarjeta reportada como extraviada", "Card reported lost"),
         "reason.credential.revoked": ("Tarjeta revocada", "Card revoked"),

@@ -34,6 +34,7 @@ package final class WebUI: Sendable {
         declareSessionPages(&router)
         declareDeskPages(&router)
         declareAdminPages(&router)
+        declareDoorSetupPages(&router)
     }
 
     /// Adds a page: resolves the session and language, sends anyone signed out to the login (and

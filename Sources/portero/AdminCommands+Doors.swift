@@ -3,7 +3,8 @@ import Foundation
 import PorteroCLI
 
 /// `portero doors`: each door as its branch reported it, the commands sent, and remote unlock,
-/// lockdown, free access and back to normal.
+/// lockdown, free access and back to normal; the doors as headquarters defines them are set by
+/// the verbs in AdminCommands+DoorSetup.swift.
 extension AdminCommands {
     func doors() throws -> ExitCode {
         let client = try client()
@@ -36,10 +37,14 @@ extension AdminCommands {
             if let minutes = arguments.value("--minutes") { body["minutes"] = try number(minutes, "--minutes") }
             show(try client.send("POST", "api/v1/branches/\(branch)/commands", json: body).json())
         default:
-            throw CommandLineArguments.UsageError(
-                message:
-                    "doors takes list, history, unlock --branch ID --door ID --reason TEXT, or "
-                    + "lockdown|free-access|release --branch ID [--door ID] [--minutes N] --reason TEXT")
+            guard try doorSetup(client, action) else {
+                throw CommandLineArguments.UsageError(
+                    message:
+                        "doors takes list, history, unlock --branch ID --door ID --reason TEXT, "
+                        + "lockdown|free-access|release --branch ID [--door ID] [--minutes N] --reason TEXT, "
+                        + "defined --branch ID, add --branch ID --name NAME [settings], "
+                        + "edit --branch ID --door ID [settings] or remove --branch ID --door ID")
+            }
         }
         return .success
     }

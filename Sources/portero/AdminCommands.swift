@@ -7,17 +7,17 @@ struct AdminCommands {
     let arguments: CommandLineArguments
     let words: [String]
 
-    static let flags: Set<String> = [
+    static let flags = Set([
         "--json", "--all", "--unread", "--urgent", "--dry-run", "--follow-up", "--granted", "--denied", "--clear",
-    ]
-    static let valued: Set<String> = [
+    ]).union(doorSetupFlags)
+    static let valued = Set([
         "--core", "--user", "--totp", "--q", "--branch", "--limit", "--offset", "--email", "--name", "--surname",
         "--role",
         "--plan", "--price", "--currency", "--months", "--days", "--branches", "--windows", "--visits-total", "--start",
         "--from", "--to",
         "--reason", "--door", "--status", "--interval", "--promotion", "--reference", "--city", "--time-zone",
         "--minutes",
-    ]
+    ]).union(doorSetupValued)
 
     var json: Bool { arguments.has("--json") }
 
@@ -73,6 +73,7 @@ struct AdminCommands {
         case ("attendance", _): return try attendance()
         case ("notifications", _): return try notifications()
         case ("doors", _): return try doors()
+        case ("calendar", _): return try calendar()
         default:
             throw CommandLineArguments.UsageError(message: "unknown command '\(words.joined(separator: " "))'")
         }

@@ -73,6 +73,28 @@ let info = ProgramInfo(
             "Doors as their branches report them; remote commands (a lockdown or free access lasts until "
                 + "released, or N minutes)."
         ),
+        (
+            """
+            doors defined --branch ID | add --branch ID --name NAME [--id N] [--kind turnstile|maglock|strike] \
+            [--direction both|in|out] [--mode normal|free_access|lockdown] [--schedule TEXT] [--card-and-pin] \
+            [--anti-passback] [--reentry-delay S] [--presence-expiry S] | edit --branch ID --door N [the same, \
+            --always-open, --no-card-and-pin, --no-anti-passback, --no-reentry-delay] | remove --branch ID --door N
+            """,
+            """
+            Doors as headquarters defines them; their controllers take them within seconds. A schedule is \
+            'mon-fri 06:00-22:00; sat 08:00-14:00' (none: always open); edit changes only the settings given.
+            """
+        ),
+        (
+            """
+            calendar [list] --branch ID [--from DATE] [--to DATE] | set --branch ID --day DATE \
+            (--closed | --hours '08:00-14:00') --note TEXT | clear --branch ID --day DATE
+            """,
+            """
+            A branch's closed days and special hours (listed from today unless --from is given; set from today \
+            to 1100 days ahead); on such a day they replace every door's weekly schedule for entries.
+            """
+        ),
         ("--json", "JSON output on every listing."),
         (
             "demo [--port 8080] [--members 5000] [--swipe-every S] [--swipes N] [--directory DIR]",
@@ -96,7 +118,7 @@ runProgram(info, flags: AdminCommands.flags, valued: AdminCommands.valued.union(
     if let first = words.first,
         [
             "login", "logout", "users", "branches", "cards", "plans", "subscriptions", "devices", "attendance",
-            "notifications", "doors",
+            "notifications", "doors", "calendar",
         ].contains(first)
     {
         do {

@@ -354,3 +354,190 @@ func html(_ response: HTTPResponse) -> String { String(decoding: response.body, 
         #expect(throws: QRCode.TooLong.self) { try QRCode(text: String(repeating: "x", count: 300)) }
     }
 }
+
+/// The doors page, a door's page and a branch's calendar.
+extension WebUITests {
+    /// The door form as a browser sends it (an unchecked box sends nothing).
+    static func doorForm(_ csrf: String, _ fields: [(String, String)]) -> [(String, String)] {
+        var form: [(String, String)] = [
+            ("csrf", csrf), ("name", "Entrada"), ("kind", "turnstile"), ("direction", "both"), ("mode", "normal"),
+            ("schedule", ""), ("reentryDelaySeconds", ""), ("presenceExpirySeconds", "43200"),
+        ]
+        for (name, value) in fields {
+            form.removeAll { $0.0 == name }
+            form.append((name, value))
+        }
+        return form
+    }
+
+    @Test func anAdministratorAddsADoorEditsItsScheduleSeesItListedAndRemovesIt() throws {
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.administrator, username: "patricia")
+        let cookie = "portero_session=\(admin.cookie)"
+        let own = fixture.own
+        let root = try fixture.signIn(.superAdministrator, username: "root")
+        let (token, _) = try fixture.enrolDevice(as: root)
+        let report = #"""
+            {"doorModes": [{"door": 1, "name": "Entrada", "mode": "lockdown", "by": "Ana L"},
+              {"door": 2, "name": "Lateral", "mode": "normal"}]}
+            """#
+        #expect(try fixture.bearer("POST", "/api/v1/device/report", token, body: report).status == 204)
+        let before = html(try fixture.page("GET", "/doors", cookies: [cookie]))
+        #expect(before.contains("action=\"/branches/\(own)/doors\"") && before.contains("id=\"b\(own)-name\""))
+        #expect(before.contains("href=\"/branches/\(own)/calendar\""))
+        #expect(!before.contains("action=\"/branches/\(fixture.other)/doors\""), "not a branch of hers")
+        #expect(before.components(separatedBy: "Sin definir en la central").count - 1 == 2)
+        // One form per branch: the ids carry the branch.
+        #expect(before.contains("id=\"b\(own)-command\"") && !before.contains("id=\"f-command\""))
+
+        let added = try fixture.page(
+            "POST", "/branches/\(own)/doors",
+            form: Self.doorForm(
+                admin.csrf,
+                [("id", "1"), ("direction", "in"), ("schedule", "mon-fri 06:00-22:00"), ("cardAndPin", "on")]),
+            cookies: [cookie])
+        #expect(added.status == 303 && added.header("Location") == "/doors?done=added#branch-\(own)")
+        let page = html(try fixture.page("GET", "/branches/\(own)/doors/1", cookies: [cookie]))
+        // The core keeps a schedule in its own spelling: days listed one by one.
+        let weekdays = "mon,tue,wed,thu,fri 06:00-22:00"
+        #expect(page.contains("id=\"f-schedule\" name=\"schedule\" type=\"text\" value=\"\(weekdays)\""))
+        #expect(page.contains("<option value=\"in\" selected>") && page.contains("name=\"cardAndPin\" checked"))
+        #expect(!page.contains("name=\"antiPassback\" checked"))
+        let saved = try fixture.page(
+            "POST", "/branches/\(own)/doors/1",
+            form: Self.doorForm(
+                admin.csrf,
+                [("direction", "in"), ("schedule", "mon-fri 06:00-22:00; sat 08:00-14:00"), ("cardAndPin", "on")]),
+            cookies: [cookie])
+        #expect(saved.status == 303 && saved.header("Location") == "/doors?done=saved#branch-\(own)")
+        let doors = try objects(try fixture.get("/api/v1/branches/\(own)/doors", as: admin))
+        #expect(doors.count == 1)
+        #expect(doors.first?["schedule"] as? String == "\(weekdays); sat 08:00-14:00")
+        #expect(doors.first?["direction"] as? String == "in" && doors.first?["cardAndPin"] as? Bool == true)
+        #expect(doors.first?["antiPassback"] as? Bool == false && doors.first?["reentryDelaySeconds"] == nil)
+
+        let listed = html(try fixture.page("GET", "/doors?done=saved", cookies: [cookie]))
+        #expect(listed.contains("Puerta guardada"))
+        #expect(listed.contains("<code>\(weekdays); sat 08:00-14:00</code>") && listed.contains("Solo entrada"))
+        #expect(listed.contains("Bloqueada (Ana L)"), "the mode its controller reported")
+        #expect(listed.contains("href=\"/branches/\(own)/doors/1\""))
+        #expect(listed.components(separatedBy: "Sin definir en la central").count - 1 == 1, "door 2 only")
+        // Who manages every branch has a form for each, and no id is repeated.
+        let every = html(try fixture.page("GET", "/doors", cookies: ["portero_session=\(root.cookie)"]))
+        #expect(every.contains("action=\"/branches/\(fixture.other)/doors\""))
+        let ids = every.components(separatedBy: " id=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+        #expect(ids.count > 20 && Set(ids).count == ids.count, "\(ids)")
+
+        let ask = html(try fixture.page("GET", "/branches/\(own)/doors/1/remove", cookies: [cookie]))
+        #expect(ask.contains("action=\"/branches/\(own)/doors/1/remove\"") && ask.contains("¿Quitar esta puerta?"))
+        let removed = try fixture.page(
+            "POST", "/branches/\(own)/doors/1/remove", form: [("csrf", admin.csrf)], cookies: [cookie])
+        #expect(removed.status == 303 && removed.header("Location") == "/doors?done=removed#branch-\(own)")
+        #expect(try objects(try fixture.get("/api/v1/branches/\(own)/doors", as: admin)).isEmpty)
+        #expect(try fixture.page("GET", "/branches/\(own)/doors/1", cookies: [cookie]).status == 404)
+    }
+
+    @Test func aWrongScheduleOrATakenNameIsShownBesideItsFieldInSpanish() throws {
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.administrator, username: "patricia")
+        let cookie = "portero_session=\(admin.cookie)"
+        let own = fixture.own
+        #expect(try fixture.post("/api/v1/branches/\(own)/doors", #"{"name": "Entrada"}"#, as: admin).status == 201)
+        let wrong = try fixture.page(
+            "POST", "/branches/\(own)/doors/1",
+            form: Self.doorForm(admin.csrf, [("schedule", "lun-vie 06:00-22:00"), ("antiPassback", "on")]),
+            cookies: [cookie], headers: ["Accept-Language: es-MX"])
+        #expect(wrong.status == 400)
+        let text = html(wrong)
+        #expect(text.contains("class=\"field invalid\"><label for=\"f-schedule\""))
+        #expect(
+            text.contains("value=\"lun-vie 06:00-22:00\" aria-invalid=\"true\" aria-describedby=\"f-schedule-error\""))
+        #expect(text.contains("<span class=\"error\" id=\"f-schedule-error\">Horario no válido"))
+        #expect(text.contains("name=\"antiPassback\" checked"), "what was typed is kept")
+        #expect(try objects(try fixture.get("/api/v1/branches/\(own)/doors", as: admin)).first?["schedule"] == nil)
+
+        let taken = try fixture.page(
+            "POST", "/branches/\(own)/doors", form: Self.doorForm(admin.csrf, [("kind", "maglock")]),
+            cookies: [cookie])
+        #expect(taken.status == 400)
+        #expect(html(taken).contains("<details open><summary>Agregar puerta"))
+        #expect(html(taken).contains("<label for=\"b\(own)-name\""))
+        #expect(html(taken).contains("id=\"b\(own)-name-error\">Otra puerta de esta sucursal ya tiene este nombre."))
+        #expect(html(taken).contains("<option value=\"maglock\" selected>"))
+    }
+
+    @Test func aReceptionistSeesTheDoorsAndTheCalendarButNoForm() throws {
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.administrator, username: "patricia")
+        let laura = try fixture.signIn(.reception, username: "laura")
+        let cookie = "portero_session=\(laura.cookie)"
+        let own = fixture.own
+        #expect(try fixture.post("/api/v1/branches/\(own)/doors", #"{"name": "Entrada"}"#, as: admin).status == 201)
+        let page = try fixture.page("GET", "/doors", cookies: [cookie], headers: ["Accept-Language: en"])
+        let text = html(page)
+        #expect(page.status == 200 && text.contains("Entrada") && text.contains("Always open"))
+        #expect(text.contains("Not reported") && text.contains("href=\"/branches/\(own)/calendar\""))
+        #expect(!text.contains("action=\"/branches/\(own)/doors\"") && !text.contains("/doors/1\""))
+        #expect(try fixture.page("GET", "/branches/\(own)/doors/1", cookies: [cookie]).status == 403)
+        let refused = try fixture.page(
+            "POST", "/branches/\(own)/doors", form: Self.doorForm(laura.csrf, [("name", "Otra")]), cookies: [cookie])
+        #expect(refused.status == 403)
+        let calendar = try fixture.page("GET", "/branches/\(own)/calendar", cookies: [cookie])
+        #expect(calendar.status == 200 && !html(calendar).contains("action=\"/branches/\(own)/calendar\""))
+    }
+
+    @Test func aManagerSetsAndClearsACalendarDay() throws {
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.administrator, username: "patricia")
+        let cookie = "portero_session=\(admin.cookie)"
+        let path = "/branches/\(fixture.own)/calendar"
+        let today = ZoneCache.rules("America/Mexico_City").localDay(at: fixture.clock.now)
+        let day = today.adding(days: 20).description
+        let empty = html(try fixture.page("GET", path, cookies: [cookie]))
+        #expect(empty.contains("No hay días especiales") && empty.contains("min=\"\(today)\""))
+        let noHours = try fixture.page(
+            "POST", path,
+            form: [
+                ("csrf", admin.csrf), ("day", day), ("kind", "special_hours"), ("hours", ""), ("note", "Inventario"),
+            ],
+            cookies: [cookie])
+        #expect(noHours.status == 400 && html(noHours).contains("class=\"field invalid\"><label for=\"f-hours\""))
+        #expect(html(noHours).contains("value=\"Inventario\""))
+        let past = try fixture.page(
+            "POST", path,
+            form: [
+                ("csrf", admin.csrf), ("day", today.adding(days: -1).description), ("kind", "closed"), ("hours", ""),
+                ("note", "Ayer"),
+            ], cookies: [cookie])
+        #expect(past.status == 400 && html(past).contains("Una fecha desde hoy"))
+        // Hours typed for a closed day are left out: the kind chosen wins.
+        let closed = try fixture.page(
+            "POST", path,
+            form: [
+                ("csrf", admin.csrf), ("day", day), ("kind", "closed"), ("hours", "10:00-12:00"), ("note", "Navidad"),
+            ],
+            cookies: [cookie])
+        #expect(closed.status == 303 && closed.header("Location") == "\(path)?done=saved")
+        let entries = try objects(try fixture.get("/api/v1\(path)", as: admin))
+        #expect(entries.count == 1 && entries.first?["kind"] as? String == "closed" && entries.first?["hours"] == nil)
+        let listed = html(try fixture.page("GET", "\(path)?done=saved", cookies: [cookie]))
+        #expect(listed.contains("Día guardado.") && listed.contains("<time datetime=\"\(day)\">"))
+        #expect(listed.contains("Cerrado todo el día") && listed.contains("Navidad"))
+        let english = html(try fixture.page("GET", path, cookies: [cookie], headers: ["Accept-Language: en"]))
+        #expect(english.contains("Closed all day") && english.contains("Set a day"))
+
+        let cleared = try fixture.page(
+            "POST", "\(path)/clear", form: [("csrf", admin.csrf), ("day", day)], cookies: [cookie])
+        #expect(cleared.status == 303 && cleared.header("Location") == "\(path)?done=cleared")
+        #expect(try objects(try fixture.get("/api/v1\(path)", as: admin)).isEmpty)
+        #expect(html(try fixture.page("GET", "\(path)?done=cleared", cookies: [cookie])).contains("Día borrado"))
+    }
+
+    @Test func everyReasonHasWordsInBothLanguages() {
+        for code in ReasonCode.allCases {
+            for language in WebLanguage.allCases {
+                #expect(WebText(language).reason(code.rawValue) != "reason.\(code.rawValue)", "\(code) \(language)")
+            }
+        }
+    }
+}

@@ -111,6 +111,103 @@ import Testing
             "\(device.out)")
     }
 
+    /// A day `days` from now as YYYY-MM-DD (UTC: a few days ahead is ahead in any branch's zone).
+    static func day(_ days: Int) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.string(from: Date().addingTimeInterval(Double(days) * 86_400))
+    }
+
+    @Test func doorsAreAddedEditedOneSettingAtATimeListedAndRemoved() throws {
+        let core = try Core()
+        let url = "http://127.0.0.1:\(core.port)"
+        #expect(try core.portero(["login", "--core", url, "--user", "root"], input: "Secreto123\n").status == 0)
+        #expect(
+            try core.portero([
+                "branches", "create", "--name", "Centro", "--city", "CDMX", "--time-zone", "America/Mexico_City",
+            ]).status == 0)
+        func door(_ arguments: [String]) throws -> [String: Any] {
+            let run = try core.portero(arguments + ["--json"])
+            #expect(run.status == 0, "\(arguments): \(run.err)")
+            return try #require(try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as? [String: Any])
+        }
+        let added = try door([
+            "doors", "add", "--branch", "1", "--name", "Entrada", "--direction", "in", "--schedule",
+            "mon-fri 06:00-22:00", "--card-and-pin", "--reentry-delay", "300",
+        ])
+        #expect(
+            added["id"] as? Int == 1 && added["cardAndPin"] as? Bool == true && added["kind"] as? String == "turnstile")
+        // Only the setting given changes; the others stay as they were.
+        let locked = try door(["doors", "edit", "--branch", "1", "--door", "1", "--mode", "lockdown"])
+        #expect(locked["mode"] as? String == "lockdown" && locked["name"] as? String == "Entrada")
+        #expect(locked["direction"] as? String == "in")
+        #expect(locked["schedule"] as? String == "mon,tue,wed,thu,fri 06:00-22:00", "kept, in the core's spelling")
+        #expect(locked["cardAndPin"] as? Bool == true && locked["reentryDelaySeconds"] as? Int == 300)
+        #expect(locked["presenceExpirySeconds"] as? Int == 43_200)
+        let open = try door(["doors", "edit", "--branch", "1", "--door", "1", "--always-open", "--no-card-and-pin"])
+        #expect(
+            open["schedule"] == nil && open["cardAndPin"] as? Bool == false && open["mode"] as? String == "lockdown")
+        #expect(open["reentryDelaySeconds"] as? Int == 300)
+        let table = try core.portero(["doors", "defined", "--branch", "1"])
+        #expect(table.status == 0 && table.out.hasPrefix("ID") && table.out.contains("SCHEDULE"), "\(table.out)")
+        #expect(table.out.contains("Entrada") && table.out.contains("always open") && table.out.contains("lockdown"))
+
+        let wrong = try core.portero(["doors", "edit", "--branch", "1", "--door", "1", "--schedule", "lun 06:00-22:00"])
+        #expect(wrong.status != 0 && wrong.err.contains("schedule"), "\(wrong.err)")
+        let nothing = try core.portero(["doors", "edit", "--branch", "1", "--door", "1"])
+        #expect(nothing.status == 64 && nothing.err.contains("doors edit needs a setting to change"), "\(nothing.err)")
+        let both = try core.portero([
+            "doors", "edit", "--branch", "1", "--door", "1", "--card-and-pin", "--no-card-and-pin",
+        ])
+        #expect(both.status == 64)
+        let missing = try core.portero(["doors", "edit", "--branch", "1", "--door", "9", "--mode", "normal"])
+        #expect(missing.status != 0 && missing.err.contains("branch 1 has no door 9"), "\(missing.err)")
+
+        let removed = try core.portero(["doors", "remove", "--branch", "1", "--door", "1"])
+        #expect(removed.status == 0 && removed.out.contains("removed"))
+        #expect(try core.portero(["doors", "defined", "--branch", "1"]).out.contains("(none)"))
+        let help = try Built.run("portero", ["calendar", "--help"])
+        #expect(help.status == 0 && help.out.hasPrefix("Usage: portero calendar"))
+    }
+
+    @Test func calendarDaysAreSetListedAndCleared() throws {
+        let core = try Core()
+        let url = "http://127.0.0.1:\(core.port)"
+        #expect(try core.portero(["login", "--core", url, "--user", "root"], input: "Secreto123\n").status == 0)
+        #expect(
+            try core.portero([
+                "branches", "create", "--name", "Centro", "--city", "CDMX", "--time-zone", "America/Mexico_City",
+            ]).status == 0)
+        let (holiday, short) = (Self.day(10), Self.day(12))
+        let closed = try core.portero([
+            "calendar", "set", "--branch", "1", "--day", holiday, "--closed", "--note", "Navidad",
+        ])
+        #expect(closed.status == 0 && closed.out.contains("closed"), "\(closed.err)")
+        let special = try core.portero([
+            "calendar", "set", "--branch", "1", "--day", short, "--hours", "08:00-14:00", "--note", "Inventario",
+        ])
+        #expect(special.status == 0 && special.out.contains("special_hours"), "\(special.err)")
+        let listed = try core.portero(["calendar", "--branch", "1"])
+        #expect(listed.status == 0 && listed.out.hasPrefix("DAY"), "\(listed.out)")
+        #expect(listed.out.contains(holiday) && listed.out.contains("08:00-14:00") && listed.out.contains("Navidad"))
+        let one = try core.portero(["calendar", "list", "--branch", "1", "--from", short, "--to", short, "--json"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(one.out.utf8)) as? [[String: Any]])
+        #expect(rows.count == 1 && rows.first?["note"] as? String == "Inventario")
+
+        let cleared = try core.portero(["calendar", "clear", "--branch", "1", "--day", holiday])
+        #expect(cleared.status == 0 && cleared.out.contains("cleared"))
+        let after = try core.portero(["calendar", "--branch", "1"])
+        #expect(!after.out.contains(holiday) && after.out.contains(short))
+        let again = try core.portero(["calendar", "clear", "--branch", "1", "--day", holiday])
+        #expect(again.status != 0 && again.err.contains("nothing is set on that day"), "\(again.err)")
+        let neither = try core.portero(["calendar", "set", "--branch", "1", "--day", holiday, "--note", "X"])
+        #expect(neither.status == 64 && neither.err.contains("either --closed or --hours"), "\(neither.err)")
+        let unknown = try core.portero(["calendar", "move", "--branch", "1"])
+        #expect(unknown.status == 64 && unknown.err.contains("calendar takes list"))
+    }
+
     @Test func helpOfACommandAndUnknownCommands() throws {
         let help = try Built.run("portero", ["plans", "--help"])
         #expect(help.status == 0 && help.out.hasPrefix("Usage: portero plans"))
