@@ -399,7 +399,7 @@ extension WebUITests {
         #expect(added.status == 303 && added.header("Location") == "/doors?done=added#branch-\(own)")
         let page = html(try fixture.page("GET", "/branches/\(own)/doors/1", cookies: [cookie]))
         // The core keeps a schedule in its own spelling: days listed one by one.
-        let weekdays = "mon,tue,wed,thu,fri 06:00-22:00"
+        let weekdays = "mon-fri 06:00-22:00"
         #expect(page.contains("id=\"f-schedule\" name=\"schedule\" type=\"text\" value=\"\(weekdays)\""))
         #expect(page.contains("<option value=\"in\" selected>") && page.contains("name=\"cardAndPin\" checked"))
         #expect(!page.contains("name=\"antiPassback\" checked"))

@@ -143,7 +143,7 @@ import Testing
         let locked = try door(["doors", "edit", "--branch", "1", "--door", "1", "--mode", "lockdown"])
         #expect(locked["mode"] as? String == "lockdown" && locked["name"] as? String == "Entrada")
         #expect(locked["direction"] as? String == "in")
-        #expect(locked["schedule"] as? String == "mon,tue,wed,thu,fri 06:00-22:00", "kept, in the core's spelling")
+        #expect(locked["schedule"] as? String == "mon-fri 06:00-22:00", "kept as written")
         #expect(locked["cardAndPin"] as? Bool == true && locked["reentryDelaySeconds"] as? Int == 300)
         #expect(locked["presenceExpirySeconds"] as? Int == 43_200)
         let open = try door(["doors", "edit", "--branch", "1", "--door", "1", "--always-open", "--no-card-and-pin"])
