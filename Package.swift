@@ -19,10 +19,12 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLinux", providers: [.apt(["linux-libc-dev", "libc6-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         // Domain and typed wrappers.
         .target(name: "PorteroModel"),
         .target(name: "SQLite", dependencies: ["CSQLite"]),
+        .target(name: "PostgreSQL", dependencies: ["CPQ", "CLinux", "SQLite"]),
         .target(name: "Crypto", dependencies: ["CCrypto"]),
         .target(name: "SyncWire", dependencies: ["PorteroModel"]),
         .target(name: "Replica", dependencies: ["PorteroModel", "SQLite", "Crypto", "SyncWire"]),
@@ -82,6 +84,7 @@ let package = Package(
         // One test target per module.
         .testTarget(name: "PorteroModelTests", dependencies: ["PorteroModel"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "CSQLite", "TestSupport"]),
+        .testTarget(name: "PostgreSQLTests", dependencies: ["PostgreSQL", "SQLite", "TestSupport"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"]),
         .testTarget(
             name: "ReplicaTests",

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 . scripts/lib/packages.sh
-install_packages libsqlite3-dev libgpiod-dev libudev-dev libssl-dev libcurl4-openssl-dev pkg-config
+install_packages libsqlite3-dev libgpiod-dev libudev-dev libssl-dev libcurl4-openssl-dev libpq-dev pkg-config
 
 echo "==> building"
 swift build --product portero

@@ -6,8 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 . scripts/lib/packages.sh
-# chromium drives the web UI in the browser test; zbar-tools reads the TOTP QR code back.
-install_packages libsqlite3-dev libgpiod-dev libudev-dev libssl-dev pkg-config libcurl4-openssl-dev gpiod python3 python3-venv systemd curl chromium fonts-dejavu-core zbar-tools nginx-light openssl
+. scripts/lib/postgres.sh
+# chromium drives the web UI in the browser test; zbar-tools reads the TOTP QR code back;
+# postgresql is the server the PostgreSQL tests run against, in a cluster of their own.
+install_packages libsqlite3-dev libgpiod-dev libudev-dev libssl-dev pkg-config libcurl4-openssl-dev libpq-dev postgresql gpiod python3 python3-venv systemd curl chromium fonts-dejavu-core zbar-tools nginx-light openssl
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 
@@ -39,6 +41,10 @@ if [ -n "$verify_output" ]; then
     echo "error: a unit in systemd/ does not verify cleanly" >&2
     exit 1
 fi
+
+echo "==> a throwaway PostgreSQL cluster for the tests that need one"
+start_test_postgres
+trap stop_test_postgres EXIT
 
 echo "==> tests on this machine"
 swift test --skip-build --disable-xctest  # every test uses Swift Testing
