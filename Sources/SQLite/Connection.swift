@@ -224,6 +224,10 @@ public final class Connection {
 
     /// Runs a query and maps its first row, or returns nil when there is none.
     public func queryFirst<T>(_ sql: String, _ arguments: any SQLiteBindable..., map: (Row) throws -> T) throws -> T? {
+        try queryFirst(sql, arguments: arguments, map: map)
+    }
+
+    public func queryFirst<T>(_ sql: String, arguments: [any SQLiteBindable], map: (Row) throws -> T) throws -> T? {
         let statement = try statement(sql)
         defer { statement.reset() }
         try statement.bind(arguments)

@@ -1,0 +1,29 @@
+import SQLite
+
+extension PGRow: SQLRow {}
+
+/// A PostgreSQL connection as a `SQLDatabase`: the core's stores run on it unchanged.
+public final class PostgresDatabase: SQLDatabase {
+    public let connection: PGConnection
+    public init(_ connection: PGConnection) { self.connection = connection }
+
+    public var dialect: SQLDialect { .postgres }
+    public func execute(_ sql: String) throws { try connection.execute(sql) }
+    public func run(_ sql: String, arguments: [any SQLiteBindable]) throws -> Int {
+        try connection.run(sql, arguments: arguments)
+    }
+    public func query<T>(_ sql: String, arguments: [any SQLiteBindable], map: (any SQLRow) throws -> T) throws -> [T] {
+        try connection.query(sql, arguments: arguments) { try map($0) }
+    }
+    public func first<T>(_ sql: String, arguments: [any SQLiteBindable], map: (any SQLRow) throws -> T) throws -> T? {
+        try connection.withResult(sql, arguments) { result in
+            result.rowCount == 0 ? nil : try map(PGRow(result: result, row: 0))
+        }
+    }
+    public func transaction<T>(_ body: () throws -> T) throws -> T { try connection.transaction(body) }
+    public func savepoint<T>(_ body: () throws -> T) throws -> T { try connection.transaction(body) }
+    public func read<T>(_ body: () throws -> T) throws -> T { try connection.read(body) }
+}
+
+@available(*, unavailable, message: "One thread uses a connection at a time")
+extension PostgresDatabase: Sendable {}
