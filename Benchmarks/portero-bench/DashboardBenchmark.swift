@@ -157,7 +157,7 @@ struct DashboardBenchmark {
             }
             try db.execute("PRAGMA synchronous = FULL")
             try db.execute("ANALYZE")
-            try db.checkpoint()
+            try (db as? SQLiteDatabase)?.connection.checkpoint()
         }
     }
 }

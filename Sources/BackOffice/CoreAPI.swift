@@ -48,7 +48,8 @@ public final class CoreAPI: Sendable {
         try CoreSchema.migrate(try Connection(path: path, options: options))
         pool = try CoreDatabasePool {
             try CoreDatabase(
-                connection: try Connection(path: path, options: options), hasher: hasher, policy: policy,
+                connection: SQLiteDatabase(try Connection(path: path, options: options)), hasher: hasher,
+                policy: policy,
                 throttle: throttle, dummyHash: dummyHash)
         }
         self.secureCookies = secureCookies

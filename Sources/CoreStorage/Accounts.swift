@@ -123,12 +123,13 @@ public struct AccountChanges: Sendable {
 
 /// The account store in the core's SQLite database.
 public final class SQLiteAccountStore: AccountStore {
-    package let db: Connection
+    package let db: any SQLDatabase
     package let hasher: PasswordHasher
     package let policy: PasswordPolicy
 
     public init(
-        connection: Connection, hasher: PasswordHasher = PasswordHasher(), policy: PasswordPolicy = PasswordPolicy()
+        connection: any SQLDatabase, hasher: PasswordHasher = PasswordHasher(),
+        policy: PasswordPolicy = PasswordPolicy()
     ) throws {
         db = connection
         self.hasher = hasher
@@ -142,11 +143,15 @@ public final class SQLiteAccountStore: AccountStore {
         try FieldRules.checkName(name, field: "name", required: true)
         try FieldRules.checkName(city, field: "city", required: true)
         do {
-            try db.run("INSERT INTO branches (name, city, time_zone) VALUES (?, ?, ?)", name, city, timeZone)
-        } catch let error as SQLiteError where error.isConstraintViolation {
+            return BranchID(
+                try db.attempt {
+                    try db.scalar(
+                        "INSERT INTO branches (name, city, time_zone) VALUES (?, ?, ?) RETURNING id", name, city,
+                        timeZone, as: Int64.self)
+                })
+        } catch let error as any SQLDatabaseError where error.isConstraintViolation {
             throw AccountError.conflict("name", "a branch named \"\(name)\" exists")
         }
-        return BranchID(db.lastInsertRowID)
     }
 
     public func preparePassword(_ password: String) throws -> String {
@@ -172,21 +177,23 @@ public final class SQLiteAccountStore: AccountStore {
         let hash = try password.map { try preparePassword($0) }
         return try db.transaction {
             let clave: Int64 = try db.scalar("SELECT coalesce(max(clave), 0) + 1 FROM users", as: Int64.self)
+            let id: UserID
             do {
-                try db.run(
-                    """
-                    INSERT INTO users (username, email, password_hash, clave, name, paternal_surname, created_at,
-                        join_day)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """, username, email, hash, clave, name, paternalSurname, now.milliseconds,
-                    now.milliseconds / 86_400_000)
-            } catch let error as SQLiteError where error.isConstraintViolation {
-                let taken =
-                    try db.scalar(
-                        "SELECT count(*) FROM users WHERE username = ? COLLATE NOCASE", username, as: Int.self) > 0
+                id = UserID(
+                    try db.attempt {
+                        try db.scalar(
+                            """
+                            INSERT INTO users (username, email, password_hash, clave, name, paternal_surname,
+                                created_at, join_day)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+                            """, username, email, hash, clave, name, paternalSurname, now.milliseconds,
+                            now.milliseconds / 86_400_000, as: Int64.self)
+                    })
+            } catch let error as any SQLDatabaseError where error.isConstraintViolation {
+                let sameName = "\(db.dialect.caseless("username")) = \(db.dialect.caseless("?"))"
+                let taken = try db.scalar("SELECT count(*) FROM users WHERE \(sameName)", username, as: Int.self) > 0
                 throw AccountError.conflict(taken ? "username" : "email", "already in use")
             }
-            let id = UserID(db.lastInsertRowID)
             for role in roles.roles {
                 try db.run("INSERT INTO user_roles (user_id, role) VALUES (?, ?)", id.rawValue, role.rawValue)
             }
@@ -200,8 +207,11 @@ public final class SQLiteAccountStore: AccountStore {
     private func insertBranches(_ id: UserID, _ branches: Set<BranchID>) throws {
         for branch in branches.sorted(by: { $0.rawValue < $1.rawValue }) {
             do {
-                try db.run("INSERT INTO user_branches (user_id, branch_id) VALUES (?, ?)", id.rawValue, branch.rawValue)
-            } catch let error as SQLiteError where error.isConstraintViolation {
+                try db.attempt {
+                    try db.run(
+                        "INSERT INTO user_branches (user_id, branch_id) VALUES (?, ?)", id.rawValue, branch.rawValue)
+                }
+            } catch let error as any SQLDatabaseError where error.isConstraintViolation {
                 throw AccountError.notFound("branches", "no branch \(branch)")
             }
         }
@@ -245,14 +255,17 @@ public final class SQLiteAccountStore: AccountStore {
         return try db.transaction {
             guard try account(id) != nil else { return nil }
             do {
-                try db.run(
-                    """
-                    UPDATE users SET email = coalesce(?, email), name = coalesce(?, name),
-                    paternal_surname = coalesce(?, paternal_surname), maternal_surname = coalesce(?, maternal_surname),
-                    active = coalesce(?, active), password_hash = coalesce(?, password_hash) WHERE id = ?
-                    """, changes.email, changes.name, changes.paternalSurname, changes.maternalSurname, changes.active,
-                    changes.passwordHash, id.rawValue)
-            } catch let error as SQLiteError where error.isConstraintViolation {
+                try db.attempt {
+                    try db.run(
+                        """
+                        UPDATE users SET email = coalesce(?, email), name = coalesce(?, name),
+                        paternal_surname = coalesce(?, paternal_surname),
+                        maternal_surname = coalesce(?, maternal_surname), active = coalesce(?, active),
+                        password_hash = coalesce(?, password_hash) WHERE id = ?
+                        """, changes.email, changes.name, changes.paternalSurname, changes.maternalSurname,
+                        changes.active, changes.passwordHash, id.rawValue)
+                }
+            } catch let error as any SQLDatabaseError where error.isConstraintViolation {
                 throw AccountError.conflict("email", "already in use")
             }
             // A deactivated account, or one with a new password, keeps no session open.
@@ -306,11 +319,13 @@ public final class SQLiteAccountStore: AccountStore {
         if let name { try FieldRules.checkName(name, field: "name", required: true) }
         if let city { try FieldRules.checkName(city, field: "city", required: true) }
         do {
-            try db.run(
-                "UPDATE branches SET name = coalesce(?, name), city = coalesce(?, city), "
-                    + "time_zone = coalesce(?, time_zone), active = coalesce(?, active) WHERE id = ?",
-                name, city, timeZone, active, id.rawValue)
-        } catch let error as SQLiteError where error.isConstraintViolation {
+            try db.attempt {
+                try db.run(
+                    "UPDATE branches SET name = coalesce(?, name), city = coalesce(?, city), "
+                        + "time_zone = coalesce(?, time_zone), active = coalesce(?, active) WHERE id = ?",
+                    name, city, timeZone, active, id.rawValue)
+            }
+        } catch let error as any SQLDatabaseError where error.isConstraintViolation {
             throw AccountError.conflict("name", "already in use")
         }
         return try branch(id)

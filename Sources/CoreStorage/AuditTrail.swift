@@ -78,26 +78,31 @@ extension AuditStore {
 /// each hash covers the row and its predecessor's hash, ids leave no gaps, and the head hash is
 /// also kept in `core_meta`, so removing the newest rows shows too.
 public final class SQLiteAuditStore: AuditStore {
-    package let db: Connection
+    package let db: any SQLDatabase
     package static let zeroHash = [UInt8](repeating: 0, count: 32)
 
-    /// Opens the trail, migrating the schema; on a read-only connection it only checks that the
-    /// file is a core database of a schema this program knows.
-    public init(connection: Connection) throws {
+    /// The trail on a database whose schema is migrated (by `CoreSchema`).
+    public init(connection: any SQLDatabase) throws {
         db = connection
-        if connection.options.readOnly {
-            let pending = try CoreSchema.migrator.pendingVersions(db)
-            guard pending.isEmpty else {
-                throw MigrationError.invalidMigrationList("\(connection.path) needs schema steps \(pending)")
-            }
+    }
+
+    /// The trail of a SQLite file opened read-only, after checking that it is a core database of
+    /// a schema this program knows (nothing is migrated).
+    public convenience init(readOnly connection: Connection, path: String) throws {
+        let pending = try CoreSchema.migrator.pendingVersions(connection)
+        guard pending.isEmpty else {
+            throw MigrationError.invalidMigrationList("\(path) needs schema steps \(pending)")
         }
+        try self.init(connection: SQLiteDatabase(connection))
     }
 
     public func append(
         actor: String, action: String, target: String, changes: String, concerning branches: Set<BranchID>,
         at: Timestamp
     ) throws -> AuditEntry {
-        try db.transaction(.immediate) {
+        try db.transaction {
+            // One writer at a time extends the chain, whichever instance it runs on.
+            try db.lockForWriting(.audit)
             let last: (Int64, [UInt8])? = try db.queryFirst("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1") {
                 (try $0.get(0), try $0.get(1))
             }
@@ -124,28 +129,33 @@ public final class SQLiteAuditStore: AuditStore {
 
     public func verify() throws -> AuditVerification {
         try db.read {
-            let statement = try db.statement("\(Self.entrySQL) ORDER BY id")
-            defer { statement.reset() }
             var expectedID: Int64 = 1
             var previous = Self.zeroHash
             var rows = 0
-            while try statement.step() {
-                let entry = try Self.entry(statement.row)
-                guard entry.id == expectedID else {
-                    return .broken(rowID: entry.id, reason: "row \(expectedID) is missing")
+            // In pages by id, so a long trail never sits in memory whole.
+            while true {
+                let page = try db.query("\(Self.entrySQL) WHERE id >= ? ORDER BY id LIMIT 10000", expectedID) {
+                    try Self.entry($0)
                 }
-                guard entry.previousHash == previous else {
-                    return .broken(rowID: entry.id, reason: "its previous hash does not match row \(entry.id - 1)")
+                for entry in page {
+                    guard entry.id == expectedID else {
+                        return .broken(rowID: entry.id, reason: "row \(expectedID) is missing")
+                    }
+                    guard entry.previousHash == previous else {
+                        return .broken(
+                            rowID: entry.id, reason: "its previous hash does not match row \(entry.id - 1)")
+                    }
+                    let recomputed = AuditEntry.hash(
+                        id: entry.id, at: entry.at, actor: entry.actor, action: entry.action, target: entry.target,
+                        changes: entry.changes, previous: entry.previousHash)
+                    guard recomputed == entry.hash else {
+                        return .broken(rowID: entry.id, reason: "its content does not match its hash (edited)")
+                    }
+                    previous = entry.hash
+                    expectedID += 1
+                    rows += 1
                 }
-                let recomputed = AuditEntry.hash(
-                    id: entry.id, at: entry.at, actor: entry.actor, action: entry.action, target: entry.target,
-                    changes: entry.changes, previous: entry.previousHash)
-                guard recomputed == entry.hash else {
-                    return .broken(rowID: entry.id, reason: "its content does not match its hash (edited)")
-                }
-                previous = entry.hash
-                expectedID += 1
-                rows += 1
+                if page.count < 10000 { break }
             }
             let head: String? = try db.queryFirst("SELECT value FROM core_meta WHERE key = 'audit_head'") {
                 try $0.get(0)

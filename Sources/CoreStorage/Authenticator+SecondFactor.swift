@@ -50,9 +50,9 @@ extension Authenticator {
             try db.run("UPDATE users SET totp_last_step = ? WHERE id = ?", Int64(step), user.rawValue)
             return true
         }
-        try db.run(
+        let changed = try db.run(
             "DELETE FROM recovery_codes WHERE user_id = ? AND code_hash = ?", user.rawValue,
             Digest.sha256(Array(code.lowercased().utf8)))
-        return db.changes == 1
+        return changed == 1
     }
 }

@@ -80,7 +80,7 @@ public final class LoginThrottle: Sendable {
 
 /// Password logins with throttling, and cookie sessions stored by the SHA-256 of their token.
 public final class Authenticator {
-    package let db: Connection
+    package let db: any SQLDatabase
     package let accounts: any AccountStore
     package let audit: any AuditStore
     package let hasher: PasswordHasher
@@ -93,7 +93,7 @@ public final class Authenticator {
     /// `throttle` is shared by every Authenticator of one core (one per database connection), so
     /// failures count the same whichever thread served them; so is `dummyHash` when given.
     public init(
-        connection: Connection, accounts: any AccountStore, audit: any AuditStore,
+        connection: any SQLDatabase, accounts: any AccountStore, audit: any AuditStore,
         hasher: PasswordHasher = PasswordHasher(),
         policy: AuthPolicy = AuthPolicy(), throttle: LoginThrottle = LoginThrottle(), dummyHash: String? = nil
     ) {
@@ -214,11 +214,11 @@ public final class Authenticator {
                 let found = try db.queryFirst(
                     Self.sessionSQL, key,
                     map: { row -> KeptSession in
-                        let id = UserID(try row.requiredInt64(0))
+                        let id = UserID(try row.get(0) as Int64)
                         let account = row.isNull(4) ? nil : try SQLiteAccountStore.account(id, from: row, at: 4)
                         return KeptSession(
-                            account: account, csrfToken: try row.get(1), createdAt: try row.requiredInt64(2),
-                            lastSeen: try row.requiredInt64(3),
+                            account: account, csrfToken: try row.get(1), createdAt: try row.get(2),
+                            lastSeen: try row.get(3),
                             generation: generation, key: key)
                     })
             else {
@@ -304,10 +304,9 @@ public final class Authenticator {
     /// Creates a personal API token for scripts; the token is returned once and only its hash kept.
     public func createAPIToken(for user: UserID, name: String, now: Timestamp) throws -> (id: Int64, token: String) {
         let token = "pt_" + Self.base64URL(try SecureRandom.bytes(32))
-        try db.run(
-            "INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES (?, ?, ?, ?)",
-            Digest.sha256(Array(token.utf8)), user.rawValue, name, now.milliseconds)
-        let id = db.lastInsertRowID
+        let id = try db.scalar(
+            "INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+            Digest.sha256(Array(token.utf8)), user.rawValue, name, now.milliseconds, as: Int64.self)
         _ = try audit.append(
             actor: "user:\(user)", action: "token.create", target: "token:\(id)",
             changes: AuditChanges.json(["name": name]), concerning: try branches(of: user), at: now)
@@ -330,8 +329,9 @@ public final class Authenticator {
 
     /// Revokes one of `user`'s tokens; false when it is not theirs or does not exist.
     public func revokeAPIToken(_ id: Int64, of user: UserID, now: Timestamp) throws -> Bool {
-        try db.run("UPDATE api_tokens SET revoked = 1 WHERE id = ? AND user_id = ? AND revoked = 0", id, user.rawValue)
-        guard db.changes == 1 else { return false }
+        let changed = try db.run(
+            "UPDATE api_tokens SET revoked = 1 WHERE id = ? AND user_id = ? AND revoked = 0", id, user.rawValue)
+        guard changed == 1 else { return false }
         _ = try audit.append(
             actor: "user:\(user)", action: "token.revoke", target: "token:\(id)", changes: "{}",
             concerning: try branches(of: user), at: now)

@@ -4,10 +4,11 @@ import PorteroModel
 import SQLite
 import Synchronization
 
-/// One SQLite connection to the core's database and the stores over it, each seen through its
-/// protocol. Not shareable between threads: the pool lends each to one request at a time.
+/// One connection to the core's database (SQLite or PostgreSQL) and the stores over it, each
+/// seen through its protocol. Not shareable between threads: the pool lends each to one request
+/// at a time.
 public final class CoreDatabase {
-    public let db: Connection
+    public let db: any SQLDatabase
     public let accounts: any AccountStore
     public let audit: any AuditStore
     public let auth: Authenticator
@@ -20,7 +21,8 @@ public final class CoreDatabase {
     public let doors: any DoorStore
 
     package init(
-        connection: Connection, hasher: PasswordHasher, policy: AuthPolicy, throttle: LoginThrottle, dummyHash: String
+        connection: any SQLDatabase, hasher: PasswordHasher, policy: AuthPolicy, throttle: LoginThrottle,
+        dummyHash: String
     )
         throws
     {
@@ -43,7 +45,7 @@ public final class CoreDatabase {
     }
 
     /// A write and its audit row in one transaction: both land or neither does.
-    public func write<T>(_ body: () throws -> T) throws -> T { try db.transaction(.immediate, body) }
+    public func write<T>(_ body: () throws -> T) throws -> T { try db.transaction(body) }
 }
 
 /// Connections to the core's database, lent to one request at a time: SQLite in WAL mode lets

@@ -66,9 +66,9 @@ public protocol DeviceStore {
 
 /// The device store in the core's SQLite database.
 public final class SQLiteDeviceStore: DeviceStore {
-    package let db: Connection
+    package let db: any SQLDatabase
 
-    public init(connection: Connection) throws {
+    public init(connection: any SQLDatabase) throws {
         db = connection
     }
 
@@ -106,31 +106,35 @@ public final class SQLiteDeviceStore: DeviceStore {
     ) {
         try FieldRules.checkName(name, field: "name", required: true)
         let code = try Self.newCode()
+        let id: Int64
         do {
-            try db.run(
-                "INSERT INTO devices (branch_id, name, created_at, enrollment_code_hash, enrollment_expires_at) "
-                    + "VALUES (?, ?, ?, ?, ?)",
-                branch.rawValue, name, now.milliseconds, Self.codeHash(code), now.milliseconds + seconds * 1000)
-        } catch let error as SQLiteError where error.isConstraintViolation {
+            id = try db.attempt {
+                try db.scalar(
+                    "INSERT INTO devices (branch_id, name, created_at, enrollment_code_hash, enrollment_expires_at) "
+                        + "VALUES (?, ?, ?, ?, ?) RETURNING id",
+                    branch.rawValue, name, now.milliseconds, Self.codeHash(code), now.milliseconds + seconds * 1000,
+                    as: Int64.self)
+            }
+        } catch let error as any SQLDatabaseError where error.isConstraintViolation {
             let exists = try db.scalar("SELECT count(*) FROM branches WHERE id = ?", branch.rawValue, as: Int.self) > 0
             throw AccountError(
                 field: exists ? "name" : "branch",
                 problem: exists ? "a device of this branch has that name" : "no branch \(branch)",
                 kind: exists ? .conflict : .notFound)
         }
-        guard let device = try device(db.lastInsertRowID) else { throw DeviceAuthFailure.invalidOrExpiredCode }
+        guard let device = try device(id) else { throw DeviceAuthFailure.invalidOrExpiredCode }
         return (device, code)
     }
 
     public func reissueCode(_ id: Int64, now: Timestamp, validFor seconds: Int64) throws -> String? {
         let code = try Self.newCode()
-        try db.run(
+        let changed = try db.run(
             """
             UPDATE devices SET enrollment_code_hash = ?, enrollment_expires_at = ?, token_hash = NULL,
                 enrolled_at = NULL
             WHERE id = ? AND revoked_at IS NULL
             """, Self.codeHash(code), now.milliseconds + seconds * 1000, id)
-        return db.changes == 1 ? code : nil
+        return changed == 1 ? code : nil
     }
 
     public func enroll(code: String, now: Timestamp) throws -> (Device, token: String) {
@@ -157,11 +161,11 @@ public final class SQLiteDeviceStore: DeviceStore {
     }
 
     public func revoke(_ id: Int64, now: Timestamp) throws -> Bool {
-        try db.run(
+        let changed = try db.run(
             "UPDATE devices SET revoked_at = ?, token_hash = NULL, enrollment_code_hash = NULL WHERE id = ? "
                 + "AND revoked_at IS NULL",
             now.milliseconds, id)
-        return db.changes == 1
+        return changed == 1
     }
 
     public func device(bearer token: String, now: Timestamp) throws -> Device {

@@ -4,9 +4,9 @@ import SQLite
 
 /// The dashboard store in the core's SQLite database.
 public final class SQLiteDashboardStore: DashboardStore {
-    package let db: Connection
+    package let db: any SQLDatabase
 
-    public init(connection: Connection) throws {
+    public init(connection: any SQLDatabase) throws {
         db = connection
     }
 

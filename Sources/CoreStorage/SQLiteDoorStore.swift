@@ -6,9 +6,9 @@ import SyncWire
 /// The door store in the core's SQLite database. Every change puts the branch's setup in the
 /// change log, so its controllers take the whole of it again.
 public final class SQLiteDoorStore: DoorStore {
-    package let db: Connection
+    package let db: any SQLDatabase
 
-    public init(connection: Connection) throws {
+    public init(connection: any SQLDatabase) throws {
         db = connection
     }
 

@@ -5,9 +5,9 @@ import SQLite
 
 /// The member store in the core's SQLite database.
 public final class SQLiteMemberStore: MemberStore {
-    package let db: Connection
+    package let db: any SQLDatabase
 
-    public init(connection: Connection) throws {
+    public init(connection: any SQLDatabase) throws {
         db = connection
     }
 
@@ -238,10 +238,10 @@ public final class SQLiteMemberStore: MemberStore {
                         ? "already an active card of this user" : "already in use: assigned to clave \(holder.1)",
                     kind: .conflict)
             }
-            try db.run(
-                "INSERT INTO cards (number, user_id, status, created_at, changed_at) VALUES (?, ?, 'active', ?, ?)",
-                Int64(bitPattern: number.rawValue), user.rawValue, now.milliseconds, now.milliseconds)
-            let id = db.lastInsertRowID
+            let id = try db.scalar(
+                "INSERT INTO cards (number, user_id, status, created_at, changed_at) VALUES (?, ?, 'active', ?, ?) "
+                    + "RETURNING id",
+                Int64(bitPattern: number.rawValue), user.rawValue, now.milliseconds, now.milliseconds, as: Int64.self)
             try recordChange("user", user.rawValue, now: now)
             guard let card = try card(id) else {
                 throw AccountError(field: "number", problem: "could not be read back")
@@ -254,9 +254,12 @@ public final class SQLiteMemberStore: MemberStore {
         try db.transaction {
             guard let current = try card(id) else { return nil }
             do {
-                try db.run(
-                    "UPDATE cards SET status = ?, changed_at = ? WHERE id = ?", status.rawValue, now.milliseconds, id)
-            } catch let error as SQLiteError where error.isConstraintViolation {
+                try db.attempt {
+                    try db.run(
+                        "UPDATE cards SET status = ?, changed_at = ? WHERE id = ?", status.rawValue, now.milliseconds,
+                        id)
+                }
+            } catch let error as any SQLDatabaseError where error.isConstraintViolation {
                 throw AccountError.conflict("status", "already in use: the number is active for someone else")
             }
             try recordChange("user", current.userID, now: now)
@@ -304,15 +307,21 @@ public final class SQLiteMemberStore: MemberStore {
         if let notes, notes.count > 2_000 { throw AccountError(field: "notes", problem: "at most 2,000 characters") }
         do {
             if let id {
-                try db.run(
-                    "UPDATE agreements SET name = coalesce(?, name), notes = coalesce(?, notes) WHERE id = ?", name,
-                    notes, id)
+                try db.attempt {
+                    try db.run(
+                        "UPDATE agreements SET name = coalesce(?, name), notes = coalesce(?, notes) WHERE id = ?",
+                        name, notes, id)
+                }
                 return try agreement(id)
             }
             guard let name else { throw AccountError(field: "name", problem: "is required") }
-            try db.run("INSERT INTO agreements (name, notes) VALUES (?, ?)", name, notes ?? "")
-            return try agreement(db.lastInsertRowID)
-        } catch let error as SQLiteError where error.isConstraintViolation {
+            let added = try db.attempt {
+                try db.scalar(
+                    "INSERT INTO agreements (name, notes) VALUES (?, ?) RETURNING id", name, notes ?? "",
+                    as: Int64.self)
+            }
+            return try agreement(added)
+        } catch let error as any SQLDatabaseError where error.isConstraintViolation {
             throw AccountError.conflict("name", "already in use")
         }
     }

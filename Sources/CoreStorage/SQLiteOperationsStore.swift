@@ -4,10 +4,10 @@ import SQLite
 
 /// The operations store in the core's SQLite database.
 public final class SQLiteOperationsStore: OperationsStore {
-    package let db: Connection
+    package let db: any SQLDatabase
     package let members: SQLiteMemberStore
 
-    public init(connection: Connection, members: SQLiteMemberStore) throws {
+    public init(connection: any SQLDatabase, members: SQLiteMemberStore) throws {
         db = connection
         self.members = members
     }
@@ -66,7 +66,7 @@ public final class SQLiteOperationsStore: OperationsStore {
     public func record(
         _ event: AttendanceEvent, device: Int64?, recordedBy: Int64?, note: String, zone: ZoneRules, now: Timestamp
     ) throws -> Bool {
-        try db.run(
+        let changed = try db.run(
             """
             INSERT INTO attendance (id, branch_id, door_id, at, local_day, direction, credential_kind, card_number,
                                     user_id, subscription_id, granted, reason,
@@ -78,7 +78,7 @@ public final class SQLiteOperationsStore: OperationsStore {
             event.cardNumber.map { Int64(bitPattern: $0.rawValue) }, event.userID?.rawValue,
             event.subscriptionID?.rawValue, event.granted, event.reason.rawValue, device, recordedBy, note,
             now.milliseconds)
-        return db.changes == 1
+        return changed == 1
     }
 
     // MARK: Door commands
@@ -87,11 +87,11 @@ public final class SQLiteOperationsStore: OperationsStore {
         branch: BranchID, door: Int64?, command: DoorCommand.Kind, reason: String, until: Timestamp?,
         by user: UserID, now: Timestamp
     ) throws -> DoorCommand {
-        try db.run(
+        let id = try db.scalar(
             "INSERT INTO door_commands (branch_id, door_id, command, reason, created_by, created_at, until_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            branch.rawValue, door, command.rawValue, reason, user.rawValue, now.milliseconds, until?.milliseconds)
-        let id = db.lastInsertRowID
+                + "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            branch.rawValue, door, command.rawValue, reason, user.rawValue, now.milliseconds, until?.milliseconds,
+            as: Int64.self)
         try members.recordChange("door_command", id, now: now)
         return DoorCommand(
             id: id, branch: branch.rawValue, door: door, command: command, reason: reason, createdBy: user.rawValue,
@@ -135,16 +135,18 @@ public final class SQLiteOperationsStore: OperationsStore {
         case let .user(id): (kind, target) = ("user", id.rawValue)
         }
         do {
-            try db.run(
-                """
-                INSERT INTO notifications (audience, role, user_id, branch_id, level, title, body, source, created_by,
-                    created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, kind, role, target, branch, level, title, body, source, user?.rawValue, now.milliseconds)
-        } catch let error as SQLiteError where error.isConstraintViolation {
+            return try db.attempt {
+                try db.scalar(
+                    """
+                    INSERT INTO notifications (audience, role, user_id, branch_id, level, title, body, source,
+                        created_by, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+                    """, kind, role, target, branch, level, title, body, source, user?.rawValue, now.milliseconds,
+                    as: Int64.self)
+            }
+        } catch let error as any SQLDatabaseError where error.isConstraintViolation {
             throw AccountError(field: target != nil ? "user" : "branch", problem: "does not exist", kind: .notFound)
         }
-        return db.lastInsertRowID
     }
 
     /// The clause selecting what `account` may see: everything for all, their roles (at their
@@ -212,23 +214,24 @@ public final class SQLiteOperationsStore: OperationsStore {
 
     public func resolveNotifications(source: String, note: String) throws -> Int {
         try db.run(
-            "UPDATE notifications SET level = 'info', title = title || ' — ' || ? WHERE source = ? AND level = 'urgent'",
+            "UPDATE notifications SET level = 'info', title = title || ' — ' || ? "
+                + "WHERE source = ? AND level = 'urgent'",
             note, source)
-        return db.changes
     }
 
     public func markRead(_ id: Int64?, for account: Account, now: Timestamp) throws -> Int {
         var arguments: [any SQLiteBindable] = [account.id.rawValue]
         var sql =
-            "INSERT OR IGNORE INTO notification_reads (notification_id, user_id, read_at) "
+            "INSERT INTO notification_reads (notification_id, user_id, read_at) "
             + "SELECT n.id, ?1, \(now.milliseconds) FROM notifications n WHERE "
             + visible(account, &arguments)
         if let id {
             arguments.append(id)
             sql += " AND n.id = ?\(arguments.count)"
         }
-        try db.run(sql, arguments: arguments)
-        return db.changes
+        sql += " ON CONFLICT DO NOTHING"
+        let changed = try db.run(sql, arguments: arguments)
+        return changed
     }
 }
 

@@ -89,18 +89,17 @@ extension SQLiteSalesStore {
                 throw AccountError.notFound("user", "no user \(user)")
             }
             let end = plan.duration.lastDay(startingOn: start)
-            try db.run(
+            let id = try db.scalar(
                 """
                 INSERT INTO subscriptions (user_id, plan_id, plan_version_id, branch_id, start_day, end_day, grace_days,
                                            status, price_minor, currency, promotion, payment_reference, renews, sold_by,
                                            sold_at, sold_day, paid_through_day)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
                 """, user.rawValue, planID, plan.version, branch.rawValue, Int64(start.rawValue), Int64(end.rawValue),
                 plan.graceDays,
                 pricePaid ?? plan.price.minorUnits, plan.price.currency, promotion, paymentReference, renews,
                 soldBy?.rawValue, now.milliseconds, Int64(today.rawValue),
-                Int64(end.rawValue) + Int64(plan.graceDays))
-            let id = db.lastInsertRowID
+                Int64(end.rawValue) + Int64(plan.graceDays), as: Int64.self)
             try members.recordChange("user", user.rawValue, now: now)
             guard let created = try subscription(id, today: today) else {
                 throw AccountError(field: "plan", problem: "could not be read back")

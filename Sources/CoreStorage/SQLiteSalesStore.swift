@@ -4,10 +4,10 @@ import SQLite
 
 /// The sales store in the core's SQLite database.
 public final class SQLiteSalesStore: SalesStore {
-    package let db: Connection
+    package let db: any SQLDatabase
     package let members: SQLiteMemberStore
 
-    public init(connection: Connection, members: SQLiteMemberStore) throws {
+    public init(connection: any SQLDatabase, members: SQLiteMemberStore) throws {
         db = connection
         self.members = members
     }
@@ -125,20 +125,23 @@ public final class SQLiteSalesStore: SalesStore {
                 current = try Self.decode(body)
             } else {
                 do {
-                    try db.run(
-                        "INSERT INTO plans (name, active, created_at) VALUES (?, 1, ?)", terms.name ?? "",
-                        now.milliseconds)
-                } catch let error as SQLiteError where error.isConstraintViolation {
+                    planID = try db.attempt {
+                        try db.scalar(
+                            "INSERT INTO plans (name, active, created_at) VALUES (?, 1, ?) RETURNING id",
+                            terms.name ?? "", now.milliseconds, as: Int64.self)
+                    }
+                } catch let error as any SQLDatabaseError where error.isConstraintViolation {
                     throw AccountError.conflict("name", "already in use")
                 }
-                planID = db.lastInsertRowID
             }
             if let branches = terms.branches {
                 try db.run("DELETE FROM plan_branches WHERE plan_id = ?", planID)
                 for branch in Set(branches) {
                     do {
-                        try db.run("INSERT INTO plan_branches (plan_id, branch_id) VALUES (?, ?)", planID, branch)
-                    } catch let error as SQLiteError where error.isConstraintViolation {
+                        try db.attempt {
+                            try db.run("INSERT INTO plan_branches (plan_id, branch_id) VALUES (?, ?)", planID, branch)
+                        }
+                    } catch let error as any SQLDatabaseError where error.isConstraintViolation {
                         throw AccountError.notFound("branches", "no branch \(branch)")
                     }
                 }
@@ -168,11 +171,10 @@ public final class SQLiteSalesStore: SalesStore {
             if let active = terms.active { try db.run("UPDATE plans SET active = ? WHERE id = ?", active, planID) }
             let name: String = try db.scalar("SELECT name FROM plans WHERE id = ?", planID)
             let active: Bool = try db.scalar("SELECT active FROM plans WHERE id = ?", planID)
-            try db.run(
+            let version = try db.scalar(
                 "INSERT INTO plan_versions (plan_id, body, price_minor, currency, created_at) "
-                    + "VALUES (?, '{}', ?, ?, ?)",
-                planID, price.minorUnits, price.currency, now.milliseconds)
-            let version = db.lastInsertRowID
+                    + "VALUES (?, '{}', ?, ?, ?) RETURNING id",
+                planID, price.minorUnits, price.currency, now.milliseconds, as: Int64.self)
             let plan = Plan(
                 id: PlanID(version), name: name, price: price, duration: duration,
                 branches: covered.isEmpty ? .allBranches : .only(Set(covered.map { BranchID($0) })),

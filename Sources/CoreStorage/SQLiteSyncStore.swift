@@ -5,9 +5,9 @@ import SyncWire
 
 /// The sync store in the core's SQLite database.
 public final class SQLiteSyncStore: SyncStore {
-    package let db: Connection
+    package let db: any SQLDatabase
 
-    public init(connection: Connection) throws {
+    public init(connection: any SQLDatabase) throws {
         db = connection
     }
 

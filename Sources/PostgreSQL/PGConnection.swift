@@ -14,6 +14,10 @@ public final class PGConnection {
     /// The URL with any password left out, for messages.
     public let displayURL: String
     private var depth = 0
+    /// The open transaction is a read-only snapshot.
+    private var readOnly = false
+    /// Counts transactions begun, so two views from different snapshots differ.
+    private var epoch: UInt64 = 0
 
     /// Connects to `url` (`postgres://user@host:port/db`, `postgresql:///db?host=/run/socket`).
     public init(url: String) throws {
@@ -147,20 +151,26 @@ public final class PGConnection {
     }
 
     /// Runs `body` in a transaction (a savepoint when one is already open): committed when it
-    /// returns, rolled back when it throws.
+    /// returns, rolled back when it throws. A read-only one sees one snapshot (REPEATABLE READ).
     public func transaction<T>(readOnly: Bool = false, _ body: () throws -> T) throws -> T {
         let savepoint = "portero_\(depth)"
-        try execute(
-            depth == 0
-                ? (readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN") : "SAVEPOINT \(savepoint)")
+        if depth == 0 {
+            try execute(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN")
+            self.readOnly = readOnly
+            epoch &+= 1
+        } else {
+            try execute("SAVEPOINT \(savepoint)")
+        }
         depth += 1
         do {
             let value = try body()
             depth -= 1
+            if depth == 0 { self.readOnly = false }
             try execute(depth == 0 ? "COMMIT" : "RELEASE SAVEPOINT \(savepoint)")
             return value
         } catch {
             depth -= 1
+            if depth == 0 { self.readOnly = false }
             if isAlive { try? execute(depth == 0 ? "ROLLBACK" : "ROLLBACK TO SAVEPOINT \(savepoint)") }
             throw error
         }
@@ -172,6 +182,29 @@ public final class PGConnection {
     }
 
     public var inTransaction: Bool { depth > 0 }
+
+    /// A read-only snapshot left open until `endRead()`; inside a transaction, nothing.
+    public func beginRead() throws {
+        guard depth == 0 else { return }
+        try execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        depth = 1
+        readOnly = true
+        epoch &+= 1
+    }
+
+    /// Ends what `beginRead()` began.
+    public func endRead() {
+        guard depth == 1, readOnly else { return }
+        if (try? execute("COMMIT")) == nil { try? execute("ROLLBACK") }
+        depth = 0
+        readOnly = false
+    }
+
+    /// Two equal views mean one read-only snapshot with nothing written in between; nil in a
+    /// write transaction (READ COMMITTED: each statement sees a new snapshot) and outside one.
+    public var view: Connection.View? {
+        depth > 0 && readOnly ? Connection.View(epoch: epoch, changes: 0) : nil
+    }
 }
 
 @available(*, unavailable, message: "One thread uses a connection at a time")

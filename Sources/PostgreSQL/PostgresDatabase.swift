@@ -2,6 +2,11 @@ import SQLite
 
 extension PGRow: SQLRow {}
 
+extension PGError: SQLDatabaseError {
+    /// Class 23: integrity constraint violation.
+    public var isConstraintViolation: Bool { sqlState?.hasPrefix("23") == true }
+}
+
 /// A PostgreSQL connection as a `SQLDatabase`: the core's stores run on it unchanged.
 public final class PostgresDatabase: SQLDatabase {
     public let connection: PGConnection
@@ -23,6 +28,10 @@ public final class PostgresDatabase: SQLDatabase {
     public func transaction<T>(_ body: () throws -> T) throws -> T { try connection.transaction(body) }
     public func savepoint<T>(_ body: () throws -> T) throws -> T { try connection.transaction(body) }
     public func read<T>(_ body: () throws -> T) throws -> T { try connection.read(body) }
+    public func beginRead() throws { try connection.beginRead() }
+    public func endRead() { connection.endRead() }
+    public var isAutocommit: Bool { !connection.inTransaction }
+    public var view: Connection.View? { connection.view }
 }
 
 @available(*, unavailable, message: "One thread uses a connection at a time")

@@ -270,6 +270,11 @@ public final class Connection {
         let epoch: UInt64
         /// Rows this connection has inserted, changed or deleted (by triggers too), ever.
         let changes: Int64
+
+        public init(epoch: UInt64, changes: Int64) {
+            self.epoch = epoch
+            self.changes = changes
+        }
     }
 
     // MARK: Transactions

@@ -81,6 +81,14 @@ public enum SQLDialect: Sendable, Equatable {
         }
     }
 
+    /// An expression compared and sorted without regard to ASCII case (`caseless("name") = caseless("?")`).
+    public func caseless(_ expression: String) -> String {
+        switch self {
+        case .sqlite: "\(expression) COLLATE NOCASE"
+        case .postgres: "lower(\(expression))"
+        }
+    }
+
     /// The text at `path` (`$.a.b`) inside a JSON text column.
     public func jsonText(_ column: String, _ path: String) -> String {
         switch self {
@@ -90,6 +98,22 @@ public enum SQLDialect: Sendable, Equatable {
         }
     }
 }
+
+/// What a writer may need to be alone at (PostgreSQL advisory lock keys).
+public enum WriteLock: Int64, Sendable {
+    /// The audit trail's hash chain: each row names the one before it.
+    case audit = 7_301
+    /// The change log's sequence as cursors see it (see the core's feed).
+    case changeLog = 7_302
+}
+
+/// An error from either backend, classified the way the stores act on it.
+public protocol SQLDatabaseError: Error {
+    /// A UNIQUE, NOT NULL, CHECK or foreign-key constraint refused the statement.
+    var isConstraintViolation: Bool { get }
+}
+
+extension SQLiteError: SQLDatabaseError {}
 
 /// What the core's stores need of a connection, whichever the backend: statements with `?`
 /// placeholders and `SQLiteValue`s, transactions that nest as savepoints, and snapshot reads.
@@ -109,9 +133,34 @@ public protocol SQLDatabase: AnyObject {
     func savepoint<T>(_ body: () throws -> T) throws -> T
     /// Statements that see one snapshot; inside a transaction, just `body`.
     func read<T>(_ body: () throws -> T) throws -> T
+    /// A read snapshot that stays open after this call until `endRead()` (outside a transaction).
+    func beginRead() throws
+    func endRead()
+    /// True outside any transaction.
+    var isAutocommit: Bool { get }
+    /// What the connection sees, as a value (see `Connection.view`); nil when it cannot be kept.
+    var view: Connection.View? { get }
 }
 
 extension SQLDatabase {
+    /// Runs one statement that may break a constraint so that, if it does, the transaction around
+    /// it stays usable (PostgreSQL aborts a transaction at its first error unless a savepoint
+    /// holds the statement; SQLite fails the statement alone).
+    public func attempt<T>(_ body: () throws -> T) throws -> T {
+        switch dialect {
+        case .sqlite: try body()
+        case .postgres: try savepoint(body)
+        }
+    }
+
+    /// Makes the transaction the only writer of `what` until it ends. SQLite has one writer at a
+    /// time already (transactions take the write lock at BEGIN); PostgreSQL takes a
+    /// transaction-scoped advisory lock, so instances over one database queue here.
+    public func lockForWriting(_ what: WriteLock) throws {
+        guard dialect == .postgres else { return }
+        _ = try query("SELECT pg_advisory_xact_lock(?)", arguments: [what.rawValue]) { _ in () }
+    }
+
     @discardableResult
     public func run(_ sql: String, _ arguments: any SQLiteBindable...) throws -> Int {
         try run(sql, arguments: arguments)
@@ -133,7 +182,9 @@ extension SQLDatabase {
     public func scalar<T: SQLiteDecodable>(_ sql: String, _ arguments: any SQLiteBindable..., as type: T.Type = T.self)
         throws -> T
     {
-        guard let found = try first(sql, arguments: arguments, map: { try $0.get(0) as T }) else { throw SQLRowError(column: 0, found: "no row", expected: String(describing: T.self)) }
+        guard let found = try first(sql, arguments: arguments, map: { try $0.get(0) as T }) else {
+            throw SQLRowError(column: 0, found: "no row", expected: String(describing: T.self))
+        }
         return found
     }
 }
@@ -159,6 +210,10 @@ public final class SQLiteDatabase: SQLDatabase {
     public func transaction<T>(_ body: () throws -> T) throws -> T { try connection.transaction(.immediate, body) }
     public func savepoint<T>(_ body: () throws -> T) throws -> T { try connection.savepoint(body) }
     public func read<T>(_ body: () throws -> T) throws -> T { try connection.read(body) }
+    public func beginRead() throws { try connection.beginRead() }
+    public func endRead() { connection.endRead() }
+    public var isAutocommit: Bool { connection.isAutocommit }
+    public var view: Connection.View? { connection.view }
 }
 
 @available(*, unavailable, message: "One thread uses a connection at a time")

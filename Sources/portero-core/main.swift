@@ -92,8 +92,9 @@ runProgram(
                 "portero-core: init reads the first SuperAdministrador's password from standard input; none was given")
             return .usage
         }
-        let db = try Connection(path: path)
-        try CoreSchema.migrate(db)
+        let connection = try Connection(path: path)
+        try CoreSchema.migrate(connection)
+        let db = SQLiteDatabase(connection)
         let accounts = try SQLiteAccountStore(connection: db)
         let audit = try SQLiteAuditStore(connection: db)
         guard try accounts.accountCount() == 0 else {
@@ -124,7 +125,7 @@ runProgram(
     }
     var options = ConnectionOptions()
     options.readOnly = true
-    let audit = try SQLiteAuditStore(connection: try Connection(path: path, options: options))
+    let audit = try SQLiteAuditStore(readOnly: try Connection(path: path, options: options), path: path)
     let result = try audit.verify()
     switch result {
     case .intact:

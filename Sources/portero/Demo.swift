@@ -154,7 +154,7 @@ struct DemoCommand {
         let connection = try Connection(path: path)
         try CoreSchema.migrate(connection)
         let database = try CoreDatabase(
-            connection: connection, hasher: hasher, policy: AuthPolicy(), throttle: LoginThrottle(),
+            connection: SQLiteDatabase(connection), hasher: hasher, policy: AuthPolicy(), throttle: LoginThrottle(),
             dummyHash: Authenticator.makeDummyHash(hasher))
         let chain = try DemoChain.seed(database, members: members)
         let code = try database.write {

@@ -16,7 +16,7 @@ import Testing
         directory = try TemporaryDirectory()
         db = try Connection(path: directory.file("core.sqlite"))
         try CoreSchema.migrate(db)
-        audit = try SQLiteAuditStore(connection: db)
+        audit = try SQLiteAuditStore(connection: SQLiteDatabase(db))
         for (index, action) in ["login.success", "user.create", "user.update"].enumerated() {
             _ = try audit.append(
                 actor: "user:1", action: action, target: "user:\(index + 2)", changes: #"{"name":"Ana"}"#,

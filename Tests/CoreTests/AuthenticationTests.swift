@@ -23,11 +23,12 @@ import Testing
         directory = try TemporaryDirectory()
         db = try Connection(path: directory.file("core.sqlite"))
         try CoreSchema.migrate(db)
-        accounts = try SQLiteAccountStore(connection: db, hasher: Self.hasher)
-        audit = try SQLiteAuditStore(connection: db)
+        accounts = try SQLiteAccountStore(connection: SQLiteDatabase(db), hasher: Self.hasher)
+        audit = try SQLiteAuditStore(connection: SQLiteDatabase(db))
         var policy = AuthPolicy()
         policy.maxFailuresPerAccount = 3
-        auth = Authenticator(connection: db, accounts: accounts, audit: audit, hasher: Self.hasher, policy: policy)
+        auth = Authenticator(
+            connection: SQLiteDatabase(db), accounts: accounts, audit: audit, hasher: Self.hasher, policy: policy)
         centro = try accounts.createBranch(name: "Centro", city: "CDMX", timeZone: "America/Mexico_City")
         norte = try accounts.createBranch(name: "Norte", city: "Monterrey", timeZone: "America/Monterrey")
         _ = try accounts.createAccount(
@@ -154,8 +155,9 @@ import Testing
         let (first, session) = try auth.login("ana", password: "Secreto123", address: "a", now: t0)
         _ = try auth.session(token: first, now: t0)
         try Authenticator(
-            connection: other, accounts: try SQLiteAccountStore(connection: other, hasher: Self.hasher),
-            audit: try SQLiteAuditStore(connection: other),
+            connection: SQLiteDatabase(other),
+            accounts: try SQLiteAccountStore(connection: SQLiteDatabase(other), hasher: Self.hasher),
+            audit: try SQLiteAuditStore(connection: SQLiteDatabase(other)),
             hasher: Self.hasher
         ).logout(token: first)
         #expect(throws: AuthFailure.sessionExpired) { try auth.session(token: first, now: t0) }
@@ -168,7 +170,8 @@ import Testing
         _ = try auth.session(token: third, now: t0)
         var changes = AccountChanges()
         changes.passwordHash = try accounts.preparePassword("OtroSecreto456")
-        _ = try SQLiteAccountStore(connection: other, hasher: Self.hasher).updateAccount(session.account.id, changes)
+        _ = try SQLiteAccountStore(connection: SQLiteDatabase(other), hasher: Self.hasher).updateAccount(
+            session.account.id, changes)
         #expect(throws: AuthFailure.sessionExpired) { try auth.session(token: third, now: t0) }
     }
 
@@ -177,7 +180,8 @@ import Testing
     @Test func aKeptSessionIsNotEndedByItsOwnStaleIdleClock() throws {
         let (token, session) = try auth.login("ana", password: "Secreto123", address: "a", now: t0)
         let otherAuth = Authenticator(
-            connection: try Connection(path: directory.file("core.sqlite")), accounts: accounts, audit: audit,
+            connection: SQLiteDatabase(try Connection(path: directory.file("core.sqlite"))), accounts: accounts,
+            audit: audit,
             hasher: Self.hasher)
         _ = try auth.session(token: token, now: t0)
         #expect(try otherAuth.session(token: token, now: t0.adding(seconds: 20 * 60)) == session)  // touched elsewhere
@@ -302,9 +306,9 @@ import Testing
         let db = try Connection(path: directory.file("core.sqlite"))
         let hasher = PasswordHasher(logN: 8, r: 8, p: 1)
         try CoreSchema.migrate(db)
-        let accounts = try SQLiteAccountStore(connection: db, hasher: hasher)
-        let audit = try SQLiteAuditStore(connection: db)
-        let auth = Authenticator(connection: db, accounts: accounts, audit: audit, hasher: hasher)
+        let accounts = try SQLiteAccountStore(connection: SQLiteDatabase(db), hasher: hasher)
+        let audit = try SQLiteAuditStore(connection: SQLiteDatabase(db))
+        let auth = Authenticator(connection: SQLiteDatabase(db), accounts: accounts, audit: audit, hasher: hasher)
         let t0 = Timestamp(seconds: 1_800_000_000)
         let account = try accounts.createAccount(
             username: "root", email: "root@club.mx", password: "Secreto123", name: "R", paternalSurname: "S",
