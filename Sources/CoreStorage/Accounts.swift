@@ -218,12 +218,12 @@ public final class SQLiteAccountStore: AccountStore {
     }
 
     public func accounts(in branches: Set<BranchID>?, search: String?, limit: Int, offset: Int) throws -> [Account] {
-        var sql = "SELECT id FROM users u WHERE 1"
+        var sql = "SELECT id FROM users u WHERE 1 = 1"
         var arguments: [any SQLiteBindable] = []
         if let branches {
             sql +=
                 " AND EXISTS (SELECT 1 FROM user_branches b WHERE b.user_id = u.id "
-                + "AND b.branch_id IN (SELECT value FROM json_each(?)))"
+                + "AND b.branch_id IN (\(db.dialect.integers(in: "?"))))"
             arguments.append("[" + branches.map { String($0.rawValue) }.joined(separator: ",") + "]")
         }
         if let search, !search.isEmpty {
@@ -233,8 +233,8 @@ public final class SQLiteAccountStore: AccountStore {
                 + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                 .replacingOccurrences(of: "_", with: "\\_") + "%"
             sql +=
-                " AND (username LIKE ?1x ESCAPE '\\' OR email LIKE ?1x ESCAPE '\\' "
-                + "OR name || ' ' || paternal_surname || ' ' || maternal_surname LIKE ?1x ESCAPE '\\')"
+                " AND (username \(db.dialect.like) ?1x ESCAPE '\\' OR email \(db.dialect.like) ?1x ESCAPE '\\' "
+                + "OR name || ' ' || paternal_surname || ' ' || maternal_surname \(db.dialect.like) ?1x ESCAPE '\\')"
             sql = sql.replacingOccurrences(of: "?1x", with: "?\(arguments.count + 1)")
             arguments.append(pattern)
         }
@@ -335,25 +335,27 @@ public final class SQLiteAccountStore: AccountStore {
         guard
             let row: (Int64, String?) = try db.queryFirst(
                 """
-                SELECT id, password_hash FROM users WHERE username = ?1 COLLATE NOCASE OR email = ?1 COLLATE NOCASE
+                SELECT id, password_hash FROM users WHERE \(db.dialect.caseless("username")) = \(db.dialect.caseless("?1")) OR \(db.dialect.caseless("email")) = \(db.dialect.caseless("?1"))
                 """, login, map: { (try $0.get(0), try $0.get(1)) }), let account = try account(UserID(row.0))
         else { return nil }
         return (account, row.1)
     }
 
     public func account(_ id: UserID) throws -> Account? {
-        try db.queryFirst(Self.accountSQL, id.rawValue) { row in try Self.account(id, from: row, at: 0) }
+        try db.queryFirst(Self.accountSQL[db.dialect], id.rawValue) { row in try Self.account(id, from: row, at: 0) }
     }
 
-    package static let accountSQL = "SELECT \(accountColumns) FROM users u WHERE id = ?"
+    package static let accountSQL = DialectText { "SELECT \(accountColumns[$0]) FROM users u WHERE id = ?" }
 
     /// The columns `account(_:from:at:)` reads, for a statement over `users u`: one statement,
     /// the roles and branches come along as lists.
-    package static let accountColumns = """
-        u.username, u.email, u.active, u.clave, u.name, u.paternal_surname, u.maternal_surname,
-        (SELECT group_concat(role) FROM user_roles WHERE user_id = u.id),
-        (SELECT group_concat(branch_id) FROM user_branches WHERE user_id = u.id)
+    package static let accountColumns = DialectText { dialect in
         """
+        u.username, u.email, u.active, u.clave, u.name, u.paternal_surname, u.maternal_surname,
+        (SELECT \(dialect.joined("role", separator: ",")) FROM user_roles WHERE user_id = u.id),
+        (SELECT \(dialect.joined("branch_id", separator: ",")) FROM user_branches WHERE user_id = u.id)
+        """
+    }
 
     /// The account in `accountColumns`, starting at column `first` of `row`.
     package static func account(_ id: UserID, from row: Row, at first: Int32) throws -> Account {

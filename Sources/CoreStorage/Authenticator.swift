@@ -212,7 +212,7 @@ public final class Authenticator {
             let key = Digest.sha256(Array(token.utf8))
             guard
                 let found = try db.queryFirst(
-                    Self.sessionSQL, key,
+                    Self.sessionSQL[db.dialect], key,
                     map: { row -> KeptSession in
                         let id = UserID(try row.get(0) as Int64)
                         let account = row.isNull(4) ? nil : try SQLiteAccountStore.account(id, from: row, at: 4)
@@ -285,10 +285,12 @@ public final class Authenticator {
     package static let generationSQL = "SELECT value FROM sign_in_generation WHERE id = 1"
 
     /// The session and its account in one statement (an account gone leaves its columns NULL).
-    package static let sessionSQL = """
-        SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen, \(SQLiteAccountStore.accountColumns)
+    package static let sessionSQL = DialectText { dialect in
+        """
+        SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen, \(SQLiteAccountStore.accountColumns[dialect])
         FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?
         """
+    }
 
     /// The write a session check left: outside any read transaction.
     public func settle(_ check: SessionCheck, now: Timestamp) throws {

@@ -193,7 +193,7 @@ public final class SQLiteDeviceStore: DeviceStore {
             return try db.query("SELECT \(Self.columns) FROM devices ORDER BY id", map: Self.device)
         }
         return try db.query(
-            "SELECT \(Self.columns) FROM devices WHERE branch_id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            "SELECT \(Self.columns) FROM devices WHERE branch_id IN (\(db.dialect.integers(in: "?"))) ORDER BY id",
             "[" + branches.map { String($0.rawValue) }.joined(separator: ",") + "]", map: Self.device)
     }
 

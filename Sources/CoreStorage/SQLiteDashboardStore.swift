@@ -26,7 +26,7 @@ public final class SQLiteDashboardStore: DashboardStore {
                 "SELECT count(*) FROM user_branches WHERE branch_id = ?", branch.rawValue, as: Int.self)
         }
         return try db.scalar(
-            "SELECT count(DISTINCT user_id) FROM user_branches WHERE branch_id IN (SELECT value FROM json_each(?))",
+            "SELECT count(DISTINCT user_id) FROM user_branches WHERE branch_id IN (\(db.dialect.integers(in: "?")))",
             try branchList(branches), as: Int.self)
     }
 
@@ -36,7 +36,7 @@ public final class SQLiteDashboardStore: DashboardStore {
             SELECT branch_id, count(*) FROM (SELECT DISTINCT branch_id, user_id FROM subscriptions
                                              INDEXED BY subscriptions_running
                                              WHERE status = 'active' AND paid_through_day >= ?1 AND start_day <= ?1
-                                             AND branch_id IN (SELECT value FROM json_each(?2)))
+                                             AND branch_id IN (\(db.dialect.integers(in: "?2"))))
             GROUP BY branch_id
             """, Int64(today.rawValue), try branchList(branches)
         ) { (try $0.get(0), try $0.get(1)) }
@@ -51,7 +51,7 @@ public final class SQLiteDashboardStore: DashboardStore {
         -> Int
     {
         let ever: Int = try db.scalar(
-            "SELECT coalesce(sum(count), 0) FROM customer_counts WHERE branch_id IN (SELECT value FROM json_each(?))",
+            "SELECT coalesce(sum(count), 0) FROM customer_counts WHERE branch_id IN (\(db.dialect.integers(in: "?")))",
             try branchList(branches), as: Int.self)
         return max(0, ever - (try active ?? activePerBranch(branches, today: today)).values.reduce(0, +))
     }
@@ -62,7 +62,7 @@ public final class SQLiteDashboardStore: DashboardStore {
         let rows: [(String, Int64, Int)] = try db.query(
             """
             SELECT currency, sum(amount), sum(count) FROM sales_daily
-            WHERE branch_id IN (SELECT value FROM json_each(?1)) AND day BETWEEN ?2 AND ?3 GROUP BY currency
+            WHERE branch_id IN (\(db.dialect.integers(in: "?1"))) AND day BETWEEN ?2 AND ?3 GROUP BY currency
                 ORDER BY currency
             """, try branchList(branches), Int64(from.rawValue), Int64(to.rawValue)
         ) { (try $0.get(0), try $0.get(1), try $0.get(2)) }
@@ -75,7 +75,7 @@ public final class SQLiteDashboardStore: DashboardStore {
         try db.query(
             """
             SELECT currency, sum(amount) / sum(count) FROM sales_daily
-            WHERE branch_id IN (SELECT value FROM json_each(?1)) AND day BETWEEN ?2 AND ?3 GROUP BY currency
+            WHERE branch_id IN (\(db.dialect.integers(in: "?1"))) AND day BETWEEN ?2 AND ?3 GROUP BY currency
                 ORDER BY currency
             """, try branchList(branches), Int64(from.rawValue), Int64(to.rawValue)
         ) { DashboardFigures.Amount(currency: try $0.get(0), minorUnits: try $0.get(1)) }
@@ -102,7 +102,7 @@ public final class SQLiteDashboardStore: DashboardStore {
         try db.query(
             """
             SELECT p.name, sum(d.count), d.currency, sum(d.amount) FROM sales_daily d JOIN plans p ON p.id = d.plan_id
-            WHERE d.branch_id IN (SELECT value FROM json_each(?1)) AND d.day BETWEEN ?2 AND ?3
+            WHERE d.branch_id IN (\(db.dialect.integers(in: "?1"))) AND d.day BETWEEN ?2 AND ?3
             GROUP BY p.id, d.currency ORDER BY 4 DESC
             """, try branchList(branches), Int64(from.rawValue), Int64(to.rawValue)
         ) {
@@ -115,7 +115,7 @@ public final class SQLiteDashboardStore: DashboardStore {
         let rows: [(String, Int)] = try db.query(
             """
             SELECT month, sum(count) FROM customer_months
-            WHERE branch_id IN (SELECT value FROM json_each(?1)) AND month BETWEEN ?2 AND ?3 GROUP BY month
+            WHERE branch_id IN (\(db.dialect.integers(in: "?1"))) AND month BETWEEN ?2 AND ?3 GROUP BY month
                 ORDER BY month
             """, try branchList(branches), "\(year)-01", "\(year)-12"
         ) { (try $0.get(0), try $0.get(1)) }
@@ -132,7 +132,7 @@ public final class SQLiteDashboardStore: DashboardStore {
         try db.query(
             """
             SELECT local_day, sum(count) FROM attendance_daily
-            WHERE branch_id IN (SELECT value FROM json_each(?1)) AND local_day BETWEEN ?2 AND ?3 AND granted = 1
+            WHERE branch_id IN (\(db.dialect.integers(in: "?1"))) AND local_day BETWEEN ?2 AND ?3 AND granted = 1
             GROUP BY local_day ORDER BY local_day
             """, try branchList(branches), Int64(from.rawValue), Int64(to.rawValue)
         ) {

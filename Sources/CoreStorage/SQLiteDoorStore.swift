@@ -49,7 +49,7 @@ public final class SQLiteDoorStore: DoorStore {
 
     private func nameTaken(_ name: String, branch: BranchID, except id: Int64?) throws -> Bool {
         try db.queryFirst(
-            "SELECT 1 FROM doors WHERE branch_id = ? AND name = ? AND id IS NOT ?", branch.rawValue, name, id,
+            "SELECT 1 FROM doors WHERE branch_id = ? AND name = ? AND id IS DISTINCT FROM ?", branch.rawValue, name, id,
             map: { _ in true }) ?? false
     }
 

@@ -11,16 +11,16 @@ extension SQLiteMemberStore {
         var sold = ""
         if let branches = filter.branches {
             arguments.append(Self.jsonList(branches))
-            sold = " AND s.branch_id IN (SELECT value FROM json_each(?1))"
+            sold = " AND s.branch_id IN (\(db.dialect.integers(in: "?1")))"
         }
         var sql = """
             SELECT u.id, u.clave, u.name || ' ' || u.paternal_surname
                    || CASE WHEN u.maternal_surname = '' THEN '' ELSE ' ' || u.maternal_surname END,
                    u.email, u.phone, u.active, a.name,
-                   (SELECT group_concat(DISTINCT br.city) FROM user_branches ub JOIN branches br ON br.id = ub.branch_id
-                    WHERE ub.user_id = u.id),
-                   (SELECT group_concat(br.name, ', ') FROM user_branches ub JOIN branches br ON br.id = ub.branch_id
-                    WHERE ub.user_id = u.id),
+                   (SELECT \(db.dialect.joined("br.city", separator: ",", distinct: true))
+                    FROM user_branches ub JOIN branches br ON br.id = ub.branch_id WHERE ub.user_id = u.id),
+                   (SELECT \(db.dialect.joined("br.name", separator: ", "))
+                    FROM user_branches ub JOIN branches br ON br.id = ub.branch_id WHERE ub.user_id = u.id),
                    u.join_day,
                    (SELECT count(*) FROM subscriptions s WHERE s.user_id = u.id\(sold)),
                    (SELECT max(s.end_day) FROM subscriptions s WHERE s.user_id = u.id AND s.status = 'active'\(sold))
@@ -34,7 +34,7 @@ extension SQLiteMemberStore {
         if filter.branches != nil {
             sql +=
                 " AND EXISTS (SELECT 1 FROM user_branches b WHERE b.user_id = u.id "
-                + "AND b.branch_id IN (SELECT value FROM json_each(?1)))"
+                + "AND b.branch_id IN (\(db.dialect.integers(in: "?1"))))"
         }
         if let active = filter.active {
             arguments.append(active)
@@ -44,7 +44,7 @@ extension SQLiteMemberStore {
             arguments.append(city)
             sql +=
                 " AND EXISTS (SELECT 1 FROM user_branches ub JOIN branches br ON br.id = ub.branch_id "
-                + "WHERE ub.user_id = u.id AND br.city = ?\(arguments.count) COLLATE NOCASE)"
+                + "WHERE ub.user_id = u.id AND \(db.dialect.caseless("br.city")) = \(db.dialect.caseless("?\(arguments.count)")))"
         }
         if let agreement = filter.agreementID {
             arguments.append(agreement)
@@ -56,8 +56,8 @@ extension SQLiteMemberStore {
                     + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                     .replacingOccurrences(of: "_", with: "\\_") + "%")
             sql +=
-                " AND (u.name || ' ' || u.paternal_surname || ' ' || u.maternal_surname LIKE ?\(arguments.count) "
-                + "ESCAPE '\\' OR u.email LIKE ?\(arguments.count) ESCAPE '\\')"
+                " AND (u.name || ' ' || u.paternal_surname || ' ' || u.maternal_surname \(db.dialect.like) ?\(arguments.count) "
+                + "ESCAPE '\\' OR u.email \(db.dialect.like) ?\(arguments.count) ESCAPE '\\')"
         }
         sql += " ORDER BY u.id LIMIT \(max(0, min(limit, 1_000_000))) OFFSET \(max(0, offset))"
         return try db.query(sql, arguments: arguments) { row in

@@ -53,12 +53,14 @@ public final class SQLiteMemberStore: MemberStore {
         try db.scalar("SELECT coalesce(max(clave), 0) + 1 FROM users", as: Int64.self)
     }
 
-    package static let userColumns = """
+    package static let userColumns = DialectText { dialect in
+        """
         u.id, u.username, u.email, u.clave, u.name, u.paternal_surname, u.maternal_surname, u.gender, u.agreement_id,
         u.birth_day, u.join_day, u.phone, u.alternate_email, u.active, u.follow_up, u.notes,
-        (SELECT group_concat(role) FROM user_roles WHERE user_id = u.id),
-        (SELECT group_concat(branch_id) FROM user_branches WHERE user_id = u.id)
+        (SELECT \(dialect.joined("role", separator: ",")) FROM user_roles WHERE user_id = u.id),
+        (SELECT \(dialect.joined("branch_id", separator: ",")) FROM user_branches WHERE user_id = u.id)
         """
+    }
 
     package static func user(_ row: Row) throws -> User {
         let roles: String? = try row.get(16)
@@ -78,7 +80,8 @@ public final class SQLiteMemberStore: MemberStore {
     }
 
     public func user(_ id: UserID) throws -> User? {
-        try db.queryFirst("SELECT \(Self.userColumns) FROM users u WHERE u.id = ?", id.rawValue, map: Self.user)
+        try db.queryFirst(
+            "SELECT \(Self.userColumns[db.dialect]) FROM users u WHERE u.id = ?", id.rawValue, map: Self.user)
     }
 
     public func hasPIN(_ id: UserID) throws -> Bool {
@@ -145,7 +148,7 @@ public final class SQLiteMemberStore: MemberStore {
                 birth_day = CASE WHEN ? THEN ? ELSE birth_day END, join_day = coalesce(?, join_day),
                 phone = coalesce(?, phone), alternate_email = coalesce(?, alternate_email),
                 follow_up = coalesce(?, follow_up), notes = coalesce(?, notes), language = coalesce(?, language),
-                language_chosen = language_chosen OR ? IS NOT NULL
+                language_chosen = CASE WHEN ? IS NOT NULL THEN 1 ELSE language_chosen END
             WHERE id = ?
             """, fields.clave, fields.name, fields.paternalSurname, fields.maternalSurname, fields.gender?.rawValue,
             fields.agreementID != nil, fields.agreementID, fields.birthDate != nil,
@@ -157,12 +160,12 @@ public final class SQLiteMemberStore: MemberStore {
     public func search(
         _ search: String?, in branches: Set<BranchID>?, followUpOnly: Bool, limit: Int, offset: Int
     ) throws -> [User] {
-        var sql = "SELECT \(Self.userColumns) FROM users u WHERE 1"
+        var sql = "SELECT \(Self.userColumns[db.dialect]) FROM users u WHERE 1 = 1"
         var arguments: [any SQLiteBindable] = []
         if let branches {
             sql +=
                 " AND EXISTS (SELECT 1 FROM user_branches b WHERE b.user_id = u.id "
-                + "AND b.branch_id IN (SELECT value FROM json_each(?)))"
+                + "AND b.branch_id IN (\(db.dialect.integers(in: "?"))))"
             arguments.append(Self.jsonList(branches))
         }
         if followUpOnly { sql += " AND u.follow_up = 1" }
@@ -173,8 +176,8 @@ public final class SQLiteMemberStore: MemberStore {
                 .replacingOccurrences(of: "_", with: "\\_") + "%"
             let n = arguments.count + 1
             var clauses = [
-                "u.username LIKE ?\(n) ESCAPE '\\'", "u.email LIKE ?\(n) ESCAPE '\\'",
-                "(u.name || ' ' || u.paternal_surname || ' ' || u.maternal_surname) LIKE ?\(n) ESCAPE '\\'",
+                "u.username \(db.dialect.like) ?\(n) ESCAPE '\\'", "u.email \(db.dialect.like) ?\(n) ESCAPE '\\'",
+                "(u.name || ' ' || u.paternal_surname || ' ' || u.maternal_surname) \(db.dialect.like) ?\(n) ESCAPE '\\'",
             ]
             arguments.append(pattern)
             if let number = Int64(search) {
@@ -276,7 +279,7 @@ public final class SQLiteMemberStore: MemberStore {
             let taken = try db.scalar(
                 """
                 SELECT count(*) FROM users WHERE (pin_digest = ?1 OR duress_digest = ?1)
-                    AND NOT (id = ?2 AND \(column) IS ?1)
+                    AND NOT (id = ?2 AND \(column) IS NOT DISTINCT FROM ?1)
                 """, digest.bytes, user.rawValue, as: Int.self)
             guard taken == 0 else {
                 throw AccountError.conflict("pin", "not available; choose another")
@@ -291,7 +294,7 @@ public final class SQLiteMemberStore: MemberStore {
     // MARK: Agreements
 
     public func agreements() throws -> [Agreement] {
-        try db.query("SELECT id, name, notes FROM agreements ORDER BY name COLLATE NOCASE") {
+        try db.query("SELECT id, name, notes FROM agreements ORDER BY \(db.dialect.caseless("name"))") {
             Agreement(id: AgreementID(try $0.get(0)), name: try $0.get(1), notes: try $0.get(2))
         }
     }

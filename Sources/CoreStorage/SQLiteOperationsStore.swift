@@ -33,14 +33,14 @@ public final class SQLiteOperationsStore: OperationsStore {
     }
 
     public func attendance(_ filter: AttendanceFilter, limit: Int) throws -> [AttendanceView] {
-        var sql = "SELECT \(Self.attendanceColumns) FROM attendance a LEFT JOIN users u ON u.id = a.user_id WHERE 1"
+        var sql = "SELECT \(Self.attendanceColumns) FROM attendance a LEFT JOIN users u ON u.id = a.user_id WHERE 1 = 1"
         var arguments: [any SQLiteBindable] = []
         func add(_ clause: String, _ value: any SQLiteBindable) {
             arguments.append(value)
             sql += " AND " + clause.replacingOccurrences(of: "?", with: "?\(arguments.count)")
         }
         if let branches = filter.branches {
-            add("a.branch_id IN (SELECT value FROM json_each(?))", SQLiteMemberStore.jsonList(branches))
+            add("a.branch_id IN (\(db.dialect.integers(in: "?")))", SQLiteMemberStore.jsonList(branches))
         }
         if let door = filter.door { add("a.door_id = ?", door) }
         if let from = filter.from { add("a.local_day >= ?", Int64(from.rawValue)) }
@@ -104,7 +104,7 @@ public final class SQLiteOperationsStore: OperationsStore {
             + "FROM door_commands"
         var arguments: [any SQLiteBindable] = []
         if let branches {
-            sql += " WHERE branch_id IN (SELECT value FROM json_each(?))"
+            sql += " WHERE branch_id IN (\(db.dialect.integers(in: "?")))"
             arguments.append(SQLiteMemberStore.jsonList(branches))
         }
         sql += " ORDER BY id DESC LIMIT \(max(1, min(limit, 500)))"
@@ -152,7 +152,7 @@ public final class SQLiteOperationsStore: OperationsStore {
     /// The clause selecting what `account` may see: everything for all, their roles (at their
     /// branches, or everywhere for a SuperAdministrador), and their own.
     package func visible(_ account: Account, _ arguments: inout [any SQLiteBindable]) -> String {
-        Self.visibleSQL(first: appendVisibleArguments(account, &arguments))
+        Self.visibleSQL(first: appendVisibleArguments(account, &arguments), db.dialect)
     }
 
     /// The four arguments of `visibleSQL`; returns the number of the first.
@@ -166,19 +166,23 @@ public final class SQLiteOperationsStore: OperationsStore {
     }
 
     /// The condition `visible` adds, its four arguments numbered from `first`.
-    package static func visibleSQL(first: Int) -> String {
-        """
-        (n.audience = 'system'
-         OR (n.audience = 'role' AND n.role IN (SELECT value FROM json_each(?\(first)))
-             AND (n.branch_id IS NULL OR ?\(first + 3) OR n.branch_id IN (SELECT value FROM json_each(?\(first + 1)))))
-         OR (n.audience = 'user' AND n.user_id = ?\(first + 2)))
-        """
+    package static func visibleSQL(first: Int, _ dialect: SQLDialect) -> String {
+        let roles = dialect.strings(in: "?\(first)")
+        let branches = dialect.integers(in: "?\(first + 1)")
+        let superAdministrator = dialect == .postgres ? "?\(first + 3)::boolean" : "?\(first + 3)"
+        return """
+            (n.audience = 'system'
+             OR (n.audience = 'role' AND n.role IN (\(roles))
+                 AND (n.branch_id IS NULL OR \(superAdministrator) OR n.branch_id IN (\(branches))))
+             OR (n.audience = 'user' AND n.user_id = ?\(first + 2)))
+            """
     }
 
     /// The unread count (on every page): its text made once, the visibility arguments after the user's.
-    package static let unreadSQL =
-        "SELECT count(*) FROM notifications n WHERE " + visibleSQL(first: 2)
-        + " AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.notification_id = n.id AND r.user_id = ?1)"
+    package static let unreadSQL = DialectText { dialect in
+        "SELECT count(*) FROM notifications n WHERE \(visibleSQL(first: 2, dialect))"
+            + " AND NOT EXISTS (SELECT 1 FROM notification_reads r WHERE r.notification_id = n.id AND r.user_id = ?1)"
+    }
 
     public func notifications(for account: Account, filter: String, limit: Int) throws -> [NotificationView] {
         var arguments: [any SQLiteBindable] = []
@@ -209,7 +213,7 @@ public final class SQLiteOperationsStore: OperationsStore {
     public func unreadCount(for account: Account) throws -> Int {
         var arguments: [any SQLiteBindable] = [account.id.rawValue]
         precondition(appendVisibleArguments(account, &arguments) == 2)
-        return try db.query(Self.unreadSQL, arguments: arguments) { try $0.get(0) as Int }.first ?? 0
+        return try db.query(Self.unreadSQL[db.dialect], arguments: arguments) { try $0.get(0) as Int }.first ?? 0
     }
 
     public func resolveNotifications(source: String, note: String) throws -> Int {

@@ -16,7 +16,7 @@ public final class SQLiteSalesStore: SalesStore {
 
     public func plans(activeOnly: Bool) throws -> [PlanView] {
         let ids: [Int64] = try db.query(
-            "SELECT id FROM plans\(activeOnly ? " WHERE active = 1" : "") ORDER BY name COLLATE NOCASE"
+            "SELECT id FROM plans\(activeOnly ? " WHERE active = 1" : "") ORDER BY \(db.dialect.caseless("name"))"
         ) { try $0.get(0) }
         return try ids.compactMap { try plan($0) }
     }

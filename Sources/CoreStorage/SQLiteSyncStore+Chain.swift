@@ -15,11 +15,11 @@ extension SQLiteSyncStore {
     package func chainItems(users ids: [Int64]) throws -> [SyncItem] {
         guard !ids.isEmpty else { return [] }
         let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
-        let standings = try standings(where: "u.id IN (SELECT value FROM json_each(?))", list)
+        let standings = try standings(where: "u.id IN (\(db.dialect.integers(in: "?")))", list)
         var cards: [Int64: [UInt64]] = [:]
         for (user, number) in try db.query(
             """
-            SELECT user_id, number FROM cards WHERE status = 'active' AND user_id IN (SELECT value FROM json_each(?))
+            SELECT user_id, number FROM cards WHERE status = 'active' AND user_id IN (\(db.dialect.integers(in: "?")))
             ORDER BY user_id, id
             """, list, map: { (try $0.get(0) as Int64, UInt64(bitPattern: try $0.get(1) as Int64)) })
         {
@@ -98,7 +98,7 @@ extension SQLiteSyncStore {
         for (user, day, week, month) in try db.query(
             """
             SELECT user_id, sum(at >= ?1), sum(at >= ?2), sum(at >= ?3) FROM attendance
-            WHERE user_id IN (SELECT value FROM json_each(?4)) AND user_id IS NOT NULL AND at >= min(?2, ?3)
+            WHERE user_id IN (\(db.dialect.integers(in: "?4"))) AND user_id IS NOT NULL AND at >= \(db.dialect.lesser("?2", "?3"))
                 AND granted = 1 AND direction = 'in' AND NOT (branch_id = ?5 AND device_id IS NOT NULL)
             GROUP BY user_id
             """, dayStart.milliseconds, weekStart.milliseconds, monthStart.milliseconds,

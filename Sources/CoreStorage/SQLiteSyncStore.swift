@@ -188,7 +188,7 @@ public final class SQLiteSyncStore: SyncStore {
         let rows: [String]
         if let ids {
             rows = try db.query(
-                "SELECT body FROM plan_versions WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+                "SELECT body FROM plan_versions WHERE id IN (\(db.dialect.integers(in: "?"))) ORDER BY id",
                 "[" + ids.map(String.init).joined(separator: ",") + "]"
             ) { try $0.get(0) }
         } else {
@@ -244,7 +244,7 @@ public final class SQLiteSyncStore: SyncStore {
                 try commands.isEmpty
                 ? []
                 : self.doorCommands(
-                    "WHERE c.branch_id = ? AND c.id IN (SELECT value FROM json_each(?))", branch.rawValue,
+                    "WHERE c.branch_id = ? AND c.id IN (\(db.dialect.integers(in: "?")))", branch.rawValue,
                     "[" + commands.map(String.init).joined(separator: ",") + "]")
             return SyncBatch(
                 cursor: taken.last?.0 ?? cursor, items: items, commands: doorCommands, more: more,

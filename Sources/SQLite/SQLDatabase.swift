@@ -49,11 +49,13 @@ public enum SQLDialect: Sendable, Equatable {
         }
     }
 
-    /// The values of a group joined by `separator` (a literal without quotes in it).
-    public func joined(_ expression: String, separator: String) -> String {
-        switch self {
-        case .sqlite: "group_concat(\(expression), '\(separator)')"
-        case .postgres: "string_agg((\(expression))::text, '\(separator)')"
+    /// The values of a group joined by `separator` (a literal without quotes in it), each once
+    /// when `distinct` (SQLite then joins with a comma, whatever the separator).
+    public func joined(_ expression: String, separator: String, distinct: Bool = false) -> String {
+        switch (self, distinct) {
+        case (.sqlite, false): "group_concat(\(expression), '\(separator)')"
+        case (.sqlite, true): "group_concat(DISTINCT \(expression))"
+        case (.postgres, _): "string_agg(\(distinct ? "DISTINCT " : "")(\(expression))::text, '\(separator)')"
         }
     }
 
@@ -218,3 +220,16 @@ public final class SQLiteDatabase: SQLDatabase {
 
 @available(*, unavailable, message: "One thread uses a connection at a time")
 extension SQLiteDatabase: Sendable {}
+
+/// A statement's text built once for each dialect (for statements kept as static values).
+public struct DialectText: Sendable {
+    private let sqlite: String
+    private let postgres: String
+
+    public init(_ build: (SQLDialect) -> String) {
+        sqlite = build(.sqlite)
+        postgres = build(.postgres)
+    }
+
+    public subscript(_ dialect: SQLDialect) -> String { dialect == .sqlite ? sqlite : postgres }
+}
