@@ -332,10 +332,12 @@ public final class SQLiteAccountStore: AccountStore {
     }
 
     public func findForLogin(_ login: String) throws -> (Account, passwordHash: String?)? {
+        let given = db.dialect.caseless("?1")
         guard
             let row: (Int64, String?) = try db.queryFirst(
                 """
-                SELECT id, password_hash FROM users WHERE \(db.dialect.caseless("username")) = \(db.dialect.caseless("?1")) OR \(db.dialect.caseless("email")) = \(db.dialect.caseless("?1"))
+                SELECT id, password_hash FROM users
+                WHERE \(db.dialect.caseless("username")) = \(given) OR \(db.dialect.caseless("email")) = \(given)
                 """, login, map: { (try $0.get(0), try $0.get(1)) }), let account = try account(UserID(row.0))
         else { return nil }
         return (account, row.1)

@@ -44,7 +44,8 @@ extension SQLiteMemberStore {
             arguments.append(city)
             sql +=
                 " AND EXISTS (SELECT 1 FROM user_branches ub JOIN branches br ON br.id = ub.branch_id "
-                + "WHERE ub.user_id = u.id AND \(db.dialect.caseless("br.city")) = \(db.dialect.caseless("?\(arguments.count)")))"
+                + "WHERE ub.user_id = u.id AND \(db.dialect.caseless("br.city")) = "
+                + "\(db.dialect.caseless("?\(arguments.count)")))"
         }
         if let agreement = filter.agreementID {
             arguments.append(agreement)
@@ -56,8 +57,9 @@ extension SQLiteMemberStore {
                     + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                     .replacingOccurrences(of: "_", with: "\\_") + "%")
             sql +=
-                " AND (u.name || ' ' || u.paternal_surname || ' ' || u.maternal_surname \(db.dialect.like) ?\(arguments.count) "
-                + "ESCAPE '\\' OR u.email \(db.dialect.like) ?\(arguments.count) ESCAPE '\\')"
+                " AND (u.name || ' ' || u.paternal_surname || ' ' || u.maternal_surname "
+                + "\(db.dialect.like) ?\(arguments.count) ESCAPE '\\' "
+                + "OR u.email \(db.dialect.like) ?\(arguments.count) ESCAPE '\\')"
         }
         sql += " ORDER BY u.id LIMIT \(max(0, min(limit, 1_000_000))) OFFSET \(max(0, offset))"
         return try db.query(sql, arguments: arguments) { row in

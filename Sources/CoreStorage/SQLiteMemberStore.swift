@@ -177,7 +177,8 @@ public final class SQLiteMemberStore: MemberStore {
             let n = arguments.count + 1
             var clauses = [
                 "u.username \(db.dialect.like) ?\(n) ESCAPE '\\'", "u.email \(db.dialect.like) ?\(n) ESCAPE '\\'",
-                "(u.name || ' ' || u.paternal_surname || ' ' || u.maternal_surname) \(db.dialect.like) ?\(n) ESCAPE '\\'",
+                "(u.name || ' ' || u.paternal_surname || ' ' || u.maternal_surname) \(db.dialect.like) ?\(n) "
+                    + "ESCAPE '\\'",
             ]
             arguments.append(pattern)
             if let number = Int64(search) {

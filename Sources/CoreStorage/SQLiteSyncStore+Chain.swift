@@ -97,8 +97,10 @@ extension SQLiteSyncStore {
         }
         for (user, day, week, month) in try db.query(
             """
-            SELECT user_id, sum(at >= ?1), sum(at >= ?2), sum(at >= ?3) FROM attendance
-            WHERE user_id IN (\(db.dialect.integers(in: "?4"))) AND user_id IS NOT NULL AND at >= \(db.dialect.lesser("?2", "?3"))
+            SELECT user_id, count(*) FILTER (WHERE at >= ?1), count(*) FILTER (WHERE at >= ?2),
+                count(*) FILTER (WHERE at >= ?3) FROM attendance
+            WHERE user_id IN (\(db.dialect.integers(in: "?4"))) AND user_id IS NOT NULL
+                AND at >= \(db.dialect.lesser("?2", "?3"))
                 AND granted = 1 AND direction = 'in' AND NOT (branch_id = ?5 AND device_id IS NOT NULL)
             GROUP BY user_id
             """, dayStart.milliseconds, weekStart.milliseconds, monthStart.milliseconds,
