@@ -42,7 +42,8 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["CLinux"]),
         .target(name: "Server", dependencies: ["HTTP", "CLinux", "LinuxSystem", "Service"]),
         .target(
-            name: "CoreStorage", dependencies: ["PorteroModel", "SQLite", "Crypto", "SyncWire", "Service"]),
+            name: "CoreStorage",
+            dependencies: ["PorteroModel", "SQLite", "PostgreSQL", "Crypto", "SyncWire", "Service"]),
         .target(
             name: "BackOffice",
             dependencies: ["CoreStorage", "PorteroModel", "SQLite", "Crypto", "HTTP", "Service", "SyncWire"]),
@@ -109,8 +110,8 @@ let package = Package(
         .testTarget(
             name: "CoreTests",
             dependencies: [
-                "CoreStorage", "BackOffice", "WebUI", "DemoSeed", "SQLite", "PorteroModel", "TestSupport", "Server",
-                "HTTP", "SyncWire",
+                "CoreStorage", "BackOffice", "WebUI", "DemoSeed", "SQLite", "PostgreSQL", "PorteroModel", "TestSupport",
+                "Server", "HTTP", "SyncWire",
             ]),
         .testTarget(
             name: "PorteroCLITests",

@@ -49,6 +49,9 @@ trap stop_test_postgres EXIT
 echo "==> tests on this machine"
 swift test --skip-build --disable-xctest  # every test uses Swift Testing
 
+echo "==> the core's storage and API tests again, over PostgreSQL"
+PORTERO_TEST_CORE_BACKEND=postgres swift test --skip-build --disable-xctest --filter CoreTests
+
 echo "==> the web UI in headless Chromium against portero demo (screenshots in .build/browser-artifacts)"
 python3 scripts/browser_test.py .build/debug
 

@@ -25,7 +25,7 @@ struct HandlerBenchmark {
         do {
             let connection = try Connection(path: path)
             try CoreSchema.migrate(connection)
-            let accounts = try SQLiteAccountStore(connection: SQLiteDatabase(connection))
+            let accounts = try SQLAccountStore(connection: SQLiteDatabase(connection))
             _ = try accounts.createAccount(
                 username: "root", email: "root@club.mx", password: "Secreto123", name: "Root", paternalSurname: "",
                 roles: RoleSet([.superAdministrator]), branches: [], now: now)

@@ -25,7 +25,8 @@ public final class CoreAPI: Sendable {
     /// The core's time zone (IANA), for "today" when no branch says.
     public let timeZone: String
 
-    /// Opens (and migrates) the database at `path`; more connections are opened as requests need them.
+    /// Opens (and migrates) the database at `path` (a SQLite file, or a `postgres://` URL); more
+    /// connections are opened as requests need them.
     /// The core's connections: WAL and FULL sync as everywhere, and a 64 MiB page cache each (a
     /// server, unlike a branch controller, has the memory; the attendance table's indexes grow
     /// with every upload and stay in cache).
@@ -45,11 +46,11 @@ public final class CoreAPI: Sendable {
         let throttle = LoginThrottle()
         let dummyHash = Authenticator.makeDummyHash(hasher)
         // Once for the database, before any connection of the pool serves a request.
-        try CoreSchema.migrate(try Connection(path: path, options: options))
+        let location = CoreDatabaseLocation(path)
+        try location.migrate(options: options)
         pool = try CoreDatabasePool {
             try CoreDatabase(
-                connection: SQLiteDatabase(try Connection(path: path, options: options)), hasher: hasher,
-                policy: policy,
+                connection: try location.connect(options: options), hasher: hasher, policy: policy,
                 throttle: throttle, dummyHash: dummyHash)
         }
         self.secureCookies = secureCookies

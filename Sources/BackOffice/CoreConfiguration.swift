@@ -8,7 +8,8 @@ import Service
 public struct CoreConfiguration: Equatable, Sendable {
     public static let defaultPath = "/etc/portero/portero-core.json"
 
-    /// The SQLite database (created and migrated at first start).
+    /// The database: a SQLite file's absolute path (created and migrated at first start), or a
+    /// PostgreSQL URL (`postgres://user@host/db`; the database must exist, its schema is migrated).
     public var database = "/var/lib/portero-core/core.sqlite"
     /// The IPv4 address to listen on, and the port.
     public var host = "127.0.0.1"
@@ -50,7 +51,10 @@ public struct CoreConfiguration: Equatable, Sendable {
     package static func read(_ root: ConfigObject) throws -> CoreConfiguration {
         var configuration = CoreConfiguration()
         if let database = try root.optionalString("database") {
-            guard database.hasPrefix("/") else { throw root.error("database", "expected an absolute path") }
+            guard database.hasPrefix("/") || database.hasPrefix("postgres://") || database.hasPrefix("postgresql://")
+            else {
+                throw root.error("database", "expected an absolute path or a postgres:// URL")
+            }
             configuration.database = database
         }
         if let listen = try root.object("listen", allowed: ["host", "port"]) {

@@ -122,7 +122,7 @@ public struct AccountChanges: Sendable {
 }
 
 /// The account store in the core's SQLite database.
-public final class SQLiteAccountStore: AccountStore {
+public final class SQLAccountStore: AccountStore {
     package let db: any SQLDatabase
     package let hasher: PasswordHasher
     package let policy: PasswordPolicy
@@ -388,4 +388,4 @@ public final class SQLiteAccountStore: AccountStore {
 }
 
 @available(*, unavailable, message: "Owned by the core's database thread")
-extension SQLiteAccountStore: Sendable {}
+extension SQLAccountStore: Sendable {}

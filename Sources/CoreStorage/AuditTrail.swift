@@ -77,7 +77,7 @@ extension AuditStore {
 /// refuse it), and `verify` finds any row edited, removed or inserted behind the program's back:
 /// each hash covers the row and its predecessor's hash, ids leave no gaps, and the head hash is
 /// also kept in `core_meta`, so removing the newest rows shows too.
-public final class SQLiteAuditStore: AuditStore {
+public final class SQLAuditStore: AuditStore {
     package let db: any SQLDatabase
     package static let zeroHash = [UInt8](repeating: 0, count: 32)
 
@@ -206,7 +206,7 @@ public final class SQLiteAuditStore: AuditStore {
 }
 
 @available(*, unavailable, message: "Owned by the core's database thread")
-extension SQLiteAuditStore: Sendable {}
+extension SQLAuditStore: Sendable {}
 
 /// The JSON an audit row's `changes` holds, written by the stores, the API and the programs
 /// alike: always an object encoded whole, never text joined around a value, so no login name or

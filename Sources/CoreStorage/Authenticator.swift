@@ -215,7 +215,7 @@ public final class Authenticator {
                     Self.sessionSQL[db.dialect], key,
                     map: { row -> KeptSession in
                         let id = UserID(try row.get(0) as Int64)
-                        let account = row.isNull(4) ? nil : try SQLiteAccountStore.account(id, from: row, at: 4)
+                        let account = row.isNull(4) ? nil : try SQLAccountStore.account(id, from: row, at: 4)
                         return KeptSession(
                             account: account, csrfToken: try row.get(1), createdAt: try row.get(2),
                             lastSeen: try row.get(3),
@@ -287,7 +287,7 @@ public final class Authenticator {
     /// The session and its account in one statement (an account gone leaves its columns NULL).
     package static let sessionSQL = DialectText { dialect in
         """
-        SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen, \(SQLiteAccountStore.accountColumns[dialect])
+        SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen, \(SQLAccountStore.accountColumns[dialect])
         FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?
         """
     }

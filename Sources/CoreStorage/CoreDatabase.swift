@@ -27,18 +27,18 @@ public final class CoreDatabase {
         throws
     {
         db = connection
-        let accounts = try SQLiteAccountStore(connection: connection, hasher: hasher)
-        let audit = try SQLiteAuditStore(connection: connection)
+        let accounts = try SQLAccountStore(connection: connection, hasher: hasher)
+        let audit = try SQLAuditStore(connection: connection)
         self.accounts = accounts
         self.audit = audit
-        devices = try SQLiteDeviceStore(connection: connection)
-        let members = try SQLiteMemberStore(connection: connection)
+        devices = try SQLDeviceStore(connection: connection)
+        let members = try SQLMemberStore(connection: connection)
         self.members = members
-        sales = try SQLiteSalesStore(connection: connection, members: members)
-        operations = try SQLiteOperationsStore(connection: connection, members: members)
-        dashboard = try SQLiteDashboardStore(connection: connection)
-        sync = try SQLiteSyncStore(connection: connection)
-        doors = try SQLiteDoorStore(connection: connection)
+        sales = try SQLSalesStore(connection: connection, members: members)
+        operations = try SQLOperationsStore(connection: connection, members: members)
+        dashboard = try SQLDashboardStore(connection: connection)
+        sync = try SQLSyncStore(connection: connection)
+        doors = try SQLDoorStore(connection: connection)
         auth = Authenticator(
             connection: connection, accounts: accounts, audit: audit, hasher: hasher, policy: policy,
             throttle: throttle, dummyHash: dummyHash)

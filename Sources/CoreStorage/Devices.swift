@@ -65,7 +65,7 @@ public protocol DeviceStore {
 }
 
 /// The device store in the core's SQLite database.
-public final class SQLiteDeviceStore: DeviceStore {
+public final class SQLDeviceStore: DeviceStore {
     package let db: any SQLDatabase
 
     public init(connection: any SQLDatabase) throws {
@@ -244,4 +244,4 @@ public final class SQLiteDeviceStore: DeviceStore {
 }
 
 @available(*, unavailable, message: "Owned by one database connection")
-extension SQLiteDeviceStore: Sendable {}
+extension SQLDeviceStore: Sendable {}

@@ -17,7 +17,11 @@ struct PGResult {
         switch PQftype(handle, column) {
         case 20, 21, 23, 26: return Int64(text).map(SQLiteValue.integer) ?? .text(text)
         case 16: return .integer(text == "t" ? 1 : 0)
-        case 700, 701, 1700: return Double(text).map(SQLiteValue.real) ?? .text(text)
+        case 700, 701: return Double(text).map(SQLiteValue.real) ?? .text(text)
+        // numeric: what sum() of integers gives; whole numbers read as integers, as in SQLite.
+        case 1700:
+            if let whole = Int64(text) { return .integer(whole) }
+            return Double(text).map(SQLiteValue.real) ?? .text(text)
         case 17: return Self.bytes(fromBytea: text).map(SQLiteValue.blob) ?? .text(text)
         default: return .text(text)
         }

@@ -91,6 +91,14 @@ public enum SQLDialect: Sendable, Equatable {
         }
     }
 
+    /// SQLite's hint to use `index` for a table; PostgreSQL's planner takes no hints.
+    public func indexedBy(_ index: String) -> String {
+        switch self {
+        case .sqlite: "INDEXED BY \(index)"
+        case .postgres: ""
+        }
+    }
+
     /// The text at `path` (`$.a.b`) inside a JSON text column.
     public func jsonText(_ column: String, _ path: String) -> String {
         switch self {

@@ -8,6 +8,7 @@ import LinuxSystem
 import PorteroCLI
 import PorteroModel
 import Server
+import SQLite
 import Service
 
 /// `portero-core serve`: the configuration (the file, then the command line's options over it),
@@ -62,9 +63,20 @@ enum Serve {
         let notifier = SystemdNotifier()
         let signals = try SignalEvents([SIGTERM, SIGINT])
 
-        let api = try CoreAPI(
-            path: configuration.database, secureCookies: configuration.secureCookies,
-            trustedProxies: configuration.trustedProxies, log: log, timeZone: configuration.timeZone)
+        let api: CoreAPI
+        do {
+            api = try CoreAPI(
+                path: configuration.database, secureCookies: configuration.secureCookies,
+                trustedProxies: configuration.trustedProxies, log: log, timeZone: configuration.timeZone)
+        } catch let error as any SQLDatabaseError {
+            // Unreachable, refused, or not the core's: nothing was served, nothing half-written.
+            printError(
+                "portero-core: cannot open the database \(CoreDatabaseLocation(configuration.database)): \(error)")
+            return .config
+        } catch let error as MigrationError {
+            printError("portero-core: \(error)")
+            return .config
+        }
         var http = HTTPServer.Configuration()
         http.host = configuration.host
         http.port = configuration.port
@@ -88,7 +100,9 @@ enum Serve {
         print("portero-core serving \(url) (web UI) and /api/v1/")
         print("portero-core reads and writes sockets: \(server.socketIO)")
         fflush(nil)
-        log(.notice, "serving \(url) from \(configuration.database); sockets: \(server.socketIO)")
+        log(
+            .notice,
+            "serving \(url) from \(CoreDatabaseLocation(configuration.database)); sockets: \(server.socketIO)")
         notifier.ready(status: "serving \(url)")
 
         let tick = Int32(clamping: min(notifier.watchdogIntervalMilliseconds ?? 1_000, 1_000))

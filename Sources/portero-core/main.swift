@@ -92,11 +92,11 @@ runProgram(
                 "portero-core: init reads the first SuperAdministrador's password from standard input; none was given")
             return .usage
         }
-        let connection = try Connection(path: path)
-        try CoreSchema.migrate(connection)
-        let db = SQLiteDatabase(connection)
-        let accounts = try SQLiteAccountStore(connection: db)
-        let audit = try SQLiteAuditStore(connection: db)
+        let location = CoreDatabaseLocation(path)
+        try location.migrate()
+        let db = try location.connect()
+        let accounts = try SQLAccountStore(connection: db)
+        let audit = try SQLAuditStore(connection: db)
         guard try accounts.accountCount() == 0 else {
             printError("portero-core: \(path) already has users; init only creates the first one")
             return .dataError
@@ -125,7 +125,7 @@ runProgram(
     }
     var options = ConnectionOptions()
     options.readOnly = true
-    let audit = try SQLiteAuditStore(readOnly: try Connection(path: path, options: options), path: path)
+    let audit = try SQLAuditStore(readOnly: try Connection(path: path, options: options), path: path)
     let result = try audit.verify()
     switch result {
     case .intact:

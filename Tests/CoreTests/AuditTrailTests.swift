@@ -10,13 +10,13 @@ import Testing
 @Suite struct AuditTrailTests {
     let directory: TemporaryDirectory
     let db: Connection
-    let audit: SQLiteAuditStore
+    let audit: SQLAuditStore
 
     init() throws {
         directory = try TemporaryDirectory()
         db = try Connection(path: directory.file("core.sqlite"))
         try CoreSchema.migrate(db)
-        audit = try SQLiteAuditStore(connection: SQLiteDatabase(db))
+        audit = try SQLAuditStore(connection: SQLiteDatabase(db))
         for (index, action) in ["login.success", "user.create", "user.update"].enumerated() {
             _ = try audit.append(
                 actor: "user:1", action: action, target: "user:\(index + 2)", changes: #"{"name":"Ana"}"#,
@@ -48,7 +48,7 @@ import Testing
 
     @Test func eachRowChainsToThePrevious() throws {
         let rows = try audit.recent(limit: 10).reversed().map { $0 }
-        #expect(rows.first?.previousHash == SQLiteAuditStore.zeroHash)
+        #expect(rows.first?.previousHash == SQLAuditStore.zeroHash)
         for (earlier, later) in zip(rows, rows.dropFirst()) { #expect(later.previousHash == earlier.hash) }
     }
 

@@ -11,8 +11,8 @@ import Testing
 @Suite struct AuthenticationTests {
     let directory: TemporaryDirectory
     let db: Connection
-    let accounts: SQLiteAccountStore
-    let audit: SQLiteAuditStore
+    let accounts: SQLAccountStore
+    let audit: SQLAuditStore
     let auth: Authenticator
     let centro: BranchID
     let norte: BranchID
@@ -23,8 +23,8 @@ import Testing
         directory = try TemporaryDirectory()
         db = try Connection(path: directory.file("core.sqlite"))
         try CoreSchema.migrate(db)
-        accounts = try SQLiteAccountStore(connection: SQLiteDatabase(db), hasher: Self.hasher)
-        audit = try SQLiteAuditStore(connection: SQLiteDatabase(db))
+        accounts = try SQLAccountStore(connection: SQLiteDatabase(db), hasher: Self.hasher)
+        audit = try SQLAuditStore(connection: SQLiteDatabase(db))
         var policy = AuthPolicy()
         policy.maxFailuresPerAccount = 3
         auth = Authenticator(
@@ -156,8 +156,8 @@ import Testing
         _ = try auth.session(token: first, now: t0)
         try Authenticator(
             connection: SQLiteDatabase(other),
-            accounts: try SQLiteAccountStore(connection: SQLiteDatabase(other), hasher: Self.hasher),
-            audit: try SQLiteAuditStore(connection: SQLiteDatabase(other)),
+            accounts: try SQLAccountStore(connection: SQLiteDatabase(other), hasher: Self.hasher),
+            audit: try SQLAuditStore(connection: SQLiteDatabase(other)),
             hasher: Self.hasher
         ).logout(token: first)
         #expect(throws: AuthFailure.sessionExpired) { try auth.session(token: first, now: t0) }
@@ -170,7 +170,7 @@ import Testing
         _ = try auth.session(token: third, now: t0)
         var changes = AccountChanges()
         changes.passwordHash = try accounts.preparePassword("OtroSecreto456")
-        _ = try SQLiteAccountStore(connection: SQLiteDatabase(other), hasher: Self.hasher).updateAccount(
+        _ = try SQLAccountStore(connection: SQLiteDatabase(other), hasher: Self.hasher).updateAccount(
             session.account.id, changes)
         #expect(throws: AuthFailure.sessionExpired) { try auth.session(token: third, now: t0) }
     }
@@ -306,8 +306,8 @@ import Testing
         let db = try Connection(path: directory.file("core.sqlite"))
         let hasher = PasswordHasher(logN: 8, r: 8, p: 1)
         try CoreSchema.migrate(db)
-        let accounts = try SQLiteAccountStore(connection: SQLiteDatabase(db), hasher: hasher)
-        let audit = try SQLiteAuditStore(connection: SQLiteDatabase(db))
+        let accounts = try SQLAccountStore(connection: SQLiteDatabase(db), hasher: hasher)
+        let audit = try SQLAuditStore(connection: SQLiteDatabase(db))
         let auth = Authenticator(connection: SQLiteDatabase(db), accounts: accounts, audit: audit, hasher: hasher)
         let t0 = Timestamp(seconds: 1_800_000_000)
         let account = try accounts.createAccount(

@@ -18,9 +18,13 @@ final class TestClock: Sendable {
     func advance(seconds: Int64) { value.withLock { $0 = Timestamp(milliseconds: $0.milliseconds + seconds * 1000) } }
 }
 
-/// The API through its router, as the HTTP server calls it.
+/// The API through its router, as the HTTP server calls it, over a SQLite file, or over a
+/// PostgreSQL database of its own when `PORTERO_TEST_CORE_BACKEND=postgres` (scripts/test.sh
+/// runs the core's tests both ways).
 final class APIFixture {
     let directory: TemporaryDirectory
+    /// The PostgreSQL database this fixture runs on, dropped with it.
+    let scratch: CoreTestDatabase?
     let api: CoreAPI
     let router: Router
     let own: BranchID
@@ -31,10 +35,11 @@ final class APIFixture {
 
     init(trustedProxies: [String] = []) throws {
         directory = try TemporaryDirectory()
+        scratch = try CoreTestDatabase.make()
         let hasher = PasswordHasher(logN: 8, r: 8, p: 1)
         let clock = self.clock
         api = try CoreAPI(
-            path: directory.file("core.sqlite"), trustedProxies: trustedProxies, hasher: hasher,
+            path: scratch?.url ?? directory.file("core.sqlite"), trustedProxies: trustedProxies, hasher: hasher,
             enrollmentCodeSeconds: 600, clock: { clock.now })
         (own, other) = try api.withDatabase { database in
             (

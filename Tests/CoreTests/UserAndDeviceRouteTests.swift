@@ -215,9 +215,10 @@ func objects(_ response: HTTPResponse) throws -> [[String: Any]] {
             try fixture.send("DELETE", "/api/v1/devices/\(id)", cookie: admin.cookie, csrf: admin.csrf).status == 409)
         // Only hashes are stored.
         let stored = try fixture.api.withDatabase {
-            try $0.db.query(
-                "SELECT quote(token_hash) || quote(enrollment_code_hash) FROM devices",
-                map: { row -> String? in try row.get(0) })
+            try $0.db.query("SELECT token_hash, enrollment_code_hash FROM devices") { row -> String? in
+                // What is stored, as text: a hash never holds the token or the code.
+                [row.bytes(0), row.bytes(1)].compactMap { $0 }.map { String(decoding: $0, as: UTF8.self) }.joined()
+            }
         }
         #expect(!stored.contains { $0?.contains(token) == true || $0?.contains(code) == true })
         let actions = try fixture.api.withDatabase { try $0.audit.recent(limit: 10).map(\.action) }

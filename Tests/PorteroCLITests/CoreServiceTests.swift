@@ -52,6 +52,22 @@ import Testing
         #expect(refused.status == 78 && refused.err.contains("listen.hots"))
     }
 
+    /// A PostgreSQL database that cannot be reached: a clear error naming it (without its
+    /// password), exit 78, nothing served.
+    @Test func anUnreachableDatabaseIsNamedAndRefused() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("core-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try #"""
+        {"database": "postgres://ana:s3cr3t@127.0.0.1:1/core?connect_timeout=2",
+         "listen": {"host": "127.0.0.1", "port": 18098}}
+        """#.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try Built.run("portero-core", ["--check-config", path]).status == 0, "a URL is a valid setting")
+        let refused = try Built.run("portero-core", ["serve", "--config", path])
+        #expect(refused.status == 78)
+        #expect(refused.err.contains("cannot open the database postgres://ana:***@127.0.0.1:1/core"))
+        #expect(!refused.err.contains("s3cr3t"))
+    }
+
     @Test func servesFromItsConfigurationNotifiesSystemdAndStopsCleanly() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("core-svc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -167,7 +167,7 @@ enum Built {
         let path = directory.appendingPathComponent("core.sqlite").path
         let writer = try SQLite.Connection(path: path)
         try CoreSchema.migrate(writer)
-        let audit = try SQLiteAuditStore(connection: SQLiteDatabase(writer))
+        let audit = try SQLAuditStore(connection: SQLiteDatabase(writer))
         _ = try audit.append(
             actor: "system", action: "core.init", target: "user:1", changes: "{}", at: Timestamp(milliseconds: 1))
         _ = try audit.append(

@@ -3,7 +3,7 @@ import PorteroModel
 import SQLite
 
 /// The dashboard store in the core's SQLite database.
-public final class SQLiteDashboardStore: DashboardStore {
+public final class SQLDashboardStore: DashboardStore {
     package let db: any SQLDatabase
 
     public init(connection: any SQLDatabase) throws {
@@ -13,9 +13,9 @@ public final class SQLiteDashboardStore: DashboardStore {
     /// The branch filter as an id list; nil (every branch) becomes every branch's id, so the
     /// queries always go through the branch-leading indexes.
     package func branchList(_ branches: Set<BranchID>?) throws -> String {
-        if let branches { return SQLiteMemberStore.jsonList(branches) }
+        if let branches { return SQLMemberStore.jsonList(branches) }
         let all: [Int64] = try db.query("SELECT id FROM branches") { try $0.get(0) }
-        return SQLiteMemberStore.jsonList(Set(all.map { BranchID($0) }))
+        return SQLMemberStore.jsonList(Set(all.map { BranchID($0) }))
     }
 
     public func totalUsers(_ branches: Set<BranchID>?) throws -> Int {
@@ -34,9 +34,9 @@ public final class SQLiteDashboardStore: DashboardStore {
         let rows: [(Int64, Int)] = try db.query(
             """
             SELECT branch_id, count(*) FROM (SELECT DISTINCT branch_id, user_id FROM subscriptions
-                                             INDEXED BY subscriptions_running
+                                             \(db.dialect.indexedBy("subscriptions_running"))
                                              WHERE status = 'active' AND paid_through_day >= ?1 AND start_day <= ?1
-                                             AND branch_id IN (\(db.dialect.integers(in: "?2"))))
+                                             AND branch_id IN (\(db.dialect.integers(in: "?2")))) AS running
             GROUP BY branch_id
             """, Int64(today.rawValue), try branchList(branches)
         ) { (try $0.get(0), try $0.get(1)) }
@@ -74,7 +74,7 @@ public final class SQLiteDashboardStore: DashboardStore {
     {
         try db.query(
             """
-            SELECT currency, sum(amount) / sum(count) FROM sales_daily
+            SELECT currency, CAST(sum(amount) AS BIGINT) / CAST(sum(count) AS BIGINT) FROM sales_daily
             WHERE branch_id IN (\(db.dialect.integers(in: "?1"))) AND day BETWEEN ?2 AND ?3 GROUP BY currency
                 ORDER BY currency
             """, try branchList(branches), Int64(from.rawValue), Int64(to.rawValue)
@@ -161,4 +161,4 @@ public final class SQLiteDashboardStore: DashboardStore {
 }
 
 @available(*, unavailable, message: "Owned by one database connection")
-extension SQLiteDashboardStore: Sendable {}
+extension SQLDashboardStore: Sendable {}

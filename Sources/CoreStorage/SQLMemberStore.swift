@@ -4,7 +4,7 @@ import PorteroModel
 import SQLite
 
 /// The member store in the core's SQLite database.
-public final class SQLiteMemberStore: MemberStore {
+public final class SQLMemberStore: MemberStore {
     package let db: any SQLDatabase
 
     public init(connection: any SQLDatabase) throws {
@@ -148,7 +148,7 @@ public final class SQLiteMemberStore: MemberStore {
                 birth_day = CASE WHEN ? THEN ? ELSE birth_day END, join_day = coalesce(?, join_day),
                 phone = coalesce(?, phone), alternate_email = coalesce(?, alternate_email),
                 follow_up = coalesce(?, follow_up), notes = coalesce(?, notes), language = coalesce(?, language),
-                language_chosen = CASE WHEN ? IS NOT NULL THEN 1 ELSE language_chosen END
+                language_chosen = CASE WHEN CAST(? AS TEXT) IS NOT NULL THEN 1 ELSE language_chosen END
             WHERE id = ?
             """, fields.clave, fields.name, fields.paternalSurname, fields.maternalSurname, fields.gender?.rawValue,
             fields.agreementID != nil, fields.agreementID, fields.birthDate != nil,
@@ -332,4 +332,4 @@ public final class SQLiteMemberStore: MemberStore {
 }
 
 @available(*, unavailable, message: "Owned by one database connection")
-extension SQLiteMemberStore: Sendable {}
+extension SQLMemberStore: Sendable {}

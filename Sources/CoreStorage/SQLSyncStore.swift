@@ -4,7 +4,7 @@ import SQLite
 import SyncWire
 
 /// The sync store in the core's SQLite database.
-public final class SQLiteSyncStore: SyncStore {
+public final class SQLSyncStore: SyncStore {
     package let db: any SQLDatabase
 
     public init(connection: any SQLDatabase) throws {
@@ -195,7 +195,7 @@ public final class SQLiteSyncStore: SyncStore {
             rows = try db.query("SELECT body FROM plan_versions ORDER BY id") { try $0.get(0) }
         }
         let decoder = JSONDecoder()
-        return try rows.map { .plan(try decoder.decode(SQLiteSalesStore.StoredTerms.self, from: Data($0.utf8)).plan) }
+        return try rows.map { .plan(try decoder.decode(SQLSalesStore.StoredTerms.self, from: Data($0.utf8)).plan) }
     }
 
     public func batch(
@@ -233,7 +233,7 @@ public final class SQLiteSyncStore: SyncStore {
             var items = try planItems(ids: plans)
             if setupChanged {
                 let yesterday = zone.localDay(at: now).adding(days: -1)
-                items.append(.branchSetup(try SQLiteDoorStore(connection: db).setup(branch: branch, from: yesterday)))
+                items.append(.branchSetup(try SQLDoorStore(connection: db).setup(branch: branch, from: yesterday)))
             }
             items += try self.items(users: users.sorted(), branch: branch, zone: zone, now: now)
             if chainIndex { items += try chainItems(users: users.sorted()) }
@@ -314,4 +314,4 @@ public final class SQLiteSyncStore: SyncStore {
 }
 
 @available(*, unavailable, message: "Owned by one database connection")
-extension SQLiteSyncStore: Sendable {}
+extension SQLSyncStore: Sendable {}

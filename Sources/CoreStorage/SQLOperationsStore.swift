@@ -3,11 +3,11 @@ import PorteroModel
 import SQLite
 
 /// The operations store in the core's SQLite database.
-public final class SQLiteOperationsStore: OperationsStore {
+public final class SQLOperationsStore: OperationsStore {
     package let db: any SQLDatabase
-    package let members: SQLiteMemberStore
+    package let members: SQLMemberStore
 
-    public init(connection: any SQLDatabase, members: SQLiteMemberStore) throws {
+    public init(connection: any SQLDatabase, members: SQLMemberStore) throws {
         db = connection
         self.members = members
     }
@@ -40,7 +40,7 @@ public final class SQLiteOperationsStore: OperationsStore {
             sql += " AND " + clause.replacingOccurrences(of: "?", with: "?\(arguments.count)")
         }
         if let branches = filter.branches {
-            add("a.branch_id IN (\(db.dialect.integers(in: "?")))", SQLiteMemberStore.jsonList(branches))
+            add("a.branch_id IN (\(db.dialect.integers(in: "?")))", SQLMemberStore.jsonList(branches))
         }
         if let door = filter.door { add("a.door_id = ?", door) }
         if let from = filter.from { add("a.local_day >= ?", Int64(from.rawValue)) }
@@ -105,7 +105,7 @@ public final class SQLiteOperationsStore: OperationsStore {
         var arguments: [any SQLiteBindable] = []
         if let branches {
             sql += " WHERE branch_id IN (\(db.dialect.integers(in: "?")))"
-            arguments.append(SQLiteMemberStore.jsonList(branches))
+            arguments.append(SQLMemberStore.jsonList(branches))
         }
         sql += " ORDER BY id DESC LIMIT \(max(1, min(limit, 500)))"
         return try db.query(sql, arguments: arguments) {
@@ -159,7 +159,7 @@ public final class SQLiteOperationsStore: OperationsStore {
     package func appendVisibleArguments(_ account: Account, _ arguments: inout [any SQLiteBindable]) -> Int {
         let first = arguments.count + 1
         arguments.append("[" + account.roles.roles.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]")
-        arguments.append(SQLiteMemberStore.jsonList(account.branches))
+        arguments.append(SQLMemberStore.jsonList(account.branches))
         arguments.append(account.id.rawValue)
         arguments.append(account.roles.contains(.superAdministrator))
         return first
@@ -240,4 +240,4 @@ public final class SQLiteOperationsStore: OperationsStore {
 }
 
 @available(*, unavailable, message: "Owned by one database connection")
-extension SQLiteOperationsStore: Sendable {}
+extension SQLOperationsStore: Sendable {}

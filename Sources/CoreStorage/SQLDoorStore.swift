@@ -5,7 +5,7 @@ import SyncWire
 
 /// The door store in the core's SQLite database. Every change puts the branch's setup in the
 /// change log, so its controllers take the whole of it again.
-public final class SQLiteDoorStore: DoorStore {
+public final class SQLDoorStore: DoorStore {
     package let db: any SQLDatabase
 
     public init(connection: any SQLDatabase) throws {
@@ -155,4 +155,4 @@ public final class SQLiteDoorStore: DoorStore {
 }
 
 @available(*, unavailable, message: "Owned by one database connection")
-extension SQLiteDoorStore: Sendable {}
+extension SQLDoorStore: Sendable {}

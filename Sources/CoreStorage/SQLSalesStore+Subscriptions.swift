@@ -3,7 +3,7 @@ import PorteroModel
 import SQLite
 
 /// Subscriptions (the sales): enrolment, renewal, freezes and cancellation.
-extension SQLiteSalesStore {
+extension SQLSalesStore {
     package static let subscriptionColumns = """
         s.id, s.user_id, s.plan_id, p.name, s.plan_version_id, s.branch_id, s.start_day, s.end_day, s.grace_days,
         s.status, s.price_minor, s.currency, s.promotion, s.payment_reference, s.renews, s.sold_at

@@ -3,7 +3,7 @@ import SQLite
 import SyncWire
 
 /// Door commands as the feed carries them, and the modes in force for a new replica.
-extension SQLiteSyncStore {
+extension SQLSyncStore {
     /// The commands `filter` (a WHERE clause over `door_commands c`) selects, by id, with the name
     /// of who gave each.
     func doorCommands(_ filter: String, _ arguments: any SQLiteBindable...) throws -> [SyncDoorCommand] {

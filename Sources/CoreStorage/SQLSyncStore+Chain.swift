@@ -6,7 +6,7 @@ import SyncWire
 /// numbers, whether they are active and until when they hold a subscription anywhere; nothing
 /// else about them), and, for the members a branch holds whose plan limits visits per period,
 /// their entries at other branches in the branch's current day, week and month.
-extension SQLiteSyncStore {
+extension SQLSyncStore {
     /// The far end of an open-ended standing (a freeze still open keeps a customer a customer).
     static let farDay = LocalDay(year: 9999, month: 12, day: 31)!  // safe: a valid date
 

@@ -3,11 +3,11 @@ import PorteroModel
 import SQLite
 
 /// The sales store in the core's SQLite database.
-public final class SQLiteSalesStore: SalesStore {
+public final class SQLSalesStore: SalesStore {
     package let db: any SQLDatabase
-    package let members: SQLiteMemberStore
+    package let members: SQLMemberStore
 
-    public init(connection: any SQLDatabase, members: SQLiteMemberStore) throws {
+    public init(connection: any SQLDatabase, members: SQLMemberStore) throws {
         db = connection
         self.members = members
     }
@@ -212,4 +212,4 @@ public final class SQLiteSalesStore: SalesStore {
 }
 
 @available(*, unavailable, message: "Owned by one database connection")
-extension SQLiteSalesStore: Sendable {}
+extension SQLSalesStore: Sendable {}

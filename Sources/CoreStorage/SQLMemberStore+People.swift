@@ -3,7 +3,7 @@ import PorteroModel
 import SQLite
 
 /// The customers and leads lists.
-extension SQLiteMemberStore {
+extension SQLMemberStore {
     public func people(_ list: PersonList, filter: PersonFilter, limit: Int, offset: Int) throws -> [PersonRow] {
         var arguments: [any SQLiteBindable] = []
         // With branches, only the subscriptions sold at them count (who is a customer, how many,
