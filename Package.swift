@@ -46,7 +46,9 @@ let package = Package(
             dependencies: ["PorteroModel", "SQLite", "PostgreSQL", "Crypto", "SyncWire", "Service"]),
         .target(
             name: "BackOffice",
-            dependencies: ["CoreStorage", "PorteroModel", "SQLite", "Crypto", "HTTP", "Service", "SyncWire"]),
+            dependencies: [
+                "CoreStorage", "PorteroModel", "SQLite", "PostgreSQL", "Crypto", "HTTP", "Service", "SyncWire",
+            ]),
         .target(name: "WebUI", dependencies: ["BackOffice", "CoreStorage", "PorteroModel", "HTTP"]),
         .target(name: "DemoSeed", dependencies: ["CoreStorage", "PorteroModel", "SQLite", "SyncWire"]),
         .target(name: "PorteroCLI"),

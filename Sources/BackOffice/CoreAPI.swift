@@ -13,6 +13,8 @@ import SyncWire
 public final class CoreAPI: Sendable {
     package let pool: CoreDatabasePool
     package let feed = FeedNotifier()
+    /// Other instances' changes, over PostgreSQL (nil on SQLite: one process only).
+    package let listener: ChangeListener?
     package let secureCookies: Bool
     /// Peers whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
     package let trustedProxies: Set<String>
@@ -48,6 +50,11 @@ public final class CoreAPI: Sendable {
         // Once for the database, before any connection of the pool serves a request.
         let location = CoreDatabaseLocation(path)
         try location.migrate(options: options)
+        if case let .postgres(url) = location {
+            listener = ChangeListener(url: url, feed: feed, log: log)
+        } else {
+            listener = nil
+        }
         pool = try CoreDatabasePool {
             try CoreDatabase(
                 connection: try location.connect(options: options), hasher: hasher, policy: policy,
@@ -75,6 +82,7 @@ public final class CoreAPI: Sendable {
         Self.declareOpenAPIRoute(&declared)
         routes = declared.routes
         feed.start()
+        listener?.start()
     }
 
     /// The client's address, which sign-in and enrolment attempts are throttled by: the socket's
@@ -132,7 +140,10 @@ public final class CoreAPI: Sendable {
     }
 
     /// Answers the waiting long polls and stops their thread (before the server stops).
-    public func stopWaiting() { feed.stop() }
+    public func stopWaiting() {
+        listener?.stop()
+        feed.stop()
+    }
 
     /// Runs `body` with a database connection (set-up, tests, commands).
     public func withDatabase<T>(_ body: (CoreDatabase) throws -> T) throws -> T { try pool.with(body) }
@@ -164,8 +175,14 @@ public final class CoreAPI: Sendable {
                 // On an event loop, a request that only reads joins the read its loop keeps
                 // for the batch (see CoreDatabasePool); anywhere else it has one of its own.
                 let keepRead = Self.onlyReads(route, context) && EventLoopThread.isCurrent
-                return try pool.with(keepingRead: keepRead) { database in
-                    try serve(route, context, database, keepRead: keepRead)
+                do {
+                    return try pool.with(keepingRead: keepRead) { database in
+                        try serve(route, context, database, keepRead: keepRead)
+                    }
+                } catch let error as any SQLDatabaseError where error.isUnavailable {
+                    // No connection could be had (the database is down): nothing was done.
+                    log(.warning, "\(route.method.rawValue) \(route.pattern): no database connection: \(error)")
+                    return .error(503, "the database is unreachable; nothing was written, try again")
                 }
             }
         }
@@ -215,9 +232,10 @@ public final class CoreAPI: Sendable {
             return .error(status, "\(error)")
         } catch let error as HTTPResponseError {
             return error.response
-        } catch let error as SQLiteError where error.isBusy || error.isDiskFull {
+        } catch let error as any SQLDatabaseError where error.isUnavailable {
             if keepRead { database.db.endRead() }
-            return .error(503, "the database is busy or full; nothing was written, try again")
+            log(.warning, "\(route.method.rawValue) \(route.pattern): the database is unavailable: \(error)")
+            return .error(503, "the database is busy, full or unreachable; nothing was written, try again")
         } catch {
             if keepRead { database.db.endRead() }
             // Logged for the operator; the client learns only that nothing was done.

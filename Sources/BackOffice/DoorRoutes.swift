@@ -46,10 +46,7 @@ extension CoreAPI {
             if command == .unlockOnce && body.door == nil {
                 throw AccountError(field: "door", problem: "unlock_once needs the door")
             }
-            let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (3...200).contains(reason.count) else {
-                throw AccountError(field: "reason", problem: "say why, in 3 to 200 characters")
-            }
+            let reason = try checkReason(body.reason)
             if let minutes = body.minutes {
                 guard command == .lockdown || command == .freeAccess else {
                     throw AccountError(field: "minutes", problem: "only a lockdown or free access lasts for minutes")

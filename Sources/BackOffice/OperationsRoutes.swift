@@ -76,10 +76,7 @@ extension CoreAPI {
             guard let member = try request.database.accounts.account(UserID(body.user)), mayView(actor, member) else {
                 throw AccountError.notFound("user", "no user \(body.user)")
             }
-            let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (3...200).contains(reason.count) else {
-                throw AccountError(field: "reason", problem: "say why, in 3 to 200 characters")
-            }
+            let reason = try checkReason(body.reason)
             guard let branch = try request.database.accounts.branch(BranchID(body.branch)) else {
                 throw AccountError.notFound("branch", "no branch \(body.branch)")
             }

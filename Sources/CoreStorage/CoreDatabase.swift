@@ -124,7 +124,9 @@ package final class CoreDatabasePool: @unchecked Sendable {
             database = try home.take() ?? borrowElsewhere(than: home) ?? open()
         }
         defer {
-            if database.db.isAutocommit {
+            if !database.db.isUsable {
+                // Gone (the server restarted): dropped; the next request opens a new one.
+            } else if database.db.isAutocommit {
                 home.put(database)
             } else if keepingRead {
                 if !home.hold(database, by: ordinal) {

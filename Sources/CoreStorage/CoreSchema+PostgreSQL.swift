@@ -349,8 +349,13 @@ extension CoreSchema {
                 entity TEXT NOT NULL,
                 entity_id BIGINT NOT NULL
             );
+            -- Every change wakes the long polls of every instance (at commit; one a transaction).
             CREATE FUNCTION change_log_in_order() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN PERFORM pg_advisory_xact_lock(7302); RETURN NULL; END $$;
+            BEGIN
+                PERFORM pg_advisory_xact_lock(7302);
+                PERFORM pg_notify('portero_changes', '');
+                RETURN NULL;
+            END $$;
             CREATE TRIGGER change_log_in_order BEFORE INSERT ON change_log
                 FOR EACH STATEMENT EXECUTE FUNCTION change_log_in_order();
 
@@ -359,6 +364,7 @@ extension CoreSchema {
                 INSERT INTO attendance_daily AS a (branch_id, local_day, granted, count)
                     VALUES (NEW.branch_id, NEW.local_day, NEW.granted, 1)
                 ON CONFLICT (branch_id, local_day, granted) DO UPDATE SET count = a.count + 1;
+                PERFORM pg_notify('portero_changes', '');
                 -- An entry other branches count (on a pack, or by a member whose plan limits visits per
                 -- period) puts the member in the feed again as 'visits'.
                 IF NEW.granted = 1 AND NEW.direction = 'in' AND NEW.user_id IS NOT NULL AND (

@@ -46,7 +46,8 @@ extension PGConnection {
 
     private func drainNotifications() throws -> [PGNotification] {
         guard PQconsumeInput(handle) == 1 else {
-            throw PGError(message: Self.text(PQerrorMessage(handle)), context: "waiting for notifications")
+            throw PGError(
+                message: Self.text(PQerrorMessage(handle)), context: "waiting for notifications", lostConnection: true)
         }
         var found: [PGNotification] = []
         while let notice = PQnotifies(handle) {

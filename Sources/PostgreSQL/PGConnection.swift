@@ -28,7 +28,7 @@ public final class PGConnection {
         guard PQstatus(connection) == CONNECTION_OK else {
             let message = Self.text(PQerrorMessage(connection))
             PQfinish(connection)
-            throw PGError(message: message, context: "connecting to \(displayURL)")
+            throw PGError(message: message, context: "connecting to \(displayURL)", lostConnection: true)
         }
         handle = connection
         // Notices (a table that already exists, and the like) are not errors: keep them off stderr.
@@ -78,7 +78,7 @@ public final class PGConnection {
             let start = sql.split(whereSeparator: \.isNewline).first.map(String.init) ?? sql
             throw PGError(
                 message: message.isEmpty ? Self.text(PQerrorMessage(handle)) : message, sqlState: state,
-                context: String(start.prefix(80)))
+                context: String(start.prefix(80)), lostConnection: PQstatus(handle) != CONNECTION_OK)
         }
     }
 

@@ -5,6 +5,10 @@ extension PGRow: SQLRow {}
 extension PGError: SQLDatabaseError {
     /// Class 23: integrity constraint violation.
     public var isConstraintViolation: Bool { sqlState?.hasPrefix("23") == true }
+    /// The connection lost, the server starting or stopping, too many connections.
+    public var isUnavailable: Bool {
+        isConnectionLost || sqlState == "57P03" || sqlState == "53300" || sqlState?.hasPrefix("57P") == true
+    }
 }
 
 /// A PostgreSQL connection as a `SQLDatabase`: the core's stores run on it unchanged.
@@ -31,6 +35,7 @@ public final class PostgresDatabase: SQLDatabase {
     public func beginRead() throws { try connection.beginRead() }
     public func endRead() { connection.endRead() }
     public var isAutocommit: Bool { !connection.inTransaction }
+    public var isUsable: Bool { connection.isAlive }
     public var view: Connection.View? { connection.view }
 }
 

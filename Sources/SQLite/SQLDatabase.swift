@@ -121,9 +121,14 @@ public enum WriteLock: Int64, Sendable {
 public protocol SQLDatabaseError: Error {
     /// A UNIQUE, NOT NULL, CHECK or foreign-key constraint refused the statement.
     var isConstraintViolation: Bool { get }
+    /// The database cannot take the statement now (busy, full, unreachable, restarting):
+    /// nothing was written, and the same request may succeed later.
+    var isUnavailable: Bool { get }
 }
 
-extension SQLiteError: SQLDatabaseError {}
+extension SQLiteError: SQLDatabaseError {
+    public var isUnavailable: Bool { isBusy || isDiskFull }
+}
 
 /// What the core's stores need of a connection, whichever the backend: statements with `?`
 /// placeholders and `SQLiteValue`s, transactions that nest as savepoints, and snapshot reads.
@@ -148,6 +153,9 @@ public protocol SQLDatabase: AnyObject {
     func endRead()
     /// True outside any transaction.
     var isAutocommit: Bool { get }
+    /// False once the connection is gone (a PostgreSQL server restarted or cut it): a pool
+    /// drops it and opens another.
+    var isUsable: Bool { get }
     /// What the connection sees, as a value (see `Connection.view`); nil when it cannot be kept.
     var view: Connection.View? { get }
 }
@@ -223,6 +231,7 @@ public final class SQLiteDatabase: SQLDatabase {
     public func beginRead() throws { try connection.beginRead() }
     public func endRead() { connection.endRead() }
     public var isAutocommit: Bool { connection.isAutocommit }
+    public var isUsable: Bool { true }
     public var view: Connection.View? { connection.view }
 }
 

@@ -21,6 +21,14 @@ let info = ProgramInfo(
             """
         ),
         (
+            "migrate --from FILE --to URL",
+            """
+            Copy a core's SQLite database into a new, empty PostgreSQL database (postgres://...), in one \
+            transaction from one snapshot of the file, then compare each table's count and verify the audit \
+            trail on the target. Point the core's database at the URL afterwards.
+            """
+        ),
+        (
             "audit verify --database FILE",
             "Walk the audit trail's hash chain and report the first edited, removed or inserted row."
         ),
@@ -54,7 +62,7 @@ runProgram(
     info, flags: ["--secure-cookies", "--no-io-uring", "--check-config"],
     valued: [
         "--config", "--database", "--username", "--email", "--host", "--port", "--max-per-address", "--event-loops",
-        "--time-zone",
+        "--time-zone", "--from", "--to",
     ]
 ) { arguments in
     if arguments.has("--check-config") {
@@ -116,8 +124,34 @@ runProgram(
             return .dataError
         }
     }
+    if arguments.positionals == ["migrate"] {
+        guard let from = arguments.value("--from"), let to = arguments.value("--to") else {
+            throw CommandLineArguments.UsageError(message: "migrate needs --from FILE and --to postgres://URL")
+        }
+        guard case .postgres = CoreDatabaseLocation(to) else {
+            throw CommandLineArguments.UsageError(message: "--to must be a postgres:// or postgresql:// URL")
+        }
+        do {
+            let report = try CoreMigration.copy(from: from, to: to) { table, rows in
+                print("copied \(table): \(rows) row(s)")
+            }
+            print("\(report.rows.values.reduce(0, +)) rows in \(report.rows.count) tables; counts match")
+            guard case .intact = report.audit else {
+                printError("portero-core: the audit trail on the target: \(report.audit)")
+                return .dataError
+            }
+            print("audit trail on the target: \(report.audit)")
+            return .success
+        } catch let refusal as CoreMigration.Refusal {
+            printError("portero-core: \(refusal)")
+            return .dataError
+        } catch let error as any SQLDatabaseError {
+            printError("portero-core: \(error)")
+            return .config
+        }
+    }
     guard arguments.positionals == ["audit", "verify"] else {
-        printError("portero-core: name a command: serve, init or audit verify (see --help)")
+        printError("portero-core: name a command: serve, init, migrate or audit verify (see --help)")
         return .unavailable
     }
     guard let path = arguments.value("--database") else {

@@ -14,8 +14,9 @@ final class CoreTestDatabase: Sendable {
     let name: String
     let url: String
 
-    static func make() throws -> CoreTestDatabase? {
-        guard backend == "postgres" else { return nil }
+    /// A database when the tests run over PostgreSQL (or `always`, for tests of PostgreSQL itself).
+    static func make(always: Bool = false) throws -> CoreTestDatabase? {
+        guard backend == "postgres" || always else { return nil }
         guard let maintenance = PostgresTestServer.url else {
             throw PGError(message: "PORTERO_TEST_POSTGRES is not set", context: "the postgres backend for tests")
         }
