@@ -29,7 +29,7 @@ let info = ProgramInfo(
             """
         ),
         (
-            "audit verify --database FILE",
+            "audit verify --database FILE|URL",
             "Walk the audit trail's hash chain and report the first edited, removed or inserted row."
         ),
         (
@@ -155,11 +155,17 @@ runProgram(
         return .unavailable
     }
     guard let path = arguments.value("--database") else {
-        throw CommandLineArguments.UsageError(message: "audit verify needs --database FILE")
+        throw CommandLineArguments.UsageError(message: "audit verify needs --database FILE (or a postgres:// URL)")
     }
-    var options = ConnectionOptions()
-    options.readOnly = true
-    let audit = try SQLAuditStore(readOnly: try Connection(path: path, options: options), path: path)
+    let audit: SQLAuditStore
+    switch CoreDatabaseLocation(path) {
+    case .sqlite:
+        var options = ConnectionOptions()
+        options.readOnly = true
+        audit = try SQLAuditStore(readOnly: try Connection(path: path, options: options), path: path)
+    case .postgres:
+        audit = try SQLAuditStore(connection: try CoreDatabaseLocation(path).connect())
+    }
     let result = try audit.verify()
     switch result {
     case .intact:
