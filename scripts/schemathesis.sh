@@ -3,7 +3,8 @@
 # a fresh database, the first SuperAdministrador, a branch and a personal API token, then every
 # operation of /api/v1/openapi.json with generated and mutated requests, every check of schemathesis
 # (answers as documented, valid requests accepted, invalid ones refused; see schemathesis.toml).
-# Usage: scripts/schemathesis.sh [MAX_EXAMPLES]   (default 100 per operation)
+# Usage: scripts/schemathesis.sh [MAX_EXAMPLES] [postgres]   (default 100 per operation, on SQLite;
+# with "postgres", on a new database of the cluster PORTERO_TEST_POSTGRES names)
 # One worker: with two, hypothesis's lambda-description cache was seen to race in its own code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,8 +13,16 @@ core=.build/debug/portero-core
 workdir=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$workdir"' EXIT
 
-echo 'Secreto123' | "$core" init --database "$workdir/core.sqlite" --username root --email root@club.mx >/dev/null
-"$core" serve --database "$workdir/core.sqlite" --port 0 > "$workdir/serve.log" 2>&1 &
+database="$workdir/core.sqlite"
+if [ "${2:-sqlite}" = "postgres" ]; then
+    : "${PORTERO_TEST_POSTGRES:?the postgres run needs PORTERO_TEST_POSTGRES (scripts/test.sh sets it)}"
+    name="schemathesis_$$"
+    psql -q "$PORTERO_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" -c "CREATE DATABASE $name"
+    database="${PORTERO_TEST_POSTGRES/\/postgres?//$name?}"
+    trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$workdir"; psql -q "$PORTERO_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" || true' EXIT
+fi
+echo 'Secreto123' | "$core" init --database "$database" --username root --email root@club.mx >/dev/null
+"$core" serve --database "$database" --port 0 > "$workdir/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do grep -q 'serving' "$workdir/serve.log" && break; sleep 0.1; done
 base=$(grep -o 'http://[^ /]*' "$workdir/serve.log" | head -1)
@@ -55,4 +64,4 @@ fi
 
 # The core must also still be up and its audit chain intact after the barrage.
 curl -sf "$base/api/v1/health" >/dev/null
-"$core" audit verify --database "$workdir/core.sqlite"
+"$core" audit verify --database "$database"

@@ -57,6 +57,8 @@ python3 scripts/browser_test.py .build/debug
 
 echo "==> schemathesis against a live portero-core (no server errors allowed)"
 scripts/schemathesis.sh 50
+echo "==> schemathesis again, against a core over PostgreSQL"
+scripts/schemathesis.sh 25 postgres
 
 echo "==> fuzz targets build and run briefly (the 1,000,000-run campaign is scripts/fuzz.sh)"
 scripts/fuzz.sh 20000

@@ -162,9 +162,9 @@ public final class SQLSalesStore: SalesStore {
             if let value = terms.visitsPerMonth { limit.perMonth = value }
             if let value = terms.visitsTotal { limit.perSubscription = value }
             if let name = terms.name, id != nil {
-                do { try db.run("UPDATE plans SET name = ? WHERE id = ?", name, planID) } catch let error as SQLiteError
-                    where error.isConstraintViolation
-                {
+                do {
+                    try db.attempt { try db.run("UPDATE plans SET name = ? WHERE id = ?", name, planID) }
+                } catch let error as any SQLDatabaseError where error.isConstraintViolation {
                     throw AccountError.conflict("name", "already in use")
                 }
             }
