@@ -9,8 +9,8 @@ extension CoreAPI {
         var filter = AttendanceFilter()
         filter.branches = try visibleBranches(request, .attendance)
         if let text = request.query("door") {
-            guard let door = Int64(text) else {
-                throw HTTPResponseError(.error(400, "query parameter door must be a door id"))
+            guard let door = Int64(text), door >= 0 else {
+                throw HTTPResponseError(.error(400, "query parameter door must be a door id (0 for the desk)"))
             }
             filter.door = door
         }
@@ -30,8 +30,8 @@ extension CoreAPI {
             throw HTTPResponseError(.error(400, "query parameter to is before from"))
         }
         if let text = request.query("user") {
-            guard let user = Int64(text) else {
-                throw HTTPResponseError(.error(400, "query parameter user must be a user id"))
+            guard let user = Int64(text), user >= 1 else {
+                throw HTTPResponseError(.error(400, "query parameter user must be a user id (1 or more)"))
             }
             filter.user = user
         }
