@@ -8,6 +8,7 @@ import PostgreSQL
 import SQLite
 import SyncWire
 import TestSupport
+import Synchronization
 import Testing
 
 /// Several core instances over one PostgreSQL database: the feed's order under concurrent
@@ -114,5 +115,29 @@ import Testing
         } throws: { ($0 as? any SQLDatabaseError)?.isUnavailable == true }
         #expect(try api.withDatabase { try $0.accounts.branches() }.isEmpty, "a new connection, after the dead one")
         #expect(try health() == 200)
+    }
+
+    /// Two instances starting at once on an empty database: one migrates, the other waits for it
+    /// and finds nothing left to do; both serve.
+    @Test func twoInstancesMigratingAtOnceBothEndOnTheSameSchema() throws {
+        let scratch = try #require(try CoreTestDatabase.make(always: true))
+        let admin = try PGConnection(url: try #require(PostgresTestServer.url))
+        let empty = scratch.name + "_race"
+        try admin.execute("CREATE DATABASE \(empty)")
+        defer { try? admin.execute("DROP DATABASE IF EXISTS \(empty) WITH (FORCE)") }
+        let url = try #require(PostgresTestServer.url(database: empty))
+        let results = Mutex<[Result<[Int], any Error>]>([])
+        let group = DispatchGroup()
+        for _ in 0..<2 {
+            group.enter()
+            Thread.detachNewThread {
+                let result = Result { try CoreSchema.postgresMigrator.migrate(try PGConnection(url: url)) }
+                results.withLock { $0.append(result) }
+                group.leave()
+            }
+        }
+        #expect(group.wait(timeout: .now() + 30) == .success)
+        let applied = try results.withLock { try $0.map { try $0.get() } }
+        #expect(applied.sorted { $0.count < $1.count } == [[], [15]], "one applied the schema, the other nothing")
     }
 }
