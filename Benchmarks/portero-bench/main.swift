@@ -15,6 +15,18 @@ let info = ProgramInfo(
             """
         ),
         ("--events N", "sync: buffered attendance events to upload (default 1000000)."),
+        (
+            "longpolls",
+            """
+            Idle long polls held by one core (clients in a child process): resident memory per connection, and \
+            the time one change takes to answer them all (--connections, default 10000; --database FILE|URL).
+            """
+        ),
+        ("--connections N", "longpolls: parked long polls (default 10000)."),
+        (
+            "--database FILE|URL",
+            "longpolls: the core's database (default a new SQLite file; postgres:// for PostgreSQL)."
+        ),
         ("--daemons N", "sync: long-polling daemons for the propagation figure (default 50)."),
         (
             "handler",
@@ -55,12 +67,22 @@ runProgram(
     valued: [
         "--target", "--events", "--daemons", "--users", "--attendance", "--swipes", "--warmup", "--gap-us",
         "--synchronous", "--cache-mib", "--members", "--requests", "--unknown-share", "--path", "--seed",
+        "--connections", "--database", "--port", "--token", "--after",
     ]
 ) { arguments in
-    guard ["decision", "daemon", "dashboard", "handler", "sync"].contains(arguments.positionals.first ?? ""),
+    if arguments.positionals == ["longpoll-clients"] {
+        guard let port = UInt16(arguments.value("--port") ?? ""), let token = arguments.value("--token"),
+            let after = Int64(arguments.value("--after") ?? ""), let count = Int(arguments.value("--connections") ?? "")
+        else { throw CommandLineArguments.UsageError(message: "longpoll-clients is started by longpolls") }
+        try LongPollClients.run(port: port, token: token, after: after, connections: count)
+        return .success
+    }
+    guard
+        ["decision", "daemon", "dashboard", "handler", "sync", "longpolls"].contains(arguments.positionals.first ?? ""),
         arguments.positionals.count == 1
     else {
-        throw CommandLineArguments.UsageError(message: "name a benchmark: decision, daemon, dashboard, handler or sync")
+        throw CommandLineArguments.UsageError(
+            message: "name a benchmark: decision, daemon, dashboard, handler, sync or longpolls")
     }
     func number(_ key: String, _ fallback: Int, allowZero: Bool = false) throws -> Int {
         guard let text = arguments.value(key) else { return fallback }
@@ -89,6 +111,13 @@ runProgram(
             revocations: try number("--requests", 100),
             directory: arguments.value("--path") ?? "\(temporary)/portero-bench-sync"
         ).run()
+        return .success
+    }
+    if arguments.positionals == ["longpolls"] {
+        let temporary = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+        let database = arguments.value("--database") ?? "\(temporary)/portero-bench-longpolls-\(getpid()).sqlite"
+        defer { if !database.hasPrefix("postgres") { try? FileManager.default.removeItem(atPath: database) } }
+        try LongPollBenchmark(connections: try number("--connections", 10_000), database: database).run()
         return .success
     }
     if arguments.positionals == ["handler"] {
