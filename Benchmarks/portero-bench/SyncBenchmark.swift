@@ -25,13 +25,15 @@ struct SyncBenchmark {
     let daemons: Int
     let revocations: Int
     let directory: String
+    /// A `postgres://` URL (an empty database) instead of a SQLite file in `directory`.
+    var database: String? = nil
 
     func run() throws {
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         // 1. A core with `members` at one branch, each with a card and a running subscription.
         let started = Date()
-        let corePath = directory + "/core.sqlite"
+        let corePath = database ?? directory + "/core.sqlite"
         let api = try CoreAPI(path: corePath, timeZone: "America/Mexico_City")
         let (branch, adminToken) = try api.withDatabase { database -> (BranchID, String) in
             let branch = try database.accounts.createBranch(
@@ -229,9 +231,11 @@ struct SyncBenchmark {
         try db.transaction {
             try db.run(
                 """
-                WITH RECURSIVE n(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 + ?2 - 1)
+                WITH RECURSIVE n(i) AS (
+                    SELECT CAST(?1 AS BIGINT) UNION ALL SELECT i + 1 FROM n WHERE i < ?1 + ?2 - 1)
                 INSERT INTO users (id, username, email, clave, name, paternal_surname, created_at, join_day)
-                SELECT i, 'socio' || i, 'socio' || i || '@correo.mx', i, 'Socio', 'Número ' || i, ?3 * 86400000, ?3
+                SELECT i, 'socio' || i, 'socio' || i || '@correo.mx', i, 'Socio', 'Número ' || i,
+                    CAST(?3 AS BIGINT) * 86400000, ?3
                 FROM n
                 """, firstID, Int64(members), today)
             try db.run(
@@ -258,6 +262,13 @@ struct SyncBenchmark {
                 SELECT id, ?3, ?4, ?5, ?6 - 10, ?6 + 20, 0, 'active', 59900, 'MXN', 0, ?6 - 10, ?6 + 20
                 FROM users WHERE id BETWEEN ?1 AND ?1 + ?2 - 1
                 """, firstID, Int64(members), plan.id, plan.version, branch.rawValue, today)
+            // Ids written by hand: PostgreSQL's identity columns go on past them.
+            if db.dialect == .postgres {
+                for table in ["users", "cards", "subscriptions"] {
+                    try db.run(
+                        "SELECT setval(pg_get_serial_sequence('\(table)', 'id'), (SELECT max(id) FROM \(table)))")
+                }
+            }
         }
     }
 

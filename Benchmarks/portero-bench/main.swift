@@ -25,7 +25,7 @@ let info = ProgramInfo(
         ("--connections N", "longpolls: parked long polls (default 10000)."),
         (
             "--database FILE|URL",
-            "longpolls: the core's database (default a new SQLite file; postgres:// for PostgreSQL)."
+            "longpolls, sync: the core's database (default a new SQLite file; an empty postgres:// database)."
         ),
         ("--daemons N", "sync: long-polling daemons for the propagation figure (default 50)."),
         (
@@ -109,7 +109,8 @@ runProgram(
             members: try number("--members", 1_000_000), events: try number("--events", 1_000_000),
             daemons: try number("--daemons", 50),
             revocations: try number("--requests", 100),
-            directory: arguments.value("--path") ?? "\(temporary)/portero-bench-sync"
+            directory: arguments.value("--path") ?? "\(temporary)/portero-bench-sync",
+            database: arguments.value("--database")
         ).run()
         return .success
     }

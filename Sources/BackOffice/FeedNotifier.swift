@@ -15,13 +15,17 @@ package final class FeedNotifier: @unchecked Sendable {
         let deadline: DispatchTime
         /// The answer now, or nil for nothing yet; `final` (the wait is over) must answer.
         let answer: @Sendable (_ final: Bool) -> HTTPResponse?
+        /// Waiters with the same key get the same answer (devices of one branch at one cursor):
+        /// it is worked out once for all of them in each pass.
+        let key: String?
 
         package init(
-            deferred: HTTPDeferred, deadline: DispatchTime,
+            deferred: HTTPDeferred, deadline: DispatchTime, key: String? = nil,
             answer: @escaping @Sendable (_ final: Bool) -> HTTPResponse?
         ) {
             self.deferred = deferred
             self.deadline = deadline
+            self.key = key
             self.answer = answer
         }
     }
@@ -50,9 +54,22 @@ package final class FeedNotifier: @unchecked Sendable {
                 let stopping = stopped
                 lock.unlock()
                 var answered: [ObjectIdentifier] = []
+                // One answer per key and pass: a thousand devices of a branch cost one feed query.
+                var shared: [String: HTTPResponse?] = [:]
                 for waiter in current {
                     let expired = stopping || waiter.deadline <= .now()
-                    if let response = waiter.answer(expired) {
+                    let response: HTTPResponse?
+                    if let key = waiter.key.map({ "\($0)|\(expired)" }) {
+                        if let known = shared[key] {
+                            response = known
+                        } else {
+                            response = waiter.answer(expired)
+                            shared[key] = .some(response)
+                        }
+                    } else {
+                        response = waiter.answer(expired)
+                    }
+                    if let response {
                         waiter.deferred.complete(response)
                         answered.append(ObjectIdentifier(waiter.deferred))
                     }

@@ -37,7 +37,9 @@ extension CoreAPI {
             let deferred = HTTPDeferred()
             let api = request.api
             api.feed.wait(
-                FeedNotifier.Waiter(deferred: deferred, deadline: .now() + .seconds(wait)) { final in
+                FeedNotifier.Waiter(
+                    deferred: deferred, deadline: .now() + .seconds(wait), key: "feed|\(branch)|\(after)|\(chainIndex)"
+                ) { final in
                     api.feedAnswer(branch: branch, after: after, chainIndex: chainIndex, final: final)
                 })
             return .later(deferred)
