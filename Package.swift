@@ -43,7 +43,9 @@ let package = Package(
             name: "CoreStorage", dependencies: ["PorteroModel", "SQLite", "Crypto", "SyncWire", "Service"]),
         .target(
             name: "BackOffice",
-            dependencies: ["CoreStorage", "PorteroModel", "SQLite", "Crypto", "HTTP", "Service", "SyncWire"]),
+            dependencies: [
+                "CoreStorage", "PorteroModel", "SQLite", "Crypto", "HTTP", "Service", "SyncWire", "LinuxSystem",
+            ]),
         .target(name: "WebUI", dependencies: ["BackOffice", "CoreStorage", "PorteroModel", "HTTP"]),
         .target(name: "DemoSeed", dependencies: ["CoreStorage", "PorteroModel", "SQLite", "SyncWire"]),
         .target(name: "PorteroCLI"),

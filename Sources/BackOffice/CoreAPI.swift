@@ -13,6 +13,8 @@ import SyncWire
 public final class CoreAPI: Sendable {
     package let pool: CoreDatabasePool
     package let feed = FeedNotifier()
+    /// What `GET /metrics` reports besides the database and the process.
+    public let metrics: CoreMetrics
     package let secureCookies: Bool
     /// Peers whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
     package let trustedProxies: Set<String>
@@ -37,7 +39,7 @@ public final class CoreAPI: Sendable {
 
     public init(
         path: String, options: ConnectionOptions = CoreAPI.serverOptions, secureCookies: Bool = false,
-        trustedProxies: [String] = [], log: Log = Log(),
+        trustedProxies: [String] = [], metricsAllowedAddresses: [String] = ["127.0.0.1", "::1"], log: Log = Log(),
         hasher: PasswordHasher = PasswordHasher(),
         policy: AuthPolicy = AuthPolicy(), enrollmentCodeSeconds: Int64 = 24 * 3600, timeZone: String = "UTC",
         clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }
@@ -53,6 +55,8 @@ public final class CoreAPI: Sendable {
         }
         self.secureCookies = secureCookies
         self.trustedProxies = Set(trustedProxies)
+        // Checked where the configuration is read.
+        metrics = CoreMetrics(allowed: metricsAllowedAddresses.compactMap(AddressRange.init))
         self.log = log
         self.clock = clock
         self.enrollmentCodeSeconds = enrollmentCodeSeconds

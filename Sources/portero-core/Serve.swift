@@ -64,7 +64,8 @@ enum Serve {
 
         let api = try CoreAPI(
             path: configuration.database, secureCookies: configuration.secureCookies,
-            trustedProxies: configuration.trustedProxies, log: log, timeZone: configuration.timeZone)
+            trustedProxies: configuration.trustedProxies,
+            metricsAllowedAddresses: configuration.metricsAllowedAddresses, log: log, timeZone: configuration.timeZone)
         var http = HTTPServer.Configuration()
         http.host = configuration.host
         http.port = configuration.port
@@ -73,6 +74,7 @@ enum Serve {
         if let loops = configuration.eventLoops { http.eventLoops = loops }
         http.ioUring = configuration.ioUring
         let server = try HTTPServer(configuration: http, router: api.router(), log: log)
+        api.metrics.countConnections { server.openConnections }
         let serving = ServiceThread(name: "portero.http") { server.run() }
 
         // Device alarms (offline, stale replica) every 30 s.
