@@ -48,6 +48,7 @@ let package = Package(
             name: "BackOffice",
             dependencies: [
                 "CoreStorage", "PorteroModel", "SQLite", "PostgreSQL", "Crypto", "HTTP", "Service", "SyncWire",
+                "LinuxSystem",
             ]),
         .target(name: "WebUI", dependencies: ["BackOffice", "CoreStorage", "PorteroModel", "HTTP"]),
         .target(name: "DemoSeed", dependencies: ["CoreStorage", "PorteroModel", "SQLite", "SyncWire"]),

@@ -15,6 +15,8 @@ public final class CoreAPI: Sendable {
     package let feed = FeedNotifier()
     /// Other instances' changes, over PostgreSQL (nil on SQLite: one process only).
     package let listener: ChangeListener?
+    /// What `GET /metrics` reports besides the database and the process.
+    public let metrics: CoreMetrics
     package let secureCookies: Bool
     /// Peers whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
     package let trustedProxies: Set<String>
@@ -40,7 +42,7 @@ public final class CoreAPI: Sendable {
 
     public init(
         path: String, options: ConnectionOptions = CoreAPI.serverOptions, secureCookies: Bool = false,
-        trustedProxies: [String] = [], log: Log = Log(),
+        trustedProxies: [String] = [], metricsAllowedAddresses: [String] = ["127.0.0.1", "::1"], log: Log = Log(),
         hasher: PasswordHasher = PasswordHasher(),
         policy: AuthPolicy = AuthPolicy(), enrollmentCodeSeconds: Int64 = 24 * 3600, timeZone: String = "UTC",
         clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }
@@ -62,6 +64,8 @@ public final class CoreAPI: Sendable {
         }
         self.secureCookies = secureCookies
         self.trustedProxies = Set(trustedProxies)
+        // Checked where the configuration is read.
+        metrics = CoreMetrics(allowed: metricsAllowedAddresses.compactMap(AddressRange.init))
         self.log = log
         self.clock = clock
         self.enrollmentCodeSeconds = enrollmentCodeSeconds

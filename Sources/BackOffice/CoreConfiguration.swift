@@ -22,6 +22,8 @@ public struct CoreConfiguration: Equatable, Sendable {
     /// from any other peer those headers are ignored, so a client cannot choose the address its
     /// sign-in attempts are throttled by.
     public var trustedProxies: [String] = []
+    /// Peers that may read `/metrics`: addresses or CIDR networks, IPv4 or IPv6.
+    public var metricsAllowedAddresses = ["127.0.0.1", "::1"]
     /// Event loops (threads); nil: one per processor.
     public var eventLoops: Int?
     public var ioUring = true
@@ -35,7 +37,7 @@ public struct CoreConfiguration: Equatable, Sendable {
     public init() {}
 
     package static let topLevelKeys = [
-        "database", "listen", "time_zone", "secure_cookies", "trusted_proxies", "http", "log", "alarms",
+        "database", "listen", "time_zone", "secure_cookies", "trusted_proxies", "http", "log", "alarms", "metrics",
     ]
 
     /// Reads and validates the file at `path`.
@@ -87,6 +89,16 @@ public struct CoreConfiguration: Equatable, Sendable {
             if let limit = try http.optionalInteger("max_connections_per_address", in: 1...1_000_000) {
                 configuration.maximumConnectionsPerAddress = Int(limit)
             }
+        }
+        if let metrics = try root.object("metrics", allowed: ["allowed_addresses"]),
+            let addresses = try metrics.optionalStringArray("allowed_addresses")
+        {
+            for (index, address) in addresses.enumerated() where AddressRange(address) == nil {
+                throw metrics.error(
+                    "allowed_addresses[\(index)]", "\"\(address)\" is not an IP address or a network such as 10.0.0.0/8"
+                )
+            }
+            configuration.metricsAllowedAddresses = addresses
         }
         if let alarms = try root.object("alarms", allowed: ["device_offline_minutes", "stale_replica_minutes"]) {
             if let minutes = try alarms.optionalInteger("device_offline_minutes", in: 1...1_440) {

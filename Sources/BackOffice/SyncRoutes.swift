@@ -22,6 +22,7 @@ extension CoreAPI {
                 return .error(400, "query parameter after must be a cursor (0 for none)")
             }
             let wait = try request.queryInt("wait", default: 0, range: 0...30)
+            request.api.metrics.asked(device: device.id, after: after)
             // A daemon that does not say it keeps the chain's card index gets none of it: it would
             // refuse an item of a kind it does not know, and with it the whole batch.
             let chainIndex = try request.queryInt("version", default: 1, range: 1...2) >= 2
@@ -107,6 +108,7 @@ extension CoreAPI {
             let stored = try request.database.sync.store(
                 upload.events, device: device.id, zone: ZoneCache.rules(branch.timeZone),
                 operations: request.database.operations, now: request.now)
+            request.api.metrics.stored(stored)
             return .json(
                 SyncUploadAnswer(
                     acknowledged: upload.events.map(\.id), stored: stored, duplicates: upload.events.count - stored))

@@ -78,6 +78,12 @@ package final class CoreDatabasePool: @unchecked Sendable {
             lock.unlock()
         }
 
+        var idle: Int {
+            lock.lock()
+            defer { lock.unlock() }
+            return free.count
+        }
+
         func takeHeld(by ordinal: Int) -> CoreDatabase? {
             lock.lock()
             defer { lock.unlock() }
@@ -97,11 +103,26 @@ package final class CoreDatabasePool: @unchecked Sendable {
     }
 
     private let shelves: [Shelf] = (0..<32).map { _ in Shelf() }
-    private let open: @Sendable () throws -> CoreDatabase
+    private let opener: @Sendable () throws -> CoreDatabase
+    /// Connections open: lent, kept for a batch or free.
+    private let opened = Atomic<Int>(0)
 
     package init(open: @escaping @Sendable () throws -> CoreDatabase) throws {
-        self.open = open
-        shelves[0].put(try open())  // the first one migrates the schema, before any request
+        opener = open
+        shelves[0].put(try self.open())  // the first one migrates the schema, before any request
+    }
+
+    private func open() throws -> CoreDatabase {
+        let database = try opener()
+        opened.add(1, ordering: .relaxed)
+        return database
+    }
+
+    /// Connections lent to requests or kept in a read for an event loop's batch, and free ones
+    /// (for the metrics; a moment's counts, not one snapshot).
+    package var usage: (inUse: Int, idle: Int) {
+        let idle = shelves.reduce(0) { $0 + $1.idle }
+        return (max(0, opened.load(ordering: .relaxed) - idle), idle)
     }
 
     /// Lends a connection to `body`. With `keepingRead`, a read transaction `body` leaves open
@@ -133,9 +154,11 @@ package final class CoreDatabasePool: @unchecked Sendable {
                     database.db.endRead()
                     home.put(database)
                 }
+            } else {
+                // Left inside a write transaction (it cannot happen through `write`, which always
+                // ends one), it would hold the write lock for ever: closed instead of reused.
+                opened.subtract(1, ordering: .relaxed)
             }
-            // Otherwise left inside a write transaction (it cannot happen through `write`, which
-            // always ends one), it would hold the write lock for ever: closed instead of reused.
         }
         return try body(database)
     }

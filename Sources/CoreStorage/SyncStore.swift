@@ -3,6 +3,8 @@ import SyncWire
 
 /// Builds what each branch receives from the change log and stores what branches upload.
 public protocol SyncStore {
+    /// The newest sequence in the change log (0 when empty).
+    func head() throws -> Int64
     /// Drops log entries older than `cutoff` (compaction); branches behind it bootstrap again.
     func prune(before cutoff: Timestamp) throws
     /// The changes after `cursor` that concern `branch` (whose time zone is `zone`), at most

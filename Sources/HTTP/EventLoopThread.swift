@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,9 +9,15 @@ public enum EventLoopThread {
     /// True on an event loop's thread.
     public static var isCurrent: Bool { pthread_getspecific(key) != nil }
 
+    /// The loop's number, given in the order loops were marked (nil on any other thread): what
+    /// a loop keeps apart from the other loops, such as its share of the request counters, is
+    /// found by it.
+    public static var number: Int? { pthread_getspecific(key).map { Int(bitPattern: $0) - 1 } }
+
     /// Marks (or unmarks) the calling thread as an event loop; the server's loops call this once.
     public static func mark(_ on: Bool) {
-        pthread_setspecific(key, on ? UnsafeRawPointer(bitPattern: 1) : nil)
+        let number = on ? next.add(1, ordering: .relaxed).oldValue : -1
+        pthread_setspecific(key, UnsafeRawPointer(bitPattern: number + 1))
     }
 
     /// Runs `body` on this thread as an event loop runs its handlers (for benchmarks that call a
@@ -20,6 +27,8 @@ public enum EventLoopThread {
         defer { mark(false) }
         return try body()
     }
+
+    private static let next = Atomic<Int>(0)
 
     private static let key: pthread_key_t = {
         var key = pthread_key_t()

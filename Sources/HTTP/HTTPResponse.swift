@@ -6,31 +6,32 @@ import Synchronization
 /// without a deadline, so whoever holds it must complete it within a bound of their own.
 public final class HTTPDeferred: Sendable {
     private enum State {
-        case waiting((@Sendable (HTTPResponse) -> Void)?)
+        case waiting([@Sendable (HTTPResponse) -> Void])
         case done(HTTPResponse)
     }
-    private let state = Mutex(State.waiting(nil))
+    private let state = Mutex(State.waiting([]))
 
     public init() {}
 
     public func complete(_ response: HTTPResponse) {
-        let deliver: (@Sendable (HTTPResponse) -> Void)? = state.withLock { state in
-            guard case let .waiting(callback) = state else { return nil }
+        let deliver: [@Sendable (HTTPResponse) -> Void] = state.withLock { state in
+            guard case let .waiting(callbacks) = state else { return [] }
             state = .done(response)
-            return callback
+            return callbacks
         }
-        deliver?(response)
+        for callback in deliver { callback(response) }
     }
 
     public var isComplete: Bool { state.withLock { if case .done = $0 { true } else { false } } }
 
-    /// `body` runs once with the response (at once if it is already there); the server uses it.
+    /// `body` runs once with the response (at once if it is already there): the server writes
+    /// it, a router that counts answers counts it.
     public func whenComplete(_ body: @escaping @Sendable (HTTPResponse) -> Void) {
         let ready: HTTPResponse? = state.withLock { state in
             switch state {
             case let .done(response): return response
-            case .waiting:
-                state = .waiting(body)
+            case let .waiting(callbacks):
+                state = .waiting(callbacks + [body])
                 return nil
             }
         }

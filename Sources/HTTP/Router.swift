@@ -53,6 +53,8 @@ public struct Router: Sendable {
     /// connections (one `epoll_wait`), so handlers may keep per-thread state for the length of a
     /// batch: the core keeps one read transaction open across the reads of a batch.
     public var batchEnded: (@Sendable () -> Void)?
+    /// Where every answer is counted by route, method and status, and timed (see `count(into:)`).
+    public private(set) var metrics: RequestMetrics?
     /// The patterns as a tree of segments (indexes into `routes` where a pattern ends): a request
     /// walks its path's segments once, looking each up among the words that follow, instead of
     /// trying every route. The nodes are values in one array (the root first), so copies of a
@@ -175,9 +177,38 @@ public struct Router: Sendable {
         matches(path).lazy.map { routes[$0.route] }.filter { $0.method.rawValue == method }.map(\.bodyLimit).max() ?? 0
     }
 
+    /// Counts and times every answer from now on in `metrics`, labelled with the pattern of its
+    /// route: call it once every route is added.
+    public mutating func count(into metrics: RequestMetrics) {
+        metrics.name(routes.map(\.pattern))
+        self.metrics = metrics
+    }
+
     public func respond(to request: HTTPRequest) -> HTTPResponse {
+        let started = metrics == nil ? 0 : RequestMetrics.now()
+        let (response, route, method) = answer(request)
+        guard let metrics else { return response }
+        guard let deferred = response.deferred else {
+            metrics.record(
+                route: route, method: method, status: response.status, nanoseconds: RequestMetrics.now() - started)
+            return response
+        }
+        // A long poll counts once answered, with the time it waited.
+        deferred.whenComplete { answer in
+            metrics.record(
+                route: route, method: method, status: answer.status, nanoseconds: RequestMetrics.now() - started)
+        }
+        return response
+    }
+
+    /// The answer, the index of the route whose pattern the path matched (nil: none did) and the
+    /// request's method (nil: one no route may declare).
+    @inline(__always)
+    private func answer(_ request: HTTPRequest) -> (response: HTTPResponse, route: Int?, method: HTTPMethod?) {
         let found = matches(request.path)
-        guard !found.isEmpty else { return .error(404, "no such resource: \(request.path)") }
+        guard let first = found.first else {
+            return (.error(404, "no such resource: \(request.path)"), nil, HTTPMethod(rawValue: request.method))
+        }
         var allow: String {
             var allowed = Set(found.map { routes[$0.route].method })
             if allowed.contains(.get) { allowed.insert(.head) }
@@ -185,16 +216,17 @@ public struct Router: Sendable {
             return HTTPMethod.allCases.filter { allowed.contains($0) }.map(\.rawValue).joined(separator: ", ")
         }
         if request.method == "OPTIONS" {
-            return HTTPResponse(status: 204, headers: [("Allow", allow)])
+            return (HTTPResponse(status: 204, headers: [("Allow", allow)]), first.route, .options)
         }
         let method = request.method == "HEAD" ? "GET" : request.method
         guard let (index, parameters) = found.first(where: { routes[$0.route].method.rawValue == method }) else {
             var response = HTTPResponse.error(405, "\(request.method) is not allowed here")
             response.headers.append(("Allow", allow))
-            return response
+            return (response, first.route, HTTPMethod(rawValue: request.method))
         }
+        let declared = request.method == "HEAD" ? HTTPMethod.head : routes[index].method
         guard request.body.count <= routes[index].bodyLimit else {
-            return .error(413, "the body is larger than \(routes[index].bodyLimit) bytes")
+            return (.error(413, "the body is larger than \(routes[index].bodyLimit) bytes"), index, declared)
         }
         var response: HTTPResponse
         do {
@@ -210,10 +242,10 @@ public struct Router: Sendable {
             if request.header("if-none-match")?.split(separator: ",").contains(where: {
                 $0.trimmingCharacters(in: " ") == tag
             }) == true {
-                return HTTPResponse(status: 304, headers: [("ETag", tag)])
+                return (HTTPResponse(status: 304, headers: [("ETag", tag)]), index, declared)
             }
         }
-        return response
+        return (response, index, declared)
     }
 
     /// `W/"…"` with the hash as eleven base64url digits, most significant first: fifteen bytes,

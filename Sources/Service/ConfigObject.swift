@@ -98,8 +98,11 @@ public struct ConfigObject {
     }
 
     /// A list of strings; empty when the key is absent.
-    public func stringArray(_ name: String) throws -> [String] {
-        guard let raw = value(name) else { return [] }
+    public func stringArray(_ name: String) throws -> [String] { try optionalStringArray(name) ?? [] }
+
+    /// A list of strings, or nil when the key is absent (an empty list is a list).
+    public func optionalStringArray(_ name: String) throws -> [String]? {
+        guard let raw = value(name) else { return nil }
         guard case let .array(items) = raw else { throw error(name, "expected a list of strings") }
         return try items.enumerated().map { index, item in
             guard case let .string(text) = item else {

@@ -219,10 +219,13 @@ package struct WebRequest: Sendable {
 
 extension CoreAPI {
     /// The HTTP router: each API route wrapped in authentication, CSRF and the privilege check,
-    /// and the web UI's pages, which call those routes in-process.
+    /// the web UI's pages, which call those routes in-process, and `/metrics`; every answer it
+    /// gives is counted in `metrics` (the pages' in-process calls are not).
     public func router() -> Router {
         var router = apiRouter()
         WebUI(api: self, apiRouter: router).declare(&router)
+        declareMetricsRoute(&router)
+        router.count(into: metrics.requests)
         return router
     }
 }

@@ -67,7 +67,9 @@ enum Serve {
         do {
             api = try CoreAPI(
                 path: configuration.database, secureCookies: configuration.secureCookies,
-                trustedProxies: configuration.trustedProxies, log: log, timeZone: configuration.timeZone)
+                trustedProxies: configuration.trustedProxies,
+                metricsAllowedAddresses: configuration.metricsAllowedAddresses, log: log,
+                timeZone: configuration.timeZone)
         } catch let error as any SQLDatabaseError {
             // Unreachable, refused, or not the core's: nothing was served, nothing half-written.
             printError(
@@ -85,6 +87,7 @@ enum Serve {
         if let loops = configuration.eventLoops { http.eventLoops = loops }
         http.ioUring = configuration.ioUring
         let server = try HTTPServer(configuration: http, router: api.router(), log: log)
+        api.metrics.countConnections { server.openConnections }
         let serving = ServiceThread(name: "portero.http") { server.run() }
 
         // Device alarms (offline, stale replica) every 30 s.

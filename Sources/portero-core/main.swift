@@ -54,7 +54,8 @@ let info = ProgramInfo(
         Status: serves the BackOffice JSON API (sessions, users and members, cards, PINs, agreements,
         plans, subscriptions, attendance, door commands, notifications, dashboard, devices) and branch
         sync (change feed, snapshots, attendance upload) with branch-scoped privileges and the audit
-        trail, and the web UI for receptionists and administrators at /.
+        trail, the web UI for receptionists and administrators at /, and Prometheus metrics at
+        /metrics for the addresses metrics.allowed_addresses lists.
         """
 )
 

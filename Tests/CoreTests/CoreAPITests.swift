@@ -7,6 +7,7 @@ import Foundation
 import HTTP
 import PorteroModel
 import SQLite
+import Server
 import TestSupport
 import Synchronization
 import Testing
@@ -33,14 +34,15 @@ final class APIFixture {
     /// The API's clock, moved by tests (code expiry, sessions).
     let clock = TestClock()
 
-    init(trustedProxies: [String] = []) throws {
+    init(trustedProxies: [String] = [], metricsAllowedAddresses: [String] = ["127.0.0.1", "::1"]) throws {
         directory = try TemporaryDirectory()
         scratch = try CoreTestDatabase.make()
         let hasher = PasswordHasher(logN: 8, r: 8, p: 1)
         let clock = self.clock
         api = try CoreAPI(
-            path: scratch?.url ?? directory.file("core.sqlite"), trustedProxies: trustedProxies, hasher: hasher,
-            enrollmentCodeSeconds: 600, clock: { clock.now })
+            path: scratch?.url ?? directory.file("core.sqlite"), trustedProxies: trustedProxies,
+            metricsAllowedAddresses: metricsAllowedAddresses, hasher: hasher, enrollmentCodeSeconds: 600,
+            clock: { clock.now })
         (own, other) = try api.withDatabase { database in
             (
                 try database.accounts.createBranch(name: "Centro", city: "CDMX", timeZone: "America/Mexico_City"),
@@ -110,6 +112,29 @@ final class APIFixture {
         struct Answer: Decodable { let csrfToken: String }
         let csrf = try JSONDecoder().decode(Answer.self, from: Data(response.body)).csrfToken
         return (cookie, csrf, account.id)
+    }
+}
+
+/// A router behind a real server on a free loopback port, stopped when released.
+final class ServedRouter {
+    let server: HTTPServer
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ router: Router, eventLoops: Int) throws {
+        var configuration = HTTPServer.Configuration()
+        configuration.port = 0
+        configuration.eventLoops = eventLoops
+        server = try HTTPServer(configuration: configuration, router: router)
+        let (server, done) = (server, done)
+        Thread {
+            server.run()
+            done.signal()
+        }.start()
+    }
+
+    deinit {
+        server.stop()
+        _ = done.wait(timeout: .now() + 5)
     }
 }
 

@@ -21,10 +21,14 @@ import Testing
         #expect(configuration.timeZone == "America/Mexico_City")
         #expect(configuration.secureCookies && configuration.trustedProxies == ["127.0.0.1"])
         #expect(configuration.logLevel == .info)
+        #expect(configuration.metricsAllowedAddresses == ["127.0.0.1", "::1", "10.20.0.0/16"])
     }
 
     @Test func anEmptyObjectTakesTheDefaults() throws {
         #expect(try Self.parse("{}") == CoreConfiguration())
+        #expect(CoreConfiguration().metricsAllowedAddresses == ["127.0.0.1", "::1"])
+        // An empty list lets no one read the metrics.
+        #expect(try Self.parse(#"{"metrics": {"allowed_addresses": []}}"#).metricsAllowedAddresses == [])
     }
 
     @Test(arguments: [
@@ -40,6 +44,12 @@ import Testing
         (#"{"http": {"event_loops": 0}}"#, "http.event_loops", "out of range"),
         (#"{"http": {"threads": 2}}"#, "http.threads", "unknown key"),
         (#"{"log": {"level": "verbose"}}"#, "log.level", "is not one of"),
+        (
+            #"{"metrics": {"allowed_addresses": ["10.0.0.0/33"]}}"#, "metrics.allowed_addresses[0]",
+            "is not an IP address"
+        ),
+        (#"{"metrics": {"allowed_addresses": "127.0.0.1"}}"#, "metrics.allowed_addresses", "expected a list"),
+        (#"{"metrics": {"allowed": []}}"#, "metrics.allowed", "unknown key"),
     ])
     func badValuesAreNamedByKeyPath(text: String, key: String, problem: String) {
         #expect {

@@ -130,20 +130,8 @@ import Testing
     @Test func aReadAWriteAndAReadInOneBatchOfTheServer() throws {
         let fixture = try APIFixture()
         let user = try fixture.signIn(.administrator, username: "ana")
-        var configuration = HTTPServer.Configuration()
-        configuration.port = 0
-        configuration.eventLoops = 1
-        let server = try HTTPServer(configuration: configuration, router: fixture.router)
-        let done = DispatchSemaphore(value: 0)
-        Thread {
-            server.run()
-            done.signal()
-        }.start()
-        defer {
-            server.stop()
-            _ = done.wait(timeout: .now() + 5)
-        }
-        let client = try LoopbackClient(port: server.port)
+        let serving = try ServedRouter(fixture.router, eventLoops: 1)
+        let client = try LoopbackClient(port: serving.server.port)
         // All three in one write: the loop reads them together and serves them one after another.
         client.send(
             "GET /api/v1/me HTTP/1.1\r\nHost: core\r\nCookie: portero_session=\(user.cookie)\r\n\r\n"

@@ -21,6 +21,27 @@ extension APIFixture {
         return (try #require(enrolled["token"] as? String), try #require(enrolled["identity"] as? [String: Any]))
     }
 
+    /// `count` refused entries of an unknown card at the own branch's door 1, a millisecond apart.
+    func unknownCardEntries(_ count: Int, seed: UInt64) -> [AttendanceEvent] {
+        var generator = SplitMix64(seed: seed)
+        let now = Timestamp(seconds: 1_800_000_000)
+        return (0..<count).map { index in
+            AttendanceEvent(
+                id: EventID(time: Timestamp(milliseconds: now.milliseconds + Int64(index)), using: &generator), at: now,
+                branchID: own,
+                doorID: DoorID(1), direction: .entry, credentialKind: .card, cardNumber: CardNumber(rawValue: 42),
+                userID: nil, subscriptionID: nil,
+                granted: false, reason: .credentialUnknown)
+        }
+    }
+
+    /// Uploads `events` as the device with `token`.
+    func upload(_ events: [AttendanceEvent], token: String) throws -> HTTPResponse {
+        try bearer(
+            "POST", "/api/v1/sync/attendance", token,
+            body: String(decoding: try JSONEncoder().encode(SyncUpload(events: events)), as: UTF8.self))
+    }
+
     /// A feed batch; `version` 2 is what a daemon that holds the chain's card index asks for.
     func batch(_ token: String, after: Int64, wait: Int = 0, version: Int? = nil) throws -> SyncBatch {
         let response = try bearer(
@@ -179,21 +200,8 @@ extension APIFixture {
         let fixture = try APIFixture()
         let admin = try fixture.signIn(.administrator, username: "admin")
         let (token, _) = try fixture.enrolDevice(as: admin)
-        var generator = SplitMix64(seed: 7)
-        let now = Timestamp(seconds: 1_800_000_000)
-        let events = (0..<50).map { index in
-            AttendanceEvent(
-                id: EventID(time: Timestamp(milliseconds: now.milliseconds + Int64(index)), using: &generator), at: now,
-                branchID: fixture.own,
-                doorID: DoorID(1), direction: .entry, credentialKind: .card, cardNumber: CardNumber(rawValue: 42),
-                userID: nil, subscriptionID: nil,
-                granted: false, reason: .credentialUnknown)
-        }
-        func upload(_ events: [AttendanceEvent]) throws -> HTTPResponse {
-            try fixture.bearer(
-                "POST", "/api/v1/sync/attendance", token,
-                body: String(decoding: try JSONEncoder().encode(SyncUpload(events: events)), as: UTF8.self))
-        }
+        let events = fixture.unknownCardEntries(50, seed: 7)
+        func upload(_ events: [AttendanceEvent]) throws -> HTTPResponse { try fixture.upload(events, token: token) }
         let first = try JSONDecoder().decode(
             SyncUploadAnswer.self, from: Data(try upload(Array(events.prefix(30))).body))
         #expect(first.stored == 30 && first.acknowledged.count == 30)

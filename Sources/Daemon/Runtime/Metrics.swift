@@ -1,3 +1,5 @@
+import Service
+
 /// Counters and the decision-latency histogram, rendered in the Prometheus text format.
 public struct Metrics: Sendable {
     /// Upper bounds of the latency buckets, in seconds (frame to decision journalled).
@@ -7,7 +9,7 @@ public struct Metrics: Sendable {
     public private(set) var latencyCounts: [Int]
     public private(set) var latencySum: Double = 0
     public private(set) var latencyCount = 0
-    public private(set) var alarms: [String: Int] = [:]
+    public private(set) var alarms: [AlarmKey: Int] = [:]
     public private(set) var journalFailures = 0
 
     public init() { latencyCounts = Array(repeating: 0, count: Self.latencyBuckets.count) }
@@ -20,56 +22,42 @@ public struct Metrics: Sendable {
     }
 
     public mutating func alarm(door: String, alarm: String) {
-        alarms["door=\"\(Self.escape(door))\",alarm=\"\(alarm)\"", default: 0] += 1
+        alarms[AlarmKey(door: door, alarm: alarm), default: 0] += 1
     }
 
     public mutating func journalFailure() { journalFailures += 1 }
 
-    /// Label values escaped as the exposition format requires.
-    static func escape(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
+    /// A door alarm's labels.
+    public struct AlarmKey: Hashable, Sendable {
+        public let door: String
+        public let alarm: String
     }
 
     /// The exposition text; `gauges` and `readerErrors` come from the live state.
     public func render(readerErrors: [String: Int], gauges: [(name: String, help: String, value: Double)]) -> String {
-        var lines: [String] = []
-        lines += [
-            "# HELP portero_decisions_total Access decisions by reason code.", "# TYPE portero_decisions_total counter",
-        ]
+        var text = MetricsText()
+        text.family("portero_decisions_total", "counter", "Access decisions by reason code.")
         for (reason, count) in decisions.sorted(by: { $0.key < $1.key }) {
-            lines.append("portero_decisions_total{reason=\"\(Self.escape(reason))\"} \(count)")
+            text.sample("portero_decisions_total", [("reason", reason)], count)
         }
-        lines += [
-            "# HELP portero_decision_latency_seconds From the credential read to the decision on disk.",
-            "# TYPE portero_decision_latency_seconds histogram",
-        ]
-        for (index, bound) in Self.latencyBuckets.enumerated() {
-            lines.append("portero_decision_latency_seconds_bucket{le=\"\(bound)\"} \(latencyCounts[index])")
-        }
-        lines.append("portero_decision_latency_seconds_bucket{le=\"+Inf\"} \(latencyCount)")
-        lines.append("portero_decision_latency_seconds_sum \(latencySum)")
-        lines.append("portero_decision_latency_seconds_count \(latencyCount)")
-        lines += [
-            "# HELP portero_reader_errors_total Rejected frames, failed opens and disconnections by reader.",
-            "# TYPE portero_reader_errors_total counter",
-        ]
+        text.family(
+            "portero_decision_latency_seconds", "histogram", "From the credential read to the decision on disk.")
+        text.histogram(
+            "portero_decision_latency_seconds", bounds: Self.latencyBuckets, cumulative: latencyCounts,
+            count: latencyCount, sum: latencySum)
+        text.family(
+            "portero_reader_errors_total", "counter", "Rejected frames, failed opens and disconnections by reader.")
         for (reader, count) in readerErrors.sorted(by: { $0.key < $1.key }) {
-            lines.append("portero_reader_errors_total{reader=\"\(Self.escape(reader))\"} \(count)")
+            text.sample("portero_reader_errors_total", [("reader", reader)], count)
         }
-        lines += ["# HELP portero_door_alarms_total Door alarms raised.", "# TYPE portero_door_alarms_total counter"]
-        for (labels, count) in alarms.sorted(by: { $0.key < $1.key }) {
-            lines.append("portero_door_alarms_total{\(labels)} \(count)")
+        text.family("portero_door_alarms_total", "counter", "Door alarms raised.")
+        for (key, count) in alarms.sorted(by: { ($0.key.door, $0.key.alarm) < ($1.key.door, $1.key.alarm) }) {
+            text.sample("portero_door_alarms_total", [("door", key.door), ("alarm", key.alarm)], count)
         }
-        lines += [
-            "# HELP portero_journal_failures_total Decisions that could not be written to the journal.",
-            "# TYPE portero_journal_failures_total counter", "portero_journal_failures_total \(journalFailures)",
-        ]
-        for gauge in gauges {
-            lines += [
-                "# HELP \(gauge.name) \(gauge.help)", "# TYPE \(gauge.name) gauge", "\(gauge.name) \(gauge.value)",
-            ]
-        }
-        return lines.joined(separator: "\n") + "\n"
+        text.family(
+            "portero_journal_failures_total", "counter", "Decisions that could not be written to the journal.")
+        text.sample("portero_journal_failures_total", [], journalFailures)
+        for gauge in gauges { text.gauge(gauge.name, gauge.help, gauge.value) }
+        return text.text
     }
 }
