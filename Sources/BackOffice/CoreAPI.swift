@@ -149,6 +149,9 @@ public final class CoreAPI: Sendable {
         feed.stop()
     }
 
+    /// An instance let go without `stopWaiting` (a test's) closes its listening connection too.
+    deinit { listener?.stop() }
+
     /// Runs `body` with a database connection (set-up, tests, commands).
     public func withDatabase<T>(_ body: (CoreDatabase) throws -> T) throws -> T { try pool.with(body) }
 
