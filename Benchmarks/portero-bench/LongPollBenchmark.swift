@@ -29,21 +29,8 @@ struct LongPollBenchmark {
             ).cursor
             return (branch, token, head)
         }
-        var configuration = HTTPServer.Configuration()
-        configuration.port = 0
-        configuration.maximumConnections = connections + 64
-        configuration.maximumConnectionsPerAddress = connections + 64
-        let server = try HTTPServer(configuration: configuration, router: api.router())
-        let served = DispatchSemaphore(value: 0)
-        Thread {
-            server.run()
-            served.signal()
-        }.start()
-        defer {
-            api.stopWaiting()
-            server.stop()
-            _ = served.wait(timeout: .now() + 10)
-        }
+        let server = try ServedCore(api, connections: connections)
+        defer { server.stop() }
         Thread.sleep(forTimeInterval: 0.5)
         let before = residentKiB()
         say("core on \(CoreDatabaseLocation(database)); \(before / 1024) MiB resident before the clients")

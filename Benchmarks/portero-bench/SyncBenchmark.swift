@@ -17,6 +17,35 @@ func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
+/// A core's API behind the HTTP server on a loopback port of its own, on a thread; `stop` ends
+/// the long polls, then the server.
+final class ServedCore {
+    let api: CoreAPI
+    let server: HTTPServer
+    private let served = DispatchSemaphore(value: 0)
+
+    init(_ api: CoreAPI, connections: Int) throws {
+        var configuration = HTTPServer.Configuration()
+        configuration.port = 0
+        configuration.maximumConnections = max(configuration.maximumConnections, connections + 64)
+        configuration.maximumConnectionsPerAddress = connections + 64
+        self.api = api
+        server = try HTTPServer(configuration: configuration, router: api.router())
+        Thread { [server, served] in
+            server.run()
+            served.signal()
+        }.start()
+    }
+
+    var port: UInt16 { server.port }
+
+    func stop() {
+        api.stopWaiting()
+        server.stop()
+        _ = served.wait(timeout: .now() + 10)
+    }
+}
+
 /// Sync figures with the real code on both ends over loopback HTTP: a core (`CoreAPI` behind
 /// `HTTPServer`) in this process, and the daemon's `SyncClient` with replicas on disk.
 struct SyncBenchmark {
@@ -46,20 +75,8 @@ struct SyncBenchmark {
             return (branch, token)
         }
         say(String(format: "core built: %d members, %.0f s", members, Date().timeIntervalSince(started)))
-        var configuration = HTTPServer.Configuration()
-        configuration.port = 0
-        configuration.maximumConnectionsPerAddress = 1_000
-        let server = try HTTPServer(configuration: configuration, router: api.router())
-        let served = DispatchSemaphore(value: 0)
-        Thread {
-            server.run()
-            served.signal()
-        }.start()
-        defer {
-            api.stopWaiting()
-            server.stop()
-            _ = served.wait(timeout: .now() + 10)
-        }
+        let server = try ServedCore(api, connections: 1_000)
+        defer { server.stop() }
         let url = "http://127.0.0.1:\(server.port)/"
         let admin = CoreClient(baseURL: URL(string: url)!, token: adminToken)  // safe: a literal URL
 

@@ -14,6 +14,8 @@ public final class PGConnection {
     /// The URL with any password left out, for messages.
     public let displayURL: String
     private var depth = 0
+    /// Statement texts already rewritten for PostgreSQL's placeholders.
+    private var translated: [String: String] = [:]
     /// The open transaction is a read-only snapshot.
     private var readOnly = false
     /// Counts transactions begun, so two views from different snapshots differ.
@@ -87,16 +89,21 @@ public final class PGConnection {
         let values = arguments.map(\.sqliteValue)
         var types: [UInt32] = []
         var texts: [String?] = []
+        types.reserveCapacity(values.count)
+        texts.reserveCapacity(values.count)
         for value in values {
-            switch value {
-            case .null: (types, texts) = (types + [0], texts + [nil])
-            case let .integer(number): (types, texts) = (types + [0], texts + [String(number)])
-            case let .real(number): (types, texts) = (types + [0], texts + ["\(number)"])
-            case let .text(string): (types, texts) = (types + [0], texts + [string])
-            case let .blob(bytes): (types, texts) = (types + [17], texts + [PGResult.byteaText(bytes)])
-            }
+            let (type, text): (UInt32, String?) =
+                switch value {
+                case .null: (0, nil)
+                case let .integer(number): (0, String(number))
+                case let .real(number): (0, "\(number)")
+                case let .text(string): (0, string)
+                case let .blob(bytes): (17, PGResult.byteaText(bytes))
+                }
+            types.append(type)
+            texts.append(text)
         }
-        let translated = PGPlaceholders.translate(sql)
+        let translated = translation(of: sql)
         let result = withCStrings(texts) { pointers in
             PQexecParams(handle, translated, Int32(values.count), types, pointers, nil, nil, 0)
         }
@@ -104,6 +111,16 @@ public final class PGConnection {
         try check(result, sql)
         // safe: check throws for a nil result
         return try body(PGResult(handle: result!))
+    }
+
+    /// The statement with PostgreSQL's placeholders, kept per connection: the stores run the same
+    /// few hundred texts again and again.
+    private func translation(of sql: String) -> String {
+        if let known = translated[sql] { return known }
+        if translated.count >= 512 { translated.removeAll(keepingCapacity: true) }
+        let text = PGPlaceholders.translate(sql)
+        translated[sql] = text
+        return text
     }
 
     private func withCStrings<T>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> T) -> T {

@@ -164,6 +164,7 @@ extension SQLDatabase {
     /// Runs one statement that may break a constraint so that, if it does, the transaction around
     /// it stays usable (PostgreSQL aborts a transaction at its first error unless a savepoint
     /// holds the statement; SQLite fails the statement alone).
+    @discardableResult
     public func attempt<T>(_ body: () throws -> T) throws -> T {
         switch dialect {
         case .sqlite: try body()

@@ -24,11 +24,7 @@ import Testing
         }
         let scratch = try #require(try CoreTestDatabase.make(always: true))
         // The scratch database was copied from the migrated template: start from an empty one.
-        let admin = try PGConnection(url: try #require(PostgresTestServer.url))
-        let empty = scratch.name + "_empty"
-        try admin.execute("CREATE DATABASE \(empty)")
-        defer { try? admin.execute("DROP DATABASE IF EXISTS \(empty) WITH (FORCE)") }
-        let url = try #require(PostgresTestServer.url(database: empty))
+        let url = try #require(try scratch.empty("empty"))
 
         var progress: [String] = []
         let report = try CoreMigration.copy(from: path, to: url) { table, _ in progress.append(table) }

@@ -35,6 +35,17 @@ final class CoreTestDatabase: Sendable {
         return CoreTestDatabase(name: name, url: url)
     }
 
+    /// An empty database (no schema) beside this one, dropped with it: a URL to migrate into.
+    func empty(_ suffix: String) throws -> String? {
+        guard let maintenance = PostgresTestServer.url else { return nil }
+        let name = "\(self.name)_\(suffix)"
+        try PGConnection(url: maintenance).execute("CREATE DATABASE \(name)")
+        extra.withLock { $0.append(name) }
+        return PostgresTestServer.url(database: name)
+    }
+
+    private let extra = Mutex<[String]>([])
+
     private init(name: String, url: String) {
         self.name = name
         self.url = url
@@ -42,7 +53,9 @@ final class CoreTestDatabase: Sendable {
 
     deinit {
         if let maintenance = PostgresTestServer.url, let admin = try? PGConnection(url: maintenance) {
-            try? admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            for database in [name] + extra.withLock({ $0 }) {
+                try? admin.execute("DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
+            }
         }
     }
 }

@@ -64,9 +64,7 @@ import Testing
             let enrolled = try database.write { try database.devices.enroll(code: registered.code, now: clock.now) }
             return (enrolled.token, try (database.sync as? SQLSyncStore)?.head() ?? 0)
         }
-        let listening = Date().addingTimeInterval(10)
-        while one.listener?.isListening != true && Date() < listening { Thread.sleep(forTimeInterval: 0.05) }
-        let started = Date()
+        #expect(eventually { one.listener?.isListening == true })
         let answered = DispatchSemaphore(value: 0)
         let router = one.router()
         Thread.detachNewThread {
@@ -78,8 +76,9 @@ import Testing
             if let request = try? decoder.next() { _ = router.respond(to: request) }
             answered.signal()
         }
-        Thread.sleep(forTimeInterval: 0.2)
+        #expect(eventually { one.feed.waiting == 1 }, "the poll is parked on instance one")
         // A door defined through the other instance: the branch's feed carries its setup.
+        let started = Date()
         try two.withDatabase { database in
             try database.write {
                 _ = try database.doors.addDoor(SyncDoor(id: 1, name: "Entrada"), id: 1, branch: branch, now: clock.now)
@@ -87,9 +86,9 @@ import Testing
         }
         #expect(answered.wait(timeout: .now() + 5) == .success)
         #expect(Date().timeIntervalSince(started) < 1.5, "woken by the other instance's commit")
-        let heard = Date().addingTimeInterval(5)
-        while (one.listener?.notificationsHeard ?? 0) == 0 && Date() < heard { Thread.sleep(forTimeInterval: 0.05) }
-        #expect((one.listener?.notificationsHeard ?? 0) >= 1, "the commit was heard through LISTEN")
+        #expect(
+            eventually(within: 5) { (one.listener?.notificationsHeard ?? 0) >= 1 },
+            "the commit was heard through LISTEN")
     }
 
     /// The database cuts every connection (a restart): the request in flight answers 503 with
@@ -121,11 +120,7 @@ import Testing
     /// and finds nothing left to do; both serve.
     @Test func twoInstancesMigratingAtOnceBothEndOnTheSameSchema() throws {
         let scratch = try #require(try CoreTestDatabase.make(always: true))
-        let admin = try PGConnection(url: try #require(PostgresTestServer.url))
-        let empty = scratch.name + "_race"
-        try admin.execute("CREATE DATABASE \(empty)")
-        defer { try? admin.execute("DROP DATABASE IF EXISTS \(empty) WITH (FORCE)") }
-        let url = try #require(PostgresTestServer.url(database: empty))
+        let url = try #require(try scratch.empty("race"))
         let results = Mutex<[Result<[Int], any Error>]>([])
         let group = DispatchGroup()
         for _ in 0..<2 {

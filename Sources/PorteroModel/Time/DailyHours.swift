@@ -53,24 +53,8 @@ public struct DailyHours: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        func hm(_ m: Int) -> String { "\(Int64(m / 60).pad2):\(Int64(m % 60).pad2)" }
-        return windows.map { "\(hm($0.start))-\(hm($0.end))" }.joined(separator: "; ")
+        windows.map { "\(clockText($0.start))-\(clockText($0.end))" }.joined(separator: "; ")
     }
 }
 
-extension DailyHours: Codable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(parsing: text)
-        } catch let error as ParseError {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
-}
+extension DailyHours: TextCoded {}

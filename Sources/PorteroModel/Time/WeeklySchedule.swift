@@ -143,25 +143,9 @@ public struct WeeklySchedule: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         windows.map { window in
             let days = window.days == .everyDay ? "daily" : Self.describe(window.days)
-            func hm(_ m: Int) -> String { "\(Int64(m / 60).pad2):\(Int64(m % 60).pad2)" }
-            return "\(days) \(hm(window.startMinute))-\(hm(window.endMinute))"
+            return "\(days) \(clockText(window.startMinute))-\(clockText(window.endMinute))"
         }.joined(separator: "; ")
     }
 }
 
-extension WeeklySchedule: Codable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(parsing: text)
-        } catch let error as ParseError {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
-}
+extension WeeklySchedule: TextCoded {}
