@@ -342,6 +342,7 @@ public struct WebText: Sendable {
         "reason.subscription.cancelled": ("Plan cancelado", "Plan cancelled"),
         "reason.plan.outside_window": ("Fuera del horario de su plan", "Outside their plan's hours"),
         "reason.plan.visit_limit": ("Ya usó todas las visitas de su plan", "All visits of their plan used"),
+        "reason.payment.overdue": ("Pago vencido", "Payment overdue"),
         "reason.antipassback.already_inside": ("Ya está dentro (antipassback)", "Already inside (anti-passback)"),
         "reason.antipassback.not_inside": ("No registró entrada", "No entry on record"),
         "reason.antipassback.too_soon": ("Demasiado pronto para volver a entrar", "Too soon to enter again"),
