@@ -9,7 +9,7 @@ struct AdminCommands {
 
     static let flags = Set([
         "--json", "--all", "--unread", "--urgent", "--dry-run", "--follow-up", "--granted", "--denied", "--clear",
-    ]).union(doorSetupFlags)
+    ]).union(doorSetupFlags).union(paymentFlags)
     static let valued = Set([
         "--core", "--user", "--totp", "--q", "--branch", "--limit", "--offset", "--email", "--name", "--surname",
         "--role",
@@ -17,7 +17,7 @@ struct AdminCommands {
         "--from", "--to",
         "--reason", "--door", "--status", "--interval", "--promotion", "--reference", "--city", "--time-zone",
         "--minutes",
-    ]).union(doorSetupValued)
+    ]).union(doorSetupValued).union(paymentValued)
 
     var json: Bool { arguments.has("--json") }
 
@@ -74,6 +74,8 @@ struct AdminCommands {
         case ("notifications", _): return try notifications()
         case ("doors", _): return try doors()
         case ("calendar", _): return try calendar()
+        case ("settings", _): return try settings()
+        case ("payments", _): return try payments()
         default:
             throw CommandLineArguments.UsageError(message: "unknown command '\(words.joined(separator: " "))'")
         }
@@ -312,6 +314,7 @@ struct AdminCommands {
             }
             if let promotion = arguments.value("--promotion") { body["promotion"] = promotion }
             if let reference = arguments.value("--reference") { body["paymentReference"] = reference }
+            try salePayment(&body)
             show(try client.send("POST", "api/v1/subscriptions", json: body).json())
         case "freeze", "unfreeze", "renew", "cancel":
             let id = try number(try positional(2, "a subscription id"), "the subscription id")
@@ -322,6 +325,7 @@ struct AdminCommands {
                 if let reason = arguments.value("--reason") { body["reason"] = reason }
             }
             if verb == "unfreeze", let from = arguments.value("--from") { body["date"] = from }
+            if verb == "renew" { try salePayment(&body) }
             show(try client.send("POST", "api/v1/subscriptions/\(id)/\(verb)", json: body).json())
         default:
             throw CommandLineArguments.UsageError(
