@@ -20,6 +20,7 @@ public final class CoreDatabase {
     public let sync: any SyncStore
     public let doors: any DoorStore
     public let settings: any SettingsStore
+    public let mail: any MailStore
 
     package init(
         connection: any SQLDatabase, hasher: PasswordHasher, policy: AuthPolicy, throttle: LoginThrottle,
@@ -41,6 +42,7 @@ public final class CoreDatabase {
         sync = try SQLSyncStore(connection: connection)
         doors = try SQLDoorStore(connection: connection)
         settings = try SQLSettingsStore(connection: connection)
+        mail = try SQLMailStore(connection: connection)
         auth = Authenticator(
             connection: connection, accounts: accounts, audit: audit, hasher: hasher, policy: policy,
             throttle: throttle, dummyHash: dummyHash)
