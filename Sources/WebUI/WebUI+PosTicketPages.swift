@@ -127,6 +127,7 @@ extension WebUI {
         let body: HTML = """
             \(posHead)
             <p class="noprint"><a href="/pos">\(t["pos.title"])</a> · \
+            <a id="shift-cut" href="/pos/shifts/\(request.string(sale["shift"]))">\(t["pos.cut"])</a> · \
             <button type="button" data-print>\(t["pos.print"])</button></p>
             <section class="card receipt" id="receipt"><h1>\(branch?.name ?? "")</h1>
             <p>\(t["pos.ticket"]) \(id) · \(when)</p>
