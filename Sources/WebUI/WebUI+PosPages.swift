@@ -10,7 +10,8 @@ extension WebUI {
     /// Receipts and cuts print on 80 mm paper: the frame hides, the ticket keeps to 72 mm.
     static let posStyle = """
         .receipt { max-width: 72mm; margin: 0 auto; font-family: ui-monospace, monospace; font-size: 12px; }
-        .receipt table { width: 100%; border-collapse: collapse; font-size: 11px; } .receipt .scroll { overflow: visible; }
+        .receipt table { width: 100%; border-collapse: collapse; font-size: 11px; }
+        .receipt .scroll { overflow: visible; }
         .receipt td, .receipt th { padding: 1px 2px; }
         .receipt .num { text-align: right; } .receipt h1, .receipt h2 { font-size: 14px; text-align: center; }
         .overdue { border-left: 4px solid #b45309; }
