@@ -86,8 +86,9 @@ extension Schema {
                 "standing": .string(values: ["current", "grace", "not_started", "expired", "frozen", "cancelled"]),
                 "freezes": .array(.object(["start": .date, "reason": .text], optional: ["end": .date])),
                 "pricePaid": money, "promotion": .text, "paymentReference": .text, "soldAt": .timestamp,
+                "paymentStatus": .string(values: PaymentStatus.allCases.map(\.rawValue)),
             ],
-            optional: ["renews": .id]))
+            optional: ["renews": .id, "paymentDue": .date, "doorRefusesFrom": .date]))
 
     static let device = named(
         "Device",

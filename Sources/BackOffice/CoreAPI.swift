@@ -81,6 +81,8 @@ public final class CoreAPI: Sendable {
         Self.declarePosRoutes(&declared)
         Self.declarePosSaleRoutes(&declared)
         Self.declareCashRoutes(&declared)
+        Self.declareSettingsRoutes(&declared)
+        Self.declarePaymentRoutes(&declared)
         Self.declareOperationsRoutes(&declared)
         Self.declareDoorRoutes(&declared)
         Self.declareDoorSetupRoutes(&declared)

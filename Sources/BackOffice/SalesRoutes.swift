@@ -161,7 +161,7 @@ extension CoreAPI {
                 .required("user", .id), .required("plan", .id), .required("branch", .id),
                 .optional("startDate", .date), .optional("pricePaid", .minorUnits),
                 .optional("promotion", .string(maxLength: 100)), .optional("paymentReference", .string(maxLength: 100)),
-            ], answers: [.json(201, .subscription)]
+            ] + salePaymentFields, answers: [.json(201, .subscription)]
         ) { request in
             struct Body: Decodable {
                 let user: Int64
@@ -171,6 +171,8 @@ extension CoreAPI {
                 let pricePaid: Int64?
                 let promotion: String?
                 let paymentReference: String?
+                let payment: String?
+                let paymentDue: String?
             }
             let body = try request.body(Body.self)
             let actor = try request.actor
@@ -194,7 +196,8 @@ extension CoreAPI {
                         "user": body.user, "plan": body.plan, "branch": body.branch,
                         "pricePaid": created.pricePaid.minorUnits, "start": created.startDate.description,
                     ])
-                return created
+                return try owePayment(
+                    created, payment: body.payment, due: body.paymentDue, request: request, today: today)
             }
             return .json(created, status: 201)
         }
@@ -210,24 +213,28 @@ extension CoreAPI {
             body: [
                 .optional("pricePaid", .minorUnits), .optional("promotion", .string(maxLength: 100)),
                 .optional("paymentReference", .string(maxLength: 100)),
-            ], answers: [.json(201, .subscription)]
+            ] + salePaymentFields, answers: [.json(201, .subscription)]
         ) { request in
             struct Body: Decodable {
                 let pricePaid: Int64?
                 let promotion: String?
                 let paymentReference: String?
+                let payment: String?
+                let paymentDue: String?
             }
             let body = try request.body(Body.self)
             let current = try subscriptionTarget(request)
             let today = request.today(BranchID(current.branch))
-            let renewed = try request.database.write {
+            let renewed = try request.database.write { () -> SubscriptionView? in
                 let renewed = try request.database.sales.renew(
                     current.id, pricePaid: body.pricePaid, promotion: body.promotion ?? "",
                     paymentReference: body.paymentReference ?? "", soldBy: try request.actor.id, today: today,
                     now: request.now)
                 try request.audit(
                     "subscription.renew", target: "subscription:\(current.id)", changes: ["new": renewed?.id ?? 0])
-                return renewed
+                guard let renewed else { return nil }
+                return try owePayment(
+                    renewed, payment: body.payment, due: body.paymentDue, request: request, today: today)
             }
             return .json(renewed, status: 201)
         }

@@ -20,6 +20,7 @@ public final class CoreDatabase {
     public let sync: any SyncStore
     public let doors: any DoorStore
     public let pos: any PosStore
+    public let settings: any SettingsStore
 
     package init(
         connection: any SQLDatabase, hasher: PasswordHasher, policy: AuthPolicy, throttle: LoginThrottle,
@@ -40,7 +41,9 @@ public final class CoreDatabase {
         dashboard = try SQLDashboardStore(connection: connection)
         sync = try SQLSyncStore(connection: connection)
         doors = try SQLDoorStore(connection: connection)
-        pos = SQLPosStore(connection: connection, currency: { "MXN" })
+        let settings = try SQLSettingsStore(connection: connection)
+        self.settings = settings
+        pos = SQLPosStore(connection: connection, currency: { try settings.chain().currency })
         auth = Authenticator(
             connection: connection, accounts: accounts, audit: audit, hasher: hasher, policy: policy,
             throttle: throttle, dummyHash: dummyHash)

@@ -1,11 +1,6 @@
 import Foundation
 import PorteroModel
 
-/// How a payment, refund or cash movement is made.
-public enum PaymentMethod: String, CaseIterable, Sendable, Codable {
-    case cash, card, transfer
-}
-
 /// A category of the point of sale's catalogue.
 public struct PosCategory: Hashable, Sendable, Codable {
     public var id: Int64

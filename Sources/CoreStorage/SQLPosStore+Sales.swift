@@ -5,17 +5,14 @@ import SQLite
 /// Tickets: the sale, its void and its refunds, each moving stock, the shift's ledger and the
 /// daily sums in one transaction.
 extension SQLPosStore {
-    /// `amount × numerator / denominator`, rounded half away from zero, without overflow on the way.
+    /// `amount × numerator / denominator` by the chain's one rounding rule.
     package static func scaled(_ amount: Int64, _ numerator: Int64, _ denominator: Int64) -> Int64 {
-        let product = amount.multipliedFullWidth(by: numerator)
-        let (quotient, remainder) = denominator.dividingFullWidth(product)
-        guard remainder.magnitude * 2 >= denominator.magnitude else { return quotient }
-        return quotient + ((amount < 0) != (numerator < 0) ? -1 : 1)
+        MinorUnits.scaled(amount, by: numerator, over: denominator)
     }
 
     /// The tax contained in a tax-inclusive amount at `basisPoints`.
     package static func includedTax(_ gross: Int64, basisPoints: Int) -> Int64 {
-        scaled(gross, Int64(basisPoints), 10_000 + Int64(basisPoints))
+        TaxRate(basisPoints: basisPoints).included(in: gross)
     }
 
     package static func checkOrder(_ order: SaleOrder) throws {

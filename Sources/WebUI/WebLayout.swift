@@ -25,7 +25,9 @@ extension WebRequest {
                 ("/doors", "nav.doors", account.may(.attendance, at: nil)),
                 ("/pos", "nav.pos", account.may(.posSales, at: nil)),
                 ("/pos/catalogue", "nav.catalogue", account.may(.posProducts, at: nil)),
+                ("/payments", "nav.payments", account.may(.subscriptions, at: nil)),
                 ("/agreements", "nav.agreements", account.may(.configuration, at: nil)),
+                ("/chain-settings", "nav.chainSettings", account.may(.configuration, at: nil)),
                 ("/audit", "nav.audit", account.may(.configuration, at: nil)),
             ]
             nav = links.filter(\.2).map { link in

@@ -53,10 +53,29 @@ let info = ProgramInfo(
         ),
         (
             """
-            subscriptions list USER | enroll --user --plan --branch [--start DATE] [--price] | freeze ID \
-            [--from --to --reason] | unfreeze ID | renew ID | cancel ID
+            subscriptions list USER | enroll --user --plan --branch [--start DATE] [--price] \
+            [--payment pending|credit [--due DATE]] | freeze ID [--from --to --reason] | unfreeze ID | \
+            renew ID [--payment pending|credit [--due DATE]] | cancel ID
             """,
-            "Subscriptions."
+            """
+            Subscriptions; one sold pending or on credit owes its payment by --due (default today), and past the \
+            chain's payment grace the door refuses it until the payment is recorded.
+            """
+        ),
+        (
+            """
+            payments owed [--branch ID] | list SUBSCRIPTION | record SUBSCRIPTION --method cash|card|transfer \
+            [--amount 599.00] [--reference TEXT] [--failed] [--reason TEXT]
+            """,
+            "Payments owed on subscriptions, and recording one (or a failed charge)."
+        ),
+        (
+            """
+            settings [show] | set [--currency MXN] [--payment-grace DAYS] [--tax-rate 16] [--legal-name TEXT] \
+            [--tax-id TEXT] [--fiscal-address TEXT]
+            """,
+            "The chain's settings: one currency, the grace before an unpaid subscription closes the door, the tax "
+                + "rate prices include, the seller on receipts and invoices."
         ),
         (
             "devices list | add --branch ID --name NAME | code ID | revoke ID",
@@ -144,7 +163,7 @@ runProgram(info, flags: AdminCommands.flags, valued: AdminCommands.valued.union(
     if let first = words.first,
         [
             "login", "logout", "users", "branches", "cards", "plans", "subscriptions", "devices", "attendance",
-            "notifications", "doors", "calendar", "pos", "cash",
+            "notifications", "doors", "calendar", "settings", "payments", "pos", "cash",
         ].contains(first)
     {
         do {
