@@ -25,6 +25,14 @@ extension AdminCommands {
         ("openedAt", "OPENED"), ("float", "FLOAT"), ("closedAt", "CLOSED"),
     ]
 
+    /// A whole number that may be zero or negative (an amount in minor units, a signed quantity).
+    func amount(_ text: String, _ what: String) throws -> Int64 {
+        guard let value = Int64(text) else {
+            throw CommandLineArguments.UsageError(message: "\(what) must be a whole number, not '\(text)'")
+        }
+        return value
+    }
+
     /// `A:B,C:D` as pairs of numbers (products and quantities, lines and quantities).
     func pairs(_ flag: String) throws -> [(Int64, Int64)] {
         try value(flag).split(separator: ",").map { item in
@@ -60,7 +68,7 @@ extension AdminCommands {
             let line: [String: Any] = [
                 "product": try number(try value("--product"), "--product"),
                 "quantity": try number(try value("--quantity"), "--quantity"),
-                "unitCostMinor": try number(try value("--cost"), "--cost"),
+                "unitCostMinor": try amount(try value("--cost"), "--cost"),
             ]
             let body: [String: Any] = [
                 "branch": try number(try value("--branch"), "--branch"), "supplier": try value("--supplier"),
@@ -71,7 +79,7 @@ extension AdminCommands {
             let product = try number(try value("--product"), "--product")
             let body: [String: Any] = [
                 "branch": try number(try value("--branch"), "--branch"),
-                "quantity": try number(try value("--quantity"), "--quantity"), "reason": try value("--reason"),
+                "quantity": try amount(try value("--quantity"), "--quantity"), "reason": try value("--reason"),
             ]
             show(try client.send("POST", "api/v1/pos/products/\(product)/adjustments", json: body).json())
         case ("sell", _):
@@ -87,7 +95,7 @@ extension AdminCommands {
                 "lines": try pairs("--item").map { ["product": $0.0, "quantity": $0.1] }, "payments": payments,
             ]
             if let discount = arguments.value("--discount") {
-                body["discountMinor"] = try number(discount, "--discount")
+                body["discountMinor"] = try amount(discount, "--discount")
             }
             show(try client.send("POST", "api/v1/pos/sales", json: body).json())
         case ("sales", _):
@@ -130,13 +138,13 @@ extension AdminCommands {
         case ("open", _):
             let body: [String: Any] = [
                 "register": try number(try value("--register"), "--register"),
-                "floatMinor": try number(try value("--float"), "--float"),
+                "floatMinor": try amount(try value("--float"), "--float"),
             ]
             show(try client.send("POST", "api/v1/cash/shifts", json: body).json())
         case ("move", _):
             let shift = try number(try positional(2, "the shift"), "the shift")
             var body: [String: Any] = [
-                "kind": try value("--kind"), "amountMinor": try number(try value("--amount"), "--amount"),
+                "kind": try value("--kind"), "amountMinor": try amount(try value("--amount"), "--amount"),
                 "reason": try value("--reason"),
             ]
             if let method = arguments.value("--method") { body["method"] = method }
@@ -144,9 +152,9 @@ extension AdminCommands {
         case ("close", _):
             let shift = try number(try positional(2, "the shift"), "the shift")
             let body: [String: Any] = [
-                "countedCash": try number(try value("--cash"), "--cash"),
-                "countedCard": try number(arguments.value("--card") ?? "0", "--card"),
-                "countedTransfer": try number(arguments.value("--transfer") ?? "0", "--transfer"),
+                "countedCash": try amount(try value("--cash"), "--cash"),
+                "countedCard": try amount(arguments.value("--card") ?? "0", "--card"),
+                "countedTransfer": try amount(arguments.value("--transfer") ?? "0", "--transfer"),
             ]
             show(try client.send("POST", "api/v1/cash/shifts/\(shift)/close", json: body).json())
         case ("cuts", _):
