@@ -4,6 +4,7 @@ extension WebText {
     package static let posTable: [String: (String, String)] = [
         "nav.pos": ("Punto de venta", "Point of sale"),
         "nav.catalogue": ("Productos", "Products"),
+        "dashboard.posSales": ("Ventas de punto de venta", "Point of sale sales"),
         "pos.title": ("Punto de venta", "Point of sale"),
         "pos.registers": ("Cajas", "Registers"),
         "pos.noRegisters": ("No hay cajas en tus sucursales.", "Your branches have no registers."),

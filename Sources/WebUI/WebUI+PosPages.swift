@@ -121,6 +121,20 @@ extension WebUI {
         declareCataloguePages(&router)
     }
 
+    /// The dashboard's POS figure: tickets less refunds over the dashboard's range and branches.
+    static func posSalesFigure(_ request: WebRequest, _ figures: [String: Any]) -> String {
+        var query = [("from", request.string(figures["from"])), ("to", request.string(figures["to"]))]
+        if let branch = request.query("branch") { query.append(("branch", branch)) }
+        let days = request.call(.get, "/api/v1/pos/daily", query: query.filter { !$0.1.isEmpty }).list
+        let net = days.reduce(Int64(0)) {
+            $0 + (request.int(($1["amount"] as? [String: Any])?["minorUnits"]) ?? 0)
+                - (request.int(($1["refunded"] as? [String: Any])?["minorUnits"]) ?? 0)
+        }
+        let currency = (days.first?["amount"] as? [String: Any])?["currency"] as? String
+        guard let currency else { return request.text.number(0) }
+        return request.text.money(minor: net, currency: currency)
+    }
+
     /// The registers of the caller's branches with their shifts, and the latest tickets.
     static func posDesk(_ request: WebRequest, errors: [String: String] = [:]) throws -> HTTPResponse {
         let t = request.text

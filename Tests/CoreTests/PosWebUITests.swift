@@ -41,6 +41,8 @@ import Testing
             try fixture.page("GET", "/pos/shifts/\(shift)", cookies: ["portero_session=\(admin.cookie)"]))
         #expect(managerCut.contains("action=\"/pos/shifts/\(shift)/close\""))
         #expect(try fixture.stock(product, as: admin) == 2)
+        let dashboard = html(try fixture.page("GET", "/dashboard", cookies: ["portero_session=\(admin.cookie)"]))
+        #expect(dashboard.contains("Ventas de punto de venta") && dashboard.contains("90.00"), "beside subscriptions")
     }
 
     @Test func aShiftOpenPastMidnightIsFlaggedOnTheHomeOfTheBranchsManagers() throws {
