@@ -21,6 +21,22 @@ extension CoreAPI {
         return found
     }
 
+    /// A subscription payment taken at the desk goes into the ledger of the taker's open shift at
+    /// the subscription's branch, if they have one, so the cut counts it.
+    static func postToOwnShift(_ request: APIRequest, _ sale: SubscriptionView, _ entry: PaymentEntry) throws {
+        guard
+            let movement = try request.database.pos.postSubscriptionPayment(
+                subscription: sale.id, branch: BranchID(sale.branch), method: entry.method,
+                amountMinor: entry.amountMinor, by: try request.actor.id, now: request.now)
+        else { return }
+        try request.audit(
+            "cash.subscription", target: "branch:\(sale.branch)",
+            changes: [
+                "shift": movement.shift, "subscription": sale.id, "method": entry.method.rawValue,
+                "amountMinor": entry.amountMinor,
+            ])
+    }
+
     /// Cash registers, their shifts and cuts (seed 003's Corte de caja). Managing registers and
     /// closing a cut take cash_cut at the branch; opening one's own shift and moving cash in or
     /// out of it take pos_sales.

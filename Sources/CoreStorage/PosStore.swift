@@ -251,6 +251,12 @@ public protocol PosStore {
         shift: Int64, kind: String, method: PaymentMethod, amountMinor: Int64, reason: String, by: UserID,
         now: Timestamp
     ) throws -> CashMovement
+    /// Posts a subscription payment taken by `by` into their open shift at `branch`, when they
+    /// have one; nil otherwise (a payment taken away from a register).
+    func postSubscriptionPayment(
+        subscription: Int64, branch: BranchID, method: PaymentMethod, amountMinor: Int64, by: UserID,
+        now: Timestamp
+    ) throws -> CashMovement?
     func cut(_ shift: Int64) throws -> CashCut?
     /// Closes the shift with the amount counted per method; a closed shift is a conflict.
     func closeShift(_ shift: Int64, counted: [PaymentMethod: Int64], by: UserID, now: Timestamp) throws -> CashCut

@@ -163,6 +163,26 @@ extension SQLPosStore {
         }
     }
 
+    public func postSubscriptionPayment(
+        subscription: Int64, branch: BranchID, method: PaymentMethod, amountMinor: Int64, by: UserID,
+        now: Timestamp
+    ) throws -> CashMovement? {
+        guard amountMinor > 0 else { return nil }
+        return try db.transaction { () -> CashMovement? in
+            guard
+                let open: Int64 = try db.queryFirst(
+                    """
+                    SELECT id FROM cash_shifts WHERE opened_by = ? AND branch_id = ? AND closed_at IS NULL
+                    ORDER BY id DESC LIMIT 1
+                    """, by.rawValue, branch.rawValue, map: { try $0.get(0) })
+            else { return nil }
+            _ = try holdOpenShift(open)
+            return try postMovement(
+                shift: open, kind: "subscription", method: method, amountMinor: amountMinor,
+                reference: "subscription:\(subscription)", reason: "", by: by, now: now)
+        }
+    }
+
     private func movement(_ row: Row) throws -> CashMovement {
         CashMovement(
             id: try row.get(0), shift: try row.get(1), kind: try row.get(2),

@@ -281,6 +281,29 @@ extension APIFixture {
         #expect(fixture.money(daily.first?["refunded"]) == 9_000)
     }
 
+    @Test func aSubscriptionPaymentTakenAtTheDeskIsCountedInTheTakersCut() throws {
+        let fixture = try APIFixture()
+        let root = try fixture.signIn(.superAdministrator, username: "root")
+        let reception = try fixture.signIn(.reception, username: "recepcion")
+        let plan = try fixture.plan("Mensual", as: root)
+        let ana = try fixture.member("ana", as: reception)
+        let sold = try fixture.post(
+            "/api/v1/subscriptions",
+            #"{"user": \#(ana), "plan": \#(plan), "branch": \#(fixture.own), "payment": "pending"}"#, as: reception)
+        let subscription = try #require(try object(sold)["id"] as? Int64)
+        let shift = try fixture.openShift(try fixture.register("Caja", as: root), float: 10_000, as: reception)
+        let paid = try fixture.post(
+            "/api/v1/subscriptions/\(subscription)/payments", #"{"outcome": "paid", "method": "cash"}"#,
+            as: reception)
+        #expect(paid.status == 200, "\(fixture.errorText(paid))")
+        let cut = try object(try fixture.get("/api/v1/cash/shifts/\(shift)", as: reception))
+        let movements = try #require(cut["movements"] as? [[String: Any]])
+        #expect(movements.map { $0["kind"] as? String } == ["subscription"])
+        #expect(movements.first?["reference"] as? String == "subscription:\(subscription)")
+        let cash = (cut["methods"] as? [[String: Any]])?.first { $0["method"] as? String == "cash" }
+        #expect(fixture.money(cash?["expected"]) == 69_900, "the float and the payment")
+    }
+
     @Test func twoDesksSellingTheLastUnitAtOnceOneWins() throws {
         let fixture = try APIFixture()
         let admin = try fixture.signIn(.administrator, username: "admin")
