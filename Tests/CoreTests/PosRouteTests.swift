@@ -14,14 +14,16 @@ extension APIFixture {
     func posProduct(_ sku: String, price: Int64, stock: Int64, as admin: Caller, extra: String = "") throws -> Int64 {
         let created = try post(
             "/api/v1/pos/products",
-            #"{"name": "Producto \#(sku)", "sku": "\#(sku)", "priceMinor": \#(price), "taxRateBasisPoints": 1600\#(extra)}"#,
+            #"{"name": "Producto \#(sku)", "sku": "\#(sku)", "priceMinor": \#(price), "#
+                + #""taxRateBasisPoints": 1600\#(extra)}"#,
             as: admin)
         #expect(created.status == 201, "\(errorText(created))")
         let id = try #require(try object(created)["id"] as? Int64)
         if stock > 0 {
             let bought = try post(
                 "/api/v1/pos/purchases",
-                #"{"branch": \#(own), "supplier": "Bebidas SA", "lines": [{"product": \#(id), "quantity": \#(stock), "unitCostMinor": 900}]}"#,
+                #"{"branch": \#(own), "supplier": "Bebidas SA", "#
+                    + #""lines": [{"product": \#(id), "quantity": \#(stock), "unitCostMinor": 900}]}"#,
                 as: admin)
             #expect(bought.status == 201, "\(errorText(bought))")
         }
@@ -47,7 +49,8 @@ extension APIFixture {
     {
         try post(
             "/api/v1/pos/sales",
-            #"{"shift": \#(shift), "lines": [{"product": \#(product), "quantity": \#(quantity)}], "payments": \#(payments)}"#,
+            #"{"shift": \#(shift), "lines": [{"product": \#(product), "quantity": \#(quantity)}], "#
+                + #""payments": \#(payments)}"#,
             as: seller)
     }
 
@@ -188,28 +191,32 @@ extension APIFixture {
         let reception = try fixture.signIn(.reception, username: "recepcion")
         let product = try fixture.posProduct("TOALLA", price: 10_000, stock: 2, as: admin)
         let shift = try fixture.openShift(try fixture.register("Caja", as: admin), as: reception)
+        func ticket(quantity: Int, method: String, amount: Int) -> String {
+            #"{"shift": \#(shift), "lines": [{"product": \#(product), "quantity": \#(quantity)}], "#
+                + #""payments": [{"method": "\#(method)", "amountMinor": \#(amount)}]}"#
+        }
         func refused(_ body: String) throws -> (Int, String) {
             let response = try fixture.post("/api/v1/pos/sales", body, as: reception)
             return (response.status, fixture.errorText(response))
         }
         let zero = try refused(
-            #"{"shift": \#(shift), "lines": [{"product": \#(product), "quantity": 0}], "payments": [{"method": "cash", "amountMinor": 1}]}"#
+            ticket(quantity: 0, method: "cash", amount: 1)
         )
         #expect(zero.0 == 400 && zero.1.contains("lines[0].quantity"), "\(zero)")
         let negative = try refused(
-            #"{"shift": \#(shift), "lines": [{"product": \#(product), "quantity": -2}], "payments": [{"method": "cash", "amountMinor": 1}]}"#
+            ticket(quantity: -2, method: "cash", amount: 1)
         )
         #expect(negative.0 == 400 && negative.1.contains("lines[0].quantity"), "\(negative)")
         let short = try refused(
-            #"{"shift": \#(shift), "lines": [{"product": \#(product), "quantity": 1}], "payments": [{"method": "cash", "amountMinor": 9999}]}"#
+            ticket(quantity: 1, method: "cash", amount: 9999)
         )
         #expect(short.0 == 400 && short.1.contains("payments"), "\(short)")
         let overCard = try refused(
-            #"{"shift": \#(shift), "lines": [{"product": \#(product), "quantity": 1}], "payments": [{"method": "card", "amountMinor": 10001}]}"#
+            ticket(quantity: 1, method: "card", amount: 10001)
         )
         #expect(overCard.0 == 400 && overCard.1.contains("card"), "\(overCard)")
         let tooMany = try refused(
-            #"{"shift": \#(shift), "lines": [{"product": \#(product), "quantity": 3}], "payments": [{"method": "cash", "amountMinor": 30000}]}"#
+            ticket(quantity: 3, method: "cash", amount: 30000)
         )
         #expect(tooMany.0 == 409 && tooMany.1.contains("Producto TOALLA"), "\(tooMany)")
         let badPrice = try fixture.post(
