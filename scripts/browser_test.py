@@ -342,6 +342,37 @@ def main():
         browser.wait_for(f"document.querySelector('time[datetime=\"{day}\"]') !== null", what="the closed day in the calendar")
         browser.screenshot("08-calendar")
 
+        # The administrator adds a product, buys stock of it, opens a shift on a new register and
+        # rings up a ticket paid in cash, then closes the cut with what was counted.
+        browser.open(f"{base}/pos/catalogue")
+        browser.evaluate("document.getElementById('f-name').value = 'Agua 1 L'; document.getElementById('f-sku').value = 'AGUA-1L'; document.getElementById('f-price').value = '25.00'")
+        browser.submit("form[action='/pos/products']")
+        browser.wait_for("document.body.textContent.includes('AGUA-1L')", what="the new product")
+        browser.evaluate("var p = document.getElementById('f-product'); p.value = Array.from(p.options).find(o => o.textContent === 'Agua 1 L').value; document.getElementById('f-branch').value = '1'; document.getElementById('f-supplier').value = 'Bebidas del Centro'; document.getElementById('f-quantity').value = '10'; document.getElementById('f-unitCost').value = '12.00'")
+        browser.submit("form[action='/pos/purchases']")
+        browser.wait_for("document.body.textContent.includes('Centro: 10')", what="the stock bought")
+        browser.screenshot("09-catalogue")
+        browser.open(f"{base}/pos")
+        browser.evaluate("document.getElementById('f-branch').value = '1'; document.getElementById('f-name').value = 'Caja de prueba'")
+        browser.submit("form[action='/pos/registers']")
+        browser.evaluate("var row = Array.from(document.querySelectorAll('main table tbody tr')).find(r => r.textContent.includes('Caja de prueba')); row.querySelector('input[name=float]').value = '500.00'; row.querySelector('form').id = 'open-shift'")
+        browser.submit("#open-shift")
+        browser.wait_for("location.pathname.endsWith('/sell')", what="the sale screen")
+        browser.evaluate("Array.from(document.querySelectorAll('main table tbody tr')).find(r => r.textContent.includes('AGUA-1L')).querySelector('input').value = '2'; document.getElementById('f-pay-cash').value = '60.00'")
+        browser.screenshot("10-sale")
+        browser.submit("form[action$='/sell']")
+        browser.wait_for("location.pathname.startsWith('/pos/sales/')", what="the receipt")
+        assert "50.00" in browser.evaluate("document.getElementById('ticket-total').textContent"), "the ticket's total"
+        assert "10.00" in browser.evaluate("document.getElementById('ticket-change').textContent"), "the change"
+        browser.screenshot("11-receipt")
+        browser.open(browser.evaluate("document.getElementById('shift-cut').href"))
+        assert "550.00" in browser.evaluate("document.getElementById('expected-cash').textContent"), "float plus the sale"
+        browser.evaluate("document.getElementById('f-counted-cash').value = '550.00'; document.getElementById('f-counted-card').value = '0'; document.getElementById('f-counted-transfer').value = '0'")
+        browser.submit("form[action$='/close']")
+        browser.wait_for("document.querySelector(\"form[action$='/close']\") === null", what="the closed cut")
+        assert "0.00" in browser.evaluate("document.getElementById('difference-cash').textContent"), "no difference"
+        browser.screenshot("12-cut")
+
         if browser.problems:
             for problem in browser.problems:
                 print("  browser:", problem, file=sys.stderr)

@@ -19,6 +19,7 @@ public final class CoreDatabase {
     public let dashboard: any DashboardStore
     public let sync: any SyncStore
     public let doors: any DoorStore
+    public let pos: any PosStore
     public let settings: any SettingsStore
     public let mail: any MailStore
 
@@ -41,7 +42,9 @@ public final class CoreDatabase {
         dashboard = try SQLDashboardStore(connection: connection)
         sync = try SQLSyncStore(connection: connection)
         doors = try SQLDoorStore(connection: connection)
-        settings = try SQLSettingsStore(connection: connection)
+        let settings = try SQLSettingsStore(connection: connection)
+        self.settings = settings
+        pos = SQLPosStore(connection: connection, currency: { try settings.chain().currency })
         mail = try SQLMailStore(connection: connection)
         auth = Authenticator(
             connection: connection, accounts: accounts, audit: audit, hasher: hasher, policy: policy,

@@ -314,6 +314,7 @@ package enum CoreSchema {
                         PRIMARY KEY (branch_id, day)
                     ) STRICT, WITHOUT ROWID;
                     """),
+            pointOfSale,
             payments,
             mail,
         ])

@@ -67,7 +67,7 @@ public protocol PaymentStore {
     func owed(branches: Set<BranchID>?, today: LocalDay, limit: Int) throws -> [SubscriptionView]
     /// The chain's payment grace changed: every member owing a payment goes to the doors again.
     func paymentGraceChanged(now: Timestamp) throws
-    /// True once any plan has a price or any subscription has been sold (the currency then stays).
+    /// True once any plan or product has a price or anything has been sold (the currency then stays).
     func hasPrices() throws -> Bool
 }
 
@@ -163,7 +163,9 @@ extension SQLSalesStore: PaymentStore {
 
     public func hasPrices() throws -> Bool {
         try db.queryFirst(
-            "SELECT 1 WHERE EXISTS (SELECT 1 FROM plans) OR EXISTS (SELECT 1 FROM subscriptions)", map: { _ in true })
-            ?? false
+            """
+            SELECT 1 WHERE EXISTS (SELECT 1 FROM plans) OR EXISTS (SELECT 1 FROM subscriptions)
+                OR EXISTS (SELECT 1 FROM pos_products)
+            """, map: { _ in true }) ?? false
     }
 }

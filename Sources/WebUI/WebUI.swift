@@ -35,6 +35,7 @@ package final class WebUI: Sendable {
         declareDeskPages(&router)
         declareAdminPages(&router)
         declareDoorSetupPages(&router)
+        declarePosPages(&router)
         declarePaymentPages(&router)
     }
 

@@ -9,7 +9,7 @@ struct AdminCommands {
 
     static let flags = Set([
         "--json", "--all", "--unread", "--urgent", "--dry-run", "--follow-up", "--granted", "--denied", "--clear",
-    ]).union(doorSetupFlags).union(paymentFlags)
+    ]).union(doorSetupFlags).union(paymentFlags).union(posFlags)
     static let valued = Set([
         "--core", "--user", "--totp", "--q", "--branch", "--limit", "--offset", "--email", "--name", "--surname",
         "--role",
@@ -17,7 +17,7 @@ struct AdminCommands {
         "--from", "--to",
         "--reason", "--door", "--status", "--interval", "--promotion", "--reference", "--city", "--time-zone",
         "--minutes",
-    ]).union(doorSetupValued).union(paymentValued)
+    ]).union(doorSetupValued).union(paymentValued).union(posValued)
 
     var json: Bool { arguments.has("--json") }
 
@@ -74,6 +74,8 @@ struct AdminCommands {
         case ("notifications", _): return try notifications()
         case ("doors", _): return try doors()
         case ("calendar", _): return try calendar()
+        case ("pos", _): return try pos()
+        case ("cash", _): return try cash()
         case ("settings", _): return try settings()
         case ("payments", _): return try payments()
         default:

@@ -114,6 +114,32 @@ let info = ProgramInfo(
             to 1100 days ahead); on such a day they replace every door's weekly schedule for entries.
             """
         ),
+        (
+            """
+            pos categories [list] | categories add --name NAME | products [list] [--branch ID] | products add \
+            --name NAME --sku SKU --price MINOR [--tax BP] [--category ID] [--no-stock] [--negative-stock] | buy \
+            --branch ID --supplier NAME --product ID --quantity N --cost MINOR | adjust --product ID --branch ID \
+            --quantity ±N --reason TEXT | sell --shift ID --item PRODUCT:QTY[,…] --pay METHOD:MINOR[,…] \
+            [--discount MINOR] | sales [--branch ID] [--shift ID] | refund SALE --shift ID --reason TEXT \
+            [--lines LINE:QTY[,…]] [--method cash|card|transfer] | void SALE --reason TEXT
+            """,
+            """
+            The point of sale: catalogue, stock per branch, tickets on one's own open shift (cash may exceed the \
+            total: the change), refunds and voids (cash_cut). Amounts in minor units, prices tax-included.
+            """
+        ),
+        (
+            """
+            cash registers [list] [--branch ID] | registers add --branch ID --name NAME | open --register ID \
+            --float MINOR | move SHIFT --kind withdrawal|deposit|correction --amount MINOR --reason TEXT \
+            [--method M] | close SHIFT --cash MINOR [--card MINOR] [--transfer MINOR] | cuts [--branch ID] [--open] \
+            | cut SHIFT
+            """,
+            """
+            Cash registers and their shifts: open one's own with a float, take cash out or put it in, close with \
+            what was counted (expected, counted and difference per method); a closed cut takes only corrections.
+            """
+        ),
         ("--json", "JSON output on every listing."),
         (
             "demo [--port 8080] [--members 5000] [--swipe-every S] [--swipes N] [--directory DIR]",
@@ -137,7 +163,7 @@ runProgram(info, flags: AdminCommands.flags, valued: AdminCommands.valued.union(
     if let first = words.first,
         [
             "login", "logout", "users", "branches", "cards", "plans", "subscriptions", "devices", "attendance",
-            "notifications", "doors", "calendar", "settings", "payments",
+            "notifications", "doors", "calendar", "settings", "payments", "pos", "cash",
         ].contains(first)
     {
         do {
