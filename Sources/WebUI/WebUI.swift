@@ -37,6 +37,7 @@ package final class WebUI: Sendable {
         declareDoorSetupPages(&router)
         declarePosPages(&router)
         declarePaymentPages(&router)
+        declarePasswordResetPages(&router)
     }
 
     /// Adds a page: resolves the session and language, sends anyone signed out to the login (and

@@ -146,3 +146,45 @@ struct MailDeliveryTests {
             MailPolicy.backoffSeconds(afterAttempt: 1) == 60 && MailPolicy.backoffSeconds(afterAttempt: 20) == 14_400)
     }
 }
+
+/// The web pages: ask for a link, open it, choose a new password, sign in.
+@Suite struct PasswordResetPageTests {
+    @Test func aPersonAsksForALinkOpensItAndChoosesANewPassword() throws {
+        let fixture = try APIFixture()
+        _ = try fixture.signIn(.reception, username: "ana")
+        let login = html(try fixture.page("GET", "/login"))
+        #expect(login.contains("href=\"/forgot\"") && login.contains("¿Olvidaste tu contraseña?"))
+        let form = try fixture.page("GET", "/forgot", headers: ["Accept-Language: en"])
+        #expect(html(form).contains("Forgot your password?"))
+        let cookie = try #require(form.header("Set-Cookie")?.split(separator: ";").first.map(String.init))
+        let token = String(cookie.split(separator: "=").last ?? "")
+        let forged = try fixture.page(
+            "POST", "/forgot", form: [("csrf", "x"), ("email", "ana@club.mx")], cookies: [cookie])
+        #expect(forged.status == 403)
+        let sent = try fixture.page(
+            "POST", "/forgot", form: [("csrf", token), ("email", "ana@club.mx")], cookies: [cookie])
+        #expect(sent.status == 200 && html(sent).contains("el enlace va en camino"))
+        let body = try #require(try fixture.api.withDatabase { try $0.mail.recent(limit: 1, users: nil) }.first?.body)
+        let link = try #require(body.split(separator: "\n").first { $0.contains("/reset?token=") })
+        let secret = String(link.split(separator: "=").last ?? "")
+        let page = try fixture.page("GET", "/reset?token=\(secret)")
+        #expect(html(page).contains("value=\"\(secret)\""))
+        let resetCookie = try #require(page.header("Set-Cookie")?.split(separator: ";").first.map(String.init))
+        let csrf = String(resetCookie.split(separator: "=").last ?? "")
+        func post(_ password: String, _ again: String, link: String) throws -> HTTPResponse {
+            try fixture.page(
+                "POST", "/reset", form: [("csrf", csrf), ("token", link), ("password", password), ("again", again)],
+                cookies: [resetCookie])
+        }
+        let differ = try post("Nueva-Clave-2027", "Nueva-Clave-2028", link: secret)
+        #expect(differ.status == 400 && html(differ).contains("class=\"field invalid\"><label for=\"f-again\""))
+        let wrongLink = try post("Nueva-Clave-2027", "Nueva-Clave-2027", link: "no-sirve")
+        #expect(wrongLink.status == 400 && html(wrongLink).contains("El enlace no sirve"))
+        let done = try post("Nueva-Clave-2027", "Nueva-Clave-2027", link: secret)
+        #expect(done.status == 303 && done.header("Location") == "/login?reset=1")
+        #expect(html(try fixture.page("GET", "/login?reset=1")).contains("Contraseña cambiada"))
+        let signIn = try fixture.send(
+            "POST", "/api/v1/session", body: #"{"login": "ana", "password": "Nueva-Clave-2027"}"#)
+        #expect(signIn.status == 201)
+    }
+}
