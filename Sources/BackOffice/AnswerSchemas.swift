@@ -86,8 +86,9 @@ extension Schema {
                 "standing": .string(values: ["current", "grace", "not_started", "expired", "frozen", "cancelled"]),
                 "freezes": .array(.object(["start": .date, "reason": .text], optional: ["end": .date])),
                 "pricePaid": money, "promotion": .text, "paymentReference": .text, "soldAt": .timestamp,
+                "listPrice": money, "discount": money,
             ],
-            optional: ["renews": .id]))
+            optional: ["renews": .id, "promotionID": .id]))
 
     static let device = named(
         "Device",

@@ -81,6 +81,7 @@ public final class CoreAPI: Sendable {
         Self.declareOperationsRoutes(&declared)
         Self.declareDoorRoutes(&declared)
         Self.declareDoorSetupRoutes(&declared)
+        Self.declarePromotionRoutes(&declared)
         Self.declareImportRoutes(&declared)
         Self.declareSyncRoutes(&declared)
         Self.declareOpenAPIRoute(&declared)

@@ -19,6 +19,7 @@ public final class CoreDatabase {
     public let dashboard: any DashboardStore
     public let sync: any SyncStore
     public let doors: any DoorStore
+    public let promotions: any PromotionStore
 
     package init(
         connection: any SQLDatabase, hasher: PasswordHasher, policy: AuthPolicy, throttle: LoginThrottle,
@@ -39,6 +40,7 @@ public final class CoreDatabase {
         dashboard = try SQLDashboardStore(connection: connection)
         sync = try SQLSyncStore(connection: connection)
         doors = try SQLDoorStore(connection: connection)
+        promotions = SQLPromotionStore(connection: connection)
         auth = Authenticator(
             connection: connection, accounts: accounts, audit: audit, hasher: hasher, policy: policy,
             throttle: throttle, dummyHash: dummyHash)

@@ -45,7 +45,8 @@ public enum CoreMigration {
         .subtracting(["schema_migrations", "sqlite_sequence", "sqlite_stat1"])
         // Parents before children (foreign keys), then the rest.
         let first = [
-            "core_meta", "branches", "agreements", "users", "plans", "plan_versions", "subscriptions", "devices",
+            "core_meta", "branches", "agreements", "users", "plans", "plan_versions", "promotions", "subscriptions",
+            "devices",
             "audit", "notifications",
         ]
         let order = first.filter(copied.contains) + copied.subtracting(first).sorted()

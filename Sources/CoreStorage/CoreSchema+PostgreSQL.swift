@@ -5,7 +5,8 @@ extension CoreSchema {
     /// The same schema on PostgreSQL: one step that stands for SQLite's steps 1 to 15, then the
     /// same numbers as SQLite's for every later step. Types follow SQLite's (integers are
     /// BIGINT, flags 0 or 1, byte strings BYTEA), so both backends run the same statements.
-    package static let postgresMigrator = PGMigrator(owner: "portero-core", migrations: [postgresBase])
+    package static let postgresMigrator = PGMigrator(
+        owner: "portero-core", migrations: [postgresBase, postgresPromotions])
 
     static let postgresBase = Migration(
         version: 15, name: "core schema",

@@ -314,5 +314,6 @@ package enum CoreSchema {
                         PRIMARY KEY (branch_id, day)
                     ) STRICT, WITHOUT ROWID;
                     """),
+            promotions,
         ])
 }

@@ -108,6 +108,14 @@ public struct DemoChain: Sendable {
             "Paquete 10 visitas", 79_900, months: 3, total: 10,
             features: ["Diez entradas en tres meses, en cualquier sucursal"])
         let rioOnly = try plan("Mensual Zona Río", 49_900, months: 1, branches: [rio], features: ["Solo Zona Río"])
+        // A code at the desk: half price on the monthly plan.
+        var promotion = PromotionTerms()
+        promotion.code = "ENERO2X1"
+        promotion.name = "2x1 enero"
+        promotion.kind = "percent"
+        promotion.value = 5_000
+        promotion.plans = [monthly]
+        _ = try database.promotions.savePromotion(id: nil, promotion, now: now)
 
         // Staff: one login for every role, scoped as a chain would scope them.
         let staff: [(String, String, String, Role, Set<BranchID>)] = [
@@ -181,7 +189,7 @@ public struct DemoChain: Sendable {
             func enroll(_ planID: Int64, _ start: LocalDay, at branch: BranchID = home) throws -> SubscriptionView {
                 try sales.enroll(
                     user: account.id, plan: planID, branch: branch, start: start, pricePaid: nil,
-                    promotion: index % 11 == 0 ? "2x1 enero" : "",
+                    promotion: index % 11 == 0 && planID == monthly ? "ENERO2X1" : "",
                     paymentReference: "CAJA-\(index)", soldBy: nil, today: today, now: now)
             }
             let kind: String
