@@ -20,6 +20,7 @@ extension WebRequest {
                 ("/dashboard", "nav.dashboard", account.may(.dashboard, at: nil)),
                 ("/customers", "nav.customers", account.may(.users, at: nil)),
                 ("/plans", "nav.plans", account.may(.configuration, at: nil)),
+                ("/promotions", "nav.promotions", account.may(.promotions, at: nil)),
                 ("/branches", "nav.branches", account.may(.branches, at: nil)),
                 ("/devices", "nav.devices", account.may(.branches, at: nil)),
                 ("/doors", "nav.doors", account.may(.attendance, at: nil)),

@@ -63,9 +63,7 @@ extension WebUI {
             let standing = request.string(subscription["standing"])
             var actions: [HTML] = []
             if request.string(subscription["status"]) == "active" {
-                actions.append(
-                    request.button(
-                        "/members/\(id)/renew", t["member.renew"], hidden: [("subscription", sid)], style: "small"))
+                actions.append(Self.renewForm(request, member: id, subscription: sid))
                 actions.append(
                     standing == "frozen"
                         ? request.button(
@@ -94,7 +92,8 @@ extension WebUI {
                 "\(request.string(subscription["planName"]))",
                 "\(request.day(subscription["startDate"])) – \(request.day(subscription["effectiveEndDate"]))",
                 "<span class=\"standing \(standing)\">\(t["standing." + standing])</span>",
-                "\(request.money(subscription["pricePaid"]))", HTML.join(actions, separator: " "),
+                "\(request.money(subscription["pricePaid"]))\(Self.discountNote(request, subscription))",
+                HTML.join(actions, separator: " "),
             ]
         }
         let historyRows = history.list.map { request.attendanceCells($0, branches: branches) }
@@ -136,7 +135,10 @@ extension WebUI {
                 "startDate", t["field.start"], value: value("startDate"), type: "date",
                 error: errorText(
                     "enroll", "startDate", ["plan", "branch", "startDate", "promotion", "paymentReference"])))
-            \(request.input("promotion", t["field.promotion"], value: value("promotion")))
+            \(request.input(
+                "promotion", t["field.promotion"], value: value("promotion"),
+                error: errorText("enroll", "promotion", ["plan", "branch", "startDate", "promotion", "pricePaid"]),
+                attributes: " maxlength=\"40\" placeholder=\"\(t["member.promotionHint"])\""))
             \(request.input("paymentReference", t["field.reference"], value: value("paymentReference")))
             <p><button type="submit">\(t["member.enroll"])</button></p></form></details></section>
             <section class="card"><h2>\(t["member.cards"])</h2>\

@@ -35,6 +35,7 @@ package final class WebUI: Sendable {
         declareDeskPages(&router)
         declareAdminPages(&router)
         declareDoorSetupPages(&router)
+        declarePromotionPages(&router)
     }
 
     /// Adds a page: resolves the session and language, sends anyone signed out to the login (and
