@@ -9,7 +9,7 @@ struct AdminCommands {
 
     static let flags = Set([
         "--json", "--all", "--unread", "--urgent", "--dry-run", "--follow-up", "--granted", "--denied", "--clear",
-    ]).union(doorSetupFlags)
+    ]).union(doorSetupFlags).union(promotionFlags)
     static let valued = Set([
         "--core", "--user", "--totp", "--q", "--branch", "--limit", "--offset", "--email", "--name", "--surname",
         "--role",
@@ -17,7 +17,7 @@ struct AdminCommands {
         "--from", "--to",
         "--reason", "--door", "--status", "--interval", "--promotion", "--reference", "--city", "--time-zone",
         "--minutes",
-    ]).union(doorSetupValued)
+    ]).union(doorSetupValued).union(promotionValued)
 
     var json: Bool { arguments.has("--json") }
 
@@ -74,6 +74,7 @@ struct AdminCommands {
         case ("notifications", _): return try notifications()
         case ("doors", _): return try doors()
         case ("calendar", _): return try calendar()
+        case ("promotions", _): return try promotions()
         default:
             throw CommandLineArguments.UsageError(message: "unknown command '\(words.joined(separator: " "))'")
         }
@@ -289,7 +290,7 @@ struct AdminCommands {
         let columns = [
             ("id", "ID"), ("userID", "USER"), ("planName", "PLAN"), ("branch", "BRANCH"), ("startDate", "START"),
             ("effectiveEndDate", "END"),
-            ("standing", "STANDING"), ("pricePaid", "PAID"),
+            ("standing", "STANDING"), ("pricePaid", "PAID"), ("discount", "DISCOUNT"), ("promotion", "PROMOTION"),
         ]
         let verb = words.count > 1 ? words[1] : ""
         switch verb {
@@ -322,6 +323,7 @@ struct AdminCommands {
                 if let reason = arguments.value("--reason") { body["reason"] = reason }
             }
             if verb == "unfreeze", let from = arguments.value("--from") { body["date"] = from }
+            if verb == "renew", let promotion = arguments.value("--promotion") { body["promotion"] = promotion }
             show(try client.send("POST", "api/v1/subscriptions/\(id)/\(verb)", json: body).json())
         default:
             throw CommandLineArguments.UsageError(

@@ -53,10 +53,24 @@ let info = ProgramInfo(
         ),
         (
             """
-            subscriptions list USER | enroll --user --plan --branch [--start DATE] [--price] | freeze ID \
-            [--from --to --reason] | unfreeze ID | renew ID | cancel ID
+            subscriptions list USER | enroll --user --plan --branch [--start DATE] [--price | --promotion CODE] \
+            | freeze ID [--from --to --reason] | unfreeze ID | renew ID [--promotion CODE] | cancel ID
             """,
-            "Subscriptions."
+            """
+            Subscriptions: the plan's price less the promotion with the code given, or without one the best \
+            automatic promotion; --price sets a price by hand (no promotion).
+            """
+        ),
+        (
+            """
+            promotions list | add --name NAME (--percent P | --amount A) [--code CODE] [--plans 1,2] \
+            [--branches 1,2] [--from DATE] [--to DATE] [--max-uses N] [--max-uses-per-member N] [--inactive] \
+            | edit ID [the same, --automatic, --active, --always, --plans all, --branches all, --max-uses none]
+            """,
+            """
+            Promotions: a code typed at the sale, or automatic (no code); no plans or branches: all. Edit changes \
+            only what is given.
+            """
         ),
         (
             "devices list | add --branch ID --name NAME | code ID | revoke ID",
@@ -118,7 +132,7 @@ runProgram(info, flags: AdminCommands.flags, valued: AdminCommands.valued.union(
     if let first = words.first,
         [
             "login", "logout", "users", "branches", "cards", "plans", "subscriptions", "devices", "attendance",
-            "notifications", "doors", "calendar",
+            "notifications", "doors", "calendar", "promotions",
         ].contains(first)
     {
         do {
