@@ -86,9 +86,10 @@ extension Schema {
                 "standing": .string(values: ["current", "grace", "not_started", "expired", "frozen", "cancelled"]),
                 "freezes": .array(.object(["start": .date, "reason": .text], optional: ["end": .date])),
                 "pricePaid": money, "promotion": .text, "paymentReference": .text, "soldAt": .timestamp,
+                "paymentStatus": .string(values: PaymentStatus.allCases.map(\.rawValue)),
                 "listPrice": money, "discount": money,
             ],
-            optional: ["renews": .id, "promotionID": .id]))
+            optional: ["renews": .id, "paymentDue": .date, "doorRefusesFrom": .date, "promotionID": .id]))
 
     static let device = named(
         "Device",

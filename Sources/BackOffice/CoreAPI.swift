@@ -78,6 +78,8 @@ public final class CoreAPI: Sendable {
         Self.declareMemberRoutes(&declared)
         Self.declarePINRoutes(&declared)
         Self.declareSalesRoutes(&declared)
+        Self.declareSettingsRoutes(&declared)
+        Self.declarePaymentRoutes(&declared)
         Self.declareOperationsRoutes(&declared)
         Self.declareDoorRoutes(&declared)
         Self.declareDoorSetupRoutes(&declared)

@@ -162,7 +162,7 @@ extension CoreAPI {
                 .required("user", .id), .required("plan", .id), .required("branch", .id),
                 .optional("startDate", .date), .optional("pricePaid", .minorUnits),
                 .optional("promotion", .promotionCode), .optional("paymentReference", .string(maxLength: 100)),
-            ], bodyRules: [.notBoth("pricePaid", "promotion")], answers: [.json(201, .subscription)]
+            ] + salePaymentFields, bodyRules: [.notBoth("pricePaid", "promotion")], answers: [.json(201, .subscription)]
         ) { request in
             struct Body: Decodable {
                 let user: Int64
@@ -172,6 +172,8 @@ extension CoreAPI {
                 let pricePaid: Int64?
                 let promotion: String?
                 let paymentReference: String?
+                let payment: String?
+                let paymentDue: String?
             }
             let body = try request.body(Body.self)
             let actor = try request.actor
@@ -196,7 +198,8 @@ extension CoreAPI {
                         "pricePaid": created.pricePaid.minorUnits, "start": created.startDate.description,
                         "promotion": created.promotion, "discount": created.discount.minorUnits,
                     ])
-                return created
+                return try owePayment(
+                    created, payment: body.payment, due: body.paymentDue, request: request, today: today)
             }
             return .json(created, status: 201)
         }
@@ -212,17 +215,19 @@ extension CoreAPI {
             body: [
                 .optional("pricePaid", .minorUnits), .optional("promotion", .promotionCode),
                 .optional("paymentReference", .string(maxLength: 100)),
-            ], bodyRules: [.notBoth("pricePaid", "promotion")], answers: [.json(201, .subscription)]
+            ] + salePaymentFields, bodyRules: [.notBoth("pricePaid", "promotion")], answers: [.json(201, .subscription)]
         ) { request in
             struct Body: Decodable {
                 let pricePaid: Int64?
                 let promotion: String?
                 let paymentReference: String?
+                let payment: String?
+                let paymentDue: String?
             }
             let body = try request.body(Body.self)
             let current = try subscriptionTarget(request)
             let today = request.today(BranchID(current.branch))
-            let renewed = try request.database.write {
+            let renewed = try request.database.write { () -> SubscriptionView? in
                 let renewed = try request.database.sales.renew(
                     current.id, pricePaid: body.pricePaid, promotion: body.promotion ?? "",
                     paymentReference: body.paymentReference ?? "", soldBy: try request.actor.id, today: today,
@@ -233,7 +238,9 @@ extension CoreAPI {
                         "new": renewed?.id ?? 0, "promotion": renewed?.promotion ?? "",
                         "discount": renewed?.discount.minorUnits ?? 0,
                     ])
-                return renewed
+                guard let renewed else { return nil }
+                return try owePayment(
+                    renewed, payment: body.payment, due: body.paymentDue, request: request, today: today)
             }
             return .json(renewed, status: 201)
         }

@@ -52,10 +52,11 @@ extension CoreAPI {
             query: [.integer("after", 0...Int64.max), .integer("limit", 1...20_000)],
             answers: [
                 .json(200, .syncSnapshotPage, "a page"),
-                .file(SyncBinary.mediaTypeV4, "a page, binary (asked for in Accept)"),
+                .file(SyncBinary.mediaTypeV5, "a page, binary (asked for in Accept)"),
+                .file(SyncBinary.mediaTypeV4, "a page, binary, without payments owed (asked for in Accept)"),
                 .file(
                     SyncBinary.mediaTypeV3,
-                    "a page, binary, without the chain's card index and visits elsewhere (asked for in Accept)"),
+                    "a page, binary, without those, the chain's card index and visits elsewhere (asked for in Accept)"),
                 .file(
                     SyncBinary.mediaType,
                     "a page, binary, without those and duress PINs (asked for in Accept)"),

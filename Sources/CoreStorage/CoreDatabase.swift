@@ -19,6 +19,7 @@ public final class CoreDatabase {
     public let dashboard: any DashboardStore
     public let sync: any SyncStore
     public let doors: any DoorStore
+    public let settings: any SettingsStore
     public let promotions: any PromotionStore
 
     package init(
@@ -40,6 +41,7 @@ public final class CoreDatabase {
         dashboard = try SQLDashboardStore(connection: connection)
         sync = try SQLSyncStore(connection: connection)
         doors = try SQLDoorStore(connection: connection)
+        settings = try SQLSettingsStore(connection: connection)
         promotions = SQLPromotionStore(connection: connection)
         auth = Authenticator(
             connection: connection, accounts: accounts, audit: audit, hasher: hasher, policy: policy,

@@ -315,5 +315,6 @@ package enum CoreSchema {
                     ) STRICT, WITHOUT ROWID;
                     """),
             promotions,
+            payments,
         ])
 }

@@ -26,8 +26,7 @@ public struct PromotionView: Hashable, Sendable, Codable {
     /// The discount on `listPrice`: a percentage rounds half away from zero (the chain's rule);
     /// never more than the price.
     public func discount(on listPrice: Int64) -> Int64 {
-        // Both are non-negative here, so half away from zero is half up.
-        let off = kind == "percent" ? (listPrice * value + 5_000) / 10_000 : value
+        let off = kind == "percent" ? MinorUnits.share(listPrice, basisPoints: Int(value)) : value
         return min(max(off, 0), listPrice)
     }
 }

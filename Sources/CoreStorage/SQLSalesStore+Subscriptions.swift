@@ -6,8 +6,8 @@ import SQLite
 extension SQLSalesStore {
     package static let subscriptionColumns = """
         s.id, s.user_id, s.plan_id, p.name, s.plan_version_id, s.branch_id, s.start_day, s.end_day, s.grace_days,
-        s.status, s.price_minor, s.currency, s.promotion, s.payment_reference, s.renews, s.sold_at,
-        s.list_price_minor, s.discount_minor, s.promotion_id
+        s.status, s.price_minor, s.currency, s.promotion, s.payment_reference, s.renews, s.sold_at, s.payment_status,
+        s.payment_due_day, s.list_price_minor, s.discount_minor, s.promotion_id
         """
 
     package func view(_ row: Row, today: LocalDay) throws -> SubscriptionView {
@@ -26,6 +26,8 @@ extension SQLSalesStore {
             graceDays: try row.get(8), status: Subscription.Status(rawValue: try row.get(9)) ?? .cancelled,
             freezes: freezes.map { FreezePeriod(start: $0.start, end: $0.end) },
             pricePaid: Money(minorUnits: try row.get(10), currency: try row.get(11)))
+        let due = row.int64(17).map { LocalDay(daysSinceEpoch: Int32($0)) }
+        let grace = try due == nil ? 0 : SQLSettingsStore(connection: db).chain().paymentGraceDays
         return SubscriptionView(
             id: id, userID: model.userID.rawValue, planID: try row.get(2), planName: try row.get(3),
             planVersion: try row.get(4), branch: try row.get(5),
@@ -35,10 +37,11 @@ extension SQLSalesStore {
             freezes: freezes,
             pricePaid: model.pricePaid, promotion: try row.get(12), paymentReference: try row.get(13),
             renews: row.int64(14),
-            soldAt: Timestamp(milliseconds: try row.get(15)),
-            listPrice: Money(minorUnits: try row.get(16), currency: model.pricePaid.currency),
-            discount: Money(minorUnits: try row.get(17), currency: model.pricePaid.currency),
-            promotionID: row.int64(18))
+            soldAt: Timestamp(milliseconds: try row.get(15)), paymentStatus: try row.get(16), paymentDue: due,
+            doorRefusesFrom: due.map { Subscription.unpaidFrom(due: $0, graceDays: grace) },
+            listPrice: Money(minorUnits: try row.get(18), currency: model.pricePaid.currency),
+            discount: Money(minorUnits: try row.get(19), currency: model.pricePaid.currency),
+            promotionID: row.int64(20))
     }
 
     /// Recomputes `paid_through_day` after a freeze, an unfreeze or a grace change.

@@ -138,6 +138,7 @@ public final class SQLSyncStore: SyncStore {
         }
         var subscriptions: [Int64: [Subscription]] = [:]
         var limited: Set<Int64> = []
+        let paymentGrace = try SQLSettingsStore(connection: db).chain().paymentGraceDays
         // Subscriptions that can still matter at a door: not ended more than 60 days ago.
         // A pack's entries made anywhere but at this branch's doors (those the branch counts itself).
         for (row, perPeriod) in try db.query(
@@ -146,7 +147,8 @@ public final class SQLSyncStore: SyncStore {
                 s.currency, CASE WHEN v.visits_total IS NULL THEN NULL ELSE (
                     SELECT count(*) FROM attendance a WHERE a.user_id = s.user_id AND a.subscription_id = s.id
                         AND a.granted = 1 AND a.direction = 'in'
-                        AND NOT (a.branch_id = ?4 AND a.device_id IS NOT NULL)) END, v.visits_per_period
+                        AND NOT (a.branch_id = ?4 AND a.device_id IS NOT NULL)) END, v.visits_per_period,
+                s.payment_due_day
             FROM subscriptions s JOIN plan_versions v ON v.id = s.plan_version_id
             WHERE s.user_id BETWEEN ?1 AND ?2 AND s.paid_through_day >= ?3 - 60 ORDER BY s.id
             """, low, high, Int64(today.rawValue), branch.rawValue,
@@ -159,7 +161,10 @@ public final class SQLSyncStore: SyncStore {
                     graceDays: try row.get(5), status: Subscription.Status(rawValue: try row.get(6)) ?? .cancelled,
                     freezes: [],
                     pricePaid: Money(minorUnits: try row.get(7), currency: try row.get(8)),
-                    visitsElsewhere: row.int64(9).map { Int($0) })
+                    visitsElsewhere: row.int64(9).map { Int($0) },
+                    unpaidFrom: row.int64(11).map {
+                        Subscription.unpaidFrom(due: LocalDay(daysSinceEpoch: Int32($0)), graceDays: paymentGrace)
+                    })
                 return (subscription, try row.get(10) as Bool)
             })
         {

@@ -59,6 +59,13 @@ public struct SubscriptionView: Hashable, Sendable, Codable {
     public var paymentReference: String
     public var renews: Int64?
     public var soldAt: Timestamp
+    /// `PaymentStatus`: paid, pending, failed or credit.
+    public var paymentStatus: String
+    /// While a payment is owed: the day it falls due.
+    public var paymentDue: LocalDay?
+    /// While a payment is owed: the first day the door refuses (`payment.overdue`), once the
+    /// chain's payment grace has run.
+    public var doorRefusesFrom: LocalDay?
     /// The plan's price when sold, the promotion's discount, and the promotion (`promotion` keeps
     /// its code, or an automatic one's name).
     public var listPrice: Money
@@ -74,7 +81,7 @@ public struct SubscriptionView: Hashable, Sendable, Codable {
 
 /// Plans (versioned terms) and subscriptions (the sales). Changes that matter at a door go to the
 /// change log in the same transaction.
-public protocol SalesStore {
+public protocol SalesStore: PaymentStore {
     /// Every plan (or only those still sold), by name.
     func plans(activeOnly: Bool) throws -> [PlanView]
     func plan(_ id: Int64) throws -> PlanView?

@@ -288,5 +288,12 @@ enum ReplicaSchema {
                     ) STRICT;
                     INSERT OR REPLACE INTO replica_meta (key, value) VALUES ('branch_setup_pending', '1');
                     """),
+            Migration(
+                version: 11, name: "payments owed",
+                sql: """
+                    -- While a payment is owed on a subscription: the first day the door refuses it.
+                    ALTER TABLE subscriptions ADD COLUMN unpaid_from INTEGER;
+                    ALTER TABLE snapshot_subscriptions ADD COLUMN unpaid_from INTEGER;
+                    """),
         ])
 }

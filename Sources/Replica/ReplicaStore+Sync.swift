@@ -149,9 +149,9 @@ extension ReplicaStore {
             try db.execute(
                 """
                 INSERT INTO subscriptions (user_id, id, plan_id, start_day, end_day, grace_days, status, freezes,
-                    price_minor, currency, visits_elsewhere)
+                    price_minor, currency, visits_elsewhere, unpaid_from)
                 SELECT user_id, id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency,
-                    visits_elsewhere FROM snapshot_subscriptions
+                    visits_elsewhere, unpaid_from FROM snapshot_subscriptions
                 """)
             try db.execute("DELETE FROM plans")
             try db.execute("INSERT INTO plans (id, body) SELECT id, body FROM snapshot_plans")

@@ -309,7 +309,8 @@ public final class ReplicaStore {
         + "WHERE p.digest = ?"
 
     static let subscriptionsSQL = """
-        SELECT id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency, visits_elsewhere
+        SELECT id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency, visits_elsewhere,
+            unpaid_from
         FROM subscriptions WHERE user_id = ?
         """
 
@@ -327,11 +328,11 @@ public final class ReplicaStore {
         try db.run(
             """
             INSERT\(orReplace ? " OR REPLACE" : "") INTO \(table) (user_id, id, plan_id, start_day, end_day, grace_days,
-                status, freezes, price_minor, currency, visits_elsewhere)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                status, freezes, price_minor, currency, visits_elsewhere, unpaid_from)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, user.rawValue, s.id.rawValue, s.planID.rawValue, Int64(s.startDay.rawValue), Int64(s.endDay.rawValue),
             s.graceDays, s.status.rawValue, FreezeCodec.encode(s.freezes), s.pricePaid.minorUnits, s.pricePaid.currency,
-            Int64(s.visitsElsewhere ?? 0))
+            Int64(s.visitsElsewhere ?? 0), s.unpaidFrom.map { Int64($0.rawValue) })
     }
 
     func loadSubscriptions(_ userID: UserID) throws -> [Subscription] {
@@ -357,7 +358,8 @@ public final class ReplicaStore {
                     endDay: LocalDay(rawValue: Int32(truncatingIfNeeded: try row.requiredInt64(3))),
                     graceDays: Int(try row.requiredInt64(4)), status: status, freezes: freezes,
                     pricePaid: Money(minorUnits: try row.requiredInt64(7), currency: try row.get(8)),
-                    visitsElsewhere: try row.requiredInt64(9) == 0 ? nil : Int(try row.requiredInt64(9))))
+                    visitsElsewhere: try row.requiredInt64(9) == 0 ? nil : Int(try row.requiredInt64(9)),
+                    unpaidFrom: row.int64(10).map { LocalDay(rawValue: Int32(truncatingIfNeeded: $0)) }))
         }
         return result
     }

@@ -15,10 +15,12 @@ public enum SyncBinary {
     /// the current day, week and month. A daemon asks for 4, 3 and 2, in that order, and reads any;
     /// a core answers the first it can.
     public static let mediaTypeV4 = "application/x-portero-sync-4"
+    /// Snapshot pages of version 5: the first day a payment owed closes the door, per subscription.
+    public static let mediaTypeV5 = "application/x-portero-sync-5"
     /// What a daemon puts in `Accept` for a snapshot page.
-    public static let snapshotAccept = "\(mediaTypeV4), \(mediaTypeV3), \(mediaType)"
+    public static let snapshotAccept = "\(mediaTypeV5), \(mediaTypeV4), \(mediaTypeV3), \(mediaType)"
     /// The media type of each version a core writes, newest first.
-    public static let snapshotVersions = [(mediaTypeV4, 4), (mediaTypeV3, 3), (mediaType, 2)]
+    public static let snapshotVersions = [(mediaTypeV5, 5), (mediaTypeV4, 4), (mediaTypeV3, 3), (mediaType, 2)]
 
     public struct Malformed: Error, Sendable, CustomStringConvertible {
         public let reason: String
@@ -139,12 +141,12 @@ public enum SyncBinary {
 
     // MARK: Snapshot pages
 
-    /// A page in `version` 2, 3 or 4; what an earlier version cannot carry (duress PINs before 3,
-    /// the chain's card index and visits elsewhere before 4) is left out. A branch's setup never
-    /// travels in a page: a replica asks `GET /api/v1/sync/setup` after its snapshot.
-    public static func encode(_ page: SyncSnapshotPage, version: Int = 4) throws -> [UInt8] {
+    /// A page in `version` 2 to 5; what an earlier version cannot carry (duress PINs before 3,
+    /// the chain's card index and visits elsewhere before 4, payments owed before 5) is left out.
+    /// A branch's setup never travels in a page: a replica asks `GET /api/v1/sync/setup` after its snapshot.
+    public static func encode(_ page: SyncSnapshotPage, version: Int = 5) throws -> [UInt8] {
         var out = Writer()
-        out.bytes = Array("PSP\(min(4, max(2, version)))".utf8)
+        out.bytes = Array("PSP\(min(5, max(2, version)))".utf8)
         out.signed(page.sequence)
         out.signed(page.serverTime.milliseconds)
         out.optional(page.nextAfter)
@@ -192,6 +194,7 @@ public enum SyncBinary {
                     out.signed(s.pricePaid.minorUnits)
                     out.string(s.pricePaid.currency)
                     out.optional(s.visitsElsewhere.map { Int64($0) })
+                    if version >= 5 { out.optional(s.unpaidFrom.map { Int64($0.rawValue) }) }
                 }
                 if version >= 4 { out.counters(user.visitsElsewhere) }
             case let .removeUser(id):
@@ -216,7 +219,7 @@ public enum SyncBinary {
 
     public static func decodeSnapshotPage(_ bytes: [UInt8]) throws -> SyncSnapshotPage {
         var input = Reader(bytes)
-        let version = (3...4).first { bytes.starts(with: Array("PSP\($0)".utf8)) } ?? 2
+        let version = (3...5).first { bytes.starts(with: Array("PSP\($0)".utf8)) } ?? 2
         try input.tag("PSP\(version)")
         let sequence = try input.signed()
         let serverTime = Timestamp(milliseconds: try input.signed())
@@ -257,6 +260,7 @@ public enum SyncBinary {
                                 }))
                     }
                     let price = try input.signed(), currency = try input.string(), elsewhere = try input.optional()
+                    let unpaid = version >= 5 ? try input.optional() : nil
                     subscriptions.append(
                         Subscription(
                             id: SubscriptionID(subscriptionID), userID: UserID(id), planID: PlanID(plan),
@@ -269,7 +273,7 @@ public enum SyncBinary {
                                     throw Malformed(reason: "a visit count of \(value)")
                                 }
                                 return Int(value)
-                            }))
+                            }, unpaidFrom: unpaid.map { LocalDay(daysSinceEpoch: Int32(truncatingIfNeeded: $0)) }))
                 }
                 let elsewhere = version >= 4 ? try input.counters() : nil
                 items.append(

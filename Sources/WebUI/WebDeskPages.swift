@@ -147,7 +147,8 @@ extension WebUI {
                 "user": Int64(id) ?? 0, "plan": Int64(request.field("plan")) ?? 0,
                 "branch": Int64(request.field("branch")) ?? 0,
             ]
-            for name in ["startDate", "promotion", "paymentReference"] where !request.field(name).isEmpty {
+            for name in ["startDate", "promotion", "paymentReference", "payment", "paymentDue"]
+            where !request.field(name).isEmpty {
                 body[name] = request.field(name)
             }
             return request.call(.post, "/api/v1/subscriptions", body: body)

@@ -24,7 +24,9 @@ extension WebRequest {
                 ("/branches", "nav.branches", account.may(.branches, at: nil)),
                 ("/devices", "nav.devices", account.may(.branches, at: nil)),
                 ("/doors", "nav.doors", account.may(.attendance, at: nil)),
+                ("/payments", "nav.payments", account.may(.subscriptions, at: nil)),
                 ("/agreements", "nav.agreements", account.may(.configuration, at: nil)),
+                ("/chain-settings", "nav.chainSettings", account.may(.configuration, at: nil)),
                 ("/audit", "nav.audit", account.may(.configuration, at: nil)),
             ]
             nav = links.filter(\.2).map { link in

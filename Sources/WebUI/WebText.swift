@@ -34,7 +34,8 @@ public struct WebText: Sendable {
 
     /// The text for `key` (the key itself when missing, so a gap shows instead of breaking a page).
     public subscript(_ key: String) -> String {
-        guard let pair = Self.table[key] ?? Self.doorTable[key] ?? Self.promotionTable[key] else { return key }
+        guard let pair = Self.table[key] ?? Self.doorTable[key] ?? Self.paymentTable[key] ?? Self.promotionTable[key]
+        else { return key }
         return language == .es ? pair.0 : pair.1
     }
 
@@ -342,6 +343,7 @@ public struct WebText: Sendable {
         "reason.subscription.cancelled": ("Plan cancelado", "Plan cancelled"),
         "reason.plan.outside_window": ("Fuera del horario de su plan", "Outside their plan's hours"),
         "reason.plan.visit_limit": ("Ya usó todas las visitas de su plan", "All visits of their plan used"),
+        "reason.payment.overdue": ("Pago vencido", "Payment overdue"),
         "reason.antipassback.already_inside": ("Ya está dentro (antipassback)", "Already inside (anti-passback)"),
         "reason.antipassback.not_inside": ("No registró entrada", "No entry on record"),
         "reason.antipassback.too_soon": ("Demasiado pronto para volver a entrar", "Too soon to enter again"),

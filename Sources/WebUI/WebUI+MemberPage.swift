@@ -28,6 +28,7 @@ extension WebUI {
             return found.message
         }
         let value = { (name: String) in request.field(name) }
+        let enrollFields = ["plan", "branch", "startDate", "promotion", "paymentReference", "payment", "paymentDue"]
 
         let facts: [(String, String)] = [
             (t["field.clave"], request.string(profile["clave"])),
@@ -93,7 +94,7 @@ extension WebUI {
                 "\(request.day(subscription["startDate"])) – \(request.day(subscription["effectiveEndDate"]))",
                 "<span class=\"standing \(standing)\">\(t["standing." + standing])</span>",
                 "\(request.money(subscription["pricePaid"]))\(Self.discountNote(request, subscription))",
-                HTML.join(actions, separator: " "),
+                Self.paymentCell(request, member: id, subscription: subscription), HTML.join(actions, separator: " "),
             ]
         }
         let historyRows = history.list.map { request.attendanceCells($0, branches: branches) }
@@ -122,24 +123,32 @@ extension WebUI {
             </div>
             <section class="card"><h2>\(t["member.subscriptions"])</h2>\
             \(subscriptionRows.isEmpty ? "<p>\(t["member.noSubscriptions"])</p>" as HTML : request.table(
-                [t["field.plan"], t["member.from"], t["field.status"], t["field.price"], ""], subscriptionRows))
+                [t["field.plan"], t["member.from"], t["field.status"], t["field.price"], t["payments.payment"], ""],
+                subscriptionRows))
             <details\(HTML.when(failed?.form == "enroll", " open"))><summary>\(t["member.enroll"])</summary>\
             <form method="post" action="/members/\(id)/enroll">\(request.csrfField)
             \(request.select(
                 "plan", t["field.plan"], options: planOptions, selected: value("plan"),
-                error: errorText("enroll", "plan", ["plan", "branch", "startDate", "promotion", "paymentReference"])))
+                error: errorText("enroll", "plan", enrollFields)))
             \(request.select(
                 "branch", t["field.branch"], options: branchOptions, selected: value("branch"),
-                error: errorText("enroll", "branch", ["plan", "branch", "startDate", "promotion", "paymentReference"])))
+                error: errorText("enroll", "branch", enrollFields)))
             \(request.input(
                 "startDate", t["field.start"], value: value("startDate"), type: "date",
                 error: errorText(
-                    "enroll", "startDate", ["plan", "branch", "startDate", "promotion", "paymentReference"])))
+                    "enroll", "startDate", enrollFields)))
             \(request.input(
                 "promotion", t["field.promotion"], value: value("promotion"),
-                error: errorText("enroll", "promotion", ["plan", "branch", "startDate", "promotion", "pricePaid"]),
+                error: errorText("enroll", "promotion", enrollFields),
                 attributes: " maxlength=\"40\" placeholder=\"\(t["member.promotionHint"])\""))
             \(request.input("paymentReference", t["field.reference"], value: value("paymentReference")))
+            \(request.select(
+                "payment", t["payments.payment"],
+                options: ["paid", "pending", "credit"].map { ($0, t["payment." + $0]) }, selected: value("payment"),
+                error: errorText("enroll", "payment", enrollFields)))
+            \(request.input(
+                "paymentDue", t["payments.due"], value: value("paymentDue"), type: "date",
+                error: errorText("enroll", "paymentDue", enrollFields)))
             <p><button type="submit">\(t["member.enroll"])</button></p></form></details></section>
             <section class="card"><h2>\(t["member.cards"])</h2>\
             \(cards.isEmpty ? "" : request.table([t["attendance.card"], t["field.status"], ""], cards))

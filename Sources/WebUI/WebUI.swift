@@ -36,6 +36,7 @@ package final class WebUI: Sendable {
         declareAdminPages(&router)
         declareDoorSetupPages(&router)
         declarePromotionPages(&router)
+        declarePaymentPages(&router)
     }
 
     /// Adds a page: resolves the session and language, sends anyone signed out to the login (and

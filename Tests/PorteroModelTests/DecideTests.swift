@@ -116,6 +116,16 @@ struct DecisionCase: Sendable, CustomTestStringConvertible {
             $0.plan.visitLimit = VisitLimit(perSubscription: 10)
             $0.visitsUsed = 9
         },
+        DecisionCase("a payment owed past the chain's grace", .paymentOverdue) {
+            $0.subscription.unpaidFrom = Subscription.unpaidFrom(due: day(2024, 5, 31), graceDays: 2)
+        },
+        DecisionCase("a payment owed, still within the grace", .granted) {
+            $0.subscription.unpaidFrom = Subscription.unpaidFrom(due: day(2024, 6, 1), graceDays: 2)
+        },
+        DecisionCase("leaving with a payment overdue", .grantedExit) {
+            $0.subscription.unpaidFrom = day(2024, 6, 1)
+            $0.request.direction = .exit
+        },
         DecisionCase("already inside (in/out)", .antipassbackAlreadyInside) {
             $0.door.antiPassback = AntiPassbackRule(inOut: true)
             $0.state.presence = Presence(inside: true, since: utc(2024, 6, 3, 15, 0), lastEntry: utc(2024, 6, 3, 15, 0))

@@ -35,7 +35,8 @@ public struct AccessDecision: Hashable, Sendable {
 /// 5. a plan covering this branch (a card of another branch's member, from the chain's card
 ///    index, stops here: `plan.branch_not_covered` while they hold a subscription, else
 ///    `subscription.none`);
-/// 6. a current subscription to it (not started, expired, frozen or cancelled deny; grace admits);
+/// 6. a current subscription to it (not started, expired, frozen or cancelled deny; grace admits;
+///    a payment owed past the chain's grace denies);
 /// 7. the plan's time window, in the branch's time zone;
 /// 8. the plan's visit limit per day, week and month, counting entries at every branch as of the
 ///    last sync, and a pack's over the whole subscription;
@@ -188,6 +189,9 @@ func membership(_ subscriptions: [SubscriptionFacts], branch: BranchID, local: L
             progress = 1
             let standing = subscription.standing(on: local.day)
             switch standing {
+            case .current where subscription.isOverdue(on: local.day),
+                .grace where subscription.isOverdue(on: local.day):
+                (progress, reason) = (2, .paymentOverdue)
             case .current, .grace:
                 progress = 2
                 reason = .planOutsideWindow

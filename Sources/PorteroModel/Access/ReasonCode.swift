@@ -36,6 +36,8 @@ public enum ReasonCode: String, Sendable, Codable, CaseIterable {
     case subscriptionCancelled = "subscription.cancelled"
     case planOutsideWindow = "plan.outside_window"
     case planVisitLimit = "plan.visit_limit"
+    /// A payment owed on the subscription is past the chain's grace.
+    case paymentOverdue = "payment.overdue"
     // Anti-passback.
     case antipassbackAlreadyInside = "antipassback.already_inside"
     case antipassbackNotInside = "antipassback.not_inside"

@@ -42,12 +42,14 @@ public struct Subscription: Hashable, Sendable, Codable {
     /// For a pack: the entries the core has counted at other branches (nil: none). A replica adds
     /// its own from its journal.
     public var visitsElsewhere: Int?
+    /// While a payment is owed: the first day the door refuses (`payment.overdue`).
+    public var unpaidFrom: LocalDay?
 
     public init(
         id: SubscriptionID, userID: UserID, planID: PlanID, startDay: LocalDay, endDay: LocalDay, graceDays: Int = 0,
         status: Status = .active, freezes: [FreezePeriod] = [], pricePaid: Money, promotion: String? = nil,
         paymentReference: String? = nil,
-        visitsElsewhere: Int? = nil
+        visitsElsewhere: Int? = nil, unpaidFrom: LocalDay? = nil
     ) {
         self.id = id
         self.userID = userID
@@ -61,7 +63,14 @@ public struct Subscription: Hashable, Sendable, Codable {
         self.promotion = promotion
         self.paymentReference = paymentReference
         self.visitsElsewhere = visitsElsewhere
+        self.unpaidFrom = unpaidFrom
     }
+
+    /// The first day the door refuses a payment due on `due`: the grace days after it still admit.
+    public static func unpaidFrom(due: LocalDay, graceDays: Int) -> LocalDay { due.adding(days: max(0, graceDays) + 1) }
+
+    /// True when a payment owed on this subscription closes the door on `day`.
+    public func isOverdue(on day: LocalDay) -> Bool { unpaidFrom.map { day >= $0 } ?? false }
 
     /// The last paid day once freezes are counted: every frozen day moves the end by one.
     /// The stored `endDay` never changes, so freezing and unfreezing cannot drift it.

@@ -1,0 +1,106 @@
+import Foundation
+import PorteroModel
+import SQLite
+
+/// Settings that hold for the whole chain: its one currency, the grace before an unpaid
+/// subscription closes the door, the tax rate prices include, and who sells (on invoices).
+public struct ChainSettings: Hashable, Sendable, Codable {
+    /// ISO 4217: every price, sale and invoice of the chain is in it.
+    public var currency: String
+    /// Days after a payment falls due during which an unpaid subscription still opens the door.
+    public var paymentGraceDays: Int
+    /// The tax prices include, in basis points (1 600 = 16 %), unless a product says otherwise.
+    public var taxRateBasisPoints: Int
+    /// The seller on receipts and invoices.
+    public var legalName: String
+    public var taxID: String
+    public var fiscalAddress: String
+
+    public init(
+        currency: String = "MXN", paymentGraceDays: Int = 3, taxRateBasisPoints: Int = 1_600, legalName: String = "",
+        taxID: String = "", fiscalAddress: String = ""
+    ) {
+        self.currency = currency
+        self.paymentGraceDays = paymentGraceDays
+        self.taxRateBasisPoints = taxRateBasisPoints
+        self.legalName = legalName
+        self.taxID = taxID
+        self.fiscalAddress = fiscalAddress
+    }
+
+    public var taxRate: TaxRate { TaxRate(basisPoints: taxRateBasisPoints) }
+
+    /// Refuses (naming the field) what the API's schema refuses.
+    public func check() throws {
+        guard currency.utf8.count == 3, currency.utf8.allSatisfy({ (65...90).contains($0) }) else {
+            throw AccountError(field: "currency", problem: "an ISO 4217 code in capitals, such as MXN")
+        }
+        guard (0...60).contains(paymentGraceDays) else {
+            throw AccountError(field: "paymentGraceDays", problem: "must be from 0 to 60")
+        }
+        guard (0...10_000).contains(taxRateBasisPoints) else {
+            throw AccountError(field: "taxRateBasisPoints", problem: "must be from 0 to 10000 (100 %)")
+        }
+        try FieldRules.checkName(legalName, field: "legalName", required: false)
+        guard taxID.unicodeScalars.count <= 20, taxID.unicodeScalars.allSatisfy(Self.taxIDCharacters.contains) else {
+            throw AccountError(field: "taxID", problem: "at most 20 letters, digits, & or -")
+        }
+        guard fiscalAddress.unicodeScalars.count <= 300 else {
+            throw AccountError(field: "fiscalAddress", problem: "at most 300 characters")
+        }
+    }
+
+    /// What a tax identifier holds (an RFC, a VAT number): the schema's `^[A-Za-z0-9&Ñ-]{0,20}$`.
+    static let taxIDCharacters = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789&Ñ-".unicodeScalars)
+
+    /// An amount in the chain's currency.
+    public func money(_ minorUnits: Int64) -> Money { Money(minorUnits: minorUnits, currency: currency) }
+
+    /// Tolerant of a stored value from an older program: a missing key keeps its default.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = ChainSettings()
+        currency = try container.decodeIfPresent(String.self, forKey: .currency) ?? defaults.currency
+        paymentGraceDays =
+            try container.decodeIfPresent(Int.self, forKey: .paymentGraceDays) ?? defaults.paymentGraceDays
+        taxRateBasisPoints =
+            try container.decodeIfPresent(Int.self, forKey: .taxRateBasisPoints) ?? defaults.taxRateBasisPoints
+        legalName = try container.decodeIfPresent(String.self, forKey: .legalName) ?? ""
+        taxID = try container.decodeIfPresent(String.self, forKey: .taxID) ?? ""
+        fiscalAddress = try container.decodeIfPresent(String.self, forKey: .fiscalAddress) ?? ""
+    }
+}
+
+/// The chain's settings, kept in the core's database.
+public protocol SettingsStore {
+    /// The saved settings, or the defaults when none were saved.
+    func chain() throws -> ChainSettings
+    /// Replaces the settings (the caller validates them and writes the audit row in the same transaction).
+    func save(_ settings: ChainSettings) throws
+}
+
+/// Keeps the settings as one JSON value in `core_meta`.
+public final class SQLSettingsStore: SettingsStore {
+    package let db: any SQLDatabase
+    static let key = "chain_settings"
+
+    public init(connection: any SQLDatabase) throws { db = connection }
+
+    public func chain() throws -> ChainSettings {
+        guard
+            let text: String = try db.queryFirst(
+                "SELECT value FROM core_meta WHERE key = ?", Self.key, map: { try $0.get(0) })
+        else { return ChainSettings() }
+        return try JSONDecoder().decode(ChainSettings.self, from: Data(text.utf8))
+    }
+
+    public func save(_ settings: ChainSettings) throws {
+        try settings.check()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let text = String(decoding: try encoder.encode(settings), as: UTF8.self)
+        try db.run(
+            "INSERT INTO core_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            Self.key, text)
+    }
+}

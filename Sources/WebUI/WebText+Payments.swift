@@ -1,0 +1,44 @@
+/// The words of payments owed and the chain's settings (Spanish, English).
+extension WebText {
+    package static let paymentTable: [String: (String, String)] = [
+        "nav.payments": ("Pagos pendientes", "Payments owed"),
+        "nav.chainSettings": ("Configuración de la cadena", "Chain settings"),
+        "payments.title": ("Pagos pendientes", "Payments owed"),
+        "payments.none": ("Nadie debe un pago.", "Nobody owes a payment."),
+        "payments.due": ("Vence", "Due"),
+        "payments.refusedFrom": ("La puerta lo rechaza desde", "The door refuses from"),
+        "payments.overdue": ("Pago vencido", "Payment overdue"),
+        "payments.record": ("Registrar pago", "Record payment"),
+        "payments.recorded": (
+            "Pago registrado; la puerta lo sabe en segundos.", "Payment recorded; the door knows within seconds."
+        ),
+        "payments.outcome": ("Resultado", "Outcome"),
+        "payments.method": ("Forma de pago", "Payment method"),
+        "payments.amount": ("Importe (centavos)", "Amount (cents)"),
+        "payments.payment": ("Pago", "Payment"),
+        "payment.paid": ("Pagado", "Paid"),
+        "payment.pending": ("Pago pendiente", "Payment pending"),
+        "payment.failed": ("Pago rechazado", "Payment failed"),
+        "payment.credit": ("A crédito", "On credit"),
+        "payment.outcome.paid": ("Pagó", "Paid"),
+        "payment.outcome.failed": ("No pasó", "Failed"),
+        "method.cash": ("Efectivo", "Cash"),
+        "method.card": ("Tarjeta", "Card"),
+        "method.transfer": ("Transferencia", "Transfer"),
+        "chain.title": ("Configuración de la cadena", "Chain settings"),
+        "chain.currency": ("Moneda (ISO 4217)", "Currency (ISO 4217)"),
+        "chain.grace": ("Días de gracia para pagar", "Days of grace to pay"),
+        "chain.tax": (
+            "Impuesto incluido en los precios (puntos base, 1600 = 16 %)",
+            "Tax included in prices (basis points, 1600 = 16 %)"
+        ),
+        "chain.legalName": ("Razón social", "Legal name"),
+        "chain.taxID": ("RFC o número fiscal", "Tax ID"),
+        "chain.address": ("Domicilio fiscal", "Fiscal address"),
+        "chain.saved": ("Configuración guardada.", "Settings saved."),
+        "chain.hint": (
+            "Todos los precios incluyen el impuesto; las fracciones de centavo se redondean al más cercano, y la mitad se aleja de cero.",
+            "Every price includes the tax; fractions of a cent round to the nearest, and a half away from zero."
+        ),
+    ]
+}

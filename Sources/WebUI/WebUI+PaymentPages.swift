@@ -1,0 +1,123 @@
+import BackOffice
+import Foundation
+import HTTP
+import PorteroModel
+
+/// Payments owed (the desk's list and the member page's form) and the chain's settings.
+extension WebUI {
+    package func declarePaymentPages(_ router: inout Router) {
+        add(&router, .get, "/payments", .signedIn) { request in Self.paymentsOwed(request) }
+        memberForm(&router, "/members/:id/payment", form: "payment") { request, _ in
+            var body: [String: Any] = ["outcome": request.field("outcome"), "method": request.field("method")]
+            let amount = request.field("amountMinor")
+            if !amount.isEmpty { body["amountMinor"] = Int64(amount) ?? amount }
+            if !request.field("reference").isEmpty { body["reference"] = request.field("reference") }
+            return request.call(
+                .post, "/api/v1/subscriptions/\(Int64(request.field("subscription")) ?? 0)/payments", body: body)
+        }
+        add(&router, .get, "/chain-settings", .signedIn) { request in Self.chainSettings(request) }
+        add(&router, .post, "/chain-settings", .signedIn) { request in
+            var body: [String: Any] = [:]
+            for name in ["currency", "legalName", "taxID", "fiscalAddress"] { body[name] = request.field(name) }
+            for name in ["paymentGraceDays", "taxRateBasisPoints"] {
+                body[name] = Int64(request.field(name)) ?? request.field(name) as Any
+            }
+            let result = request.call(.put, "/api/v1/settings", body: body)
+            guard result.ok else { return Self.chainSettings(request, failed: result) }
+            return Self.redirect("/chain-settings?done=1")
+        }
+    }
+
+    /// The payment cell of a subscription row: where its payment stands, and while it owes, a
+    /// form to record a payment (or a failed one).
+    package static func paymentCell(_ request: WebRequest, member: String, subscription: [String: Any]) -> HTML {
+        let t = request.text
+        let status = request.string(subscription["paymentStatus"])
+        guard status != "paid", !status.isEmpty else { return HTML(stringLiteral: t["payment.paid"]) }
+        let sid = request.string(subscription["id"])
+        let refused = request.day(subscription["doorRefusesFrom"])
+        let methods = ["cash", "card", "transfer"].map { ($0, t["method." + $0]) }
+        return """
+            <span class="standing expired">\(t["payment." + status])</span> \
+            <small>\(t["payments.due"]) \(request.day(subscription["paymentDue"])) · \
+            \(t["payments.refusedFrom"]) \(refused)</small>
+            <details><summary>\(t["payments.record"])</summary>\
+            <form method="post" action="/members/\(member)/payment">\(request.csrfField)\
+            <input type="hidden" name="subscription" value="\(sid)">\
+            \(request.select(
+                "outcome", t["payments.outcome"],
+                options: ["paid", "failed"].map { ($0, t["payment.outcome." + $0]) }, id: "f-outcome-\(sid)"))\
+            \(request.select("method", t["payments.method"], options: methods, id: "f-method-\(sid)"))\
+            \(request.input(
+                "amountMinor", t["payments.amount"], value: request.string(
+                    (subscription["pricePaid"] as? [String: Any])?["minorUnits"]), type: "number",
+                id: "f-amount-\(sid)"))\
+            \(request.input("reference", t["field.reference"], id: "f-reference-\(sid)"))\
+            <p><button type="submit">\(t["payments.record"])</button></p></form></details>
+            """
+    }
+
+    package static func paymentsOwed(_ request: WebRequest) -> HTTPResponse {
+        let t = request.text
+        let owed = request.call(.get, "/api/v1/payments/owed")
+        guard owed.ok else { return request.failure(owed) }
+        let branches = request.branches()
+        var names: [String: String] = [:]
+        let rows: [[HTML]] = owed.list.map { subscription in
+            let member = request.string(subscription["userID"])
+            if names[member] == nil {
+                names[member] = request.fullName(request.call(.get, "/api/v1/users/\(member)").object)
+            }
+            let status = request.string(subscription["paymentStatus"])
+            return [
+                "<a href=\"/members/\(member)\">\(names[member] ?? member)</a>",
+                "\(request.string(subscription["planName"]))",
+                "\(request.int(subscription["branch"]).flatMap { branches[$0]?.name } ?? "")",
+                "\(request.money(subscription["pricePaid"]))", "\(t["payment." + status])",
+                "\(request.day(subscription["paymentDue"]))", "\(request.day(subscription["doorRefusesFrom"]))",
+            ]
+        }
+        let body: HTML =
+            rows.isEmpty
+            ? "<p>\(t["payments.none"])</p>"
+            : request.table(
+                [
+                    t["attendance.member"], t["field.plan"], t["field.branch"], t["field.price"],
+                    t["payments.payment"], t["payments.due"], t["payments.refusedFrom"],
+                ], rows)
+        return request.page(title: t["payments.title"], active: "/payments", body: body)
+    }
+
+    package static func chainSettings(_ request: WebRequest, failed: APIResult? = nil) -> HTTPResponse {
+        let t = request.text
+        let current = request.call(.get, "/api/v1/settings")
+        guard current.ok else { return request.failure(current) }
+        let fields = ["currency", "paymentGraceDays", "taxRateBasisPoints", "legalName", "taxID", "fiscalAddress"]
+        let wrong = failed.flatMap { $0.erroredField(among: fields) ?? "currency" }
+        func value(_ name: String) -> String {
+            failed != nil ? request.field(name) : request.string(current.object[name])
+        }
+        func error(_ name: String) -> String? { wrong == name ? failed?.error : nil }
+        let labels = [
+            "currency": "chain.currency", "paymentGraceDays": "chain.grace", "taxRateBasisPoints": "chain.tax",
+            "legalName": "chain.legalName", "taxID": "chain.taxID", "fiscalAddress": "chain.address",
+        ]
+        let inputs: [HTML] = fields.map { name in
+            request.input(
+                name, t[labels[name] ?? name], value: value(name),
+                type: ["paymentGraceDays", "taxRateBasisPoints"].contains(name) ? "number" : "text",
+                required: name == "currency", error: error(name))
+        }
+        let editable = request.may(.configuration)
+        let body: HTML = """
+            \(failed.map { "<p class=\"error\" role=\"alert\">\(t["error.fix"]) \($0.error ?? "")</p>" as HTML } ?? "")
+            <section class="card"><form method="post" action="/chain-settings">\(request.csrfField)
+            <fieldset\(HTML.when(!editable, " disabled"))>\(inputs)</fieldset>
+            <p class="hint">\(t["chain.hint"])</p>
+            \(HTML.when(editable, "<p><button type=\"submit\">\(t["action.save"])</button></p>"))</form></section>
+            """
+        return request.page(
+            title: t["chain.title"], active: "/chain-settings", body: body, status: failed == nil ? 200 : 400,
+            notice: request.query("done") != nil ? t["chain.saved"] : nil)
+    }
+}
