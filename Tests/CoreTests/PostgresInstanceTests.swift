@@ -133,6 +133,7 @@ import Testing
         }
         #expect(group.wait(timeout: .now() + 30) == .success)
         let applied = try results.withLock { try $0.map { try $0.get() } }
-        #expect(applied.sorted { $0.count < $1.count } == [[], [15]], "one applied the schema, the other nothing")
+        let every = CoreSchema.postgresMigrator.migrations.map(\.version)
+        #expect(applied.sorted { $0.count < $1.count } == [[], every], "one applied the schema, the other nothing")
     }
 }
