@@ -4,7 +4,8 @@ protocol against a live `portero demo` (a seeded core and one branch daemon swip
 
 Signs in as a receptionist, looks up a member, watches a swipe arrive on the live page, changes
 the language, opens the dashboard and the doors, and checks the live view comes back after the
-core restarts; then an administrator closes branch 1 for a day on its calendar.
+core restarts; then an administrator closes branch 1 for a day on its calendar, makes a promotion
+code and sells a subscription with it.
 Screenshots go to .build/browser-artifacts/. Any console error, uncaught exception or failed
 resource (a CSP violation, a 404) fails the run.
 
@@ -341,6 +342,21 @@ def main():
         browser.submit("form[action='/branches/1/calendar']")
         browser.wait_for(f"document.querySelector('time[datetime=\"{day}\"]') !== null", what="the closed day in the calendar")
         browser.screenshot("08-calendar")
+
+        # The administrator makes a promotion code, then sells a subscription with it on a member's page.
+        browser.open(f"{base}/promotions")
+        assert browser.evaluate("document.body.textContent.includes('ENERO2X1')"), "the demo's promotion is not listed"
+        browser.evaluate("document.getElementById('f-code').value = 'PRUEBA10'; document.getElementById('f-name').value = 'Prueba'; document.getElementById('f-kind').value = 'percent'; document.getElementById('f-value').value = '10'")
+        browser.submit("form[action='/promotions']")
+        browser.wait_for("location.search === '?done=created' && document.body.textContent.includes('PRUEBA10')", what="the new promotion in the list")
+        browser.screenshot("09-promotions")
+        browser.open(f"{base}/members?q=Ana")
+        browser.evaluate("document.querySelector('main table tbody tr a').click()")
+        browser.wait_for("location.pathname.startsWith('/members/') && document.readyState === 'complete'", what="a member page")
+        browser.evaluate("const plan = document.getElementById('f-plan'); plan.value = Array.from(plan.options).find(o => o.text.startsWith('Mensual ·')).value; document.getElementById('f-branch').value = '1'; document.getElementById('f-promotion').value = 'prueba10'")
+        browser.submit("form[action$='/enroll']")
+        browser.wait_for("document.body.textContent.includes('PRUEBA10')", what="the sale with its promotion on the member page")
+        browser.screenshot("10-member-promotion")
 
         if browser.problems:
             for problem in browser.problems:

@@ -12,7 +12,8 @@ extension Schema {
                 "plans": .array(.id), "branches": .array(.id), "uses": .count, "active": .boolean,
             ],
             optional: [
-                "code": .text, "validFrom": .date, "validTo": .date, "maxUses": .id, "maxUsesPerMember": .id,
+                "code": .text, "amount": .money, "validFrom": .date, "validTo": .date, "maxUses": .id,
+                "maxUsesPerMember": .id,
             ]))
 
     /// A promotion code: letters, digits, `-` and `_` (kept upper case); "" on a change makes it automatic.

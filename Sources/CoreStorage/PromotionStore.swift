@@ -10,6 +10,8 @@ public struct PromotionView: Hashable, Sendable, Codable {
     /// `percent` (value in basis points: 1000 = 10 %) or `amount` (value in minor units).
     public var kind: String
     public var value: Int64
+    /// For `amount`: the value in the chain's currency.
+    public var amount: Money?
     /// Plans and branches covered; empty: all.
     public var plans: [Int64]
     public var branches: [Int64]

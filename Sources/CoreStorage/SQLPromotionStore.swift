@@ -22,8 +22,10 @@ public final class SQLPromotionStore: PromotionStore {
         let branches: [Int64] = try db.query(
             "SELECT branch_id FROM promotion_branches WHERE promotion_id = ? ORDER BY branch_id", id
         ) { try $0.get(0) }
+        let (kind, value): (String, Int64) = (try row.get(3), try row.get(4))
         return PromotionView(
-            id: id, code: try row.get(1), name: try row.get(2), kind: try row.get(3), value: try row.get(4),
+            id: id, code: try row.get(1), name: try row.get(2), kind: kind, value: value,
+            amount: kind == "amount" ? try SQLSettingsStore(connection: db).chain().money(value) : nil,
             plans: plans, branches: branches,
             validFrom: row.int64(5).map { LocalDay(daysSinceEpoch: Int32($0)) },
             validTo: row.int64(6).map { LocalDay(daysSinceEpoch: Int32($0)) }, maxUses: row.int64(7),

@@ -42,10 +42,10 @@ extension WebUI {
             ? (value == value.rounded() ? String(Int(value)) : String(value)) : String(format: "%.2f", value)
     }
 
-    /// The discount as a list shows it: "10 %" or an amount in the chain's currency.
+    /// The discount as a list shows it: "10 %", or the amount in the chain's currency.
     static func shownValue(_ promotion: [String: Any], _ request: WebRequest) -> String {
         let written = writtenValue(promotion, request)
-        return request.string(promotion["kind"]) == "percent" ? "\(written) %" : "$\(written)"
+        return request.string(promotion["kind"]) == "percent" ? "\(written) %" : request.money(promotion["amount"])
     }
 
     package static func promotions(_ request: WebRequest, errors: [String: String] = [:]) throws -> HTTPResponse {
@@ -168,7 +168,7 @@ extension WebUI {
         return """
             <div class="row">\(request.input(
                 "code", t["promotions.code"], value: value("code"), error: errors["code"],
-                attributes: " maxlength=\"40\" pattern=\"[A-Za-z0-9_-]*\""))
+                attributes: " maxlength=\"40\" pattern=\"[A-Za-z0-9_\\-]*\""))
             \(request.input(
                 "name", t["field.name"], value: value("name"), required: true, error: errors["name"],
                 attributes: " maxlength=\"100\""))</div>

@@ -90,6 +90,8 @@ func errorText(_ response: HTTPResponse) -> String {
         let changed = try fixture.patch(
             "/api/v1/promotions/\(id)", #"{"kind": "amount", "value": 10000, "maxUses": 5}"#, as: admin)
         #expect(try changed.status == 200 && object(changed)["maxUses"] as? Int64 == 5)
+        let amount = try object(changed)["amount"] as? [String: Any]
+        #expect(amount?["minorUnits"] as? Int64 == 10000 && amount?["currency"] as? String == "MXN", "the chain's")
         let actions = try fixture.api.withDatabase { database in
             try database.db.query("SELECT action FROM audit WHERE target = ?", "promotion:\(id)") {
                 try $0.get(0) as String
