@@ -21,6 +21,7 @@ public final class CoreDatabase {
     public let doors: any DoorStore
     public let settings: any SettingsStore
     public let promotions: any PromotionStore
+    public let invoices: any InvoiceStore
 
     package init(
         connection: any SQLDatabase, hasher: PasswordHasher, policy: AuthPolicy, throttle: LoginThrottle,
@@ -43,6 +44,7 @@ public final class CoreDatabase {
         doors = try SQLDoorStore(connection: connection)
         settings = try SQLSettingsStore(connection: connection)
         promotions = SQLPromotionStore(connection: connection)
+        invoices = SQLInvoiceStore(connection: connection)
         auth = Authenticator(
             connection: connection, accounts: accounts, audit: audit, hasher: hasher, policy: policy,
             throttle: throttle, dummyHash: dummyHash)

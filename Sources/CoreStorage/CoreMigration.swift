@@ -46,6 +46,7 @@ public enum CoreMigration {
         // Parents before children (foreign keys), then the rest.
         let first = [
             "core_meta", "branches", "agreements", "users", "plans", "plan_versions", "promotions", "subscriptions",
+            "invoices",
             "devices",
             "audit", "notifications",
         ]

@@ -6,7 +6,7 @@ extension CoreSchema {
     /// same numbers as SQLite's for every later step. Types follow SQLite's (integers are
     /// BIGINT, flags 0 or 1, byte strings BYTEA), so both backends run the same statements.
     package static let postgresMigrator = PGMigrator(
-        owner: "portero-core", migrations: [postgresBase, postgresPromotions, postgresPayments])
+        owner: "portero-core", migrations: [postgresBase, postgresPromotions, postgresInvoices, postgresPayments])
 
     static let postgresBase = Migration(
         version: 15, name: "core schema",

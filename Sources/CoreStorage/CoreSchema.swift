@@ -315,6 +315,7 @@ package enum CoreSchema {
                     ) STRICT, WITHOUT ROWID;
                     """),
             promotions,
+            invoices,
             payments,
         ])
 }

@@ -121,6 +121,8 @@ extension SQLSalesStore {
                 Int64(end.rawValue) + Int64(plan.graceDays), listPrice, applied?.discount ?? 0, applied?.id,
                 as: Int64.self)
             try members.recordChange("user", user.rawValue, now: now)
+            // Every sale is invoiced in its own transaction, numbered in its branch's series.
+            _ = try SQLInvoiceStore(connection: db).issue(forSubscription: id, now: now, today: today)
             guard let created = try subscription(id, today: today) else {
                 throw AccountError(field: "plan", problem: "could not be read back")
             }
