@@ -46,9 +46,9 @@ public final class SQLInvoiceStore: InvoiceStore {
         var conditions: [String] = []
         var arguments: [any SQLiteBindable] = []
         if let branches = filter.branches {
-            conditions.append(
-                "i.branch_id IN (\(branches.isEmpty ? "NULL" : branches.map { "\($0.rawValue)" }.joined(separator: ",")))"
-            )
+            // Branch ids are integers, written into the statement.
+            let list = branches.isEmpty ? "NULL" : branches.map { String($0.rawValue) }.joined(separator: ",")
+            conditions.append("i.branch_id IN (\(list))")
         }
         if let buyer = filter.buyer {
             conditions.append("i.buyer_user_id = ?")
