@@ -84,6 +84,7 @@ public final class CoreAPI: Sendable {
         Self.declareDoorRoutes(&declared)
         Self.declareDoorSetupRoutes(&declared)
         Self.declarePromotionRoutes(&declared)
+        Self.declareInvoiceRoutes(&declared)
         Self.declareImportRoutes(&declared)
         Self.declareSyncRoutes(&declared)
         Self.declareOpenAPIRoute(&declared)
