@@ -25,6 +25,8 @@ extension WebRequest {
                 ("/devices", "nav.devices", account.may(.branches, at: nil)),
                 ("/doors", "nav.doors", account.may(.attendance, at: nil)),
                 ("/payments", "nav.payments", account.may(.subscriptions, at: nil)),
+                ("/invoices", "nav.invoices", account.may(.subscriptionInvoices, at: nil)),
+                ("/my/invoices", "nav.myInvoices", account.roles.contains(.client)),
                 ("/agreements", "nav.agreements", account.may(.configuration, at: nil)),
                 ("/chain-settings", "nav.chainSettings", account.may(.configuration, at: nil)),
                 ("/audit", "nav.audit", account.may(.configuration, at: nil)),

@@ -36,6 +36,7 @@ package final class WebUI: Sendable {
         declareAdminPages(&router)
         declareDoorSetupPages(&router)
         declarePromotionPages(&router)
+        declareInvoicePages(&router)
         declarePaymentPages(&router)
     }
 
