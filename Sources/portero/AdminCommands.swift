@@ -9,7 +9,7 @@ struct AdminCommands {
 
     static let flags = Set([
         "--json", "--all", "--unread", "--urgent", "--dry-run", "--follow-up", "--granted", "--denied", "--clear",
-    ]).union(doorSetupFlags).union(promotionFlags)
+    ]).union(doorSetupFlags).union(promotionFlags).union(invoiceFlags)
     static let valued = Set([
         "--core", "--user", "--totp", "--q", "--branch", "--limit", "--offset", "--email", "--name", "--surname",
         "--role",
@@ -17,7 +17,7 @@ struct AdminCommands {
         "--from", "--to",
         "--reason", "--door", "--status", "--interval", "--promotion", "--reference", "--city", "--time-zone",
         "--minutes",
-    ]).union(doorSetupValued).union(promotionValued)
+    ]).union(doorSetupValued).union(promotionValued).union(invoiceValued)
 
     var json: Bool { arguments.has("--json") }
 
@@ -75,6 +75,7 @@ struct AdminCommands {
         case ("doors", _): return try doors()
         case ("calendar", _): return try calendar()
         case ("promotions", _): return try promotions()
+        case ("invoices", _): return try invoices()
         default:
             throw CommandLineArguments.UsageError(message: "unknown command '\(words.joined(separator: " "))'")
         }

@@ -109,6 +109,16 @@ let info = ProgramInfo(
             to 1100 days ahead); on such a day they replace every door's weekly schedule for entries.
             """
         ),
+        (
+            """
+            invoices list [--from DATE] [--to DATE] [--user ID] [--branch ID] [--mine] | show ID [--mine] | export \
+            --output FILE [--format csv|xlsx] [--from --to --user --mine] | cancel ID --reason TEXT
+            """,
+            """
+            Subscription invoices, numbered per branch; a credit note (the next number) cancels one. --mine: \
+            your own invoices.
+            """
+        ),
         ("--json", "JSON output on every listing."),
         (
             "demo [--port 8080] [--members 5000] [--swipe-every S] [--swipes N] [--directory DIR]",
@@ -132,7 +142,7 @@ runProgram(info, flags: AdminCommands.flags, valued: AdminCommands.valued.union(
     if let first = words.first,
         [
             "login", "logout", "users", "branches", "cards", "plans", "subscriptions", "devices", "attendance",
-            "notifications", "doors", "calendar", "promotions",
+            "notifications", "doors", "calendar", "promotions", "invoices",
         ].contains(first)
     {
         do {
