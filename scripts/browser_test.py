@@ -5,7 +5,7 @@ protocol against a live `portero demo` (a seeded core and one branch daemon swip
 Signs in as a receptionist, looks up a member, watches a swipe arrive on the live page, changes
 the language, opens the dashboard and the doors, and checks the live view comes back after the
 core restarts; then an administrator closes branch 1 for a day on its calendar, makes a promotion
-code and sells a subscription with it.
+code, sells a subscription with it and prints its invoice; a member sees their own invoices.
 Screenshots go to .build/browser-artifacts/. Any console error, uncaught exception or failed
 resource (a CSP violation, a 404) fails the run.
 
@@ -357,6 +357,22 @@ def main():
         browser.submit("form[action$='/enroll']")
         browser.wait_for("document.body.textContent.includes('PRUEBA10')", what="the sale with its promotion on the member page")
         browser.screenshot("10-member-promotion")
+
+        # The sale's invoice: listed, printed with the chain as seller.
+        browser.open(f"{base}/invoices")
+        assert browser.evaluate("document.querySelectorAll('main table tbody tr').length") > 0, "no invoices listed"
+        browser.evaluate("document.querySelector('main table tbody tr a').click()")
+        browser.wait_for("location.pathname.startsWith('/invoices/') && document.body.textContent.includes('Gimnasios Demo SA de CV')", what="a printable invoice")
+        browser.screenshot("11-invoice")
+
+        # A member sees their own invoices.
+        browser.submit("form[action='/logout']")
+        browser.open(f"{base}/my/invoices")
+        browser.wait_for("location.pathname === '/login'", what="the sign-in page")
+        browser.evaluate(f"document.getElementById('f-login').value = 'cliente.demo'; document.getElementById('f-password').value = {json.dumps(PASSWORD)}")
+        browser.submit("form[action='/login']")
+        browser.wait_for("location.pathname === '/my/invoices' && document.querySelectorAll('main table tbody tr').length > 0", what="the member's own invoices")
+        browser.screenshot("12-my-invoices")
 
         if browser.problems:
             for problem in browser.problems:
