@@ -48,12 +48,13 @@ let package = Package(
             name: "BackOffice",
             dependencies: [
                 "CoreStorage", "PorteroModel", "SQLite", "PostgreSQL", "Crypto", "HTTP", "Service", "SyncWire",
-                "LinuxSystem",
+                "LinuxSystem", "Mail",
             ]),
         .target(name: "WebUI", dependencies: ["BackOffice", "CoreStorage", "PorteroModel", "HTTP"]),
         .target(name: "DemoSeed", dependencies: ["CoreStorage", "PorteroModel", "SQLite", "SyncWire"]),
         .target(name: "PorteroCLI"),
         .target(name: "CoreClient", dependencies: ["CCurl"]),
+        .target(name: "Mail", dependencies: ["CCurl"]),
 
         // Executables: argument parsing and wiring only.
         .executableTarget(
@@ -65,6 +66,7 @@ let package = Package(
             name: "portero-core",
             dependencies: [
                 "PorteroCLI", "CoreStorage", "BackOffice", "WebUI", "DemoSeed", "SQLite", "HTTP", "Server", "Service",
+                "Mail",
             ]),
         .executableTarget(
             name: "portero",
@@ -114,8 +116,9 @@ let package = Package(
             name: "CoreTests",
             dependencies: [
                 "CoreStorage", "BackOffice", "WebUI", "DemoSeed", "SQLite", "PostgreSQL", "PorteroModel", "TestSupport",
-                "Server", "HTTP", "SyncWire",
-            ]),
+                "Server", "HTTP", "SyncWire", "Mail",
+            ],
+            exclude: ["Peers"]),
         .testTarget(
             name: "PorteroCLITests",
             dependencies: [

@@ -343,27 +343,58 @@ def main():
         browser.wait_for(f"document.querySelector('time[datetime=\"{day}\"]') !== null", what="the closed day in the calendar")
         browser.screenshot("08-calendar")
 
+        # The administrator adds a product, buys stock of it, opens a shift on a new register and
+        # rings up a ticket paid in cash, then closes the cut with what was counted.
+        browser.open(f"{base}/pos/catalogue")
+        browser.evaluate("document.getElementById('f-name').value = 'Agua 1 L'; document.getElementById('f-sku').value = 'AGUA-1L'; document.getElementById('f-price').value = '25.00'")
+        browser.submit("form[action='/pos/products']")
+        browser.wait_for("document.body.textContent.includes('AGUA-1L')", what="the new product")
+        browser.evaluate("var p = document.getElementById('f-product'); p.value = Array.from(p.options).find(o => o.textContent === 'Agua 1 L').value; document.getElementById('f-branch').value = '1'; document.getElementById('f-supplier').value = 'Bebidas del Centro'; document.getElementById('f-quantity').value = '10'; document.getElementById('f-unitCost').value = '12.00'")
+        browser.submit("form[action='/pos/purchases']")
+        browser.wait_for("document.body.textContent.includes('Centro: 10')", what="the stock bought")
+        browser.screenshot("09-catalogue")
+        browser.open(f"{base}/pos")
+        browser.evaluate("document.getElementById('f-branch').value = '1'; document.getElementById('f-name').value = 'Caja de prueba'")
+        browser.submit("form[action='/pos/registers']")
+        browser.evaluate("var row = Array.from(document.querySelectorAll('main table tbody tr')).find(r => r.textContent.includes('Caja de prueba')); row.querySelector('input[name=float]').value = '500.00'; row.querySelector('form').id = 'open-shift'")
+        browser.submit("#open-shift")
+        browser.wait_for("location.pathname.endsWith('/sell')", what="the sale screen")
+        browser.evaluate("Array.from(document.querySelectorAll('main table tbody tr')).find(r => r.textContent.includes('AGUA-1L')).querySelector('input').value = '2'; document.getElementById('f-pay-cash').value = '60.00'")
+        browser.screenshot("10-sale")
+        browser.submit("form[action$='/sell']")
+        browser.wait_for("location.pathname.startsWith('/pos/sales/')", what="the receipt")
+        assert "50.00" in browser.evaluate("document.getElementById('ticket-total').textContent"), "the ticket's total"
+        assert "10.00" in browser.evaluate("document.getElementById('ticket-change').textContent"), "the change"
+        browser.screenshot("11-receipt")
+        browser.open(browser.evaluate("document.getElementById('shift-cut').href"))
+        assert "550.00" in browser.evaluate("document.getElementById('expected-cash').textContent"), "float plus the sale"
+        browser.evaluate("document.getElementById('f-counted-cash').value = '550.00'; document.getElementById('f-counted-card').value = '0'; document.getElementById('f-counted-transfer').value = '0'")
+        browser.submit("form[action$='/close']")
+        browser.wait_for("document.querySelector(\"form[action$='/close']\") === null", what="the closed cut")
+        assert "0.00" in browser.evaluate("document.getElementById('difference-cash').textContent"), "no difference"
+        browser.screenshot("12-cut")
+
         # The administrator makes a promotion code, then sells a subscription with it on a member's page.
         browser.open(f"{base}/promotions")
         assert browser.evaluate("document.body.textContent.includes('ENERO2X1')"), "the demo's promotion is not listed"
         browser.evaluate("document.getElementById('f-code').value = 'PRUEBA10'; document.getElementById('f-name').value = 'Prueba'; document.getElementById('f-kind').value = 'percent'; document.getElementById('f-value').value = '10'")
         browser.submit("form[action='/promotions']")
         browser.wait_for("location.search === '?done=created' && document.body.textContent.includes('PRUEBA10')", what="the new promotion in the list")
-        browser.screenshot("09-promotions")
+        browser.screenshot("13-promotions")
         browser.open(f"{base}/members?q=Ana")
         browser.evaluate("document.querySelector('main table tbody tr a').click()")
         browser.wait_for("location.pathname.startsWith('/members/') && document.readyState === 'complete'", what="a member page")
         browser.evaluate("const plan = document.getElementById('f-plan'); plan.value = Array.from(plan.options).find(o => o.text.startsWith('Mensual ·')).value; document.getElementById('f-branch').value = '1'; document.getElementById('f-promotion').value = 'prueba10'")
         browser.submit("form[action$='/enroll']")
         browser.wait_for("document.body.textContent.includes('PRUEBA10')", what="the sale with its promotion on the member page")
-        browser.screenshot("10-member-promotion")
+        browser.screenshot("14-member-promotion")
 
         # The sale's invoice: listed, printed with the chain as seller.
         browser.open(f"{base}/invoices")
         assert browser.evaluate("document.querySelectorAll('main table tbody tr').length") > 0, "no invoices listed"
         browser.evaluate("document.querySelector('main table tbody tr a').click()")
         browser.wait_for("location.pathname.startsWith('/invoices/') && document.body.textContent.includes('Gimnasios Demo SA de CV')", what="a printable invoice")
-        browser.screenshot("11-invoice")
+        browser.screenshot("15-invoice")
 
         # A member sees their own invoices.
         browser.submit("form[action='/logout']")
@@ -372,7 +403,7 @@ def main():
         browser.evaluate(f"document.getElementById('f-login').value = 'cliente.demo'; document.getElementById('f-password').value = {json.dumps(PASSWORD)}")
         browser.submit("form[action='/login']")
         browser.wait_for("location.pathname === '/my/invoices' && document.querySelectorAll('main table tbody tr').length > 0", what="the member's own invoices")
-        browser.screenshot("12-my-invoices")
+        browser.screenshot("16-my-invoices")
 
         if browser.problems:
             for problem in browser.problems:

@@ -28,6 +28,11 @@ public final class CoreAPI: Sendable {
     public let enrollmentCodeSeconds: Int64
     /// The core's time zone (IANA), for "today" when no branch says.
     public let timeZone: String
+    /// The address people reach the web UI at (`https://club.example`), for links in emails;
+    /// nil: no email carries a link (password resets are not sent).
+    public let publicURL: String?
+    /// Signalled when this instance queues an email, so the sender does not wait for its next round.
+    package let mailWaiting = DispatchSemaphore(value: 0)
 
     /// Opens (and migrates) the database at `path` (a SQLite file, or a `postgres://` URL); more
     /// connections are opened as requests need them.
@@ -45,7 +50,7 @@ public final class CoreAPI: Sendable {
         trustedProxies: [String] = [], metricsAllowedAddresses: [String] = ["127.0.0.1", "::1"], log: Log = Log(),
         hasher: PasswordHasher = PasswordHasher(),
         policy: AuthPolicy = AuthPolicy(), enrollmentCodeSeconds: Int64 = 24 * 3600, timeZone: String = "UTC",
-        clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }
+        publicURL: String? = nil, clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }
     ) throws {
         let throttle = LoginThrottle()
         let dummyHash = Authenticator.makeDummyHash(hasher)
@@ -71,6 +76,7 @@ public final class CoreAPI: Sendable {
         self.enrollmentCodeSeconds = enrollmentCodeSeconds
         _ = try ZoneRules(identifier: timeZone)
         self.timeZone = timeZone
+        self.publicURL = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         var declared = RouteTable()
         Self.declareAccountRoutes(&declared)
         Self.declareUserRoutes(&declared)
@@ -78,8 +84,12 @@ public final class CoreAPI: Sendable {
         Self.declareMemberRoutes(&declared)
         Self.declarePINRoutes(&declared)
         Self.declareSalesRoutes(&declared)
+        Self.declarePosRoutes(&declared)
+        Self.declarePosSaleRoutes(&declared)
+        Self.declareCashRoutes(&declared)
         Self.declareSettingsRoutes(&declared)
         Self.declarePaymentRoutes(&declared)
+        Self.declareMailRoutes(&declared)
         Self.declareOperationsRoutes(&declared)
         Self.declareDoorRoutes(&declared)
         Self.declareDoorSetupRoutes(&declared)

@@ -1,5 +1,6 @@
 import CoreStorage
 import Foundation
+import Mail
 import PorteroModel
 import Service
 
@@ -33,11 +34,16 @@ public struct CoreConfiguration: Equatable, Sendable {
     public var logLevel = Log.Priority.info
     /// When the core raises device alarms by itself.
     public var alarms = AlarmPolicy()
+    /// Where people reach the web UI (`https://club.example`), for links in emails.
+    public var publicURL: String?
+    /// The SMTP server the core sends email through; nil: messages wait in the outbox.
+    public var mail: MailSettings?
 
     public init() {}
 
     package static let topLevelKeys = [
         "database", "listen", "time_zone", "secure_cookies", "trusted_proxies", "http", "log", "alarms", "metrics",
+        "public_url", "mail",
     ]
 
     /// Reads and validates the file at `path`.
@@ -108,6 +114,8 @@ public struct CoreConfiguration: Equatable, Sendable {
                 configuration.alarms.staleReplicaSeconds = minutes * 60
             }
         }
+        configuration.publicURL = try publicURL(root)
+        configuration.mail = try mail(root)
         if let log = try root.object("log", allowed: ["level"]) {
             if let level = try log.optionalString("level") {
                 guard let priority = Log.Priority.allCases.first(where: { $0.name == level }) else {

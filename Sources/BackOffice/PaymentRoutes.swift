@@ -92,6 +92,7 @@ extension CoreAPI {
             let updated = try request.database.write { () -> SubscriptionView? in
                 let updated = try request.database.sales.recordPayment(
                     current.id, entry, by: try request.actor.id, today: today, now: request.now)
+                if entry.outcome == .paid { try postToOwnShift(request, current, entry) }
                 try request.audit(
                     "subscription.payment", target: "subscription:\(current.id)",
                     changes: [

@@ -59,8 +59,9 @@ extension CoreAPI {
         let database = request.database
         return try database.write {
             let before = try database.settings.chain()
-            if settings.currency != before.currency, try database.sales.hasSales() {
-                throw AccountError(field: "currency", problem: "stays \(before.currency) once anything has been sold")
+            if settings.currency != before.currency, try database.sales.hasPrices() {
+                throw AccountError(
+                    field: "currency", problem: "stays \(before.currency) once a plan is priced or anything sold")
             }
             try database.settings.save(settings)
             if settings.paymentGraceDays != before.paymentGraceDays {

@@ -19,7 +19,9 @@ public final class CoreDatabase {
     public let dashboard: any DashboardStore
     public let sync: any SyncStore
     public let doors: any DoorStore
+    public let pos: any PosStore
     public let settings: any SettingsStore
+    public let mail: any MailStore
     public let promotions: any PromotionStore
     public let invoices: any InvoiceStore
 
@@ -42,7 +44,10 @@ public final class CoreDatabase {
         dashboard = try SQLDashboardStore(connection: connection)
         sync = try SQLSyncStore(connection: connection)
         doors = try SQLDoorStore(connection: connection)
-        settings = try SQLSettingsStore(connection: connection)
+        let settings = try SQLSettingsStore(connection: connection)
+        self.settings = settings
+        pos = SQLPosStore(connection: connection, currency: { try settings.chain().currency })
+        mail = try SQLMailStore(connection: connection)
         promotions = SQLPromotionStore(connection: connection)
         invoices = SQLInvoiceStore(connection: connection)
         auth = Authenticator(

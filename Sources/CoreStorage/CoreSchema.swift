@@ -314,8 +314,10 @@ package enum CoreSchema {
                         PRIMARY KEY (branch_id, day)
                     ) STRICT, WITHOUT ROWID;
                     """),
+            pointOfSale,
             promotions,
             invoices,
             payments,
+            mail,
         ])
 }

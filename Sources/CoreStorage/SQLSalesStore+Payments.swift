@@ -67,8 +67,8 @@ public protocol PaymentStore {
     func owed(branches: Set<BranchID>?, today: LocalDay, limit: Int) throws -> [SubscriptionView]
     /// The chain's payment grace changed: every member owing a payment goes to the doors again.
     func paymentGraceChanged(now: Timestamp) throws
-    /// True once any subscription has been sold.
-    func hasSales() throws -> Bool
+    /// True once any plan or product has a price or anything has been sold (the currency then stays).
+    func hasPrices() throws -> Bool
 }
 
 extension SQLSalesStore: PaymentStore {
@@ -161,7 +161,11 @@ extension SQLSalesStore: PaymentStore {
             """, now.milliseconds)
     }
 
-    public func hasSales() throws -> Bool {
-        try db.queryFirst("SELECT 1 FROM subscriptions LIMIT 1", map: { _ in true }) ?? false
+    public func hasPrices() throws -> Bool {
+        try db.queryFirst(
+            """
+            SELECT 1 WHERE EXISTS (SELECT 1 FROM plans) OR EXISTS (SELECT 1 FROM subscriptions)
+                OR EXISTS (SELECT 1 FROM pos_products)
+            """, map: { _ in true }) ?? false
     }
 }

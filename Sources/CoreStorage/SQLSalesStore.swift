@@ -72,6 +72,10 @@ public final class SQLSalesStore: SalesStore {
         {
             throw AccountError(field: "currency", problem: "an ISO 4217 code such as MXN or EUR")
         }
+        let chainCurrency = try SQLSettingsStore(connection: db).chain().currency
+        if let currency = terms.currency, currency != chainCurrency {
+            throw AccountError(field: "currency", problem: "the chain sells in \(chainCurrency) (its settings)")
+        }
         if terms.durationDays != nil && terms.durationMonths != nil {
             throw AccountError(field: "durationDays", problem: "give durationDays or durationMonths, not both")
         }
@@ -152,7 +156,7 @@ public final class SQLSalesStore: SalesStore {
             let base = current?.plan
             let price = Money(
                 minorUnits: terms.priceMinor ?? base?.price.minorUnits ?? 0,
-                currency: terms.currency ?? base?.price.currency ?? "MXN")
+                currency: try SQLSettingsStore(connection: db).chain().currency)
             let duration: PlanDuration =
                 terms.durationDays.map { .days($0) } ?? terms.durationMonths.map { .months($0) } ?? base?.duration
                 ?? .months(1)

@@ -65,6 +65,10 @@ public struct DemoChain: Sendable {
     {
         var random = SplitMix(seed: seed)
         let accounts = database.accounts, members = database.members, sales = database.sales
+        try database.settings.save(
+            ChainSettings(
+                currency: "MXN", paymentGraceDays: 3, taxRateBasisPoints: 1_600, legalName: "Club Portero SA de CV",
+                taxID: "CPO010101AB1", fiscalAddress: "Av. Reforma 100, Cuauhtémoc, Ciudad de México"))
         let centro = try accounts.createBranch(
             name: "Centro", city: "Ciudad de México", timeZone: "America/Mexico_City")
         let polanco = try accounts.createBranch(
@@ -249,6 +253,11 @@ public struct DemoChain: Sendable {
                 granted.append((account.id, sold.id, home))
                 _ = try members.setCardStatus(cardRow.id, .revoked, now: now)
                 kind = "revoked"
+            case 18 where (index / 20) % 2 == 1:
+                // Sold on credit, due ten days ago: past the chain's grace, the door refuses.
+                let sold = try enroll(monthly, today.adding(days: -12))
+                try sales.owe(sold.id, status: .credit, due: today.adding(days: -10), now: now)
+                kind = "overdue"
             default:
                 kind = "lead"  // registered, never bought
             }
@@ -308,6 +317,7 @@ public struct DemoChain: Sendable {
             + pick("other-branch", "plan.branch_not_covered") + pick("lead", "subscription.none")
             + pick("offpeak", "granted or plan.outside_window")
             + pick("pack", "granted") + pick("pack-used", "plan.visit_limit")
+            + pick("overdue", "payment.overdue")
         swipes += staffCards.prefix(2).map { Swipe(card: $0.0, who: $0.1, expected: "granted.staff") }
         swipes.append(Swipe(card: 4_242_424, who: "a card nobody holds", expected: "credential.unknown"))
         for (kind, expected) in [("other-branch", "plan.branch_not_covered"), ("lead", "subscription.none")] {

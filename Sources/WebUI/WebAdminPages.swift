@@ -26,7 +26,8 @@ extension WebUI {
                 (t["dashboard.active"], t.number(Int(request.int(figures["activeCustomers"]) ?? 0))),
                 (t["dashboard.inactive"], t.number(Int(request.int(figures["inactiveCustomers"]) ?? 0))),
                 (t["dashboard.plansSold"], t.number(Int(request.int(figures["plansSold"]) ?? 0))),
-                (t["dashboard.sales"], sum("sales")), (t["dashboard.averageSale"], sum("averageSale")),
+                (t["dashboard.sales"], sum("sales")), (t["dashboard.posSales"], Self.posSalesFigure(request, figures)),
+                (t["dashboard.averageSale"], sum("averageSale")),
             ]
             let figureList: [HTML] = cards.map {
                 "<div class=\"figure\"><span class=\"label\">\($0.0)</span><span class=\"value\">\($0.1)</span></div>"

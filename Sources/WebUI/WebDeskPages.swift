@@ -25,7 +25,7 @@ extension WebUI {
                 """
             }
             let body: HTML = """
-                <section class="card"><h2>\(t["home.followUp"])</h2>\
+                \(Self.overdueShifts(request))<section class="card"><h2>\(t["home.followUp"])</h2>\
                 \(people.isEmpty ? "<p>\(t["home.noFollowUp"])</p>" as HTML : "<ul>\(people)</ul>")</section>
                 <section class="card"><h2>\(t["home.today"])</h2>\
                 \(today.isEmpty ? "<p>\(t["attendance.none"])</p>" as HTML : request.table(

@@ -24,6 +24,8 @@ extension WebRequest {
                 ("/branches", "nav.branches", account.may(.branches, at: nil)),
                 ("/devices", "nav.devices", account.may(.branches, at: nil)),
                 ("/doors", "nav.doors", account.may(.attendance, at: nil)),
+                ("/pos", "nav.pos", account.may(.posSales, at: nil)),
+                ("/pos/catalogue", "nav.catalogue", account.may(.posProducts, at: nil)),
                 ("/payments", "nav.payments", account.may(.subscriptions, at: nil)),
                 ("/invoices", "nav.invoices", account.may(.subscriptionInvoices, at: nil)),
                 ("/my/invoices", "nav.myInvoices", account.roles.contains(.client)),

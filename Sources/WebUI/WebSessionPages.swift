@@ -13,8 +13,10 @@ extension WebUI {
     package func declareSessionPages(_ router: inout Router) {
         add(&router, .get, "/login", .anyone) { request in
             if request.session != nil { return Self.redirect(Self.safeNext(request.query("next"))) }
-            return try Self.loginForm(
-                request, login: "", notice: request.query("expired") == "1" ? request.text["login.expired"] : nil)
+            let notice =
+                request.query("expired") == "1"
+                ? request.text["login.expired"] : request.query("reset") == "1" ? request.text["reset.done"] : nil
+            return try Self.loginForm(request, login: "", notice: notice)
         }
         add(&router, .post, "/login", .anyone) { request in
             let t = request.text
@@ -136,6 +138,7 @@ extension WebUI {
                 request.input(
                     "totp", t["login.totp"], attributes: " autocomplete=\"one-time-code\" inputmode=\"numeric\"")))
             <p><button type="submit">\(t["login.submit"])</button></p>
+            <p><a href="/forgot">\(t["login.forgot"])</a></p>
             </form>
             """
         var response = request.page(title: t["login.title"], body: form, status: status, notice: notice)

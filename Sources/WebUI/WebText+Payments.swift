@@ -25,6 +25,32 @@ extension WebText {
         "method.cash": ("Efectivo", "Cash"),
         "method.card": ("Tarjeta", "Card"),
         "method.transfer": ("Transferencia", "Transfer"),
+        "reset.title": ("¿Olvidaste tu contraseña?", "Forgot your password?"),
+        "reset.explain": (
+            "Escribe el correo de tu cuenta y te enviaremos un enlace para elegir una contraseña nueva.",
+            "Type your account's email and we will send you a link to choose a new password."
+        ),
+        "reset.send": ("Enviar enlace", "Send link"),
+        "reset.sent": (
+            "Si el correo es de una cuenta, el enlace va en camino. Sirve una vez durante 30 minutos.",
+            "If the email belongs to an account, the link is on its way. It works once, for 30 minutes."
+        ),
+        "reset.back": ("Volver a iniciar sesión", "Back to sign in"),
+        "reset.tooMany": (
+            "Demasiadas solicitudes desde aquí; inténtalo más tarde.", "Too many requests from here; try again later."
+        ),
+        "reset.badEmail": ("Escribe un correo válido.", "Type a valid email."),
+        "reset.choose": ("Elige una contraseña nueva", "Choose a new password"),
+        "reset.new": ("Contraseña nueva", "New password"),
+        "reset.repeat": ("Repítela", "Type it again"),
+        "reset.mismatch": ("Las dos contraseñas no coinciden.", "The two passwords differ."),
+        "reset.badLink": (
+            "El enlace no sirve: ya se usó, venció o está incompleto.",
+            "The link does not work: used, expired or cut short."
+        ),
+        "reset.again": ("Pide otro", "Ask for another"),
+        "reset.done": ("Contraseña cambiada; inicia sesión con ella.", "Password changed; sign in with it."),
+        "login.forgot": ("¿Olvidaste tu contraseña?", "Forgot your password?"),
         "chain.title": ("Configuración de la cadena", "Chain settings"),
         "chain.currency": ("Moneda (ISO 4217)", "Currency (ISO 4217)"),
         "chain.grace": ("Días de gracia para pagar", "Days of grace to pay"),

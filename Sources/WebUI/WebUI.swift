@@ -35,9 +35,11 @@ package final class WebUI: Sendable {
         declareDeskPages(&router)
         declareAdminPages(&router)
         declareDoorSetupPages(&router)
+        declarePosPages(&router)
         declarePromotionPages(&router)
         declareInvoicePages(&router)
         declarePaymentPages(&router)
+        declarePasswordResetPages(&router)
     }
 
     /// Adds a page: resolves the session and language, sends anyone signed out to the login (and

@@ -1,4 +1,5 @@
 import BackOffice
+import Mail
 import CoreStorage
 import DemoSeed
 import WebUI
@@ -69,7 +70,7 @@ enum Serve {
                 path: configuration.database, secureCookies: configuration.secureCookies,
                 trustedProxies: configuration.trustedProxies,
                 metricsAllowedAddresses: configuration.metricsAllowedAddresses, log: log,
-                timeZone: configuration.timeZone)
+                timeZone: configuration.timeZone, publicURL: configuration.publicURL)
         } catch let error as any SQLDatabaseError {
             // Unreachable, refused, or not the core's: nothing was served, nothing half-written.
             printError(
@@ -99,6 +100,18 @@ enum Serve {
             }
         }
 
+        // Email: whatever the outbox holds due, as soon as this instance queues it or every 5 s.
+        let mailer = configuration.mail.map { settings in
+            let transport = SMTPTransport(settings)
+            return ServiceThread(name: "portero.mail") {
+                while !stop.isFired {
+                    api.deliverMail(through: { try transport.send($0) }, from: settings.from)
+                    api.waitForMail(seconds: 5)
+                }
+            }
+        }
+        if configuration.mail == nil { log(.notice, "no mail server configured: emails wait in the outbox") }
+
         let url = "http://\(configuration.host):\(server.port)/"
         print("portero-core serving \(url) (web UI) and /api/v1/")
         print("portero-core reads and writes sockets: \(server.socketIO)")
@@ -122,6 +135,8 @@ enum Serve {
         notifier.stopping()
         stop.fire()
         maintenance.join()
+        api.mailWaiting.signal()
+        mailer?.join()
         api.stopWaiting()
         server.stop()
         serving.join()

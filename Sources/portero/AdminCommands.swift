@@ -9,7 +9,7 @@ struct AdminCommands {
 
     static let flags = Set([
         "--json", "--all", "--unread", "--urgent", "--dry-run", "--follow-up", "--granted", "--denied", "--clear",
-    ]).union(doorSetupFlags).union(promotionFlags).union(invoiceFlags)
+    ]).union(doorSetupFlags).union(paymentFlags).union(posFlags).union(promotionFlags).union(invoiceFlags)
     static let valued = Set([
         "--core", "--user", "--totp", "--q", "--branch", "--limit", "--offset", "--email", "--name", "--surname",
         "--role",
@@ -17,7 +17,7 @@ struct AdminCommands {
         "--from", "--to",
         "--reason", "--door", "--status", "--interval", "--promotion", "--reference", "--city", "--time-zone",
         "--minutes",
-    ]).union(doorSetupValued).union(promotionValued).union(invoiceValued)
+    ]).union(doorSetupValued).union(paymentValued).union(posValued).union(promotionValued).union(invoiceValued)
 
     var json: Bool { arguments.has("--json") }
 
@@ -74,6 +74,10 @@ struct AdminCommands {
         case ("notifications", _): return try notifications()
         case ("doors", _): return try doors()
         case ("calendar", _): return try calendar()
+        case ("pos", _): return try pos()
+        case ("cash", _): return try cash()
+        case ("settings", _): return try settings()
+        case ("payments", _): return try payments()
         case ("promotions", _): return try promotions()
         case ("invoices", _): return try invoices()
         default:
@@ -314,6 +318,7 @@ struct AdminCommands {
             }
             if let promotion = arguments.value("--promotion") { body["promotion"] = promotion }
             if let reference = arguments.value("--reference") { body["paymentReference"] = reference }
+            try salePayment(&body)
             show(try client.send("POST", "api/v1/subscriptions", json: body).json())
         case "freeze", "unfreeze", "renew", "cancel":
             let id = try number(try positional(2, "a subscription id"), "the subscription id")
@@ -324,7 +329,10 @@ struct AdminCommands {
                 if let reason = arguments.value("--reason") { body["reason"] = reason }
             }
             if verb == "unfreeze", let from = arguments.value("--from") { body["date"] = from }
-            if verb == "renew", let promotion = arguments.value("--promotion") { body["promotion"] = promotion }
+            if verb == "renew" {
+                try salePayment(&body)
+                if let promotion = arguments.value("--promotion") { body["promotion"] = promotion }
+            }
             show(try client.send("POST", "api/v1/subscriptions/\(id)/\(verb)", json: body).json())
         default:
             throw CommandLineArguments.UsageError(

@@ -54,11 +54,14 @@ let info = ProgramInfo(
         (
             """
             subscriptions list USER | enroll --user --plan --branch [--start DATE] [--price | --promotion CODE] \
-            | freeze ID [--from --to --reason] | unfreeze ID | renew ID [--promotion CODE] | cancel ID
+            [--payment pending|credit [--due DATE]] | freeze ID [--from --to --reason] | unfreeze ID | \
+            renew ID [--promotion CODE] [--payment pending|credit [--due DATE]] | cancel ID
             """,
             """
             Subscriptions: the plan's price less the promotion with the code given, or without one the best \
-            automatic promotion; --price sets a price by hand (no promotion).
+            automatic promotion (--price sets a price by hand, no promotion); one sold pending or on credit owes \
+            its payment by --due (default today), and past the chain's payment grace the door refuses it until \
+            the payment is recorded.
             """
         ),
         (
@@ -71,6 +74,21 @@ let info = ProgramInfo(
             Promotions: a code typed at the sale, or automatic (no code); no plans or branches: all. Edit changes \
             only what is given.
             """
+        ),
+        (
+            """
+            payments owed [--branch ID] | list SUBSCRIPTION | record SUBSCRIPTION --method cash|card|transfer \
+            [--amount 599.00] [--reference TEXT] [--failed] [--reason TEXT]
+            """,
+            "Payments owed on subscriptions, and recording one (or a failed charge)."
+        ),
+        (
+            """
+            settings [show] | set [--currency MXN] [--payment-grace DAYS] [--tax-rate 16] [--legal-name TEXT] \
+            [--tax-id TEXT] [--fiscal-address TEXT]
+            """,
+            "The chain's settings: one currency, the grace before an unpaid subscription closes the door, the tax "
+                + "rate prices include, the seller on receipts and invoices."
         ),
         (
             "devices list | add --branch ID --name NAME | code ID | revoke ID",
@@ -119,6 +137,32 @@ let info = ProgramInfo(
             your own invoices.
             """
         ),
+        (
+            """
+            pos categories [list] | categories add --name NAME | products [list] [--branch ID] | products add \
+            --name NAME --sku SKU --price MINOR [--tax BP] [--category ID] [--no-stock] [--negative-stock] | buy \
+            --branch ID --supplier NAME --product ID --quantity N --cost MINOR | adjust --product ID --branch ID \
+            --quantity ±N --reason TEXT | sell --shift ID --item PRODUCT:QTY[,…] --pay METHOD:MINOR[,…] \
+            [--discount MINOR] | sales [--branch ID] [--shift ID] | refund SALE --shift ID --reason TEXT \
+            [--lines LINE:QTY[,…]] [--method cash|card|transfer] | void SALE --reason TEXT
+            """,
+            """
+            The point of sale: catalogue, stock per branch, tickets on one's own open shift (cash may exceed the \
+            total: the change), refunds and voids (cash_cut). Amounts in minor units, prices tax-included.
+            """
+        ),
+        (
+            """
+            cash registers [list] [--branch ID] | registers add --branch ID --name NAME | open --register ID \
+            --float MINOR | move SHIFT --kind withdrawal|deposit|correction --amount MINOR --reason TEXT \
+            [--method M] | close SHIFT --cash MINOR [--card MINOR] [--transfer MINOR] | cuts [--branch ID] [--open] \
+            | cut SHIFT
+            """,
+            """
+            Cash registers and their shifts: open one's own with a float, take cash out or put it in, close with \
+            what was counted (expected, counted and difference per method); a closed cut takes only corrections.
+            """
+        ),
         ("--json", "JSON output on every listing."),
         (
             "demo [--port 8080] [--members 5000] [--swipe-every S] [--swipes N] [--directory DIR]",
@@ -142,7 +186,7 @@ runProgram(info, flags: AdminCommands.flags, valued: AdminCommands.valued.union(
     if let first = words.first,
         [
             "login", "logout", "users", "branches", "cards", "plans", "subscriptions", "devices", "attendance",
-            "notifications", "doors", "calendar", "promotions", "invoices",
+            "notifications", "doors", "calendar", "settings", "payments", "pos", "cash", "promotions", "invoices",
         ].contains(first)
     {
         do {

@@ -42,7 +42,7 @@ final class APIFixture {
         api = try CoreAPI(
             path: scratch?.url ?? directory.file("core.sqlite"), trustedProxies: trustedProxies,
             metricsAllowedAddresses: metricsAllowedAddresses, hasher: hasher, enrollmentCodeSeconds: 600,
-            clock: { clock.now })
+            publicURL: "https://club.example", clock: { clock.now })
         (own, other) = try api.withDatabase { database in
             (
                 try database.accounts.createBranch(name: "Centro", city: "CDMX", timeZone: "America/Mexico_City"),

@@ -4,6 +4,7 @@
 @testable import WebUI
 import Foundation
 import Service
+import TestSupport
 import Testing
 
 @Suite struct CoreConfigurationTests {
@@ -22,6 +23,18 @@ import Testing
         #expect(configuration.secureCookies && configuration.trustedProxies == ["127.0.0.1"])
         #expect(configuration.logLevel == .info)
         #expect(configuration.metricsAllowedAddresses == ["127.0.0.1", "::1", "10.20.0.0/16"])
+        #expect(configuration.publicURL == "https://club.example.com")
+        #expect(configuration.mail?.url == "smtp://smtp.example.com:587" && configuration.mail?.isLoopback == false)
+    }
+
+    @Test func theMailPasswordIsReadFromItsFileAndPlainHTTPLinksOnlyToThisMachine() throws {
+        let directory = try TemporaryDirectory()
+        try Data("s3creto\n".utf8).write(to: URL(fileURLWithPath: directory.file("smtp")))
+        let configuration = try Self.parse(
+            #"{"public_url": "http://127.0.0.1:8080/", "mail": {"smtp_url": "smtps://smtp.example.com", "#
+                + #""from": "club@portero.mx", "username": "club", "password_file": "\#(directory.file("smtp"))"}}"#)
+        #expect(configuration.publicURL == "http://127.0.0.1:8080")
+        #expect(configuration.mail?.password == "s3creto" && configuration.mail?.username == "club")
     }
 
     @Test func anEmptyObjectTakesTheDefaults() throws {
@@ -50,6 +63,19 @@ import Testing
         ),
         (#"{"metrics": {"allowed_addresses": "127.0.0.1"}}"#, "metrics.allowed_addresses", "expected a list"),
         (#"{"metrics": {"allowed": []}}"#, "metrics.allowed", "unknown key"),
+        (#"{"public_url": "http://club.example"}"#, "public_url", "must be https://"),
+        (#"{"public_url": "club.example"}"#, "public_url", "is not a URL"),
+        (#"{"mail": {"smtp_url": "http://smtp.example.com", "from": "a@b.mx"}}"#, "mail.smtp_url", "is not smtp://"),
+        (#"{"mail": {"smtp_url": "smtp://smtp.example.com"}}"#, "mail.from", "required"),
+        (#"{"mail": {"smtp_url": "smtp://smtp.example.com", "from": "Club <a@b.mx>"}}"#, "mail.from", "not an email"),
+        (
+            #"{"mail": {"smtp_url": "smtp://s.example.com", "from": "a@b.mx", "password_file": "/etc/hostname"}}"#,
+            "mail.password_file", "needs a username"
+        ),
+        (
+            #"{"mail": {"smtp_url": "smtp://s.example.com", "from": "a@b.mx", "username": "u", "password_file": "/nada"}}"#,
+            "mail.password_file", "cannot read"
+        ),
     ])
     func badValuesAreNamedByKeyPath(text: String, key: String, problem: String) {
         #expect {

@@ -37,6 +37,19 @@ import Testing
         #expect(try refusal(#""taxRateBasisPoints": 1600"#, #""taxRateBasisPoints": -1"#).contains("taxRate"))
         #expect(try refusal(#""CSU010101AB1""#, #""CSU 01""#).contains("taxID"))
         #expect(try refusal(#""taxID": "CSU010101AB1", "#, "").contains("taxID"), "every field is required")
+        // One currency per chain: a plan is priced in it, and once one is, it stays.
+        let euros = Self.settings.replacingOccurrences(of: "MXN", with: "EUR")
+        #expect(try fixture.put("/api/v1/settings", euros, as: root).status == 200, "nothing priced yet")
+        let plan = try fixture.post(
+            "/api/v1/plans", #"{"name": "Mensual", "priceMinor": 4500, "currency": "MXN", "durationMonths": 1}"#,
+            as: root)
+        #expect(plan.status == 400)
+        #expect((try object(plan)["error"] as? String ?? "").contains("EUR"))
+        let priced = try fixture.post(
+            "/api/v1/plans", #"{"name": "Mensual", "priceMinor": 4500, "durationMonths": 1}"#, as: root)
+        #expect(priced.status == 201, "\(String(decoding: priced.body, as: UTF8.self))")
+        #expect(((try object(priced)["price"] as? [String: Any])?["currency"] as? String) == "EUR")
+        #expect(try fixture.put("/api/v1/settings", Self.settings, as: root).status == 400, "a plan is priced")
         let audit = try fixture.api.withDatabase { try $0.audit.recent(limit: 100) }
         #expect(audit.contains { $0.action == "settings.update" && $0.changes.contains("Club Sur") })
     }

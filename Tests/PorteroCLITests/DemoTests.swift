@@ -10,7 +10,7 @@ import Testing
             "portero-demo-test-\(UUID().uuidString)"
         ).path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let swipes = 40
+        let swipes = 43
         let run = try Built.run(
             "portero",
             [
@@ -40,7 +40,7 @@ import Testing
             "granted", "granted.grace", "granted.staff", "subscription.expired", "subscription.frozen",
             "subscription.cancelled",
             "credential.revoked", "credential.unknown", "subscription.none", "plan.branch_not_covered",
-            "plan.visit_limit",
+            "plan.visit_limit", "payment.overdue",
         ] {
             #expect(reasons.contains(reason), "no \(reason) among \(reasons.sorted())")
         }
