@@ -193,5 +193,18 @@ func errorText(_ response: HTTPResponse) -> String {
             try database.db.scalar("SELECT count(*) FROM subscriptions WHERE promotion_id = ?", id, as: Int64.self)
         }
         #expect(sold == 3)
+
+        // One member buying six times at once with a code of two uses each: two sales.
+        _ = try fixture.promotion(
+            #"{"code": "PAR", "name": "Par", "kind": "amount", "value": 100, "maxUsesPerMember": 2}"#, as: admin)
+        let member = members[0]
+        let perMember = Mutex<[Int]>([])
+        DispatchQueue.concurrentPerform(iterations: 6) { _ in
+            let status = (try? shared.enrol(member, plan, extra: #", "promotion": "PAR""#, as: reception))?.status ?? 0
+            perMember.withLock { $0.append(status) }
+        }
+        let statusesForOne = perMember.withLock { $0 }
+        #expect(statusesForOne.filter { $0 == 201 }.count == 2, "\(statusesForOne)")
+        #expect(statusesForOne.filter { $0 == 409 }.count == 4, "\(statusesForOne)")
     }
 }
