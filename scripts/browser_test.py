@@ -4,7 +4,8 @@ protocol against a live `portero demo` (a seeded core and one branch daemon swip
 
 Signs in as a receptionist, looks up a member, watches a swipe arrive on the live page, changes
 the language, opens the dashboard and the doors, and checks the live view comes back after the
-core restarts; then an administrator closes branch 1 for a day on its calendar.
+core restarts; then an administrator closes branch 1 for a day on its calendar, makes a promotion
+code, sells a subscription with it and prints its invoice; a member sees their own invoices.
 Screenshots go to .build/browser-artifacts/. Any console error, uncaught exception or failed
 resource (a CSP violation, a 404) fails the run.
 
@@ -372,6 +373,37 @@ def main():
         browser.wait_for("document.querySelector(\"form[action$='/close']\") === null", what="the closed cut")
         assert "0.00" in browser.evaluate("document.getElementById('difference-cash').textContent"), "no difference"
         browser.screenshot("12-cut")
+
+        # The administrator makes a promotion code, then sells a subscription with it on a member's page.
+        browser.open(f"{base}/promotions")
+        assert browser.evaluate("document.body.textContent.includes('ENERO2X1')"), "the demo's promotion is not listed"
+        browser.evaluate("document.getElementById('f-code').value = 'PRUEBA10'; document.getElementById('f-name').value = 'Prueba'; document.getElementById('f-kind').value = 'percent'; document.getElementById('f-value').value = '10'")
+        browser.submit("form[action='/promotions']")
+        browser.wait_for("location.search === '?done=created' && document.body.textContent.includes('PRUEBA10')", what="the new promotion in the list")
+        browser.screenshot("13-promotions")
+        browser.open(f"{base}/members?q=Ana")
+        browser.evaluate("document.querySelector('main table tbody tr a').click()")
+        browser.wait_for("location.pathname.startsWith('/members/') && document.readyState === 'complete'", what="a member page")
+        browser.evaluate("const plan = document.getElementById('f-plan'); plan.value = Array.from(plan.options).find(o => o.text.startsWith('Mensual ·')).value; document.getElementById('f-branch').value = '1'; document.getElementById('f-promotion').value = 'prueba10'")
+        browser.submit("form[action$='/enroll']")
+        browser.wait_for("document.body.textContent.includes('PRUEBA10')", what="the sale with its promotion on the member page")
+        browser.screenshot("14-member-promotion")
+
+        # The sale's invoice: listed, printed with the chain as seller.
+        browser.open(f"{base}/invoices")
+        assert browser.evaluate("document.querySelectorAll('main table tbody tr').length") > 0, "no invoices listed"
+        browser.evaluate("document.querySelector('main table tbody tr a').click()")
+        browser.wait_for("location.pathname.startsWith('/invoices/') && document.body.textContent.includes('Gimnasios Demo SA de CV')", what="a printable invoice")
+        browser.screenshot("15-invoice")
+
+        # A member sees their own invoices.
+        browser.submit("form[action='/logout']")
+        browser.open(f"{base}/my/invoices")
+        browser.wait_for("location.pathname === '/login'", what="the sign-in page")
+        browser.evaluate(f"document.getElementById('f-login').value = 'cliente.demo'; document.getElementById('f-password').value = {json.dumps(PASSWORD)}")
+        browser.submit("form[action='/login']")
+        browser.wait_for("location.pathname === '/my/invoices' && document.querySelectorAll('main table tbody tr').length > 0", what="the member's own invoices")
+        browser.screenshot("16-my-invoices")
 
         if browser.problems:
             for problem in browser.problems:

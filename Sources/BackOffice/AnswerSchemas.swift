@@ -87,8 +87,9 @@ extension Schema {
                 "freezes": .array(.object(["start": .date, "reason": .text], optional: ["end": .date])),
                 "pricePaid": money, "promotion": .text, "paymentReference": .text, "soldAt": .timestamp,
                 "paymentStatus": .string(values: PaymentStatus.allCases.map(\.rawValue)),
+                "listPrice": money, "discount": money,
             ],
-            optional: ["renews": .id, "paymentDue": .date, "doorRefusesFrom": .date]))
+            optional: ["renews": .id, "paymentDue": .date, "doorRefusesFrom": .date, "promotionID": .id]))
 
     static let device = named(
         "Device",

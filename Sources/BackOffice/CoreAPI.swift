@@ -93,6 +93,8 @@ public final class CoreAPI: Sendable {
         Self.declareOperationsRoutes(&declared)
         Self.declareDoorRoutes(&declared)
         Self.declareDoorSetupRoutes(&declared)
+        Self.declarePromotionRoutes(&declared)
+        Self.declareInvoiceRoutes(&declared)
         Self.declareImportRoutes(&declared)
         Self.declareSyncRoutes(&declared)
         Self.declareOpenAPIRoute(&declared)

@@ -156,12 +156,13 @@ extension CoreAPI {
         }
         table.add(
             .post, "/api/v1/subscriptions", .privilege(.subscriptions),
-            "Enrol a user on a plan at a branch (price paid defaults to the plan's)",
+            "Enrol a user on a plan at a branch: the plan's price less the promotion with the code given, or without "
+                + "one the best automatic promotion; pricePaid sets a price by hand (no promotion)",
             body: [
                 .required("user", .id), .required("plan", .id), .required("branch", .id),
                 .optional("startDate", .date), .optional("pricePaid", .minorUnits),
-                .optional("promotion", .string(maxLength: 100)), .optional("paymentReference", .string(maxLength: 100)),
-            ] + salePaymentFields, answers: [.json(201, .subscription)]
+                .optional("promotion", .promotionCode), .optional("paymentReference", .string(maxLength: 100)),
+            ] + salePaymentFields, bodyRules: [.notBoth("pricePaid", "promotion")], answers: [.json(201, .subscription)]
         ) { request in
             struct Body: Decodable {
                 let user: Int64
@@ -195,6 +196,7 @@ extension CoreAPI {
                     changes: [
                         "user": body.user, "plan": body.plan, "branch": body.branch,
                         "pricePaid": created.pricePaid.minorUnits, "start": created.startDate.description,
+                        "promotion": created.promotion, "discount": created.discount.minorUnits,
                     ])
                 return try owePayment(
                     created, payment: body.payment, due: body.paymentDue, request: request, today: today)
@@ -209,11 +211,11 @@ extension CoreAPI {
         }
         table.add(
             .post, "/api/v1/subscriptions/:id/renew", .privilege(.subscriptions),
-            "Renew: a new subscription on the same plan from the day after this one ends",
+            "Renew: a new subscription on the same plan from the day after this one ends (promotions as on enrol)",
             body: [
-                .optional("pricePaid", .minorUnits), .optional("promotion", .string(maxLength: 100)),
+                .optional("pricePaid", .minorUnits), .optional("promotion", .promotionCode),
                 .optional("paymentReference", .string(maxLength: 100)),
-            ] + salePaymentFields, answers: [.json(201, .subscription)]
+            ] + salePaymentFields, bodyRules: [.notBoth("pricePaid", "promotion")], answers: [.json(201, .subscription)]
         ) { request in
             struct Body: Decodable {
                 let pricePaid: Int64?
@@ -231,7 +233,11 @@ extension CoreAPI {
                     paymentReference: body.paymentReference ?? "", soldBy: try request.actor.id, today: today,
                     now: request.now)
                 try request.audit(
-                    "subscription.renew", target: "subscription:\(current.id)", changes: ["new": renewed?.id ?? 0])
+                    "subscription.renew", target: "subscription:\(current.id)",
+                    changes: [
+                        "new": renewed?.id ?? 0, "promotion": renewed?.promotion ?? "",
+                        "discount": renewed?.discount.minorUnits ?? 0,
+                    ])
                 guard let renewed else { return nil }
                 return try owePayment(
                     renewed, payment: body.payment, due: body.paymentDue, request: request, today: today)

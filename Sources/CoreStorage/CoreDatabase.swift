@@ -22,6 +22,8 @@ public final class CoreDatabase {
     public let pos: any PosStore
     public let settings: any SettingsStore
     public let mail: any MailStore
+    public let promotions: any PromotionStore
+    public let invoices: any InvoiceStore
 
     package init(
         connection: any SQLDatabase, hasher: PasswordHasher, policy: AuthPolicy, throttle: LoginThrottle,
@@ -46,6 +48,8 @@ public final class CoreDatabase {
         self.settings = settings
         pos = SQLPosStore(connection: connection, currency: { try settings.chain().currency })
         mail = try SQLMailStore(connection: connection)
+        promotions = SQLPromotionStore(connection: connection)
+        invoices = SQLInvoiceStore(connection: connection)
         auth = Authenticator(
             connection: connection, accounts: accounts, audit: audit, hasher: hasher, policy: policy,
             throttle: throttle, dummyHash: dummyHash)

@@ -6,7 +6,10 @@ extension CoreSchema {
     /// same numbers as SQLite's for every later step. Types follow SQLite's (integers are
     /// BIGINT, flags 0 or 1, byte strings BYTEA), so both backends run the same statements.
     package static let postgresMigrator = PGMigrator(
-        owner: "portero-core", migrations: [postgresBase, postgresPointOfSale, postgresPayments, postgresMail])
+        owner: "portero-core",
+        migrations: [
+            postgresBase, postgresPointOfSale, postgresPromotions, postgresInvoices, postgresPayments, postgresMail,
+        ])
 
     static let postgresBase = Migration(
         version: 15, name: "core schema",

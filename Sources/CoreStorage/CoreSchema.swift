@@ -315,6 +315,8 @@ package enum CoreSchema {
                     ) STRICT, WITHOUT ROWID;
                     """),
             pointOfSale,
+            promotions,
+            invoices,
             payments,
             mail,
         ])

@@ -7,7 +7,7 @@ extension SQLSalesStore {
     package static let subscriptionColumns = """
         s.id, s.user_id, s.plan_id, p.name, s.plan_version_id, s.branch_id, s.start_day, s.end_day, s.grace_days,
         s.status, s.price_minor, s.currency, s.promotion, s.payment_reference, s.renews, s.sold_at, s.payment_status,
-        s.payment_due_day
+        s.payment_due_day, s.list_price_minor, s.discount_minor, s.promotion_id
         """
 
     package func view(_ row: Row, today: LocalDay) throws -> SubscriptionView {
@@ -38,7 +38,10 @@ extension SQLSalesStore {
             pricePaid: model.pricePaid, promotion: try row.get(12), paymentReference: try row.get(13),
             renews: row.int64(14),
             soldAt: Timestamp(milliseconds: try row.get(15)), paymentStatus: try row.get(16), paymentDue: due,
-            doorRefusesFrom: due.map { Subscription.unpaidFrom(due: $0, graceDays: grace) })
+            doorRefusesFrom: due.map { Subscription.unpaidFrom(due: $0, graceDays: grace) },
+            listPrice: Money(minorUnits: try row.get(18), currency: model.pricePaid.currency),
+            discount: Money(minorUnits: try row.get(19), currency: model.pricePaid.currency),
+            promotionID: row.int64(20))
     }
 
     /// Recomputes `paid_through_day` after a freeze, an unfreeze or a grace change.
@@ -88,23 +91,38 @@ extension SQLSalesStore {
         guard promotion.count <= 100, paymentReference.count <= 100 else {
             throw AccountError(field: "promotion", problem: "promotion and paymentReference: at most 100 characters")
         }
+        if pricePaid != nil && !promotion.isEmpty {
+            throw AccountError(field: "pricePaid", problem: "give pricePaid (a price by hand) or promotion, not both")
+        }
         return try db.transaction {
             guard try db.scalar("SELECT count(*) FROM users WHERE id = ?", user.rawValue, as: Int.self) == 1 else {
                 throw AccountError.notFound("user", "no user \(user)")
             }
             let end = plan.duration.lastDay(startingOn: start)
+            // A price by hand takes no promotion; otherwise the code given, or the best automatic one.
+            let listPrice = plan.price.minorUnits
+            let applied =
+                pricePaid != nil
+                ? nil
+                : try SQLPromotionStore(connection: db).take(
+                    code: promotion.isEmpty ? nil : promotion, user: user, plan: planID, branch: branch,
+                    listPrice: listPrice, today: today)
             let id = try db.scalar(
                 """
                 INSERT INTO subscriptions (user_id, plan_id, plan_version_id, branch_id, start_day, end_day, grace_days,
                                            status, price_minor, currency, promotion, payment_reference, renews, sold_by,
-                                           sold_at, sold_day, paid_through_day)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+                                           sold_at, sold_day, paid_through_day, list_price_minor, discount_minor,
+                                           promotion_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
                 """, user.rawValue, planID, plan.version, branch.rawValue, Int64(start.rawValue), Int64(end.rawValue),
                 plan.graceDays,
-                pricePaid ?? plan.price.minorUnits, plan.price.currency, promotion, paymentReference, renews,
-                soldBy?.rawValue, now.milliseconds, Int64(today.rawValue),
-                Int64(end.rawValue) + Int64(plan.graceDays), as: Int64.self)
+                pricePaid ?? listPrice - (applied?.discount ?? 0), plan.price.currency, applied?.label ?? "",
+                paymentReference, renews, soldBy?.rawValue, now.milliseconds, Int64(today.rawValue),
+                Int64(end.rawValue) + Int64(plan.graceDays), listPrice, applied?.discount ?? 0, applied?.id,
+                as: Int64.self)
             try members.recordChange("user", user.rawValue, now: now)
+            // Every sale is invoiced in its own transaction, numbered in its branch's series.
+            _ = try SQLInvoiceStore(connection: db).issue(forSubscription: id, now: now, today: today)
             guard let created = try subscription(id, today: today) else {
                 throw AccountError(field: "plan", problem: "could not be read back")
             }

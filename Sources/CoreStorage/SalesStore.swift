@@ -66,6 +66,11 @@ public struct SubscriptionView: Hashable, Sendable, Codable {
     /// While a payment is owed: the first day the door refuses (`payment.overdue`), once the
     /// chain's payment grace has run.
     public var doorRefusesFrom: LocalDay?
+    /// The plan's price when sold, the promotion's discount, and the promotion (`promotion` keeps
+    /// its code, or an automatic one's name).
+    public var listPrice: Money
+    public var discount: Money
+    public var promotionID: Int64?
 
     public struct FreezeView: Hashable, Sendable, Codable {
         public var start: LocalDay
@@ -87,7 +92,9 @@ public protocol SalesStore: PaymentStore {
     func subscription(_ id: Int64, today: LocalDay) throws -> SubscriptionView?
     /// The user's subscriptions, the latest start first.
     func subscriptions(of user: UserID, today: LocalDay) throws -> [SubscriptionView]
-    /// Enrols `user` on the plan's current terms at `branch`, from `start`; the price defaults to the plan's.
+    /// Enrols `user` on the plan's current terms at `branch`, from `start`. The price is the plan's
+    /// less the promotion with the code `promotion`, or with none the best automatic one; a
+    /// `pricePaid` given by hand takes no promotion.
     func enroll(
         user: UserID, plan planID: Int64, branch: BranchID, start: LocalDay, pricePaid: Int64?, promotion: String,
         paymentReference: String, renews: Int64?, soldBy: UserID?, today: LocalDay, now: Timestamp

@@ -11,7 +11,8 @@ public struct TableExport: Sendable {
     }
 
     /// RFC 4180 CSV in UTF-8 with a byte-order mark, so spreadsheets open it with accents intact.
-    /// Cells starting with = + - @ are prefixed with ' so a spreadsheet never runs them as formulas.
+    /// Cells starting with = + - @ (but plain numbers) are prefixed with ' so a spreadsheet never runs them
+    /// as formulas.
     public func csv() -> [UInt8] {
         var text = ""
         for row in [header] + rows {
@@ -22,7 +23,8 @@ public struct TableExport: Sendable {
 
     package static func csvCell(_ value: String) -> String {
         var cell = value
-        if let first = cell.first, "=+-@\t\r".contains(first) { cell = "'" + cell }
+        // A plain number (a negative amount) is no formula.
+        if let first = cell.first, "=+-@\t\r".contains(first), Double(cell) == nil { cell = "'" + cell }
         guard cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return cell }
         return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

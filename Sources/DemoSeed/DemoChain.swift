@@ -74,6 +74,11 @@ public struct DemoChain: Sendable {
         let polanco = try accounts.createBranch(
             name: "Polanco", city: "Ciudad de México", timeZone: "America/Mexico_City")
         let rio = try accounts.createBranch(name: "Zona Río", city: "Tijuana", timeZone: "America/Tijuana")
+        // The seller on every invoice.
+        try database.settings.save(
+            ChainSettings(
+                legalName: "Gimnasios Demo SA de CV", taxID: "GDE010101AB1",
+                fiscalAddress: "Av. Reforma 100, Ciudad de México"))
         let zone = ZoneCache.rules("America/Mexico_City")
         let today = zone.localDay(at: now)
 
@@ -112,6 +117,14 @@ public struct DemoChain: Sendable {
             "Paquete 10 visitas", 79_900, months: 3, total: 10,
             features: ["Diez entradas en tres meses, en cualquier sucursal"])
         let rioOnly = try plan("Mensual Zona Río", 49_900, months: 1, branches: [rio], features: ["Solo Zona Río"])
+        // A code at the desk: half price on the monthly plan.
+        var promotion = PromotionTerms()
+        promotion.code = "ENERO2X1"
+        promotion.name = "2x1 enero"
+        promotion.kind = "percent"
+        promotion.value = 5_000
+        promotion.plans = [monthly]
+        _ = try database.promotions.savePromotion(id: nil, promotion, now: now)
 
         // Staff: one login for every role, scoped as a chain would scope them.
         let staff: [(String, String, String, Role, Set<BranchID>)] = [
@@ -185,7 +198,7 @@ public struct DemoChain: Sendable {
             func enroll(_ planID: Int64, _ start: LocalDay, at branch: BranchID = home) throws -> SubscriptionView {
                 try sales.enroll(
                     user: account.id, plan: planID, branch: branch, start: start, pricePaid: nil,
-                    promotion: index % 11 == 0 ? "2x1 enero" : "",
+                    promotion: index % 11 == 0 && planID == monthly ? "ENERO2X1" : "",
                     paymentReference: "CAJA-\(index)", soldBy: nil, today: today, now: now)
             }
             let kind: String

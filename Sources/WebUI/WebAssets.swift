@@ -89,6 +89,7 @@ package enum WebAssets {
         word-break: break-all; }
         .standing.current { color: var(--ok); } .standing.expired, .standing.cancelled { color: var(--bad); }
         @media (max-width: 640px) { header nav { padding: 8px; } main { padding: 8px; } .live li { flex-wrap: wrap; } }
+        @media print { header, .noprint { display: none; } main { padding: 0; } .invoice { border: none; } }
         """
 
     /// Live attendance: an EventSource that adds each entry at the top and shows the connection

@@ -193,7 +193,9 @@ extension WebUI {
             request.call(.patch, "/api/v1/users/\(id)", body: ["active": request.field("active") == "true"])
         }
         memberForm(&router, "/members/:id/renew", form: "subscription") { request, _ in
-            request.call(.post, "/api/v1/subscriptions/\(Int64(request.field("subscription")) ?? 0)/renew", body: [:])
+            request.call(
+                .post, "/api/v1/subscriptions/\(Int64(request.field("subscription")) ?? 0)/renew",
+                body: request.field("promotion").isEmpty ? [:] : ["promotion": request.field("promotion")])
         }
         memberForm(&router, "/members/:id/freeze", form: "freeze") { request, _ in
             var body: [String: Any] = [:]

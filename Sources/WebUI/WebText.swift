@@ -34,7 +34,9 @@ public struct WebText: Sendable {
 
     /// The text for `key` (the key itself when missing, so a gap shows instead of breaking a page).
     public subscript(_ key: String) -> String {
-        guard let pair = Self.table[key] ?? Self.doorTable[key] ?? Self.paymentTable[key] ?? Self.posTable[key]
+        guard
+            let pair = Self.table[key] ?? Self.doorTable[key] ?? Self.paymentTable[key] ?? Self.posTable[key]
+                ?? Self.promotionTable[key] ?? Self.invoiceTable[key]
         else { return key }
         return language == .es ? pair.0 : pair.1
     }

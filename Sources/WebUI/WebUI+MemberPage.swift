@@ -64,9 +64,7 @@ extension WebUI {
             let standing = request.string(subscription["standing"])
             var actions: [HTML] = []
             if request.string(subscription["status"]) == "active" {
-                actions.append(
-                    request.button(
-                        "/members/\(id)/renew", t["member.renew"], hidden: [("subscription", sid)], style: "small"))
+                actions.append(Self.renewForm(request, member: id, subscription: sid))
                 actions.append(
                     standing == "frozen"
                         ? request.button(
@@ -95,7 +93,7 @@ extension WebUI {
                 "\(request.string(subscription["planName"]))",
                 "\(request.day(subscription["startDate"])) – \(request.day(subscription["effectiveEndDate"]))",
                 "<span class=\"standing \(standing)\">\(t["standing." + standing])</span>",
-                "\(request.money(subscription["pricePaid"]))",
+                "\(request.money(subscription["pricePaid"]))\(Self.discountNote(request, subscription))",
                 Self.paymentCell(request, member: id, subscription: subscription), HTML.join(actions, separator: " "),
             ]
         }
@@ -139,7 +137,10 @@ extension WebUI {
                 "startDate", t["field.start"], value: value("startDate"), type: "date",
                 error: errorText(
                     "enroll", "startDate", enrollFields)))
-            \(request.input("promotion", t["field.promotion"], value: value("promotion")))
+            \(request.input(
+                "promotion", t["field.promotion"], value: value("promotion"),
+                error: errorText("enroll", "promotion", enrollFields),
+                attributes: " maxlength=\"40\" placeholder=\"\(t["member.promotionHint"])\""))
             \(request.input("paymentReference", t["field.reference"], value: value("paymentReference")))
             \(request.select(
                 "payment", t["payments.payment"],

@@ -36,6 +36,8 @@ package final class WebUI: Sendable {
         declareAdminPages(&router)
         declareDoorSetupPages(&router)
         declarePosPages(&router)
+        declarePromotionPages(&router)
+        declareInvoicePages(&router)
         declarePaymentPages(&router)
         declarePasswordResetPages(&router)
     }

@@ -9,7 +9,7 @@ struct AdminCommands {
 
     static let flags = Set([
         "--json", "--all", "--unread", "--urgent", "--dry-run", "--follow-up", "--granted", "--denied", "--clear",
-    ]).union(doorSetupFlags).union(paymentFlags).union(posFlags)
+    ]).union(doorSetupFlags).union(paymentFlags).union(posFlags).union(promotionFlags).union(invoiceFlags)
     static let valued = Set([
         "--core", "--user", "--totp", "--q", "--branch", "--limit", "--offset", "--email", "--name", "--surname",
         "--role",
@@ -17,7 +17,7 @@ struct AdminCommands {
         "--from", "--to",
         "--reason", "--door", "--status", "--interval", "--promotion", "--reference", "--city", "--time-zone",
         "--minutes",
-    ]).union(doorSetupValued).union(paymentValued).union(posValued)
+    ]).union(doorSetupValued).union(paymentValued).union(posValued).union(promotionValued).union(invoiceValued)
 
     var json: Bool { arguments.has("--json") }
 
@@ -78,6 +78,8 @@ struct AdminCommands {
         case ("cash", _): return try cash()
         case ("settings", _): return try settings()
         case ("payments", _): return try payments()
+        case ("promotions", _): return try promotions()
+        case ("invoices", _): return try invoices()
         default:
             throw CommandLineArguments.UsageError(message: "unknown command '\(words.joined(separator: " "))'")
         }
@@ -284,54 +286,6 @@ struct AdminCommands {
                     "plans takes list or create --name --price [--currency] --months N|--days N [--branches 1,2] "
                     + "[--windows TEXT] [--visits-total N]"
             )
-        }
-        return .success
-    }
-
-    func subscriptions() throws -> ExitCode {
-        let client = try client()
-        let columns = [
-            ("id", "ID"), ("userID", "USER"), ("planName", "PLAN"), ("branch", "BRANCH"), ("startDate", "START"),
-            ("effectiveEndDate", "END"),
-            ("standing", "STANDING"), ("pricePaid", "PAID"),
-        ]
-        let verb = words.count > 1 ? words[1] : ""
-        switch verb {
-        case "list":
-            list(
-                try client.send(
-                    "GET", "api/v1/users/\(try number(try positional(2, "a user id"), "the user id"))/subscriptions"
-                ).json(), columns)
-        case "enroll":
-            var body: [String: Any] = [
-                "user": try number(try value("--user"), "--user"), "plan": try number(try value("--plan"), "--plan"),
-                "branch": try number(try value("--branch"), "--branch"),
-            ]
-            if let start = arguments.value("--start") { body["startDate"] = start }
-            if let price = arguments.value("--price") {
-                guard let amount = Double(price), amount >= 0 else {
-                    throw CommandLineArguments.UsageError(message: "--price must be an amount such as 599.00")
-                }
-                body["pricePaid"] = Int64((amount * 100).rounded())
-            }
-            if let promotion = arguments.value("--promotion") { body["promotion"] = promotion }
-            if let reference = arguments.value("--reference") { body["paymentReference"] = reference }
-            try salePayment(&body)
-            show(try client.send("POST", "api/v1/subscriptions", json: body).json())
-        case "freeze", "unfreeze", "renew", "cancel":
-            let id = try number(try positional(2, "a subscription id"), "the subscription id")
-            var body: [String: Any] = [:]
-            if verb == "freeze" {
-                if let from = arguments.value("--from") { body["startDate"] = from }
-                if let to = arguments.value("--to") { body["endDate"] = to }
-                if let reason = arguments.value("--reason") { body["reason"] = reason }
-            }
-            if verb == "unfreeze", let from = arguments.value("--from") { body["date"] = from }
-            if verb == "renew" { try salePayment(&body) }
-            show(try client.send("POST", "api/v1/subscriptions/\(id)/\(verb)", json: body).json())
-        default:
-            throw CommandLineArguments.UsageError(
-                message: "subscriptions takes list USER, enroll, freeze ID, unfreeze ID, renew ID or cancel ID")
         }
         return .success
     }

@@ -53,13 +53,26 @@ let info = ProgramInfo(
         ),
         (
             """
-            subscriptions list USER | enroll --user --plan --branch [--start DATE] [--price] \
+            subscriptions list USER | enroll --user --plan --branch [--start DATE] [--price | --promotion CODE] \
             [--payment pending|credit [--due DATE]] | freeze ID [--from --to --reason] | unfreeze ID | \
-            renew ID [--payment pending|credit [--due DATE]] | cancel ID
+            renew ID [--promotion CODE] [--payment pending|credit [--due DATE]] | cancel ID
             """,
             """
-            Subscriptions; one sold pending or on credit owes its payment by --due (default today), and past the \
-            chain's payment grace the door refuses it until the payment is recorded.
+            Subscriptions: the plan's price less the promotion with the code given, or without one the best \
+            automatic promotion (--price sets a price by hand, no promotion); one sold pending or on credit owes \
+            its payment by --due (default today), and past the chain's payment grace the door refuses it until \
+            the payment is recorded.
+            """
+        ),
+        (
+            """
+            promotions list | add --name NAME (--percent P | --amount A) [--code CODE] [--plans 1,2] \
+            [--branches 1,2] [--from DATE] [--to DATE] [--max-uses N] [--max-uses-per-member N] [--inactive] \
+            | edit ID [the same, --automatic, --active, --always, --plans all, --branches all, --max-uses none]
+            """,
+            """
+            Promotions: a code typed at the sale, or automatic (no code); no plans or branches: all. Edit changes \
+            only what is given.
             """
         ),
         (
@@ -116,6 +129,16 @@ let info = ProgramInfo(
         ),
         (
             """
+            invoices list [--from DATE] [--to DATE] [--user ID] [--branch ID] [--mine] | show ID [--mine] | export \
+            --output FILE [--format csv|xlsx] [--from --to --user --mine] | cancel ID --reason TEXT
+            """,
+            """
+            Subscription invoices, numbered per branch; a credit note (the next number) cancels one. --mine: \
+            your own invoices.
+            """
+        ),
+        (
+            """
             pos categories [list] | categories add --name NAME | products [list] [--branch ID] | products add \
             --name NAME --sku SKU --price MINOR [--tax BP] [--category ID] [--no-stock] [--negative-stock] | buy \
             --branch ID --supplier NAME --product ID --quantity N --cost MINOR | adjust --product ID --branch ID \
@@ -163,7 +186,7 @@ runProgram(info, flags: AdminCommands.flags, valued: AdminCommands.valued.union(
     if let first = words.first,
         [
             "login", "logout", "users", "branches", "cards", "plans", "subscriptions", "devices", "attendance",
-            "notifications", "doors", "calendar", "settings", "payments", "pos", "cash",
+            "notifications", "doors", "calendar", "settings", "payments", "pos", "cash", "promotions", "invoices",
         ].contains(first)
     {
         do {

@@ -226,7 +226,8 @@ extension APIFixture {
         // Renew from the day after the effective end.
         let renewed = try object(
             try fixture.post(
-                "/api/v1/subscriptions/\(id)/renew", #"{"pricePaid": 49900, "promotion": "lealtad"}"#, as: reception))
+                "/api/v1/subscriptions/\(id)/renew", #"{"pricePaid": 49900, "paymentReference": "lealtad"}"#,
+                as: reception))
         #expect(renewed["startDate"] as? String == "2027-02-27" && renewed["renews"] as? Int64 == id)
         // A plan change applies to new sales only, unless marked for existing ones.
         _ = try fixture.patch("/api/v1/plans/\(plan)", #"{"priceMinor": 69900, "visitsPerWeek": null}"#, as: admin)
