@@ -143,7 +143,11 @@ extension CoreAPI {
             body: [
                 .required("kind", .string(values: ["withdrawal", "deposit", "correction"])),
                 .optional("method", .paymentMethod),
-                .required("amountMinor", .integer(minimum: -10_000_000_000, maximum: 10_000_000_000)),
+                .required(
+                    "amountMinor",
+                    .oneOf([
+                        .integer(minimum: -10_000_000_000, maximum: -1), .integer(minimum: 1, maximum: 10_000_000_000),
+                    ])),
                 .required("reason", .reason),
             ], answers: [.json(201, .cashMovement)]
         ) { request in

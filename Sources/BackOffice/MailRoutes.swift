@@ -43,9 +43,13 @@ extension CoreAPI {
         ) { request in
             struct Body: Decodable { let email: String }
             let body = try request.body(Body.self)
-            try FieldRules.checkEmail(body.email)
+            guard Self.matchesEmailSchema(body.email) else {
+                throw AccountError(field: "email", problem: "not an email address")
+            }
             try throttleReset(request, "reset")
-            if let (account, _) = try request.database.accounts.findForLogin(body.email),
+            // An address no account could have gets the same answer as an unknown one.
+            if (try? FieldRules.checkEmail(body.email)) != nil,
+                let (account, _) = try request.database.accounts.findForLogin(body.email),
                 account.email.caseInsensitiveCompare(body.email) == .orderedSame, account.active
             {
                 try sendResetLink(to: account, request)
@@ -115,6 +119,20 @@ extension CoreAPI {
                         nextAttemptAt: $0.nextAttemptAt, createdAt: $0.createdAt, sentAt: $0.sentAt)
                 })
         }
+    }
+
+    /// What `Schema.email` states (`^[^@\s][^\s]*@[^\s]*[^@\s]$`, at most 254 code points), with
+    /// `\s` as JSON Schema's regular expressions read it (ECMAScript's white space and line ends).
+    static func matchesEmailSchema(_ text: String) -> Bool {
+        let scalars = Array(text.unicodeScalars)
+        func blank(_ scalar: Unicode.Scalar) -> Bool {
+            [0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF]
+                .contains(scalar.value) || (0x2000...0x200A).contains(scalar.value)
+        }
+        guard scalars.count >= 3, scalars.count <= 254, !scalars.contains(where: blank),
+            let first = scalars.first, let last = scalars.last, first != "@", last != "@"
+        else { return false }
+        return scalars.dropFirst().dropLast().contains("@")
     }
 
     /// A reset link for `account` into the outbox, in its language, with the audit row.

@@ -163,7 +163,10 @@ extension CoreAPI {
             .post, "/api/v1/pos/products/:id/adjustments", .privilege(.posProducts),
             "Adjust a product's stock at a branch by a signed quantity, with a reason",
             body: [
-                .required("branch", .id), .required("quantity", .integer(minimum: -100_000, maximum: 100_000)),
+                .required("branch", .id),
+                .required(
+                    "quantity",
+                    .oneOf([.integer(minimum: -100_000, maximum: -1), .integer(minimum: 1, maximum: 100_000)])),
                 .required("reason", .reason),
             ], answers: [.json(201, .stockMovement)]
         ) { request in
@@ -190,13 +193,12 @@ extension CoreAPI {
         }
         table.add(
             .get, "/api/v1/pos/products/:id/movements", .privilege(.posProducts),
-            "A product's stock ledger at the branch of ?branch=, the newest first",
+            "A product's stock ledger at the branch of ?branch= (else at the caller's branches), the newest first",
             query: [.integer("limit", 1...500)], answers: [.json(200, .array(.stockMovement))]
         ) { request in
-            let branch = try queryBranch(request)
-            return .json(
+            .json(
                 try request.database.pos.stockMovements(
-                    product: try request.id(what: "product"), branch: branch,
+                    product: try request.id(what: "product"), branches: try visibleBranches(request, .posProducts),
                     limit: try request.queryInt("limit", default: 100, range: 1...500)))
         }
         table.add(
@@ -219,7 +221,7 @@ extension CoreAPI {
                     .array(
                         .object([
                             "product": .id, "quantity": .quantity, "unitCostMinor": .minorUnits,
-                        ]))),
+                        ]), minItems: 1, maxItems: 100)),
             ], answers: [.json(201, .posPurchase)]
         ) { request in
             struct Line: Decodable {

@@ -58,10 +58,14 @@ extension CoreAPI {
                 .required(
                     "lines",
                     .array(
-                        .object(
-                            ["product": .id, "quantity": .quantity], optional: ["discountMinor": .minorUnits]))),
+                        .object(["product": .id, "quantity": .quantity], optional: ["discountMinor": .minorUnits]),
+                        minItems: 1, maxItems: 100)),
                 .optional("discountMinor", .minorUnits),
-                .required("payments", .array(.object(["method": .paymentMethod, "amountMinor": .positiveMinorUnits]))),
+                .required(
+                    "payments",
+                    .array(
+                        .object(["method": .paymentMethod, "amountMinor": .positiveMinorUnits]), minItems: 1,
+                        maxItems: 5)),
             ], answers: [.json(201, .posSale)]
         ) { request in
             struct Line: Decodable {

@@ -113,12 +113,4 @@ extension CoreAPI {
         }
         return branch
     }
-
-    /// The branch of `?branch=`, required by routes about one branch's records.
-    static func queryBranch(_ request: APIRequest) throws -> BranchID {
-        guard let branch = request.branch else {
-            throw HTTPResponseError(.error(400, "query parameter branch is required"))
-        }
-        return branch
-    }
 }

@@ -10,7 +10,8 @@ public indirect enum Schema: Sendable {
         maxLength: Int? = nil)
     case integer(minimum: Int64? = nil, maximum: Int64? = nil)
     case boolean
-    case array(Schema)
+    /// An array of `Schema`, with at least `minItems` and at most `maxItems` elements when given.
+    case array(Schema, minItems: Int? = nil, maxItems: Int? = nil)
     /// An object with exactly these properties; `required` ones are always present.
     case object([Property])
     /// An object whose keys are free and whose values are all `Schema`.
@@ -127,7 +128,11 @@ public indirect enum Schema: Sendable {
             if let maximum { schema["maximum"] = maximum }
             return schema
         case .boolean: return ["type": "boolean"]
-        case let .array(items): return ["type": "array", "items": items.document(components: &components)]
+        case let .array(items, minItems, maxItems):
+            var schema: [String: Any] = ["type": "array", "items": items.document(components: &components)]
+            if let minItems { schema["minItems"] = minItems }
+            if let maxItems { schema["maxItems"] = maxItems }
+            return schema
         case let .object(properties):
             var described: [String: Any] = [:]
             for property in properties { described[property.name] = property.schema.document(components: &components) }
@@ -165,7 +170,9 @@ public indirect enum Schema: Sendable {
             if let maximum, number > maximum { return ["\(path): \(number) is above \(maximum)"] }
             return []
         case (.boolean, .bool): return []
-        case let (.array(items), .array(elements)):
+        case let (.array(items, minItems, maxItems), .array(elements)):
+            if let minItems, elements.count < minItems { return ["\(path): fewer than \(minItems) elements"] }
+            if let maxItems, elements.count > maxItems { return ["\(path): more than \(maxItems) elements"] }
             return elements.enumerated().flatMap { items.problems(in: $0.element, at: "\(path)[\($0.offset)]") }
         case let (.object(properties), .object(members)):
             var found: [String] = []

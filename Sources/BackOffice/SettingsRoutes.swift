@@ -60,8 +60,8 @@ extension CoreAPI {
         return try database.write {
             let before = try database.settings.chain()
             if settings.currency != before.currency, try database.sales.hasPrices() {
-                throw AccountError(
-                    field: "currency", problem: "stays \(before.currency) once a plan is priced or anything sold")
+                throw AccountError.conflict(
+                    "currency", "stays \(before.currency) once a plan or a product is priced or anything sold")
             }
             try database.settings.save(settings)
             if settings.paymentGraceDays != before.paymentGraceDays {

@@ -236,7 +236,8 @@ public protocol PosStore {
     /// Moves stock by hand (`quantity` signed, not zero) with a reason.
     func adjustStock(product: Int64, branch: BranchID, quantity: Int64, reason: String, by: UserID, now: Timestamp)
         throws -> StockMovement
-    func stockMovements(product: Int64, branch: BranchID, limit: Int) throws -> [StockMovement]
+    /// A product's stock ledger at `branches` (nil: every branch), the newest first.
+    func stockMovements(product: Int64, branches: Set<BranchID>?, limit: Int) throws -> [StockMovement]
 
     func registers(branches: Set<BranchID>?) throws -> [CashRegister]
     func register(_ id: Int64) throws -> CashRegister?

@@ -87,7 +87,7 @@ extension SQLPosStore {
             guard let found = try self.register(register) else {
                 throw AccountError.notFound("register", "no register \(register)")
             }
-            guard found.active else { throw AccountError(field: "register", problem: "\(found.name) is not in use") }
+            guard found.active else { throw AccountError.conflict("register", "\(found.name) is not in use") }
             let id: Int64
             do {
                 id = try db.attempt {

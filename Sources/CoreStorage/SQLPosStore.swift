@@ -224,12 +224,15 @@ public final class SQLPosStore: PosStore {
         }
     }
 
-    public func stockMovements(product: Int64, branch: BranchID, limit: Int) throws -> [StockMovement] {
-        try db.query(
+    public func stockMovements(product: Int64, branches: Set<BranchID>?, limit: Int) throws -> [StockMovement] {
+        let scope = branches.map { $0.map(\.rawValue).sorted() }
+        return try db.query(
             """
             SELECT id, product_id, branch_id, kind, quantity, reference, reason, by_user, at FROM pos_stock_movements
-            WHERE product_id = ? AND branch_id = ? ORDER BY id DESC LIMIT ?
-            """, product, branch.rawValue, Int64(limit)
+            WHERE product_id = ? AND (? = 1 OR branch_id IN (\(db.dialect.integers(in: "?"))))
+            ORDER BY id DESC LIMIT ?
+            """, product, scope == nil ? 1 : 0, "[" + (scope ?? []).map(String.init).joined(separator: ",") + "]",
+            Int64(limit)
         ) {
             StockMovement(
                 id: try $0.get(0), product: try $0.get(1), branch: try $0.get(2), kind: try $0.get(3),

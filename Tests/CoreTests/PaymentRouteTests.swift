@@ -49,7 +49,7 @@ import Testing
             "/api/v1/plans", #"{"name": "Mensual", "priceMinor": 4500, "durationMonths": 1}"#, as: root)
         #expect(priced.status == 201, "\(String(decoding: priced.body, as: UTF8.self))")
         #expect(((try object(priced)["price"] as? [String: Any])?["currency"] as? String) == "EUR")
-        #expect(try fixture.put("/api/v1/settings", Self.settings, as: root).status == 400, "a plan is priced")
+        #expect(try fixture.put("/api/v1/settings", Self.settings, as: root).status == 409, "a plan is priced")
         let audit = try fixture.api.withDatabase { try $0.audit.recent(limit: 100) }
         #expect(audit.contains { $0.action == "settings.update" && $0.changes.contains("Club Sur") })
     }
@@ -116,7 +116,7 @@ import Testing
         // Once sold, the currency stays.
         let euros = try fixture.put(
             "/api/v1/settings", Self.settings.replacingOccurrences(of: "MXN", with: "EUR"), as: root)
-        #expect(euros.status == 400)
+        #expect(euros.status == 409)
     }
 
     @Test func aNewPaymentGraceReachesEveryMemberWhoOwes() throws {
