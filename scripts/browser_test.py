@@ -393,7 +393,7 @@ def main():
         browser.open(f"{base}/invoices")
         assert browser.evaluate("document.querySelectorAll('main table tbody tr').length") > 0, "no invoices listed"
         browser.evaluate("document.querySelector('main table tbody tr a').click()")
-        browser.wait_for("location.pathname.startsWith('/invoices/') && document.body.textContent.includes('Gimnasios Demo SA de CV')", what="a printable invoice")
+        browser.wait_for("location.pathname.startsWith('/invoices/') && document.body.textContent.includes('Club Portero SA de CV')", what="a printable invoice")
         browser.screenshot("15-invoice")
 
         # A member sees their own invoices.

@@ -74,11 +74,6 @@ public struct DemoChain: Sendable {
         let polanco = try accounts.createBranch(
             name: "Polanco", city: "Ciudad de México", timeZone: "America/Mexico_City")
         let rio = try accounts.createBranch(name: "Zona Río", city: "Tijuana", timeZone: "America/Tijuana")
-        // The seller on every invoice.
-        try database.settings.save(
-            ChainSettings(
-                legalName: "Gimnasios Demo SA de CV", taxID: "GDE010101AB1",
-                fiscalAddress: "Av. Reforma 100, Ciudad de México"))
         let zone = ZoneCache.rules("America/Mexico_City")
         let today = zone.localDay(at: now)
 
