@@ -177,9 +177,15 @@ extension CoreAPI {
                 let paymentMethod: String?
             }
             let body = try request.body(Body.self)
+            for (field, id) in [("user", body.user), ("plan", body.plan), ("branch", body.branch)] where id < 1 {
+                throw AccountError(field: field, problem: "must be a positive id, not \(id)")
+            }
             let actor = try request.actor
             guard actor.may(.subscriptions, at: BranchID(body.branch)) else {
                 return .error(403, "subscriptions is not among your privileges at branch \(body.branch)")
+            }
+            guard try request.database.accounts.branch(BranchID(body.branch)) != nil else {
+                throw AccountError.notFound("branch", "no branch \(body.branch)")
             }
             guard let member = try request.database.accounts.account(UserID(body.user)), mayView(actor, member) else {
                 throw AccountError.notFound("user", "no user \(body.user)")

@@ -154,8 +154,7 @@ extension SQLPosStore {
                     throw AccountError.notFound("lines[\(index)].product", "no product \(line.product)")
                 }
                 guard product.tracksStock else {
-                    throw AccountError(
-                        field: "lines[\(index)].product", problem: "\(product.name) does not track stock")
+                    throw AccountError.conflict("lines[\(index)].product", "\(product.name) does not track stock")
                 }
                 try db.run(
                     """

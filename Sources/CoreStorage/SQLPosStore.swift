@@ -216,7 +216,7 @@ public final class SQLPosStore: PosStore {
                 throw AccountError.notFound("product", "no product \(product)")
             }
             guard found.tracksStock else {
-                throw AccountError(field: "product", problem: "\(found.name) does not track stock")
+                throw AccountError.conflict("product", "\(found.name) does not track stock")
             }
             return try moveStock(
                 product: product, name: found.name, branch: branch, kind: "adjustment", quantity: quantity,

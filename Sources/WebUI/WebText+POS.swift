@@ -96,5 +96,16 @@ extension WebText {
         "catalogue.adjustQuantity": ("Cantidad (+ entra, − sale)", "Quantity (+ in, − out)"),
         "catalogue.active": ("A la venta", "On sale"),
         "catalogue.done": ("Guardado.", "Saved."),
+        "catalogue.badPrice": ("Un precio mayor que cero, como 35.00.", "A price above zero, such as 35.00."),
+        "catalogue.ledger": ("Movimientos de existencia", "Stock movements"),
+        "catalogue.noMovements": ("Sin movimientos todavía.", "No movements yet."),
+        "catalogue.movement": ("Movimiento", "Movement"),
+        "catalogue.back": ("Volver al catálogo", "Back to the catalogue"),
+        "catalogue.rename": ("Cambiar", "Change"),
+        "movement.purchase": ("Compra", "Purchase"),
+        "movement.sale": ("Venta", "Sale"),
+        "movement.refund": ("Devolución", "Refund"),
+        "movement.void": ("Cancelación", "Void"),
+        "movement.adjustment": ("Ajuste", "Adjustment"),
     ]
 }

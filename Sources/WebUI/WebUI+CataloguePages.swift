@@ -75,6 +75,21 @@ extension WebUI {
         }
     }
 
+    /// One category's name and whether it is on sale, changed in place.
+    static func categoryEditor(_ request: WebRequest, _ category: [String: Any]) -> HTML {
+        let t = request.text
+        let id = request.string(category["id"])
+        let active = HTML.when((category["active"] as? Bool) != false, " checked")
+        return """
+            <form method="post" action="/pos/categories/\(id)" class="row">\(request.csrfField)\
+            \(request.input(
+                "category-name", t["field.name"], value: request.string(category["name"]), required: true,
+                attributes: " maxlength=\"100\"", id: "f-category-\(id)"))\
+            <p><label><input type="checkbox" name="category-active"\(active)> \(t["catalogue.active"])</label> \
+            <button type="submit" class="small">\(t["catalogue.rename"])</button></p></form>
+            """
+    }
+
     static func cataloguePage(_ request: WebRequest, errors: [String: String] = [:]) throws -> HTTPResponse {
         let t = request.text
         let products = request.call(.get, "/api/v1/pos/products")
@@ -87,7 +102,8 @@ extension WebUI {
                 "\(branches[request.int($0["branch"]) ?? 0]?.name ?? ""): \(request.string($0["quantity"]))"
             }
             return [
-                "\(request.string(product["name"]))", "\(request.string(product["sku"]))",
+                "<a href=\"/pos/products/\(request.string(product["id"]))\">\(request.string(product["name"]))</a>",
+                "\(request.string(product["sku"]))",
                 "\(names[request.int(product["category"]) ?? 0] ?? "")", "\(request.money(product["price"]))",
                 "\((product["tracksStock"] as? Bool) == true ? stock.joined(separator: " · ") : "—")",
                 "\((product["active"] as? Bool) == true ? "✔" : "")",
@@ -138,10 +154,14 @@ extension WebUI {
             field("adjust-quantity", t["catalogue.adjustQuantity"], type: "number", " min=\"-100000\" max=\"100000\""),
             field("adjust-reason", t["pos.reason"], " minlength=\"3\" maxlength=\"200\""),
         ]
+        let categoryList: HTML =
+            request.may(.posCategories)
+            ? HTML.join(categories.map { Self.categoryEditor(request, $0) }, separator: "")
+            : "<p>\(categories.map { request.string($0["name"]) }.joined(separator: " · "))</p>"
         let body: HTML = """
             \(HTML.when(request.query("done") != nil, "<p class=\"notice\" role=\"status\">\(t["catalogue.done"])</p>"))
             <section class="card"><h2>\(t["catalogue.categories"])</h2>\
-            <p>\(categories.map { request.string($0["name"]) }.joined(separator: " · "))</p>\(categoryForm)</section>
+            \(categoryList)\(categoryForm)</section>
             <section class="card"><h2>\(t["nav.catalogue"])</h2>\(request.table(
                 [t["pos.product"], t["pos.sku"], t["catalogue.category"], t["pos.price"], t["pos.stock"],
                  t["catalogue.active"]], rows))</section>

@@ -40,6 +40,7 @@ package final class WebUI: Sendable {
         declareInvoicePages(&router)
         declarePaymentPages(&router)
         declarePasswordResetPages(&router)
+        declareCatalogueEditPages(&router)
     }
 
     /// Adds a page: resolves the session and language, sends anyone signed out to the login (and

@@ -53,6 +53,8 @@ extension AdminCommands {
                 [("id", "ID"), ("name", "NAME"), ("active", "ACTIVE")])
         case ("categories", "add"):
             show(try client.send("POST", "api/v1/pos/categories", json: ["name": try value("--name")]).json())
+        case let (noun, verb) where try posEdit(client, noun, verb):
+            break
         case ("products", "list"):
             list(try client.send("GET", "api/v1/pos/products", query: query([])).json(), Self.productColumns)
         case ("products", "add"):
@@ -135,6 +137,8 @@ extension AdminCommands {
                 "branch": try number(try value("--branch"), "--branch"), "name": try value("--name"),
             ]
             show(try client.send("POST", "api/v1/cash/registers", json: body).json())
+        case ("registers", "edit"):
+            try registerEdit(client)
         case ("open", _):
             let body: [String: Any] = [
                 "register": try number(try value("--register"), "--register"),

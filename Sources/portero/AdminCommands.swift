@@ -9,7 +9,8 @@ struct AdminCommands {
 
     static let flags = Set([
         "--json", "--all", "--unread", "--urgent", "--dry-run", "--follow-up", "--granted", "--denied", "--clear",
-    ]).union(doorSetupFlags).union(paymentFlags).union(posFlags).union(promotionFlags).union(invoiceFlags)
+    ]).union(doorSetupFlags).union(paymentFlags).union(catalogueEditFlags).union(posFlags).union(promotionFlags).union(
+        invoiceFlags)
     static let valued = Set([
         "--core", "--user", "--totp", "--q", "--branch", "--limit", "--offset", "--email", "--name", "--surname",
         "--role",

@@ -146,7 +146,10 @@ let info = ProgramInfo(
             --branch ID --supplier NAME --product ID --quantity N --cost MINOR | adjust --product ID --branch ID \
             --quantity ±N --reason TEXT | sell --shift ID --item PRODUCT:QTY[,…] --pay METHOD:MINOR[,…] \
             [--discount MINOR] | sales [--branch ID] [--shift ID] | refund SALE --shift ID --reason TEXT \
-            [--lines LINE:QTY[,…]] [--method cash|card|transfer] | void SALE --reason TEXT
+            [--lines LINE:QTY[,…]] [--method cash|card|transfer] | void SALE --reason TEXT | categories edit ID \
+            [--name NAME] [--active|--inactive] | products edit ID [--name] [--sku] [--price MINOR] [--tax BP] \
+            [--category ID|0] [--active|--inactive] [--stock|--no-stock] [--negative-stock|--no-negative-stock] | \
+            products movements ID [--branch ID]
             """,
             """
             The point of sale: catalogue, stock per branch, tickets on one's own open shift (cash may exceed the \
@@ -158,7 +161,7 @@ let info = ProgramInfo(
             cash registers [list] [--branch ID] | registers add --branch ID --name NAME | open --register ID \
             --float MINOR | move SHIFT --kind withdrawal|deposit|correction --amount MINOR --reason TEXT \
             [--method M] | close SHIFT --cash MINOR [--card MINOR] [--transfer MINOR] | cuts [--branch ID] [--open] \
-            | cut SHIFT
+            | cut SHIFT | registers edit ID [--name NAME] [--active|--inactive]
             """,
             """
             Cash registers and their shifts: open one's own with a float, take cash out or put it in, close with \

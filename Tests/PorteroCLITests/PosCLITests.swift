@@ -30,9 +30,23 @@ import Testing
             "10", "--cost", "1200",
         ])
         #expect(minor(bought["totalCost"]) == 12_000)
+        let edited = try object([
+            "pos", "products", "edit", id(product), "--price", "2700", "--category", "0", "--negative-stock",
+        ])
+        #expect(minor(edited["price"]) == 2_700 && edited["category"] == nil)
+        #expect(edited["name"] as? String == "Agua 1 L")
+        #expect(edited["allowsNegativeStock"] as? Bool == true)
+        let back = try object(["pos", "products", "edit", id(product), "--price", "2500", "--no-negative-stock"])
+        #expect(minor(back["price"]) == 2_500 && back["allowsNegativeStock"] as? Bool == false)
+        let ledger = try core.portero(["pos", "products", "movements", id(product)])
+        #expect(ledger.out.hasPrefix("AT") && ledger.out.contains("purchase"), "\(ledger.out)")
+        let renamed = try object(["pos", "categories", "edit", id(category), "--name", "Aguas", "--inactive"])
+        #expect(renamed["name"] as? String == "Aguas" && renamed["active"] as? Bool == false)
         let listed = try core.portero(["pos", "products", "list"])
         #expect(listed.out.hasPrefix("ID") && listed.out.contains("AGUA-1L"), "\(listed.out)")
         let register = try object(["cash", "registers", "add", "--branch", "1", "--name", "Caja 1"])
+        let renamedRegister = try object(["cash", "registers", "edit", id(register), "--name", "Caja 1"])
+        #expect(renamedRegister["name"] as? String == "Caja 1")
         let shift = try object(["cash", "open", "--register", id(register), "--float", "50000"])
         let again = try core.portero(["cash", "open", "--register", id(register), "--float", "0"])
         #expect(again.status != 0 && again.err.contains("Caja 1 already has an open shift"), "\(again)")
