@@ -148,13 +148,9 @@ extension CoreAPI {
             let reason = try checkReason(body.reason)
             let sale = try visibleSale(request, .cashCut)
             let actor = try request.actor
+            // A line named twice refunds the sum of its quantities (never more than is left of it).
             var quantities: [Int: Int64] = [:]
-            for line in body.lines ?? [] {
-                guard quantities[line.line] == nil else {
-                    throw AccountError(field: "lines", problem: "line \(line.line) is given twice")
-                }
-                quantities[line.line] = line.quantity
-            }
+            for line in body.lines ?? [] { quantities[line.line, default: 0] += line.quantity }
             let refunded = try request.database.write {
                 let refunded = try request.database.pos.refund(
                     sale.id, quantities: quantities, shift: body.shift, method: body.method ?? .cash, reason: reason,
