@@ -18,19 +18,29 @@ extension CoreAPI {
     /// What a sale says about its payment: paid at the desk (the default), pending, or on credit.
     package static let salePaymentFields: [BodyField] = [
         .optional("payment", .string(values: ["paid", "pending", "credit"])), .optional("paymentDue", .date),
+        .optional("paymentMethod", .string(values: PaymentMethod.allCases.map(\.rawValue))),
     ]
 
-    /// After a sale in the same transaction: a sale not paid at once owes its payment by `paymentDue`
-    /// (the sale day when not given). Returns the subscription as it now stands.
+    /// After a sale in the same transaction: a sale paid at once (by `paymentMethod`, cash unless
+    /// said) goes into the seller's open shift at the branch, so the cut counts it; one not paid
+    /// at once owes its payment by `paymentDue` (the sale day when not given). Returns the
+    /// subscription as it now stands.
     package static func owePayment(
-        _ sale: SubscriptionView, payment: String?, due dueText: String?, request: APIRequest, today: LocalDay
+        _ sale: SubscriptionView, payment: String?, due dueText: String?, method: String?, request: APIRequest,
+        today: LocalDay
     ) throws -> SubscriptionView {
         let status = PaymentStatus(rawValue: payment ?? "paid") ?? .paid
         guard status != .paid else {
             if dueText != nil {
                 throw AccountError(field: "paymentDue", problem: "only a sale not paid at once has one")
             }
+            let method = PaymentMethod(rawValue: method ?? "cash") ?? .cash
+            try postToOwnShift(
+                request, sale, PaymentEntry(outcome: .paid, method: method, amountMinor: sale.pricePaid.minorUnits))
             return sale
+        }
+        if method != nil {
+            throw AccountError(field: "paymentMethod", problem: "only a sale paid at once has one; record it when paid")
         }
         let due = try day(dueText, field: "paymentDue") ?? today
         guard due >= today.adding(days: -31), due <= today.adding(days: 366) else {

@@ -174,6 +174,7 @@ extension CoreAPI {
                 let paymentReference: String?
                 let payment: String?
                 let paymentDue: String?
+                let paymentMethod: String?
             }
             let body = try request.body(Body.self)
             let actor = try request.actor
@@ -199,7 +200,8 @@ extension CoreAPI {
                         "promotion": created.promotion, "discount": created.discount.minorUnits,
                     ])
                 return try owePayment(
-                    created, payment: body.payment, due: body.paymentDue, request: request, today: today)
+                    created, payment: body.payment, due: body.paymentDue, method: body.paymentMethod, request: request,
+                    today: today)
             }
             return .json(created, status: 201)
         }
@@ -223,6 +225,7 @@ extension CoreAPI {
                 let paymentReference: String?
                 let payment: String?
                 let paymentDue: String?
+                let paymentMethod: String?
             }
             let body = try request.body(Body.self)
             let current = try subscriptionTarget(request)
@@ -240,7 +243,8 @@ extension CoreAPI {
                     ])
                 guard let renewed else { return nil }
                 return try owePayment(
-                    renewed, payment: body.payment, due: body.paymentDue, request: request, today: today)
+                    renewed, payment: body.payment, due: body.paymentDue, method: body.paymentMethod, request: request,
+                    today: today)
             }
             return .json(renewed, status: 201)
         }

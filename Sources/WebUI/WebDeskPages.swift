@@ -151,6 +151,10 @@ extension WebUI {
             where !request.field(name).isEmpty {
                 body[name] = request.field(name)
             }
+            // A sale paid at once says how; one owed is paid later, by whatever means then.
+            if ["", "paid"].contains(request.field("payment")) && !request.field("paymentMethod").isEmpty {
+                body["paymentMethod"] = request.field("paymentMethod")
+            }
             return request.call(.post, "/api/v1/subscriptions", body: body)
         }
         memberForm(&router, "/members/:id/cards", form: "card") { request, id in

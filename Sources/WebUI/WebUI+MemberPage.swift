@@ -29,7 +29,9 @@ extension WebUI {
             return found.message
         }
         let value = { (name: String) in request.field(name) }
-        let enrollFields = ["plan", "branch", "startDate", "promotion", "paymentReference", "payment", "paymentDue"]
+        let enrollFields = [
+            "plan", "branch", "startDate", "promotion", "paymentReference", "payment", "paymentMethod", "paymentDue",
+        ]
 
         let facts: [(String, String)] = [
             (t["field.clave"], request.string(profile["clave"])),
@@ -150,6 +152,10 @@ extension WebUI {
                 "payment", t["payments.payment"],
                 options: ["paid", "pending", "credit"].map { ($0, t["payment." + $0]) }, selected: value("payment"),
                 error: errorText("enroll", "payment", enrollFields)))
+            \(request.select(
+                "paymentMethod", t["payments.method"],
+                options: ["cash", "card", "transfer"].map { ($0, t["method." + $0]) }, selected: value("paymentMethod"),
+                error: errorText("enroll", "paymentMethod", enrollFields)))
             \(request.input(
                 "paymentDue", t["payments.due"], value: value("paymentDue"), type: "date",
                 error: errorText("enroll", "paymentDue", enrollFields)))

@@ -33,6 +33,7 @@ extension AdminCommands {
             body["payment"] = payment
         }
         if let due = arguments.value("--due") { body["paymentDue"] = due }
+        if let method = arguments.value("--method") { body["paymentMethod"] = method }
     }
 
     func settings() throws -> ExitCode {

@@ -54,14 +54,16 @@ let info = ProgramInfo(
         (
             """
             subscriptions list USER | enroll --user --plan --branch [--start DATE] [--price | --promotion CODE] \
-            [--payment pending|credit [--due DATE]] | freeze ID [--from --to --reason] | unfreeze ID | \
-            renew ID [--promotion CODE] [--payment pending|credit [--due DATE]] | cancel ID
+            [--method cash|card|transfer | --payment pending|credit [--due DATE]] | freeze ID \
+            [--from --to --reason] | unfreeze ID | renew ID [--promotion CODE] \
+            [--method cash|card|transfer | --payment pending|credit [--due DATE]] | cancel ID
             """,
             """
             Subscriptions: the plan's price less the promotion with the code given, or without one the best \
             automatic promotion (--price sets a price by hand, no promotion); one sold pending or on credit owes \
             its payment by --due (default today), and past the chain's payment grace the door refuses it until \
-            the payment is recorded.
+            the payment is recorded; one paid at once (--method, cash by default) goes into the seller's open \
+            shift at the branch.
             """
         ),
         (

@@ -311,6 +311,33 @@ extension APIFixture {
         #expect(fixture.money(cash?["expected"]) == 69_900, "the float and the payment")
     }
 
+    @Test func aSubscriptionSoldAndPaidAtOnceIsCountedInTheSellersCutByItsMethod() throws {
+        let fixture = try APIFixture()
+        let root = try fixture.signIn(.superAdministrator, username: "root")
+        let reception = try fixture.signIn(.reception, username: "recepcion")
+        let plan = try fixture.plan("Mensual", as: root)
+        let ana = try fixture.member("ana", as: reception)
+        let beto = try fixture.member("beto", as: reception)
+        let shift = try fixture.openShift(try fixture.register("Caja", as: root), float: 0, as: reception)
+        let sale = #"{"plan": \#(plan), "branch": \#(fixture.own)"#
+        let card = try fixture.post(
+            "/api/v1/subscriptions", sale + #", "user": \#(ana), "paymentMethod": "card"}"#, as: reception)
+        #expect(card.status == 201, "\(fixture.errorText(card))")
+        let cash = try fixture.post("/api/v1/subscriptions", sale + #", "user": \#(beto)}"#, as: reception)
+        #expect(cash.status == 201)
+        let credit = try fixture.post(
+            "/api/v1/subscriptions", sale + #", "user": \#(beto), "payment": "credit", "paymentMethod": "cash"}"#,
+            as: reception)
+        #expect(credit.status == 400 && fixture.errorText(credit).contains("paymentMethod"))
+        let cut = try object(try fixture.get("/api/v1/cash/shifts/\(shift)", as: reception))
+        let movements = try #require(cut["movements"] as? [[String: Any]])
+        #expect(movements.map { $0["method"] as? String } == ["card", "cash"])
+        #expect(movements.allSatisfy { $0["kind"] as? String == "subscription" })
+        let expected = (cut["methods"] as? [[String: Any]]) ?? []
+        #expect(fixture.money(expected.first { $0["method"] as? String == "card" }?["expected"]) == 59_900)
+        #expect(fixture.money(expected.first { $0["method"] as? String == "cash" }?["expected"]) == 59_900)
+    }
+
     @Test func twoDesksSellingTheLastUnitAtOnceOneWins() throws {
         let fixture = try APIFixture()
         let admin = try fixture.signIn(.administrator, username: "admin")
