@@ -22,7 +22,8 @@ extension Schema {
 
 extension CoreAPI {
     static let promotionFields: [BodyField] = [
-        .optional("code", .promotionCode), .optional("plans", .array(.id)), .optional("branches", .array(.id)),
+        .optional("code", .promotionCode), .optional("plans", .array(.id, maxItems: 500)),
+        .optional("branches", .array(.id, maxItems: 500)),
         .optional("validFrom", .nullable(.date)), .optional("validTo", .nullable(.date)),
         .optional("maxUses", .nullable(.integer(minimum: 1, maximum: 1_000_000))),
         .optional("maxUsesPerMember", .nullable(.integer(minimum: 1, maximum: 1_000))),

@@ -94,51 +94,41 @@ public final class SQLPromotionStore: PromotionStore {
         if id != nil && current == nil { return nil }
         try check(terms, creating: id == nil, current: current)
         let code = try terms.code.map { try Self.normalized(code: $0) }
+        // The row as it will be, written by one statement: its checks (a percentage's bound, the
+        // days' order) hold between the new values, never between a new one and an old one.
+        let storedCode = code.map { $0.isEmpty ? nil : $0 } ?? current?.code
+        let kind = terms.kind ?? current?.kind ?? "amount"
+        let value = terms.value ?? current?.value ?? 1
+        let from = (terms.validFrom ?? current?.validFrom).map { Int64($0.rawValue) }
+        let to = (terms.validTo ?? current?.validTo).map { Int64($0.rawValue) }
+        let maxUses = terms.maxUses ?? current?.maxUses
+        let perMember = terms.maxUsesPerMember ?? current?.maxUsesPerMember
+        let active = terms.active ?? current?.active ?? true
         return try db.transaction { () -> PromotionView? in
             var promotionID = id ?? 0
             do {
                 try db.attempt {
                     if let id {
-                        if let code {
-                            try db.run(
-                                "UPDATE promotions SET code = ? WHERE id = ?", code.isEmpty ? nil : code, id)
-                        }
+                        try db.run(
+                            """
+                            UPDATE promotions SET code = ?, name = ?, kind = ?, value = ?, valid_from_day = ?,
+                                valid_to_day = ?, max_uses = ?, max_uses_per_member = ?, active = ?, updated_at = ?
+                            WHERE id = ?
+                            """, storedCode, terms.name ?? current?.name ?? "", kind, value, from, to, maxUses,
+                            perMember, active, now.milliseconds, id)
                     } else {
                         promotionID = try db.scalar(
                             """
-                            INSERT INTO promotions (code, name, kind, value, created_at, updated_at)
-                            VALUES (?, ?, ?, ?, ?, ?) RETURNING id
-                            """, (code ?? "").isEmpty ? nil : code, terms.name ?? "", terms.kind ?? "amount",
-                            terms.value ?? 1, now.milliseconds, now.milliseconds, as: Int64.self)
+                            INSERT INTO promotions (code, name, kind, value, valid_from_day, valid_to_day, max_uses,
+                                                    max_uses_per_member, active, created_at, updated_at)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+                            """, storedCode, terms.name ?? "", kind, value, from, to, maxUses, perMember, active,
+                            now.milliseconds, now.milliseconds, as: Int64.self)
                     }
                 }
             } catch let error as any SQLDatabaseError where error.isConstraintViolation {
                 throw AccountError.conflict("code", "already in use")
             }
-            if let name = terms.name { try db.run("UPDATE promotions SET name = ? WHERE id = ?", name, promotionID) }
-            if let kind = terms.kind { try db.run("UPDATE promotions SET kind = ? WHERE id = ?", kind, promotionID) }
-            if let value = terms.value {
-                try db.run("UPDATE promotions SET value = ? WHERE id = ?", value, promotionID)
-            }
-            if let from = terms.validFrom {
-                try db.run(
-                    "UPDATE promotions SET valid_from_day = ? WHERE id = ?", from.map { Int64($0.rawValue) },
-                    promotionID)
-            }
-            if let to = terms.validTo {
-                try db.run(
-                    "UPDATE promotions SET valid_to_day = ? WHERE id = ?", to.map { Int64($0.rawValue) }, promotionID)
-            }
-            if let cap = terms.maxUses {
-                try db.run("UPDATE promotions SET max_uses = ? WHERE id = ?", cap, promotionID)
-            }
-            if let cap = terms.maxUsesPerMember {
-                try db.run("UPDATE promotions SET max_uses_per_member = ? WHERE id = ?", cap, promotionID)
-            }
-            if let active = terms.active {
-                try db.run("UPDATE promotions SET active = ? WHERE id = ?", active, promotionID)
-            }
-            try db.run("UPDATE promotions SET updated_at = ? WHERE id = ?", now.milliseconds, promotionID)
             try replace("promotion_plans", "plan_id", field: "plans", with: terms.plans, of: promotionID)
             try replace("promotion_branches", "branch_id", field: "branches", with: terms.branches, of: promotionID)
             return try promotion(promotionID)

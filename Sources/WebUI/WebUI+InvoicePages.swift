@@ -135,4 +135,27 @@ extension WebUI {
         return request.page(
             title: "\(kind) \(folio)", active: page, body: body, status: errors.isEmpty ? 200 : 400, notice: notice)
     }
+
+    /// The member's invoices by the sale they bill, for those who may see invoices.
+    static func invoicesBySale(_ request: WebRequest, member: String) -> [Int64: (id: Int64, folio: String)] {
+        guard request.may(.subscriptionInvoices) else { return [:] }
+        let list = request.call(.get, "/api/v1/invoices", query: [("user", member), ("limit", "1000")]).list
+        var found: [Int64: (id: Int64, folio: String)] = [:]
+        for invoice in list where request.string(invoice["kind"]) == "invoice" {
+            guard let sale = request.int(invoice["subscriptionID"]), let id = request.int(invoice["id"]) else {
+                continue
+            }
+            found[sale] = (id, request.string(invoice["folio"]))
+        }
+        return found
+    }
+
+    /// Under a sale's price: a link to its invoice.
+    static func invoiceLink(
+        _ request: WebRequest, _ subscription: [String: Any], _ invoices: [Int64: (id: Int64, folio: String)]
+    ) -> HTML {
+        guard let sale = request.int(subscription["id"]), let invoice = invoices[sale] else { return "" }
+        return
+            "<br><small><a href=\"/invoices/\(invoice.id)\">\(request.text["invoices.kind.invoice"]) \(invoice.folio)</a></small>"
+    }
 }

@@ -17,6 +17,7 @@ extension WebUI {
         let branches = request.branches()
         let branchOptions = branches.sorted { $0.key < $1.key }.map { (String($0.key), $0.value.name) }
         let subscriptions = request.call(.get, "/api/v1/users/\(id)/subscriptions")
+        let invoices = Self.invoicesBySale(request, member: id)
         let history = request.call(.get, "/api/v1/users/\(id)/attendance", query: [("limit", "20")])
         let plans = request.call(.get, "/api/v1/plans", query: [("active", "true")]).list
         func error(_ form: String, _ fields: [String]) -> (field: String, message: String)? {
@@ -95,7 +96,10 @@ extension WebUI {
                 "\(request.string(subscription["planName"]))",
                 "\(request.day(subscription["startDate"])) – \(request.day(subscription["effectiveEndDate"]))",
                 "<span class=\"standing \(standing)\">\(t["standing." + standing])</span>",
-                "\(request.money(subscription["pricePaid"]))\(Self.discountNote(request, subscription))",
+                HTML.join([
+                    "\(request.money(subscription["pricePaid"]))\(Self.discountNote(request, subscription))",
+                    Self.invoiceLink(request, subscription, invoices),
+                ]),
                 Self.paymentCell(request, member: id, subscription: subscription), HTML.join(actions, separator: " "),
             ]
         }

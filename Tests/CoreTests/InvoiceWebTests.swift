@@ -20,6 +20,8 @@ import Testing
         #expect(try fixture.enrol(member.id.rawValue, plan, as: reception).status == 201)
         let folio = "\(fixture.own)-000001"
 
+        let memberPage = html(try fixture.page("GET", "/members/\(member.id.rawValue)", cookies: [desk]))
+        #expect(memberPage.contains(">Factura \(folio)</a>"), "the sale links to its invoice")
         let list = html(try fixture.page("GET", "/invoices", cookies: [desk]))
         #expect(list.contains(folio) && list.contains("href=\"/api/v1/invoices?format=xlsx&\""))
         #expect(list.contains("href=\"/invoices\"") && list.contains("Vigente"))

@@ -92,12 +92,18 @@ func errorText(_ response: HTTPResponse) -> String {
         #expect(try changed.status == 200 && object(changed)["maxUses"] as? Int64 == 5)
         let amount = try object(changed)["amount"] as? [String: Any]
         #expect(amount?["minorUnits"] as? Int64 == 10000 && amount?["currency"] as? String == "MXN", "the chain's")
+        // From 150.00 off to 25 %: the row's checks hold between the new kind and the new value.
+        #expect(try fixture.patch("/api/v1/promotions/\(id)", #"{"value": 15000}"#, as: admin).status == 200)
+        let percent = try fixture.patch("/api/v1/promotions/\(id)", #"{"kind": "percent", "value": 2500}"#, as: admin)
+        #expect(try percent.status == 200 && object(percent)["value"] as? Int64 == 2500)
+        let tooMuch = try fixture.patch("/api/v1/promotions/\(id)", #"{"value": 10001}"#, as: admin)
+        #expect(tooMuch.status == 400 && errorText(tooMuch).contains("value"))
         let actions = try fixture.api.withDatabase { database in
             try database.db.query("SELECT action FROM audit WHERE target = ?", "promotion:\(id)") {
                 try $0.get(0) as String
             }
         }
-        #expect(actions == ["promotion.create", "promotion.update"])
+        #expect(actions == ["promotion.create"] + Array(repeating: "promotion.update", count: 3))
     }
 
     @Test func aPromotionThatDoesNotApplyIsRefusedWithTheReason() throws {
