@@ -148,9 +148,12 @@ extension CoreAPI {
             let reason = try checkReason(body.reason)
             let sale = try visibleSale(request, .cashCut)
             let actor = try request.actor
-            // A line named twice refunds the sum of its quantities (never more than is left of it).
+            // A line named twice refunds the sum of its quantities (never more than is left of it: a sum
+            // past the largest quantity a line can hold is refused as more than was sold).
             var quantities: [Int: Int64] = [:]
-            for line in body.lines ?? [] { quantities[line.line, default: 0] += line.quantity }
+            for line in body.lines ?? [] {
+                quantities[line.line] = min(100_000, quantities[line.line, default: 0] + line.quantity)
+            }
             let refunded = try request.database.write {
                 let refunded = try request.database.pos.refund(
                     sale.id, quantities: quantities, shift: body.shift, method: body.method ?? .cash, reason: reason,

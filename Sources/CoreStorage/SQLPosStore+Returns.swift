@@ -63,8 +63,8 @@ extension SQLPosStore {
             guard found.status == "completed" else { throw AccountError.conflict("sale", "sale \(id) is void") }
             let payer = try holdOpenShift(shift)
             guard payer.branch == found.branch else {
-                throw AccountError(
-                    field: "shift", problem: "shift \(shift) is at branch \(payer.branch), the sale at \(found.branch)")
+                throw AccountError.conflict(
+                    "shift", "shift \(shift) is at branch \(payer.branch), the sale at \(found.branch)")
             }
             for line in quantities.keys where !found.lines.contains(where: { $0.line == line }) {
                 throw AccountError.notFound("lines", "sale \(id) has no line \(line)")
