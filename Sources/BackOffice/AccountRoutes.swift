@@ -68,6 +68,20 @@ extension CoreAPI {
             do {
                 let (token, session) = try request.database.auth.login(
                     body.login, password: body.password, secondFactor: body.totp, address: address, now: request.now)
+                // Checked once the password is (so a stranger learns nothing of the account's roles).
+                let refused = rolesRefused(session.account, from: address, try request.database.settings.chain())
+                if !refused.isEmpty {
+                    try request.database.write {
+                        try request.database.auth.logout(token: token)
+                        _ = try request.database.audit.append(
+                            actor: "user:\(session.account.id)", action: "login.network_refused",
+                            target: "user:\(session.account.id)",
+                            changes: AuditChanges.json(["address": address, "roles": refused.map(\.rawValue)]),
+                            concerning: session.account.branches, at: request.now)
+                    }
+                    let names = refused.map(\.displayName).joined(separator: ", ")
+                    return .error(403, "\(names) may not sign in from this network (\(address))")
+                }
                 struct Answer: Encodable {
                     let user: AccountView
                     let csrfToken: String

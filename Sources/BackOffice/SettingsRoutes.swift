@@ -8,8 +8,18 @@ extension Schema {
         .object([
             "currency": .string(pattern: "^[A-Z]{3}$"), "paymentGraceDays": .integer(minimum: 0, maximum: 60),
             "taxRateBasisPoints": .integer(minimum: 0, maximum: 10_000), "legalName": .text, "taxID": .text,
-            "fiscalAddress": .text,
+            "fiscalAddress": .text, "signInNetworks": signInNetworks,
         ]))
+
+    /// Networks each role may sign in from: role name → addresses or CIDR networks.
+    static let signInNetworks = Schema.object(
+        [:],
+        optional: [
+            "superadministrador": networkList, "administrador": networkList, "gerente_sucursal": networkList,
+            "recepcion": networkList, "cliente": networkList,
+        ])
+    static let networkList = Schema.array(
+        .string(pattern: "^[0-9A-Fa-f:.]{2,39}(/[0-9]{1,3})?$", maxLength: 43), maxItems: 50)
 }
 
 extension CoreAPI {
@@ -31,7 +41,7 @@ extension CoreAPI {
                 .required("paymentGraceDays", .integer(minimum: 0, maximum: 60)),
                 .required("taxRateBasisPoints", .integer(minimum: 0, maximum: 10_000)),
                 .required("legalName", .optionalName), .required("taxID", .string(pattern: "^[A-Za-z0-9&Ñ-]{0,20}$")),
-                .required("fiscalAddress", .string(maxLength: 300)),
+                .required("fiscalAddress", .string(maxLength: 300)), .optional("signInNetworks", .signInNetworks),
             ],
             answers: [.json(200, .chainSettings)]
         ) { request in
@@ -42,14 +52,40 @@ extension CoreAPI {
                 let legalName: String
                 let taxID: String
                 let fiscalAddress: String
+                let signInNetworks: [String: [String]]?
             }
             let body = try request.body(Body.self)
-            let settings = ChainSettings(
+            for (role, networks) in body.signInNetworks ?? [:] {
+                for (index, network) in networks.enumerated() where AddressRange(network) == nil {
+                    throw AccountError(
+                        field: "signInNetworks",
+                        problem: "\(role)[\(index)]: \"\(network)\" is not an address or a network such as 10.0.0.0/8")
+                }
+            }
+            var settings = ChainSettings(
                 currency: body.currency, paymentGraceDays: body.paymentGraceDays,
                 taxRateBasisPoints: body.taxRateBasisPoints, legalName: body.legalName, taxID: body.taxID,
                 fiscalAddress: body.fiscalAddress)
+            settings.signInNetworks = try body.signInNetworks ?? request.database.settings.chain().signInNetworks
+            // Nobody locks themselves out: the caller's own address must stay inside their roles' networks.
+            let address = request.api.clientAddress(of: request.context.request)
+            let locked = rolesRefused(try request.actor, from: address, settings)
+            if !locked.isEmpty {
+                throw AccountError(
+                    field: "signInNetworks",
+                    problem: "\(locked.map(\.rawValue).joined(separator: ", "))[0]: your own address \(address) "
+                        + "is outside these networks; you could not sign in again")
+            }
             try requireEveryBranch(request, .configuration, nil, reaching: "the chain's settings")
             return .json(try saveSettings(settings, request))
+        }
+    }
+
+    /// The roles of `account` whose sign-in networks (`settings.signInNetworks`) do not hold `address`.
+    static func rolesRefused(_ account: Account, from address: String, _ settings: ChainSettings) -> [Role] {
+        account.roles.roles.filter { role in
+            guard let networks = settings.signInNetworks[role.rawValue], !networks.isEmpty else { return false }
+            return !networks.contains { AddressRange($0)?.contains(address) == true }
         }
     }
 
@@ -78,6 +114,7 @@ extension CoreAPI {
             if settings.legalName != before.legalName { changes["legalName"] = settings.legalName }
             if settings.taxID != before.taxID { changes["taxID"] = settings.taxID }
             if settings.fiscalAddress != before.fiscalAddress { changes["fiscalAddress"] = settings.fiscalAddress }
+            if settings.signInNetworks != before.signInNetworks { changes["signInNetworks"] = settings.signInNetworks }
             try request.audit("settings.update", target: "chain", changes: changes, concerning: everyBranch(database))
             return settings
         }

@@ -15,10 +15,13 @@ public struct ChainSettings: Hashable, Sendable, Codable {
     public var legalName: String
     public var taxID: String
     public var fiscalAddress: String
+    /// Networks each role may sign in from (role name → addresses or CIDR networks); a role not
+    /// listed signs in from anywhere. A user holding several listed roles must meet each list.
+    public var signInNetworks: [String: [String]]
 
     public init(
         currency: String = "MXN", paymentGraceDays: Int = 3, taxRateBasisPoints: Int = 1_600, legalName: String = "",
-        taxID: String = "", fiscalAddress: String = ""
+        taxID: String = "", fiscalAddress: String = "", signInNetworks: [String: [String]] = [:]
     ) {
         self.currency = currency
         self.paymentGraceDays = paymentGraceDays
@@ -26,6 +29,7 @@ public struct ChainSettings: Hashable, Sendable, Codable {
         self.legalName = legalName
         self.taxID = taxID
         self.fiscalAddress = fiscalAddress
+        self.signInNetworks = signInNetworks
     }
 
     public var taxRate: TaxRate { TaxRate(basisPoints: taxRateBasisPoints) }
@@ -48,6 +52,14 @@ public struct ChainSettings: Hashable, Sendable, Codable {
         guard fiscalAddress.unicodeScalars.count <= 300 else {
             throw AccountError(field: "fiscalAddress", problem: "at most 300 characters")
         }
+        for (role, networks) in signInNetworks {
+            guard Role(rawValue: role) != nil else {
+                throw AccountError(field: "signInNetworks", problem: "\(role) is not a role")
+            }
+            guard networks.count <= 50 else {
+                throw AccountError(field: "signInNetworks", problem: "at most 50 networks for \(role)")
+            }
+        }
     }
 
     /// What a tax identifier holds (an RFC, a VAT number): the schema's `^[A-Za-z0-9&Ñ-]{0,20}$`.
@@ -68,6 +80,7 @@ public struct ChainSettings: Hashable, Sendable, Codable {
         legalName = try container.decodeIfPresent(String.self, forKey: .legalName) ?? ""
         taxID = try container.decodeIfPresent(String.self, forKey: .taxID) ?? ""
         fiscalAddress = try container.decodeIfPresent(String.self, forKey: .fiscalAddress) ?? ""
+        signInNetworks = try container.decodeIfPresent([String: [String]].self, forKey: .signInNetworks) ?? [:]
     }
 }
 

@@ -62,6 +62,11 @@ extension WebText {
         "chain.taxID": ("RFC o número fiscal", "Tax ID"),
         "chain.address": ("Domicilio fiscal", "Fiscal address"),
         "chain.saved": ("Configuración guardada.", "Settings saved."),
+        "chain.networks": ("Redes desde las que cada rol inicia sesión", "Networks each role signs in from"),
+        "chain.networksHint": (
+            "Direcciones o redes separadas por comas (10.0.0.0/8, 2001:db8::/32). Vacío: desde cualquier red.",
+            "Addresses or networks separated by commas (10.0.0.0/8, 2001:db8::/32). Empty: from any network."
+        ),
         "chain.hint": (
             "Todos los precios incluyen el impuesto; las fracciones de centavo se redondean al más cercano, y la mitad se aleja de cero.",
             "Every price includes the tax; fractions of a cent round to the nearest, and a half away from zero."

@@ -17,7 +17,7 @@ extension WebUI {
         }
         add(&router, .get, "/chain-settings", .signedIn) { request in Self.chainSettings(request) }
         add(&router, .post, "/chain-settings", .signedIn) { request in
-            var body: [String: Any] = [:]
+            var body: [String: Any] = ["signInNetworks": Self.networksTyped(request)]
             for name in ["currency", "legalName", "taxID", "fiscalAddress"] { body[name] = request.field(name) }
             for name in ["paymentGraceDays", "taxRateBasisPoints"] {
                 body[name] = Int64(request.field(name)) ?? request.field(name) as Any
@@ -86,38 +86,5 @@ extension WebUI {
                     t["payments.payment"], t["payments.due"], t["payments.refusedFrom"],
                 ], rows)
         return request.page(title: t["payments.title"], active: "/payments", body: body)
-    }
-
-    package static func chainSettings(_ request: WebRequest, failed: APIResult? = nil) -> HTTPResponse {
-        let t = request.text
-        let current = request.call(.get, "/api/v1/settings")
-        guard current.ok else { return request.failure(current) }
-        let fields = ["currency", "paymentGraceDays", "taxRateBasisPoints", "legalName", "taxID", "fiscalAddress"]
-        let wrong = failed.flatMap { $0.erroredField(among: fields) ?? "currency" }
-        func value(_ name: String) -> String {
-            failed != nil ? request.field(name) : request.string(current.object[name])
-        }
-        func error(_ name: String) -> String? { wrong == name ? failed?.error : nil }
-        let labels = [
-            "currency": "chain.currency", "paymentGraceDays": "chain.grace", "taxRateBasisPoints": "chain.tax",
-            "legalName": "chain.legalName", "taxID": "chain.taxID", "fiscalAddress": "chain.address",
-        ]
-        let inputs: [HTML] = fields.map { name in
-            request.input(
-                name, t[labels[name] ?? name], value: value(name),
-                type: ["paymentGraceDays", "taxRateBasisPoints"].contains(name) ? "number" : "text",
-                required: name == "currency", error: error(name))
-        }
-        let editable = request.may(.configuration)
-        let body: HTML = """
-            \(failed.map { "<p class=\"error\" role=\"alert\">\(t["error.fix"]) \($0.error ?? "")</p>" as HTML } ?? "")
-            <section class="card"><form method="post" action="/chain-settings">\(request.csrfField)
-            <fieldset\(HTML.when(!editable, " disabled"))>\(inputs)</fieldset>
-            <p class="hint">\(t["chain.hint"])</p>
-            \(HTML.when(editable, "<p><button type=\"submit\">\(t["action.save"])</button></p>"))</form></section>
-            """
-        return request.page(
-            title: t["chain.title"], active: "/chain-settings", body: body, status: failed == nil ? 200 : 400,
-            notice: request.query("done") != nil ? t["chain.saved"] : nil)
     }
 }

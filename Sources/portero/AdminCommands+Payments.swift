@@ -8,7 +8,7 @@ extension AdminCommands {
     static let paymentFlags: Set<String> = ["--failed"]
     static let paymentValued: Set<String> = [
         "--payment", "--due", "--method", "--amount", "--payment-grace", "--tax-rate", "--legal-name", "--tax-id",
-        "--fiscal-address",
+        "--fiscal-address", "--sign-in-networks",
     ]
 
     /// An amount typed as 599.00 (or 599), in minor units.
@@ -64,12 +64,27 @@ extension AdminCommands {
                 }
                 body["taxRateBasisPoints"] = NSDecimalNumber(decimal: percent * 100).intValue
             }
+            if let text = arguments.value("--sign-in-networks") {
+                // ROLE=NET,NET;ROLE=… ; a role with nothing after = signs in from anywhere again.
+                var networks = (body["signInNetworks"] as? [String: [String]]) ?? [:]
+                for part in text.split(separator: ";") {
+                    let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                    guard pair.count == 2 else {
+                        throw CommandLineArguments.UsageError(
+                            message: "--sign-in-networks takes ROLE=NETWORK[,NETWORK…][;ROLE=…]")
+                    }
+                    networks[String(pair[0]).trimmingCharacters(in: .whitespaces)] =
+                        pair[1].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                }
+                body["signInNetworks"] = networks
+            }
             show(try client.send("PUT", "api/v1/settings", json: body).json())
         default:
             throw CommandLineArguments.UsageError(
                 message:
                     "settings takes show or set [--currency MXN] [--payment-grace DAYS] [--tax-rate 16] "
-                    + "[--legal-name TEXT] [--tax-id TEXT] [--fiscal-address TEXT]")
+                    + "[--legal-name TEXT] [--tax-id TEXT] [--fiscal-address TEXT] "
+                    + "[--sign-in-networks 'superadministrador=10.0.0.0/8,192.168.1.0/24;recepcion=']")
         }
         return .success
     }

@@ -87,10 +87,11 @@ let info = ProgramInfo(
         (
             """
             settings [show] | set [--currency MXN] [--payment-grace DAYS] [--tax-rate 16] [--legal-name TEXT] \
-            [--tax-id TEXT] [--fiscal-address TEXT]
+            [--tax-id TEXT] [--fiscal-address TEXT] [--sign-in-networks 'ROLE=NET,NET;ROLE=…']
             """,
             "The chain's settings: one currency, the grace before an unpaid subscription closes the door, the tax "
-                + "rate prices include, the seller on receipts and invoices."
+                + "rate prices include, the seller on receipts and invoices, the networks each role signs in from "
+                + "(ROLE= alone lifts a role's limit)."
         ),
         (
             "devices list | add --branch ID --name NAME | code ID | revoke ID",

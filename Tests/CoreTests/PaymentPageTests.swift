@@ -72,6 +72,16 @@ import Testing
         #expect(saved.status == 303 && saved.header("Location") == "/chain-settings?done=1")
         let settings = try object(try fixture.get("/api/v1/settings", as: root))
         #expect(settings["paymentGraceDays"] as? Int == 5 && settings["legalName"] as? String == "Club Sur")
+        var withNetworks = form
+        withNetworks.append(("networks-administrador", "10.0.0.0/8, 999.0.0.1"))
+        let wrongNetwork = try fixture.page("POST", "/chain-settings", form: withNetworks, cookies: [cookie])
+        #expect(wrongNetwork.status == 400)
+        #expect(html(wrongNetwork).contains("class=\"field invalid\"><label for=\"f-networks-administrador\""))
+        withNetworks[withNetworks.count - 1] = ("networks-administrador", "10.0.0.0/8 192.168.1.0/24")
+        #expect(try fixture.page("POST", "/chain-settings", form: withNetworks, cookies: [cookie]).status == 303)
+        let networks =
+            try object(try fixture.get("/api/v1/settings", as: root))["signInNetworks"] as? [String: [String]]
+        #expect(networks?["administrador"] == ["10.0.0.0/8", "192.168.1.0/24"] && networks?["recepcion"] == [])
         let desk = html(
             try fixture.page("GET", "/chain-settings", cookies: ["portero_session=\(reception.cookie)"]))
         #expect(desk.contains("<fieldset disabled>") && !desk.contains("<button type=\"submit\">Guardar"))

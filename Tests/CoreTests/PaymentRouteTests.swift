@@ -141,3 +141,47 @@ import Testing
         #expect(unpaid == [LocalDay(year: 2027, month: 1, day: 18)!])
     }
 }
+
+/// The networks each role may sign in from (seed 002's IP restrictions), keyed on the real peer.
+@Suite struct SignInNetworkTests {
+    @Test func aRoleWithNetworksSignsInOnlyFromThemAndTheRefusalIsAudited() throws {
+        let fixture = try APIFixture(trustedProxies: ["192.0.2.1"])
+        let root = try fixture.signIn(.superAdministrator, username: "root")
+        _ = try fixture.signIn(.reception, username: "recepcion")
+        let settings = PaymentRouteTests.settings.replacingOccurrences(
+            of: "}", with: #", "signInNetworks": {"superadministrador": ["198.51.100.0/24", "2001:db8::/32"]}}"#)
+        let lockout = try fixture.put("/api/v1/settings", settings, as: root)
+        #expect(lockout.status == 400)
+        #expect((try object(lockout)["error"] as? String ?? "").contains("your own address"))
+        let saved = try fixture.send(
+            "PUT", "/api/v1/settings", body: settings, cookie: root.cookie, csrf: root.csrf, peer: "198.51.100.9")
+        #expect(saved.status == 200)
+        func signIn(_ login: String, peer: String, forwarded: String? = nil) throws -> HTTPResponse {
+            try fixture.send(
+                "POST", "/api/v1/session", body: #"{"login": "\#(login)", "password": "Secreto123"}"#, peer: peer,
+                headers: forwarded.map { [("X-Forwarded-For", $0)] } ?? [])
+        }
+        let outside = try signIn("root", peer: "203.0.113.5")
+        #expect(outside.status == 403)
+        #expect((try object(outside)["error"] as? String ?? "").contains("SuperAdministrador"))
+        #expect(outside.header("Set-Cookie") == nil, "no session is left behind")
+        #expect(try signIn("root", peer: "203.0.113.5", forwarded: "198.51.100.7").status == 403, "not a proxy")
+        #expect(try signIn("root", peer: "192.0.2.1", forwarded: "198.51.100.7").status == 201, "behind the proxy")
+        #expect(try signIn("root", peer: "198.51.100.20").status == 201)
+        #expect(try signIn("recepcion", peer: "203.0.113.5").status == 201, "a role without networks")
+        let audit = try fixture.api.withDatabase { try $0.audit.recent(limit: 50) }
+        #expect(audit.contains { $0.action == "login.network_refused" && $0.changes.contains("203.0.113.5") })
+        // A network that is not one is named; what is not sent stays.
+        let bad = PaymentRouteTests.settings.replacingOccurrences(
+            of: "}", with: #", "signInNetworks": {"recepcion": ["10.0.0.0/33"]}}"#)
+        let refused = try fixture.put("/api/v1/settings", bad, as: root)
+        #expect(refused.status == 400)
+        #expect((try object(refused)["error"] as? String ?? "").contains("recepcion[0]"))
+        let unchanged = try fixture.send(
+            "PUT", "/api/v1/settings", body: PaymentRouteTests.settings, cookie: root.cookie, csrf: root.csrf,
+            peer: "198.51.100.9")
+        #expect(unchanged.status == 200)
+        let kept = try object(try fixture.get("/api/v1/settings", as: root))["signInNetworks"] as? [String: [String]]
+        #expect(kept?["superadministrador"] == ["198.51.100.0/24", "2001:db8::/32"])
+    }
+}

@@ -16,6 +16,13 @@ import Testing
         let settings = try #require(try JSONSerialization.jsonObject(with: Data(grace.out.utf8)) as? [String: Any])
         #expect(settings["paymentGraceDays"] as? Int == 5 && settings["taxRateBasisPoints"] as? Int == 850)
         #expect(settings["currency"] as? String == "MXN", "what is not given stays")
+        let networks = try core.portero([
+            "settings", "set", "--sign-in-networks", "administrador=10.0.0.0/8, 192.168.1.0/24;recepcion=", "--json",
+        ])
+        let limits =
+            (try JSONSerialization.jsonObject(with: Data(networks.out.utf8)) as? [String: Any])?[
+                "signInNetworks"] as? [String: [String]]
+        #expect(limits?["administrador"] == ["10.0.0.0/8", "192.168.1.0/24"] && limits?["recepcion"] == [])
         let wrong = try core.portero(["settings", "set", "--currency", "pesos"])
         #expect(wrong.status != 0 && wrong.err.contains("currency"), "\(wrong.err)")
 
