@@ -89,7 +89,7 @@ public enum NotificationAudience: Sendable {
 }
 
 /// Attendance, manual check-ins, door commands and notifications.
-public protocol OperationsStore {
+public protocol OperationsStore: NotificationPreferenceStore {
     /// Newest first, at most `limit`, keyset-paged.
     func attendance(_ filter: AttendanceFilter, limit: Int) throws -> [AttendanceView]
     /// Stores one event once: false when its id was already stored (a replayed upload).

@@ -135,15 +135,18 @@ public final class SQLOperationsStore: OperationsStore {
         case let .user(id): (kind, target) = ("user", id.rawValue)
         }
         do {
-            return try db.attempt {
+            let id = try db.attempt {
                 try db.scalar(
                     """
                     INSERT INTO notifications (audience, role, user_id, branch_id, level, title, body, source,
-                        created_by, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+                        created_by, created_at, kind)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
                     """, kind, role, target, branch, level, title, body, source, user?.rawValue, now.milliseconds,
-                    as: Int64.self)
+                    NotificationKind(source: source).rawValue, as: Int64.self)
             }
+            try emailNotification(
+                audience: audience, kind: NotificationKind(source: source), title: title, body: body, now: now)
+            return id
         } catch let error as any SQLDatabaseError where error.isConstraintViolation {
             throw AccountError(field: target != nil ? "user" : "branch", problem: "does not exist", kind: .notFound)
         }
@@ -175,6 +178,8 @@ public final class SQLOperationsStore: OperationsStore {
              OR (n.audience = 'role' AND n.role IN (\(roles))
                  AND (n.branch_id IS NULL OR \(superAdministrator) OR n.branch_id IN (\(branches))))
              OR (n.audience = 'user' AND n.user_id = ?\(first + 2)))
+            AND n.kind NOT IN (SELECT p.kind FROM notification_preferences p
+                               WHERE p.user_id = ?\(first + 2) AND p.in_app = 0)
             """
     }
 

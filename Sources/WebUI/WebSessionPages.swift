@@ -194,6 +194,7 @@ extension WebUI {
                 attributes: " autocomplete=\"new-password\""))
             <p><button type="submit">\(t["action.save"])</button></p></form></section>
             <section class="card"><h2>\(t["settings.totp"])</h2>\(totpPart)</section>
+            \(Self.notificationPreferences(request))
             """
         return request.page(
             title: "\(t["settings.title"]): \(request.fullName(me.object))", active: "/settings", body: body,

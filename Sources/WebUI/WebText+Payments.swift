@@ -51,6 +51,19 @@ extension WebText {
         "reset.again": ("Pide otro", "Ask for another"),
         "reset.done": ("Contraseña cambiada; inicia sesión con ella.", "Password changed; sign in with it."),
         "login.forgot": ("¿Olvidaste tu contraseña?", "Forgot your password?"),
+        "notify.title": ("Notificaciones", "Notifications"),
+        "notify.hint": (
+            "Elige qué te llega en Portero y qué también por correo.",
+            "Choose what reaches you in Portero and what by email too."
+        ),
+        "notify.kind": ("Tipo", "Kind"),
+        "notify.inApp": ("En Portero", "In Portero"),
+        "notify.email": ("Por correo", "By email"),
+        "notify.kind.door": ("Alarmas y órdenes de puertas", "Door alarms and commands"),
+        "notify.kind.device": ("Controladores sin conexión", "Controllers offline"),
+        "notify.kind.desk": ("Cambios de la recepción rechazados", "Desk changes refused"),
+        "notify.kind.announcement": ("Avisos del personal", "Staff announcements"),
+        "notify.kind.other": ("Otras", "Other"),
         "chain.title": ("Configuración de la cadena", "Chain settings"),
         "chain.currency": ("Moneda (ISO 4217)", "Currency (ISO 4217)"),
         "chain.grace": ("Días de gracia para pagar", "Days of grace to pay"),
@@ -68,7 +81,8 @@ extension WebText {
             "Addresses or networks separated by commas (10.0.0.0/8, 2001:db8::/32). Empty: from any network."
         ),
         "chain.hint": (
-            "Todos los precios incluyen el impuesto; las fracciones de centavo se redondean al más cercano, y la mitad se aleja de cero.",
+            "Todos los precios incluyen el impuesto; las fracciones de centavo se redondean al más cercano, "
+                + "y la mitad se aleja de cero.",
             "Every price includes the tax; fractions of a cent round to the nearest, and a half away from zero."
         ),
     ]

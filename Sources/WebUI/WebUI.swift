@@ -41,6 +41,7 @@ package final class WebUI: Sendable {
         declarePaymentPages(&router)
         declarePasswordResetPages(&router)
         declareCatalogueEditPages(&router)
+        declareNotificationPreferencePages(&router)
     }
 
     /// Adds a page: resolves the session and language, sends anyone signed out to the login (and

@@ -8,7 +8,7 @@ extension AdminCommands {
     static let paymentFlags: Set<String> = ["--failed"]
     static let paymentValued: Set<String> = [
         "--payment", "--due", "--method", "--amount", "--payment-grace", "--tax-rate", "--legal-name", "--tax-id",
-        "--fiscal-address", "--sign-in-networks",
+        "--fiscal-address", "--sign-in-networks", "--in-app", "--email-too",
     ]
 
     /// An amount typed as 599.00 (or 599), in minor units.
@@ -125,5 +125,37 @@ extension AdminCommands {
                     + "--method cash|card|transfer [--amount 599.00] [--reference TEXT] [--failed] [--reason TEXT]")
         }
         return .success
+    }
+
+    /// `portero notifications preferences [KIND [--in-app on|off] [--email-too on|off]]`.
+    func notificationPreferences(_ client: CoreClient) throws {
+        let path = "api/v1/me/notification-preferences"
+        guard words.count > 2 else {
+            list(try client.send("GET", path).json(), [("kind", "KIND"), ("inApp", "IN PORTERO"), ("email", "EMAIL")])
+            return
+        }
+        var preference: [String: Any] = ["kind": words[2]]
+        guard
+            let current = (try client.send("GET", path).json() as? [[String: Any]])?.first(where: {
+                $0["kind"] as? String == words[2]
+            })
+        else {
+            throw CommandLineArguments.UsageError(message: "no kind of notification '\(words[2])'")
+        }
+        for (flag, key) in [("--in-app", "inApp"), ("--email-too", "email")] {
+            guard let value = arguments.value(flag) else {
+                preference[key] = current[key]
+                continue
+            }
+            guard value == "on" || value == "off" else {
+                throw CommandLineArguments.UsageError(message: "\(flag) is on or off")
+            }
+            preference[key] = value == "on"
+        }
+        list(
+            try client.send("PUT", path, json: ["preferences": [preference]]).json(),
+            [
+                ("kind", "KIND"), ("inApp", "IN PORTERO"), ("email", "EMAIL"),
+            ])
     }
 }

@@ -349,9 +349,13 @@ struct AdminCommands {
                 let notification = try number(try positional(2, "a notification id or --all"), "the notification id")
                 show(try client.send("POST", "api/v1/notifications/\(notification)/read").json())
             }
+        case "preferences":
+            try notificationPreferences(client)
         default:
             throw CommandLineArguments.UsageError(
-                message: "notifications takes list [--unread|--urgent], count, read ID or read --all")
+                message:
+                    "notifications takes list [--unread|--urgent], count, read ID, read --all or "
+                    + "preferences [KIND --in-app on|off --email on|off]")
         }
         return .success
     }

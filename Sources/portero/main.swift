@@ -101,7 +101,12 @@ let info = ProgramInfo(
             "attendance list [--branch --from --to --user --reason --granted|--denied] | today | tail [--interval S]",
             "Attendance; tail follows new rows."
         ),
-        ("notifications list [--unread|--urgent] | count | read ID | read --all", "Notifications."),
+        (
+            "notifications list [--unread|--urgent] | count | read ID | read --all | preferences [KIND "
+                + "[--in-app on|off] [--email-too on|off]]",
+            "Notifications; preferences lists or sets which kinds (door, device, desk, announcement, other) "
+                + "reach you in Portero and by email."
+        ),
         (
             "doors list | history | unlock --branch ID --door ID --reason TEXT | "
                 + "lockdown|free-access|release --branch ID [--door ID] [--minutes N] --reason TEXT",

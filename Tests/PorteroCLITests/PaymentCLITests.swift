@@ -23,6 +23,12 @@ import Testing
             (try JSONSerialization.jsonObject(with: Data(networks.out.utf8)) as? [String: Any])?[
                 "signInNetworks"] as? [String: [String]]
         #expect(limits?["administrador"] == ["10.0.0.0/8", "192.168.1.0/24"] && limits?["recepcion"] == [])
+        let chosen = try core.portero(["notifications", "preferences", "door", "--email-too", "on", "--json"])
+        let kinds = try #require(try JSONSerialization.jsonObject(with: Data(chosen.out.utf8)) as? [[String: Any]])
+        #expect(kinds.first { $0["kind"] as? String == "door" }?["email"] as? Bool == true, "\(chosen.err)")
+        #expect(kinds.first { $0["kind"] as? String == "door" }?["inApp"] as? Bool == true, "what is not given stays")
+        let noKind = try core.portero(["notifications", "preferences", "weather", "--email-too", "on"])
+        #expect(noKind.status == 64 && noKind.err.contains("weather"))
         let wrong = try core.portero(["settings", "set", "--currency", "pesos"])
         #expect(wrong.status != 0 && wrong.err.contains("currency"), "\(wrong.err)")
 
