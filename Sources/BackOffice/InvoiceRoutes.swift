@@ -91,7 +91,9 @@ extension CoreAPI {
                 + "format=csv or xlsx exports every row",
             query: invoiceQuery, answers: invoiceAnswers
         ) { request in
-            let user = request.query("user").flatMap { Int64($0) }.map { UserID($0) }
+            let user =
+                try request.query("user") == nil
+                ? nil : UserID(Int64(request.queryInt("user", default: 0, range: 1...Int.max)))
             return try invoiceList(request, buyer: user, branches: visibleBranches(request, .subscriptionInvoices))
         }
         table.add(
