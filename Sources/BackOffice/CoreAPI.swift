@@ -90,6 +90,7 @@ public final class CoreAPI: Sendable {
         Self.declareSettingsRoutes(&declared)
         Self.declarePaymentRoutes(&declared)
         Self.declareMailRoutes(&declared)
+        Self.declareWebhookRoutes(&declared)
         Self.declareOperationsRoutes(&declared)
         Self.declareDoorRoutes(&declared)
         Self.declareDoorSetupRoutes(&declared)

@@ -216,6 +216,13 @@ extension CoreAPI {
                             .role(role, branch: device.branch), level: "urgent", title: title,
                             body: "Raised at \(alarm.at) by \(device.name).", source: "door", by: nil, now: request.now)
                     }
+                    var data: [String: Any] = [
+                        "alarm": alarm.alarm, "at": alarm.at.milliseconds, "branch": device.branch.rawValue,
+                        "door": alarm.door, "doorName": alarm.doorName, "device": device.id,
+                    ]
+                    data["user"] = alarm.user
+                    try request.database.webhookEvent(
+                        "door_alarm", branches: [device.branch], data: data, now: request.now)
                     var changes: [String: Any] = ["alarm": alarm.alarm, "at": alarm.at.milliseconds]
                     if let user = alarm.user { changes["user"] = user }
                     try request.audit(

@@ -319,5 +319,6 @@ package enum CoreSchema {
             invoices,
             payments,
             mail,
+            webhooks,
         ])
 }

@@ -1,0 +1,241 @@
+@testable import BackOffice
+@testable import CoreStorage
+import Foundation
+import HTTP
+import Mail
+import PorteroModel
+import TestSupport
+import Testing
+
+/// A webhook receiver on loopback (Peers/webhook_receiver.py under /usr/bin/python3) that checks
+/// each signature with Python's hmac, independently of the core.
+final class WebhookPeer {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Peers/webhook_receiver.py").path
+    static let available = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
+
+    let directory: TemporaryDirectory
+    let port: Int
+    private let process = Process()
+    private let input = Pipe()
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [Self.script, directory.path]
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { throw PeerFailure("the webhook receiver stopped before it was ready") }
+            line.append(chunk)
+        }
+        let words = String(decoding: line, as: UTF8.self).split(whereSeparator: \.isWhitespace)
+        guard words.count >= 2, words[0] == "ready", let port = Int(words[1]) else {
+            throw PeerFailure("the webhook receiver said \(String(decoding: line, as: UTF8.self))")
+        }
+        self.port = port
+    }
+
+    deinit {
+        try? input.fileHandleForWriting.close()
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    var url: String { "http://127.0.0.1:\(port)/hook" }
+
+    /// The secret it checks signatures with.
+    func expect(secret: String) throws {
+        try secret.write(toFile: directory.file("secret"), atomically: true, encoding: .utf8)
+    }
+    /// ok (204), fail (500) or hang (no answer for 5 s).
+    func answer(_ mode: String) throws {
+        try mode.write(toFile: directory.file("mode"), atomically: true, encoding: .utf8)
+    }
+
+    /// Every request received so far, oldest first.
+    func received() throws -> [[String: Any]] {
+        try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.sorted()
+            .map { name in
+                let data = try Data(contentsOf: URL(fileURLWithPath: directory.file(name)))
+                return (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+            }
+    }
+}
+
+struct PeerFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+func text(_ response: HTTPResponse) -> String { String(decoding: response.body, as: UTF8.self) }
+
+/// Registering webhooks: who may, and the URLs and kinds refused.
+@Suite struct WebhookRouteTests {
+    @Test func chainAdministratorsRegisterEndpointsAndBadInputIsRefusedByField() throws {
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.administrator, username: "admin", branches: [fixture.own, fixture.other])
+        let local = try fixture.signIn(.administrator, username: "centro")
+        let reception = try fixture.signIn(.reception, username: "recepcion")
+        let good = #"{"url": "https://hooks.example/portero", "kinds": ["attendance", "sale", "attendance"]}"#
+        let made = try fixture.post("/api/v1/webhooks", good, as: admin)
+        #expect(made.status == 201)
+        let secret = try #require(try object(made)["secret"] as? String)
+        #expect(secret.hasPrefix("whsec_") && secret.count == 70)
+        let hook = try #require(try object(made)["webhook"] as? [String: Any])
+        let id = try #require(hook["id"] as? Int64)
+        #expect(hook["kinds"] as? [String] == ["attendance", "sale"], "repeats dropped")
+        #expect(hook["active"] as? Bool == true)
+        #expect(!text(try fixture.get("/api/v1/webhooks", as: admin)).contains(secret), "the secret is shown once")
+
+        #expect(try fixture.post("/api/v1/webhooks", good, as: local).status == 403, "one branch is not the chain")
+        #expect(try fixture.post("/api/v1/webhooks", good, as: reception).status == 403)
+        #expect(try fixture.patch("/api/v1/webhooks/\(id)", #"{"active": false}"#, as: local).status == 403)
+        #expect(try fixture.delete("/api/v1/webhooks/\(id)", as: local).status == 403)
+
+        for url in ["http://hooks.example/portero", "ftp://hooks.example/x", "https://", "http://10.0.0.1/x"] {
+            let refused = try fixture.post("/api/v1/webhooks", #"{"url": "\#(url)", "kinds": ["sale"]}"#, as: admin)
+            #expect(refused.status == 400 && text(refused).contains("url"), "\(url): \(text(refused))")
+        }
+        for url in ["http://127.0.0.1:9000/x", "http://localhost/x", "http://[::1]:8/x"] {
+            let taken = try fixture.post("/api/v1/webhooks", #"{"url": "\#(url)", "kinds": ["sale"]}"#, as: admin)
+            #expect(taken.status == 201, "\(url): \(text(taken))")
+        }
+        let kinds = try fixture.post("/api/v1/webhooks", #"{"url": "https://a.example", "kinds": ["x"]}"#, as: admin)
+        #expect(kinds.status == 400 && text(kinds).contains("kinds"))
+        let branch = try fixture.post(
+            "/api/v1/webhooks", #"{"url": "https://a.example", "kinds": ["sale"], "branches": [999]}"#, as: admin)
+        #expect(branch.status == 404 && text(branch).contains("branches"))
+        #expect(try fixture.get("/api/v1/webhooks", as: local).status == 200)
+        #expect(try objects(try fixture.get("/api/v1/webhooks", as: local)).isEmpty, "none limited to its branch")
+
+        let edited = try fixture.patch(
+            "/api/v1/webhooks/\(id)", #"{"kinds": ["member", "door_alarm"], "active": false}"#, as: admin)
+        #expect(edited.status == 200)
+        #expect(try object(edited)["kinds"] as? [String] == ["door_alarm", "member"])
+        #expect(try object(edited)["active"] as? Bool == false)
+        #expect(try fixture.post("/api/v1/webhooks/\(id)/test", "{}", as: admin).status == 409, "inactive")
+        let rotated = try fixture.post("/api/v1/webhooks/\(id)/rotate", "{}", as: admin)
+        let newSecret = try object(rotated)["secret"] as? String
+        #expect(rotated.status == 200 && newSecret != nil && newSecret != secret)
+        #expect(try fixture.delete("/api/v1/webhooks/\(id)", as: admin).status == 204)
+        #expect(try fixture.get("/api/v1/webhooks/\(id)/deliveries", as: admin).status == 404)
+        let audit = try fixture.api.withDatabase { try $0.audit.recent(limit: 50) }.map(\.action)
+        for action in ["webhook.create", "webhook.update", "webhook.rotate", "webhook.delete"] {
+            #expect(audit.contains(action), "\(action) audited")
+        }
+    }
+}
+
+/// Deliveries to a real receiver that checks every signature itself.
+@Suite(.enabled(if: WebhookPeer.available, "needs /usr/bin/python3"))
+struct WebhookDeliveryTests {
+    let transport = WebhookTransport(timeoutSeconds: 1)
+
+    func deliver(_ fixture: APIFixture) -> (delivered: Int, failed: Int) {
+        fixture.api.deliverWebhooks { url, body, headers throws(WebhookError) in
+            try transport.post(url: url, body: body, headers: headers)
+        }
+    }
+
+    @Test func aManualCheckInArrivesSignedOnlyAtTheEndpointsThatWantIt() throws {
+        let peer = try WebhookPeer()
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.superAdministrator, username: "root")
+        let ana = try fixture.signIn(.reception, username: "ana")
+        func register(_ body: String) throws -> (id: Int64, secret: String) {
+            let made = try fixture.post("/api/v1/webhooks", body, as: admin)
+            #expect(made.status == 201, "\(text(made))")
+            let hook = try #require(try object(made)["webhook"] as? [String: Any])
+            return (try #require(hook["id"] as? Int64), try #require(try object(made)["secret"] as? String))
+        }
+        let wanted = try register(#"{"url": "\#(peer.url)", "kinds": ["attendance"], "branches": [\#(fixture.own)]}"#)
+        _ = try register(#"{"url": "\#(peer.url)?sale", "kinds": ["sale"]}"#)
+        _ = try register(#"{"url": "\#(peer.url)?other", "kinds": ["attendance"], "branches": [\#(fixture.other)]}"#)
+        try peer.expect(secret: wanted.secret)
+
+        let checkIn = try fixture.post(
+            "/api/v1/attendance", #"{"user": \#(ana.id), "branch": \#(fixture.own), "reason": "olvidó su tarjeta"}"#,
+            as: admin)
+        #expect(checkIn.status == 201)
+        let sent = deliver(fixture)
+        #expect(sent.delivered == 1 && sent.failed == 0)
+        let got = try peer.received()
+        #expect(got.count == 1)
+        let first = try #require(got.first)
+        #expect(first["valid"] as? Bool == true, "the receiver's own HMAC matches")
+        #expect(first["path"] as? String == "/hook" && first["contentType"] as? String == "application/json")
+        let body = try #require(
+            try JSONSerialization.jsonObject(with: Data((first["body"] as? String ?? "").utf8)) as? [String: Any])
+        #expect(body["kind"] as? String == "attendance" && body["id"] is String && body["at"] is String)
+        let data = try #require(body["data"] as? [String: Any])
+        #expect(data["user"] as? Int == Int(ana.id.rawValue) && data["granted"] as? Bool == true)
+        #expect(data["branch"] as? Int == Int(fixture.own.rawValue))
+
+        let log = try objects(try fixture.get("/api/v1/webhooks/\(wanted.id)/deliveries", as: admin))
+        #expect(
+            log.count == 1 && log.first?["status"] as? String == "delivered"
+                && log.first?["lastStatus"] as? Int64 == 204)
+        #expect(deliver(fixture).delivered == 0, "sent once")
+
+        // A test event after a rotation is signed with the new secret only.
+        let rotated = try object(try fixture.post("/api/v1/webhooks/\(wanted.id)/rotate", "{}", as: admin))
+        #expect(try fixture.post("/api/v1/webhooks/\(wanted.id)/test", "{}", as: admin).status == 202)
+        #expect(deliver(fixture).delivered == 1)
+        #expect(try peer.received().last?["valid"] as? Bool == false, "the old secret no longer verifies")
+        try peer.expect(secret: try #require(rotated["secret"] as? String))
+        #expect(try fixture.post("/api/v1/webhooks/\(wanted.id)/test", "{}", as: admin).status == 202)
+        #expect(deliver(fixture).delivered == 1)
+        let last = try #require(try peer.received().last)
+        #expect(last["valid"] as? Bool == true && (last["body"] as? String ?? "").contains(#""kind":"test""#))
+    }
+
+    @Test func failuresAreRetriedWithBackoffAndTheTenthInARowDeactivatesTheEndpoint() throws {
+        let peer = try WebhookPeer()
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.superAdministrator, username: "root")
+        let made = try fixture.post("/api/v1/webhooks", #"{"url": "\#(peer.url)", "kinds": ["attendance"]}"#, as: admin)
+        let id = try #require((try object(made)["webhook"] as? [String: Any])?["id"] as? Int64)
+        try peer.answer("hang")
+        #expect(try fixture.post("/api/v1/webhooks/\(id)/test", "{}", as: admin).status == 202)
+        #expect(deliver(fixture).failed == 1, "no answer within the timeout is a failure")
+        var log = try objects(try fixture.get("/api/v1/webhooks/\(id)/deliveries", as: admin))
+        #expect(log.first?["status"] as? String == "queued" && log.first?["attempts"] as? Int64 == 1)
+        #expect(log.first?["lastStatus"] == nil && !(log.first?["lastError"] as? String ?? "").isEmpty)
+        #expect(deliver(fixture) == (0, 0), "not again before a minute")
+        try peer.answer("fail")
+        fixture.advance(seconds: 61)
+        #expect(deliver(fixture).failed == 1)
+        log = try objects(try fixture.get("/api/v1/webhooks/\(id)/deliveries", as: admin))
+        #expect(log.first?["lastStatus"] as? Int64 == 500 && log.first?["attempts"] as? Int64 == 2)
+        fixture.advance(seconds: 119)
+        #expect(deliver(fixture) == (0, 0), "the second wait is two minutes")
+        fixture.advance(seconds: 2)
+        #expect(deliver(fixture).failed == 1)
+        for _ in 4...10 {
+            fixture.advance(seconds: 4 * 3_600)
+            #expect(deliver(fixture).failed == 1)
+        }
+        fixture.advance(seconds: 4 * 3_600)
+        #expect(deliver(fixture) == (0, 0), "an inactive endpoint gets nothing")
+        // A day has passed: fresh sessions.
+        let root = try fixture.signIn(.superAdministrator, username: "root2")
+        let chainAdmin = try fixture.signIn(.administrator, username: "admin", branches: [fixture.own, fixture.other])
+        let hook = try #require(try objects(try fixture.get("/api/v1/webhooks", as: root)).first)
+        #expect(hook["active"] as? Bool == false && hook["failures"] as? Int64 == 10)
+        let urgentAnswer = try fixture.get("/api/v1/notifications?filter=urgent", as: chainAdmin)
+        #expect(urgentAnswer.status == 200, "\(text(urgentAnswer))")
+        let urgent = try objects(urgentAnswer)
+        #expect(urgent.contains { ($0["title"] as? String ?? "").contains("Webhook \(id) deactivated") })
+        try peer.answer("ok")
+        #expect(try fixture.patch("/api/v1/webhooks/\(id)", #"{"active": true}"#, as: root).status == 200)
+        #expect(deliver(fixture).delivered == 1, "reactivated, the waiting delivery goes")
+        #expect(try objects(try fixture.get("/api/v1/webhooks", as: root)).first?["failures"] as? Int64 == 0)
+        #expect(try peer.received().allSatisfy { $0["valid"] as? Bool == false }, "no secret given to the receiver")
+    }
+}
