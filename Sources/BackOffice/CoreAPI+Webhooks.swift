@@ -96,3 +96,25 @@ extension AttendanceEvent {
         return data
     }
 }
+
+extension SubscriptionView {
+    /// What a `sale` webhook event carries for a subscription sold.
+    package var webhookData: [String: Any] {
+        [
+            "type": "subscription", "subscription": id, "user": userID, "plan": planID, "planName": planName,
+            "branch": branch, "start": startDate.description, "end": endDate.description,
+            "pricePaidMinor": pricePaid.minorUnits,
+        ]
+    }
+}
+
+extension PosSale {
+    /// What a `sale` webhook event carries for a point-of-sale ticket.
+    package var webhookData: [String: Any] {
+        [
+            "type": "pos_ticket", "sale": id, "branch": branch, "shift": shift, "soldBy": soldBy,
+            "totalMinor": total.minorUnits, "taxMinor": tax.minorUnits,
+            "lines": lines.map { ["product": $0.product, "quantity": $0.quantity, "netMinor": $0.net.minorUnits] },
+        ]
+    }
+}

@@ -3,6 +3,7 @@
 import Foundation
 import HTTP
 import Mail
+import SyncWire
 import PorteroModel
 import TestSupport
 import Testing
@@ -237,5 +238,38 @@ struct WebhookDeliveryTests {
         #expect(deliver(fixture).delivered == 1, "reactivated, the waiting delivery goes")
         #expect(try objects(try fixture.get("/api/v1/webhooks", as: root)).first?["failures"] as? Int64 == 0)
         #expect(try peer.received().allSatisfy { $0["valid"] as? Bool == false }, "no secret given to the receiver")
+    }
+
+    @Test func membersSalesAndDoorAlarmsArriveAsTheirKinds() throws {
+        let peer = try WebhookPeer()
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.administrator, username: "admin", branches: [fixture.own, fixture.other])
+        let made = try fixture.post(
+            "/api/v1/webhooks", #"{"url": "\#(peer.url)", "kinds": ["member", "sale", "door_alarm"]}"#, as: admin)
+        try peer.expect(secret: try #require(try object(made)["secret"] as? String))
+        let member = try fixture.member("socia", as: admin)
+        let plan = try fixture.plan("Mensual", as: admin)
+        let sold = try fixture.post(
+            "/api/v1/subscriptions", #"{"user": \#(member), "plan": \#(plan), "branch": \#(fixture.own)}"#, as: admin)
+        #expect(sold.status == 201)
+        let (token, _) = try fixture.enrolDevice(as: admin)
+        let alarm = String(
+            decoding: try JSONEncoder().encode(
+                SyncAlarmUpload(alarms: [
+                    SyncAlarm(door: 1, doorName: "Entrada", alarm: "held_open", at: Timestamp(seconds: 1_800_000_000))
+                ])), as: UTF8.self)
+        #expect(try fixture.bearer("POST", "/api/v1/sync/alarms", token, body: alarm).status == 200)
+        #expect(deliver(fixture).delivered == 3)
+        let bodies = try peer.received().map { got in
+            #expect(got["valid"] as? Bool == true)
+            return try #require(
+                try JSONSerialization.jsonObject(with: Data((got["body"] as? String ?? "").utf8)) as? [String: Any])
+        }
+        #expect(bodies.map { $0["kind"] as? String } == ["member", "sale", "door_alarm"])
+        let data = bodies.map { $0["data"] as? [String: Any] ?? [:] }
+        #expect(data[0]["user"] as? Int == Int(member) && data[0]["change"] as? String == "created")
+        #expect(data[1]["type"] as? String == "subscription" && data[1]["pricePaidMinor"] as? Int == 59_900)
+        #expect(data[2]["alarm"] as? String == "held_open" && data[2]["doorName"] as? String == "Entrada")
+        #expect(Set(bodies.compactMap { $0["id"] as? String }).count == 3, "each event its own id")
     }
 }
