@@ -89,8 +89,8 @@ extension AttendanceEvent {
     package var webhookData: [String: Any] {
         var data: [String: Any] = [
             "event": id.description, "at": at.milliseconds, "branch": branchID.rawValue,
-            "door": Int64(doorID.rawValue), "direction": "\(direction)", "credential": "\(credentialKind)",
-            "granted": granted, "reason": "\(reason)",
+            "door": Int64(doorID.rawValue), "direction": direction.rawValue, "credential": credentialKind.rawValue,
+            "granted": granted, "reason": reason.rawValue,
         ]
         if let userID { data["user"] = userID.rawValue }
         return data
@@ -116,5 +116,33 @@ extension PosSale {
             "totalMinor": total.minorUnits, "taxMinor": tax.minorUnits,
             "lines": lines.map { ["product": $0.product, "quantity": $0.quantity, "netMinor": $0.net.minorUnits] },
         ]
+    }
+}
+
+extension CoreAPI {
+    /// Stores a branch's uploaded attendance; when an active endpoint wants attendance, each event
+    /// stored for the first time is queued for it in the same transaction (a replayed upload queues
+    /// nothing again). Without such an endpoint the upload takes the store's bulk path.
+    static func storeAttendance(
+        _ events: [AttendanceEvent], device: Int64, zone: ZoneRules, _ request: APIRequest
+    ) throws -> Int {
+        let database = request.database
+        return try database.write {
+            let wanted = try database.webhooks.webhooks().contains { $0.active && $0.kinds.contains("attendance") }
+            guard wanted else {
+                return try database.sync.store(
+                    events, device: device, zone: zone, operations: database.operations, now: request.now)
+            }
+            var stored = 0
+            for event in events
+            where try database.operations.record(
+                event, device: device, recordedBy: nil, note: event.note ?? "", zone: zone, now: request.now)
+            {
+                stored += 1
+                try database.webhookEvent(
+                    "attendance", branches: [event.branchID], data: event.webhookData, now: request.now)
+            }
+            return stored
+        }
     }
 }

@@ -106,9 +106,8 @@ extension CoreAPI {
             guard let branch = try request.database.accounts.branch(device.branch) else {
                 return .error(404, "the device's branch is gone")
             }
-            let stored = try request.database.sync.store(
-                upload.events, device: device.id, zone: ZoneCache.rules(branch.timeZone),
-                operations: request.database.operations, now: request.now)
+            let stored = try storeAttendance(
+                upload.events, device: device.id, zone: ZoneCache.rules(branch.timeZone), request)
             request.api.metrics.stored(stored)
             return .json(
                 SyncUploadAnswer(

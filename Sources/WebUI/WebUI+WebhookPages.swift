@@ -121,12 +121,12 @@ extension WebUI {
             <section class="card"><form method="post" action="/webhooks/\(id)">\(request.csrfField)
             \(webhookFields(request, values: values, errors: errors))
             <p><button type="submit">\(t["action.save"])</button></p></form></section>
-            <p class="actions"><form method="post" action="/webhooks/\(id)/test">\(request.csrfField)\
+            <div class="actions"><form method="post" action="/webhooks/\(id)/test">\(request.csrfField)\
             <button type="submit">\(t["webhooks.test"])</button></form> \
             <form method="post" action="/webhooks/\(id)/rotate">\(request.csrfField)\
             <button type="submit">\(t["webhooks.rotate"])</button></form> \
             <form method="post" action="/webhooks/\(id)/delete">\(request.csrfField)\
-            <button type="submit" class="danger">\(t["webhooks.delete"])</button></form></p>
+            <button type="submit" class="danger">\(t["webhooks.delete"])</button></form></div>
             <h2>\(t["webhooks.deliveries"])</h2>
             \(rows.isEmpty ? "<p>\(t["webhooks.noDeliveries"])</p>" as HTML : request.table(
                 [t["webhooks.kind"], t["webhooks.statusColumn"], t["webhooks.attempts"], "HTTP",

@@ -177,6 +177,7 @@ struct WebhookDeliveryTests {
         let data = try #require(body["data"] as? [String: Any])
         #expect(data["user"] as? Int == Int(ana.id.rawValue) && data["granted"] as? Bool == true)
         #expect(data["branch"] as? Int == Int(fixture.own.rawValue))
+        #expect(data["reason"] as? String == "granted.manual" && data["credential"] as? String == "manual")
 
         let log = try objects(try fixture.get("/api/v1/webhooks/\(wanted.id)/deliveries", as: admin))
         #expect(
@@ -271,5 +272,29 @@ struct WebhookDeliveryTests {
         #expect(data[1]["type"] as? String == "subscription" && data[1]["pricePaidMinor"] as? Int == 59_900)
         #expect(data[2]["alarm"] as? String == "held_open" && data[2]["doorName"] as? String == "Entrada")
         #expect(Set(bodies.compactMap { $0["id"] as? String }).count == 3, "each event its own id")
+    }
+
+    @Test func doorDecisionsUploadedByABranchArriveOnceEachAndAReplayQueuesNothing() throws {
+        let peer = try WebhookPeer()
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.administrator, username: "admin", branches: [fixture.own, fixture.other])
+        let (token, _) = try fixture.enrolDevice(as: admin)
+        let events = fixture.unknownCardEntries(3, seed: 7)
+        #expect(try fixture.upload(Array(events.prefix(1)), token: token).status == 200)
+        #expect(deliver(fixture) == (0, 0), "no endpoint yet: nothing queued")
+        let made = try fixture.post(
+            "/api/v1/webhooks", #"{"url": "\#(peer.url)", "kinds": ["attendance"]}"#, as: admin)
+        try peer.expect(secret: try #require(try object(made)["secret"] as? String))
+        #expect(try fixture.upload(events, token: token).status == 200)
+        #expect(try fixture.upload(events, token: token).status == 200, "a replay")
+        #expect(deliver(fixture).delivered == 2, "the two events new to the core")
+        let got = try peer.received()
+        #expect(got.count == 2 && got.allSatisfy { $0["valid"] as? Bool == true })
+        let data = try got.map { received in
+            let body = try JSONSerialization.jsonObject(with: Data((received["body"] as? String ?? "").utf8))
+            return ((body as? [String: Any])?["data"] as? [String: Any]) ?? [:]
+        }
+        #expect(data.map { $0["event"] as? String } == events.dropFirst().map { $0.id.description })
+        #expect(data.allSatisfy { $0["granted"] as? Bool == false && $0["reason"] as? String == "credential.unknown" })
     }
 }
