@@ -133,6 +133,27 @@ func text(_ response: HTTPResponse) -> String { String(decoding: response.body, 
     }
 }
 
+/// Events queued with the change: an import queues one member event per user, a refused file none.
+@Suite struct WebhookOutboxTests {
+    @Test func anImportQueuesOneMemberEventPerUserAndARefusedFileNone() throws {
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.administrator, username: "admin", branches: [fixture.own, fixture.other])
+        let made = try fixture.post(
+            "/api/v1/webhooks", #"{"url": "https://hooks.example/m", "kinds": ["member"]}"#, as: admin)
+        let id = try #require((try object(made)["webhook"] as? [String: Any])?["id"] as? Int64)
+        let good = "username,email,name,paternalSurname,branch\nuno,uno@correo.mx,Uno,X,Centro\n"
+        let bad = good + "dos,dos@correo.mx,Dos,X,Nowhere\n"
+        let refused = try UserImportTests().importCSV(
+            fixture, bad.replacingOccurrences(of: "uno", with: "tres"), as: admin)
+        #expect(refused.0 == 422)
+        #expect(try fixture.api.withDatabase { try $0.webhooks.deliveries(of: id, limit: 10) }.isEmpty)
+        let imported = try UserImportTests().importCSV(fixture, good + "dos,dos@correo.mx,Dos,X,Norte\n", as: admin)
+        #expect(imported.0 == 201, "\(imported.1)")
+        let queued = try fixture.api.withDatabase { try $0.webhooks.deliveries(of: id, limit: 10) }
+        #expect(queued.count == 2 && queued.allSatisfy { $0.kind == "member" && $0.status == "queued" })
+    }
+}
+
 /// Deliveries to a real receiver that checks every signature itself.
 @Suite(.enabled(if: WebhookPeer.available, "needs /usr/bin/python3"))
 struct WebhookDeliveryTests {
