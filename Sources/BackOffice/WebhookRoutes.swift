@@ -78,6 +78,14 @@ extension CoreAPI {
         return hook
     }
 
+    /// An audit row about a webhook, which concerns every branch (webhooks are chain-wide).
+    static func auditWebhook(_ request: APIRequest, _ action: String, _ id: Int64, _ changes: [String: Any] = [:])
+        throws
+    {
+        try request.audit(
+            action, target: "webhook:\(id)", changes: changes, concerning: try everyBranch(request.database))
+    }
+
     package static func declareWebhookRoutes(_ table: inout RouteTable) {
         table.add(
             .get, "/api/v1/webhooks", .privilege(.configuration),
@@ -118,9 +126,9 @@ extension CoreAPI {
             let (hook, secret) = try database.write {
                 let made = try database.webhooks.create(
                     url: url, kinds: kinds, branches: branches, active: body.active ?? true, now: request.now)
-                try request.audit(
-                    "webhook.create", target: "webhook:\(made.0.id)",
-                    changes: ["url": url, "kinds": kinds, "branches": branches, "active": made.0.active])
+                try auditWebhook(
+                    request, "webhook.create", made.0.id,
+                    ["url": url, "kinds": kinds, "branches": branches, "active": made.0.active])
                 return made
             }
             struct Made: Encodable {
@@ -158,7 +166,7 @@ extension CoreAPI {
                 if let kinds { changes["kinds"] = kinds }
                 if let branches { changes["branches"] = branches }
                 if let active = body.active { changes["active"] = active }
-                try request.audit("webhook.update", target: "webhook:\(hook.id)", changes: changes)
+                try auditWebhook(request, "webhook.update", hook.id, changes)
                 return changed
             }
             return .json(changed)
@@ -170,7 +178,7 @@ extension CoreAPI {
             let hook = try webhookToChange(request)
             try request.database.write {
                 _ = try request.database.webhooks.delete(hook.id)
-                try request.audit("webhook.delete", target: "webhook:\(hook.id)", changes: ["url": hook.url])
+                try auditWebhook(request, "webhook.delete", hook.id, ["url": hook.url])
             }
             return HTTPResponse(status: 204)
         }
@@ -182,7 +190,7 @@ extension CoreAPI {
             let hook = try webhookToChange(request)
             let secret = try request.database.write {
                 let secret = try request.database.webhooks.rotateSecret(hook.id)
-                try request.audit("webhook.rotate", target: "webhook:\(hook.id)")
+                try auditWebhook(request, "webhook.rotate", hook.id)
                 return secret ?? ""
             }
             return .json(["secret": secret])
@@ -200,7 +208,7 @@ extension CoreAPI {
                 let queued = try request.database.webhooks.record(
                     kind: "test", branches: [], data: ["message": "a test event from Portero"], only: hook.id,
                     now: request.now)
-                try request.audit("webhook.test", target: "webhook:\(hook.id)")
+                try auditWebhook(request, "webhook.test", hook.id)
                 return queued
             }
             return .json(["queued": queued], status: 202)

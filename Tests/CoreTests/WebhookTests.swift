@@ -130,6 +130,11 @@ func text(_ response: HTTPResponse) -> String { String(decoding: response.body, 
         for action in ["webhook.create", "webhook.update", "webhook.rotate", "webhook.delete"] {
             #expect(audit.contains(action), "\(action) audited")
         }
+        let entries = try object(try fixture.get("/api/v1/audit?limit=200", as: admin))["entries"] as? [[String: Any]]
+        let listed = (entries ?? []).compactMap { $0["action"] as? String }
+        #expect(
+            listed.contains("webhook.create") && listed.contains("webhook.delete"),
+            "the chain's administrator sees them")
     }
 }
 
