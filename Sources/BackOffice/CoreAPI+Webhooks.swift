@@ -74,6 +74,25 @@ extension CoreAPI {
     }
 }
 
+extension CoreAPI {
+    /// Delivered webhook deliveries are kept this long in the delivery log.
+    public static let webhookLogDays: Int64 = 30
+
+    /// Removes deliveries delivered more than `webhookLogDays` ago; returns how many.
+    @discardableResult
+    public func pruneWebhookDeliveries() -> Int {
+        let cutoff = Timestamp(milliseconds: clock().milliseconds - Self.webhookLogDays * 86_400_000)
+        do {
+            return try withDatabase { database in
+                try database.write { try database.webhooks.prune(deliveredBefore: cutoff) }
+            }
+        } catch {
+            log(.error, "webhooks: pruning the delivery log: \(error)")
+            return 0
+        }
+    }
+}
+
 extension CoreDatabase {
     /// Queues a webhook event in the caller's transaction (the change it tells of and the event
     /// land together), for the endpoints that want `kind` at one of `branches`.

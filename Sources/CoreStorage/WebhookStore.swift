@@ -82,6 +82,8 @@ public protocol WebhookStore {
     /// Records a failed attempt, to be retried with backoff. Returns the endpoint when this failure
     /// deactivated it.
     func markFailed(_ id: Int64, status: Int?, error: String, now: Timestamp) throws -> Webhook?
+    /// Removes deliveries delivered before `cutoff` (those still queued stay); returns how many.
+    func prune(deliveredBefore cutoff: Timestamp) throws -> Int
 }
 
 public final class SQLWebhookStore: WebhookStore {
@@ -266,5 +268,10 @@ public final class SQLWebhookStore: WebhookStore {
                 return active == 0 && failures == WebhookPolicy.maximumFailures
             })
         return disabled == true ? try webhook(hook) : nil
+    }
+
+    public func prune(deliveredBefore cutoff: Timestamp) throws -> Int {
+        try db.run(
+            "DELETE FROM webhook_deliveries WHERE status = 'delivered' AND delivered_at < ?", cutoff.milliseconds)
     }
 }

@@ -173,7 +173,7 @@ struct WebhookDeliveryTests {
     @Test func aManualCheckInArrivesSignedOnlyAtTheEndpointsThatWantIt() throws {
         let peer = try WebhookPeer()
         let fixture = try APIFixture()
-        let admin = try fixture.signIn(.superAdministrator, username: "root")
+        var admin = try fixture.signIn(.superAdministrator, username: "root")
         let ana = try fixture.signIn(.reception, username: "ana")
         func register(_ body: String) throws -> (id: Int64, secret: String) {
             let made = try fixture.post("/api/v1/webhooks", body, as: admin)
@@ -210,6 +210,11 @@ struct WebhookDeliveryTests {
             log.count == 1 && log.first?["status"] as? String == "delivered"
                 && log.first?["lastStatus"] as? Int64 == 204)
         #expect(deliver(fixture).delivered == 0, "sent once")
+        fixture.advance(seconds: 29 * 86_400)
+        #expect(fixture.api.pruneWebhookDeliveries() == 0, "kept 30 days")
+        fixture.advance(seconds: 2 * 86_400)
+        #expect(fixture.api.pruneWebhookDeliveries() == 1)
+        admin = try fixture.signIn(.superAdministrator, username: "root2")  // a month on: a fresh session
 
         // A test event after a rotation is signed with the new secret only.
         let rotated = try object(try fixture.post("/api/v1/webhooks/\(wanted.id)/rotate", "{}", as: admin))
