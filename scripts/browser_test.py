@@ -389,12 +389,26 @@ def main():
         browser.wait_for("document.body.textContent.includes('PRUEBA10')", what="the sale with its promotion on the member page")
         browser.screenshot("14-member-promotion")
 
+        # The administrator registers a webhook (its secret shown once), queues a test event and
+        # sees it in the delivery log. Nothing listens on the port, so the delivery waits for a retry.
+        browser.open(f"{base}/webhooks")
+        hook_port = free_port()
+        browser.evaluate(f"document.getElementById('f-url').value = 'http://127.0.0.1:{hook_port}/hook'; document.querySelector('input[name=kinds][value=attendance]').checked = true")
+        browser.submit("form[action='/webhooks']")
+        browser.wait_for("document.getElementById('webhook-secret') !== null && /whsec_[0-9a-f]{64}/.test(document.body.textContent)", what="the new webhook's secret")
+        browser.screenshot("15-webhook-secret")
+        browser.evaluate("document.querySelector('main table tbody tr a').click()")
+        browser.wait_for("location.pathname.startsWith('/webhooks/') && document.readyState === 'complete'", what="the webhook's page")
+        browser.submit("form[action$='/test']")
+        browser.wait_for("location.search === '?done=tested' && document.querySelectorAll('main table tbody tr').length === 1", what="the test event in the delivery log")
+        browser.screenshot("16-webhook-deliveries")
+
         # The sale's invoice: listed, printed with the chain as seller.
         browser.open(f"{base}/invoices")
         assert browser.evaluate("document.querySelectorAll('main table tbody tr').length") > 0, "no invoices listed"
         browser.evaluate("document.querySelector('main table tbody tr a').click()")
         browser.wait_for("location.pathname.startsWith('/invoices/') && document.body.textContent.includes('Club Portero SA de CV')", what="a printable invoice")
-        browser.screenshot("15-invoice")
+        browser.screenshot("17-invoice")
 
         # A member sees their own invoices.
         browser.submit("form[action='/logout']")
@@ -403,7 +417,7 @@ def main():
         browser.evaluate(f"document.getElementById('f-login').value = 'cliente.demo'; document.getElementById('f-password').value = {json.dumps(PASSWORD)}")
         browser.submit("form[action='/login']")
         browser.wait_for("location.pathname === '/my/invoices' && document.querySelectorAll('main table tbody tr').length > 0", what="the member's own invoices")
-        browser.screenshot("16-my-invoices")
+        browser.screenshot("18-my-invoices")
 
         if browser.problems:
             for problem in browser.problems:

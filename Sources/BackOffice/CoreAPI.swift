@@ -91,6 +91,7 @@ public final class CoreAPI: Sendable {
         Self.declarePaymentRoutes(&declared)
         Self.declareMailRoutes(&declared)
         Self.declarePreferenceRoutes(&declared)
+        Self.declareWebhookRoutes(&declared)
         Self.declareOperationsRoutes(&declared)
         Self.declareDoorRoutes(&declared)
         Self.declareDoorSetupRoutes(&declared)

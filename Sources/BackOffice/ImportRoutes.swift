@@ -204,6 +204,8 @@ extension CoreAPI {
             }
         }
         try database.members.recordChange("user", account.id.rawValue, now: request.now)
+        try database.webhookEvent(
+            "member", branches: [branch.id], data: ["user": account.id.rawValue, "change": "created"], now: request.now)
         return account
     }
 }

@@ -89,6 +89,8 @@ extension CoreAPI {
                 try request.database.operations.record(
                     event, device: nil, recordedBy: actor.id.rawValue, note: reason,
                     zone: ZoneCache.rules(branch.timeZone), now: request.now)
+                try request.database.webhookEvent(
+                    "attendance", branches: [branch.id], data: event.webhookData, now: request.now)
                 try request.audit(
                     "attendance.manual", target: "user:\(member.id)",
                     changes: ["branch": body.branch, "reason": reason, "event": event.id.description],

@@ -100,6 +100,8 @@ extension CoreAPI {
             let sale = try request.database.write {
                 let sale = try request.database.pos.sell(
                     order, day: request.today(BranchID(shift.branch)), now: request.now)
+                try request.database.webhookEvent(
+                    "sale", branches: [BranchID(sale.branch)], data: sale.webhookData, now: request.now)
                 try request.audit("pos.sale", target: "branch:\(sale.branch)", changes: saleAudit(sale))
                 return sale
             }

@@ -198,6 +198,8 @@ extension CoreAPI {
                     pricePaid: body.pricePaid,
                     promotion: body.promotion ?? "", paymentReference: body.paymentReference ?? "", soldBy: actor.id,
                     today: today, now: request.now)
+                try request.database.webhookEvent(
+                    "sale", branches: [BranchID(body.branch)], data: created.webhookData, now: request.now)
                 try request.audit(
                     "subscription.create", target: "subscription:\(created.id)",
                     changes: [
@@ -241,6 +243,10 @@ extension CoreAPI {
                     current.id, pricePaid: body.pricePaid, promotion: body.promotion ?? "",
                     paymentReference: body.paymentReference ?? "", soldBy: try request.actor.id, today: today,
                     now: request.now)
+                if let renewed {
+                    try request.database.webhookEvent(
+                        "sale", branches: [BranchID(renewed.branch)], data: renewed.webhookData, now: request.now)
+                }
                 try request.audit(
                     "subscription.renew", target: "subscription:\(current.id)",
                     changes: [

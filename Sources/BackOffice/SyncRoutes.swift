@@ -106,9 +106,8 @@ extension CoreAPI {
             guard let branch = try request.database.accounts.branch(device.branch) else {
                 return .error(404, "the device's branch is gone")
             }
-            let stored = try request.database.sync.store(
-                upload.events, device: device.id, zone: ZoneCache.rules(branch.timeZone),
-                operations: request.database.operations, now: request.now)
+            let stored = try storeAttendance(
+                upload.events, device: device.id, zone: ZoneCache.rules(branch.timeZone), request)
             request.api.metrics.stored(stored)
             return .json(
                 SyncUploadAnswer(
@@ -216,6 +215,13 @@ extension CoreAPI {
                             .role(role, branch: device.branch), level: "urgent", title: title,
                             body: "Raised at \(alarm.at) by \(device.name).", source: "door", by: nil, now: request.now)
                     }
+                    var data: [String: Any] = [
+                        "alarm": alarm.alarm, "at": alarm.at.milliseconds, "branch": device.branch.rawValue,
+                        "door": alarm.door, "doorName": alarm.doorName, "device": device.id,
+                    ]
+                    data["user"] = alarm.user
+                    try request.database.webhookEvent(
+                        "door_alarm", branches: [device.branch], data: data, now: request.now)
                     var changes: [String: Any] = ["alarm": alarm.alarm, "at": alarm.at.milliseconds]
                     if let user = alarm.user { changes["user"] = user }
                     try request.audit(

@@ -106,6 +106,9 @@ extension CoreAPI {
                     paternalSurname: body.paternalSurname, roles: roles, branches: branches, now: request.now)
                 try request.database.members.setProfile(account.id, profile.fields)
                 try request.database.members.recordChange("user", account.id.rawValue, now: request.now)
+                try request.database.webhookEvent(
+                    "member", branches: branches, data: ["user": account.id.rawValue, "change": "created"],
+                    now: request.now)
                 try request.audit(
                     "user.create", target: "user:\(account.id)",
                     changes: profile.audited.merging([
@@ -162,6 +165,9 @@ extension CoreAPI {
                 let updated = try request.database.accounts.updateAccount(target.id, changes)
                 try request.database.members.setProfile(target.id, profile.fields)
                 try request.database.members.recordChange("user", target.id.rawValue, now: request.now)
+                try request.database.webhookEvent(
+                    "member", branches: target.branches, data: ["user": target.id.rawValue, "change": "updated"],
+                    now: request.now)
                 var audited: [String: Any] = profile.audited
                 if let email = body.email { audited["email"] = email }
                 if let name = body.name { audited["name"] = name }

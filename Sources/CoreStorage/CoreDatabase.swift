@@ -24,6 +24,7 @@ public final class CoreDatabase {
     public let mail: any MailStore
     public let promotions: any PromotionStore
     public let invoices: any InvoiceStore
+    public let webhooks: any WebhookStore
 
     package init(
         connection: any SQLDatabase, hasher: PasswordHasher, policy: AuthPolicy, throttle: LoginThrottle,
@@ -50,6 +51,7 @@ public final class CoreDatabase {
         mail = try SQLMailStore(connection: connection)
         promotions = SQLPromotionStore(connection: connection)
         invoices = SQLInvoiceStore(connection: connection)
+        webhooks = SQLWebhookStore(connection: connection)
         auth = Authenticator(
             connection: connection, accounts: accounts, audit: audit, hasher: hasher, policy: policy,
             throttle: throttle, dummyHash: dummyHash)

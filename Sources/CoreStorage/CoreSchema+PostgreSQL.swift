@@ -9,6 +9,7 @@ extension CoreSchema {
         owner: "portero-core",
         migrations: [
             postgresBase, postgresPointOfSale, postgresPromotions, postgresInvoices, postgresPayments, postgresMail,
+            postgresWebhooks,
             postgresNotificationPreferences,
         ])
 

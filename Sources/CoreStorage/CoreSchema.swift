@@ -319,6 +319,7 @@ package enum CoreSchema {
             invoices,
             payments,
             mail,
+            webhooks,
             notificationPreferences,
         ])
 }

@@ -32,6 +32,7 @@ extension WebRequest {
                 ("/agreements", "nav.agreements", account.may(.configuration, at: nil)),
                 ("/chain-settings", "nav.chainSettings", account.may(.configuration, at: nil)),
                 ("/audit", "nav.audit", account.may(.configuration, at: nil)),
+                ("/webhooks", "nav.webhooks", account.may(.configuration, at: nil)),
             ]
             nav = links.filter(\.2).map { link in
                 """

@@ -37,6 +37,7 @@ package final class WebUI: Sendable {
         declareDoorSetupPages(&router)
         declarePosPages(&router)
         declarePromotionPages(&router)
+        declareWebhookPages(&router)
         declareInvoicePages(&router)
         declarePaymentPages(&router)
         declarePasswordResetPages(&router)

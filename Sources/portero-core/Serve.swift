@@ -111,6 +111,21 @@ enum Serve {
             }
         }
         if configuration.mail == nil { log(.notice, "no mail server configured: emails wait in the outbox") }
+        // Webhooks: whatever their outbox holds due, every 2 s; the delivery log pruned hourly.
+        let hooks = ServiceThread(name: "portero.webhooks") {
+            let transport = WebhookTransport(timeoutSeconds: 10)
+            var pruned = Date.distantPast
+            while !stop.isFired {
+                if Date().timeIntervalSince(pruned) > 3_600 {
+                    api.pruneWebhookDeliveries()
+                    pruned = Date()
+                }
+                api.deliverWebhooks { url, body, headers throws(WebhookError) in
+                    try transport.post(url: url, body: body, headers: headers)
+                }
+                stop.wait(seconds: 2)
+            }
+        }
 
         let url = "http://\(configuration.host):\(server.port)/"
         print("portero-core serving \(url) (web UI) and /api/v1/")
@@ -137,6 +152,7 @@ enum Serve {
         maintenance.join()
         api.mailWaiting.signal()
         mailer?.join()
+        hooks.join()
         api.stopWaiting()
         server.stop()
         serving.join()

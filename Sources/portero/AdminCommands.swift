@@ -19,6 +19,7 @@ struct AdminCommands {
         "--reason", "--door", "--status", "--interval", "--promotion", "--reference", "--city", "--time-zone",
         "--minutes",
     ]).union(doorSetupValued).union(paymentValued).union(posValued).union(promotionValued).union(invoiceValued)
+        .union(webhookValued)
 
     var json: Bool { arguments.has("--json") }
 
@@ -81,6 +82,7 @@ struct AdminCommands {
         case ("payments", _): return try payments()
         case ("promotions", _): return try promotions()
         case ("invoices", _): return try invoices()
+        case ("webhooks", _): return try webhooks()
         default:
             throw CommandLineArguments.UsageError(message: "unknown command '\(words.joined(separator: " "))'")
         }

@@ -94,6 +94,14 @@ let info = ProgramInfo(
                 + "(ROLE= alone lifts a role's limit)."
         ),
         (
+            """
+            webhooks list | add --url URL --kinds attendance,door_alarm,sale,member [--branches 1,2] [--inactive] \
+            | edit ID [--url URL] [--kinds K,K] [--branches 1,2|all] [--active|--inactive] | remove ID \
+            | deliveries ID [--limit N] | test ID | rotate ID
+            """,
+            "Webhook endpoints: signed POSTs of the chain's events; add and rotate print the secret once."
+        ),
+        (
             "devices list | add --branch ID --name NAME | code ID | revoke ID",
             "Branch devices and their enrolment codes."
         ),
@@ -198,6 +206,7 @@ runProgram(info, flags: AdminCommands.flags, valued: AdminCommands.valued.union(
         [
             "login", "logout", "users", "branches", "cards", "plans", "subscriptions", "devices", "attendance",
             "notifications", "doors", "calendar", "settings", "payments", "pos", "cash", "promotions", "invoices",
+            "webhooks",
         ].contains(first)
     {
         do {
