@@ -11,7 +11,7 @@ extension CoreConfiguration {
         else {
             throw root.error("public_url", "\"\(text)\" is not a URL such as https://club.example")
         }
-        let loopback = host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        let loopback = MailSettings.isLoopback(host: host)
         guard scheme == "https" || (scheme == "http" && loopback) else {
             throw root.error(
                 "public_url", "must be https:// (plain http:// only to this machine): email links carry secrets")

@@ -29,7 +29,12 @@ extension CoreAPI {
         _ sale: SubscriptionView, payment: String?, due dueText: String?, method: String?, request: APIRequest,
         today: LocalDay
     ) throws -> SubscriptionView {
-        let status = PaymentStatus(rawValue: payment ?? "paid") ?? .paid
+        guard let status = PaymentStatus(rawValue: payment ?? "paid"), status != .failed else {
+            throw AccountError(field: "payment", problem: "paid, pending or credit")
+        }
+        if let method, PaymentMethod(rawValue: method) == nil {
+            throw AccountError(field: "paymentMethod", problem: "cash, card or transfer")
+        }
         guard status != .paid else {
             if dueText != nil {
                 throw AccountError(field: "paymentDue", problem: "only a sale not paid at once has one")

@@ -28,10 +28,14 @@ extension CoreAPI {
     package static func declareSettingsRoutes(_ table: inout RouteTable) {
         table.add(
             .get, "/api/v1/settings", .signedIn,
-            "The chain's settings: currency, payment grace, tax rate prices include, seller on invoices",
+            "The chain's settings: currency, payment grace, tax rate prices include, seller on invoices (sign-in "
+                + "networks only to those with configuration)",
             answers: [.json(200, .chainSettings)]
         ) { request in
-            .json(try request.database.settings.chain())
+            var settings = try request.database.settings.chain()
+            // Who may sign in from where is for those who configure the chain, not for every member.
+            if !(try request.actor).may(.configuration, at: nil) { settings.signInNetworks = [:] }
+            return .json(settings)
         }
         table.add(
             .put, "/api/v1/settings", .privilege(.configuration),

@@ -1,6 +1,7 @@
 import CoreStorage
 import Foundation
 import HTTP
+import Mail
 import PorteroModel
 
 extension Schema {
@@ -37,18 +38,13 @@ extension CoreAPI {
             let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
             let host = components.host?.lowercased(), !host.isEmpty
         else { throw AccountError(field: "url", problem: "not an http or https URL") }
-        let loopback = host == "localhost" || host == "::1" || host == "[::1]" || isLoopbackIPv4(host)
+        let loopback = MailSettings.isLoopback(host: host)
         switch scheme {
         case "https": return url
         case "http" where loopback: return url
         case "http": throw AccountError(field: "url", problem: "must be https (http only to this machine)")
         default: throw AccountError(field: "url", problem: "must be https (http only to this machine)")
         }
-    }
-
-    static func isLoopbackIPv4(_ host: String) -> Bool {
-        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 
     /// Kinds without repeats, in the policy's order.

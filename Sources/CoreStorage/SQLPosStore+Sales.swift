@@ -50,7 +50,7 @@ extension SQLPosStore {
             var products: [PosProduct] = []
             var afterDiscount: [Int64] = []
             for (index, line) in order.lines.enumerated() {
-                guard let product = try product(line.product, branches: []), product.active else {
+                guard let product = try product(line.product, branches: []), try isOnSale(product.id) else {
                     throw AccountError.notFound("lines[\(index)].product", "no product \(line.product) on sale")
                 }
                 let gross = product.price.minorUnits * line.quantity

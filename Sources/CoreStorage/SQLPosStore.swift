@@ -80,9 +80,18 @@ public final class SQLPosStore: PosStore {
             stock: stock.filter { branches?.contains(BranchID($0.branch)) ?? true })
     }
 
+    /// A product on sale: itself active, and its category (if any) too.
+    static let onSale =
+        "active = 1 AND (category_id IS NULL OR category_id IN (SELECT id FROM pos_categories WHERE active = 1))"
+
+    /// True when product `id` is on sale (itself and its category).
+    func isOnSale(_ id: Int64) throws -> Bool {
+        try db.queryFirst("SELECT 1 FROM pos_products WHERE id = ? AND \(Self.onSale)", id, map: { _ in true }) ?? false
+    }
+
     public func products(activeOnly: Bool, branches: Set<BranchID>?) throws -> [PosProduct] {
         try db.query(
-            "SELECT \(Self.productColumns) FROM pos_products\(activeOnly ? " WHERE active = 1" : "") "
+            "SELECT \(Self.productColumns) FROM pos_products\(activeOnly ? " WHERE \(Self.onSale)" : "") "
                 + "ORDER BY \(db.dialect.caseless("name")), id"
         ) { try product($0, branches: branches) }
     }

@@ -97,10 +97,18 @@ extension SQLSalesStore: PaymentStore {
             throw AccountError(field: "reference", problem: "at most 100 characters")
         }
         guard entry.note.count <= 200 else { throw AccountError(field: "note", problem: "at most 200 characters") }
-        if entry.outcome == .paid, current.paymentStatus == PaymentStatus.paid.rawValue {
-            throw AccountError.conflict("subscription", "is already paid")
-        }
         return try db.transaction { () -> SubscriptionView? in
+            // Settling is a conditional update, so of two desks recording one payment at once only
+            // one records it.
+            if entry.outcome == .paid {
+                guard
+                    try db.queryFirst(
+                        """
+                        UPDATE subscriptions SET payment_status = 'paid', payment_due_day = NULL
+                        WHERE id = ? AND payment_status <> 'paid' RETURNING id
+                        """, id, map: { try $0.get(0) as Int64 }) != nil
+                else { throw AccountError.conflict("subscription", "is already paid") }
+            }
             try db.run(
                 """
                 INSERT INTO subscription_payments (subscription_id, outcome, method, amount_minor, reference, note,
@@ -108,11 +116,7 @@ extension SQLSalesStore: PaymentStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, id, entry.outcome.rawValue, entry.method.rawValue, entry.amountMinor, entry.reference,
                 entry.note, by?.rawValue, now.milliseconds)
-            switch entry.outcome {
-            case .paid:
-                try db.run(
-                    "UPDATE subscriptions SET payment_status = 'paid', payment_due_day = NULL WHERE id = ?", id)
-            case .failed:
+            if entry.outcome == .failed {
                 try db.run(
                     """
                     UPDATE subscriptions SET payment_status = 'failed',

@@ -12,7 +12,8 @@ public struct Webhook: Hashable, Sendable, Codable {
     /// The branches whose events it wants; empty for every branch.
     public var branches: [Int64]
     public var active: Bool
-    /// Failed deliveries in a row; at `WebhookPolicy.maximumFailures` the endpoint is deactivated.
+    /// The attempts of its most tried delivery since its last success; at
+    /// `WebhookPolicy.maximumFailures` the endpoint is deactivated.
     public var failures: Int
     public var createdAt: Timestamp
 }
@@ -46,7 +47,8 @@ public struct DueWebhookDelivery: Sendable {
 /// How webhooks are retried and when an endpoint is given up.
 public enum WebhookPolicy {
     public static let kinds = ["attendance", "door_alarm", "sale", "member"]
-    /// After this many failed deliveries in a row the endpoint is deactivated.
+    /// When a delivery fails this many attempts with no success at its endpoint in between, the
+    /// endpoint is deactivated.
     public static let maximumFailures = 10
     /// The wait after the nth failed attempt: a minute, doubling, at most four hours.
     public static func backoffSeconds(afterAttempt attempt: Int) -> Int64 {
@@ -256,12 +258,15 @@ public final class SQLWebhookStore: WebhookStore {
             WHERE id = ?
             """, attempt, status.map { Int64($0) }, String(error.prefix(500)),
             now.milliseconds + WebhookPolicy.backoffSeconds(afterAttempt: attempt) * 1_000, id)
+        // The endpoint's failures in a row are the attempts of its most tried delivery since its last
+        // success: a burst of queued deliveries failing in one round (a short outage) counts once.
         let disabled = try db.queryFirst(
             """
-            UPDATE webhooks SET failures = failures + 1,
-                active = CASE WHEN failures + 1 >= ? THEN 0 ELSE active END
-            WHERE id = ? RETURNING active, failures
-            """, WebhookPolicy.maximumFailures, hook,
+            UPDATE webhooks SET failures = CASE WHEN failures > CAST(?1 AS BIGINT) THEN failures
+                    ELSE CAST(?1 AS BIGINT) END,
+                active = CASE WHEN CAST(?1 AS BIGINT) >= CAST(?2 AS BIGINT) THEN 0 ELSE active END
+            WHERE id = ?3 RETURNING active, failures
+            """, Int64(attempt), Int64(WebhookPolicy.maximumFailures), hook,
             map: { row -> Bool in
                 let active: Int64 = try row.get(0)
                 let failures: Int64 = try row.get(1)

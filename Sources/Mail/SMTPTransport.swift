@@ -29,9 +29,15 @@ public struct MailSettings: Equatable, Sendable {
     }
 
     /// This machine: mail may travel without TLS only here.
-    public var isLoopback: Bool {
-        guard let host else { return false }
-        return host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    public var isLoopback: Bool { host.map(Self.isLoopback(host:)) ?? false }
+
+    /// True for a host name that is this machine: `localhost`, `::1` (bracketed or not), or an
+    /// IPv4 address in 127.0.0.0/8 written as four numbers (`127.evil.example` is not one).
+    public static func isLoopback(host: String) -> Bool {
+        let host = host.lowercased()
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 }
 

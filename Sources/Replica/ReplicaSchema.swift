@@ -294,6 +294,8 @@ enum ReplicaSchema {
                     -- While a payment is owed on a subscription: the first day the door refuses it.
                     ALTER TABLE subscriptions ADD COLUMN unpaid_from INTEGER;
                     ALTER TABLE snapshot_subscriptions ADD COLUMN unpaid_from INTEGER;
+                    -- Debts come whole only with a snapshot: a replica made before this step takes one.
+                    DELETE FROM replica_meta WHERE key = 'bootstrapped';
                     """),
         ])
 }

@@ -64,6 +64,7 @@ import Testing
         (#"{"metrics": {"allowed_addresses": "127.0.0.1"}}"#, "metrics.allowed_addresses", "expected a list"),
         (#"{"metrics": {"allowed": []}}"#, "metrics.allowed", "unknown key"),
         (#"{"public_url": "http://club.example"}"#, "public_url", "must be https://"),
+        (#"{"public_url": "http://127.evil.example"}"#, "public_url", "must be https://"),
         (#"{"public_url": "club.example"}"#, "public_url", "is not a URL"),
         (#"{"mail": {"smtp_url": "http://smtp.example.com", "from": "a@b.mx"}}"#, "mail.smtp_url", "is not smtp://"),
         (#"{"mail": {"smtp_url": "smtp://smtp.example.com"}}"#, "mail.from", "required"),

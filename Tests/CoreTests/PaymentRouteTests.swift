@@ -70,6 +70,12 @@ import Testing
             "/api/v1/subscriptions", sale + #", "paymentDue": "2027-01-20"}"#, as: reception)
         #expect(paidWithDue.status == 400)
         #expect((try object(paidWithDue)["error"] as? String ?? "").contains("paymentDue"))
+        let bogus = try fixture.post("/api/v1/subscriptions", sale + #", "payment": "bogus"}"#, as: reception)
+        #expect(bogus.status == 400)
+        #expect((try object(bogus)["error"] as? String ?? "").contains("payment"))
+        let bitcoin = try fixture.post("/api/v1/subscriptions", sale + #", "paymentMethod": "bitcoin"}"#, as: reception)
+        #expect(bitcoin.status == 400)
+        #expect((try object(bitcoin)["error"] as? String ?? "").contains("paymentMethod"))
         let late = try fixture.post(
             "/api/v1/subscriptions", sale + #", "payment": "credit", "paymentDue": "2028-02-01"}"#, as: reception)
         #expect(late.status == 400, "a due day more than a year away")
@@ -181,6 +187,9 @@ import Testing
             "PUT", "/api/v1/settings", body: PaymentRouteTests.settings, cookie: root.cookie, csrf: root.csrf,
             peer: "198.51.100.9")
         #expect(unchanged.status == 200)
+        let member = try fixture.signIn(.client, username: "socio")
+        let seen = try object(try fixture.get("/api/v1/settings", as: member))["signInNetworks"] as? [String: [String]]
+        #expect(seen?.isEmpty == true, "who signs in from where is not a member's business")
         let kept = try object(try fixture.get("/api/v1/settings", as: root))["signInNetworks"] as? [String: [String]]
         #expect(kept?["superadministrador"] == ["198.51.100.0/24", "2001:db8::/32"])
     }

@@ -338,6 +338,24 @@ extension APIFixture {
         #expect(fixture.money(expected.first { $0["method"] as? String == "cash" }?["expected"]) == 59_900)
     }
 
+    @Test func aCategoryTakenOffSaleTakesItsProductsOffTheTill() throws {
+        let fixture = try APIFixture()
+        let root = try fixture.signIn(.superAdministrator, username: "root")
+        let reception = try fixture.signIn(.reception, username: "recepcion")
+        let category = try #require(
+            try object(try fixture.post("/api/v1/pos/categories", #"{"name": "Bebidas"}"#, as: root))["id"] as? Int64)
+        let product = try fixture.posProduct(
+            "AGUA", price: 2_500, stock: 5, as: root, extra: #", "category": \#(category)"#)
+        let shift = try fixture.openShift(try fixture.register("Caja", as: root), float: 0, as: reception)
+        #expect(
+            try fixture.patch("/api/v1/pos/categories/\(category)", #"{"active": false}"#, as: root).status == 200)
+        let refused = try fixture.sell(
+            shift: shift, product: product, payments: #"[{"method": "cash", "amountMinor": 2500}]"#, as: reception)
+        #expect(refused.status == 404 && fixture.errorText(refused).contains("on sale"))
+        let listed = try objects(try fixture.get("/api/v1/pos/products?active=true", as: reception))
+        #expect(!listed.contains { $0["id"] as? Int64 == product })
+    }
+
     @Test func twoDesksSellingTheLastUnitAtOnceOneWins() throws {
         let fixture = try APIFixture()
         let admin = try fixture.signIn(.administrator, username: "admin")

@@ -272,6 +272,25 @@ struct WebhookDeliveryTests {
         #expect(try peer.received().allSatisfy { $0["valid"] as? Bool == false }, "no secret given to the receiver")
     }
 
+    @Test func aBurstOfDeliveriesFailingInOneRoundCountsOnceAgainstTheEndpoint() throws {
+        let peer = try WebhookPeer()
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.superAdministrator, username: "root")
+        let made = try fixture.post("/api/v1/webhooks", #"{"url": "\#(peer.url)", "kinds": ["attendance"]}"#, as: admin)
+        let id = try #require((try object(made)["webhook"] as? [String: Any])?["id"] as? Int64)
+        try peer.answer("fail")
+        for _ in 0..<12 {
+            #expect(try fixture.post("/api/v1/webhooks/\(id)/test", "{}", as: admin).status == 202)
+        }
+        #expect(deliver(fixture).failed == 12, "a short outage fails every queued delivery once")
+        let hook = try #require(try objects(try fixture.get("/api/v1/webhooks", as: admin)).first)
+        #expect(hook["active"] as? Bool == true && hook["failures"] as? Int64 == 1)
+        try peer.answer("ok")
+        fixture.advance(seconds: 61)
+        #expect(deliver(fixture).delivered == 12)
+        #expect(try objects(try fixture.get("/api/v1/webhooks", as: admin)).first?["failures"] as? Int64 == 0)
+    }
+
     @Test func membersSalesAndDoorAlarmsArriveAsTheirKinds() throws {
         let peer = try WebhookPeer()
         let fixture = try APIFixture()
