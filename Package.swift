@@ -125,7 +125,7 @@ let package = Package(
                 "PorteroCLI", "CoreClient", "PorteroModel", "Replica", "TestSupport", "CoreStorage", "BackOffice",
                 "WebUI", "DemoSeed", "SQLite", "Readers",
                 "Daemon",
-                "Service", "LinuxSystem", "SyncWire",
+                "Service", "LinuxSystem", "SyncWire", "PostgreSQL",
             ]),
     ],
     swiftLanguageModes: [.v6]

@@ -12,7 +12,7 @@ import Testing
             directory = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "portero-cli-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            server = try SyncChaosTests.CoreServer(directory: directory)
+            server = try SyncChaosTests.CoreServer(database: directory.appendingPathComponent("core.sqlite").path)
         }
 
         deinit {

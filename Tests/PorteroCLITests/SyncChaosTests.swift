@@ -170,13 +170,26 @@ final class FaultProxy: @unchecked Sendable {
 /// Runs on the host only: it needs no kernel device, and the VM pass would double its minutes.
 @Suite(.serialized, .enabled(if: Built.directory != nil && ProcessInfo.processInfo.environment["GPIO_SIM_CHIP"] == nil))
 struct SyncChaosTests {
+    /// One `portero-core serve` on a free loopback port, over `database` (a SQLite path or a
+    /// `postgres://` URL); `initialize` runs `portero-core init` first, as a chain's first instance does.
     final class CoreServer {
-        let directory: URL
+        let database: String
         let port: UInt16
         var process: Process?
 
-        init(directory: URL) throws {
-            self.directory = directory
+        init(database: String, initialize: Bool = true) throws {
+            self.database = database
+            port = try Self.freePort()
+            if initialize {
+                _ = try CoreInitTests.run(
+                    ["init", "--database", database, "--username", "root", "--email", "root@club.mx"],
+                    input: "Secreto123\n")
+            }
+            try start()
+        }
+
+        /// A loopback port nothing listens on now (bound, read and released).
+        static func freePort() throws -> UInt16 {
             let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
@@ -190,23 +203,15 @@ struct SyncChaosTests {
             _ = withUnsafeMutablePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(probe, $0, &length) }
             }
-            port = UInt16(bigEndian: address.sin_port)
             close(probe)
-            _ = try CoreInitTests.run(
-                [
-                    "init", "--database", directory.appendingPathComponent("core.sqlite").path, "--username", "root",
-                    "--email", "root@club.mx",
-                ], input: "Secreto123\n")
-            try start()
+            return UInt16(bigEndian: address.sin_port)
         }
 
         func start() throws {
             let process = Process()
             process.executableURL =
                 Built.directory!.appendingPathComponent("portero-core")  // safe: the suite runs only when set
-            process.arguments = [
-                "serve", "--database", directory.appendingPathComponent("core.sqlite").path, "--port", String(port),
-            ]
+            process.arguments = ["serve", "--database", database, "--port", String(port)]
             let out = Pipe()
             process.standardOutput = out
             process.standardError = FileHandle.nullDevice
@@ -234,43 +239,11 @@ struct SyncChaosTests {
             "portero-chaos-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let core = try CoreServer(directory: directory)
+        let core = try CoreServer(database: directory.appendingPathComponent("core.sqlite").path)
         let url = URL(string: "http://127.0.0.1:\(core.port)")!  // safe: literal
         let admin = try SyncEndToEndTests.rootClient(url: url)
-        let plan = try #require(
-            (try admin.send(
-                "POST", "api/v1/plans",
-                json: ["name": "Cadena", "priceMinor": 59900, "currency": "MXN", "durationMonths": 1]
-            ).json() as? [String: Any])?["id"] as? Int64)
-        var branches: [Int64] = []
-        var cards: [Int64: [UInt64]] = [:]
+        let (branches, cards) = try InstanceChaosTests.seedChain(admin, branches: 3, membersEach: 20)
         var generator = SplitMix64(seed: seed)
-        for index in 0..<3 {
-            let branch = try #require(
-                (try admin.send(
-                    "POST", "api/v1/branches",
-                    json: ["name": "Sucursal \(index)", "city": "CDMX", "timeZone": "America/Mexico_City"]
-                ).json() as? [String: Any])?["id"] as? Int64)
-            try SyncEndToEndTests.defineEntrance(admin, branch: branch)
-            branches.append(branch)
-            for member in 0..<20 {
-                let id = try #require(
-                    (try admin.send(
-                        "POST", "api/v1/users",
-                        json: [
-                            "username": "m\(index)_\(member)", "email": "m\(index)_\(member)@correo.mx", "name": "M",
-                            "paternalSurname": "\(member)",
-                            "roles": ["cliente"], "branches": [branch],
-                        ]
-                    ).json() as? [String: Any])?["id"] as? Int64)
-                let number = UInt64(10_000 * (index + 1) + member)
-                try admin.send("POST", "api/v1/users/\(id)/cards", json: ["number": String(number)])
-                if member % 4 != 0 {
-                    try admin.send("POST", "api/v1/subscriptions", json: ["user": id, "plan": plan, "branch": branch])
-                }
-                cards[branch, default: []].append(number)
-            }
-        }
         // Three daemons, each behind its own proxy.
         var proxies: [FaultProxy] = []
         var daemons: [DaemonProcess?] = []
@@ -280,17 +253,8 @@ struct SyncChaosTests {
             proxies.append(proxy)
             let base = directory.appendingPathComponent("branch\(index)").path
             try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
-            let config = """
-                {"branch": {"id": \(branch), "time_zone": "America/Mexico_City"}, "data_directory": "\(base)/data",
-                 "pin_key_file": "\(base)/pin.key",
-                 "core": {"url": "http://127.0.0.1:\(proxy.port)/", "token_file": "\(base)/device.token",
-                          "max_backoff_seconds": 2},
-                 "status": {"socket": "\(base)/status.sock"},
-                 "doors": [{"id": 1, "pulse_ms": 100,
-                            "relay": {"chip": "sim0", "line": 4, "kind": "fail_secure"}}],
-                 "readers": [{"name": "entrada", "kind": "em4100", "device": "/dev/null", "door": 1}]}
-                """
-            try config.write(toFile: base + "/porterod.json", atomically: true, encoding: .utf8)
+            try InstanceChaosTests.writeDaemonConfig(
+                base: base, branch: branch, core: URL(string: "http://127.0.0.1:\(proxy.port)")!)  // safe: literal
             configs.append(base + "/porterod.json")
             let code = try #require(
                 (try admin.send("POST", "api/v1/devices", json: ["branch": branch, "name": "d\(index)"]).json()
@@ -346,15 +310,7 @@ struct SyncChaosTests {
         try admin.send("GET", "api/v1/health")
         let head: Int64 = try Connection(path: directory.appendingPathComponent("core.sqlite").path).scalar(
             "SELECT coalesce(max(seq), 0) FROM change_log")
-        let settled = eventually(within: 60) {
-            (0..<3).allSatisfy { index in
-                let status =
-                    statusRequest(
-                        socket: directory.appendingPathComponent("branch\(index)/status.sock").path, "/status") ?? ""
-                return status.contains("\"outbox_depth\":0") && !status.contains("\"snapshot_in_progress\":true")
-                    && status.contains("\"sync_cursor\":\(head)")
-            }
-        }
+        let settled = InstanceChaosTests.settled(directory, daemons: 3, head: head)
         #expect(settled, "outboxes did not drain within a minute")
         for daemon in daemons {
             if let daemon {
@@ -364,14 +320,7 @@ struct SyncChaosTests {
         }
 
         // Every id made at a door is at the core exactly once.
-        var madeAtDoors: Set<String> = []
-        for index in 0..<3 {
-            let replica = try Connection(
-                path: directory.appendingPathComponent("branch\(index)/data/replica.sqlite").path)
-            for id in try replica.query("SELECT id FROM attendance", map: { row -> [UInt8] in row.bytes(0) ?? [] }) {
-                madeAtDoors.insert(EventID(bytes: id)?.description ?? "")
-            }
-        }
+        let madeAtDoors = try InstanceChaosTests.eventsMadeAtDoors(directory, daemons: 3)
         let coreDatabase = try Connection(path: directory.appendingPathComponent("core.sqlite").path)
         let atCore: [String] = try coreDatabase.query(
             "SELECT id FROM attendance WHERE device_id IS NOT NULL",
