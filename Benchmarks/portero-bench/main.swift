@@ -24,8 +24,16 @@ let info = ProgramInfo(
         ),
         ("--connections N", "longpolls: parked long polls (default 10000)."),
         (
+            "fanout",
+            """
+            Revocation to --devices long-polling devices (default 3000) spread over --instances cores (default 2) \
+            on one database (--database; PostgreSQL for more than one), --requests revocations (default 20): \
+            p50/p99 from the request to each device's answer.
+            """
+        ),
+        (
             "--database FILE|URL",
-            "longpolls, sync: the core's database (default a new SQLite file; an empty postgres:// database)."
+            "longpolls, sync, fanout: the core's database (default a new SQLite file; an empty postgres:// database)."
         ),
         ("--daemons N", "sync: long-polling daemons for the propagation figure (default 50)."),
         (
@@ -59,7 +67,7 @@ let info = ProgramInfo(
         ("--seed N", "Seed of the generated data (default 2024)."),
         ("--cache-mib N", "SQLite page cache of the measured connection, MiB (default: the replica's 8)."),
     ],
-    status: "Figures go into README.md with the command that produced them."
+    status: "Figures go into docs/BENCHMARKS.md with the command that produced them."
 )
 
 runProgram(
@@ -67,7 +75,7 @@ runProgram(
     valued: [
         "--target", "--events", "--daemons", "--users", "--attendance", "--swipes", "--warmup", "--gap-us",
         "--synchronous", "--cache-mib", "--members", "--requests", "--unknown-share", "--path", "--seed",
-        "--connections", "--database", "--port", "--token", "--after",
+        "--connections", "--database", "--port", "--token", "--after", "--ports", "--devices", "--instances",
     ]
 ) { arguments in
     if arguments.positionals == ["longpoll-clients"] {
@@ -77,12 +85,19 @@ runProgram(
         try LongPollClients.run(port: port, token: token, after: after, connections: count)
         return .success
     }
-    guard
-        ["decision", "daemon", "dashboard", "handler", "sync", "longpolls"].contains(arguments.positionals.first ?? ""),
-        arguments.positionals.count == 1
-    else {
+    if arguments.positionals == ["fanout-clients"] {
+        let ports = (arguments.value("--ports") ?? "").split(separator: ",").compactMap { UInt16($0) }
+        guard !ports.isEmpty, let file = arguments.value("--token") else {
+            throw CommandLineArguments.UsageError(message: "fanout-clients is started by fanout")
+        }
+        let tokens = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
+        try FanoutClients.run(ports: ports, tokens: tokens)
+        return .success
+    }
+    let benchmarks = ["decision", "daemon", "dashboard", "handler", "sync", "longpolls", "fanout"]
+    guard benchmarks.contains(arguments.positionals.first ?? ""), arguments.positionals.count == 1 else {
         throw CommandLineArguments.UsageError(
-            message: "name a benchmark: decision, daemon, dashboard, handler, sync or longpolls")
+            message: "name a benchmark: decision, daemon, dashboard, handler, sync, longpolls or fanout")
     }
     func number(_ key: String, _ fallback: Int, allowZero: Bool = false) throws -> Int {
         guard let text = arguments.value(key) else { return fallback }
@@ -119,6 +134,15 @@ runProgram(
         let database = arguments.value("--database") ?? "\(temporary)/portero-bench-longpolls-\(getpid()).sqlite"
         defer { if !database.hasPrefix("postgres") { try? FileManager.default.removeItem(atPath: database) } }
         try LongPollBenchmark(connections: try number("--connections", 10_000), database: database).run()
+        return .success
+    }
+    if arguments.positionals == ["fanout"] {
+        let database = arguments.value("--database") ?? "\(temporary)/portero-bench-fanout-\(getpid()).sqlite"
+        defer { if !database.hasPrefix("postgres") { try? FileManager.default.removeItem(atPath: database) } }
+        try FanoutBenchmark(
+            devices: try number("--devices", 3_000), instances: try number("--instances", 2),
+            revocations: try number("--requests", 20), database: database
+        ).run()
         return .success
     }
     if arguments.positionals == ["handler"] {
