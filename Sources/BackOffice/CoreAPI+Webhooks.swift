@@ -152,16 +152,13 @@ extension CoreAPI {
                 return try database.sync.store(
                     events, device: device, zone: zone, operations: database.operations, now: request.now)
             }
-            var stored = 0
-            for event in events
-            where try database.operations.record(
-                event, device: device, recordedBy: nil, note: event.note ?? "", zone: zone, now: request.now)
-            {
-                stored += 1
+            let stored = Set(
+                try database.operations.recordUploaded(events, device: device, zone: zone, now: request.now))
+            for event in events where stored.contains(event.id) {
                 try database.webhookEvent(
                     "attendance", branches: [event.branchID], data: event.webhookData, now: request.now)
             }
-            return stored
+            return stored.count
         }
     }
 }

@@ -97,6 +97,10 @@ public protocol OperationsStore: NotificationPreferenceStore {
     func record(
         _ event: AttendanceEvent, device: Int64?, recordedBy: Int64?, note: String, zone: ZoneRules, now: Timestamp
     ) throws -> Bool
+    /// Stores a device's uploaded events once each, in a few statements; returns the ids that were
+    /// new (a replayed event is skipped).
+    func recordUploaded(_ events: [AttendanceEvent], device: Int64, zone: ZoneRules, now: Timestamp) throws
+        -> [EventID]
     /// Queues a command for a branch's doors (all of them when `door` is nil); the feed carries it.
     func addDoorCommand(
         branch: BranchID, door: Int64?, command: DoorCommand.Kind, reason: String, until: Timestamp?,

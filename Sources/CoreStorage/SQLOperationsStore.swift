@@ -67,18 +67,49 @@ public final class SQLOperationsStore: OperationsStore {
         _ event: AttendanceEvent, device: Int64?, recordedBy: Int64?, note: String, zone: ZoneRules, now: Timestamp
     ) throws -> Bool {
         let changed = try db.run(
-            """
-            INSERT INTO attendance (id, branch_id, door_id, at, local_day, direction, credential_kind, card_number,
-                                    user_id, subscription_id, granted, reason,
-                                    device_id, recorded_by, note, received_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
-            """, event.id.bytes, event.branchID.rawValue, event.doorID.rawValue, event.at.milliseconds,
-            Int64(zone.localDay(at: event.at).rawValue),
-            event.direction.rawValue, event.credentialKind.rawValue,
+            "INSERT INTO attendance \(Self.insertedColumns) VALUES \(Self.attendanceRow) ON CONFLICT(id) DO NOTHING",
+            arguments: Self.attendanceValues(
+                event, device: device, recordedBy: recordedBy, note: note, zone: zone, now: now))
+        return changed == 1
+    }
+
+    public func recordUploaded(_ events: [AttendanceEvent], device: Int64, zone: ZoneRules, now: Timestamp) throws
+        -> [EventID]
+    {
+        // Several rows a statement: one round trip per 250 events on PostgreSQL instead of one each.
+        var stored: [EventID] = []
+        var start = events.startIndex
+        while start < events.endIndex {
+            let chunk = events[start..<min(start + 250, events.endIndex)]
+            start = chunk.endIndex
+            let rows = Array(repeating: Self.attendanceRow, count: chunk.count).joined(separator: ", ")
+            stored += try db.query(
+                "INSERT INTO attendance \(Self.insertedColumns) VALUES \(rows) ON CONFLICT(id) DO NOTHING RETURNING id",
+                arguments: chunk.flatMap {
+                    Self.attendanceValues(
+                        $0, device: device, recordedBy: nil, note: $0.note ?? "", zone: zone, now: now)
+                }
+            ) { row in EventID(bytes: row.bytes(0) ?? []) }.compactMap { $0 }
+        }
+        return stored
+    }
+
+    static let insertedColumns = """
+        (id, branch_id, door_id, at, local_day, direction, credential_kind, card_number, user_id, subscription_id,
+         granted, reason, device_id, recorded_by, note, received_at)
+        """
+    static let attendanceRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+    static func attendanceValues(
+        _ event: AttendanceEvent, device: Int64?, recordedBy: Int64?, note: String, zone: ZoneRules, now: Timestamp
+    ) -> [any SQLiteBindable] {
+        [
+            event.id.bytes, event.branchID.rawValue, event.doorID.rawValue, event.at.milliseconds,
+            Int64(zone.localDay(at: event.at).rawValue), event.direction.rawValue, event.credentialKind.rawValue,
             event.cardNumber.map { Int64(bitPattern: $0.rawValue) }, event.userID?.rawValue,
             event.subscriptionID?.rawValue, event.granted, event.reason.rawValue, device, recordedBy, note,
-            now.milliseconds)
-        return changed == 1
+            now.milliseconds,
+        ]
     }
 
     // MARK: Door commands

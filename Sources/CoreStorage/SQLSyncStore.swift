@@ -282,14 +282,7 @@ public final class SQLSyncStore: SyncStore {
         _ events: [AttendanceEvent], device: Int64, zone: ZoneRules, operations: any OperationsStore, now: Timestamp
     ) throws -> Int {
         try db.transaction {
-            var stored = 0
-            for event in events
-            where try operations.record(
-                event, device: device, recordedBy: nil, note: event.note ?? "", zone: zone, now: now)
-            {
-                stored += 1
-            }
-            return stored
+            try operations.recordUploaded(events, device: device, zone: zone, now: now).count
         }
     }
 
