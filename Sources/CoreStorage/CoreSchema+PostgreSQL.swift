@@ -10,7 +10,7 @@ extension CoreSchema {
         migrations: [
             postgresBase, postgresPointOfSale, postgresPromotions, postgresInvoices, postgresPayments, postgresMail,
             postgresWebhooks,
-            postgresNotificationPreferences,
+            postgresNotificationPreferences, postgresAttendanceCount,
         ])
 
     static let postgresBase = Migration(

@@ -297,5 +297,12 @@ enum ReplicaSchema {
                     -- Debts come whole only with a snapshot: a replica made before this step takes one.
                     DELETE FROM replica_meta WHERE key = 'bootstrapped';
                     """),
+            Migration(
+                version: 12, name: "snapshot chain index by person",
+                sql: """
+                    -- A snapshot page replaces each person's entries in the staged chain index: found by
+                    -- person, not by reading the whole table once per person.
+                    CREATE INDEX snapshot_chain_cards_by_user ON snapshot_chain_cards(user_id);
+                    """),
         ])
 }
