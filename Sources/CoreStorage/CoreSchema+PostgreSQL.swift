@@ -11,6 +11,7 @@ extension CoreSchema {
             postgresBase, postgresPointOfSale, postgresPromotions, postgresInvoices, postgresPayments, postgresMail,
             postgresWebhooks,
             postgresNotificationPreferences,
+            postgresSupport,
         ])
 
     static let postgresBase = Migration(
