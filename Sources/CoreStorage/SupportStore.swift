@@ -162,8 +162,10 @@ public final class SQLSupportStore: SupportStore {
             // A request left open past its time does not hold the user's one open place.
             try expireStale(user: user, now: now)
             let open: Int64 = try db.scalar(
-                "SELECT count(*) FROM support_requests WHERE user_id = ? AND status IN ('pending', 'consented', 'active')",
-                user.rawValue)
+                """
+                SELECT count(*) FROM support_requests
+                WHERE user_id = ? AND status IN ('pending', 'consented', 'active')
+                """, user.rawValue)
             guard open == 0 else {
                 throw AccountError.conflict("email", "this user already has an open support request")
             }
