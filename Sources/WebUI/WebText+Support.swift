@@ -64,5 +64,6 @@ extension WebText {
         "support.manage": ("Ver o terminar", "View or end"),
         "support.ended": ("La sesión asistida terminó.", "The assisted session ended."),
         "support.mine": ("Soporte", "Support"),
+        "support.actor": ("soporte %1 por el usuario %2", "support %1 for user %2"),
     ]
 }

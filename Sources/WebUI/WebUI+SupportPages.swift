@@ -197,6 +197,17 @@ extension WebUI {
         """
     }
 
+    /// An audit row's actor in words: `support:3 for user:7` reads "support 3 for user 7" (in the
+    /// page's language); any other actor as it is.
+    static func supportActor(_ request: WebRequest, _ actor: String) -> String {
+        let parts = actor.split(separator: " ")
+        guard parts.count == 3, parts[0].hasPrefix("support:"), parts[1] == "for", parts[2].hasPrefix("user:") else {
+            return actor
+        }
+        return request.text["support.actor"].replacingOccurrences(of: "%1", with: String(parts[0].dropFirst(8)))
+            .replacingOccurrences(of: "%2", with: String(parts[2].dropFirst(5)))
+    }
+
     /// An API timestamp as the core's local date and time (empty when absent).
     static func stamp(_ request: WebRequest, _ value: Any?) -> String {
         request.int(value).map { request.text.dateTime(Timestamp(milliseconds: $0), zone: request.ui.api.timeZone) }

@@ -113,6 +113,8 @@ extension APIFixture {
         let create = try #require(rows.first { $0.action == "user.create" })
         #expect(create.actor == "support:\(s.root.id) for user:\(s.ana.id)")
         #expect(rows.contains { $0.action == "support.session_start" && $0.actor == "user:\(s.root.id)" })
+        let auditPage = html(try f.page("GET", "/audit", cookies: ["portero_session=\(s.root.cookie)"]))
+        #expect(auditPage.contains("soporte \(s.root.id) por el usuario \(s.ana.id)"))
         // The user sees the session running; activity does not extend it; at its end it is refused.
         let running = try object(try f.get("/api/v1/me/support", as: s.ana))
         #expect((running["requests"] as? [[String: Any]])?.first?["status"] as? String == "active")
