@@ -91,6 +91,15 @@ extension CoreAPI {
         }
     }
 
+    /// Signing out of an assisted session ends it (the support side left), with the audit row.
+    static func endAssistanceOnSignOut(_ request: APIRequest) throws {
+        guard let assistance = request.session?.assistance,
+            let found = try request.database.support.request(assistance.id),
+            found.status(at: request.now) == .active
+        else { return }
+        _ = try endSupport(request, found, by: "support", reason: "signed out")
+    }
+
     /// The caller's own support request named by the path (never from inside an assisted
     /// session: the consent is the user's alone), else a 404.
     static func ownSupportRequest(_ request: APIRequest) throws -> SupportRequest {

@@ -172,6 +172,26 @@ extension APIFixture {
         let trail = try f.api.withDatabase { try $0.audit.recent(limit: 5) }
         #expect(
             trail.first { $0.action == "support.session_end" }?.actor == "support:\(s.root.id) for user:\(s.ana.id)")
+
+        // A third: the support side signs out, which ends it.
+        let third = try f.post(
+            "/api/v1/support/requests", #"{"email": "ana@club.mx", "totp": "\#(s.totp())"}"#, as: s.root)
+        let thirdID = try #require(try object(third)["id"] as? Int)
+        let thirdCode = try f.supportCode(to: "ana@club.mx")
+        #expect(
+            try f.post("/api/v1/me/support/\(thirdID)/consent", #"{"code": "\#(thirdCode)"}"#, as: s.ana).status == 200)
+        let opened3 = try f.post(
+            "/api/v1/support/requests/\(thirdID)/confirm", #"{"code": "\#(thirdCode)"}"#, as: s.root)
+        let cookie3 = try #require(APIFixture.sessionCookie(opened3))
+        #expect(
+            try f.send("DELETE", "/api/v1/session", cookie: cookie3, csrf: try object(opened3)["csrfToken"] as? String)
+                .status == 204)
+        let closed = try object(try f.get("/api/v1/support/requests/\(thirdID)", as: s.root))
+        #expect(closed["status"] as? String == "ended" && closed["reason"] as? String == "signed out")
+        #expect(
+            try objects(try f.get("/api/v1/support/requests", as: s.root)).allSatisfy {
+                $0["status"] as? String != "active"
+            })
     }
 
     @Test func wrongExpiredAndDeclinedCodesAreRefusedAndAudited() throws {
