@@ -64,6 +64,10 @@ extension WebText {
         "support.manage": ("Ver o terminar", "View or end"),
         "support.ended": ("La sesión asistida terminó.", "The assisted session ended."),
         "support.mine": ("Soporte", "Support"),
+        "chain.supportMinutes": (
+            "Duración de una sesión asistida de soporte (minutos, 1 a 5)",
+            "Length of an assisted support session (minutes, 1 to 5)"
+        ),
         "support.actor": ("soporte %1 por el usuario %2", "support %1 for user %2"),
     ]
 }

@@ -65,4 +65,25 @@ import Testing
         let page = html(try f.page("GET", "/support/\(id)", cookies: [rootCookie]))
         #expect(page.contains("Terminada") && page.contains("ya está"))
     }
+
+    @Test func theChainSettingsPageSetsTheLengthOfAnAssistedSession() throws {
+        let f = try APIFixture()
+        let root = try f.signIn(.superAdministrator, username: "root")
+        let cookie = "portero_session=\(root.cookie)"
+        let page = html(try f.page("GET", "/chain-settings", cookies: [cookie]))
+        #expect(
+            page.contains("id=\"f-supportSessionMinutes\" name=\"supportSessionMinutes\" type=\"number\" value=\"5\""))
+        func save(_ minutes: String) throws -> HTTPResponse {
+            try f.page(
+                "POST", "/chain-settings",
+                form: [
+                    ("csrf", root.csrf), ("currency", "MXN"), ("paymentGraceDays", "3"), ("taxRateBasisPoints", "1600"),
+                    ("legalName", ""), ("taxID", ""), ("fiscalAddress", ""), ("supportSessionMinutes", minutes),
+                ], cookies: [cookie])
+        }
+        let refused = try save("9")
+        #expect(refused.status == 400 && html(refused).contains("f-supportSessionMinutes-error"))
+        #expect(try save("2").status == 303)
+        #expect(try f.api.withDatabase { try $0.settings.chain() }.supportSessionMinutes == 2)
+    }
 }
