@@ -159,6 +159,14 @@ extension CoreAPI {
         }
         try requireEveryBranch(request, .support, user.branches, reaching: "this user")
         let created = try database.write { () -> SupportRequest in
+            // A session of the user past its end no longer holds their one open place.
+            for over in try database.support.open(for: user.id) where over.status(at: request.now) == .ended {
+                try database.auth.endAssistanceAtDeadline(
+                    Assistance(
+                        id: over.id, supportUser: over.supportUser, supportName: over.supportName,
+                        endsAt: over.endsAt ?? request.now),
+                    now: request.now)
+            }
             let (created, code) = try database.support.create(support: actor.id, user: user.id, now: request.now)
             let language =
                 try database.db.queryFirst(

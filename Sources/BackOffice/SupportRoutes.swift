@@ -226,6 +226,7 @@ extension CoreAPI {
 
     /// What a request of an assisted session past its end is told.
     static func assistanceOverMessage(_ assistance: Assistance) -> String {
+        guard assistance.endsAt.milliseconds > 0 else { return "the assisted session has ended; sign in again" }
         let time = Date(timeIntervalSince1970: Double(assistance.endsAt.milliseconds) / 1_000)
         let formatter = ISO8601DateFormatter()
         return "the assisted session ended at \(formatter.string(from: time)): its time is over; sign in again"

@@ -46,16 +46,18 @@ extension Authenticator {
         return (token, Session(account: account, csrfToken: csrf, assistance: assistance))
     }
 
-    /// Records that an assisted session reached its end (a request of it came after): the
-    /// request ends, by the deadline, and the trail says so once.
-    func endAssistanceAtDeadline(_ assistance: Assistance, now: Timestamp) throws {
+    /// Records that an assisted session reached its end (a request of it came after, or a new
+    /// request for its user): the request ends, by the deadline, its sessions go, and the trail
+    /// says so once.
+    package func endAssistanceAtDeadline(_ assistance: Assistance, now: Timestamp) throws {
         try db.transaction {
             let changed = try db.run(
                 """
                 UPDATE support_requests SET status = 'ended', ended_at = ends_at, ended_by = 'deadline'
-                WHERE id = ? AND status = 'active'
-                """, assistance.id)
+                WHERE id = ? AND status = 'active' AND ends_at <= ?
+                """, assistance.id, now.milliseconds)
             guard changed == 1, let request = try SQLSupportStore(connection: db).request(assistance.id) else { return }
+            try db.run("DELETE FROM sessions WHERE assistance_id = ?", assistance.id)
             _ = try audit.append(
                 actor: "system", action: "support.session_expired", target: "user:\(request.user)",
                 changes: AuditChanges.json([

@@ -181,17 +181,13 @@ public final class SQLSupportStore: SupportStore {
         }
     }
 
-    /// Marks the user's open requests whose time passed (codes expired, sessions over).
+    /// Marks the user's requests whose code expired before both entered it (a session over is
+    /// ended, with its audit row, by `Authenticator.endAssistanceAtDeadline`).
     private func expireStale(user: UserID, now: Timestamp) throws {
         try db.run(
             """
             UPDATE support_requests SET status = 'expired', ended_at = code_expires_at
             WHERE user_id = ? AND status IN ('pending', 'consented') AND code_expires_at <= ?
-            """, user.rawValue, now.milliseconds)
-        try db.run(
-            """
-            UPDATE support_requests SET status = 'ended', ended_at = ends_at, ended_by = 'deadline'
-            WHERE user_id = ? AND status = 'active' AND ends_at <= ?
             """, user.rawValue, now.milliseconds)
     }
 

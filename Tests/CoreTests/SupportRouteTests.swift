@@ -194,6 +194,25 @@ extension APIFixture {
             })
     }
 
+    @Test func aSessionPastItsEndFreesTheUserForANewRequestAndIsAuditedOnce() throws {
+        let s = try scene()
+        let f = s.fixture
+        #expect(
+            try f.post("/api/v1/me/support/\(s.request)/consent", #"{"code": "\#(s.code)"}"#, as: s.ana).status == 200)
+        let opened = try f.post("/api/v1/support/requests/\(s.request)/confirm", #"{"code": "\#(s.code)"}"#, as: s.root)
+        let cookie = try #require(APIFixture.sessionCookie(opened))
+        f.advance(seconds: 6 * 60)
+        // Nobody used the assisted session since its end: a new request finds it over.
+        let next = try f.post(
+            "/api/v1/support/requests", #"{"email": "ana@club.mx", "totp": "\#(s.totp())"}"#, as: s.root)
+        #expect(next.status == 201, "\(text(next))")
+        #expect(try f.send("GET", "/api/v1/me", cookie: cookie).status == 401)
+        let rows = try f.api.withDatabase { try $0.audit.recent(limit: 20) }
+        #expect(rows.filter { $0.action == "support.session_expired" }.count == 1)
+        let first = try object(try f.get("/api/v1/support/requests/\(s.request)", as: s.root))
+        #expect(first["status"] as? String == "ended" && first["endedBy"] as? String == "deadline")
+    }
+
     @Test func wrongExpiredAndDeclinedCodesAreRefusedAndAudited() throws {
         let s = try scene()
         let f = s.fixture
