@@ -6,7 +6,7 @@ Signs in as a receptionist, looks up a member, watches a swipe arrive on the liv
 the language, opens the dashboard and the doors, and checks the live view comes back after the
 core restarts; then an administrator closes branch 1 for a day on its calendar, makes a promotion
 code, sells a subscription with it and prints its invoice; a member sees their own invoices.
-Then an assisted session is walked from both sides in two browsers (each its own profile and
+Then an assisted session is walked from both sides in two browser contexts (each its own
 cookies): the SuperAdministrador turns on two-step sign-in, asks to act for the receptionist, she
 sees the request, enters the emailed code, the support user enters it too and acts for her; both
 see the banner; she ends it with a reason and the support side is signed out.
@@ -102,7 +102,17 @@ class WebSocket:
 
 
 class Browser:
-    def __init__(self, chromium, profile):
+    def __init__(self, chromium, profile, context_of=None):
+        """A page in a new headless Chromium, or with `context_of`, a page in a new browser
+        context (its own cookies and storage) of that browser's Chromium."""
+        self.context = None
+        if context_of is not None:
+            self.process = None
+            self.endpoint, self.port = context_of.endpoint, context_of.port
+            self.context = self.browser_call("Target.createBrowserContext", disposeOnDetach=False)["browserContextId"]
+            target = self.browser_call("Target.createTarget", url="about:blank", browserContextId=self.context)
+            self.attach(f"ws://127.0.0.1:{self.port}/devtools/page/{target['targetId']}")
+            return
         self.process = subprocess.Popen(
             [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
              "--remote-debugging-port=0", f"--user-data-dir={profile}", "--window-size=1280,900", "about:blank"],
@@ -116,10 +126,28 @@ class Browser:
                 endpoint = found.group(1)
         if endpoint is None:
             raise RuntimeError("chromium did not start its DevTools endpoint")
-        port = re.match(r"ws://[^:]+:(\d+)/", endpoint).group(1)
+        self.endpoint = endpoint
+        self.port = port = re.match(r"ws://[^:]+:(\d+)/", endpoint).group(1)
         targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list"))
         page = next(t for t in targets if t["type"] == "page")
-        self.ws = WebSocket(page["webSocketDebuggerUrl"])
+        self.attach(page["webSocketDebuggerUrl"])
+
+    def browser_call(self, method, **params):
+        """One command on the browser's own endpoint (browser contexts are made there)."""
+        ws = WebSocket(self.endpoint)
+        try:
+            ws.send(json.dumps({"id": 1, "method": method, "params": params}))
+            while True:
+                message = json.loads(ws.receive())
+                if message.get("id") == 1:
+                    if "error" in message:
+                        raise RuntimeError(f"{method}: {message['error']}")
+                    return message.get("result", {})
+        finally:
+            ws.sock.close()
+
+    def attach(self, url):
+        self.ws = WebSocket(url)
         self.next_id = 0
         self.events = []
         self.problems = []
@@ -214,6 +242,12 @@ class Browser:
             file.write(base64.b64decode(data))
 
     def close(self):
+        if self.context is not None:
+            try:
+                self.browser_call("Target.disposeBrowserContext", browserContextId=self.context)
+            except Exception:
+                pass
+            return
         try:
             self.call("Browser.close")
         except Exception:
@@ -464,7 +498,7 @@ def main():
         recovery = browser.evaluate("Array.from(document.querySelectorAll('ul.codes li')).map(e => e.textContent.trim())")
         assert len(recovery) == 10, recovery
         # The receptionist, in a browser of her own, is signed in at her desk.
-        user = Browser(chromium, os.path.join(work, "profile-user"))
+        user = Browser(chromium, None, context_of=browser)
         try:
             sign_in(user, base, "/home", "recepcion.centro")
             assert user.evaluate("document.getElementById('support-banner') === null")
