@@ -6,22 +6,24 @@ import SQLite
 /// Assisted sessions: a session row of the assisted user that points at its support request.
 extension Authenticator {
     /// The columns after the account's in `sessionSQL` (from column 13): the request the session
-    /// belongs to (NULL for an ordinary session), its support user, their name and the end.
+    /// belongs to (NULL for an ordinary session), its support user, the end, and the support
+    /// user's name while their account is active (NULL once it is not).
     static let assistanceColumns = """
         s.assistance_id, a.support_user_id, a.ends_at,
-        (SELECT su.name || ' ' || su.paternal_surname FROM users su WHERE su.id = a.support_user_id)
+        (SELECT su.name || ' ' || su.paternal_surname FROM users su WHERE su.id = a.support_user_id AND su.active = 1)
         """
 
-    /// The assistance of a session row. A session of a request that is no longer active reads
-    /// as one already over, so it is refused and removed like an expired one.
+    /// The assistance of a session row. A session of a request that is no longer active, or
+    /// whose support user was deactivated, reads as one already over, so it is refused and
+    /// removed like an expired one.
     static func assistance(_ row: any SQLRow, at first: Int32) throws -> Assistance? {
         guard let id = row.int64(first) else { return nil }
-        guard let support = row.int64(first + 1), let ends = row.int64(first + 2) else {
+        guard let support = row.int64(first + 1), let ends = row.int64(first + 2), !row.isNull(first + 3) else {
             return Assistance(id: id, supportUser: UserID(0), supportName: "", endsAt: Timestamp(milliseconds: 0))
         }
-        let name: String = row.isNull(first + 3) ? "" : try row.get(first + 3)
         return Assistance(
-            id: id, supportUser: UserID(support), supportName: name, endsAt: Timestamp(milliseconds: ends))
+            id: id, supportUser: UserID(support), supportName: try row.get(first + 3),
+            endsAt: Timestamp(milliseconds: ends))
     }
 
     /// Opens the support user's session acting as `user` for the active request `request`: a

@@ -213,6 +213,20 @@ extension APIFixture {
         #expect(first["status"] as? String == "ended" && first["endedBy"] as? String == "deadline")
     }
 
+    @Test func aDeactivatedSupportUserNoLongerActsForAnyone() throws {
+        let s = try scene()
+        let f = s.fixture
+        let other = try f.signIn(.superAdministrator, username: "jefa")
+        #expect(
+            try f.post("/api/v1/me/support/\(s.request)/consent", #"{"code": "\#(s.code)"}"#, as: s.ana).status == 200)
+        let opened = try f.post("/api/v1/support/requests/\(s.request)/confirm", #"{"code": "\#(s.code)"}"#, as: s.root)
+        let cookie = try #require(APIFixture.sessionCookie(opened))
+        #expect(try f.send("GET", "/api/v1/me", cookie: cookie).status == 200)
+        #expect(try f.patch("/api/v1/users/\(s.root.id)", #"{"active": false}"#, as: other).status == 200)
+        let refused = try f.send("GET", "/api/v1/me", cookie: cookie)
+        #expect(refused.status == 401 && text(refused).contains("assisted session has ended"))
+    }
+
     @Test func wrongExpiredAndDeclinedCodesAreRefusedAndAudited() throws {
         let s = try scene()
         let f = s.fixture
