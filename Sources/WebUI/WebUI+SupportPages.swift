@@ -35,6 +35,8 @@ extension WebUI {
                 guard [400, 409, 403, 410].contains(result.status) else { return request.failure(result) }
                 return try Self.supportRequestPage(request, errors: ["code": result.error ?? ""])
             }
+            // The browser now holds the assisted session; the support user's own one is signed out.
+            _ = request.call(.delete, "/api/v1/session")
             return Self.redirect("/home", cookies: [cookie])
         }
         add(&router, .post, "/support/:id/end", .signedIn) { request in

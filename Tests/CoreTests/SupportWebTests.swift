@@ -47,6 +47,7 @@ import Testing
             "POST", "/support/\(id)/confirm", form: [("csrf", root.csrf), ("code", code)], cookies: [rootCookie])
         #expect(confirm.status == 303 && confirm.header("Location") == "/home")
         let assisted = try #require(confirm.header("Set-Cookie")?.split(separator: ";").first.map(String.init))
+        #expect(try f.get("/api/v1/me", as: root).status == 401, "the support user's own session was signed out")
         let home = html(try f.page("GET", "/home", cookies: [assisted]))
         #expect(home.contains("Soporte root X está actuando por ana X — termina a las"))
         #expect(!home.contains("href=\"/audit\""), "the user's navigation, not the support user's")
@@ -62,7 +63,10 @@ import Testing
         let after = try f.page("GET", "/home", cookies: [assisted])
         #expect(after.status == 303 && after.header("Location")?.hasPrefix("/login") == true)
         #expect(!html(try f.page("GET", "/home", cookies: [anaCookie])).contains("support-banner"))
-        let page = html(try f.page("GET", "/support/\(id)", cookies: [rootCookie]))
+        let again = try f.send(
+            "POST", "/api/v1/session", body: #"{"login": "root", "password": "Secreto123", "totp": "\#(totp())"}"#)
+        let rootAgain = "portero_session=\(try #require(APIFixture.sessionCookie(again)))"
+        let page = html(try f.page("GET", "/support/\(id)", cookies: [rootAgain]))
         #expect(page.contains("Terminada") && page.contains("ya está"))
     }
 
