@@ -6,6 +6,10 @@ Signs in as a receptionist, looks up a member, watches a swipe arrive on the liv
 the language, opens the dashboard and the doors, and checks the live view comes back after the
 core restarts; then an administrator closes branch 1 for a day on its calendar, makes a promotion
 code, sells a subscription with it and prints its invoice; a member sees their own invoices.
+Then an assisted session is walked from both sides in two browser contexts (each its own
+cookies): the SuperAdministrador turns on two-step sign-in, asks to act for the receptionist, she
+sees the request, enters the emailed code, the support user enters it too and acts for her; both
+see the banner; she ends it with a reason and the support side is signed out.
 Screenshots go to .build/browser-artifacts/. Any console error, uncaught exception or failed
 resource (a CSP violation, a 404) fails the run.
 
@@ -13,12 +17,15 @@ Python's standard library only: the DevTools WebSocket is spoken by the small cl
 """
 import base64
 import datetime
+import hashlib
+import hmac
 import json
 import os
 import re
 import shutil
 import signal
 import socket
+import sqlite3
 import struct
 import subprocess
 import sys
@@ -95,7 +102,17 @@ class WebSocket:
 
 
 class Browser:
-    def __init__(self, chromium, profile):
+    def __init__(self, chromium, profile, context_of=None):
+        """A page in a new headless Chromium, or with `context_of`, a page in a new browser
+        context (its own cookies and storage) of that browser's Chromium."""
+        self.context = None
+        if context_of is not None:
+            self.process = None
+            self.endpoint, self.port = context_of.endpoint, context_of.port
+            self.context = self.browser_call("Target.createBrowserContext", disposeOnDetach=False)["browserContextId"]
+            target = self.browser_call("Target.createTarget", url="about:blank", browserContextId=self.context)
+            self.attach(f"ws://127.0.0.1:{self.port}/devtools/page/{target['targetId']}")
+            return
         self.process = subprocess.Popen(
             [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
              "--remote-debugging-port=0", f"--user-data-dir={profile}", "--window-size=1280,900", "about:blank"],
@@ -109,10 +126,28 @@ class Browser:
                 endpoint = found.group(1)
         if endpoint is None:
             raise RuntimeError("chromium did not start its DevTools endpoint")
-        port = re.match(r"ws://[^:]+:(\d+)/", endpoint).group(1)
+        self.endpoint = endpoint
+        self.port = port = re.match(r"ws://[^:]+:(\d+)/", endpoint).group(1)
         targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list"))
         page = next(t for t in targets if t["type"] == "page")
-        self.ws = WebSocket(page["webSocketDebuggerUrl"])
+        self.attach(page["webSocketDebuggerUrl"])
+
+    def browser_call(self, method, **params):
+        """One command on the browser's own endpoint (browser contexts are made there)."""
+        ws = WebSocket(self.endpoint)
+        try:
+            ws.send(json.dumps({"id": 1, "method": method, "params": params}))
+            while True:
+                message = json.loads(ws.receive())
+                if message.get("id") == 1:
+                    if "error" in message:
+                        raise RuntimeError(f"{method}: {message['error']}")
+                    return message.get("result", {})
+        finally:
+            ws.sock.close()
+
+    def attach(self, url):
+        self.ws = WebSocket(url)
         self.next_id = 0
         self.events = []
         self.problems = []
@@ -207,6 +242,12 @@ class Browser:
             file.write(base64.b64decode(data))
 
     def close(self):
+        if self.context is not None:
+            try:
+                self.browser_call("Target.disposeBrowserContext", browserContextId=self.context)
+            except Exception:
+                pass
+            return
         try:
             self.call("Browser.close")
         except Exception:
@@ -215,6 +256,32 @@ class Browser:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+
+
+def totp(secret, at=None):
+    """RFC 6238: the six-digit code of a base32 secret now (or at `at`)."""
+    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    digest = hmac.new(key, struct.pack(">Q", int((at or time.time()) // 30)), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000:06d}"
+
+
+def support_code(database, email):
+    """The code in the newest support email to `email`, read from the core's outbox."""
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        row = db.execute(
+            "SELECT body FROM mail_outbox WHERE kind = 'support_code' AND recipient = ? ORDER BY id DESC LIMIT 1",
+            (email,)).fetchone()
+    assert row, f"no support code emailed to {email}"
+    return next(line.strip() for line in row[0].splitlines() if re.fullmatch(r"\d{8}", line.strip()))
+
+
+def sign_in(browser, base, path, login):
+    browser.open(f"{base}{path}")
+    browser.wait_for("location.pathname === '/login'", what="the sign-in page")
+    browser.evaluate(f"document.getElementById('f-login').value = {json.dumps(login)}; document.getElementById('f-password').value = {json.dumps(PASSWORD)}")
+    browser.submit("form[action='/login']")
+    browser.wait_for(f"location.pathname === {json.dumps(path)}", what=f"{path} after signing in as {login}")
 
 
 def free_port():
@@ -419,6 +486,61 @@ def main():
         browser.submit("form[action='/login']")
         browser.wait_for("location.pathname === '/my/invoices' && document.querySelectorAll('main table tbody tr').length > 0", what="the member's own invoices")
         browser.screenshot("18-my-invoices")
+
+        # An assisted session, from both sides. The support user (SuperAdministrador) first turns on
+        # two-step sign-in on their settings page and keeps a recovery code.
+        browser.submit("form[action='/logout']")
+        sign_in(browser, base, "/settings", "admin")
+        browser.submit("form[action='/settings/totp/start']")
+        secret = browser.evaluate("document.querySelector('input[name=secret]').value")
+        browser.evaluate(f"document.getElementById('f-code').value = {json.dumps(totp(secret))}")
+        browser.submit("form[action='/settings/totp']")
+        recovery = browser.evaluate("Array.from(document.querySelectorAll('ul.codes li')).map(e => e.textContent.trim())")
+        assert len(recovery) == 10, recovery
+        # The receptionist, in a browser of her own, is signed in at her desk.
+        user = Browser(chromium, None, context_of=browser)
+        try:
+            sign_in(user, base, "/home", "recepcion.centro")
+            assert user.evaluate("document.getElementById('support-banner') === null")
+            # The support user asks, proving their own second factor.
+            browser.open(f"{base}/support")
+            browser.evaluate(f"document.getElementById('f-email').value = 'recepcion.centro@portero.demo'; document.getElementById('f-totp').value = {json.dumps(recovery[0])}")
+            browser.submit("form[action='/support']")
+            browser.wait_for("/^\\/support\\/\\d+$/.test(location.pathname)", what="the support request's page")
+            request_path = browser.evaluate("location.pathname")
+            browser.screenshot("19-support-asked")
+            # She sees who asks on her page, and enters the code from her email.
+            user.open(f"{base}/home")
+            user.wait_for("document.getElementById('support-banner') !== null", what="the request's banner")
+            user.open(f"{base}/my/support")
+            code = support_code(os.path.join(work, "demo-again", "core.sqlite"), "recepcion.centro@portero.demo")
+            user.evaluate(f"document.querySelector('form[action$=\"/consent\"] input[name=code]').value = {json.dumps(code)}")
+            user.screenshot("20-user-consents")
+            user.submit("form[action$='/consent']")
+            user.wait_for("location.search === '?done=consent'", what="the consent recorded")
+            # The support user enters the same code and is sent home acting for her.
+            browser.open(f"{base}{request_path}")
+            browser.evaluate(f"document.getElementById('f-code').value = {json.dumps(code)}")
+            browser.submit(f"form[action='{request_path}/confirm']")
+            browser.wait_for("location.pathname === '/home' && document.getElementById('support-banner') !== null", what="the assisted session's banner on the support side")
+            banner = browser.evaluate("document.getElementById('support-banner').textContent")
+            assert "Administración" in banner and "Laura" in banner and "—" in banner, banner
+            assert browser.evaluate("document.querySelector('a[href=\"/audit\"]') === null"), "the support side keeps its own rights"
+            browser.screenshot("21-support-acting")
+            user.open(f"{base}/home")
+            user.wait_for("document.getElementById('support-banner') !== null && document.getElementById('support-banner').textContent.includes('—')", what="the running session's banner on the user's side")
+            user.screenshot("22-user-sees-banner")
+            # She ends it, with a reason; the support side finds itself signed out.
+            user.open(f"{base}/my/support")
+            user.evaluate("document.querySelector('form[action$=\"/end\"] input[name=reason]').value = 'Ya quedó, gracias'")
+            user.submit("form[action$='/end']")
+            user.wait_for("location.search === '?done=end' && document.getElementById('support-banner') === null", what="the session ended on the user's side")
+            browser.open(f"{base}/home")
+            browser.wait_for("location.pathname === '/login'", what="the support side signed out at the end")
+            browser.screenshot("23-support-ended")
+            browser.problems += user.problems
+        finally:
+            user.close()
 
         if browser.problems:
             for problem in browser.problems:

@@ -90,7 +90,7 @@ public struct APIRequest {
     public func audit(
         _ action: String, target: String, changes: [String: Any] = [:], concerning branches: Set<BranchID>? = nil
     ) throws {
-        let actor = session.map { "user:\($0.account.id)" } ?? device.map { "device:\($0.id)" } ?? "anonymous"
+        let actor = session.map(Authenticator.auditActor) ?? device.map { "device:\($0.id)" } ?? "anonymous"
         _ = try database.audit.append(
             actor: actor, action: action, target: target, changes: AuditChanges.json(changes),
             concerning: try branches ?? CoreAPI.branches(concerning: target, self), at: now)

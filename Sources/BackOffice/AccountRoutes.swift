@@ -99,6 +99,7 @@ extension CoreAPI {
             }
         }
         table.add(.delete, "/api/v1/session", .signedIn, "Sign out", answers: [.noContent]) { request in
+            try endAssistanceOnSignOut(request)
             if let token = CoreAPI.cookie("portero_session", in: request.context.request.header("cookie")) {
                 try request.database.auth.logout(token: token)
             }

@@ -84,6 +84,7 @@ public final class CoreAPI: Sendable {
         Self.declareMemberRoutes(&declared)
         Self.declarePINRoutes(&declared)
         Self.declareSalesRoutes(&declared)
+        Self.declareSupportRoutes(&declared)
         Self.declarePosRoutes(&declared)
         Self.declarePosSaleRoutes(&declared)
         Self.declareCashRoutes(&declared)
@@ -318,7 +319,8 @@ public final class CoreAPI: Sendable {
                 let found = try database.auth.checkSession(token: token, now: now)
                 check = found
                 guard let session = found.session else {
-                    throw HTTPResponseError(.error(401, "\(AuthFailure.sessionExpired)"))
+                    let over = found.assistanceOver.map(Self.assistanceOverMessage)
+                    throw HTTPResponseError(.error(401, over ?? "\(AuthFailure.sessionExpired)"))
                 }
                 if route.method != .get && route.method != .head {
                     do {
@@ -328,6 +330,7 @@ public final class CoreAPI: Sendable {
                     }
                 }
                 request.session = session
+                try Self.refuseInAssistedSession(route, session, context)
             }
         }
         if case let .privilege(privilege) = route.access, let account = request.session?.account {
@@ -394,5 +397,4 @@ public final class CoreAPI: Sendable {
         let raw = pair.dropFirst(name.count + 1).replacingOccurrences(of: "+", with: " ")
         return raw.removingPercentEncoding ?? raw
     }
-
 }

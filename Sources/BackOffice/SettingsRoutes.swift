@@ -9,6 +9,7 @@ extension Schema {
             "currency": .string(pattern: "^[A-Z]{3}$"), "paymentGraceDays": .integer(minimum: 0, maximum: 60),
             "taxRateBasisPoints": .integer(minimum: 0, maximum: 10_000), "legalName": .text, "taxID": .text,
             "fiscalAddress": .text, "signInNetworks": signInNetworks,
+            "supportSessionMinutes": .integer(minimum: 1, maximum: 5),
         ]))
 
     /// Networks each role may sign in from: role name → addresses or CIDR networks.
@@ -46,6 +47,7 @@ extension CoreAPI {
                 .required("taxRateBasisPoints", .integer(minimum: 0, maximum: 10_000)),
                 .required("legalName", .optionalName), .required("taxID", .string(pattern: "^[A-Za-z0-9&Ñ-]{0,20}$")),
                 .required("fiscalAddress", .string(maxLength: 300)), .optional("signInNetworks", .signInNetworks),
+                .optional("supportSessionMinutes", .integer(minimum: 1, maximum: 5)),
             ],
             answers: [.json(200, .chainSettings)]
         ) { request in
@@ -57,6 +59,7 @@ extension CoreAPI {
                 let taxID: String
                 let fiscalAddress: String
                 let signInNetworks: [String: [String]]?
+                let supportSessionMinutes: Int?
             }
             let body = try request.body(Body.self)
             for (role, networks) in body.signInNetworks ?? [:] {
@@ -71,6 +74,8 @@ extension CoreAPI {
                 taxRateBasisPoints: body.taxRateBasisPoints, legalName: body.legalName, taxID: body.taxID,
                 fiscalAddress: body.fiscalAddress)
             settings.signInNetworks = try body.signInNetworks ?? request.database.settings.chain().signInNetworks
+            settings.supportSessionMinutes =
+                try body.supportSessionMinutes ?? request.database.settings.chain().supportSessionMinutes
             // Nobody locks themselves out: the caller's own address must stay inside their roles' networks.
             let address = request.api.clientAddress(of: request.context.request)
             let locked = rolesRefused(try request.actor, from: address, settings)
@@ -119,6 +124,9 @@ extension CoreAPI {
             if settings.taxID != before.taxID { changes["taxID"] = settings.taxID }
             if settings.fiscalAddress != before.fiscalAddress { changes["fiscalAddress"] = settings.fiscalAddress }
             if settings.signInNetworks != before.signInNetworks { changes["signInNetworks"] = settings.signInNetworks }
+            if settings.supportSessionMinutes != before.supportSessionMinutes {
+                changes["supportSessionMinutes"] = settings.supportSessionMinutes
+            }
             try request.audit("settings.update", target: "chain", changes: changes, concerning: everyBranch(database))
             return settings
         }

@@ -22,10 +22,13 @@ public struct Session: Hashable, Sendable {
     public var account: Account
     /// The double-submit token every cookie-authenticated write must echo in `X-CSRF-Token`.
     public var csrfToken: String
+    /// Set when a support user acts for `account` (an assisted session, seed 001).
+    public var assistance: Assistance?
 
-    public init(account: Account, csrfToken: String) {
+    public init(account: Account, csrfToken: String, assistance: Assistance? = nil) {
         self.account = account
         self.csrfToken = csrfToken
+        self.assistance = assistance
     }
 }
 
@@ -194,6 +197,8 @@ public final class Authenticator {
         public let upkeep: Upkeep
         let key: [UInt8]
         let token: String
+        /// An assisted session refused because its time is over (recorded by `settle`).
+        public var assistanceOver: Assistance? = nil
     }
 
     /// Reads the session behind a cookie token and writes nothing, so a signed-in read runs in
@@ -218,8 +223,8 @@ public final class Authenticator {
                         let account = row.isNull(4) ? nil : try SQLAccountStore.account(id, from: row, at: 4)
                         return KeptSession(
                             account: account, csrfToken: try row.get(1), createdAt: try row.get(2),
-                            lastSeen: try row.get(3),
-                            generation: generation, key: key)
+                            lastSeen: try row.get(3), generation: generation, key: key,
+                            assistance: try Self.assistance(row, at: 13))
                     })
             else {
                 keptSessions[token] = nil
@@ -228,7 +233,9 @@ public final class Authenticator {
             if keptSessions.count >= Self.keptSessionsLimit { keptSessions.removeAll(keepingCapacity: true) }
             keptSessions[token] = found
             return check(found, token: token, now: now)
-                ?? SessionCheck(session: nil, upkeep: .remove, key: key, token: token)
+                ?? SessionCheck(
+                    session: nil, upkeep: .remove, key: key, token: token,
+                    assistanceOver: found.assistance.flatMap { now >= $0.endsAt ? $0 : nil })
         }
     }
 
@@ -254,8 +261,10 @@ public final class Authenticator {
         let idle = now.milliseconds - kept.lastSeen > policy.sessionIdleSeconds * 1000
         let absolute = now.milliseconds - kept.createdAt > policy.sessionAbsoluteSeconds * 1000
         guard !idle, !absolute, let account = kept.account, account.active else { return nil }
+        // An assisted session ends at its deadline, whatever the activity.
+        if let assistance = kept.assistance, now >= assistance.endsAt { return nil }
         return SessionCheck(
-            session: Session(account: account, csrfToken: kept.csrfToken),
+            session: Session(account: account, csrfToken: kept.csrfToken, assistance: kept.assistance),
             upkeep: now.milliseconds - kept.lastSeen >= 60_000 ? .touch : .none,
             key: kept.key, token: token)
     }
@@ -269,6 +278,7 @@ public final class Authenticator {
         let generation: Int64
         /// The token's SHA-256, as stored (the upkeep's key).
         let key: [UInt8]
+        let assistance: Assistance?
     }
 
     /// Sessions this connection has read, by token; used while the generation stands. Looked
@@ -287,8 +297,9 @@ public final class Authenticator {
     /// The session and its account in one statement (an account gone leaves its columns NULL).
     package static let sessionSQL = DialectText { dialect in
         """
-        SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen, \(SQLAccountStore.accountColumns[dialect])
-        FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?
+        SELECT s.user_id, s.csrf_token, s.created_at, s.last_seen, \(SQLAccountStore.accountColumns[dialect]),
+        \(assistanceColumns) FROM sessions s LEFT JOIN users u ON u.id = s.user_id
+        LEFT JOIN support_requests a ON a.id = s.assistance_id AND a.status = 'active' WHERE s.token_hash = ?
         """
     }
 
@@ -299,7 +310,9 @@ public final class Authenticator {
         case .touch:
             try db.run("UPDATE sessions SET last_seen = ? WHERE token_hash = ?", now.milliseconds, check.key)
             keptSessions[check.token]?.lastSeen = now.milliseconds
-        case .remove: try db.run("DELETE FROM sessions WHERE token_hash = ?", check.key)
+        case .remove:
+            if let over = check.assistanceOver { try endAssistanceAtDeadline(over, now: now) }
+            try db.run("DELETE FROM sessions WHERE token_hash = ?", check.key)
         }
     }
 

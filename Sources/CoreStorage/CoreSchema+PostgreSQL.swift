@@ -3,14 +3,14 @@ import SQLite
 
 extension CoreSchema {
     /// The same schema on PostgreSQL: one step that stands for SQLite's steps 1 to 15, then the
-    /// same numbers as SQLite's for every later step. Types follow SQLite's (integers are
+    /// same numbers as SQLite's for every later step (step 26 is PostgreSQL's alone). Types follow SQLite's (integers are
     /// BIGINT, flags 0 or 1, byte strings BYTEA), so both backends run the same statements.
     package static let postgresMigrator = PGMigrator(
         owner: "portero-core",
         migrations: [
             postgresBase, postgresPointOfSale, postgresPromotions, postgresInvoices, postgresPayments, postgresMail,
             postgresWebhooks,
-            postgresNotificationPreferences, postgresAttendanceCount,
+            postgresNotificationPreferences, postgresSupport, postgresAttendanceCount,
         ])
 
     static let postgresBase = Migration(

@@ -18,6 +18,8 @@ public struct ChainSettings: Hashable, Sendable, Codable {
     /// Networks each role may sign in from (role name → addresses or CIDR networks); a role not
     /// listed signs in from anywhere. A user holding several listed roles must meet each list.
     public var signInNetworks: [String: [String]]
+    /// How long an assisted session lasts, in minutes (1 to 5).
+    public var supportSessionMinutes = 5
 
     public init(
         currency: String = "MXN", paymentGraceDays: Int = 3, taxRateBasisPoints: Int = 1_600, legalName: String = "",
@@ -60,6 +62,9 @@ public struct ChainSettings: Hashable, Sendable, Codable {
                 throw AccountError(field: "signInNetworks", problem: "at most 50 networks for \(role)")
             }
         }
+        guard (1...5).contains(supportSessionMinutes) else {
+            throw AccountError(field: "supportSessionMinutes", problem: "must be from 1 to 5")
+        }
     }
 
     /// What a tax identifier holds (an RFC, a VAT number): the schema's `^[A-Za-z0-9&Ñ-]{0,20}$`.
@@ -81,6 +86,7 @@ public struct ChainSettings: Hashable, Sendable, Codable {
         taxID = try container.decodeIfPresent(String.self, forKey: .taxID) ?? ""
         fiscalAddress = try container.decodeIfPresent(String.self, forKey: .fiscalAddress) ?? ""
         signInNetworks = try container.decodeIfPresent([String: [String]].self, forKey: .signInNetworks) ?? [:]
+        supportSessionMinutes = try container.decodeIfPresent(Int.self, forKey: .supportSessionMinutes) ?? 5
     }
 }
 

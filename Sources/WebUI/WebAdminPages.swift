@@ -283,7 +283,8 @@ extension WebUI {
                         t.dateTime(Timestamp(milliseconds: $0), zone: request.ui.api.timeZone)
                     } ?? ""
                 return [
-                    "\(request.string(entry["id"]))", "<time>\(at)</time>", "\(request.string(entry["actor"]))",
+                    "\(request.string(entry["id"]))", "<time>\(at)</time>",
+                    "\(Self.supportActor(request, request.string(entry["actor"])))",
                     "\(request.string(entry["action"]))",
                     "\(request.string(entry["target"]))",
                     "<code class=\"changes\">\(request.string(entry["changes"]))</code>",

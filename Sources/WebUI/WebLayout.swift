@@ -33,6 +33,8 @@ extension WebRequest {
                 ("/chain-settings", "nav.chainSettings", account.may(.configuration, at: nil)),
                 ("/audit", "nav.audit", account.may(.configuration, at: nil)),
                 ("/webhooks", "nav.webhooks", account.may(.configuration, at: nil)),
+                ("/support", "nav.support", account.may(.support, at: nil) && session?.assistance == nil),
+                ("/my/support", "nav.support", !account.may(.support, at: nil) || session?.assistance != nil),
             ]
             nav = links.filter(\.2).map { link in
                 """
@@ -70,7 +72,7 @@ extension WebRequest {
             <link rel="icon" href="/static/icon.svg" type="image/svg+xml"></head>
             <body><a class="skip" href="#main">\(t["nav.skip"])</a>
             <header><nav aria-label="Portero"><a class="brand" href="/home">Portero</a><ul>\(nav)</ul></nav></header>
-            <main id="main"><h1>\(title)</h1>\
+            \(supportBanner)<main id="main"><h1>\(title)</h1>\
             \(notice.map { "<p class=\"notice\" role=\"status\">\($0)</p>" as HTML } ?? "")\(body)</main>
             </body></html>
             """

@@ -20,7 +20,10 @@ extension WebUI {
         let t = request.text
         let current = request.call(.get, "/api/v1/settings")
         guard current.ok else { return request.failure(current) }
-        let fields = ["currency", "paymentGraceDays", "taxRateBasisPoints", "legalName", "taxID", "fiscalAddress"]
+        let fields = [
+            "currency", "paymentGraceDays", "taxRateBasisPoints", "legalName", "taxID", "fiscalAddress",
+            "supportSessionMinutes",
+        ]
         let wrong = failed.flatMap { $0.erroredField(among: fields + ["signInNetworks"]) ?? "currency" }
         func value(_ name: String) -> String {
             failed != nil ? request.field(name) : request.string(current.object[name])
@@ -29,11 +32,13 @@ extension WebUI {
         let labels = [
             "currency": "chain.currency", "paymentGraceDays": "chain.grace", "taxRateBasisPoints": "chain.tax",
             "legalName": "chain.legalName", "taxID": "chain.taxID", "fiscalAddress": "chain.address",
+            "supportSessionMinutes": "chain.supportMinutes",
         ]
         let inputs: [HTML] = fields.map { name in
             request.input(
                 name, t[labels[name] ?? name], value: value(name),
-                type: ["paymentGraceDays", "taxRateBasisPoints"].contains(name) ? "number" : "text",
+                type: ["paymentGraceDays", "taxRateBasisPoints", "supportSessionMinutes"].contains(name)
+                    ? "number" : "text",
                 required: name == "currency", error: error(name))
         }
         let stored = (current.object["signInNetworks"] as? [String: [String]]) ?? [:]

@@ -19,7 +19,8 @@ extension WebUI {
         add(&router, .post, "/chain-settings", .signedIn) { request in
             var body: [String: Any] = ["signInNetworks": Self.networksTyped(request)]
             for name in ["currency", "legalName", "taxID", "fiscalAddress"] { body[name] = request.field(name) }
-            for name in ["paymentGraceDays", "taxRateBasisPoints"] {
+            for name in ["paymentGraceDays", "taxRateBasisPoints", "supportSessionMinutes"]
+            where name != "supportSessionMinutes" || !request.field(name).isEmpty {
                 body[name] = Int64(request.field(name)) ?? request.field(name) as Any
             }
             let result = request.call(.put, "/api/v1/settings", body: body)

@@ -57,6 +57,12 @@ extension AdminCommands {
                 }
                 body["paymentGraceDays"] = days
             }
+            if let minutes = arguments.value("--support-minutes") {
+                guard let value = Int(minutes) else {
+                    throw CommandLineArguments.UsageError(message: "--support-minutes is a number from 1 to 5")
+                }
+                body["supportSessionMinutes"] = value
+            }
             if let rate = arguments.value("--tax-rate") {
                 // Typed as a percentage (16, 8.5): kept in basis points.
                 guard let percent = Decimal(string: rate, locale: Locale(identifier: "en_US_POSIX")) else {
@@ -83,7 +89,7 @@ extension AdminCommands {
             throw CommandLineArguments.UsageError(
                 message:
                     "settings takes show or set [--currency MXN] [--payment-grace DAYS] [--tax-rate 16] "
-                    + "[--legal-name TEXT] [--tax-id TEXT] [--fiscal-address TEXT] "
+                    + "[--legal-name TEXT] [--tax-id TEXT] [--fiscal-address TEXT] [--support-minutes 1-5] "
                     + "[--sign-in-networks 'superadministrador=10.0.0.0/8,192.168.1.0/24;recepcion=']")
         }
         return .success

@@ -19,7 +19,7 @@ struct AdminCommands {
         "--reason", "--door", "--status", "--interval", "--promotion", "--reference", "--city", "--time-zone",
         "--minutes",
     ]).union(doorSetupValued).union(paymentValued).union(posValued).union(promotionValued).union(invoiceValued)
-        .union(webhookValued)
+        .union(webhookValued).union(supportValued)
 
     var json: Bool { arguments.has("--json") }
 
@@ -83,6 +83,7 @@ struct AdminCommands {
         case ("promotions", _): return try promotions()
         case ("invoices", _): return try invoices()
         case ("webhooks", _): return try webhooks()
+        case ("support", _): return try support()
         default:
             throw CommandLineArguments.UsageError(message: "unknown command '\(words.joined(separator: " "))'")
         }

@@ -87,7 +87,8 @@ let info = ProgramInfo(
         (
             """
             settings [show] | set [--currency MXN] [--payment-grace DAYS] [--tax-rate 16] [--legal-name TEXT] \
-            [--tax-id TEXT] [--fiscal-address TEXT] [--sign-in-networks 'ROLE=NET,NET;ROLE=…']
+            [--tax-id TEXT] [--fiscal-address TEXT] [--sign-in-networks 'ROLE=NET,NET;ROLE=…'] \
+            [--support-minutes 1-5]
             """,
             "The chain's settings: one currency, the grace before an unpaid subscription closes the door, the tax "
                 + "rate prices include, the seller on receipts and invoices, the networks each role signs in from "
@@ -100,6 +101,10 @@ let info = ProgramInfo(
             | deliveries ID [--limit N] | test ID | rotate ID
             """,
             "Webhook endpoints: signed POSTs of the chain's events; add and rotate print the secret once."
+        ),
+        (
+            "support sessions [--limit N] [--status S] | show ID | end ID --reason TEXT",
+            "Assisted sessions (support acting for a user with their consent): list them, look at one, end one."
         ),
         (
             "devices list | add --branch ID --name NAME | code ID | revoke ID",
@@ -206,7 +211,7 @@ runProgram(info, flags: AdminCommands.flags, valued: AdminCommands.valued.union(
         [
             "login", "logout", "users", "branches", "cards", "plans", "subscriptions", "devices", "attendance",
             "notifications", "doors", "calendar", "settings", "payments", "pos", "cash", "promotions", "invoices",
-            "webhooks",
+            "webhooks", "support",
         ].contains(first)
     {
         do {

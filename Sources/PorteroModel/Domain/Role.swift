@@ -77,6 +77,9 @@ public enum Privilege: String, CaseIterable, Sendable, Codable {
     /// Remote lockdown, free access and unlock of a branch's doors. Not a row of seed 003's
     /// matrix: a security function of its own, Gerente de sucursal and above.
     case doorCommands = "door_commands"
+    /// Acting for a user, with their consent, in an assisted session (seed 001). Not a row of
+    /// seed 003's matrix: SuperAdministrador only.
+    case support
 }
 
 /// Which roles have which privilege: seed 003's matrix is the default policy; deny by default.
@@ -93,7 +96,7 @@ public struct PrivilegeMatrix: Sendable, Equatable {
             (.myProfile, 5), (.home, 4), (.dashboard, 4), (.configuration, 2), (.branches, 2),
             (.promotions, 2), (.users, 4), (.subscriptions, 4), (.attendance, 4), (.posCategories, 2),
             (.posProducts, 3), (.posSales, 4), (.cashCut, 3), (.reports, 3), (.subscriptionInvoices, 4),
-            (.userManual, 4), (.doorCommands, 3),
+            (.userManual, 4), (.doorCommands, 3), (.support, 1),
         ]
         return PrivilegeMatrix(grants: Dictionary(uniqueKeysWithValues: marks.map { ($0.0, Set(order.prefix($0.1))) }))
     }()
