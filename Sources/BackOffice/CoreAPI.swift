@@ -33,6 +33,8 @@ public final class CoreAPI: Sendable {
     public let publicURL: String?
     /// Signalled when this instance queues an email, so the sender does not wait for its next round.
     package let mailWaiting = DispatchSemaphore(value: 0)
+    /// The OpenID provider staff may sign in with; nil when none is configured.
+    package let oidc: OIDCProvider?
 
     /// Opens (and migrates) the database at `path` (a SQLite file, or a `postgres://` URL); more
     /// connections are opened as requests need them.
@@ -50,7 +52,8 @@ public final class CoreAPI: Sendable {
         trustedProxies: [String] = [], metricsAllowedAddresses: [String] = ["127.0.0.1", "::1"], log: Log = Log(),
         hasher: PasswordHasher = PasswordHasher(),
         policy: AuthPolicy = AuthPolicy(), enrollmentCodeSeconds: Int64 = 24 * 3600, timeZone: String = "UTC",
-        publicURL: String? = nil, clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }
+        publicURL: String? = nil, oidc: OIDCSettings? = nil,
+        clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }
     ) throws {
         let throttle = LoginThrottle()
         let dummyHash = Authenticator.makeDummyHash(hasher)
@@ -77,6 +80,7 @@ public final class CoreAPI: Sendable {
         _ = try ZoneRules(identifier: timeZone)
         self.timeZone = timeZone
         self.publicURL = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        self.oidc = oidc.map { OIDCProvider(settings: $0) }
         var declared = RouteTable()
         Self.declareAccountRoutes(&declared)
         Self.declareUserRoutes(&declared)

@@ -25,6 +25,7 @@ public final class CoreDatabase {
     public let promotions: any PromotionStore
     public let invoices: any InvoiceStore
     public let webhooks: any WebhookStore
+    public let oidc: any OIDCStore
 
     package init(
         connection: any SQLDatabase, hasher: PasswordHasher, policy: AuthPolicy, throttle: LoginThrottle,
@@ -52,6 +53,7 @@ public final class CoreDatabase {
         promotions = SQLPromotionStore(connection: connection)
         invoices = SQLInvoiceStore(connection: connection)
         webhooks = SQLWebhookStore(connection: connection)
+        oidc = SQLOIDCStore(connection: connection)
         auth = Authenticator(
             connection: connection, accounts: accounts, audit: audit, hasher: hasher, policy: policy,
             throttle: throttle, dummyHash: dummyHash)

@@ -48,6 +48,7 @@ public enum CoreMigration {
             "core_meta", "branches", "agreements", "users", "plans", "plan_versions", "promotions", "subscriptions",
             "invoices", "devices", "audit", "notifications", "pos_categories", "pos_products", "cash_registers",
             "cash_shifts", "pos_sales", "pos_refunds", "pos_purchases", "webhooks",
+            "oidc_links",
         ]
         let order = first.filter(copied.contains) + copied.subtracting(first).sorted()
         var rows: [String: Int] = [:]

@@ -11,6 +11,7 @@ extension CoreSchema {
             postgresBase, postgresPointOfSale, postgresPromotions, postgresInvoices, postgresPayments, postgresMail,
             postgresWebhooks,
             postgresNotificationPreferences,
+            postgresOIDC,
         ])
 
     static let postgresBase = Migration(

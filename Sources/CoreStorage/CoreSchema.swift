@@ -321,5 +321,6 @@ package enum CoreSchema {
             mail,
             webhooks,
             notificationPreferences,
+            oidc,
         ])
 }
