@@ -88,6 +88,7 @@ public final class CoreAPI: Sendable {
         Self.declareMemberRoutes(&declared)
         Self.declarePINRoutes(&declared)
         Self.declareSalesRoutes(&declared)
+        Self.declareOIDCRoutes(&declared)
         Self.declarePosRoutes(&declared)
         Self.declarePosSaleRoutes(&declared)
         Self.declareCashRoutes(&declared)

@@ -36,7 +36,7 @@ public struct WebText: Sendable {
     public subscript(_ key: String) -> String {
         guard
             let pair = Self.table[key] ?? Self.doorTable[key] ?? Self.paymentTable[key] ?? Self.posTable[key]
-                ?? Self.promotionTable[key] ?? Self.invoiceTable[key] ?? Self.webhookTable[key]
+                ?? Self.promotionTable[key] ?? Self.invoiceTable[key] ?? Self.webhookTable[key] ?? Self.oidcTable[key]
         else { return key }
         return language == .es ? pair.0 : pair.1
     }

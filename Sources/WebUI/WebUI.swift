@@ -43,6 +43,7 @@ package final class WebUI: Sendable {
         declarePasswordResetPages(&router)
         declareCatalogueEditPages(&router)
         declareNotificationPreferencePages(&router)
+        declareOIDCPages(&router)
     }
 
     /// Adds a page: resolves the session and language, sends anyone signed out to the login (and
