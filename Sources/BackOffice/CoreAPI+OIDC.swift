@@ -112,10 +112,12 @@ extension CoreAPI {
             found.email.lowercased() == verified.email.lowercased()
         {
             if try database.oidc.link(of: found.id, issuer: issuer) != nil {
-                throw OIDCRefusal(
-                    "linked_elsewhere",
-                    "the account for \(verified.email) is linked to another identity at the "
-                        + "provider; its owner can unlink it in their settings", status: 403)
+                throw OIDCAccountRefusal(
+                    refusal: OIDCRefusal(
+                        "linked_elsewhere",
+                        "the account for \(verified.email) is linked to another identity at the provider; its "
+                            + "owner can unlink it in their settings", status: 403),
+                    account: found)
             }
             account = found
             newLink = true

@@ -34,7 +34,7 @@ public final class PublicKey: @unchecked Sendable {
         guard let e = BN_bin2bn(exponent, Int32(exponent.count), nil) else { throw .fromLibcrypto("BN_bin2bn") }
         defer { BN_free(e) }
         return try build(name: "RSA", kind: .rsa) { builder in
-            OSSL_PARAM_BLD_push_BN(builder, "n", n) == 1 && OSSL_PARAM_BLD_push_BN(builder, "e", e) == 1
+            OSSL_PARAM_BLD_push_BN(builder, name("n"), n) == 1 && OSSL_PARAM_BLD_push_BN(builder, name("e"), e) == 1
         }
     }
 
@@ -43,16 +43,20 @@ public final class PublicKey: @unchecked Sendable {
         guard x.count == 32, y.count == 32 else {
             throw CryptoError(operation: "P-256 key", detail: "x and y must be 32 bytes each")
         }
-        var point: [UInt8] = [0x04] + x + y
-        let group = Array("prime256v1".utf8CString)
+        // The builder keeps pointers to the values too, until it makes the parameters.
+        let point = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 65)
+        defer { point.deallocate() }
+        _ = point.initialize(from: [0x04] + x + y)
         return try build(name: "EC", kind: .p256) { builder in
-            group.withUnsafeBufferPointer { name in
-                point.withUnsafeMutableBytes { bytes in
-                    OSSL_PARAM_BLD_push_utf8_string(builder, "group", name.baseAddress, 0) == 1
-                        && OSSL_PARAM_BLD_push_octet_string(builder, "pub", bytes.baseAddress, bytes.count) == 1
-                }
-            }
+            OSSL_PARAM_BLD_push_utf8_string(builder, name("group"), name("prime256v1"), 0) == 1
+                && OSSL_PARAM_BLD_push_octet_string(builder, name("pub"), point.baseAddress, point.count) == 1
         }
+    }
+
+    /// A parameter's name for the builder, which keeps the pointer (not a copy) until it makes
+    /// the parameters: a static string's bytes, never a temporary of Swift's.
+    private static func name(_ text: StaticString) -> UnsafePointer<CChar> {
+        UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)
     }
 
     private static func build(name: String, kind: Kind, _ push: (OpaquePointer) -> Bool) throws(CryptoError)
