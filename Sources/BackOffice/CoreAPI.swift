@@ -33,8 +33,7 @@ public final class CoreAPI: Sendable {
     public let publicURL: String?
     /// Signalled when this instance queues an email, so the sender does not wait for its next round.
     package let mailWaiting = DispatchSemaphore(value: 0)
-    /// The OpenID provider staff may sign in with; nil when none is configured.
-    package let oidc: OIDCProvider?
+    package let oidc: OIDCProvider?  // the OpenID provider staff may sign in with (nil: none)
 
     /// Opens (and migrates) the database at `path` (a SQLite file, or a `postgres://` URL); more
     /// connections are opened as requests need them.
@@ -52,8 +51,7 @@ public final class CoreAPI: Sendable {
         trustedProxies: [String] = [], metricsAllowedAddresses: [String] = ["127.0.0.1", "::1"], log: Log = Log(),
         hasher: PasswordHasher = PasswordHasher(),
         policy: AuthPolicy = AuthPolicy(), enrollmentCodeSeconds: Int64 = 24 * 3600, timeZone: String = "UTC",
-        publicURL: String? = nil, oidc: OIDCSettings? = nil,
-        clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }
+        publicURL: String? = nil, oidc: OIDCSettings? = nil, clock: @escaping @Sendable () -> Timestamp = { .now() }
     ) throws {
         let throttle = LoginThrottle()
         let dummyHash = Authenticator.makeDummyHash(hasher)
@@ -88,7 +86,6 @@ public final class CoreAPI: Sendable {
         Self.declareMemberRoutes(&declared)
         Self.declarePINRoutes(&declared)
         Self.declareSalesRoutes(&declared)
-        Self.declareOIDCRoutes(&declared)
         Self.declarePosRoutes(&declared)
         Self.declarePosSaleRoutes(&declared)
         Self.declareCashRoutes(&declared)

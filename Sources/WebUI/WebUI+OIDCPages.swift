@@ -134,9 +134,10 @@ extension WebUI {
     static func oidcButton(_ request: WebRequest, next: String) -> HTML {
         guard let provider = request.ui.api.oidc else { return "" }
         let words = fill(request.text["oidc.signInWith"], [provider.settings.displayName])
+        let href = "/oidc/start?next=\(WebRequest.percentEncode(next))"
         return """
             <p class="oidc">\(request.text["oidc.or"])</p>\
-            <p><a class="button" id="oidc-start" href="/oidc/start?next=\(WebRequest.percentEncode(next))">\(words)</a></p>
+            <p><a class="button" id="oidc-start" href="\(href)">\(words)</a></p>
             """
     }
 
@@ -147,8 +148,8 @@ extension WebUI {
         guard result.ok, result.object["configured"] as? Bool == true else { return "" }
         let provider = request.string(result.object["provider"])
         guard result.object["linked"] as? Bool == true else {
-            return
-                "<section class=\"card\"><h2>\(t["oidc.section"])</h2><p>\(fill(t["oidc.notLinked"], [provider]))</p></section>"
+            let words = fill(t["oidc.notLinked"], [provider])
+            return "<section class=\"card\"><h2>\(t["oidc.section"])</h2><p>\(words)</p></section>"
         }
         let since = (result.object["linkedAt"] as? NSNumber).map {
             t.dateTime(Timestamp(milliseconds: $0.int64Value), zone: request.ui.api.timeZone)

@@ -277,8 +277,8 @@ struct OIDCTests {
 
     @Test func theIssuerIsHTTPSOrLoopbackAndTheSecretIsRequired() throws {
         let good = try Self.parse(
-            #"{"issuer": "https://accounts.google.com", "client_id": "id", "client_secret": "s", "display_name": "Google"}"#
-        )
+            #"{"issuer": "https://accounts.google.com", "client_id": "id", "client_secret": "s", "#
+                + #""display_name": "Google"}"#)
         #expect(good.oidc?.displayName == "Google" && good.oidc?.scopes == ["openid", "email", "profile"])
         let local = try Self.parse(#"{"issuer": "http://127.0.0.1:9000", "client_id": "id", "client_secret": "s"}"#)
         #expect(local.oidc?.displayName == "127.0.0.1")
