@@ -122,6 +122,10 @@ extension CoreAPI {
             account = found
             newLink = true
         }
+        if account == nil, let create = oidc?.settings.createAccounts {
+            account = try database.write { try oidcCreateAccount(verified, create, address, database, now) }
+            newLink = true
+        }
         guard let account else {
             throw OIDCRefusal(
                 "unknown_account", "no account has the email \(verified.email); ask an administrator for one",
@@ -169,6 +173,38 @@ extension CoreAPI {
             let opened = try database.auth.openSession(for: account, address: address, method: "oidc", now: now)
             return .signedIn(token: opened.token, next: next)
         }
+    }
+
+    /// An account for an unknown verified email, as the configuration allows (`create_accounts`):
+    /// its username from the address (made unique), its name from the token, no password.
+    private func oidcCreateAccount(
+        _ verified: IDToken.Verified, _ create: OIDCAccountCreation, _ address: String, _ database: CoreDatabase,
+        _ now: Timestamp
+    ) throws -> Account {
+        let local = verified.email.split(separator: "@").first.map(String.init) ?? "user"
+        var base = String(local.filter { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }.prefix(56))
+        if base.count < 3 { base = "user-" + base }
+        var username = base
+        var suffix = 1
+        while try database.accounts.findForLogin(username) != nil {
+            suffix += 1
+            username = "\(base)-\(suffix)"
+        }
+        let given = (verified.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = (1...100).contains(given.count) && !given.contains(where: \.isNewline) ? given : local
+        let account = try database.accounts.createAccount(
+            username: username, email: verified.email, password: nil, name: name, paternalSurname: "",
+            roles: RoleSet([create.role]), branches: [create.branch], now: now)
+        try database.members.recordChange("user", account.id.rawValue, now: now)
+        try database.webhookEvent(
+            "member", branches: account.branches, data: ["user": account.id.rawValue, "change": "created"], now: now)
+        _ = try database.audit.append(
+            actor: "oidc", action: "user.create", target: "user:\(account.id)",
+            changes: AuditChanges.json([
+                "username": username, "roles": [create.role.rawValue], "branches": [create.branch.rawValue],
+                "address": address,
+            ]), concerning: account.branches, at: now)
+        return account
     }
 
     /// The second factor of a sign-in the provider vouched for. A wrong code keeps the sign-in

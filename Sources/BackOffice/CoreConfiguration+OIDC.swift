@@ -12,12 +12,27 @@ public struct OIDCSettings: Equatable, Sendable {
     /// The button's words: "Sign in with <displayName>".
     public var displayName: String
     public var scopes: [String] = ["openid", "email", "profile"]
+    /// What an unknown verified email becomes: nil (the default) creates no account.
+    public var createAccounts: OIDCAccountCreation?
 
     public init(issuer: String, clientID: String, clientSecret: String, displayName: String) {
         self.issuer = issuer
         self.clientID = clientID
         self.clientSecret = clientSecret
         self.displayName = displayName
+    }
+}
+
+/// The account a sign-in with an unknown verified email creates: one role, at one branch.
+public struct OIDCAccountCreation: Equatable, Sendable {
+    /// Roles an account made this way may have: the two without configuration privileges.
+    public static let roles: [Role] = [.client, .reception]
+    public var role: Role
+    public var branch: BranchID
+
+    public init(role: Role, branch: BranchID) {
+        self.role = role
+        self.branch = branch
     }
 }
 
@@ -28,7 +43,10 @@ extension CoreConfiguration {
         guard
             let oidc = try root.object(
                 "oidc",
-                allowed: ["issuer", "client_id", "client_secret", "client_secret_file", "display_name", "scopes"])
+                allowed: [
+                    "issuer", "client_id", "client_secret", "client_secret_file", "display_name", "scopes",
+                    "create_accounts",
+                ])
         else { return nil }
         let issuer = try oidc.string("issuer")
         guard let url = URLComponents(string: issuer), let scheme = url.scheme, let host = url.host, !host.isEmpty,
@@ -62,6 +80,17 @@ extension CoreConfiguration {
                 scopes.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && !$0.isWhitespace } })
             else { throw oidc.error("scopes", "must hold \"openid\" and \"email\", each a word without spaces") }
             settings.scopes = scopes
+        }
+        if let create = try oidc.object("create_accounts", allowed: ["role", "branch"]) {
+            let role = try create.string("role")
+            guard let chosen = OIDCAccountCreation.roles.first(where: { $0.rawValue == role }) else {
+                let names = OIDCAccountCreation.roles.map { "\"\($0.rawValue)\"" }.joined(separator: " or ")
+                throw create.error("role", "must be \(names): an account made by a provider's word holds no more")
+            }
+            guard let branch = try create.optionalInteger("branch", in: 1...Int64.max) else {
+                throw create.error("branch", "is required: the branch the new accounts belong to")
+            }
+            settings.createAccounts = OIDCAccountCreation(role: chosen, branch: BranchID(branch))
         }
         return settings
     }

@@ -118,6 +118,8 @@ package struct IDToken {
     package struct Verified: Equatable, Sendable {
         package let subject: String
         package let email: String
+        /// The person's name as the provider gives it (for an account made by the sign-in).
+        package var name: String?
     }
 
     /// Checks the signature with `key`, then the claims: issuer, audience (and `azp` when there
@@ -160,7 +162,7 @@ package struct IDToken {
         guard verified else {
             throw OIDCRefusal("email_unverified", "the provider has not verified \(email)", status: 403)
         }
-        return Verified(subject: subject, email: email)
+        return Verified(subject: subject, email: email, name: claims["name"] as? String)
     }
 
     private static func seconds(_ value: Any?) -> Int64? {

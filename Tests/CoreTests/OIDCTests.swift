@@ -49,10 +49,11 @@ struct OIDCBrowser {
         }
     }
 
-    static func make(_ peer: OIDCPeer) throws -> OIDCBrowser {
+    static func make(_ peer: OIDCPeer, create: OIDCAccountCreation? = nil) throws -> OIDCBrowser {
         var settings = OIDCSettings(
             issuer: peer.issuer, clientID: "portero-test", clientSecret: "s3cret: & más", displayName: "Google")
         settings.scopes = ["openid", "email", "profile"]
+        settings.createAccounts = create
         let fixture = try APIFixture(oidc: settings)
         // The provider signs with the real time; the core's clock is moved to it.
         fixture.advance(seconds: Timestamp.now().seconds - fixture.clock.now.seconds)
@@ -204,6 +205,27 @@ struct OIDCTests {
         #expect(reasons == ["state_browser", "inactive", "unknown_account"])
     }
 
+    /// When the configuration allows it, an unknown verified email becomes an account with the
+    /// role and branch it names, and no password; the row says the provider made it.
+    @Test func anUnknownEmailMakesAnAccountOnlyWhenTheConfigurationAllows() throws {
+        let peer = try OIDCPeer()
+        let browser = try OIDCBrowser.make(peer, create: OIDCAccountCreation(role: .reception, branch: BranchID(1)))
+        let fixture = browser.fixture
+        try peer.setUser("google-nora", email: "nora@gmail.com")
+        let answer = try browser.signIn(as: "google-nora")
+        let session = try #require(OIDCBrowser.session(answer))
+        let made = try #require(try fixture.api.withDatabase { try $0.accounts.findForLogin("nora@gmail.com") })
+        #expect(made.0.username == "nora" && made.0.roles == RoleSet([.reception]) && made.passwordHash == nil)
+        #expect(made.0.branches == [fixture.own] && made.0.name == "google-nora")
+        #expect(try fixture.send("GET", "/api/v1/me", cookie: session).status == 200)
+        let row = try #require(try browser.rows("user.create").first)
+        #expect(row.target == "user:\(made.0.id)" && row.changes["roles"] as? [String] == ["recepcion"])
+        // A second person whose address starts the same gets a username of their own.
+        try peer.setUser("google-nora2", email: "nora@otro.mx")
+        #expect(OIDCBrowser.session(try browser.signIn(as: "google-nora2")) != nil)
+        #expect(try fixture.api.withDatabase { try $0.accounts.findForLogin("nora-2")?.0.email } == "nora@otro.mx")
+    }
+
     @Test func anAccountWithASecondFactorStillGivesItsCode() throws {
         let peer = try OIDCPeer()
         let browser = try OIDCBrowser.make(peer)
@@ -281,12 +303,20 @@ struct OIDCTests {
                 + #""display_name": "Google"}"#)
         #expect(good.oidc?.displayName == "Google" && good.oidc?.scopes == ["openid", "email", "profile"])
         let local = try Self.parse(#"{"issuer": "http://127.0.0.1:9000", "client_id": "id", "client_secret": "s"}"#)
-        #expect(local.oidc?.displayName == "127.0.0.1")
+        #expect(local.oidc?.displayName == "127.0.0.1" && local.oidc?.createAccounts == nil)
+        let creating = try Self.parse(
+            #"{"issuer": "https://idp.example", "client_id": "id", "client_secret": "s", "#
+                + #""create_accounts": {"role": "cliente", "branch": 2}}"#)
+        #expect(creating.oidc?.createAccounts == OIDCAccountCreation(role: .client, branch: BranchID(2)))
         for bad in [
             #"{"issuer": "http://idp.example", "client_id": "id", "client_secret": "s"}"#,
             #"{"issuer": "https://idp.example", "client_id": "id"}"#,
             #"{"issuer": "https://idp.example", "client_id": "id", "client_secret": "s", "scopes": ["profile"]}"#,
             #"{"issuer": "https://idp.example", "client_id": "id", "client_secret": "s", "colour": "red"}"#,
+            #"{"issuer": "https://idp.example", "client_id": "id", "client_secret": "s", "#
+                + #""create_accounts": {"role": "administrador", "branch": 1}}"#,
+            #"{"issuer": "https://idp.example", "client_id": "id", "client_secret": "s", "#
+                + #""create_accounts": {"role": "cliente"}}"#,
         ] {
             #expect(throws: (any Error).self) { try Self.parse(bad) }
         }
