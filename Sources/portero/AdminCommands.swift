@@ -83,6 +83,7 @@ struct AdminCommands {
         case ("promotions", _): return try promotions()
         case ("invoices", _): return try invoices()
         case ("webhooks", _): return try webhooks()
+        case ("oidc", _): return try oidc()
         default:
             throw CommandLineArguments.UsageError(message: "unknown command '\(words.joined(separator: " "))'")
         }

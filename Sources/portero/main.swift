@@ -102,6 +102,10 @@ let info = ProgramInfo(
             "Webhook endpoints: signed POSTs of the chain's events; add and rotate print the secret once."
         ),
         (
+            "oidc show USER_ID | unlink USER_ID",
+            "A user's link to the OpenID provider they sign in with (made at their first sign-in through it)."
+        ),
+        (
             "devices list | add --branch ID --name NAME | code ID | revoke ID",
             "Branch devices and their enrolment codes."
         ),
@@ -206,7 +210,7 @@ runProgram(info, flags: AdminCommands.flags, valued: AdminCommands.valued.union(
         [
             "login", "logout", "users", "branches", "cards", "plans", "subscriptions", "devices", "attendance",
             "notifications", "doors", "calendar", "settings", "payments", "pos", "cash", "promotions", "invoices",
-            "webhooks",
+            "webhooks", "oidc",
         ].contains(first)
     {
         do {
