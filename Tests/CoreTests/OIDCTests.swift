@@ -142,7 +142,8 @@ struct OIDCTests {
 
     /// Tokens the provider cannot be made to give are forged by the peer with its own keys.
     @Test(arguments: [
-        ("bad-signature", "bad_signature", 401), ("wrong-aud", "wrong_audience", 401), ("expired", "expired", 401),
+        ("bad-signature", "bad_signature", 401), ("wrong-aud", "wrong_audience", 401),
+        ("azp-other", "wrong_audience", 401), ("expired", "expired", 401),
         ("alg-none", "alg_none", 401), ("hs256", "alg_refused", 401), ("wrong-nonce", "nonce_mismatch", 401),
         ("unverified", "email_unverified", 403), ("future-iat", "issued_in_future", 401),
     ])
@@ -201,8 +202,16 @@ struct OIDCTests {
         let (location, _) = try browser.start()
         let elsewhere = try browser.callback(try peer.authorize(location, as: "google-eva"), cookie: "portero_oidc=x")
         #expect(elsewhere.status == 400 && OIDCBrowser.session(elsewhere) == nil)
+        // A role limited to other networks may not sign in through the provider either.
+        try browser.fixture.api.withDatabase { database in
+            var settings = try database.settings.chain()
+            settings.signInNetworks = ["recepcion": ["10.0.0.0/8"]]
+            try database.settings.save(settings)
+        }
+        let network = try browser.signIn(as: "google-eva")
+        #expect(network.status == 403 && OIDCBrowser.session(network) == nil)
         let reasons = try browser.rows("login.oidc_refused").compactMap { $0.changes["reason"] as? String }
-        #expect(reasons == ["state_browser", "inactive", "unknown_account"])
+        #expect(reasons == ["network_refused", "state_browser", "inactive", "unknown_account"])
     }
 
     /// When the configuration allows it, an unknown verified email becomes an account with the

@@ -4,7 +4,8 @@ additions made here, beside it:
 - PKCE is enforced: the authorization request must carry an S256 code_challenge, and the token
   request's code_verifier must match it (oidc-provider-mock accepts any);
 - `PUT /test/forge` with {"mode": MODE} makes the next ID token a bad one, re-signed here with
-  joserfc: bad-signature (another key, the provider's kid), wrong-aud, expired, future-iat,
+  joserfc: bad-signature (another key, the provider's kid), wrong-aud, azp-other (two audiences,
+  requested by the other), expired, future-iat,
   alg-none, hs256 (HMAC keyed with the provider's public key), wrong-nonce, unverified,
   rotated (a new RSA key with a new kid, published in the JWKS from then on) and es256 (a P-256
   key, published the same way).
@@ -80,6 +81,9 @@ def forged(token, mode):
         claims["iat"] = int(time.time()) - 7200
     elif mode == "future-iat":
         claims["iat"] = int(time.time()) + 3600
+    elif mode == "azp-other":
+        claims["aud"] = [claims["aud"][0] if isinstance(claims["aud"], list) else claims["aud"], "another-client"]
+        claims["azp"] = "another-client"
     elif mode == "wrong-nonce":
         claims["nonce"] = "not-the-nonce"
     elif mode == "unverified":
