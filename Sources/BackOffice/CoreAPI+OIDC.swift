@@ -75,6 +75,11 @@ extension CoreAPI {
                 throw OIDCRefusal(
                     "state_browser", "this sign-in was started in another browser; start again", status: 400)
             }
+            do {
+                try oidcDatabase { database in try database.auth.checkNotLockedOut(nil, address: address, now: now) }
+            } catch let failure as AuthFailure {
+                throw OIDCRefusal("locked", failure.description, status: 429)
+            }
             if let error {
                 throw OIDCRefusal("provider_denied", "the provider did not sign you in (\(error))", status: 403)
             }

@@ -66,10 +66,11 @@ package final class OIDCProvider: Sendable {
                 "the provider's discovery names issuer \(found["issuer"] ?? "none"), "
                     + "not \(settings.issuer)", status: 502)
         }
-        let loopbackHTTP = settings.issuer.hasPrefix("http://")
+        // An endpoint is https, or http to this machine when the issuer itself is.
+        let plainAllowed = settings.issuer.hasPrefix("http://")
         func endpoint(_ key: String) throws(OIDCRefusal) -> String {
-            guard let text = found[key] as? String,
-                text.hasPrefix("https://") || (loopbackHTTP && text.hasPrefix("http://"))
+            guard let text = found[key] as? String, let url = URLComponents(string: text), let host = url.host,
+                url.scheme == "https" || (plainAllowed && url.scheme == "http" && MailSettings.isLoopback(host: host))
             else { throw OIDCRefusal("provider_error", "the provider's discovery has no usable \(key)", status: 502) }
             return text
         }

@@ -87,8 +87,8 @@ extension WebUI {
             let secure = request.ui.api.secureCookies || request.ui.api.forwardedOverHTTPS(request.context.request)
             target = safeNext(next)
             cookie =
-                "portero_session=\(token); Path=/; HttpOnly; SameSite=Strict; "
-                + "Max-Age=\(AuthPolicy().sessionAbsoluteSeconds)\(secure ? "; Secure" : "")"
+                (try? request.ui.api.withDatabase { $0.auth.cookie(token: token, secure: secure) })
+                ?? "portero_session=\(token); Path=/; HttpOnly; SameSite=Strict\(secure ? "; Secure" : "")"
         case let .secondFactor(key, _):
             target = "/oidc/code"
             cookie = oidcCookie(oidcCodeCookie, key, lax: false, request)

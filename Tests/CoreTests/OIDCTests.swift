@@ -235,6 +235,26 @@ struct OIDCTests {
         #expect(try fixture.api.withDatabase { try $0.accounts.findForLogin("nora-2")?.0.email } == "nora@otro.mx")
     }
 
+    /// An address locked out by failed sign-ins (of any kind) is refused before the code is traded.
+    @Test func aLockedOutAddressIsRefused() throws {
+        let peer = try OIDCPeer()
+        let browser = try OIDCBrowser.make(peer)
+        _ = try browser.createAccount("tere", email: "tere@club.mx")
+        try peer.setUser("google-tere", email: "tere@club.mx")
+        try browser.fixture.api.withDatabase { database in
+            for _ in 0..<AuthPolicy().maxFailuresPerAddress {
+                database.auth.recordRefusal(nil, address: "local", now: browser.fixture.clock.now)
+            }
+        }
+        let locked = try browser.signIn(as: "google-tere")
+        #expect(locked.status == 429 && OIDCBrowser.session(locked) == nil)
+        #expect(try browser.rows("login.oidc_refused").first?.changes["reason"] as? String == "locked")
+        #expect(try browser.rows("oidc.link").isEmpty)
+        browser.fixture.advance(seconds: AuthPolicy().lockoutSeconds + 1)
+        // Once the lockout is over, the same person signs in.
+        #expect(OIDCBrowser.session(try browser.signIn(as: "google-tere")) != nil)
+    }
+
     @Test func anAccountWithASecondFactorStillGivesItsCode() throws {
         let peer = try OIDCPeer()
         let browser = try OIDCBrowser.make(peer)
