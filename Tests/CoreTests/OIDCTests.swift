@@ -321,6 +321,19 @@ struct OIDCTests {
 }
 
 @Suite struct OIDCConfigurationTests {
+    /// Without a provider in the file: no button, no flow, and the link routes say so.
+    @Test func withoutAProviderThereIsNoButtonAndNoFlow() throws {
+        let fixture = try APIFixture()
+        #expect(!html(try fixture.page("GET", "/login")).contains("oidc-start"))
+        let start = try fixture.page("GET", "/oidc/start")
+        #expect(start.status == 404 && html(start).contains("id=\"oidc-refused\""))
+        #expect(try fixture.page("GET", "/oidc/callback?state=x&code=y").status == 404)
+        let user = try fixture.signIn(.reception, username: "lupe")
+        let link = try fixture.send("GET", "/api/v1/me/oidc", cookie: user.cookie)
+        #expect(String(decoding: link.body, as: UTF8.self) == #"{"configured":false,"linked":false}"#)
+        #expect(try fixture.send("DELETE", "/api/v1/me/oidc", cookie: user.cookie, csrf: user.csrf).status == 404)
+    }
+
     static func parse(_ oidc: String, publicURL: Bool = true) throws -> CoreConfiguration {
         let url = publicURL ? #""public_url": "https://club.example", "# : ""
         return try CoreConfiguration.parse(Data("{\(url)\"oidc\": \(oidc)}".utf8), file: "core.json")
