@@ -9,7 +9,8 @@ code, sells a subscription with it and prints its invoice; a member sees their o
 Then an assisted session is walked from both sides in two browser contexts (each its own
 cookies): the SuperAdministrador turns on two-step sign-in, asks to act for the receptionist, she
 sees the request, enters the emailed code, the support user enters it too and acts for her; both
-see the banner; she ends it with a reason and the support side is signed out.
+see the banner; she ends it with a reason and the support side is signed out. Last, staff sign in
+through an OpenID provider (the sign-in tests' own, beside a core configured for it).
 Screenshots go to .build/browser-artifacts/. Any console error, uncaught exception or failed
 resource (a CSP violation, a 404) fails the run.
 
@@ -311,6 +312,38 @@ def stop(process):
         process.kill()
 
 
+def start_oidc(build, work):
+    """The sign-in tests' OpenID provider (Tests/CoreTests/Peers/oidc_provider.py, from the test
+    venv) and a core of its own whose file names it, with root@club.mx known to both."""
+    python = os.path.join(ROOT, ".build-venv", "bin", "python3")
+    peer = subprocess.Popen([python, os.path.join(ROOT, "Tests", "CoreTests", "Peers", "oidc_provider.py")],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    issuer = "http://127.0.0.1:%d" % int(peer.stdout.readline().split()[1])
+    user = urllib.request.Request(f"{issuer}/users/google-root", method="PUT",
+                                  data=json.dumps({"email": "root@club.mx", "email_verified": True}).encode(),
+                                  headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(user).read()
+    database = os.path.join(work, "oidc.sqlite")
+    subprocess.run([os.path.join(build, "portero-core"), "init", "--database", database, "--username", "root",
+                    "--email", "root@club.mx"], input=PASSWORD + "\n", text=True, check=True, capture_output=True)
+    port = free_port()
+    config = os.path.join(work, "oidc-core.json")
+    with open(config, "w") as file:
+        json.dump({"database": database, "listen": {"port": port}, "public_url": f"http://127.0.0.1:{port}",
+                   "oidc": {"issuer": issuer, "client_id": "portero", "client_secret": "s3cret",
+                            "display_name": "Google"}}, file)
+    core = subprocess.Popen([os.path.join(build, "portero-core"), "serve", "--config", config],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health").read()
+            return peer, core, f"http://127.0.0.1:{port}", issuer
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("the core configured for the OpenID provider did not start")
+
+
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build", "debug")
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -541,6 +574,30 @@ def main():
             browser.problems += user.problems
         finally:
             user.close()
+        # Staff sign in with the OpenID provider: its own page (its stylesheet is on a CDN the
+        # test machine may not reach, it has no icon), then back signed in; the link shows on
+        # their settings.
+        peer, oidc_core, oidc_base, issuer = start_oidc(build, work)
+        try:
+            browser.expected_refusals.update(["pico.min.css", f"{issuer}/favicon.ico"])
+            browser.open(f"{oidc_base}/login")
+            assert browser.evaluate("document.getElementById('oidc-start').textContent.includes('Google')"), \
+                "no Sign in with Google button"
+            browser.evaluate("document.getElementById('oidc-start').click()")
+            browser.wait_for("document.querySelector('input[name=sub]') !== null", what="the provider's page")
+            browser.screenshot("24-oidc-provider")
+            browser.evaluate("document.querySelector('input[name=sub]').value = 'google-root'; "
+                             "document.querySelector('input[name=sub]').form.requestSubmit()")
+            browser.wait_for(f"location.href.startsWith({json.dumps(oidc_base + '/home')})",
+                             what="home, signed in through the provider")
+            browser.open(f"{oidc_base}/settings")
+            browser.wait_for("(document.getElementById('oidc-link') || {}).textContent?.includes('root@club.mx')",
+                             what="the link on the settings page")
+            browser.screenshot("25-oidc-linked")
+        finally:
+            stop(oidc_core)
+            peer.stdin.close()
+            peer.wait(timeout=10)
 
         if browser.problems:
             for problem in browser.problems:

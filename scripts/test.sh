@@ -14,14 +14,15 @@ sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 
 # Test peers from PyPI, pinned: libosdp's peripheral-device emulator (the OSDP tests talk to an
-# independent implementation), schemathesis (generated requests against a live core) and
-# aiosmtpd (the SMTP server the mail tests send to).
-if ! .build-venv/bin/python3 -c "import osdp, schemathesis, aiosmtpd" 2>/dev/null; then
-    echo "==> installing libosdp, schemathesis and aiosmtpd (PyPI) into .build-venv"
+# independent implementation), schemathesis (generated requests against a live core), aiosmtpd
+# (the SMTP server the mail tests send to) and oidc-provider-mock with joserfc (the OpenID
+# provider the sign-in tests go through, and the signer of the bad tokens they are refused).
+if ! .build-venv/bin/python3 -c "import osdp, schemathesis, aiosmtpd, oidc_provider_mock, joserfc" 2>/dev/null; then
+    echo "==> installing libosdp, schemathesis, aiosmtpd and oidc-provider-mock (PyPI) into .build-venv"
     rm -rf .build-venv
     python3 -m venv .build-venv
     .build-venv/bin/python3 -m pip install --quiet --disable-pip-version-check libosdp==3.2.9 schemathesis==4.32.5 \
-        aiosmtpd==1.4.6
+        aiosmtpd==1.4.6 oidc-provider-mock==0.3.4 joserfc==1.8.0
 fi
 
 echo "==> swift format lint (.swift-format: 120 columns, one statement a line)"

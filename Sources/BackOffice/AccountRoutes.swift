@@ -49,6 +49,7 @@ package struct AccountView: Encodable, JSONObjectWritable {
 extension CoreAPI {
     /// Signing in and out, personal tokens, the second factor and the caller's own account.
     package static func declareAccountRoutes(_ table: inout RouteTable) {
+        declareOIDCRoutes(&table)
         table.add(.get, "/api/v1/health", .anyone, "Liveness: 200 and ok", answers: [.file("text/plain", "ok")]) { _ in
             .text("ok\n")
         }

@@ -33,6 +33,7 @@ public final class CoreAPI: Sendable {
     public let publicURL: String?
     /// Signalled when this instance queues an email, so the sender does not wait for its next round.
     package let mailWaiting = DispatchSemaphore(value: 0)
+    package let oidc: OIDCProvider?  // the OpenID provider staff may sign in with (nil: none)
 
     /// Opens (and migrates) the database at `path` (a SQLite file, or a `postgres://` URL); more
     /// connections are opened as requests need them.
@@ -50,7 +51,7 @@ public final class CoreAPI: Sendable {
         trustedProxies: [String] = [], metricsAllowedAddresses: [String] = ["127.0.0.1", "::1"], log: Log = Log(),
         hasher: PasswordHasher = PasswordHasher(),
         policy: AuthPolicy = AuthPolicy(), enrollmentCodeSeconds: Int64 = 24 * 3600, timeZone: String = "UTC",
-        publicURL: String? = nil, clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }
+        publicURL: String? = nil, oidc: OIDCSettings? = nil, clock: @escaping @Sendable () -> Timestamp = { .now() }
     ) throws {
         let throttle = LoginThrottle()
         let dummyHash = Authenticator.makeDummyHash(hasher)
@@ -77,6 +78,7 @@ public final class CoreAPI: Sendable {
         _ = try ZoneRules(identifier: timeZone)
         self.timeZone = timeZone
         self.publicURL = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        self.oidc = oidc.map { OIDCProvider(settings: $0) }
         var declared = RouteTable()
         Self.declareAccountRoutes(&declared)
         Self.declareUserRoutes(&declared)
@@ -356,45 +358,5 @@ public final class CoreAPI: Sendable {
         if let branch = request.branch { return [branch] }
         if actor.roles.contains(.superAdministrator) { return nil }
         return actor.branches.filter { actor.may(privilege, at: $0) }
-    }
-
-    /// A cookie's value from a `Cookie` header (`a=1; b=2`), on the UTF-8 bytes: this runs on
-    /// every signed-in request.
-    package static func cookie(_ name: String, in header: String?) -> String? {
-        guard var header else { return nil }
-        var name = name
-        return header.withUTF8 { bytes in
-            name.withUTF8 { name in
-                var start = 0
-                while start < bytes.count {
-                    var end = start
-                    while end < bytes.count, bytes[end] != UInt8(ascii: ";") { end += 1 }
-                    // One `name=value` pair in start..<end, blanks around it dropped.
-                    var first = start
-                    while first < end, bytes[first] == UInt8(ascii: " ") || bytes[first] == UInt8(ascii: "\t") {
-                        first += 1
-                    }
-                    var last = end
-                    while last > first, bytes[last - 1] == UInt8(ascii: " ") || bytes[last - 1] == UInt8(ascii: "\t") {
-                        last -= 1
-                    }
-                    if last - first > name.count, bytes[first + name.count] == UInt8(ascii: "="),
-                        memcmp(bytes.baseAddress! + first, name.baseAddress!, name.count) == 0
-                    {
-                        return String(
-                            decoding: UnsafeBufferPointer(rebasing: bytes[(first + name.count + 1)..<last]),
-                            as: UTF8.self)
-                    }
-                    start = end + 1
-                }
-                return nil
-            }
-        }
-    }
-
-    package static func queryValue(_ name: String, in query: String?) -> String? {
-        guard let pair = query?.split(separator: "&").first(where: { $0.hasPrefix(name + "=") }) else { return nil }
-        let raw = pair.dropFirst(name.count + 1).replacingOccurrences(of: "+", with: " ")
-        return raw.removingPercentEncoding ?? raw
     }
 }

@@ -38,12 +38,14 @@ public struct CoreConfiguration: Equatable, Sendable {
     public var publicURL: String?
     /// The SMTP server the core sends email through; nil: messages wait in the outbox.
     public var mail: MailSettings?
+    /// The OpenID provider staff may sign in with; nil: passwords only.
+    public var oidc: OIDCSettings?
 
     public init() {}
 
     package static let topLevelKeys = [
         "database", "listen", "time_zone", "secure_cookies", "trusted_proxies", "http", "log", "alarms", "metrics",
-        "public_url", "mail",
+        "public_url", "mail", "oidc",
     ]
 
     /// Reads and validates the file at `path`.
@@ -116,6 +118,7 @@ public struct CoreConfiguration: Equatable, Sendable {
         }
         configuration.publicURL = try publicURL(root)
         configuration.mail = try mail(root)
+        configuration.oidc = try oidc(root, publicURL: configuration.publicURL)
         if let log = try root.object("log", allowed: ["level"]) {
             if let level = try log.optionalString("level") {
                 guard let priority = Log.Priority.allCases.first(where: { $0.name == level }) else {

@@ -26,6 +26,7 @@ public final class CoreDatabase {
     public let invoices: any InvoiceStore
     public let webhooks: any WebhookStore
     public let support: any SupportStore
+    public let oidc: any OIDCStore
 
     package init(
         connection: any SQLDatabase, hasher: PasswordHasher, policy: AuthPolicy, throttle: LoginThrottle,
@@ -54,6 +55,7 @@ public final class CoreDatabase {
         invoices = SQLInvoiceStore(connection: connection)
         webhooks = SQLWebhookStore(connection: connection)
         support = SQLSupportStore(connection: connection)
+        oidc = SQLOIDCStore(connection: connection)
         auth = Authenticator(
             connection: connection, accounts: accounts, audit: audit, hasher: hasher, policy: policy,
             throttle: throttle, dummyHash: dummyHash)

@@ -49,6 +49,7 @@ public enum CoreMigration {
             "subscriptions",
             "invoices", "devices", "audit", "notifications", "pos_categories", "pos_products", "cash_registers",
             "cash_shifts", "pos_sales", "pos_refunds", "pos_purchases", "webhooks",
+            "oidc_links",
         ]
         let order = first.filter(copied.contains) + copied.subtracting(first).sorted()
         var rows: [String: Int] = [:]

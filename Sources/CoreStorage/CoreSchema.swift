@@ -321,6 +321,7 @@ package enum CoreSchema {
             mail,
             webhooks,
             notificationPreferences,
+            oidc,
             support,
         ])
 }

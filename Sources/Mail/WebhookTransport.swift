@@ -12,35 +12,52 @@ public struct WebhookError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// POSTs one JSON body per call with libcurl, with the given headers, and answers the HTTP
-/// status when it is 2xx. Certificates are verified; redirects are not followed. Blocking, with
+/// HTTP over libcurl for the core's outgoing calls: webhook POSTs, and the OpenID provider's
+/// documents and token endpoint. Certificates are verified; redirects are not followed. Blocking, with
 /// timeouts: run it on a thread of its own.
 public struct WebhookTransport: Sendable {
     public let timeoutSeconds: Int
 
     public init(timeoutSeconds: Int = 10) { self.timeoutSeconds = timeoutSeconds }
 
-    /// The first bytes of the answer, kept for the delivery log.
+    /// The answer's bytes, up to `limit`.
     final class Answer {
         var bytes: [UInt8] = []
+        let limit: Int
+        init(limit: Int) { self.limit = limit }
     }
 
+    /// POSTs `body` as JSON and answers the HTTP status when it is 2xx; the first bytes of any
+    /// other answer are kept in the error, for the delivery log.
     @discardableResult
     public func post(url: String, body: [UInt8], headers: [(String, String)]) throws(WebhookError) -> Int {
+        let answer = try exchange(
+            url: url, body: body, headers: [("Content-Type", "application/json")] + headers, limit: 200)
+        guard (200..<300).contains(answer.status) else {
+            throw WebhookError(
+                status: answer.status, "HTTP \(answer.status): \(String(decoding: answer.body, as: UTF8.self))")
+        }
+        return answer.status
+    }
+
+    /// One request: a GET when `body` is nil, else a POST of `body` (its Content-Type among
+    /// `headers`). Answers the status, whatever it is, and the body's first `limit` bytes.
+    public func exchange(url: String, body: [UInt8]?, headers: [(String, String)], limit: Int) throws(WebhookError)
+        -> (status: Int, body: [UInt8])
+    {
         guard SMTPTransport.initialised, let easy = curl_easy_init() else {
             throw WebhookError(status: nil, "libcurl could not make a handle")
         }
         defer { curl_easy_cleanup(easy) }
         var list: UnsafeMutablePointer<curl_slist>?
-        for (name, value) in [("Content-Type", "application/json"), ("Expect", "")] + headers {
+        for (name, value) in [("Expect", "")] + headers {
             list = curl_slist_append(list, value.isEmpty ? "\(name):" : "\(name): \(value)")
         }
         defer { curl_slist_free_all(list) }
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         defer { errorBuffer.deallocate() }
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        let answer = Answer()
-        var bytes = body
+        let answer = Answer(limit: limit)
         var setup = [
             portero_curl_set_string(easy, CURLOPT_URL, url),
             portero_curl_set_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"),
@@ -55,18 +72,24 @@ public struct WebhookTransport: Sendable {
                 guard let data, let context else { return 0 }
                 let answer = Unmanaged<Answer>.fromOpaque(context).takeUnretainedValue()
                 let length = size * count
-                if answer.bytes.count < 200 {
-                    answer.bytes += UnsafeRawBufferPointer(start: data, count: min(length, 200 - answer.bytes.count))
+                if answer.bytes.count < answer.limit {
+                    answer.bytes += UnsafeRawBufferPointer(
+                        start: data, count: min(length, answer.limit - answer.bytes.count))
                 }
                 return length
             },
             portero_curl_set_pointer(easy, CURLOPT_WRITEDATA, Unmanaged.passUnretained(answer).toOpaque()),
-            portero_curl_set_size(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count)),
         ]
-        // COPYPOSTFIELDS copies the bytes, so the buffer need not outlive this call.
-        bytes.append(0)
-        setup.append(
-            bytes.withUnsafeMutableBytes { portero_curl_set_pointer(easy, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) })
+        if var bytes = body {
+            setup.append(portero_curl_set_size(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count)))
+            // COPYPOSTFIELDS copies the bytes, so the buffer need not outlive this call.
+            bytes.append(0)
+            setup.append(
+                bytes.withUnsafeMutableBytes { portero_curl_set_pointer(easy, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) }
+            )
+        } else {
+            setup.append(portero_curl_set_long(easy, CURLOPT_HTTPGET, 1))
+        }
         if let failed = setup.first(where: { $0 != CURLE_OK }) {
             throw WebhookError(status: nil, "libcurl refused a setting: \(String(cString: curl_easy_strerror(failed)))")
         }
@@ -77,9 +100,6 @@ public struct WebhookTransport: Sendable {
         }
         var status = 0
         _ = portero_curl_response_code(easy, &status)
-        guard (200..<300).contains(status) else {
-            throw WebhookError(status: status, "HTTP \(status): \(String(decoding: answer.bytes, as: UTF8.self))")
-        }
-        return status
+        return (status, answer.bytes)
     }
 }

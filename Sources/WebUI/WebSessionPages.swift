@@ -139,6 +139,7 @@ extension WebUI {
                     "totp", t["login.totp"], attributes: " autocomplete=\"one-time-code\" inputmode=\"numeric\"")))
             <p><button type="submit">\(t["login.submit"])</button></p>
             <p><a href="/forgot">\(t["login.forgot"])</a></p>
+            \(Self.oidcButton(request, next: next))
             </form>
             """
         var response = request.page(title: t["login.title"], body: form, status: status, notice: notice)
@@ -155,7 +156,10 @@ extension WebUI {
         guard me.ok else { return request.failure(me) }
         let notice =
             request.query("saved") == "1"
-            ? t["settings.saved"] : request.query("password") == "1" ? t["settings.passwordChanged"] : nil
+            ? t["settings.saved"]
+            : request.query("password") == "1"
+                ? t["settings.passwordChanged"]
+                : request.query("unlinked") == "1" ? t["oidc.unlinked"] : nil
         let totpPart: HTML
         if let totp {
             let qr = (try? QRCode(text: totp.uri).svg(label: t["settings.totpScan"])) ?? ""
@@ -194,6 +198,7 @@ extension WebUI {
                 attributes: " autocomplete=\"new-password\""))
             <p><button type="submit">\(t["action.save"])</button></p></form></section>
             <section class="card"><h2>\(t["settings.totp"])</h2>\(totpPart)</section>
+            \(Self.oidcSettingsSection(request))
             \(Self.notificationPreferences(request))
             """
         return request.page(

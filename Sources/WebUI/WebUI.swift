@@ -44,6 +44,7 @@ package final class WebUI: Sendable {
         declareCatalogueEditPages(&router)
         declareNotificationPreferencePages(&router)
         declareSupportPages(&router)
+        declareOIDCPages(&router)
     }
 
     /// Adds a page: resolves the session and language, sends anyone signed out to the login (and

@@ -70,7 +70,7 @@ enum Serve {
                 path: configuration.database, secureCookies: configuration.secureCookies,
                 trustedProxies: configuration.trustedProxies,
                 metricsAllowedAddresses: configuration.metricsAllowedAddresses, log: log,
-                timeZone: configuration.timeZone, publicURL: configuration.publicURL)
+                timeZone: configuration.timeZone, publicURL: configuration.publicURL, oidc: configuration.oidc)
         } catch let error as any SQLDatabaseError {
             // Unreachable, refused, or not the core's: nothing was served, nothing half-written.
             printError(

@@ -84,6 +84,7 @@ struct AdminCommands {
         case ("invoices", _): return try invoices()
         case ("webhooks", _): return try webhooks()
         case ("support", _): return try support()
+        case ("oidc", _): return try oidc()
         default:
             throw CommandLineArguments.UsageError(message: "unknown command '\(words.joined(separator: " "))'")
         }

@@ -107,6 +107,10 @@ let info = ProgramInfo(
             "Assisted sessions (support acting for a user with their consent): list them, look at one, end one."
         ),
         (
+            "oidc show USER_ID | unlink USER_ID",
+            "A user's link to the OpenID provider they sign in with (made at their first sign-in through it)."
+        ),
+        (
             "devices list | add --branch ID --name NAME | code ID | revoke ID",
             "Branch devices and their enrolment codes."
         ),
@@ -211,7 +215,7 @@ runProgram(info, flags: AdminCommands.flags, valued: AdminCommands.valued.union(
         [
             "login", "logout", "users", "branches", "cards", "plans", "subscriptions", "devices", "attendance",
             "notifications", "doors", "calendar", "settings", "payments", "pos", "cash", "promotions", "invoices",
-            "webhooks", "support",
+            "webhooks", "support", "oidc",
         ].contains(first)
     {
         do {

@@ -34,7 +34,10 @@ final class APIFixture {
     /// The API's clock, moved by tests (code expiry, sessions).
     let clock = TestClock()
 
-    init(trustedProxies: [String] = [], metricsAllowedAddresses: [String] = ["127.0.0.1", "::1"]) throws {
+    init(
+        trustedProxies: [String] = [], metricsAllowedAddresses: [String] = ["127.0.0.1", "::1"],
+        oidc: OIDCSettings? = nil
+    ) throws {
         directory = try TemporaryDirectory()
         scratch = try CoreTestDatabase.make()
         let hasher = PasswordHasher(logN: 8, r: 8, p: 1)
@@ -42,7 +45,7 @@ final class APIFixture {
         api = try CoreAPI(
             path: scratch?.url ?? directory.file("core.sqlite"), trustedProxies: trustedProxies,
             metricsAllowedAddresses: metricsAllowedAddresses, hasher: hasher, enrollmentCodeSeconds: 600,
-            publicURL: "https://club.example", clock: { clock.now })
+            publicURL: "https://club.example", oidc: oidc, clock: { clock.now })
         (own, other) = try api.withDatabase { database in
             (
                 try database.accounts.createBranch(name: "Centro", city: "CDMX", timeZone: "America/Mexico_City"),
