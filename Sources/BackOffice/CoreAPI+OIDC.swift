@@ -156,28 +156,42 @@ extension CoreAPI {
                 account: account)
         }
         return try database.write {
-            if newLink {
-                try database.oidc.addLink(
-                    account.id, issuer: issuer, subject: verified.subject, email: verified.email, now: now)
-                _ = try database.audit.append(
-                    actor: "user:\(account.id)", action: "oidc.link", target: "user:\(account.id)",
-                    changes: AuditChanges.json(["issuer": issuer, "subject": verified.subject]),
-                    concerning: account.branches, at: now)
-            } else {
-                try database.oidc.touchLink(issuer: issuer, subject: verified.subject, email: verified.email, now: now)
-            }
             if try database.auth.hasSecondFactor(account.id, now: now) {
+                // A new link is written only once the code is right: until then the identity at
+                // the provider has proved nothing about this account but its email. The pending
+                // step keeps the subject and email to link in its nonce and verifier fields.
+                if !newLink {
+                    try database.oidc.touchLink(
+                        issuer: issuer, subject: verified.subject, email: verified.email, now: now)
+                }
                 let key = Base64URL.encode(try SecureRandom.bytes(32))
                 try database.oidc.addPending(
                     key: key,
                     OIDCPending(
-                        step: .secondFactor, browserHash: Digest.sha256(Array(key.utf8)), nonce: "", verifier: "",
+                        step: .secondFactor, browserHash: Digest.sha256(Array(key.utf8)),
+                        nonce: newLink ? verified.subject : "", verifier: newLink ? verified.email : "",
                         next: next, user: account.id, createdAt: now))
                 return .secondFactor(key: key, next: next)
+            }
+            if newLink {
+                try oidcLink(account, issuer: issuer, subject: verified.subject, email: verified.email, database, now)
+            } else {
+                try database.oidc.touchLink(issuer: issuer, subject: verified.subject, email: verified.email, now: now)
             }
             let opened = try database.auth.openSession(for: account, address: address, method: "oidc", now: now)
             return .signedIn(token: opened.token, next: next)
         }
+    }
+
+    /// Links `account` to the provider's `subject`, audited.
+    private func oidcLink(
+        _ account: Account, issuer: String, subject: String, email: String, _ database: CoreDatabase,
+        _ now: Timestamp
+    ) throws {
+        try database.oidc.addLink(account.id, issuer: issuer, subject: subject, email: email, now: now)
+        _ = try database.audit.append(
+            actor: "user:\(account.id)", action: "oidc.link", target: "user:\(account.id)",
+            changes: AuditChanges.json(["issuer": issuer, "subject": subject]), concerning: account.branches, at: now)
     }
 
     /// An account for an unknown verified email, as the configuration allows (`create_accounts`):
@@ -241,6 +255,19 @@ extension CoreAPI {
                         account: account)
                 }
                 return try database.write {
+                    if !pending.nonce.isEmpty, let issuer = oidc?.settings.issuer {
+                        guard try database.oidc.link(of: account.id, issuer: issuer) == nil,
+                            try database.oidc.user(issuer: issuer, subject: pending.nonce) == nil
+                        else {
+                            throw OIDCAccountRefusal(
+                                refusal: OIDCRefusal(
+                                    "linked_elsewhere", "the account or the identity was linked meanwhile; start again",
+                                    status: 403),
+                                account: account)
+                        }
+                        try oidcLink(
+                            account, issuer: issuer, subject: pending.nonce, email: pending.verifier, database, now)
+                    }
                     let opened = try database.auth.openSession(for: account, address: address, method: "oidc", now: now)
                     return .signedIn(token: opened.token, next: pending.next)
                 }

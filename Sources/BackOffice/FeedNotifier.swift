@@ -6,7 +6,7 @@ import PorteroModel
 /// Long polls: the change feed's devices and the web UI's live attendance. Each waiter is
 /// answered as soon as its `answer` has something, or finally when its wait runs out. One thread
 /// re-checks the waiters whenever the database may have changed (`changed()`, called after every
-/// write) and at least every second. Deadlines and waits run on the monotonic clock, so a wall
+/// write) and at least every second, and checks each new waiter once as it arrives. Deadlines and waits run on the monotonic clock, so a wall
 /// clock stepped back holds no poll longer.
 package final class FeedNotifier: @unchecked Sendable {
     // @unchecked: `waiters`, `stopped` and `pending` are touched only under `lock`.
@@ -34,6 +34,10 @@ package final class FeedNotifier: @unchecked Sendable {
     /// Signalled by `changed` and `stop`; the thread waits on it a second at most.
     private let wakeups = DispatchSemaphore(value: 0)
     private var waiters: [Waiter] = []
+    /// Waiters not yet checked by this thread: their handler's own check may have read a snapshot
+    /// taken before a change whose wake-up came before they were kept, so each is checked once
+    /// more, on its own, as it arrives.
+    private var newcomers: [Waiter] = []
     private var pending = false
     private var stopped = false
     private var thread: Thread?
@@ -41,16 +45,24 @@ package final class FeedNotifier: @unchecked Sendable {
     /// Starts the thread that answers the waiters.
     package func start() {
         let thread = Thread { [self] in
+            // Every waiter is checked at least every second, however busy the newcomers keep the
+            // thread: for deadlines, and for a change whose wake-up was lost (another instance's,
+            // while its channel was down).
+            var lastFull = DispatchTime.now()
             while true {
                 lock.lock()
-                while !pending && !stopped {
+                if !pending && !stopped && newcomers.isEmpty {
                     lock.unlock()
-                    _ = wakeups.wait(timeout: .now() + .seconds(1))
+                    _ = wakeups.wait(timeout: lastFull + .seconds(1))
                     lock.lock()
-                    if waiters.contains(where: { $0.deadline <= .now() }) { break }
                 }
+                let full = pending || stopped || DispatchTime.now() >= lastFull + .seconds(1)
+                if full { lastFull = DispatchTime.now() }
                 pending = false
-                let current = waiters
+                let arrived = newcomers
+                newcomers = []
+                waiters += arrived
+                let current = full ? waiters : arrived
                 let stopping = stopped
                 lock.unlock()
                 var answered: [ObjectIdentifier] = []
@@ -91,8 +103,9 @@ package final class FeedNotifier: @unchecked Sendable {
     package func wait(_ waiter: Waiter) {
         lock.lock()
         let stopping = stopped
-        if !stopping { waiters.append(waiter) }
+        if !stopping { newcomers.append(waiter) }
         lock.unlock()
+        if !stopping { wakeups.signal() }
         if stopping {
             waiter.deferred.complete(waiter.answer(true) ?? .error(503, "the core is stopping; ask again"))
         }
@@ -117,6 +130,6 @@ package final class FeedNotifier: @unchecked Sendable {
     package var waiting: Int {
         lock.lock()
         defer { lock.unlock() }
-        return waiters.count
+        return waiters.count + newcomers.count
     }
 }

@@ -28,7 +28,16 @@ package final class OIDCProvider: Sendable {
     }
     private let cache = Mutex(Cache())
 
-    package init(settings: OIDCSettings, timeoutSeconds: Int = 10) {
+    /// Calls to the provider run on the HTTP server's event loops: at most `concurrentCalls` at a
+    /// time (the others answer 503 at once), each given up after `timeoutSeconds`, and none for
+    /// `cooldownSeconds` after one could not reach it. A slow or absent provider then holds up at
+    /// most one loop, briefly, whatever anonymous visitors send to /oidc/start and /oidc/callback.
+    let concurrentCalls = 1
+    let cooldownSeconds: UInt64 = 30
+    private let inFlight = Atomic<Int>(0)
+    private let unreachableUntil = Atomic<UInt64>(0)
+
+    package init(settings: OIDCSettings, timeoutSeconds: Int = 5) {
         self.settings = settings
         transport = WebhookTransport(timeoutSeconds: timeoutSeconds)
     }
@@ -37,14 +46,31 @@ package final class OIDCProvider: Sendable {
     package var keyFetches: Int { fetches.load(ordering: .relaxed) }
     private let fetches = Atomic<Int>(0)
 
-    private func document(_ url: String) throws(OIDCRefusal) -> [String: Any] {
-        let answer: (status: Int, body: [UInt8])
+    /// One request to the provider, under the limits above.
+    private func call(_ url: String, body: [UInt8]? = nil, headers: [(String, String)]) throws(OIDCRefusal) -> (
+        status: Int, body: [UInt8]
+    ) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard now >= unreachableUntil.load(ordering: .relaxed) else {
+            throw OIDCRefusal(
+                "provider_unreachable", "the sign-in provider could not be reached a moment ago; try again later",
+                status: 503)
+        }
+        guard inFlight.add(1, ordering: .acquiring).newValue <= concurrentCalls else {
+            inFlight.subtract(1, ordering: .releasing)
+            throw OIDCRefusal("busy", "another sign-in is talking to the provider; try again in a moment", status: 503)
+        }
+        defer { inFlight.subtract(1, ordering: .releasing) }
         do {
-            answer = try transport.exchange(
-                url: url, body: nil, headers: [("Accept", "application/json")], limit: 1 << 20)
+            return try transport.exchange(url: url, body: body, headers: headers, limit: 1 << 20)
         } catch {
+            unreachableUntil.store(now + cooldownSeconds * 1_000_000_000, ordering: .relaxed)
             throw OIDCRefusal("provider_unreachable", "the sign-in provider cannot be reached: \(error)", status: 502)
         }
+    }
+
+    private func document(_ url: String) throws(OIDCRefusal) -> [String: Any] {
+        let answer = try call(url, headers: [("Accept", "application/json")])
         guard answer.status == 200,
             let object = try? JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any]
         else {
@@ -92,13 +118,7 @@ package final class OIDCProvider: Sendable {
             if age < cacheSeconds && (!refresh || age < refetchSeconds) { return kept.value }
         }
         let url = try metadata(now: now).jwksURI
-        let answer: (status: Int, body: [UInt8])
-        do {
-            answer = try transport.exchange(
-                url: url, body: nil, headers: [("Accept", "application/json")], limit: 1 << 20)
-        } catch {
-            throw OIDCRefusal("provider_unreachable", "the sign-in provider cannot be reached: \(error)", status: 502)
-        }
+        let answer = try call(url, headers: [("Accept", "application/json")])
         fetches.add(1, ordering: .relaxed)
         let keys = answer.status == 200 ? JSONWebKey.set(answer.body) : []
         guard !keys.isEmpty else {
@@ -127,13 +147,7 @@ package final class OIDCProvider: Sendable {
             form.append(("client_id", settings.clientID))
         }
         let body = form.map { "\($0.0)=\(Self.formEncode($0.1))" }.joined(separator: "&")
-        let answer: (status: Int, body: [UInt8])
-        do {
-            answer = try transport.exchange(
-                url: metadata.tokenEndpoint, body: Array(body.utf8), headers: headers, limit: 1 << 20)
-        } catch {
-            throw OIDCRefusal("provider_unreachable", "the sign-in provider cannot be reached: \(error)", status: 502)
-        }
+        let answer = try call(metadata.tokenEndpoint, body: Array(body.utf8), headers: headers)
         let object = (try? JSONSerialization.jsonObject(with: Data(answer.body))) as? [String: Any] ?? [:]
         guard answer.status == 200, let token = object["id_token"] as? String else {
             let said = (object["error_description"] ?? object["error"]).map { ": \($0)" } ?? ""

@@ -145,7 +145,7 @@ package struct IDToken {
             throw OIDCRefusal("malformed", "the ID token has no expiry or issue time")
         }
         guard now <= exp + leeway else { throw OIDCRefusal("expired", "the ID token has expired") }
-        guard iat <= now + leeway else {
+        guard iat <= now + leeway, Self.seconds(claims["nbf"]).map({ $0 <= now + leeway }) ?? true else {
             throw OIDCRefusal("issued_in_future", "the ID token was issued in the future; check the clocks")
         }
         guard let sent = claims["nonce"] as? String, constantTimeEquals(Array(sent.utf8), Array(nonce.utf8)) else {

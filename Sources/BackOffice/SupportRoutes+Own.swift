@@ -186,18 +186,20 @@ extension CoreAPI {
     }
 
     /// Routes an assisted session may not use: what the user alone does (their password, second
-    /// factor, email and tokens, signing out everywhere, consenting) and starting another
-    /// assistance.
+    /// factor, email and tokens, their link to the sign-in provider, signing out everywhere,
+    /// consenting) and starting another assistance. The account's id is compared as a number, as
+    /// the handlers read it (`007` is user 7).
     static func refuseInAssistedSession(_ route: APIRoute, _ session: Session, _ context: RouteContext) throws {
         guard session.assistance != nil else { return }
         let pattern = route.pattern
         let ownAccount =
             route.method != .get && pattern.hasPrefix("/api/v1/users/:id")
             && !pattern.hasPrefix("/api/v1/users/:id/cards")
-            && (try? context.parameter("id")) == "\(session.account.id)"
+            && (try? context.parameter("id")).flatMap { Int64($0) } == session.account.id.rawValue
         let refused =
             pattern.hasPrefix("/api/v1/support/") || pattern.hasPrefix("/api/v1/me/totp")
             || pattern.hasPrefix("/api/v1/tokens") || pattern == "/api/v1/me/password"
+            || pattern.hasPrefix("/api/v1/me/oidc")
             || (pattern == "/api/v1/sessions" && route.method == .delete)
             || pattern.hasSuffix("/consent") || pattern.hasSuffix("/decline") || ownAccount
         guard refused else { return }

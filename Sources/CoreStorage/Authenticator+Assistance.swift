@@ -7,11 +7,17 @@ import SQLite
 extension Authenticator {
     /// The columns after the account's in `sessionSQL` (from column 13): the request the session
     /// belongs to (NULL for an ordinary session), its support user, the end, and the support
-    /// user's name while their account is active (NULL once it is not).
+    /// user's name while their account is active and holds a role with the support privilege
+    /// (NULL once it does not: a support user deactivated or demoted ends the session at once).
     static let assistanceColumns = """
         s.assistance_id, a.support_user_id, a.ends_at,
-        (SELECT su.name || ' ' || su.paternal_surname FROM users su WHERE su.id = a.support_user_id AND su.active = 1)
+        (SELECT su.name || ' ' || su.paternal_surname FROM users su WHERE su.id = a.support_user_id AND su.active = 1
+            AND EXISTS (SELECT 1 FROM user_roles sr WHERE sr.user_id = su.id AND sr.role IN (\(supportRoles))))
         """
+
+    /// The roles the default matrix gives the support privilege, as an SQL list of literals.
+    static let supportRoles = (PrivilegeMatrix.seed003.grants[.support] ?? []).map { "'\($0.rawValue)'" }.sorted()
+        .joined(separator: ", ")
 
     /// The assistance of a session row. A session of a request that is no longer active, or
     /// whose support user was deactivated, reads as one already over, so it is refused and

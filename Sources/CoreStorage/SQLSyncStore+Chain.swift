@@ -34,19 +34,26 @@ extension SQLSyncStore {
         }
     }
 
-    /// Chain index items for the people with ids in `low...high` who hold an active card (a
-    /// snapshot page: the index starts empty, so people without cards need no item).
-    package func chainItems(from low: Int64, through high: Int64) throws -> [SyncItem] {
+    /// Chain index items for the people with ids in `low...high` who hold an active card, but
+    /// for those in `held` (a snapshot page: the index starts empty, so people without cards need
+    /// no item, and the branch's own people, whose cards the page carries whole, need none either:
+    /// the door looks a card up in the index only when the branch does not hold it).
+    package func chainItems(from low: Int64, through high: Int64, excluding held: Set<Int64>) throws -> [SyncItem] {
         var cards: [(Int64, [UInt64])] = []
         for (user, number) in try db.query(
             "SELECT user_id, number FROM cards WHERE status = 'active' AND user_id BETWEEN ? AND ? "
                 + "ORDER BY user_id, id",
             low, high, map: { (try $0.get(0) as Int64, UInt64(bitPattern: try $0.get(1) as Int64)) })
-        {
+        where !held.contains(user) {
             if cards.last?.0 == user { cards[cards.count - 1].1.append(number) } else { cards.append((user, [number])) }
         }
         guard !cards.isEmpty else { return [] }
-        let standings = try standings(where: "u.id BETWEEN ? AND ?", low, high)
+        let standings =
+            held.isEmpty
+            ? try standings(where: "u.id BETWEEN ? AND ?", low, high)
+            : try standings(
+                where: "u.id IN (\(db.dialect.integers(in: "?")))",
+                "[" + cards.map { String($0.0) }.joined(separator: ",") + "]")
         return cards.compactMap { user, numbers in
             standings[user].map {
                 .chainMember(

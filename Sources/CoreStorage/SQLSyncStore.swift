@@ -270,7 +270,7 @@ public final class SQLSyncStore: SyncStore {
             items += try self.items(
                 users: candidates.filter { wanted.contains($0) }, branch: branch, zone: zone, now: now)
             if let low = candidates.first, let high = candidates.last {
-                items += try chainItems(from: low, through: high)
+                items += try chainItems(from: low, through: high, excluding: wanted)
             }
             return SyncSnapshotPage(
                 sequence: sequence, items: items, nextAfter: candidates.count < limit ? nil : candidates.last,

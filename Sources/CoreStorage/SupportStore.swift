@@ -219,6 +219,10 @@ public final class SQLSupportStore: SupportStore {
         -> Result<SupportRequest, SupportRefusal>
     {
         try db.transaction {
+            // The row is locked before it is read: on PostgreSQL two desks (a consent and a
+            // decline, two confirms, two wrong codes) then take turns, each reading what the other
+            // wrote, as SQLite's single writer already makes them.
+            try db.run("UPDATE support_requests SET failures = failures WHERE id = ?", id)
             guard let found = try request(id),
                 let hash: [UInt8] = try db.queryFirst(
                     "SELECT code_hash FROM support_requests WHERE id = ?", id, map: { $0.bytes(0) ?? [] })

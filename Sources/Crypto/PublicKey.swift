@@ -29,6 +29,11 @@ public final class PublicKey: @unchecked Sendable {
         guard modulus.count * 8 >= 2048, modulus.count <= 2048, !exponent.isEmpty, exponent.count <= 8 else {
             throw CryptoError(operation: "RSA key", detail: "the modulus must have 2048 to 16384 bits")
         }
+        // An odd exponent of at least 3: e = 1 would make every signature its own message.
+        let significant = exponent.drop { $0 == 0 }
+        guard let last = significant.last, last & 1 == 1, significant.count > 1 || last >= 3 else {
+            throw CryptoError(operation: "RSA key", detail: "the public exponent must be odd and at least 3")
+        }
         guard let n = BN_bin2bn(modulus, Int32(modulus.count), nil) else { throw .fromLibcrypto("BN_bin2bn") }
         defer { BN_free(n) }
         guard let e = BN_bin2bn(exponent, Int32(exponent.count), nil) else { throw .fromLibcrypto("BN_bin2bn") }
@@ -59,7 +64,8 @@ public final class PublicKey: @unchecked Sendable {
         UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)
     }
 
-    private static func build(name: String, kind: Kind, _ push: (OpaquePointer) -> Bool) throws(CryptoError)
+    private static func build(name keyType: StaticString, kind: Kind, _ push: (OpaquePointer) -> Bool)
+        throws(CryptoError)
         -> PublicKey
     {
         guard let builder = OSSL_PARAM_BLD_new() else { throw .fromLibcrypto("OSSL_PARAM_BLD_new") }
@@ -68,7 +74,8 @@ public final class PublicKey: @unchecked Sendable {
             throw .fromLibcrypto("OSSL_PARAM_BLD_push")
         }
         defer { OSSL_PARAM_free(params) }
-        guard let context = EVP_PKEY_CTX_new_from_name(nil, name, nil) else {
+        // The context keeps the key type's pointer: a static string's bytes, like the names above.
+        guard let context = EVP_PKEY_CTX_new_from_name(nil, name(keyType), nil) else {
             throw .fromLibcrypto("EVP_PKEY_CTX_new_from_name")
         }
         defer { EVP_PKEY_CTX_free(context) }

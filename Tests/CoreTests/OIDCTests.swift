@@ -284,12 +284,15 @@ struct OIDCTests {
         let wrong = try fixture.page(
             "POST", "/oidc/code", form: [("csrf", String(token)), ("totp", "000000")], cookies: [String(cookie)])
         #expect(wrong.status == 401 && OIDCBrowser.session(wrong) == nil)
+        // Until the code is right the identity has proved only an email: nothing is linked yet.
+        #expect(try browser.rows("oidc.link").isEmpty)
         let right = try fixture.page(
             "POST", "/oidc/code", form: [("csrf", String(token)), ("totp", otp.totp(at: fixture.clock.now.seconds))],
             cookies: [String(cookie)])
         #expect(right.status == 200 && right.header("Refresh") == "0; url=/members")
         let session = try #require(OIDCBrowser.session(right))
         #expect(try fixture.send("GET", "/api/v1/me", cookie: session).status == 200)
+        #expect(try browser.rows("oidc.link").count == 1)
         // Used once.
         let again = try fixture.page(
             "POST", "/oidc/code", form: [("csrf", String(token)), ("totp", otp.totp(at: fixture.clock.now.seconds))],

@@ -108,6 +108,11 @@ extension APIFixture {
             let refused = try f.post(path, body, as: assisted)
             #expect(refused.status == 403 && text(refused).contains("assisted session"), "\(path)")
         }
+        // Her own account, however its id is written, is hers alone to change.
+        for path in ["/api/v1/users/\(s.ana.id)", "/api/v1/users/00\(s.ana.id)", "/api/v1/users/+\(s.ana.id)"] {
+            let refused = try f.patch(path, #"{"email": "otra@correo.mx"}"#, as: assisted)
+            #expect(refused.status == 403 && text(refused).contains("assisted session"), "\(path)")
+        }
         // The audit row names both: the acting user and the support user, in a shape fixed by code.
         let rows = try f.api.withDatabase { try $0.audit.recent(limit: 30) }
         let create = try #require(rows.first { $0.action == "user.create" })
@@ -213,7 +218,9 @@ extension APIFixture {
         #expect(first["status"] as? String == "ended" && first["endedBy"] as? String == "deadline")
     }
 
-    @Test func aDeactivatedSupportUserNoLongerActsForAnyone() throws {
+    /// A support user deactivated, or left without a role that holds the support privilege, no
+    /// longer acts for anyone: the running session ends at their next request.
+    @Test(arguments: [false, true]) func aSupportUserNoLongerSupportingNoLongerActsForAnyone(demoted: Bool) throws {
         let s = try scene()
         let f = s.fixture
         let other = try f.signIn(.superAdministrator, username: "jefa")
@@ -222,7 +229,13 @@ extension APIFixture {
         let opened = try f.post("/api/v1/support/requests/\(s.request)/confirm", #"{"code": "\#(s.code)"}"#, as: s.root)
         let cookie = try #require(APIFixture.sessionCookie(opened))
         #expect(try f.send("GET", "/api/v1/me", cookie: cookie).status == 200)
-        #expect(try f.patch("/api/v1/users/\(s.root.id)", #"{"active": false}"#, as: other).status == 200)
+        let changed =
+            demoted
+            ? try f.send(
+                "PUT", "/api/v1/users/\(s.root.id)/roles", body: #"{"roles": ["administrador"]}"#,
+                cookie: other.cookie, csrf: other.csrf)
+            : try f.patch("/api/v1/users/\(s.root.id)", #"{"active": false}"#, as: other)
+        #expect(changed.status == 200, "\(text(changed))")
         let refused = try f.send("GET", "/api/v1/me", cookie: cookie)
         #expect(refused.status == 401 && text(refused).contains("assisted session has ended"))
     }
