@@ -21,6 +21,8 @@ extension CoreAPI {
     static let resetLimit = 5
 
     /// Refuses (429) an address that asked too often; otherwise counts this request.
+    static let resetTokenRefusal = "field \"token\": the link is unknown, already used or expired; ask for a new one"
+
     static func throttleReset(_ request: APIRequest, _ what: String) throws {
         let key = "\(what):\(request.api.clientAddress(of: request.context.request))"
         let throttle = request.database.auth.throttle
@@ -69,8 +71,13 @@ extension CoreAPI {
                 let password: String
             }
             let body = try request.body(Body.self)
-            let hash = try request.database.accounts.preparePassword(body.password)
             let database = request.database
+            // The token first: a guessed one costs a look-up, not a password hash.
+            guard try database.mail.resetIsOpen(body.token, now: request.now) else {
+                try throttleReset(request, "reset-confirm")
+                return .error(400, resetTokenRefusal)
+            }
+            let hash = try database.accounts.preparePassword(body.password)
             let user = try database.write { () -> UserID? in
                 guard let user = try database.mail.consumeReset(body.token, now: request.now) else { return nil }
                 var changes = AccountChanges()
@@ -81,7 +88,7 @@ extension CoreAPI {
             }
             guard user != nil else {
                 try throttleReset(request, "reset-confirm")
-                return .error(400, "field \"token\": the link is unknown, already used or expired; ask for a new one")
+                return .error(400, resetTokenRefusal)
             }
             return HTTPResponse(status: 204)
         }

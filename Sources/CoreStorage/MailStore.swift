@@ -52,6 +52,8 @@ public protocol MailStore {
     func createReset(for user: UserID, now: Timestamp) throws -> String
     /// Spends a reset token: the user it was made for, or nil when it is unknown, used or expired.
     func consumeReset(_ token: String, now: Timestamp) throws -> UserID?
+    /// True when `token` is a reset link's, not used and not expired (nothing is spent).
+    func resetIsOpen(_ token: String, now: Timestamp) throws -> Bool
 }
 
 public final class SQLMailStore: MailStore {
@@ -144,6 +146,13 @@ public final class SQLMailStore: MailStore {
             Digest.sha256(Array(token.utf8)), user.rawValue, now.milliseconds,
             now.milliseconds + MailPolicy.resetLinkSeconds * 1_000)
         return token
+    }
+
+    public func resetIsOpen(_ token: String, now: Timestamp) throws -> Bool {
+        guard token.utf8.count <= 100 else { return false }
+        return try db.queryFirst(
+            "SELECT 1 FROM password_resets WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
+            Digest.sha256(Array(token.utf8)), now.milliseconds, map: { _ in true }) ?? false
     }
 
     public func consumeReset(_ token: String, now: Timestamp) throws -> UserID? {
