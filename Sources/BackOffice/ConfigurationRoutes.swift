@@ -132,7 +132,7 @@ extension CoreAPI {
         _ settings: ChainSettings, before: ChainSettings, _ database: CoreDatabase
     ) throws -> [String: Any] {
         let changes = settings.configurationChanges(from: before)
-        if !changes.isEmpty { try database.db.run("UPDATE sign_in_generation SET value = value + 1 WHERE id = 1") }
+        if !changes.isEmpty { try database.auth.policyChanged() }
         return changes
     }
 

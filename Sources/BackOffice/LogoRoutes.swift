@@ -52,10 +52,11 @@ extension CoreAPI {
             .delete, "/api/v1/settings/logo", .privilege(.configuration),
             "Remove the chain's logo (pages show the chain's name alone)", answers: [.noContent]
         ) { request in
-            try requireEveryBranch(request, .configuration, nil, reaching: "the chain's logo")
             let database = request.database
+            // The logo is public (every page shows it): saying there is none tells nobody anything.
+            guard try database.settings.hasLogo() else { return .error(404, "the chain has no logo") }
+            try requireEveryBranch(request, .configuration, nil, reaching: "the chain's logo")
             try database.write {
-                guard try database.settings.hasLogo() else { return }
                 try database.settings.saveLogo(nil)
                 try request.audit("settings.logo_removed", target: "chain", concerning: everyBranch(database))
             }

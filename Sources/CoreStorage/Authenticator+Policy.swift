@@ -19,6 +19,12 @@ extension Authenticator {
         return policy
     }
 
+    /// Moves the sign-in generation (in the caller's transaction): every connection of every
+    /// instance works out the policy again, and reads its kept sessions again.
+    public func policyChanged() throws {
+        try db.run("UPDATE sign_in_generation SET value = value + 1 WHERE id = 1")
+    }
+
     /// The `Set-Cookie` value for a session: HttpOnly, SameSite=Strict, Secure behind TLS.
     public func cookie(token: String, secure: Bool) throws -> String {
         let age = try policy.sessionAbsoluteSeconds

@@ -208,7 +208,7 @@ public final class Authenticator {
     public func checkSession(token: String, now: Timestamp) throws -> SessionCheck {
         try db.read {
             let generation = try signInGeneration()
-            let policy = try policy(at: generation)
+            let policy = try self.policy(at: generation)
             if let kept = keptSessions[token], kept.generation == generation,
                 let check = check(kept, token: token, now: now, policy)
             {

@@ -46,7 +46,7 @@ extension SQLSettingsStore {
     }
 
     public func hasLogo() throws -> Bool {
-        try db.queryFirst("SELECT 1 FROM core_meta WHERE key = ?", Self.logoKey, map: { try $0.get(0) as Int64 }) != nil
+        try db.scalar("SELECT COUNT(*) FROM core_meta WHERE key = ?", Self.logoKey, as: Int64.self) > 0
     }
 
     /// Replaces the logo; nil removes it.
