@@ -34,7 +34,7 @@ extension WebUI {
             let result = request.call(
                 .put, "/api/v1/settings/logo",
                 body: ["type": file?.type ?? "", "data": Data(file?.bytes ?? []).base64EncodedString()])
-            return Self.secured(logoAnswer(request, result))
+            return Self.secured(Self.logoAnswer(request, result))
         }
         add(&router, .post, "/chain-settings/logo/remove", .signedIn) { request in
             Self.logoAnswer(request, request.call(.delete, "/api/v1/settings/logo"))

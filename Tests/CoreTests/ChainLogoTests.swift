@@ -34,13 +34,13 @@ import Testing
         }
         #expect(try fixture.page("GET", "/chain-logo").status == 404, "nothing stored by a refusal")
         let saved = try fixture.put("/api/v1/settings/logo", Self.body("image/png", Self.png), as: root)
-        #expect(saved.status == 200 && (try object(saved)["bytes"] as? Int) == Self.png.count)
+        #expect(try saved.status == 200 && (object(saved)["bytes"] as? Int) == Self.png.count)
         let served = try fixture.page("GET", "/chain-logo")
         #expect(served.status == 200 && served.header("Content-Type") == "image/png" && served.body == Self.png)
         #expect(served.header("X-Content-Type-Options") == "nosniff")
         #expect(html(try fixture.page("GET", "/login")).contains("<img src=\"/chain-logo\""))
         let audit = try fixture.api.withDatabase { try $0.audit.recent(limit: 20) }
-        #expect(audit.contains { $0.action == "settings.logo" && $0.changes.contains("image/png") })
+        #expect(audit.contains { $0.action == "settings.logo" && $0.changes.contains("sha256") })
         #expect(try fixture.send("DELETE", "/api/v1/settings/logo", cookie: root.cookie, csrf: root.csrf).status == 204)
         #expect(try fixture.page("GET", "/chain-logo").status == 404)
         #expect(!html(try fixture.page("GET", "/login")).contains("<img src=\"/chain-logo\""))
@@ -103,6 +103,6 @@ import Testing
         let removed = try fixture.page(
             "POST", "/chain-settings/logo/remove", form: [("csrf", root.csrf)],
             cookies: ["portero_session=\(root.cookie)"])
-        #expect(removed.status == 303 && (try fixture.page("GET", "/chain-logo")).status == 404)
+        #expect(try removed.status == 303 && fixture.page("GET", "/chain-logo").status == 404)
     }
 }
