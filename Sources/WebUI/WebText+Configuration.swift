@@ -3,9 +3,9 @@ extension WebText {
     package static let configurationTable: [String: (String, String)] = [
         "config.section": ("Configuración de la cadena", "Chain configuration"),
         "config.hint": (
-            "Un campo numérico vacío vuelve al valor predeterminado del servidor (entre paréntesis). Los cambios "
+            "Un campo vacío vuelve al valor predeterminado del servidor (el que se ve en gris). Los cambios "
                 + "se aplican al guardar, sin reiniciar.",
-            "An empty number goes back to the server's default (in brackets). Changes apply on saving, "
+            "An empty field goes back to the server's default (shown in grey). Changes apply on saving, "
                 + "without a restart."
         ),
         "config.logo": ("Logotipo", "Logo"),
