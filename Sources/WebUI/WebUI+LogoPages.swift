@@ -68,7 +68,8 @@ extension WebUI {
         return """
             <section class="card"><h2>\(t["config.logo"])</h2>\(current)
             <form method="post" action="/chain-settings/logo" enctype="multipart/form-data">\(request.csrfField)
-            <p class="field\(HTML.when(wrong == "logo", " invalid"))"><label for="f-logo">\(t["config.logoFile"])</label>\
+            <p class="field\(HTML.when(wrong == "logo", " invalid"))">\
+            <label for="f-logo">\(t["config.logoFile"])</label>\
             <input type="file" id="f-logo" name="logo" accept="image/png,image/jpeg" required>\(error)</p>
             <p><button type="submit">\(t["config.logoUpload"])</button></p></form>\(remove)</section>
             """

@@ -90,8 +90,8 @@ extension AdminCommands {
         default:
             throw CommandLineArguments.UsageError(
                 message:
-                    "settings takes show, logo FILE|--clear, or set [--currency MXN] [--payment-grace DAYS] [--tax-rate 16] "
-                    + "[--legal-name TEXT] [--tax-id TEXT] [--fiscal-address TEXT] [--support-minutes 1-5] "
+                    "settings takes show, logo FILE|--clear, or set [--currency MXN] [--payment-grace DAYS] "
+                    + "[--tax-rate 16] [--legal-name TEXT] [--tax-id TEXT] [--fiscal-address TEXT] [--support-minutes 1-5] "
                     + "[--sign-in-networks 'superadministrador=10.0.0.0/8,192.168.1.0/24;recepcion='] "
                     + Self.configurationUsage)
         }

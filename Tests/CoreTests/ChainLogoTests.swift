@@ -69,9 +69,8 @@ import Testing
     {
         let boundary = "----portero\(UUID().uuidString)"
         var body = Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\(csrf)\r\n".utf8)
-        body += Array(
-            "--\(boundary)\r\nContent-Disposition: form-data; name=\"logo\"; filename=\"logo\"\r\nContent-Type: \(type)\r\n\r\n"
-                .utf8)
+        body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"logo\"; filename=\"logo\"\r\n".utf8)
+        body += Array("Content-Type: \(type)\r\n\r\n".utf8)
         body += bytes + Array("\r\n--\(boundary)--\r\n".utf8)
         var head = "POST /chain-settings/logo HTTP/1.1\r\nHost: core\r\nCookie: portero_session=\(cookie)\r\n"
         head += "Content-Type: multipart/form-data; boundary=\(boundary)\r\nContent-Length: \(body.count)\r\n\r\n"
