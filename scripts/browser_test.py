@@ -504,6 +504,29 @@ def main():
         browser.wait_for("location.search === '?done=tested' && document.querySelectorAll('main table tbody tr').length === 1", what="the test event in the delivery log")
         browser.screenshot("16-webhook-deliveries")
 
+        # The chain's configuration: a password length out of bounds is refused beside its field,
+        # a good one saved; the page in English and back to Spanish.
+        browser.open(f"{base}/chain-settings")
+        browser.expected_refusals.add("/chain-settings")
+        browser.evaluate("document.getElementById('f-passwordMinimumLength').value = '3'")
+        browser.submit("form[action='/chain-settings']")
+        assert browser.evaluate("document.querySelector('.invalid #f-passwordMinimumLength') !== null"), "no error beside the password length"
+        browser.screenshot("16a-configuration-error")
+        browser.evaluate("document.getElementById('f-passwordMinimumLength').value = '8'")
+        browser.submit("form[action='/chain-settings']")
+        browser.wait_for("location.search === '?done=1'", what="the configuration saved")
+        assert browser.evaluate("document.getElementById('f-passwordMinimumLength').value") == "8"
+        browser.open(f"{base}/settings")
+        browser.evaluate("document.getElementById('f-language').value = 'en'")
+        browser.submit("form[action='/settings/language']")
+        browser.open(f"{base}/chain-settings")
+        assert browser.evaluate("document.body.textContent.includes('Chain configuration')"), "the page in English"
+        browser.screenshot("16b-configuration-en")
+        browser.open(f"{base}/settings")
+        browser.evaluate("document.getElementById('f-language').value = 'es'")
+        browser.submit("form[action='/settings/language']")
+        browser.wait_for("document.documentElement.lang === 'es'", what="the page in Spanish again")
+
         # The sale's invoice: listed, printed with the chain as seller.
         browser.open(f"{base}/invoices")
         assert browser.evaluate("document.querySelectorAll('main table tbody tr').length") > 0, "no invoices listed"

@@ -31,7 +31,8 @@ public struct APIRequest {
         if let branch, let zone = try? database.accounts.branch(branch)?.timeZone {
             return ZoneCache.rules(zone)
         }
-        return ZoneCache.rules(timeZone)
+        // The chain's configured zone, else the core's own.
+        return ZoneCache.rules((try? database.settings.chain().timeZone) ?? timeZone)
     }
 
     /// The signed-in account (privilege and signed-in routes always have one).

@@ -90,7 +90,7 @@ extension CoreAPI {
                 var response = HTTPResponse.json(
                     Answer(user: AccountView(session.account), csrfToken: session.csrfToken), status: 201)
                 response.headers.append(
-                    ("Set-Cookie", request.database.auth.cookie(token: token, secure: request.secureCookies)))
+                    ("Set-Cookie", try request.database.auth.cookie(token: token, secure: request.secureCookies)))
                 return response
             } catch let failure as AuthFailure {
                 var response = HTTPResponse.error(

@@ -301,7 +301,7 @@ extension CoreAPI {
         do {
             try withDatabase { database in
                 if !["locked", "second_factor"].contains(refusal.reason) {
-                    database.auth.recordRefusal(account, address: address, now: now)
+                    try database.auth.recordRefusal(account, address: address, now: now)
                 }
                 try database.write {
                     _ = try database.audit.append(

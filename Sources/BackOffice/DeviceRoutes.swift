@@ -89,7 +89,7 @@ extension CoreAPI {
             let body = try request.body(Body.self)
             let key = "enroll:" + request.api.clientAddress(of: request.context.request)
             let throttle = request.database.auth.throttle
-            let policy = request.database.auth.policy
+            let policy = try request.database.auth.policy
             if let until = throttle.lockedUntil(key), request.now.seconds < until {
                 var response = HTTPResponse.error(429, "too many wrong codes; wait")
                 response.headers.append(("Retry-After", "\(until - request.now.seconds)"))

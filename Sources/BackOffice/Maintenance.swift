@@ -23,6 +23,10 @@ extension CoreAPI {
         return try withDatabase { database in
             try database.write {
                 var raised = 0
+                // The chain's configuration sets the silence that counts as offline, else the file does.
+                let offlineAfter =
+                    try database.settings.chain().deviceOfflineMinutes.map { Int64($0) * 60 }
+                    ?? policy.offlineAfterSeconds
                 let branches = Dictionary(
                     uniqueKeysWithValues: try database.accounts.branches().map { ($0.id, $0.name) })
                 func tell(
@@ -40,7 +44,7 @@ extension CoreAPI {
                         changes: AuditChanges.json(["title": title]), concerning: [device.branch], at: now)
                 }
                 for device in try database.devices.takeNewlyOffline(
-                    before: Timestamp(milliseconds: now.milliseconds - policy.offlineAfterSeconds * 1000))
+                    before: Timestamp(milliseconds: now.milliseconds - offlineAfter * 1000))
                 {
                     let place = branches[device.branch] ?? "branch \(device.branch)"
                     let since =
@@ -53,7 +57,7 @@ extension CoreAPI {
                 }
                 // A device heard from again clears its offline alarm, and says so.
                 for device in try database.devices.takeBackOnline(
-                    since: Timestamp(milliseconds: now.milliseconds - policy.offlineAfterSeconds * 1000))
+                    since: Timestamp(milliseconds: now.milliseconds - offlineAfter * 1000))
                 {
                     let place = branches[device.branch] ?? "branch \(device.branch)"
                     _ = try database.operations.resolveNotifications(

@@ -18,6 +18,7 @@ extension CoreAPI {
                 struct Body: Decodable { let pin: String }
                 let body = try request.body(Body.self)
                 let target = try managedTarget(request)
+                try checkPINLength(body.pin, request)
                 let digest: PINDigest
                 do {
                     digest = PINDigest(

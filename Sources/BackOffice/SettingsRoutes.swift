@@ -5,12 +5,21 @@ import PorteroModel
 extension Schema {
     static let chainSettings = named(
         "ChainSettings",
-        .object([
-            "currency": .string(pattern: "^[A-Z]{3}$"), "paymentGraceDays": .integer(minimum: 0, maximum: 60),
-            "taxRateBasisPoints": .integer(minimum: 0, maximum: 10_000), "legalName": .text, "taxID": .text,
-            "fiscalAddress": .text, "signInNetworks": signInNetworks,
-            "supportSessionMinutes": .integer(minimum: 1, maximum: 5),
-        ]))
+        .object(
+            [
+                "currency": .string(pattern: "^[A-Z]{3}$"), "paymentGraceDays": .integer(minimum: 0, maximum: 60),
+                "taxRateBasisPoints": .integer(minimum: 0, maximum: 10_000), "legalName": .text, "taxID": .text,
+                "fiscalAddress": .text, "signInNetworks": signInNetworks,
+                "supportSessionMinutes": .integer(minimum: 1, maximum: 5), "chainName": .optionalName,
+                "defaultLanguage": .languageCode,
+            ],
+            optional: [
+                "timeZone": .timeZone, "passwordMinimumLength": .passwordLength, "passwordClasses": .passwordClasses,
+                "sessionIdleMinutes": .idleMinutes, "sessionAbsoluteHours": .absoluteHours,
+                "lockoutFailuresPerAccount": .accountFailures, "lockoutFailuresPerAddress": .addressFailures,
+                "lockoutMinutes": .lockoutMinutes, "deviceOfflineMinutes": .offlineMinutes,
+                "pinMinimumLength": .pinLength,
+            ]))
 
     /// Networks each role may sign in from: role name → addresses or CIDR networks.
     static let signInNetworks = Schema.object(
@@ -29,13 +38,16 @@ extension CoreAPI {
     package static func declareSettingsRoutes(_ table: inout RouteTable) {
         table.add(
             .get, "/api/v1/settings", .signedIn,
-            "The chain's settings: currency, payment grace, tax rate prices include, seller on invoices (sign-in "
-                + "networks only to those with configuration)",
+            "The chain's settings: currency, payment grace, tax rate prices include, seller on invoices, and its "
+                + "configuration (sign-in networks and lockout thresholds only to those with configuration)",
             answers: [.json(200, .chainSettings)]
         ) { request in
             var settings = try request.database.settings.chain()
             // Who may sign in from where is for those who configure the chain, not for every member.
-            if !(try request.actor).may(.configuration, at: nil) { settings.signInNetworks = [:] }
+            if !(try request.actor).may(.configuration, at: nil) {
+                settings.signInNetworks = [:]
+                settings.hideLockout()
+            }
             return .json(settings)
         }
         table.add(
@@ -48,7 +60,7 @@ extension CoreAPI {
                 .required("legalName", .optionalName), .required("taxID", .string(pattern: "^[A-Za-z0-9&Ñ-]{0,20}$")),
                 .required("fiscalAddress", .string(maxLength: 300)), .optional("signInNetworks", .signInNetworks),
                 .optional("supportSessionMinutes", .integer(minimum: 1, maximum: 5)),
-            ],
+            ] + configurationFields,
             answers: [.json(200, .chainSettings)]
         ) { request in
             struct Body: Decodable {
@@ -76,6 +88,7 @@ extension CoreAPI {
             settings.signInNetworks = try body.signInNetworks ?? request.database.settings.chain().signInNetworks
             settings.supportSessionMinutes =
                 try body.supportSessionMinutes ?? request.database.settings.chain().supportSessionMinutes
+            try applyConfiguration(request, to: &settings)
             // Nobody locks themselves out: the caller's own address must stay inside their roles' networks.
             let address = request.api.clientAddress(of: request.context.request)
             let locked = rolesRefused(try request.actor, from: address, settings)
@@ -127,6 +140,7 @@ extension CoreAPI {
             if settings.supportSessionMinutes != before.supportSessionMinutes {
                 changes["supportSessionMinutes"] = settings.supportSessionMinutes
             }
+            changes.merge(try configurationSaved(settings, before: before, database)) { $1 }
             try request.audit("settings.update", target: "chain", changes: changes, concerning: everyBranch(database))
             return settings
         }

@@ -117,7 +117,7 @@ extension CoreAPI {
         let actor = try request.actor
         let throttleKey = "support:\(actor.id)"
         let seconds = request.now.seconds
-        let policy = database.auth.policy
+        let policy = try database.auth.policy
         if let until = database.auth.throttle.lockedUntil(throttleKey), seconds < until {
             var response = HTTPResponse.error(429, "too many wrong one-time codes; try again in \(until - seconds) s")
             response.headers.append(("Retry-After", "\(until - seconds)"))

@@ -150,7 +150,7 @@ extension CoreAPI {
                     Answer(request: SupportRequestView(started, now: request.now), csrfToken: session.csrfToken),
                     status: 201)
                 response.headers.append(
-                    ("Set-Cookie", database.auth.cookie(token: token, secure: request.secureCookies)))
+                    ("Set-Cookie", try database.auth.cookie(token: token, secure: request.secureCookies)))
                 return response
             }
         }

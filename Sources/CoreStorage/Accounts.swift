@@ -155,7 +155,9 @@ public final class SQLAccountStore: AccountStore {
     }
 
     public func preparePassword(_ password: String) throws -> String {
-        let problems = policy.problems(with: password)
+        // The chain's rule as it stands now (changed in the web UI without a restart).
+        let rule = try SQLSettingsStore(connection: db).chain().passwordPolicy(over: policy)
+        let problems = rule.problems(with: password)
         guard problems.isEmpty else {
             throw AccountError(field: "password", problem: "needs " + problems.joined(separator: ", "))
         }

@@ -23,7 +23,8 @@ extension Authenticator {
     }
 
     /// Counts a refused sign-in against the address (and the account, when known).
-    public func recordRefusal(_ account: Account?, address: String, now: Timestamp) {
+    public func recordRefusal(_ account: Account?, address: String, now: Timestamp) throws {
+        let policy = try self.policy
         let keys = account.map { throttleKeys($0, address) } ?? ["address:" + address]
         for key in keys {
             let limit = key.hasPrefix("address:") ? policy.maxFailuresPerAddress : policy.maxFailuresPerAccount
@@ -42,7 +43,7 @@ extension Authenticator {
     /// against the account and the address like a wrong password.
     public func checkSecondFactor(_ account: Account, code: String, address: String, now: Timestamp) throws -> Bool {
         if try checkSecondFactor(account.id, code: code, now: now) { return true }
-        recordRefusal(account, address: address, now: now)
+        try recordRefusal(account, address: address, now: now)
         return false
     }
 

@@ -87,7 +87,8 @@ public final class Authenticator {
     package let accounts: any AccountStore
     package let audit: any AuditStore
     package let hasher: PasswordHasher
-    public let policy: AuthPolicy
+    /// The deployment's policy; the chain's configuration overrides it (see `policy`).
+    public let basePolicy: AuthPolicy
     package let throttle: LoginThrottle
     /// A hash of a random password with the current parameters, verified against for unknown
     /// logins so that timing does not reveal which logins exist.
@@ -104,7 +105,7 @@ public final class Authenticator {
         self.accounts = accounts
         self.audit = audit
         self.hasher = hasher
-        self.policy = policy
+        basePolicy = policy
         self.throttle = throttle
         self.dummyHash = dummyHash ?? Self.makeDummyHash(hasher)
     }
@@ -115,6 +116,7 @@ public final class Authenticator {
         throws -> (token: String, session: Session)
     {
         let seconds = now.seconds
+        let policy = try self.policy
         let accountKey = "account:" + login.lowercased()
         let addressKey = "address:" + address
         for key in [accountKey, addressKey] {
@@ -130,15 +132,15 @@ public final class Authenticator {
         let stored = found?.passwordHash ?? dummyHash
         let matches = (try? hasher.verify(password, against: stored)) ?? false
         guard let (account, hash) = found, matches, account.active, hash != nil else {
-            recordFailure(accountKey, limit: policy.maxFailuresPerAccount, now: seconds)
-            recordFailure(addressKey, limit: policy.maxFailuresPerAddress, now: seconds)
+            recordFailure(accountKey, limit: policy.maxFailuresPerAccount, now: seconds, policy)
+            recordFailure(addressKey, limit: policy.maxFailuresPerAddress, now: seconds, policy)
             try auditAttempt("login.failure", login: login, account: found?.0, address: address, at: now)
             throw AuthFailure.invalidCredentials
         }
         if try !checkSecondFactor(account.id, code: secondFactor, now: now) {
             if secondFactor == nil { throw AuthFailure.secondFactorRequired }
-            recordFailure(accountKey, limit: policy.maxFailuresPerAccount, now: seconds)
-            recordFailure(addressKey, limit: policy.maxFailuresPerAddress, now: seconds)
+            recordFailure(accountKey, limit: policy.maxFailuresPerAccount, now: seconds, policy)
+            recordFailure(addressKey, limit: policy.maxFailuresPerAddress, now: seconds, policy)
             try auditAttempt(
                 "login.failure", login: login, account: account, address: address, secondFactor: true, at: now)
             throw AuthFailure.invalidCredentials
@@ -206,8 +208,9 @@ public final class Authenticator {
     public func checkSession(token: String, now: Timestamp) throws -> SessionCheck {
         try db.read {
             let generation = try signInGeneration()
+            let policy = try self.policy(at: generation)
             if let kept = keptSessions[token], kept.generation == generation,
-                let check = check(kept, token: token, now: now)
+                let check = check(kept, token: token, now: now, policy)
             {
                 keptSessionsUsed += 1
                 return check
@@ -232,7 +235,7 @@ public final class Authenticator {
             }
             if keptSessions.count >= Self.keptSessionsLimit { keptSessions.removeAll(keepingCapacity: true) }
             keptSessions[token] = found
-            return check(found, token: token, now: now)
+            return check(found, token: token, now: now, policy)
                 ?? SessionCheck(
                     session: nil, upkeep: .remove, key: key, token: token,
                     assistanceOver: found.assistance.flatMap { now >= $0.endsAt ? $0 : nil })
@@ -242,7 +245,7 @@ public final class Authenticator {
     /// The sign-in generation as the connection sees it now, read from the database once per
     /// view of it (see `Connection.view`): a batch's kept read transaction reads it once, not
     /// once per request.
-    private func signInGeneration() throws -> Int64 {
+    func signInGeneration() throws -> Int64 {
         let view = db.view
         if let view, let seen = generationSeen, seen.view == view { return seen.value }
         let value = try db.scalar(Self.generationSQL, as: Int64.self)
@@ -251,13 +254,15 @@ public final class Authenticator {
         return value
     }
 
+    /// The policy last worked out, and the sign-in generation it was worked out at.
+    var policySeen: (generation: Int64, policy: AuthPolicy)?
     /// The generation last read, and the view it was read in.
     private var generationSeen: (view: Connection.View, value: Int64)?
     /// Times the generation was read from the database (for tests).
     package private(set) var generationsRead = 0
 
     /// The check of a session as read (nil when it has expired or its account is inactive).
-    private func check(_ kept: KeptSession, token: String, now: Timestamp) -> SessionCheck? {
+    private func check(_ kept: KeptSession, token: String, now: Timestamp, _ policy: AuthPolicy) -> SessionCheck? {
         let idle = now.milliseconds - kept.lastSeen > policy.sessionIdleSeconds * 1000
         let absolute = now.milliseconds - kept.createdAt > policy.sessionAbsoluteSeconds * 1000
         guard !idle, !absolute, let account = kept.account, account.active else { return nil }
@@ -370,29 +375,6 @@ public final class Authenticator {
         _ = try audit.append(
             actor: "user:\(user)", action: "logout.everywhere", target: "user:\(user)", changes: "{}",
             concerning: try branches(of: user), at: now)
-    }
-
-    /// The `Set-Cookie` value for a session: HttpOnly, SameSite=Strict, Secure behind TLS.
-    public func cookie(token: String, secure: Bool) -> String {
-        "portero_session=\(token); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(policy.sessionAbsoluteSeconds)"
-            + (secure ? "; Secure" : "")
-    }
-
-    private func recordFailure(_ key: String, limit: Int, now: Int64) {
-        throttle.recordFailure(
-            key, limit: limit, now: now, window: policy.failureWindowSeconds, lockout: policy.lockoutSeconds)
-    }
-
-    package static func makeDummyHash(_ hasher: PasswordHasher) -> String {
-        // Same parameters as real hashes; the password behind it is random and unknown.
-        (try? hasher.hash(base64URL((try? SecureRandom.bytes(16)) ?? [])))
-            ?? "$scrypt$ln=1,r=1,p=1$AA$AAAAAAAAAAAAAAAAAAAAAA"
-    }
-
-    package static func base64URL(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(
-            of: "/", with: "_"
-        ).replacingOccurrences(of: "=", with: "")
     }
 }
 

@@ -20,6 +20,20 @@ public struct ChainSettings: Hashable, Sendable, Codable {
     public var signInNetworks: [String: [String]]
     /// How long an assisted session lasts, in minutes (1 to 5).
     public var supportSessionMinutes = 5
+    /// The chain's configuration (checked in ChainSettings+Configuration.swift); nil keeps the
+    /// deployment's default (the core's configuration file, else the built-in value).
+    public var chainName = ""
+    public var defaultLanguage = "es"
+    public var timeZone: String?
+    public var passwordMinimumLength: Int?
+    public var passwordClasses: [String]?
+    public var sessionIdleMinutes: Int?
+    public var sessionAbsoluteHours: Int?
+    public var lockoutFailuresPerAccount: Int?
+    public var lockoutFailuresPerAddress: Int?
+    public var lockoutMinutes: Int?
+    public var deviceOfflineMinutes: Int?
+    public var pinMinimumLength: Int?
 
     public init(
         currency: String = "MXN", paymentGraceDays: Int = 3, taxRateBasisPoints: Int = 1_600, legalName: String = "",
@@ -65,6 +79,7 @@ public struct ChainSettings: Hashable, Sendable, Codable {
         guard (1...5).contains(supportSessionMinutes) else {
             throw AccountError(field: "supportSessionMinutes", problem: "must be from 1 to 5")
         }
+        try checkConfiguration()
     }
 
     /// What a tax identifier holds (an RFC, a VAT number): the schema's `^[A-Za-z0-9&Ñ-]{0,20}$`.
@@ -87,6 +102,18 @@ public struct ChainSettings: Hashable, Sendable, Codable {
         fiscalAddress = try container.decodeIfPresent(String.self, forKey: .fiscalAddress) ?? ""
         signInNetworks = try container.decodeIfPresent([String: [String]].self, forKey: .signInNetworks) ?? [:]
         supportSessionMinutes = try container.decodeIfPresent(Int.self, forKey: .supportSessionMinutes) ?? 5
+        chainName = try container.decodeIfPresent(String.self, forKey: .chainName) ?? ""
+        defaultLanguage = try container.decodeIfPresent(String.self, forKey: .defaultLanguage) ?? "es"
+        timeZone = try container.decodeIfPresent(String.self, forKey: .timeZone)
+        passwordMinimumLength = try container.decodeIfPresent(Int.self, forKey: .passwordMinimumLength)
+        passwordClasses = try container.decodeIfPresent([String].self, forKey: .passwordClasses)
+        sessionIdleMinutes = try container.decodeIfPresent(Int.self, forKey: .sessionIdleMinutes)
+        sessionAbsoluteHours = try container.decodeIfPresent(Int.self, forKey: .sessionAbsoluteHours)
+        lockoutFailuresPerAccount = try container.decodeIfPresent(Int.self, forKey: .lockoutFailuresPerAccount)
+        lockoutFailuresPerAddress = try container.decodeIfPresent(Int.self, forKey: .lockoutFailuresPerAddress)
+        lockoutMinutes = try container.decodeIfPresent(Int.self, forKey: .lockoutMinutes)
+        deviceOfflineMinutes = try container.decodeIfPresent(Int.self, forKey: .deviceOfflineMinutes)
+        pinMinimumLength = try container.decodeIfPresent(Int.self, forKey: .pinMinimumLength)
     }
 }
 
@@ -96,6 +123,10 @@ public protocol SettingsStore {
     func chain() throws -> ChainSettings
     /// Replaces the settings (the caller validates them and writes the audit row in the same transaction).
     func save(_ settings: ChainSettings) throws
+    /// The chain's logo (ChainLogo.swift), nil when none; `saveLogo(nil)` removes it.
+    func logo() throws -> ChainLogo?
+    func hasLogo() throws -> Bool
+    func saveLogo(_ logo: ChainLogo?) throws
 }
 
 /// Keeps the settings as one JSON value in `core_meta`.

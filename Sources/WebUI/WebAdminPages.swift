@@ -277,10 +277,11 @@ extension WebUI {
                 <p class="error" role="alert">✖ \(t["audit.broken"]) #\(request.string(verification["brokenAt"])): \
                 \(request.string(verification["reason"]))</p>
                 """
+            let zone = request.ui.api.chainTimeZone()
             let rows: [[HTML]] = ((result.object["entries"] as? [[String: Any]]) ?? []).map { entry in
                 let at =
                     request.int(entry["at"]).map {
-                        t.dateTime(Timestamp(milliseconds: $0), zone: request.ui.api.timeZone)
+                        t.dateTime(Timestamp(milliseconds: $0), zone: zone)
                     } ?? ""
                 return [
                     "\(request.string(entry["id"]))", "<time>\(at)</time>",

@@ -71,7 +71,8 @@ extension WebRequest {
             <title>\(title) · Portero</title><link rel="stylesheet" href="/static/portero.css">\
             <link rel="icon" href="/static/icon.svg" type="image/svg+xml"></head>
             <body><a class="skip" href="#main">\(t["nav.skip"])</a>
-            <header><nav aria-label="Portero"><a class="brand" href="/home">Portero</a><ul>\(nav)</ul></nav></header>
+            <header><nav aria-label="Portero"><a class="brand" href="/home">\(ui.brand())</a>\
+            <ul>\(nav)</ul></nav></header>
             \(supportBanner)<main id="main"><h1>\(title)</h1>\
             \(notice.map { "<p class=\"notice\" role=\"status\">\($0)</p>" as HTML } ?? "")\(body)</main>
             </body></html>

@@ -37,7 +37,7 @@ public struct WebText: Sendable {
         guard
             let pair = Self.table[key] ?? Self.doorTable[key] ?? Self.paymentTable[key] ?? Self.posTable[key]
                 ?? Self.promotionTable[key] ?? Self.invoiceTable[key] ?? Self.webhookTable[key]
-                ?? Self.supportTable[key] ?? Self.oidcTable[key]
+                ?? Self.supportTable[key] ?? Self.oidcTable[key] ?? Self.configurationTable[key]
         else { return key }
         return language == .es ? pair.0 : pair.1
     }

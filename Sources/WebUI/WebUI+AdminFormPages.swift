@@ -13,11 +13,12 @@ extension WebUI {
             ["unread", "urgent"].contains(request.query("filter") ?? "") ? request.query("filter") ?? "all" : "all"
         let result = request.call(.get, "/api/v1/notifications", query: [("filter", filter)])
         guard result.ok else { return request.failure(result) }
+        let zone = request.ui.api.chainTimeZone()
         let items: [HTML] = result.list.map { note in
             let read = (note["read"] as? Bool) == true
             let at =
                 request.int(note["createdAt"]).map {
-                    t.dateTime(Timestamp(milliseconds: $0), zone: request.ui.api.timeZone)
+                    t.dateTime(Timestamp(milliseconds: $0), zone: zone)
                 } ?? ""
             return """
                 <li class="\(read ? "read" : "unread") \(request.string(note["level"]))"><strong>\

@@ -24,9 +24,13 @@ extension WebUI {
             "currency", "paymentGraceDays", "taxRateBasisPoints", "legalName", "taxID", "fiscalAddress",
             "supportSessionMinutes",
         ]
-        let wrong = failed.flatMap { $0.erroredField(among: fields + ["signInNetworks"]) ?? "currency" }
+        let wrong = failed.flatMap {
+            $0.erroredField(among: fields + ["signInNetworks"] + configurationFieldNames) ?? "currency"
+        }
+        // A refused logo came from its own form: the settings show as saved.
+        let typed = failed != nil && wrong != "logo"
         func value(_ name: String) -> String {
-            failed != nil ? request.field(name) : request.string(current.object[name])
+            typed ? request.field(name) : request.string(current.object[name])
         }
         func error(_ name: String) -> String? { wrong == name ? failed?.error : nil }
         let labels = [
@@ -48,7 +52,7 @@ extension WebUI {
             let mine = wrong == "signInNetworks" && failed?.error?.contains("\(role.rawValue)[") == true
             return request.input(
                 name, role.displayName,
-                value: failed != nil ? request.field(name) : (stored[role.rawValue] ?? []).joined(separator: ", "),
+                value: typed ? request.field(name) : (stored[role.rawValue] ?? []).joined(separator: ", "),
                 error: mine ? failed?.error : nil, attributes: " placeholder=\"10.0.0.0/8, 192.168.1.0/24\"")
         }
         let editable = request.may(.configuration)
@@ -56,10 +60,12 @@ extension WebUI {
             \(failed.map { "<p class=\"error\" role=\"alert\">\(t["error.fix"]) \($0.error ?? "")</p>" as HTML } ?? "")
             <section class="card"><form method="post" action="/chain-settings">\(request.csrfField)
             <fieldset\(HTML.when(!editable, " disabled"))>\(inputs)
+            \(configurationInputs(request, current: current.object, failed: typed ? failed : nil, wrong: wrong))
             <fieldset><legend>\(t["chain.networks"])</legend><p class="hint">\(t["chain.networksHint"])</p>\
             \(networkInputs)</fieldset></fieldset>
             <p class="hint">\(t["chain.hint"])</p>
             \(HTML.when(editable, "<p><button type=\"submit\">\(t["action.save"])</button></p>"))</form></section>
+            \(logoSection(request, failed: failed, wrong: wrong))
             """
         return request.page(
             title: t["chain.title"], active: "/chain-settings", body: body, status: failed == nil ? 200 : 400,

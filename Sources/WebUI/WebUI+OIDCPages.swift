@@ -87,7 +87,7 @@ extension WebUI {
             let secure = request.ui.api.secureCookies || request.ui.api.forwardedOverHTTPS(request.context.request)
             target = safeNext(next)
             cookie =
-                (try? request.ui.api.withDatabase { $0.auth.cookie(token: token, secure: secure) })
+                (try? request.ui.api.withDatabase { try $0.auth.cookie(token: token, secure: secure) })
                 ?? "portero_session=\(token); Path=/; HttpOnly; SameSite=Strict\(secure ? "; Secure" : "")"
         case let .secondFactor(key, _):
             target = "/oidc/code"
@@ -152,7 +152,7 @@ extension WebUI {
             return "<section class=\"card\"><h2>\(t["oidc.section"])</h2><p>\(words)</p></section>"
         }
         let since = (result.object["linkedAt"] as? NSNumber).map {
-            t.dateTime(Timestamp(milliseconds: $0.int64Value), zone: request.ui.api.timeZone)
+            t.dateTime(Timestamp(milliseconds: $0.int64Value), zone: request.ui.api.chainTimeZone())
         }
         let words = fill(t["oidc.linked"], [provider, request.string(result.object["email"]), since ?? ""])
         return """

@@ -17,7 +17,8 @@ extension WebUI {
         }
         add(&router, .get, "/chain-settings", .signedIn) { request in Self.chainSettings(request) }
         add(&router, .post, "/chain-settings", .signedIn) { request in
-            var body: [String: Any] = ["signInNetworks": Self.networksTyped(request)]
+            var body: [String: Any] = Self.configurationTyped(request)
+            body["signInNetworks"] = Self.networksTyped(request)
             for name in ["currency", "legalName", "taxID", "fiscalAddress"] { body[name] = request.field(name) }
             for name in ["paymentGraceDays", "taxRateBasisPoints", "supportSessionMinutes"]
             where name != "supportSessionMinutes" || !request.field(name).isEmpty {

@@ -212,7 +212,9 @@ extension WebUI {
 
     /// An API timestamp as the core's local date and time (empty when absent).
     static func stamp(_ request: WebRequest, _ value: Any?) -> String {
-        request.int(value).map { request.text.dateTime(Timestamp(milliseconds: $0), zone: request.ui.api.timeZone) }
+        request.int(value).map {
+            request.text.dateTime(Timestamp(milliseconds: $0), zone: request.ui.api.chainTimeZone())
+        }
             ?? ""
     }
 }
@@ -232,7 +234,7 @@ extension WebRequest {
             let words = t["support.banner"].replacingOccurrences(of: "%1", with: string(running["supportName"]))
                 .replacingOccurrences(of: "%2", with: "\(account.name) \(account.paternalSurname)")
                 .replacingOccurrences(
-                    of: "%3", with: t.time(Timestamp(milliseconds: ends), zone: ui.api.timeZone))
+                    of: "%3", with: t.time(Timestamp(milliseconds: ends), zone: ui.api.chainTimeZone()))
             return """
                 <p class="notice" role="status" id="support-banner">\(words) · \
                 <a href="/my/support">\(t["support.manage"])</a></p>

@@ -103,7 +103,7 @@ extension WebUI {
             return request.page(title: t["webhooks.title"], body: "<p>\(t["webhooks.unknown"])</p>", status: 404)
         }
         let deliveries = request.call(.get, "/api/v1/webhooks/\(id)/deliveries", query: [("limit", "50")])
-        let zone = request.ui.api.timeZone
+        let zone = request.ui.api.chainTimeZone()
         let rows: [[HTML]] = deliveries.list.map { delivery in
             let created = request.int(delivery["createdAt"]).map { t.dateTime(Timestamp(milliseconds: $0), zone: zone) }
             return [

@@ -45,6 +45,7 @@ package final class WebUI: Sendable {
         declareNotificationPreferencePages(&router)
         declareSupportPages(&router)
         declareOIDCPages(&router)
+        declareLogoPages(&router)
     }
 
     /// Adds a page: resolves the session and language, sends anyone signed out to the login (and
@@ -86,7 +87,7 @@ package final class WebUI: Sendable {
         }
         let language =
             chosen.flatMap(WebLanguage.init(rawValue:)) ?? WebLanguage.preferred(
-                acceptLanguage: context.request.header("accept-language")) ?? .es
+                acceptLanguage: context.request.header("accept-language")) ?? chainLanguage()
         return WebRequest(
             ui: self, context: context, session: session, cookie: cookie, text: WebText(language),
             form: Self.form(context.request))

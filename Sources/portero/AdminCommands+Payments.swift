@@ -84,13 +84,16 @@ extension AdminCommands {
                 }
                 body["signInNetworks"] = networks
             }
+            try configurationOptions(into: &body)
             show(try client.send("PUT", "api/v1/settings", json: body).json())
+        case "logo": try chainLogo(client)
         default:
             throw CommandLineArguments.UsageError(
                 message:
-                    "settings takes show or set [--currency MXN] [--payment-grace DAYS] [--tax-rate 16] "
-                    + "[--legal-name TEXT] [--tax-id TEXT] [--fiscal-address TEXT] [--support-minutes 1-5] "
-                    + "[--sign-in-networks 'superadministrador=10.0.0.0/8,192.168.1.0/24;recepcion=']")
+                    "settings takes show, logo FILE|--clear, or set [--currency MXN] [--payment-grace DAYS] "
+                    + "[--tax-rate 16] [--legal-name TEXT] [--tax-id TEXT] [--fiscal-address TEXT] [--support-minutes 1-5] "
+                    + "[--sign-in-networks 'superadministrador=10.0.0.0/8,192.168.1.0/24;recepcion='] "
+                    + Self.configurationUsage)
         }
         return .success
     }

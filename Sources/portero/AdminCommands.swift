@@ -19,7 +19,7 @@ struct AdminCommands {
         "--reason", "--door", "--status", "--interval", "--promotion", "--reference", "--city", "--time-zone",
         "--minutes",
     ]).union(doorSetupValued).union(paymentValued).union(posValued).union(promotionValued).union(invoiceValued)
-        .union(webhookValued).union(supportValued)
+        .union(webhookValued).union(supportValued).union(configurationValued)
 
     var json: Bool { arguments.has("--json") }
 

@@ -86,13 +86,19 @@ let info = ProgramInfo(
         ),
         (
             """
-            settings [show] | set [--currency MXN] [--payment-grace DAYS] [--tax-rate 16] [--legal-name TEXT] \
-            [--tax-id TEXT] [--fiscal-address TEXT] [--sign-in-networks 'ROLE=NET,NET;ROLE=…'] \
-            [--support-minutes 1-5]
+            settings [show] | logo FILE.png|FILE.jpg | logo --clear | set [--currency MXN] [--payment-grace DAYS] \
+            [--tax-rate 16] [--legal-name TEXT] [--tax-id TEXT] [--fiscal-address TEXT] \
+            [--sign-in-networks 'ROLE=NET,NET;ROLE=…'] \
+            [--support-minutes 1-5] [--chain-name TEXT] [--language es|en] [--time-zone ZONE|default] \
+            [--password-length N] [--password-classes upper,lower,digit,symbol] [--idle-minutes N] \
+            [--session-hours N] [--lockout-account N] [--lockout-address N] [--lockout-minutes N] \
+            [--offline-minutes N] [--pin-length 4-12] (N or default)
             """,
             "The chain's settings: one currency, the grace before an unpaid subscription closes the door, the tax "
                 + "rate prices include, the seller on receipts and invoices, the networks each role signs in from "
-                + "(ROLE= alone lifts a role's limit)."
+                + "(ROLE= alone lifts a role's limit), and its configuration: name, default language and time zone, "
+                + "password rule, sessions, sign-in lockout, device offline alert (default: the server's value); "
+                + "logo sets the logo every page's header shows."
         ),
         (
             """

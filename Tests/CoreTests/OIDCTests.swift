@@ -243,7 +243,7 @@ struct OIDCTests {
         try peer.setUser("google-tere", email: "tere@club.mx")
         try browser.fixture.api.withDatabase { database in
             for _ in 0..<AuthPolicy().maxFailuresPerAddress {
-                database.auth.recordRefusal(nil, address: "local", now: browser.fixture.clock.now)
+                try database.auth.recordRefusal(nil, address: "local", now: browser.fixture.clock.now)
             }
         }
         let locked = try browser.signIn(as: "google-tere")

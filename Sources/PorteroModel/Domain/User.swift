@@ -81,6 +81,8 @@ public struct User: Hashable, Sendable, Codable {
 /// characters (6 in the seed). Deployments may raise the length.
 public struct PasswordPolicy: Sendable, Equatable, Codable {
     public var minimumLength: Int
+    /// The character classes a password needs: "upper", "lower", "digit", "symbol".
+    public var classes: Set<String> = ["upper", "lower", "digit"]
 
     public init(minimumLength: Int = 6) { self.minimumLength = max(6, minimumLength) }
 
@@ -88,9 +90,18 @@ public struct PasswordPolicy: Sendable, Equatable, Codable {
     public func problems(with password: String) -> [String] {
         var problems: [String] = []
         if password.count < minimumLength { problems.append("at least \(minimumLength) characters") }
-        if !password.contains(where: \.isUppercase) { problems.append("an upper-case letter") }
-        if !password.contains(where: \.isLowercase) { problems.append("a lower-case letter") }
-        if !password.contains(where: { $0.isASCII && $0.isNumber }) { problems.append("a digit") }
+        if classes.contains("upper"), !password.contains(where: \.isUppercase) {
+            problems.append("an upper-case letter")
+        }
+        if classes.contains("lower"), !password.contains(where: \.isLowercase) {
+            problems.append("a lower-case letter")
+        }
+        if classes.contains("digit"), !password.contains(where: { $0.isASCII && $0.isNumber }) {
+            problems.append("a digit")
+        }
+        if classes.contains("symbol"), !password.contains(where: { !$0.isLetter && !$0.isNumber }) {
+            problems.append("a symbol")
+        }
         return problems
     }
 }
