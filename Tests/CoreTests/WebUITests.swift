@@ -187,7 +187,8 @@ func html(_ response: HTTPResponse) -> String { String(decoding: response.body, 
             ], cookies: [cookie])
         #expect(access.status == 303)
         let off = try fixture.page(
-            "POST", "/members/\(member)/active", form: [("csrf", admin.csrf), ("active", "false")], cookies: [cookie])
+            "POST", "/members/\(member)/active", form: [("csrf", admin.csrf), ("active", "false"), ("confirm", "on")],
+            cookies: [cookie])
         #expect(off.status == 303)
         let after = try #require(
             try JSONSerialization.jsonObject(with: Data(try fixture.get("/api/v1/users/\(member)", as: admin).body))
@@ -388,7 +389,7 @@ extension WebUITests {
         #expect(!before.contains("action=\"/branches/\(fixture.other)/doors\""), "not a branch of hers")
         #expect(before.components(separatedBy: "Sin definir en la central").count - 1 == 2)
         // One form per branch: the ids carry the branch.
-        #expect(before.contains("id=\"b\(own)-command\"") && !before.contains("id=\"f-command\""))
+        #expect(before.contains("id=\"b\(own)-door\"") && !before.contains("id=\"f-door\""))
 
         let added = try fixture.page(
             "POST", "/branches/\(own)/doors",
