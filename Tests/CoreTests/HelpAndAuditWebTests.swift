@@ -1,9 +1,12 @@
 @testable import BackOffice
 @testable import CoreStorage
+@testable import DemoSeed
 @testable import WebUI
+import Crypto
 import Foundation
 import HTTP
 import PorteroModel
+import TestSupport
 import Testing
 
 /// The user manual in both languages, the audit trail by name with filters and pages, the page
@@ -102,6 +105,19 @@ import Testing
             try f.page("GET", "/audit?action=plan.create", cookies: [cookie], headers: ["Accept-Language: en"]))
         #expect(english.contains("<td>Created a plan</td>") && english.contains("<th scope=\"col\">Address</th>"))
         #expect(WebText(.en).auditAction("thing.done_now") == "Thing done now", "a readable fallback")
+    }
+
+    @Test func theDemoSpreadsNewMembersOverThePastYear() throws {
+        let directory = try TemporaryDirectory()
+        let api = try CoreAPI(path: directory.file("core.sqlite"), hasher: PasswordHasher(logN: 8, r: 8, p: 1))
+        defer { api.stopWaiting() }
+        let months = try api.withDatabase { database in
+            _ = try DemoChain.seed(database, members: 120, now: Timestamp(milliseconds: 1_796_320_800_000))
+            return try database.dashboard.newCustomersPerMonth(nil, year: 2026)
+        }
+        #expect(months.count == 12 && months.allSatisfy { $0.count > 0 }, "\(months)")
+        let december = months.last?.count ?? 0
+        #expect(months.dropLast().allSatisfy { $0.count * 10 > december }, "no month a tenth of December: \(months)")
     }
 
     @Test func timesCarryTheirZone() {
