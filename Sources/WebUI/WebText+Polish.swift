@@ -12,12 +12,7 @@ extension WebText {
 
     /// "UTC-6", "UTC+5:30", "UTC": the offset `zone` has at `instant`, shown after every time.
     public static func zoneLabel(_ zone: String, at instant: Timestamp) -> String {
-        let offset = Int(ZoneCache.rules(zone).offsetSeconds(at: instant))
-        guard offset != 0 else { return "UTC" }
-        let minutes = abs(offset) % 3600 / 60
-        let hours = "UTC\(offset < 0 ? "-" : "+")\(abs(offset) / 3600)"
-        guard minutes != 0 else { return hours }
-        return hours + (minutes < 10 ? ":0\(minutes)" : ":\(minutes)")
+        ZoneCache.rules(zone).offsetLabel(at: instant)
     }
 
     /// An audit action in words; one without its own words reads as its parts ("user.roles" →

@@ -125,6 +125,9 @@ import Testing
         #expect(WebText(.es).time(instant, zone: "America/Mexico_City").hasSuffix(" UTC-6"))
         #expect(WebText(.en).time(instant, zone: "UTC").hasSuffix(" UTC"))
         #expect(WebText.zoneLabel("Asia/Kolkata", at: instant) == "UTC+5:30")
+        // The demo's console: each swipe at the branch's local time, to the second, with the offset.
+        let noon = Timestamp(milliseconds: 1_796_320_807_000)
+        #expect(ZoneCache.rules("America/Mexico_City").clockLabel(at: noon) == "12:00:07 UTC-6")
     }
 
     @Test func barLabelsNeverTouch() {
