@@ -97,7 +97,9 @@ extension WebUI {
                 "\(id)", "\(request.string(door["name"]))", "\(t["kind.\(request.string(door["kind"]))"])",
                 "\(t["direction.\(request.string(door["direction"]))"])",
                 "\(t["mode.\(request.string(door["mode"]))"])",
-                schedule.isEmpty ? "<span class=\"muted\">\(t["doors.alwaysOpen"])</span>" : "<code>\(schedule)</code>",
+                schedule.isEmpty
+                    ? "<span class=\"muted\">\(t["doors.alwaysOpen"])</span>"
+                    : "<code>\(t.scheduleWords(schedule))</code>",
                 yesNo(door["cardAndPin"]), "\(yesNo(door["antiPassback"]))\(delay)",
                 reportedMode(request, reported[id], zone: branch.zone),
             ]

@@ -7,13 +7,18 @@ import PorteroModel
 /// schedule the grid cannot show (two windows on one day) is edited as text, where the day
 /// names of the page's language are understood too.
 extension WebRequest {
-    func scheduleGrid(_ name: String, schedule: String, retry: Bool, error: String?) -> HTML {
+    /// `idPrefix` gives the grid's ids their own prefix on a page with one form per branch.
+    func scheduleGrid(_ name: String, schedule: String, retry: Bool, error: String?, idPrefix: String? = nil)
+        -> HTML
+    {
         let t = text
         var hours: [Weekday: (String, String)] = [:]
         var fits = !retry || field(name + "-grid") == "1"
         if !retry, !schedule.isEmpty {
             if let parsed = try? WeeklySchedule(parsing: schedule) {
                 for window in parsed.windows {
+                    // A time field stops at 23:59: a window to midnight or past it stays text.
+                    if window.endMinute >= 24 * 60 || window.crossesMidnight { fits = false }
                     for day in window.days.days {
                         if hours[day] != nil { fits = false }
                         hours[day] = (Self.clock(window.startMinute), Self.clock(window.endMinute))
@@ -25,7 +30,8 @@ extension WebRequest {
         }
         guard fits else {
             return input(
-                name, t["field.windowsText"], value: retry ? field(name) : t.scheduleWords(schedule), error: error)
+                name, t["field.windowsText"], value: retry ? field(name) : t.scheduleWords(schedule), error: error,
+                id: idPrefix.map { $0 + name })
         }
         let rows: [HTML] = Weekday.allCases.map { day in
             let key = "\(name)-\(day.abbreviation)"
@@ -40,12 +46,12 @@ extension WebRequest {
                 """
         }
         return """
-            <fieldset class="week\(HTML.when(error != nil, " invalid"))" id="\(name)-week">\
+            <fieldset class="week\(HTML.when(error != nil, " invalid"))" id="\(idPrefix ?? "")\(name)-week">\
             <legend>\(t["plans.hours"])</legend><input type="hidden" name="\(name)-grid" value="1">\
             <table class="week"><thead><tr><th scope="col">\(t["plans.day"])</th>\
             <th scope="col">\(t["member.from"])</th><th scope="col">\(t["member.to"])</th></tr></thead>\
             <tbody>\(rows)</tbody></table><p class="hint">\(t["plans.hoursHint"])</p>\
-            \(error.map { "<span class=\"error\" id=\"\(name)-error\">\($0)</span>" as HTML } ?? "")</fieldset>
+            \(error.map { "<span class=\"error\" id=\"\(idPrefix ?? "")\(name)-error\">\($0)</span>" as HTML } ?? "")</fieldset>
             """
     }
 
@@ -73,7 +79,8 @@ extension WebRequest {
         return "\(hour < 10 ? "0" : "")\(hour):\(rest < 10 ? "0" : "")\(rest)"
     }
 
-    /// "lun-vie 06:00-16:00" → "mon-fri 06:00-16:00" (English names pass as they are).
+    /// "lun-vie 06:00-16:00" → "mon-fri 06:00-16:00", "todos los días" → "daily" (English names pass
+    /// as they are, in any case).
     static func apiDayNames(_ text: String) -> String {
         var names: [String: String] = [:]
         for (api, spanish) in WebText.dayNamesES { names[spanish] = api }
@@ -81,7 +88,10 @@ extension WebRequest {
         names["sab"] = "sat"
         var out = ""
         var word = ""
-        for character in text.lowercased() + " " {
+        let phrases = text.lowercased().replacingOccurrences(of: "todos los días", with: "daily")
+            .replacingOccurrences(of: "todos los dias", with: "daily").replacingOccurrences(
+                of: "every day", with: "daily")
+        for character in phrases + " " {
             if character.isLetter {
                 word.append(character)
             } else {

@@ -115,6 +115,40 @@ import Testing
             WebRequest.apiDayNames("lun-vie 06:00-16:00; sáb 08:00-14:00") == "mon-fri 06:00-16:00; sat 08:00-14:00")
     }
 
+    @Test func aDoorsScheduleIsEditedAsAWeekAndListedWithTheLanguagesDayNames() throws {
+        let f = try APIFixture()
+        let admin = try f.signIn(.administrator, username: "patricia")
+        let cookie = "portero_session=\(admin.cookie)"
+        let week: [(String, String)] =
+            [("schedule-grid", "1"), ("schedule-sat-from", "08:00"), ("schedule-sat-to", "14:00")]
+            + ["mon", "tue", "wed", "thu", "fri"].flatMap {
+                [("schedule-\($0)-from", "06:00"), ("schedule-\($0)-to", "22:00")]
+            }
+        let added = try f.page(
+            "POST", "/branches/\(f.own)/doors", form: WebUITests.doorForm(admin.csrf, [("id", "1")] + week),
+            cookies: [cookie])
+        #expect(added.status == 303)
+        let doors = try #require(
+            try JSONSerialization.jsonObject(with: Data(try f.get("/api/v1/branches/\(f.own)/doors", as: admin).body))
+                as? [[String: Any]])
+        let stored = try #require(doors.first?["schedule"] as? String)
+        #expect(try WeeklySchedule(parsing: stored) == WeeklySchedule(parsing: "mon-fri 06:00-22:00; sat 08:00-14:00"))
+        let listed = html(try f.page("GET", "/doors", cookies: [cookie], headers: english))
+        #expect(listed.contains("<code>Mon-Fri 06:00-22:00; Sat 08:00-14:00</code>"))
+        // A schedule to midnight does not fit a time field: it is edited as text, in the page's day names.
+        let text = try f.page(
+            "POST", "/branches/\(f.own)/doors/1",
+            form: WebUITests.doorForm(admin.csrf, [("schedule", "lun-dom 06:00-24:00")]), cookies: [cookie])
+        #expect(text.status == 303)
+        let page = html(try f.page("GET", "/branches/\(f.own)/doors/1", cookies: [cookie]))
+        #expect(page.contains("id=\"f-schedule\" name=\"schedule\" type=\"text\" value=\"todos los días 06:00-24:00\""))
+        // What the page shows is what it takes back.
+        let again = try f.page(
+            "POST", "/branches/\(f.own)/doors/1",
+            form: WebUITests.doorForm(admin.csrf, [("schedule", "todos los días 06:00-24:00")]), cookies: [cookie])
+        #expect(again.status == 303)
+    }
+
     @Test func devicesAndDoorCommandsInAManagersWords() throws {
         let f = try APIFixture()
         let root = try f.signIn(.superAdministrator, username: "root")
