@@ -17,6 +17,11 @@ extension WebUI {
         return (from.map { day >= $0 } ?? true) && (to.map { day <= $0 } ?? true)
     }
 
+    /// A person the row is about by name ("user:12" → "Ana López"); other targets as written.
+    static func auditTarget(_ target: String, name: (String) -> String) -> String {
+        target.hasPrefix("user:") && Int64(target.dropFirst(5)) != nil ? name(target) : target
+    }
+
     static func auditPage(_ request: WebRequest) -> HTTPResponse {
         let t = request.text
         let branch = request.query("branch").flatMap { Int64($0) }
@@ -67,7 +72,8 @@ extension WebUI {
             return [
                 "\(request.string(entry["id"]))", "<time>\(at)</time>",
                 "\(name(request.string(entry["actor"])))", "\(t.auditAction(request.string(entry["action"])))",
-                "\(request.string(entry["target"]))", "\(request.string(object?["address"]))",
+                "\(Self.auditTarget(request.string(entry["target"]), name: name))",
+                "\(request.string(object?["address"]))",
                 "<code class=\"changes\">\(changes)</code>",
             ]
         }

@@ -82,6 +82,7 @@ import Testing
         let first = html(try f.page("GET", "/audit", cookies: [cookie]))
         #expect(first.contains("<td>root X</td>") && !first.contains("<td>user:\(root.id.rawValue)</td>"))
         #expect(first.contains("<td>Creó un plan</td>") && first.contains("<td>Dio de alta a una persona</td>"))
+        #expect(first.contains("<td>Nombre socio55 Pérez</td>"), "the person a row is about, by name")
         #expect(first.contains("rel=\"next\"") && first.contains("Página 1 de "))
         let second = html(try f.page("GET", "/audit?page=2", cookies: [cookie]))
         #expect(second.contains("Página 2 de ") && second.contains("rel=\"prev\""))
