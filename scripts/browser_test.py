@@ -406,6 +406,15 @@ def main():
         assert browser.evaluate("document.getElementById('f-number').value") == "not-a-card"
         browser.screenshot("04-form-error")
 
+        # The user manual, linked from every page, in English (the browser's language).
+        browser.evaluate("document.querySelector('header a[href=\"/help\"]').click()")
+        browser.wait_for("location.pathname === '/help' && document.readyState === 'complete'", what="the manual")
+        assert browser.evaluate("document.querySelector('h1').textContent") == "User manual"
+        browser.evaluate("document.querySelector('a[href=\"/help/front-desk\"]').click()")
+        browser.wait_for("location.pathname === '/help/front-desk' && document.readyState === 'complete'", what="a chapter")
+        assert browser.evaluate("document.querySelectorAll('main section ol li').length") >= 10, "chapter without its steps"
+        browser.screenshot("04b-help-en")
+
         # Language: the browser asks for English (Accept-Language); the user chooses Spanish.
         browser.open(f"{base}/settings")
         assert browser.evaluate("document.documentElement.lang") == "en"
@@ -414,6 +423,13 @@ def main():
         browser.wait_for("document.documentElement.lang === 'es'", what="the page in Spanish")
         assert browser.evaluate("document.body.textContent.includes('Cerrar sesión')")
         browser.screenshot("05-settings-es")
+        browser.open(f"{base}/help/front-desk")
+        assert browser.evaluate("document.querySelector('h1').textContent") == "Manual de usuario: Recepción"
+        browser.screenshot("05b-help-es")
+        # A wrong address: a page in words, with the navigation.
+        browser.expected_refusals.add("/no-such-page")
+        browser.open(f"{base}/no-such-page")
+        assert browser.evaluate("document.getElementById('not-found') !== null"), "no page for a wrong address"
 
         # The dashboard with its charts.
         browser.open(f"{base}/dashboard")
@@ -484,7 +500,7 @@ def main():
         browser.open(f"{base}/members?q=Ana")
         browser.evaluate("document.querySelector('main table tbody tr a').click()")
         browser.wait_for("location.pathname.startsWith('/members/') && document.readyState === 'complete'", what="a member page")
-        browser.evaluate("const plan = document.getElementById('f-plan'); plan.value = Array.from(plan.options).find(o => o.text.startsWith('Mensual ·')).value; document.getElementById('f-branch').value = '1'; document.getElementById('f-promotion').value = 'prueba10'")
+        browser.evaluate("const offer = document.getElementById('f-offer'); offer.value = Array.from(offer.options).find(o => o.text.startsWith('Mensual ·') && o.value.endsWith('@1')).value; document.getElementById('f-promotion').value = 'prueba10'")
         browser.submit("form[action$='/enroll']")
         browser.wait_for("document.body.textContent.includes('PRUEBA10')", what="the sale with its promotion on the member page")
         browser.screenshot("14-member-promotion")

@@ -196,6 +196,18 @@ public struct DemoChain: Sendable {
                     promotion: index % 11 == 0 && planID == monthly ? "ENERO2X1" : "",
                     paymentReference: "CAJA-\(index)", soldBy: nil, today: today, now: now)
             }
+            // Most members who ever bought first bought some time in the past year (a day fixed by
+            // their number), so the dashboard's monthly figures have a history.
+            if roll <= 17 && index % 6 != 5 {
+                // A month bought within the last five weeks would still run: those had the trial week.
+                let daysAgo = 8 + (index * 37) % 357
+                let first = today.adding(days: -daysAgo)
+                _ = try sales.enroll(
+                    user: account.id, plan: daysAgo < 35 ? trial : monthly, branch: home, start: first, pricePaid: nil,
+                    promotion: "",
+                    paymentReference: "CAJA-\(index)-1", soldBy: nil, today: first,
+                    now: zone.start(of: first).adding(milliseconds: 11 * 3_600_000))
+            }
             let kind: String
             switch roll {
             case 0...8:

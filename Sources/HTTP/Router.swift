@@ -100,6 +100,10 @@ public struct Router: Sendable {
         return nodes.count - 1
     }
 
+    /// What answers a path no route matches (nil: a JSON 404): the web UI answers browsers with
+    /// a page there, and everything else with the JSON 404.
+    public var unmatched: Handler?
+
     public init() {}
 
     public mutating func add(
@@ -207,7 +211,10 @@ public struct Router: Sendable {
     private func answer(_ request: HTTPRequest) -> (response: HTTPResponse, route: Int?, method: HTTPMethod?) {
         let found = matches(request.path)
         guard let first = found.first else {
-            return (.error(404, "no such resource: \(request.path)"), nil, HTTPMethod(rawValue: request.method))
+            let fallback = unmatched.flatMap { try? $0(RouteContext(request: request, parameters: [:])) }
+            return (
+                fallback ?? .error(404, "no such resource: \(request.path)"), nil, HTTPMethod(rawValue: request.method)
+            )
         }
         var allow: String {
             var allowed = Set(found.map { routes[$0.route].method })

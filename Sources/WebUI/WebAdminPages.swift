@@ -178,7 +178,7 @@ extension WebUI {
                 body["priceMinor"] = -1
             }
             body["durationMonths"] = Int(request.field("months")) ?? 0
-            if !request.field("windows").isEmpty { body["windows"] = request.field("windows") }
+            if !request.postedSchedule("windows").isEmpty { body["windows"] = request.postedSchedule("windows") }
             if let visits = Int(request.field("visitsPerMonth")) { body["visitsPerMonth"] = visits }
             if let visits = Int(request.field("visitsTotal")) { body["visitsTotal"] = visits }
             let branches = request.fields("branches").compactMap { Int64($0) }
@@ -199,7 +199,7 @@ extension WebUI {
             let id = request.parameter("id")
             var body: [String: Any] = [
                 "active": request.field("active") == "on", "applyToExisting": request.field("applyToExisting") == "on",
-                "windows": request.field("windows-\(id)"),
+                "windows": request.postedSchedule("windows-\(id)"),
             ]
             if let price = Decimal(string: request.field("price-\(id)")) {
                 body["priceMinor"] = NSDecimalNumber(decimal: price * 100).int64Value
@@ -261,43 +261,6 @@ extension WebUI {
             return Self.redirect("/agreements")
         }
 
-        add(&router, .get, "/audit", .signedIn) { request in
-            let t = request.text
-            let result = request.call(.get, "/api/v1/audit", query: [("limit", "200")])
-            guard result.ok else { return request.failure(result) }
-            let verification = (result.object["verification"] as? [String: Any]) ?? [:]
-            let intact = (verification["intact"] as? Bool) == true
-            let state: HTML =
-                intact
-                ? """
-                <p class="ok" role="status">✔ \(t["audit.intact"]) \
-                (\(t.number(Int(request.int(verification["rows"]) ?? 0))))</p>
-                """
-                : """
-                <p class="error" role="alert">✖ \(t["audit.broken"]) #\(request.string(verification["brokenAt"])): \
-                \(request.string(verification["reason"]))</p>
-                """
-            let zone = request.ui.api.chainTimeZone()
-            let rows: [[HTML]] = ((result.object["entries"] as? [[String: Any]]) ?? []).map { entry in
-                let at =
-                    request.int(entry["at"]).map {
-                        t.dateTime(Timestamp(milliseconds: $0), zone: zone)
-                    } ?? ""
-                return [
-                    "\(request.string(entry["id"]))", "<time>\(at)</time>",
-                    "\(Self.supportActor(request, request.string(entry["actor"])))",
-                    "\(request.string(entry["action"]))",
-                    "\(request.string(entry["target"]))",
-                    "<code class=\"changes\">\(request.string(entry["changes"]))</code>",
-                ]
-            }
-            return request.page(
-                title: t["audit.title"], active: "/audit",
-                body: """
-                    \(state)\(request.table(
-                        ["#", t["attendance.time"], t["audit.actor"], t["audit.action"], t["audit.target"], ""], rows))
-                    """
-            )
-        }
+        add(&router, .get, "/audit", .signedIn) { request in Self.auditPage(request) }
     }
 }

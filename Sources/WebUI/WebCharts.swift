@@ -61,26 +61,45 @@ package enum WebCharts {
             """
     }
 
-    /// Vertical bars of labelled counts, the value over each bar.
+    /// Vertical bars of labelled counts, the value over each bar. Each label's words go on lines of
+    /// their own ("nov" over "2026"), and bars stand far enough apart that neither the labels
+    /// nor the values over the bars touch.
     package static func bars(title: String, bars: [(label: String, value: Int)], id: String) -> HTML {
-        let width = max(300, bars.count * 40 + 40)
+        let step = barStep(bars)
+        let width = max(300, bars.count * step + 40)
         let top = max(1, bars.map(\.value).max() ?? 1)
         let items: [HTML] = bars.enumerated().map { index, bar in
             let height = Double(bar.value) / Double(top) * 150
-            let x = 30 + index * 40
+            let x = 30 + index * step
+            let centre = x + step / 2 - 6
+            let lines: [HTML] = bar.label.split(separator: " ", maxSplits: 1).enumerated().map { line, words in
+                "<tspan x=\"\(centre)\" dy=\"\(line == 0 ? 0 : 11)\">\(String(words))</tspan>"
+            }
             return """
                 <g><title>\(bar.label): \(bar.value)</title>\
-                <rect x="\(x)" y="\(format(170 - height))" width="28" height="\(format(height))" fill="\(palette[0])"/>\
-                <text x="\(x + 14)" y="\(format(165 - height))" text-anchor="middle" font-size="10">\(bar.value)</text>\
-                <text x="\(x + 14)" y="185" text-anchor="middle" font-size="9">\(bar.label)</text></g>
+                <rect x="\(centre - 14)" y="\(format(170 - height))" width="28" height="\(format(height))" \
+                fill="\(palette[0])"/>\
+                <text x="\(centre)" y="\(format(165 - height))" text-anchor="middle" font-size="10">\(bar.value)</text>\
+                <text x="\(centre)" y="184" text-anchor="middle" font-size="9">\(lines)</text></g>
                 """
         }
         return """
             <figure class="chart wide" aria-labelledby="\(id)-title"><figcaption id="\(id)-title">\(title)</figcaption>\
-            <svg viewBox="0 0 \(width) 195" width="\(width)" height="195" role="img" \
+            <svg viewBox="0 0 \(width) 205" width="\(width)" height="205" role="img" \
             aria-labelledby="\(id)-title \(id)-desc">\
             <desc id="\(id)-desc">\(bars.map { "\($0.label): \($0.value)" }.joined(separator: "; "))</desc>\
             <line x1="25" y1="170" x2="\(width - 5)" y2="170" stroke="#888"/>\(items)</svg></figure>
             """
+    }
+
+    /// The distance between bars: at least 40, and wider than the widest label line or value at
+    /// about 0.62 em a character (9 px labels, 10 px values), with 6 px between neighbours.
+    package static func barStep(_ bars: [(label: String, value: Int)]) -> Int {
+        let widest =
+            bars.map { bar in
+                let line = bar.label.split(separator: " ", maxSplits: 1).map(\.count).max() ?? 0
+                return max(Double(line) * 9 * 0.62, Double(String(bar.value).count) * 10 * 0.62)
+            }.max() ?? 0
+        return max(40, Int(widest.rounded(.up)) + 6)
     }
 }

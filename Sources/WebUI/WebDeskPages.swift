@@ -143,9 +143,11 @@ extension WebUI {
                 ])
         }
         memberForm(&router, "/members/:id/enroll", form: "enroll") { request, id in
+            // The form's one choice is "PLAN@BRANCH" (only plans that cover the branch are offered).
+            let offer = request.field("offer").split(separator: "@").map(String.init)
             var body: [String: Any] = [
-                "user": Int64(id) ?? 0, "plan": Int64(request.field("plan")) ?? 0,
-                "branch": Int64(request.field("branch")) ?? 0,
+                "user": Int64(id) ?? 0, "plan": Int64(offer.first ?? request.field("plan")) ?? 0,
+                "branch": Int64(offer.count == 2 ? offer[1] : request.field("branch")) ?? 0,
             ]
             for name in ["startDate", "promotion", "paymentReference", "payment", "paymentDue"]
             where !request.field(name).isEmpty {
@@ -194,7 +196,7 @@ extension WebUI {
                 body: ["branches": request.fields("branches").compactMap { Int64($0) }])
         }
         memberForm(&router, "/members/:id/active", form: "active") { request, id in
-            request.call(.patch, "/api/v1/users/\(id)", body: ["active": request.field("active") == "true"])
+            Self.setActive(request, id: id)
         }
         memberForm(&router, "/members/:id/renew", form: "subscription") { request, _ in
             request.call(
@@ -324,7 +326,7 @@ extension WebUI {
                 "birthDate", t["field.birthDate"], value: request.field("birthDate"), type: "date",
                 error: errors["birthDate"]))
             \(request.select(
-                "role", t["field.roles"], options: roles.map { ($0.rawValue, $0.rawValue) },
+                "role", t["field.roles"], options: roles.map { ($0.rawValue, t.role($0)) },
                 selected: request.field("role").isEmpty ? "cliente" : request.field("role"), error: errors["roles"]))
             \(request.select(
                 "branches", t["field.branches"], options: branches, selected: request.field("branches"),

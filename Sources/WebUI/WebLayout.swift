@@ -35,6 +35,7 @@ extension WebRequest {
                 ("/webhooks", "nav.webhooks", account.may(.configuration, at: nil)),
                 ("/support", "nav.support", account.may(.support, at: nil) && session?.assistance == nil),
                 ("/my/support", "nav.support", !account.may(.support, at: nil) || session?.assistance != nil),
+                ("/help", "nav.help", account.may(.userManual, at: nil)),
             ]
             nav = links.filter(\.2).map { link in
                 """
@@ -53,8 +54,9 @@ extension WebRequest {
             )
             nav.append(
                 """
-                <li><a href="/settings"\(HTML.when(active == "/settings", " aria-current=\"page\""))>\(account.name)\
-                </a></li>
+                <li><a href="/settings" id="profile-link"\(HTML.when(active == "/settings", " aria-current=\"page\""))\
+                 title="\(t["nav.profileOf"].replacingOccurrences(of: "%1", with: account.name))">\
+                \(WebUI.personIcon) \(t["nav.settings"]) · \(account.name)</a></li>
                 """
             )
             nav.append(

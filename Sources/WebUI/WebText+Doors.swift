@@ -33,10 +33,10 @@ extension WebText {
         "doors.numberField": ("Número de puerta (vacío: el siguiente libre)", "Door number (empty: the next free one)"),
         "doors.scheduleField": ("Horario (vacío: siempre abierta)", "Schedule (empty: always open)"),
         "doors.scheduleHint": (
-            "Días y horas separados por «;», p. ej. mon-fri 06:00-22:00; sat 08:00-14:00. Días: mon, tue, wed, "
-                + "thu, fri, sat, sun, rangos como mon-fri, o daily; 24:00 cierra a medianoche.",
-            "Days and hours separated by “;”, e.g. mon-fri 06:00-22:00; sat 08:00-14:00. Days: mon, tue, wed, "
-                + "thu, fri, sat, sun, ranges such as mon-fri, or daily; 24:00 closes at midnight."
+            "Un día vacío: cerrada ese día; todos vacíos: siempre abierta. Un horario hasta medianoche o que la "
+                + "cruza se escribe como texto, p. ej. lun-vie 06:00-24:00; sáb 22:00-02:00.",
+            "An empty day: closed that day; all empty: always open. Hours to midnight or across it are written "
+                + "as text, e.g. Mon-Fri 06:00-24:00; Sat 22:00-02:00."
         ),
         "doors.cardAndPinField": ("Pedir tarjeta y PIN", "Ask for card and PIN"),
         "doors.antiPassbackField": (
@@ -66,8 +66,8 @@ extension WebText {
         "doors.error.name": ("Escribe un nombre de 1 a 100 caracteres.", "Enter a name of 1 to 100 characters."),
         "doors.error.id": ("Un número entero de 1 en adelante, o vacío.", "A whole number from 1 up, or empty."),
         "doors.error.schedule": (
-            "Horario no válido: escribe días y horas como mon-fri 06:00-22:00; sat 08:00-14:00",
-            "Invalid schedule: write days and hours such as mon-fri 06:00-22:00; sat 08:00-14:00"
+            "Horario no válido: cada día con hora de inicio y de fin, p. ej. lun-vie 06:00-22:00; sáb 08:00-14:00",
+            "Invalid schedule: each day with a start and an end, e.g. Mon-Fri 06:00-22:00; Sat 08:00-14:00"
         ),
         "doors.error.reentryDelaySeconds": ("De 1 a 86400 segundos, o vacío.", "From 1 to 86400 seconds, or empty."),
         "doors.error.presenceExpirySeconds": ("De 60 a 604800 segundos.", "From 60 to 604800 seconds."),

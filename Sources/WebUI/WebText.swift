@@ -34,13 +34,15 @@ public struct WebText: Sendable {
 
     /// The text for `key` (the key itself when missing, so a gap shows instead of breaking a page).
     public subscript(_ key: String) -> String {
-        guard
-            let pair = Self.table[key] ?? Self.doorTable[key] ?? Self.paymentTable[key] ?? Self.posTable[key]
-                ?? Self.promotionTable[key] ?? Self.invoiceTable[key] ?? Self.webhookTable[key]
-                ?? Self.supportTable[key] ?? Self.oidcTable[key] ?? Self.configurationTable[key]
-        else { return key }
+        guard let pair = Self.every[key] else { return key }
         return language == .es ? pair.0 : pair.1
     }
+
+    /// Every table of strings in one, the first table's entry winning a key two tables share.
+    static let every: [String: (String, String)] = [
+        table, doorTable, paymentTable, posTable, promotionTable, invoiceTable, webhookTable, supportTable, oidcTable,
+        configurationTable, moreTables,
+    ].reduce(into: [:]) { all, next in all.merge(next) { first, _ in first } }
 
     /// A refusal or grant in words, as a receptionist would say it.
     public func reason(_ code: String) -> String { self["reason." + code] }
@@ -64,14 +66,15 @@ public struct WebText: Sendable {
         return "\((language == .es ? Self.monthsES : Self.monthsEN)[month - 1]) \(year)"
     }
 
-    /// The time of day at `instant` in `zone`: 19:05 / 7:05 PM.
+    /// The time of day at `instant` in `zone`, with the zone's offset: 19:05 UTC-6 / 7:05 PM UTC-6.
     public func time(_ instant: Timestamp, zone: String) -> String {
         let local = ZoneCache.rules(zone).localTime(at: instant)
         let minutes = local.minuteOfDay
         let (hour, minute) = (minutes / 60, minutes % 60)
         let mm = minute < 10 ? "0\(minute)" : "\(minute)"
-        if language == .es { return "\(hour < 10 ? "0" : "")\(hour):\(mm)" }
-        return "\(hour % 12 == 0 ? 12 : hour % 12):\(mm) \(hour < 12 ? "AM" : "PM")"
+        let label = Self.zoneLabel(zone, at: instant)
+        if language == .es { return "\(hour < 10 ? "0" : "")\(hour):\(mm) \(label)" }
+        return "\(hour % 12 == 0 ? 12 : hour % 12):\(mm) \(hour < 12 ? "AM" : "PM") \(label)"
     }
 
     /// Date and time at `instant` in `zone`.
@@ -205,9 +208,9 @@ public struct WebText: Sendable {
         "field.currentPassword": ("Contraseña actual", "Current password"),
         "field.newPassword": ("Contraseña nueva", "New password"),
         "field.device": ("Dispositivo", "Device"),
-        "field.lastSeen": ("Último contacto", "Last seen"),
-        "field.replicaAge": ("Antigüedad de la réplica", "Replica age"),
-        "field.outbox": ("Eventos por subir", "Outbox depth"),
+        "field.lastSeen": ("Última señal", "Last heard from"),
+        "field.replicaAge": ("Lista de socios al día", "Member list updated"),
+        "field.outbox": ("Eventos por subir", "Events waiting to upload"),
         "field.code": ("Código de alta", "Enrolment code"),
         "field.visits": ("Visitas al mes", "Visits a month"),
         "field.visitsTotal": ("Visitas en total (paquete)", "Visits in total (pack)"),

@@ -75,12 +75,13 @@ extension WebUI {
             let seen =
                 request.int(device["lastSeen"]).map { t.dateTime(Timestamp(milliseconds: $0), zone: zone) }
                 ?? t["devices.never"]
-            let age = request.int(device["replicaAgeSeconds"]).map { "\($0) s" } ?? "—"
+            let age = request.int(device["replicaAgeSeconds"]).map { t.ago(seconds: $0) } ?? "—"
             let revoked = device["revokedAt"] != nil
             return [
                 "\(request.string(device["name"]))",
                 "\(request.int(device["branch"]).flatMap { branches[$0]?.name } ?? "")", "\(seen)", "\(age)",
-                "\(request.string(device["outboxDepth"]))", "\(request.string(device["softwareVersion"]))",
+                "<span class=\"number\">\(request.string(device["outboxDepth"]))</span>",
+                "\(request.string(device["softwareVersion"]))",
                 revoked
                     ? "\(t["status.revoked"])"
                     : HTML.join(
@@ -99,7 +100,7 @@ extension WebUI {
             } ?? "")
             \(request.table(
                 [t["field.device"], t["field.branch"], t["field.lastSeen"], t["field.replicaAge"], t["field.outbox"],
-                 "", ""],
+                 t["devices.version"], t["devices.actions"]],
                 rows))
             <section class="card"><h2>\(t["devices.add"])</h2><form method="post" action="/devices" class="row">\
             \(request.csrfField)
@@ -123,9 +124,9 @@ extension WebUI {
         guard result.ok else { return request.failure(result) }
         let branches = request.branches()
         let rows: [[HTML]] = result.list.map { plan in
-            let covered = ((plan["branches"] as? [NSNumber]) ?? []).compactMap { branches[$0.int64Value]?.name }
-            let limit = ((plan["visitLimit"] as? [String: Any]) ?? [:]).map { "\($0.value) / \($0.key)" }.joined(
-                separator: ", ")
+            let covered = request.coveredBranches(
+                ((plan["branches"] as? [NSNumber]) ?? []).map(\.int64Value), visible: branches)
+            let windows = request.string(plan["windows"])
             let id = request.string(plan["id"])
             let retry = request.field("plan") == id
             let price =
@@ -142,10 +143,8 @@ extension WebUI {
                 \(request.input(
                     "price-\(id)", t["field.price"], value: retry ? request.field("price-\(id)") : price,
                     error: retry ? errors["priceMinor"] : nil, attributes: " inputmode=\"decimal\""))
-                \(request.input(
-                    "windows-\(id)", t["field.windows"],
-                    value: retry ? request.field("windows-\(id)") : request.string(plan["windows"]),
-                    error: retry ? errors["windows"] : nil))
+                \(request.scheduleGrid(
+                    "windows-\(id)", schedule: windows, retry: retry, error: retry ? errors["windows"] : nil))
                 <p><label><input type="checkbox" name="active"\(HTML.when(active, " checked"))> \(t["field.active"])\
                 </label></p>
                 <p><label><input type="checkbox" name="applyToExisting"> \(t["plans.applyToExisting"])</label></p>
@@ -153,16 +152,16 @@ extension WebUI {
                 """)
             return [
                 "\(request.string(plan["name"]))", "\(request.money(plan["price"]))",
-                "\(covered.isEmpty ? t["plans.allBranches"] : covered.joined(separator: ", "))",
-                "\(request.string(plan["windows"]))", "\(limit)",
+                "\(request.planDuration(plan))", "\(covered)",
+                "\(windows.isEmpty ? t["plans.anyTime"] : t.scheduleWords(windows))", "\(request.planVisits(plan))",
                 "\((plan["active"] as? Bool) == true ? t["yes"] : t["no"])", edit,
             ]
         }
         let branchOptions = branches.sorted { $0.key < $1.key }.map { (String($0.key), $0.value.name) }
         let body: HTML = """
             \(request.table(
-                [t["field.name"], t["field.price"], t["field.branches"], t["field.windows"], t["field.visits"],
-                 t["field.active"], ""],
+                [t["field.name"], t["field.price"], t["plans.duration"], t["field.branches"], t["plans.hours"],
+                 t["plans.visitsHeader"], t["field.active"], ""],
                 rows))
             \(HTML.when(request.may(.configuration), """
             <section class="card"><h2>\(t["plans.new"])</h2><form method="post" action="/plans">\(request.csrfField)
@@ -172,12 +171,13 @@ extension WebUI {
                 "price", t["field.price"], value: request.field("price"), required: true, error: errors["priceMinor"],
                 attributes: " inputmode=\"decimal\""))
             \(request.input(
-                "currency", "ISO 4217", value: request.field("currency").isEmpty ? "MXN" : request.field("currency"),
+                "currency", t["field.currency"], value: request.field("currency").isEmpty ? "MXN" : request.field("currency"),
                 error: errors["currency"]))
             \(request.input(
                 "months", t["field.months"], value: request.field("months").isEmpty ? "1" : request.field("months"),
                 type: "number", error: errors["durationMonths"]))
-            \(request.input("windows", t["field.windows"], value: request.field("windows"), error: errors["windows"]))
+            \(request.scheduleGrid(
+                "windows", schedule: "", retry: !request.field("windows-grid").isEmpty, error: errors["windows"]))
             \(request.input(
                 "visitsPerMonth", t["field.visits"], value: request.field("visitsPerMonth"), type: "number",
                 error: errors["visitsPerMonth"]))

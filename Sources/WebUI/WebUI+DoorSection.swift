@@ -43,13 +43,9 @@ extension WebUI {
             guard request.account?.may(.doorCommands, at: BranchID(branch.key)) == true else { return nil }
             let prefix = "b\(branch.key)-"
             return """
-                <form method="post" action="/branches/\(branch.key)/commands" class="row">\(request.csrfField)<strong>\
-                \(branch.value.name)</strong>
-                \(request.select(
-                    "command", t["devices.commands"],
-                    options: [("unlock_once", t["action.unlockOnce"]), ("lockdown", t["action.lockdown"]),
-                              ("free_access", t["action.freeAccess"]), ("release", t["action.release"])],
-                    id: prefix + "command"))
+                <form method="post" action="/branches/\(branch.key)/commands" class="row" \
+                aria-label="\(t["doors.commandFor"].replacingOccurrences(of: "%1", with: branch.value.name))">\
+                \(request.csrfField)<strong>\(branch.value.name)</strong>
                 \(request.select(
                     "door", t["doors.door"], options: [("", t["doors.all"])] + (doorChoices[branch.key] ?? []),
                     id: prefix + "door"))
@@ -59,13 +55,16 @@ extension WebUI {
                 \(request.input(
                     "reason", t["field.reason"], value: "", required: true, error: errors["reason-\(branch.key)"],
                     id: prefix + "reason"))
-                <p><button type="submit">\(t["action.save"])</button></p></form>
+                \(Self.commandButtons(t))</form>
                 """
         }
         let commands: HTML =
             forms.isEmpty
             ? ""
-            : "<section class=\"card\"><h2>\(t["devices.commands"])</h2>\(HTML.join(forms))</section>"
+            : """
+            <section class="card" id="door-commands"><h2>\(t["devices.commands"])</h2>\
+            <p class="hint">\(t["doors.commandHint"])</p>\(HTML.join(forms))</section>
+            """
         let body: HTML = """
             \(sections.isEmpty ? "<p>\(t["doors.noBranches"])</p>" as HTML : HTML.join(sections))
             \(commands)
@@ -98,7 +97,9 @@ extension WebUI {
                 "\(id)", "\(request.string(door["name"]))", "\(t["kind.\(request.string(door["kind"]))"])",
                 "\(t["direction.\(request.string(door["direction"]))"])",
                 "\(t["mode.\(request.string(door["mode"]))"])",
-                schedule.isEmpty ? "<span class=\"muted\">\(t["doors.alwaysOpen"])</span>" : "<code>\(schedule)</code>",
+                schedule.isEmpty
+                    ? "<span class=\"muted\">\(t["doors.alwaysOpen"])</span>"
+                    : "<code>\(t.scheduleWords(schedule))</code>",
                 yesNo(door["cardAndPin"]), "\(yesNo(door["antiPassback"]))\(delay)",
                 reportedMode(request, reported[id], zone: branch.zone),
             ]

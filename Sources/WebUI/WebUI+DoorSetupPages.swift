@@ -97,7 +97,11 @@ extension WebUI {
     /// A door's settings as the form shows them: from the API's definition, or (without one) as
     /// they were typed.
     static func doorValues(_ request: WebRequest, _ door: [String: Any]? = nil) -> [String: String] {
-        guard let door else { return Dictionary(uniqueKeysWithValues: doorFieldNames.map { ($0, request.field($0)) }) }
+        guard let door else {
+            var typed = Dictionary(uniqueKeysWithValues: doorFieldNames.map { ($0, request.field($0)) })
+            typed["schedule"] = request.postedSchedule("schedule")
+            return typed
+        }
         var values: [String: String] = [:]
         for name in doorFieldNames { values[name] = request.string(door[name]) }
         for name in ["cardAndPin", "antiPassback"] { values[name] = (door[name] as? Bool) == true ? "on" : "" }
@@ -136,10 +140,8 @@ extension WebUI {
             \(choice("kind", t["doors.kind"], DoorKind.allCases.map(\.rawValue), words: "kind"))
             \(choice("direction", t["doors.direction"], DoorDirection.allCases.map(\.rawValue), words: "direction"))
             \(choice("mode", t["doors.standing"], DoorMode.allCases.map(\.rawValue), words: "mode"))</div>
-            \(request.input(
-                "schedule", t["doors.scheduleField"], value: value("schedule"), error: errors["schedule"],
-                attributes: " maxlength=\"500\" size=\"50\" placeholder=\"mon-fri 06:00-22:00; sat 08:00-14:00\"",
-                id: idPrefix + "schedule"))
+            \(request.scheduleGrid(
+                "schedule", schedule: value("schedule"), retry: false, error: errors["schedule"], idPrefix: idPrefix))
             <p class="muted">\(t["doors.scheduleHint"])</p>
             \(box("cardAndPin", t["doors.cardAndPinField"]))
             \(box("antiPassback", t["doors.antiPassbackField"]))
@@ -162,7 +164,7 @@ extension WebUI {
             "mode": request.field("mode"), "cardAndPin": request.field("cardAndPin") == "on",
             "antiPassback": request.field("antiPassback") == "on",
         ]
-        let schedule = request.field("schedule").trimmingCharacters(in: .whitespaces)
+        let schedule = request.postedSchedule("schedule").trimmingCharacters(in: .whitespaces)
         if !schedule.isEmpty { body["schedule"] = schedule }
         for name in (adding ? ["id"] : []) + ["reentryDelaySeconds", "presenceExpirySeconds"] {
             let text = request.field(name).trimmingCharacters(in: .whitespaces)

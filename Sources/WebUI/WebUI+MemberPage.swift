@@ -39,7 +39,7 @@ extension WebUI {
             (t["field.email"], request.string(profile["email"])), (t["field.phone"], request.string(profile["phone"])),
             (t["field.birthDate"], request.day(profile["birthDate"])),
             (t["field.joinDate"], request.day(profile["joinDate"])),
-            (t["field.roles"], ((profile["roles"] as? [String]) ?? []).joined(separator: ", ")),
+            (t["field.roles"], ((profile["roles"] as? [String]) ?? []).map { t.role(id: $0) }.joined(separator: ", ")),
             (
                 t["field.branches"],
                 ((profile["branches"] as? [NSNumber]) ?? []).compactMap { branches[$0.int64Value]?.name }.joined(
@@ -104,9 +104,6 @@ extension WebUI {
             ]
         }
         let historyRows = history.list.map { request.attendanceCells($0, branches: branches) }
-        let planOptions = plans.map {
-            (request.string($0["id"]), "\(request.string($0["name"])) · \(request.money($0["price"]))")
-        }
         let failure: HTML =
             failed.map { "<p class=\"error\" role=\"alert\">\(t["error.fix"]) \($0.result.error ?? "")</p>" } ?? ""
         let notice = request.query("done").map { $0 == "checkin" ? t["member.checkinDone"] : t["settings.saved"] }
@@ -116,7 +113,8 @@ extension WebUI {
             <div class="grid">
             <section class="card"><h2>\(t["member.profile"])</h2><span class="avatar big" aria-hidden="true">\
             \(String(request.fullName(profile).split(separator: " ").prefix(2).compactMap(\.first)))</span><dl>\
-            \(factList)</dl></section>
+            \(factList)</dl>\(HTML.when(
+                request.may(.users), Self.profileEditor(request, id: id, profile: profile, failed: failed)))</section>
             <section class="card"><h2>\(t["member.checkin"])</h2><form method="post" action="/members/\(id)/checkin">\
             \(request.csrfField)
             \(request.select(
@@ -133,12 +131,9 @@ extension WebUI {
                 subscriptionRows))
             <details\(HTML.when(failed?.form == "enroll", " open"))><summary>\(t["member.enroll"])</summary>\
             <form method="post" action="/members/\(id)/enroll">\(request.csrfField)
-            \(request.select(
-                "plan", t["field.plan"], options: planOptions, selected: value("plan"),
-                error: errorText("enroll", "plan", enrollFields)))
-            \(request.select(
-                "branch", t["field.branch"], options: branchOptions, selected: value("branch"),
-                error: errorText("enroll", "branch", enrollFields)))
+            \(Self.offerSelect(
+                request, plans: plans, branches: branches, selected: value("offer"),
+                error: errorText("enroll", "plan", enrollFields) ?? errorText("enroll", "branch", enrollFields)))
             \(request.input(
                 "startDate", t["field.start"], value: value("startDate"), type: "date",
                 error: errorText(
@@ -185,7 +180,7 @@ extension WebUI {
             <p class="hint">\(t["member.duressHint"])</p></section>
             \(HTML.when(
                 request.may(.users),
-                Self.profileEditor(request, id: id, profile: profile, branches: branchOptions, failed: failed)))
+                Self.accessEditor(request, id: id, profile: profile, branches: branchOptions, failed: failed)))
             <section class="card"><h2>\(t["member.history"])</h2>\
             \(historyRows.isEmpty ? "<p>\(t["attendance.none"])</p>" as HTML : request.table(
                 [t["attendance.time"], t["attendance.member"], t["attendance.branch"], t["attendance.card"],
@@ -196,11 +191,10 @@ extension WebUI {
             notice: notice)
     }
 
-    /// Every seed-003 field of a user, their roles and branches, and activation, for staff with
-    /// the users privilege (the API decides what each may change).
+    /// Every seed-003 field of a user, inside the profile's card, for staff with the users
+    /// privilege (the API decides what each may change).
     package static func profileEditor(
-        _ request: WebRequest, id: String, profile: [String: Any], branches: [(String, String)],
-        failed: (form: String, result: APIResult)?
+        _ request: WebRequest, id: String, profile: [String: Any], failed: (form: String, result: APIResult)?
     ) -> HTML {
         let t = request.text
         let retry = failed?.form == "profile"
@@ -216,23 +210,9 @@ extension WebUI {
             + request.call(.get, "/api/v1/agreements").list.map {
                 (request.string($0["id"]), request.string($0["name"]))
             }
-        let roles = Set((profile["roles"] as? [String]) ?? [])
-        let granted = Set(((profile["branches"] as? [NSNumber]) ?? []).map { $0.stringValue })
-        let roleBoxes: [HTML] = Role.allCases.map { role -> HTML in
-            let checked = HTML.when(roles.contains(role.rawValue), " checked")
-            let box: HTML = "<label><input type=\"checkbox\" name=\"roles\" value=\"\(role.rawValue)\"\(checked)>"
-            return "\(box) \(role.rawValue)</label> "
-        }
-        let branchBoxes: [HTML] = branches.map { branch -> HTML in
-            let checked = HTML.when(granted.contains(branch.0), " checked")
-            let box: HTML = "<label><input type=\"checkbox\" name=\"branches\" value=\"\(branch.0)\"\(checked)>"
-            return "\(box) \(branch.1)</label> "
-        }
-        let active = (profile["active"] as? Bool) != false
         let followUp = retry ? request.field("followUp") == "on" : (profile["followUp"] as? Bool) == true
         return """
-            <section class="card"><h2>\(t["member.profile"])</h2>
-            <details\(HTML.when(retry, " open"))><summary>\(t["action.save"])…</summary>\
+            <details id="edit-profile"\(HTML.when(retry, " open"))><summary>\(t["member.editProfile"])</summary>\
             <form method="post" action="/members/\(id)/profile">\(request.csrfField)
             \(request.input("clave", t["field.clave"], value: value("clave"), type: "number", error: error("clave")))
             \(request.input("name", t["field.name"], value: value("name"), required: true, error: error("name")))
@@ -248,7 +228,7 @@ extension WebUI {
                 error: error("alternateEmail")))
             \(request.input("phone", t["field.phone"], value: value("phone"), type: "tel", error: error("phone")))
             \(request.select(
-                "gender", t["field.gender"], options: Gender.allCases.map { ($0.rawValue, $0.rawValue) },
+                "gender", t["field.gender"], options: Gender.allCases.map { ($0.rawValue, t["gender." + $0.rawValue]) },
                 selected: value("gender"), error: error("gender")))
             \(request.input(
                 "birthDate", t["field.birthDate"], value: value("birthDate"), type: "date", error: error("birthDate")))
@@ -262,14 +242,6 @@ extension WebUI {
             <p><label><input type="checkbox" name="followUp"\(HTML.when(followUp, " checked"))> \(t["field.followUp"])\
             </label></p>
             <p><button type="submit">\(t["action.save"])</button></p></form></details>
-            <form method="post" action="/members/\(id)/access">\(request.csrfField)
-            <fieldset><legend>\(t["field.roles"])</legend>\(roleBoxes)</fieldset>\
-            <fieldset><legend>\(t["field.branches"])</legend>\(branchBoxes)</fieldset>
-            <p><button type="submit">\(t["action.save"])</button></p></form>
-            <p>\(request.button(
-                "/members/\(id)/active", active ? t["action.deactivate"] : t["action.activate"],
-                hidden: [("active", active ? "false" : "true")], style: active ? "danger" : ""))</p>
-            </section>
             """
     }
 }

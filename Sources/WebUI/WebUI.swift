@@ -46,6 +46,8 @@ package final class WebUI: Sendable {
         declareSupportPages(&router)
         declareOIDCPages(&router)
         declareLogoPages(&router)
+        declareHelpPages(&router)
+        router.unmatched = { [self] context in Self.notFound(resolve: resolve, context) }
     }
 
     /// Adds a page: resolves the session and language, sends anyone signed out to the login (and

@@ -99,7 +99,7 @@ struct DemoCommand {
                 daemon.waitUntilExit()
             }
         }
-        let echo = DaemonEcho(log: directory + "/branch/porterod.log")
+        let echo = DaemonEcho(log: directory + "/branch/porterod.log", zone: ZoneCache.rules(chain.branchZone))
         let ready = DispatchSemaphore(value: 0)
         let reading = Thread { echo.follow(errors.fileHandleForReading, ready: ready) }
         reading.start()
@@ -219,8 +219,11 @@ final class DaemonEcho: @unchecked Sendable {
     private let lock = NSLock()
     private var pending: [UInt64: String] = [:]
     private let file: FileHandle?
+    /// The branch's zone: each swipe is printed in its local time, with the offset.
+    private let zone: ZoneRules
 
-    init(log path: String) {
+    init(log path: String, zone: ZoneRules) {
+        self.zone = zone
         _ = FileManager.default.createFile(atPath: path, contents: nil)
         file = FileHandle(forWritingAtPath: path)
     }
@@ -264,7 +267,7 @@ final class DaemonEcho: @unchecked Sendable {
         let words = line[range.upperBound...].split(separator: " ")
         guard words.count >= 2, let card = UInt64(words[0]) else { return }
         let who = lock.withLock { pending.removeValue(forKey: card) } ?? "card \(card)"
-        let time = Date().formatted(.dateTime.hour(.twoDigits(amPM: .omitted)).minute(.twoDigits).second(.twoDigits))
+        let time = zone.clockLabel(at: .now())
         print("  \(time)  card \(card)  \(words[1].padding(toLength: 26, withPad: " ", startingAt: 0))  \(who)")
         fflush(nil)
     }

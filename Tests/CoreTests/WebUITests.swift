@@ -187,7 +187,8 @@ func html(_ response: HTTPResponse) -> String { String(decoding: response.body, 
             ], cookies: [cookie])
         #expect(access.status == 303)
         let off = try fixture.page(
-            "POST", "/members/\(member)/active", form: [("csrf", admin.csrf), ("active", "false")], cookies: [cookie])
+            "POST", "/members/\(member)/active", form: [("csrf", admin.csrf), ("active", "false"), ("confirm", "on")],
+            cookies: [cookie])
         #expect(off.status == 303)
         let after = try #require(
             try JSONSerialization.jsonObject(with: Data(try fixture.get("/api/v1/users/\(member)", as: admin).body))
@@ -388,7 +389,7 @@ extension WebUITests {
         #expect(!before.contains("action=\"/branches/\(fixture.other)/doors\""), "not a branch of hers")
         #expect(before.components(separatedBy: "Sin definir en la central").count - 1 == 2)
         // One form per branch: the ids carry the branch.
-        #expect(before.contains("id=\"b\(own)-command\"") && !before.contains("id=\"f-command\""))
+        #expect(before.contains("id=\"b\(own)-door\"") && !before.contains("id=\"f-door\""))
 
         let added = try fixture.page(
             "POST", "/branches/\(own)/doors",
@@ -400,7 +401,8 @@ extension WebUITests {
         let page = html(try fixture.page("GET", "/branches/\(own)/doors/1", cookies: [cookie]))
         // The core keeps a schedule in its own spelling: days listed one by one.
         let weekdays = "mon-fri 06:00-22:00"
-        #expect(page.contains("id=\"f-schedule\" name=\"schedule\" type=\"text\" value=\"\(weekdays)\""))
+        #expect(page.contains("name=\"schedule-fri-from\" value=\"06:00\"") && page.contains("id=\"f-schedule-week\""))
+        #expect(page.contains("name=\"schedule-sat-from\" value=\"\""), "the weekly grid, Saturday empty")
         #expect(page.contains("<option value=\"in\" selected>") && page.contains("name=\"cardAndPin\" checked"))
         #expect(!page.contains("name=\"antiPassback\" checked"))
         let saved = try fixture.page(
@@ -418,7 +420,7 @@ extension WebUITests {
 
         let listed = html(try fixture.page("GET", "/doors?done=saved", cookies: [cookie]))
         #expect(listed.contains("Puerta guardada"))
-        #expect(listed.contains("<code>\(weekdays); sat 08:00-14:00</code>") && listed.contains("Solo entrada"))
+        #expect(listed.contains("<code>lun-vie 06:00-22:00; sáb 08:00-14:00</code>") && listed.contains("Solo entrada"))
         #expect(listed.contains("Bloqueada (Ana L)"), "the mode its controller reported")
         #expect(listed.contains("href=\"/branches/\(own)/doors/1\""))
         #expect(listed.components(separatedBy: "Sin definir en la central").count - 1 == 1, "door 2 only")
@@ -445,13 +447,13 @@ extension WebUITests {
         #expect(try fixture.post("/api/v1/branches/\(own)/doors", #"{"name": "Entrada"}"#, as: admin).status == 201)
         let wrong = try fixture.page(
             "POST", "/branches/\(own)/doors/1",
-            form: Self.doorForm(admin.csrf, [("schedule", "lun-vie 06:00-22:00"), ("antiPassback", "on")]),
+            form: Self.doorForm(admin.csrf, [("schedule", "lun-vie 06:00-25:00"), ("antiPassback", "on")]),
             cookies: [cookie], headers: ["Accept-Language: es-MX"])
         #expect(wrong.status == 400)
         let text = html(wrong)
         #expect(text.contains("class=\"field invalid\"><label for=\"f-schedule\""))
         #expect(
-            text.contains("value=\"lun-vie 06:00-22:00\" aria-invalid=\"true\" aria-describedby=\"f-schedule-error\""))
+            text.contains("value=\"lun-vie 06:00-25:00\" aria-invalid=\"true\" aria-describedby=\"f-schedule-error\""))
         #expect(text.contains("<span class=\"error\" id=\"f-schedule-error\">Horario no válido"))
         #expect(text.contains("name=\"antiPassback\" checked"), "what was typed is kept")
         #expect(try objects(try fixture.get("/api/v1/branches/\(own)/doors", as: admin)).first?["schedule"] == nil)

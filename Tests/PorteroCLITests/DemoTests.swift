@@ -31,7 +31,9 @@ import Testing
         var reasons: Set<String> = []
         for line in decisions {
             let words = line.split(separator: " ")
-            let reason = String(words[3])
+            // "HH:MM:SS UTC-6  card N  reason  who": the word after the card's number.
+            let card = try #require(words.firstIndex(of: "card"))
+            let reason = String(words[card + 2])
             let expected = String(line[line.range(of: "; expected ")!.upperBound...])  // safe: filtered on it
             #expect(expected == reason || expected.split(separator: " ").contains(Substring(reason)), "\(line)")
             reasons.insert(reason)
