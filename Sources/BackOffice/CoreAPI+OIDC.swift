@@ -24,8 +24,22 @@ extension CoreAPI {
 
     /// Starts a sign-in: the provider's address to send the browser to, and the value of the
     /// cookie that binds the answer to this browser.
-    package func oidcStart(next: String, now: Timestamp) throws(OIDCRefusal) -> (location: String, browser: String) {
+    package func oidcStart(next: String, address: String, now: Timestamp) throws(OIDCRefusal) -> (
+        location: String, browser: String
+    ) {
         guard let oidc else { throw OIDCRefusal("not_configured", "no sign-in provider is configured", status: 404) }
+        // Each start writes a row: at most 30 from one address in 15 minutes.
+        let throttled =
+            (try? withDatabase { database -> Bool in
+                let key = "oidc-start:\(address)"
+                let seconds = now.milliseconds / 1_000
+                if let until = database.auth.throttle.lockedUntil(key), until > seconds { return true }
+                database.auth.throttle.recordFailure(key, limit: 30, now: seconds, window: 900, lockout: 900)
+                return false
+            }) ?? false
+        if throttled {
+            throw OIDCRefusal("locked", "too many sign-ins started from this address; wait a few minutes", status: 429)
+        }
         let metadata = try oidc.metadata(now: now)
         let random = { () throws(OIDCRefusal) -> String in
             guard let bytes = try? SecureRandom.bytes(32) else {

@@ -44,5 +44,50 @@ extension WebText {
             "Tu puesto no puede entrar desde esta red.", "Your role may not sign in from this network."
         ),
         "oidc.reason.provider_denied": ("El proveedor no te dejó entrar.", "The provider did not sign you in."),
+        "oidc.reason.provider_unreachable": (
+            "No se pudo contactar al proveedor de acceso; inténtalo en un momento.",
+            "The sign-in provider could not be reached; try again in a moment."
+        ),
+        "oidc.reason.busy": (
+            "Otro acceso está hablando con el proveedor; inténtalo en un momento.",
+            "Another sign-in is talking to the provider; try again in a moment."
+        ),
+        "oidc.reason.provider_error": (
+            "El proveedor de acceso respondió algo que Portero no puede usar; avisa a un administrador.",
+            "The sign-in provider answered something Portero cannot use; tell an administrator."
+        ),
+        "oidc.reason.token_exchange": (
+            "El proveedor no entregó tu identidad; vuelve a empezar.",
+            "The provider did not hand over your identity; start again."
+        ),
+        "oidc.reason.linked_elsewhere": (
+            "Esa cuenta ya está vinculada a otra identidad del proveedor; su dueño puede desvincularla.",
+            "That account is linked to another identity at the provider; its owner can unlink it."
+        ),
+        "oidc.reason.not_configured": ("No hay proveedor de acceso configurado.", "No sign-in provider is configured."),
+        "oidc.reason.internal": (
+            "No se pudo completar el acceso; inténtalo de nuevo.", "The sign-in could not be completed; try again."
+        ),
+        "oidc.reason.state_missing": (
+            "La respuesta del proveedor no corresponde a un acceso; vuelve a empezar.",
+            "The provider's answer belongs to no sign-in; start again."
+        ),
+        "oidc.reason.code_missing": (
+            "La respuesta del proveedor no corresponde a un acceso; vuelve a empezar.",
+            "The provider's answer belongs to no sign-in; start again."
+        ),
+        "oidc.reason.no_email": (
+            "El proveedor no dio tu correo; permite compartirlo.", "The provider gave no email; allow sharing it."
+        ),
+        "oidc.reason.token": (
+            "La identidad que envió el proveedor no es válida (%@); el intento quedó registrado.",
+            "The identity the provider sent is not valid (%@); the attempt was recorded."
+        ),
+    ]
+
+    /// Refusals of the ID token itself: one sentence, with the check that failed named.
+    static let tokenReasons: Set<String> = [
+        "alg_none", "alg_refused", "bad_signature", "expired", "issued_in_future", "malformed", "nonce_mismatch",
+        "unknown_key", "wrong_audience", "wrong_issuer",
     ]
 }

@@ -18,7 +18,8 @@ extension WebUI {
         add(&router, .get, "/oidc/start", .anyone) { [api] request in
             let next = Self.safeNext(request.query("next"))
             do {
-                let started = try api.oidcStart(next: next, now: api.clock())
+                let started = try api.oidcStart(
+                    next: next, address: api.clientAddress(of: request.context.request), now: api.clock())
                 return Self.redirect(
                     started.location,
                     cookies: [Self.oidcCookie(Self.oidcCookie, started.browser, lax: true, request)])
@@ -103,8 +104,13 @@ extension WebUI {
     static func oidcRefused(_ request: WebRequest, _ error: any Error) -> HTTPResponse {
         let t = request.text
         let refusal = error as? OIDCRefusal ?? OIDCRefusal("internal", "\(error)", status: 503)
+        // In the page's language, and never the provider's or libcurl's own text (that goes to
+        // the audit trail and the log): a refusal without words of its own reads as the generic one.
         let key = "oidc.reason.\(refusal.reason)"
-        let words = t[key] == key ? refusal.description : t[key]
+        let words =
+            WebText.tokenReasons.contains(refusal.reason)
+            ? t["oidc.reason.token"].replacingOccurrences(of: "%@", with: refusal.reason)
+            : t[key] == key ? t["oidc.reason.internal"] : t[key]
         return request.page(
             title: t["oidc.refused"],
             body: """
