@@ -22,11 +22,19 @@ extension CoreAPI {
         table.add(
             .put, "/api/v1/me/notification-preferences", .privilege(.myProfile),
             "Choose, for the kinds given, whether they reach you in the web UI and by email",
-            body: [.required("preferences", .array(.notificationPreference, minItems: 1, maxItems: 5))],
+            body: [
+                .required(
+                    "preferences",
+                    .array(.notificationPreference, minItems: 1, maxItems: NotificationKind.allCases.count))
+            ],
             answers: [.json(200, .array(.notificationPreference))]
         ) { request in
             struct Body: Decodable { let preferences: [NotificationPreference] }
             let body = try request.body(Body.self)
+            guard (1...NotificationKind.allCases.count).contains(body.preferences.count) else {
+                return .error(
+                    400, "field \"preferences\": 1 to \(NotificationKind.allCases.count) choices, one per kind")
+            }
             let user = try request.actor.id
             // A kind given twice takes the last choice.
             var chosen: [NotificationKind: NotificationPreference] = [:]

@@ -31,6 +31,10 @@ import Testing
         #expect(
             try fixture.put(path, #"{"preferences": [{"kind": "door", "inApp": false, "email": true}]}"#, as: other)
                 .status == 200)
+        // More choices than kinds is refused, as the schema says.
+        let six = Array(repeating: #"{"kind": "door", "inApp": true, "email": true}"#, count: 6).joined(separator: ",")
+        let tooMany = try fixture.put(path, #"{"preferences": [\#(six)]}"#, as: manager)
+        #expect(tooMany.status == 400)
 
         // A door alarm for Centro's managers: the manager who asked gets it by email, the other branch's does not.
         try fixture.api.withDatabase { database in
