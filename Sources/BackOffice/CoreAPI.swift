@@ -93,6 +93,7 @@ public final class CoreAPI: Sendable {
         Self.declareCashRoutes(&declared)
         Self.declareSettingsRoutes(&declared)
         Self.declarePaymentRoutes(&declared)
+        Self.declareReportRoutes(&declared)
         Self.declareMailRoutes(&declared)
         Self.declarePreferenceRoutes(&declared)
         Self.declareWebhookRoutes(&declared)

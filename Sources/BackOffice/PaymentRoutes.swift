@@ -40,6 +40,7 @@ extension CoreAPI {
                 throw AccountError(field: "paymentDue", problem: "only a sale not paid at once has one")
             }
             let method = PaymentMethod(rawValue: method ?? "cash") ?? .cash
+            try request.database.sales.paidAtOnce(sale.id, method: method)
             try postToOwnShift(
                 request, sale, PaymentEntry(outcome: .paid, method: method, amountMinor: sale.pricePaid.minorUnits))
             return sale

@@ -12,6 +12,7 @@ extension CoreSchema {
             postgresBase, postgresPointOfSale, postgresPromotions, postgresInvoices, postgresPayments, postgresMail,
             postgresWebhooks,
             postgresNotificationPreferences, postgresOIDC, postgresSupport, postgresAttendanceCount,
+            postgresReports,
         ])
 
     static let postgresBase = Migration(

@@ -61,6 +61,8 @@ public protocol PaymentStore {
     /// it owing (due today when it was settled before, as with a charge-back).
     func recordPayment(_ id: Int64, _ entry: PaymentEntry, by: UserID?, today: LocalDay, now: Timestamp) throws
         -> SubscriptionView?
+    /// Records how a sale paid at once was paid, for the sales report.
+    func paidAtOnce(_ id: Int64, method: PaymentMethod) throws
     /// The payments recorded against a subscription, oldest first.
     func payments(of id: Int64) throws -> [PaymentRecord]
     /// Active subscriptions still owing, at `branches` (nil: every branch), the earliest due first.
@@ -72,6 +74,10 @@ public protocol PaymentStore {
 }
 
 extension SQLSalesStore: PaymentStore {
+    public func paidAtOnce(_ id: Int64, method: PaymentMethod) throws {
+        try db.run("UPDATE subscriptions SET payment_method = ? WHERE id = ?", method.rawValue, id)
+    }
+
     public func owe(_ id: Int64, status: PaymentStatus, due: LocalDay, now: Timestamp) throws {
         guard status == .pending || status == .credit else {
             throw AccountError(field: "payment", problem: "a sale owes a payment only as pending or credit")
@@ -104,9 +110,9 @@ extension SQLSalesStore: PaymentStore {
                 guard
                     try db.queryFirst(
                         """
-                        UPDATE subscriptions SET payment_status = 'paid', payment_due_day = NULL
+                        UPDATE subscriptions SET payment_status = 'paid', payment_due_day = NULL, payment_method = ?
                         WHERE id = ? AND payment_status <> 'paid' RETURNING id
-                        """, id, map: { try $0.get(0) as Int64 }) != nil
+                        """, entry.method.rawValue, id, map: { try $0.get(0) as Int64 }) != nil
                 else { throw AccountError.conflict("subscription", "is already paid") }
             }
             try db.run(
