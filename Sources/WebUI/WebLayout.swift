@@ -18,6 +18,7 @@ extension WebRequest {
                 ("/live", "nav.live", account.may(.attendance, at: nil)),
                 ("/members", "nav.members", account.may(.users, at: nil)),
                 ("/dashboard", "nav.dashboard", account.may(.dashboard, at: nil)),
+                ("/reports", "nav.reports", account.may(.reports, at: nil)),
                 ("/customers", "nav.customers", account.may(.users, at: nil)),
                 ("/plans", "nav.plans", account.may(.configuration, at: nil)),
                 ("/promotions", "nav.promotions", account.may(.promotions, at: nil)),

@@ -47,6 +47,7 @@ package final class WebUI: Sendable {
         declareOIDCPages(&router)
         declareLogoPages(&router)
         declareHelpPages(&router)
+        declareReportPages(&router)
         router.unmatched = { [self] context in Self.notFound(resolve: resolve, context) }
     }
 
