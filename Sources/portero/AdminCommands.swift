@@ -19,7 +19,7 @@ struct AdminCommands {
         "--reason", "--door", "--status", "--interval", "--promotion", "--reference", "--city", "--time-zone",
         "--minutes",
     ]).union(doorSetupValued).union(paymentValued).union(posValued).union(promotionValued).union(invoiceValued)
-        .union(webhookValued).union(supportValued).union(configurationValued)
+        .union(webhookValued).union(supportValued).union(configurationValued).union(reportValued)
 
     var json: Bool { arguments.has("--json") }
 
@@ -85,6 +85,7 @@ struct AdminCommands {
         case ("webhooks", _): return try webhooks()
         case ("support", _): return try support()
         case ("oidc", _): return try oidc()
+        case ("reports", _): return try reports()
         default:
             throw CommandLineArguments.UsageError(message: "unknown command '\(words.joined(separator: " "))'")
         }

@@ -160,6 +160,17 @@ let info = ProgramInfo(
         ),
         (
             """
+            reports sales|pos|attendance|interbranch [--from DATE] [--to DATE] [--by GROUP] [--branch ID] | \
+            expiring [--days N] | absent [--days N] [--limit N] [--after NEXT] [--json] [--format csv|xlsx \
+            --output FILE]
+            """,
+            """
+            The reports: sales --by day|week|month|branch|plan|method|cashier, pos --by product|category, \
+            attendance by weekday and hour, visits between branches, renewals to call, members not seen for N days.
+            """
+        ),
+        (
+            """
             invoices list [--from DATE] [--to DATE] [--user ID] [--branch ID] [--mine] | show ID [--mine] | export \
             --output FILE [--format csv|xlsx] [--from --to --user --mine] | cancel ID --reason TEXT
             """,
@@ -221,7 +232,7 @@ runProgram(info, flags: AdminCommands.flags, valued: AdminCommands.valued.union(
         [
             "login", "logout", "users", "branches", "cards", "plans", "subscriptions", "devices", "attendance",
             "notifications", "doors", "calendar", "settings", "payments", "pos", "cash", "promotions", "invoices",
-            "webhooks", "support", "oidc",
+            "webhooks", "support", "oidc", "reports",
         ].contains(first)
     {
         do {
