@@ -103,10 +103,14 @@ struct DashboardBenchmark {
                 _ = try database.sales.savePlan(
                     id: nil, terms, applyToExisting: false, today: LocalDay(daysSinceEpoch: Int32(today)), now: now)
             }
-            let trigger: String = try db.scalar("SELECT sql FROM sqlite_master WHERE name = 'attendance_daily_count'")
+            // The bulk load goes without the row triggers; the sums are filled after it.
+            let names = ["attendance_daily_count", "attendance_reported", "sales_summary_sold"]
+            let triggers: [String] = try names.map {
+                try db.scalar("SELECT sql FROM sqlite_master WHERE name = ?", $0)
+            }
             try db.execute("PRAGMA synchronous = OFF")
             try db.transaction {
-                try db.execute("DROP TRIGGER attendance_daily_count")
+                for name in names { try db.execute("DROP TRIGGER \(name)") }
                 try db.run(
                     """
                     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
@@ -122,12 +126,14 @@ struct DashboardBenchmark {
                     """
                     INSERT INTO subscriptions (user_id, plan_id, plan_version_id, branch_id, start_day, end_day,
                                                grace_days, status, price_minor, currency, sold_at, sold_day,
-                                               paid_through_day)
+                                               paid_through_day, payment_method, sold_by)
                     SELECT u.id, p.id, p.current_version, 1 + u.id % 3, u.join_day,
                            u.join_day + 30 * CASE p.id WHEN 2 THEN 3 WHEN 3 THEN 12 ELSE 1 END,
                            3, CASE WHEN u.id % 50 = 0 THEN 'cancelled' ELSE 'active' END, v.price_minor, 'MXN',
                            u.join_day * 86400000, u.join_day,
-                           u.join_day + 3 + 30 * CASE p.id WHEN 2 THEN 3 WHEN 3 THEN 12 ELSE 1 END
+                           u.join_day + 3 + 30 * CASE p.id WHEN 2 THEN 3 WHEN 3 THEN 12 ELSE 1 END,
+                           CASE u.id % 4 WHEN 0 THEN 'cash' WHEN 1 THEN 'card' WHEN 2 THEN 'transfer' END,
+                           1 + u.id % 20
                     FROM users u JOIN plans p ON p.id = 1 + u.id % 4 JOIN plan_versions v ON v.id = p.current_version
                     """)
                 try db.run(
@@ -144,16 +150,18 @@ struct DashboardBenchmark {
                     """
                     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
                     INSERT INTO attendance (id, branch_id, door_id, at, local_day, direction, credential_kind,
-                                            card_number, user_id, granted, reason, received_at)
+                                            card_number, user_id, subscription_id, granted, reason,
+                                            received_at)
                     SELECT randomblob(16), 1 + i % 3, 1, (?2 - (i % 365)) * 86400000 + (i * 7919) % 86400000,
-                           ?2 - (i % 365), 'in', 'card', NULL, 1 + (i * 104729) % ?3, i % 10 != 0,
+                           ?2 - (i % 365), 'in', 'card', NULL, 1 + (i * 104729) % ?3,
+                           CASE WHEN i % 10 != 0 THEN 1 + (i * 104729) % ?3 END, i % 10 != 0,
                            CASE WHEN i % 10 = 0 THEN 'subscription.expired' ELSE 'granted' END, 0 FROM n
                     """, Int64(attendance), today, Int64(users))
                 try db.execute(
                     "INSERT INTO attendance_daily (branch_id, local_day, granted, count) "
                         + "SELECT branch_id, local_day, granted, count(*) FROM attendance GROUP BY 1, 2, 3"
                 )
-                try db.execute(trigger)
+                for trigger in triggers { try db.execute(trigger) }
             }
             try db.execute("PRAGMA synchronous = FULL")
             try db.execute("ANALYZE")

@@ -47,6 +47,8 @@ let info = ProgramInfo(
         ("dashboard", "Build a core database (--users, --attendance) and time each dashboard figure."),
         ("--users N", "dashboard: members (default 1000000)."),
         ("--attendance N", "dashboard: attendance rows (default 10000000)."),
+        ("reports", "The dashboard's database (--users, --attendance) with --tickets shop tickets; time each report."),
+        ("--tickets N", "reports: point-of-sale tickets of two lines (default 1000000)."),
         (
             "daemon",
             "Run porterod (built next to this binary) on a replica and time EM4100 frames on a pty to the relay."
@@ -76,6 +78,7 @@ runProgram(
         "--target", "--events", "--daemons", "--users", "--attendance", "--swipes", "--warmup", "--gap-us",
         "--synchronous", "--cache-mib", "--members", "--requests", "--unknown-share", "--path", "--seed",
         "--connections", "--database", "--port", "--token", "--after", "--ports", "--devices", "--instances",
+        "--tickets",
     ]
 ) { arguments in
     if arguments.positionals == ["longpoll-clients"] {
@@ -94,10 +97,10 @@ runProgram(
         try FanoutClients.run(ports: ports, tokens: tokens)
         return .success
     }
-    let benchmarks = ["decision", "daemon", "dashboard", "handler", "sync", "longpolls", "fanout"]
+    let benchmarks = ["decision", "daemon", "dashboard", "reports", "handler", "sync", "longpolls", "fanout"]
     guard benchmarks.contains(arguments.positionals.first ?? ""), arguments.positionals.count == 1 else {
         throw CommandLineArguments.UsageError(
-            message: "name a benchmark: decision, daemon, dashboard, handler, sync, longpolls or fanout")
+            message: "name a benchmark: decision, daemon, dashboard, reports, handler, sync, longpolls or fanout")
     }
     func number(_ key: String, _ fallback: Int, allowZero: Bool = false) throws -> Int {
         guard let text = arguments.value(key) else { return fallback }
@@ -160,6 +163,15 @@ runProgram(
             path: arguments.value("--path") ?? "\(temporary)/portero-bench-core-\(users).sqlite",
             reuse: arguments.has("--reuse")
         ).run()
+        return .success
+    }
+    if arguments.positionals == ["reports"] {
+        let users = try number("--users", 1_000_000)
+        let dashboard = DashboardBenchmark(
+            users: users, attendance: try number("--attendance", 10_000_000),
+            path: arguments.value("--path") ?? "\(temporary)/portero-bench-reports-\(users).sqlite",
+            reuse: arguments.has("--reuse"))
+        try ReportBenchmark(dashboard: dashboard, tickets: try number("--tickets", 1_000_000)).run()
         return .success
     }
     if arguments.positionals == ["daemon"] {

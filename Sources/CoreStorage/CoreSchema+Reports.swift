@@ -9,7 +9,9 @@ extension CoreSchema {
     ///   into the branch's local weekday and hour);
     /// - `interbranch_daily`: entries on a subscription sold at another branch, per visited and
     ///   selling branch and local day;
-    /// - `last_visits`: each member's latest granted entry (`at` 0: bought, never came).
+    /// - `last_visits`: each member's latest granted entry (`at` 0: bought, never came);
+    /// - `pos_product_daily`: shop units and amounts per branch, local day and product, less
+    ///   refunds and voids.
     /// A subscription paid at once or settled later keeps the method in `payment_method`.
     static let reports = Migration(
         version: 28, name: "report summaries",
@@ -47,6 +49,14 @@ extension CoreSchema {
                 at INTEGER NOT NULL,
                 branch_id INTEGER
             ) STRICT;
+            CREATE TABLE pos_product_daily (
+                branch_id INTEGER NOT NULL,
+                day INTEGER NOT NULL,
+                product_id INTEGER NOT NULL,
+                quantity INTEGER NOT NULL,
+                amount INTEGER NOT NULL,
+                PRIMARY KEY (branch_id, day, product_id)
+            ) STRICT, WITHOUT ROWID;
             CREATE INDEX last_visits_by_time ON last_visits(at, user_id);
             \(reportBackfill)
             CREATE TRIGGER sales_summary_sold AFTER INSERT ON subscriptions BEGIN
@@ -68,6 +78,31 @@ extension CoreSchema {
                             coalesce(NEW.sold_by, 0), NEW.currency, 1, NEW.price_minor)
                 ON CONFLICT (branch_id, day, plan_id, method, cashier, currency) DO UPDATE
                     SET count = count + 1, amount = amount + excluded.amount;
+            END;
+            CREATE TRIGGER pos_product_sold AFTER INSERT ON pos_sale_lines BEGIN
+                INSERT INTO pos_product_daily (branch_id, day, product_id, quantity, amount)
+                    SELECT s.branch_id, s.sold_day, NEW.product_id, NEW.quantity - NEW.refunded_quantity,
+                           NEW.net_minor - NEW.refunded_minor
+                    FROM pos_sales s WHERE s.id = NEW.sale_id AND s.status = 'completed'
+                ON CONFLICT (branch_id, day, product_id) DO UPDATE
+                    SET quantity = quantity + excluded.quantity, amount = amount + excluded.amount;
+            END;
+            CREATE TRIGGER pos_product_refunded AFTER UPDATE OF refunded_quantity, refunded_minor ON pos_sale_lines
+            BEGIN
+                UPDATE pos_product_daily
+                    SET quantity = quantity - (NEW.refunded_quantity - OLD.refunded_quantity),
+                        amount = amount - (NEW.refunded_minor - OLD.refunded_minor)
+                    WHERE product_id = NEW.product_id AND (branch_id, day) =
+                        (SELECT s.branch_id, s.sold_day FROM pos_sales s WHERE s.id = NEW.sale_id);
+            END;
+            CREATE TRIGGER pos_product_voided AFTER UPDATE OF status ON pos_sales
+                WHEN OLD.status = 'completed' AND NEW.status = 'void' BEGIN
+                INSERT INTO pos_product_daily (branch_id, day, product_id, quantity, amount)
+                    SELECT NEW.branch_id, NEW.sold_day, l.product_id, -sum(l.quantity - l.refunded_quantity),
+                           -sum(l.net_minor - l.refunded_minor)
+                    FROM pos_sale_lines l WHERE l.sale_id = NEW.id GROUP BY l.product_id
+                ON CONFLICT (branch_id, day, product_id) DO UPDATE
+                    SET quantity = quantity + excluded.quantity, amount = amount + excluded.amount;
             END;
             CREATE TRIGGER attendance_reported AFTER INSERT ON attendance
                 WHEN NEW.granted = 1 AND NEW.direction = 'in' BEGIN
@@ -121,6 +156,14 @@ extension CoreSchema {
                 at BIGINT NOT NULL,
                 branch_id BIGINT
             );
+            CREATE TABLE pos_product_daily (
+                branch_id BIGINT NOT NULL,
+                day BIGINT NOT NULL,
+                product_id BIGINT NOT NULL,
+                quantity BIGINT NOT NULL,
+                amount BIGINT NOT NULL,
+                PRIMARY KEY (branch_id, day, product_id)
+            );
             CREATE INDEX last_visits_by_time ON last_visits(at, user_id);
             \(reportBackfill)
             CREATE FUNCTION sales_summary_kept() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -148,6 +191,38 @@ extension CoreSchema {
                 FOR EACH ROW EXECUTE FUNCTION sales_summary_kept();
             CREATE TRIGGER sales_summary_paid AFTER UPDATE OF payment_method ON subscriptions
                 FOR EACH ROW EXECUTE FUNCTION sales_summary_kept();
+            CREATE FUNCTION pos_product_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_TABLE_NAME = 'pos_sales' THEN
+                    UPDATE pos_product_daily d SET quantity = d.quantity - l.quantity, amount = d.amount - l.amount
+                        FROM (SELECT product_id, sum(quantity - refunded_quantity) AS quantity,
+                                     sum(net_minor - refunded_minor) AS amount
+                              FROM pos_sale_lines WHERE sale_id = NEW.id GROUP BY product_id) l
+                        WHERE d.branch_id = NEW.branch_id AND d.day = NEW.sold_day AND d.product_id = l.product_id;
+                ELSIF TG_OP = 'UPDATE' THEN
+                    UPDATE pos_product_daily d
+                        SET quantity = d.quantity - (NEW.refunded_quantity - OLD.refunded_quantity),
+                            amount = d.amount - (NEW.refunded_minor - OLD.refunded_minor)
+                        FROM pos_sales s
+                        WHERE s.id = NEW.sale_id AND d.branch_id = s.branch_id AND d.day = s.sold_day
+                            AND d.product_id = NEW.product_id;
+                ELSE
+                    INSERT INTO pos_product_daily AS d (branch_id, day, product_id, quantity, amount)
+                        SELECT s.branch_id, s.sold_day, NEW.product_id, NEW.quantity - NEW.refunded_quantity,
+                               NEW.net_minor - NEW.refunded_minor
+                        FROM pos_sales s WHERE s.id = NEW.sale_id AND s.status = 'completed'
+                    ON CONFLICT (branch_id, day, product_id) DO UPDATE
+                        SET quantity = d.quantity + excluded.quantity, amount = d.amount + excluded.amount;
+                END IF;
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER pos_product_sold AFTER INSERT ON pos_sale_lines
+                FOR EACH ROW EXECUTE FUNCTION pos_product_kept();
+            CREATE TRIGGER pos_product_refunded AFTER UPDATE OF refunded_quantity, refunded_minor ON pos_sale_lines
+                FOR EACH ROW EXECUTE FUNCTION pos_product_kept();
+            CREATE TRIGGER pos_product_voided AFTER UPDATE OF status ON pos_sales
+                FOR EACH ROW WHEN (OLD.status = 'completed' AND NEW.status = 'void')
+                EXECUTE FUNCTION pos_product_kept();
             CREATE FUNCTION attendance_reported() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 INSERT INTO attendance_hours AS h (branch_id, hour, count)
@@ -200,6 +275,11 @@ extension CoreSchema {
                 AND user_id IS NOT NULL GROUP BY user_id;
         UPDATE last_visits SET branch_id = (SELECT a.branch_id FROM attendance a
             WHERE a.user_id = last_visits.user_id AND a.at = last_visits.at LIMIT 1);
+        INSERT INTO pos_product_daily (branch_id, day, product_id, quantity, amount)
+            SELECT s.branch_id, s.sold_day, l.product_id, sum(l.quantity - l.refunded_quantity),
+                   sum(l.net_minor - l.refunded_minor)
+            FROM pos_sales s JOIN pos_sale_lines l ON l.sale_id = s.id WHERE s.status = 'completed'
+            GROUP BY 1, 2, 3;
         INSERT INTO last_visits (user_id, at, branch_id)
             SELECT DISTINCT s.user_id, 0, CAST(NULL AS BIGINT) FROM subscriptions s
             WHERE NOT EXISTS (SELECT 1 FROM last_visits l WHERE l.user_id = s.user_id);

@@ -91,20 +91,17 @@ public final class SQLReportStore: ReportStore {
     {
         let (key, label) =
             switch by {
-            case .product: ("l.product_id", "min(l.name)")
+            case .product: ("d.product_id", "min(p.name)")
             case .category: ("p.category_id", "min(c.name)")
             }
         let rows: [PosReportRow] = try db.query(
             """
-            SELECT CAST(coalesce(\(key), 0) AS TEXT), coalesce(\(label), ''),
-                   sum(l.quantity - l.refunded_quantity), sum(l.net_minor - l.refunded_minor)
-            FROM pos_sales s
-            JOIN pos_sale_lines l ON l.sale_id = s.id
-            JOIN pos_products p ON p.id = l.product_id
+            SELECT CAST(coalesce(\(key), 0) AS TEXT), coalesce(\(label), ''), sum(d.quantity), sum(d.amount)
+            FROM pos_product_daily d
+            JOIN pos_products p ON p.id = d.product_id
             LEFT JOIN pos_categories c ON c.id = p.category_id
-            WHERE s.branch_id IN (\(db.dialect.integers(in: "?1"))) AND s.sold_day BETWEEN ?2 AND ?3
-                AND s.status = 'completed'
-            GROUP BY \(key)
+            WHERE d.branch_id IN (\(db.dialect.integers(in: "?1"))) AND d.day BETWEEN ?2 AND ?3
+            GROUP BY \(key) HAVING sum(d.quantity) <> 0 OR sum(d.amount) <> 0
             """, try branchList(branches), Int64(from.rawValue), Int64(to.rawValue)
         ) { row in
             PosReportRow(

@@ -159,4 +159,48 @@ import Testing
         #expect(text.hasPrefix("clave,name,phone,email,last visit,branch,days away\r\n"))
         #expect(text.contains(",never,,") && text.contains("Centro,40"))
     }
+
+    @Test func shopSalesCountWhatWasSoldLessRefundsAndVoidsByProductAndCategory() throws {
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.administrator, username: "admin")
+        let manager = try fixture.signIn(.branchManager, username: "gerente")
+        let reception = try fixture.signIn(.reception, username: "recepcion")
+        let category = try object(try fixture.post("/api/v1/pos/categories", #"{"name": "Snacks"}"#, as: admin))
+        let snacks = try #require(category["id"] as? Int64)
+        let bar = try fixture.posProduct(
+            "BARRA", price: 3_000, stock: 20, as: admin, extra: #", "category": \#(snacks)"#)
+        let water = try fixture.posProduct("AGUA", price: 1_500, stock: 20, as: admin)
+        let shift = try fixture.openShift(try fixture.register("Caja", as: admin), as: reception)
+        func sell(_ product: Int64, _ quantity: Int64, _ amount: Int64) throws -> Int64 {
+            let sold = try fixture.sell(
+                shift: shift, product: product, quantity: quantity,
+                payments: #"[{"method": "cash", "amountMinor": \#(amount)}]"#, as: reception)
+            #expect(sold.status == 201, "\(fixture.errorText(sold))")
+            return try #require(try object(sold)["id"] as? Int64)
+        }
+        let first = try sell(bar, 3, 9_000)
+        _ = try sell(water, 2, 3_000)
+        let voided = try sell(water, 4, 6_000)
+        let refund = try fixture.post(
+            "/api/v1/pos/sales/\(first)/refunds",
+            #"{"shift": \#(shift), "reason": "Caducada", "lines": [{"line": 1, "quantity": 1}]}"#, as: manager)
+        #expect(refund.status == 201, "\(fixture.errorText(refund))")
+        #expect(
+            try fixture.post("/api/v1/pos/sales/\(voided)/void", #"{"reason": "Error de captura"}"#, as: manager)
+                .status == 200)
+        func rows(_ by: String) throws -> [String: (Int64, Int64)] {
+            let answer = try object(try fixture.get("/api/v1/reports/pos?by=\(by)", as: manager))
+            let list = answer["rows"] as? [[String: Any]] ?? []
+            return Dictionary(
+                uniqueKeysWithValues: list.map {
+                    ($0["label"] as? String ?? "", ($0["quantity"] as? Int64 ?? 0, $0["minorUnits"] as? Int64 ?? 0))
+                })
+        }
+        let products = try rows("product")
+        #expect(products["Producto BARRA"]! == (2, 6_000), "three sold, one refunded")
+        #expect(products["Producto AGUA"]! == (2, 3_000), "the voided ticket counts nothing")
+        let categories = try rows("category")
+        #expect(categories["Snacks"]! == (2, 6_000) && categories[""]! == (2, 3_000))
+        #expect(try fixture.get("/api/v1/reports/pos?by=product", as: reception).status == 403)
+    }
 }
