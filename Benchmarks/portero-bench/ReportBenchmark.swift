@@ -110,8 +110,8 @@ struct ReportBenchmark {
                     INSERT INTO pos_products (id, name, sku, price_minor, tax_basis_points, category_id, active,
                                               tracks_stock, allows_negative_stock, created_at)
                         SELECT i, 'Producto ' || i, 'SKU-' || i, 2500 + i * 500, 1600, 1 + i % 4, 1, 0, 1, 0 FROM n;
-                    INSERT INTO cash_registers (id, branch_id, name, active) VALUES (1, 1, 'Caja', 1), (2, 2, 'Caja', 1),
-                        (3, 3, 'Caja', 1);
+                    INSERT INTO cash_registers (id, branch_id, name, active)
+                        VALUES (1, 1, 'Caja', 1), (2, 2, 'Caja', 1), (3, 3, 'Caja', 1);
                     INSERT INTO cash_shifts (id, register_id, branch_id, opened_by, opened_at, float_minor)
                         VALUES (1, 1, 1, 1, 0, 0), (2, 2, 2, 1, 0, 0), (3, 3, 3, 1, 0, 0);
                     """)
