@@ -543,6 +543,39 @@ def main():
         browser.submit("form[action='/settings/language']")
         browser.wait_for("document.documentElement.lang === 'es'", what="the page in Spanish again")
 
+        # The reports, in Spanish then in English: the index, each report with its chart or rows,
+        # and the download links beside them. The demo's year of sales and visits fills them.
+        year_ago = (datetime.date.today() - datetime.timedelta(days=364)).isoformat()
+        reports = [
+            ("sales", f"?by=month&from={year_ago}", "figure.chart svg rect"),
+            ("sales", f"?by=method&from={year_ago}", "main table tbody tr"),
+            ("pos", "", "main table"),
+            ("attendance", f"?from={year_ago}", "figure.chart svg rect"),
+            ("expiring", "?days=60", "main table"),
+            ("absent", "?days=7", "main"),
+            ("interbranch", f"?from={year_ago}", "main"),
+        ]
+        for language, title in (("es", "Reportes"), ("en", "Reports")):
+            if language == "en":
+                browser.open(f"{base}/settings")
+                browser.evaluate("document.getElementById('f-language').value = 'en'")
+                browser.submit("form[action='/settings/language']")
+                browser.wait_for("document.documentElement.lang === 'en'", what="the page in English")
+            browser.open(f"{base}/reports")
+            assert browser.evaluate("document.querySelector('h1').textContent") == title, "the reports index"
+            assert browser.evaluate("document.querySelectorAll('main ul.reports a').length") >= 6, "the reports listed"
+            browser.screenshot(f"16c-reports-{language}")
+            for kind, query, selector in reports:
+                browser.open(f"{base}/reports/{kind}{query}")
+                assert browser.evaluate("document.documentElement.lang") == language
+                assert browser.evaluate(f"document.querySelector({json.dumps(selector)}) !== null"), f"{kind} shows {selector}"
+                assert browser.evaluate("document.querySelector('a[href*=\"format=xlsx\"]') !== null"), f"{kind} downloads"
+                browser.screenshot(f"16d-report-{kind}{query.split('&')[0].replace('?by=', '-') if kind == 'sales' else ''}-{language}")
+        browser.open(f"{base}/settings")
+        browser.evaluate("document.getElementById('f-language').value = 'es'")
+        browser.submit("form[action='/settings/language']")
+        browser.wait_for("document.documentElement.lang === 'es'", what="the page in Spanish after the reports")
+
         # The sale's invoice: listed, printed with the chain as seller.
         browser.open(f"{base}/invoices")
         assert browser.evaluate("document.querySelectorAll('main table tbody tr').length") > 0, "no invoices listed"

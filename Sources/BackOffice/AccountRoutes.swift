@@ -186,9 +186,13 @@ extension CoreAPI {
             .get, "/api/v1/audit", .privilege(.configuration),
             "The newest audit rows about your branches (all for a SuperAdministrador) and the verification of "
                 + "the whole hash chain",
-            query: [.integer("limit", 1...1_000)], answers: [.json(200, .audit)]
+            query: [
+                .integer("limit", 1...1_000), .text("action"), .text("who"), .date("from"), .date("to"),
+                .integer("before", 1...Int64.max),
+            ], answers: [.json(200, .audit)]
         ) { request in
             let limit = try request.queryInt("limit", default: 100, range: 1...1_000)
+            let search = try auditSearch(request)
             struct Row: Encodable {
                 let id: Int64
                 let at: Timestamp
@@ -216,7 +220,7 @@ extension CoreAPI {
             // The rows about the caller's branches (all for a SuperAdministrador); the
             // verification above walks the whole chain whoever asks.
             let branches = try visibleBranches(request, .configuration)
-            let entries = try request.database.audit.recent(limit: limit, concerning: branches).map {
+            let entries = try request.database.audit.search(search, concerning: branches, limit: limit).map {
                 Row(
                     id: $0.id, at: $0.at, actor: $0.actor, action: $0.action, target: $0.target, changes: $0.changes,
                     hash: $0.hash.map { String(format: "%02x", $0) }.joined())

@@ -69,11 +69,14 @@ extension CoreAPI {
             let page = try request.database.reports.absent(
                 try visibleBranches(request, .reports), today: today, now: request.now, days: days, limit: limit,
                 after: file ? nil : request.query("after"))
+            var zones: [Int64: ZoneRules] = [:]
             return try reportAnswer(request, "absent", json: page) {
                 TableExport(
                     header: ["clave", "name", "phone", "email", "last visit", "branch", "days away"],
                     rows: page.rows.map { row in
-                        let zone = request.zone(row.lastBranch.map { BranchID($0) })
+                        let branch = row.lastBranch ?? 0
+                        let zone = zones[branch] ?? request.zone(row.lastBranch.map { BranchID($0) })
+                        zones[branch] = zone
                         return [
                             String(row.clave), row.name, row.phone, row.email,
                             row.lastVisit.map { zone.localTime(at: $0).description } ?? "never",

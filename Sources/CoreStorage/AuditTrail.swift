@@ -59,6 +59,8 @@ public protocol AuditStore {
     func verify() throws -> AuditVerification
     /// The newest rows, newest first; with `branches`, only those about one of them.
     func recent(limit: Int, concerning branches: Set<BranchID>?) throws -> [AuditEntry]
+    /// The newest rows matching `search` among those about `branches` (nil: every row), newest first.
+    func search(_ search: AuditSearch, concerning branches: Set<BranchID>?, limit: Int) throws -> [AuditEntry]
 }
 
 extension AuditStore {

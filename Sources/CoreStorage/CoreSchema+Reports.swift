@@ -20,6 +20,7 @@ extension CoreSchema {
                 CHECK (payment_method IN ('cash', 'card', 'transfer'));
             \(reportBackfillMethod)
             CREATE INDEX subscriptions_by_end ON subscriptions(end_day, branch_id) WHERE status = 'active';
+            CREATE INDEX audit_by_action ON audit(action, id);
             CREATE TABLE sales_summary (
                 branch_id INTEGER NOT NULL,
                 day INTEGER NOT NULL,
@@ -127,6 +128,7 @@ extension CoreSchema {
                 CHECK (payment_method IN ('cash', 'card', 'transfer'));
             \(reportBackfillMethod)
             CREATE INDEX subscriptions_by_end ON subscriptions(end_day, branch_id) WHERE status = 'active';
+            CREATE INDEX audit_by_action ON audit(action, id);
             CREATE TABLE sales_summary (
                 branch_id BIGINT NOT NULL,
                 day BIGINT NOT NULL,

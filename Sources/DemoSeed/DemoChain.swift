@@ -131,12 +131,17 @@ public struct DemoChain: Sendable {
             ("cliente.demo", "Mónica", "Fuentes", .client, [centro]),
         ]
         var logins: [Login] = []
+        var sellers: [BranchID: UserID] = [:]
         var staffCards: [(UInt64, String)] = []
         for (index, entry) in staff.enumerated() {
             let account = try accounts.createAccount(
                 username: entry.0, email: "\(entry.0)@portero.demo", password: password, name: entry.1,
                 paternalSurname: entry.2,
                 roles: RoleSet([entry.3]), branches: entry.4, now: now)
+            // Who sells at each branch's desk, for the sales report by cashier.
+            for branch in entry.4 where entry.3 == .reception || (entry.3 == .administrator && branch == polanco) {
+                sellers[branch] = account.id
+            }
             logins.append(
                 Login(
                     username: entry.0, role: entry.3,
@@ -190,11 +195,17 @@ public struct DemoChain: Sendable {
             // The standing: most current, then grace, expired, frozen, cancelled, off-peak, packs,
             // other-branch plans and leads.
             let roll = index % 20
-            func enroll(_ planID: Int64, _ start: LocalDay, at branch: BranchID = home) throws -> SubscriptionView {
-                try sales.enroll(
+            // Paid at once by cash, card or transfer in turn, unless the sale is left owing.
+            let method = [PaymentMethod.cash, .card, .cash, .transfer][index % 4]
+            func enroll(_ planID: Int64, _ start: LocalDay, at branch: BranchID = home, paid: Bool = true) throws
+                -> SubscriptionView
+            {
+                let sold = try sales.enroll(
                     user: account.id, plan: planID, branch: branch, start: start, pricePaid: nil,
                     promotion: index % 11 == 0 && planID == monthly ? "ENERO2X1" : "",
-                    paymentReference: "CAJA-\(index)", soldBy: nil, today: today, now: now)
+                    paymentReference: "CAJA-\(index)", soldBy: sellers[branch], today: today, now: now)
+                if paid { try sales.paidAtOnce(sold.id, method: method) }
+                return sold
             }
             // Most members who ever bought first bought some time in the past year (a day fixed by
             // their number), so the dashboard's monthly figures have a history.
@@ -202,11 +213,12 @@ public struct DemoChain: Sendable {
                 // A month bought within the last five weeks would still run: those had the trial week.
                 let daysAgo = 8 + (index * 37) % 357
                 let first = today.adding(days: -daysAgo)
-                _ = try sales.enroll(
+                let sold = try sales.enroll(
                     user: account.id, plan: daysAgo < 35 ? trial : monthly, branch: home, start: first, pricePaid: nil,
                     promotion: "",
-                    paymentReference: "CAJA-\(index)-1", soldBy: nil, today: first,
+                    paymentReference: "CAJA-\(index)-1", soldBy: sellers[home], today: first,
                     now: zone.start(of: first).adding(milliseconds: 11 * 3_600_000))
+                try sales.paidAtOnce(sold.id, method: method)
             }
             let kind: String
             switch roll {
@@ -262,7 +274,7 @@ public struct DemoChain: Sendable {
                 kind = "revoked"
             case 18 where (index / 20) % 2 == 1:
                 // Sold on credit, due ten days ago: past the chain's grace, the door refuses.
-                let sold = try enroll(monthly, today.adding(days: -12))
+                let sold = try enroll(monthly, today.adding(days: -12), paid: false)
                 try sales.owe(sold.id, status: .credit, due: today.adding(days: -10), now: now)
                 kind = "overdue"
             default:

@@ -5,17 +5,9 @@ import HTTP
 import PorteroModel
 
 /// The audit trail in words: who by name, what in a sentence, from which address; filtered by
-/// person, action, branch and dates, and paged. The filters and pages cover the newest 1,000 rows the
-/// caller may read (the most the API gives at once).
+/// person, action, branch and dates on the server, over the whole trail, 50 rows a page.
 extension WebUI {
     static let auditPageSize = 50
-
-    /// A row's day against the filter's dates (a row without a day is outside any range).
-    static func within(_ day: LocalDay?, from: LocalDay?, to: LocalDay?) -> Bool {
-        guard from != nil || to != nil else { return true }
-        guard let day else { return false }
-        return (from.map { day >= $0 } ?? true) && (to.map { day <= $0 } ?? true)
-    }
 
     /// A person the row is about by name ("user:12" → "Ana López"); other targets as written.
     static func auditTarget(_ target: String, name: (String) -> String) -> String {
@@ -25,9 +17,14 @@ extension WebUI {
     static func auditPage(_ request: WebRequest) -> HTTPResponse {
         let t = request.text
         let branch = request.query("branch").flatMap { Int64($0) }
-        let result = request.call(
-            .get, "/api/v1/audit", query: [("limit", "1000")] + (branch.map { [("branch", String($0))] } ?? []))
-        guard result.ok else { return request.failure(result) }
+        var query = [("limit", String(auditPageSize))]
+        for key in ["action", "who", "branch", "from", "to", "before"] {
+            if let value = request.query(key)?.trimmingCharacters(in: .whitespaces), !value.isEmpty {
+                query.append((key, value))
+            }
+        }
+        let result = request.call(.get, "/api/v1/audit", query: query)
+        guard result.ok || result.status == 400 else { return request.failure(result) }
         let verification = (result.object["verification"] as? [String: Any]) ?? [:]
         let state: HTML =
             (verification["intact"] as? Bool) == true
@@ -52,20 +49,9 @@ extension WebUI {
             return found
         }
         let zone = request.ui.api.chainTimeZone()
-        let who = request.query("who")?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         let action = request.query("action") ?? ""
-        let from = request.query("from").flatMap { LocalDay(iso: $0) }
-        let to = request.query("to").flatMap { LocalDay(iso: $0) }
-        let rules = ZoneCache.rules(zone)
-        let kept = entries.filter { entry in
-            let day = request.int(entry["at"]).map { rules.localDay(at: Timestamp(milliseconds: $0)) }
-            return (action.isEmpty || request.string(entry["action"]) == action)
-                && (who.isEmpty || name(request.string(entry["actor"])).lowercased().contains(who))
-                && Self.within(day, from: from, to: to)
-        }
-        let pages = max(1, (kept.count + auditPageSize - 1) / auditPageSize)
-        let page = min(max(1, Int(request.query("page") ?? "") ?? 1), pages)
-        let rows: [[HTML]] = kept.dropFirst((page - 1) * auditPageSize).prefix(auditPageSize).map { entry in
+        let page = max(1, Int(request.query("page") ?? "") ?? 1)
+        let rows: [[HTML]] = entries.map { entry in
             let at = request.int(entry["at"]).map { t.dateTime(Timestamp(milliseconds: $0), zone: zone) } ?? ""
             let changes = request.string(entry["changes"])
             let object = (try? JSONSerialization.jsonObject(with: Data(changes.utf8))) as? [String: Any]
@@ -77,7 +63,8 @@ extension WebUI {
                 "<code class=\"changes\">\(changes)</code>",
             ]
         }
-        let actions = Set(entries.map { request.string($0["action"]) }).sorted().map { ($0, t.auditAction($0)) }
+        let known = WebText.auditActionWords.keys.filter { $0.hasPrefix("audit.do.") }.map { String($0.dropFirst(9)) }
+        let actions = Set(known + (action.isEmpty ? [] : [action])).sorted().map { ($0, t.auditAction($0)) }
         let filters: HTML = """
             <form method="get" action="/audit" class="row" role="search" id="audit-filters">
             \(request.input("who", t["audit.actor"], value: request.query("who") ?? ""))
@@ -92,21 +79,24 @@ extension WebUI {
             \(request.input("to", t["member.to"], value: request.query("to") ?? "", type: "date"))
             <p><button type="submit">\(t["audit.filter"])</button></p></form>
             """
-        func link(_ number: Int, _ label: String, rel: String) -> HTML {
-            var query = [("page", String(number))]
+        // The next page starts below the last row shown; the first page is the newest.
+        func link(_ before: Int64?, page number: Int, _ label: String, rel: String) -> HTML {
+            var query = before.map { [("before", String($0)), ("page", String(number))] } ?? []
             for key in ["who", "action", "branch", "from", "to"] {
                 if let value = request.query(key), !value.isEmpty { query.append((key, value)) }
             }
             let target = "/audit?" + query.map { "\($0.0)=\(WebRequest.percentEncode($0.1))" }.joined(separator: "&")
             return "<a href=\"\(target)\" rel=\"\(rel)\">\(label)</a>"
         }
+        let last = entries.last.flatMap { request.int($0["id"]) }
         let pager: HTML = """
             <nav class="pager" aria-label="\(t["audit.pages"])">\
-            \(HTML.when(page > 1, link(page - 1, t["audit.newer"], rel: "prev"))) \
-            \(t["audit.pageOf"].replacingOccurrences(of: "%1", with: "\(page)").replacingOccurrences(
-                of: "%2", with: "\(pages)")) \
-            \(HTML.when(page < pages, link(page + 1, t["audit.older"], rel: "next")))</nav>
+            \(HTML.when(page > 1, link(nil, page: 1, t["audit.newer"], rel: "prev"))) \
+            \(t["audit.page"].replacingOccurrences(of: "%1", with: "\(page)")) \
+            \(HTML.when(entries.count == auditPageSize && last != nil,
+                link(last, page: page + 1, t["audit.older"], rel: "next")))</nav>
             """
+        let error: HTML = result.ok ? "" : "<p class=\"error\" role=\"alert\">\(result.error ?? "")</p>"
         let table =
             rows.isEmpty
             ? "<p>\(t["audit.none"])</p>" as HTML
@@ -116,6 +106,7 @@ extension WebUI {
                     t["audit.address"], t["audit.changes"],
                 ], rows)
         return request.page(
-            title: t["audit.title"], active: "/audit", body: "\(state)\(filters)\(table)\(pager)")
+            title: t["audit.title"], active: "/audit", body: "\(state)\(filters)\(error)\(table)\(pager)",
+            status: result.ok ? 200 : 400)
     }
 }
