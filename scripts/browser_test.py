@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTIFACTS = os.path.join(ROOT, ".build", "browser-artifacts")
@@ -538,6 +539,20 @@ def main():
         browser.open(f"{base}/chain-settings")
         assert browser.evaluate("document.body.textContent.includes('Chain configuration')"), "the page in English"
         browser.screenshot("16b-configuration-en")
+        # The chain's logo: a PNG chosen in the file field, uploaded, then shown in every page's header.
+        logo = os.path.join(ARTIFACTS, "logo.png")
+        rows = b"".join(b"\x00" + bytes([31, 111, 139] * 24) for _ in range(24))
+        def chunk(kind, data):
+            return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        with open(logo, "wb") as png:
+            png.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 24, 24, 8, 2, 0, 0, 0))
+                      + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+        root = browser.call("DOM.getDocument")["root"]["nodeId"]
+        field = browser.call("DOM.querySelector", nodeId=root, selector="#f-logo")["nodeId"]
+        browser.call("DOM.setFileInputFiles", files=[logo], nodeId=field)
+        browser.submit("form[action='/chain-settings/logo']")
+        browser.wait_for("(document.querySelector('header a.brand img[src=\"/chain-logo\"]') || {}).naturalWidth === 24", what="the uploaded logo in the header")
+        browser.screenshot("16b2-logo")
         browser.open(f"{base}/settings")
         browser.evaluate("document.getElementById('f-language').value = 'es'")
         browser.submit("form[action='/settings/language']")
