@@ -187,7 +187,8 @@ extension CoreAPI {
             "The newest audit rows about your branches (all for a SuperAdministrador) and the verification of "
                 + "the whole hash chain",
             query: [
-                .integer("limit", 1...1_000), .text("action"), .text("who"), .date("from"), .date("to"),
+                .integer("limit", 1...1_000), QueryParameter(name: "action", schema: .string(maxLength: 100)),
+                QueryParameter(name: "who", schema: .string(maxLength: 100)), .date("from"), .date("to"),
                 .integer("before", 1...Int64.max),
             ], answers: [.json(200, .audit)]
         ) { request in

@@ -94,6 +94,7 @@ public final class CoreAPI: Sendable {
         Self.declareSettingsRoutes(&declared)
         Self.declarePaymentRoutes(&declared)
         Self.declareReportRoutes(&declared)
+        Self.declarePhotoRoutes(&declared)
         Self.declareMailRoutes(&declared)
         Self.declarePreferenceRoutes(&declared)
         Self.declareWebhookRoutes(&declared)

@@ -45,14 +45,17 @@ extension SQLAuditStore {
         if let action = search.action { conditions.append("a.action = \(bind(action))") }
         if let from = search.from { conditions.append("a.at >= \(bind(from.milliseconds))") }
         if let until = search.until { conditions.append("a.at < \(bind(until.milliseconds))") }
-        if let who = search.who?.lowercased(), !who.isEmpty {
+        if let who = search.who, !who.isEmpty {
+            // LIKE without regard to case as the members' search does it: ILIKE on PostgreSQL,
+            // LIKE (ASCII letters) on SQLite.
             let escaped = who.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                 .replacingOccurrences(of: "_", with: "\\_")
             let pattern = bind("%\(escaped)%")
+            let like = db.dialect.like
             conditions.append(
                 """
-                (lower(a.actor) LIKE \(pattern) ESCAPE '\\' OR a.actor IN (SELECT 'user:' || u.id FROM users u
-                    WHERE lower(u.name || ' ' || u.paternal_surname || ' ' || u.maternal_surname) LIKE \(pattern)
+                (a.actor \(like) \(pattern) ESCAPE '\\' OR a.actor IN (SELECT 'user:' || u.id FROM users u
+                    WHERE (u.name || ' ' || u.paternal_surname || ' ' || u.maternal_surname) \(like) \(pattern)
                     ESCAPE '\\'))
                 """)
         }

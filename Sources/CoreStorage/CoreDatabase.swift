@@ -28,6 +28,7 @@ public final class CoreDatabase {
     public let support: any SupportStore
     public let oidc: any OIDCStore
     public let reports: any ReportStore
+    public let photos: any PhotoStore
 
     package init(
         connection: any SQLDatabase, hasher: PasswordHasher, policy: AuthPolicy, throttle: LoginThrottle,
@@ -58,6 +59,7 @@ public final class CoreDatabase {
         support = SQLSupportStore(connection: connection)
         oidc = SQLOIDCStore(connection: connection)
         reports = SQLReportStore(connection: connection)
+        photos = SQLPhotoStore(connection: connection)
         auth = Authenticator(
             connection: connection, accounts: accounts, audit: audit, hasher: hasher, policy: policy,
             throttle: throttle, dummyHash: dummyHash)

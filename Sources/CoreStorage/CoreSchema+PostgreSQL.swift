@@ -12,7 +12,7 @@ extension CoreSchema {
             postgresBase, postgresPointOfSale, postgresPromotions, postgresInvoices, postgresPayments, postgresMail,
             postgresWebhooks,
             postgresNotificationPreferences, postgresOIDC, postgresSupport, postgresAttendanceCount,
-            postgresReports,
+            postgresReports, postgresPhotos,
         ])
 
     static let postgresBase = Migration(

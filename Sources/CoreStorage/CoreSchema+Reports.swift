@@ -19,8 +19,9 @@ extension CoreSchema {
             ALTER TABLE subscriptions ADD COLUMN payment_method TEXT
                 CHECK (payment_method IN ('cash', 'card', 'transfer'));
             \(reportBackfillMethod)
-            CREATE INDEX subscriptions_by_end ON subscriptions(end_day, branch_id) WHERE status = 'active';
+            CREATE INDEX subscriptions_by_end ON subscriptions(end_day, id) WHERE status = 'active';
             CREATE INDEX audit_by_action ON audit(action, id);
+            CREATE INDEX audit_by_time ON audit(at);
             CREATE TABLE sales_summary (
                 branch_id INTEGER NOT NULL,
                 day INTEGER NOT NULL,
@@ -127,8 +128,9 @@ extension CoreSchema {
             ALTER TABLE subscriptions ADD COLUMN payment_method TEXT
                 CHECK (payment_method IN ('cash', 'card', 'transfer'));
             \(reportBackfillMethod)
-            CREATE INDEX subscriptions_by_end ON subscriptions(end_day, branch_id) WHERE status = 'active';
+            CREATE INDEX subscriptions_by_end ON subscriptions(end_day, id) WHERE status = 'active';
             CREATE INDEX audit_by_action ON audit(action, id);
+            CREATE INDEX audit_by_time ON audit(at);
             CREATE TABLE sales_summary (
                 branch_id BIGINT NOT NULL,
                 day BIGINT NOT NULL,
@@ -247,15 +249,17 @@ extension CoreSchema {
                 FOR EACH STATEMENT EXECUTE FUNCTION attendance_reported();
             """)
 
-    /// The method of subscriptions sold before the column: the last settling payment's, else the
-    /// cash movement the desk posted, else cash for one paid at once (the sale form's default).
+    /// The method of a paid subscription sold before the column: the last settling payment's,
+    /// else the cash movement the desk posted, else cash (the sale form's default).
     static let reportBackfillMethod = """
+        CREATE INDEX cash_movements_by_subscription ON cash_movements(reference) WHERE kind = 'subscription';
         UPDATE subscriptions SET payment_method = coalesce(
             (SELECT p.method FROM subscription_payments p WHERE p.subscription_id = subscriptions.id
                 AND p.outcome = 'paid' ORDER BY p.id DESC LIMIT 1),
             (SELECT m.method FROM cash_movements m WHERE m.kind = 'subscription'
                 AND m.reference = 'subscription:' || subscriptions.id ORDER BY m.id LIMIT 1),
-            CASE WHEN payment_status = 'paid' THEN 'cash' END);
+            'cash')
+        WHERE payment_status = 'paid';
         """
 
     /// Fills the summaries from the rows already there (the migration; the report benchmark after

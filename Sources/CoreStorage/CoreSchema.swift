@@ -324,5 +324,6 @@ package enum CoreSchema {
             oidc,
             support,
             reports,
+            photos,
         ])
 }

@@ -66,7 +66,7 @@ extension SQLReportStore {
                 user: try row.get(0), clave: try row.get(4), name: try row.get(5), phone: try row.get(6),
                 email: try row.get(7), lastVisit: seen, lastBranch: at > 0 ? row.int64(2) : nil,
                 lastBranchName: at > 0 && !row.isNull(3) ? try row.get(3) as String : nil,
-                daysAway: seen.map { Int((now.milliseconds - $0.milliseconds) / 86_400_000) })
+                daysAway: seen.map { max(0, Int((now.milliseconds - $0.milliseconds) / 86_400_000)) })
         }
         let next = rows.count == limit ? rows.last.map { "\($0.lastVisit?.milliseconds ?? 0).\($0.user)" } : nil
         return AbsentPage(rows: rows, next: next)

@@ -125,7 +125,7 @@ extension SQLSalesStore: PaymentStore {
             if entry.outcome == .failed {
                 try db.run(
                     """
-                    UPDATE subscriptions SET payment_status = 'failed',
+                    UPDATE subscriptions SET payment_status = 'failed', payment_method = NULL,
                         payment_due_day = coalesce(payment_due_day, ?) WHERE id = ?
                     """, Int64(today.rawValue), id)
             }

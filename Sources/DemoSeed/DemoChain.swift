@@ -151,10 +151,11 @@ public struct DemoChain: Sendable {
                 _ = try members.addCard(account.id, number: CardNumber(rawValue: card), now: now)
                 staffCards.append((card, "\(entry.1) \(entry.2) (\(entry.3.rawValue))"))
             } else if entry.3 == .client {
-                _ = try sales.enroll(
+                let sold = try sales.enroll(
                     user: account.id, plan: monthly, branch: centro, start: today.adding(days: -10), pricePaid: nil,
                     promotion: "",
-                    paymentReference: "DEMO", soldBy: nil, today: today, now: now)
+                    paymentReference: "DEMO", soldBy: sellers[centro], today: today, now: now)
+                try sales.paidAtOnce(sold.id, method: .card)
                 _ = try members.addCard(account.id, number: CardNumber(rawValue: 800_001), now: now)
             }
         }

@@ -62,6 +62,7 @@ package enum WebAssets {
         .avatar { display: inline-flex; align-items: center; justify-content: center; width: 40px; height: 40px; \
         border-radius: 50%; background: #c9d6e3; color: #10263f; font-weight: 700; flex: none; }
         .avatar.big { width: 72px; height: 72px; font-size: 1.5em; }
+        img.avatar { object-fit: cover; background: none; }
         .live { list-style: none; padding: 0; }
         .live li { display: flex; gap: 12px; align-items: center; background: var(--card); \
         border: 1px solid var(--line); border-left: 6px solid var(--ok); border-radius: 8px; padding: 8px 12px; \

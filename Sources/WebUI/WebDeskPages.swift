@@ -268,7 +268,6 @@ extension WebUI {
         let branch = request.int(row["branch"]).flatMap { branches[$0] }
         let granted = (row["granted"] as? Bool) == true
         let name = request.string(row["userName"])
-        let initials = String(name.split(separator: " ").prefix(2).compactMap(\.first))
         let at = request.int(row["at"]).map { t.time(Timestamp(milliseconds: $0), zone: branch?.zone ?? "UTC") } ?? ""
         var plan: HTML = ""
         if let user = request.int(row["userID"]) {
@@ -290,8 +289,8 @@ extension WebUI {
             request.int(row["userID"]).map { "<a href=\"/members/\($0)\">\(name)</a>" }
             ?? "\(t["attendance.card"]) \(request.string(row["cardNumber"]))"
         return """
-            <li class="\(granted ? "granted" : "denied")"><span class="avatar" aria-hidden="true">\
-            \(initials.isEmpty ? "?" : initials)</span>\
+            <li class="\(granted ? "granted" : "denied")">\
+            \(Self.avatar(request, user: request.int(row["userID"]), name: name))\
             <span class="what"><strong>\(granted ? "✔" : "✖") \(t.reason(request.string(row["reason"])))\
             </strong> \(who) \(plan)</span>\
             <span class="where"><time>\(at)</time> \(branch?.name ?? "")</span></li>

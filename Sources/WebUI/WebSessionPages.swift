@@ -200,6 +200,7 @@ extension WebUI {
             <section class="card"><h2>\(t["settings.totp"])</h2>\(totpPart)</section>
             \(Self.oidcSettingsSection(request))
             \(Self.notificationPreferences(request))
+            \(Self.ownPhotoSection(request, error: errors["photo"]))
             """
         return request.page(
             title: "\(t["settings.title"]): \(request.fullName(me.object))", active: "/settings", body: body,

@@ -2,6 +2,11 @@
 /// as its own parts (see `WebText.auditAction`).
 extension WebText {
     static let auditActionWords: [String: (String, String)] = [
+        "audit.do.user.photo": ("Guardó la foto de una persona", "Saved a person's photo"),
+        "audit.do.user.photo.remove": ("Quitó la foto de una persona", "Removed a person's photo"),
+        "audit.do.user.photo.reject": ("Rechazó la foto que envió un socio", "Turned down a member's photo"),
+        "audit.do.user.photo.approve": ("Aprobó la foto que envió un socio", "Approved a member's photo"),
+        "audit.do.me.photo": ("Envió su propia foto", "Sent their own photo"),
         "audit.do.agreement.create": ("Creó un convenio", "Created an agreement"),
         "audit.do.agreement.update": ("Cambió un convenio", "Changed an agreement"),
         "audit.do.alarm.device": ("Alarma de un dispositivo", "Device alarm"),

@@ -111,10 +111,11 @@ extension WebUI {
         let body: HTML = """
             \(failure)
             <div class="grid">
-            <section class="card"><h2>\(t["member.profile"])</h2><span class="avatar big" aria-hidden="true">\
-            \(String(request.fullName(profile).split(separator: " ").prefix(2).compactMap(\.first)))</span><dl>\
+            <section class="card"><h2>\(t["member.profile"])</h2>\
+            \(Self.avatar(request, user: Int64(id), name: request.fullName(profile), big: true))<dl>\
             \(factList)</dl>\(HTML.when(
                 request.may(.users), Self.profileEditor(request, id: id, profile: profile, failed: failed)))</section>
+            \(Self.photoSection(request, id: id, error: failed?.form == "photo" ? failed?.result.error : nil))
             <section class="card"><h2>\(t["member.checkin"])</h2><form method="post" action="/members/\(id)/checkin">\
             \(request.csrfField)
             \(request.select(

@@ -76,10 +76,10 @@ extension WebUI {
             """
     }
 
-    static func daysField(_ request: WebRequest, _ fallback: String) -> HTML {
+    static func daysField(_ request: WebRequest, _ fallback: String, range: ClosedRange<Int>) -> HTML {
         request.input(
             "days", request.text["reports.days"], value: request.query("days") ?? fallback, type: "number",
-            attributes: " min=\"0\" max=\"3650\"")
+            attributes: " min=\"\(range.lowerBound)\" max=\"\(range.upperBound)\"")
     }
 
     static func phoneLink(_ request: WebRequest, _ phone: String) -> HTML {
@@ -109,7 +109,8 @@ extension WebUI {
             })
         let body: HTML = """
             \(reportFilters(
-                request, "expiring", dates: false, extra: daysField(request, "7"), query: query, answer: answer))
+                request, "expiring", dates: false, extra: daysField(request, "7", range: 0...366), query: query,
+                answer: answer))
             <p>\(t["reports.expiring.explain"])</p>
             \(rows.isEmpty ? "<p>\(t["reports.empty"])</p>" as HTML : table)\
             \(nextPage(request, "expiring", answer, query))
@@ -133,7 +134,7 @@ extension WebUI {
                     if let at = request.int(row["lastVisit"]) {
                         t.dateTime(
                             Timestamp(milliseconds: at),
-                            zone: branches[request.int(row["lastBranch"]) ?? 0]?.zone ?? "UTC")
+                            zone: branches[request.int(row["lastBranch"]) ?? 0]?.zone ?? request.ui.api.chainTimeZone())
                     } else {
                         t["reports.never"]
                     }
@@ -147,7 +148,8 @@ extension WebUI {
             })
         let body: HTML = """
             \(reportFilters(
-                request, "absent", dates: false, extra: daysField(request, "30"), query: query, answer: answer))
+                request, "absent", dates: false, extra: daysField(request, "30", range: 1...3_650), query: query,
+                answer: answer))
             <p>\(t["reports.absent.explain"])</p>
             \(rows.isEmpty ? "<p>\(t["reports.empty"])</p>" as HTML : table)\
             \(nextPage(request, "absent", answer, query))

@@ -48,6 +48,7 @@ package final class WebUI: Sendable {
         declareLogoPages(&router)
         declareHelpPages(&router)
         declareReportPages(&router)
+        declarePhotoPages(&router)
         router.unmatched = { [self] context in Self.notFound(resolve: resolve, context) }
     }
 

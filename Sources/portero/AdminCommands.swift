@@ -9,7 +9,9 @@ struct AdminCommands {
 
     static let flags = Set([
         "--json", "--all", "--unread", "--urgent", "--dry-run", "--follow-up", "--granted", "--denied", "--clear",
-    ]).union(doorSetupFlags).union(paymentFlags).union(catalogueEditFlags).union(posFlags).union(promotionFlags).union(
+    ]).union(doorSetupFlags).union(photoFlags).union(paymentFlags).union(catalogueEditFlags).union(posFlags).union(
+        promotionFlags
+    ).union(
         invoiceFlags)
     static let valued = Set([
         "--core", "--user", "--totp", "--q", "--branch", "--limit", "--offset", "--email", "--name", "--surname",
@@ -20,6 +22,7 @@ struct AdminCommands {
         "--minutes",
     ]).union(doorSetupValued).union(paymentValued).union(posValued).union(promotionValued).union(invoiceValued)
         .union(webhookValued).union(supportValued).union(configurationValued).union(reportValued)
+        .union(photoValued)
 
     var json: Bool { arguments.has("--json") }
 
@@ -183,6 +186,7 @@ struct AdminCommands {
                 try client.send("PUT", "api/v1/users/\(id)/\(words[1])", json: ["pin": digits])
                 print("set")
             }
+        case "photo": return try userPhoto(client)
         case "import":
             return try UserImport(
                 client: client, path: try positional(2, "a CSV file"), dryRun: arguments.has("--dry-run"), json: json
@@ -191,7 +195,7 @@ struct AdminCommands {
             throw CommandLineArguments.UsageError(
                 message:
                     "users takes list, show ID, create, activate ID, deactivate ID, pin ID [--clear], "
-                    + "duress-pin ID [--clear] or import FILE.csv")
+                    + "duress-pin ID [--clear], photo ID or import FILE.csv")
         }
         return .success
     }

@@ -36,6 +36,13 @@ let info = ProgramInfo(
             """
         ),
         (
+            "users photo ID --file IMAGE | --save FILE | --remove | --approve | --reject",
+            """
+            A member's photo for the desk: a JPEG or PNG of at most 512 KiB (its metadata is removed), saved to \
+            a file, removed, or the one the member sent approved or turned down.
+            """
+        ),
+        (
             "users import FILE.csv [--dry-run]",
             """
             Import members from CSV with progress; nothing is imported unless every row passes; refused rows are \

@@ -63,25 +63,11 @@ import Testing
             fixture.router.respond(to: try #require(try decoder.next())), "PUT", "/api/v1/settings/logo")
     }
 
-    /// A multipart/form-data POST as a browser sends a file.
+    /// The logo as the settings page's file field sends it.
     func upload(_ fixture: APIFixture, cookie: String, csrf: String, type: String, bytes: [UInt8]) throws
         -> HTTPResponse
     {
-        let boundary = "----portero\(UUID().uuidString)"
-        var body = Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\(csrf)\r\n".utf8)
-        body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"logo\"; filename=\"logo\"\r\n".utf8)
-        body += Array("Content-Type: \(type)\r\n\r\n".utf8)
-        body += bytes + Array("\r\n--\(boundary)--\r\n".utf8)
-        var head = "POST /chain-settings/logo HTTP/1.1\r\nHost: core\r\nCookie: portero_session=\(cookie)\r\n"
-        head += "Content-Type: multipart/form-data; boundary=\(boundary)\r\nContent-Length: \(body.count)\r\n\r\n"
-        var decoder = HTTPRequestDecoder(
-            limits: {
-                var limits = HTTPLimits()
-                limits.bodyBytes = 1 << 20
-                return limits
-            }())
-        decoder.append(Array(head.utf8) + body)
-        return fixture.router.respond(to: try #require(try decoder.next()))
+        try fixture.upload("/chain-settings/logo", field: "logo", cookie: cookie, csrf: csrf, type: type, bytes: bytes)
     }
 
     @Test func theSettingsPageUploadsALogoAndShowsARefusalBesideTheFile() throws {
@@ -103,5 +89,28 @@ import Testing
             "POST", "/chain-settings/logo/remove", form: [("csrf", root.csrf)],
             cookies: ["portero_session=\(root.cookie)"])
         #expect(try removed.status == 303 && fixture.page("GET", "/chain-logo").status == 404)
+    }
+}
+
+extension APIFixture {
+    /// A multipart/form-data POST of one file to `path`, as a browser sends it.
+    func upload(_ path: String, field: String, cookie: String, csrf: String, type: String, bytes: [UInt8]) throws
+        -> HTTPResponse
+    {
+        let boundary = "----portero\(UUID().uuidString)"
+        var body = Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\(csrf)\r\n".utf8)
+        body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"f\"\r\n".utf8)
+        body += Array("Content-Type: \(type)\r\n\r\n".utf8)
+        body += bytes + Array("\r\n--\(boundary)--\r\n".utf8)
+        var head = "POST \(path) HTTP/1.1\r\nHost: core\r\nCookie: portero_session=\(cookie)\r\n"
+        head += "Content-Type: multipart/form-data; boundary=\(boundary)\r\nContent-Length: \(body.count)\r\n\r\n"
+        var decoder = HTTPRequestDecoder(
+            limits: {
+                var limits = HTTPLimits()
+                limits.bodyBytes = 1 << 20
+                return limits
+            }())
+        decoder.append(Array(head.utf8) + body)
+        return router.respond(to: try #require(try decoder.next()))
     }
 }

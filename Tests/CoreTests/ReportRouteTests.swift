@@ -61,6 +61,15 @@ import Testing
             "/api/v1/subscriptions/\(betoSale)/payments", #"{"outcome": "paid", "method": "transfer"}"#, as: north)
         #expect(paid.status == 200)
         #expect(try grouped("/api/v1/reports/sales?by=method", as: root) == ["card": 59900, "transfer": 59900])
+        // A charge-back puts it back under owed; paying again under the new method.
+        let back = try fixture.post(
+            "/api/v1/subscriptions/\(betoSale)/payments", #"{"outcome": "failed", "method": "card"}"#, as: north)
+        #expect(back.status == 200)
+        #expect(try grouped("/api/v1/reports/sales?by=method", as: root) == ["card": 59900, "owed": 59900])
+        let again = try fixture.post(
+            "/api/v1/subscriptions/\(betoSale)/payments", #"{"outcome": "paid", "method": "transfer"}"#, as: north)
+        #expect(again.status == 200)
+        #expect(try grouped("/api/v1/reports/sales?by=method", as: root) == ["card": 59900, "transfer": 59900])
         let branches = try rows("/api/v1/reports/sales?by=branch", as: admin)
         #expect(Set(branches.map { $0["label"] as? String }) == ["Centro", "Norte"])
         #expect(try grouped("/api/v1/reports/sales?by=branch", as: manager) == [String(fixture.own.rawValue): 59900])

@@ -6,20 +6,10 @@ import Testing
 @Suite(.serialized, .enabled(if: Built.directory != nil)) struct ReportCLITests {
     @Test func reportsArePrintedAsTablesJSONAndFiles() throws {
         let core = try AdminCLITests.Core()
-        let url = "http://127.0.0.1:\(core.port)"
-        #expect(try core.portero(["login", "--core", url, "--user", "root"], input: "Secreto123\n").status == 0)
-        #expect(
-            try core.portero([
-                "branches", "create", "--name", "Centro", "--city", "CDMX", "--time-zone", "America/Mexico_City",
-            ]).status == 0)
+        try core.signInWithCentroAndAna()
         #expect(
             try core.portero(["plans", "create", "--name", "Mensual", "--price", "599.00", "--months", "1"]).status
                 == 0)
-        #expect(
-            try core.portero([
-                "users", "create", "--user", "ana", "--email", "ana@correo.mx", "--name", "Ana", "--surname", "Pérez",
-                "--branch", "1",
-            ]).status == 0)
         #expect(
             try core.portero(["subscriptions", "enroll", "--user", "2", "--plan", "1", "--branch", "1"]).status == 0)
 
@@ -41,5 +31,22 @@ import Testing
         #expect(refused.status != 0 && refused.err.contains("by"), "\(refused.err)")
         let unknown = try core.portero(["reports", "weather"])
         #expect(unknown.status != 0 && unknown.err.contains("sales, pos"), "\(unknown.err)")
+    }
+}
+
+extension AdminCLITests.Core {
+    /// Signed in as root, with the branch Centro (1) and the member Ana (user 2).
+    func signInWithCentroAndAna() throws {
+        let url = "http://127.0.0.1:\(port)"
+        #expect(try portero(["login", "--core", url, "--user", "root"], input: "Secreto123\n").status == 0)
+        #expect(
+            try portero([
+                "branches", "create", "--name", "Centro", "--city", "CDMX", "--time-zone", "America/Mexico_City",
+            ]).status == 0)
+        #expect(
+            try portero([
+                "users", "create", "--user", "ana", "--email", "ana@correo.mx", "--name", "Ana", "--surname", "Pérez",
+                "--branch", "1",
+            ]).status == 0)
     }
 }
