@@ -95,6 +95,7 @@ public final class CoreAPI: Sendable {
         Self.declarePaymentRoutes(&declared)
         Self.declareReportRoutes(&declared)
         Self.declarePhotoRoutes(&declared)
+        Self.declareMemberPortalRoutes(&declared)
         Self.declareMailRoutes(&declared)
         Self.declarePreferenceRoutes(&declared)
         Self.declareWebhookRoutes(&declared)

@@ -11,8 +11,9 @@ extension WebUI {
             let t = request.text
             let home = request.call(.get, "/api/v1/home")
             guard home.ok else {
-                // A member (Cliente) has no home privilege: their profile is their page.
-                return home.status == 403 ? Self.redirect("/settings") : request.failure(home)
+                // A member (Cliente) has no home privilege: their membership is their page.
+                guard home.status == 403 else { return request.failure(home) }
+                return Self.redirect(request.account?.roles.contains(.client) == true ? "/my" : "/settings")
             }
             let branches = request.branches()
             let followUp = (home.object["followUp"] as? [[String: Any]]) ?? []

@@ -49,6 +49,7 @@ package final class WebUI: Sendable {
         declareHelpPages(&router)
         declareReportPages(&router)
         declarePhotoPages(&router)
+        declareMemberPortalPages(&router)
         router.unmatched = { [self] context in Self.notFound(resolve: resolve, context) }
     }
 
