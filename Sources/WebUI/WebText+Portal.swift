@@ -4,7 +4,9 @@ extension WebText {
         "nav.my": ("Mi membresía", "My membership"),
         "portal.title": ("Mi membresía", "My membership"),
         "portal.membership": ("Mis planes", "My plans"),
-        "portal.noMembership": ("Aún no tienes un plan. Pregunta en recepción.", "No plan yet. Ask at the front desk."),
+        "portal.noMembership": (
+            "Aún no tienes un plan. Pregunta en recepción.", "No plan yet. Ask at the front desk."
+        ),
         "portal.visits": ("Mis visitas", "My visits"),
         "portal.noVisits": ("Aún no hay visitas.", "No visits yet."),
         "portal.from": ("del", "from"),

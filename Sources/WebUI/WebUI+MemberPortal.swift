@@ -38,12 +38,15 @@ extension WebUI {
                     <strong>\(granted ? "✔" : "✖") \(t.reason(request.string(visit["reason"])))</strong></li>
                     """
             }
+            let planList: HTML =
+                cards.isEmpty ? "<p>\(t["portal.noMembership"])</p>" : "<ul class=\"memberships\">\(cards)</ul>"
+            let visitList: HTML = rows.isEmpty ? "<p>\(t["portal.noVisits"])</p>" : "<ol class=\"visits\">\(rows)</ol>"
             let body: HTML = """
                 <section class="card"><h2>\(t["portal.membership"])</h2>\
-                \(cards.isEmpty ? "<p>\(t["portal.noMembership"])</p>" as HTML : "<ul class=\"memberships\">\(cards)</ul>")\
+                \(planList)\
                 </section>
                 <section class="card"><h2>\(t["portal.visits"])</h2>\
-                \(rows.isEmpty ? "<p>\(t["portal.noVisits"])</p>" as HTML : "<ol class=\"visits\">\(rows)</ol>")</section>
+                \(visitList)</section>
                 <p><a class="button" href="/settings#photo">\(t["photo.mine"])</a> \
                 <a class="button" href="/my/invoices">\(t["nav.myInvoices"])</a></p>
                 """
