@@ -52,7 +52,10 @@ public final class AccessService {
 
     /// The look-up and the decision, with the event and the user's next state, written nowhere.
     func evaluate(_ request: AccessRequest, at door: Door, now: Timestamp) throws -> Outcome {
-        let (facts, state) = try store.facts(for: request.presented)
+        var (facts, state) = try store.facts(for: request.presented)
+        if request.direction == .entry, !store.context.occupancy.isEmpty, let user = facts?.user.id {
+            facts?.othersInside = try store.peopleInside(excluding: user, now: now)
+        }
         let decision = decide(request, door: door, context: store.context, facts: facts, state: state, now: now)
         let next = state.recording(decision, for: request, at: door, context: store.context, now: now)
         let event = AttendanceEvent(

@@ -13,6 +13,8 @@ public final class ReplicaStore {
     public let path: String
     public let branchID: BranchID
     public var context: AccessContext
+    /// How the people inside are counted for the branch's occupancy limits.
+    public var occupancyRule = OccupancyRule(countsExits: false)
     let db: Connection
     private(set) var plans: [PlanID: Plan] = [:]
     /// SQLite's `data_version` when the plans were last read: it moves when another connection
