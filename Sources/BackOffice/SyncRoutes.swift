@@ -208,6 +208,8 @@ extension CoreAPI {
                         case "forced": "Door forced: \(alarm.doorName) at \(place)"
                         case "held_open": "Door held open: \(alarm.doorName) at \(place)"
                         case "duress": "DURESS PIN at \(alarm.doorName), \(place)\(person.map { ": \($0)" } ?? "")"
+                        case "near_capacity": "Branch near capacity: \(place) (at \(alarm.doorName))"
+                        case "branch_full": "Branch full: \(place) (at \(alarm.doorName))"
                         default: "Keypad locked after wrong PINs: \(alarm.doorName) at \(place)"
                         }
                     for role in [Role.administrator, .branchManager] {

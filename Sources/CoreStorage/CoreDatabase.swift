@@ -27,6 +27,7 @@ public final class CoreDatabase {
     public let webhooks: any WebhookStore
     public let support: any SupportStore
     public let oidc: any OIDCStore
+    public let occupancy: any OccupancyStore
 
     package init(
         connection: any SQLDatabase, hasher: PasswordHasher, policy: AuthPolicy, throttle: LoginThrottle,
@@ -56,6 +57,7 @@ public final class CoreDatabase {
         webhooks = SQLWebhookStore(connection: connection)
         support = SQLSupportStore(connection: connection)
         oidc = SQLOIDCStore(connection: connection)
+        occupancy = SQLOccupancyStore(connection: connection)
         auth = Authenticator(
             connection: connection, accounts: accounts, audit: audit, hasher: hasher, policy: policy,
             throttle: throttle, dummyHash: dummyHash)

@@ -323,5 +323,6 @@ package enum CoreSchema {
             notificationPreferences,
             oidc,
             support,
+            occupancy,
         ])
 }
