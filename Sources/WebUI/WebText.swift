@@ -41,7 +41,7 @@ public struct WebText: Sendable {
     /// Every table of strings in one, the first table's entry winning a key two tables share.
     static let every: [String: (String, String)] = [
         table, doorTable, paymentTable, posTable, promotionTable, invoiceTable, webhookTable, supportTable, oidcTable,
-        configurationTable, moreTables,
+        configurationTable, moreTables, occupancyTable,
     ].reduce(into: [:]) { all, next in all.merge(next) { first, _ in first } }
 
     /// A refusal or grant in words, as a receptionist would say it.
