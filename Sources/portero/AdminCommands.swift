@@ -19,7 +19,7 @@ struct AdminCommands {
         "--reason", "--door", "--status", "--interval", "--promotion", "--reference", "--city", "--time-zone",
         "--minutes",
     ]).union(doorSetupValued).union(paymentValued).union(posValued).union(promotionValued).union(invoiceValued)
-        .union(webhookValued).union(supportValued).union(configurationValued)
+        .union(webhookValued).union(supportValued).union(configurationValued).union(occupancyValued)
 
     var json: Bool { arguments.has("--json") }
 
@@ -67,6 +67,7 @@ struct AdminCommands {
         case ("login", _): return try login()
         case ("logout", _): return try logout()
         case ("users", _): return try users()
+        case ("branches", "occupancy"): return try branchOccupancy()
         case ("branches", _): return try branches()
         case ("cards", _): return try cards()
         case ("plans", _): return try plans()
@@ -85,6 +86,7 @@ struct AdminCommands {
         case ("webhooks", _): return try webhooks()
         case ("support", _): return try support()
         case ("oidc", _): return try oidc()
+        case ("reports", "occupancy"): return try reportOccupancy()
         default:
             throw CommandLineArguments.UsageError(message: "unknown command '\(words.joined(separator: " "))'")
         }
