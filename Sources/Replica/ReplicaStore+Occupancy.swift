@@ -52,6 +52,29 @@ extension ReplicaStore {
             as: Int.self)
     }
 
+    /// The people inside other than `user`, as the decision needs it: exact near the limits; well
+    /// under them, the last exact count plus every entry since, an upper bound (time and exits only
+    /// lower the count) that still reads "room left", so the door counts at most once a minute then.
+    public func othersInside(excluding user: UserID, now: Timestamp) throws -> Int {
+        let limits = context.occupancy
+        let threshold = [limits.warn, limits.limit].compactMap { $0 }.min() ?? Int.max
+        let estimate = occupancyEstimate
+        if let counted = estimate.counted, estimate.rule == occupancyRule,
+            (0..<OccupancyEstimate.maximumAgeMilliseconds).contains(now.milliseconds(since: counted.at)),
+            counted.inside + estimate.entries + 1 < threshold
+        {
+            return counted.inside + estimate.entries
+        }
+        let inside = try peopleInside(now: now)
+        occupancyEstimate = OccupancyEstimate(counted: (inside, now), entries: 0, rule: occupancyRule)
+        occupancyEstimate.recounts = estimate.recounts + 1
+        if inside + 1 < threshold { return inside }
+        return try peopleInside(excluding: user, now: now)
+    }
+
+    /// How many times the people inside were counted exactly (for tests and the status).
+    public var occupancyRecounts: Int { occupancyEstimate.recounts }
+
     /// A member's usual visit here in seconds, once one was learnt.
     public func usualVisitSeconds(of user: UserID) throws -> Int64? {
         try db.queryFirst("SELECT usual_visit_s FROM users WHERE id = ?", user.rawValue, map: { $0.int64(0) }) ?? nil
@@ -62,4 +85,15 @@ extension ReplicaStore {
         context.occupancy = setup?.occupancy ?? OccupancyLimits()
         occupancyRule.usualVisitSeconds = setup?.usualVisitSeconds ?? OccupancyRule.defaultUsualVisitMinutes * 60
     }
+}
+
+/// The last exact count of the people inside, and the entries recorded here since.
+struct OccupancyEstimate {
+    var counted: (inside: Int, at: Timestamp)?
+    var entries = 0
+    var rule = OccupancyRule(countsExits: false)
+    var recounts = 0
+
+    /// An estimate older than this is counted again.
+    static let maximumAgeMilliseconds: Int64 = 60_000
 }

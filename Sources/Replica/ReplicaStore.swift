@@ -15,6 +15,8 @@ public final class ReplicaStore {
     public var context: AccessContext
     /// How the people inside are counted for the branch's occupancy limits.
     public var occupancyRule = OccupancyRule(countsExits: false)
+    /// The last count of the people inside and the entries since (ReplicaStore+Occupancy.swift).
+    var occupancyEstimate = OccupancyEstimate()
     let db: Connection
     private(set) var plans: [PlanID: Plan] = [:]
     /// SQLite's `data_version` when the plans were last read: it moves when another connection

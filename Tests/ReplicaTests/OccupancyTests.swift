@@ -104,4 +104,35 @@ import Testing
         ) { try $0.get(3) }
         #expect(plan.joined().contains("COVERING INDEX users_inside"), "\(plan)")
     }
+
+    @Test func wellUnderTheLimitsTheDoorCountsAtMostOnceAMinute() throws {
+        let directory = try TemporaryDirectory()
+        let setup = SyncBranchSetup(
+            doors: [], calendar: [], occupancyWarn: 4, occupancyLimit: 5, occupancyRefuses: true)
+        let store = try store(directory, members: 6, setup: setup)
+        store.occupancyRule.countsExits = true
+        let service = AccessService(store: store)
+        var reasons: [ReasonCode] = []
+        for card in 1_001...1_002 {
+            let at = Self.open.adding(seconds: Int64(card - 1_000))
+            reasons.append(try enter(service, card: UInt64(card), at: at).reason)
+        }
+        #expect(store.occupancyRecounts == 1, "two entries far under the soft limit: one count")
+        // Near the limits (the fourth entry would reach the soft one) every entry is counted exactly.
+        for card in 1_003...1_006 {
+            let at = Self.open.adding(seconds: Int64(card - 1_000))
+            reasons.append(try enter(service, card: UInt64(card), at: at).reason)
+        }
+        #expect(reasons == [.granted, .granted, .granted, .granted, .granted, .branchFull])
+        #expect(store.occupancyRecounts == 4, "the fourth, fifth and sixth entries")
+        // Far under new limits the last count serves for a minute, then the door counts again.
+        store.takeOccupancy(
+            from: SyncBranchSetup(doors: [], calendar: [], occupancyWarn: 400, occupancyLimit: 500))
+        #expect(try enter(service, card: 1_006, at: Self.open.adding(seconds: 30)).occupancy == .ok)
+        _ = try enter(service, card: 1_001, at: Self.open.adding(seconds: 40))
+        #expect(store.occupancyRecounts == 4)
+        _ = try enter(service, card: 1_002, at: Self.open.adding(seconds: 100))
+        #expect(store.occupancyRecounts == 5)
+        #expect(try store.peopleInside(now: Self.open.adding(seconds: 100)) == 6)
+    }
 }
