@@ -177,7 +177,7 @@ extension CoreAPI {
         }
         table.add(
             .post, "/api/v1/sync/alarms", .device,
-            "Door alarms raised at the branch (forced, held open): "
+            "Door alarms raised at the branch (forced, held open, duress, keypad locked, near capacity, branch full): "
                 + "urgent notifications to its administrators and managers",
             body: [.required("alarms", .strings)], answers: [.json(200, .object(["received": .count]))]
         ) { request in

@@ -143,4 +143,23 @@ import Testing
         let later = try object(try fixture.get("/api/v1/reports/occupancy", as: fresh))["branches"] as? [[String: Any]]
         #expect(later?.map { $0["inside"] as? Int64 } == [2, 0])
     }
+
+    @Test func aBranchNearCapacityOrFullNotifiesItsManagers() throws {
+        let fixture = try APIFixture()
+        let admin = try fixture.signIn(.administrator, username: "admin")
+        let manager = try fixture.signIn(.branchManager, username: "gerente")
+        let (token, _) = try fixture.enrolDevice(as: admin)
+        let at = Timestamp(seconds: 1_800_000_000)
+        let body = String(
+            decoding: try JSONEncoder().encode(
+                SyncAlarmUpload(alarms: [
+                    SyncAlarm(door: 1, doorName: "Entrada", alarm: "near_capacity", at: at),
+                    SyncAlarm(door: 1, doorName: "Entrada", alarm: "branch_full", at: at.adding(seconds: 60)),
+                ])), as: UTF8.self)
+        #expect(try fixture.bearer("POST", "/api/v1/sync/alarms", token, body: body).status == 200)
+        let titles = try objects(try fixture.get("/api/v1/notifications?filter=urgent", as: manager)).compactMap {
+            $0["title"] as? String
+        }
+        #expect(Set(titles) == ["Branch near capacity: Centro (at Entrada)", "Branch full: Centro (at Entrada)"])
+    }
 }

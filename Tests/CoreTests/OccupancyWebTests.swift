@@ -39,6 +39,8 @@ import Testing
         let admin = try f.signIn(.administrator, username: "admin")
         let cookie = "portero_session=\(admin.cookie)"
         let path = "/branches/\(f.own)/occupancy"
+        let branches = html(try f.page("GET", "/branches", cookies: [cookie]))
+        #expect(branches.contains("href=\"/branches/\(f.own)/occupancy\""), "linked where the branch is edited")
         let form = html(try f.page("GET", path, cookies: [cookie]))
         #expect(form.contains("name=\"warn\"") && form.contains("name=\"limit\""))
         let wrong = try f.page(
