@@ -208,8 +208,8 @@ extension HelpTopic {
                             + "warned and how many fit."
                     ),
                     (
-                        "En «Configuración de la cadena» elige si al llegar al cupo las puertas niegan la entrada o solo "
-                            + "avisan; el personal siempre pasa.",
+                        "En «Configuración de la cadena» elige si al llegar al cupo las puertas niegan la entrada "
+                            + "o solo avisan; el personal siempre pasa.",
                         "In “Chain settings” choose whether the doors refuse entries at capacity or only warn; staff "
                             + "always pass."
                     ),
