@@ -135,4 +135,16 @@ import Testing
         #expect(store.occupancyRecounts == 5)
         #expect(try store.peopleInside(now: Self.open.adding(seconds: 100)) == 6)
     }
+
+    @Test func theChainsJournalRetentionOverridesTheFilesOnceItArrives() throws {
+        let directory = try TemporaryDirectory()
+        let store = try openStore(directory)
+        #expect(store.journalRetentionDays(otherwise: 90) == 90, "no setup yet: the file's")
+        try store.replaceBranchSetup(SyncBranchSetup(doors: [], calendar: []))
+        #expect(store.journalRetentionDays(otherwise: 90) == 90, "a setup without one: the file's")
+        try store.replaceBranchSetup(SyncBranchSetup(doors: [], calendar: [], journalRetentionDays: 400))
+        #expect(store.journalRetentionDays(otherwise: 90) == 400)
+        try store.replaceBranchSetup(SyncBranchSetup(doors: [], calendar: [], journalRetentionDays: 7))
+        #expect(store.journalRetentionDays(otherwise: 90) == 35, "never under the least the file allows")
+    }
 }

@@ -17,8 +17,7 @@ extension SyncClient {
         }
         guard due else { return }
         // The chain's retention, when headquarters sets one, overrides the controller's file.
-        let chain = (try? replica.branchSetup())?.journalRetentionDays
-        let days = chain.map { min(max($0, 35), 3_650) } ?? configuration.journalRetentionDays
+        let days = replica.journalRetentionDays(otherwise: configuration.journalRetentionDays)
         let cutoff = Timestamp.now().adding(milliseconds: -Int64(days) * 86_400_000)
         do {
             // Thirty days of history a pass: a first pass over a long journal comes back in a minute
