@@ -65,11 +65,11 @@ extension ReplicaStore {
         {
             return counted.inside + estimate.entries
         }
-        let inside = try peopleInside(now: now)
-        occupancyEstimate = OccupancyEstimate(counted: (inside, now), entries: 0, rule: occupancyRule)
+        let others = try peopleInside(excluding: user, now: now)
+        // With the one at the door: at most one more (an upper bound for the entries that follow).
+        occupancyEstimate = OccupancyEstimate(counted: (others + 1, now), entries: 0, rule: occupancyRule)
         occupancyEstimate.recounts = estimate.recounts + 1
-        if inside + 1 < threshold { return inside }
-        return try peopleInside(excluding: user, now: now)
+        return others
     }
 
     /// How many times the people inside were counted exactly (for tests and the status).
