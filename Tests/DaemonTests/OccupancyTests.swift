@@ -72,6 +72,8 @@ import Testing
         #expect(try branch.present(5, at: "salida") == .grantedExit)
         #expect(try branch.daemon.store.peopleInside(now: branch.clock.wall()) == 2)
         #expect(try branch.present(14) == .granted, "a place freed by the exits")
+        let status = branch.daemon.statusJSON()
+        #expect(status.contains(#""occupancy":{"counts_exits":true,"inside":3,"level":"full","limit":3"#), "\(status)")
         #expect(branch.daemon.occupancyLevel == .warn)
     }
 
@@ -88,5 +90,6 @@ import Testing
         #expect(try branch.present(13) == .branchFull, "the chain's new choice applies at the next entry")
         try branch.deliver(try Self.setup(warn: nil, limit: nil, refuses: true))
         #expect(try branch.present(13) == .granted, "limits removed: nobody is counted")
+        #expect(!branch.daemon.statusJSON().contains("occupancy"))
     }
 }

@@ -46,4 +46,23 @@ extension BranchDaemon {
                 door: door.door.id.rawValue, doorName: door.door.name,
                 alarm: level == .full ? "branch_full" : "near_capacity", at: clock.wall()))
     }
+
+    /// The branch's limits and the people inside now, for `/status` (nil: the branch has no limits).
+    func occupancyStatus() -> OccupancyStatus? {
+        let limits = store.context.occupancy
+        guard !limits.isEmpty, let inside = try? store.peopleInside(now: clock.wall()) else { return nil }
+        return OccupancyStatus(
+            inside: inside, warn: limits.warn, limit: limits.limit, refuses: limits.refuses,
+            countsExits: store.occupancyRule.countsExits, level: limits.level(counting: inside).rawValue)
+    }
+}
+
+/// `/status`'s occupancy: the people inside as the doors count them, against the branch's limits.
+struct OccupancyStatus: Encodable {
+    var inside: Int
+    var warn: Int?
+    var limit: Int?
+    var refuses: Bool
+    var countsExits: Bool
+    var level: String
 }
