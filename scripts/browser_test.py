@@ -4,7 +4,8 @@ protocol against a live `portero demo` (a seeded core and one branch daemon swip
 
 Signs in as a receptionist, looks up a member, watches a swipe arrive on the live page, changes
 the language, opens the dashboard and the doors, and checks the live view comes back after the
-core restarts; then an administrator closes branch 1 for a day on its calendar, makes a promotion
+core restarts; then an administrator closes branch 1 for a day on its calendar, sets its capacity
+and reads the live occupancy report (in English, later in Spanish), makes a promotion
 code, sells a subscription with it and prints its invoice; a member sees their own invoices.
 Then an assisted session is walked from both sides in two browser contexts (each its own
 cookies): the SuperAdministrador turns on two-step sign-in, asks to act for the receptionist, she
@@ -460,6 +461,22 @@ def main():
         browser.wait_for(f"document.querySelector('time[datetime=\"{day}\"]') !== null", what="the closed day in the calendar")
         browser.screenshot("08-calendar")
 
+        # The administrator sets branch 1's capacity (a soft limit above the hard one is refused
+        # beside its field), then reads the live occupancy report: a bar per branch.
+        browser.open(f"{base}/branches/1/occupancy")
+        browser.expected_refusals.add("/branches/1/occupancy")
+        browser.evaluate("document.getElementById('f-warn').value = '90'; document.getElementById('f-limit').value = '80'")
+        browser.submit("form[action='/branches/1/occupancy']")
+        assert browser.evaluate("document.querySelector('.invalid #f-warn') !== null"), "no error beside the soft limit"
+        browser.evaluate("document.getElementById('f-warn').value = '60'")
+        browser.submit("form[action='/branches/1/occupancy']")
+        browser.wait_for("location.search === '?done=saved'", what="the capacity saved")
+        browser.screenshot("08a-capacity")
+        browser.open(f"{base}/reports/occupancy")
+        assert browser.evaluate("document.body.textContent.includes('Live occupancy')"), "the report in English"
+        assert browser.evaluate("document.querySelectorAll('main table svg').length >= 1"), "no bar for the branches"
+        browser.screenshot("08b-occupancy-en")
+
         # The administrator adds a product, buys stock of it, opens a shift on a new register and
         # rings up a ticket paid in cash, then closes the cut with what was counted.
         browser.open(f"{base}/pos/catalogue")
@@ -557,6 +574,9 @@ def main():
         browser.evaluate("document.getElementById('f-language').value = 'es'")
         browser.submit("form[action='/settings/language']")
         browser.wait_for("document.documentElement.lang === 'es'", what="the page in Spanish again")
+        browser.open(f"{base}/reports/occupancy")
+        assert browser.evaluate("document.body.textContent.includes('Ocupación en vivo')"), "the report in Spanish"
+        browser.screenshot("16c-occupancy-es")
 
         # The reports, in Spanish then in English: the index, each report with its chart or rows,
         # and the download links beside them. The demo's year of sales and visits fills them.

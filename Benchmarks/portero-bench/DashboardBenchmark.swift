@@ -57,6 +57,10 @@ struct DashboardBenchmark {
                     { branches, range in _ = try store.attendancePerDay(branches, from: range.0, to: range.1) }
                 ),
                 (
+                    "live occupancy (report)",
+                    { branches, _ in _ = try CoreAPI.occupancyReport(database, scope: branches, now: .now()) }
+                ),
+                (
                     "all figures (one request)",
                     { branches, range in _ = try store.figures(branches, from: range.0, to: range.1, today: today) }
                 ),

@@ -20,6 +20,9 @@ struct DecisionBenchmark {
     var gapMicroseconds: UInt32
     /// Untimed look-ups before the timed ones.
     var warmup: Int
+    /// The branch has occupancy limits, a soft one of 1 (the worst case: every entry counts the
+    /// people inside exactly) and a hard one never reached.
+    var occupancy = false
 
     static let branch = BranchID(1)
     static let plans: [Plan] = {
@@ -43,6 +46,14 @@ struct DecisionBenchmark {
                 visitLimit: VisitLimit(perMonth: 10)),
         ]
     }()
+
+    /// The people inside, as `AccessService` counts them for an entry at a branch with limits.
+    func countInside(_ store: ReplicaStore, _ request: AccessRequest, _ facts: inout AccessFacts?, now: Timestamp)
+        throws
+    {
+        guard occupancy, request.direction == .entry, let user = facts?.user.id else { return }
+        facts?.othersInside = try store.othersInside(excluding: user, now: now)
+    }
 
     /// Members' PINs and the keyed PINs use the same key, as a branch and its core do.
     static func pinDigest() throws -> PINDigest {
@@ -156,6 +167,10 @@ struct DecisionBenchmark {
         options.synchronous = synchronous
         let store = try ReplicaStore(
             path: path, branchID: Self.branch, timeZone: "America/Mexico_City", options: options)
+        if occupancy {
+            store.context.occupancy = OccupancyLimits(warn: 1, limit: 1_000_000, refuses: true)
+            store.occupancyRule.countsExits = true
+        }
         let service = AccessService(store: store)
         let fileBytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         let doors = [
@@ -198,7 +213,8 @@ struct DecisionBenchmark {
                 pin: door.requiresPIN ? pin : nil)
             if gapMicroseconds > 0 { usleep(gapMicroseconds) }
             let t0 = clockNanoseconds()
-            let (facts, state) = try store.facts(for: request.presented)
+            var (facts, state) = try store.facts(for: request.presented)
+            try countInside(store, request, &facts, now: Timestamp(seconds: instant))
             let decision = decide(
                 request, door: door, context: store.context, facts: facts, state: state,
                 now: Timestamp(seconds: instant))
@@ -240,7 +256,8 @@ struct DecisionBenchmark {
             // Look-up and decision, then the durable write, timed apart; this is what AccessService.handle does.
             if gapMicroseconds > 0 { usleep(gapMicroseconds) }
             let t0 = clockNanoseconds()
-            let (facts, state) = try store.facts(for: request.presented)
+            var (facts, state) = try store.facts(for: request.presented)
+            try countInside(store, request, &facts, now: now)
             let decision = decide(request, door: door, context: store.context, facts: facts, state: state, now: now)
             let t1 = clockNanoseconds()
             let next = state.recording(decision, for: request, at: door, context: store.context, now: now)

@@ -59,6 +59,7 @@ let info = ProgramInfo(
         ("--unknown-share F", "Share of requests with unknown cards (default 0.1)."),
         ("--path FILE", "Replica file (default $TMPDIR/portero-bench-N.sqlite)."),
         ("--reads-only", "Time only the look-up + decision pass (for profiling); write nothing."),
+        ("--occupancy", "The branch has occupancy limits: each entry also counts the people inside."),
         (
             "--synchronous MODE",
             "PRAGMA synchronous of the measured connection: FULL (default, durable) or NORMAL, for comparison."
@@ -73,7 +74,7 @@ let info = ProgramInfo(
 )
 
 runProgram(
-    info, flags: ["--reuse", "--reads-only"],
+    info, flags: ["--reuse", "--reads-only", "--occupancy"],
     valued: [
         "--target", "--events", "--daemons", "--users", "--attendance", "--swipes", "--warmup", "--gap-us",
         "--synchronous", "--cache-mib", "--members", "--requests", "--unknown-share", "--path", "--seed",
@@ -183,13 +184,14 @@ runProgram(
         ).run()
         return .success
     }
-    let benchmark = DecisionBenchmark(
+    var benchmark = DecisionBenchmark(
         members: members, requests: try number("--requests", 100_000), unknownShare: share,
         path: arguments.value("--path") ?? "\(temporary)/portero-bench-\(members).sqlite",
         reuse: arguments.has("--reuse"), seed: UInt64(try number("--seed", 2024)),
         cacheMiB: try number("--cache-mib", 8), readsOnly: arguments.has("--reads-only"), synchronous: synchronous,
         gapMicroseconds: UInt32(clamping: try number("--gap-us", 0, allowZero: true)),
         warmup: try number("--warmup", 20_000, allowZero: true))
+    benchmark.occupancy = arguments.has("--occupancy")
     try benchmark.run()
     return .success
 }

@@ -36,6 +36,9 @@ extension CoreAPI {
         .optional("lockoutMinutes", .nullable(.lockoutMinutes)),
         .optional("deviceOfflineMinutes", .nullable(.offlineMinutes)),
         .optional("pinMinimumLength", .nullable(.pinLength)),
+        .optional("occupancyRefuses", .boolean),
+        .optional("usualVisitMinutes", .nullable(.visitMinutes)),
+        .optional("journalRetentionDays", .nullable(.retentionDays)),
     ]
 
     /// A field of the body: left out, null, or a value.
@@ -71,11 +74,14 @@ extension CoreAPI {
         var lockoutMinutes: Change<Int> = .keep
         var deviceOfflineMinutes: Change<Int> = .keep
         var pinMinimumLength: Change<Int> = .keep
+        var occupancyRefuses: Change<Bool> = .keep
+        var usualVisitMinutes: Change<Int> = .keep
+        var journalRetentionDays: Change<Int> = .keep
 
         enum CodingKeys: String, CodingKey {
             case chainName, defaultLanguage, timeZone, passwordMinimumLength, passwordClasses, sessionIdleMinutes
             case sessionAbsoluteHours, lockoutFailuresPerAccount, lockoutFailuresPerAddress, lockoutMinutes
-            case deviceOfflineMinutes, pinMinimumLength
+            case deviceOfflineMinutes, pinMinimumLength, occupancyRefuses, usualVisitMinutes, journalRetentionDays
         }
 
         init(from decoder: any Decoder) throws {
@@ -97,6 +103,9 @@ extension CoreAPI {
             lockoutMinutes = try change(.lockoutMinutes)
             deviceOfflineMinutes = try change(.deviceOfflineMinutes)
             pinMinimumLength = try change(.pinMinimumLength)
+            occupancyRefuses = try change(.occupancyRefuses)
+            usualVisitMinutes = try change(.usualVisitMinutes)
+            journalRetentionDays = try change(.journalRetentionDays)
         }
 
         func apply(to settings: inout ChainSettings) {
@@ -117,6 +126,9 @@ extension CoreAPI {
             lockoutMinutes.apply(to: &settings.lockoutMinutes)
             deviceOfflineMinutes.apply(to: &settings.deviceOfflineMinutes)
             pinMinimumLength.apply(to: &settings.pinMinimumLength)
+            occupancyRefuses.apply(to: &settings.occupancyRefuses)
+            usualVisitMinutes.apply(to: &settings.usualVisitMinutes)
+            journalRetentionDays.apply(to: &settings.journalRetentionDays)
         }
     }
 

@@ -86,6 +86,7 @@ public final class CoreAPI: Sendable {
         Self.declareMemberRoutes(&declared)
         Self.declarePINRoutes(&declared)
         Self.declareSalesRoutes(&declared)
+        Self.declareOccupancyRoutes(&declared)
         Self.declareLogoRoutes(&declared)
         Self.declareSupportRoutes(&declared)
         Self.declarePosRoutes(&declared)

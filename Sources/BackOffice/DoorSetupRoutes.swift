@@ -28,18 +28,24 @@ extension Schema {
 
     static let branchSetup = named(
         "BranchSetup",
-        .object([
-            "doors": .array(
-                .object(
-                    [
-                        "id": .id, "name": .text, "kind": .text, "direction": .text, "mode": .text,
-                        "cardAndPin": .boolean,
-                        "antiPassback": .object(
-                            ["inOut": .boolean, "presenceExpirySeconds": .integer()],
-                            optional: ["reentryDelaySeconds": .integer()]),
-                    ], optional: ["schedule": .text])),
-            "calendar": .array(.object(["day": .date, "note": .text], optional: ["hours": .text])),
-        ]))
+        .object(
+            [
+                "doors": .array(
+                    .object(
+                        [
+                            "id": .id, "name": .text, "kind": .text, "direction": .text, "mode": .text,
+                            "cardAndPin": .boolean,
+                            "antiPassback": .object(
+                                ["inOut": .boolean, "presenceExpirySeconds": .integer()],
+                                optional: ["reentryDelaySeconds": .integer()]),
+                        ], optional: ["schedule": .text])),
+                "calendar": .array(.object(["day": .date, "note": .text], optional: ["hours": .text])),
+            ],
+            optional: [
+                "occupancyWarn": .people, "occupancyLimit": .people, "occupancyRefuses": .boolean,
+                "usualVisitMinutes": .visitMinutes,
+                "journalRetentionDays": .retentionDays,
+            ]))
 
     /// A weekly schedule's text (its grammar is checked by the handler).
     static let scheduleText = Schema.string(minLength: 1, maxLength: 500)

@@ -11,14 +11,15 @@ extension Schema {
                 "taxRateBasisPoints": .integer(minimum: 0, maximum: 10_000), "legalName": .text, "taxID": .text,
                 "fiscalAddress": .text, "signInNetworks": signInNetworks,
                 "supportSessionMinutes": .integer(minimum: 1, maximum: 5), "chainName": .optionalName,
-                "defaultLanguage": .languageCode,
+                "defaultLanguage": .languageCode, "occupancyRefuses": .boolean,
             ],
             optional: [
                 "timeZone": .timeZone, "passwordMinimumLength": .passwordLength, "passwordClasses": .passwordClasses,
                 "sessionIdleMinutes": .idleMinutes, "sessionAbsoluteHours": .absoluteHours,
                 "lockoutFailuresPerAccount": .accountFailures, "lockoutFailuresPerAddress": .addressFailures,
                 "lockoutMinutes": .lockoutMinutes, "deviceOfflineMinutes": .offlineMinutes,
-                "pinMinimumLength": .pinLength,
+                "pinMinimumLength": .pinLength, "usualVisitMinutes": .visitMinutes,
+                "journalRetentionDays": .retentionDays,
             ]))
 
     /// Networks each role may sign in from: role name → addresses or CIDR networks.

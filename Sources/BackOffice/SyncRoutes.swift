@@ -177,7 +177,7 @@ extension CoreAPI {
         }
         table.add(
             .post, "/api/v1/sync/alarms", .device,
-            "Door alarms raised at the branch (forced, held open): "
+            "Door alarms raised at the branch (forced, held open, duress, keypad locked, near capacity, branch full): "
                 + "urgent notifications to its administrators and managers",
             body: [.required("alarms", .strings)], answers: [.json(200, .object(["received": .count]))]
         ) { request in
@@ -208,6 +208,8 @@ extension CoreAPI {
                         case "forced": "Door forced: \(alarm.doorName) at \(place)"
                         case "held_open": "Door held open: \(alarm.doorName) at \(place)"
                         case "duress": "DURESS PIN at \(alarm.doorName), \(place)\(person.map { ": \($0)" } ?? "")"
+                        case "near_capacity": "Branch near capacity: \(place) (at \(alarm.doorName))"
+                        case "branch_full": "Branch full: \(place) (at \(alarm.doorName))"
                         default: "Keypad locked after wrong PINs: \(alarm.doorName) at \(place)"
                         }
                     for role in [Role.administrator, .branchManager] {

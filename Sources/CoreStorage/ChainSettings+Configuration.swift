@@ -14,6 +14,10 @@ public enum ConfigurationLimits {
     public static let deviceOfflineMinutes = 2...1_440
     /// The fewest digits a PIN set from now on may have (PINs are 4 to 12 digits).
     public static let pinMinimumLength = 4...12
+    /// The usual visit, in minutes, for members whose own is not known yet.
+    public static let usualVisitMinutes = 15...720
+    /// How long the branches keep acknowledged events in their journal.
+    public static let journalRetentionDays = 35...3_650
 }
 
 extension ChainSettings {
@@ -44,6 +48,8 @@ extension ChainSettings {
             ("lockoutMinutes", lockoutMinutes, ConfigurationLimits.lockoutMinutes),
             ("deviceOfflineMinutes", deviceOfflineMinutes, ConfigurationLimits.deviceOfflineMinutes),
             ("pinMinimumLength", pinMinimumLength, ConfigurationLimits.pinMinimumLength),
+            ("usualVisitMinutes", usualVisitMinutes, ConfigurationLimits.usualVisitMinutes),
+            ("journalRetentionDays", journalRetentionDays, ConfigurationLimits.journalRetentionDays),
         ]
         for (field, value, range) in bounded {
             if let value, !range.contains(value) {
@@ -66,6 +72,9 @@ extension ChainSettings {
         lockoutMinutes = other.lockoutMinutes
         deviceOfflineMinutes = other.deviceOfflineMinutes
         pinMinimumLength = other.pinMinimumLength
+        occupancyRefuses = other.occupancyRefuses
+        usualVisitMinutes = other.usualVisitMinutes
+        journalRetentionDays = other.journalRetentionDays
     }
 
     /// Drops the lockout thresholds (for readers who do not configure the chain: how many guesses
@@ -119,8 +128,13 @@ extension ChainSettings {
             ("lockoutMinutes", before.lockoutMinutes, lockoutMinutes),
             ("deviceOfflineMinutes", before.deviceOfflineMinutes, deviceOfflineMinutes),
             ("pinMinimumLength", before.pinMinimumLength, pinMinimumLength),
+            ("usualVisitMinutes", before.usualVisitMinutes, usualVisitMinutes),
+            ("journalRetentionDays", before.journalRetentionDays, journalRetentionDays),
         ]
         for (field, old, new) in numbers where old != new { changes[field] = pair(old, new) }
+        if occupancyRefuses != before.occupancyRefuses {
+            changes["occupancyRefuses"] = pair(before.occupancyRefuses, occupancyRefuses)
+        }
         return changes
     }
 }

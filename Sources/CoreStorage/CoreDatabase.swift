@@ -27,6 +27,7 @@ public final class CoreDatabase {
     public let webhooks: any WebhookStore
     public let support: any SupportStore
     public let oidc: any OIDCStore
+    public let occupancy: any OccupancyStore
     public let reports: any ReportStore
     public let photos: any PhotoStore
 
@@ -58,6 +59,7 @@ public final class CoreDatabase {
         webhooks = SQLWebhookStore(connection: connection)
         support = SQLSupportStore(connection: connection)
         oidc = SQLOIDCStore(connection: connection)
+        occupancy = SQLOccupancyStore(connection: connection)
         reports = SQLReportStore(connection: connection)
         photos = SQLPhotoStore(connection: connection)
         auth = Authenticator(

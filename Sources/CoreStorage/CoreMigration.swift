@@ -45,7 +45,8 @@ public enum CoreMigration {
         .subtracting(["schema_migrations", "sqlite_sequence", "sqlite_stat1"])
         // Parents before children (foreign keys), then the rest.
         let first = [
-            "core_meta", "branches", "agreements", "users", "support_requests", "plans", "plan_versions", "promotions",
+            "core_meta", "branches", "branch_occupancy", "agreements", "users", "support_requests", "plans",
+            "plan_versions", "promotions",
             "subscriptions",
             "invoices", "devices", "audit", "notifications", "pos_categories", "pos_products", "cash_registers",
             "cash_shifts", "pos_sales", "pos_refunds", "pos_purchases", "webhooks",

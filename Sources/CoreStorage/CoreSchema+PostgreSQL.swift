@@ -11,7 +11,7 @@ extension CoreSchema {
         migrations: [
             postgresBase, postgresPointOfSale, postgresPromotions, postgresInvoices, postgresPayments, postgresMail,
             postgresWebhooks,
-            postgresNotificationPreferences, postgresOIDC, postgresSupport, postgresAttendanceCount,
+            postgresNotificationPreferences, postgresOIDC, postgresSupport, postgresAttendanceCount, postgresOccupancy,
             postgresReports, postgresPhotos,
         ])
 

@@ -323,6 +323,7 @@ package enum CoreSchema {
             notificationPreferences,
             oidc,
             support,
+            occupancy,
             reports,
             photos,
         ])

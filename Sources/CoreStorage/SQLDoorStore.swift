@@ -147,9 +147,12 @@ public final class SQLDoorStore: DoorStore {
 
     public func setup(branch: BranchID, from: LocalDay) throws -> SyncBranchSetup {
         try db.read {
-            SyncBranchSetup(
+            try SyncBranchSetup(
                 doors: try doors(branches: [branch]).map(\.door),
-                calendar: try calendar(branch: branch, from: from, through: nil).map(\.day))
+                calendar: try calendar(branch: branch, from: from, through: nil).map(\.day)
+            ).with(
+                SQLOccupancyStore(connection: db).limits(branch: branch),
+                chain: SQLSettingsStore(connection: db).chain())
         }
     }
 }

@@ -231,7 +231,8 @@ public final class SQLSyncStore: SyncStore {
                 case "visits": counted.insert(id)
                 case "plan_version": plans.append(id)
                 case "door_command": commands.append(id)
-                case "branch_setup" where id == branch.rawValue: setupChanged = true
+                // Id 0: a chain setting every branch's setup carries (occupancy, journal retention).
+                case "branch_setup" where id == branch.rawValue || id == 0: setupChanged = true
                 default: break
                 }
             }

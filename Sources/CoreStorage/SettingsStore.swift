@@ -34,6 +34,11 @@ public struct ChainSettings: Hashable, Sendable, Codable {
     public var lockoutMinutes: Int?
     public var deviceOfflineMinutes: Int?
     public var pinMinimumLength: Int?
+    /// Occupancy and the journal at the branches (ChainSettings+Occupancy.swift): whether a
+    /// branch's hard limit refuses entries, the usual visit, the branches' journal retention.
+    public var occupancyRefuses = false
+    public var usualVisitMinutes: Int?
+    public var journalRetentionDays: Int?
 
     public init(
         currency: String = "MXN", paymentGraceDays: Int = 3, taxRateBasisPoints: Int = 1_600, legalName: String = "",
@@ -114,6 +119,9 @@ public struct ChainSettings: Hashable, Sendable, Codable {
         lockoutMinutes = try container.decodeIfPresent(Int.self, forKey: .lockoutMinutes)
         deviceOfflineMinutes = try container.decodeIfPresent(Int.self, forKey: .deviceOfflineMinutes)
         pinMinimumLength = try container.decodeIfPresent(Int.self, forKey: .pinMinimumLength)
+        occupancyRefuses = try container.decodeIfPresent(Bool.self, forKey: .occupancyRefuses) ?? false
+        usualVisitMinutes = try container.decodeIfPresent(Int.self, forKey: .usualVisitMinutes)
+        journalRetentionDays = try container.decodeIfPresent(Int.self, forKey: .journalRetentionDays)
     }
 }
 
@@ -146,6 +154,9 @@ public final class SQLSettingsStore: SettingsStore {
 
     public func save(_ settings: ChainSettings) throws {
         try settings.check()
+        if try chain().branchSetupDiffers(from: settings) {
+            try SQLOccupancyStore.setupChanged(db, branch: BranchID(0), now: .now())
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let text = String(decoding: try encoder.encode(settings), as: UTF8.self)

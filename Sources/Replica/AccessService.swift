@@ -52,8 +52,12 @@ public final class AccessService {
 
     /// The look-up and the decision, with the event and the user's next state, written nowhere.
     func evaluate(_ request: AccessRequest, at door: Door, now: Timestamp) throws -> Outcome {
-        let (facts, state) = try store.facts(for: request.presented)
+        var (facts, state) = try store.facts(for: request.presented)
+        if request.direction == .entry, !store.context.occupancy.isEmpty, let user = facts?.user.id {
+            facts?.othersInside = try store.othersInside(excluding: user, now: now)
+        }
         let decision = decide(request, door: door, context: store.context, facts: facts, state: state, now: now)
+        if decision.granted && request.direction == .entry { store.occupancyEstimate.entries += 1 }
         let next = state.recording(decision, for: request, at: door, context: store.context, now: now)
         let event = AttendanceEvent(
             id: EventID(time: now, using: &generator), at: now, branchID: store.branchID, doorID: door.id,

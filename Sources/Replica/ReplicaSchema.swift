@@ -304,5 +304,6 @@ enum ReplicaSchema {
                     -- person, not by reading the whole table once per person.
                     CREATE INDEX snapshot_chain_cards_by_user ON snapshot_chain_cards(user_id);
                     """),
+            ReplicaSchema.occupancy,
         ])
 }

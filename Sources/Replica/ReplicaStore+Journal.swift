@@ -80,6 +80,7 @@ extension ReplicaStore {
                     """, user.rawValue, map: { try Self.state(from: $0, at: 0) })
             else { return }
             try saveState(row.recordingPassage(direction, context: context, now: now), for: user)
+            if direction == .entry { occupancyEstimate.entries += 1 }
         }
     }
 

@@ -7,6 +7,14 @@ import SQLite
 /// visit pack still in the replica (the pack counts them). Visit counts by day, week and month,
 /// and anti-passback presence, live on the user's row, not in the journal.
 extension ReplicaStore {
+    /// The days the journal keeps acknowledged events: the chain's retention when the branch's
+    /// setup from headquarters carries one (within 35 to 3650), else `fileDays` (the controller's
+    /// `journal.retention_days`). Read at each pruning pass, so a change applies without a restart.
+    public func journalRetentionDays(otherwise fileDays: Int) -> Int {
+        guard let chain = (try? branchSetup())?.journalRetentionDays else { return fileDays }
+        return min(max(chain, 35), 3_650)
+    }
+
     /// Deletes the prunable events of `[from, to)`; returns how many.
     public func pruneJournal(from: Timestamp, to: Timestamp) throws -> Int {
         try db.transaction {

@@ -13,6 +13,10 @@ public final class ReplicaStore {
     public let path: String
     public let branchID: BranchID
     public var context: AccessContext
+    /// How the people inside are counted for the branch's occupancy limits.
+    public var occupancyRule = OccupancyRule(countsExits: false)
+    /// The last count of the people inside and the entries since (ReplicaStore+Occupancy.swift).
+    var occupancyEstimate = OccupancyEstimate()
     let db: Connection
     private(set) var plans: [PlanID: Plan] = [:]
     /// SQLite's `data_version` when the plans were last read: it moves when another connection

@@ -44,9 +44,36 @@ public struct SyncBranchSetup: Hashable, Sendable, Codable {
     public var doors: [SyncDoor]
     /// Closures and special hours from yesterday on (the branch's local days).
     public var calendar: [CalendarDay]
+    /// The branch's capacity in people: the soft limit that warns and the hard one (nil: none).
+    public var occupancyWarn: Int?
+    public var occupancyLimit: Int?
+    /// The chain's choice: the hard limit refuses entries (nil from an older core: it only warns).
+    public var occupancyRefuses: Bool?
+    /// The chain's usual visit, for members whose own is not known yet (nil: 90 minutes).
+    public var usualVisitMinutes: Int?
+    /// The chain's journal retention; nil: the controller's file says.
+    public var journalRetentionDays: Int?
 
-    public init(doors: [SyncDoor], calendar: [CalendarDay]) {
+    public init(
+        doors: [SyncDoor], calendar: [CalendarDay], occupancyWarn: Int? = nil, occupancyLimit: Int? = nil,
+        occupancyRefuses: Bool? = nil, usualVisitMinutes: Int? = nil, journalRetentionDays: Int? = nil
+    ) {
         self.doors = doors
         self.calendar = calendar
+        self.occupancyWarn = occupancyWarn
+        self.occupancyLimit = occupancyLimit
+        self.occupancyRefuses = occupancyRefuses
+        self.usualVisitMinutes = usualVisitMinutes
+        self.journalRetentionDays = journalRetentionDays
+    }
+
+    /// The branch's limits as the decision reads them.
+    public var occupancy: OccupancyLimits {
+        OccupancyLimits(warn: occupancyWarn, limit: occupancyLimit, refuses: occupancyRefuses ?? false)
+    }
+
+    /// The chain's usual visit in seconds.
+    public var usualVisitSeconds: Int64 {
+        Int64(usualVisitMinutes ?? Int(OccupancyRule.defaultUsualVisitMinutes)) * 60
     }
 }

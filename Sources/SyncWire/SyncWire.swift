@@ -300,8 +300,9 @@ public struct SyncIdentity: Hashable, Sendable, Codable {
 public struct SyncAlarm: Hashable, Sendable, Codable {
     public var door: Int64
     public var doorName: String
-    /// `forced`, `held_open`, `duress` (a duress PIN was keyed) or `keypad_locked` (too many
-    /// unknown PINs at the door's keypad).
+    /// `forced`, `held_open`, `duress` (a duress PIN was keyed), `keypad_locked` (too many
+    /// unknown PINs at the door's keypad), `near_capacity` (an entry reached the branch's soft
+    /// limit) or `branch_full` (an entry found the branch at its hard limit).
     public var alarm: String
     public var at: Timestamp
     /// Whose duress PIN it was.
@@ -316,7 +317,7 @@ public struct SyncAlarm: Hashable, Sendable, Codable {
     }
 
     /// The kinds a core accepts.
-    public static let kinds = ["forced", "held_open", "duress", "keypad_locked"]
+    public static let kinds = ["forced", "held_open", "duress", "keypad_locked", "near_capacity", "branch_full"]
 }
 
 /// `POST /api/v1/sync/alarms`.

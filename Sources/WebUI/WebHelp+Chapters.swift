@@ -199,6 +199,26 @@ extension HelpTopic {
                     ("Los cambios se aplican al guardar.", "Changes apply when saved."),
                 ]),
             HelpTask(
+                title: ("Cupo y ocupación", "Capacity and occupancy"), page: "/reports/occupancy",
+                steps: [
+                    (
+                        "En «Puertas», «Cupo y ocupación» de cada sucursal fija desde cuántas personas se avisa y "
+                            + "cuántas caben.",
+                        "In “Doors”, each branch's “Capacity and occupancy” sets from how many people managers are "
+                            + "warned and how many fit."
+                    ),
+                    (
+                        "En «Configuración de la cadena» elige si al llegar al cupo las puertas niegan la entrada "
+                            + "o solo avisan; el personal siempre pasa.",
+                        "In “Chain settings” choose whether the doors refuse entries at capacity or only warn; staff "
+                            + "always pass."
+                    ),
+                    (
+                        "«Ocupación en vivo» muestra cuántas personas hay dentro de cada sucursal ahora.",
+                        "“Live occupancy” shows how many people are inside each branch now."
+                    ),
+                ]),
+            HelpTask(
                 title: ("Personal y accesos", "Staff and access"), page: "/members",
                 steps: [
                     (

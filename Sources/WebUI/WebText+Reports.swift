@@ -34,6 +34,11 @@ extension WebText {
             "entradas en una sucursal con membresías vendidas en otra, para liquidar entre sucursales",
             "entries at one branch on memberships sold at another, for settling between branches"
         ),
+        "reports.occupancy": ("Ocupación en vivo", "Live occupancy"),
+        "reports.occupancy.about": (
+            "personas dentro de cada sucursal ahora, contra su aforo",
+            "people inside each branch now, against its capacity"
+        ),
         "reports.by": ("Agrupar por", "Group by"),
         "reports.by.day": ("Día", "Day"),
         "reports.by.week": ("Semana (inicia en lunes)", "Week (from Monday)"),

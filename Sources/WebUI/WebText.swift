@@ -41,7 +41,7 @@ public struct WebText: Sendable {
     /// Every table of strings in one, the first table's entry winning a key two tables share.
     static let every: [String: (String, String)] = [
         table, doorTable, paymentTable, posTable, promotionTable, invoiceTable, webhookTable, supportTable, oidcTable,
-        configurationTable, moreTables, reportTable, photoTable, portalTable,
+        configurationTable, moreTables, occupancyTable, reportTable, photoTable, portalTable,
     ].reduce(into: [:]) { all, next in all.merge(next) { first, _ in first } }
 
     /// A refusal or grant in words, as a receptionist would say it.
@@ -337,6 +337,7 @@ public struct WebText: Sendable {
         "reason.door.wrong_direction": ("La puerta no se cruza en ese sentido", "The door is not passed this way"),
         "reason.door.unregistered": ("Puerta sin definir en la central", "Door not defined at headquarters"),
         "reason.branch.closed": ("Sucursal cerrada hoy (calendario)", "Branch closed today (calendar)"),
+        "reason.branch.full": ("Sucursal llena (cupo máximo)", "Branch full (capacity reached)"),
         "reason.credential.unknown": ("Tarjeta no registrada", "Card not registered"),
         "reason.credential.lost": ("Tarjeta reportada como extraviada", "Card reported lost"),
         "reason.credential.revoked": ("Tarjeta revocada", "Card revoked"),

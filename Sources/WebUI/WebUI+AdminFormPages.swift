@@ -217,7 +217,8 @@ extension WebUI {
                     error: errors["timeZone-\(id)"]))
                 <p><label><input type="checkbox" name="active"\(HTML.when(active, " checked"))> \(t["field.active"])\
                 </label></p>
-                <p><button type="submit">\(t["action.save"])</button></p></form></details>
+                <p><button type="submit">\(t["action.save"])</button></p></form>
+                <p><a href="/branches/\(id)/occupancy">\(t["occupancy.link"])</a></p></details>
                 """)
             return [
                 "\(request.string(branch["name"]))", "\(request.string(branch["city"]))",

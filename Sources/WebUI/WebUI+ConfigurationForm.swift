@@ -11,10 +11,12 @@ extension WebUI {
     static let configurationNumbers = [
         "passwordMinimumLength", "sessionIdleMinutes", "sessionAbsoluteHours", "lockoutFailuresPerAccount",
         "lockoutFailuresPerAddress", "lockoutMinutes", "deviceOfflineMinutes", "pinMinimumLength",
+        "usualVisitMinutes", "journalRetentionDays",
     ]
     /// Every field an error may name.
     static let configurationFieldNames =
-        ["chainName", "defaultLanguage", "timeZone", "passwordClasses", "logo"] + configurationNumbers
+        ["chainName", "defaultLanguage", "timeZone", "passwordClasses", "logo", "occupancyRefuses"]
+        + configurationNumbers
 
     /// The language of a page when neither the user nor the browser chose one: the chain's.
     func chainLanguage() -> WebLanguage {
@@ -37,6 +39,7 @@ extension WebUI {
             "sessionAbsoluteHours": base.sessionAbsoluteSeconds / 3_600,
             "lockoutFailuresPerAccount": Int64(base.maxFailuresPerAccount),
             "lockoutFailuresPerAddress": Int64(base.maxFailuresPerAddress), "lockoutMinutes": base.lockoutSeconds / 60,
+            "usualVisitMinutes": OccupancyRule.defaultUsualVisitMinutes,
         ]
         func number(_ name: String) -> HTML {
             let hint: HTML = defaults[name].map { (value: Int64) -> HTML in " placeholder=\"\(value)\"" } ?? ""
@@ -79,6 +82,7 @@ extension WebUI {
             <fieldset><legend>\(t["config.sessions"])</legend>\(number("sessionIdleMinutes"))\
             \(number("sessionAbsoluteHours"))\(number("lockoutFailuresPerAccount"))\
             \(number("lockoutFailuresPerAddress"))\(number("lockoutMinutes"))</fieldset>
+            \(occupancyInputs(request, refuses: value("occupancyRefuses"), error: error, number: number))
             """
     }
 
@@ -93,6 +97,9 @@ extension WebUI {
         for name in ["timeZone"] + configurationNumbers where request.form[name] != nil {
             let typed = request.field(name).trimmingCharacters(in: .whitespaces)
             body[name] = typed.isEmpty ? NSNull() as Any : (Int64(typed).map { $0 as Any } ?? typed)
+        }
+        if request.form["occupancyRefuses"] != nil {
+            body["occupancyRefuses"] = request.field("occupancyRefuses") == "true"
         }
         let classes = request.fields("passwordClasses")
         switch request.field("passwordClassesShown") {

@@ -136,7 +136,8 @@ extension WebUI {
             """)
         return """
             <section class="card" id="branch-\(branch.id)"><h2>\(branch.name)</h2>
-            <p><a href="/branches/\(branch.id)/calendar">\(t["calendar.title"])</a></p>
+            <p><a href="/branches/\(branch.id)/calendar">\(t["calendar.title"])</a> · \
+            <a href="/branches/\(branch.id)/occupancy">\(t["occupancy.link"])</a></p>
             \(table)\(add)</section>
             """
     }

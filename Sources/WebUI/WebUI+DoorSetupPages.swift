@@ -50,6 +50,7 @@ extension WebUI {
             return Self.redirect("/doors?done=removed#branch-\(branch)")
         }
         declareCalendarPages(&router)
+        declareOccupancyPages(&router)
     }
 
     static func doorPath(_ request: WebRequest) -> (branch: Int64, door: Int64) {

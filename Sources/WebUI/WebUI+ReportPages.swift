@@ -29,7 +29,7 @@ extension WebUI {
     }
 
     /// Reports whose pages live in files of their own, listed on the index after these.
-    static let extraReports: [String] = []
+    static let extraReports = ["occupancy"]
 
     /// The query the page passes on to the API: its own parameters that are set.
     static func reportQuery(_ request: WebRequest, _ names: [String]) -> [(String, String)] {

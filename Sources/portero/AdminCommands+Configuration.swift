@@ -9,7 +9,7 @@ extension AdminCommands {
     static let configurationValued: Set<String> = [
         "--chain-name", "--language", "--password-length", "--password-classes", "--idle-minutes",
         "--session-hours", "--lockout-account", "--lockout-address", "--lockout-minutes", "--offline-minutes",
-        "--pin-length",
+        "--pin-length", "--occupancy-refuses", "--usual-visit", "--journal-days",
     ]
 
     /// Number options and the field each sets.
@@ -18,13 +18,15 @@ extension AdminCommands {
         ("--session-hours", "sessionAbsoluteHours"), ("--lockout-account", "lockoutFailuresPerAccount"),
         ("--lockout-address", "lockoutFailuresPerAddress"), ("--lockout-minutes", "lockoutMinutes"),
         ("--offline-minutes", "deviceOfflineMinutes"), ("--pin-length", "pinMinimumLength"),
+        ("--usual-visit", "usualVisitMinutes"), ("--journal-days", "journalRetentionDays"),
     ]
 
     static let configurationUsage =
         "[--chain-name TEXT] [--language es|en] [--time-zone ZONE|default] [--password-length N|default] "
         + "[--password-classes upper,lower,digit,symbol|default] [--idle-minutes N|default] "
         + "[--session-hours N|default] [--lockout-account N|default] [--lockout-address N|default] "
-        + "[--lockout-minutes N|default] [--offline-minutes N|default] [--pin-length 4-12|default]"
+        + "[--lockout-minutes N|default] [--offline-minutes N|default] [--pin-length 4-12|default] "
+        + "[--occupancy-refuses yes|no] [--usual-visit MINUTES|default] [--journal-days DAYS|default]"
 
     /// Puts the configuration options given into `body` (the settings as the core answered them).
     func configurationOptions(into body: inout [String: Any]) throws {
@@ -35,6 +37,12 @@ extension AdminCommands {
             body["passwordClasses"] =
                 classes == "default"
                 ? NSNull() : classes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        if let refuses = arguments.value("--occupancy-refuses") {
+            guard ["yes", "no"].contains(refuses) else {
+                throw CommandLineArguments.UsageError(message: "--occupancy-refuses is yes or no")
+            }
+            body["occupancyRefuses"] = refuses == "yes"
         }
         for (flag, field) in Self.configurationNumbers {
             guard let text = arguments.value(flag) else { continue }

@@ -27,7 +27,7 @@ extension AdminCommands {
         let kind = words.count > 1 ? words[1] : ""
         guard let columns = Self.reportColumns[kind] else {
             throw CommandLineArguments.UsageError(
-                message: "reports takes sales, pos, attendance, interbranch, expiring or absent")
+                message: "reports takes sales, pos, attendance, interbranch, expiring, absent or occupancy")
         }
         var pairs: [(String, String)] = []
         for (flag, name) in [

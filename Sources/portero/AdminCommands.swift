@@ -22,7 +22,7 @@ struct AdminCommands {
         "--minutes",
     ]).union(doorSetupValued).union(paymentValued).union(posValued).union(promotionValued).union(invoiceValued)
         .union(webhookValued).union(supportValued).union(configurationValued).union(reportValued)
-        .union(photoValued)
+        .union(photoValued).union(occupancyValued)
 
     var json: Bool { arguments.has("--json") }
 
@@ -70,6 +70,7 @@ struct AdminCommands {
         case ("login", _): return try login()
         case ("logout", _): return try logout()
         case ("users", _): return try users()
+        case ("branches", "occupancy"): return try branchOccupancy()
         case ("branches", _): return try branches()
         case ("cards", _): return try cards()
         case ("plans", _): return try plans()
@@ -88,6 +89,7 @@ struct AdminCommands {
         case ("webhooks", _): return try webhooks()
         case ("support", _): return try support()
         case ("oidc", _): return try oidc()
+        case ("reports", "occupancy"): return try reportOccupancy()
         case ("reports", _): return try reports()
         default:
             throw CommandLineArguments.UsageError(message: "unknown command '\(words.joined(separator: " "))'")

@@ -92,6 +92,10 @@ let info = ProgramInfo(
             "Payments owed on subscriptions, and recording one (or a failed charge)."
         ),
         (
+            "reports occupancy [--branch ID] | branches occupancy --branch ID [--warn N|none] [--capacity N|none]",
+            "The people inside each branch now against its capacity; a branch's capacity, shown or set."
+        ),
+        (
             """
             settings [show] | logo FILE.png|FILE.jpg | logo --clear | set [--currency MXN] [--payment-grace DAYS] \
             [--tax-rate 16] [--legal-name TEXT] [--tax-id TEXT] [--fiscal-address TEXT] \
@@ -99,7 +103,8 @@ let info = ProgramInfo(
             [--support-minutes 1-5] [--chain-name TEXT] [--language es|en] [--time-zone ZONE|default] \
             [--password-length N] [--password-classes upper,lower,digit,symbol] [--idle-minutes N] \
             [--session-hours N] [--lockout-account N] [--lockout-address N] [--lockout-minutes N] \
-            [--offline-minutes N] [--pin-length 4-12] (N or default)
+            [--offline-minutes N] [--pin-length 4-12] [--occupancy-refuses yes|no] [--usual-visit MINUTES] \
+            [--journal-days DAYS] (N or default)
             """,
             "The chain's settings: one currency, the grace before an unpaid subscription closes the door, the tax "
                 + "rate prices include, the seller on receipts and invoices, the networks each role signs in from "

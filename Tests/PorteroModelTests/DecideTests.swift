@@ -63,6 +63,10 @@ struct DecisionCase: Sendable, CustomTestStringConvertible {
                 CalendarDay(day: day(2024, 6, 3), hours: try? DailyHours(parsing: "06:00-09:30"), note: "Medio día")
             ])
         },
+        DecisionCase("the branch at its hard limit, which the chain makes refuse", .branchFull) {
+            $0.context.occupancy = OccupancyLimits(warn: 40, limit: 50, refuses: true)
+            $0.othersInside = 50
+        },
         DecisionCase("card not in the replica", .credentialUnknown) { $0.known = false },
         DecisionCase("card reported lost", .credentialLost) { $0.credentialStatus = .lost },
         DecisionCase("card revoked", .credentialRevoked) { $0.credentialStatus = .revoked },

@@ -40,6 +40,8 @@ struct Fixture: Sendable {
     var visitsElsewhere = VisitCounters()
     /// Set: the card is known only from the chain's card index, with this standing.
     var chain: ChainStanding?
+    /// People inside other than this user, as the replica counts them (nil: not counted).
+    var othersInside: Int?
     var request = AccessRequest(doorID: DoorID(10), direction: .entry, presented: .card(card))
     /// Monday 2024-06-03 10:00 in Mexico City (UTC−6 all year since 2022).
     var now = utc(2024, 6, 3, 16, 0)
@@ -47,7 +49,7 @@ struct Fixture: Sendable {
     var facts: AccessFacts? {
         guard known else { return nil }
         if let chain { return .chainMember(user.id, active: user.active, standing: chain) }
-        return AccessFacts(
+        var facts = AccessFacts(
             credentialID: CredentialID(55), credentialStatus: credentialStatus, user: user,
             subscriptions: (hasSubscription
                 ? [
@@ -57,6 +59,8 @@ struct Fixture: Sendable {
                 ] : [])
                 + extraSubscriptions,
             pin: Self.pin, duressPIN: Self.duressPIN, visitsElsewhere: visitsElsewhere)
+        facts.othersInside = othersInside
+        return facts
     }
 
     func decision() -> AccessDecision {

@@ -182,6 +182,7 @@ extension BranchDaemon {
             var readers: [ReaderStatus]
             var replica: ReplicaStatus
             var sync: SyncStatus?
+            var occupancy: OccupancyStatus?
         }
         let wall = clock.wall()
         let status = Status(
@@ -208,7 +209,7 @@ extension BranchDaemon {
                     Double(wall.milliseconds(since: $0)) / 1000
                 },
                 outboxDepth: (try? store.outboxDepth()) ?? -1),
-            sync: sync?.status.withLock { $0 })
+            sync: sync?.status.withLock { $0 }, occupancy: occupancyStatus())
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys]

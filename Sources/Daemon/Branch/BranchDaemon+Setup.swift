@@ -42,6 +42,7 @@ extension BranchDaemon {
             return
         }
         store.context.calendar = BranchCalendar(setup.calendar)
+        takeOccupancy(from: setup)
         for component in doors.values {
             let settings = Self.settings(of: component.configuration, from: setup)
             guard settings != component.door else { continue }

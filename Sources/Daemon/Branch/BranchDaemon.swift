@@ -63,6 +63,8 @@ public final class BranchDaemon {
     var silentAlarm: SilentAlarm?
     /// Each door's count of unknown PINs keyed alone, by door.
     var keypads: [DoorID: KeypadGuard] = [:]
+    /// How full the branch was at the last counted entry: an alarm goes up once per crossing.
+    var occupancyLevel = OccupancyLevel.ok
     /// Lockdowns and free access from the core, as kept in the replica.
     var remoteModes = DoorModeTable()
     /// When the next of them ends by itself (wall clock).
@@ -165,6 +167,7 @@ public final class BranchDaemon {
         }
         for reader in readers { reader.open(now: now) }
         store.context.calendar = BranchCalendar(setup?.calendar ?? [])
+        takeOccupancy(from: setup)
         reportUnregistered()
         // The modes the core set outlive a reload, a restart and a power cut: they are in the replica.
         refreshDoorModes(now: now)

@@ -101,6 +101,9 @@ public struct AccessFacts: Hashable, Sendable {
     /// Set when the card is not this branch's but the chain's card index knows it: the person is
     /// a member of another branch, and the door tells which refusal applies.
     public var chain: ChainStanding?
+    /// People counted inside the branch other than this user, when the branch has occupancy
+    /// limits and this is an entry (nil: nobody counted).
+    public var othersInside: Int?
 
     public init(
         credentialID: CredentialID?, credentialStatus: Credential.Status, user: AccessUser,
@@ -147,6 +150,8 @@ public struct AccessContext: Sendable {
     public var policy: AccessPolicy
     /// Closures and special hours, from headquarters.
     public var calendar: BranchCalendar
+    /// The branch's capacity, from headquarters.
+    public var occupancy = OccupancyLimits()
 
     public init(
         branchID: BranchID, zone: ZoneRules, policy: AccessPolicy = AccessPolicy(), calendar: BranchCalendar = .init()

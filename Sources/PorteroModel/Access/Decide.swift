@@ -7,6 +7,8 @@ public struct AccessDecision: Hashable, Sendable {
     public var subscriptionID: SubscriptionID?
     /// The duress PIN was keyed: raise the silent alarm whatever the outcome.
     public var duress: Bool
+    /// How full the branch is with this entry, when it has limits and counted (nil: not counted).
+    public var occupancy: OccupancyLevel?
 
     public init(
         reason: ReasonCode, userID: UserID? = nil, credentialID: CredentialID? = nil,
@@ -41,7 +43,10 @@ public struct AccessDecision: Hashable, Sendable {
 /// 8. the plan's visit limit per day, week and month, counting entries at every branch as of the
 ///    last sync, and a pack's over the whole subscription;
 /// 9. anti-passback: in/out and timed re-entry;
-/// 10. the PIN at a card-and-PIN door: lockout, then the PIN itself; the duress PIN admits.
+/// 10. occupancy: past the branch's hard limit an entry is refused (`branch.full`) when the
+///     chain makes the limit refuse; staff pass; a granted entry carries how full it leaves the
+///     branch, so the door warns at the soft limit;
+/// 11. the PIN at a card-and-PIN door: lockout, then the PIN itself; the duress PIN admits.
 ///
 /// Exits skip the schedule, the user and membership checks (5–8) and the PIN: nobody is kept
 /// inside because their plan ran out while they trained. A duress PIN sets `duress` on every
@@ -148,7 +153,18 @@ public func decide(
         }
     }
 
-    // 10. PIN at a card-and-PIN door (a PIN-only credential already is the PIN).
+    // 10. Occupancy: an entry past the hard limit is refused when the chain says so; staff pass.
+    var level: OccupancyLevel?
+    if entering, let others = facts.othersInside, !context.occupancy.isEmpty {
+        level = context.occupancy.level(enteringWith: others)
+        if level == .full && context.occupancy.refuses && granted != .grantedStaff {
+            var refused = outcome(.branchFull, subscription: subscriptionID)
+            refused.occupancy = .full
+            return refused
+        }
+    }
+
+    // 11. PIN at a card-and-PIN door (a PIN-only credential already is the PIN).
     if entering && door.requiresPIN, case .card = request.presented {
         if state.pinAttempts.isLockedOut(at: now) { return outcome(.pinLockedOut, subscription: subscriptionID) }
         guard let keyed = request.pin else { return outcome(.pinRequired, subscription: subscriptionID) }
@@ -162,9 +178,11 @@ public func decide(
     }
 
     if duress { granted = .grantedDuress }
-    return AccessDecision(
+    var decision = AccessDecision(
         reason: granted, userID: facts.user.id, credentialID: facts.credentialID, subscriptionID: subscriptionID,
         duress: duress)
+    decision.occupancy = level
+    return decision
 }
 
 /// The result of the membership checks (5–8) over all of a user's subscriptions.

@@ -22,6 +22,8 @@ public enum ReasonCode: String, Sendable, Codable, CaseIterable {
     case doorUnregistered = "door.unregistered"
     /// The branch's calendar closes it all day (a holiday).
     case branchClosed = "branch.closed"
+    /// The branch holds as many people as its hard limit allows, and the chain makes it refuse.
+    case branchFull = "branch.full"
     // Credential and user.
     case credentialUnknown = "credential.unknown"
     case credentialLost = "credential.lost"
