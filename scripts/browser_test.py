@@ -589,6 +589,7 @@ def main():
             ("expiring", "?days=60", "main table"),
             ("absent", "?days=7", "main"),
             ("interbranch", f"?from={year_ago}", "main"),
+            ("occupancy", "", "main table"),
         ]
         for language, title in (("es", "Reportes"), ("en", "Reports")):
             if language == "en":

@@ -62,7 +62,7 @@ struct ReportBenchmark {
                     }
                 ),
                 (
-                    "absent 30 d, page 50 (after 10,000 rows)",
+                    "absent 30 d, 50 pages in turn (10,000 rows)",
                     { branches, _ in
                         var after: String?
                         for _ in 0..<50 {

@@ -113,10 +113,20 @@ extension CoreAPI {
             .get, "/api/v1/reports/occupancy", .privilege(.reports),
             "The people inside each of your branches now (branch=N for one), against its limits: counted from "
                 + "entries and exits where the branch records exits, else from entries and the chain's usual visit",
-            answers: [.json(200, .occupancyReport)]
+            query: [reportFormats], answers: reportAnswers(.occupancyReport)
         ) { request in
-            .json(
-                try occupancyReport(request.database, scope: try visibleBranches(request, .reports), now: request.now))
+            let report = try occupancyReport(
+                request.database, scope: try visibleBranches(request, .reports), now: request.now)
+            return try reportAnswer(request, "occupancy", json: report) {
+                TableExport(
+                    header: ["branch", "inside", "warn at", "limit", "state", "counted from"],
+                    rows: report.branches.map {
+                        [
+                            $0.name, String($0.inside), $0.warn.map(String.init) ?? "", $0.limit.map(String.init) ?? "",
+                            $0.state.rawValue, $0.counted,
+                        ]
+                    })
+            }
         }
     }
 }

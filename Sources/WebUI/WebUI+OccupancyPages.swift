@@ -89,7 +89,10 @@ extension WebUI {
         }
         let refuses = lines.first.map { ($0["refuses"] as? Bool) == true }
         let body: HTML = """
+            <p><a href="/reports">\(t["reports.back"])</a></p>
             <p class="muted">\(t["occupancy.hint"])</p>\
+            <p><a class="button" href="/api/v1/reports/occupancy?format=csv" download>\(t["action.export"])</a> \
+            <a class="button" href="/api/v1/reports/occupancy?format=xlsx" download>\(t["action.exportXLSX"])</a></p>\
             \(refuses.map { "<p>\(t[$0 ? "occupancy.refuses" : "occupancy.warnsOnly"])</p>" as HTML } ?? "")
             <section class="card"><h2>\(t["occupancy.chart"])</h2>\
             \(rows.isEmpty

@@ -111,6 +111,10 @@ import Testing
         let xlsx = try fixture.get("/api/v1/reports/interbranch?format=xlsx", as: root)
         #expect(xlsx.status == 200 && xlsx.body.starts(with: [0x50, 0x4B]))
         #expect(try fixture.get("/api/v1/reports/pos?format=pdf", as: root).status == 400)
+        let occupancy = try fixture.get("/api/v1/reports/occupancy?format=csv", as: manager)
+        let lines = String(decoding: occupancy.body.dropFirst(3), as: UTF8.self).split(separator: "\r\n")
+        #expect(occupancy.status == 200 && lines.first == "branch,inside,warn at,limit,state,counted from")
+        #expect(lines.count == 2 && lines.last?.hasPrefix("Centro,") == true, "the manager's branch only")
     }
 
     @Test func theCallListsNameWhoToCallAndPageOnFromTheLastRow() throws {
