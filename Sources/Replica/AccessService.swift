@@ -54,7 +54,13 @@ public final class AccessService {
     func evaluate(_ request: AccessRequest, at door: Door, now: Timestamp) throws -> Outcome {
         var (facts, state) = try store.facts(for: request.presented)
         if request.direction == .entry, !store.context.occupancy.isEmpty, let user = facts?.user.id {
-            facts?.othersInside = try store.othersInside(excluding: user, now: now)
+            // A count that cannot be read leaves the capacity unchecked for this entry: the limit
+            // is about crowding, and every other check still runs.
+            do {
+                facts?.othersInside = try store.othersInside(excluding: user, now: now)
+            } catch {
+                store.occupancyCountFailures += 1
+            }
         }
         let decision = decide(request, door: door, context: store.context, facts: facts, state: state, now: now)
         if decision.granted && request.direction == .entry { store.occupancyEstimate.entries += 1 }

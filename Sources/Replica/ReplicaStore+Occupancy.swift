@@ -24,6 +24,8 @@ extension ReplicaSchema {
                     ELSE (usual_visit_s * 3 + (NEW.presence_since - OLD.presence_since) / 1000) / 4 END
                 WHERE id = NEW.id;
             END;
+            -- The setup kept by an older program lacks the limits: take the whole setup again.
+            INSERT OR REPLACE INTO replica_meta (key, value) VALUES ('branch_setup_pending', '1');
             """)
 }
 
@@ -36,20 +38,27 @@ extension ReplicaStore {
     public func peopleInside(excluding user: UserID? = nil, now: Timestamp) throws -> Int {
         let rule = occupancyRule
         let bound = OccupancyRule.exitBoundSeconds
+        // A presence from the future (the clock moved back) does not count: after a jump the door
+        // errs towards letting members in, never towards refusing them until the clock catches up.
+        let latest = now.milliseconds + OccupancyRule.futureSlackMilliseconds
         if rule.countsExits {
+            // Until the exit, for at most twice the member's usual visit (someone who left by
+            // another door without their card stops counting), and never past twelve hours.
             return try db.scalar(
                 """
                 SELECT count(*) FROM users INDEXED BY users_inside
-                WHERE inside = 1 AND presence_since > ?1 AND id IS NOT ?2
-                """, now.milliseconds - bound * 1_000, user?.rawValue, as: Int.self)
+                WHERE inside = 1 AND presence_since > ?1 AND presence_since <= ?6
+                    AND presence_since > ?2 - min(2 * coalesce(usual_visit_s, ?3), ?4) * 1000 AND id IS NOT ?5
+                """, now.milliseconds - bound * 1_000, now.milliseconds, rule.usualVisitSeconds, bound,
+                user?.rawValue, latest, as: Int.self)
         }
         return try db.scalar(
             """
             SELECT count(*) FROM users INDEXED BY users_inside
-            WHERE inside = 1 AND presence_since > ?1
+            WHERE inside = 1 AND presence_since > ?1 AND presence_since <= ?6
                 AND presence_since > ?2 - min(coalesce(usual_visit_s, ?3), ?4) * 1000 AND id IS NOT ?5
             """, now.milliseconds - bound * 1_000, now.milliseconds, rule.usualVisitSeconds, bound, user?.rawValue,
-            as: Int.self)
+            latest, as: Int.self)
     }
 
     /// The people inside other than `user`, as the decision needs it: exact near the limits; well

@@ -17,6 +17,8 @@ public final class ReplicaStore {
     public var occupancyRule = OccupancyRule(countsExits: false)
     /// The last count of the people inside and the entries since (ReplicaStore+Occupancy.swift).
     var occupancyEstimate = OccupancyEstimate()
+    /// Entries whose capacity check was skipped because the people inside could not be counted.
+    public internal(set) var occupancyCountFailures = 0
     let db: Connection
     private(set) var plans: [PlanID: Plan] = [:]
     /// SQLite's `data_version` when the plans were last read: it moves when another connection

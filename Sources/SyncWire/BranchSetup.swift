@@ -67,13 +67,16 @@ public struct SyncBranchSetup: Hashable, Sendable, Codable {
         self.journalRetentionDays = journalRetentionDays
     }
 
-    /// The branch's limits as the decision reads them.
+    /// The branch's limits as the decision reads them. A limit outside 1…100,000 people (which
+    /// headquarters never sends) is taken as none, so a bad value never refuses everyone.
     public var occupancy: OccupancyLimits {
-        OccupancyLimits(warn: occupancyWarn, limit: occupancyLimit, refuses: occupancyRefuses ?? false)
+        func people(_ value: Int?) -> Int? { value.flatMap { (1...100_000).contains($0) ? $0 : nil } }
+        return OccupancyLimits(
+            warn: people(occupancyWarn), limit: people(occupancyLimit), refuses: occupancyRefuses ?? false)
     }
 
-    /// The chain's usual visit in seconds.
+    /// The chain's usual visit in seconds, held to 15…720 minutes whatever arrived.
     public var usualVisitSeconds: Int64 {
-        Int64(usualVisitMinutes ?? Int(OccupancyRule.defaultUsualVisitMinutes)) * 60
+        Int64(min(max(usualVisitMinutes ?? Int(OccupancyRule.defaultUsualVisitMinutes), 15), 720)) * 60
     }
 }

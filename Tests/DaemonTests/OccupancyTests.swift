@@ -74,7 +74,8 @@ import Testing
         #expect(try branch.present(14) == .granted, "a place freed by the exits")
         let status = branch.daemon.statusJSON()
         #expect(status.contains(#""occupancy":{"counts_exits":true,"inside":3,"level":"full","limit":3"#), "\(status)")
-        #expect(branch.daemon.occupancyLevel == .warn)
+        #expect(branch.daemon.occupancyLevel == .full, "re-armed only well under the soft limit")
+        #expect(alarms(branch) == ["near_capacity", "branch_full"], "turnover at the limit raises nothing new")
     }
 
     @Test func theHardLimitOnlyWarnsUnlessTheChainRefuses() throws {

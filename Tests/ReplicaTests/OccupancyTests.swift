@@ -74,6 +74,31 @@ import Testing
         #expect(try store.peopleInside(excluding: UserID(2), now: Self.open.adding(seconds: 3_000)) == 1)
     }
 
+    @Test func afterTheClockMovesBackTheFutureEntriesDoNotFillTheBranch() throws {
+        let directory = try TemporaryDirectory()
+        let setup = SyncBranchSetup(
+            doors: [], calendar: [], occupancyLimit: 2, occupancyRefuses: true, usualVisitMinutes: 60)
+        let store = try store(directory, members: 4, setup: setup)
+        let service = AccessService(store: store)
+        // Two entries made while the clock ran a day ahead.
+        let ahead = Self.open.adding(seconds: 86_400)
+        _ = try enter(service, card: 1_001, at: ahead)
+        _ = try enter(service, card: 1_002, at: ahead.adding(seconds: 60))
+        #expect(try store.peopleInside(now: ahead.adding(seconds: 120)) == 2)
+        // The clock is set right: those presences lie in the future and count for nobody.
+        #expect(try store.peopleInside(now: Self.open) == 0)
+        let back = try enter(service, card: 1_003, at: Self.open)
+        #expect(back.reason == .granted, "the branch is not full until the clock catches up: \(back.reason)")
+    }
+
+    @Test func aBadLimitFromTheFeedIsTakenAsNone() {
+        let setup = SyncBranchSetup(
+            doors: [], calendar: [], occupancyWarn: 0, occupancyLimit: -5, occupancyRefuses: true,
+            usualVisitMinutes: Int.max)
+        #expect(setup.occupancy.isEmpty, "no limit refuses everyone")
+        #expect(setup.usualVisitSeconds == 720 * 60, "held to twelve hours, no overflow")
+    }
+
     @Test func exitsTeachEachMemberTheirUsualVisit() throws {
         let directory = try TemporaryDirectory()
         let setup = SyncBranchSetup(doors: [], calendar: [], occupancyLimit: 10, usualVisitMinutes: 60)

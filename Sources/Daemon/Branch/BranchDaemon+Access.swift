@@ -90,7 +90,9 @@ extension BranchDaemon {
         door.feedback(granted: decision.granted, now: now)
         reader?.feedback(granted: decision.granted)
         if decision.duress { raiseDuress(at: door, user: decision.userID, now: now) }
-        if let level = decision.occupancy { noteOccupancy(level, decision: decision, at: door) }
+        if let level = decision.occupancy {
+            noteOccupancy(level, decision: decision, at: door, inside: decision.othersInside)
+        }
         if let failure = admission.journalFailure {
             metrics.journalFailure()
             let event = admission.outcome.event

@@ -24,10 +24,17 @@ extension BranchDaemon {
                     : "estimated from each member's usual visit"))
     }
 
-    /// Logs the level an entry found, and raises it to the core when it crossed upward.
-    func noteOccupancy(_ level: OccupancyLevel, decision: AccessDecision, at door: DoorComponent) {
+    /// Logs the level an entry found, and raises it to the core when it crossed upward. A level
+    /// is re-armed only when an entry finds the branch a tenth below it (the soft limit for
+    /// `full`, 90 % of it for `warn`), so a branch turning people over at its limit raises one
+    /// alarm, not one each time somebody leaves.
+    func noteOccupancy(_ level: OccupancyLevel, decision: AccessDecision, at door: DoorComponent, inside: Int?) {
         let before = occupancyLevel
-        occupancyLevel = level
+        if level >= before {
+            occupancyLevel = level
+        } else if let inside, rearms(below: before, inside: inside) {
+            occupancyLevel = level
+        }
         guard level > before else { return }
         let limits = store.context.occupancy
         switch level {
@@ -45,6 +52,16 @@ extension BranchDaemon {
             SyncAlarm(
                 door: door.door.id.rawValue, doorName: door.door.name,
                 alarm: level == .full ? "branch_full" : "near_capacity", at: clock.wall()))
+    }
+
+    /// True when `inside` is far enough under the limit of `level` to raise it again later.
+    func rearms(below level: OccupancyLevel, inside: Int) -> Bool {
+        let limits = store.context.occupancy
+        switch level {
+        case .ok: return true
+        case .warn: return limits.warn.map { inside * 10 < $0 * 9 } ?? true
+        case .full: return limits.warn.map { inside < $0 } ?? limits.limit.map { inside * 10 < $0 * 9 } ?? true
+        }
     }
 
     /// The branch's limits and the people inside now, for `/status` (nil: the branch has no limits).

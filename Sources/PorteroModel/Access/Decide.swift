@@ -9,6 +9,8 @@ public struct AccessDecision: Hashable, Sendable {
     public var duress: Bool
     /// How full the branch is with this entry, when it has limits and counted (nil: not counted).
     public var occupancy: OccupancyLevel?
+    /// The people the door counted inside besides this one, when it counted.
+    public var othersInside: Int?
 
     public init(
         reason: ReasonCode, userID: UserID? = nil, credentialID: CredentialID? = nil,
@@ -160,6 +162,7 @@ public func decide(
         if level == .full && context.occupancy.refuses && granted != .grantedStaff {
             var refused = outcome(.branchFull, subscription: subscriptionID)
             refused.occupancy = .full
+            refused.othersInside = others
             return refused
         }
     }
@@ -182,6 +185,7 @@ public func decide(
         reason: granted, userID: facts.user.id, credentialID: facts.credentialID, subscriptionID: subscriptionID,
         duress: duress)
     decision.occupancy = level
+    decision.othersInside = level == nil ? nil : facts.othersInside
     return decision
 }
 

@@ -76,8 +76,15 @@ public struct OccupancyRule: Hashable, Sendable {
     /// whose own usual visit is `usualSeconds` (nil: not known yet).
     public func counts(since: Timestamp, usualSeconds: Int64?, now: Timestamp) -> Bool {
         let age = now.milliseconds(since: since)
-        let bound = countsExits ? Self.exitBoundSeconds : min(Self.exitBoundSeconds, usualSeconds ?? usualVisitSeconds)
+        // A presence from the future (the clock moved back) does not count.
+        guard age >= -Self.futureSlackMilliseconds else { return false }
+        let usual = usualSeconds ?? usualVisitSeconds
+        let bound = min(Self.exitBoundSeconds, countsExits ? 2 * usual : usual)
         return age < bound.secondsAsMilliseconds
     }
+
+    /// How far ahead of the clock a presence may begin and still count (clocks of one branch's
+    /// controllers drift a little apart).
+    public static let futureSlackMilliseconds: Int64 = 60_000
 
 }
