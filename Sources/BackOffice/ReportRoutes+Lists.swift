@@ -19,7 +19,9 @@ extension CoreAPI {
         ) { request in
             let days = try request.queryInt("days", default: 7, range: 0...366)
             let file = (request.query("format") ?? "json") != "json"
-            let limit = file ? 100_000 : try request.queryInt("limit", default: 200, range: 1...1_000)
+            // A file holds every row from the cursor on; the page's limit is checked either way.
+            let pageLimit = try request.queryInt("limit", default: 200, range: 1...1_000)
+            let limit = file ? 100_000 : pageLimit
             var after: (LocalDay, Int64)?
             if let text = request.query("after") {
                 let parts = text.split(separator: "~")
@@ -30,8 +32,7 @@ extension CoreAPI {
             }
             let today = request.today(request.branch)
             let rows = try request.database.reports.expiring(
-                try visibleBranches(request, .reports), today: today, days: days, limit: limit,
-                after: file ? nil : after)
+                try visibleBranches(request, .reports), today: today, days: days, limit: limit, after: after)
             struct Answer: Encodable {
                 let today: LocalDay
                 let days: Int
@@ -64,11 +65,12 @@ extension CoreAPI {
         ) { request in
             let days = try request.queryInt("days", default: 30, range: 1...3_650)
             let file = (request.query("format") ?? "json") != "json"
-            let limit = file ? 100_000 : try request.queryInt("limit", default: 200, range: 1...1_000)
+            let pageLimit = try request.queryInt("limit", default: 200, range: 1...1_000)
+            let limit = file ? 100_000 : pageLimit
             let today = request.today(request.branch)
             let page = try request.database.reports.absent(
                 try visibleBranches(request, .reports), today: today, now: request.now, days: days, limit: limit,
-                after: file ? nil : request.query("after"))
+                after: request.query("after"))
             var zones: [Int64: ZoneRules] = [:]
             return try reportAnswer(request, "absent", json: page) {
                 TableExport(
