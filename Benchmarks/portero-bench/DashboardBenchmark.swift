@@ -65,22 +65,31 @@ struct DashboardBenchmark {
                     { branches, range in _ = try store.figures(branches, from: range.0, to: range.1, today: today) }
                 ),
             ]
-            for (name, figure) in figures {
-                var cells: [String] = []
-                for (branches, range) in [(nil, month), (nil, year), (Set([BranchID(1)]), month)]
-                    as [(Set<BranchID>?, (LocalDay, LocalDay))]
-                {
-                    var times: [Double] = []
-                    for _ in 0..<runs {
-                        let start = DispatchTime.now().uptimeNanoseconds
-                        try figure(branches, range)
-                        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000)
-                    }
-                    times.sort()
-                    cells.append(String(format: "%8.1f; %8.1f", times[runs / 2], times.last ?? 0))
+            try Self.printTimes(figures, month: month, year: year, runs: runs, width: 44)
+        }
+    }
+
+    /// Times each of `figures` `runs` times for every branch over 30 days and a year, and for one
+    /// branch over 30 days, and prints a line of median and maximum milliseconds for each.
+    static func printTimes(
+        _ figures: [(String, (Set<BranchID>?, (LocalDay, LocalDay)) throws -> Void)], month: (LocalDay, LocalDay),
+        year: (LocalDay, LocalDay), runs: Int, width: Int
+    ) throws {
+        for (name, figure) in figures {
+            var cells: [String] = []
+            for (branches, range) in [(nil, month), (nil, year), (Set([BranchID(1)]), month)]
+                as [(Set<BranchID>?, (LocalDay, LocalDay))]
+            {
+                var times: [Double] = []
+                for _ in 0..<runs {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    try figure(branches, range)
+                    times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000)
                 }
-                print(name.padding(toLength: 44, withPad: " ", startingAt: 0) + cells.joined(separator: "   "))
+                times.sort()
+                cells.append(String(format: "%8.1f; %8.1f", times[runs / 2], times.last ?? 0))
             }
+            print(name.padding(toLength: width, withPad: " ", startingAt: 0) + cells.joined(separator: "   "))
         }
     }
 

@@ -73,22 +73,7 @@ struct ReportBenchmark {
                     }
                 ),
             ]
-            for (name, report) in reports {
-                var cells: [String] = []
-                for (branches, range) in [(nil, month), (nil, year), (Set([BranchID(1)]), month)]
-                    as [(Set<BranchID>?, (LocalDay, LocalDay))]
-                {
-                    var times: [Double] = []
-                    for _ in 0..<runs {
-                        let start = DispatchTime.now().uptimeNanoseconds
-                        try report(branches, range)
-                        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000)
-                    }
-                    times.sort()
-                    cells.append(String(format: "%8.1f; %8.1f", times[runs / 2], times.last ?? 0))
-                }
-                print(name.padding(toLength: 42, withPad: " ", startingAt: 0) + cells.joined(separator: "   "))
-            }
+            try DashboardBenchmark.printTimes(reports, month: month, year: year, runs: runs, width: 42)
         }
     }
 

@@ -29,36 +29,19 @@ extension CoreAPI {
         let limit = export ? 1_000_000 : pageLimit
         let offset = export ? 0 : pageOffset
         let people = try request.database.members.people(list, filter: filter, limit: limit, offset: offset)
-        guard export else { return .json(people) }
-        let table = TableExport(
-            header: [
-                "clave", "name", "email", "phone", "active", "agreement", "city", "branches", "join date",
-                "subscriptions", "paid until",
-            ],
-            rows: people.map {
-                [
-                    String($0.clave), $0.name, $0.email, $0.phone, $0.active ? "yes" : "no", $0.agreement ?? "",
-                    $0.cities, $0.branches,
-                    $0.joinDate.description, String($0.subscriptions), $0.lastEnd?.description ?? "",
-                ]
-            })
-        switch format {
-        case "csv":
-            return HTTPResponse(
-                status: 200,
-                headers: [
-                    ("Content-Type", "text/csv; charset=utf-8"),
-                    ("Content-Disposition", "attachment; filename=\"\(list.rawValue).csv\""),
-                ], body: table.csv())
-        case "xlsx":
-            return HTTPResponse(
-                status: 200,
-                headers: [
-                    ("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-                    ("Content-Disposition", "attachment; filename=\"\(list.rawValue).xlsx\""),
-                ], body: table.xlsx(sheetName: list.rawValue))
-        default:
-            return .error(400, "query parameter format must be json, csv or xlsx")
+        return try reportAnswer(request, list.rawValue, json: people) {
+            TableExport(
+                header: [
+                    "clave", "name", "email", "phone", "active", "agreement", "city", "branches", "join date",
+                    "subscriptions", "paid until",
+                ],
+                rows: people.map {
+                    [
+                        String($0.clave), $0.name, $0.email, $0.phone, $0.active ? "yes" : "no", $0.agreement ?? "",
+                        $0.cities, $0.branches,
+                        $0.joinDate.description, String($0.subscriptions), $0.lastEnd?.description ?? "",
+                    ]
+                })
         }
     }
 }

@@ -100,8 +100,8 @@ public enum PhotoState: String, Sendable, CaseIterable {
 /// Members' photos, one shown and at most one waiting per member.
 public protocol PhotoStore {
     func photo(of user: UserID, _ state: PhotoState) throws -> MemberPhoto?
-    /// True when the desk has a photo of `user` to show.
-    func hasPhoto(of user: UserID) throws -> Bool
+    /// True when `user` has a photo in `state` (the one the desk shows, unless said).
+    func hasPhoto(of user: UserID, _ state: PhotoState) throws -> Bool
     /// Replaces the photo in `state`.
     func savePhoto(_ photo: MemberPhoto, of user: UserID, _ state: PhotoState, by: UserID, now: Timestamp) throws
     /// Removes it; false when there was none.
@@ -125,9 +125,9 @@ public final class SQLPhotoStore: PhotoStore {
         ) { MemberPhoto(stored: try $0.get(0), bytes: $0.bytes(1) ?? []) }
     }
 
-    public func hasPhoto(of user: UserID) throws -> Bool {
+    public func hasPhoto(of user: UserID, _ state: PhotoState = .approved) throws -> Bool {
         try db.queryFirst(
-            "SELECT 1 FROM member_photos WHERE user_id = ? AND state = 'approved'", user.rawValue,
+            "SELECT 1 FROM member_photos WHERE user_id = ? AND state = ?", user.rawValue, state.rawValue,
             map: { try $0.get(0) as Int64 }) != nil
     }
 

@@ -19,22 +19,11 @@ extension WebUI {
                 ], body: logo.bytes)
         }
         // A file upload: multipart, with room for the image (the other forms keep their 64 KiB).
-        router.add(.post, "/chain-settings/logo", bodyLimit: 1 << 20) { [self] context in
-            let request = resolve(context)
-            guard let session = request.session else { return Self.redirect("/login?next=%2Fchain-settings") }
-            let parts = Self.multipart(context.request)
-            guard Self.constantTimeEqual(String(decoding: parts["csrf"]?.bytes ?? [], as: UTF8.self), session.csrfToken)
-            else {
-                return Self.secured(
-                    request.page(
-                        title: request.text["error.title"],
-                        body: "<p class=\"error\">\(request.text["error.forbidden"]) (CSRF)</p>", status: 403))
-            }
-            let file = parts["logo"]
-            let result = request.call(
-                .put, "/api/v1/settings/logo",
-                body: ["type": file?.type ?? "", "data": Data(file?.bytes ?? []).base64EncodedString()])
-            return Self.secured(Self.logoAnswer(request, result))
+        addUpload(&router, "/chain-settings/logo", field: "logo", signIn: "/login?next=%2Fchain-settings") {
+            _ in
+            "/api/v1/settings/logo"
+        } answer: { request, result in
+            Self.logoAnswer(request, result)
         }
         add(&router, .post, "/chain-settings/logo/remove", .signedIn) { request in
             Self.logoAnswer(request, request.call(.delete, "/api/v1/settings/logo"))
@@ -83,6 +72,33 @@ extension WebUI {
             }) ?? ("", false)
         let shown = name.isEmpty ? "Portero" : name
         return logo ? "<img src=\"/chain-logo\" alt=\"\" height=\"24\"> \(shown)" : "\(shown)"
+    }
+
+    /// A page taking one file from a multipart form (with room for an image; the other forms keep
+    /// their 64 KiB): signed in, the session's CSRF token checked, the file PUT to the API route
+    /// `api` names as its type and base64 bytes, and `answer` made from the API's result.
+    func addUpload(
+        _ router: inout Router, _ path: String, field: String, signIn: String = "/login",
+        api: @escaping @Sendable (WebRequest) -> String,
+        answer: @escaping @Sendable (WebRequest, APIResult) -> HTTPResponse
+    ) {
+        router.add(.post, path, bodyLimit: 1 << 20) { [self] context in
+            let request = resolve(context)
+            guard let session = request.session else { return Self.redirect(signIn) }
+            let parts = Self.multipart(context.request)
+            guard Self.constantTimeEqual(String(decoding: parts["csrf"]?.bytes ?? [], as: UTF8.self), session.csrfToken)
+            else {
+                return Self.secured(
+                    request.page(
+                        title: request.text["error.title"],
+                        body: "<p class=\"error\">\(request.text["error.forbidden"]) (CSRF)</p>", status: 403))
+            }
+            let file = parts[field]
+            let result = request.call(
+                .put, api(request),
+                body: ["type": file?.type ?? "", "data": Data(file?.bytes ?? []).base64EncodedString()])
+            return Self.secured(answer(request, result))
+        }
     }
 
     /// One part of a multipart/form-data body.

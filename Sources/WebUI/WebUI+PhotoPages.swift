@@ -1,4 +1,5 @@
 import BackOffice
+import CoreStorage
 import Foundation
 import HTTP
 import PorteroModel
@@ -7,10 +8,16 @@ import PorteroModel
 /// shown beside every entry of the live view; a member sends their own from Settings and staff
 /// approve or turn it down.
 extension WebUI {
+    /// True when `user` has a photo in `state`; a store that cannot answer reads as none.
+    static func hasPhoto(_ request: WebRequest, _ user: Int64?, _ state: PhotoState) -> Bool {
+        guard let user else { return false }
+        return (try? request.ui.api.withDatabase { try $0.photos.hasPhoto(of: UserID(user), state) }) == true
+    }
+
     /// The member's photo when the desk has one, else their initials.
     static func avatar(_ request: WebRequest, user: Int64?, name: String, big: Bool = false) -> HTML {
         let style = big ? "avatar big" : "avatar"
-        if let user, (try? request.ui.api.withDatabase { try $0.photos.hasPhoto(of: UserID(user)) }) == true {
+        if let user, hasPhoto(request, user, .approved) {
             return "<img class=\"\(style) photo\" src=\"/api/v1/users/\(user)/photo\" alt=\"\(name)\">"
         }
         let initials = String(name.split(separator: " ").prefix(2).compactMap(\.first))
@@ -22,8 +29,9 @@ extension WebUI {
     static func photoSection(_ request: WebRequest, id: String, error: String?) -> HTML {
         let t = request.text
         guard request.may(.users) else { return "" }
-        let pending = request.call(.get, "/api/v1/users/\(id)/photo", query: [("state", "pending")]).ok
-        let current = request.call(.get, "/api/v1/users/\(id)/photo").ok
+        // Whether there are photos, without loading them (the page was shown: the member is visible).
+        let pending = Self.hasPhoto(request, Int64(id), .pending)
+        let current = Self.hasPhoto(request, Int64(id), .approved)
         let waiting: HTML =
             pending
             ? """
@@ -46,8 +54,9 @@ extension WebUI {
     /// The member's own photo on Settings: the one shown, the one waiting, and a form to send one.
     static func ownPhotoSection(_ request: WebRequest, error: String?) -> HTML {
         let t = request.text
-        let current = request.call(.get, "/api/v1/me/photo").ok
-        let pending = request.call(.get, "/api/v1/me/photo", query: [("state", "pending")]).ok
+        let me = request.account.map(\.id.rawValue)
+        let current = Self.hasPhoto(request, me, .approved)
+        let pending = Self.hasPhoto(request, me, .pending)
         let shown: HTML = "<p><img class=\"avatar big photo\" src=\"/api/v1/me/photo\" alt=\"\(t["photo.mine"])\"></p>"
         return """
             <section class="card" id="photo"><h2>\(t["photo.mine"])</h2>\
@@ -62,27 +71,11 @@ extension WebUI {
     }
 
     package func declarePhotoPages(_ router: inout Router) {
-        // Uploads: multipart with room for the image (the other forms keep their 64 KiB).
         for (path, own) in [("/members/:id/photo", false), ("/settings/photo", true)] {
-            router.add(.post, path, bodyLimit: 1 << 20) { [self] context in
-                let request = resolve(context)
-                guard let session = request.session else { return Self.redirect("/login") }
-                let parts = Self.multipart(context.request)
-                guard
-                    Self.constantTimeEqual(
-                        String(decoding: parts["csrf"]?.bytes ?? [], as: UTF8.self), session.csrfToken)
-                else {
-                    return Self.secured(
-                        request.page(
-                            title: request.text["error.title"],
-                            body: "<p class=\"error\">\(request.text["error.forbidden"]) (CSRF)</p>", status: 403))
-                }
-                let file = parts["photo"]
-                let id = Int64(request.parameter("id")) ?? 0
-                let result = request.call(
-                    .put, own ? "/api/v1/me/photo" : "/api/v1/users/\(id)/photo",
-                    body: ["type": file?.type ?? "", "data": Data(file?.bytes ?? []).base64EncodedString()])
-                return Self.secured(Self.photoAnswer(request, result, own: own, id: id))
+            addUpload(&router, path, field: "photo") { request in
+                own ? "/api/v1/me/photo" : "/api/v1/users/\(Int64(request.parameter("id")) ?? 0)/photo"
+            } answer: { request, result in
+                Self.photoAnswer(request, result, own: own, id: Int64(request.parameter("id")) ?? 0)
             }
         }
         for (action, method, query) in [
