@@ -16,7 +16,7 @@ public func fuzzKeypad(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         time += Int64(bytes[index + 2])
         index += 3
         guard let key = keymap.key(code: code, value: value) else { continue }
-        if case let .success(read)? = wedge.key(key, at: .milliseconds(time)) {
+        if case let .success(.card(read))? = wedge.key(key, at: .milliseconds(time)) {
             _ = collector.card(read, at: .milliseconds(time))
         }
         if case let .submitted(digits)? = pin.key(key, at: .milliseconds(time)) {

@@ -224,6 +224,11 @@ extension Schema {
                     optional: [
                         "pin": .string(pattern: "^[0-9a-f]+$"), "duressPin": .string(pattern: "^[0-9a-f]+$"),
                         "visitsElsewhere": visitCounters,
+                        "phones": .array(
+                            .object([
+                                "id": .id, "key": .string(pattern: "^[0-9a-f]{128}$", minLength: 128, maxLength: 128),
+                                "active": .boolean,
+                            ])),
                     ]),
                 "plan": .anyObject(description: "a plan version as the replica keeps it"),
                 "member": .object(

@@ -52,7 +52,8 @@ extension CoreAPI {
             query: [.integer("after", 0...Int64.max), .integer("limit", 1...20_000)],
             answers: [
                 .json(200, .syncSnapshotPage, "a page"),
-                .file(SyncBinary.mediaTypeV5, "a page, binary (asked for in Accept)"),
+                .file(SyncBinary.mediaTypeV6, "a page, binary (asked for in Accept)"),
+                .file(SyncBinary.mediaTypeV5, "a page, binary, without phones (asked for in Accept)"),
                 .file(SyncBinary.mediaTypeV4, "a page, binary, without payments owed (asked for in Accept)"),
                 .file(
                     SyncBinary.mediaTypeV3,

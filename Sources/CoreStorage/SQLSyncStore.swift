@@ -118,6 +118,21 @@ public final class SQLSyncStore: SyncStore {
                 )
             })
         { cards[user, default: []].append(card) }
+        var phones: [Int64: [SyncPhone]] = [:]
+        for (user, phone) in try db.query(
+            """
+            SELECT user_id, id, public_key, revoked_at IS NULL FROM member_phones
+            WHERE user_id BETWEEN ? AND ? ORDER BY id
+            """, low, high,
+            map: {
+                (
+                    try $0.get(0) as Int64,
+                    SyncPhone(
+                        id: try $0.get(1), key: ($0.bytes(2) ?? []).map { String(format: "%02x", $0) }.joined(),
+                        active: try $0.get(3))
+                )
+            })
+        { phones[user, default: []].append(phone) }
         var freezes: [Int64: [FreezePeriod]] = [:]
         for (subscription, period) in try db.query(
             """
@@ -184,7 +199,7 @@ public final class SQLSyncStore: SyncStore {
                     pin: base.pin.map { $0.map { String(format: "%02x", $0) }.joined() },
                     duressPin: base.duress.map { $0.map { String(format: "%02x", $0) }.joined() },
                     cards: cards[id] ?? [],
-                    subscriptions: subscriptions[id] ?? [], visitsElsewhere: elsewhere[id]))
+                    subscriptions: subscriptions[id] ?? [], visitsElsewhere: elsewhere[id], phones: phones[id] ?? []))
         }
     }
 

@@ -62,12 +62,13 @@ public struct PINEntry: Sendable {
 /// At a card-and-PIN door: holds a card read until its PIN arrives or the window closes.
 public struct CardThenPIN: Sendable {
     public var windowNanoseconds: Int64
-    private var pending: (card: CardRead, at: MonotonicInstant)?
+    private var pending: (scan: Scan, at: MonotonicInstant)?
 
+    /// A card or a phone pass, with the PIN keyed after it or without one.
     public enum Outcome: Hashable, Sendable {
-        case cardWithPIN(CardRead, String)
+        case cardWithPIN(Scan, String)
         /// The window closed without a PIN: decide the card alone (the decision answers `pin.required`).
-        case cardWithoutPIN(CardRead)
+        case cardWithoutPIN(Scan)
     }
 
     public init(windowMilliseconds: Int64 = 10_000) {
@@ -81,9 +82,12 @@ public struct CardThenPIN: Sendable {
     public var deadline: MonotonicInstant? { pending?.at.adding(nanoseconds: windowNanoseconds) }
 
     /// A card read: starts the window. A card already waiting is decided without PIN first.
-    public mutating func card(_ read: CardRead, at now: MonotonicInstant) -> Outcome? {
-        let previous = pending.map { Outcome.cardWithoutPIN($0.card) }
-        pending = (read, now)
+    public mutating func card(_ read: CardRead, at now: MonotonicInstant) -> Outcome? { held(.card(read), at: now) }
+
+    /// A card read or a phone pass scanned: starts the window, as `card` does.
+    public mutating func held(_ scan: Scan, at now: MonotonicInstant) -> Outcome? {
+        let previous = pending.map { Outcome.cardWithoutPIN($0.scan) }
+        pending = (scan, now)
         return previous
     }
 
@@ -91,13 +95,13 @@ public struct CardThenPIN: Sendable {
     public mutating func pin(_ digits: String, at now: MonotonicInstant) -> Outcome? {
         guard let waiting = pending else { return nil }
         pending = nil
-        guard now.nanoseconds(since: waiting.at) <= windowNanoseconds else { return .cardWithoutPIN(waiting.card) }
-        return .cardWithPIN(waiting.card, digits)
+        guard now.nanoseconds(since: waiting.at) <= windowNanoseconds else { return .cardWithoutPIN(waiting.scan) }
+        return .cardWithPIN(waiting.scan, digits)
     }
 
     public mutating func poll(_ now: MonotonicInstant) -> Outcome? {
         guard let waiting = pending, now.nanoseconds(since: waiting.at) > windowNanoseconds else { return nil }
         pending = nil
-        return .cardWithoutPIN(waiting.card)
+        return .cardWithoutPIN(waiting.scan)
     }
 }

@@ -4,6 +4,8 @@ import PorteroModel
 /// What a reader transport produced after its descriptor was readable (or its timer fired).
 public enum ReaderEvent: Hashable, Sendable {
     case card(CardRead)
+    /// A member's phone pass, from a QR scanner.
+    case pass(PassCode)
     case keys([Character])
     case rejected(ReadRejection)
     /// The device went away (unplugged, hung up); the daemon reopens it when udev says it is back.
@@ -146,7 +148,8 @@ public final class WedgeReader {
                 continue
             }
             switch wedge.key(key, at: now) {
-            case let .success(read)?: events.append(.card(read))
+            case let .success(.card(read))?: events.append(.card(read))
+            case let .success(.pass(code))?: events.append(.pass(code))
             case let .failure(rejection)?: events.append(.rejected(rejection))
             case nil: break
             }

@@ -1,9 +1,19 @@
 import PorteroModel
 
-/// Turns the keys a keyboard-wedge reader types into card numbers: digits, then Enter.
+/// What a scanner or a keyboard-wedge reader read: a card number, or a member's phone pass.
+public enum Scan: Hashable, Sendable {
+    case card(CardRead)
+    case pass(PassCode)
+
+    public var card: CardRead? { if case let .card(read) = self { read } else { nil } }
+}
+
+/// Turns the keys a keyboard-wedge reader types into card numbers: digits, then Enter. A QR
+/// scanner in keyboard mode types a phone pass the same way: its 196 digits, then Enter.
 ///
 /// A pause longer than `interKeyTimeout` between keys discards what was typed (a person at a
-/// keyboard, or a frame cut by an unplug); more than `maximumLength` characters is not a card.
+/// keyboard, or a frame cut by an unplug); more than `maximumLength` characters is not a card,
+/// and more than a pass's length is nothing.
 public struct WedgeAssembler: Sendable {
     public enum Base: String, Sendable, Codable, CaseIterable {
         case decimal
@@ -23,7 +33,7 @@ public struct WedgeAssembler: Sendable {
     }
 
     /// Feeds one key; returns a card on Enter, a rejection for what cannot be a card.
-    public mutating func key(_ key: KeyInput, at now: MonotonicInstant) -> Result<CardRead, ReadRejection>? {
+    public mutating func key(_ key: KeyInput, at now: MonotonicInstant) -> Result<Scan, ReadRejection>? {
         var expired: ReadRejection?
         if let last = lastKey, now.nanoseconds(since: last) > interKeyTimeoutNanoseconds, !typed.isEmpty {
             expired = .truncatedFrame(received: typed.count)
@@ -32,19 +42,23 @@ public struct WedgeAssembler: Sendable {
         lastKey = now
         switch key {
         case let .character(character):
-            if typed.count >= maximumLength {
+            if typed.utf8.count >= max(maximumLength, PassCode.length) {
                 typed = ""
-                return .failure(.badDigits("more than \(maximumLength) characters"))
+                return .failure(.badDigits("more than \(max(maximumLength, PassCode.length)) characters"))
             }
             typed.append(character)
             return expired.map { .failure($0) }
         case .enter:
             defer { typed = "" }
             if typed.isEmpty { return expired.map { .failure($0) } }
+            if let pass = PassCode(scanned: typed) { return .success(.pass(pass)) }
+            if typed.utf8.count > maximumLength { return .failure(.badDigits("more than \(maximumLength) characters")) }
             let radix = base == .decimal ? 10 : 16
             guard let value = UInt64(typed, radix: radix) else { return .failure(.badDigits(typed)) }
             return .success(
-                CardRead(format: .wedge, bits: 0, facility: nil, number: value, credential: CardNumber(rawValue: value))
+                .card(
+                    CardRead(
+                        format: .wedge, bits: 0, facility: nil, number: value, credential: CardNumber(rawValue: value)))
             )
         case .star, .hash, .backspace:
             typed = ""

@@ -26,7 +26,9 @@ public final class AccessService {
     /// be read or written; the caller then keeps the door shut.
     public func handle(_ request: AccessRequest, at door: Door, now: Timestamp) throws -> Outcome {
         let outcome = try evaluate(request, at: door, now: now)
-        try store.record(outcome.event, newState: outcome.decision.userID == nil ? nil : outcome.state)
+        var spent: PassCode?
+        if outcome.decision.granted, case let .pass(code) = request.presented { spent = code }
+        try store.record(outcome.event, newState: outcome.decision.userID == nil ? nil : outcome.state, spending: spent)
         return outcome
     }
 
@@ -52,7 +54,7 @@ public final class AccessService {
 
     /// The look-up and the decision, with the event and the user's next state, written nowhere.
     func evaluate(_ request: AccessRequest, at door: Door, now: Timestamp) throws -> Outcome {
-        var (facts, state) = try store.facts(for: request.presented)
+        var (facts, state) = try store.facts(for: request.presented, now: now)
         if request.direction == .entry, !store.context.occupancy.isEmpty, let user = facts?.user.id {
             // A count that cannot be read leaves the capacity unchecked for this entry: the limit
             // is about crowding, and every other check still runs.
@@ -78,6 +80,7 @@ public final class AccessService {
         switch request.presented {
         case .pin: .pin
         case .card: request.pin != nil && door.requiresPIN ? .cardAndPIN : .card
+        case .pass: .phone
         }
     }
 }

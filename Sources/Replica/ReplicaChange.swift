@@ -44,8 +44,8 @@ public enum ReplicaChange: Hashable, Sendable {
     case upsertSubscription(Subscription)
     case deleteSubscription(SubscriptionID)
     /// A user's whole state from the core: the row (keeping the decision state: visit counters,
-    /// presence, PIN attempts), and exactly these cards and subscriptions.
-    case replaceUser(ReplicaUser, cards: [Credential], subscriptions: [Subscription])
+    /// presence, PIN attempts), and exactly these cards, subscriptions and pass phones.
+    case replaceUser(ReplicaUser, cards: [Credential], subscriptions: [Subscription], phones: [ReplicaPhone] = [])
     /// A lockdown, free access or release from the core: kept with the cursor, so it outlives a
     /// restart (an unlock, which is of the moment, is not kept).
     case doorCommand(SyncDoorCommand)

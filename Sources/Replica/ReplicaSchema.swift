@@ -305,5 +305,6 @@ enum ReplicaSchema {
                     CREATE INDEX snapshot_chain_cards_by_user ON snapshot_chain_cards(user_id);
                     """),
             ReplicaSchema.occupancy,
+            ReplicaSchema.phones,
         ])
 }

@@ -9,6 +9,7 @@ extension ReplicaStore {
     /// The staging tables a snapshot fills before it is swapped in.
     static let snapshotTables = [
         "snapshot_users", "snapshot_cards", "snapshot_subscriptions", "snapshot_plans", "snapshot_chain_cards",
+        "snapshot_phones",
     ]
 
     /// The columns of a user's row that sync writes (the rest is this branch's decision state).

@@ -27,12 +27,13 @@ extension ReplicaStore {
         return AccessState(visits: visits, presence: presence, pinAttempts: attempts)
     }
 
-    /// Writes the decision's event, queues it for the core and stores the user's new state, in one
-    /// transaction. When this returns the event is on disk (synchronous=FULL); when it throws
-    /// (a full disk, say) nothing of it was written.
-    public func record(_ event: AttendanceEvent, newState: AccessState?) throws {
+    /// Writes the decision's event, queues it for the core, stores the user's new state and spends
+    /// the phone pass that opened the door, in one transaction. When this returns the event is on
+    /// disk (synchronous=FULL); when it throws (a full disk, say) nothing of it was written.
+    public func record(_ event: AttendanceEvent, newState: AccessState?, spending pass: PassCode? = nil) throws {
         try db.transaction {
             try insertEvent(event)
+            if let pass { try spend(pass) }
             if let newState, let userID = event.userID {
                 try saveState(newState, for: userID)
             }

@@ -35,7 +35,9 @@ extension SyncItem {
                     id: CredentialID($0.id), userID: UserID(user.id), card: CardNumber(rawValue: $0.number),
                     status: $0.status)
             }
-            return .replaceUser(replicaUser, cards: cards, subscriptions: user.subscriptions)
+            return .replaceUser(
+                replicaUser, cards: cards, subscriptions: user.subscriptions,
+                phones: (user.phones ?? []).compactMap(\.replicaPhone))
         }
     }
 }
@@ -93,8 +95,9 @@ extension ReplicaStore {
             }
             for item in page.items {
                 switch item.replicaChange {
-                case let .replaceUser(user, cards, subscriptions):
+                case let .replaceUser(user, cards, subscriptions, phones):
                     try writeUser(user, into: "snapshot_users")
+                    try replacePhones(phones, of: user.id, in: "snapshot_phones")
                     for card in cards {
                         guard let number = card.cardNumber else { continue }
                         try db.run(
@@ -155,6 +158,18 @@ extension ReplicaStore {
                 """)
             try db.execute("DELETE FROM plans")
             try db.execute("INSERT INTO plans (id, body) SELECT id, body FROM snapshot_plans")
+            // A phone that keeps its key keeps its last code used: a spent code stays spent.
+            try db.execute(
+                """
+                DELETE FROM phones WHERE id NOT IN (SELECT id FROM snapshot_phones)
+                    OR public_key != (SELECT public_key FROM snapshot_phones s WHERE s.id = phones.id)
+                """)
+            try db.execute(
+                """
+                INSERT INTO phones (id, user_id, public_key, active)
+                SELECT id, user_id, public_key, active FROM snapshot_phones WHERE true
+                ON CONFLICT(id) DO UPDATE SET user_id = excluded.user_id, active = excluded.active
+                """)
             try db.execute("DELETE FROM chain_cards")
             try db.execute(
                 "INSERT INTO chain_cards (card_number, user_id, active, subscribed_through) "

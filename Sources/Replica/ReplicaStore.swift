@@ -1,4 +1,5 @@
 import Foundation
+import Crypto
 import PorteroModel
 import SyncWire
 import SQLite
@@ -28,6 +29,9 @@ public final class ReplicaStore {
     /// The look-up's statements, prepared once and held, so the hot path skips the cache's hashing.
     private let cardLookup: Statement
     private let pinLookup: Statement
+    private let phoneLookup: Statement
+    /// Phones' public keys, built once (see `passKey`).
+    var passKeys: [Int64: (bytes: [UInt8], key: PublicKey)] = [:]
     private let subscriptionsOfUser: Statement
 
     /// Opens (creating and migrating) the replica of `branchID` at `path`.
@@ -73,6 +77,7 @@ public final class ReplicaStore {
         self.db = db
         self.cardLookup = try db.statement(Self.cardLookupSQL)
         self.pinLookup = try db.statement(Self.pinLookupSQL)
+        self.phoneLookup = try db.statement(Self.phoneLookupSQL)
         self.subscriptionsOfUser = try db.statement(Self.subscriptionsSQL)
         self.dataVersion = try db.statement("PRAGMA data_version")
         try reloadPlans()
@@ -194,8 +199,9 @@ public final class ReplicaStore {
                     case let .doorCommand(command): try record(command)
                     case let .chainMember(member): try replaceChainMember(member, in: "chain_cards")
                     case let .branchSetup(setup): try save(setup)
-                    case let .replaceUser(user, cards, subscriptions):
+                    case let .replaceUser(user, cards, subscriptions, phones):
                         try writeUser(user)
+                        try replacePhones(phones, of: user.id)
                         try db.run("DELETE FROM cards WHERE user_id = ?", user.id.rawValue)
                         try db.run("DELETE FROM subscriptions WHERE user_id = ?", user.id.rawValue)
                         for card in cards {
@@ -245,7 +251,9 @@ public final class ReplicaStore {
     // MARK: Look-up
 
     /// Gathers the facts for one presented credential (nil facts: unknown) and its user's state.
-    public func facts(for presented: PresentedCredential) throws -> (facts: AccessFacts?, state: AccessState) {
+    public func facts(for presented: PresentedCredential, now: Timestamp = .now()) throws -> (
+        facts: AccessFacts?, state: AccessState
+    ) {
         try refreshPlansIfChanged()
         return try db.read {
             // The credential, its user and the user's state: two keyed descents in one statement.
@@ -257,6 +265,9 @@ public final class ReplicaStore {
             case let .pin(digest):
                 statement = pinLookup
                 try statement.bind(bytes: digest.bytes, at: 1)
+            case let .pass(code):
+                statement = phoneLookup
+                try statement.bind(int64: code.phone.rawValue, at: 1)
             }
             defer { statement.reset() }
             guard try statement.step() else {
@@ -265,7 +276,14 @@ public final class ReplicaStore {
                 return (try chainFacts(number), .initial)
             }
             let row = statement.row
-            let credentialID = CredentialID(try row.requiredInt64(0))
+            var passRefusal: ReasonCode?
+            if case let .pass(code) = presented {
+                // A pass that is not this phone's (a forged or damaged code) is nobody's.
+                guard let verdict = try passVerdict(code, row: row, now: now) else { return (nil, .initial) }
+                passRefusal = verdict
+            }
+            let credentialID: CredentialID? =
+                if case .pass = presented { nil } else { CredentialID(try row.requiredInt64(0)) }
             let userID = UserID(try row.requiredInt64(1))
             let statusText: String = try row.get(2)
             guard let status = Credential.Status(rawValue: statusText) else {
@@ -285,7 +303,7 @@ public final class ReplicaStore {
             let state = try Self.state(from: row, at: 8)
             let elsewhere = try Self.visitsElsewhere(from: row, at: 19)
             statement.reset()
-            let facts = AccessFacts(
+            var facts = AccessFacts(
                 credentialID: credentialID, credentialStatus: status, user: user,
                 subscriptions: try loadSubscriptions(userID).map { subscription in
                     let plan = plans[subscription.planID]
@@ -296,23 +314,10 @@ public final class ReplicaStore {
                     return SubscriptionFacts(subscription: subscription, plan: plan, visitsUsed: used)
                 },
                 pin: pin, duressPIN: duress, visitsElsewhere: elsewhere)
+            facts.passRefusal = passRefusal
             return (facts, state)
         }
     }
-
-    static let userColumns = """
-        u.active, u.roles, u.granted_here, u.pin_digest, u.duress_digest,
-        u.visit_day, u.day_count, u.visit_week, u.week_count, u.visit_month, u.month_count,
-        u.inside, u.presence_since, u.last_entry, u.pin_failures, u.pin_locked_until,
-        u.elsewhere_day, u.elsewhere_day_count, u.elsewhere_week, u.elsewhere_week_count, u.elsewhere_month,
-        u.elsewhere_month_count
-        """
-    static let cardLookupSQL =
-        "SELECT c.id, c.user_id, c.status, \(userColumns) FROM cards c JOIN users u ON u.id = c.user_id "
-        + "WHERE c.card_number = ?"
-    static let pinLookupSQL =
-        "SELECT p.id, p.user_id, p.status, \(userColumns) FROM pins p JOIN users u ON u.id = p.user_id "
-        + "WHERE p.digest = ?"
 
     static let subscriptionsSQL = """
         SELECT id, plan_id, start_day, end_day, grace_days, status, freezes, price_minor, currency, visits_elsewhere,

@@ -17,10 +17,14 @@ public enum SyncBinary {
     public static let mediaTypeV4 = "application/x-portero-sync-4"
     /// Snapshot pages of version 5: the first day a payment owed closes the door, per subscription.
     public static let mediaTypeV5 = "application/x-portero-sync-5"
+    /// Snapshot pages of version 6: the phones that carry each person's pass.
+    public static let mediaTypeV6 = "application/x-portero-sync-6"
     /// What a daemon puts in `Accept` for a snapshot page.
-    public static let snapshotAccept = "\(mediaTypeV5), \(mediaTypeV4), \(mediaTypeV3), \(mediaType)"
+    public static let snapshotAccept = "\(mediaTypeV6), \(mediaTypeV5), \(mediaTypeV4), \(mediaTypeV3), \(mediaType)"
     /// The media type of each version a core writes, newest first.
-    public static let snapshotVersions = [(mediaTypeV5, 5), (mediaTypeV4, 4), (mediaTypeV3, 3), (mediaType, 2)]
+    public static let snapshotVersions = [
+        (mediaTypeV6, 6), (mediaTypeV5, 5), (mediaTypeV4, 4), (mediaTypeV3, 3), (mediaType, 2),
+    ]
 
     public struct Malformed: Error, Sendable, CustomStringConvertible {
         public let reason: String
@@ -141,12 +145,13 @@ public enum SyncBinary {
 
     // MARK: Snapshot pages
 
-    /// A page in `version` 2 to 5; what an earlier version cannot carry (duress PINs before 3,
-    /// the chain's card index and visits elsewhere before 4, payments owed before 5) is left out.
+    /// A page in `version` 2 to 6; what an earlier version cannot carry (duress PINs before 3,
+    /// the chain's card index and visits elsewhere before 4, payments owed before 5, phones
+    /// before 6) is left out.
     /// A branch's setup never travels in a page: a replica asks `GET /api/v1/sync/setup` after its snapshot.
-    public static func encode(_ page: SyncSnapshotPage, version: Int = 5) throws -> [UInt8] {
+    public static func encode(_ page: SyncSnapshotPage, version: Int = 6) throws -> [UInt8] {
         var out = Writer()
-        out.bytes = Array("PSP\(min(5, max(2, version)))".utf8)
+        out.bytes = Array("PSP\(min(6, max(2, version)))".utf8)
         out.signed(page.sequence)
         out.signed(page.serverTime.milliseconds)
         out.optional(page.nextAfter)
@@ -197,6 +202,15 @@ public enum SyncBinary {
                     if version >= 5 { out.optional(s.unpaidFrom.map { Int64($0.rawValue) }) }
                 }
                 if version >= 4 { out.counters(user.visitsElsewhere) }
+                if version >= 6 {
+                    let phones = user.phones ?? []
+                    out.unsigned(UInt64(phones.count))
+                    for phone in phones {
+                        out.signed(phone.id)
+                        out.string(phone.key)
+                        out.flag(phone.active)
+                    }
+                }
             case let .removeUser(id):
                 out.bytes.append(2)
                 out.signed(id)
@@ -219,7 +233,7 @@ public enum SyncBinary {
 
     public static func decodeSnapshotPage(_ bytes: [UInt8]) throws -> SyncSnapshotPage {
         var input = Reader(bytes)
-        let version = (3...5).first { bytes.starts(with: Array("PSP\($0)".utf8)) } ?? 2
+        let version = (3...6).first { bytes.starts(with: Array("PSP\($0)".utf8)) } ?? 2
         try input.tag("PSP\(version)")
         let sequence = try input.signed()
         let serverTime = Timestamp(milliseconds: try input.signed())
@@ -276,13 +290,21 @@ public enum SyncBinary {
                             }, unpaidFrom: unpaid.map { LocalDay(daysSinceEpoch: Int32(truncatingIfNeeded: $0)) }))
                 }
                 let elsewhere = version >= 4 ? try input.counters() : nil
+                var phones: [SyncPhone]?
+                if version >= 6 {
+                    phones = []
+                    for _ in 0..<(try input.count(1_000)) {
+                        let phoneID = try input.signed(), key = try input.string(), active = try input.flag()
+                        phones?.append(SyncPhone(id: phoneID, key: key, active: active))
+                    }
+                }
                 items.append(
                     .user(
                         SyncUser(
                             id: id, clave: clave, displayName: name, active: active, roles: roles,
                             grantedHere: grantedHere,
                             pin: pin.isEmpty ? nil : pin, duressPin: duress.isEmpty ? nil : duress, cards: cards,
-                            subscriptions: subscriptions, visitsElsewhere: elsewhere)))
+                            subscriptions: subscriptions, visitsElsewhere: elsewhere, phones: phones)))
             case 2:
                 items.append(.removeUser(try input.signed()))
             case 3:

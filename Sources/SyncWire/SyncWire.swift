@@ -36,12 +36,15 @@ public struct SyncUser: Hashable, Sendable, Codable {
     /// that were not made at the receiving branch's doors, in its current day, week and month
     /// (nil: no such plan). The branch adds its own.
     public var visitsElsewhere: VisitCounters?
+    /// The phones that carry their pass (nil from a core that has none to tell).
+    public var phones: [SyncPhone]?
 
     public init(
         id: Int64, clave: Int64, displayName: String, active: Bool, roles: [Role], grantedHere: Bool, pin: String?,
         duressPin: String? = nil, cards: [SyncCard], subscriptions: [Subscription],
-        visitsElsewhere: VisitCounters? = nil
+        visitsElsewhere: VisitCounters? = nil, phones: [SyncPhone]? = nil
     ) {
+        self.phones = phones
         self.visitsElsewhere = visitsElsewhere
         self.duressPin = duressPin
         self.id = id

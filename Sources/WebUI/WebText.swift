@@ -340,8 +340,14 @@ public struct WebText: Sendable {
         "reason.branch.full": ("Sucursal llena (cupo máximo)", "Branch full (capacity reached)"),
         "reason.credential.unknown": ("Tarjeta no registrada", "Card not registered"),
         "reason.credential.lost": ("Tarjeta reportada como extraviada", "Card reported lost"),
-        "reason.credential.revoked": ("Tarjeta revocada", "Card revoked"),
+        "reason.credential.revoked": ("Tarjeta o teléfono revocado", "Card or phone revoked"),
         "reason.user.inactive": ("Usuario dado de baja", "User deactivated"),
+        "reason.pass.invalid": ("Pase del teléfono no válido", "Phone pass not valid"),
+        "reason.pass.expired": (
+            "Pase del teléfono vencido: una captura o un código reenviado",
+            "Phone pass expired: a screenshot or a forwarded code"
+        ),
+        "reason.pass.used": ("Pase del teléfono ya usado", "Phone pass already used"),
         "reason.plan.branch_not_covered": ("Su plan no incluye esta sucursal", "Their plan does not cover this branch"),
         "reason.subscription.none": ("Sin plan contratado", "No plan bought"),
         "reason.subscription.not_started": ("Su plan aún no comienza", "Their plan has not started"),

@@ -67,7 +67,7 @@ import Testing
         // The binary page of versions 5 and 4 carries the same; version 3 (a daemon not yet upgraded) none of it.
         let binary = try fixture.bearer(
             "GET", "/api/v1/sync/snapshot?after=0&limit=1000", token, headers: [("Accept", SyncBinary.snapshotAccept)])
-        #expect(binary.headers.contains { $0.0 == "Content-Type" && $0.1 == SyncBinary.mediaTypeV5 })
+        #expect(binary.headers.contains { $0.0 == "Content-Type" && $0.1 == SyncBinary.mediaTypeV6 })
         #expect(Self.chainMembers(try SyncBinary.decodeSnapshotPage(binary.body).items) == index)
         let three = try fixture.bearer(
             "GET", "/api/v1/sync/snapshot?after=0&limit=1000", token,

@@ -35,9 +35,9 @@ import Testing
 
 @Suite struct WedgeAssemblerTests {
     func type(_ text: String, into wedge: inout WedgeAssembler, start: Int64 = 0, spacing: Int64 = 10) -> [Result<
-        CardRead, ReadRejection
+        Scan, ReadRejection
     >] {
-        var out: [Result<CardRead, ReadRejection>] = []
+        var out: [Result<Scan, ReadRejection>] = []
         for (index, character) in text.enumerated() {
             let key: KeyInput = character == "\n" ? .enter : .character(character)
             if let result = wedge.key(key, at: .milliseconds(start + Int64(index) * spacing)) { out.append(result) }
@@ -49,13 +49,13 @@ import Testing
         var wedge = WedgeAssembler()
         let out = type("0012345670\n", into: &wedge)
         #expect(out.count == 1)
-        #expect(try out[0].get().credential == CardNumber(rawValue: 12_345_670))
-        #expect(try out[0].get().format == .wedge)
+        #expect(try out[0].get().card?.credential == CardNumber(rawValue: 12_345_670))
+        #expect(try out[0].get().card?.format == .wedge)
     }
 
     @Test func hexadecimalReaders() throws {
         var wedge = WedgeAssembler(base: .hexadecimal)
-        #expect(try type("BC6146\n", into: &wedge)[0].get().number == 0xBC6146)
+        #expect(try type("BC6146\n", into: &wedge)[0].get().card?.number == 0xBC6146)
     }
 
     @Test func aPauseDiscardsWhatWasTyped() throws {
@@ -63,7 +63,7 @@ import Testing
         _ = type("123", into: &wedge)
         let out = type("456\n", into: &wedge, start: 1_000)
         #expect(out.first == .failure(.truncatedFrame(received: 3)))
-        #expect(try out.last?.get().number == 456)
+        #expect(try out.last?.get().card?.number == 456)
     }
 
     @Test func tooManyDigitsOrForeignKeysAreRejected() {
@@ -131,7 +131,7 @@ import Testing
         var collector = CardThenPIN(windowMilliseconds: 10_000)
         #expect(collector.card(card, at: .milliseconds(0)) == nil)
         #expect(collector.isWaiting)
-        #expect(collector.pin("2468", at: .milliseconds(9_000)) == .cardWithPIN(card, "2468"))
+        #expect(collector.pin("2468", at: .milliseconds(9_000)) == .cardWithPIN(.card(card), "2468"))
         #expect(!collector.isWaiting)
     }
 
@@ -139,7 +139,7 @@ import Testing
         var collector = CardThenPIN(windowMilliseconds: 10_000)
         _ = collector.card(card, at: .milliseconds(0))
         #expect(collector.poll(.milliseconds(10_000)) == nil)
-        #expect(collector.poll(.milliseconds(10_001)) == .cardWithoutPIN(card))
+        #expect(collector.poll(.milliseconds(10_001)) == .cardWithoutPIN(.card(card)))
         #expect(collector.pin("2468", at: .milliseconds(10_002)) == nil)
     }
 
@@ -147,7 +147,7 @@ import Testing
         var collector = CardThenPIN()
         let other = CardRead(format: .em4100, bits: 40, facility: 0, number: 7, credential: CardNumber(rawValue: 7))
         _ = collector.card(card, at: .milliseconds(0))
-        #expect(collector.card(other, at: .milliseconds(100)) == .cardWithoutPIN(card))
-        #expect(collector.pin("1111", at: .milliseconds(200)) == .cardWithPIN(other, "1111"))
+        #expect(collector.card(other, at: .milliseconds(100)) == .cardWithoutPIN(.card(card)))
+        #expect(collector.pin("1111", at: .milliseconds(200)) == .cardWithPIN(.card(other), "1111"))
     }
 }

@@ -28,7 +28,11 @@ import Testing
             subscriptions: [subscription],
             visitsElsewhere: VisitCounters(
                 day: LocalDay(daysSinceEpoch: 20_015), dayCount: 1, weekStart: LocalDay(daysSinceEpoch: 20_013),
-                weekCount: 2, month: LocalDay(daysSinceEpoch: 20_015).monthKey, monthCount: 5))
+                weekCount: 2, month: LocalDay(daysSinceEpoch: 20_015).monthKey, monthCount: 5),
+            phones: [
+                SyncPhone(id: 3, key: String(repeating: "0a", count: 64), active: true),
+                SyncPhone(id: 4, key: String(repeating: "ff", count: 64), active: false),
+            ])
         return SyncSnapshotPage(
             sequence: 1_234,
             items: [
@@ -56,6 +60,7 @@ import Testing
         func withoutPaymentsOwed(_ items: [SyncItem]) -> [SyncItem] {
             items.map { item in
                 guard case var .user(user) = item else { return item }
+                user.phones = nil  // before version 6
                 user.subscriptions = user.subscriptions.map {
                     var subscription = $0
                     subscription.unpaidFrom = nil
@@ -80,11 +85,19 @@ import Testing
         let three = try SyncBinary.encode(Self.page, version: 3)
         #expect(Array(three.prefix(4)) == Array("PSP3".utf8))
         #expect(try SyncBinary.decodeSnapshotPage(three) == expected)
-        #expect(Array(try SyncBinary.encode(Self.page).prefix(4)) == Array("PSP5".utf8))
+        #expect(Array(try SyncBinary.encode(Self.page).prefix(4)) == Array("PSP6".utf8))
         #expect(
             SyncBinary.snapshotVersions.map(\.0) == [
-                SyncBinary.mediaTypeV5, SyncBinary.mediaTypeV4, SyncBinary.mediaTypeV3, SyncBinary.mediaType,
+                SyncBinary.mediaTypeV6, SyncBinary.mediaTypeV5, SyncBinary.mediaTypeV4, SyncBinary.mediaTypeV3,
+                SyncBinary.mediaType,
             ])
+        var five = Self.page
+        five.items = five.items.map { item in
+            guard case var .user(user) = item else { return item }
+            user.phones = nil
+            return .user(user)
+        }
+        #expect(try SyncBinary.decodeSnapshotPage(try SyncBinary.encode(Self.page, version: 5)) == five)
     }
 
     /// JSON batches and pages leave out items of a kind this build does not know (a newer core's),

@@ -17,16 +17,10 @@ extension BranchDaemon {
         for event in events {
             switch event {
             case let .card(read):
-                if door.door.requiresPIN && reader.configuration.direction == .entry {
-                    if let flushed = door.cardThenPIN.card(read, at: now) {
-                        decideCardThenPIN(flushed, at: door, reader: reader, now: now)
-                    }
-                    log(
-                        .info,
-                        "door \(door.door.name) reader \(reader.name): card \(read.credential), waiting for the PIN")
-                } else {
-                    decide(.card(read.credential), pin: nil, at: door, reader: reader, now: now)
-                }
+                held(.card(read), at: door, reader: reader, now: now)
+            case let .pass(code):
+                // A phone is held like a card: a card-and-PIN door asks for the PIN after it.
+                held(.pass(code), at: door, reader: reader, now: now)
             case let .keys(keys):
                 for key in keys {
                     let input: KeyInput = key == "#" ? .hash : key == "*" ? .star : .character(key)
@@ -45,15 +39,36 @@ extension BranchDaemon {
         }
     }
 
+    /// A card or a phone pass: decided at once, or held for the PIN at a card-and-PIN entry.
+    func held(_ scan: Scan, at door: DoorComponent, reader: ReaderComponent, now: MonotonicInstant) {
+        guard door.door.requiresPIN && reader.configuration.direction == .entry else {
+            decide(Self.presented(scan), pin: nil, at: door, reader: reader, now: now)
+            return
+        }
+        if let flushed = door.cardThenPIN.held(scan, at: now) {
+            decideCardThenPIN(flushed, at: door, reader: reader, now: now)
+        }
+        log(
+            .info,
+            "door \(door.door.name) reader \(reader.name): \(describe(Self.presented(scan))), waiting for the PIN")
+    }
+
+    static func presented(_ scan: Scan) -> PresentedCredential {
+        switch scan {
+        case let .card(read): .card(read.credential)
+        case let .pass(code): .pass(code)
+        }
+    }
+
     func decideCardThenPIN(
         _ outcome: CardThenPIN.Outcome, at door: DoorComponent, reader: ReaderComponent?, now: MonotonicInstant
     ) {
         switch outcome {
-        case let .cardWithPIN(read, digits):
+        case let .cardWithPIN(scan, digits):
             let digest = (try? pinHasher?.digest(digits)).flatMap { $0 }.map(PINDigest.init(bytes:))
-            decide(.card(read.credential), pin: digest, at: door, reader: reader, now: now)
-        case let .cardWithoutPIN(read):
-            decide(.card(read.credential), pin: nil, at: door, reader: reader, now: now)
+            decide(Self.presented(scan), pin: digest, at: door, reader: reader, now: now)
+        case let .cardWithoutPIN(scan):
+            decide(Self.presented(scan), pin: nil, at: door, reader: reader, now: now)
         }
     }
 
@@ -119,6 +134,7 @@ extension BranchDaemon {
         switch presented {
         case let .card(number): "card \(number)"
         case .pin: "PIN"
+        case let .pass(code): "phone pass of user \(code.member) phone \(code.phone)"
         }
     }
 

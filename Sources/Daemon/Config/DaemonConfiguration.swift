@@ -59,6 +59,8 @@ public enum ReaderTransport: Hashable, Sendable {
     case pinPad(device: DeviceSelector)
     case wiegand(d0: LineConfiguration, d1: LineConfiguration)
     case osdp(device: DeviceSelector, address: UInt8, baud: Int)
+    /// A QR or barcode scanner on a serial line, a code a line (phone passes, printed cards).
+    case scanner(device: DeviceSelector, baud: Int)
 }
 
 /// A device by path, or by what udev knows of it (so the same reader keeps working on another port).
@@ -267,7 +269,7 @@ public struct DaemonConfiguration: Hashable, Sendable {
     }
 
     enum ReaderKind: String, CaseIterable {
-        case em4100, wedge, pinPad = "pin_pad", wiegand, osdp
+        case em4100, wedge, pinPad = "pin_pad", wiegand, osdp, scanner
     }
 
     static func parseDevice(_ object: ConfigObject) throws -> DeviceSelector {
@@ -310,6 +312,10 @@ public struct DaemonConfiguration: Hashable, Sendable {
                 throw object.error("d1", "required: the D1 data line")
             }
             transport = .wiegand(d0: d0, d1: d1)
+        case .scanner:
+            transport = .scanner(
+                device: try parseDevice(object),
+                baud: Int(try object.optionalInteger("baud", in: 1_200...230_400) ?? 9_600))
         case .osdp:
             transport = .osdp(
                 device: try parseDevice(object), address: UInt8(try object.integer("address", in: 0...126)),

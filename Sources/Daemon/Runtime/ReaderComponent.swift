@@ -18,6 +18,7 @@ final class ReaderComponent {
 
     enum Transport {
         case serial(SerialCardReader)
+        case scanner(SerialScannerReader)
         case wedge(WedgeReader)
         case wiegand(WiegandReader)
         case osdp(OSDPBus)
@@ -65,6 +66,7 @@ final class ReaderComponent {
             reader.d0.release()
             reader.d1.release()
         case let .serial(reader)?: reader.port.close()
+        case let .scanner(reader)?: reader.port.close()
         case let .wedge(reader)?: reader.device.close()
         case let .osdp(bus)?: bus.port.close()
         case .simulated?, nil: break
@@ -77,6 +79,9 @@ final class ReaderComponent {
         switch configuration.transport {
         case let .em4100(device):
             return .serial(SerialCardReader(port: try SerialPort(path: try resolve(device, subsystem: "tty"))))
+        case let .scanner(device, baud):
+            let port = try SerialPort(path: try resolve(device, subsystem: "tty"), settings: SerialSettings(baud: baud))
+            return .scanner(SerialScannerReader(port: port))
         case let .wedge(device, base):
             return .wedge(
                 WedgeReader(
@@ -114,6 +119,7 @@ final class ReaderComponent {
     var descriptors: [Int32] {
         switch transport {
         case let .serial(reader)?: [reader.pollDescriptor]
+        case let .scanner(reader)?: [reader.pollDescriptor]
         case let .wedge(reader)?: [reader.pollDescriptor]
         case let .wiegand(reader)?: reader.pollDescriptors
         case let .osdp(bus)?: [bus.pollDescriptor]
@@ -135,6 +141,7 @@ final class ReaderComponent {
         let events: [ReaderEvent]
         switch transport {
         case let .serial(reader)?: events = reader.handleReadable(at: now)
+        case let .scanner(reader)?: events = reader.handleReadable()
         case let .wedge(reader)?: events = reader.handleReadable(at: now)
         case let .wiegand(reader)?: events = reader.handleReadable()
         case let .osdp(bus)?: events = bus.handleReadable(now: now).compactMap(Self.map)
@@ -158,7 +165,7 @@ final class ReaderComponent {
     private func noteFrames(_ events: [ReaderEvent], now: MonotonicInstant) -> [ReaderEvent] {
         for event in events {
             switch event {
-            case .card, .keys: lastFrame = now
+            case .card, .pass, .keys: lastFrame = now
             case .rejected: errors += 1
             case .disconnected: break
             }

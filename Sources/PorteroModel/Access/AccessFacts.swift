@@ -1,14 +1,8 @@
-/// What a reader read: a card, or a PIN keyed on a PIN-only keypad.
+/// What a reader read: a card, a PIN keyed on a PIN-only keypad, or a phone's rotating pass.
 public enum PresentedCredential: Hashable, Sendable {
     case card(CardNumber)
     case pin(PINDigest)
-
-    public var kind: Credential.Kind {
-        switch self {
-        case .card: .card
-        case .pin: .pin
-        }
-    }
+    case pass(PassCode)
 }
 
 /// One access request at a door.
@@ -104,6 +98,9 @@ public struct AccessFacts: Hashable, Sendable {
     /// People counted inside the branch other than this user, when the branch has occupancy
     /// limits and this is an entry (nil: nobody counted).
     public var othersInside: Int?
+    /// Why a phone pass whose signature holds is refused before anything else: made too long ago
+    /// or too far ahead, or spent at a door already.
+    public var passRefusal: ReasonCode?
 
     public init(
         credentialID: CredentialID?, credentialStatus: Credential.Status, user: AccessUser,

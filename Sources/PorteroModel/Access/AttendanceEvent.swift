@@ -76,6 +76,8 @@ public enum CredentialKind: String, Sendable, Codable, CaseIterable {
     case cardAndPIN = "card_pin"
     /// Checked in by staff at the desk.
     case manual
+    /// A member's rotating phone pass.
+    case phone
 }
 
 /// One decision, granted or denied, as recorded in the attendance journal (asistencia).

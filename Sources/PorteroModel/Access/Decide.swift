@@ -33,7 +33,8 @@ public struct AccessDecision: Hashable, Sendable {
 ///    in refuses; lockdown denies, free access grants; then, for entries, the branch's calendar
 ///    (a closed day denies, special hours replace the weekly schedule that day) or else the
 ///    door's weekly schedule;
-/// 2. the credential is known, and neither lost nor revoked;
+/// 2. the credential is known, and neither lost nor revoked; a phone pass is signed by the
+///    member's phone, made within its time window and not spent at a door already;
 /// 3. the user is active (entries only);
 /// 4. a staff role with this branch skips the membership checks (5–8);
 /// 5. a plan covering this branch (a card of another branch's member, from the chain's card
@@ -101,13 +102,17 @@ public func decide(
         }
     }
 
-    // 2. Credential.
-    guard let facts else { return outcome(.credentialUnknown) }
+    // 2. Credential; a phone pass also by its signature, its time and whether it was spent.
+    guard let facts else {
+        if case .pass = request.presented { return outcome(.passInvalid) }
+        return outcome(.credentialUnknown)
+    }
     switch facts.credentialStatus {
     case .active: break
     case .lost: return outcome(.credentialLost)
     case .revoked: return outcome(.credentialRevoked)
     }
+    if let refusal = facts.passRefusal { return outcome(refusal) }
 
     var granted = ReasonCode.granted
     var subscriptionID: SubscriptionID?
@@ -168,7 +173,7 @@ public func decide(
     }
 
     // 11. PIN at a card-and-PIN door (a PIN-only credential already is the PIN).
-    if entering && door.requiresPIN, case .card = request.presented {
+    if entering && door.requiresPIN, request.presented.isPossession {
         if state.pinAttempts.isLockedOut(at: now) { return outcome(.pinLockedOut, subscription: subscriptionID) }
         guard let keyed = request.pin else { return outcome(.pinRequired, subscription: subscriptionID) }
         if let pin = facts.pin, keyed.matches(pin) {

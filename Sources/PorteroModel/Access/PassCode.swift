@@ -103,3 +103,13 @@ public struct PassCode: Hashable, Sendable {
 /// A member's phone that holds a pass key.
 public enum Phone {}
 public typealias PhoneID = Identifier<Phone>
+
+extension PresentedCredential {
+    /// Something held (a card, a phone) rather than known: a card-and-PIN door wants the PIN after it.
+    public var isPossession: Bool {
+        switch self {
+        case .card, .pass: true
+        case .pin: false
+        }
+    }
+}

@@ -29,6 +29,12 @@ public enum ReasonCode: String, Sendable, Codable, CaseIterable {
     case credentialLost = "credential.lost"
     case credentialRevoked = "credential.revoked"
     case userInactive = "user.inactive"
+    /// A phone pass whose signature does not hold, or of a phone this branch does not know.
+    case passInvalid = "pass.invalid"
+    /// A phone pass made more than its validity ago, or ahead of the door's clock: a screenshot.
+    case passExpired = "pass.expired"
+    /// A phone pass that opened a door already (or older than one that did).
+    case passUsed = "pass.used"
     // Membership.
     case planBranchNotCovered = "plan.branch_not_covered"
     case subscriptionNone = "subscription.none"

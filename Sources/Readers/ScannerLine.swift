@@ -1,0 +1,103 @@
+import Hardware
+import PorteroModel
+
+/// Turns what a serial QR or barcode scanner sends into scans: one code a line, ended by CR, LF or
+/// both. A line of 1 to 20 digits is a card number (a card's printed barcode); a phone pass is
+/// its 196 digits; anything else is rejected, and a line longer than a pass is skipped whole.
+public struct ScannerLineAssembler: Sendable {
+    public static let maximumLine = 256
+    private var line: [UInt8] = []
+    private var overflow = false
+
+    public init() {}
+
+    /// Feeds bytes as they arrived; returns a scan or a rejection for each finished line.
+    public mutating func feed(_ bytes: some Sequence<UInt8>) -> [Result<Scan, ReadRejection>] {
+        var out: [Result<Scan, ReadRejection>] = []
+        for byte in bytes {
+            if byte == 0x0D || byte == 0x0A {
+                if let result = finish() { out.append(result) }
+                continue
+            }
+            if overflow { continue }
+            if line.count >= Self.maximumLine {
+                overflow = true
+                line.removeAll(keepingCapacity: true)
+                out.append(.failure(.badDigits("a line longer than \(Self.maximumLine) characters")))
+                continue
+            }
+            line.append(byte)
+        }
+        return out
+    }
+
+    /// What a hang-up leaves: a line without its end is not a code.
+    public mutating func flush() -> [Result<Scan, ReadRejection>] {
+        defer {
+            line.removeAll(keepingCapacity: true)
+            overflow = false
+        }
+        return line.isEmpty ? [] : [.failure(.truncatedFrame(received: line.count))]
+    }
+
+    private mutating func finish() -> Result<Scan, ReadRejection>? {
+        defer {
+            line.removeAll(keepingCapacity: true)
+            overflow = false
+        }
+        if overflow { return nil }
+        // Scanners pad with blanks or send a prefix of control characters: those go.
+        let text = String(decoding: line.filter { $0 > 0x20 && $0 < 0x7F }, as: UTF8.self)
+        if text.isEmpty { return nil }
+        if let pass = PassCode(scanned: text) { return .success(.pass(pass)) }
+        guard text.utf8.count <= 20, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let number = UInt64(text) else {
+            let shown = text.utf8.count > 40 ? String(text.prefix(40)) + "…" : text
+            return .failure(.badDigits(shown))
+        }
+        return .success(
+            .card(
+                CardRead(
+                    format: .wedge, bits: 0, facility: nil, number: number, credential: CardNumber(rawValue: number))))
+    }
+}
+
+/// A QR or barcode scanner on a serial line (USB CDC-ACM or RS-232), sending a code a line.
+public final class SerialScannerReader {
+    public let port: SerialPort
+    private var assembler = ScannerLineAssembler()
+
+    public init(port: SerialPort) {
+        self.port = port
+    }
+
+    public var pollDescriptor: Int32 { port.descriptor.rawValue }
+
+    public func handleReadable() -> [ReaderEvent] {
+        var events: [ReaderEvent] = []
+        while true {
+            let bytes: [UInt8]?
+            do {
+                bytes = try port.readAvailable()
+            } catch {
+                return events + assembler.flush().map(Self.map) + [.disconnected("\(error)")]
+            }
+            guard let bytes else { break }
+            if bytes.isEmpty {
+                return events + assembler.flush().map(Self.map) + [.disconnected("\(port.path): hung up")]
+            }
+            events += assembler.feed(bytes).map(Self.map)
+        }
+        return events
+    }
+
+    static func map(_ result: Result<Scan, ReadRejection>) -> ReaderEvent {
+        switch result {
+        case let .success(.card(read)): .card(read)
+        case let .success(.pass(code)): .pass(code)
+        case let .failure(rejection): .rejected(rejection)
+        }
+    }
+}
+
+@available(*, unavailable, message: "Owned by the daemon's loop thread")
+extension SerialScannerReader: Sendable {}

@@ -1,0 +1,41 @@
+import PorteroModel
+import Readers
+import Testing
+
+@Suite struct ScannerLineTests {
+    static let pass = PassCode(
+        member: UserID(7), phone: PhoneID(8), issuedAt: 1_800_000_000, signature: Array(repeating: 9, count: 64))
+
+    @Test func aLineIsACardOrAPassWhateverItsEnding() throws {
+        var scanner = ScannerLineAssembler()
+        let out = scanner.feed(Array("5551234\r\n\(Self.pass.text)\r".utf8))
+        #expect(out.count == 2)
+        #expect(try out[0].get().card?.credential == CardNumber(rawValue: 5_551_234))
+        #expect(try out[1].get() == .pass(Self.pass))
+        // Split across reads, as a serial line delivers it.
+        let text = Array((Self.pass.text + "\n").utf8)
+        #expect(scanner.feed(text[0..<100]).isEmpty)
+        #expect(try scanner.feed(text[100...]).first?.get() == .pass(Self.pass))
+    }
+
+    @Test func garbageIsRejectedAndAnOverlongLineSkippedWhole() {
+        var scanner = ScannerLineAssembler()
+        #expect(scanner.feed(Array("HELLO\n".utf8)) == [.failure(.badDigits("HELLO"))])
+        let long = scanner.feed(Array(String(repeating: "7", count: 300).utf8) + [10])
+        #expect(long == [.failure(.badDigits("a line longer than 256 characters"))])
+        #expect(scanner.feed(Array("\r\n\n".utf8)).isEmpty, "blank lines are nothing")
+        #expect(scanner.feed(Array("123".utf8)).isEmpty)
+        #expect(scanner.flush() == [.failure(.truncatedFrame(received: 3))])
+    }
+
+    @Test func aWedgeScannerTypesAPassLikeACard() throws {
+        var wedge = WedgeAssembler()
+        var out: [Result<Scan, ReadRejection>] = []
+        for (index, character) in Self.pass.text.enumerated() {
+            if let result = wedge.key(.character(character), at: .milliseconds(Int64(index))) { out.append(result) }
+        }
+        if let result = wedge.key(.enter, at: .milliseconds(200)) { out.append(result) }
+        #expect(out.count == 1)
+        #expect(try out[0].get() == .pass(Self.pass))
+    }
+}
