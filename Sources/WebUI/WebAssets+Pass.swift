@@ -133,7 +133,7 @@ extension WebAssets {
         // The pass page, its script and the style sheet, from the network when it answers, else from
         // the copy kept the last time it did: the pass works without a connection.
         var CACHE = "portero-pass-v1";
-        var KEPT = ["/my/pass", "/static/pass.js", "/static/portero.css"];
+        var KEPT = ["/my/pass", "/static/pass.js", "/static/portero.css", "/static/icon.svg"];
         self.addEventListener("install", function (event) {
           event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(KEPT); }).then(function () {
             return self.skipWaiting();

@@ -54,7 +54,8 @@ extension WebUI {
         let keyError = errors["key"].map { "<p class=\"error\" role=\"alert\">\($0)</p>" as HTML } ?? ""
         let body: HTML = """
             <section class="card pass" id="pass" data-member="\(request.string(pass.object["member"]))" \
-            data-now="\(request.string(pass.object["now"]))" data-renew="\(request.string(pass.object["renewSeconds"]))" \
+            data-now="\(request.string(pass.object["now"]))" \
+            data-renew="\(request.string(pass.object["renewSeconds"]))" \
             data-label="\(t["pass.label"])"\(words)>\
             <h2>\(name.filter { !$0.isEmpty }.joined(separator: " "))</h2>\
             <div id="pass-code" class="pass-code"></div>\
@@ -96,7 +97,8 @@ extension WebUI {
                 : request.button(revoke(id), t["pass.revoke"], style: "danger small")
             return """
                 <li data-phone="\(String(id))" data-x="\(request.string(phone["x"]))"\
-                \(HTML.when(revoked, " data-revoked class=\"revoked\""))><strong>\(request.string(phone["name"]))</strong> \
+                \(HTML.when(revoked, " data-revoked class=\"revoked\""))>\
+                <strong>\(request.string(phone["name"]))</strong> \
                 <span>\(t["pass.added"]) \(when(phone["addedAt"]))</span> \(state)</li>
                 """
         }
