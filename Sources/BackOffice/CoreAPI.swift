@@ -96,6 +96,7 @@ public final class CoreAPI: Sendable {
         Self.declarePaymentRoutes(&declared)
         Self.declareReportRoutes(&declared)
         Self.declarePhotoRoutes(&declared)
+        Self.declarePhoneRoutes(&declared)
         Self.declareMemberPortalRoutes(&declared)
         Self.declareMailRoutes(&declared)
         Self.declarePreferenceRoutes(&declared)

@@ -91,8 +91,8 @@ public indirect enum Schema: Sendable {
             + #"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9][0-9]|6[0-4][0-9]{3}|[0-5][0-9]{4}|[0-9]{1,4}))\s*$"#)
     /// A name that may be empty (a second surname).
     public static let optionalName = Schema.string(pattern: "^\(oneLine)*$", maxLength: 100)
-    private static let controls = #"\u0000-\u001F\u0085\u2028\u2029"#
-    private static let oneLine = "[^\(controls)]"
+    static let controls = #"\u0000-\u001F\u0085\u2028\u2029"#
+    static let oneLine = "[^\(controls)]"
     public static let date = Schema.string(format: "date", pattern: #"^\d{4}-\d{2}-\d{2}$"#)
     public static let id = Schema.integer(minimum: 1, maximum: Int64.max)
     public static let count = Schema.integer(minimum: 0, maximum: Int64.max)

@@ -30,6 +30,7 @@ public final class CoreDatabase {
     public let occupancy: any OccupancyStore
     public let reports: any ReportStore
     public let photos: any PhotoStore
+    public let phones: any PhoneStore
 
     package init(
         connection: any SQLDatabase, hasher: PasswordHasher, policy: AuthPolicy, throttle: LoginThrottle,
@@ -62,6 +63,7 @@ public final class CoreDatabase {
         occupancy = SQLOccupancyStore(connection: connection)
         reports = SQLReportStore(connection: connection)
         photos = SQLPhotoStore(connection: connection)
+        phones = SQLPhoneStore(connection: connection)
         auth = Authenticator(
             connection: connection, accounts: accounts, audit: audit, hasher: hasher, policy: policy,
             throttle: throttle, dummyHash: dummyHash)

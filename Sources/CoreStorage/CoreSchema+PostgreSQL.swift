@@ -12,7 +12,7 @@ extension CoreSchema {
             postgresBase, postgresPointOfSale, postgresPromotions, postgresInvoices, postgresPayments, postgresMail,
             postgresWebhooks,
             postgresNotificationPreferences, postgresOIDC, postgresSupport, postgresAttendanceCount, postgresOccupancy,
-            postgresReports, postgresPhotos,
+            postgresReports, postgresPhotos, postgresPhones,
         ])
 
     static let postgresBase = Migration(

@@ -326,5 +326,6 @@ package enum CoreSchema {
             occupancy,
             reports,
             photos,
+            phones,
         ])
 }

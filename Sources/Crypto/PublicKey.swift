@@ -52,10 +52,20 @@ public final class PublicKey: @unchecked Sendable {
         let point = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 65)
         defer { point.deallocate() }
         _ = point.initialize(from: [0x04] + x + y)
-        return try build(name: "EC", kind: .p256) { builder in
+        let key = try build(name: "EC", kind: .p256) { builder in
             OSSL_PARAM_BLD_push_utf8_string(builder, name("group"), name("prime256v1"), 0) == 1
                 && OSSL_PARAM_BLD_push_octet_string(builder, name("pub"), point.baseAddress, point.count) == 1
         }
+        // A point off the curve (or the point at infinity) is no key: a client sent it.
+        guard let check = EVP_PKEY_CTX_new_from_pkey(nil, key.key, nil) else {
+            throw .fromLibcrypto("EVP_PKEY_CTX_new_from_pkey")
+        }
+        defer { EVP_PKEY_CTX_free(check) }
+        guard EVP_PKEY_public_check(check) == 1 else {
+            ERR_clear_error()
+            throw CryptoError(operation: "P-256 key", detail: "the point is not on the curve")
+        }
+        return key
     }
 
     /// A parameter's name for the builder, which keeps the pointer (not a copy) until it makes

@@ -7,6 +7,8 @@ extension WebText {
         "audit.do.user.photo.reject": ("Rechazó la foto que envió un socio", "Turned down a member's photo"),
         "audit.do.user.photo.approve": ("Aprobó la foto que envió un socio", "Approved a member's photo"),
         "audit.do.me.photo": ("Envió su propia foto", "Sent their own photo"),
+        "audit.do.phone.add": ("Añadió un teléfono con pase de acceso", "Added a phone that carries a pass"),
+        "audit.do.phone.revoke": ("Revocó un teléfono con pase de acceso", "Revoked a phone that carries a pass"),
         "audit.do.agreement.create": ("Creó un convenio", "Created an agreement"),
         "audit.do.agreement.update": ("Cambió un convenio", "Changed an agreement"),
         "audit.do.alarm.device": ("Alarma de un dispositivo", "Device alarm"),

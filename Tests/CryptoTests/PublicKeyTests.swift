@@ -20,3 +20,32 @@ import Testing
         #expect(!key.verifySHA256(signature: [UInt8](repeating: 1, count: 256), message: Array("x".utf8)))
     }
 }
+
+@Suite struct SigningKeyTests {
+    @Test func aSignatureMadeHereVerifiesWithThePublicKeyAndNothingElse() throws {
+        let key = try SigningKey.p256()
+        let point = try key.publicCoordinates()
+        #expect(point.x.count == 32 && point.y.count == 32)
+        let message = Array("portero-pass:71".utf8)
+        let signature = try key.signSHA256(message)
+        #expect(signature.count == 64)
+        let verifier = try PublicKey.p256(x: point.x, y: point.y)
+        #expect(verifier.verifySHA256(signature: signature, message: message))
+        #expect(!verifier.verifySHA256(signature: signature, message: Array("portero-pass:72".utf8)))
+        var flipped = signature
+        flipped[10] ^= 1
+        #expect(!verifier.verifySHA256(signature: flipped, message: message))
+        let other = try SigningKey.p256().publicKey()
+        #expect(!other.verifySHA256(signature: signature, message: message))
+    }
+
+    @Test func aPointOffTheCurveIsRefused() throws {
+        let point = try SigningKey.p256().publicCoordinates()
+        var y = point.y
+        y[31] ^= 1
+        #expect(throws: CryptoError.self) { try PublicKey.p256(x: point.x, y: y) }
+        #expect(throws: CryptoError.self) {
+            try PublicKey.p256(x: [UInt8](repeating: 0, count: 32), y: [UInt8](repeating: 0, count: 32))
+        }
+    }
+}
