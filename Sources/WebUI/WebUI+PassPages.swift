@@ -20,11 +20,12 @@ extension WebUI {
             let result = request.call(.post, "/api/v1/me/phones", body: body)
             if result.ok { return Self.redirect("/my/pass?done=added") }
             guard result.status == 400 || result.status == 409 else { return request.failure(result) }
-            let field = result.status == 409 ? "name" : result.erroredField(among: ["name", "x", "y"]) ?? "name"
+            // The name's own refusal beside it (five phones already: in words); a key's beside the button.
+            let field = result.erroredField(among: ["name", "x", "y"]) ?? "name"
             let words =
-                result.status == 409
-                ? request.text["pass.error.tooMany"]
-                : field == "name" ? result.error ?? "" : "\(request.text["pass.error.key"]) (\(result.error ?? ""))"
+                field != "name"
+                ? "\(request.text["pass.error.key"]) (\(result.error ?? ""))"
+                : result.status == 409 ? request.text["pass.error.tooMany"] : result.error ?? ""
             return Self.passPage(request, errors: [field == "name" ? "name" : "key": words])
         }
         add(&router, .post, "/my/pass/phones/:phone/revoke", .signedIn) { request in
@@ -76,7 +77,7 @@ extension WebUI {
             """
         let notice = request.query("done").flatMap { ["added", "revoked"].contains($0) ? t["pass.done." + $0] : nil }
         return request.page(
-            title: t["pass.title"], active: "/my", body: body, status: errors.isEmpty ? 200 : 400, notice: notice)
+            title: t["pass.title"], active: "/my/pass", body: body, status: errors.isEmpty ? 200 : 400, notice: notice)
     }
 
     /// Phones as a list: name, when added (or revoked), and a revoke button for each active one.
@@ -93,7 +94,7 @@ extension WebUI {
             let revoked = request.int(phone["revokedAt"]) != nil
             let state: HTML =
                 revoked
-                ? "<span>\(t["pass.revokedOn"]) \(when(phone["revokedAt"]))</span>"
+                ? "<span>· \(t["pass.revokedOn"]) \(when(phone["revokedAt"]))</span>"
                 : request.button(revoke(id), t["pass.revoke"], style: "danger small")
             return """
                 <li data-phone="\(String(id))" data-x="\(request.string(phone["x"]))"\
