@@ -130,14 +130,20 @@ extension WebAssets {
         """#
 
     package static let passWorker = #"""
-        // The pass page, its script and the style sheet, from the network when it answers, else from
-        // the copy kept the last time it did: the pass works without a connection.
+        // The pass page and what it loads (script, style sheet, icon, the chain's logo), from the network
+        // when it answers, else from the copy kept the last time it did: the pass works offline.
         var CACHE = "portero-pass-v1";
-        var KEPT = ["/my/pass", "/static/pass.js", "/static/portero.css", "/static/icon.svg"];
+        var KEPT = ["/my/pass", "/static/pass.js", "/static/portero.css", "/static/icon.svg", "/chain-logo"];
+        function keep(path, response) {
+          if (!response.ok || response.redirected) { return Promise.resolve(); }
+          var copy = response.clone();
+          return caches.open(CACHE).then(function (cache) { return cache.put(path, copy); });
+        }
         self.addEventListener("install", function (event) {
-          event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(KEPT); }).then(function () {
-            return self.skipWaiting();
-          }));
+          // A first copy of each (a chain without a logo has none); the fetches below keep them fresh.
+          event.waitUntil(Promise.all(KEPT.map(function (path) {
+            return fetch(path).then(function (response) { return keep(path, response); }).catch(function () {});
+          })).then(function () { return self.skipWaiting(); }));
         });
         self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
         self.addEventListener("fetch", function (event) {
@@ -145,10 +151,7 @@ extension WebAssets {
           var mine = url.origin === location.origin && KEPT.indexOf(url.pathname) >= 0;
           if (event.request.method !== "GET" || !mine) { return; }
           event.respondWith(fetch(event.request).then(function (response) {
-            if (response.ok && !response.redirected) {
-              var copy = response.clone();
-              caches.open(CACHE).then(function (cache) { return cache.put(url.pathname, copy); });
-            }
+            keep(url.pathname, response);
             return response;
           }).catch(function () {
             return caches.match(url.pathname).then(function (copy) { return copy || Response.error(); });
