@@ -1,6 +1,9 @@
 """The member's phone pass in the browser test: the page's QR encoder against zbar, a phone added
-on /my/pass, the rotating code read back from a screenshot with zbarimg and its signature checked
-against the public key the core holds, the pass offline, and a phone revoked at the desk.
+on /my/pass in a phone's viewport, the rotating code read back from screenshots with zbarimg and
+its signature checked against the public key the core holds, the pass offline (renewed there too),
+the phone revoked at the desk, then added again and revoked by the member.
+
+Alone, against a fresh demo: `python3 scripts/browser_pass.py .build/debug`.
 
 `read_pass(browser)` answers the code on the screen now, as a door's scanner would read it.
 Python's standard library only; zbarimg (Debian's zbar-tools) is run as a subprocess.
@@ -148,6 +151,10 @@ def check_pass(browser, base):
     member, phone = add_phone(browser, base)
     me = browser.evaluate("fetch('/api/v1/me').then(r => r.json())")
     assert int(me["id"]) == member, (me["id"], member)
+    shown_name = browser.evaluate("document.querySelector('#pass h2').textContent")
+    assert shown_name.startswith(f"{me['name']} {me['paternalSurname']}"), (shown_name, me)
+    countdown = browser.evaluate("document.getElementById('pass-countdown').textContent")
+    assert countdown in ("1", "2", "3", "4", "5"), f"countdown {countdown!r}"
     keys = browser.evaluate("fetch('/api/v1/me/phones').then(r => r.json())")
     key = next(k for k in keys if int(k["id"]) == phone)
     first = read_pass(browser, "26-pass")
@@ -169,6 +176,10 @@ def check_pass(browser, base):
         browser.open(f"{base}/my/pass")
         offline = read_pass(browser, "28-pass-offline")
         assert verify(offline, key["x"], key["y"]) and offline[14:26] == f"{phone:012d}", offline[:36]
+        browser.wait_for(f"document.getElementById('pass-code').getAttribute('data-code') !== {json.dumps(offline)}",
+                         timeout=12, what="a new code offline")
+        renewed = read_pass(browser, "28b-pass-offline-renewed")
+        assert int(renewed[26:36]) > int(offline[26:36]) and verify(renewed, key["x"], key["y"]), renewed[:36]
     finally:
         browser.call("Network.emulateNetworkConditions", offline=False, latency=0, downloadThroughput=-1,
                      uploadThroughput=-1)
@@ -197,6 +208,22 @@ def check_revoked(browser, base):
     browser.screenshot("30-pass-revoked")
 
 
+def add_again_and_revoke(browser, base):
+    """After a revocation the member adds the phone again (a new key, a new phone id) and then
+    revokes it on /my/pass; the pass says so."""
+    browser.evaluate("document.getElementById('f-name').value = 'Otra vez'")
+    before = browser.loads
+    browser.evaluate("document.querySelector('#pass-add button[type=submit]').click()")
+    browser.wait_for_load(before, "the page after adding the phone again")
+    browser.wait_for("document.querySelector('#pass-code svg') !== null", what="the pass with the new key")
+    phone = browser.evaluate("document.querySelector('.phones li.this-phone').getAttribute('data-phone')")
+    assert read_pass(browser, "31-pass-added-again")[14:26] == f"{int(phone):012d}"
+    browser.submit(f"form[action='/my/pass/phones/{phone}/revoke']")
+    browser.wait_for("location.search === '?done=revoked' && document.getElementById('pass-state').textContent === "
+                     "document.getElementById('pass').getAttribute('data-revoked')", what="the pass revoked by the member")
+    assert browser.evaluate("document.querySelector('#pass-code svg') === null"), "a revoked phone shows a code"
+
+
 def main():
     """Only the pass: a fresh demo, the member adds the phone, the desk revokes it. Prints the code
     read while the phone was active."""
@@ -222,6 +249,7 @@ def main():
         finally:
             staff.close()
         check_revoked(browser, base)
+        add_again_and_revoke(browser, base)
         for problem in browser.problems:
             print("  browser:", problem, file=sys.stderr)
         print(f"pass test {'failed' if browser.problems else 'passed'}; a code read: {code}")

@@ -643,6 +643,7 @@ def main():
         finally:
             staff.close()
         browser_pass.check_revoked(browser, base)
+        browser_pass.add_again_and_revoke(browser, base)
 
         # An assisted session, from both sides. The support user (SuperAdministrador) first turns on
         # two-step sign-in on their settings page and keeps a recovery code.
