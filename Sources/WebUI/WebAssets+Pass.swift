@@ -11,7 +11,7 @@ extension WebAssets {
           var member = root.getAttribute("data-member");
           var renew = parseInt(root.getAttribute("data-renew"), 10) || 5;
           var pageNow = parseInt(root.getAttribute("data-now"), 10);
-          var screen = document.getElementById("pass-code");
+          var holder = document.getElementById("pass-code");
           var state = document.getElementById("pass-state");
           var form = document.getElementById("pass-add");
 
@@ -24,7 +24,8 @@ extension WebAssets {
 
           // The core's clock minus this one's, learnt from a page the core has just drawn and kept for
           // the times the page comes from the offline copy (its time is then no newer than the kept one).
-          var clock = JSON.parse(localStorage.getItem("portero-pass-clock") || "{}");
+          var clock = {};
+          try { clock = JSON.parse(localStorage.getItem("portero-pass-clock")) || {}; } catch (error) { clock = {}; }
           if (!(clock.now >= pageNow)) {
             clock = { now: pageNow, offset: pageNow - Date.now() };
             localStorage.setItem("portero-pass-clock", JSON.stringify(clock));
@@ -76,9 +77,9 @@ extension WebAssets {
                 shown = start;
                 code(record, t).then(function (text) {
                   var picture = PorteroQR.svg(PorteroQR.encode(text), root.getAttribute("data-label"));
-                  screen.replaceChildren(picture);
-                  screen.setAttribute("data-code", text);
-                });
+                  holder.replaceChildren(picture);
+                  holder.setAttribute("data-code", text);
+                }).catch(function () { say("unsupported"); });
               }
               setTimeout(tick, 1000 - ((Date.now() + clock.offset) % 1000));
             }
