@@ -182,6 +182,7 @@ def check_pass(browser, base):
         offline = read_pass(browser, "28-pass-offline")
         assert verify(offline, key["x"], key["y"]) and offline[14:26] == f"{phone:012d}", offline[:36]
         assert abs(int(offline[26:36]) - time.time()) <= 10, (offline[26:36], time.time())
+        assert browser.evaluate("document.querySelector('main .notice') === null"), "the offline copy has a notice"
         browser.wait_for(f"document.getElementById('pass-code').getAttribute('data-code') !== {json.dumps(offline)}",
                          timeout=12, what="a new code offline")
         renewed = read_pass(browser, "28b-pass-offline-renewed")

@@ -29,6 +29,13 @@ extension WebAssets {
           if (!(clock.now >= pageNow)) {
             clock = { now: pageNow, offset: pageNow - Date.now() };
             localStorage.setItem("portero-pass-clock", JSON.stringify(clock));
+            // The offline copy of this page, without the notice of the form just sent, and current even
+            // before the service worker is in charge.
+            var worker = navigator.serviceWorker;
+            if (window.caches && (location.search || !worker || !worker.controller)) {
+              caches.open("portero-pass-v1").then(function (cache) { return cache.add("/my/pass"); })
+                .catch(function () {});
+            }
           }
           function seconds() { return Math.floor((Date.now() + clock.offset) / 1000); }
 
