@@ -6,7 +6,8 @@ Signs in as a receptionist, looks up a member, watches a swipe arrive on the liv
 the language, opens the dashboard and the doors, and checks the live view comes back after the
 core restarts; then an administrator closes branch 1 for a day on its calendar, sets its capacity
 and reads the live occupancy report (in English, later in Spanish), makes a promotion
-code, sells a subscription with it and prints its invoice; a member sees their own invoices.
+code, sells a subscription with it and prints its invoice; a member sees their own invoices,
+adds their phone and shows the pass (scripts/browser_pass.py), which the front desk revokes.
 Then an assisted session is walked from both sides in two browser contexts (each its own
 cookies): the SuperAdministrador turns on two-step sign-in, asks to act for the receptionist, she
 sees the request, enters the emailed code, the support user enters it too and acts for her; both
@@ -35,6 +36,8 @@ import tempfile
 import time
 import urllib.request
 import zlib
+
+import browser_pass
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTIFACTS = os.path.join(ROOT, ".build", "browser-artifacts")
@@ -627,6 +630,20 @@ def main():
         browser.submit("form[action='/login']")
         browser.wait_for("location.pathname === '/my/invoices' && document.querySelectorAll('main table tbody tr').length > 0", what="the member's own invoices")
         browser.screenshot("18-my-invoices")
+
+        # The member's phone pass (scripts/browser_pass.py): the phone added, the rotating code read
+        # from screenshots by zbar and its signature checked, the pass offline; the desk revokes
+        # the phone and the pass says so.
+        member, phone, _ = browser_pass.check_pass(browser, base)
+        staff = Browser(chromium, None, context_of=browser)
+        try:
+            sign_in(staff, base, "/home", "recepcion.centro")
+            browser_pass.revoke_at_desk(staff, base, member, phone)
+            browser.problems += staff.problems
+        finally:
+            staff.close()
+        browser_pass.check_revoked(browser, base)
+        browser_pass.add_again_and_revoke(browser, base)
 
         # An assisted session, from both sides. The support user (SuperAdministrador) first turns on
         # two-step sign-in on their settings page and keeps a recovery code.

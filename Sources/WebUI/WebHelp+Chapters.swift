@@ -98,6 +98,18 @@ extension HelpTopic {
                         "At the end, close the shift counting the cash."
                     ),
                 ]),
+            HelpTask(
+                title: ("Revocar un teléfono perdido", "Revoke a lost phone"), page: "/members",
+                steps: [
+                    (
+                        "Abre al socio; en «Teléfonos con pase» pulsa «Revocar» junto al teléfono perdido.",
+                        "Open the member; in “Phones with a pass” press “Revoke” beside the lost phone."
+                    ),
+                    (
+                        "Sus códigos dejan de abrir las puertas; el socio agrega su teléfono nuevo en «Mi pase».",
+                        "Its codes stop opening doors; the member adds their new phone on “My pass”."
+                    ),
+                ]),
         ])
 
     static let branchManager = HelpTopic(

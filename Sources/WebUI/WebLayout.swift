@@ -30,6 +30,7 @@ extension WebRequest {
                 ("/payments", "nav.payments", account.may(.subscriptions, at: nil)),
                 ("/invoices", "nav.invoices", account.may(.subscriptionInvoices, at: nil)),
                 ("/my", "nav.my", account.roles.contains(.client)),
+                ("/my/pass", "pass.title", account.roles.contains(.client)),
                 ("/my/invoices", "nav.myInvoices", account.roles.contains(.client)),
                 ("/agreements", "nav.agreements", account.may(.configuration, at: nil)),
                 ("/chain-settings", "nav.chainSettings", account.may(.configuration, at: nil)),

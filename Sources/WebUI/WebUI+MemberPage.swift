@@ -116,6 +116,7 @@ extension WebUI {
             \(factList)</dl>\(HTML.when(
                 request.may(.users), Self.profileEditor(request, id: id, profile: profile, failed: failed)))</section>
             \(Self.photoSection(request, id: id, error: failed?.form == "photo" ? failed?.result.error : nil))
+            \(Self.phoneSection(request, id: id))
             <section class="card"><h2>\(t["member.checkin"])</h2><form method="post" action="/members/\(id)/checkin">\
             \(request.csrfField)
             \(request.select(

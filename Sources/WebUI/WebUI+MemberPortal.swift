@@ -47,6 +47,7 @@ extension WebUI {
                 </section>
                 <section class="card"><h2>\(t["portal.visits"])</h2>\
                 \(visitList)</section>
+                <p><a class="button" href="/my/pass">\(t["pass.open"])</a></p>
                 <p><a class="button" href="/settings#photo">\(t["photo.mine"])</a> \
                 <a class="button" href="/my/invoices">\(t["nav.myInvoices"])</a></p>
                 """

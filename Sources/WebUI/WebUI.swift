@@ -25,7 +25,9 @@ package final class WebUI: Sendable {
 
     package func declare(_ router: inout Router) {
         router.add(.get, "/") { _ in Self.redirect("/home") }
-        router.add(.get, "/static/portero.css") { _ in Self.asset(WebAssets.css, type: "text/css; charset=utf-8") }
+        router.add(.get, "/static/portero.css") { _ in
+            Self.asset(WebAssets.css + WebAssets.passCSS, type: "text/css; charset=utf-8")
+        }
         router.add(.get, "/static/icon.svg") { _ in Self.asset(WebAssets.icon, type: "image/svg+xml") }
         router.add(.get, "/favicon.ico") { _ in Self.asset(WebAssets.icon, type: "image/svg+xml") }
         router.add(.get, "/static/live.js") { _ in
@@ -50,6 +52,7 @@ package final class WebUI: Sendable {
         declareReportPages(&router)
         declarePhotoPages(&router)
         declareMemberPortalPages(&router)
+        declarePassPages(&router)
         router.unmatched = { [self] context in Self.notFound(resolve: resolve, context) }
     }
 
