@@ -37,6 +37,7 @@ import time
 import urllib.request
 import zlib
 
+import browser_door
 import browser_pass
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -635,13 +636,27 @@ def main():
         # from screenshots by zbar and its signature checked, the pass offline; the desk revokes
         # the phone and the pass says so.
         member, phone, _ = browser_pass.check_pass(browser, base)
-        staff = Browser(chromium, None, context_of=browser)
+        # The code on the screen, read by zbar, typed into a serial QR scanner of an enrolled
+        # porterod: it opens the door once; the same code again is spent.
+        door = browser_door.ScannerDoor(build, base, work, PASSWORD)
         try:
-            sign_in(staff, base, "/home", "recepcion.centro")
-            browser_pass.revoke_at_desk(staff, base, member, phone)
-            browser.problems += staff.problems
+            code = browser_pass.read_pass(browser, "28c-pass-at-door")
+            door.decision(code, member, phone, f"granted user {member}")
+            door.wait_for("lock released (relay sim0:4 high)", what="the door opened")
+            door.decision(code, member, phone, f"pass.used user {member}")
+            unspent = browser_pass.read_pass(browser, "28d-pass-before-revocation")
+            staff = Browser(chromium, None, context_of=browser)
+            try:
+                sign_in(staff, base, "/home", "recepcion.centro")
+                browser_pass.revoke_at_desk(staff, base, member, phone)
+                browser.problems += staff.problems
+            finally:
+                staff.close()
+            # The revoked phone's code, still within its time, is refused as revoked.
+            door.decision(unspent, member, phone, f"credential.revoked user {member}")
+            print(f"  phone pass: opened the door once, refused spent and revoked ({len(code)} digits)")
         finally:
-            staff.close()
+            door.close()
         browser_pass.check_revoked(browser, base)
         browser_pass.add_again_and_revoke(browser, base)
 

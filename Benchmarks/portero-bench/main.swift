@@ -8,6 +8,12 @@ let info = ProgramInfo(
     options: [
         ("decision", "Build a replica and measure look-up + decision, the durable write and peak RSS."),
         (
+            "passes",
+            "The decision replica with --phones members holding a phone pass: time the signature check, the "
+                + "decision and the durable write of --requests scans of fresh codes."
+        ),
+        ("--phones N", "passes: members with a phone pass (default 10000)."),
+        (
             "sync",
             """
             A core in this process and the daemon's sync client over loopback: snapshot of --members, change apply \
@@ -79,7 +85,7 @@ runProgram(
         "--target", "--events", "--daemons", "--users", "--attendance", "--swipes", "--warmup", "--gap-us",
         "--synchronous", "--cache-mib", "--members", "--requests", "--unknown-share", "--path", "--seed",
         "--connections", "--database", "--port", "--token", "--after", "--ports", "--devices", "--instances",
-        "--tickets",
+        "--tickets", "--phones",
     ]
 ) { arguments in
     if arguments.positionals == ["longpoll-clients"] {
@@ -98,10 +104,13 @@ runProgram(
         try FanoutClients.run(ports: ports, tokens: tokens)
         return .success
     }
-    let benchmarks = ["decision", "daemon", "dashboard", "reports", "handler", "sync", "longpolls", "fanout"]
+    let benchmarks = [
+        "decision", "passes", "daemon", "dashboard", "reports", "handler", "sync", "longpolls", "fanout",
+    ]
     guard benchmarks.contains(arguments.positionals.first ?? ""), arguments.positionals.count == 1 else {
         throw CommandLineArguments.UsageError(
-            message: "name a benchmark: decision, daemon, dashboard, reports, handler, sync, longpolls or fanout")
+            message:
+                "name a benchmark: decision, passes, daemon, dashboard, reports, handler, sync, longpolls or fanout")
     }
     func number(_ key: String, _ fallback: Int, allowZero: Bool = false) throws -> Int {
         guard let text = arguments.value(key) else { return fallback }
@@ -192,6 +201,11 @@ runProgram(
         gapMicroseconds: UInt32(clamping: try number("--gap-us", 0, allowZero: true)),
         warmup: try number("--warmup", 20_000, allowZero: true))
     benchmark.occupancy = arguments.has("--occupancy")
+    if arguments.positionals == ["passes"] {
+        benchmark.requests = try number("--requests", 20_000)
+        try PassBenchmark(decision: benchmark, phones: try number("--phones", 10_000)).run()
+        return .success
+    }
     try benchmark.run()
     return .success
 }

@@ -73,21 +73,7 @@ public final class SerialScannerReader {
     public var pollDescriptor: Int32 { port.descriptor.rawValue }
 
     public func handleReadable() -> [ReaderEvent] {
-        var events: [ReaderEvent] = []
-        while true {
-            let bytes: [UInt8]?
-            do {
-                bytes = try port.readAvailable()
-            } catch {
-                return events + assembler.flush().map(Self.map) + [.disconnected("\(error)")]
-            }
-            guard let bytes else { break }
-            if bytes.isEmpty {
-                return events + assembler.flush().map(Self.map) + [.disconnected("\(port.path): hung up")]
-            }
-            events += assembler.feed(bytes).map(Self.map)
-        }
-        return events
+        port.readEvents(feed: { assembler.feed($0).map(Self.map) }, flush: { assembler.flush().map(Self.map) })
     }
 
     static func map(_ result: Result<Scan, ReadRejection>) -> ReaderEvent {

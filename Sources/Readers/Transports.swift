@@ -12,6 +12,26 @@ public enum ReaderEvent: Hashable, Sendable {
     case disconnected(String)
 }
 
+extension SerialPort {
+    /// Reads all that arrived, through `feed`; an error or a hang-up ends what was pending
+    /// (`flush`) and reports the reader gone.
+    func readEvents(feed: ([UInt8]) -> [ReaderEvent], flush: () -> [ReaderEvent]) -> [ReaderEvent] {
+        var events: [ReaderEvent] = []
+        while true {
+            let bytes: [UInt8]?
+            do {
+                bytes = try readAvailable()
+            } catch {
+                return events + flush() + [.disconnected("\(error)")]
+            }
+            guard let bytes else { break }
+            if bytes.isEmpty { return events + flush() + [.disconnected("\(path): hung up")] }
+            events += feed(bytes)
+        }
+        return events
+    }
+}
+
 /// An RDM6300-style EM4100 reader on a serial line.
 public final class SerialCardReader {
     public let port: SerialPort
@@ -26,19 +46,8 @@ public final class SerialCardReader {
 
     /// Reads what arrived and parses it.
     public func handleReadable(at now: MonotonicInstant = .now()) -> [ReaderEvent] {
-        var events: [ReaderEvent] = []
-        while true {
-            let bytes: [UInt8]?
-            do {
-                bytes = try port.readAvailable()
-            } catch {
-                return events + parser.flush().map(Self.map) + [.disconnected("\(error)")]
-            }
-            guard let bytes else { break }
-            if bytes.isEmpty { return events + parser.flush().map(Self.map) + [.disconnected("\(port.path): hung up")] }
-            events += parser.feed(bytes, at: now).map(Self.map)
-        }
-        return events
+        port.readEvents(
+            feed: { parser.feed($0, at: now).map(Self.map) }, flush: { parser.flush().map(Self.map) })
     }
 
     static func map(_ event: EM4100FrameParser.Event) -> ReaderEvent {

@@ -22,7 +22,7 @@ struct AdminCommands {
         "--minutes",
     ]).union(doorSetupValued).union(paymentValued).union(posValued).union(promotionValued).union(invoiceValued)
         .union(webhookValued).union(supportValued).union(configurationValued).union(reportValued)
-        .union(photoValued).union(occupancyValued)
+        .union(photoValued).union(occupancyValued).union(phoneValued)
 
     var json: Bool { arguments.has("--json") }
 
@@ -189,6 +189,7 @@ struct AdminCommands {
                 print("set")
             }
         case "photo": return try userPhoto(client)
+        case "phones": return try userPhones(client)
         case "import":
             return try UserImport(
                 client: client, path: try positional(2, "a CSV file"), dryRun: arguments.has("--dry-run"), json: json
@@ -197,7 +198,7 @@ struct AdminCommands {
             throw CommandLineArguments.UsageError(
                 message:
                     "users takes list, show ID, create, activate ID, deactivate ID, pin ID [--clear], "
-                    + "duress-pin ID [--clear], photo ID or import FILE.csv")
+                    + "duress-pin ID [--clear], photo ID, phones ID [--revoke PHONE] or import FILE.csv")
         }
         return .success
     }

@@ -43,6 +43,13 @@ let info = ProgramInfo(
             """
         ),
         (
+            "users phones ID [--revoke PHONE] [--json]",
+            """
+            The phones that carry a member's pass (made on the phone; the core holds their public keys), and \
+            one revoked: the member's branches refuse its codes within a second.
+            """
+        ),
+        (
             "users import FILE.csv [--dry-run]",
             """
             Import members from CSV with progress; nothing is imported unless every row passes; refused rows are \
