@@ -25,4 +25,11 @@ extension SyncBranchSetup {
         setup.journalRetentionDays = chain.journalRetentionDays
         return setup
     }
+
+    /// With headquarters' day-pass key.
+    func with(dayPassKey: String?) -> SyncBranchSetup {
+        var setup = self
+        setup.dayPassKey = dayPassKey
+        return setup
+    }
 }

@@ -152,7 +152,8 @@ public final class SQLDoorStore: DoorStore {
                 calendar: try calendar(branch: branch, from: from, through: nil).map(\.day)
             ).with(
                 SQLOccupancyStore(connection: db).limits(branch: branch),
-                chain: SQLSettingsStore(connection: db).chain())
+                chain: SQLSettingsStore(connection: db).chain()
+            ).with(dayPassKey: try DayPassKey.publicHex(db))
         }
     }
 }

@@ -25,6 +25,33 @@ public final class SigningKey: @unchecked Sendable {
         return SigningKey(key: key)
     }
 
+    /// The key as DER (SEC 1 ECPrivateKey), to keep where only its owner reads it.
+    public func der() throws(CryptoError) -> [UInt8] {
+        let length = i2d_PrivateKey(key, nil)
+        guard length > 0 else { throw .fromLibcrypto("i2d_PrivateKey") }
+        var bytes = [UInt8](repeating: 0, count: Int(length))
+        let written = bytes.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            var cursor = buffer.baseAddress
+            return i2d_PrivateKey(key, &cursor)
+        }
+        guard written == length else { throw .fromLibcrypto("i2d_PrivateKey") }
+        return bytes
+    }
+
+    /// A P-256 key kept as `der()` wrote it.
+    public static func p256(der: [UInt8]) throws(CryptoError) -> SigningKey {
+        let parsed: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
+            var cursor = buffer.baseAddress
+            return d2i_AutoPrivateKey(nil, &cursor, buffer.count)
+        }
+        guard let parsed else { throw .fromLibcrypto("d2i_AutoPrivateKey") }
+        let key = SigningKey(key: parsed)
+        guard EVP_PKEY_get_bits(parsed) == 256, (try? key.publicCoordinates()) != nil else {
+            throw CryptoError(operation: "P-256 key", detail: "the stored key is not a P-256 key")
+        }
+        return key
+    }
+
     /// The public point's coordinates, 32 bytes each (a JWK's `x` and `y`).
     public func publicCoordinates() throws(CryptoError) -> (x: [UInt8], y: [UInt8]) {
         var point = [UInt8](repeating: 0, count: 65)

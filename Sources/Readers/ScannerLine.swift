@@ -3,7 +3,7 @@ import PorteroModel
 
 /// Turns what a serial QR or barcode scanner sends into scans: one code a line, ended by CR, LF or
 /// both. A line of 1 to 20 digits is a card number (a card's printed barcode); a phone pass is
-/// its 196 digits; anything else is rejected, and a line longer than a pass is skipped whole.
+/// its 196 digits, a day pass its 174; anything else is rejected, and a line longer than a pass is skipped whole.
 public struct ScannerLineAssembler: Sendable {
     public static let maximumLine = 256
     private var line: [UInt8] = []
@@ -49,7 +49,7 @@ public struct ScannerLineAssembler: Sendable {
         // Scanners pad with blanks or send a prefix of control characters: those go.
         let text = String(decoding: line.filter { $0 > 0x20 && $0 < 0x7F }, as: UTF8.self)
         if text.isEmpty { return nil }
-        if let pass = PassCode(scanned: text) { return .success(.pass(pass)) }
+        if let pass = Scan.pass(text) { return .success(pass) }
         guard text.utf8.count <= 20, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let number = UInt64(text) else {
             let shown = text.utf8.count > 40 ? String(text.prefix(40)) + "…" : text
             return .failure(.badDigits(shown))
@@ -80,6 +80,7 @@ public final class SerialScannerReader {
         switch result {
         case let .success(.card(read)): .card(read)
         case let .success(.pass(code)): .pass(code)
+        case let .success(.dayPass(code)): .dayPass(code)
         case let .failure(rejection): .rejected(rejection)
         }
     }

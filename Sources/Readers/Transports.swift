@@ -6,6 +6,8 @@ public enum ReaderEvent: Hashable, Sendable {
     case card(CardRead)
     /// A member's phone pass, from a QR scanner.
     case pass(PassCode)
+    /// A day or guest pass's printed code, from a QR scanner.
+    case dayPass(DayPassCode)
     case keys([Character])
     case rejected(ReadRejection)
     /// The device went away (unplugged, hung up); the daemon reopens it when udev says it is back.
@@ -159,6 +161,7 @@ public final class WedgeReader {
             switch wedge.key(key, at: now) {
             case let .success(.card(read))?: events.append(.card(read))
             case let .success(.pass(code))?: events.append(.pass(code))
+            case let .success(.dayPass(code))?: events.append(.dayPass(code))
             case let .failure(rejection)?: events.append(.rejected(rejection))
             case nil: break
             }

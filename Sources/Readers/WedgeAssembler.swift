@@ -4,12 +4,20 @@ import PorteroModel
 public enum Scan: Hashable, Sendable {
     case card(CardRead)
     case pass(PassCode)
+    case dayPass(DayPassCode)
 
     public var card: CardRead? { if case let .card(read) = self { read } else { nil } }
+
+    /// A member's phone pass or a printed day pass, when `text` is one.
+    public static func pass(_ text: some StringProtocol) -> Scan? {
+        if let pass = PassCode(scanned: text) { return .pass(pass) }
+        if let pass = DayPassCode(scanned: text) { return .dayPass(pass) }
+        return nil
+    }
 }
 
 /// Turns the keys a keyboard-wedge reader types into card numbers: digits, then Enter. A QR
-/// scanner in keyboard mode types a phone pass the same way: its 196 digits, then Enter.
+/// scanner in keyboard mode types a pass the same way: its 196 (phone) or 174 (day pass) digits, then Enter.
 ///
 /// A pause longer than `interKeyTimeout` between keys discards what was typed (a person at a
 /// keyboard, or a frame cut by an unplug); more than `maximumLength` characters is not a card,
@@ -51,7 +59,7 @@ public struct WedgeAssembler: Sendable {
         case .enter:
             defer { typed = "" }
             if typed.isEmpty { return expired.map { .failure($0) } }
-            if let pass = PassCode(scanned: typed) { return .success(.pass(pass)) }
+            if let pass = Scan.pass(typed) { return .success(pass) }
             if typed.utf8.count > maximumLength { return .failure(.badDigits("more than \(maximumLength) characters")) }
             let radix = base == .decimal ? 10 : 16
             guard let value = UInt64(typed, radix: radix) else { return .failure(.badDigits(typed)) }

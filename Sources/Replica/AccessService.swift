@@ -81,6 +81,7 @@ public final class AccessService {
         case .pin: .pin
         case .card: request.pin != nil && door.requiresPIN ? .cardAndPIN : .card
         case .pass: .phone
+        case .dayPass: .dayPass
         }
     }
 }

@@ -93,6 +93,7 @@ extension ReplicaStore {
     public func takeOccupancy(from setup: SyncBranchSetup?) {
         context.occupancy = setup?.occupancy ?? OccupancyLimits()
         occupancyRule.usualVisitSeconds = setup?.usualVisitSeconds ?? OccupancyRule.defaultUsualVisitMinutes * 60
+        dayPassKey = setup?.dayPassPublicKey
     }
 }
 

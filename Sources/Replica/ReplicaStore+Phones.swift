@@ -62,6 +62,9 @@ extension ReplicaStore {
         "SELECT p.id, p.user_id, p.status, \(userColumns) FROM pins p JOIN users u ON u.id = p.user_id "
         + "WHERE p.digest = ?"
 
+    static let dayPassLookupSQL =
+        "SELECT s.id, s.user_id, 'active', \(userColumns) FROM subscriptions s JOIN users u ON u.id = s.user_id "
+        + "WHERE s.id = ?"
     static let phoneLookupSQL =
         "SELECT p.id, p.user_id, CASE WHEN p.active = 1 THEN 'active' ELSE 'revoked' END, \(userColumns), "
         + "p.public_key, p.last_used FROM phones p JOIN users u ON u.id = p.user_id WHERE p.id = ?"
@@ -126,16 +129,29 @@ extension ReplicaStore {
 extension SyncPhone {
     /// The phone as the replica keeps it (nil when its key is not 64 bytes of hex).
     var replicaPhone: ReplicaPhone? {
-        let characters = Array(key.utf8)
-        guard characters.count == 128 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(64)
-        for index in stride(from: 0, to: 128, by: 2) {
-            guard let byte = UInt8(String(decoding: characters[index...index + 1], as: UTF8.self), radix: 16) else {
-                return nil
-            }
-            bytes.append(byte)
-        }
-        return ReplicaPhone(id: PhoneID(id), publicKey: bytes, active: active)
+        publicPoint(key).map { ReplicaPhone(id: PhoneID(id), publicKey: $0, active: active) }
     }
+}
+
+extension SyncBranchSetup {
+    /// Headquarters' day-pass key, when the setup brings a good one.
+    var dayPassPublicKey: PublicKey? {
+        guard let point = dayPassKey.flatMap(publicPoint) else { return nil }
+        return try? PublicKey.p256(x: Array(point[0..<32]), y: Array(point[32...]))
+    }
+}
+
+/// 128 hex digits as the 64 bytes of a P-256 point (x ‖ y); nil for anything else.
+func publicPoint(_ hex: String) -> [UInt8]? {
+    let characters = Array(hex.utf8)
+    guard characters.count == 128 else { return nil }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(64)
+    for index in stride(from: 0, to: 128, by: 2) {
+        guard let byte = UInt8(String(decoding: characters[index...index + 1], as: UTF8.self), radix: 16) else {
+            return nil
+        }
+        bytes.append(byte)
+    }
+    return bytes
 }

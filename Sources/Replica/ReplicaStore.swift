@@ -30,6 +30,9 @@ public final class ReplicaStore {
     private let cardLookup: Statement
     private let pinLookup: Statement
     private let phoneLookup: Statement
+    private let dayPassLookup: Statement
+    /// Headquarters' key for day passes, from the branch setup (nil: none yet).
+    public internal(set) var dayPassKey: PublicKey?
     /// Phones' public keys, built once (see `passKey`).
     var passKeys: [Int64: (bytes: [UInt8], key: PublicKey)] = [:]
     private let subscriptionsOfUser: Statement
@@ -78,6 +81,7 @@ public final class ReplicaStore {
         self.cardLookup = try db.statement(Self.cardLookupSQL)
         self.pinLookup = try db.statement(Self.pinLookupSQL)
         self.phoneLookup = try db.statement(Self.phoneLookupSQL)
+        self.dayPassLookup = try db.statement(Self.dayPassLookupSQL)
         self.subscriptionsOfUser = try db.statement(Self.subscriptionsSQL)
         self.dataVersion = try db.statement("PRAGMA data_version")
         try reloadPlans()
@@ -268,6 +272,13 @@ public final class ReplicaStore {
             case let .pass(code):
                 statement = phoneLookup
                 try statement.bind(int64: code.phone.rawValue, at: 1)
+            case let .dayPass(code):
+                // A code headquarters did not sign is nobody's.
+                guard dayPassKey?.verifySHA256(signature: code.signature, message: code.message) == true else {
+                    return (nil, .initial)
+                }
+                statement = dayPassLookup
+                try statement.bind(int64: code.subscription.rawValue, at: 1)
             }
             defer { statement.reset() }
             guard try statement.step() else {
@@ -283,7 +294,10 @@ public final class ReplicaStore {
                 passRefusal = verdict
             }
             let credentialID: CredentialID? =
-                if case .pass = presented { nil } else { CredentialID(try row.requiredInt64(0)) }
+                switch presented {
+                case .card, .pin: CredentialID(try row.requiredInt64(0))
+                case .pass, .dayPass: nil
+                }
             let userID = UserID(try row.requiredInt64(1))
             let statusText: String = try row.get(2)
             guard let status = Credential.Status(rawValue: statusText) else {
@@ -315,6 +329,10 @@ public final class ReplicaStore {
                 },
                 pin: pin, duressPIN: duress, visitsElsewhere: elsewhere)
             facts.passRefusal = passRefusal
+            // A day pass admits on its own subscription, whatever else its holder has.
+            if case let .dayPass(code) = presented {
+                facts.subscriptions = facts.subscriptions.filter { $0.subscription.id == code.subscription }
+            }
             return (facts, state)
         }
     }

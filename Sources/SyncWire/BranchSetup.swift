@@ -53,6 +53,8 @@ public struct SyncBranchSetup: Hashable, Sendable, Codable {
     public var usualVisitMinutes: Int?
     /// The chain's journal retention; nil: the controller's file says.
     public var journalRetentionDays: Int?
+    /// Headquarters' public key for day passes: the P-256 point, x ‖ y, in hex (nil: none).
+    public var dayPassKey: String?
 
     public init(
         doors: [SyncDoor], calendar: [CalendarDay], occupancyWarn: Int? = nil, occupancyLimit: Int? = nil,

@@ -21,6 +21,8 @@ extension BranchDaemon {
             case let .pass(code):
                 // A phone is held like a card: a card-and-PIN door asks for the PIN after it.
                 held(.pass(code), at: door, reader: reader, now: now)
+            case let .dayPass(code):
+                held(.dayPass(code), at: door, reader: reader, now: now)
             case let .keys(keys):
                 for key in keys {
                     let input: KeyInput = key == "#" ? .hash : key == "*" ? .star : .character(key)
@@ -57,6 +59,7 @@ extension BranchDaemon {
         switch scan {
         case let .card(read): .card(read.credential)
         case let .pass(code): .pass(code)
+        case let .dayPass(code): .dayPass(code)
         }
     }
 
@@ -135,6 +138,7 @@ extension BranchDaemon {
         case let .card(number): "card \(number)"
         case .pin: "PIN"
         case let .pass(code): "phone pass of user \(code.member) phone \(code.phone)"
+        case let .dayPass(code): "day pass \(code.subscription)"
         }
     }
 

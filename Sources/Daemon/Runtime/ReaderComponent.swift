@@ -165,7 +165,7 @@ final class ReaderComponent {
     private func noteFrames(_ events: [ReaderEvent], now: MonotonicInstant) -> [ReaderEvent] {
         for event in events {
             switch event {
-            case .card, .pass, .keys: lastFrame = now
+            case .card, .pass, .dayPass, .keys: lastFrame = now
             case .rejected: errors += 1
             case .disconnected: break
             }

@@ -3,6 +3,8 @@ public enum PresentedCredential: Hashable, Sendable {
     case card(CardNumber)
     case pin(PINDigest)
     case pass(PassCode)
+    /// A day or guest pass's printed code.
+    case dayPass(DayPassCode)
 }
 
 /// One access request at a door.

@@ -78,6 +78,8 @@ public enum CredentialKind: String, Sendable, Codable, CaseIterable {
     case manual
     /// A member's rotating phone pass.
     case phone
+    /// A day or guest pass's printed code.
+    case dayPass = "day_pass"
 }
 
 /// One decision, granted or denied, as recorded in the attendance journal (asistencia).

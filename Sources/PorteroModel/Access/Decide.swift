@@ -104,8 +104,10 @@ public func decide(
 
     // 2. Credential; a phone pass also by its signature, its time and whether it was spent.
     guard let facts else {
-        if case .pass = request.presented { return outcome(.passInvalid) }
-        return outcome(.credentialUnknown)
+        switch request.presented {
+        case .pass, .dayPass: return outcome(.passInvalid)
+        case .card, .pin: return outcome(.credentialUnknown)
+        }
     }
     switch facts.credentialStatus {
     case .active: break

@@ -37,24 +37,12 @@ public struct PassCode: Hashable, Sendable {
     /// Reads a scanned code; nil when the text is not a phone pass at all (a card number, say).
     public init?(scanned text: some StringProtocol) {
         let digits = Array(text.utf8)
-        guard digits.count == Self.length, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }),
-            digits[0] == 55, digits[1] == 49  // "71"
+        guard digits.count == Self.length, digits[0] == 55, digits[1] == 49,  // "71"
+            let member = SignatureDigits.number(digits[2..<14]), let phone = SignatureDigits.number(digits[14..<26]),
+            let issuedAt = SignatureDigits.number(digits[26..<36]),
+            let signature = SignatureDigits.decode(digits[Self.signedDigits...])
         else { return nil }
-        func number(_ from: Int, _ count: Int) -> Int64 {
-            digits[from..<from + count].reduce(Int64(0)) { $0 * 10 + Int64($1 - 48) }
-        }
-        var signature: [UInt8] = []
-        signature.reserveCapacity(64)
-        for group in 0..<16 {
-            let word = number(Self.signedDigits + group * 10, 10)
-            guard word <= Int64(UInt32.max) else { return nil }
-            signature += [
-                UInt8(word >> 24 & 0xFF), UInt8(word >> 16 & 0xFF), UInt8(word >> 8 & 0xFF), UInt8(word & 0xFF),
-            ]
-        }
-        self.init(
-            member: UserID(number(2, 12)), phone: PhoneID(number(14, 12)), issuedAt: number(26, 10),
-            signature: signature)
+        self.init(member: UserID(member), phone: PhoneID(phone), issuedAt: issuedAt, signature: signature)
     }
 
     /// True when `text` has the shape of a phone pass (so a reader hands it over whole).
@@ -73,14 +61,7 @@ public struct PassCode: Hashable, Sendable {
     static func message(_ signedPart: String) -> [UInt8] { Array(("portero-pass:" + signedPart).utf8) }
 
     /// The code as the phone shows it.
-    public var text: String {
-        var words = ""
-        for group in 0..<16 {
-            let bytes = signature.count == 64 ? signature[group * 4..<group * 4 + 4] : [0, 0, 0, 0]
-            words += Self.padded(Int64(bytes.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }), 10)
-        }
-        return signedPart + words
-    }
+    public var text: String { signedPart + SignatureDigits.encode(signature) }
 
     /// Where `issuedAt` stands against the door's clock.
     public func timing(at now: Timestamp) -> Timing {
@@ -108,7 +89,7 @@ extension PresentedCredential {
     /// Something held (a card, a phone) rather than known: a card-and-PIN door wants the PIN after it.
     public var isPossession: Bool {
         switch self {
-        case .card, .pass: true
+        case .card, .pass, .dayPass: true
         case .pin: false
         }
     }

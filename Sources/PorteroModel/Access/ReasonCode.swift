@@ -29,7 +29,8 @@ public enum ReasonCode: String, Sendable, Codable, CaseIterable {
     case credentialLost = "credential.lost"
     case credentialRevoked = "credential.revoked"
     case userInactive = "user.inactive"
-    /// A phone pass whose signature does not hold, or of a phone this branch does not know.
+    /// A phone pass whose signature does not hold, or of a phone this branch does not know; a day
+    /// pass whose signature does not hold, or that this branch does not hold.
     case passInvalid = "pass.invalid"
     /// A phone pass made more than its validity ago, or ahead of the door's clock: a screenshot.
     case passExpired = "pass.expired"
