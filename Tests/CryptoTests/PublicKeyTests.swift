@@ -49,3 +49,14 @@ import Testing
         }
     }
 }
+
+@Suite struct SigningKeyStorageTests {
+    @Test func aKeptKeySignsAsTheOriginal() throws {
+        let key = try SigningKey.p256()
+        let kept = try SigningKey.p256(der: try key.der())
+        #expect(try kept.publicCoordinates() == key.publicCoordinates())
+        let message = Array("portero-daypass:72000000000001".utf8)
+        #expect(try key.publicKey().verifySHA256(signature: try kept.signSHA256(message), message: message))
+        #expect(throws: CryptoError.self) { try SigningKey.p256(der: [0x30, 0x03, 0x02, 0x01, 0x01]) }
+    }
+}

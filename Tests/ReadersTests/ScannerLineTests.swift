@@ -39,3 +39,18 @@ import Testing
         #expect(try out[0].get() == .pass(Self.pass))
     }
 }
+
+@Suite struct DayPassScanTests {
+    @Test func aPrintedDayPassIsReadByLineAndByWedge() throws {
+        let pass = DayPassCode(subscription: SubscriptionID(900), signature: Array(repeating: 200, count: 64))
+        var scanner = ScannerLineAssembler()
+        #expect(try scanner.feed(Array((pass.text + "\r\n").utf8)).first?.get() == .dayPass(pass))
+        var wedge = WedgeAssembler()
+        var out: [Result<Scan, ReadRejection>] = []
+        for (index, character) in pass.text.enumerated() {
+            if let result = wedge.key(.character(character), at: .milliseconds(Int64(index))) { out.append(result) }
+        }
+        if let result = wedge.key(.enter, at: .milliseconds(200)) { out.append(result) }
+        #expect(try out.first?.get() == .dayPass(pass))
+    }
+}

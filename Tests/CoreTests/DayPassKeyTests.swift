@@ -1,0 +1,34 @@
+@testable import BackOffice
+@testable import CoreStorage
+import Crypto
+import Foundation
+import PorteroModel
+import Testing
+
+/// Headquarters' day-pass key: made once on the first pass, kept, and its public half carried in
+/// every branch's setup, announced to the feed when it is made.
+@Suite struct DayPassKeyTests {
+    @Test func theFirstPassMakesTheKeyEveryBranchThenHolds() throws {
+        let f = try APIFixture()
+        try f.api.withDatabase { database in
+            let today = LocalDay(daysSinceEpoch: 20_000)
+            #expect(try database.doors.setup(branch: f.own, from: today).dayPassKey == nil)
+            #expect(try DayPassKey.publicHex(database.db) == nil)
+            let head = try database.sync.head()
+            let first = try DayPassKey.code(for: SubscriptionID(5), database.db)
+            let second = try DayPassKey.code(for: SubscriptionID(6), database.db)
+            let hex = try #require(try database.doors.setup(branch: f.other, from: today).dayPassKey)
+            let published = try DayPassKey.publicHex(database.db)
+            #expect(hex.count == 128 && hex == published)
+            #expect(try database.sync.head() == head + 1, "one change: every branch's setup")
+            let bytes = stride(from: 0, to: 128, by: 2).map { index -> UInt8 in
+                let characters = Array(hex.utf8)[index...index + 1]
+                return UInt8(String(decoding: characters, as: UTF8.self), radix: 16)!  // safe: hex from the store
+            }
+            let key = try PublicKey.p256(x: Array(bytes[0..<32]), y: Array(bytes[32...]))
+            #expect(key.verifySHA256(signature: first.signature, message: first.message))
+            #expect(key.verifySHA256(signature: second.signature, message: second.message))
+            #expect(!key.verifySHA256(signature: first.signature, message: second.message))
+        }
+    }
+}
