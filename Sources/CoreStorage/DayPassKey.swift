@@ -26,7 +26,9 @@ public enum DayPassKey {
     }
 
     static func stored(_ db: any SQLDatabase) throws -> SigningKey? {
-        guard let hex: String = try db.queryFirst("SELECT value FROM core_meta WHERE key = ?", metaKey, map: { try $0.get(0) })
+        guard
+            let hex: String = try db.queryFirst(
+                "SELECT value FROM core_meta WHERE key = ?", metaKey, map: { try $0.get(0) })
         else { return nil }
         let characters = Array(hex.utf8)
         var der: [UInt8] = []

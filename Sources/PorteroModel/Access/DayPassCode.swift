@@ -56,7 +56,7 @@ enum SignatureDigits {
         for group in 0..<16 {
             guard let word = number(digits[start + group * 10..<start + group * 10 + 10]), word <= Int64(UInt32.max)
             else { return nil }
-            signature += [UInt8(word >> 24 & 0xFF), UInt8(word >> 16 & 0xFF), UInt8(word >> 8 & 0xFF), UInt8(word & 0xFF)]
+            for shift in [24, 16, 8, 0] { signature.append(UInt8(word >> Int64(shift) & 0xFF)) }
         }
         return signature
     }
