@@ -64,6 +64,12 @@ public final class SQLPhoneStore: PhoneStore {
         }
         guard publicKey.count == 64 else { throw AccountError(field: "x", problem: "not a P-256 public key") }
         return try db.transaction {
+            // Two phones added at once on PostgreSQL: the second waits for the first's count.
+            if db.dialect == .postgres {
+                _ = try db.query("SELECT id FROM users WHERE id = ? FOR UPDATE", user.rawValue) {
+                    try $0.get(0) as Int64
+                }
+            }
             let active = try db.scalar(
                 "SELECT count(*) FROM member_phones WHERE user_id = ? AND revoked_at IS NULL", user.rawValue,
                 as: Int64.self)

@@ -120,9 +120,14 @@ public final class SQLSyncStore: SyncStore {
         { cards[user, default: []].append(card) }
         var phones: [Int64: [SyncPhone]] = [:]
         for (user, phone) in try db.query(
+            // The active phones and the newest revoked ones (a revoked phone's codes are refused as
+            // revoked); older revoked ones are left out, so no one grows a page past what a branch reads.
             """
-            SELECT user_id, id, public_key, revoked_at IS NULL FROM member_phones
-            WHERE user_id BETWEEN ? AND ? ORDER BY id
+            SELECT user_id, id, public_key, active FROM (
+                SELECT user_id, id, public_key, revoked_at IS NULL AS active, row_number() OVER (
+                    PARTITION BY user_id, revoked_at IS NULL ORDER BY id DESC) AS newest
+                FROM member_phones WHERE user_id BETWEEN ? AND ?) p
+            WHERE active OR newest <= 10 ORDER BY id
             """, low, high,
             map: {
                 (

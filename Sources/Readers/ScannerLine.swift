@@ -2,14 +2,18 @@ import Hardware
 import PorteroModel
 
 /// Turns what a serial QR or barcode scanner sends into scans: one code a line, ended by CR, LF or
-/// both. A line of 1 to 20 digits is a card number (a card's printed barcode); a phone pass is
-/// its 196 digits, a day pass its 174; anything else is rejected, and a line longer than a pass is skipped whole.
+/// both. A phone pass is its 196 digits, a day pass its 174; a line of 1 to 20 digits is a card
+/// number (a card's printed barcode) only where the reader is told to take them, since anyone who
+/// knows a number can show it as a barcode; anything else is rejected, and a line longer than a
+/// pass is skipped whole.
 public struct ScannerLineAssembler: Sendable {
     public static let maximumLine = 256
     private var line: [UInt8] = []
     private var overflow = false
+    /// Card numbers are taken too (printed barcodes); off unless configured.
+    public var acceptsCards: Bool
 
-    public init() {}
+    public init(acceptsCards: Bool = false) { self.acceptsCards = acceptsCards }
 
     /// Feeds bytes as they arrived; returns a scan or a rejection for each finished line.
     public mutating func feed(_ bytes: some Sequence<UInt8>) -> [Result<Scan, ReadRejection>] {
@@ -50,7 +54,9 @@ public struct ScannerLineAssembler: Sendable {
         let text = String(decoding: line.filter { $0 > 0x20 && $0 < 0x7F }, as: UTF8.self)
         if text.isEmpty { return nil }
         if let pass = Scan.pass(text) { return .success(pass) }
-        guard text.utf8.count <= 20, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let number = UInt64(text) else {
+        guard acceptsCards, text.utf8.count <= 20, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+            let number = UInt64(text)
+        else {
             let shown = text.utf8.count > 40 ? String(text.prefix(40)) + "…" : text
             return .failure(.badDigits(shown))
         }
@@ -64,10 +70,11 @@ public struct ScannerLineAssembler: Sendable {
 /// A QR or barcode scanner on a serial line (USB CDC-ACM or RS-232), sending a code a line.
 public final class SerialScannerReader {
     public let port: SerialPort
-    private var assembler = ScannerLineAssembler()
+    private var assembler: ScannerLineAssembler
 
-    public init(port: SerialPort) {
+    public init(port: SerialPort, acceptsCards: Bool = false) {
         self.port = port
+        assembler = ScannerLineAssembler(acceptsCards: acceptsCards)
     }
 
     public var pollDescriptor: Int32 { port.descriptor.rawValue }

@@ -41,7 +41,13 @@ public final class AccessService {
         do {
             return Admission(outcome: try handle(request, at: door, now: now), journalFailure: nil)
         } catch let error as SQLiteError where error.isDiskFull {
-            return Admission(outcome: try evaluate(request, at: door, now: now), journalFailure: error)
+            let outcome = try evaluate(request, at: door, now: now)
+            // The code is spent all the same, in memory until the journal takes writes again.
+            if outcome.decision.granted, case let .pass(code) = request.presented {
+                store.spentUnwritten[code.phone.rawValue] = max(
+                    store.spentUnwritten[code.phone.rawValue] ?? 0, code.issuedAt)
+            }
+            return Admission(outcome: outcome, journalFailure: error)
         }
     }
 

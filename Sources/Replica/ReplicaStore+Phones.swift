@@ -98,7 +98,8 @@ extension ReplicaStore {
         case .early, .expired: return .some(.passExpired)
         case .current: break
         }
-        if code.issuedAt <= (try row.requiredInt64(Self.phoneKeyColumn + 1)) { return .some(.passUsed) }
+        let lastUsed = max(try row.requiredInt64(Self.phoneKeyColumn + 1), spentUnwritten[code.phone.rawValue] ?? 0)
+        if code.issuedAt <= lastUsed { return .some(.passUsed) }
         return .some(nil)
     }
 

@@ -31,6 +31,8 @@ public final class ReplicaStore {
     private let pinLookup: Statement
     private let phoneLookup: Statement
     private let dayPassLookup: Statement
+    /// Phone passes spent while the journal could not be written (a full disk), by phone.
+    var spentUnwritten: [Int64: Int64] = [:]
     /// Headquarters' key for day passes, from the branch setup (nil: none yet).
     public internal(set) var dayPassKey: PublicKey?
     /// Phones' public keys, built once (see `passKey`).

@@ -22,20 +22,26 @@ extension WebAssets {
           }
           if (!window.crypto || !crypto.subtle || !window.indexedDB) { say("unsupported"); return; }
 
-          // The core's clock minus this one's, learnt from a page the core has just drawn and kept for
-          // the times the page comes from the offline copy (its time is then no newer than the kept one).
-          var clock = {};
-          try { clock = JSON.parse(localStorage.getItem("portero-pass-clock")) || {}; } catch (error) { clock = {}; }
-          if (!(clock.now >= pageNow)) {
-            clock = { now: pageNow, offset: pageNow - Date.now() };
-            localStorage.setItem("portero-pass-clock", JSON.stringify(clock));
-            // The offline copy of this page, without the notice of the form just sent, and current even
-            // before the service worker is in charge.
-            var worker = navigator.serviceWorker;
-            if (window.caches && (location.search || !worker || !worker.controller)) {
-              caches.open("portero-pass-v1").then(function (cache) { return cache.add("/my/pass"); })
-                .catch(function () {});
-            }
+          // The core's clock minus this one's, kept for the times the page comes from the offline copy
+          // (whose time is that of the copy, not of now): asked of the core whenever it answers, the
+          // page's own time only as a first guess.
+          var clock = null;
+          try { clock = JSON.parse(localStorage.getItem("portero-pass-clock")); } catch (error) { clock = null; }
+          if (!clock || typeof clock.offset !== "number") { clock = { offset: pageNow - Date.now() }; }
+          var asked = Date.now();
+          fetch("/api/v1/me/pass", { credentials: "same-origin", cache: "no-store" })
+            .then(function (answer) { return answer.ok ? answer.json() : null; })
+            .then(function (answer) {
+              if (!answer || typeof answer.now !== "number") { return; }
+              clock = { offset: answer.now - (asked + Date.now()) / 2 };
+              localStorage.setItem("portero-pass-clock", JSON.stringify(clock));
+            }).catch(function () {});
+          // The offline copy of this page, without the notice of the form just sent, and current even
+          // before the service worker is in charge.
+          var worker = navigator.serviceWorker;
+          if (window.caches && navigator.onLine && (location.search || !worker || !worker.controller)) {
+            caches.open("portero-pass-v1").then(function (cache) { return cache.add("/my/pass"); })
+              .catch(function () {});
           }
           function seconds() { return Math.floor((Date.now() + clock.offset) / 1000); }
 

@@ -4,6 +4,7 @@ import Crypto
 import Foundation
 import HTTP
 import PorteroModel
+import SyncWire
 import Testing
 
 /// Members' pass phones over the API: a member adds and revokes their own, staff revoke a lost one,
@@ -89,5 +90,35 @@ import Testing
         #expect(try f.send("DELETE", path, cookie: elsewhere.cookie, csrf: elsewhere.csrf).status == 404)
         #expect(try f.send("DELETE", path, cookie: desk.cookie, csrf: desk.csrf).status == 204)
         #expect(try objects(try f.get("/api/v1/me/phones", as: member)).first?["revokedAt"] as? Int64 != nil)
+    }
+
+    @Test func theFeedCarriesActivePhonesAndOnlyTheNewestRevokedOnes() throws {
+        let f = try APIFixture()
+        let member = try f.signIn(.client, username: "socia")
+        var revoked: [Int64] = []
+        for number in 1...12 {
+            let added = try object(
+                try f.post("/api/v1/me/phones", Self.addBody("Tel \(number)", try Self.phoneKey()), as: member))
+            let id = try #require(added["id"] as? Int64)
+            #expect(
+                try f.send("DELETE", "/api/v1/me/phones/\(id)", cookie: member.cookie, csrf: member.csrf).status == 204)
+            revoked.append(id)
+        }
+        let kept = try #require(
+            try object(try f.post("/api/v1/me/phones", Self.addBody("Activo", try Self.phoneKey()), as: member))["id"]
+                as? Int64)
+        let items = try f.api.withDatabase {
+            try SQLSyncStore(connection: $0.db).items(
+                users: [member.id.rawValue], branch: f.own, zone: try ZoneRules(identifier: "America/Mexico_City"),
+                now: Timestamp(seconds: 1_800_000_000))
+        }
+        guard case let .user(user)? = items.first else {
+            Issue.record("no user item: \(items)")
+            return
+        }
+        let phones = user.phones ?? []
+        #expect(phones.filter(\.active).map(\.id) == [kept])
+        #expect(phones.filter { !$0.active }.map(\.id) == Array(revoked.suffix(10)), "the ten newest revoked")
+        #expect(phones.allSatisfy { $0.key.count == 128 })
     }
 }

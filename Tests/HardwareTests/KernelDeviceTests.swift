@@ -174,6 +174,26 @@ struct WedgeKernelTests {
                         credential: CardNumber(rawValue: 12_345_670)))
             ])
     }
+
+    /// A QR scanner in keyboard mode types a member's phone pass: 196 digits, then Enter.
+    @Test func aUinputScannerTypingAPhonePassReachesTheWedgeReader() throws {
+        let keyboard = try VirtualKeyboard(name: "Portero virtual QR scanner")
+        let path = try #require(keyboard.eventPath)
+        var device: InputDevice?
+        let deadline = MonotonicInstant.now().adding(milliseconds: 10_000)
+        while device == nil, MonotonicInstant.now() < deadline {
+            device = try? InputDevice(path: path, grab: true)
+        }
+        let reader = WedgeReader(
+            device: try #require(device), wedge: WedgeAssembler(interKeyTimeoutMilliseconds: 5_000))
+        let pass = PassCode(
+            member: UserID(42), phone: PhoneID(7), issuedAt: 1_800_000_000,
+            signature: (0..<64).map { UInt8(truncatingIfNeeded: $0 &* 97) })
+        try keyboard.type(pass.text)
+        var events: [ReaderEvent] = []
+        try VM.pump([reader.pollDescriptor], until: { !events.isEmpty }) { events += reader.handleReadable() }
+        #expect(events == [.pass(pass)])
+    }
 }
 
 @Suite(.serialized, .enabled(if: VM.chip != nil && FileManager.default.fileExists(atPath: "/dev/uinput")))

@@ -7,7 +7,7 @@ import Testing
         member: UserID(7), phone: PhoneID(8), issuedAt: 1_800_000_000, signature: Array(repeating: 9, count: 64))
 
     @Test func aLineIsACardOrAPassWhateverItsEnding() throws {
-        var scanner = ScannerLineAssembler()
+        var scanner = ScannerLineAssembler(acceptsCards: true)
         let out = scanner.feed(Array("5551234\r\n\(Self.pass.text)\r".utf8))
         #expect(out.count == 2)
         #expect(try out[0].get().card?.credential == CardNumber(rawValue: 5_551_234))
@@ -16,6 +16,11 @@ import Testing
         let text = Array((Self.pass.text + "\n").utf8)
         #expect(scanner.feed(text[0..<100]).isEmpty)
         #expect(try scanner.feed(text[100...]).first?.get() == .pass(Self.pass))
+    }
+
+    @Test func cardNumbersOnlyWhereTheReaderTakesThem() {
+        var scanner = ScannerLineAssembler()
+        #expect(scanner.feed(Array("5551234\n".utf8)) == [.failure(.badDigits("5551234"))])
     }
 
     @Test func garbageIsRejectedAndAnOverlongLineSkippedWhole() {

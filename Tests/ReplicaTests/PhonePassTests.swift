@@ -105,4 +105,10 @@ import Testing
         #expect(try store.phones(of: UserID(1)).isEmpty)
         #expect(try decide(try code(at: now, offset: 6), at: now.adding(seconds: 6)).decision.reason == .passInvalid)
     }
+
+    @Test func aCodeSpentWhileTheJournalIsFullStaysSpent() throws {
+        store.spentUnwritten[phone.rawValue] = now.milliseconds / 1000
+        #expect(try decide(try code(at: now), at: now).decision.reason == .passUsed)
+        #expect(try decide(try code(at: now, offset: 1), at: now.adding(seconds: 1)).decision.granted)
+    }
 }

@@ -41,9 +41,12 @@ extension BranchDaemon {
         }
     }
 
-    /// A card or a phone pass: decided at once, or held for the PIN at a card-and-PIN entry.
+    /// A card or a phone pass: decided at once, or held for the PIN at a card-and-PIN entry. A day
+    /// pass is decided at once: its guest holds no PIN, and such a door answers `pin.required`.
     func held(_ scan: Scan, at door: DoorComponent, reader: ReaderComponent, now: MonotonicInstant) {
-        guard door.door.requiresPIN && reader.configuration.direction == .entry else {
+        var waitsForPIN = door.door.requiresPIN && reader.configuration.direction == .entry
+        if case .dayPass = scan { waitsForPIN = false }
+        guard waitsForPIN else {
             decide(Self.presented(scan), pin: nil, at: door, reader: reader, now: now)
             return
         }

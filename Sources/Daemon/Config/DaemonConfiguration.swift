@@ -59,8 +59,8 @@ public enum ReaderTransport: Hashable, Sendable {
     case pinPad(device: DeviceSelector)
     case wiegand(d0: LineConfiguration, d1: LineConfiguration)
     case osdp(device: DeviceSelector, address: UInt8, baud: Int)
-    /// A QR or barcode scanner on a serial line, a code a line (phone passes, printed cards).
-    case scanner(device: DeviceSelector, baud: Int)
+    /// A QR or barcode scanner on a serial line, a code a line: passes, and card numbers when `cards`.
+    case scanner(device: DeviceSelector, baud: Int, cards: Bool)
 }
 
 /// A device by path, or by what udev knows of it (so the same reader keeps working on another port).
@@ -202,7 +202,7 @@ public struct DaemonConfiguration: Hashable, Sendable {
         "relay", "contact", "exit_button", "passage_sensor", "feedback",
     ]
     static let readerKeys = [
-        "name", "kind", "device", "match", "base", "d0", "d1", "address", "baud", "door", "direction",
+        "name", "kind", "device", "match", "base", "d0", "d1", "address", "baud", "cards", "door", "direction",
     ]
 
     static func parseLine(_ object: ConfigObject) throws -> LineConfiguration {
@@ -315,7 +315,8 @@ public struct DaemonConfiguration: Hashable, Sendable {
         case .scanner:
             transport = .scanner(
                 device: try parseDevice(object),
-                baud: Int(try object.optionalInteger("baud", in: 1_200...230_400) ?? 9_600))
+                baud: Int(try object.optionalInteger("baud", in: 1_200...230_400) ?? 9_600),
+                cards: try object.bool("cards", default: false))
         case .osdp:
             transport = .osdp(
                 device: try parseDevice(object), address: UInt8(try object.integer("address", in: 0...126)),

@@ -79,9 +79,9 @@ final class ReaderComponent {
         switch configuration.transport {
         case let .em4100(device):
             return .serial(SerialCardReader(port: try SerialPort(path: try resolve(device, subsystem: "tty"))))
-        case let .scanner(device, baud):
+        case let .scanner(device, baud, cards):
             let port = try SerialPort(path: try resolve(device, subsystem: "tty"), settings: SerialSettings(baud: baud))
-            return .scanner(SerialScannerReader(port: port))
+            return .scanner(SerialScannerReader(port: port, acceptsCards: cards))
         case let .wedge(device, base):
             return .wedge(
                 WedgeReader(
