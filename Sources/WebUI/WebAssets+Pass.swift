@@ -29,8 +29,9 @@ extension WebAssets {
           try { clock = JSON.parse(localStorage.getItem("portero-pass-clock")); } catch (error) { clock = null; }
           if (!clock || typeof clock.offset !== "number") { clock = { offset: pageNow - Date.now() }; }
           var asked = Date.now();
-          fetch("/api/v1/me/pass", { credentials: "same-origin", cache: "no-store" })
-            .then(function (answer) { return answer.ok ? answer.json() : null; })
+          (navigator.onLine ? fetch("/api/v1/me/pass", { credentials: "same-origin", cache: "no-store" })
+            : Promise.resolve(null))
+            .then(function (answer) { return answer && answer.ok ? answer.json() : null; })
             .then(function (answer) {
               if (!answer || typeof answer.now !== "number") { return; }
               clock = { offset: answer.now - (asked + Date.now()) / 2 };
