@@ -9,6 +9,7 @@ import PorteroModel
 /// ticket with the holder, dates, entries left and branches, printed or sent by email.
 extension WebUI {
     package func declareDayPassPages(_ router: inout Router) {
+        router.add(.get, "/static/day-pass.css") { _ in Self.asset(Self.dayPassStyle, type: "text/css; charset=utf-8") }
         add(&router, .get, "/day-passes/new", .signedIn) { request in Self.dayPassForm(request) }
         add(&router, .post, "/day-passes", .signedIn) { request in
             let result = request.call(.post, "/api/v1/day-passes", body: Self.dayPassSale(request))

@@ -6,9 +6,11 @@ import PorteroModel
 
 /// A pass on an 80 mm ticket: each showing issues (and audits) its code anew.
 extension WebUI {
-    static let dayPassStyle: HTML = """
-        <style>.receipt .qr { text-align: center; } .receipt .qr svg { width: 62mm; height: auto; }
-        .receipt .digits { font-size: 9px; word-break: break-all; }</style>
+    /// The ticket's own rules, besides the POS receipt's (`/static/day-pass.css`).
+    static let dayPassStyle = """
+        .receipt .qr { text-align: center; } .receipt .qr svg { width: 62mm; height: auto; }
+        .receipt .digits { font-size: 9px; word-break: break-all; }
+        @media print { main > h1 { display: none; } }
         """
 
     /// The pass of subscription `:id`, with print and send; `notice` after a send, `error` when it failed.
@@ -30,7 +32,7 @@ extension WebUI {
         let picture: HTML = (try? QRCode(text: code).svg(label: t["daypass.qr"], moduleSize: 4)) ?? ""
         let failure: HTML = error.map { "<p class=\"error noprint\" role=\"alert\">\($0)</p>" } ?? ""
         let body: HTML = """
-            \(posHead)\(dayPassStyle)
+            \(posHead)<link rel="stylesheet" href="/static/day-pass.css">
             <p class="noprint"><a href="/members/\(request.string(pass["user"]))">\
             \(request.string(pass["name"]))</a> · \
             <button type="button" data-print id="print-pass">\(t["daypass.print"])</button></p>
