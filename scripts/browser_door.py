@@ -27,13 +27,13 @@ def _api(base, method, path, body=None, cookie=None, csrf=None):
 class ScannerDoor:
     """porterod with one door of Centro and a serial QR scanner the test types into."""
 
-    def __init__(self, build, base, work, password, branch_name="Centro"):
+    def __init__(self, build, base, work, password, branch_name="Centro", device_name="escáner QR"):
         headers, session = _api(base, "POST", "/api/v1/session", {"login": "admin", "password": password})
         cookie = headers["Set-Cookie"].split(";")[0]
         csrf = session["csrfToken"]
         _, branches = _api(base, "GET", "/api/v1/branches", cookie=cookie)
         branch = next(b for b in branches if b["name"] == branch_name)
-        _, device = _api(base, "POST", "/api/v1/devices", {"branch": branch["id"], "name": "escáner QR"},
+        _, device = _api(base, "POST", "/api/v1/devices", {"branch": branch["id"], "name": device_name},
                          cookie=cookie, csrf=csrf)
         self.master, slave = os.openpty()
         self.slave = slave

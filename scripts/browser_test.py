@@ -7,7 +7,8 @@ the language, opens the dashboard and the doors, and checks the live view comes 
 core restarts; then an administrator closes branch 1 for a day on its calendar, sets its capacity
 and reads the live occupancy report (in English, later in Spanish), makes a promotion
 code, sells a subscription with it and prints its invoice; a member sees their own invoices,
-adds their phone and shows the pass (scripts/browser_pass.py), which the front desk revokes.
+adds their phone and shows the pass (scripts/browser_pass.py), which the front desk revokes; the
+desk sells a guest a day pass, prints it, and a scanner door admits it twice (scripts/browser_daypass.py).
 Then an assisted session is walked from both sides in two browser contexts (each its own
 cookies): the SuperAdministrador turns on two-step sign-in, asks to act for the receptionist, she
 sees the request, enters the emailed code, the support user enters it too and acts for her; both
@@ -37,6 +38,7 @@ import time
 import urllib.request
 import zlib
 
+import browser_daypass
 import browser_door
 import browser_pass
 
@@ -659,6 +661,18 @@ def main():
             door.close()
         browser_pass.check_revoked(browser, base)
         browser_pass.add_again_and_revoke(browser, base)
+
+        # A guest's day pass (scripts/browser_daypass.py): the Centro desk sells a 2-entry pass to
+        # a new guest, its printed ticket is read by zbar, and a scanner door admits the code
+        # twice, then refuses it (plan.visit_limit).
+        desk = Browser(chromium, None, context_of=browser)
+        try:
+            sign_in(desk, base, "/home", "recepcion.centro")
+            subscription, _ = browser_daypass.check(desk, base, build, work, PASSWORD)
+            browser.problems += desk.problems
+        finally:
+            desk.close()
+        print(f"  day pass: subscription {subscription} sold to a guest, printed, granted twice, then refused")
 
         # An assisted session, from both sides. The support user (SuperAdministrador) first turns on
         # two-step sign-in on their settings page and keeps a recovery code.

@@ -86,6 +86,7 @@ public final class CoreAPI: Sendable {
         Self.declareMemberRoutes(&declared)
         Self.declarePINRoutes(&declared)
         Self.declareSalesRoutes(&declared)
+        Self.declareDayPassRoutes(&declared)
         Self.declareOccupancyRoutes(&declared)
         Self.declareLogoRoutes(&declared)
         Self.declareSupportRoutes(&declared)

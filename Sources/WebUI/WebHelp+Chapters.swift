@@ -110,6 +110,7 @@ extension HelpTopic {
                         "Its codes stop opening doors; the member adds their new phone on “My pass”."
                     ),
                 ]),
+            .dayPass,
         ])
 
     static let branchManager = HelpTopic(

@@ -28,6 +28,7 @@ extension WebRequest {
                 ("/pos", "nav.pos", account.may(.posSales, at: nil)),
                 ("/pos/catalogue", "nav.catalogue", account.may(.posProducts, at: nil)),
                 ("/payments", "nav.payments", account.may(.subscriptions, at: nil)),
+                ("/day-passes/new", "daypass.nav", account.may(.subscriptions, at: nil)),
                 ("/invoices", "nav.invoices", account.may(.subscriptionInvoices, at: nil)),
                 ("/my", "nav.my", account.roles.contains(.client)),
                 ("/my/pass", "pass.title", account.roles.contains(.client)),

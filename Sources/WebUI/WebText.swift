@@ -42,7 +42,7 @@ public struct WebText: Sendable {
     static let every: [String: (String, String)] = [
         table, doorTable, paymentTable, posTable, promotionTable, invoiceTable, webhookTable, supportTable, oidcTable,
         configurationTable, moreTables, occupancyTable, reportTable, photoTable, portalTable,
-        passTable,
+        passTable, dayPassTable,
     ].reduce(into: [:]) { all, next in all.merge(next) { first, _ in first } }
 
     /// A refusal or grant in words, as a receptionist would say it.

@@ -62,10 +62,11 @@ extension WebUI {
                 HTML.join(actions, separator: " "),
             ]
         }
+        let passPlans = Self.passPlanIDs(request)
         let subscriptionRows: [[HTML]] = subscriptions.list.map { subscription in
             let sid = request.string(subscription["id"])
             let standing = request.string(subscription["standing"])
-            var actions: [HTML] = []
+            var actions: [HTML] = [Self.passLink(request, subscription, passPlans: passPlans)]
             if request.string(subscription["status"]) == "active" {
                 actions.append(Self.renewForm(request, member: id, subscription: sid))
                 actions.append(

@@ -53,6 +53,7 @@ package final class WebUI: Sendable {
         declarePhotoPages(&router)
         declareMemberPortalPages(&router)
         declarePassPages(&router)
+        declareDayPassPages(&router)
         router.unmatched = { [self] context in Self.notFound(resolve: resolve, context) }
     }
 

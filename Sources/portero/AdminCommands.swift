@@ -12,7 +12,8 @@ struct AdminCommands {
     ]).union(doorSetupFlags).union(photoFlags).union(paymentFlags).union(catalogueEditFlags).union(posFlags).union(
         promotionFlags
     ).union(
-        invoiceFlags)
+        invoiceFlags
+    ).union(dayPassFlags)
     static let valued = Set([
         "--core", "--user", "--totp", "--q", "--branch", "--limit", "--offset", "--email", "--name", "--surname",
         "--role",

@@ -81,6 +81,14 @@ let info = ProgramInfo(
             """
         ),
         (
+            "subscriptions pass ID [--send] [--json]",
+            """
+            A day or guest pass (a subscription to a plan with a visits total): its signed 174-digit code for the \
+            doors' QR scanners, with holder, dates, entries used and branches; each issue is audited. --send \
+            emails it to the holder instead.
+            """
+        ),
+        (
             """
             promotions list | add --name NAME (--percent P | --amount A) [--code CODE] [--plans 1,2] \
             [--branches 1,2] [--from DATE] [--to DATE] [--max-uses N] [--max-uses-per-member N] [--inactive] \
