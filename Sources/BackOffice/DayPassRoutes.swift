@@ -78,6 +78,19 @@ extension CoreAPI {
                 AND a.granted = 1 AND a.direction = 'in')
             FROM subscriptions s JOIN plan_versions v ON v.id = s.plan_version_id WHERE s.id = ?
             """, subscription.id, map: { ($0.int64(0), try $0.get(1)) })
+        // A code is a bearer pass: only for a pass (a plan with a visits total) that can still admit,
+        // never for a membership.
+        guard counted?.0 != nil else {
+            throw AccountError.conflict(
+                "subscription", "\(subscription.planName) is not a pass plan: it has no visits total")
+        }
+        // Judged on the selling branch's own day.
+        if subscription.status == "cancelled" {
+            throw AccountError.conflict("subscription", "the pass is cancelled")
+        }
+        if subscription.effectiveEndDate < request.today(BranchID(subscription.branch)) {
+            throw AccountError.conflict("subscription", "the pass is expired")
+        }
         let code = try DayPassKey.code(for: SubscriptionID(subscription.id), database.db)
         return DayPassView(
             subscription: subscription.id, code: code.text, user: holder.id.rawValue,

@@ -4,12 +4,13 @@ import HTTP
 import PorteroModel
 
 extension CoreAPI {
-    /// The next free guest username, `invitado-<n>`.
-    static func nextGuestUsername(_ database: CoreDatabase) throws -> String {
+    /// The next free guest username, `invitado-<n>` (`after` more when the first ones were taken
+    /// meanwhile). A name someone typed with an absurd number is not counted.
+    static func nextGuestUsername(_ database: CoreDatabase, after skipped: Int = 0) throws -> String {
         let taken: [String] = try database.db.query(
             "SELECT username FROM users WHERE username LIKE 'invitado-%'", map: { try $0.get(0) })
-        let highest = taken.compactMap { Int($0.dropFirst("invitado-".count)) }.max() ?? 0
-        return "invitado-\(highest + 1)"
+        let highest = taken.compactMap { Int($0.dropFirst("invitado-".count)) }.filter { $0 < 1_000_000_000 }.max()
+        return "invitado-\((highest ?? 0) + 1 + skipped)"
     }
 
     /// A guest (role cliente, a name and maybe an email and phone) at `branch`, made as the user
@@ -18,15 +19,29 @@ extension CoreAPI {
         name: String, email: String?, phone: String?, branch: BranchID, _ request: APIRequest
     ) throws -> Account {
         let database = request.database
-        let username = try nextGuestUsername(database)
-        let account: Account
-        do {
-            account = try database.accounts.createAccount(
-                username: username, email: email ?? "\(username)@\(guestMailDomain)", password: nil, name: name,
-                paternalSurname: "", roles: RoleSet([.client]), branches: [branch], now: request.now)
-        } catch let error as AccountError where error.field == "email" || error.field == "name" {
-            throw AccountError(
-                field: error.field == "email" ? "guestEmail" : "guestName", problem: error.problem, kind: error.kind)
+        var username = ""
+        var made: Account?
+        // Another desk may take the same guest number at the same moment: the next one is tried.
+        for attempt in 0..<5 where made == nil {
+            username = try nextGuestUsername(database, after: attempt)
+            do {
+                made = try database.db.attempt {
+                    try database.accounts.createAccount(
+                        username: username, email: email ?? "\(username)@\(guestMailDomain)", password: nil,
+                        name: name, paternalSurname: "", roles: RoleSet([.client]), branches: [branch],
+                        now: request.now)
+                }
+            } catch let error as AccountError where error.kind == .conflict && (error.field != "email" || email == nil)
+            {
+                continue
+            } catch let error as AccountError where error.field == "email" || error.field == "name" {
+                throw AccountError(
+                    field: error.field == "email" ? "guestEmail" : "guestName", problem: error.problem,
+                    kind: error.kind)
+            }
+        }
+        guard let account = made else {
+            throw AccountError.conflict("guestName", "no free guest number: try again")
         }
         if let phone {
             var fields = ProfileFields()
@@ -92,6 +107,12 @@ extension CoreAPI {
             if body.give != nil, body.pricePaid != nil || body.promotion != nil {
                 throw AccountError(
                     field: "give", problem: "a given pass costs nothing: no pricePaid or promotion with it")
+            }
+            if body.give == nil, body.pricePaid == 0 {
+                throw AccountError(field: "pricePaid", problem: "a price of 0 is a gift: use give with a reason")
+            }
+            if body.give != nil, (body.payment.map { $0 != "paid" } ?? false) || body.paymentDue != nil {
+                throw AccountError(field: "payment", problem: "a given pass is owed nothing")
             }
             let branch = BranchID(body.branch)
             let actor = try request.actor

@@ -334,6 +334,8 @@ public final class ReplicaStore {
             // A day pass admits on its own subscription, whatever else its holder has.
             if case let .dayPass(code) = presented {
                 facts.subscriptions = facts.subscriptions.filter { $0.subscription.id == code.subscription }
+                // Only a pass plan's subscription (one with a visits total) is a day pass.
+                guard facts.subscriptions.first?.plan?.visitLimit.perSubscription != nil else { return (nil, .initial) }
             }
             return (facts, state)
         }

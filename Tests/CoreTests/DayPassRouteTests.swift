@@ -120,6 +120,16 @@ import Testing
         #expect(taken.0 == 409 && taken.1.contains("guestEmail"))
         let noPlan = try sale(#"{"plan": 999, "branch": \#(f.own), "user": \#(member)}"#)
         #expect(noPlan.0 == 404 && noPlan.1.contains("plan"))
+        let free = try sale(#"{"plan": \#(pass), "branch": \#(f.own), "user": \#(member), "pricePaid": 0}"#)
+        #expect(free.0 == 400 && free.1.contains("pricePaid"), "a price of 0 is a gift, with its reason")
+        let owedGift = try sale(
+            #"{"plan": \#(pass), "branch": \#(f.own), "user": \#(member), "give": "Cortesía", "payment": "pending"}"#)
+        #expect(owedGift.0 == 400 && owedGift.1.contains("payment"))
+        // A membership's subscription has no pass: a code for it would be a bearer membership.
+        let membership = try ReportRouteTests.sell(
+            f, #"{"user": \#(member), "plan": \#(monthly), "branch": \#(f.own)}"#, as: root)
+        let refused = try f.post("/api/v1/subscriptions/\(membership)/pass", "{}", as: reception)
+        #expect(refused.status == 409 && Self.text(refused).contains("subscription"))
         // Nothing half-made: the refused guest is not left behind.
         #expect(try f.api.withDatabase { try $0.accounts.accountCount() } == 3)
     }
@@ -184,5 +194,17 @@ import Testing
         #expect(message.body.contains("3 entries (2 used)") && message.body.contains("every branch"))
         let actions = try f.api.withDatabase { try $0.audit.recent(limit: 10).map(\.action) }
         #expect(actions.contains("pass.send"))
+    }
+
+    @Test func aGuestNumberSomeoneTypedAbsurdlyIsSkipped() throws {
+        let f = try APIFixture()
+        let root = try f.signIn(.superAdministrator, username: "root")
+        _ = try f.signIn(.client, username: "invitado-9223372036854775807")
+        let pass = try f.plan("Pase", as: root, extra: #", "visitsTotal": 1"#)
+        let sold = try f.post(
+            "/api/v1/day-passes", #"{"plan": \#(pass), "branch": \#(f.own), "guestName": "Invitado"}"#, as: root)
+        #expect(sold.status == 201, "\(Self.text(sold))")
+        let guest = try #require(try object(sold)["userID"] as? Int64)
+        #expect(try f.api.withDatabase { try $0.accounts.account(UserID(guest))?.username } == "invitado-1")
     }
 }

@@ -70,6 +70,21 @@ struct DecisionCase: Sendable, CustomTestStringConvertible {
         DecisionCase("card not in the replica", .credentialUnknown) { $0.known = false },
         DecisionCase("card reported lost", .credentialLost) { $0.credentialStatus = .lost },
         DecisionCase("card revoked", .credentialRevoked) { $0.credentialStatus = .revoked },
+        DecisionCase("a phone pass nobody signed", .passInvalid) {
+            $0.request.presented = .pass(
+                PassCode(member: UserID(7), phone: PhoneID(1), issuedAt: 1, signature: []))
+            $0.known = false
+        },
+        DecisionCase("a phone pass older than its window", .passExpired) {
+            $0.request.presented = .pass(
+                PassCode(member: UserID(7), phone: PhoneID(1), issuedAt: 1, signature: []))
+            $0.passRefusal = .passExpired
+        },
+        DecisionCase("a phone pass that opened a door already", .passUsed) {
+            $0.request.presented = .pass(
+                PassCode(member: UserID(7), phone: PhoneID(1), issuedAt: 1, signature: []))
+            $0.passRefusal = .passUsed
+        },
         DecisionCase("inactive user", .userInactive) { $0.user.active = false },
         DecisionCase("plan for another branch", .planBranchNotCovered) {
             $0.plan.branches = .only([Fixture.otherBranch])

@@ -42,6 +42,8 @@ struct Fixture: Sendable {
     var chain: ChainStanding?
     /// People inside other than this user, as the replica counts them (nil: not counted).
     var othersInside: Int?
+    /// Why a phone pass whose signature holds is refused (the replica's verdict).
+    var passRefusal: ReasonCode?
     var request = AccessRequest(doorID: DoorID(10), direction: .entry, presented: .card(card))
     /// Monday 2024-06-03 10:00 in Mexico City (UTC−6 all year since 2022).
     var now = utc(2024, 6, 3, 16, 0)
@@ -60,6 +62,7 @@ struct Fixture: Sendable {
                 + extraSubscriptions,
             pin: Self.pin, duressPIN: Self.duressPIN, visitsElsewhere: visitsElsewhere)
         facts.othersInside = othersInside
+        facts.passRefusal = passRefusal
         return facts
     }
 

@@ -80,7 +80,7 @@ import Testing
         let forged = try decide(try code(900, signer: try SigningKey.p256()), at: now)
         #expect(forged.reason == .passInvalid && forged.userID == nil)
         #expect(try decide(try code(12_345), at: now).reason == .passInvalid, "a pass this branch does not hold")
-        // A monthly subscription's code admits on that subscription: the code names it, the key signed it.
-        #expect(try decide(try code(901), at: now).reason == .granted)
+        // A code for a membership (no visits total) is no day pass, even signed.
+        #expect(try decide(try code(901), at: now).reason == .passInvalid)
     }
 }
