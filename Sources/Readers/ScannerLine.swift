@@ -1,4 +1,3 @@
-import Hardware
 import PorteroModel
 
 /// Turns what a serial QR or barcode scanner sends into scans: one code a line, ended by CR, LF or
@@ -66,32 +65,3 @@ public struct ScannerLineAssembler: Sendable {
                     format: .wedge, bits: 0, facility: nil, number: number, credential: CardNumber(rawValue: number))))
     }
 }
-
-/// A QR or barcode scanner on a serial line (USB CDC-ACM or RS-232), sending a code a line.
-public final class SerialScannerReader {
-    public let port: SerialPort
-    private var assembler: ScannerLineAssembler
-
-    public init(port: SerialPort, acceptsCards: Bool = false) {
-        self.port = port
-        assembler = ScannerLineAssembler(acceptsCards: acceptsCards)
-    }
-
-    public var pollDescriptor: Int32 { port.descriptor.rawValue }
-
-    public func handleReadable() -> [ReaderEvent] {
-        port.readEvents(feed: { assembler.feed($0).map(Self.map) }, flush: { assembler.flush().map(Self.map) })
-    }
-
-    static func map(_ result: Result<Scan, ReadRejection>) -> ReaderEvent {
-        switch result {
-        case let .success(.card(read)): .card(read)
-        case let .success(.pass(code)): .pass(code)
-        case let .success(.dayPass(code)): .dayPass(code)
-        case let .failure(rejection): .rejected(rejection)
-        }
-    }
-}
-
-@available(*, unavailable, message: "Owned by the daemon's loop thread")
-extension SerialScannerReader: Sendable {}
