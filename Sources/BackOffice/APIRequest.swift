@@ -100,11 +100,12 @@ public struct APIRequest {
 
 extension CoreAPI {
     /// Why something was done by hand, as `Schema.reason` states it: at most 200 characters as
-    /// sent (counted in code points, as JSON Schema counts), at least 3 once the blanks around it
-    /// are taken off; kept without those blanks.
+    /// sent and at least 3 once the blanks around it are taken off, both counted in code points as
+    /// JSON Schema counts; kept without those blanks.
     static func checkReason(_ text: String) throws -> String {
         let reason = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.unicodeScalars.count <= 200, reason.count >= 3 else {
+        // Code points both ways: "0" and a skin-tone modifier are one Swift Character but two here.
+        guard text.unicodeScalars.count <= 200, reason.unicodeScalars.count >= 3 else {
             throw AccountError(field: "reason", problem: "say why, in 3 to 200 characters")
         }
         return reason

@@ -131,7 +131,7 @@ extension CoreAPI {
             guard plan.visitLimit.perSubscription != nil else {
                 throw AccountError(field: "plan", problem: "\(plan.name) is not a pass plan: it has no visits total")
             }
-            if let reason = body.give, reason.trimmingCharacters(in: .whitespacesAndNewlines).count < 3 {
+            if let reason = body.give, reason.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars.count < 3 {
                 throw AccountError(field: "give", problem: "a reason of 3 to 200 characters")
             }
             let today = request.today(branch)

@@ -61,7 +61,7 @@ extension SQLInvoiceStore {
             throw AccountError.conflict("invoice", "\(original.folio) is already cancelled (credit note id \(note))")
         }
         let why = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard reason.unicodeScalars.count <= 200, why.count >= 3 else {
+        guard reason.unicodeScalars.count <= 200, why.unicodeScalars.count >= 3 else {
             throw AccountError(field: "reason", problem: "say why, in 3 to 200 characters")
         }
         return try db.transaction { () -> InvoiceView? in

@@ -45,7 +45,7 @@ extension BranchDaemon {
         switch request.path {
         case "/checkin":
             let reason = ((object["reason"] as? String) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (3...200).contains(reason.count) else {
+            guard (3...200).contains(reason.unicodeScalars.count) else {
                 return refuse(400, "reason: say why, in 3 to 200 characters")
             }
             let doorID = (object["door"] as? NSNumber)?.int64Value ?? configuration.doors.first?.door.id.rawValue ?? 0
