@@ -293,6 +293,24 @@ def sign_in(browser, base, path, login):
     browser.wait_for(f"location.pathname === {json.dumps(path)}", what=f"{path} after signing in as {login}")
 
 
+def write_camera_png(path, width, height):
+    """A PNG the size a phone's camera makes: a gradient with grain, which compresses poorly."""
+    grain = os.urandom(width * height)
+    rows = bytearray()
+    for y in range(height):
+        rows.append(0)
+        for x in range(width):
+            g = grain[y * width + x] & 0x1F
+            rows += bytes(((x * 255 // width + g) & 0xFF, (y * 255 // height + g) & 0xFF, (128 + g) & 0xFF))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    with open(path, "wb") as out:
+        out.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+                  + chunk(b"IDAT", zlib.compress(bytes(rows), 6)) + chunk(b"IEND", b""))
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -405,6 +423,24 @@ def main():
         browser.wait_for("location.pathname.startsWith('/members/') && document.readyState === 'complete'", what="a member page")
         assert browser.evaluate("document.querySelectorAll('main section h2').length") >= 4, "member page without its sections"
         browser.screenshot("03-member")
+
+        # A photo from a phone's camera is megabytes: the page draws it again as a smaller JPEG
+        # before sending it, and the member page then shows it.
+        picture = os.path.join(work, "camara.png")
+        write_camera_png(picture, 1600, 1200)
+        assert os.path.getsize(picture) > 1 << 20, os.path.getsize(picture)
+        document = browser.call("DOM.getDocument")["root"]["nodeId"]
+        field = browser.call("DOM.querySelector", nodeId=document, selector="#f-photo")["nodeId"]
+        browser.call("DOM.setFileInputFiles", nodeId=field, files=[picture])
+        browser.wait_for("(function (f) { return f && f.type === 'image/jpeg' && f.size <= 400 * 1024; })"
+                         "(document.getElementById('f-photo').files[0])", what="the photo made smaller in the page")
+        browser.wait_for("!document.querySelector('#photo button[type=submit]').disabled", what="the send button")
+        browser.submit("form[action$='/photo']")
+        browser.wait_for("location.search.includes('done=photo') && document.readyState === 'complete'",
+                         what="the member page after the photo")
+        browser.wait_for("(function (i) { return i && i.complete && i.naturalWidth === 1024; })"
+                         "(document.querySelector('img.avatar.big.photo'))", what="the photo shown, 1024 px wide")
+        browser.screenshot("03b-member-photo")
 
         # A form with a bad value shows the error beside the field and keeps what was typed.
         browser.expected_refusals.add(browser.evaluate("location.pathname") + "/cards")

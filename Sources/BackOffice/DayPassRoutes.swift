@@ -88,8 +88,13 @@ extension CoreAPI {
         if subscription.status == "cancelled" {
             throw AccountError.conflict("subscription", "the pass is cancelled")
         }
-        if subscription.effectiveEndDate < request.today(BranchID(subscription.branch)) {
+        // The door admits through the plan's grace days too: the ticket shows that last day.
+        let lastDay = subscription.effectiveEndDate.adding(days: max(0, subscription.graceDays))
+        if lastDay < request.today(BranchID(subscription.branch)) {
             throw AccountError.conflict("subscription", "the pass is expired")
+        }
+        if let entries = counted?.0, (counted?.1 ?? 0) >= entries {
+            throw AccountError.conflict("subscription", "every entry of the pass is used")
         }
         let code = try DayPassKey.code(for: SubscriptionID(subscription.id), database.db)
         return DayPassView(
@@ -97,7 +102,7 @@ extension CoreAPI {
             name: [holder.name, holder.paternalSurname, holder.maternalSurname].filter { !$0.isEmpty }.joined(
                 separator: " "),
             email: holder.email.hasSuffix("@" + guestMailDomain) ? "" : holder.email, plan: subscription.planName,
-            branch: subscription.branch, startDate: subscription.startDate, endDate: subscription.effectiveEndDate,
+            branch: subscription.branch, startDate: subscription.startDate, endDate: lastDay,
             entries: counted?.0.map { Int($0) }, used: Int(counted?.1 ?? 0),
             branches: try database.sales.plan(subscription.planID)?.branches ?? [])
     }

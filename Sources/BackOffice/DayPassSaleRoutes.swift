@@ -46,7 +46,11 @@ extension CoreAPI {
         if let phone {
             var fields = ProfileFields()
             fields.phone = phone
-            try database.members.setProfile(account.id, fields)
+            do {
+                try database.members.setProfile(account.id, fields)
+            } catch let error as AccountError where error.field == "phone" {
+                throw AccountError(field: "guestPhone", problem: error.problem, kind: error.kind)
+            }
         }
         try database.members.recordChange("user", account.id.rawValue, now: request.now)
         try database.webhookEvent(
@@ -72,7 +76,8 @@ extension CoreAPI {
                 .required("plan", .id), .required("branch", .id), .optional("startDate", .date),
                 .optional("user", .id), .optional("guestName", .name), .optional("guestEmail", .email),
                 .optional("guestPhone", .string(pattern: "^[0-9 +().-]{0,32}$")),
-                .optional("pricePaid", .minorUnits), .optional("promotion", .promotionCode),
+                .optional("pricePaid", .integer(minimum: 1, maximum: 10_000_000_000)),
+                .optional("promotion", .promotionCode),
                 .optional("give", .reason), .optional("paymentReference", .string(maxLength: 100)),
             ] + salePaymentFields,
             bodyRules: [
@@ -131,8 +136,11 @@ extension CoreAPI {
             guard plan.visitLimit.perSubscription != nil else {
                 throw AccountError(field: "plan", problem: "\(plan.name) is not a pass plan: it has no visits total")
             }
-            if let reason = body.give, reason.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars.count < 3 {
-                throw AccountError(field: "give", problem: "a reason of 3 to 200 characters")
+            let given: String?
+            do {
+                given = try body.give.map(checkReason)
+            } catch let error as AccountError {
+                throw AccountError(field: "give", problem: error.problem)
             }
             let today = request.today(branch)
             let start = try day(body.startDate, field: "startDate") ?? today
@@ -160,7 +168,7 @@ extension CoreAPI {
                         "pricePaid": created.pricePaid.minorUnits, "start": created.startDate.description,
                         "promotion": created.promotion, "discount": created.discount.minorUnits, "pass": true,
                     ])
-                if let reason = body.give {
+                if let reason = given {
                     try request.audit(
                         "pass.give", target: "subscription:\(created.id)",
                         changes: ["user": holder.id.rawValue, "plan": body.plan, "reason": reason])

@@ -23,7 +23,7 @@ extension Schema {
 /// Members' phones that carry the rotating pass (seed 003's Mi perfil for Cliente). The phone's
 /// browser makes a P-256 key pair and keeps the private half; the core records the public half,
 /// and the feed carries it to every branch that holds the member. Staff revoke a lost phone at the
-/// desk (`users` over the member's branches). Every change is audited, the key by its SHA-256.
+/// desk (`users` at one of the member's branches). Every change is audited, the key by its SHA-256.
 extension CoreAPI {
     struct PhoneAnswer: Encodable {
         let id: Int64
@@ -74,6 +74,10 @@ extension CoreAPI {
             let y: String
         }
         let body = try request.body(Body.self)
+        // Code points as sent, as the schema and the table count them.
+        guard body.name.unicodeScalars.count <= 60 else {
+            throw AccountError(field: "name", problem: "1 to 60 characters")
+        }
         try FieldRules.checkName(body.name, field: "name", required: true)
         let x = try coordinate(body.x, field: "x")
         let y = try coordinate(body.y, field: "y")
@@ -89,7 +93,7 @@ extension CoreAPI {
                 "phone.add", target: "user:\(user)",
                 changes: [
                     "phone": phone.id.rawValue, "name": phone.name,
-                    "key_sha256": Digest.sha256(x + y).map { String(format: "%02x", $0) }.joined(),
+                    "key_sha256": Hex.encode(Digest.sha256(x + y)),
                 ])
             return phone
         }
@@ -158,10 +162,11 @@ extension CoreAPI {
         }
         table.add(
             .delete, "/api/v1/users/:id/phones/:phone", .privilege(.users),
-            "Revoke a member's phone (lost or stolen): branches refuse its codes within a second",
+            "Revoke a member's phone (lost or stolen): branches refuse its codes within a second; any desk that "
+                + "sees the member may, since revoking only takes access away",
             answers: [.noContent]
         ) { request in
-            try revokePhone(request, of: try managedTarget(request).id)
+            try revokePhone(request, of: try target(request).id)
         }
     }
 }

@@ -5,6 +5,8 @@ import HTTP
 import PorteroModel
 
 extension Schema {
+    /// A SHA-256 in lowercase hexadecimal.
+    static let sha256Hex = Schema.string(pattern: "^[0-9a-f]{64}$", minLength: 64, maxLength: 64)
     /// At most 512 KiB in base64.
     static let photoData = Schema.string(
         pattern: "^[A-Za-z0-9+/]*={0,2}$", minLength: 4, maxLength: (MemberPhoto.maximumBytes + 2) / 3 * 4)
@@ -67,21 +69,31 @@ extension CoreAPI {
     }
 
     static func photoChanges(_ photo: MemberPhoto) -> [String: Any] {
-        [
-            "type": photo.type, "bytes": photo.bytes.count,
-            "sha256": Digest.sha256(photo.bytes).map { String(format: "%02x", $0) }.joined(),
-        ]
+        ["type": photo.type, "bytes": photo.bytes.count, "sha256": photo.sha256Hex]
     }
 
     package static func declarePhotoRoutes(_ table: inout RouteTable) {
         let state = QueryParameter.choice("state", PhotoState.allCases.map(\.rawValue))
         table.add(
             .get, "/api/v1/users/:id/photo", .privilege(.users),
-            "A member's photo as the desk shows it (state=pending: the one they sent, waiting for approval)",
-            query: [state], answers: photoAnswers
+            "A member's photo as the desk shows it (state=pending: the one they sent, waiting for approval; "
+                + "sha256: only that photo, 404 for another)",
+            query: [state, QueryParameter(name: "sha256", schema: .sha256Hex)], answers: photoAnswers
         ) { request in
             let target = try target(request)
-            return photoResponse(try request.database.photos.photo(of: target.id, try photoState(request)))
+            let photo = try request.database.photos.photo(of: target.id, try photoState(request))
+            if let wanted = request.query("sha256"), photo?.sha256Hex != wanted { return photoResponse(nil) }
+            return photoResponse(photo)
+        }
+        table.add(
+            .get, "/api/v1/attendance/photos/:id", .privilege(.attendance),
+            "The photo of a member who was decided at a door of a branch whose attendance you see (the live view's "
+                + "faces, for desks that may not open the member's page)",
+            answers: photoAnswers
+        ) { request in
+            let user = UserID(try request.id("id", what: "member"))
+            let branches = try visibleBranches(request, .attendance)
+            return photoResponse(try request.database.photos.photoOfEntrant(user, at: branches))
         }
         table.add(
             .put, "/api/v1/users/:id/photo", .privilege(.users),
@@ -115,18 +127,31 @@ extension CoreAPI {
         }
         table.add(
             .post, "/api/v1/users/:id/photo/approve", .privilege(.users),
-            "Approve the photo a member sent: the desk shows it from now on", answers: [.noContent]
+            "Approve the photo a member sent, named by the SHA-256 of the one you saw (GET …/photo?state=pending): "
+                + "the desk shows it from now on; 409 when the member sent another since",
+            body: [.required("sha256", .sha256Hex)], answers: [.noContent]
         ) { request in
+            struct Body: Decodable { let sha256: String }
+            let seen = try request.body(Body.self).sha256
+            guard let digest = Hex.decode(seen), digest.count == 32 else {
+                throw AccountError(field: "sha256", problem: "64 hexadecimal digits")
+            }
             let target = try managedTarget(request)
             let actor = try request.actor
-            let approved = try request.database.write {
-                guard try request.database.photos.approvePhoto(of: target.id, by: actor.id, now: request.now) else {
-                    return false
+            let outcome = try request.database.write {
+                let outcome = try request.database.photos.approvePhoto(
+                    of: target.id, seen: digest, by: actor.id, now: request.now)
+                if outcome == .approved {
+                    try request.audit("user.photo.approve", target: "user:\(target.id)", changes: ["sha256": seen])
                 }
-                try request.audit("user.photo.approve", target: "user:\(target.id)")
-                return true
+                return outcome
             }
-            return approved ? HTTPResponse(status: 204) : .error(404, "no photo waits for approval")
+            switch outcome {
+            case .approved: return HTTPResponse(status: 204)
+            case .noneWaiting: return .error(404, "no photo waits for approval")
+            case .replacedSince:
+                throw AccountError.conflict("sha256", "the member sent another photo since: look at it again")
+            }
         }
         table.add(
             .get, "/api/v1/photos/pending", .privilege(.users),

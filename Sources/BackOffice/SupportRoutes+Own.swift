@@ -186,9 +186,9 @@ extension CoreAPI {
     }
 
     /// Routes an assisted session may not use: what the user alone does (their password, second
-    /// factor, email and tokens, their link to the sign-in provider, signing out everywhere,
-    /// consenting) and starting another assistance. The account's id is compared as a number, as
-    /// the handlers read it (`007` is user 7).
+    /// factor, email and tokens, their link to the sign-in provider, a phone to carry their pass,
+    /// signing out everywhere, consenting) and starting another assistance. The account's id is
+    /// compared as a number, as the handlers read it (`007` is user 7).
     static func refuseInAssistedSession(_ route: APIRoute, _ session: Session, _ context: RouteContext) throws {
         guard session.assistance != nil else { return }
         let pattern = route.pattern
@@ -200,6 +200,7 @@ extension CoreAPI {
             pattern.hasPrefix("/api/v1/support/") || pattern.hasPrefix("/api/v1/me/totp")
             || pattern.hasPrefix("/api/v1/tokens") || pattern == "/api/v1/me/password"
             || pattern.hasPrefix("/api/v1/me/oidc")
+            || (pattern == "/api/v1/me/phones" && route.method == .post)  // a door credential of the user's own
             || (pattern == "/api/v1/sessions" && route.method == .delete)
             || pattern.hasSuffix("/consent") || pattern.hasSuffix("/decline") || ownAccount
         guard refused else { return }

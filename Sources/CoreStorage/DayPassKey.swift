@@ -13,7 +13,7 @@ public enum DayPassKey {
     static func signingKey(_ db: any SQLDatabase) throws -> SigningKey {
         if let kept = try stored(db) { return kept }
         let made = try SigningKey.p256()
-        let hex = try made.der().map { String(format: "%02x", $0) }.joined()
+        let hex = Hex.encode(try made.der())
         let kept = try db.run(
             "INSERT INTO core_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING", metaKey, hex)
         if kept > 0 {
@@ -30,14 +30,7 @@ public enum DayPassKey {
             let hex: String = try db.queryFirst(
                 "SELECT value FROM core_meta WHERE key = ?", metaKey, map: { try $0.get(0) })
         else { return nil }
-        let characters = Array(hex.utf8)
-        var der: [UInt8] = []
-        for index in stride(from: 0, to: characters.count - 1, by: 2) {
-            guard let byte = UInt8(String(decoding: characters[index...index + 1], as: UTF8.self), radix: 16) else {
-                return nil
-            }
-            der.append(byte)
-        }
+        guard let der = Hex.decode(hex) else { return nil }
         return try SigningKey.p256(der: der)
     }
 
@@ -45,7 +38,7 @@ public enum DayPassKey {
     public static func publicHex(_ db: any SQLDatabase) throws -> String? {
         guard let key = try stored(db) else { return nil }
         let point = try key.publicCoordinates()
-        return (point.x + point.y).map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(point.x + point.y)
     }
 
     /// The printed code of `subscription`'s pass, signed with the chain's key.

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import PorteroModel
 import SQLite
@@ -26,37 +27,73 @@ public struct MemberPhoto: Hashable, Sendable {
         self.bytes = stripped
     }
 
+    /// The SHA-256 of the stored bytes in lowercase hexadecimal: what staff approve a member's photo by.
+    public var sha256Hex: String { Hex.encode(Digest.sha256(bytes)) }
+
     /// Stored bytes, trusted as written.
     init(stored type: String, bytes: [UInt8]) {
         self.type = type
         self.bytes = bytes
     }
 
-    /// The JPEG without its APP1–APP15 segments (EXIF, XMP, IPTC…) and comments; nil when the
-    /// segments up to the image data do not parse.
+    /// The JPEG without what a camera writes besides the picture: APP1–APP15 segments (EXIF, XMP,
+    /// IPTC, MPF…) and comments, wherever they are (before the first scan or between the scans of a
+    /// progressive image), except an ICC colour profile (APP2) and Adobe's colour transform (APP14),
+    /// which the picture needs; and nothing after the end of the image (a second image appended,
+    /// with its own EXIF, or a vendor's trailer). Nil when the segments do not parse or the image
+    /// has no scan or no end.
     static func strippedJPEG(_ bytes: [UInt8]) -> [UInt8]? {
         guard bytes.count > 4, bytes[0] == 0xFF, bytes[1] == 0xD8 else { return nil }
         var out: [UInt8] = [0xFF, 0xD8]
         var index = 2
-        while index + 4 <= bytes.count {
+        var scanned = false
+        while index + 1 < bytes.count {
             guard bytes[index] == 0xFF else { return nil }
             let marker = bytes[index + 1]
-            if marker == 0xFF {  // fill byte
+            switch marker {
+            case 0xFF:  // fill byte
                 index += 1
                 continue
+            case 0xD9:
+                return scanned ? out + [0xFF, 0xD9] : nil
+            case 0xD8, 0x00:
+                return nil
+            case 0x01, 0xD0...0xD7:  // markers without a length
+                out += [0xFF, marker]
+                index += 2
+                continue
+            default:
+                break
             }
+            guard index + 4 <= bytes.count else { return nil }
             let length = Int(bytes[index + 2]) << 8 | Int(bytes[index + 3])
             guard length >= 2, index + 2 + length <= bytes.count else { return nil }
-            let segment = bytes[index..<(index + 2 + length)]
+            let end = index + 2 + length
+            if keepsSegment(marker, bytes[(index + 4)..<end]) { out += bytes[index..<end] }
+            index = end
             if marker == 0xDA {
-                // Start of scan: the compressed picture and the end marker follow as they are.
-                guard bytes.suffix(2) == [0xFF, 0xD9] else { return nil }
-                return out + bytes[index...]
+                // The compressed data runs to the next marker that is neither a stuffed 0xFF nor a restart.
+                scanned = true
+                let start = index
+                while index + 1 < bytes.count {
+                    let next = bytes[index + 1]
+                    if bytes[index] == 0xFF, next != 0x00, !(0xD0...0xD7).contains(next) { break }
+                    index += 1
+                }
+                out += bytes[start..<index]
             }
-            if !((0xE1...0xEF).contains(marker) || marker == 0xFE) { out += segment }
-            index += 2 + length
         }
         return nil
+    }
+
+    /// Whether a segment before, between or after scans is part of the picture.
+    static func keepsSegment(_ marker: UInt8, _ payload: ArraySlice<UInt8>) -> Bool {
+        switch marker {
+        case 0xE2: payload.starts(with: Array("ICC_PROFILE\0".utf8))
+        case 0xEE: payload.starts(with: Array("Adobe".utf8))
+        case 0xE1...0xEF, 0xFE: false
+        default: true
+        }
     }
 
     /// The PNG without its text, time and EXIF chunks; nil when a chunk's length or checksum is
@@ -97,6 +134,12 @@ public enum PhotoState: String, Sendable, CaseIterable {
     case approved, pending
 }
 
+/// What approving a member's photo did: approved, nothing waited, or the member sent another photo
+/// since staff looked at it (staff approve only the picture they saw).
+public enum PhotoApproval: Sendable {
+    case approved, noneWaiting, replacedSince
+}
+
 /// Members' photos, one shown and at most one waiting per member.
 public protocol PhotoStore {
     func photo(of user: UserID, _ state: PhotoState) throws -> MemberPhoto?
@@ -106,8 +149,11 @@ public protocol PhotoStore {
     func savePhoto(_ photo: MemberPhoto, of user: UserID, _ state: PhotoState, by: UserID, now: Timestamp) throws
     /// Removes it; false when there was none.
     func removePhoto(of user: UserID, _ state: PhotoState) throws -> Bool
-    /// The waiting photo becomes the one shown; false when none waits.
-    func approvePhoto(of user: UserID, by: UserID, now: Timestamp) throws -> Bool
+    /// The waiting photo becomes the one shown, when it is still the one whose SHA-256 staff saw.
+    func approvePhoto(of user: UserID, seen sha256: [UInt8], by: UserID, now: Timestamp) throws -> PhotoApproval
+    /// The photo the desk shows of `user`, when they were decided at a door of one of `branches`
+    /// (nil: any): the live view's faces, for desks that may not open the member's page.
+    func photoOfEntrant(_ user: UserID, at branches: Set<BranchID>?) throws -> MemberPhoto?
     /// Members with a photo waiting at `branches` (nil: all), oldest first.
     func pendingPhotos(in branches: Set<BranchID>?, limit: Int) throws -> [(user: UserID, at: Timestamp)]
 }
@@ -146,12 +192,31 @@ public final class SQLPhotoStore: PhotoStore {
         try db.run("DELETE FROM member_photos WHERE user_id = ? AND state = ?", user.rawValue, state.rawValue) > 0
     }
 
-    public func approvePhoto(of user: UserID, by: UserID, now: Timestamp) throws -> Bool {
+    public func approvePhoto(of user: UserID, seen sha256: [UInt8], by: UserID, now: Timestamp) throws
+        -> PhotoApproval
+    {
         try db.transaction {
-            guard let waiting = try photo(of: user, .pending) else { return false }
+            guard let waiting = try photo(of: user, .pending) else { return .noneWaiting }
+            guard Digest.sha256(waiting.bytes) == sha256 else { return .replacedSince }
             try savePhoto(waiting, of: user, .approved, by: by, now: now)
-            return try removePhoto(of: user, .pending)
+            _ = try removePhoto(of: user, .pending)
+            return .approved
         }
+    }
+
+    public func photoOfEntrant(_ user: UserID, at branches: Set<BranchID>?) throws -> MemberPhoto? {
+        var arguments: [any SQLiteBindable] = [user.rawValue]
+        var scope = ""
+        if let branches {
+            arguments.append(SQLMemberStore.jsonList(branches))
+            scope = "AND a.branch_id IN (\(db.dialect.integers(in: "?2")))"
+        }
+        return try db.first(
+            """
+            SELECT p.type, p.bytes FROM member_photos p WHERE p.user_id = ?1 AND p.state = 'approved'
+            AND EXISTS (SELECT 1 FROM attendance a WHERE a.user_id = ?1 \(scope))
+            """, arguments: arguments
+        ) { MemberPhoto(stored: try $0.get(0), bytes: $0.bytes(1) ?? []) }
     }
 
     public func pendingPhotos(in branches: Set<BranchID>?, limit: Int) throws -> [(user: UserID, at: Timestamp)] {

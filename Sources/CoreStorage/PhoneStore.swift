@@ -58,8 +58,9 @@ public final class SQLPhoneStore: PhoneStore {
     }
 
     public func addPhone(of user: UserID, name: String, publicKey: [UInt8], now: Timestamp) throws -> MemberPhone {
-        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...60).contains(name.count) else {
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Code points, as JSON Schema and the table's CHECK count them.
+        guard name.unicodeScalars.count <= 60, !trimmed.isEmpty else {
             throw AccountError(field: "name", problem: "1 to 60 characters")
         }
         guard publicKey.count == 64 else { throw AccountError(field: "x", problem: "not a P-256 public key") }
@@ -84,14 +85,14 @@ public final class SQLPhoneStore: PhoneStore {
                         """
                         INSERT INTO member_phones (user_id, name, public_key, added_at) VALUES (?, ?, ?, ?)
                         RETURNING id
-                        """, user.rawValue, name, publicKey, now.milliseconds, as: Int64.self)
+                        """, user.rawValue, trimmed, publicKey, now.milliseconds, as: Int64.self)
                 }
             } catch let error as any SQLDatabaseError where error.isConstraintViolation {
                 throw AccountError.conflict("x", "this key belongs to a phone already")
             }
             try recordChange(user.rawValue, now: now)
             return MemberPhone(
-                id: PhoneID(id), user: user, name: name, publicKey: publicKey, addedAt: now, revokedAt: nil)
+                id: PhoneID(id), user: user, name: trimmed, publicKey: publicKey, addedAt: now, revokedAt: nil)
         }
     }
 

@@ -34,18 +34,7 @@ public final class SQLMemberStore: MemberStore {
         return try pinKey()
     }
 
-    package static func bytes(hex: String) -> [UInt8]? {
-        let characters = Array(hex.utf8)
-        guard characters.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        for index in stride(from: 0, to: characters.count, by: 2) {
-            guard let byte = UInt8(String(decoding: characters[index...index + 1], as: UTF8.self), radix: 16) else {
-                return nil
-            }
-            bytes.append(byte)
-        }
-        return bytes
-    }
+    package static func bytes(hex: String) -> [UInt8]? { Hex.decode(hex) }
 
     // MARK: Profiles
 

@@ -18,6 +18,12 @@ public struct EvdevKeyMap: Sendable {
 
     public init() {}
 
+    /// Forgets the shift state: the kernel dropped events, a release among them maybe.
+    public mutating func reset() {
+        leftShift = false
+        rightShift = false
+    }
+
     // Key codes from linux/input-event-codes.h.
     static let digitRow: [UInt16: Character] = [
         2: "1", 3: "2", 4: "3", 5: "4", 6: "5", 7: "6", 8: "7", 9: "8", 10: "9", 11: "0",

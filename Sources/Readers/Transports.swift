@@ -131,6 +131,8 @@ public final class WedgeReader {
     private var wedge: WedgeAssembler
     /// When set, keys go to PIN entry instead (a USB PIN pad).
     private var pinEntry: PINEntry?
+    /// After SYN_DROPPED, events up to the next SYN_REPORT are skipped (the evdev protocol).
+    private var resyncing = false
 
     public init(device: InputDevice, wedge: WedgeAssembler = WedgeAssembler(), pinPad: PINEntry? = nil) {
         self.device = device
@@ -148,8 +150,22 @@ public final class WedgeReader {
             return [.disconnected("\(error)")]
         }
         var events: [ReaderEvent] = []
-        for input in inputs where input.type == InputEvent.typeKey {
-            guard let key = keymap.key(code: input.code, value: input.value) else { continue }
+        for input in inputs {
+            if input.type == InputEvent.typeSync {
+                if input.code == InputEvent.syncDropped {
+                    // Keys were lost: the line being typed, or the PIN being keyed, is not whole.
+                    resyncing = true
+                    keymap.reset()
+                    wedge.keysLost(at: now)
+                    if pinEntry != nil { _ = pinEntry?.key(.star, at: now) }
+                } else if input.code == InputEvent.syncReport {
+                    resyncing = false
+                }
+                continue
+            }
+            guard !resyncing, input.type == InputEvent.typeKey,
+                let key = keymap.key(code: input.code, value: input.value)
+            else { continue }
             if pinEntry != nil {
                 switch pinEntry?.key(key, at: now) {
                 case let .submitted(digits)?: events.append(.keys(Array(digits) + ["#"]))

@@ -17,7 +17,8 @@ public enum Scan: Hashable, Sendable {
 }
 
 /// Turns the keys a keyboard-wedge reader types into card numbers: digits, then Enter. A QR
-/// scanner in keyboard mode types a pass the same way: its 196 (phone) or 174 (day pass) digits, then Enter.
+/// scanner in keyboard mode types a pass the same way: its 196 (phone) or 174 (day pass) digits, then Enter;
+/// told not to take cards, it takes passes only.
 ///
 /// A pause longer than `interKeyTimeout` between keys discards what was typed (a person at a
 /// keyboard, or a frame cut by an unplug); more than `maximumLength` characters is not a card,
@@ -31,23 +32,47 @@ public struct WedgeAssembler: Sendable {
     public var base: Base
     public var interKeyTimeoutNanoseconds: Int64
     public var maximumLength: Int
+    /// Card numbers are taken (a card reader in keyboard mode); off for a QR scanner, where anyone
+    /// who knows a number could show it as a barcode.
+    public var acceptsCards: Bool
     private var typed = ""
     private var lastKey: MonotonicInstant?
+    /// Keys were lost while this line was typed: it is skipped up to its Enter.
+    private var lost = false
 
-    public init(base: Base = .decimal, interKeyTimeoutMilliseconds: Int64 = 100, maximumLength: Int = 20) {
+    public init(
+        base: Base = .decimal, interKeyTimeoutMilliseconds: Int64 = 100, maximumLength: Int = 20,
+        acceptsCards: Bool = true
+    ) {
         self.base = base
         interKeyTimeoutNanoseconds = interKeyTimeoutMilliseconds * 1_000_000
         self.maximumLength = maximumLength
+        self.acceptsCards = acceptsCards
+    }
+
+    /// The kernel dropped keys (the device's buffer overflowed while nobody read it): the line being
+    /// typed is not whole, so what was typed and what follows up to the next Enter is discarded, and
+    /// that Enter reports it. The tail of a pass must never be read as a card number.
+    public mutating func keysLost(at now: MonotonicInstant) {
+        lost = true
+        typed = ""
+        lastKey = now
     }
 
     /// Feeds one key; returns a card on Enter, a rejection for what cannot be a card.
     public mutating func key(_ key: KeyInput, at now: MonotonicInstant) -> Result<Scan, ReadRejection>? {
         var expired: ReadRejection?
-        if let last = lastKey, now.nanoseconds(since: last) > interKeyTimeoutNanoseconds, !typed.isEmpty {
-            expired = .truncatedFrame(received: typed.count)
+        if let last = lastKey, now.nanoseconds(since: last) > interKeyTimeoutNanoseconds {
+            if !typed.isEmpty { expired = .truncatedFrame(received: typed.count) }
             typed = ""
+            lost = false  // a pause: what comes next is a new line
         }
         lastKey = now
+        if lost {
+            guard key == .enter else { return expired.map { .failure($0) } }
+            lost = false
+            return .failure(.truncatedFrame(received: 0))
+        }
         switch key {
         case let .character(character):
             if typed.utf8.count >= max(maximumLength, PassCode.length) {
@@ -60,6 +85,9 @@ public struct WedgeAssembler: Sendable {
             defer { typed = "" }
             if typed.isEmpty { return expired.map { .failure($0) } }
             if let pass = Scan.pass(typed) { return .success(pass) }
+            guard acceptsCards else {
+                return .failure(.badDigits(typed.utf8.count > 40 ? String(typed.prefix(40)) + "…" : typed))
+            }
             if typed.utf8.count > maximumLength { return .failure(.badDigits("more than \(maximumLength) characters")) }
             let radix = base == .decimal ? 10 : 16
             guard let value = UInt64(typed, radix: radix) else { return .failure(.badDigits(typed)) }

@@ -144,15 +144,6 @@ extension SyncBranchSetup {
 
 /// 128 hex digits as the 64 bytes of a P-256 point (x ‖ y); nil for anything else.
 func publicPoint(_ hex: String) -> [UInt8]? {
-    let characters = Array(hex.utf8)
-    guard characters.count == 128 else { return nil }
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(64)
-    for index in stride(from: 0, to: 128, by: 2) {
-        guard let byte = UInt8(String(decoding: characters[index...index + 1], as: UTF8.self), radix: 16) else {
-            return nil
-        }
-        bytes.append(byte)
-    }
-    return bytes
+    guard hex.utf8.count == 128 else { return nil }
+    return Hex.decode(hex)
 }

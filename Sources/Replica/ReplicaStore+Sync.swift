@@ -17,13 +17,7 @@ extension SyncItem {
             return .branchSetup(setup)
         case let .user(user):
             func digest(_ hex: String?) -> PINDigest? {
-                guard let characters = hex.map({ Array($0.utf8) }), characters.count == 64 else { return nil }
-                var bytes: [UInt8] = []
-                for index in stride(from: 0, to: 64, by: 2) {
-                    guard let byte = UInt8(String(decoding: characters[index...index + 1], as: UTF8.self), radix: 16)
-                    else { return nil }
-                    bytes.append(byte)
-                }
+                guard let hex, hex.utf8.count == 64, let bytes = Hex.decode(hex) else { return nil }
                 return PINDigest(bytes: bytes)
             }
             let replicaUser = ReplicaUser(

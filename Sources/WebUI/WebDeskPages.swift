@@ -291,7 +291,7 @@ extension WebUI {
             ?? "\(t["attendance.card"]) \(request.string(row["cardNumber"]))"
         return """
             <li class="\(granted ? "granted" : "denied")">\
-            \(Self.avatar(request, user: request.int(row["userID"]), name: name))\
+            \(Self.avatar(request, user: request.int(row["userID"]), name: name, entrant: true))\
             <span class="what"><strong>\(granted ? "✔" : "✖") \(t.reason(request.string(row["reason"])))\
             </strong> \(who) \(plan)</span>\
             <span class="where"><time>\(at)</time> \(branch?.name ?? "")</span></li>

@@ -189,8 +189,10 @@ extension WebUI {
                 [t["attendance.time"], t["attendance.member"], t["attendance.branch"], t["attendance.card"],
                  t["attendance.result"]], historyRows))</section>
             """
+        // A refused form is a 400, or a 409 when the record changed since the page was shown.
+        let status = failed.map { $0.result.status == 409 ? 409 : 400 } ?? 200
         return request.page(
-            title: request.fullName(profile), active: "/members", body: body, status: failed == nil ? 200 : 400,
+            title: request.fullName(profile), active: "/members", body: body, status: status,
             notice: notice)
     }
 

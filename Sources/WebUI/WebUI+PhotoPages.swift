@@ -14,11 +14,16 @@ extension WebUI {
         return (try? request.ui.api.withDatabase { try $0.photos.hasPhoto(of: UserID(user), state) }) == true
     }
 
-    /// The member's photo when the desk has one, else their initials.
-    static func avatar(_ request: WebRequest, user: Int64?, name: String, big: Bool = false) -> HTML {
+    /// The member's photo when the desk has one, else their initials. `entrant`: shown beside an
+    /// entry of the live view, read through the attendance route (a desk that sees the entry may
+    /// not open the member's page).
+    static func avatar(_ request: WebRequest, user: Int64?, name: String, big: Bool = false, entrant: Bool = false)
+        -> HTML
+    {
         let style = big ? "avatar big" : "avatar"
         if let user, hasPhoto(request, user, .approved) {
-            return "<img class=\"\(style) photo\" src=\"/api/v1/users/\(user)/photo\" alt=\"\(name)\">"
+            let source = entrant ? "/api/v1/attendance/photos/\(user)" : "/api/v1/users/\(user)/photo"
+            return "<img class=\"\(style) photo\" src=\"\(source)\" alt=\"\(name)\">"
         }
         let initials = String(name.split(separator: " ").prefix(2).compactMap(\.first))
         return "<span class=\"\(style)\" aria-hidden=\"true\">\(initials.isEmpty ? "?" : initials)</span>"
@@ -29,25 +34,31 @@ extension WebUI {
     static func photoSection(_ request: WebRequest, id: String, error: String?) -> HTML {
         let t = request.text
         guard request.may(.users) else { return "" }
-        // Whether there are photos, without loading them (the page was shown: the member is visible).
-        let pending = Self.hasPhoto(request, Int64(id), .pending)
+        // The waiting photo by its SHA-256 (the page was shown: the member is visible): the image and
+        // the approval both name it, so staff approve the picture they saw and no other.
+        let pending = Int64(id).flatMap { user in
+            try? request.ui.api.withDatabase { try $0.photos.photo(of: UserID(user), .pending)?.sha256Hex }
+        }
         let current = Self.hasPhoto(request, Int64(id), .approved)
         let waiting: HTML =
-            pending
-            ? """
-            <p>\(t["photo.waiting"])</p><p><img class="avatar big photo" src="/api/v1/users/\(id)/photo?state=pending" \
-            alt="\(t["photo.waiting"])"></p>
-            \(request.button("/members/\(id)/photo/approve", t["photo.approve"]))\
-            \(request.button("/members/\(id)/photo/reject", t["photo.reject"], style: "danger"))
-            """ : ""
+            pending.map { sha256 in
+                """
+                <p>\(t["photo.waiting"])</p><p><img class="avatar big photo" \
+                src="/api/v1/users/\(id)/photo?state=pending&amp;sha256=\(sha256)" alt="\(t["photo.waiting"])"></p>
+                \(request.button("/members/\(id)/photo/approve", t["photo.approve"], hidden: [("sha256", sha256)]))\
+                \(request.button("/members/\(id)/photo/reject", t["photo.reject"], style: "danger"))
+                """
+            } ?? ""
         let remove: HTML = current ? request.button("/members/\(id)/photo/remove", t["photo.remove"]) : ""
         return """
             <section class="card" id="photo"><h2>\(t["photo.title"])</h2>\(waiting)
             <form method="post" action="/members/\(id)/photo" enctype="multipart/form-data">\(request.csrfField)
             <p class="field\(HTML.when(error != nil, " invalid"))"><label for="f-photo">\(t["photo.file"])</label>\
-            <input type="file" id="f-photo" name="photo" accept="image/jpeg,image/png" capture="user" required>\
+            <input type="file" id="f-photo" name="photo" accept="image/jpeg,image/png" capture="user" data-shrink \
+            required>\
             \(error.map { "<span class=\"error\" role=\"alert\">\($0)</span>" as HTML } ?? "")</p>
             <p><button type="submit">\(t["photo.upload"])</button></p></form>\(remove)</section>
+            <script src="/static/photo.js" defer></script>
             """
     }
 
@@ -64,13 +75,18 @@ extension WebUI {
             \(HTML.when(pending, "<p>\(t["photo.mineWaiting"])</p>"))
             <form method="post" action="/settings/photo" enctype="multipart/form-data">\(request.csrfField)
             <p class="field\(HTML.when(error != nil, " invalid"))"><label for="f-photo">\(t["photo.file"])</label>\
-            <input type="file" id="f-photo" name="photo" accept="image/jpeg,image/png" capture="user" required>\
+            <input type="file" id="f-photo" name="photo" accept="image/jpeg,image/png" capture="user" data-shrink \
+            required>\
             \(error.map { "<span class=\"error\" role=\"alert\">\($0)</span>" as HTML } ?? "")</p>
             <p><button type="submit">\(t["photo.send"])</button></p></form></section>
+            <script src="/static/photo.js" defer></script>
             """
     }
 
     package func declarePhotoPages(_ router: inout Router) {
+        router.add(.get, "/static/photo.js") { _ in
+            Self.asset(WebAssets.photoScript, type: "text/javascript; charset=utf-8")
+        }
         for (path, own) in [("/members/:id/photo", false), ("/settings/photo", true)] {
             addUpload(&router, path, field: "photo") { request in
                 own ? "/api/v1/me/photo" : "/api/v1/users/\(Int64(request.parameter("id")) ?? 0)/photo"
@@ -85,7 +101,9 @@ extension WebUI {
             add(&router, .post, "/members/:id/photo/\(action)", .signedIn) { request in
                 let id = Int64(request.parameter("id")) ?? 0
                 let path = "/api/v1/users/\(id)/photo" + (action == "approve" ? "/approve" : "")
-                return Self.photoAnswer(request, request.call(method, path, query: query), own: false, id: id)
+                let body: [String: Any]? = action == "approve" ? ["sha256": request.field("sha256")] : nil
+                return Self.photoAnswer(
+                    request, request.call(method, path, query: query, body: body), own: false, id: id)
             }
         }
     }
@@ -93,13 +111,14 @@ extension WebUI {
     /// Back to the page with the photo, or the page again with the refusal beside the file field.
     static func photoAnswer(_ request: WebRequest, _ result: APIResult, own: Bool, id: Int64) -> HTTPResponse {
         if result.ok { return redirect(own ? "/settings?saved=1#photo" : "/members/\(id)?done=photo#photo") }
-        if result.status != 400 { return request.failure(result) }
+        // Refused (400) or changed since the page was shown (409): the page again, saying why.
+        if result.status != 400 && result.status != 409 { return request.failure(result) }
         let message = "\(request.text["photo.title"]): \(result.error ?? "")"
         if own {
             return (try? Self.settings(request, errors: ["photo": message])) ?? request.failure(result)
         }
         return memberPage(
             request, id: String(id),
-            failed: ("photo", APIResult(status: 400, value: ["error": message], headers: result.headers)))
+            failed: ("photo", APIResult(status: result.status, value: ["error": message], headers: result.headers)))
     }
 }

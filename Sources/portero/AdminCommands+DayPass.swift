@@ -4,9 +4,41 @@ import PorteroCLI
 
 /// `portero subscriptions pass ID [--send]`: a pass's signed code for the doors (each issue is
 /// audited and signs anew), with its holder, dates, entries and branches; `--send` emails it to
-/// the holder instead.
+/// the holder instead. `portero subscriptions day-pass`: the desk's sale of a pass to a member or
+/// a new guest, sold or given with a reason.
 extension AdminCommands {
     static let dayPassFlags: Set<String> = ["--send"]
+    static let dayPassValued: Set<String> = ["--guest", "--guest-email", "--guest-phone", "--give"]
+
+    func sellDayPass(_ client: CoreClient) throws -> ExitCode {
+        var body: [String: Any] = [
+            "plan": try number(try value("--plan"), "--plan"), "branch": try number(try value("--branch"), "--branch"),
+        ]
+        switch (arguments.value("--user"), arguments.value("--guest")) {
+        case let (user?, nil): body["user"] = try number(user, "--user")
+        case let (nil, guest?):
+            body["guestName"] = guest
+            if let email = arguments.value("--guest-email") { body["guestEmail"] = email }
+            if let phone = arguments.value("--guest-phone") { body["guestPhone"] = phone }
+        default:
+            throw CommandLineArguments.UsageError(message: "subscriptions day-pass needs --user ID or --guest NAME")
+        }
+        if let start = arguments.value("--start") { body["startDate"] = start }
+        if let reason = arguments.value("--give") { body["give"] = reason }
+        if let price = arguments.value("--price") {
+            guard let amount = Double(price), amount > 0 else {
+                throw CommandLineArguments.UsageError(
+                    message: "--price must be an amount such as 150.00 (a pass for nothing is --give REASON)")
+            }
+            body["pricePaid"] = Int64((amount * 100).rounded())
+        }
+        if let promotion = arguments.value("--promotion") { body["promotion"] = promotion }
+        if let reference = arguments.value("--reference") { body["paymentReference"] = reference }
+        try salePayment(&body)
+        let sold = try client.send("POST", "api/v1/day-passes", json: body).json()
+        show(sold)
+        return .success
+    }
 
     func subscriptionPass(_ client: CoreClient) throws -> ExitCode {
         let id = try number(try positional(2, "a subscription id"), "the subscription id")

@@ -2,7 +2,7 @@ import CoreClient
 import Foundation
 import PorteroCLI
 
-/// `portero subscriptions list|enroll|freeze|unfreeze|renew|cancel|pass`: sales, with a promotion code
+/// `portero subscriptions list|enroll|day-pass|freeze|unfreeze|renew|cancel|pass`: sales, with a promotion code
 /// or a payment to come.
 extension AdminCommands {
     func subscriptions() throws -> ExitCode {
@@ -36,6 +36,7 @@ extension AdminCommands {
             try salePayment(&body)
             show(try client.send("POST", "api/v1/subscriptions", json: body).json())
         case "pass": return try subscriptionPass(client)
+        case "day-pass": return try sellDayPass(client)
         case "freeze", "unfreeze", "renew", "cancel":
             let id = try number(try positional(2, "a subscription id"), "the subscription id")
             var body: [String: Any] = [:]
@@ -52,8 +53,9 @@ extension AdminCommands {
             show(try client.send("POST", "api/v1/subscriptions/\(id)/\(verb)", json: body).json())
         default:
             throw CommandLineArguments.UsageError(
-                message: "subscriptions takes list USER, enroll, freeze ID, unfreeze ID, renew ID, cancel ID or pass ID"
-            )
+                message:
+                    "subscriptions takes list USER, enroll, day-pass, freeze ID, unfreeze ID, renew ID, cancel ID or "
+                    + "pass ID")
         }
         return .success
     }

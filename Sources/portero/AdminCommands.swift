@@ -23,7 +23,7 @@ struct AdminCommands {
         "--minutes",
     ]).union(doorSetupValued).union(paymentValued).union(posValued).union(promotionValued).union(invoiceValued)
         .union(webhookValued).union(supportValued).union(configurationValued).union(reportValued)
-        .union(photoValued).union(occupancyValued).union(phoneValued)
+        .union(photoValued).union(occupancyValued).union(phoneValued).union(dayPassValued)
 
     var json: Bool { arguments.has("--json") }
 

@@ -36,10 +36,11 @@ let info = ProgramInfo(
             """
         ),
         (
-            "users photo ID --file IMAGE | --save FILE | --remove | --approve | --reject",
+            "users photo ID --file IMAGE | --save FILE [--pending] | --remove | --approve SHA256 | --reject",
             """
             A member's photo for the desk: a JPEG or PNG of at most 512 KiB (its metadata is removed), saved to \
-            a file, removed, or the one the member sent approved or turned down.
+            a file, removed, or the one the member sent saved with --pending (which prints its SHA-256) and \
+            approved by that SHA-256, or turned down.
             """
         ),
         (
@@ -78,6 +79,16 @@ let info = ProgramInfo(
             its payment by --due (default today), and past the chain's payment grace the door refuses it until \
             the payment is recorded; one paid at once (--method, cash by default) goes into the seller's open \
             shift at the branch.
+            """
+        ),
+        (
+            """
+            subscriptions day-pass --plan --branch (--user ID | --guest NAME [--guest-email] [--guest-phone]) \
+            [--start DATE] [--give REASON | --price | --promotion CODE] [--method | --payment [--due DATE]]
+            """,
+            """
+            Sell a day or guest pass (a plan with a visits total) to a member or to a new guest (invitado-N), \
+            or give one for nothing with the reason (audited).
             """
         ),
         (

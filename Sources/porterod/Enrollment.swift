@@ -88,16 +88,8 @@ enum Enrollment {
     }
 
     static func bytes(hex: String) -> [UInt8]? {
-        let characters = Array(hex.utf8)
-        guard characters.count % 2 == 0, !characters.isEmpty else { return nil }
-        var bytes: [UInt8] = []
-        for index in stride(from: 0, to: characters.count, by: 2) {
-            guard let byte = UInt8(String(decoding: characters[index...index + 1], as: UTF8.self), radix: 16) else {
-                return nil
-            }
-            bytes.append(byte)
-        }
-        return bytes
+        guard !hex.isEmpty else { return nil }
+        return Hex.decode(hex)
     }
 
     /// Written to a temporary file created 0600 beside it, synced, then renamed over.

@@ -77,7 +77,9 @@ import Testing
         #expect(page.contains("enctype=\"multipart/form-data\"") && page.contains("Subir logotipo"))
         let forged = try upload(fixture, cookie: root.cookie, csrf: "wrong", type: "image/png", bytes: Self.png)
         #expect(forged.status == 403)
-        let refused = try upload(fixture, cookie: root.cookie, csrf: root.csrf, type: "image/gif", bytes: Self.png)
+        // A GIF is refused; the type comes from the bytes, not from what the browser named.
+        let refused = try upload(
+            fixture, cookie: root.cookie, csrf: root.csrf, type: "image/gif", bytes: Array("GIF89a\u{1}\u{0}".utf8))
         #expect(refused.status == 400)
         #expect(html(refused).contains("class=\"field invalid\"><label for=\"f-logo\""))
         #expect(html(refused).contains("value=\"MXN\""), "the settings form shows what is saved")

@@ -15,10 +15,7 @@ import Testing
     /// The chain's public key, as the branches receive it.
     static func chainKey(_ f: APIFixture) throws -> PublicKey {
         let hex = try #require(try f.api.withDatabase { try DayPassKey.publicHex($0.db) })
-        let digits = Array(hex.utf8)
-        let bytes = stride(from: 0, to: digits.count, by: 2).compactMap {
-            UInt8(String(decoding: digits[$0...$0 + 1], as: UTF8.self), radix: 16)
-        }
+        let bytes = try #require(Hex.decode(hex))
         return try PublicKey.p256(x: Array(bytes[0..<32]), y: Array(bytes[32...]))
     }
 
@@ -113,6 +110,12 @@ import Testing
         #expect(priced.0 == 400 && priced.1.contains("give"))
         let shortReason = try sale(#"{"plan": \#(pass), "branch": \#(f.own), "user": \#(member), "give": "no"}"#)
         #expect(shortReason.0 == 400 && shortReason.1.contains("give"))
+        let tooLong = String(repeating: "a", count: 201)
+        let longReason = try sale(
+            #"{"plan": \#(pass), "branch": \#(f.own), "user": \#(member), "give": "\#(tooLong)"}"#)
+        #expect(longReason.0 == 400 && longReason.1.contains("give"), "at most 200, as the schema says")
+        let badPhone = try sale(#"{"plan": \#(pass), "branch": \#(f.own), "guestName": "X", "guestPhone": "٣٣"}"#)
+        #expect(badPhone.0 == 400 && badPhone.1.contains("guestPhone"))
         let badEmail = try sale(#"{"plan": \#(pass), "branch": \#(f.own), "guestName": "X", "guestEmail": "x"}"#)
         #expect(badEmail.0 == 400 && badEmail.1.contains("guestEmail"))
         let taken = try sale(
@@ -179,6 +182,7 @@ import Testing
         }
         let answer = try object(try f.post("/api/v1/subscriptions/\(id)/pass", "{}", as: reception))
         #expect(answer["used"] as? Int == 2 && answer["entries"] as? Int == 3)
+        #expect(answer["endDate"] as? String == sold["effectiveEndDate"] as? String, "no grace days on this plan")
 
         let sent = try f.post("/api/v1/subscriptions/\(id)/pass/send", "{}", as: reception)
         #expect(sent.status == 202, "\(Self.text(sent))")
@@ -194,6 +198,33 @@ import Testing
         #expect(message.body.contains("3 entries (2 used)") && message.body.contains("every branch"))
         let actions = try f.api.withDatabase { try $0.audit.recent(limit: 10).map(\.action) }
         #expect(actions.contains("pass.send"))
+
+        // The last entry used: no more tickets for a pass that cannot admit.
+        try f.api.withDatabase { database in
+            let at = now.adding(milliseconds: 9)
+            let event = AttendanceEvent(
+                id: EventID(time: at, using: &generator), at: at, branchID: f.own, doorID: DoorID(1),
+                direction: .entry, credentialKind: .dayPass, cardNumber: nil, userID: UserID(member),
+                subscriptionID: SubscriptionID(id), granted: true, reason: .granted)
+            try database.operations.record(event, device: nil, recordedBy: nil, note: "", zone: zone, now: now)
+        }
+        let spent = try f.post("/api/v1/subscriptions/\(id)/pass", "{}", as: reception)
+        #expect(spent.status == 409 && Self.text(spent).contains("every entry"))
+    }
+
+    /// The door admits through a plan's grace days: the ticket's last day says so, and a pass in
+    /// its grace days is still issued.
+    @Test func aPassTicketShowsTheLastDayTheDoorAdmits() throws {
+        let f = try APIFixture()
+        let root = try f.signIn(.superAdministrator, username: "root")
+        let pass = try f.plan("Pase con gracia", as: root, extra: #", "visitsTotal": 2, "graceDays": 3"#)
+        let member = try f.member("ana", as: root)
+        let sold = try object(
+            try f.post("/api/v1/day-passes", #"{"plan": \#(pass), "branch": \#(f.own), "user": \#(member)}"#, as: root))
+        let id = try #require(sold["id"] as? Int64)
+        let end = try #require(LocalDay(iso: sold["effectiveEndDate"] as? String ?? ""))
+        let issued = try object(try f.post("/api/v1/subscriptions/\(id)/pass", "{}", as: root))
+        #expect(issued["endDate"] as? String == end.adding(days: 3).description)
     }
 
     @Test func aGuestNumberSomeoneTypedAbsurdlyIsSkipped() throws {

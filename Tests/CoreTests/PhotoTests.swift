@@ -38,6 +38,37 @@ import Testing
         #"{"type": "\#(type)", "data": "\#(Data(bytes).base64EncodedString())"}"#
     }
 
+    /// A progressive JPEG as phones write them: an ICC profile, an MPF index, two scans with an XMP
+    /// block between them, then a second image (the preview) with its own EXIF after the end.
+    @Test func metadataBetweenScansAndAfterTheEndIsRemovedAndTheColourProfileKept() throws {
+        func segment(_ marker: UInt8, _ payload: [UInt8]) -> [UInt8] {
+            [0xFF, marker, UInt8((payload.count + 2) >> 8), UInt8((payload.count + 2) & 0xFF)] + payload
+        }
+        let scan = segment(0xDA, [1, 1, 0, 0, 63, 0])
+        let icc = segment(0xE2, Array("ICC_PROFILE\0".utf8) + [1, 1, 9, 9])
+        let adobe = segment(0xEE, Array("Adobe".utf8) + [0, 100, 0, 0, 0, 0, 1])
+        let picture =
+            [0xFF, 0xD8] + icc + adobe + segment(0xE2, Array("MPF\0".utf8) + [7, 7])
+            // Entropy data with a stuffed 0xFF and a restart marker inside.
+            + scan + [0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD3, 0x56]
+            + segment(0xE1, Array("http://ns.adobe.com/xap/1.0/ GPS".utf8)) + segment(0xC4, [0, 1, 2])
+            + scan + [0x78, 0x9A] + [0xFF, 0xD9]
+        let preview = Self.jpeg
+        let stripped = try MemberPhoto(type: "image/jpeg", bytes: picture + preview)
+        let expected =
+            [0xFF, 0xD8] + icc + adobe + scan + [0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD3, 0x56] + segment(0xC4, [0, 1, 2])
+            + scan + [0x78, 0x9A] + [0xFF, 0xD9]
+        #expect(stripped.bytes == expected, "the profile, both scans and the tables stay; XMP, MPF, the preview go")
+        #expect(!String(decoding: stripped.bytes, as: UTF8.self).contains("GPS"))
+        // A vendor's trailer after the end is cut, not refused; an image without its end is refused.
+        let trailer = try MemberPhoto(type: "image/jpeg", bytes: Self.jpeg + Array("SEFT trailer".utf8))
+        #expect(trailer.bytes == (try MemberPhoto(type: "image/jpeg", bytes: Self.jpeg)).bytes)
+        #expect(throws: AccountError.self) { try MemberPhoto(type: "image/jpeg", bytes: Array(picture.dropLast(2))) }
+        #expect(throws: AccountError.self, "no scan") {
+            try MemberPhoto(type: "image/jpeg", bytes: [0xFF, 0xD8] + icc + [0xFF, 0xD9])
+        }
+    }
+
     @Test func metadataIsRemovedAndBrokenImagesAreRefused() throws {
         let stripped = try MemberPhoto(type: "image/jpeg", bytes: Self.jpeg)
         #expect(stripped.bytes.starts(with: [0xFF, 0xD8, 0xFF, 0xE0]) && stripped.bytes.suffix(2) == [0xFF, 0xD9])
@@ -92,10 +123,20 @@ import Testing
         #expect(
             try f.send("PUT", path, body: Self.body("image/jpeg", Self.jpeg), cookie: me.cookie, csrf: me.csrf)
                 .status == 403, "a member never sets another's photo")
-        #expect(try f.post("/api/v1/users/\(socia)/photo/approve", "{}", as: reception).status == 204)
+        // Staff approve the picture they saw, named by its SHA-256: another one sent since is not approved.
+        let seen = MemberPhoto(stored: "image/png", bytes: Self.png(text: nil)).sha256Hex
+        let other = MemberPhoto(stored: "image/jpeg", bytes: Self.jpeg).sha256Hex
+        let approve = "/api/v1/users/\(socia)/photo/approve"
+        #expect(try f.post(approve, "{}", as: reception).status == 400, "which photo is said")
+        #expect(try f.get("/api/v1/users/\(socia)/photo?state=pending&sha256=\(seen)", as: reception).status == 200)
+        #expect(try f.get("/api/v1/users/\(socia)/photo?state=pending&sha256=\(other)", as: reception).status == 404)
+        let replaced = try f.post(approve, #"{"sha256": "\#(other)"}"#, as: reception)
+        #expect(replaced.status == 409 && String(decoding: replaced.body, as: UTF8.self).contains("another photo"))
+        #expect(try f.get("/api/v1/users/\(socia)/photo", as: reception).status == 404, "still not shown")
+        #expect(try f.post(approve, #"{"sha256": "\#(seen)"}"#, as: reception).status == 204)
         let approved = try f.get("/api/v1/users/\(socia)/photo", as: reception)
         #expect(approved.status == 200 && approved.body == Self.png(text: nil))
-        #expect(try f.post("/api/v1/users/\(socia)/photo/approve", "{}", as: reception).status == 404, "none waits")
+        #expect(try f.post(approve, #"{"sha256": "\#(seen)"}"#, as: reception).status == 404, "none waits")
         #expect(try f.send("DELETE", path, cookie: reception.cookie, csrf: reception.csrf).status == 204)
         #expect(try f.get(path, as: reception).status == 404)
 
@@ -103,6 +144,35 @@ import Testing
         let photo = try #require(rows.first { $0.action == "user.photo" })
         #expect(photo.changes.contains("sha256") && !photo.changes.contains("data"))
         #expect(Set(rows.map(\.action)).isSuperset(of: ["me.photo", "user.photo.approve", "user.photo.remove"]))
+    }
+
+    /// A member of one branch enters at another: that branch's desk, which may not open the member's
+    /// page, sees their face on Live through the attendance route, and only once they entered there.
+    @Test func theLiveViewShowsTheFaceOfWhoEnteredToADeskOfThatBranch() throws {
+        let f = try APIFixture()
+        let root = try f.signIn(.superAdministrator, username: "root")
+        let north = try f.signIn(.reception, username: "norte", branches: [f.other])
+        let ana = try f.member("ana", as: root)
+        let plan = try f.plan("Mensual", as: root)
+        let sale = try ReportRouteTests.sell(f, #"{"user": \#(ana), "plan": \#(plan), "branch": \#(f.own)}"#, as: root)
+        #expect(
+            try f.send(
+                "PUT", "/api/v1/users/\(ana)/photo", body: Self.body("image/jpeg", Self.jpeg), cookie: root.cookie,
+                csrf: root.csrf
+            ).status == 200)
+        let face = "/api/v1/attendance/photos/\(ana)"
+        #expect(try f.get("/api/v1/users/\(ana)/photo", as: north).status == 404, "not a member of the north")
+        #expect(try f.get(face, as: north).status == 404, "she never entered in the north")
+        let (token, _) = try f.enrolDevice(as: root, at: f.other)
+        let entered = ReportRouteTests.entry(
+            f, user: ana, subscription: sale, branch: f.other, at: Timestamp(seconds: 1_800_000_000), seed: 9)
+        #expect(try f.upload([entered], token: token).status == 200)
+        let shown = try f.get(face, as: north)
+        #expect(shown.status == 200 && shown.header("Content-Type") == "image/jpeg")
+        let live = html(try f.page("GET", "/live", cookies: ["portero_session=\(north.cookie)"]))
+        #expect(live.contains("src=\"\(face)\""), "the live view reads the face through the attendance route")
+        let member = try f.signIn(.client, username: "socio")
+        #expect(try f.get(face, as: member).status == 403, "a member is no desk")
     }
 
     @Test func thePagesShowThePhotoAndTakeItFromTheFileField() throws {
@@ -139,5 +209,25 @@ import Testing
         #expect(mine.status == 303)
         let waiting = html(try f.page("GET", "/settings", cookies: ["portero_session=\(member.cookie)"]))
         #expect(waiting.contains("Tu nueva foto espera"))
+        // The desk sees it on the member's page, named by its SHA-256, and approves that one.
+        let seen = MemberPhoto(stored: "image/png", bytes: Self.png(text: nil)).sha256Hex
+        let page = html(try f.page("GET", "/members/\(member.id)", cookies: [cookie]))
+        #expect(page.contains("photo?state=pending&amp;sha256=\(seen)") && page.contains("value=\"\(seen)\""))
+        // The member sends another meanwhile (a JPEG named .png: the bytes say what it is).
+        let swapped = try f.upload(
+            "/settings/photo", field: "photo", cookie: member.cookie, csrf: member.csrf, type: "image/png",
+            bytes: Self.jpeg)
+        #expect(swapped.status == 303)
+        let stale = try f.page(
+            "POST", "/members/\(member.id)/photo/approve", form: [("csrf", reception.csrf), ("sha256", seen)],
+            cookies: [cookie])
+        #expect(stale.status == 409 && html(stale).contains("role=\"alert\""), "not the photo the desk saw")
+        let fresh = MemberPhoto(
+            stored: "image/jpeg", bytes: try MemberPhoto(type: "image/jpeg", bytes: Self.jpeg).bytes)
+        let approved = try f.page(
+            "POST", "/members/\(member.id)/photo/approve",
+            form: [("csrf", reception.csrf), ("sha256", fresh.sha256Hex)],
+            cookies: [cookie])
+        #expect(approved.status == 303)
     }
 }

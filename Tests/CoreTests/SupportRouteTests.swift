@@ -104,6 +104,7 @@ extension APIFixture {
             ("/api/v1/me/totp/secret", "{}"), ("/api/v1/tokens", #"{"name": "script"}"#),
             ("/api/v1/support/requests", #"{"email": "root@club.mx", "totp": "123456"}"#),
             ("/api/v1/me/support/\(id)/consent", #"{"code": "\#(s.code)"}"#),
+            ("/api/v1/me/phones", PhoneRouteTests.addBody("Del soporte", try PhoneRouteTests.phoneKey())),
         ] {
             let refused = try f.post(path, body, as: assisted)
             #expect(refused.status == 403 && text(refused).contains("assisted session"), "\(path)")

@@ -32,10 +32,30 @@ enum Samples {
         #expect(configuration.doors[1].relay.kind == .failSafe)
         #expect(
             configuration.readers[1].transport
-                == .wedge(device: .match(vendor: "ffff", model: "0035", serial: nil), base: .decimal))
+                == .wedge(device: .match(vendor: "ffff", model: "0035", serial: nil), base: .decimal, cards: true))
         #expect(
             configuration.readers[2].transport == .osdp(device: .path("/dev/portero/rs485-0"), address: 1, baud: 9600))
         #expect(configuration.status.httpPort == 9180)
+    }
+
+    /// QR scanners take passes; card numbers only where told (a wedge card reader takes them unless told not to).
+    @Test func scannersTakeCardNumbersOnlyWhereTold() throws {
+        let readers = #"""
+            {"branch": {"id": 3, "time_zone": "Europe/Madrid"},
+             "doors": [{"id": 1, "name": "Puerta", "relay": {"chip": "gpiochip0", "line": 1, "kind": "fail_secure"}}],
+             "readers": [{"name": "qr", "kind": "wedge", "device": "/dev/input/event3", "cards": false, "door": 1},
+                         {"name": "rfid", "kind": "wedge", "device": "/dev/input/event4", "door": 1},
+                         {"name": "serie", "kind": "scanner", "device": "/dev/ttyACM0", "door": 1},
+                         {"name": "codigos", "kind": "scanner", "device": "/dev/ttyACM1", "cards": true, "door": 1}]}
+            """#
+        let configuration = try DaemonConfiguration.parse(Data(readers.utf8), file: "t.json")
+        #expect(
+            configuration.readers.map(\.transport) == [
+                .wedge(device: .path("/dev/input/event3"), base: .decimal, cards: false),
+                .wedge(device: .path("/dev/input/event4"), base: .decimal, cards: true),
+                .scanner(device: .path("/dev/ttyACM0"), baud: 9_600, cards: false),
+                .scanner(device: .path("/dev/ttyACM1"), baud: 9_600, cards: true),
+            ])
     }
 
     @Test func minimalDocumentGetsDefaults() throws {

@@ -210,7 +210,7 @@ func seedReplica(at path: String, timeZone: String = "America/Mexico_City") thro
         ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let port = Int.random(in: 20_000...60_000)
+        let port = try freeLoopbackPort()
         func config(doors: Int) -> String {
             let list = (1...doors).map {
                 #"{"id": \#($0), "name": "D\#($0)", "relay": {"chip": "sim0", "line": \#($0), "kind": "fail_secure"}}"#
@@ -245,7 +245,7 @@ func seedReplica(at path: String, timeZone: String = "America/Mexico_City") thro
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        #expect(connected == 0)
+        #expect(connected == 0, "connect to 127.0.0.1:\(port): errno \(errno); the daemon said:\n\(daemon.log)")
         let text = httpGet(connected: fd, "/metrics")
         #expect(text.hasPrefix("HTTP/1.0 200 OK"))
         #expect(text.contains("# TYPE portero_decision_latency_seconds histogram"))

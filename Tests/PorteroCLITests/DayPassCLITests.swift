@@ -33,5 +33,25 @@ import Testing
         #expect(sent.status == 0 && sent.out.contains("sent to ana@correo.mx"), "\(sent.err)")
         let missing = try core.portero(["subscriptions", "pass", "99"])
         #expect(missing.status != 0 && missing.err.contains("no such subscription"))
+
+        // The desk's sale from a script: a guest given a pass with the reason, then one sold to Ana.
+        let given = try core.portero([
+            "subscriptions", "day-pass", "--plan", "1", "--branch", "1", "--guest", "Luis Invitado", "--guest-phone",
+            "55 1111 2222", "--give", "Cortesía por la queja 12", "--json",
+        ])
+        #expect(given.status == 0, "\(given.err)")
+        let gift = try #require(try JSONSerialization.jsonObject(with: Data(given.out.utf8)) as? [String: Any])
+        #expect((gift["pricePaid"] as? [String: Any])?["minorUnits"] as? Int == 0)
+        let guest = try #require(gift["userID"] as? Int)
+        let listed = try core.portero(["users", "list", "--q", "invitado", "--json"])
+        #expect(listed.out.contains("Luis Invitado") && listed.out.contains("\"id\" : \(guest)"))
+        let paid = try core.portero(["subscriptions", "day-pass", "--plan", "1", "--branch", "1", "--user", "2"])
+        #expect(paid.status == 0 && paid.out.contains("Pase de día"), "\(paid.out)\(paid.err)")
+        let both = try core.portero(["subscriptions", "day-pass", "--plan", "1", "--branch", "1"])
+        #expect(both.status == 64 && both.err.contains("--user ID or --guest NAME"))
+        let free = try core.portero([
+            "subscriptions", "day-pass", "--plan", "1", "--branch", "1", "--user", "2", "--price", "0",
+        ])
+        #expect(free.status == 64 && free.err.contains("--give REASON"))
     }
 }

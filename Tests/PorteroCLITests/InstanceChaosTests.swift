@@ -16,7 +16,7 @@ final class LoadBalancer {
 
     init(directory: URL, upstreams: [UInt16]) throws {
         self.directory = directory
-        port = try SyncChaosTests.CoreServer.freePort()
+        port = try freeLoopbackPort()
         let servers = upstreams.map { "server 127.0.0.1:\($0) max_fails=1 fail_timeout=1s;" }.joined(separator: " ")
         let path = directory.path
         let configuration = """

@@ -179,32 +179,13 @@ struct SyncChaosTests {
 
         init(database: String, initialize: Bool = true) throws {
             self.database = database
-            port = try Self.freePort()
+            port = try freeLoopbackPort()
             if initialize {
                 _ = try CoreInitTests.run(
                     ["init", "--database", database, "--username", "root", "--email", "root@club.mx"],
                     input: "Secreto123\n")
             }
             try start()
-        }
-
-        /// A loopback port nothing listens on now (bound, read and released).
-        static func freePort() throws -> UInt16 {
-            let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-            _ = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(probe, $0, &length) }
-            }
-            close(probe)
-            return UInt16(bigEndian: address.sin_port)
         }
 
         func start() throws {

@@ -62,29 +62,13 @@ enum TLSTools {
                 ]) == 0)
     }
 
-    static func freePort() throws -> UInt16 {
-        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(probe) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, length) }
-        }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(probe, $0, &length) }
-        }
-        return UInt16(bigEndian: address.sin_port)
-    }
-
     @Test func syncVerifiesTheCoreAgainstTheConfiguredCAAndRefusesAnyOther() throws {
         let core = try AdminCLITests.Core()
         let directory = core.directory.path
         try Self.makeCertificates(in: directory)
 
         // nginx terminates TLS and passes plain HTTP to the core (long polls unbuffered).
-        let tlsPort = try Self.freePort()
+        let tlsPort = try freeLoopbackPort()
         try FileManager.default.createDirectory(atPath: "\(directory)/nginx-tmp", withIntermediateDirectories: true)
         let config = """
             \(getuid() == 0 ? "user root root;" : "")

@@ -43,6 +43,39 @@ import Testing
         #expect(out.count == 1)
         #expect(try out[0].get() == .pass(Self.pass))
     }
+
+    /// A QR scanner in keyboard mode told not to take cards: a barcode of a card number is refused,
+    /// a pass still read.
+    @Test func aWedgeScannerWithoutCardsRefusesACardNumberBarcode() throws {
+        func typed(_ text: String, into wedge: inout WedgeAssembler) -> [Result<Scan, ReadRejection>] {
+            var out: [Result<Scan, ReadRejection>] = []
+            for (index, character) in text.enumerated() {
+                if let result = wedge.key(.character(character), at: .milliseconds(Int64(index))) {
+                    out.append(result)
+                }
+            }
+            if let result = wedge.key(.enter, at: .milliseconds(Int64(text.count))) { out.append(result) }
+            return out
+        }
+        var scanner = WedgeAssembler(acceptsCards: false)
+        #expect(typed("0012345678", into: &scanner) == [.failure(.badDigits("0012345678"))])
+        #expect(try typed(Self.pass.text, into: &scanner).first?.get() == .pass(Self.pass))
+        var reader = WedgeAssembler()
+        #expect(try typed("0012345678", into: &reader).first?.get().card?.number == 12_345_678)
+
+        // Keys lost mid-line (the kernel's SYN_DROPPED): the tail up to Enter is no card; the next line is.
+        _ = reader.key(.character("7"), at: .milliseconds(0))
+        reader.keysLost(at: .milliseconds(1))
+        var tail: [Result<Scan, ReadRejection>] = []
+        for (index, character) in "12345".enumerated() {
+            if let result = reader.key(.character(character), at: .milliseconds(Int64(2 + index))) {
+                tail.append(result)
+            }
+        }
+        if let result = reader.key(.enter, at: .milliseconds(8)) { tail.append(result) }
+        #expect(tail == [.failure(.truncatedFrame(received: 0))])
+        #expect(try typed("42", into: &reader).first?.get().card?.number == 42)
+    }
 }
 
 @Suite struct DayPassScanTests {

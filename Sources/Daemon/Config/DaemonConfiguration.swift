@@ -55,7 +55,7 @@ public struct DoorConfiguration: Hashable, Sendable {
 /// How a reader reaches the daemon.
 public enum ReaderTransport: Hashable, Sendable {
     case em4100(device: DeviceSelector)
-    case wedge(device: DeviceSelector, base: WedgeAssembler.Base)
+    case wedge(device: DeviceSelector, base: WedgeAssembler.Base, cards: Bool)
     case pinPad(device: DeviceSelector)
     case wiegand(d0: LineConfiguration, d1: LineConfiguration)
     case osdp(device: DeviceSelector, address: UInt8, baud: Int)
@@ -301,7 +301,9 @@ public struct DaemonConfiguration: Hashable, Sendable {
         case .em4100:
             transport = .em4100(device: try parseDevice(object))
         case .wedge:
-            transport = .wedge(device: try parseDevice(object), base: try object.choice("base", default: .decimal))
+            transport = .wedge(
+                device: try parseDevice(object), base: try object.choice("base", default: .decimal),
+                cards: try object.bool("cards", default: true))
         case .pinPad:
             transport = .pinPad(device: try parseDevice(object))
         case .wiegand:

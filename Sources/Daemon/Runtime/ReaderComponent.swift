@@ -82,11 +82,11 @@ final class ReaderComponent {
         case let .scanner(device, baud, cards):
             let port = try SerialPort(path: try resolve(device, subsystem: "tty"), settings: SerialSettings(baud: baud))
             return .scanner(SerialScannerReader(port: port, acceptsCards: cards))
-        case let .wedge(device, base):
+        case let .wedge(device, base, cards):
             return .wedge(
                 WedgeReader(
                     device: try InputDevice(path: try resolve(device, subsystem: "input")),
-                    wedge: WedgeAssembler(base: base)))
+                    wedge: WedgeAssembler(base: base, acceptsCards: cards)))
         case let .pinPad(device):
             return .wedge(
                 WedgeReader(device: try InputDevice(path: try resolve(device, subsystem: "input")), pinPad: PINEntry()))

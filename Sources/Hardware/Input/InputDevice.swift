@@ -16,6 +16,9 @@ public struct InputEvent: Hashable, Sendable {
 
     public static let typeKey: UInt16 = 1  // EV_KEY
     public static let typeSync: UInt16 = 0  // EV_SYN
+    public static let syncReport: UInt16 = 0  // SYN_REPORT
+    /// The client's buffer overflowed and the kernel dropped events (SYN_DROPPED).
+    public static let syncDropped: UInt16 = 3
 
     public init(type: UInt16, code: UInt16, value: Int32, seconds: Int64 = 0, microseconds: Int64 = 0) {
         self.type = type

@@ -5,8 +5,8 @@ import LinuxSystem
 import Glibc
 #endif
 
-/// A keyboard made through uinput: types what a keyboard-wedge reader would. The demo's simulated
-/// reader and the kernel-device tests use it; the daemon reads it like any other evdev device.
+/// A keyboard made through uinput: types what a keyboard-wedge reader or a QR scanner in keyboard
+/// mode would, for the kernel-device tests; the daemon reads it like any other evdev device.
 public final class VirtualKeyboard {
     public let descriptor: FileDescriptor
     /// `/dev/input/eventN` of the created device, found through sysfs.
