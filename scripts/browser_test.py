@@ -2,7 +2,8 @@
 """Browser test of the web UI: headless Chromium (Debian's `chromium`) driven over the DevTools
 protocol against a live `portero demo` (a seeded core and one branch daemon swiping cards).
 
-Signs in as a receptionist, looks up a member, watches a swipe arrive on the live page, changes
+Signs in as a receptionist, looks up a member and gives them a photo from a camera-sized file
+(made smaller in the page before it is sent), watches a swipe arrive on the live page, changes
 the language, opens the dashboard and the doors, and checks the live view comes back after the
 core restarts; then an administrator closes branch 1 for a day on its calendar, sets its capacity
 and reads the live occupancy report (in English, later in Spanish), makes a promotion
