@@ -166,7 +166,13 @@ extension CoreAPI {
                 + "sees the member may, since revoking only takes access away",
             answers: [.noContent]
         ) { request in
-            try revokePhone(request, of: try target(request).id)
+            // Any branch of the member will do, but never a user who outranks the caller.
+            let member = try target(request)
+            let actor = try request.actor
+            if !actor.roles.contains(.superAdministrator), member.highestRole < actor.highestRole {
+                return .error(403, "you cannot change a user whose role is above yours")
+            }
+            return try revokePhone(request, of: member.id)
         }
     }
 }

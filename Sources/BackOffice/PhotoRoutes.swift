@@ -133,7 +133,8 @@ extension CoreAPI {
         ) { request in
             struct Body: Decodable { let sha256: String }
             let seen = try request.body(Body.self).sha256
-            guard let digest = Hex.decode(seen), digest.count == 32 else {
+            // Lowercase, as the schema states it and as the photo's address names it.
+            guard seen == seen.lowercased(), let digest = Hex.decode(seen), digest.count == 32 else {
                 throw AccountError(field: "sha256", problem: "64 hexadecimal digits")
             }
             let target = try managedTarget(request)

@@ -22,7 +22,19 @@ public enum DayPassKey {
                 "INSERT INTO change_log (at, entity, entity_id) VALUES (?, 'branch_setup', 0)",
                 Timestamp.now().milliseconds)
         }
-        return try stored(db) ?? made
+        guard kept > 0 else {
+            // Another instance kept its key first: that one signs.
+            guard let theirs = try stored(db) else { throw DayPassKeyError() }
+            return theirs
+        }
+        return made
+    }
+
+    /// The kept key cannot be read back: passes are not signed with a key nobody can check.
+    struct DayPassKeyError: Error, CustomStringConvertible {
+        var description: String {
+            "core_meta.\(DayPassKey.metaKey) does not hold a P-256 key in hexadecimal DER; restore it from a backup"
+        }
     }
 
     static func stored(_ db: any SQLDatabase) throws -> SigningKey? {
@@ -30,13 +42,18 @@ public enum DayPassKey {
             let hex: String = try db.queryFirst(
                 "SELECT value FROM core_meta WHERE key = ?", metaKey, map: { try $0.get(0) })
         else { return nil }
-        guard let der = Hex.decode(hex) else { return nil }
+        // A row that does not read back is an error, never a reason to make another key.
+        guard let der = Hex.decode(hex.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw DayPassKeyError()
+        }
         return try SigningKey.p256(der: der)
     }
 
-    /// The public half as the branch setup carries it (x ‖ y in hex); nil before any pass was issued.
+    /// The public half as the branch setup carries it (x ‖ y in hex); nil before any pass was issued,
+    /// or when the kept key does not read back (the branches' other settings still go; issuing a
+    /// pass says what is wrong).
     public static func publicHex(_ db: any SQLDatabase) throws -> String? {
-        guard let key = try stored(db) else { return nil }
+        guard let key = try? stored(db) else { return nil }
         let point = try key.publicCoordinates()
         return Hex.encode(point.x + point.y)
     }

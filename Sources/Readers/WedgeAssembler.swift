@@ -77,6 +77,7 @@ public struct WedgeAssembler: Sendable {
         case let .character(character):
             if typed.utf8.count >= max(maximumLength, PassCode.length) {
                 typed = ""
+                lost = true  // the rest of this line, up to its Enter, is no code either
                 return .failure(.badDigits("more than \(max(maximumLength, PassCode.length)) characters"))
             }
             typed.append(character)

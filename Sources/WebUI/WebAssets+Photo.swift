@@ -19,7 +19,8 @@ extension WebAssets {
             if (!file || file.size <= LIMIT || !window.createImageBitmap || !window.DataTransfer) { return; }
             var button = input.form.querySelector("button[type=submit]");
             button.disabled = true;
-            createImageBitmap(file).then(function (bitmap) {
+            // Turned upright as the camera said (its EXIF goes with the redrawing).
+            createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
               var scale = Math.min(1, SIDE / Math.max(bitmap.width, bitmap.height));
               var canvas = document.createElement("canvas");
               canvas.width = Math.max(1, Math.round(bitmap.width * scale));

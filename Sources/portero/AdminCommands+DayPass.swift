@@ -26,11 +26,11 @@ extension AdminCommands {
         if let start = arguments.value("--start") { body["startDate"] = start }
         if let reason = arguments.value("--give") { body["give"] = reason }
         if let price = arguments.value("--price") {
-            guard let amount = Double(price), amount > 0 else {
-                throw CommandLineArguments.UsageError(
-                    message: "--price must be an amount such as 150.00 (a pass for nothing is --give REASON)")
+            let minor = try minorUnits(price, "--price")
+            guard minor > 0 else {
+                throw CommandLineArguments.UsageError(message: "--price 0 is a gift: --give REASON instead")
             }
-            body["pricePaid"] = Int64((amount * 100).rounded())
+            body["pricePaid"] = minor
         }
         if let promotion = arguments.value("--promotion") { body["promotion"] = promotion }
         if let reference = arguments.value("--reference") { body["paymentReference"] = reference }

@@ -25,12 +25,7 @@ extension AdminCommands {
                 "branch": try number(try value("--branch"), "--branch"),
             ]
             if let start = arguments.value("--start") { body["startDate"] = start }
-            if let price = arguments.value("--price") {
-                guard let amount = Double(price), amount >= 0 else {
-                    throw CommandLineArguments.UsageError(message: "--price must be an amount such as 599.00")
-                }
-                body["pricePaid"] = Int64((amount * 100).rounded())
-            }
+            if let price = arguments.value("--price") { body["pricePaid"] = try minorUnits(price, "--price") }
             if let promotion = arguments.value("--promotion") { body["promotion"] = promotion }
             if let reference = arguments.value("--reference") { body["paymentReference"] = reference }
             try salePayment(&body)

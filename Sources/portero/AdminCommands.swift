@@ -277,11 +277,8 @@ struct AdminCommands {
                     ("branches", "BRANCHES"), ("windows", "WINDOWS"), ("active", "ACTIVE"),
                 ])
         case "create":
-            guard let price = Double(try value("--price")), price >= 0 else {
-                throw CommandLineArguments.UsageError(message: "--price must be an amount such as 599.00")
-            }
             var body: [String: Any] = [
-                "name": try value("--name"), "priceMinor": Int64((price * 100).rounded()),
+                "name": try value("--name"), "priceMinor": try minorUnits(try value("--price"), "--price"),
                 "currency": arguments.value("--currency") ?? "MXN",
             ]
             if let months = arguments.value("--months") { body["durationMonths"] = Int(try number(months, "--months")) }

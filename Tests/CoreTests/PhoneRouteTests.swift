@@ -105,6 +105,14 @@ import Testing
                 as? Int64)
         let theirs = "/api/v1/users/\(both.id)/phones/\(lost)"
         #expect(try f.send("DELETE", theirs, cookie: elsewhere.cookie, csrf: elsewhere.csrf).status == 204)
+
+        // Never the phone of someone who outranks the desk.
+        let manager = try f.signIn(.branchManager, username: "gerente")
+        let managers = try #require(
+            try object(try f.post("/api/v1/me/phones", Self.addBody("Del gerente", try Self.phoneKey()), as: manager))[
+                "id"] as? Int64)
+        let above = "/api/v1/users/\(manager.id)/phones/\(managers)"
+        #expect(try f.send("DELETE", above, cookie: desk.cookie, csrf: desk.csrf).status == 403)
     }
 
     @Test func theFeedCarriesActivePhonesAndOnlyTheNewestRevokedOnes() throws {

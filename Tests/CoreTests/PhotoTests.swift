@@ -128,6 +128,9 @@ import Testing
         let other = MemberPhoto(stored: "image/jpeg", bytes: Self.jpeg).sha256Hex
         let approve = "/api/v1/users/\(socia)/photo/approve"
         #expect(try f.post(approve, "{}", as: reception).status == 400, "which photo is said")
+        #expect(
+            try f.post(approve, #"{"sha256": "\#(seen.uppercased())"}"#, as: reception).status == 400,
+            "lowercase, as the schema says")
         #expect(try f.get("/api/v1/users/\(socia)/photo?state=pending&sha256=\(seen)", as: reception).status == 200)
         #expect(try f.get("/api/v1/users/\(socia)/photo?state=pending&sha256=\(other)", as: reception).status == 404)
         let replaced = try f.post(approve, #"{"sha256": "\#(other)"}"#, as: reception)

@@ -53,5 +53,9 @@ import Testing
             "subscriptions", "day-pass", "--plan", "1", "--branch", "1", "--user", "2", "--price", "0",
         ])
         #expect(free.status == 64 && free.err.contains("--give REASON"))
+        let huge = try core.portero([
+            "subscriptions", "day-pass", "--plan", "1", "--branch", "1", "--user", "2", "--price", "1e30",
+        ])
+        #expect(huge.status == 64 && huge.err.contains("--price must be an amount"), "no trap")
     }
 }

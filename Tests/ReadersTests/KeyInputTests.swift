@@ -66,12 +66,17 @@ import Testing
         #expect(try out.last?.get().card?.number == 456)
     }
 
-    @Test func tooManyDigitsOrForeignKeysAreRejected() {
+    @Test func tooManyDigitsOrForeignKeysAreRejected() throws {
         var wedge = WedgeAssembler(maximumLength: 20)
         let out = type(String(repeating: "9", count: 25) + "\n", into: &wedge, spacing: 1)
         #expect(out.contains(.failure(.badDigits("more than 20 characters"))))
         var hex = WedgeAssembler(base: .decimal)
         #expect(type("12A4\n", into: &hex) == [.failure(.badDigits("12A4"))])
+        // Longer than a pass: the line's tail is never read as a card number.
+        var long = WedgeAssembler()
+        let tail = type(String(repeating: "7", count: 197) + "12345678\n", into: &long, spacing: 1)
+        #expect(tail == [.failure(.badDigits("more than 196 characters")), .failure(.truncatedFrame(received: 0))])
+        #expect(try type("42\n", into: &long, start: 1_000).first?.get().card?.number == 42)
     }
 
     @Test func aThousandKeysASecondNeverCrash() {
