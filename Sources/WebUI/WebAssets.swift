@@ -42,7 +42,9 @@ package enum WebAssets {
         .field { margin: 6px 0; display: flex; flex-direction: column; }
         .field label { font-size: .9em; color: var(--muted); }
         input, select, button, .button { font: inherit; padding: 6px 10px; border-radius: 6px; \
-        border: 1px solid var(--line); }
+        border: 1px solid var(--line); max-width: 100%; }
+        fieldset:has(#holder-guest:checked) .for-member, fieldset:has(#holder-member:checked) .for-guest, \
+        fieldset:has(#how-sell:checked) .for-give { display: none; }
         button, .button { background: var(--accent); color: #fff; border-color: var(--accent); cursor: pointer; \
         text-decoration: none; display: inline-block; }
         button.small { padding: 2px 8px; font-size: .85em; } button.danger { background: var(--bad); \

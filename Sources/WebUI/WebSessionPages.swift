@@ -155,11 +155,13 @@ extension WebUI {
         let me = request.call(.get, "/api/v1/me")
         guard me.ok else { return request.failure(me) }
         let notice =
-            request.query("saved") == "1"
-            ? t["settings.saved"]
-            : request.query("password") == "1"
-                ? t["settings.passwordChanged"]
-                : request.query("unlinked") == "1" ? t["oidc.unlinked"] : nil
+            request.query("saved") == "photo"
+            ? t["photo.sent"]
+            : request.query("saved") == "1"
+                ? t["settings.saved"]
+                : request.query("password") == "1"
+                    ? t["settings.passwordChanged"]
+                    : request.query("unlinked") == "1" ? t["oidc.unlinked"] : nil
         let totpPart: HTML
         if let totp {
             let qr = (try? QRCode(text: totp.uri).svg(label: t["settings.totpScan"])) ?? ""

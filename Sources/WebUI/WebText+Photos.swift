@@ -15,5 +15,14 @@ extension WebText {
             "Tu nueva foto espera que la recepción la apruebe.", "Your new photo waits for the front desk's approval."
         ),
         "photo.send": ("Enviar mi foto", "Send my photo"),
+        "photo.sent": (
+            "Foto enviada: la recepción la aprobará.", "Photo sent: the front desk will approve it."
+        ),
+        "photo.done.approve": (
+            "Foto aprobada: la recepción la ve desde ahora.", "Photo approved: the desk shows it now."
+        ),
+        "photo.done.reject": ("Foto rechazada.", "Photo turned down."),
+        "photo.done.remove": ("Foto quitada.", "Photo removed."),
+        "photo.done.save": ("Foto guardada.", "Photo saved."),
     ]
 }

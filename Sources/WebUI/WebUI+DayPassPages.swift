@@ -104,11 +104,11 @@ extension WebUI {
             <fieldset><legend>\(t["daypass.holder"])</legend>\
             \(radio("holder", "member", t["daypass.forMember"], checked: holder == "member"))\
             \(radio("holder", "guest", t["daypass.forGuest"], checked: holder != "member"))
-            <div class="row">\(request.input(
+            <div class="row for-member">\(request.input(
                 "member", t["daypass.member"], value: member, type: "number", error: errors["member"],
                 attributes: " min=\"1\""))\
             \(memberName.map { "<p>\(t["daypass.memberIs"]): <strong id=\"member-name\">\($0)</strong></p>" } ?? "")\
-            </div><div class="row">\(request.input(
+            </div><div class="row for-guest">\(request.input(
                 "guestName", t["daypass.guestName"], value: value("guestName"), error: errors["guestName"],
                 attributes: " maxlength=\"100\""))\
             \(request.input(
@@ -120,9 +120,9 @@ extension WebUI {
             <fieldset><legend>\(t["daypass.how"])</legend>\
             \(radio("how", "sell", t["daypass.sell"], checked: how != "give"))\
             \(radio("how", "give", t["daypass.give"], checked: how == "give"))\
-            \(request.input(
+            <div class="for-give">\(request.input(
                 "reason", t["daypass.reason"], value: value("reason"), error: errors["reason"],
-                attributes: " maxlength=\"200\""))</fieldset>
+                attributes: " maxlength=\"200\""))</div></fieldset>
             <p><button type="submit">\(t["daypass.submit"])</button></p></form></section>
             """
         return request.page(

@@ -31,6 +31,15 @@ extension WebUI {
             ?? t["daypass.unlimited"]
         let picture: HTML = (try? QRCode(text: code).svg(label: t["daypass.qr"], moduleSize: 4)) ?? ""
         let failure: HTML = error.map { "<p class=\"error noprint\" role=\"alert\">\($0)</p>" } ?? ""
+        // A holder without an email (a guest may have none) is given the printed ticket only.
+        let send: HTML =
+            request.string(pass["email"]).isEmpty
+            ? "<p class=\"noprint\">\(t["daypass.noEmail"])</p>"
+            : """
+            <section class="card noprint"><form method="post" action="/subscriptions/\(id)/pass/send">\
+            \(request.csrfField)<p><button type="submit" id="send-pass">\(t["daypass.send"])</button></p>\
+            </form></section>
+            """
         let body: HTML = """
             \(posHead)<link rel="stylesheet" href="/static/day-pass.css">
             <p class="noprint"><a href="/members/\(request.string(pass["user"]))">\
@@ -51,9 +60,7 @@ extension WebUI {
             </tbody></table>
             <p class="digits">\(t["daypass.code"]): <span id="pass-code">\(code)</span></p>
             <p>\(t["daypass.bearer"])</p></section>
-            <section class="card noprint"><form method="post" action="/subscriptions/\(id)/pass/send">\
-            \(request.csrfField)<p><button type="submit" id="send-pass">\(t["daypass.send"])</button></p>\
-            </form></section>
+            \(send)
             """
         return request.page(
             title: "\(t["daypass.title"]) \(id)", active: "/day-passes/new", body: body,

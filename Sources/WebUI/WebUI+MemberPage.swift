@@ -107,7 +107,14 @@ extension WebUI {
         let historyRows = history.list.map { request.attendanceCells($0, branches: branches) }
         let failure: HTML =
             failed.map { "<p class=\"error\" role=\"alert\">\(t["error.fix"]) \($0.result.error ?? "")</p>" } ?? ""
-        let notice = request.query("done").map { $0 == "checkin" ? t["member.checkinDone"] : t["settings.saved"] }
+        let notice = request.query("done").map { done in
+            switch done {
+            case "checkin": t["member.checkinDone"]
+            case "photo-approve", "photo-reject", "photo-remove", "photo-save":
+                t["photo.done." + done.dropFirst("photo-".count)]
+            default: t["settings.saved"]
+            }
+        }
 
         let body: HTML = """
             \(failure)

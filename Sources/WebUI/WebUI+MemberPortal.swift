@@ -19,9 +19,9 @@ extension WebUI {
                 let standing = request.string(sale["standing"])
                 let branch = request.int(sale["branch"]).flatMap { branches[$0]?.name } ?? ""
                 return """
-                    <li class="membership \(standing)"><strong>\(request.string(sale["planName"]))</strong> \
-                    <span class="standing">\(t["standing." + standing])</span>\
-                    <span>\(branch)</span>\
+                    <li class="membership \(standing)"><strong>\(request.string(sale["planName"]))</strong> · \
+                    <span class="standing">\(t["standing." + standing])</span> · \
+                    <span>\(branch)</span> · \
                     <span>\(t["portal.from"]) \(request.day(sale["startDate"])) \(t["portal.until"]) \
                     \(request.day(sale["effectiveEndDate"]))</span></li>
                     """

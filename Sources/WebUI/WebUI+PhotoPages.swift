@@ -91,7 +91,7 @@ extension WebUI {
             addUpload(&router, path, field: "photo") { request in
                 own ? "/api/v1/me/photo" : "/api/v1/users/\(Int64(request.parameter("id")) ?? 0)/photo"
             } answer: { request, result in
-                Self.photoAnswer(request, result, own: own, id: Int64(request.parameter("id")) ?? 0)
+                Self.photoAnswer(request, result, own: own, id: Int64(request.parameter("id")) ?? 0, action: "save")
             }
         }
         for (action, method, query) in [
@@ -103,14 +103,18 @@ extension WebUI {
                 let path = "/api/v1/users/\(id)/photo" + (action == "approve" ? "/approve" : "")
                 let body: [String: Any]? = action == "approve" ? ["sha256": request.field("sha256")] : nil
                 return Self.photoAnswer(
-                    request, request.call(method, path, query: query, body: body), own: false, id: id)
+                    request, request.call(method, path, query: query, body: body), own: false, id: id, action: action)
             }
         }
     }
 
     /// Back to the page with the photo, or the page again with the refusal beside the file field.
-    static func photoAnswer(_ request: WebRequest, _ result: APIResult, own: Bool, id: Int64) -> HTTPResponse {
-        if result.ok { return redirect(own ? "/settings?saved=1#photo" : "/members/\(id)?done=photo#photo") }
+    static func photoAnswer(_ request: WebRequest, _ result: APIResult, own: Bool, id: Int64, action: String)
+        -> HTTPResponse
+    {
+        if result.ok {
+            return redirect(own ? "/settings?saved=photo#photo" : "/members/\(id)?done=photo-\(action)#photo")
+        }
         // Refused (400) or changed since the page was shown (409): the page again, saying why.
         if result.status != 400 && result.status != 409 { return request.failure(result) }
         let message = "\(request.text["photo.title"]): \(result.error ?? "")"

@@ -73,5 +73,15 @@ import Testing
             "POST", "/subscriptions/\(id)/pass/send", form: [("csrf", desk.csrf)],
             cookies: ["portero_session=\(desk.cookie)"], headers: ["Accept-Language: en"])
         #expect(sent.status == 200 && html(sent).contains("Pass sent to ana@correo.mx"))
+        #expect(html(sent).contains("id=\"send-pass\""))
+        // A guest without an email is offered the printed ticket only.
+        let guest = try object(
+            try f.post(
+                "/api/v1/day-passes", #"{"plan": \#(pass), "branch": \#(f.own), "guestName": "Sin Correo"}"#, as: desk))
+        let ticket = html(
+            try f.page(
+                "GET", "/subscriptions/\(try #require(guest["id"] as? Int64))/pass",
+                cookies: ["portero_session=\(desk.cookie)"], headers: ["Accept-Language: en"]))
+        #expect(!ticket.contains("id=\"send-pass\"") && ticket.contains("The holder has no email address"))
     }
 }

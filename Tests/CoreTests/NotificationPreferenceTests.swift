@@ -72,5 +72,18 @@ import Testing
         #expect(after.first { $0["kind"] as? String == "door" }?["email"] as? Bool == false)
         #expect(after.first { $0["kind"] as? String == "desk" }?["inApp"] as? Bool == false)
         #expect(after.first { $0["kind"] as? String == "announcement" }?["inApp"] as? Bool == true)
+
+        // A member is offered staff's messages and the rest, never door alarms or controllers; what
+        // the page does not show keeps its choice when the form is sent.
+        let member = try fixture.signIn(.client, username: "socia")
+        let settings = html(try fixture.page("GET", "/settings", cookies: ["portero_session=\(member.cookie)"]))
+        #expect(settings.contains("name=\"app-announcement\"") && !settings.contains("name=\"app-door\""))
+        let sent = try fixture.page(
+            "POST", "/settings/notifications", form: [("csrf", member.csrf), ("email-announcement", "on")],
+            cookies: ["portero_session=\(member.cookie)"])
+        #expect(sent.status == 303)
+        let theirs = try objects(try fixture.get(path, as: member))
+        #expect(theirs.first { $0["kind"] as? String == "announcement" }?["email"] as? Bool == true)
+        #expect(theirs.first { $0["kind"] as? String == "door" }?["inApp"] as? Bool == true, "kept as it was")
     }
 }

@@ -231,6 +231,11 @@ import Testing
             "POST", "/members/\(member.id)/photo/approve",
             form: [("csrf", reception.csrf), ("sha256", fresh.sha256Hex)],
             cookies: [cookie])
-        #expect(approved.status == 303)
+        #expect(
+            approved.status == 303 && approved.header("Location") == "/members/\(member.id)?done=photo-approve#photo")
+        let told = html(
+            try f.page(
+                "GET", "/members/\(member.id)?done=photo-approve", cookies: [cookie], headers: ["Accept-Language: en"]))
+        #expect(told.contains("Photo approved: the desk shows it now."))
     }
 }
