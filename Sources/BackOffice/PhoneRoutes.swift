@@ -168,10 +168,7 @@ extension CoreAPI {
         ) { request in
             // Any branch of the member will do, but never a user who outranks the caller.
             let member = try target(request)
-            let actor = try request.actor
-            if !actor.roles.contains(.superAdministrator), member.highestRole < actor.highestRole {
-                return .error(403, "you cannot change a user whose role is above yours")
-            }
+            try checkNotOutranked(try request.actor, member)
             return try revokePhone(request, of: member.id)
         }
     }

@@ -30,11 +30,16 @@ extension CoreAPI {
     package static func checkManage(_ actor: Account, _ target: Account) throws(HTTPResponseError) {
         guard mayView(actor, target) else { throw HTTPResponseError(.error(404, "no such user")) }
         if actor.roles.contains(.superAdministrator) { return }
-        guard target.highestRole >= actor.highestRole else {
-            throw HTTPResponseError(.error(403, "you cannot change a user whose role is above yours"))
-        }
+        try checkNotOutranked(actor, target)
         guard !target.branches.isEmpty, target.branches.allSatisfy({ actor.may(.users, at: $0) }) else {
             throw HTTPResponseError(.error(403, "users is not among your privileges at every branch of this user"))
+        }
+    }
+
+    /// Nobody but a SuperAdministrador changes a user whose role is above their own.
+    package static func checkNotOutranked(_ actor: Account, _ target: Account) throws(HTTPResponseError) {
+        guard actor.roles.contains(.superAdministrator) || target.highestRole >= actor.highestRole else {
+            throw HTTPResponseError(.error(403, "you cannot change a user whose role is above yours"))
         }
     }
 

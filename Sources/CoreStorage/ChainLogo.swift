@@ -19,9 +19,7 @@ public struct ChainLogo: Hashable, Sendable {
         guard !bytes.isEmpty, bytes.count <= Self.maximumBytes else {
             throw AccountError(field: "data", problem: "an image of at most 256 KiB")
         }
-        let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF]
-        guard bytes.starts(with: type == "image/png" ? png : jpeg) else {
+        guard ImageBytes.type(of: bytes) == type else {
             throw AccountError(field: "data", problem: "not a \(type == "image/png" ? "PNG" : "JPEG") image")
         }
         self.type = type
@@ -58,5 +56,15 @@ extension SQLSettingsStore {
         try db.run(
             "INSERT INTO core_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             Self.logoKey, logo.type + " " + Data(logo.bytes).base64EncodedString())
+    }
+}
+
+/// What an image's first bytes say it is, whatever its name or claimed type says.
+public enum ImageBytes {
+    /// "image/png" or "image/jpeg" from the signature, or nil for anything else.
+    public static func type(of bytes: [UInt8]) -> String? {
+        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return "image/png" }
+        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return "image/jpeg" }
+        return nil
     }
 }

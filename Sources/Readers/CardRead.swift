@@ -61,6 +61,11 @@ public enum ReadRejection: Error, Hashable, Sendable, CustomStringConvertible {
     /// Typed input that is not a card number in the configured base.
     case badDigits(String)
 
+    /// Typed or scanned text that is no code, shown in the log as at most 40 characters.
+    static func notACode(_ text: String) -> ReadRejection {
+        .badDigits(text.utf8.count > 40 ? String(text.prefix(40)) + "…" : text)
+    }
+
     public var description: String {
         switch self {
         case let .noise(count): "skipped \(count) byte(s) of line noise"

@@ -55,10 +55,7 @@ public struct ScannerLineAssembler: Sendable {
         if let pass = Scan.pass(text) { return .success(pass) }
         guard acceptsCards, text.utf8.count <= 20, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
             let number = UInt64(text)
-        else {
-            let shown = text.utf8.count > 40 ? String(text.prefix(40)) + "…" : text
-            return .failure(.badDigits(shown))
-        }
+        else { return .failure(.notACode(text)) }
         return .success(
             .card(
                 CardRead(

@@ -87,7 +87,7 @@ public struct WedgeAssembler: Sendable {
             if typed.isEmpty { return expired.map { .failure($0) } }
             if let pass = Scan.pass(typed) { return .success(pass) }
             guard acceptsCards else {
-                return .failure(.badDigits(typed.utf8.count > 40 ? String(typed.prefix(40)) + "…" : typed))
+                return .failure(.notACode(typed))
             }
             if typed.utf8.count > maximumLength { return .failure(.badDigits("more than \(maximumLength) characters")) }
             let radix = base == .decimal ? 10 : 16

@@ -96,10 +96,7 @@ extension WebUI {
             let file = parts[field]
             // A browser names the type from the file's extension: the first bytes say what it is.
             let bytes = file?.bytes ?? []
-            let type =
-                bytes.starts(with: [0x89, 0x50, 0x4E, 0x47])
-                ? "image/png"
-                : bytes.starts(with: [0xFF, 0xD8, 0xFF]) ? "image/jpeg" : file?.type ?? ""
+            let type = ImageBytes.type(of: bytes) ?? file?.type ?? ""
             let result = request.call(
                 .put, api(request), body: ["type": type, "data": Data(bytes).base64EncodedString()])
             return Self.secured(answer(request, result))

@@ -1,4 +1,5 @@
 import CoreClient
+import CoreStorage
 import Foundation
 import PorteroCLI
 
@@ -68,7 +69,7 @@ extension AdminCommands {
         }
         let bytes = try Data(contentsOf: URL(fileURLWithPath: words[2]))
         // The core checks the bytes against the type; the type is told by the same first bytes.
-        let type = bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) ? "image/png" : "image/jpeg"
+        let type = ImageBytes.type(of: Array(bytes)) ?? "image/jpeg"
         show(
             try client.send(
                 "PUT", "api/v1/settings/logo", json: ["type": type, "data": bytes.base64EncodedString()]

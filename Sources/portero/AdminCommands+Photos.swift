@@ -1,4 +1,5 @@
 import CoreClient
+import CoreStorage
 import Crypto
 import Foundation
 import PorteroCLI
@@ -25,7 +26,7 @@ extension AdminCommands {
             print("removed")
         } else if let file = arguments.value("--file") {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
-            let type = bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) ? "image/png" : "image/jpeg"
+            let type = ImageBytes.type(of: Array(bytes)) ?? "image/jpeg"
             let saved = try client.send("PUT", path, json: ["type": type, "data": bytes.base64EncodedString()])
             show(try saved.json())
         } else if let output = arguments.value("--save") {
